@@ -1,0 +1,57 @@
+/**
+ * The message contract between the core and the channels (DESIGN.md §3).
+ * Channels translate their updates into `Inbound` and render `Outbound`; the core never
+ * knows which messenger is on the other end.
+ */
+
+export const CHANNELS = ['telegram', 'zalo', 'playground'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export type ChatType = 'private' | 'group';
+
+export type InboundKind = 'text' | 'choice' | 'photo' | 'document' | 'command' | 'contact';
+
+export interface InboundMedia {
+  /** The channel's own file id (Telegram file_id, Zalo attachment URL or id). */
+  fileId: string;
+  mimeType?: string;
+}
+
+export interface Inbound {
+  channel: Channel;
+  chatId: string;
+  chatType: ChatType;
+  senderId: string;
+  /** The display name the channel reports, used only as a default when a person is created. */
+  senderName?: string;
+  /** The channel's unique id for this event (Telegram update_id, Zalo msg_id): the dedupe key. */
+  externalId: string;
+  kind: InboundKind;
+  text?: string;
+  /** For kind 'choice': the id of the pressed button. */
+  choiceId?: string;
+  /** For kind 'command': the command without the slash, lower case ("start", "cancel"). */
+  command?: string;
+  /** For kind 'command': everything after the command ("/start abc" → "abc"). */
+  args?: string;
+  media?: InboundMedia;
+  receivedAt: Date;
+}
+
+export interface Choice {
+  /** Short and stable; Telegram callback_data is limited to 64 bytes. */
+  id: string;
+  label: string;
+}
+
+export interface Outbound {
+  text: string;
+  /** Rows of buttons. Channels without buttons render them as a numbered list. */
+  choices?: Choice[][];
+}
+
+/** Where a message goes: a chat on a channel. */
+export interface Address {
+  channel: Channel;
+  chatId: string;
+}
