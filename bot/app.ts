@@ -1,0 +1,212 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { webhookCallback } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import { createInboundHandler, type InboundOutcome } from '../core/inbound/handle-inbound.ts';
+import type { Inbound } from '../core/messaging/message.ts';
+import type { ChannelSender } from '../core/messaging/messenger.ts';
+import { type Clock, systemClock } from '../core/shared/clock.ts';
+import { createPrismaClient, type PrismaClient } from '../prisma/client.ts';
+import { applyMigrations } from '../prisma/migrate.ts';
+import { DEMO_INVITE_CODE, DEMO_PEOPLE, seedIfEmpty } from '../prisma/seed.ts';
+import { openSqlite, type SqliteDatabase } from '../prisma/sqlite.ts';
+import { createSqliteStore } from '../prisma/sqlite-store.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import { createOutboxDispatcher, type OutboxDispatcher } from './outbox-dispatcher.ts';
+import { type PlaygroundPersona, registerPlayground } from './playground/playground-routes.ts';
+import { createPlaygroundSender } from './playground/playground-sender.ts';
+import { BOT_COMMANDS, createTelegramBot } from './telegram/create-telegram-bot.ts';
+import { createTelegramSender } from './telegram/telegram-sender.ts';
+
+export interface AppOptions {
+  clock?: Clock;
+  telegramBotInfo?: UserFromGetMe;
+  /** Tests turn the periodic outbox poll down or off. */
+  outboxPollMs?: number;
+}
+
+export interface App {
+  http: FastifyInstance;
+  db: SqliteDatabase;
+  prisma: PrismaClient;
+  dispatcher: OutboxDispatcher;
+  handleInbound: (inbound: Inbound) => Promise<InboundOutcome>;
+  /** Opens the HTTP port and starts the channels; resolves with the address. */
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root (STYLE.md habit 2): database → store → core → channels → HTTP. Both
+ * `bot/main.ts` and the end-to-end tests build the bot through here.
+ */
+export async function createApp(config: Config, log: Logger, options: AppOptions = {}): Promise<App> {
+  const clock = options.clock ?? systemClock;
+  const db = openSqlite(config.sqliteFile);
+  const applied = applyMigrations(db);
+  if (applied.length > 0) {
+    log.info({ migrations: applied }, 'database migrations applied');
+  }
+  const prisma = createPrismaClient(config.sqliteFile);
+  if (await seedIfEmpty(prisma, clock.now())) {
+    log.info('empty database: demo campaign seeded (Bắc Kạn city 2024–2025)');
+  }
+
+  const store = createSqliteStore(db);
+  const senders: Partial<Record<Inbound['channel'], ChannelSender>> = {};
+  const dispatcher = createOutboxDispatcher({
+    queue: store.outbox,
+    senders,
+    clock,
+    log: log.child({ part: 'outbox' }),
+    pollMs: options.outboxPollMs,
+  });
+  const coreHandler = createInboundHandler({
+    uow: store,
+    clock,
+    flowTtlMs: config.flowTtlMs,
+    afterCommit: () => dispatcher.kick(),
+  });
+  const handleInbound = withRetry(coreHandler, log);
+
+  const http = Fastify({ logger: false, bodyLimit: 256 * 1024 });
+  http.get('/healthz', async () => ({ ok: true }));
+
+  if (config.playground) {
+    const sender = createPlaygroundSender();
+    senders.playground = sender;
+    await registerPlayground(http, {
+      sender,
+      handleInbound: async (inbound) => {
+        await handleInbound(inbound);
+      },
+      listPersonas: () => listPersonas(prisma),
+    });
+  }
+
+  const telegram = config.telegram
+    ? createTelegramBot({
+        token: config.telegram.token,
+        apiRoot: config.telegram.apiRoot,
+        botInfo: options.telegramBotInfo,
+        handleInbound,
+        log: log.child({ channel: 'telegram' }),
+      })
+    : undefined;
+  if (telegram && config.telegram) {
+    senders.telegram = createTelegramSender(telegram.api);
+    if (config.telegram.mode === 'webhook') {
+      http.post(
+        '/telegram/webhook',
+        webhookCallback(telegram, 'fastify', { secretToken: config.telegram.secret }),
+      );
+    }
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    http,
+    db,
+    prisma,
+    dispatcher,
+    handleInbound,
+    async start() {
+      const address = await http.listen({ port: config.port, host: config.host });
+      dispatcher.start();
+      if (telegram && config.telegram) {
+        await telegram.init();
+        await telegram.api
+          .setMyCommands(BOT_COMMANDS)
+          .catch((error: unknown) => log.warn({ err: error }, 'setMyCommands failed'));
+        if (config.telegram.mode === 'webhook') {
+          await telegram.api.setWebhook(config.telegram.webhookUrl, {
+            secret_token: config.telegram.secret,
+            allowed_updates: ['message', 'callback_query'],
+          });
+          log.info({ url: config.telegram.webhookUrl }, 'telegram webhook set');
+        } else {
+          telegram
+            .start({
+              allowed_updates: ['message', 'callback_query'],
+              onStart: (info) => log.info({ bot: info.username }, 'telegram long polling started'),
+            })
+            .catch((error: unknown) => log.error({ err: error }, 'telegram polling stopped'));
+        }
+      }
+      return address;
+    },
+    stop() {
+      stopping ??= (async () => {
+        if (telegram?.isRunning()) {
+          await telegram.stop();
+        }
+        await http.close();
+        await dispatcher.stop();
+        await prisma.$disconnect();
+        db.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * A failed transaction left nothing behind (the inbound id is not recorded), so trying the same
+ * message again is safe; after the last try the error reaches the channel's error handler.
+ */
+function withRetry(handle: (inbound: Inbound) => Promise<InboundOutcome>, log: Logger) {
+  return async (inbound: Inbound): Promise<InboundOutcome> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await handle(inbound);
+      } catch (error) {
+        if (attempt >= 3) {
+          throw error;
+        }
+        log.warn({ err: error, channel: inbound.channel, attempt }, 'inbound handling failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
+  };
+}
+
+const ROLE_LABELS: Record<string, string> = {
+  admin: 'Quản trị',
+  leader: 'Lãnh đạo',
+  unit_officer: 'Cán bộ báo cáo',
+  org_leader: 'Lãnh đạo tổ chức thành viên',
+  fund_officer: 'Cán bộ quỹ',
+  donor: 'Nhà hảo tâm',
+  citizen: 'Người dân',
+};
+
+async function listPersonas(prisma: PrismaClient): Promise<PlaygroundPersona[]> {
+  const identities = await prisma.channelIdentity.findMany({
+    where: { channel: 'playground' },
+    include: {
+      person: { include: { memberships: { where: { revokedAt: null }, include: { unit: true } } } },
+    },
+    orderBy: { id: 'asc' },
+  });
+  const order = new Map<string, number>(DEMO_PEOPLE.map((p, i) => [p.key, i]));
+  const personas = identities
+    .sort((a, b) => (order.get(a.externalUserId) ?? 99) - (order.get(b.externalUserId) ?? 99))
+    .map((identity) => {
+      const membership = identity.person.memberships[0];
+      return {
+        id: identity.externalUserId,
+        name: identity.person.fullName,
+        roleLabel: membership ? (ROLE_LABELS[membership.role] ?? membership.role) : 'Chưa có vai trò',
+        unitName: membership?.unit.name ?? '',
+      };
+    });
+  if (!identities.some((i) => i.externalUserId === 'visitor')) {
+    personas.push({
+      id: 'visitor',
+      name: 'Người mới',
+      roleLabel: `Chưa đăng ký – thử mã mời ${DEMO_INVITE_CODE}`,
+      unitName: '',
+    });
+  }
+  return personas;
+}

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+
+const optional = z
+  .string()
+  .transform((v) => (v.trim() === '' ? undefined : v.trim()))
+  .optional();
+
+const ZEnv = z.object({
+  DATABASE_URL: z
+    .string()
+    .default('file:./data/bot.db')
+    .refine((v) => v.startsWith('file:'), {
+      message: 'must be a SQLite URL such as file:./data/bot.db (PostgreSQL support is not available yet)',
+    }),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_URL: optional.pipe(z.url().optional()),
+  TELEGRAM_BOT_TOKEN: optional.pipe(
+    z
+      .string()
+      .regex(/^\d+:[A-Za-z0-9_-]+$/, 'must look like 123456789:AA… (from @BotFather)')
+      .optional(),
+  ),
+  TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
+  TELEGRAM_WEBHOOK_SECRET: optional.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{12,256}$/, 'must be 12–256 characters of A-Z, a-z, 0-9, _ and -')
+      .optional(),
+  ),
+  ZALO_APP_ID: optional,
+  ZALO_APP_SECRET: optional,
+  ZALO_OA_SECRET_KEY: optional,
+  ZALO_REFRESH_TOKEN: optional,
+  ZALO_API_BASE: z.url().default('https://openapi.zalo.me'),
+  ZALO_OAUTH_BASE: z.url().default('https://oauth.zaloapp.com'),
+  TZ_CAMPAIGN: z
+    .string()
+    .default('Asia/Ho_Chi_Minh')
+    .refine(isTimeZone, { message: 'must be an IANA time zone such as Asia/Ho_Chi_Minh' }),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  FLOW_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
+  PLAYGROUND: z.enum(['auto', 'on', 'off']).default('auto'),
+});
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export type TelegramConfig =
+  | { mode: 'polling'; token: string; apiRoot: string }
+  | { mode: 'webhook'; token: string; apiRoot: string; webhookUrl: string; secret: string };
+
+export interface Config {
+  sqliteFile: string;
+  port: number;
+  host: string;
+  telegram: TelegramConfig | undefined;
+  playground: boolean;
+  timeZone: string;
+  logLevel: z.infer<typeof ZEnv>['LOG_LEVEL'];
+  flowTtlMs: number;
+  /** Values that must never reach a log line. */
+  secrets: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the environment once (STYLE.md habit 1); the first problem is reported in one line. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = ZEnv.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}`);
+  }
+  const e = parsed.data;
+  let telegram: TelegramConfig | undefined;
+  if (e.TELEGRAM_BOT_TOKEN) {
+    if (e.PUBLIC_URL) {
+      if (!e.TELEGRAM_WEBHOOK_SECRET) {
+        throw new ConfigError(
+          'Invalid configuration: TELEGRAM_WEBHOOK_SECRET is required when PUBLIC_URL is set (webhook mode)',
+        );
+      }
+      telegram = {
+        mode: 'webhook',
+        token: e.TELEGRAM_BOT_TOKEN,
+        apiRoot: e.TELEGRAM_API_ROOT,
+        webhookUrl: `${e.PUBLIC_URL.replace(/\/$/, '')}/telegram/webhook`,
+        secret: e.TELEGRAM_WEBHOOK_SECRET,
+      };
+    } else {
+      telegram = { mode: 'polling', token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT };
+    }
+  }
+  const anyMessenger = telegram !== undefined || e.ZALO_APP_ID !== undefined;
+  return {
+    sqliteFile: e.DATABASE_URL.replace(/^file:/, '').replace(/\?.*$/, ''),
+    port: e.PORT,
+    host: e.HOST,
+    telegram,
+    playground: e.PLAYGROUND === 'on' || (e.PLAYGROUND === 'auto' && !anyMessenger),
+    timeZone: e.TZ_CAMPAIGN,
+    logLevel: e.LOG_LEVEL,
+    flowTtlMs: e.FLOW_TTL_HOURS * 3_600_000,
+    secrets: [
+      e.TELEGRAM_BOT_TOKEN,
+      e.TELEGRAM_WEBHOOK_SECRET,
+      e.ZALO_APP_SECRET,
+      e.ZALO_OA_SECRET_KEY,
+      e.ZALO_REFRESH_TOKEN,
+    ].filter((s): s is string => typeof s === 'string' && s.length > 0),
+  };
+}

@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+
+async function main(): Promise<void> {
+  if (fs.existsSync('.env')) {
+    process.loadEnvFile('.env');
+  }
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const log = createLogger({ level: config.logLevel, secrets: config.secrets });
+  const app = await createApp(config, log);
+  const address = (await app.start()).replace('127.0.0.1', 'localhost');
+  if (config.playground) {
+    log.info(`Local playground (no messages leave this computer): ${address}/`);
+  }
+  if (!config.telegram) {
+    log.info('No TELEGRAM_BOT_TOKEN: Telegram is off. See README "Connecting Telegram".');
+  }
+
+  let shuttingDown = false;
+  const shutdown = (signal: string) => {
+    if (shuttingDown) {
+      return;
+    }
+    shuttingDown = true;
+    log.info({ signal }, 'shutting down');
+    app
+      .stop()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error('Start-up failed:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,144 @@
+import type { Channel } from '../core/messaging/message.ts';
+import type { ChannelSender, SendResult } from '../core/messaging/messenger.ts';
+import type { ClaimedMessage, OutboxQueue } from '../core/messaging/outbox.repository.ts';
+import type { Clock } from '../core/shared/clock.ts';
+import type { Logger } from './logger.ts';
+
+export interface DispatcherDeps {
+  queue: OutboxQueue;
+  senders: Partial<Record<Channel, ChannelSender>>;
+  clock: Clock;
+  log: Logger;
+  /** How often to look for retries due, besides the kick after each commit. */
+  pollMs?: number;
+  batchSize?: number;
+  maxAttempts?: number;
+}
+
+/** A claimed message whose process died is taken again after this long. */
+const CLAIM_TIMEOUT_MS = 60_000;
+
+/**
+ * Sends what the outbox holds: right after each commit (kick) and on a timer for retries. Messages
+ * to one chat go out in order, one at a time; different chats in parallel. A failure that may pass
+ * is retried with backoff (or after the channel's retry_after); a permanent one is kept as
+ * `failed` with its error so an admin can see it.
+ */
+export function createOutboxDispatcher(deps: DispatcherDeps) {
+  const pollMs = deps.pollMs ?? 2_000;
+  const batchSize = deps.batchSize ?? 50;
+  const maxAttempts = deps.maxAttempts ?? 8;
+  let draining: Promise<void> | undefined;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  async function sendChat(messages: ClaimedMessage[]): Promise<void> {
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i];
+      if (!m) {
+        continue;
+      }
+      const sender = deps.senders[m.channel];
+      const result: SendResult = sender
+        ? await sender.send(m.chatId, m.message).catch(
+            (error: unknown): SendResult => ({
+              ok: false,
+              retry: true,
+              error: error instanceof Error ? error.message : String(error),
+            }),
+          )
+        : { ok: false, retry: true, error: `channel ${m.channel} is not running` };
+      const now = deps.clock.now();
+      if (result.ok) {
+        await deps.queue.markSent(m.id, now);
+        continue;
+      }
+      const permanent = !result.retry || m.attempts >= maxAttempts;
+      const delay = (result.retry ? result.retryAfterMs : undefined) ?? backoffMs(m.attempts);
+      const next = permanent ? null : new Date(now.getTime() + delay);
+      deps.log.warn(
+        { outboxId: m.id, channel: m.channel, attempts: m.attempts, permanent, error: result.error },
+        'outbox send failed',
+      );
+      await deps.queue.markFailed(m.id, result.error, next);
+      if (!permanent) {
+        // Keep the chat's order: later messages wait for this one.
+        for (const later of messages.slice(i + 1)) {
+          await deps.queue.markFailed(later.id, 'waiting for an earlier message', next);
+        }
+        return;
+      }
+    }
+  }
+
+  async function drainOnce(): Promise<number> {
+    const now = deps.clock.now();
+    const claimed = await deps.queue.claim(now, batchSize, new Date(now.getTime() - CLAIM_TIMEOUT_MS));
+    const byChat = new Map<string, ClaimedMessage[]>();
+    for (const m of claimed) {
+      const key = `${m.channel}:${m.chatId}`;
+      byChat.set(key, [...(byChat.get(key) ?? []), m]);
+    }
+    const results = await Promise.allSettled([...byChat.values()].map(sendChat));
+    for (const r of results) {
+      if (r.status === 'rejected') {
+        deps.log.error({ err: r.reason }, 'outbox dispatch failed');
+      }
+    }
+    return claimed.length;
+  }
+
+  async function drain(): Promise<void> {
+    do {
+      again = false;
+      while ((await drainOnce()) === batchSize) {
+        // A full batch: there may be more.
+      }
+    } while (again && !stopped);
+  }
+
+  function kick(): void {
+    if (stopped) {
+      return;
+    }
+    if (draining !== undefined) {
+      again = true;
+      return;
+    }
+    draining = drain()
+      .catch((error: unknown) => deps.log.error({ err: error }, 'outbox drain failed'))
+      .finally(() => {
+        draining = undefined;
+      });
+  }
+
+  return {
+    kick,
+    start(): void {
+      stopped = false;
+      timer = setInterval(kick, pollMs);
+      timer.unref();
+      kick();
+    },
+    /** Stops the timer and waits for the sends in flight. */
+    async stop(): Promise<void> {
+      stopped = true;
+      if (timer) {
+        clearInterval(timer);
+      }
+      await draining;
+    },
+    /** Sends everything due now and resolves when done (tests, shutdown). */
+    async flush(): Promise<void> {
+      await draining;
+      await drain();
+    },
+  };
+}
+
+export type OutboxDispatcher = ReturnType<typeof createOutboxDispatcher>;
+
+function backoffMs(attempts: number): number {
+  return Math.min(1_000 * 2 ** Math.max(0, attempts - 1), 10 * 60_000);
+}

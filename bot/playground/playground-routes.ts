@@ -1,0 +1,291 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Inbound } from '../../core/messaging/message.ts';
+import { PLAYGROUND_PAGE_CSP, PLAYGROUND_PAGE_HTML } from './page.ts';
+import type { PlaygroundMessage, PlaygroundSender } from './playground-sender.ts';
+
+/** A demo person one can act as in the playground. */
+export interface PlaygroundPersona {
+  id: string;
+  name: string;
+  roleLabel: string;
+  unitName: string;
+}
+
+export interface PlaygroundDeps {
+  listPersonas(): Promise<PlaygroundPersona[]>;
+  /** Processes one inbound message durably; replies arrive later through the sender. */
+  handleInbound(inbound: Inbound): Promise<void>;
+  sender: PlaygroundSender;
+}
+
+/** Body of `POST /api/playground/messages`. */
+export interface PlaygroundPostBody {
+  personaId: string;
+  clientMessageId: string;
+  text?: string;
+  choiceId?: string;
+}
+
+/** The longest long poll the server accepts, in seconds; kept under common proxy idle timeouts. */
+export const MAX_WAIT_SECONDS = 25;
+
+const API = '/api/playground';
+
+// A UUID is 36 characters of hex and dashes, so this one pattern accepts both allowed forms.
+const CLIENT_MESSAGE_ID = /^[A-Za-z0-9-]{8,64}$/;
+
+const postBodySchema = z
+  .object(
+    {
+      personaId: z
+        .string({ error: 'Thiếu mã người dùng mẫu (personaId).' })
+        .min(1, { error: 'Thiếu mã người dùng mẫu (personaId).' })
+        .max(64, { error: 'Mã người dùng mẫu (personaId) dài quá 64 ký tự.' }),
+      clientMessageId: z.string({ error: 'Thiếu mã tin nhắn (clientMessageId).' }).regex(CLIENT_MESSAGE_ID, {
+        error:
+          'Mã tin nhắn (clientMessageId) không hợp lệ: cần UUID hoặc 8–64 ký tự chữ, số, dấu gạch ngang.',
+      }),
+      text: z
+        .string({ error: 'Nội dung tin nhắn (text) phải là chuỗi ký tự.' })
+        .max(4000, { error: 'Tin nhắn quá dài (tối đa 4000 ký tự).' })
+        .optional(),
+      choiceId: z
+        .string({ error: 'Mã lựa chọn (choiceId) phải là chuỗi ký tự.' })
+        .min(1, { error: 'Mã lựa chọn (choiceId) không được để trống.' })
+        .max(64, { error: 'Mã lựa chọn (choiceId) dài quá 64 ký tự.' })
+        .optional(),
+    },
+    { error: 'Dữ liệu gửi lên phải là một đối tượng JSON.' },
+  )
+  .refine((body) => (body.text !== undefined && body.text.trim() !== '') || body.choiceId !== undefined, {
+    error: 'Cần có nội dung tin nhắn (text) hoặc lựa chọn (choiceId).',
+  });
+
+const personaQuery = z.object(
+  {
+    personaId: z
+      .string({ error: 'Thiếu mã người dùng mẫu (personaId).' })
+      .min(1, { error: 'Thiếu mã người dùng mẫu (personaId).' })
+      .max(64, { error: 'Mã người dùng mẫu (personaId) dài quá 64 ký tự.' }),
+    after: z
+      .string({ error: 'Tham số after phải là một số nguyên không âm.' })
+      .regex(/^\d{1,15}$/, { error: 'Tham số after phải là một số nguyên không âm.' })
+      .transform(Number)
+      .optional(),
+    wait: z
+      .string({ error: `Tham số wait phải là số giây từ 0 đến ${MAX_WAIT_SECONDS}.` })
+      .regex(/^\d{1,2}(\.\d{1,3})?$/, { error: `Tham số wait phải là số giây từ 0 đến ${MAX_WAIT_SECONDS}.` })
+      .transform(Number)
+      .refine((seconds) => seconds <= MAX_WAIT_SECONDS, {
+        error: `Tham số wait phải là số giây từ 0 đến ${MAX_WAIT_SECONDS}.`,
+      })
+      .optional(),
+  },
+  { error: 'Thiếu tham số truy vấn.' },
+);
+
+function firstIssue(error: z.ZodError): string {
+  return error.issues[0]?.message ?? 'Dữ liệu gửi lên không hợp lệ.';
+}
+
+/** The playground chat of a persona; one private chat per demo person. */
+export function playgroundChatId(personaId: string): string {
+  return `pg:${personaId}`;
+}
+
+/**
+ * Splits "/Start@MttqBot  abc " into `{ command: 'start', args: 'abc' }` the way Telegram
+ * commands are read, so the core sees the same thing from both channels. Returns null for a bare
+ * "/" (or "/ text"), which is then treated as ordinary text.
+ */
+export function parseCommand(text: string): { command: string; args: string } | null {
+  if (!text.startsWith('/')) {
+    return null;
+  }
+  const match = /^\/(\S*)\s*([\s\S]*)$/.exec(text);
+  const word = match?.[1] ?? '';
+  const command = (word.split('@')[0] ?? '').toLowerCase();
+  if (command === '') {
+    return null;
+  }
+  return { command, args: (match?.[2] ?? '').trim() };
+}
+
+/**
+ * Translates a page request into the channel-neutral `Inbound`, exactly as a messenger adapter
+ * would: the clientMessageId is the dedupe key, so a retried request is processed once.
+ */
+export function buildPlaygroundInbound(
+  persona: PlaygroundPersona,
+  body: PlaygroundPostBody,
+  receivedAt: Date,
+): Inbound {
+  const inbound: Inbound = {
+    channel: 'playground',
+    chatId: playgroundChatId(persona.id),
+    chatType: 'private',
+    senderId: persona.id,
+    senderName: persona.name,
+    externalId: body.clientMessageId,
+    kind: 'text',
+    receivedAt,
+  };
+  const text = body.text?.trim();
+  if (text !== undefined && text !== '') {
+    inbound.text = text;
+  }
+  const command = text === undefined ? null : parseCommand(text);
+  if (command) {
+    inbound.kind = 'command';
+    inbound.command = command.command;
+    inbound.args = command.args;
+  } else if (body.choiceId !== undefined) {
+    inbound.kind = 'choice';
+    inbound.choiceId = body.choiceId;
+  }
+  return inbound;
+}
+
+/** What the conversation shows for the person's message: the pressed button's label when known. */
+function userDisplayText(messages: PlaygroundMessage[], inbound: Inbound): string {
+  if (inbound.kind === 'choice' && inbound.choiceId !== undefined) {
+    for (let i = messages.length - 1; i >= 0; i -= 1) {
+      const message = messages[i];
+      if (message?.from !== 'bot' || !message.choices) {
+        continue;
+      }
+      for (const row of message.choices) {
+        const choice = row.find((candidate) => candidate.id === inbound.choiceId);
+        if (choice) {
+          return choice.label;
+        }
+      }
+    }
+    return inbound.text ?? inbound.choiceId;
+  }
+  return inbound.text ?? '';
+}
+
+async function findPersona(deps: PlaygroundDeps, personaId: string): Promise<PlaygroundPersona | undefined> {
+  const personas = await deps.listPersonas();
+  return personas.find((persona) => persona.id === personaId);
+}
+
+function unknownPersona(personaId: string): { ok: false; error: string } {
+  return { ok: false, error: `Không tìm thấy người dùng mẫu "${personaId}". Hãy tải lại trang và chọn lại.` };
+}
+
+/**
+ * Registers the local playground: the page at `/` and its JSON API under `/api/playground`.
+ * Meant only for runs without a messenger token, so trainers and officials can try the real core
+ * from a browser without any message leaving the machine. Routes live in their own encapsulated
+ * scope so the playground's error format does not leak into the rest of the app.
+ */
+export async function registerPlayground(app: FastifyInstance, deps: PlaygroundDeps): Promise<void> {
+  const { sender } = deps;
+
+  // A callback-style plugin: everything below registers synchronously, nothing to await.
+  await app.register((scope, _options, done) => {
+    // Long polls would otherwise hold `app.close()` for up to MAX_WAIT_SECONDS.
+    scope.addHook('preClose', async () => {
+      sender.releaseWaiters();
+    });
+
+    scope.setErrorHandler((error: FastifyError, request, reply) => {
+      const status = error.statusCode ?? 500;
+      if (status >= 400 && status < 500) {
+        // Fastify's own body errors (bad JSON, wrong content type, too large) in our JSON shape.
+        const message =
+          status === 413
+            ? 'Dữ liệu gửi lên quá lớn.'
+            : status === 415
+              ? 'Dữ liệu gửi lên phải là JSON (Content-Type: application/json).'
+              : 'Dữ liệu gửi lên không hợp lệ (cần JSON đúng định dạng).';
+        return reply.code(status).header('cache-control', 'no-store').send({ ok: false, error: message });
+      }
+      request.log.error({ err: error }, 'playground request failed');
+      return reply
+        .code(500)
+        .header('cache-control', 'no-store')
+        .send({ ok: false, error: 'Máy chủ gặp lỗi khi xử lý, vui lòng thử lại.' });
+    });
+
+    scope.get('/', async (_request, reply) => {
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .header('content-security-policy', PLAYGROUND_PAGE_CSP)
+        .header('x-content-type-options', 'nosniff')
+        .header('referrer-policy', 'no-referrer')
+        .send(PLAYGROUND_PAGE_HTML);
+    });
+
+    scope.get(`${API}/personas`, async (_request, reply) => {
+      const personas = await deps.listPersonas();
+      return reply.header('cache-control', 'no-store').send({
+        personas: personas.map(({ id, name, roleLabel, unitName }) => ({ id, name, roleLabel, unitName })),
+      });
+    });
+
+    scope.post(`${API}/messages`, { bodyLimit: 64 * 1024 }, async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const parsed = postBodySchema.safeParse(request.body);
+      if (!parsed.success) {
+        return reply.code(400).send({ ok: false, error: firstIssue(parsed.error) });
+      }
+      const body = parsed.data;
+      const persona = await findPersona(deps, body.personaId);
+      if (!persona) {
+        return reply.code(404).send(unknownPersona(body.personaId));
+      }
+      const inbound = buildPlaygroundInbound(persona, body, new Date());
+      // Recorded before the core runs so the person's message is drawn above the bot's replies;
+      // keyed by clientMessageId so a retried request does not show it twice.
+      sender.recordUser(
+        inbound.chatId,
+        userDisplayText(sender.list(inbound.chatId, 0), inbound),
+        body.clientMessageId,
+      );
+      await deps.handleInbound(inbound);
+      return reply.code(202).send({ ok: true });
+    });
+
+    scope.get(`${API}/messages`, async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const parsed = personaQuery.safeParse(request.query);
+      if (!parsed.success) {
+        return reply.code(400).send({ ok: false, error: firstIssue(parsed.error) });
+      }
+      const query = parsed.data;
+      const persona = await findPersona(deps, query.personaId);
+      if (!persona) {
+        return reply.code(404).send(unknownPersona(query.personaId));
+      }
+      const chatId = playgroundChatId(persona.id);
+      let after = query.after ?? 0;
+      if (after > sender.lastSeq()) {
+        // A cursor from before a server restart: send everything, the page notices and redraws.
+        after = 0;
+      }
+      const waitMs = Math.round((query.wait ?? 0) * 1000);
+      if (waitMs <= 0) {
+        return reply.send({ messages: sender.list(chatId, after) });
+      }
+      const gone = new AbortController();
+      const onClose = (): void => {
+        gone.abort();
+      };
+      // The response's 'close' (not the request's) tells that the browser went away mid-poll.
+      reply.raw.once('close', onClose);
+      try {
+        const messages = await sender.waitFor(chatId, after, waitMs, gone.signal);
+        return reply.send({ messages });
+      } finally {
+        reply.raw.removeListener('close', onClose);
+      }
+    });
+
+    done();
+  });
+}

@@ -1,0 +1,206 @@
+import type { Choice, Outbound } from '../../core/messaging/message.ts';
+import type { ChannelSender, SendResult } from '../../core/messaging/messenger.ts';
+
+/** One line of a playground conversation, as the page draws it. */
+export interface PlaygroundMessage {
+  /** Global, strictly increasing across all chats: the page's long-poll cursor. */
+  seq: number;
+  from: 'bot' | 'user';
+  text: string;
+  choices?: Choice[][];
+  /** ISO 8601 time the message was stored. */
+  at: string;
+  /**
+   * For user messages sent through the page: the id the page generated, so it can swap its
+   * optimistic "sending" bubble for the stored one instead of showing the message twice.
+   */
+  clientMessageId?: string;
+}
+
+/** The playground channel: a `ChannelSender` that keeps messages in memory for the web page. */
+export interface PlaygroundSender extends ChannelSender {
+  /** Messages of a chat with `seq > afterSeq`, oldest first. */
+  list(chatId: string, afterSeq: number): PlaygroundMessage[];
+  /**
+   * Resolves with the messages after `afterSeq` as soon as there is at least one, or with an
+   * empty list after `timeoutMs` (or when `signal` aborts). This is what the long poll awaits.
+   */
+  waitFor(
+    chatId: string,
+    afterSeq: number,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<PlaygroundMessage[]>;
+  /**
+   * Stores what the person typed or pressed. With a `clientMessageId` the call is idempotent: a
+   * retried request returns the message stored the first time instead of storing it again.
+   */
+  recordUser(chatId: string, text: string, clientMessageId?: string): PlaygroundMessage;
+  /** The highest `seq` handed out so far (0 when nothing was stored since start). */
+  lastSeq(): number;
+  /** Wakes every pending `waitFor` (with what it has) so a closing server is not held up by long polls. */
+  releaseWaiters(): void;
+}
+
+export interface PlaygroundSenderOptions {
+  /** How many messages to keep per chat; older ones are dropped. Default 500. */
+  maxPerChat?: number;
+  /** Clock, for tests. */
+  now?: () => Date;
+}
+
+interface ChatLog {
+  messages: PlaygroundMessage[];
+  /** clientMessageId → stored user message, for idempotent `recordUser`. Pruned with `messages`. */
+  byClientId: Map<string, PlaygroundMessage>;
+}
+
+const DEFAULT_MAX_PER_CHAT = 500;
+
+/** Deep-enough copy so callers can neither mutate the store nor be surprised by later changes. */
+function copyMessage(message: PlaygroundMessage): PlaygroundMessage {
+  const copy: PlaygroundMessage = {
+    seq: message.seq,
+    from: message.from,
+    text: message.text,
+    at: message.at,
+  };
+  if (message.choices) {
+    copy.choices = message.choices.map((row) =>
+      row.map((choice) => ({ id: choice.id, label: choice.label })),
+    );
+  }
+  if (message.clientMessageId !== undefined) {
+    copy.clientMessageId = message.clientMessageId;
+  }
+  return copy;
+}
+
+/**
+ * Creates the in-memory sender behind the local playground. Nothing is persisted: the playground
+ * is for training and trying the bot, and a restart simply starts a fresh conversation view
+ * (the core's own state lives in the database as usual).
+ */
+export function createPlaygroundSender(options: PlaygroundSenderOptions = {}): PlaygroundSender {
+  const maxPerChat = Math.max(1, options.maxPerChat ?? DEFAULT_MAX_PER_CHAT);
+  const now = options.now ?? (() => new Date());
+  const chats = new Map<string, ChatLog>();
+  const waiters = new Map<string, Set<() => void>>();
+  let seq = 0;
+
+  function chatLog(chatId: string): ChatLog {
+    let log = chats.get(chatId);
+    if (!log) {
+      log = { messages: [], byClientId: new Map() };
+      chats.set(chatId, log);
+    }
+    return log;
+  }
+
+  function wake(chatId: string): void {
+    const pending = waiters.get(chatId);
+    if (!pending) {
+      return;
+    }
+    // Copy first: each waiter removes itself from the set while we iterate.
+    for (const finish of [...pending]) {
+      finish();
+    }
+  }
+
+  function append(chatId: string, message: Omit<PlaygroundMessage, 'seq' | 'at'>): PlaygroundMessage {
+    const log = chatLog(chatId);
+    seq += 1;
+    const stored: PlaygroundMessage = { ...message, seq, at: now().toISOString() };
+    log.messages.push(stored);
+    while (log.messages.length > maxPerChat) {
+      const dropped = log.messages.shift();
+      if (dropped?.clientMessageId !== undefined) {
+        log.byClientId.delete(dropped.clientMessageId);
+      }
+    }
+    if (stored.clientMessageId !== undefined) {
+      log.byClientId.set(stored.clientMessageId, stored);
+    }
+    wake(chatId);
+    return copyMessage(stored);
+  }
+
+  function list(chatId: string, afterSeq: number): PlaygroundMessage[] {
+    const log = chats.get(chatId);
+    if (!log) {
+      return [];
+    }
+    return log.messages.filter((message) => message.seq > afterSeq).map(copyMessage);
+  }
+
+  return {
+    async send(chatId: string, message: Outbound): Promise<SendResult> {
+      const stored: Omit<PlaygroundMessage, 'seq' | 'at'> = { from: 'bot', text: message.text };
+      if (message.choices && message.choices.length > 0) {
+        stored.choices = message.choices.map((row) =>
+          row.map((choice) => ({ id: choice.id, label: choice.label })),
+        );
+      }
+      append(chatId, stored);
+      return { ok: true };
+    },
+
+    list,
+
+    waitFor(chatId, afterSeq, timeoutMs, signal) {
+      const ready = list(chatId, afterSeq);
+      if (ready.length > 0 || timeoutMs <= 0 || signal?.aborted) {
+        return Promise.resolve(ready);
+      }
+      return new Promise((resolve) => {
+        let set = waiters.get(chatId);
+        if (!set) {
+          set = new Set();
+          waiters.set(chatId, set);
+        }
+        const own = set;
+        let done = false;
+        const finish = (): void => {
+          if (done) {
+            return;
+          }
+          done = true;
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', finish);
+          own.delete(finish);
+          if (own.size === 0 && waiters.get(chatId) === own) {
+            waiters.delete(chatId);
+          }
+          resolve(list(chatId, afterSeq));
+        };
+        const timer = setTimeout(finish, timeoutMs);
+        // A pending long poll must never be the reason the process stays alive.
+        timer.unref();
+        signal?.addEventListener('abort', finish, { once: true });
+        own.add(finish);
+      });
+    },
+
+    recordUser(chatId, text, clientMessageId) {
+      if (clientMessageId !== undefined) {
+        const existing = chats.get(chatId)?.byClientId.get(clientMessageId);
+        if (existing) {
+          return copyMessage(existing);
+        }
+        return append(chatId, { from: 'user', text, clientMessageId });
+      }
+      return append(chatId, { from: 'user', text });
+    },
+
+    lastSeq() {
+      return seq;
+    },
+
+    releaseWaiters() {
+      for (const chatId of [...waiters.keys()]) {
+        wake(chatId);
+      }
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { autoRetry } from '@grammyjs/auto-retry';
+import { Bot, type Context } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import type { Inbound } from '../../core/messaging/message.ts';
+import type { Logger } from '../logger.ts';
+
+export interface TelegramBotDeps {
+  token: string;
+  apiRoot: string;
+  /** Given in tests and webhook mode so no getMe is needed per start. */
+  botInfo?: UserFromGetMe;
+  handleInbound: (inbound: Inbound) => Promise<unknown>;
+  log: Logger;
+}
+
+export const BOT_COMMANDS = [
+  { command: 'menu', description: 'Danh mục chức năng' },
+  { command: 'baocao', description: 'Báo cáo tiến độ tháng' },
+  { command: 'huy', description: 'Hủy việc đang làm (không lưu)' },
+  { command: 'help', description: 'Hướng dẫn' },
+];
+
+/**
+ * The grammY side of Telegram: turn each update into a core `Inbound` and hand it over. Replies
+ * are not sent here but from the outbox after the core's transaction commits.
+ */
+export function createTelegramBot(deps: TelegramBotDeps): Bot {
+  const bot = new Bot(deps.token, { botInfo: deps.botInfo, client: { apiRoot: deps.apiRoot } });
+  // Short flood waits are retried in place; longer ones go back to the outbox's own schedule.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 10 }));
+
+  bot.on('callback_query:data', async (ctx) => {
+    // Answer first so the phone stops its spinner even if handling takes a moment.
+    await ctx
+      .answerCallbackQuery()
+      .catch((error: unknown) => deps.log.warn({ err: error }, 'answerCallbackQuery failed'));
+    await deps.handleInbound({ ...base(ctx), kind: 'choice', choiceId: ctx.callbackQuery.data });
+  });
+
+  bot.on('message:text', async (ctx) => {
+    const text = ctx.message.text;
+    const command = ctx.message.entities?.find((e) => e.type === 'bot_command' && e.offset === 0);
+    if (command) {
+      const name = text.slice(1, command.length).split('@')[0]?.toLowerCase() ?? '';
+      await deps.handleInbound({
+        ...base(ctx),
+        kind: 'command',
+        command: name,
+        args: text.slice(command.length).trim(),
+      });
+      return;
+    }
+    await deps.handleInbound({ ...base(ctx), kind: 'text', text });
+  });
+
+  bot.on('message:photo', async (ctx) => {
+    const largest = ctx.message.photo.at(-1);
+    await deps.handleInbound({
+      ...base(ctx),
+      kind: 'photo',
+      text: ctx.message.caption,
+      media: largest ? { fileId: largest.file_id, mimeType: 'image/jpeg' } : undefined,
+    });
+  });
+
+  bot.on('message:document', async (ctx) => {
+    await deps.handleInbound({
+      ...base(ctx),
+      kind: 'document',
+      text: ctx.message.caption,
+      media: { fileId: ctx.message.document.file_id, mimeType: ctx.message.document.mime_type },
+    });
+  });
+
+  bot.on('message', async (ctx) => {
+    await deps.handleInbound({ ...base(ctx), kind: ctx.message.contact ? 'contact' : 'document' });
+  });
+
+  bot.catch((err) => {
+    // One bad update must never stop the bot; it is logged and the next one is handled.
+    deps.log.error({ err: err.error, update_id: err.ctx.update.update_id }, 'telegram update failed');
+  });
+  return bot;
+}
+
+function base(ctx: Context): Omit<Inbound, 'kind'> {
+  const chat = ctx.chat;
+  const from = ctx.from;
+  return {
+    channel: 'telegram',
+    chatId: String(chat?.id ?? from?.id ?? ''),
+    chatType: chat && chat.type !== 'private' ? 'group' : 'private',
+    senderId: String(from?.id ?? ''),
+    senderName: [from?.first_name, from?.last_name].filter(Boolean).join(' ') || undefined,
+    externalId: String(ctx.update.update_id),
+    receivedAt: new Date(),
+  };
+}

@@ -1,0 +1,76 @@
+import { type Api, GrammyError, HttpError, InlineKeyboard } from 'grammy';
+import type { Outbound } from '../../core/messaging/message.ts';
+import type { ChannelSender, SendResult } from '../../core/messaging/messenger.ts';
+
+export const TELEGRAM_TEXT_LIMIT = 4096;
+
+/** Renders core messages for Telegram: plain text (no parse mode to escape), choices as an inline keyboard. */
+export function createTelegramSender(api: Api): ChannelSender {
+  return {
+    async send(chatId, message): Promise<SendResult> {
+      try {
+        const parts = splitText(message.text, TELEGRAM_TEXT_LIMIT);
+        for (const [i, part] of parts.entries()) {
+          const last = i === parts.length - 1;
+          await api.sendMessage(
+            chatId,
+            part,
+            last && message.choices ? { reply_markup: keyboard(message) } : {},
+          );
+        }
+        return { ok: true };
+      } catch (error) {
+        return classify(error);
+      }
+    },
+  };
+}
+
+function keyboard(message: Outbound): InlineKeyboard {
+  const kb = new InlineKeyboard();
+  for (const row of message.choices ?? []) {
+    for (const choice of row) {
+      kb.text(choice.label, choice.id);
+    }
+    kb.row();
+  }
+  return kb;
+}
+
+/** Splits at paragraph, then line, then word boundaries so no part exceeds the limit. */
+export function splitText(text: string, limit: number): string[] {
+  const parts: string[] = [];
+  let rest = text;
+  while (rest.length > limit) {
+    const window = rest.slice(0, limit);
+    const cut = Math.max(window.lastIndexOf('\n\n'), window.lastIndexOf('\n'), window.lastIndexOf(' '));
+    const at = cut > limit / 2 ? cut : limit;
+    parts.push(rest.slice(0, at).trimEnd());
+    rest = rest.slice(at).trimStart();
+  }
+  parts.push(rest);
+  return parts;
+}
+
+function classify(error: unknown): SendResult {
+  if (error instanceof GrammyError) {
+    const description = `${error.error_code} ${error.description}`;
+    if (error.error_code === 429) {
+      return {
+        ok: false,
+        retry: true,
+        error: description,
+        retryAfterMs: (error.parameters.retry_after ?? 1) * 1000,
+      };
+    }
+    if (error.error_code >= 500) {
+      return { ok: false, retry: true, error: description };
+    }
+    // 400 (chat not found, message rejected), 403 (bot blocked): sending again will not help.
+    return { ok: false, retry: false, error: description };
+  }
+  if (error instanceof HttpError) {
+    return { ok: false, retry: true, error: `network: ${error.message}` };
+  }
+  return { ok: false, retry: true, error: error instanceof Error ? error.message : String(error) };
+}

@@ -1,0 +1,434 @@
+import { type Locale, type MessageKey, t } from '../messaging/catalog.ts';
+import type { Choice, Outbound } from '../messaging/message.ts';
+import { formatInteger, formatMoney } from '../shared/format.ts';
+import {
+  normalizeVi,
+  type ParseErrorCode,
+  parseDate,
+  parseInteger,
+  parseMoney,
+  parseYesNo,
+} from '../shared/parse.ts';
+import {
+  CONFIRM_STEP,
+  EDIT_STEP,
+  type EngineResult,
+  type FieldValue,
+  type FlowData,
+  type FlowDef,
+  type FlowState,
+  type StepDef,
+  type Text,
+  type UserInput,
+} from './flow.ts';
+
+/**
+ * The conversation engine: a pure function of (flow definition, state, input) → next state and
+ * replies. It never touches the database; the caller persists the state it returns and commits
+ * the answers when it returns `submit`.
+ */
+
+const DEFAULT_MAX_INTEGER = 100_000;
+const DEFAULT_MAX_TEXT = 1_000;
+const DEFAULT_MAX_MONEY = 1_000_000_000_000n;
+
+export function startFlow<C>(def: FlowDef<C>, ctx: C, locale: Locale, data: FlowData = {}): EngineResult {
+  const state: FlowState = { flow: def.id, version: def.version, step: '', data, ctx, reviewing: false };
+  return advance(def, state, locale, []);
+}
+
+/** Applies one answer to the current step of a flow. */
+/** `refYear` completes dates typed without a year ("15/3"). */
+export function applyInput<C>(
+  def: FlowDef<C>,
+  state: FlowState,
+  input: UserInput,
+  locale: Locale,
+  refYear: number,
+): EngineResult {
+  const ctx = state.ctx as C;
+  if (state.step === CONFIRM_STEP) {
+    return onConfirm(def, state, input, locale);
+  }
+  if (state.step === EDIT_STEP) {
+    return onEdit(def, state, input, locale);
+  }
+  const step = def.steps.find((s) => s.key === state.step);
+  if (!step) {
+    // The saved step no longer exists in this flow version: start the questions over.
+    return advance(def, { ...state, step: '', reviewing: false }, locale, []);
+  }
+  const parsed = parseAnswer(step, ctx, state.data, input, locale, refYear);
+  if (!parsed.ok) {
+    return { kind: 'continue', state, replies: [withPrompt(state, step, locale, parsed.problem)] };
+  }
+  const problem = step.check?.(parsed.value, state.data, ctx);
+  if (problem) {
+    return { kind: 'continue', state, replies: [withPrompt(state, step, locale, render(locale, problem))] };
+  }
+  const data = { ...state.data, [step.key]: parsed.value };
+  return advance(def, { ...state, data }, locale, []);
+}
+
+/** Shows the current question again (after /help, a stale button or a resumed session). */
+export function repeatPrompt<C>(def: FlowDef<C>, state: FlowState, locale: Locale, note?: string): Outbound {
+  if (state.step === CONFIRM_STEP) {
+    return summary(def, state, locale, note);
+  }
+  if (state.step === EDIT_STEP) {
+    return editMenu(def, state, locale, note);
+  }
+  const step = def.steps.find((s) => s.key === state.step);
+  return step ? withPrompt(state, step, locale, note) : summary(def, state, locale, note);
+}
+
+/** The values of the steps that apply, in step order; the ones a condition turned off are dropped. */
+export function answeredData<C>(def: FlowDef<C>, state: FlowState): FlowData {
+  const ctx = state.ctx as C;
+  const out: FlowData = {};
+  for (const step of def.steps) {
+    const value = state.data[step.key];
+    if (value !== undefined && isAsked(step, ctx, state.data)) {
+      out[step.key] = value;
+    }
+  }
+  return out;
+}
+
+function isAsked<C>(step: StepDef<C>, ctx: C, data: FlowData): boolean {
+  return step.when ? step.when(ctx, data) : true;
+}
+
+/** Moves to the first applicable step without an answer, or to the summary. */
+function advance<C>(def: FlowDef<C>, state: FlowState, locale: Locale, before: Outbound[]): EngineResult {
+  const ctx = state.ctx as C;
+  const next = def.steps.find((s) => isAsked(s, ctx, state.data) && state.data[s.key] === undefined);
+  if (next) {
+    const moved = { ...state, step: next.key };
+    return { kind: 'continue', state: moved, replies: [...before, withPrompt(moved, next, locale)] };
+  }
+  const atSummary = { ...state, step: CONFIRM_STEP, reviewing: true };
+  return { kind: 'continue', state: atSummary, replies: [...before, summary(def, atSummary, locale)] };
+}
+
+function onConfirm<C>(def: FlowDef<C>, state: FlowState, input: UserInput, locale: Locale): EngineResult {
+  const action = confirmAction(input);
+  switch (action) {
+    case 'yes':
+      return { kind: 'submit', state };
+    case 'edit':
+      return {
+        kind: 'continue',
+        state: { ...state, step: EDIT_STEP },
+        replies: [editMenu(def, state, locale)],
+      };
+    case 'cancel':
+      return { kind: 'cancelled', replies: [] };
+    default:
+      return {
+        kind: 'continue',
+        state,
+        replies: [summary(def, state, locale, t(locale, 'flow.confirm.unclear'))],
+      };
+  }
+}
+
+function confirmAction(input: UserInput): 'yes' | 'edit' | 'cancel' | undefined {
+  if (input.kind === 'choice') {
+    const [prefix, value] = splitChoice(input.id);
+    if (prefix === CONFIRM_STEP && (value === 'yes' || value === 'edit' || value === 'cancel')) {
+      return value;
+    }
+    return undefined;
+  }
+  const text = normalizeVi(input.text);
+  if (['1', 'gui', 'xac nhan', 'dong y', 'ok', 'co', 'c', 'yes'].includes(text)) {
+    return 'yes';
+  }
+  if (['2', 'sua', 'thay doi', 'edit'].includes(text)) {
+    return 'edit';
+  }
+  if (['3', 'huy', 'huy bo', 'cancel'].includes(text)) {
+    return 'cancel';
+  }
+  return undefined;
+}
+
+function onEdit<C>(def: FlowDef<C>, state: FlowState, input: UserInput, locale: Locale): EngineResult {
+  const fields = editableSteps(def, state);
+  let chosen: StepDef<C> | undefined;
+  if (input.kind === 'choice') {
+    const [prefix, value] = splitChoice(input.id);
+    if (prefix === EDIT_STEP && value === 'back') {
+      const back = { ...state, step: CONFIRM_STEP };
+      return { kind: 'continue', state: back, replies: [summary(def, back, locale)] };
+    }
+    chosen = prefix === EDIT_STEP ? fields.find((s) => s.key === value) : undefined;
+  } else {
+    const text = normalizeVi(input.text);
+    const index = /^\d{1,3}$/.test(text) ? Number(text) - 1 : -1;
+    chosen = fields[index] ?? fields.find((s) => normalizeVi(t(locale, s.label)) === text);
+  }
+  if (!chosen) {
+    return {
+      kind: 'continue',
+      state,
+      replies: [editMenu(def, state, locale, t(locale, 'flow.edit.unclear'))],
+    };
+  }
+  const editing = { ...state, step: chosen.key };
+  return { kind: 'continue', state: editing, replies: [withPrompt(editing, chosen, locale)] };
+}
+
+function editableSteps<C>(def: FlowDef<C>, state: FlowState): StepDef<C>[] {
+  const ctx = state.ctx as C;
+  return def.steps.filter((s) => isAsked(s, ctx, state.data) && state.data[s.key] !== undefined);
+}
+
+type Parsed = { ok: true; value: FieldValue } | { ok: false; problem: string };
+
+function parseAnswer<C>(
+  step: StepDef<C>,
+  ctx: C,
+  data: FlowData,
+  input: UserInput,
+  locale: Locale,
+  refYear: number,
+): Parsed {
+  if (input.kind === 'choice') {
+    const [prefix, value] = splitChoice(input.id);
+    const offered = (step.choices?.(ctx, data) ?? []).find((c) => c.id === value);
+    if (prefix !== step.key || !offered) {
+      return { ok: false, problem: t(locale, 'flow.stale_button') };
+    }
+    return fromChoice(step, offered.id);
+  }
+  const text = input.text.trim();
+  if (step.kind === 'choice') {
+    const options = step.choices?.(ctx, data) ?? [];
+    const key = normalizeVi(text);
+    const index = /^\d{1,3}$/.test(key) ? Number(key) - 1 : -1;
+    const match = options[index] ?? options.find((c) => normalizeVi(c.label) === key || c.id === text);
+    return match ? fromChoice(step, match.id) : { ok: false, problem: t(locale, 'error.not_choice') };
+  }
+  if (step.optional && isNone(text)) {
+    return { ok: true, value: '' };
+  }
+  return parseText(step, text, locale, refYear);
+}
+
+/** Quick-answer buttons carry the value itself: a number, digits of đồng, 'yes'/'no' or '' for none. */
+function fromChoice<C>(step: StepDef<C>, id: string): Parsed {
+  switch (step.kind) {
+    case 'integer':
+      return { ok: true, value: Number(id) };
+    case 'yesno':
+      return { ok: true, value: id === 'yes' };
+    default:
+      return { ok: true, value: id };
+  }
+}
+
+function isNone(text: string): boolean {
+  return ['khong', 'khong co', 'k', 'ko', 'khong co gi', '-', 'bo qua', 'none', 'no'].includes(
+    normalizeVi(text),
+  );
+}
+
+function parseText<C>(step: StepDef<C>, text: string, locale: Locale, refYear: number): Parsed {
+  switch (step.kind) {
+    case 'integer': {
+      const min = step.min ?? 0;
+      const max = step.max ?? DEFAULT_MAX_INTEGER;
+      const r = parseInteger(text, { min, max });
+      return r.ok
+        ? r
+        : { ok: false, problem: parseProblem(locale, r.error, { min, max: formatInteger(max) }) };
+    }
+    case 'money': {
+      const max = step.maxMoney ?? DEFAULT_MAX_MONEY;
+      const r = parseMoney(text, { max });
+      return r.ok
+        ? { ok: true, value: r.value.toString() }
+        : { ok: false, problem: parseProblem(locale, r.error, { max: formatMoney(max) }, 'money') };
+    }
+    case 'yesno': {
+      const r = parseYesNo(text);
+      return r.ok ? r : { ok: false, problem: parseProblem(locale, r.error, {}) };
+    }
+    case 'date': {
+      const r = parseDate(text, { year: refYear });
+      return r.ok
+        ? { ok: true, value: `${r.value.year}-${pad(r.value.month)}-${pad(r.value.day)}` }
+        : { ok: false, problem: parseProblem(locale, r.error, {}) };
+    }
+    default: {
+      const maxLength = step.maxLength ?? DEFAULT_MAX_TEXT;
+      if (text.length === 0) {
+        return { ok: false, problem: t(locale, 'error.empty') };
+      }
+      if (text.length > maxLength) {
+        return { ok: false, problem: t(locale, 'error.too_long', { max: formatInteger(maxLength) }) };
+      }
+      return { ok: true, value: text };
+    }
+  }
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+const PARSE_ERRORS: Record<ParseErrorCode, MessageKey> = {
+  empty: 'error.empty',
+  not_number: 'error.not_number',
+  not_integer: 'error.not_integer',
+  negative: 'error.negative',
+  too_large: 'error.too_large',
+  too_small: 'error.too_small',
+  invalid_date: 'error.invalid_date',
+  not_date: 'error.not_date',
+  not_yes_no: 'error.not_yes_no',
+};
+
+function parseProblem(
+  locale: Locale,
+  error: ParseErrorCode,
+  params: Record<string, string | number>,
+  kind?: 'money',
+): string {
+  if (kind === 'money' && (error === 'not_number' || error === 'not_integer')) {
+    return t(locale, 'error.not_money');
+  }
+  return t(locale, PARSE_ERRORS[error], params);
+}
+
+function render(locale: Locale, text: Text): string {
+  return t(locale, text.key, text.params);
+}
+
+function splitChoice(id: string): [string, string] {
+  const at = id.indexOf(':');
+  return at < 0 ? ['', id] : [id.slice(0, at), id.slice(at + 1)];
+}
+
+/** The question of a step, with its quick answers as buttons and, when changing, the current value. */
+function withPrompt<C>(state: FlowState, step: StepDef<C>, locale: Locale, note?: string): Outbound {
+  const ctx = state.ctx as C;
+  const lines: string[] = [];
+  if (note) {
+    lines.push(`⚠️ ${note}`);
+  }
+  lines.push(render(locale, step.prompt(ctx, state.data)));
+  const current = state.data[step.key];
+  if (state.reviewing && current !== undefined) {
+    lines.push(t(locale, 'flow.current_value', { value: displayValue(step, current, ctx, locale) }));
+  }
+  lines.push(t(locale, hintKey(step)));
+  const buttons: Choice[] = (step.choices?.(ctx, state.data) ?? []).map((c) => ({
+    id: `${step.key}:${c.id}`,
+    label: c.label,
+  }));
+  if (step.kind === 'yesno' && buttons.length === 0) {
+    buttons.push({ id: `${step.key}:yes`, label: t(locale, 'common.yes') });
+    buttons.push({ id: `${step.key}:no`, label: t(locale, 'common.no') });
+  }
+  if (step.optional) {
+    buttons.push({ id: `${step.key}:`, label: t(locale, 'flow.none') });
+  }
+  return {
+    text: lines.join('\n'),
+    choices: buttons.length > 0 ? rows(buttons, step.kind === 'choice' ? 1 : 2) : undefined,
+  };
+}
+
+function hintKey<C>(step: StepDef<C>): MessageKey {
+  switch (step.kind) {
+    case 'integer':
+      return 'hint.integer';
+    case 'money':
+      return 'hint.money';
+    case 'yesno':
+      return 'hint.yesno';
+    case 'date':
+      return 'hint.date';
+    case 'choice':
+      return 'hint.choice';
+    default:
+      return step.optional ? 'hint.text_optional' : 'hint.text';
+  }
+}
+
+function rows(choices: Choice[], perRow: number): Choice[][] {
+  const out: Choice[][] = [];
+  for (let i = 0; i < choices.length; i += perRow) {
+    out.push(choices.slice(i, i + perRow));
+  }
+  return out;
+}
+
+export function displayValue<C>(step: StepDef<C>, value: FieldValue, ctx: C, locale: Locale): string {
+  if (step.display) {
+    return step.display(value, ctx, locale);
+  }
+  switch (step.kind) {
+    case 'integer':
+      return formatInteger(Number(value));
+    case 'money':
+      return formatMoney(BigInt(String(value)));
+    case 'yesno':
+      return t(locale, value === true ? 'common.yes' : 'common.no');
+    case 'choice':
+      return step.choices?.(ctx, {}).find((c) => c.id === value)?.label ?? String(value);
+    default:
+      return value === '' ? t(locale, 'flow.none') : String(value);
+  }
+}
+
+function summary<C>(def: FlowDef<C>, state: FlowState, locale: Locale, note?: string): Outbound {
+  const ctx = state.ctx as C;
+  const lines: string[] = [];
+  if (note) {
+    lines.push(`⚠️ ${note}`);
+  }
+  lines.push(t(locale, 'flow.summary.title', { title: t(locale, def.title) }));
+  for (const text of def.summaryHeader(ctx, state.data)) {
+    lines.push(render(locale, text));
+  }
+  lines.push('');
+  editableSteps(def, state).forEach((step, i) => {
+    const value = state.data[step.key];
+    if (value !== undefined) {
+      lines.push(`${i + 1}. ${t(locale, step.label)}: ${displayValue(step, value, ctx, locale)}`);
+    }
+  });
+  lines.push('');
+  lines.push(t(locale, 'flow.summary.ask'));
+  return {
+    text: lines.join('\n'),
+    choices: [
+      [{ id: `${CONFIRM_STEP}:yes`, label: t(locale, 'flow.summary.confirm') }],
+      [
+        { id: `${CONFIRM_STEP}:edit`, label: t(locale, 'flow.summary.edit') },
+        { id: `${CONFIRM_STEP}:cancel`, label: t(locale, 'flow.summary.cancel') },
+      ],
+    ],
+  };
+}
+
+function editMenu<C>(def: FlowDef<C>, state: FlowState, locale: Locale, note?: string): Outbound {
+  const ctx = state.ctx as C;
+  const fields = editableSteps(def, state);
+  const lines: string[] = [];
+  if (note) {
+    lines.push(`⚠️ ${note}`);
+  }
+  lines.push(t(locale, 'flow.edit.ask'));
+  const buttons: Choice[] = fields.map((step, i) => {
+    const value = state.data[step.key];
+    const shown = value === undefined ? '' : `: ${displayValue(step, value, ctx, locale)}`;
+    return { id: `${EDIT_STEP}:${step.key}`, label: `${i + 1}. ${t(locale, step.label)}${shown}` };
+  });
+  buttons.push({ id: `${EDIT_STEP}:back`, label: t(locale, 'flow.edit.back') });
+  return { text: lines.join('\n'), choices: rows(buttons, 1) };
+}

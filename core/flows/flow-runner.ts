@@ -1,0 +1,15 @@
+import type { Inbound } from '../messaging/message.ts';
+import type { Actor } from '../people/people.ts';
+import type { Tx } from '../unit-of-work.ts';
+import type { FlowData, FlowDef, FlowState, Text } from './flow.ts';
+
+export type FlowStart<C> = { ok: true; ctx: C; data?: FlowData } | { ok: false; reason: Text };
+
+/** A flow definition with the two moments it touches the database: start and submit. */
+export interface FlowRunner<C> {
+  def: FlowDef<C>;
+  /** Loads what the questions need (periods, previous figures); `arg` comes from the menu choice. */
+  start(tx: Tx, actor: Actor, now: Date, arg: string | undefined): Promise<FlowStart<C>>;
+  /** Stores the confirmed answers and returns the receipt lines. */
+  submit(tx: Tx, actor: Actor, state: FlowState, now: Date, inbound: Inbound): Promise<Text[]>;
+}

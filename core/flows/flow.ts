@@ -1,0 +1,78 @@
+import type { Locale, MessageKey, Params } from '../messaging/catalog.ts';
+import type { Choice, Outbound } from '../messaging/message.ts';
+
+/**
+ * A flow is data (DESIGN.md §4): ordered steps with an input kind, limits, cross-field rules and a
+ * condition. The engine (engine.ts) is a pure function over these definitions; a flow's own code
+ * only loads its context when it starts and commits the answers when the user confirms.
+ */
+
+export type InputKind = 'integer' | 'money' | 'text' | 'choice' | 'yesno' | 'date';
+
+/** What a flow stores per field. Money is a string of digits (JSON has no bigint). */
+export type FieldValue = number | string | boolean;
+export type FlowData = Record<string, FieldValue>;
+
+/** A text from the catalog, rendered in the person's language at the edge of the engine. */
+export interface Text {
+  key: MessageKey;
+  params?: Params;
+}
+
+export interface StepDef<C> {
+  key: string;
+  kind: InputKind;
+  /** Short name of the field in the summary and in the "change a field" list. */
+  label: MessageKey;
+  prompt: (ctx: C, data: FlowData) => Text;
+  /** Integers: inclusive bounds (default 0 and 100,000). */
+  min?: number;
+  max?: number;
+  /** Money: the largest amount accepted, in đồng. */
+  maxMoney?: bigint;
+  /** Text: maximum length (default 1,000). */
+  maxLength?: number;
+  /** Text: the user may answer "none" with a button; stored as ''. */
+  optional?: boolean;
+  /** Choice steps: the options. Other kinds: quick answers, e.g. last period's figure. */
+  choices?: (ctx: C, data: FlowData) => Choice[];
+  /** The step is asked only when this holds; otherwise its value is dropped. */
+  when?: (ctx: C, data: FlowData) => boolean;
+  /** A cross-field rule over the answers given so far; returns what is wrong. */
+  check?: (value: FieldValue, data: FlowData, ctx: C) => Text | undefined;
+  /** How the value reads in the summary (default: numbers and money formatted, text as is). */
+  display?: (value: FieldValue, ctx: C, locale: Locale) => string;
+}
+
+export interface FlowDef<C> {
+  id: string;
+  /** Bump when steps change: saved state of another version is discarded with a clear message. */
+  version: number;
+  title: MessageKey;
+  steps: StepDef<C>[];
+  /** Lines shown above the summary fields (e.g. the period and the unit). */
+  summaryHeader: (ctx: C, data: FlowData) => Text[];
+}
+
+/** The persisted conversation state of a chat inside a flow. */
+export interface FlowState {
+  flow: string;
+  version: number;
+  /** A step key, or one of the engine's own steps. */
+  step: string;
+  data: FlowData;
+  /** What the flow loaded when it started; plain JSON so it survives a restart. */
+  ctx: unknown;
+  /** True once the summary was shown: answering a step returns to the summary. */
+  reviewing: boolean;
+}
+
+export const CONFIRM_STEP = '@confirm';
+export const EDIT_STEP = '@edit';
+
+export type UserInput = { kind: 'text'; text: string } | { kind: 'choice'; id: string };
+
+export type EngineResult =
+  | { kind: 'continue'; state: FlowState; replies: Outbound[] }
+  | { kind: 'submit'; state: FlowState }
+  | { kind: 'cancelled'; replies: Outbound[] };

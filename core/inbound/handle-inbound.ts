@@ -1,0 +1,347 @@
+import { z } from 'zod';
+import { applyInput, repeatPrompt, startFlow } from '../flows/engine.ts';
+import type { EngineResult, FlowState, Text, UserInput } from '../flows/flow.ts';
+import type { FlowRunner } from '../flows/flow-runner.ts';
+import { isLocale, type Locale, t } from '../messaging/catalog.ts';
+import type { Choice, Inbound, Outbound } from '../messaging/message.ts';
+import { normalizeInviteCode } from '../people/invite-code.ts';
+import type { Actor } from '../people/people.ts';
+import { type RedeemOutcome, redeemInvite } from '../people/redeem-invite.ts';
+import { reportRunner } from '../reports/report-runner.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Tx, UnitOfWork } from '../unit-of-work.ts';
+
+export interface InboundDeps {
+  uow: UnitOfWork;
+  clock: Clock;
+  /** How long an unanswered conversation is kept before it expires. */
+  flowTtlMs: number;
+  /** Called after a message's transaction committed (wakes the outbox dispatcher). */
+  afterCommit?: () => void;
+}
+
+export type InboundOutcome = { duplicate: true } | { duplicate: false; replies: number };
+
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds runners of different context types.
+type AnyRunner = FlowRunner<any>;
+
+const RUNNERS: Record<string, AnyRunner> = { [reportRunner.def.id]: reportRunner };
+
+const ZSavedFlow = z.object({
+  data: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
+  ctx: z.unknown(),
+  reviewing: z.boolean(),
+});
+
+/**
+ * Handles one inbound message in one transaction (DESIGN.md §4): dedupe on the channel's event id,
+ * load the sender and the chat's conversation, apply the message, save, audit, and put the
+ * replies in the outbox. A redelivered message changes nothing.
+ */
+export function createInboundHandler(deps: InboundDeps) {
+  return async function handleInbound(inbound: Inbound): Promise<InboundOutcome> {
+    const now = deps.clock.now();
+    const outcome = await deps.uow.run(async (tx): Promise<InboundOutcome> => {
+      if (!(await tx.inbound.markSeen(inbound.channel, inbound.externalId, now))) {
+        return { duplicate: true };
+      }
+      if (inbound.chatType === 'group') {
+        // Leadership groups arrive with digests (a later issue); until then the bot stays quiet there.
+        return { duplicate: false, replies: 0 };
+      }
+      const actor = await tx.people.findActor(inbound.channel, inbound.senderId);
+      if (actor) {
+        await tx.people.touchIdentity(inbound.channel, inbound.senderId, now);
+      }
+      const conversation = new Conversation(tx, inbound, actor, now, deps.flowTtlMs);
+      await conversation.handle();
+      const replies = conversation.replies;
+      await tx.outbox.enqueue(
+        replies.map((message, i) => ({
+          channel: inbound.channel,
+          chatId: inbound.chatId,
+          message,
+          idempotencyKey: `reply:${inbound.channel}:${inbound.externalId}:${i}`,
+        })),
+        now,
+      );
+      return { duplicate: false, replies: replies.length };
+    });
+    deps.afterCommit?.();
+    return outcome;
+  };
+}
+
+/** The work for one message: routing commands, onboarding, the menu and the active flow. */
+class Conversation {
+  readonly replies: Outbound[] = [];
+  private readonly locale: Locale;
+
+  constructor(
+    private readonly tx: Tx,
+    private readonly inbound: Inbound,
+    private actor: Actor | undefined,
+    private readonly now: Date,
+    private readonly ttlMs: number,
+  ) {
+    this.locale = actor && isLocale(actor.locale) ? actor.locale : 'vi';
+  }
+
+  async handle(): Promise<void> {
+    const { inbound } = this;
+    if (inbound.kind === 'command') {
+      return this.onCommand(inbound.command ?? '', inbound.args ?? '');
+    }
+    if (!this.actor) {
+      return this.onStranger();
+    }
+    const active = await this.loadFlow();
+    if (inbound.kind === 'choice' && inbound.choiceId?.startsWith('menu:')) {
+      return this.onMenu(inbound.choiceId.slice('menu:'.length), active);
+    }
+    if (active) {
+      return this.onAnswer(active.runner, active.state);
+    }
+    return this.onIdleText();
+  }
+
+  private say(text: string, choices?: Choice[][]): void {
+    this.replies.push(choices ? { text, choices } : { text });
+  }
+
+  private text(key: Text['key'], params?: Text['params']): string {
+    return t(this.locale, key, params);
+  }
+
+  private async onCommand(command: string, args: string): Promise<void> {
+    switch (command) {
+      case 'start':
+        if (args) {
+          return this.tryInvite(args);
+        }
+        if (!this.actor) {
+          return this.say(this.text('welcome.stranger'));
+        }
+        return this.showMenu(this.text('welcome.back', { name: this.actor.fullName }));
+      case 'cancel':
+      case 'huy': {
+        const active = this.actor ? await this.loadFlow() : undefined;
+        if (active) {
+          await this.tx.flows.delete(this.inbound.channel, this.inbound.chatId);
+          return this.showMenu(this.text('flow.cancelled'));
+        }
+        return this.actor
+          ? this.showMenu(this.text('flow.nothing_to_cancel'))
+          : this.say(this.text('welcome.stranger'));
+      }
+      case 'help':
+      case 'trogiup': {
+        const active = this.actor ? await this.loadFlow() : undefined;
+        if (active) {
+          const prompt = repeatPrompt(
+            active.runner.def,
+            active.state,
+            this.locale,
+            this.text('help.in_flow'),
+          );
+          this.replies.push(prompt);
+          return;
+        }
+        return this.actor
+          ? this.showMenu(this.text('help.general'))
+          : this.say(this.text('welcome.stranger'));
+      }
+      case 'menu':
+        return this.actor ? this.showMenu(this.text('menu.title'), await this.loadFlow()) : this.onStranger();
+      case 'baocao':
+        return this.actor ? this.beginFlow(reportRunner, undefined) : this.onStranger();
+      default:
+        return this.actor ? this.showMenu(this.text('command.unknown')) : this.onStranger();
+    }
+  }
+
+  private async onStranger(): Promise<void> {
+    const code = this.inbound.kind === 'text' ? normalizeInviteCode(this.inbound.text ?? '') : undefined;
+    if (code) {
+      return this.tryInvite(code);
+    }
+    this.say(this.text('welcome.stranger'));
+  }
+
+  private async tryInvite(raw: string): Promise<void> {
+    const code = normalizeInviteCode(raw);
+    const outcome: RedeemOutcome = code
+      ? await redeemInvite(this.tx, this.inbound, code, this.actor, this.now)
+      : { ok: false, reply: { key: 'invite.malformed' } };
+    if (!outcome.ok) {
+      return this.say(this.text(outcome.reply.key, outcome.reply.params));
+    }
+    this.actor = await this.tx.people.findActor(this.inbound.channel, this.inbound.senderId);
+    this.showMenu(this.text(outcome.reply.key, outcome.reply.params));
+  }
+
+  private menuChoices(active: { runner: AnyRunner } | undefined): Choice[][] {
+    const rows: Choice[][] = [];
+    if (active) {
+      rows.push([
+        { id: 'menu:resume', label: this.text('menu.resume', { title: this.text(active.runner.def.title) }) },
+      ]);
+    }
+    const officerUnits = this.actor?.memberships.filter((m) => m.role === 'unit_officer') ?? [];
+    for (const unit of officerUnits) {
+      const label =
+        officerUnits.length > 1
+          ? this.text('menu.report_unit', { unit: unit.unitName })
+          : this.text('menu.report');
+      rows.push([{ id: `menu:report:${unit.unitId}`, label }]);
+    }
+    rows.push([
+      { id: 'menu:whoami', label: this.text('menu.whoami') },
+      { id: 'menu:help', label: this.text('menu.help') },
+    ]);
+    return rows;
+  }
+
+  private showMenu(intro: string, active?: { runner: AnyRunner }): void {
+    this.say(`${intro}\n\n${this.text('menu.prompt')}`, this.menuChoices(active));
+  }
+
+  private async onMenu(action: string, active: ActiveFlow | undefined): Promise<void> {
+    const [name, arg] = action.split(':');
+    switch (name) {
+      case 'resume':
+        if (active) {
+          this.replies.push(repeatPrompt(active.runner.def, active.state, this.locale));
+          return;
+        }
+        return this.showMenu(this.text('flow.nothing_to_resume'));
+      case 'report':
+        return this.beginFlow(reportRunner, arg);
+      case 'whoami':
+        return this.showMenu(this.whoami(), active);
+      case 'help':
+        return this.showMenu(this.text('help.general'), active);
+      default:
+        return this.showMenu(this.text('flow.stale_button'), active);
+    }
+  }
+
+  private whoami(): string {
+    const actor = this.actor;
+    if (!actor) {
+      return '';
+    }
+    const roles = actor.memberships.map((m) =>
+      this.text('whoami.role', { role: { key: `role.${m.role}` }, unit: m.unitName }),
+    );
+    return [this.text('whoami.title', { name: actor.fullName }), ...roles].join('\n');
+  }
+
+  private async onIdleText(): Promise<void> {
+    this.showMenu(this.text(this.inbound.kind === 'text' ? 'idle.unknown_text' : 'idle.unsupported'));
+  }
+
+  private async beginFlow(runner: AnyRunner, arg: string | undefined): Promise<void> {
+    const actor = this.actor;
+    if (!actor) {
+      return;
+    }
+    const started = await runner.start(this.tx, actor, this.now, arg);
+    if (!started.ok) {
+      return this.showMenu(this.text(started.reason.key, started.reason.params));
+    }
+    await this.apply(runner, startFlow(runner.def, started.ctx, this.locale, started.data));
+  }
+
+  private async onAnswer(runner: AnyRunner, state: FlowState): Promise<void> {
+    const { inbound } = this;
+    let input: UserInput;
+    if (inbound.kind === 'choice' && inbound.choiceId) {
+      input = { kind: 'choice', id: inbound.choiceId };
+    } else if (inbound.kind === 'text') {
+      input = { kind: 'text', text: inbound.text ?? '' };
+    } else {
+      this.replies.push(repeatPrompt(runner.def, state, this.locale, this.text('flow.expected_text')));
+      return;
+    }
+    await this.apply(runner, applyInput(runner.def, state, input, this.locale, this.now.getUTCFullYear()));
+  }
+
+  private async apply(runner: AnyRunner, result: EngineResult): Promise<void> {
+    const { channel, chatId } = this.inbound;
+    switch (result.kind) {
+      case 'continue': {
+        const { state } = result;
+        await this.tx.flows.save(
+          channel,
+          chatId,
+          {
+            flow: state.flow,
+            version: state.version,
+            step: state.step,
+            data: JSON.stringify({ data: state.data, ctx: state.ctx, reviewing: state.reviewing }),
+            expiresAt: new Date(this.now.getTime() + this.ttlMs),
+          },
+          this.now,
+        );
+        this.replies.push(...result.replies);
+        return;
+      }
+      case 'cancelled':
+        await this.tx.flows.delete(channel, chatId);
+        return this.showMenu(this.text('flow.cancelled'));
+      case 'submit': {
+        const actor = this.actor;
+        if (!actor) {
+          return;
+        }
+        const receipt = await runner.submit(this.tx, actor, result.state, this.now, this.inbound);
+        await this.tx.flows.delete(channel, chatId);
+        return this.showMenu(receipt.map((line) => this.text(line.key, line.params)).join('\n'));
+      }
+    }
+  }
+
+  /** The chat's flow, unless it expired or was written by another version (both said to the user). */
+  private async loadFlow(): Promise<ActiveFlow | undefined> {
+    const { channel, chatId } = this.inbound;
+    const stored = await this.tx.flows.find(channel, chatId);
+    if (!stored) {
+      return undefined;
+    }
+    const runner = RUNNERS[stored.flow];
+    const saved = ZSavedFlow.safeParse(safeJson(stored.data));
+    if (!runner || runner.def.version !== stored.version || !saved.success) {
+      await this.tx.flows.delete(channel, chatId);
+      this.say(this.text('flow.outdated'));
+      return undefined;
+    }
+    if (stored.expiresAt <= this.now) {
+      await this.tx.flows.delete(channel, chatId);
+      this.say(this.text('flow.expired', { title: this.text(runner.def.title) }));
+      return undefined;
+    }
+    const state: FlowState = {
+      flow: stored.flow,
+      version: stored.version,
+      step: stored.step,
+      data: saved.data.data,
+      ctx: saved.data.ctx,
+      reviewing: saved.data.reviewing,
+    };
+    return { runner, state };
+  }
+}
+
+interface ActiveFlow {
+  runner: AnyRunner;
+  state: FlowState;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

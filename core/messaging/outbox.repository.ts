@@ -1,0 +1,46 @@
+import type { Channel, Outbound } from './message.ts';
+
+export interface OutboxItem {
+  channel: Channel;
+  chatId: string;
+  message: Outbound;
+  /** Unique: enqueueing the same key twice keeps the first (safe to repeat). */
+  idempotencyKey: string;
+}
+
+export interface ClaimedMessage extends OutboxItem {
+  id: number;
+  attempts: number;
+}
+
+export interface OutboxRepository {
+  enqueue(items: OutboxItem[], at: Date): Promise<void>;
+}
+
+/** Used by the dispatcher outside inbound transactions. */
+export interface OutboxQueue {
+  /** Atomically claims due messages (also ones claimed long ago by a process that died). */
+  claim(now: Date, limit: number, staleBefore: Date): Promise<ClaimedMessage[]>;
+  markSent(id: number, at: Date): Promise<void>;
+  /** Schedules another attempt, or gives up with `failed` when `nextAttemptAt` is null. */
+  markFailed(id: number, error: string, nextAttemptAt: Date | null): Promise<void>;
+}
+
+export interface InboundRepository {
+  /** Records an inbound event id; false when it was seen before (a redelivery). */
+  markSeen(channel: Channel, externalId: string, at: Date): Promise<boolean>;
+}
+
+export interface AuditEntry {
+  personId: number | null;
+  channel: Channel | null;
+  action: string;
+  entity: string;
+  entityId: string | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface AuditRepository {
+  record(entry: AuditEntry, at: Date): Promise<void>;
+}

@@ -1,0 +1,31 @@
+import type { Channel } from '../messaging/message.ts';
+import type { Actor, InviteView, Role } from './people.ts';
+
+export interface PeopleRepository {
+  findActor(channel: Channel, externalUserId: string): Promise<Actor | undefined>;
+  touchIdentity(channel: Channel, externalUserId: string, at: Date): Promise<void>;
+  create(person: { fullName: string; locale: string }, at: Date): Promise<number>;
+  addMembership(personId: number, unitId: number, role: Role, at: Date): Promise<void>;
+  addIdentity(
+    identity: { channel: Channel; externalUserId: string; personId: number; displayName: string | null },
+    at: Date,
+  ): Promise<void>;
+}
+
+export interface InviteRepository {
+  findByCode(code: string): Promise<InviteView | undefined>;
+  /** Marks the invite used unless it already is; false when another redemption won. */
+  markUsed(id: number, personId: number, at: Date): Promise<boolean>;
+}
+
+export interface ThrottleRecord {
+  failures: number;
+  windowStart: Date;
+  blockedUntil: Date | null;
+}
+
+export interface ThrottleRepository {
+  find(key: string): Promise<ThrottleRecord | undefined>;
+  save(key: string, record: ThrottleRecord): Promise<void>;
+  delete(key: string): Promise<void>;
+}

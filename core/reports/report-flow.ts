@@ -1,0 +1,259 @@
+import type { FieldValue, FlowData, FlowDef, StepDef, Text } from '../flows/flow.ts';
+import type { MessageKey, Params } from '../messaging/catalog.ts';
+import { fromIsoDate } from '../shared/calendar.ts';
+import { formatDate, formatInteger, formatMoney } from '../shared/format.ts';
+import { COUNT_FIELDS, type CountField, MAX_HOUSEHOLDS, MAX_LABOUR_DAYS, MAX_MONEY } from './report.ts';
+
+/** Previous figures as the flow keeps them (JSON: money as digit strings). */
+export type PreviousFigures = Record<CountField | 'labourDays', number> & {
+  moneyReceived: string;
+  moneyPaid: string;
+};
+
+export interface ReportPeriodOption {
+  id: number;
+  code: string;
+  label: string;
+  dueOn: string;
+  late: boolean;
+  /** The unit already sent a report for it: a new one becomes the next revision. */
+  reported: boolean;
+  previous: PreviousFigures | null;
+}
+
+export interface ReportFlowContext {
+  unitId: number;
+  unitCode: string;
+  unitName: string;
+  periods: ReportPeriodOption[];
+}
+
+export const REPORT_FLOW_ID = 'monthly-report';
+
+function chosenPeriod(ctx: ReportFlowContext, data: FlowData): ReportPeriodOption | undefined {
+  return (
+    ctx.periods.find((p) => p.id === Number(data.period)) ??
+    (ctx.periods.length === 1 ? ctx.periods[0] : undefined)
+  );
+}
+
+function previousOf(ctx: ReportFlowContext, data: FlowData): PreviousFigures | null {
+  return chosenPeriod(ctx, data)?.previous ?? null;
+}
+
+const LABELS: Record<CountField, MessageKey> = {
+  approvedNew: 'report.field.approvedNew',
+  approvedRepair: 'report.field.approvedRepair',
+  startedNew: 'report.field.startedNew',
+  startedRepair: 'report.field.startedRepair',
+  completedNew: 'report.field.completedNew',
+  completedRepair: 'report.field.completedRepair',
+  handedOverNew: 'report.field.handedOverNew',
+  handedOverRepair: 'report.field.handedOverRepair',
+};
+
+const PROMPTS: Record<CountField, MessageKey> = {
+  approvedNew: 'report.ask.approvedNew',
+  approvedRepair: 'report.ask.approvedRepair',
+  startedNew: 'report.ask.startedNew',
+  startedRepair: 'report.ask.startedRepair',
+  completedNew: 'report.ask.completedNew',
+  completedRepair: 'report.ask.completedRepair',
+  handedOverNew: 'report.ask.handedOverNew',
+  handedOverRepair: 'report.ask.handedOverRepair',
+};
+
+/** Each stage of a house cannot exceed the one before it: handed over ≤ completed ≤ started ≤ approved. */
+const STAGES = ['approved', 'started', 'completed', 'handedOver'] as const;
+
+function stageCheck(field: CountField) {
+  const need = field.endsWith('New') ? 'New' : 'Repair';
+  const stage = STAGES.findIndex((s) => field === `${s}${need}`);
+  return (value: FieldValue, data: FlowData): Text | undefined => {
+    const n = Number(value);
+    for (let i = stage - 1; i >= 0; i--) {
+      const upper = `${STAGES[i]}${need}` as CountField;
+      const limit = data[upper];
+      if (limit !== undefined && n > Number(limit)) {
+        return {
+          key: 'report.rule.exceeds',
+          params: { field: fieldName(field), other: fieldName(upper), limit: formatInteger(Number(limit)) },
+        };
+      }
+    }
+    for (let i = stage + 1; i < STAGES.length; i++) {
+      const lower = `${STAGES[i]}${need}` as CountField;
+      const floor = data[lower];
+      if (floor !== undefined && n < Number(floor)) {
+        return {
+          key: 'report.rule.below',
+          params: { field: fieldName(field), other: fieldName(lower), limit: formatInteger(Number(floor)) },
+        };
+      }
+    }
+    return undefined;
+  };
+}
+
+function fieldName(field: CountField): { key: MessageKey } {
+  return { key: LABELS[field] };
+}
+
+function keepPrevious(field: keyof PreviousFigures) {
+  return (ctx: ReportFlowContext, data: FlowData) => {
+    const previous = previousOf(ctx, data);
+    const options = [];
+    if (previous) {
+      const value = String(previous[field]);
+      const shown =
+        typeof previous[field] === 'string' ? formatMoney(BigInt(value)) : formatInteger(Number(value));
+      options.push({ id: value, label: `↩︎ ${shown}` });
+    }
+    if (!previous || String(previous[field]) !== '0') {
+      options.push({ id: '0', label: '0' });
+    }
+    return options;
+  };
+}
+
+function countStep(field: CountField): StepDef<ReportFlowContext> {
+  return {
+    key: field,
+    kind: 'integer',
+    label: LABELS[field],
+    prompt: (ctx, data) => ({ key: PROMPTS[field], params: previousParam(ctx, data, field) }),
+    max: MAX_HOUSEHOLDS,
+    choices: keepPrevious(field),
+    check: stageCheck(field),
+  };
+}
+
+function previousParam(ctx: ReportFlowContext, data: FlowData, field: keyof PreviousFigures): Params {
+  const previous = previousOf(ctx, data);
+  if (!previous) {
+    return { previous: '' };
+  }
+  const value = previous[field];
+  const shown = typeof value === 'string' ? formatMoney(BigInt(value)) : formatInteger(value);
+  return { previous: { key: 'report.previous', params: { value: shown } } };
+}
+
+/** The fields where the answer is lower than the previous report: they need a reason. */
+export function decreasedFields(ctx: ReportFlowContext, data: FlowData): string[] {
+  const previous = previousOf(ctx, data);
+  if (!previous) {
+    return [];
+  }
+  const fields: (keyof PreviousFigures)[] = [...COUNT_FIELDS, 'labourDays', 'moneyReceived', 'moneyPaid'];
+  return fields.filter((f) => {
+    const answer = data[f];
+    return answer !== undefined && BigInt(String(answer)) < BigInt(String(previous[f]));
+  });
+}
+
+export const reportFlow: FlowDef<ReportFlowContext> = {
+  id: REPORT_FLOW_ID,
+  version: 1,
+  title: 'report.title',
+  summaryHeader: (ctx, data) => {
+    const period = chosenPeriod(ctx, data);
+    const lines: Text[] = [{ key: 'report.summary.unit', params: { unit: ctx.unitName } }];
+    if (period) {
+      lines.push({
+        key: period.late ? 'report.summary.period_late' : 'report.summary.period',
+        params: { period: period.label, due: formatDate(fromIsoDate(period.dueOn)) },
+      });
+    }
+    return lines;
+  },
+  steps: [
+    {
+      key: 'period',
+      kind: 'choice',
+      label: 'report.field.period',
+      prompt: () => ({ key: 'report.ask.period' }),
+      choices: (ctx) =>
+        ctx.periods.map((p) => ({
+          id: String(p.id),
+          label: `${p.label}${p.late ? ' ⏰' : ''}${p.reported ? ' ✔︎' : ''}`,
+        })),
+      when: (ctx) => ctx.periods.length > 1,
+    },
+    ...COUNT_FIELDS.map(countStep),
+    {
+      key: 'moneyReceived',
+      kind: 'money',
+      label: 'report.field.moneyReceived',
+      prompt: (ctx, data) => ({
+        key: 'report.ask.moneyReceived',
+        params: previousParam(ctx, data, 'moneyReceived'),
+      }),
+      maxMoney: MAX_MONEY,
+      choices: keepPrevious('moneyReceived'),
+      check: (value, data) =>
+        data.moneyPaid !== undefined && BigInt(String(value)) < BigInt(String(data.moneyPaid))
+          ? {
+              key: 'report.rule.received_below_paid',
+              params: { paid: formatMoney(BigInt(String(data.moneyPaid))) },
+            }
+          : undefined,
+    },
+    {
+      key: 'moneyPaid',
+      kind: 'money',
+      label: 'report.field.moneyPaid',
+      prompt: (ctx, data) => ({ key: 'report.ask.moneyPaid', params: previousParam(ctx, data, 'moneyPaid') }),
+      maxMoney: MAX_MONEY,
+      choices: keepPrevious('moneyPaid'),
+      check: (value, data) =>
+        data.moneyReceived !== undefined && BigInt(String(value)) > BigInt(String(data.moneyReceived))
+          ? {
+              key: 'report.rule.paid_above_received',
+              params: { received: formatMoney(BigInt(String(data.moneyReceived))) },
+            }
+          : undefined,
+    },
+    {
+      key: 'labourDays',
+      kind: 'integer',
+      label: 'report.field.labourDays',
+      prompt: (ctx, data) => ({
+        key: 'report.ask.labourDays',
+        params: previousParam(ctx, data, 'labourDays'),
+      }),
+      max: MAX_LABOUR_DAYS,
+      choices: keepPrevious('labourDays'),
+    },
+    {
+      key: 'difficulties',
+      kind: 'text',
+      label: 'report.field.difficulties',
+      prompt: () => ({ key: 'report.ask.difficulties' }),
+      optional: true,
+      maxLength: 1000,
+    },
+    {
+      key: 'proposals',
+      kind: 'text',
+      label: 'report.field.proposals',
+      prompt: () => ({ key: 'report.ask.proposals' }),
+      optional: true,
+      maxLength: 1000,
+    },
+    {
+      key: 'decreaseReason',
+      kind: 'text',
+      label: 'report.field.decreaseReason',
+      prompt: (ctx, data) => ({
+        key: 'report.ask.decreaseReason',
+        params: { fields: decreasedFields(ctx, data).map((f) => ({ key: fieldLabel(f) })) },
+      }),
+      maxLength: 1000,
+      when: (ctx, data) => decreasedFields(ctx, data).length > 0,
+    },
+  ],
+};
+
+function fieldLabel(field: string): MessageKey {
+  return field in LABELS ? LABELS[field as CountField] : (`report.field.${field}` as MessageKey);
+}

@@ -1,0 +1,149 @@
+import { answeredData } from '../flows/engine.ts';
+import type { FlowData, Text } from '../flows/flow.ts';
+import type { FlowRunner } from '../flows/flow-runner.ts';
+import { dateInZone, toIsoDate } from '../shared/calendar.ts';
+import { formatDateTime } from '../shared/format.ts';
+import { ZReportFigures } from './report.ts';
+import {
+  type PreviousFigures,
+  type ReportFlowContext,
+  type ReportPeriodOption,
+  reportFlow,
+} from './report-flow.ts';
+
+/** How many past periods an officer may still choose (late reports and amendments). */
+const PERIOD_CHOICES = 3;
+
+export const reportRunner: FlowRunner<ReportFlowContext> = {
+  def: reportFlow,
+
+  async start(tx, actor, now, arg) {
+    const units = actor.memberships.filter((m) => m.role === 'unit_officer');
+    const unit = units.find((m) => String(m.unitId) === arg) ?? units[0];
+    if (!unit) {
+      return { ok: false, reason: { key: 'report.refused.not_officer' } };
+    }
+    const campaign = await tx.campaigns.findCurrent();
+    if (!campaign) {
+      return { ok: false, reason: { key: 'report.refused.no_campaign' } };
+    }
+    const today = toIsoDate(dateInZone(now, campaign.timeZone));
+    const reported = new Set(await tx.reports.reportedPeriodIds(unit.unitId));
+    const open = (await tx.campaigns.listPeriods(campaign.id, 'monthly'))
+      .filter((p) => p.opensOn <= today)
+      .sort((a, b) => b.dueOn.localeCompare(a.dueOn));
+    // The newest open period is always offered (to amend it); older ones only while unreported.
+    const chosen = open
+      .filter((p, i) => i === 0 || p.dueOn > today || !reported.has(p.id))
+      .slice(0, PERIOD_CHOICES);
+    if (chosen.length === 0) {
+      return { ok: false, reason: { key: 'report.refused.no_period' } };
+    }
+    const periods: ReportPeriodOption[] = [];
+    for (const p of chosen) {
+      const previous = await tx.reports.findLatestBefore(unit.unitId, p.dueOn);
+      periods.push({
+        id: p.id,
+        code: p.code,
+        label: p.label,
+        dueOn: p.dueOn,
+        late: today >= p.dueOn,
+        reported: reported.has(p.id),
+        previous: previous ? toPrevious(previous) : null,
+      });
+    }
+    const ctx: ReportFlowContext = {
+      unitId: unit.unitId,
+      unitCode: unit.unitCode,
+      unitName: unit.unitName,
+      periods,
+    };
+    const only = periods.length === 1 ? periods[0] : undefined;
+    const data: FlowData = only ? { period: String(only.id) } : {};
+    return { ok: true, ctx, data };
+  },
+
+  async submit(tx, actor, state, now, inbound) {
+    const ctx = state.ctx as ReportFlowContext;
+    const data = answeredData(reportFlow, state);
+    const period = ctx.periods.find((p) => p.id === Number(data.period ?? ctx.periods[0]?.id));
+    if (!period) {
+      throw new Error('report submitted without a period');
+    }
+    const figures = ZReportFigures.parse({
+      approvedNew: data.approvedNew,
+      approvedRepair: data.approvedRepair,
+      startedNew: data.startedNew,
+      startedRepair: data.startedRepair,
+      completedNew: data.completedNew,
+      completedRepair: data.completedRepair,
+      handedOverNew: data.handedOverNew,
+      handedOverRepair: data.handedOverRepair,
+      moneyReceived: BigInt(String(data.moneyReceived)),
+      moneyPaid: BigInt(String(data.moneyPaid)),
+      labourDays: data.labourDays,
+      difficulties: String(data.difficulties ?? ''),
+      proposals: String(data.proposals ?? ''),
+      decreaseReason: data.decreaseReason === undefined ? null : String(data.decreaseReason),
+    });
+    const campaign = await tx.campaigns.findCurrent();
+    const timeZone = campaign?.timeZone ?? 'Asia/Ho_Chi_Minh';
+    const late = toIsoDate(dateInZone(now, timeZone)) >= period.dueOn;
+    const revision = (await tx.reports.lastRevision(period.id, ctx.unitId)) + 1;
+    const ref = `BC-${period.code.replace('-', '')}-${ctx.unitCode}-${revision}`;
+    const id = await tx.reports.create({
+      ...figures,
+      ref,
+      periodId: period.id,
+      unitId: ctx.unitId,
+      personId: actor.personId,
+      revision,
+      late,
+      channel: inbound.channel,
+      submittedAt: now,
+    });
+    await tx.audit.record(
+      {
+        personId: actor.personId,
+        channel: inbound.channel,
+        action: revision === 1 ? 'report.submit' : 'report.revise',
+        entity: 'Report',
+        entityId: String(id),
+        after: { ref, periodId: period.id, unitId: ctx.unitId, revision, late, ...figures },
+      },
+      now,
+    );
+    const receipt: Text[] = [
+      {
+        key: 'report.receipt',
+        params: { period: period.label, unit: ctx.unitName, ref, at: formatDateTime(now, timeZone) },
+      },
+      { key: late ? 'report.receipt.late' : 'report.receipt.on_time' },
+    ];
+    if (revision > 1) {
+      receipt.push({ key: 'report.receipt.revision', params: { revision } });
+    }
+    return receipt;
+  },
+};
+
+function toPrevious(r: ZReportLike): PreviousFigures {
+  return {
+    approvedNew: r.approvedNew,
+    approvedRepair: r.approvedRepair,
+    startedNew: r.startedNew,
+    startedRepair: r.startedRepair,
+    completedNew: r.completedNew,
+    completedRepair: r.completedRepair,
+    handedOverNew: r.handedOverNew,
+    handedOverRepair: r.handedOverRepair,
+    labourDays: r.labourDays,
+    moneyReceived: r.moneyReceived.toString(),
+    moneyPaid: r.moneyPaid.toString(),
+  };
+}
+
+type ZReportLike = Omit<PreviousFigures, 'moneyReceived' | 'moneyPaid'> & {
+  moneyReceived: bigint;
+  moneyPaid: bigint;
+};

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+export const COUNT_FIELDS = [
+  'approvedNew',
+  'approvedRepair',
+  'startedNew',
+  'startedRepair',
+  'completedNew',
+  'completedRepair',
+  'handedOverNew',
+  'handedOverRepair',
+] as const;
+export type CountField = (typeof COUNT_FIELDS)[number];
+
+export const MAX_HOUSEHOLDS = 100_000;
+export const MAX_LABOUR_DAYS = 10_000_000;
+export const MAX_MONEY = 1_000_000_000_000n;
+
+const count = z.number().int().min(0).max(MAX_HOUSEHOLDS);
+const money = z.bigint().min(0n).max(MAX_MONEY);
+
+/**
+ * The figures of a monthly progress report, cumulative since the campaign began. The rules are
+ * checked while the officer answers; this schema checks them again before anything is stored.
+ */
+export const ZReportFigures = z
+  .object({
+    approvedNew: count,
+    approvedRepair: count,
+    startedNew: count,
+    startedRepair: count,
+    completedNew: count,
+    completedRepair: count,
+    handedOverNew: count,
+    handedOverRepair: count,
+    moneyReceived: money,
+    moneyPaid: money,
+    labourDays: z.number().int().min(0).max(MAX_LABOUR_DAYS),
+    difficulties: z.string().max(1000),
+    proposals: z.string().max(1000),
+    decreaseReason: z.string().max(1000).nullable(),
+  })
+  .superRefine((f, ctx) => {
+    for (const need of ['New', 'Repair'] as const) {
+      const chain = [`approved${need}`, `started${need}`, `completed${need}`, `handedOver${need}`] as const;
+      for (let i = 1; i < chain.length; i++) {
+        const [upper, lower] = [chain[i - 1], chain[i]];
+        if (upper && lower && f[lower] > f[upper]) {
+          ctx.addIssue({ code: 'custom', path: [lower], message: `${lower} > ${upper}` });
+        }
+      }
+    }
+    if (f.moneyPaid > f.moneyReceived) {
+      ctx.addIssue({ code: 'custom', path: ['moneyPaid'], message: 'moneyPaid > moneyReceived' });
+    }
+  });
+export type TReportFigures = z.infer<typeof ZReportFigures>;
+
+export interface ReportRecord extends TReportFigures {
+  id: number;
+  ref: string;
+  periodId: number;
+  unitId: number;
+  personId: number;
+  revision: number;
+  late: boolean;
+  channel: string;
+  submittedAt: Date;
+}
+
+export interface ReportRepository {
+  /** The highest revision of a unit's report for a period, or 0. */
+  lastRevision(periodId: number, unitId: number): Promise<number>;
+  /** The period ids a unit has reported for. */
+  reportedPeriodIds(unitId: number): Promise<number[]>;
+  /** The latest revision of the unit's report for the latest period due before `dueOn`. */
+  findLatestBefore(unitId: number, dueOn: string): Promise<ReportRecord | undefined>;
+  create(report: Omit<ReportRecord, 'id'>): Promise<number>;
+}

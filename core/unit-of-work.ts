@@ -1,0 +1,23 @@
+import type { CampaignRepository } from './campaigns/campaign.ts';
+import type { FlowStateRepository } from './flows/flow-state.repository.ts';
+import type { AuditRepository, InboundRepository, OutboxRepository } from './messaging/outbox.repository.ts';
+import type { InviteRepository, PeopleRepository, ThrottleRepository } from './people/people.repository.ts';
+import type { ReportRepository } from './reports/report.ts';
+
+/** The repositories one inbound message may use, all inside one database transaction. */
+export interface Tx {
+  inbound: InboundRepository;
+  people: PeopleRepository;
+  invites: InviteRepository;
+  throttle: ThrottleRepository;
+  flows: FlowStateRepository;
+  campaigns: CampaignRepository;
+  reports: ReportRepository;
+  audit: AuditRepository;
+  outbox: OutboxRepository;
+}
+
+export interface UnitOfWork {
+  /** Runs `work` in one transaction: everything it wrote commits together or not at all. */
+  run<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+}
