@@ -197,11 +197,14 @@ function parseAnswer<C>(
 ): Parsed {
   if (input.kind === 'choice') {
     const [prefix, value] = splitChoice(input.id);
-    const offered = (step.choices?.(ctx, data) ?? []).find((c) => c.id === value);
+    const offered =
+      (step.choices?.(ctx, data) ?? []).some((c) => c.id === value) ||
+      (step.optional === true && value === '') ||
+      (step.kind === 'yesno' && (value === 'yes' || value === 'no'));
     if (prefix !== step.key || !offered) {
       return { ok: false, problem: t(locale, 'flow.stale_button') };
     }
-    return fromChoice(step, offered.id);
+    return fromChoice(step, value);
   }
   const text = input.text.trim();
   if (step.kind === 'choice') {
