@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   const app = await createApp(config, log);
   const address = (await app.start()).replace('127.0.0.1', 'localhost');
   if (config.playground) {
-    log.info(`Local playground (no messages leave this computer): ${address}/`);
+    log.info({ url: `${address}/` }, 'local playground started');
+    // A plain line for the person at the terminal, whatever the log format.
+    console.log(`\n  Local playground (no messages leave this computer): ${address}/\n`);
   }
   if (!config.telegram) {
     log.info('No TELEGRAM_BOT_TOKEN: Telegram is off. See README "Connecting Telegram".');

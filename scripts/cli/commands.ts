@@ -1,0 +1,224 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { z } from 'zod';
+import { ROLES } from '../../core/people/people.ts';
+import { type CliContext, UsageError } from './context.ts';
+import {
+  DEFAULT_INVITE_DAYS,
+  type InviteCreateOptions,
+  inviteCreate,
+  MAX_INVITE_DAYS,
+  ZInviteCreateOptions,
+} from './invite-create.ts';
+import { peopleList } from './people-list.ts';
+import {
+  type ReportsListOptions,
+  type ReportsShowArgs,
+  reportsList,
+  reportsShow,
+  ZReportsListOptions,
+  ZReportsShowArgs,
+} from './reports.ts';
+import { unitsList } from './units-list.ts';
+
+/** A command line, parsed and validated; nothing has touched the database yet. */
+export type CliCommand =
+  | { name: 'help' }
+  | { name: 'invite create'; options: InviteCreateOptions }
+  | { name: 'units list' }
+  | { name: 'people list' }
+  | { name: 'reports list'; options: ReportsListOptions }
+  | { name: 'reports show'; args: ReportsShowArgs };
+
+/** The line printed after every usage error. */
+export const USAGE_HINT = 'Xem hướng dẫn: npm run cli -- help';
+
+type ParsedValues = ReturnType<typeof parseArgs>['values'];
+
+interface CommandSpec {
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** How many positional arguments the command takes. */
+  positionals: number;
+  build: (values: ParsedValues, positionals: string[]) => CliCommand;
+}
+
+const S = { type: 'string' } as const;
+
+const COMMANDS: Record<string, Record<string, CommandSpec>> = {
+  invite: {
+    create: {
+      options: { role: S, unit: S, days: S, name: S, bot: S },
+      positionals: 0,
+      build: (values) => ({ name: 'invite create', options: validate(ZInviteCreateOptions, values) }),
+    },
+  },
+  units: { list: { options: {}, positionals: 0, build: () => ({ name: 'units list' }) } },
+  people: { list: { options: {}, positionals: 0, build: () => ({ name: 'people list' }) } },
+  reports: {
+    list: {
+      options: { period: S, unit: S },
+      positionals: 0,
+      build: (values) => ({ name: 'reports list', options: validate(ZReportsListOptions, values) }),
+    },
+    show: {
+      options: {},
+      positionals: 1,
+      build: (_values, positionals) => ({
+        name: 'reports show',
+        args: validate(ZReportsShowArgs, { ref: positionals[0] }),
+      }),
+    },
+  },
+};
+
+/** The usage text listing every command (printed by `help`, `--help` and a bare `npm run cli`). */
+export function usageText(): string[] {
+  return [
+    'Công cụ vận hành bot MTTQ – cơ sở dữ liệu theo DATABASE_URL (mặc định file:./data/bot.db).',
+    '',
+    'Cách dùng: npm run cli -- <lệnh> [tùy chọn]',
+    '',
+    'Lệnh:',
+    '  invite create --role <vai trò> --unit <mã đơn vị> [--days N] [--name "Họ tên"] [--bot <tên_bot>]',
+    `      Tạo mã mời dùng một lần, hiệu lực N ngày (mặc định ${DEFAULT_INVITE_DAYS}, từ 1 đến ${MAX_INVITE_DAYS}),`,
+    '      in mã dạng ABCD-EFGH và liên kết https://t.me/<tên_bot>?start=<MÃ>.',
+    `      Vai trò: ${ROLES.join(', ')}.`,
+    '  units list',
+    '      Liệt kê đơn vị: mã, tên, loại, mã đơn vị cha, thời gian hiệu lực.',
+    '  people list',
+    '      Liệt kê người dùng: vai trò@đơn vị, kênh, lần tương tác gần nhất (không in số điện thoại).',
+    '  reports list [--period <mã kỳ, ví dụ 2025-02, 2025-Q1, final>] [--unit <mã đơn vị>]',
+    '      Liệt kê các lần gửi báo cáo; ✓ đánh dấu bản mới nhất của mỗi đơn vị trong mỗi kỳ.',
+    '  reports show <số tham chiếu>',
+    '      Xem toàn bộ số liệu một báo cáo và các lần gửi của cùng đơn vị, cùng kỳ.',
+    '  help',
+    '      In hướng dẫn này (hoặc --help, -h).',
+    '',
+    'Ví dụ:',
+    '  npm run cli -- invite create --role unit_officer --unit 01852 --days 14 --name "Nguyễn Văn An" --bot mttq_backan_bot',
+    '  npm run cli -- reports list --period 2025-02 --unit 01840',
+    '  npm run cli -- reports show BC-202502-01840-1',
+    '',
+    'Mã thoát: 0 thành công, 2 lệnh hoặc tham số sai, 1 lỗi khác.',
+  ];
+}
+
+function validate<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    throw new UsageError(result.error.issues[0]?.message ?? 'tham số không hợp lệ');
+  }
+  return result.data;
+}
+
+function listOptions(spec: CommandSpec): string {
+  const names = Object.keys(spec.options).map((name) => `--${name}`);
+  return names.length > 0 ? names.join(', ') : '(không có)';
+}
+
+function toUsageError(error: unknown, command: string, spec: CommandSpec): unknown {
+  if (!(error instanceof Error) || !('code' in error) || typeof error.code !== 'string') {
+    return error;
+  }
+  const quoted = /'([^']+)'/.exec(error.message)?.[1] ?? '';
+  const option = /--[\w-]+/.exec(error.message)?.[0] ?? quoted;
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return new UsageError(
+        `tùy chọn không hợp lệ cho "${command}": ${quoted}. Tùy chọn hợp lệ: ${listOptions(spec)}`,
+      );
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return new UsageError(`thừa đối số cho "${command}": "${quoted}"`);
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (/does not take an argument/.test(error.message)) {
+        return new UsageError(`${option} không nhận giá trị`);
+      }
+      if (/ambiguous/.test(error.message)) {
+        return new UsageError(`thiếu giá trị cho ${option} (giá trị bắt đầu bằng "-" thì viết ${option}=<giá trị>)`);
+      }
+      return new UsageError(`thiếu giá trị cho ${option}`);
+    default:
+      return error;
+  }
+}
+
+/**
+ * Parses and validates a command line (the arguments after `npm run cli --`). Throws UsageError,
+ * with a message meant for the operator, for an unknown command, an unknown or repeated-wrong
+ * option, a missing argument or a value that fails validation.
+ */
+export function parseCommand(argv: readonly string[]): CliCommand {
+  const [group, sub, ...rest] = argv;
+  if (group === undefined || group === 'help' || group === '--help' || group === '-h') {
+    return { name: 'help' };
+  }
+  const groupSpecs = COMMANDS[group];
+  if (groupSpecs === undefined) {
+    throw new UsageError(
+      group.startsWith('-')
+        ? `thiếu lệnh trước "${group}". Các lệnh: ${commandNames().join(', ')}, help`
+        : `lệnh không tồn tại: "${group}". Các lệnh: ${commandNames().join(', ')}, help`,
+    );
+  }
+  const subNames = Object.keys(groupSpecs).map((name) => `${group} ${name}`);
+  if (sub === '--help' || sub === '-h') {
+    return { name: 'help' };
+  }
+  if (sub === undefined || sub.startsWith('-')) {
+    throw new UsageError(`thiếu lệnh con sau "${group}". Dùng: ${subNames.join(', ')}`);
+  }
+  const spec = groupSpecs[sub];
+  if (spec === undefined) {
+    throw new UsageError(`lệnh không tồn tại: "${group} ${sub}". Dùng: ${subNames.join(', ')}`);
+  }
+  const command = `${group} ${sub}`;
+  let parsed: { values: ParsedValues; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { ...spec.options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw toUsageError(error, command, spec);
+  }
+  if (parsed.values.help === true) {
+    return { name: 'help' };
+  }
+  const extra = parsed.positionals.slice(spec.positionals);
+  if (extra.length > 0) {
+    throw new UsageError(`thừa đối số cho "${command}": ${extra.map((a) => `"${a}"`).join(' ')}`);
+  }
+  return spec.build(parsed.values, parsed.positionals);
+}
+
+function commandNames(): string[] {
+  return Object.entries(COMMANDS).flatMap(([group, subs]) => Object.keys(subs).map((sub) => `${group} ${sub}`));
+}
+
+/** Runs a parsed command against the database in `ctx`; `help` only prints the usage text. */
+export async function executeCommand(command: CliCommand, ctx: CliContext): Promise<void> {
+  switch (command.name) {
+    case 'help':
+      for (const line of usageText()) {
+        ctx.out(line);
+      }
+      return;
+    case 'invite create':
+      await inviteCreate(ctx, command.options);
+      return;
+    case 'units list':
+      return unitsList(ctx);
+    case 'people list':
+      return peopleList(ctx);
+    case 'reports list':
+      return reportsList(ctx, command.options);
+    case 'reports show':
+      return reportsShow(ctx, command.args);
+  }
+}
+
+/** True when the command needs no database (so `help` works even with a broken DATABASE_URL). */
+export function needsDatabase(command: CliCommand): boolean {
+  return command.name !== 'help';
+}

@@ -1,0 +1,25 @@
+import type { PrismaClient } from '../../prisma/client.ts';
+
+/** The zone dates are shown in when the caller gives none (the campaign's, as in the seed). */
+export const DEFAULT_TIME_ZONE = 'Asia/Ho_Chi_Minh';
+
+/** What every command needs; tests pass a collecting `out` and a fixed `now`. */
+export interface CliContext {
+  prisma: PrismaClient;
+  now: Date;
+  /** Receives one line of standard output at a time, without the newline. */
+  out: (line: string) => void;
+  /** IANA zone for the dates shown (TZ_CAMPAIGN); DEFAULT_TIME_ZONE if absent. */
+  timeZone?: string;
+}
+
+/**
+ * A mistake of the operator (unknown command, bad option, unknown unit code or report reference):
+ * reported in one line on stderr with a usage hint, exit code 2.
+ */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

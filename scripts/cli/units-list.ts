@@ -1,0 +1,34 @@
+import type { CliContext } from './context.ts';
+import { formatIsoDate, renderTable } from './text.ts';
+
+/** `units list`: every unit with its code, name, kind, parent's code and validity, by code. */
+export async function unitsList(ctx: CliContext): Promise<void> {
+  const units = await ctx.prisma.unit.findMany({
+    orderBy: { code: 'asc' },
+    select: {
+      code: true,
+      name: true,
+      kind: true,
+      validFrom: true,
+      validTo: true,
+      parent: { select: { code: true } },
+    },
+  });
+  if (units.length === 0) {
+    ctx.out('Chưa có đơn vị nào.');
+    return;
+  }
+  const rows = units.map((u) => [
+    u.code,
+    u.name,
+    u.kind,
+    u.parent?.code ?? '—',
+    u.validTo === null
+      ? `từ ${formatIsoDate(u.validFrom)}`
+      : `${formatIsoDate(u.validFrom)} – ${formatIsoDate(u.validTo)}`,
+  ]);
+  for (const line of renderTable(['Mã', 'Tên đơn vị', 'Loại', 'Đơn vị cha', 'Hiệu lực'], rows)) {
+    ctx.out(line);
+  }
+  ctx.out(`Tổng: ${units.length} đơn vị.`);
+}
