@@ -71,9 +71,11 @@ export function createSqliteStore(db: SqliteDatabase): UnitOfWork & { outbox: Ou
         return actor;
       },
       async touchIdentity(channel, externalUserId, at) {
+        // Minute precision is plenty for Zalo's 48-hour window and saves a page write per message.
         stmt(
-          'UPDATE "ChannelIdentity" SET lastInteractionAt = ? WHERE channel = ? AND externalUserId = ?',
-        ).run(toDbTime(at), channel, externalUserId);
+          `UPDATE "ChannelIdentity" SET lastInteractionAt = ?
+            WHERE channel = ? AND externalUserId = ? AND (lastInteractionAt IS NULL OR lastInteractionAt < ?)`,
+        ).run(toDbTime(at), channel, externalUserId, toDbTime(new Date(at.getTime() - 60_000)));
       },
       async create(person, at) {
         const info = stmt(
@@ -376,13 +378,15 @@ export function createSqliteStore(db: SqliteDatabase): UnitOfWork & { outbox: Ou
     run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
       // One connection, one transaction at a time: later messages wait for the one before to commit.
       const next = queue.then(async () => {
-        db.exec('BEGIN IMMEDIATE');
+        stmt('BEGIN IMMEDIATE').run();
         try {
           const result = await work(tx);
-          db.exec('COMMIT');
+          stmt('COMMIT').run();
           return result;
         } catch (error) {
-          db.exec('ROLLBACK');
+          if (db.inTransaction) {
+            stmt('ROLLBACK').run();
+          }
           throw error;
         }
       });

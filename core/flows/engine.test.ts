@@ -3,7 +3,14 @@ import { t } from '../messaging/catalog.ts';
 import type { Outbound } from '../messaging/message.ts';
 import { type PreviousFigures, type ReportFlowContext, reportFlow } from '../reports/report-flow.ts';
 import { answeredData, applyInput, repeatPrompt, startFlow } from './engine.ts';
-import { CONFIRM_STEP, EDIT_STEP, type EngineResult, type FlowDef, type FlowState, type UserInput } from './flow.ts';
+import {
+  CONFIRM_STEP,
+  EDIT_STEP,
+  type EngineResult,
+  type FlowDef,
+  type FlowState,
+  type UserInput,
+} from './flow.ts';
 
 const REF_YEAR = 2025;
 const LONG = 'x'.repeat(5000);
@@ -48,7 +55,12 @@ function apply<C>(def: FlowDef<C>, state: FlowState, input: UserInput): EngineRe
 }
 
 /** Answers the current step with `answers[step]` until the flow reaches `until`. */
-function walk<C>(def: FlowDef<C>, state: FlowState, answers: Record<string, string>, until: string): FlowState {
+function walk<C>(
+  def: FlowDef<C>,
+  state: FlowState,
+  answers: Record<string, string>,
+  until: string,
+): FlowState {
   let current = state;
   for (let i = 0; current.step !== until; i++) {
     const answer = answers[current.step];
@@ -115,8 +127,18 @@ const kindsFlow: FlowDef<null> = {
   title: 'report.title',
   summaryHeader: () => [],
   steps: [
-    { key: 'agreed', kind: 'yesno', label: 'report.field.period', prompt: () => ({ key: 'report.ask.difficulties' }) },
-    { key: 'visitOn', kind: 'date', label: 'report.field.period', prompt: () => ({ key: 'report.ask.proposals' }) },
+    {
+      key: 'agreed',
+      kind: 'yesno',
+      label: 'report.field.period',
+      prompt: () => ({ key: 'report.ask.difficulties' }),
+    },
+    {
+      key: 'visitOn',
+      kind: 'date',
+      label: 'report.field.period',
+      prompt: () => ({ key: 'report.ask.proposals' }),
+    },
     {
       key: 'reason',
       kind: 'text',
@@ -131,9 +153,18 @@ describe('the engine with a tiny two-step flow', () => {
 
   it('asks the first question when it starts, with its quick answer', () => {
     const result = continued(startFlow(tinyFlow, ctx, 'vi'));
-    expect(result.state).toEqual({ flow: 'tiny', version: 1, step: 'households', data: {}, ctx, reviewing: false });
+    expect(result.state).toEqual({
+      flow: 'tiny',
+      version: 1,
+      step: 'households',
+      data: {},
+      ctx,
+      reviewing: false,
+    });
     const reply = onlyReply(result.replies);
-    expect(reply.text).toBe('1/13. Số hộ được phê duyệt hỗ trợ XÂY MỚI (lũy kế đến nay)?\nGõ một số nguyên, ví dụ: 12');
+    expect(reply.text).toBe(
+      '1/13. Số hộ được phê duyệt hỗ trợ XÂY MỚI (lũy kế đến nay)?\nGõ một số nguyên, ví dụ: 12',
+    );
     expect(buttonIds(reply)).toEqual(['households:0']);
   });
 
@@ -213,17 +244,22 @@ describe('the engine with a tiny two-step flow', () => {
     expect(result.state.data).toEqual({ households: 0 });
   });
 
-  it.each<string>(['note:', 'households:7', 'households:', '@confirm:yes', '@edit:households', 'garbage', ''])(
-    'refuses the button %j that the current question did not offer',
-    (id) => {
-      expectRefused(
-        tinyFlow,
-        start(tinyFlow, ctx),
-        button(id),
-        'Nút này thuộc câu hỏi trước. Anh/chị vui lòng trả lời câu hỏi hiện tại:',
-      );
-    },
-  );
+  it.each<string>([
+    'note:',
+    'households:7',
+    'households:',
+    '@confirm:yes',
+    '@edit:households',
+    'garbage',
+    '',
+  ])('refuses the button %j that the current question did not offer', (id) => {
+    expectRefused(
+      tinyFlow,
+      start(tinyFlow, ctx),
+      button(id),
+      'Nút này thuộc câu hỏi trước. Anh/chị vui lòng trả lời câu hỏi hiện tại:',
+    );
+  });
 });
 
 describe('the engine at yes/no, date and required text steps', () => {
@@ -271,14 +307,17 @@ describe('the engine at yes/no, date and required text steps', () => {
     expect(next).toMatchObject({ step: 'visitOn', data: { agreed: value } });
   });
 
-  it.each<string>(['agreed:maybe', 'agreed:', 'visitOn:yes'])('refuses the button %j at a yes/no step', (id) => {
-    expectRefused(
-      kindsFlow,
-      start(kindsFlow, null),
-      button(id),
-      'Nút này thuộc câu hỏi trước. Anh/chị vui lòng trả lời câu hỏi hiện tại:',
-    );
-  });
+  it.each<string>(['agreed:maybe', 'agreed:', 'visitOn:yes'])(
+    'refuses the button %j at a yes/no step',
+    (id) => {
+      expectRefused(
+        kindsFlow,
+        start(kindsFlow, null),
+        button(id),
+        'Nút này thuộc câu hỏi trước. Anh/chị vui lòng trả lời câu hỏi hiện tại:',
+      );
+    },
+  );
 
   it.each<[string, string]>([
     ['abc', 'Chưa đọc được ngày. Anh/chị gõ ví dụ: 15/3 hoặc 15/03/2025.'],
@@ -337,9 +376,33 @@ function reportCtx(previous: PreviousFigures | null = null): ReportFlowContext {
     unitCode: '01840',
     unitName: 'Phường Đức Xuân',
     periods: [
-      { id: FEB, code: '2025-02', label: 'tháng 2/2025', dueOn: '2025-03-15', late: false, reported: false, previous },
-      { id: JAN, code: '2025-01', label: 'tháng 1/2025', dueOn: '2025-02-15', late: true, reported: false, previous: null },
-      { id: DEC, code: '2024-12', label: 'tháng 12/2024', dueOn: '2025-01-15', late: true, reported: true, previous: null },
+      {
+        id: FEB,
+        code: '2025-02',
+        label: 'tháng 2/2025',
+        dueOn: '2025-03-15',
+        late: false,
+        reported: false,
+        previous,
+      },
+      {
+        id: JAN,
+        code: '2025-01',
+        label: 'tháng 1/2025',
+        dueOn: '2025-02-15',
+        late: true,
+        reported: false,
+        previous: null,
+      },
+      {
+        id: DEC,
+        code: '2024-12',
+        label: 'tháng 12/2024',
+        dueOn: '2025-01-15',
+        late: true,
+        reported: true,
+        previous: null,
+      },
     ],
   };
 }
@@ -380,7 +443,11 @@ const COMPLETE_DATA = {
   proposals: '',
 };
 
-function reportAt(step: string, ctx: ReportFlowContext = reportCtx(), answers: Record<string, string> = ANSWERS) {
+function reportAt(
+  step: string,
+  ctx: ReportFlowContext = reportCtx(),
+  answers: Record<string, string> = ANSWERS,
+) {
   return walk(reportFlow, start(reportFlow, ctx), answers, step);
 }
 
@@ -507,7 +574,9 @@ describe('the engine with the report flow: values', () => {
     };
     const state = reportAt('approvedNew', reportCtx(previous));
     const prompt = repeatPrompt(reportFlow, state, 'vi');
-    expect(prompt.text).toContain('1/13. Số hộ được phê duyệt hỗ trợ XÂY MỚI (lũy kế đến nay) (kỳ trước: 12)?');
+    expect(prompt.text).toContain(
+      '1/13. Số hộ được phê duyệt hỗ trợ XÂY MỚI (lũy kế đến nay) (kỳ trước: 12)?',
+    );
     expect(prompt.choices).toEqual([
       [
         { id: 'approvedNew:12', label: '↩︎ 12' },
@@ -516,7 +585,10 @@ describe('the engine with the report flow: values', () => {
     ]);
     expect(continued(apply(reportFlow, state, button('approvedNew:12'))).state.data.approvedNew).toBe(12);
     const atMoney = reportAt('moneyReceived', reportCtx(previous), { ...ANSWERS, approvedNew: '12' });
-    expect(buttonIds(repeatPrompt(reportFlow, atMoney, 'vi'))).toEqual(['moneyReceived:45000000', 'moneyReceived:0']);
+    expect(buttonIds(repeatPrompt(reportFlow, atMoney, 'vi'))).toEqual([
+      'moneyReceived:45000000',
+      'moneyReceived:0',
+    ]);
     const next = continued(apply(reportFlow, atMoney, button('moneyReceived:45000000'))).state;
     expect(next.data.moneyReceived).toBe('45000000');
   });
@@ -524,45 +596,35 @@ describe('the engine with the report flow: values', () => {
 
 describe('the engine with the report flow: cross-field rules', () => {
   it.each<[string, Record<string, string>, string, string]>([
-    [
-      'startedNew',
-      {},
-      '11',
-      '"Đã khởi công – xây mới" không được lớn hơn "Hộ được duyệt – xây mới" (10).',
-    ],
+    ['startedNew', {}, '11', '"Đã khởi công – xây mới" không được lớn hơn "Hộ được duyệt – xây mới" (10).'],
     [
       'startedRepair',
       {},
       '9',
       '"Đã khởi công – sửa chữa" không được lớn hơn "Hộ được duyệt – sửa chữa" (8).',
     ],
-    [
-      'completedNew',
-      {},
-      '7',
-      '"Đã hoàn thành – xây mới" không được lớn hơn "Đã khởi công – xây mới" (6).',
-    ],
-    [
-      'handedOverNew',
-      {},
-      '5',
-      '"Đã bàn giao – xây mới" không được lớn hơn "Đã hoàn thành – xây mới" (4).',
-    ],
+    ['completedNew', {}, '7', '"Đã hoàn thành – xây mới" không được lớn hơn "Đã khởi công – xây mới" (6).'],
+    ['handedOverNew', {}, '5', '"Đã bàn giao – xây mới" không được lớn hơn "Đã hoàn thành – xây mới" (4).'],
     [
       'handedOverRepair',
       {},
       '4',
       '"Đã bàn giao – sửa chữa" không được lớn hơn "Đã hoàn thành – sửa chữa" (3).',
     ],
+    ['moneyPaid', {}, '60.000.001', 'Số tiền đã chi không được lớn hơn số tiền đã tiếp nhận (60.000.000 đ).'],
     [
       'moneyPaid',
-      {},
-      '60.000.001',
-      'Số tiền đã chi không được lớn hơn số tiền đã tiếp nhận (60.000.000 đ).',
+      { moneyReceived: '0' },
+      '1',
+      'Số tiền đã chi không được lớn hơn số tiền đã tiếp nhận (0 đ).',
     ],
-    ['moneyPaid', { moneyReceived: '0' }, '1', 'Số tiền đã chi không được lớn hơn số tiền đã tiếp nhận (0 đ).'],
-  ])('refuses %s = %j… (answers %o, typed %j)', (step, overrides, answer, warning) => {
-    expectRefused(reportFlow, reportAt(step, reportCtx(), { ...ANSWERS, ...overrides }), text(answer), warning);
+  ])('at %s (other answers %o) refuses %j', (step, overrides, answer, warning) => {
+    expectRefused(
+      reportFlow,
+      reportAt(step, reportCtx(), { ...ANSWERS, ...overrides }),
+      text(answer),
+      warning,
+    );
   });
 
   it.each<[string, string]>([
@@ -654,9 +716,12 @@ describe('the engine with the report flow: summary, confirm and edit', () => {
     },
   );
 
-  it.each<UserInput>([button('@confirm:cancel'), text('Hủy'), text('huỷ bỏ'), text('3')])('cancels on %o', (input) => {
-    expect(apply(reportFlow, atSummary(), input)).toEqual({ kind: 'cancelled', replies: [] });
-  });
+  it.each<UserInput>([button('@confirm:cancel'), text('Hủy'), text('huỷ bỏ'), text('3')])(
+    'cancels on %o',
+    (input) => {
+      expect(apply(reportFlow, atSummary(), input)).toEqual({ kind: 'cancelled', replies: [] });
+    },
+  );
 
   it.each<UserInput>([
     text('abc'),
@@ -758,13 +823,16 @@ describe('the engine with the report flow: summary, confirm and edit', () => {
     );
   });
 
-  it.each<string>(['difficulties', 'proposals'])('accepts the "Không có" button at the optional step %s', (step) => {
-    const state = reportAt(step);
-    expect(buttonIds(repeatPrompt(reportFlow, state, 'vi'))).toEqual([`${step}:`]);
-    const next = continued(apply(reportFlow, state, button(`${step}:`))).state;
-    expect(next.data[step]).toBe('');
-    expect(next.step).not.toBe(step);
-  });
+  it.each<string>(['difficulties', 'proposals'])(
+    'accepts the "Không có" button at the optional step %s',
+    (step) => {
+      const state = reportAt(step);
+      expect(buttonIds(repeatPrompt(reportFlow, state, 'vi'))).toEqual([`${step}:`]);
+      const next = continued(apply(reportFlow, state, button(`${step}:`))).state;
+      expect(next.data[step]).toBe('');
+      expect(next.step).not.toBe(step);
+    },
+  );
 
   it('refuses a stale button from another step', () => {
     const state = reportAt('startedNew');
@@ -844,7 +912,11 @@ describe('the engine with the report flow: a decrease needs a reason', () => {
   });
 
   it('asks for a reason when an edit introduces a decrease', () => {
-    const summary = reportAt(CONFIRM_STEP, reportCtx(previous), { ...ANSWERS, approvedNew: '12', moneyReceived: '70tr' });
+    const summary = reportAt(CONFIRM_STEP, reportCtx(previous), {
+      ...ANSWERS,
+      approvedNew: '12',
+      moneyReceived: '70tr',
+    });
     expect(summary.data).not.toHaveProperty('decreaseReason');
     const editing = continued(apply(reportFlow, summary, button('@confirm:edit'))).state;
     const field = continued(apply(reportFlow, editing, button('@edit:labourDays'))).state;

@@ -54,33 +54,75 @@ export function compareDates(a: CalendarDate, b: CalendarDate): number {
   return a.year - b.year || a.month - b.month || a.day - b.day;
 }
 
-function zoneOffsetMs(instant: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
+/**
+ * Formatters are costly to build and a bot formats many dates in few zones. The cap only guards
+ * against a zone name that comes from user input.
+ */
+const formatterCache = new Map<string, Intl.DateTimeFormat>();
+const FORMATTER_CACHE_LIMIT = 64;
+
+function zonedFormatter(timeZone: string): Intl.DateTimeFormat {
+  const cached = formatterCache.get(timeZone);
+  if (cached !== undefined) {
+    return cached;
+  }
+  const formatter = new Intl.DateTimeFormat('en-US', {
     timeZone,
-    hourCycle: 'h23',
+    calendar: 'gregory',
+    numberingSystem: 'latn',
     year: 'numeric',
     month: 'numeric',
     day: 'numeric',
     hour: 'numeric',
     minute: 'numeric',
     second: 'numeric',
-  }).formatToParts(instant);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const asUtc = Date.UTC(
-    get('year'),
-    get('month') - 1,
-    get('day'),
-    get('hour'),
-    get('minute'),
-    get('second'),
-  );
+    // 'h23' rather than hour12: false, which some ICU versions render as "24:05" after midnight.
+    hourCycle: 'h23',
+  });
+  if (formatterCache.size >= FORMATTER_CACHE_LIMIT) {
+    formatterCache.clear();
+  }
+  formatterCache.set(timeZone, formatter);
+  return formatter;
+}
+
+export interface ZonedParts extends CalendarDate {
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/**
+ * The wall-clock reading of an instant in an IANA zone, independent of the machine's TZ. Throws
+ * RangeError for an invalid Date or an unknown zone (configuration errors, not user input).
+ */
+export function zonedParts(instant: Date, timeZone: string): ZonedParts {
+  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, number>> = {};
+  for (const part of zonedFormatter(timeZone).formatToParts(instant)) {
+    if (part.type !== 'literal') {
+      parts[part.type] = Number(part.value);
+    }
+  }
+  return {
+    year: parts.year ?? Number.NaN,
+    month: parts.month ?? Number.NaN,
+    day: parts.day ?? Number.NaN,
+    hour: parts.hour ?? Number.NaN,
+    minute: parts.minute ?? Number.NaN,
+    second: parts.second ?? Number.NaN,
+  };
+}
+
+function zoneOffsetMs(instant: Date, timeZone: string): number {
+  const p = zonedParts(instant, timeZone);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
 }
 
 /** The calendar date of an instant in a time zone; independent of the machine's TZ. */
 export function dateInZone(instant: Date, timeZone: string): CalendarDate {
-  const shifted = new Date(instant.getTime() + zoneOffsetMs(instant, timeZone));
-  return { year: shifted.getUTCFullYear(), month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate() };
+  const { year, month, day } = zonedParts(instant, timeZone);
+  return { year, month, day };
 }
 
 /** The instant a calendar date begins (00:00) in a time zone. */

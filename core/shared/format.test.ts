@@ -1,14 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  formatDate,
-  formatDateLong,
-  formatDateTime,
-  formatInteger,
-  formatMoney,
-  toCampaignDate,
-} from './format.ts';
-import type { CalendarDate } from './parse.ts';
+import { type CalendarDate, dateInZone } from './calendar.ts';
+import { formatDate, formatDateLong, formatDateTime, formatInteger, formatMoney } from './format.ts';
 
 const VN = 'Asia/Ho_Chi_Minh';
 
@@ -72,13 +65,13 @@ describe('formatDate and formatDateLong', () => {
   });
 });
 
-describe('toCampaignDate and formatDateTime', () => {
+describe('dateInZone and formatDateTime', () => {
   it('uses the campaign zone, not the machine zone: 17:30Z on the 14th is the 15th in Vietnam', () => {
     const instant = new Date('2025-03-14T17:30:00Z');
-    expect(toCampaignDate(instant, VN)).toEqual({ year: 2025, month: 3, day: 15 });
-    expect(formatDate(toCampaignDate(instant, VN))).toBe('15/03/2025');
+    expect(dateInZone(instant, VN)).toEqual({ year: 2025, month: 3, day: 15 });
+    expect(formatDate(dateInZone(instant, VN))).toBe('15/03/2025');
     expect(formatDateTime(instant, VN)).toBe('00:30 15/03/2025');
-    expect(toCampaignDate(instant, 'UTC')).toEqual({ year: 2025, month: 3, day: 14 });
+    expect(dateInZone(instant, 'UTC')).toEqual({ year: 2025, month: 3, day: 14 });
   });
 
   it.each<[string, CalendarDate]>([
@@ -86,8 +79,8 @@ describe('toCampaignDate and formatDateTime', () => {
     ['2025-03-14T17:00:00Z', { year: 2025, month: 3, day: 15 }],
     ['2024-12-31T17:00:00Z', { year: 2025, month: 1, day: 1 }],
     ['2024-02-28T17:00:00Z', { year: 2024, month: 2, day: 29 }],
-  ])('toCampaignDate(%s, VN) → %o', (iso, expected) => {
-    expect(toCampaignDate(new Date(iso), VN)).toEqual(expected);
+  ])('dateInZone(%s, VN) → %o', (iso, expected) => {
+    expect(dateInZone(new Date(iso), VN)).toEqual(expected);
   });
 
   it.each<[string, string]>([
@@ -113,7 +106,7 @@ describe('toCampaignDate and formatDateTime', () => {
   });
 
   it('throws RangeError for an unknown zone or an invalid Date (configuration errors)', () => {
-    expect(() => toCampaignDate(new Date(0), 'Mars/Olympus_Mons')).toThrow(RangeError);
+    expect(() => dateInZone(new Date(0), 'Mars/Olympus_Mons')).toThrow(RangeError);
     expect(() => formatDateTime(new Date(Number.NaN), VN)).toThrow(RangeError);
   });
 });

@@ -4,7 +4,7 @@
  * parser in `parse.ts`, so the bot can echo a value and let the official correct it.
  */
 
-import type { CalendarDate } from './parse.ts';
+import { type CalendarDate, zonedParts } from './calendar.ts';
 
 /** "1234567" → "1.234.567": Vietnamese groups thousands with dots. */
 function groupThousands(digits: string): string {
@@ -53,69 +53,6 @@ export function formatDate(d: CalendarDate): string {
 export function formatDateLong(d: CalendarDate): string {
   const month = d.month <= 2 ? pad2(d.month) : String(d.month);
   return `ngày ${pad2(d.day)} tháng ${month} năm ${d.year}`;
-}
-
-/**
- * Formatters are costly to build and a bot formats many dates in few zones. The cap only guards
- * against a zone name that comes from user input.
- */
-const formatterCache = new Map<string, Intl.DateTimeFormat>();
-const FORMATTER_CACHE_LIMIT = 64;
-
-function zonedFormatter(timeZone: string): Intl.DateTimeFormat {
-  const cached = formatterCache.get(timeZone);
-  if (cached !== undefined) {
-    return cached;
-  }
-  const formatter = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    calendar: 'gregory',
-    numberingSystem: 'latn',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    // 'h23' rather than hour12: false, which some ICU versions render as "24:05" after midnight.
-    hourCycle: 'h23',
-  });
-  if (formatterCache.size >= FORMATTER_CACHE_LIMIT) {
-    formatterCache.clear();
-  }
-  formatterCache.set(timeZone, formatter);
-  return formatter;
-}
-
-interface ZonedParts extends CalendarDate {
-  hour: number;
-  minute: number;
-}
-
-function zonedParts(instant: Date, timeZone: string): ZonedParts {
-  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, number>> = {};
-  for (const part of zonedFormatter(timeZone).formatToParts(instant)) {
-    if (part.type !== 'literal') {
-      parts[part.type] = Number(part.value);
-    }
-  }
-  return {
-    year: parts.year ?? Number.NaN,
-    month: parts.month ?? Number.NaN,
-    day: parts.day ?? Number.NaN,
-    hour: parts.hour ?? Number.NaN,
-    minute: parts.minute ?? Number.NaN,
-  };
-}
-
-/**
- * The calendar date of `instant` on the wall clock of the IANA `timeZone`
- * (e.g. 2025-03-14T17:30:00Z in 'Asia/Ho_Chi_Minh' is 15/03/2025), independent of the
- * machine's TZ. Throws RangeError for an invalid Date or an unknown zone: both are programming
- * or configuration errors, not user input.
- */
-export function toCampaignDate(instant: Date, timeZone: string): CalendarDate {
-  const { year, month, day } = zonedParts(instant, timeZone);
-  return { year, month, day };
 }
 
 /**

@@ -7,6 +7,10 @@
  * is the decimal separator ("1.200" = 1200, "12,5" = twelve and a half).
  */
 
+import type { CalendarDate } from './calendar.ts';
+
+export type { CalendarDate };
+
 export type ParseErrorCode =
   | 'empty'
   | 'not_number'
@@ -19,13 +23,6 @@ export type ParseErrorCode =
   | 'not_yes_no';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: ParseErrorCode };
-
-/** A calendar date with no time and no zone; `month` and `day` are 1-based. */
-export interface CalendarDate {
-  year: number;
-  month: number;
-  day: number;
-}
 
 export interface IntegerOptions {
   /** Smallest accepted value; default 0. A negative input is 'negative' unless `min < 0`. */

@@ -133,7 +133,9 @@ function toUsageError(error: unknown, command: string, spec: CommandSpec): unkno
         return new UsageError(`${option} không nhận giá trị`);
       }
       if (/ambiguous/.test(error.message)) {
-        return new UsageError(`thiếu giá trị cho ${option} (giá trị bắt đầu bằng "-" thì viết ${option}=<giá trị>)`);
+        return new UsageError(
+          `thiếu giá trị cho ${option} (giá trị bắt đầu bằng "-" thì viết ${option}=<giá trị>)`,
+        );
       }
       return new UsageError(`thiếu giá trị cho ${option}`);
     default:
@@ -193,7 +195,9 @@ export function parseCommand(argv: readonly string[]): CliCommand {
 }
 
 function commandNames(): string[] {
-  return Object.entries(COMMANDS).flatMap(([group, subs]) => Object.keys(subs).map((sub) => `${group} ${sub}`));
+  return Object.entries(COMMANDS).flatMap(([group, subs]) =>
+    Object.keys(subs).map((sub) => `${group} ${sub}`),
+  );
 }
 
 /** Runs a parsed command against the database in `ctx`; `help` only prints the usage text. */
@@ -216,9 +220,4 @@ export async function executeCommand(command: CliCommand, ctx: CliContext): Prom
     case 'reports show':
       return reportsShow(ctx, command.args);
   }
-}
-
-/** True when the command needs no database (so `help` works even with a broken DATABASE_URL). */
-export function needsDatabase(command: CliCommand): boolean {
-  return command.name !== 'help';
 }

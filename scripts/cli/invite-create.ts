@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { dateInZone, toIsoDate } from '../../core/shared/calendar.ts';
 import { t } from '../../core/messaging/catalog.ts';
 import { displayInviteCode, generateInviteCode } from '../../core/people/invite-code.ts';
 import { ROLES, type Role } from '../../core/people/people.ts';
+import { dateInZone, toIsoDate } from '../../core/shared/calendar.ts';
 import { type CliContext, DEFAULT_TIME_ZONE, UsageError } from './context.ts';
 import { clean, formatInstant, formatIsoDate } from './text.ts';
 
@@ -103,7 +103,15 @@ export async function inviteCreate(ctx: CliContext, options: InviteCreateOptions
       throw new Error(`could not find an unused invite code in ${MAX_CODE_ATTEMPTS} attempts`);
     }
     const invite = await tx.invite.create({
-      data: { code, role: options.role, unitId: unit.id, fullName, createdBy: 'cli', createdAt: now, expiresAt },
+      data: {
+        code,
+        role: options.role,
+        unitId: unit.id,
+        fullName,
+        createdBy: 'cli',
+        createdAt: now,
+        expiresAt,
+      },
     });
     await tx.auditLog.create({
       data: {
@@ -142,7 +150,7 @@ export async function inviteCreate(ctx: CliContext, options: InviteCreateOptions
   out('Mã chỉ dùng được một lần. Người nhận mở liên kết hoặc gửi mã cho bot.');
   const today = toIsoDate(dateInZone(now, timeZone));
   if (unit.validTo !== null && unit.validTo < today) {
-    out(`⚠ Lưu ý: đơn vị này đã hết hiệu lực từ sau ngày ${formatIsoDate(unit.validTo)}.`);
+    out(`⚠ Lưu ý: đơn vị này chỉ có hiệu lực đến hết ngày ${formatIsoDate(unit.validTo)}.`);
   } else if (unit.validFrom > today) {
     out(`⚠ Lưu ý: đơn vị này chỉ có hiệu lực từ ngày ${formatIsoDate(unit.validFrom)}.`);
   }

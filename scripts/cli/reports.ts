@@ -55,7 +55,7 @@ export async function reportsList(ctx: CliContext, options: ReportsListOptions):
     const period = await prisma.reportingPeriod.findFirst({ where: { code: options.period } });
     if (!period) {
       const periods = await prisma.reportingPeriod.findMany({
-        orderBy: [{ startsOn: 'asc' }, { code: 'asc' }],
+        orderBy: [{ dueOn: 'asc' }, { code: 'asc' }],
         select: { code: true },
       });
       const known = [...new Set(periods.map((p) => p.code))];
@@ -72,7 +72,12 @@ export async function reportsList(ctx: CliContext, options: ReportsListOptions):
       ...(options.period === undefined ? {} : { period: { code: options.period } }),
       ...(unitId === undefined ? {} : { unitId }),
     },
-    orderBy: [{ period: { startsOn: 'asc' } }, { period: { code: 'asc' } }, { unit: { code: 'asc' } }, { revision: 'asc' }],
+    orderBy: [
+      { period: { dueOn: 'asc' } },
+      { period: { code: 'asc' } },
+      { unit: { code: 'asc' } },
+      { revision: 'asc' },
+    ],
     select: {
       ref: true,
       periodId: true,
@@ -153,9 +158,14 @@ export async function reportsShow(ctx: CliContext, args: ReportsShowArgs): Promi
   const latestRevision = Math.max(report.revision, ...revisions.map((r) => r.revision));
   const isLatest = report.revision === latestRevision;
 
-  out(`Báo cáo ${report.ref}${isLatest ? ' (bản mới nhất)' : ` (bản cũ; bản mới nhất là lần ${latestRevision})`}`);
+  out(
+    `Báo cáo ${report.ref}${isLatest ? ' (bản mới nhất)' : ` (bản cũ; bản mới nhất là lần ${latestRevision})`}`,
+  );
   const header: [string, string][] = [
-    ['Kỳ', `${report.period.label} (${report.period.code}), hạn trước ngày ${formatIsoDate(report.period.dueOn)}`],
+    [
+      'Kỳ',
+      `${report.period.label} (${report.period.code}), hạn trước ngày ${formatIsoDate(report.period.dueOn)}`,
+    ],
     ['Đơn vị', `${report.unit.name} (${report.unit.code})`],
     ['Lần gửi', String(report.revision)],
     ['Hạn', lateLabel(report.late)],

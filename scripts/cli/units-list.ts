@@ -1,8 +1,13 @@
-import type { CliContext } from './context.ts';
+import { dateInZone, toIsoDate } from '../../core/shared/calendar.ts';
+import { type CliContext, DEFAULT_TIME_ZONE } from './context.ts';
 import { formatIsoDate, renderTable } from './text.ts';
 
-/** `units list`: every unit with its code, name, kind, parent's code and validity, by code. */
+/**
+ * `units list`: every unit with its code, name, kind, parent's code and validity, by code. A unit
+ * whose last valid day is before today (in the campaign's zone) is marked "(đã hết)".
+ */
 export async function unitsList(ctx: CliContext): Promise<void> {
+  const today = toIsoDate(dateInZone(ctx.now, ctx.timeZone ?? DEFAULT_TIME_ZONE));
   const units = await ctx.prisma.unit.findMany({
     orderBy: { code: 'asc' },
     select: {
@@ -25,7 +30,7 @@ export async function unitsList(ctx: CliContext): Promise<void> {
     u.parent?.code ?? '—',
     u.validTo === null
       ? `từ ${formatIsoDate(u.validFrom)}`
-      : `${formatIsoDate(u.validFrom)} – ${formatIsoDate(u.validTo)}`,
+      : `${formatIsoDate(u.validFrom)} – ${formatIsoDate(u.validTo)}${u.validTo < today ? ' (đã hết)' : ''}`,
   ]);
   for (const line of renderTable(['Mã', 'Tên đơn vị', 'Loại', 'Đơn vị cha', 'Hiệu lực'], rows)) {
     ctx.out(line);

@@ -1,0 +1,739 @@
+import { describe, expect, it } from 'vitest';
+import { CONFIRM_STEP } from '../flows/flow.ts';
+import { createInboundHandler } from './handle-inbound.ts';
+import type { Inbound } from '../messaging/message.ts';
+import { type BotHarness, createBotHarness, DEFAULT_FLOW_TTL_MS, type Sent } from '../testing/bot-harness.ts';
+import {
+  addMember,
+  choiceFrom,
+  commandFrom,
+  photoFrom,
+  type TestUser,
+  testUser,
+  textFrom,
+} from '../testing/builders.ts';
+import type { UnitOfWork } from '../unit-of-work.ts';
+
+const MINUTE = 60_000;
+
+const WELCOME =
+  'Xin chào! Đây là trợ lý báo cáo của Ủy ban MTTQ về chương trình xóa nhà tạm, nhà dột nát.\n' +
+  'Để bắt đầu, anh/chị vui lòng gửi MÃ MỜI (8 ký tự, ví dụ: ABCD-EFGH) do cán bộ MTTQ cấp trên cung cấp.';
+const UNKNOWN_CODE =
+  '❌ Mã mời không đúng. Anh/chị vui lòng kiểm tra lại từng ký tự (ví dụ: ABCD-EFGH) và gửi lại.';
+const MENU_PROMPT = 'Anh/chị chọn một việc bên dưới:';
+const CODE = 'HJKM2345';
+
+/** The valid answer to each step of the report flow. */
+const ANSWERS: Record<string, string> = {
+  period: '1',
+  approvedNew: '10',
+  approvedRepair: '8',
+  startedNew: '6',
+  startedRepair: '5',
+  completedNew: '4',
+  completedRepair: '3',
+  handedOverNew: '2',
+  handedOverRepair: '1',
+  moneyReceived: '60tr',
+  moneyPaid: '30.000.000',
+  labourDays: '120',
+  difficulties: 'Giá vật liệu tăng',
+  proposals: 'Không có',
+  decreaseReason: 'Rà soát lại danh sách hộ',
+};
+
+const FIGURES = {
+  approvedNew: 10,
+  approvedRepair: 8,
+  startedNew: 6,
+  startedRepair: 5,
+  completedNew: 4,
+  completedRepair: 3,
+  handedOverNew: 2,
+  handedOverRepair: 1,
+  moneyReceived: 60_000_000n,
+  moneyPaid: 30_000_000n,
+  labourDays: 120,
+  difficulties: 'Giá vật liệu tăng',
+  proposals: '',
+  decreaseReason: null,
+};
+
+function setup(options: { now?: string } = {}): { h: BotHarness; officer: TestUser } {
+  const h = createBotHarness(options);
+  const officer = testUser('5001', { senderName: 'Trần Thị Bình' });
+  addMember(h.store, officer, h.demo.unit.id, { fullName: 'Trần Thị Bình' });
+  return { h, officer };
+}
+
+/** Opens the report from the menu and answers every step; returns what the summary message got. */
+async function fillReport(
+  h: BotHarness,
+  user: TestUser,
+  answers: Record<string, string> = ANSWERS,
+): Promise<Sent> {
+  let sent = await h.send(choiceFrom(user, `menu:report:${h.demo.unit.id}`));
+  for (let i = 0; i < 30; i++) {
+    const step = h.flowOf(user)?.step;
+    if (step === CONFIRM_STEP) {
+      return sent;
+    }
+    const answer = step === undefined ? undefined : answers[step];
+    if (answer === undefined) {
+      throw new Error(`no answer for step ${String(step)}`);
+    }
+    sent = await h.send(textFrom(user, answer));
+    if (h.flowOf(user)?.step === step) {
+      throw new Error(`answer ${answer} refused at ${step}`);
+    }
+  }
+  throw new Error('the report never reached its summary');
+}
+
+function snapshot(h: BotHarness) {
+  return structuredClone(h.store.state);
+}
+
+describe('a stranger', () => {
+  it('is welcomed and asked for an invite code; nothing about them is stored', async () => {
+    const { h } = setup();
+    const stranger = testUser('9001');
+    for (const inbound of [
+      textFrom(stranger, 'Xin chào'),
+      commandFrom(stranger, 'start'),
+      photoFrom(stranger),
+    ]) {
+      const sent = await h.send(inbound);
+      expect(sent.outcome).toEqual({ duplicate: false, replies: 1 });
+      expect(sent.replies).toEqual([{ text: WELCOME }]);
+    }
+    expect(h.store.state.people).toHaveLength(1);
+    expect(h.store.state.identities).toHaveLength(1);
+    expect(h.store.state.throttles.size).toBe(0);
+    expect(h.store.state.flows).toEqual([]);
+  });
+
+  it.each<[string, (u: TestUser) => Inbound, string]>([
+    ['a wrong code typed', (u) => textFrom(u, 'ZZZZ-ZZZZ'), UNKNOWN_CODE],
+    ['a wrong code with /start', (u) => commandFrom(u, 'start', 'ZZZZZZZZ'), UNKNOWN_CODE],
+    [
+      'a malformed code with /start',
+      (u) => commandFrom(u, 'start', 'abc'),
+      '❌ Mã mời gồm 8 chữ cái và chữ số, ví dụ: ABCD-EFGH. Anh/chị vui lòng gửi lại.',
+    ],
+  ])('is told when they send %s', async (_what, build, expected) => {
+    const { h } = setup();
+    const sent = await h.send(build(testUser('9001')));
+    expect(sent.replies).toEqual([{ text: expected }]);
+    expect(h.store.state.people).toHaveLength(1);
+  });
+
+  it('counts a wrong code against the chat, but not a malformed one', async () => {
+    const { h } = setup();
+    const stranger = testUser('9001');
+    await h.send(commandFrom(stranger, 'start', 'abc'));
+    expect(h.store.state.throttles.size).toBe(0);
+    await h.send(textFrom(stranger, 'ZZZZ-ZZZZ'));
+    expect(h.store.state.throttles.get('invite:telegram:9001')).toEqual({
+      failures: 1,
+      windowStart: new Date('2025-03-10T03:00:00Z'),
+      blockedUntil: null,
+    });
+  });
+
+  it('is throttled after 5 wrong codes: even the right code is refused until 15 minutes later', async () => {
+    const { h } = setup();
+    const stranger = testUser('9001');
+    h.store.addInvite({ code: CODE, unitId: h.demo.unit.id, expiresAt: '2025-04-01T00:00:00Z' });
+
+    for (let i = 1; i <= 5; i++) {
+      const sent = await h.send(textFrom(stranger, `WRNG000${i}`));
+      expect(sent.replies).toEqual([{ text: UNKNOWN_CODE }]);
+      h.clock.advance(10_000);
+    }
+    expect(h.store.state.throttles.get('invite:telegram:9001')?.blockedUntil).toEqual(
+      new Date('2025-03-10T03:15:40Z'),
+    );
+
+    const throttled = (minutes: number) =>
+      `⛔ Anh/chị đã nhập sai mã quá nhiều lần. Vì an toàn, vui lòng thử lại sau ${minutes} phút.`;
+    expect((await h.send(commandFrom(stranger, 'start', CODE))).replies).toEqual([{ text: throttled(15) }]);
+    h.clock.advance(14 * MINUTE);
+    expect((await h.send(textFrom(stranger, CODE))).replies).toEqual([{ text: throttled(1) }]);
+    h.clock.set('2025-03-10T03:15:39.999Z');
+    expect((await h.send(textFrom(stranger, CODE))).replies).toEqual([{ text: throttled(1) }]);
+    expect(h.store.state.invites[0]?.usedAt).toBeNull();
+    expect(h.store.state.identities.some((i) => i.externalUserId === '9001')).toBe(false);
+
+    h.clock.set('2025-03-10T03:15:40Z');
+    const accepted = await h.send(textFrom(stranger, CODE));
+    expect(accepted.text).toContain('✅ Đăng ký thành công!');
+    expect(h.store.state.throttles.size).toBe(0);
+  });
+
+  it('is throttled per chat: another chat may still try', async () => {
+    const { h } = setup();
+    const guesser = testUser('9001');
+    for (let i = 1; i <= 6; i++) {
+      await h.send(textFrom(guesser, `WRNG000${i}`));
+    }
+    const other = await h.send(textFrom(testUser('9002'), 'WRNG0007'));
+    expect(other.replies).toEqual([{ text: UNKNOWN_CODE }]);
+  });
+
+  it('starts a new count once the 15-minute window has passed', async () => {
+    const { h } = setup();
+    const stranger = testUser('9001');
+    for (let i = 1; i <= 4; i++) {
+      await h.send(textFrom(stranger, `WRNG000${i}`));
+    }
+    h.clock.advance(15 * MINUTE + 1);
+    await h.send(textFrom(stranger, 'WRNG0005'));
+    expect(h.store.state.throttles.get('invite:telegram:9001')).toMatchObject({
+      failures: 1,
+      blockedUntil: null,
+    });
+  });
+
+  it('binds identity and membership with /start CODE and shows the menu', async () => {
+    const { h } = setup();
+    const stranger = testUser('9001', { senderName: 'Lê Văn Cường' });
+    const invite = h.store.addInvite({
+      code: CODE,
+      unitId: h.demo.unit.id,
+      expiresAt: '2025-04-01T00:00:00Z',
+    });
+
+    const sent = await h.send(commandFrom(stranger, 'start', 'hjkm-2345'));
+
+    expect(sent.replies).toEqual([
+      {
+        text: `✅ Đăng ký thành công! Anh/chị tham gia với vai trò cán bộ báo cáo của Phường Đức Xuân.\n\n${MENU_PROMPT}`,
+        choices: [
+          [{ id: `menu:report:${h.demo.unit.id}`, label: '📝 Báo cáo tiến độ tháng' }],
+          [
+            { id: 'menu:whoami', label: '👤 Thông tin của tôi' },
+            { id: 'menu:help', label: '❓ Hướng dẫn' },
+          ],
+        ],
+      },
+    ]);
+    const person = h.store.state.people.find((p) => p.fullName === 'Lê Văn Cường');
+    expect(person).toBeDefined();
+    expect(h.store.state.identities).toContainEqual(
+      expect.objectContaining({ channel: 'telegram', externalUserId: '9001', personId: person?.id }),
+    );
+    expect(h.store.state.memberships).toContainEqual(
+      expect.objectContaining({
+        personId: person?.id,
+        unitId: h.demo.unit.id,
+        role: 'unit_officer',
+        revokedAt: null,
+      }),
+    );
+    expect(h.store.state.invites.find((i) => i.id === invite.id)).toMatchObject({
+      usedAt: new Date('2025-03-10T03:00:00Z'),
+      usedByPersonId: person?.id,
+    });
+    expect(h.store.state.audit).toEqual([
+      expect.objectContaining({ action: 'invite.redeem', entity: 'Invite', entityId: String(invite.id) }),
+    ]);
+  });
+
+  it('uses the name on the invite when there is one, and accepts the code typed as text', async () => {
+    const { h } = setup();
+    const stranger = testUser('9001', { senderName: 'cuong99' });
+    h.store.addInvite({
+      code: CODE,
+      unitId: h.demo.unit.id,
+      expiresAt: '2025-04-01T00:00:00Z',
+      fullName: 'Lê Văn Cường',
+    });
+    await h.send(textFrom(stranger, ' hjkm 2345 '));
+    expect(h.store.state.people.map((p) => p.fullName)).toContain('Lê Văn Cường');
+    const whoami = await h.send(choiceFrom(stranger, 'menu:whoami'));
+    expect(whoami.text).toContain('Họ tên: Lê Văn Cường\n• cán bộ báo cáo – Phường Đức Xuân');
+  });
+
+  it.each<[string, { usedAt?: Date; revokedAt?: Date; expiresAt: string }, string]>([
+    [
+      'used',
+      { usedAt: new Date('2025-03-01T00:00:00Z'), expiresAt: '2025-04-01T00:00:00Z' },
+      '❌ Mã mời này đã được sử dụng. Mỗi mã chỉ dùng được một lần; anh/chị vui lòng xin mã mới.',
+    ],
+    [
+      'expired',
+      { expiresAt: '2025-03-10T03:00:00Z' },
+      '❌ Mã mời này đã hết hạn. Anh/chị vui lòng liên hệ cán bộ MTTQ để xin mã mới.',
+    ],
+    [
+      'revoked',
+      { revokedAt: new Date('2025-03-01T00:00:00Z'), expiresAt: '2025-04-01T00:00:00Z' },
+      '❌ Mã mời này đã bị thu hồi. Anh/chị vui lòng liên hệ cán bộ MTTQ để xin mã mới.',
+    ],
+  ])('refuses a %s code and binds nothing', async (_what, invite, expected) => {
+    const { h } = setup();
+    h.store.addInvite({ code: CODE, unitId: h.demo.unit.id, ...invite });
+    const before = snapshot(h);
+    const sent = await h.send(commandFrom(testUser('9001'), 'start', CODE));
+    expect(sent.replies).toEqual([{ text: expected }]);
+    expect(h.store.state.people).toEqual(before.people);
+    expect(h.store.state.identities).toEqual(before.identities);
+    expect(h.store.state.memberships).toEqual(before.memberships);
+    expect(h.store.state.invites).toEqual(before.invites);
+    expect(h.store.state.throttles.get('invite:telegram:9001')?.failures).toBe(1);
+  });
+
+  it('refuses a code that someone else has just used', async () => {
+    const { h } = setup();
+    h.store.addInvite({ code: CODE, unitId: h.demo.unit.id, expiresAt: '2025-04-01T00:00:00Z' });
+    await h.send(commandFrom(testUser('9001'), 'start', CODE));
+    const second = await h.send(commandFrom(testUser('9002'), 'start', CODE));
+    expect(second.text).toContain('❌ Mã mời này đã được sử dụng.');
+    expect(h.store.state.identities.some((i) => i.externalUserId === '9002')).toBe(false);
+  });
+
+  it('lets a member redeem an invite for a second unit without creating another person', async () => {
+    const { h, officer } = setup();
+    const other = h.store.addUnit({ code: '01843', name: 'Phường Trường Chinh' });
+    h.store.addInvite({ code: CODE, unitId: other.id, expiresAt: '2025-04-01T00:00:00Z' });
+    const sent = await h.send(commandFrom(officer, 'start', CODE));
+    expect(h.store.state.people).toHaveLength(1);
+    expect(h.store.state.memberships.map((m) => m.unitId)).toEqual([h.demo.unit.id, other.id]);
+    expect(sent.buttons).toEqual([
+      `menu:report:${h.demo.unit.id}`,
+      `menu:report:${other.id}`,
+      'menu:whoami',
+      'menu:help',
+    ]);
+    expect(sent.text).not.toContain('Báo cáo tiến độ tháng');
+    expect(sent.replies[0]?.choices?.[1]?.[0]?.label).toBe('📝 Báo cáo tháng – Phường Trường Chinh');
+  });
+
+  it('keeps quiet in group chats', async () => {
+    const { h } = setup();
+    const group: TestUser = { ...testUser('-100200'), chatType: 'group' };
+    const sent = await h.send(textFrom(group, CODE));
+    expect(sent.outcome).toEqual({ duplicate: false, replies: 0 });
+    expect(h.store.state.outbox).toEqual([]);
+  });
+});
+
+describe('an officer sending the monthly report', () => {
+  it('completes a full report from the menu button and gets a receipt', async () => {
+    const { h, officer } = setup();
+    const opened = await h.send(choiceFrom(officer, `menu:report:${h.demo.unit.id}`));
+    expect(opened.text).toBe(
+      'Anh/chị báo cáo cho kỳ nào? (⏰: đã quá hạn; ✔︎: đã gửi, gửi lại sẽ thành bản sửa)\nBấm một nút hoặc gõ số thứ tự',
+    );
+    const feb = h.demo.period('2025-02');
+    expect(opened.buttons).toEqual([
+      `period:${feb.id}`,
+      `period:${h.demo.period('2025-01').id}`,
+      `period:${h.demo.period('2024-12').id}`,
+    ]);
+    expect(opened.replies[0]?.choices?.flat().map((c) => c.label)).toEqual([
+      'tháng 2/2025',
+      'tháng 1/2025 ⏰',
+      'tháng 12/2024 ⏰',
+    ]);
+
+    await fillReport(h, officer);
+    expect(h.store.state.reports).toEqual([]);
+    const confirm = choiceFrom(officer, '@confirm:yes');
+    const sent = await h.send(confirm);
+
+    expect(h.store.state.reports).toEqual([
+      {
+        ...FIGURES,
+        id: 1,
+        ref: 'BC-202502-01840-1',
+        periodId: feb.id,
+        unitId: h.demo.unit.id,
+        personId: 1,
+        revision: 1,
+        late: false,
+        channel: 'telegram',
+        submittedAt: new Date('2025-03-10T03:00:00Z'),
+      },
+    ]);
+    expect(h.store.state.audit).toEqual([
+      {
+        id: 1,
+        at: new Date('2025-03-10T03:00:00Z'),
+        personId: 1,
+        channel: 'telegram',
+        action: 'report.submit',
+        entity: 'Report',
+        entityId: '1',
+        after: {
+          ...FIGURES,
+          ref: 'BC-202502-01840-1',
+          periodId: feb.id,
+          unitId: h.demo.unit.id,
+          revision: 1,
+          late: false,
+        },
+      },
+    ]);
+    expect(h.store.state.flows).toEqual([]);
+    expect(sent.replies).toHaveLength(1);
+    expect(sent.text).toBe(
+      [
+        '✅ Đã nhận báo cáo tháng 2/2025 của Phường Đức Xuân.',
+        'Số tham chiếu: BC-202502-01840-1',
+        'Thời gian nhận: 10:00 10/03/2025',
+        'Báo cáo được gửi đúng hạn. Cảm ơn anh/chị!',
+        '',
+        MENU_PROMPT,
+      ].join('\n'),
+    );
+    const queued = h.store.state.outbox.find(
+      (o) => o.idempotencyKey === `reply:telegram:${confirm.externalId}:0`,
+    );
+    expect(queued).toMatchObject({ chatId: officer.chatId, status: 'pending' });
+    expect(queued?.message.text).toContain('BC-202502-01840-1');
+    expect(h.store.state.identities[0]?.lastInteractionAt).toEqual(new Date('2025-03-10T03:00:00Z'));
+  });
+
+  it('marks the February report late when it is sent on 20/03/2025 (due 15/03)', async () => {
+    const { h, officer } = setup({ now: '2025-03-20T03:00:00Z' });
+    const opened = await h.send(choiceFrom(officer, `menu:report:${h.demo.unit.id}`));
+    expect(opened.replies[0]?.choices?.flat().map((c) => c.label)).toEqual([
+      'tháng 3/2025',
+      'tháng 2/2025 ⏰',
+      'tháng 1/2025 ⏰',
+    ]);
+    const summary = await fillReport(h, officer, { ...ANSWERS, period: '2' });
+    expect(summary.text).toContain('Kỳ: tháng 2/2025 (hạn trước ngày 15/03/2025 – đã quá hạn)');
+    const sent = await h.send(textFrom(officer, 'Gửi'));
+    expect(h.store.state.reports).toEqual([
+      expect.objectContaining({
+        ref: 'BC-202502-01840-1',
+        late: true,
+        revision: 1,
+        periodId: h.demo.period('2025-02').id,
+      }),
+    ]);
+    expect(sent.text).toContain('⏰ Báo cáo được ghi nhận là gửi sau hạn.');
+  });
+
+  it('is on time up to 23:59 on the 14th in Vietnam and late from 00:00 on the 15th', async () => {
+    for (const [now, late] of [
+      ['2025-03-14T16:59:00Z', false],
+      ['2025-03-14T17:00:00Z', true],
+    ] as const) {
+      const { h, officer } = setup({ now });
+      await fillReport(h, officer);
+      await h.send(choiceFrom(officer, '@confirm:yes'));
+      expect(h.store.state.reports[0]?.late).toBe(late);
+    }
+  });
+
+  it('ignores a redelivered message: the second returns {duplicate: true} and nothing changes', async () => {
+    const { h, officer } = setup();
+    await fillReport(h, officer);
+    const confirm = choiceFrom(officer, '@confirm:yes');
+    expect((await h.send(confirm)).outcome).toEqual({ duplicate: false, replies: 1 });
+    const before = snapshot(h);
+    expect(await h.handle(confirm)).toEqual({ duplicate: true });
+    expect(await h.handle({ ...confirm })).toEqual({ duplicate: true });
+    expect(h.store.state).toEqual(before);
+    expect(h.store.state.reports).toHaveLength(1);
+  });
+
+  it('ignores a redelivered answer in the middle of a flow', async () => {
+    const { h, officer } = setup();
+    await h.send(choiceFrom(officer, `menu:report:${h.demo.unit.id}`));
+    await h.send(textFrom(officer, '1'));
+    const answer = textFrom(officer, '10');
+    await h.send(answer);
+    expect(h.flowOf(officer)?.step).toBe('approvedRepair');
+    const before = snapshot(h);
+    expect(await h.handle(answer)).toEqual({ duplicate: true });
+    expect(h.store.state).toEqual(before);
+  });
+
+  it('treats the same event id on another channel as a new message', async () => {
+    const { h } = setup();
+    const first = textFrom(testUser('9001'), 'xin chào');
+    await h.send(first);
+    const sameIdOnZalo: Inbound = { ...first, channel: 'zalo' };
+    expect(await h.handle(sameIdOnZalo)).toEqual({ duplicate: false, replies: 1 });
+  });
+
+  it('stores a second submission for the same period as revision 2 and keeps the first', async () => {
+    const { h, officer } = setup();
+    await fillReport(h, officer);
+    await h.send(choiceFrom(officer, '@confirm:yes'));
+
+    const reopened = await h.send(choiceFrom(officer, `menu:report:${h.demo.unit.id}`));
+    expect(reopened.replies[0]?.choices?.flat()[0]?.label).toBe('tháng 2/2025 ✔︎');
+    await fillReport(h, officer, { ...ANSWERS, approvedNew: '11' });
+    const sent = await h.send(choiceFrom(officer, '@confirm:yes'));
+
+    expect(h.store.state.reports.map((r) => [r.ref, r.revision, r.approvedNew])).toEqual([
+      ['BC-202502-01840-1', 1, 10],
+      ['BC-202502-01840-2', 2, 11],
+    ]);
+    expect(h.store.state.audit.map((a) => a.action)).toEqual(['report.submit', 'report.revise']);
+    expect(sent.text).toContain('Số tham chiếu: BC-202502-01840-2');
+    expect(sent.text).toContain('Đây là bản sửa lần 2; các bản trước vẫn được lưu lại.');
+  });
+
+  it('asks for a reason when a figure is lower than the previous period', async () => {
+    const { h, officer } = setup();
+    // January first (second option, late), then February with fewer approved households.
+    await fillReport(h, officer, { ...ANSWERS, period: '2' });
+    await h.send(choiceFrom(officer, '@confirm:yes'));
+    expect(h.store.state.reports[0]).toMatchObject({ ref: 'BC-202501-01840-1', late: true });
+
+    await h.send(choiceFrom(officer, `menu:report:${h.demo.unit.id}`));
+    const question = await h.send(textFrom(officer, '1'));
+    expect(h.flowOf(officer)?.step).toBe('approvedNew');
+    expect(question.text).toContain(
+      '1/13. Số hộ được phê duyệt hỗ trợ XÂY MỚI (lũy kế đến nay) (kỳ trước: 10)?',
+    );
+    expect(question.buttons).toEqual(['approvedNew:10', 'approvedNew:0']);
+
+    let last = question;
+    for (const step of Object.keys(ANSWERS).slice(1, 14)) {
+      last = await h.send(textFrom(officer, step === 'approvedNew' ? '9' : (ANSWERS[step] ?? '')));
+    }
+    expect(h.flowOf(officer)?.step).toBe('decreaseReason');
+    expect(last.text).toContain('Một số chỉ tiêu thấp hơn kỳ trước: Hộ được duyệt – xây mới.');
+    await h.send(textFrom(officer, 'Rà soát lại danh sách hộ'));
+    expect(h.flowOf(officer)?.step).toBe(CONFIRM_STEP);
+    await h.send(choiceFrom(officer, '@confirm:yes'));
+    expect(h.store.state.reports[1]).toMatchObject({
+      ref: 'BC-202502-01840-1',
+      approvedNew: 9,
+      decreaseReason: 'Rà soát lại danh sách hộ',
+    });
+  });
+
+  it('edits a field from the summary before sending', async () => {
+    const { h, officer } = setup();
+    await fillReport(h, officer);
+    await h.send(choiceFrom(officer, '@confirm:edit'));
+    await h.send(choiceFrom(officer, '@edit:labourDays'));
+    const back = await h.send(textFrom(officer, '150'));
+    expect(back.text).toContain('12. Ngày công: 150');
+    await h.send(choiceFrom(officer, '@confirm:yes'));
+    expect(h.store.state.reports[0]?.labourDays).toBe(150);
+  });
+
+  it.each<[string, (u: TestUser) => Inbound]>([
+    ['/cancel', (u) => commandFrom(u, 'cancel')],
+    ['/huy', (u) => commandFrom(u, 'huy')],
+    ['the Hủy button', (u) => choiceFrom(u, '@confirm:cancel')],
+  ])('discards the flow on %s and saves nothing', async (_what, build) => {
+    const { h, officer } = setup();
+    await fillReport(h, officer);
+    const sent = await h.send(build(officer));
+    expect(sent.text).toBe(`Đã hủy. Không có thông tin nào được lưu.\n\n${MENU_PROMPT}`);
+    expect(h.store.state.flows).toEqual([]);
+    expect(h.store.state.reports).toEqual([]);
+    expect(h.store.state.audit).toEqual([]);
+  });
+
+  it('cancels in the middle of the questions', async () => {
+    const { h, officer } = setup();
+    await h.send(choiceFrom(officer, `menu:report:${h.demo.unit.id}`));
+    await h.send(textFrom(officer, '1'));
+    await h.send(textFrom(officer, '10'));
+    await h.send(commandFrom(officer, 'cancel'));
+    expect(h.store.state.flows).toEqual([]);
+    const idle = await h.send(textFrom(officer, '8'));
+    expect(idle.text).toContain('Tôi chưa hiểu ý anh/chị.');
+    expect(h.store.state.reports).toEqual([]);
+  });
+
+  it('says so when /cancel finds nothing to cancel', async () => {
+    const { h, officer } = setup();
+    const sent = await h.send(commandFrom(officer, 'cancel'));
+    expect(sent.text).toBe(`Hiện không có việc gì đang làm dở.\n\n${MENU_PROMPT}`);
+  });
+
+  it('repeats the current question on /help without changing the flow', async () => {
+    const { h, officer } = setup();
+    await h.send(choiceFrom(officer, `menu:report:${h.demo.unit.id}`));
+    await h.send(textFrom(officer, '1'));
+    await h.send(textFrom(officer, '10'));
+    const before = h.flowOf(officer);
+    const sent = await h.send(commandFrom(officer, 'help'));
+    expect(sent.text).toBe(
+      [
+        '⚠️ Anh/chị trả lời câu hỏi dưới đây. Gõ /huy để hủy (không lưu gì), /menu để xem danh mục.',
+        '2/13. Số hộ được phê duyệt hỗ trợ SỬA CHỮA (lũy kế đến nay)?',
+        'Gõ một số nguyên, ví dụ: 12',
+      ].join('\n'),
+    );
+    expect(sent.buttons).toEqual(['approvedRepair:0']);
+    expect(h.flowOf(officer)).toEqual(before);
+    await h.send(textFrom(officer, '8'));
+    expect(h.flowOf(officer)?.data).toMatchObject({ approvedNew: 10, approvedRepair: 8 });
+  });
+
+  it('repeats the question with a warning after a bad answer and keeps the data', async () => {
+    const { h, officer } = setup();
+    await h.send(choiceFrom(officer, `menu:report:${h.demo.unit.id}`));
+    await h.send(textFrom(officer, '1'));
+    const before = h.flowOf(officer);
+    for (const bad of ['-5', 'abc', '1e9', '12,5', '👍', `'; DROP TABLE x; --"`, '99999999999']) {
+      const sent = await h.send(textFrom(officer, bad));
+      expect(sent.text.startsWith('⚠️ ')).toBe(true);
+      expect(sent.text).toContain('1/13. Số hộ được phê duyệt hỗ trợ XÂY MỚI');
+      expect(h.flowOf(officer)).toEqual(before);
+    }
+    const photo = await h.send(photoFrom(officer));
+    expect(photo.text).toContain('⚠️ Câu hỏi này cần trả lời bằng chữ hoặc bấm nút.');
+    expect(h.flowOf(officer)).toEqual(before);
+  });
+
+  it('tells the user and discards a flow left unanswered longer than its TTL', async () => {
+    const { h, officer } = setup();
+    await fillReport(h, officer);
+    h.clock.advance(DEFAULT_FLOW_TTL_MS - 1);
+    await h.send(commandFrom(officer, 'help'));
+    expect(h.flowOf(officer)?.step).toBe(CONFIRM_STEP);
+    // /help does not save the flow, so its deadline did not move.
+    h.clock.advance(1);
+    const sent = await h.send(choiceFrom(officer, '@confirm:yes'));
+    expect(sent.replies[0]?.text).toBe(
+      '⌛ Phần "báo cáo tiến độ tháng" đang làm dở đã quá hạn (lâu không trả lời) nên đã được hủy; chưa có gì được lưu.',
+    );
+    expect(h.store.state.flows).toEqual([]);
+    expect(h.store.state.reports).toEqual([]);
+  });
+
+  it('moves the deadline forward with every answer', async () => {
+    const { h, officer } = setup();
+    await h.send(choiceFrom(officer, `menu:report:${h.demo.unit.id}`));
+    for (const answer of ['1', '10', '8']) {
+      h.clock.advance(DEFAULT_FLOW_TTL_MS - MINUTE);
+      await h.send(textFrom(officer, answer));
+    }
+    expect(h.flowOf(officer)?.step).toBe('startedNew');
+  });
+
+  it('offers to resume an unfinished report from /menu', async () => {
+    const { h, officer } = setup();
+    await h.send(choiceFrom(officer, `menu:report:${h.demo.unit.id}`));
+    await h.send(textFrom(officer, '1'));
+    const menu = await h.send(commandFrom(officer, 'menu'));
+    expect(menu.buttons[0]).toBe('menu:resume');
+    const resumed = await h.send(choiceFrom(officer, 'menu:resume'));
+    expect(resumed.text).toContain('1/13. Số hộ được phê duyệt hỗ trợ XÂY MỚI');
+  });
+
+  it('refuses the report to a member who is not a unit officer', async () => {
+    const { h } = setup();
+    const leader = testUser('7001');
+    addMember(h.store, leader, h.demo.unit.id, { role: 'leader' });
+    const sent = await h.send(commandFrom(leader, 'baocao'));
+    expect(sent.text).toBe(`Chức năng báo cáo dành cho cán bộ phường, xã được phân công.\n\n${MENU_PROMPT}`);
+    expect(h.store.state.flows).toEqual([]);
+  });
+
+  it('says there is no period yet before the first report window opens', async () => {
+    const { h, officer } = setup({ now: '2024-10-10T03:00:00Z' });
+    const sent = await h.send(choiceFrom(officer, `menu:report:${h.demo.unit.id}`));
+    expect(sent.text).toContain('Chưa đến kỳ báo cáo nào.');
+  });
+});
+
+describe('atomicity: a failure inside the transaction saves nothing', () => {
+  it.each<['reports.create' | 'audit.record' | 'outbox.enqueue' | 'flows.delete']>([
+    ['reports.create'],
+    ['audit.record'],
+    ['flows.delete'],
+    ['outbox.enqueue'],
+  ])('rolls back everything when %s throws at submit, and the redelivery succeeds', async (point) => {
+    const { h, officer } = setup();
+    await fillReport(h, officer);
+    const before = snapshot(h);
+    const confirm = choiceFrom(officer, '@confirm:yes');
+    h.store.failOn(point);
+
+    await expect(h.handle(confirm)).rejects.toThrow(`injected failure at ${point}`);
+
+    expect(h.store.state).toEqual(before);
+    expect(h.store.state.reports).toEqual([]);
+    expect(h.flowOf(officer)?.step).toBe(CONFIRM_STEP);
+    expect(h.store.stats.rollbacks).toBe(1);
+
+    // The event was not marked seen, so the channel's redelivery is processed normally.
+    expect(await h.handle(confirm)).toEqual({ duplicate: false, replies: 1 });
+    expect(h.store.state.reports.map((r) => r.ref)).toEqual(['BC-202502-01840-1']);
+  });
+
+  it('rolls back an invite redemption that fails half way', async () => {
+    const { h } = setup();
+    h.store.addInvite({ code: CODE, unitId: h.demo.unit.id, expiresAt: '2025-04-01T00:00:00Z' });
+    const before = snapshot(h);
+    h.store.failOn('audit.record');
+    await expect(h.handle(commandFrom(testUser('9001'), 'start', CODE))).rejects.toThrow();
+    expect(h.store.state).toEqual(before);
+    expect(h.store.state.invites[0]?.usedAt).toBeNull();
+  });
+});
+
+describe('known defects (each test states the correct behaviour and is expected to fail until fixed)', () => {
+  // BUG (core/people/redeem-invite.ts): the person is created before `markUsed`; when markUsed
+  // returns false (another chat redeemed the code between findByCode and markUsed, which READ
+  // COMMITTED allows), the function returns { ok: false } without throwing, so the transaction
+  // commits an orphan Person with no identity and no membership.
+  it.fails('creates no person when another redemption wins the race for the same code', async () => {
+    const { h } = setup();
+    h.store.addInvite({
+      code: CODE,
+      unitId: h.demo.unit.id,
+      expiresAt: '2025-04-01T00:00:00Z',
+      usedAt: new Date('2025-03-10T02:59:59Z'),
+    });
+    // The racing transaction read the invite before the winner committed: usedAt still null.
+    const staleReads: UnitOfWork = {
+      run: (work) =>
+        h.store.uow.run((tx) =>
+          work({
+            ...tx,
+            invites: {
+              ...tx.invites,
+              findByCode: async (code) => {
+                const invite = await tx.invites.findByCode(code);
+                return invite && { ...invite, usedAt: null };
+              },
+            },
+          }),
+        ),
+    };
+    const handle = createInboundHandler({ uow: staleReads, clock: h.clock, flowTtlMs: DEFAULT_FLOW_TTL_MS });
+    const loser = commandFrom(testUser('9002'), 'start', CODE);
+    await handle(loser);
+    expect(h.repliesTo(loser)[0]?.text).toContain('❌ Mã mời này đã được sử dụng.');
+    expect(h.store.state.people).toHaveLength(1);
+  });
+
+  // BUG (core/people/redeem-invite.ts): a revoked membership is not part of the Actor, so
+  // redeeming a new invite for the same unit and role calls addMembership again, which violates
+  // the unique key (personId, unitId, role) of Membership: the message fails instead of restoring
+  // the membership.
+  it.fails('lets a person whose membership was revoked be invited again to the same unit and role', async () => {
+    const h = createBotHarness();
+    const officer = testUser('5001');
+    const person = h.store.addPerson({ fullName: 'Trần Thị Bình' });
+    h.store.addIdentity({ personId: person.id, channel: 'telegram', externalUserId: officer.senderId });
+    h.store.addMembership({
+      personId: person.id,
+      unitId: h.demo.unit.id,
+      role: 'unit_officer',
+      revokedAt: new Date('2025-01-01T00:00:00Z'),
+    });
+    h.store.addInvite({ code: CODE, unitId: h.demo.unit.id, expiresAt: '2025-04-01T00:00:00Z' });
+    const sent = await h.send(commandFrom(officer, 'start', CODE));
+    expect(sent.text).toContain('✅ Đăng ký thành công!');
+    expect(sent.buttons).toContain(`menu:report:${h.demo.unit.id}`);
+  });
+});

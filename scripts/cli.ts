@@ -1,0 +1,82 @@
+/**
+ * The operator CLI: `npm run cli -- <command>` (see `npm run cli -- help`). Opens the SQLite
+ * database from DATABASE_URL, applies pending migrations and seeds the demo into an empty
+ * database (so it works on a fresh clone), then runs one command with the Prisma client.
+ * Exit codes: 0 success, 2 usage error (bad command, option or value), 1 anything else.
+ */
+import fs from 'node:fs';
+import { loadConfig } from '../bot/config.ts';
+import { createPrismaClient, type PrismaClient } from '../prisma/client.ts';
+import { applyMigrations } from '../prisma/migrate.ts';
+import { seedIfEmpty } from '../prisma/seed.ts';
+import { openSqlite } from '../prisma/sqlite.ts';
+import { executeCommand, parseCommand, USAGE_HINT, usageText } from './cli/commands.ts';
+import { UsageError } from './cli/context.ts';
+
+function out(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function note(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function usageFailure(error: UsageError): number {
+  note(`Lỗi: ${error.message}`);
+  note(USAGE_HINT);
+  return 2;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let command: ReturnType<typeof parseCommand>;
+  try {
+    command = parseCommand(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      return usageFailure(error);
+    }
+    throw error;
+  }
+  if (command.name === 'help') {
+    for (const line of usageText()) {
+      out(line);
+    }
+    return 0;
+  }
+
+  if (fs.existsSync('.env')) {
+    process.loadEnvFile('.env');
+  }
+  const config = loadConfig(process.env);
+  const db = openSqlite(config.sqliteFile);
+  let prisma: PrismaClient | undefined;
+  try {
+    const applied = applyMigrations(db);
+    if (applied.length > 0) {
+      note(`Đã áp dụng migration: ${applied.join(', ')}`);
+    }
+    prisma = createPrismaClient(config.sqliteFile);
+    if (await seedIfEmpty(prisma, new Date())) {
+      note('Cơ sở dữ liệu trống: đã nạp dữ liệu mẫu (chiến dịch thành phố Bắc Kạn 2024–2025).');
+    }
+    await executeCommand(command, { prisma, now: new Date(), out, timeZone: config.timeZone });
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      return usageFailure(error);
+    }
+    throw error;
+  } finally {
+    await prisma?.$disconnect();
+    db.close();
+  }
+}
+
+main(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  })
+  .catch((error: unknown) => {
+    note(`Lỗi: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  });
