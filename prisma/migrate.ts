@@ -59,3 +59,17 @@ export function applyMigrations(db: SqliteDatabase, dir = MIGRATIONS_DIR): strin
   }
   return applied;
 }
+
+/** The schema as of the newest migration: each migration folder keeps the schema it was made from. */
+export function latestSchemaSnapshot(dir = MIGRATIONS_DIR): string {
+  const dirs = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, 'schema.prisma')))
+    .map((e) => e.name)
+    .sort();
+  const last = dirs.at(-1);
+  if (!last) {
+    throw new Error('No migration has a schema.prisma snapshot');
+  }
+  return path.join(dir, last, 'schema.prisma');
+}

@@ -9,7 +9,10 @@ import { createBotHarness } from '../testing/bot-harness.ts';
 import { addMember, choiceFrom, type TestUser, testUser, textFrom } from '../testing/builders.ts';
 
 /** One message of a random conversation. */
-type Action = { kind: 'text'; text: string } | { kind: 'button'; id: string } | { kind: 'valid'; pick: number };
+type Action =
+  | { kind: 'text'; text: string }
+  | { kind: 'button'; id: string }
+  | { kind: 'valid'; pick: number };
 
 const TRICKY = [
   '-5',
@@ -108,7 +111,9 @@ function validMessage(user: TestUser, state: FlowState, pick: number): Inbound {
     return pick % 4 === 0 ? choiceFrom(user, '@confirm:edit') : textFrom(user, 'Gửi');
   }
   if (state.step === EDIT_STEP) {
-    const fields = reportFlow.steps.filter((s) => state.data[s.key] !== undefined && isAsked(s.key, ctx, state.data));
+    const fields = reportFlow.steps.filter(
+      (s) => state.data[s.key] !== undefined && isAsked(s.key, ctx, state.data),
+    );
     const field = fields[pick % (fields.length + 1)];
     return choiceFrom(user, field ? `@edit:${field.key}` : '@edit:back');
   }
@@ -118,7 +123,7 @@ function validMessage(user: TestUser, state: FlowState, pick: number): Inbound {
 function validAnswer(state: FlowState): string {
   const { data } = state;
   for (const chain of COUNT_CHAINS) {
-    const stage = chain.findIndex((key) => key === state.step);
+    const stage = (chain as readonly string[]).indexOf(state.step);
     if (stage === 0) {
       return '20';
     }
@@ -137,7 +142,6 @@ function validAnswer(state: FlowState): string {
   };
   return fixed[state.step] ?? '';
 }
-
 
 function isAsked(key: string, ctx: ReportFlowContext, data: FlowData): boolean {
   const step = reportFlow.steps.find((s) => s.key === key);

@@ -6,7 +6,9 @@ import { createMemoryStore, type MemoryStore, MemoryStoreError } from './memory-
 
 const AT = new Date('2025-03-10T03:00:00Z');
 
-function report(overrides: Partial<Omit<ReportRecord, 'id'>> & Pick<ReportRecord, 'periodId' | 'unitId' | 'personId'>) {
+function report(
+  overrides: Partial<Omit<ReportRecord, 'id'>> & Pick<ReportRecord, 'periodId' | 'unitId' | 'personId'>,
+) {
   return {
     approvedNew: 1,
     approvedRepair: 1,
@@ -73,8 +75,14 @@ describe('the memory store repositories', () => {
         ],
         AT,
       );
-      await tx.outbox.enqueue([{ channel: 'telegram', chatId: '1', message: { text: 'ba' }, idempotencyKey: 'k1' }], AT);
-      await tx.outbox.enqueue([{ channel: 'telegram', chatId: '1', message: { text: 'bốn' }, idempotencyKey: 'k2' }], AT);
+      await tx.outbox.enqueue(
+        [{ channel: 'telegram', chatId: '1', message: { text: 'ba' }, idempotencyKey: 'k1' }],
+        AT,
+      );
+      await tx.outbox.enqueue(
+        [{ channel: 'telegram', chatId: '1', message: { text: 'bốn' }, idempotencyKey: 'k2' }],
+        AT,
+      );
     });
     expect(store.state.outbox.map((o) => [o.idempotencyKey, o.message.text, o.status])).toEqual([
       ['k1', 'một', 'pending'],
@@ -120,25 +128,28 @@ describe('the memory store repositories', () => {
     const base = { unitId: demo.unit.id, personId: person.id, periodId: demo.period('2025-01').id };
     store.addReport(report(base));
     expect(() => store.addReport(report(base))).toThrow(MemoryStoreError);
-    expect(() => store.addReport(report({ ...base, revision: 2, ref: `BC-${base.periodId}-${base.unitId}-1` }))).toThrow(
-      /Report.ref/,
-    );
+    expect(() =>
+      store.addReport(report({ ...base, revision: 2, ref: `BC-${base.periodId}-${base.unitId}-1` })),
+    ).toThrow(/Report.ref/);
     expect(() => store.addReport(report({ ...base, periodId: 999 }))).toThrow(/Foreign key/);
     expect(() => store.addUnit({ code: '01840', name: 'x' })).toThrow(/Unit.code/);
     expect(() => store.addCampaign(DEMO_CAMPAIGN)).toThrow(/Campaign.code/);
     store.addIdentity({ personId: person.id, channel: 'telegram', externalUserId: '1' });
     await expect(
       inTx(store, (tx) =>
-        tx.people.addIdentity({ channel: 'telegram', externalUserId: '1', personId: person.id, displayName: null }, AT),
+        tx.people.addIdentity(
+          { channel: 'telegram', externalUserId: '1', personId: person.id, displayName: null },
+          AT,
+        ),
       ),
     ).rejects.toThrow(/ChannelIdentity/);
     await expect(inTx(store, (tx) => tx.people.addMembership(person.id, 999, 'leader', AT))).rejects.toThrow(
       /Membership.unitId/,
     );
     await inTx(store, (tx) => tx.people.addMembership(person.id, demo.unit.id, 'leader', AT));
-    await expect(inTx(store, (tx) => tx.people.addMembership(person.id, demo.unit.id, 'leader', AT))).rejects.toThrow(
-      /Membership\(personId, unitId, role\)/,
-    );
+    await expect(
+      inTx(store, (tx) => tx.people.addMembership(person.id, demo.unit.id, 'leader', AT)),
+    ).rejects.toThrow(/Membership\(personId, unitId, role\)/);
   });
 
   it('builds the actor from active memberships only, and hands out copies', async () => {
@@ -155,7 +166,13 @@ describe('the memory store repositories', () => {
       fullName: 'Bình',
       locale: 'vi',
       memberships: [
-        { role: 'unit_officer', unitId: demo.unit.id, unitCode: '01840', unitName: 'Phường Đức Xuân', unitKind: 'ward' },
+        {
+          role: 'unit_officer',
+          unitId: demo.unit.id,
+          unitCode: '01840',
+          unitName: 'Phường Đức Xuân',
+          unitKind: 'ward',
+        },
       ],
     });
     actor?.memberships.push({ role: 'admin', unitId: 1, unitCode: 'x', unitName: 'x', unitKind: 'x' });
@@ -204,7 +221,17 @@ describe('the memory store repositories', () => {
 
   it('continues id sequences after seeded rows', () => {
     const store = createMemoryStore({
-      units: [{ id: 7, code: '01840', name: 'Phường Đức Xuân', kind: 'ward', parentId: null, validFrom: '2024-01-01', validTo: null }],
+      units: [
+        {
+          id: 7,
+          code: '01840',
+          name: 'Phường Đức Xuân',
+          kind: 'ward',
+          parentId: null,
+          validFrom: '2024-01-01',
+          validTo: null,
+        },
+      ],
     });
     expect(store.addUnit({ code: '01843', name: 'Phường Trường Chinh' }).id).toBe(8);
   });
@@ -230,7 +257,9 @@ describe('the memory unit of work', () => {
       inTx(store, async (tx) => {
         await tx.inbound.markSeen('telegram', 'e1', AT);
         await tx.throttle.save('k', { failures: 1, windowStart: AT, blockedUntil: null });
-        await tx.reports.create(report({ unitId: demo.unit.id, personId: person.id, periodId: demo.period('2025-01').id }));
+        await tx.reports.create(
+          report({ unitId: demo.unit.id, personId: person.id, periodId: demo.period('2025-01').id }),
+        );
         await tx.people.create({ fullName: 'B', locale: 'vi' }, AT);
         expect(heldReports).toHaveLength(1);
         throw new Error('boom');
@@ -251,7 +280,9 @@ describe('the memory unit of work', () => {
     await inTx(store, async (tx) => {
       leaked = tx;
     });
-    await expect(leaked?.inbound.markSeen('telegram', 'late', AT)).rejects.toThrow(/after its transaction ended/);
+    await expect(leaked?.inbound.markSeen('telegram', 'late', AT)).rejects.toThrow(
+      /after its transaction ended/,
+    );
   });
 
   it('runs transactions one at a time', async () => {

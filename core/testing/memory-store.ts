@@ -268,6 +268,11 @@ function restoreInto(target: MemoryState, snapshot: MemoryState): void {
   Object.assign(target.sequences, snapshot.sequences);
 }
 
+/** JSON as the SQLite store writes it (bigints as digit strings), read back. */
+function jsonRoundTrip(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+}
+
 function copy<T>(value: T): T {
   return structuredClone(value);
 }
@@ -510,7 +515,7 @@ function insertIdentity(
     personId: identity.personId,
     displayName: identity.displayName,
     createdAt: new Date(at),
-    lastInteractionAt: null,
+    lastInteractionAt: new Date(at),
   };
   state.identities.push(row);
   return copy(row);
@@ -626,7 +631,9 @@ function createRepositories(state: MemoryState): Repositories {
       const identity = state.identities.find(
         (i) => i.channel === channel && i.externalUserId === externalUserId,
       );
-      if (identity) {
+      // Like the SQLite store: minute precision, to save a write per message.
+      const last = identity?.lastInteractionAt;
+      if (identity && (!last || last.getTime() < at.getTime() - 60_000)) {
         identity.lastInteractionAt = new Date(at);
       }
     },
@@ -643,6 +650,14 @@ function createRepositories(state: MemoryState): Repositories {
       return row.id;
     },
     async addMembership(personId, unitId, role, at) {
+      // Like the SQLite store (ON CONFLICT … SET revokedAt = NULL): adding a revoked membership restores it.
+      const existing = state.memberships.find(
+        (m) => m.personId === personId && m.unitId === unitId && m.role === role,
+      );
+      if (existing) {
+        existing.revokedAt = null;
+        return;
+      }
       insertMembership(state, personId, unitId, role, at);
     },
     async addIdentity(identity, at) {
@@ -741,9 +756,8 @@ function createRepositories(state: MemoryState): Repositories {
 
   const campaigns: CampaignRepository = {
     async findCurrent() {
-      const latest = [...state.campaigns].sort(
-        (a, b) => b.startsOn.localeCompare(a.startsOn) || b.id - a.id,
-      )[0];
+      // Like the SQLite store: the campaign created last.
+      const latest = [...state.campaigns].sort((a, b) => b.id - a.id)[0];
       return latest ? copy(latest) : undefined;
     },
     async listPeriods(campaignId, kind) {
@@ -765,35 +779,19 @@ function createRepositories(state: MemoryState): Repositories {
       return [...new Set(state.reports.filter((r) => r.unitId === unitId).map((r) => r.periodId))];
     },
     async findLatestBefore(unitId, dueOn) {
-      // The latest period (by due date, then by latest submission) the unit reported for…
-      let best: { period: Period; lastSubmitted: number } | undefined;
-      for (const period of state.periods) {
-        if (period.dueOn >= dueOn) {
-          continue;
-        }
-        const submitted = state.reports
-          .filter((r) => r.unitId === unitId && r.periodId === period.id)
-          .map((r) => r.submittedAt.getTime());
-        if (submitted.length === 0) {
-          continue;
-        }
-        const lastSubmitted = Math.max(...submitted);
-        if (
-          !best ||
-          period.dueOn > best.period.dueOn ||
-          (period.dueOn === best.period.dueOn && lastSubmitted > best.lastSubmitted)
-        ) {
-          best = { period, lastSubmitted };
+      // Like the SQLite store: ORDER BY period.dueOn DESC, revision DESC (then the newest row).
+      const candidates: { report: ReportRecord; dueOn: string }[] = [];
+      for (const report of state.reports) {
+        const period = state.periods.find((p) => p.id === report.periodId);
+        if (report.unitId === unitId && period && period.dueOn < dueOn) {
+          candidates.push({ report, dueOn: period.dueOn });
         }
       }
-      if (!best) {
-        return undefined;
-      }
-      // …and its highest revision.
-      const periodId = best.period.id;
-      const latest = state.reports
-        .filter((r) => r.unitId === unitId && r.periodId === periodId)
-        .sort((a, b) => b.revision - a.revision)[0];
+      candidates.sort(
+        (a, b) =>
+          b.dueOn.localeCompare(a.dueOn) || b.report.revision - a.report.revision || b.report.id - a.report.id,
+      );
+      const latest = candidates[0]?.report;
       return latest ? copy(latest) : undefined;
     },
     async create(report) {
@@ -803,7 +801,15 @@ function createRepositories(state: MemoryState): Repositories {
 
   const audit: AuditRepository = {
     async record(entry, at) {
-      state.audit.push({ ...copy(entry), id: nextId(state, 'audit'), at: new Date(at) });
+      // `before` and `after` are JSON text in the database: store what a reader would get back.
+      const row: AuditRow = { ...copy(entry), id: nextId(state, 'audit'), at: new Date(at) };
+      if (entry.before !== undefined) {
+        row.before = jsonRoundTrip(entry.before);
+      }
+      if (entry.after !== undefined) {
+        row.after = jsonRoundTrip(entry.after);
+      }
+      state.audit.push(row);
     },
   };
 
