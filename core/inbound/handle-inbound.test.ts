@@ -326,7 +326,9 @@ describe('a stranger', () => {
     const sent = await h.send(commandFrom(officer, 'start', CODE));
     expect(sent.text).toContain('✅ Đăng ký thành công!');
     expect(sent.buttons).toContain(`menu:report:${h.demo.unit.id}`);
-    expect(h.store.state.memberships).toEqual([expect.objectContaining({ personId: person.id, revokedAt: null })]);
+    expect(h.store.state.memberships).toEqual([
+      expect.objectContaining({ personId: person.id, revokedAt: null }),
+    ]);
   });
 
   it('keeps quiet in group chats', async () => {
@@ -735,5 +737,4 @@ describe('known defects (each test states the correct behaviour and is expected 
     expect(h.repliesTo(loser)[0]?.text).toContain('❌ Mã mời này đã được sử dụng.');
     expect(h.store.state.people).toHaveLength(1);
   });
-
 });

@@ -146,10 +146,67 @@ describe('the memory store repositories', () => {
     await expect(inTx(store, (tx) => tx.people.addMembership(person.id, 999, 'leader', AT))).rejects.toThrow(
       /Membership.unitId/,
     );
+    expect(() =>
+      store.addMembership({ personId: person.id, unitId: demo.unit.id, role: 'leader' }),
+    ).not.toThrow();
+    expect(() => store.addMembership({ personId: person.id, unitId: demo.unit.id, role: 'leader' })).toThrow(
+      /Membership\(personId, unitId, role\)/,
+    );
+  });
+
+  it('restores a revoked membership when it is added again (ON CONFLICT … SET revokedAt = NULL)', async () => {
+    const store = createMemoryStore();
+    const demo = seedDemo(store);
+    const person = store.addPerson({ fullName: 'A' });
+    store.addMembership({ personId: person.id, unitId: demo.unit.id, role: 'leader', revokedAt: AT });
     await inTx(store, (tx) => tx.people.addMembership(person.id, demo.unit.id, 'leader', AT));
-    await expect(
-      inTx(store, (tx) => tx.people.addMembership(person.id, demo.unit.id, 'leader', AT)),
-    ).rejects.toThrow(/Membership\(personId, unitId, role\)/);
+    await inTx(store, (tx) => tx.people.addMembership(person.id, demo.unit.id, 'leader', AT));
+    expect(store.state.memberships).toEqual([expect.objectContaining({ role: 'leader', revokedAt: null })]);
+  });
+
+  it('touches an identity at most once a minute, like the SQLite store', async () => {
+    const store = createMemoryStore();
+    const person = store.addPerson({ fullName: 'A' });
+    await inTx(store, (tx) =>
+      tx.people.addIdentity(
+        { channel: 'telegram', externalUserId: '1', personId: person.id, displayName: null },
+        AT,
+      ),
+    );
+    const later = (ms: number) => new Date(AT.getTime() + ms);
+    await inTx(store, (tx) => tx.people.touchIdentity('telegram', '1', later(59_000)));
+    expect(store.state.identities[0]?.lastInteractionAt).toEqual(AT);
+    await inTx(store, (tx) => tx.people.touchIdentity('telegram', '1', later(61_000)));
+    expect(store.state.identities[0]?.lastInteractionAt).toEqual(later(61_000));
+  });
+
+  it('stores audit documents as the JSON a reader gets back (bigints as digit strings)', async () => {
+    const store = createMemoryStore();
+    await inTx(store, (tx) =>
+      tx.audit.record(
+        {
+          personId: 1,
+          channel: 'telegram',
+          action: 'x',
+          entity: 'Report',
+          entityId: '1',
+          after: { money: 5n },
+        },
+        AT,
+      ),
+    );
+    expect(store.state.audit).toEqual([
+      {
+        id: 1,
+        at: AT,
+        personId: 1,
+        channel: 'telegram',
+        action: 'x',
+        entity: 'Report',
+        entityId: '1',
+        after: { money: '5' },
+      },
+    ]);
   });
 
   it('builds the actor from active memberships only, and hands out copies', async () => {

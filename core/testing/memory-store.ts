@@ -789,7 +789,9 @@ function createRepositories(state: MemoryState): Repositories {
       }
       candidates.sort(
         (a, b) =>
-          b.dueOn.localeCompare(a.dueOn) || b.report.revision - a.report.revision || b.report.id - a.report.id,
+          b.dueOn.localeCompare(a.dueOn) ||
+          b.report.revision - a.report.revision ||
+          b.report.id - a.report.id,
       );
       const latest = candidates[0]?.report;
       return latest ? copy(latest) : undefined;
