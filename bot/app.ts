@@ -65,6 +65,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     uow: store,
     clock,
     flowTtlMs: config.flowTtlMs,
+    timeZone: config.timeZone,
     afterCommit: () => dispatcher.kick(),
   });
   const handleInbound = withRetry(coreHandler, log);

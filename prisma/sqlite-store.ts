@@ -120,18 +120,19 @@ export function createSqliteStore(db: SqliteDatabase): UnitOfWork & { outbox: Ou
           fullName: r.fullName === null ? null : String(r.fullName),
           expiresAt: fromDbTime(r.expiresAt),
           usedAt: r.usedAt === null ? null : fromDbTime(r.usedAt),
+          usedByPersonId: r.usedByPersonId === null ? null : Number(r.usedByPersonId),
           revokedAt: r.revokedAt === null ? null : fromDbTime(r.revokedAt),
         };
         return invite;
       },
-      async markUsed(id, personId, at) {
+      async markUsed(id, at) {
         return (
-          stmt('UPDATE "Invite" SET usedAt = ?, usedByPersonId = ? WHERE id = ? AND usedAt IS NULL').run(
-            toDbTime(at),
-            personId,
-            id,
-          ).changes === 1
+          stmt('UPDATE "Invite" SET usedAt = ? WHERE id = ? AND usedAt IS NULL').run(toDbTime(at), id)
+            .changes === 1
         );
+      },
+      async setUsedBy(id, personId) {
+        stmt('UPDATE "Invite" SET usedByPersonId = ? WHERE id = ?').run(personId, id);
       },
     },
     throttle: {

@@ -118,7 +118,12 @@ async function main(): Promise<void> {
   }
 
   const store = createSqliteStore(db);
-  const handleInbound = createInboundHandler({ uow: store, clock, flowTtlMs: 86_400_000 });
+  const handleInbound = createInboundHandler({
+    uow: store,
+    clock,
+    flowTtlMs: 86_400_000,
+    timeZone: 'Asia/Ho_Chi_Minh',
+  });
   const log = createLogger({ level: 'silent', secrets: [] });
   const bot = createTelegramBot({
     token: '1:bench',

@@ -106,7 +106,10 @@ describe('Telegram end to end', () => {
     const welcome = await say(`/start ${code}`);
     expect(welcome).toContain('Phường Đức Xuân');
     expect(welcome).toContain('cán bộ báo cáo');
-    expect(await say(`/start ${code}`)).toContain('đã được sử dụng');
+    expect(await say(`/start ${code}`)).toContain('đã đăng ký bằng mã này');
+    const other: EmulatorUser = { id: 7002, first_name: 'Khách' };
+    emulator.sendText(other, `/start ${code}`);
+    expect((await emulator.waitForMessages(other.id, 1))[0]?.text).toContain('đã được sử dụng');
 
     const menu = await say('/menu');
     expect(menu).toContain('Danh mục');

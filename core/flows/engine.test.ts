@@ -221,7 +221,7 @@ describe('the engine with a tiny two-step flow', () => {
     expect(result.state.step).toBe(CONFIRM_STEP);
     expect(result.state.data).toEqual({ households: 3, note: stored });
     expect(onlyReply(result.replies).text).toContain(
-      `2. Khó khăn, vướng mắc: ${stored === '' ? 'Không có' : stored}`,
+      `• Khó khăn, vướng mắc: ${stored === '' ? 'Không có' : stored}`,
     );
   });
 
@@ -483,10 +483,8 @@ describe('the engine with the report flow: bad answers', () => {
     expectRefused(reportFlow, start(reportFlow, reportCtx()), text(answer), warning);
   });
 
-  // BUG (engine.ts parseAnswer, choice steps): a number that is not an option's position falls
-  // back to `c.id === text`, i.e. it is matched against internal database ids. With options at
-  // ids 14, 13, 12, typing "13" (there is no 13th option) silently picks "tháng 1/2025".
-  it.fails('refuses a number that is not the position of an option ("13" with 3 options)', () => {
+  // Options carry database ids (14, 13, 12): a typed number is a position, never an id.
+  it('refuses a number that is not the position of an option ("13" with 3 options)', () => {
     expectRefused(reportFlow, start(reportFlow, reportCtx()), text('13'), NOT_CHOICE);
   });
 
@@ -678,20 +676,20 @@ describe('the engine with the report flow: summary, confirm and edit', () => {
         'Đơn vị: Phường Đức Xuân',
         'Kỳ: tháng 2/2025 (hạn trước ngày 15/03/2025)',
         '',
-        '1. Kỳ báo cáo: tháng 2/2025',
-        '2. Hộ được duyệt – xây mới: 10',
-        '3. Hộ được duyệt – sửa chữa: 8',
-        '4. Đã khởi công – xây mới: 6',
-        '5. Đã khởi công – sửa chữa: 5',
-        '6. Đã hoàn thành – xây mới: 4',
-        '7. Đã hoàn thành – sửa chữa: 3',
-        '8. Đã bàn giao – xây mới: 2',
-        '9. Đã bàn giao – sửa chữa: 1',
-        '10. Tiền đã tiếp nhận: 60.000.000 đ',
-        '11. Tiền đã chi cho hộ: 30.000.000 đ',
-        '12. Ngày công: 1.200',
-        '13. Khó khăn, vướng mắc: Thiếu vật liệu',
-        '14. Đề xuất, kiến nghị: Không có',
+        '• Kỳ báo cáo: tháng 2/2025',
+        '• Hộ được duyệt – xây mới: 10',
+        '• Hộ được duyệt – sửa chữa: 8',
+        '• Đã khởi công – xây mới: 6',
+        '• Đã khởi công – sửa chữa: 5',
+        '• Đã hoàn thành – xây mới: 4',
+        '• Đã hoàn thành – sửa chữa: 3',
+        '• Đã bàn giao – xây mới: 2',
+        '• Đã bàn giao – sửa chữa: 1',
+        '• Tiền đã tiếp nhận: 60.000.000 đ',
+        '• Tiền đã chi cho hộ: 30.000.000 đ',
+        '• Ngày công: 1.200',
+        '• Khó khăn, vướng mắc: Thiếu vật liệu',
+        '• Đề xuất, kiến nghị: Không có',
         '',
         'Anh/chị kiểm tra lại. Nếu đúng, bấm "Gửi báo cáo"; nếu cần sửa, bấm "Sửa một mục".',
       ].join('\n'),
@@ -773,7 +771,7 @@ describe('the engine with the report flow: summary, confirm and edit', () => {
     expect(back.state.step).toBe(CONFIRM_STEP);
     expect(back.state.data).toEqual({ ...COMPLETE_DATA, moneyPaid: '45000000' });
     const summary = onlyReply(back.replies).text;
-    expect(summary).toContain('11. Tiền đã chi cho hộ: 45.000.000 đ');
+    expect(summary).toContain('• Tiền đã chi cho hộ: 45.000.000 đ');
     expect(summary).not.toContain('30.000.000 đ');
   });
 
@@ -897,7 +895,7 @@ describe('the engine with the report flow: a decrease needs a reason', () => {
     expectRefused(reportFlow, asked.state, text(''), 'Anh/chị chưa nhập gì.');
     const done = continued(apply(reportFlow, asked.state, text('Rà soát lại danh sách')));
     expect(done.state.step).toBe(CONFIRM_STEP);
-    expect(onlyReply(done.replies).text).toContain('15. Lý do giảm so với kỳ trước: Rà soát lại danh sách');
+    expect(onlyReply(done.replies).text).toContain('• Lý do giảm so với kỳ trước: Rà soát lại danh sách');
   });
 
   it('drops the reason when an edit removes the decrease', () => {

@@ -211,7 +211,9 @@ function parseAnswer<C>(
     const options = step.choices?.(ctx, data) ?? [];
     const key = normalizeVi(text);
     const index = /^\d{1,3}$/.test(key) ? Number(key) - 1 : -1;
-    const match = options[index] ?? options.find((c) => normalizeVi(c.label) === key || c.id === text);
+    // A number is the option's position in the list (never an internal id, which may look like one).
+    const match =
+      index >= 0 ? options[index] : options.find((c) => normalizeVi(c.label) === key || c.id === text);
     return match ? fromChoice(step, match.id) : { ok: false, problem: t(locale, 'error.not_choice') };
   }
   if (step.optional && isNone(text)) {
@@ -327,7 +329,7 @@ function withPrompt<C>(state: FlowState, step: StepDef<C>, locale: Locale, note?
   if (state.reviewing && current !== undefined) {
     lines.push(t(locale, 'flow.current_value', { value: displayValue(step, current, ctx, locale) }));
   }
-  lines.push(t(locale, hintKey(step)));
+  lines.push(t(locale, hintKey(step), { max: formatInteger(step.maxLength ?? DEFAULT_MAX_TEXT) }));
   const buttons: Choice[] = (step.choices?.(ctx, state.data) ?? []).map((c) => ({
     id: `${step.key}:${c.id}`,
     label: c.label,
@@ -399,12 +401,13 @@ function summary<C>(def: FlowDef<C>, state: FlowState, locale: Locale, note?: st
     lines.push(render(locale, text));
   }
   lines.push('');
-  editableSteps(def, state).forEach((step, i) => {
+  // Bullets, not numbers: a typed number answers the buttons below (1 send, 2 change, 3 cancel).
+  for (const step of editableSteps(def, state)) {
     const value = state.data[step.key];
     if (value !== undefined) {
-      lines.push(`${i + 1}. ${t(locale, step.label)}: ${displayValue(step, value, ctx, locale)}`);
+      lines.push(`• ${t(locale, step.label)}: ${displayValue(step, value, ctx, locale)}`);
     }
-  });
+  }
   lines.push('');
   lines.push(t(locale, 'flow.summary.ask'));
   return {

@@ -8,6 +8,8 @@ export type FlowStart<C> = { ok: true; ctx: C; data?: FlowData } | { ok: false; 
 /** A flow definition with the two moments it touches the database: start and submit. */
 export interface FlowRunner<C> {
   def: FlowDef<C>;
+  /** Checks a context read back from the database; undefined discards the saved conversation. */
+  parseContext(raw: unknown): C | undefined;
   /** Loads what the questions need (periods, previous figures); `arg` comes from the menu choice. */
   start(tx: Tx, actor: Actor, now: Date, arg: string | undefined): Promise<FlowStart<C>>;
   /** Stores the confirmed answers and returns the receipt lines. */

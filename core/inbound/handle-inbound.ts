@@ -8,6 +8,7 @@ import { normalizeInviteCode } from '../people/invite-code.ts';
 import type { Actor } from '../people/people.ts';
 import { type RedeemOutcome, redeemInvite } from '../people/redeem-invite.ts';
 import { reportRunner } from '../reports/report-runner.ts';
+import { dateInZone } from '../shared/calendar.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Tx, UnitOfWork } from '../unit-of-work.ts';
 
@@ -16,6 +17,8 @@ export interface InboundDeps {
   clock: Clock;
   /** How long an unanswered conversation is kept before it expires. */
   flowTtlMs: number;
+  /** The campaign's time zone: dates typed without a year take this zone's current year. */
+  timeZone: string;
   /** Called after a message's transaction committed (wakes the outbox dispatcher). */
   afterCommit?: () => void;
 }
@@ -53,7 +56,7 @@ export function createInboundHandler(deps: InboundDeps) {
       if (actor) {
         await tx.people.touchIdentity(inbound.channel, inbound.senderId, now);
       }
-      const conversation = new Conversation(tx, inbound, actor, now, deps.flowTtlMs);
+      const conversation = new Conversation(tx, inbound, actor, now, deps);
       await conversation.handle();
       const replies = conversation.replies;
       await tx.outbox.enqueue(
@@ -82,7 +85,7 @@ class Conversation {
     private readonly inbound: Inbound,
     private actor: Actor | undefined,
     private readonly now: Date,
-    private readonly ttlMs: number,
+    private readonly deps: InboundDeps,
   ) {
     this.locale = actor && isLocale(actor.locale) ? actor.locale : 'vi';
   }
@@ -264,7 +267,10 @@ class Conversation {
       this.replies.push(repeatPrompt(runner.def, state, this.locale, this.text('flow.expected_text')));
       return;
     }
-    await this.apply(runner, applyInput(runner.def, state, input, this.locale, this.now.getUTCFullYear()));
+    await this.apply(
+      runner,
+      applyInput(runner.def, state, input, this.locale, dateInZone(this.now, this.deps.timeZone).year),
+    );
   }
 
   private async apply(runner: AnyRunner, result: EngineResult): Promise<void> {
@@ -280,7 +286,7 @@ class Conversation {
             version: state.version,
             step: state.step,
             data: JSON.stringify({ data: state.data, ctx: state.ctx, reviewing: state.reviewing }),
-            expiresAt: new Date(this.now.getTime() + this.ttlMs),
+            expiresAt: new Date(this.now.getTime() + this.deps.flowTtlMs),
           },
           this.now,
         );
@@ -311,7 +317,8 @@ class Conversation {
     }
     const runner = RUNNERS[stored.flow];
     const saved = ZSavedFlow.safeParse(safeJson(stored.data));
-    if (!runner || runner.def.version !== stored.version || !saved.success) {
+    const ctx = saved.success ? runner?.parseContext(saved.data.ctx) : undefined;
+    if (!runner || runner.def.version !== stored.version || !saved.success || ctx === undefined) {
       await this.tx.flows.delete(channel, chatId);
       this.say(this.text('flow.outdated'));
       return undefined;
@@ -326,7 +333,7 @@ class Conversation {
       version: stored.version,
       step: stored.step,
       data: saved.data.data,
-      ctx: saved.data.ctx,
+      ctx,
       reviewing: saved.data.reviewing,
     };
     return { runner, state };

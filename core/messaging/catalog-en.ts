@@ -16,6 +16,7 @@ export const en: Record<keyof typeof vi, string> = {
   'invite.used': '❌ This invite code has already been used. Each code works once; please ask for a new one.',
   'invite.expired': '❌ This invite code has expired. Please ask your MTTQ officer for a new one.',
   'invite.revoked': '❌ This invite code was revoked. Please ask your MTTQ officer for a new one.',
+  'invite.already_yours': 'You already registered with this code ({unit}). No need to send it again.',
   'invite.throttled': '⛔ Too many wrong codes. For safety, please try again in {minutes} minutes.',
 
   'role.admin': 'administrator',
@@ -76,7 +77,7 @@ export const en: Record<keyof typeof vi, string> = {
   'hint.yesno': 'Press Yes or No',
   'hint.date': 'Type a date, e.g. 15/3 or 15/03/2025',
   'hint.choice': 'Press a button or type its number',
-  'hint.text': 'Type your answer (at most 1,000 characters)',
+  'hint.text': 'Type your answer (at most {max} characters)',
   'hint.text_optional': 'Type your answer, or press "None"',
 
   'error.empty': 'You did not type anything.',

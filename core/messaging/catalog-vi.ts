@@ -14,6 +14,7 @@ export const vi = {
   'invite.used': '❌ Mã mời này đã được sử dụng. Mỗi mã chỉ dùng được một lần; anh/chị vui lòng xin mã mới.',
   'invite.expired': '❌ Mã mời này đã hết hạn. Anh/chị vui lòng liên hệ cán bộ MTTQ để xin mã mới.',
   'invite.revoked': '❌ Mã mời này đã bị thu hồi. Anh/chị vui lòng liên hệ cán bộ MTTQ để xin mã mới.',
+  'invite.already_yours': 'Anh/chị đã đăng ký bằng mã này rồi ({unit}). Không cần nhập lại.',
   'invite.throttled':
     '⛔ Anh/chị đã nhập sai mã quá nhiều lần. Vì an toàn, vui lòng thử lại sau {minutes} phút.',
 
@@ -73,7 +74,7 @@ export const vi = {
   'hint.yesno': 'Bấm Có hoặc Không',
   'hint.date': 'Gõ ngày, ví dụ: 15/3 hoặc 15/03/2025',
   'hint.choice': 'Bấm một nút hoặc gõ số thứ tự',
-  'hint.text': 'Gõ câu trả lời (tối đa 1.000 ký tự)',
+  'hint.text': 'Gõ câu trả lời (tối đa {max} ký tự)',
   'hint.text_optional': 'Gõ câu trả lời, hoặc bấm "Không có"',
 
   'error.empty': 'Anh/chị chưa nhập gì.',

@@ -5,6 +5,7 @@ export interface PeopleRepository {
   findActor(channel: Channel, externalUserId: string): Promise<Actor | undefined>;
   touchIdentity(channel: Channel, externalUserId: string, at: Date): Promise<void>;
   create(person: { fullName: string; locale: string }, at: Date): Promise<number>;
+  /** Adds a membership; one that was revoked is restored (re-inviting someone is normal). */
   addMembership(personId: number, unitId: number, role: Role, at: Date): Promise<void>;
   addIdentity(
     identity: { channel: Channel; externalUserId: string; personId: number; displayName: string | null },
@@ -14,8 +15,12 @@ export interface PeopleRepository {
 
 export interface InviteRepository {
   findByCode(code: string): Promise<InviteView | undefined>;
-  /** Marks the invite used unless it already is; false when another redemption won. */
-  markUsed(id: number, personId: number, at: Date): Promise<boolean>;
+  /**
+   * Marks the invite used unless it already is; false when another redemption won. Claiming comes
+   * first so a losing redemption writes nothing; `setUsedBy` then records who redeemed it.
+   */
+  markUsed(id: number, at: Date): Promise<boolean>;
+  setUsedBy(id: number, personId: number): Promise<void>;
 }
 
 export interface ThrottleRecord {

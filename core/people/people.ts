@@ -38,5 +38,6 @@ export interface InviteView {
   fullName: string | null;
   expiresAt: Date;
   usedAt: Date | null;
+  usedByPersonId: number | null;
   revokedAt: Date | null;
 }

@@ -1,6 +1,7 @@
 import type { Text } from '../flows/flow.ts';
 import type { Inbound } from '../messaging/message.ts';
 import type { Tx } from '../unit-of-work.ts';
+import type { ThrottleRecord } from './people.repository.ts';
 import type { Actor } from './people.ts';
 
 export const INVITE_THROTTLE = {
@@ -25,11 +26,14 @@ export async function redeemInvite(
   const key = `invite:${inbound.channel}:${inbound.chatId}`;
   const throttle = await tx.throttle.find(key);
   if (throttle?.blockedUntil && throttle.blockedUntil > now) {
-    const minutes = Math.ceil((throttle.blockedUntil.getTime() - now.getTime()) / 60_000);
-    return { ok: false, reply: { key: 'invite.throttled', params: { minutes } } };
+    return { ok: false, reply: throttledReply(throttle.blockedUntil, now) };
   }
 
   const invite = await tx.invites.findByCode(code);
+  if (invite?.usedAt && actor && invite.usedByPersonId === actor.personId) {
+    // The officer tapped their own link again: not a guess, and nothing to do.
+    return { ok: false, reply: { key: 'invite.already_yours', params: { unit: invite.unitName } } };
+  }
   const problem: Text | undefined = !invite
     ? { key: 'invite.unknown' }
     : invite.revokedAt
@@ -40,19 +44,24 @@ export async function redeemInvite(
           ? { key: 'invite.expired' }
           : undefined;
   if (!invite || problem) {
-    await countFailure(tx, key, throttle, now);
-    return { ok: false, reply: problem ?? { key: 'invite.unknown' } };
+    const blockedUntil = await countFailure(tx, key, throttle, now);
+    return {
+      ok: false,
+      reply: blockedUntil ? throttledReply(blockedUntil, now) : (problem ?? { key: 'invite.unknown' }),
+    };
   }
 
+  // Claim the code before writing anything else: a redemption that loses a race writes nothing.
+  if (!(await tx.invites.markUsed(invite.id, now))) {
+    return { ok: false, reply: { key: 'invite.used' } };
+  }
   const personId =
     actor?.personId ??
     (await tx.people.create(
       { fullName: invite.fullName ?? inbound.senderName ?? 'Chưa có tên', locale: 'vi' },
       now,
     ));
-  if (!(await tx.invites.markUsed(invite.id, personId, now))) {
-    return { ok: false, reply: { key: 'invite.used' } };
-  }
+  await tx.invites.setUsedBy(invite.id, personId);
   if (!actor) {
     await tx.people.addIdentity(
       {
@@ -86,16 +95,23 @@ export async function redeemInvite(
   };
 }
 
+function throttledReply(blockedUntil: Date, now: Date): Text {
+  const minutes = Math.max(1, Math.ceil((blockedUntil.getTime() - now.getTime()) / 60_000));
+  return { key: 'invite.throttled', params: { minutes } };
+}
+
+/** Records a wrong code; returns when the chat is blocked if this failure reached the limit. */
 async function countFailure(
   tx: Tx,
   key: string,
-  current: { failures: number; windowStart: Date } | undefined,
+  current: ThrottleRecord | undefined,
   now: Date,
-): Promise<void> {
+): Promise<Date | null> {
   const fresh = !current || now.getTime() - current.windowStart.getTime() > INVITE_THROTTLE.windowMs;
   const failures = fresh ? 1 : current.failures + 1;
   const windowStart = fresh ? now : current.windowStart;
   const blockedUntil =
     failures >= INVITE_THROTTLE.maxFailures ? new Date(now.getTime() + INVITE_THROTTLE.blockMs) : null;
   await tx.throttle.save(key, { failures: blockedUntil ? 0 : failures, windowStart, blockedUntil });
+  return blockedUntil;
 }

@@ -1,32 +1,49 @@
+import { z } from 'zod';
 import type { FieldValue, FlowData, FlowDef, StepDef, Text } from '../flows/flow.ts';
 import type { MessageKey, Params } from '../messaging/catalog.ts';
 import { fromIsoDate } from '../shared/calendar.ts';
 import { formatDate, formatInteger, formatMoney } from '../shared/format.ts';
 import { COUNT_FIELDS, type CountField, MAX_HOUSEHOLDS, MAX_LABOUR_DAYS, MAX_MONEY } from './report.ts';
 
+const digits = z.string().regex(/^\d{1,15}$/);
+const count = z.number().int().min(0);
+
 /** Previous figures as the flow keeps them (JSON: money as digit strings). */
-export type PreviousFigures = Record<CountField | 'labourDays', number> & {
-  moneyReceived: string;
-  moneyPaid: string;
-};
+const ZPreviousFigures = z.object({
+  approvedNew: count,
+  approvedRepair: count,
+  startedNew: count,
+  startedRepair: count,
+  completedNew: count,
+  completedRepair: count,
+  handedOverNew: count,
+  handedOverRepair: count,
+  labourDays: count,
+  moneyReceived: digits,
+  moneyPaid: digits,
+});
+export type PreviousFigures = z.infer<typeof ZPreviousFigures>;
 
-export interface ReportPeriodOption {
-  id: number;
-  code: string;
-  label: string;
-  dueOn: string;
-  late: boolean;
+const ZReportPeriodOption = z.object({
+  id: z.number().int(),
+  code: z.string(),
+  label: z.string(),
+  dueOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  late: z.boolean(),
   /** The unit already sent a report for it: a new one becomes the next revision. */
-  reported: boolean;
-  previous: PreviousFigures | null;
-}
+  reported: z.boolean(),
+  previous: ZPreviousFigures.nullable(),
+});
+export type ReportPeriodOption = z.infer<typeof ZReportPeriodOption>;
 
-export interface ReportFlowContext {
-  unitId: number;
-  unitCode: string;
-  unitName: string;
-  periods: ReportPeriodOption[];
-}
+/** What the report flow loads when it starts; checked again whenever it is read back. */
+export const ZReportFlowContext = z.object({
+  unitId: z.number().int(),
+  unitCode: z.string(),
+  unitName: z.string(),
+  periods: z.array(ZReportPeriodOption).min(1),
+});
+export type ReportFlowContext = z.infer<typeof ZReportFlowContext>;
 
 export const REPORT_FLOW_ID = 'monthly-report';
 

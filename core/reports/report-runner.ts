@@ -9,6 +9,7 @@ import {
   type ReportFlowContext,
   type ReportPeriodOption,
   reportFlow,
+  ZReportFlowContext,
 } from './report-flow.ts';
 
 /** How many past periods an officer may still choose (late reports and amendments). */
@@ -17,9 +18,15 @@ const PERIOD_CHOICES = 3;
 export const reportRunner: FlowRunner<ReportFlowContext> = {
   def: reportFlow,
 
+  parseContext(raw) {
+    const parsed = ZReportFlowContext.safeParse(raw);
+    return parsed.success ? parsed.data : undefined;
+  },
+
   async start(tx, actor, now, arg) {
     const units = actor.memberships.filter((m) => m.role === 'unit_officer');
-    const unit = units.find((m) => String(m.unitId) === arg) ?? units[0];
+    // A button names its unit; one for a unit the officer no longer serves opens nothing.
+    const unit = arg === undefined ? units[0] : units.find((m) => String(m.unitId) === arg);
     if (!unit) {
       return { ok: false, reason: { key: 'report.refused.not_officer' } };
     }

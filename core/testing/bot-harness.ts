@@ -49,6 +49,7 @@ export function createBotHarness(options: { now?: string; flowTtlMs?: number } =
     uow: store.uow,
     clock,
     flowTtlMs: options.flowTtlMs ?? DEFAULT_FLOW_TTL_MS,
+    timeZone: 'Asia/Ho_Chi_Minh',
   });
 
   function repliesTo(inbound: Inbound): Outbound[] {

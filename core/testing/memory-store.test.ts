@@ -54,11 +54,12 @@ describe('the memory store repositories', () => {
     const person = store.addPerson({ fullName: 'A' });
     const invite = store.addInvite({ code: 'ABCDEFGH', unitId: unit.id, expiresAt: '2025-04-01T00:00:00Z' });
     const results = await inTx(store, async (tx) => [
-      await tx.invites.markUsed(invite.id, person.id, AT),
-      await tx.invites.markUsed(invite.id, person.id, AT),
-      await tx.invites.markUsed(999, person.id, AT),
+      await tx.invites.markUsed(invite.id, AT),
+      await tx.invites.markUsed(invite.id, AT),
+      await tx.invites.markUsed(999, AT),
+      await tx.invites.setUsedBy(invite.id, person.id),
     ]);
-    expect(results).toEqual([true, false, false]);
+    expect(results).toEqual([true, false, false, undefined]);
     expect(store.state.invites[0]).toMatchObject({ usedAt: AT, usedByPersonId: person.id });
     const view = await inTx(store, (tx) => tx.invites.findByCode('ABCDEFGH'));
     expect(view).toMatchObject({ unitName: 'Phường Đức Xuân', usedAt: AT, role: 'unit_officer' });

@@ -5,7 +5,9 @@
  * back if it throws, so a test can assert that a failed message wrote nothing.
  *
  * Rows are copied on the way in and on the way out, as a database would, so a caller can never
- * change stored data by mutating an object it passed or received.
+ * change stored data by mutating an object it passed or received. Where the ports leave a detail
+ * open, the behaviour follows prisma/sqlite-store.ts (addMembership restores a revoked membership,
+ * touchIdentity has minute precision, findCurrent is the newest campaign, audit documents are JSON).
  */
 
 import type { Campaign, CampaignRepository, Period, PeriodSpec } from '../campaigns/campaign.ts';
@@ -681,22 +683,28 @@ function createRepositories(state: MemoryState): Repositories {
         fullName: invite.fullName,
         expiresAt: invite.expiresAt,
         usedAt: invite.usedAt,
+        usedByPersonId: invite.usedByPersonId,
         revokedAt: invite.revokedAt,
       };
       return copy(view);
     },
-    async markUsed(id, personId, at) {
+    async markUsed(id, at) {
       const invite = state.invites.find((i) => i.id === id);
       if (!invite || invite.usedAt !== null) {
         return false;
       }
+      invite.usedAt = new Date(at);
+      return true;
+    },
+    async setUsedBy(id, personId) {
       foreignKey(
         state.people.some((p) => p.id === personId),
         `Invite.usedByPersonId ${personId}`,
       );
-      invite.usedAt = new Date(at);
-      invite.usedByPersonId = personId;
-      return true;
+      const invite = state.invites.find((i) => i.id === id);
+      if (invite) {
+        invite.usedByPersonId = personId;
+      }
     },
   };
 
