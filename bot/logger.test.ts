@@ -1,0 +1,43 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './logger.ts';
+
+function capture() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { lines, stream };
+}
+
+describe('createLogger', () => {
+  const token = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+
+  it('scrubs secrets, phone numbers and ID numbers from messages, fields and errors', () => {
+    const { lines, stream } = capture();
+    const log = createLogger({ level: 'info', secrets: [token, 'webhook-secret-value'] }, stream);
+    log.info(`calling https://api.telegram.org/bot${token}/getMe for 0912345678`);
+    log.warn({ phone: '+84912345678', cccd: '001099012345', nested: { url: `x/${token}` } }, 'contact');
+    log.error({ err: new Error(`failed with webhook-secret-value for 0987654321`) }, 'boom');
+    const out = lines.join('');
+    expect(out).not.toContain(token);
+    expect(out).not.toContain('webhook-secret-value');
+    expect(out).not.toMatch(/0912345678|84912345678|001099012345|0987654321/);
+    expect(out).toContain('[secret]');
+    expect(out).toContain('[number]');
+    expect(lines).toHaveLength(3);
+  });
+
+  it('keeps ordinary numbers such as amounts and update ids', () => {
+    const { lines, stream } = capture();
+    createLogger({ level: 'info', secrets: [] }, stream).info(
+      { update_id: 512345678, amount: '60000000' },
+      'ok',
+    );
+    expect(lines.join('')).toContain('512345678');
+    expect(lines.join('')).toContain('60000000');
+  });
+});
