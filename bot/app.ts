@@ -18,6 +18,8 @@ import { createPlaygroundSender } from './playground/playground-sender.ts';
 import { BOT_COMMANDS, createTelegramBot } from './telegram/create-telegram-bot.ts';
 import { createTelegramSender } from './telegram/telegram-sender.ts';
 
+const HISTORY_DAYS = 30;
+
 export interface AppOptions {
   clock?: Clock;
   telegramBotInfo?: UserFromGetMe;
@@ -104,6 +106,14 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     }
   }
 
+  // Telegram keeps undelivered updates for 24 h; ids are kept 30 days, then forgotten.
+  const pruneTimer = setInterval(() => {
+    store
+      .prune(new Date(clock.now().getTime() - HISTORY_DAYS * 86_400_000))
+      .catch((error: unknown) => log.error({ err: error }, 'pruning history failed'));
+  }, 3_600_000);
+  pruneTimer.unref();
+
   let stopping: Promise<void> | undefined;
   return {
     http,
@@ -138,6 +148,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     },
     stop() {
       stopping ??= (async () => {
+        clearInterval(pruneTimer);
         if (telegram?.isRunning()) {
           await telegram.stop();
         }

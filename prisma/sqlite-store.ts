@@ -19,7 +19,9 @@ type Row = Record<string, unknown>;
  * in one `BEGIN IMMEDIATE … COMMIT` do it in well under a millisecond. The tables are Prisma's
  * (same schema, same migrations, same DateTime text format), and Prisma serves the CLI and seed.
  */
-export function createSqliteStore(db: SqliteDatabase): UnitOfWork & { outbox: OutboxQueue } {
+export function createSqliteStore(
+  db: SqliteDatabase,
+): UnitOfWork & { outbox: OutboxQueue; prune(before: Date): Promise<number> } {
   const stmt = cachedStatements(db);
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -376,6 +378,13 @@ export function createSqliteStore(db: SqliteDatabase): UnitOfWork & { outbox: Ou
 
   return {
     outbox: outboxQueue,
+    /** Forgets inbound ids and sent messages older than `before` (redeliveries stop within a day). */
+    async prune(before) {
+      const at = toDbTime(before);
+      const seen = stmt('DELETE FROM "InboundSeen" WHERE receivedAt < ?').run(at).changes;
+      const sent = stmt(`DELETE FROM "Outbox" WHERE status = 'sent' AND sentAt < ?`).run(at).changes;
+      return seen + sent;
+    },
     run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
       // One connection, one transaction at a time: later messages wait for the one before to commit.
       const next = queue.then(async () => {

@@ -121,9 +121,17 @@ function zoneOffsetMs(instant: Date, timeZone: string): number {
 
 /** The calendar date of an instant in a time zone; independent of the machine's TZ. */
 export function dateInZone(instant: Date, timeZone: string): CalendarDate {
+  // Every message asks for today's date; formatToParts is costly, so remember the last minute asked.
+  const minute = Math.floor(instant.getTime() / 60_000);
+  if (lastDate && lastDate.minute === minute && lastDate.timeZone === timeZone) {
+    return { ...lastDate.date };
+  }
   const { year, month, day } = zonedParts(instant, timeZone);
+  lastDate = { minute, timeZone, date: { year, month, day } };
   return { year, month, day };
 }
+
+let lastDate: { minute: number; timeZone: string; date: CalendarDate } | undefined;
 
 /** The instant a calendar date begins (00:00) in a time zone. */
 export function startOfDay(d: CalendarDate, timeZone: string): Date {
