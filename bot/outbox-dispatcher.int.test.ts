@@ -2,10 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Outbound } from '../core/messaging/message.ts';
 import type { ChannelSender, SendResult } from '../core/messaging/messenger.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
-import { applyMigrations } from '../prisma/migrate.ts';
-import { openSqlite, type SqliteDatabase } from '../prisma/sqlite.ts';
+import type { SqliteDatabase } from '../prisma/sqlite.ts';
 import { createSqliteStore } from '../prisma/sqlite-store.ts';
-import { tempDatabase } from '../test/support/app-harness.ts';
+import { migratedSqlite } from '../test/support/app-harness.ts';
 import { createLogger } from './logger.ts';
 import { createOutboxDispatcher } from './outbox-dispatcher.ts';
 
@@ -25,20 +24,15 @@ function scriptedSender(script: SendResult[]): ChannelSender & { delivered: stri
 }
 
 describe('outbox dispatcher on SQLite', () => {
-  let file: ReturnType<typeof tempDatabase>;
-  let db: SqliteDatabase;
   const clock = createFixedClock('2025-03-10T03:00:00Z');
   const log = createLogger({ level: 'silent', secrets: [] });
 
+  let db: SqliteDatabase;
+  let close: () => void;
   beforeEach(() => {
-    file = tempDatabase();
-    db = openSqlite(file.file);
-    applyMigrations(db);
+    ({ db, close } = migratedSqlite());
   });
-  afterEach(() => {
-    db.close();
-    file.cleanup();
-  });
+  afterEach(() => close());
 
   async function enqueue(store: ReturnType<typeof createSqliteStore>, texts: string[]) {
     await store.run((tx) =>

@@ -1,24 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDatabase } from '../test/support/app-harness.ts';
-import { applyMigrations } from './migrate.ts';
-import { openSqlite, type SqliteDatabase } from './sqlite.ts';
+import { migratedSqlite } from '../test/support/app-harness.ts';
+import type { SqliteDatabase } from './sqlite.ts';
 import { createSqliteStore } from './sqlite-store.ts';
 
 /** The store's database guarantees, on a real SQLite file. */
 describe('createSqliteStore', () => {
-  let file: ReturnType<typeof tempDatabase>;
-  let db: SqliteDatabase;
   const at = new Date('2025-03-10T03:00:00Z');
 
+  let db: SqliteDatabase;
+  let close: () => void;
   beforeEach(() => {
-    file = tempDatabase();
-    db = openSqlite(file.file);
-    applyMigrations(db);
+    ({ db, close } = migratedSqlite());
   });
-  afterEach(() => {
-    db.close();
-    file.cleanup();
-  });
+  afterEach(() => close());
 
   it('rolls back everything a failed transaction wrote', async () => {
     const store = createSqliteStore(db);

@@ -1,8 +1,7 @@
-import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../bot/app.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
-import { startApp, tempDatabase } from './support/app-harness.ts';
+import { freePort, startApp, tempDatabase } from './support/app-harness.ts';
 import { type BotApiEmulator, type EmulatorUser, startBotApiEmulator } from './support/bot-api-emulator.ts';
 
 /**
@@ -251,15 +250,3 @@ describe('Telegram end to end', () => {
     expect(await app.prisma.inboundSeen.count({ where: { externalId: '999999' } })).toBe(0);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}

@@ -3,22 +3,20 @@ import type { FieldValue, FlowData, FlowDef, StepDef, Text } from '../flows/flow
 import type { MessageKey, Params } from '../messaging/catalog.ts';
 import { fromIsoDate } from '../shared/calendar.ts';
 import { formatDate, formatInteger, formatMoney } from '../shared/format.ts';
-import { COUNT_FIELDS, type CountField, MAX_HOUSEHOLDS, MAX_LABOUR_DAYS, MAX_MONEY } from './report.ts';
+import {
+  COUNT_FIELDS,
+  type CountField,
+  MAX_HOUSEHOLDS,
+  MAX_LABOUR_DAYS,
+  MAX_MONEY,
+  ZHouseCounts,
+} from './report.ts';
 
 const digits = z.string().regex(/^\d{1,15}$/);
-const count = z.number().int().min(0);
 
 /** Previous figures as the flow keeps them (JSON: money as digit strings). */
-const ZPreviousFigures = z.object({
-  approvedNew: count,
-  approvedRepair: count,
-  startedNew: count,
-  startedRepair: count,
-  completedNew: count,
-  completedRepair: count,
-  handedOverNew: count,
-  handedOverRepair: count,
-  labourDays: count,
+const ZPreviousFigures = ZHouseCounts.extend({
+  labourDays: z.number().int().min(0),
   moneyReceived: digits,
   moneyPaid: digits,
 });

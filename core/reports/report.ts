@@ -19,41 +19,43 @@ export const MAX_MONEY = 1_000_000_000_000n;
 const count = z.number().int().min(0).max(MAX_HOUSEHOLDS);
 const money = z.bigint().min(0n).max(MAX_MONEY);
 
+/** The house counts of a report, each split new build / repair. */
+export const ZHouseCounts = z.object({
+  approvedNew: count,
+  approvedRepair: count,
+  startedNew: count,
+  startedRepair: count,
+  completedNew: count,
+  completedRepair: count,
+  handedOverNew: count,
+  handedOverRepair: count,
+});
+
 /**
  * The figures of a monthly progress report, cumulative since the campaign began. The rules are
  * checked while the officer answers; this schema checks them again before anything is stored.
  */
-export const ZReportFigures = z
-  .object({
-    approvedNew: count,
-    approvedRepair: count,
-    startedNew: count,
-    startedRepair: count,
-    completedNew: count,
-    completedRepair: count,
-    handedOverNew: count,
-    handedOverRepair: count,
-    moneyReceived: money,
-    moneyPaid: money,
-    labourDays: z.number().int().min(0).max(MAX_LABOUR_DAYS),
-    difficulties: z.string().max(1000),
-    proposals: z.string().max(1000),
-    decreaseReason: z.string().max(1000).nullable(),
-  })
-  .superRefine((f, ctx) => {
-    for (const need of ['New', 'Repair'] as const) {
-      const chain = [`approved${need}`, `started${need}`, `completed${need}`, `handedOver${need}`] as const;
-      for (let i = 1; i < chain.length; i++) {
-        const [upper, lower] = [chain[i - 1], chain[i]];
-        if (upper && lower && f[lower] > f[upper]) {
-          ctx.addIssue({ code: 'custom', path: [lower], message: `${lower} > ${upper}` });
-        }
+export const ZReportFigures = ZHouseCounts.extend({
+  moneyReceived: money,
+  moneyPaid: money,
+  labourDays: z.number().int().min(0).max(MAX_LABOUR_DAYS),
+  difficulties: z.string().max(1000),
+  proposals: z.string().max(1000),
+  decreaseReason: z.string().max(1000).nullable(),
+}).superRefine((f, ctx) => {
+  for (const need of ['New', 'Repair'] as const) {
+    const chain = [`approved${need}`, `started${need}`, `completed${need}`, `handedOver${need}`] as const;
+    for (let i = 1; i < chain.length; i++) {
+      const [upper, lower] = [chain[i - 1], chain[i]];
+      if (upper && lower && f[lower] > f[upper]) {
+        ctx.addIssue({ code: 'custom', path: [lower], message: `${lower} > ${upper}` });
       }
     }
-    if (f.moneyPaid > f.moneyReceived) {
-      ctx.addIssue({ code: 'custom', path: ['moneyPaid'], message: 'moneyPaid > moneyReceived' });
-    }
-  });
+  }
+  if (f.moneyPaid > f.moneyReceived) {
+    ctx.addIssue({ code: 'custom', path: ['moneyPaid'], message: 'moneyPaid > moneyReceived' });
+  }
+});
 export type TReportFigures = z.infer<typeof ZReportFigures>;
 
 export interface ReportRecord extends TReportFigures {

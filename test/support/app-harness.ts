@@ -1,9 +1,12 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { type App, type AppOptions, createApp } from '../../bot/app.ts';
 import { loadConfig } from '../../bot/config.ts';
 import { createLogger } from '../../bot/logger.ts';
+import { applyMigrations } from '../../prisma/migrate.ts';
+import { openSqlite, type SqliteDatabase } from '../../prisma/sqlite.ts';
 
 /** A fresh SQLite file in a temporary folder; removed by the returned cleanup. */
 export function tempDatabase(): { file: string; url: string; cleanup: () => void } {
@@ -21,4 +24,31 @@ export async function startApp(env: Record<string, string>, options: AppOptions 
   });
   await app.start();
   return app;
+}
+
+/** A TCP port free at the moment of asking, for a server whose URL must be known before it listens. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** A migrated SQLite file opened with the app's settings; `close` also deletes it. */
+export function migratedSqlite(): { db: SqliteDatabase; close: () => void } {
+  const file = tempDatabase();
+  const db = openSqlite(file.file);
+  applyMigrations(db);
+  return {
+    db,
+    close: () => {
+      db.close();
+      file.cleanup();
+    },
+  };
 }
