@@ -785,3 +785,13 @@ describe('saved flows that cannot be resumed', () => {
     expect(h.store.state.reports).toEqual([]);
   });
 });
+
+describe('the menu without buttons', () => {
+  it('takes a typed number or a word of a label as the menu choice', async () => {
+    const { h, officer } = setup();
+    expect((await h.send(textFrom(officer, '1'))).text).toContain('kỳ nào');
+    await h.send(commandFrom(officer, 'cancel'));
+    expect((await h.send(textFrom(officer, 'thông tin'))).text).toContain('Họ tên:');
+    expect((await h.send(textFrom(officer, 'xin chào'))).text).toContain('Tôi chưa hiểu');
+  });
+});

@@ -10,6 +10,7 @@ import { type RedeemOutcome, redeemInvite } from '../people/redeem-invite.ts';
 import { reportRunner } from '../reports/report-runner.ts';
 import { dateInZone } from '../shared/calendar.ts';
 import type { Clock } from '../shared/clock.ts';
+import { normalizeVi } from '../shared/parse.ts';
 import type { Tx, UnitOfWork } from '../unit-of-work.ts';
 
 export interface InboundDeps {
@@ -240,8 +241,22 @@ class Conversation {
     return [this.text('whoami.title', { name: actor.fullName }), ...roles].join('\n');
   }
 
+  /** Without an open flow, a typed number or label picks from the menu (Zalo shows it as a numbered list). */
   private async onIdleText(): Promise<void> {
-    this.showMenu(this.text(this.inbound.kind === 'text' ? 'idle.unknown_text' : 'idle.unsupported'));
+    if (this.inbound.kind !== 'text') {
+      return this.showMenu(this.text('idle.unsupported'));
+    }
+    const typed = normalizeVi(this.inbound.text ?? '');
+    const items = this.menuChoices(undefined).flat();
+    const index = /^\d{1,2}$/.test(typed) ? Number(typed) - 1 : -1;
+    const item =
+      index >= 0
+        ? items[index]
+        : items.find((c) => normalizeVi(c.label).includes(typed) && typed.length >= 4);
+    if (item) {
+      return this.onMenu(item.id.slice('menu:'.length), undefined);
+    }
+    this.showMenu(this.text('idle.unknown_text'));
   }
 
   private async beginFlow(runner: AnyRunner, arg: string | undefined): Promise<void> {
