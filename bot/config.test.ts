@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('runs the playground on SQLite with nothing set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      sqliteFile: './data/bot.db',
+      port: 3000,
+      host: '127.0.0.1',
+      telegram: undefined,
+      playground: true,
+      timeZone: 'Asia/Ho_Chi_Minh',
+      flowTtlMs: 24 * 3_600_000,
+    });
+  });
+
+  it('uses long polling with a token, and a webhook when PUBLIC_URL is set', () => {
+    const token = '123456:ABC-def_1';
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: token }).telegram).toEqual({
+      mode: 'polling',
+      token,
+      apiRoot: 'https://api.telegram.org',
+    });
+    const webhook = loadConfig({
+      TELEGRAM_BOT_TOKEN: token,
+      PUBLIC_URL: 'https://bot.example.vn/',
+      TELEGRAM_WEBHOOK_SECRET: 'a-long-secret_1',
+    });
+    expect(webhook.telegram).toMatchObject({
+      mode: 'webhook',
+      webhookUrl: 'https://bot.example.vn/telegram/webhook',
+    });
+    expect(webhook.playground).toBe(false);
+    expect(webhook.secrets).toEqual([token, 'a-long-secret_1']);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ TELEGRAM_BOT_TOKEN: 'not-a-token' }, 'TELEGRAM_BOT_TOKEN'],
+    [{ TELEGRAM_API_ROOT: 'nowhere' }, 'TELEGRAM_API_ROOT'],
+    [{ DATABASE_URL: 'postgres://localhost/test' }, 'DATABASE_URL'],
+    [{ TZ_CAMPAIGN: 'Mars/Base' }, 'TZ_CAMPAIGN'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ TELEGRAM_BOT_TOKEN: '1:a', PUBLIC_URL: 'https://x.vn' }, 'TELEGRAM_WEBHOOK_SECRET'],
+    [
+      { TELEGRAM_BOT_TOKEN: '1:a', PUBLIC_URL: 'https://x.vn', TELEGRAM_WEBHOOK_SECRET: 'short' },
+      'TELEGRAM_WEBHOOK_SECRET',
+    ],
+  ])('stops on %o with one line naming %s', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    try {
+      loadConfig(env);
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain(name);
+      expect(message.split('\n')).toHaveLength(1);
+    }
+  });
+});
