@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { defineConfig } from 'prisma/config';
@@ -11,6 +12,8 @@ export default defineConfig({
   engine: 'js',
   schema: path.join('prisma', 'schema.prisma'),
   async adapter() {
+    // A fresh clone has no data/ folder yet, and SQLite does not create folders.
+    fs.mkdirSync(path.dirname(sqliteFile), { recursive: true });
     return new PrismaBetterSQLite3({ url: `file:${sqliteFile}` });
   },
 });
