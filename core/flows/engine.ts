@@ -34,11 +34,10 @@ const DEFAULT_MAX_MONEY = 1_000_000_000_000n;
 
 export function startFlow<C>(def: FlowDef<C>, ctx: C, locale: Locale, data: FlowData = {}): EngineResult {
   const state: FlowState = { flow: def.id, version: def.version, step: '', data, ctx, reviewing: false };
-  return advance(def, state, locale, []);
+  return advance(def, state, locale);
 }
 
-/** Applies one answer to the current step of a flow. */
-/** `refYear` completes dates typed without a year ("15/3"). */
+/** Applies one answer to the current step of a flow; `refYear` completes dates typed without a year ("15/3"). */
 export function applyInput<C>(
   def: FlowDef<C>,
   state: FlowState,
@@ -56,7 +55,7 @@ export function applyInput<C>(
   const step = def.steps.find((s) => s.key === state.step);
   if (!step) {
     // The saved step no longer exists in this flow version: start the questions over.
-    return advance(def, { ...state, step: '', reviewing: false }, locale, []);
+    return advance(def, { ...state, step: '', reviewing: false }, locale);
   }
   const parsed = parseAnswer(step, ctx, state.data, input, locale, refYear);
   if (!parsed.ok) {
@@ -67,7 +66,7 @@ export function applyInput<C>(
     return { kind: 'continue', state, replies: [withPrompt(state, step, locale, render(locale, problem))] };
   }
   const data = { ...state.data, [step.key]: parsed.value };
-  return advance(def, { ...state, data }, locale, []);
+  return advance(def, { ...state, data }, locale);
 }
 
 /** Shows the current question again (after /help, a stale button or a resumed session). */
@@ -100,15 +99,15 @@ function isAsked<C>(step: StepDef<C>, ctx: C, data: FlowData): boolean {
 }
 
 /** Moves to the first applicable step without an answer, or to the summary. */
-function advance<C>(def: FlowDef<C>, state: FlowState, locale: Locale, before: Outbound[]): EngineResult {
+function advance<C>(def: FlowDef<C>, state: FlowState, locale: Locale): EngineResult {
   const ctx = state.ctx as C;
   const next = def.steps.find((s) => isAsked(s, ctx, state.data) && state.data[s.key] === undefined);
   if (next) {
     const moved = { ...state, step: next.key };
-    return { kind: 'continue', state: moved, replies: [...before, withPrompt(moved, next, locale)] };
+    return { kind: 'continue', state: moved, replies: [withPrompt(moved, next, locale)] };
   }
   const atSummary = { ...state, step: CONFIRM_STEP, reviewing: true };
-  return { kind: 'continue', state: atSummary, replies: [...before, summary(def, atSummary, locale)] };
+  return { kind: 'continue', state: atSummary, replies: [summary(def, atSummary, locale)] };
 }
 
 function onConfirm<C>(def: FlowDef<C>, state: FlowState, input: UserInput, locale: Locale): EngineResult {
