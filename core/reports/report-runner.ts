@@ -3,7 +3,7 @@ import type { FlowData, Text } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import { formatDateTime } from '../shared/format.ts';
-import { ZReportFigures } from './report.ts';
+import { type ReportRecord, ZReportFigures } from './report.ts';
 import {
   type PreviousFigures,
   type ReportFlowContext,
@@ -134,7 +134,7 @@ export const reportRunner: FlowRunner<ReportFlowContext> = {
   },
 };
 
-function toPrevious(r: ZReportLike): PreviousFigures {
+function toPrevious(r: ReportRecord): PreviousFigures {
   return {
     approvedNew: r.approvedNew,
     approvedRepair: r.approvedRepair,
@@ -149,8 +149,3 @@ function toPrevious(r: ZReportLike): PreviousFigures {
     moneyPaid: r.moneyPaid.toString(),
   };
 }
-
-type ZReportLike = Omit<PreviousFigures, 'moneyReceived' | 'moneyPaid'> & {
-  moneyReceived: bigint;
-  moneyPaid: bigint;
-};
