@@ -159,6 +159,7 @@ describe('help', () => {
       'people list',
       'reports list',
       'reports show',
+      'outbox failed',
       'help',
     ]) {
       expect(ctx.text()).toContain(command);
@@ -459,5 +460,54 @@ describe('the real CLI process', () => {
     const code = /Đã tạo mã mời: ([A-Z2-9]{4})-([A-Z2-9]{4})/.exec(invite.stdout);
     expect(code).not.toBeNull();
     expect(invite.stdout).toContain(`https://t.me/mttq_backan_bot?start=${code?.[1]}${code?.[2]}`);
+  });
+});
+
+describe('outbox failed', () => {
+  it('says when nothing failed, then lists given-up and retrying messages with their errors', async () => {
+    const empty = context();
+    await executeCommand(parseCommand(['outbox', 'failed']), empty);
+    expect(empty.text()).toContain('Không có tin nhắn nào gửi lỗi');
+
+    const base = { channel: 'telegram', nextAttemptAt: NOW, createdAt: NOW };
+    await prisma.outbox.createMany({
+      data: [
+        {
+          ...base,
+          chatId: '111',
+          payload: JSON.stringify({ text: 'Đã nhận báo cáo' }),
+          idempotencyKey: 'o1',
+          status: 'failed',
+          attempts: 1,
+          lastError: '403 Forbidden: bot was blocked by the user',
+        },
+        {
+          ...base,
+          chatId: '222',
+          payload: JSON.stringify({ text: 'Nhắc nộp báo cáo' }),
+          idempotencyKey: 'o2',
+          status: 'pending',
+          attempts: 2,
+          lastError: '502 Bad Gateway',
+        },
+        {
+          ...base,
+          chatId: '333',
+          payload: JSON.stringify({ text: 'ok' }),
+          idempotencyKey: 'o3',
+          status: 'sent',
+          attempts: 1,
+        },
+      ],
+    });
+    const ctx = context();
+    await executeCommand(parseCommand(['outbox', 'failed']), ctx);
+    const out = ctx.text();
+    expect(out).toContain('bot was blocked by the user');
+    expect(out).toContain('Đã bỏ');
+    expect(out).toContain('Đang thử lại');
+    expect(out).toContain('Nhắc nộp báo cáo');
+    expect(out).not.toContain('333');
+    expect(out).toContain('Tổng: 2 tin nhắn.');
   });
 });

@@ -9,6 +9,7 @@ import {
   MAX_INVITE_DAYS,
   ZInviteCreateOptions,
 } from './invite-create.ts';
+import { outboxFailed } from './outbox-failed.ts';
 import { peopleList } from './people-list.ts';
 import {
   type ReportsListOptions,
@@ -27,7 +28,8 @@ export type CliCommand =
   | { name: 'units list' }
   | { name: 'people list' }
   | { name: 'reports list'; options: ReportsListOptions }
-  | { name: 'reports show'; args: ReportsShowArgs };
+  | { name: 'reports show'; args: ReportsShowArgs }
+  | { name: 'outbox failed' };
 
 /** The line printed after every usage error. */
 export const USAGE_HINT = 'Xem hướng dẫn: npm run cli -- help';
@@ -53,6 +55,7 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
   },
   units: { list: { options: {}, positionals: 0, build: () => ({ name: 'units list' }) } },
   people: { list: { options: {}, positionals: 0, build: () => ({ name: 'people list' }) } },
+  outbox: { failed: { options: {}, positionals: 0, build: () => ({ name: 'outbox failed' }) } },
   reports: {
     list: {
       options: { period: S, unit: S },
@@ -90,6 +93,8 @@ export function usageText(): string[] {
     '      Liệt kê các lần gửi báo cáo; ✓ đánh dấu bản mới nhất của mỗi đơn vị trong mỗi kỳ.',
     '  reports show <số tham chiếu>',
     '      Xem toàn bộ số liệu một báo cáo và các lần gửi của cùng đơn vị, cùng kỳ.',
+    '  outbox failed',
+    '      Tin nhắn bot không gửi được (bị chặn, quá số lần thử) và tin đang chờ gửi lại.',
     '  help',
     '      In hướng dẫn này (hoặc --help, -h).',
     '',
@@ -219,5 +224,7 @@ export async function executeCommand(command: CliCommand, ctx: CliContext): Prom
       return reportsList(ctx, command.options);
     case 'reports show':
       return reportsShow(ctx, command.args);
+    case 'outbox failed':
+      return outboxFailed(ctx);
   }
 }
