@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import axios from 'axios';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { webhookCallback } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
@@ -5,18 +7,27 @@ import { createInboundHandler, type InboundOutcome } from '../core/inbound/handl
 import type { Inbound } from '../core/messaging/message.ts';
 import type { ChannelSender } from '../core/messaging/messenger.ts';
 import { type Clock, systemClock } from '../core/shared/clock.ts';
+import { findAdminAddresses } from '../prisma/admin-contacts.ts';
 import { createPrismaClient, type PrismaClient } from '../prisma/client.ts';
+import { createSqliteInboundEventStore } from '../prisma/inbound-event-store.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { DEMO_INVITE_CODE, DEMO_PEOPLE, seedIfEmpty } from '../prisma/seed.ts';
 import { openSqlite, type SqliteDatabase } from '../prisma/sqlite.ts';
 import { createSqliteStore } from '../prisma/sqlite-store.ts';
-import type { Config } from './config.ts';
+import { createSqliteZaloTokenStore } from '../prisma/zalo-token-store.ts';
+import type { Config, ZaloConfig } from './config.ts';
+import { createInboundEventProcessor, type InboundEventProcessor } from './inbound-event-processor.ts';
 import type { Logger } from './logger.ts';
 import { createOutboxDispatcher, type OutboxDispatcher } from './outbox-dispatcher.ts';
 import { type PlaygroundPersona, registerPlayground } from './playground/playground-routes.ts';
 import { createPlaygroundSender } from './playground/playground-sender.ts';
 import { BOT_COMMANDS, createTelegramBot } from './telegram/create-telegram-bot.ts';
 import { createTelegramSender } from './telegram/telegram-sender.ts';
+import { createZaloClient, type ZaloClient } from './zalo/zalo-client.ts';
+import { parseZaloEvent } from './zalo/zalo-inbound.ts';
+import { createZaloSender } from './zalo/zalo-sender.ts';
+import { createZaloTokens, type ZaloTokens } from './zalo/zalo-tokens.ts';
+import { registerZaloWebhook } from './zalo/zalo-webhook.ts';
 
 const HISTORY_DAYS = 30;
 
@@ -32,6 +43,8 @@ export interface App {
   db: SqliteDatabase;
   prisma: PrismaClient;
   dispatcher: OutboxDispatcher;
+  processor: InboundEventProcessor;
+  zalo: { tokens: ZaloTokens; client: ZaloClient } | undefined;
   handleInbound: (inbound: Inbound) => Promise<InboundOutcome>;
   /** Opens the HTTP port and starts the channels; resolves with the address. */
   start(): Promise<string>;
@@ -96,6 +109,75 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
         log: log.child({ channel: 'telegram' }),
       })
     : undefined;
+  const events = createSqliteInboundEventStore(db);
+  const processor = createInboundEventProcessor({
+    events,
+    toInbound: (event) =>
+      event.channel === 'zalo' ? parseZaloEvent(event.payload, event.receivedAt) : undefined,
+    handleInbound,
+    clock,
+    log: log.child({ part: 'events' }),
+  });
+  const zalo = config.zalo ? await createZalo(config.zalo) : undefined;
+
+  async function createZalo(settings: ZaloConfig) {
+    const tokenStore = createSqliteZaloTokenStore(db);
+    await tokenStore.init(settings.refreshToken, clock.now());
+    const zaloLog = log.child({ channel: 'zalo' });
+    const tokens = createZaloTokens({
+      store: tokenStore,
+      oauth: axios.create({ baseURL: settings.oauthBase, timeout: 10_000 }),
+      appId: settings.appId,
+      appSecret: settings.appSecret,
+      clock,
+      log: zaloLog,
+      onDead: (error) => {
+        alertAdmins(
+          `⚠️ Kênh Zalo đã ngừng gửi tin: Zalo từ chối refresh token (${error}). Quản trị viên cần lấy refresh token mới và chạy: npm run cli -- zalo set-token <token>`,
+        );
+      },
+    });
+    const client = createZaloClient({
+      http: axios.create({ baseURL: settings.apiBase, timeout: 10_000 }),
+      tokens,
+      log: zaloLog,
+      requestsPerMinute: settings.requestsPerMinute,
+      clock,
+    });
+    senders.zalo = createZaloSender(client);
+    await registerZaloWebhook(http, {
+      appId: settings.appId,
+      oaSecretKey: settings.oaSecretKey,
+      maxAgeMs: settings.webhookMaxAgeMs,
+      events,
+      clock,
+      log: zaloLog,
+      onAccepted: () => processor.kick(),
+    });
+    return { tokens, client };
+  }
+
+  /** Tells the admins on the channels still working; once per message text and day. */
+  function alertAdmins(text: string): void {
+    const now = clock.now();
+    const day = now.toISOString().slice(0, 10);
+    const key = createHash('sha256').update(text).digest('hex').slice(0, 16);
+    log.error({ alert: text }, 'admin alert');
+    store
+      .run((tx) =>
+        tx.outbox.enqueue(
+          findAdminAddresses(db, 'zalo').map((address) => ({
+            ...address,
+            message: { text },
+            idempotencyKey: `alert:${key}:${day}:${address.channel}:${address.chatId}`,
+          })),
+          now,
+        ),
+      )
+      .then(() => dispatcher.kick())
+      .catch((error: unknown) => log.error({ err: error }, 'admin alert could not be queued'));
+  }
+
   if (telegram && config.telegram) {
     senders.telegram = createTelegramSender(telegram.api);
     if (config.telegram.mode === 'webhook') {
@@ -120,10 +202,13 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     db,
     prisma,
     dispatcher,
+    processor,
+    zalo,
     handleInbound,
     async start() {
       const address = await http.listen({ port: config.port, host: config.host });
       dispatcher.start();
+      processor.start();
       if (telegram && config.telegram) {
         await telegram.init();
         await telegram.api
@@ -153,6 +238,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
           await telegram.stop();
         }
         await http.close();
+        await processor.stop();
         await dispatcher.stop();
         await prisma.$disconnect();
         db.close();

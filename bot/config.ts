@@ -34,6 +34,10 @@ const ZEnv = z.object({
   ZALO_REFRESH_TOKEN: optional,
   ZALO_API_BASE: z.url().default('https://openapi.zalo.me'),
   ZALO_OAUTH_BASE: z.url().default('https://oauth.zaloapp.com'),
+  /** Signed webhook events older than this are refused as replays (Zalo states no limit; 5 min by default). */
+  ZALO_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+  /** The app's Official Account API limit (4,000 requests/min per Zalo's table). */
+  ZALO_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(4000),
   TZ_CAMPAIGN: z
     .string()
     .default('Asia/Ho_Chi_Minh')
@@ -60,11 +64,23 @@ export type TelegramConfig =
   | { mode: 'polling'; token: string; apiRoot: string }
   | { mode: 'webhook'; token: string; apiRoot: string; webhookUrl: string; secret: string };
 
+export interface ZaloConfig {
+  appId: string;
+  appSecret: string;
+  oaSecretKey: string;
+  refreshToken: string;
+  apiBase: string;
+  oauthBase: string;
+  webhookMaxAgeMs: number;
+  requestsPerMinute: number;
+}
+
 export interface Config {
   sqliteFile: string;
   port: number;
   host: string;
   telegram: TelegramConfig | undefined;
+  zalo: ZaloConfig | undefined;
   playground: boolean;
   timeZone: string;
   logLevel: z.infer<typeof ZEnv>['LOG_LEVEL'];
@@ -108,12 +124,32 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       telegram = { mode: 'polling', token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT };
     }
   }
-  const anyMessenger = telegram !== undefined || e.ZALO_APP_ID !== undefined;
+  const zaloKeys = ['ZALO_APP_ID', 'ZALO_APP_SECRET', 'ZALO_OA_SECRET_KEY', 'ZALO_REFRESH_TOKEN'] as const;
+  const zaloGiven = zaloKeys.filter((key) => e[key] !== undefined);
+  if (zaloGiven.length > 0 && zaloGiven.length < zaloKeys.length) {
+    const missing = zaloKeys.find((key) => e[key] === undefined);
+    throw new ConfigError(`Invalid configuration: ${missing} is required when any ZALO_* credential is set`);
+  }
+  const zalo: ZaloConfig | undefined =
+    e.ZALO_APP_ID && e.ZALO_APP_SECRET && e.ZALO_OA_SECRET_KEY && e.ZALO_REFRESH_TOKEN
+      ? {
+          appId: e.ZALO_APP_ID,
+          appSecret: e.ZALO_APP_SECRET,
+          oaSecretKey: e.ZALO_OA_SECRET_KEY,
+          refreshToken: e.ZALO_REFRESH_TOKEN,
+          apiBase: e.ZALO_API_BASE.replace(/\/$/, ''),
+          oauthBase: e.ZALO_OAUTH_BASE.replace(/\/$/, ''),
+          webhookMaxAgeMs: e.ZALO_WEBHOOK_MAX_AGE_SECONDS * 1000,
+          requestsPerMinute: e.ZALO_REQUESTS_PER_MINUTE,
+        }
+      : undefined;
+  const anyMessenger = telegram !== undefined || zalo !== undefined;
   return {
     sqliteFile: e.DATABASE_URL.replace(/^file:/, '').replace(/\?.*$/, ''),
     port: e.PORT,
     host: e.HOST,
     telegram,
+    zalo,
     playground: e.PLAYGROUND === 'on' || (e.PLAYGROUND === 'auto' && !anyMessenger),
     timeZone: e.TZ_CAMPAIGN,
     logLevel: e.LOG_LEVEL,

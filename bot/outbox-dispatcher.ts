@@ -54,6 +54,14 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
         await deps.queue.markSent(m.id, now);
         continue;
       }
+      if ('hold' in result) {
+        // The chat cannot be reached until its user writes; later messages wait with it, in order.
+        deps.log.info({ outboxId: m.id, channel: m.channel, error: result.error }, 'outbox message held');
+        for (const held of messages.slice(i)) {
+          await deps.queue.markHeld(held.id, result.error);
+        }
+        return;
+      }
       const permanent = !result.retry || m.attempts >= maxAttempts;
       const delay = (result.retry ? result.retryAfterMs : undefined) ?? backoffMs(m.attempts);
       const next = permanent ? null : new Date(now.getTime() + delay);

@@ -1,10 +1,11 @@
 import type { Statement } from 'better-sqlite3';
+import { z } from 'zod';
 import type { Campaign, Period, PeriodKind } from '../core/campaigns/campaign.ts';
 import type { StoredFlowState } from '../core/flows/flow-state.repository.ts';
 import type { Channel, Outbound } from '../core/messaging/message.ts';
 import type { ClaimedMessage, OutboxItem, OutboxQueue } from '../core/messaging/outbox.repository.ts';
 import { type Actor, type InviteView, isRole, type MembershipView } from '../core/people/people.ts';
-import type { ReportRecord } from '../core/reports/report.ts';
+import type { ReportPhoto, ReportRecord } from '../core/reports/report.ts';
 import type { Tx, UnitOfWork } from '../core/unit-of-work.ts';
 import { fromDbTime, type SqliteDatabase, toDbTime } from './sqlite.ts';
 
@@ -270,8 +271,9 @@ export function createSqliteStore(
         const info = stmt(
           `INSERT INTO "Report" (ref, periodId, unitId, personId, revision, approvedNew, approvedRepair,
              startedNew, startedRepair, completedNew, completedRepair, handedOverNew, handedOverRepair,
-             moneyReceived, moneyPaid, labourDays, difficulties, proposals, decreaseReason, late, channel, submittedAt)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             moneyReceived, moneyPaid, labourDays, difficulties, proposals, decreaseReason, late, channel, photos,
+             submittedAt)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           report.ref,
           report.periodId,
@@ -294,6 +296,7 @@ export function createSqliteStore(
           report.decreaseReason,
           report.late ? 1 : 0,
           report.channel,
+          JSON.stringify(report.photos),
           toDbTime(report.submittedAt),
         );
         return Number(info.lastInsertRowid);
@@ -333,6 +336,12 @@ export function createSqliteStore(
           );
         }
       },
+      async releaseHeld(channel, chatId, at) {
+        return stmt(
+          `UPDATE "Outbox" SET status = 'pending', nextAttemptAt = ?
+            WHERE channel = ? AND chatId = ? AND status = 'held'`,
+        ).run(toDbTime(at), channel, chatId).changes;
+      },
     },
   };
 
@@ -363,6 +372,9 @@ export function createSqliteStore(
         toDbTime(at),
         id,
       );
+    },
+    async markHeld(id, error) {
+      stmt(`UPDATE "Outbox" SET status = 'held', lastError = ? WHERE id = ?`).run(error.slice(0, 500), id);
     },
     async markFailed(id, error, nextAttemptAt) {
       stmt(
@@ -447,6 +459,18 @@ function toReport(r: Row): ReportRecord {
     decreaseReason: r.decreaseReason === null ? null : String(r.decreaseReason),
     late: n(r.late) === 1,
     channel: String(r.channel),
+    photos: parsePhotos(r.photos),
     submittedAt: fromDbTime(r.submittedAt),
   };
+}
+
+const ZPhotos = z.array(z.object({ channel: z.string(), fileId: z.string() }));
+
+function parsePhotos(value: unknown): ReportPhoto[] {
+  try {
+    const parsed = ZPhotos.safeParse(JSON.parse(String(value ?? '[]')));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
 }

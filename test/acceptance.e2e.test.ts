@@ -122,7 +122,7 @@ describe('operator acceptance with real processes', () => {
     await startBot();
     // The conversation lives in the database: the next answer goes to the next question.
     expect(await say('6')).toContain('SỬA CHỮA đã hoàn thành');
-    for (const answer of ['3', '5', '2', '1,5 tỷ', '600tr', '1250', 'không', 'không']) {
+    for (const answer of ['3', '5', '2', '1,5 tỷ', '600tr', '1250', 'không', 'không', 'không có']) {
       await say(answer);
     }
     expect(emulator.lastMessageTo(user.id)?.text).toContain('Xem lại');

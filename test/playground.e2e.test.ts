@@ -92,7 +92,8 @@ describe('the local playground', () => {
     expect(await type(page, '600tr')).toContain('ngày công');
     expect(await type(page, '1.250')).toContain('Khó khăn');
     expect(await click(page, 'difficulties:')).toContain('Đề xuất');
-    const summary = await click(page, 'proposals:');
+    expect(await click(page, 'proposals:')).toContain('Ảnh công trình');
+    const summary = await click(page, 'photo:');
     expect(summary).toContain('1.500.000.000 đ');
     const receipt = await click(page, '@confirm:yes');
     expect(receipt).toContain('Đã nhận báo cáo');

@@ -163,11 +163,16 @@ describe('Telegram end to end', () => {
     expect(await say('1.250')).toContain('Khó khăn');
     await expectRefused(second, 'z'.repeat(5000), 'Khó khăn');
     expect(await say('Thiếu thợ xây ở thôn Nà Cưởm; giá vật liệu "tăng"')).toContain('Đề xuất');
-    const summary = await press('proposals:');
+    expect(await press('proposals:')).toContain('Ảnh công trình');
+    await expectRefused(second, 'ảnh đây', 'Ảnh công trình');
+    const before = emulator.messagesTo(officer.id).length;
+    emulator.sendPhoto(officer, 'AgACAgIAAxkBAAIBnhouse-photo', 'Nhà ông Nông Văn Tư');
+    const summary = (await emulator.waitForMessages(officer.id, before + 1)).at(-1)?.text ?? '';
     expect(summary).toContain('Xem lại');
     expect(summary).toContain('1.500.000.000 đ');
     expect(summary).toContain('600.000.000 đ');
     expect(summary).toContain('Thiếu thợ xây');
+    expect(summary).toContain('Đã nhận 1 ảnh');
     await expectRefused(second, 'abc', 'Gửi báo cáo');
 
     // Change a field from the summary, then confirm.
@@ -200,6 +205,7 @@ describe('Telegram end to end', () => {
       moneyPaid: 600_000_000n,
       labourDays: 1300,
       proposals: '',
+      photos: JSON.stringify([{ channel: 'telegram', fileId: 'AgACAgIAAxkBAAIBnhouse-photo' }]),
       channel: 'telegram',
     });
     expect(await flowStep(second)).toBeUndefined();

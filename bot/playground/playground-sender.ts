@@ -137,10 +137,13 @@ export function createPlaygroundSender(options: PlaygroundSenderOptions = {}): P
   return {
     async send(chatId: string, message: Outbound): Promise<SendResult> {
       const stored: Omit<PlaygroundMessage, 'seq' | 'at'> = { from: 'bot', text: message.text };
-      if (message.choices && message.choices.length > 0) {
-        stored.choices = message.choices.map((row) =>
-          row.map((choice) => ({ id: choice.id, label: choice.label })),
-        );
+      // The page shows options and quick answers alike as buttons, quick answers on one row.
+      const rows = [
+        ...(message.choices ?? []),
+        ...(message.suggestions?.length ? [message.suggestions] : []),
+      ];
+      if (rows.length > 0) {
+        stored.choices = rows.map((row) => row.map((choice) => ({ id: choice.id, label: choice.label })));
       }
       append(chatId, stored);
       return { ok: true };

@@ -1,6 +1,7 @@
 import { type Api, GrammyError, HttpError, InlineKeyboard } from 'grammy';
 import type { Outbound } from '../../core/messaging/message.ts';
 import type { ChannelSender, SendResult } from '../../core/messaging/messenger.ts';
+import { splitText } from '../split-text.ts';
 
 export const TELEGRAM_TEXT_LIMIT = 4096;
 
@@ -15,7 +16,7 @@ export function createTelegramSender(api: Api): ChannelSender {
           await api.sendMessage(
             chatId,
             part,
-            last && message.choices ? { reply_markup: keyboard(message) } : {},
+            last && (message.choices || message.suggestions) ? { reply_markup: keyboard(message) } : {},
           );
         }
         return { ok: true };
@@ -34,22 +35,14 @@ function keyboard(message: Outbound): InlineKeyboard {
     }
     kb.row();
   }
+  // Quick answers two to a row: short labels ("0", "↩︎ 12", "Không có").
+  (message.suggestions ?? []).forEach((choice, i) => {
+    kb.text(choice.label, choice.id);
+    if (i % 2 === 1) {
+      kb.row();
+    }
+  });
   return kb;
-}
-
-/** Splits at paragraph, then line, then word boundaries so no part exceeds the limit. */
-export function splitText(text: string, limit: number): string[] {
-  const parts: string[] = [];
-  let rest = text;
-  while (rest.length > limit) {
-    const window = rest.slice(0, limit);
-    const cut = Math.max(window.lastIndexOf('\n\n'), window.lastIndexOf('\n'), window.lastIndexOf(' '));
-    const at = cut > limit / 2 ? cut : limit;
-    parts.push(rest.slice(0, at).trimEnd());
-    rest = rest.slice(at).trimStart();
-  }
-  parts.push(rest);
-  return parts;
 }
 
 function classify(error: unknown): SendResult {

@@ -33,6 +33,10 @@ function button(id: string): UserInput {
   return { kind: 'choice', id };
 }
 
+function photo(fileId: string): UserInput {
+  return { kind: 'photo', fileId };
+}
+
 function onlyReply(replies: Outbound[]): Outbound {
   expect(replies).toHaveLength(1);
   const [reply] = replies;
@@ -42,8 +46,14 @@ function onlyReply(replies: Outbound[]): Outbound {
   return reply;
 }
 
+/** The ids of the options, one of which is the answer (choice steps, yes/no, summary, edit menu). */
 function buttonIds(reply: Outbound): string[] {
   return (reply.choices ?? []).flat().map((c) => c.id);
+}
+
+/** The ids of the quick answers to a question that takes typed input (or a photo). */
+function suggestionIds(reply: Outbound): string[] {
+  return (reply.suggestions ?? []).map((c) => c.id);
 }
 
 function start<C>(def: FlowDef<C>, ctx: C): FlowState {
@@ -87,6 +97,7 @@ function expectRefused<C>(def: FlowDef<C>, state: FlowState, input: UserInput, w
   const question = repeatPrompt(def, before, 'vi');
   expect(reply.text).toBe(`⚠️ ${warning}\n${question.text}`);
   expect(reply.choices).toEqual(question.choices);
+  expect(reply.suggestions).toEqual(question.suggestions);
   return reply;
 }
 
@@ -163,9 +174,11 @@ describe('the engine with a tiny two-step flow', () => {
     });
     const reply = onlyReply(result.replies);
     expect(reply.text).toBe(
-      '1/13. Số hộ được phê duyệt hỗ trợ XÂY MỚI (lũy kế đến nay)?\nGõ một số nguyên, ví dụ: 12',
+      '1/14. Số hộ được phê duyệt hỗ trợ XÂY MỚI (lũy kế đến nay)?\nGõ một số nguyên, ví dụ: 12',
     );
-    expect(buttonIds(reply)).toEqual(['households:0']);
+    // A typed number is the answer; the button only saves typing, so it is a suggestion.
+    expect(reply.suggestions).toEqual([{ id: 'households:0', label: '0' }]);
+    expect(reply.choices).toBeUndefined();
   });
 
   it.each<[string, string]>([
@@ -228,7 +241,8 @@ describe('the engine with a tiny two-step flow', () => {
   it('offers a "Không có" button at an optional text step', () => {
     const result = continued(apply(tinyFlow, start(tinyFlow, ctx), text('3')));
     const reply = onlyReply(result.replies);
-    expect(reply.choices).toEqual([[{ id: 'note:', label: 'Không có' }]]);
+    expect(reply.suggestions).toEqual([{ id: 'note:', label: 'Không có' }]);
+    expect(reply.choices).toBeUndefined();
   });
 
   it('accepts the "Không có" button it offers at an optional text step', () => {
@@ -267,7 +281,8 @@ describe('the engine at yes/no, date and required text steps', () => {
     ['abc', 'Anh/chị vui lòng trả lời Có hoặc Không.'],
     ['-5', 'Anh/chị vui lòng trả lời Có hoặc Không.'],
     ['1e9', 'Anh/chị vui lòng trả lời Có hoặc Không.'],
-    ['1', 'Anh/chị vui lòng trả lời Có hoặc Không.'],
+    ['0', 'Anh/chị vui lòng trả lời Có hoặc Không.'],
+    ['3', 'Anh/chị vui lòng trả lời Có hoặc Không.'],
     ['12,5', 'Anh/chị vui lòng trả lời Có hoặc Không.'],
     [LONG, 'Anh/chị vui lòng trả lời Có hoặc Không.'],
     ['👍', 'Anh/chị vui lòng trả lời Có hoặc Không.'],
@@ -283,6 +298,9 @@ describe('the engine at yes/no, date and required text steps', () => {
     ['ok', true],
     ['không', false],
     ['ko', false],
+    // The options are choices: where they are shown as a numbered list, the number picks one.
+    ['1', true],
+    ['2', false],
   ])('reads %j at a yes/no step as %s', (answer, value) => {
     const next = continued(apply(kindsFlow, start(kindsFlow, null), text(answer))).state;
     expect(next.data).toEqual({ agreed: value });
@@ -297,6 +315,8 @@ describe('the engine at yes/no, date and required text steps', () => {
         { id: 'agreed:no', label: 'Không' },
       ],
     ]);
+    // One of the two is the answer: they are choices, not suggestions.
+    expect(reply.suggestions).toBeUndefined();
   });
 
   it.each<[string, boolean]>([
@@ -357,7 +377,9 @@ describe('the engine at yes/no, date and required text steps', () => {
 
   it('has no "Không có" button at a required text step and keeps "không" as the answer', () => {
     const state = walk(kindsFlow, start(kindsFlow, null), { agreed: 'có', visitOn: '15/3' }, 'reason');
-    expect(repeatPrompt(kindsFlow, state, 'vi').choices).toBeUndefined();
+    const prompt = repeatPrompt(kindsFlow, state, 'vi');
+    expect(prompt.choices).toBeUndefined();
+    expect(prompt.suggestions).toBeUndefined();
     const done = continued(apply(kindsFlow, state, text('không')));
     expect(done.state.data.reason).toBe('không');
     expect(done.state.step).toBe(CONFIRM_STEP);
@@ -423,6 +445,7 @@ const ANSWERS: Record<string, string> = {
   labourDays: '1.200',
   difficulties: 'Thiếu vật liệu',
   proposals: 'Không có',
+  photo: 'Không có',
   decreaseReason: 'Rà soát lại danh sách',
 };
 
@@ -441,6 +464,7 @@ const COMPLETE_DATA = {
   labourDays: 1200,
   difficulties: 'Thiếu vật liệu',
   proposals: '',
+  photo: '',
 };
 
 function reportAt(
@@ -499,7 +523,7 @@ describe('the engine with the report flow: bad answers', () => {
 
   it.each(COUNT_WARNINGS)('refuses %j at a count step (approvedNew)', (answer, warning) => {
     const reply = expectRefused(reportFlow, reportAt('approvedNew'), text(answer), warning);
-    expect(reply.text).toContain('1/13. Số hộ được phê duyệt hỗ trợ XÂY MỚI (lũy kế đến nay)?');
+    expect(reply.text).toContain('1/14. Số hộ được phê duyệt hỗ trợ XÂY MỚI (lũy kế đến nay)?');
   });
 
   it.each(COUNT_WARNINGS)('refuses %j at a count step after others (handedOverRepair)', (answer, warning) => {
@@ -526,7 +550,7 @@ describe('the engine with the report flow: bad answers', () => {
     ['', 'Anh/chị chưa nhập gì.'],
   ])('refuses %j at a money step', (answer, warning) => {
     const reply = expectRefused(reportFlow, reportAt('moneyReceived'), text(answer), warning);
-    expect(reply.text).toContain('9/13. Tổng số tiền đơn vị đã tiếp nhận (lũy kế, đồng)?');
+    expect(reply.text).toContain('9/14. Tổng số tiền đơn vị đã tiếp nhận (lũy kế, đồng)?');
   });
 
   it.each<[string, string]>([
@@ -573,17 +597,16 @@ describe('the engine with the report flow: values', () => {
     const state = reportAt('approvedNew', reportCtx(previous));
     const prompt = repeatPrompt(reportFlow, state, 'vi');
     expect(prompt.text).toContain(
-      '1/13. Số hộ được phê duyệt hỗ trợ XÂY MỚI (lũy kế đến nay) (kỳ trước: 12)?',
+      '1/14. Số hộ được phê duyệt hỗ trợ XÂY MỚI (lũy kế đến nay) (kỳ trước: 12)?',
     );
-    expect(prompt.choices).toEqual([
-      [
-        { id: 'approvedNew:12', label: '↩︎ 12' },
-        { id: 'approvedNew:0', label: '0' },
-      ],
+    expect(prompt.suggestions).toEqual([
+      { id: 'approvedNew:12', label: '↩︎ 12' },
+      { id: 'approvedNew:0', label: '0' },
     ]);
+    expect(prompt.choices).toBeUndefined();
     expect(continued(apply(reportFlow, state, button('approvedNew:12'))).state.data.approvedNew).toBe(12);
     const atMoney = reportAt('moneyReceived', reportCtx(previous), { ...ANSWERS, approvedNew: '12' });
-    expect(buttonIds(repeatPrompt(reportFlow, atMoney, 'vi'))).toEqual([
+    expect(suggestionIds(repeatPrompt(reportFlow, atMoney, 'vi'))).toEqual([
       'moneyReceived:45000000',
       'moneyReceived:0',
     ]);
@@ -664,7 +687,7 @@ describe('the engine with the report flow: summary, confirm and edit', () => {
   }
 
   it('shows a summary listing every field after the last step', () => {
-    const before = reportAt('proposals');
+    const before = reportAt('photo');
     const result = continued(apply(reportFlow, before, text('Không có')));
     expect(result.state.step).toBe(CONFIRM_STEP);
     expect(result.state.reviewing).toBe(true);
@@ -690,11 +713,13 @@ describe('the engine with the report flow: summary, confirm and edit', () => {
         '• Ngày công: 1.200',
         '• Khó khăn, vướng mắc: Thiếu vật liệu',
         '• Đề xuất, kiến nghị: Không có',
+        '• Ảnh công trình: Không có',
         '',
         'Anh/chị kiểm tra lại. Nếu đúng, bấm "Gửi báo cáo"; nếu cần sửa, bấm "Sửa một mục".',
       ].join('\n'),
     );
     expect(buttonIds(reply)).toEqual(['@confirm:yes', '@confirm:edit', '@confirm:cancel']);
+    expect(reply.suggestions).toBeUndefined();
   });
 
   it('marks a late period in the summary header', () => {
@@ -729,6 +754,7 @@ describe('the engine with the report flow: summary, confirm and edit', () => {
     button('approvedNew:0'),
     button('@edit:approvedNew'),
     button('@confirm:maybe'),
+    photo('AgACAgIAAxkBAAIB'),
   ])('shows the summary again with a warning on %o', (input) => {
     const state = atSummary();
     const result = continued(apply(reportFlow, state, input));
@@ -759,9 +785,12 @@ describe('the engine with the report flow: summary, confirm and edit', () => {
       '@edit:labourDays',
       '@edit:difficulties',
       '@edit:proposals',
+      '@edit:photo',
       '@edit:back',
     ]);
+    expect(menu.suggestions).toBeUndefined();
     expect((menu.choices ?? []).flat()[10]?.label).toBe('11. Tiền đã chi cho hộ: 30.000.000 đ');
+    expect((menu.choices ?? []).flat()[14]?.label).toBe('15. Ảnh công trình: Không có');
 
     const field = continued(apply(reportFlow, editing.state, button('@edit:moneyPaid')));
     expect(field.state).toMatchObject({ step: 'moneyPaid', reviewing: true });
@@ -778,29 +807,45 @@ describe('the engine with the report flow: summary, confirm and edit', () => {
   it.each<[string, string]>([
     ['2', 'approvedNew'],
     ['14', 'proposals'],
+    ['15', 'photo'],
     ['Ngày công', 'labourDays'],
+    ['Ảnh công trình', 'photo'],
   ])('chooses the field to edit by typing %j', (typed, step) => {
     const editing = continued(apply(reportFlow, atSummary(), text('sửa'))).state;
     expect(continued(apply(reportFlow, editing, text(typed))).state.step).toBe(step);
   });
 
-  it.each<UserInput>([text('0'), text('15'), text('abc'), button('moneyPaid:0'), button('@confirm:yes')])(
-    'refuses %o in the edit menu and shows it again',
-    (input) => {
-      const editing = continued(apply(reportFlow, atSummary(), button('@confirm:edit'))).state;
-      const result = continued(apply(reportFlow, editing, input));
-      expect(result.state).toEqual(editing);
-      expect(onlyReply(result.replies).text).toBe(
-        '⚠️ Không có mục này. Anh/chị chọn một mục trong danh sách.\nAnh/chị muốn sửa mục nào? (bấm nút hoặc gõ số thứ tự)',
-      );
-    },
-  );
+  it.each<UserInput>([
+    text('0'),
+    text('17'),
+    text('abc'),
+    button('moneyPaid:0'),
+    button('@confirm:yes'),
+    photo('AgACAgIAAxkBAAIB'),
+  ])('refuses %o in the edit menu and shows it again', (input) => {
+    const editing = continued(apply(reportFlow, atSummary(), button('@confirm:edit'))).state;
+    const result = continued(apply(reportFlow, editing, input));
+    expect(result.state).toEqual(editing);
+    expect(onlyReply(result.replies).text).toBe(
+      '⚠️ Không có mục này. Anh/chị chọn một mục trong danh sách.\nAnh/chị muốn sửa mục nào? (bấm nút hoặc gõ số thứ tự)',
+    );
+  });
 
   it('goes back from the edit menu to the unchanged summary', () => {
     const summary = atSummary();
     const editing = continued(apply(reportFlow, summary, button('@confirm:edit'))).state;
     const back = continued(apply(reportFlow, editing, button('@edit:back')));
     expect(back.state).toEqual(summary);
+  });
+
+  it('goes back to the summary when the number of the last option ("back", 16) is typed', () => {
+    const summary = atSummary();
+    const editing = continued(apply(reportFlow, summary, button('@confirm:edit')));
+    expect(buttonIds(onlyReply(editing.replies))).toHaveLength(16);
+    expect(buttonIds(onlyReply(editing.replies))[15]).toBe('@edit:back');
+    const back = continued(apply(reportFlow, editing.state, text('16')));
+    expect(back.state).toEqual(summary);
+    expect(onlyReply(back.replies)).toEqual(repeatPrompt(reportFlow, summary, 'vi'));
   });
 
   it('keeps the cross-field rules while editing (approved below started is refused)', () => {
@@ -821,11 +866,13 @@ describe('the engine with the report flow: summary, confirm and edit', () => {
     );
   });
 
-  it.each<string>(['difficulties', 'proposals'])(
+  it.each<string>(['difficulties', 'proposals', 'photo'])(
     'accepts the "Không có" button at the optional step %s',
     (step) => {
       const state = reportAt(step);
-      expect(buttonIds(repeatPrompt(reportFlow, state, 'vi'))).toEqual([`${step}:`]);
+      const prompt = repeatPrompt(reportFlow, state, 'vi');
+      expect(prompt.suggestions).toEqual([{ id: `${step}:`, label: 'Không có' }]);
+      expect(prompt.choices).toBeUndefined();
       const next = continued(apply(reportFlow, state, button(`${step}:`))).state;
       expect(next.data[step]).toBe('');
       expect(next.step).not.toBe(step);
@@ -847,7 +894,7 @@ describe('the engine with the report flow: summary, confirm and edit', () => {
   it('repeats the question with a note (as after /help)', () => {
     const state = reportAt('approvedRepair');
     expect(repeatPrompt(reportFlow, state, 'vi', 'Ghi chú').text).toBe(
-      '⚠️ Ghi chú\n2/13. Số hộ được phê duyệt hỗ trợ SỬA CHỮA (lũy kế đến nay)?\nGõ một số nguyên, ví dụ: 12',
+      '⚠️ Ghi chú\n2/14. Số hộ được phê duyệt hỗ trợ SỬA CHỮA (lũy kế đến nay)?\nGõ một số nguyên, ví dụ: 12',
     );
   });
 
@@ -885,7 +932,7 @@ describe('the engine with the report flow: a decrease needs a reason', () => {
   };
 
   it('asks why after the last question, naming the lower fields, and lists the reason', () => {
-    const state = reportAt('proposals', reportCtx(previous));
+    const state = reportAt('photo', reportCtx(previous));
     const asked = continued(apply(reportFlow, state, text('Không có')));
     expect(asked.state.step).toBe('decreaseReason');
     expect(onlyReply(asked.replies).text).toBe(
@@ -921,6 +968,240 @@ describe('the engine with the report flow: a decrease needs a reason', () => {
     const next = continued(apply(reportFlow, field, text('999')));
     expect(next.state.step).toBe('decreaseReason');
     expect(onlyReply(next.replies).text).toContain('Một số chỉ tiêu thấp hơn kỳ trước: Ngày công.');
+  });
+});
+
+const EXPECTED_PHOTO = 'Câu hỏi này cần một ảnh. Anh/chị bấm biểu tượng ảnh để gửi, hoặc trả lời "Không có".';
+const EXPECTED_TEXT = 'Câu hỏi này cần trả lời bằng chữ hoặc bấm nút.';
+const STALE_BUTTON = 'Nút này thuộc câu hỏi trước. Anh/chị vui lòng trả lời câu hỏi hiện tại:';
+const FILE_ID = 'AgACAgIAAxkBAAIBZ2d-photo';
+const PHOTO_PROMPT =
+  '14/14. Ảnh công trình (nếu có): anh/chị gửi 1 ảnh nhà đang xây hoặc đã hoàn thành, hoặc bấm "Không có".';
+
+describe('the engine with the report flow: the photo step', () => {
+  it('asks for a photo after the proposals, with a "Không có" suggestion', () => {
+    const result = continued(apply(reportFlow, reportAt('proposals'), text('Không có')));
+    expect(result.state.step).toBe('photo');
+    const reply = onlyReply(result.replies);
+    expect(reply.text).toBe(`${PHOTO_PROMPT}\nGửi một ảnh chụp, hoặc bấm "Không có"`);
+    expect(reply.suggestions).toEqual([{ id: 'photo:', label: 'Không có' }]);
+    expect(reply.choices).toBeUndefined();
+  });
+
+  it('stores the photo it is sent as its file id and shows "Đã nhận 1 ảnh" in the summary', () => {
+    const result = continued(apply(reportFlow, reportAt('photo'), photo(FILE_ID)));
+    expect(result.state.step).toBe(CONFIRM_STEP);
+    expect(result.state.data).toEqual({ ...COMPLETE_DATA, photo: FILE_ID });
+    expect(answeredData(reportFlow, result.state)).toEqual({ ...COMPLETE_DATA, photo: FILE_ID });
+    const summary = onlyReply(result.replies).text;
+    expect(summary).toContain('• Đề xuất, kiến nghị: Không có\n• Ảnh công trình: Đã nhận 1 ảnh\n');
+    expect(summary).not.toContain(FILE_ID);
+  });
+
+  it.each<string>([
+    'Đây là ảnh nhà ông Tư',
+    'có',
+    '1',
+    '0',
+    '',
+    '   ',
+    LONG,
+    '👍',
+    INJECTION,
+    'https://example.com/anh.jpg',
+  ])('refuses the text %j at the photo step with the same question', (answer) => {
+    const reply = expectRefused(reportFlow, reportAt('photo'), text(answer), EXPECTED_PHOTO);
+    expect(reply.text).toBe(`⚠️ ${EXPECTED_PHOTO}\n${PHOTO_PROMPT}\nGửi một ảnh chụp, hoặc bấm "Không có"`);
+    expect(suggestionIds(reply)).toEqual(['photo:']);
+  });
+
+  it.each<string>(['Không có', 'không', 'ko', 'k', '-', 'bỏ qua', 'Không có gì'])(
+    'takes %j at the optional photo step as "no photo"',
+    (answer) => {
+      const result = continued(apply(reportFlow, reportAt('photo'), text(answer)));
+      expect(result.state.step).toBe(CONFIRM_STEP);
+      expect(result.state.data.photo).toBe('');
+      expect(onlyReply(result.replies).text).toContain('• Ảnh công trình: Không có\n');
+    },
+  );
+
+  it.each<string>(['proposals:', 'approvedNew:0', 'photo:x', '@confirm:yes', '@edit:photo'])(
+    'refuses the button %j at the photo step',
+    (id) => {
+      expectRefused(reportFlow, reportAt('photo'), button(id), STALE_BUTTON);
+    },
+  );
+
+  const decrease: PreviousFigures = {
+    approvedNew: 12,
+    approvedRepair: 0,
+    startedNew: 0,
+    startedRepair: 0,
+    completedNew: 0,
+    completedRepair: 0,
+    handedOverNew: 0,
+    handedOverRepair: 0,
+    labourDays: 0,
+    moneyReceived: '0',
+    moneyPaid: '0',
+  };
+
+  it.each<[string, ReportFlowContext]>([
+    ['period', reportCtx()],
+    ['approvedNew', reportCtx()],
+    ['handedOverRepair', reportCtx()],
+    ['moneyReceived', reportCtx()],
+    ['labourDays', reportCtx()],
+    ['difficulties', reportCtx()],
+    ['proposals', reportCtx()],
+    ['decreaseReason', reportCtx(decrease)],
+  ])('refuses a photo at the %s step, which needs typed input or a button', (step, ctx) => {
+    const state = reportAt(step, ctx);
+    expect(state.step).toBe(step);
+    expectRefused(reportFlow, state, photo(FILE_ID), EXPECTED_TEXT);
+  });
+
+  it('refuses the "Không có" button of the photo step at another step', () => {
+    expectRefused(reportFlow, reportAt('approvedNew'), button('photo:'), STALE_BUTTON);
+  });
+
+  it('goes on to the reason for a decrease after the photo', () => {
+    const asked = continued(apply(reportFlow, reportAt('photo', reportCtx(decrease)), photo(FILE_ID)));
+    expect(asked.state.step).toBe('decreaseReason');
+    expect(asked.state.data.photo).toBe(FILE_ID);
+    const done = continued(apply(reportFlow, asked.state, text('Rà soát lại danh sách')));
+    expect(done.state.step).toBe(CONFIRM_STEP);
+    expect(onlyReply(done.replies).text).toContain(
+      '• Ảnh công trình: Đã nhận 1 ảnh\n• Lý do giảm so với kỳ trước: Rà soát lại danh sách',
+    );
+  });
+
+  it('changes the photo from the summary: shows the current value, then takes a new photo or "none"', () => {
+    const withPhoto = continued(apply(reportFlow, reportAt('photo'), photo(FILE_ID))).state;
+    const editing = continued(apply(reportFlow, withPhoto, button('@confirm:edit')));
+    expect((onlyReply(editing.replies).choices ?? []).flat()[14]?.label).toBe(
+      '15. Ảnh công trình: Đã nhận 1 ảnh',
+    );
+    const field = continued(apply(reportFlow, editing.state, button('@edit:photo')));
+    expect(field.state).toMatchObject({ step: 'photo', reviewing: true });
+    const prompt = onlyReply(field.replies);
+    expect(prompt.text).toBe(
+      `${PHOTO_PROMPT}\n(Giá trị hiện tại: Đã nhận 1 ảnh)\nGửi một ảnh chụp, hoặc bấm "Không có"`,
+    );
+    expect(suggestionIds(prompt)).toEqual(['photo:']);
+
+    expectRefused(reportFlow, field.state, text('ảnh mới'), EXPECTED_PHOTO);
+    const replaced = continued(apply(reportFlow, field.state, photo('second-photo')));
+    expect(replaced.state.step).toBe(CONFIRM_STEP);
+    expect(replaced.state.data).toEqual({ ...COMPLETE_DATA, photo: 'second-photo' });
+
+    const removed = continued(apply(reportFlow, field.state, button('photo:')));
+    expect(removed.state.step).toBe(CONFIRM_STEP);
+    expect(removed.state.data).toEqual(COMPLETE_DATA);
+    expect(onlyReply(removed.replies).text).toContain('• Ảnh công trình: Không có\n');
+  });
+});
+
+describe('the engine at a required photo step', () => {
+  const photoFlow: FlowDef<null> = {
+    id: 'photos',
+    version: 1,
+    title: 'report.title',
+    summaryHeader: () => [],
+    steps: [
+      {
+        key: 'house',
+        kind: 'photo',
+        label: 'report.field.photo',
+        prompt: () => ({ key: 'report.ask.photo' }),
+      },
+    ],
+  };
+
+  it('asks for a photo without any button', () => {
+    const reply = onlyReply(continued(startFlow(photoFlow, null, 'vi')).replies);
+    expect(reply.text).toBe(`${PHOTO_PROMPT}\nGửi một ảnh chụp`);
+    expect(reply.choices).toBeUndefined();
+    expect(reply.suggestions).toBeUndefined();
+  });
+
+  it.each<string>(['Không có', 'không', '-', 'abc', ''])(
+    'refuses the text %j: only a photo will do',
+    (answer) => {
+      expectRefused(photoFlow, start(photoFlow, null), text(answer), EXPECTED_PHOTO);
+    },
+  );
+
+  it('refuses a "none" button it did not offer', () => {
+    expectRefused(photoFlow, start(photoFlow, null), button('house:'), STALE_BUTTON);
+  });
+
+  it('takes a photo and lists it in the summary', () => {
+    const result = continued(apply(photoFlow, start(photoFlow, null), photo(FILE_ID)));
+    expect(result.state).toMatchObject({ step: CONFIRM_STEP, data: { house: FILE_ID } });
+    expect(onlyReply(result.replies).text).toContain('• Ảnh công trình: Đã nhận 1 ảnh');
+  });
+});
+
+describe('the engine tells options apart from quick answers', () => {
+  it('offers the periods as choices, one per row, and no suggestions', () => {
+    const reply = repeatPrompt(reportFlow, start(reportFlow, reportCtx()), 'vi');
+    expect(reply.choices).toEqual([
+      [{ id: `period:${FEB}`, label: 'tháng 2/2025' }],
+      [{ id: `period:${JAN}`, label: 'tháng 1/2025 ⏰' }],
+      [{ id: `period:${DEC}`, label: 'tháng 12/2024 ⏰ ✔︎' }],
+    ]);
+    expect(reply.suggestions).toBeUndefined();
+  });
+
+  it.each<[string, string[]]>([
+    ['approvedNew', ['approvedNew:0']],
+    ['handedOverRepair', ['handedOverRepair:0']],
+    ['moneyReceived', ['moneyReceived:0']],
+    ['moneyPaid', ['moneyPaid:0']],
+    ['labourDays', ['labourDays:0']],
+    ['difficulties', ['difficulties:']],
+    ['proposals', ['proposals:']],
+    ['photo', ['photo:']],
+  ])('offers the quick answers of the %s step as a flat list of suggestions', (step, ids) => {
+    const reply = repeatPrompt(reportFlow, reportAt(step), 'vi');
+    expect(suggestionIds(reply)).toEqual(ids);
+    expect(reply.choices).toBeUndefined();
+  });
+
+  it('offers no button at all at a required text step (the reason for a decrease)', () => {
+    const previous: PreviousFigures = {
+      approvedNew: 12,
+      approvedRepair: 0,
+      startedNew: 0,
+      startedRepair: 0,
+      completedNew: 0,
+      completedRepair: 0,
+      handedOverNew: 0,
+      handedOverRepair: 0,
+      labourDays: 0,
+      moneyReceived: '0',
+      moneyPaid: '0',
+    };
+    const reply = repeatPrompt(reportFlow, reportAt('decreaseReason', reportCtx(previous)), 'vi');
+    expect(reply.choices).toBeUndefined();
+    expect(reply.suggestions).toBeUndefined();
+  });
+
+  it('keeps the summary and the edit menu as choices', () => {
+    const summary = reportAt(CONFIRM_STEP);
+    const shown = repeatPrompt(reportFlow, summary, 'vi');
+    expect(shown.choices).toEqual([
+      [{ id: '@confirm:yes', label: '✅ Gửi báo cáo' }],
+      [
+        { id: '@confirm:edit', label: '✏️ Sửa một mục' },
+        { id: '@confirm:cancel', label: '❌ Hủy' },
+      ],
+    ]);
+    expect(shown.suggestions).toBeUndefined();
+    const menu = onlyReply(continued(apply(reportFlow, summary, button('@confirm:edit'))).replies);
+    expect((menu.choices ?? []).every((row) => row.length === 1)).toBe(true);
+    expect(menu.suggestions).toBeUndefined();
   });
 });
 

@@ -140,6 +140,9 @@ function confirmAction(input: UserInput): 'yes' | 'edit' | 'cancel' | undefined 
     }
     return undefined;
   }
+  if (input.kind === 'photo') {
+    return undefined;
+  }
   const text = normalizeVi(input.text);
   if (['1', 'gui', 'xac nhan', 'dong y', 'ok', 'co', 'c', 'yes'].includes(text)) {
     return 'yes';
@@ -163,9 +166,14 @@ function onEdit<C>(def: FlowDef<C>, state: FlowState, input: UserInput, locale: 
       return { kind: 'continue', state: back, replies: [summary(def, back, locale)] };
     }
     chosen = prefix === EDIT_STEP ? fields.find((s) => s.key === value) : undefined;
-  } else {
+  } else if (input.kind === 'text') {
     const text = normalizeVi(input.text);
     const index = /^\d{1,3}$/.test(text) ? Number(text) - 1 : -1;
+    if (index === fields.length) {
+      // The last numbered option is "back to the review".
+      const back = { ...state, step: CONFIRM_STEP };
+      return { kind: 'continue', state: back, replies: [summary(def, back, locale)] };
+    }
     chosen = fields[index] ?? fields.find((s) => normalizeVi(t(locale, s.label)) === text);
   }
   if (!chosen) {
@@ -194,6 +202,11 @@ function parseAnswer<C>(
   locale: Locale,
   refYear: number,
 ): Parsed {
+  if (input.kind === 'photo') {
+    return step.kind === 'photo'
+      ? { ok: true, value: input.fileId }
+      : { ok: false, problem: t(locale, 'flow.expected_text') };
+  }
   if (input.kind === 'choice') {
     const [prefix, value] = splitChoice(input.id);
     const offered =
@@ -217,6 +230,13 @@ function parseAnswer<C>(
   }
   if (step.optional && isNone(text)) {
     return { ok: true, value: '' };
+  }
+  if (step.kind === 'yesno' && (text === '1' || text === '2')) {
+    // Where the options are a numbered list (Zalo), 1 is "Có" and 2 is "Không".
+    return { ok: true, value: text === '1' };
+  }
+  if (step.kind === 'photo') {
+    return { ok: false, problem: t(locale, 'error.expected_photo') };
   }
   return parseText(step, text, locale, refYear);
 }
@@ -340,10 +360,13 @@ function withPrompt<C>(state: FlowState, step: StepDef<C>, locale: Locale, note?
   if (step.optional) {
     buttons.push({ id: `${step.key}:`, label: t(locale, 'flow.none') });
   }
-  return {
-    text: lines.join('\n'),
-    choices: buttons.length > 0 ? rows(buttons, step.kind === 'choice' ? 1 : 2) : undefined,
-  };
+  if (buttons.length === 0) {
+    return { text: lines.join('\n') };
+  }
+  // Choice and yes/no answers are picked from a list; other quick answers only save typing.
+  return step.kind === 'choice' || step.kind === 'yesno'
+    ? { text: lines.join('\n'), choices: rows(buttons, step.kind === 'choice' ? 1 : 2) }
+    : { text: lines.join('\n'), suggestions: buttons };
 }
 
 function hintKey<C>(step: StepDef<C>): MessageKey {
@@ -358,6 +381,8 @@ function hintKey<C>(step: StepDef<C>): MessageKey {
       return 'hint.date';
     case 'choice':
       return 'hint.choice';
+    case 'photo':
+      return step.optional ? 'hint.photo_optional' : 'hint.photo';
     default:
       return step.optional ? 'hint.text_optional' : 'hint.text';
   }
@@ -384,6 +409,8 @@ export function displayValue<C>(step: StepDef<C>, value: FieldValue, ctx: C, loc
       return t(locale, value === true ? 'common.yes' : 'common.no');
     case 'choice':
       return step.choices?.(ctx, {}).find((c) => c.id === value)?.label ?? String(value);
+    case 'photo':
+      return t(locale, value === '' ? 'flow.none' : 'flow.photo_received');
     default:
       return value === '' ? t(locale, 'flow.none') : String(value);
   }

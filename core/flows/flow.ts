@@ -7,7 +7,7 @@ import type { Choice, Outbound } from '../messaging/message.ts';
  * only loads its context when it starts and commits the answers when the user confirms.
  */
 
-export type InputKind = 'integer' | 'money' | 'text' | 'choice' | 'yesno' | 'date';
+export type InputKind = 'integer' | 'money' | 'text' | 'choice' | 'yesno' | 'date' | 'photo';
 
 /** What a flow stores per field. Money is a string of digits (JSON has no bigint). */
 export type FieldValue = number | string | boolean;
@@ -70,7 +70,11 @@ export interface FlowState {
 export const CONFIRM_STEP = '@confirm';
 export const EDIT_STEP = '@edit';
 
-export type UserInput = { kind: 'text'; text: string } | { kind: 'choice'; id: string };
+export type UserInput =
+  | { kind: 'text'; text: string }
+  | { kind: 'choice'; id: string }
+  /** A photo the user sent; `fileId` is the channel's own id (or URL) for it. */
+  | { kind: 'photo'; fileId: string };
 
 export type EngineResult =
   | { kind: 'continue'; state: FlowState; replies: Outbound[] }

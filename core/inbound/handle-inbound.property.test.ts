@@ -1,18 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CONFIRM_STEP, EDIT_STEP, type FlowData, type FlowState } from '../flows/flow.ts';
-import type { Inbound } from '../messaging/message.ts';
+import type { Inbound, Outbound } from '../messaging/message.ts';
 import { MAX_HOUSEHOLDS, MAX_LABOUR_DAYS, MAX_MONEY, ZReportFigures } from '../reports/report.ts';
 import { type ReportFlowContext, reportFlow } from '../reports/report-flow.ts';
 import { normalizeVi } from '../shared/parse.ts';
 import { createBotHarness } from '../testing/bot-harness.ts';
-import { addMember, choiceFrom, type TestUser, testUser, textFrom } from '../testing/builders.ts';
+import { addMember, choiceFrom, photoFrom, type TestUser, testUser, textFrom } from '../testing/builders.ts';
 
 /** One message of a random conversation. */
 type Action =
   | { kind: 'text'; text: string }
   | { kind: 'button'; id: string }
+  | { kind: 'photo'; fileId: string }
   | { kind: 'valid'; pick: number };
+
+const EXPECTED_TEXT = '⚠️ Câu hỏi này cần trả lời bằng chữ hoặc bấm nút.';
 
 const TRICKY = [
   '-5',
@@ -51,6 +54,8 @@ const BUTTONS = [
   'labourDays:0',
   'difficulties:',
   'proposals:',
+  'photo:',
+  'photo:x',
   'decreaseReason:',
   '@confirm:yes',
   '@confirm:edit',
@@ -72,9 +77,17 @@ const arbText: fc.Arbitrary<string> = fc.oneof(
   fc.string({ minLength: 990, maxLength: 1010 }),
 );
 
+/** Channel file ids: Telegram's opaque ids, Zalo's URLs, and odd ones. */
+const arbFileId: fc.Arbitrary<string> = fc.oneof(
+  fc.stringMatching(/^AgAC[A-Za-z0-9_-]{4,60}$/),
+  fc.webUrl(),
+  fc.string({ minLength: 1, maxLength: 30 }),
+);
+
 const arbNoise: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: arbText.map((text): Action => ({ kind: 'text', text })), weight: 4 },
   { arbitrary: fc.constantFrom(...BUTTONS).map((id): Action => ({ kind: 'button', id })), weight: 1 },
+  { arbitrary: arbFileId.map((fileId): Action => ({ kind: 'photo', fileId })), weight: 1 },
 );
 
 /**
@@ -116,6 +129,12 @@ function validMessage(user: TestUser, state: FlowState, pick: number): Inbound {
     );
     const field = fields[pick % (fields.length + 1)];
     return choiceFrom(user, field ? `@edit:${field.key}` : '@edit:back');
+  }
+  if (state.step === 'photo') {
+    // A photo, or no photo typed or pressed.
+    return [photoFrom(user, `photo-${pick}`), textFrom(user, 'Không có'), choiceFrom(user, 'photo:')][
+      pick % 3
+    ] as Inbound;
   }
   return textFrom(user, validAnswer(state));
 }
@@ -177,6 +196,8 @@ function isValidValue(key: string, value: unknown, ctx: ReportFlowContext): bool
         value === value.trim() &&
         (value !== '' || step.optional === true)
       );
+    case 'photo':
+      return typeof value === 'string' && (value !== '' || step.optional === true);
     default:
       return false;
   }
@@ -203,6 +224,9 @@ const YES_WORDS = ['1', 'gui', 'xac nhan', 'dong y', 'ok', 'co', 'c', 'yes'];
 const CANCEL_WORDS = ['3', 'huy', 'huy bo', 'cancel'];
 
 function confirmIntent(inbound: Inbound): 'yes' | 'cancel' | 'other' {
+  if (inbound.kind === 'photo') {
+    return 'other';
+  }
   if (inbound.kind === 'choice') {
     return inbound.choiceId === '@confirm:yes'
       ? 'yes'
@@ -217,9 +241,10 @@ function confirmIntent(inbound: Inbound): 'yes' | 'cancel' | 'other' {
 function checkTransition(
   before: FlowState,
   after: FlowState | undefined,
-  inbound: Inbound,
+  sent: { inbound: Inbound; replies: Outbound[] },
   submitted: boolean,
 ): void {
+  const { inbound } = sent;
   const ctx = before.ctx as ReportFlowContext;
   if (before.step === CONFIRM_STEP) {
     const intent = confirmIntent(inbound);
@@ -248,6 +273,11 @@ function checkTransition(
     return;
   }
   const unchanged = after.step === before.step && JSON.stringify(after.data) === JSON.stringify(before.data);
+  if (inbound.kind === 'photo' && before.step !== 'photo') {
+    // Only the photo step takes a photo; any other question is asked again.
+    expect(unchanged).toBe(true);
+    expect(sent.replies.map((r) => r.text.split('\n')[0])).toEqual([EXPECTED_TEXT]);
+  }
   if (unchanged) {
     expect(after.reviewing).toBe(before.reviewing);
     return;
@@ -257,6 +287,10 @@ function checkTransition(
   const { [before.step]: _previousAnswer, ...restBefore } = before.data;
   expect(rest).toEqual(restBefore);
   expect(isValidValue(before.step, answer, ctx)).toBe(true);
+  if (before.step === 'photo') {
+    // The file id of the photo sent, or '' for "none" typed or pressed.
+    expect(answer).toBe(inbound.kind === 'photo' ? inbound.media?.fileId : '');
+  }
   expect(isConsistent(after.data)).toBe(true);
   expect(after.step).toBe(nextStep(ctx, after.data));
 }
@@ -293,6 +327,7 @@ describe('handleInbound with random answers at every step of the report flow (pr
           revision: 1,
           late: false,
           channel: 'telegram',
+          photos: [],
           submittedAt: new Date('2025-02-10T03:00:00Z'),
         });
         const menuButton = `menu:report:${h.demo.unit.id}`;
@@ -311,6 +346,8 @@ describe('handleInbound with random answers at every step of the report flow (pr
             inbound = textFrom(officer, action.text);
           } else if (action.kind === 'button') {
             inbound = choiceFrom(officer, action.id);
+          } else if (action.kind === 'photo') {
+            inbound = photoFrom(officer, action.fileId);
           } else {
             inbound = validMessage(officer, before, action.pick);
           }
@@ -325,7 +362,14 @@ describe('handleInbound with random answers at every step of the report flow (pr
           }
           const added = h.store.state.reports.length - reportsBefore;
           expect([0, 1]).toContain(added);
-          checkTransition(before, h.flowOf(officer), inbound, added === 1);
+          checkTransition(before, h.flowOf(officer), { inbound, replies: sent.replies }, added === 1);
+          if (added === 1) {
+            // The photo answered in the flow, if any, is on the report with the channel it came by.
+            const photo = before.data.photo;
+            expect(h.store.state.reports.at(-1)?.photos).toEqual(
+              photo ? [{ channel: 'telegram', fileId: photo }] : [],
+            );
+          }
         }
 
         // Whatever was stored passes the schema and is numbered revision after revision.
@@ -334,9 +378,12 @@ describe('handleInbound with random answers at every step of the report flow (pr
         }
         const feb = h.store.state.reports.filter((r) => r.periodId === h.demo.period('2025-02').id);
         expect(feb.map((r) => r.revision)).toEqual(feb.map((_, i) => i + 1));
-        expect(h.store.state.audit.filter((a) => a.entity === 'Report')).toHaveLength(
-          h.store.state.reports.length - 1,
-        );
+        const audited = h.store.state.audit.filter((a) => a.entity === 'Report');
+        expect(audited).toHaveLength(h.store.state.reports.length - 1);
+        for (const entry of audited) {
+          const report = h.store.state.reports.find((r) => String(r.id) === entry.entityId);
+          expect(entry.after).toMatchObject({ photos: report?.photos.length });
+        }
       }),
       { numRuns: 60 },
     );

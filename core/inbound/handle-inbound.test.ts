@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIRM_STEP } from '../flows/flow.ts';
 import type { Inbound } from '../messaging/message.ts';
+import { reportFlow } from '../reports/report-flow.ts';
 import { type BotHarness, createBotHarness, DEFAULT_FLOW_TTL_MS, type Sent } from '../testing/bot-harness.ts';
 import {
   addMember,
@@ -24,8 +25,10 @@ const UNKNOWN_CODE =
 const MENU_PROMPT = 'Anh/chị chọn một việc bên dưới:';
 const CODE = 'HJKM2345';
 
-/** The valid answer to each step of the report flow. */
-const ANSWERS: Record<string, string> = {
+/** The valid answer to each step of the report flow: typed text, or a message of another kind. */
+type Answer = string | ((user: TestUser) => Inbound);
+
+const ANSWERS: Record<string, Answer> = {
   period: '1',
   approvedNew: '10',
   approvedRepair: '8',
@@ -40,6 +43,7 @@ const ANSWERS: Record<string, string> = {
   labourDays: '120',
   difficulties: 'Giá vật liệu tăng',
   proposals: 'Không có',
+  photo: 'Không có',
   decreaseReason: 'Rà soát lại danh sách hộ',
 };
 
@@ -67,28 +71,32 @@ function setup(options: { now?: string } = {}): { h: BotHarness; officer: TestUs
   return { h, officer };
 }
 
-/** Opens the report from the menu and answers every step; returns what the summary message got. */
+/**
+ * Opens the report from the menu and answers every step up to `until` (the summary by default);
+ * returns what the last message got.
+ */
 async function fillReport(
   h: BotHarness,
   user: TestUser,
-  answers: Record<string, string> = ANSWERS,
+  answers: Record<string, Answer> = ANSWERS,
+  until: string = CONFIRM_STEP,
 ): Promise<Sent> {
   let sent = await h.send(choiceFrom(user, `menu:report:${h.demo.unit.id}`));
   for (let i = 0; i < 30; i++) {
     const step = h.flowOf(user)?.step;
-    if (step === CONFIRM_STEP) {
+    if (step === until) {
       return sent;
     }
     const answer = step === undefined ? undefined : answers[step];
     if (answer === undefined) {
       throw new Error(`no answer for step ${String(step)}`);
     }
-    sent = await h.send(textFrom(user, answer));
+    sent = await h.send(typeof answer === 'string' ? textFrom(user, answer) : answer(user));
     if (h.flowOf(user)?.step === step) {
-      throw new Error(`answer ${answer} refused at ${step}`);
+      throw new Error(`answer ${String(answer)} refused at ${step}`);
     }
   }
-  throw new Error('the report never reached its summary');
+  throw new Error(`the report never reached ${until}`);
 }
 
 function snapshot(h: BotHarness) {
@@ -376,6 +384,7 @@ describe('an officer sending the monthly report', () => {
         revision: 1,
         late: false,
         channel: 'telegram',
+        photos: [],
         submittedAt: new Date('2025-03-10T03:00:00Z'),
       },
     ]);
@@ -397,6 +406,7 @@ describe('an officer sending the monthly report', () => {
           unitId: h.demo.unit.id,
           revision: 1,
           late: false,
+          photos: 0,
         },
       },
     ]);
@@ -516,13 +526,15 @@ describe('an officer sending the monthly report', () => {
     const question = await h.send(textFrom(officer, '1'));
     expect(h.flowOf(officer)?.step).toBe('approvedNew');
     expect(question.text).toContain(
-      '1/13. Số hộ được phê duyệt hỗ trợ XÂY MỚI (lũy kế đến nay) (kỳ trước: 10)?',
+      '1/14. Số hộ được phê duyệt hỗ trợ XÂY MỚI (lũy kế đến nay) (kỳ trước: 10)?',
     );
-    expect(question.buttons).toEqual(['approvedNew:10', 'approvedNew:0']);
+    expect(question.suggestions).toEqual(['approvedNew:10', 'approvedNew:0']);
+    expect(question.buttons).toEqual([]);
 
     let last = question;
-    for (const step of Object.keys(ANSWERS).slice(1, 14)) {
-      last = await h.send(textFrom(officer, step === 'approvedNew' ? '9' : (ANSWERS[step] ?? '')));
+    // approvedNew … photo: every question after the period up to the last one.
+    for (const step of Object.keys(ANSWERS).slice(1, 15)) {
+      last = await h.send(textFrom(officer, step === 'approvedNew' ? '9' : String(ANSWERS[step] ?? '')));
     }
     expect(h.flowOf(officer)?.step).toBe('decreaseReason');
     expect(last.text).toContain('Một số chỉ tiêu thấp hơn kỳ trước: Hộ được duyệt – xây mới.');
@@ -589,11 +601,12 @@ describe('an officer sending the monthly report', () => {
     expect(sent.text).toBe(
       [
         '⚠️ Anh/chị trả lời câu hỏi dưới đây. Gõ /huy để hủy (không lưu gì), /menu để xem danh mục.',
-        '2/13. Số hộ được phê duyệt hỗ trợ SỬA CHỮA (lũy kế đến nay)?',
+        '2/14. Số hộ được phê duyệt hỗ trợ SỬA CHỮA (lũy kế đến nay)?',
         'Gõ một số nguyên, ví dụ: 12',
       ].join('\n'),
     );
-    expect(sent.buttons).toEqual(['approvedRepair:0']);
+    expect(sent.suggestions).toEqual(['approvedRepair:0']);
+    expect(sent.buttons).toEqual([]);
     expect(h.flowOf(officer)).toEqual(before);
     await h.send(textFrom(officer, '8'));
     expect(h.flowOf(officer)?.data).toMatchObject({ approvedNew: 10, approvedRepair: 8 });
@@ -607,11 +620,19 @@ describe('an officer sending the monthly report', () => {
     for (const bad of ['-5', 'abc', '1e9', '12,5', '👍', `'; DROP TABLE x; --"`, '99999999999']) {
       const sent = await h.send(textFrom(officer, bad));
       expect(sent.text.startsWith('⚠️ ')).toBe(true);
-      expect(sent.text).toContain('1/13. Số hộ được phê duyệt hỗ trợ XÂY MỚI');
+      expect(sent.text).toContain('1/14. Số hộ được phê duyệt hỗ trợ XÂY MỚI');
+      expect(sent.suggestions).toEqual(['approvedNew:0']);
       expect(h.flowOf(officer)).toEqual(before);
     }
     const photo = await h.send(photoFrom(officer));
-    expect(photo.text).toContain('⚠️ Câu hỏi này cần trả lời bằng chữ hoặc bấm nút.');
+    expect(photo.text).toBe(
+      [
+        '⚠️ Câu hỏi này cần trả lời bằng chữ hoặc bấm nút.',
+        '1/14. Số hộ được phê duyệt hỗ trợ XÂY MỚI (lũy kế đến nay)?',
+        'Gõ một số nguyên, ví dụ: 12',
+      ].join('\n'),
+    );
+    expect(photo.suggestions).toEqual(['approvedNew:0']);
     expect(h.flowOf(officer)).toEqual(before);
   });
 
@@ -648,7 +669,8 @@ describe('an officer sending the monthly report', () => {
     const menu = await h.send(commandFrom(officer, 'menu'));
     expect(menu.buttons[0]).toBe('menu:resume');
     const resumed = await h.send(choiceFrom(officer, 'menu:resume'));
-    expect(resumed.text).toContain('1/13. Số hộ được phê duyệt hỗ trợ XÂY MỚI');
+    expect(resumed.text).toContain('1/14. Số hộ được phê duyệt hỗ trợ XÂY MỚI');
+    expect(resumed.suggestions).toEqual(['approvedNew:0']);
   });
 
   it('refuses the report to a member who is not a unit officer', async () => {
@@ -664,6 +686,130 @@ describe('an officer sending the monthly report', () => {
     const { h, officer } = setup({ now: '2024-10-10T03:00:00Z' });
     const sent = await h.send(choiceFrom(officer, `menu:report:${h.demo.unit.id}`));
     expect(sent.text).toContain('Chưa đến kỳ báo cáo nào.');
+  });
+});
+
+const PHOTO_QUESTION = [
+  '14/14. Ảnh công trình (nếu có): anh/chị gửi 1 ảnh nhà đang xây hoặc đã hoàn thành, hoặc bấm "Không có".',
+  'Gửi một ảnh chụp, hoặc bấm "Không có"',
+].join('\n');
+
+describe('the photo of the works in the monthly report', () => {
+  it.each<['telegram' | 'zalo', string]>([
+    ['telegram', 'AgACAgIAAxkBAAIBZ2d'],
+    ['zalo', 'https://photo-stal-1.zdn.vn/abc.jpg'],
+  ])(
+    'stores a photo sent on %s at the photo step on the report, with its channel',
+    async (channel, fileId) => {
+      const h = createBotHarness();
+      const officer = testUser('5001', { channel });
+      addMember(h.store, officer, h.demo.unit.id, { fullName: 'Trần Thị Bình' });
+
+      const asked = await fillReport(h, officer, ANSWERS, 'photo');
+      expect(asked.text).toBe(PHOTO_QUESTION);
+      expect(asked.suggestions).toEqual(['photo:']);
+      expect(asked.buttons).toEqual([]);
+
+      const summary = await h.send(photoFrom(officer, fileId));
+      expect(h.flowOf(officer)).toMatchObject({ step: CONFIRM_STEP, data: { photo: fileId } });
+      expect(summary.text).toContain('• Đề xuất, kiến nghị: Không có\n• Ảnh công trình: Đã nhận 1 ảnh\n');
+      expect(summary.text).not.toContain(fileId);
+      expect(summary.buttons).toEqual(['@confirm:yes', '@confirm:edit', '@confirm:cancel']);
+      expect(summary.suggestions).toEqual([]);
+
+      await h.send(choiceFrom(officer, '@confirm:yes'));
+      expect(h.store.state.reports).toEqual([
+        expect.objectContaining({
+          ...FIGURES,
+          ref: 'BC-202502-01840-1',
+          channel,
+          photos: [{ channel, fileId }],
+        }),
+      ]);
+      expect(h.store.state.audit).toEqual([
+        expect.objectContaining({
+          action: 'report.submit',
+          channel,
+          after: expect.objectContaining({ ref: 'BC-202502-01840-1', photos: 1 }),
+        }),
+      ]);
+    },
+  );
+
+  it('refuses typed text at the photo step in Vietnamese and asks the same question', async () => {
+    const { h, officer } = setup();
+    await fillReport(h, officer, ANSWERS, 'photo');
+    const before = h.flowOf(officer);
+    for (const typed of ['Ảnh đây', '1', '0', 'có', `'; DROP TABLE x; --"`]) {
+      const sent = await h.send(textFrom(officer, typed));
+      expect(sent.replies).toEqual([
+        {
+          text: `⚠️ Câu hỏi này cần một ảnh. Anh/chị bấm biểu tượng ảnh để gửi, hoặc trả lời "Không có".\n${PHOTO_QUESTION}`,
+          suggestions: [{ id: 'photo:', label: 'Không có' }],
+        },
+      ]);
+      expect(h.flowOf(officer)).toEqual(before);
+    }
+    // /help shows the photo question again, and a photo still answers it.
+    const help = await h.send(commandFrom(officer, 'help'));
+    expect(help.text).toContain(PHOTO_QUESTION);
+    expect(help.suggestions).toEqual(['photo:']);
+    await h.send(photoFrom(officer, 'late-photo'));
+    expect(h.flowOf(officer)).toMatchObject({ step: CONFIRM_STEP, data: { photo: 'late-photo' } });
+  });
+
+  it.each<[string, (u: TestUser) => Inbound]>([
+    ['"Không có" typed', (u) => textFrom(u, 'Không có')],
+    ['"không" typed', (u) => textFrom(u, 'không')],
+    ['the "Không có" button', (u) => choiceFrom(u, 'photo:')],
+  ])('takes %s as no photo, and stores none', async (_what, build) => {
+    const { h, officer } = setup();
+    const summary = await fillReport(h, officer, { ...ANSWERS, photo: build });
+    expect(h.flowOf(officer)?.data.photo).toBe('');
+    expect(summary.text).toContain('• Ảnh công trình: Không có\n');
+    await h.send(choiceFrom(officer, '@confirm:yes'));
+    expect(h.store.state.reports).toEqual([expect.objectContaining({ ...FIGURES, photos: [] })]);
+    expect(h.store.state.audit[0]?.after).toMatchObject({ photos: 0 });
+  });
+
+  it('refuses a photo at a count step with the same question and keeps the data', async () => {
+    const { h, officer } = setup();
+    await fillReport(h, officer, ANSWERS, 'startedNew');
+    const before = h.flowOf(officer);
+    const sent = await h.send(photoFrom(officer, 'too-early'));
+    expect(sent.replies).toEqual([
+      {
+        text: [
+          '⚠️ Câu hỏi này cần trả lời bằng chữ hoặc bấm nút.',
+          '3/14. Số nhà XÂY MỚI đã khởi công?',
+          'Gõ một số nguyên, ví dụ: 12',
+        ].join('\n'),
+        suggestions: [{ id: 'startedNew:0', label: '0' }],
+      },
+    ]);
+    expect(h.flowOf(officer)).toEqual(before);
+  });
+
+  it('ignores a redelivered photo', async () => {
+    const { h, officer } = setup();
+    await fillReport(h, officer, ANSWERS, 'photo');
+    const sentPhoto = photoFrom(officer, 'once');
+    await h.send(sentPhoto);
+    const before = snapshot(h);
+    expect(await h.handle(sentPhoto)).toEqual({ duplicate: true });
+    expect(h.store.state).toEqual(before);
+  });
+
+  it('keeps the photo of the first revision when the second is sent without one', async () => {
+    const { h, officer } = setup();
+    await fillReport(h, officer, { ...ANSWERS, photo: (u) => photoFrom(u, 'first') });
+    await h.send(choiceFrom(officer, '@confirm:yes'));
+    await fillReport(h, officer);
+    await h.send(choiceFrom(officer, '@confirm:yes'));
+    expect(h.store.state.reports.map((r) => [r.revision, r.photos])).toEqual([
+      [1, [{ channel: 'telegram', fileId: 'first' }]],
+      [2, []],
+    ]);
   });
 });
 
@@ -747,7 +893,7 @@ describe('races and damaged saved state', () => {
       channel: 'telegram',
       chatId: officer.chatId,
       flow: 'monthly-report',
-      version: 1,
+      version: reportFlow.version,
       step: 'approvedNew',
       data: JSON.stringify({ data: {}, ctx: {}, reviewing: false }),
       expiresAt: new Date('2025-03-10T04:00:00Z'),
@@ -756,6 +902,22 @@ describe('races and damaged saved state', () => {
     const sent = await h.send(textFrom(officer, '5'));
     expect(sent.text).toContain('Bot vừa được cập nhật nên phần đang làm dở đã được hủy');
     expect(h.store.state.flows).toEqual([]);
+  });
+  it('discards a report begun before the photo step was added (flow version 1)', async () => {
+    const { h, officer } = setup();
+    await fillReport(h, officer, ANSWERS, 'approvedRepair');
+    const row = h.store.state.flows[0];
+    if (!row) {
+      throw new Error('no saved flow');
+    }
+    expect(row.version).toBe(reportFlow.version);
+    row.version = 1;
+    const sent = await h.send(textFrom(officer, '8'));
+    expect(sent.replies[0]?.text).toBe(
+      'Bot vừa được cập nhật nên phần đang làm dở đã được hủy; chưa có gì được lưu. Mong anh/chị làm lại.',
+    );
+    expect(h.store.state.flows).toEqual([]);
+    expect(h.store.state.reports).toEqual([]);
   });
 });
 
@@ -771,7 +933,7 @@ describe('saved flows that cannot be resumed', () => {
       channel: 'telegram',
       chatId: officer.chatId,
       flow: row.flow ?? 'monthly-report',
-      version: row.version ?? 1,
+      version: row.version ?? reportFlow.version,
       step: 'approvedNew',
       data: row.data ?? JSON.stringify({ data: {}, ctx: {}, reviewing: false }),
       expiresAt: new Date('2025-03-10T04:00:00Z'),

@@ -53,6 +53,8 @@ export function createInboundHandler(deps: InboundDeps) {
         // Leadership groups arrive with digests (a later issue); until then the bot stays quiet there.
         return { duplicate: false, replies: 0 };
       }
+      // The user wrote: whatever could not reach them before may go now (Zalo's window reopens).
+      await tx.outbox.releaseHeld(inbound.channel, inbound.chatId, now);
       const actor = await tx.people.findActor(inbound.channel, inbound.senderId);
       if (actor) {
         await tx.people.touchIdentity(inbound.channel, inbound.senderId, now);
@@ -278,6 +280,9 @@ class Conversation {
       input = { kind: 'choice', id: inbound.choiceId };
     } else if (inbound.kind === 'text') {
       input = { kind: 'text', text: inbound.text ?? '' };
+    } else if (inbound.media && (inbound.kind === 'photo' || inbound.media.mimeType?.startsWith('image/'))) {
+      // An image sent "as a file" is still a photo of the house.
+      input = { kind: 'photo', fileId: inbound.media.fileId };
     } else {
       this.replies.push(repeatPrompt(runner.def, state, this.locale, this.text('flow.expected_text')));
       return;

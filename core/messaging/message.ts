@@ -46,8 +46,16 @@ export interface Choice {
 
 export interface Outbound {
   text: string;
-  /** Rows of buttons. Channels without buttons render them as a numbered list. */
+  /**
+   * Rows of options, one of which is the answer. Channels without buttons render them as a
+   * numbered list, and the core accepts the number typed back.
+   */
   choices?: Choice[][];
+  /**
+   * Quick answers to a question that takes typed input (a number, an amount, "none"). Buttons where
+   * the channel has them; elsewhere shown as hints, never numbered — "1" typed back is the number 1.
+   */
+  suggestions?: Choice[];
 }
 
 /** Where a message goes: a chat on a channel. */

@@ -6,7 +6,12 @@ export type SendResult =
   /** Worth retrying later (network, 5xx, 429); `retryAfterMs` when the channel said how long to wait. */
   | { ok: false; retry: true; error: string; retryAfterMs?: number }
   /** Will never succeed (bot blocked, chat not found, message rejected): record it for an admin. */
-  | { ok: false; retry: false; error: string };
+  | { ok: false; retry: false; error: string }
+  /**
+   * Cannot reach the chat now but can once the user writes again (Zalo's 7-day window): keep it,
+   * with the chat's later messages, until then.
+   */
+  | { ok: false; hold: true; error: string };
 
 /**
  * One channel's way to deliver a message to a chat. Implemented in bot/ for Telegram, Zalo and

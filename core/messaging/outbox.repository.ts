@@ -15,6 +15,8 @@ export interface ClaimedMessage extends OutboxItem {
 
 export interface OutboxRepository {
   enqueue(items: OutboxItem[], at: Date): Promise<void>;
+  /** The user wrote: messages held until they did go out again; returns how many. */
+  releaseHeld(channel: Channel, chatId: string, at: Date): Promise<number>;
 }
 
 /** Used by the dispatcher outside inbound transactions. */
@@ -24,6 +26,8 @@ export interface OutboxQueue {
   markSent(id: number, at: Date): Promise<void>;
   /** Schedules another attempt, or gives up with `failed` when `nextAttemptAt` is null. */
   markFailed(id: number, error: string, nextAttemptAt: Date | null): Promise<void>;
+  /** Keeps the message until the user writes again (see OutboxRepository.releaseHeld). */
+  markHeld(id: number, error: string): Promise<void>;
 }
 
 export interface InboundRepository {

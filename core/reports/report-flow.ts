@@ -168,7 +168,7 @@ export function decreasedFields(ctx: ReportFlowContext, data: FlowData): string[
 
 export const reportFlow: FlowDef<ReportFlowContext> = {
   id: REPORT_FLOW_ID,
-  version: 1,
+  version: 2,
   title: 'report.title',
   summaryHeader: (ctx, data) => {
     const period = chosenPeriod(ctx, data);
@@ -254,6 +254,13 @@ export const reportFlow: FlowDef<ReportFlowContext> = {
       prompt: () => ({ key: 'report.ask.proposals' }),
       optional: true,
       maxLength: 1000,
+    },
+    {
+      key: 'photo',
+      kind: 'photo',
+      label: 'report.field.photo',
+      prompt: () => ({ key: 'report.ask.photo' }),
+      optional: true,
     },
     {
       key: 'decreaseReason',

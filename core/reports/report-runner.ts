@@ -93,6 +93,7 @@ export const reportRunner: FlowRunner<ReportFlowContext> = {
       proposals: String(data.proposals ?? ''),
       decreaseReason: data.decreaseReason === undefined ? null : String(data.decreaseReason),
     });
+    const photos = data.photo ? [{ channel: inbound.channel, fileId: String(data.photo) }] : [];
     const campaign = await tx.campaigns.findCurrent();
     const timeZone = campaign?.timeZone ?? 'Asia/Ho_Chi_Minh';
     const late = toIsoDate(dateInZone(now, timeZone)) >= period.dueOn;
@@ -107,6 +108,7 @@ export const reportRunner: FlowRunner<ReportFlowContext> = {
       revision,
       late,
       channel: inbound.channel,
+      photos,
       submittedAt: now,
     });
     await tx.audit.record(
@@ -116,7 +118,15 @@ export const reportRunner: FlowRunner<ReportFlowContext> = {
         action: revision === 1 ? 'report.submit' : 'report.revise',
         entity: 'Report',
         entityId: String(id),
-        after: { ref, periodId: period.id, unitId: ctx.unitId, revision, late, ...figures },
+        after: {
+          ref,
+          periodId: period.id,
+          unitId: ctx.unitId,
+          revision,
+          late,
+          photos: photos.length,
+          ...figures,
+        },
       },
       now,
     );

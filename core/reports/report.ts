@@ -58,6 +58,11 @@ export const ZReportFigures = ZHouseCounts.extend({
 });
 export type TReportFigures = z.infer<typeof ZReportFigures>;
 
+export interface ReportPhoto {
+  channel: string;
+  fileId: string;
+}
+
 export interface ReportRecord extends TReportFigures {
   id: number;
   ref: string;
@@ -67,6 +72,7 @@ export interface ReportRecord extends TReportFigures {
   revision: number;
   late: boolean;
   channel: string;
+  photos: ReportPhoto[];
   submittedAt: Date;
 }
 

@@ -18,8 +18,10 @@ export interface Sent {
   replies: Outbound[];
   /** All reply texts joined by blank lines, handy for `toContain`. */
   text: string;
-  /** Every button id offered by the replies. */
+  /** Every option id offered by the replies (`choices`: one of them is the answer). */
   buttons: string[];
+  /** Every quick-answer id offered by the replies (`suggestions` for a typed question). */
+  suggestions: string[];
 }
 
 export interface BotHarness {
@@ -76,6 +78,7 @@ export function createBotHarness(options: { now?: string; flowTtlMs?: number } =
         replies,
         text: replies.map((r) => r.text).join('\n\n'),
         buttons: replies.flatMap((r) => (r.choices ?? []).flat().map((c) => c.id)),
+        suggestions: replies.flatMap((r) => (r.suggestions ?? []).map((c) => c.id)),
       };
     },
     repliesTo,

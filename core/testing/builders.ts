@@ -79,8 +79,9 @@ export function choiceFrom(user: TestUser, id: string): Inbound {
   return { ...base(user), kind: 'choice', choiceId: id };
 }
 
-export function photoFrom(user: TestUser): Inbound {
-  return { ...base(user), kind: 'photo', media: { fileId: 'photo-1', mimeType: 'image/jpeg' } };
+/** A photo sent to the chat; `fileId` is the channel's own id for the file. */
+export function photoFrom(user: TestUser, fileId = 'photo-1'): Inbound {
+  return { ...base(user), kind: 'photo', media: { fileId, mimeType: 'image/jpeg' } };
 }
 
 /** The seed plan: 01/10/2024–31/12/2025, reports due on the 15th, final report on 10/12/2025. */

@@ -28,6 +28,7 @@ function report(
     revision: 1,
     late: false,
     channel: 'telegram',
+    photos: [],
     submittedAt: AT,
     ...overrides,
   };

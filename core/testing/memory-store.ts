@@ -101,7 +101,7 @@ export interface OutboxRow {
   chatId: string;
   message: Outbound;
   idempotencyKey: string;
-  status: 'pending' | 'sending' | 'sent' | 'failed';
+  status: 'pending' | 'sending' | 'sent' | 'failed' | 'held';
   attempts: number;
   nextAttemptAt: Date;
   createdAt: Date;
@@ -841,6 +841,16 @@ function createRepositories(state: MemoryState): Repositories {
           createdAt: new Date(at),
         });
       }
+    },
+    async releaseHeld(channel, chatId, at) {
+      const held = state.outbox.filter(
+        (o) => o.channel === channel && o.chatId === chatId && o.status === 'held',
+      );
+      for (const row of held) {
+        row.status = 'pending';
+        row.nextAttemptAt = new Date(at);
+      }
+      return held.length;
     },
   };
 

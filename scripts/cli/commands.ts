@@ -20,6 +20,7 @@ import {
   ZReportsShowArgs,
 } from './reports.ts';
 import { unitsList } from './units-list.ts';
+import { type ZaloSetTokenArgs, ZZaloSetTokenArgs, zaloSetToken, zaloStatus } from './zalo.ts';
 
 /** A command line, parsed and validated; nothing has touched the database yet. */
 export type CliCommand =
@@ -29,7 +30,9 @@ export type CliCommand =
   | { name: 'people list' }
   | { name: 'reports list'; options: ReportsListOptions }
   | { name: 'reports show'; args: ReportsShowArgs }
-  | { name: 'outbox failed' };
+  | { name: 'outbox failed' }
+  | { name: 'zalo status' }
+  | { name: 'zalo set-token'; args: ZaloSetTokenArgs };
 
 /** The line printed after every usage error. */
 export const USAGE_HINT = 'Xem hướng dẫn: npm run cli -- help';
@@ -56,6 +59,17 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
   units: { list: { options: {}, positionals: 0, build: () => ({ name: 'units list' }) } },
   people: { list: { options: {}, positionals: 0, build: () => ({ name: 'people list' }) } },
   outbox: { failed: { options: {}, positionals: 0, build: () => ({ name: 'outbox failed' }) } },
+  zalo: {
+    status: { options: {}, positionals: 0, build: () => ({ name: 'zalo status' }) },
+    'set-token': {
+      options: {},
+      positionals: 1,
+      build: (_values, positionals) => ({
+        name: 'zalo set-token',
+        args: validate(ZZaloSetTokenArgs, { token: positionals[0] }),
+      }),
+    },
+  },
   reports: {
     list: {
       options: { period: S, unit: S },
@@ -93,6 +107,10 @@ export function usageText(): string[] {
     '      Liệt kê các lần gửi báo cáo; ✓ đánh dấu bản mới nhất của mỗi đơn vị trong mỗi kỳ.',
     '  reports show <số tham chiếu>',
     '      Xem toàn bộ số liệu một báo cáo và các lần gửi của cùng đơn vị, cùng kỳ.',
+    '  zalo status',
+    '      Kênh Zalo: hạn access token, lần làm mới cuối, sự kiện webhook cuối, số tin chưa gửi được.',
+    '  zalo set-token <refresh_token>',
+    '      Lưu refresh token mới (khi Zalo từ chối token cũ); bot tự lấy access token mới.',
     '  outbox failed',
     '      Tin nhắn bot không gửi được (bị chặn, quá số lần thử) và tin đang chờ gửi lại.',
     '  help',
@@ -226,5 +244,9 @@ export async function executeCommand(command: CliCommand, ctx: CliContext): Prom
       return reportsShow(ctx, command.args);
     case 'outbox failed':
       return outboxFailed(ctx);
+    case 'zalo status':
+      return zaloStatus(ctx);
+    case 'zalo set-token':
+      return zaloSetToken(ctx, command.args);
   }
 }

@@ -1,0 +1,96 @@
+import type { Inbound } from '../core/messaging/message.ts';
+import type { Clock } from '../core/shared/clock.ts';
+import type { InboundEventStore, StoredEvent } from '../prisma/inbound-event-store.ts';
+import type { Logger } from './logger.ts';
+
+export interface EventProcessorDeps {
+  events: InboundEventStore;
+  /** Turns a stored event into the core's message; undefined for events the bot ignores. */
+  toInbound: (event: StoredEvent) => Inbound | undefined;
+  handleInbound: (inbound: Inbound) => Promise<unknown>;
+  clock: Clock;
+  log: Logger;
+  pollMs?: number;
+  maxAttempts?: number;
+}
+
+/**
+ * Processes accepted webhook events in arrival order, one at a time (so one chat's messages keep
+ * their order), right after each is accepted and on a timer for ones that failed. The core dedupes
+ * by the event id, so processing an event twice after a crash changes nothing.
+ */
+export function createInboundEventProcessor(deps: EventProcessorDeps) {
+  const maxAttempts = deps.maxAttempts ?? 10;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  async function drain(): Promise<void> {
+    do {
+      again = false;
+      for (;;) {
+        const batch = await deps.events.pending(50, maxAttempts);
+        if (batch.length === 0) {
+          break;
+        }
+        for (const event of batch) {
+          await processOne(event);
+        }
+        if (batch.length < 50) {
+          break;
+        }
+      }
+    } while (again);
+  }
+
+  async function processOne(event: StoredEvent): Promise<void> {
+    try {
+      const inbound = deps.toInbound(event);
+      if (inbound) {
+        await deps.handleInbound(inbound);
+      }
+      await deps.events.markProcessed(event.id, deps.clock.now());
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      deps.log.error(
+        { eventId: event.id, channel: event.channel, attempts: event.attempts + 1, err: error },
+        'event failed',
+      );
+      await deps.events.markFailed(event.id, message);
+    }
+  }
+
+  function kick(): void {
+    if (running !== undefined) {
+      again = true;
+      return;
+    }
+    running = drain()
+      .catch((error: unknown) => deps.log.error({ err: error }, 'event processing failed'))
+      .finally(() => {
+        running = undefined;
+      });
+  }
+
+  return {
+    kick,
+    start(): void {
+      timer = setInterval(kick, deps.pollMs ?? 5_000);
+      timer.unref();
+      kick();
+    },
+    async stop(): Promise<void> {
+      if (timer) {
+        clearInterval(timer);
+      }
+      await running;
+    },
+    /** Processes everything pending now (tests, shutdown). */
+    async flush(): Promise<void> {
+      await running;
+      await drain();
+    },
+  };
+}
+
+export type InboundEventProcessor = ReturnType<typeof createInboundEventProcessor>;

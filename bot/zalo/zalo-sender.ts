@@ -1,0 +1,67 @@
+import type { Outbound } from '../../core/messaging/message.ts';
+import type { ChannelSender, SendResult } from '../../core/messaging/messenger.ts';
+import { splitText } from '../split-text.ts';
+import type { ZaloClient } from './zalo-client.ts';
+import { ZaloApiError, ZaloHttpError, ZaloTokenDeadError } from './zalo-errors.ts';
+
+export const ZALO_TEXT_LIMIT = 2000;
+
+/**
+ * Renders a core message as Zalo text: options become a numbered list answered by typing the
+ * number (buttons on /message/cs are not documented for v3, reference/zalo-oa.md §2.2), quick
+ * answers become a hint line. The list always travels in the last part of a long message.
+ */
+export function renderZaloText(message: Outbound): string {
+  const lines = [message.text];
+  const options = (message.choices ?? []).flat();
+  if (options.length > 0) {
+    lines.push('', 'Trả lời bằng số:');
+    options.forEach((option, i) => {
+      lines.push(`${i + 1}. ${option.label}`);
+    });
+  }
+  if (message.suggestions && message.suggestions.length > 0) {
+    lines.push('', `Gợi ý: ${message.suggestions.map((s) => s.label).join(' · ')}`);
+  }
+  return lines.join('\n');
+}
+
+export function createZaloSender(client: ZaloClient): ChannelSender {
+  return {
+    async send(chatId, message): Promise<SendResult> {
+      try {
+        for (const part of splitText(renderZaloText(message), ZALO_TEXT_LIMIT)) {
+          await client.sendText(chatId, part);
+        }
+        return { ok: true };
+      } catch (error) {
+        return classify(error);
+      }
+    },
+  };
+}
+
+function classify(error: unknown): SendResult {
+  if (error instanceof ZaloApiError) {
+    const description = `${error.code} ${error.apiMessage}`;
+    if (error.isWindowError) {
+      // Outside the 7-day consultation window (or blocked): deliverable once the user writes again.
+      return { ok: false, hold: true, error: description };
+    }
+    if (error.isRateLimit) {
+      return { ok: false, retry: true, error: description, retryAfterMs: 60_000 };
+    }
+    if (error.isRetryable || error.isTokenError) {
+      return { ok: false, retry: true, error: description };
+    }
+    return { ok: false, retry: false, error: description };
+  }
+  if (error instanceof ZaloTokenDeadError) {
+    // Nothing can be sent until an admin gives a new refresh token; keep trying slowly.
+    return { ok: false, retry: true, error: 'zalo refresh token is dead', retryAfterMs: 10 * 60_000 };
+  }
+  if (error instanceof ZaloHttpError) {
+    return { ok: false, retry: true, error: error.message };
+  }
+  return { ok: false, retry: true, error: error instanceof Error ? error.message : String(error) };
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { type CliContext, DEFAULT_TIME_ZONE } from './context.ts';
+import { formatInstant, renderFields } from './text.ts';
+
+/**
+ * `zalo status`: whether the Zalo channel can send — the access token's expiry, the last refresh,
+ * a dead refresh token — when Zalo last delivered a webhook event, and what is not delivered yet.
+ */
+export async function zaloStatus(ctx: CliContext): Promise<void> {
+  const timeZone = ctx.timeZone ?? DEFAULT_TIME_ZONE;
+  const when = (d: Date | null | undefined) => (d ? formatInstant(d, timeZone) : '—');
+  const token = await ctx.prisma.zaloToken.findUnique({ where: { id: 1 } });
+  const lastEvent = await ctx.prisma.inboundEvent.findFirst({
+    where: { channel: 'zalo' },
+    orderBy: { receivedAt: 'desc' },
+    select: { receivedAt: true },
+  });
+  const pendingEvents = await ctx.prisma.inboundEvent.count({
+    where: { channel: 'zalo', processedAt: null },
+  });
+  const byStatus = await ctx.prisma.outbox.groupBy({
+    by: ['status'],
+    where: { channel: 'zalo', status: { in: ['pending', 'held', 'failed', 'sending'] } },
+    _count: { _all: true },
+  });
+  const count = (status: string) => byStatus.find((s) => s.status === status)?._count._all ?? 0;
+  const state = !token
+    ? 'chưa cấu hình (chưa có ZALO_REFRESH_TOKEN nào được dùng)'
+    : token.deadSince
+      ? `NGỪNG GỬI từ ${when(token.deadSince)}: refresh token bị từ chối — chạy "zalo set-token <token>"`
+      : token.accessExpiresAt <= ctx.now
+        ? 'access token đã hết hạn; sẽ làm mới ở lần gửi tới'
+        : 'hoạt động';
+  const lines = renderFields([
+    ['Trạng thái', state],
+    ['Access token hết hạn', when(token?.accessExpiresAt)],
+    ['Làm mới lần cuối', when(token?.refreshedAt)],
+    ['Lỗi gần nhất', token?.lastError ?? '—'],
+    ['Sự kiện webhook cuối', when(lastEvent?.receivedAt)],
+    ['Sự kiện chờ xử lý', String(pendingEvents)],
+    ['Tin chưa gửi được', String(count('pending') + count('sending') + count('held') + count('failed'))],
+    ['  – đang chờ gửi/gửi lại', String(count('pending') + count('sending'))],
+    ['  – chờ người dùng nhắn lại (quá 7 ngày)', String(count('held'))],
+    ['  – đã bỏ (lỗi vĩnh viễn)', String(count('failed'))],
+  ]);
+  ctx.out('Kênh Zalo OA');
+  for (const line of lines) {
+    ctx.out(line);
+  }
+}
+
+export const ZZaloSetTokenArgs = z.object({
+  token: z
+    .string({ error: 'thiếu refresh token: npm run cli -- zalo set-token <refresh_token>' })
+    .regex(/^[A-Za-z0-9_\-.]{20,2048}$/, 'refresh token không hợp lệ (chỉ gồm chữ, số, "-", "_", ".")'),
+});
+export type ZaloSetTokenArgs = z.infer<typeof ZZaloSetTokenArgs>;
+
+/** `zalo set-token <refresh token>`: an admin supplies a new refresh token after the old one died. */
+export async function zaloSetToken(ctx: CliContext, args: ZaloSetTokenArgs): Promise<void> {
+  const expired = new Date(0);
+  await ctx.prisma.zaloToken.upsert({
+    where: { id: 1 },
+    create: { id: 1, accessToken: '', refreshToken: args.token, accessExpiresAt: expired },
+    update: {
+      accessToken: '',
+      refreshToken: args.token,
+      accessExpiresAt: expired,
+      deadSince: null,
+      lastError: null,
+      leaseUntil: null,
+    },
+  });
+  await ctx.prisma.auditLog.create({
+    data: { at: ctx.now, action: 'zalo.set-token', entity: 'ZaloToken', entityId: '1', channel: 'cli' },
+  });
+  ctx.out('Đã lưu refresh token mới. Bot sẽ lấy access token mới ở lần gửi tin Zalo tới.');
+}

@@ -1,0 +1,212 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { App } from '../bot/app.ts';
+import { createFixedClock } from '../core/shared/clock.ts';
+import { startApp, tempDatabase } from './support/app-harness.ts';
+import {
+  startZaloEmulator,
+  type ZaloEmulator,
+  type ZaloEvent,
+  type ZaloSignOptions,
+} from './support/zalo-emulator.ts';
+
+/**
+ * The Zalo channel end to end: signed webhook events posted to the real HTTP server, the real
+ * client and token manager talking to an emulated Zalo OA API over HTTP.
+ */
+
+const user = '8100000000000000001';
+let zalo: ZaloEmulator;
+let db: ReturnType<typeof tempDatabase>;
+let app: App | undefined;
+let url = '';
+
+async function boot(clock = createFixedClock(new Date())): Promise<App> {
+  const { refreshToken } = zalo.issueTokens();
+  app = await startApp(
+    {
+      DATABASE_URL: db.url,
+      ZALO_APP_ID: zalo.appId,
+      ZALO_APP_SECRET: zalo.appSecret,
+      ZALO_OA_SECRET_KEY: zalo.oaSecretKey,
+      ZALO_REFRESH_TOKEN: refreshToken,
+      ZALO_API_BASE: zalo.apiBase,
+      ZALO_OAUTH_BASE: zalo.oauthBase,
+    },
+    { clock },
+  );
+  const address = app.http.server.address();
+  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/zalo/webhook`;
+  return app;
+}
+
+async function post(event: ZaloEvent, opts?: ZaloSignOptions): Promise<number> {
+  return (await zalo.deliver(url, event, opts)).status;
+}
+
+/** Sends a text as the user and returns the bot's next reply. */
+async function say(text: string): Promise<string> {
+  const before = zalo.messagesTo(user).length;
+  expect(await post(zalo.userSendText(user, text))).toBe(200);
+  return (await zalo.waitForMessages(user, before + 1)).at(-1)?.text ?? '';
+}
+
+async function createInvite(target: App): Promise<string> {
+  const unit = await target.prisma.unit.findUniqueOrThrow({ where: { code: '01840' } });
+  await target.prisma.invite.create({
+    data: {
+      code: 'ZL7M2XPA',
+      role: 'unit_officer',
+      unitId: unit.id,
+      createdBy: 'test',
+      expiresAt: new Date(Date.now() + 86_400_000),
+    },
+  });
+  return 'ZL7M-2XPA';
+}
+
+beforeEach(async () => {
+  zalo = await startZaloEmulator();
+  db = tempDatabase();
+});
+
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+  await zalo.close();
+  db.cleanup();
+});
+
+describe('Zalo end to end', () => {
+  it('follow → invite code → monthly report with numbered answers and a photo → receipt', async () => {
+    const target = await boot();
+    const code = await createInvite(target);
+
+    const before = zalo.messagesTo(user).length;
+    expect(await post(zalo.follow(user))).toBe(200);
+    expect((await zalo.waitForMessages(user, before + 1)).at(-1)?.text).toContain('MÃ MỜI');
+
+    const welcome = await say(code.toLowerCase());
+    expect(welcome).toContain('Phường Đức Xuân');
+    expect(welcome).toContain('Trả lời bằng số:');
+    expect(welcome).toMatch(/1\. 📝 Báo cáo tiến độ tháng/);
+
+    const periods = await say('1');
+    expect(periods).toContain('kỳ nào');
+    expect(periods).toMatch(/1\. tháng \d+\/\d{4}/);
+    expect(await say('1')).toContain('XÂY MỚI');
+    // Quick answers are hints, not numbers: "1" is the figure 1 here.
+    expect(zalo.messagesTo(user).at(-1)?.text).toContain('Gợi ý: 0');
+    for (const answer of [
+      '12',
+      '5',
+      '10',
+      '4',
+      '6',
+      '3',
+      '5',
+      '2',
+      '1,5 tỷ',
+      '600tr',
+      '1.250',
+      'không',
+      'không',
+    ]) {
+      await say(answer);
+    }
+    expect(zalo.messagesTo(user).at(-1)?.text).toContain('Ảnh công trình');
+    const photoBefore = zalo.messagesTo(user).length;
+    expect(await post(zalo.userSendImage(user, 'https://photo-stal-1.zdn.vn/house.jpg'))).toBe(200);
+    const summary = (await zalo.waitForMessages(user, photoBefore + 1)).at(-1)?.text ?? '';
+    expect(summary).toContain('Đã nhận 1 ảnh');
+    expect(summary).toContain('1. ✅ Gửi báo cáo');
+
+    const receipt = await say('1');
+    expect(receipt).toMatch(/BC-\d{6}-01840-1/);
+    const report = await target.prisma.report.findFirstOrThrow();
+    expect(report).toMatchObject({ channel: 'zalo', approvedNew: 12, moneyReceived: 1_500_000_000n });
+    expect(JSON.parse(report.photos)).toEqual([
+      { channel: 'zalo', fileId: 'https://photo-stal-1.zdn.vn/house.jpg' },
+    ]);
+    // Every send carried the access token header and stayed within 2,000 characters.
+    expect(zalo.sent.every((m) => (m.text ?? '').length <= 2000)).toBe(true);
+  });
+
+  it('counts an event delivered twice once, and ignores its own echoes and receipts', async () => {
+    const target = await boot();
+    const follow = zalo.follow(user);
+    expect(await post(follow)).toBe(200);
+    await zalo.waitForMessages(user, 1);
+    const text = zalo.userSendText(user, '/help');
+    expect(await post(text)).toBe(200);
+    expect(await post(text)).toBe(200);
+    expect(await post(follow)).toBe(200);
+    expect(await post(zalo.oaSendTextEcho(user, 'xin chào'))).toBe(200);
+    expect(await post(zalo.userSeenMessage(user, ['abc']))).toBe(200);
+    await target.processor.flush();
+    await target.dispatcher.flush();
+    expect(zalo.messagesTo(user)).toHaveLength(2);
+    expect(await target.prisma.inboundEvent.count()).toBe(4);
+    expect(await target.prisma.inboundSeen.count()).toBe(2);
+  });
+
+  it('refuses forged, wrongly signed, replayed and truncated events with nothing processed', async () => {
+    const target = await boot();
+    const event = zalo.userSendText(user, 'ABCD-EFGH');
+    expect(await post(event, { secret: 'not-the-oa-secret' })).toBe(401);
+    expect(await post(event, { omitHeader: true })).toBe(401);
+    expect(await post(event, { tamper: true })).toBe(401);
+    expect(await post(event, { appId: '999' })).toBe(401);
+    const old = zalo.userSendText(user, 'ABCD-EFGH', { timestamp: Date.now() - 60 * 60_000 });
+    expect(await post(old)).toBe(401);
+    const { body, headers } = zalo.sign(event);
+    const truncated = await fetch(url, { method: 'POST', headers, body: body.slice(0, body.length - 5) });
+    expect([400, 401]).toContain(truncated.status);
+    // The URL-save ping: unsigned {} gets 200 and does nothing.
+    const ping = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(ping.status).toBe(200);
+    await target.processor.flush();
+    expect(await target.prisma.inboundEvent.count()).toBe(0);
+    expect(await target.prisma.inboundSeen.count()).toBe(0);
+    // Without 'mac=' the same signature is accepted.
+    expect(await post(event, { prefix: false })).toBe(200);
+  });
+
+  it('refreshes an expired token once in the middle of a conversation and the reply still arrives', async () => {
+    await boot();
+    expect(await post(zalo.follow(user))).toBe(200);
+    await zalo.waitForMessages(user, 1);
+    const refreshesBefore = zalo.refreshRequests.length;
+    zalo.expireAccessToken('expired');
+    expect(await say('/help')).toContain('MÃ MỜI');
+    expect(zalo.refreshRequests.length - refreshesBefore).toBe(1);
+    expect(zalo.refreshRequests.every((r) => r.ok)).toBe(true);
+  });
+
+  it('holds a message outside the 7-day window and delivers it when the user writes again', async () => {
+    const target = await boot();
+    expect(await post(zalo.follow(user))).toBe(200);
+    await zalo.waitForMessages(user, 1);
+    zalo.setLastInteraction(user, new Date(Date.now() - 8 * 86_400_000));
+    await target.handleInbound({
+      channel: 'zalo',
+      chatId: user,
+      chatType: 'private',
+      senderId: user,
+      externalId: 'internal-1',
+      kind: 'command',
+      command: 'help',
+      receivedAt: new Date(),
+    });
+    await target.dispatcher.flush();
+    const held = await target.prisma.outbox.findFirstOrThrow({ where: { status: 'held' } });
+    expect(held.lastError).toContain('-230');
+    // The user writes: the held reply goes first, then the answer to the new message.
+    expect(await post(zalo.userSendText(user, 'alo'))).toBe(200);
+    await zalo.waitForMessages(user, 3);
+    expect(await target.prisma.outbox.count({ where: { status: 'held' } })).toBe(0);
+  });
+});
