@@ -35,6 +35,23 @@ describe('loadConfig', () => {
     expect(webhook.secrets).toEqual([token, 'a-long-secret_1']);
   });
 
+  it('starts Zalo only with all four credentials, and then not the playground', () => {
+    const zalo = loadConfig({
+      ZALO_APP_ID: '123',
+      ZALO_APP_SECRET: 'app-secret',
+      ZALO_OA_SECRET_KEY: 'oa-secret',
+      ZALO_REFRESH_TOKEN: 'refresh-token-value',
+    });
+    expect(zalo.zalo).toMatchObject({
+      appId: '123',
+      apiBase: 'https://openapi.zalo.me',
+      webhookMaxAgeMs: 300_000,
+    });
+    expect(zalo.playground).toBe(false);
+    expect(zalo.secrets).toEqual(expect.arrayContaining(['app-secret', 'oa-secret', 'refresh-token-value']));
+    expect(loadConfig({}).zalo).toBeUndefined();
+  });
+
   it.each([
     [{ PORT: 'abc' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
@@ -44,6 +61,8 @@ describe('loadConfig', () => {
     [{ TZ_CAMPAIGN: 'Mars/Base' }, 'TZ_CAMPAIGN'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ TELEGRAM_BOT_TOKEN: '1:a', PUBLIC_URL: 'https://x.vn' }, 'TELEGRAM_WEBHOOK_SECRET'],
+    [{ ZALO_APP_ID: '123', ZALO_APP_SECRET: 's' }, 'ZALO_OA_SECRET_KEY'],
+    [{ ZALO_WEBHOOK_MAX_AGE_SECONDS: '1' }, 'ZALO_WEBHOOK_MAX_AGE_SECONDS'],
     [
       { TELEGRAM_BOT_TOKEN: '1:a', PUBLIC_URL: 'https://x.vn', TELEGRAM_WEBHOOK_SECRET: 'short' },
       'TELEGRAM_WEBHOOK_SECRET',

@@ -1,6 +1,7 @@
 import type { Inbound } from '../core/messaging/message.ts';
 import type { Clock } from '../core/shared/clock.ts';
 import type { InboundEventStore, StoredEvent } from '../prisma/inbound-event-store.ts';
+import { createDrainLoop } from './drain-loop.ts';
 import type { Logger } from './logger.ts';
 
 export interface EventProcessorDeps {
@@ -21,27 +22,7 @@ export interface EventProcessorDeps {
  */
 export function createInboundEventProcessor(deps: EventProcessorDeps) {
   const maxAttempts = deps.maxAttempts ?? 10;
-  let running: Promise<void> | undefined;
-  let again = false;
-  let timer: NodeJS.Timeout | undefined;
-
-  async function drain(): Promise<void> {
-    do {
-      again = false;
-      for (;;) {
-        const batch = await deps.events.pending(50, maxAttempts);
-        if (batch.length === 0) {
-          break;
-        }
-        for (const event of batch) {
-          await processOne(event);
-        }
-        if (batch.length < 50) {
-          break;
-        }
-      }
-    } while (again);
-  }
+  const batchSize = 50;
 
   async function processOne(event: StoredEvent): Promise<void> {
     try {
@@ -60,37 +41,18 @@ export function createInboundEventProcessor(deps: EventProcessorDeps) {
     }
   }
 
-  function kick(): void {
-    if (running !== undefined) {
-      again = true;
-      return;
-    }
-    running = drain()
-      .catch((error: unknown) => deps.log.error({ err: error }, 'event processing failed'))
-      .finally(() => {
-        running = undefined;
-      });
-  }
-
-  return {
-    kick,
-    start(): void {
-      timer = setInterval(kick, deps.pollMs ?? 5_000);
-      timer.unref();
-      kick();
-    },
-    async stop(): Promise<void> {
-      if (timer) {
-        clearInterval(timer);
+  return createDrainLoop({
+    drainOnce: async () => {
+      const batch = await deps.events.pending(batchSize, maxAttempts);
+      for (const event of batch) {
+        await processOne(event);
       }
-      await running;
+      return batch.length === batchSize;
     },
-    /** Processes everything pending now (tests, shutdown). */
-    async flush(): Promise<void> {
-      await running;
-      await drain();
-    },
-  };
+    pollMs: deps.pollMs ?? 5_000,
+    log: deps.log,
+    name: 'event processing',
+  });
 }
 
 export type InboundEventProcessor = ReturnType<typeof createInboundEventProcessor>;

@@ -2,6 +2,7 @@ import type { Channel } from '../core/messaging/message.ts';
 import type { ChannelSender, SendResult } from '../core/messaging/messenger.ts';
 import type { ClaimedMessage, OutboxQueue } from '../core/messaging/outbox.repository.ts';
 import type { Clock } from '../core/shared/clock.ts';
+import { createDrainLoop } from './drain-loop.ts';
 import type { Logger } from './logger.ts';
 
 export interface DispatcherDeps {
@@ -28,10 +29,6 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
   const pollMs = deps.pollMs ?? 2_000;
   const batchSize = deps.batchSize ?? 50;
   const maxAttempts = deps.maxAttempts ?? 8;
-  let draining: Promise<void> | undefined;
-  let again = false;
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
 
   async function sendChat(messages: ClaimedMessage[]): Promise<void> {
     for (let i = 0; i < messages.length; i++) {
@@ -97,52 +94,12 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
     return claimed.length;
   }
 
-  async function drain(): Promise<void> {
-    do {
-      again = false;
-      while ((await drainOnce()) === batchSize) {
-        // A full batch: there may be more.
-      }
-    } while (again && !stopped);
-  }
-
-  function kick(): void {
-    if (stopped) {
-      return;
-    }
-    if (draining !== undefined) {
-      again = true;
-      return;
-    }
-    draining = drain()
-      .catch((error: unknown) => deps.log.error({ err: error }, 'outbox drain failed'))
-      .finally(() => {
-        draining = undefined;
-      });
-  }
-
-  return {
-    kick,
-    start(): void {
-      stopped = false;
-      timer = setInterval(kick, pollMs);
-      timer.unref();
-      kick();
-    },
-    /** Stops the timer and waits for the sends in flight. */
-    async stop(): Promise<void> {
-      stopped = true;
-      if (timer) {
-        clearInterval(timer);
-      }
-      await draining;
-    },
-    /** Sends everything due now and resolves when done (tests, shutdown). */
-    async flush(): Promise<void> {
-      await draining;
-      await drain();
-    },
-  };
+  return createDrainLoop({
+    drainOnce: async () => (await drainOnce()) === batchSize,
+    pollMs,
+    log: deps.log,
+    name: 'outbox drain',
+  });
 }
 
 export type OutboxDispatcher = ReturnType<typeof createOutboxDispatcher>;

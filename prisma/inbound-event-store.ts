@@ -1,5 +1,4 @@
-import type { Statement } from 'better-sqlite3';
-import { fromDbTime, type SqliteDatabase, toDbTime } from './sqlite.ts';
+import { cachedStatements, fromDbTime, type SqliteDatabase, toDbTime } from './sqlite.ts';
 
 export interface StoredEvent {
   id: number;
@@ -26,15 +25,7 @@ export interface InboundEventStore {
 }
 
 export function createSqliteInboundEventStore(db: SqliteDatabase): InboundEventStore {
-  const cache = new Map<string, Statement<unknown[]>>();
-  const stmt = (sql: string): Statement<unknown[]> => {
-    let statement = cache.get(sql);
-    if (!statement) {
-      statement = db.prepare<unknown[]>(sql);
-      cache.set(sql, statement);
-    }
-    return statement;
-  };
+  const stmt = cachedStatements(db);
   return {
     async accept(event, at) {
       return (

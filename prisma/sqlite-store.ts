@@ -1,4 +1,3 @@
-import type { Statement } from 'better-sqlite3';
 import { z } from 'zod';
 import type { Campaign, Period, PeriodKind } from '../core/campaigns/campaign.ts';
 import type { StoredFlowState } from '../core/flows/flow-state.repository.ts';
@@ -7,7 +6,7 @@ import type { ClaimedMessage, OutboxItem, OutboxQueue } from '../core/messaging/
 import { type Actor, type InviteView, isRole, type MembershipView } from '../core/people/people.ts';
 import type { ReportPhoto, ReportRecord } from '../core/reports/report.ts';
 import type { Tx, UnitOfWork } from '../core/unit-of-work.ts';
-import { fromDbTime, type SqliteDatabase, toDbTime } from './sqlite.ts';
+import { cachedStatements, fromDbTime, type SqliteDatabase, toDbTime } from './sqlite.ts';
 
 type Row = Record<string, unknown>;
 
@@ -415,18 +414,6 @@ export function createSqliteStore(
       queue = next.catch(() => undefined);
       return next;
     },
-  };
-}
-
-function cachedStatements(db: SqliteDatabase) {
-  const cache = new Map<string, Statement<unknown[]>>();
-  return (sql: string): Statement<unknown[]> => {
-    let statement = cache.get(sql);
-    if (!statement) {
-      statement = db.prepare<unknown[]>(sql);
-      cache.set(sql, statement);
-    }
-    return statement;
   };
 }
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import Database, { type Statement } from 'better-sqlite3';
 
 export type SqliteDatabase = Database.Database;
 
@@ -33,4 +33,17 @@ export function fromDbTime(value: unknown): Date {
     return new Date(Number(value));
   }
   return new Date(String(value).replace(' ', 'T'));
+}
+
+/** Prepares each SQL text once per connection: preparing costs more than running a small statement. */
+export function cachedStatements(db: SqliteDatabase): (sql: string) => Statement<unknown[]> {
+  const cache = new Map<string, Statement<unknown[]>>();
+  return (sql) => {
+    let statement = cache.get(sql);
+    if (!statement) {
+      statement = db.prepare<unknown[]>(sql);
+      cache.set(sql, statement);
+    }
+    return statement;
+  };
 }

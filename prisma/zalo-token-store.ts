@@ -1,5 +1,4 @@
-import type { Statement } from 'better-sqlite3';
-import { fromDbTime, type SqliteDatabase, toDbTime } from './sqlite.ts';
+import { cachedStatements, fromDbTime, type SqliteDatabase, toDbTime } from './sqlite.ts';
 
 /** The single Zalo OA token row (id = 1). */
 export interface ZaloTokenState {
@@ -43,15 +42,7 @@ type Row = Record<string, unknown>;
  * rest of the bot so that two bot processes on one file agree on who refreshes.
  */
 export function createSqliteZaloTokenStore(db: SqliteDatabase): ZaloTokenStore {
-  const cache = new Map<string, Statement<unknown[]>>();
-  const stmt = (sql: string): Statement<unknown[]> => {
-    let statement = cache.get(sql);
-    if (!statement) {
-      statement = db.prepare<unknown[]>(sql);
-      cache.set(sql, statement);
-    }
-    return statement;
-  };
+  const stmt = cachedStatements(db);
   const optionalTime = (value: unknown): Date | null => (value === null ? null : fromDbTime(value));
 
   return {

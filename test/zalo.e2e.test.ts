@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../bot/app.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
+import { executeCommand, parseCommand } from '../scripts/cli/commands.ts';
 import { startApp, tempDatabase } from './support/app-harness.ts';
 import {
   startZaloEmulator,
@@ -208,5 +209,51 @@ describe('Zalo end to end', () => {
     expect(await post(zalo.userSendText(user, 'alo'))).toBe(200);
     await zalo.waitForMessages(user, 3);
     expect(await target.prisma.outbox.count({ where: { status: 'held' } })).toBe(0);
+  });
+
+  it('stops Zalo on a dead refresh token, tells an admin on Telegram and shows it in zalo status', async () => {
+    const target = await boot();
+    const admin = await target.prisma.person.create({
+      data: {
+        fullName: 'Trần Văn Hùng',
+        memberships: {
+          create: {
+            role: 'admin',
+            unitId: (await target.prisma.unit.findUniqueOrThrow({ where: { code: '058' } })).id,
+          },
+        },
+        identities: { create: { channel: 'telegram', externalUserId: '424242' } },
+      },
+    });
+    zalo.killRefreshToken();
+    zalo.expireAccessToken('expired');
+    expect(await post(zalo.follow(user))).toBe(200);
+    await target.processor.flush();
+    await target.dispatcher.flush();
+    const token = await target.prisma.zaloToken.findUniqueOrThrow({ where: { id: 1 } });
+    expect(token.deadSince).not.toBeNull();
+    const alert = await target.prisma.outbox.findFirstOrThrow({
+      where: { channel: 'telegram', chatId: '424242' },
+    });
+    expect(alert.payload).toContain('Kênh Zalo đã ngừng gửi tin');
+    expect(admin.id).toBeGreaterThan(0);
+    // The reply waits to be retried instead of vanishing.
+    expect(
+      await target.prisma.outbox.count({
+        where: { channel: 'zalo', status: { in: ['pending', 'sending'] } },
+      }),
+    ).toBe(1);
+
+    const lines: string[] = [];
+    await executeCommand(parseCommand(['zalo', 'status']), {
+      prisma: target.prisma,
+      now: new Date(),
+      out: (line) => lines.push(line),
+      timeZone: 'Asia/Ho_Chi_Minh',
+    });
+    const status = lines.join('\n');
+    expect(status).toContain('NGỪNG GỬI');
+    expect(status).toMatch(/Sự kiện webhook cuối\s+\d{2}\/\d{2}\/\d{4}/);
+    expect(status).toMatch(/Tin chưa gửi được\s+1/);
   });
 });
