@@ -256,4 +256,19 @@ describe('Zalo end to end', () => {
     expect(status).toMatch(/Sự kiện webhook cuối\s+\d{2}\/\d{2}\/\d{4}/);
     expect(status).toMatch(/Tin chưa gửi được\s+1/);
   });
+
+  it('processes an event accepted just before the process died, after the restart', async () => {
+    const first = await boot();
+    // The process dies right after answering 200: nothing was processed yet.
+    await first.processor.stop();
+    expect(await post(zalo.follow(user))).toBe(200);
+    expect(await first.prisma.inboundEvent.count({ where: { processedAt: null } })).toBe(1);
+    await first.stop();
+    app = undefined;
+    expect(zalo.messagesTo(user)).toHaveLength(0);
+
+    const second = await boot();
+    expect((await zalo.waitForMessages(user, 1)).at(-1)?.text).toContain('MÃ MỜI');
+    expect(await second.prisma.inboundEvent.count({ where: { processedAt: null } })).toBe(0);
+  });
 });
