@@ -1,5 +1,6 @@
 import type { CampaignRepository } from './campaigns/campaign.ts';
 import type { FlowStateRepository } from './flows/flow-state.repository.ts';
+import type { HouseholdRepository } from './households/household.repository.ts';
 import type { AuditRepository, InboundRepository, OutboxRepository } from './messaging/outbox.repository.ts';
 import type { InviteRepository, PeopleRepository, ThrottleRepository } from './people/people.repository.ts';
 import type { ReportRepository } from './reports/report.ts';
@@ -13,6 +14,7 @@ export interface Tx {
   flows: FlowStateRepository;
   campaigns: CampaignRepository;
   reports: ReportRepository;
+  households: HouseholdRepository;
   audit: AuditRepository;
   outbox: OutboxRepository;
 }

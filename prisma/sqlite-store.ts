@@ -6,6 +6,7 @@ import type { ClaimedMessage, OutboxItem, OutboxQueue } from '../core/messaging/
 import { type Actor, type InviteView, isRole, type MembershipView } from '../core/people/people.ts';
 import type { ReportPhoto, ReportRecord } from '../core/reports/report.ts';
 import type { Tx, UnitOfWork } from '../core/unit-of-work.ts';
+import { createHouseholdRepository } from './household-repository.ts';
 import { cachedStatements, fromDbTime, type SqliteDatabase, toDbTime } from './sqlite.ts';
 
 type Row = Record<string, unknown>;
@@ -271,8 +272,8 @@ export function createSqliteStore(
           `INSERT INTO "Report" (ref, periodId, unitId, personId, revision, approvedNew, approvedRepair,
              startedNew, startedRepair, completedNew, completedRepair, handedOverNew, handedOverRepair,
              moneyReceived, moneyPaid, labourDays, difficulties, proposals, decreaseReason, late, channel, photos,
-             submittedAt)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             registryReason, submittedAt)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           report.ref,
           report.periodId,
@@ -296,11 +297,13 @@ export function createSqliteStore(
           report.late ? 1 : 0,
           report.channel,
           JSON.stringify(report.photos),
+          report.registryReason,
           toDbTime(report.submittedAt),
         );
         return Number(info.lastInsertRowid);
       },
     },
+    households: createHouseholdRepository(stmt),
     audit: {
       async record(entry, at) {
         stmt(
@@ -447,6 +450,8 @@ function toReport(r: Row): ReportRecord {
     late: n(r.late) === 1,
     channel: String(r.channel),
     photos: parsePhotos(r.photos),
+    registryReason:
+      r.registryReason === null || r.registryReason === undefined ? null : String(r.registryReason),
     submittedAt: fromDbTime(r.submittedAt),
   };
 }

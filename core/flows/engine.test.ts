@@ -117,7 +117,7 @@ const tinyFlow: FlowDef<TinyCtx> = {
       key: 'households',
       kind: 'integer',
       label: 'report.field.approvedNew',
-      prompt: () => ({ key: 'report.ask.approvedNew', params: { previous: '' } }),
+      prompt: () => ({ key: 'report.ask.approvedNew', params: { previous: '', registry: '' } }),
       max: 500,
       choices: () => [{ id: '0', label: '0' }],
     },
@@ -406,6 +406,7 @@ function reportCtx(previous: PreviousFigures | null = null): ReportFlowContext {
         late: false,
         reported: false,
         previous,
+        registry: null,
       },
       {
         id: JAN,
@@ -415,6 +416,7 @@ function reportCtx(previous: PreviousFigures | null = null): ReportFlowContext {
         late: true,
         reported: false,
         previous: null,
+        registry: null,
       },
       {
         id: DEC,
@@ -424,6 +426,7 @@ function reportCtx(previous: PreviousFigures | null = null): ReportFlowContext {
         late: true,
         reported: true,
         previous: null,
+        registry: null,
       },
     ],
   };

@@ -327,6 +327,7 @@ describe('handleInbound with random answers at every step of the report flow (pr
           revision: 1,
           late: false,
           channel: 'telegram',
+          registryReason: null,
           photos: [],
           submittedAt: new Date('2025-02-10T03:00:00Z'),
         });

@@ -385,6 +385,7 @@ describe('an officer sending the monthly report', () => {
         late: false,
         channel: 'telegram',
         photos: [],
+        registryReason: null,
         submittedAt: new Date('2025-03-10T03:00:00Z'),
       },
     ]);

@@ -102,16 +102,19 @@ export const en: Record<keyof typeof vi, string> = {
   'report.refused.no_campaign': 'No campaign is running at the moment.',
   'report.refused.no_period': 'No reporting period is open yet. The bot will remind you when one opens.',
   'report.previous': ' (last period: {value})',
+  'report.registry': ' (household list: {value})',
   'report.ask.period':
     'Which period are you reporting for? (⏰: overdue; ✔︎: already sent, sending again makes a revision)',
-  'report.ask.approvedNew': '1/14. Households approved for NEW BUILD support (cumulative){previous}?',
-  'report.ask.approvedRepair': '2/14. Households approved for REPAIR support (cumulative){previous}?',
-  'report.ask.startedNew': '3/14. NEW houses started{previous}?',
-  'report.ask.startedRepair': '4/14. REPAIRS started{previous}?',
-  'report.ask.completedNew': '5/14. NEW houses completed{previous}?',
-  'report.ask.completedRepair': '6/14. REPAIRS completed{previous}?',
-  'report.ask.handedOverNew': '7/14. NEW houses handed over{previous}?',
-  'report.ask.handedOverRepair': '8/14. REPAIRED houses handed over{previous}?',
+  'report.ask.approvedNew':
+    '1/14. Households approved for NEW BUILD support (cumulative){previous}{registry}?',
+  'report.ask.approvedRepair':
+    '2/14. Households approved for REPAIR support (cumulative){previous}{registry}?',
+  'report.ask.startedNew': '3/14. NEW houses started{previous}{registry}?',
+  'report.ask.startedRepair': '4/14. REPAIRS started{previous}{registry}?',
+  'report.ask.completedNew': '5/14. NEW houses completed{previous}{registry}?',
+  'report.ask.completedRepair': '6/14. REPAIRS completed{previous}{registry}?',
+  'report.ask.handedOverNew': '7/14. NEW houses handed over{previous}{registry}?',
+  'report.ask.handedOverRepair': '8/14. REPAIRED houses handed over{previous}{registry}?',
   'report.ask.moneyReceived': '9/14. Total money received by the unit (cumulative, đồng){previous}?',
   'report.ask.moneyPaid': '10/14. Total money paid out to households (cumulative, đồng){previous}?',
   'report.ask.labourDays': '11/14. Labour days mobilised (cumulative){previous}?',
@@ -119,6 +122,8 @@ export const en: Record<keyof typeof vi, string> = {
   'report.ask.proposals': '13/14. Proposals (if any)?',
   'report.ask.photo':
     '14/14. A photo of the works (if any): send one photo of a house being built or finished, or press "None".',
+  'report.ask.registryReason':
+    'Some figures differ from the household list: {fields}. Please give the reason (e.g. the list is not up to date).',
   'report.ask.decreaseReason':
     'Some figures are lower than last period: {fields}. Please give the reason (e.g. the list was reviewed).',
   'report.field.period': 'Period',
@@ -136,6 +141,7 @@ export const en: Record<keyof typeof vi, string> = {
   'report.field.difficulties': 'Difficulties',
   'report.field.proposals': 'Proposals',
   'report.field.photo': 'Photo',
+  'report.field.registryReason': 'Reason for differing from the list',
   'report.field.decreaseReason': 'Reason for the decrease',
   'report.rule.exceeds': '"{field}" cannot be more than "{other}" ({limit}).',
   'report.rule.below': '"{field}" cannot be less than "{other}" already entered ({limit}).',

@@ -31,6 +31,8 @@ const ZReportPeriodOption = z.object({
   /** The unit already sent a report for it: a new one becomes the next revision. */
   reported: z.boolean(),
   previous: ZPreviousFigures.nullable(),
+  /** The counts the household registry gives as of the period's end; null when the unit has none. */
+  registry: ZHouseCounts.nullable().default(null),
 });
 export type ReportPeriodOption = z.infer<typeof ZReportPeriodOption>;
 
@@ -131,16 +133,49 @@ function keepPrevious(field: keyof PreviousFigures) {
   };
 }
 
+function registryOf(ctx: ReportFlowContext, data: FlowData): Record<CountField, number> | null {
+  return chosenPeriod(ctx, data)?.registry ?? null;
+}
+
 function countStep(field: CountField): StepDef<ReportFlowContext> {
+  const previousOrZero = keepPrevious(field);
   return {
     key: field,
     kind: 'integer',
     label: LABELS[field],
-    prompt: (ctx, data) => ({ key: PROMPTS[field], params: previousParam(ctx, data, field) }),
+    prompt: (ctx, data) => {
+      const registry = registryOf(ctx, data);
+      const params: Params = { ...previousParam(ctx, data, field), registry: '' };
+      if (registry) {
+        params.registry = { key: 'report.registry', params: { value: formatInteger(registry[field]) } };
+      }
+      return { key: PROMPTS[field], params };
+    },
     max: MAX_HOUSEHOLDS,
-    choices: keepPrevious(field),
+    // The registry's count first: confirming it is one tap.
+    choices: (ctx, data) => {
+      const registry = registryOf(ctx, data);
+      const options = previousOrZero(ctx, data);
+      if (!registry) {
+        return options;
+      }
+      const value = String(registry[field]);
+      return [
+        { id: value, label: `📋 ${formatInteger(registry[field])}` },
+        ...options.filter((o) => o.id !== value),
+      ];
+    },
     check: stageCheck(field),
   };
+}
+
+/** The counts where the answer differs from the registry: they need a reason, which is kept. */
+export function registryDifferences(ctx: ReportFlowContext, data: FlowData): CountField[] {
+  const registry = registryOf(ctx, data);
+  if (!registry) {
+    return [];
+  }
+  return COUNT_FIELDS.filter((f) => data[f] !== undefined && Number(data[f]) !== registry[f]);
 }
 
 function previousParam(ctx: ReportFlowContext, data: FlowData, field: keyof PreviousFigures): Params {
@@ -168,7 +203,7 @@ export function decreasedFields(ctx: ReportFlowContext, data: FlowData): string[
 
 export const reportFlow: FlowDef<ReportFlowContext> = {
   id: REPORT_FLOW_ID,
-  version: 2,
+  version: 3,
   title: 'report.title',
   summaryHeader: (ctx, data) => {
     const period = chosenPeriod(ctx, data);
@@ -272,6 +307,17 @@ export const reportFlow: FlowDef<ReportFlowContext> = {
       }),
       maxLength: 1000,
       when: (ctx, data) => decreasedFields(ctx, data).length > 0,
+    },
+    {
+      key: 'registryReason',
+      kind: 'text',
+      label: 'report.field.registryReason',
+      prompt: (ctx, data) => ({
+        key: 'report.ask.registryReason',
+        params: { fields: registryDifferences(ctx, data).map((f) => ({ key: LABELS[f] })) },
+      }),
+      maxLength: 1000,
+      when: (ctx, data) => registryDifferences(ctx, data).length > 0,
     },
   ],
 };

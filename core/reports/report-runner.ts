@@ -1,7 +1,8 @@
 import { answeredData } from '../flows/engine.ts';
 import type { FlowData, Text } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
-import { dateInZone, toIsoDate } from '../shared/calendar.ts';
+import { cumulativeCounts } from '../households/registry-counts.ts';
+import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
 import { formatDateTime } from '../shared/format.ts';
 import { type ReportRecord, ZReportFigures } from './report.ts';
 import {
@@ -49,6 +50,8 @@ export const reportRunner: FlowRunner<ReportFlowContext> = {
     const periods: ReportPeriodOption[] = [];
     for (const p of chosen) {
       const previous = await tx.reports.findLatestBefore(unit.unitId, p.dueOn);
+      const periodEnd = startOfDay(addDays(fromIsoDate(p.endsOn), 1), campaign.timeZone);
+      const registry = cumulativeCounts(await tx.households.statusCountsAsOf(unit.unitId, periodEnd));
       periods.push({
         id: p.id,
         code: p.code,
@@ -57,6 +60,7 @@ export const reportRunner: FlowRunner<ReportFlowContext> = {
         late: today >= p.dueOn,
         reported: reported.has(p.id),
         previous: previous ? toPrevious(previous) : null,
+        registry,
       });
     }
     const ctx: ReportFlowContext = {
@@ -93,6 +97,7 @@ export const reportRunner: FlowRunner<ReportFlowContext> = {
       proposals: String(data.proposals ?? ''),
       decreaseReason: data.decreaseReason === undefined ? null : String(data.decreaseReason),
     });
+    const registryReason = data.registryReason === undefined ? null : String(data.registryReason);
     const photos = data.photo ? [{ channel: inbound.channel, fileId: String(data.photo) }] : [];
     const campaign = await tx.campaigns.findCurrent();
     const timeZone = campaign?.timeZone ?? 'Asia/Ho_Chi_Minh';
@@ -109,6 +114,7 @@ export const reportRunner: FlowRunner<ReportFlowContext> = {
       late,
       channel: inbound.channel,
       photos,
+      registryReason,
       submittedAt: now,
     });
     await tx.audit.record(

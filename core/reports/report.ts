@@ -20,6 +20,8 @@ const count = z.number().int().min(0).max(MAX_HOUSEHOLDS);
 const money = z.bigint().min(0n).max(MAX_MONEY);
 
 /** The house counts of a report, each split new build / repair. */
+export type HouseCounts = z.infer<typeof ZHouseCounts>;
+
 export const ZHouseCounts = z.object({
   approvedNew: count,
   approvedRepair: count,
@@ -73,6 +75,8 @@ export interface ReportRecord extends TReportFigures {
   late: boolean;
   channel: string;
   photos: ReportPhoto[];
+  /** Why the counts differ from the household registry, when they do. */
+  registryReason: string | null;
   submittedAt: Date;
 }
 

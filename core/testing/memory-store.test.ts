@@ -29,6 +29,7 @@ function report(
     late: false,
     channel: 'telegram',
     photos: [],
+    registryReason: null,
     submittedAt: AT,
     ...overrides,
   };

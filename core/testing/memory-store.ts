@@ -13,6 +13,7 @@
 import type { Campaign, CampaignRepository, Period, PeriodSpec } from '../campaigns/campaign.ts';
 import { generatePeriods } from '../campaigns/periods.ts';
 import type { FlowStateRepository, StoredFlowState } from '../flows/flow-state.repository.ts';
+import type { HouseholdRepository } from '../households/household.repository.ts';
 import type { Channel, Outbound } from '../messaging/message.ts';
 import type {
   AuditEntry,
@@ -479,6 +480,7 @@ function openTx(
     reports: guarded('reports', repositories.reports, before),
     audit: guarded('audit', repositories.audit, before),
     outbox: guarded('outbox', repositories.outbox, before),
+    households: guarded('households', repositories.households, before),
   };
 }
 
@@ -854,5 +856,17 @@ function createRepositories(state: MemoryState): Repositories {
     },
   };
 
-  return { inbound, people, invites, throttle, flows, campaigns, reports, audit, outbox };
+  // The registry stays empty here: household flows are tested on a real SQLite file.
+  const households: HouseholdRepository = {
+    search: async () => [],
+    findById: async () => undefined,
+    listByStatus: async () => [],
+    moveStatus: async () => false,
+    addEvent: async () => {
+      throw new Error('the memory store has no household registry');
+    },
+    statusCountsAsOf: async () => ({}),
+  };
+
+  return { inbound, people, invites, throttle, flows, campaigns, reports, audit, outbox, households };
 }

@@ -1,0 +1,51 @@
+import type { Channel } from '../messaging/message.ts';
+
+/** A household as the chat flows and reports see it (no ID number: only its last 4 digits). */
+export interface HouseholdView {
+  id: number;
+  campaignId: number;
+  unitId: number;
+  code: string;
+  village: string;
+  headName: string;
+  birthYear: number | null;
+  idNumberLast4: string | null;
+  category: string;
+  need: string;
+  eligible: boolean;
+  status: string;
+  supportedBefore: string | null;
+  updatedAt: Date;
+}
+
+export interface HouseholdPhoto {
+  channel: Channel;
+  fileId: string;
+  localPath?: string;
+}
+
+export interface HouseholdEventInput {
+  householdId: number;
+  kind: 'created' | 'status' | 'edit' | 'override';
+  fromStatus: string | null;
+  toStatus: string | null;
+  note: string | null;
+  photos: HouseholdPhoto[];
+  personId: number | null;
+  channel: Channel | null;
+}
+
+/** Counts of a unit's households by status and need, as of an instant. */
+export type StatusCounts = Record<string, { new_build: number; repair: number }>;
+
+export interface HouseholdRepository {
+  /** Households of the units whose code, head name key (no diacritics) or village key contains the query. */
+  search(unitIds: number[], query: string, limit: number): Promise<HouseholdView[]>;
+  findById(id: number): Promise<HouseholdView | undefined>;
+  listByStatus(unitIds: number[], status: string, limit: number): Promise<HouseholdView[]>;
+  /** Moves the household only if it is still in `from` (a second tap changes nothing). */
+  moveStatus(id: number, from: string, to: string, at: Date): Promise<boolean>;
+  addEvent(event: HouseholdEventInput, at: Date): Promise<number>;
+  /** Each status's households of the unit as of `asOf`, from the event history. */
+  statusCountsAsOf(unitId: number, asOf: Date): Promise<StatusCounts>;
+}

@@ -1,0 +1,112 @@
+import type { Statement } from 'better-sqlite3';
+import type {
+  HouseholdRepository,
+  HouseholdView,
+  StatusCounts,
+} from '../core/households/household.repository.ts';
+import { fromDbTime, toDbTime } from './sqlite.ts';
+
+type Row = Record<string, unknown>;
+
+const VIEW_COLUMNS = `id, campaignId, unitId, code, village, headName, birthYear, idNumberLast4, category, need,
+  eligible, status, supportedBefore, updatedAt`;
+
+function toView(r: Row): HouseholdView {
+  return {
+    id: Number(r.id),
+    campaignId: Number(r.campaignId),
+    unitId: Number(r.unitId),
+    code: String(r.code),
+    village: String(r.village),
+    headName: String(r.headName),
+    birthYear: r.birthYear === null ? null : Number(r.birthYear),
+    idNumberLast4: r.idNumberLast4 === null ? null : String(r.idNumberLast4),
+    category: String(r.category),
+    need: String(r.need),
+    eligible: Number(r.eligible) === 1,
+    status: String(r.status),
+    supportedBefore: r.supportedBefore === null ? null : String(r.supportedBefore),
+    updatedAt: fromDbTime(r.updatedAt),
+  };
+}
+
+/** SQL placeholders for an IN list (units are few: an officer's or a leader's area). */
+function placeholders(n: number): string {
+  return Array.from({ length: n }, () => '?').join(', ') || 'NULL';
+}
+
+/** The registry on the same connection and transaction as the rest of the hot path. */
+export function createHouseholdRepository(stmt: (sql: string) => Statement<unknown[]>): HouseholdRepository {
+  return {
+    async search(unitIds, query, limit) {
+      const like = `%${query.replace(/[%_]/g, '')}%`;
+      const rows = stmt(
+        `SELECT ${VIEW_COLUMNS} FROM "Household"
+          WHERE unitId IN (${placeholders(unitIds.length)})
+            AND (lower(code) = lower(?) OR headNameKey LIKE ? OR lower(village) LIKE ?)
+          ORDER BY (lower(code) = lower(?)) DESC, headNameKey LIMIT ?`,
+      ).all(...unitIds, query, like, like, query, limit) as Row[];
+      return rows.map(toView);
+    },
+    async findById(id) {
+      const r = stmt(`SELECT ${VIEW_COLUMNS} FROM "Household" WHERE id = ?`).get(id) as Row | undefined;
+      return r ? toView(r) : undefined;
+    },
+    async listByStatus(unitIds, status, limit) {
+      const rows = stmt(
+        `SELECT ${VIEW_COLUMNS} FROM "Household" WHERE unitId IN (${placeholders(unitIds.length)}) AND status = ?
+          ORDER BY village, headNameKey LIMIT ?`,
+      ).all(...unitIds, status, limit) as Row[];
+      return rows.map(toView);
+    },
+    async moveStatus(id, from, to, at) {
+      return (
+        stmt('UPDATE "Household" SET status = ?, updatedAt = ? WHERE id = ? AND status = ?').run(
+          to,
+          toDbTime(at),
+          id,
+          from,
+        ).changes === 1
+      );
+    },
+    async addEvent(event, at) {
+      const info = stmt(
+        `INSERT INTO "HouseholdEvent" (householdId, kind, fromStatus, toStatus, note, photos, personId, channel, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        event.householdId,
+        event.kind,
+        event.fromStatus,
+        event.toStatus,
+        event.note,
+        JSON.stringify(event.photos),
+        event.personId,
+        event.channel,
+        toDbTime(at),
+      );
+      return Number(info.lastInsertRowid);
+    },
+    async statusCountsAsOf(unitId, asOf) {
+      // Each household's last status change at or before the instant; later changes do not count.
+      const rows = stmt(
+        `SELECT need, status, COUNT(*) AS n FROM (
+           SELECT h.need AS need,
+                  (SELECT e.toStatus FROM "HouseholdEvent" e
+                    WHERE e.householdId = h.id AND e.toStatus IS NOT NULL AND e.at <= ?
+                    ORDER BY e.at DESC, e.id DESC LIMIT 1) AS status
+             FROM "Household" h WHERE h.unitId = ?)
+          WHERE status IS NOT NULL GROUP BY need, status`,
+      ).all(toDbTime(asOf), unitId) as Row[];
+      const counts: StatusCounts = {};
+      for (const r of rows) {
+        const status = String(r.status);
+        const entry = counts[status] ?? { new_build: 0, repair: 0 };
+        if (r.need === 'new_build' || r.need === 'repair') {
+          entry[r.need] += Number(r.n);
+        }
+        counts[status] = entry;
+      }
+      return counts;
+    },
+  };
+}
