@@ -1,4 +1,6 @@
 import { generatePeriods } from '../core/campaigns/periods.ts';
+import { householdNameKey } from '../core/households/duplicates.ts';
+import { assessEligibility } from '../core/households/eligibility.ts';
 import type { PrismaClient } from './client.ts';
 
 /** Demo people for the playground: its personas are these identities. */
@@ -111,6 +113,47 @@ export async function seedDemo(prisma: PrismaClient, now: Date): Promise<void> {
         expiresAt: new Date(now.getTime() + 3650 * 86_400_000),
       },
     });
+    // A few households of Đức Xuân for the playground (names and villages are made up).
+    const ducXuan = await db.unit.findUniqueOrThrow({ where: { code: '01840' } });
+    const demoHouseholds = [
+      ['DX-001', 'Tổ 1', 'Nông Văn Tư', 1956, 'poor', 'new_build', 'approved'],
+      ['DX-002', 'Tổ 1', 'Hoàng Thị Mai', 1962, 'near_poor', 'repair', 'approved'],
+      ['DX-003', 'Tổ 4', 'Lý Văn Sáng', 1949, 'merit', 'new_build', 'started'],
+      ['DX-004', 'Tổ 7', 'Triệu Thị Hoa', 1970, 'poor', 'new_build', 'proposed'],
+    ] as const;
+    for (const [code, village, headName, birthYear, category, need, status] of demoHouseholds) {
+      const facts = {
+        category,
+        foundationDurable: false,
+        frameDurable: false,
+        roofDurable: true,
+        area: 24,
+        members: 3,
+        landLegal: true,
+        landUndisputed: true,
+        outsideLandslideZone: true,
+        confirmedByCommune: true,
+      };
+      await db.household.create({
+        data: {
+          ...facts,
+          campaignId: campaign.id,
+          unitId: ducXuan.id,
+          code,
+          village,
+          headName,
+          headNameKey: householdNameKey(headName),
+          birthYear,
+          need,
+          eligible: assessEligibility(facts).eligible,
+          status,
+          createdAt: now,
+          updatedAt: now,
+          events: { create: { kind: 'created', toStatus: status, at: now } },
+        },
+      });
+    }
+
     await db.auditLog.create({
       data: { at: now, action: 'seed.demo', entity: 'Campaign', entityId: String(campaign.id) },
     });

@@ -106,6 +106,9 @@ function advance<C>(def: FlowDef<C>, state: FlowState, locale: Locale): EngineRe
     const moved = { ...state, step: next.key };
     return { kind: 'continue', state: moved, replies: [withPrompt(moved, next, locale)] };
   }
+  if (def.confirm === false) {
+    return { kind: 'submit', state };
+  }
   const atSummary = { ...state, step: CONFIRM_STEP, reviewing: true };
   return { kind: 'continue', state: atSummary, replies: [summary(def, atSummary, locale)] };
 }

@@ -1,4 +1,4 @@
-import type { Inbound } from '../messaging/message.ts';
+import type { Choice, Inbound } from '../messaging/message.ts';
 import type { Actor } from '../people/people.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { FlowData, FlowDef, FlowState, Text } from './flow.ts';
@@ -12,6 +12,14 @@ export interface FlowRunner<C> {
   parseContext(raw: unknown): C | undefined;
   /** Loads what the questions need (periods, previous figures); `arg` comes from the menu choice. */
   start(tx: Tx, actor: Actor, now: Date, arg: string | undefined): Promise<FlowStart<C>>;
-  /** Stores the confirmed answers and returns the receipt lines. */
-  submit(tx: Tx, actor: Actor, state: FlowState, now: Date, inbound: Inbound): Promise<Text[]>;
+  /**
+   * Stores the confirmed answers and returns the receipt lines; with `choices`, those are offered
+   * next instead of the main menu (a search showing what it found).
+   */
+  submit(tx: Tx, actor: Actor, state: FlowState, now: Date, inbound: Inbound): Promise<Text[] | SubmitReply>;
+}
+
+export interface SubmitReply {
+  lines: Text[];
+  choices: Choice[][];
 }

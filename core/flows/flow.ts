@@ -50,6 +50,8 @@ export interface FlowDef<C> {
   version: number;
   title: MessageKey;
   steps: StepDef<C>[];
+  /** False for a short flow (a search) that acts on its last answer without a summary. */
+  confirm?: boolean;
   /** Lines shown above the summary fields (e.g. the period and the unit). */
   summaryHeader: (ctx: C, data: FlowData) => Text[];
 }

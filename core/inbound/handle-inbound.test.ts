@@ -221,6 +221,7 @@ describe('a stranger', () => {
         text: `✅ Đăng ký thành công! Anh/chị tham gia với vai trò cán bộ báo cáo của Phường Đức Xuân.\n\n${MENU_PROMPT}`,
         choices: [
           [{ id: `menu:report:${h.demo.unit.id}`, label: '📝 Báo cáo tiến độ tháng' }],
+          [{ id: 'menu:hhsearch', label: '🏠 Hộ gia đình' }],
           [
             { id: 'menu:whoami', label: '👤 Thông tin của tôi' },
             { id: 'menu:help', label: '❓ Hướng dẫn' },
@@ -313,6 +314,7 @@ describe('a stranger', () => {
     expect(sent.buttons).toEqual([
       `menu:report:${h.demo.unit.id}`,
       `menu:report:${other.id}`,
+      'menu:hhsearch',
       'menu:whoami',
       'menu:help',
     ]);

@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { applyInput, repeatPrompt, startFlow } from '../flows/engine.ts';
 import type { EngineResult, FlowState, Text, UserInput } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
+import {
+  findOwnHousehold,
+  householdCard,
+  householdSearchRunner,
+  householdStatusRunner,
+} from '../households/household-flows.ts';
 import { isLocale, type Locale, t } from '../messaging/catalog.ts';
 import type { Choice, Inbound, Outbound } from '../messaging/message.ts';
 import { normalizeInviteCode } from '../people/invite-code.ts';
@@ -29,7 +35,9 @@ export type InboundOutcome = { duplicate: true } | { duplicate: false; replies: 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds runners of different context types.
 type AnyRunner = FlowRunner<any>;
 
-const RUNNERS: Record<string, AnyRunner> = { [reportRunner.def.id]: reportRunner };
+const RUNNERS: Record<string, AnyRunner> = Object.fromEntries(
+  [reportRunner, householdSearchRunner, householdStatusRunner].map((r) => [r.def.id, r]),
+);
 
 const ZSavedFlow = z.object({
   data: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
@@ -201,6 +209,9 @@ class Conversation {
           : this.text('menu.report');
       rows.push([{ id: `menu:report:${unit.unitId}`, label }]);
     }
+    if (officerUnits.length > 0) {
+      rows.push([{ id: 'menu:hhsearch', label: this.text('menu.households') }]);
+    }
     rows.push([
       { id: 'menu:whoami', label: this.text('menu.whoami') },
       { id: 'menu:help', label: this.text('menu.help') },
@@ -213,7 +224,8 @@ class Conversation {
   }
 
   private async onMenu(action: string, active: ActiveFlow | undefined): Promise<void> {
-    const [name, arg] = action.split(':');
+    const [name, ...rest] = action.split(':');
+    const arg = rest.length > 0 ? rest.join(':') : undefined;
     switch (name) {
       case 'resume':
         if (active) {
@@ -223,6 +235,14 @@ class Conversation {
         return this.showMenu(this.text('flow.nothing_to_resume'));
       case 'report':
         return this.beginFlow(reportRunner, arg);
+      case 'hhsearch':
+        return this.beginFlow(householdSearchRunner, undefined);
+      case 'hh':
+        return this.showHousehold(Number(arg));
+      case 'hhmove':
+        return this.beginFlow(householdStatusRunner, arg);
+      case 'main':
+        return this.showMenu(this.text('menu.title'), active);
       case 'whoami':
         return this.showMenu(this.whoami(), active);
       case 'help':
@@ -230,6 +250,16 @@ class Conversation {
       default:
         return this.showMenu(this.text('flow.stale_button'), active);
     }
+  }
+
+  private async showHousehold(id: number): Promise<void> {
+    const actor = this.actor;
+    const household = actor ? await findOwnHousehold(this.tx, actor, id) : undefined;
+    if (!household) {
+      return this.showMenu(this.text('household.refused.not_found'));
+    }
+    const card = householdCard(household);
+    this.say(card.lines.map((line) => this.text(line.key, line.params)).join('\n'), card.choices);
   }
 
   private whoami(): string {
@@ -323,7 +353,13 @@ class Conversation {
         }
         const receipt = await runner.submit(this.tx, actor, result.state, this.now, this.inbound);
         await this.tx.flows.delete(channel, chatId);
-        return this.showMenu(receipt.map((line) => this.text(line.key, line.params)).join('\n'));
+        if (Array.isArray(receipt)) {
+          return this.showMenu(receipt.map((line) => this.text(line.key, line.params)).join('\n'));
+        }
+        return this.say(
+          receipt.lines.map((line) => this.text(line.key, line.params)).join('\n'),
+          receipt.choices,
+        );
       }
     }
   }

@@ -154,4 +154,29 @@ export const en: Record<keyof typeof vi, string> = {
   'report.receipt.on_time': 'The report was sent on time. Thank you!',
   'report.receipt.late': '⏰ The report is recorded as late.',
   'report.receipt.revision': 'This is revision {revision}; earlier versions are kept.',
+  'household.search.title': 'find a household',
+  'household.search.ask':
+    'Type the head of household (with or without diacritics), the household code or the village:',
+  'household.search.none': 'No household of your unit matches "{query}".',
+  'household.search.found': '{count} households found. Please choose one:',
+  'household.card': '🏠 {name} (code {code})\nVillage: {village}\nNeed: {need}\nStatus: {status}\n{eligible}',
+  'household.eligible': 'Eligible for support',
+  'household.not_eligible': '⚠️ Not eligible under the criteria',
+  'household.supported_before': '⚠️ Already supported by: {programme}',
+  'household.status.title': 'household status change',
+  'household.status.header': 'Household: {name} (code {code})\nChange: {from} → {to}',
+  'household.field.photo': 'Evidence photo',
+  'household.field.note': 'Note',
+  'household.ask.photo': 'Please send one photo of the house as evidence for "{to}":',
+  'household.ask.note': 'Any note (optional)?',
+  'household.status.done': '✅ Household {name} moved to "{to}".',
+  'household.refused.not_officer': 'This is for the assigned ward and commune officers.',
+  'household.refused.not_found': 'This household is not in your unit.',
+  'household.refused.changed':
+    'The household is "{status}" and cannot be moved that way. Please open it again.',
+  'household.refused.changed_meanwhile':
+    'Someone else just changed this household; nothing was saved. Please open it again.',
+  'household.refused.ineligible':
+    'The household is not eligible; only an admin may approve it, with a reason.',
+  'menu.households': '🏠 Households',
 };

@@ -150,4 +150,29 @@ export const vi = {
   'report.receipt.on_time': 'Báo cáo được gửi đúng hạn. Cảm ơn anh/chị!',
   'report.receipt.late': '⏰ Báo cáo được ghi nhận là gửi sau hạn.',
   'report.receipt.revision': 'Đây là bản sửa lần {revision}; các bản trước vẫn được lưu lại.',
+  'household.search.title': 'tìm hộ gia đình',
+  'household.search.ask': 'Anh/chị gõ tên chủ hộ (có dấu hoặc không), mã hộ hoặc tên thôn để tìm:',
+  'household.search.none': 'Không tìm thấy hộ nào khớp với "{query}" trong đơn vị của anh/chị.',
+  'household.search.found': 'Tìm thấy {count} hộ. Anh/chị chọn một hộ:',
+  'household.card':
+    '🏠 {name} (mã {code})\nThôn/tổ: {village}\nNhu cầu: {need}\nTrạng thái: {status}\n{eligible}',
+  'household.eligible': 'Đủ điều kiện hỗ trợ',
+  'household.not_eligible': '⚠️ Chưa đủ điều kiện theo tiêu chí',
+  'household.supported_before': '⚠️ Hộ đã được hỗ trợ trong chương trình: {programme}',
+  'household.status.title': 'chuyển trạng thái hộ',
+  'household.status.header': 'Hộ: {name} (mã {code})\nChuyển: {from} → {to}',
+  'household.field.photo': 'Ảnh minh chứng',
+  'household.field.note': 'Ghi chú',
+  'household.ask.photo': 'Anh/chị gửi 1 ảnh chụp nhà làm minh chứng cho trạng thái "{to}":',
+  'household.ask.note': 'Ghi chú thêm (nếu có)?',
+  'household.status.done': '✅ Đã chuyển hộ {name} sang "{to}".',
+  'household.refused.not_officer': 'Chức năng này dành cho cán bộ phường, xã được phân công.',
+  'household.refused.not_found': 'Không tìm thấy hộ này trong đơn vị của anh/chị.',
+  'household.refused.changed':
+    'Hộ đang ở trạng thái "{status}", không chuyển được như vậy. Anh/chị mở lại thông tin hộ.',
+  'household.refused.changed_meanwhile':
+    'Trạng thái hộ vừa được người khác thay đổi; không có gì được lưu. Anh/chị mở lại thông tin hộ.',
+  'household.refused.ineligible':
+    'Hộ chưa đủ điều kiện theo tiêu chí; chỉ quản trị viên được duyệt kèm lý do.',
+  'menu.households': '🏠 Hộ gia đình',
 } as const;

@@ -1,0 +1,199 @@
+/**
+ * The household registry's vocabulary: categories, needs, statuses with their Vietnamese labels,
+ * and the zod schema that checks a household as an official types it in or an import delivers it.
+ *
+ * Messages are shown to commune and village officials as they are, so each one says in polite
+ * Vietnamese which field is wrong and what is expected.
+ */
+
+import { z } from 'zod';
+
+/** Who the household is (Directive 42/CT-TTg groups; 'other' is recorded but not supported). */
+export const HOUSEHOLD_CATEGORIES = ['poor', 'near_poor', 'merit', 'other'] as const;
+export type HouseholdCategory = (typeof HOUSEHOLD_CATEGORIES)[number];
+
+export const HOUSEHOLD_CATEGORY_LABELS: Readonly<Record<HouseholdCategory, string>> = {
+  poor: 'Hộ nghèo',
+  near_poor: 'Hộ cận nghèo',
+  merit: 'Người có công',
+  other: 'Khác',
+};
+
+/** What the household needs; reports split every count this way. */
+export const HOUSEHOLD_NEEDS = ['new_build', 'repair'] as const;
+export type HouseholdNeed = (typeof HOUSEHOLD_NEEDS)[number];
+
+export const HOUSEHOLD_NEED_LABELS: Readonly<Record<HouseholdNeed, string>> = {
+  new_build: 'Xây mới',
+  repair: 'Sửa chữa',
+};
+
+/** The lifecycle of a household in the campaign; transitions live in `status.ts`. */
+export const HOUSEHOLD_STATUSES = [
+  'proposed',
+  'approved',
+  'started',
+  'completed',
+  'handed_over',
+  'rejected',
+  'withdrawn',
+] as const;
+export type HouseholdStatus = (typeof HOUSEHOLD_STATUSES)[number];
+
+export const HOUSEHOLD_STATUS_LABELS: Readonly<Record<HouseholdStatus, string>> = {
+  proposed: 'Đề xuất',
+  approved: 'Đã duyệt',
+  started: 'Đã khởi công',
+  completed: 'Đã hoàn thành',
+  handed_over: 'Đã bàn giao',
+  rejected: 'Không duyệt',
+  withdrawn: 'Rút khỏi danh sách',
+};
+
+/** Narrows a stored string (the database keeps plain text) to a category. */
+export function isHouseholdCategory(value: string): value is HouseholdCategory {
+  return (HOUSEHOLD_CATEGORIES as readonly string[]).includes(value);
+}
+
+/** Narrows a stored string to a need. */
+export function isHouseholdNeed(value: string): value is HouseholdNeed {
+  return (HOUSEHOLD_NEEDS as readonly string[]).includes(value);
+}
+
+/** Narrows a stored string to a status. */
+export function isHouseholdStatus(value: string): value is HouseholdStatus {
+  return (HOUSEHOLD_STATUSES as readonly string[]).includes(value);
+}
+
+export const MIN_BIRTH_YEAR = 1900;
+export const MAX_MEMBERS = 50;
+export const MAX_AREA_M2 = 1000;
+
+const AREA_RANGE = 'Diện tích nhà phải lớn hơn 0 và không quá 1.000 m².';
+
+/** Household codes are typed on phones and copied into spreadsheets: ASCII only. */
+const CODE_PATTERN = /^[A-Za-z0-9._/-]+$/;
+/**
+ * Letters of any script (Vietnamese, Ê Đê "H'Hen Niê", …), combining marks for decomposed input,
+ * spaces, straight and typographic apostrophes and hyphens; starts and ends with a letter.
+ */
+const NAME_PATTERN = /^\p{L}[\p{L}\p{M} '’-]*[\p{L}\p{M}]$/u;
+/** CMND has 9 digits, CCCD 12. */
+const ID_NUMBER_PATTERN = /^(?:\d{9}|\d{12})$/;
+
+/** One message when the field is missing, another when it has the wrong type. */
+function typeError(missing: string, wrongType: string): (issue: { input: unknown }) => string {
+  return (issue) => (issue.input === undefined ? missing : wrongType);
+}
+
+function yesNo(label: string) {
+  return z.boolean({
+    error: typeError(
+      `Vui lòng cho biết ${label} (có hoặc không).`,
+      `${label} chỉ nhận giá trị có hoặc không.`,
+    ),
+  });
+}
+
+function buildSchema(maxYear: number) {
+  const yearRange = `Năm sinh phải từ ${MIN_BIRTH_YEAR} đến ${maxYear}.`;
+  return z.object(
+    {
+      code: z
+        .string({ error: typeError('Vui lòng nhập mã hộ.', 'Mã hộ phải là chuỗi ký tự.') })
+        .trim()
+        .min(1, 'Vui lòng nhập mã hộ.')
+        .max(30, 'Mã hộ dài tối đa 30 ký tự.')
+        .regex(
+          CODE_PATTERN,
+          'Mã hộ chỉ gồm chữ cái không dấu, chữ số và các ký tự . _ / -, không có khoảng trắng.',
+        ),
+      village: z
+        .string({
+          error: typeError('Vui lòng nhập tên thôn/tổ dân phố.', 'Tên thôn/tổ dân phố phải là chuỗi ký tự.'),
+        })
+        .trim()
+        .min(1, 'Vui lòng nhập tên thôn/tổ dân phố.')
+        .max(100, 'Tên thôn/tổ dân phố dài tối đa 100 ký tự.'),
+      headName: z
+        .string({ error: typeError('Vui lòng nhập họ tên chủ hộ.', 'Họ tên chủ hộ phải là chuỗi ký tự.') })
+        .trim()
+        .min(2, 'Họ tên chủ hộ phải có ít nhất 2 ký tự.')
+        .max(100, 'Họ tên chủ hộ dài tối đa 100 ký tự.')
+        .regex(
+          NAME_PATTERN,
+          "Họ tên chủ hộ chỉ gồm chữ cái (có dấu hoặc không dấu), khoảng trắng, dấu nháy (') và dấu gạch ngang (-).",
+        ),
+      birthYear: z
+        .number({ error: `Năm sinh phải là một số, ví dụ 1958.` })
+        .int(`Năm sinh phải là số nguyên, ví dụ 1958.`)
+        .min(MIN_BIRTH_YEAR, yearRange)
+        .max(maxYear, yearRange)
+        .optional(),
+      idNumber: z
+        .string({ error: 'Số CMND/CCCD phải là chuỗi chữ số.' })
+        .trim()
+        .regex(ID_NUMBER_PATTERN, 'Số CMND/CCCD phải gồm đúng 9 chữ số (CMND) hoặc 12 chữ số (CCCD).')
+        .optional(),
+      category: z.enum(HOUSEHOLD_CATEGORIES, {
+        error: 'Diện hộ phải là một trong: Hộ nghèo, Hộ cận nghèo, Người có công, Khác.',
+      }),
+      need: z.enum(HOUSEHOLD_NEEDS, { error: 'Nhu cầu hỗ trợ phải là Xây mới hoặc Sửa chữa.' }),
+      foundationDurable: yesNo('nền-móng có bền chắc không'),
+      frameDurable: yesNo('khung-tường có bền chắc không'),
+      roofDurable: yesNo('mái nhà có bền chắc không'),
+      area: z
+        .number({ error: 'Diện tích nhà phải là một số (m²), ví dụ 24,5.' })
+        .gt(0, AREA_RANGE)
+        .max(MAX_AREA_M2, AREA_RANGE)
+        .optional(),
+      members: z
+        .number({ error: typeError('Vui lòng nhập số nhân khẩu của hộ.', 'Số nhân khẩu phải là một số.') })
+        .int(`Số nhân khẩu phải là số nguyên từ 1 đến ${MAX_MEMBERS}.`)
+        .min(1, `Số nhân khẩu phải là số nguyên từ 1 đến ${MAX_MEMBERS}.`)
+        .max(MAX_MEMBERS, `Số nhân khẩu phải là số nguyên từ 1 đến ${MAX_MEMBERS}.`),
+      landLegal: yesNo('nhà có trên đất ở hợp pháp không'),
+      landUndisputed: yesNo('đất ở có không tranh chấp không'),
+      outsideLandslideZone: yesNo('nhà có nằm ngoài vùng nguy cơ sạt lở không'),
+      confirmedByCommune: yesNo('đã có xác nhận của UBND xã/phường chưa'),
+      supportedBefore: z
+        .string({ error: 'Chương trình đã hỗ trợ trước đây phải là chuỗi ký tự.' })
+        .trim()
+        .min(
+          1,
+          'Vui lòng ghi tên chương trình đã hỗ trợ trước đây, hoặc bỏ trống trường này nếu chưa được hỗ trợ.',
+        )
+        .max(500, 'Tên chương trình đã hỗ trợ trước đây dài tối đa 500 ký tự.')
+        .optional(),
+    },
+    { error: 'Dữ liệu hộ gia đình không hợp lệ.' },
+  );
+}
+
+/** The schema of a household as entered or imported, for one value of the current year. */
+export type ZHouseholdInput = ReturnType<typeof buildSchema>;
+/** A household as entered or imported, after trimming; the ID number is still in clear. */
+export type THouseholdInput = z.infer<ZHouseholdInput>;
+
+const schemas = new Map<number, ZHouseholdInput>();
+
+/**
+ * The schema of a household as entered or imported, whose birth year may not lie after `year`.
+ *
+ * Why a factory: the upper bound is the current year, and core/ never reads the clock; the caller
+ * passes the year from its `Clock` (in the campaign's time zone). Strings are trimmed; unknown keys
+ * are dropped. Schemas are cached per year, so calling this once per imported row is cheap.
+ * Throws a RangeError when `year` is not an integer ≥ 1900 (a programming error, not user input).
+ */
+export function householdInputSchema(opts: { year: number }): ZHouseholdInput {
+  const { year } = opts;
+  if (!Number.isInteger(year) || year < MIN_BIRTH_YEAR) {
+    throw new RangeError(`householdInputSchema: year must be an integer ≥ ${MIN_BIRTH_YEAR}, got ${year}`);
+  }
+  let schema = schemas.get(year);
+  if (schema === undefined) {
+    schema = buildSchema(year);
+    schemas.set(year, schema);
+  }
+  return schema;
+}

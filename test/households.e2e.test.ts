@@ -1,0 +1,170 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { App } from '../bot/app.ts';
+import { createFixedClock } from '../core/shared/clock.ts';
+import { startApp, tempDatabase } from './support/app-harness.ts';
+import { type BotApiEmulator, type EmulatorUser, startBotApiEmulator } from './support/bot-api-emulator.ts';
+
+/**
+ * Households in chat on Telegram: find a household without diacritics, move it through its statuses
+ * with a photo, and the next monthly report proposes the counts the registry now gives.
+ */
+
+const officer: EmulatorUser = { id: 7301, first_name: 'Lan' };
+// The demo households of Đức Xuân are seeded on 20/02/2025; February's report is due 15/03/2025.
+const clock = createFixedClock('2025-02-20T03:00:00Z');
+let emulator: BotApiEmulator;
+let db: ReturnType<typeof tempDatabase>;
+let app: App | undefined;
+
+async function send(action: () => void): Promise<string> {
+  const before = emulator.messagesTo(officer.id).length;
+  action();
+  return (await emulator.waitForMessages(officer.id, before + 1)).at(-1)?.text ?? '';
+}
+
+const say = (text: string) => send(() => emulator.sendText(officer, text));
+
+function buttons(): { data: string; text: string }[] {
+  const markup = emulator.lastMessageTo(officer.id)?.replyMarkup as
+    | { inline_keyboard?: { callback_data?: string; text: string }[][] }
+    | undefined;
+  return (markup?.inline_keyboard ?? []).flat().map((b) => ({ data: b.callback_data ?? '', text: b.text }));
+}
+
+function press(prefix: string): Promise<string> {
+  const last = emulator.lastMessageTo(officer.id);
+  const button = buttons().find((b) => b.data.startsWith(prefix));
+  if (!last || !button) {
+    throw new Error(`no button ${prefix} in ${JSON.stringify(buttons())}`);
+  }
+  return send(() => emulator.pressButton(officer, last.messageId, button.data));
+}
+
+async function move(search: string, to: string, withPhoto: boolean): Promise<string> {
+  await press('menu:hhsearch');
+  await say(search);
+  const card = await press('menu:hh:');
+  expect(card).toContain('Trạng thái');
+  const next = await press(`menu:hhmove:`);
+  expect(next).toContain(withPhoto ? 'ảnh' : 'Ghi chú');
+  if (withPhoto) {
+    expect(await say('đây là ảnh')).toContain('⚠️');
+    await send(() => emulator.sendPhoto(officer, `photo-${to}-${search}`));
+  }
+  const summary = await press('note:');
+  expect(summary).toContain(to);
+  return press('@confirm:yes');
+}
+
+beforeEach(async () => {
+  clock.set('2025-02-20T03:00:00Z');
+  emulator = await startBotApiEmulator();
+  db = tempDatabase();
+  app = await startApp(
+    { DATABASE_URL: db.url, TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot },
+    { clock, telegramBotInfo: emulator.botInfo },
+  );
+  const unit = await app.prisma.unit.findUniqueOrThrow({ where: { code: '01840' } });
+  await app.prisma.invite.create({
+    data: {
+      code: 'HH7M2XPA',
+      role: 'unit_officer',
+      unitId: unit.id,
+      createdBy: 'test',
+      expiresAt: new Date('2025-12-31'),
+    },
+  });
+  await say('/start HH7M2XPA');
+});
+
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+  await emulator.close();
+  db.cleanup();
+});
+
+describe('households in chat', () => {
+  it('moves households with photos, then the report proposes the registry counts', async () => {
+    const target = app;
+    if (!target) {
+      throw new Error('no app');
+    }
+    expect(await say('/menu')).toContain('Danh mục');
+    // Found without diacritics and in lower case.
+    await press('menu:hhsearch');
+    expect(await say('nong van tu')).toContain('Tìm thấy 1 hộ');
+    expect(buttons()[0]?.text).toContain('Nông Văn Tư');
+    await say('/menu');
+
+    expect(await move('nong van tu', 'Đã khởi công', true)).toContain(
+      'Đã chuyển hộ Nông Văn Tư sang "Đã khởi công"',
+    );
+    expect(await move('DX-003', 'Đã hoàn thành', true)).toContain('Lý Văn Sáng');
+    // A second move of the same step from an old button changes nothing.
+    const tu = await target.prisma.household.findFirstOrThrow({ where: { code: 'DX-001' } });
+    expect(tu.status).toBe('started');
+    const events = await target.prisma.householdEvent.findMany({
+      where: { householdId: tu.id, kind: 'status' },
+    });
+    expect(events).toHaveLength(1);
+    expect(JSON.parse(events[0]?.photos ?? '[]')).toEqual([
+      { channel: 'telegram', fileId: 'photo-Đã khởi công-nong van tu' },
+    ]);
+
+    // 10/03/2025: February's report. Registry as of 28/02: DX-001 started, DX-003 completed (new
+    // builds), DX-002 approved (repair), DX-004 only proposed.
+    clock.set('2025-03-10T03:00:00Z');
+    expect(await say('/baocao')).toContain('kỳ nào');
+    const feb = await target.prisma.reportingPeriod.findFirstOrThrow({ where: { code: '2025-02' } });
+    const expected: [string, number][] = [
+      ['approvedNew', 2],
+      ['approvedRepair', 1],
+      ['startedNew', 2],
+      ['startedRepair', 0],
+      ['completedNew', 1],
+      ['completedRepair', 0],
+      ['handedOverNew', 0],
+      ['handedOverRepair', 0],
+    ];
+    let prompt = await press(`period:${feb.id}`);
+    for (const [field, value] of expected) {
+      expect(prompt, field).toContain(`theo danh sách hộ: ${value}`);
+      const registryButton = buttons().find((b) => b.text.startsWith('📋'));
+      expect(registryButton?.data, field).toBe(`${field}:${value}`);
+      prompt = await press(`${field}:${value}`);
+    }
+    for (const answer of ['500tr', '300tr', '120']) {
+      prompt = await say(answer);
+    }
+    await press('difficulties:');
+    await press('proposals:');
+    const summary = await press('photo:');
+    expect(summary).toContain('Xem lại');
+    expect(summary).not.toContain('Lý do khác danh sách');
+    await press('@confirm:yes');
+    const report = await target.prisma.report.findFirstOrThrow();
+    expect(report).toMatchObject(Object.fromEntries(expected));
+    expect(report.registryReason).toBeNull();
+  });
+
+  it('asks for a reason when the officer corrects a registry count, and keeps it', async () => {
+    const target = app;
+    if (!target) {
+      throw new Error('no app');
+    }
+    clock.set('2025-03-10T03:00:00Z');
+    await say('/baocao');
+    const feb = await target.prisma.reportingPeriod.findFirstOrThrow({ where: { code: '2025-02' } });
+    await press(`period:${feb.id}`);
+    // Registry: approvedNew 2 (DX-001, DX-003), approvedRepair 1 (DX-002), startedNew 1 (DX-003).
+    for (const answer of ['3', '1', '1', '0', '0', '0', '0', '0', '0', '0', '0', 'không', 'không', 'không']) {
+      await say(answer);
+    }
+    expect(emulator.lastMessageTo(officer.id)?.text).toContain('khác với danh sách hộ');
+    await say('Thêm 1 hộ mới phát hiện, chưa nhập danh sách');
+    await press('@confirm:yes');
+    const report = await target.prisma.report.findFirstOrThrow();
+    expect(report.registryReason).toBe('Thêm 1 hộ mới phát hiện, chưa nhập danh sách');
+  });
+});
