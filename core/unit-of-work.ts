@@ -3,6 +3,7 @@ import type { FlowStateRepository } from './flows/flow-state.repository.ts';
 import type { HouseholdRepository } from './households/household.repository.ts';
 import type { AuditRepository, InboundRepository, OutboxRepository } from './messaging/outbox.repository.ts';
 import type { InviteRepository, PeopleRepository, ThrottleRepository } from './people/people.repository.ts';
+import type { UnitRepository } from './people/unit.repository.ts';
 import type { ReportRepository } from './reports/report.ts';
 
 /** The repositories one inbound message may use, all inside one database transaction. */
@@ -15,6 +16,7 @@ export interface Tx {
   campaigns: CampaignRepository;
   reports: ReportRepository;
   households: HouseholdRepository;
+  units: UnitRepository;
   audit: AuditRepository;
   outbox: OutboxRepository;
 }

@@ -86,6 +86,13 @@ export function createHouseholdRepository(stmt: (sql: string) => Statement<unkno
       );
       return Number(info.lastInsertRowid);
     },
+    async countsByUnit(unitIds) {
+      const rows = stmt(
+        `SELECT unitId, status, COUNT(*) AS n FROM "Household" WHERE unitId IN (${placeholders(unitIds.length)})
+          GROUP BY unitId, status`,
+      ).all(...unitIds) as Row[];
+      return rows.map((r) => ({ unitId: Number(r.unitId), status: String(r.status), count: Number(r.n) }));
+    },
     async statusCountsAsOf(unitId, asOf) {
       // Each household's last status change at or before the instant; later changes do not count.
       const rows = stmt(

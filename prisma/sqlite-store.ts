@@ -267,6 +267,18 @@ export function createSqliteStore(
           .get(unitId, dueOn) as Row | undefined;
         return r ? toReport(r) : undefined;
       },
+      async latestByUnit(unitIds, periodId) {
+        const marks = unitIds.map(() => '?').join(', ') || 'NULL';
+        const rows = stmt(
+          `SELECT unitId, MAX(submittedAt) AS at, MAX(periodId = ?) AS covers FROM "Report"
+            WHERE unitId IN (${marks}) GROUP BY unitId`,
+        ).all(periodId, ...unitIds) as Row[];
+        return rows.map((r) => ({
+          unitId: Number(r.unitId),
+          submittedAt: fromDbTime(r.at),
+          coversPeriod: Number(r.covers) === 1,
+        }));
+      },
       async create(report) {
         const info = stmt(
           `INSERT INTO "Report" (ref, periodId, unitId, personId, revision, approvedNew, approvedRepair,
@@ -304,6 +316,21 @@ export function createSqliteStore(
       },
     },
     households: createHouseholdRepository(stmt),
+    units: {
+      async listChildren(parentIds) {
+        const marks = parentIds.map(() => '?').join(', ') || 'NULL';
+        const rows = stmt(
+          `SELECT id, code, name, kind FROM "Unit" WHERE parentId IN (${marks}) AND kind IN ('ward', 'commune')
+            ORDER BY code`,
+        ).all(...parentIds) as Row[];
+        return rows.map((r) => ({
+          id: Number(r.id),
+          code: String(r.code),
+          name: String(r.name),
+          kind: String(r.kind),
+        }));
+      },
+    },
     audit: {
       async record(entry, at) {
         stmt(

@@ -167,4 +167,37 @@ describe('households in chat', () => {
     const report = await target.prisma.report.findFirstOrThrow();
     expect(report.registryReason).toBe('Thêm 1 hộ mới phát hiện, chưa nhập danh sách');
   });
+
+  it('shows a leader each unit by status with the late reports, and refuses an officer', async () => {
+    const target = app;
+    if (!target) {
+      throw new Error('no app');
+    }
+    clock.set('2025-03-20T03:00:00Z');
+    const city = await target.prisma.unit.findUniqueOrThrow({ where: { code: '058' } });
+    await target.prisma.invite.create({
+      data: {
+        code: 'LD7M2XPA',
+        role: 'leader',
+        unitId: city.id,
+        createdBy: 'test',
+        expiresAt: new Date('2025-12-31'),
+      },
+    });
+    const leader: EmulatorUser = { id: 7302, first_name: 'Hoa' };
+    emulator.sendText(leader, '/start LD7M2XPA');
+    await emulator.waitForMessages(leader.id, 1);
+    emulator.sendText(leader, '/tinhhinh');
+    const view = (await emulator.waitForMessages(leader.id, 2)).at(-1)?.text ?? '';
+    expect(view).toContain('Tình hình xóa nhà tạm');
+    // Đức Xuân: approved 3 (DX-001, DX-002, DX-003), started 1, completed 0, handed over 0.
+    expect(view).toMatch(/Đức Xuân\s+3\s+1\s+0\s+0\s+0%/);
+    expect(view).toContain('Chưa nộp báo cáo tháng 2/2025');
+    expect(view).toContain('Sông Cầu');
+    // The table rows fit a phone held upright (about 45 characters of monospace text).
+    const rows = view.split('\n').filter((line) => !line.startsWith('📊') && /\d+%|\s–\s/.test(line));
+    expect(rows).toHaveLength(8);
+    expect(rows.every((line) => line.length <= 45)).toBe(true);
+    expect(await say('/tinhhinh')).toContain('dành cho lãnh đạo');
+  });
 });

@@ -16,6 +16,7 @@ export interface TelegramBotDeps {
 export const BOT_COMMANDS = [
   { command: 'menu', description: 'Danh mục chức năng' },
   { command: 'baocao', description: 'Báo cáo tiến độ tháng' },
+  { command: 'tinhhinh', description: 'Tình hình các đơn vị (lãnh đạo)' },
   { command: 'huy', description: 'Hủy việc đang làm (không lưu)' },
   { command: 'help', description: 'Hướng dẫn' },
 ];

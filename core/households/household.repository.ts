@@ -46,6 +46,8 @@ export interface HouseholdRepository {
   /** Moves the household only if it is still in `from` (a second tap changes nothing). */
   moveStatus(id: number, from: string, to: string, at: Date): Promise<boolean>;
   addEvent(event: HouseholdEventInput, at: Date): Promise<number>;
+  /** Households by unit and status right now (the leaders' view). */
+  countsByUnit(unitIds: number[]): Promise<{ unitId: number; status: string; count: number }[]>;
   /** Each status's households of the unit as of `asOf`, from the event history. */
   statusCountsAsOf(unitId: number, asOf: Date): Promise<StatusCounts>;
 }

@@ -8,6 +8,7 @@ import {
   householdSearchRunner,
   householdStatusRunner,
 } from '../households/household-flows.ts';
+import { buildLeadersView, leaderUnitIds } from '../households/leaders-view.ts';
 import { isLocale, type Locale, t } from '../messaging/catalog.ts';
 import type { Choice, Inbound, Outbound } from '../messaging/message.ts';
 import { normalizeInviteCode } from '../people/invite-code.ts';
@@ -167,6 +168,14 @@ class Conversation {
       }
       case 'menu':
         return this.actor ? this.showMenu(this.text('menu.title'), await this.loadFlow()) : this.onStranger();
+      case 'tinhhinh':
+      case 'status': {
+        const view = this.actor ? await buildLeadersView(this.tx, this.actor, this.now) : undefined;
+        if (!view) {
+          return this.actor ? this.showMenu(this.text('leaders.refused')) : this.onStranger();
+        }
+        return this.say(view.map((line) => this.text(line.key, line.params)).join('\n'));
+      }
       case 'baocao':
         return this.actor ? this.beginFlow(reportRunner, undefined) : this.onStranger();
       default:
@@ -212,6 +221,9 @@ class Conversation {
     if (officerUnits.length > 0) {
       rows.push([{ id: 'menu:hhsearch', label: this.text('menu.households') }]);
     }
+    if (this.actor && leaderUnitIds(this.actor).length > 0) {
+      rows.push([{ id: 'menu:status', label: this.text('menu.status') }]);
+    }
     rows.push([
       { id: 'menu:whoami', label: this.text('menu.whoami') },
       { id: 'menu:help', label: this.text('menu.help') },
@@ -243,6 +255,8 @@ class Conversation {
         return this.beginFlow(householdStatusRunner, arg);
       case 'main':
         return this.showMenu(this.text('menu.title'), active);
+      case 'status':
+        return this.onCommand('tinhhinh', '');
       case 'whoami':
         return this.showMenu(this.whoami(), active);
       case 'help':

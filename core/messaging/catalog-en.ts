@@ -179,4 +179,12 @@ export const en: Record<keyof typeof vi, string> = {
   'household.refused.ineligible':
     'The household is not eligible; only an admin may approve it, with a reason.',
   'menu.households': '🏠 Households',
+  'menu.status': '📊 Status of the units',
+  'leaders.title': '📊 Housing campaign status – {at}',
+  'leaders.header': 'Unit       Approved St. Co. HO  %Co Last rep.',
+  'leaders.table': '{rows}',
+  'leaders.legend': '(St.: started, Co.: completed, HO: handed over; %Co of approved households)',
+  'leaders.late': '⏰ {period} report missing: {units}',
+  'leaders.all_in': '✅ Every unit sent the {period} report.',
+  'leaders.refused': 'This is for leaders and administrators.',
 };

@@ -175,4 +175,12 @@ export const vi = {
   'household.refused.ineligible':
     'Hộ chưa đủ điều kiện theo tiêu chí; chỉ quản trị viên được duyệt kèm lý do.',
   'menu.households': '🏠 Hộ gia đình',
+  'menu.status': '📊 Tình hình các đơn vị',
+  'leaders.title': '📊 Tình hình xóa nhà tạm – {at}',
+  'leaders.header': 'Đơn vị       Duyệt  KC  HT  BG  %HT BC cuối',
+  'leaders.table': '{rows}',
+  'leaders.legend': '(KC: khởi công, HT: hoàn thành, BG: bàn giao; %HT so với số hộ được duyệt)',
+  'leaders.late': '⏰ Chưa nộp báo cáo {period}: {units}',
+  'leaders.all_in': '✅ Tất cả đơn vị đã nộp báo cáo {period}.',
+  'leaders.refused': 'Chức năng này dành cho lãnh đạo và quản trị viên.',
 } as const;

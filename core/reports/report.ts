@@ -88,4 +88,9 @@ export interface ReportRepository {
   /** The latest revision of the unit's report for the latest period due before `dueOn`. */
   findLatestBefore(unitId: number, dueOn: string): Promise<ReportRecord | undefined>;
   create(report: Omit<ReportRecord, 'id'>): Promise<number>;
+  /** Per unit: the latest submission, and whether it covers the given period. */
+  latestByUnit(
+    unitIds: number[],
+    periodId: number,
+  ): Promise<{ unitId: number; submittedAt: Date; coversPeriod: boolean }[]>;
 }

@@ -29,6 +29,7 @@ import type {
   ThrottleRepository,
 } from '../people/people.repository.ts';
 import type { Actor, InviteView, MembershipView, Role } from '../people/people.ts';
+import type { UnitRepository } from '../people/unit.repository.ts';
 import type { ReportRecord, ReportRepository } from '../reports/report.ts';
 import type { Tx, UnitOfWork } from '../unit-of-work.ts';
 
@@ -481,6 +482,7 @@ function openTx(
     audit: guarded('audit', repositories.audit, before),
     outbox: guarded('outbox', repositories.outbox, before),
     households: guarded('households', repositories.households, before),
+    units: guarded('units', repositories.units, before),
   };
 }
 
@@ -785,6 +787,22 @@ function createRepositories(state: MemoryState): Repositories {
         .filter((r) => r.periodId === periodId && r.unitId === unitId)
         .reduce((max, r) => Math.max(max, r.revision), 0);
     },
+    async latestByUnit(unitIds, periodId) {
+      return unitIds.flatMap((unitId) => {
+        const own = state.reports.filter((r) => r.unitId === unitId);
+        if (own.length === 0) {
+          return [];
+        }
+        const latest = own.reduce((a, b) => (a.submittedAt >= b.submittedAt ? a : b));
+        return [
+          {
+            unitId,
+            submittedAt: new Date(latest.submittedAt),
+            coversPeriod: own.some((r) => r.periodId === periodId),
+          },
+        ];
+      });
+    },
     async reportedPeriodIds(unitId) {
       return [...new Set(state.reports.filter((r) => r.unitId === unitId).map((r) => r.periodId))];
     },
@@ -866,7 +884,22 @@ function createRepositories(state: MemoryState): Repositories {
       throw new Error('the memory store has no household registry');
     },
     statusCountsAsOf: async () => ({}),
+    countsByUnit: async () => [],
   };
 
-  return { inbound, people, invites, throttle, flows, campaigns, reports, audit, outbox, households };
+  const units: UnitRepository = {
+    async listChildren(parentIds) {
+      return state.units
+        .filter(
+          (u) =>
+            u.parentId !== null &&
+            parentIds.includes(u.parentId) &&
+            (u.kind === 'ward' || u.kind === 'commune'),
+        )
+        .sort((a, b) => a.code.localeCompare(b.code))
+        .map((u) => ({ id: u.id, code: u.code, name: u.name, kind: u.kind }));
+    },
+  };
+
+  return { inbound, people, invites, throttle, flows, campaigns, reports, audit, outbox, households, units };
 }

@@ -1,0 +1,11 @@
+export interface UnitView {
+  id: number;
+  code: string;
+  name: string;
+  kind: string;
+}
+
+export interface UnitRepository {
+  /** The wards and communes (and other children) of the given units, by code. */
+  listChildren(parentIds: number[]): Promise<UnitView[]>;
+}
