@@ -7,7 +7,9 @@ import { cachedStatements, type SqliteDatabase, toDbTime } from './sqlite.ts';
 
 /** A hash that lets the same ID number be recognised without storing it. */
 export function hashIdNumber(idNumber: string): string {
-  return createHash('sha256').update(`household-id:${idNumber.replace(/\D/g, '')}`).digest('hex');
+  return createHash('sha256')
+    .update(`household-id:${idNumber.replace(/\D/g, '')}`)
+    .digest('hex');
 }
 
 export interface NewHousehold extends THouseholdInput {
@@ -76,7 +78,9 @@ export function createHouseholdWriter(db: SqliteDatabase, rules?: EligibilityRul
       ).map((r) => ({ ...r }));
     },
     codesOf(campaignId: number): Set<string> {
-      const rows = stmt('SELECT code FROM "Household" WHERE campaignId = ?').all(campaignId) as { code: string }[];
+      const rows = stmt('SELECT code FROM "Household" WHERE campaignId = ?').all(campaignId) as {
+        code: string;
+      }[];
       return new Set(rows.map((r) => r.code.toLowerCase()));
     },
   };

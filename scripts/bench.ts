@@ -11,6 +11,7 @@ import { Bot } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import { createLogger } from '../bot/logger.ts';
 import { createTelegramBot } from '../bot/telegram/create-telegram-bot.ts';
+import { buildLeadersView } from '../core/households/leaders-view.ts';
 import { createInboundHandler } from '../core/inbound/handle-inbound.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
 import { createPrismaClient } from '../prisma/client.ts';
@@ -18,6 +19,8 @@ import { applyMigrations } from '../prisma/migrate.ts';
 import { seedDemo } from '../prisma/seed.ts';
 import { openSqlite } from '../prisma/sqlite.ts';
 import { createSqliteStore } from '../prisma/sqlite-store.ts';
+import { householdsImport } from './cli/households.ts';
+import { GENERATED_HEADER, generateHouseholdRows, writeCsv } from './households/generate-household-file.ts';
 
 const OFFICERS = Number(process.env.BENCH_OFFICERS ?? 400);
 const WARMUP_OFFICERS = 40;
@@ -33,6 +36,7 @@ const ANSWERS = [
   '1,5 tỷ',
   '600tr',
   '1.250',
+  'Không có',
   'Không có',
   'Không có',
   'gửi',
@@ -212,9 +216,66 @@ async function main(): Promise<void> {
   for (const [name, ok] of goals) {
     console.log(`  ${ok ? 'PASS' : 'FAIL'} ${name}`);
   }
+  await benchHouseholds(dir);
   db.close();
   baseDb.close();
   fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Import throughput of a 5,000-row commune list, and the leaders' view over those households. */
+async function benchHouseholds(dir: string): Promise<void> {
+  const file = path.join(dir, 'households.db');
+  const db = openSqlite(file);
+  applyMigrations(db);
+  const now = new Date('2025-03-20T03:00:00Z');
+  const prisma = createPrismaClient(file);
+  await seedDemo(prisma, now);
+  const { rows } = generateHouseholdRows(5000, { seed: 11 });
+  const idAt = GENERATED_HEADER.findIndex((h) => /CCCD/.test(h));
+  rows.forEach((row, i) => {
+    if (i > 0 && row[idAt] === '') {
+      row[idAt] = `0069${String(i).padStart(8, '0')}`;
+    }
+  });
+  const csv = path.join(dir, 'households.csv');
+  await writeCsv(csv, rows);
+  const t0 = process.hrtime.bigint();
+  const outcome = await householdsImport(
+    { prisma, db, now, out: () => undefined, timeZone: 'Asia/Ho_Chi_Minh' },
+    { file: csv, unit: '01852', dryRun: false, acceptValid: true },
+  );
+  const importMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  console.log(
+    `Household import: ${outcome.rows} rows (${outcome.written} written) in ${importMs.toFixed(0)} ms = ${((outcome.rows / importMs) * 1000).toFixed(0)} rows/s (read, validate, duplicate check, write)`,
+  );
+  await prisma.$disconnect();
+
+  const store = createSqliteStore(db);
+  const leader = {
+    personId: 1,
+    fullName: 'Lãnh đạo',
+    locale: 'vi',
+    memberships: [
+      {
+        role: 'leader' as const,
+        unitId: (db.prepare(`SELECT id FROM "Unit" WHERE code = '058'`).get() as { id: number }).id,
+        unitCode: '058',
+        unitName: 'TP',
+        unitKind: 'city',
+      },
+    ],
+  };
+  const samples: number[] = [];
+  for (let i = 0; i < 60; i++) {
+    const s = process.hrtime.bigint();
+    await store.run((tx) => buildLeadersView(tx, leader, now));
+    samples.push(Number(process.hrtime.bigint() - s) / 1e6);
+  }
+  const sorted = samples.slice(10).sort((a, b) => a - b);
+  console.log(
+    `Leaders' view over ${outcome.written + 4} households in 8 units: median ${percentile(sorted, 50).toFixed(2)} ms, p99 ${percentile(sorted, 99).toFixed(2)} ms`,
+  );
+  db.close();
 }
 
 main().catch((error: unknown) => {

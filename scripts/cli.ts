@@ -59,7 +59,14 @@ async function main(argv: readonly string[]): Promise<number> {
     if (await seedIfEmpty(prisma, new Date())) {
       note('Cơ sở dữ liệu trống: đã nạp dữ liệu mẫu (chiến dịch thành phố Bắc Kạn 2024–2025).');
     }
-    await executeCommand(command, { prisma, now: new Date(), out, timeZone: config.timeZone });
+    await executeCommand(command, {
+      prisma,
+      now: new Date(),
+      out,
+      timeZone: config.timeZone,
+      db,
+      progress: (line) => process.stderr.write(`${line}\r`),
+    });
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

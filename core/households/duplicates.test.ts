@@ -193,6 +193,12 @@ describe('findLikelyDuplicates', () => {
       ['Cùng số CCCD/CMND', 'Cùng họ tên (không dấu)', 'Cùng thôn', 'Cùng đơn vị', 'Cùng năm sinh 1958'],
     ],
     ['different given name', { headName: 'Nguyễn Văn Bình', birthYear: 1958 }, 'none', []],
+    [
+      'same name and year but two different ID numbers',
+      { headName: 'Nguyễn Văn An', birthYear: 1958, idNumberHash: 'hash-other' },
+      'none',
+      [],
+    ],
     ['two edits on a short name', { headName: 'Nguyen Van Anhh', birthYear: 1958 }, 'none', []],
     [
       'another campaign',
@@ -264,16 +270,20 @@ describe('createDuplicateIndex', () => {
       headName: 'Xguyen Van An',
       birthYear: 1958,
     },
+    { id: 4, code: 'KK-002', unitId: 2, village: 'Thôn Khuổi Kẹn', headName: 'Nguyễn Thị Thanh Hương' },
   ];
 
-  it.each<[string, Partial<DuplicateSubject>]>([
-    ['same name', { birthYear: 1958 }],
-    ['typo in the first letter', { headName: 'Mguyen Van An', unitId: 2, village: 'Khuổi Kẹn' }],
-    ['ID hash only', { headName: 'Khác Hẳn', unitId: 5, village: 'Bản Xa', idNumberHash: 'hash-an' }],
-    ['nobody', { headName: 'Hoàng Văn Tuấn' }],
-  ])('answers like findLikelyDuplicates: %s', (_name, change) => {
+  it.each<[string, Partial<DuplicateSubject>, Array<number | undefined>]>([
+    ['same name', { birthYear: 1958 }, [1]],
+    ['typo in the first letter', { headName: 'Mguyen Van An', unitId: 2, village: 'Khuổi Kẹn' }, [3]],
+    ['two transpositions in a long name', { headName: 'Nguyen Thi Thnah Huogn', unitId: 2 }, [4]],
+    ['ID hash only', { headName: 'Khác Hẳn', unitId: 5, village: 'Bản Xa', idNumberHash: 'hash-an' }, [1]],
+    ['nobody', { headName: 'Hoàng Văn Tuấn' }, []],
+  ])('answers like findLikelyDuplicates: %s', (_name, change, ids) => {
     const c = candidate(change);
-    expect(createDuplicateIndex(registry).find(c)).toEqual(findLikelyDuplicates(c, registry));
+    const found = createDuplicateIndex(registry).find(c);
+    expect(found).toEqual(findLikelyDuplicates(c, registry));
+    expect(found.map((m) => m.household.id)).toEqual(ids);
   });
 
   it('sees households added after it was built (rows of the same import)', () => {
@@ -287,7 +297,7 @@ describe('createDuplicateIndex', () => {
       birthYear: 1980,
     };
     index.add(row);
-    expect(index.size).toBe(4);
+    expect(index.size).toBe(5);
     const again = { code: 'NEW-8', unitId: 4, village: 'TDP 07', headName: 'Dinh Van Luc', birthYear: 1980 };
     expect(index.find(again)).toEqual(findLikelyDuplicates(again, [...registry, row]));
     expect(index.find(again).map((m) => m.level)).toEqual(['likely']);

@@ -303,6 +303,10 @@ function judge<T extends DuplicateSubject>(c: Entry<DuplicateSubject>, e: Entry<
     return undefined;
   }
   const sameHash = c.hash !== null && c.hash === e.hash;
+  if (c.hash !== null && e.hash !== null && !sameHash) {
+    // Two different citizen ID numbers are two different people, whatever their names.
+    return undefined;
+  }
   const yearC = c.birthYear;
   const yearE = e.birthYear;
   const yearsKnown = yearC !== null && yearE !== null;
@@ -421,8 +425,8 @@ export function findLikelyDuplicates<T extends DuplicateSubject>(
  * at the end varies, and because a typo in the first letter would move a name to another bucket.
  */
 const NAME_TIERS = [
-  { tag: '1', suffix: 6, deletions: 1 },
-  { tag: '2', suffix: 8, deletions: MAX_NAME_EDITS },
+  { tag: '1', suffix: 6, deletions: 1, minLetters: 0 },
+  { tag: '2', suffix: 8, deletions: MAX_NAME_EDITS, minLetters: SHORT_NAME_LETTERS + 1 },
 ] as const;
 
 function deletionVariants(text: string, maxDeletions: number): Set<string> {
@@ -448,7 +452,7 @@ function deletionVariants(text: string, maxDeletions: number): Set<string> {
 function nameBlocks(entry: Entry<DuplicateSubject>): string[] {
   const blocks: string[] = [];
   for (const tier of NAME_TIERS) {
-    if (tier.deletions > 1 && entry.nameLetters <= SHORT_NAME_LETTERS) {
+    if (entry.nameLetters < tier.minLetters) {
       continue;
     }
     for (const variant of deletionVariants(entry.nameKey.slice(-tier.suffix), tier.deletions)) {
@@ -477,7 +481,7 @@ function pushTo<K>(buckets: Buckets<K>, place: K, block: string, position: numbe
 /**
  * Prepares `existing` for many `find` calls (an import of up to thousands of rows).
  *
- * Why: scanning 5,000 households for each of 5,000 rows normalises 25 million names. The index
+ * Why: scanning 5,000 households for each of 5,000 rows judges 25 million pairs. The index
  * computes each key once and buckets households by ID hash and by place (unit, and village key)
  * × name-ending deletion variants (see `NAME_TIERS`), which is lossless for the matching rules, so
  * `find` only judges the few households sharing a bucket with the candidate.

@@ -104,6 +104,15 @@ describe('householdInputSchema', () => {
     expect(firstIssue({ ...valid, ...change })).toEqual(expected);
   });
 
+  it('stores decomposed diacritics (old keyboards) in NFC', () => {
+    const parsed = schema.parse({
+      ...valid,
+      headName: 'Nguye\u0302\u0303n Va\u0306n An',
+      village: 'Tho\u0302n Na\u0300 Pa\u0300i',
+    });
+    expect([parsed.headName, parsed.village]).toEqual(['Nguyễn Văn An', 'Thôn Nà Pài']);
+  });
+
   it('rejects a non-object in Vietnamese', () => {
     expect(firstIssue('hộ nghèo')).toEqual(['', 'Dữ liệu hộ gia đình không hợp lệ.']);
   });

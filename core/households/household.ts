@@ -86,11 +86,12 @@ function typeError(missing: string, wrongType: string): (issue: { input: unknown
   return (issue) => (issue.input === undefined ? missing : wrongType);
 }
 
-function yesNo(label: string) {
+/** A yes/no fact, asked as the question an official would answer ("… có bền chắc không"). */
+function yesNo(question: string) {
   return z.boolean({
     error: typeError(
-      `Vui lòng cho biết ${label} (có hoặc không).`,
-      `${label} chỉ nhận giá trị có hoặc không.`,
+      `Vui lòng cho biết ${question} (có hoặc không).`,
+      `Vui lòng trả lời có hoặc không cho câu hỏi: ${question}?`,
     ),
   });
 }
@@ -113,11 +114,13 @@ function buildSchema(maxYear: number) {
           error: typeError('Vui lòng nhập tên thôn/tổ dân phố.', 'Tên thôn/tổ dân phố phải là chuỗi ký tự.'),
         })
         .trim()
+        .normalize('NFC')
         .min(1, 'Vui lòng nhập tên thôn/tổ dân phố.')
         .max(100, 'Tên thôn/tổ dân phố dài tối đa 100 ký tự.'),
       headName: z
         .string({ error: typeError('Vui lòng nhập họ tên chủ hộ.', 'Họ tên chủ hộ phải là chuỗi ký tự.') })
         .trim()
+        .normalize('NFC')
         .min(2, 'Họ tên chủ hộ phải có ít nhất 2 ký tự.')
         .max(100, 'Họ tên chủ hộ dài tối đa 100 ký tự.')
         .regex(
@@ -125,8 +128,8 @@ function buildSchema(maxYear: number) {
           "Họ tên chủ hộ chỉ gồm chữ cái (có dấu hoặc không dấu), khoảng trắng, dấu nháy (') và dấu gạch ngang (-).",
         ),
       birthYear: z
-        .number({ error: `Năm sinh phải là một số, ví dụ 1958.` })
-        .int(`Năm sinh phải là số nguyên, ví dụ 1958.`)
+        .number({ error: 'Năm sinh phải là một số, ví dụ 1958.' })
+        .int('Năm sinh phải là số nguyên, ví dụ 1958.')
         .min(MIN_BIRTH_YEAR, yearRange)
         .max(maxYear, yearRange)
         .optional(),
@@ -152,10 +155,10 @@ function buildSchema(maxYear: number) {
         .int(`Số nhân khẩu phải là số nguyên từ 1 đến ${MAX_MEMBERS}.`)
         .min(1, `Số nhân khẩu phải là số nguyên từ 1 đến ${MAX_MEMBERS}.`)
         .max(MAX_MEMBERS, `Số nhân khẩu phải là số nguyên từ 1 đến ${MAX_MEMBERS}.`),
-      landLegal: yesNo('nhà có trên đất ở hợp pháp không'),
-      landUndisputed: yesNo('đất ở có không tranh chấp không'),
+      landLegal: yesNo('nhà có được xây trên đất ở hợp pháp không'),
+      landUndisputed: yesNo('đất ở có ổn định, không có tranh chấp không'),
       outsideLandslideZone: yesNo('nhà có nằm ngoài vùng nguy cơ sạt lở không'),
-      confirmedByCommune: yesNo('đã có xác nhận của UBND xã/phường chưa'),
+      confirmedByCommune: yesNo('hộ đã được UBND xã/phường xác nhận chưa'),
       supportedBefore: z
         .string({ error: 'Chương trình đã hỗ trợ trước đây phải là chuỗi ký tự.' })
         .trim()
@@ -181,7 +184,8 @@ const schemas = new Map<number, ZHouseholdInput>();
  * The schema of a household as entered or imported, whose birth year may not lie after `year`.
  *
  * Why a factory: the upper bound is the current year, and core/ never reads the clock; the caller
- * passes the year from its `Clock` (in the campaign's time zone). Strings are trimmed; unknown keys
+ * passes the year from its `Clock` (in the campaign's time zone). Strings are trimmed, names and
+ * villages put in NFC (so decomposed input from old keyboards is stored like the rest); unknown keys
  * are dropped. Schemas are cached per year, so calling this once per imported row is cheap.
  * Throws a RangeError when `year` is not an integer ≥ 1900 (a programming error, not user input).
  */

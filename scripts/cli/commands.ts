@@ -3,6 +3,14 @@ import type { z } from 'zod';
 import { ROLES } from '../../core/people/people.ts';
 import { type CliContext, UsageError } from './context.ts';
 import {
+  type HouseholdsExportArgs,
+  type HouseholdsImportArgs,
+  householdsExport,
+  householdsImport,
+  ZHouseholdsExportArgs,
+  ZHouseholdsImportArgs,
+} from './households.ts';
+import {
   DEFAULT_INVITE_DAYS,
   type InviteCreateOptions,
   inviteCreate,
@@ -32,6 +40,8 @@ export type CliCommand =
   | { name: 'reports show'; args: ReportsShowArgs }
   | { name: 'outbox failed' }
   | { name: 'zalo status' }
+  | { name: 'households import'; args: HouseholdsImportArgs }
+  | { name: 'households export'; args: HouseholdsExportArgs }
   | { name: 'zalo set-token'; args: ZaloSetTokenArgs };
 
 /** The line printed after every usage error. */
@@ -59,6 +69,29 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
   units: { list: { options: {}, positionals: 0, build: () => ({ name: 'units list' }) } },
   people: { list: { options: {}, positionals: 0, build: () => ({ name: 'people list' }) } },
   outbox: { failed: { options: {}, positionals: 0, build: () => ({ name: 'outbox failed' }) } },
+  households: {
+    import: {
+      options: { unit: S, 'dry-run': { type: 'boolean' }, 'accept-valid': { type: 'boolean' } },
+      positionals: 1,
+      build: (values, positionals) => ({
+        name: 'households import',
+        args: validate(ZHouseholdsImportArgs, {
+          file: positionals[0],
+          unit: values.unit,
+          dryRun: values['dry-run'] === true,
+          acceptValid: values['accept-valid'] === true,
+        }),
+      }),
+    },
+    export: {
+      options: { unit: S },
+      positionals: 1,
+      build: (values, positionals) => ({
+        name: 'households export',
+        args: validate(ZHouseholdsExportArgs, { file: positionals[0], unit: values.unit }),
+      }),
+    },
+  },
   zalo: {
     status: { options: {}, positionals: 0, build: () => ({ name: 'zalo status' }) },
     'set-token': {
@@ -107,6 +140,11 @@ export function usageText(): string[] {
     '      Liệt kê các lần gửi báo cáo; ✓ đánh dấu bản mới nhất của mỗi đơn vị trong mỗi kỳ.',
     '  reports show <số tham chiếu>',
     '      Xem toàn bộ số liệu một báo cáo và các lần gửi của cùng đơn vị, cùng kỳ.',
+    '  households import <tệp.csv|tệp.xlsx> --unit <mã đơn vị> [--dry-run] [--accept-valid]',
+    '      Nhập danh sách hộ: kiểm tra từng dòng, báo dòng, cột, lỗi và cách sửa; không ghi gì nếu còn lỗi',
+    '      (trừ khi có --accept-valid: chỉ nhập các dòng hợp lệ). --dry-run: chỉ kiểm tra.',
+    '  households export <tệp.xlsx> --unit <mã đơn vị>',
+    '      Xuất danh sách hộ của đơn vị ra Excel (nhập lại được).',
     '  zalo status',
     '      Kênh Zalo: hạn access token, lần làm mới cuối, sự kiện webhook cuối, số tin chưa gửi được.',
     '  zalo set-token <refresh_token>',
@@ -244,6 +282,16 @@ export async function executeCommand(command: CliCommand, ctx: CliContext): Prom
       return reportsShow(ctx, command.args);
     case 'outbox failed':
       return outboxFailed(ctx);
+    case 'households import': {
+      const outcome = await householdsImport(ctx, command.args);
+      if (outcome.problems.length > 0 && outcome.written === 0 && !command.args.dryRun) {
+        // Refused imports end with a non-zero code so scripts notice.
+        process.exitCode = 1;
+      }
+      return;
+    }
+    case 'households export':
+      return householdsExport(ctx, command.args);
     case 'zalo status':
       return zaloStatus(ctx);
     case 'zalo set-token':

@@ -1,0 +1,133 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPrismaClient, type PrismaClient } from '../../prisma/client.ts';
+import { applyMigrations } from '../../prisma/migrate.ts';
+import { seedIfEmpty } from '../../prisma/seed.ts';
+import { openSqlite, type SqliteDatabase } from '../../prisma/sqlite.ts';
+import {
+  GENERATED_HEADER,
+  generateHouseholdRows,
+  writeCsv,
+  writeXlsx,
+} from '../households/generate-household-file.ts';
+import type { CliContext } from './context.ts';
+import { householdsExport, householdsImport } from './households.ts';
+
+const NOW = new Date('2025-03-10T03:00:00Z');
+let tmp: string;
+let db: SqliteDatabase;
+let prisma: PrismaClient;
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mttq-import-'));
+  const file = path.join(tmp, 'test.db');
+  db = openSqlite(file);
+  applyMigrations(db);
+  prisma = createPrismaClient(file);
+  await seedIfEmpty(prisma, NOW);
+});
+
+afterAll(async () => {
+  await prisma.$disconnect();
+  db.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function context(): CliContext & { lines: string[] } {
+  const lines: string[] = [];
+  return { prisma, db, now: NOW, out: (line) => lines.push(line), timeZone: 'Asia/Ho_Chi_Minh', lines };
+}
+
+const count = () => prisma.household.count({ where: { unit: { code: '01852' } } });
+
+describe('households import', () => {
+  it('reports exactly the 20 planted errors of a 5,000-row file and writes nothing in strict mode', async () => {
+    const { rows, plantedErrorRows } = generateHouseholdRows(5000, { seed: 7, plantErrors: 20 });
+    // A commune's list carries each head's CCCD; fill the few missing ones so that namesakes
+    // (common in 5,000 random names) are told apart as they would be in a real list.
+    const idAt = GENERATED_HEADER.findIndex((h) => /CCCD/.test(h));
+    rows.forEach((row, i) => {
+      if (i > 0 && row[idAt] === '') {
+        row[idAt] = `0069${String(i).padStart(8, '0')}`;
+      }
+    });
+    const file = path.join(tmp, 'big.csv');
+    await writeCsv(file, rows);
+    const ctx = context();
+    const outcome = await householdsImport(ctx, { file, unit: '01852', dryRun: false, acceptValid: false });
+    expect(outcome.rows).toBe(5000);
+    expect([...new Set(outcome.problems.map((p) => p.row))].sort((a, b) => a - b)).toEqual(
+      [...plantedErrorRows].sort((a, b) => a - b),
+    );
+    expect(outcome.written).toBe(0);
+    expect(await count()).toBe(0);
+    expect(ctx.lines.at(-1)).toContain('Không ghi gì');
+    expect(ctx.lines[0]).toMatch(/^Dòng \d+, cột "[^"]+": .+/);
+  });
+
+  it('writes the valid rows with --accept-valid, in one go, with eligibility and history', async () => {
+    const { rows } = generateHouseholdRows(300, { seed: 8, plantErrors: 3 });
+    const file = path.join(tmp, 'some.xlsx');
+    await writeXlsx(file, rows);
+    const outcome = await householdsImport(context(), {
+      file,
+      unit: '01852',
+      dryRun: false,
+      acceptValid: true,
+    });
+    // 3 planted errors, and random names may make a few likely duplicates: those are refused too.
+    expect(outcome.written).toBe(outcome.valid);
+    expect(outcome.valid).toBeGreaterThanOrEqual(290);
+    expect(outcome.valid).toBeLessThanOrEqual(297);
+    expect(await count()).toBe(outcome.valid);
+    expect(await prisma.householdEvent.count({ where: { kind: 'created' } })).toBeGreaterThanOrEqual(297);
+    // The same file again: every row is now a duplicate of the registry, nothing is written.
+    const again = await householdsImport(context(), {
+      file,
+      unit: '01852',
+      dryRun: false,
+      acceptValid: true,
+    });
+    expect(again.written).toBe(0);
+    expect(await count()).toBe(outcome.valid);
+  });
+
+  it('catches the same household entered twice with different diacritics and case', async () => {
+    const header = [...GENERATED_HEADER];
+    const base = generateHouseholdRows(1, { seed: 9 }).rows[1] ?? [];
+    const nameAt = header.findIndex((h) => /Họ tên/.test(h));
+    const codeAt = header.findIndex((h) => /Mã hộ/.test(h));
+    const first = [...base];
+    const second = [...base];
+    first[nameAt] = 'Nguyễn Văn Ân';
+    second[nameAt] = 'NGUYEN VAN AN';
+    first[codeAt] = 'DUP-1';
+    second[codeAt] = 'DUP-2';
+    const file = path.join(tmp, 'dup.csv');
+    await writeCsv(file, [header, first, second]);
+    const outcome = await householdsImport(context(), {
+      file,
+      unit: '01849',
+      dryRun: true,
+      acceptValid: false,
+    });
+    expect(outcome.problems).toHaveLength(1);
+    expect(outcome.problems[0]?.row).toBe(3);
+    expect(outcome.problems[0]?.message).toContain('Có thể trùng hộ ở dòng 2');
+  });
+
+  it('exports the registry to XLSX in the layout the import reads back', async () => {
+    const file = path.join(tmp, 'export.xlsx');
+    const ctx = context();
+    const registered = await count();
+    await householdsExport(ctx, { file, unit: '01852' });
+    expect(ctx.lines[0]).toContain(`Đã xuất ${registered} hộ`);
+    const dry = await householdsImport(context(), { file, unit: '01852', dryRun: true, acceptValid: false });
+    expect(dry.rows).toBe(registered);
+    // Re-importing the export reads every row and finds each household already in the campaign.
+    expect(new Set(dry.problems.map((p) => p.row)).size).toBe(registered);
+    expect(dry.problems.every((p) => p.message.includes('đã có'))).toBe(true);
+  });
+});
