@@ -112,6 +112,14 @@ describe('households in chat', () => {
       { channel: 'telegram', fileId: 'photo-Đã khởi công-nong van tu' },
     ]);
 
+    // The list by status shows the move.
+    await say('/menu');
+    expect(await press('menu:hhlist')).toContain('theo trạng thái');
+    expect(buttons().map((b) => b.text)).toEqual(
+      expect.arrayContaining(['Đã khởi công: 1', 'Đã hoàn thành: 1', 'Đã duyệt: 1', 'Đề xuất: 1']),
+    );
+    expect(await press('menu:hhlist:started')).toContain('1. Nông Văn Tư (DX-001) – Tổ 1');
+
     // 10/03/2025: February's report. Registry as of 28/02: DX-001 started, DX-003 completed (new
     // builds), DX-002 approved (repair), DX-004 only proposed.
     clock.set('2025-03-10T03:00:00Z');

@@ -229,3 +229,40 @@ export const householdStatusRunner: FlowRunner<StatusContext> = {
     return [{ key: 'household.status.done', params: { name: ctx.headName, to: statusLabel(ctx.to) } }];
   },
 };
+
+const LIST_LIMIT = 40;
+
+/** The unit's households by status: first the statuses with their counts, then one status's list. */
+export async function householdList(
+  tx: Tx,
+  actor: Actor,
+  status: string | undefined,
+): Promise<{ lines: Text[]; choices: Choice[][] }> {
+  const unitIds = officerUnitIds(actor);
+  if (!status || !isHouseholdStatus(status)) {
+    const counts = await tx.households.countsByUnit(unitIds);
+    const byStatus = new Map<string, number>();
+    for (const c of counts) {
+      byStatus.set(c.status, (byStatus.get(c.status) ?? 0) + c.count);
+    }
+    const choices: Choice[][] = [...byStatus.entries()].map(([s, n]) => [
+      { id: `menu:hhlist:${s}`, label: `${statusLabel(asStatus(s))}: ${n}` },
+    ]);
+    choices.push([{ id: 'menu:hhsearch', label: '🔎 Tìm hộ' }]);
+    return { lines: [{ key: byStatus.size > 0 ? 'household.list.pick' : 'household.list.empty' }], choices };
+  }
+  const households = await tx.households.listByStatus(unitIds, status, LIST_LIMIT + 1);
+  const shown = households.slice(0, LIST_LIMIT);
+  const rows = shown.map((h, i) => `${i + 1}. ${h.headName} (${h.code}) – ${h.village}`).join('\n');
+  const lines: Text[] = [{ key: 'household.list.title', params: { status: statusLabel(status), rows } }];
+  if (households.length > LIST_LIMIT) {
+    lines.push({ key: 'household.list.more', params: { limit: LIST_LIMIT } });
+  }
+  return {
+    lines,
+    choices: [
+      [{ id: 'menu:hhlist', label: '↩︎ Các trạng thái' }],
+      [{ id: 'menu:hhsearch', label: '🔎 Tìm hộ' }],
+    ],
+  };
+}

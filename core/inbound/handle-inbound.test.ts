@@ -221,7 +221,10 @@ describe('a stranger', () => {
         text: `✅ Đăng ký thành công! Anh/chị tham gia với vai trò cán bộ báo cáo của Phường Đức Xuân.\n\n${MENU_PROMPT}`,
         choices: [
           [{ id: `menu:report:${h.demo.unit.id}`, label: '📝 Báo cáo tiến độ tháng' }],
-          [{ id: 'menu:hhsearch', label: '🏠 Hộ gia đình' }],
+          [
+            { id: 'menu:hhsearch', label: '🏠 Hộ gia đình' },
+            { id: 'menu:hhlist', label: '📋 Danh sách hộ' },
+          ],
           [
             { id: 'menu:whoami', label: '👤 Thông tin của tôi' },
             { id: 'menu:help', label: '❓ Hướng dẫn' },
@@ -315,6 +318,7 @@ describe('a stranger', () => {
       `menu:report:${h.demo.unit.id}`,
       `menu:report:${other.id}`,
       'menu:hhsearch',
+      'menu:hhlist',
       'menu:whoami',
       'menu:help',
     ]);

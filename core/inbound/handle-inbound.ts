@@ -5,6 +5,7 @@ import type { FlowRunner } from '../flows/flow-runner.ts';
 import {
   findOwnHousehold,
   householdCard,
+  householdList,
   householdSearchRunner,
   householdStatusRunner,
 } from '../households/household-flows.ts';
@@ -219,7 +220,10 @@ class Conversation {
       rows.push([{ id: `menu:report:${unit.unitId}`, label }]);
     }
     if (officerUnits.length > 0) {
-      rows.push([{ id: 'menu:hhsearch', label: this.text('menu.households') }]);
+      rows.push([
+        { id: 'menu:hhsearch', label: this.text('menu.households') },
+        { id: 'menu:hhlist', label: this.text('menu.household_list') },
+      ]);
     }
     if (this.actor && leaderUnitIds(this.actor).length > 0) {
       rows.push([{ id: 'menu:status', label: this.text('menu.status') }]);
@@ -251,6 +255,12 @@ class Conversation {
         return this.beginFlow(householdSearchRunner, undefined);
       case 'hh':
         return this.showHousehold(Number(arg));
+      case 'hhlist': {
+        const list = this.actor ? await householdList(this.tx, this.actor, arg) : undefined;
+        return list
+          ? this.say(list.lines.map((l) => this.text(l.key, l.params)).join('\n'), list.choices)
+          : undefined;
+      }
       case 'hhmove':
         return this.beginFlow(householdStatusRunner, arg);
       case 'main':

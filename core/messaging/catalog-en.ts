@@ -187,4 +187,9 @@ export const en: Record<keyof typeof vi, string> = {
   'leaders.late': '⏰ {period} report missing: {units}',
   'leaders.all_in': '✅ Every unit sent the {period} report.',
   'leaders.refused': 'This is for leaders and administrators.',
+  'menu.household_list': '📋 Household list',
+  'household.list.pick': "Your unit's households by status. Choose one to see the list:",
+  'household.list.empty': 'Your unit has no household in the list yet.',
+  'household.list.title': 'Households "{status}":\n{rows}',
+  'household.list.more': '(Only the first {limit} are shown; use "Find" for others.)',
 };

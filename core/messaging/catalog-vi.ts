@@ -183,4 +183,9 @@ export const vi = {
   'leaders.late': '⏰ Chưa nộp báo cáo {period}: {units}',
   'leaders.all_in': '✅ Tất cả đơn vị đã nộp báo cáo {period}.',
   'leaders.refused': 'Chức năng này dành cho lãnh đạo và quản trị viên.',
+  'menu.household_list': '📋 Danh sách hộ',
+  'household.list.pick': 'Số hộ của đơn vị theo trạng thái. Anh/chị chọn để xem danh sách:',
+  'household.list.empty': 'Đơn vị chưa có hộ nào trong danh sách.',
+  'household.list.title': 'Các hộ "{status}":\n{rows}',
+  'household.list.more': '(Chỉ hiện {limit} hộ đầu; dùng "Tìm hộ" để tìm hộ khác.)',
 } as const;
