@@ -12,7 +12,7 @@ export interface Campaign {
   normRepair: bigint;
 }
 
-export type PeriodKind = 'monthly' | 'quarterly' | 'final';
+export type PeriodKind = 'monthly' | 'quarterly' | 'semiannual' | 'final';
 
 export interface PeriodSpec {
   kind: PeriodKind;

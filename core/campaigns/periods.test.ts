@@ -40,6 +40,15 @@ describe('generatePeriods', () => {
     ]);
   });
 
+  it('makes six-monthly summaries due before the 15th of the month after each half-year', () => {
+    const halves = periods.filter((p) => p.kind === 'semiannual');
+    expect(halves.map((p) => [p.code, p.label, p.startsOn, p.endsOn, p.dueOn])).toEqual([
+      ['2024-H2', '6 tháng cuối năm 2024', '2024-07-01', '2024-12-31', '2025-01-15'],
+      ['2025-H1', '6 tháng đầu năm 2025', '2025-01-01', '2025-06-30', '2025-07-15'],
+      ['2025-H2', '6 tháng cuối năm 2025', '2025-07-01', '2025-12-31', '2026-01-15'],
+    ]);
+  });
+
   it('ends with the final report on its fixed date', () => {
     expect(periods.at(-1)).toMatchObject({
       kind: 'final',

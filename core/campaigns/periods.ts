@@ -4,6 +4,9 @@ import type { Campaign, PeriodSpec } from './campaign.ts';
 /** A monthly report can be sent from this day of its own month (so an officer can report early). */
 export const MONTHLY_WINDOW_OPENS_DAY = 20;
 
+/** Six-monthly summaries are due before this day of the month after the half-year. */
+export const SEMIANNUAL_DUE_DAY = 15;
+
 /**
  * The reporting periods a campaign's rules produce (DESIGN.md §1): a report for each month M,
  * due before `monthlyDueDay` of month M+1; a quarterly report due before `quarterlyDueDay` of the
@@ -54,6 +57,26 @@ export function generatePeriods(
         ...lastMonth,
         day: Math.min(campaign.quarterlyDueDay, daysInMonth(lastMonth.year, lastMonth.month)),
       }),
+    });
+  }
+
+  // Six-monthly summaries to the Party standing committee: due before the 15th of the month after
+  // the half-year (the plan names no day; SEMIANNUAL_DUE_DAY is that assumption).
+  for (
+    let h = { year: start.year, month: start.month <= 6 ? 1 : 7, day: 1 };
+    compareDates(h, end) <= 0;
+    h = addMonths(h, 6)
+  ) {
+    const lastMonth = addMonths(h, 5);
+    const due = { ...addMonths(h, 6), day: SEMIANNUAL_DUE_DAY };
+    periods.push({
+      kind: 'semiannual',
+      code: `${h.year}-H${h.month === 1 ? 1 : 2}`,
+      label: `${h.month === 1 ? '6 tháng đầu năm' : '6 tháng cuối năm'} ${h.year}`,
+      startsOn: toIsoDate(h),
+      endsOn: toIsoDate({ ...lastMonth, day: daysInMonth(lastMonth.year, lastMonth.month) }),
+      opensOn: toIsoDate({ ...lastMonth, day: MONTHLY_WINDOW_OPENS_DAY }),
+      dueOn: toIsoDate(due),
     });
   }
 
