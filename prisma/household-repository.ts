@@ -4,6 +4,7 @@ import type {
   HouseholdView,
   StatusCounts,
 } from '../core/households/household.repository.ts';
+import { insertHousehold } from './household-writer.ts';
 import { fromDbTime, toDbTime } from './sqlite.ts';
 
 type Row = Record<string, unknown>;
@@ -38,6 +39,36 @@ function placeholders(n: number): string {
 /** The registry on the same connection and transaction as the rest of the hot path. */
 export function createHouseholdRepository(stmt: (sql: string) => Statement<unknown[]>): HouseholdRepository {
   return {
+    async create(h, at, personId, channel) {
+      return insertHousehold(stmt, h, at, personId, channel);
+    },
+    async codeExists(campaignId, code) {
+      return (
+        stmt('SELECT 1 FROM "Household" WHERE campaignId = ? AND lower(code) = lower(?)').get(
+          campaignId,
+          code,
+        ) !== undefined
+      );
+    },
+    async duplicateCandidates(campaignId, nameKey) {
+      // The last word (the given name) is the most stable part of a Vietnamese name; typos elsewhere
+      // are caught by the edit distance in core. A typo in the given name's first letter is missed.
+      const given = nameKey.split(' ').at(-1) ?? nameKey;
+      const rows = stmt(
+        `SELECT id, code, unitId, village, headName, birthYear, idNumberHash, campaignId FROM "Household"
+          WHERE campaignId = ? AND (headNameKey LIKE ? OR headNameKey LIKE ?) LIMIT 500`,
+      ).all(campaignId, `%${given.slice(0, 2)}%`, `${nameKey.slice(0, 3)}%`) as Row[];
+      return rows.map((r) => ({
+        id: Number(r.id),
+        code: String(r.code),
+        unitId: Number(r.unitId),
+        village: String(r.village),
+        headName: String(r.headName),
+        birthYear: r.birthYear === null ? null : Number(r.birthYear),
+        idNumberHash: r.idNumberHash === null ? null : String(r.idNumberHash),
+        campaignId: Number(r.campaignId),
+      }));
+    },
     async search(unitIds, query, limit) {
       const like = `%${query.replace(/[%_]/g, '')}%`;
       const rows = stmt(

@@ -208,4 +208,40 @@ describe('households in chat', () => {
     expect(rows.every((line) => line.length <= 45)).toBe(true);
     expect(await say('/tinhhinh')).toContain('dành cho lãnh đạo');
   });
+
+  it('adds a household in chat, and stops a likely duplicate until the officer says it is another one', async () => {
+    const target = app;
+    if (!target) {
+      throw new Error('no app');
+    }
+    await say('/menu');
+    expect(await press('menu:hhadd')).toContain('Mã hộ');
+    // "Nong Van Tu", Tổ 1, born 1956: the seeded Nông Văn Tư without diacritics.
+    for (const answer of ['DX-050', 'Tổ 1', 'Nong Van Tu', '1956']) {
+      await say(answer);
+    }
+    await press('category:poor');
+    await press('need:new_build');
+    await press('foundationDurable:no');
+    await press('frameDurable:no');
+    await press('roofDurable:yes');
+    await say('24');
+    await say('3');
+    await press('landLegal:yes');
+    await press('landUndisputed:yes');
+    await press('outsideLandslideZone:yes');
+    const warning = await press('confirmedByCommune:yes');
+    expect(warning).toContain('có thể TRÙNG');
+    expect(warning).toContain('Nông Văn Tư (mã DX-001');
+    expect(await press('confirmDifferent:no')).toContain('/huy');
+    expect(await target.prisma.household.count({ where: { code: 'DX-050' } })).toBe(0);
+    const summary = await press('confirmDifferent:yes');
+    expect(summary).toContain('Xem lại');
+    expect(summary).toContain('Đủ điều kiện hỗ trợ');
+    expect(await press('@confirm:yes')).toContain('Đã thêm hộ Nong Van Tu (mã DX-050)');
+    const added = await target.prisma.household.findFirstOrThrow({ where: { code: 'DX-050' } });
+    expect(added).toMatchObject({ status: 'proposed', eligible: true, headNameKey: 'nong van tu' });
+    const audit = await target.prisma.auditLog.findFirstOrThrow({ where: { action: 'household.create' } });
+    expect(audit.after).toContain('confirmedDifferentFrom');
+  });
 });

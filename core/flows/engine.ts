@@ -69,6 +69,14 @@ export function applyInput<C>(
   return advance(def, { ...state, data }, locale);
 }
 
+/**
+ * Re-evaluates a state whose context changed (a runner's `beforeSummary` found something): asks
+ * the first applicable unanswered step, or shows the summary again.
+ */
+export function resume<C>(def: FlowDef<C>, state: FlowState, locale: Locale): EngineResult {
+  return advance(def, state, locale);
+}
+
 /** Shows the current question again (after /help, a stale button or a resumed session). */
 export function repeatPrompt<C>(def: FlowDef<C>, state: FlowState, locale: Locale, note?: string): Outbound {
   if (state.step === CONFIRM_STEP) {

@@ -13,6 +13,12 @@ export interface FlowRunner<C> {
   /** Loads what the questions need (periods, previous figures); `arg` comes from the menu choice. */
   start(tx: Tx, actor: Actor, now: Date, arg: string | undefined): Promise<FlowStart<C>>;
   /**
+   * Called each time the answers are complete, before the summary: may return a new context (for
+   * example the possible duplicates of a new household), after which the engine asks any step the
+   * new context turns on. `data` may be returned changed too (an answer that no longer applies).
+   */
+  beforeSummary?(tx: Tx, actor: Actor, state: FlowState): Promise<{ ctx: C; data: FlowState['data'] }>;
+  /**
    * Stores the confirmed answers and returns the receipt lines; with `choices`, those are offered
    * next instead of the main menu (a search showing what it found).
    */

@@ -1,4 +1,6 @@
 import type { Channel } from '../messaging/message.ts';
+import type { DuplicateSubject } from './duplicates.ts';
+import type { THouseholdInput } from './household.ts';
 
 /** A household as the chat flows and reports see it (no ID number: only its last 4 digits). */
 export interface HouseholdView {
@@ -38,7 +40,17 @@ export interface HouseholdEventInput {
 /** Counts of a unit's households by status and need, as of an instant. */
 export type StatusCounts = Record<string, { new_build: number; repair: number }>;
 
+export interface NewHouseholdRecord extends THouseholdInput {
+  campaignId: number;
+  unitId: number;
+}
+
 export interface HouseholdRepository {
+  /** Adds a household (eligibility computed, first history event written); returns its id. */
+  create(h: NewHouseholdRecord, at: Date, personId: number | null, channel: Channel | null): Promise<number>;
+  codeExists(campaignId: number, code: string): Promise<boolean>;
+  /** Households of the campaign whose name key starts like `nameKey` (the duplicate check narrows further). */
+  duplicateCandidates(campaignId: number, nameKey: string): Promise<(DuplicateSubject & { id: number })[]>;
   /** Households of the units whose code, head name key (no diacritics) or village key contains the query. */
   search(unitIds: number[], query: string, limit: number): Promise<HouseholdView[]>;
   findById(id: number): Promise<HouseholdView | undefined>;

@@ -225,6 +225,7 @@ describe('a stranger', () => {
             { id: 'menu:hhsearch', label: '🏠 Hộ gia đình' },
             { id: 'menu:hhlist', label: '📋 Danh sách hộ' },
           ],
+          [{ id: 'menu:hhadd', label: '➕ Thêm hộ mới' }],
           [
             { id: 'menu:whoami', label: '👤 Thông tin của tôi' },
             { id: 'menu:help', label: '❓ Hướng dẫn' },
@@ -319,6 +320,7 @@ describe('a stranger', () => {
       `menu:report:${other.id}`,
       'menu:hhsearch',
       'menu:hhlist',
+      'menu:hhadd',
       'menu:whoami',
       'menu:help',
     ]);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { applyInput, repeatPrompt, startFlow } from '../flows/engine.ts';
-import type { EngineResult, FlowState, Text, UserInput } from '../flows/flow.ts';
+import { applyInput, repeatPrompt, resume, startFlow } from '../flows/engine.ts';
+import { CONFIRM_STEP, type EngineResult, type FlowState, type Text, type UserInput } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
+import { householdAddRunner } from '../households/household-add.ts';
 import {
   findOwnHousehold,
   householdCard,
@@ -38,7 +39,7 @@ export type InboundOutcome = { duplicate: true } | { duplicate: false; replies: 
 type AnyRunner = FlowRunner<any>;
 
 const RUNNERS: Record<string, AnyRunner> = Object.fromEntries(
-  [reportRunner, householdSearchRunner, householdStatusRunner].map((r) => [r.def.id, r]),
+  [reportRunner, householdSearchRunner, householdStatusRunner, householdAddRunner].map((r) => [r.def.id, r]),
 );
 
 const ZSavedFlow = z.object({
@@ -224,6 +225,7 @@ class Conversation {
         { id: 'menu:hhsearch', label: this.text('menu.households') },
         { id: 'menu:hhlist', label: this.text('menu.household_list') },
       ]);
+      rows.push([{ id: 'menu:hhadd', label: this.text('menu.household_add') }]);
     }
     if (this.actor && leaderUnitIds(this.actor).length > 0) {
       rows.push([{ id: 'menu:status', label: this.text('menu.status') }]);
@@ -253,6 +255,8 @@ class Conversation {
         return this.beginFlow(reportRunner, arg);
       case 'hhsearch':
         return this.beginFlow(householdSearchRunner, undefined);
+      case 'hhadd':
+        return this.beginFlow(householdAddRunner, undefined);
       case 'hh':
         return this.showHousehold(Number(arg));
       case 'hhlist': {
@@ -347,8 +351,14 @@ class Conversation {
     );
   }
 
-  private async apply(runner: AnyRunner, result: EngineResult): Promise<void> {
+  private async apply(runner: AnyRunner, first: EngineResult): Promise<void> {
     const { channel, chatId } = this.inbound;
+    let result = first;
+    const actor = this.actor;
+    if (result.kind === 'continue' && result.state.step === CONFIRM_STEP && runner.beforeSummary && actor) {
+      const refreshed = await runner.beforeSummary(this.tx, actor, result.state);
+      result = resume(runner.def, { ...result.state, ctx: refreshed.ctx, data: refreshed.data }, this.locale);
+    }
     switch (result.kind) {
       case 'continue': {
         const { state } = result;

@@ -876,6 +876,11 @@ function createRepositories(state: MemoryState): Repositories {
 
   // The registry stays empty here: household flows are tested on a real SQLite file.
   const households: HouseholdRepository = {
+    create: async () => {
+      throw new Error('the memory store has no household registry');
+    },
+    codeExists: async () => false,
+    duplicateCandidates: async () => [],
     search: async () => [],
     findById: async () => undefined,
     listByStatus: async () => [],
