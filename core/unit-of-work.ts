@@ -4,6 +4,7 @@ import type { HouseholdRepository } from './households/household.repository.ts';
 import type { AuditRepository, InboundRepository, OutboxRepository } from './messaging/outbox.repository.ts';
 import type { InviteRepository, PeopleRepository, ThrottleRepository } from './people/people.repository.ts';
 import type { UnitRepository } from './people/unit.repository.ts';
+import type { NarrativeReportRepository } from './reports/narrative.repository.ts';
 import type { ReportRepository } from './reports/report.ts';
 
 /** The repositories one inbound message may use, all inside one database transaction. */
@@ -17,6 +18,7 @@ export interface Tx {
   reports: ReportRepository;
   households: HouseholdRepository;
   units: UnitRepository;
+  narratives: NarrativeReportRepository;
   audit: AuditRepository;
   outbox: OutboxRepository;
 }

@@ -316,6 +316,32 @@ export function createSqliteStore(
       },
     },
     households: createHouseholdRepository(stmt),
+    narratives: {
+      async lastRevision(periodId, unitId) {
+        const r = stmt(
+          'SELECT MAX(revision) AS n FROM "NarrativeReport" WHERE periodId = ? AND unitId = ?',
+        ).get(periodId, unitId) as Row;
+        return Number(r.n ?? 0);
+      },
+      async create(report) {
+        return Number(
+          stmt(
+            `INSERT INTO "NarrativeReport" (ref, periodId, unitId, personId, revision, answers, late, channel, submittedAt)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(
+            report.ref,
+            report.periodId,
+            report.unitId,
+            report.personId,
+            report.revision,
+            JSON.stringify(report.answers),
+            report.late ? 1 : 0,
+            report.channel,
+            toDbTime(report.submittedAt),
+          ).lastInsertRowid,
+        );
+      },
+    },
     units: {
       async listChildren(parentIds) {
         const marks = parentIds.map(() => '?').join(', ') || 'NULL';

@@ -244,4 +244,40 @@ describe('households in chat', () => {
     const audit = await target.prisma.auditLog.findFirstOrThrow({ where: { action: 'household.create' } });
     expect(audit.after).toContain('confirmedDifferentFrom');
   });
+
+  it('takes the quarterly report with its own questions, late after its due date, revisions kept', async () => {
+    const target = app;
+    if (!target) {
+      throw new Error('no app');
+    }
+    // 20/03/2025: the Q1 report was due before 15/03/2025.
+    clock.set('2025-03-20T03:00:00Z');
+    await say('/menu');
+    expect(await press('menu:narrative')).toContain('báo cáo nào');
+    const q1 = await target.prisma.reportingPeriod.findFirstOrThrow({ where: { code: '2025-Q1' } });
+    expect(await press(`period:${q1.id}`)).toContain('Kết quả nổi bật');
+    expect(await say('Khởi công 2 nhà, hoàn thành 1 nhà')).toContain('Khó khăn');
+    await say('Thiếu vật liệu do mưa lũ');
+    const summary = await say('không');
+    expect(summary).toContain('quá hạn');
+    expect(summary).not.toContain('khen thưởng');
+    expect(await press('@confirm:yes')).toContain('BCQ-2025Q1-01840-1');
+    await say('/menu');
+    await press('menu:narrative');
+    await press(`period:${q1.id}`);
+    await say('Bản sửa: hoàn thành 2 nhà');
+    await say('không');
+    await say('không');
+    expect(await press('@confirm:yes')).toContain('bản sửa lần 2');
+    const reports = await target.prisma.narrativeReport.findMany({ orderBy: { revision: 'asc' } });
+    expect(reports.map((r) => [r.ref, r.late])).toEqual([
+      ['BCQ-2025Q1-01840-1', true],
+      ['BCQ-2025Q1-01840-2', true],
+    ]);
+    expect(JSON.parse(reports[0]?.answers ?? '{}')).toEqual({
+      achievements: 'Khởi công 2 nhà, hoàn thành 1 nhà',
+      obstacles: 'Thiếu vật liệu do mưa lũ',
+      proposals: '',
+    });
+  });
 });

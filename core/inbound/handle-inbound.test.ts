@@ -226,6 +226,7 @@ describe('a stranger', () => {
             { id: 'menu:hhlist', label: '📋 Danh sách hộ' },
           ],
           [{ id: 'menu:hhadd', label: '➕ Thêm hộ mới' }],
+          [{ id: 'menu:narrative', label: '🗂 Báo cáo quý / tổng kết' }],
           [
             { id: 'menu:whoami', label: '👤 Thông tin của tôi' },
             { id: 'menu:help', label: '❓ Hướng dẫn' },
@@ -321,6 +322,7 @@ describe('a stranger', () => {
       'menu:hhsearch',
       'menu:hhlist',
       'menu:hhadd',
+      'menu:narrative',
       'menu:whoami',
       'menu:help',
     ]);

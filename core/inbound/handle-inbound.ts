@@ -16,6 +16,7 @@ import type { Choice, Inbound, Outbound } from '../messaging/message.ts';
 import { normalizeInviteCode } from '../people/invite-code.ts';
 import type { Actor } from '../people/people.ts';
 import { type RedeemOutcome, redeemInvite } from '../people/redeem-invite.ts';
+import { narrativeReportRunner } from '../reports/narrative-report.ts';
 import { reportRunner } from '../reports/report-runner.ts';
 import { dateInZone } from '../shared/calendar.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -39,7 +40,9 @@ export type InboundOutcome = { duplicate: true } | { duplicate: false; replies: 
 type AnyRunner = FlowRunner<any>;
 
 const RUNNERS: Record<string, AnyRunner> = Object.fromEntries(
-  [reportRunner, householdSearchRunner, householdStatusRunner, householdAddRunner].map((r) => [r.def.id, r]),
+  [reportRunner, narrativeReportRunner, householdSearchRunner, householdStatusRunner, householdAddRunner].map(
+    (r) => [r.def.id, r],
+  ),
 );
 
 const ZSavedFlow = z.object({
@@ -93,6 +96,8 @@ export function createInboundHandler(deps: InboundDeps) {
 class Conversation {
   readonly replies: Outbound[] = [];
   private readonly locale: Locale;
+  /** Set when the chat's saved conversation was discarded (expired, outdated) by this message. */
+  private discardedFlow = false;
 
   constructor(
     private readonly tx: Tx,
@@ -118,6 +123,10 @@ class Conversation {
     }
     if (active) {
       return this.onAnswer(active.runner, active.state);
+    }
+    if (this.discardedFlow) {
+      // The message answered a conversation that just expired: it is not a menu choice.
+      return this.showMenu(this.text('menu.title'));
     }
     return this.onIdleText();
   }
@@ -226,6 +235,7 @@ class Conversation {
         { id: 'menu:hhlist', label: this.text('menu.household_list') },
       ]);
       rows.push([{ id: 'menu:hhadd', label: this.text('menu.household_add') }]);
+      rows.push([{ id: 'menu:narrative', label: this.text('menu.narrative') }]);
     }
     if (this.actor && leaderUnitIds(this.actor).length > 0) {
       rows.push([{ id: 'menu:status', label: this.text('menu.status') }]);
@@ -255,6 +265,8 @@ class Conversation {
         return this.beginFlow(reportRunner, arg);
       case 'hhsearch':
         return this.beginFlow(householdSearchRunner, undefined);
+      case 'narrative':
+        return this.beginFlow(narrativeReportRunner, undefined);
       case 'hhadd':
         return this.beginFlow(householdAddRunner, undefined);
       case 'hh':
@@ -410,11 +422,13 @@ class Conversation {
     const ctx = saved.success ? runner?.parseContext(saved.data.ctx) : undefined;
     if (!runner || runner.def.version !== stored.version || !saved.success || ctx === undefined) {
       await this.tx.flows.delete(channel, chatId);
+      this.discardedFlow = true;
       this.say(this.text('flow.outdated'));
       return undefined;
     }
     if (stored.expiresAt <= this.now) {
       await this.tx.flows.delete(channel, chatId);
+      this.discardedFlow = true;
       this.say(this.text('flow.expired', { title: this.text(runner.def.title) }));
       return undefined;
     }

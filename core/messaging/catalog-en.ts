@@ -234,4 +234,17 @@ export const en: Record<keyof typeof vi, string> = {
   'household.rule.code': 'A household code has only letters, digits and . _ / -',
   'household.rule.same_household':
     'If it is the same household, do not add it: send /cancel. If it is another one, press "Yes".',
+  'menu.narrative': '🗂 Quarterly / final report',
+  'narrative.title': 'quarterly / final report',
+  'narrative.ask.period': 'Which report are you sending? (⏰: overdue)',
+  'narrative.ask.assessment': 'Overall assessment of the programme in your unit?',
+  'narrative.ask.achievements': 'Main achievements in the period?',
+  'narrative.ask.obstacles': 'Main obstacles (if any)?',
+  'narrative.ask.commendations': 'Collectives and people proposed for commendation (if any)?',
+  'narrative.ask.proposals': 'Proposals (if any)?',
+  'narrative.field.assessment': 'Overall assessment',
+  'narrative.field.achievements': 'Achievements',
+  'narrative.field.obstacles': 'Obstacles',
+  'narrative.field.commendations': 'Proposed commendations',
+  'narrative.field.proposals': 'Proposals',
 };

@@ -230,4 +230,17 @@ export const vi = {
   'household.rule.code': 'Mã hộ chỉ gồm chữ, số và các dấu . _ / -',
   'household.rule.same_household':
     'Nếu là cùng một hộ thì không thêm nữa: anh/chị gõ /huy để hủy. Nếu là hộ khác, bấm "Có".',
+  'menu.narrative': '🗂 Báo cáo quý / tổng kết',
+  'narrative.title': 'báo cáo quý / tổng kết',
+  'narrative.ask.period': 'Anh/chị gửi báo cáo nào? (⏰: đã quá hạn)',
+  'narrative.ask.assessment': 'Đánh giá chung kết quả thực hiện chương trình tại đơn vị?',
+  'narrative.ask.achievements': 'Kết quả nổi bật đạt được trong kỳ?',
+  'narrative.ask.obstacles': 'Khó khăn, vướng mắc chính (nếu có)?',
+  'narrative.ask.commendations': 'Tập thể, cá nhân đề nghị khen thưởng (nếu có)?',
+  'narrative.ask.proposals': 'Đề xuất, kiến nghị (nếu có)?',
+  'narrative.field.assessment': 'Đánh giá chung',
+  'narrative.field.achievements': 'Kết quả nổi bật',
+  'narrative.field.obstacles': 'Khó khăn, vướng mắc',
+  'narrative.field.commendations': 'Đề nghị khen thưởng',
+  'narrative.field.proposals': 'Đề xuất, kiến nghị',
 } as const;

@@ -30,6 +30,7 @@ import type {
 } from '../people/people.repository.ts';
 import type { Actor, InviteView, MembershipView, Role } from '../people/people.ts';
 import type { UnitRepository } from '../people/unit.repository.ts';
+import type { NarrativeReportRepository } from '../reports/narrative.repository.ts';
 import type { ReportRecord, ReportRepository } from '../reports/report.ts';
 import type { Tx, UnitOfWork } from '../unit-of-work.ts';
 
@@ -483,6 +484,7 @@ function openTx(
     outbox: guarded('outbox', repositories.outbox, before),
     households: guarded('households', repositories.households, before),
     units: guarded('units', repositories.units, before),
+    narratives: guarded('narratives', repositories.narratives, before),
   };
 }
 
@@ -906,5 +908,26 @@ function createRepositories(state: MemoryState): Repositories {
     },
   };
 
-  return { inbound, people, invites, throttle, flows, campaigns, reports, audit, outbox, households, units };
+  // Quarterly and final reports are tested on a real SQLite file.
+  const narratives: NarrativeReportRepository = {
+    lastRevision: async () => 0,
+    create: async () => {
+      throw new Error('the memory store keeps no quarterly or final reports');
+    },
+  };
+
+  return {
+    inbound,
+    people,
+    invites,
+    throttle,
+    flows,
+    campaigns,
+    reports,
+    audit,
+    outbox,
+    households,
+    units,
+    narratives,
+  };
 }

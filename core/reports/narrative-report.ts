@@ -1,0 +1,204 @@
+import { z } from 'zod';
+import type { FlowData, FlowDef, FlowState, StepDef, Text } from '../flows/flow.ts';
+import type { FlowRunner } from '../flows/flow-runner.ts';
+import type { MessageKey } from '../messaging/catalog.ts';
+import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
+import { formatDate, formatDateTime } from '../shared/format.ts';
+
+const ZOption = z.object({
+  id: z.number().int(),
+  code: z.string(),
+  kind: z.enum(['quarterly', 'final']),
+  label: z.string(),
+  dueOn: z.string(),
+  late: z.boolean(),
+});
+
+const ZNarrativeContext = z.object({
+  unitId: z.number().int(),
+  unitCode: z.string(),
+  unitName: z.string(),
+  periods: z.array(ZOption).min(1),
+});
+type NarrativeContext = z.infer<typeof ZNarrativeContext>;
+
+function chosen(ctx: NarrativeContext, data: FlowState['data']) {
+  return (
+    ctx.periods.find((p) => p.id === Number(data.period)) ??
+    (ctx.periods.length === 1 ? ctx.periods[0] : undefined)
+  );
+}
+
+function question(
+  key: string,
+  label: MessageKey,
+  prompt: MessageKey,
+  kinds: ('quarterly' | 'final')[],
+  optional = false,
+): StepDef<NarrativeContext> {
+  return {
+    key,
+    kind: 'text',
+    label,
+    prompt: () => ({ key: prompt }),
+    optional,
+    maxLength: 2000,
+    when: (ctx, data) => {
+      const period = chosen(ctx, data);
+      return period !== undefined && kinds.includes(period.kind);
+    },
+  };
+}
+
+const narrativeFlow: FlowDef<NarrativeContext> = {
+  id: 'narrative-report',
+  version: 1,
+  title: 'narrative.title',
+  summaryHeader: (ctx, data) => {
+    const period = chosen(ctx, data);
+    const lines: Text[] = [{ key: 'report.summary.unit', params: { unit: ctx.unitName } }];
+    if (period) {
+      lines.push({
+        key: period.late ? 'report.summary.period_late' : 'report.summary.period',
+        params: { period: period.label, due: formatDate(fromIsoDate(period.dueOn)) },
+      });
+    }
+    return lines;
+  },
+  steps: [
+    {
+      key: 'period',
+      kind: 'choice',
+      label: 'report.field.period',
+      prompt: () => ({ key: 'narrative.ask.period' }),
+      choices: (ctx) =>
+        ctx.periods.map((p) => ({ id: String(p.id), label: `${p.label}${p.late ? ' ⏰' : ''}` })),
+      when: (ctx) => ctx.periods.length > 1,
+    },
+    question('assessment', 'narrative.field.assessment', 'narrative.ask.assessment', ['final']),
+    question('achievements', 'narrative.field.achievements', 'narrative.ask.achievements', [
+      'quarterly',
+      'final',
+    ]),
+    question(
+      'obstacles',
+      'narrative.field.obstacles',
+      'narrative.ask.obstacles',
+      ['quarterly', 'final'],
+      true,
+    ),
+    question(
+      'commendations',
+      'narrative.field.commendations',
+      'narrative.ask.commendations',
+      ['final'],
+      true,
+    ),
+    question(
+      'proposals',
+      'narrative.field.proposals',
+      'narrative.ask.proposals',
+      ['quarterly', 'final'],
+      true,
+    ),
+  ],
+};
+
+/** The quarterly report (before the 15th of the quarter's last month) and the final report. */
+export const narrativeReportRunner: FlowRunner<NarrativeContext> = {
+  def: narrativeFlow,
+  parseContext(raw) {
+    const parsed = ZNarrativeContext.safeParse(raw);
+    return parsed.success ? parsed.data : undefined;
+  },
+  async start(tx, actor, now) {
+    const unit = actor.memberships.find((m) => m.role === 'unit_officer');
+    const campaign = await tx.campaigns.findCurrent();
+    if (!unit) {
+      return { ok: false, reason: { key: 'report.refused.not_officer' } };
+    }
+    if (!campaign) {
+      return { ok: false, reason: { key: 'report.refused.no_campaign' } };
+    }
+    const today = toIsoDate(dateInZone(now, campaign.timeZone));
+    const periods = [
+      ...(await tx.campaigns.listPeriods(campaign.id, 'quarterly')),
+      ...(await tx.campaigns.listPeriods(campaign.id, 'final')),
+    ]
+      .filter((p) => p.opensOn <= today)
+      .sort((a, b) => b.dueOn.localeCompare(a.dueOn))
+      .slice(0, 3)
+      .map((p) => ({
+        id: p.id,
+        code: p.code,
+        kind: p.kind === 'final' ? ('final' as const) : ('quarterly' as const),
+        label: p.kind === 'final' ? 'báo cáo tổng kết' : `báo cáo ${p.label}`,
+        dueOn: p.dueOn,
+        late: today >= p.dueOn,
+      }));
+    if (periods.length === 0) {
+      return { ok: false, reason: { key: 'report.refused.no_period' } };
+    }
+    const ctx: NarrativeContext = {
+      unitId: unit.unitId,
+      unitCode: unit.unitCode,
+      unitName: unit.unitName,
+      periods,
+    };
+    const only = periods.length === 1 ? periods[0] : undefined;
+    const data: FlowData = only ? { period: String(only.id) } : {};
+    return { ok: true, ctx, data };
+  },
+  async submit(tx, actor, state, now, inbound) {
+    const ctx = state.ctx as NarrativeContext;
+    const period = chosen(ctx, state.data);
+    if (!period) {
+      throw new Error('narrative report submitted without a period');
+    }
+    const answers: Record<string, string> = {};
+    for (const step of narrativeFlow.steps) {
+      const value = state.data[step.key];
+      if (step.key !== 'period' && value !== undefined && (step.when?.(ctx, state.data) ?? true)) {
+        answers[step.key] = String(value);
+      }
+    }
+    const campaign = await tx.campaigns.findCurrent();
+    const timeZone = campaign?.timeZone ?? 'Asia/Ho_Chi_Minh';
+    const late = toIsoDate(dateInZone(now, timeZone)) >= period.dueOn;
+    const revision = (await tx.narratives.lastRevision(period.id, ctx.unitId)) + 1;
+    const ref = `${period.kind === 'final' ? 'BCTK' : `BCQ-${period.code.replace('-', '')}`}-${ctx.unitCode}-${revision}`;
+    const id = await tx.narratives.create({
+      ref,
+      periodId: period.id,
+      unitId: ctx.unitId,
+      personId: actor.personId,
+      revision,
+      answers,
+      late,
+      channel: inbound.channel,
+      submittedAt: now,
+    });
+    await tx.audit.record(
+      {
+        personId: actor.personId,
+        channel: inbound.channel,
+        action: 'narrative.submit',
+        entity: 'NarrativeReport',
+        entityId: String(id),
+        after: { ref, periodId: period.id, revision, late },
+      },
+      now,
+    );
+    const receipt: Text[] = [
+      {
+        key: 'report.receipt',
+        params: { period: period.label, unit: ctx.unitName, ref, at: formatDateTime(now, timeZone) },
+      },
+      { key: late ? 'report.receipt.late' : 'report.receipt.on_time' },
+    ];
+    if (revision > 1) {
+      receipt.push({ key: 'report.receipt.revision', params: { revision } });
+    }
+    return receipt;
+  },
+};
