@@ -11,6 +11,11 @@ import {
   ZHouseholdsImportArgs,
 } from './households.ts';
 import {
+  type HouseholdsApproveArgs,
+  householdsApprove,
+  ZHouseholdsApproveArgs,
+} from './households-approve.ts';
+import {
   DEFAULT_INVITE_DAYS,
   type InviteCreateOptions,
   inviteCreate,
@@ -42,6 +47,7 @@ export type CliCommand =
   | { name: 'zalo status' }
   | { name: 'households import'; args: HouseholdsImportArgs }
   | { name: 'households export'; args: HouseholdsExportArgs }
+  | { name: 'households approve'; args: HouseholdsApproveArgs }
   | { name: 'zalo set-token'; args: ZaloSetTokenArgs };
 
 /** The line printed after every usage error. */
@@ -81,6 +87,14 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
           dryRun: values['dry-run'] === true,
           acceptValid: values['accept-valid'] === true,
         }),
+      }),
+    },
+    approve: {
+      options: { reason: S },
+      positionals: 1,
+      build: (values, positionals) => ({
+        name: 'households approve',
+        args: validate(ZHouseholdsApproveArgs, { code: positionals[0], reason: values.reason }),
       }),
     },
     export: {
@@ -145,6 +159,8 @@ export function usageText(): string[] {
     '      (trừ khi có --accept-valid: chỉ nhập các dòng hợp lệ). --dry-run: chỉ kiểm tra.',
     '  households export <tệp.xlsx> --unit <mã đơn vị>',
     '      Xuất danh sách hộ của đơn vị ra Excel (nhập lại được).',
+    '  households approve <mã hộ> --reason "lý do"',
+    '      Duyệt hộ đề xuất; hộ chưa đủ điều kiện theo tiêu chí chỉ duyệt được với lý do (ghi nhật ký).',
     '  zalo status',
     '      Kênh Zalo: hạn access token, lần làm mới cuối, sự kiện webhook cuối, số tin chưa gửi được.',
     '  zalo set-token <refresh_token>',
@@ -292,6 +308,8 @@ export async function executeCommand(command: CliCommand, ctx: CliContext): Prom
     }
     case 'households export':
       return householdsExport(ctx, command.args);
+    case 'households approve':
+      return householdsApprove(ctx, command.args);
     case 'zalo status':
       return zaloStatus(ctx);
     case 'zalo set-token':

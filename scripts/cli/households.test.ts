@@ -130,4 +130,57 @@ describe('households import', () => {
     expect(new Set(dry.problems.map((p) => p.row)).size).toBe(registered);
     expect(dry.problems.every((p) => p.message.includes('đã có'))).toBe(true);
   });
+
+  it('approves an ineligible household only with a written, audited reason', async () => {
+    const campaign = await prisma.campaign.findFirstOrThrow();
+    const unit = await prisma.unit.findUniqueOrThrow({ where: { code: '01849' } });
+    await prisma.household.create({
+      data: {
+        campaignId: campaign.id,
+        unitId: unit.id,
+        code: 'DQ-900',
+        village: 'Thôn Nà Pài',
+        headName: 'Lục Văn Khải',
+        headNameKey: 'luc van khai',
+        category: 'poor',
+        need: 'repair',
+        foundationDurable: true,
+        frameDurable: true,
+        roofDurable: false,
+        members: 2,
+        landLegal: true,
+        landUndisputed: true,
+        outsideLandslideZone: true,
+        confirmedByCommune: true,
+        eligible: false,
+        createdAt: NOW,
+        updatedAt: NOW,
+      },
+    });
+    const { executeCommand, parseCommand } = await import('./commands.ts');
+    expect(() => parseCommand(['households', 'approve', 'DQ-900'])).toThrow(/lý do/);
+    const ctx = context();
+    await executeCommand(
+      parseCommand([
+        'households',
+        'approve',
+        'DQ-900',
+        '--reason',
+        'Mái dột nặng sau bão số 3, UBND xã đề nghị',
+      ]),
+      ctx,
+    );
+    expect(ctx.lines[0]).toContain('dù chưa đủ điều kiện');
+    const approved = await prisma.household.findUniqueOrThrow({
+      where: { campaignId_code: { campaignId: campaign.id, code: 'DQ-900' } },
+    });
+    expect(approved).toMatchObject({
+      status: 'approved',
+      overrideReason: 'Mái dột nặng sau bão số 3, UBND xã đề nghị',
+    });
+    expect(await prisma.auditLog.count({ where: { action: 'household.approve-override' } })).toBe(1);
+    expect(await prisma.householdEvent.count({ where: { householdId: approved.id, kind: 'override' } })).toBe(
+      1,
+    );
+  });
 });
