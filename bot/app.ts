@@ -10,6 +10,7 @@ import { type Clock, systemClock } from '../core/shared/clock.ts';
 import { findAdminAddresses } from '../prisma/admin-contacts.ts';
 import { createPrismaClient, type PrismaClient } from '../prisma/client.ts';
 import { createSqliteInboundEventStore } from '../prisma/inbound-event-store.ts';
+import { createMediaStore } from '../prisma/media-store.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { DEMO_INVITE_CODE, DEMO_PEOPLE, seedIfEmpty } from '../prisma/seed.ts';
 import { openSqlite, type SqliteDatabase } from '../prisma/sqlite.ts';
@@ -18,6 +19,7 @@ import { createSqliteZaloTokenStore } from '../prisma/zalo-token-store.ts';
 import type { Config, ZaloConfig } from './config.ts';
 import { createInboundEventProcessor, type InboundEventProcessor } from './inbound-event-processor.ts';
 import type { Logger } from './logger.ts';
+import { createMediaArchiver, fetchUrl, type PhotoFetcher } from './media-archiver.ts';
 import { createOutboxDispatcher, type OutboxDispatcher } from './outbox-dispatcher.ts';
 import { type PlaygroundPersona, registerPlayground } from './playground/playground-routes.ts';
 import { createPlaygroundSender } from './playground/playground-sender.ts';
@@ -76,12 +78,22 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     log: log.child({ part: 'outbox' }),
     pollMs: options.outboxPollMs,
   });
+  const fetchers: Partial<Record<string, PhotoFetcher>> = { zalo: fetchUrl };
+  const archiver = createMediaArchiver({
+    store: createMediaStore(db),
+    dir: config.mediaDir,
+    fetchers,
+    log: log.child({ part: 'media' }),
+  });
   const coreHandler = createInboundHandler({
     uow: store,
     clock,
     flowTtlMs: config.flowTtlMs,
     timeZone: config.timeZone,
-    afterCommit: () => dispatcher.kick(),
+    afterCommit: () => {
+      dispatcher.kick();
+      archiver.kick();
+    },
   });
   const handleInbound = withRetry(coreHandler, log);
 
@@ -180,6 +192,14 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
 
   if (telegram && config.telegram) {
     senders.telegram = createTelegramSender(telegram.api);
+    const { apiRoot, token } = config.telegram;
+    fetchers.telegram = async (fileId) => {
+      const file = await telegram.api.getFile(fileId);
+      if (!file.file_path) {
+        throw new Error('Telegram gave no file path');
+      }
+      return fetchUrl(`${apiRoot}/file/bot${token}/${file.file_path}`);
+    };
     if (config.telegram.mode === 'webhook') {
       http.post(
         '/telegram/webhook',
@@ -209,6 +229,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       const address = await http.listen({ port: config.port, host: config.host });
       dispatcher.start();
       processor.start();
+      archiver.start();
       if (telegram && config.telegram) {
         await telegram.init();
         await telegram.api
@@ -239,6 +260,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
         }
         await http.close();
         await processor.stop();
+        await archiver.stop();
         await dispatcher.stop();
         await prisma.$disconnect();
         db.close();

@@ -48,6 +48,8 @@ const ZEnv = z.object({
     .positive()
     .max(24 * 30)
     .default(24),
+  /** Local copies of evidence photos. */
+  MEDIA_DIR: z.string().default('./data/media'),
   PLAYGROUND: z.enum(['auto', 'on', 'off']).default('auto'),
 });
 
@@ -85,6 +87,7 @@ export interface Config {
   timeZone: string;
   logLevel: z.infer<typeof ZEnv>['LOG_LEVEL'];
   flowTtlMs: number;
+  mediaDir: string;
   /** Values that must never reach a log line. */
   secrets: string[];
 }
@@ -154,6 +157,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     timeZone: e.TZ_CAMPAIGN,
     logLevel: e.LOG_LEVEL,
     flowTtlMs: e.FLOW_TTL_HOURS * 3_600_000,
+    mediaDir: e.MEDIA_DIR,
     secrets: [
       e.TELEGRAM_BOT_TOKEN,
       e.TELEGRAM_WEBHOOK_SECRET,

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../bot/app.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
@@ -61,7 +63,12 @@ beforeEach(async () => {
   emulator = await startBotApiEmulator();
   db = tempDatabase();
   app = await startApp(
-    { DATABASE_URL: db.url, TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot },
+    {
+      DATABASE_URL: db.url,
+      TELEGRAM_BOT_TOKEN: emulator.token,
+      TELEGRAM_API_ROOT: emulator.apiRoot,
+      MEDIA_DIR: path.join(path.dirname(db.file), 'media'),
+    },
     { clock, telegramBotInfo: emulator.botInfo },
   );
   const unit = await app.prisma.unit.findUniqueOrThrow({ where: { code: '01840' } });
@@ -108,9 +115,21 @@ describe('households in chat', () => {
       where: { householdId: tu.id, kind: 'status' },
     });
     expect(events).toHaveLength(1);
-    expect(JSON.parse(events[0]?.photos ?? '[]')).toEqual([
-      { channel: 'telegram', fileId: 'photo-Đã khởi công-nong van tu' },
-    ]);
+    // The evidence photo is copied under MEDIA_DIR and the copy linked to the event.
+    let photos: { channel: string; fileId: string; localPath?: string }[] = [];
+    for (let i = 0; i < 50 && !photos[0]?.localPath; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const event = await target.prisma.householdEvent.findUniqueOrThrow({
+        where: { id: events[0]?.id ?? 0 },
+      });
+      photos = JSON.parse(event.photos);
+    }
+    expect(photos[0]).toMatchObject({ channel: 'telegram', fileId: 'photo-Đã khởi công-nong van tu' });
+    const copy = path.join(path.dirname(db.file), 'media', photos[0]?.localPath ?? 'missing');
+    // The emulator serves the file's path back as its content.
+    expect(decodeURIComponent(fs.readFileSync(copy, 'utf8'))).toBe(
+      'emulated file files/photo-Đã khởi công-nong van tu',
+    );
 
     // The list by status shows the move.
     await say('/menu');
