@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { FlowData, FlowDef, FlowState, StepDef, Text } from '../flows/flow.ts';
+import type { FlowData, FlowDef, FlowState, StepDef } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
 import type { MessageKey } from '../messaging/catalog.ts';
-import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
-import { formatDate, formatDateTime } from '../shared/format.ts';
+import { dateInZone, toIsoDate } from '../shared/calendar.ts';
+import { periodHeader, reportReceipt } from './report-texts.ts';
 
 const ZOption = z.object({
   id: z.number().int(),
@@ -54,17 +54,7 @@ const narrativeFlow: FlowDef<NarrativeContext> = {
   id: 'narrative-report',
   version: 1,
   title: 'narrative.title',
-  summaryHeader: (ctx, data) => {
-    const period = chosen(ctx, data);
-    const lines: Text[] = [{ key: 'report.summary.unit', params: { unit: ctx.unitName } }];
-    if (period) {
-      lines.push({
-        key: period.late ? 'report.summary.period_late' : 'report.summary.period',
-        params: { period: period.label, due: formatDate(fromIsoDate(period.dueOn)) },
-      });
-    }
-    return lines;
-  },
+  summaryHeader: (ctx, data) => periodHeader(ctx.unitName, chosen(ctx, data)),
   steps: [
     {
       key: 'period',
@@ -189,16 +179,14 @@ export const narrativeReportRunner: FlowRunner<NarrativeContext> = {
       },
       now,
     );
-    const receipt: Text[] = [
-      {
-        key: 'report.receipt',
-        params: { period: period.label, unit: ctx.unitName, ref, at: formatDateTime(now, timeZone) },
-      },
-      { key: late ? 'report.receipt.late' : 'report.receipt.on_time' },
-    ];
-    if (revision > 1) {
-      receipt.push({ key: 'report.receipt.revision', params: { revision } });
-    }
-    return receipt;
+    return reportReceipt({
+      periodLabel: period.label,
+      unitName: ctx.unitName,
+      ref,
+      at: now,
+      timeZone,
+      late,
+      revision,
+    });
   },
 };

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { FieldValue, FlowData, FlowDef, StepDef, Text } from '../flows/flow.ts';
 import type { MessageKey, Params } from '../messaging/catalog.ts';
-import { fromIsoDate } from '../shared/calendar.ts';
-import { formatDate, formatInteger, formatMoney } from '../shared/format.ts';
+import { formatInteger, formatMoney } from '../shared/format.ts';
 import {
   COUNT_FIELDS,
   type CountField,
@@ -11,6 +10,7 @@ import {
   MAX_MONEY,
   ZHouseCounts,
 } from './report.ts';
+import { periodHeader } from './report-texts.ts';
 
 const digits = z.string().regex(/^\d{1,15}$/);
 
@@ -205,17 +205,7 @@ export const reportFlow: FlowDef<ReportFlowContext> = {
   id: REPORT_FLOW_ID,
   version: 3,
   title: 'report.title',
-  summaryHeader: (ctx, data) => {
-    const period = chosenPeriod(ctx, data);
-    const lines: Text[] = [{ key: 'report.summary.unit', params: { unit: ctx.unitName } }];
-    if (period) {
-      lines.push({
-        key: period.late ? 'report.summary.period_late' : 'report.summary.period',
-        params: { period: period.label, due: formatDate(fromIsoDate(period.dueOn)) },
-      });
-    }
-    return lines;
-  },
+  summaryHeader: (ctx, data) => periodHeader(ctx.unitName, chosenPeriod(ctx, data)),
   steps: [
     {
       key: 'period',

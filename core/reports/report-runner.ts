@@ -1,9 +1,8 @@
 import { answeredData } from '../flows/engine.ts';
-import type { FlowData, Text } from '../flows/flow.ts';
+import type { FlowData } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
 import { cumulativeCounts } from '../households/registry-counts.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
-import { formatDateTime } from '../shared/format.ts';
 import { type ReportRecord, ZReportFigures } from './report.ts';
 import {
   type PreviousFigures,
@@ -12,6 +11,7 @@ import {
   reportFlow,
   ZReportFlowContext,
 } from './report-flow.ts';
+import { reportReceipt } from './report-texts.ts';
 
 /** How many past periods an officer may still choose (late reports and amendments). */
 const PERIOD_CHOICES = 3;
@@ -136,17 +136,15 @@ export const reportRunner: FlowRunner<ReportFlowContext> = {
       },
       now,
     );
-    const receipt: Text[] = [
-      {
-        key: 'report.receipt',
-        params: { period: period.label, unit: ctx.unitName, ref, at: formatDateTime(now, timeZone) },
-      },
-      { key: late ? 'report.receipt.late' : 'report.receipt.on_time' },
-    ];
-    if (revision > 1) {
-      receipt.push({ key: 'report.receipt.revision', params: { revision } });
-    }
-    return receipt;
+    return reportReceipt({
+      periodLabel: period.label,
+      unitName: ctx.unitName,
+      ref,
+      at: now,
+      timeZone,
+      late,
+      revision,
+    });
   },
 };
 
