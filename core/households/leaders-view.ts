@@ -41,11 +41,12 @@ export async function buildLeadersView(tx: Tx, actor: Actor, now: Date): Promise
         .reduce((n, c) => n + c.count, 0);
     const approved = reached('approved');
     const completed = reached('completed');
-    const percent = approved > 0 ? `${Math.round((completed / approved) * 100)}%` : '–';
+    const percent = approved > 0 ? `${Math.round((completed / approved) * 100)}% HT` : '–';
     const report = reports.find((r) => r.unitId === unit.id);
     const last = report ? formatDateTime(report.submittedAt, timeZone).slice(6, 11) : '–';
+    // One labelled line per unit: phones show chat text in a proportional font, so columns would not align.
     rows.push(
-      `${shortName(unit.name).padEnd(12)}${pad(approved)}${pad(reached('started'))}${pad(completed)}${pad(reached('handed_over'))}${percent.padStart(5)} ${last}`,
+      `• ${shortName(unit.name)}: ${approved} duyệt · ${reached('started')} KC · ${completed} HT · ${reached('handed_over')} BG (${percent}) · BC ${last}`,
     );
     if (due && !report?.coversPeriod) {
       late.push(shortName(unit.name));
@@ -53,7 +54,6 @@ export async function buildLeadersView(tx: Tx, actor: Actor, now: Date): Promise
   }
   const lines: Text[] = [
     { key: 'leaders.title', params: { at: formatDateTime(now, timeZone) } },
-    { key: 'leaders.header' },
     { key: 'leaders.table', params: { rows: rows.join('\n') } },
     { key: 'leaders.legend' },
   ];
@@ -67,11 +67,7 @@ export async function buildLeadersView(tx: Tx, actor: Actor, now: Date): Promise
   return lines;
 }
 
-function pad(n: number): string {
-  return String(n).padStart(4);
-}
-
-/** "Phường Nguyễn Thị Minh Khai" → "NT Minh Khai": the table has 12 characters for names. */
+/** "Phường Nguyễn Thị Minh Khai" → "NT Minh Khai": short enough for one line on a phone. */
 function shortName(name: string): string {
   const bare = name.replace(/^(Phường|Xã|Thị trấn)\s+/u, '');
   if (bare.length <= 12) {

@@ -177,9 +177,9 @@ export const vi = {
   'menu.households': '🏠 Hộ gia đình',
   'menu.status': '📊 Tình hình các đơn vị',
   'leaders.title': '📊 Tình hình xóa nhà tạm – {at}',
-  'leaders.header': 'Đơn vị       Duyệt  KC  HT  BG  %HT BC cuối',
   'leaders.table': '{rows}',
-  'leaders.legend': '(KC: khởi công, HT: hoàn thành, BG: bàn giao; %HT so với số hộ được duyệt)',
+  'leaders.legend':
+    '(KC: khởi công, HT: hoàn thành, BG: bàn giao; % HT so với số hộ được duyệt; BC: báo cáo gần nhất)',
   'leaders.late': '⏰ Chưa nộp báo cáo {period}: {units}',
   'leaders.all_in': '✅ Tất cả đơn vị đã nộp báo cáo {period}.',
   'leaders.refused': 'Chức năng này dành cho lãnh đạo và quản trị viên.',
