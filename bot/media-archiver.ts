@@ -13,6 +13,8 @@ export type PhotoFetcher = (fileId: string) => Promise<Buffer>;
  * last for ever (Zalo's expire), the evidence must. Runs after each commit and every minute; a photo
  * that cannot be fetched is retried a few times and its error kept on the event.
  */
+const BATCH = 20;
+
 export function createMediaArchiver(deps: {
   store: MediaStore;
   dir: string;
@@ -42,18 +44,43 @@ export function createMediaArchiver(deps: {
     }
   }
 
-  return createDrainLoop({
+  // Kicked after every commit: a pass looks only at events newer than the previous pass; every ten
+  // minutes a pass starts from the beginning to retry photos that could not be fetched before.
+  let watermark = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+  const loop = createDrainLoop({
     drainOnce: async () => {
-      const batch = deps.store.pending(20);
+      const top = deps.store.lastEventId();
+      const batch = deps.store.pending(BATCH, watermark);
       for (const photo of batch) {
         await archive(photo);
       }
-      return batch.length === 20;
+      const more = batch.length === BATCH;
+      watermark = more ? Math.max(watermark, ...batch.map((p) => p.eventId)) : top;
+      return more;
     },
     pollMs: 60_000,
     log: deps.log,
     name: 'photo archiving',
   });
+  return {
+    kick: loop.kick,
+    flush: loop.flush,
+    start(): void {
+      loop.start();
+      retryTimer = setInterval(() => {
+        watermark = 0;
+        loop.kick();
+      }, 10 * 60_000);
+      retryTimer.unref();
+    },
+    async stop(): Promise<void> {
+      if (retryTimer) {
+        clearInterval(retryTimer);
+      }
+      await loop.stop();
+    },
+  };
 }
 
 /** Downloads a file by URL with a timeout (Zalo gives photo URLs). */

@@ -32,13 +32,14 @@ export function createMediaStore(db: SqliteDatabase, maxAttempts = 5) {
     stmt('UPDATE "HouseholdEvent" SET photos = ? WHERE id = ?').run(JSON.stringify(photos), eventId);
   };
   return {
-    pending(limit: number): PendingPhoto[] {
+    /** Photos to copy among events after `afterId` (the primary key keeps this cheap on every commit). */
+    pending(limit: number, afterId = 0): PendingPhoto[] {
       // Events carry one photo each in practice: "not yet copied and not given up on" fits in SQL.
       const rows = stmt(
         `SELECT id, photos FROM "HouseholdEvent"
-          WHERE photos <> '[]' AND photos NOT LIKE '%"localPath"%' AND photos NOT LIKE ?
+          WHERE id > ? AND photos <> '[]' AND photos NOT LIKE '%"localPath"%' AND photos NOT LIKE ?
           ORDER BY id LIMIT ?`,
-      ).all(`%"archiveAttempts":${maxAttempts}%`, limit) as { id: number; photos: string }[];
+      ).all(afterId, `%"archiveAttempts":${maxAttempts}%`, limit) as { id: number; photos: string }[];
       return rows.flatMap((r) =>
         (JSON.parse(r.photos) as StoredPhoto[]).flatMap((p, index) => {
           const attempts = p.archiveAttempts ?? 0;
@@ -47,6 +48,11 @@ export function createMediaStore(db: SqliteDatabase, maxAttempts = 5) {
             : [{ eventId: r.id, index, channel: p.channel, fileId: p.fileId, attempts }];
         }),
       );
+    },
+    /** The newest event id (primary key, cheap): where the next pass may start. */
+    lastEventId(): number {
+      const row = stmt('SELECT MAX(id) AS id FROM "HouseholdEvent"').get() as { id: number | null };
+      return row.id ?? 0;
     },
     saved(photo: PendingPhoto, localPath: string): void {
       const photos = read(photo.eventId);
