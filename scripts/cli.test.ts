@@ -1,12 +1,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPrismaClient, type PrismaClient } from '../prisma/client.ts';
-import { applyMigrations } from '../prisma/migrate.ts';
-import { seedIfEmpty } from '../prisma/seed.ts';
-import { openSqlite, type SqliteDatabase } from '../prisma/sqlite.ts';
+import type { PrismaClient } from '../prisma/client.ts';
+import { seededDatabase } from '../test/support/app-harness.ts';
 import { type CliCommand, executeCommand, parseCommand, usageText } from './cli/commands.ts';
 import { type CliContext, UsageError } from './cli/context.ts';
 import { inviteCreate } from './cli/invite-create.ts';
@@ -21,22 +18,16 @@ const CLI = path.join(REPO, 'scripts', 'cli.ts');
 const NOW = new Date('2025-03-10T03:00:00Z');
 
 let tmp: string;
-let db: SqliteDatabase;
 let prisma: PrismaClient;
 
+let close: () => Promise<void>;
+
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mttq-cli-'));
-  const file = path.join(tmp, 'test.db');
-  db = openSqlite(file);
-  applyMigrations(db);
-  prisma = createPrismaClient(file);
-  await seedIfEmpty(prisma, NOW);
+  ({ prisma, close, dir: tmp } = await seededDatabase(NOW));
 });
 
 afterAll(async () => {
-  await prisma.$disconnect();
-  db.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
+  await close();
 });
 
 function context(): CliContext & { lines: string[]; text: () => string } {

@@ -1,11 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPrismaClient, type PrismaClient } from '../../prisma/client.ts';
-import { applyMigrations } from '../../prisma/migrate.ts';
-import { seedIfEmpty } from '../../prisma/seed.ts';
-import { openSqlite, type SqliteDatabase } from '../../prisma/sqlite.ts';
+import type { PrismaClient } from '../../prisma/client.ts';
+import type { SqliteDatabase } from '../../prisma/sqlite.ts';
+import { seededDatabase } from '../../test/support/app-harness.ts';
 import {
   GENERATED_HEADER,
   generateHouseholdRows,
@@ -20,19 +17,14 @@ let tmp: string;
 let db: SqliteDatabase;
 let prisma: PrismaClient;
 
+let close: () => Promise<void>;
+
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mttq-import-'));
-  const file = path.join(tmp, 'test.db');
-  db = openSqlite(file);
-  applyMigrations(db);
-  prisma = createPrismaClient(file);
-  await seedIfEmpty(prisma, NOW);
+  ({ db, prisma, close, dir: tmp } = await seededDatabase(NOW));
 });
 
 afterAll(async () => {
-  await prisma.$disconnect();
-  db.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
+  await close();
 });
 
 function context(): CliContext & { lines: string[] } {

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { type App, type AppOptions, createApp } from '../../bot/app.ts';
 import { loadConfig } from '../../bot/config.ts';
 import { createLogger } from '../../bot/logger.ts';
+import { createPrismaClient, type PrismaClient } from '../../prisma/client.ts';
 import { applyMigrations } from '../../prisma/migrate.ts';
+import { seedIfEmpty } from '../../prisma/seed.ts';
 import { openSqlite, type SqliteDatabase } from '../../prisma/sqlite.ts';
 
 /** A fresh SQLite file in a temporary folder; removed by the returned cleanup. */
@@ -49,6 +51,32 @@ export function migratedSqlite(): { db: SqliteDatabase; close: () => void } {
     close: () => {
       db.close();
       file.cleanup();
+    },
+  };
+}
+
+/** A migrated and seeded SQLite file with both connections the CLI uses; `close` removes it. */
+export async function seededDatabase(now: Date): Promise<{
+  file: string;
+  dir: string;
+  db: SqliteDatabase;
+  prisma: PrismaClient;
+  close: () => Promise<void>;
+}> {
+  const temp = tempDatabase();
+  const db = openSqlite(temp.file);
+  applyMigrations(db);
+  const prisma = createPrismaClient(temp.file);
+  await seedIfEmpty(prisma, now);
+  return {
+    file: temp.file,
+    dir: path.dirname(temp.file),
+    db,
+    prisma,
+    close: async () => {
+      await prisma.$disconnect();
+      db.close();
+      temp.cleanup();
     },
   };
 }
