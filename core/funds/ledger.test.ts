@@ -10,7 +10,9 @@ import {
   type LedgerState,
   pledgeStatus,
   record,
+  zeroTotals,
 } from './ledger.ts';
+import { traceFunds } from './trace.ts';
 
 const NORMS = { new_build: 60_000_000n, repair: 30_000_000n };
 const M = 1_000_000n;
@@ -32,6 +34,10 @@ function run(inputs: EntryInput[]): { state: LedgerState; refusals: (string | un
     refusals.push(r.refused);
   }
   return { state, refusals };
+}
+
+function live(state: LedgerState): Entry[] {
+  return state.entries.filter((e) => e.kind !== 'reversal' && !state.reversed.has(e.id));
 }
 
 describe('the fund ledger', () => {
@@ -68,7 +74,41 @@ describe('the fund ledger', () => {
       transferredOut: 0n,
       allocated: 60n * M,
       disbursed: 30n * M,
+      inKind: 0n,
     });
+    // The 60 triệu came from the pledge's two receipts and the walk-in receipt, in that order.
+    // (Refused entries are not recorded: the allocation is entry 4, the walk-in receipt entry 3.)
+    expect(traceFunds(state.entries).sources.get(4)).toEqual([
+      { receiptId: 1, pledgeRef: 'DK-1', amount: 20n * M },
+      { receiptId: 2, pledgeRef: 'DK-1', amount: 30n * M },
+      { receiptId: 3, amount: 10n * M },
+    ]);
+  });
+
+  it('traces money pledged for a household to that household, and through transfers', () => {
+    const { state } = run([
+      { kind: 'receipt', level: 1, amount: 40n * M },
+      { kind: 'receipt', level: 1, amount: 30n * M, pledgeRef: 'DK-9' },
+      { kind: 'transfer', from: 1, to: 2, amount: 50n * M },
+      { kind: 'allocation', level: 2, householdId: 8, need: 'repair', amount: 30n * M },
+      { kind: 'allocation', level: 1, householdId: 9, need: 'repair', amount: 20n * M },
+    ]);
+    const trace = traceFunds(state.entries, new Map([['DK-9', 9]]));
+    // The transfer took the undesignated 40 first, then 10 of the pledge meant for household 9.
+    expect(trace.sources.get(4)).toEqual([{ receiptId: 1, amount: 30n * M }]);
+    expect(trace.sources.get(5)).toEqual([{ receiptId: 2, pledgeRef: 'DK-9', amount: 20n * M }]);
+    expect(trace.uses.get(2)).toEqual([{ allocationId: 5, householdId: 9, amount: 20n * M }]);
+  });
+
+  it('completes an allocation from later money when a correction removed what it used', () => {
+    const { state, refusals } = run([
+      { kind: 'receipt', level: 1, amount: 10n * M },
+      { kind: 'allocation', level: 1, householdId: 1, need: 'repair', amount: 10n * M },
+      { kind: 'receipt', level: 1, amount: 10n * M },
+      { kind: 'reversal', of: 1, reason: 'ghi trùng biên lai' },
+    ]);
+    expect(refusals).toEqual([undefined, undefined, undefined, undefined]);
+    expect(traceFunds(state.entries).sources.get(2)).toEqual([{ receiptId: 3, amount: 10n * M }]);
   });
 
   it.each<[string, EntryInput[], string | undefined]>([
@@ -151,17 +191,7 @@ describe('the fund ledger', () => {
       { kind: 'allocation', level: 1, householdId: 1, need: 'new_build', amount: 60n * M },
     ]);
     expect(refusals).toEqual([undefined, undefined, undefined, undefined]);
-    expect(
-      available(
-        state.levels.get(1) ?? {
-          received: 0n,
-          transferredIn: 0n,
-          transferredOut: 0n,
-          allocated: 0n,
-          disbursed: 0n,
-        },
-      ),
-    ).toBe(0n);
+    expect(available(state.levels.get(1) ?? zeroTotals())).toBe(0n);
   });
 
   it('keeps every invariant over random sequences of entries', () => {
@@ -175,6 +205,12 @@ describe('the fund ledger', () => {
         level,
         amount,
         pledgeRef: fc.constantFrom('DK-1', 'DK-2'),
+      }),
+      fc.record({
+        kind: fc.constant('in_kind' as const),
+        level,
+        amount,
+        pledgeRef: fc.constantFrom('DK-1', 'DK-3'),
       }),
       fc.record({ kind: fc.constant('allocation' as const), level, householdId: household, need, amount }),
       fc.record({
@@ -199,10 +235,10 @@ describe('the fund ledger', () => {
         for (const i of inputs) {
           state = apply(state, i).state;
           // Every figure equals the sum of the entries in force, computed independently.
-          const live = state.entries.filter((e) => e.kind !== 'reversal' && !state.reversed.has(e.id));
+          const inForce = live(state);
           for (const [lv, t] of state.levels) {
             const sum = (pred: (e: Entry) => boolean, value: (e: Entry) => bigint) =>
-              live.filter(pred).reduce((s, e) => s + value(e), 0n);
+              inForce.filter(pred).reduce((s, e) => s + value(e), 0n);
             expect(t.received).toBe(
               sum(
                 (e) => e.kind === 'receipt' && e.level === lv,
@@ -234,8 +270,32 @@ describe('the fund ledger', () => {
           // Folding the entries again gives the same state: nothing depends on the order of checks.
           expect(fold(state.entries).levels).toEqual(state.levels);
         }
+        // Each pledge's status agrees with the receipts (money or in kind) recorded against it.
+        for (const ref of ['DK-1', 'DK-2', 'DK-3']) {
+          const paid = live(state)
+            .filter((e) => (e.kind === 'receipt' || e.kind === 'in_kind') && e.pledgeRef === ref)
+            .reduce((s, e) => s + (e.kind === 'receipt' || e.kind === 'in_kind' ? e.amount : 0n), 0n);
+          expect(state.receiptsByPledge.get(ref) ?? 0n).toBe(paid);
+          const status = pledgeStatus({ amount: 50n * M, cancelled: false, dueOn: null }, paid, '2025-01-01');
+          expect(status).toBe(paid >= 50n * M ? 'paid' : paid > 0n ? 'partly_paid' : 'pledged');
+        }
+        // The trace: every allocation's money comes from receipts, to the đồng, and no receipt gives more than it had.
+        const trace = traceFunds(state.entries, new Map([['DK-2', 3]]));
+        for (const e of live(state)) {
+          if (e.kind === 'allocation') {
+            expect((trace.sources.get(e.id) ?? []).reduce((s, x) => s + x.amount, 0n)).toBe(e.amount);
+          }
+          if (e.kind === 'receipt') {
+            const used = (trace.uses.get(e.id) ?? []).reduce((s, x) => s + x.amount, 0n);
+            expect(used <= e.amount).toBe(true);
+          }
+        }
+        for (const [lv, t] of state.levels) {
+          const left = (trace.unallocated.get(lv) ?? []).reduce((s, l) => s + l.amount, 0n);
+          expect(left).toBe(available(t));
+        }
       }),
-      { numRuns: 1000 },
+      { numRuns: 3000 },
     );
   });
 

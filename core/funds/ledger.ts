@@ -13,6 +13,8 @@ export type Need = 'new_build' | 'repair';
 
 export type EntryInput =
   | { kind: 'receipt'; level: number; amount: bigint; pledgeRef?: string }
+  /** Materials or labour days handed over against a pledge: counted at their value, not money. */
+  | { kind: 'in_kind'; level: number; amount: bigint; pledgeRef?: string }
   | {
       kind: 'allocation';
       level: number;
@@ -50,10 +52,12 @@ export interface LevelTotals {
   transferredOut: bigint;
   allocated: bigint;
   disbursed: bigint;
+  /** The value of materials and labour received: reported, never available to allocate. */
+  inKind: bigint;
 }
 
-function zero(): LevelTotals {
-  return { received: 0n, transferredIn: 0n, transferredOut: 0n, allocated: 0n, disbursed: 0n };
+export function zeroTotals(): LevelTotals {
+  return { received: 0n, transferredIn: 0n, transferredOut: 0n, allocated: 0n, disbursed: 0n, inKind: 0n };
 }
 
 /** Money a level can still allocate or transfer. */
@@ -83,13 +87,13 @@ export function emptyLedger(): LedgerState {
 
 /** A level's totals without creating them: `check` must not change the state it checks. */
 function peek(state: LedgerState, level: number): LevelTotals {
-  return state.levels.get(level) ?? zero();
+  return state.levels.get(level) ?? zeroTotals();
 }
 
 function totals(state: LedgerState, level: number): LevelTotals {
   let t = state.levels.get(level);
   if (!t) {
-    t = zero();
+    t = zeroTotals();
     state.levels.set(level, t);
   }
   return t;
@@ -98,8 +102,13 @@ function totals(state: LedgerState, level: number): LevelTotals {
 /** Applies the money effect of an entry, or its opposite (`sign` -1) for a reversal. */
 function effect(state: LedgerState, e: EntryInput, sign: 1n | -1n): void {
   switch (e.kind) {
-    case 'receipt': {
-      totals(state, e.level).received += sign * e.amount;
+    case 'receipt':
+    case 'in_kind': {
+      if (e.kind === 'receipt') {
+        totals(state, e.level).received += sign * e.amount;
+      } else {
+        totals(state, e.level).inKind += sign * e.amount;
+      }
       if (e.pledgeRef) {
         state.receiptsByPledge.set(
           e.pledgeRef,
@@ -167,6 +176,7 @@ export function check(state: LedgerState, e: EntryInput, norms: Norms): LedgerRe
   }
   switch (e.kind) {
     case 'receipt':
+    case 'in_kind':
       return undefined;
     case 'allocation': {
       const existing = state.allocations.get(`${e.householdId}:${e.need}`);
