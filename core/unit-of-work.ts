@@ -1,5 +1,6 @@
 import type { CampaignRepository } from './campaigns/campaign.ts';
 import type { FlowStateRepository } from './flows/flow-state.repository.ts';
+import type { FundRepository, PledgeRepository } from './funds/fund.repository.ts';
 import type { HouseholdRepository } from './households/household.repository.ts';
 import type { AuditRepository, InboundRepository, OutboxRepository } from './messaging/outbox.repository.ts';
 import type { InviteRepository, PeopleRepository, ThrottleRepository } from './people/people.repository.ts';
@@ -19,6 +20,8 @@ export interface Tx {
   households: HouseholdRepository;
   units: UnitRepository;
   narratives: NarrativeReportRepository;
+  pledges: PledgeRepository;
+  funds: FundRepository;
   audit: AuditRepository;
   outbox: OutboxRepository;
 }

@@ -1,15 +1,27 @@
 import { z } from 'zod';
 import type { Campaign, Period, PeriodKind } from '../core/campaigns/campaign.ts';
 import type { StoredFlowState } from '../core/flows/flow-state.repository.ts';
-import type { Channel, Outbound } from '../core/messaging/message.ts';
+import { type Channel, isChannel, type Outbound } from '../core/messaging/message.ts';
 import type { ClaimedMessage, OutboxItem, OutboxQueue } from '../core/messaging/outbox.repository.ts';
 import { type Actor, type InviteView, isRole, type MembershipView } from '../core/people/people.ts';
+import type { UnitView } from '../core/people/unit.repository.ts';
 import type { ReportPhoto, ReportRecord } from '../core/reports/report.ts';
 import type { Tx, UnitOfWork } from '../core/unit-of-work.ts';
+import { createFundRepository, createPledgeRepository } from './fund-repository.ts';
 import { createHouseholdRepository } from './household-repository.ts';
 import { cachedStatements, fromDbTime, type SqliteDatabase, toDbTime } from './sqlite.ts';
 
 type Row = Record<string, unknown>;
+
+function toUnitView(r: Row): UnitView {
+  return {
+    id: Number(r.id),
+    code: String(r.code),
+    name: String(r.name),
+    kind: String(r.kind),
+    parentId: r.parentId === null ? null : Number(r.parentId),
+  };
+}
 
 /**
  * The transactional store for the conversation hot path, on better-sqlite3 directly.
@@ -72,6 +84,15 @@ export function createSqliteStore(
           memberships,
         };
         return actor;
+      },
+      async identitiesOf(personId) {
+        const rows = stmt(
+          'SELECT channel, externalUserId FROM "ChannelIdentity" WHERE personId = ? ORDER BY id',
+        ).all(personId) as Row[];
+        return rows.flatMap((r) => {
+          const channel = String(r.channel);
+          return isChannel(channel) ? [{ channel, externalUserId: String(r.externalUserId) }] : [];
+        });
       },
       async touchIdentity(channel, externalUserId, at) {
         // Minute precision is plenty for Zalo's 48-hour window and saves a page write per message.
@@ -316,6 +337,8 @@ export function createSqliteStore(
       },
     },
     households: createHouseholdRepository(stmt),
+    pledges: createPledgeRepository(stmt),
+    funds: createFundRepository(stmt),
     narratives: {
       async lastRevision(periodId, unitId) {
         const r = stmt(
@@ -346,15 +369,23 @@ export function createSqliteStore(
       async listChildren(parentIds) {
         const marks = parentIds.map(() => '?').join(', ') || 'NULL';
         const rows = stmt(
-          `SELECT id, code, name, kind FROM "Unit" WHERE parentId IN (${marks}) AND kind IN ('ward', 'commune')
+          `SELECT id, code, name, kind, parentId FROM "Unit" WHERE parentId IN (${marks}) AND kind IN ('ward', 'commune')
             ORDER BY code`,
         ).all(...parentIds) as Row[];
-        return rows.map((r) => ({
-          id: Number(r.id),
-          code: String(r.code),
-          name: String(r.name),
-          kind: String(r.kind),
-        }));
+        return rows.map(toUnitView);
+      },
+      async findById(id) {
+        const r = stmt('SELECT id, code, name, kind, parentId FROM "Unit" WHERE id = ?').get(id) as
+          | Row
+          | undefined;
+        return r ? toUnitView(r) : undefined;
+      },
+      async listByKinds(kinds) {
+        const marks = kinds.map(() => '?').join(', ') || 'NULL';
+        const rows = stmt(
+          `SELECT id, code, name, kind, parentId FROM "Unit" WHERE kind IN (${marks}) ORDER BY code`,
+        ).all(...kinds) as Row[];
+        return rows.map(toUnitView);
       },
     },
     audit: {

@@ -1,5 +1,6 @@
 import type { FlowDef, FlowState, Text } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
+import { householdScope } from '../funds/fund-flows.ts';
 import type { Choice } from '../messaging/message.ts';
 import type { Actor } from '../people/people.ts';
 import { normalizeVi } from '../shared/parse.ts';
@@ -28,6 +29,8 @@ const SEARCH_LIMIT = 8;
 
 interface SearchContext {
   unitIds: number[];
+  /** What a found household leads to: its card, or (for the fund board) an allocation. */
+  target: 'hh' | 'alloc';
 }
 
 const searchFlow: FlowDef<SearchContext> = {
@@ -51,30 +54,39 @@ const searchFlow: FlowDef<SearchContext> = {
 export const householdSearchRunner: FlowRunner<SearchContext> = {
   def: searchFlow,
   parseContext(raw) {
-    const unitIds = (raw as { unitIds?: unknown } | null)?.unitIds;
-    return Array.isArray(unitIds) && unitIds.every((u) => typeof u === 'number') ? { unitIds } : undefined;
+    const { unitIds, target } = (raw ?? {}) as { unitIds?: unknown; target?: unknown };
+    return Array.isArray(unitIds) && unitIds.every((u) => typeof u === 'number')
+      ? { unitIds, target: target === 'alloc' ? 'alloc' : 'hh' }
+      : undefined;
   },
-  async start(_tx, actor) {
+  async start(tx, actor, _now, arg) {
+    if (arg === 'alloc') {
+      const unitIds = await householdScope(tx, actor);
+      return unitIds.length > 0
+        ? { ok: true, ctx: { unitIds, target: 'alloc' } }
+        : { ok: false, reason: { key: 'fund.refused.not_fund_officer' } };
+    }
     const unitIds = officerUnitIds(actor);
     return unitIds.length > 0
-      ? { ok: true, ctx: { unitIds } }
+      ? { ok: true, ctx: { unitIds, target: 'hh' } }
       : { ok: false, reason: { key: 'household.refused.not_officer' } };
   },
   async submit(tx, _actor, state) {
     const ctx = state.ctx as SearchContext;
     const query = normalizeVi(String(state.data.query ?? ''));
     const found = await tx.households.search(ctx.unitIds, query, SEARCH_LIMIT);
+    const again = ctx.target === 'alloc' ? 'menu:alloc' : 'menu:hhsearch';
     if (found.length === 0) {
       return {
         lines: [{ key: 'household.search.none', params: { query: String(state.data.query ?? '') } }],
-        choices: [[{ id: 'menu:hhsearch', label: '🔎 Tìm lại' }], [{ id: 'menu:main', label: '📋 Menu' }]],
+        choices: [[{ id: again, label: '🔎 Tìm lại' }], [{ id: 'menu:main', label: '📋 Menu' }]],
       };
     }
     return {
       lines: [{ key: 'household.search.found', params: { count: found.length } }],
       choices: [
-        ...found.map((h) => [{ id: `menu:hh:${h.id}`, label: householdLabel(h) }]),
-        [{ id: 'menu:hhsearch', label: '🔎 Tìm lại' }],
+        ...found.map((h) => [{ id: `menu:${ctx.target}:${h.id}`, label: householdLabel(h) }]),
+        [{ id: again, label: '🔎 Tìm lại' }],
       ],
     };
   },

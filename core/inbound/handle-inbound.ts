@@ -2,6 +2,18 @@ import { z } from 'zod';
 import { applyInput, repeatPrompt, resume, startFlow } from '../flows/engine.ts';
 import { CONFIRM_STEP, type EngineResult, type FlowState, type Text, type UserInput } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
+import {
+  allocationRunner,
+  disbursementRunner,
+  isFundKeeper,
+  openPledges,
+  pledgeSearchRunner,
+  receiptRunner,
+  transferRunner,
+  unpaidHouseholds,
+} from '../funds/fund-flows.ts';
+import { acknowledgement, fundRollupFor, publicSummary } from '../funds/fund-reports.ts';
+import { GUEST, myPledgeCard, myPledges, pledgeCancelRunner, pledgeRunner } from '../funds/pledge-flow.ts';
 import { householdAddRunner } from '../households/household-add.ts';
 import {
   findOwnHousehold,
@@ -40,10 +52,24 @@ export type InboundOutcome = { duplicate: true } | { duplicate: false; replies: 
 type AnyRunner = FlowRunner<any>;
 
 const RUNNERS: Record<string, AnyRunner> = Object.fromEntries(
-  [reportRunner, narrativeReportRunner, householdSearchRunner, householdStatusRunner, householdAddRunner].map(
-    (r) => [r.def.id, r],
-  ),
+  [
+    reportRunner,
+    narrativeReportRunner,
+    householdSearchRunner,
+    householdStatusRunner,
+    householdAddRunner,
+    pledgeRunner,
+    pledgeCancelRunner,
+    receiptRunner,
+    allocationRunner,
+    disbursementRunner,
+    transferRunner,
+    pledgeSearchRunner,
+  ].map((r) => [r.def.id, r]),
 );
+
+/** Flows a stranger may be in: a donor registers a pledge without an invite (issue 5 §1). */
+const GUEST_FLOWS = new Set([pledgeRunner.def.id]);
 
 const ZSavedFlow = z.object({
   data: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
@@ -115,6 +141,10 @@ class Conversation {
       return this.onCommand(inbound.command ?? '', inbound.args ?? '');
     }
     if (!this.actor) {
+      const guestFlow = await this.loadFlow();
+      if (guestFlow && GUEST_FLOWS.has(guestFlow.runner.def.id) && !inbound.choiceId?.startsWith('menu:')) {
+        return this.onAnswer(guestFlow.runner, guestFlow.state);
+      }
       return this.onStranger();
     }
     const active = await this.loadFlow();
@@ -142,6 +172,9 @@ class Conversation {
   private async onCommand(command: string, args: string): Promise<void> {
     switch (command) {
       case 'start':
+        if (normalizeVi(args) === 'ungho') {
+          return this.onCommand('ungho', '');
+        }
         if (args) {
           return this.tryInvite(args);
         }
@@ -149,12 +182,26 @@ class Conversation {
           return this.say(this.text('welcome.stranger'));
         }
         return this.showMenu(this.text('welcome.back', { name: this.actor.fullName }));
+      case 'ungho':
+        return this.beginFlow(pledgeRunner, this.isOrgLeader() ? 'org' : 'donor');
+      case 'congkhai':
+        return this.sayLines(await publicSummary(this.tx, this.now));
+      case 'quy': {
+        const lines = this.actor ? await fundRollupFor(this.tx, this.actor) : undefined;
+        return lines
+          ? this.sayLines(lines)
+          : this.actor
+            ? this.showMenu(this.text('leaders.refused'))
+            : this.onStranger();
+      }
       case 'cancel':
       case 'huy': {
-        const active = this.actor ? await this.loadFlow() : undefined;
+        const active = await this.loadFlow();
         if (active) {
           await this.tx.flows.delete(this.inbound.channel, this.inbound.chatId);
-          return this.showMenu(this.text('flow.cancelled'));
+          return this.actor
+            ? this.showMenu(this.text('flow.cancelled'))
+            : this.say(this.text('flow.cancelled'));
         }
         return this.actor
           ? this.showMenu(this.text('flow.nothing_to_cancel'))
@@ -162,7 +209,7 @@ class Conversation {
       }
       case 'help':
       case 'trogiup': {
-        const active = this.actor ? await this.loadFlow() : undefined;
+        const active = await this.loadFlow();
         if (active) {
           const prompt = repeatPrompt(
             active.runner.def,
@@ -237,8 +284,32 @@ class Conversation {
       rows.push([{ id: 'menu:hhadd', label: this.text('menu.household_add') }]);
       rows.push([{ id: 'menu:narrative', label: this.text('menu.narrative') }]);
     }
+    const roles = new Set(this.actor?.memberships.map((m) => m.role));
+    if (roles.has('org_leader') || roles.has('donor')) {
+      rows.push([
+        { id: 'menu:pledge', label: this.text('menu.pledge') },
+        { id: 'menu:mypledges', label: this.text('menu.my_pledges') },
+      ]);
+    }
+    if (this.actor && isFundKeeper(this.actor)) {
+      rows.push([
+        { id: 'menu:receiptpick', label: this.text('menu.fund_receipt') },
+        { id: 'menu:alloc', label: this.text('menu.fund_allocate') },
+      ]);
+      rows.push([
+        { id: 'menu:disbpick', label: this.text('menu.fund_disburse') },
+        { id: 'menu:transfer', label: this.text('menu.fund_transfer') },
+      ]);
+      rows.push([
+        { id: 'menu:ackpick', label: this.text('menu.fund_ack') },
+        { id: 'menu:public', label: this.text('menu.fund_public') },
+      ]);
+    }
     if (this.actor && leaderUnitIds(this.actor).length > 0) {
       rows.push([{ id: 'menu:status', label: this.text('menu.status') }]);
+    }
+    if (this.actor && (isFundKeeper(this.actor) || leaderUnitIds(this.actor).length > 0)) {
+      rows.push([{ id: 'menu:fund', label: this.text('menu.fund_view') }]);
     }
     rows.push([
       { id: 'menu:whoami', label: this.text('menu.whoami') },
@@ -279,6 +350,57 @@ class Conversation {
       }
       case 'hhmove':
         return this.beginFlow(householdStatusRunner, arg);
+      case 'pledge':
+        return this.beginFlow(pledgeRunner, this.isOrgLeader() ? 'org' : 'donor');
+      case 'mypledges':
+        return this.sayView(
+          this.actor ? await myPledges(this.tx, this.actor, await this.today()) : undefined,
+        );
+      case 'pledgecard':
+        return this.sayView(
+          this.actor ? await myPledgeCard(this.tx, this.actor, Number(arg), await this.today()) : undefined,
+          'pledge.refused.not_yours',
+        );
+      case 'pledgeedit':
+        return this.beginFlow(pledgeRunner, `edit:${arg}`);
+      case 'pledgecancel':
+        return this.beginFlow(pledgeCancelRunner, arg);
+      case 'receiptpick':
+        return this.sayView(
+          this.actor ? await openPledges(this.tx, this.actor, this.now) : undefined,
+          'fund.refused.not_fund_officer',
+        );
+      case 'receipt':
+        return this.beginFlow(receiptRunner, arg);
+      case 'pledgesearch':
+        return this.beginFlow(pledgeSearchRunner, arg);
+      case 'alloc':
+        return arg === undefined
+          ? this.beginFlow(householdSearchRunner, 'alloc')
+          : this.beginFlow(allocationRunner, arg);
+      case 'disbpick':
+        return this.sayView(
+          this.actor ? await unpaidHouseholds(this.tx, this.actor) : undefined,
+          'fund.refused.not_fund_officer',
+        );
+      case 'disb':
+        return this.beginFlow(disbursementRunner, arg);
+      case 'transfer':
+        return this.beginFlow(transferRunner, undefined);
+      case 'fund':
+        return this.onCommand('quy', '');
+      case 'public':
+        return this.onCommand('congkhai', '');
+      case 'ackpick':
+        return this.beginFlow(pledgeSearchRunner, 'ack');
+      case 'ack':
+      case 'acksend':
+        return this.sayView(
+          this.actor
+            ? await acknowledgement(this.tx, this.actor, Number(arg), this.now, name === 'acksend')
+            : undefined,
+          'fund.refused.not_fund_officer',
+        );
       case 'main':
         return this.showMenu(this.text('menu.title'), active);
       case 'status':
@@ -290,6 +412,32 @@ class Conversation {
       default:
         return this.showMenu(this.text('flow.stale_button'), active);
     }
+  }
+
+  private isOrgLeader(): boolean {
+    return this.actor?.memberships.some((m) => m.role === 'org_leader') ?? false;
+  }
+
+  private async today(): Promise<string> {
+    const campaign = await this.tx.campaigns.findCurrent();
+    const d = dateInZone(this.now, campaign?.timeZone ?? this.deps.timeZone);
+    return `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+  }
+
+  private sayLines(lines: Text[]): void {
+    this.say(lines.map((line) => this.text(line.key, line.params)).join('\n'));
+  }
+
+  /** A view with buttons; without one (not allowed, not found) the menu with `refusal`. */
+  private sayView(
+    view: { lines: Text[]; choices: Choice[][] } | undefined,
+    refusal: Text['key'] = 'flow.stale_button',
+  ): void {
+    if (!view) {
+      this.showMenu(this.text(refusal));
+      return;
+    }
+    this.say(view.lines.map((line) => this.text(line.key, line.params)).join('\n'), view.choices);
   }
 
   private async showHousehold(id: number): Promise<void> {
@@ -331,10 +479,15 @@ class Conversation {
     this.showMenu(this.text('idle.unknown_text'));
   }
 
+  /** The sender, or a guest for the flows a stranger may use. */
+  private actorFor(runner: AnyRunner): Actor | undefined {
+    return this.actor ?? (GUEST_FLOWS.has(runner.def.id) ? GUEST : undefined);
+  }
+
   private async beginFlow(runner: AnyRunner, arg: string | undefined): Promise<void> {
-    const actor = this.actor;
+    const actor = this.actorFor(runner);
     if (!actor) {
-      return;
+      return this.onStranger();
     }
     const started = await runner.start(this.tx, actor, this.now, arg);
     if (!started.ok) {
@@ -366,7 +519,7 @@ class Conversation {
   private async apply(runner: AnyRunner, first: EngineResult): Promise<void> {
     const { channel, chatId } = this.inbound;
     let result = first;
-    const actor = this.actor;
+    const actor = this.actorFor(runner);
     if (result.kind === 'continue' && result.state.step === CONFIRM_STEP && runner.beforeSummary && actor) {
       const refreshed = await runner.beforeSummary(this.tx, actor, result.state);
       result = resume(runner.def, { ...result.state, ctx: refreshed.ctx, data: refreshed.data }, this.locale);
@@ -391,14 +544,17 @@ class Conversation {
       }
       case 'cancelled':
         await this.tx.flows.delete(channel, chatId);
-        return this.showMenu(this.text('flow.cancelled'));
+        return this.actor
+          ? this.showMenu(this.text('flow.cancelled'))
+          : this.say(this.text('flow.cancelled'));
       case 'submit': {
-        const actor = this.actor;
         if (!actor) {
           return;
         }
         const receipt = await runner.submit(this.tx, actor, result.state, this.now, this.inbound);
         await this.tx.flows.delete(channel, chatId);
+        // A guest who registered a pledge is a donor from now on: the menu is theirs.
+        this.actor ??= await this.tx.people.findActor(this.inbound.channel, this.inbound.senderId);
         if (Array.isArray(receipt)) {
           return this.showMenu(receipt.map((line) => this.text(line.key, line.params)).join('\n'));
         }

@@ -7,6 +7,10 @@
 export const CHANNELS = ['telegram', 'zalo', 'playground'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
+export function isChannel(value: string): value is Channel {
+  return (CHANNELS as readonly string[]).includes(value);
+}
+
 export type ChatType = 'private' | 'group';
 
 export type InboundKind = 'text' | 'choice' | 'photo' | 'document' | 'command' | 'contact';

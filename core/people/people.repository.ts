@@ -7,6 +7,8 @@ export interface PeopleRepository {
   create(person: { fullName: string; locale: string }, at: Date): Promise<number>;
   /** Adds a membership; one that was revoked is restored (re-inviting someone is normal). */
   addMembership(personId: number, unitId: number, role: Role, at: Date): Promise<void>;
+  /** The chats a person can be reached in (a private chat's id is the user's id on both messengers). */
+  identitiesOf(personId: number): Promise<{ channel: Channel; externalUserId: string }[]>;
   addIdentity(
     identity: { channel: Channel; externalUserId: string; personId: number; displayName: string | null },
     at: Date,

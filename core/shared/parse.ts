@@ -466,3 +466,17 @@ export function parseYesNo(text: string): ParseResult<boolean> {
   }
   return fail('not_yes_no');
 }
+
+/**
+ * A Vietnamese phone number as the person may type it ("0912 345 678", "+84 912.345.678",
+ * "84912345678") → "0912345678"; undefined when it is not one (10 digits for mobiles, 11 for the
+ * old landlines, always starting with 0 once normalised).
+ */
+export function parsePhone(text: string): string | undefined {
+  if (text.length > 40) {
+    return undefined;
+  }
+  const compact = text.replace(/[\s.\-()]/g, '');
+  const digits = compact.replace(/^\+?84/, '0');
+  return /^0\d{9,10}$/.test(digits) ? digits : undefined;
+}

@@ -13,6 +13,7 @@
 import type { Campaign, CampaignRepository, Period, PeriodSpec } from '../campaigns/campaign.ts';
 import { generatePeriods } from '../campaigns/periods.ts';
 import type { FlowStateRepository, StoredFlowState } from '../flows/flow-state.repository.ts';
+import type { FundRepository, PledgeRepository } from '../funds/fund.repository.ts';
 import type { HouseholdRepository } from '../households/household.repository.ts';
 import type { Channel, Outbound } from '../messaging/message.ts';
 import type {
@@ -29,7 +30,7 @@ import type {
   ThrottleRepository,
 } from '../people/people.repository.ts';
 import type { Actor, InviteView, MembershipView, Role } from '../people/people.ts';
-import type { UnitRepository } from '../people/unit.repository.ts';
+import type { UnitRepository, UnitView } from '../people/unit.repository.ts';
 import type { NarrativeReportRepository } from '../reports/narrative.repository.ts';
 import type { ReportRecord, ReportRepository } from '../reports/report.ts';
 import type { Tx, UnitOfWork } from '../unit-of-work.ts';
@@ -485,7 +486,13 @@ function openTx(
     households: guarded('households', repositories.households, before),
     units: guarded('units', repositories.units, before),
     narratives: guarded('narratives', repositories.narratives, before),
+    pledges: guarded('pledges', repositories.pledges, before),
+    funds: guarded('funds', repositories.funds, before),
   };
+}
+
+function unitView(u: UnitRow): UnitView {
+  return { id: u.id, code: u.code, name: u.name, kind: u.kind, parentId: u.parentId };
 }
 
 function guarded<R extends object>(name: string, repository: R, before: (point: string) => void): R {
@@ -634,6 +641,11 @@ function createRepositories(state: MemoryState): Repositories {
         memberships,
       };
       return copy(actor);
+    },
+    async identitiesOf(personId) {
+      return state.identities
+        .filter((i) => i.personId === personId)
+        .map((i) => ({ channel: i.channel, externalUserId: i.externalUserId }));
     },
     async touchIdentity(channel, externalUserId, at) {
       const identity = state.identities.find(
@@ -904,7 +916,17 @@ function createRepositories(state: MemoryState): Repositories {
             (u.kind === 'ward' || u.kind === 'commune'),
         )
         .sort((a, b) => a.code.localeCompare(b.code))
-        .map((u) => ({ id: u.id, code: u.code, name: u.name, kind: u.kind }));
+        .map(unitView);
+    },
+    async findById(id) {
+      const u = state.units.find((x) => x.id === id);
+      return u ? unitView(u) : undefined;
+    },
+    async listByKinds(kinds) {
+      return state.units
+        .filter((u) => kinds.includes(u.kind))
+        .sort((a, b) => a.code.localeCompare(b.code))
+        .map(unitView);
     },
   };
 
@@ -914,6 +936,27 @@ function createRepositories(state: MemoryState): Repositories {
     create: async () => {
       throw new Error('the memory store keeps no quarterly or final reports');
     },
+  };
+
+  // Pledges and the ledger are tested on a real SQLite file; here they stay empty.
+  const noLedger = (): never => {
+    throw new Error('the memory store keeps no pledges or fund ledger');
+  };
+  const pledges: PledgeRepository = {
+    create: noLedger,
+    update: async () => false,
+    cancel: async () => false,
+    findById: async () => undefined,
+    findByRef: async () => undefined,
+    search: async () => [],
+    listByPerson: async () => [],
+    listByCampaign: async () => [],
+  };
+  const funds: FundRepository = {
+    entriesTouching: async () => [],
+    findEntry: async () => undefined,
+    insert: noLedger,
+    listByCampaign: async () => [],
   };
 
   return {
@@ -929,5 +972,7 @@ function createRepositories(state: MemoryState): Repositories {
     households,
     units,
     narratives,
+    pledges,
+    funds,
   };
 }

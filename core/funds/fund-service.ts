@@ -1,0 +1,113 @@
+import type { Campaign } from '../campaigns/campaign.ts';
+import type { Tx } from '../unit-of-work.ts';
+import type { FundEntryRecord, NewFundEntry } from './fund.repository.ts';
+import {
+  check,
+  type Entry,
+  type EntryInput,
+  fold,
+  type LedgerRefusal,
+  type LedgerState,
+  type LevelTotals,
+  type Norms,
+  zeroTotals,
+} from './ledger.ts';
+
+/** The pure ledger's view of a stored row (pledges are named by their id). */
+export function toLedgerEntry(r: FundEntryRecord): Entry {
+  const id = r.id;
+  const pledgeRef = r.pledgeId === null ? {} : { pledgeRef: String(r.pledgeId) };
+  switch (r.kind) {
+    case 'receipt':
+    case 'in_kind':
+      return { id, kind: r.kind, level: r.levelUnitId, amount: r.amount, ...pledgeRef };
+    case 'allocation':
+      return {
+        id,
+        kind: 'allocation',
+        level: r.levelUnitId,
+        householdId: r.householdId ?? 0,
+        need: r.need ?? 'new_build',
+        amount: r.amount,
+        ...(r.overrideReason === null ? {} : { overrideReason: r.overrideReason }),
+      };
+    case 'disbursement':
+      return {
+        id,
+        kind: 'disbursement',
+        level: r.levelUnitId,
+        householdId: r.householdId ?? 0,
+        need: r.need ?? 'new_build',
+        amount: r.amount,
+      };
+    case 'transfer':
+      return { id, kind: 'transfer', from: r.levelUnitId, to: r.toUnitId ?? 0, amount: r.amount };
+    case 'reversal':
+      return { id, kind: 'reversal', of: r.reversesId ?? 0, reason: r.reason ?? '' };
+  }
+}
+
+function toLedgerInput(e: NewFundEntry): EntryInput {
+  const { id: _, ...input } = toLedgerEntry({ ...e, id: 0, createdAt: new Date(0) });
+  return input as EntryInput;
+}
+
+export function campaignNorms(c: Campaign): Norms {
+  return { new_build: c.normNewBuild, repair: c.normRepair };
+}
+
+/** The ledger as far as the given levels and households are concerned. */
+export async function ledgerFor(
+  tx: Tx,
+  campaignId: number,
+  scope: { levels: number[]; householdIds: number[] },
+): Promise<LedgerState> {
+  const rows = await tx.funds.entriesTouching(campaignId, scope);
+  return fold(rows.map(toLedgerEntry));
+}
+
+export function levelTotals(state: LedgerState, level: number): LevelTotals {
+  return state.levels.get(level) ?? zeroTotals();
+}
+
+export type RecordOutcome =
+  | { ok: true; id: number; state: LedgerState }
+  | { ok: false; refusal: LedgerRefusal; state: LedgerState };
+
+/**
+ * Checks an entry against the ledger as it stands inside the transaction and records it when the
+ * rules allow (balances never negative, norms, no double allocation). For a reversal the row is
+ * completed with its target's level, household, pledge and amount.
+ */
+export async function recordFundEntry(
+  tx: Tx,
+  campaign: Campaign,
+  entry: NewFundEntry,
+  at: Date,
+): Promise<RecordOutcome> {
+  let row = entry;
+  if (entry.kind === 'reversal') {
+    const target = entry.reversesId === null ? undefined : await tx.funds.findEntry(entry.reversesId);
+    if (target && target.campaignId === campaign.id) {
+      row = {
+        ...entry,
+        levelUnitId: target.levelUnitId,
+        toUnitId: target.toUnitId,
+        amount: target.amount,
+        pledgeId: target.pledgeId,
+        householdId: target.householdId,
+        need: target.need,
+      };
+    }
+  }
+  const levels = [row.levelUnitId, ...(row.toUnitId === null ? [] : [row.toUnitId])];
+  const householdIds = row.householdId === null ? [] : [row.householdId];
+  const state = await ledgerFor(tx, campaign.id, { levels, householdIds });
+  const refusal = check(state, toLedgerInput(row), campaignNorms(campaign));
+  if (refusal) {
+    return { ok: false, refusal, state };
+  }
+  const id = await tx.funds.insert(row, at);
+  const after = fold([...state.entries, { ...toLedgerInput(row), id } as Entry]);
+  return { ok: true, id, state: after };
+}

@@ -1,0 +1,332 @@
+import type { Text } from '../flows/flow.ts';
+import type { UnitView } from '../people/unit.repository.ts';
+import { fromIsoDate } from '../shared/calendar.ts';
+import { formatDate, formatDateLong, formatInteger, formatMoney } from '../shared/format.ts';
+import { moneyInWords } from '../shared/money-words.ts';
+import type { FundEntryRecord, PledgeView } from './fund.repository.ts';
+import { toLedgerEntry } from './fund-service.ts';
+import { available, fold, type LevelTotals, type PledgeStatus, pledgeStatus } from './ledger.ts';
+
+export const PLEDGE_STATUS_ICONS: Record<PledgeStatus, string> = {
+  pledged: '📝',
+  partly_paid: '◐',
+  paid: '✅',
+  cancelled: '✖️',
+  overdue: '⏰',
+};
+
+export function statusOf(p: PledgeView, today: string): PledgeStatus {
+  return pledgeStatus(
+    { amount: p.amount, cancelled: p.cancelledAt !== null, dueOn: p.dueOn },
+    p.received,
+    today,
+  );
+}
+
+/** What was promised, in the words of the pledge: "50.000.000 đ", "200 bao xi măng (ước 20.000.000 đ)". */
+export function pledgeWhat(p: PledgeView): Text {
+  if (p.kind === 'money') {
+    return { key: 'pledge.what.money', params: { amount: formatMoney(p.amount) } };
+  }
+  return {
+    key: p.kind === 'labour' ? 'pledge.what.labour' : 'pledge.what.materials',
+    params: {
+      quantity: p.quantity === null ? '' : formatInteger(p.quantity),
+      unit: p.quantityUnit ?? '',
+      description: p.description ?? '',
+      amount: formatMoney(p.amount),
+    },
+  };
+}
+
+/** One line per pledge, for lists: "UH-0001 · Hội LHPN … · 50.000.000 đ · ✅ Đã nộp đủ". */
+export function pledgeLine(p: PledgeView, today: string): Text {
+  const status = statusOf(p, today);
+  return {
+    key: 'pledge.line',
+    params: {
+      ref: p.ref,
+      donor: p.donorName,
+      what: pledgeWhat(p),
+      icon: PLEDGE_STATUS_ICONS[status],
+      status: { key: `pledge.status.${status}` },
+    },
+  };
+}
+
+/** The full card of a pledge: who, what, where to, for whom, when, status and what was received. */
+export function pledgeCard(p: PledgeView, today: string): Text[] {
+  const status = statusOf(p, today);
+  const lines: Text[] = [
+    {
+      key: 'pledge.card',
+      params: {
+        ref: p.ref,
+        donor: p.donorName,
+        kind: { key: `pledge.donor_kind.${p.donorKind}` },
+        what: pledgeWhat(p),
+        level: p.fundUnitName,
+        due: p.dueOn ? formatDate(fromIsoDate(p.dueOn)) : '—',
+        icon: PLEDGE_STATUS_ICONS[status],
+        status: { key: `pledge.status.${status}` },
+        received: formatMoney(p.received),
+      },
+    },
+  ];
+  if (p.orgUnitName && p.donorKind !== 'organisation') {
+    lines.push({ key: 'pledge.card.org', params: { org: p.orgUnitName } });
+  }
+  if (p.householdLabel || p.targetUnitName) {
+    lines.push({ key: 'pledge.card.for', params: { target: p.householdLabel ?? p.targetUnitName ?? '' } });
+  }
+  if (p.received > p.amount) {
+    lines.push({ key: 'pledge.card.overpaid', params: { extra: formatMoney(p.received - p.amount) } });
+  }
+  return lines;
+}
+
+export interface LevelRow {
+  unitId: number;
+  name: string;
+  totals: LevelTotals;
+  available: bigint;
+}
+
+export interface OrgRow {
+  /** The organisation across its branches: the part of the unit code before "-" (e.g. HLHPN). */
+  key: string;
+  name: string;
+  pledges: number;
+  pledged: bigint;
+  received: bigint;
+}
+
+export interface DonorRow {
+  name: string;
+  kind: string;
+  publicName: boolean;
+  pledged: bigint;
+  received: bigint;
+}
+
+export interface FundRollup {
+  levels: LevelRow[];
+  organisations: OrgRow[];
+  donors: DonorRow[];
+  total: LevelTotals;
+  households: number;
+  pledged: bigint;
+}
+
+/**
+ * The roll-up (issue 5 §4): money per fund level from the ledger, pledged vs received per member
+ * organisation across all its branches (units whose code starts with the same prefix, e.g.
+ * "HLHPN-058" and "HLHPN-01840") and per donor. Cancelled pledges count for nothing.
+ */
+export function buildRollup(
+  units: UnitView[],
+  pledges: PledgeView[],
+  entries: FundEntryRecord[],
+): FundRollup {
+  const state = fold(entries.map(toLedgerEntry));
+  const byId = new Map(units.map((u) => [u.id, u]));
+  const levels: LevelRow[] = [...state.levels]
+    .map(([unitId, totals]) => ({
+      unitId,
+      name: byId.get(unitId)?.name ?? `#${unitId}`,
+      totals,
+      available: available(totals),
+    }))
+    .sort((a, b) => (byId.get(a.unitId)?.code ?? '').localeCompare(byId.get(b.unitId)?.code ?? ''));
+  const total = levels.reduce<LevelTotals>(
+    (s, l) => ({
+      received: s.received + l.totals.received,
+      transferredIn: s.transferredIn + l.totals.transferredIn,
+      transferredOut: s.transferredOut + l.totals.transferredOut,
+      allocated: s.allocated + l.totals.allocated,
+      disbursed: s.disbursed + l.totals.disbursed,
+      inKind: s.inKind + l.totals.inKind,
+    }),
+    { received: 0n, transferredIn: 0n, transferredOut: 0n, allocated: 0n, disbursed: 0n, inKind: 0n },
+  );
+  const orgs = new Map<string, OrgRow>();
+  const donors = new Map<string, DonorRow>();
+  let pledged = 0n;
+  for (const p of pledges) {
+    if (p.cancelledAt !== null) {
+      continue;
+    }
+    pledged += p.amount;
+    const org = p.orgUnitId === null ? undefined : byId.get(p.orgUnitId);
+    if (org) {
+      const key = org.code.split('-')[0] ?? org.code;
+      const row = orgs.get(key) ?? { key, name: org.name, pledges: 0, pledged: 0n, received: 0n };
+      row.pledges += 1;
+      row.pledged += p.amount;
+      row.received += p.received;
+      // The highest level's name stands for the organisation (the city union, not a ward branch).
+      if (org.kind === 'member_org' && org.parentId !== null && byId.get(org.parentId)?.kind === 'city') {
+        row.name = org.name;
+      }
+      orgs.set(key, row);
+    }
+    const donorKey = `${p.donorKind}:${p.donorName.trim().toLowerCase()}`;
+    const d = donors.get(donorKey) ?? {
+      name: p.donorName,
+      kind: p.donorKind,
+      publicName: true,
+      pledged: 0n,
+      received: 0n,
+    };
+    d.pledged += p.amount;
+    d.received += p.received;
+    // A donor is named only if every one of their pledges agreed to it.
+    d.publicName = d.publicName && p.publicName;
+    donors.set(donorKey, d);
+  }
+  const households = new Set([...state.allocations.values()].map((a) => a.entryId).filter((id) => id > 0))
+    .size;
+  return {
+    levels,
+    organisations: [...orgs.values()].sort((a, b) => Number(b.received - a.received)),
+    donors: [...donors.values()].sort(
+      (a, b) => Number(b.received - a.received) || Number(b.pledged - a.pledged),
+    ),
+    total,
+    households,
+    pledged,
+  };
+}
+
+/** The fund board's view: per level, per organisation, the largest donors. */
+export function rollupLines(r: FundRollup, topDonors = 10): Text[] {
+  const lines: Text[] = [{ key: 'fund.rollup.title' }];
+  for (const l of r.levels) {
+    lines.push(levelLine(l));
+  }
+  lines.push({
+    key: 'fund.rollup.total',
+    params: {
+      pledged: formatMoney(r.pledged),
+      received: formatMoney(r.total.received),
+      allocated: formatMoney(r.total.allocated),
+      disbursed: formatMoney(r.total.disbursed),
+      households: formatInteger(r.households),
+    },
+  });
+  if (r.organisations.length > 0) {
+    lines.push({ key: 'fund.rollup.orgs' });
+    for (const o of r.organisations) {
+      lines.push({
+        key: 'fund.rollup.org',
+        params: {
+          name: o.name,
+          pledged: formatMoney(o.pledged),
+          received: formatMoney(o.received),
+          percent: percent(o.received, o.pledged),
+        },
+      });
+    }
+  }
+  if (r.donors.length > 0) {
+    lines.push({ key: 'fund.rollup.donors' });
+    for (const d of r.donors.slice(0, topDonors)) {
+      lines.push({
+        key: 'fund.rollup.donor',
+        params: { name: d.name, pledged: formatMoney(d.pledged), received: formatMoney(d.received) },
+      });
+    }
+  }
+  return lines;
+}
+
+function levelLine(l: LevelRow): Text {
+  return {
+    key: 'fund.level.line',
+    params: {
+      name: l.name,
+      received: formatMoney(l.totals.received),
+      transferred: formatMoney(l.totals.transferredIn - l.totals.transferredOut),
+      allocated: formatMoney(l.totals.allocated),
+      disbursed: formatMoney(l.totals.disbursed),
+      available: formatMoney(l.available),
+      inKind: formatMoney(l.totals.inKind),
+    },
+  };
+}
+
+function percent(part: bigint, whole: bigint): string {
+  if (whole === 0n) {
+    return '—';
+  }
+  const tenths = Number((part * 1000n) / whole);
+  return `${Math.floor(tenths / 10)},${tenths % 10}%`;
+}
+
+/**
+ * The public summary ("công khai", issue 5 §5): received, allocated and paid per level, and the
+ * donors who agreed to be named with what they gave; the others only as a count and a total. No
+ * phone numbers, no personal data beyond the names donors agreed to.
+ */
+export function publicSummaryLines(r: FundRollup, campaignName: string, asOf: string): Text[] {
+  const lines: Text[] = [
+    { key: 'fund.public.title', params: { campaign: campaignName, date: formatDate(fromIsoDate(asOf)) } },
+  ];
+  for (const l of r.levels) {
+    lines.push(levelLine(l));
+  }
+  lines.push({
+    key: 'fund.public.total',
+    params: {
+      received: formatMoney(r.total.received),
+      inKind: formatMoney(r.total.inKind),
+      allocated: formatMoney(r.total.allocated),
+      disbursed: formatMoney(r.total.disbursed),
+      households: formatInteger(r.households),
+    },
+  });
+  const named = r.donors.filter((d) => d.publicName && d.received > 0n);
+  const others = r.donors.filter((d) => !d.publicName && d.received > 0n);
+  if (named.length > 0) {
+    lines.push({ key: 'fund.public.donors' });
+    named.forEach((d, i) =>
+      lines.push({
+        key: 'fund.public.donor',
+        params: { n: i + 1, name: d.name, amount: formatMoney(d.received) },
+      }),
+    );
+  }
+  if (others.length > 0) {
+    lines.push({
+      key: 'fund.public.others',
+      params: {
+        count: others.length,
+        amount: formatMoney(others.reduce((s, d) => s + d.received, 0n)),
+      },
+    });
+  }
+  lines.push({ key: 'fund.public.footer' });
+  return lines;
+}
+
+/**
+ * The written acknowledgement of a donation ("xác nhận việc tài trợ, ủng hộ") the fund board sends
+ * to a donor on request: what was received against the pledge, in figures and in words.
+ */
+export function acknowledgementLines(p: PledgeView, campaignName: string, today: string): Text[] {
+  return [
+    {
+      key: 'fund.ack.text',
+      params: {
+        level: p.fundUnitName.toUpperCase(),
+        donor: p.donorName,
+        campaign: campaignName,
+        ref: p.ref,
+        what: pledgeWhat(p),
+        received: formatMoney(p.received),
+        words: moneyInWords(p.received),
+        date: formatDateLong(fromIsoDate(today)),
+      },
+    },
+  ];
+}

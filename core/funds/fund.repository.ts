@@ -1,0 +1,127 @@
+import type { Channel } from '../messaging/message.ts';
+import type { Need } from './ledger.ts';
+
+export const DONOR_KINDS = ['organisation', 'enterprise', 'individual'] as const;
+export type DonorKind = (typeof DONOR_KINDS)[number];
+export const PLEDGE_KINDS = ['money', 'materials', 'labour'] as const;
+export type PledgeKind = (typeof PLEDGE_KINDS)[number];
+
+/** A pledge as stored (DESIGN.md §5). `amount` is the money or the estimated value, in đồng. */
+export interface PledgeRecord {
+  id: number;
+  ref: string;
+  campaignId: number;
+  donorKind: DonorKind;
+  donorName: string;
+  donorPhone: string | null;
+  personId: number | null;
+  orgUnitId: number | null;
+  fundUnitId: number;
+  kind: PledgeKind;
+  description: string | null;
+  quantity: number | null;
+  quantityUnit: string | null;
+  amount: bigint;
+  householdId: number | null;
+  targetUnitId: number | null;
+  dueOn: string | null;
+  publicName: boolean;
+  channel: Channel | null;
+  cancelledAt: Date | null;
+  cancelReason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A pledge with what was received against it and the names the chat shows. */
+export interface PledgeView extends PledgeRecord {
+  /** Money and in-kind value received against it (reversed receipts left out). */
+  received: bigint;
+  fundUnitName: string;
+  orgUnitName: string | null;
+  targetUnitName: string | null;
+  householdLabel: string | null;
+}
+
+export type NewPledge = Omit<
+  PledgeRecord,
+  'id' | 'ref' | 'cancelledAt' | 'cancelReason' | 'createdAt' | 'updatedAt'
+>;
+
+/** What a donor may change before any payment. */
+export type PledgeChanges = Pick<
+  NewPledge,
+  | 'kind'
+  | 'description'
+  | 'quantity'
+  | 'quantityUnit'
+  | 'amount'
+  | 'dueOn'
+  | 'publicName'
+  | 'fundUnitId'
+  | 'targetUnitId'
+>;
+
+export interface PledgeRepository {
+  create(p: NewPledge, at: Date): Promise<{ id: number; ref: string }>;
+  /** Changes a pledge only while nothing was received against it; false otherwise. */
+  update(id: number, changes: PledgeChanges, at: Date): Promise<boolean>;
+  /** Cancels a pledge only while nothing was received against it; false otherwise. */
+  cancel(id: number, reason: string, at: Date): Promise<boolean>;
+  findById(id: number): Promise<PledgeView | undefined>;
+  findByRef(ref: string): Promise<PledgeView | undefined>;
+  /** Pledges to the given fund levels (all when null) whose ref or donor name (no diacritics) matches. */
+  search(campaignId: number, levelIds: number[] | null, query: string, limit: number): Promise<PledgeView[]>;
+  listByPerson(personId: number): Promise<PledgeView[]>;
+  listByCampaign(campaignId: number): Promise<PledgeView[]>;
+}
+
+export const ENTRY_KINDS = [
+  'receipt',
+  'in_kind',
+  'allocation',
+  'disbursement',
+  'transfer',
+  'reversal',
+] as const;
+export type EntryKind = (typeof ENTRY_KINDS)[number];
+
+/** One ledger row as stored. */
+export interface FundEntryRecord {
+  id: number;
+  campaignId: number;
+  kind: EntryKind;
+  levelUnitId: number;
+  toUnitId: number | null;
+  amount: bigint;
+  pledgeId: number | null;
+  householdId: number | null;
+  need: Need | null;
+  overrideReason: string | null;
+  overpayment: boolean;
+  reversesId: number | null;
+  reason: string | null;
+  documentRef: string | null;
+  note: string | null;
+  occurredOn: string;
+  personId: number | null;
+  channel: Channel | null;
+  createdAt: Date;
+}
+
+export type NewFundEntry = Omit<FundEntryRecord, 'id' | 'createdAt'>;
+
+export interface FundRepository {
+  /**
+   * The campaign's entries, in order, that touch one of the levels (as level or transfer target) or
+   * one of the households; a reversal carries its target's level and household, so it comes along.
+   */
+  entriesTouching(
+    campaignId: number,
+    scope: { levels: number[]; householdIds: number[] },
+  ): Promise<FundEntryRecord[]>;
+  findEntry(id: number): Promise<FundEntryRecord | undefined>;
+  insert(e: NewFundEntry, at: Date): Promise<number>;
+  /** Every entry of the campaign, in order (roll-ups and the public summary; a city has thousands). */
+  listByCampaign(campaignId: number): Promise<FundEntryRecord[]>;
+}
