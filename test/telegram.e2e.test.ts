@@ -173,7 +173,7 @@ describe('Telegram end to end', () => {
     expect(summary).toContain('600.000.000 đ');
     expect(summary).toContain('Thiếu thợ xây');
     expect(summary).toContain('Đã nhận 1 ảnh');
-    await expectRefused(second, 'abc', 'Gửi báo cáo');
+    await expectRefused(second, 'abc', 'Xác nhận');
 
     // Change a field from the summary, then confirm.
     expect(await press('@confirm:edit')).toContain('sửa mục nào');

@@ -119,7 +119,7 @@ describe('Zalo end to end', () => {
     expect(await post(zalo.userSendImage(user, 'https://photo-stal-1.zdn.vn/house.jpg'))).toBe(200);
     const summary = (await zalo.waitForMessages(user, photoBefore + 1)).at(-1)?.text ?? '';
     expect(summary).toContain('Đã nhận 1 ảnh');
-    expect(summary).toContain('1. ✅ Gửi báo cáo');
+    expect(summary).toContain('1. ✅ Xác nhận');
 
     const receipt = await say('1');
     expect(receipt).toMatch(/BC-\d{6}-01840-1/);

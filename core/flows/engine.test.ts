@@ -718,7 +718,7 @@ describe('the engine with the report flow: summary, confirm and edit', () => {
         '• Đề xuất, kiến nghị: Không có',
         '• Ảnh công trình: Không có',
         '',
-        'Anh/chị kiểm tra lại. Nếu đúng, bấm "Gửi báo cáo"; nếu cần sửa, bấm "Sửa một mục".',
+        'Anh/chị kiểm tra lại. Nếu đúng, bấm "Xác nhận"; nếu cần sửa, bấm "Sửa một mục".',
       ].join('\n'),
     );
     expect(buttonIds(reply)).toEqual(['@confirm:yes', '@confirm:edit', '@confirm:cancel']);
@@ -764,7 +764,7 @@ describe('the engine with the report flow: summary, confirm and edit', () => {
     expect(result.state).toEqual(state);
     const reply = onlyReply(result.replies);
     expect(reply.text).toBe(
-      `⚠️ Anh/chị vui lòng bấm một nút: Gửi báo cáo, Sửa một mục hoặc Hủy.\n${repeatPrompt(reportFlow, state, 'vi').text}`,
+      `⚠️ Anh/chị vui lòng bấm một nút: Xác nhận, Sửa một mục hoặc Hủy.\n${repeatPrompt(reportFlow, state, 'vi').text}`,
     );
   });
 
@@ -1195,7 +1195,7 @@ describe('the engine tells options apart from quick answers', () => {
     const summary = reportAt(CONFIRM_STEP);
     const shown = repeatPrompt(reportFlow, summary, 'vi');
     expect(shown.choices).toEqual([
-      [{ id: '@confirm:yes', label: '✅ Gửi báo cáo' }],
+      [{ id: '@confirm:yes', label: '✅ Xác nhận' }],
       [
         { id: '@confirm:edit', label: '✏️ Sửa một mục' },
         { id: '@confirm:cancel', label: '❌ Hủy' },

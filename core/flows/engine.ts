@@ -66,6 +66,9 @@ export function applyInput<C>(
     return { kind: 'continue', state, replies: [withPrompt(state, step, locale, render(locale, problem))] };
   }
   const data = { ...state.data, [step.key]: parsed.value };
+  for (const key of step.clears?.(parsed.value, data) ?? []) {
+    delete data[key];
+  }
   return advance(def, { ...state, data }, locale);
 }
 

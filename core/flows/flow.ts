@@ -40,6 +40,11 @@ export interface StepDef<C> {
   when?: (ctx: C, data: FlowData) => boolean;
   /** A cross-field rule over the answers given so far; returns what is wrong. */
   check?: (value: FieldValue, data: FlowData, ctx: C) => Text | undefined;
+  /**
+   * Answers that send the user back: the fields named are forgotten (this step's own answer too,
+   * when named) so they are asked again — e.g. "type the amount again" after a warning.
+   */
+  clears?: (value: FieldValue, data: FlowData) => string[];
   /** How the value reads in the summary (default: numbers and money formatted, text as is). */
   display?: (value: FieldValue, ctx: C, locale: Locale) => string;
 }

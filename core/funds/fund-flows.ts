@@ -255,6 +255,8 @@ const receiptFlow: FlowDef<ReceiptContext> = {
         { id: 'again', label: '✏️ Nhập lại số tiền' },
       ],
       when: overpays,
+      // "Nhập lại số tiền": forget the amount and this answer, so the amount is asked again.
+      clears: (value) => (value === 'again' ? ['amount', 'overpay'] : []),
     },
     dateStep<ReceiptContext>(),
     documentStep,
@@ -303,16 +305,6 @@ export const receiptRunner: FlowRunner<ReceiptContext> = {
   def: receiptFlow,
   parseContext: (raw) => parsed(ZReceiptContext, raw),
   start: receiptStart,
-  async beforeSummary(_tx, _actor, state) {
-    // "Nhập lại số tiền": forget the amount and the answer, so the amount is asked again.
-    if (state.data.overpay === 'again') {
-      const data = { ...state.data };
-      delete data.amount;
-      delete data.overpay;
-      return { ctx: state.ctx as ReceiptContext, data };
-    }
-    return { ctx: state.ctx as ReceiptContext, data: state.data };
-  },
   async submit(tx, actor, state, now, inbound) {
     const ctx = state.ctx as ReceiptContext;
     const data = answeredData(receiptFlow, state);

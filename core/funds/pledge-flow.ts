@@ -220,7 +220,7 @@ export const pledgeFlow: FlowDef<PledgeContext> = {
       prompt: () => ({ key: 'pledge.ask.dueOn' }),
       optional: true,
       check: (value, _data, ctx) =>
-        String(value) < ctx.today
+        value !== '' && String(value) < ctx.today
           ? { key: 'pledge.rule.due_past', params: { today: formatDate(fromIsoDate(ctx.today)) } }
           : undefined,
       display: (value) => (value === '' ? '—' : formatDate(fromIsoDate(String(value)))),

@@ -1,0 +1,295 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SqliteChat, startSqliteChat } from './support/sqlite-chat.ts';
+
+/**
+ * Pledges and the fund ledger in chat, on a real seeded SQLite file (issue 5): an organisation
+ * leader pledges 50 triệu, the fund officer records 20 + 30 triệu, an over-payment, a walk-in
+ * receipt, allocates 60 triệu to an approved new-build household and pays half; a donor with no
+ * invite registers, changes and cancels a pledge; the public summary and the acknowledgement.
+ * Every bad answer gets a Vietnamese explanation and the same question, and nothing is saved.
+ */
+
+let chat: SqliteChat;
+const org = () => chat.user('org-phunu');
+const fund = () => chat.user('fund');
+
+const entries = () => chat.db.prepare('SELECT kind, amount, overpayment FROM "FundEntry" ORDER BY id').all();
+const pledgeRow = (ref: string) =>
+  chat.db.prepare('SELECT * FROM "Pledge" WHERE ref = ?').get(ref) as Record<string, unknown> | undefined;
+const householdId = (code: string) =>
+  Number((chat.db.prepare('SELECT id FROM "Household" WHERE code = ?').get(code) as { id: number }).id);
+
+beforeAll(async () => {
+  // 10/03/2025, 10:00 in Hà Nội: inside the seeded campaign.
+  chat = await startSqliteChat('2025-03-10T03:00:00Z');
+});
+
+afterAll(async () => {
+  await chat.close();
+});
+
+async function expectRefused(
+  user: ReturnType<SqliteChat['user']>,
+  answer: string,
+  problem: RegExp,
+  question: RegExp,
+): Promise<void> {
+  const before = entries().length;
+  const reply = await chat.say(user, answer);
+  expect(reply.text).toMatch(problem);
+  expect(reply.text).toMatch(question);
+  expect(entries().length).toBe(before);
+}
+
+describe('an organisation leader pledges and the fund officer follows the money', () => {
+  let pledgeId: number;
+
+  it("registers a pledge of 50 triệu for the Women's Union at its own level", async () => {
+    const menu = await chat.command(org(), 'menu');
+    expect(menu.buttons).toContain('menu:pledge');
+    const kind = await chat.press(org(), 'menu:pledge');
+    expect(kind.text).toContain('hình thức');
+    const amount = await chat.press(org(), 'kind:money');
+    expect(amount.text).toContain('Số tiền đăng ký');
+    await expectRefused(org(), '0', /từ 1\.000 đ trở lên/, /Số tiền đăng ký/);
+    await expectRefused(org(), '-1', /không được âm/, /Số tiền đăng ký/);
+    await expectRefused(org(), 'abc', /Chưa đọc được số tiền/, /Số tiền đăng ký/);
+    await expectRefused(org(), '1e12', /Chưa đọc được số tiền/, /Số tiền đăng ký/);
+    const target = await chat.say(org(), '50 triệu');
+    expect(target.text).toContain('dành khoản ủng hộ cho đâu');
+    const due = await chat.press(org(), 'target:0');
+    expect(due.text).toContain('dự kiến nộp');
+    await expectRefused(org(), '1/3', /không được trước hôm nay/, /dự kiến nộp/);
+    const publicName = await chat.say(org(), '31/3');
+    const summary = await chat.press(org(), 'publicName:yes');
+    expect(summary.text).toContain('Hội Liên hiệp Phụ nữ thành phố Bắc Kạn');
+    expect(summary.text).toContain('50.000.000 đ');
+    expect(summary.text).toContain('Ủy ban MTTQ Việt Nam thành phố Bắc Kạn');
+    expect(publicName.text).toContain('công khai');
+    const done = await chat.press(org(), '@confirm:yes');
+    expect(done.text).toContain('Số đăng ký: UH-0001');
+    expect(done.text).toContain('Đã đăng ký');
+    const row = pledgeRow('UH-0001');
+    expect(row).toMatchObject({
+      donorKind: 'organisation',
+      kind: 'money',
+      amount: 50_000_000,
+      dueOn: '2025-03-31',
+    });
+    pledgeId = Number(row?.id);
+  });
+
+  it('records 20 then 30 triệu against it and the pledge becomes paid', async () => {
+    const open = await chat.press(fund(), 'menu:receiptpick');
+    expect(open.text).toContain('UH-0001');
+    const ask = await chat.press(fund(), `menu:receipt:${pledgeId}`);
+    expect(ask.text).toContain('còn phải nộp 50.000.000 đ');
+    await expectRefused(fund(), '0', /lớn hơn 0 đồng/, /Số tiền nhận theo đăng ký/);
+    await expectRefused(fund(), '-1', /không được âm/, /Số tiền nhận theo đăng ký/);
+    await expectRefused(fund(), 'abc', /Chưa đọc được số tiền/, /Số tiền nhận theo đăng ký/);
+    await expectRefused(fund(), '1e12', /Chưa đọc được số tiền/, /Số tiền nhận theo đăng ký/);
+    await chat.say(fund(), '20tr');
+    await chat.press(fund(), 'occurredOn:2025-03-10');
+    const summary = await chat.say(fund(), 'BL-0001');
+    expect(summary.text).toContain('20.000.000 đ');
+    const done = await chat.press(fund(), '@confirm:yes');
+    expect(done.text).toContain('Đã ghi nhận khoản thu 20.000.000 đ');
+    expect(done.text).toContain('hiện còn: 20.000.000 đ');
+    expect(done.text).toContain('Đã nộp một phần');
+
+    await chat.press(fund(), `menu:receipt:${pledgeId}`);
+    await chat.say(fund(), '30.000.000');
+    await chat.say(fund(), '10/3');
+    await chat.press(fund(), 'documentRef:');
+    const second = await chat.press(fund(), '@confirm:yes');
+    expect(second.text).toContain('hiện còn: 50.000.000 đ');
+    expect(second.text).toContain('✅ Đã nộp đủ');
+    expect((await chat.press(fund(), 'menu:receiptpick')).text).not.toContain('UH-0001');
+  });
+
+  it('asks before recording more than the pledge, lets the amount be typed again, and keeps an over-payment as such', async () => {
+    const search = await chat.press(fund(), 'menu:pledgesearch:receipt');
+    expect(search.text).toContain('số đăng ký');
+    const found = await chat.say(fund(), 'phu nu');
+    expect(found.buttons).toContain(`menu:receipt:${pledgeId}`);
+    await chat.press(fund(), `menu:receipt:${pledgeId}`);
+    const question = await chat.say(fund(), '5tr');
+    expect(question.text).toContain('lớn hơn phần còn phải nộp (0 đ)');
+    const again = await chat.press(fund(), 'overpay:again');
+    expect(again.text).toContain('Số tiền nhận theo đăng ký');
+    await chat.say(fund(), '5 triệu');
+    await chat.press(fund(), 'overpay:yes');
+    await chat.press(fund(), 'occurredOn:2025-03-10');
+    await chat.press(fund(), 'documentRef:');
+    const done = await chat.press(fund(), '@confirm:yes');
+    expect(done.text).toContain('Đã nộp vượt đăng ký: 5.000.000 đ');
+    expect(done.text).toContain('hiện còn: 55.000.000 đ');
+    expect(entries().at(-1)).toMatchObject({ kind: 'receipt', amount: 5_000_000, overpayment: 1 });
+  });
+
+  it('refuses an allocation above the balance or the norm, then allocates 60 triệu once', async () => {
+    const search = await chat.press(fund(), 'menu:alloc');
+    expect(search.text).toContain('tên chủ hộ');
+    const found = await chat.say(fund(), 'DX-002');
+    const repair = await chat.pressFirst(fund(), found, 'menu:alloc:');
+    expect(repair.text).toContain('định mức 30.000.000 đ');
+    await expectRefused(fund(), '35tr', /vượt định mức hỗ trợ 30\.000\.000 đ/, /Số tiền phân bổ/);
+    await chat.command(fund(), 'huy');
+
+    const proposed = await chat.press(fund(), `menu:alloc:${householdId('DX-004')}`);
+    expect(proposed.text).toContain('chưa được phê duyệt');
+
+    const ask = await chat.press(fund(), `menu:alloc:${householdId('DX-001')}`);
+    expect(ask.text).toContain('Quỹ còn 55.000.000 đ');
+    await expectRefused(fund(), '60tr', /vượt số dư của Quỹ \(hiện còn 55\.000\.000 đ\)/, /Số tiền phân bổ/);
+    await chat.command(fund(), 'huy');
+
+    // A walk-in donation of 5 triệu, not against any pledge.
+    await chat.press(fund(), 'menu:receipt:0');
+    await chat.say(fund(), 'Bà con tổ 1 phường Đức Xuân');
+    await chat.say(fund(), '5tr');
+    await chat.press(fund(), 'occurredOn:2025-03-10');
+    await chat.press(fund(), 'documentRef:');
+    expect((await chat.press(fund(), '@confirm:yes')).text).toContain('hiện còn: 60.000.000 đ');
+
+    await chat.press(fund(), `menu:alloc:${householdId('DX-001')}`);
+    const summary = await chat.say(fund(), '60tr');
+    expect(summary.text).toContain('Nông Văn Tư');
+    const done = await chat.press(fund(), '@confirm:yes');
+    expect(done.text).toContain('Đã phân bổ 60.000.000 đ cho hộ Nông Văn Tư');
+    expect(done.text).toContain('hiện còn: 0 đ');
+    const twice = await chat.press(fund(), `menu:alloc:${householdId('DX-001')}`);
+    expect(twice.text).toContain('đã được phân bổ 60.000.000 đ');
+  });
+
+  it('pays the household in tranches, never more than allocated', async () => {
+    const pick = await chat.press(fund(), 'menu:disbpick');
+    expect(pick.text).toContain('chưa chi đủ');
+    const ask = await chat.pressFirst(fund(), pick, 'menu:disb:');
+    expect(ask.buttons).toContain('amount:30000000');
+    await expectRefused(
+      fund(),
+      '61tr',
+      /vượt phần đã phân bổ mà chưa chi \(60\.000\.000 đ\)/,
+      /chi trả lần này/,
+    );
+    await chat.press(fund(), 'amount:30000000');
+    await chat.press(fund(), 'occurredOn:2025-03-10');
+    await chat.say(fund(), 'PC-12');
+    const done = await chat.press(fund(), '@confirm:yes');
+    expect(done.text).toContain('Đã ghi nhận chi 30.000.000 đ cho hộ Nông Văn Tư');
+  });
+
+  it('shows the public summary to anyone, naming only donors who agreed and no phone number', async () => {
+    const stranger = chat.user('citizen-1');
+    const summary = await chat.command(stranger, 'congkhai');
+    expect(summary.text).toContain('CÔNG KHAI QUỸ "VÌ NGƯỜI NGHÈO"');
+    expect(summary.text).toContain('tiếp nhận 60.000.000 đ');
+    expect(summary.text).toContain('đã phân bổ 60.000.000 đ cho 1 hộ');
+    expect(summary.text).toContain('đã chi trả 30.000.000 đ');
+    expect(summary.text).toContain('1. Hội Liên hiệp Phụ nữ thành phố Bắc Kạn: 55.000.000 đ');
+    const rollup = await chat.press(fund(), 'menu:fund');
+    expect(rollup.text).toContain(
+      'Hội Liên hiệp Phụ nữ thành phố Bắc Kạn: 50.000.000 đ / 55.000.000 đ (110,0%)',
+    );
+  });
+
+  it('sends the written acknowledgement to the organisation once', async () => {
+    await chat.press(fund(), 'menu:ackpick');
+    const found = await chat.say(fund(), 'UH-0001');
+    const ack = await chat.press(fund(), `menu:ack:${pledgeId}`);
+    expect(ack.text).toContain('GIẤY XÁC NHẬN VIỆC TÀI TRỢ, ỦNG HỘ');
+    expect(ack.text).toContain('Bằng chữ: Năm mươi lăm triệu đồng');
+    expect(found.buttons).toContain(`menu:ack:${pledgeId}`);
+    await chat.press(fund(), `menu:acksend:${pledgeId}`);
+    await chat.press(fund(), `menu:acksend:${pledgeId}`);
+    const sent = chat.db
+      .prepare(`SELECT chatId, payload FROM "Outbox" WHERE idempotencyKey LIKE 'ack:%'`)
+      .all() as { chatId: string; payload: string }[];
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.chatId).toBe('org-phunu');
+    expect(sent[0]?.payload).toContain('55.000.000 đ');
+  });
+});
+
+describe('a donor without an invite', () => {
+  const donor = () => chat.user('guest-donor');
+
+  it('registers with /ungho, is asked again for a bad phone or a past date, and sees the phone masked', async () => {
+    const first = await chat.command(donor(), 'ungho');
+    expect(first.text).toContain('Người ủng hộ là');
+    await chat.press(donor(), 'donorKind:enterprise');
+    await chat.say(donor(), 'Công ty TNHH Xây dựng Minh Phát');
+    await expectRefused(donor(), '12345', /Số điện thoại chưa đúng/, /Số điện thoại/);
+    await chat.say(donor(), '0912 345 678');
+    await chat.press(donor(), 'kind:money');
+    await expectRefused(donor(), 'abc', /Chưa đọc được số tiền/, /Số tiền đăng ký/);
+    const level = await chat.say(donor(), '100tr');
+    await chat.pressFirst(donor(), level, 'level:');
+    await chat.press(donor(), 'target:0');
+    await expectRefused(donor(), '1/1', /không được trước hôm nay \(10\/03\/2025\)/, /dự kiến nộp/);
+    const cancelled = await chat.command(donor(), 'huy');
+    expect(cancelled.text).toContain('hủy');
+    // Nothing was saved: no pledge and no person for this chat.
+    expect(chat.db.prepare('SELECT COUNT(*) AS n FROM "Pledge"').get()).toEqual({ n: 1 });
+    expect(
+      chat.db
+        .prepare(`SELECT COUNT(*) AS n FROM "ChannelIdentity" WHERE externalUserId = 'guest-donor'`)
+        .get(),
+    ).toEqual({ n: 0 });
+  });
+
+  it('registers, changes and cancels a pledge before any payment', async () => {
+    await chat.command(donor(), 'ungho');
+    await chat.press(donor(), 'donorKind:enterprise');
+    await chat.say(donor(), 'Công ty TNHH Xây dựng Minh Phát');
+    await chat.say(donor(), '0912 345 678');
+    await chat.press(donor(), 'kind:money');
+    const level = await chat.say(donor(), '100tr');
+    expect(level.text).toContain('cấp nào');
+    const city = level.buttons.find((b) => b.startsWith('level:')) ?? '';
+    await chat.press(donor(), city);
+    await chat.press(donor(), 'target:0');
+    await chat.press(donor(), 'dueOn:');
+    const summary = await chat.press(donor(), 'publicName:no');
+    expect(summary.text).toContain('•••••••678');
+    expect(summary.text).not.toContain('0912');
+    const done = await chat.press(donor(), '@confirm:yes');
+    expect(done.text).toContain('UH-0002');
+    expect(done.buttons).toContain('menu:mypledges');
+    expect(pledgeRow('UH-0002')).toMatchObject({
+      donorPhone: '0912345678',
+      publicName: 0,
+      personId: expect.any(Number),
+    });
+
+    const mine = await chat.press(donor(), 'menu:mypledges');
+    const card = await chat.pressFirst(donor(), mine, 'menu:pledgecard:');
+    const edit = await chat.pressFirst(donor(), card, 'menu:pledgeedit:');
+    expect(edit.text).toContain('Sửa đăng ký số UH-0002');
+    await chat.press(donor(), '@confirm:edit');
+    await chat.press(donor(), '@edit:amount');
+    await chat.say(donor(), '120 triệu');
+    const updated = await chat.press(donor(), '@confirm:yes');
+    expect(updated.text).toContain('Đã sửa đăng ký số UH-0002');
+    expect(pledgeRow('UH-0002')).toMatchObject({ amount: 120_000_000 });
+
+    const again = await chat.press(donor(), 'menu:mypledges');
+    const card2 = await chat.pressFirst(donor(), again, 'menu:pledgecard:');
+    await chat.pressFirst(donor(), card2, 'menu:pledgecancel:');
+    await chat.say(donor(), 'Công ty đổi kế hoạch');
+    const cancelled = await chat.press(donor(), '@confirm:yes');
+    expect(cancelled.text).toContain('Đã hủy đăng ký số UH-0002');
+    const refused = await chat.press(donor(), `menu:pledgeedit:${Number(pledgeRow('UH-0002')?.id)}`);
+    expect(refused.text).toContain('không sửa, hủy được nữa');
+    // The public summary counts nothing for a cancelled pledge and never names this donor.
+    expect((await chat.command(donor(), 'congkhai')).text).not.toContain('Minh Phát');
+  });
+
+  it('cannot change a pledge once money was received against it', async () => {
+    const reply = await chat.press(org(), 'menu:mypledges');
+    const card = await chat.pressFirst(org(), reply, 'menu:pledgecard:');
+    expect(card.buttons.some((b) => b.startsWith('menu:pledgeedit:'))).toBe(false);
+    expect(card.text).toContain('đã có khoản nộp');
+  });
+});

@@ -1,0 +1,93 @@
+import { createInboundHandler } from '../../core/inbound/handle-inbound.ts';
+import type { Inbound, Outbound } from '../../core/messaging/message.ts';
+import { createFixedClock } from '../../core/shared/clock.ts';
+import {
+  choiceFrom,
+  commandFrom,
+  photoFrom,
+  type TestUser,
+  testUser,
+  textFrom,
+} from '../../core/testing/builders.ts';
+import type { PrismaClient } from '../../prisma/client.ts';
+import type { SqliteDatabase } from '../../prisma/sqlite.ts';
+import { createSqliteStore } from '../../prisma/sqlite-store.ts';
+import { seededDatabase } from './app-harness.ts';
+
+/**
+ * The inbound use case on a real, seeded SQLite file — the same store the bot runs on — without a
+ * messenger in between: fast enough for many conversations per test, real enough that every rule
+ * runs in the transaction that records it.
+ */
+export interface ChatReply {
+  text: string;
+  /** Every button id offered (choices and quick answers). */
+  buttons: string[];
+  replies: Outbound[];
+}
+
+export interface SqliteChat {
+  db: SqliteDatabase;
+  prisma: PrismaClient;
+  clock: ReturnType<typeof createFixedClock>;
+  /** A seeded demo person (playground identity) or any new chat id. */
+  user(key: string): TestUser;
+  say(user: TestUser, text: string): Promise<ChatReply>;
+  press(user: TestUser, id: string): Promise<ChatReply>;
+  command(user: TestUser, command: string, args?: string): Promise<ChatReply>;
+  photo(user: TestUser, fileId: string): Promise<ChatReply>;
+  /** Presses the first offered button whose id starts with `prefix` in `reply`. */
+  pressFirst(user: TestUser, reply: ChatReply, prefix: string): Promise<ChatReply>;
+  close(): Promise<void>;
+}
+
+export async function startSqliteChat(now: string): Promise<SqliteChat> {
+  const seeded = await seededDatabase(new Date(now));
+  const store = createSqliteStore(seeded.db);
+  const clock = createFixedClock(now);
+  const handle = createInboundHandler({
+    uow: store,
+    clock,
+    flowTtlMs: 3_600_000,
+    timeZone: 'Asia/Ho_Chi_Minh',
+  });
+  const read = seeded.db.prepare(
+    `SELECT payload FROM "Outbox" WHERE idempotencyKey LIKE ? ORDER BY CAST(substr(idempotencyKey, ?) AS INTEGER)`,
+  );
+
+  async function send(inbound: Inbound): Promise<ChatReply> {
+    await handle({ ...inbound, receivedAt: clock.now() });
+    const prefix = `reply:${inbound.channel}:${inbound.externalId}:`;
+    const replies = (read.all(`${prefix}%`, prefix.length + 1) as { payload: string }[]).map(
+      (r) => JSON.parse(r.payload) as Outbound,
+    );
+    return {
+      replies,
+      text: replies.map((r) => r.text).join('\n\n'),
+      buttons: replies.flatMap((r) => [
+        ...(r.choices ?? []).flat().map((c) => c.id),
+        ...(r.suggestions ?? []).map((c) => c.id),
+      ]),
+    };
+  }
+
+  const chat: SqliteChat = {
+    db: seeded.db,
+    prisma: seeded.prisma,
+    clock,
+    user: (key) => testUser(key, { channel: 'playground', senderName: key }),
+    say: (user, text) => send(textFrom(user, text)),
+    press: (user, id) => send(choiceFrom(user, id)),
+    command: (user, command, args) => send(commandFrom(user, command, args)),
+    photo: (user, fileId) => send(photoFrom(user, fileId)),
+    pressFirst(user, reply, prefix) {
+      const id = reply.buttons.find((b) => b.startsWith(prefix));
+      if (!id) {
+        throw new Error(`no button ${prefix} among ${reply.buttons.join(', ')}\n${reply.text}`);
+      }
+      return send(choiceFrom(user, id));
+    },
+    close: seeded.close,
+  };
+  return chat;
+}
