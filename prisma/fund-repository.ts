@@ -264,5 +264,46 @@ export function createFundRepository(stmt: Stmt): FundRepository {
     async listByCampaign(campaignId) {
       return all('SELECT * FROM "FundEntry" WHERE campaignId = ? ORDER BY id', campaignId);
     },
+    async unitMoney(campaignId, unitId, throughDay) {
+      const live = 'e.id NOT IN (SELECT reversesId FROM "FundEntry" WHERE reversesId IS NOT NULL)';
+      const r = stmt(
+        `SELECT
+           (SELECT COALESCE(SUM(e.amount), 0) FROM "FundEntry" e
+             WHERE e.campaignId = ? AND e.occurredOn <= ? AND ${live}
+               AND ((e.kind = 'receipt' AND e.levelUnitId = ?) OR (e.kind = 'transfer' AND e.toUnitId = ?))) +
+           (SELECT COALESCE(SUM(e.amount), 0) FROM "FundEntry" e JOIN "Household" h ON h.id = e.householdId
+             WHERE e.campaignId = ? AND e.occurredOn <= ? AND ${live} AND e.kind = 'disbursement'
+               AND h.unitId = ? AND e.levelUnitId <> ?) AS received,
+           (SELECT COALESCE(SUM(e.amount), 0) FROM "FundEntry" e JOIN "Household" h ON h.id = e.householdId
+             WHERE e.campaignId = ? AND e.occurredOn <= ? AND ${live} AND e.kind = 'disbursement' AND h.unitId = ?) AS paid,
+           (SELECT COUNT(*) FROM "FundEntry" e LEFT JOIN "Household" h ON h.id = e.householdId
+             WHERE e.campaignId = ? AND e.occurredOn <= ?
+               AND (e.levelUnitId = ? OR e.toUnitId = ? OR h.unitId = ?)) AS entries`,
+      )
+        .safeIntegers(true)
+        .get(
+          campaignId,
+          throughDay,
+          unitId,
+          unitId,
+          campaignId,
+          throughDay,
+          unitId,
+          unitId,
+          campaignId,
+          throughDay,
+          unitId,
+          campaignId,
+          throughDay,
+          unitId,
+          unitId,
+          unitId,
+        ) as Row;
+      return {
+        received: BigInt(r.received as bigint),
+        paid: BigInt(r.paid as bigint),
+        entries: Number(r.entries),
+      };
+    },
   };
 }

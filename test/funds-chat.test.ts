@@ -180,6 +180,35 @@ describe('an organisation leader pledges and the fund officer follows the money'
     expect(done.text).toContain('Đã ghi nhận chi 30.000.000 đ cho hộ Nông Văn Tư');
   });
 
+  it("proposes the ward's money figures in its monthly report from the ledger", async () => {
+    const officer = chat.user('officer-ducxuan');
+    // March's report opens on 20/03.
+    chat.clock.set('2025-03-21T03:00:00Z');
+    let reply = await chat.command(officer, 'baocao');
+    // March's report: the money moved on 10/03.
+    const march = reply.replies
+      .flatMap((r) => (r.choices ?? []).flat())
+      .find((c) => c.id.startsWith('period:') && /3\/2025/.test(c.label));
+    if (march) {
+      reply = await chat.press(officer, march.id);
+    }
+    for (let i = 0; i < 12 && !reply.text.includes('9/14'); i++) {
+      const first = reply.buttons[0];
+      if (!first) {
+        throw new Error(reply.text);
+      }
+      reply = await chat.press(officer, first);
+    }
+    // The city paid 30 triệu straight to a household of Đức Xuân: received and paid there.
+    expect(reply.text).toContain('theo sổ quỹ: 30.000.000 đ');
+    expect(reply.buttons[0]).toBe('moneyReceived:30000000');
+    reply = await chat.press(officer, 'moneyReceived:30000000');
+    expect(reply.text).toContain('10/14');
+    expect(reply.buttons[0]).toBe('moneyPaid:30000000');
+    await chat.command(officer, 'huy');
+    chat.clock.set('2025-03-10T03:00:00Z');
+  });
+
   it('shows the public summary to anyone, naming only donors who agreed and no phone number', async () => {
     const stranger = chat.user('citizen-1');
     const summary = await chat.command(stranger, 'congkhai');

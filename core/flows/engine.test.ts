@@ -407,6 +407,7 @@ function reportCtx(previous: PreviousFigures | null = null): ReportFlowContext {
         reported: false,
         previous,
         registry: null,
+        ledger: null,
       },
       {
         id: JAN,
@@ -417,6 +418,7 @@ function reportCtx(previous: PreviousFigures | null = null): ReportFlowContext {
         reported: false,
         previous: null,
         registry: null,
+        ledger: null,
       },
       {
         id: DEC,
@@ -427,6 +429,7 @@ function reportCtx(previous: PreviousFigures | null = null): ReportFlowContext {
         reported: true,
         previous: null,
         registry: null,
+        ledger: null,
       },
     ],
   };

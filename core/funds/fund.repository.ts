@@ -122,6 +122,16 @@ export interface FundRepository {
   ): Promise<FundEntryRecord[]>;
   findEntry(id: number): Promise<FundEntryRecord | undefined>;
   insert(e: NewFundEntry, at: Date): Promise<number>;
+  /**
+   * A ward's money as its monthly report states it, up to a day: received (receipts at its own fund,
+   * transfers in, and payments a higher level made straight to its households) and paid to its
+   * households (from any level), so paid ≤ received. Reversed entries count for nothing.
+   */
+  unitMoney(
+    campaignId: number,
+    unitId: number,
+    throughDay: string,
+  ): Promise<{ received: bigint; paid: bigint; entries: number }>;
   /** Every entry of the campaign, in order (roll-ups and the public summary; a city has thousands). */
   listByCampaign(campaignId: number): Promise<FundEntryRecord[]>;
 }

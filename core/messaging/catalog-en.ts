@@ -102,6 +102,7 @@ export const en: Record<keyof typeof vi, string> = {
   'report.refused.no_campaign': 'No campaign is running at the moment.',
   'report.refused.no_period': 'No reporting period is open yet. The bot will remind you when one opens.',
   'report.previous': ' (last period: {value})',
+  'report.ledger': ' (fund ledger: {value})',
   'report.registry': ' (household list: {value})',
   'report.ask.period':
     'Which period are you reporting for? (⏰: overdue; ✔︎: already sent, sending again makes a revision)',
@@ -115,8 +116,8 @@ export const en: Record<keyof typeof vi, string> = {
   'report.ask.completedRepair': '6/14. REPAIRS completed{previous}{registry}?',
   'report.ask.handedOverNew': '7/14. NEW houses handed over{previous}{registry}?',
   'report.ask.handedOverRepair': '8/14. REPAIRED houses handed over{previous}{registry}?',
-  'report.ask.moneyReceived': '9/14. Total money received by the unit (cumulative, đồng){previous}?',
-  'report.ask.moneyPaid': '10/14. Total money paid out to households (cumulative, đồng){previous}?',
+  'report.ask.moneyReceived': '9/14. Total money received by the unit (cumulative, đồng){previous}{ledger}?',
+  'report.ask.moneyPaid': '10/14. Total money paid out to households (cumulative, đồng){previous}{ledger}?',
   'report.ask.labourDays': '11/14. Labour days mobilised (cumulative){previous}?',
   'report.ask.difficulties': '12/14. Difficulties (if any)?',
   'report.ask.proposals': '13/14. Proposals (if any)?',

@@ -33,6 +33,8 @@ const ZReportPeriodOption = z.object({
   previous: ZPreviousFigures.nullable(),
   /** The counts the household registry gives as of the period's end; null when the unit has none. */
   registry: ZHouseCounts.nullable().default(null),
+  /** The money the fund ledger shows for the unit up to the period's end (issue 5 §6); null: none. */
+  ledger: z.object({ moneyReceived: digits, moneyPaid: digits }).nullable().default(null),
 });
 export type ReportPeriodOption = z.infer<typeof ZReportPeriodOption>;
 
@@ -133,6 +135,30 @@ function keepPrevious(field: keyof PreviousFigures) {
   };
 }
 
+/** The ledger's figure first (one tap confirms it), then the previous report's and 0. */
+function ledgerOrPrevious(field: 'moneyReceived' | 'moneyPaid') {
+  const previousOrZero = keepPrevious(field);
+  return (ctx: ReportFlowContext, data: FlowData) => {
+    const ledger = chosenPeriod(ctx, data)?.ledger;
+    const options = previousOrZero(ctx, data);
+    if (!ledger) {
+      return options;
+    }
+    const value = ledger[field];
+    return [
+      { id: value, label: `📒 ${formatMoney(BigInt(value))}` },
+      ...options.filter((o) => o.id !== value),
+    ];
+  };
+}
+
+function ledgerParam(ctx: ReportFlowContext, data: FlowData, field: 'moneyReceived' | 'moneyPaid'): Params {
+  const ledger = chosenPeriod(ctx, data)?.ledger;
+  return ledger
+    ? { ledger: { key: 'report.ledger', params: { value: formatMoney(BigInt(ledger[field])) } } }
+    : { ledger: '' };
+}
+
 function registryOf(ctx: ReportFlowContext, data: FlowData): Record<CountField, number> | null {
   return chosenPeriod(ctx, data)?.registry ?? null;
 }
@@ -226,10 +252,10 @@ export const reportFlow: FlowDef<ReportFlowContext> = {
       label: 'report.field.moneyReceived',
       prompt: (ctx, data) => ({
         key: 'report.ask.moneyReceived',
-        params: previousParam(ctx, data, 'moneyReceived'),
+        params: { ...previousParam(ctx, data, 'moneyReceived'), ...ledgerParam(ctx, data, 'moneyReceived') },
       }),
       maxMoney: MAX_MONEY,
-      choices: keepPrevious('moneyReceived'),
+      choices: ledgerOrPrevious('moneyReceived'),
       check: (value, data) =>
         data.moneyPaid !== undefined && BigInt(String(value)) < BigInt(String(data.moneyPaid))
           ? {
@@ -242,9 +268,12 @@ export const reportFlow: FlowDef<ReportFlowContext> = {
       key: 'moneyPaid',
       kind: 'money',
       label: 'report.field.moneyPaid',
-      prompt: (ctx, data) => ({ key: 'report.ask.moneyPaid', params: previousParam(ctx, data, 'moneyPaid') }),
+      prompt: (ctx, data) => ({
+        key: 'report.ask.moneyPaid',
+        params: { ...previousParam(ctx, data, 'moneyPaid'), ...ledgerParam(ctx, data, 'moneyPaid') },
+      }),
       maxMoney: MAX_MONEY,
-      choices: keepPrevious('moneyPaid'),
+      choices: ledgerOrPrevious('moneyPaid'),
       check: (value, data) =>
         data.moneyReceived !== undefined && BigInt(String(value)) > BigInt(String(data.moneyReceived))
           ? {

@@ -52,6 +52,7 @@ export const reportRunner: FlowRunner<ReportFlowContext> = {
       const previous = await tx.reports.findLatestBefore(unit.unitId, p.dueOn);
       const periodEnd = startOfDay(addDays(fromIsoDate(p.endsOn), 1), campaign.timeZone);
       const registry = cumulativeCounts(await tx.households.statusCountsAsOf(unit.unitId, periodEnd));
+      const money = await tx.funds.unitMoney(campaign.id, unit.unitId, p.endsOn);
       periods.push({
         id: p.id,
         code: p.code,
@@ -61,6 +62,10 @@ export const reportRunner: FlowRunner<ReportFlowContext> = {
         reported: reported.has(p.id),
         previous: previous ? toPrevious(previous) : null,
         registry,
+        ledger:
+          money.entries > 0
+            ? { moneyReceived: money.received.toString(), moneyPaid: money.paid.toString() }
+            : null,
       });
     }
     const ctx: ReportFlowContext = {

@@ -957,6 +957,7 @@ function createRepositories(state: MemoryState): Repositories {
     findEntry: async () => undefined,
     insert: noLedger,
     listByCampaign: async () => [],
+    unitMoney: async () => ({ received: 0n, paid: 0n, entries: 0 }),
   };
 
   return {
