@@ -22,7 +22,7 @@ export const vi = {
   'role.leader': 'lãnh đạo',
   'role.unit_officer': 'cán bộ báo cáo',
   'role.org_leader': 'lãnh đạo tổ chức thành viên',
-  'role.fund_officer': 'cán bộ quỹ',
+  'role.fund_officer': 'cán bộ Quỹ "Vì người nghèo"',
   'role.donor': 'nhà hảo tâm',
   'role.citizen': 'người dân',
 
