@@ -19,7 +19,8 @@ const MINUTE = 60_000;
 
 const WELCOME =
   'Xin chào! Đây là trợ lý báo cáo của Ủy ban MTTQ về chương trình xóa nhà tạm, nhà dột nát.\n' +
-  'Để bắt đầu, anh/chị vui lòng gửi MÃ MỜI (8 ký tự, ví dụ: ABCD-EFGH) do cán bộ MTTQ cấp trên cung cấp.';
+  'Để bắt đầu, anh/chị vui lòng gửi MÃ MỜI (8 ký tự, ví dụ: ABCD-EFGH) do cán bộ MTTQ cấp trên cung cấp.\n' +
+  'Muốn đăng ký ủng hộ chương trình, anh/chị gõ /ungho; xem công khai Quỹ "Vì người nghèo": /congkhai.';
 const UNKNOWN_CODE =
   '❌ Mã mời không đúng. Anh/chị vui lòng kiểm tra lại từng ký tự (ví dụ: ABCD-EFGH) và gửi lại.';
 const MENU_PROMPT = 'Anh/chị chọn một việc bên dưới:';

@@ -242,6 +242,13 @@ class Conversation {
   }
 
   private async onStranger(): Promise<void> {
+    // A donor may simply write "ủng hộ" (Zalo users rarely type commands).
+    if (
+      this.inbound.kind === 'text' &&
+      ['ung ho', 'ungho', 'dang ky ung ho'].includes(normalizeVi(this.inbound.text ?? ''))
+    ) {
+      return this.beginFlow(pledgeRunner, 'donor');
+    }
     const code = this.inbound.kind === 'text' ? normalizeInviteCode(this.inbound.text ?? '') : undefined;
     if (code) {
       return this.tryInvite(code);

@@ -7,7 +7,8 @@ export const en: Record<keyof typeof vi, string> = {
 
   'welcome.stranger':
     'Hello! This is the reporting assistant of the Fatherland Front committee for the temporary-housing campaign.\n' +
-    'To begin, please send the INVITE CODE (8 characters, e.g. ABCD-EFGH) you received from your MTTQ officer.',
+    'To begin, please send the INVITE CODE (8 characters, e.g. ABCD-EFGH) you received from your MTTQ officer.\n' +
+    "To pledge support to the campaign, send /ungho; to see the fund's public summary, /congkhai.",
   'welcome.back': 'Welcome back, {name}!',
   'invite.welcome': '✅ You are registered as {role} of {unit}.',
   'invite.unknown':

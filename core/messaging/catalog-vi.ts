@@ -5,7 +5,8 @@ export const vi = {
 
   'welcome.stranger':
     'Xin chào! Đây là trợ lý báo cáo của Ủy ban MTTQ về chương trình xóa nhà tạm, nhà dột nát.\n' +
-    'Để bắt đầu, anh/chị vui lòng gửi MÃ MỜI (8 ký tự, ví dụ: ABCD-EFGH) do cán bộ MTTQ cấp trên cung cấp.',
+    'Để bắt đầu, anh/chị vui lòng gửi MÃ MỜI (8 ký tự, ví dụ: ABCD-EFGH) do cán bộ MTTQ cấp trên cung cấp.\n' +
+    'Muốn đăng ký ủng hộ chương trình, anh/chị gõ /ungho; xem công khai Quỹ "Vì người nghèo": /congkhai.',
   'welcome.back': 'Chào anh/chị {name}!',
   'invite.welcome': '✅ Đăng ký thành công! Anh/chị tham gia với vai trò {role} của {unit}.',
   'invite.unknown':
