@@ -267,6 +267,9 @@ describe('the fund ledger', () => {
             expect(override || a.amount <= NORMS[need]).toBe(true);
             expect(a.paid <= a.amount && a.paid >= 0n).toBe(true);
           }
+          // A household is never allocated twice for the same need.
+          const keys = inForce.flatMap((e) => (e.kind === 'allocation' ? [`${e.householdId}:${e.need}`] : []));
+          expect(new Set(keys).size).toBe(keys.length);
           // Folding the entries again gives the same state: nothing depends on the order of checks.
           expect(fold(state.entries).levels).toEqual(state.levels);
         }
