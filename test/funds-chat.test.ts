@@ -241,6 +241,36 @@ describe('an organisation leader pledges and the fund officer follows the money'
   });
 });
 
+describe('transfers between levels', () => {
+  it('moves money from the city fund to a ward, never more than the city holds', async () => {
+    await chat.press(fund(), 'menu:receipt:0');
+    await chat.say(fund(), 'Ngân hàng Chính sách xã hội');
+    await chat.say(fund(), '10tr');
+    await chat.press(fund(), 'occurredOn:2025-03-10');
+    await chat.press(fund(), 'documentRef:');
+    expect((await chat.press(fund(), '@confirm:yes')).text).toContain('hiện còn: 10.000.000 đ');
+
+    const to = await chat.press(fund(), 'menu:transfer');
+    expect(to.text).toContain('Chuyển đến');
+    const ward = to.replies
+      .flatMap((r) => (r.choices ?? []).flat())
+      .find((c) => c.label === 'Phường Sông Cầu');
+    const amount = await chat.press(fund(), ward?.id ?? 'to:?');
+    expect(amount.text).toContain('Quỹ còn 10.000.000 đ');
+    await expectRefused(fund(), '11tr', /vượt số dư của Quỹ \(hiện còn 10\.000\.000 đ\)/, /Số tiền chuyển/);
+    await chat.say(fund(), '4tr');
+    await chat.press(fund(), 'occurredOn:2025-03-10');
+    await chat.say(fund(), 'QĐ 12/QĐ-MTTQ');
+    const done = await chat.press(fund(), '@confirm:yes');
+    expect(done.text).toContain('Đã chuyển 4.000.000 đ đến Phường Sông Cầu');
+    expect(done.text).toContain('hiện còn: 6.000.000 đ');
+    const rollup = await chat.command(fund(), 'quy');
+    expect(rollup.text).toMatch(
+      /Phường Sông Cầu: nhận 0 đ; chuyển \(\+\/-\) 4\.000\.000 đ; .*còn 4\.000\.000 đ/,
+    );
+  });
+});
+
 describe('a donor without an invite', () => {
   const donor = () => chat.user('guest-donor');
 
