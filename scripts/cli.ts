@@ -81,7 +81,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
 main(process.argv.slice(2))
   .then((code) => {
-    process.exitCode = code;
+    process.exitCode = process.exitCode || code;
   })
   .catch((error: unknown) => {
     note(`Lỗi: ${error instanceof Error ? error.message : String(error)}`);

@@ -11,8 +11,15 @@ import { FUND_LEVEL_KINDS } from '../people/unit.repository.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDate, formatMoney } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';
-import type { NewFundEntry, PledgeView } from './fund.repository.ts';
-import { campaignNorms, ledgerFor, levelTotals, recordFundEntry } from './fund-service.ts';
+import type { PledgeView } from './fund.repository.ts';
+import {
+  campaignNorms,
+  type EntryFields,
+  fundEntry,
+  ledgerFor,
+  levelTotals,
+  recordFundEntry,
+} from './fund-service.ts';
 import { pledgeLine, statusOf } from './fund-views.ts';
 import { available, type LedgerRefusal, type Need } from './ledger.ts';
 
@@ -123,7 +130,7 @@ async function commit(
   tx: Tx,
   actor: Actor,
   campaign: Campaign,
-  entry: Omit<NewFundEntry, 'campaignId' | 'personId' | 'channel'>,
+  entry: Omit<EntryFields, 'campaignId'>,
   now: Date,
   inbound: Inbound,
   done: Text,
@@ -131,7 +138,7 @@ async function commit(
   const outcome = await recordFundEntry(
     tx,
     campaign,
-    { ...entry, campaignId: campaign.id, personId: actor.personId, channel: inbound.channel },
+    fundEntry({ ...entry, campaignId: campaign.id, personId: actor.personId, channel: inbound.channel }),
     now,
   );
   if (!outcome.ok) {
@@ -331,15 +338,9 @@ export const receiptRunner: FlowRunner<ReceiptContext> = {
       {
         kind: inKind ? 'in_kind' : 'receipt',
         levelUnitId: level.id,
-        toUnitId: null,
         amount,
         pledgeId: pledge?.id ?? null,
-        householdId: null,
-        need: null,
-        overrideReason: null,
         overpayment,
-        reversesId: null,
-        reason: null,
         documentRef: data.documentRef ? String(data.documentRef) : null,
         note: pledge ? null : String(data.payer ?? ''),
         occurredOn: String(data.occurredOn),
@@ -523,17 +524,10 @@ export const allocationRunner: FlowRunner<AllocationContext> = {
       {
         kind: 'allocation',
         levelUnitId: level.id,
-        toUnitId: null,
         amount,
-        pledgeId: null,
         householdId: ctx.household.id,
         need: ctx.household.need,
         overrideReason: data.overrideReason ? String(data.overrideReason) : null,
-        overpayment: false,
-        reversesId: null,
-        reason: null,
-        documentRef: null,
-        note: null,
         occurredOn: ctx.today,
       },
       now,
@@ -668,17 +662,10 @@ export const disbursementRunner: FlowRunner<DisbursementContext> = {
       {
         kind: 'disbursement',
         levelUnitId: level.id,
-        toUnitId: null,
         amount,
-        pledgeId: null,
         householdId: ctx.household.id,
         need: ctx.household.need,
-        overrideReason: null,
-        overpayment: false,
-        reversesId: null,
-        reason: null,
         documentRef: data.documentRef ? String(data.documentRef) : null,
-        note: null,
         occurredOn: String(data.occurredOn),
       },
       now,
@@ -827,14 +814,6 @@ export const transferRunner: FlowRunner<TransferContext> = {
         levelUnitId: from.id,
         toUnitId: Number(to.id),
         amount,
-        pledgeId: null,
-        householdId: null,
-        need: null,
-        overrideReason: null,
-        overpayment: false,
-        reversesId: null,
-        reason: null,
-        documentRef: null,
         note: data.note ? String(data.note) : null,
         occurredOn: String(data.occurredOn),
       },

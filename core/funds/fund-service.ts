@@ -52,6 +52,32 @@ function toLedgerInput(e: NewFundEntry): EntryInput {
   return input as EntryInput;
 }
 
+/** The fields an entry needs; everything else defaults to "none". */
+export type EntryFields = Pick<
+  NewFundEntry,
+  'campaignId' | 'kind' | 'levelUnitId' | 'amount' | 'occurredOn'
+> &
+  Partial<NewFundEntry>;
+
+/** A complete ledger row from the fields that matter for its kind. */
+export function fundEntry(fields: EntryFields): NewFundEntry {
+  return {
+    toUnitId: null,
+    pledgeId: null,
+    householdId: null,
+    need: null,
+    overrideReason: null,
+    overpayment: false,
+    reversesId: null,
+    reason: null,
+    documentRef: null,
+    note: null,
+    personId: null,
+    channel: null,
+    ...fields,
+  };
+}
+
 export function campaignNorms(c: Campaign): Norms {
   return { new_build: c.normNewBuild, repair: c.normRepair };
 }

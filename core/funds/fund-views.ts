@@ -289,12 +289,12 @@ export function publicSummaryLines(r: FundRollup, campaignName: string, asOf: st
   const others = r.donors.filter((d) => !d.publicName && d.received > 0n);
   if (named.length > 0) {
     lines.push({ key: 'fund.public.donors' });
-    named.forEach((d, i) =>
+    for (const [i, d] of named.entries()) {
       lines.push({
         key: 'fund.public.donor',
         params: { n: i + 1, name: d.name, amount: formatMoney(d.received) },
-      }),
-    );
+      });
+    }
   }
   if (others.length > 0) {
     lines.push({

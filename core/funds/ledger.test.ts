@@ -183,6 +183,15 @@ describe('the fund ledger', () => {
     expect(run(inputs).refusals.at(-1)).toBe(expected);
   });
 
+  it('checks a reversal against the levels it touches only (a caller may load other levels in part)', () => {
+    // The ward's view: the transfer from the city is loaded, the city's receipts are not.
+    const partial = fold([
+      { id: 2, kind: 'transfer', from: 1, to: 2, amount: 40n * M },
+      { id: 3, kind: 'allocation', level: 2, householdId: 5, need: 'repair', amount: 30n * M },
+    ]);
+    expect(check(partial, { kind: 'reversal', of: 3, reason: 'nhập nhầm hộ' }, NORMS)).toBeUndefined();
+  });
+
   it('lets a reversed allocation be made again, correctly', () => {
     const { state, refusals } = run([
       { kind: 'receipt', level: 1, amount: 60n * M },
@@ -268,7 +277,9 @@ describe('the fund ledger', () => {
             expect(a.paid <= a.amount && a.paid >= 0n).toBe(true);
           }
           // A household is never allocated twice for the same need.
-          const keys = inForce.flatMap((e) => (e.kind === 'allocation' ? [`${e.householdId}:${e.need}`] : []));
+          const keys = inForce.flatMap((e) =>
+            e.kind === 'allocation' ? [`${e.householdId}:${e.need}`] : [],
+          );
           expect(new Set(keys).size).toBe(keys.length);
           // Folding the entries again gives the same state: nothing depends on the order of checks.
           expect(fold(state.entries).levels).toEqual(state.levels);

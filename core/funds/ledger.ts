@@ -156,9 +156,12 @@ export function check(state: LedgerState, e: EntryInput, norms: Norms): LedgerRe
     if (state.reversed.has(target.id)) {
       return { code: 'already_reversed' };
     }
-    // Undoing money that was already used elsewhere would push a balance below zero.
+    // Undoing money that was already used elsewhere would push a balance below zero. Only the levels
+    // the target touched change, so only they are checked (the caller may hold other levels in part).
     const trial = fold([...state.entries, { ...e, id: Number.MAX_SAFE_INTEGER }]);
-    for (const [, t] of trial.levels) {
+    const touched = target.kind === 'transfer' ? [target.from, target.to] : [target.level];
+    for (const level of touched) {
+      const t = peek(trial, level);
       if (available(t) < 0n || t.allocated - t.disbursed < 0n) {
         return { code: 'insufficient_balance', available: 0n };
       }

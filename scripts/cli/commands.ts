@@ -3,6 +3,16 @@ import type { z } from 'zod';
 import { ROLES } from '../../core/people/people.ts';
 import { type CliContext, UsageError } from './context.ts';
 import {
+  type FundsLedgerOptions,
+  type FundsReverseArgs,
+  fundsLedger,
+  fundsPublic,
+  fundsReverse,
+  fundsSummary,
+  ZFundsLedgerOptions,
+  ZFundsReverseArgs,
+} from './funds.ts';
+import {
   type HouseholdsExportArgs,
   type HouseholdsImportArgs,
   householdsExport,
@@ -15,6 +25,7 @@ import {
   householdsApprove,
   ZHouseholdsApproveArgs,
 } from './households-approve.ts';
+import { type HouseholdsShowArgs, householdsShow, ZHouseholdsShowArgs } from './households-show.ts';
 import {
   DEFAULT_INVITE_DAYS,
   type InviteCreateOptions,
@@ -24,6 +35,16 @@ import {
 } from './invite-create.ts';
 import { outboxFailed } from './outbox-failed.ts';
 import { peopleList } from './people-list.ts';
+import {
+  type PledgeRefArgs,
+  type PledgesListOptions,
+  pledgesAck,
+  pledgesList,
+  pledgesShow,
+  ZPledgesAckArgs,
+  ZPledgesListOptions,
+  ZPledgesShowArgs,
+} from './pledges.ts';
 import {
   type ReportsListOptions,
   type ReportsShowArgs,
@@ -48,6 +69,14 @@ export type CliCommand =
   | { name: 'households import'; args: HouseholdsImportArgs }
   | { name: 'households export'; args: HouseholdsExportArgs }
   | { name: 'households approve'; args: HouseholdsApproveArgs }
+  | { name: 'households show'; args: HouseholdsShowArgs }
+  | { name: 'pledges list'; options: PledgesListOptions }
+  | { name: 'pledges show'; args: PledgeRefArgs }
+  | { name: 'pledges ack'; args: PledgeRefArgs }
+  | { name: 'funds summary' }
+  | { name: 'funds public' }
+  | { name: 'funds ledger'; options: FundsLedgerOptions }
+  | { name: 'funds reverse'; args: FundsReverseArgs }
   | { name: 'zalo set-token'; args: ZaloSetTokenArgs };
 
 /** The line printed after every usage error. */
@@ -103,6 +132,54 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
       build: (values, positionals) => ({
         name: 'households export',
         args: validate(ZHouseholdsExportArgs, { file: positionals[0], unit: values.unit }),
+      }),
+    },
+    show: {
+      options: {},
+      positionals: 1,
+      build: (_values, positionals) => ({
+        name: 'households show',
+        args: validate(ZHouseholdsShowArgs, { code: positionals[0] }),
+      }),
+    },
+  },
+  pledges: {
+    list: {
+      options: { unit: S },
+      positionals: 0,
+      build: (values) => ({ name: 'pledges list', options: validate(ZPledgesListOptions, values) }),
+    },
+    show: {
+      options: {},
+      positionals: 1,
+      build: (_values, positionals) => ({
+        name: 'pledges show',
+        args: validate(ZPledgesShowArgs, { ref: positionals[0] }),
+      }),
+    },
+    ack: {
+      options: {},
+      positionals: 1,
+      build: (_values, positionals) => ({
+        name: 'pledges ack',
+        args: validate(ZPledgesAckArgs, { ref: positionals[0] }),
+      }),
+    },
+  },
+  funds: {
+    summary: { options: {}, positionals: 0, build: () => ({ name: 'funds summary' }) },
+    public: { options: {}, positionals: 0, build: () => ({ name: 'funds public' }) },
+    ledger: {
+      options: { unit: S },
+      positionals: 0,
+      build: (values) => ({ name: 'funds ledger', options: validate(ZFundsLedgerOptions, values) }),
+    },
+    reverse: {
+      options: { reason: S },
+      positionals: 1,
+      build: (values, positionals) => ({
+        name: 'funds reverse',
+        args: validate(ZFundsReverseArgs, { entryId: positionals[0], reason: values.reason }),
       }),
     },
   },
@@ -161,6 +238,23 @@ export function usageText(): string[] {
     '      Xuất danh sách hộ của đơn vị ra Excel (nhập lại được).',
     '  households approve <mã hộ> --reason "lý do"',
     '      Duyệt hộ đề xuất; hộ chưa đủ điều kiện theo tiêu chí chỉ duyệt được với lý do (ghi nhật ký).',
+    '  households show <mã hộ>',
+    '      Xem hộ: thông tin, lịch sử kèm ảnh, kinh phí phân bổ và nguồn tiền (khoản thu, đăng ký), chi trả.',
+    '  pledges list [--unit <mã đơn vị có Quỹ>]',
+    '      Liệt kê đăng ký ủng hộ: số đăng ký, người ủng hộ, nội dung, Quỹ tiếp nhận, trạng thái, đã nhận.',
+    '  pledges show <số đăng ký>',
+    '      Xem đăng ký, các khoản đã nộp và tiền đã đến hộ nào: phân bổ, chi trả, ảnh của hộ.',
+    '  pledges ack <số đăng ký>',
+    '      In giấy xác nhận việc tài trợ, ủng hộ (như bot gửi cho người ủng hộ).',
+    '  funds summary',
+    '      Tình hình Quỹ "Vì người nghèo": theo cấp, theo tổ chức thành viên, người ủng hộ (như /quy).',
+    '  funds public',
+    '      Bản công khai Quỹ, đúng như bot trả lời /congkhai (không có số điện thoại).',
+    '  funds ledger [--unit <mã đơn vị có Quỹ>]',
+    '      Sổ quỹ: các bút toán theo thứ tự, số dư còn lại của từng cấp sau mỗi bút toán.',
+    '  funds reverse <số bút toán> --reason "lý do"',
+    '      Hủy một bút toán bằng bút toán điều chỉnh (sổ quỹ không sửa, không xóa); ghi nhật ký.',
+    '      Bị từ chối nếu tiền đã được dùng (ví dụ khoản thu đã phân bổ cho hộ).',
     '  zalo status',
     '      Kênh Zalo: hạn access token, lần làm mới cuối, sự kiện webhook cuối, số tin chưa gửi được.',
     '  zalo set-token <refresh_token>',
@@ -174,6 +268,8 @@ export function usageText(): string[] {
     '  npm run cli -- invite create --role unit_officer --unit 01852 --days 14 --name "Nguyễn Văn An" --bot mttq_backan_bot',
     '  npm run cli -- reports list --period 2025-02 --unit 01840',
     '  npm run cli -- reports show BC-202502-01840-1',
+    '  npm run cli -- pledges show UH-0001',
+    '  npm run cli -- funds reverse 12 --reason "Ghi nhầm số tiền, chứng từ PT-015"',
     '',
     'Mã thoát: 0 thành công, 2 lệnh hoặc tham số sai, 1 lỗi khác.',
   ];
@@ -310,6 +406,28 @@ export async function executeCommand(command: CliCommand, ctx: CliContext): Prom
       return householdsExport(ctx, command.args);
     case 'households approve':
       return householdsApprove(ctx, command.args);
+    case 'households show':
+      return householdsShow(ctx, command.args);
+    case 'pledges list':
+      return pledgesList(ctx, command.options);
+    case 'pledges show':
+      return pledgesShow(ctx, command.args);
+    case 'pledges ack':
+      return pledgesAck(ctx, command.args);
+    case 'funds summary':
+      return fundsSummary(ctx);
+    case 'funds public':
+      return fundsPublic(ctx);
+    case 'funds ledger':
+      return fundsLedger(ctx, command.options);
+    case 'funds reverse': {
+      const outcome = await fundsReverse(ctx, command.args);
+      if (!outcome.ok) {
+        // A refused correction ends with a non-zero code so scripts notice.
+        process.exitCode = 1;
+      }
+      return;
+    }
     case 'zalo status':
       return zaloStatus(ctx);
     case 'zalo set-token':
