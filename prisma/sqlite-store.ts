@@ -408,19 +408,24 @@ export function createSqliteStore(
     outbox: {
       async enqueue(items: OutboxItem[], at) {
         const insert = stmt(
-          `INSERT INTO "Outbox" (channel, chatId, payload, idempotencyKey, status, attempts, nextAttemptAt, createdAt)
-           VALUES (?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (idempotencyKey) DO NOTHING`,
+          `INSERT INTO "Outbox" (channel, chatId, payload, idempotencyKey, status, attempts, nextAttemptAt, createdAt,
+             purpose, personId)
+           VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?) ON CONFLICT (idempotencyKey) DO NOTHING`,
         );
+        let added = 0;
         for (const item of items) {
-          insert.run(
+          added += insert.run(
             item.channel,
             item.chatId,
             JSON.stringify(item.message),
             item.idempotencyKey,
             toDbTime(at),
             toDbTime(at),
-          );
+            item.purpose ?? 'reply',
+            item.personId ?? null,
+          ).changes;
         }
+        return added;
       },
       async releaseHeld(channel, chatId, at) {
         return stmt(

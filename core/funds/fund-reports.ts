@@ -79,6 +79,8 @@ export async function acknowledgement(
       chatId: c.externalUserId,
       message: { text: lines.map((l) => t('vi', l.key, l.params)).join('\n') },
       idempotencyKey: `ack:${pledge.id}:${pledge.received}:${c.channel}:${c.externalUserId}`,
+      purpose: 'notice' as const,
+      personId: pledge.personId,
     })),
     now,
   );

@@ -6,7 +6,13 @@ export interface OutboxItem {
   message: Outbound;
   /** Unique: enqueueing the same key twice keeps the first (safe to repeat). */
   idempotencyKey: string;
+  /** What the message is (default a reply): bulk sends are counted and reported by it. */
+  purpose?: OutboxPurpose;
+  /** The person a reminder or notice is for. */
+  personId?: number | null;
 }
+
+export type OutboxPurpose = 'reply' | 'reminder' | 'escalation' | 'pledge_reminder' | 'digest' | 'notice';
 
 export interface ClaimedMessage extends OutboxItem {
   id: number;
@@ -14,7 +20,8 @@ export interface ClaimedMessage extends OutboxItem {
 }
 
 export interface OutboxRepository {
-  enqueue(items: OutboxItem[], at: Date): Promise<void>;
+  /** Returns how many were new (a key already there is skipped). */
+  enqueue(items: OutboxItem[], at: Date): Promise<number>;
   /** The user wrote: messages held until they did go out again; returns how many. */
   releaseHeld(channel: Channel, chatId: string, at: Date): Promise<number>;
 }

@@ -859,10 +859,12 @@ function createRepositories(state: MemoryState): Repositories {
 
   const outbox: OutboxRepository = {
     async enqueue(items: OutboxItem[], at) {
+      let added = 0;
       for (const item of items) {
         if (state.outbox.some((o) => o.idempotencyKey === item.idempotencyKey)) {
           continue;
         }
+        added += 1;
         state.outbox.push({
           id: nextId(state, 'outbox'),
           channel: item.channel,
@@ -875,6 +877,7 @@ function createRepositories(state: MemoryState): Repositories {
           createdAt: new Date(at),
         });
       }
+      return added;
     },
     async releaseHeld(channel, chatId, at) {
       const held = state.outbox.filter(
