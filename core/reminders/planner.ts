@@ -1,0 +1,498 @@
+/**
+ * The reminder planner (issue 6 §1–2): a pure function of the campaign's rules, who still owes what,
+ * and `now` → the reminders due at `now`. It never sends. The caller inserts each item into the
+ * outbox under its `key` (unique), so planning every few minutes, after a crash or on two instances
+ * at once sends each reminder once; the catch-up window keeps a restart from replaying every slot
+ * it slept through.
+ */
+
+import type { Campaign, Period } from '../campaigns/campaign.ts';
+import { pledgeStatus } from '../funds/ledger.ts';
+import type { Channel } from '../messaging/message.ts';
+import type { Role } from '../people/people.ts';
+import {
+  addDays,
+  type CalendarDate,
+  dateInZone,
+  fromIsoDate,
+  startOfDay,
+  toIsoDate,
+  zonedParts,
+} from '../shared/calendar.ts';
+import { formatDate, formatDateTime, formatMoney } from '../shared/format.ts';
+import { clockMinutes, isQuietMinute, type ReminderPolicy } from './policy.ts';
+import { REPORT_HINTS, type ReminderText } from './texts.ts';
+
+export interface ReminderChat {
+  channel: Channel;
+  chatId: string;
+}
+
+export interface Recipient {
+  personId: number;
+  chats: readonly ReminderChat[];
+}
+
+/** A person who owes a unit's reports. */
+export interface Officer extends Recipient {
+  unitId: number;
+  /** No report reminders on days up to and including this ISO day ("đã báo cáo bằng văn bản"). */
+  pausedUntil?: string;
+}
+
+/** A person told when a unit misses a deadline. */
+export interface UnitHead extends Recipient {
+  unitId: number;
+}
+
+export type PlannerPeriod = Pick<Period, 'id' | 'kind' | 'code' | 'label' | 'opensOn' | 'dueOn'>;
+
+export interface PledgeToRemind {
+  id: number;
+  ref: string;
+  /** The donor's person in the bot; pledges taken on paper (null) are not reminded. */
+  personId: number | null;
+  chats: readonly ReminderChat[];
+  amount: bigint;
+  received: bigint;
+  dueOn: string | null;
+  cancelled: boolean;
+}
+
+export interface ReminderInput {
+  campaign: Pick<Campaign, 'timeZone'>;
+  policy: ReminderPolicy;
+  periods: readonly PlannerPeriod[];
+  /** The units that owe every period's report. */
+  units: readonly { id: number; name: string }[];
+  officers: readonly Officer[];
+  /** `submissionKey(periodId, unitId)` of every report already submitted. */
+  submissions: ReadonlySet<string>;
+  unitHeads: readonly UnitHead[];
+  pledges: readonly PledgeToRemind[];
+  /** Capped reminders (report and pledge, not escalations) already sent to each person today (local day). */
+  alreadySentToday: ReadonlyMap<number, number>;
+  /**
+   * Keys already in the outbox, if the caller has them: those items are left out and do not take
+   * the day's cap twice. Without it they come out again (the unique key drops them) and the cap
+   * errs on the side of sending less.
+   */
+  sentKeys?: ReadonlySet<string>;
+}
+
+export type ReminderKind = 'report_due' | 'escalation' | 'pledge_due' | 'pledge_overdue';
+
+export type ReminderSubject =
+  | { kind: 'report'; periodId: number; unitId: number }
+  | { kind: 'pledge'; pledgeId: number };
+
+export interface PlannedReminder {
+  /** The idempotency key: the outbox accepts one row per key. */
+  key: string;
+  kind: ReminderKind;
+  personId: number;
+  chats: readonly ReminderChat[];
+  /** When it was due to go (its slot, moved out of the quiet hours). */
+  slotAt: Date;
+  text: ReminderText;
+  subject: ReminderSubject;
+  /** Why it is due, in English, for the dry run. */
+  reason: string;
+}
+
+export interface LateUnit {
+  periodId: number;
+  periodCode: string;
+  periodLabel: string;
+  dueOn: string;
+  unitId: number;
+  unitName: string;
+  daysLate: number;
+  /** Every officer of the unit was paused on the due day (reported on paper): not escalated. */
+  paused: boolean;
+}
+
+export function submissionKey(periodId: number, unitId: number): string {
+  return `${periodId}:${unitId}`;
+}
+
+/**
+ * The instant a report stops being "due" for the planner: the end of its due day in the campaign's
+ * zone. Reminders on the due day say "hôm nay là hạn cuối" and the escalation comes after it.
+ */
+export function reportDeadline(dueOn: string, timeZone: string): Date {
+  return startOfDay(addDays(fromIsoDate(dueOn), 1), timeZone);
+}
+
+/**
+ * Who hears about a unit's missed deadline: its `leader` members or, when it has none, the `admin`
+ * members of its parent unit.
+ */
+export function unitHeadsFromMemberships(
+  units: readonly { id: number; parentId: number | null }[],
+  memberships: readonly { personId: number; unitId: number; role: Role; chats: readonly ReminderChat[] }[],
+): UnitHead[] {
+  const heads: UnitHead[] = [];
+  for (const unit of units) {
+    const leaders = memberships.filter((m) => m.unitId === unit.id && m.role === 'leader');
+    const chosen =
+      leaders.length > 0
+        ? leaders
+        : memberships.filter(
+            (m) => unit.parentId !== null && m.unitId === unit.parentId && m.role === 'admin',
+          );
+    for (const m of chosen) {
+      heads.push({ unitId: unit.id, personId: m.personId, chats: m.chats });
+    }
+  }
+  return heads;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** Whole days from one ISO day to another (negative when `to` is earlier). */
+function daysBetween(from: string, to: string): number {
+  const a = fromIsoDate(from);
+  const b = fromIsoDate(to);
+  return Math.round((Date.UTC(b.year, b.month - 1, b.day) - Date.UTC(a.year, a.month - 1, a.day)) / DAY_MS);
+}
+
+/**
+ * The slot of a day: `sendAt` on that day, or the end of the quiet hours when `sendAt` falls in
+ * them. Remembers each day's midnight, which costs two Intl calls.
+ */
+function createSlots(policy: ReminderPolicy, timeZone: string): (day: CalendarDate) => Date {
+  let minutes = clockMinutes(policy.sendAt);
+  let dayShift = 0;
+  if (isQuietMinute(minutes, policy.quietHours)) {
+    const to = clockMinutes(policy.quietHours.to);
+    dayShift = minutes >= clockMinutes(policy.quietHours.from) && to < minutes ? 1 : 0;
+    minutes = to;
+  }
+  const midnights = new Map<string, number>();
+  return (day) => {
+    const iso = toIsoDate(addDays(day, dayShift));
+    let midnight = midnights.get(iso);
+    if (midnight === undefined) {
+      midnight = startOfDay(fromIsoDate(iso), timeZone).getTime();
+      midnights.set(iso, midnight);
+    }
+    return new Date(midnight + minutes * 60_000);
+  };
+}
+
+interface Candidate extends PlannedReminder {
+  /** Within one person's day: escalations, then report reminders, then pledges. */
+  rank: number;
+  deadlineMs: number;
+}
+
+const RANK: Record<ReminderKind, number> = { escalation: 0, report_due: 1, pledge_overdue: 2, pledge_due: 3 };
+
+function groupByUnit<T extends { unitId: number }>(rows: readonly T[]): Map<number, T[]> {
+  const map = new Map<number, T[]>();
+  for (const row of rows) {
+    const list = map.get(row.unitId);
+    if (list) {
+      list.push(row);
+    } else {
+      map.set(row.unitId, [row]);
+    }
+  }
+  return map;
+}
+
+function isPaused(officer: Officer, isoDay: string): boolean {
+  return officer.pausedUntil !== undefined && isoDay <= officer.pausedUntil;
+}
+
+/** A unit whose officers all reported on paper for this deadline is not late in the chat's eyes. */
+function isExcused(officers: readonly Officer[] | undefined, dueOn: string): boolean {
+  return officers !== undefined && officers.length > 0 && officers.every((o) => isPaused(o, dueOn));
+}
+
+/**
+ * The reminders due at `now`: each slot that has come (slot ≤ now), is younger than the policy's
+ * catch-up window and, for reminders before a deadline, whose deadline has not passed; nothing
+ * at all while `now` is in the quiet hours. Submitted reports and paid or cancelled pledges are
+ * not reminded, paused officers are skipped, and each person's report and pledge reminders are
+ * capped per local day (the earliest slots win). Deterministic: sorted by slotAt, then key.
+ */
+export function planReminders(input: ReminderInput, now: Date): PlannedReminder[] {
+  const { policy } = input;
+  const timeZone = input.campaign.timeZone;
+  const local = zonedParts(now, timeZone);
+  if (isQuietMinute(local.hour * 60 + local.minute, policy.quietHours)) {
+    return [];
+  }
+  const today = toIsoDate(local);
+  const nowMs = now.getTime();
+  const slotOf = createSlots(policy, timeZone);
+  const isDue = (slot: Date, windowHours: number): boolean =>
+    slot.getTime() <= nowMs && nowMs - slot.getTime() < windowHours * HOUR_MS;
+  // Slots move at most a day later out of the quiet hours; this bounds the days worth a look.
+  const lookBackDays = Math.ceil(Math.max(policy.catchUpHours, policy.escalation.catchUpHours) / 24) + 2;
+
+  const candidates = new Map<string, Candidate>();
+  const add = (c: Candidate): void => {
+    if (!candidates.has(c.key) && c.chats.length > 0 && !input.sentKeys?.has(c.key)) {
+      candidates.set(c.key, c);
+    }
+  };
+
+  const officersByUnit = groupByUnit(input.officers);
+  const headsByUnit = groupByUnit(input.unitHeads);
+  const maxOffset = Math.max(0, ...policy.offsetsDays);
+
+  for (const period of input.periods) {
+    if (!policy.periodKinds.includes(period.kind)) {
+      continue;
+    }
+    const due = fromIsoDate(period.dueOn);
+    const sinceDue = daysBetween(period.dueOn, today);
+    const dueText = formatDate(due);
+
+    // Before a deadline only: today ≤ dueOn is exactly "now < reportDeadline(dueOn)".
+    if (sinceDue <= 0 && sinceDue >= -maxOffset) {
+      const deadline = reportDeadline(period.dueOn, timeZone);
+      for (const offset of policy.offsetsDays) {
+        const day = addDays(due, -offset);
+        if (toIsoDate(day) < period.opensOn) {
+          continue;
+        }
+        const slotAt = slotOf(day);
+        if (!isDue(slotAt, policy.catchUpHours)) {
+          continue;
+        }
+        const slotDay = toIsoDate(dateInZone(slotAt, timeZone));
+        const daysLeft = -sinceDue;
+        for (const unit of input.units) {
+          if (input.submissions.has(submissionKey(period.id, unit.id))) {
+            continue;
+          }
+          for (const officer of officersByUnit.get(unit.id) ?? []) {
+            if (isPaused(officer, slotDay)) {
+              continue;
+            }
+            add({
+              key: `remind:${period.code}:${unit.id}:${officer.personId}:${offset}`,
+              kind: 'report_due',
+              personId: officer.personId,
+              chats: officer.chats,
+              slotAt,
+              text: {
+                template: daysLeft === 0 ? 'report_due_today' : 'report_due',
+                params: {
+                  unit: unit.name,
+                  period: period.label,
+                  due: dueText,
+                  days: String(daysLeft),
+                  hint: REPORT_HINTS[period.kind],
+                },
+              },
+              subject: { kind: 'report', periodId: period.id, unitId: unit.id },
+              reason: `${period.code} due ${period.dueOn}, ${offset} day(s) before; ${unit.name} has not reported`,
+              rank: RANK.report_due,
+              deadlineMs: deadline.getTime(),
+            });
+          }
+        }
+      }
+    }
+
+    const escalationDay = addDays(due, policy.escalation.daysAfter);
+    const sinceEscalation = daysBetween(toIsoDate(escalationDay), today);
+    if (policy.escalation.enabled && sinceEscalation >= 0 && sinceEscalation <= lookBackDays) {
+      const slotAt = slotOf(escalationDay);
+      if (isDue(slotAt, policy.escalation.catchUpHours)) {
+        for (const unit of input.units) {
+          const officers = officersByUnit.get(unit.id);
+          if (input.submissions.has(submissionKey(period.id, unit.id)) || isExcused(officers, period.dueOn)) {
+            continue;
+          }
+          for (const head of headsByUnit.get(unit.id) ?? []) {
+            add({
+              key: `escalate:${period.code}:${unit.id}:${head.personId}`,
+              kind: 'escalation',
+              personId: head.personId,
+              chats: head.chats,
+              slotAt,
+              text: {
+                template: 'escalation',
+                params: { unit: unit.name, period: period.label, due: dueText },
+              },
+              subject: { kind: 'report', periodId: period.id, unitId: unit.id },
+              reason: `${period.code} was due ${period.dueOn}; ${unit.name} has not reported`,
+              rank: RANK.escalation,
+              deadlineMs: slotAt.getTime(),
+            });
+          }
+        }
+      }
+    }
+  }
+
+  if (policy.pledges.enabled) {
+    for (const pledge of input.pledges) {
+      planPledge(pledge, today, lookBackDays, policy, slotOf, isDue, timeZone, add);
+    }
+  }
+
+  return applyDailyCap([...candidates.values()], input);
+}
+
+function planPledge(
+  pledge: PledgeToRemind,
+  today: string,
+  lookBackDays: number,
+  policy: ReminderPolicy,
+  slotOf: (day: CalendarDate) => Date,
+  isDue: (slot: Date, windowHours: number) => boolean,
+  timeZone: string,
+  add: (c: Candidate) => void,
+): void {
+  if (pledge.personId === null || pledge.dueOn === null) {
+    return;
+  }
+  const status = pledgeStatus(pledge, pledge.received, today);
+  if (status === 'paid' || status === 'cancelled') {
+    return;
+  }
+  const { personId, dueOn } = pledge;
+  const due = fromIsoDate(dueOn);
+  const sinceDue = daysBetween(dueOn, today);
+  const { daysBefore, overdueEveryDays, maxOverdue } = policy.pledges;
+  const base = {
+    ref: pledge.ref,
+    remaining: formatMoney(pledge.amount - pledge.received),
+    due: formatDate(due),
+  };
+
+  if (sinceDue <= 0 && sinceDue >= -daysBefore) {
+    const day = addDays(due, -daysBefore);
+    const slotAt = slotOf(day);
+    if (isDue(slotAt, policy.catchUpHours)) {
+      add({
+        key: `pledge:${pledge.id}:${toIsoDate(day)}`,
+        kind: 'pledge_due',
+        personId,
+        chats: pledge.chats,
+        slotAt,
+        text: {
+          template: sinceDue === 0 ? 'pledge_due_today' : 'pledge_due',
+          params: { ...base, days: String(-sinceDue) },
+        },
+        subject: { kind: 'pledge', pledgeId: pledge.id },
+        reason: `pledge ${pledge.ref} due ${dueOn}, ${daysBefore} day(s) before; ${base.remaining} outstanding`,
+        rank: RANK.pledge_due,
+        deadlineMs: reportDeadline(dueOn, timeZone).getTime(),
+      });
+    }
+  }
+
+  if (status === 'overdue') {
+    const first = Math.max(1, Math.ceil((sinceDue - lookBackDays) / overdueEveryDays));
+    const last = Math.min(maxOverdue, Math.floor(sinceDue / overdueEveryDays));
+    for (let n = first; n <= last; n++) {
+      const day = addDays(due, n * overdueEveryDays);
+      const slotAt = slotOf(day);
+      if (!isDue(slotAt, policy.catchUpHours)) {
+        continue;
+      }
+      add({
+        key: `pledge:${pledge.id}:${toIsoDate(day)}`,
+        kind: 'pledge_overdue',
+        personId,
+        chats: pledge.chats,
+        slotAt,
+        text: { template: 'pledge_overdue', params: { ...base, days: String(sinceDue) } },
+        subject: { kind: 'pledge', pledgeId: pledge.id },
+        reason: `pledge ${pledge.ref} overdue since ${dueOn}, reminder ${n} of ${maxOverdue}; ${base.remaining} outstanding`,
+        rank: RANK.pledge_overdue,
+        deadlineMs: slotAt.getTime(),
+      });
+    }
+  }
+}
+
+function compareCandidates(a: Candidate, b: Candidate): number {
+  return (
+    a.slotAt.getTime() - b.slotAt.getTime() ||
+    a.rank - b.rank ||
+    a.deadlineMs - b.deadlineMs ||
+    (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+  );
+}
+
+/** Keeps each person's earliest report and pledge reminders up to what today's cap leaves. */
+function applyDailyCap(candidates: Candidate[], input: ReminderInput): PlannedReminder[] {
+  const used = new Map(input.alreadySentToday);
+  const kept: PlannedReminder[] = [];
+  for (const c of candidates.sort(compareCandidates)) {
+    if (c.kind !== 'escalation') {
+      const count = used.get(c.personId) ?? 0;
+      if (count >= input.policy.maxPerPersonPerDay) {
+        continue;
+      }
+      used.set(c.personId, count + 1);
+    }
+    const { rank: _rank, deadlineMs: _deadlineMs, ...item } = c;
+    kept.push(item);
+  }
+  return kept.sort(
+    (a, b) => a.slotAt.getTime() - b.slotAt.getTime() || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
+}
+
+/**
+ * The (period, unit) pairs past their deadline without a report, for the leaders' digest: oldest
+ * deadline first, then by unit id. Units whose officers reported on paper come with `paused`.
+ */
+export function digestLateUnits(input: ReminderInput, now: Date): LateUnit[] {
+  const today = toIsoDate(dateInZone(now, input.campaign.timeZone));
+  const officersByUnit = groupByUnit(input.officers);
+  const late: LateUnit[] = [];
+  const periods = input.periods
+    .filter((p) => input.policy.periodKinds.includes(p.kind) && p.dueOn < today)
+    .sort((a, b) => (a.dueOn < b.dueOn ? -1 : a.dueOn > b.dueOn ? 1 : a.code < b.code ? -1 : 1));
+  const units = [...input.units].sort((a, b) => a.id - b.id);
+  for (const period of periods) {
+    for (const unit of units) {
+      if (input.submissions.has(submissionKey(period.id, unit.id))) {
+        continue;
+      }
+      late.push({
+        periodId: period.id,
+        periodCode: period.code,
+        periodLabel: period.label,
+        dueOn: period.dueOn,
+        unitId: unit.id,
+        unitName: unit.name,
+        daysLate: daysBetween(period.dueOn, today),
+        paused: isExcused(officersByUnit.get(unit.id), period.dueOn),
+      });
+    }
+  }
+  return late;
+}
+
+/** The dry run: one line per item (local slot time, kind, person, key, reason) under a header. */
+export function describePlan(items: readonly PlannedReminder[], timeZone: string): string {
+  if (items.length === 0) {
+    return 'Nothing due.';
+  }
+  const rows = [
+    ['slot (local)', 'kind', 'person', 'key', 'reason'],
+    ...items.map((i) => [formatDateTime(i.slotAt, timeZone), i.kind, String(i.personId), i.key, i.reason]),
+  ];
+  const widths = [0, 1, 2, 3].map((col) => Math.max(...rows.map((r) => r[col]?.length ?? 0)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, col) => (col < widths.length ? cell.padEnd(widths[col] ?? 0) : cell))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
