@@ -23,6 +23,7 @@ import { createMediaArchiver, fetchUrl, type PhotoFetcher } from './media-archiv
 import { createOutboxDispatcher, type OutboxDispatcher } from './outbox-dispatcher.ts';
 import { type PlaygroundPersona, registerPlayground } from './playground/playground-routes.ts';
 import { createPlaygroundSender } from './playground/playground-sender.ts';
+import { createScheduler, type Scheduler } from './scheduler.ts';
 import { BOT_COMMANDS, createTelegramBot } from './telegram/create-telegram-bot.ts';
 import { createTelegramSender } from './telegram/telegram-sender.ts';
 import { createZaloClient, type ZaloClient } from './zalo/zalo-client.ts';
@@ -38,6 +39,8 @@ export interface AppOptions {
   telegramBotInfo?: UserFromGetMe;
   /** Tests turn the periodic outbox poll down or off. */
   outboxPollMs?: number;
+  /** False: the cron schedule is not started (tests drive `scheduler.runOnce`). */
+  scheduler?: boolean;
 }
 
 export interface App {
@@ -45,6 +48,8 @@ export interface App {
   db: SqliteDatabase;
   prisma: PrismaClient;
   dispatcher: OutboxDispatcher;
+  /** Reminders and digests: `runOnce` plans now (tests, CLI); started with the app unless disabled. */
+  scheduler: Scheduler;
   processor: InboundEventProcessor;
   zalo: { tokens: ZaloTokens; client: ZaloClient } | undefined;
   handleInbound: (inbound: Inbound) => Promise<InboundOutcome>;
@@ -77,6 +82,14 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     clock,
     log: log.child({ part: 'outbox' }),
     pollMs: options.outboxPollMs,
+  });
+  const scheduler = createScheduler({
+    store,
+    clock,
+    log: log.child({ part: 'scheduler' }),
+    expression: config.remindersCron ?? '*/5 * * * *',
+    timeZone: config.timeZone,
+    afterEnqueue: () => dispatcher.kick(),
   });
   const fetchers: Partial<Record<string, PhotoFetcher>> = { zalo: fetchUrl };
   const archiver = createMediaArchiver({
@@ -222,12 +235,16 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     db,
     prisma,
     dispatcher,
+    scheduler,
     processor,
     zalo,
     handleInbound,
     async start() {
       const address = await http.listen({ port: config.port, host: config.host });
       dispatcher.start();
+      if (config.remindersCron && options.scheduler !== false) {
+        scheduler.start();
+      }
       processor.start();
       archiver.start();
       if (telegram && config.telegram) {
@@ -261,6 +278,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
         await http.close();
         await processor.stop();
         await archiver.stop();
+        await scheduler.stop();
         await dispatcher.stop();
         await prisma.$disconnect();
         db.close();

@@ -51,6 +51,13 @@ const ZEnv = z.object({
   /** Local copies of evidence photos. */
   MEDIA_DIR: z.string().default('./data/media'),
   PLAYGROUND: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** When the reminder planner runs (node-cron, campaign time zone); "off" disables reminders. */
+  REMINDERS_CRON: z
+    .string()
+    .default('*/5 * * * *')
+    .refine((v) => v === 'off' || v.trim().split(/\s+/).length >= 5, {
+      message: 'must be a cron expression such as "*/5 * * * *", or "off"',
+    }),
 });
 
 function isTimeZone(value: string): boolean {
@@ -88,6 +95,8 @@ export interface Config {
   logLevel: z.infer<typeof ZEnv>['LOG_LEVEL'];
   flowTtlMs: number;
   mediaDir: string;
+  /** The reminder planner's cron expression; undefined when REMINDERS_CRON=off. */
+  remindersCron: string | undefined;
   /** Values that must never reach a log line. */
   secrets: string[];
 }
@@ -158,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     flowTtlMs: e.FLOW_TTL_HOURS * 3_600_000,
     mediaDir: e.MEDIA_DIR,
+    remindersCron: e.REMINDERS_CRON === 'off' ? undefined : e.REMINDERS_CRON,
     secrets: [
       e.TELEGRAM_BOT_TOKEN,
       e.TELEGRAM_WEBHOOK_SECRET,

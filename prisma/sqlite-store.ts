@@ -2,13 +2,19 @@ import { z } from 'zod';
 import type { Campaign, Period, PeriodKind } from '../core/campaigns/campaign.ts';
 import type { StoredFlowState } from '../core/flows/flow-state.repository.ts';
 import { type Channel, isChannel, type Outbound } from '../core/messaging/message.ts';
-import type { ClaimedMessage, OutboxItem, OutboxQueue } from '../core/messaging/outbox.repository.ts';
+import type {
+  ClaimedMessage,
+  OutboxItem,
+  OutboxPurpose,
+  OutboxQueue,
+} from '../core/messaging/outbox.repository.ts';
 import { type Actor, type InviteView, isRole, type MembershipView } from '../core/people/people.ts';
 import type { UnitView } from '../core/people/unit.repository.ts';
 import type { ReportPhoto, ReportRecord } from '../core/reports/report.ts';
 import type { Tx, UnitOfWork } from '../core/unit-of-work.ts';
 import { createFundRepository, createPledgeRepository } from './fund-repository.ts';
 import { createHouseholdRepository } from './household-repository.ts';
+import { createReminderRepository } from './reminder-repository.ts';
 import { cachedStatements, fromDbTime, type SqliteDatabase, toDbTime } from './sqlite.ts';
 
 type Row = Record<string, unknown>;
@@ -339,6 +345,7 @@ export function createSqliteStore(
     households: createHouseholdRepository(stmt),
     pledges: createPledgeRepository(stmt),
     funds: createFundRepository(stmt),
+    reminders: createReminderRepository(stmt),
     narratives: {
       async lastRevision(periodId, unitId) {
         const r = stmt(
@@ -438,13 +445,22 @@ export function createSqliteStore(
 
   const outboxQueue: OutboxQueue = {
     async claim(now, limit, staleBefore) {
+      // Chats with a reply due come first (all their due messages, so the chat stays in order):
+      // a person who is chatting does not wait behind a bulk send. Then the rest, oldest first.
       const rows = stmt(
-        `UPDATE "Outbox" SET status = 'sending', claimedAt = ?, attempts = attempts + 1
-          WHERE id IN (SELECT id FROM "Outbox"
-                        WHERE (status = 'pending' AND nextAttemptAt <= ?) OR (status = 'sending' AND claimedAt < ?)
-                        ORDER BY id LIMIT ?)
-          RETURNING id, channel, chatId, payload, idempotencyKey, attempts`,
-      ).all(toDbTime(now), toDbTime(now), toDbTime(staleBefore), limit) as Row[];
+        `UPDATE "Outbox" SET status = 'sending', claimedAt = @now, attempts = attempts + 1
+          WHERE id IN (
+            SELECT id FROM (
+              SELECT o.id AS id, 0 AS lane FROM "Outbox" r JOIN "Outbox" o ON o.channel = r.channel AND o.chatId = r.chatId
+               WHERE r.purpose = 'reply' AND r.status = 'pending' AND r.nextAttemptAt <= @now
+                 AND ((o.status = 'pending' AND o.nextAttemptAt <= @now) OR (o.status = 'sending' AND o.claimedAt < @stale))
+              UNION ALL
+              SELECT id, 1 FROM (SELECT id FROM "Outbox"
+                                  WHERE (status = 'pending' AND nextAttemptAt <= @now) OR (status = 'sending' AND claimedAt < @stale)
+                                  ORDER BY id LIMIT @limit))
+             GROUP BY id ORDER BY MIN(lane), id LIMIT @limit)
+          RETURNING id, channel, chatId, payload, idempotencyKey, attempts, purpose`,
+      ).all({ now: toDbTime(now), stale: toDbTime(staleBefore), limit }) as Row[];
       return rows
         .map(
           (r): ClaimedMessage => ({
@@ -454,6 +470,7 @@ export function createSqliteStore(
             message: JSON.parse(String(r.payload)) as Outbound,
             idempotencyKey: String(r.idempotencyKey),
             attempts: Number(r.attempts),
+            purpose: String(r.purpose) as OutboxPurpose,
           }),
         )
         .sort((a, b) => a.id - b.id);

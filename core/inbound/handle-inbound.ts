@@ -408,6 +408,8 @@ class Conversation {
             : undefined,
           'fund.refused.not_fund_officer',
         );
+      case 'pause':
+        return this.pauseReminders(Number(arg));
       case 'main':
         return this.showMenu(this.text('menu.title'), active);
       case 'status':
@@ -419,6 +421,41 @@ class Conversation {
       default:
         return this.showMenu(this.text('flow.stale_button'), active);
     }
+  }
+
+  /** "Đã báo cáo bằng văn bản": no more reminders for that period. */
+  private async pauseReminders(periodId: number): Promise<void> {
+    const actor = this.actor;
+    const campaign = await this.tx.campaigns.findCurrent();
+    if (!actor || !campaign || !actor.memberships.some((m) => m.role === 'unit_officer')) {
+      return this.showMenu(this.text('report.refused.not_officer'));
+    }
+    const periods = (
+      await Promise.all(
+        (['monthly', 'quarterly', 'semiannual', 'final'] as const).map((k) =>
+          this.tx.campaigns.listPeriods(campaign.id, k),
+        ),
+      )
+    ).flat();
+    const period = periods.find((p) => p.id === periodId);
+    if (!period) {
+      return this.showMenu(this.text('flow.stale_button'));
+    }
+    await this.tx.reminders.addPause(
+      { personId: actor.personId, periodId, until: null, reason: 'đã báo cáo bằng văn bản' },
+      this.now,
+    );
+    await this.tx.audit.record(
+      {
+        personId: actor.personId,
+        channel: this.inbound.channel,
+        action: 'reminder.pause',
+        entity: 'ReportingPeriod',
+        entityId: String(periodId),
+      },
+      this.now,
+    );
+    this.showMenu(this.text('reminder.paused', { period: period.label }));
   }
 
   private isOrgLeader(): boolean {

@@ -442,4 +442,25 @@ export const en: Record<keyof typeof vi, string> = {
   'fund.ack.no_chat': 'The donor did not register by chat; print or send the acknowledgement another way.',
   'fund.ack.sent': '✅ Acknowledgement of pledge {ref} sent to {donor}.',
   'fund.ack.nothing': 'Pledge {ref} has no payment to acknowledge yet.',
+  'reminder.paused':
+    '✅ Noted that you reported {period} on paper. The bot will not remind you about it again.',
+  'reminder.report_due':
+    'Report reminder: {unit} has not sent the {period} report, due {due} ({days} days left). {hint}',
+  'reminder.report_due_today':
+    'Report reminder: {unit} has not sent the {period} report; today ({due}) is the last day. {hint}',
+  'reminder.escalation':
+    'Late report: {unit} still has not sent the {period} report (due {due}). Please ask the responsible officer to send it soon.',
+  'reminder.escalation_many':
+    'Late reports: {count} units still have not sent the {period} report (due {due}): {units}. Please ask the responsible officers to send it soon.',
+  'reminder.pledge_due':
+    'Pledge reminder: pledge {ref} ({remaining} outstanding) is planned for {due}, in {days} days. Thank you for your generosity!',
+  'reminder.pledge_due_today':
+    'Pledge reminder: today ({due}) is the planned date of pledge {ref} ({remaining} outstanding). Thank you for your generosity!',
+  'reminder.pledge_overdue':
+    'Pledge {ref}, planned for {due}, still has {remaining} outstanding. If you have paid, please ignore this message; ' +
+    'to change it, please contact the fund board. Thank you!',
+  'reminder.hint.monthly': 'Send /baocao to report through the bot.',
+  'reminder.hint.quarterly': 'Send /menu and choose "Quarterly / final report".',
+  'reminder.hint.semiannual': 'Send /menu to see how to report.',
+  'reminder.hint.final': 'Send /menu and choose "Quarterly / final report".',
 };

@@ -444,4 +444,31 @@ export const vi = {
     'Người ủng hộ không đăng ký qua tin nhắn; anh/chị in hoặc gửi giấy xác nhận theo cách khác.',
   'fund.ack.sent': '✅ Đã gửi giấy xác nhận đăng ký {ref} cho {donor}.',
   'fund.ack.nothing': 'Đăng ký {ref} chưa có khoản nộp nào để xác nhận.',
+  'reminder.paused':
+    '✅ Đã ghi nhận anh/chị đã báo cáo {period} bằng văn bản. Bot sẽ không nhắc báo cáo kỳ này nữa.',
+  'reminder.report_due':
+    'Nhắc báo cáo: {unit} chưa gửi báo cáo {period}, hạn {due} (còn {days} ngày). {hint}',
+  'reminder.report_due_today':
+    'Nhắc báo cáo: {unit} chưa gửi báo cáo {period}, hôm nay ({due}) là hạn cuối. {hint}',
+  'reminder.escalation':
+    'Báo cáo chậm hạn: đến nay {unit} vẫn chưa gửi báo cáo {period} (hạn {due}). ' +
+    'Đề nghị anh/chị đôn đốc cán bộ phụ trách gửi báo cáo sớm.',
+  'reminder.escalation_many':
+    'Báo cáo chậm hạn: đến nay {count} đơn vị vẫn chưa gửi báo cáo {period} (hạn {due}): {units}. ' +
+    'Đề nghị anh/chị đôn đốc cán bộ phụ trách gửi báo cáo sớm.',
+  'reminder.pledge_due':
+    'Nhắc ủng hộ: khoản đăng ký ủng hộ số {ref} (còn {remaining}) dự kiến nộp ngày {due}, còn {days} ngày. ' +
+    'Ban Vận động trân trọng cảm ơn tấm lòng của anh/chị!',
+  'reminder.pledge_due_today':
+    'Nhắc ủng hộ: hôm nay ({due}) là ngày dự kiến nộp khoản đăng ký ủng hộ số {ref} (còn {remaining}). ' +
+    'Ban Vận động trân trọng cảm ơn tấm lòng của anh/chị!',
+  'reminder.pledge_overdue':
+    'Khoản đăng ký ủng hộ số {ref} dự kiến nộp ngày {due} hiện còn {remaining} chưa nhận được. ' +
+    'Nếu anh/chị đã nộp, xin bỏ qua tin nhắn này; nếu cần thay đổi, xin liên hệ Ban Vận động. ' +
+    'Trân trọng cảm ơn anh/chị!',
+
+  'reminder.hint.monthly': 'Anh/chị gõ /baocao để gửi báo cáo qua bot.',
+  'reminder.hint.quarterly': 'Anh/chị gõ /menu và chọn "Báo cáo quý / tổng kết" để gửi.',
+  'reminder.hint.semiannual': 'Anh/chị gõ /menu để xem cách gửi báo cáo.',
+  'reminder.hint.final': 'Anh/chị gõ /menu và chọn "Báo cáo quý / tổng kết" để gửi.',
 } as const;

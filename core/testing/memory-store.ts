@@ -31,6 +31,7 @@ import type {
 } from '../people/people.repository.ts';
 import type { Actor, InviteView, MembershipView, Role } from '../people/people.ts';
 import type { UnitRepository, UnitView } from '../people/unit.repository.ts';
+import type { ReminderRepository } from '../reminders/reminder.repository.ts';
 import type { NarrativeReportRepository } from '../reports/narrative.repository.ts';
 import type { ReportRecord, ReportRepository } from '../reports/report.ts';
 import type { Tx, UnitOfWork } from '../unit-of-work.ts';
@@ -488,6 +489,7 @@ function openTx(
     narratives: guarded('narratives', repositories.narratives, before),
     pledges: guarded('pledges', repositories.pledges, before),
     funds: guarded('funds', repositories.funds, before),
+    reminders: guarded('reminders', repositories.reminders, before),
   };
 }
 
@@ -963,6 +965,17 @@ function createRepositories(state: MemoryState): Repositories {
     unitMoney: async () => ({ received: 0n, paid: 0n, entries: 0 }),
   };
 
+  // The scheduler is tested on a real SQLite file; here nobody is reminded.
+  const reminders: ReminderRepository = {
+    members: async () => [],
+    submitted: async () => [],
+    pauses: async () => [],
+    addPause: async () => undefined,
+    bulkSince: async () => [],
+    settings: async () => ({}),
+    saveSettings: async () => undefined,
+  };
+
   return {
     inbound,
     people,
@@ -978,5 +991,6 @@ function createRepositories(state: MemoryState): Repositories {
     narratives,
     pledges,
     funds,
+    reminders,
   };
 }

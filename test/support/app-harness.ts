@@ -22,6 +22,8 @@ export async function startApp(env: Record<string, string>, options: AppOptions 
   const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env });
   const app = await createApp(config, createLogger({ level: 'silent', secrets: config.secrets }), {
     outboxPollMs: 200,
+    // Tests drive the scheduler with `app.scheduler.runOnce()`; the cron would use the wall clock.
+    scheduler: false,
     ...options,
   });
   await app.start();

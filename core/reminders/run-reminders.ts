@@ -1,0 +1,252 @@
+import type { Campaign } from '../campaigns/campaign.ts';
+import type { Choice, Outbound } from '../messaging/message.ts';
+import type { OutboxItem, OutboxPurpose } from '../messaging/outbox.repository.ts';
+import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
+import type { Tx } from '../unit-of-work.ts';
+import {
+  digestLateUnits,
+  type LateUnit,
+  type Officer,
+  type PlannedReminder,
+  type PlannerPeriod,
+  planReminders,
+  type ReminderInput,
+  submissionKey,
+  unitHeadsFromMemberships,
+} from './planner.ts';
+import { parseReminderPolicy, type ReminderPolicy } from './policy.ts';
+import { renderReminder } from './texts.ts';
+
+/**
+ * The scheduler's use case (issue 6 §2): read who still owes what, ask the pure planner what is due
+ * now, and put each reminder in the outbox under its idempotency key — one row per chat. Run it
+ * every few minutes, twice, after a crash or on two instances at once: a key already in the outbox
+ * is skipped, so nobody is reminded twice.
+ */
+
+/** Reports are due *before* `dueOn` ("trước ngày 15"): the last day on time is the day before. */
+export function lastDayOnTime(dueOn: string): string {
+  return toIsoDate(addDays(fromIsoDate(dueOn), -1));
+}
+
+/** How far back sent reminders are read (their keys keep a restart from sending them again). */
+const SENT_LOOKBACK_DAYS = 45;
+
+export async function reminderPolicy(tx: Tx, campaignId: number): Promise<ReminderPolicy> {
+  const settings = await tx.reminders.settings(campaignId);
+  return parseReminderPolicy(settings.reminderPolicy);
+}
+
+export interface ReminderContext {
+  campaign: Campaign;
+  input: ReminderInput;
+}
+
+/** Everything the planner needs, read in one transaction. */
+export async function loadReminderInput(tx: Tx, now: Date): Promise<ReminderContext | undefined> {
+  const campaign = await tx.campaigns.findCurrent();
+  if (!campaign) {
+    return undefined;
+  }
+  const timeZone = campaign.timeZone;
+  const policy = await reminderPolicy(tx, campaign.id);
+  const kinds = ['monthly', 'quarterly', 'semiannual', 'final'] as const;
+  const periods: PlannerPeriod[] = [];
+  for (const kind of kinds) {
+    for (const p of await tx.campaigns.listPeriods(campaign.id, kind)) {
+      periods.push({
+        id: p.id,
+        kind: p.kind,
+        code: p.code,
+        label: p.label,
+        opensOn: p.opensOn,
+        dueOn: lastDayOnTime(p.dueOn),
+      });
+    }
+  }
+  const units = await tx.units.listByKinds(['ward', 'commune']);
+  const members = await tx.reminders.members(['unit_officer', 'leader', 'admin']);
+  const pauses = await tx.reminders.pauses();
+  const periodDue = new Map(periods.map((p) => [p.id, p.dueOn]));
+  const officers: Officer[] = members
+    .filter((m) => m.role === 'unit_officer')
+    .map((m) => {
+      const until = pauses
+        .filter((p) => p.personId === m.personId)
+        .map((p) => p.until ?? (p.periodId === null ? undefined : periodDue.get(p.periodId)))
+        .filter((d): d is string => d !== undefined)
+        .sort()
+        .at(-1);
+      return {
+        personId: m.personId,
+        unitId: m.unitId,
+        chats: m.chats,
+        ...(until ? { pausedUntil: until } : {}),
+      };
+    });
+  const allUnits = await tx.units.listByKinds(['province', 'city', 'district', 'ward', 'commune']);
+  const unitHeads = unitHeadsFromMemberships(
+    allUnits.map((u) => ({ id: u.id, parentId: u.parentId })),
+    members.filter((m) => m.role !== 'unit_officer'),
+  );
+  const submissions = new Set(
+    (await tx.reminders.submitted(campaign.id)).map((s) => submissionKey(s.periodId, s.unitId)),
+  );
+  const pledges = [];
+  for (const p of await tx.pledges.listByCampaign(campaign.id)) {
+    const chats = p.personId === null ? [] : await tx.people.identitiesOf(p.personId);
+    pledges.push({
+      id: p.id,
+      ref: p.ref,
+      personId: p.personId,
+      chats: chats.map((c) => ({ channel: c.channel, chatId: c.externalUserId })),
+      amount: p.amount,
+      received: p.received,
+      dueOn: p.dueOn,
+      cancelled: p.cancelledAt !== null,
+    });
+  }
+  const since = startOfDay(addDays(dateInZone(now, timeZone), -SENT_LOOKBACK_DAYS), timeZone);
+  const sent = await tx.reminders.bulkSince(since);
+  const today = startOfDay(dateInZone(now, timeZone), timeZone);
+  const alreadySentToday = new Map<number, number>();
+  const sentKeys = new Set<string>();
+  const perPersonToday = new Map<number, Set<string>>();
+  for (const m of sent) {
+    const key = plannerKey(m.idempotencyKey);
+    sentKeys.add(key);
+    if (
+      m.personId !== null &&
+      m.createdAt >= today &&
+      (m.purpose === 'reminder' || m.purpose === 'pledge_reminder')
+    ) {
+      const keys = perPersonToday.get(m.personId) ?? new Set<string>();
+      keys.add(key);
+      perPersonToday.set(m.personId, keys);
+    }
+  }
+  for (const [personId, keys] of perPersonToday) {
+    alreadySentToday.set(personId, keys.size);
+  }
+  return {
+    campaign,
+    input: {
+      campaign,
+      policy,
+      periods,
+      units: units.map((u) => ({ id: u.id, name: u.name })),
+      officers,
+      submissions,
+      unitHeads,
+      pledges,
+      alreadySentToday,
+      sentKeys,
+    },
+  };
+}
+
+/** One outbox row per chat: `<planner key>@<channel>`; the planner's key is what came before. */
+function plannerKey(idempotencyKey: string): string {
+  const at = idempotencyKey.lastIndexOf('@');
+  return at < 0 ? idempotencyKey : idempotencyKey.slice(0, at);
+}
+
+const PURPOSES: Record<PlannedReminder['kind'], OutboxPurpose> = {
+  report_due: 'reminder',
+  escalation: 'escalation',
+  pledge_due: 'pledge_reminder',
+  pledge_overdue: 'pledge_reminder',
+};
+
+/** The message a reminder becomes: its text and the one-tap answers that go with it. */
+export function reminderMessage(item: PlannedReminder, periodKind?: string): Outbound {
+  const choices: Choice[][] = [];
+  if (item.subject.kind === 'report' && item.kind === 'report_due') {
+    choices.push([
+      periodKind === 'monthly'
+        ? { id: `menu:report:${item.subject.unitId}`, label: '📝 Báo cáo ngay' }
+        : { id: 'menu:narrative', label: '📝 Báo cáo ngay' },
+    ]);
+    choices.push([{ id: `menu:pause:${item.subject.periodId}`, label: '🗒 Đã báo cáo bằng văn bản' }]);
+  } else if (item.kind === 'escalation') {
+    choices.push([{ id: 'menu:status', label: '📊 Tình hình các đơn vị' }]);
+  } else {
+    choices.push([{ id: 'menu:mypledges', label: '📄 Đăng ký của tôi' }]);
+  }
+  return { text: renderReminder(item.text), choices };
+}
+
+/**
+ * A head of several late units gets one message per period listing them, not one per unit; its key
+ * is per head and period, so a unit found late later the same day is left to the digest.
+ */
+function escalationsByHead(planned: PlannedReminder[]): PlannedReminder[] {
+  const groups = new Map<string, PlannedReminder[]>();
+  for (const item of planned) {
+    if (item.kind === 'escalation' && item.subject.kind === 'report') {
+      const key = `${item.subject.periodId}:${item.personId}`;
+      groups.set(key, [...(groups.get(key) ?? []), item]);
+    }
+  }
+  return [...groups.values()].map((group) => {
+    const first = group[0] as PlannedReminder;
+    const units = group.map((g) => g.text.params.unit ?? '').join(', ');
+    return {
+      ...first,
+      key: `${first.key.split(':').slice(0, 2).join(':')}:head-${first.personId}`,
+      text:
+        group.length === 1
+          ? first.text
+          : {
+              template: 'escalation_many' as const,
+              params: { ...first.text.params, units, count: String(group.length) },
+            },
+      reason: group.map((g) => g.reason).join('; '),
+    };
+  });
+}
+
+export interface ReminderRun {
+  planned: PlannedReminder[];
+  /** Outbox rows actually added (0 when another run or instance already added them). */
+  enqueued: number;
+  late: LateUnit[];
+  timeZone: string;
+}
+
+/** Plans and (unless `dryRun`) enqueues the reminders due at `now`. */
+export async function runReminders(
+  tx: Tx,
+  now: Date,
+  opts: { dryRun?: boolean } = {},
+): Promise<ReminderRun | undefined> {
+  const loaded = await loadReminderInput(tx, now);
+  if (!loaded) {
+    return undefined;
+  }
+  const planned = planReminders(loaded.input, now);
+  const late = digestLateUnits(loaded.input, now);
+  if (opts.dryRun) {
+    return { planned, enqueued: 0, late, timeZone: loaded.campaign.timeZone };
+  }
+  const kindOf = new Map(loaded.input.periods.map((p) => [p.id, p.kind]));
+  const items: OutboxItem[] = [
+    ...escalationsByHead(planned),
+    ...planned.filter((i) => i.kind !== 'escalation'),
+  ].flatMap((item) => {
+    const message = reminderMessage(
+      item,
+      item.subject.kind === 'report' ? kindOf.get(item.subject.periodId) : undefined,
+    );
+    return item.chats.map((chat) => ({
+      channel: chat.channel,
+      chatId: chat.chatId,
+      message,
+      idempotencyKey: `${item.key}@${chat.channel}`,
+      purpose: PURPOSES[item.kind],
+      personId: item.personId,
+    }));
+  });
+  const enqueued = items.length > 0 ? await tx.outbox.enqueue(items, now) : 0;
+  return { planned, enqueued, late, timeZone: loaded.campaign.timeZone };
+}

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runReminders } from '../core/reminders/run-reminders.ts';
+import { createSqliteStore } from '../prisma/sqlite-store.ts';
+import { type SqliteChat, startSqliteChat } from './support/sqlite-chat.ts';
+
+/**
+ * The reminder scheduler on the real seeded database: the March report is due before 15/04/2025,
+ * so the officers of Đức Xuân and Sông Cầu are reminded at 08:00 on 09/04, 12/04 and 14/04; a run
+ * repeated adds nothing; "đã báo cáo bằng văn bản" stops the reminders; the morning of 15/04 the
+ * city admin gets one message listing the late wards.
+ */
+
+let chat: SqliteChat;
+let store: ReturnType<typeof createSqliteStore>;
+
+interface Row {
+  chatId: string;
+  idempotencyKey: string;
+  purpose: string;
+  payload: string;
+}
+const reminders = (): Row[] =>
+  chat.db
+    .prepare(
+      `SELECT chatId, idempotencyKey, purpose, payload FROM "Outbox" WHERE purpose <> 'reply' ORDER BY id`,
+    )
+    .all() as Row[];
+
+const run = (iso: string) => store.run((tx) => runReminders(tx, new Date(iso)));
+
+beforeAll(async () => {
+  chat = await startSqliteChat('2025-04-09T01:00:00Z');
+  store = createSqliteStore(chat.db);
+});
+
+afterAll(async () => {
+  await chat.close();
+});
+
+describe('report reminders', () => {
+  it('reminds each officer at 08:00 five days before the last day, once however often it runs', async () => {
+    // 07:55 in Hà Nội: not yet.
+    expect((await run('2025-04-09T00:55:00Z'))?.enqueued).toBe(0);
+    const first = await run('2025-04-09T01:00:00Z');
+    expect(first?.enqueued).toBe(2);
+    expect(
+      reminders()
+        .map((r) => r.chatId)
+        .sort(),
+    ).toEqual(['officer-ducxuan', 'officer-songcau']);
+    const text = JSON.parse(reminders()[0]?.payload ?? '{}') as { text: string; choices: { id: string }[][] };
+    expect(text.text).toContain('chưa gửi báo cáo tháng 3/2025, hạn 14/04/2025 (còn 5 ngày)');
+    expect(text.choices.flat().map((c) => c.id)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^menu:report:\d+$/),
+        expect.stringMatching(/^menu:pause:\d+$/),
+      ]),
+    );
+    // The same pass again, and later the same morning: nothing new.
+    expect((await run('2025-04-09T01:00:00Z'))?.enqueued).toBe(0);
+    expect((await run('2025-04-09T03:10:00Z'))?.enqueued).toBe(0);
+    expect(reminders()).toHaveLength(2);
+  });
+
+  it('stops reminding an officer who reported on paper', async () => {
+    const officer = chat.user('officer-ducxuan');
+    const key = (JSON.parse(reminders()[0]?.payload ?? '{}') as { choices: { id: string }[][] }).choices
+      .flat()
+      .find((c) => c.id.startsWith('menu:pause:'))?.id;
+    const reply = await chat.press(officer, key ?? 'menu:pause:0');
+    expect(reply.text).toContain('đã báo cáo tháng 3/2025 bằng văn bản');
+    const second = await run('2025-04-12T01:00:00Z');
+    expect(second?.enqueued).toBe(1);
+    expect(reminders().at(-1)?.chatId).toBe('officer-songcau');
+    expect(reminders().at(-1)?.payload).toContain('còn 2 ngày');
+    const last = await run('2025-04-14T01:00:00Z');
+    expect(last?.enqueued).toBe(1);
+    expect(reminders().at(-1)?.payload).toContain('hôm nay (14/04/2025) là hạn cuối');
+  });
+
+  it('escalates the next morning in one message per head, listing the late wards', async () => {
+    const escalation = await run('2025-04-15T01:00:00Z');
+    expect(escalation?.enqueued).toBe(1);
+    const row = reminders().at(-1);
+    expect(row).toMatchObject({ chatId: 'admin', purpose: 'escalation' });
+    expect(row?.payload).toContain('Phường Sông Cầu');
+    // Đức Xuân reported on paper: not late.
+    expect(row?.payload).not.toContain('Đức Xuân');
+    expect((await run('2025-04-15T05:00:00Z'))?.enqueued).toBe(0);
+  });
+
+  it('plans nothing in the quiet hours and nothing stale after a long outage', async () => {
+    // 22:00 local on 8 May: quiet hours.
+    expect((await run('2025-05-08T15:00:00Z'))?.planned).toHaveLength(0);
+    // Back after a month: the April report's reminders and escalation are not replayed.
+    const after = await run('2025-05-10T01:00:00Z');
+    expect(after?.planned.every((p) => !p.key.includes('2025-03'))).toBe(true);
+  });
+});
