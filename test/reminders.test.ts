@@ -1,7 +1,12 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReminders } from '../core/reminders/run-reminders.ts';
 import { createSqliteStore } from '../prisma/sqlite-store.ts';
+import { seededDatabase } from './support/app-harness.ts';
 import { type SqliteChat, startSqliteChat } from './support/sqlite-chat.ts';
+
+const exec = promisify(execFile);
 
 /**
  * The reminder scheduler on the real seeded database: the March report is due before 15/04/2025,
@@ -95,5 +100,62 @@ describe('report reminders', () => {
     // Back after a month: the April report's reminders and escalation are not replayed.
     const after = await run('2025-05-10T01:00:00Z');
     expect(after?.planned.every((p) => !p.key.includes('2025-03'))).toBe(true);
+  });
+});
+
+describe('two processes planning at once on one database', () => {
+  it('enqueue each reminder once, however many passes run concurrently', async () => {
+    const seeded = await seededDatabase(new Date('2025-04-01T00:00:00Z'));
+    try {
+      // More people to remind: every officer invite of the seed plus a few more chats per ward.
+      const wards = seeded.db.prepare(`SELECT id FROM "Unit" WHERE kind IN ('ward', 'commune')`).all() as {
+        id: number;
+      }[];
+      const addPerson = seeded.db.transaction(() => {
+        for (const [i, ward] of wards.entries()) {
+          for (let k = 0; k < 25; k++) {
+            const person = seeded.db
+              .prepare(`INSERT INTO "Person" (fullName, createdAt) VALUES (?, ?) RETURNING id`)
+              .get(`Cán bộ ${i}-${k}`, '2025-01-01T00:00:00.000+00:00') as { id: number };
+            seeded.db
+              .prepare(
+                `INSERT INTO "Membership" (personId, unitId, role, createdAt) VALUES (?, ?, 'unit_officer', ?)`,
+              )
+              .run(person.id, ward.id, '2025-01-01T00:00:00.000+00:00');
+            seeded.db
+              .prepare(
+                `INSERT INTO "ChannelIdentity" (channel, externalUserId, personId, createdAt) VALUES ('telegram', ?, ?, ?)`,
+              )
+              .run(String(900_000 + person.id), person.id, '2025-01-01T00:00:00.000+00:00');
+          }
+        }
+      });
+      addPerson();
+      const env = { ...process.env, DATABASE_URL: `file:${seeded.file}`, LOG_LEVEL: 'silent' };
+      const pass = () =>
+        exec(
+          process.execPath,
+          ['--import', 'tsx', 'scripts/cli.ts', 'reminders', 'run', '--at', '2025-04-09T08:00:00+07:00'],
+          {
+            env,
+          },
+        );
+      const outputs = await Promise.all([pass(), pass(), pass()]);
+      const added = outputs.map((o) => Number(/Đã đưa (\d+) tin nhắn/.exec(o.stdout)?.[1] ?? -1));
+      const rows = seeded.db
+        .prepare(
+          `SELECT idempotencyKey, COUNT(*) AS n FROM "Outbox" WHERE purpose = 'reminder' GROUP BY idempotencyKey`,
+        )
+        .all() as { idempotencyKey: string; n: number }[];
+      // 8 wards × 25 officers + the two seeded officers, once each, whoever added them.
+      expect(rows).toHaveLength(wards.length * 25 + 2);
+      expect(rows.every((r) => r.n === 1)).toBe(true);
+      expect(added.reduce((a, b) => a + b, 0)).toBe(rows.length);
+      // And again later that morning: nothing new.
+      const again = await pass();
+      expect(again.stdout).toContain('Đã đưa 0 tin nhắn');
+    } finally {
+      await seeded.close();
+    }
   });
 });

@@ -46,6 +46,15 @@ import {
   ZPledgesShowArgs,
 } from './pledges.ts';
 import {
+  type AtOption,
+  outboxStatus,
+  type PolicyOptions,
+  remindersPlanOrRun,
+  remindersPolicy,
+  ZAtOption,
+  ZPolicyOptions,
+} from './reminders.ts';
+import {
   type ReportsListOptions,
   type ReportsShowArgs,
   reportsList,
@@ -77,7 +86,11 @@ export type CliCommand =
   | { name: 'funds public' }
   | { name: 'funds ledger'; options: FundsLedgerOptions }
   | { name: 'funds reverse'; args: FundsReverseArgs }
-  | { name: 'zalo set-token'; args: ZaloSetTokenArgs };
+  | { name: 'zalo set-token'; args: ZaloSetTokenArgs }
+  | { name: 'reminders plan'; options: AtOption }
+  | { name: 'reminders run'; options: AtOption }
+  | { name: 'reminders policy'; options: PolicyOptions }
+  | { name: 'outbox status' };
 
 /** The line printed after every usage error. */
 export const USAGE_HINT = 'Xem hướng dẫn: npm run cli -- help';
@@ -103,7 +116,27 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
   },
   units: { list: { options: {}, positionals: 0, build: () => ({ name: 'units list' }) } },
   people: { list: { options: {}, positionals: 0, build: () => ({ name: 'people list' }) } },
-  outbox: { failed: { options: {}, positionals: 0, build: () => ({ name: 'outbox failed' }) } },
+  outbox: {
+    failed: { options: {}, positionals: 0, build: () => ({ name: 'outbox failed' }) },
+    status: { options: {}, positionals: 0, build: () => ({ name: 'outbox status' }) },
+  },
+  reminders: {
+    plan: {
+      options: { at: S },
+      positionals: 0,
+      build: (values) => ({ name: 'reminders plan', options: validate(ZAtOption, values) }),
+    },
+    run: {
+      options: { at: S },
+      positionals: 0,
+      build: (values) => ({ name: 'reminders run', options: validate(ZAtOption, values) }),
+    },
+    policy: {
+      options: { set: S },
+      positionals: 0,
+      build: (values) => ({ name: 'reminders policy', options: validate(ZPolicyOptions, values) }),
+    },
+  },
   households: {
     import: {
       options: { unit: S, 'dry-run': { type: 'boolean' }, 'accept-valid': { type: 'boolean' } },
@@ -261,6 +294,14 @@ export function usageText(): string[] {
     '      Lưu refresh token mới (khi Zalo từ chối token cũ); bot tự lấy access token mới.',
     '  outbox failed',
     '      Tin nhắn bot không gửi được (bị chặn, quá số lần thử) và tin đang chờ gửi lại.',
+    '  outbox status',
+    '      Số tin trong hàng đợi theo loại (trả lời, nhắc, báo cáo tổng hợp…) và trạng thái.',
+    '  reminders plan [--at <thời điểm ISO>]',
+    '      Chạy thử: những lời nhắc sẽ gửi vào thời điểm đó, gửi cho ai và vì sao; đơn vị chậm báo cáo.',
+    '  reminders run [--at <thời điểm ISO>]',
+    '      Đưa các lời nhắc đến hạn vào hàng đợi (chạy lại không gửi trùng).',
+    "  reminders policy [--set '<JSON>']",
+    '      Xem hoặc đổi chính sách nhắc (số ngày nhắc trước hạn, giờ gửi, giờ yên lặng, số lần tối đa mỗi ngày…).',
     '  help',
     '      In hướng dẫn này (hoặc --help, -h).',
     '',
@@ -270,6 +311,8 @@ export function usageText(): string[] {
     '  npm run cli -- reports show BC-202502-01840-1',
     '  npm run cli -- pledges show UH-0001',
     '  npm run cli -- funds reverse 12 --reason "Ghi nhầm số tiền, chứng từ PT-015"',
+    '  npm run cli -- reminders plan --at 2025-04-09T08:00:00+07:00',
+    `  npm run cli -- reminders policy --set '{"offsetsDays":[7,3,0]}'`,
     '',
     'Mã thoát: 0 thành công, 2 lệnh hoặc tham số sai, 1 lỗi khác.',
   ];
@@ -394,6 +437,14 @@ export async function executeCommand(command: CliCommand, ctx: CliContext): Prom
       return reportsShow(ctx, command.args);
     case 'outbox failed':
       return outboxFailed(ctx);
+    case 'outbox status':
+      return outboxStatus(ctx);
+    case 'reminders plan':
+      return remindersPlanOrRun(ctx, command.options, false);
+    case 'reminders run':
+      return remindersPlanOrRun(ctx, command.options, true);
+    case 'reminders policy':
+      return remindersPolicy(ctx, command.options);
     case 'households import': {
       const outcome = await householdsImport(ctx, command.args);
       if (outcome.problems.length > 0 && outcome.written === 0 && !command.args.dryRun) {

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { describePlan } from '../../core/reminders/planner.ts';
+import { parseReminderPolicy, ZReminderPolicy } from '../../core/reminders/policy.ts';
+import { reminderPolicy, runReminders } from '../../core/reminders/run-reminders.ts';
+import { fromIsoDate } from '../../core/shared/calendar.ts';
+import { formatDate } from '../../core/shared/format.ts';
+import { createSqliteStore } from '../../prisma/sqlite-store.ts';
+import { type CliContext, DEFAULT_TIME_ZONE, UsageError } from './context.ts';
+import { renderTable } from './text.ts';
+
+/** `--at <ISO time>`: the instant to plan for (default now). */
+export const ZAtOption = z.object({
+  at: z
+    .string()
+    .optional()
+    .transform((v, issue) => {
+      if (v === undefined) {
+        return undefined;
+      }
+      const d = new Date(v);
+      if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(v)) {
+        issue.addIssue({
+          code: 'custom',
+          message: `--at cần thời điểm ISO, ví dụ 2025-04-09T08:00:00+07:00 (nhận được "${v}")`,
+        });
+        return z.NEVER;
+      }
+      return d;
+    }),
+});
+export type AtOption = z.output<typeof ZAtOption>;
+
+export const ZPolicyOptions = z.object({ set: z.string().optional() });
+export type PolicyOptions = z.output<typeof ZPolicyOptions>;
+
+function storeOf(ctx: CliContext) {
+  if (!ctx.db) {
+    throw new Error('this command needs the SQLite connection');
+  }
+  return createSqliteStore(ctx.db);
+}
+
+/**
+ * `reminders plan --at`: a dry run — what the planner would send at that instant and why — and the
+ * units late for a past deadline. `reminders run --at`: the same, enqueued (safe to repeat: a
+ * reminder already in the outbox is not added again).
+ */
+export async function remindersPlanOrRun(ctx: CliContext, opts: AtOption, run: boolean): Promise<void> {
+  const at = opts.at ?? ctx.now;
+  const result = await storeOf(ctx).run((tx) => runReminders(tx, at, { dryRun: !run }));
+  if (!result) {
+    throw new UsageError('chưa có chiến dịch nào trong cơ sở dữ liệu');
+  }
+  const zone = result.timeZone ?? ctx.timeZone ?? DEFAULT_TIME_ZONE;
+  if (result.planned.length === 0) {
+    ctx.out('Không có lời nhắc nào đến hạn vào thời điểm này.');
+  } else {
+    for (const line of describePlan(result.planned, zone).split('\n')) {
+      ctx.out(line);
+    }
+  }
+  const late = result.late.filter((l) => !l.paused).slice(-20);
+  if (late.length > 0) {
+    ctx.out('');
+    ctx.out('Đơn vị chậm báo cáo (gần nhất):');
+    for (const line of renderTable(
+      ['Kỳ', 'Hạn', 'Đơn vị', 'Chậm (ngày)'],
+      late.map((l) => [l.periodLabel, formatDate(fromIsoDate(l.dueOn)), l.unitName, String(l.daysLate)]),
+    )) {
+      ctx.out(line);
+    }
+  }
+  ctx.out('');
+  ctx.out(
+    run
+      ? `Đã đưa ${result.enqueued} tin nhắn vào hàng đợi (${result.planned.length} lời nhắc đến hạn; tin đã có không thêm lại).`
+      : `Chạy thử: ${result.planned.length} lời nhắc sẽ được gửi; không ghi gì.`,
+  );
+}
+
+/** `reminders policy [--set '<json>']`: shows the campaign's policy, or changes it (audited). */
+export async function remindersPolicy(ctx: CliContext, opts: PolicyOptions): Promise<void> {
+  await storeOf(ctx).run(async (tx) => {
+    const campaign = await tx.campaigns.findCurrent();
+    if (!campaign) {
+      throw new UsageError('chưa có chiến dịch nào trong cơ sở dữ liệu');
+    }
+    if (opts.set !== undefined) {
+      let changes: unknown;
+      try {
+        changes = JSON.parse(opts.set);
+      } catch {
+        throw new UsageError('--set cần một đối tượng JSON, ví dụ {"offsetsDays":[7,3,0]}');
+      }
+      const before = await reminderPolicy(tx, campaign.id);
+      const merged = ZReminderPolicy.safeParse({ ...before, ...(changes as object) });
+      if (!merged.success) {
+        throw new UsageError(
+          `chính sách nhắc không hợp lệ: ${merged.error.issues[0]?.path.join('.')} – ${merged.error.issues[0]?.message}`,
+        );
+      }
+      const settings = await tx.reminders.settings(campaign.id);
+      await tx.reminders.saveSettings(campaign.id, { ...settings, reminderPolicy: merged.data });
+      await tx.audit.record(
+        {
+          personId: null,
+          channel: null,
+          action: 'reminder.policy',
+          entity: 'Campaign',
+          entityId: String(campaign.id),
+          before,
+          after: merged.data,
+        },
+        ctx.now,
+      );
+      ctx.out('Đã lưu chính sách nhắc mới:');
+    }
+    const policy = parseReminderPolicy((await tx.reminders.settings(campaign.id)).reminderPolicy);
+    for (const line of JSON.stringify(policy, null, 2).split('\n')) {
+      ctx.out(line);
+    }
+  });
+}
+
+/** `outbox status`: messages by purpose and status, and the oldest still waiting. */
+export async function outboxStatus(ctx: CliContext): Promise<void> {
+  if (!ctx.db) {
+    throw new Error('this command needs the SQLite connection');
+  }
+  const rows = ctx.db
+    .prepare(
+      `SELECT purpose, status, COUNT(*) AS n, MIN(CASE WHEN status IN ('pending', 'sending') THEN createdAt END) AS oldest
+         FROM "Outbox" GROUP BY purpose, status ORDER BY purpose, status`,
+    )
+    .all() as { purpose: string; status: string; n: number; oldest: string | null }[];
+  if (rows.length === 0) {
+    ctx.out('Hàng đợi tin nhắn trống.');
+    return;
+  }
+  for (const line of renderTable(
+    ['Loại', 'Trạng thái', 'Số tin', 'Chờ từ'],
+    rows.map((r) => [r.purpose, r.status, String(r.n), r.oldest ?? '']),
+  )) {
+    ctx.out(line);
+  }
+}
