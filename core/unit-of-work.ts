@@ -1,4 +1,5 @@
 import type { CampaignRepository } from './campaigns/campaign.ts';
+import type { GroupRepository } from './digests/group.repository.ts';
 import type { FlowStateRepository } from './flows/flow-state.repository.ts';
 import type { FundRepository, PledgeRepository } from './funds/fund.repository.ts';
 import type { HouseholdRepository } from './households/household.repository.ts';
@@ -24,6 +25,7 @@ export interface Tx {
   pledges: PledgeRepository;
   funds: FundRepository;
   reminders: ReminderRepository;
+  groups: GroupRepository;
   audit: AuditRepository;
   outbox: OutboxRepository;
 }

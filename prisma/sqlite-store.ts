@@ -13,6 +13,7 @@ import type { UnitView } from '../core/people/unit.repository.ts';
 import type { ReportPhoto, ReportRecord } from '../core/reports/report.ts';
 import type { Tx, UnitOfWork } from '../core/unit-of-work.ts';
 import { createFundRepository, createPledgeRepository } from './fund-repository.ts';
+import { createGroupRepository } from './group-repository.ts';
 import { createHouseholdRepository } from './household-repository.ts';
 import { createReminderRepository } from './reminder-repository.ts';
 import { cachedStatements, fromDbTime, type SqliteDatabase, toDbTime } from './sqlite.ts';
@@ -346,6 +347,7 @@ export function createSqliteStore(
     pledges: createPledgeRepository(stmt),
     funds: createFundRepository(stmt),
     reminders: createReminderRepository(stmt),
+    groups: createGroupRepository(stmt),
     narratives: {
       async lastRevision(periodId, unitId) {
         const r = stmt(

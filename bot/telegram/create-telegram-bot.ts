@@ -93,6 +93,7 @@ function base(ctx: Context): Omit<Inbound, 'kind'> {
     chatType: chat && chat.type !== 'private' ? 'group' : 'private',
     senderId: String(from?.id ?? ''),
     senderName: [from?.first_name, from?.last_name].filter(Boolean).join(' ') || undefined,
+    ...(chat && 'title' in chat && chat.title ? { chatTitle: chat.title } : {}),
     externalId: String(ctx.update.update_id),
     receivedAt: new Date(),
   };

@@ -14,6 +14,7 @@ import {
 } from '../funds/fund-flows.ts';
 import { acknowledgement, fundRollupFor, publicSummary } from '../funds/fund-reports.ts';
 import { GUEST, myPledgeCard, myPledges, pledgeCancelRunner, pledgeRunner } from '../funds/pledge-flow.ts';
+import { decideGroup, registerGroup } from '../digests/group-registration.ts';
 import { householdAddRunner } from '../households/household-add.ts';
 import {
   findOwnHousehold,
@@ -44,6 +45,11 @@ export interface InboundDeps {
   timeZone: string;
   /** Called after a message's transaction committed (wakes the outbox dispatcher). */
   afterCommit?: () => void;
+  /** Builds a digest message for an area (text and chart), for `/digest` in a group. */
+  digest?: (
+    tx: Tx,
+    opts: { areaUnitId: number; kind: 'on_demand'; now: Date },
+  ) => Promise<Outbound | undefined>;
 }
 
 export type InboundOutcome = { duplicate: true } | { duplicate: false; replies: number };
@@ -90,8 +96,19 @@ export function createInboundHandler(deps: InboundDeps) {
         return { duplicate: true };
       }
       if (inbound.chatType === 'group') {
-        // Leadership groups arrive with digests (a later issue); until then the bot stays quiet there.
-        return { duplicate: false, replies: 0 };
+        // In a group the bot answers only its group commands and otherwise stays quiet.
+        const actor = await tx.people.findActor(inbound.channel, inbound.senderId);
+        const replies = await groupCommand(tx, inbound, actor, now, deps);
+        await tx.outbox.enqueue(
+          replies.map((message, i) => ({
+            channel: inbound.channel,
+            chatId: inbound.chatId,
+            message,
+            idempotencyKey: `reply:${inbound.channel}:${inbound.externalId}:${i}`,
+          })),
+          now,
+        );
+        return { duplicate: false, replies: replies.length };
       }
       // The user wrote: whatever could not reach them before may go now (Zalo's window reopens).
       await tx.outbox.releaseHeld(inbound.channel, inbound.chatId, now);
@@ -116,6 +133,39 @@ export function createInboundHandler(deps: InboundDeps) {
     deps.afterCommit?.();
     return outcome;
   };
+}
+
+/**
+ * Commands a group understands: `/dangkynhom` (register it as a leadership group) and `/digest` or
+ * `/baocao` (a digest of the sender's area now, for leaders). Anything else in a group is ignored.
+ */
+async function groupCommand(
+  tx: Tx,
+  inbound: Inbound,
+  actor: Actor | undefined,
+  now: Date,
+  deps: InboundDeps,
+): Promise<Outbound[]> {
+  if (inbound.kind !== 'command') {
+    return [];
+  }
+  const locale: Locale = actor && isLocale(actor.locale) ? actor.locale : 'vi';
+  const render = (lines: Text[]) => lines.map((l) => t(locale, l.key, l.params)).join('\n');
+  switch (inbound.command) {
+    case 'dangkynhom':
+      return [{ text: render(await registerGroup(tx, inbound, actor, inbound.args ?? '', now)) }];
+    case 'digest':
+    case 'baocao': {
+      const area = actor ? leaderUnitIds(actor)[0] : undefined;
+      if (area === undefined) {
+        return [{ text: render([{ key: 'group.refused.not_leader' }]) }];
+      }
+      const digest = await deps.digest?.(tx, { areaUnitId: area, kind: 'on_demand', now });
+      return digest ? [digest] : [];
+    }
+    default:
+      return [];
+  }
 }
 
 /** The work for one message: routing commands, onboarding, the menu and the active flow. */
@@ -410,6 +460,15 @@ class Conversation {
         );
       case 'pause':
         return this.pauseReminders(Number(arg));
+      case 'grpok':
+      case 'grpno':
+        return this.showMenu(
+          this.actor
+            ? (await decideGroup(this.tx, this.actor, Number(arg), name === 'grpok', this.now))
+                .map((l) => this.text(l.key, l.params))
+                .join('\n')
+            : '',
+        );
       case 'main':
         return this.showMenu(this.text('menu.title'), active);
       case 'status':

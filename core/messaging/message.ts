@@ -28,6 +28,8 @@ export interface Inbound {
   senderId: string;
   /** The display name the channel reports, used only as a default when a person is created. */
   senderName?: string;
+  /** A group chat's title, when the channel tells it (leadership groups are listed by it). */
+  chatTitle?: string;
   /** The channel's unique id for this event (Telegram update_id, Zalo msg_id): the dedupe key. */
   externalId: string;
   kind: InboundKind;

@@ -12,6 +12,7 @@
 
 import type { Campaign, CampaignRepository, Period, PeriodSpec } from '../campaigns/campaign.ts';
 import { generatePeriods } from '../campaigns/periods.ts';
+import type { GroupRepository } from '../digests/group.repository.ts';
 import type { FlowStateRepository, StoredFlowState } from '../flows/flow-state.repository.ts';
 import type { FundRepository, PledgeRepository } from '../funds/fund.repository.ts';
 import type { HouseholdRepository } from '../households/household.repository.ts';
@@ -490,6 +491,7 @@ function openTx(
     pledges: guarded('pledges', repositories.pledges, before),
     funds: guarded('funds', repositories.funds, before),
     reminders: guarded('reminders', repositories.reminders, before),
+    groups: guarded('groups', repositories.groups, before),
   };
 }
 
@@ -976,6 +978,17 @@ function createRepositories(state: MemoryState): Repositories {
     saveSettings: async () => undefined,
   };
 
+  // Leadership groups are tested on a real SQLite file.
+  const groups: GroupRepository = {
+    findByChat: async () => undefined,
+    findById: async () => undefined,
+    request: async () => {
+      throw new Error('the memory store keeps no leadership groups');
+    },
+    setStatus: async () => false,
+    listActive: async () => [],
+  };
+
   return {
     inbound,
     people,
@@ -992,5 +1005,6 @@ function createRepositories(state: MemoryState): Repositories {
     pledges,
     funds,
     reminders,
+    groups,
   };
 }

@@ -36,6 +36,8 @@ export interface SqliteChat {
   press(user: TestUser, id: string): Promise<ChatReply>;
   command(user: TestUser, command: string, args?: string): Promise<ChatReply>;
   photo(user: TestUser, fileId: string): Promise<ChatReply>;
+  /** A message in a group chat from a person (`chatId` the group's id). */
+  inGroup(user: TestUser, groupId: string, inbound: Partial<Inbound>): Promise<ChatReply>;
   /** Presses the first offered button whose id starts with `prefix` in `reply`. */
   pressFirst(user: TestUser, reply: ChatReply, prefix: string): Promise<ChatReply>;
   close(): Promise<void>;
@@ -80,6 +82,15 @@ export async function startSqliteChat(now: string): Promise<SqliteChat> {
     press: (user, id) => send(choiceFrom(user, id)),
     command: (user, command, args) => send(commandFrom(user, command, args)),
     photo: (user, fileId) => send(photoFrom(user, fileId)),
+    inGroup(user, groupId, partial) {
+      return send({
+        ...textFrom(user, ''),
+        chatId: groupId,
+        chatType: 'group',
+        chatTitle: 'Lãnh đạo MTTQ thành phố',
+        ...partial,
+      });
+    },
     pressFirst(user, reply, prefix) {
       const id = reply.buttons.find((b) => b.startsWith(prefix));
       if (!id) {

@@ -1,0 +1,145 @@
+import type { Text } from '../flows/flow.ts';
+import { leaderUnitIds } from '../households/leaders-view.ts';
+import { t } from '../messaging/catalog.ts';
+import type { Choice, Inbound } from '../messaging/message.ts';
+import type { Actor } from '../people/people.ts';
+import { normalizeVi } from '../shared/parse.ts';
+import type { Tx } from '../unit-of-work.ts';
+import { DIGEST_KINDS, type ScheduledDigestKind } from './group.repository.ts';
+
+/**
+ * `/dangkynhom` in a Telegram group (or a Zalo GMF group): a leader asks for the group to receive
+ * the digests of their area; an admin confirms from a private chat (issue 6 §4). An admin's own
+ * request needs no second confirmation.
+ */
+
+const KIND_WORDS: Record<string, ScheduledDigestKind> = {
+  tuan: 'weekly',
+  weekly: 'weekly',
+  han: 'deadline',
+  deadline: 'deadline',
+  '6thang': 'semiannual',
+  semiannual: 'semiannual',
+};
+
+/** "tuan han" → weekly + deadline; nothing (or nothing known) → every kind. */
+export function parseDigestKinds(args: string): ScheduledDigestKind[] {
+  const words = normalizeVi(args).replace(/[, ]+/g, ' ').split(' ');
+  const kinds = DIGEST_KINDS.filter((k) => words.some((w) => KIND_WORDS[w.replace(/\s/g, '')] === k));
+  return kinds.length > 0 ? kinds : [...DIGEST_KINDS];
+}
+
+export async function registerGroup(
+  tx: Tx,
+  inbound: Inbound,
+  actor: Actor | undefined,
+  args: string,
+  now: Date,
+): Promise<Text[]> {
+  const areas = actor ? leaderUnitIds(actor) : [];
+  const area = actor?.memberships.find((m) => areas.includes(m.unitId) && (m.role === 'leader' || m.role === 'admin'));
+  if (!actor || !area) {
+    return [{ key: 'group.refused.not_leader' }];
+  }
+  const isAdmin = actor.memberships.some((m) => m.role === 'admin');
+  const digests = parseDigestKinds(args);
+  const group = await tx.groups.request(
+    {
+      channel: inbound.channel,
+      chatId: inbound.chatId,
+      title: inbound.chatTitle ?? null,
+      unitId: area.unitId,
+      digests,
+      requestedBy: actor.personId,
+    },
+    isAdmin ? 'active' : 'pending',
+    now,
+  );
+  await tx.audit.record(
+    {
+      personId: actor.personId,
+      channel: inbound.channel,
+      action: 'group.request',
+      entity: 'LeadershipGroup',
+      entityId: String(group.id),
+      after: { unitId: area.unitId, digests, status: group.status },
+    },
+    now,
+  );
+  const kinds = digests.map((k) => ({ key: `group.kind.${k}` as const }));
+  if (group.status === 'active') {
+    return [{ key: 'group.active', params: { unit: area.unitName, kinds } }];
+  }
+  // Every admin hears of it in private, with the buttons to confirm or refuse.
+  const admins = await tx.reminders.members(['admin']);
+  const text = t('vi', 'group.ask_admin', {
+    name: actor.fullName,
+    title: inbound.chatTitle ?? inbound.chatId,
+    unit: area.unitName,
+    kinds: digests.map((k) => t('vi', `group.kind.${k}`)).join(', '),
+  });
+  const choices: Choice[][] = [
+    [
+      { id: `menu:grpok:${group.id}`, label: '✅ Xác nhận' },
+      { id: `menu:grpno:${group.id}`, label: '✖️ Từ chối' },
+    ],
+  ];
+  await tx.outbox.enqueue(
+    admins.flatMap((a) =>
+      a.chats.map((c) => ({
+        channel: c.channel,
+        chatId: c.chatId,
+        message: { text, choices },
+        idempotencyKey: `group-request:${group.id}:${now.getTime()}:${c.channel}:${c.chatId}`,
+        purpose: 'notice' as const,
+        personId: a.personId,
+      })),
+    ),
+    now,
+  );
+  return [{ key: 'group.pending', params: { unit: area.unitName, kinds } }];
+}
+
+/** An admin's answer to a group's request; the group hears of it. */
+export async function decideGroup(tx: Tx, actor: Actor, id: number, approve: boolean, now: Date): Promise<Text[]> {
+  if (!actor.memberships.some((m) => m.role === 'admin')) {
+    return [{ key: 'group.refused.not_admin' }];
+  }
+  const group = await tx.groups.findById(id);
+  if (!group) {
+    return [{ key: 'flow.stale_button' }];
+  }
+  const changed = await tx.groups.setStatus(id, 'pending', approve ? 'active' : 'removed', actor.personId, now);
+  if (!changed) {
+    return [{ key: 'group.already', params: { status: { key: `group.status.${group.status}` } } }];
+  }
+  await tx.audit.record(
+    {
+      personId: actor.personId,
+      channel: null,
+      action: approve ? 'group.confirm' : 'group.refuse',
+      entity: 'LeadershipGroup',
+      entityId: String(id),
+    },
+    now,
+  );
+  const unit = await tx.units.findById(group.unitId);
+  const kinds = group.digests.map((k) => ({ key: `group.kind.${k}` as const }));
+  await tx.outbox.enqueue(
+    [
+      {
+        channel: group.channel,
+        chatId: group.chatId,
+        message: {
+          text: approve
+            ? t('vi', 'group.active', { unit: unit?.name ?? '', kinds })
+            : t('vi', 'group.refused_by_admin'),
+        },
+        idempotencyKey: `group-decision:${id}:${approve ? 'ok' : 'no'}`,
+        purpose: 'notice',
+      },
+    ],
+    now,
+  );
+  return [{ key: approve ? 'group.confirmed' : 'group.refused', params: { title: group.title ?? group.chatId } }];
+}
