@@ -436,6 +436,12 @@ export function createSqliteStore(
         }
         return added;
       },
+      async cancelPending(keyPrefix, at) {
+        return stmt(
+          `UPDATE "Outbox" SET status = 'cancelled', lastError = ?
+            WHERE idempotencyKey >= ? AND idempotencyKey < ? AND status IN ('pending', 'held')`,
+        ).run(`withdrawn ${toDbTime(at)}`, keyPrefix, `${keyPrefix}\uffff`).changes;
+      },
       async releaseHeld(channel, chatId, at) {
         return stmt(
           `UPDATE "Outbox" SET status = 'pending', nextAttemptAt = ?

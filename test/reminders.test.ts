@@ -83,14 +83,30 @@ describe('report reminders', () => {
     expect(reminders().at(-1)?.payload).toContain('hôm nay (14/04/2025) là hạn cuối');
   });
 
+  it('withdraws a queued reminder once the report is in', async () => {
+    const officer = chat.user('officer-songcau');
+    let reply = await chat.command(officer, 'baocao');
+    for (let i = 0; i < 25 && !reply.buttons.includes('@confirm:yes'); i++) {
+      reply = await chat.press(officer, reply.buttons[0] ?? '');
+    }
+    expect((await chat.press(officer, '@confirm:yes')).text).toContain('tháng 3/2025');
+    const statuses = chat.db
+      .prepare(
+        `SELECT status FROM "Outbox" WHERE idempotencyKey LIKE 'remind:2025-03:%' AND chatId = 'officer-songcau'`,
+      )
+      .all() as { status: string }[];
+    expect(statuses.map((s) => s.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+  });
+
   it('escalates the next morning in one message per head, listing the late wards', async () => {
     const escalation = await run('2025-04-15T01:00:00Z');
     expect(escalation?.enqueued).toBe(1);
     const row = reminders().at(-1);
     expect(row).toMatchObject({ chatId: 'admin', purpose: 'escalation' });
-    expect(row?.payload).toContain('Phường Sông Cầu');
-    // Đức Xuân reported on paper: not late.
+    expect(row?.payload).toContain('Phường Huyền Tụng');
+    // Đức Xuân reported on paper and Sông Cầu in the bot: neither is late.
     expect(row?.payload).not.toContain('Đức Xuân');
+    expect(row?.payload).not.toContain('Sông Cầu');
     expect((await run('2025-04-15T05:00:00Z'))?.enqueued).toBe(0);
   });
 

@@ -22,6 +22,11 @@ export interface ClaimedMessage extends OutboxItem {
 export interface OutboxRepository {
   /** Returns how many were new (a key already there is skipped). */
   enqueue(items: OutboxItem[], at: Date): Promise<number>;
+  /**
+   * Withdraws messages not sent yet whose key starts with `keyPrefix` (a report came in: its
+   * queued reminders must not go out); returns how many.
+   */
+  cancelPending(keyPrefix: string, at: Date): Promise<number>;
   /** The user wrote: messages held until they did go out again; returns how many. */
   releaseHeld(channel: Channel, chatId: string, at: Date): Promise<number>;
 }

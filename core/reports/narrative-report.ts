@@ -168,6 +168,8 @@ export const narrativeReportRunner: FlowRunner<NarrativeContext> = {
       channel: inbound.channel,
       submittedAt: now,
     });
+    // The report is in: reminders for it still queued (quiet hours, a long fan-out) are withdrawn.
+    await tx.outbox.cancelPending(`remind:${period.code}:${ctx.unitId}:`, now);
     await tx.audit.record(
       {
         personId: actor.personId,

@@ -122,6 +122,8 @@ export const reportRunner: FlowRunner<ReportFlowContext> = {
       registryReason,
       submittedAt: now,
     });
+    // The report is in: reminders for it still queued (quiet hours, a long fan-out) are withdrawn.
+    await tx.outbox.cancelPending(`remind:${period.code}:${ctx.unitId}:`, now);
     await tx.audit.record(
       {
         personId: actor.personId,

@@ -107,7 +107,7 @@ export interface OutboxRow {
   chatId: string;
   message: Outbound;
   idempotencyKey: string;
-  status: 'pending' | 'sending' | 'sent' | 'failed' | 'held';
+  status: 'pending' | 'sending' | 'sent' | 'failed' | 'held' | 'cancelled';
   attempts: number;
   nextAttemptAt: Date;
   createdAt: Date;
@@ -882,6 +882,15 @@ function createRepositories(state: MemoryState): Repositories {
         });
       }
       return added;
+    },
+    async cancelPending(keyPrefix) {
+      const rows = state.outbox.filter(
+        (o) => o.idempotencyKey.startsWith(keyPrefix) && (o.status === 'pending' || o.status === 'held'),
+      );
+      for (const row of rows) {
+        row.status = 'cancelled';
+      }
+      return rows.length;
     },
     async releaseHeld(channel, chatId, at) {
       const held = state.outbox.filter(
