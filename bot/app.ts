@@ -3,6 +3,8 @@ import axios from 'axios';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { webhookCallback } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
+import { buildDigest, digestMessage } from '../core/digests/digest.ts';
+import { type DigestBuilder, runDigests } from '../core/digests/digest-schedule.ts';
 import { createInboundHandler, type InboundOutcome } from '../core/inbound/handle-inbound.ts';
 import type { Inbound } from '../core/messaging/message.ts';
 import type { ChannelSender } from '../core/messaging/messenger.ts';
@@ -33,6 +35,12 @@ import { createZaloTokens, type ZaloTokens } from './zalo/zalo-tokens.ts';
 import { registerZaloWebhook } from './zalo/zalo-webhook.ts';
 
 const HISTORY_DAYS = 30;
+
+/** A digest as a message (text and chart) for a group, in Vietnamese. */
+const digestFor: DigestBuilder = async (tx, opts) => {
+  const digest = await buildDigest(tx, opts);
+  return digest ? digestMessage(digest, 'vi') : undefined;
+};
 
 export interface AppOptions {
   clock?: Clock;
@@ -90,6 +98,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     expression: config.remindersCron ?? '*/5 * * * *',
     timeZone: config.timeZone,
     afterEnqueue: () => dispatcher.kick(),
+    extraJobs: [(now) => store.run((tx) => runDigests(tx, now, digestFor))],
   });
   const fetchers: Partial<Record<string, PhotoFetcher>> = { zalo: fetchUrl };
   const archiver = createMediaArchiver({
@@ -103,6 +112,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     clock,
     flowTtlMs: config.flowTtlMs,
     timeZone: config.timeZone,
+    digest: digestFor,
     afterCommit: () => {
       dispatcher.kick();
       archiver.kick();
@@ -169,7 +179,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       requestsPerMinute: settings.requestsPerMinute,
       clock,
     });
-    senders.zalo = createZaloSender(client);
+    senders.zalo = createZaloSender(client, { log: log.child({ part: 'zalo' }) });
     await registerZaloWebhook(http, {
       appId: settings.appId,
       oaSecretKey: settings.oaSecretKey,

@@ -1,11 +1,17 @@
-/** Splits at paragraph, then line, then word boundaries so no part exceeds the limit. */
+/**
+ * Splits at paragraph, then line, then word boundaries so no part exceeds the limit: a part ends
+ * at the last blank line of its window when there is one in its second half, else at the last line
+ * break there, else at the last space (a digest's lines are never cut in the middle).
+ */
 export function splitText(text: string, limit: number): string[] {
   const parts: string[] = [];
   let rest = text;
   while (rest.length > limit) {
     const window = rest.slice(0, limit);
-    const cut = Math.max(window.lastIndexOf('\n\n'), window.lastIndexOf('\n'), window.lastIndexOf(' '));
-    const at = cut > limit / 2 ? cut : limit;
+    const cut = [window.lastIndexOf('\n\n'), window.lastIndexOf('\n'), window.lastIndexOf(' ')].find(
+      (at) => at > limit / 2,
+    );
+    const at = cut ?? limit;
     parts.push(rest.slice(0, at).trimEnd());
     rest = rest.slice(at).trimStart();
   }

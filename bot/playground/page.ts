@@ -110,6 +110,7 @@ button:focus-visible, textarea:focus-visible { outline: 3px solid #ffbf00; outli
 .msg[data-pending] .bubble { opacity: .75; }
 .msg[data-failed] .bubble { background: #8b1a1a; }
 .meta { font-size: 14px; color: #444; margin-top: 2px; }
+.chart { display: block; width: 100%; max-width: 480px; height: auto; margin-bottom: 6px; border: 1px solid #8a94a6; border-radius: 8px; background: #fff; }
 .choices { display: flex; flex-direction: column; gap: 6px; margin-top: 6px; }
 .choice-row { display: flex; gap: 6px; }
 .choice {
@@ -391,6 +392,14 @@ const SCRIPT = `
   function botBubble(m) {
     var wrap = el('div', 'msg bot');
     wrap.setAttribute('data-testid', 'msg-bot');
+    // A chart (SVG) goes in an img: an image cannot run script, whatever its source holds.
+    if (m.image && typeof m.image.svg === 'string') {
+      var img = el('img', 'chart');
+      img.setAttribute('data-testid', 'msg-image');
+      img.alt = m.image.caption || 'Biểu đồ';
+      img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(m.image.svg);
+      wrap.appendChild(img);
+    }
     wrap.appendChild(el('div', 'bubble', m.text));
     if (Array.isArray(m.choices) && m.choices.length > 0) {
       var box = el('div', 'choices');

@@ -41,6 +41,28 @@ describe('createPlaygroundSender', () => {
     expect(sender.list('pg:a', 0)[0]?.choices).toEqual([[{ id: 'a', label: 'A' }]]);
   });
 
+  it("keeps a message's picture (a digest chart) for the page to show above the text", async () => {
+    const sender = createPlaygroundSender({ now: () => new Date('2025-05-01T03:00:00Z') });
+    const image = { svg: '<svg xmlns="http://www.w3.org/2000/svg"/>', caption: 'Bản tin tuần' };
+    await sender.send('pg:a', { text: 'Bản tin tuần…', image });
+    const [stored] = sender.list('pg:a', 0);
+    expect(stored).toEqual({
+      seq: 1,
+      from: 'bot',
+      text: 'Bản tin tuần…',
+      image,
+      at: '2025-05-01T03:00:00.000Z',
+    });
+    image.caption = 'changed';
+    if (stored?.image) {
+      stored.image.svg = 'changed';
+    }
+    expect(sender.list('pg:a', 0)[0]?.image).toEqual({
+      svg: '<svg xmlns="http://www.w3.org/2000/svg"/>',
+      caption: 'Bản tin tuần',
+    });
+  });
+
   it('records a retried user message once per clientMessageId', () => {
     const sender = createPlaygroundSender();
     const first = sender.recordUser('pg:a', 'Báo cáo', 'client-id-1');

@@ -1,4 +1,4 @@
-import type { Choice, Outbound } from '../../core/messaging/message.ts';
+import type { Choice, Outbound, OutboundImage } from '../../core/messaging/message.ts';
 import type { ChannelSender, SendResult } from '../../core/messaging/messenger.ts';
 
 /** One line of a playground conversation, as the page draws it. */
@@ -8,6 +8,8 @@ export interface PlaygroundMessage {
   from: 'bot' | 'user';
   text: string;
   choices?: Choice[][];
+  /** A picture shown above the text (a digest's chart), as the SVG source. */
+  image?: OutboundImage;
   /** ISO 8601 time the message was stored. */
   at: string;
   /**
@@ -69,6 +71,9 @@ function copyMessage(message: PlaygroundMessage): PlaygroundMessage {
     copy.choices = message.choices.map((row) =>
       row.map((choice) => ({ id: choice.id, label: choice.label })),
     );
+  }
+  if (message.image) {
+    copy.image = { ...message.image };
   }
   if (message.clientMessageId !== undefined) {
     copy.clientMessageId = message.clientMessageId;
@@ -137,6 +142,9 @@ export function createPlaygroundSender(options: PlaygroundSenderOptions = {}): P
   return {
     async send(chatId: string, message: Outbound): Promise<SendResult> {
       const stored: Omit<PlaygroundMessage, 'seq' | 'at'> = { from: 'bot', text: message.text };
+      if (message.image) {
+        stored.image = { ...message.image };
+      }
       // The page shows options and quick answers alike as buttons, quick answers on one row.
       const rows = [
         ...(message.choices ?? []),

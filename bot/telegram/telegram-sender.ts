@@ -1,15 +1,34 @@
-import { type Api, GrammyError, HttpError, InlineKeyboard } from 'grammy';
+import { type Api, GrammyError, HttpError, InlineKeyboard, InputFile } from 'grammy';
 import type { Outbound } from '../../core/messaging/message.ts';
 import type { ChannelSender, SendResult } from '../../core/messaging/messenger.ts';
+import { lazyRenderPng, type PngRenderer, renderForSend } from '../digests/png-renderer.ts';
 import { splitText } from '../split-text.ts';
 
 export const TELEGRAM_TEXT_LIMIT = 4096;
+export const TELEGRAM_CAPTION_LIMIT = 1024;
 
-/** Renders core messages for Telegram: plain text (no parse mode to escape), choices as an inline keyboard. */
-export function createTelegramSender(api: Api): ChannelSender {
+export interface TelegramSenderOptions {
+  /** Default: bot/digests/render-png.ts, loaded on the first picture (tests pass a light fake). */
+  renderPng?: PngRenderer;
+}
+
+/**
+ * Renders core messages for Telegram: plain text (no parse mode to escape), choices as an inline
+ * keyboard, a picture (a digest's chart) as a photo sent before the text.
+ */
+export function createTelegramSender(api: Api, options: TelegramSenderOptions = {}): ChannelSender {
+  const renderPng = options.renderPng ?? lazyRenderPng;
   return {
     async send(chatId, message): Promise<SendResult> {
       try {
+        if (message.image) {
+          const png = await renderForSend(renderPng, message.image.svg);
+          if (!Buffer.isBuffer(png)) {
+            return png;
+          }
+          const caption = message.image.caption?.slice(0, TELEGRAM_CAPTION_LIMIT);
+          await api.sendPhoto(chatId, new InputFile(png, 'bieu-do.png'), caption ? { caption } : {});
+        }
         const parts = splitText(message.text, TELEGRAM_TEXT_LIMIT);
         for (const [i, part] of parts.entries()) {
           const last = i === parts.length - 1;

@@ -1,5 +1,7 @@
 import type { Outbound } from '../../core/messaging/message.ts';
 import type { ChannelSender, SendResult } from '../../core/messaging/messenger.ts';
+import { lazyRenderPng, type PngRenderer, renderForSend } from '../digests/png-renderer.ts';
+import type { Logger } from '../logger.ts';
 import { splitText } from '../split-text.ts';
 import type { ZaloClient } from './zalo-client.ts';
 import { ZaloApiError, ZaloHttpError, ZaloTokenDeadError } from './zalo-errors.ts';
@@ -26,12 +28,45 @@ export function renderZaloText(message: Outbound): string {
   return lines.join('\n');
 }
 
-export function createZaloSender(client: ZaloClient): ChannelSender {
+/** Chat ids of Zalo group chats carry this prefix; the rest is the group id. */
+export const ZALO_GROUP_PREFIX = 'group:';
+
+export interface ZaloSenderOptions {
+  /** Default: bot/digests/render-png.ts, loaded on the first picture (tests pass a light fake). */
+  renderPng?: PngRenderer;
+  /** Told when a picture cannot be sent to a chat (group chats take text only). */
+  log?: Pick<Logger, 'info'>;
+}
+
+/**
+ * Sends to a user (`/message/cs`) or, for a chat id `group:<id>`, to a group chat. A picture (a
+ * digest's chart) is uploaded as a PNG and sent before the text; the client has no picture message
+ * for groups, so a group gets the text only.
+ */
+export function createZaloSender(client: ZaloClient, options: ZaloSenderOptions = {}): ChannelSender {
+  const renderPng = options.renderPng ?? lazyRenderPng;
   return {
     async send(chatId, message): Promise<SendResult> {
+      const groupId = chatId.startsWith(ZALO_GROUP_PREFIX)
+        ? chatId.slice(ZALO_GROUP_PREFIX.length)
+        : undefined;
       try {
+        if (message.image && groupId !== undefined) {
+          options.log?.info({ chatId }, 'Zalo group chats take no picture: sending the text only');
+        } else if (message.image) {
+          const png = await renderForSend(renderPng, message.image.svg);
+          if (!Buffer.isBuffer(png)) {
+            return png;
+          }
+          const { attachmentId } = await client.uploadImage(png, 'bieu-do.png');
+          await client.sendImage(chatId, { attachmentId }, message.image.caption?.slice(0, ZALO_TEXT_LIMIT));
+        }
         for (const part of splitText(renderZaloText(message), ZALO_TEXT_LIMIT)) {
-          await client.sendText(chatId, part);
+          if (groupId === undefined) {
+            await client.sendText(chatId, part);
+          } else {
+            await client.sendGroupText(groupId, part);
+          }
         }
         return { ok: true };
       } catch (error) {

@@ -3,13 +3,12 @@ import type { Actor } from '../people/people.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import { formatDateTime } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { completionPercent, latestDuePeriod, loadUnitProgress, shortUnitName } from './unit-progress.ts';
 
 /** Who sees the leaders' view: leaders and admins, for the units under theirs. */
 export function leaderUnitIds(actor: Actor): number[] {
   return actor.memberships.filter((m) => m.role === 'leader' || m.role === 'admin').map((m) => m.unitId);
 }
-
-const STAGES = ['approved', 'started', 'completed', 'handed_over'] as const;
 
 /**
  * `/tinhhinh`: for each ward and commune of the leader's area, households by status (cumulative:
@@ -25,31 +24,28 @@ export async function buildLeadersView(tx: Tx, actor: Actor, now: Date): Promise
   const campaign = await tx.campaigns.findCurrent();
   const timeZone = campaign?.timeZone ?? 'Asia/Ho_Chi_Minh';
   const today = toIsoDate(dateInZone(now, timeZone));
-  const monthly = campaign ? await tx.campaigns.listPeriods(campaign.id, 'monthly') : [];
-  const due = monthly.filter((p) => p.dueOn <= today).at(-1);
+  const due = campaign ? await latestDuePeriod(tx, campaign.id, 'monthly', today) : undefined;
   const ids = units.map((u) => u.id);
-  const counts = await tx.households.countsByUnit(ids);
+  const progress = await loadUnitProgress(tx, units);
   const reports = due ? await tx.reports.latestByUnit(ids, due.id) : [];
 
   const rows: string[] = [];
   const late: string[] = [];
-  for (const unit of units) {
-    const own = counts.filter((c) => c.unitId === unit.id);
-    const reached = (stage: (typeof STAGES)[number]) =>
-      own
-        .filter((c) => STAGES.indexOf(c.status as (typeof STAGES)[number]) >= STAGES.indexOf(stage))
-        .reduce((n, c) => n + c.count, 0);
-    const approved = reached('approved');
-    const completed = reached('completed');
-    const percent = approved > 0 ? `${Math.round((completed / approved) * 100)}% HT` : '–';
+  for (const [i, unit] of units.entries()) {
+    const p = progress[i];
+    if (!p) {
+      continue;
+    }
+    const completion = completionPercent(p);
+    const percent = completion === undefined ? '–' : `${completion}% HT`;
     const report = reports.find((r) => r.unitId === unit.id);
     const last = report ? formatDateTime(report.submittedAt, timeZone).slice(6, 11) : '–';
     // One labelled line per unit: phones show chat text in a proportional font, so columns would not align.
     rows.push(
-      `• ${shortName(unit.name)}: ${approved} duyệt · ${reached('started')} KC · ${completed} HT · ${reached('handed_over')} BG (${percent}) · BC ${last}`,
+      `• ${shortUnitName(unit.name)}: ${p.approved} duyệt · ${p.started} KC · ${p.completed} HT · ${p.handedOver} BG (${percent}) · BC ${last}`,
     );
     if (due && !report?.coversPeriod) {
-      late.push(shortName(unit.name));
+      late.push(shortUnitName(unit.name));
     }
   }
   const lines: Text[] = [
@@ -65,19 +61,4 @@ export async function buildLeadersView(tx: Tx, actor: Actor, now: Date): Promise
     );
   }
   return lines;
-}
-
-/** "Phường Nguyễn Thị Minh Khai" → "NT Minh Khai": short enough for one line on a phone. */
-function shortName(name: string): string {
-  const bare = name.replace(/^(Phường|Xã|Thị trấn)\s+/u, '');
-  if (bare.length <= 12) {
-    return bare;
-  }
-  const words = bare.split(/\s+/);
-  const tail = words.slice(-2).join(' ');
-  const initials = words
-    .slice(0, -2)
-    .map((w) => w[0] ?? '')
-    .join('');
-  return `${initials} ${tail}`.slice(0, 12);
 }

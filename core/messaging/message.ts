@@ -62,6 +62,16 @@ export interface Outbound {
    * the channel has them; elsewhere shown as hints, never numbered — "1" typed back is the number 1.
    */
   suggestions?: Choice[];
+  /**
+   * A picture sent before the text (a digest's chart). The outbox keeps the SVG source, which is
+   * plain JSON; each channel renders what it can send (a PNG for Telegram and Zalo) at send time.
+   */
+  image?: OutboundImage;
+}
+
+export interface OutboundImage {
+  svg: string;
+  caption?: string;
 }
 
 /** Where a message goes: a chat on a channel. */

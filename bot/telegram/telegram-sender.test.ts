@@ -1,0 +1,126 @@
+import { Api, InputFile } from 'grammy';
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderChartSvg } from '../../core/digests/chart.ts';
+import type { Outbound } from '../../core/messaging/message.ts';
+import { type BotApiEmulator, startBotApiEmulator } from '../../test/support/bot-api-emulator.ts';
+import { createTelegramSender, TELEGRAM_CAPTION_LIMIT } from './telegram-sender.ts';
+
+const PNG = Buffer.from('89504e470d0a1a0a', 'hex');
+const DIGEST: Outbound = {
+  text: '📊 Bản tin tuần\n\n🏠 Tiến độ theo phường, xã:\n• Đức Xuân: 3 duyệt · 1 KC · 0 HT · 0 BG (0% HT)',
+  image: {
+    svg: '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>',
+    caption: '📊 Bản tin tuần',
+  },
+};
+
+interface Call {
+  method: string;
+  payload: Record<string, unknown>;
+}
+
+/** An Api whose requests never leave the process: a transformer records them and answers ok. */
+function fakeApi(fail?: (method: string) => boolean): { api: Api; calls: Call[] } {
+  const api = new Api('123:TEST');
+  const calls: Call[] = [];
+  api.config.use(async (_prev, method, payload) => {
+    calls.push({ method, payload: payload as Record<string, unknown> });
+    if (fail?.(method)) {
+      return { ok: false, error_code: 400, description: 'Bad Request: IMAGE_PROCESS_FAILED' };
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: the sender ignores the result; any message will do.
+    return { ok: true, result: { message_id: calls.length } as any };
+  });
+  return { api, calls };
+}
+
+describe('createTelegramSender', () => {
+  it('sends a picture as a PNG photo with its caption, then the text', async () => {
+    const { api, calls } = fakeApi();
+    const rendered: string[] = [];
+    const sender = createTelegramSender(api, {
+      renderPng: (svg) => {
+        rendered.push(svg);
+        return PNG;
+      },
+    });
+    expect(await sender.send('-1001', DIGEST)).toEqual({ ok: true });
+    expect(calls.map((c) => c.method)).toEqual(['sendPhoto', 'sendMessage']);
+    expect(rendered).toEqual([DIGEST.image?.svg]);
+    const photo = calls[0]?.payload;
+    expect(photo?.chat_id).toBe('-1001');
+    expect(photo?.caption).toBe('📊 Bản tin tuần');
+    expect(photo?.photo).toBeInstanceOf(InputFile);
+    expect((photo?.photo as InputFile | undefined)?.filename).toBe('bieu-do.png');
+    expect(calls[1]?.payload.text).toBe(DIGEST.text);
+  });
+
+  it('a message without a picture is text only, and the renderer is not asked', async () => {
+    const { api, calls } = fakeApi();
+    const sender = createTelegramSender(api, {
+      renderPng: () => {
+        throw new Error('not expected');
+      },
+    });
+    expect(await sender.send('42', { text: 'Xin chào' })).toEqual({ ok: true });
+    expect(calls.map((c) => c.method)).toEqual(['sendMessage']);
+  });
+
+  it('keeps a caption within Telegram’s 1,024 characters', async () => {
+    const { api, calls } = fakeApi();
+    const sender = createTelegramSender(api, { renderPng: () => PNG });
+    await sender.send('42', { text: 'x', image: { svg: '<svg/>', caption: 'a'.repeat(3000) } });
+    expect(String(calls[0]?.payload.caption)).toHaveLength(TELEGRAM_CAPTION_LIMIT);
+  });
+
+  it('a chart that cannot be drawn fails for good, before anything is sent', async () => {
+    const { api, calls } = fakeApi();
+    const sender = createTelegramSender(api, {
+      renderPng: () => {
+        throw new Error('SVG data parsing failed');
+      },
+    });
+    expect(await sender.send('42', DIGEST)).toEqual({
+      ok: false,
+      retry: false,
+      error: 'chart: SVG data parsing failed',
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it('a photo Telegram refuses is a permanent failure and the text is not sent alone', async () => {
+    const { api, calls } = fakeApi((method) => method === 'sendPhoto');
+    const sender = createTelegramSender(api, { renderPng: () => PNG });
+    expect(await sender.send('42', DIGEST)).toMatchObject({ ok: false, retry: false });
+    expect(calls.map((c) => c.method)).toEqual(['sendPhoto']);
+  });
+});
+
+describe('createTelegramSender against the Bot API emulator', () => {
+  let emulator: BotApiEmulator | undefined;
+  afterEach(async () => {
+    await emulator?.close();
+    emulator = undefined;
+  });
+
+  it('uploads the rendered chart as multipart, then sends the text, with the default renderer', async () => {
+    emulator = await startBotApiEmulator();
+    const api = new Api(emulator.token, { apiRoot: emulator.apiRoot });
+    const svg = renderChartSvg({
+      locale: 'vi',
+      title: ['Bản tin tuần'],
+      units: [{ name: 'Đức Xuân', percent: 50 }],
+      organisations: [],
+    });
+    const result = await createTelegramSender(api).send('777', {
+      ...DIGEST,
+      image: { svg, caption: 'Biểu đồ' },
+    });
+    expect(result).toEqual({ ok: true });
+    const sent = emulator.messagesTo(777);
+    expect(sent.map((m) => m.method)).toEqual(['sendPhoto', 'sendMessage']);
+    expect(sent[0]?.text).toBe('Biểu đồ');
+    expect(String(sent[0]?.payload.photo)).toMatch(/^attach:\/\//);
+    expect(sent[1]?.text).toBe(DIGEST.text);
+  });
+});

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import type { Outbound } from '../../core/messaging/message.ts';
+import type { ZaloClient } from './zalo-client.ts';
+import { ZaloApiError } from './zalo-errors.ts';
+import { createZaloSender, ZALO_TEXT_LIMIT } from './zalo-sender.ts';
+
+const PNG = Buffer.from('89504e470d0a1a0a', 'hex');
+const DIGEST: Outbound = {
+  text: '📊 Bản tin tuần\n\n🏠 Tiến độ theo phường, xã:\n• Đức Xuân: 3 duyệt · 1 KC · 0 HT · 0 BG (0% HT)',
+  image: {
+    svg: '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>',
+    caption: '📊 Bản tin tuần',
+  },
+};
+
+/** A client that records what it was asked to do; `fail` makes one method refuse. */
+function fakeClient(fail?: { method: keyof ZaloClient; error: Error }): {
+  client: ZaloClient;
+  calls: unknown[][];
+} {
+  const calls: unknown[][] = [];
+  const done = async (method: keyof ZaloClient, ...args: unknown[]) => {
+    calls.push([method, ...args]);
+    if (fail?.method === method) {
+      throw fail.error;
+    }
+  };
+  const sent = { messageId: 'm' };
+  const client: ZaloClient = {
+    async sendText(...args) {
+      await done('sendText', ...args);
+      return sent;
+    },
+    async sendImage(...args) {
+      await done('sendImage', ...args);
+      return sent;
+    },
+    async sendFile(...args) {
+      await done('sendFile', ...args);
+      return sent;
+    },
+    async sendGroupText(...args) {
+      await done('sendGroupText', ...args);
+      return sent;
+    },
+    async uploadImage(data, filename) {
+      await done('uploadImage', data.length, filename);
+      return { attachmentId: 'att-1' };
+    },
+    async uploadFile(data, filename) {
+      await done('uploadFile', data.length, filename);
+      return { token: 't' };
+    },
+    async getProfile(userId) {
+      await done('getProfile', userId);
+      return { userId, displayName: 'x', isFollower: true };
+    },
+  };
+  return { client, calls };
+}
+
+describe('createZaloSender', () => {
+  it('uploads the chart as a PNG and sends it to the user before the text', async () => {
+    const { client, calls } = fakeClient();
+    const sender = createZaloSender(client, { renderPng: () => PNG });
+    expect(await sender.send('1234567890123456789', DIGEST)).toEqual({ ok: true });
+    expect(calls).toEqual([
+      ['uploadImage', PNG.length, 'bieu-do.png'],
+      ['sendImage', '1234567890123456789', { attachmentId: 'att-1' }, '📊 Bản tin tuần'],
+      ['sendText', '1234567890123456789', DIGEST.text],
+    ]);
+  });
+
+  it('sends a group chat the text only, in parts between lines, and says why there is no picture', async () => {
+    const { client, calls } = fakeClient();
+    const logged: unknown[] = [];
+    const sender = createZaloSender(client, {
+      renderPng: () => {
+        throw new Error('not expected');
+      },
+      log: { info: (obj: unknown, msg?: string) => logged.push([obj, msg]) } as never,
+    });
+    const lines = Array.from(
+      { length: 80 },
+      (_, i) => `• Dòng ${i + 1}: 3 duyệt · 1 KC · 0 HT · 0 BG (0% HT)`,
+    );
+    const long: Outbound = { ...DIGEST, text: lines.join('\n') };
+    expect(await sender.send('group:g-42', long)).toEqual({ ok: true });
+    const parts = calls.map(([method, groupId, text]) => {
+      expect([method, groupId]).toEqual(['sendGroupText', 'g-42']);
+      return String(text);
+    });
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts) {
+      expect(part.length).toBeLessThanOrEqual(ZALO_TEXT_LIMIT);
+      expect(part.split('\n').every((line) => lines.includes(line))).toBe(true);
+    }
+    expect(parts.join('\n')).toBe(long.text);
+    expect(logged).toEqual([
+      [{ chatId: 'group:g-42' }, 'Zalo group chats take no picture: sending the text only'],
+    ]);
+  });
+
+  it('a plain message to a group is its text', async () => {
+    const { client, calls } = fakeClient();
+    await createZaloSender(client).send('group:g-1', { text: 'Xin chào' });
+    expect(calls).toEqual([['sendGroupText', 'g-1', 'Xin chào']]);
+  });
+
+  it('outside the 7-day window the whole message is held, picture and text', async () => {
+    const { client, calls } = fakeClient({
+      method: 'sendImage',
+      error: new ZaloApiError('/v3.0/oa/message/cs', -230, 'User has not interacted with the OA in 7 days'),
+    });
+    const result = await createZaloSender(client, { renderPng: () => PNG }).send('99', DIGEST);
+    expect(result).toMatchObject({ ok: false, hold: true });
+    expect(calls.map((c) => c[0])).toEqual(['uploadImage', 'sendImage']);
+  });
+
+  it('a chart that cannot be drawn fails for good, before anything is sent', async () => {
+    const { client, calls } = fakeClient();
+    const sender = createZaloSender(client, {
+      renderPng: () => {
+        throw new Error('bad svg');
+      },
+    });
+    expect(await sender.send('99', DIGEST)).toEqual({ ok: false, retry: false, error: 'chart: bad svg' });
+    expect(calls).toEqual([]);
+  });
+});

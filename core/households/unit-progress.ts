@@ -1,0 +1,108 @@
+import type { Period, PeriodKind } from '../campaigns/campaign.ts';
+import type { UnitView } from '../people/unit.repository.ts';
+import type { Tx } from '../unit-of-work.ts';
+
+/**
+ * What the leaders' view (`/tinhhinh`) and the digests to leadership groups both show per ward and
+ * commune: households by stage and % completed, and which units sent the report of a period.
+ */
+
+const STAGES = ['approved', 'started', 'completed', 'handed_over'] as const;
+type Stage = (typeof STAGES)[number];
+
+/** Houses of a unit by stage, cumulative: a completed house was also approved and started. */
+export interface UnitProgress {
+  unitId: number;
+  approved: number;
+  started: number;
+  completed: number;
+  handedOver: number;
+}
+
+/** Per unit, in the order given (units without households count zeros). */
+export async function loadUnitProgress(tx: Tx, units: UnitView[]): Promise<UnitProgress[]> {
+  const counts = await tx.households.countsByUnit(units.map((u) => u.id));
+  return units.map((unit) => {
+    const own = counts.filter((c) => c.unitId === unit.id);
+    const reached = (stage: Stage) =>
+      own
+        .filter((c) => STAGES.indexOf(c.status as Stage) >= STAGES.indexOf(stage))
+        .reduce((n, c) => n + c.count, 0);
+    return {
+      unitId: unit.id,
+      approved: reached('approved'),
+      started: reached('started'),
+      completed: reached('completed'),
+      handedOver: reached('handed_over'),
+    };
+  });
+}
+
+export function sumProgress(rows: UnitProgress[]): Omit<UnitProgress, 'unitId'> {
+  return rows.reduce(
+    (s, r) => ({
+      approved: s.approved + r.approved,
+      started: s.started + r.started,
+      completed: s.completed + r.completed,
+      handedOver: s.handedOver + r.handedOver,
+    }),
+    { approved: 0, started: 0, completed: 0, handedOver: 0 },
+  );
+}
+
+/** Completed of approved, rounded to a whole per cent; undefined while nothing is approved. */
+export function completionPercent(p: Pick<UnitProgress, 'approved' | 'completed'>): number | undefined {
+  return p.approved > 0 ? Math.round((p.completed / p.approved) * 100) : undefined;
+}
+
+/** The latest period of the kind whose report is due (due date on or before `today`, ISO). */
+export async function latestDuePeriod(
+  tx: Tx,
+  campaignId: number,
+  kind: PeriodKind,
+  today: string,
+): Promise<Period | undefined> {
+  const periods = await tx.campaigns.listPeriods(campaignId, kind);
+  return periods.filter((p) => p.dueOn <= today).at(-1);
+}
+
+/** The first period of the kind not yet due. */
+export async function nextDuePeriod(
+  tx: Tx,
+  campaignId: number,
+  kind: PeriodKind,
+  today: string,
+): Promise<Period | undefined> {
+  const periods = await tx.campaigns.listPeriods(campaignId, kind);
+  return periods.find((p) => p.dueOn > today);
+}
+
+/**
+ * The units (of those given) that sent a report for the period, late or not. Monthly reports are
+ * read as the leaders' view reads them; quarterly, six-monthly and final ones are narrative reports.
+ */
+export async function unitsReported(tx: Tx, period: Period, unitIds: number[]): Promise<Set<number>> {
+  if (period.kind === 'monthly') {
+    const latest = await tx.reports.latestByUnit(unitIds, period.id);
+    return new Set(latest.filter((r) => r.coversPeriod).map((r) => r.unitId));
+  }
+  const submitted = await tx.reminders.submitted(period.campaignId);
+  return new Set(
+    submitted.filter((s) => s.periodId === period.id && unitIds.includes(s.unitId)).map((s) => s.unitId),
+  );
+}
+
+/** "Phường Nguyễn Thị Minh Khai" → "NT Minh Khai": short enough for one line on a phone. */
+export function shortUnitName(name: string): string {
+  const bare = name.replace(/^(Phường|Xã|Thị trấn)\s+/u, '');
+  if (bare.length <= 12) {
+    return bare;
+  }
+  const words = bare.split(/\s+/);
+  const tail = words.slice(-2).join(' ');
+  const initials = words
+    .slice(0, -2)
+    .map((w) => w[0] ?? '')
+    .join('');
+  return `${initials} ${tail}`.slice(0, 12);
+}
