@@ -2,6 +2,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { ROLES } from '../../core/people/people.ts';
 import { type CliContext, UsageError } from './context.ts';
+import { type DigestPreviewOptions, digestPreview, ZDigestPreviewOptions } from './digest.ts';
 import {
   type FundsLedgerOptions,
   type FundsReverseArgs,
@@ -90,7 +91,8 @@ export type CliCommand =
   | { name: 'reminders plan'; options: AtOption }
   | { name: 'reminders run'; options: AtOption }
   | { name: 'reminders policy'; options: PolicyOptions }
-  | { name: 'outbox status' };
+  | { name: 'outbox status' }
+  | { name: 'digest preview'; options: DigestPreviewOptions };
 
 /** The line printed after every usage error. */
 export const USAGE_HINT = 'Xem hướng dẫn: npm run cli -- help';
@@ -119,6 +121,13 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
   outbox: {
     failed: { options: {}, positionals: 0, build: () => ({ name: 'outbox failed' }) },
     status: { options: {}, positionals: 0, build: () => ({ name: 'outbox status' }) },
+  },
+  digest: {
+    preview: {
+      options: { at: S, group: S, unit: S, out: S },
+      positionals: 0,
+      build: (values) => ({ name: 'digest preview', options: validate(ZDigestPreviewOptions, values) }),
+    },
   },
   reminders: {
     plan: {
@@ -300,6 +309,8 @@ export function usageText(): string[] {
     '      Chạy thử: những lời nhắc sẽ gửi vào thời điểm đó, gửi cho ai và vì sao; đơn vị chậm báo cáo.',
     '  reminders run [--at <thời điểm ISO>]',
     '      Đưa các lời nhắc đến hạn vào hàng đợi (chạy lại không gửi trùng).',
+    '  digest preview [--at <thời điểm ISO>] [--group <số nhóm> | --unit <mã đơn vị>] [--out bieu-do.png]',
+    '      Xem trước bản tin tổng hợp gửi nhóm lãnh đạo (chữ và biểu đồ PNG); không gửi gì.',
     "  reminders policy [--set '<JSON>']",
     '      Xem hoặc đổi chính sách nhắc (số ngày nhắc trước hạn, giờ gửi, giờ yên lặng, số lần tối đa mỗi ngày…).',
     '  help',
@@ -445,6 +456,8 @@ export async function executeCommand(command: CliCommand, ctx: CliContext): Prom
       return remindersPlanOrRun(ctx, command.options, true);
     case 'reminders policy':
       return remindersPolicy(ctx, command.options);
+    case 'digest preview':
+      return digestPreview(ctx, command.options);
     case 'households import': {
       const outcome = await householdsImport(ctx, command.args);
       if (outcome.problems.length > 0 && outcome.written === 0 && !command.args.dryRun) {

@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PrismaClient } from '../../prisma/client.ts';
+import type { SqliteDatabase } from '../../prisma/sqlite.ts';
+import { seededDatabase } from '../../test/support/app-harness.ts';
+import { executeCommand, parseCommand } from './commands.ts';
+import type { CliContext } from './context.ts';
+
+const NOW = new Date('2025-04-14T00:30:00Z');
+let db: SqliteDatabase;
+let prisma: PrismaClient;
+let dir: string;
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ db, prisma, close, dir } = await seededDatabase(NOW));
+});
+
+afterAll(async () => {
+  await close();
+});
+
+async function run(argv: string[]): Promise<string[]> {
+  const lines: string[] = [];
+  const ctx: CliContext = { prisma, db, now: NOW, out: (l) => lines.push(l), timeZone: 'Asia/Ho_Chi_Minh' };
+  await executeCommand(parseCommand(argv), ctx);
+  return lines;
+}
+
+describe('digest preview and reminder commands', () => {
+  it('prints the digest a group would get and writes its chart as a PNG', async () => {
+    const out = path.join(dir, 'bieu-do.png');
+    const lines = await run(['digest', 'preview', '--at', '2025-04-14T07:30:00+07:00', '--out', out]);
+    expect(lines[0]).toBe('📊 Bản tin tuần: xóa nhà tạm, nhà dột nát');
+    expect(lines.join('\n')).toContain('Đức Xuân: 3 duyệt');
+    expect(fs.readFileSync(out).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('plans without writing, then runs, then a repeat adds nothing', async () => {
+    const plan = await run(['reminders', 'plan', '--at', '2025-04-09T08:00:00+07:00']);
+    expect(plan.join('\n')).toContain('Chạy thử: 2 lời nhắc');
+    expect(await prisma.outbox.count({ where: { purpose: 'reminder' } })).toBe(0);
+    expect((await run(['reminders', 'run', '--at', '2025-04-09T08:00:00+07:00'])).at(-1)).toContain(
+      'Đã đưa 2 tin',
+    );
+    expect((await run(['reminders', 'run', '--at', '2025-04-09T08:00:00+07:00'])).at(-1)).toContain(
+      'Đã đưa 0 tin',
+    );
+    expect((await run(['outbox', 'status'])).join('\n')).toMatch(/reminder\s+pending\s+2/);
+  });
+
+  it('changes the policy with an audit entry and refuses a bad one', async () => {
+    const lines = await run(['reminders', 'policy', '--set', '{"offsetsDays":[7,3,0]}']);
+    expect(lines[0]).toBe('Đã lưu chính sách nhắc mới:');
+    expect(await prisma.auditLog.count({ where: { action: 'reminder.policy' } })).toBe(1);
+    await expect(run(['reminders', 'policy', '--set', '{"offsetsDays":"soon"}'])).rejects.toThrow(
+      /chính sách nhắc không hợp lệ: offsetsDays/,
+    );
+    expect(() => parseCommand(['reminders', 'plan', '--at', 'hôm qua'])).toThrow(/--at cần thời điểm ISO/);
+  });
+});
