@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Outbound } from '../core/messaging/message.ts';
 import type { ChannelSender, SendResult } from '../core/messaging/messenger.ts';
+import type { OutboxItem } from '../core/messaging/outbox.repository.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
 import type { SqliteDatabase } from '../prisma/sqlite.ts';
 import { createSqliteStore } from '../prisma/sqlite-store.ts';
@@ -113,5 +114,158 @@ describe('outbox dispatcher on SQLite', () => {
       clock.advance(60_000);
     }
     expect(status()).toEqual([{ k: 'x', status: 'failed', attempts: 3 }]);
+  });
+
+  function item(chatId: string, text: string, purpose: OutboxItem['purpose'] = 'reminder'): OutboxItem {
+    return { channel: 'telegram', chatId, message: { text }, idempotencyKey: text, purpose };
+  }
+
+  /** A sender recording `chatId:text` in the order the sends started. */
+  function recordingSender(answer: (chatId: string, text: string) => SendResult = () => ({ ok: true })) {
+    const started: Array<{ to: string; at: number }> = [];
+    const sender: ChannelSender = {
+      async send(chatId, message) {
+        started.push({ to: `${chatId}:${message.text}`, at: performance.now() });
+        return answer(chatId, message.text);
+      },
+    };
+    return { sender, started };
+  }
+
+  it('takes a chat with a reply due first, with its earlier messages, in order', async () => {
+    const store = createSqliteStore(db);
+    const { sender, started } = recordingSender();
+    const dispatcher = createOutboxDispatcher({
+      queue: store.outbox,
+      senders: { telegram: sender },
+      clock,
+      log,
+      batchSize: 5,
+      rateLimits: { telegram: false },
+    });
+    await store.run((tx) =>
+      tx.outbox.enqueue(
+        [
+          ...Array.from({ length: 20 }, (_, i) => item(String(100 + i), `bulk ${i}`)),
+          item('42', 'earlier reminder'),
+          item('42', 'the reply', 'reply'),
+        ],
+        clock.now(),
+      ),
+    );
+    // The queue hands out chat 42 first: its reminder and the reply, before the older bulk.
+    const first = await store.outbox.claim(clock.now(), 3, new Date(clock.now().getTime() - 60_000));
+    expect(first.map((m) => [m.message.text, m.purpose])).toEqual([
+      ['bulk 0', 'reminder'],
+      ['earlier reminder', 'reminder'],
+      ['the reply', 'reply'],
+    ]);
+    db.prepare(`UPDATE "Outbox" SET status = 'pending', attempts = 0`).run();
+    await dispatcher.flush();
+    const order = started.map((s) => s.to);
+    expect(order).toHaveLength(22);
+    expect(order.indexOf('42:earlier reminder')).toBeLessThan(5);
+    expect(order.indexOf('42:the reply')).toBeGreaterThan(order.indexOf('42:earlier reminder'));
+    expect(order.indexOf('42:the reply')).toBeLessThan(10);
+  });
+
+  it('pauses the whole channel, not only the chat, on a 429', async () => {
+    const store = createSqliteStore(db);
+    const { sender, started } = recordingSender((chatId) =>
+      chatId === '1' && started.length === 1
+        ? { ok: false, retry: true, error: '429 Too Many Requests: retry after 1', retryAfterMs: 300 }
+        : { ok: true },
+    );
+    const dispatcher = createOutboxDispatcher({
+      queue: store.outbox,
+      senders: { telegram: sender },
+      clock,
+      log,
+    });
+    await store.run((tx) => tx.outbox.enqueue([item('1', 'a'), item('2', 'b')], clock.now()));
+    await dispatcher.flush();
+    expect(started.map((s) => s.to)).toEqual(['1:a', '2:b']);
+    expect((started[1]?.at ?? 0) - (started[0]?.at ?? 0)).toBeGreaterThanOrEqual(295);
+    expect(dispatcher.stats()).toMatchObject({ sent: 1, retried: 1, rateLimited: 1 });
+    expect(status()).toEqual([
+      { k: 'a', status: 'pending', attempts: 1 },
+      { k: 'b', status: 'sent', attempts: 1 },
+    ]);
+  });
+
+  it('sends a message claimed by a process that died, after the claim timeout', async () => {
+    const store = createSqliteStore(db);
+    const { sender, started } = recordingSender();
+    const dispatcher = createOutboxDispatcher({
+      queue: store.outbox,
+      senders: { telegram: sender },
+      clock,
+      log,
+    });
+    await store.run((tx) => tx.outbox.enqueue([item('1', 'orphan')], clock.now()));
+    await store.outbox.claim(clock.now(), 10, new Date(clock.now().getTime() - 60_000)); // and then it died
+    await dispatcher.flush();
+    expect(started).toEqual([]);
+    clock.advance(60_001);
+    await dispatcher.flush();
+    expect(started.map((s) => s.to)).toEqual(['1:orphan']);
+    expect(status()).toEqual([{ k: 'orphan', status: 'sent', attempts: 2 }]);
+  });
+
+  it('holds a chat that cannot be reached, with its later messages', async () => {
+    const store = createSqliteStore(db);
+    const sender = scriptedSender([{ ok: false, hold: true, error: '-230 outside the window' }]);
+    const dispatcher = createOutboxDispatcher({
+      queue: store.outbox,
+      senders: { telegram: sender },
+      clock,
+      log,
+    });
+    await enqueue(store, ['one', 'two']);
+    await dispatcher.flush();
+    expect(sender.delivered).toEqual([]);
+    expect(status()).toEqual([
+      { k: 'one', status: 'held', attempts: 1 },
+      { k: 'two', status: 'held', attempts: 1 },
+    ]);
+  });
+
+  it('hands a message back when it gets no send slot in time (a group over its minute)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const store = createSqliteStore(db);
+      const { sender, started } = recordingSender();
+      const dispatcher = createOutboxDispatcher({
+        queue: store.outbox,
+        senders: { telegram: sender },
+        clock,
+        log,
+        rateLimits: { telegram: { perGroupPerMinute: 1 } },
+        timers: {
+          now: () => Date.now(),
+          setTimeout: (fn, ms) => setTimeout(fn, ms),
+          clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+        },
+      });
+      await store.run((tx) =>
+        tx.outbox.enqueue(
+          [item('-100', 'digest 1', 'digest'), item('-100', 'digest 2', 'digest')],
+          clock.now(),
+        ),
+      );
+      const flushed = dispatcher.flush();
+      await vi.advanceTimersByTimeAsync(30_000);
+      await flushed;
+      expect(started.map((s) => s.to)).toEqual(['-100:digest 1']);
+      const row = db
+        .prepare(`SELECT status, lastError, nextAttemptAt FROM "Outbox" WHERE idempotencyKey = 'digest 2'`)
+        .get() as { status: string; lastError: string; nextAttemptAt: string };
+      expect(row).toMatchObject({ status: 'pending', lastError: 'waiting for a send slot (timeout)' });
+      // Tried again when the group's minute (at 97 %: 61.86 s) is over: 31.86 s after the hand-back.
+      expect(new Date(row.nextAttemptAt).getTime() - clock.now().getTime()).toBeCloseTo(31_856, -1);
+      expect(dispatcher.stats()).toMatchObject({ sent: 1, handedBack: 1, inFlight: 0 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

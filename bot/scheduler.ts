@@ -48,7 +48,7 @@ export function createScheduler(deps: SchedulerDeps) {
 
   /** One pass now (or at `at`, for the CLI and tests); waits for a pass already running. */
   async function runOnce(at?: Date): Promise<SchedulerPass> {
-    while (running) {
+    while (running !== undefined) {
       await running.catch(() => undefined);
     }
     running = pass(at ?? deps.clock.now());

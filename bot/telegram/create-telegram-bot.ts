@@ -27,8 +27,11 @@ export const BOT_COMMANDS = [
  */
 export function createTelegramBot(deps: TelegramBotDeps): Bot {
   const bot = new Bot(deps.token, { botInfo: deps.botInfo, client: { apiRoot: deps.apiRoot } });
-  // Short flood waits are retried in place; longer ones go back to the outbox's own schedule.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 10 }));
+  // 429s and network errors go back to the caller at once: the outbox dispatcher paces sends, pauses
+  // the whole channel for `retry_after` and retries with backoff. Retrying inside a send would hide
+  // the 429s it must see (and grammY's plugin retries network errors without limit). 5xx answers
+  // are still retried here, briefly.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 0, rethrowHttpErrors: true }));
 
   bot.on('callback_query:data', async (ctx) => {
     // Answer first so the phone stops its spinner even if handling takes a moment.

@@ -37,7 +37,9 @@ export async function registerGroup(
   now: Date,
 ): Promise<Text[]> {
   const areas = actor ? leaderUnitIds(actor) : [];
-  const area = actor?.memberships.find((m) => areas.includes(m.unitId) && (m.role === 'leader' || m.role === 'admin'));
+  const area = actor?.memberships.find(
+    (m) => areas.includes(m.unitId) && (m.role === 'leader' || m.role === 'admin'),
+  );
   if (!actor || !area) {
     return [{ key: 'group.refused.not_leader' }];
   }
@@ -101,7 +103,13 @@ export async function registerGroup(
 }
 
 /** An admin's answer to a group's request; the group hears of it. */
-export async function decideGroup(tx: Tx, actor: Actor, id: number, approve: boolean, now: Date): Promise<Text[]> {
+export async function decideGroup(
+  tx: Tx,
+  actor: Actor,
+  id: number,
+  approve: boolean,
+  now: Date,
+): Promise<Text[]> {
   if (!actor.memberships.some((m) => m.role === 'admin')) {
     return [{ key: 'group.refused.not_admin' }];
   }
@@ -109,7 +117,13 @@ export async function decideGroup(tx: Tx, actor: Actor, id: number, approve: boo
   if (!group) {
     return [{ key: 'flow.stale_button' }];
   }
-  const changed = await tx.groups.setStatus(id, 'pending', approve ? 'active' : 'removed', actor.personId, now);
+  const changed = await tx.groups.setStatus(
+    id,
+    'pending',
+    approve ? 'active' : 'removed',
+    actor.personId,
+    now,
+  );
   if (!changed) {
     return [{ key: 'group.already', params: { status: { key: `group.status.${group.status}` } } }];
   }
@@ -141,5 +155,7 @@ export async function decideGroup(tx: Tx, actor: Actor, id: number, approve: boo
     ],
     now,
   );
-  return [{ key: approve ? 'group.confirmed' : 'group.refused', params: { title: group.title ?? group.chatId } }];
+  return [
+    { key: approve ? 'group.confirmed' : 'group.refused', params: { title: group.title ?? group.chatId } },
+  ];
 }

@@ -33,7 +33,7 @@ export const REPORT_HINTS: Record<PeriodKind, MessageKey> = {
 
 export function renderReminder(text: ReminderText, locale: Locale = 'vi'): string {
   const params = { ...text.params };
-  if (params.hint !== undefined && params.hint.startsWith('reminder.hint.')) {
+  if (params.hint?.startsWith('reminder.hint.')) {
     params.hint = t(locale, params.hint as MessageKey);
   }
   return t(locale, `reminder.${text.template}`, params);

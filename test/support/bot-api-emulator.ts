@@ -5,6 +5,8 @@
  * `new Bot(emulator.token, { client: { apiRoot: emulator.apiRoot } })`. Tests queue updates as if a user
  * did something (`sendText`, `sendPhoto`, `pressButton`), and inspect what the bot did (`sent`, `calls`,
  * `callbackAnswers`). Both long polling (`getUpdates`) and webhooks (`setWebhook`) are supported.
+ * Optionally (`floodLimits`) it answers 429 like Telegram's flood control and counts deliveries per
+ * chat (`deliveredPerChat`, `tooManyRequests`, `deliveryStats()`) for bulk-send tests and benchmarks.
  */
 
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
@@ -61,11 +63,46 @@ export interface EmulatorError {
   parameters?: { retry_after?: number; migrate_to_chat_id?: number };
 }
 
+/**
+ * Telegram-like flood control (off unless given). A send (sendMessage, sendPhoto, sendDocument)
+ * that would exceed a limit over its sliding window is answered HTTP 429
+ * `{ok:false, error_code:429, description:'Too Many Requests: retry after N', parameters:{retry_after:N}}`
+ * and not delivered. Only delivered messages count in the windows.
+ */
+export interface FloodLimits {
+  /** Messages per any 1 s window over the whole bot. */
+  globalPerSecond?: number;
+  /** Messages per any 1 s window to one chat. */
+  perChatPerSecond?: number;
+  /** Messages per any 60 s window to one group chat (negative chat id). */
+  perGroupPerMinute?: number;
+  /** The `retry_after` answered; default: the seconds until the window has room again (at least 1). */
+  retryAfterSeconds?: number;
+  /**
+   * Like a real flood wait: after a 429, every send in the same scope (the whole bot, the chat or
+   * the group, whichever limit was hit) is answered 429 until its retry_after has passed. Default false.
+   */
+  enforceRetryAfter?: boolean;
+}
+
+export interface DeliveryStats {
+  /** Messages delivered (send* answered ok), in total and per chat. */
+  delivered: number;
+  perChat: ReadonlyMap<number, number>;
+  /** Sends answered 429 by the flood limits. */
+  tooManyRequests: number;
+  /** `performance.now()` of the first and the last delivery (undefined before any). */
+  firstAt?: number;
+  lastAt?: number;
+}
+
 export interface BotApiEmulatorOptions {
   /** Default `'123456:TEST-TOKEN'`; the bot id is the part before the colon. */
   token?: string;
   /** Default `'emulator_bot'`. */
   botUsername?: string;
+  /** Flood control; off by default (every send is delivered). */
+  floodLimits?: FloodLimits;
 }
 
 export interface BotApiEmulator {
@@ -94,6 +131,18 @@ export interface BotApiEmulator {
   failNext(method: string, count: number, error: EmulatorError): void;
   /** Make send* calls to `chatId` fail with 403 "Forbidden: bot was blocked by the user" (or stop doing so). */
   setBlocked(chatId: number, blocked?: boolean): void;
+  /** Make send* calls to `chatId` fail with 400 "Bad Request: chat not found" (or stop doing so). */
+  setChatMissing(chatId: number, missing?: boolean): void;
+  /** Turn flood control on with these limits, or off with `undefined` (windows start empty). */
+  setFloodLimits(limits: FloodLimits | undefined): void;
+  /** Sends answered 429 by the flood limits so far. */
+  readonly tooManyRequests: number;
+  /** Messages delivered per chat so far (send* answered ok). */
+  readonly deliveredPerChat: ReadonlyMap<number, number>;
+  /** Delivery counters and the times of the first and last delivery. */
+  deliveryStats(): DeliveryStats;
+  /** Zero the delivery counters (not `sent`). */
+  resetDeliveryStats(): void;
   /** Updates queued but not yet confirmed (polling) or delivered (webhook). */
   readonly pendingUpdateCount: number;
   /** Current webhook URL, `''` in getUpdates mode. */
@@ -497,6 +546,13 @@ class Emulator implements BotApiEmulator {
   private readonly messageCounters = new Map<number, number>();
   private readonly openCallbackQueries = new Set<string>();
   private readonly blocked = new Set<number>();
+  private readonly missingChats = new Set<number>();
+  private flood: FloodControl | undefined;
+  private readonly delivered = new Map<number, number>();
+  private deliveredTotal = 0;
+  private firstDeliveryAt: number | undefined;
+  private lastDeliveryAt: number | undefined;
+  private tooManyRequestsCount = 0;
   private readonly failures = new Map<string, { remaining: number; error: EmulatorError }>();
   private readonly waiters = new Set<MessageWaiter>();
   private commands: BotCommand[] = [];
@@ -505,6 +561,7 @@ class Emulator implements BotApiEmulator {
 
   constructor(options: BotApiEmulatorOptions) {
     this.token = options.token ?? DEFAULT_TOKEN;
+    this.flood = options.floodLimits === undefined ? undefined : new FloodControl(options.floodLimits);
     const botId = toInteger(this.token.split(':')[0]) ?? 123456;
     this.botInfo = {
       id: botId,
@@ -673,6 +730,44 @@ class Emulator implements BotApiEmulator {
     } else {
       this.blocked.delete(chatId);
     }
+  }
+
+  setChatMissing(chatId: number, missing = true): void {
+    if (missing) {
+      this.missingChats.add(chatId);
+    } else {
+      this.missingChats.delete(chatId);
+    }
+  }
+
+  setFloodLimits(limits: FloodLimits | undefined): void {
+    this.flood = limits === undefined ? undefined : new FloodControl(limits);
+  }
+
+  get tooManyRequests(): number {
+    return this.tooManyRequestsCount;
+  }
+
+  get deliveredPerChat(): ReadonlyMap<number, number> {
+    return this.delivered;
+  }
+
+  deliveryStats(): DeliveryStats {
+    return {
+      delivered: this.deliveredTotal,
+      perChat: new Map(this.delivered),
+      tooManyRequests: this.tooManyRequestsCount,
+      ...(this.firstDeliveryAt === undefined ? {} : { firstAt: this.firstDeliveryAt }),
+      ...(this.lastDeliveryAt === undefined ? {} : { lastAt: this.lastDeliveryAt }),
+    };
+  }
+
+  resetDeliveryStats(): void {
+    this.delivered.clear();
+    this.deliveredTotal = 0;
+    this.firstDeliveryAt = undefined;
+    this.lastDeliveryAt = undefined;
+    this.tooManyRequestsCount = 0;
   }
 
   close(): Promise<void> {
@@ -985,8 +1080,26 @@ class Emulator implements BotApiEmulator {
     if (injected !== undefined) {
       return { ok: false, ...injected };
     }
+    const delivery = DELIVERY_METHODS.has(entry.name) ? toInteger(payload.chat_id) : undefined;
+    if (delivery !== undefined && this.flood !== undefined) {
+      const retryAfter = this.flood.check(delivery, performance.now());
+      if (retryAfter !== undefined) {
+        this.tooManyRequestsCount += 1;
+        return {
+          ok: false,
+          error_code: 429,
+          description: `Too Many Requests: retry after ${retryAfter}`,
+          parameters: { retry_after: retryAfter },
+        };
+      }
+    }
     try {
-      const result = await entry.handler(payload, context);
+      const value = entry.handler(payload, context);
+      if (delivery !== undefined) {
+        // Counted in the same tick as the flood check (the send handlers are synchronous).
+        this.countDelivery(delivery);
+      }
+      const result = await value;
       if (result instanceof Described) {
         return { ok: true, result: result.value, description: result.description };
       }
@@ -1002,6 +1115,15 @@ class Emulator implements BotApiEmulator {
       }
       throw error;
     }
+  }
+
+  private countDelivery(chatId: number): void {
+    const at = performance.now();
+    this.flood?.record(chatId, at);
+    this.delivered.set(chatId, (this.delivered.get(chatId) ?? 0) + 1);
+    this.deliveredTotal += 1;
+    this.firstDeliveryAt ??= at;
+    this.lastDeliveryAt = at;
   }
 
   // ---------------------------------------------------------------- internals: API methods
@@ -1441,6 +1563,9 @@ class Emulator implements BotApiEmulator {
     if (this.blocked.has(chatId)) {
       throw new ApiFailure(403, 'Forbidden: bot was blocked by the user');
     }
+    if (this.missingChats.has(chatId)) {
+      throw badRequest('chat not found');
+    }
   }
 
   private recordSent(message: SentMessage): void {
@@ -1485,6 +1610,100 @@ class Emulator implements BotApiEmulator {
       recentCalls === '' ? '  (none)' : recentCalls,
       `Queued updates not yet consumed: ${this.queue.length}`,
     ].join('\n');
+  }
+}
+
+const DELIVERY_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument']);
+
+/** Timestamps (ms, ascending) of deliveries within a sliding window. */
+class SlidingWindow {
+  private readonly times: number[] = [];
+  private head = 0;
+
+  constructor(private readonly windowMs: number) {}
+
+  /** Deliveries within the window ending at `now`. */
+  count(now: number): number {
+    while (this.head < this.times.length && (this.times[this.head] ?? 0) <= now - this.windowMs) {
+      this.head += 1;
+    }
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times.splice(0, this.head);
+      this.head = 0;
+    }
+    return this.times.length - this.head;
+  }
+
+  /** Milliseconds until one more delivery fits under `limit`. */
+  waitMs(now: number, limit: number): number {
+    const count = this.count(now);
+    const oldest = this.times[this.head + Math.max(0, count - limit)];
+    return oldest === undefined ? 0 : oldest + this.windowMs - now;
+  }
+
+  push(at: number): void {
+    this.times.push(at);
+  }
+}
+
+class FloodControl {
+  private readonly global = new SlidingWindow(1_000);
+  private readonly chats = new Map<number, SlidingWindow>();
+  private readonly groups = new Map<number, SlidingWindow>();
+  /** enforceRetryAfter: scope ('*', 'chat:ID', 'group:ID') → end of its flood wait. */
+  private readonly waits = new Map<string, number>();
+
+  constructor(private readonly limits: FloodLimits) {}
+
+  /** The retry_after (seconds) to answer, or undefined when the send may be delivered. */
+  check(chatId: number, now: number): number | undefined {
+    const { globalPerSecond, perChatPerSecond, perGroupPerMinute } = this.limits;
+    if (this.limits.enforceRetryAfter) {
+      for (const scope of ['*', `chat:${chatId}`, `group:${chatId}`]) {
+        const until = this.waits.get(scope);
+        if (until !== undefined && until > now) {
+          return Math.max(1, Math.ceil((until - now) / 1000));
+        }
+      }
+    }
+    const hits: Array<[string, SlidingWindow, number]> = [];
+    if (globalPerSecond !== undefined) {
+      hits.push(['*', this.global, globalPerSecond]);
+    }
+    if (perChatPerSecond !== undefined) {
+      hits.push([`chat:${chatId}`, this.window(this.chats, chatId, 1_000), perChatPerSecond]);
+    }
+    if (perGroupPerMinute !== undefined && chatId < 0) {
+      hits.push([`group:${chatId}`, this.window(this.groups, chatId, 60_000), perGroupPerMinute]);
+    }
+    for (const [scope, window, limit] of hits) {
+      if (window.count(now) >= limit) {
+        const retryAfter =
+          this.limits.retryAfterSeconds ?? Math.max(1, Math.ceil(window.waitMs(now, limit) / 1000));
+        if (this.limits.enforceRetryAfter) {
+          this.waits.set(scope, now + retryAfter * 1000);
+        }
+        return retryAfter;
+      }
+    }
+    return undefined;
+  }
+
+  record(chatId: number, at: number): void {
+    this.global.push(at);
+    this.window(this.chats, chatId, 1_000).push(at);
+    if (chatId < 0) {
+      this.window(this.groups, chatId, 60_000).push(at);
+    }
+  }
+
+  private window(map: Map<number, SlidingWindow>, chatId: number, windowMs: number): SlidingWindow {
+    let window = map.get(chatId);
+    if (window === undefined) {
+      window = new SlidingWindow(windowMs);
+      map.set(chatId, window);
+    }
+    return window;
   }
 }
 
