@@ -415,7 +415,17 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
       started = true;
       pollTimer = setInterval(run, pollMs);
       pollTimer.unref();
-      kick();
+      // One dispatcher per database (SQLite): whatever is still marked "sending" was claimed by a
+      // run of this bot that died; send it now rather than after the claim timeout.
+      void deps.queue
+        .releaseClaims(deps.clock.now())
+        .then((released) => {
+          if (released > 0) {
+            deps.log.info({ released }, 'claims of a previous run released');
+          }
+        })
+        .catch((error: unknown) => deps.log.error({ err: error }, 'releasing old claims failed'))
+        .finally(kick);
     },
     /** Stops claiming, hands back what waits for a slot, and waits for the sends in flight. */
     async stop(): Promise<void> {

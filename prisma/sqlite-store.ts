@@ -483,6 +483,11 @@ export function createSqliteStore(
         )
         .sort((a, b) => a.id - b.id);
     },
+    async releaseClaims(before) {
+      return stmt(`UPDATE "Outbox" SET status = 'pending' WHERE status = 'sending' AND claimedAt < ?`).run(
+        toDbTime(before),
+      ).changes;
+    },
     async markSent(id, at) {
       stmt(`UPDATE "Outbox" SET status = 'sent', sentAt = ?, lastError = NULL WHERE id = ?`).run(
         toDbTime(at),

@@ -38,6 +38,11 @@ export interface OutboxQueue {
   markSent(id: number, at: Date): Promise<void>;
   /** Schedules another attempt, or gives up with `failed` when `nextAttemptAt` is null. */
   markFailed(id: number, error: string, nextAttemptAt: Date | null): Promise<void>;
+  /**
+   * Puts messages claimed before `before` back to `pending` (a dispatcher starting after a crash:
+   * its predecessor's claims would otherwise wait out the claim timeout). Returns how many.
+   */
+  releaseClaims(before: Date): Promise<number>;
   /** Keeps the message until the user writes again (see OutboxRepository.releaseHeld). */
   markHeld(id: number, error: string): Promise<void>;
 }

@@ -135,6 +135,11 @@ export interface BotApiEmulator {
   setChatMissing(chatId: number, missing?: boolean): void;
   /** Turn flood control on with these limits, or off with `undefined` (windows start empty). */
   setFloodLimits(limits: FloodLimits | undefined): void;
+  /**
+   * Called when a sendMessage is about to be delivered; returning `false` leaves it undelivered and
+   * answers 500 (a test's way to crash the bot at a chosen send, before Telegram got it).
+   */
+  onBeforeSend: ((chatId: number) => boolean | undefined) | undefined;
   /** Sends answered 429 by the flood limits so far. */
   readonly tooManyRequests: number;
   /** Messages delivered per chat so far (send* answered ok). */
@@ -550,6 +555,7 @@ class Emulator implements BotApiEmulator {
   private flood: FloodControl | undefined;
   private readonly delivered = new Map<number, number>();
   private deliveredTotal = 0;
+  onBeforeSend: ((chatId: number) => boolean | undefined) | undefined;
   private firstDeliveryAt: number | undefined;
   private lastDeliveryAt: number | undefined;
   private tooManyRequestsCount = 0;
@@ -1312,6 +1318,9 @@ class Emulator implements BotApiEmulator {
     const replyMarkup = parseReplyMarkup(payload.reply_markup);
     validateReplyMarkup(replyMarkup);
     this.assertReachable(chatId);
+    if (this.onBeforeSend?.(chatId) === false) {
+      throw new ApiFailure(500, 'Internal Server Error: not delivered');
+    }
     const message = this.botMessage(chatId, replyMarkup);
     message.text = plain;
     this.storeMessage(message);
