@@ -114,6 +114,8 @@ export interface BotApiEmulator {
   sendText(user: EmulatorUser, text: string): Update;
   /** Queue a private-chat photo from `user`; the largest size carries `fileId`, the thumbnail `${fileId}-thumb`. */
   sendPhoto(user: EmulatorUser, fileId: string, caption?: string): Update;
+  /** Queue a text message from `user` in the group chat `groupId` (negative, titled "Group <id>"). */
+  sendGroupText(user: EmulatorUser, groupId: number, text: string): Update;
   /** Queue a callback query for the bot message `messageId` in the user's private chat (throws if unknown). */
   pressButton(user: EmulatorUser, messageId: number, data: string): Update;
   /** Queue the very same update (same `update_id`) again, as Telegram does when it was not confirmed. */
@@ -633,6 +635,16 @@ class Emulator implements BotApiEmulator {
     if (command !== null) {
       const entity: MessageEntity = { type: 'bot_command', offset: 0, length: command[0].length };
       message.entities = [entity];
+    }
+    return this.enqueue({ update_id: this.nextUpdateId++, message });
+  }
+
+  sendGroupText(user: EmulatorUser, groupId: number, text: string): Update {
+    const message = this.userMessage(user, groupId);
+    message.text = text;
+    const command = /^\/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?/.exec(text);
+    if (command !== null) {
+      message.entities = [{ type: 'bot_command', offset: 0, length: command[0].length }];
     }
     return this.enqueue({ update_id: this.nextUpdateId++, message });
   }
@@ -1518,12 +1530,12 @@ class Emulator implements BotApiEmulator {
     };
   }
 
-  private userMessage(user: EmulatorUser): Message & Update.NonChannel {
+  private userMessage(user: EmulatorUser, chatId = user.id): Message & Update.NonChannel {
     this.rememberUser(user);
     const message: Message & Update.NonChannel = {
-      message_id: this.nextMessageId(user.id),
+      message_id: this.nextMessageId(chatId),
       from: this.toTelegramUser(user),
-      chat: this.chatFor(user.id),
+      chat: this.chatFor(chatId),
       date: this.now(),
     };
     this.storeMessage(message);
