@@ -19,6 +19,7 @@ import { openSqlite, type SqliteDatabase } from '../prisma/sqlite.ts';
 import { createSqliteStore } from '../prisma/sqlite-store.ts';
 import { createSqliteZaloTokenStore } from '../prisma/zalo-token-store.ts';
 import type { Config, ZaloConfig } from './config.ts';
+import { createExportBuilder } from './exports/document-builder.ts';
 import { createInboundEventProcessor, type InboundEventProcessor } from './inbound-event-processor.ts';
 import type { Logger } from './logger.ts';
 import { createMediaArchiver, fetchUrl, type PhotoFetcher } from './media-archiver.ts';
@@ -83,6 +84,8 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   }
 
   const store = createSqliteStore(db);
+  // Excel exports asked for in chat are built when they are sent, from the data as it is then.
+  const buildDocument = createExportBuilder({ uow: store, clock });
   const senders: Partial<Record<Inbound['channel'], ChannelSender>> = {};
   const dispatcher = createOutboxDispatcher({
     queue: store.outbox,
@@ -124,7 +127,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   http.get('/healthz', async () => ({ ok: true }));
 
   if (config.playground) {
-    const sender = createPlaygroundSender();
+    const sender = createPlaygroundSender({ buildDocument });
     senders.playground = sender;
     await registerPlayground(http, {
       sender,
@@ -214,7 +217,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   }
 
   if (telegram && config.telegram) {
-    senders.telegram = createTelegramSender(telegram.api);
+    senders.telegram = createTelegramSender(telegram.api, { buildDocument });
     const { apiRoot, token } = config.telegram;
     fetchers.telegram = async (fileId) => {
       const file = await telegram.api.getFile(fileId);

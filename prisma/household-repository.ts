@@ -90,6 +90,16 @@ export function createHouseholdRepository(stmt: (sql: string) => Statement<unkno
       ).all(...unitIds, status, limit) as Row[];
       return rows.map(toView);
     },
+    async listByUnits(unitIds) {
+      const rows = stmt(
+        `SELECT h.id, h.campaignId, h.unitId, h.code, h.village, h.headName, h.birthYear, h.idNumberLast4,
+                h.category, h.need, h.eligible, h.status, h.supportedBefore, h.updatedAt
+           FROM "Household" h JOIN "Unit" u ON u.id = h.unitId
+          WHERE h.unitId IN (${placeholders(unitIds.length)})
+          ORDER BY u.code, h.village, h.code`,
+      ).all(...unitIds) as Row[];
+      return rows.map(toView);
+    },
     async moveStatus(id, from, to, at) {
       return (
         stmt('UPDATE "Household" SET status = ?, updatedAt = ? WHERE id = ? AND status = ?').run(

@@ -307,6 +307,15 @@ export function createSqliteStore(
           coversPeriod: Number(r.covers) === 1,
         }));
       },
+      async listByPeriods(periodIds) {
+        const marks = periodIds.map(() => '?').join(', ') || 'NULL';
+        const rows = stmt(
+          `SELECT * FROM "Report" WHERE periodId IN (${marks}) ORDER BY periodId, unitId, revision, id`,
+        )
+          .safeIntegers(true)
+          .all(...periodIds) as Row[];
+        return rows.map(toReport);
+      },
       async create(report) {
         const info = stmt(
           `INSERT INTO "Report" (ref, periodId, unitId, personId, revision, approvedNew, approvedRepair,

@@ -48,15 +48,20 @@ async function main(argv: readonly string[]): Promise<number> {
     process.loadEnvFile('.env');
   }
   const config = loadConfig(process.env);
+  // A backup copies the database as it is: it never creates, migrates or seeds one.
+  const asItIs = command.name === 'backup';
+  if (asItIs && !fs.existsSync(config.sqliteFile)) {
+    return usageFailure(new UsageError(`không có cơ sở dữ liệu ${config.sqliteFile} (xem DATABASE_URL)`));
+  }
   const db = openSqlite(config.sqliteFile);
   let prisma: PrismaClient | undefined;
   try {
-    const applied = applyMigrations(db);
+    const applied = asItIs ? [] : applyMigrations(db);
     if (applied.length > 0) {
       note(`Đã áp dụng migration: ${applied.join(', ')}`);
     }
     prisma = createPrismaClient(config.sqliteFile);
-    if (await seedIfEmpty(prisma, new Date())) {
+    if (!asItIs && (await seedIfEmpty(prisma, new Date()))) {
       note('Cơ sở dữ liệu trống: đã nạp dữ liệu mẫu (chiến dịch thành phố Bắc Kạn 2024–2025).');
     }
     await executeCommand(command, {

@@ -11,13 +11,13 @@ import {
   digestText,
 } from '../core/digests/digest.ts';
 import type { NewFundEntry } from '../core/funds/fund.repository.ts';
-import { fundEntry, recordFundEntry } from '../core/funds/fund-service.ts';
 import { householdNameKey } from '../core/households/duplicates.ts';
 import type { Tx } from '../core/unit-of-work.ts';
 import type { PrismaClient } from '../prisma/client.ts';
 import type { SqliteDatabase } from '../prisma/sqlite.ts';
 import { createSqliteStore } from '../prisma/sqlite-store.ts';
 import { seededDatabase } from './support/app-harness.ts';
+import { moneyPledge, recordEntry, ZERO_FIGURES } from './support/fixtures.ts';
 
 // The demo campaign: Bắc Kạn city, 8 wards and communes. "Now" is 10:00 on 20/03/2025 in Vietnam:
 // the February report and the first quarter's fell due on 15/03, March's is due 15/04.
@@ -63,22 +63,7 @@ async function addHousehold(unitCode: string, code: string, status: string, at: 
 }
 
 async function record(tx: Tx, campaign: Campaign, entry: Partial<NewFundEntry>): Promise<void> {
-  const outcome = await recordFundEntry(
-    tx,
-    campaign,
-    fundEntry({
-      campaignId: campaign.id,
-      kind: 'receipt',
-      levelUnitId: cityId,
-      amount: 0n,
-      occurredOn: '2025-03-05',
-      ...entry,
-    }),
-    NOW,
-  );
-  if (!outcome.ok) {
-    throw new Error(`ledger refused ${entry.kind}: ${outcome.refusal.code}`);
-  }
+  await recordEntry(tx, campaign, entry, NOW, { levelUnitId: cityId, occurredOn: '2025-03-05' });
 }
 
 async function personId(fullName: string): Promise<number> {
@@ -153,20 +138,7 @@ beforeAll(async () => {
         photos: [],
         registryReason: null,
         submittedAt: new Date('2025-03-12T03:00:00Z'),
-        approvedNew: 0,
-        approvedRepair: 0,
-        startedNew: 0,
-        startedRepair: 0,
-        completedNew: 0,
-        completedRepair: 0,
-        handedOverNew: 0,
-        handedOverRepair: 0,
-        moneyReceived: 0n,
-        moneyPaid: 0n,
-        labourDays: 0,
-        difficulties: '',
-        proposals: '',
-        decreaseReason: null,
+        ...ZERO_FIGURES,
       });
     }
     await tx.narratives.create({
@@ -186,25 +158,14 @@ beforeAll(async () => {
     const pledge = async (orgCode: string | null, donorName: string, amount: bigint) => {
       const org = orgs.find((o) => o.code === orgCode);
       return tx.pledges.create(
-        {
+        moneyPledge({
           campaignId: campaign.id,
           donorKind: org ? 'organisation' : 'individual',
           donorName,
-          donorPhone: null,
-          personId: null,
           orgUnitId: org?.id ?? null,
           fundUnitId: cityId,
-          kind: 'money',
-          description: null,
-          quantity: null,
-          quantityUnit: null,
           amount,
-          householdId: null,
-          targetUnitId: null,
-          dueOn: '2025-06-30',
-          publicName: true,
-          channel: 'telegram',
-        },
+        }),
         NOW,
       );
     };

@@ -111,6 +111,7 @@ button:focus-visible, textarea:focus-visible { outline: 3px solid #ffbf00; outli
 .msg[data-failed] .bubble { background: #8b1a1a; }
 .meta { font-size: 14px; color: #444; margin-top: 2px; }
 .chart { display: block; width: 100%; max-width: 480px; height: auto; margin-bottom: 6px; border: 1px solid #8a94a6; border-radius: 8px; background: #fff; }
+.file { display: inline-block; margin-top: 6px; padding: 6px 10px; border: 2px solid #0b4f9c; border-radius: 8px; color: #0b4f9c; font-weight: 600; text-decoration: none; }
 .choices { display: flex; flex-direction: column; gap: 6px; margin-top: 6px; }
 .choice-row { display: flex; gap: 6px; }
 .choice {
@@ -401,6 +402,14 @@ const SCRIPT = `
       wrap.appendChild(img);
     }
     wrap.appendChild(el('div', 'bubble', m.text));
+    // A built file (an Excel export): a download link, only to the playground's own file path.
+    if (m.file && typeof m.file.url === 'string' && m.file.url.indexOf('/api/playground/files/') === 0) {
+      var link = el('a', 'file', '📎 ' + String(m.file.name || 'tep.xlsx'));
+      link.setAttribute('data-testid', 'msg-file');
+      link.href = m.file.url;
+      link.setAttribute('download', String(m.file.name || 'tep.xlsx'));
+      wrap.appendChild(link);
+    }
     if (Array.isArray(m.choices) && m.choices.length > 0) {
       var box = el('div', 'choices');
       m.choices.forEach(function (row) {

@@ -553,3 +553,38 @@ describe('playground page in a browser', () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+describe('playground file downloads', () => {
+  it('serves a built export once, by the link in its message, and 404 for anything else', async () => {
+    const sender = createPlaygroundSender({
+      buildDocument: async () => ({
+        data: Buffer.from('PK-xlsx'),
+        fileName: 'tien-do-2025-02-2025-03-20.xlsx',
+      }),
+    });
+    const app = Fastify({ logger: false });
+    await registerPlayground(app, {
+      sender,
+      listPersonas: async () => PERSONAS,
+      handleInbound: async () => {},
+    });
+    try {
+      await sender.send('pg:leader', {
+        text: '📎 Tiến độ theo đơn vị',
+        document: { kind: 'progress', params: { scope: [2], period: '2025-02' }, fallbackText: '…' },
+      });
+      const url = sender.list('pg:leader', 0)[0]?.file?.url ?? '';
+      const ok = await app.inject({ method: 'GET', url });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.headers['content-type']).toBe(
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      );
+      expect(ok.headers['content-disposition']).toContain('filename="tien-do-2025-02-2025-03-20.xlsx"');
+      expect(ok.body).toBe('PK-xlsx');
+      const missing = await app.inject({ method: 'GET', url: '/api/playground/files/0000-unknown' });
+      expect(missing.statusCode).toBe(404);
+    } finally {
+      await app.close();
+    }
+  });
+});

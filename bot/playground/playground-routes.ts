@@ -1,8 +1,9 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Inbound } from '../../core/messaging/message.ts';
+import { XLSX_MIME_TYPE } from '../exports/document-builder.ts';
 import { PLAYGROUND_PAGE_CSP, PLAYGROUND_PAGE_HTML } from './page.ts';
-import type { PlaygroundMessage, PlaygroundSender } from './playground-sender.ts';
+import { PLAYGROUND_FILES_PATH, type PlaygroundMessage, type PlaygroundSender } from './playground-sender.ts';
 
 /** A demo person one can act as in the playground. */
 export interface PlaygroundPersona {
@@ -249,6 +250,26 @@ export async function registerPlayground(app: FastifyInstance, deps: PlaygroundD
       );
       await deps.handleInbound(inbound);
       return reply.code(202).send({ ok: true });
+    });
+
+    // A built export, by the unguessable id in the message that offered it.
+    scope.get<{ Params: { id: string } }>(`${PLAYGROUND_FILES_PATH}/:id`, async (request, reply) => {
+      const file = sender.file(request.params.id);
+      if (!file) {
+        return reply
+          .code(404)
+          .header('cache-control', 'no-store')
+          .send({ ok: false, error: 'Tệp không còn nữa. Anh/chị hãy yêu cầu xuất lại.' });
+      }
+      return reply
+        .header('cache-control', 'no-store')
+        .header('x-content-type-options', 'nosniff')
+        .header(
+          'content-disposition',
+          `attachment; filename="${file.fileName.replace(/[^\w.-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+        )
+        .type(file.fileName.endsWith('.xlsx') ? XLSX_MIME_TYPE : 'application/octet-stream')
+        .send(file.data);
     });
 
     scope.get(`${API}/messages`, async (request, reply) => {

@@ -127,3 +127,33 @@ describe('createPlaygroundSender', () => {
     expect(await released).toEqual([]);
   });
 });
+
+describe('createPlaygroundSender with a document', () => {
+  const message = {
+    text: '📎 Sổ Quỹ theo cấp – Thành phố Bắc Kạn.',
+    document: {
+      kind: 'ledger' as const,
+      params: { scope: [2] },
+      fallbackText: 'npm run cli -- export ledger …',
+    },
+  };
+
+  it('builds the file, keeps it for download and links it from the message', async () => {
+    const sender = createPlaygroundSender({
+      buildDocument: async () => ({ data: Buffer.from('xlsx'), fileName: 'so-quy-2025-03-20.xlsx' }),
+    });
+    expect(await sender.send('pg:leader', message)).toEqual({ ok: true });
+    const [stored] = sender.list('pg:leader', 0);
+    expect(stored?.text).toBe(message.text);
+    expect(stored?.file?.name).toBe('so-quy-2025-03-20.xlsx');
+    const id = stored?.file?.url.replace(/^\/api\/playground\/files\//, '') ?? '';
+    expect(sender.file(id)?.data.toString()).toBe('xlsx');
+    expect(sender.file('not-a-file')).toBeUndefined();
+  });
+
+  it('without a builder the page shows the fallback text', async () => {
+    const sender = createPlaygroundSender();
+    await sender.send('pg:leader', message);
+    expect(sender.list('pg:leader', 0)[0]?.text).toBe(`${message.text}\n\n${message.document.fallbackText}`);
+  });
+});

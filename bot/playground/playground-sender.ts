@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { Choice, Outbound, OutboundImage } from '../../core/messaging/message.ts';
 import type { ChannelSender, SendResult } from '../../core/messaging/messenger.ts';
+import { type BuiltDocument, buildForSend, type DocumentBuilder } from '../exports/document-builder.ts';
 
 /** One line of a playground conversation, as the page draws it. */
 export interface PlaygroundMessage {
@@ -10,6 +12,8 @@ export interface PlaygroundMessage {
   choices?: Choice[][];
   /** A picture shown above the text (a digest's chart), as the SVG source. */
   image?: OutboundImage;
+  /** A file (an Excel export) the page offers as a download link. */
+  file?: PlaygroundFile;
   /** ISO 8601 time the message was stored. */
   at: string;
   /**
@@ -18,6 +22,15 @@ export interface PlaygroundMessage {
    */
   clientMessageId?: string;
 }
+
+export interface PlaygroundFile {
+  name: string;
+  /** Same-origin path the page links to: `/api/playground/files/<id>`. */
+  url: string;
+}
+
+/** Where the page downloads a built file. */
+export const PLAYGROUND_FILES_PATH = '/api/playground/files';
 
 /** The playground channel: a `ChannelSender` that keeps messages in memory for the web page. */
 export interface PlaygroundSender extends ChannelSender {
@@ -42,6 +55,8 @@ export interface PlaygroundSender extends ChannelSender {
   lastSeq(): number;
   /** Wakes every pending `waitFor` (with what it has) so a closing server is not held up by long polls. */
   releaseWaiters(): void;
+  /** A file built for a message, by the id in its URL (only the newest few are kept). */
+  file(id: string): BuiltDocument | undefined;
 }
 
 export interface PlaygroundSenderOptions {
@@ -49,7 +64,12 @@ export interface PlaygroundSenderOptions {
   maxPerChat?: number;
   /** Clock, for tests. */
   now?: () => Date;
+  /** Builds a message's document; without it the page shows the document's fallback text. */
+  buildDocument?: DocumentBuilder;
 }
+
+/** Built files kept for download; older ones are dropped (the playground is a training tool). */
+const MAX_FILES = 20;
 
 interface ChatLog {
   messages: PlaygroundMessage[];
@@ -75,6 +95,9 @@ function copyMessage(message: PlaygroundMessage): PlaygroundMessage {
   if (message.image) {
     copy.image = { ...message.image };
   }
+  if (message.file) {
+    copy.file = { ...message.file };
+  }
   if (message.clientMessageId !== undefined) {
     copy.clientMessageId = message.clientMessageId;
   }
@@ -91,6 +114,7 @@ export function createPlaygroundSender(options: PlaygroundSenderOptions = {}): P
   const now = options.now ?? (() => new Date());
   const chats = new Map<string, ChatLog>();
   const waiters = new Map<string, Set<() => void>>();
+  const files = new Map<string, BuiltDocument>();
   let seq = 0;
 
   function chatLog(chatId: string): ChatLog {
@@ -144,6 +168,23 @@ export function createPlaygroundSender(options: PlaygroundSenderOptions = {}): P
       const stored: Omit<PlaygroundMessage, 'seq' | 'at'> = { from: 'bot', text: message.text };
       if (message.image) {
         stored.image = { ...message.image };
+      }
+      if (message.document && !options.buildDocument) {
+        stored.text = `${message.text}\n\n${message.document.fallbackText}`;
+      } else if (message.document) {
+        const built = await buildForSend(options.buildDocument, message.document);
+        if (!('data' in built)) {
+          return built;
+        }
+        const id = randomUUID();
+        files.set(id, built);
+        for (const old of files.keys()) {
+          if (files.size <= MAX_FILES) {
+            break;
+          }
+          files.delete(old);
+        }
+        stored.file = { name: built.fileName, url: `${PLAYGROUND_FILES_PATH}/${id}` };
       }
       // The page shows options and quick answers alike as buttons, quick answers on one row.
       const rows = [
@@ -212,6 +253,10 @@ export function createPlaygroundSender(options: PlaygroundSenderOptions = {}): P
       for (const chatId of [...waiters.keys()]) {
         wake(chatId);
       }
+    },
+
+    file(id) {
+      return files.get(id);
     },
   };
 }

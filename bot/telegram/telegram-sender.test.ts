@@ -96,6 +96,63 @@ describe('createTelegramSender', () => {
   });
 });
 
+describe('createTelegramSender with a document', () => {
+  const EXPORT: Outbound = {
+    text: '📎 Tiến độ theo đơn vị, kỳ tháng 2/2025 – Thành phố Bắc Kạn.',
+    document: {
+      kind: 'progress',
+      params: { scope: [2], period: '2025-02' },
+      fallbackText: 'npm run cli -- export progress …',
+    },
+  };
+  const XLSX = Buffer.from('504b0304', 'hex');
+
+  it('builds the file when sending and sends it as an .xlsx document with the text as caption', async () => {
+    const { api, calls } = fakeApi();
+    const asked: unknown[] = [];
+    const sender = createTelegramSender(api, {
+      buildDocument: async (document) => {
+        asked.push(document);
+        return { data: XLSX, fileName: 'tien-do-2025-02-2025-03-20.xlsx' };
+      },
+    });
+    expect(await sender.send('42', EXPORT)).toEqual({ ok: true });
+    expect(asked).toEqual([EXPORT.document]);
+    expect(calls.map((c) => c.method)).toEqual(['sendDocument']);
+    const file = calls[0]?.payload.document;
+    expect(file).toBeInstanceOf(InputFile);
+    expect((file as InputFile).filename).toMatch(/\.xlsx$/);
+    expect(calls[0]?.payload.caption).toBe(EXPORT.text);
+    expect(calls[0]?.payload.chat_id).toBe('42');
+  });
+
+  it('a text with buttons follows the file as its own message, keyboard last', async () => {
+    const { api, calls } = fakeApi();
+    const sender = createTelegramSender(api, {
+      buildDocument: async () => ({ data: XLSX, fileName: 'so-quy.xlsx' }),
+    });
+    await sender.send('42', { ...EXPORT, choices: [[{ id: 'menu:main', label: 'Menu' }]] });
+    expect(calls.map((c) => c.method)).toEqual(['sendDocument', 'sendMessage']);
+    expect(calls[0]?.payload.caption).toBeUndefined();
+    expect(calls[1]?.payload.reply_markup).toBeDefined();
+  });
+
+  it('a file that cannot be built fails for good and nothing is sent', async () => {
+    const { api, calls } = fakeApi();
+    const sender = createTelegramSender(api, {
+      buildDocument: async () => {
+        throw new Error('export refused: unknown_period');
+      },
+    });
+    expect(await sender.send('42', EXPORT)).toEqual({
+      ok: false,
+      retry: false,
+      error: 'document: export refused: unknown_period',
+    });
+    expect(calls).toEqual([]);
+  });
+});
+
 describe('createTelegramSender against the Bot API emulator', () => {
   let emulator: BotApiEmulator | undefined;
   afterEach(async () => {

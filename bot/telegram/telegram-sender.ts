@@ -2,6 +2,7 @@ import { type Api, GrammyError, HttpError, InlineKeyboard, InputFile } from 'gra
 import type { Outbound } from '../../core/messaging/message.ts';
 import type { ChannelSender, SendResult } from '../../core/messaging/messenger.ts';
 import { lazyRenderPng, type PngRenderer, renderForSend } from '../digests/png-renderer.ts';
+import { buildForSend, type DocumentBuilder } from '../exports/document-builder.ts';
 import { splitText } from '../split-text.ts';
 
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -10,11 +11,14 @@ export const TELEGRAM_CAPTION_LIMIT = 1024;
 export interface TelegramSenderOptions {
   /** Default: bot/digests/render-png.ts, loaded on the first picture (tests pass a light fake). */
   renderPng?: PngRenderer;
+  /** Builds a message's document (an Excel export) when it is sent; without it such messages fail. */
+  buildDocument?: DocumentBuilder;
 }
 
 /**
  * Renders core messages for Telegram: plain text (no parse mode to escape), choices as an inline
- * keyboard, a picture (a digest's chart) as a photo sent before the text.
+ * keyboard, a picture (a digest's chart) as a photo sent before the text, a document (an Excel
+ * export, built now) as a file with the text as its caption when the text fits one.
  */
 export function createTelegramSender(api: Api, options: TelegramSenderOptions = {}): ChannelSender {
   const renderPng = options.renderPng ?? lazyRenderPng;
@@ -29,7 +33,23 @@ export function createTelegramSender(api: Api, options: TelegramSenderOptions = 
           const caption = message.image.caption?.slice(0, TELEGRAM_CAPTION_LIMIT);
           await api.sendPhoto(chatId, new InputFile(png, 'bieu-do.png'), caption ? { caption } : {});
         }
-        const parts = splitText(message.text, TELEGRAM_TEXT_LIMIT);
+        const text = message.text;
+        if (message.document) {
+          const file = await buildForSend(options.buildDocument, message.document);
+          if (!('data' in file)) {
+            return file;
+          }
+          const asCaption = text.length <= TELEGRAM_CAPTION_LIMIT && !message.choices && !message.suggestions;
+          await api.sendDocument(
+            chatId,
+            new InputFile(file.data, file.fileName),
+            asCaption ? { caption: text } : {},
+          );
+          if (asCaption) {
+            return { ok: true };
+          }
+        }
+        const parts = splitText(text, TELEGRAM_TEXT_LIMIT);
         for (const [i, part] of parts.entries()) {
           const last = i === parts.length - 1;
           await api.sendMessage(

@@ -128,3 +128,21 @@ describe('createZaloSender', () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe('createZaloSender with a document', () => {
+  it('sends the text and the fallback naming the CLI command: Zalo takes no .xlsx upload', async () => {
+    const { client, calls } = fakeClient();
+    const message: Outbound = {
+      text: '📎 Danh sách hộ – Thành phố Bắc Kạn.',
+      document: {
+        kind: 'households',
+        params: { scope: [2] },
+        fallbackText:
+          'Cán bộ MTTQ thành phố có thể xuất tệp này bằng lệnh: npm run cli -- export households …',
+      },
+    };
+    expect(await createZaloSender(client).send('u1', message)).toEqual({ ok: true });
+    expect(calls.map((c) => c[0])).toEqual(['sendText']);
+    expect(calls[0]?.[2]).toBe(`${message.text}\n\n${message.document?.fallbackText}`);
+  });
+});

@@ -15,6 +15,10 @@ export const ZALO_TEXT_LIMIT = 2000;
  */
 export function renderZaloText(message: Outbound): string {
   const lines = [message.text];
+  if (message.document) {
+    // Zalo's file upload takes PDF and Word files only (reference/zalo-oa.md §8): no .xlsx.
+    lines.push('', message.document.fallbackText);
+  }
   const options = (message.choices ?? []).flat();
   if (options.length > 0) {
     lines.push('', 'Trả lời bằng số:');

@@ -55,6 +55,8 @@ export interface HouseholdRepository {
   search(unitIds: number[], query: string, limit: number): Promise<HouseholdView[]>;
   findById(id: number): Promise<HouseholdView | undefined>;
   listByStatus(unitIds: number[], status: string, limit: number): Promise<HouseholdView[]>;
+  /** Every household of the units, by unit, village and code (the Excel list). */
+  listByUnits(unitIds: number[]): Promise<HouseholdView[]>;
   /** Moves the household only if it is still in `from` (a second tap changes nothing). */
   moveStatus(id: number, from: string, to: string, at: Date): Promise<boolean>;
   addEvent(event: HouseholdEventInput, at: Date): Promise<number>;

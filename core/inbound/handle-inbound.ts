@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { decideGroup, registerGroup } from '../digests/group-registration.ts';
+import { exportKindsFor, exportReply } from '../exports/export-chat.ts';
 import { applyInput, repeatPrompt, resume, startFlow } from '../flows/engine.ts';
 import { CONFIRM_STEP, type EngineResult, type FlowState, type Text, type UserInput } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
@@ -14,7 +16,6 @@ import {
 } from '../funds/fund-flows.ts';
 import { acknowledgement, fundRollupFor, publicSummary } from '../funds/fund-reports.ts';
 import { GUEST, myPledgeCard, myPledges, pledgeCancelRunner, pledgeRunner } from '../funds/pledge-flow.ts';
-import { decideGroup, registerGroup } from '../digests/group-registration.ts';
 import { householdAddRunner } from '../households/household-add.ts';
 import {
   findOwnHousehold,
@@ -286,6 +287,8 @@ class Conversation {
       }
       case 'baocao':
         return this.actor ? this.beginFlow(reportRunner, undefined) : this.onStranger();
+      case 'xuatbaocao':
+        return this.actor ? this.sendExport(undefined) : this.onStranger();
       default:
         return this.actor ? this.showMenu(this.text('command.unknown')) : this.onStranger();
     }
@@ -473,6 +476,8 @@ class Conversation {
         return this.showMenu(this.text('menu.title'), active);
       case 'status':
         return this.onCommand('tinhhinh', '');
+      case 'export':
+        return this.sendExport(arg);
       case 'whoami':
         return this.showMenu(this.whoami(), active);
       case 'help':
@@ -480,6 +485,30 @@ class Conversation {
       default:
         return this.showMenu(this.text('flow.stale_button'), active);
     }
+  }
+
+  /** `/xuatbaocao`: the exports as buttons; a pressed one is sent as a file built at send time. */
+  private async sendExport(kind: string | undefined): Promise<void> {
+    const actor = this.actor;
+    const kinds = actor ? exportKindsFor(actor) : [];
+    if (!actor || kinds.length === 0) {
+      return this.showMenu(this.text('export.refused'));
+    }
+    if (kind === undefined) {
+      const area = actor.memberships.find((m) => m.role === 'leader' || m.role === 'admin')?.unitName ?? '';
+      return this.say(
+        this.text('export.menu', { area }),
+        kinds.map((k) => [{ id: `menu:export:${k}`, label: this.text(`export.kind.${k}`) }]),
+      );
+    }
+    const reply = await exportReply(this.tx, actor, kind, this.now);
+    if (!reply.ok) {
+      return this.showMenu(this.text(reply.reason.key, reply.reason.params));
+    }
+    this.replies.push({
+      text: this.text(reply.text.key, reply.text.params),
+      document: { ...reply.request, fallbackText: this.text(reply.fallback.key, reply.fallback.params) },
+    });
   }
 
   /** "Đã báo cáo bằng văn bản": no more reminders for that period. */

@@ -461,6 +461,20 @@ export const en: Record<keyof typeof vi, string> = {
   'group.kind.weekly': 'weekly (Monday morning)',
   'group.kind.deadline': 'after each report deadline',
   'group.kind.semiannual': 'six-monthly',
+  'export.menu': '📥 Excel reports of {area}. Choose a report and the bot will send the file:',
+  'export.kind.progress': '📊 Progress by unit',
+  'export.kind.households': '🏠 Household list',
+  'export.kind.pledges': '🤝 Pledges by organisation',
+  'export.kind.ledger': '📒 Fund ledger by level',
+  'export.kind.late': '⏰ Late reports',
+  'export.sending':
+    '📎 {name} – {area}. Excel file with the figures at the time it is sent, printable on A4 landscape.',
+  'export.sending_period':
+    '📎 {name}, period {period} – {area}. Excel file with the figures at the time it is sent, printable on A4 landscape.',
+  'export.fallback':
+    'This channel cannot send Excel files yet. City MTTQ staff can write this file with: {command}',
+  'export.refused': 'Excel exports are for leaders and administrators.',
+  'export.unavailable': 'There is no campaign or unit to export yet.',
   'reminder.paused':
     '✅ Noted that you reported {period} on paper. The bot will not remind you about it again.',
   'reminder.report_due':

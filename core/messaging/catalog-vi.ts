@@ -464,6 +464,19 @@ export const vi = {
   'group.kind.weekly': 'hằng tuần (sáng thứ Hai)',
   'group.kind.deadline': 'sau mỗi hạn báo cáo',
   'group.kind.semiannual': '6 tháng',
+  'export.menu': '📥 Xuất báo cáo Excel của {area}. Anh/chị chọn loại báo cáo, bot sẽ gửi tệp:',
+  'export.kind.progress': '📊 Tiến độ theo đơn vị',
+  'export.kind.households': '🏠 Danh sách hộ',
+  'export.kind.pledges': '🤝 Ủng hộ theo tổ chức',
+  'export.kind.ledger': '📒 Sổ Quỹ theo cấp',
+  'export.kind.late': '⏰ Đơn vị chậm báo cáo',
+  'export.sending': '📎 {name} – {area}. Tệp Excel lập theo số liệu lúc gửi, in được trên khổ A4 ngang.',
+  'export.sending_period':
+    '📎 {name}, kỳ {period} – {area}. Tệp Excel lập theo số liệu lúc gửi, in được trên khổ A4 ngang.',
+  'export.fallback':
+    'Kênh này chưa gửi được tệp Excel. Cán bộ MTTQ thành phố có thể xuất tệp này bằng lệnh: {command}',
+  'export.refused': 'Chức năng xuất báo cáo Excel dành cho lãnh đạo và quản trị viên.',
+  'export.unavailable': 'Chưa có chương trình hoặc đơn vị nào để xuất báo cáo.',
   'reminder.paused':
     '✅ Đã ghi nhận anh/chị đã báo cáo {period} bằng văn bản. Bot sẽ không nhắc báo cáo kỳ này nữa.',
   'reminder.report_due':

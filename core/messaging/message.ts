@@ -1,3 +1,5 @@
+import type { ExportRequest } from '../exports/export-request.ts';
+
 /**
  * The message contract between the core and the channels (DESIGN.md §3).
  * Channels translate their updates into `Inbound` and render `Outbound`; the core never
@@ -67,11 +69,22 @@ export interface Outbound {
    * plain JSON; each channel renders what it can send (a PNG for Telegram and Zalo) at send time.
    */
   image?: OutboundImage;
+  /**
+   * A file sent with the text (an Excel export). Like `image`, the outbox keeps what to build —
+   * the export's kind and parameters, plain JSON — and the channel builds the file when it sends,
+   * from the data as it is then.
+   */
+  document?: OutboundDocument;
 }
 
 export interface OutboundImage {
   svg: string;
   caption?: string;
+}
+
+export interface OutboundDocument extends ExportRequest {
+  /** Said on a channel that cannot carry the file (Zalo takes only PDF and Word files). */
+  fallbackText: string;
 }
 
 /** Where a message goes: a chat on a channel. */

@@ -93,4 +93,6 @@ export interface ReportRepository {
     unitIds: number[],
     periodId: number,
   ): Promise<{ unitId: number; submittedAt: Date; coversPeriod: boolean }[]>;
+  /** Every revision of the reports for the periods, by period, unit and revision (the Excel exports). */
+  listByPeriods(periodIds: number[]): Promise<ReportRecord[]>;
 }

@@ -842,6 +842,16 @@ function createRepositories(state: MemoryState): Repositories {
       const latest = candidates[0]?.report;
       return latest ? copy(latest) : undefined;
     },
+    async listByPeriods(periodIds) {
+      return copy(
+        state.reports
+          .filter((r) => periodIds.includes(r.periodId))
+          .sort(
+            (a, b) =>
+              a.periodId - b.periodId || a.unitId - b.unitId || a.revision - b.revision || a.id - b.id,
+          ),
+      );
+    },
     async create(report) {
       return insertReport(state, report);
     },
@@ -914,6 +924,7 @@ function createRepositories(state: MemoryState): Repositories {
     search: async () => [],
     findById: async () => undefined,
     listByStatus: async () => [],
+    listByUnits: async () => [],
     moveStatus: async () => false,
     addEvent: async () => {
       throw new Error('the memory store has no household registry');

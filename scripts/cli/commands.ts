@@ -1,8 +1,11 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { z } from 'zod';
+import { EXPORT_KINDS } from '../../core/exports/export-request.ts';
 import { ROLES } from '../../core/people/people.ts';
+import { type BackupArgs, backup, ZBackupArgs } from './backup.ts';
 import { type CliContext, UsageError } from './context.ts';
 import { type DigestPreviewOptions, digestPreview, ZDigestPreviewOptions } from './digest.ts';
+import { type ExportArgs, exportReport, ZExportArgs } from './export.ts';
 import {
   type FundsLedgerOptions,
   type FundsReverseArgs,
@@ -92,7 +95,9 @@ export type CliCommand =
   | { name: 'reminders run'; options: AtOption }
   | { name: 'reminders policy'; options: PolicyOptions }
   | { name: 'outbox status' }
-  | { name: 'digest preview'; options: DigestPreviewOptions };
+  | { name: 'digest preview'; options: DigestPreviewOptions }
+  | { name: 'export'; args: ExportArgs }
+  | { name: 'backup'; args: BackupArgs };
 
 /** The line printed after every usage error. */
 export const USAGE_HINT = 'Xem hướng dẫn: npm run cli -- help';
@@ -107,6 +112,33 @@ interface CommandSpec {
 }
 
 const S = { type: 'string' } as const;
+
+/** `export <kind> <file.xlsx>`: one spec per kind, each building the same command. */
+const EXPORT_SPECS: Record<string, CommandSpec> = Object.fromEntries(
+  EXPORT_KINDS.map((kind) => [
+    kind,
+    {
+      options: { period: S, unit: S },
+      positionals: 1,
+      build: (values: ParsedValues, positionals: string[]): CliCommand => ({
+        name: 'export',
+        args: validate(ZExportArgs, { kind, file: positionals[0], period: values.period, unit: values.unit }),
+      }),
+    },
+  ]),
+);
+
+/** Commands without a subcommand. */
+const SINGLE_COMMANDS: Record<string, CommandSpec> = {
+  backup: {
+    options: { force: { type: 'boolean' } },
+    positionals: 1,
+    build: (values, positionals) => ({
+      name: 'backup',
+      args: validate(ZBackupArgs, { file: positionals[0], force: values.force === true }),
+    }),
+  },
+};
 
 const COMMANDS: Record<string, Record<string, CommandSpec>> = {
   invite: {
@@ -236,6 +268,7 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
       }),
     },
   },
+  export: EXPORT_SPECS,
   reports: {
     list: {
       options: { period: S, unit: S },
@@ -313,6 +346,14 @@ export function usageText(): string[] {
     '      Xem trước bản tin tổng hợp gửi nhóm lãnh đạo (chữ và biểu đồ PNG); không gửi gì.',
     "  reminders policy [--set '<JSON>']",
     '      Xem hoặc đổi chính sách nhắc (số ngày nhắc trước hạn, giờ gửi, giờ yên lặng, số lần tối đa mỗi ngày…).',
+    '  export <progress|households|pledges|ledger|late> <tệp.xlsx> [--period <mã kỳ tháng>] [--unit <mã đơn vị>]',
+    '      Xuất báo cáo Excel theo mẫu (tiêu đề, cột đánh số, dòng tổng cộng, in A4 ngang): tiến độ theo đơn vị',
+    '      (progress, mặc định kỳ tháng gần nhất đã đến hạn), danh sách hộ (households), ủng hộ theo tổ chức',
+    '      (pledges), sổ Quỹ theo cấp (ledger), đơn vị chậm báo cáo (late). Mặc định: toàn thành phố;',
+    '      --unit: một phường, xã. --period chỉ dùng cho progress và late.',
+    '  backup <tệp sao lưu> [--force]',
+    '      Sao lưu cơ sở dữ liệu khi bot đang chạy (bản sao nhất quán, đã kiểm tra toàn vẹn); in kích thước',
+    '      và thời gian. Không ghi đè tệp đã có, trừ khi thêm --force.',
     '  help',
     '      In hướng dẫn này (hoặc --help, -h).',
     '',
@@ -324,6 +365,8 @@ export function usageText(): string[] {
     '  npm run cli -- funds reverse 12 --reason "Ghi nhầm số tiền, chứng từ PT-015"',
     '  npm run cli -- reminders plan --at 2025-04-09T08:00:00+07:00',
     `  npm run cli -- reminders policy --set '{"offsetsDays":[7,3,0]}'`,
+    '  npm run cli -- export progress tien-do-2025-02.xlsx --period 2025-02',
+    '  npm run cli -- backup /var/backups/mttq-bot/bot-2025-03-10.db',
     '',
     'Mã thoát: 0 thành công, 2 lệnh hoặc tham số sai, 1 lỗi khác.',
   ];
@@ -380,6 +423,10 @@ export function parseCommand(argv: readonly string[]): CliCommand {
   if (group === undefined || group === 'help' || group === '--help' || group === '-h') {
     return { name: 'help' };
   }
+  const single = SINGLE_COMMANDS[group];
+  if (single !== undefined) {
+    return parseSpec(group, single, argv.slice(1));
+  }
   const groupSpecs = COMMANDS[group];
   if (groupSpecs === undefined) {
     throw new UsageError(
@@ -399,7 +446,11 @@ export function parseCommand(argv: readonly string[]): CliCommand {
   if (spec === undefined) {
     throw new UsageError(`lệnh không tồn tại: "${group} ${sub}". Dùng: ${subNames.join(', ')}`);
   }
-  const command = `${group} ${sub}`;
+  return parseSpec(`${group} ${sub}`, spec, rest);
+}
+
+/** Parses and validates the options and positionals of one command. */
+function parseSpec(command: string, spec: CommandSpec, rest: readonly string[]): CliCommand {
   let parsed: { values: ParsedValues; positionals: string[] };
   try {
     parsed = parseArgs({
@@ -422,9 +473,10 @@ export function parseCommand(argv: readonly string[]): CliCommand {
 }
 
 function commandNames(): string[] {
-  return Object.entries(COMMANDS).flatMap(([group, subs]) =>
-    Object.keys(subs).map((sub) => `${group} ${sub}`),
-  );
+  return [
+    ...Object.entries(COMMANDS).flatMap(([group, subs]) => Object.keys(subs).map((sub) => `${group} ${sub}`)),
+    ...Object.keys(SINGLE_COMMANDS),
+  ];
 }
 
 /** Runs a parsed command against the database in `ctx`; `help` only prints the usage text. */
@@ -496,5 +548,10 @@ export async function executeCommand(command: CliCommand, ctx: CliContext): Prom
       return zaloStatus(ctx);
     case 'zalo set-token':
       return zaloSetToken(ctx, command.args);
+    case 'export':
+      return exportReport(ctx, command.args);
+    case 'backup':
+      await backup(ctx, command.args);
+      return;
   }
 }

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../core/campaigns/campaign.ts';
 import type { NewFundEntry } from '../../core/funds/fund.repository.ts';
-import { fundEntry, recordFundEntry } from '../../core/funds/fund-service.ts';
 import type { Tx } from '../../core/unit-of-work.ts';
 import type { PrismaClient } from '../../prisma/client.ts';
 import type { SqliteDatabase } from '../../prisma/sqlite.ts';
 import { createSqliteStore } from '../../prisma/sqlite-store.ts';
 import { seededDatabase } from '../../test/support/app-harness.ts';
+import { recordEntry } from '../../test/support/fixtures.ts';
 import { executeCommand, parseCommand } from './commands.ts';
 import type { CliContext } from './context.ts';
 import { fundsReverse } from './funds.ts';
@@ -39,26 +39,8 @@ async function run(argv: string[]): Promise<CliContext & { lines: string[]; text
   return ctx;
 }
 
-async function record(tx: Tx, campaign: Campaign, entry: Partial<NewFundEntry>): Promise<number> {
-  const outcome = await recordFundEntry(
-    tx,
-    campaign,
-    fundEntry({
-      campaignId: campaign.id,
-      kind: 'receipt',
-      levelUnitId: 0,
-      amount: 0n,
-      occurredOn: '2025-03-01',
-      channel: 'telegram',
-      ...entry,
-    }),
-    NOW,
-  );
-  if (!outcome.ok) {
-    throw new Error(`ledger refused ${entry.kind}: ${outcome.refusal.code}`);
-  }
-  return outcome.id;
-}
+const record = (tx: Tx, campaign: Campaign, entry: Partial<NewFundEntry>) =>
+  recordEntry(tx, campaign, entry, NOW, { occurredOn: '2025-03-01', channel: 'telegram' });
 
 beforeAll(async () => {
   ({ db, prisma, close } = await seededDatabase(NOW));

@@ -1,0 +1,80 @@
+import type { Period } from '../campaigns/campaign.ts';
+import type { UnitView } from '../people/unit.repository.ts';
+import type { ReportRecord } from '../reports/report.ts';
+import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
+import { formatDate } from '../shared/format.ts';
+import { daysBetween, displayUnitName, lastDayOnTime } from './export-scope.ts';
+import { type ExportColumn, type ExportRow, type ExportSheet, STT_COLUMN, sheet } from './sheet.ts';
+
+export const LATE_COLUMNS: ExportColumn[] = [
+  STT_COLUMN,
+  { key: 'period', header: 'Kỳ báo cáo', width: 14, format: 'text' },
+  { key: 'due', header: 'Hạn gửi (trước ngày)', width: 12, format: 'date' },
+  { key: 'unit', header: 'Đơn vị', width: 26, format: 'text' },
+  { key: 'missing', header: 'Chưa báo cáo', width: 10, format: 'text', total: 'count' },
+  { key: 'late', header: 'Báo cáo muộn', width: 10, format: 'text', total: 'count' },
+  { key: 'submitted', header: 'Ngày gửi', width: 11, format: 'date' },
+  { key: 'daysLate', header: 'Số ngày chậm', width: 9, format: 'integer' },
+  { key: 'note', header: 'Ghi chú', width: 26, format: 'text' },
+];
+
+export const LATE_TITLE = 'DANH SÁCH ĐƠN VỊ CHẬM BÁO CÁO TIẾN ĐỘ';
+
+export interface LateInput {
+  /** Monthly periods whose reports are due by `today`, oldest first. */
+  periods: Period[];
+  units: UnitView[];
+  /** Every revision of those periods' reports. */
+  reports: ReportRecord[];
+  /** `${periodId}:${unitId}` of units whose officers all said they reported on paper. */
+  onPaper: ReadonlySet<string>;
+  timeZone: string;
+  today: string;
+}
+
+/**
+ * For each period due, the wards and communes that have not reported or whose first submission
+ * came late, with the due date and the days late: counted from the last day on time (reports are
+ * due *before* the due day), to the day of the first submission, or to today when none came.
+ */
+export function lateSheet(input: LateInput): ExportSheet {
+  const rows: ExportRow[] = [];
+  for (const period of input.periods) {
+    const lastOnTime = lastDayOnTime(period.dueOn);
+    for (const unit of input.units) {
+      const first = input.reports.find((r) => r.periodId === period.id && r.unitId === unit.id);
+      const sentOn = first ? toIsoDate(dateInZone(first.submittedAt, input.timeZone)) : undefined;
+      if ((first && !first.late) || (!first && input.today < period.dueOn)) {
+        continue;
+      }
+      const base = { period: period.label, due: period.dueOn, unit: displayUnitName(unit) };
+      const note = input.onPaper.has(`${period.id}:${unit.id}`) ? 'Đã báo cáo bằng văn bản' : null;
+      rows.push(
+        sentOn === undefined
+          ? { ...base, missing: 'x', daysLate: Math.max(0, daysBetween(lastOnTime, input.today)), note }
+          : {
+              ...base,
+              late: 'x',
+              submitted: sentOn,
+              daysLate: Math.max(0, daysBetween(lastOnTime, sentOn)),
+              note,
+            },
+      );
+    }
+  }
+  const periods =
+    input.periods.length === 1 && input.periods[0]
+      ? `Kỳ báo cáo ${input.periods[0].label}`
+      : 'Các kỳ báo cáo tháng đã đến hạn';
+  return sheet({
+    name: 'Chậm báo cáo',
+    title: LATE_TITLE,
+    subtitle: `${periods} – tính đến ngày ${formatDate(fromIsoDate(input.today))}`,
+    columns: LATE_COLUMNS,
+    rows: rows.map((r, i) => ({ stt: i + 1, ...r })),
+    notes: [
+      'Báo cáo tháng phải gửi trước ngày ghi ở cột "Hạn gửi"; số ngày chậm tính từ ngày cuối cùng còn đúng hạn đến ngày gửi bản đầu tiên (hoặc đến hôm nay nếu chưa gửi).',
+      ...(rows.length === 0 ? ['Không có đơn vị nào chậm báo cáo.'] : []),
+    ],
+  });
+}

@@ -1,0 +1,152 @@
+import type { Period } from '../campaigns/campaign.ts';
+import { cumulativeCounts } from '../households/registry-counts.ts';
+import type { UnitView } from '../people/unit.repository.ts';
+import type { HouseCounts, ReportRecord } from '../reports/report.ts';
+import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
+import { formatDate } from '../shared/format.ts';
+import type { Tx } from '../unit-of-work.ts';
+import { displayUnitName, type ExportScope } from './export-scope.ts';
+import { type ExportColumn, type ExportRow, type ExportSheet, ratio, STT_COLUMN, sheet } from './sheet.ts';
+
+export interface ProgressInput {
+  period: Period;
+  timeZone: string;
+  units: UnitView[];
+  /** Every revision of the period's reports (other units are ignored). */
+  reports: ReportRecord[];
+  /** The registry's cumulative counts per unit at the period's end; null when it has no household. */
+  registry: ReadonlyMap<number, HouseCounts | null>;
+}
+
+const APPROVED = 'Số hộ được phê duyệt';
+const STARTED = 'Số nhà đã khởi công';
+const COMPLETED = 'Số nhà đã hoàn thành';
+const HANDED_OVER = 'Số nhà đã bàn giao';
+const MONEY = 'Kinh phí (đồng)';
+const REGISTRY = 'Sổ theo dõi hộ (cuối kỳ)';
+
+export const PROGRESS_COLUMNS: ExportColumn[] = [
+  STT_COLUMN,
+  { key: 'unit', header: 'Đơn vị', width: 24, format: 'text' },
+  { key: 'approvedNew', header: 'Xây mới', group: APPROVED, width: 8, format: 'integer', total: 'sum' },
+  { key: 'approvedRepair', header: 'Sửa chữa', group: APPROVED, width: 8, format: 'integer', total: 'sum' },
+  { key: 'startedNew', header: 'Xây mới', group: STARTED, width: 8, format: 'integer', total: 'sum' },
+  { key: 'startedRepair', header: 'Sửa chữa', group: STARTED, width: 8, format: 'integer', total: 'sum' },
+  { key: 'completedNew', header: 'Xây mới', group: COMPLETED, width: 8, format: 'integer', total: 'sum' },
+  { key: 'completedRepair', header: 'Sửa chữa', group: COMPLETED, width: 8, format: 'integer', total: 'sum' },
+  { key: 'handedOverNew', header: 'Xây mới', group: HANDED_OVER, width: 8, format: 'integer', total: 'sum' },
+  {
+    key: 'handedOverRepair',
+    header: 'Sửa chữa',
+    group: HANDED_OVER,
+    width: 8,
+    format: 'integer',
+    total: 'sum',
+  },
+  {
+    key: 'completion',
+    header: 'Tỷ lệ hoàn thành',
+    width: 11,
+    format: 'percent',
+    total: {
+      ratio: {
+        numerator: ['completedNew', 'completedRepair'],
+        denominator: ['approvedNew', 'approvedRepair'],
+      },
+    },
+  },
+  { key: 'moneyReceived', header: 'Đã tiếp nhận', group: MONEY, width: 15, format: 'money', total: 'sum' },
+  { key: 'moneyPaid', header: 'Đã chi', group: MONEY, width: 15, format: 'money', total: 'sum' },
+  { key: 'labourDays', header: 'Ngày công', width: 10, format: 'integer', total: 'sum' },
+  { key: 'submitted', header: 'Ngày gửi báo cáo', width: 12, format: 'date' },
+  { key: 'onTime', header: 'Đúng hạn / muộn', width: 13, format: 'text' },
+  {
+    key: 'registryApproved',
+    header: 'Đã duyệt',
+    group: REGISTRY,
+    width: 10,
+    format: 'integer',
+    total: 'sum',
+  },
+  {
+    key: 'registryCompleted',
+    header: 'Đã hoàn thành',
+    group: REGISTRY,
+    width: 10,
+    format: 'integer',
+    total: 'sum',
+  },
+];
+
+export const PROGRESS_TITLE = 'BÁO CÁO TIẾN ĐỘ XÓA NHÀ TẠM, NHÀ DỘT NÁT THEO ĐƠN VỊ';
+
+/**
+ * Progress by unit for a monthly period: per ward and commune the figures of its latest revision
+ * for the period (cumulative since the campaign began), whether the first submission was late,
+ * and the registry's approved and completed houses at the period's end for comparison. A unit
+ * without a report has an empty row marked "Chưa báo cáo".
+ */
+export function progressSheet(input: ProgressInput): ExportSheet {
+  const rows: ExportRow[] = input.units.map((unit, i) => {
+    const own = input.reports.filter((r) => r.unitId === unit.id && r.periodId === input.period.id);
+    const latest = own.at(-1);
+    const first = own[0];
+    const registry = input.registry.get(unit.id) ?? null;
+    const row: ExportRow = {
+      stt: i + 1,
+      unit: displayUnitName(unit),
+      registryApproved: registry ? registry.approvedNew + registry.approvedRepair : null,
+      registryCompleted: registry ? registry.completedNew + registry.completedRepair : null,
+    };
+    if (!latest || !first) {
+      return { ...row, onTime: 'Chưa báo cáo' };
+    }
+    return {
+      ...row,
+      approvedNew: latest.approvedNew,
+      approvedRepair: latest.approvedRepair,
+      startedNew: latest.startedNew,
+      startedRepair: latest.startedRepair,
+      completedNew: latest.completedNew,
+      completedRepair: latest.completedRepair,
+      handedOverNew: latest.handedOverNew,
+      handedOverRepair: latest.handedOverRepair,
+      completion: ratio(
+        latest.completedNew + latest.completedRepair,
+        latest.approvedNew + latest.approvedRepair,
+      ),
+      moneyReceived: latest.moneyReceived,
+      moneyPaid: latest.moneyPaid,
+      labourDays: latest.labourDays,
+      submitted: toIsoDate(dateInZone(latest.submittedAt, input.timeZone)),
+      onTime: first.late ? 'Muộn' : 'Đúng hạn',
+    };
+  });
+  const { period } = input;
+  const missing = rows.filter((r) => r.onTime === 'Chưa báo cáo').length;
+  return sheet({
+    name: `Tiến độ ${period.code}`,
+    title: PROGRESS_TITLE,
+    subtitle: `Kỳ báo cáo ${period.label} (số liệu cộng dồn đến ngày ${formatDate(fromIsoDate(period.endsOn))})`,
+    columns: PROGRESS_COLUMNS,
+    rows,
+    notes: [
+      `Hạn gửi báo cáo: trước ngày ${formatDate(fromIsoDate(period.dueOn))}. Số liệu theo bản báo cáo mới nhất của kỳ; "Muộn" khi bản gửi đầu tiên quá hạn.`,
+      'Tỷ lệ hoàn thành = số nhà đã hoàn thành / số hộ được phê duyệt.',
+      `Sổ theo dõi hộ: số hộ trong sổ của bot đến hết ngày ${formatDate(fromIsoDate(period.endsOn))}, để đối chiếu.`,
+      ...(missing > 0 ? [`Còn ${missing} đơn vị chưa gửi báo cáo kỳ này.`] : []),
+    ],
+  });
+}
+
+/** Reads what `progressSheet` needs for the scope's wards and communes. */
+export async function loadProgressInput(tx: Tx, scope: ExportScope, period: Period): Promise<ProgressInput> {
+  const reports = await tx.reports.listByPeriods([period.id]);
+  // The registry as the period closed: everything up to the first instant of the next day.
+  const asOf = startOfDay(addDays(fromIsoDate(period.endsOn), 1), scope.campaign.timeZone);
+  const registry = new Map<number, HouseCounts | null>();
+  for (const unit of scope.units) {
+    registry.set(unit.id, cumulativeCounts(await tx.households.statusCountsAsOf(unit.id, asOf)));
+  }
+  return { period, timeZone: scope.campaign.timeZone, units: scope.units, reports, registry };
+}

@@ -1,0 +1,80 @@
+import type { Campaign } from '../../core/campaigns/campaign.ts';
+import type { NewFundEntry, NewPledge } from '../../core/funds/fund.repository.ts';
+import { fundEntry, recordFundEntry } from '../../core/funds/fund-service.ts';
+import type { TReportFigures } from '../../core/reports/report.ts';
+import type { Tx } from '../../core/unit-of-work.ts';
+
+/** A monthly report's figures, all zero: tests spread their own numbers over it. */
+export const ZERO_FIGURES: TReportFigures = {
+  approvedNew: 0,
+  approvedRepair: 0,
+  startedNew: 0,
+  startedRepair: 0,
+  completedNew: 0,
+  completedRepair: 0,
+  handedOverNew: 0,
+  handedOverRepair: 0,
+  moneyReceived: 0n,
+  moneyPaid: 0n,
+  labourDays: 0,
+  difficulties: '',
+  proposals: '',
+  decreaseReason: null,
+};
+
+/**
+ * Records a ledger entry through the same rules as the bot (a receipt unless `entry.kind` says
+ * otherwise); throws when the ledger refuses it, so test data is always valid.
+ */
+export async function recordEntry(
+  tx: Tx,
+  campaign: Campaign,
+  entry: Partial<NewFundEntry>,
+  at: Date,
+  defaults: Partial<NewFundEntry> = {},
+): Promise<number> {
+  const outcome = await recordFundEntry(
+    tx,
+    campaign,
+    fundEntry({
+      campaignId: campaign.id,
+      kind: 'receipt',
+      levelUnitId: 0,
+      amount: 0n,
+      occurredOn: toIsoDay(at),
+      ...defaults,
+      ...entry,
+    }),
+    at,
+  );
+  if (!outcome.ok) {
+    throw new Error(`ledger refused ${entry.kind ?? 'receipt'}: ${outcome.refusal.code}`);
+  }
+  return outcome.id;
+}
+
+function toIsoDay(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+/** A money pledge with the usual defaults (public name, due 30/06/2025, registered on Telegram). */
+export function moneyPledge(
+  fields: Pick<NewPledge, 'campaignId' | 'donorKind' | 'donorName' | 'fundUnitId' | 'amount'> &
+    Partial<NewPledge>,
+): NewPledge {
+  return {
+    donorPhone: null,
+    personId: null,
+    orgUnitId: null,
+    kind: 'money',
+    description: null,
+    quantity: null,
+    quantityUnit: null,
+    householdId: null,
+    targetUnitId: null,
+    dueOn: '2025-06-30',
+    publicName: true,
+    channel: 'telegram',
+    ...fields,
+  };
+}
