@@ -1,5 +1,6 @@
 import type { CampaignRepository } from './campaigns/campaign.ts';
 import type { GroupRepository } from './digests/group.repository.ts';
+import type { FeedbackRepository } from './feedback/feedback.repository.ts';
 import type { FlowStateRepository } from './flows/flow-state.repository.ts';
 import type { FundRepository, PledgeRepository } from './funds/fund.repository.ts';
 import type { HouseholdRepository } from './households/household.repository.ts';
@@ -26,6 +27,7 @@ export interface Tx {
   funds: FundRepository;
   reminders: ReminderRepository;
   groups: GroupRepository;
+  feedback: FeedbackRepository;
   audit: AuditRepository;
   outbox: OutboxRepository;
 }

@@ -12,6 +12,7 @@ import { type Actor, type InviteView, isRole, type MembershipView } from '../cor
 import type { UnitView } from '../core/people/unit.repository.ts';
 import type { ReportPhoto, ReportRecord } from '../core/reports/report.ts';
 import type { Tx, UnitOfWork } from '../core/unit-of-work.ts';
+import { createFeedbackRepository } from './feedback-repository.ts';
 import { createFundRepository, createPledgeRepository } from './fund-repository.ts';
 import { createGroupRepository } from './group-repository.ts';
 import { createHouseholdRepository } from './household-repository.ts';
@@ -357,6 +358,7 @@ export function createSqliteStore(
     funds: createFundRepository(stmt),
     reminders: createReminderRepository(stmt),
     groups: createGroupRepository(stmt),
+    feedback: createFeedbackRepository(stmt),
     narratives: {
       async lastRevision(periodId, unitId) {
         const r = stmt(
@@ -391,6 +393,28 @@ export function createSqliteStore(
             ORDER BY code`,
         ).all(...parentIds) as Row[];
         return rows.map(toUnitView);
+      },
+      async listChildrenDated(parentIds) {
+        const marks = parentIds.map(() => '?').join(', ') || 'NULL';
+        const rows = stmt(
+          `SELECT id, code, name, kind, parentId, validFrom, validTo FROM "Unit"
+            WHERE parentId IN (${marks}) AND kind IN ('ward', 'commune') ORDER BY code`,
+        ).all(...parentIds) as Row[];
+        return rows.map((r) => ({
+          ...toUnitView(r),
+          validFrom: String(r.validFrom),
+          validTo: r.validTo === null ? null : String(r.validTo),
+        }));
+      },
+      async successions() {
+        const rows = stmt(
+          'SELECT predecessorId, successorId, effectiveOn FROM "UnitSuccession" ORDER BY effectiveOn, id',
+        ).all() as Row[];
+        return rows.map((r) => ({
+          predecessorId: Number(r.predecessorId),
+          successorId: Number(r.successorId),
+          effectiveOn: String(r.effectiveOn),
+        }));
       },
       async findById(id) {
         const r = stmt('SELECT id, code, name, kind, parentId FROM "Unit" WHERE id = ?').get(id) as

@@ -11,13 +11,17 @@ import {
   digestText,
 } from '../core/digests/digest.ts';
 import type { NewFundEntry } from '../core/funds/fund.repository.ts';
-import { householdNameKey } from '../core/households/duplicates.ts';
 import type { Tx } from '../core/unit-of-work.ts';
 import type { PrismaClient } from '../prisma/client.ts';
 import type { SqliteDatabase } from '../prisma/sqlite.ts';
 import { createSqliteStore } from '../prisma/sqlite-store.ts';
 import { seededDatabase } from './support/app-harness.ts';
-import { moneyPledge, recordEntry, ZERO_FIGURES } from './support/fixtures.ts';
+import {
+  addHousehold as addHouseholdTo,
+  moneyPledge,
+  recordEntry,
+  ZERO_FIGURES,
+} from './support/fixtures.ts';
 
 // The demo campaign: Bắc Kạn city, 8 wards and communes. "Now" is 10:00 on 20/03/2025 in Vietnam:
 // the February report and the first quarter's fell due on 15/03, March's is due 15/04.
@@ -31,35 +35,8 @@ let close: () => Promise<void>;
 let cityId = 0;
 let ducXuanId = 0;
 
-async function addHousehold(unitCode: string, code: string, status: string, at: Date): Promise<void> {
-  const unit = await prisma.unit.findUniqueOrThrow({ where: { code: unitCode } });
-  const campaign = await prisma.campaign.findFirstOrThrow();
-  const headName = `Chủ hộ ${code}`;
-  await prisma.household.create({
-    data: {
-      campaignId: campaign.id,
-      unitId: unit.id,
-      code,
-      village: 'Tổ 2',
-      headName,
-      headNameKey: householdNameKey(headName),
-      category: 'poor',
-      need: 'new_build',
-      foundationDurable: false,
-      frameDurable: false,
-      roofDurable: false,
-      members: 4,
-      landLegal: true,
-      landUndisputed: true,
-      outsideLandslideZone: true,
-      confirmedByCommune: true,
-      eligible: true,
-      status,
-      createdAt: at,
-      updatedAt: at,
-      events: { create: { kind: 'created', toStatus: status, at } },
-    },
-  });
+function addHousehold(unitCode: string, code: string, status: string, at: Date): Promise<void> {
+  return addHouseholdTo(prisma, unitCode, { code, status, at, village: 'Tổ 2', members: 4 });
 }
 
 async function record(tx: Tx, campaign: Campaign, entry: Partial<NewFundEntry>): Promise<void> {

@@ -12,6 +12,7 @@ const EXPORT_BUTTONS = [
   'menu:export:pledges',
   'menu:export:ledger',
   'menu:export:late',
+  'menu:export:summary',
 ];
 
 let chat: SqliteChat;

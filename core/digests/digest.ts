@@ -14,6 +14,7 @@ import {
 import { type Locale, type MessageKey, t } from '../messaging/catalog.ts';
 import type { Outbound } from '../messaging/message.ts';
 import { ROLES } from '../people/people.ts';
+import { loadAreaUnits } from '../people/reorganisation.ts';
 import type { UnitView } from '../people/unit.repository.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDate, formatDateTime, formatInteger, formatMoney } from '../shared/format.ts';
@@ -65,12 +66,14 @@ export async function buildDigest(tx: Tx, opts: DigestOptions): Promise<Digest |
   if (!campaign || !area) {
     return undefined;
   }
-  const children = await tx.units.listChildren([area.id]);
-  const units = children.length > 0 ? children : [area];
   const today = toIsoDate(dateInZone(opts.now, campaign.timeZone));
+  // The wards and communes as they are on that day: merged ones once, under their successor.
+  const children = await loadAreaUnits(tx, [area.id], today);
+  const units: UnitView[] = children.units.length > 0 ? children.units : [area];
+  const countsUnder = children.units.length > 0 ? children.countsUnder : undefined;
   const areaLabel = areaName(area.name);
 
-  const progress = await loadUnitProgress(tx, units);
+  const progress = await loadUnitProgress(tx, units, countsUnder);
   const periods = await loadPeriods(tx, campaign.id);
   const justDue = periodsDueOn(periods, periods.filter((p) => p.dueOn <= today).at(-1)?.dueOn);
   const shown =
@@ -93,7 +96,7 @@ export async function buildDigest(tx: Tx, opts: DigestOptions): Promise<Digest |
         }
       : { key: 'digest.subtitle', params: { area: areaLabel, date: isoToDisplay(today) } };
 
-  const reports = await reportLines(tx, shown, units, opts.kind === 'deadline');
+  const reports = await reportLines(tx, shown, units, opts.kind === 'deadline', countsUnder);
   if (opts.kind !== 'semiannual' && next.length > 0) {
     reports.push({
       key: 'digest.reports.next',
@@ -103,7 +106,8 @@ export async function buildDigest(tx: Tx, opts: DigestOptions): Promise<Digest |
   const houses = houseLines(units, progress);
   if (opts.kind === 'weekly') {
     // Right under the total, above the legend.
-    houses.splice(-1, 0, await weekChange(tx, units, progress, opts.now));
+    const counted = countsUnder ? [...countsUnder.keys()] : units.map((u) => u.id);
+    houses.splice(-1, 0, await weekChange(tx, counted, progress, opts.now));
   }
   const sections: Text[][] =
     opts.kind === 'deadline'
@@ -112,7 +116,7 @@ export async function buildDigest(tx: Tx, opts: DigestOptions): Promise<Digest |
   if (opts.kind === 'semiannual') {
     sections.unshift(cumulativeLines(campaign, today, progress, rollup));
   }
-  sections.push(await unreachableLines(tx, area, units, opts.now));
+  sections.push(await unreachableLines(tx, area, units, opts.now, countsUnder));
 
   const lines: Text[] = [heading, subtitle];
   for (const section of sections) {
@@ -191,11 +195,11 @@ function countParams(p: Omit<UnitProgress, 'unitId'>): Record<string, string> {
 }
 
 /** Houses that moved in the last 7 days: today's counts against the registry's history a week ago. */
-async function weekChange(tx: Tx, units: UnitView[], progress: UnitProgress[], now: Date): Promise<Text> {
+async function weekChange(tx: Tx, unitIds: number[], progress: UnitProgress[], now: Date): Promise<Text> {
   const weekAgo = new Date(now.getTime() - 7 * DAY_MS);
   const then = { approved: 0, started: 0, completed: 0, handedOver: 0 };
-  for (const unit of units) {
-    const counts = cumulativeCounts(await tx.households.statusCountsAsOf(unit.id, weekAgo));
+  for (const unitId of unitIds) {
+    const counts = cumulativeCounts(await tx.households.statusCountsAsOf(unitId, weekAgo));
     if (counts) {
       then.approved += counts.approvedNew + counts.approvedRepair;
       then.started += counts.startedNew + counts.startedRepair;
@@ -216,7 +220,13 @@ async function weekChange(tx: Tx, units: UnitView[], progress: UnitProgress[], n
   };
 }
 
-async function reportLines(tx: Tx, periods: Period[], units: UnitView[], detailed: boolean): Promise<Text[]> {
+async function reportLines(
+  tx: Tx,
+  periods: Period[],
+  units: UnitView[],
+  detailed: boolean,
+  countsUnder: ReadonlyMap<number, number> | undefined,
+): Promise<Text[]> {
   if (periods.length === 0) {
     return [{ key: 'digest.reports.none_due' }];
   }
@@ -224,7 +234,7 @@ async function reportLines(tx: Tx, periods: Period[], units: UnitView[], detaile
   const lines: Text[] = [];
   let anyLate = false;
   for (const period of periods) {
-    const reported = await unitsReported(tx, period, ids);
+    const reported = await unitsReported(tx, period, ids, countsUnder);
     const done = units.filter((u) => reported.has(u.id)).map((u) => shortUnitName(u.name));
     const late = units.filter((u) => !reported.has(u.id)).map((u) => shortUnitName(u.name));
     lines.push({
@@ -357,7 +367,13 @@ function cumulativeLines(
  * People of the area whose reminders or escalations of the last days could not be delivered
  * (failed, or held until they write to the bot again) and who received nothing since.
  */
-async function unreachableLines(tx: Tx, area: UnitView, units: UnitView[], now: Date): Promise<Text[]> {
+async function unreachableLines(
+  tx: Tx,
+  area: UnitView,
+  units: UnitView[],
+  now: Date,
+  countsUnder: ReadonlyMap<number, number> | undefined,
+): Promise<Text[]> {
   const since = new Date(now.getTime() - UNREACHABLE_DAYS * DAY_MS);
   const messages = await tx.reminders.bulkSince(since);
   const lastSent = new Map<number, number>();
@@ -385,6 +401,13 @@ async function unreachableLines(tx: Tx, area: UnitView, units: UnitView[], now: 
     [area.id, areaName(area.name)],
     ...units.map((u): [number, string] => [u.id, shortUnitName(u.name)]),
   ]);
+  // People still attached to a merged predecessor are shown under its successor.
+  for (const [id, shownId] of countsUnder ?? []) {
+    const name = unitNames.get(shownId);
+    if (name !== undefined && !unitNames.has(id)) {
+      unitNames.set(id, name);
+    }
+  }
   const people = new Map<number, { name: string; unit: string }>();
   for (const member of await tx.reminders.members(ROLES)) {
     const unit = unitNames.get(member.unitId);

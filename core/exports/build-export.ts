@@ -18,6 +18,7 @@ import { ledgerSheet } from './ledger-export.ts';
 import { pledgesSheets } from './pledges-export.ts';
 import { loadProgressInput, progressSheet } from './progress-export.ts';
 import type { ExportSheet, ExportWorkbook } from './sheet.ts';
+import { summarySheets } from './summary-export.ts';
 
 export type ExportRefusal = ScopeRefusal | { code: 'unknown_period'; period: string };
 
@@ -75,6 +76,9 @@ export async function buildExport(tx: Tx, request: ExportRequest, now: Date): Pr
       break;
     case 'late':
       sheets = [await lateReportsSheet(tx, scope, period)];
+      break;
+    case 'summary':
+      sheets = await summarySheets(tx, scope);
       break;
   }
   const resolved: ExportRequest = period

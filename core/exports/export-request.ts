@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** The Excel exports officials ask for (issue 7 §3). */
-export const EXPORT_KINDS = ['progress', 'households', 'pledges', 'ledger', 'late'] as const;
+export const EXPORT_KINDS = ['progress', 'households', 'pledges', 'ledger', 'late', 'summary'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 export function isExportKind(value: string): value is ExportKind {
@@ -38,6 +38,7 @@ export function exportFileName(request: ExportRequest, today: string): string {
     pledges: 'ung-ho-theo-to-chuc',
     ledger: 'so-quy',
     late: 'cham-bao-cao',
+    summary: 'so-ket-tong-ket',
   };
   const period = request.params.period ? `-${request.params.period}` : '';
   return `${base[request.kind]}${period}-${today}.xlsx`;

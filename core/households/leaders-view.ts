@@ -1,9 +1,16 @@
 import type { Text } from '../flows/flow.ts';
 import type { Actor } from '../people/people.ts';
+import { loadAreaUnits, unitsUnder } from '../people/reorganisation.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import { formatDateTime } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';
-import { completionPercent, latestDuePeriod, loadUnitProgress, shortUnitName } from './unit-progress.ts';
+import {
+  completionPercent,
+  latestDuePeriod,
+  loadUnitProgress,
+  shortUnitName,
+  unitsReported,
+} from './unit-progress.ts';
 
 /** Who sees the leaders' view: leaders and admins, for the units under theirs. */
 export function leaderUnitIds(actor: Actor): number[] {
@@ -20,14 +27,15 @@ export async function buildLeadersView(tx: Tx, actor: Actor, now: Date): Promise
   if (parents.length === 0) {
     return undefined;
   }
-  const units = await tx.units.listChildren(parents);
   const campaign = await tx.campaigns.findCurrent();
   const timeZone = campaign?.timeZone ?? 'Asia/Ho_Chi_Minh';
   const today = toIsoDate(dateInZone(now, timeZone));
+  // Units as they are today: a merged ward once, under its successor, with its predecessors' figures.
+  const { units, countsUnder } = await loadAreaUnits(tx, parents, today);
   const due = campaign ? await latestDuePeriod(tx, campaign.id, 'monthly', today) : undefined;
-  const ids = units.map((u) => u.id);
-  const progress = await loadUnitProgress(tx, units);
-  const reports = due ? await tx.reports.latestByUnit(ids, due.id) : [];
+  const progress = await loadUnitProgress(tx, units, countsUnder);
+  const reports = due ? await tx.reports.latestByUnit([...countsUnder.keys()], due.id) : [];
+  const reported = due ? await unitsReported(tx, due, [], countsUnder) : new Set<number>();
 
   const rows: string[] = [];
   const late: string[] = [];
@@ -38,13 +46,16 @@ export async function buildLeadersView(tx: Tx, actor: Actor, now: Date): Promise
     }
     const completion = completionPercent(p);
     const percent = completion === undefined ? '–' : `${completion}% HT`;
-    const report = reports.find((r) => r.unitId === unit.id);
+    const under = unitsUnder(countsUnder, unit.id);
+    const report = reports
+      .filter((r) => under.includes(r.unitId))
+      .sort((a, b) => b.submittedAt.getTime() - a.submittedAt.getTime())[0];
     const last = report ? formatDateTime(report.submittedAt, timeZone).slice(6, 11) : '–';
     // One labelled line per unit: phones show chat text in a proportional font, so columns would not align.
     rows.push(
       `• ${shortUnitName(unit.name)}: ${p.approved} duyệt · ${p.started} KC · ${p.completed} HT · ${p.handedOver} BG (${percent}) · BC ${last}`,
     );
-    if (due && !report?.coversPeriod) {
+    if (due && !reported.has(unit.id)) {
       late.push(shortUnitName(unit.name));
     }
   }

@@ -1,4 +1,5 @@
 import type { Period, PeriodKind } from '../campaigns/campaign.ts';
+import { reportedUnder } from '../people/reorganisation.ts';
 import type { UnitView } from '../people/unit.repository.ts';
 import type { Tx } from '../unit-of-work.ts';
 
@@ -19,11 +20,20 @@ export interface UnitProgress {
   handedOver: number;
 }
 
-/** Per unit, in the order given (units without households count zeros). */
-export async function loadUnitProgress(tx: Tx, units: UnitView[]): Promise<UnitProgress[]> {
-  const counts = await tx.households.countsByUnit(units.map((u) => u.id));
+/**
+ * Per unit, in the order given (units without households count zeros). With `countsUnder` (every
+ * unit of the area → the listed unit it counts under, `loadAreaUnits`), the households of merged
+ * predecessors are counted in their successor's row; each household is counted once.
+ */
+export async function loadUnitProgress(
+  tx: Tx,
+  units: UnitView[],
+  countsUnder?: ReadonlyMap<number, number>,
+): Promise<UnitProgress[]> {
+  const ids = countsUnder ? [...countsUnder.keys()] : units.map((u) => u.id);
+  const counts = await tx.households.countsByUnit(ids);
   return units.map((unit) => {
-    const own = counts.filter((c) => c.unitId === unit.id);
+    const own = counts.filter((c) => (countsUnder?.get(c.unitId) ?? c.unitId) === unit.id);
     const reached = (stage: Stage) =>
       own
         .filter((c) => STAGES.indexOf(c.status as Stage) >= STAGES.indexOf(stage))
@@ -80,8 +90,18 @@ export async function nextDuePeriod(
 /**
  * The units (of those given) that sent a report for the period, late or not. Monthly reports are
  * read as the leaders' view reads them; quarterly, six-monthly and final ones are narrative reports.
+ * With `countsUnder`, a listed successor counts as reported when it, or every predecessor merged
+ * into it, reported (`reportedUnder`).
  */
-export async function unitsReported(tx: Tx, period: Period, unitIds: number[]): Promise<Set<number>> {
+export async function unitsReported(
+  tx: Tx,
+  period: Period,
+  unitIds: number[],
+  countsUnder?: ReadonlyMap<number, number>,
+): Promise<Set<number>> {
+  if (countsUnder) {
+    return reportedUnder(countsUnder, await unitsReported(tx, period, [...countsUnder.keys()]));
+  }
   if (period.kind === 'monthly') {
     const latest = await tx.reports.latestByUnit(unitIds, period.id);
     return new Set(latest.filter((r) => r.coversPeriod).map((r) => r.unitId));

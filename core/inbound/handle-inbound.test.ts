@@ -20,7 +20,8 @@ const MINUTE = 60_000;
 const WELCOME =
   'Xin chào! Đây là trợ lý báo cáo của Ủy ban MTTQ về chương trình xóa nhà tạm, nhà dột nát.\n' +
   'Để bắt đầu, anh/chị vui lòng gửi MÃ MỜI (8 ký tự, ví dụ: ABCD-EFGH) do cán bộ MTTQ cấp trên cung cấp.\n' +
-  'Muốn đăng ký ủng hộ chương trình, anh/chị gõ /ungho; xem công khai Quỹ "Vì người nghèo": /congkhai.';
+  'Muốn đăng ký ủng hộ chương trình, anh/chị gõ /ungho; xem công khai Quỹ "Vì người nghèo": /congkhai.\n' +
+  'Người dân muốn phản ánh về một hộ, một công trình hay Quỹ: gõ /phananh (xem kết quả: /tracuu).';
 const UNKNOWN_CODE =
   '❌ Mã mời không đúng. Anh/chị vui lòng kiểm tra lại từng ký tự (ví dụ: ABCD-EFGH) và gửi lại.';
 const MENU_PROMPT = 'Anh/chị chọn một việc bên dưới:';
@@ -228,6 +229,7 @@ describe('a stranger', () => {
           ],
           [{ id: 'menu:hhadd', label: '➕ Thêm hộ mới' }],
           [{ id: 'menu:narrative', label: '🗂 Báo cáo quý / tổng kết' }],
+          [{ id: 'menu:fblist', label: '📨 Phản ánh của người dân' }],
           [
             { id: 'menu:whoami', label: '👤 Thông tin của tôi' },
             { id: 'menu:help', label: '❓ Hướng dẫn' },
@@ -324,6 +326,7 @@ describe('a stranger', () => {
       'menu:hhlist',
       'menu:hhadd',
       'menu:narrative',
+      'menu:fblist',
       'menu:whoami',
       'menu:help',
     ]);
@@ -592,7 +595,7 @@ describe('an officer sending the monthly report', () => {
     await h.send(textFrom(officer, '10'));
     await h.send(commandFrom(officer, 'cancel'));
     expect(h.store.state.flows).toEqual([]);
-    const idle = await h.send(textFrom(officer, '8'));
+    const idle = await h.send(textFrom(officer, '9'));
     expect(idle.text).toContain('Tôi chưa hiểu ý anh/chị.');
     expect(h.store.state.reports).toEqual([]);
   });

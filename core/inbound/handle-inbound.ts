@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { decideGroup, registerGroup } from '../digests/group-registration.ts';
 import { exportKindsFor, exportReply } from '../exports/export-chat.ts';
+import {
+  feedbackAnswerRunner,
+  feedbackRunner,
+  isFeedbackHandler,
+  markHandled,
+  openFeedback,
+  startFeedbackRefusal,
+  trackFeedback,
+} from '../feedback/feedback.ts';
 import { applyInput, repeatPrompt, resume, startFlow } from '../flows/engine.ts';
 import { CONFIRM_STEP, type EngineResult, type FlowState, type Text, type UserInput } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
@@ -72,11 +81,16 @@ const RUNNERS: Record<string, AnyRunner> = Object.fromEntries(
     disbursementRunner,
     transferRunner,
     pledgeSearchRunner,
+    feedbackRunner,
+    feedbackAnswerRunner,
   ].map((r) => [r.def.id, r]),
 );
 
-/** Flows a stranger may be in: a donor registers a pledge without an invite (issue 5 §1). */
-const GUEST_FLOWS = new Set([pledgeRunner.def.id]);
+/**
+ * Flows a stranger may be in: a donor registers a pledge without an invite (issue 5 §1), a citizen
+ * sends feedback (issue 7 §5).
+ */
+const GUEST_FLOWS = new Set([pledgeRunner.def.id, feedbackRunner.def.id]);
 
 const ZSavedFlow = z.object({
   data: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
@@ -235,6 +249,10 @@ class Conversation {
         return this.showMenu(this.text('welcome.back', { name: this.actor.fullName }));
       case 'ungho':
         return this.beginFlow(pledgeRunner, this.isOrgLeader() ? 'org' : 'donor');
+      case 'phananh':
+        return this.startFeedback();
+      case 'tracuu':
+        return this.sayLines(await trackFeedback(this.tx, this.actor, this.inbound, args));
       case 'congkhai':
         return this.sayLines(await publicSummary(this.tx, this.now));
       case 'quy': {
@@ -301,6 +319,15 @@ class Conversation {
       ['ung ho', 'ungho', 'dang ky ung ho'].includes(normalizeVi(this.inbound.text ?? ''))
     ) {
       return this.beginFlow(pledgeRunner, 'donor');
+    }
+    // A citizen may write "phản ánh" or "tra cứu PA-0001" instead of the commands.
+    const typed = this.inbound.kind === 'text' ? normalizeVi(this.inbound.text ?? '') : '';
+    if (['phan anh', 'phananh', 'gui phan anh'].includes(typed)) {
+      return this.startFeedback();
+    }
+    const tracking = /^tra ?cuu\b\s*(.*)$/.exec(typed);
+    if (tracking) {
+      return this.sayLines(await trackFeedback(this.tx, undefined, this.inbound, tracking[1] ?? ''));
     }
     const code = this.inbound.kind === 'text' ? normalizeInviteCode(this.inbound.text ?? '') : undefined;
     if (code) {
@@ -370,6 +397,9 @@ class Conversation {
     }
     if (this.actor && (isFundKeeper(this.actor) || leaderUnitIds(this.actor).length > 0)) {
       rows.push([{ id: 'menu:fund', label: this.text('menu.fund_view') }]);
+    }
+    if (this.actor && isFeedbackHandler(this.actor)) {
+      rows.push([{ id: 'menu:fblist', label: this.text('menu.feedback') }]);
     }
     rows.push([
       { id: 'menu:whoami', label: this.text('menu.whoami') },
@@ -461,6 +491,18 @@ class Conversation {
             : undefined,
           'fund.refused.not_fund_officer',
         );
+      case 'fblist':
+        return this.sayView(this.actor ? await openFeedback(this.tx, this.actor) : undefined);
+      case 'fbhandle':
+        return this.showMenu(
+          this.actor
+            ? (await markHandled(this.tx, this.actor, Number(arg), this.now, this.inbound))
+                .map((l) => this.text(l.key, l.params))
+                .join('\n')
+            : '',
+        );
+      case 'fbanswer':
+        return this.beginFlow(feedbackAnswerRunner, arg);
       case 'pause':
         return this.pauseReminders(Number(arg));
       case 'grpok':
@@ -616,6 +658,16 @@ class Conversation {
     return this.actor ?? (GUEST_FLOWS.has(runner.def.id) ? GUEST : undefined);
   }
 
+  /** `/phananh`: a chat that already sent its share of feedback is told so before typing anything. */
+  private async startFeedback(): Promise<void> {
+    const refusal = await startFeedbackRefusal(this.tx, this.inbound, this.now);
+    if (refusal) {
+      const text = this.text(refusal.key, refusal.params);
+      return this.actor ? this.showMenu(text) : this.say(text);
+    }
+    return this.beginFlow(feedbackRunner, undefined);
+  }
+
   private async beginFlow(runner: AnyRunner, arg: string | undefined): Promise<void> {
     const actor = this.actorFor(runner);
     if (!actor) {
@@ -623,7 +675,8 @@ class Conversation {
     }
     const started = await runner.start(this.tx, actor, this.now, arg);
     if (!started.ok) {
-      return this.showMenu(this.text(started.reason.key, started.reason.params));
+      const reason = this.text(started.reason.key, started.reason.params);
+      return this.actor ? this.showMenu(reason) : this.say(reason);
     }
     await this.apply(runner, startFlow(runner.def, started.ctx, this.locale, started.data));
   }
@@ -687,13 +740,13 @@ class Conversation {
         await this.tx.flows.delete(channel, chatId);
         // A guest who registered a pledge is a donor from now on: the menu is theirs.
         this.actor ??= await this.tx.people.findActor(this.inbound.channel, this.inbound.senderId);
-        if (Array.isArray(receipt)) {
-          return this.showMenu(receipt.map((line) => this.text(line.key, line.params)).join('\n'));
+        const lines = Array.isArray(receipt) ? receipt : receipt.lines;
+        const text = lines.map((line) => this.text(line.key, line.params)).join('\n');
+        if (!this.actor) {
+          // A guest (a citizen's feedback) has no menu.
+          return this.say(text);
         }
-        return this.say(
-          receipt.lines.map((line) => this.text(line.key, line.params)).join('\n'),
-          receipt.choices,
-        );
+        return Array.isArray(receipt) ? this.showMenu(text) : this.say(text, receipt.choices);
       }
     }
   }

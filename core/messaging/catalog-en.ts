@@ -8,7 +8,8 @@ export const en: Record<keyof typeof vi, string> = {
   'welcome.stranger':
     'Hello! This is the reporting assistant of the Fatherland Front committee for the temporary-housing campaign.\n' +
     'To begin, please send the INVITE CODE (8 characters, e.g. ABCD-EFGH) you received from your MTTQ officer.\n' +
-    "To pledge support to the campaign, send /ungho; to see the fund's public summary, /congkhai.",
+    "To pledge support to the campaign, send /ungho; to see the fund's public summary, /congkhai.\n" +
+    'Citizens with feedback on a household, a construction or the fund: send /phananh (status: /tracuu).',
   'welcome.back': 'Welcome back, {name}!',
   'invite.welcome': '✅ You are registered as {role} of {unit}.',
   'invite.unknown':
@@ -467,6 +468,7 @@ export const en: Record<keyof typeof vi, string> = {
   'export.kind.pledges': '🤝 Pledges by organisation',
   'export.kind.ledger': '📒 Fund ledger by level',
   'export.kind.late': '⏰ Late reports',
+  'export.kind.summary': '🏅 Summary and proposed commendations',
   'export.sending':
     '📎 {name} – {area}. Excel file with the figures at the time it is sent, printable on A4 landscape.',
   'export.sending_period':
@@ -475,6 +477,65 @@ export const en: Record<keyof typeof vi, string> = {
     'This channel cannot send Excel files yet. City MTTQ staff can write this file with: {command}',
   'export.refused': 'Excel exports are for leaders and administrators.',
   'export.unavailable': 'There is no campaign or unit to export yet.',
+  'menu.feedback': "📨 Citizens' feedback",
+  'feedback.title': 'feedback',
+  'feedback.summary.header': 'Feedback to the Fatherland Front committee on the temporary-housing campaign',
+  'feedback.field.topic': 'About',
+  'feedback.field.unit': 'Ward/commune',
+  'feedback.field.text': 'Feedback',
+  'feedback.field.photo': 'Photo',
+  'feedback.field.name': 'Your name',
+  'feedback.field.answer': 'Answer',
+  'feedback.ask.topic': '📨 What is your feedback about?',
+  'feedback.ask.unit': 'In which ward or commune?',
+  'feedback.ask.text':
+    'Please write your feedback (which household or construction, what happened, since when). No need to give a phone number.',
+  'feedback.ask.photo': 'Do you have a photo? Send one, or press "None".',
+  'feedback.ask.name': 'Your name (optional; press "None" to stay anonymous).',
+  'feedback.ask.answer': 'Type the answer to feedback {ref}. It will be sent to the person who sent it.',
+  'feedback.topic.household': 'a household',
+  'feedback.topic.construction': 'building or repair works',
+  'feedback.topic.fund': 'the "For the Poor" fund',
+  'feedback.topic.other': 'something else',
+  'feedback.status.received': 'received',
+  'feedback.status.handled': 'handled',
+  'feedback.status.answered': 'answered',
+  'feedback.created':
+    '✅ Your feedback was received. Tracking number: {ref}.\n' +
+    'It was sent to the ward/commune officers and the city committee. The bot will tell you here when there is news.\n' +
+    'To see its status at any time: /tracuu {ref}',
+  'feedback.refused.rate_day':
+    '⛔ You can send at most {max} feedbacks a day. This one was not recorded; please send it again tomorrow.',
+  'feedback.refused.rate_week':
+    '⛔ You can send at most {max} feedbacks a week. This one was not recorded; please send it again in a few days.',
+  'feedback.refused.no_units': 'No ward or commune takes feedback yet.',
+  'feedback.refused.not_handler': 'This feedback is not about a ward or commune you are responsible for.',
+  'feedback.already': 'Feedback {ref} was already {status}.',
+  'feedback.handled': '✅ Feedback {ref} marked handled. The sender was told.',
+  'feedback.answered': '✅ Your answer to feedback {ref} was sent to its sender.',
+  'feedback.button.handle': '✔️ {ref}: handled',
+  'feedback.button.answer': '💬 Answer {ref}',
+  'feedback.notice.new': '📨 New feedback from a citizen:',
+  'feedback.notice.handled':
+    '📨 Your feedback {ref} has been handled by an officer. The bot will tell you the answer.',
+  'feedback.notice.answered': '📨 Answer to your feedback {ref}:\n{answer}',
+  'feedback.card.head': '{ref} · {topic} · {unit} · sent {date}',
+  'feedback.card.from': 'From: {name}',
+  'feedback.card.text': 'Feedback: {text}',
+  'feedback.card.photos': '📷 {count} photo(s) attached',
+  'feedback.card.status': 'Status: {status}',
+  'feedback.card.answer': 'Answer: {answer}',
+  'feedback.anonymous': 'anonymous',
+  'feedback.list.title': '📨 Feedback not answered yet ({count}):',
+  'feedback.list.gap': '',
+  'feedback.list.none': 'No feedback is waiting.',
+  'feedback.track.usage':
+    'To see the status of your feedback, send /tracuu with its number, e.g. /tracuu PA-0001',
+  'feedback.track.mine': 'Feedback you sent:',
+  'feedback.track.line': '{ref} · sent {date} · {status}',
+  'feedback.track.not_found': 'No feedback {ref} was sent from this chat.',
+  'feedback.answer.title': 'answer to feedback',
+  'feedback.answer.header': 'Answer to feedback {ref}',
   'reminder.paused':
     '✅ Noted that you reported {period} on paper. The bot will not remind you about it again.',
   'reminder.report_due':

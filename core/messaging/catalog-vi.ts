@@ -6,7 +6,8 @@ export const vi = {
   'welcome.stranger':
     'Xin chào! Đây là trợ lý báo cáo của Ủy ban MTTQ về chương trình xóa nhà tạm, nhà dột nát.\n' +
     'Để bắt đầu, anh/chị vui lòng gửi MÃ MỜI (8 ký tự, ví dụ: ABCD-EFGH) do cán bộ MTTQ cấp trên cung cấp.\n' +
-    'Muốn đăng ký ủng hộ chương trình, anh/chị gõ /ungho; xem công khai Quỹ "Vì người nghèo": /congkhai.',
+    'Muốn đăng ký ủng hộ chương trình, anh/chị gõ /ungho; xem công khai Quỹ "Vì người nghèo": /congkhai.\n' +
+    'Người dân muốn phản ánh về một hộ, một công trình hay Quỹ: gõ /phananh (xem kết quả: /tracuu).',
   'welcome.back': 'Chào anh/chị {name}!',
   'invite.welcome': '✅ Đăng ký thành công! Anh/chị tham gia với vai trò {role} của {unit}.',
   'invite.unknown':
@@ -470,6 +471,7 @@ export const vi = {
   'export.kind.pledges': '🤝 Ủng hộ theo tổ chức',
   'export.kind.ledger': '📒 Sổ Quỹ theo cấp',
   'export.kind.late': '⏰ Đơn vị chậm báo cáo',
+  'export.kind.summary': '🏅 Sơ kết, tổng kết và đề xuất khen thưởng',
   'export.sending': '📎 {name} – {area}. Tệp Excel lập theo số liệu lúc gửi, in được trên khổ A4 ngang.',
   'export.sending_period':
     '📎 {name}, kỳ {period} – {area}. Tệp Excel lập theo số liệu lúc gửi, in được trên khổ A4 ngang.',
@@ -477,6 +479,65 @@ export const vi = {
     'Kênh này chưa gửi được tệp Excel. Cán bộ MTTQ thành phố có thể xuất tệp này bằng lệnh: {command}',
   'export.refused': 'Chức năng xuất báo cáo Excel dành cho lãnh đạo và quản trị viên.',
   'export.unavailable': 'Chưa có chương trình hoặc đơn vị nào để xuất báo cáo.',
+  'menu.feedback': '📨 Phản ánh của người dân',
+  'feedback.title': 'phản ánh',
+  'feedback.summary.header': 'Phản ánh gửi Ủy ban MTTQ về chương trình xóa nhà tạm, nhà dột nát',
+  'feedback.field.topic': 'Nội dung liên quan',
+  'feedback.field.unit': 'Phường/xã',
+  'feedback.field.text': 'Nội dung phản ánh',
+  'feedback.field.photo': 'Ảnh',
+  'feedback.field.name': 'Tên người gửi',
+  'feedback.field.answer': 'Trả lời',
+  'feedback.ask.topic': '📨 Anh/chị muốn phản ánh về việc gì?',
+  'feedback.ask.unit': 'Việc này ở phường/xã nào?',
+  'feedback.ask.text':
+    'Anh/chị viết nội dung phản ánh (hộ nào, công trình nào, việc gì, từ khi nào). Không cần ghi số điện thoại.',
+  'feedback.ask.photo': 'Anh/chị có ảnh chụp kèm theo không? Gửi một ảnh, hoặc bấm "Không có".',
+  'feedback.ask.name': 'Anh/chị cho biết tên (không bắt buộc; bấm "Không có" để gửi ẩn danh).',
+  'feedback.ask.answer':
+    'Anh/chị gõ nội dung trả lời phản ánh {ref}. Câu trả lời sẽ được gửi tới người phản ánh.',
+  'feedback.topic.household': 'một hộ gia đình',
+  'feedback.topic.construction': 'việc xây, sửa nhà',
+  'feedback.topic.fund': 'Quỹ "Vì người nghèo"',
+  'feedback.topic.other': 'việc khác',
+  'feedback.status.received': 'đã tiếp nhận',
+  'feedback.status.handled': 'đã xử lý',
+  'feedback.status.answered': 'đã trả lời',
+  'feedback.created':
+    '✅ Đã tiếp nhận phản ánh của anh/chị. Số theo dõi: {ref}.\n' +
+    'Phản ánh đã được chuyển tới cán bộ phường/xã và Ủy ban MTTQ thành phố. Khi có kết quả, bot sẽ báo anh/chị tại đây.\n' +
+    'Xem tình trạng bất cứ lúc nào: gõ /tracuu {ref}',
+  'feedback.refused.rate_day':
+    '⛔ Mỗi ngày anh/chị gửi được tối đa {max} phản ánh. Phản ánh này chưa được ghi nhận; anh/chị vui lòng gửi lại vào ngày mai.',
+  'feedback.refused.rate_week':
+    '⛔ Mỗi tuần anh/chị gửi được tối đa {max} phản ánh. Phản ánh này chưa được ghi nhận; anh/chị vui lòng gửi lại sau ít ngày.',
+  'feedback.refused.no_units': 'Hiện chưa có phường/xã nào nhận phản ánh.',
+  'feedback.refused.not_handler': 'Phản ánh này không thuộc phường/xã anh/chị phụ trách.',
+  'feedback.already': 'Phản ánh {ref} {status} trước đó.',
+  'feedback.handled': '✅ Đã ghi nhận phản ánh {ref} đã xử lý. Người phản ánh đã được báo.',
+  'feedback.answered': '✅ Đã gửi câu trả lời phản ánh {ref} tới người phản ánh.',
+  'feedback.button.handle': '✔️ {ref}: đã xử lý',
+  'feedback.button.answer': '💬 Trả lời {ref}',
+  'feedback.notice.new': '📨 Có phản ánh mới của người dân:',
+  'feedback.notice.handled':
+    '📨 Phản ánh {ref} của anh/chị đã được cán bộ xử lý. Bot sẽ báo khi có câu trả lời.',
+  'feedback.notice.answered': '📨 Trả lời phản ánh {ref} của anh/chị:\n{answer}',
+  'feedback.card.head': '{ref} · {topic} · {unit} · gửi ngày {date}',
+  'feedback.card.from': 'Người gửi: {name}',
+  'feedback.card.text': 'Nội dung: {text}',
+  'feedback.card.photos': '📷 Kèm {count} ảnh',
+  'feedback.card.status': 'Tình trạng: {status}',
+  'feedback.card.answer': 'Trả lời: {answer}',
+  'feedback.anonymous': 'ẩn danh',
+  'feedback.list.title': '📨 Phản ánh chưa trả lời ({count}):',
+  'feedback.list.gap': '',
+  'feedback.list.none': 'Không có phản ánh nào đang chờ xử lý.',
+  'feedback.track.usage': 'Để xem tình trạng phản ánh, gõ /tracuu kèm số theo dõi, ví dụ: /tracuu PA-0001',
+  'feedback.track.mine': 'Phản ánh anh/chị đã gửi:',
+  'feedback.track.line': '{ref} · gửi ngày {date} · {status}',
+  'feedback.track.not_found': 'Không tìm thấy phản ánh {ref} gửi từ cuộc trò chuyện này.',
+  'feedback.answer.title': 'trả lời phản ánh',
+  'feedback.answer.header': 'Trả lời phản ánh {ref}',
   'reminder.paused':
     '✅ Đã ghi nhận anh/chị đã báo cáo {period} bằng văn bản. Bot sẽ không nhắc báo cáo kỳ này nữa.',
   'reminder.report_due':

@@ -6,12 +6,29 @@ export interface UnitView {
   parentId: number | null;
 }
 
+/** A unit with its validity: first and last valid day (ISO, campaign calendar); `validTo` null = still valid. */
+export interface DatedUnit extends UnitView {
+  validFrom: string;
+  validTo: string | null;
+}
+
+/** One link of a merge or split: from `effectiveOn` the predecessor's area belongs to the successor. */
+export interface UnitSuccessionView {
+  predecessorId: number;
+  successorId: number;
+  effectiveOn: string;
+}
+
 /** Units that hold a "Vì người nghèo" fund: each level receives, allocates and pays its own money. */
 export const FUND_LEVEL_KINDS = ['province', 'city', 'district', 'ward', 'commune'] as const;
 
 export interface UnitRepository {
   /** The wards and communes (and other children) of the given units, by code. */
   listChildren(parentIds: number[]): Promise<UnitView[]>;
+  /** Like `listChildren`, every one (ended and not yet valid included), with its validity. */
+  listChildrenDated(parentIds: number[]): Promise<DatedUnit[]>;
+  /** Every merge and split link recorded. */
+  successions(): Promise<UnitSuccessionView[]>;
   findById(id: number): Promise<UnitView | undefined>;
   /** Units of the given kinds, by code. */
   listByKinds(kinds: readonly string[]): Promise<UnitView[]>;

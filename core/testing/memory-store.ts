@@ -13,6 +13,7 @@
 import type { Campaign, CampaignRepository, Period, PeriodSpec } from '../campaigns/campaign.ts';
 import { generatePeriods } from '../campaigns/periods.ts';
 import type { GroupRepository } from '../digests/group.repository.ts';
+import type { FeedbackRepository } from '../feedback/feedback.repository.ts';
 import type { FlowStateRepository, StoredFlowState } from '../flows/flow-state.repository.ts';
 import type { FundRepository, PledgeRepository } from '../funds/fund.repository.ts';
 import type { HouseholdRepository } from '../households/household.repository.ts';
@@ -492,6 +493,7 @@ function openTx(
     funds: guarded('funds', repositories.funds, before),
     reminders: guarded('reminders', repositories.reminders, before),
     groups: guarded('groups', repositories.groups, before),
+    feedback: guarded('feedback', repositories.feedback, before),
   };
 }
 
@@ -933,18 +935,28 @@ function createRepositories(state: MemoryState): Repositories {
     countsByUnit: async () => [],
   };
 
+  const childrenOf = (parentIds: number[]) =>
+    state.units
+      .filter(
+        (u) =>
+          u.parentId !== null &&
+          parentIds.includes(u.parentId) &&
+          (u.kind === 'ward' || u.kind === 'commune'),
+      )
+      .sort((a, b) => a.code.localeCompare(b.code));
   const units: UnitRepository = {
     async listChildren(parentIds) {
-      return state.units
-        .filter(
-          (u) =>
-            u.parentId !== null &&
-            parentIds.includes(u.parentId) &&
-            (u.kind === 'ward' || u.kind === 'commune'),
-        )
-        .sort((a, b) => a.code.localeCompare(b.code))
-        .map(unitView);
+      return childrenOf(parentIds).map(unitView);
     },
+    async listChildrenDated(parentIds) {
+      return childrenOf(parentIds).map((u) => ({
+        ...unitView(u),
+        validFrom: u.validFrom,
+        validTo: u.validTo,
+      }));
+    },
+    // The memory store keeps no merges or splits.
+    successions: async () => [],
     async findById(id) {
       const u = state.units.find((x) => x.id === id);
       return u ? unitView(u) : undefined;
@@ -1009,6 +1021,19 @@ function createRepositories(state: MemoryState): Repositories {
     listActive: async () => [],
   };
 
+  // Citizen feedback is tested on a real SQLite file.
+  const feedback: FeedbackRepository = {
+    create: async () => {
+      throw new Error('the memory store keeps no feedback');
+    },
+    findById: async () => undefined,
+    findByRef: async () => undefined,
+    countByChatSince: async () => 0,
+    listByChat: async () => [],
+    listOpen: async () => [],
+    setStatus: async () => false,
+  };
+
   return {
     inbound,
     people,
@@ -1026,5 +1051,6 @@ function createRepositories(state: MemoryState): Repositories {
     funds,
     reminders,
     groups,
+    feedback,
   };
 }

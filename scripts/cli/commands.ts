@@ -2,6 +2,27 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { EXPORT_KINDS } from '../../core/exports/export-request.ts';
 import { ROLES } from '../../core/people/people.ts';
+import {
+  type CampaignSetOptions,
+  type CommendationOptions,
+  campaignCommendation,
+  campaignSet,
+  type GroupArgs,
+  groupSetStatus,
+  groupsList,
+  type InviteRevokeArgs,
+  inviteRevoke,
+  type PersonActiveArgs,
+  type PersonRoleArgs,
+  personRole,
+  personSetActive,
+  ZCampaignSetOptions,
+  ZCommendationOptions,
+  ZGroupArgs,
+  ZInviteRevokeArgs,
+  ZPersonActiveArgs,
+  ZPersonRoleArgs,
+} from './admin.ts';
 import { type BackupArgs, backup, ZBackupArgs } from './backup.ts';
 import { type CliContext, UsageError } from './context.ts';
 import { type DigestPreviewOptions, digestPreview, ZDigestPreviewOptions } from './digest.ts';
@@ -67,6 +88,14 @@ import {
   ZReportsShowArgs,
 } from './reports.ts';
 import { unitsList } from './units-list.ts';
+import {
+  type UnitsMergeArgs,
+  type UnitsSplitArgs,
+  unitsMerge,
+  unitsSplit,
+  ZUnitsMergeArgs,
+  ZUnitsSplitArgs,
+} from './units-reorg.ts';
 import { type ZaloSetTokenArgs, ZZaloSetTokenArgs, zaloSetToken, zaloStatus } from './zalo.ts';
 
 /** A command line, parsed and validated; nothing has touched the database yet. */
@@ -74,6 +103,8 @@ export type CliCommand =
   | { name: 'help' }
   | { name: 'invite create'; options: InviteCreateOptions }
   | { name: 'units list' }
+  | { name: 'units merge'; args: UnitsMergeArgs }
+  | { name: 'units split'; args: UnitsSplitArgs }
   | { name: 'people list' }
   | { name: 'reports list'; options: ReportsListOptions }
   | { name: 'reports show'; args: ReportsShowArgs }
@@ -95,6 +126,16 @@ export type CliCommand =
   | { name: 'reminders run'; options: AtOption }
   | { name: 'reminders policy'; options: PolicyOptions }
   | { name: 'outbox status' }
+  | { name: 'invite revoke'; args: InviteRevokeArgs }
+  | { name: 'people deactivate'; args: PersonActiveArgs }
+  | { name: 'people activate'; args: PersonActiveArgs }
+  | { name: 'people role'; args: PersonRoleArgs }
+  | { name: 'groups list' }
+  | { name: 'groups confirm'; args: GroupArgs }
+  | { name: 'groups stop'; args: GroupArgs }
+  | { name: 'campaign show' }
+  | { name: 'campaign set'; options: CampaignSetOptions }
+  | { name: 'campaign commendation'; options: CommendationOptions }
   | { name: 'digest preview'; options: DigestPreviewOptions }
   | { name: 'export'; args: ExportArgs }
   | { name: 'backup'; args: BackupArgs };
@@ -147,9 +188,95 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
       positionals: 0,
       build: (values) => ({ name: 'invite create', options: validate(ZInviteCreateOptions, values) }),
     },
+    revoke: {
+      options: {},
+      positionals: 1,
+      build: (_v, p) => ({ name: 'invite revoke', args: validate(ZInviteRevokeArgs, { code: p[0] }) }),
+    },
   },
-  units: { list: { options: {}, positionals: 0, build: () => ({ name: 'units list' }) } },
-  people: { list: { options: {}, positionals: 0, build: () => ({ name: 'people list' }) } },
+  groups: {
+    list: { options: {}, positionals: 0, build: () => ({ name: 'groups list' }) },
+    confirm: {
+      options: {},
+      positionals: 1,
+      build: (_v, p) => ({ name: 'groups confirm', args: validate(ZGroupArgs, { id: p[0] }) }),
+    },
+    stop: {
+      options: {},
+      positionals: 1,
+      build: (_v, p) => ({ name: 'groups stop', args: validate(ZGroupArgs, { id: p[0] }) }),
+    },
+  },
+  campaign: {
+    show: { options: {}, positionals: 0, build: () => ({ name: 'campaign show' }) },
+    set: {
+      options: {
+        'norm-new-build': S,
+        'norm-repair': S,
+        'monthly-due-day': S,
+        'quarterly-due-day': S,
+        'final-due-on': S,
+      },
+      positionals: 0,
+      build: (values) => ({ name: 'campaign set', options: validate(ZCampaignSetOptions, values) }),
+    },
+    commendation: {
+      options: { set: S },
+      positionals: 0,
+      build: (values) => ({ name: 'campaign commendation', options: validate(ZCommendationOptions, values) }),
+    },
+  },
+  units: {
+    list: { options: {}, positionals: 0, build: () => ({ name: 'units list' }) },
+    merge: {
+      options: { into: S, name: S, on: S, kind: S },
+      positionals: 50,
+      build: (values, positionals) => ({
+        name: 'units merge',
+        args: validate(ZUnitsMergeArgs, {
+          codes: positionals,
+          into: values.into,
+          name: values.name,
+          on: values.on,
+          kind: values.kind,
+        }),
+      }),
+    },
+    split: {
+      options: { into: S, on: S, kind: S },
+      positionals: 1,
+      build: (values, positionals) => ({
+        name: 'units split',
+        args: validate(ZUnitsSplitArgs, {
+          code: positionals[0],
+          into: values.into,
+          on: values.on,
+          kind: values.kind,
+        }),
+      }),
+    },
+  },
+  people: {
+    list: { options: {}, positionals: 0, build: () => ({ name: 'people list' }) },
+    deactivate: {
+      options: {},
+      positionals: 1,
+      build: (_v, p) => ({ name: 'people deactivate', args: validate(ZPersonActiveArgs, { id: p[0] }) }),
+    },
+    activate: {
+      options: {},
+      positionals: 1,
+      build: (_v, p) => ({ name: 'people activate', args: validate(ZPersonActiveArgs, { id: p[0] }) }),
+    },
+    role: {
+      options: { add: S, remove: S },
+      positionals: 1,
+      build: (values, p) => ({
+        name: 'people role',
+        args: validate(ZPersonRoleArgs, { id: p[0], add: values.add, remove: values.remove }),
+      }),
+    },
+  },
   outbox: {
     failed: { options: {}, positionals: 0, build: () => ({ name: 'outbox failed' }) },
     status: { options: {}, positionals: 0, build: () => ({ name: 'outbox status' }) },
@@ -300,8 +427,27 @@ export function usageText(): string[] {
     `      Vai trò: ${ROLES.join(', ')}.`,
     '  units list',
     '      Liệt kê đơn vị: mã, tên, loại, mã đơn vị cha, thời gian hiệu lực.',
+    '  units merge <mã 1> <mã 2> … --into <mã mới> --name "<tên mới>" --on <YYYY-MM-DD> [--kind ward|commune]',
+    '      Sáp nhập phường, xã (cùng đơn vị cấp trên) thành đơn vị mới từ ngày --on: đơn vị cũ hết hiệu lực',
+    '      từ hôm trước, cán bộ chuyển sang đơn vị mới; báo cáo, hộ đã có vẫn thuộc đơn vị cũ, số liệu cộng dồn',
+    '      vào đơn vị mới từ ngày đó. Ghi nhật ký.',
+    '  units split <mã> --into <mã>:"<tên>",<mã>:"<tên>" --on <YYYY-MM-DD> [--kind ward|commune]',
+    '      Chia tách một phường, xã từ ngày --on; hộ vẫn thuộc đơn vị cũ đến khi nhập lại cho từng đơn vị mới.',
     '  people list',
     '      Liệt kê người dùng: vai trò@đơn vị, kênh, lần tương tác gần nhất (không in số điện thoại).',
+    '  people deactivate <ID> | people activate <ID>',
+    '      Ngừng / kích hoạt lại một người (bot không nhận người đã ngừng hoạt động).',
+    '  people role <ID> --add <vai trò>@<mã đơn vị> | --remove <vai trò>@<mã đơn vị>',
+    '      Giao hoặc thu hồi một vai trò (ghi nhật ký).',
+    '  invite revoke <MÃ>',
+    '      Thu hồi mã mời chưa dùng.',
+    '  groups list | groups confirm <số> | groups stop <số>',
+    '      Nhóm lãnh đạo nhận bản tin: xem, xác nhận, dừng.',
+    '  campaign show | campaign set [--norm-new-build 60tr] [--norm-repair 30tr] [--monthly-due-day 15]',
+    '                               [--quarterly-due-day 15] [--final-due-on YYYY-MM-DD]',
+    '      Xem / đổi định mức và hạn báo cáo (chỉ áp dụng cho các kỳ chưa đến hạn; ghi nhật ký).',
+    "  campaign commendation [--set '<JSON>']",
+    '      Xem / đổi tiêu chí đề xuất khen thưởng (số nhà hoàn thành, tỷ lệ báo cáo đúng hạn, kết quả vận động).',
     '  reports list [--period <mã kỳ, ví dụ 2025-02, 2025-Q1, final>] [--unit <mã đơn vị>]',
     '      Liệt kê các lần gửi báo cáo; ✓ đánh dấu bản mới nhất của mỗi đơn vị trong mỗi kỳ.',
     '  reports show <số tham chiếu>',
@@ -360,6 +506,7 @@ export function usageText(): string[] {
     'Ví dụ:',
     '  npm run cli -- invite create --role unit_officer --unit 01852 --days 14 --name "Nguyễn Văn An" --bot mttq_backan_bot',
     '  npm run cli -- reports list --period 2025-02 --unit 01840',
+    '  npm run cli -- units merge 01837 01840 --into 01900 --name "Phường Sông Cầu - Đức Xuân" --on 2025-05-01',
     '  npm run cli -- reports show BC-202502-01840-1',
     '  npm run cli -- pledges show UH-0001',
     '  npm run cli -- funds reverse 12 --reason "Ghi nhầm số tiền, chứng từ PT-015"',
@@ -492,6 +639,10 @@ export async function executeCommand(command: CliCommand, ctx: CliContext): Prom
       return;
     case 'units list':
       return unitsList(ctx);
+    case 'units merge':
+      return unitsMerge(ctx, command.args);
+    case 'units split':
+      return unitsSplit(ctx, command.args);
     case 'people list':
       return peopleList(ctx);
     case 'reports list':
@@ -502,6 +653,26 @@ export async function executeCommand(command: CliCommand, ctx: CliContext): Prom
       return outboxFailed(ctx);
     case 'outbox status':
       return outboxStatus(ctx);
+    case 'invite revoke':
+      return inviteRevoke(ctx, command.args);
+    case 'people deactivate':
+      return personSetActive(ctx, command.args, false);
+    case 'people activate':
+      return personSetActive(ctx, command.args, true);
+    case 'people role':
+      return personRole(ctx, command.args);
+    case 'groups list':
+      return groupsList(ctx);
+    case 'groups confirm':
+      return groupSetStatus(ctx, command.args, 'active');
+    case 'groups stop':
+      return groupSetStatus(ctx, command.args, 'removed');
+    case 'campaign show':
+      return campaignSet(ctx, undefined);
+    case 'campaign set':
+      return campaignSet(ctx, command.options);
+    case 'campaign commendation':
+      return campaignCommendation(ctx, command.options);
     case 'reminders plan':
       return remindersPlanOrRun(ctx, command.options, false);
     case 'reminders run':

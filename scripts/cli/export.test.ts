@@ -4,14 +4,13 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../core/campaigns/campaign.ts';
 import type { NewFundEntry } from '../../core/funds/fund.repository.ts';
-import { householdNameKey } from '../../core/households/duplicates.ts';
 import type { TReportFigures } from '../../core/reports/report.ts';
 import type { Tx } from '../../core/unit-of-work.ts';
 import type { PrismaClient } from '../../prisma/client.ts';
 import type { SqliteDatabase } from '../../prisma/sqlite.ts';
 import { createSqliteStore } from '../../prisma/sqlite-store.ts';
 import { seededDatabase } from '../../test/support/app-harness.ts';
-import { moneyPledge, recordEntry, ZERO_FIGURES } from '../../test/support/fixtures.ts';
+import { householdData, moneyPledge, recordEntry, ZERO_FIGURES } from '../../test/support/fixtures.ts';
 import { executeCommand, parseCommand } from './commands.ts';
 import { type CliContext, UsageError } from './context.ts';
 
@@ -196,34 +195,19 @@ beforeAll(async () => {
     ['SC-001', 'completed', '1234'],
     ['SC-002', 'approved', null],
   ] as const) {
-    const headName = `Chủ hộ ${code}`;
     await prisma.household.create({
-      data: {
+      data: householdData({
         campaignId: campaignRow.id,
         unitId: songCau,
         code,
-        village: 'Tổ 3',
-        headName,
-        headNameKey: householdNameKey(headName),
+        status,
+        at: SEEDED_AT,
         birthYear: 1960,
         idNumberHash: last4 ? 'hash-of-the-full-number' : null,
         idNumberLast4: last4,
         category: 'near_poor',
         need: 'repair',
-        foundationDurable: false,
-        frameDurable: false,
-        roofDurable: false,
-        members: 3,
-        landLegal: true,
-        landUndisputed: true,
-        outsideLandslideZone: true,
-        confirmedByCommune: true,
-        eligible: true,
-        status,
-        createdAt: SEEDED_AT,
-        updatedAt: SEEDED_AT,
-        events: { create: { kind: 'created', toStatus: status, at: SEEDED_AT } },
-      },
+      }),
     });
   }
   const lan = (await prisma.person.findFirstOrThrow({ where: { fullName: 'Nguyễn Thị Lan' } })).id;

@@ -14,6 +14,7 @@ export const EXPORT_LABELS: Record<ExportKind, string> = {
   pledges: 'đăng ký ủng hộ theo tổ chức',
   ledger: 'sổ Quỹ "Vì người nghèo" theo cấp',
   late: 'danh sách đơn vị chậm báo cáo',
+  summary: 'sơ kết, tổng kết và đề xuất khen thưởng',
 };
 
 const PERIOD_KINDS: readonly ExportKind[] = ['progress', 'late'];

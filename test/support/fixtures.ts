@@ -1,8 +1,10 @@
 import type { Campaign } from '../../core/campaigns/campaign.ts';
 import type { NewFundEntry, NewPledge } from '../../core/funds/fund.repository.ts';
 import { fundEntry, recordFundEntry } from '../../core/funds/fund-service.ts';
+import { householdNameKey } from '../../core/households/duplicates.ts';
 import type { TReportFigures } from '../../core/reports/report.ts';
 import type { Tx } from '../../core/unit-of-work.ts';
+import type { PrismaClient } from '../../prisma/client.ts';
 
 /** A monthly report's figures, all zero: tests spread their own numbers over it. */
 export const ZERO_FIGURES: TReportFigures = {
@@ -77,4 +79,51 @@ export function moneyPledge(
     channel: 'telegram',
     ...fields,
   };
+}
+
+/**
+ * Prisma create data for a household of the registry with the usual facts (poor, new build, none
+ * of the three structures durable, land in order, eligible), created at `at` with its first event.
+ */
+export function householdData(
+  fields: { campaignId: number; unitId: number; code: string; status: string; at: Date } & Record<
+    string,
+    unknown
+  >,
+) {
+  const { at, ...rest } = fields;
+  const headName = typeof rest.headName === 'string' ? rest.headName : `Chủ hộ ${fields.code}`;
+  return {
+    village: 'Tổ 3',
+    headName,
+    headNameKey: householdNameKey(headName),
+    category: 'poor',
+    need: 'new_build',
+    foundationDurable: false,
+    frameDurable: false,
+    roofDurable: false,
+    members: 3,
+    landLegal: true,
+    landUndisputed: true,
+    outsideLandslideZone: true,
+    confirmedByCommune: true,
+    eligible: true,
+    createdAt: at,
+    updatedAt: at,
+    events: { create: { kind: 'created', toStatus: fields.status, at } },
+    ...rest,
+  };
+}
+
+/** Adds a household of the current campaign to the unit with that code (see `householdData`). */
+export async function addHousehold(
+  prisma: PrismaClient,
+  unitCode: string,
+  fields: { code: string; status: string; at: Date } & Record<string, unknown>,
+): Promise<void> {
+  const unit = await prisma.unit.findUniqueOrThrow({ where: { code: unitCode } });
+  const campaign = await prisma.campaign.findFirstOrThrow();
+  await prisma.household.create({
+    data: householdData({ campaignId: campaign.id, unitId: unit.id, ...fields }),
+  });
 }

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+/**
+ * Who is proposed for commendation in the six-monthly and final summaries (issue 7 §4), by
+ * transparent criteria the admin can adjust (`Campaign.settings.commendationCriteria`, changed
+ * with `npm run cli -- campaign commendation --set '{…}'`). Every proposal says which criterion
+ * it met, with the figures, so the standing committee can check it.
+ */
+
+export const ZCommendationCriteria = z.strictObject({
+  /** A ward or commune: at least this many houses completed … */
+  minHousesCompleted: z.number().int().min(1).default(1),
+  /** … and this share of its approved houses completed (0–1). */
+  minCompletedShare: z.number().min(0).max(1).default(1),
+  /** … and this share of its monthly reports sent on time (0–1). */
+  minOnTimeShare: z.number().min(0).max(1).default(0.8),
+  /** A member organisation: at least this share of what it pledged received (0–1) … */
+  minOrgPaidShare: z.number().min(0).max(2).default(1),
+  /** … and at least this much received, in đồng. */
+  minOrgReceived: z.number().int().min(0).default(10_000_000),
+  /** An enterprise or person: at least this much received, in đồng (only those who agreed to be named). */
+  minDonorReceived: z.number().int().min(0).default(50_000_000),
+});
+export type CommendationCriteria = z.output<typeof ZCommendationCriteria>;
+
+export function parseCommendationCriteria(raw: unknown): CommendationCriteria {
+  return ZCommendationCriteria.parse(raw ?? {});
+}
+
+export interface UnitRecord {
+  name: string;
+  approved: number;
+  completed: number;
+  reportsDue: number;
+  reportsOnTime: number;
+}
+
+export interface OrgRecord {
+  name: string;
+  pledged: bigint;
+  received: bigint;
+}
+
+export interface DonorRecord {
+  name: string;
+  kind: string;
+  received: bigint;
+  publicName: boolean;
+}
+
+export interface Proposal {
+  /** tập thể (a unit or an organisation) or cá nhân / doanh nghiệp (a donor). */
+  kind: 'unit' | 'organisation' | 'donor';
+  name: string;
+  /** What was achieved, in Vietnamese, with the figures. */
+  reason: string;
+}
+
+const percent = (share: number) => `${Math.round(share * 100)}%`;
+const trieu = (d: bigint) =>
+  `${(Number(d) / 1_000_000).toLocaleString('vi-VN', { maximumFractionDigits: 1 })} triệu đồng`;
+
+export function proposeCommendations(
+  c: CommendationCriteria,
+  units: readonly UnitRecord[],
+  orgs: readonly OrgRecord[],
+  donors: readonly DonorRecord[],
+): Proposal[] {
+  const out: Proposal[] = [];
+  for (const u of units) {
+    const completedShare = u.approved > 0 ? u.completed / u.approved : 0;
+    const onTime = u.reportsDue > 0 ? u.reportsOnTime / u.reportsDue : 1;
+    if (
+      u.completed >= c.minHousesCompleted &&
+      completedShare >= c.minCompletedShare &&
+      onTime >= c.minOnTimeShare
+    ) {
+      out.push({
+        kind: 'unit',
+        name: u.name,
+        reason: `Hoàn thành ${u.completed}/${u.approved} nhà (${percent(completedShare)}); báo cáo đúng hạn ${u.reportsOnTime}/${u.reportsDue} kỳ`,
+      });
+    }
+  }
+  for (const o of orgs) {
+    const share = o.pledged > 0n ? Number(o.received) / Number(o.pledged) : 0;
+    if (o.received >= BigInt(c.minOrgReceived) && share >= c.minOrgPaidShare) {
+      out.push({
+        kind: 'organisation',
+        name: o.name,
+        reason: `Vận động ${trieu(o.pledged)}, đã nộp ${trieu(o.received)} (${percent(share)})`,
+      });
+    }
+  }
+  for (const d of donors) {
+    if (d.publicName && d.received >= BigInt(c.minDonorReceived)) {
+      out.push({ kind: 'donor', name: d.name, reason: `Ủng hộ ${trieu(d.received)}` });
+    }
+  }
+  return out;
+}
