@@ -136,6 +136,22 @@ export function createSqliteStore(
       },
     },
     invites: {
+      async create(invite, at) {
+        return (
+          stmt(
+            `INSERT INTO "Invite" (code, role, unitId, fullName, createdBy, createdAt, expiresAt)
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`,
+          ).run(
+            invite.code,
+            invite.role,
+            invite.unitId,
+            invite.fullName,
+            invite.createdBy,
+            toDbTime(at),
+            toDbTime(invite.expiresAt),
+          ).changes === 1
+        );
+      },
       async findByCode(code) {
         const r = stmt(
           `SELECT i.*, u.name AS unitName FROM "Invite" i JOIN "Unit" u ON u.id = i.unitId WHERE i.code = ?`,

@@ -343,6 +343,23 @@ describe('other kinds and areas', () => {
     expect(lines).toContain('• Quỹ đã tiếp nhận 60.000.000 đ, đã giải ngân 15.000.000 đ');
     expect(lines).toContain('• Số hộ được Quỹ hỗ trợ: 1 hộ');
     expect(lines).toContain('📝 Báo cáo 6 tháng cuối năm 2024 (hạn 15/01/2025): 0/8 đơn vị đã nộp.');
+    // Nobody meets the default commendation criteria yet (80% of the monthly reports on time) …
+    expect(lines).toContain('🏅 Chưa có tập thể, cá nhân nào đạt tiêu chí khen thưởng.');
+    // … and with the punctuality rule relaxed by the admin, the ward that finished every house is proposed.
+    await createSqliteStore(db).run(async (tx) => {
+      const campaign = await tx.campaigns.findCurrent();
+      await tx.reminders.saveSettings(campaign?.id ?? 0, { commendationCriteria: { minOnTimeShare: 0 } });
+    });
+    const relaxed = (await textOf({ kind: 'semiannual' })).lines;
+    const at = relaxed.findIndex((l) => l.startsWith('🏅'));
+    expect(relaxed.slice(at, at + 2)).toEqual([
+      '🏅 Đề xuất khen thưởng (theo tiêu chí của Ban Chỉ đạo):',
+      expect.stringMatching(/^• Phường Nguyễn Thị Minh Khai: Hoàn thành \d+\/\d+ nhà \(100%\)/),
+    ]);
+    await createSqliteStore(db).run(async (tx) => {
+      const campaign = await tx.campaigns.findCurrent();
+      await tx.reminders.saveSettings(campaign?.id ?? 0, {});
+    });
   });
 
   it('on demand: the time of day in the subtitle', async () => {

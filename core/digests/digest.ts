@@ -18,6 +18,7 @@ import { loadAreaUnits } from '../people/reorganisation.ts';
 import type { UnitView } from '../people/unit.repository.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDate, formatDateTime, formatInteger, formatMoney } from '../shared/format.ts';
+import { proposalsFor } from '../summaries/proposals.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { type ChartData, renderChartSvg } from './chart.ts';
 
@@ -115,6 +116,17 @@ export async function buildDigest(tx: Tx, opts: DigestOptions): Promise<Digest |
       : [houses, reports, moneyLines(rollup, locale, TOP_ORGANISATIONS)];
   if (opts.kind === 'semiannual') {
     sections.unshift(cumulativeLines(campaign, today, progress, rollup));
+  }
+  if (opts.kind === 'semiannual') {
+    // The collectives and people proposed for commendation, by the campaign's criteria.
+    const proposals = await proposalsFor(tx, campaign, units, progress, rollup, today);
+    sections.push([
+      { key: proposals.length > 0 ? 'digest.commendations' : 'digest.commendations.none' },
+      ...proposals.map((p) => ({
+        key: 'digest.commendation' as const,
+        params: { name: p.name, reason: p.reason },
+      })),
+    ]);
   }
   sections.push(await unreachableLines(tx, area, units, opts.now, countsUnder));
 

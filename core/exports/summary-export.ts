@@ -1,12 +1,7 @@
-import type { Campaign } from '../campaigns/campaign.ts';
 import { buildRollup } from '../funds/fund-views.ts';
 import { completionPercent, loadUnitProgress } from '../households/unit-progress.ts';
-import {
-  type CommendationCriteria,
-  type Proposal,
-  parseCommendationCriteria,
-  proposeCommendations,
-} from '../summaries/commendations.ts';
+import type { Proposal } from '../summaries/commendations.ts';
+import { proposalsFor, punctuality } from '../summaries/proposals.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { ExportScope } from './export-scope.ts';
 import { type ExportSheet, ratio, STT_COLUMN, sheet } from './sheet.ts';
@@ -23,40 +18,19 @@ const KIND_LABELS: Record<Proposal['kind'], string> = {
   donor: 'Doanh nghiệp, cá nhân',
 };
 
-export async function commendationCriteria(tx: Tx, campaign: Campaign): Promise<CommendationCriteria> {
-  const settings = await tx.reminders.settings(campaign.id);
-  return parseCommendationCriteria(settings.commendationCriteria);
-}
-
 export async function summarySheets(tx: Tx, scope: ExportScope): Promise<ExportSheet[]> {
   const progress = await loadUnitProgress(tx, scope.units);
-  const periods = (await tx.campaigns.listPeriods(scope.campaign.id, 'monthly')).filter(
-    (p) => p.dueOn <= scope.today,
-  );
-  const reports = await tx.reports.listByPeriods(periods.map((p) => p.id));
-  const onTime = (unitId: number) =>
-    periods.filter((p) => reports.some((r) => r.periodId === p.id && r.unitId === unitId && !r.late)).length;
+  const { due, onTime } = await punctuality(tx, scope.campaign, scope.units, scope.today);
   const unitRecords = scope.units.map((u, i) => {
     const p = progress[i] ?? { approved: 0, started: 0, completed: 0, handedOver: 0 };
-    return { unit: u, p, due: periods.length, onTime: onTime(u.id) };
+    return { unit: u, p, due, onTime: onTime.get(u.id) ?? 0 };
   });
   const rollup = buildRollup(
     await tx.units.listByKinds(['province', 'city', 'district', 'ward', 'commune', 'member_org']),
     await tx.pledges.listByCampaign(scope.campaign.id),
     await tx.funds.listByCampaign(scope.campaign.id),
   );
-  const proposals = proposeCommendations(
-    await commendationCriteria(tx, scope.campaign),
-    unitRecords.map((r) => ({
-      name: r.unit.name,
-      approved: r.p.approved,
-      completed: r.p.completed,
-      reportsDue: r.due,
-      reportsOnTime: r.onTime,
-    })),
-    rollup.organisations,
-    rollup.donors,
-  );
+  const proposals = await proposalsFor(tx, scope.campaign, scope.units, progress, rollup, scope.today);
   const progressSheet = sheet({
     name: 'Tiến độ',
     title: 'KẾT QUẢ XÓA NHÀ TẠM, NHÀ DỘT NÁT THEO ĐƠN VỊ',

@@ -37,6 +37,7 @@ import { buildLeadersView, leaderUnitIds } from '../households/leaders-view.ts';
 import { isLocale, type Locale, t } from '../messaging/catalog.ts';
 import type { Choice, Inbound, Outbound } from '../messaging/message.ts';
 import { normalizeInviteCode } from '../people/invite-code.ts';
+import { inviteCreateRunner } from '../people/invite-flow.ts';
 import type { Actor } from '../people/people.ts';
 import { type RedeemOutcome, redeemInvite } from '../people/redeem-invite.ts';
 import { narrativeReportRunner } from '../reports/narrative-report.ts';
@@ -83,6 +84,7 @@ const RUNNERS: Record<string, AnyRunner> = Object.fromEntries(
     pledgeSearchRunner,
     feedbackRunner,
     feedbackAnswerRunner,
+    inviteCreateRunner,
   ].map((r) => [r.def.id, r]),
 );
 
@@ -395,6 +397,9 @@ class Conversation {
     if (this.actor && leaderUnitIds(this.actor).length > 0) {
       rows.push([{ id: 'menu:status', label: this.text('menu.status') }]);
     }
+    if (this.actor?.memberships.some((m) => m.role === 'admin')) {
+      rows.push([{ id: 'menu:invite', label: this.text('menu.invite') }]);
+    }
     if (this.actor && (isFundKeeper(this.actor) || leaderUnitIds(this.actor).length > 0)) {
       rows.push([{ id: 'menu:fund', label: this.text('menu.fund_view') }]);
     }
@@ -503,6 +508,8 @@ class Conversation {
         );
       case 'fbanswer':
         return this.beginFlow(feedbackAnswerRunner, arg);
+      case 'invite':
+        return this.beginFlow(inviteCreateRunner, undefined);
       case 'pause':
         return this.pauseReminders(Number(arg));
       case 'grpok':

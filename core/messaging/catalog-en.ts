@@ -536,6 +536,23 @@ export const en: Record<keyof typeof vi, string> = {
   'feedback.track.not_found': 'No feedback {ref} was sent from this chat.',
   'feedback.answer.title': 'answer to feedback',
   'feedback.answer.header': 'Answer to feedback {ref}',
+  'invite.flow.title': 'create an invite',
+  'invite.flow.header': 'New single-use invite',
+  'invite.flow.refused': 'Creating invites is for administrators (within their own area).',
+  'invite.field.role': 'Role',
+  'invite.field.unit': 'Unit',
+  'invite.field.name': 'Invitee name',
+  'invite.field.days': 'Valid for (days)',
+  'invite.ask.role': 'Which role for the invitee?',
+  'invite.ask.unit': 'Which unit (within your area)?',
+  'invite.ask.name': "The invitee's name (optional)?",
+  'invite.ask.days': 'Valid for how many days (1–90)?',
+  'invite.flow.done':
+    '✅ Invite code: {code}\nRole: {role} – {unit}; valid {days} days, single use.\nSend this code to the invitee; they send it to the bot to start.',
+  'menu.invite': '🔑 Create an invite',
+  'digest.commendations': "🏅 Proposed commendations (by the steering committee's criteria):",
+  'digest.commendations.none': '🏅 No collective or person meets the commendation criteria yet.',
+  'digest.commendation': '• {name}: {reason}',
   'reminder.paused':
     '✅ Noted that you reported {period} on paper. The bot will not remind you about it again.',
   'reminder.report_due':

@@ -538,6 +538,23 @@ export const vi = {
   'feedback.track.not_found': 'Không tìm thấy phản ánh {ref} gửi từ cuộc trò chuyện này.',
   'feedback.answer.title': 'trả lời phản ánh',
   'feedback.answer.header': 'Trả lời phản ánh {ref}',
+  'invite.flow.title': 'tạo mã mời',
+  'invite.flow.header': 'Tạo mã mời dùng một lần',
+  'invite.flow.refused': 'Chức năng tạo mã mời dành cho quản trị viên (chỉ trong địa bàn của mình).',
+  'invite.field.role': 'Vai trò',
+  'invite.field.unit': 'Đơn vị',
+  'invite.field.name': 'Họ tên người được mời',
+  'invite.field.days': 'Hiệu lực (ngày)',
+  'invite.ask.role': 'Mời người này với vai trò nào?',
+  'invite.ask.unit': 'Thuộc đơn vị nào (trong địa bàn của anh/chị)?',
+  'invite.ask.name': 'Họ tên người được mời (nếu muốn ghi lại)?',
+  'invite.ask.days': 'Mã mời có hiệu lực bao nhiêu ngày (1–90)?',
+  'invite.flow.done':
+    '✅ Mã mời: {code}\nVai trò: {role} – {unit}; hiệu lực {days} ngày, dùng một lần.\nGửi mã này cho người được mời; họ nhắn mã cho bot để bắt đầu.',
+  'menu.invite': '🔑 Tạo mã mời',
+  'digest.commendations': '🏅 Đề xuất khen thưởng (theo tiêu chí của Ban Chỉ đạo):',
+  'digest.commendations.none': '🏅 Chưa có tập thể, cá nhân nào đạt tiêu chí khen thưởng.',
+  'digest.commendation': '• {name}: {reason}',
   'reminder.paused':
     '✅ Đã ghi nhận anh/chị đã báo cáo {period} bằng văn bản. Bot sẽ không nhắc báo cáo kỳ này nữa.',
   'reminder.report_due':

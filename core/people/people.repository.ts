@@ -17,6 +17,18 @@ export interface PeopleRepository {
 
 export interface InviteRepository {
   findByCode(code: string): Promise<InviteView | undefined>;
+  /** A new single-use invite; false when the code is taken (the caller draws another). */
+  create(
+    invite: {
+      code: string;
+      role: Role;
+      unitId: number;
+      fullName: string | null;
+      createdBy: string;
+      expiresAt: Date;
+    },
+    at: Date,
+  ): Promise<boolean>;
   /**
    * Marks the invite used unless it already is; false when another redemption won. Claiming comes
    * first so a losing redemption writes nothing; `setUsedBy` then records who redeemed it.

@@ -692,6 +692,20 @@ function createRepositories(state: MemoryState): Repositories {
   };
 
   const invites: InviteRepository = {
+    async create(invite, at) {
+      if (state.invites.some((i) => i.code === invite.code)) {
+        return false;
+      }
+      state.invites.push({
+        ...invite,
+        id: nextId(state, 'invites'),
+        createdAt: new Date(at),
+        usedAt: null,
+        usedByPersonId: null,
+        revokedAt: null,
+      });
+      return true;
+    },
     async findByCode(code) {
       const invite = state.invites.find((i) => i.code === code);
       const unit = invite ? state.units.find((u) => u.id === invite.unitId) : undefined;

@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { answeredData } from '../flows/engine.ts';
+import type { FlowDef } from '../flows/flow.ts';
+import type { FlowRunner } from '../flows/flow-runner.ts';
+import { leaderUnitIds } from '../households/leaders-view.ts';
+import { displayInviteCode, generateInviteCode } from './invite-code.ts';
+import type { Role } from './people.ts';
+
+/**
+ * An admin invites someone from the chat (issue 7 §1): role, unit (only units of the admin's own
+ * area), validity. The CLI's `invite create` does the same for the operator; both are audited.
+ */
+
+const INVITABLE: Role[] = ['unit_officer', 'leader', 'org_leader', 'fund_officer', 'admin'];
+const ROLE_LABELS: Record<string, string> = {
+  unit_officer: '📝 Cán bộ báo cáo phường, xã',
+  leader: '📊 Lãnh đạo',
+  org_leader: '🤝 Lãnh đạo tổ chức thành viên',
+  fund_officer: '💰 Cán bộ Quỹ',
+  admin: '🔑 Quản trị viên',
+};
+
+const ZInviteContext = z.object({
+  units: z.array(z.object({ id: z.number(), name: z.string(), kind: z.string() })),
+});
+type InviteContext = z.infer<typeof ZInviteContext>;
+
+const inviteFlow: FlowDef<InviteContext> = {
+  id: 'invite-create',
+  version: 1,
+  title: 'invite.flow.title',
+  summaryHeader: () => [{ key: 'invite.flow.header' }],
+  steps: [
+    {
+      key: 'role',
+      kind: 'choice',
+      label: 'invite.field.role',
+      prompt: () => ({ key: 'invite.ask.role' }),
+      choices: () => INVITABLE.map((r) => ({ id: r, label: ROLE_LABELS[r] ?? r })),
+    },
+    {
+      key: 'unit',
+      kind: 'choice',
+      label: 'invite.field.unit',
+      prompt: () => ({ key: 'invite.ask.unit' }),
+      // Officers belong to a ward or commune, organisation leaders to an organisation, the others anywhere.
+      choices: (ctx, data) =>
+        ctx.units
+          .filter((u) =>
+            data.role === 'unit_officer'
+              ? u.kind === 'ward' || u.kind === 'commune'
+              : data.role === 'org_leader'
+                ? u.kind === 'member_org'
+                : u.kind !== 'member_org',
+          )
+          .map((u) => ({ id: String(u.id), label: u.name })),
+    },
+    {
+      key: 'name',
+      kind: 'text',
+      label: 'invite.field.name',
+      prompt: () => ({ key: 'invite.ask.name' }),
+      maxLength: 100,
+      optional: true,
+    },
+    {
+      key: 'days',
+      kind: 'integer',
+      label: 'invite.field.days',
+      prompt: () => ({ key: 'invite.ask.days' }),
+      min: 1,
+      max: 90,
+      choices: () => [
+        { id: '7', label: '7' },
+        { id: '14', label: '14' },
+        { id: '30', label: '30' },
+      ],
+    },
+  ],
+};
+
+export const inviteCreateRunner: FlowRunner<InviteContext> = {
+  def: inviteFlow,
+  parseContext(raw) {
+    const parsed = ZInviteContext.safeParse(raw);
+    return parsed.success ? parsed.data : undefined;
+  },
+  async start(tx, actor) {
+    if (!actor.memberships.some((m) => m.role === 'admin')) {
+      return { ok: false, reason: { key: 'invite.flow.refused' } };
+    }
+    // The admin's area: their units, the wards and communes under them, and the member organisations there.
+    const area = leaderUnitIds(actor);
+    const all = await tx.units.listByKinds(['province', 'city', 'district', 'ward', 'commune', 'member_org']);
+    const within = (id: number | null): boolean => {
+      for (let u = all.find((x) => x.id === id); u; u = all.find((x) => x.id === u?.parentId)) {
+        if (area.includes(u.id)) {
+          return true;
+        }
+      }
+      return false;
+    };
+    const units = all.filter((u) => within(u.id)).map((u) => ({ id: u.id, name: u.name, kind: u.kind }));
+    return { ok: true, ctx: { units } };
+  },
+  async submit(tx, actor, state, now, inbound) {
+    const ctx = state.ctx as InviteContext;
+    const data = answeredData(inviteFlow, state);
+    const unit = ctx.units.find((u) => String(u.id) === String(data.unit));
+    const role = INVITABLE.find((r) => r === data.role);
+    if (!unit || !role) {
+      return [{ key: 'invite.flow.refused' }];
+    }
+    const expiresAt = new Date(now.getTime() + Number(data.days) * 86_400_000);
+    let code = generateInviteCode();
+    while (
+      !(await tx.invites.create(
+        {
+          code,
+          role,
+          unitId: unit.id,
+          fullName: data.name ? String(data.name) : null,
+          createdBy: `person:${actor.personId}`,
+          expiresAt,
+        },
+        now,
+      ))
+    ) {
+      code = generateInviteCode();
+    }
+    await tx.audit.record(
+      {
+        personId: actor.personId,
+        channel: inbound.channel,
+        action: 'invite.create',
+        entity: 'Invite',
+        entityId: code,
+        after: { role, unitId: unit.id, days: data.days },
+      },
+      now,
+    );
+    return [
+      {
+        key: 'invite.flow.done',
+        params: {
+          code: displayInviteCode(code),
+          role: { key: `role.${role}` },
+          unit: unit.name,
+          days: String(data.days),
+        },
+      },
+    ];
+  },
+};

@@ -1,0 +1,49 @@
+import type { Campaign } from '../campaigns/campaign.ts';
+import type { FundRollup } from '../funds/fund-views.ts';
+import type { UnitProgress } from '../households/unit-progress.ts';
+import type { UnitView } from '../people/unit.repository.ts';
+import type { Tx } from '../unit-of-work.ts';
+import { type Proposal, parseCommendationCriteria, proposeCommendations } from './commendations.ts';
+
+/** Monthly reports due by `today` and how many each unit sent on time. */
+export async function punctuality(
+  tx: Tx,
+  campaign: Campaign,
+  units: readonly UnitView[],
+  today: string,
+): Promise<{ due: number; onTime: Map<number, number> }> {
+  const periods = (await tx.campaigns.listPeriods(campaign.id, 'monthly')).filter((p) => p.dueOn <= today);
+  const reports = await tx.reports.listByPeriods(periods.map((p) => p.id));
+  const onTime = new Map(
+    units.map((u) => [
+      u.id,
+      periods.filter((p) => reports.some((r) => r.periodId === p.id && r.unitId === u.id && !r.late)).length,
+    ]),
+  );
+  return { due: periods.length, onTime };
+}
+
+/** The commendations proposed for an area by the campaign's criteria (summary export and digest). */
+export async function proposalsFor(
+  tx: Tx,
+  campaign: Campaign,
+  units: readonly UnitView[],
+  progress: readonly UnitProgress[],
+  rollup: FundRollup | undefined,
+  today: string,
+): Promise<Proposal[]> {
+  const criteria = parseCommendationCriteria((await tx.reminders.settings(campaign.id)).commendationCriteria);
+  const { due, onTime } = await punctuality(tx, campaign, units, today);
+  return proposeCommendations(
+    criteria,
+    units.map((u, i) => ({
+      name: u.name,
+      approved: progress[i]?.approved ?? 0,
+      completed: progress[i]?.completed ?? 0,
+      reportsDue: due,
+      reportsOnTime: onTime.get(u.id) ?? 0,
+    })),
+    rollup?.organisations ?? [],
+    rollup?.donors ?? [],
+  );
+}
