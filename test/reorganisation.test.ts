@@ -9,6 +9,7 @@ import {
   unitsShownAt,
 } from '../core/people/reorganisation.ts';
 import type { DatedUnit } from '../core/people/unit.repository.ts';
+import { runReminders } from '../core/reminders/run-reminders.ts';
 import type { PrismaClient } from '../prisma/client.ts';
 import type { SqliteDatabase } from '../prisma/sqlite.ts';
 import { createSqliteStore } from '../prisma/sqlite-store.ts';
@@ -190,6 +191,22 @@ describe('merging two wards in the middle of a quarter', () => {
       return period ? unitsReported(tx, period, [], shown.countsUnder) : new Set<number>();
     });
     expect([...reported]).toEqual([successor.id]);
+  });
+
+  it('reminds the successor, not the ended wards, of reports due after the merger', async () => {
+    const successor = await prisma.unit.findUniqueOrThrow({ where: { code: '01900' } });
+    const olds = await prisma.unit.findMany({ where: { code: { in: ['01837', '01840'] } } });
+    // May's report is due before 15/06: the first reminder goes at 08:00 on 09/06.
+    const run = await createSqliteStore(db).run((tx) =>
+      runReminders(tx, new Date('2025-06-09T01:00:00Z'), { dryRun: true }),
+    );
+    const units = new Set(
+      (run?.planned ?? []).flatMap((p) => (p.subject.kind === 'report' ? [p.subject.unitId] : [])),
+    );
+    expect(units.has(successor.id)).toBe(true);
+    for (const old of olds) {
+      expect(units.has(old.id)).toBe(false);
+    }
   });
 
   it('refuses bad input in Vietnamese and writes nothing', async () => {

@@ -64,7 +64,12 @@ export async function loadReminderInput(tx: Tx, now: Date): Promise<ReminderCont
       });
     }
   }
-  const units = await tx.units.listByKinds(['ward', 'commune']);
+  // A ward merged into a successor owes no report from the merger on (its successor does).
+  const todayIso = toIsoDate(dateInZone(now, timeZone));
+  const ended = new Set(
+    (await tx.units.successions()).filter((s) => s.effectiveOn <= todayIso).map((s) => s.predecessorId),
+  );
+  const units = (await tx.units.listByKinds(['ward', 'commune'])).filter((u) => !ended.has(u.id));
   const members = await tx.reminders.members(['unit_officer', 'leader', 'admin']);
   const pauses = await tx.reminders.pauses();
   const periodDue = new Map(periods.map((p) => [p.id, p.dueOn]));
