@@ -93,6 +93,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     clock,
     log: log.child({ part: 'outbox' }),
     pollMs: options.outboxPollMs,
+    rateLimits: { telegram: config.telegramRate },
   });
   const scheduler = createScheduler({
     store,

@@ -12,7 +12,15 @@ describe('loadConfig', () => {
       playground: true,
       timeZone: 'Asia/Ho_Chi_Minh',
       flowTtlMs: 24 * 3_600_000,
+      remindersCron: '*/5 * * * *',
+      telegramRate: { globalPerSecond: 30, perChatPerSecond: 1, perGroupPerMinute: 20 },
     });
+    expect(loadConfig({ REMINDERS_CRON: 'off', TELEGRAM_RATE_PER_SECOND: '25' })).toMatchObject({
+      remindersCron: undefined,
+      telegramRate: { globalPerSecond: 25 },
+    });
+    expect(() => loadConfig({ TELEGRAM_RATE_PER_SECOND: 'fast' })).toThrow(ConfigError);
+    expect(() => loadConfig({ REMINDERS_CRON: 'every day' })).toThrow(ConfigError);
   });
 
   it('uses long polling with a token, and a webhook when PUBLIC_URL is set', () => {

@@ -51,6 +51,10 @@ const ZEnv = z.object({
   /** Local copies of evidence photos. */
   MEDIA_DIR: z.string().default('./data/media'),
   PLAYGROUND: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** Telegram's flood limits the dispatcher keeps to (Bot API FAQ: ~30/s overall, 1/s per chat, 20/min per group). */
+  TELEGRAM_RATE_PER_SECOND: z.coerce.number().min(0).max(1000).default(30),
+  TELEGRAM_RATE_PER_CHAT: z.coerce.number().min(0).max(100).default(1),
+  TELEGRAM_RATE_PER_GROUP_MINUTE: z.coerce.number().min(0).max(10_000).default(20),
   /** When the reminder planner runs (node-cron, campaign time zone); "off" disables reminders. */
   REMINDERS_CRON: z
     .string()
@@ -97,6 +101,8 @@ export interface Config {
   mediaDir: string;
   /** The reminder planner's cron expression; undefined when REMINDERS_CRON=off. */
   remindersCron: string | undefined;
+  /** The dispatcher's pacing of Telegram sends (0 = no limit). */
+  telegramRate: { globalPerSecond: number; perChatPerSecond: number; perGroupPerMinute: number };
   /** Values that must never reach a log line. */
   secrets: string[];
 }
@@ -168,6 +174,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     flowTtlMs: e.FLOW_TTL_HOURS * 3_600_000,
     mediaDir: e.MEDIA_DIR,
     remindersCron: e.REMINDERS_CRON === 'off' ? undefined : e.REMINDERS_CRON,
+    telegramRate: {
+      globalPerSecond: e.TELEGRAM_RATE_PER_SECOND,
+      perChatPerSecond: e.TELEGRAM_RATE_PER_CHAT,
+      perGroupPerMinute: e.TELEGRAM_RATE_PER_GROUP_MINUTE,
+    },
     secrets: [
       e.TELEGRAM_BOT_TOKEN,
       e.TELEGRAM_WEBHOOK_SECRET,
