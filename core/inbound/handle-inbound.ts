@@ -112,30 +112,10 @@ export function createInboundHandler(deps: InboundDeps) {
       if (!(await tx.inbound.markSeen(inbound.channel, inbound.externalId, now))) {
         return { duplicate: true };
       }
-      if (inbound.chatType === 'group') {
-        // In a group the bot answers only its group commands and otherwise stays quiet.
-        const actor = await tx.people.findActor(inbound.channel, inbound.senderId);
-        const replies = await groupCommand(tx, inbound, actor, now, deps);
-        await tx.outbox.enqueue(
-          replies.map((message, i) => ({
-            channel: inbound.channel,
-            chatId: inbound.chatId,
-            message,
-            idempotencyKey: `reply:${inbound.channel}:${inbound.externalId}:${i}`,
-          })),
-          now,
-        );
-        return { duplicate: false, replies: replies.length };
-      }
-      // The user wrote: whatever could not reach them before may go now (Zalo's window reopens).
-      await tx.outbox.releaseHeld(inbound.channel, inbound.chatId, now);
-      const actor = await tx.people.findActor(inbound.channel, inbound.senderId);
-      if (actor) {
-        await tx.people.touchIdentity(inbound.channel, inbound.senderId, now);
-      }
-      const conversation = new Conversation(tx, inbound, actor, now, deps);
-      await conversation.handle();
-      const replies = conversation.replies;
+      const replies =
+        inbound.chatType === 'group'
+          ? await groupReplies(tx, inbound, now, deps)
+          : await privateReplies(tx, inbound, now, deps);
       await tx.outbox.enqueue(
         replies.map((message, i) => ({
           channel: inbound.channel,
@@ -150,6 +130,25 @@ export function createInboundHandler(deps: InboundDeps) {
     deps.afterCommit?.();
     return outcome;
   };
+}
+
+/** A private chat: the sender's conversation (onboarding, the menu, the active flow). */
+async function privateReplies(tx: Tx, inbound: Inbound, now: Date, deps: InboundDeps): Promise<Outbound[]> {
+  // The user wrote: whatever could not reach them before may go now (Zalo's window reopens).
+  await tx.outbox.releaseHeld(inbound.channel, inbound.chatId, now);
+  const actor = await tx.people.findActor(inbound.channel, inbound.senderId);
+  if (actor) {
+    await tx.people.touchIdentity(inbound.channel, inbound.senderId, now);
+  }
+  const conversation = new Conversation(tx, inbound, actor, now, deps);
+  await conversation.handle();
+  return conversation.replies;
+}
+
+/** In a group the bot answers only its group commands and otherwise stays quiet. */
+async function groupReplies(tx: Tx, inbound: Inbound, now: Date, deps: InboundDeps): Promise<Outbound[]> {
+  const actor = await tx.people.findActor(inbound.channel, inbound.senderId);
+  return groupCommand(tx, inbound, actor, now, deps);
 }
 
 /**
