@@ -1,4 +1,3 @@
-import type { Statement } from 'better-sqlite3';
 import {
   FEEDBACK_STATUSES,
   FEEDBACK_TOPICS,
@@ -7,9 +6,8 @@ import {
   type FeedbackRepository,
 } from '../core/feedback/feedback.repository.ts';
 import { isChannel } from '../core/messaging/message.ts';
-import { fromDbTime, toDbTime } from './sqlite.ts';
-
-type Row = Record<string, unknown>;
+import type { Row, SqlDb, SqlParam } from './sql-db.ts';
+import { fromDbTime } from './sqlite.ts';
 
 const VIEW = `SELECT f.*, u.name AS unitName FROM "Feedback" f JOIN "Unit" u ON u.id = f.unitId`;
 
@@ -53,70 +51,84 @@ function toRecord(r: Row): FeedbackRecord | undefined {
   };
 }
 
-/** Citizen feedback on the hot-path connection (issue 7 §5). */
-export function createFeedbackRepository(stmt: (sql: string) => Statement<unknown[]>): FeedbackRepository {
-  const all = (sql: string, ...args: unknown[]) =>
-    (stmt(sql).all(...args) as Row[]).flatMap((r) => toRecord(r) ?? []);
+/** SQL placeholders for an IN list; callers never pass an empty one. */
+function marks(n: number): string {
+  return Array.from({ length: n }, () => '?').join(', ') || 'NULL';
+}
+
+/**
+ * Citizen feedback on the transaction's connection (issue 7 §5). The next "PA-0001" reference is
+ * the largest id plus one, taken under a lock so two transactions on PostgreSQL never pick the same one.
+ */
+export function createFeedbackRepository(db: SqlDb): FeedbackRepository {
+  const all = async (sql: string, params: SqlParam[]) =>
+    (await db.all(sql, params)).flatMap((r) => toRecord(r) ?? []);
   return {
     async create(f, at) {
-      const next = stmt('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM "Feedback"').get() as Row;
-      const ref = `PA-${String(next.n).padStart(4, '0')}`;
-      const info = stmt(
-        `INSERT INTO "Feedback" (ref, channel, chatId, personId, name, unitId, topic, text, photos, status,
-           createdAt, updatedAt)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?)`,
-      ).run(
-        ref,
-        f.channel,
-        f.chatId,
-        f.personId,
-        f.name,
-        f.unitId,
-        f.topic,
-        f.text,
-        JSON.stringify(f.photos),
-        toDbTime(at),
-        toDbTime(at),
-      );
-      return { id: Number(info.lastInsertRowid), ref };
+      return db.transaction(async (tx) => {
+        await tx.lock('Feedback.ref');
+        const next = (await tx.get('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM "Feedback"')) as Row;
+        const ref = `PA-${String(next.n).padStart(4, '0')}`;
+        const id = await tx.insert(
+          `INSERT INTO "Feedback" (ref, channel, chatId, personId, name, unitId, topic, text, photos, status,
+             createdAt, updatedAt)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?)`,
+          [
+            ref,
+            f.channel,
+            f.chatId,
+            f.personId,
+            f.name,
+            f.unitId,
+            f.topic,
+            f.text,
+            JSON.stringify(f.photos),
+            at,
+            at,
+          ],
+        );
+        return { id: Number(id), ref };
+      });
     },
     async findById(id) {
-      return all(`${VIEW} WHERE f.id = ?`, id)[0];
+      return (await all(`${VIEW} WHERE f.id = ?`, [id]))[0];
     },
     async findByRef(ref) {
-      return all(`${VIEW} WHERE upper(f.ref) = upper(?)`, ref.trim())[0];
+      return (await all(`${VIEW} WHERE upper(f.ref) = upper(?)`, [ref.trim()]))[0];
     },
     async countByChatSince(channel, chatId, since) {
-      const r = stmt(
+      const r = (await db.get(
         'SELECT COUNT(*) AS n FROM "Feedback" WHERE channel = ? AND chatId = ? AND createdAt >= ?',
-      ).get(channel, chatId, toDbTime(since)) as Row;
+        [channel, chatId, since],
+      )) as Row;
       return Number(r.n);
     },
     async listByChat(channel, chatId, limit) {
-      return all(
-        `${VIEW} WHERE f.channel = ? AND f.chatId = ? ORDER BY f.id DESC LIMIT ?`,
+      return all(`${VIEW} WHERE f.channel = ? AND f.chatId = ? ORDER BY f.id DESC LIMIT ?`, [
         channel,
         chatId,
         limit,
-      );
+      ]);
     },
     async listOpen(unitIds, limit) {
       if (unitIds.length === 0) {
         return [];
       }
       return all(
-        `${VIEW} WHERE f.status <> 'answered' AND f.unitId IN (SELECT value FROM json_each(?)) ORDER BY f.id LIMIT ?`,
-        JSON.stringify(unitIds),
-        limit,
+        `${VIEW} WHERE f.status <> 'answered' AND f.unitId IN (${marks(unitIds.length)}) ORDER BY f.id LIMIT ?`,
+        [...unitIds, limit],
       );
     },
     async setStatus(id, from, to, change, at) {
+      if (from.length === 0) {
+        return false;
+      }
       return (
-        stmt(
+        (await db.run(
           `UPDATE "Feedback" SET status = ?, handledBy = ?, answer = COALESCE(?, answer), updatedAt = ?
-            WHERE id = ? AND status IN (SELECT value FROM json_each(?))`,
-        ).run(to, change.handledBy, change.answer ?? null, toDbTime(at), id, JSON.stringify(from)).changes ===
-        1
+            WHERE id = ? AND status IN (${marks(from.length)})`,
+          [to, change.handledBy, change.answer ?? null, at, id, ...from],
+        )) === 1
       );
     },
   };

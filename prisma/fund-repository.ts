@@ -1,4 +1,3 @@
-import type { Statement } from 'better-sqlite3';
 import {
   DONOR_KINDS,
   type DonorKind,
@@ -14,10 +13,8 @@ import {
 import type { Need } from '../core/funds/ledger.ts';
 import { isChannel } from '../core/messaging/message.ts';
 import { normalizeVi } from '../core/shared/parse.ts';
-import { fromDbTime, toDbTime } from './sqlite.ts';
-
-type Row = Record<string, unknown>;
-type Stmt = (sql: string) => Statement<unknown[]>;
+import type { Row, SqlDb, SqlParam } from './sql-db.ts';
+import { fromDbTime } from './sqlite.ts';
 
 function marks(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ') || 'NULL';
@@ -25,6 +22,8 @@ function marks(n: number): string {
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+/** Money columns: numbers up to 2^53, bigint beyond (SqlDb's integers); never through a float. */
+const money = (v: unknown): bigint => BigInt(v as number | bigint);
 
 function oneOf<T extends string>(values: readonly T[], v: unknown, fallback: T): T {
   return (values as readonly unknown[]).includes(v) ? (v as T) : fallback;
@@ -57,7 +56,7 @@ function toPledge(r: Row): PledgeView {
     description: str(r.description),
     quantity: num(r.quantity),
     quantityUnit: str(r.quantityUnit),
-    amount: BigInt(r.amount as bigint),
+    amount: money(r.amount),
     householdId: num(r.householdId),
     targetUnitId: num(r.targetUnitId),
     dueOn: str(r.dueOn),
@@ -67,7 +66,7 @@ function toPledge(r: Row): PledgeView {
     cancelReason: str(r.cancelReason),
     createdAt: fromDbTime(r.createdAt),
     updatedAt: fromDbTime(r.updatedAt),
-    received: BigInt(r.received as bigint),
+    received: money(r.received),
     fundUnitName: String(r.fundUnitName),
     orgUnitName: str(r.orgUnitName),
     targetUnitName: str(r.targetUnitName),
@@ -83,7 +82,7 @@ function toEntry(r: Row): FundEntryRecord {
     kind: oneOf<EntryKind>(ENTRY_KINDS, r.kind, 'receipt'),
     levelUnitId: Number(r.levelUnitId),
     toUnitId: num(r.toUnitId),
-    amount: BigInt(r.amount as bigint),
+    amount: money(r.amount),
     pledgeId: num(r.pledgeId),
     householdId: num(r.householdId),
     need: r.need === null ? null : oneOf<Need>(['new_build', 'repair'], r.need, 'new_build'),
@@ -100,92 +99,95 @@ function toEntry(r: Row): FundEntryRecord {
   };
 }
 
-/** Pledges on the hot-path connection (read with bigint so đồng never pass through a float). */
-export function createPledgeRepository(stmt: Stmt): PledgeRepository {
-  const all = (sql: string, ...args: unknown[]) =>
-    (
-      stmt(sql)
-        .safeIntegers(true)
-        .all(...args) as Row[]
-    ).map(toPledge);
+/**
+ * Pledges on the transaction's connection. The next "UH-0042" reference is the largest id plus
+ * one, taken under a lock so two transactions on PostgreSQL never pick the same one.
+ */
+export function createPledgeRepository(db: SqlDb): PledgeRepository {
+  const all = async (sql: string, params: SqlParam[]) => (await db.all(sql, params)).map(toPledge);
   return {
     async create(p, at) {
-      const next = stmt('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM "Pledge"').get() as Row;
-      const ref = `UH-${String(next.n).padStart(4, '0')}`;
-      const info = stmt(
-        `INSERT INTO "Pledge" (ref, campaignId, donorKind, donorName, donorPhone, personId, orgUnitId, fundUnitId,
-           kind, description, quantity, quantityUnit, amount, householdId, targetUnitId, dueOn, publicName, channel,
-           createdAt, updatedAt)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        ref,
-        p.campaignId,
-        p.donorKind,
-        p.donorName,
-        p.donorPhone,
-        p.personId,
-        p.orgUnitId,
-        p.fundUnitId,
-        p.kind,
-        p.description,
-        p.quantity,
-        p.quantityUnit,
-        p.amount,
-        p.householdId,
-        p.targetUnitId,
-        p.dueOn,
-        p.publicName ? 1 : 0,
-        p.channel,
-        toDbTime(at),
-        toDbTime(at),
-      );
-      return { id: Number(info.lastInsertRowid), ref };
+      return db.transaction(async (tx) => {
+        await tx.lock('Pledge.ref');
+        const next = (await tx.get('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM "Pledge"')) as Row;
+        const ref = `UH-${String(next.n).padStart(4, '0')}`;
+        const id = await tx.insert(
+          `INSERT INTO "Pledge" (ref, campaignId, donorKind, donorName, donorPhone, personId, orgUnitId, fundUnitId,
+             kind, description, quantity, quantityUnit, amount, householdId, targetUnitId, dueOn, publicName, channel,
+             createdAt, updatedAt)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            ref,
+            p.campaignId,
+            p.donorKind,
+            p.donorName,
+            p.donorPhone,
+            p.personId,
+            p.orgUnitId,
+            p.fundUnitId,
+            p.kind,
+            p.description,
+            p.quantity,
+            p.quantityUnit,
+            p.amount,
+            p.householdId,
+            p.targetUnitId,
+            p.dueOn,
+            p.publicName,
+            p.channel,
+            at,
+            at,
+          ],
+        );
+        return { id: Number(id), ref };
+      });
     },
     async update(id, c, at) {
       return (
-        stmt(
+        (await db.run(
           `UPDATE "Pledge" SET kind = ?, description = ?, quantity = ?, quantityUnit = ?, amount = ?, dueOn = ?,
              publicName = ?, fundUnitId = ?, targetUnitId = ?, updatedAt = ?
            WHERE id = ? AND cancelledAt IS NULL
              AND NOT EXISTS (SELECT 1 FROM "FundEntry" e WHERE e.pledgeId = "Pledge".id AND e.kind <> 'reversal')`,
-        ).run(
-          c.kind,
-          c.description,
-          c.quantity,
-          c.quantityUnit,
-          c.amount,
-          c.dueOn,
-          c.publicName ? 1 : 0,
-          c.fundUnitId,
-          c.targetUnitId,
-          toDbTime(at),
-          id,
-        ).changes === 1
+          [
+            c.kind,
+            c.description,
+            c.quantity,
+            c.quantityUnit,
+            c.amount,
+            c.dueOn,
+            c.publicName,
+            c.fundUnitId,
+            c.targetUnitId,
+            at,
+            id,
+          ],
+        )) === 1
       );
     },
     async cancel(id, reason, at) {
       return (
-        stmt(
+        (await db.run(
           `UPDATE "Pledge" SET cancelledAt = ?, cancelReason = ?, updatedAt = ?
            WHERE id = ? AND cancelledAt IS NULL
              AND NOT EXISTS (SELECT 1 FROM "FundEntry" e WHERE e.pledgeId = "Pledge".id AND e.kind <> 'reversal')`,
-        ).run(toDbTime(at), reason, toDbTime(at), id).changes === 1
+          [at, reason, at, id],
+        )) === 1
       );
     },
     async findById(id) {
-      return all(`${PLEDGE_VIEW} WHERE p.id = ?`, id)[0];
+      return (await all(`${PLEDGE_VIEW} WHERE p.id = ?`, [id]))[0];
     },
     async findByRef(ref) {
-      return all(`${PLEDGE_VIEW} WHERE upper(p.ref) = upper(?)`, ref.trim())[0];
+      return (await all(`${PLEDGE_VIEW} WHERE upper(p.ref) = upper(?)`, [ref.trim()]))[0];
     },
     async search(campaignId, levelIds, query, limit) {
       const rows =
         levelIds === null
-          ? all(`${PLEDGE_VIEW} WHERE p.campaignId = ? ORDER BY p.id DESC`, campaignId)
-          : all(
+          ? await all(`${PLEDGE_VIEW} WHERE p.campaignId = ? ORDER BY p.id DESC`, [campaignId])
+          : await all(
               `${PLEDGE_VIEW} WHERE p.campaignId = ? AND p.fundUnitId IN (${marks(levelIds.length)}) ORDER BY p.id DESC`,
-              campaignId,
-              ...levelIds,
+              [campaignId, ...levelIds],
             );
       // Names are matched without diacritics in code: a city has hundreds of pledges, not millions.
       const q = normalizeVi(query);
@@ -200,22 +202,17 @@ export function createPledgeRepository(stmt: Stmt): PledgeRepository {
         .slice(0, limit);
     },
     async listByPerson(personId) {
-      return all(`${PLEDGE_VIEW} WHERE p.personId = ? ORDER BY p.id DESC`, personId);
+      return all(`${PLEDGE_VIEW} WHERE p.personId = ? ORDER BY p.id DESC`, [personId]);
     },
     async listByCampaign(campaignId) {
-      return all(`${PLEDGE_VIEW} WHERE p.campaignId = ? ORDER BY p.id`, campaignId);
+      return all(`${PLEDGE_VIEW} WHERE p.campaignId = ? ORDER BY p.id`, [campaignId]);
     },
   };
 }
 
-/** The ledger on the hot-path connection. */
-export function createFundRepository(stmt: Stmt): FundRepository {
-  const all = (sql: string, ...args: unknown[]) =>
-    (
-      stmt(sql)
-        .safeIntegers(true)
-        .all(...args) as Row[]
-    ).map(toEntry);
+/** The ledger on the transaction's connection. */
+export function createFundRepository(db: SqlDb): FundRepository {
+  const all = async (sql: string, params: SqlParam[]) => (await db.all(sql, params)).map(toEntry);
   return {
     async entriesTouching(campaignId, scope) {
       const { levels, householdIds } = scope;
@@ -224,49 +221,47 @@ export function createFundRepository(stmt: Stmt): FundRepository {
            AND (levelUnitId IN (${marks(levels.length)}) OR toUnitId IN (${marks(levels.length)})
                 OR householdId IN (${marks(householdIds.length)}))
          ORDER BY id`,
-        campaignId,
-        ...levels,
-        ...levels,
-        ...householdIds,
+        [campaignId, ...levels, ...levels, ...householdIds],
       );
     },
     async findEntry(id) {
-      return all('SELECT * FROM "FundEntry" WHERE id = ?', id)[0];
+      return (await all('SELECT * FROM "FundEntry" WHERE id = ?', [id]))[0];
     },
     async insert(e, at) {
       return Number(
-        stmt(
+        await db.insert(
           `INSERT INTO "FundEntry" (campaignId, kind, levelUnitId, toUnitId, amount, pledgeId, householdId, need,
              overrideReason, overpayment, reversesId, reason, documentRef, note, occurredOn, personId, channel, createdAt)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          e.campaignId,
-          e.kind,
-          e.levelUnitId,
-          e.toUnitId,
-          e.amount,
-          e.pledgeId,
-          e.householdId,
-          e.need,
-          e.overrideReason,
-          e.overpayment ? 1 : 0,
-          e.reversesId,
-          e.reason,
-          e.documentRef,
-          e.note,
-          e.occurredOn,
-          e.personId,
-          e.channel,
-          toDbTime(at),
-        ).lastInsertRowid,
+          [
+            e.campaignId,
+            e.kind,
+            e.levelUnitId,
+            e.toUnitId,
+            e.amount,
+            e.pledgeId,
+            e.householdId,
+            e.need,
+            e.overrideReason,
+            e.overpayment,
+            e.reversesId,
+            e.reason,
+            e.documentRef,
+            e.note,
+            e.occurredOn,
+            e.personId,
+            e.channel,
+            at,
+          ],
+        ),
       );
     },
     async listByCampaign(campaignId) {
-      return all('SELECT * FROM "FundEntry" WHERE campaignId = ? ORDER BY id', campaignId);
+      return all('SELECT * FROM "FundEntry" WHERE campaignId = ? ORDER BY id', [campaignId]);
     },
     async unitMoney(campaignId, unitId, throughDay) {
       const live = 'e.id NOT IN (SELECT reversesId FROM "FundEntry" WHERE reversesId IS NOT NULL)';
-      const r = stmt(
+      const r = (await db.get(
         `SELECT
            (SELECT COALESCE(SUM(e.amount), 0) FROM "FundEntry" e
              WHERE e.campaignId = ? AND e.occurredOn <= ? AND ${live}
@@ -279,9 +274,7 @@ export function createFundRepository(stmt: Stmt): FundRepository {
            (SELECT COUNT(*) FROM "FundEntry" e LEFT JOIN "Household" h ON h.id = e.householdId
              WHERE e.campaignId = ? AND e.occurredOn <= ?
                AND (e.levelUnitId = ? OR e.toUnitId = ? OR h.unitId = ?)) AS entries`,
-      )
-        .safeIntegers(true)
-        .get(
+        [
           campaignId,
           throughDay,
           unitId,
@@ -298,10 +291,11 @@ export function createFundRepository(stmt: Stmt): FundRepository {
           unitId,
           unitId,
           unitId,
-        ) as Row;
+        ],
+      )) as Row;
       return {
-        received: BigInt(r.received as bigint),
-        paid: BigInt(r.paid as bigint),
+        received: money(r.received),
+        paid: money(r.paid),
         entries: Number(r.entries),
       };
     },

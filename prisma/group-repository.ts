@@ -1,4 +1,3 @@
-import type { Statement } from 'better-sqlite3';
 import {
   DIGEST_KINDS,
   type GroupRepository,
@@ -7,9 +6,8 @@ import {
   type ScheduledDigestKind,
 } from '../core/digests/group.repository.ts';
 import { isChannel } from '../core/messaging/message.ts';
-import { fromDbTime, toDbTime } from './sqlite.ts';
-
-type Row = Record<string, unknown>;
+import type { Row, SqlDb, SqlParam } from './sql-db.ts';
+import { fromDbTime } from './sqlite.ts';
 
 function toRecord(r: Row): LeadershipGroupRecord | undefined {
   const channel = String(r.channel);
@@ -39,21 +37,21 @@ function toRecord(r: Row): LeadershipGroupRecord | undefined {
   };
 }
 
-export function createGroupRepository(stmt: (sql: string) => Statement<unknown[]>): GroupRepository {
-  const one = (sql: string, ...args: unknown[]) => {
-    const r = stmt(sql).get(...args) as Row | undefined;
+export function createGroupRepository(db: SqlDb): GroupRepository {
+  const one = async (sql: string, params: SqlParam[]) => {
+    const r = await db.get(sql, params);
     return r ? toRecord(r) : undefined;
   };
   return {
     async findByChat(channel, chatId) {
-      return one('SELECT * FROM "LeadershipGroup" WHERE channel = ? AND chatId = ?', channel, chatId);
+      return one('SELECT * FROM "LeadershipGroup" WHERE channel = ? AND chatId = ?', [channel, chatId]);
     },
     async findById(id) {
-      return one('SELECT * FROM "LeadershipGroup" WHERE id = ?', id);
+      return one('SELECT * FROM "LeadershipGroup" WHERE id = ?', [id]);
     },
     async request(g, status: GroupStatus, at) {
       const confirmed = status === 'active';
-      stmt(
+      await db.run(
         `INSERT INTO "LeadershipGroup" (channel, chatId, title, unitId, digests, status, requestedBy, requestedAt,
            confirmedBy, confirmedAt)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -63,23 +61,23 @@ export function createGroupRepository(stmt: (sql: string) => Statement<unknown[]
                          ELSE excluded.status END,
            confirmedBy = COALESCE(excluded.confirmedBy, "LeadershipGroup".confirmedBy),
            confirmedAt = COALESCE(excluded.confirmedAt, "LeadershipGroup".confirmedAt)`,
-      ).run(
+        [
+          g.channel,
+          g.chatId,
+          g.title,
+          g.unitId,
+          JSON.stringify(g.digests),
+          status,
+          g.requestedBy,
+          at,
+          confirmed ? g.requestedBy : null,
+          confirmed ? at : null,
+        ],
+      );
+      const record = await one('SELECT * FROM "LeadershipGroup" WHERE channel = ? AND chatId = ?', [
         g.channel,
         g.chatId,
-        g.title,
-        g.unitId,
-        JSON.stringify(g.digests),
-        status,
-        g.requestedBy,
-        toDbTime(at),
-        confirmed ? g.requestedBy : null,
-        confirmed ? toDbTime(at) : null,
-      );
-      const record = one(
-        'SELECT * FROM "LeadershipGroup" WHERE channel = ? AND chatId = ?',
-        g.channel,
-        g.chatId,
-      );
+      ]);
       if (!record) {
         throw new Error('leadership group vanished inside its transaction');
       }
@@ -87,13 +85,14 @@ export function createGroupRepository(stmt: (sql: string) => Statement<unknown[]
     },
     async setStatus(id, from, to, personId, at) {
       return (
-        stmt(
+        (await db.run(
           `UPDATE "LeadershipGroup" SET status = ?, confirmedBy = ?, confirmedAt = ? WHERE id = ? AND status = ?`,
-        ).run(to, personId, toDbTime(at), id, from).changes === 1
+          [to, personId, at, id, from],
+        )) === 1
       );
     },
     async listActive() {
-      const rows = stmt(`SELECT * FROM "LeadershipGroup" WHERE status = 'active' ORDER BY id`).all() as Row[];
+      const rows = await db.all(`SELECT * FROM "LeadershipGroup" WHERE status = 'active' ORDER BY id`);
       return rows.flatMap((r) => {
         const record = toRecord(r);
         return record ? [record] : [];

@@ -1,13 +1,11 @@
-import type { Statement } from 'better-sqlite3';
 import type {
   HouseholdRepository,
   HouseholdView,
   StatusCounts,
 } from '../core/households/household.repository.ts';
 import { insertHousehold } from './household-writer.ts';
-import { fromDbTime, toDbTime } from './sqlite.ts';
-
-type Row = Record<string, unknown>;
+import type { Row, SqlDb } from './sql-db.ts';
+import { fromDbTime } from './sqlite.ts';
 
 const VIEW_COLUMNS = `id, campaignId, unitId, code, village, headName, birthYear, idNumberLast4, category, need,
   eligible, status, supportedBefore, updatedAt`;
@@ -36,28 +34,30 @@ function placeholders(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ') || 'NULL';
 }
 
-/** The registry on the same connection and transaction as the rest of the hot path. */
-export function createHouseholdRepository(stmt: (sql: string) => Statement<unknown[]>): HouseholdRepository {
+/** The registry on the transaction's connection, like the rest of the hot path. */
+export function createHouseholdRepository(db: SqlDb): HouseholdRepository {
   return {
     async create(h, at, personId, channel) {
-      return insertHousehold(stmt, h, at, personId, channel);
+      return insertHousehold(db, h, at, personId, channel);
     },
     async codeExists(campaignId, code) {
       return (
-        stmt('SELECT 1 FROM "Household" WHERE campaignId = ? AND lower(code) = lower(?)').get(
+        (await db.get('SELECT 1 AS found FROM "Household" WHERE campaignId = ? AND lower(code) = lower(?)', [
           campaignId,
           code,
-        ) !== undefined
+        ])) !== undefined
       );
     },
     async duplicateCandidates(campaignId, nameKey) {
       // The last word (the given name) is the most stable part of a Vietnamese name; typos elsewhere
       // are caught by the edit distance in core. A typo in the given name's first letter is missed.
+      // headNameKey is stored lower-case, and nameKey is one too: LIKE matches alike on both databases.
       const given = nameKey.split(' ').at(-1) ?? nameKey;
-      const rows = stmt(
+      const rows = await db.all(
         `SELECT id, code, unitId, village, headName, birthYear, idNumberHash, campaignId FROM "Household"
-          WHERE campaignId = ? AND (headNameKey LIKE ? OR headNameKey LIKE ?) LIMIT 500`,
-      ).all(campaignId, `%${given.slice(0, 2)}%`, `${nameKey.slice(0, 3)}%`) as Row[];
+          WHERE campaignId = ? AND (headNameKey LIKE lower(?) OR headNameKey LIKE lower(?)) LIMIT 500`,
+        [campaignId, `%${given.slice(0, 2)}%`, `${nameKey.slice(0, 3)}%`],
+      );
       return rows.map((r) => ({
         id: Number(r.id),
         code: String(r.code),
@@ -70,81 +70,89 @@ export function createHouseholdRepository(stmt: (sql: string) => Statement<unkno
       }));
     },
     async search(unitIds, query, limit) {
+      // LIKE ignores case on SQLite only: both sides are lower-cased so PostgreSQL matches the same.
       const like = `%${query.replace(/[%_]/g, '')}%`;
-      const rows = stmt(
+      const rows = await db.all(
         `SELECT ${VIEW_COLUMNS} FROM "Household"
           WHERE unitId IN (${placeholders(unitIds.length)})
-            AND (lower(code) = lower(?) OR headNameKey LIKE ? OR lower(village) LIKE ?)
-          ORDER BY (lower(code) = lower(?)) DESC, headNameKey LIMIT ?`,
-      ).all(...unitIds, query, like, like, query, limit) as Row[];
+            AND (lower(code) = lower(?) OR headNameKey LIKE lower(?) OR lower(village) LIKE lower(?))
+          ORDER BY CASE WHEN lower(code) = lower(?) THEN 0 ELSE 1 END, headNameKey LIMIT ?`,
+        [...unitIds, query, like, like, query, limit],
+      );
       return rows.map(toView);
     },
     async findById(id) {
-      const r = stmt(`SELECT ${VIEW_COLUMNS} FROM "Household" WHERE id = ?`).get(id) as Row | undefined;
+      const r = await db.get(`SELECT ${VIEW_COLUMNS} FROM "Household" WHERE id = ?`, [id]);
       return r ? toView(r) : undefined;
     },
     async listByStatus(unitIds, status, limit) {
-      const rows = stmt(
+      const rows = await db.all(
         `SELECT ${VIEW_COLUMNS} FROM "Household" WHERE unitId IN (${placeholders(unitIds.length)}) AND status = ?
           ORDER BY village, headNameKey LIMIT ?`,
-      ).all(...unitIds, status, limit) as Row[];
+        [...unitIds, status, limit],
+      );
       return rows.map(toView);
     },
     async listByUnits(unitIds) {
-      const rows = stmt(
+      const rows = await db.all(
         `SELECT h.id, h.campaignId, h.unitId, h.code, h.village, h.headName, h.birthYear, h.idNumberLast4,
                 h.category, h.need, h.eligible, h.status, h.supportedBefore, h.updatedAt
            FROM "Household" h JOIN "Unit" u ON u.id = h.unitId
           WHERE h.unitId IN (${placeholders(unitIds.length)})
           ORDER BY u.code, h.village, h.code`,
-      ).all(...unitIds) as Row[];
+        unitIds,
+      );
       return rows.map(toView);
     },
     async moveStatus(id, from, to, at) {
       return (
-        stmt('UPDATE "Household" SET status = ?, updatedAt = ? WHERE id = ? AND status = ?').run(
+        (await db.run('UPDATE "Household" SET status = ?, updatedAt = ? WHERE id = ? AND status = ?', [
           to,
-          toDbTime(at),
+          at,
           id,
           from,
-        ).changes === 1
+        ])) === 1
       );
     },
     async addEvent(event, at) {
-      const info = stmt(
-        `INSERT INTO "HouseholdEvent" (householdId, kind, fromStatus, toStatus, note, photos, personId, channel, at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        event.householdId,
-        event.kind,
-        event.fromStatus,
-        event.toStatus,
-        event.note,
-        JSON.stringify(event.photos),
-        event.personId,
-        event.channel,
-        toDbTime(at),
+      return Number(
+        await db.insert(
+          `INSERT INTO "HouseholdEvent" (householdId, kind, fromStatus, toStatus, note, photos, personId, channel, at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            event.householdId,
+            event.kind,
+            event.fromStatus,
+            event.toStatus,
+            event.note,
+            JSON.stringify(event.photos),
+            event.personId,
+            event.channel,
+            at,
+          ],
+        ),
       );
-      return Number(info.lastInsertRowid);
     },
     async countsByUnit(unitIds) {
-      const rows = stmt(
+      const rows = await db.all(
         `SELECT unitId, status, COUNT(*) AS n FROM "Household" WHERE unitId IN (${placeholders(unitIds.length)})
           GROUP BY unitId, status`,
-      ).all(...unitIds) as Row[];
+        unitIds,
+      );
       return rows.map((r) => ({ unitId: Number(r.unitId), status: String(r.status), count: Number(r.n) }));
     },
     async statusCountsAsOf(unitId, asOf) {
       // Each household's last status change at or before the instant; later changes do not count.
-      const rows = stmt(
+      const rows = await db.all(
         `SELECT need, status, COUNT(*) AS n FROM (
            SELECT h.need AS need,
                   (SELECT e.toStatus FROM "HouseholdEvent" e
                     WHERE e.householdId = h.id AND e.toStatus IS NOT NULL AND e.at <= ?
                     ORDER BY e.at DESC, e.id DESC LIMIT 1) AS status
-             FROM "Household" h WHERE h.unitId = ?)
+             FROM "Household" h WHERE h.unitId = ?) latest
           WHERE status IS NOT NULL GROUP BY need, status`,
-      ).all(toDbTime(asOf), unitId) as Row[];
+        [asOf, unitId],
+      );
       const counts: StatusCounts = {};
       for (const r of rows) {
         const status = String(r.status);

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Statement } from 'better-sqlite3';
 import type { DuplicateSubject } from '../core/households/duplicates.ts';
 import { householdNameKey } from '../core/households/duplicates.ts';
 import { assessEligibility, type EligibilityRules } from '../core/households/eligibility.ts';
 import type { HouseholdStatus, THouseholdInput } from '../core/households/household.ts';
-import { cachedStatements, type SqliteDatabase, toDbTime } from './sqlite.ts';
+import type { SqlDb } from './sql-db.ts';
 
 /** A hash that lets the same ID number be recognised without storing it. */
 export function hashIdNumber(idNumber: string): string {
@@ -21,80 +20,89 @@ export interface NewHousehold extends THouseholdInput {
 }
 
 /** Inserts a household and its first history event on the caller's connection and transaction. */
-export function insertHousehold(
-  stmt: (sql: string) => Statement<unknown[]>,
+export async function insertHousehold(
+  db: SqlDb,
   h: NewHousehold,
   at: Date,
   personId: number | null,
   channel: string | null,
   rules?: EligibilityRules,
-): number {
+): Promise<number> {
   const eligibility = assessEligibility(h, rules);
   const status = h.status ?? 'proposed';
-  const info = stmt(
-    `INSERT INTO "Household" (campaignId, unitId, code, village, headName, headNameKey, birthYear, idNumberHash,
+  const id = Number(
+    await db.insert(
+      `INSERT INTO "Household" (campaignId, unitId, code, village, headName, headNameKey, birthYear, idNumberHash,
          idNumberLast4, category, need, foundationDurable, frameDurable, roofDurable, area, members, landLegal,
          landUndisputed, outsideLandslideZone, confirmedByCommune, eligible, status, supportedBefore, createdAt, updatedAt)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    h.campaignId,
-    h.unitId,
-    h.code,
-    h.village,
-    h.headName,
-    householdNameKey(h.headName),
-    h.birthYear ?? null,
-    h.idNumber ? hashIdNumber(h.idNumber) : null,
-    h.idNumber ? h.idNumber.slice(-4) : null,
-    h.category,
-    h.need,
-    h.foundationDurable ? 1 : 0,
-    h.frameDurable ? 1 : 0,
-    h.roofDurable ? 1 : 0,
-    h.area ?? null,
-    h.members,
-    h.landLegal ? 1 : 0,
-    h.landUndisputed ? 1 : 0,
-    h.outsideLandslideZone ? 1 : 0,
-    h.confirmedByCommune ? 1 : 0,
-    eligibility.eligible ? 1 : 0,
-    status,
-    h.supportedBefore ?? null,
-    toDbTime(at),
-    toDbTime(at),
+      [
+        h.campaignId,
+        h.unitId,
+        h.code,
+        h.village,
+        h.headName,
+        householdNameKey(h.headName),
+        h.birthYear ?? null,
+        h.idNumber ? hashIdNumber(h.idNumber) : null,
+        h.idNumber ? h.idNumber.slice(-4) : null,
+        h.category,
+        h.need,
+        h.foundationDurable,
+        h.frameDurable,
+        h.roofDurable,
+        h.area ?? null,
+        h.members,
+        h.landLegal,
+        h.landUndisputed,
+        h.outsideLandslideZone,
+        h.confirmedByCommune,
+        eligibility.eligible,
+        status,
+        h.supportedBefore ?? null,
+        at,
+        at,
+      ],
+    ),
   );
-  const id = Number(info.lastInsertRowid);
-  stmt(
+  await db.run(
     `INSERT INTO "HouseholdEvent" (householdId, kind, fromStatus, toStatus, note, photos, personId, channel, at)
        VALUES (?, 'created', NULL, ?, NULL, '[]', ?, ?, ?)`,
-  ).run(id, status, personId, channel, toDbTime(at));
+    [id, status, personId, channel, at],
+  );
   return id;
 }
 
 /**
  * Writes households with their computed eligibility and a first history event (so the registry
  * can be counted "as of" any date). Used by the seed, the import and tests; the caller owns the
- * transaction.
+ * transaction: pass the SqlDb `transaction` hands its work.
  */
-export function createHouseholdWriter(db: SqliteDatabase, rules?: EligibilityRules) {
-  const stmt = cachedStatements(db);
+export function createHouseholdWriter(db: SqlDb, rules?: EligibilityRules) {
   return {
-    insert(h: NewHousehold, at: Date, personId: number | null, channel: string | null): number {
-      return insertHousehold(stmt, h, at, personId, channel, rules);
+    insert(h: NewHousehold, at: Date, personId: number | null, channel: string | null): Promise<number> {
+      return insertHousehold(db, h, at, personId, channel, rules);
     },
     /** Every household of a campaign in the shape duplicate detection compares. */
-    duplicateSubjects(campaignId: number): (DuplicateSubject & { id: number })[] {
-      return (
-        stmt(
-          'SELECT id, code, unitId, village, headName, birthYear, idNumberHash, campaignId FROM "Household" WHERE campaignId = ?',
-        ).all(campaignId) as (DuplicateSubject & { id: number })[]
-      ).map((r) => ({ ...r }));
+    async duplicateSubjects(campaignId: number): Promise<(DuplicateSubject & { id: number })[]> {
+      const rows = await db.all(
+        'SELECT id, code, unitId, village, headName, birthYear, idNumberHash, campaignId FROM "Household" WHERE campaignId = ?',
+        [campaignId],
+      );
+      return rows.map((r) => ({
+        id: Number(r.id),
+        code: String(r.code),
+        unitId: Number(r.unitId),
+        village: String(r.village),
+        headName: String(r.headName),
+        birthYear: r.birthYear === null ? null : Number(r.birthYear),
+        idNumberHash: r.idNumberHash === null ? null : String(r.idNumberHash),
+        campaignId: Number(r.campaignId),
+      }));
     },
-    codesOf(campaignId: number): Set<string> {
-      const rows = stmt('SELECT code FROM "Household" WHERE campaignId = ?').all(campaignId) as {
-        code: string;
-      }[];
-      return new Set(rows.map((r) => r.code.toLowerCase()));
+    async codesOf(campaignId: number): Promise<Set<string>> {
+      const rows = await db.all('SELECT code FROM "Household" WHERE campaignId = ?', [campaignId]);
+      return new Set(rows.map((r) => String(r.code).toLowerCase()));
     },
   };
 }

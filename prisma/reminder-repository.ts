@@ -1,24 +1,23 @@
-import type { Statement } from 'better-sqlite3';
 import { isChannel } from '../core/messaging/message.ts';
 import { isRole } from '../core/people/people.ts';
 import type { MemberWithChats, ReminderRepository } from '../core/reminders/reminder.repository.ts';
-import { fromDbTime, toDbTime } from './sqlite.ts';
+import type { SqlDb } from './sql-db.ts';
+import { fromDbTime } from './sqlite.ts';
 
-type Row = Record<string, unknown>;
-
-/** The scheduler's reads on the hot-path connection (one transaction per planning run). */
-export function createReminderRepository(stmt: (sql: string) => Statement<unknown[]>): ReminderRepository {
+/** The scheduler's reads on the transaction's connection (one transaction per planning run). */
+export function createReminderRepository(db: SqlDb): ReminderRepository {
   return {
     async members(roles) {
       const marks = roles.map(() => '?').join(', ') || 'NULL';
-      const rows = stmt(
+      const rows = await db.all(
         `SELECT p.id AS personId, p.fullName, m.unitId, m.role, ci.channel, ci.externalUserId
            FROM "Membership" m
-           JOIN "Person" p ON p.id = m.personId AND p.active = 1
+           JOIN "Person" p ON p.id = m.personId AND p.active = TRUE
            LEFT JOIN "ChannelIdentity" ci ON ci.personId = p.id
           WHERE m.revokedAt IS NULL AND m.role IN (${marks})
           ORDER BY m.id, ci.id`,
-      ).all(...roles) as Row[];
+        roles,
+      );
       const byMembership = new Map<string, MemberWithChats>();
       for (const r of rows) {
         const role = String(r.role);
@@ -42,17 +41,18 @@ export function createReminderRepository(stmt: (sql: string) => Statement<unknow
       return [...byMembership.values()];
     },
     async submitted(campaignId) {
-      const rows = stmt(
+      const rows = await db.all(
         `SELECT DISTINCT r.periodId, r.unitId FROM "Report" r JOIN "ReportingPeriod" p ON p.id = r.periodId
           WHERE p.campaignId = ?
          UNION
          SELECT DISTINCT n.periodId, n.unitId FROM "NarrativeReport" n JOIN "ReportingPeriod" p ON p.id = n.periodId
           WHERE p.campaignId = ?`,
-      ).all(campaignId, campaignId) as Row[];
+        [campaignId, campaignId],
+      );
       return rows.map((r) => ({ periodId: Number(r.periodId), unitId: Number(r.unitId) }));
     },
     async pauses() {
-      const rows = stmt('SELECT personId, periodId, until FROM "ReminderPause" ORDER BY id').all() as Row[];
+      const rows = await db.all('SELECT personId, periodId, until FROM "ReminderPause" ORDER BY id');
       return rows.map((r) => ({
         personId: Number(r.personId),
         periodId: r.periodId === null ? null : Number(r.periodId),
@@ -60,15 +60,17 @@ export function createReminderRepository(stmt: (sql: string) => Statement<unknow
       }));
     },
     async addPause(p, at) {
-      stmt(
+      await db.run(
         'INSERT INTO "ReminderPause" (personId, periodId, until, reason, createdAt) VALUES (?, ?, ?, ?, ?)',
-      ).run(p.personId, p.periodId, p.until, p.reason, toDbTime(at));
+        [p.personId, p.periodId, p.until, p.reason, at],
+      );
     },
     async bulkSince(since) {
-      const rows = stmt(
+      const rows = await db.all(
         `SELECT idempotencyKey, personId, purpose, status, lastError, createdAt FROM "Outbox"
           WHERE purpose <> 'reply' AND createdAt >= ? ORDER BY id`,
-      ).all(toDbTime(since)) as Row[];
+        [since],
+      );
       return rows.map((r) => ({
         idempotencyKey: String(r.idempotencyKey),
         personId: r.personId === null ? null : Number(r.personId),
@@ -79,7 +81,7 @@ export function createReminderRepository(stmt: (sql: string) => Statement<unknow
       }));
     },
     async settings(campaignId) {
-      const r = stmt('SELECT settings FROM "Campaign" WHERE id = ?').get(campaignId) as Row | undefined;
+      const r = await db.get('SELECT settings FROM "Campaign" WHERE id = ?', [campaignId]);
       try {
         const parsed: unknown = JSON.parse(String(r?.settings ?? '{}'));
         return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
@@ -88,7 +90,7 @@ export function createReminderRepository(stmt: (sql: string) => Statement<unknow
       }
     },
     async saveSettings(campaignId, settings) {
-      stmt('UPDATE "Campaign" SET settings = ? WHERE id = ?').run(JSON.stringify(settings), campaignId);
+      await db.run('UPDATE "Campaign" SET settings = ? WHERE id = ?', [JSON.stringify(settings), campaignId]);
     },
   };
 }
