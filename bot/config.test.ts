@@ -20,6 +20,11 @@ describe('loadConfig', () => {
       telegramRate: { globalPerSecond: 25 },
     });
     expect(() => loadConfig({ TELEGRAM_RATE_PER_SECOND: 'fast' })).toThrow(ConfigError);
+    expect(loadConfig({ DATABASE_URL: 'postgresql://bot@db:5432/mttq', INSTANCE_ID: 'a-1' })).toMatchObject({
+      databaseUrl: 'postgresql://bot@db:5432/mttq',
+      sqliteFile: undefined,
+      instanceId: 'a-1',
+    });
     expect(() => loadConfig({ REMINDERS_CRON: 'every day' })).toThrow(ConfigError);
   });
 
@@ -65,7 +70,8 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ TELEGRAM_BOT_TOKEN: 'not-a-token' }, 'TELEGRAM_BOT_TOKEN'],
     [{ TELEGRAM_API_ROOT: 'nowhere' }, 'TELEGRAM_API_ROOT'],
-    [{ DATABASE_URL: 'postgres://localhost/test' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'mysql://localhost/test' }, 'DATABASE_URL'],
+    [{ INSTANCE_ID: 'two words' }, 'INSTANCE_ID'],
     [{ TZ_CAMPAIGN: 'Mars/Base' }, 'TZ_CAMPAIGN'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ TELEGRAM_BOT_TOKEN: '1:a', PUBLIC_URL: 'https://x.vn' }, 'TELEGRAM_WEBHOOK_SECRET'],

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { z } from 'zod';
 
 const optional = z
@@ -9,9 +10,16 @@ const ZEnv = z.object({
   DATABASE_URL: z
     .string()
     .default('file:./data/bot.db')
-    .refine((v) => v.startsWith('file:'), {
-      message: 'must be a SQLite URL such as file:./data/bot.db (PostgreSQL support is not available yet)',
+    .refine((v) => v.startsWith('file:') || /^postgres(ql)?:\/\/[^/]+/.test(v), {
+      message:
+        'must be a SQLite URL such as file:./data/bot.db or a PostgreSQL URL such as postgresql://user@host:5432/db',
     }),
+  INSTANCE_ID: optional.pipe(
+    z
+      .string()
+      .regex(/^[\w.:-]{1,64}$/, 'must be 1–64 letters, digits, . : _ -')
+      .optional(),
+  ),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_URL: optional.pipe(z.url().optional()),
@@ -89,7 +97,12 @@ export interface ZaloConfig {
 }
 
 export interface Config {
-  sqliteFile: string;
+  /** `file:…` (SQLite, the embedded default) or `postgresql://…` (several instances). */
+  databaseUrl: string;
+  /** The SQLite file for `file:` URLs (undefined on PostgreSQL). */
+  sqliteFile: string | undefined;
+  /** Names this process among several on one database (its outbox claims); default host:port. */
+  instanceId: string;
   port: number;
   host: string;
   telegram: TelegramConfig | undefined;
@@ -163,7 +176,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       : undefined;
   const anyMessenger = telegram !== undefined || zalo !== undefined;
   return {
-    sqliteFile: e.DATABASE_URL.replace(/^file:/, '').replace(/\?.*$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    sqliteFile: e.DATABASE_URL.startsWith('file:')
+      ? e.DATABASE_URL.replace(/^file:/, '').replace(/\?.*$/, '')
+      : undefined,
+    instanceId: e.INSTANCE_ID ?? `${os.hostname()}:${e.PORT}`,
     port: e.PORT,
     host: e.HOST,
     telegram,

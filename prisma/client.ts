@@ -1,9 +1,26 @@
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/client/index.js';
+import { PrismaClient as PgPrismaClient } from './generated/pg-client/index.js';
+import { isPostgresUrl, postgresConnection } from './sql-db.ts';
+import { sqlitePathFromUrl } from './sqlite.ts';
 
 export type { PrismaClient };
 
-/** The Prisma client on the SQLite file through the better-sqlite3 driver adapter (no native engine). */
-export function createPrismaClient(sqliteFile: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${sqliteFile}` }) });
+/**
+ * The Prisma client for a DATABASE_URL, through a driver adapter (no native engine): better-sqlite3
+ * for `file:` URLs, node-postgres for `postgres(ql)://` ones. Both clients are generated from the
+ * same models (prisma/postgres/schema.prisma is derived from prisma/schema.prisma), so the
+ * PostgreSQL one has the same API and is typed as the SQLite one.
+ */
+export function createPrismaClient(url: string): PrismaClient {
+  if (isPostgresUrl(url)) {
+    const { connectionString, schema } = postgresConnection(url);
+    // `schema` qualifies Prisma's own queries; the search_path serves raw SQL.
+    const options = schema ? `-c search_path="${schema.replace(/"/g, '')}"` : undefined;
+    const adapter = new PrismaPg({ connectionString, max: 4, options }, { schema });
+    const client = new PgPrismaClient({ adapter });
+    return client as unknown as PrismaClient;
+  }
+  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${sqlitePathFromUrl(url)}` }) });
 }

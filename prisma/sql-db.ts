@@ -17,6 +17,8 @@ export type Dialect = 'sqlite' | 'postgres';
  */
 export interface SqlDb {
   readonly dialect: Dialect;
+  /** PostgreSQL: the schema a `?schema=` URL names (created by the first migration run). */
+  readonly schema?: string;
   all(sql: string, params?: readonly SqlParam[]): Promise<Row[]>;
   get(sql: string, params?: readonly SqlParam[]): Promise<Row | undefined>;
   /** Runs a statement; resolves with the number of rows it changed. */
@@ -178,7 +180,7 @@ const RETRYABLE = new Set(['40001', '40P01']);
  * are read as UTC whatever the machine's time zone.
  */
 function openPostgres(url: string, opts: { poolSize?: number }): SqlDb {
-  const { connectionString, schema } = splitSchema(url);
+  const { connectionString, schema } = postgresConnection(url);
   const pool = new pg.Pool({
     connectionString,
     max: opts.poolSize ?? 10,
@@ -195,6 +197,7 @@ function openPostgres(url: string, opts: { poolSize?: number }): SqlDb {
   function on(client: pg.Pool | pg.PoolClient, inTx: boolean): SqlDb {
     const db: SqlDb = {
       dialect: 'postgres',
+      schema,
       all: async (sql, params = []) => (await query(client, sql, params)).rows as Row[],
       get: async (sql, params = []) => (await query(client, sql, params)).rows[0] as Row | undefined,
       run: async (sql, params = []) => (await query(client, sql, params)).rowCount ?? 0,
@@ -249,7 +252,7 @@ function openPostgres(url: string, opts: { poolSize?: number }): SqlDb {
 }
 
 /** Prisma-style `?schema=name` becomes the connection's search_path (node-postgres does not know it). */
-function splitSchema(url: string): { connectionString: string; schema: string | undefined } {
+export function postgresConnection(url: string): { connectionString: string; schema: string | undefined } {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema') ?? undefined;
   parsed.searchParams.delete('schema');

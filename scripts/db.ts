@@ -1,6 +1,7 @@
 /**
  * Database chores: `npm run db:deploy` applies pending migrations (and seeds an empty database),
- * `npm run db:migration -- <name>` writes a new migration from the change in prisma/schema.prisma.
+ * `npm run db:migration -- <name>` writes a new migration from the change in prisma/schema.prisma —
+ * one for SQLite and one for PostgreSQL, and refreshes prisma/postgres/schema.prisma.
  * `prisma migrate dev` cannot run on the WebAssembly engine (DESIGN.md §7), hence the second one.
  */
 import { execFileSync } from 'node:child_process';
@@ -8,20 +9,31 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../bot/config.ts';
 import { createPrismaClient } from '../prisma/client.ts';
-import { applyMigrations, latestSchemaSnapshot, MIGRATIONS_DIR } from '../prisma/migrate.ts';
+import {
+  applyMigrations,
+  latestSchemaSnapshot,
+  MIGRATIONS_DIR,
+  PG_MIGRATIONS_DIR,
+  PG_SCHEMA_FILE,
+  postgresSchemaFrom,
+  SCHEMA_FILE,
+} from '../prisma/migrate.ts';
 import { seedIfEmpty } from '../prisma/seed.ts';
-import { openSqlite } from '../prisma/sqlite.ts';
+import { openSqlDb } from '../prisma/sql-db.ts';
 
 async function deploy(): Promise<void> {
   if (fs.existsSync('.env')) {
     process.loadEnvFile('.env');
   }
   const config = loadConfig(process.env);
-  const db = openSqlite(config.sqliteFile);
-  const applied = applyMigrations(db);
-  db.close();
-  console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
-  const prisma = createPrismaClient(config.sqliteFile);
+  const db = openSqlDb(config.databaseUrl);
+  try {
+    const applied = await applyMigrations(db);
+    console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
+  } finally {
+    await db.close();
+  }
+  const prisma = createPrismaClient(config.databaseUrl);
   try {
     if (await seedIfEmpty(prisma, new Date())) {
       console.log('Empty database: demo campaign seeded.');
@@ -31,35 +43,51 @@ async function deploy(): Promise<void> {
   }
 }
 
+/** The SQL that takes the newest migration's schema to `schema` (from nothing for a first one). */
+function diffScript(dir: string, schema: string): string {
+  const from = latestSchemaSnapshot(dir);
+  // Diffing two schema files needs no database, so it works offline with the WebAssembly engine.
+  return execFileSync(
+    path.join('node_modules', '.bin', 'prisma'),
+    [
+      'migrate',
+      'diff',
+      ...(from ? ['--from-schema-datamodel', from] : ['--from-empty']),
+      '--to-schema-datamodel',
+      schema,
+      '--script',
+    ],
+    { encoding: 'utf8' },
+  );
+}
+
 function newMigration(name: string | undefined): void {
   if (!name || !/^[a-z0-9_]+$/.test(name)) {
     console.error('Usage: npm run db:migration -- <name_in_snake_case>');
     process.exit(2);
   }
-  // Diffing two schema files needs no database, so it works offline with the WebAssembly engine.
-  const sql = execFileSync(
-    path.join('node_modules', '.bin', 'prisma'),
-    [
-      'migrate',
-      'diff',
-      '--from-schema-datamodel',
-      latestSchemaSnapshot(),
-      '--to-schema-datamodel',
-      'prisma/schema.prisma',
-      '--script',
-    ],
-    { encoding: 'utf8' },
-  );
-  if (!/\b(CREATE|ALTER|DROP)\b/.test(sql)) {
-    console.log('No schema change: no migration written.');
-    return;
-  }
+  fs.mkdirSync(path.dirname(PG_SCHEMA_FILE), { recursive: true });
+  fs.writeFileSync(PG_SCHEMA_FILE, postgresSchemaFrom(fs.readFileSync(SCHEMA_FILE, 'utf8')));
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-  const dir = path.join(MIGRATIONS_DIR, `${stamp}_${name}`);
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'migration.sql'), sql);
-  fs.copyFileSync('prisma/schema.prisma', path.join(dir, 'schema.prisma'));
-  console.log(`Wrote ${path.relative(process.cwd(), dir)}/migration.sql`);
+  let wrote = false;
+  for (const [dir, schema] of [
+    [MIGRATIONS_DIR, SCHEMA_FILE],
+    [PG_MIGRATIONS_DIR, PG_SCHEMA_FILE],
+  ] as const) {
+    const sql = diffScript(dir, schema);
+    if (!/\b(CREATE|ALTER|DROP)\b/.test(sql)) {
+      continue;
+    }
+    const target = path.join(dir, `${stamp}_${name}`);
+    fs.mkdirSync(target, { recursive: true });
+    fs.writeFileSync(path.join(target, 'migration.sql'), sql);
+    fs.copyFileSync(schema, path.join(target, 'schema.prisma'));
+    console.log(`Wrote ${path.relative(process.cwd(), target)}/migration.sql`);
+    wrote = true;
+  }
+  if (!wrote) {
+    console.log('No schema change: no migration written.');
+  }
 }
 
 const [command, arg] = process.argv.slice(2);

@@ -1,20 +1,67 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { type App, type AppOptions, createApp } from '../../bot/app.ts';
 import { loadConfig } from '../../bot/config.ts';
 import { createLogger } from '../../bot/logger.ts';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client.ts';
 import { applyMigrations } from '../../prisma/migrate.ts';
 import { seedIfEmpty } from '../../prisma/seed.ts';
-import { openSqlite, type SqliteDatabase } from '../../prisma/sqlite.ts';
+import { type Dialect, openSqlDb, type SqlDb } from '../../prisma/sql-db.ts';
 
-/** A fresh SQLite file in a temporary folder; removed by the returned cleanup. */
-export function tempDatabase(): { file: string; url: string; cleanup: () => void } {
+/**
+ * The database the suite runs on: SQLite by default, PostgreSQL with TEST_DATABASE=postgres
+ * (`.ci/run` runs the whole suite both ways). TEST_PG_URL names the server (trust auth).
+ */
+export const TEST_DIALECT: Dialect = process.env.TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+export const TEST_PG_URL = process.env.TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+
+export interface TempDatabase {
+  /** DATABASE_URL for the bot and the CLI. */
+  url: string;
+  /** A temporary folder of the test's own (SQLite: the database file is in it). */
+  dir: string;
+  /** SQLite: the database file (PostgreSQL: a path in `dir` nothing uses). */
+  file: string;
+  cleanup: () => Promise<void>;
+}
+
+/**
+ * A fresh, empty database in the suite's dialect: a SQLite file in a temporary folder, or a new
+ * schema in the PostgreSQL test database (created by the first migration run, dropped by cleanup).
+ */
+export function tempDatabase(dialect: Dialect = TEST_DIALECT): TempDatabase {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mttq-bot-'));
   const file = path.join(dir, 'bot.db');
-  return { file, url: `file:${file}`, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  if (dialect === 'sqlite') {
+    return {
+      file,
+      dir,
+      url: `file:${file}`,
+      cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const url = new URL(TEST_PG_URL);
+  url.searchParams.set('schema', schema);
+  return {
+    file,
+    dir,
+    url: url.toString(),
+    cleanup: async () => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      const client = new pg.Client({ connectionString: TEST_PG_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
 }
 
 /** Builds the whole bot as `npm start` does, from an environment, with a silent logger. */
@@ -43,42 +90,52 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A migrated SQLite file opened with the app's settings; `close` also deletes it. */
-export function migratedSqlite(): { db: SqliteDatabase; close: () => void } {
-  const file = tempDatabase();
-  const db = openSqlite(file.file);
-  applyMigrations(db);
+/** A fresh database with every migration applied (no seed); `close` removes it. */
+export async function migratedDb(dialect: Dialect = TEST_DIALECT): Promise<{
+  db: SqlDb;
+  url: string;
+  close: () => Promise<void>;
+}> {
+  const temp = tempDatabase(dialect);
+  const db = openSqlDb(temp.url);
+  await applyMigrations(db);
   return {
     db,
-    close: () => {
-      db.close();
-      file.cleanup();
+    url: temp.url,
+    close: async () => {
+      await db.close();
+      await temp.cleanup();
     },
   };
 }
 
-/** A migrated and seeded SQLite file with both connections the CLI uses; `close` removes it. */
-export async function seededDatabase(now: Date): Promise<{
+/** A migrated and seeded database with both connections the CLI uses; `close` removes it. */
+export async function seededDatabase(
+  now: Date,
+  dialect: Dialect = TEST_DIALECT,
+): Promise<{
+  url: string;
   file: string;
   dir: string;
-  db: SqliteDatabase;
+  db: SqlDb;
   prisma: PrismaClient;
   close: () => Promise<void>;
 }> {
-  const temp = tempDatabase();
-  const db = openSqlite(temp.file);
-  applyMigrations(db);
-  const prisma = createPrismaClient(temp.file);
+  const temp = tempDatabase(dialect);
+  const db = openSqlDb(temp.url);
+  await applyMigrations(db);
+  const prisma = createPrismaClient(temp.url);
   await seedIfEmpty(prisma, now);
   return {
+    url: temp.url,
     file: temp.file,
-    dir: path.dirname(temp.file),
+    dir: temp.dir,
     db,
     prisma,
     close: async () => {
       await prisma.$disconnect();
-      db.close();
-      temp.cleanup();
+      await db.close();
+      await temp.cleanup();
     },
   };
 }
