@@ -36,9 +36,9 @@ describe('an admin in chat', () => {
     const done = await chat.press(admin, '@confirm:yes');
     const code = /Mã mời: ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(done.text)?.[1] ?? '';
     expect(code).not.toBe('');
-    expect(
-      chat.db.prepare(`SELECT COUNT(*) AS n FROM "AuditLog" WHERE action = 'invite.create'`).get(),
-    ).toEqual({ n: 1 });
+    expect(await chat.db.get(`SELECT COUNT(*) AS n FROM "AuditLog" WHERE action = 'invite.create'`)).toEqual({
+      n: 1,
+    });
 
     const newcomer = chat.user('new-officer');
     const welcome = await chat.say(newcomer, code);

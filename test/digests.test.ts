@@ -13,8 +13,8 @@ import {
 import type { NewFundEntry } from '../core/funds/fund.repository.ts';
 import type { Tx } from '../core/unit-of-work.ts';
 import type { PrismaClient } from '../prisma/client.ts';
-import type { SqliteDatabase } from '../prisma/sqlite.ts';
-import { createSqliteStore } from '../prisma/sqlite-store.ts';
+import type { SqlDb } from '../prisma/sql-db.ts';
+import { createStore } from '../prisma/store.ts';
 import { seededDatabase } from './support/app-harness.ts';
 import {
   addHousehold as addHouseholdTo,
@@ -29,7 +29,7 @@ const SEEDED_AT = new Date('2025-03-01T03:00:00Z');
 const NOW = new Date('2025-03-20T03:00:00Z');
 const DAY = 86_400_000;
 
-let db: SqliteDatabase;
+let db: SqlDb;
 let prisma: PrismaClient;
 let close: () => Promise<void>;
 let cityId = 0;
@@ -48,7 +48,7 @@ async function personId(fullName: string): Promise<number> {
 }
 
 function digest(opts: Partial<DigestOptions> = {}): Promise<Digest | undefined> {
-  return createSqliteStore(db).run((tx) =>
+  return createStore(db).run((tx) =>
     buildDigest(tx, { areaUnitId: cityId, kind: 'weekly', now: NOW, ...opts }),
   );
 }
@@ -87,7 +87,7 @@ beforeAll(async () => {
   const thu = await personId('Phạm Thị Thu');
   const dxHousehold = await prisma.household.findFirstOrThrow({ where: { code: 'DX-001' } });
 
-  await createSqliteStore(db).run(async (tx) => {
+  await createStore(db).run(async (tx) => {
     const campaign = await tx.campaigns.findCurrent();
     if (!campaign) {
       throw new Error('no campaign');
@@ -187,15 +187,14 @@ beforeAll(async () => {
     await bulk('e:hoa', hoa, 'escalation', new Date(NOW.getTime() - DAY));
     await bulk('r:thu', thu, 'reminder', new Date(NOW.getTime() - 10 * DAY));
   });
-  const setStatus = db.prepare(`UPDATE "Outbox" SET status = ? WHERE idempotencyKey = ?`);
   for (const [key, status] of [
     ['r:lan', 'failed'],
     ['r:minh:1', 'failed'],
     ['r:minh:2', 'sent'],
     ['e:hoa', 'held'],
     ['r:thu', 'failed'],
-  ]) {
-    setStatus.run(status, key);
+  ] as const) {
+    await db.run(`UPDATE "Outbox" SET status = ? WHERE idempotencyKey = ?`, [status, key]);
   }
 });
 
@@ -346,7 +345,7 @@ describe('other kinds and areas', () => {
     // Nobody meets the default commendation criteria yet (80% of the monthly reports on time) …
     expect(lines).toContain('🏅 Chưa có tập thể, cá nhân nào đạt tiêu chí khen thưởng.');
     // … and with the punctuality rule relaxed by the admin, the ward that finished every house is proposed.
-    await createSqliteStore(db).run(async (tx) => {
+    await createStore(db).run(async (tx) => {
       const campaign = await tx.campaigns.findCurrent();
       await tx.reminders.saveSettings(campaign?.id ?? 0, { commendationCriteria: { minOnTimeShare: 0 } });
     });
@@ -356,7 +355,7 @@ describe('other kinds and areas', () => {
       '🏅 Đề xuất khen thưởng (theo tiêu chí của Ban Chỉ đạo):',
       expect.stringMatching(/^• Phường Nguyễn Thị Minh Khai: Hoàn thành \d+\/\d+ nhà \(100%\)/),
     ]);
-    await createSqliteStore(db).run(async (tx) => {
+    await createStore(db).run(async (tx) => {
       const campaign = await tx.campaigns.findCurrent();
       await tx.reminders.saveSettings(campaign?.id ?? 0, {});
     });

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExportBuilder } from '../bot/exports/document-builder.ts';
-import { createSqliteStore } from '../prisma/sqlite-store.ts';
+import { createStore } from '../prisma/store.ts';
 import { type SqliteChat, startSqliteChat } from './support/sqlite-chat.ts';
 
 // 10:00 on 20/03/2025 in Vietnam: the February report (due before 15/03) is the latest one due.
@@ -56,14 +56,12 @@ describe('/xuatbaocao', () => {
         'npm run cli -- export progress tien-do-2025-02-2025-03-20.xlsx --period 2025-02 --unit 058',
       ),
     });
-    const stored = chat.db
-      .prepare(`SELECT payload FROM "Outbox" WHERE payload LIKE '%"document"%'`)
-      .all() as { payload: string }[];
+    const stored = await chat.db.all(`SELECT payload FROM "Outbox" WHERE payload LIKE '%"document"%'`);
     expect(stored).toHaveLength(1);
-    expect(stored[0]?.payload.length).toBeLessThan(1000);
+    expect(String(stored[0]?.payload).length).toBeLessThan(1000);
 
     // What the Telegram and playground senders do at send time.
-    const build = createExportBuilder({ uow: createSqliteStore(chat.db), clock: chat.clock });
+    const build = createExportBuilder({ uow: createStore(chat.db), clock: chat.clock });
     const document = message?.document;
     if (!document) {
       throw new Error('no document');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChatReply, type SqliteChat, startSqliteChat } from './support/sqlite-chat.ts';
 
-/** Citizen feedback (issue 7 §5) on a real, seeded SQLite file. */
+/** Citizen feedback (issue 7 §5) on a real, seeded database. */
 
 let chat: SqliteChat;
 const CITIZEN = 'citizen-0913';
@@ -11,15 +11,14 @@ interface Notice {
   choices?: { id: string; label: string }[][];
 }
 
-const notices = (chatId: string): Notice[] =>
+const notices = async (chatId: string): Promise<Notice[]> =>
   (
-    chat.db
-      .prepare(`SELECT payload FROM "Outbox" WHERE chatId = ? AND purpose = 'notice' ORDER BY id`)
-      .all(chatId) as { payload: string }[]
-  ).map((r) => JSON.parse(r.payload) as Notice);
+    await chat.db.all(`SELECT payload FROM "Outbox" WHERE chatId = ? AND purpose = 'notice' ORDER BY id`, [
+      chatId,
+    ])
+  ).map((r) => JSON.parse(String(r.payload)) as Notice);
 
-const feedbackRows = () =>
-  chat.db.prepare('SELECT * FROM "Feedback" ORDER BY id').all() as Record<string, unknown>[];
+const feedbackRows = () => chat.db.all('SELECT * FROM "Feedback" ORDER BY id');
 
 const buttonsOf = (notice: Notice | undefined) => notice?.choices?.flat().map((c) => c.id) ?? [];
 
@@ -76,7 +75,7 @@ describe('citizen feedback', () => {
     expect(long.text).toContain('viết nội dung phản ánh');
     const cancelled = await chat.command(citizen, 'huy');
     expect(cancelled.text).not.toContain('Anh/chị chọn một việc');
-    expect(feedbackRows()).toHaveLength(0);
+    expect(await feedbackRows()).toHaveLength(0);
   });
 
   it('reaches the officer of the ward and the admins, with a tracking number', async () => {
@@ -88,7 +87,7 @@ describe('citizen feedback', () => {
     expect(receipt.text).toContain('Số theo dõi: PA-0001');
     expect(receipt.text).toContain('/tracuu PA-0001');
     expect(receipt.buttons).toEqual([]);
-    expect(feedbackRows()[0]).toMatchObject({
+    expect((await feedbackRows())[0]).toMatchObject({
       ref: 'PA-0001',
       channel: 'playground',
       chatId: CITIZEN,
@@ -100,7 +99,7 @@ describe('citizen feedback', () => {
     });
 
     for (const handler of ['officer-ducxuan', 'admin']) {
-      const notice = notices(handler).at(-1);
+      const notice = (await notices(handler)).at(-1);
       expect(notice?.text).toContain('Có phản ánh mới của người dân');
       expect(notice?.text).toContain('PA-0001 · việc xây, sửa nhà · Phường Đức Xuân');
       expect(notice?.text).toContain('mưa vẫn dột');
@@ -109,7 +108,7 @@ describe('citizen feedback', () => {
       expect(notice?.text).not.toContain(CITIZEN);
       expect(buttonsOf(notice)).toEqual(['menu:fbhandle:1', 'menu:fbanswer:1']);
     }
-    expect(notices('officer-songcau')).toHaveLength(0);
+    expect(await notices('officer-songcau')).toHaveLength(0);
   });
 
   it('the officer lists it, marks it handled and answers; the citizen is told each time', async () => {
@@ -128,7 +127,9 @@ describe('citizen feedback', () => {
 
     const handled = await chat.press(officer, 'menu:fbhandle:1');
     expect(handled.text).toContain('Đã ghi nhận phản ánh PA-0001 đã xử lý');
-    expect(notices(CITIZEN).at(-1)?.text).toContain('Phản ánh PA-0001 của anh/chị đã được cán bộ xử lý');
+    expect((await notices(CITIZEN)).at(-1)?.text).toContain(
+      'Phản ánh PA-0001 của anh/chị đã được cán bộ xử lý',
+    );
     const twice = await chat.press(chat.user('admin'), 'menu:fbhandle:1');
     expect(twice.text).toContain('Phản ánh PA-0001 đã xử lý trước đó');
 
@@ -136,14 +137,12 @@ describe('citizen feedback', () => {
     expect(ask.text).toContain('gõ nội dung trả lời phản ánh PA-0001');
     const answered = await chat.say(officer, 'Phường đã cử thợ lợp lại mái trong tuần này.');
     expect(answered.text).toContain('Đã gửi câu trả lời phản ánh PA-0001');
-    expect(notices(CITIZEN).at(-1)?.text).toBe(
+    expect((await notices(CITIZEN)).at(-1)?.text).toBe(
       '📨 Trả lời phản ánh PA-0001 của anh/chị:\nPhường đã cử thợ lợp lại mái trong tuần này.',
     );
-    expect(feedbackRows()[0]).toMatchObject({ status: 'answered', handledBy: expect.any(Number) });
+    expect((await feedbackRows())[0]).toMatchObject({ status: 'answered', handledBy: expect.any(Number) });
 
-    const audit = chat.db
-      .prepare(`SELECT action FROM "AuditLog" WHERE entity = 'Feedback' ORDER BY id`)
-      .all() as { action: string }[];
+    const audit = await chat.db.all(`SELECT action FROM "AuditLog" WHERE entity = 'Feedback' ORDER BY id`);
     expect(audit.map((a) => a.action)).toEqual(['feedback.create', 'feedback.handled', 'feedback.answered']);
   });
 
@@ -168,10 +167,10 @@ describe('citizen feedback', () => {
   it('refuses a fourth feedback from one chat the same day, saving nothing', async () => {
     expect((await sendFeedback(CITIZEN, 'Phản ánh thứ hai.')).text).toContain('PA-0002');
     expect((await sendFeedback(CITIZEN, 'Phản ánh thứ ba.')).text).toContain('PA-0003');
-    const before = feedbackRows().length;
+    const before = (await feedbackRows()).length;
     const refused = await chat.command(chat.user(CITIZEN), 'phananh');
     expect(refused.text).toContain('Mỗi ngày anh/chị gửi được tối đa 3 phản ánh');
-    expect(feedbackRows()).toHaveLength(before);
+    expect(await feedbackRows()).toHaveLength(before);
     // Another chat is not affected, and the next day the citizen may write again.
     expect((await sendFeedback('citizen-other', 'Một chat khác.')).text).toContain('PA-0004');
     chat.clock.advance(24 * 3_600_000 + 60_000);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SqliteChat, startSqliteChat } from './support/sqlite-chat.ts';
 
 /**
- * Pledges and the fund ledger in chat, on a real seeded SQLite file (issue 5): an organisation
+ * Pledges and the fund ledger in chat, on a real seeded database (issue 5): an organisation
  * leader pledges 50 triệu, the fund officer records 20 + 30 triệu, an over-payment, a walk-in
  * receipt, allocates 60 triệu to an approved new-build household and pays half; a donor with no
  * invite registers, changes and cancels a pledge; the public summary and the acknowledgement.
@@ -13,11 +13,10 @@ let chat: SqliteChat;
 const org = () => chat.user('org-phunu');
 const fund = () => chat.user('fund');
 
-const entries = () => chat.db.prepare('SELECT kind, amount, overpayment FROM "FundEntry" ORDER BY id').all();
-const pledgeRow = (ref: string) =>
-  chat.db.prepare('SELECT * FROM "Pledge" WHERE ref = ?').get(ref) as Record<string, unknown> | undefined;
-const householdId = (code: string) =>
-  Number((chat.db.prepare('SELECT id FROM "Household" WHERE code = ?').get(code) as { id: number }).id);
+const entries = () => chat.db.all('SELECT kind, amount, overpayment FROM "FundEntry" ORDER BY id');
+const pledgeRow = (ref: string) => chat.db.get('SELECT * FROM "Pledge" WHERE ref = ?', [ref]);
+const householdId = async (code: string) =>
+  Number((await chat.db.get('SELECT id FROM "Household" WHERE code = ?', [code]))?.id);
 
 beforeAll(async () => {
   // 10/03/2025, 10:00 in Hà Nội: inside the seeded campaign.
@@ -34,11 +33,11 @@ async function expectRefused(
   problem: RegExp,
   question: RegExp,
 ): Promise<void> {
-  const before = entries().length;
+  const before = (await entries()).length;
   const reply = await chat.say(user, answer);
   expect(reply.text).toMatch(problem);
   expect(reply.text).toMatch(question);
-  expect(entries().length).toBe(before);
+  expect((await entries()).length).toBe(before);
 }
 
 describe('an organisation leader pledges and the fund officer follows the money', () => {
@@ -69,7 +68,7 @@ describe('an organisation leader pledges and the fund officer follows the money'
     const done = await chat.press(org(), '@confirm:yes');
     expect(done.text).toContain('Số đăng ký: UH-0001');
     expect(done.text).toContain('Đã đăng ký');
-    const row = pledgeRow('UH-0001');
+    const row = await pledgeRow('UH-0001');
     expect(row).toMatchObject({
       donorKind: 'organisation',
       kind: 'money',
@@ -124,7 +123,7 @@ describe('an organisation leader pledges and the fund officer follows the money'
     const done = await chat.press(fund(), '@confirm:yes');
     expect(done.text).toContain('Đã nộp vượt đăng ký: 5.000.000 đ');
     expect(done.text).toContain('hiện còn: 55.000.000 đ');
-    expect(entries().at(-1)).toMatchObject({ kind: 'receipt', amount: 5_000_000, overpayment: 1 });
+    expect((await entries()).at(-1)).toMatchObject({ kind: 'receipt', amount: 5_000_000, overpayment: 1 });
   });
 
   it('refuses an allocation above the balance or the norm, then allocates 60 triệu once', async () => {
@@ -136,10 +135,10 @@ describe('an organisation leader pledges and the fund officer follows the money'
     await expectRefused(fund(), '35tr', /vượt định mức hỗ trợ 30\.000\.000 đ/, /Số tiền phân bổ/);
     await chat.command(fund(), 'huy');
 
-    const proposed = await chat.press(fund(), `menu:alloc:${householdId('DX-004')}`);
+    const proposed = await chat.press(fund(), `menu:alloc:${await householdId('DX-004')}`);
     expect(proposed.text).toContain('chưa được phê duyệt');
 
-    const ask = await chat.press(fund(), `menu:alloc:${householdId('DX-001')}`);
+    const ask = await chat.press(fund(), `menu:alloc:${await householdId('DX-001')}`);
     expect(ask.text).toContain('Quỹ còn 55.000.000 đ');
     await expectRefused(fund(), '60tr', /vượt số dư của Quỹ \(hiện còn 55\.000\.000 đ\)/, /Số tiền phân bổ/);
     await chat.command(fund(), 'huy');
@@ -152,13 +151,13 @@ describe('an organisation leader pledges and the fund officer follows the money'
     await chat.press(fund(), 'documentRef:');
     expect((await chat.press(fund(), '@confirm:yes')).text).toContain('hiện còn: 60.000.000 đ');
 
-    await chat.press(fund(), `menu:alloc:${householdId('DX-001')}`);
+    await chat.press(fund(), `menu:alloc:${await householdId('DX-001')}`);
     const summary = await chat.say(fund(), '60tr');
     expect(summary.text).toContain('Nông Văn Tư');
     const done = await chat.press(fund(), '@confirm:yes');
     expect(done.text).toContain('Đã phân bổ 60.000.000 đ cho hộ Nông Văn Tư');
     expect(done.text).toContain('hiện còn: 0 đ');
-    const twice = await chat.press(fund(), `menu:alloc:${householdId('DX-001')}`);
+    const twice = await chat.press(fund(), `menu:alloc:${await householdId('DX-001')}`);
     expect(twice.text).toContain('đã được phân bổ 60.000.000 đ');
   });
 
@@ -232,9 +231,7 @@ describe('an organisation leader pledges and the fund officer follows the money'
     expect(found.buttons).toContain(`menu:ack:${pledgeId}`);
     await chat.press(fund(), `menu:acksend:${pledgeId}`);
     await chat.press(fund(), `menu:acksend:${pledgeId}`);
-    const sent = chat.db
-      .prepare(`SELECT chatId, payload FROM "Outbox" WHERE idempotencyKey LIKE 'ack:%'`)
-      .all() as { chatId: string; payload: string }[];
+    const sent = await chat.db.all(`SELECT chatId, payload FROM "Outbox" WHERE idempotencyKey LIKE 'ack:%'`);
     expect(sent).toHaveLength(1);
     expect(sent[0]?.chatId).toBe('org-phunu');
     expect(sent[0]?.payload).toContain('55.000.000 đ');
@@ -291,11 +288,9 @@ describe('a donor without an invite', () => {
     const cancelled = await chat.command(donor(), 'huy');
     expect(cancelled.text).toContain('hủy');
     // Nothing was saved: no pledge and no person for this chat.
-    expect(chat.db.prepare('SELECT COUNT(*) AS n FROM "Pledge"').get()).toEqual({ n: 1 });
+    expect(await chat.db.get('SELECT COUNT(*) AS n FROM "Pledge"')).toEqual({ n: 1 });
     expect(
-      chat.db
-        .prepare(`SELECT COUNT(*) AS n FROM "ChannelIdentity" WHERE externalUserId = 'guest-donor'`)
-        .get(),
+      await chat.db.get(`SELECT COUNT(*) AS n FROM "ChannelIdentity" WHERE externalUserId = 'guest-donor'`),
     ).toEqual({ n: 0 });
   });
 
@@ -317,7 +312,7 @@ describe('a donor without an invite', () => {
     const done = await chat.press(donor(), '@confirm:yes');
     expect(done.text).toContain('UH-0002');
     expect(done.buttons).toContain('menu:mypledges');
-    expect(pledgeRow('UH-0002')).toMatchObject({
+    expect(await pledgeRow('UH-0002')).toMatchObject({
       donorPhone: '0912345678',
       publicName: 0,
       personId: expect.any(Number),
@@ -332,7 +327,7 @@ describe('a donor without an invite', () => {
     await chat.say(donor(), '120 triệu');
     const updated = await chat.press(donor(), '@confirm:yes');
     expect(updated.text).toContain('Đã sửa đăng ký số UH-0002');
-    expect(pledgeRow('UH-0002')).toMatchObject({ amount: 120_000_000 });
+    expect(await pledgeRow('UH-0002')).toMatchObject({ amount: 120_000_000 });
 
     const again = await chat.press(donor(), 'menu:mypledges');
     const card2 = await chat.pressFirst(donor(), again, 'menu:pledgecard:');
@@ -340,7 +335,7 @@ describe('a donor without an invite', () => {
     await chat.say(donor(), 'Công ty đổi kế hoạch');
     const cancelled = await chat.press(donor(), '@confirm:yes');
     expect(cancelled.text).toContain('Đã hủy đăng ký số UH-0002');
-    const refused = await chat.press(donor(), `menu:pledgeedit:${Number(pledgeRow('UH-0002')?.id)}`);
+    const refused = await chat.press(donor(), `menu:pledgeedit:${Number((await pledgeRow('UH-0002'))?.id)}`);
     expect(refused.text).toContain('không sửa, hủy được nữa');
     // The public summary counts nothing for a cancelled pledge and never names this donor.
     expect((await chat.command(donor(), 'congkhai')).text).not.toContain('Minh Phát');

@@ -6,17 +6,14 @@ import { type SqliteChat, startSqliteChat } from './support/sqlite-chat.ts';
 let chat: SqliteChat;
 const GROUP = '-100777';
 
-const notices = (chatId: string) =>
+const notices = async (chatId: string) =>
   (
-    chat.db
-      .prepare(`SELECT payload FROM "Outbox" WHERE chatId = ? AND purpose = 'notice' ORDER BY id`)
-      .all(chatId) as { payload: string }[]
-  ).map((r) => JSON.parse(r.payload) as { text: string; choices?: { id: string }[][] });
+    await chat.db.all(`SELECT payload FROM "Outbox" WHERE chatId = ? AND purpose = 'notice' ORDER BY id`, [
+      chatId,
+    ])
+  ).map((r) => JSON.parse(String(r.payload)) as { text: string; choices?: { id: string }[][] });
 
-const group = () =>
-  chat.db.prepare('SELECT * FROM "LeadershipGroup" WHERE chatId = ?').get(GROUP) as
-    | Record<string, unknown>
-    | undefined;
+const group = () => chat.db.get('SELECT * FROM "LeadershipGroup" WHERE chatId = ?', [GROUP]);
 
 beforeAll(async () => {
   chat = await startSqliteChat('2025-04-14T02:00:00Z');
@@ -34,7 +31,7 @@ describe('leadership groups', () => {
     );
     const refused = await chat.inGroup(officer, GROUP, { kind: 'command', command: 'dangkynhom', args: '' });
     expect(refused.text).toContain('dành cho lãnh đạo');
-    expect(group()).toBeUndefined();
+    expect(await group()).toBeUndefined();
   });
 
   it('a leader asks, an admin confirms in private, and the group is told', async () => {
@@ -46,19 +43,19 @@ describe('leadership groups', () => {
     });
     expect(asked.text).toContain('Chờ quản trị viên xác nhận');
     expect(asked.text).toContain('hằng tuần (sáng thứ Hai), sau mỗi hạn báo cáo');
-    expect(group()).toMatchObject({
+    expect(await group()).toMatchObject({
       status: 'pending',
       digests: '["weekly","deadline"]',
       title: 'Lãnh đạo MTTQ thành phố',
     });
 
-    const notice = notices('admin').at(-1);
+    const notice = (await notices('admin')).at(-1);
     expect(notice?.text).toContain('Lường Thị Hoa đề nghị nhóm "Lãnh đạo MTTQ thành phố"');
     const ok = notice?.choices?.flat().find((c) => c.id.startsWith('menu:grpok:'))?.id ?? '';
     const confirmed = await chat.press(chat.user('admin'), ok);
     expect(confirmed.text).toContain('Đã xác nhận nhóm "Lãnh đạo MTTQ thành phố"');
-    expect(group()).toMatchObject({ status: 'active' });
-    expect(notices(GROUP).at(-1)?.text).toContain('Nhóm đã được đăng ký nhận báo cáo tổng hợp');
+    expect(await group()).toMatchObject({ status: 'active' });
+    expect((await notices(GROUP)).at(-1)?.text).toContain('Nhóm đã được đăng ký nhận báo cáo tổng hợp');
     // A second tap on the old button changes nothing.
     const again = await chat.press(chat.user('admin'), ok);
     expect(again.text).toContain('đã được xử lý trước đó');

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReminders } from '../core/reminders/run-reminders.ts';
-import { createSqliteStore } from '../prisma/sqlite-store.ts';
+import { createStore } from '../prisma/store.ts';
 import { seededDatabase } from './support/app-harness.ts';
 import { type SqliteChat, startSqliteChat } from './support/sqlite-chat.ts';
 
@@ -16,7 +16,7 @@ const exec = promisify(execFile);
  */
 
 let chat: SqliteChat;
-let store: ReturnType<typeof createSqliteStore>;
+let store: ReturnType<typeof createStore>;
 
 interface Row {
   chatId: string;
@@ -24,18 +24,16 @@ interface Row {
   purpose: string;
   payload: string;
 }
-const reminders = (): Row[] =>
-  chat.db
-    .prepare(
-      `SELECT chatId, idempotencyKey, purpose, payload FROM "Outbox" WHERE purpose <> 'reply' ORDER BY id`,
-    )
-    .all() as Row[];
+const reminders = async (): Promise<Row[]> =>
+  (await chat.db.all(
+    `SELECT chatId, idempotencyKey, purpose, payload FROM "Outbox" WHERE purpose <> 'reply' ORDER BY id`,
+  )) as unknown as Row[];
 
 const run = (iso: string) => store.run((tx) => runReminders(tx, new Date(iso)));
 
 beforeAll(async () => {
   chat = await startSqliteChat('2025-04-09T01:00:00Z');
-  store = createSqliteStore(chat.db);
+  store = createStore(chat.db);
 });
 
 afterAll(async () => {
@@ -48,12 +46,11 @@ describe('report reminders', () => {
     expect((await run('2025-04-09T00:55:00Z'))?.enqueued).toBe(0);
     const first = await run('2025-04-09T01:00:00Z');
     expect(first?.enqueued).toBe(2);
-    expect(
-      reminders()
-        .map((r) => r.chatId)
-        .sort(),
-    ).toEqual(['officer-ducxuan', 'officer-songcau']);
-    const text = JSON.parse(reminders()[0]?.payload ?? '{}') as { text: string; choices: { id: string }[][] };
+    expect((await reminders()).map((r) => r.chatId).sort()).toEqual(['officer-ducxuan', 'officer-songcau']);
+    const text = JSON.parse((await reminders())[0]?.payload ?? '{}') as {
+      text: string;
+      choices: { id: string }[][];
+    };
     expect(text.text).toContain('chưa gửi báo cáo tháng 3/2025, hạn 14/04/2025 (còn 5 ngày)');
     expect(text.choices.flat().map((c) => c.id)).toEqual(
       expect.arrayContaining([
@@ -64,23 +61,25 @@ describe('report reminders', () => {
     // The same pass again, and later the same morning: nothing new.
     expect((await run('2025-04-09T01:00:00Z'))?.enqueued).toBe(0);
     expect((await run('2025-04-09T03:10:00Z'))?.enqueued).toBe(0);
-    expect(reminders()).toHaveLength(2);
+    expect(await reminders()).toHaveLength(2);
   });
 
   it('stops reminding an officer who reported on paper', async () => {
     const officer = chat.user('officer-ducxuan');
-    const key = (JSON.parse(reminders()[0]?.payload ?? '{}') as { choices: { id: string }[][] }).choices
+    const key = (
+      JSON.parse((await reminders())[0]?.payload ?? '{}') as { choices: { id: string }[][] }
+    ).choices
       .flat()
       .find((c) => c.id.startsWith('menu:pause:'))?.id;
     const reply = await chat.press(officer, key ?? 'menu:pause:0');
     expect(reply.text).toContain('đã báo cáo tháng 3/2025 bằng văn bản');
     const second = await run('2025-04-12T01:00:00Z');
     expect(second?.enqueued).toBe(1);
-    expect(reminders().at(-1)?.chatId).toBe('officer-songcau');
-    expect(reminders().at(-1)?.payload).toContain('còn 2 ngày');
+    expect((await reminders()).at(-1)?.chatId).toBe('officer-songcau');
+    expect((await reminders()).at(-1)?.payload).toContain('còn 2 ngày');
     const last = await run('2025-04-14T01:00:00Z');
     expect(last?.enqueued).toBe(1);
-    expect(reminders().at(-1)?.payload).toContain('hôm nay (14/04/2025) là hạn cuối');
+    expect((await reminders()).at(-1)?.payload).toContain('hôm nay (14/04/2025) là hạn cuối');
   });
 
   it('withdraws a queued reminder once the report is in', async () => {
@@ -90,18 +89,16 @@ describe('report reminders', () => {
       reply = await chat.press(officer, reply.buttons[0] ?? '');
     }
     expect((await chat.press(officer, '@confirm:yes')).text).toContain('tháng 3/2025');
-    const statuses = chat.db
-      .prepare(
-        `SELECT status FROM "Outbox" WHERE idempotencyKey LIKE 'remind:2025-03:%' AND chatId = 'officer-songcau'`,
-      )
-      .all() as { status: string }[];
+    const statuses = await chat.db.all(
+      `SELECT status FROM "Outbox" WHERE idempotencyKey LIKE 'remind:2025-03:%' AND chatId = 'officer-songcau'`,
+    );
     expect(statuses.map((s) => s.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
   });
 
   it('escalates the next morning in one message per head, listing the late wards', async () => {
     const escalation = await run('2025-04-15T01:00:00Z');
     expect(escalation?.enqueued).toBe(1);
-    const row = reminders().at(-1);
+    const row = (await reminders()).at(-1);
     expect(row).toMatchObject({ chatId: 'admin', purpose: 'escalation' });
     expect(row?.payload).toContain('Phường Huyền Tụng');
     // Đức Xuân reported on paper and Sông Cầu in the bot: neither is late.
@@ -124,30 +121,30 @@ describe('two processes planning at once on one database', () => {
     const seeded = await seededDatabase(new Date('2025-04-01T00:00:00Z'));
     try {
       // More people to remind: every officer invite of the seed plus a few more chats per ward.
-      const wards = seeded.db.prepare(`SELECT id FROM "Unit" WHERE kind IN ('ward', 'commune')`).all() as {
-        id: number;
-      }[];
-      const addPerson = seeded.db.transaction(() => {
+      const wards = await seeded.db.all(`SELECT id FROM "Unit" WHERE kind IN ('ward', 'commune')`);
+      const at = new Date('2025-01-01T00:00:00Z');
+      await seeded.db.transaction(async (tx) => {
         for (const [i, ward] of wards.entries()) {
           for (let k = 0; k < 25; k++) {
-            const person = seeded.db
-              .prepare(`INSERT INTO "Person" (fullName, createdAt) VALUES (?, ?) RETURNING id`)
-              .get(`Cán bộ ${i}-${k}`, '2025-01-01T00:00:00.000+00:00') as { id: number };
-            seeded.db
-              .prepare(
-                `INSERT INTO "Membership" (personId, unitId, role, createdAt) VALUES (?, ?, 'unit_officer', ?)`,
-              )
-              .run(person.id, ward.id, '2025-01-01T00:00:00.000+00:00');
-            seeded.db
-              .prepare(
-                `INSERT INTO "ChannelIdentity" (channel, externalUserId, personId, createdAt) VALUES ('telegram', ?, ?, ?)`,
-              )
-              .run(String(900_000 + person.id), person.id, '2025-01-01T00:00:00.000+00:00');
+            const personId = await tx.insert(`INSERT INTO "Person" (fullName, createdAt) VALUES (?, ?)`, [
+              `Cán bộ ${i}-${k}`,
+              at,
+            ]);
+            if (personId === undefined) {
+              throw new Error('no person');
+            }
+            await tx.run(
+              `INSERT INTO "Membership" (personId, unitId, role, createdAt) VALUES (?, ?, 'unit_officer', ?)`,
+              [personId, Number(ward.id), at],
+            );
+            await tx.run(
+              `INSERT INTO "ChannelIdentity" (channel, externalUserId, personId, createdAt) VALUES ('telegram', ?, ?, ?)`,
+              [String(900_000 + personId), personId, at],
+            );
           }
         }
       });
-      addPerson();
-      const env = { ...process.env, DATABASE_URL: `file:${seeded.file}`, LOG_LEVEL: 'silent' };
+      const env = { ...process.env, DATABASE_URL: seeded.url, LOG_LEVEL: 'silent' };
       const pass = () =>
         exec(
           process.execPath,
@@ -158,11 +155,9 @@ describe('two processes planning at once on one database', () => {
         );
       const outputs = await Promise.all([pass(), pass(), pass()]);
       const added = outputs.map((o) => Number(/Đã đưa (\d+) tin nhắn/.exec(o.stdout)?.[1] ?? -1));
-      const rows = seeded.db
-        .prepare(
-          `SELECT idempotencyKey, COUNT(*) AS n FROM "Outbox" WHERE purpose = 'reminder' GROUP BY idempotencyKey`,
-        )
-        .all() as { idempotencyKey: string; n: number }[];
+      const rows = await seeded.db.all(
+        `SELECT idempotencyKey, COUNT(*) AS n FROM "Outbox" WHERE purpose = 'reminder' GROUP BY idempotencyKey`,
+      );
       // 8 wards × 25 officers + the two seeded officers, once each, whoever added them.
       expect(rows).toHaveLength(wards.length * 25 + 2);
       expect(rows.every((r) => r.n === 1)).toBe(true);

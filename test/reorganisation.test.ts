@@ -11,8 +11,8 @@ import {
 import type { DatedUnit } from '../core/people/unit.repository.ts';
 import { runReminders } from '../core/reminders/run-reminders.ts';
 import type { PrismaClient } from '../prisma/client.ts';
-import type { SqliteDatabase } from '../prisma/sqlite.ts';
-import { createSqliteStore } from '../prisma/sqlite-store.ts';
+import type { SqlDb } from '../prisma/sql-db.ts';
+import { createStore } from '../prisma/store.ts';
 import { parseCommand } from '../scripts/cli/commands.ts';
 import { type CliContext, UsageError } from '../scripts/cli/context.ts';
 import { unitsMerge, unitsSplit } from '../scripts/cli/units-reorg.ts';
@@ -25,7 +25,7 @@ const NOW = new Date('2025-05-20T03:00:00Z');
 const BEFORE_EFFECTIVE = new Date('2025-04-25T03:00:00Z');
 const LATER = new Date('2025-06-20T03:00:00Z');
 
-let db: SqliteDatabase;
+let db: SqlDb;
 let prisma: PrismaClient;
 let close: () => Promise<void>;
 let cityId = 0;
@@ -36,11 +36,12 @@ function addHousehold(unitCode: string, code: string, status: string, at: Date):
 
 function context(now = NOW): CliContext & { lines: string[] } {
   const lines: string[] = [];
-  return { prisma, db, now, out: (line) => lines.push(line), timeZone: 'Asia/Ho_Chi_Minh', lines };
+  // Merging and splitting go through Prisma only: no `db` in the context.
+  return { prisma, now, out: (line) => lines.push(line), timeZone: 'Asia/Ho_Chi_Minh', lines };
 }
 
 async function digestLines(now: Date): Promise<string[]> {
-  const digest = await createSqliteStore(db).run((tx) =>
+  const digest = await createStore(db).run((tx) =>
     buildDigest(tx, { areaUnitId: cityId, kind: 'weekly', now }),
   );
   if (!digest) {
@@ -70,7 +71,7 @@ beforeAll(async () => {
   await addHousehold('01837', 'SC-4', 'handed_over', new Date('2025-04-05T03:00:00Z'));
   const campaign = await prisma.campaign.findFirstOrThrow();
   const lan = await prisma.person.findFirstOrThrow({ where: { fullName: 'Nguyễn Thị Lan' } });
-  await createSqliteStore(db).run(async (tx) => {
+  await createStore(db).run(async (tx) => {
     const monthly = await tx.campaigns.listPeriods(campaign.id, 'monthly');
     const march = monthly.find((p) => p.code === '2025-03');
     const april = monthly.find((p) => p.code === '2025-04');
@@ -182,7 +183,7 @@ describe('merging two wards in the middle of a quarter', () => {
     expect(await prisma.auditLog.count({ where: { action: 'unit.merge' } })).toBe(1);
     // April's report, sent by both predecessors, counts for the successor once.
     const campaign = await prisma.campaign.findFirstOrThrow();
-    const reported = await createSqliteStore(db).run(async (tx) => {
+    const reported = await createStore(db).run(async (tx) => {
       const period = (await tx.campaigns.listPeriods(campaign.id, 'monthly')).find(
         (p) => p.code === '2025-04',
       );
@@ -197,7 +198,7 @@ describe('merging two wards in the middle of a quarter', () => {
     const successor = await prisma.unit.findUniqueOrThrow({ where: { code: '01900' } });
     const olds = await prisma.unit.findMany({ where: { code: { in: ['01837', '01840'] } } });
     // May's report is due before 15/06: the first reminder goes at 08:00 on 09/06.
-    const run = await createSqliteStore(db).run((tx) =>
+    const run = await createStore(db).run((tx) =>
       runReminders(tx, new Date('2025-06-09T01:00:00Z'), { dryRun: true }),
     );
     const units = new Set(

@@ -10,14 +10,15 @@ import {
   textFrom,
 } from '../../core/testing/builders.ts';
 import type { PrismaClient } from '../../prisma/client.ts';
-import type { SqliteDatabase } from '../../prisma/sqlite.ts';
-import { createSqliteStore } from '../../prisma/sqlite-store.ts';
+import type { SqlDb } from '../../prisma/sql-db.ts';
+import { createStore } from '../../prisma/store.ts';
 import { seededDatabase } from './app-harness.ts';
 
 /**
- * The inbound use case on a real, seeded SQLite file — the same store the bot runs on — without a
- * messenger in between: fast enough for many conversations per test, real enough that every rule
- * runs in the transaction that records it.
+ * The inbound use case on a real, seeded database — the same store the bot runs on, SQLite or
+ * PostgreSQL as the suite runs (TEST_DATABASE) — without a messenger in between: fast enough for
+ * many conversations per test, real enough that every rule runs in the transaction that records it.
+ * (The name is older than PostgreSQL support.)
  */
 export interface ChatReply {
   text: string;
@@ -27,7 +28,8 @@ export interface ChatReply {
 }
 
 export interface SqliteChat {
-  db: SqliteDatabase;
+  /** The seeded database, in the suite's dialect: `await chat.db.all(sql, [params])`. */
+  db: SqlDb;
   prisma: PrismaClient;
   clock: ReturnType<typeof createFixedClock>;
   /** A seeded demo person (playground identity) or any new chat id. */
@@ -45,7 +47,7 @@ export interface SqliteChat {
 
 export async function startSqliteChat(now: string): Promise<SqliteChat> {
   const seeded = await seededDatabase(new Date(now));
-  const store = createSqliteStore(seeded.db);
+  const store = createStore(seeded.db);
   const clock = createFixedClock(now);
   const handle = createInboundHandler({
     uow: store,
@@ -53,16 +55,13 @@ export async function startSqliteChat(now: string): Promise<SqliteChat> {
     flowTtlMs: 3_600_000,
     timeZone: 'Asia/Ho_Chi_Minh',
   });
-  const read = seeded.db.prepare(
-    `SELECT payload FROM "Outbox" WHERE idempotencyKey LIKE ? ORDER BY CAST(substr(idempotencyKey, ?) AS INTEGER)`,
-  );
+  const read = `SELECT payload FROM "Outbox" WHERE idempotencyKey LIKE ? ORDER BY CAST(substr(idempotencyKey, ?) AS INTEGER)`;
 
   async function send(inbound: Inbound): Promise<ChatReply> {
     await handle({ ...inbound, receivedAt: clock.now() });
     const prefix = `reply:${inbound.channel}:${inbound.externalId}:`;
-    const replies = (read.all(`${prefix}%`, prefix.length + 1) as { payload: string }[]).map(
-      (r) => JSON.parse(r.payload) as Outbound,
-    );
+    const rows = await seeded.db.all(read, [`${prefix}%`, prefix.length + 1]);
+    const replies = rows.map((r) => JSON.parse(String(r.payload)) as Outbound);
     return {
       replies,
       text: replies.map((r) => r.text).join('\n\n'),
