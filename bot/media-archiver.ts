@@ -24,7 +24,7 @@ export function createMediaArchiver(deps: {
   async function archive(photo: PendingPhoto): Promise<void> {
     const fetcher = deps.fetchers[photo.channel];
     if (!fetcher) {
-      deps.store.failed(photo, `no downloader for channel ${photo.channel}`);
+      await deps.store.failed(photo, `no downloader for channel ${photo.channel}`);
       return;
     }
     try {
@@ -36,11 +36,11 @@ export function createMediaArchiver(deps: {
       // Write then rename: a crash never leaves half a photo under the final name.
       await fs.promises.writeFile(`${file}.part`, bytes);
       await fs.promises.rename(`${file}.part`, file);
-      deps.store.saved(photo, relative);
+      await deps.store.saved(photo, relative);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       deps.log.warn({ eventId: photo.eventId, channel: photo.channel, error: message }, 'photo not archived');
-      deps.store.failed(photo, message);
+      await deps.store.failed(photo, message);
     }
   }
 
@@ -50,8 +50,8 @@ export function createMediaArchiver(deps: {
   let retryTimer: NodeJS.Timeout | undefined;
   const loop = createDrainLoop({
     drainOnce: async () => {
-      const top = deps.store.lastEventId();
-      const batch = deps.store.pending(BATCH, watermark);
+      const top = await deps.store.lastEventId();
+      const batch = await deps.store.pending(BATCH, watermark);
       for (const photo of batch) {
         await archive(photo);
       }

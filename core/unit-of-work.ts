@@ -13,6 +13,12 @@ import type { ReportRepository } from './reports/report.ts';
 
 /** The repositories one inbound message may use, all inside one database transaction. */
 export interface Tx {
+  /**
+   * Waits until no other transaction holding `key` runs, and holds it until this transaction ends:
+   * work that must not interleave across bot instances (one chat's updates, a scheduler job) takes
+   * the same key first. A no-op where transactions already run one at a time (SQLite).
+   */
+  lock(key: string): Promise<void>;
   inbound: InboundRepository;
   people: PeopleRepository;
   invites: InviteRepository;

@@ -1,4 +1,5 @@
-import { cachedStatements, fromDbTime, type SqliteDatabase, toDbTime } from './sqlite.ts';
+import type { SqlDb } from './sql-db.ts';
+import { fromDbTime } from './sqlite.ts';
 
 export interface StoredEvent {
   id: number;
@@ -24,22 +25,23 @@ export interface InboundEventStore {
   lastReceivedAt(channel: string): Promise<Date | null>;
 }
 
-export function createSqliteInboundEventStore(db: SqliteDatabase): InboundEventStore {
-  const stmt = cachedStatements(db);
+export function createInboundEventStore(db: SqlDb): InboundEventStore {
   return {
     async accept(event, at) {
       return (
-        stmt(
+        (await db.run(
           `INSERT INTO "InboundEvent" (channel, externalId, payload, receivedAt, attempts)
            VALUES (?, ?, ?, ?, 0) ON CONFLICT (channel, externalId) DO NOTHING`,
-        ).run(event.channel, event.externalId, event.payload, toDbTime(at)).changes === 1
+          [event.channel, event.externalId, event.payload, at],
+        )) === 1
       );
     },
     async pending(limit, maxAttempts) {
-      const rows = stmt(
+      const rows = await db.all(
         `SELECT id, channel, externalId, payload, receivedAt, attempts FROM "InboundEvent"
           WHERE processedAt IS NULL AND attempts < ? ORDER BY id LIMIT ?`,
-      ).all(maxAttempts, limit) as Record<string, unknown>[];
+        [maxAttempts, limit],
+      );
       return rows.map((r) => ({
         id: Number(r.id),
         channel: String(r.channel),
@@ -50,18 +52,18 @@ export function createSqliteInboundEventStore(db: SqliteDatabase): InboundEventS
       }));
     },
     async markProcessed(id, at) {
-      stmt('UPDATE "InboundEvent" SET processedAt = ?, lastError = NULL WHERE id = ?').run(toDbTime(at), id);
+      await db.run('UPDATE "InboundEvent" SET processedAt = ?, lastError = NULL WHERE id = ?', [at, id]);
     },
     async markFailed(id, error) {
-      stmt('UPDATE "InboundEvent" SET attempts = attempts + 1, lastError = ? WHERE id = ?').run(
+      await db.run('UPDATE "InboundEvent" SET attempts = attempts + 1, lastError = ? WHERE id = ?', [
         error.slice(0, 500),
         id,
-      );
+      ]);
     },
     async lastReceivedAt(channel) {
-      const row = stmt('SELECT MAX(receivedAt) AS at FROM "InboundEvent" WHERE channel = ?').get(channel) as
-        | { at: string | null }
-        | undefined;
+      const row = await db.get('SELECT MAX(receivedAt) AS at FROM "InboundEvent" WHERE channel = ?', [
+        channel,
+      ]);
       return row?.at ? fromDbTime(row.at) : null;
     },
   };

@@ -1,4 +1,4 @@
-import { cachedStatements, type SqliteDatabase } from './sqlite.ts';
+import type { SqlDb } from './sql-db.ts';
 
 export interface PendingPhoto {
   eventId: number;
@@ -20,57 +20,65 @@ interface StoredPhoto {
  * Photos of household events that have no local copy yet. The photos stay in the event's JSON
  * (channel, file id, and once archived the local path), so no second table can drift from it.
  */
-export function createMediaStore(db: SqliteDatabase, maxAttempts = 5) {
-  const stmt = cachedStatements(db);
-  const read = (eventId: number): StoredPhoto[] => {
-    const row = stmt('SELECT photos FROM "HouseholdEvent" WHERE id = ?').get(eventId) as
-      | { photos: string }
-      | undefined;
-    return row ? (JSON.parse(row.photos) as StoredPhoto[]) : [];
-  };
-  const write = (eventId: number, photos: StoredPhoto[]) => {
-    stmt('UPDATE "HouseholdEvent" SET photos = ? WHERE id = ?').run(JSON.stringify(photos), eventId);
-  };
+export function createMediaStore(db: SqlDb, maxAttempts = 5) {
+  // Read, change and write back one event's photos in one transaction: on PostgreSQL another
+  // instance may archive the same event at once, and neither may undo the other's change.
+  const update = (eventId: number, change: (photos: StoredPhoto[]) => boolean): Promise<void> =>
+    db.transaction(async (t) => {
+      const row = await t.get(
+        `SELECT photos FROM "HouseholdEvent" WHERE id = ?${db.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+        [eventId],
+      );
+      const photos = row ? (JSON.parse(String(row.photos)) as StoredPhoto[]) : [];
+      if (change(photos)) {
+        await t.run('UPDATE "HouseholdEvent" SET photos = ? WHERE id = ?', [JSON.stringify(photos), eventId]);
+      }
+    });
   return {
     /** Photos to copy among events after `afterId` (the primary key keeps this cheap on every commit). */
-    pending(limit: number, afterId = 0): PendingPhoto[] {
+    async pending(limit: number, afterId = 0): Promise<PendingPhoto[]> {
       // Events carry one photo each in practice: "not yet copied and not given up on" fits in SQL.
-      const rows = stmt(
+      const rows = await db.all(
         `SELECT id, photos FROM "HouseholdEvent"
           WHERE id > ? AND photos <> '[]' AND photos NOT LIKE '%"localPath"%' AND photos NOT LIKE ?
           ORDER BY id LIMIT ?`,
-      ).all(afterId, `%"archiveAttempts":${maxAttempts}%`, limit) as { id: number; photos: string }[];
+        [afterId, `%"archiveAttempts":${maxAttempts}%`, limit],
+      );
       return rows.flatMap((r) =>
-        (JSON.parse(r.photos) as StoredPhoto[]).flatMap((p, index) => {
+        (JSON.parse(String(r.photos)) as StoredPhoto[]).flatMap((p, index) => {
           const attempts = p.archiveAttempts ?? 0;
           return p.localPath || attempts >= maxAttempts
             ? []
-            : [{ eventId: r.id, index, channel: p.channel, fileId: p.fileId, attempts }];
+            : [{ eventId: Number(r.id), index, channel: p.channel, fileId: p.fileId, attempts }];
         }),
       );
     },
     /** The newest event id (primary key, cheap): where the next pass may start. */
-    lastEventId(): number {
-      const row = stmt('SELECT MAX(id) AS id FROM "HouseholdEvent"').get() as { id: number | null };
-      return row.id ?? 0;
+    async lastEventId(): Promise<number> {
+      const row = await db.get('SELECT MAX(id) AS id FROM "HouseholdEvent"');
+      return row?.id === null || row?.id === undefined ? 0 : Number(row.id);
     },
-    saved(photo: PendingPhoto, localPath: string): void {
-      const photos = read(photo.eventId);
-      const target = photos[photo.index];
-      if (target) {
+    async saved(photo: PendingPhoto, localPath: string): Promise<void> {
+      await update(photo.eventId, (photos) => {
+        const target = photos[photo.index];
+        if (!target) {
+          return false;
+        }
         target.localPath = localPath;
         delete target.archiveError;
-        write(photo.eventId, photos);
-      }
+        return true;
+      });
     },
-    failed(photo: PendingPhoto, error: string): void {
-      const photos = read(photo.eventId);
-      const target = photos[photo.index];
-      if (target) {
+    async failed(photo: PendingPhoto, error: string): Promise<void> {
+      await update(photo.eventId, (photos) => {
+        const target = photos[photo.index];
+        if (!target) {
+          return false;
+        }
         target.archiveAttempts = (target.archiveAttempts ?? 0) + 1;
         target.archiveError = error.slice(0, 200);
-        write(photo.eventId, photos);
-      }
+        return true;
+      });
     },
   };
 }

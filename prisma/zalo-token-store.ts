@@ -1,4 +1,5 @@
-import { cachedStatements, fromDbTime, type SqliteDatabase, toDbTime } from './sqlite.ts';
+import type { SqlDb } from './sql-db.ts';
+import { fromDbTime } from './sqlite.ts';
 
 /** The single Zalo OA token row (id = 1). */
 export interface ZaloTokenState {
@@ -35,19 +36,16 @@ export interface ZaloTokenStore {
   replaceRefreshToken(refreshToken: string, now: Date): Promise<void>;
 }
 
-type Row = Record<string, unknown>;
-
 /**
- * The token store on better-sqlite3, sharing the database file (and its busy timeout) with the
- * rest of the bot so that two bot processes on one file agree on who refreshes.
+ * The token store on the bot's database, so that two bot processes (or instances) on one database
+ * agree on who refreshes: every write is one statement on the single row.
  */
-export function createSqliteZaloTokenStore(db: SqliteDatabase): ZaloTokenStore {
-  const stmt = cachedStatements(db);
+export function createZaloTokenStore(db: SqlDb): ZaloTokenStore {
   const optionalTime = (value: unknown): Date | null => (value === null ? null : fromDbTime(value));
 
   return {
     async read() {
-      const r = stmt('SELECT * FROM "ZaloToken" WHERE id = 1').get() as Row | undefined;
+      const r = await db.get('SELECT * FROM "ZaloToken" WHERE id = 1');
       if (!r) {
         return undefined;
       }
@@ -62,46 +60,52 @@ export function createSqliteZaloTokenStore(db: SqliteDatabase): ZaloTokenStore {
       };
     },
     async init(refreshToken, now) {
-      stmt(
+      await db.run(
         `INSERT INTO "ZaloToken" (id, accessToken, refreshToken, accessExpiresAt) VALUES (1, '', ?, ?)
          ON CONFLICT (id) DO NOTHING`,
-      ).run(refreshToken, toDbTime(now));
+        [refreshToken, now],
+      );
     },
     async tryLease(now, until) {
-      // The ISO text form sorts like the instants it encodes, so the comparison can stay in SQL.
+      // A conditional UPDATE of the one row: of two processes asking at once, one changes it.
       return (
-        stmt(
+        (await db.run(
           `UPDATE "ZaloToken" SET leaseUntil = ?
             WHERE id = 1 AND deadSince IS NULL AND (leaseUntil IS NULL OR leaseUntil <= ?)`,
-        ).run(toDbTime(until), toDbTime(now)).changes === 1
+          [until, now],
+        )) === 1
       );
     },
     async saveRefreshed(pair, now) {
-      stmt(
+      await db.run(
         `UPDATE "ZaloToken" SET accessToken = ?, refreshToken = ?, accessExpiresAt = ?, refreshedAt = ?,
            leaseUntil = NULL, deadSince = NULL, lastError = NULL
           WHERE id = 1`,
-      ).run(pair.accessToken, pair.refreshToken, toDbTime(pair.accessExpiresAt), toDbTime(now));
+        [pair.accessToken, pair.refreshToken, pair.accessExpiresAt, now],
+      );
     },
     async markDead(error, now) {
       // COALESCE keeps the first refusal: that is when sending actually stopped.
-      stmt(
+      await db.run(
         `UPDATE "ZaloToken" SET deadSince = COALESCE(deadSince, ?), lastError = ?, leaseUntil = NULL
           WHERE id = 1`,
-      ).run(toDbTime(now), error);
+        [now, error],
+      );
     },
     async releaseLease(error) {
-      stmt('UPDATE "ZaloToken" SET leaseUntil = NULL, lastError = COALESCE(?, lastError) WHERE id = 1').run(
-        error ?? null,
+      await db.run(
+        'UPDATE "ZaloToken" SET leaseUntil = NULL, lastError = COALESCE(?, lastError) WHERE id = 1',
+        [error ?? null],
       );
     },
     async replaceRefreshToken(refreshToken, now) {
       // The old access token belongs to the old grant; leaving it empty and expired forces a refresh.
-      stmt(
+      await db.run(
         `INSERT INTO "ZaloToken" (id, accessToken, refreshToken, accessExpiresAt) VALUES (1, '', ?, ?)
          ON CONFLICT (id) DO UPDATE SET accessToken = '', refreshToken = excluded.refreshToken,
            accessExpiresAt = excluded.accessExpiresAt, deadSince = NULL, lastError = NULL`,
-      ).run(refreshToken, toDbTime(now));
+        [refreshToken, now],
+      );
     },
   };
 }

@@ -1,9 +1,10 @@
 import axios, { AxiosError, type InternalAxiosRequestConfig } from 'axios';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFixedClock } from '../../core/shared/clock.ts';
-import { openSqlite, type SqliteDatabase } from '../../prisma/sqlite.ts';
-import { createSqliteZaloTokenStore, type ZaloTokenStore } from '../../prisma/zalo-token-store.ts';
-import { migratedSqlite } from '../../test/support/app-harness.ts';
+import { openSqlDb, type SqlDb } from '../../prisma/sql-db.ts';
+import { fromDbTime } from '../../prisma/sqlite.ts';
+import { createZaloTokenStore, type ZaloTokenStore } from '../../prisma/zalo-token-store.ts';
+import { migratedDb, TEST_DIALECT } from '../../test/support/app-harness.ts';
 import { createLogger } from '../logger.ts';
 import { ZaloHttpError, ZaloTokenDeadError } from './zalo-errors.ts';
 import { createZaloTokens, type ZaloTokensDeps } from './zalo-tokens.ts';
@@ -56,14 +57,15 @@ function fakeOAuth(known: string[]) {
   return { http, requests, failures };
 }
 
-describe('Zalo tokens on SQLite', () => {
+describe(`Zalo tokens on ${TEST_DIALECT}`, () => {
   const start = '2025-03-10T03:00:00.000Z';
   let clock: ReturnType<typeof createFixedClock>;
-  let db: SqliteDatabase;
-  let close: () => void;
+  let db: SqlDb;
+  let url: string;
+  let close: () => Promise<void>;
   let logLines: string[];
-  beforeEach(() => {
-    ({ db, close } = migratedSqlite());
+  beforeEach(async () => {
+    ({ db, url, close } = await migratedDb());
     clock = createFixedClock(start);
     logLines = [];
   });
@@ -89,25 +91,32 @@ describe('Zalo tokens on SQLite', () => {
     });
   }
 
-  function row(): Record<string, unknown> | undefined {
-    return db.prepare('SELECT * FROM "ZaloToken" WHERE id = 1').get() as Record<string, unknown> | undefined;
+  /** The token row, its times as ISO text (each dialect writes its own form). */
+  async function row(): Promise<Record<string, unknown> | undefined> {
+    const r = await db.get('SELECT * FROM "ZaloToken" WHERE id = 1');
+    if (r) {
+      for (const column of ['accessExpiresAt', 'refreshedAt', 'leaseUntil', 'deadSince']) {
+        r[column] = r[column] === null ? null : fromDbTime(r[column]).toISOString();
+      }
+    }
+    return r;
   }
 
   it('starts from the env refresh token and persists the first refreshed pair before returning it', async () => {
-    const store = createSqliteZaloTokenStore(db);
+    const store = createZaloTokenStore(db);
     const oauth = fakeOAuth(['refresh-0']);
     await store.init('refresh-0', clock.now());
     await store.init('refresh-from-a-stale-env', clock.now());
-    expect(row()).toMatchObject({ accessToken: '', refreshToken: 'refresh-0', deadSince: null });
+    expect(await row()).toMatchObject({ accessToken: '', refreshToken: 'refresh-0', deadSince: null });
 
     const tokens = manager(store, oauth);
     await expect(tokens.accessToken()).resolves.toBe('access-1');
-    expect(row()).toEqual({
+    expect(await row()).toEqual({
       id: 1,
       accessToken: 'access-1',
       refreshToken: 'refresh-1',
-      accessExpiresAt: '2025-03-11T04:00:00.000+00:00',
-      refreshedAt: '2025-03-10T03:00:00.000+00:00',
+      accessExpiresAt: '2025-03-11T04:00:00.000Z',
+      refreshedAt: '2025-03-10T03:00:00.000Z',
       leaseUntil: null,
       deadSince: null,
       lastError: null,
@@ -134,7 +143,7 @@ describe('Zalo tokens on SQLite', () => {
   });
 
   it('reuses the stored token and refreshes only within refreshAheadMs of expiry', async () => {
-    const store = createSqliteZaloTokenStore(db);
+    const store = createZaloTokenStore(db);
     const oauth = fakeOAuth(['refresh-0']);
     await store.init('refresh-0', clock.now());
     const tokens = manager(store, oauth);
@@ -147,22 +156,22 @@ describe('Zalo tokens on SQLite', () => {
     clock.advance(2 * 60_000);
     await expect(tokens.accessToken()).resolves.toBe('access-2');
     expect(oauth.requests).toHaveLength(2);
-    expect(row()).toMatchObject({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    expect(await row()).toMatchObject({ accessToken: 'access-2', refreshToken: 'refresh-2' });
   });
 
-  describe('two processes on one file', () => {
-    let db2: SqliteDatabase;
+  describe('two processes on one database', () => {
+    let db2: SqlDb;
     beforeEach(() => {
-      db2 = openSqlite(db.name);
+      db2 = openSqlDb(url);
     });
     afterEach(() => db2.close());
 
     it('spends the refresh token once for 10 concurrent refreshes across both', async () => {
       const oauth = fakeOAuth(['refresh-0']);
-      const storeA = createSqliteZaloTokenStore(db);
+      const storeA = createZaloTokenStore(db);
       await storeA.init('refresh-0', clock.now());
       const a = manager(storeA, oauth);
-      const b = manager(createSqliteZaloTokenStore(db2), oauth);
+      const b = manager(createZaloTokenStore(db2), oauth);
 
       const first = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).refresh()));
       expect(first).toEqual(Array(10).fill('access-1'));
@@ -174,15 +183,19 @@ describe('Zalo tokens on SQLite', () => {
       );
       expect(second).toEqual(Array(10).fill('access-2'));
       expect(oauth.requests).toHaveLength(2);
-      expect(row()).toMatchObject({ accessToken: 'access-2', refreshToken: 'refresh-2', leaseUntil: null });
+      expect(await row()).toMatchObject({
+        accessToken: 'access-2',
+        refreshToken: 'refresh-2',
+        leaseUntil: null,
+      });
     });
 
     it('does not refresh when the rejected token was already replaced', async () => {
       const oauth = fakeOAuth(['refresh-0']);
-      const storeA = createSqliteZaloTokenStore(db);
+      const storeA = createZaloTokenStore(db);
       await storeA.init('refresh-0', clock.now());
       const a = manager(storeA, oauth);
-      const b = manager(createSqliteZaloTokenStore(db2), oauth);
+      const b = manager(createZaloTokenStore(db2), oauth);
       await expect(a.refresh()).resolves.toBe('access-1');
 
       await expect(b.refresh('an-older-access-token')).resolves.toBe('access-1');
@@ -192,13 +205,13 @@ describe('Zalo tokens on SQLite', () => {
 
     it('waits for a live lease, gives up after waitMs, and refreshes once it expires', async () => {
       const oauth = fakeOAuth(['refresh-0']);
-      const storeA = createSqliteZaloTokenStore(db);
+      const storeA = createZaloTokenStore(db);
       await storeA.init('refresh-0', clock.now());
       // A process that took the lease and died.
       await expect(storeA.tryLease(clock.now(), new Date(clock.now().getTime() + 30_000))).resolves.toBe(
         true,
       );
-      const b = manager(createSqliteZaloTokenStore(db2), oauth, { waitMs: 300 });
+      const b = manager(createZaloTokenStore(db2), oauth, { waitMs: 300 });
 
       await expect(b.refresh()).rejects.toBeInstanceOf(ZaloHttpError);
       expect(oauth.requests).toHaveLength(0);
@@ -209,7 +222,7 @@ describe('Zalo tokens on SQLite', () => {
   });
 
   it('marks a refused refresh token dead, alerts, and stops handing out tokens', async () => {
-    const store = createSqliteZaloTokenStore(db);
+    const store = createZaloTokenStore(db);
     const oauth = fakeOAuth([]);
     await store.init('refresh-revoked', clock.now());
     const alerts: string[] = [];
@@ -225,7 +238,7 @@ describe('Zalo tokens on SQLite', () => {
     const status = await tokens.status();
     expect(status.deadSince).toEqual(new Date(start));
     expect(status.lastError).toContain('-14014');
-    expect(row()).toMatchObject({ leaseUntil: null, refreshToken: 'refresh-revoked' });
+    expect(await row()).toMatchObject({ leaseUntil: null, refreshToken: 'refresh-revoked' });
 
     const logs = logLines.join('\n');
     expect(logs).toContain('"level":50');
@@ -242,7 +255,7 @@ describe('Zalo tokens on SQLite', () => {
   });
 
   it('releases the lease on a network failure so the next call can refresh', async () => {
-    const store = createSqliteZaloTokenStore(db);
+    const store = createZaloTokenStore(db);
     const oauth = fakeOAuth(['refresh-0']);
     await store.init('refresh-0', clock.now());
     oauth.failures.push(
@@ -255,19 +268,23 @@ describe('Zalo tokens on SQLite', () => {
     const error = await tokens.refresh().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ZaloHttpError);
     expect(String(error)).not.toMatch(/refresh-0|app-secret/);
-    expect(row()).toMatchObject({ leaseUntil: null, refreshToken: 'refresh-0', deadSince: null });
-    expect(String(row()?.lastError)).toContain('ECONNREFUSED');
+    expect(await row()).toMatchObject({ leaseUntil: null, refreshToken: 'refresh-0', deadSince: null });
+    expect(String((await row())?.lastError)).toContain('ECONNREFUSED');
 
     await expect(tokens.refresh()).rejects.toMatchObject({ name: 'ZaloHttpError', status: 502 });
     await expect(tokens.refresh()).rejects.toMatchObject({ name: 'ZaloApiError', code: -32 });
-    expect(row()).toMatchObject({ leaseUntil: null, deadSince: null });
+    expect(await row()).toMatchObject({ leaseUntil: null, deadSince: null });
 
     await expect(tokens.refresh()).resolves.toBe('access-1');
-    expect(row()).toMatchObject({ accessToken: 'access-1', refreshToken: 'refresh-1', lastError: null });
+    expect(await row()).toMatchObject({
+      accessToken: 'access-1',
+      refreshToken: 'refresh-1',
+      lastError: null,
+    });
   });
 
   it('keeps using a still-valid token when an early refresh fails on the network', async () => {
-    const store = createSqliteZaloTokenStore(db);
+    const store = createZaloTokenStore(db);
     const oauth = fakeOAuth(['refresh-0']);
     await store.init('refresh-0', clock.now());
     const tokens = manager(store, oauth);

@@ -87,6 +87,8 @@ export type DigestBuilder = (
 
 /** The scheduler's digest job: builds and enqueues each digest due now that is not out yet. */
 export async function runDigests(tx: Tx, now: Date, build: DigestBuilder): Promise<number> {
+  // One instance builds the due digests at a time; the other then finds them in the outbox.
+  await tx.lock('scheduler:digests');
   const campaign = await tx.campaigns.findCurrent();
   if (!campaign) {
     return 0;

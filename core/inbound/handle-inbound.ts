@@ -109,6 +109,8 @@ export function createInboundHandler(deps: InboundDeps) {
   return async function handleInbound(inbound: Inbound): Promise<InboundOutcome> {
     const now = deps.clock.now();
     const outcome = await deps.uow.run(async (tx): Promise<InboundOutcome> => {
+      // Two bot instances on one PostgreSQL may each get an update of the same chat: one at a time.
+      await tx.lock(`chat:${inbound.channel}:${inbound.chatId}`);
       if (!(await tx.inbound.markSeen(inbound.channel, inbound.externalId, now))) {
         return { duplicate: true };
       }

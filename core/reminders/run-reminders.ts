@@ -225,6 +225,9 @@ export async function runReminders(
   now: Date,
   opts: { dryRun?: boolean } = {},
 ): Promise<ReminderRun | undefined> {
+  // Two instances planning at once would both read "not sent yet"; the keys would still keep the
+  // outbox free of duplicates, but one plan at a time keeps the per-person daily caps exact.
+  await tx.lock('scheduler:reminders');
   const loaded = await loadReminderInput(tx, now);
   if (!loaded) {
     return undefined;

@@ -6,7 +6,7 @@
  *
  * Rows are copied on the way in and on the way out, as a database would, so a caller can never
  * change stored data by mutating an object it passed or received. Where the ports leave a detail
- * open, the behaviour follows prisma/sqlite-store.ts (addMembership restores a revoked membership,
+ * open, the behaviour follows prisma/store.ts (addMembership restores a revoked membership,
  * touchIdentity has minute precision, findCurrent is the newest campaign, audit documents are JSON).
  */
 
@@ -458,7 +458,8 @@ export function createMemoryStore(seed?: Partial<Omit<MemoryState, 'sequences'>>
   };
 }
 
-type Repositories = Tx;
+/** Transactions run one at a time here: `lock` has nothing to wait for. */
+type Repositories = Omit<Tx, 'lock'>;
 
 /** The Tx a `run` hands out: refuses calls after the transaction ended, and fires injected faults. */
 function openTx(
@@ -477,6 +478,9 @@ function openTx(
     }
   };
   return {
+    async lock() {
+      before('lock');
+    },
     inbound: guarded('inbound', repositories.inbound, before),
     people: guarded('people', repositories.people, before),
     invites: guarded('invites', repositories.invites, before),

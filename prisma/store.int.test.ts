@@ -1,0 +1,210 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migratedDb } from '../test/support/app-harness.ts';
+import { openSqlDb, type SqlDb } from './sql-db.ts';
+import { createStore } from './store.ts';
+
+/** The store's database guarantees, on a real database (SQLite, or PostgreSQL with TEST_DATABASE). */
+describe('createStore', () => {
+  const at = new Date('2025-03-10T03:00:00Z');
+
+  let db: SqlDb;
+  let url: string;
+  let close: () => Promise<void>;
+  beforeEach(async () => {
+    ({ db, url, close } = await migratedDb());
+  });
+  afterEach(() => close());
+
+  it('rolls back everything a failed transaction wrote', async () => {
+    const store = createStore(db);
+    await expect(
+      store.run(async (tx) => {
+        await tx.inbound.markSeen('telegram', '1', at);
+        await tx.outbox.enqueue(
+          [{ channel: 'telegram', chatId: '5', message: { text: 'x' }, idempotencyKey: 'k' }],
+          at,
+        );
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await db.get('SELECT COUNT(*) AS n FROM "InboundSeen"')).toEqual({ n: 0 });
+    expect(await db.get('SELECT COUNT(*) AS n FROM "Outbox"')).toEqual({ n: 0 });
+    // The next transaction runs normally after a rollback.
+    expect(await store.run((tx) => tx.inbound.markSeen('telegram', '1', at))).toBe(true);
+    expect(await store.run((tx) => tx.inbound.markSeen('telegram', '1', at))).toBe(false);
+  });
+
+  it('serialises concurrent transactions and keeps outbox keys unique', async () => {
+    const store = createStore(db);
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        store.run(async (tx) => {
+          await tx.outbox.enqueue(
+            [
+              {
+                channel: 'telegram',
+                chatId: String(i % 3),
+                message: { text: `m${i}` },
+                idempotencyKey: `k${i % 10}`,
+              },
+            ],
+            at,
+          );
+        }),
+      ),
+    );
+    expect(await db.get('SELECT COUNT(*) AS n FROM "Outbox"')).toEqual({ n: 10 });
+  });
+
+  it('claims each due message once, retries later, and re-claims one whose sender died', async () => {
+    const store = createStore(db);
+    await store.run((tx) =>
+      tx.outbox.enqueue(
+        [
+          { channel: 'telegram', chatId: '1', message: { text: 'a' }, idempotencyKey: 'a' },
+          { channel: 'telegram', chatId: '1', message: { text: 'b' }, idempotencyKey: 'b' },
+        ],
+        at,
+      ),
+    );
+    const first = await store.outbox.claim(at, 10, new Date(at.getTime() - 60_000));
+    expect(first.map((m) => m.message.text)).toEqual(['a', 'b']);
+    expect(await store.outbox.claim(at, 10, new Date(at.getTime() - 60_000))).toEqual([]);
+    await store.outbox.markSent(first[0]?.id ?? 0, at);
+    await store.outbox.markFailed(first[1]?.id ?? 0, '500', new Date(at.getTime() + 5_000));
+    expect(await store.outbox.claim(at, 10, new Date(at.getTime() - 60_000))).toEqual([]);
+    const later = new Date(at.getTime() + 5_000);
+    const retried = await store.outbox.claim(later, 10, new Date(later.getTime() - 60_000));
+    expect(retried).toMatchObject([{ idempotencyKey: 'b', attempts: 2 }]);
+    // Claimed, then the process died: after the claim timeout another dispatcher takes it.
+    const muchLater = new Date(at.getTime() + 120_000);
+    expect(await store.outbox.claim(muchLater, 10, new Date(muchLater.getTime() - 60_000))).toMatchObject([
+      { idempotencyKey: 'b', attempts: 3 },
+    ]);
+    await store.outbox.markFailed(retried[0]?.id ?? 0, '403 Forbidden: bot was blocked by the user', null);
+    expect(await db.get(`SELECT status, lastError FROM "Outbox" WHERE idempotencyKey = 'b'`)).toEqual({
+      status: 'failed',
+      lastError: '403 Forbidden: bot was blocked by the user',
+    });
+  });
+
+  it('prunes old inbound ids and sent messages', async () => {
+    const store = createStore(db);
+    await store.run(async (tx) => {
+      await tx.inbound.markSeen('telegram', 'old', at);
+      await tx.outbox.enqueue(
+        [{ channel: 'telegram', chatId: '1', message: { text: 'a' }, idempotencyKey: 'a' }],
+        at,
+      );
+    });
+    const [claimed] = await store.outbox.claim(at, 1, at);
+    await store.outbox.markSent(claimed?.id ?? 0, at);
+    expect(await store.prune(new Date(at.getTime() + 1))).toBe(2);
+    expect(await store.run((tx) => tx.inbound.markSeen('telegram', 'old', at))).toBe(true);
+  });
+  it('enqueues a large fan-out once, in order, skipping keys already queued', async () => {
+    const store = createStore(db);
+    const items = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, i) => ({
+        channel: 'telegram' as const,
+        chatId: String(from + i),
+        message: { text: `m${from + i}` },
+        idempotencyKey: `fan:${from + i}`,
+        purpose: 'reminder' as const,
+        personId: from + i,
+      }));
+    expect(await store.run((tx) => tx.outbox.enqueue(items(0, 150), at))).toBe(150);
+    expect(await store.run((tx) => tx.outbox.enqueue([...items(100, 250), ...items(240, 260)], at))).toBe(
+      110,
+    );
+    const rows = await db.all('SELECT idempotencyKey, personId FROM "Outbox" ORDER BY id');
+    expect(rows.map((r) => r.idempotencyKey)).toEqual(Array.from({ length: 260 }, (_, i) => `fan:${i}`));
+    expect(rows[259]).toEqual({ idempotencyKey: 'fan:259', personId: 259 });
+  });
+
+  it('withdraws exactly the pending messages under a key prefix', async () => {
+    const store = createStore(db);
+    const keys = [
+      'remind:m1:12:a@telegram',
+      'remind:m1:123:a@telegram',
+      'remind:m1:1:a@telegram',
+      'remind:m1:12',
+    ];
+    await store.run((tx) =>
+      tx.outbox.enqueue(
+        keys.map((k) => ({ channel: 'telegram', chatId: '1', message: { text: k }, idempotencyKey: k })),
+        at,
+      ),
+    );
+    expect(await store.run((tx) => tx.outbox.cancelPending('remind:m1:12:', at))).toBe(1);
+    const rows = await db.all('SELECT idempotencyKey AS k, status FROM "Outbox" ORDER BY id');
+    expect(rows.filter((r) => r.status === 'cancelled').map((r) => r.k)).toEqual(['remind:m1:12:a@telegram']);
+  });
+
+  it('never hands one message to two dispatchers claiming at once', async () => {
+    const other = openSqlDb(url);
+    try {
+      const a = createStore(db);
+      const b = createStore(other);
+      await a.run((tx) =>
+        tx.outbox.enqueue(
+          Array.from({ length: 200 }, (_, i) => ({
+            channel: 'telegram' as const,
+            chatId: String(i % 7),
+            message: { text: `m${i}` },
+            idempotencyKey: `k${i}`,
+            purpose: i % 50 === 0 ? ('reply' as const) : ('reminder' as const),
+          })),
+          at,
+        ),
+      );
+      const stale = new Date(at.getTime() - 60_000);
+      const claimed: number[] = [];
+      await Promise.all(
+        [a, b, a, b].map(async (store) => {
+          for (;;) {
+            const batch = await store.outbox.claim(at, 7, stale);
+            if (batch.length === 0) {
+              return;
+            }
+            claimed.push(...batch.map((m) => m.id));
+          }
+        }),
+      );
+      expect(claimed).toHaveLength(200);
+      expect(new Set(claimed).size).toBe(200);
+      expect(
+        await db.get(`SELECT COUNT(*) AS n FROM "Outbox" WHERE status = 'sending' AND attempts = 1`),
+      ).toEqual({
+        n: 200,
+      });
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('runs transactions holding the same lock one after the other, across connections', async () => {
+    // SQLite: one connection per process (a second one would block the thread on the file lock
+    // while the first transaction awaits); its transactions run one at a time anyway.
+    const other = db.dialect === 'postgres' ? openSqlDb(url) : db;
+    try {
+      const events: string[] = [];
+      const hold = (store: ReturnType<typeof createStore>, name: string, key: string) =>
+        store.run(async (tx) => {
+          await tx.lock(key);
+          events.push(`${name} in`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          events.push(`${name} out`);
+        });
+      await Promise.all([
+        hold(createStore(db), 'a', 'chat:telegram:1'),
+        hold(createStore(other), 'b', 'chat:telegram:1'),
+      ]);
+      expect(['a in,a out,b in,b out', 'b in,b out,a in,a out']).toContain(events.join(','));
+    } finally {
+      if (other !== db) {
+        await other.close();
+      }
+    }
+  });
+});
