@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqlDb } from '../prisma/sql-db.ts';
 import { tempDatabase } from './support/app-harness.ts';
 import { type BotApiEmulator, startBotApiEmulator } from './support/bot-api-emulator.ts';
 
@@ -60,32 +60,32 @@ beforeAll(async () => {
   db = tempDatabase();
   // Migrate and seed through the CLI, then add officers with Telegram chats to the eight wards.
   await run(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'units', 'list'], { env: env() });
-  const sqlite = new Database(db.file);
-  const wards = sqlite
-    .prepare(`SELECT id FROM "Unit" WHERE kind IN ('ward', 'commune') ORDER BY id`)
-    .all() as {
-    id: number;
-  }[];
-  const at = '2025-01-01T00:00:00.000+00:00';
-  sqlite.transaction(() => {
-    for (let i = 0; i < OFFICERS; i++) {
-      const person = sqlite
-        .prepare('INSERT INTO "Person" (fullName, createdAt) VALUES (?, ?) RETURNING id')
-        .get(`Cán bộ ${i}`, at) as { id: number };
-      const ward = wards[i % wards.length]?.id;
-      sqlite
-        .prepare(
+  const sql = openSqlDb(db.url);
+  try {
+    const wards = await sql.all(`SELECT id FROM "Unit" WHERE kind IN ('ward', 'commune') ORDER BY id`);
+    const at = new Date('2025-01-01T00:00:00Z');
+    await sql.transaction(async (tx) => {
+      for (let i = 0; i < OFFICERS; i++) {
+        const personId = await tx.insert('INSERT INTO "Person" (fullName, createdAt) VALUES (?, ?)', [
+          `Cán bộ ${i}`,
+          at,
+        ]);
+        if (personId === undefined) {
+          throw new Error('no person');
+        }
+        await tx.run(
           `INSERT INTO "Membership" (personId, unitId, role, createdAt) VALUES (?, ?, 'unit_officer', ?)`,
-        )
-        .run(person.id, ward, at);
-      sqlite
-        .prepare(
+          [personId, Number(wards[i % wards.length]?.id), at],
+        );
+        await tx.run(
           `INSERT INTO "ChannelIdentity" (channel, externalUserId, personId, createdAt) VALUES ('telegram', ?, ?, ?)`,
-        )
-        .run(String(FIRST_CHAT + i), person.id, at);
-    }
-  })();
-  sqlite.close();
+          [String(FIRST_CHAT + i), personId, at],
+        );
+      }
+    });
+  } finally {
+    await sql.close();
+  }
   const planned = await run(
     process.execPath,
     ['--import', 'tsx', 'scripts/cli.ts', 'reminders', 'run', '--at', '2025-04-09T08:00:00+07:00'],
@@ -96,11 +96,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   emulator.onBeforeSend = undefined;
-  if (bot && bot.exitCode === null) {
-    bot.kill('SIGKILL');
+  const child = bot;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    // Its connections must be gone before the database (a PostgreSQL schema) is dropped.
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
   }
   await emulator.close();
-  db.cleanup();
+  await db.cleanup();
 });
 
 describe('a crash in the middle of a fan-out', () => {

@@ -49,7 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.stop();
   await emulator.close();
-  db.cleanup();
+  await db.cleanup();
 });
 
 describe('digests in a leadership group', () => {

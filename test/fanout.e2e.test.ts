@@ -5,13 +5,13 @@ import { type ChannelRateLimits, createOutboxDispatcher } from '../bot/outbox-di
 import { createTelegramSender } from '../bot/telegram/telegram-sender.ts';
 import type { OutboxItem } from '../core/messaging/outbox.repository.ts';
 import { systemClock } from '../core/shared/clock.ts';
-import type { SqliteDatabase } from '../prisma/sqlite.ts';
-import { createSqliteStore } from '../prisma/sqlite-store.ts';
-import { migratedSqlite } from './support/app-harness.ts';
+import type { SqlDb } from '../prisma/sql-db.ts';
+import { createStore } from '../prisma/store.ts';
+import { migratedDb } from './support/app-harness.ts';
 import { type BotApiEmulator, type FloodLimits, startBotApiEmulator } from './support/bot-api-emulator.ts';
 
 /**
- * Bulk sends through the outbox: the real dispatcher, SQLite queue, Telegram sender and grammY
+ * Bulk sends through the outbox: the real dispatcher, the database queue (SQLite or PostgreSQL), Telegram sender and grammY
  * talking over HTTP to the Bot API emulator with Telegram-like flood control. The app itself is not
  * needed. (The sender's Api has no auto-retry here, so the dispatcher sees every 429 itself.)
  */
@@ -20,16 +20,16 @@ const log = createLogger({ level: 'silent', secrets: [] });
 const ONE_CHAT = 777;
 const GROUP = -100_500;
 
-let db: SqliteDatabase;
-let closeDb: () => void;
+let db: SqlDb;
+let closeDb: () => Promise<void>;
 let emulator: BotApiEmulator | undefined;
-beforeEach(() => {
-  ({ db, close: closeDb } = migratedSqlite());
+beforeEach(async () => {
+  ({ db, close: closeDb } = await migratedDb());
 });
 afterEach(async () => {
   await emulator?.close();
   emulator = undefined;
-  closeDb();
+  await closeDb();
 });
 
 function reminders(chats: number, firstChat = 10_000, tag = 'r'): OutboxItem[] {
@@ -61,7 +61,7 @@ function fanOut(): OutboxItem[] {
 async function setUp(flood: FloodLimits, limits: ChannelRateLimits) {
   emulator = await startBotApiEmulator({ floodLimits: flood });
   const bot = new Bot(emulator.token, { botInfo: emulator.botInfo, client: { apiRoot: emulator.apiRoot } });
-  const store = createSqliteStore(db);
+  const store = createStore(db);
   const dispatcher = createOutboxDispatcher({
     queue: store.outbox,
     senders: { telegram: createTelegramSender(bot.api) },
@@ -73,19 +73,16 @@ async function setUp(flood: FloodLimits, limits: ChannelRateLimits) {
   return { emulator, store, dispatcher };
 }
 
-function statusCounts(): Record<string, number> {
-  const rows = db.prepare('SELECT status, COUNT(*) AS n FROM "Outbox" GROUP BY status').all() as Array<{
-    status: string;
-    n: number;
-  }>;
-  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+async function statusCounts(): Promise<Record<string, number>> {
+  const rows = await db.all('SELECT status, COUNT(*) AS n FROM "Outbox" GROUP BY status');
+  return Object.fromEntries(rows.map((r) => [String(r.status), Number(r.n)]));
 }
 
 /** Waits until no message is pending or being sent. */
 async function settled(timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const counts = statusCounts();
+    const counts = await statusCounts();
     if (!counts.pending && !counts.sending) {
       return;
     }
@@ -96,7 +93,7 @@ async function settled(timeoutMs: number): Promise<void> {
   }
 }
 
-function expectDeliveredExactlyOnce(api: BotApiEmulator): void {
+async function expectDeliveredExactlyOnce(api: BotApiEmulator): Promise<void> {
   const perChat = api.deliveredPerChat;
   const wrong = [...Array(600).keys()]
     .map((i) => 10_000 + i)
@@ -106,7 +103,7 @@ function expectDeliveredExactlyOnce(api: BotApiEmulator): void {
   expect(api.messagesTo(ONE_CHAT).map((m) => m.text)).toEqual(['one chat 1', 'one chat 2', 'one chat 3']);
   expect(api.messagesTo(GROUP).map((m) => m.text)).toEqual(['group 1', 'group 2', 'group 3']);
   expect(api.deliveryStats().delivered).toBe(606);
-  expect(statusCounts()).toEqual({ sent: 606 });
+  expect(await statusCounts()).toEqual({ sent: 606 });
 }
 
 describe('bulk sends within Telegram flood limits', () => {
@@ -126,15 +123,13 @@ describe('bulk sends within Telegram flood limits', () => {
     await dispatcher.stop();
 
     expect(api.tooManyRequests).toBeGreaterThan(0);
-    expectDeliveredExactlyOnce(api);
+    await expectDeliveredExactlyOnce(api);
     const stats = dispatcher.stats();
     expect(stats.sent).toBe(606);
     expect(stats.rateLimited).toBe(api.tooManyRequests);
     // Those were tried again (and sent once).
-    const retried = db.prepare('SELECT COUNT(*) AS n FROM "Outbox" WHERE attempts > 1').get() as {
-      n: number;
-    };
-    expect(retried.n).toBeGreaterThan(0);
+    const retried = await db.get('SELECT COUNT(*) AS n FROM "Outbox" WHERE attempts > 1');
+    expect(retried?.n).toBeGreaterThan(0);
     // The whole channel pauses on a 429: only the sends already on their way get one too, not
     // every send of the flood wait (which enforceRetryAfter would answer 429 as well).
     expect(api.tooManyRequests).toBeLessThan(150);
@@ -156,7 +151,7 @@ describe('bulk sends within Telegram flood limits', () => {
     await dispatcher.stop();
 
     expect(api.tooManyRequests).toBe(0);
-    expectDeliveredExactlyOnce(api);
+    await expectDeliveredExactlyOnce(api);
     const { firstAt = 0, lastAt = 0 } = api.deliveryStats();
     const rate = (606 / (lastAt - firstAt)) * 1000;
     expect(rate).toBeLessThanOrEqual(200);
@@ -176,13 +171,11 @@ describe('bulk sends within Telegram flood limits', () => {
     await store.run((tx) => tx.outbox.enqueue(reminders(50), new Date()));
     await dispatcher.flush();
 
-    expect(statusCounts()).toEqual({ sent: 48, failed: 2 });
+    expect(await statusCounts()).toEqual({ sent: 48, failed: 2 });
     expect(
-      db
-        .prepare(
-          `SELECT chatId, status, attempts, lastError FROM "Outbox" WHERE status = 'failed' ORDER BY chatId`,
-        )
-        .all(),
+      await db.all(
+        `SELECT chatId, status, attempts, lastError FROM "Outbox" WHERE status = 'failed' ORDER BY chatId`,
+      ),
     ).toEqual([
       {
         chatId: '10005',

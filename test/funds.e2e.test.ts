@@ -5,8 +5,8 @@ import { startApp, tempDatabase } from './support/app-harness.ts';
 import { type BotApiEmulator, type EmulatorUser, startBotApiEmulator } from './support/bot-api-emulator.ts';
 
 /**
- * Issue 5 end to end on Telegram (real grammY, a local Bot API emulator over HTTP, the real app on a
- * SQLite file): the Women's Union leader pledges 50 triệu, the fund officer records 20 and 30 triệu
+ * Issue 5 end to end on Telegram (real grammY, a local Bot API emulator over HTTP, the real app on the
+ * suite's database): the Women's Union leader pledges 50 triệu, the fund officer records 20 and 30 triệu
  * and the pledge becomes paid, 60 triệu is allocated to an approved new-build household, and the
  * public summary shows it all. Bad amounts are refused with the same question and nothing saved.
  */
@@ -72,7 +72,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.stop();
   await emulator.close();
-  db.cleanup();
+  await db.cleanup();
 });
 
 describe('from a pledge to a house, on Telegram', () => {

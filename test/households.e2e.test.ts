@@ -67,7 +67,7 @@ beforeEach(async () => {
       DATABASE_URL: db.url,
       TELEGRAM_BOT_TOKEN: emulator.token,
       TELEGRAM_API_ROOT: emulator.apiRoot,
-      MEDIA_DIR: path.join(path.dirname(db.file), 'media'),
+      MEDIA_DIR: path.join(db.dir, 'media'),
     },
     { clock, telegramBotInfo: emulator.botInfo },
   );
@@ -88,7 +88,7 @@ afterEach(async () => {
   await app?.stop();
   app = undefined;
   await emulator.close();
-  db.cleanup();
+  await db.cleanup();
 });
 
 describe('households in chat', () => {
@@ -125,7 +125,7 @@ describe('households in chat', () => {
       photos = JSON.parse(event.photos);
     }
     expect(photos[0]).toMatchObject({ channel: 'telegram', fileId: 'photo-Đã khởi công-nong van tu' });
-    const copy = path.join(path.dirname(db.file), 'media', photos[0]?.localPath ?? 'missing');
+    const copy = path.join(db.dir, 'media', photos[0]?.localPath ?? 'missing');
     // The emulator serves the file's path back as its content.
     expect(decodeURIComponent(fs.readFileSync(copy, 'utf8'))).toBe(
       'emulated file files/photo-Đã khởi công-nong van tu',

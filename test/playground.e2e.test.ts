@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqlDb } from '../prisma/sql-db.ts';
 import { freePort, tempDatabase } from './support/app-harness.ts';
 import { launchBrowser } from './support/browser.ts';
 
@@ -43,7 +43,7 @@ afterAll(async () => {
   await browser?.close();
   child?.kill('SIGTERM');
   await new Promise((resolve) => child?.once('exit', resolve));
-  db.cleanup();
+  await db.cleanup();
 });
 
 async function botMessages(page: Page): Promise<number> {
@@ -99,9 +99,9 @@ describe('the local playground', () => {
     expect(receipt).toContain('Đã nhận báo cáo');
     expect(receipt).toMatch(/BC-\d{6}-01840-1/);
 
-    const sqlite = new Database(db.file, { readonly: true });
-    const rows = sqlite.prepare('SELECT ref, approvedNew, moneyReceived, channel FROM "Report"').all();
-    sqlite.close();
+    const sql = openSqlDb(db.url);
+    const rows = await sql.all('SELECT ref, approvedNew, moneyReceived, channel FROM "Report"');
+    await sql.close();
     expect(rows).toEqual([
       expect.objectContaining({ approvedNew: 12, moneyReceived: 1_500_000_000, channel: 'playground' }),
     ]);

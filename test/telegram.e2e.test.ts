@@ -92,7 +92,7 @@ afterEach(async () => {
   await app?.stop();
   app = undefined;
   await emulator.close();
-  db.cleanup();
+  await db.cleanup();
 });
 
 describe('Telegram end to end', () => {

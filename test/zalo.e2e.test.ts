@@ -74,7 +74,7 @@ afterEach(async () => {
   await app?.stop();
   app = undefined;
   await zalo.close();
-  db.cleanup();
+  await db.cleanup();
 });
 
 describe('Zalo end to end', () => {
