@@ -11,13 +11,13 @@ import type { ChannelSender } from '../core/messaging/messenger.ts';
 import { type Clock, systemClock } from '../core/shared/clock.ts';
 import { findAdminAddresses } from '../prisma/admin-contacts.ts';
 import { createPrismaClient, type PrismaClient } from '../prisma/client.ts';
-import { createSqliteInboundEventStore } from '../prisma/inbound-event-store.ts';
+import { createInboundEventStore } from '../prisma/inbound-event-store.ts';
 import { createMediaStore } from '../prisma/media-store.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { DEMO_INVITE_CODE, DEMO_PEOPLE, seedIfEmpty } from '../prisma/seed.ts';
-import { openSqlite, type SqliteDatabase } from '../prisma/sqlite.ts';
-import { createSqliteStore } from '../prisma/sqlite-store.ts';
-import { createSqliteZaloTokenStore } from '../prisma/zalo-token-store.ts';
+import { openSqlDb, type SqlDb } from '../prisma/sql-db.ts';
+import { createStore } from '../prisma/store.ts';
+import { createZaloTokenStore } from '../prisma/zalo-token-store.ts';
 import type { Config, ZaloConfig } from './config.ts';
 import { createExportBuilder } from './exports/document-builder.ts';
 import { createInboundEventProcessor, type InboundEventProcessor } from './inbound-event-processor.ts';
@@ -54,7 +54,7 @@ export interface AppOptions {
 
 export interface App {
   http: FastifyInstance;
-  db: SqliteDatabase;
+  db: SqlDb;
   prisma: PrismaClient;
   dispatcher: OutboxDispatcher;
   /** Reminders and digests: `runOnce` plans now (tests, CLI); started with the app unless disabled. */
@@ -73,17 +73,17 @@ export interface App {
  */
 export async function createApp(config: Config, log: Logger, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
-  const db = openSqlite(config.sqliteFile);
-  const applied = applyMigrations(db);
+  const db = openSqlDb(config.databaseUrl);
+  const applied = await applyMigrations(db);
   if (applied.length > 0) {
     log.info({ migrations: applied }, 'database migrations applied');
   }
-  const prisma = createPrismaClient(config.sqliteFile);
+  const prisma = createPrismaClient(config.databaseUrl);
   if (await seedIfEmpty(prisma, clock.now())) {
     log.info('empty database: demo campaign seeded (Bắc Kạn city 2024–2025)');
   }
 
-  const store = createSqliteStore(db);
+  const store = createStore(db, { instanceId: config.instanceId });
   // Excel exports asked for in chat are built when they are sent, from the data as it is then.
   const buildDocument = createExportBuilder({ uow: store, clock });
   const senders: Partial<Record<Inbound['channel'], ChannelSender>> = {};
@@ -148,7 +148,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
         log: log.child({ channel: 'telegram' }),
       })
     : undefined;
-  const events = createSqliteInboundEventStore(db);
+  const events = createInboundEventStore(db);
   const processor = createInboundEventProcessor({
     events,
     toInbound: (event) =>
@@ -160,7 +160,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   const zalo = config.zalo ? await createZalo(config.zalo) : undefined;
 
   async function createZalo(settings: ZaloConfig) {
-    const tokenStore = createSqliteZaloTokenStore(db);
+    const tokenStore = createZaloTokenStore(db);
     await tokenStore.init(settings.refreshToken, clock.now());
     const zaloLog = log.child({ channel: 'zalo' });
     const tokens = createZaloTokens({
@@ -202,15 +202,19 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     const day = now.toISOString().slice(0, 10);
     const key = createHash('sha256').update(text).digest('hex').slice(0, 16);
     log.error({ alert: text }, 'admin alert');
-    store
-      .run((tx) =>
-        tx.outbox.enqueue(
-          findAdminAddresses(db, 'zalo').map((address) => ({
-            ...address,
-            message: { text },
-            idempotencyKey: `alert:${key}:${day}:${address.channel}:${address.chatId}`,
-          })),
-          now,
+    // The addresses are read before the transaction: on SQLite a statement outside the
+    // transaction would wait for it to end.
+    findAdminAddresses(db, 'zalo')
+      .then((addresses) =>
+        store.run((tx) =>
+          tx.outbox.enqueue(
+            addresses.map((address) => ({
+              ...address,
+              message: { text },
+              idempotencyKey: `alert:${key}:${day}:${address.channel}:${address.chatId}`,
+            })),
+            now,
+          ),
         ),
       )
       .then(() => dispatcher.kick())
@@ -295,7 +299,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
         await scheduler.stop();
         await dispatcher.stop();
         await prisma.$disconnect();
-        db.close();
+        await db.close();
       })();
       return stopping;
     },

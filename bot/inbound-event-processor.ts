@@ -41,18 +41,42 @@ export function createInboundEventProcessor(deps: EventProcessorDeps) {
     }
   }
 
-  return createDrainLoop({
+  let retry: NodeJS.Timeout | undefined;
+  const loop = createDrainLoop({
     drainOnce: async () => {
-      const batch = await deps.events.pending(batchSize, maxAttempts);
-      for (const event of batch) {
-        await processOne(event);
+      const full = await deps.events.exclusive(async () => {
+        const batch = await deps.events.pending(batchSize, maxAttempts);
+        for (const event of batch) {
+          await processOne(event);
+        }
+        return batch.length === batchSize;
+      });
+      if (full === undefined && retry === undefined) {
+        // Another instance is processing: it may have read the queue before our event was
+        // accepted, so look again shortly rather than at the next poll.
+        retry = setTimeout(() => {
+          retry = undefined;
+          loop.kick();
+        }, BUSY_RETRY_MS);
+        retry.unref();
       }
-      return batch.length === batchSize;
+      return full === true;
     },
     pollMs: deps.pollMs ?? 5_000,
     log: deps.log,
     name: 'event processing',
   });
+  return {
+    ...loop,
+    async stop(): Promise<void> {
+      clearTimeout(retry);
+      retry = undefined;
+      await loop.stop();
+    },
+  };
 }
+
+/** How soon to look again when another instance held the processor lock. */
+const BUSY_RETRY_MS = 100;
 
 export type InboundEventProcessor = ReturnType<typeof createInboundEventProcessor>;

@@ -415,8 +415,8 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
       started = true;
       pollTimer = setInterval(run, pollMs);
       pollTimer.unref();
-      // One dispatcher per database (SQLite): whatever is still marked "sending" was claimed by a
-      // run of this bot that died; send it now rather than after the claim timeout.
+      // Whatever this instance (INSTANCE_ID) still has marked "sending" was claimed by a run of it
+      // that died; send it now rather than after the claim timeout. Other instances' claims stay.
       void deps.queue
         .releaseClaims(deps.clock.now())
         .then((released) => {

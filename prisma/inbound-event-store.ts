@@ -23,10 +23,24 @@ export interface InboundEventStore {
   markFailed(id: number, error: string): Promise<void>;
   /** When the last event of a channel arrived, for the operator's status view. */
   lastReceivedAt(channel: string): Promise<Date | null>;
+  /**
+   * Runs `work` as the only processor of accepted events among the instances on this database, or
+   * resolves undefined at once when another instance's processor is at work: events are processed
+   * one at a time in arrival order, so one chat's messages keep their order whichever instance
+   * accepted them. (PostgreSQL advisory lock, held by a transaction while `work` runs on other
+   * connections; SQLite has one process.)
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T | undefined>;
 }
 
 export function createInboundEventStore(db: SqlDb): InboundEventStore {
   return {
+    async exclusive(work) {
+      if (db.dialect === 'sqlite') {
+        return work();
+      }
+      return db.transaction(async (t) => ((await t.tryLock('inbound:processor')) ? work() : undefined));
+    },
     async accept(event, at) {
       return (
         (await db.run(

@@ -37,6 +37,8 @@ export interface SqlDb {
    * until this one ends (PostgreSQL advisory lock; SQLite has one writer at a time already).
    */
   lock(key: string): Promise<void>;
+  /** As `lock`, but without waiting: false when another transaction holds `key`. */
+  tryLock(key: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -102,6 +104,7 @@ export function sqliteDb(raw: SqliteDatabase): SqlDb & { raw: SqliteDatabase } {
     },
     transaction: (work) => work(inTx),
     lock: async () => undefined,
+    tryLock: async () => true,
     close: async () => undefined,
   };
 
@@ -131,6 +134,7 @@ export function sqliteDb(raw: SqliteDatabase): SqlDb & { raw: SqliteDatabase } {
         }
       }),
     lock: async () => undefined,
+    tryLock: async () => true,
     close: () =>
       serial(() => {
         if (raw.open) {
@@ -214,6 +218,15 @@ function openPostgres(url: string, opts: { poolSize?: number }): SqlDb {
           throw new Error('lock() needs a transaction');
         }
         await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+      },
+      tryLock: async (key) => {
+        if (!inTx) {
+          throw new Error('tryLock() needs a transaction');
+        }
+        const r = await client.query('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS ok', [
+          key,
+        ]);
+        return Number((r.rows[0] as { ok: unknown }).ok) === 1;
       },
       close: async () => {
         if (!inTx) {

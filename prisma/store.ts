@@ -44,7 +44,12 @@ function toUnitView(r: Row): UnitView {
  */
 export function createStore(
   db: SqlDb,
+  opts: {
+    /** This process among several on one database (INSTANCE_ID): its outbox claims carry it. */
+    instanceId?: string;
+  } = {},
 ): UnitOfWork & { outbox: OutboxQueue; prune(before: Date): Promise<number> } {
+  const instanceId = opts.instanceId ?? 'local';
   // PostgreSQL compares text by the database's collation, which need not be code point order (a
   // locale may weigh punctuation apart); the key range of `cancelPending` needs code point order,
   // as SQLite compares. (It then cannot use the key's index; the status filter keeps it small.)
@@ -518,7 +523,7 @@ export function createStore(
   // message claimed long ago ('sending' before `staleBefore`) belongs to a dispatcher that died.
   //
   // SQLite: one writer at a time, so one UPDATE … WHERE id IN (lanes) is atomic on its own.
-  const claimSqlite = `UPDATE "Outbox" SET status = 'sending', claimedAt = ?, attempts = attempts + 1
+  const claimSqlite = `UPDATE "Outbox" SET status = 'sending', claimedAt = ?, claimedBy = ?, attempts = attempts + 1
       WHERE id IN (
         SELECT id FROM (
           SELECT o.id AS id, 0 AS lane FROM "Outbox" r JOIN "Outbox" o ON o.channel = r.channel AND o.chatId = r.chatId
@@ -537,6 +542,9 @@ export function createStore(
   // all their due rows). FOR UPDATE allows no UNION or GROUP BY in its own SELECT, so the final
   // pick ranks the candidates with a CASE over EXISTS; it only ever looks at those candidates, so
   // a claim stays cheap behind a fan-out of many thousand due rows.
+  // One chat's messages stay in order across instances: a chat with a message in flight at another
+  // instance (claimed, not stale) is left to that instance, and claims take turns (an advisory
+  // lock, held for the few milliseconds of the statement) so two cannot split a chat between them.
   const claimPostgres = `WITH head AS (
         SELECT id FROM "Outbox"
          WHERE (status = 'pending' AND nextAttemptAt <= ?) OR (status = 'sending' AND claimedAt < ?)
@@ -551,11 +559,14 @@ export function createStore(
                         UNION ALL
                         SELECT x.id FROM "Outbox" x JOIN replying r ON r.channel = x.channel AND r.chatId = x.chatId)
            AND ((o.status = 'pending' AND o.nextAttemptAt <= ?) OR (o.status = 'sending' AND o.claimedAt < ?))
+           AND NOT EXISTS (SELECT 1 FROM "Outbox" s
+                            WHERE s.channel = o.channel AND s.chatId = o.chatId AND s.status = 'sending'
+                              AND s.claimedAt >= ? AND s.claimedBy IS DISTINCT FROM ?)
          ORDER BY CASE WHEN EXISTS (SELECT 1 FROM replying r WHERE r.channel = o.channel AND r.chatId = o.chatId)
                        THEN 0 ELSE 1 END, o.id
          LIMIT ?
          FOR UPDATE SKIP LOCKED)
-      UPDATE "Outbox" u SET status = 'sending', claimedAt = ?, attempts = u.attempts + 1
+      UPDATE "Outbox" u SET status = 'sending', claimedAt = ?, claimedBy = ?, attempts = u.attempts + 1
         FROM c WHERE u.id = c.id
       RETURNING u.id, u.channel, u.chatId, u.payload, u.idempotencyKey, u.attempts, u.purpose`;
 
@@ -563,8 +574,33 @@ export function createStore(
     async claim(now, limit, staleBefore) {
       const rows =
         db.dialect === 'postgres'
-          ? await db.all(claimPostgres, [now, staleBefore, limit, now, now, staleBefore, limit, now])
-          : await db.all(claimSqlite, [now, now, now, staleBefore, now, staleBefore, limit, limit]);
+          ? await db.transaction(async (t) => {
+              await t.lock('outbox:claim');
+              return t.all(claimPostgres, [
+                now,
+                staleBefore,
+                limit,
+                now,
+                now,
+                staleBefore,
+                staleBefore,
+                instanceId,
+                limit,
+                now,
+                instanceId,
+              ]);
+            })
+          : await db.all(claimSqlite, [
+              now,
+              instanceId,
+              now,
+              now,
+              staleBefore,
+              now,
+              staleBefore,
+              limit,
+              limit,
+            ]);
       return rows
         .map(
           (r): ClaimedMessage => ({
@@ -580,9 +616,13 @@ export function createStore(
         .sort((a, b) => a.id - b.id);
     },
     async releaseClaims(before) {
-      return db.run(`UPDATE "Outbox" SET status = 'pending' WHERE status = 'sending' AND claimedAt < ?`, [
-        before,
-      ]);
+      // Only this instance's own (a restarted process with the same INSTANCE_ID); another live
+      // instance's claims are its own business until they go stale.
+      return db.run(
+        `UPDATE "Outbox" SET status = 'pending'
+          WHERE status = 'sending' AND claimedAt < ? AND (claimedBy = ? OR claimedBy IS NULL)`,
+        [before, instanceId],
+      );
     },
     async markSent(id, at) {
       await db.run(`UPDATE "Outbox" SET status = 'sent', sentAt = ?, lastError = NULL WHERE id = ?`, [
