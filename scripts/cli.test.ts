@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { PrismaClient } from '../prisma/client.ts';
-import { seededDatabase } from '../test/support/app-harness.ts';
+import { seededDatabase, type TempDatabase, tempDatabase } from '../test/support/app-harness.ts';
 import { type CliCommand, executeCommand, parseCommand, usageText } from './cli/commands.ts';
 import { type CliContext, UsageError } from './cli/context.ts';
 import { inviteCreate } from './cli/invite-create.ts';
@@ -17,13 +16,12 @@ const CLI = path.join(REPO, 'scripts', 'cli.ts');
 /** 10:00 on 10/03/2025 in Hà Nội. */
 const NOW = new Date('2025-03-10T03:00:00Z');
 
-let tmp: string;
 let prisma: PrismaClient;
 
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ prisma, close, dir: tmp } = await seededDatabase(NOW));
+  ({ prisma, close } = await seededDatabase(NOW));
 });
 
 afterAll(async () => {
@@ -397,12 +395,12 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the real CLI in a directory without .env, on its own database file. */
-function runCli(args: string[], databaseFile: string): Promise<Run> {
+/** Runs the real CLI in a directory without .env, on its own database (the suite's dialect). */
+function runCli(args: string[], database: TempDatabase): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(TSX, [CLI, ...args], {
-      cwd: path.dirname(databaseFile),
-      env: { ...process.env, DATABASE_URL: `file:${databaseFile}`, TZ_CAMPAIGN: 'Asia/Ho_Chi_Minh' },
+      cwd: database.dir,
+      env: { ...process.env, DATABASE_URL: database.url, TZ_CAMPAIGN: 'Asia/Ho_Chi_Minh' },
     });
     let stdout = '';
     let stderr = '';
@@ -421,8 +419,8 @@ describe('the real CLI process', () => {
   it('migrates and seeds a fresh database, then answers with the right exit codes', {
     timeout: 90_000,
   }, async () => {
-    const dir = fs.mkdtempSync(path.join(tmp, 'spawn-'));
-    const file = path.join(dir, 'fresh.db');
+    const file = tempDatabase();
+    onTestFinished(file.cleanup);
 
     const units = await runCli(['units', 'list'], file);
     expect(units.stderr).toContain('migration');

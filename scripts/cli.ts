@@ -1,7 +1,8 @@
 /**
- * The operator CLI: `npm run cli -- <command>` (see `npm run cli -- help`). Opens the SQLite
- * database from DATABASE_URL, applies pending migrations and seeds the demo into an empty
- * database (so it works on a fresh clone), then runs one command with the Prisma client.
+ * The operator CLI: `npm run cli -- <command>` (see `npm run cli -- help`). Opens the database
+ * DATABASE_URL names (a SQLite file or PostgreSQL), applies pending migrations and seeds the demo
+ * into an empty database (so it works on a fresh clone), then runs one command with the Prisma
+ * client and the `SqlDb` (the transactional store and bulk writes).
  * Exit codes: 0 success, 2 usage error (bad command, option or value), 1 anything else.
  */
 import fs from 'node:fs';
@@ -9,7 +10,8 @@ import { loadConfig } from '../bot/config.ts';
 import { createPrismaClient, type PrismaClient } from '../prisma/client.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { seedIfEmpty } from '../prisma/seed.ts';
-import { openSqlite } from '../prisma/sqlite.ts';
+import { openSqlDb } from '../prisma/sql-db.ts';
+import { POSTGRES_BACKUP_MESSAGE } from './cli/backup.ts';
 import { executeCommand, parseCommand, USAGE_HINT, usageText } from './cli/commands.ts';
 import { UsageError } from './cli/context.ts';
 
@@ -50,17 +52,24 @@ async function main(argv: readonly string[]): Promise<number> {
   const config = loadConfig(process.env);
   // A backup copies the database as it is: it never creates, migrates or seeds one.
   const asItIs = command.name === 'backup';
-  if (asItIs && !fs.existsSync(config.sqliteFile)) {
-    return usageFailure(new UsageError(`không có cơ sở dữ liệu ${config.sqliteFile} (xem DATABASE_URL)`));
+  if (asItIs) {
+    if (config.sqliteFile === undefined) {
+      // Not a mistake in the command line: no usage hint, but exit code 2 all the same.
+      note(`Lỗi: ${POSTGRES_BACKUP_MESSAGE}`);
+      return 2;
+    }
+    if (!fs.existsSync(config.sqliteFile)) {
+      return usageFailure(new UsageError(`không có cơ sở dữ liệu ${config.sqliteFile} (xem DATABASE_URL)`));
+    }
   }
-  const db = openSqlite(config.sqliteFile);
+  const db = openSqlDb(config.databaseUrl);
   let prisma: PrismaClient | undefined;
   try {
-    const applied = asItIs ? [] : applyMigrations(db);
+    const applied = asItIs ? [] : await applyMigrations(db);
     if (applied.length > 0) {
       note(`Đã áp dụng migration: ${applied.join(', ')}`);
     }
-    prisma = createPrismaClient(config.sqliteFile);
+    prisma = createPrismaClient(config.databaseUrl);
     if (!asItIs && (await seedIfEmpty(prisma, new Date()))) {
       note('Cơ sở dữ liệu trống: đã nạp dữ liệu mẫu (chiến dịch thành phố Bắc Kạn 2024–2025).');
     }
@@ -80,7 +89,7 @@ async function main(argv: readonly string[]): Promise<number> {
     throw error;
   } finally {
     await prisma?.$disconnect();
-    db.close();
+    await db.close();
   }
 }
 

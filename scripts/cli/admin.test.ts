@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '../../prisma/client.ts';
-import type { SqliteDatabase } from '../../prisma/sqlite.ts';
+import type { SqlDb } from '../../prisma/sql-db.ts';
 import { seededDatabase } from '../../test/support/app-harness.ts';
 import { executeCommand, parseCommand } from './commands.ts';
 import type { CliContext } from './context.ts';
 
 const NOW = new Date('2025-04-10T03:00:00Z');
-let db: SqliteDatabase;
+let db: SqlDb;
 let prisma: PrismaClient;
 let close: () => Promise<void>;
 

@@ -4,14 +4,17 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '../../prisma/client.ts';
+import type { SqlDb } from '../../prisma/sql-db.ts';
 import type { SqliteDatabase } from '../../prisma/sqlite.ts';
-import { seededDatabase } from '../../test/support/app-harness.ts';
-import { backupDatabase } from './backup.ts';
+import { migratedDb, seededDatabase, TEST_DIALECT, tempDatabase } from '../../test/support/app-harness.ts';
+import { backupDatabase, POSTGRES_BACKUP_MESSAGE, sqliteConnectionOf } from './backup.ts';
 import { executeCommand, parseCommand } from './commands.ts';
 import { UsageError } from './context.ts';
 
 const NOW = new Date('2025-03-20T03:00:00Z');
 const REPO = path.resolve(import.meta.dirname, '../..');
+const TSX = path.join(REPO, 'node_modules', '.bin', 'tsx');
+const CLI = path.join(REPO, 'scripts', 'cli.ts');
 /** Rows each of the writer's transactions inserts: a consistent copy holds a multiple of it. */
 const BATCH = 100;
 
@@ -77,13 +80,20 @@ function count(db: Database.Database, sql: string): number {
   return Number((db.prepare(sql).get() as { n: number }).n);
 }
 
+// `backup` copies a SQLite file: these tests run on SQLite whatever the suite's dialect.
+let sqlDb: SqlDb;
 let db: SqliteDatabase;
 let prisma: PrismaClient;
 let dir: string;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ db, prisma, dir, close } = await seededDatabase(NOW));
+  ({ db: sqlDb, prisma, dir, close } = await seededDatabase(NOW, 'sqlite'));
+  const raw = sqliteConnectionOf(sqlDb);
+  if (!raw) {
+    throw new Error('no SQLite connection');
+  }
+  db = raw;
   // Some 20 MB of history, so that copying takes a while.
   const insert = db.prepare(
     `INSERT INTO "AuditLog" (at, personId, channel, action, entity, entityId, after) VALUES (?, NULL, 'cli', 'bulk', 'Bulk', ?, ?)`,
@@ -146,7 +156,7 @@ describe('backup', () => {
     const lines: string[] = [];
     await executeCommand(parseCommand(['backup', target, '--force']), {
       prisma,
-      db,
+      db: sqlDb,
       now: NOW,
       out: (line) => lines.push(line),
     });
@@ -176,5 +186,52 @@ describe('backup', () => {
     await expect(backupDatabase(db, path.join(dir, 'khong-co', 'x.db'), { force: false })).rejects.toThrow(
       /không tồn tại/,
     );
+  });
+});
+
+describe.runIf(TEST_DIALECT === 'postgres')('backup on PostgreSQL', () => {
+  it('is refused with a pointer to pg_dump -Fc, exit code 2', { timeout: 60_000 }, async () => {
+    const migrated = await migratedDb('postgres');
+    try {
+      await expect(
+        executeCommand(parseCommand(['backup', 'x.db']), {
+          prisma,
+          db: migrated.db,
+          now: NOW,
+          out: () => {},
+        }),
+      ).rejects.toMatchObject({ name: 'UsageError', message: POSTGRES_BACKUP_MESSAGE });
+    } finally {
+      await migrated.close();
+    }
+
+    const temp = tempDatabase('postgres');
+    try {
+      const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+        (resolve, reject) => {
+          const child = spawn(TSX, [CLI, 'backup', path.join(temp.dir, 'x.db')], {
+            cwd: temp.dir,
+            env: { ...process.env, DATABASE_URL: temp.url },
+          });
+          let stdout = '';
+          let stderr = '';
+          child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+            stdout += chunk;
+          });
+          child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+            stderr += chunk;
+          });
+          child.on('error', reject);
+          child.on('close', (code) => resolve({ code, stdout, stderr }));
+        },
+      );
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain(POSTGRES_BACKUP_MESSAGE);
+      expect(run.stderr).toContain('pg_dump -Fc');
+      expect(fs.existsSync(path.join(temp.dir, 'x.db'))).toBe(false);
+    } finally {
+      await temp.cleanup();
+    }
   });
 });

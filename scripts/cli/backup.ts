@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
+import type { SqlDb } from '../../prisma/sql-db.ts';
 import type { SqliteDatabase } from '../../prisma/sqlite.ts';
 import { type CliContext, UsageError } from './context.ts';
 
@@ -10,6 +11,24 @@ export const ZBackupArgs = z.object({
   force: z.boolean().default(false),
 });
 export type BackupArgs = z.output<typeof ZBackupArgs>;
+
+/**
+ * What `backup` answers on PostgreSQL: it copies a SQLite file only; a PostgreSQL database is
+ * backed up with pg_dump on the database host (docs/deployment.md, section 5). Exit code 2.
+ */
+export const POSTGRES_BACKUP_MESSAGE =
+  'lệnh backup chỉ sao lưu cơ sở dữ liệu SQLite. Với PostgreSQL (DATABASE_URL postgresql://…), sao lưu bằng ' +
+  'pg_dump -Fc trên máy chủ cơ sở dữ liệu, ví dụ: sudo -u postgres pg_dump -Fc --dbname=mttq ' +
+  '--file=/var/backups/mttq-bot/pg-$(date +%F).dump — xem docs/deployment.md, mục 5 (Backups).';
+
+/**
+ * The better-sqlite3 connection under a SQLite `SqlDb` (`sqliteDb` exposes it as `raw`), or
+ * undefined on PostgreSQL.
+ */
+export function sqliteConnectionOf(db: SqlDb): SqliteDatabase | undefined {
+  const raw = (db as SqlDb & { raw?: SqliteDatabase }).raw;
+  return db.dialect === 'sqlite' && raw ? raw : undefined;
+}
 
 /** better-sqlite3 takes at most 2^31 − 1 pages a step: more than any database has. */
 const ALL_PAGES = 0x7fffffff;
@@ -91,13 +110,20 @@ function groupThousands(n: number): string {
   return String(n).replace(/\B(?=(?:\d{3})+$)/g, '.');
 }
 
-/** `backup <file> [--force]`: copies the database online and prints where, how big and how long. */
+/**
+ * `backup <file> [--force]`: copies the database online and prints where, how big and how long.
+ * SQLite only: on PostgreSQL a UsageError says to use pg_dump (the CLI does not even open it).
+ */
 export async function backup(ctx: CliContext, args: BackupArgs): Promise<BackupResult> {
   if (!ctx.db) {
-    throw new Error('backup needs the SQLite connection');
+    throw new Error('backup needs the database connection');
   }
-  const result = await backupDatabase(ctx.db, args.file, { force: args.force });
-  ctx.out(`Đã sao lưu ${ctx.db.name} → ${result.file}`);
+  const sqlite = sqliteConnectionOf(ctx.db);
+  if (!sqlite) {
+    throw new UsageError(POSTGRES_BACKUP_MESSAGE);
+  }
+  const result = await backupDatabase(sqlite, args.file, { force: args.force });
+  ctx.out(`Đã sao lưu ${sqlite.name} → ${result.file}`);
   ctx.out(
     `Kích thước: ${megabytes(result.bytes)} (${groupThousands(result.bytes)} byte); thời gian: ${(result.ms / 1000).toFixed(2).replace('.', ',')} giây; kiểm tra toàn vẹn: ok.`,
   );

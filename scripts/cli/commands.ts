@@ -416,7 +416,8 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
 /** The usage text listing every command (printed by `help`, `--help` and a bare `npm run cli`). */
 export function usageText(): string[] {
   return [
-    'Công cụ vận hành bot MTTQ – cơ sở dữ liệu theo DATABASE_URL (mặc định file:./data/bot.db).',
+    'Công cụ vận hành bot MTTQ – cơ sở dữ liệu theo DATABASE_URL (mặc định file:./data/bot.db;',
+    '  PostgreSQL: postgresql://…).',
     '',
     'Cách dùng: npm run cli -- <lệnh> [tùy chọn]',
     '',
@@ -498,8 +499,9 @@ export function usageText(): string[] {
     '      (pledges), sổ Quỹ theo cấp (ledger), đơn vị chậm báo cáo (late). Mặc định: toàn thành phố;',
     '      --unit: một phường, xã. --period chỉ dùng cho progress và late.',
     '  backup <tệp sao lưu> [--force]',
-    '      Sao lưu cơ sở dữ liệu khi bot đang chạy (bản sao nhất quán, đã kiểm tra toàn vẹn); in kích thước',
-    '      và thời gian. Không ghi đè tệp đã có, trừ khi thêm --force.',
+    '      Sao lưu cơ sở dữ liệu SQLite khi bot đang chạy (bản sao nhất quán, đã kiểm tra toàn vẹn);',
+    '      in kích thước và thời gian. Không ghi đè tệp đã có, trừ khi thêm --force.',
+    '      Với PostgreSQL lệnh này không chạy: sao lưu bằng pg_dump -Fc (docs/deployment.md, mục 5).',
     '  help',
     '      In hướng dẫn này (hoặc --help, -h).',
     '',

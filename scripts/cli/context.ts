@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../../prisma/client.ts';
-import type { SqliteDatabase } from '../../prisma/sqlite.ts';
+import type { SqlDb } from '../../prisma/sql-db.ts';
 
 /** The zone dates are shown in when the caller gives none (the campaign's, as in the seed). */
 export const DEFAULT_TIME_ZONE = 'Asia/Ho_Chi_Minh';
@@ -12,8 +12,11 @@ export interface CliContext {
   out: (line: string) => void;
   /** IANA zone for the dates shown (TZ_CAMPAIGN); DEFAULT_TIME_ZONE if absent. */
   timeZone?: string;
-  /** The SQLite connection, for bulk writes in one fast transaction (imports). */
-  db?: SqliteDatabase;
+  /**
+   * The database (SQLite or PostgreSQL) for the transactional store and bulk writes in one fast
+   * transaction (imports); the commands that need it fail without it.
+   */
+  db?: SqlDb;
   /** Progress of long commands, on stderr so the report on stdout stays clean. */
   progress?: (line: string) => void;
 }

@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '../../prisma/client.ts';
-import type { SqliteDatabase } from '../../prisma/sqlite.ts';
+import type { SqlDb } from '../../prisma/sql-db.ts';
 import { seededDatabase } from '../../test/support/app-harness.ts';
 import { executeCommand, parseCommand } from './commands.ts';
 import type { CliContext } from './context.ts';
 
 const NOW = new Date('2025-04-14T00:30:00Z');
-let db: SqliteDatabase;
+let db: SqlDb;
 let prisma: PrismaClient;
 let dir: string;
 let close: () => Promise<void>;

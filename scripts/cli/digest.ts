@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { renderPng } from '../../bot/digests/render-png.ts';
 import { buildDigest, digestText } from '../../core/digests/digest.ts';
-import { createSqliteStore } from '../../prisma/sqlite-store.ts';
+import { createStore } from '../../prisma/store.ts';
 import { type CliContext, UsageError } from './context.ts';
 import { ZAtOption } from './reminders.ts';
 
@@ -23,10 +23,10 @@ export type DigestPreviewOptions = z.output<typeof ZDigestPreviewOptions>;
  */
 export async function digestPreview(ctx: CliContext, opts: DigestPreviewOptions): Promise<void> {
   if (!ctx.db) {
-    throw new Error('this command needs the SQLite connection');
+    throw new Error('this command needs the database connection');
   }
   const now = opts.at ?? ctx.now;
-  const digest = await createSqliteStore(ctx.db).run(async (tx) => {
+  const digest = await createStore(ctx.db).run(async (tx) => {
     let areaUnitId: number | undefined;
     if (opts.group !== undefined) {
       const group = await tx.groups.findById(opts.group);

@@ -7,8 +7,8 @@ import type { NewFundEntry } from '../../core/funds/fund.repository.ts';
 import type { TReportFigures } from '../../core/reports/report.ts';
 import type { Tx } from '../../core/unit-of-work.ts';
 import type { PrismaClient } from '../../prisma/client.ts';
-import type { SqliteDatabase } from '../../prisma/sqlite.ts';
-import { createSqliteStore } from '../../prisma/sqlite-store.ts';
+import type { SqlDb } from '../../prisma/sql-db.ts';
+import { createStore } from '../../prisma/store.ts';
 import { seededDatabase } from '../../test/support/app-harness.ts';
 import { householdData, moneyPledge, recordEntry, ZERO_FIGURES } from '../../test/support/fixtures.ts';
 import { executeCommand, parseCommand } from './commands.ts';
@@ -28,7 +28,7 @@ const WARDS = [
   'Phường Xuất Hóa',
 ];
 
-let db: SqliteDatabase;
+let db: SqlDb;
 let prisma: PrismaClient;
 let dir: string;
 let close: () => Promise<void>;
@@ -213,7 +213,7 @@ beforeAll(async () => {
   const lan = (await prisma.person.findFirstOrThrow({ where: { fullName: 'Nguyễn Thị Lan' } })).id;
   const dx1 = (await prisma.household.findFirstOrThrow({ where: { code: 'DX-001' } })).id;
 
-  await createSqliteStore(db).run(async (tx) => {
+  await createStore(db).run(async (tx) => {
     const campaign = await tx.campaigns.findCurrent();
     if (!campaign) {
       throw new Error('no campaign');

@@ -3,8 +3,8 @@ import type { Campaign } from '../../core/campaigns/campaign.ts';
 import type { NewFundEntry } from '../../core/funds/fund.repository.ts';
 import type { Tx } from '../../core/unit-of-work.ts';
 import type { PrismaClient } from '../../prisma/client.ts';
-import type { SqliteDatabase } from '../../prisma/sqlite.ts';
-import { createSqliteStore } from '../../prisma/sqlite-store.ts';
+import type { SqlDb } from '../../prisma/sql-db.ts';
+import { createStore } from '../../prisma/store.ts';
 import { seededDatabase } from '../../test/support/app-harness.ts';
 import { recordEntry } from '../../test/support/fixtures.ts';
 import { executeCommand, parseCommand } from './commands.ts';
@@ -15,7 +15,7 @@ import { fundsReverse } from './funds.ts';
 // reversal's date is 10/03/2025 there (10:00 local), after every entry below.
 const NOW = new Date('2025-03-10T03:00:00Z');
 const PHONE = '0912345678';
-let db: SqliteDatabase;
+let db: SqlDb;
 let prisma: PrismaClient;
 let close: () => Promise<void>;
 const ids = { receipt1: 0, receipt2: 0, walkIn: 0, allocation: 0, disbursement: 0 };
@@ -45,7 +45,7 @@ const record = (tx: Tx, campaign: Campaign, entry: Partial<NewFundEntry>) =>
 beforeAll(async () => {
   ({ db, prisma, close } = await seededDatabase(NOW));
   const household = await prisma.household.findFirstOrThrow({ where: { code: 'DX-001' } });
-  await createSqliteStore(db).run(async (tx) => {
+  await createStore(db).run(async (tx) => {
     const campaign = await tx.campaigns.findCurrent();
     if (!campaign) {
       throw new Error('no campaign');

@@ -14,8 +14,7 @@ import { FUND_LEVEL_KINDS, type UnitView } from '../../core/people/unit.reposito
 import { dateInZone, toIsoDate } from '../../core/shared/calendar.ts';
 import { formatMoney } from '../../core/shared/format.ts';
 import type { Tx } from '../../core/unit-of-work.ts';
-import { toDbTime } from '../../prisma/sqlite.ts';
-import { createSqliteStore } from '../../prisma/sqlite-store.ts';
+import { createStore } from '../../prisma/store.ts';
 import { type CliContext, DEFAULT_TIME_ZONE, UsageError } from './context.ts';
 import { clean, formatInstant, formatIsoDate, renderTable } from './text.ts';
 
@@ -27,12 +26,12 @@ export function renderTexts(texts: readonly Text[]): string[] {
   return texts.flatMap((text) => t('vi', text.key, text.params).split('\n'));
 }
 
-/** The transactional store on the CLI's SQLite connection (the one the bot uses). */
+/** The transactional store on the CLI's database connection (the one the bot uses). */
 export function storeOf(ctx: CliContext) {
   if (!ctx.db) {
-    throw new Error('this command needs the SQLite connection');
+    throw new Error('this command needs the database connection');
   }
-  return createSqliteStore(ctx.db);
+  return createStore(ctx.db);
 }
 
 /** The current campaign and today's ISO day on its clock; UsageError when there is none. */
@@ -65,11 +64,10 @@ export interface FundData {
 
 export async function loadFundData(tx: Tx, now: Date): Promise<FundData> {
   const { campaign, today } = await currentCampaign(tx, now);
-  const [units, pledges, entries] = await Promise.all([
-    tx.units.listByKinds(UNIT_KINDS),
-    tx.pledges.listByCampaign(campaign.id),
-    tx.funds.listByCampaign(campaign.id),
-  ]);
+  // One after another: a transaction's statements share one connection (PostgreSQL: one client).
+  const units = await tx.units.listByKinds(UNIT_KINDS);
+  const pledges = await tx.pledges.listByCampaign(campaign.id);
+  const entries = await tx.funds.listByCampaign(campaign.id);
   const reversedBy = new Map<number, FundEntryRecord>();
   for (const e of entries) {
     if (e.kind === 'reversal' && e.reversesId !== null) {
@@ -451,54 +449,62 @@ export type ReverseOutcome = { ok: true; id: number } | { ok: false; message: st
 export async function fundsReverse(ctx: CliContext, args: FundsReverseArgs): Promise<ReverseOutcome> {
   const db = ctx.db;
   if (!db) {
-    throw new Error('funds reverse needs the SQLite connection');
+    throw new Error('funds reverse needs the database connection');
   }
-  const outcome = await createSqliteStore(db).run(async (tx) => {
-    const { campaign, today } = await currentCampaign(tx, ctx.now);
-    const target = await tx.funds.findEntry(args.entryId);
-    if (!target || target.campaignId !== campaign.id) {
-      throw new UsageError(
-        `không có bút toán số ${args.entryId}. Xem sổ quỹ bằng: npm run cli -- funds ledger`,
-      );
-    }
-    const entry = fundEntry({
-      campaignId: campaign.id,
-      kind: 'reversal',
-      levelUnitId: target.levelUnitId,
-      amount: target.amount,
-      reversesId: target.id,
-      reason: args.reason,
-      occurredOn: today,
-    });
-    const recorded = await recordFundEntry(tx, campaign, entry, ctx.now);
-    if (!recorded.ok) {
-      return { recorded, target };
-    }
-    // The audit row goes through the same connection so that it commits with the entry (a Prisma
-    // write here would wait for this transaction's lock).
-    db.prepare(
-      `INSERT INTO "AuditLog" (at, personId, channel, action, entity, entityId, before, after)
-       VALUES (?, NULL, 'cli', 'fund.reversal', 'FundEntry', ?, ?, ?)`,
-    ).run(
-      toDbTime(ctx.now),
-      String(recorded.id),
-      JSON.stringify({
-        id: target.id,
-        kind: target.kind,
-        amount: target.amount.toString(),
+  // The store runs inside a transaction of ours (its `run` joins it), so the audit row below can
+  // be written on the same handle `t`.
+  const outcome = await db.transaction((t) =>
+    createStore(t).run(async (tx) => {
+      const { campaign, today } = await currentCampaign(tx, ctx.now);
+      const target = await tx.funds.findEntry(args.entryId);
+      if (!target || target.campaignId !== campaign.id) {
+        throw new UsageError(
+          `không có bút toán số ${args.entryId}. Xem sổ quỹ bằng: npm run cli -- funds ledger`,
+        );
+      }
+      const entry = fundEntry({
+        campaignId: campaign.id,
+        kind: 'reversal',
         levelUnitId: target.levelUnitId,
-        occurredOn: target.occurredOn,
-      }),
-      JSON.stringify({ reversesId: target.id, reason: args.reason, occurredOn: today }),
-    );
-    const levels = [target.levelUnitId, ...(target.toUnitId === null ? [] : [target.toUnitId])];
-    const names = await Promise.all(levels.map((id) => tx.units.findById(id)));
-    const balances = levels.map(
-      (id, i) =>
-        `${names[i]?.name ?? `#${id}`} còn ${formatMoney(available(levelTotals(recorded.state, id)))}`,
-    );
-    return { recorded, target, balances };
-  });
+        amount: target.amount,
+        reversesId: target.id,
+        reason: args.reason,
+        occurredOn: today,
+      });
+      const recorded = await recordFundEntry(tx, campaign, entry, ctx.now);
+      if (!recorded.ok) {
+        return { recorded, target };
+      }
+      // The audit row goes through the same transaction's handle so that it commits with the entry
+      // (a Prisma write, or the root connection, would wait for this transaction to end).
+      await t.run(
+        `INSERT INTO "AuditLog" (at, personId, channel, action, entity, entityId, before, after)
+       VALUES (?, NULL, 'cli', 'fund.reversal', 'FundEntry', ?, ?, ?)`,
+        [
+          ctx.now,
+          String(recorded.id),
+          JSON.stringify({
+            id: target.id,
+            kind: target.kind,
+            amount: target.amount.toString(),
+            levelUnitId: target.levelUnitId,
+            occurredOn: target.occurredOn,
+          }),
+          JSON.stringify({ reversesId: target.id, reason: args.reason, occurredOn: today }),
+        ],
+      );
+      const levels = [target.levelUnitId, ...(target.toUnitId === null ? [] : [target.toUnitId])];
+      const names: (UnitView | undefined)[] = [];
+      for (const id of levels) {
+        names.push(await tx.units.findById(id));
+      }
+      const balances = levels.map(
+        (id, i) =>
+          `${names[i]?.name ?? `#${id}`} còn ${formatMoney(available(levelTotals(recorded.state, id)))}`,
+      );
+      return { recorded, target, balances };
+    }),
+  );
   const { recorded, target } = outcome;
   const what = `${ENTRY_KIND_LABELS[target.kind].toLowerCase()} ${formatMoney(target.amount)} ngày ${formatIsoDate(target.occurredOn)} (bút toán #${target.id})`;
   if (!recorded.ok) {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '../../prisma/client.ts';
-import type { SqliteDatabase } from '../../prisma/sqlite.ts';
+import type { SqlDb } from '../../prisma/sql-db.ts';
 import { seededDatabase } from '../../test/support/app-harness.ts';
 import {
   GENERATED_HEADER,
@@ -14,7 +14,7 @@ import { householdsExport, householdsImport } from './households.ts';
 
 const NOW = new Date('2025-03-10T03:00:00Z');
 let tmp: string;
-let db: SqliteDatabase;
+let db: SqlDb;
 let prisma: PrismaClient;
 
 let close: () => Promise<void>;

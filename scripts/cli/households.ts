@@ -44,7 +44,7 @@ export interface ImportOutcome {
 export async function householdsImport(ctx: CliContext, args: HouseholdsImportArgs): Promise<ImportOutcome> {
   const db = ctx.db;
   if (!db) {
-    throw new Error('households import needs the SQLite connection');
+    throw new Error('households import needs the database connection');
   }
   const unit = await ctx.prisma.unit.findUnique({ where: { code: args.unit } });
   if (!unit) {
@@ -65,9 +65,9 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
     return { rows: file.rows.length, valid: 0, problems: [], written: 0 };
   }
   const schema = householdInputSchema({ year: dateInZone(ctx.now, timeZone).year });
-  const writer = createHouseholdWriter(db);
-  const existingCodes = writer.codesOf(campaign.id);
-  const index = createDuplicateIndex(writer.duplicateSubjects(campaign.id));
+  const reader = createHouseholdWriter(db);
+  const existingCodes = await reader.codesOf(campaign.id);
+  const index = createDuplicateIndex(await reader.duplicateSubjects(campaign.id));
   const seenCodes = new Map<string, number>();
   const problems: RowProblem[] = [];
   const valid: { row: number; input: THouseholdInput }[] = [];
@@ -165,19 +165,22 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
     );
     return { rows: file.rows.length, valid: valid.length, problems, written: 0 };
   }
-  const insertAll = db.transaction(() => {
+  // One transaction: every household and the audit row, or nothing. Inside it only the
+  // transaction's own handle is used (on SQLite the root one would wait for it to end).
+  await db.transaction(async (tx) => {
+    const writer = createHouseholdWriter(tx);
     for (const { input } of valid) {
-      writer.insert({ ...input, campaignId: campaign.id, unitId: unit.id }, ctx.now, null, 'cli');
+      await writer.insert({ ...input, campaignId: campaign.id, unitId: unit.id }, ctx.now, null, 'cli');
     }
-    db.prepare(
+    await tx.run(
       `INSERT INTO "AuditLog" (at, personId, channel, action, entity, entityId, after) VALUES (?, NULL, 'cli', 'households.import', 'Unit', ?, ?)`,
-    ).run(
-      ctx.now.toISOString().replace('Z', '+00:00'),
-      String(unit.id),
-      JSON.stringify({ file: args.file, written: valid.length, skipped: badRows }),
+      [
+        ctx.now,
+        String(unit.id),
+        JSON.stringify({ file: args.file, written: valid.length, skipped: badRows }),
+      ],
     );
   });
-  insertAll.immediate();
   ctx.out(`Đã nhập ${valid.length} hộ vào ${unit.name}.`);
   return { rows: file.rows.length, valid: valid.length, problems, written: valid.length };
 }

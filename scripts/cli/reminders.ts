@@ -4,9 +4,10 @@ import { parseReminderPolicy, ZReminderPolicy } from '../../core/reminders/polic
 import { reminderPolicy, runReminders } from '../../core/reminders/run-reminders.ts';
 import { fromIsoDate } from '../../core/shared/calendar.ts';
 import { formatDate } from '../../core/shared/format.ts';
-import { createSqliteStore } from '../../prisma/sqlite-store.ts';
+import { fromDbTime } from '../../prisma/sqlite.ts';
+import { createStore } from '../../prisma/store.ts';
 import { type CliContext, DEFAULT_TIME_ZONE, UsageError } from './context.ts';
-import { renderTable } from './text.ts';
+import { formatInstant, renderTable } from './text.ts';
 
 /** `--at <ISO time>`: the instant to plan for (default now). */
 export const ZAtOption = z.object({
@@ -35,9 +36,9 @@ export type PolicyOptions = z.output<typeof ZPolicyOptions>;
 
 function storeOf(ctx: CliContext) {
   if (!ctx.db) {
-    throw new Error('this command needs the SQLite connection');
+    throw new Error('this command needs the database connection');
   }
-  return createSqliteStore(ctx.db);
+  return createStore(ctx.db);
 }
 
 /**
@@ -125,14 +126,22 @@ export async function remindersPolicy(ctx: CliContext, opts: PolicyOptions): Pro
 /** `outbox status`: messages by purpose and status, and the oldest still waiting. */
 export async function outboxStatus(ctx: CliContext): Promise<void> {
   if (!ctx.db) {
-    throw new Error('this command needs the SQLite connection');
+    throw new Error('this command needs the database connection');
   }
-  const rows = ctx.db
-    .prepare(
+  const rows = (
+    await ctx.db.all(
       `SELECT purpose, status, COUNT(*) AS n, MIN(CASE WHEN status IN ('pending', 'sending') THEN createdAt END) AS oldest
          FROM "Outbox" GROUP BY purpose, status ORDER BY purpose, status`,
     )
-    .all() as { purpose: string; status: string; n: number; oldest: string | null }[];
+  ).map((r) => ({
+    purpose: String(r.purpose),
+    status: String(r.status),
+    n: Number(r.n),
+    oldest:
+      r.oldest === null || r.oldest === undefined
+        ? null
+        : formatInstant(fromDbTime(r.oldest), ctx.timeZone ?? DEFAULT_TIME_ZONE),
+  }));
   if (rows.length === 0) {
     ctx.out('Hàng đợi tin nhắn trống.');
     return;
