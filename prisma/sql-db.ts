@@ -195,10 +195,20 @@ function openPostgres(url: string, opts: { poolSize?: number }): SqlDb {
   // An idle connection dropped by a server restart must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
 
-  const query = async (client: pg.Pool | pg.PoolClient, sql: string, params: readonly SqlParam[]) =>
-    client.query(toPostgresSql(sql), pgParams(params));
-
   function on(client: pg.Pool | pg.PoolClient, inTx: boolean): SqlDb {
+    // One connection runs one statement at a time: statements a transaction issues together
+    // (Promise.all over several reads) are queued here in order rather than inside node-postgres.
+    let chain: Promise<unknown> = Promise.resolve();
+    const inTurn = <R>(run: () => Promise<R>): Promise<R> => {
+      if (!inTx) {
+        return run();
+      }
+      const next = chain.then(run);
+      chain = next.catch(() => undefined);
+      return next;
+    };
+    const query = (c: pg.Pool | pg.PoolClient, sql: string, params: readonly SqlParam[]) =>
+      inTurn(() => c.query(toPostgresSql(sql), pgParams(params)));
     const db: SqlDb = {
       dialect: 'postgres',
       schema,
@@ -210,22 +220,30 @@ function openPostgres(url: string, opts: { poolSize?: number }): SqlDb {
         return r ? Number(r.id) : undefined;
       },
       exec: async (sql) => {
-        await client.query(sql);
+        await inTurn(() => client.query(sql));
       },
       transaction: inTx ? (work) => work(db) : (work) => transaction(work),
       lock: async (key) => {
         if (!inTx) {
           throw new Error('lock() needs a transaction');
         }
-        await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+        await inTurn(() =>
+          client.query(
+            "SELECT pg_advisory_xact_lock(hashtextextended(current_setting('search_path') || ':' || $1, 0))",
+            [key],
+          ),
+        );
       },
       tryLock: async (key) => {
         if (!inTx) {
           throw new Error('tryLock() needs a transaction');
         }
-        const r = await client.query('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS ok', [
-          key,
-        ]);
+        const r = await inTurn(() =>
+          client.query(
+            "SELECT pg_try_advisory_xact_lock(hashtextextended(current_setting('search_path') || ':' || $1, 0)) AS ok",
+            [key],
+          ),
+        );
         return Number((r.rows[0] as { ok: unknown }).ok) === 1;
       },
       close: async () => {
