@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { App } from '../bot/app.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
 import { executeCommand, parseCommand } from '../scripts/cli/commands.ts';
@@ -232,9 +232,12 @@ describe('Zalo end to end', () => {
     await target.dispatcher.flush();
     const token = await target.prisma.zaloToken.findUniqueOrThrow({ where: { id: 1 } });
     expect(token.deadSince).not.toBeNull();
-    const alert = await target.prisma.outbox.findFirstOrThrow({
-      where: { channel: 'telegram', chatId: '424242' },
-    });
+    // The alert is queued on the side (bot/app.ts alertAdmins), not by the send that found the token
+    // dead: on PostgreSQL it can commit a few round trips after the flush returned.
+    const alert = await vi.waitFor(
+      () => target.prisma.outbox.findFirstOrThrow({ where: { channel: 'telegram', chatId: '424242' } }),
+      { timeout: 5_000, interval: 50 },
+    );
     expect(alert.payload).toContain('Kênh Zalo đã ngừng gửi tin');
     expect(admin.id).toBeGreaterThan(0);
     // The reply waits to be retried instead of vanishing.
