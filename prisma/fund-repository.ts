@@ -9,10 +9,12 @@ import {
   type PledgeKind,
   type PledgeRepository,
   type PledgeView,
+  type TotalKind,
 } from '../core/funds/fund.repository.ts';
 import type { Need } from '../core/funds/ledger.ts';
 import { isChannel } from '../core/messaging/message.ts';
 import { normalizeVi } from '../core/shared/parse.ts';
+import { countEntry } from './fund-totals.ts';
 import type { Row, SqlDb, SqlParam } from './sql-db.ts';
 import { fromDbTime } from './sqlite.ts';
 
@@ -24,6 +26,16 @@ const num = (v: unknown): number | null => (v === null || v === undefined ? null
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 /** Money columns: numbers up to 2^53, bigint beyond (SqlDb's integers); never through a float. */
 const money = (v: unknown): bigint => BigInt(v as number | bigint);
+
+const TOTAL_KINDS: readonly TotalKind[] = [
+  'receipt',
+  'in_kind',
+  'allocation',
+  'disbursement',
+  'transfer_out',
+  'transfer_in',
+];
+const isTotalKind = (kind: string): kind is TotalKind => (TOTAL_KINDS as readonly string[]).includes(kind);
 
 function oneOf<T extends string>(values: readonly T[], v: unknown, fallback: T): T {
   return (values as readonly unknown[]).includes(v) ? (v as T) : fallback;
@@ -213,6 +225,7 @@ export function createPledgeRepository(db: SqlDb): PledgeRepository {
 /** The ledger on the transaction's connection. */
 export function createFundRepository(db: SqlDb): FundRepository {
   const all = async (sql: string, params: SqlParam[]) => (await db.all(sql, params)).map(toEntry);
+  const findEntry = async (id: number) => (await all('SELECT * FROM "FundEntry" WHERE id = ?', [id]))[0];
   return {
     async entriesTouching(campaignId, scope) {
       const { levels, householdIds } = scope;
@@ -224,11 +237,9 @@ export function createFundRepository(db: SqlDb): FundRepository {
         [campaignId, ...levels, ...levels, ...householdIds],
       );
     },
-    async findEntry(id) {
-      return (await all('SELECT * FROM "FundEntry" WHERE id = ?', [id]))[0];
-    },
+    findEntry,
     async insert(e, at) {
-      return Number(
+      const id = Number(
         await db.insert(
           `INSERT INTO "FundEntry" (campaignId, kind, levelUnitId, toUnitId, amount, pledgeId, householdId, need,
              overrideReason, overpayment, reversesId, reason, documentRef, note, occurredOn, personId, channel, createdAt)
@@ -255,9 +266,71 @@ export function createFundRepository(db: SqlDb): FundRepository {
           ],
         ),
       );
+      // The running sums, in the same transaction: a reversal takes its target out.
+      if (e.kind === 'reversal') {
+        const target = e.reversesId === null ? undefined : await findEntry(e.reversesId);
+        if (target) {
+          await countEntry(db, target, -1);
+        }
+      } else {
+        await countEntry(db, e, 1);
+      }
+      return id;
     },
     async listByCampaign(campaignId) {
       return all('SELECT * FROM "FundEntry" WHERE campaignId = ? ORDER BY id', [campaignId]);
+    },
+    async rollupFigures(campaignId, scope) {
+      const ids = scope.levelIds ?? [];
+      const within = (column: string) =>
+        scope.levelIds === null ? '' : ` AND ${column} IN (${marks(ids.length)})`;
+      const levels = await db.all(
+        `SELECT levelUnitId, kind, amount, entries FROM "FundTotal" WHERE campaignId = ?${within('levelUnitId')}`,
+        [campaignId, ...ids],
+      );
+      // Both from covering indexes of Pledge (the first in organisation order, the second in donor order).
+      const live = `FROM "Pledge" WHERE campaignId = ? AND cancelledAt IS NULL${within('fundUnitId')}`;
+      const organisations = await db.all(
+        `SELECT orgUnitId, MIN(id) AS firstId, MAX(id) AS lastId, COUNT(*) AS pledges, SUM(amount) AS pledged,
+                SUM(received) AS received
+           ${live} GROUP BY orgUnitId`,
+        [campaignId, ...ids],
+      );
+      const donors = scope.donors
+        ? await db.all(
+            `SELECT donorKind, donorName, MIN(id) AS firstId, SUM(amount) AS pledged, SUM(received) AS received,
+                    MIN(CASE WHEN publicName THEN 1 ELSE 0 END) AS publicName
+               ${live} GROUP BY donorKind, donorName`,
+            [campaignId, ...ids],
+          )
+        : undefined;
+      return {
+        levels: levels.flatMap((r) => {
+          const kind = String(r.kind);
+          return isTotalKind(kind)
+            ? [{ unitId: Number(r.levelUnitId), kind, amount: money(r.amount), entries: Number(r.entries) }]
+            : [];
+        }),
+        pledged: organisations.reduce((sum, r) => sum + money(r.pledged), 0n),
+        organisations: organisations
+          .filter((r) => r.orgUnitId !== null)
+          .map((r) => ({
+            orgUnitId: Number(r.orgUnitId),
+            firstPledgeId: Number(r.firstId),
+            lastPledgeId: Number(r.lastId),
+            pledges: Number(r.pledges),
+            pledged: money(r.pledged),
+            received: money(r.received),
+          })),
+        donors: donors?.map((r) => ({
+          donorKind: String(r.donorKind),
+          donorName: String(r.donorName),
+          firstPledgeId: Number(r.firstId),
+          publicName: Number(r.publicName) === 1,
+          pledged: money(r.pledged),
+          received: money(r.received),
+        })),
+      };
     },
     async unitMoney(campaignId, unitId, throughDay) {
       const live = 'e.id NOT IN (SELECT reversesId FROM "FundEntry" WHERE reversesId IS NOT NULL)';

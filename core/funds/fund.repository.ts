@@ -111,6 +111,62 @@ export interface FundEntryRecord {
 
 export type NewFundEntry = Omit<FundEntryRecord, 'id' | 'createdAt'>;
 
+/** How a level's entries are summed: a transfer counts out at its level and in at its target. */
+export type TotalKind =
+  | 'receipt'
+  | 'in_kind'
+  | 'allocation'
+  | 'disbursement'
+  | 'transfer_out'
+  | 'transfer_in';
+
+/** A fund level's entries of one kind, summed; reversed entries left out (a level keeps its row). */
+export interface LevelKindSum {
+  unitId: number;
+  kind: TotalKind;
+  amount: bigint;
+  /** Entries in force: for allocations, the households (and needs) allocated to. */
+  entries: number;
+}
+
+/** The live pledges of one member organisation unit (a branch). */
+export interface OrganisationSum {
+  orgUnitId: number;
+  /** Its first and last pledge (roll-ups keep the order and names the pledges came in). */
+  firstPledgeId: number;
+  lastPledgeId: number;
+  pledges: number;
+  pledged: bigint;
+  received: bigint;
+}
+
+/** The live pledges of one donor name, as written (the roll-up merges case and spacing variants). */
+export interface DonorSum {
+  donorKind: string;
+  donorName: string;
+  firstPledgeId: number;
+  /** Every one of these pledges agreed to be named. */
+  publicName: boolean;
+  pledged: bigint;
+  received: bigint;
+}
+
+/** The ledger and the pledges summed for a roll-up: what `buildRollup` folds from every row. */
+export interface RollupFigures {
+  levels: LevelKindSum[];
+  /** Live (not cancelled) pledges. */
+  pledged: bigint;
+  organisations: OrganisationSum[];
+  /** Only when asked for (they are many: a national campaign has tens of thousands of donors). */
+  donors: DonorSum[] | undefined;
+}
+
+export interface RollupScope {
+  /** Fund levels to sum (their entries, and the pledges made to them); null for the whole campaign. */
+  levelIds: readonly number[] | null;
+  donors: boolean;
+}
+
 export interface FundRepository {
   /**
    * The campaign's entries, in order, that touch one of the levels (as level or transfer target) or
@@ -132,6 +188,11 @@ export interface FundRepository {
     unitId: number,
     throughDay: string,
   ): Promise<{ received: bigint; paid: bigint; entries: number }>;
-  /** Every entry of the campaign, in order (roll-ups and the public summary; a city has thousands). */
+  /** Every entry of the campaign, in order (exports; the roll-ups use `rollupFigures`). */
   listByCampaign(campaignId: number): Promise<FundEntryRecord[]>;
+  /**
+   * The roll-up's figures summed in the database: per level and kind from the ledger's running
+   * totals, per member organisation (and donor) from the live pledges and what they received.
+   */
+  rollupFigures(campaignId: number, scope: RollupScope): Promise<RollupFigures>;
 }

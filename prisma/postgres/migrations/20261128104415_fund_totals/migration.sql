@@ -1,0 +1,55 @@
+-- DropIndex
+DROP INDEX "FundEntry_pledgeId_idx";
+
+-- AlterTable
+ALTER TABLE "Pledge" ADD COLUMN     "received" BIGINT NOT NULL DEFAULT 0;
+
+-- CreateTable
+CREATE TABLE "FundTotal" (
+    "campaignId" INTEGER NOT NULL,
+    "levelUnitId" INTEGER NOT NULL,
+    "kind" TEXT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "entries" INTEGER NOT NULL,
+
+    CONSTRAINT "FundTotal_pkey" PRIMARY KEY ("campaignId","levelUnitId","kind")
+);
+
+-- CreateIndex
+CREATE INDEX "HouseholdEvent_at_idx" ON "HouseholdEvent"("at");
+
+-- CreateIndex
+CREATE INDEX "Pledge_campaignId_orgUnitId_cancelledAt_fundUnitId_amount_r_idx" ON "Pledge"("campaignId", "orgUnitId", "cancelledAt", "fundUnitId", "amount", "received", "id");
+
+-- CreateIndex
+CREATE INDEX "Pledge_campaignId_donorKind_donorName_cancelledAt_fundUnitI_idx" ON "Pledge"("campaignId", "donorKind", "donorName", "cancelledAt", "fundUnitId", "publicName", "amount", "received", "id");
+
+-- CreateIndex
+CREATE INDEX "FundEntry_pledgeId_kind_amount_idx" ON "FundEntry"("pledgeId", "kind", "amount");
+
+
+-- Backfill (hand-written, the same on both databases): the derived sums of the ledger so far.
+-- Pledge.received: receipts and in-kind entries against the pledge, reversed ones left out.
+UPDATE "Pledge" SET "received" = COALESCE((
+  SELECT SUM(e."amount") FROM "FundEntry" e
+   WHERE e."pledgeId" = "Pledge"."id" AND e."kind" IN ('receipt', 'in_kind')
+     AND NOT EXISTS (SELECT 1 FROM "FundEntry" r WHERE r."reversesId" = e."id")), 0);
+
+-- FundTotal: each level's entries by kind (a transfer counts out at its level and in at its
+-- target), reversed ones left out but their level and kind kept with zero.
+INSERT INTO "FundTotal" ("campaignId", "levelUnitId", "kind", "amount", "entries")
+SELECT "campaignId", "levelUnitId", "kind", SUM("amount"), SUM("entries") FROM (
+  SELECT e."campaignId" AS "campaignId", e."levelUnitId" AS "levelUnitId",
+         CASE WHEN e."kind" = 'transfer' THEN 'transfer_out' ELSE e."kind" END AS "kind",
+         CASE WHEN r."id" IS NULL THEN e."amount" ELSE 0 END AS "amount",
+         CASE WHEN r."id" IS NULL THEN 1 ELSE 0 END AS "entries"
+    FROM "FundEntry" e LEFT JOIN "FundEntry" r ON r."reversesId" = e."id"
+   WHERE e."kind" <> 'reversal'
+  UNION ALL
+  SELECT e."campaignId", e."toUnitId", 'transfer_in',
+         CASE WHEN r."id" IS NULL THEN e."amount" ELSE 0 END,
+         CASE WHEN r."id" IS NULL THEN 1 ELSE 0 END
+    FROM "FundEntry" e LEFT JOIN "FundEntry" r ON r."reversesId" = e."id"
+   WHERE e."kind" = 'transfer' AND e."toUnitId" IS NOT NULL
+) ledger
+GROUP BY "campaignId", "levelUnitId", "kind";
