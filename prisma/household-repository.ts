@@ -141,6 +141,28 @@ export function createHouseholdRepository(db: SqlDb): HouseholdRepository {
       );
       return rows.map((r) => ({ unitId: Number(r.unitId), status: String(r.status), count: Number(r.n) }));
     },
+    async statusChangesSince(unitIds, since) {
+      // Only households with a status event after `since` (few: the index on the event's time finds
+      // them), each with its status then: its last status event up to `since`.
+      const rows = await db.all(
+        `SELECT need, status, statusThen, COUNT(*) AS n FROM (
+           SELECT h.need AS need, h.status AS status,
+                  (SELECT e.toStatus FROM "HouseholdEvent" e
+                    WHERE e.householdId = h.id AND e.toStatus IS NOT NULL AND e.at <= ?
+                    ORDER BY e.at DESC, e.id DESC LIMIT 1) AS statusThen
+             FROM "Household" h
+            WHERE h.id IN (SELECT householdId FROM "HouseholdEvent" WHERE at > ? AND toStatus IS NOT NULL)
+              AND h.unitId IN (${placeholders(unitIds.length)})) changed
+          GROUP BY need, status, statusThen`,
+        [since, since, ...unitIds],
+      );
+      return rows.map((r) => ({
+        need: String(r.need),
+        status: String(r.status),
+        statusThen: r.statusThen === null ? null : String(r.statusThen),
+        count: Number(r.n),
+      }));
+    },
     async statusCountsAsOf(unitId, asOf) {
       // Each household's last status change at or before the instant; later changes do not count.
       const rows = await db.all(

@@ -7,16 +7,17 @@ import { fromDbTime } from './sqlite.ts';
 /** The scheduler's reads on the transaction's connection (one transaction per planning run). */
 export function createReminderRepository(db: SqlDb): ReminderRepository {
   return {
-    async members(roles) {
+    async members(roles, personIds) {
       const marks = roles.map(() => '?').join(', ') || 'NULL';
+      const only = personIds ? ` AND m.personId IN (${personIds.map(() => '?').join(', ') || 'NULL'})` : '';
       const rows = await db.all(
         `SELECT p.id AS personId, p.fullName, m.unitId, m.role, ci.channel, ci.externalUserId
            FROM "Membership" m
            JOIN "Person" p ON p.id = m.personId AND p.active = TRUE
            LEFT JOIN "ChannelIdentity" ci ON ci.personId = p.id
-          WHERE m.revokedAt IS NULL AND m.role IN (${marks})
+          WHERE m.revokedAt IS NULL AND m.role IN (${marks})${only}
           ORDER BY m.id, ci.id`,
-        roles,
+        [...roles, ...(personIds ?? [])],
       );
       const byMembership = new Map<string, MemberWithChats>();
       for (const r of rows) {
@@ -40,14 +41,17 @@ export function createReminderRepository(db: SqlDb): ReminderRepository {
       }
       return [...byMembership.values()];
     },
-    async submitted(campaignId) {
+    async submitted(campaignId, periodIds) {
+      const ids = periodIds ?? [];
+      const only = (alias: string) =>
+        periodIds ? ` AND ${alias}.periodId IN (${ids.map(() => '?').join(', ') || 'NULL'})` : '';
       const rows = await db.all(
         `SELECT DISTINCT r.periodId, r.unitId FROM "Report" r JOIN "ReportingPeriod" p ON p.id = r.periodId
-          WHERE p.campaignId = ?
+          WHERE p.campaignId = ?${only('r')}
          UNION
          SELECT DISTINCT n.periodId, n.unitId FROM "NarrativeReport" n JOIN "ReportingPeriod" p ON p.id = n.periodId
-          WHERE p.campaignId = ?`,
-        [campaignId, campaignId],
+          WHERE p.campaignId = ?${only('n')}`,
+        [campaignId, ...ids, campaignId, ...ids],
       );
       return rows.map((r) => ({ periodId: Number(r.periodId), unitId: Number(r.unitId) }));
     },

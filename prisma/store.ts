@@ -434,6 +434,23 @@ export function createStore(
             validTo: r.validTo === null ? null : String(r.validTo),
           }));
         },
+        async listDescendantsDated(rootIds) {
+          const marks = rootIds.map(() => '?').join(', ') || 'NULL';
+          const rows = await t.all(
+            `WITH RECURSIVE below(id) AS (
+               SELECT id FROM "Unit" WHERE parentId IN (${marks})
+               UNION
+               SELECT u.id FROM "Unit" u JOIN below b ON u.parentId = b.id)
+             SELECT u.id, u.code, u.name, u.kind, u.parentId, u.validFrom, u.validTo
+               FROM "Unit" u JOIN below b ON b.id = u.id ORDER BY u.code`,
+            rootIds,
+          );
+          return rows.map((r) => ({
+            ...toUnitView(r),
+            validFrom: String(r.validFrom),
+            validTo: r.validTo === null ? null : String(r.validTo),
+          }));
+        },
         async successions() {
           const rows = await t.all(
             'SELECT predecessorId, successorId, effectiveOn FROM "UnitSuccession" ORDER BY effectiveOn, id',

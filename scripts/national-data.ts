@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { generatePeriods } from '../core/campaigns/periods.ts';
 import { householdNameKey } from '../core/households/duplicates.ts';
 import { assessEligibility } from '../core/households/eligibility.ts';
+import { rebuildFundTotals } from '../prisma/fund-totals.ts';
 import { hashIdNumber } from '../prisma/household-writer.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { openSqlDb, type SqlDb, type SqlParam } from '../prisma/sql-db.ts';
@@ -888,7 +889,8 @@ export async function generateNational(db: SqlDb, opts: NationalOptions = {}): P
       fundOfficers: { nation: nationFund },
       log,
     });
-    log(`fund ledger: ${ledger.count} entries`);
+    await rebuildFundTotals(tx);
+    log(`fund ledger: ${ledger.count} entries, running totals summed`);
 
     // -- Reports of past periods ---------------------------------------------------------------
     const rr = stream(seed, 6);

@@ -1,12 +1,12 @@
 import type { Campaign, Period, PeriodKind } from '../campaigns/campaign.ts';
 import type { Text } from '../flows/flow.ts';
-import { loadRollup } from '../funds/fund-reports.ts';
+import { fundScope, loadRollup } from '../funds/fund-reports.ts';
 import type { FundRollup } from '../funds/fund-views.ts';
-import { cumulativeCounts } from '../households/registry-counts.ts';
 import {
   completionPercent,
   loadUnitProgress,
   shortUnitName,
+  stagesReached,
   sumProgress,
   type UnitProgress,
   unitsReported,
@@ -14,8 +14,8 @@ import {
 import { type Locale, type MessageKey, t } from '../messaging/catalog.ts';
 import type { Outbound } from '../messaging/message.ts';
 import { ROLES } from '../people/people.ts';
-import { loadAreaUnits } from '../people/reorganisation.ts';
-import type { UnitView } from '../people/unit.repository.ts';
+import { type AreaView, loadAreaUnits } from '../people/reorganisation.ts';
+import { isLocalKind, type UnitView } from '../people/unit.repository.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDate, formatDateTime, formatInteger, formatMoney } from '../shared/format.ts';
 import { proposalsFor } from '../summaries/proposals.ts';
@@ -68,10 +68,13 @@ export async function buildDigest(tx: Tx, opts: DigestOptions): Promise<Digest |
     return undefined;
   }
   const today = toIsoDate(dateInZone(opts.now, campaign.timeZone));
-  // The wards and communes as they are on that day: merged ones once, under their successor.
-  const children = await loadAreaUnits(tx, [area.id], today);
-  const units: UnitView[] = children.units.length > 0 ? children.units : [area];
-  const countsUnder = children.units.length > 0 ? children.countsUnder : undefined;
+  // The wards and communes as they are on that day (merged ones once, under their successor) or,
+  // for an area of several levels, the units right below it with everything under them.
+  const view = await loadAreaUnits(tx, [area.id], today);
+  const listed = view.units.length > 0;
+  const units: UnitView[] = listed ? view.units : [area];
+  const countsUnder = listed ? view.countsUnder : undefined;
+  const local = listed && units.some((u) => !isLocalKind(u.kind)) ? view.local : undefined;
   const areaLabel = areaName(area.name);
 
   const progress = await loadUnitProgress(tx, units, countsUnder);
@@ -82,7 +85,11 @@ export async function buildDigest(tx: Tx, opts: DigestOptions): Promise<Digest |
       ? unique([...periods.filter((p) => p.kind === 'semiannual' && p.dueOn <= today).slice(-1), ...justDue])
       : justDue;
   const next = periodsDueOn(periods, periods.find((p) => p.dueOn > today)?.dueOn);
-  const loaded = await loadRollup(tx);
+  // Donors only count for the six-monthly proposals: a national campaign has tens of thousands.
+  const loaded = await loadRollup(tx, {
+    ...(await fundScope(tx, [area.id])),
+    donors: opts.kind === 'semiannual',
+  });
   const rollup = loaded?.rollup;
 
   const heading: Text =
@@ -97,18 +104,20 @@ export async function buildDigest(tx: Tx, opts: DigestOptions): Promise<Digest |
         }
       : { key: 'digest.subtitle', params: { area: areaLabel, date: isoToDisplay(today) } };
 
-  const reports = await reportLines(tx, shown, units, opts.kind === 'deadline', countsUnder);
+  const reports = local
+    ? await localReportLines(tx, shown, units, opts.kind === 'deadline', local)
+    : await reportLines(tx, shown, units, opts.kind === 'deadline', countsUnder);
   if (opts.kind !== 'semiannual' && next.length > 0) {
     reports.push({
       key: 'digest.reports.next',
       params: { period: next.map((p) => p.label).join(', '), due: isoToDisplay(next[0]?.dueOn ?? today) },
     });
   }
-  const houses = houseLines(units, progress);
+  const houses = houseLines(units, progress, local !== undefined);
   if (opts.kind === 'weekly') {
     // Right under the total, above the legend.
     const counted = countsUnder ? [...countsUnder.keys()] : units.map((u) => u.id);
-    houses.splice(-1, 0, await weekChange(tx, counted, progress, opts.now));
+    houses.splice(-1, 0, await weekChange(tx, counted, opts.now));
   }
   const sections: Text[][] =
     opts.kind === 'deadline'
@@ -128,7 +137,7 @@ export async function buildDigest(tx: Tx, opts: DigestOptions): Promise<Digest |
       })),
     ]);
   }
-  sections.push(await unreachableLines(tx, area, units, opts.now, countsUnder));
+  sections.push(await unreachableLines(tx, area, units, opts.now, countsUnder, local));
 
   const lines: Text[] = [heading, subtitle];
   for (const section of sections) {
@@ -177,8 +186,13 @@ function unique(periods: Period[]): Period[] {
   return periods.filter((p, i) => periods.findIndex((q) => q.id === p.id) === i);
 }
 
-function houseLines(units: UnitView[], progress: UnitProgress[]): Text[] {
-  const lines: Text[] = [{ key: 'digest.houses.heading' }];
+function houseLines(units: UnitView[], progress: UnitProgress[], multiLevel: boolean): Text[] {
+  const heading: MessageKey = !multiLevel
+    ? 'digest.houses.heading'
+    : units.every((u) => u.kind === 'province')
+      ? 'digest.houses.heading_provinces'
+      : 'digest.houses.heading_areas';
+  const lines: Text[] = [{ key: heading }];
   for (const [i, unit] of units.entries()) {
     const p = progress[i];
     if (p) {
@@ -206,28 +220,29 @@ function countParams(p: Omit<UnitProgress, 'unitId'>): Record<string, string> {
   };
 }
 
-/** Houses that moved in the last 7 days: today's counts against the registry's history a week ago. */
-async function weekChange(tx: Tx, unitIds: number[], progress: UnitProgress[], now: Date): Promise<Text> {
+/**
+ * Houses that moved in the last 7 days: today's counts against the registry's history a week ago.
+ * Only households with a status event in the week differ (every change of status is an event, the
+ * first one included), so the difference is summed over those alone.
+ */
+async function weekChange(tx: Tx, unitIds: number[], now: Date): Promise<Text> {
   const weekAgo = new Date(now.getTime() - 7 * DAY_MS);
-  const then = { approved: 0, started: 0, completed: 0, handedOver: 0 };
-  for (const unitId of unitIds) {
-    const counts = cumulativeCounts(await tx.households.statusCountsAsOf(unitId, weekAgo));
-    if (counts) {
-      then.approved += counts.approvedNew + counts.approvedRepair;
-      then.started += counts.startedNew + counts.startedRepair;
-      then.completed += counts.completedNew + counts.completedRepair;
-      then.handedOver += counts.handedOverNew + counts.handedOverRepair;
+  const change = [0, 0, 0, 0];
+  for (const c of await tx.households.statusChangesSince(unitIds, weekAgo)) {
+    const reachedNow = stagesReached(c.status);
+    const reachedThen = stagesReached(c.statusThen);
+    for (let stage = 0; stage < change.length; stage++) {
+      change[stage] = (change[stage] ?? 0) + c.count * ((reachedNow[stage] ?? 0) - (reachedThen[stage] ?? 0));
     }
   }
-  const current = sumProgress(progress);
-  const signed = (n: number) => (n >= 0 ? `+${formatInteger(n)}` : `−${formatInteger(-n)}`);
+  const signed = (n = 0) => (n >= 0 ? `+${formatInteger(n)}` : `−${formatInteger(-n)}`);
   return {
     key: 'digest.houses.week',
     params: {
-      approved: signed(current.approved - then.approved),
-      started: signed(current.started - then.started),
-      completed: signed(current.completed - then.completed),
-      handedOver: signed(current.handedOver - then.handedOver),
+      approved: signed(change[0]),
+      started: signed(change[1]),
+      completed: signed(change[2]),
+      handedOver: signed(change[3]),
     },
   };
 }
@@ -264,6 +279,71 @@ async function reportLines(
     if (late.length > 0) {
       anyLate = true;
       lines.push(...listLines('digest.reports.late', late));
+    } else {
+      lines.push({ key: 'digest.reports.all_in' });
+    }
+  }
+  if (detailed && anyLate) {
+    lines.push({ key: 'digest.reports.urge' });
+  }
+  return lines;
+}
+
+/**
+ * The reports of an area of several levels: how many of its wards and communes sent each period's
+ * report, and how many are missing under each listed unit ("Hà Nội (12)").
+ */
+async function localReportLines(
+  tx: Tx,
+  periods: Period[],
+  units: UnitView[],
+  detailed: boolean,
+  local: AreaView['local'],
+): Promise<Text[]> {
+  if (periods.length === 0) {
+    return [{ key: 'digest.reports.none_due' }];
+  }
+  const lines: Text[] = [];
+  let anyLate = false;
+  for (const period of periods) {
+    const reported = await unitsReported(tx, period, [], local.countsUnder);
+    const missing = new Map<number, number>();
+    const expected = new Map<number, number>();
+    for (const u of local.units) {
+      const row = local.rowOf.get(u.id) ?? u.id;
+      expected.set(row, (expected.get(row) ?? 0) + 1);
+      if (!reported.has(u.id)) {
+        missing.set(row, (missing.get(row) ?? 0) + 1);
+      }
+    }
+    const count = local.units.filter((u) => reported.has(u.id)).length;
+    lines.push({
+      key: 'digest.reports.status_local',
+      params: {
+        period: period.label,
+        due: isoToDisplay(period.dueOn),
+        count: formatInteger(count),
+        total: formatInteger(local.units.length),
+      },
+    });
+    const complete = units.filter((u) => (expected.get(u.id) ?? 0) > 0 && !missing.has(u.id));
+    if (detailed && complete.length > 0) {
+      lines.push(
+        ...listLines(
+          'digest.reports.complete',
+          complete.map((u) => shortUnitName(u.name)),
+        ),
+      );
+    }
+    const short = units.filter((u) => missing.has(u.id));
+    if (short.length > 0) {
+      anyLate = true;
+      lines.push(
+        ...listLines(
+          'digest.reports.missing',
+          short.map((u) => `${shortUnitName(u.name)} (${formatInteger(missing.get(u.id) ?? 0)})`),
+        ),
+      );
     } else {
       lines.push({ key: 'digest.reports.all_in' });
     }
@@ -385,6 +465,7 @@ async function unreachableLines(
   units: UnitView[],
   now: Date,
   countsUnder: ReadonlyMap<number, number> | undefined,
+  local: AreaView['local'] | undefined,
 ): Promise<Text[]> {
   const since = new Date(now.getTime() - UNREACHABLE_DAYS * DAY_MS);
   const messages = await tx.reminders.bulkSince(since);
@@ -413,15 +494,22 @@ async function unreachableLines(
     [area.id, areaName(area.name)],
     ...units.map((u): [number, string] => [u.id, shortUnitName(u.name)]),
   ]);
+  // Below an area of several levels, a ward or commune is named with the unit it is listed under.
+  if (local) {
+    for (const u of local.units) {
+      const row = unitNames.get(local.rowOf.get(u.id) ?? u.id);
+      unitNames.set(u.id, row === undefined ? shortUnitName(u.name) : `${shortUnitName(u.name)}, ${row}`);
+    }
+  }
   // People still attached to a merged predecessor are shown under its successor.
-  for (const [id, shownId] of countsUnder ?? []) {
+  for (const [id, shownId] of [...(local?.countsUnder ?? []), ...(countsUnder ?? [])]) {
     const name = unitNames.get(shownId);
     if (name !== undefined && !unitNames.has(id)) {
       unitNames.set(id, name);
     }
   }
   const people = new Map<number, { name: string; unit: string }>();
-  for (const member of await tx.reminders.members(ROLES)) {
+  for (const member of await tx.reminders.members(ROLES, [...unreached])) {
     const unit = unitNames.get(member.unitId);
     if (unit !== undefined && unreached.has(member.personId) && !people.has(member.personId)) {
       people.set(member.personId, { name: member.fullName, unit });
@@ -443,8 +531,14 @@ async function unreachableLines(
   return lines;
 }
 
-/** "Ủy ban MTTQ Việt Nam thành phố Bắc Kạn" → "Thành phố Bắc Kạn"; a ward keeps its name. */
+/**
+ * "Ủy ban MTTQ Việt Nam thành phố Bắc Kạn" → "Thành phố Bắc Kạn", the central committee → "Cả nước";
+ * a ward keeps its name.
+ */
 export function areaName(name: string): string {
+  if (/^(Ủy ban|Uỷ ban|UB)\s+Trung ương\s+MTTQ/iu.test(name)) {
+    return 'Cả nước';
+  }
   const bare = name.replace(/^(Ủy ban|Uỷ ban|UB)\s+MTTQ(\s+Việt Nam)?\s+/iu, '');
   return bare.charAt(0).toLocaleUpperCase('vi') + bare.slice(1);
 }

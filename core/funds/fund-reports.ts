@@ -3,23 +3,76 @@ import { leaderUnitIds } from '../households/leaders-view.ts';
 import { t } from '../messaging/catalog.ts';
 import type { Choice } from '../messaging/message.ts';
 import type { Actor } from '../people/people.ts';
+import { FUND_LEVEL_KINDS, isLocalKind, type UnitView } from '../people/unit.repository.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { fundLevelsOf, isFundKeeper } from './fund-flows.ts';
-import { acknowledgementLines, buildRollup, publicSummaryLines, rollupLines } from './fund-views.ts';
+import { acknowledgementLines, publicSummaryLines, rollupFromFigures, rollupLines } from './fund-views.ts';
 
-/** Everything the roll-ups are built from, read in the same transaction. */
-export async function loadRollup(tx: Tx) {
+/** Which fund levels a roll-up sums and in which row each is shown (`fundScope`). */
+export interface FundScope {
+  /** null: every level of the campaign. */
+  levelIds: number[] | null;
+  /** The row a level's money is shown in; undefined: left out. */
+  rowOf?: (levelId: number) => number | undefined;
+}
+
+/**
+ * The roll-up, summed by the database (the ledger's running totals, the pledges by organisation
+ * and donor), read in the same transaction. Without a scope: every level of the campaign, each
+ * in its own row. Donors are many in a national campaign: leave them out when not shown.
+ */
+export async function loadRollup(tx: Tx, opts: FundScope & { donors?: boolean } = { levelIds: null }) {
   const campaign = await tx.campaigns.findCurrent();
   if (!campaign) {
     return undefined;
   }
-  const [units, pledges, entries] = await Promise.all([
-    tx.units.listByKinds(['province', 'city', 'district', 'ward', 'commune', 'member_org']),
-    tx.pledges.listByCampaign(campaign.id),
-    tx.funds.listByCampaign(campaign.id),
+  const [units, figures] = await Promise.all([
+    tx.units.listByKinds([...FUND_LEVEL_KINDS, 'member_org']),
+    tx.funds.rollupFigures(campaign.id, { levelIds: opts.levelIds, donors: opts.donors ?? true }),
   ]);
-  return { campaign, rollup: buildRollup(units, pledges, entries) };
+  return { campaign, rollup: rollupFromFigures(units, figures, opts.rowOf) };
+}
+
+/**
+ * The money a view of these units shows: the funds of the nearest unit at or above each one that
+ * is not a ward or commune (a ward's digest shows its city's funds, as the city's does), listed as
+ * that unit's own level and one row per unit right below it, summing everything under it. An area
+ * at the top of the tree (the nation) covers the whole campaign.
+ */
+export async function fundScope(tx: Tx, unitIds: number[]): Promise<Required<FundScope>> {
+  const roots = new Map<number, UnitView>();
+  for (const id of unitIds) {
+    let unit = await tx.units.findById(id);
+    while (unit && isLocalKind(unit.kind) && unit.parentId !== null) {
+      unit = await tx.units.findById(unit.parentId);
+    }
+    if (unit) {
+      roots.set(unit.id, unit);
+    }
+  }
+  const below = await tx.units.listDescendantsDated([...roots.keys()]);
+  const parentOf = new Map(below.map((u) => [u.id, u.parentId]));
+  // A root under another one is covered by it.
+  const tops = new Set([...roots.keys()].filter((id) => !parentOf.has(id)));
+  const rows = new Map<number, number>([...tops].map((id) => [id, id]));
+  for (const u of below) {
+    let row = u.id;
+    for (
+      let parent = u.parentId;
+      parent !== null && !tops.has(parent);
+      parent = parentOf.get(parent) ?? null
+    ) {
+      row = parent;
+    }
+    rows.set(u.id, row);
+  }
+  const whole = [...tops].some((id) => roots.get(id)?.parentId === null);
+  const levels = new Set<string>(FUND_LEVEL_KINDS);
+  return {
+    levelIds: whole ? null : [...tops, ...below.filter((u) => levels.has(u.kind)).map((u) => u.id)],
+    rowOf: (levelId) => rows.get(levelId),
+  };
 }
 
 /** `/congkhai`: the public summary, for anyone (it names only donors who agreed). */
@@ -32,12 +85,18 @@ export async function publicSummary(tx: Tx, now: Date): Promise<Text[]> {
   return publicSummaryLines(loaded.rollup, loaded.campaign.name, today);
 }
 
-/** `/quy`: the fund board's and leaders' roll-up; undefined for anyone else. */
+/**
+ * `/quy`: the fund board's and leaders' roll-up of their area (`fundScope`: a city's funds level by
+ * level, the nation's as the centre and one row per province); undefined for anyone else.
+ */
 export async function fundRollupFor(tx: Tx, actor: Actor): Promise<Text[] | undefined> {
   if (!isFundKeeper(actor) && leaderUnitIds(actor).length === 0) {
     return undefined;
   }
-  const loaded = await loadRollup(tx);
+  const areas = actor.memberships
+    .filter((m) => m.role === 'leader' || m.role === 'admin' || m.role === 'fund_officer')
+    .map((m) => m.unitId);
+  const loaded = await loadRollup(tx, await fundScope(tx, [...new Set(areas)]));
   return loaded ? rollupLines(loaded.rollup) : [{ key: 'report.refused.no_campaign' }];
 }
 

@@ -3,9 +3,9 @@ import type { UnitView } from '../people/unit.repository.ts';
 import { fromIsoDate } from '../shared/calendar.ts';
 import { formatDate, formatDateLong, formatInteger, formatMoney } from '../shared/format.ts';
 import { moneyInWords } from '../shared/money-words.ts';
-import type { FundEntryRecord, PledgeView } from './fund.repository.ts';
+import type { FundEntryRecord, PledgeView, RollupFigures } from './fund.repository.ts';
 import { toLedgerEntry } from './fund-service.ts';
-import { available, fold, type LevelTotals, type PledgeStatus, pledgeStatus } from './ledger.ts';
+import { available, fold, type LevelTotals, type PledgeStatus, pledgeStatus, zeroTotals } from './ledger.ts';
 
 export const PLEDGE_STATUS_ICONS: Record<PledgeStatus, string> = {
   pledged: '📝',
@@ -149,7 +149,7 @@ export function buildRollup(
     }),
     { received: 0n, transferredIn: 0n, transferredOut: 0n, allocated: 0n, disbursed: 0n, inKind: 0n },
   );
-  const orgs = new Map<string, OrgRow>();
+  const orgs = new Map<string, OrgRow & { rank: number }>();
   const donors = new Map<string, DonorRow>();
   let pledged = 0n;
   for (const p of pledges) {
@@ -159,14 +159,16 @@ export function buildRollup(
     pledged += p.amount;
     const org = p.orgUnitId === null ? undefined : byId.get(p.orgUnitId);
     if (org) {
-      const key = org.code.split('-')[0] ?? org.code;
-      const row = orgs.get(key) ?? { key, name: org.name, pledges: 0, pledged: 0n, received: 0n };
+      const key = organisationKey(org);
+      const row = orgs.get(key) ?? { key, name: org.name, pledges: 0, pledged: 0n, received: 0n, rank: 0 };
       row.pledges += 1;
       row.pledged += p.amount;
       row.received += p.received;
       // The highest level's name stands for the organisation (the city union, not a ward branch).
-      if (org.kind === 'member_org' && org.parentId !== null && byId.get(org.parentId)?.kind === 'city') {
+      const rank = branchRank(org, byId);
+      if (rank > 0 && rank >= row.rank) {
         row.name = org.name;
+        row.rank = rank;
       }
       orgs.set(key, row);
     }
@@ -188,13 +190,155 @@ export function buildRollup(
     .size;
   return {
     levels,
-    organisations: [...orgs.values()].sort((a, b) => Number(b.received - a.received)),
+    organisations: [...orgs.values()]
+      .map(({ rank: _, ...row }) => row)
+      .sort((a, b) => Number(b.received - a.received)),
     donors: [...donors.values()].sort(
       (a, b) => Number(b.received - a.received) || Number(b.pledged - a.pledged),
     ),
     total,
     households,
     pledged,
+  };
+}
+
+/** An organisation across its branches: the part of the unit code before "-" ("HLHPN-058" → "HLHPN"). */
+function organisationKey(org: UnitView): string {
+  return org.code.split('-')[0] ?? org.code;
+}
+
+/** The level a branch sits at, for naming the organisation: central > provincial > city; 0 below. */
+const BRANCH_RANKS: Record<string, number> = { nation: 3, province: 2, city: 1 };
+
+function branchRank(org: UnitView, byId: ReadonlyMap<number, UnitView>): number {
+  const parent = org.parentId === null ? undefined : byId.get(org.parentId);
+  return org.kind === 'member_org' && parent ? (BRANCH_RANKS[parent.kind] ?? 0) : 0;
+}
+
+function levelRows(units: UnitView[], totals: ReadonlyMap<number, LevelTotals>): LevelRow[] {
+  const byId = new Map(units.map((u) => [u.id, u]));
+  return [...totals]
+    .map(([unitId, t]) => ({
+      unitId,
+      name: byId.get(unitId)?.name ?? `#${unitId}`,
+      totals: t,
+      available: available(t),
+    }))
+    .sort((a, b) => (byId.get(a.unitId)?.code ?? '').localeCompare(byId.get(b.unitId)?.code ?? ''));
+}
+
+/**
+ * The roll-up from the figures the database summed (`FundRepository.rollupFigures`): the same
+ * result as `buildRollup` over every pledge and entry, without reading them. With `rowOf`, each
+ * level's money is shown in the row of the level it maps to (a province for its communes), and
+ * levels it maps to nothing are left out.
+ */
+export function rollupFromFigures(
+  units: UnitView[],
+  figures: RollupFigures,
+  rowOf?: (levelId: number) => number | undefined,
+): FundRollup {
+  const byId = new Map(units.map((u) => [u.id, u]));
+  const totals = new Map<number, LevelTotals>();
+  let households = 0;
+  for (const sum of figures.levels) {
+    const row = rowOf ? rowOf(sum.unitId) : sum.unitId;
+    if (row === undefined) {
+      continue;
+    }
+    const t = totals.get(row) ?? zeroTotals();
+    totals.set(row, t);
+    switch (sum.kind) {
+      case 'receipt':
+        t.received += sum.amount;
+        break;
+      case 'in_kind':
+        t.inKind += sum.amount;
+        break;
+      case 'allocation':
+        t.allocated += sum.amount;
+        // One allocation in force per household and need (the ledger refuses a second).
+        households += sum.entries;
+        break;
+      case 'disbursement':
+        t.disbursed += sum.amount;
+        break;
+      case 'transfer_out':
+        t.transferredOut += sum.amount;
+        break;
+      case 'transfer_in':
+        t.transferredIn += sum.amount;
+        break;
+    }
+  }
+  const levels = levelRows(units, totals);
+
+  // Organisations and donors come in the order of their first pledge, as `buildRollup` meets them.
+  const orgs = new Map<string, OrgRow & { first: number; rank: number; rankPledge: number }>();
+  for (const o of [...figures.organisations].sort((a, b) => a.firstPledgeId - b.firstPledgeId)) {
+    const org = byId.get(o.orgUnitId);
+    if (!org) {
+      continue;
+    }
+    const key = organisationKey(org);
+    const row = orgs.get(key) ?? {
+      key,
+      name: org.name,
+      pledges: 0,
+      pledged: 0n,
+      received: 0n,
+      first: o.firstPledgeId,
+      rank: 0,
+      rankPledge: 0,
+    };
+    row.pledges += o.pledges;
+    row.pledged += o.pledged;
+    row.received += o.received;
+    const rank = branchRank(org, byId);
+    if (rank > 0 && (rank > row.rank || (rank === row.rank && o.lastPledgeId > row.rankPledge))) {
+      row.name = org.name;
+      row.rank = rank;
+      row.rankPledge = o.lastPledgeId;
+    }
+    orgs.set(key, row);
+  }
+  const donors = new Map<string, DonorRow>();
+  for (const d of [...(figures.donors ?? [])].sort((a, b) => a.firstPledgeId - b.firstPledgeId)) {
+    const key = `${d.donorKind}:${d.donorName.trim().toLowerCase()}`;
+    const row = donors.get(key) ?? {
+      name: d.donorName,
+      kind: d.donorKind,
+      publicName: true,
+      pledged: 0n,
+      received: 0n,
+    };
+    row.pledged += d.pledged;
+    row.received += d.received;
+    row.publicName = row.publicName && d.publicName;
+    donors.set(key, row);
+  }
+  return {
+    levels,
+    organisations: [...orgs.values()]
+      .map(({ first: _f, rank: _r, rankPledge: _p, ...row }) => row)
+      .sort((a, b) => Number(b.received - a.received)),
+    donors: [...donors.values()].sort(
+      (a, b) => Number(b.received - a.received) || Number(b.pledged - a.pledged),
+    ),
+    total: levels.reduce<LevelTotals>((s, l) => addTotals(s, l.totals), zeroTotals()),
+    households,
+    pledged: figures.pledged,
+  };
+}
+
+function addTotals(s: LevelTotals, t: LevelTotals): LevelTotals {
+  return {
+    received: s.received + t.received,
+    transferredIn: s.transferredIn + t.transferredIn,
+    transferredOut: s.transferredOut + t.transferredOut,
+    allocated: s.allocated + t.allocated,
+    disbursed: s.disbursed + t.disbursed,
+    inKind: s.inKind + t.inKind,
   };
 }
 

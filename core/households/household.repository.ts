@@ -37,6 +37,13 @@ export interface HouseholdEventInput {
   channel: Channel | null;
 }
 
+export interface StatusChange {
+  need: string;
+  status: string;
+  statusThen: string | null;
+  count: number;
+}
+
 /** Counts of a unit's households by status and need, as of an instant. */
 export type StatusCounts = Record<string, { new_build: number; repair: number }>;
 
@@ -64,4 +71,9 @@ export interface HouseholdRepository {
   countsByUnit(unitIds: number[]): Promise<{ unitId: number; status: string; count: number }[]>;
   /** Each status's households of the unit as of `asOf`, from the event history. */
   statusCountsAsOf(unitId: number, asOf: Date): Promise<StatusCounts>;
+  /**
+   * The households of the units whose status changed after `since` (a status event later than it),
+   * counted by need, status now and status as of `since` (null: not registered yet then).
+   */
+  statusChangesSince(unitIds: number[], since: Date): Promise<StatusChange[]>;
 }

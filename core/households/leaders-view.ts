@@ -1,6 +1,7 @@
 import type { Text } from '../flows/flow.ts';
 import type { Actor } from '../people/people.ts';
-import { loadAreaUnits, unitsUnder } from '../people/reorganisation.ts';
+import { loadAreaUnits } from '../people/reorganisation.ts';
+import { isLocalKind } from '../people/unit.repository.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import { formatDateTime } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';
@@ -20,7 +21,9 @@ export function leaderUnitIds(actor: Actor): number[] {
 /**
  * `/tinhhinh`: for each ward and commune of the leader's area, households by status (cumulative:
  * a completed house was also started), % completed of approved, the last report and whether the
- * latest monthly report due is in. A fixed-width table that fits a phone screen.
+ * latest monthly report due is in. A fixed-width table that fits a phone screen. For a province
+ * or the nation: each unit right below, with everything under it and how many of its wards and
+ * communes have not reported.
  */
 export async function buildLeadersView(tx: Tx, actor: Actor, now: Date): Promise<Text[] | undefined> {
   const parents = leaderUnitIds(actor);
@@ -30,12 +33,33 @@ export async function buildLeadersView(tx: Tx, actor: Actor, now: Date): Promise
   const campaign = await tx.campaigns.findCurrent();
   const timeZone = campaign?.timeZone ?? 'Asia/Ho_Chi_Minh';
   const today = toIsoDate(dateInZone(now, timeZone));
-  // Units as they are today: a merged ward once, under its successor, with its predecessors' figures.
-  const { units, countsUnder } = await loadAreaUnits(tx, parents, today);
+  // Units as they are today: a merged ward once, under its successor, with its predecessors' figures;
+  // a leader of a province or of the nation sees the units right below, each with all under it.
+  const view = await loadAreaUnits(tx, parents, today);
+  const { units, countsUnder } = view;
+  const multiLevel = units.some((u) => !isLocalKind(u.kind));
   const due = campaign ? await latestDuePeriod(tx, campaign.id, 'monthly', today) : undefined;
   const progress = await loadUnitProgress(tx, units, countsUnder);
   const reports = due ? await tx.reports.latestByUnit([...countsUnder.keys()], due.id) : [];
-  const reported = due ? await unitsReported(tx, due, [], countsUnder) : new Set<number>();
+  const lastReport = new Map<number, Date>();
+  for (const r of reports) {
+    const row = countsUnder.get(r.unitId);
+    const seen = row === undefined ? undefined : lastReport.get(row);
+    if (row !== undefined && (!seen || r.submittedAt > seen)) {
+      lastReport.set(row, r.submittedAt);
+    }
+  }
+  // Wards and communes that have not sent the report due, by the row they are listed under.
+  const missing = new Map<number, number>();
+  if (due) {
+    const reported = await unitsReported(tx, due, [], multiLevel ? view.local.countsUnder : countsUnder);
+    for (const u of multiLevel ? view.local.units : units) {
+      if (!reported.has(u.id)) {
+        const row = multiLevel ? (view.local.rowOf.get(u.id) ?? u.id) : u.id;
+        missing.set(row, (missing.get(row) ?? 0) + 1);
+      }
+    }
+  }
 
   const rows: string[] = [];
   const late: string[] = [];
@@ -46,17 +70,15 @@ export async function buildLeadersView(tx: Tx, actor: Actor, now: Date): Promise
     }
     const completion = completionPercent(p);
     const percent = completion === undefined ? '–' : `${completion}% HT`;
-    const under = unitsUnder(countsUnder, unit.id);
-    const report = reports
-      .filter((r) => under.includes(r.unitId))
-      .sort((a, b) => b.submittedAt.getTime() - a.submittedAt.getTime())[0];
-    const last = report ? formatDateTime(report.submittedAt, timeZone).slice(6, 11) : '–';
+    const reported = lastReport.get(unit.id);
+    const last = reported ? formatDateTime(reported, timeZone).slice(6, 11) : '–';
     // One labelled line per unit: phones show chat text in a proportional font, so columns would not align.
     rows.push(
       `• ${shortUnitName(unit.name)}: ${p.approved} duyệt · ${p.started} KC · ${p.completed} HT · ${p.handedOver} BG (${percent}) · BC ${last}`,
     );
-    if (due && !reported.has(unit.id)) {
-      late.push(shortUnitName(unit.name));
+    const count = missing.get(unit.id);
+    if (count !== undefined) {
+      late.push(multiLevel ? `${shortUnitName(unit.name)} (${count})` : shortUnitName(unit.name));
     }
   }
   const lines: Text[] = [

@@ -32,20 +32,30 @@ export async function loadUnitProgress(
 ): Promise<UnitProgress[]> {
   const ids = countsUnder ? [...countsUnder.keys()] : units.map((u) => u.id);
   const counts = await tx.households.countsByUnit(ids);
+  // Households by listed unit and stage reached, in one pass over the grouped counts.
+  const byUnit = new Map<number, number[]>();
+  for (const c of counts) {
+    const stage = STAGES.indexOf(c.status as Stage);
+    if (stage < 0) {
+      continue;
+    }
+    const shown = countsUnder?.get(c.unitId) ?? c.unitId;
+    const reached = byUnit.get(shown) ?? [0, 0, 0, 0];
+    for (let s = 0; s <= stage; s++) {
+      reached[s] = (reached[s] ?? 0) + c.count;
+    }
+    byUnit.set(shown, reached);
+  }
   return units.map((unit) => {
-    const own = counts.filter((c) => (countsUnder?.get(c.unitId) ?? c.unitId) === unit.id);
-    const reached = (stage: Stage) =>
-      own
-        .filter((c) => STAGES.indexOf(c.status as Stage) >= STAGES.indexOf(stage))
-        .reduce((n, c) => n + c.count, 0);
-    return {
-      unitId: unit.id,
-      approved: reached('approved'),
-      started: reached('started'),
-      completed: reached('completed'),
-      handedOver: reached('handed_over'),
-    };
+    const [approved = 0, started = 0, completed = 0, handedOver = 0] = byUnit.get(unit.id) ?? [];
+    return { unitId: unit.id, approved, started, completed, handedOver };
   });
+}
+
+/** Which stages a household in `status` has reached: 1 or 0 for approved, started, completed, handed over. */
+export function stagesReached(status: string | null): [number, number, number, number] {
+  const stage = STAGES.indexOf(status as Stage);
+  return [stage >= 0 ? 1 : 0, stage >= 1 ? 1 : 0, stage >= 2 ? 1 : 0, stage >= 3 ? 1 : 0];
 }
 
 export function sumProgress(rows: UnitProgress[]): Omit<UnitProgress, 'unitId'> {
@@ -106,15 +116,19 @@ export async function unitsReported(
     const latest = await tx.reports.latestByUnit(unitIds, period.id);
     return new Set(latest.filter((r) => r.coversPeriod).map((r) => r.unitId));
   }
-  const submitted = await tx.reminders.submitted(period.campaignId);
+  const wanted = new Set(unitIds);
+  const submitted = await tx.reminders.submitted(period.campaignId, [period.id]);
   return new Set(
-    submitted.filter((s) => s.periodId === period.id && unitIds.includes(s.unitId)).map((s) => s.unitId),
+    submitted.filter((s) => s.periodId === period.id && wanted.has(s.unitId)).map((s) => s.unitId),
   );
 }
 
-/** "Phường Nguyễn Thị Minh Khai" → "NT Minh Khai": short enough for one line on a phone. */
+/**
+ * "Phường Nguyễn Thị Minh Khai" → "NT Minh Khai", "Thành phố Hồ Chí Minh" → "Hồ Chí Minh": short
+ * enough for one line on a phone.
+ */
 export function shortUnitName(name: string): string {
-  const bare = name.replace(/^(Phường|Xã|Thị trấn)\s+/u, '');
+  const bare = name.replace(/^(Phường|Xã|Thị trấn|Đặc khu|Tỉnh|Thành phố)\s+/u, '');
   if (bare.length <= 12) {
     return bare;
   }

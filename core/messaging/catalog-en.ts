@@ -586,6 +586,8 @@ export const en: Record<keyof typeof vi, string> = {
     '• {unit}: {approved} appr. · {started} KC · {completed} HT · {handedOver} BG ({percent})',
   'digest.houses.total':
     'Total: {approved} appr. · {started} KC · {completed} HT · {handedOver} BG ({percent})',
+  'digest.houses.heading_provinces': '🏠 Progress by province and city:',
+  'digest.houses.heading_areas': '🏠 Progress by unit below:',
   'digest.houses.legend': '(KC: started, HT: completed, BG: handed over; % completed of approved)',
   'digest.houses.week':
     'Last 7 days: {approved} approved · {started} started · {completed} completed · {handedOver} handed over',
@@ -595,6 +597,10 @@ export const en: Record<keyof typeof vi, string> = {
   'digest.cumulative.money': '• The fund received {received} and paid out {disbursed}',
   'digest.cumulative.households': '• Households supported by the fund: {households}',
   'digest.reports.status': '📝 {period} report (due {due}): {count}/{total} units reported.',
+  'digest.reports.status_local':
+    '📝 {period} report (due {due}): {count}/{total} wards and communes reported.',
+  'digest.reports.complete': '✅ All in: {units}',
+  'digest.reports.missing': '⏰ Missing (wards and communes): {units}',
   'digest.reports.done': '✅ Reported: {units}',
   'digest.reports.late': '⏰ Missing: {units}',
   'digest.reports.more': '   {units}',

@@ -596,6 +596,8 @@ export const vi = {
     '• {unit}: {approved} duyệt · {started} KC · {completed} HT · {handedOver} BG ({percent})',
   'digest.houses.total':
     'Cộng: {approved} duyệt · {started} KC · {completed} HT · {handedOver} BG ({percent})',
+  'digest.houses.heading_provinces': '🏠 Tiến độ theo tỉnh, thành phố:',
+  'digest.houses.heading_areas': '🏠 Tiến độ theo đơn vị trực thuộc:',
   'digest.houses.legend': '(KC: khởi công, HT: hoàn thành, BG: bàn giao; % hoàn thành trên số hộ được duyệt)',
   'digest.houses.week':
     'Trong 7 ngày qua: {approved} duyệt · {started} khởi công · {completed} hoàn thành · {handedOver} bàn giao',
@@ -605,6 +607,9 @@ export const vi = {
   'digest.cumulative.money': '• Quỹ đã tiếp nhận {received}, đã giải ngân {disbursed}',
   'digest.cumulative.households': '• Số hộ được Quỹ hỗ trợ: {households} hộ',
   'digest.reports.status': '📝 Báo cáo {period} (hạn {due}): {count}/{total} đơn vị đã nộp.',
+  'digest.reports.status_local': '📝 Báo cáo {period} (hạn {due}): {count}/{total} xã, phường đã nộp.',
+  'digest.reports.complete': '✅ Đã nộp đủ: {units}',
+  'digest.reports.missing': '⏰ Còn thiếu (số xã, phường): {units}',
   'digest.reports.done': '✅ Đã nộp: {units}',
   'digest.reports.late': '⏰ Chưa nộp: {units}',
   'digest.reports.more': '   {units}',

@@ -1,6 +1,12 @@
 import { addDays, fromIsoDate, isValidDate, toIsoDate } from '../shared/calendar.ts';
 import type { Tx } from '../unit-of-work.ts';
-import type { DatedUnit, UnitSuccessionView, UnitView } from './unit.repository.ts';
+import {
+  type DatedUnit,
+  isAreaKind,
+  isLocalKind,
+  type UnitSuccessionView,
+  type UnitView,
+} from './unit.repository.ts';
 
 /**
  * Merging and splitting wards and communes under a running campaign (issue 7 §2). Records stay
@@ -69,6 +75,18 @@ export interface AreaUnits {
   countsUnder: Map<number, number>;
 }
 
+/**
+ * What a view of an area lists: its wards and communes (`AreaUnits`), or — for an area of several
+ * levels (the nation, a province with districts) — the units right below it, each standing for
+ * everything under it. `local` is always the wards and communes, the units that report.
+ */
+export interface AreaView extends AreaUnits {
+  local: AreaUnits & {
+    /** Each listed ward or commune → the listed unit of the view it belongs to (itself in a one-level view). */
+    rowOf: Map<number, number>;
+  };
+}
+
 export function unitsShownAt(
   children: readonly DatedUnit[],
   successions: readonly UnitSuccessionView[],
@@ -88,13 +106,87 @@ export function unitsShownAt(
   return { units, countsUnder };
 }
 
-/** The wards and communes of the given units as a view shows them on `asOf` (ISO day). */
-export async function loadAreaUnits(tx: Tx, parentIds: number[], asOf: string): Promise<AreaUnits> {
-  const [children, successions] = await Promise.all([
-    tx.units.listChildrenDated(parentIds),
+/**
+ * The view of the units below `parentIds` at `asOf`, from every unit below them (any depth, any
+ * kind: member organisations are left out here). Wards and communes right below are listed as
+ * `unitsShownAt` lists them; a unit of a higher level right below (a province under the nation)
+ * is listed valid or not, like a ward without successor, and counts everything under it.
+ */
+export function areaViewAt(
+  parentIds: readonly number[],
+  descendants: readonly DatedUnit[],
+  successions: readonly UnitSuccessionView[],
+  asOf: string,
+): AreaView {
+  const area = descendants.filter((u) => isAreaKind(u.kind));
+  const parents = new Set(parentIds);
+  const children = area.filter((u) => u.parentId !== null && parents.has(u.parentId));
+  const local = unitsShownAt(
+    children.filter((u) => isLocalKind(u.kind)),
+    successions,
+    asOf,
+  );
+  const upper = children.filter((u) => !isLocalKind(u.kind) && u.validFrom <= asOf);
+  if (upper.length === 0) {
+    return { ...local, local: { ...local, rowOf: new Map(local.units.map((u) => [u.id, u.id])) } };
+  }
+  const below = new Map<number, DatedUnit[]>();
+  for (const u of area) {
+    if (u.parentId !== null) {
+      below.set(u.parentId, [...(below.get(u.parentId) ?? []), u]);
+    }
+  }
+  const countsUnder = new Map(local.countsUnder);
+  for (const row of upper) {
+    const stack = [row];
+    for (let u = stack.pop(); u; u = stack.pop()) {
+      if (u.validFrom <= asOf) {
+        countsUnder.set(u.id, row.id);
+      }
+      stack.push(...(below.get(u.id) ?? []));
+    }
+  }
+  // The reporting units: every ward and commune of the area, merged ones under their successor.
+  const reporting = unitsShownAt(
+    area.filter((u) => isLocalKind(u.kind) && countsUnder.has(u.id)),
+    successions,
+    asOf,
+  );
+  const rowOf = new Map<number, number>();
+  for (const u of reporting.units) {
+    const row = countsUnder.get(u.id);
+    if (row !== undefined) {
+      rowOf.set(u.id, row);
+    }
+  }
+  return {
+    units: [...local.units, ...upper].sort((a, b) => a.code.localeCompare(b.code)),
+    countsUnder,
+    local: { ...reporting, rowOf },
+  };
+}
+
+/** The units below the given ones as a view shows them on `asOf` (ISO day): see `areaViewAt`. */
+export async function loadAreaUnits(tx: Tx, parentIds: number[], asOf: string): Promise<AreaView> {
+  const [descendants, successions] = await Promise.all([
+    tx.units.listDescendantsDated(parentIds),
     tx.units.successions(),
   ]);
-  return unitsShownAt(children, successions, asOf);
+  return areaViewAt(parentIds, descendants, successions, asOf);
+}
+
+/** Each listed unit → every unit counted under it (itself included). */
+export function unitsByShown(countsUnder: ReadonlyMap<number, number>): Map<number, number[]> {
+  const byShown = new Map<number, number[]>();
+  for (const [id, target] of countsUnder) {
+    const ids = byShown.get(target);
+    if (ids) {
+      ids.push(id);
+    } else {
+      byShown.set(target, [id]);
+    }
+  }
+  return byShown;
 }
 
 /** Every unit id counted under `shownId` (itself included). */
@@ -111,9 +203,8 @@ export function reportedUnder(
   reportedIds: ReadonlySet<number>,
 ): Set<number> {
   const result = new Set<number>();
-  const shownIds = new Set(countsUnder.values());
-  for (const shownId of shownIds) {
-    const rolledIn = unitsUnder(countsUnder, shownId).filter((id) => id !== shownId);
+  for (const [shownId, ids] of unitsByShown(countsUnder)) {
+    const rolledIn = ids.filter((id) => id !== shownId);
     if (reportedIds.has(shownId) || (rolledIn.length > 0 && rolledIn.every((id) => reportedIds.has(id)))) {
       result.add(shownId);
     }

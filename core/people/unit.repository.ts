@@ -20,13 +20,29 @@ export interface UnitSuccessionView {
 }
 
 /** Units that hold a "Vì người nghèo" fund: each level receives, allocates and pays its own money. */
-export const FUND_LEVEL_KINDS = ['province', 'city', 'district', 'ward', 'commune'] as const;
+export const FUND_LEVEL_KINDS = ['nation', 'province', 'city', 'district', 'ward', 'commune'] as const;
+
+/** The administrative tree a view rolls figures up over (member organisations are not areas). */
+export const AREA_KINDS = ['nation', 'province', 'city', 'district', 'ward', 'commune'] as const;
+
+/** The units that report, hold households and are merged and split: the lowest level. */
+export const LOCAL_KINDS = ['ward', 'commune'] as const;
+
+export function isAreaKind(kind: string): boolean {
+  return (AREA_KINDS as readonly string[]).includes(kind);
+}
+
+export function isLocalKind(kind: string): boolean {
+  return (LOCAL_KINDS as readonly string[]).includes(kind);
+}
 
 export interface UnitRepository {
   /** The wards and communes (and other children) of the given units, by code. */
   listChildren(parentIds: number[]): Promise<UnitView[]>;
   /** Like `listChildren`, every one (ended and not yet valid included), with its validity. */
   listChildrenDated(parentIds: number[]): Promise<DatedUnit[]>;
+  /** Every unit below the given ones, at any depth and of any kind, with its validity. */
+  listDescendantsDated(rootIds: number[]): Promise<DatedUnit[]>;
   /** Every merge and split link recorded. */
   successions(): Promise<UnitSuccessionView[]>;
   findById(id: number): Promise<UnitView | undefined>;

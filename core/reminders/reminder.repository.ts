@@ -28,10 +28,13 @@ export interface BulkMessage {
 
 /** What the reminder scheduler reads and writes besides the outbox (issue 6). */
 export interface ReminderRepository {
-  /** Active people with one of the roles, one row per membership, with their chats. */
-  members(roles: readonly Role[]): Promise<MemberWithChats[]>;
-  /** Every (period, unit) that has a monthly, quarterly or final report. */
-  submitted(campaignId: number): Promise<{ periodId: number; unitId: number }[]>;
+  /** Active people with one of the roles (only these people, if given), one row per membership, with their chats. */
+  members(roles: readonly Role[], personIds?: readonly number[]): Promise<MemberWithChats[]>;
+  /** Every (period, unit) that has a monthly, quarterly or final report (of these periods, if given). */
+  submitted(
+    campaignId: number,
+    periodIds?: readonly number[],
+  ): Promise<{ periodId: number; unitId: number }[]>;
   pauses(): Promise<ReminderPauseRecord[]>;
   addPause(pause: ReminderPauseRecord & { reason: string }, at: Date): Promise<void>;
   /** Bulk messages created since `since` (not replies). */

@@ -14,11 +14,9 @@ export async function punctuality(
 ): Promise<{ due: number; onTime: Map<number, number> }> {
   const periods = (await tx.campaigns.listPeriods(campaign.id, 'monthly')).filter((p) => p.dueOn <= today);
   const reports = await tx.reports.listByPeriods(periods.map((p) => p.id));
+  const inTime = new Set(reports.filter((r) => !r.late).map((r) => `${r.periodId}:${r.unitId}`));
   const onTime = new Map(
-    units.map((u) => [
-      u.id,
-      periods.filter((p) => reports.some((r) => r.periodId === p.id && r.unitId === u.id && !r.late)).length,
-    ]),
+    units.map((u) => [u.id, periods.filter((p) => inTime.has(`${p.id}:${u.id}`)).length]),
   );
   return { due: periods.length, onTime };
 }

@@ -950,6 +950,7 @@ function createRepositories(state: MemoryState): Repositories {
       throw new Error('the memory store has no household registry');
     },
     statusCountsAsOf: async () => ({}),
+    statusChangesSince: async () => [],
     countsByUnit: async () => [],
   };
 
@@ -972,6 +973,18 @@ function createRepositories(state: MemoryState): Repositories {
         validFrom: u.validFrom,
         validTo: u.validTo,
       }));
+    },
+    async listDescendantsDated(rootIds) {
+      const found: UnitRow[] = [];
+      let level = state.units.filter((u) => u.parentId !== null && rootIds.includes(u.parentId));
+      while (level.length > 0) {
+        found.push(...level);
+        const ids = level.map((u) => u.id);
+        level = state.units.filter((u) => u.parentId !== null && ids.includes(u.parentId));
+      }
+      return found
+        .sort((a, b) => a.code.localeCompare(b.code))
+        .map((u) => ({ ...unitView(u), validFrom: u.validFrom, validTo: u.validTo }));
     },
     // The memory store keeps no merges or splits.
     successions: async () => [],
@@ -1015,6 +1028,7 @@ function createRepositories(state: MemoryState): Repositories {
     insert: noLedger,
     listByCampaign: async () => [],
     unitMoney: async () => ({ received: 0n, paid: 0n, entries: 0 }),
+    rollupFigures: async () => ({ levels: [], pledged: 0n, organisations: [], donors: [] }),
   };
 
   // The scheduler is tested on a real SQLite file; here nobody is reminded.

@@ -1,0 +1,353 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDigest, type Digest } from '../core/digests/digest.ts';
+import type { Text } from '../core/flows/flow.ts';
+import { fundRollupFor, loadRollup } from '../core/funds/fund-reports.ts';
+import { campaignNorms, fundEntry, recordFundEntry, toLedgerEntry } from '../core/funds/fund-service.ts';
+import { buildRollup } from '../core/funds/fund-views.ts';
+import { check, emptyLedger, record } from '../core/funds/ledger.ts';
+import { buildLeadersView } from '../core/households/leaders-view.ts';
+import { cumulativeCounts } from '../core/households/registry-counts.ts';
+import { shortUnitName } from '../core/households/unit-progress.ts';
+import type { Actor } from '../core/people/people.ts';
+import { FUND_LEVEL_KINDS } from '../core/people/unit.repository.ts';
+import { formatInteger, formatMoney } from '../core/shared/format.ts';
+import type { Tx } from '../core/unit-of-work.ts';
+import type { SqlDb } from '../prisma/sql-db.ts';
+import { createStore } from '../prisma/store.ts';
+import { migratedDb } from '../test/support/app-harness.ts';
+import { findNational, generateNational, NATIONAL_AS_OF, type NationalDataSet } from './national-data.ts';
+
+// The national data set at 0.2 % (670 households, 2,000 ledger entries, 34 provinces with 149
+// communes) on the suite's database: the digest's national figures are summed by the database
+// (running totals, GROUP BY), and must equal what plain counts over every row say, to the đồng.
+
+let db: SqlDb;
+let close: () => Promise<void>;
+let set: NationalDataSet;
+let digest: Digest;
+
+const run = <T>(work: (tx: Tx) => Promise<T>): Promise<T> => createStore(db).run(work);
+const money = async (sql: string): Promise<bigint> =>
+  BigInt(((await db.get(sql))?.n ?? 0) as number | bigint);
+/** Entries not reversed. */
+const LIVE = 'NOT EXISTS (SELECT 1 FROM "FundEntry" r WHERE r.reversesId = e.id)';
+
+function line(lines: Text[], key: string): Record<string, unknown> {
+  const found = lines.find((l) => l.key === key);
+  if (!found) {
+    throw new Error(`no line ${key}`);
+  }
+  return found.params ?? {};
+}
+
+/** Households by stage reached (a completed house was also approved and started), from statuses. */
+function stages(byStatus: Map<string, number>) {
+  const n = (...statuses: string[]) => statuses.reduce((sum, s) => sum + (byStatus.get(s) ?? 0), 0);
+  return {
+    approved: n('approved', 'started', 'completed', 'handed_over'),
+    started: n('started', 'completed', 'handed_over'),
+    completed: n('completed', 'handed_over'),
+    handedOver: n('handed_over'),
+  };
+}
+
+function nationalLeader(): Actor {
+  return {
+    personId: 0,
+    fullName: 'Lãnh đạo',
+    locale: 'vi',
+    memberships: [
+      { role: 'leader', unitId: set.nationId, unitCode: 'VN', unitName: 'Cả nước', unitKind: 'nation' },
+    ],
+  };
+}
+
+beforeAll(async () => {
+  ({ db, close } = await migratedDb());
+  set = await generateNational(db, { scale: 0.002 });
+  const built = await run((tx) =>
+    buildDigest(tx, { areaUnitId: set.nationId, kind: 'weekly', now: NATIONAL_AS_OF }),
+  );
+  if (!built) {
+    throw new Error('no national digest');
+  }
+  digest = built;
+}, 120_000);
+
+afterAll(async () => {
+  await close();
+});
+
+describe('the national data set', () => {
+  it('has the country in small: 34 provinces, their communes, and the promised rows at scale', async () => {
+    expect(set.counts).toMatchObject({
+      provinces: 34,
+      communes: 149,
+      households: 670,
+      pledges: 200,
+      fundEntries: 2_000,
+      people: 733,
+    });
+    const count = async (table: string) => Number((await db.get(`SELECT COUNT(*) AS n FROM "${table}"`))?.n);
+    expect(await count('Household')).toBe(set.counts.households);
+    expect(await count('FundEntry')).toBe(set.counts.fundEntries);
+    expect(await count('Pledge')).toBe(set.counts.pledges);
+    expect(await count('HouseholdEvent')).toBe(set.counts.householdEvents);
+    expect(await findNational(db)).toEqual(set);
+    await expect(generateNational(db, { scale: 0.002 })).rejects.toThrow(/already holds/);
+  });
+
+  it('has a ledger every entry of which the ledger rules accept, in order', async () => {
+    const campaign = await run((tx) => tx.campaigns.findCurrent());
+    const rows = await run(async (tx) => tx.funds.listByCampaign(set.campaignId));
+    let state = emptyLedger();
+    const refused: unknown[] = [];
+    for (const row of rows) {
+      const { id: _, ...entry } = toLedgerEntry(row);
+      const refusal = check(state, entry as Parameters<typeof check>[1], campaignNorms(campaign ?? never()));
+      if (refusal) {
+        refused.push({ id: row.id, kind: row.kind, refusal });
+      }
+      state = record(state, toLedgerEntry(row));
+    }
+    expect(refused).toEqual([]);
+    expect(new Set(rows.map((r) => r.kind))).toEqual(
+      new Set(['receipt', 'in_kind', 'allocation', 'disbursement', 'transfer', 'reversal']),
+    );
+  });
+});
+
+describe('the national digest', () => {
+  it('lists the 34 provinces, each with the houses of all its communes', async () => {
+    const rows = digest.lines.filter((l) => l.key === 'digest.houses.unit');
+    expect(rows).toHaveLength(34);
+    expect(digest.lines).toContainEqual({ key: 'digest.houses.heading_provinces' });
+    const counted = await db.all(
+      `SELECT p.name AS province, h.status, COUNT(*) AS n FROM "Household" h
+         JOIN "Unit" c ON c.id = h.unitId JOIN "Unit" p ON p.id = c.parentId GROUP BY p.name, h.status`,
+    );
+    const byProvince = new Map<string, Map<string, number>>();
+    for (const r of counted) {
+      const name = shortUnitName(String(r.province));
+      byProvince.set(name, (byProvince.get(name) ?? new Map()).set(String(r.status), Number(r.n)));
+    }
+    for (const row of rows) {
+      const params = row.params ?? {};
+      const expected = stages(byProvince.get(String(params.unit)) ?? new Map());
+      expect(params).toMatchObject({
+        approved: formatInteger(expected.approved),
+        started: formatInteger(expected.started),
+        completed: formatInteger(expected.completed),
+        handedOver: formatInteger(expected.handedOver),
+      });
+    }
+  });
+
+  it('totals the houses as counting every household does', async () => {
+    const byStatus = new Map(
+      (await db.all('SELECT status, COUNT(*) AS n FROM "Household" GROUP BY status')).map((r) => [
+        String(r.status),
+        Number(r.n),
+      ]),
+    );
+    const expected = stages(byStatus);
+    expect(line(digest.lines, 'digest.houses.total')).toMatchObject({
+      approved: formatInteger(expected.approved),
+      started: formatInteger(expected.started),
+      completed: formatInteger(expected.completed),
+      handedOver: formatInteger(expected.handedOver),
+    });
+  });
+
+  it('sums the money as summing every ledger row and pledge does, to the đồng', async () => {
+    const sum = (kind: string) =>
+      money(`SELECT COALESCE(SUM(e.amount), 0) AS n FROM "FundEntry" e WHERE e.kind = '${kind}' AND ${LIVE}`);
+    const pledged = await money(
+      'SELECT COALESCE(SUM(amount), 0) AS n FROM "Pledge" WHERE cancelledAt IS NULL',
+    );
+    const households = Number(
+      (
+        await db.get(
+          `SELECT COUNT(*) AS n FROM (SELECT DISTINCT e.householdId, e.need FROM "FundEntry" e
+             WHERE e.kind = 'allocation' AND ${LIVE}) allocated`,
+        )
+      )?.n,
+    );
+    expect(pledged).toBeGreaterThan(0n);
+    expect(line(digest.lines, 'digest.money.pledged')).toEqual({ amount: formatMoney(pledged) });
+    expect(line(digest.lines, 'digest.money.received_share').amount).toBe(formatMoney(await sum('receipt')));
+    expect(line(digest.lines, 'digest.money.in_kind')).toEqual({ amount: formatMoney(await sum('in_kind')) });
+    expect(line(digest.lines, 'digest.money.allocated')).toEqual({
+      amount: formatMoney(await sum('allocation')),
+      households: formatInteger(households),
+    });
+    expect(line(digest.lines, 'digest.money.disbursed')).toEqual({
+      amount: formatMoney(await sum('disbursement')),
+    });
+  });
+
+  it("counts the communes that sent the month's report", async () => {
+    const period = await db.get(
+      `SELECT id, label FROM "ReportingPeriod" WHERE kind = 'monthly' AND dueOn <= '2025-09-18' ORDER BY dueOn DESC LIMIT 1`,
+    );
+    const reported = Number(
+      (
+        await db.get('SELECT COUNT(DISTINCT unitId) AS n FROM "Report" WHERE periodId = ?', [
+          Number(period?.id),
+        ])
+      )?.n,
+    );
+    const status = digest.lines.find(
+      (l) => l.key === 'digest.reports.status_local' && l.params?.period === period?.label,
+    );
+    expect(status?.params).toMatchObject({ count: formatInteger(reported), total: formatInteger(149) });
+  });
+
+  it('tells the houses that moved in the last 7 days as replaying the history does', async () => {
+    const weekAgo = new Date(NATIONAL_AS_OF.getTime() - 7 * 86_400_000);
+    const communes = await db.all(`SELECT id FROM "Unit" WHERE kind IN ('ward', 'commune')`);
+    const then = { approved: 0, started: 0, completed: 0, handedOver: 0 };
+    await run(async (tx) => {
+      for (const c of communes) {
+        const counts = cumulativeCounts(await tx.households.statusCountsAsOf(Number(c.id), weekAgo));
+        then.approved += (counts?.approvedNew ?? 0) + (counts?.approvedRepair ?? 0);
+        then.started += (counts?.startedNew ?? 0) + (counts?.startedRepair ?? 0);
+        then.completed += (counts?.completedNew ?? 0) + (counts?.completedRepair ?? 0);
+        then.handedOver += (counts?.handedOverNew ?? 0) + (counts?.handedOverRepair ?? 0);
+      }
+    });
+    const total = line(digest.lines, 'digest.houses.total');
+    const now = (key: string) => Number(String(total[key]).replace(/\./g, ''));
+    const signed = (n: number) => (n >= 0 ? `+${formatInteger(n)}` : `−${formatInteger(-n)}`);
+    expect(line(digest.lines, 'digest.houses.week')).toEqual({
+      approved: signed(now('approved') - then.approved),
+      started: signed(now('started') - then.started),
+      completed: signed(now('completed') - then.completed),
+      handedOver: signed(now('handedOver') - then.handedOver),
+    });
+  });
+
+  it("builds a province's digest over its own communes and funds", async () => {
+    const province = await db.get(`SELECT id, name FROM "Unit" WHERE code = 'P08'`);
+    const d = await run((tx) =>
+      buildDigest(tx, { areaUnitId: Number(province?.id), kind: 'deadline', now: NATIONAL_AS_OF }),
+    );
+    const communes = Number(
+      (
+        await db.get(
+          "SELECT COUNT(*) AS n FROM \"Unit\" WHERE parentId = ? AND kind IN ('ward', 'commune')",
+          [Number(province?.id)],
+        )
+      )?.n,
+    );
+    expect(d?.lines.filter((l) => l.key === 'digest.houses.unit')).toHaveLength(communes);
+    const pledged = await money(
+      `SELECT COALESCE(SUM(p.amount), 0) AS n FROM "Pledge" p
+        WHERE p.cancelledAt IS NULL AND (p.fundUnitId = ${Number(province?.id)}
+          OR p.fundUnitId IN (SELECT id FROM "Unit" WHERE parentId = ${Number(province?.id)}))`,
+    );
+    expect(line(d?.lines ?? [], 'digest.money.pledged')).toEqual({ amount: formatMoney(pledged) });
+  });
+});
+
+describe("the leaders' views of the nation", () => {
+  it('/tinhhinh: one line per province', async () => {
+    const lines = await run((tx) => buildLeadersView(tx, nationalLeader(), NATIONAL_AS_OF));
+    const rows = String(line(lines ?? [], 'leaders.table').rows).split('\n');
+    expect(rows).toHaveLength(34);
+    expect(rows[0]).toMatch(/^• Hà Nội: \d+ duyệt · \d+ KC · \d+ HT · \d+ BG/);
+  });
+
+  it("/quy: the centre's own fund and one line per province, adding up to the digest's totals", async () => {
+    const lines = (await run((tx) => fundRollupFor(tx, nationalLeader()))) ?? [];
+    expect(lines.filter((l) => l.key === 'fund.level.line')).toHaveLength(35);
+    expect(line(lines, 'fund.rollup.total').received).toBe(
+      line(digest.lines, 'digest.money.received_share').amount,
+    );
+  });
+});
+
+describe('the roll-up from running totals', () => {
+  async function bothRollups() {
+    return run(async (tx) => {
+      const units = await tx.units.listByKinds([...FUND_LEVEL_KINDS, 'member_org']);
+      const fromRows = buildRollup(
+        units,
+        await tx.pledges.listByCampaign(set.campaignId),
+        await tx.funds.listByCampaign(set.campaignId),
+      );
+      return { fromTotals: (await loadRollup(tx))?.rollup, fromRows };
+    });
+  }
+
+  it('equals the roll-up folded from every row', async () => {
+    const { fromTotals, fromRows } = await bothRollups();
+    expect(fromTotals).toEqual(fromRows);
+    expect(fromRows.levels.length).toBeGreaterThan(100);
+  });
+
+  it('stays equal as entries are recorded and reversed through the repository', async () => {
+    const commune = await db.get(
+      `SELECT id, parentId FROM "Unit" WHERE kind = 'commune' ORDER BY id LIMIT 1`,
+    );
+    const household = await db.get(
+      `SELECT h.id, h.need FROM "Household" h WHERE h.status = 'approved'
+          AND NOT EXISTS (SELECT 1 FROM "FundEntry" e WHERE e.householdId = h.id AND e.kind = 'allocation')
+        ORDER BY h.id LIMIT 1`,
+    );
+    const pledge = await db.get(
+      `SELECT id, fundUnitId FROM "Pledge" WHERE cancelledAt IS NULL AND kind = 'money' ORDER BY id LIMIT 1`,
+    );
+    const level = Number(commune?.id);
+    const province = Number(commune?.parentId);
+    await run(async (tx) => {
+      const campaign = (await tx.campaigns.findCurrent()) ?? never();
+      const entry = async (fields: Partial<Parameters<typeof fundEntry>[0]>) => {
+        const outcome = await recordFundEntry(
+          tx,
+          campaign,
+          fundEntry({
+            campaignId: campaign.id,
+            kind: 'receipt',
+            levelUnitId: level,
+            amount: 0n,
+            occurredOn: '2025-09-18',
+            ...fields,
+          }),
+          NATIONAL_AS_OF,
+        );
+        if (!outcome.ok) {
+          throw new Error(`refused: ${outcome.refusal.code}`);
+        }
+        return outcome.id;
+      };
+      await entry({ amount: 5_000_000n, note: 'Hòm ủng hộ' });
+      const allocation = await entry({
+        kind: 'allocation',
+        amount: 1_000_000n,
+        householdId: Number(household?.id),
+        need: household?.need === 'repair' ? 'repair' : 'new_build',
+      });
+      await entry({ kind: 'reversal', reversesId: allocation, reason: 'Phân bổ nhầm hộ' });
+      await entry({ levelUnitId: province, amount: 2_000_000n });
+      await entry({ kind: 'transfer', levelUnitId: province, toUnitId: level, amount: 1_000_000n });
+      const receipt = await entry({
+        levelUnitId: Number(pledge?.fundUnitId),
+        amount: 3_000_000n,
+        pledgeId: Number(pledge?.id),
+      });
+      await entry({ kind: 'reversal', reversesId: receipt, reason: 'Nhập nhầm phiếu thu' });
+      await entry({
+        levelUnitId: Number(pledge?.fundUnitId),
+        amount: 300_000n,
+        pledgeId: Number(pledge?.id),
+      });
+    });
+    const { fromTotals, fromRows } = await bothRollups();
+    expect(fromTotals).toEqual(fromRows);
+  });
+});
+
+function never(): never {
+  throw new Error('missing');
+}
