@@ -281,7 +281,7 @@ describe('two instances on one PostgreSQL database', () => {
         // refused. Without the per-chat lock both read the name step: two "phone?" questions.
         expect(
           replies.filter((m) => (m.text ?? '').startsWith('⚠️')),
-          `chat ${user.id}`,
+          `chat ${user.id}: ${JSON.stringify(replies.map((m) => m.text?.slice(0, 60)))}`,
         ).toHaveLength(1);
       }),
     );
