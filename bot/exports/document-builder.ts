@@ -4,7 +4,6 @@ import type { OutboundDocument } from '../../core/messaging/message.ts';
 import type { SendResult } from '../../core/messaging/messenger.ts';
 import type { Clock } from '../../core/shared/clock.ts';
 import type { UnitOfWork } from '../../core/unit-of-work.ts';
-import { workbookToXlsx } from './xlsx.ts';
 
 /** A built file, ready to upload. */
 export interface BuiltDocument {
@@ -30,6 +29,9 @@ export function createExportBuilder(deps: { uow: UnitOfWork; clock: Clock }): Do
     if (!outcome.ok) {
       throw new Error(`export refused: ${outcome.refusal.code}`);
     }
+    // xlsx.ts (and exceljs, ~10 MB of resident memory) loaded on the first export, as lazyRenderPng
+    // does for the chart renderer: a bot that is never asked for a file does not carry it.
+    const { workbookToXlsx } = await import('./xlsx.ts');
     return { data: await workbookToXlsx(outcome.workbook, now), fileName: outcome.workbook.fileName };
   };
 }
