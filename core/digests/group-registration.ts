@@ -72,8 +72,9 @@ export async function registerGroup(
   if (group.status === 'active') {
     return [{ key: 'group.active', params: { unit: area.unitName, kinds } }];
   }
-  // Every admin hears of it in private, with the buttons to confirm or refuse.
-  const admins = await tx.reminders.members(['admin']);
+  // Every admin of the area (of the unit or one above it) hears of it in private, with the buttons.
+  const above = await unitAndAncestors(tx, area.unitId);
+  const admins = (await tx.reminders.members(['admin'])).filter((a) => above.has(a.unitId));
   const text = t('vi', 'group.ask_admin', {
     name: actor.fullName,
     title: inbound.chatTitle ?? inbound.chatId,
@@ -117,6 +118,11 @@ export async function decideGroup(
   if (!group) {
     return [{ key: 'flow.stale_button' }];
   }
+  // Only an admin of the group's area (its unit or a unit above it) decides.
+  const above = await unitAndAncestors(tx, group.unitId);
+  if (!actor.memberships.some((m) => m.role === 'admin' && above.has(m.unitId))) {
+    return [{ key: 'group.refused.not_admin' }];
+  }
   const changed = await tx.groups.setStatus(
     id,
     'pending',
@@ -158,4 +164,14 @@ export async function decideGroup(
   return [
     { key: approve ? 'group.confirmed' : 'group.refused', params: { title: group.title ?? group.chatId } },
   ];
+}
+
+/** A unit and the units above it (its parent, the parent's parent…). */
+async function unitAndAncestors(tx: Tx, unitId: number): Promise<Set<number>> {
+  const ids = new Set<number>();
+  for (let unit = await tx.units.findById(unitId); unit && !ids.has(unit.id) && ids.size < 10; ) {
+    ids.add(unit.id);
+    unit = unit.parentId == null ? undefined : await tx.units.findById(unit.parentId);
+  }
+  return ids;
 }

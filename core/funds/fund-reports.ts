@@ -97,7 +97,18 @@ export async function fundRollupFor(tx: Tx, actor: Actor): Promise<Text[] | unde
     .filter((m) => m.role === 'leader' || m.role === 'admin' || m.role === 'fund_officer')
     .map((m) => m.unitId);
   const loaded = await loadRollup(tx, await fundScope(tx, [...new Set(areas)]));
-  return loaded ? rollupLines(loaded.rollup) : [{ key: 'report.refused.no_campaign' }];
+  if (!loaded) {
+    return [{ key: 'report.refused.no_campaign' }];
+  }
+  // A ward's leader or fund officer sees the city's money, but not the names of the donors who asked
+  // not to be named (another ward's among them): those stay with the city's board and admins.
+  const local =
+    !actor.memberships.some((m) => m.role === 'admin') &&
+    actor.memberships
+      .filter((m) => m.role === 'leader' || m.role === 'fund_officer')
+      .every((m) => isLocalKind(m.unitKind));
+  const { rollup } = loaded;
+  return rollupLines(local ? { ...rollup, donors: rollup.donors.filter((d) => d.publicName) } : rollup);
 }
 
 /**

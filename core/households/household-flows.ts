@@ -244,13 +244,19 @@ export const householdStatusRunner: FlowRunner<StatusContext> = {
 
 const LIST_LIMIT = 40;
 
-/** The unit's households by status: first the statuses with their counts, then one status's list. */
+/**
+ * The unit's households by status: first the statuses with their counts, then one status's list;
+ * undefined for someone who is not a unit officer.
+ */
 export async function householdList(
   tx: Tx,
   actor: Actor,
   status: string | undefined,
-): Promise<{ lines: Text[]; choices: Choice[][] }> {
+): Promise<{ lines: Text[]; choices: Choice[][] } | undefined> {
   const unitIds = officerUnitIds(actor);
+  if (unitIds.length === 0) {
+    return undefined;
+  }
   if (!status || !isHouseholdStatus(status)) {
     const counts = await tx.households.countsByUnit(unitIds);
     const byStatus = new Map<string, number>();

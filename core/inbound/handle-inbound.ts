@@ -89,6 +89,29 @@ const RUNNERS: Record<string, AnyRunner> = Object.fromEntries(
 );
 
 /**
+ * Menu actions whose argument starts with a record id (a household, a pledge, a feedback…); for
+ * the optional ones, no argument is a choice of its own (a receipt without pledge, a search).
+ */
+const OPTIONAL_ID = new Set(['receipt', 'alloc']);
+const ID_ACTIONS = new Set([
+  'hh',
+  'hhmove',
+  'pledgecard',
+  'pledgeedit',
+  'pledgecancel',
+  'receipt',
+  'alloc',
+  'disb',
+  'ack',
+  'acksend',
+  'fbhandle',
+  'fbanswer',
+  'pause',
+  'grpok',
+  'grpno',
+]);
+
+/**
  * Flows a stranger may be in: a donor registers a pledge without an invite (issue 5 §1), a citizen
  * sends feedback (issue 7 §5).
  */
@@ -106,7 +129,8 @@ const ZSavedFlow = z.object({
  * replies in the outbox. A redelivered message changes nothing.
  */
 export function createInboundHandler(deps: InboundDeps) {
-  return async function handleInbound(inbound: Inbound): Promise<InboundOutcome> {
+  return async function handleInbound(received: Inbound): Promise<InboundOutcome> {
+    const inbound = withoutNul(received);
     const now = deps.clock.now();
     const outcome = await deps.uow.run(async (tx): Promise<InboundOutcome> => {
       // Two bot instances on one PostgreSQL may each get an update of the same chat: one at a time.
@@ -421,6 +445,15 @@ class Conversation {
   private async onMenu(action: string, active: ActiveFlow | undefined): Promise<void> {
     const [name, ...rest] = action.split(':');
     const arg = rest.length > 0 ? rest.join(':') : undefined;
+    const id = arg?.split(':')[0];
+    if (
+      ID_ACTIONS.has(name ?? '') &&
+      !(id === undefined && OPTIONAL_ID.has(name ?? '')) &&
+      !/^\d{1,9}$/.test(id ?? '')
+    ) {
+      // A forged or garbled id ("NaN", 20 digits) never reaches the database (PostgreSQL rejects it).
+      return this.showMenu(this.text('flow.stale_button'), active);
+    }
     switch (name) {
       case 'resume':
         if (active) {
@@ -442,7 +475,7 @@ class Conversation {
         const list = this.actor ? await householdList(this.tx, this.actor, arg) : undefined;
         return list
           ? this.say(list.lines.map((l) => this.text(l.key, l.params)).join('\n'), list.choices)
-          : undefined;
+          : this.showMenu(this.text('household.refused.not_officer'));
       }
       case 'hhmove':
         return this.beginFlow(householdStatusRunner, arg);
@@ -796,6 +829,18 @@ class Conversation {
 interface ActiveFlow {
   runner: AnyRunner;
   state: FlowState;
+}
+
+/** PostgreSQL stores no NUL character in text: it is dropped from everything the sender typed. */
+function withoutNul(inbound: Inbound): Inbound {
+  const clean = { ...inbound };
+  for (const key of ['text', 'args', 'choiceId', 'senderName', 'chatTitle'] as const) {
+    const value = clean[key];
+    if (value?.includes('\u0000')) {
+      clean[key] = value.replaceAll('\u0000', '');
+    }
+  }
+  return clean;
 }
 
 function safeJson(text: string): unknown {
