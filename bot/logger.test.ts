@@ -22,22 +22,26 @@ describe('createLogger', () => {
     log.info(`calling https://api.telegram.org/bot${token}/getMe for 0912345678`);
     log.warn({ phone: '+84912345678', cccd: '001099012345', nested: { url: `x/${token}` } }, 'contact');
     log.error({ err: new Error(`failed with webhook-secret-value for 0987654321`) }, 'boom');
+    log.info('typed as 0912 345 678, +84 912.345.678 or 001 099 012345');
     const out = lines.join('');
     expect(out).not.toContain(token);
     expect(out).not.toContain('webhook-secret-value');
     expect(out).not.toMatch(/0912345678|84912345678|001099012345|0987654321/);
+    expect(out).not.toMatch(/0912 345 678|912\.345\.678|001 099 012345/);
     expect(out).toContain('[secret]');
     expect(out).toContain('[number]');
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
   });
 
   it('keeps ordinary numbers such as amounts and update ids', () => {
     const { lines, stream } = capture();
     createLogger({ level: 'info', secrets: [] }, stream).info(
-      { update_id: 512345678, amount: '60000000' },
+      { update_id: 512345678, amount: '60000000', typed: '60 000 000', money: '1.500.000.000' },
       'ok',
     );
     expect(lines.join('')).toContain('512345678');
     expect(lines.join('')).toContain('60000000');
+    expect(lines.join('')).toContain('60 000 000');
+    expect(lines.join('')).toContain('1.500.000.000');
   });
 });

@@ -3,7 +3,10 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 export type { Logger };
 
 /** Phone numbers (+84 / 0 followed by 9–10 digits) and 12-digit citizen ID numbers. */
-const PERSONAL_NUMBERS = /(?<!\d)(?:\+?84|0)\d{9,10}(?!\d)|(?<!\d)\d{12}(?!\d)/g;
+// Phone numbers as people write them ("0912345678", "+84 912 345 678", "0912.345.678") and 12-digit
+// CCCD numbers. Grouped digits count only with a phone's prefix, so amounts like "60 000 000" stay.
+const PERSONAL_NUMBERS =
+  /(?<!\d)(?:\+?84|0)(?:[ .-]?\d){9,10}(?![\d])|(?<!\d)\d{12}(?!\d)|(?<!\d)\d{3}[ .]\d{3}[ .]\d{6}(?!\d)/g;
 
 /**
  * pino, with every string that reaches a log line scrubbed of the configured secrets (bot token,

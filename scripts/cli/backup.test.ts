@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '../../prisma/client.ts';
 import type { SqlDb } from '../../prisma/sql-db.ts';
 import type { SqliteDatabase } from '../../prisma/sqlite.ts';
-import { migratedDb, seededDatabase, TEST_DIALECT, tempDatabase } from '../../test/support/app-harness.ts';
+import { migratedDb, seededDatabase, tempDatabase } from '../../test/support/app-harness.ts';
 import { backupDatabase, POSTGRES_BACKUP_MESSAGE, sqliteConnectionOf } from './backup.ts';
 import { executeCommand, parseCommand } from './commands.ts';
 import { UsageError } from './context.ts';
@@ -189,7 +189,7 @@ describe('backup', () => {
   });
 });
 
-describe.runIf(TEST_DIALECT === 'postgres')('backup on PostgreSQL', () => {
+describe('backup on PostgreSQL (always: it pins its own database)', () => {
   it('is refused with a pointer to pg_dump -Fc, exit code 2', { timeout: 60_000 }, async () => {
     const migrated = await migratedDb('postgres');
     try {
