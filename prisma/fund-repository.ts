@@ -14,7 +14,7 @@ import {
 import type { Need } from '../core/funds/ledger.ts';
 import { isChannel } from '../core/messaging/message.ts';
 import { normalizeVi } from '../core/shared/parse.ts';
-import { countEntry } from './fund-totals.ts';
+import { countEntry, countPledge } from './fund-totals.ts';
 import type { Row, SqlDb, SqlParam } from './sql-db.ts';
 import { fromDbTime } from './sqlite.ts';
 
@@ -151,11 +151,14 @@ export function createPledgeRepository(db: SqlDb): PledgeRepository {
             at,
           ],
         );
+        await countPledge(tx, Number(id), 1);
         return { id: Number(id), ref };
       });
     },
     async update(id, c, at) {
-      return (
+      // The level's pledged total: out as it was, in as it is (unchanged when the update does not apply).
+      await countPledge(db, id, -1);
+      const changed =
         (await db.run(
           `UPDATE "Pledge" SET kind = ?, description = ?, quantity = ?, quantityUnit = ?, amount = ?, dueOn = ?,
              publicName = ?, fundUnitId = ?, targetUnitId = ?, updatedAt = ?
@@ -174,18 +177,21 @@ export function createPledgeRepository(db: SqlDb): PledgeRepository {
             at,
             id,
           ],
-        )) === 1
-      );
+        )) === 1;
+      await countPledge(db, id, 1);
+      return changed;
     },
     async cancel(id, reason, at) {
-      return (
+      await countPledge(db, id, -1);
+      const changed =
         (await db.run(
           `UPDATE "Pledge" SET cancelledAt = ?, cancelReason = ?, updatedAt = ?
            WHERE id = ? AND cancelledAt IS NULL
              AND NOT EXISTS (SELECT 1 FROM "FundEntry" e WHERE e.pledgeId = "Pledge".id AND e.kind <> 'reversal')`,
           [at, reason, at, id],
-        )) === 1
-      );
+        )) === 1;
+      await countPledge(db, id, 1);
+      return changed;
     },
     async findById(id) {
       return (await all(`${PLEDGE_VIEW} WHERE p.id = ?`, [id]))[0];
@@ -284,16 +290,26 @@ export function createFundRepository(db: SqlDb): FundRepository {
       const ids = scope.levelIds ?? [];
       const within = (column: string) =>
         scope.levelIds === null ? '' : ` AND ${column} IN (${marks(ids.length)})`;
-      const levels = await db.all(
-        `SELECT levelUnitId, kind, amount, entries FROM "FundTotal" WHERE campaignId = ?${within('levelUnitId')}`,
-        [campaignId, ...ids],
-      );
-      // Both from covering indexes of Pledge (the first in organisation order, the second in donor order).
+      const levels = scope.perLevel
+        ? await db.all(
+            `SELECT levelUnitId, kind, amount, entries FROM "FundTotal" WHERE campaignId = ?${within('levelUnitId')}`,
+            [campaignId, ...ids],
+          )
+        : undefined;
+      const totals = levels
+        ? undefined
+        : await db.all(
+            `SELECT kind, SUM(amount) AS amount, SUM(entries) AS entries FROM "FundTotal"
+              WHERE campaignId = ?${within('levelUnitId')} GROUP BY kind`,
+            [campaignId, ...ids],
+          );
+      // Both from covering indexes of Pledge (the first in organisation order, only the pledges of
+      // member organisations; the second in donor order).
       const live = `FROM "Pledge" WHERE campaignId = ? AND cancelledAt IS NULL${within('fundUnitId')}`;
       const organisations = await db.all(
         `SELECT orgUnitId, MIN(id) AS firstId, MAX(id) AS lastId, COUNT(*) AS pledges, SUM(amount) AS pledged,
                 SUM(received) AS received
-           ${live} GROUP BY orgUnitId`,
+           ${live} AND orgUnitId IS NOT NULL GROUP BY orgUnitId`,
         [campaignId, ...ids],
       );
       const donors = scope.donors
@@ -304,24 +320,42 @@ export function createFundRepository(db: SqlDb): FundRepository {
             [campaignId, ...ids],
           )
         : undefined;
-      return {
-        levels: levels.flatMap((r) => {
+      const sums = (rows: Row[]) =>
+        rows.flatMap((r) => {
           const kind = String(r.kind);
           return isTotalKind(kind)
-            ? [{ unitId: Number(r.levelUnitId), kind, amount: money(r.amount), entries: Number(r.entries) }]
+            ? [
+                {
+                  unitId: Number(r.levelUnitId ?? 0),
+                  kind,
+                  amount: money(r.amount),
+                  entries: Number(r.entries),
+                },
+              ]
             : [];
-        }),
-        pledged: organisations.reduce((sum, r) => sum + money(r.pledged), 0n),
-        organisations: organisations
-          .filter((r) => r.orgUnitId !== null)
-          .map((r) => ({
-            orgUnitId: Number(r.orgUnitId),
-            firstPledgeId: Number(r.firstId),
-            lastPledgeId: Number(r.lastId),
-            pledges: Number(r.pledges),
-            pledged: money(r.pledged),
-            received: money(r.received),
-          })),
+        });
+      const perLevel = levels ? sums(levels) : undefined;
+      const byKind = new Map<TotalKind, { kind: TotalKind; amount: bigint; entries: number }>();
+      for (const { kind, amount, entries } of perLevel ?? sums(totals ?? [])) {
+        const sum = byKind.get(kind) ?? { kind, amount: 0n, entries: 0 };
+        sum.amount += amount;
+        sum.entries += entries;
+        byKind.set(kind, sum);
+      }
+      return {
+        levels: perLevel,
+        totals: [...byKind.values()],
+        pledged: (levels ?? totals ?? [])
+          .filter((r) => r.kind === 'pledged')
+          .reduce((sum, r) => sum + money(r.amount), 0n),
+        organisations: organisations.map((r) => ({
+          orgUnitId: Number(r.orgUnitId),
+          firstPledgeId: Number(r.firstId),
+          lastPledgeId: Number(r.lastId),
+          pledges: Number(r.pledges),
+          pledged: money(r.pledged),
+          received: money(r.received),
+        })),
         donors: donors?.map((r) => ({
           donorKind: String(r.donorKind),
           donorName: String(r.donorName),

@@ -1,8 +1,8 @@
 import type { SqlDb } from './sql-db.ts';
 
 /**
- * The ledger's derived sums (DESIGN.md §5, issue 5 §4): FundTotal (per fund level and kind) and
- * Pledge.received. Summing a national ledger of a million rows for every digest costs more than
+ * The ledger's derived sums (DESIGN.md §5, issue 5 §4): FundTotal (per fund level and kind, and the
+ * live pledges per level) and Pledge.received. Summing a national ledger of a million rows for every digest costs more than
  * the digest may take, so the repository keeps these in the same transaction as each entry it
  * writes; `rebuildFundTotals` recomputes them from the ledger (bulk loads, repairs). The ledger
  * stays the record: FundEntry rows are still never updated or deleted.
@@ -44,6 +44,24 @@ export async function countEntry(db: SqlDb, e: CountedEntry, sign: 1 | -1): Prom
   }
 }
 
+const PLEDGE_TOTAL = (
+  sign: '' | '-',
+) => `INSERT INTO "FundTotal" (campaignId, levelUnitId, kind, amount, entries)
+  SELECT campaignId, fundUnitId, 'pledged', ${sign}amount, ${sign}1 FROM "Pledge" WHERE id = ? AND cancelledAt IS NULL
+  ON CONFLICT (campaignId, levelUnitId, kind)
+  DO UPDATE SET amount = "FundTotal".amount + excluded.amount, entries = "FundTotal".entries + excluded.entries`;
+const ADD_PLEDGE = PLEDGE_TOTAL('');
+const TAKE_PLEDGE = PLEDGE_TOTAL('-');
+
+/**
+ * Counts a pledge as it stands in FundTotal's 'pledged' (its level's live pledges), or takes it out
+ * (-1): a change or cancellation is taken out before and counted again after it (a cancelled pledge
+ * counts for nothing, so the two cancel out when nothing changed).
+ */
+export async function countPledge(db: SqlDb, pledgeId: number, sign: 1 | -1): Promise<void> {
+  await db.run(sign === 1 ? ADD_PLEDGE : TAKE_PLEDGE, [pledgeId]);
+}
+
 /**
  * Recomputes the sums from the ledger, in the caller's transaction (the same SQL as the migration
  * that introduced them).
@@ -68,6 +86,8 @@ export async function rebuildFundTotals(db: SqlDb): Promise<void> {
              CASE WHEN r."id" IS NULL THEN 1 ELSE 0 END
         FROM "FundEntry" e LEFT JOIN "FundEntry" r ON r."reversesId" = e."id"
        WHERE e."kind" = 'transfer' AND e."toUnitId" IS NOT NULL
+      UNION ALL
+      SELECT "campaignId", "fundUnitId", 'pledged', "amount", 1 FROM "Pledge" WHERE "cancelledAt" IS NULL
     ) ledger
     GROUP BY "campaignId", "levelUnitId", "kind"`);
 }

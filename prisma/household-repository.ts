@@ -1,6 +1,7 @@
 import type {
   HouseholdRepository,
   HouseholdView,
+  StatusChange,
   StatusCounts,
 } from '../core/households/household.repository.ts';
 import { insertHousehold } from './household-writer.ts';
@@ -28,6 +29,9 @@ function toView(r: Row): HouseholdView {
     updatedAt: fromDbTime(r.updatedAt),
   };
 }
+
+/** Keys per IN list: well under SQLite's 32,766 parameters. */
+const KEYS_PER_STATEMENT = 10_000;
 
 /** SQL placeholders for an IN list (units are few: an officer's or a leader's area). */
 function placeholders(n: number): string {
@@ -134,34 +138,64 @@ export function createHouseholdRepository(db: SqlDb): HouseholdRepository {
       );
     },
     async countsByUnit(unitIds) {
-      const rows = await db.all(
-        `SELECT unitId, status, COUNT(*) AS n FROM "Household" WHERE unitId IN (${placeholders(unitIds.length)})
-          GROUP BY unitId, status`,
-        unitIds,
-      );
+      // Kept by triggers on Household (migration digest_aggregates): a row per unit and status, not
+      // per household. Thousands of units (a national view) are quicker all read than looked up.
+      const many = unitIds.length > 1_000;
+      const wanted = new Set(unitIds);
+      const rows = (
+        await db.all(
+          `SELECT unitId, status, households AS n FROM "HouseholdCount" WHERE households > 0
+            ${many ? '' : `AND unitId IN (${placeholders(unitIds.length)})`}`,
+          many ? [] : unitIds,
+        )
+      ).filter((r) => !many || wanted.has(Number(r.unitId)));
       return rows.map((r) => ({ unitId: Number(r.unitId), status: String(r.status), count: Number(r.n) }));
     },
     async statusChangesSince(unitIds, since) {
-      // Only households with a status event after `since` (few: the index on the event's time finds
-      // them), each with its status then: its last status event up to `since`.
-      const rows = await db.all(
-        `SELECT need, status, statusThen, COUNT(*) AS n FROM (
-           SELECT h.need AS need, h.status AS status,
-                  (SELECT e.toStatus FROM "HouseholdEvent" e
-                    WHERE e.householdId = h.id AND e.toStatus IS NOT NULL AND e.at <= ?
-                    ORDER BY e.at DESC, e.id DESC LIMIT 1) AS statusThen
-             FROM "Household" h
-            WHERE h.id IN (SELECT householdId FROM "HouseholdEvent" WHERE at > ? AND toStatus IS NOT NULL)
-              AND h.unitId IN (${placeholders(unitIds.length)})) changed
-          GROUP BY need, status, statusThen`,
-        [since, since, ...unitIds],
+      // The status events after `since` (few: the index on their time finds them). Every change of
+      // status is an event naming the status it left (the first one, 'created', none), so the
+      // first of a household's events after `since` tells its status then. Its status now and its
+      // unit are read by key: a join would make PostgreSQL scan the whole registry.
+      const events = await db.all(
+        `SELECT householdId, fromStatus, at, id FROM "HouseholdEvent" WHERE at > ? AND toStatus IS NOT NULL`,
+        [since],
       );
-      return rows.map((r) => ({
-        need: String(r.need),
-        status: String(r.status),
-        statusThen: r.statusThen === null ? null : String(r.statusThen),
-        count: Number(r.n),
-      }));
+      const first = new Map<number, { at: number; id: number; left: string | null }>();
+      for (const e of events) {
+        const householdId = Number(e.householdId);
+        const at = fromDbTime(e.at).getTime();
+        const id = Number(e.id);
+        const seen = first.get(householdId);
+        if (!seen || at < seen.at || (at === seen.at && id < seen.id)) {
+          first.set(householdId, { at, id, left: e.fromStatus === null ? null : String(e.fromStatus) });
+        }
+      }
+      const wanted = new Set(unitIds);
+      const changes = new Map<string, StatusChange>();
+      const ids = [...first.keys()];
+      for (let start = 0; start < ids.length; start += KEYS_PER_STATEMENT) {
+        const chunk = ids.slice(start, start + KEYS_PER_STATEMENT);
+        const households = await db.all(
+          `SELECT id, unitId, need, status FROM "Household" WHERE id IN (${placeholders(chunk.length)})`,
+          chunk,
+        );
+        for (const h of households) {
+          if (!wanted.has(Number(h.unitId))) {
+            continue;
+          }
+          const change = {
+            need: String(h.need),
+            status: String(h.status),
+            statusThen: first.get(Number(h.id))?.left ?? null,
+            count: 0,
+          };
+          const key = `${change.need}|${change.status}|${change.statusThen}`;
+          const counted = changes.get(key) ?? change;
+          counted.count += 1;
+          changes.set(key, counted);
+        }
+      }
+      return [...changes.values()];
     },
     async statusCountsAsOf(unitId, asOf) {
       // Each household's last status change at or before the instant; later changes do not count.

@@ -442,7 +442,7 @@ export function createStore(
                UNION
                SELECT u.id FROM "Unit" u JOIN below b ON u.parentId = b.id)
              SELECT u.id, u.code, u.name, u.kind, u.parentId, u.validFrom, u.validTo
-               FROM "Unit" u JOIN below b ON b.id = u.id ORDER BY u.code`,
+               FROM "Unit" u JOIN below b ON b.id = u.id`,
             rootIds,
           );
           return rows.map((r) => ({

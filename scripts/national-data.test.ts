@@ -267,6 +267,51 @@ describe("the leaders' views of the nation", () => {
   });
 });
 
+describe('the household counts kept by the database', () => {
+  const sorted = (rows: Record<string, unknown>[]) =>
+    rows.map((r) => `${r.unitId}:${r.status}:${r.n}`).sort((a, b) => a.localeCompare(b));
+  async function expectCountsKept(): Promise<void> {
+    const counted = await db.all(
+      'SELECT unitId, status, COUNT(*) AS n FROM "Household" GROUP BY unitId, status',
+    );
+    const kept = await db.all(
+      'SELECT unitId, status, households AS n FROM "HouseholdCount" WHERE households > 0',
+    );
+    expect(sorted(kept)).toEqual(sorted(counted));
+  }
+
+  it('equal counting the registry, after any insert, move or correction', async () => {
+    await expectCountsKept();
+    const [first, second] = await db.all(
+      `SELECT id, unitId FROM "Household" WHERE status = 'approved' ORDER BY id LIMIT 2`,
+    );
+    const other = await db.get(
+      `SELECT id FROM "Unit" WHERE kind = 'commune' AND id <> ? ORDER BY id LIMIT 1`,
+      [Number(second?.unitId)],
+    );
+    await run(async (tx) => {
+      expect(await tx.households.moveStatus(Number(first?.id), 'approved', 'started', NATIONAL_AS_OF)).toBe(
+        true,
+      );
+    });
+    await db.run('UPDATE "Household" SET unitId = ?, status = ? WHERE id = ?', [
+      Number(other?.id),
+      'completed',
+      Number(second?.id),
+    ]);
+    await db.run('UPDATE "Household" SET village = ? WHERE id = ?', ['Thôn 99', Number(second?.id)]);
+    await db.run(
+      `INSERT INTO "Household" (campaignId, unitId, code, village, headName, headNameKey, category, need,
+         foundationDurable, frameDurable, roofDurable, members, landLegal, landUndisputed, outsideLandslideZone,
+         confirmedByCommune, eligible, status, createdAt, updatedAt)
+       VALUES (?, ?, 'NEW-1', 'Thôn 1', 'Lò Văn Mới', 'lo van moi', 'poor', 'repair', FALSE, FALSE, FALSE, 3,
+         TRUE, TRUE, TRUE, TRUE, TRUE, 'proposed', ?, ?)`,
+      [set.campaignId, Number(other?.id), NATIONAL_AS_OF, NATIONAL_AS_OF],
+    );
+    await expectCountsKept();
+  });
+});
+
 describe('the roll-up from running totals', () => {
   async function bothRollups() {
     return run(async (tx) => {

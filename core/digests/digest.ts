@@ -87,7 +87,8 @@ export async function buildDigest(tx: Tx, opts: DigestOptions): Promise<Digest |
   const next = periodsDueOn(periods, periods.find((p) => p.dueOn > today)?.dueOn);
   // Donors only count for the six-monthly proposals: a national campaign has tens of thousands.
   const loaded = await loadRollup(tx, {
-    ...(await fundScope(tx, [area.id])),
+    ...(await fundScope(tx, [area.id], { rows: false })),
+    perLevel: false,
     donors: opts.kind === 'semiannual',
   });
   const rollup = loaded?.rollup;

@@ -7,7 +7,13 @@ import { FUND_LEVEL_KINDS, isLocalKind, type UnitView } from '../people/unit.rep
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { fundLevelsOf, isFundKeeper } from './fund-flows.ts';
-import { acknowledgementLines, publicSummaryLines, rollupFromFigures, rollupLines } from './fund-views.ts';
+import {
+  acknowledgementLines,
+  BRANCH_PARENT_KINDS,
+  publicSummaryLines,
+  rollupFromFigures,
+  rollupLines,
+} from './fund-views.ts';
 
 /** Which fund levels a roll-up sums and in which row each is shown (`fundScope`). */
 export interface FundScope {
@@ -20,16 +26,24 @@ export interface FundScope {
 /**
  * The roll-up, summed by the database (the ledger's running totals, the pledges by organisation
  * and donor), read in the same transaction. Without a scope: every level of the campaign, each
- * in its own row. Donors are many in a national campaign: leave them out when not shown.
+ * in its own row. `perLevel: false` gives the totals without rows and `donors: false` no donors:
+ * a national campaign has thousands of levels and tens of thousands of donors.
  */
-export async function loadRollup(tx: Tx, opts: FundScope & { donors?: boolean } = { levelIds: null }) {
+export async function loadRollup(
+  tx: Tx,
+  opts: FundScope & { perLevel?: boolean; donors?: boolean } = { levelIds: null },
+) {
   const campaign = await tx.campaigns.findCurrent();
   if (!campaign) {
     return undefined;
   }
+  const perLevel = opts.perLevel ?? true;
   const [units, figures] = await Promise.all([
-    tx.units.listByKinds([...FUND_LEVEL_KINDS, 'member_org']),
-    tx.funds.rollupFigures(campaign.id, { levelIds: opts.levelIds, donors: opts.donors ?? true }),
+    // The levels' names for their rows; otherwise the organisations and the levels that name them.
+    tx.units.listByKinds(
+      perLevel ? [...FUND_LEVEL_KINDS, 'member_org'] : ['member_org', ...BRANCH_PARENT_KINDS],
+    ),
+    tx.funds.rollupFigures(campaign.id, { levelIds: opts.levelIds, perLevel, donors: opts.donors ?? true }),
   ]);
   return { campaign, rollup: rollupFromFigures(units, figures, opts.rowOf) };
 }
@@ -38,9 +52,14 @@ export async function loadRollup(tx: Tx, opts: FundScope & { donors?: boolean } 
  * The money a view of these units shows: the funds of the nearest unit at or above each one that
  * is not a ward or commune (a ward's digest shows its city's funds, as the city's does), listed as
  * that unit's own level and one row per unit right below it, summing everything under it. An area
- * at the top of the tree (the nation) covers the whole campaign.
+ * at the top of the tree (the nation) covers the whole campaign; without `rows`, its units are not
+ * even read.
  */
-export async function fundScope(tx: Tx, unitIds: number[]): Promise<Required<FundScope>> {
+export async function fundScope(
+  tx: Tx,
+  unitIds: number[],
+  opts: { rows?: boolean } = {},
+): Promise<FundScope> {
   const roots = new Map<number, UnitView>();
   for (const id of unitIds) {
     let unit = await tx.units.findById(id);
@@ -50,6 +69,10 @@ export async function fundScope(tx: Tx, unitIds: number[]): Promise<Required<Fun
     if (unit) {
       roots.set(unit.id, unit);
     }
+  }
+  const atTop = [...roots.values()].some((u) => u.parentId === null);
+  if (atTop && opts.rows === false) {
+    return { levelIds: null };
   }
   const below = await tx.units.listDescendantsDated([...roots.keys()]);
   const parentOf = new Map(below.map((u) => [u.id, u.parentId]));
@@ -67,10 +90,9 @@ export async function fundScope(tx: Tx, unitIds: number[]): Promise<Required<Fun
     }
     rows.set(u.id, row);
   }
-  const whole = [...tops].some((id) => roots.get(id)?.parentId === null);
   const levels = new Set<string>(FUND_LEVEL_KINDS);
   return {
-    levelIds: whole ? null : [...tops, ...below.filter((u) => levels.has(u.kind)).map((u) => u.id)],
+    levelIds: atTop ? null : [...tops, ...below.filter((u) => levels.has(u.kind)).map((u) => u.id)],
     rowOf: (levelId) => rows.get(levelId),
   };
 }

@@ -209,6 +209,8 @@ function organisationKey(org: UnitView): string {
 
 /** The level a branch sits at, for naming the organisation: central > provincial > city; 0 below. */
 const BRANCH_RANKS: Record<string, number> = { nation: 3, province: 2, city: 1 };
+/** The units whose member organisations name an organisation across its branches. */
+export const BRANCH_PARENT_KINDS = Object.keys(BRANCH_RANKS);
 
 function branchRank(org: UnitView, byId: ReadonlyMap<number, UnitView>): number {
   const parent = org.parentId === null ? undefined : byId.get(org.parentId);
@@ -231,7 +233,8 @@ function levelRows(units: UnitView[], totals: ReadonlyMap<number, LevelTotals>):
  * The roll-up from the figures the database summed (`FundRepository.rollupFigures`): the same
  * result as `buildRollup` over every pledge and entry, without reading them. With `rowOf`, each
  * level's money is shown in the row of the level it maps to (a province for its communes), and
- * levels it maps to nothing are left out.
+ * levels it maps to nothing are left out. Figures without the levels' own sums give the totals
+ * and no rows.
  */
 export function rollupFromFigures(
   units: UnitView[],
@@ -241,8 +244,10 @@ export function rollupFromFigures(
   const byId = new Map(units.map((u) => [u.id, u]));
   const totals = new Map<number, LevelTotals>();
   let households = 0;
-  for (const sum of figures.levels) {
-    const row = rowOf ? rowOf(sum.unitId) : sum.unitId;
+  // Without the levels' own sums: one row for them all, not listed.
+  const all = figures.levels === undefined ? -1 : undefined;
+  for (const sum of figures.levels ?? figures.totals.map((t) => ({ ...t, unitId: -1 }))) {
+    const row = all ?? (rowOf ? rowOf(sum.unitId) : sum.unitId);
     if (row === undefined) {
       continue;
     }
@@ -271,7 +276,11 @@ export function rollupFromFigures(
         break;
     }
   }
-  const levels = levelRows(units, totals);
+  const levels = all === undefined ? levelRows(units, totals) : [];
+  const total =
+    all === undefined
+      ? levels.reduce<LevelTotals>((s, l) => addTotals(s, l.totals), zeroTotals())
+      : (totals.get(all) ?? zeroTotals());
 
   // Organisations and donors come in the order of their first pledge, as `buildRollup` meets them.
   const orgs = new Map<string, OrgRow & { first: number; rank: number; rankPledge: number }>();
@@ -325,7 +334,7 @@ export function rollupFromFigures(
     donors: [...donors.values()].sort(
       (a, b) => Number(b.received - a.received) || Number(b.pledged - a.pledged),
     ),
-    total: levels.reduce<LevelTotals>((s, l) => addTotals(s, l.totals), zeroTotals()),
+    total,
     households,
     pledged: figures.pledged,
   };

@@ -153,7 +153,10 @@ export interface DonorSum {
 
 /** The ledger and the pledges summed for a roll-up: what `buildRollup` folds from every row. */
 export interface RollupFigures {
-  levels: LevelKindSum[];
+  /** Per level and kind, when asked for (`perLevel`). */
+  levels: LevelKindSum[] | undefined;
+  /** Every level of the scope together, by kind. */
+  totals: Omit<LevelKindSum, 'unitId'>[];
   /** Live (not cancelled) pledges. */
   pledged: bigint;
   organisations: OrganisationSum[];
@@ -164,6 +167,8 @@ export interface RollupFigures {
 export interface RollupScope {
   /** Fund levels to sum (their entries, and the pledges made to them); null for the whole campaign. */
   levelIds: readonly number[] | null;
+  /** The sums of each level, not only of them all (a national campaign has thousands of levels). */
+  perLevel: boolean;
   donors: boolean;
 }
 

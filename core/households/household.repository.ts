@@ -73,7 +73,8 @@ export interface HouseholdRepository {
   statusCountsAsOf(unitId: number, asOf: Date): Promise<StatusCounts>;
   /**
    * The households of the units whose status changed after `since` (a status event later than it),
-   * counted by need, status now and status as of `since` (null: not registered yet then).
+   * counted by need, status now and status as of `since` (null: not registered yet then). Relies on
+   * every change of status being an event that names the status it left.
    */
   statusChangesSince(unitIds: number[], since: Date): Promise<StatusChange[]>;
 }

@@ -98,9 +98,8 @@ export async function nextDuePeriod(
 }
 
 /**
- * The units (of those given) that sent a report for the period, late or not. Monthly reports are
- * read as the leaders' view reads them; quarterly, six-monthly and final ones are narrative reports.
- * With `countsUnder`, a listed successor counts as reported when it, or every predecessor merged
+ * The units (of those given) that sent a report for the period, late or not: a monthly report, or
+ * a narrative one for quarterly, six-monthly and final periods. With `countsUnder`, a listed successor counts as reported when it, or every predecessor merged
  * into it, reported (`reportedUnder`).
  */
 export async function unitsReported(
@@ -111,10 +110,6 @@ export async function unitsReported(
 ): Promise<Set<number>> {
   if (countsUnder) {
     return reportedUnder(countsUnder, await unitsReported(tx, period, [...countsUnder.keys()]));
-  }
-  if (period.kind === 'monthly') {
-    const latest = await tx.reports.latestByUnit(unitIds, period.id);
-    return new Set(latest.filter((r) => r.coversPeriod).map((r) => r.unitId));
   }
   const wanted = new Set(unitIds);
   const submitted = await tx.reminders.submitted(period.campaignId, [period.id]);

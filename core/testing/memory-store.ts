@@ -1028,13 +1028,22 @@ function createRepositories(state: MemoryState): Repositories {
     insert: noLedger,
     listByCampaign: async () => [],
     unitMoney: async () => ({ received: 0n, paid: 0n, entries: 0 }),
-    rollupFigures: async () => ({ levels: [], pledged: 0n, organisations: [], donors: [] }),
+    rollupFigures: async () => ({ levels: [], totals: [], pledged: 0n, organisations: [], donors: [] }),
   };
 
   // The scheduler is tested on a real SQLite file; here nobody is reminded.
   const reminders: ReminderRepository = {
     members: async () => [],
-    submitted: async () => [],
+    // Monthly reports only: narrative ones are not kept here.
+    async submitted(_campaignId, periodIds) {
+      const pairs = new Map<string, { periodId: number; unitId: number }>();
+      for (const r of state.reports) {
+        if (!periodIds || periodIds.includes(r.periodId)) {
+          pairs.set(`${r.periodId}:${r.unitId}`, { periodId: r.periodId, unitId: r.unitId });
+        }
+      }
+      return [...pairs.values()];
+    },
     pauses: async () => [],
     addPause: async () => undefined,
     bulkSince: async () => [],
