@@ -329,6 +329,16 @@ export function createStore(
             coversPeriod: Number(r.covers) === 1,
           }));
         },
+        async onTimeCounts(periodIds, unitIds) {
+          const periods = periodIds.map(() => '?').join(', ') || 'NULL';
+          const units = unitIds.map(() => '?').join(', ') || 'NULL';
+          const rows = await t.all(
+            `SELECT unitId, COUNT(DISTINCT periodId) AS n FROM "Report"
+              WHERE late = FALSE AND periodId IN (${periods}) AND unitId IN (${units}) GROUP BY unitId`,
+            [...periodIds, ...unitIds],
+          );
+          return rows.map((r) => ({ unitId: Number(r.unitId), periods: Number(r.n) }));
+        },
         async listByPeriods(periodIds) {
           const marks = periodIds.map(() => '?').join(', ') || 'NULL';
           const rows = await t.all(

@@ -52,6 +52,7 @@ export interface DigestOptions {
 /** Reminders that failed this recently make a person "unreachable". */
 export const UNREACHABLE_DAYS = 7;
 const MAX_UNREACHABLE = 10;
+const MAX_COMMENDATIONS = 20;
 const TOP_ORGANISATIONS = 5;
 /** Names per line in a list of units: a line stays short on a phone. */
 const LIST_WIDTH = 60;
@@ -130,12 +131,17 @@ export async function buildDigest(tx: Tx, opts: DigestOptions): Promise<Digest |
   if (opts.kind === 'semiannual') {
     // The collectives and people proposed for commendation, by the campaign's criteria.
     const proposals = await proposalsFor(tx, campaign, units, progress, rollup, today);
+    // A national campaign proposes thousands of donors: the digest names the first ones.
+    const named = proposals.slice(0, MAX_COMMENDATIONS);
     sections.push([
       { key: proposals.length > 0 ? 'digest.commendations' : 'digest.commendations.none' },
-      ...proposals.map((p) => ({
+      ...named.map((p) => ({
         key: 'digest.commendation' as const,
         params: { name: p.name, reason: p.reason },
       })),
+      ...(proposals.length > named.length
+        ? [{ key: 'digest.commendation.more' as const, params: { count: proposals.length - named.length } }]
+        : []),
     ]);
   }
   sections.push(await unreachableLines(tx, area, units, opts.now, countsUnder, local));

@@ -330,14 +330,19 @@ export function rollupFromFigures(
     levels,
     organisations: [...orgs.values()]
       .map(({ first: _f, rank: _r, rankPledge: _p, ...row }) => row)
-      .sort((a, b) => Number(b.received - a.received)),
+      .sort((a, b) => descending(a.received, b.received)),
     donors: [...donors.values()].sort(
-      (a, b) => Number(b.received - a.received) || Number(b.pledged - a.pledged),
+      (a, b) => descending(a.received, b.received) || descending(a.pledged, b.pledged),
     ),
     total,
     households,
     pledged: figures.pledged,
   };
+}
+
+/** Larger first, without subtracting (bigint arithmetic allocates). */
+function descending(a: bigint, b: bigint): number {
+  return a > b ? -1 : a < b ? 1 : 0;
 }
 
 function addTotals(s: LevelTotals, t: LevelTotals): LevelTotals {

@@ -553,6 +553,7 @@ export const en: Record<keyof typeof vi, string> = {
   'digest.commendations': "🏅 Proposed commendations (by the steering committee's criteria):",
   'digest.commendations.none': '🏅 No collective or person meets the commendation criteria yet.',
   'digest.commendation': '• {name}: {reason}',
+  'digest.commendation.more': '• … and {count} more (see the summary report)',
   'reminder.paused':
     '✅ Noted that you reported {period} on paper. The bot will not remind you about it again.',
   'reminder.report_due':

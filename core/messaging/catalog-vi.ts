@@ -555,6 +555,7 @@ export const vi = {
   'digest.commendations': '🏅 Đề xuất khen thưởng (theo tiêu chí của Ban Chỉ đạo):',
   'digest.commendations.none': '🏅 Chưa có tập thể, cá nhân nào đạt tiêu chí khen thưởng.',
   'digest.commendation': '• {name}: {reason}',
+  'digest.commendation.more': '• … và {count} đề xuất khác (xem báo cáo sơ kết)',
   'reminder.paused':
     '✅ Đã ghi nhận anh/chị đã báo cáo {period} bằng văn bản. Bot sẽ không nhắc báo cáo kỳ này nữa.',
   'reminder.report_due':

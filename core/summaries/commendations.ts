@@ -57,8 +57,9 @@ export interface Proposal {
 }
 
 const percent = (share: number) => `${Math.round(share * 100)}%`;
-const trieu = (d: bigint) =>
-  `${(Number(d) / 1_000_000).toLocaleString('vi-VN', { maximumFractionDigits: 1 })} triệu đồng`;
+// One formatter for all: `toLocaleString` builds a new one each call (thousands of donors nationally).
+const MILLIONS = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 });
+const trieu = (d: bigint) => `${MILLIONS.format(Number(d) / 1_000_000)} triệu đồng`;
 
 export function proposeCommendations(
   c: CommendationCriteria,

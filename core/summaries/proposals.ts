@@ -13,11 +13,14 @@ export async function punctuality(
   today: string,
 ): Promise<{ due: number; onTime: Map<number, number> }> {
   const periods = (await tx.campaigns.listPeriods(campaign.id, 'monthly')).filter((p) => p.dueOn <= today);
-  const reports = await tx.reports.listByPeriods(periods.map((p) => p.id));
-  const inTime = new Set(reports.filter((r) => !r.late).map((r) => `${r.periodId}:${r.unitId}`));
-  const onTime = new Map(
-    units.map((u) => [u.id, periods.filter((p) => inTime.has(`${p.id}:${u.id}`)).length]),
+  const counts = await tx.reports.onTimeCounts(
+    periods.map((p) => p.id),
+    units.map((u) => u.id),
   );
+  const onTime = new Map(units.map((u) => [u.id, 0]));
+  for (const c of counts) {
+    onTime.set(c.unitId, c.periods);
+  }
   return { due: periods.length, onTime };
 }
 

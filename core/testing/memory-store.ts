@@ -825,6 +825,15 @@ function createRepositories(state: MemoryState): Repositories {
         .filter((r) => r.periodId === periodId && r.unitId === unitId)
         .reduce((max, r) => Math.max(max, r.revision), 0);
     },
+    async onTimeCounts(periodIds, unitIds) {
+      const onTime = new Map<number, Set<number>>();
+      for (const r of state.reports) {
+        if (!r.late && periodIds.includes(r.periodId) && unitIds.includes(r.unitId)) {
+          onTime.set(r.unitId, (onTime.get(r.unitId) ?? new Set()).add(r.periodId));
+        }
+      }
+      return [...onTime].map(([unitId, periods]) => ({ unitId, periods: periods.size }));
+    },
     async latestByUnit(unitIds, periodId) {
       return unitIds.flatMap((unitId) => {
         const own = state.reports.filter((r) => r.unitId === unitId);
