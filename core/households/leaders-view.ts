@@ -89,7 +89,10 @@ export async function buildLeadersView(tx: Tx, actor: Actor, now: Date): Promise
   if (due) {
     lines.push(
       late.length > 0
-        ? { key: 'leaders.late', params: { period: due.label, units: late.join(', ') } }
+        ? {
+            key: multiLevel ? 'leaders.late_local' : 'leaders.late',
+            params: { period: due.label, units: late.join(', ') },
+          }
         : { key: 'leaders.all_in', params: { period: due.label } },
     );
   }

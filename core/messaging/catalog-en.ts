@@ -187,6 +187,7 @@ export const en: Record<keyof typeof vi, string> = {
   'leaders.table': '{rows}',
   'leaders.legend': '(KC: started, HT: completed, BG: handed over; % completed of approved; BC: last report)',
   'leaders.late': '⏰ {period} report missing: {units}',
+  'leaders.late_local': '⏰ Wards and communes missing the {period} report: {units}',
   'leaders.all_in': '✅ Every unit sent the {period} report.',
   'leaders.refused': 'This is for leaders and administrators.',
   'menu.household_list': '📋 Household list',

@@ -184,6 +184,7 @@ export const vi = {
   'leaders.legend':
     '(KC: khởi công, HT: hoàn thành, BG: bàn giao; % HT so với số hộ được duyệt; BC: báo cáo gần nhất)',
   'leaders.late': '⏰ Chưa nộp báo cáo {period}: {units}',
+  'leaders.late_local': '⏰ Số xã, phường chưa nộp báo cáo {period}: {units}',
   'leaders.all_in': '✅ Tất cả đơn vị đã nộp báo cáo {period}.',
   'leaders.refused': 'Chức năng này dành cho lãnh đạo và quản trị viên.',
   'menu.household_list': '📋 Danh sách hộ',

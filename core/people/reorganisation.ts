@@ -189,11 +189,6 @@ export function unitsByShown(countsUnder: ReadonlyMap<number, number>): Map<numb
   return byShown;
 }
 
-/** Every unit id counted under `shownId` (itself included). */
-export function unitsUnder(countsUnder: ReadonlyMap<number, number>, shownId: number): number[] {
-  return [...countsUnder].filter(([, target]) => target === shownId).map(([id]) => id);
-}
-
 /**
  * The listed units that sent a period's report: the unit itself, or — for a period reported before
  * the merge — every predecessor rolled into it. One report of a merged area is never counted twice.
