@@ -15,7 +15,7 @@ import { createInboundEventStore } from '../prisma/inbound-event-store.ts';
 import { createMediaStore } from '../prisma/media-store.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { DEMO_INVITE_CODE, DEMO_PEOPLE, seedIfEmpty } from '../prisma/seed.ts';
-import { openSqlDb, type SqlDb } from '../prisma/sql-db.ts';
+import { isTransientDbError, openSqlDb, type SqlDb } from '../prisma/sql-db.ts';
 import { createStore } from '../prisma/store.ts';
 import { createZaloTokenStore } from '../prisma/zalo-token-store.ts';
 import type { Config, ZaloConfig } from './config.ts';
@@ -306,21 +306,30 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   };
 }
 
+/** How long a message waits for a database that is away (restarting, locked) before it is given up. */
+const DATABASE_PATIENCE_MS = 30_000;
+
 /**
  * A failed transaction left nothing behind (the inbound id is not recorded), so trying the same
- * message again is safe; after the last try the error reaches the channel's error handler.
+ * message again is safe; after the last try the error reaches the channel's error handler (under
+ * long polling grammY logs it and the update is gone). Three tries in general; while the database
+ * is out of reach (a restart, a lock held past the busy timeout) tries go on, further apart, for up
+ * to DATABASE_PATIENCE_MS — a Telegram update then waits with the ones after it instead of being lost.
  */
 function withRetry(handle: (inbound: Inbound) => Promise<InboundOutcome>, log: Logger) {
   return async (inbound: Inbound): Promise<InboundOutcome> => {
+    const started = performance.now();
     for (let attempt = 1; ; attempt++) {
       try {
         return await handle(inbound);
       } catch (error) {
-        if (attempt >= 3) {
+        const waitForDatabase =
+          isTransientDbError(error) && performance.now() - started < DATABASE_PATIENCE_MS;
+        if (attempt >= 3 && !waitForDatabase) {
           throw error;
         }
         log.warn({ err: error, channel: inbound.channel, attempt }, 'inbound handling failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** (attempt - 1), 2_000)));
       }
     }
   };

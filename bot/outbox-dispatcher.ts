@@ -59,6 +59,11 @@ const MAX_SLOT_WAIT_MS = CLAIM_TIMEOUT_MS / 2;
 const URGENT_CLAIM = 10;
 /** On a paced channel a flood-control answer (retry_after) is not the message's fault: allow more of them. */
 const FLOOD_ATTEMPTS_FACTOR = 3;
+/**
+ * How long recording a send's outcome is tried again while the database is busy or unreachable
+ * (well within the claim timeout, so the row is not taken again meanwhile).
+ */
+const RECORD_RETRY_MS = CLAIM_TIMEOUT_MS / 2;
 
 const DEFAULT_LIMITS: Partial<Record<Channel, ChannelRateLimits>> = {
   telegram: {
@@ -142,6 +147,33 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
     held: 0,
     handedBack: 0,
   };
+  // What became of a claimed message is recorded even while the database is busy (SQLite's write
+  // lock held past the busy timeout) or its connection was just cut (a PostgreSQL restart): a row
+  // left claimed is taken again after the claim timeout, and one already sent would go out twice.
+  const record = {
+    markSent: (id: number, at: Date) => retrying(id, () => deps.queue.markSent(id, at)),
+    markFailed: (id: number, error: string, next: Date | null) =>
+      retrying(id, () => deps.queue.markFailed(id, error, next)),
+    markHeld: (id: number, error: string) => retrying(id, () => deps.queue.markHeld(id, error)),
+  };
+
+  async function retrying(id: number, write: () => Promise<void>): Promise<void> {
+    const giveUpAt = performance.now() + RECORD_RETRY_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await write();
+        return;
+      } catch (error) {
+        const delay = Math.min(100 * 2 ** (attempt - 1), 2_000);
+        if (performance.now() + delay > giveUpAt) {
+          throw error;
+        }
+        deps.log.warn({ err: error, outboxId: id, attempt }, 'recording an outbox send failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
   const inFlight = new Set<number>();
   const lanes = new Map<string, Lane>();
   /** Chats whose earlier message will be retried at the given time: later claims wait for it. */
@@ -289,18 +321,18 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
   async function handBack(lane: Lane, m: ClaimedMessage, reason: string, next: Date): Promise<void> {
     stats.handedBack++;
     lane.retryAt = next;
-    await deps.queue.markFailed(m.id, reason, next);
+    await record.markFailed(m.id, reason, next);
   }
 
   async function sendOne(key: string, lane: Lane, m: ClaimedMessage): Promise<void> {
     if (lane.held !== undefined) {
       stats.held++;
-      await deps.queue.markHeld(m.id, lane.held);
+      await record.markHeld(m.id, lane.held);
       return;
     }
     if (lane.retryAt) {
       stats.handedBack++;
-      await deps.queue.markFailed(m.id, 'waiting for an earlier message', lane.retryAt);
+      await record.markFailed(m.id, 'waiting for an earlier message', lane.retryAt);
       return;
     }
     const waitFor = deferred.get(key);
@@ -357,7 +389,7 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
     const now = deps.clock.now();
     if (result.ok) {
       stats.sent++;
-      await deps.queue.markSent(m.id, now);
+      await record.markSent(m.id, now);
       return;
     }
     if ('hold' in result) {
@@ -365,7 +397,7 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
       deps.log.info({ outboxId: m.id, channel: m.channel, error: result.error }, 'outbox message held');
       stats.held++;
       lane.held = result.error;
-      await deps.queue.markHeld(m.id, result.error);
+      await record.markHeld(m.id, result.error);
       return;
     }
     const retryAfterMs = result.retry ? result.retryAfterMs : undefined;
@@ -381,7 +413,7 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
       { outboxId: m.id, channel: m.channel, attempts: m.attempts, permanent, error: result.error },
       'outbox send failed',
     );
-    await deps.queue.markFailed(m.id, result.error, next);
+    await record.markFailed(m.id, result.error, next);
     if (next) {
       // Keep the chat's order: later messages wait for this one.
       stats.retried++;

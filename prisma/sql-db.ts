@@ -51,6 +51,30 @@ export function openSqlDb(url: string, opts: { poolSize?: number } = {}): SqlDb 
   return isPostgresUrl(url) ? openPostgres(url, opts) : sqliteDb(openSqlite(sqlitePathFromUrl(url)));
 }
 
+/**
+ * Whether an error says the database was out of reach for a moment rather than that the work was
+ * wrong: SQLite's write lock held past the busy timeout; PostgreSQL restarting, shutting a session
+ * down or refusing connections, the connection cut or not made in time, a serialization failure or
+ * deadlock. The same work may well succeed a little later.
+ */
+export function isTransientDbError(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null | undefined;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return true;
+  }
+  // Connection exceptions (08…), admin/crash shutdown and start-up (57P01–57P03), too many connections.
+  if (code.startsWith('08') || ['57P01', '57P02', '57P03', '53300', ...RETRYABLE].includes(code)) {
+    return true;
+  }
+  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN'].includes(code)) {
+    return true;
+  }
+  const message = typeof e?.message === 'string' ? e.message : '';
+  // node-postgres: the socket closed, or the pool could not connect in time.
+  return /Connection terminated|not queryable|timeout exceeded when trying to connect/i.test(message);
+}
+
 // ---------------------------------------------------------------------------------------------
 // SQLite
 
@@ -259,6 +283,13 @@ function openPostgres(url: string, opts: { poolSize?: number }): SqlDb {
     for (let attempt = 1; ; attempt++) {
       const client = await pool.connect();
       let broken = false;
+      // A connection the server ends while it is checked out (a restart, pg_terminate_backend)
+      // emits 'error' on the client, and with no listener that kills the process. The statement
+      // running gets the error as well; the connection is dropped rather than given back.
+      const onError = () => {
+        broken = true;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await work(on(client, true));
@@ -274,6 +305,7 @@ function openPostgres(url: string, opts: { poolSize?: number }): SqlDb {
         }
         throw error;
       } finally {
+        client.removeListener('error', onError);
         client.release(broken);
       }
     }

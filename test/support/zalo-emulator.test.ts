@@ -205,6 +205,28 @@ describe('CS messages', () => {
     emulator.setDelay('/v3.0/oa/message/cs', 0);
   });
 
+  it('delayNext slows the next calls only, and carries one out even when the caller gave up', async () => {
+    const { accessToken } = emulator.issueTokens();
+    emulator.userSendText(ALICE, 'hi');
+    emulator.delayNext('/v3.0/oa/message/cs', 1, 150);
+    const timedOut = await axios
+      .post(
+        `${emulator.apiBase}/v3.0/oa/message/cs`,
+        { recipient: { user_id: ALICE }, message: { text: 'late' } },
+        { headers: { access_token: accessToken }, timeout: 50 },
+      )
+      .then(
+        () => 'answered',
+        (error: { code?: string }) => error.code,
+      );
+    expect(timedOut).toBe('ECONNABORTED');
+    expect(emulator.sent).toHaveLength(0);
+    expect((await emulator.waitForMessages(ALICE, 1, 1_000))[0]?.text).toBe('late');
+    const started = Date.now();
+    expect((await sendCs({ text: 'on time' }, ALICE, accessToken)).data.error).toBe(0);
+    expect(Date.now() - started).toBeLessThan(100);
+  });
+
   it('waitForMessages rejects listing what was sent', async () => {
     const { accessToken } = emulator.issueTokens();
     emulator.userSendText(ALICE, 'hi');

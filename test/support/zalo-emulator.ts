@@ -140,6 +140,12 @@ export interface ZaloEmulator {
   /** Delay every response of `path` by `ms` (0 clears). The request is handled after the delay. */
   setDelay(path: string, ms: number): void;
   /**
+   * The next `count` calls to `path` are handled and answered `ms` late — handled even when the
+   * caller gave up waiting meanwhile, as a send that timed out at the client but still reached the
+   * user. `count <= 0` clears. (A `failNext` armed for the same call takes precedence.)
+   */
+  delayNext(path: string, count: number, ms: number): void;
+  /**
    * Last interaction of a user with the OA. The event helpers that are interactions (userSendText,
    * userSendImage, userSendFile, follow, userSubmitInfo) set it to now. CS sends answer -230 when it is
    * older than 7 days or absent.
@@ -548,6 +554,7 @@ class Emulator implements ZaloEmulator {
   private readonly fileTokens = new Set<string>();
   private readonly failures = new Map<string, Failure>();
   private readonly delays = new Map<string, number>();
+  private readonly slowCalls = new Map<string, { remaining: number; ms: number }>();
   private readonly waiters = new Set<MessageWaiter>();
   private readonly recentCallTimes: number[] = [];
   private readonly apiRoutes: Map<string, Route>;
@@ -646,6 +653,15 @@ class Emulator implements ZaloEmulator {
       this.delays.delete(key);
     } else {
       this.delays.set(key, ms);
+    }
+  }
+
+  delayNext(path: string, count: number, ms: number): void {
+    const key = normalizePath(path);
+    if (count <= 0) {
+      this.slowCalls.delete(key);
+    } else {
+      this.slowCalls.set(key, { remaining: count, ms });
     }
   }
 
@@ -932,7 +948,8 @@ class Emulator implements ZaloEmulator {
     }
 
     const failure = this.takeFailure(path);
-    const delayMs = failure?.delayMs ?? this.delays.get(path) ?? 0;
+    const slowMs = failure === undefined ? this.takeSlowCall(path) : undefined;
+    const delayMs = failure?.delayMs ?? slowMs ?? this.delays.get(path) ?? 0;
     if (delayMs > 0) {
       try {
         await sleep(delayMs, undefined, { signal: this.shutdown.signal });
@@ -1008,6 +1025,18 @@ class Emulator implements ZaloEmulator {
       this.failures.delete(path);
     }
     return failure;
+  }
+
+  private takeSlowCall(path: string): number | undefined {
+    const slow = this.slowCalls.get(path);
+    if (slow === undefined) {
+      return undefined;
+    }
+    slow.remaining -= 1;
+    if (slow.remaining <= 0) {
+      this.slowCalls.delete(path);
+    }
+    return slow.ms;
   }
 
   private formValue(body: unknown, name: string): string {
