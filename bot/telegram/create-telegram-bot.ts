@@ -27,11 +27,18 @@ export const BOT_COMMANDS = [
  */
 export function createTelegramBot(deps: TelegramBotDeps): Bot {
   const bot = new Bot(deps.token, { botInfo: deps.botInfo, client: { apiRoot: deps.apiRoot } });
-  // 429s and network errors go back to the caller at once: the outbox dispatcher paces sends, pauses
-  // the whole channel for `retry_after` and retries with backoff. Retrying inside a send would hide
-  // the 429s it must see (and grammY's plugin retries network errors without limit). 5xx answers
-  // are still retried here, briefly.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 0, rethrowHttpErrors: true }));
+  // 429s, 5xx answers and network errors go back to the caller at once: the outbox dispatcher paces
+  // sends, pauses the whole channel for `retry_after` and retries with backoff. Retrying inside a
+  // send would hide the 429s it must see, and the plugin's doubling waits held a failing send for
+  // ~45 s — near the 60 s after which another instance may take the message as abandoned.
+  bot.api.config.use(
+    autoRetry({
+      maxRetryAttempts: 3,
+      maxDelaySeconds: 0,
+      rethrowHttpErrors: true,
+      rethrowInternalServerErrors: true,
+    }),
+  );
 
   bot.on('callback_query:data', async (ctx) => {
     // Answer first so the phone stops its spinner even if handling takes a moment.

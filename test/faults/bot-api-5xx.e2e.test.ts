@@ -23,23 +23,22 @@ import {
  * exactly once — the failed calls left nothing behind — every update got one reply and every
  * pledge exists once; the emulator's calls add up exactly: delivered + 5xx + 429.
  *
- * A 5xx is retried twice over: by grammY's auto-retry inside the send (3 more tries after 3, 6 and
- * 12 s, bot/telegram/create-telegram-bot.ts) and then by the outbox dispatcher with backoff (the
- * send is classed as worth retrying, bot/telegram/telegram-sender.ts). A 429 goes straight back to
- * the dispatcher, which pauses the channel for retry_after.
+ * A 5xx goes straight back to the outbox dispatcher, which retries it with backoff (the send is
+ * classed as worth retrying, bot/telegram/telegram-sender.ts; grammY's auto-retry rethrows 5xx,
+ * bot/telegram/create-telegram-bot.ts). A 429 goes back the same way, and the dispatcher pauses the
+ * channel for retry_after.
  *
  * Guards checked by removing them by hand (the file then failed as noted):
  * - the dispatcher's retry of a 5xx (`error_code >= 500` → `retry: true` in telegram-sender.ts made
  *   `retry: false`): "more 5xx than the client retries" fails — the chats whose sends failed four
  *   times are marked failed and never get their message (donor 0 is left without a reply);
- * - that and the client's auto-retry (create-telegram-bot.ts) together: "a storm" fails as well.
- *   Without the auto-retry alone both pass — the dispatcher's backoff does the work, faster;
+ * - (with grammY's auto-retry still retrying 5xx inside the send, as it first did: "a storm" failed
+ *   as well once the dispatcher's retry was gone);
  * - the dispatcher's retry of a 429 (`retry: true` for error_code 429 in telegram-sender.ts made
  *   `retry: false`): "a storm" fails — messages answered 429 are marked failed and never arrive.
  *
- * Note: a message whose four tries inside grammY's auto-retry all fail comes back to the dispatcher
- * only after 45 s (the plugin also waits 24 s after its last try), which is what makes the second
- * test take about 50 s.
+ * (grammY's auto-retry used to retry 5xx inside the send, holding a failing message for ~45 s — near
+ * the 60 s claim timeout after which another instance may take it; it now rethrows them.)
  */
 
 const START = '2025-04-09T01:00:00Z';
@@ -147,9 +146,7 @@ describe('the Bot API answering 5xx storms', () => {
   it('chats whose sends fail more often than the client retries are delivered by the dispatcher', async () => {
     const conversations = donors();
     await Promise.all(conversations.map((c) => c.run(3)));
-    // Four 500s in a row for three officers and for donor 0: grammY's auto-retry gives up — after
-    // waiting 3 + 6 + 12 s between its tries and 24 s more after the last — and the dispatcher
-    // tries again a second later.
+    // Four 500s in a row for three officers and for donor 0: the dispatcher tries again with backoff.
     const unlucky = new Map([officer(0).id, officer(1).id, officer(2).id, donor(0).id].map((id) => [id, 4]));
     emulator.onBeforeSend = (chatId) => {
       const left = unlucky.get(chatId) ?? 0;
