@@ -1,14 +1,30 @@
 /**
- * `npm run bench`: the cost of one monthly-report answer through the whole hot path — a grammY
- * update → the core engine → one database transaction (dedupe, state, report, audit, outbox) —
- * against a bare grammY handler that does one insert per update, in the same run, same machine.
- * Goals (issue 2): median ratio ≤ 3, p99 ≤ 10 ms, ≥ 1,000 answers/s.
- * Then the household import (issue 4) and a bulk fan-out through the outbox (issue 6).
+ * `npm run bench`, in sections:
  *
- * The database: SQLite files in a temporary folder by default. `--db postgres` (or a
- * `BENCH_DATABASE_URL=postgresql://…`) runs every section on PostgreSQL instead, each in a fresh
- * schema of that database, dropped at the end (default server: postgresql://postgres@127.0.0.1:5432/postgres).
- * `--only report,households,fanout` runs some sections only.
+ * - `report` (issue 2): the cost of one monthly-report answer through the whole hot path — a grammY
+ *   update → the core engine → one database transaction (dedupe, state, report, audit, outbox) —
+ *   against a bare grammY handler that does one insert per update, in the same run, same machine;
+ *   on SQLite, then on PostgreSQL, then with two instances (two processes, each its own pool) on
+ *   one PostgreSQL database, then one and two instances with 8 answers in flight each.
+ *   Goals: median ratio ≤ 3, p99 ≤ 10 ms, ≥ 1,000 answers/s.
+ * - `households` (issue 4): the household import and the leaders' view.
+ * - `fanout` (issue 6): a bulk fan-out through the outbox within Telegram's flood limits.
+ * - `memory`: the RSS of the real bot process (`npm start`) idle and under inbound load
+ *   (scripts/bench-memory.ts). Goals: ≤ 150 MB idle, ≤ 300 MB loaded.
+ * - `national` (only with `--only national`: generating the national data set takes minutes the
+ *   first time): the national digest and leaders' views over 335,000 households
+ *   (scripts/bench-national.ts), on SQLite and PostgreSQL (`--db` for one). Goal: digest ≤ 300 ms.
+ *
+ * The database: SQLite files in a temporary folder, and for the `report` section also PostgreSQL
+ * (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres; skipped with a note
+ * when it does not answer). `--db sqlite` runs everything on SQLite only; `--db postgres` (or a
+ * BENCH_DATABASE_URL) runs every section on PostgreSQL only, each in a fresh schema of that
+ * database, dropped at the end. `--only report,households,fanout,memory,national` runs those sections.
+ *
+ * BENCH_OFFICERS (400), BENCH_LANES (1), BENCH_CONCURRENT_LANES (8, 0 = skip), BENCH_SAME_WARD=1
+ * (all officers in one ward: their reports revise one ward's report), BENCH_FANOUT_RATE,
+ * BENCH_FANOUT_MESSAGES, BENCH_MEMORY_USERS, BENCH_MEMORY_CONNECTIONS, BENCH_MEMORY_SECONDS,
+ * BENCH_MEMORY_NODE_OPTIONS tune the sections.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -16,14 +32,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Bot } from 'grammy';
-import type { Update, UserFromGetMe } from 'grammy/types';
+import pg from 'pg';
 import { createLogger } from '../bot/logger.ts';
 import { createOutboxDispatcher } from '../bot/outbox-dispatcher.ts';
-import { createTelegramBot } from '../bot/telegram/create-telegram-bot.ts';
 import { createTelegramSender } from '../bot/telegram/telegram-sender.ts';
 import { buildLeadersView } from '../core/households/leaders-view.ts';
-import { createInboundHandler } from '../core/inbound/handle-inbound.ts';
-import { createFixedClock, systemClock } from '../core/shared/clock.ts';
+import { systemClock } from '../core/shared/clock.ts';
 import { createPrismaClient } from '../prisma/client.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { seedDemo } from '../prisma/seed.ts';
@@ -31,6 +45,28 @@ import { type Dialect, isPostgresUrl, openSqlDb, type SqlDb } from '../prisma/sq
 import { openSqlite } from '../prisma/sqlite.ts';
 import { createStore } from '../prisma/store.ts';
 import { startBotApiEmulator } from '../test/support/bot-api-emulator.ts';
+import {
+  ANSWERS,
+  answerReports,
+  BENCH_BOT_INFO,
+  countReports,
+  percentile,
+  REPORT_CLOCK_AT,
+  reportBot,
+  runInstances,
+  SAME_WARD,
+  seedOfficers,
+  type Timed,
+  updateMaker,
+} from './bench-inbound.ts';
+import { benchMemory, type Figure } from './bench-memory.ts';
+import {
+  benchNational,
+  formatNationalBench,
+  DEFAULT_PG_URL as NATIONAL_PG_URL,
+  DEFAULT_SQLITE_URL as NATIONAL_SQLITE_URL,
+  type NationalBench,
+} from './bench-national.ts';
 import { householdsImport } from './cli/households.ts';
 import { GENERATED_HEADER, generateHouseholdRows, writeCsv } from './households/generate-household-file.ts';
 
@@ -38,8 +74,10 @@ import { GENERATED_HEADER, generateHouseholdRows, writeCsv } from './households/
 // Where the benchmark runs
 
 const DEFAULT_PG_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
-const SECTIONS = ['report', 'households', 'fanout'] as const;
+const SECTIONS = ['report', 'households', 'fanout', 'memory', 'national'] as const;
 type Section = (typeof SECTIONS)[number];
+/** Run unless `--only` names sections. */
+const DEFAULT_SECTIONS: Section[] = ['report', 'households', 'fanout', 'memory'];
 
 /** A fresh, migrated database of one section; `close` closes it (the target removes it at the end). */
 interface BenchDatabase {
@@ -55,6 +93,8 @@ interface BenchTarget {
   /** A temporary folder for files (SQLite databases, the CSV of the import). */
   dir: string;
   fresh: (name: string) => Promise<BenchDatabase>;
+  /** The URL of a new database that nobody has migrated yet. */
+  emptyUrl: (name: string) => Promise<string>;
   /** Removes the folder and, on PostgreSQL, every schema `fresh` created. */
   cleanup: () => Promise<void>;
 }
@@ -72,23 +112,29 @@ function benchTarget(pgUrl: string | undefined): BenchTarget {
         await applyMigrations(db);
         return { url, db, close: () => db.close() };
       },
+      emptyUrl: async (name) => `file:${path.join(dir, `${name}.db`)}`,
       cleanup: removeDir,
     };
   }
   const schemas: string[] = [];
+  // A schema of our own per section (created by the first migration run), as the tests do.
+  const schemaUrl = (name: string) => {
+    const schema = `bench_${name}_${randomBytes(4).toString('hex')}`;
+    schemas.push(schema);
+    const url = new URL(pgUrl);
+    url.searchParams.set('schema', schema);
+    return url.toString();
+  };
   return {
     dialect: 'postgres',
     dir,
     fresh: async (name) => {
-      // A schema of our own per section (created by the first migration run), as the tests do.
-      const schema = `bench_${name}_${randomBytes(4).toString('hex')}`;
-      schemas.push(schema);
-      const url = new URL(pgUrl);
-      url.searchParams.set('schema', schema);
-      const db = openSqlDb(url.toString(), { poolSize: 4 });
+      const url = schemaUrl(name);
+      const db = openSqlDb(url, { poolSize: 4 });
       await applyMigrations(db);
-      return { url: url.toString(), db, close: () => db.close() };
+      return { url, db, close: () => db.close() };
     },
+    emptyUrl: async (name) => schemaUrl(name),
     cleanup: async () => {
       await removeDir();
       const admin = openSqlDb(pgUrl);
@@ -103,26 +149,63 @@ function benchTarget(pgUrl: string | undefined): BenchTarget {
   };
 }
 
+async function postgresAnswers(url: string): Promise<boolean> {
+  const server = new URL(url);
+  server.search = '';
+  const client = new pg.Client({ connectionString: server.toString(), connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+interface BenchOptions {
+  /** The database of every section but `report`. */
+  primary: 'sqlite' | 'postgres';
+  /** The databases of the `report` section: both unless `--db` (or BENCH_DATABASE_URL) says one. */
+  reportOn: ('sqlite' | 'postgres')[];
+  pgUrl: string;
+  sections: Set<Section>;
+}
+
 /** `--db sqlite|postgres`, `--only <sections>`; BENCH_DATABASE_URL=postgresql://… also selects PostgreSQL. */
-function benchOptions(argv: string[]): { pgUrl: string | undefined; sections: Set<Section> } {
+function benchOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, only: { type: 'string' } } });
   const envUrl = process.env.BENCH_DATABASE_URL;
   if (envUrl !== undefined && envUrl !== '' && !isPostgresUrl(envUrl)) {
     throw new Error('BENCH_DATABASE_URL must be a postgresql:// URL (SQLite is the default)');
   }
-  const db = values.db ?? (envUrl ? 'postgres' : 'sqlite');
-  if (db !== 'sqlite' && db !== 'postgres') {
+  const db = values.db ?? (envUrl ? 'postgres' : undefined);
+  if (db !== undefined && db !== 'sqlite' && db !== 'postgres') {
     throw new Error(`--db must be sqlite or postgres, not "${db}"`);
   }
-  const only = values.only?.split(',').map((v) => v.trim()) ?? [...SECTIONS];
+  const only = values.only?.split(',').map((v) => v.trim()) ?? DEFAULT_SECTIONS;
   const unknown = only.filter((v) => !(SECTIONS as readonly string[]).includes(v));
   if (unknown.length > 0) {
     throw new Error(`--only takes ${SECTIONS.join(', ')}; unknown: ${unknown.join(', ')}`);
   }
   return {
-    pgUrl: db === 'postgres' ? envUrl || DEFAULT_PG_URL : undefined,
+    primary: db ?? 'sqlite',
+    reportOn: db ? [db] : ['sqlite', 'postgres'],
+    pgUrl: envUrl || DEFAULT_PG_URL,
     sections: new Set(only as Section[]),
   };
+}
+
+/** The machine's 1-minute load average now (other work slows every figure down). */
+function loadNow(): string {
+  return ` [load average ${os.loadavg()[0]?.toFixed(2)}]`;
+}
+
+/** The figures of the run, printed together at the end. */
+const figures: { section: string; figure: Figure }[] = [];
+function recorder(section: string): (figure: Figure) => void {
+  return (figure) => figures.push({ section, figure });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -130,69 +213,10 @@ function benchOptions(argv: string[]): { pgUrl: string | undefined; sections: Se
 
 const OFFICERS = Number(process.env.BENCH_OFFICERS ?? 400);
 const WARMUP_OFFICERS = 40;
-const ANSWERS = [
-  '12',
-  '5',
-  '10',
-  '4',
-  '6',
-  '3',
-  '5',
-  '2',
-  '1,5 tỷ',
-  '600tr',
-  '1.250',
-  'Không có',
-  'Không có',
-  'Không có',
-  'gửi',
-];
-const botInfo: UserFromGetMe = {
-  id: 1,
-  is_bot: true,
-  first_name: 'Bench',
-  username: 'bench_bot',
-  can_join_groups: false,
-  can_read_all_group_messages: false,
-  supports_inline_queries: false,
-  can_connect_to_business: false,
-  has_main_web_app: false,
-  has_topics_enabled: false,
-  allows_users_to_create_topics: false,
-} as UserFromGetMe;
-
-let updateId = 1;
-function textUpdate(userId: number, text: string): Update {
-  const entities = text.startsWith('/')
-    ? [{ type: 'bot_command' as const, offset: 0, length: text.length }]
-    : undefined;
-  return {
-    update_id: updateId++,
-    message: {
-      message_id: updateId,
-      date: 1_741_575_600,
-      chat: { id: userId, type: 'private', first_name: 'Cán bộ' },
-      from: { id: userId, is_bot: false, first_name: 'Cán bộ' },
-      text,
-      entities,
-    },
-  } as Update;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-async function timeUpdates(bot: Bot, updates: Update[]): Promise<{ samples: number[]; totalMs: number }> {
-  const samples: number[] = [];
-  const start = process.hrtime.bigint();
-  for (const update of updates) {
-    const t0 = process.hrtime.bigint();
-    await bot.handleUpdate(update);
-    samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return { samples, totalMs: Number(process.hrtime.bigint() - start) / 1e6 };
-}
+/** Concurrent lanes per process (1: each process handles one update at a time, as published). */
+const LANES = Number(process.env.BENCH_LANES ?? 1);
+/** Concurrent lanes per process in the extra PostgreSQL runs (webhook updates are handled concurrently). */
+const CONCURRENT_LANES = Number(process.env.BENCH_CONCURRENT_LANES ?? 8);
 
 /**
  * The bare handler's one insert per update. SQLite: raw better-sqlite3, same settings as the bot's
@@ -236,121 +260,109 @@ async function bareInsert(target: BenchTarget): Promise<{
   };
 }
 
-async function benchReportAnswers(target: BenchTarget): Promise<void> {
-  const { url, db, close } = await target.fresh('bench');
-  // 05/11/2024: only October's report is open, so the report starts at the first figure.
-  const clock = createFixedClock('2024-11-05T03:00:00Z');
-  const prisma = createPrismaClient(url);
-  await seedDemo(prisma, clock.now());
-  await prisma.$disconnect();
+const fmt = (n: number) => n.toFixed(3);
+const sortedOf = (t: Timed) => [...t.samples].sort((a, b) => a - b);
+const perSecond = (t: Timed) => (t.samples.length / (t.endMs - t.startMs)) * 1000;
+const dbName = (dialect: Dialect) => (dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL');
 
-  const unit = await db.get(`SELECT id FROM "Unit" WHERE code = '01840'`);
-  if (!unit) {
-    throw new Error('seed unit 01840 missing');
-  }
-  const addOfficer = (userId: number) =>
-    db.transaction(async (tx) => {
-      const at = clock.now();
-      const personId = await tx.insert(
-        'INSERT INTO "Person" (fullName, locale, active, createdAt) VALUES (?, ?, TRUE, ?)',
-        [`Cán bộ ${userId}`, 'vi', at],
-      );
-      await tx.run('INSERT INTO "Membership" (personId, unitId, role, createdAt) VALUES (?, ?, ?, ?)', [
-        personId ?? null,
-        Number(unit.id),
-        'unit_officer',
-        at,
-      ]);
-      await tx.run(
-        'INSERT INTO "ChannelIdentity" (channel, externalUserId, personId, createdAt) VALUES (?, ?, ?, ?)',
-        ['telegram', String(userId), personId ?? null, at],
-      );
-    });
-  const users = Array.from({ length: OFFICERS + WARMUP_OFFICERS }, (_, i) => 100_000 + i);
-  for (const u of users) {
-    await addOfficer(u);
-  }
+/** Seeds the demo campaign (as of 05/11/2024) and the officers; the first WARMUP_OFFICERS warm up. */
+async function reportDatabase(target: BenchTarget, name: string) {
+  const database = await target.fresh(name);
+  const users = await seedOfficers(
+    database.url,
+    database.db,
+    OFFICERS + WARMUP_OFFICERS,
+    new Date(REPORT_CLOCK_AT),
+    { sameWard: SAME_WARD },
+  );
+  return {
+    ...database,
+    users,
+    warmup: users.slice(0, WARMUP_OFFICERS),
+    measured: users.slice(WARMUP_OFFICERS),
+  };
+}
 
-  const store = createStore(db);
-  const handleInbound = createInboundHandler({
-    uow: store,
-    clock,
-    flowTtlMs: 86_400_000,
-    timeZone: 'Asia/Ho_Chi_Minh',
-  });
-  const log = createLogger({ level: 'silent', secrets: [] });
-  const bot = createTelegramBot({
-    token: '1:bench',
-    apiRoot: 'http://127.0.0.1:9',
-    botInfo,
-    handleInbound,
-    log,
-  });
-  await bot.init();
+/** One report per officer: nothing lost, nothing stored twice. */
+async function checkReports(db: SqlDb, expected: number): Promise<{ ok: boolean; text: string }> {
+  const r = await countReports(db);
+  const ok = r.reports === expected && r.officers === expected && r.revisions === expected;
+  return {
+    ok,
+    text: `${r.reports} reports by ${r.officers} of ${expected} officers (${SAME_WARD ? `revisions 1–${r.maxRevision} of one ward` : 'one ward each'}): ${expected - r.officers} lost, ${r.reports - r.officers} duplicates`,
+  };
+}
+
+async function benchReportAnswers(target: BenchTarget, record: (figure: Figure) => void): Promise<void> {
+  const name = dbName(target.dialect);
+  const { url, db, close, users, warmup, measured } = await reportDatabase(target, 'report');
+  const { bot, failures, retries, lastError } = await reportBot(db);
+  const makeUpdate = updateMaker(1);
 
   // Each officer opens the report (not measured), then all answer round-robin, step by step.
   for (const u of users) {
-    await bot.handleUpdate(textUpdate(u, '/baocao'));
+    await bot.handleUpdate(makeUpdate(u, '/baocao'));
   }
-  const rounds = (list: number[]) => ANSWERS.flatMap((answer) => list.map((u) => textUpdate(u, answer)));
-  await timeUpdates(bot, rounds(users.slice(0, WARMUP_OFFICERS)));
-  const ours = await timeUpdates(bot, rounds(users.slice(WARMUP_OFFICERS)));
-
-  const reports = Number((await db.get('SELECT COUNT(*) AS n FROM "Report"'))?.n);
-  if (reports !== users.length) {
+  await answerReports(bot, warmup, makeUpdate, LANES);
+  const ours = await answerReports(bot, measured, makeUpdate, LANES);
+  const check = await checkReports(db, users.length);
+  if (!check.ok || failures() > 0) {
     throw new Error(
-      `expected ${users.length} reports, found ${reports}: the benchmark did not run the real flow`,
+      `${check.text}; ${failures()} updates failed (${lastError()}): the benchmark did not run the real flow`,
     );
   }
 
   // Baseline: the same grammY, one insert per update.
   const baseline = await bareInsert(target);
-  const bare = new Bot('1:bench', { botInfo, client: { apiRoot: 'http://127.0.0.1:9' } });
+  const bare = new Bot('1:bench', { botInfo: BENCH_BOT_INFO, client: { apiRoot: 'http://127.0.0.1:9' } });
   bare.on('message:text', (ctx) =>
     baseline.insert(ctx.update.update_id, String(ctx.chat.id), ctx.message.text),
   );
   await bare.init();
-  await timeUpdates(bare, rounds(users.slice(0, WARMUP_OFFICERS)));
-  const base = await timeUpdates(bare, rounds(users.slice(WARMUP_OFFICERS)));
+  await answerReports(bare, warmup, makeUpdate);
+  const base = await answerReports(bare, measured, makeUpdate);
   await baseline.close();
 
   // Second baseline: the same bare handler writing its one row through the Prisma client, the way
   // the rest of this codebase (CLI, seed) writes.
   const prismaBase = createPrismaClient(url);
-  const prismaBare = new Bot('1:bench', { botInfo, client: { apiRoot: 'http://127.0.0.1:9' } });
+  const prismaBare = new Bot('1:bench', {
+    botInfo: BENCH_BOT_INFO,
+    client: { apiRoot: 'http://127.0.0.1:9' },
+  });
   prismaBare.on('message:text', async (ctx) => {
     await prismaBase.inboundSeen.create({
       data: { channel: 'bench', externalId: String(ctx.update.update_id), receivedAt: new Date() },
     });
   });
   await prismaBare.init();
-  await timeUpdates(prismaBare, rounds(users.slice(0, WARMUP_OFFICERS)));
-  const viaPrisma = await timeUpdates(prismaBare, rounds(users.slice(WARMUP_OFFICERS)));
+  await answerReports(prismaBare, warmup, makeUpdate);
+  const viaPrisma = await answerReports(prismaBare, measured, makeUpdate);
   await prismaBase.$disconnect();
 
-  const sortedOurs = [...ours.samples].sort((a, b) => a - b);
-  const sortedBase = [...base.samples].sort((a, b) => a - b);
+  const sortedOurs = sortedOf(ours);
+  const sortedBase = sortedOf(base);
+  const sortedPrisma = sortedOf(viaPrisma);
   const median = percentile(sortedOurs, 50);
   const p99 = percentile(sortedOurs, 99);
-  const baseMedian = percentile(sortedBase, 50);
-  const ratio = median / baseMedian;
-  const perSecond = (ours.samples.length / ours.totalMs) * 1000;
-  const fmt = (n: number) => n.toFixed(3);
+  const ratio = median / percentile(sortedBase, 50);
+  const prismaRatio = median / percentile(sortedPrisma, 50);
+  const rate = perSecond(ours);
   console.log(
-    `Report answers measured: ${ours.samples.length} (${OFFICERS} officers × ${ANSWERS.length} answers)`,
+    `Report answers on ${name}, one instance: ${ours.samples.length} measured (${OFFICERS} officers × ${ANSWERS.length} answers${LANES > 1 ? `, ${LANES} lanes` : ', one at a time'})`,
   );
   console.log(
     `  engine + transaction + outbox: median ${fmt(median)} ms, p99 ${fmt(p99)} ms, max ${fmt(sortedOurs.at(-1) ?? 0)} ms`,
   );
-  console.log(`  throughput: ${perSecond.toFixed(0)} answers/s (sequential, one process)`);
   console.log(
-    `Bare grammY handler + ${baseline.label}: median ${fmt(baseMedian)} ms, p99 ${fmt(percentile(sortedBase, 99))} ms`,
+    `  throughput: ${rate.toFixed(0)} answers/s (one process; its CPU ${(ours.cpuMs / ours.samples.length).toFixed(3)} ms per answer, ${((ours.cpuMs / (ours.endMs - ours.startMs)) * 100).toFixed(0)} % of one core)`,
   );
-  const sortedPrisma = [...viaPrisma.samples].sort((a, b) => a - b);
-  const prismaMedian = percentile(sortedPrisma, 50);
-  const prismaRatio = median / prismaMedian;
+  console.log(`  check: ${check.text}; attempts retried: ${retries()}`);
   console.log(
-    `Bare grammY handler + one Prisma insert: median ${fmt(prismaMedian)} ms, p99 ${fmt(percentile(sortedPrisma, 99))} ms`,
+    `Bare grammY handler + ${baseline.label}: median ${fmt(percentile(sortedBase, 50))} ms, p99 ${fmt(percentile(sortedBase, 99))} ms`,
+  );
+  console.log(
+    `Bare grammY handler + one Prisma insert: median ${fmt(percentile(sortedPrisma, 50))} ms, p99 ${fmt(percentile(sortedPrisma, 99))} ms`,
   );
   console.log(`Ratio (median ours / median bare, ${baseline.label}): ${ratio.toFixed(2)}`);
   console.log(`Ratio (median ours / median bare, Prisma insert): ${prismaRatio.toFixed(2)}`);
@@ -361,19 +373,108 @@ async function benchReportAnswers(target: BenchTarget): Promise<void> {
     ],
     [`ratio ≤ 3 against the Prisma-insert handler`, prismaRatio <= 3],
     [`p99 ≤ 10 ms`, p99 <= 10],
-    [`≥ 1,000 answers/s`, perSecond >= 1000],
+    [`≥ 1,000 answers/s`, rate >= 1000],
   ] as const;
-  for (const [name, ok] of goals) {
-    console.log(`  ${ok ? 'PASS' : 'FAIL'} ${name}`);
+  for (const [goal, ok] of goals) {
+    console.log(`  ${ok ? 'PASS' : 'FAIL'} ${goal}`);
   }
+  record({
+    what: `${name}, one instance: answers/s`,
+    value: rate.toFixed(0),
+    goal: '≥ 1,000',
+    pass: rate >= 1000,
+  });
+  record({
+    what: `${name}, one instance: median / p99 per answer`,
+    value: `${fmt(median)} / ${fmt(p99)} ms`,
+    goal: 'p99 ≤ 10 ms',
+    pass: p99 <= 10,
+  });
+  record({
+    what: `${name}: ratio of medians vs bare insert / vs Prisma insert`,
+    value: `${ratio.toFixed(2)} / ${prismaRatio.toFixed(2)}`,
+    goal: '≤ 3',
+    pass: ratio <= 3,
+  });
   await close();
+}
+
+/**
+ * Bot instances on one PostgreSQL database: `count` processes (scripts/bench-inbound-worker.ts),
+ * each with its own pool (the bot's default, 10), store and handler, each answering for its share
+ * of the officers on `lanes` concurrent lanes, started together. Combined answers/s over the
+ * wall-clock span from the first start to the last end.
+ */
+async function benchInstances(
+  target: BenchTarget,
+  record: (figure: Figure) => void,
+  { count, lanes }: { count: number; lanes: number },
+): Promise<void> {
+  const { url, db, close, users, warmup, measured } = await reportDatabase(
+    target,
+    `instances${count}x${lanes}`,
+  );
+  const results = await runInstances({ url, count, warmup, measured, lanes });
+  const check = await checkReports(db, users.length);
+  await close();
+  const total = results.reduce((n, r) => n + r.timed.samples.length, 0);
+  const span =
+    Math.max(...results.map((r) => r.timed.endMs)) - Math.min(...results.map((r) => r.timed.startMs));
+  const combined = (total / span) * 1000;
+  const failures = results.reduce((n, r) => n + r.failures, 0);
+  const retries = results.reduce((n, r) => n + r.retries, 0);
+  const all = results.flatMap((r) => r.timed.samples).sort((a, b) => a - b);
+  const p99s = results.map((r) => percentile(sortedOf(r.timed), 99));
+  const how = `${count === 1 ? 'one instance (process)' : `${count} instances (processes) on one database`}, ${lanes === 1 ? 'one answer at a time' : `${lanes} answers in flight`}${count > 1 ? ' each' : ''}`;
+  const label = `PostgreSQL, ${count === 1 ? '1 instance' : `${count} instances`}, ${lanes} in flight${count > 1 ? ' each' : ''}`;
+  console.log(
+    `Report answers on PostgreSQL, ${how}: ${total} measured (${OFFICERS} officers × ${ANSWERS.length} answers${count > 1 ? `, 1/${count} each` : ''})${loadNow()}`,
+  );
+  for (const r of results) {
+    const sorted = sortedOf(r.timed);
+    console.log(
+      `  ${r.instanceId}: ${r.timed.samples.length} answers, ${perSecond(r.timed).toFixed(0)} answers/s, median ${fmt(percentile(sorted, 50))} ms, p99 ${fmt(percentile(sorted, 99))} ms, max ${fmt(sorted.at(-1) ?? 0)} ms; CPU ${(r.timed.cpuMs / r.timed.samples.length).toFixed(3)} ms per answer; RSS ${r.rssMb} MB; attempts retried ${r.retries}, updates failed after 3 attempts ${r.failures}${r.lastError ? ` (last error: ${r.lastError})` : ''}`,
+    );
+  }
+  console.log(
+    `  combined: ${combined.toFixed(0)} answers/s (${total} answers in ${(span / 1000).toFixed(2)} s, first start to last end); p99 over all ${fmt(percentile(all, 99))} ms`,
+  );
+  console.log(
+    `  check: ${check.text}; attempts retried: ${retries} (${((retries / total) * 100).toFixed(2)} % of answers); updates failed after 3 attempts: ${failures}`,
+  );
+  const goals = [
+    [`0 duplicates, 0 lost (one Report row per officer)`, check.ok && failures === 0],
+    [`p99 ≤ 10 ms on each instance`, p99s.every((p) => p <= 10)],
+    [`≥ 1,000 answers/s combined`, combined >= 1000],
+  ] as const;
+  for (const [goal, ok] of goals) {
+    console.log(`  ${ok ? 'PASS' : 'FAIL'} ${goal}`);
+  }
+  record({
+    what: `${label}: answers/s`,
+    value: combined.toFixed(0),
+    goal: '≥ 1,000',
+    pass: combined >= 1000,
+  });
+  record({
+    what: `${label}: p99 per answer${count > 1 ? ' of each' : ''}`,
+    value: p99s.map((p) => `${fmt(p)} ms`).join(' / '),
+    goal: 'p99 ≤ 10 ms',
+    pass: p99s.every((p) => p <= 10),
+  });
+  record({
+    what: `${label}: Report rows, retried attempts`,
+    value: `${check.text.split(':')[0]}; ${retries} retried`,
+    goal: '0 duplicates, 0 lost',
+    pass: check.ok && failures === 0,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Household import and leaders' view (issue 4)
 
 /** Import throughput of a 5,000-row commune list, and the leaders' view over those households. */
-async function benchHouseholds(target: BenchTarget): Promise<void> {
+async function benchHouseholds(target: BenchTarget, record: (figure: Figure) => void): Promise<void> {
   const { url, db, close } = await target.fresh('households');
   const now = new Date('2025-03-20T03:00:00Z');
   const prisma = createPrismaClient(url);
@@ -396,6 +497,7 @@ async function benchHouseholds(target: BenchTarget): Promise<void> {
   console.log(
     `Household import: ${outcome.rows} rows (${outcome.written} written) in ${importMs.toFixed(0)} ms = ${((outcome.rows / importMs) * 1000).toFixed(0)} rows/s (read, validate, duplicate check, write)`,
   );
+  record({ what: 'import, 5,000 rows', value: `${((outcome.rows / importMs) * 1000).toFixed(0)} rows/s` });
   await prisma.$disconnect();
 
   const store = createStore(db);
@@ -424,6 +526,10 @@ async function benchHouseholds(target: BenchTarget): Promise<void> {
   console.log(
     `Leaders' view over ${outcome.written + 4} households in 8 units: median ${percentile(sorted, 50).toFixed(2)} ms, p99 ${percentile(sorted, 99).toFixed(2)} ms`,
   );
+  record({
+    what: "leaders' view, median / p99",
+    value: `${percentile(sorted, 50).toFixed(2)} / ${percentile(sorted, 99).toFixed(2)} ms`,
+  });
   await close();
 }
 
@@ -437,7 +543,7 @@ async function benchHouseholds(target: BenchTarget): Promise<void> {
  * the same rate. A reply is enqueued a third of the way through and timed to its delivery.
  * Goals: achieved rate ≥ 0.95 × allowed, 0 × 429, 0 duplicates, 0 lost.
  */
-async function benchFanOut(target: BenchTarget): Promise<void> {
+async function benchFanOut(target: BenchTarget, record: (figure: Figure) => void): Promise<void> {
   const rate = Number(process.env.BENCH_FANOUT_RATE ?? 300);
   const count = Number(process.env.BENCH_FANOUT_MESSAGES ?? 10_000);
   const { db, close } = await target.fresh('fanout');
@@ -535,32 +641,128 @@ async function benchFanOut(target: BenchTarget): Promise<void> {
   for (const [name, ok] of goals) {
     console.log(`  ${ok ? 'PASS' : 'FAIL'} ${name}`);
   }
+  record({
+    what: `${count} reminders, flood limit ${rate}/s`,
+    value: `${achieved.toFixed(1)}/s = ${ratio.toFixed(3)}; 429s ${stats.tooManyRequests}; dup ${duplicates}; lost ${lost + notSent}`,
+    goal: '≥ 0.95, 0, 0, 0',
+    pass: goals.every(([, ok]) => ok),
+  });
   await emulator.close();
   await close();
 }
 
 // ---------------------------------------------------------------------------------------------
 
-const BENCHES: Record<Section, (target: BenchTarget) => Promise<void>> = {
-  report: benchReportAnswers,
+// ---------------------------------------------------------------------------------------------
+// National digest (scripts/bench-national.ts)
+
+/**
+ * The national data set lives in its own databases, generated on the first run and reused after
+ * (SQLite ./data/national.db; PostgreSQL schema bench_national of database test, or BENCH_PG_URL).
+ */
+async function runNational(opts: BenchOptions, record: (figure: Figure) => void): Promise<void> {
+  const urls = opts.reportOn.map((dialect) =>
+    dialect === 'sqlite' ? NATIONAL_SQLITE_URL : (process.env.BENCH_PG_URL ?? NATIONAL_PG_URL),
+  );
+  const results: NationalBench[] = [];
+  for (const url of urls) {
+    console.log(`\n== national: ${url.replace(/:[^:@/]*@/, ':***@')}`);
+    if (isPostgresUrl(url) && opts.primary !== 'postgres' && !(await postgresAnswers(url))) {
+      console.log('PostgreSQL does not answer: skipped.');
+      continue;
+    }
+    const r = await benchNational({ url, log: (line) => console.log(line) });
+    results.push(r);
+    record({
+      what: `${dbName(r.dialect)}: national digest, median / p95`,
+      value: `${r.nationalDigest.medianMs.toFixed(1)} / ${r.nationalDigest.p95Ms.toFixed(1)} ms`,
+      goal: `median ≤ ${r.goalMs} ms`,
+      pass: r.meetsGoal,
+    });
+    record({
+      what: `${dbName(r.dialect)}: /tinhhinh of the nation, median`,
+      value: `${r.leadersView.medianMs.toFixed(1)} ms`,
+    });
+  }
+  console.log(`\n${formatNationalBench(results)}`);
+}
+
+type Bench = (target: BenchTarget, record: (figure: Figure) => void) => Promise<void>;
+const BENCHES: Record<Exclude<Section, 'report' | 'national'>, Bench> = {
   households: benchHouseholds,
   fanout: benchFanOut,
+  memory: benchMemory,
 };
 
 async function main(): Promise<void> {
-  const { pgUrl, sections } = benchOptions(process.argv.slice(2));
-  const target = benchTarget(pgUrl);
+  const opts = benchOptions(process.argv.slice(2));
+  const started = performance.now();
+  const targets = new Map<'sqlite' | 'postgres', BenchTarget>();
+  const targetFor = (dialect: 'sqlite' | 'postgres') => {
+    let target = targets.get(dialect);
+    if (!target) {
+      target = benchTarget(dialect === 'postgres' ? opts.pgUrl : undefined);
+      targets.set(dialect, target);
+    }
+    return target;
+  };
+  const pgHost = new URL(opts.pgUrl).host;
+  const [load1, load5] = os.loadavg();
   console.log(
-    `Database: ${target.dialect === 'sqlite' ? 'SQLite (temporary files)' : `PostgreSQL ${new URL(pgUrl ?? '').host} (fresh schemas)`}`,
+    `${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? '?'}), Node ${process.version}, load average ${load1?.toFixed(2)} / ${load5?.toFixed(2)} (1 / 5 min) at the start`,
   );
   try {
-    for (const section of SECTIONS) {
-      if (sections.has(section)) {
-        await BENCHES[section](target);
+    if (opts.sections.has('report')) {
+      for (const dialect of opts.reportOn) {
+        if (dialect === 'postgres' && !(await postgresAnswers(opts.pgUrl))) {
+          if (opts.primary === 'postgres') {
+            throw new Error(`PostgreSQL does not answer at ${pgHost}`);
+          }
+          console.log(
+            `PostgreSQL does not answer at ${pgHost}: its report figures are skipped (start it, or set BENCH_DATABASE_URL).`,
+          );
+          continue;
+        }
+        console.log(
+          `\n== report answers: ${dbName(dialect)} ${dialect === 'postgres' ? `${pgHost} (fresh schemas)` : '(temporary files)'}${loadNow()}`,
+        );
+        await benchReportAnswers(targetFor(dialect), recorder('report'));
+        if (dialect === 'postgres') {
+          // Two instances as above (one answer at a time each), then both with answers in flight
+          // as webhooks bring them (BENCH_CONCURRENT_LANES per process, 0 to skip).
+          const runs = [{ count: 2, lanes: LANES }];
+          if (CONCURRENT_LANES > 0) {
+            runs.push({ count: 1, lanes: CONCURRENT_LANES }, { count: 2, lanes: CONCURRENT_LANES });
+          }
+          for (const run of runs) {
+            console.log('');
+            await benchInstances(targetFor(dialect), recorder('report'), run);
+          }
+        }
       }
     }
+    for (const section of SECTIONS) {
+      if (section !== 'report' && section !== 'national' && opts.sections.has(section)) {
+        console.log(`\n== ${section}: ${dbName(opts.primary)}${loadNow()}`);
+        await BENCHES[section](targetFor(opts.primary), recorder(section));
+      }
+    }
+    if (opts.sections.has('national')) {
+      await runNational(opts, recorder('national'));
+    }
   } finally {
-    await target.cleanup();
+    for (const target of targets.values()) {
+      await target.cleanup();
+    }
+  }
+  const [end1] = os.loadavg();
+  console.log(
+    `\n== Summary (${((performance.now() - started) / 1000).toFixed(0)} s; load average ${end1?.toFixed(2)} at the end)`,
+  );
+  const width = Math.max(...figures.map((f) => f.figure.what.length), 10);
+  for (const { section, figure } of figures) {
+    const verdict = figure.pass === undefined ? '' : `  ${figure.pass ? 'PASS' : 'FAIL'} (${figure.goal})`;
+    console.log(`  ${section.padEnd(10)} ${figure.what.padEnd(width)}  ${figure.value}${verdict}`);
   }
 }
 
