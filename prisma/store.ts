@@ -298,6 +298,9 @@ export function createStore(
       },
       reports: {
         async lastRevision(periodId, unitId) {
+          // The next revision is numbered from this one: two officers of one ward submitting at
+          // once through two instances take turns (held until the transaction ends).
+          await t.lock(`report:${periodId}:${unitId}`);
           const r = await t.get('SELECT MAX(revision) AS n FROM "Report" WHERE periodId = ? AND unitId = ?', [
             periodId,
             unitId,
@@ -394,6 +397,7 @@ export function createStore(
       feedback: createFeedbackRepository(t),
       narratives: {
         async lastRevision(periodId, unitId) {
+          await t.lock(`narrative:${periodId}:${unitId}`);
           const r = await t.get(
             'SELECT MAX(revision) AS n FROM "NarrativeReport" WHERE periodId = ? AND unitId = ?',
             [periodId, unitId],
