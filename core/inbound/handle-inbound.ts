@@ -68,25 +68,26 @@ export type InboundOutcome = { duplicate: true } | { duplicate: false; replies: 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds runners of different context types.
 type AnyRunner = FlowRunner<any>;
 
-const RUNNERS: Record<string, AnyRunner> = Object.fromEntries(
-  [
-    reportRunner,
-    narrativeReportRunner,
-    householdSearchRunner,
-    householdStatusRunner,
-    householdAddRunner,
-    pledgeRunner,
-    pledgeCancelRunner,
-    receiptRunner,
-    allocationRunner,
-    disbursementRunner,
-    transferRunner,
-    pledgeSearchRunner,
-    feedbackRunner,
-    feedbackAnswerRunner,
-    inviteCreateRunner,
-  ].map((r) => [r.def.id, r]),
-);
+/** Every multi-step flow the dispatcher runs (the hardening fuzz test walks each of them). */
+export const FLOW_RUNNERS: readonly AnyRunner[] = [
+  reportRunner,
+  narrativeReportRunner,
+  householdSearchRunner,
+  householdStatusRunner,
+  householdAddRunner,
+  pledgeRunner,
+  pledgeCancelRunner,
+  receiptRunner,
+  allocationRunner,
+  disbursementRunner,
+  transferRunner,
+  pledgeSearchRunner,
+  feedbackRunner,
+  feedbackAnswerRunner,
+  inviteCreateRunner,
+];
+
+const RUNNERS: Record<string, AnyRunner> = Object.fromEntries(FLOW_RUNNERS.map((r) => [r.def.id, r]));
 
 /**
  * Menu actions whose argument starts with a record id (a household, a pledge, a feedback…); for
