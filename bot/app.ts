@@ -22,7 +22,7 @@ import type { Config, ZaloConfig } from './config.ts';
 import { createExportBuilder } from './exports/document-builder.ts';
 import { createInboundEventProcessor, type InboundEventProcessor } from './inbound-event-processor.ts';
 import type { Logger } from './logger.ts';
-import { createMediaArchiver, fetchUrl, type PhotoFetcher } from './media-archiver.ts';
+import { createMediaArchiver, downloadImage, type PhotoFetcher, PhotoRefused } from './media-archiver.ts';
 import { createOutboxDispatcher, type OutboxDispatcher } from './outbox-dispatcher.ts';
 import { type PlaygroundPersona, registerPlayground } from './playground/playground-routes.ts';
 import { createPlaygroundSender } from './playground/playground-sender.ts';
@@ -104,7 +104,10 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     afterEnqueue: () => dispatcher.kick(),
     extraJobs: [(now) => store.run((tx) => runDigests(tx, now, digestFor))],
   });
-  const fetchers: Partial<Record<string, PhotoFetcher>> = { zalo: fetchUrl };
+  // Zalo's photo ids are URLs: fetched only from Zalo's CDN hosts (ZALO_MEDIA_HOSTS).
+  const fetchers: Partial<Record<string, PhotoFetcher>> = {
+    zalo: (url, file) => downloadImage(url, file, { ...config.media, allowedHosts: config.media.zaloHosts }),
+  };
   const archiver = createMediaArchiver({
     store: createMediaStore(db),
     dir: config.mediaDir,
@@ -124,7 +127,19 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   });
   const handleInbound = withRetry(coreHandler, log);
 
-  const http = Fastify({ logger: false, bodyLimit: 256 * 1024 });
+  // A request must arrive whole within requestMs (a trickling body is cut off with 408); Node
+  // checks that every connectionsCheckingInterval, an idle socket closes after idleMs.
+  const http = Fastify({
+    logger: false,
+    bodyLimit: 256 * 1024,
+    requestTimeout: config.httpTimeouts.requestMs,
+    connectionTimeout: config.httpTimeouts.idleMs,
+    keepAliveTimeout: Math.min(config.httpTimeouts.idleMs, 5_000),
+    http: {
+      headersTimeout: config.httpTimeouts.requestMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(5_000, config.httpTimeouts.requestMs / 4)),
+    },
+  });
   http.get('/healthz', async () => ({ ok: true }));
 
   if (config.playground) {
@@ -224,12 +239,18 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   if (telegram && config.telegram) {
     senders.telegram = createTelegramSender(telegram.api, { buildDocument });
     const { apiRoot, token } = config.telegram;
-    fetchers.telegram = async (fileId) => {
-      const file = await telegram.api.getFile(fileId);
-      if (!file.file_path) {
-        throw new Error('Telegram gave no file path');
+    // Only Telegram's own file endpoint (TELEGRAM_API_ROOT), with the path getFile gave.
+    const telegramFiles = { ...config.media, allowedHosts: [new URL(apiRoot).host.toLowerCase()] };
+    fetchers.telegram = async (fileId, file) => {
+      const info = await telegram.api.getFile(fileId);
+      const filePath = info.file_path;
+      if (!filePath || filePath.startsWith('/') || /(^|\/)\.\.(\/|$)|[?#\\]/.test(filePath)) {
+        throw new PhotoRefused('Telegram gave no usable file path');
       }
-      return fetchUrl(`${apiRoot}/file/bot${token}/${file.file_path}`);
+      if ((info.file_size ?? 0) > config.media.maxBytes) {
+        throw new PhotoRefused(`larger than ${config.media.maxBytes} bytes`);
+      }
+      await downloadImage(`${apiRoot}/file/bot${token}/${filePath}`, file, telegramFiles);
     };
     if (config.telegram.mode === 'webhook') {
       http.post(

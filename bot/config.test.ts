@@ -54,6 +54,7 @@ describe('loadConfig', () => {
       ZALO_APP_SECRET: 'app-secret',
       ZALO_OA_SECRET_KEY: 'oa-secret',
       ZALO_REFRESH_TOKEN: 'refresh-token-value',
+      ZALO_TOKEN_KEY: 'ab'.repeat(32),
     });
     expect(zalo.zalo).toMatchObject({
       appId: '123',
@@ -77,6 +78,11 @@ describe('loadConfig', () => {
     [{ TELEGRAM_BOT_TOKEN: '1:a', PUBLIC_URL: 'https://x.vn' }, 'TELEGRAM_WEBHOOK_SECRET'],
     [{ ZALO_APP_ID: '123', ZALO_APP_SECRET: 's' }, 'ZALO_OA_SECRET_KEY'],
     [{ ZALO_WEBHOOK_MAX_AGE_SECONDS: '1' }, 'ZALO_WEBHOOK_MAX_AGE_SECONDS'],
+    [
+      { ZALO_APP_ID: '1', ZALO_APP_SECRET: 's', ZALO_OA_SECRET_KEY: 'o', ZALO_REFRESH_TOKEN: 'r' },
+      'ZALO_TOKEN_KEY',
+    ],
+    [{ MEDIA_MAX_BYTES: '10' }, 'MEDIA_MAX_BYTES'],
     [
       { TELEGRAM_BOT_TOKEN: '1:a', PUBLIC_URL: 'https://x.vn', TELEGRAM_WEBHOOK_SECRET: 'short' },
       'TELEGRAM_WEBHOOK_SECRET',

@@ -58,6 +58,20 @@ const ZEnv = z.object({
     .default(24),
   /** Local copies of evidence photos. */
   MEDIA_DIR: z.string().default('./data/media'),
+  /** A photo larger than this is not archived (the download stops there). */
+  MEDIA_MAX_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(10_485_760),
+  /** How long one photo download may take in all (connecting: at most 10 s of it). */
+  MEDIA_FETCH_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(30),
+  /** Hosts Zalo photo URLs may be fetched from: exact names, or "*.domain" (Zalo's CDN is *.zdn.vn). */
+  ZALO_MEDIA_HOSTS: z.string().default('*.zdn.vn'),
+  /** A request (headers and body) must arrive within this; a trickling body is cut off. */
+  HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(30),
+  /** An idle connection (nothing received, or kept alive between requests) is closed after this. */
+  HTTP_IDLE_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(10),
+  /** Raw Zalo webhook bodies are deleted this many days after they were processed. */
+  ZALO_RAW_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(7),
+  /** 32 bytes (64 hex characters or base64) encrypting the stored Zalo tokens; required with Zalo. */
+  ZALO_TOKEN_KEY: optional,
   PLAYGROUND: z.enum(['auto', 'on', 'off']).default('auto'),
   /** Telegram's flood limits the dispatcher keeps to (Bot API FAQ: ~30/s overall, 1/s per chat, 20/min per group). */
   TELEGRAM_RATE_PER_SECOND: z.coerce.number().min(0).max(1000).default(30),
@@ -71,6 +85,22 @@ const ZEnv = z.object({
       message: 'must be a cron expression such as "*/5 * * * *", or "off"',
     }),
 });
+
+/** ZALO_TOKEN_KEY as 32 bytes: 64 hex characters or base64 of 32 bytes. */
+function zaloTokenKey(value: string | undefined): Buffer {
+  const key =
+    value === undefined
+      ? undefined
+      : /^[0-9a-fA-F]{64}$/.test(value)
+        ? Buffer.from(value, 'hex')
+        : Buffer.from(value, 'base64');
+  if (!key || key.length !== 32) {
+    throw new ConfigError(
+      'Invalid configuration: ZALO_TOKEN_KEY must be 32 random bytes (64 hex characters, e.g. `openssl rand -hex 32`) when Zalo is configured',
+    );
+  }
+  return key;
+}
 
 function isTimeZone(value: string): boolean {
   try {
@@ -94,6 +124,8 @@ export interface ZaloConfig {
   oauthBase: string;
   webhookMaxAgeMs: number;
   requestsPerMinute: number;
+  /** AES-256-GCM key of the stored access and refresh tokens (ZALO_TOKEN_KEY). */
+  tokenKey: Buffer;
 }
 
 export interface Config {
@@ -112,6 +144,12 @@ export interface Config {
   logLevel: z.infer<typeof ZEnv>['LOG_LEVEL'];
   flowTtlMs: number;
   mediaDir: string;
+  /** Photo downloads: size cap, total timeout, Zalo's allowed hosts. */
+  media: { maxBytes: number; timeoutMs: number; zaloHosts: string[] };
+  /** HTTP server: whole-request and idle-connection timeouts. */
+  httpTimeouts: { requestMs: number; idleMs: number };
+  /** Days a processed raw Zalo webhook body is kept. */
+  zaloRawRetentionDays: number;
   /** The reminder planner's cron expression; undefined when REMINDERS_CRON=off. */
   remindersCron: string | undefined;
   /** The dispatcher's pacing of Telegram sends (0 = no limit). */
@@ -172,6 +210,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           oauthBase: e.ZALO_OAUTH_BASE.replace(/\/$/, ''),
           webhookMaxAgeMs: e.ZALO_WEBHOOK_MAX_AGE_SECONDS * 1000,
           requestsPerMinute: e.ZALO_REQUESTS_PER_MINUTE,
+          tokenKey: zaloTokenKey(e.ZALO_TOKEN_KEY),
         }
       : undefined;
   const anyMessenger = telegram !== undefined || zalo !== undefined;
@@ -190,6 +229,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     flowTtlMs: e.FLOW_TTL_HOURS * 3_600_000,
     mediaDir: e.MEDIA_DIR,
+    media: {
+      maxBytes: e.MEDIA_MAX_BYTES,
+      timeoutMs: e.MEDIA_FETCH_TIMEOUT_SECONDS * 1000,
+      zaloHosts: e.ZALO_MEDIA_HOSTS.split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    },
+    httpTimeouts: {
+      requestMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+      idleMs: e.HTTP_IDLE_TIMEOUT_SECONDS * 1000,
+    },
+    zaloRawRetentionDays: e.ZALO_RAW_RETENTION_DAYS,
     remindersCron: e.REMINDERS_CRON === 'off' ? undefined : e.REMINDERS_CRON,
     telegramRate: {
       globalPerSecond: e.TELEGRAM_RATE_PER_SECOND,
@@ -202,6 +253,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       e.ZALO_APP_SECRET,
       e.ZALO_OA_SECRET_KEY,
       e.ZALO_REFRESH_TOKEN,
+      e.ZALO_TOKEN_KEY,
     ].filter((s): s is string => typeof s === 'string' && s.length > 0),
   };
 }

@@ -69,13 +69,14 @@ export function createMediaStore(db: SqlDb, maxAttempts = 5) {
         return true;
       });
     },
-    async failed(photo: PendingPhoto, error: string): Promise<void> {
+    /** A failed copy: tried again later, up to `maxAttempts` times; never again when `final`. */
+    async failed(photo: PendingPhoto, error: string, opts: { final?: boolean } = {}): Promise<void> {
       await update(photo.eventId, (photos) => {
         const target = photos[photo.index];
         if (!target) {
           return false;
         }
-        target.archiveAttempts = (target.archiveAttempts ?? 0) + 1;
+        target.archiveAttempts = opts.final ? maxAttempts : (target.archiveAttempts ?? 0) + 1;
         target.archiveError = error.slice(0, 200);
         return true;
       });

@@ -4,7 +4,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../bot/app.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
 import { startApp, tempDatabase } from './support/app-harness.ts';
-import { type BotApiEmulator, type EmulatorUser, startBotApiEmulator } from './support/bot-api-emulator.ts';
+import {
+  type BotApiEmulator,
+  EMULATED_JPEG_HEAD,
+  type EmulatorUser,
+  startBotApiEmulator,
+} from './support/bot-api-emulator.ts';
 
 /**
  * Households in chat on Telegram: find a household without diacritics, move it through its statuses
@@ -126,8 +131,10 @@ describe('households in chat', () => {
     }
     expect(photos[0]).toMatchObject({ channel: 'telegram', fileId: 'photo-Đã khởi công-nong van tu' });
     const copy = path.join(db.dir, 'media', photos[0]?.localPath ?? 'missing');
-    // The emulator serves the file's path back as its content.
-    expect(decodeURIComponent(fs.readFileSync(copy, 'utf8'))).toBe(
+    // The emulator serves a JPEG's first bytes and then the file's path as its content.
+    const bytes = fs.readFileSync(copy);
+    expect(bytes.subarray(0, EMULATED_JPEG_HEAD.length)).toEqual(EMULATED_JPEG_HEAD);
+    expect(decodeURIComponent(bytes.subarray(EMULATED_JPEG_HEAD.length).toString('utf8'))).toBe(
       'emulated file files/photo-Đã khởi công-nong van tu',
     );
 

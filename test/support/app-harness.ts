@@ -64,9 +64,12 @@ export function tempDatabase(dialect: Dialect = TEST_DIALECT): TempDatabase {
   };
 }
 
+/** The tests' ZALO_TOKEN_KEY (the stored Zalo tokens' encryption key), given to every app unless set. */
+export const TEST_ZALO_TOKEN_KEY = '7a'.repeat(32);
+
 /** Builds the whole bot as `npm start` does, from an environment, with a silent logger. */
 export async function startApp(env: Record<string, string>, options: AppOptions = {}): Promise<App> {
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ZALO_TOKEN_KEY: TEST_ZALO_TOKEN_KEY, ...env });
   const app = await createApp(config, createLogger({ level: 'silent', secrets: config.secrets }), {
     outboxPollMs: 200,
     // Tests drive the scheduler with `app.scheduler.runOnce()`; the cron would use the wall clock.

@@ -27,6 +27,11 @@ import type {
   UserFromGetMe,
 } from 'grammy/types';
 
+/** The start of a JPEG file (SOI and a JFIF APP0 marker) that the emulator's files begin with. */
+export const EMULATED_JPEG_HEAD = Buffer.from([
+  0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01,
+]);
+
 export interface EmulatorUser {
   id: number;
   first_name: string;
@@ -1020,7 +1025,8 @@ class Emulator implements BotApiEmulator {
         sendJson(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
         return;
       }
-      const content = Buffer.from(`emulated file ${fileMatch[2] ?? ''}`);
+      // A JPEG's first bytes, then the file's path: the bot keeps only what looks like an image.
+      const content = Buffer.concat([EMULATED_JPEG_HEAD, Buffer.from(`emulated file ${fileMatch[2] ?? ''}`)]);
       res
         .writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': content.length })
         .end(content);
