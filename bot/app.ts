@@ -151,6 +151,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
         await handleInbound(inbound);
       },
       listPersonas: () => listPersonas(prisma),
+      access: { listenHost: config.host, ...config.playgroundAccess },
     });
   }
 

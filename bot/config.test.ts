@@ -66,6 +66,56 @@ describe('loadConfig', () => {
     expect(loadConfig({}).zalo).toBeUndefined();
   });
 
+  it('keeps the playground to loopback, or behind a password, and away from a real token', () => {
+    const token = '123456:ABC-def_1';
+    const staging = loadConfig({
+      TELEGRAM_BOT_TOKEN: token,
+      PLAYGROUND: 'staging',
+      PLAYGROUND_PASSWORD: 'staging-pass-1',
+    });
+    expect(staging).toMatchObject({
+      playground: true,
+      playgroundAccess: { password: 'staging-pass-1', publicUrl: undefined },
+    });
+    expect(staging.secrets).toContain('staging-pass-1');
+    expect(loadConfig({ HOST: '0.0.0.0', PLAYGROUND_PASSWORD: 'network-pass' })).toMatchObject({
+      playground: true,
+      host: '0.0.0.0',
+    });
+    expect(loadConfig({ HOST: '::1' }).playground).toBe(true);
+    // A token with the default PLAYGROUND=auto: no playground, so any HOST is fine.
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: token, HOST: '0.0.0.0' }).playground).toBe(false);
+    expect(loadConfig({ HOST: '0.0.0.0', PLAYGROUND: 'off' }).playground).toBe(false);
+  });
+
+  it.each([
+    [{ TELEGRAM_BOT_TOKEN: '1:a', PLAYGROUND: 'on' }, 'PLAYGROUND=on'],
+    [
+      {
+        ZALO_APP_ID: '1',
+        ZALO_APP_SECRET: 's',
+        ZALO_OA_SECRET_KEY: 'k',
+        ZALO_REFRESH_TOKEN: 'r',
+        ZALO_TOKEN_KEY: 'a'.repeat(64),
+        PLAYGROUND: 'on',
+      },
+      'ZALO_',
+    ],
+    [{ TELEGRAM_BOT_TOKEN: '1:a', PLAYGROUND: 'staging' }, 'PLAYGROUND_PASSWORD'],
+    [{ HOST: '0.0.0.0' }, 'PLAYGROUND_PASSWORD'],
+    [{ HOST: '192.168.1.10', PLAYGROUND: 'on' }, 'HOST=192.168.1.10'],
+    [{ PLAYGROUND_PASSWORD: 'short' }, 'PLAYGROUND_PASSWORD'],
+  ])('refuses the exposed playground %o with one line naming %s', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    try {
+      loadConfig(env);
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain(name);
+      expect(message.split('\n')).toHaveLength(1);
+    }
+  });
+
   it.each([
     [{ PORT: 'abc' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
+import { isLoopbackHost } from './playground/access.ts';
 
 const optional = z
   .string()
@@ -72,7 +73,10 @@ const ZEnv = z.object({
   ZALO_RAW_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(7),
   /** 32 bytes (64 hex characters or base64) encrypting the stored Zalo tokens; required with Zalo. */
   ZALO_TOKEN_KEY: optional,
-  PLAYGROUND: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** `staging`: the playground next to a messenger token, on a staging database, behind PLAYGROUND_PASSWORD. */
+  PLAYGROUND: z.enum(['auto', 'on', 'off', 'staging']).default('auto'),
+  /** Required for the playground on a non-loopback HOST or with PLAYGROUND=staging (HTTP Basic auth). */
+  PLAYGROUND_PASSWORD: optional.pipe(z.string().min(8, 'must be at least 8 characters').optional()),
   /** Telegram's flood limits the dispatcher keeps to (Bot API FAQ: ~30/s overall, 1/s per chat, 20/min per group). */
   TELEGRAM_RATE_PER_SECOND: z.coerce.number().min(0).max(1000).default(30),
   TELEGRAM_RATE_PER_CHAT: z.coerce.number().min(0).max(100).default(1),
@@ -100,6 +104,33 @@ function zaloTokenKey(value: string | undefined): Buffer {
     );
   }
   return key;
+}
+
+/**
+ * Whether the playground runs; refuses the combinations that would expose it (issue 13 §2): next
+ * to a messenger token only as PLAYGROUND=staging, and beyond loopback only behind a password.
+ */
+function playgroundWanted(
+  mode: 'auto' | 'on' | 'off' | 'staging',
+  anyMessenger: boolean,
+  host: string,
+  password: string | undefined,
+): boolean {
+  if (mode === 'on' && anyMessenger) {
+    throw new ConfigError(
+      'Invalid configuration: PLAYGROUND=on is refused when TELEGRAM_BOT_TOKEN or ZALO_* is set (anyone reaching it could act as any person on the real database); use PLAYGROUND=off, or PLAYGROUND=staging with PLAYGROUND_PASSWORD on a staging database',
+    );
+  }
+  if (mode === 'staging' && !password) {
+    throw new ConfigError('Invalid configuration: PLAYGROUND_PASSWORD is required when PLAYGROUND=staging');
+  }
+  const on = mode === 'on' || mode === 'staging' || (mode === 'auto' && !anyMessenger);
+  if (on && !password && !isLoopbackHost(host)) {
+    throw new ConfigError(
+      `Invalid configuration: PLAYGROUND_PASSWORD is required when the playground listens on HOST=${host} (reachable from the network); set it, or HOST=127.0.0.1, or PLAYGROUND=off`,
+    );
+  }
+  return on;
 }
 
 function isTimeZone(value: string): boolean {
@@ -140,6 +171,8 @@ export interface Config {
   telegram: TelegramConfig | undefined;
   zalo: ZaloConfig | undefined;
   playground: boolean;
+  /** The playground's password (undefined: none, loopback only) and PUBLIC_URL, whose host it answers to. */
+  playgroundAccess: { password: string | undefined; publicUrl: string | undefined };
   timeZone: string;
   logLevel: z.infer<typeof ZEnv>['LOG_LEVEL'];
   flowTtlMs: number;
@@ -214,6 +247,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         }
       : undefined;
   const anyMessenger = telegram !== undefined || zalo !== undefined;
+  const playground = playgroundWanted(e.PLAYGROUND, anyMessenger, e.HOST, e.PLAYGROUND_PASSWORD);
   return {
     databaseUrl: e.DATABASE_URL,
     sqliteFile: e.DATABASE_URL.startsWith('file:')
@@ -224,7 +258,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     telegram,
     zalo,
-    playground: e.PLAYGROUND === 'on' || (e.PLAYGROUND === 'auto' && !anyMessenger),
+    playground,
+    playgroundAccess: { password: e.PLAYGROUND_PASSWORD, publicUrl: e.PUBLIC_URL },
     timeZone: e.TZ_CAMPAIGN,
     logLevel: e.LOG_LEVEL,
     flowTtlMs: e.FLOW_TTL_HOURS * 3_600_000,
@@ -254,6 +289,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       e.ZALO_OA_SECRET_KEY,
       e.ZALO_REFRESH_TOKEN,
       e.ZALO_TOKEN_KEY,
+      e.PLAYGROUND_PASSWORD,
     ].filter((s): s is string => typeof s === 'string' && s.length > 0),
   };
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { describePlaygroundStart } from './playground/access.ts';
 
 async function main(): Promise<void> {
   if (fs.existsSync('.env')) {
@@ -19,11 +20,24 @@ async function main(): Promise<void> {
   }
   const log = createLogger({ level: config.logLevel, secrets: config.secrets });
   const app = await createApp(config, log);
-  const address = (await app.start()).replace('127.0.0.1', 'localhost');
+  const listening = await app.start();
   if (config.playground) {
-    log.info({ url: `${address}/` }, 'local playground started');
+    const start = describePlaygroundStart(
+      config.host,
+      listening,
+      config.playgroundAccess.password !== undefined,
+    );
+    log.info(
+      {
+        url: start.url,
+        host: config.host,
+        reachableFrom: start.reachableFrom,
+        passwordRequired: start.password,
+      },
+      'playground started',
+    );
     // A plain line for the person at the terminal, whatever the log format.
-    console.log(`\n  Local playground (no messages leave this computer): ${address}/\n`);
+    console.log(`\n  ${start.line}\n`);
   }
   if (!config.telegram) {
     log.info('No TELEGRAM_BOT_TOKEN: Telegram is off. See README "Connecting Telegram".');

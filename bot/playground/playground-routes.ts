@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Inbound } from '../../core/messaging/message.ts';
 import { XLSX_MIME_TYPE } from '../exports/document-builder.ts';
+import { createPlaygroundGuard, type PlaygroundAccess } from './access.ts';
 import { PLAYGROUND_PAGE_CSP, PLAYGROUND_PAGE_HTML } from './page.ts';
 import { PLAYGROUND_FILES_PATH, type PlaygroundMessage, type PlaygroundSender } from './playground-sender.ts';
 
@@ -18,6 +19,11 @@ export interface PlaygroundDeps {
   /** Processes one inbound message durably; replies arrive later through the sender. */
   handleInbound(inbound: Inbound): Promise<void>;
   sender: PlaygroundSender;
+  /**
+   * Host check, password and origin check on every playground route (bot/playground/access.ts).
+   * The app always passes it; only the route tests here, on a bare Fastify, leave it out.
+   */
+  access?: PlaygroundAccess;
 }
 
 /** Body of `POST /api/playground/messages`. */
@@ -179,9 +185,10 @@ function unknownPersona(personaId: string): { ok: false; error: string } {
 
 /**
  * Registers the local playground: the page at `/` and its JSON API under `/api/playground`.
- * Meant only for runs without a messenger token, so trainers and officials can try the real core
- * from a browser without any message leaving the machine. Routes live in their own encapsulated
- * scope so the playground's error format does not leak into the rest of the app.
+ * Meant for runs without a messenger token (or a staging database, behind a password), so trainers
+ * and officials can try the real core from a browser without any message leaving the machine.
+ * Routes live in their own encapsulated scope so the playground's error format and its access
+ * guard do not reach the rest of the app (webhooks, /healthz).
  */
 export async function registerPlayground(app: FastifyInstance, deps: PlaygroundDeps): Promise<void> {
   const { sender } = deps;
@@ -192,6 +199,10 @@ export async function registerPlayground(app: FastifyInstance, deps: PlaygroundD
     scope.addHook('preClose', async () => {
       sender.releaseWaiters();
     });
+
+    if (deps.access) {
+      scope.addHook('onRequest', createPlaygroundGuard(deps.access));
+    }
 
     scope.setErrorHandler((error: FastifyError, request, reply) => {
       const status = error.statusCode ?? 500;
