@@ -14,7 +14,14 @@ import { createPrismaClient, type PrismaClient } from '../prisma/client.ts';
 import { createInboundEventStore } from '../prisma/inbound-event-store.ts';
 import { createMediaStore } from '../prisma/media-store.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
-import { DEMO_INVITE_CODE, DEMO_PEOPLE, seedIfEmpty } from '../prisma/seed.ts';
+import {
+  DEMO_INVITE_CODE,
+  DEMO_PEOPLE,
+  DEMO_REMOVE_COMMAND,
+  findDemoData,
+  seedIfEmpty,
+  wantsDemo,
+} from '../prisma/seed.ts';
 import { isTransientDbError, openSqlDb, type SqlDb } from '../prisma/sql-db.ts';
 import { createStore } from '../prisma/store.ts';
 import { createZaloTokenStore } from '../prisma/zalo-token-store.ts';
@@ -50,6 +57,11 @@ export interface AppOptions {
   outboxPollMs?: number;
   /** False: the cron schedule is not started (tests drive `scheduler.runOnce`). */
   scheduler?: boolean;
+  /**
+   * What an empty database is seeded with: 'auto' (default) the demo only without a messenger
+   * token (`wantsDemo`); 'demo' the demo in any case (tests that start a token bot on the demo).
+   */
+  seed?: 'auto' | 'demo';
 }
 
 export interface App {
@@ -79,11 +91,30 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     log.info({ migrations: applied }, 'database migrations applied');
   }
   const prisma = createPrismaClient(config.databaseUrl);
-  if (await seedIfEmpty(prisma, clock.now())) {
-    log.info('empty database: demo campaign seeded (Bắc Kạn city 2024–2025)');
+  const realDeployment = !wantsDemo(config);
+  const demo = options.seed === 'demo' || !realDeployment;
+  if (await seedIfEmpty(prisma, clock.now(), { demo })) {
+    log.info(
+      demo
+        ? 'empty database: demo campaign seeded (Bắc Kạn city 2024–2025)'
+        : `empty database: campaign reference data seeded (Bắc Kạn city 2024–2025), no people; create the first admin with: npm run cli -- admin create --name "<full name>" --unit <unit code>`,
+    );
+  }
+  if (realDeployment) {
+    const found = await findDemoData(prisma);
+    if (found.people.length > 0 || found.invites.length > 0 || found.households.length > 0) {
+      log.warn(
+        {
+          demoPeople: found.people.length,
+          demoInvites: found.invites.length,
+          demoHouseholds: found.households.length,
+        },
+        `the database holds playground demo people or invite codes; the bot refuses the demo codes. Remove them with: ${DEMO_REMOVE_COMMAND}`,
+      );
+    }
   }
 
-  const store = createStore(db, { instanceId: config.instanceId });
+  const store = createStore(db, { instanceId: config.instanceId, refuseDemoInvites: realDeployment });
   // Excel exports asked for in chat are built when they are sent, from the data as it is then.
   const buildDocument = createExportBuilder({ uow: store, clock });
   const senders: Partial<Record<Inbound['channel'], ChannelSender>> = {};

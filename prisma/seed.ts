@@ -13,18 +13,49 @@ export const DEMO_PEOPLE = [
   { key: 'fund', fullName: 'Phạm Thị Thu', role: 'fund_officer', unit: '058' },
 ] as const;
 
+/** The demo's households (in Đức Xuân; names and villages are made up). */
+export const DEMO_HOUSEHOLD_UNIT = '01840';
+export const DEMO_HOUSEHOLDS = [
+  ['DX-001', 'Tổ 1', 'Nông Văn Tư', 1956, 'poor', 'new_build', 'approved'],
+  ['DX-002', 'Tổ 1', 'Hoàng Thị Mai', 1962, 'near_poor', 'repair', 'approved'],
+  ['DX-003', 'Tổ 4', 'Lý Văn Sáng', 1949, 'merit', 'new_build', 'started'],
+  ['DX-004', 'Tổ 7', 'Triệu Thị Hoa', 1970, 'poor', 'new_build', 'proposed'],
+] as const;
+
 /** A single-use invite the playground's "new person" can try (to Nông Thượng commune). */
 export const DEMO_INVITE_CODE = 'DEMO2025';
+
+/** The marker `createdBy` of the invites the seed writes (the demo's `DEMO_INVITE_CODE`). */
+export const SEED_INVITE_CREATOR = 'seed';
+
+/** The channel of the playground's personas: a person known only there is a demo person. */
+export const PLAYGROUND_CHANNEL = 'playground';
+
+/**
+ * Demo data belongs to the playground only: a bot with a Telegram or Zalo token is a real
+ * deployment, whose empty database gets the campaign's reference data and nobody in it (the first
+ * admin comes from `npm run cli -- admin create`).
+ */
+export function wantsDemo(config: { telegram?: unknown; zalo?: unknown }): boolean {
+  return config.telegram === undefined && config.zalo === undefined;
+}
+
+/** The one command that takes demo people and codes out of a real deployment's database. */
+export const DEMO_REMOVE_COMMAND = 'npm run cli -- demo remove';
+
+type SeedDb = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 /**
  * The seed plan (reference/domain-vn.md §3.1): Bắc Kạn city MTTQ with its 6 wards and 2 communes as
  * they were in 2024 (GSO codes), the five member organisations at city level, and the 2024–2025
  * campaign with monthly reports before the 15th, quarterly reports before the 15th of the quarter's
  * last month and the final report on 10/12/2025. The 01/07/2025 merger is not seeded: which old
- * ward went into which new one is unverified (domain-vn.md §3.3).
+ * ward went into which new one is unverified (domain-vn.md §3.3). With the demo (the playground,
+ * the benchmarks): its people, their playground identities, the invite `DEMO_INVITE_CODE` and a few
+ * households.
  */
 export async function seedDemo(prisma: PrismaClient, now: Date): Promise<void> {
-  await seedIn(prisma, now, false);
+  await seedIn(prisma, now, { onlyIfEmpty: false, demo: true });
 }
 
 /**
@@ -33,10 +64,14 @@ export async function seedDemo(prisma: PrismaClient, now: Date): Promise<void> {
  * the conflicting insert waits for the first transaction; SQLite: the write lock) and then see
  * the seeded data.
  */
-async function seedIn(prisma: PrismaClient, now: Date, onlyIfEmpty: boolean): Promise<boolean> {
+async function seedIn(
+  prisma: PrismaClient,
+  now: Date,
+  opts: { onlyIfEmpty: boolean; demo: boolean },
+): Promise<boolean> {
   return prisma.$transaction(
     async (db) => {
-      if (onlyIfEmpty) {
+      if (opts.onlyIfEmpty) {
         await db.$executeRaw`INSERT INTO "Throttle" ("key", "failures", "windowStart") VALUES ('seed:lock', 0, ${now}) ON CONFLICT ("key") DO NOTHING`;
         const empty = (await db.campaign.count()) === 0 && (await db.unit.count()) === 0;
         await db.$executeRaw`DELETE FROM "Throttle" WHERE "key" = 'seed:lock'`;
@@ -44,137 +79,17 @@ async function seedIn(prisma: PrismaClient, now: Date, onlyIfEmpty: boolean): Pr
           return false;
         }
       }
-      const province = await db.unit.create({
-        data: {
-          code: '06',
-          name: 'Tỉnh Bắc Kạn',
-          kind: 'province',
-          validFrom: '1997-01-01',
-          validTo: '2025-06-30',
-        },
-      });
-      const city = await db.unit.create({
-        data: {
-          code: '058',
-          name: 'Ủy ban MTTQ Việt Nam thành phố Bắc Kạn',
-          kind: 'city',
-          parentId: province.id,
-          validFrom: '2015-03-11',
-          validTo: '2025-06-30',
-        },
-      });
-      const wards: [string, string, string][] = [
-        ['01834', 'Phường Nguyễn Thị Minh Khai', 'ward'],
-        ['01837', 'Phường Sông Cầu', 'ward'],
-        ['01840', 'Phường Đức Xuân', 'ward'],
-        ['01843', 'Phường Phùng Chí Kiên', 'ward'],
-        ['01846', 'Phường Huyền Tụng', 'ward'],
-        ['01849', 'Xã Dương Quang', 'commune'],
-        ['01852', 'Xã Nông Thượng', 'commune'],
-        ['01855', 'Phường Xuất Hóa', 'ward'],
-      ];
-      for (const [code, name, kind] of wards) {
-        await db.unit.create({ data: { code, name, kind, parentId: city.id, validFrom: '2015-03-11' } });
+      const campaignId = await seedReference(db);
+      if (opts.demo) {
+        await seedDemoData(db, now, campaignId);
       }
-      const organisations: [string, string][] = [
-        ['LDLD-058', 'Liên đoàn Lao động thành phố Bắc Kạn'],
-        ['HND-058', 'Hội Nông dân thành phố Bắc Kạn'],
-        ['DTN-058', 'Đoàn TNCS Hồ Chí Minh thành phố Bắc Kạn'],
-        ['HLHPN-058', 'Hội Liên hiệp Phụ nữ thành phố Bắc Kạn'],
-        ['HCCB-058', 'Hội Cựu chiến binh thành phố Bắc Kạn'],
-      ];
-      for (const [code, name] of organisations) {
-        await db.unit.create({
-          data: { code, name, kind: 'member_org', parentId: city.id, validFrom: '2015-03-11' },
-        });
-      }
-
-      const plan = {
-        startsOn: '2024-10-01',
-        endsOn: '2025-12-31',
-        monthlyDueDay: 15,
-        quarterlyDueDay: 15,
-        finalDueOn: '2025-12-10',
-      };
-      const campaign = await db.campaign.create({
-        data: {
-          code: 'BK-XNT-2025',
-          name: 'Xóa nhà tạm, nhà dột nát thành phố Bắc Kạn 2024–2025',
-          timeZone: 'Asia/Ho_Chi_Minh',
-          ...plan,
-          normNewBuild: 60_000_000n,
-          normRepair: 30_000_000n,
-        },
-      });
-      await db.reportingPeriod.createMany({
-        data: generatePeriods(plan).map((p) => ({ ...p, campaignId: campaign.id })),
-      });
-
-      for (const person of DEMO_PEOPLE) {
-        const unit = await db.unit.findUniqueOrThrow({ where: { code: person.unit } });
-        await db.person.create({
-          data: {
-            fullName: person.fullName,
-            memberships: { create: { unitId: unit.id, role: person.role } },
-            identities: {
-              create: { channel: 'playground', externalUserId: person.key, displayName: person.fullName },
-            },
-          },
-        });
-      }
-      const nongThuong = await db.unit.findUniqueOrThrow({ where: { code: '01852' } });
-      await db.invite.create({
-        data: {
-          code: DEMO_INVITE_CODE,
-          role: 'unit_officer',
-          unitId: nongThuong.id,
-          createdBy: 'seed',
-          expiresAt: new Date(now.getTime() + 3650 * 86_400_000),
-        },
-      });
-      // A few households of Đức Xuân for the playground (names and villages are made up).
-      const ducXuan = await db.unit.findUniqueOrThrow({ where: { code: '01840' } });
-      const demoHouseholds = [
-        ['DX-001', 'Tổ 1', 'Nông Văn Tư', 1956, 'poor', 'new_build', 'approved'],
-        ['DX-002', 'Tổ 1', 'Hoàng Thị Mai', 1962, 'near_poor', 'repair', 'approved'],
-        ['DX-003', 'Tổ 4', 'Lý Văn Sáng', 1949, 'merit', 'new_build', 'started'],
-        ['DX-004', 'Tổ 7', 'Triệu Thị Hoa', 1970, 'poor', 'new_build', 'proposed'],
-      ] as const;
-      for (const [code, village, headName, birthYear, category, need, status] of demoHouseholds) {
-        const facts = {
-          category,
-          foundationDurable: false,
-          frameDurable: false,
-          roofDurable: true,
-          area: 24,
-          members: 3,
-          landLegal: true,
-          landUndisputed: true,
-          outsideLandslideZone: true,
-          confirmedByCommune: true,
-        };
-        await db.household.create({
-          data: {
-            ...facts,
-            campaignId: campaign.id,
-            unitId: ducXuan.id,
-            code,
-            village,
-            headName,
-            headNameKey: householdNameKey(headName),
-            birthYear,
-            need,
-            eligible: assessEligibility(facts).eligible,
-            status,
-            createdAt: now,
-            updatedAt: now,
-            events: { create: { kind: 'created', toStatus: status, at: now } },
-          },
-        });
-      }
-
       await db.auditLog.create({
-        data: { at: now, action: 'seed.demo', entity: 'Campaign', entityId: String(campaign.id) },
+        data: {
+          at: now,
+          action: opts.demo ? 'seed.demo' : 'seed.reference',
+          entity: 'Campaign',
+          entityId: String(campaignId),
+        },
       });
       return true;
     },
@@ -182,10 +97,229 @@ async function seedIn(prisma: PrismaClient, now: Date, onlyIfEmpty: boolean): Pr
   );
 }
 
-/** Seeds only an empty database, so restarts never duplicate the demo. */
-export async function seedIfEmpty(prisma: PrismaClient, now: Date): Promise<boolean> {
+/** What a real deployment of this campaign needs: the units, member organisations, campaign and periods. */
+async function seedReference(db: SeedDb): Promise<number> {
+  const province = await db.unit.create({
+    data: {
+      code: '06',
+      name: 'Tỉnh Bắc Kạn',
+      kind: 'province',
+      validFrom: '1997-01-01',
+      validTo: '2025-06-30',
+    },
+  });
+  const city = await db.unit.create({
+    data: {
+      code: '058',
+      name: 'Ủy ban MTTQ Việt Nam thành phố Bắc Kạn',
+      kind: 'city',
+      parentId: province.id,
+      validFrom: '2015-03-11',
+      validTo: '2025-06-30',
+    },
+  });
+  const wards: [string, string, string][] = [
+    ['01834', 'Phường Nguyễn Thị Minh Khai', 'ward'],
+    ['01837', 'Phường Sông Cầu', 'ward'],
+    ['01840', 'Phường Đức Xuân', 'ward'],
+    ['01843', 'Phường Phùng Chí Kiên', 'ward'],
+    ['01846', 'Phường Huyền Tụng', 'ward'],
+    ['01849', 'Xã Dương Quang', 'commune'],
+    ['01852', 'Xã Nông Thượng', 'commune'],
+    ['01855', 'Phường Xuất Hóa', 'ward'],
+  ];
+  for (const [code, name, kind] of wards) {
+    await db.unit.create({ data: { code, name, kind, parentId: city.id, validFrom: '2015-03-11' } });
+  }
+  const organisations: [string, string][] = [
+    ['LDLD-058', 'Liên đoàn Lao động thành phố Bắc Kạn'],
+    ['HND-058', 'Hội Nông dân thành phố Bắc Kạn'],
+    ['DTN-058', 'Đoàn TNCS Hồ Chí Minh thành phố Bắc Kạn'],
+    ['HLHPN-058', 'Hội Liên hiệp Phụ nữ thành phố Bắc Kạn'],
+    ['HCCB-058', 'Hội Cựu chiến binh thành phố Bắc Kạn'],
+  ];
+  for (const [code, name] of organisations) {
+    await db.unit.create({
+      data: { code, name, kind: 'member_org', parentId: city.id, validFrom: '2015-03-11' },
+    });
+  }
+
+  const plan = {
+    startsOn: '2024-10-01',
+    endsOn: '2025-12-31',
+    monthlyDueDay: 15,
+    quarterlyDueDay: 15,
+    finalDueOn: '2025-12-10',
+  };
+  const campaign = await db.campaign.create({
+    data: {
+      code: 'BK-XNT-2025',
+      name: 'Xóa nhà tạm, nhà dột nát thành phố Bắc Kạn 2024–2025',
+      timeZone: 'Asia/Ho_Chi_Minh',
+      ...plan,
+      normNewBuild: 60_000_000n,
+      normRepair: 30_000_000n,
+    },
+  });
+  await db.reportingPeriod.createMany({
+    data: generatePeriods(plan).map((p) => ({ ...p, campaignId: campaign.id })),
+  });
+  return campaign.id;
+}
+
+/** The playground's demo: its people (one a city admin), their identities, the invite, households. */
+async function seedDemoData(db: SeedDb, now: Date, campaignId: number): Promise<void> {
+  for (const person of DEMO_PEOPLE) {
+    const unit = await db.unit.findUniqueOrThrow({ where: { code: person.unit } });
+    await db.person.create({
+      data: {
+        fullName: person.fullName,
+        memberships: { create: { unitId: unit.id, role: person.role } },
+        identities: {
+          create: { channel: PLAYGROUND_CHANNEL, externalUserId: person.key, displayName: person.fullName },
+        },
+      },
+    });
+  }
+  const nongThuong = await db.unit.findUniqueOrThrow({ where: { code: '01852' } });
+  await db.invite.create({
+    data: {
+      code: DEMO_INVITE_CODE,
+      role: 'unit_officer',
+      unitId: nongThuong.id,
+      createdBy: SEED_INVITE_CREATOR,
+      expiresAt: new Date(now.getTime() + 3650 * 86_400_000),
+    },
+  });
+  // A few households of Đức Xuân for the playground (names and villages are made up).
+  const ducXuan = await db.unit.findUniqueOrThrow({ where: { code: DEMO_HOUSEHOLD_UNIT } });
+  for (const [code, village, headName, birthYear, category, need, status] of DEMO_HOUSEHOLDS) {
+    const facts = {
+      category,
+      foundationDurable: false,
+      frameDurable: false,
+      roofDurable: true,
+      area: 24,
+      members: 3,
+      landLegal: true,
+      landUndisputed: true,
+      outsideLandslideZone: true,
+      confirmedByCommune: true,
+    };
+    await db.household.create({
+      data: {
+        ...facts,
+        campaignId,
+        unitId: ducXuan.id,
+        code,
+        village,
+        headName,
+        headNameKey: householdNameKey(headName),
+        birthYear,
+        need,
+        eligible: assessEligibility(facts).eligible,
+        status,
+        createdAt: now,
+        updatedAt: now,
+        events: { create: { kind: 'created', toStatus: status, at: now } },
+      },
+    });
+  }
+}
+
+/**
+ * Seeds only an empty database, so restarts never duplicate it: the reference data, and the demo
+ * with `demo` (see `wantsDemo`). True when this call seeded.
+ */
+export async function seedIfEmpty(
+  prisma: PrismaClient,
+  now: Date,
+  opts: { demo: boolean },
+): Promise<boolean> {
   if ((await prisma.campaign.count()) > 0 || (await prisma.unit.count()) > 0) {
     return false;
   }
-  return seedIn(prisma, now, true);
+  return seedIn(prisma, now, { onlyIfEmpty: true, demo: opts.demo });
+}
+
+/** Demo people and usable demo invite codes found in a database. */
+export interface DemoData {
+  people: { id: number; fullName: string; active: boolean }[];
+  invites: { id: number; code: string }[];
+  /** The seeded demo households nobody has worked on since (no later event, pledge or fund entry). */
+  households: { id: number; code: string }[];
+}
+
+/** The `createdBy` of an invite a person made in chat (core/people/invite-flow.ts). */
+function personCreator(personId: number): string {
+  return `person:${personId}`;
+}
+
+/**
+ * The demo in a database: people known only on the playground (the seeded personas and whoever
+ * redeemed an invite there), and the unused, unrevoked invites the seed or those people made.
+ * People of a real deployment have Telegram or Zalo identities and are never counted.
+ */
+export async function findDemoData(prisma: PrismaClient): Promise<DemoData> {
+  const people = await prisma.person.findMany({
+    where: {
+      identities: { some: { channel: PLAYGROUND_CHANNEL }, every: { channel: PLAYGROUND_CHANNEL } },
+    },
+    select: { id: true, fullName: true, active: true },
+    orderBy: { id: 'asc' },
+  });
+  const invites = await prisma.invite.findMany({
+    where: {
+      usedAt: null,
+      revokedAt: null,
+      OR: [
+        { code: DEMO_INVITE_CODE },
+        { createdBy: { in: [SEED_INVITE_CREATOR, ...people.map((p) => personCreator(p.id))] } },
+      ],
+    },
+    select: { id: true, code: true },
+    orderBy: { id: 'asc' },
+  });
+  // A demo household: one of the demo's codes in its ward, created at the instant the demo was seeded.
+  const seededAt = (
+    await prisma.auditLog.findMany({ where: { action: 'seed.demo' }, select: { at: true } })
+  ).map((a) => a.at);
+  const candidates =
+    seededAt.length === 0
+      ? []
+      : await prisma.household.findMany({
+          where: {
+            code: { in: DEMO_HOUSEHOLDS.map((h) => h[0]) },
+            unit: { code: DEMO_HOUSEHOLD_UNIT },
+            createdAt: { in: seededAt },
+          },
+          select: { id: true, code: true, _count: { select: { events: true } } },
+          orderBy: { id: 'asc' },
+        });
+  const households: DemoData['households'] = [];
+  for (const h of candidates) {
+    const used =
+      h._count.events > 1 ||
+      (await prisma.pledge.count({ where: { householdId: h.id } })) > 0 ||
+      (await prisma.fundEntry.count({ where: { householdId: h.id } })) > 0;
+    if (!used) {
+      households.push({ id: h.id, code: h.code });
+    }
+  }
+  return { people, invites, households };
+}
+
+/**
+ * Whether an invite is one of the demo's (see `findDemoData`): a real deployment refuses these as
+ * if they did not exist. `personIsDemo` tells whether the person who made it is a demo person.
+ */
+export async function isDemoInvite(
+  invite: { code: string; createdBy: string },
+  personIsDemo: (personId: number) => Promise<boolean>,
+): Promise<boolean> {
+  if (invite.code === DEMO_INVITE_CODE || invite.createdBy === SEED_INVITE_CREATOR) {
+    return true;
+  }
+  const by = /^person:(\d+)$/.exec(invite.createdBy);
+  return by !== null && (await personIsDemo(Number(by[1])));
 }

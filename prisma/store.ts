@@ -17,6 +17,7 @@ import { createFundRepository, createPledgeRepository } from './fund-repository.
 import { createGroupRepository } from './group-repository.ts';
 import { createHouseholdRepository } from './household-repository.ts';
 import { createReminderRepository } from './reminder-repository.ts';
+import { isDemoInvite, PLAYGROUND_CHANNEL } from './seed.ts';
 import type { Row, SqlDb } from './sql-db.ts';
 import { fromDbTime, toDbTime } from './sqlite.ts';
 
@@ -47,6 +48,8 @@ export function createStore(
   opts: {
     /** This process among several on one database (INSTANCE_ID): its outbox claims carry it. */
     instanceId?: string;
+    /** A real deployment (a messenger token set): the demo's invite codes read as unknown. */
+    refuseDemoInvites?: boolean;
   } = {},
 ): UnitOfWork & { outbox: OutboxQueue; prune(before: Date): Promise<number> } {
   const instanceId = opts.instanceId ?? 'local';
@@ -175,6 +178,21 @@ export function createStore(
             [code],
           );
           if (!r || !isRole(String(r.role))) {
+            return undefined;
+          }
+          if (
+            opts.refuseDemoInvites &&
+            (await isDemoInvite(
+              { code: String(r.code), createdBy: String(r.createdBy) },
+              async (personId) => {
+                const demo = await t.get(
+                  `SELECT 1 AS demo FROM "ChannelIdentity" WHERE personId = ? AND channel = ?`,
+                  [personId, PLAYGROUND_CHANNEL],
+                );
+                return demo !== undefined;
+              },
+            ))
+          ) {
             return undefined;
           }
           const invite: InviteView = {

@@ -1,7 +1,8 @@
 /**
  * The operator CLI: `npm run cli -- <command>` (see `npm run cli -- help`). Opens the database
- * DATABASE_URL names (a SQLite file or PostgreSQL), applies pending migrations and seeds the demo
- * into an empty database (so it works on a fresh clone), then runs one command with the Prisma
+ * DATABASE_URL names (a SQLite file or PostgreSQL), applies pending migrations and seeds an empty
+ * database (so it works on a fresh clone: the demo without a messenger token, the campaign's
+ * reference data only with one, as the bot does), then runs one command with the Prisma
  * client and the `SqlDb` (the transactional store and bulk writes).
  * Exit codes: 0 success, 2 usage error (bad command, option or value), 1 anything else.
  */
@@ -9,7 +10,7 @@ import fs from 'node:fs';
 import { loadConfig } from '../bot/config.ts';
 import { createPrismaClient, type PrismaClient } from '../prisma/client.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
-import { seedIfEmpty } from '../prisma/seed.ts';
+import { seedIfEmpty, wantsDemo } from '../prisma/seed.ts';
 import { openSqlDb } from '../prisma/sql-db.ts';
 import { POSTGRES_BACKUP_MESSAGE } from './cli/backup.ts';
 import { executeCommand, parseCommand, USAGE_HINT, usageText } from './cli/commands.ts';
@@ -70,8 +71,13 @@ async function main(argv: readonly string[]): Promise<number> {
       note(`Đã áp dụng migration: ${applied.join(', ')}`);
     }
     prisma = createPrismaClient(config.databaseUrl);
-    if (!asItIs && (await seedIfEmpty(prisma, new Date()))) {
-      note('Cơ sở dữ liệu trống: đã nạp dữ liệu mẫu (chiến dịch thành phố Bắc Kạn 2024–2025).');
+    const demo = wantsDemo(config);
+    if (!asItIs && (await seedIfEmpty(prisma, new Date(), { demo }))) {
+      note(
+        demo
+          ? 'Cơ sở dữ liệu trống: đã nạp dữ liệu mẫu (chiến dịch thành phố Bắc Kạn 2024–2025).'
+          : 'Cơ sở dữ liệu trống: đã nạp danh mục đơn vị và chiến dịch thành phố Bắc Kạn 2024–2025 (không có người dùng mẫu).',
+      );
     }
     await executeCommand(command, {
       prisma,

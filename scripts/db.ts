@@ -1,5 +1,6 @@
 /**
- * Database chores: `npm run db:deploy` applies pending migrations (and seeds an empty database),
+ * Database chores: `npm run db:deploy` applies pending migrations (and seeds an empty database:
+ * the demo only when no messenger token is configured, as the bot does),
  * `npm run db:migration -- <name>` writes a new migration from the change in prisma/schema.prisma —
  * one for SQLite and one for PostgreSQL, and refreshes prisma/postgres/schema.prisma.
  * `prisma migrate dev` cannot run on the WebAssembly engine (DESIGN.md §7), hence the second one.
@@ -18,7 +19,7 @@ import {
   postgresSchemaFrom,
   SCHEMA_FILE,
 } from '../prisma/migrate.ts';
-import { seedIfEmpty } from '../prisma/seed.ts';
+import { seedIfEmpty, wantsDemo } from '../prisma/seed.ts';
 import { openSqlDb } from '../prisma/sql-db.ts';
 
 async function deploy(): Promise<void> {
@@ -35,8 +36,13 @@ async function deploy(): Promise<void> {
   }
   const prisma = createPrismaClient(config.databaseUrl);
   try {
-    if (await seedIfEmpty(prisma, new Date())) {
-      console.log('Empty database: demo campaign seeded.');
+    const demo = wantsDemo(config);
+    if (await seedIfEmpty(prisma, new Date(), { demo })) {
+      console.log(
+        demo
+          ? 'Empty database: demo campaign seeded.'
+          : 'Empty database: campaign reference data seeded (no demo people, no invite codes). First admin: npm run cli -- admin create --name "<full name>" --unit <unit code>',
+      );
     }
   } finally {
     await prisma.$disconnect();

@@ -25,6 +25,7 @@ import {
 } from './admin.ts';
 import { type BackupArgs, backup, ZBackupArgs } from './backup.ts';
 import { type CliContext, UsageError } from './context.ts';
+import { type AdminCreateOptions, adminCreate, demoRemove, ZAdminCreateOptions } from './demo.ts';
 import { type DigestPreviewOptions, digestPreview, ZDigestPreviewOptions } from './digest.ts';
 import { type ExportArgs, exportReport, ZExportArgs } from './export.ts';
 import {
@@ -102,6 +103,8 @@ import { type ZaloSetTokenArgs, ZZaloSetTokenArgs, zaloSetToken, zaloStatus } fr
 export type CliCommand =
   | { name: 'help' }
   | { name: 'invite create'; options: InviteCreateOptions }
+  | { name: 'admin create'; options: AdminCreateOptions }
+  | { name: 'demo remove' }
   | { name: 'units list' }
   | { name: 'units merge'; args: UnitsMergeArgs }
   | { name: 'units split'; args: UnitsSplitArgs }
@@ -182,6 +185,16 @@ const SINGLE_COMMANDS: Record<string, CommandSpec> = {
 };
 
 const COMMANDS: Record<string, Record<string, CommandSpec>> = {
+  admin: {
+    create: {
+      options: { unit: S, name: S, days: S, bot: S },
+      positionals: 0,
+      build: (values) => ({ name: 'admin create', options: validate(ZAdminCreateOptions, values) }),
+    },
+  },
+  demo: {
+    remove: { options: {}, positionals: 0, build: () => ({ name: 'demo remove' }) },
+  },
   invite: {
     create: {
       options: { role: S, unit: S, days: S, name: S, bot: S },
@@ -422,6 +435,12 @@ export function usageText(): string[] {
     'Cách dùng: npm run cli -- <lệnh> [tùy chọn]',
     '',
     'Lệnh:',
+    '  admin create --name "Họ tên" --unit <mã đơn vị> [--days N] [--bot <tên_bot>]',
+    `      Người quản trị đầu tiên của một triển khai thật: in mã mời quản trị dùng một lần (mặc định ${DEFAULT_INVITE_DAYS} ngày)`,
+    '      và liên kết https://t.me/<tên_bot>?start=<MÃ>; người đó gửi mã cho bot là thành quản trị của đơn vị.',
+    '  demo remove',
+    '      Gỡ dữ liệu mẫu của playground (người dùng mẫu, mã mời DEMO2025, hộ mẫu chưa ai sửa) khỏi cơ sở dữ liệu',
+    '      của bot thật; không động đến người dùng Telegram, Zalo; ghi nhật ký; chạy lại không sao.',
     '  invite create --role <vai trò> --unit <mã đơn vị> [--days N] [--name "Họ tên"] [--bot <tên_bot>]',
     `      Tạo mã mời dùng một lần, hiệu lực N ngày (mặc định ${DEFAULT_INVITE_DAYS}, từ 1 đến ${MAX_INVITE_DAYS}),`,
     '      in mã dạng ABCD-EFGH và liên kết https://t.me/<tên_bot>?start=<MÃ>.',
@@ -506,6 +525,7 @@ export function usageText(): string[] {
     '      In hướng dẫn này (hoặc --help, -h).',
     '',
     'Ví dụ:',
+    '  npm run cli -- admin create --name "Trần Văn Hùng" --unit 058 --bot mttq_backan_bot',
     '  npm run cli -- invite create --role unit_officer --unit 01852 --days 14 --name "Nguyễn Văn An" --bot mttq_backan_bot',
     '  npm run cli -- reports list --period 2025-02 --unit 01840',
     '  npm run cli -- units merge 01837 01840 --into 01900 --name "Phường Sông Cầu - Đức Xuân" --on 2025-05-01',
@@ -639,6 +659,11 @@ export async function executeCommand(command: CliCommand, ctx: CliContext): Prom
     case 'invite create':
       await inviteCreate(ctx, command.options);
       return;
+    case 'admin create':
+      await adminCreate(ctx, command.options);
+      return;
+    case 'demo remove':
+      return demoRemove(ctx);
     case 'units list':
       return unitsList(ctx);
     case 'units merge':

@@ -171,7 +171,18 @@ beforeAll(async () => {
   );
 
   // An officer registers and adds a household whose code is a CCCD number.
-  expect(await say(officer, '/start DEMO2025')).toContain('Đăng ký thành công');
+  // A token bot's database has no demo invite: the officer's invite is made as the CLI makes one.
+  const commune = await app.prisma.unit.findUniqueOrThrow({ where: { code: '01852' } });
+  await app.prisma.invite.create({
+    data: {
+      code: 'KQ7M2XPB',
+      role: 'unit_officer',
+      unitId: commune.id,
+      createdBy: 'cli',
+      expiresAt: new Date(Date.now() + 86_400_000),
+    },
+  });
+  expect(await say(officer, '/start KQ7M2XPB')).toContain('Đăng ký thành công');
   expect(await press(officer, 'menu:hhadd')).toContain('Mã hộ');
   for (const answer of [HOUSEHOLD_CCCD, 'Thôn Nà Pài', 'Hà Văn Bảy', '1950']) {
     await say(officer, answer);

@@ -67,13 +67,18 @@ export function tempDatabase(dialect: Dialect = TEST_DIALECT): TempDatabase {
 /** The tests' ZALO_TOKEN_KEY (the stored Zalo tokens' encryption key), given to every app unless set. */
 export const TEST_ZALO_TOKEN_KEY = '7a'.repeat(32);
 
-/** Builds the whole bot as `npm start` does, from an environment, with a silent logger. */
+/**
+ * Builds the whole bot as `npm start` does, from an environment, with a silent logger. An empty
+ * database gets the demo even with a messenger token (`seed: 'demo'`: the suite's conversations
+ * use its people and households); pass `seed: 'auto'` for what `npm start` seeds.
+ */
 export async function startApp(env: Record<string, string>, options: AppOptions = {}): Promise<App> {
   const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ZALO_TOKEN_KEY: TEST_ZALO_TOKEN_KEY, ...env });
   const app = await createApp(config, createLogger({ level: 'silent', secrets: config.secrets }), {
     outboxPollMs: 200,
     // Tests drive the scheduler with `app.scheduler.runOnce()`; the cron would use the wall clock.
     scheduler: false,
+    seed: 'demo',
     ...options,
   });
   await app.start();
@@ -112,7 +117,7 @@ export async function migratedDb(dialect: Dialect = TEST_DIALECT): Promise<{
   };
 }
 
-/** A migrated and seeded database with both connections the CLI uses; `close` removes it. */
+/** A migrated database seeded with the demo, with both connections the CLI uses; `close` removes it. */
 export async function seededDatabase(
   now: Date,
   dialect: Dialect = TEST_DIALECT,
@@ -128,7 +133,7 @@ export async function seededDatabase(
   const db = openSqlDb(temp.url);
   await applyMigrations(db);
   const prisma = createPrismaClient(temp.url);
-  await seedIfEmpty(prisma, now);
+  await seedIfEmpty(prisma, now, { demo: true });
   return {
     url: temp.url,
     file: temp.file,

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { findDemoData, PLAYGROUND_CHANNEL } from '../../prisma/seed.ts';
+import type { CliContext } from './context.ts';
+import { type CreatedInvite, inviteCreate, ZInviteCreateOptions } from './invite-create.ts';
+
+/**
+ * A real deployment's first steps (issue 13 §1): its database holds no people, so the first admin
+ * comes from `admin create` (a one-time admin invite); a database that was a playground before
+ * loses its demo people, codes and households with `demo remove`.
+ */
+
+/** Options of `admin create`: those of `invite create` without --role, and --name required. */
+export const ZAdminCreateOptions = ZInviteCreateOptions.omit({ role: true }).extend({
+  name: z
+    .string({ error: 'thiếu --name "<họ tên người quản trị>"' })
+    .trim()
+    .min(1, '--name không được để trống')
+    .max(100, '--name dài tối đa 100 ký tự'),
+});
+export type AdminCreateOptions = z.output<typeof ZAdminCreateOptions>;
+
+/** `admin create`: a single-use admin invite for the unit, printed with its link and how to use it. */
+export async function adminCreate(ctx: CliContext, options: AdminCreateOptions): Promise<CreatedInvite> {
+  ctx.out(`Mã mời quản trị viên cho ${options.name}:`);
+  const created = await inviteCreate(ctx, { ...options, role: 'admin' });
+  ctx.out(
+    `Gửi mã hoặc liên kết cho ${options.name}: trên Telegram, mở liên kết hoặc gửi mã cho bot; trên Zalo, gửi mã cho Official Account.`,
+  );
+  ctx.out('Sau khi đăng ký, người quản trị tạo mã mời cho cán bộ ngay trong chat: /menu → "🔑 Tạo mã mời".');
+  return created;
+}
+
+/**
+ * `demo remove`: the playground's demo out of a real deployment's database. Demo people (known
+ * only on the playground) are deactivated, their roles revoked and their playground identities
+ * deleted; their and the seed's unused invites revoked; the seeded demo households nobody has
+ * worked on deleted. Nothing of a Telegram or Zalo user is touched. Audited; running it again
+ * finds nothing.
+ */
+export async function demoRemove(ctx: CliContext): Promise<void> {
+  const { prisma, now, out } = ctx;
+  const found = await findDemoData(prisma);
+  if (found.people.length === 0 && found.invites.length === 0 && found.households.length === 0) {
+    out('Không có dữ liệu mẫu (người dùng mẫu, mã mời mẫu, hộ mẫu) trong cơ sở dữ liệu: không có gì để gỡ.');
+    return;
+  }
+  const personIds = found.people.map((p) => p.id);
+  const householdIds = found.households.map((h) => h.id);
+  const removed = await prisma.$transaction(async (tx) => {
+    const roles = await tx.membership.updateMany({
+      where: { personId: { in: personIds }, revokedAt: null },
+      data: { revokedAt: now },
+    });
+    const identities = await tx.channelIdentity.deleteMany({
+      where: { personId: { in: personIds }, channel: PLAYGROUND_CHANNEL },
+    });
+    await tx.person.updateMany({ where: { id: { in: personIds } }, data: { active: false } });
+    const invites = await tx.invite.updateMany({
+      where: { id: { in: found.invites.map((i) => i.id) }, usedAt: null, revokedAt: null },
+      data: { revokedAt: now },
+    });
+    await tx.householdEvent.deleteMany({ where: { householdId: { in: householdIds } } });
+    const households = await tx.household.deleteMany({ where: { id: { in: householdIds } } });
+    await tx.auditLog.create({
+      data: {
+        at: now,
+        channel: 'cli',
+        action: 'demo.remove',
+        entity: 'Person',
+        entityId: personIds.join(',') || '-',
+        // Invite ids, not codes: a code is a credential.
+        before: JSON.stringify({
+          people: personIds,
+          invites: found.invites.map((i) => i.id),
+          households: found.households.map((h) => h.code),
+        }),
+        after: JSON.stringify({
+          active: false,
+          rolesRevoked: roles.count,
+          identitiesDeleted: identities.count,
+          invitesRevoked: invites.count,
+          householdsDeleted: households.count,
+        }),
+      },
+    });
+    return { roles: roles.count, identities: identities.count, households: households.count };
+  });
+
+  out('Đã gỡ dữ liệu mẫu khỏi cơ sở dữ liệu:');
+  out(
+    `  Người dùng mẫu đã ngừng hoạt động: ${found.people.length}${
+      found.people.length > 0 ? ` (${found.people.map((p) => `${p.fullName} – ID ${p.id}`).join('; ')})` : ''
+    }`,
+  );
+  out(
+    `  Vai trò đã thu hồi: ${removed.roles}; tài khoản thử nghiệm (playground) đã xóa: ${removed.identities}`,
+  );
+  out(
+    `  Mã mời mẫu đã thu hồi: ${found.invites.length}${
+      found.invites.length > 0 ? ` (${found.invites.map((i) => i.code).join(', ')})` : ''
+    }`,
+  );
+  out(
+    `  Hộ mẫu đã xóa: ${removed.households}${
+      found.households.length > 0 ? ` (${found.households.map((h) => h.code).join(', ')})` : ''
+    }`,
+  );
+  out('Đã ghi nhật ký. Dữ liệu của người dùng Telegram, Zalo không bị động đến.');
+}

@@ -1,0 +1,243 @@
+import { execFile } from 'node:child_process';
+import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type App, type AppOptions, createApp } from '../../bot/app.ts';
+import { loadConfig } from '../../bot/config.ts';
+import { createLogger } from '../../bot/logger.ts';
+import { findDemoData } from '../../prisma/seed.ts';
+import { executeCommand, parseCommand } from '../../scripts/cli/commands.ts';
+import { seededDatabase, tempDatabase } from '../support/app-harness.ts';
+import { type BotApiEmulator, type EmulatorUser, startBotApiEmulator } from '../support/bot-api-emulator.ts';
+
+/**
+ * Issue 13 §1, no demo door in a real deployment: a bot with a messenger token seeds no demo
+ * person and no invite; on a database that still holds the demo it refuses the demo codes and
+ * says in its start-up log which command removes them; the first admin comes from
+ * `npm run cli -- admin create`; `npm run cli -- demo remove` takes the demo out. The real app
+ * (grammY, long polling) against the Bot API emulator, on SQLite or PostgreSQL.
+ */
+
+const run = promisify(execFile);
+const stranger: EmulatorUser = { id: 7401, first_name: 'Lạ', language_code: 'vi' };
+const firstAdmin: EmulatorUser = { id: 7402, first_name: 'Quản', language_code: 'vi' };
+const latecomer: EmulatorUser = { id: 7403, first_name: 'Muộn', language_code: 'vi' };
+const REMOVE_COMMAND = 'npm run cli -- demo remove';
+const UNKNOWN = /Mã mời không đúng/;
+
+let emulator: BotApiEmulator;
+let app: App | undefined;
+let cleanups: (() => Promise<void>)[] = [];
+let lines: string[] = [];
+
+function env(url: string): Record<string, string> {
+  return {
+    DATABASE_URL: url,
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    TELEGRAM_BOT_TOKEN: emulator.token,
+    TELEGRAM_API_ROOT: emulator.apiRoot,
+  };
+}
+
+/** The app as `npm start` builds it (no test seeding option), its log lines collected. */
+async function boot(url: string, options: AppOptions = {}): Promise<App> {
+  const config = loadConfig(env(url));
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  app = await createApp(config, createLogger({ level: 'info', secrets: config.secrets }, sink), {
+    outboxPollMs: 200,
+    scheduler: false,
+    telegramBotInfo: emulator.botInfo,
+    ...options,
+  });
+  await app.start();
+  return app;
+}
+
+async function say(user: EmulatorUser, text: string): Promise<string> {
+  const before = emulator.messagesTo(user.id).length;
+  emulator.sendText(user, text);
+  return (await emulator.waitForMessages(user.id, before + 1, 15_000)).at(-1)?.text ?? '';
+}
+
+async function telegramPeople(target: App): Promise<number> {
+  return target.prisma.channelIdentity.count({ where: { channel: 'telegram' } });
+}
+
+beforeEach(async () => {
+  emulator = await startBotApiEmulator();
+  lines = [];
+  cleanups = [];
+});
+
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+  await emulator.close();
+  for (const cleanup of cleanups.reverse()) {
+    await cleanup();
+  }
+});
+
+describe('no demo door in a real deployment', () => {
+  it('a Telegram bot on an empty database seeds the campaign but no demo person and no invite; DEMO2025 registers nobody', async () => {
+    const db = tempDatabase();
+    cleanups.push(db.cleanup);
+    const bot = await boot(db.url);
+    expect(await bot.prisma.campaign.count()).toBe(1);
+    expect(await bot.prisma.unit.count({ where: { code: '058' } })).toBe(1);
+    expect(await bot.prisma.person.count()).toBe(0);
+    expect(await bot.prisma.channelIdentity.count()).toBe(0);
+    expect(await bot.prisma.invite.count()).toBe(0);
+
+    expect(await say(stranger, '/start DEMO2025')).toMatch(UNKNOWN);
+    expect(await say(stranger, 'DEMO2025')).toMatch(UNKNOWN);
+    expect(await bot.prisma.person.count()).toBe(0);
+    expect(await bot.prisma.membership.count()).toBe(0);
+    expect(lines.some((l) => l.includes('no people') && l.includes('admin create'))).toBe(true);
+  });
+
+  it('on a database holding the demo, refuses the demo codes like unknown ones and names the remove command at start-up', async () => {
+    const seeded = await seededDatabase(new Date());
+    cleanups.push(seeded.close);
+    const demoAdmin = await seeded.prisma.person.findFirstOrThrow({ where: { fullName: 'Trần Văn Hùng' } });
+    const commune = await seeded.prisma.unit.findUniqueOrThrow({ where: { code: '01852' } });
+    // An invite the demo admin made on the playground is a demo code too.
+    await seeded.prisma.invite.create({
+      data: {
+        code: 'PLAYGRD2',
+        role: 'leader',
+        unitId: commune.id,
+        createdBy: `person:${demoAdmin.id}`,
+        expiresAt: new Date(Date.now() + 86_400_000),
+      },
+    });
+    const bot = await boot(seeded.url);
+    const warning = lines.find((l) => l.includes(REMOVE_COMMAND));
+    expect(warning, lines.join('\n')).toBeDefined();
+    expect(JSON.parse(warning ?? '{}').level).toBe(40);
+
+    expect(await say(stranger, '/start DEMO2025')).toMatch(UNKNOWN);
+    expect(await say(stranger, 'PLAYGRD2')).toMatch(UNKNOWN);
+    expect(await telegramPeople(bot)).toBe(0);
+    expect(await bot.prisma.invite.count({ where: { usedAt: { not: null } } })).toBe(0);
+    expect(await bot.prisma.auditLog.count({ where: { action: 'invite.redeem' } })).toBe(0);
+  });
+
+  it('`admin create` prints a one-time admin invite that makes its redeemer an admin of the unit, once', async () => {
+    const db = tempDatabase();
+    cleanups.push(db.cleanup);
+    // The operator's shell on a fresh deployment: the CLI sees the token and seeds no demo either.
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'scripts/cli.ts',
+        'admin',
+        'create',
+        '--name',
+        'Đinh Thị Quản',
+        '--unit',
+        '058',
+        '--bot',
+        'emulator_bot',
+      ],
+      { env: { PATH: process.env.PATH ?? '', ...env(db.url) } },
+    );
+    const code = /([A-Z0-9]{4})-([A-Z0-9]{4})/.exec(stdout);
+    expect(code, stdout).not.toBeNull();
+    const plain = `${code?.[1]}${code?.[2]}`;
+    expect(stdout).toContain(`https://t.me/emulator_bot?start=${plain}`);
+    expect(stdout).toContain('admin (quản trị)');
+    expect(stdout).toContain('Ủy ban MTTQ Việt Nam thành phố Bắc Kạn (058)');
+    expect(stdout).toContain('sau 7 ngày');
+
+    const bot = await boot(db.url);
+    expect(await bot.prisma.person.count()).toBe(0);
+    const invite = await bot.prisma.invite.findUniqueOrThrow({ where: { code: plain } });
+    expect(invite.role).toBe('admin');
+    expect(invite.fullName).toBe('Đinh Thị Quản');
+    expect(await bot.prisma.auditLog.count({ where: { action: 'invite.create', channel: 'cli' } })).toBe(1);
+
+    const welcome = await say(firstAdmin, `/start ${plain}`);
+    expect(welcome).toContain('Đăng ký thành công');
+    expect(welcome).toContain('quản trị');
+    const person = await bot.prisma.person.findFirstOrThrow({
+      where: { identities: { some: { channel: 'telegram', externalUserId: String(firstAdmin.id) } } },
+      include: { memberships: { include: { unit: true } } },
+    });
+    expect(person.fullName).toBe('Đinh Thị Quản');
+    expect(person.memberships.map((m) => [m.role, m.unit.code, m.revokedAt])).toEqual([
+      ['admin', '058', null],
+    ]);
+
+    expect(await say(latecomer, `/start ${plain}`)).toContain('đã được sử dụng');
+    expect(await bot.prisma.person.count()).toBe(1);
+  });
+
+  it('`demo remove` takes the demo people, codes and untouched households out, keeps real data, and is idempotent', async () => {
+    const seeded = await seededDatabase(new Date());
+    cleanups.push(seeded.close);
+    const { prisma } = seeded;
+    const city = await prisma.unit.findUniqueOrThrow({ where: { code: '058' } });
+    const real = await prisma.person.create({
+      data: {
+        fullName: 'Người Thật',
+        memberships: { create: { unitId: city.id, role: 'admin' } },
+        identities: { create: { channel: 'telegram', externalUserId: '555' } },
+      },
+    });
+    // Someone worked on DX-003 since the seed: it is kept.
+    const worked = await prisma.household.findFirstOrThrow({ where: { code: 'DX-003' } });
+    await prisma.householdEvent.create({
+      data: {
+        householdId: worked.id,
+        kind: 'edit',
+        note: 'Sửa diện tích',
+        personId: real.id,
+        at: new Date(),
+      },
+    });
+    const cli = async (...argv: string[]) => {
+      const out: string[] = [];
+      await executeCommand(parseCommand(argv), {
+        prisma,
+        db: seeded.db,
+        now: new Date(),
+        out: (l) => out.push(l),
+        timeZone: 'Asia/Ho_Chi_Minh',
+      });
+      return out.join('\n');
+    };
+
+    const removed = await cli('demo', 'remove');
+    expect(removed).toContain('Người dùng mẫu đã ngừng hoạt động: 6');
+    expect(removed).toContain('Trần Văn Hùng');
+    expect(removed).toContain('DEMO2025');
+    expect(removed).toContain('Hộ mẫu đã xóa: 3 (DX-001, DX-002, DX-004)');
+    expect(await prisma.channelIdentity.count({ where: { channel: 'playground' } })).toBe(0);
+    expect(await prisma.person.count({ where: { active: true } })).toBe(1);
+    expect(await prisma.membership.count({ where: { revokedAt: null } })).toBe(1);
+    expect((await prisma.invite.findUniqueOrThrow({ where: { code: 'DEMO2025' } })).revokedAt).not.toBeNull();
+    expect(await prisma.household.count({ where: { code: { startsWith: 'DX-' } } })).toBe(1);
+    expect(await prisma.person.findUniqueOrThrow({ where: { id: real.id } })).toMatchObject({ active: true });
+    expect(await prisma.channelIdentity.count({ where: { personId: real.id } })).toBe(1);
+    expect(await prisma.auditLog.count({ where: { action: 'demo.remove', channel: 'cli' } })).toBe(1);
+    expect(await findDemoData(prisma)).toEqual({ people: [], invites: [], households: [] });
+
+    expect(await cli('demo', 'remove')).toContain('không có gì để gỡ');
+    expect(await prisma.auditLog.count({ where: { action: 'demo.remove' } })).toBe(1);
+
+    // The bot on the cleaned database: no warning, and DEMO2025 is gone for good.
+    const bot = await boot(seeded.url);
+    expect(lines.filter((l) => l.includes(REMOVE_COMMAND))).toEqual([]);
+    expect(await say(stranger, 'DEMO2025')).toMatch(/Mã mời (không đúng|này đã bị thu hồi)/);
+    expect(await telegramPeople(bot)).toBe(1);
+  });
+});
