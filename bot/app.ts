@@ -27,6 +27,7 @@ import { createStore } from '../prisma/store.ts';
 import { createZaloTokenStore } from '../prisma/zalo-token-store.ts';
 import type { Config, ZaloConfig } from './config.ts';
 import { createExportBuilder } from './exports/document-builder.ts';
+import { idNumberHasherFor } from './id-hash-key.ts';
 import { createInboundEventProcessor, type InboundEventProcessor } from './inbound-event-processor.ts';
 import type { Logger } from './logger.ts';
 import { createMediaArchiver, downloadImage, type PhotoFetcher, PhotoRefused } from './media-archiver.ts';
@@ -114,7 +115,17 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     }
   }
 
-  const store = createStore(db, { instanceId: config.instanceId, refuseDemoInvites: realDeployment });
+  if ((config.telegram || config.zalo) && !config.idHashKey) {
+    // The bot itself never asks for an ID number; the import refuses them until the key is set.
+    log.warn(
+      'ID_HASH_KEY is not set: ID numbers (CCCD) cannot be imported until it is (docs/deployment.md, ID numbers)',
+    );
+  }
+  const store = createStore(db, {
+    instanceId: config.instanceId,
+    refuseDemoInvites: realDeployment,
+    hashId: idNumberHasherFor(config),
+  });
   // Excel exports asked for in chat are built when they are sent, from the data as it is then.
   const buildDocument = createExportBuilder({ uow: store, clock });
   const senders: Partial<Record<Inbound['channel'], ChannelSender>> = {};

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
+import { parseIdHashKey } from '../core/households/id-number.ts';
 import { isLoopbackHost } from './playground/access.ts';
 
 const optional = z
@@ -51,6 +52,15 @@ const ZEnv = z.object({
     .string()
     .default('Asia/Ho_Chi_Minh')
     .refine(isTimeZone, { message: 'must be an IANA time zone such as Asia/Ho_Chi_Minh' }),
+  /** Key of the ID number hash (HMAC-SHA-256), never stored: ≥ 32 bytes as hex or base64. */
+  ID_HASH_KEY: optional.pipe(
+    z
+      .string()
+      .refine((v) => parseIdHashKey(v) !== undefined, {
+        message: 'must be at least 32 random bytes as hex or base64, e.g. the output of `openssl rand -hex 32`',
+      })
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FLOW_TTL_HOURS: z.coerce
     .number()
@@ -187,6 +197,11 @@ export interface Config {
   remindersCron: string | undefined;
   /** The dispatcher's pacing of Telegram sends (0 = no limit). */
   telegramRate: { globalPerSecond: number; perChatPerSecond: number; perGroupPerMinute: number };
+  /**
+   * The key ID numbers are hashed with (ID_HASH_KEY); undefined: bot/id-hash-key.ts decides (a local
+   * key file without a messenger token, a refusal with one).
+   */
+  idHashKey: Buffer | undefined;
   /** Values that must never reach a log line. */
   secrets: string[];
 }
@@ -282,7 +297,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       perChatPerSecond: e.TELEGRAM_RATE_PER_CHAT,
       perGroupPerMinute: e.TELEGRAM_RATE_PER_GROUP_MINUTE,
     },
+    idHashKey: e.ID_HASH_KEY === undefined ? undefined : parseIdHashKey(e.ID_HASH_KEY),
     secrets: [
+      e.ID_HASH_KEY,
       e.TELEGRAM_BOT_TOKEN,
       e.TELEGRAM_WEBHOOK_SECRET,
       e.ZALO_APP_SECRET,

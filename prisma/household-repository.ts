@@ -4,6 +4,7 @@ import type {
   StatusChange,
   StatusCounts,
 } from '../core/households/household.repository.ts';
+import type { IdNumberHasher } from '../core/households/id-number.ts';
 import { insertHousehold } from './household-writer.ts';
 import type { Row, SqlDb } from './sql-db.ts';
 import { fromDbTime } from './sqlite.ts';
@@ -38,11 +39,14 @@ function placeholders(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ') || 'NULL';
 }
 
-/** The registry on the transaction's connection, like the rest of the hot path. */
-export function createHouseholdRepository(db: SqlDb): HouseholdRepository {
+/**
+ * The registry on the transaction's connection, like the rest of the hot path. `hashId` hashes ID
+ * numbers with the deployment's key; without it a household with an ID number is refused.
+ */
+export function createHouseholdRepository(db: SqlDb, hashId?: IdNumberHasher): HouseholdRepository {
   return {
     async create(h, at, personId, channel) {
-      return insertHousehold(db, h, at, personId, channel);
+      return insertHousehold(db, h, at, personId, channel, { hashId });
     },
     async codeExists(campaignId, code) {
       return (

@@ -1,15 +1,28 @@
-import { createHash } from 'node:crypto';
 import type { DuplicateSubject } from '../core/households/duplicates.ts';
 import { householdNameKey } from '../core/households/duplicates.ts';
 import { assessEligibility, type EligibilityRules } from '../core/households/eligibility.ts';
 import type { HouseholdStatus, THouseholdInput } from '../core/households/household.ts';
+import { type IdNumberHasher, idNumberLast4 } from '../core/households/id-number.ts';
 import type { SqlDb } from './sql-db.ts';
 
-/** A hash that lets the same ID number be recognised without storing it. */
-export function hashIdNumber(idNumber: string): string {
-  return createHash('sha256')
-    .update(`household-id:${idNumber.replace(/\D/g, '')}`)
-    .digest('hex');
+export interface HouseholdWriteOptions {
+  rules?: EligibilityRules;
+  /**
+   * Hashes ID numbers with the deployment's key (core/households/id-number.ts). Without it a
+   * household with an ID number is refused: an ID number is never stored unkeyed.
+   */
+  hashId?: IdNumberHasher;
+}
+
+/** The keyed hash of the household's ID number, or null without one. */
+function idNumberHashOf(h: THouseholdInput, hashId: IdNumberHasher | undefined): string | null {
+  if (!h.idNumber) {
+    return null;
+  }
+  if (!hashId) {
+    throw new Error('An ID number can only be stored with the ID hash key (ID_HASH_KEY).');
+  }
+  return hashId(h.idNumber);
 }
 
 export interface NewHousehold extends THouseholdInput {
@@ -26,9 +39,9 @@ export async function insertHousehold(
   at: Date,
   personId: number | null,
   channel: string | null,
-  rules?: EligibilityRules,
+  opts: HouseholdWriteOptions = {},
 ): Promise<number> {
-  const eligibility = assessEligibility(h, rules);
+  const eligibility = assessEligibility(h, opts.rules);
   const status = h.status ?? 'proposed';
   const id = Number(
     await db.insert(
@@ -44,8 +57,8 @@ export async function insertHousehold(
         h.headName,
         householdNameKey(h.headName),
         h.birthYear ?? null,
-        h.idNumber ? hashIdNumber(h.idNumber) : null,
-        h.idNumber ? h.idNumber.slice(-4) : null,
+        idNumberHashOf(h, opts.hashId),
+        idNumberLast4(h.idNumber),
         h.category,
         h.need,
         h.foundationDurable,
@@ -78,10 +91,10 @@ export async function insertHousehold(
  * can be counted "as of" any date). Used by the seed, the import and tests; the caller owns the
  * transaction: pass the SqlDb `transaction` hands its work.
  */
-export function createHouseholdWriter(db: SqlDb, rules?: EligibilityRules) {
+export function createHouseholdWriter(db: SqlDb, opts: HouseholdWriteOptions = {}) {
   return {
     insert(h: NewHousehold, at: Date, personId: number | null, channel: string | null): Promise<number> {
-      return insertHousehold(db, h, at, personId, channel, rules);
+      return insertHousehold(db, h, at, personId, channel, opts);
     },
     /** Every household of a campaign in the shape duplicate detection compares. */
     async duplicateSubjects(campaignId: number): Promise<(DuplicateSubject & { id: number })[]> {

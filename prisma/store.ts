@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Campaign, Period, PeriodKind } from '../core/campaigns/campaign.ts';
 import type { StoredFlowState } from '../core/flows/flow-state.repository.ts';
+import type { IdNumberHasher } from '../core/households/id-number.ts';
 import { type Channel, isChannel, type Outbound } from '../core/messaging/message.ts';
 import type {
   ClaimedMessage,
@@ -50,6 +51,8 @@ export function createStore(
     instanceId?: string;
     /** A real deployment (a messenger token set): the demo's invite codes read as unknown. */
     refuseDemoInvites?: boolean;
+    /** Hashes ID numbers with the deployment's key (ID_HASH_KEY); without it none can be stored. */
+    hashId?: IdNumberHasher;
   } = {},
 ): UnitOfWork & { outbox: OutboxQueue; prune(before: Date): Promise<number> } {
   const instanceId = opts.instanceId ?? 'local';
@@ -407,7 +410,7 @@ export function createStore(
           );
         },
       },
-      households: createHouseholdRepository(t),
+      households: createHouseholdRepository(t, opts.hashId),
       pledges: createPledgeRepository(t),
       funds: createFundRepository(t),
       reminders: createReminderRepository(t),

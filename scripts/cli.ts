@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import { loadConfig } from '../bot/config.ts';
+import { idNumberHasherFor } from '../bot/id-hash-key.ts';
 import { createPrismaClient, type PrismaClient } from '../prisma/client.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { seedIfEmpty, wantsDemo } from '../prisma/seed.ts';
@@ -86,6 +87,7 @@ async function main(argv: readonly string[]): Promise<number> {
       timeZone: config.timeZone,
       db,
       progress: (line) => process.stderr.write(`${line}\r`),
+      hashIdNumber: idNumberHasherFor(config),
     });
     return 0;
   } catch (error) {

@@ -15,12 +15,13 @@
  * after whatever the database already holds, so it may sit beside the demo seed. A database that
  * already holds the national data set is left alone (`findNational`).
  */
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { generatePeriods } from '../core/campaigns/periods.ts';
 import { householdNameKey } from '../core/households/duplicates.ts';
 import { assessEligibility } from '../core/households/eligibility.ts';
+import { idNumberHasher, idNumberLast4 } from '../core/households/id-number.ts';
 import { rebuildFundTotals } from '../prisma/fund-totals.ts';
-import { hashIdNumber } from '../prisma/household-writer.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { openSqlDb, type SqlDb, type SqlParam } from '../prisma/sql-db.ts';
 import {
@@ -79,6 +80,8 @@ export interface NationalOptions {
   scale?: number;
   seed?: number;
   log?: (line: string) => void;
+  /** The key the made-up ID numbers are hashed with (as ID_HASH_KEY would); default: a random one. */
+  idHashKey?: Uint8Array;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -298,6 +301,7 @@ export async function generateNational(db: SqlDb, opts: NationalOptions = {}): P
   const seed = opts.seed ?? 1;
   const started = performance.now();
   const say = opts.log ?? (() => undefined);
+  const hashId = idNumberHasher(opts.idHashKey ?? randomBytes(32));
   const log = (line: string) =>
     say(`${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s  ${line}`);
   if (!(scale > 0 && scale <= 1)) {
@@ -710,8 +714,8 @@ export async function generateNational(db: SqlDb, opts: NationalOptions = {}): P
           headName,
           householdNameKey(headName),
           int(rh, 1935, 1990),
-          idNumber ? hashIdNumber(idNumber) : null,
-          idNumber ? idNumber.slice(-4) : null,
+          idNumber ? hashId(idNumber) : null,
+          idNumberLast4(idNumber),
           facts.category,
           need,
           facts.foundationDurable,

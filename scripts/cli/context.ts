@@ -1,3 +1,4 @@
+import type { IdNumberHasher } from '../../core/households/id-number.ts';
 import type { PrismaClient } from '../../prisma/client.ts';
 import type { SqlDb } from '../../prisma/sql-db.ts';
 
@@ -19,6 +20,13 @@ export interface CliContext {
   db?: SqlDb;
   /** Progress of long commands, on stderr so the report on stdout stays clean. */
   progress?: (line: string) => void;
+  /** ZALO_TOKEN_KEY: `zalo set-token` stores the token encrypted with it (refuses without it). */
+  zaloTokenKey?: Buffer;
+  /**
+   * Hashes ID numbers with the deployment's key (bot/id-hash-key.ts: ID_HASH_KEY, or the local key
+   * without a messenger token); commands that store ID numbers refuse them without it.
+   */
+  hashIdNumber?: IdNumberHasher;
 }
 
 /**

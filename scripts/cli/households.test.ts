@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '../../prisma/client.ts';
 import type { SqlDb } from '../../prisma/sql-db.ts';
 import { seededDatabase } from '../../test/support/app-harness.ts';
+import { testIdNumberHasher } from '../../test/support/id-hash-key.ts';
 import {
   GENERATED_HEADER,
   generateHouseholdRows,
@@ -29,7 +30,15 @@ afterAll(async () => {
 
 function context(): CliContext & { lines: string[] } {
   const lines: string[] = [];
-  return { prisma, db, now: NOW, out: (line) => lines.push(line), timeZone: 'Asia/Ho_Chi_Minh', lines };
+  return {
+    prisma,
+    db,
+    now: NOW,
+    out: (line) => lines.push(line),
+    timeZone: 'Asia/Ho_Chi_Minh',
+    hashIdNumber: testIdNumberHasher,
+    lines,
+  };
 }
 
 const count = () => prisma.household.count({ where: { unit: { code: '01852' } } });

@@ -7,7 +7,7 @@ import {
   type THouseholdInput,
 } from '../../core/households/household.ts';
 import { dateInZone } from '../../core/shared/calendar.ts';
-import { createHouseholdWriter, hashIdNumber } from '../../prisma/household-writer.ts';
+import { createHouseholdWriter } from '../../prisma/household-writer.ts';
 import { readHouseholdFile, writeHouseholdsXlsx } from '../households/household-file.ts';
 import { type CliContext, DEFAULT_TIME_ZONE, UsageError } from './context.ts';
 
@@ -65,6 +65,7 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
     return { rows: file.rows.length, valid: 0, problems: [], written: 0 };
   }
   const schema = householdInputSchema({ year: dateInZone(ctx.now, timeZone).year });
+  const hashId = ctx.hashIdNumber ?? refuseIdNumbers;
   const reader = createHouseholdWriter(db);
   const existingCodes = await reader.codesOf(campaign.id);
   const index = createDuplicateIndex(await reader.duplicateSubjects(campaign.id));
@@ -115,7 +116,7 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
           village: input.village,
           headName: input.headName,
           birthYear: input.birthYear ?? null,
-          idNumberHash: input.idNumber ? hashIdNumber(input.idNumber) : null,
+          idNumberHash: input.idNumber ? hashId(input.idNumber) : null,
         };
         const nameColumn = file.columns.headName ?? 'Họ tên chủ hộ';
         // Earlier rows of the file are in the index too, with negative ids (-row number).
@@ -168,7 +169,7 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
   // One transaction: every household and the audit row, or nothing. Inside it only the
   // transaction's own handle is used (on SQLite the root one would wait for it to end).
   await db.transaction(async (tx) => {
-    const writer = createHouseholdWriter(tx);
+    const writer = createHouseholdWriter(tx, { hashId });
     for (const { input } of valid) {
       await writer.insert({ ...input, campaignId: campaign.id, unitId: unit.id }, ctx.now, null, 'cli');
     }
@@ -183,6 +184,11 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
   });
   ctx.out(`Đã nhập ${valid.length} hộ vào ${unit.name}.`);
   return { rows: file.rows.length, valid: valid.length, problems, written: valid.length };
+}
+
+/** The hasher of a context without the key: an ID number stops the command before anything is written. */
+function refuseIdNumbers(): never {
+  throw new UsageError('không có khóa băm số CCCD (ID_HASH_KEY): không nhập được số CCCD');
 }
 
 export const ZHouseholdsExportArgs = z.object({
