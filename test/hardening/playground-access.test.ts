@@ -26,6 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../bot/app.ts';
 import { freePort, startApp, TEST_DIALECT, type TempDatabase, tempDatabase } from '../support/app-harness.ts';
 import { type BotApiEmulator, startBotApiEmulator } from '../support/bot-api-emulator.ts';
+import { launchBrowser } from '../support/browser.ts';
 import { startZaloEmulator, type ZaloEmulator } from '../support/zalo-emulator.ts';
 
 const PASSWORD = 'staging-Pass-2026';
@@ -376,7 +377,12 @@ describe('a staging playground behind PLAYGROUND_PASSWORD, next to the webhooks'
   });
 
   it('answers 401 on every playground route without or with a wrong password, and serves the right one', async () => {
-    for (const headers of [{}, { authorization: basic('wrong-password') }, { authorization: 'Bearer x' }]) {
+    const refused: Record<string, string>[] = [
+      {},
+      { authorization: basic('wrong-password') },
+      { authorization: 'Bearer x' },
+    ];
+    for (const headers of refused) {
       const answers = await Promise.all(playgroundRequests(port, headers));
       expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401, 401, 401]);
       expect(answers[0]?.headers['www-authenticate']).toMatch(/^Basic realm=/);
@@ -401,6 +407,29 @@ describe('a staging playground behind PLAYGROUND_PASSWORD, next to the webhooks'
       (await request(port, '/', { headers: { authorization: basic(PASSWORD), host: `127.0.0.1:${port}` } }))
         .status,
     ).toBe(200);
+  });
+
+  it('works in a browser given the password (page, posts, long polls), and not without', async () => {
+    const browser = await launchBrowser();
+    try {
+      // Without the password (Chromium cancels the sign-in prompt) the page does not open.
+      const stranger = await (await browser.newContext()).newPage();
+      await expect(stranger.goto(`http://localhost:${port}/`)).rejects.toThrow(
+        /ERR_INVALID_AUTH_CREDENTIALS/,
+      );
+      const context = await browser.newContext({
+        httpCredentials: { username: 'staging', password: PASSWORD },
+      });
+      const page = await context.newPage();
+      await page.goto(`http://localhost:${port}/`);
+      await page.getByTestId('persona-visitor').click();
+      await page.getByTestId('input').fill('/start');
+      await page.getByTestId('send').click();
+      await page.getByTestId('msg-bot').first().waitFor();
+      expect(await page.getByTestId('msg-bot').first().textContent()).not.toBe('');
+    } finally {
+      await browser.close();
+    }
   });
 
   it('keeps the Telegram and Zalo webhooks and /healthz free of the password', async () => {
