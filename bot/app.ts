@@ -29,7 +29,7 @@ import type { Config, ZaloConfig } from './config.ts';
 import { createExportBuilder } from './exports/document-builder.ts';
 import { idNumberHasherFor } from './id-hash-key.ts';
 import { createInboundEventProcessor, type InboundEventProcessor } from './inbound-event-processor.ts';
-import type { Logger } from './logger.ts';
+import { type Logger, limitRepeats } from './logger.ts';
 import { createMediaArchiver, downloadImage, type PhotoFetcher, PhotoRefused } from './media-archiver.ts';
 import { createOutboxDispatcher, type OutboxDispatcher } from './outbox-dispatcher.ts';
 import { type PlaygroundPersona, registerPlayground } from './playground/playground-routes.ts';
@@ -144,7 +144,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     expression: config.remindersCron ?? '*/5 * * * *',
     timeZone: config.timeZone,
     afterEnqueue: () => dispatcher.kick(),
-    extraJobs: [(now) => store.run((tx) => runDigests(tx, now, digestFor))],
+    extraJobs: [(now) => store.run((tx) => runDigests(tx, now, digestFor)), (now) => pruneRawEvents(now)],
   });
   // Zalo's photo ids are URLs: fetched only from Zalo's CDN hosts (ZALO_MEDIA_HOSTS).
   const fetchers: Partial<Record<string, PhotoFetcher>> = {
@@ -207,6 +207,17 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       })
     : undefined;
   const events = createInboundEventStore(db);
+  /** Raw Zalo webhook bodies are kept ZALO_RAW_RETENTION_DAYS after processing (a scheduler job). */
+  async function pruneRawEvents(now: Date): Promise<number> {
+    const before = new Date(now.getTime() - config.zaloRawRetentionDays * 86_400_000);
+    const pruned = await events
+      .pruneProcessed(before)
+      .catch((error: unknown) => log.error({ err: error }, 'pruning raw webhook bodies failed'));
+    if (pruned) {
+      log.info({ pruned }, 'processed raw webhook bodies deleted');
+    }
+    return 0;
+  }
   const processor = createInboundEventProcessor({
     events,
     toInbound: (event) =>
@@ -218,7 +229,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   const zalo = config.zalo ? await createZalo(config.zalo) : undefined;
 
   async function createZalo(settings: ZaloConfig) {
-    const tokenStore = createZaloTokenStore(db);
+    const tokenStore = createZaloTokenStore(db, settings.tokenKey);
     await tokenStore.init(settings.refreshToken, clock.now());
     const zaloLog = log.child({ channel: 'zalo' });
     const tokens = createZaloTokens({
@@ -296,9 +307,22 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       await downloadImage(`${apiRoot}/file/bot${token}/${filePath}`, file, telegramFiles);
     };
     if (config.telegram.mode === 'webhook') {
+      const { secret } = config.telegram;
+      // grammY answers 401 to a wrong secret token; the warning is limited to one line a minute.
+      const forged = limitRepeats(
+        log.child({ channel: 'telegram' }),
+        'telegram webhook refused: wrong secret token',
+      );
       http.post(
         '/telegram/webhook',
-        webhookCallback(telegram, 'fastify', { secretToken: config.telegram.secret }),
+        {
+          onRequest: async (request) => {
+            if (request.headers['x-telegram-bot-api-secret-token'] !== secret) {
+              forged();
+            }
+          },
+        },
+        webhookCallback(telegram, 'fastify', { secretToken: secret }),
       );
     }
   }

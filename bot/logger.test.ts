@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
-import { createLogger } from './logger.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createLogger, limitRepeats } from './logger.ts';
 
 function capture() {
   const lines: string[] = [];
@@ -43,5 +43,44 @@ describe('createLogger', () => {
     expect(lines.join('')).toContain('60000000');
     expect(lines.join('')).toContain('60 000 000');
     expect(lines.join('')).toContain('1.500.000.000');
+  });
+
+  it('writes dates as ISO text, at the top and nested', () => {
+    const { lines, stream } = capture();
+    const at = new Date('2025-04-14T02:00:00.000Z');
+    createLogger({ level: 'info', secrets: [] }, stream).info({ at, nested: { since: at } }, 'dated');
+    const line = JSON.parse(lines[0] ?? '{}');
+    expect(line.at).toBe('2025-04-14T02:00:00.000Z');
+    expect(line.nested.since).toBe('2025-04-14T02:00:00.000Z');
+  });
+});
+
+describe('limitRepeats', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('logs the first warning, then one line a minute with the count of the others', () => {
+    vi.useFakeTimers();
+    const { lines, stream } = capture();
+    const warn = limitRepeats(createLogger({ level: 'info', secrets: [] }, stream), 'webhook refused');
+    for (let i = 0; i < 500; i++) {
+      warn({ reason: 'signature mismatch' });
+    }
+    expect(lines).toHaveLength(1);
+    vi.advanceTimersByTime(60_000);
+    expect(lines).toHaveLength(2);
+    expect(JSON.parse(lines[1] ?? '{}')).toMatchObject({ repeated: 499, msg: 'webhook refused (repeated)' });
+    warn({ reason: 'signature mismatch' });
+    vi.advanceTimersByTime(60_000);
+    expect(JSON.parse(lines[2] ?? '{}')).toMatchObject({ repeated: 1 });
+    // A quiet minute: the next one is logged at once again.
+    vi.advanceTimersByTime(60_000);
+    warn({ reason: 'missing signature' });
+    expect(lines).toHaveLength(4);
+    expect(JSON.parse(lines[3] ?? '{}')).toMatchObject({
+      reason: 'missing signature',
+      msg: 'webhook refused',
+    });
   });
 });

@@ -9,6 +9,43 @@ const PERSONAL_NUMBERS =
   /(?<!\d)(?:\+?84|0)(?:[ .-]?\d){9,10}(?![\d])|(?<!\d)\d{12}(?!\d)|(?<!\d)\d{3}[ .]\d{3}[ .]\d{6}(?!\d)/g;
 
 /**
+ * A warning that an outsider can repeat at will (a forged webhook): the first is logged, then at
+ * most one line per `windowMs` saying how many more came (`repeated`), so a flood cannot fill the
+ * log. The summary of the last window is written when it ends, even if nothing follows.
+ */
+export function limitRepeats(
+  log: Logger,
+  message: string,
+  windowMs = 60_000,
+): (fields?: Record<string, unknown>) => void {
+  let windowEnds = 0;
+  let repeated = 0;
+  let last: Record<string, unknown> = {};
+  let timer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    timer = undefined;
+    if (repeated > 0) {
+      log.warn({ ...last, repeated, windowSeconds: windowMs / 1000 }, `${message} (repeated)`);
+      repeated = 0;
+      windowEnds = Date.now() + windowMs;
+      timer = setTimeout(flush, windowMs);
+      timer.unref();
+    }
+  };
+  return (fields = {}) => {
+    last = fields;
+    if (Date.now() >= windowEnds && timer === undefined) {
+      log.warn(fields, message);
+      windowEnds = Date.now() + windowMs;
+      timer = setTimeout(flush, windowMs);
+      timer.unref();
+      return;
+    }
+    repeated += 1;
+  };
+}
+
+/**
  * pino, with every string that reaches a log line scrubbed of the configured secrets (bot token,
  * webhook secret, Zalo keys) and of phone and ID numbers.
  */
@@ -27,6 +64,10 @@ export function createLogger(
   const scrubDeep = (value: unknown, depth = 0): unknown => {
     if (typeof value === 'string') {
       return scrub(value);
+    }
+    if (value instanceof Date) {
+      // JSON would write {} for a Date reached through pino's formatter.
+      return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
     }
     if (depth > 4 || value === null || typeof value !== 'object') {
       return value;

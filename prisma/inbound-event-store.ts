@@ -21,6 +21,8 @@ export interface InboundEventStore {
   pending(limit: number, maxAttempts: number): Promise<StoredEvent[]>;
   markProcessed(id: number, at: Date): Promise<void>;
   markFailed(id: number, error: string): Promise<void>;
+  /** Deletes the raw bodies of events processed before `before` (unprocessed ones stay); how many. */
+  pruneProcessed(before: Date): Promise<number>;
   /** When the last event of a channel arrived, for the operator's status view. */
   lastReceivedAt(channel: string): Promise<Date | null>;
   /**
@@ -73,6 +75,9 @@ export function createInboundEventStore(db: SqlDb): InboundEventStore {
         error.slice(0, 500),
         id,
       ]);
+    },
+    async pruneProcessed(before) {
+      return db.run('DELETE FROM "InboundEvent" WHERE processedAt IS NOT NULL AND processedAt < ?', [before]);
     },
     async lastReceivedAt(channel) {
       const row = await db.get('SELECT MAX(receivedAt) AS at FROM "InboundEvent" WHERE channel = ?', [

@@ -1,3 +1,4 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { SqlDb } from './sql-db.ts';
 import { fromDbTime } from './sqlite.ts';
 
@@ -36,12 +37,48 @@ export interface ZaloTokenStore {
   replaceRefreshToken(refreshToken: string, now: Date): Promise<void>;
 }
 
+const SEALED = 'enc:v1:';
+
+/**
+ * A token as stored: AES-256-GCM under ZALO_TOKEN_KEY, "enc:v1:" + base64(12-byte IV, 16-byte
+ * tag, ciphertext). The empty token (none yet) stays empty.
+ */
+export function sealToken(key: Buffer, token: string): string {
+  if (token === '') {
+    return '';
+  }
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const body = Buffer.concat([cipher.update(token, 'utf8'), cipher.final()]);
+  return SEALED + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+}
+
+/** The token back; a value stored before encryption (no prefix) is returned as it is. */
+export function openToken(key: Buffer, stored: string): string {
+  if (!stored.startsWith(SEALED)) {
+    return stored;
+  }
+  const raw = Buffer.from(stored.slice(SEALED.length), 'base64');
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  } catch {
+    throw new Error(
+      'ZALO_TOKEN_KEY does not open the stored Zalo tokens: set the key they were stored with, or store a new refresh token (npm run cli -- zalo set-token <token>)',
+    );
+  }
+}
+
 /**
  * The token store on the bot's database, so that two bot processes (or instances) on one database
- * agree on who refreshes: every write is one statement on the single row.
+ * agree on who refreshes: every write is one statement on the single row. Both tokens are stored
+ * encrypted with `key` (ZALO_TOKEN_KEY, never in the database or a backup); a row stored in
+ * plain text before is read as it is and encrypted by `init` at the next start.
  */
-export function createZaloTokenStore(db: SqlDb): ZaloTokenStore {
+export function createZaloTokenStore(db: SqlDb, key: Buffer): ZaloTokenStore {
   const optionalTime = (value: unknown): Date | null => (value === null ? null : fromDbTime(value));
+  const seal = (token: string): string => sealToken(key, token);
 
   return {
     async read() {
@@ -50,8 +87,8 @@ export function createZaloTokenStore(db: SqlDb): ZaloTokenStore {
         return undefined;
       }
       return {
-        accessToken: String(r.accessToken),
-        refreshToken: String(r.refreshToken),
+        accessToken: openToken(key, String(r.accessToken)),
+        refreshToken: openToken(key, String(r.refreshToken)),
         accessExpiresAt: fromDbTime(r.accessExpiresAt),
         refreshedAt: optionalTime(r.refreshedAt),
         leaseUntil: optionalTime(r.leaseUntil),
@@ -63,8 +100,19 @@ export function createZaloTokenStore(db: SqlDb): ZaloTokenStore {
       await db.run(
         `INSERT INTO "ZaloToken" (id, accessToken, refreshToken, accessExpiresAt) VALUES (1, '', ?, ?)
          ON CONFLICT (id) DO NOTHING`,
-        [refreshToken, now],
+        [seal(refreshToken), now],
       );
+      // Tokens stored in plain text (before encryption): encrypted once, unless they changed meanwhile.
+      const r = await db.get('SELECT accessToken, refreshToken FROM "ZaloToken" WHERE id = 1');
+      const access = String(r?.accessToken ?? '');
+      const refresh = String(r?.refreshToken ?? '');
+      const plain = (v: string): boolean => v !== '' && !v.startsWith(SEALED);
+      if (r && (plain(access) || plain(refresh))) {
+        await db.run(
+          'UPDATE "ZaloToken" SET accessToken = ?, refreshToken = ? WHERE id = 1 AND accessToken = ? AND refreshToken = ?',
+          [plain(access) ? seal(access) : access, plain(refresh) ? seal(refresh) : refresh, access, refresh],
+        );
+      }
     },
     async tryLease(now, until) {
       // A conditional UPDATE of the one row: of two processes asking at once, one changes it.
@@ -81,7 +129,7 @@ export function createZaloTokenStore(db: SqlDb): ZaloTokenStore {
         `UPDATE "ZaloToken" SET accessToken = ?, refreshToken = ?, accessExpiresAt = ?, refreshedAt = ?,
            leaseUntil = NULL, deadSince = NULL, lastError = NULL
           WHERE id = 1`,
-        [pair.accessToken, pair.refreshToken, pair.accessExpiresAt, now],
+        [seal(pair.accessToken), seal(pair.refreshToken), pair.accessExpiresAt, now],
       );
     },
     async markDead(error, now) {
@@ -104,7 +152,7 @@ export function createZaloTokenStore(db: SqlDb): ZaloTokenStore {
         `INSERT INTO "ZaloToken" (id, accessToken, refreshToken, accessExpiresAt) VALUES (1, '', ?, ?)
          ON CONFLICT (id) DO UPDATE SET accessToken = '', refreshToken = excluded.refreshToken,
            accessExpiresAt = excluded.accessExpiresAt, deadSince = NULL, lastError = NULL`,
-        [refreshToken, now],
+        [seal(refreshToken), now],
       );
     },
   };

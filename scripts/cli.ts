@@ -87,6 +87,7 @@ async function main(argv: readonly string[]): Promise<number> {
       timeZone: config.timeZone,
       db,
       progress: (line) => process.stderr.write(`${line}\r`),
+      zaloTokenKey: config.zalo?.tokenKey,
       hashIdNumber: idNumberHasherFor(config),
     });
     return 0;

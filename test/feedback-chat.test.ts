@@ -176,4 +176,18 @@ describe('citizen feedback', () => {
     chat.clock.advance(24 * 3_600_000 + 60_000);
     expect((await sendFeedback(CITIZEN, 'Hôm sau.')).text).toContain('PA-0005');
   });
+
+  it('drops zero-width and direction controls before the text is stored or shown to the officer', async () => {
+    const hidden = /[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u061c]/;
+    const receipt = await sendFeedback(
+      'citizen-rtl',
+      'Nhà\u202e số 5 bị\u200b dột\u2066 mái\ufeff, gọi\u061c\u200f anh Tú',
+    );
+    const ref = /PA-\d{4}/.exec(receipt.text)?.[0] ?? 'missing';
+    const row = (await feedbackRows()).find((r) => r.ref === ref);
+    expect(JSON.stringify(row)).not.toMatch(hidden);
+    const notice = (await notices('officer-ducxuan')).at(-1);
+    expect(notice?.text).toContain('Nhà số 5 bị dột mái, gọi anh Tú');
+    expect(notice?.text).not.toMatch(hidden);
+  });
 });

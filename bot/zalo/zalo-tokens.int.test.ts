@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFixedClock } from '../../core/shared/clock.ts';
 import { openSqlDb, type SqlDb } from '../../prisma/sql-db.ts';
 import { fromDbTime } from '../../prisma/sqlite.ts';
-import { createZaloTokenStore, type ZaloTokenStore } from '../../prisma/zalo-token-store.ts';
+import { createZaloTokenStore, openToken, type ZaloTokenStore } from '../../prisma/zalo-token-store.ts';
 import { migratedDb, TEST_DIALECT } from '../../test/support/app-harness.ts';
 import { createLogger } from '../logger.ts';
 import { ZaloHttpError, ZaloTokenDeadError } from './zalo-errors.ts';
@@ -12,6 +12,8 @@ import { createZaloTokens, type ZaloTokensDeps } from './zalo-tokens.ts';
 const APP_ID = '1234567890';
 const APP_SECRET = 'app-secret-XYZ';
 const HOUR = 3_600_000;
+/** ZALO_TOKEN_KEY of these tests. */
+const KEY = Buffer.alloc(32, 7);
 
 /**
  * Zalo's token endpoint as far as refresh goes: each refresh token works once and yields the next
@@ -91,10 +93,17 @@ describe(`Zalo tokens on ${TEST_DIALECT}`, () => {
     });
   }
 
-  /** The token row, its times as ISO text (each dialect writes its own form). */
+  /**
+   * The token row, its times as ISO text (each dialect writes its own form) and its tokens
+   * decrypted — after checking that the stored ones are encrypted (or empty).
+   */
   async function row(): Promise<Record<string, unknown> | undefined> {
     const r = await db.get('SELECT * FROM "ZaloToken" WHERE id = 1');
     if (r) {
+      for (const column of ['accessToken', 'refreshToken']) {
+        expect(String(r[column])).toMatch(/^$|^enc:v1:[A-Za-z0-9+/=]{40,}$/);
+        r[column] = openToken(KEY, String(r[column]));
+      }
       for (const column of ['accessExpiresAt', 'refreshedAt', 'leaseUntil', 'deadSince']) {
         r[column] = r[column] === null ? null : fromDbTime(r[column]).toISOString();
       }
@@ -103,7 +112,7 @@ describe(`Zalo tokens on ${TEST_DIALECT}`, () => {
   }
 
   it('starts from the env refresh token and persists the first refreshed pair before returning it', async () => {
-    const store = createZaloTokenStore(db);
+    const store = createZaloTokenStore(db, KEY);
     const oauth = fakeOAuth(['refresh-0']);
     await store.init('refresh-0', clock.now());
     await store.init('refresh-from-a-stale-env', clock.now());
@@ -143,7 +152,7 @@ describe(`Zalo tokens on ${TEST_DIALECT}`, () => {
   });
 
   it('reuses the stored token and refreshes only within refreshAheadMs of expiry', async () => {
-    const store = createZaloTokenStore(db);
+    const store = createZaloTokenStore(db, KEY);
     const oauth = fakeOAuth(['refresh-0']);
     await store.init('refresh-0', clock.now());
     const tokens = manager(store, oauth);
@@ -168,10 +177,10 @@ describe(`Zalo tokens on ${TEST_DIALECT}`, () => {
 
     it('spends the refresh token once for 10 concurrent refreshes across both', async () => {
       const oauth = fakeOAuth(['refresh-0']);
-      const storeA = createZaloTokenStore(db);
+      const storeA = createZaloTokenStore(db, KEY);
       await storeA.init('refresh-0', clock.now());
       const a = manager(storeA, oauth);
-      const b = manager(createZaloTokenStore(db2), oauth);
+      const b = manager(createZaloTokenStore(db2, KEY), oauth);
 
       const first = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).refresh()));
       expect(first).toEqual(Array(10).fill('access-1'));
@@ -192,10 +201,10 @@ describe(`Zalo tokens on ${TEST_DIALECT}`, () => {
 
     it('does not refresh when the rejected token was already replaced', async () => {
       const oauth = fakeOAuth(['refresh-0']);
-      const storeA = createZaloTokenStore(db);
+      const storeA = createZaloTokenStore(db, KEY);
       await storeA.init('refresh-0', clock.now());
       const a = manager(storeA, oauth);
-      const b = manager(createZaloTokenStore(db2), oauth);
+      const b = manager(createZaloTokenStore(db2, KEY), oauth);
       await expect(a.refresh()).resolves.toBe('access-1');
 
       await expect(b.refresh('an-older-access-token')).resolves.toBe('access-1');
@@ -205,13 +214,13 @@ describe(`Zalo tokens on ${TEST_DIALECT}`, () => {
 
     it('waits for a live lease, gives up after waitMs, and refreshes once it expires', async () => {
       const oauth = fakeOAuth(['refresh-0']);
-      const storeA = createZaloTokenStore(db);
+      const storeA = createZaloTokenStore(db, KEY);
       await storeA.init('refresh-0', clock.now());
       // A process that took the lease and died.
       await expect(storeA.tryLease(clock.now(), new Date(clock.now().getTime() + 30_000))).resolves.toBe(
         true,
       );
-      const b = manager(createZaloTokenStore(db2), oauth, { waitMs: 300 });
+      const b = manager(createZaloTokenStore(db2, KEY), oauth, { waitMs: 300 });
 
       await expect(b.refresh()).rejects.toBeInstanceOf(ZaloHttpError);
       expect(oauth.requests).toHaveLength(0);
@@ -222,7 +231,7 @@ describe(`Zalo tokens on ${TEST_DIALECT}`, () => {
   });
 
   it('marks a refused refresh token dead, alerts, and stops handing out tokens', async () => {
-    const store = createZaloTokenStore(db);
+    const store = createZaloTokenStore(db, KEY);
     const oauth = fakeOAuth([]);
     await store.init('refresh-revoked', clock.now());
     const alerts: string[] = [];
@@ -255,7 +264,7 @@ describe(`Zalo tokens on ${TEST_DIALECT}`, () => {
   });
 
   it('releases the lease on a network failure so the next call can refresh', async () => {
-    const store = createZaloTokenStore(db);
+    const store = createZaloTokenStore(db, KEY);
     const oauth = fakeOAuth(['refresh-0']);
     await store.init('refresh-0', clock.now());
     oauth.failures.push(
@@ -284,7 +293,7 @@ describe(`Zalo tokens on ${TEST_DIALECT}`, () => {
   });
 
   it('keeps using a still-valid token when an early refresh fails on the network', async () => {
-    const store = createZaloTokenStore(db);
+    const store = createZaloTokenStore(db, KEY);
     const oauth = fakeOAuth(['refresh-0']);
     await store.init('refresh-0', clock.now());
     const tokens = manager(store, oauth);
@@ -294,5 +303,29 @@ describe(`Zalo tokens on ${TEST_DIALECT}`, () => {
     oauth.failures.push(new AxiosError('timeout of 10000ms exceeded', 'ECONNABORTED'));
     await expect(tokens.accessToken()).resolves.toBe('access-1');
     await expect(tokens.accessToken()).resolves.toBe('access-2');
+  });
+
+  it('stores both tokens encrypted, encrypts a plain-text row once, and refuses a wrong key', async () => {
+    const store = createZaloTokenStore(db, KEY);
+    const oauth = fakeOAuth(['refresh-0']);
+    await store.init('refresh-0', clock.now());
+    await expect(manager(store, oauth).accessToken()).resolves.toBe('access-1');
+    const stored = await db.get('SELECT accessToken, refreshToken FROM "ZaloToken" WHERE id = 1');
+    expect(JSON.stringify(stored)).not.toMatch(/access-1|refresh-1/);
+
+    // A row written in plain text before this version: read as it is, encrypted at the next start.
+    await db.run(
+      "UPDATE \"ZaloToken\" SET accessToken = 'access-1', refreshToken = 'refresh-1' WHERE id = 1",
+    );
+    await expect(store.read()).resolves.toMatchObject({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    await store.init('refresh-from-env', clock.now());
+    const migrated = await db.get('SELECT accessToken, refreshToken FROM "ZaloToken" WHERE id = 1');
+    expect(JSON.stringify(migrated)).not.toMatch(/access-1|refresh-1/);
+    expect(await row()).toMatchObject({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    clock.advance(HOUR);
+    await expect(manager(store, oauth).accessToken()).resolves.toBe('access-1');
+
+    // Another key cannot read them, and says what to do.
+    await expect(createZaloTokenStore(db, Buffer.alloc(32, 9)).read()).rejects.toThrow(/ZALO_TOKEN_KEY/);
   });
 });

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../core/shared/clock.ts';
 import type { InboundEventStore } from '../../prisma/inbound-event-store.ts';
-import type { Logger } from '../logger.ts';
+import { type Logger, limitRepeats } from '../logger.ts';
 import { ZZaloEvent, zaloEventId } from './zalo-inbound.ts';
 
 export const ZALO_WEBHOOK_PATH = '/zalo/webhook';
@@ -74,6 +74,9 @@ export function verifyZaloSignature(
  * stored event, so Zalo's 2-second deadline is kept and an accepted event is never lost.
  */
 export async function registerZaloWebhook(app: FastifyInstance, deps: ZaloWebhookDeps): Promise<void> {
+  // Anyone can post forged events: their warnings are limited to one line a minute with a count.
+  const refused = limitRepeats(deps.log, 'zalo webhook refused');
+  const stale = limitRepeats(deps.log, 'zalo webhook refused: timestamp outside the window');
   await app.register((scope, _options, done) => {
     // The signature covers the exact bytes Zalo sent: keep the raw body, parse it ourselves.
     scope.removeAllContentTypeParsers();
@@ -107,7 +110,7 @@ export async function registerZaloWebhook(app: FastifyInstance, deps: ZaloWebhoo
         headerTimestamp: headerValue(request.headers['x-zevent-timestamp']),
       });
       if (!check.ok) {
-        deps.log.warn({ reason: check.reason }, 'zalo webhook refused');
+        refused({ reason: check.reason });
         return reply.code(401).send({ ok: false, error: 'invalid signature' });
       }
       if (!parsed.success) {
@@ -119,10 +122,7 @@ export async function registerZaloWebhook(app: FastifyInstance, deps: ZaloWebhoo
       }
       const sentAt = Number(parsed.data.timestamp);
       if (!Number.isFinite(sentAt) || Math.abs(deps.clock.now().getTime() - sentAt) > deps.maxAgeMs) {
-        deps.log.warn(
-          { event: parsed.data.event_name },
-          'zalo webhook refused: timestamp outside the window',
-        );
+        stale({ event: parsed.data.event_name });
         return reply.code(401).send({ ok: false, error: 'stale event' });
       }
       deps.log.debug({ variant: check.variant, event: parsed.data.event_name }, 'zalo signature matched');

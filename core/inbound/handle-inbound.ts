@@ -44,7 +44,7 @@ import { narrativeReportRunner } from '../reports/narrative-report.ts';
 import { reportRunner } from '../reports/report-runner.ts';
 import { dateInZone } from '../shared/calendar.ts';
 import type { Clock } from '../shared/clock.ts';
-import { normalizeVi } from '../shared/parse.ts';
+import { normalizeVi, stripHiddenControls } from '../shared/parse.ts';
 import type { Tx, UnitOfWork } from '../unit-of-work.ts';
 
 export interface InboundDeps {
@@ -832,13 +832,17 @@ interface ActiveFlow {
   state: FlowState;
 }
 
-/** PostgreSQL stores no NUL character in text: it is dropped from everything the sender typed. */
+/**
+ * The one cleaning of what a sender typed (and their channel name, a group's title) before any
+ * flow sees it: PostgreSQL stores no NUL character, and zero-width or direction controls would
+ * reach other people in names, feedback and reports (stripHiddenControls).
+ */
 function withoutNul(inbound: Inbound): Inbound {
   const clean = { ...inbound };
   for (const key of ['text', 'args', 'choiceId', 'senderName', 'chatTitle'] as const) {
     const value = clean[key];
-    if (value?.includes('\u0000')) {
-      clean[key] = value.replaceAll('\u0000', '');
+    if (value !== undefined) {
+      clean[key] = stripHiddenControls(value.replaceAll('\u0000', ''));
     }
   }
   return clean;

@@ -73,6 +73,18 @@ export function normalizeVi(text: string): string {
     .normalize('NFC');
 }
 
+/**
+ * Zero-width characters and the controls that reorder text (U+200B–U+200F, U+202A–U+202E,
+ * U+2066–U+2069, U+FEFF, U+061C): invisible in a chat, they can make a name or a text shown to
+ * other people read differently from what was stored ("\u202Egnp.exe").
+ */
+const HIDDEN_CONTROLS = /[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u061c]/g;
+
+/** `text` without zero-width and direction control characters (see HIDDEN_CONTROLS). */
+export function stripHiddenControls(text: string): string {
+  return text.replace(HIDDEN_CONTROLS, '');
+}
+
 /** A number split into its integer digits and fraction digits (both ASCII digits only). */
 interface Numeral {
   int: string;

@@ -171,6 +171,8 @@ describe('backup', () => {
       copy.close();
     }
     expect(fs.readdirSync(dir).filter((f) => f.includes('.part-'))).toEqual([]);
+    // Readable by its owner only, whatever the file it replaced allowed.
+    expect(fs.statSync(target).mode & 0o777).toBe(0o600);
   });
 
   it.each([

@@ -45,7 +45,8 @@ export interface BackupResult {
  * backup API through better-sqlite3). The copy is written next to the target and renamed over it
  * only once it is complete and passes `PRAGMA integrity_check`, so a failed or interrupted backup
  * never leaves a half-written file under the target's name. An existing target is replaced only
- * with `force`.
+ * with `force`. The copy is readable by its owner only (mode 0600, from its first byte): it holds
+ * everything the database holds.
  */
 export async function backupDatabase(
   db: SqliteDatabase,
@@ -65,6 +66,9 @@ export async function backupDatabase(
   const partial = `${file}.part-${process.pid}`;
   const started = performance.now();
   try {
+    // Created empty with mode 0600 before SQLite writes into it, so no one else can open it meanwhile.
+    fs.rmSync(partial, { force: true });
+    fs.closeSync(fs.openSync(partial, 'wx', 0o600));
     const progress = await db.backup(partial, {
       // The first step only opens the copy; the next copies every page there is, in one step.
       // Between steps, any write the bot commits restarts the copy (SQLite's backup API), so with
@@ -87,6 +91,7 @@ export async function backupDatabase(
     // A -wal left by someone who opened the old file would be replayed onto the new one.
     fs.rmSync(`${file}-wal`, { force: true });
     fs.rmSync(`${file}-shm`, { force: true });
+    fs.chmodSync(partial, 0o600);
     fs.renameSync(partial, file);
     return {
       file,

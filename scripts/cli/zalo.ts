@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type CliContext, DEFAULT_TIME_ZONE } from './context.ts';
+import { sealToken } from '../../prisma/zalo-token-store.ts';
+import { type CliContext, DEFAULT_TIME_ZONE, UsageError } from './context.ts';
 import { formatInstant, renderFields } from './text.ts';
 
 /**
@@ -58,13 +59,19 @@ export type ZaloSetTokenArgs = z.infer<typeof ZZaloSetTokenArgs>;
 
 /** `zalo set-token <refresh token>`: an admin supplies a new refresh token after the old one died. */
 export async function zaloSetToken(ctx: CliContext, args: ZaloSetTokenArgs): Promise<void> {
+  if (!ctx.zaloTokenKey) {
+    throw new UsageError(
+      'cần cấu hình Zalo như khi chạy bot (các biến ZALO_* và ZALO_TOKEN_KEY) để lưu refresh token đã mã hoá',
+    );
+  }
+  const refreshToken = sealToken(ctx.zaloTokenKey, args.token);
   const expired = new Date(0);
   await ctx.prisma.zaloToken.upsert({
     where: { id: 1 },
-    create: { id: 1, accessToken: '', refreshToken: args.token, accessExpiresAt: expired },
+    create: { id: 1, accessToken: '', refreshToken, accessExpiresAt: expired },
     update: {
       accessToken: '',
-      refreshToken: args.token,
+      refreshToken,
       accessExpiresAt: expired,
       deadSince: null,
       lastError: null,

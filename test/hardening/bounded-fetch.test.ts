@@ -250,7 +250,7 @@ describe('HTTP server timeouts', () => {
     socket.on('error', () => undefined);
     const started = Date.now();
     socket.write(
-      `POST /api/playground/messages HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`,
+      `POST /api/playground/messages HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{`,
     );
     // One byte every 100 ms: the idle timeout never fires, only the whole-request one can.
     const trickle = setInterval(() => {

@@ -26,7 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../bot/app.ts';
 import { loadConfig } from '../../bot/config.ts';
 import { createLogger } from '../../bot/logger.ts';
-import { freePort, tempDatabase } from '../support/app-harness.ts';
+import { freePort, TEST_ZALO_TOKEN_KEY, tempDatabase } from '../support/app-harness.ts';
 import { type BotApiEmulator, type EmulatorUser, startBotApiEmulator } from '../support/bot-api-emulator.ts';
 import { startZaloEmulator, type ZaloEmulator } from '../support/zalo-emulator.ts';
 
@@ -128,6 +128,7 @@ beforeAll(async () => {
     ZALO_REFRESH_TOKEN: tokens.refreshToken,
     ZALO_API_BASE: zalo.apiBase,
     ZALO_OAUTH_BASE: zalo.oauthBase,
+    ZALO_TOKEN_KEY: TEST_ZALO_TOKEN_KEY,
   });
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {

@@ -1,0 +1,176 @@
+/**
+ * Keep less, and keep it closed (issue 13 §8), on the real app with Telegram in webhook mode
+ * against the Bot API emulator and Zalo against the Zalo emulator, logging to a captured stream:
+ *
+ * - the Zalo tokens in the database are encrypted (the row holds none of the tokens Zalo issued)
+ *   and still work (the bot answers on Zalo after refreshing);
+ * - raw Zalo webhook bodies are deleted ZALO_RAW_RETENTION_DAYS after processing by the scheduler
+ *   pass, and an unprocessed one is kept;
+ * - 40 forged webhooks (Zalo bad signature, Telegram wrong secret token) give one warning line each
+ *   kind, not 40.
+ */
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type App, createApp } from '../../bot/app.ts';
+import { loadConfig } from '../../bot/config.ts';
+import { createLogger } from '../../bot/logger.ts';
+import { createFixedClock } from '../../core/shared/clock.ts';
+import { freePort, TEST_ZALO_TOKEN_KEY, tempDatabase } from '../support/app-harness.ts';
+import { type BotApiEmulator, startBotApiEmulator } from '../support/bot-api-emulator.ts';
+import { startZaloEmulator, type ZaloEmulator } from '../support/zalo-emulator.ts';
+
+const SECRET = 'keep-less-secret-0001';
+const DAY = 86_400_000;
+const zaloUser = '8100000000000000777';
+
+let emulator: BotApiEmulator;
+let zalo: ZaloEmulator;
+let db: ReturnType<typeof tempDatabase>;
+let app: App | undefined;
+let base = '';
+let lines: string[] = [];
+// Near the wall clock: Zalo events are signed with the current time and checked against the app's.
+const clock = createFixedClock(new Date());
+const issued: string[] = [];
+
+beforeEach(async () => {
+  lines = [];
+  emulator = await startBotApiEmulator();
+  zalo = await startZaloEmulator();
+  db = tempDatabase();
+  const port = await freePort();
+  const tokens = zalo.issueTokens();
+  issued.push(tokens.accessToken, tokens.refreshToken);
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: 'info',
+    TELEGRAM_BOT_TOKEN: emulator.token,
+    TELEGRAM_API_ROOT: emulator.apiRoot,
+    TELEGRAM_WEBHOOK_SECRET: SECRET,
+    ZALO_APP_ID: zalo.appId,
+    ZALO_APP_SECRET: zalo.appSecret,
+    ZALO_OA_SECRET_KEY: zalo.oaSecretKey,
+    ZALO_REFRESH_TOKEN: tokens.refreshToken,
+    ZALO_API_BASE: zalo.apiBase,
+    ZALO_OAUTH_BASE: zalo.oauthBase,
+    ZALO_TOKEN_KEY: TEST_ZALO_TOKEN_KEY,
+    ZALO_RAW_RETENTION_DAYS: '7',
+  });
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  app = await createApp(config, createLogger({ level: 'info', secrets: config.secrets }, sink), {
+    clock,
+    outboxPollMs: 200,
+    scheduler: false,
+    telegramBotInfo: emulator.botInfo,
+  });
+  await app.start();
+  base = `http://127.0.0.1:${port}`;
+});
+
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+  await emulator.close();
+  await zalo.close();
+  await db.cleanup();
+});
+
+function current(): App {
+  if (!app) {
+    throw new Error('app not started');
+  }
+  return app;
+}
+
+/** A follow delivered signed, answered by the bot (which needs a working access token). */
+async function followAndWait(): Promise<void> {
+  const before = zalo.messagesTo(zaloUser).length;
+  expect((await zalo.deliver(`${base}/zalo/webhook`, zalo.follow(zaloUser))).status).toBe(200);
+  await zalo.waitForMessages(zaloUser, before + 1);
+  await current().processor.flush();
+}
+
+describe('keep less, and keep it closed', () => {
+  it('stores the Zalo tokens encrypted, and they still work', async () => {
+    await followAndWait();
+    const rows = await current().db.all('SELECT accessToken, refreshToken FROM "ZaloToken"');
+    expect(rows).toHaveLength(1);
+    const stored = JSON.stringify(rows);
+    const used = [
+      ...issued,
+      ...zalo.refreshRequests.map((r) => r.refreshToken),
+      ...zalo.calls.map((c) => c.headers.access_token ?? '').filter(Boolean),
+    ];
+    expect(used.length).toBeGreaterThanOrEqual(3);
+    for (const token of used) {
+      expect(stored).not.toContain(token);
+    }
+    expect(String(rows[0]?.accessToken)).toMatch(/^enc:v1:/);
+    expect(String(rows[0]?.refreshToken)).toMatch(/^enc:v1:/);
+    // Read back and decrypted from the row: the next answer needs no new refresh.
+    const refreshes = zalo.refreshRequests.length;
+    const before = zalo.messagesTo(zaloUser).length;
+    expect((await zalo.deliver(`${base}/zalo/webhook`, zalo.userSendText(zaloUser, '/help'))).status).toBe(
+      200,
+    );
+    await zalo.waitForMessages(zaloUser, before + 1);
+    expect(zalo.refreshRequests).toHaveLength(refreshes);
+  });
+
+  it('deletes processed raw webhook bodies after ZALO_RAW_RETENTION_DAYS and keeps unprocessed ones', async () => {
+    const target = current();
+    await followAndWait();
+    // An event that could not be processed (given up on): kept for the operator.
+    await target.db.run(
+      `INSERT INTO "InboundEvent" (channel, externalId, payload, receivedAt, attempts, lastError)
+       VALUES ('zalo', 'stuck-1', '{"raw":"body"}', ?, 99, 'failed')`,
+      [clock.now()],
+    );
+    const raw = () =>
+      target.db.all('SELECT externalId, processedAt FROM "InboundEvent" ORDER BY id') as Promise<
+        { externalId: string; processedAt: unknown }[]
+      >;
+    const all = await raw();
+    expect(all.filter((r) => r.processedAt !== null)).toHaveLength(1);
+    expect(all).toHaveLength(2);
+
+    await target.scheduler.runOnce(new Date(clock.now().getTime() + 6 * DAY));
+    expect(await raw()).toHaveLength(2);
+
+    await target.scheduler.runOnce(new Date(clock.now().getTime() + 7 * DAY + 60_000));
+    expect((await raw()).map((r) => r.externalId)).toEqual(['stuck-1']);
+    expect(
+      lines.some((l) => l.includes('processed raw webhook bodies deleted') && l.includes('"pruned":1')),
+    ).toBe(true);
+  });
+
+  it('logs one warning for 20 forged Zalo events and one for 20 forged Telegram updates', async () => {
+    for (let i = 0; i < 20; i++) {
+      const zaloStatus = (
+        await zalo.deliver(`${base}/zalo/webhook`, zalo.userSendText(zaloUser, `giả ${i}`), {
+          secret: 'not-the-oa-secret',
+        })
+      ).status;
+      expect(zaloStatus).toBe(401);
+      const response = await fetch(`${base}/telegram/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': `wrong-${i}` },
+        body: JSON.stringify({ update_id: 700 + i }),
+      });
+      await response.arrayBuffer();
+      expect(response.status).toBe(401);
+    }
+    const zaloWarnings = lines.filter((l) => l.includes('zalo webhook refused'));
+    const telegramWarnings = lines.filter((l) => l.includes('telegram webhook refused'));
+    expect(zaloWarnings).toHaveLength(1);
+    expect(telegramWarnings).toHaveLength(1);
+    expect(JSON.parse(zaloWarnings[0] ?? '{}')).toMatchObject({ level: 40, reason: 'signature mismatch' });
+  });
+});
