@@ -183,6 +183,81 @@ describe('createStore', () => {
     }
   });
 
+  it('holds the roles read for a confirmation: a revoke or a deactivation at that moment waits or is seen', async () => {
+    const unitId = await db.insert(
+      `INSERT INTO "Unit" (code, name, kind, validFrom, createdAt) VALUES ('01837', 'Phường Sông Cầu', 'ward', '2025-01-01', ?)`,
+      [at],
+    );
+    const personId = await db.insert(
+      `INSERT INTO "Person" (fullName, locale, active, createdAt) VALUES ('Lã Thị Hà', 'vi', TRUE, ?)`,
+      [at],
+    );
+    await db.run(
+      `INSERT INTO "Membership" (personId, unitId, role, createdAt) VALUES (?, ?, 'unit_officer', ?)`,
+      [personId ?? 0, unitId ?? 0, at],
+    );
+    const store = createStore(db);
+    const roles = async () =>
+      (await store.run((tx) => tx.people.currentActor(personId ?? 0)))?.memberships.map(
+        (m) => `${m.role}@${m.unitCode}`,
+      );
+    expect(await roles()).toEqual(['unit_officer@01837']);
+    if (db.dialect === 'postgres') {
+      // The CLI writes on its own connection while a confirmation's transaction holds the roles.
+      const cli = openSqlDb(url);
+      try {
+        const events: string[] = [];
+        let release = () => {};
+        const held = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let read: (() => void) | undefined;
+        const wasRead = new Promise<void>((resolve) => {
+          read = resolve;
+        });
+        const confirmation = store.run(async (tx) => {
+          await tx.people.currentActor(personId ?? 0);
+          read?.();
+          await held;
+          events.push('confirmation committed');
+        });
+        await wasRead;
+        const revoke = cli
+          .run(`UPDATE "Membership" SET revokedAt = ? WHERE personId = ?`, [at, personId ?? 0])
+          .then(() => events.push('revoke committed'));
+        const deactivate = cli
+          .run(`UPDATE "Person" SET active = FALSE WHERE id = ?`, [personId ?? 0])
+          .then(() => events.push('deactivation committed'));
+        // Both writes wait on the confirmation's row locks (not on anything else) until it ends.
+        const waiting = async () =>
+          Number(
+            (
+              await cli.get(
+                `SELECT COUNT(*) AS n FROM pg_stat_activity
+                  WHERE datname = current_database() AND wait_event_type = 'Lock'
+                    AND (query LIKE 'UPDATE "Membership"%' OR query LIKE 'UPDATE "Person"%')`,
+              )
+            )?.n,
+          );
+        for (let i = 0; i < 500 && (await waiting()) < 2; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        expect(await waiting()).toBe(2);
+        expect(events).toEqual([]);
+        release();
+        await Promise.all([confirmation, revoke, deactivate]);
+        expect(events[0]).toBe('confirmation committed');
+        expect(events).toHaveLength(3);
+      } finally {
+        await cli.close();
+      }
+    } else {
+      await db.run(`UPDATE "Membership" SET revokedAt = ? WHERE personId = ?`, [at, personId ?? 0]);
+    }
+    // Once revoked (and deactivated), the next confirmation sees it.
+    expect(await roles()).toEqual(db.dialect === 'postgres' ? undefined : []);
+  });
+
   it('runs transactions holding the same lock one after the other, across connections', async () => {
     // SQLite: one connection per process (a second one would block the thread on the file lock
     // while the first transaction awaits); its transactions run one at a time anyway.

@@ -91,29 +91,29 @@ export function createStore(
             [channel, externalUserId],
           );
           const first = rows[0];
-          if (!first) {
+          return first ? actorOf(first, rows) : undefined;
+        },
+        async currentActor(personId) {
+          // PostgreSQL: held for share until this transaction ends (a revoke or a deactivation waits
+          // for it, or is seen here); SQLite's write transaction already excludes other writers.
+          const share = (of: string) => (t.dialect === 'postgres' ? ` FOR SHARE OF ${of}` : '');
+          const person = await t.get(
+            `SELECT p.id AS personId, p.fullName, p.locale FROM "Person" p
+              WHERE p.id = ? AND p.active = TRUE${share('p')}`,
+            [personId],
+          );
+          if (!person) {
             return undefined;
           }
-          const memberships: MembershipView[] = [];
-          for (const r of rows) {
-            const role = String(r.role ?? '');
-            if (isRole(role)) {
-              memberships.push({
-                role,
-                unitId: Number(r.unitId),
-                unitCode: String(r.unitCode),
-                unitName: String(r.unitName),
-                unitKind: String(r.unitKind),
-              });
-            }
-          }
-          const actor: Actor = {
-            personId: Number(first.personId),
-            fullName: String(first.fullName),
-            locale: String(first.locale),
-            memberships,
-          };
-          return actor;
+          const rows = await t.all(
+            `SELECT m.role, u.id AS unitId, u.code AS unitCode, u.name AS unitName, u.kind AS unitKind
+               FROM "Membership" m
+               JOIN "Unit" u ON u.id = m.unitId
+              WHERE m.personId = ? AND m.revokedAt IS NULL
+              ORDER BY m.id${share('m')}`,
+            [personId],
+          );
+          return actorOf(person, rows);
         },
         async identitiesOf(personId) {
           const rows = await t.all(
@@ -765,4 +765,27 @@ function parsePhotos(value: unknown): ReportPhoto[] {
   } catch {
     return [];
   }
+}
+
+/** An actor from its person row and its membership rows (a row without a role adds none). */
+function actorOf(person: Row, rows: Row[]): Actor {
+  const memberships: MembershipView[] = [];
+  for (const r of rows) {
+    const role = String(r.role ?? '');
+    if (isRole(role)) {
+      memberships.push({
+        role,
+        unitId: Number(r.unitId),
+        unitCode: String(r.unitCode),
+        unitName: String(r.unitName),
+        unitKind: String(r.unitKind),
+      });
+    }
+  }
+  return {
+    personId: Number(person.personId),
+    fullName: String(person.fullName),
+    locale: String(person.locale),
+    memberships,
+  };
 }

@@ -186,7 +186,7 @@ export async function startFeedbackRefusal(
 }
 
 /** The units above `unitId` (its parent, the parent's parent…), nearest first. */
-async function ancestors(tx: Tx, unitId: number): Promise<number[]> {
+export async function ancestors(tx: Tx, unitId: number): Promise<number[]> {
   const out: number[] = [];
   let current = await tx.units.findById(unitId);
   while (current?.parentId != null && out.length < 6) {

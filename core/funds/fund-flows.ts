@@ -62,7 +62,7 @@ async function levelsWithBalance(tx: Tx, actor: Actor, campaign: Campaign): Prom
   }));
 }
 
-function chosenLevel<C extends { levels: Level[] }>(ctx: C, data: FlowData): Level | undefined {
+export function chosenLevel<C extends { levels: Level[] }>(ctx: C, data: FlowData): Level | undefined {
   return data.level === undefined
     ? ctx.levels[0]
     : ctx.levels.find((l) => String(l.id) === String(data.level));

@@ -46,6 +46,7 @@ import { dateInZone } from '../shared/calendar.ts';
 import type { Clock } from '../shared/clock.ts';
 import { normalizeVi, stripHiddenControls } from '../shared/parse.ts';
 import type { Tx, UnitOfWork } from '../unit-of-work.ts';
+import { confirmingActor } from './flow-access.ts';
 
 export interface InboundDeps {
   uow: UnitOfWork;
@@ -237,6 +238,10 @@ class Conversation {
       const guestFlow = await this.loadFlow();
       if (guestFlow && GUEST_FLOWS.has(guestFlow.runner.def.id) && !inbound.choiceId?.startsWith('menu:')) {
         return this.onAnswer(guestFlow.runner, guestFlow.state);
+      }
+      if (guestFlow && !GUEST_FLOWS.has(guestFlow.runner.def.id)) {
+        // Started by a person deactivated since: refused (and ended) like a role removed.
+        return this.refuseConfirmation(guestFlow.runner);
       }
       return this.onStranger();
     }
@@ -778,7 +783,12 @@ class Conversation {
         if (!actor) {
           return;
         }
-        const receipt = await runner.submit(this.tx, actor, result.state, this.now, this.inbound);
+        // Permissions are checked when the action takes effect: roles read again in this transaction.
+        const confirming = await confirmingActor(this.tx, runner, result.state, this.actor?.personId);
+        if (!confirming) {
+          return this.refuseConfirmation(runner);
+        }
+        const receipt = await runner.submit(this.tx, confirming, result.state, this.now, this.inbound);
         await this.tx.flows.delete(channel, chatId);
         // A guest who registered a pledge is a donor from now on: the menu is theirs.
         this.actor ??= await this.tx.people.findActor(this.inbound.channel, this.inbound.senderId);
@@ -791,6 +801,13 @@ class Conversation {
         return Array.isArray(receipt) ? this.showMenu(text) : this.say(text, receipt.choices);
       }
     }
+  }
+
+  /** The person may no longer confirm what they started: nothing is written, the conversation ends. */
+  private async refuseConfirmation(runner: AnyRunner): Promise<void> {
+    await this.tx.flows.delete(this.inbound.channel, this.inbound.chatId);
+    const text = this.text('flow.no_longer_allowed', { title: { key: runner.def.title } });
+    return this.actor ? this.showMenu(text) : this.say(text);
   }
 
   /** The chat's flow, unless it expired or was written by another version (both said to the user). */

@@ -3,6 +3,12 @@ import type { Actor, InviteView, Role } from './people.ts';
 
 export interface PeopleRepository {
   findActor(channel: Channel, externalUserId: string): Promise<Actor | undefined>;
+  /**
+   * The person's current roles, read again and held until the transaction ends (PostgreSQL: the
+   * person and membership rows are locked for share, so a role removed or a deactivation at the
+   * same moment either waits for this transaction or is seen by it); undefined when deactivated.
+   */
+  currentActor(personId: number): Promise<Actor | undefined>;
   touchIdentity(channel: Channel, externalUserId: string, at: Date): Promise<void>;
   create(person: { fullName: string; locale: string }, at: Date): Promise<number>;
   /** Adds a membership; one that was revoked is restored (re-inviting someone is normal). */

@@ -627,7 +627,10 @@ function createRepositories(state: MemoryState): Repositories {
       const identity = state.identities.find(
         (i) => i.channel === channel && i.externalUserId === externalUserId,
       );
-      const person = identity ? state.people.find((p) => p.id === identity.personId) : undefined;
+      return identity ? people.currentActor(identity.personId) : undefined;
+    },
+    async currentActor(personId) {
+      const person = state.people.find((p) => p.id === personId);
       if (!person?.active) {
         return undefined;
       }

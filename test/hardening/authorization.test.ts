@@ -44,10 +44,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOT_COMMANDS } from '../../bot/telegram/create-telegram-bot.ts';
 import { buildExport } from '../../core/exports/build-export.ts';
 import { EXPORT_KINDS, type ExportRequest } from '../../core/exports/export-request.ts';
+import { feedbackAnswerRunner } from '../../core/feedback/feedback.ts';
+import {
+  allocationRunner,
+  disbursementRunner,
+  pledgeSearchRunner,
+  receiptRunner,
+  transferRunner,
+} from '../../core/funds/fund-flows.ts';
+import { pledgeCancelRunner, pledgeRunner } from '../../core/funds/pledge-flow.ts';
+import { householdAddRunner } from '../../core/households/household-add.ts';
+import { householdSearchRunner, householdStatusRunner } from '../../core/households/household-flows.ts';
+import { flowsWithAccessRule } from '../../core/inbound/flow-access.ts';
+import { FLOW_RUNNERS } from '../../core/inbound/handle-inbound.ts';
 import { type MessageKey, t } from '../../core/messaging/catalog.ts';
+import { inviteCreateRunner } from '../../core/people/invite-flow.ts';
 import { ROLES, type Role } from '../../core/people/people.ts';
+import { narrativeReportRunner } from '../../core/reports/narrative-report.ts';
+import { reportRunner } from '../../core/reports/report-runner.ts';
 import type { TestUser } from '../../core/testing/builders.ts';
 import { createStore } from '../../prisma/store.ts';
+import { executeCommand, parseCommand } from '../../scripts/cli/commands.ts';
 import { type ChatReply, type SqliteChat, startSqliteChat } from '../support/sqlite-chat.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -1012,5 +1029,369 @@ describe('forged buttons inside a conversation', () => {
     await expectStale(citizen, 'unit:999999');
     await expectStale(citizen, '@confirm:yes');
     await chat.command(citizen, 'huy');
+  });
+});
+
+/**
+ * Issue 13 §5: permissions are checked when an action takes effect. Each writing flow is started
+ * with the role, the role is taken away as the CLI does it (`people role <ID> --remove …`, the
+ * same code and SQL), and then confirmed: the answer must be the polite refusal, the conversation
+ * ended, and nothing written (every table's checksum but the conversation's; the flow's own table
+ * counted). The role is then given back and the same conversation confirmed, so each refusal is
+ * shown to come from the check and not from a conversation that could not have succeeded anyway.
+ * Failed on the old code for every flow below but the feedback answer (whose submit re-checked
+ * already): "expected … to contain 'Anh/chị không còn quyền'", the report filed as BC-…-01837-1
+ * and a 60.000.000 đ receipt recorded.
+ */
+describe('a role removed mid-conversation: refused at confirmation, nothing written', () => {
+  const NO_LONGER = t('vi', 'flow.no_longer_allowed').split('{')[0]?.trim() ?? '';
+
+  async function cli(...argv: string[]): Promise<string> {
+    const lines: string[] = [];
+    await executeCommand(parseCommand(argv), {
+      prisma: chat.prisma,
+      db: chat.db,
+      now: chat.clock.now(),
+      out: (l) => lines.push(l),
+      timeZone: 'Asia/Ho_Chi_Minh',
+    });
+    return lines.join('\n');
+  }
+
+  const personOf = (key: string) =>
+    one(`SELECT personId FROM "ChannelIdentity" WHERE channel = 'playground' AND externalUserId = ?`, [key]);
+  const count = (table: string) => one(`SELECT COUNT(*) AS n FROM "${table}"`);
+  const openFlows = (key: string) => one(`SELECT COUNT(*) AS n FROM "FlowState" WHERE chatId = ?`, [key]);
+
+  /** Answers the current question with its first offered answer (or "0") until the summary shows. */
+  async function untilSummary(who: TestUser, first: ChatReply): Promise<ChatReply> {
+    let reply = first;
+    for (let i = 0; i < 30 && !reply.buttons.includes('@confirm:yes'); i++) {
+      const offered = reply.buttons.find((b) => !b.startsWith('menu:') && !b.startsWith('@'));
+      reply = offered ? await chat.press(who, offered) : await chat.say(who, '0');
+    }
+    expect(reply.buttons, reply.text).toContain('@confirm:yes');
+    return reply;
+  }
+
+  async function steps(who: TestUser, first: string, ...answers: string[]): Promise<ChatReply> {
+    let reply = await chat.press(who, first);
+    for (const answer of answers) {
+      reply = /^[@a-zA-Z]+:/.test(answer) ? await chat.press(who, answer) : await chat.say(who, answer);
+    }
+    return reply;
+  }
+
+  const confirm = (who: TestUser) => chat.press(who, '@confirm:yes');
+  /** A reply's text with its buttons' labels (a search shows what it found as buttons). */
+  const shown = (r: ChatReply) =>
+    [r.text, ...r.replies.flatMap((m) => (m.choices ?? []).flat().map((c) => c.label))].join('\n');
+
+  interface Case {
+    label: string;
+    /** The id of the flow (of core/inbound's FLOW_RUNNERS) the case goes through. */
+    flow: string;
+    who: string;
+    /** What the CLI takes away (`role@unit`), or `deactivate` for the person. */
+    take: string;
+    /** Up to the confirmation (or the last answer of a flow without one). */
+    open: (who: TestUser) => Promise<ChatReply>;
+    /** The confirmation: the summary's button, or the last answer. */
+    act: (who: TestUser) => Promise<ChatReply>;
+    /** The table the action writes to, counted before and after. */
+    table: string;
+    /** The answer when the role is still held. */
+    done: RegExp;
+    /** Text of the refused action's result that must not be shown. */
+    leak?: string;
+  }
+
+  const CASES: Case[] = [
+    {
+      label: 'monthly report (unit_officer@01837)',
+      flow: reportRunner.def.id,
+      who: 'officer-songcau',
+      take: `unit_officer@${SC}`,
+      open: async (who) => untilSummary(who, await chat.press(who, `menu:report:${ids.unit[SC]}`)),
+      act: confirm,
+      table: 'Report',
+      done: /Đã nhận báo cáo .*\n.*BC-\d{6}-01837-1/,
+    },
+    {
+      label: 'quarterly / final report',
+      flow: narrativeReportRunner.def.id,
+      who: 'officer-songcau',
+      take: `unit_officer@${SC}`,
+      open: async (who) => untilSummary(who, await chat.press(who, 'menu:narrative')),
+      act: confirm,
+      table: 'NarrativeReport',
+      done: /Đã nhận báo cáo/,
+    },
+    {
+      label: 'new household',
+      flow: householdAddRunner.def.id,
+      who: 'officer-songcau',
+      take: `unit_officer@${SC}`,
+      open: (who) =>
+        steps(
+          who,
+          'menu:hhadd',
+          'SC-009',
+          'Tổ 3',
+          'Lục Văn Chín',
+          '1960',
+          'category:poor',
+          'need:new_build',
+          'foundationDurable:no',
+          'frameDurable:no',
+          'roofDurable:no',
+          '20',
+          '3',
+          'landLegal:yes',
+          'landUndisputed:yes',
+          'outsideLandslideZone:yes',
+          'confirmedByCommune:yes',
+        ),
+      act: confirm,
+      table: 'Household',
+      done: /Đã thêm hộ/,
+    },
+    {
+      label: 'household status change',
+      flow: householdStatusRunner.def.id,
+      who: 'officer-ducxuan',
+      take: `unit_officer@${DX}`,
+      open: async (who) =>
+        untilSummary(who, await chat.press(who, `menu:hhmove:${ids.household['DX-004']}:approved`)),
+      act: confirm,
+      table: 'HouseholdEvent',
+      done: /Đã chuyển hộ/,
+    },
+    {
+      label: "an organisation's pledge by its leader (org_leader@HND-058)",
+      flow: pledgeRunner.def.id,
+      who: 'org-nongdan',
+      take: 'org_leader@HND-058',
+      open: (who) => steps(who, 'menu:pledge', 'kind:money', '15tr', 'target:0', 'dueOn:', 'publicName:yes'),
+      act: confirm,
+      table: 'Pledge',
+      done: /Số đăng ký: UH-/,
+    },
+    {
+      label: "cancelling an organisation's pledge",
+      flow: pledgeCancelRunner.def.id,
+      who: 'org-nongdan',
+      take: 'org_leader@HND-058',
+      open: async (who) =>
+        steps(
+          who,
+          `menu:pledgecancel:${await one(`SELECT MAX(id) FROM "Pledge" WHERE donorName = 'Hội Nông dân thành phố Bắc Kạn'`)}`,
+          'reason:',
+        ),
+      act: confirm,
+      table: 'AuditLog',
+      done: /Đã hủy đăng ký số UH-/,
+    },
+    {
+      label: 'fund receipt of 60.000.000 đ (fund_officer@01837)',
+      flow: receiptRunner.def.id,
+      who: 'fund-songcau',
+      take: `fund_officer@${SC}`,
+      open: (who) =>
+        steps(who, 'menu:receipt:0', 'Công ty Sông Cầu', '60tr', 'occurredOn:2025-03-10', 'documentRef:'),
+      act: confirm,
+      table: 'FundEntry',
+      done: /Đã ghi nhận khoản thu 60\.000\.000 đ/,
+    },
+    {
+      label: 'fund allocation to a household',
+      flow: allocationRunner.def.id,
+      who: 'fund',
+      take: `fund_officer@${CITY}`,
+      open: (who) => steps(who, `menu:alloc:${ids.household['DX-002']}`, '5tr'),
+      act: confirm,
+      table: 'FundEntry',
+      done: /Đã phân bổ 5\.000\.000 đ/,
+    },
+    {
+      label: 'fund disbursement',
+      flow: disbursementRunner.def.id,
+      who: 'fund',
+      take: `fund_officer@${CITY}`,
+      open: (who) =>
+        steps(who, `menu:disb:${ids.household['DX-001']}`, '15tr', 'occurredOn:2025-03-10', 'documentRef:'),
+      act: confirm,
+      table: 'FundEntry',
+      done: /Đã ghi nhận chi 15\.000\.000 đ/,
+    },
+    {
+      label: 'fund transfer between levels',
+      flow: transferRunner.def.id,
+      who: 'fund-songcau',
+      take: `fund_officer@${SC}`,
+      open: (who) =>
+        steps(who, 'menu:transfer', `to:${ids.unit[CITY]}`, '1tr', 'occurredOn:2025-03-10', 'note:'),
+      act: confirm,
+      table: 'FundEntry',
+      done: /Đã chuyển 1\.000\.000 đ/,
+    },
+    {
+      label: 'invite created in chat (admin@01837)',
+      flow: inviteCreateRunner.def.id,
+      who: 'admin-songcau',
+      take: `admin@${SC}`,
+      open: (who) =>
+        steps(who, 'menu:invite', 'role:unit_officer', `unit:${ids.unit[SC]}`, 'Người thử mời', '14'),
+      act: confirm,
+      table: 'Invite',
+      done: /Mã mời: [A-Z0-9]{4}-[A-Z0-9]{4}/,
+    },
+    {
+      label: 'answering a feedback (no summary: the answer is the confirmation)',
+      flow: feedbackAnswerRunner.def.id,
+      who: 'officer-ducxuan',
+      take: `unit_officer@${DX}`,
+      open: (who) => chat.press(who, `menu:fbanswer:${ids.feedback.dx.id}`),
+      act: (who) => chat.say(who, 'Tuần sau cán bộ phường xuống kiểm tra mái nhà.'),
+      table: 'Feedback',
+      done: /Đã gửi câu trả lời phản ánh/,
+    },
+    {
+      label: 'household search (reads: no household shown)',
+      flow: householdSearchRunner.def.id,
+      who: 'officer-songcau',
+      take: `unit_officer@${SC}`,
+      open: (who) => chat.press(who, 'menu:hhsearch'),
+      act: (who) => chat.say(who, 'Cầu'),
+      table: 'Household',
+      done: /Sầm Văn Cầu/,
+      leak: 'Sầm Văn Cầu',
+    },
+    {
+      label: 'pledge search (reads: no donor shown)',
+      flow: pledgeSearchRunner.def.id,
+      who: 'fund-songcau',
+      take: `fund_officer@${SC}`,
+      open: (who) => chat.press(who, 'menu:pledgesearch:receipt'),
+      act: (who) => chat.say(who, 'Bế'),
+      table: 'Pledge',
+      done: /Bế Thị Riêng/,
+      leak: 'Bế Thị Riêng',
+    },
+    // Issue 13 §6's refusal of a pledge waiting for verification, where that flow is in the dispatcher.
+    ...(FLOW_RUNNERS.some((r) => r.def.id === 'pledge-reject')
+      ? [
+          {
+            label: 'refusing a pledge that waits for verification (fund_officer@01837)',
+            flow: 'pledge-reject',
+            who: 'fund-songcau',
+            take: `fund_officer@${SC}`,
+            open: async (who: TestUser) => {
+              const pending = `SELECT COUNT(*) FROM "Pledge" WHERE donorName = 'Lò Văn Lớn' AND cancelledAt IS NULL`;
+              if ((await one(pending)) === 0) {
+                await guestPledge('donor-big', 'Lò Văn Lớn', SC, '600tr');
+              }
+              const id = await one(`SELECT MAX(id) FROM "Pledge" WHERE donorName = 'Lò Văn Lớn'`);
+              return steps(who, `menu:pledgeno:${id}`, 'Không liên lạc được với người đăng ký.');
+            },
+            act: confirm,
+            table: 'AuditLog',
+            done: /Đã từ chối và hủy đăng ký số UH-\d{4}/,
+          } satisfies Case,
+        ]
+      : []),
+    {
+      label: 'a person deactivated mid-conversation (people deactivate)',
+      flow: householdAddRunner.def.id,
+      who: 'officer-songcau',
+      take: 'deactivate',
+      open: (who) =>
+        steps(
+          who,
+          'menu:hhadd',
+          'SC-010',
+          'Tổ 4',
+          'Hà Thị Mười',
+          '1955',
+          'category:poor',
+          'need:repair',
+          'foundationDurable:yes',
+          'frameDurable:no',
+          'roofDurable:no',
+          '25',
+          '2',
+          'landLegal:yes',
+          'landUndisputed:yes',
+          'outsideLandslideZone:yes',
+          'confirmedByCommune:yes',
+        ),
+      act: confirm,
+      table: 'Household',
+      done: /Đã thêm hộ/,
+    },
+  ];
+
+  it.each(CASES.map((c) => [c.label, c] as const))('%s', async (_label, c) => {
+    const who = user(c.who);
+    const id = String(await personOf(c.who));
+    const [take, give] =
+      c.take === 'deactivate'
+        ? [
+            ['people', 'deactivate', id],
+            ['people', 'activate', id],
+          ]
+        : [
+            ['people', 'role', id, '--remove', c.take],
+            ['people', 'role', id, '--add', c.take],
+          ];
+    await chat.command(who, 'huy');
+    const opened = await c.open(who);
+    expect(refusalIn(opened.text), opened.text).toBeUndefined();
+    expect(await openFlows(c.who)).toBe(1);
+
+    expect(await cli(...take)).toMatch(/Đã thu hồi|Đã ngừng hoạt động/);
+    let given = false;
+    try {
+      const before = await checksums();
+      const rows = await count(c.table);
+      const refused = await c.act(who);
+      expect(refused.text, refused.text).toContain(NO_LONGER);
+      if (c.leak) {
+        expect(shown(refused)).not.toContain(c.leak);
+      }
+      expect(await count(c.table)).toBe(rows);
+      expect(await openFlows(c.who), 'the conversation is ended').toBe(0);
+      expect(changedTables(before, await checksums())).toEqual(['FlowState']);
+
+      // Control: with the right given back, the same conversation goes through.
+      expect(await cli(...give)).toMatch(/Đã giao|Đã kích hoạt/);
+      given = true;
+      await c.open(who);
+      const accepted = await c.act(who);
+      expect(shown(accepted)).toMatch(c.done);
+      expect(accepted.text).not.toContain(NO_LONGER);
+    } finally {
+      if (!given) {
+        await cli(...give);
+      }
+    }
+    await chat.command(who, 'huy');
+  });
+
+  it('every flow of the dispatcher has a confirmation rule, and each one a case here', () => {
+    expect(FLOW_RUNNERS.map((r) => r.def.id).filter((id) => !flowsWithAccessRule().includes(id))).toEqual([]);
+    // A citizen's feedback is a stranger's flow: it needs no role (a donor's pledge neither, tried
+    // by the matrix's strangers); every other flow is confirmed against a role in a case above.
+    const cased = new Set(CASES.map((c) => c.flow));
+    expect(FLOW_RUNNERS.map((r) => r.def.id).filter((id) => !cased.has(id))).toEqual(['feedback']);
+  });
+
+  it('the refusal has its English entry and names the flow in both languages', () => {
+    const vi = t('vi', 'flow.no_longer_allowed', { title: { key: 'report.title' } });
+    const en = t('en', 'flow.no_longer_allowed', { title: { key: 'report.title' } });
+    expect(vi).toContain('báo cáo tiến độ tháng');
+    expect(vi).toMatch(/Anh\/chị không còn quyền/);
+    expect(en).toMatch(/no longer have the right/);
+    expect(en).not.toEqual(vi);
   });
 });
