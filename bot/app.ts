@@ -6,10 +6,13 @@ import type { UserFromGetMe } from 'grammy/types';
 import { buildDigest, digestMessage } from '../core/digests/digest.ts';
 import { type DigestBuilder, runDigests } from '../core/digests/digest-schedule.ts';
 import { createInboundHandler, type InboundOutcome } from '../core/inbound/handle-inbound.ts';
-import type { Inbound } from '../core/messaging/message.ts';
+import { t } from '../core/messaging/catalog.ts';
+import type { Address, Inbound } from '../core/messaging/message.ts';
 import type { ChannelSender } from '../core/messaging/messenger.ts';
 import { type Clock, systemClock } from '../core/shared/clock.ts';
+import { formatDateTime } from '../core/shared/format.ts';
 import { findAdminAddresses } from '../prisma/admin-contacts.ts';
+import { probeWrite } from '../prisma/database-probe.ts';
 import { createPrismaClient, type PrismaClient } from '../prisma/client.ts';
 import { createInboundEventStore } from '../prisma/inbound-event-store.ts';
 import { createMediaStore } from '../prisma/media-store.ts';
@@ -22,10 +25,11 @@ import {
   seedIfEmpty,
   wantsDemo,
 } from '../prisma/seed.ts';
-import { isTransientDbError, openSqlDb, type SqlDb } from '../prisma/sql-db.ts';
+import { openSqlDb, type SqlDb } from '../prisma/sql-db.ts';
 import { createStore } from '../prisma/store.ts';
 import { createZaloTokenStore } from '../prisma/zalo-token-store.ts';
 import type { Config, ZaloConfig } from './config.ts';
+import { createDatabaseHealth, type DatabaseHealth, watchDb } from './database-health.ts';
 import { createExportBuilder } from './exports/document-builder.ts';
 import { idNumberHasherFor } from './id-hash-key.ts';
 import { createInboundEventProcessor, type InboundEventProcessor } from './inbound-event-processor.ts';
@@ -36,6 +40,7 @@ import { type PlaygroundPersona, registerPlayground } from './playground/playgro
 import { createPlaygroundSender } from './playground/playground-sender.ts';
 import { createScheduler, type Scheduler } from './scheduler.ts';
 import { BOT_COMMANDS, createTelegramBot } from './telegram/create-telegram-bot.ts';
+import { startTelegramPolling } from './telegram/telegram-polling.ts';
 import { createTelegramSender } from './telegram/telegram-sender.ts';
 import { createZaloClient, type ZaloClient } from './zalo/zalo-client.ts';
 import { parseZaloEvent } from './zalo/zalo-inbound.ts';
@@ -86,7 +91,29 @@ export interface App {
  */
 export async function createApp(config: Config, log: Logger, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
-  const db = openSqlDb(config.databaseUrl);
+  // The database watched (bot/database-health.ts): /healthz, admin alerts, busy replies, waiting work.
+  const health: DatabaseHealth = createDatabaseHealth({
+    probe: () => probeWrite(db, config.instanceId, clock.now()),
+    clock,
+    log: log.child({ part: 'database' }),
+    sender: (channel) => senders[channel],
+    busyText: t('vi', 'system.busy'),
+    adminAddresses: () => findAdminAddresses(db),
+    queueAlert: (text, key, addresses) =>
+      (addresses ? Promise.resolve(addresses) : findAdminAddresses(db)).then((to) =>
+        queueAlert(text, key, to),
+      ),
+    alertText: {
+      down: (since, reason) =>
+        t('vi', 'system.db_down_alert', { since: formatDateTime(since, config.timeZone), reason }),
+      recovered: (since, at) =>
+        t('vi', 'system.db_recovered_alert', {
+          since: formatDateTime(since, config.timeZone),
+          at: formatDateTime(at, config.timeZone),
+        }),
+    },
+  });
+  const db = watchDb(openSqlDb(config.databaseUrl), health.failed);
   const applied = await applyMigrations(db);
   if (applied.length > 0) {
     log.info({ migrations: applied }, 'database migrations applied');
@@ -136,6 +163,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     log: log.child({ part: 'outbox' }),
     pollMs: options.outboxPollMs,
     rateLimits: { telegram: config.telegramRate },
+    mustWait: health.mustWait,
   });
   const scheduler = createScheduler({
     store,
@@ -167,7 +195,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       archiver.kick();
     },
   });
-  const handleInbound = withRetry(coreHandler, log);
+  const handleInbound = withRetry(coreHandler, log, health);
 
   // A request must arrive whole within requestMs (a trickling body is cut off with 408); Node
   // checks that every connectionsCheckingInterval, an idle socket closes after idleMs.
@@ -182,7 +210,11 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       connectionsCheckingInterval: Math.max(50, Math.min(5_000, config.httpTimeouts.requestMs / 4)),
     },
   });
-  http.get('/healthz', async () => ({ ok: true }));
+  // 503 while the database fails: {"ok":false,"reason":"database","since":…}.
+  http.get('/healthz', async (_request, reply) => {
+    const status = health.status();
+    return reply.code(status.ok ? 200 : 503).send(status);
+  });
 
   if (config.playground) {
     const sender = createPlaygroundSender({ buildDocument });
@@ -223,6 +255,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     toInbound: (event) =>
       event.channel === 'zalo' ? parseZaloEvent(event.payload, event.receivedAt) : undefined,
     handleInbound,
+    mustWait: health.mustWait,
     clock,
     log: log.child({ part: 'events' }),
   });
@@ -274,20 +307,23 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     // The addresses are read before the transaction: on SQLite a statement outside the
     // transaction would wait for it to end.
     findAdminAddresses(db, 'zalo')
-      .then((addresses) =>
-        store.run((tx) =>
-          tx.outbox.enqueue(
-            addresses.map((address) => ({
-              ...address,
-              message: { text },
-              idempotencyKey: `alert:${key}:${day}:${address.channel}:${address.chatId}`,
-            })),
-            now,
-          ),
-        ),
-      )
-      .then(() => dispatcher.kick())
+      .then((addresses) => queueAlert(text, `${key}:${day}`, addresses))
       .catch((error: unknown) => log.error({ err: error }, 'admin alert could not be queued'));
+  }
+
+  /** Puts an alert to `addresses` in the outbox, once per `key` and address. */
+  async function queueAlert(text: string, key: string, addresses: Address[]): Promise<void> {
+    await store.run((tx) =>
+      tx.outbox.enqueue(
+        addresses.map((address) => ({
+          ...address,
+          message: { text },
+          idempotencyKey: `alert:${key}:${address.channel}:${address.chatId}`,
+        })),
+        clock.now(),
+      ),
+    );
+    dispatcher.kick();
   }
 
   if (telegram && config.telegram) {
@@ -336,6 +372,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   pruneTimer.unref();
 
   let stopping: Promise<void> | undefined;
+  let polling: { stop(): Promise<void> } | undefined;
   return {
     http,
     db,
@@ -365,12 +402,14 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
           });
           log.info({ url: config.telegram.webhookUrl }, 'telegram webhook set');
         } else {
-          telegram
-            .start({
-              allowed_updates: ['message', 'callback_query'],
-              onStart: (info) => log.info({ bot: info.username }, 'telegram long polling started'),
-            })
-            .catch((error: unknown) => log.error({ err: error }, 'telegram polling stopped'));
+          polling = startTelegramPolling({
+            bot: telegram,
+            log: log.child({ channel: 'telegram' }),
+            allowedUpdates: ['message', 'callback_query'],
+            mustWait: health.mustWait,
+            onWaiting: (chat) => health.busy({ channel: 'telegram', ...chat }),
+          });
+          log.info({ bot: telegram.botInfo.username }, 'telegram long polling started');
         }
       }
       return address;
@@ -378,14 +417,13 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     stop() {
       stopping ??= (async () => {
         clearInterval(pruneTimer);
-        if (telegram?.isRunning()) {
-          await telegram.stop();
-        }
+        await polling?.stop();
         await http.close();
         await processor.stop();
         await archiver.stop();
         await scheduler.stop();
         await dispatcher.stop();
+        health.stop();
         await prisma.$disconnect();
         await db.close();
       })();
@@ -394,25 +432,35 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   };
 }
 
-/** How long a message waits for a database that is away (restarting, locked) before it is given up. */
-const DATABASE_PATIENCE_MS = 30_000;
+/** How long one handling of a message waits for a database that is away before the channel takes over. */
+const DATABASE_PATIENCE_MS = 5_000;
 
 /**
  * A failed transaction left nothing behind (the inbound id is not recorded), so trying the same
- * message again is safe; after the last try the error reaches the channel's error handler (under
- * long polling grammY logs it and the update is gone). Three tries in general; while the database
- * is out of reach (a restart, a lock held past the busy timeout) tries go on, further apart, for up
- * to DATABASE_PATIENCE_MS — a Telegram update then waits with the ones after it instead of being lost.
+ * message again is safe. Three tries in general; while the database is unavailable (a restart, a
+ * lock held past the busy timeout, an unwritable disk) tries go on, further apart, for up to
+ * DATABASE_PATIENCE_MS (a restart of a few seconds passes unnoticed), and during an outage the chat
+ * is told once that its message waits. Then the error reaches the channel, which keeps the message
+ * for later: long polling tries the same update again and fetches nothing past it
+ * (telegram-polling.ts), a Telegram webhook answers 500 so Telegram delivers it again, a stored Zalo
+ * event stays pending (inbound-event-processor.ts).
  */
-function withRetry(handle: (inbound: Inbound) => Promise<InboundOutcome>, log: Logger) {
+function withRetry(
+  handle: (inbound: Inbound) => Promise<InboundOutcome>,
+  log: Logger,
+  health: DatabaseHealth,
+) {
   return async (inbound: Inbound): Promise<InboundOutcome> => {
     const started = performance.now();
     for (let attempt = 1; ; attempt++) {
       try {
         return await handle(inbound);
       } catch (error) {
-        const waitForDatabase =
-          isTransientDbError(error) && performance.now() - started < DATABASE_PATIENCE_MS;
+        const mustWait = health.mustWait(error);
+        if (mustWait) {
+          health.busy(inbound);
+        }
+        const waitForDatabase = mustWait && performance.now() - started < DATABASE_PATIENCE_MS;
         if (attempt >= 3 && !waitForDatabase) {
           throw error;
         }

@@ -1,6 +1,7 @@
 import type { Inbound } from '../core/messaging/message.ts';
 import type { Clock } from '../core/shared/clock.ts';
 import type { InboundEventStore, StoredEvent } from '../prisma/inbound-event-store.ts';
+import { isDatabaseUnavailable } from '../prisma/sql-db.ts';
 import { createDrainLoop } from './drain-loop.ts';
 import type { Logger } from './logger.ts';
 
@@ -9,6 +10,12 @@ export interface EventProcessorDeps {
   /** Turns a stored event into the core's message; undefined for events the bot ignores. */
   toInbound: (event: StoredEvent) => Inbound | undefined;
   handleInbound: (inbound: Inbound) => Promise<unknown>;
+  /**
+   * Whether a failure means the database is unavailable: the event then stays pending without
+   * counting as a failed try, and the events after it wait too (a chat's order is kept).
+   * Default: `isDatabaseUnavailable`.
+   */
+  mustWait?: (error: unknown) => boolean;
   clock: Clock;
   log: Logger;
   pollMs?: number;
@@ -24,20 +31,32 @@ export function createInboundEventProcessor(deps: EventProcessorDeps) {
   const maxAttempts = deps.maxAttempts ?? 10;
   const batchSize = 50;
 
-  async function processOne(event: StoredEvent): Promise<void> {
+  const mustWait = deps.mustWait ?? isDatabaseUnavailable;
+
+  /** Resolves false when the event must wait for the database (and the ones after it with it). */
+  async function processOne(event: StoredEvent): Promise<boolean> {
     try {
       const inbound = deps.toInbound(event);
       if (inbound) {
         await deps.handleInbound(inbound);
       }
       await deps.events.markProcessed(event.id, deps.clock.now());
+      return true;
     } catch (error) {
+      if (mustWait(error)) {
+        deps.log.warn(
+          { eventId: event.id, channel: event.channel, err: error },
+          'event waits for the database',
+        );
+        return false;
+      }
       const message = error instanceof Error ? error.message : String(error);
       deps.log.error(
         { eventId: event.id, channel: event.channel, attempts: event.attempts + 1, err: error },
         'event failed',
       );
       await deps.events.markFailed(event.id, message);
+      return true;
     }
   }
 
@@ -47,7 +66,9 @@ export function createInboundEventProcessor(deps: EventProcessorDeps) {
       const full = await deps.events.exclusive(async () => {
         const batch = await deps.events.pending(batchSize, maxAttempts);
         for (const event of batch) {
-          await processOne(event);
+          if (!(await processOne(event))) {
+            return false;
+          }
         }
         return batch.length === batchSize;
       });

@@ -2,6 +2,7 @@ import type { Channel } from '../core/messaging/message.ts';
 import type { ChannelSender, SendResult } from '../core/messaging/messenger.ts';
 import type { ClaimedMessage, OutboxQueue } from '../core/messaging/outbox.repository.ts';
 import type { Clock } from '../core/shared/clock.ts';
+import { isDatabaseUnavailable } from '../prisma/sql-db.ts';
 import type { Logger } from './logger.ts';
 import {
   createRateLimiter,
@@ -49,6 +50,12 @@ export interface DispatcherDeps {
    * jumps ahead of it by more than a second (tests moving a fixed clock past a retry_after).
    */
   timers?: LimiterTimers;
+  /**
+   * Whether an error recording a send's outcome means the database is unavailable: recording is
+   * then tried again for as long as it takes (a sent message left claimed would be sent again).
+   * Default: `isDatabaseUnavailable`.
+   */
+  mustWait?: (error: unknown) => boolean;
 }
 
 /** A claimed message whose process died is taken again after this long. */
@@ -115,6 +122,7 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
   const batchSize = deps.batchSize ?? 50;
   const maxAttempts = deps.maxAttempts ?? 8;
   const timers = deps.timers ?? followClock(deps.clock);
+  const mustWait = deps.mustWait ?? isDatabaseUnavailable;
 
   const paced = new Map<
     Channel,
@@ -151,12 +159,20 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
   // lock held past the busy timeout) or its connection was just cut (a PostgreSQL restart): a row
   // left claimed is taken again after the claim timeout, and one already sent would go out twice.
   const record = {
-    markSent: (id: number, at: Date) => retrying(id, () => deps.queue.markSent(id, at)),
+    markSent: async (id: number, at: Date) => {
+      await retrying(id, () => deps.queue.markSent(id, at));
+      sentHere.add(id);
+      if (sentHere.size > 10_000) {
+        sentHere.delete(sentHere.values().next().value as number);
+      }
+    },
     markFailed: (id: number, error: string, next: Date | null) =>
       retrying(id, () => deps.queue.markFailed(id, error, next)),
     markHeld: (id: number, error: string) => retrying(id, () => deps.queue.markHeld(id, error)),
   };
 
+  // While the database is unavailable (an outage outlasting the claim timeout included), it is
+  // tried until it works — only a shutdown gives up (the row is then sent again after a restart).
   async function retrying(id: number, write: () => Promise<void>): Promise<void> {
     const giveUpAt = performance.now() + RECORD_RETRY_MS;
     for (let attempt = 1; ; attempt++) {
@@ -165,16 +181,25 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
         return;
       } catch (error) {
         const delay = Math.min(100 * 2 ** (attempt - 1), 2_000);
-        if (performance.now() + delay > giveUpAt) {
+        const waitForDatabase = !stopped && mustWait(error);
+        if (performance.now() + delay > giveUpAt && !waitForDatabase) {
           throw error;
         }
-        deps.log.warn({ err: error, outboxId: id, attempt }, 'recording an outbox send failed; retrying');
+        if (attempt <= 10 || attempt % 30 === 0) {
+          deps.log.warn({ err: error, outboxId: id, attempt }, 'recording an outbox send failed; retrying');
+        }
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
   }
 
   const inFlight = new Set<number>();
+  /**
+   * Messages this dispatcher recorded as sent lately. A claim of stale rows that ran while a send's
+   * outcome was still being recorded (after an outage longer than the claim timeout) can return one
+   * of them just after it was recorded: it is not sent again.
+   */
+  const sentHere = new Set<number>();
   const lanes = new Map<string, Lane>();
   /** Chats whose earlier message will be retried at the given time: later claims wait for it. */
   const deferred = new Map<string, Date>();
@@ -270,8 +295,8 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
   // ---------------------------------------------------------------- sending
 
   function dispatch(m: ClaimedMessage): void {
-    if (inFlight.has(m.id)) {
-      // Ours, still waiting for a slot, taken again as stale: it is already on its way.
+    if (inFlight.has(m.id) || sentHere.has(m.id)) {
+      // Ours, still waiting for a slot (or just sent), taken again as stale: it is already on its way.
       return;
     }
     inFlight.add(m.id);

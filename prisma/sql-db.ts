@@ -75,6 +75,24 @@ export function isTransientDbError(error: unknown): boolean {
   return /Connection terminated|not queryable|timeout exceeded when trying to connect/i.test(message);
 }
 
+/**
+ * Whether an error says the database cannot take work now — not that the work was wrong: the
+ * transient cases above, and a database that fails for longer: SQLite's file or journal not
+ * writable or the disk failing or full (SQLITE_IOERR…, SQLITE_READONLY…, SQLITE_FULL,
+ * SQLITE_CANTOPEN), PostgreSQL out of disk or memory, read-only (a standby) or failing I/O. Work
+ * that failed this way must wait for the database, never be dropped.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (isTransientDbError(error)) {
+    return true;
+  }
+  const code = String((error as { code?: unknown } | null | undefined)?.code ?? '');
+  return (
+    /^SQLITE_(IOERR|READONLY|FULL|CANTOPEN|PROTOCOL|NOMEM)/.test(code) ||
+    ['53100', '53200', '25006', '58000', '58030', 'XX001'].includes(code)
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // SQLite
 

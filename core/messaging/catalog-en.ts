@@ -51,6 +51,12 @@ export const en: Record<keyof typeof vi, string> = {
   'command.unknown': 'There is no such command. ',
   'idle.unknown_text': 'Sorry, I did not understand.',
   'idle.unsupported': 'I cannot handle this kind of message yet.',
+  'system.busy': 'The system is busy; your message will be handled as soon as it recovers.',
+  'system.db_down_alert':
+    "⚠️ The bot's database cannot be written since {since} ({reason}). Messages received meanwhile are not lost: " +
+    'the bot handles them as soon as the database recovers. Administrators: please check the disk or the database server.',
+  'system.db_recovered_alert':
+    "✅ The bot's database works again since {at} (failing since {since}). Messages received meanwhile are being handled.",
 
   'flow.cancelled': 'Cancelled. Nothing was saved.',
   'flow.nothing_to_cancel': 'There is nothing in progress.',
@@ -59,8 +65,6 @@ export const en: Record<keyof typeof vi, string> = {
     '⌛ The unfinished "{title}" expired (no answer for a long time) and was discarded; nothing was saved.',
   'flow.outdated':
     'The bot was updated, so the unfinished task was discarded; nothing was saved. Please start again.',
-  'flow.no_longer_allowed':
-    '⛔ You no longer have the right to do "{title}", so what you just confirmed was not sent; nothing was saved. If you still need to do this, please contact an administrator or the person who invited you to have the right restored.',
   'flow.stale_button': 'That button belongs to an earlier question. Please answer the current one:',
   'flow.expected_text': 'This question needs a typed answer or a button.',
   'flow.current_value': '(Current value: {value})',

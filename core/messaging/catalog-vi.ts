@@ -49,6 +49,12 @@ export const vi = {
   'command.unknown': 'Lệnh này không có. ',
   'idle.unknown_text': 'Tôi chưa hiểu ý anh/chị.',
   'idle.unsupported': 'Hiện tôi chưa nhận loại tin nhắn này.',
+  'system.busy': 'Hệ thống đang bận, tin nhắn của anh/chị sẽ được xử lý ngay khi khôi phục.',
+  'system.db_down_alert':
+    '⚠️ Cơ sở dữ liệu của bot không ghi được từ {since} ({reason}). Tin nhắn nhận trong lúc này chưa mất: ' +
+    'bot sẽ xử lý ngay khi cơ sở dữ liệu khôi phục. Quản trị viên vui lòng kiểm tra ổ đĩa hoặc máy chủ cơ sở dữ liệu.',
+  'system.db_recovered_alert':
+    '✅ Cơ sở dữ liệu của bot đã hoạt động lại lúc {at} (gián đoạn từ {since}). Các tin nhắn nhận trong lúc gián đoạn đang được xử lý.',
 
   'flow.cancelled': 'Đã hủy. Không có thông tin nào được lưu.',
   'flow.nothing_to_cancel': 'Hiện không có việc gì đang làm dở.',
@@ -57,8 +63,6 @@ export const vi = {
     '⌛ Phần "{title}" đang làm dở đã quá hạn (lâu không trả lời) nên đã được hủy; chưa có gì được lưu.',
   'flow.outdated':
     'Bot vừa được cập nhật nên phần đang làm dở đã được hủy; chưa có gì được lưu. Mong anh/chị làm lại.',
-  'flow.no_longer_allowed':
-    '⛔ Anh/chị không còn quyền thực hiện "{title}" nên nội dung vừa xác nhận chưa được gửi; không có thông tin nào được lưu. Nếu vẫn cần làm việc này, anh/chị vui lòng liên hệ quản trị viên hoặc người đã mời anh/chị để được cấp lại quyền.',
   'flow.stale_button': 'Nút này thuộc câu hỏi trước. Anh/chị vui lòng trả lời câu hỏi hiện tại:',
   'flow.expected_text': 'Câu hỏi này cần trả lời bằng chữ hoặc bấm nút.',
   'flow.current_value': '(Giá trị hiện tại: {value})',

@@ -1,0 +1,230 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { App } from '../../bot/app.ts';
+import { t } from '../../core/messaging/catalog.ts';
+import { openSqlDb, type SqlDb } from '../../prisma/sql-db.ts';
+import { startApp, type TempDatabase, tempDatabase } from '../support/app-harness.ts';
+import {
+  type BotApiEmulator,
+  type EmulatorUser,
+  type SentMessage,
+  startBotApiEmulator,
+} from '../support/bot-api-emulator.ts';
+import {
+  addAdmin,
+  addOfficers,
+  expectEachRowDeliveredOnce,
+  officer,
+  outboxSettled,
+  reportConversation,
+  runningClock,
+} from './support.ts';
+
+/**
+ * Faults: the SQLite database cannot be written for a minute (SQLite only; PostgreSQL restarts:
+ * db-restart.e2e.test.ts). The database file and its WAL are made immutable (`chattr +i`, which
+ * holds even for root and even for the bot's already open handles: every write fails with
+ * SQLITE_IOERR_WRITE "disk I/O error", reads still work) — as a disk that fails or a file made
+ * unwritable does — while an officer is in the middle of a monthly report and a reminder fan-out
+ * is being sent. The officer answers during the outage, a stranger writes twice.
+ *
+ * During the outage: `/healthz` answers 503 `{ ok: false, reason: 'database' }`; the officer and
+ * the stranger get the busy reply once each (the stranger's messages wait behind the officer's
+ * under long polling and are seen without being confirmed); the admin is alerted once, directly.
+ * After it: `/healthz` answers 200, the admin gets one recovery alert, every answer sent during
+ * the outage is answered (the busy reply never replaces it), the report is stored once, every
+ * officer got their reminder once — also after a restart of the bot, which would send a second
+ * time a reminder left claimed — and every outbox row was delivered exactly once.
+ *
+ * Before the fix (checked): the officer's answer failed three tries in 150 ms ("disk I/O error")
+ * and grammY dropped the update — no busy reply, /healthz 200, the answer never answered; and
+ * reminders delivered while their outcome could not be recorded for 60 s were sent twice.
+ *
+ * Needs `chattr` on a file system with the immutable flag and CAP_LINUX_IMMUTABLE (root in the
+ * CI container); skipped, saying so, where that is missing.
+ */
+
+const START = '2025-04-09T01:00:00Z'; // 08:00 in Vietnam: March's reports are due on 15/04.
+const OUTAGE_MS = 60_000;
+const OFFICERS = 200;
+const ADMIN: EmulatorUser = { id: 4_242, first_name: 'Quản trị', language_code: 'vi' };
+const STRANGER: EmulatorUser = { id: 777_001, first_name: 'Khách', language_code: 'vi' };
+const BUSY = t('vi', 'system.busy');
+const isBusy = (m: SentMessage) => m.text === BUSY;
+const isDownAlert = (m: SentMessage) => (m.text ?? '').includes('không ghi được');
+const isUpAlert = (m: SentMessage) => (m.text ?? '').includes('đã hoạt động lại');
+
+/** Whether this machine can make a file immutable (chattr +i). */
+function canMakeImmutable(): boolean {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mttq-chattr-'));
+  const file = path.join(dir, 'probe');
+  fs.writeFileSync(file, '');
+  try {
+    execFileSync('chattr', ['+i', file], { stdio: 'ignore' });
+    execFileSync('chattr', ['-i', file], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const IMMUTABLE = canMakeImmutable();
+if (!IMMUTABLE) {
+  console.warn('db-unwritable.e2e: chattr +i is not available here; the test is skipped');
+}
+
+let emulator: BotApiEmulator;
+let temp: TempDatabase;
+let app: App | undefined;
+let db: SqlDb;
+
+beforeEach(async () => {
+  emulator = await startBotApiEmulator();
+  temp = tempDatabase('sqlite');
+  app = await boot();
+  db = openSqlDb(temp.url);
+  await addOfficers(db, OFFICERS);
+  await addAdmin(db, ADMIN);
+});
+
+afterEach(async () => {
+  unwritable(false);
+  await app?.stop();
+  app = undefined;
+  await db.close();
+  await emulator.close();
+  await temp.cleanup();
+});
+
+const clock = runningClock(START);
+
+function boot(): Promise<App> {
+  return startApp(
+    { DATABASE_URL: temp.url, TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot },
+    { clock, telegramBotInfo: emulator.botInfo, outboxPollMs: 200 },
+  );
+}
+
+/** The database file and its WAL immutable (every write fails), or writable again. */
+function unwritable(on: boolean): void {
+  const files = [temp.file, `${temp.file}-wal`].filter((f) => fs.existsSync(f));
+  if (files.length > 0) {
+    execFileSync('chattr', [on ? '+i' : '-i', ...files]);
+  }
+}
+
+async function healthz(target: App): Promise<{ status: number; body: unknown }> {
+  const address = target.http.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+  return { status: response.status, body: await response.json() };
+}
+
+/** Polls /healthz until it answers `status`; resolves with the body. */
+async function healthzBecomes(target: App, status: number, timeoutMs: number): Promise<unknown> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await healthz(target);
+    if (answer.status === status) {
+      return answer.body;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`/healthz still ${answer.status} ${JSON.stringify(answer.body)} after ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function reminded(): number {
+  let n = 0;
+  for (let i = 1; i < OFFICERS; i++) {
+    n += emulator.messagesTo(officer(i).id).length > 0 ? 1 : 0;
+  }
+  return n;
+}
+
+describe.skipIf(!IMMUTABLE)('the database cannot be written for a minute (SQLite)', () => {
+  it('mid-report and mid-fan-out: busy replies, 503, one alert each way; afterwards nothing lost, nothing doubled', async () => {
+    const first = app as App;
+    expect(await healthz(first)).toEqual({ status: 200, body: { ok: true } });
+    const reporter = officer(0);
+    const report = reportConversation(emulator, reporter);
+
+    // The fan-out starts; the officer is reminded, then begins the report (five answers).
+    expect((await first.scheduler.runOnce()).reminders).toBeGreaterThanOrEqual(OFFICERS);
+    await emulator.waitForMessages(reporter.id, 1);
+    await report.run(5);
+
+    // The database becomes unwritable in the middle of the fan-out.
+    unwritable(true);
+    const outageStarted = performance.now();
+    const remindedAtStart = reminded();
+    expect(remindedAtStart).toBeLessThan(OFFICERS - 1);
+
+    const beforeAnswer = emulator.messagesTo(reporter.id).length;
+    report.send();
+    emulator.sendText(STRANGER, 'Xin chào');
+    emulator.sendText(STRANGER, 'Tôi muốn hỏi về hỗ trợ làm nhà');
+
+    expect(await healthzBecomes(first, 503, 10_000)).toMatchObject({ ok: false, reason: 'database' });
+    // Each chat that wrote is told once, the admin is alerted once — all without the database.
+    const busy = await emulator.waitForMessages(reporter.id, beforeAnswer + 1, 30_000);
+    expect(busy.at(-1)?.text).toBe(BUSY);
+    expect((await emulator.waitForMessages(STRANGER.id, 1, 30_000))[0]?.text).toBe(BUSY);
+    expect((await emulator.waitForMessages(ADMIN.id, 1, 30_000))[0]?.text).toMatch(/không ghi được/);
+    const remindedDuringOutage = reminded();
+
+    // The outage lasts a minute; then the files are writable again.
+    await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS - (performance.now() - outageStarted)));
+    expect(emulator.messagesTo(reporter.id)).toHaveLength(beforeAnswer + 1);
+    expect(emulator.messagesTo(STRANGER.id)).toHaveLength(1);
+    expect(emulator.messagesTo(ADMIN.id)).toHaveLength(1);
+    expect(reminded()).toBe(remindedDuringOutage);
+    expect((await healthz(first)).status).toBe(503);
+    unwritable(false);
+
+    expect(await healthzBecomes(first, 200, 10_000)).toEqual({ ok: true });
+    // The answer taken during the outage is answered now, and the report goes on to the end.
+    await emulator.waitForMessages(reporter.id, beforeAnswer + 2, 30_000);
+    await report.reply();
+    const receipt = await report.run(undefined, 30_000);
+    expect(receipt.text).toMatch(/BC-\d{6}-\d+-1/);
+    // The stranger's two messages are answered too, after the one busy reply.
+    const stranger = await emulator.waitForMessages(STRANGER.id, 3, 30_000);
+    expect(stranger.map(isBusy)).toEqual([true, false, false]);
+    const admin = await emulator.waitForMessages(ADMIN.id, 2, 30_000);
+    expect(admin.map((m) => [isDownAlert(m), isUpAlert(m)])).toEqual([
+      [true, false],
+      [false, true],
+    ]);
+
+    await outboxSettled(db, 60_000);
+    // A restart sends again whatever is still claimed: a reminder whose send was not recorded.
+    await first.stop();
+    app = await boot();
+    await emulator.waitForMessages(ADMIN.id, 2);
+    await outboxSettled(db, 30_000);
+
+    expect(emulator.messagesTo(reporter.id)).toHaveLength(1 + report.updates + 1);
+    expect(emulator.messagesTo(reporter.id).filter(isBusy)).toHaveLength(1);
+    expect(emulator.messagesTo(STRANGER.id)).toHaveLength(3);
+    expect(emulator.messagesTo(ADMIN.id)).toHaveLength(2);
+    for (let i = 1; i < OFFICERS; i++) {
+      expect(emulator.messagesTo(officer(i).id), `officer ${i}`).toHaveLength(1);
+    }
+    expect(await db.get(`SELECT COUNT(*) AS n FROM "Report"`)).toEqual({ n: 1 });
+    expect(await db.get(`SELECT COUNT(*) AS n FROM "InboundSeen" WHERE channel = 'telegram'`)).toEqual({
+      n: report.updates + 2,
+    });
+    await expectEachRowDeliveredOnce(
+      db,
+      emulator,
+      (m) => isBusy(m) || (m.chatId === ADMIN.id && isDownAlert(m)),
+    );
+  }, 240_000);
+});
