@@ -6,8 +6,10 @@ import {
   type FundEntryRecord,
   type FundRepository,
   PLEDGE_KINDS,
+  PLEDGE_VERIFICATIONS,
   type PledgeKind,
   type PledgeRepository,
+  type PledgeVerification,
   type PledgeView,
   type TotalKind,
 } from '../core/funds/fund.repository.ts';
@@ -76,6 +78,11 @@ function toPledge(r: Row): PledgeView {
     channel: channel !== null && isChannel(channel) ? channel : null,
     cancelledAt: r.cancelledAt === null ? null : fromDbTime(r.cancelledAt),
     cancelReason: str(r.cancelReason),
+    anonymous: Number(r.anonymous) === 1,
+    verification:
+      r.verification === null || r.verification === undefined
+        ? null
+        : oneOf<PledgeVerification>(PLEDGE_VERIFICATIONS, r.verification, 'pending'),
     createdAt: fromDbTime(r.createdAt),
     updatedAt: fromDbTime(r.updatedAt),
     received: money(r.received),
@@ -126,8 +133,8 @@ export function createPledgeRepository(db: SqlDb): PledgeRepository {
         const id = await tx.insert(
           `INSERT INTO "Pledge" (ref, campaignId, donorKind, donorName, donorPhone, personId, orgUnitId, fundUnitId,
              kind, description, quantity, quantityUnit, amount, householdId, targetUnitId, dueOn, publicName, channel,
-             createdAt, updatedAt)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             anonymous, verification, createdAt, updatedAt)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [
             ref,
             p.campaignId,
@@ -147,6 +154,8 @@ export function createPledgeRepository(db: SqlDb): PledgeRepository {
             p.dueOn,
             p.publicName,
             p.channel,
+            p.anonymous ?? false,
+            p.verification ?? null,
             at,
             at,
           ],
@@ -161,7 +170,7 @@ export function createPledgeRepository(db: SqlDb): PledgeRepository {
       const changed =
         (await db.run(
           `UPDATE "Pledge" SET kind = ?, description = ?, quantity = ?, quantityUnit = ?, amount = ?, dueOn = ?,
-             publicName = ?, fundUnitId = ?, targetUnitId = ?, updatedAt = ?
+             publicName = ?, fundUnitId = ?, targetUnitId = ?, verification = ?, updatedAt = ?
            WHERE id = ? AND cancelledAt IS NULL
              AND NOT EXISTS (SELECT 1 FROM "FundEntry" e WHERE e.pledgeId = "Pledge".id AND e.kind <> 'reversal')`,
           [
@@ -174,6 +183,7 @@ export function createPledgeRepository(db: SqlDb): PledgeRepository {
             c.publicName,
             c.fundUnitId,
             c.targetUnitId,
+            c.verification,
             at,
             id,
           ],
@@ -192,6 +202,36 @@ export function createPledgeRepository(db: SqlDb): PledgeRepository {
         )) === 1;
       await countPledge(db, id, 1);
       return changed;
+    },
+    async decide(id, decision, by, at) {
+      // Out of 'unverified', into 'pledged' (confirmed) or nothing (rejected: cancelled).
+      await countPledge(db, id, -1);
+      const rejected = decision.verification === 'rejected';
+      const changed =
+        (await db.run(
+          `UPDATE "Pledge" SET verification = ?, verifiedBy = ?, verifiedAt = ?, updatedAt = ?,
+             cancelledAt = ${rejected ? '?' : 'cancelledAt'}, cancelReason = ${rejected ? '?' : 'cancelReason'}
+           WHERE id = ? AND verification = 'pending' AND cancelledAt IS NULL`,
+          [
+            decision.verification,
+            by,
+            at,
+            at,
+            ...(decision.verification === 'rejected' ? [at, decision.reason] : []),
+            id,
+          ],
+        )) === 1;
+      await countPledge(db, id, 1);
+      return changed;
+    },
+    async countSince(who, since) {
+      const r = (await db.get(
+        'personId' in who
+          ? 'SELECT COUNT(*) AS n FROM "Pledge" WHERE personId = ? AND createdAt >= ?'
+          : 'SELECT COUNT(*) AS n FROM "Pledge" WHERE anonymous = ? AND createdAt >= ?',
+        ['personId' in who ? who.personId : true, since],
+      )) as Row;
+      return Number(r.n);
     },
     async findById(id) {
       return (await all(`${PLEDGE_VIEW} WHERE p.id = ?`, [id]))[0];
@@ -305,7 +345,9 @@ export function createFundRepository(db: SqlDb): FundRepository {
           );
       // Both from covering indexes of Pledge (the first in organisation order, only the pledges of
       // member organisations; the second in donor order).
-      const live = `FROM "Pledge" WHERE campaignId = ? AND cancelledAt IS NULL${within('fundUnitId')}`;
+      // Pledges waiting for verification count in no roll-up until a fund officer confirms them.
+      const live = `FROM "Pledge" WHERE campaignId = ? AND cancelledAt IS NULL
+        AND (verification IS NULL OR verification <> 'pending')${within('fundUnitId')}`;
       const organisations = await db.all(
         `SELECT orgUnitId, MIN(id) AS firstId, MAX(id) AS lastId, COUNT(*) AS pledges, SUM(amount) AS pledged,
                 SUM(received) AS received
@@ -347,6 +389,9 @@ export function createFundRepository(db: SqlDb): FundRepository {
         totals: [...byKind.values()],
         pledged: (levels ?? totals ?? [])
           .filter((r) => r.kind === 'pledged')
+          .reduce((sum, r) => sum + money(r.amount), 0n),
+        unverified: (levels ?? totals ?? [])
+          .filter((r) => r.kind === 'unverified')
           .reduce((sum, r) => sum + money(r.amount), 0n),
         organisations: organisations.map((r) => ({
           orgUnitId: Number(r.orgUnitId),

@@ -44,19 +44,23 @@ export async function countEntry(db: SqlDb, e: CountedEntry, sign: 1 | -1): Prom
   }
 }
 
+/** A live pledge counts as 'pledged', or as 'unverified' while it waits for a fund officer. */
+const PLEDGE_KIND = `CASE WHEN "verification" = 'pending' THEN 'unverified' ELSE 'pledged' END`;
+
 const PLEDGE_TOTAL = (
   sign: '' | '-',
 ) => `INSERT INTO "FundTotal" (campaignId, levelUnitId, kind, amount, entries)
-  SELECT campaignId, fundUnitId, 'pledged', ${sign}amount, ${sign}1 FROM "Pledge" WHERE id = ? AND cancelledAt IS NULL
+  SELECT campaignId, fundUnitId, ${PLEDGE_KIND}, ${sign}amount, ${sign}1 FROM "Pledge" WHERE id = ? AND cancelledAt IS NULL
   ON CONFLICT (campaignId, levelUnitId, kind)
   DO UPDATE SET amount = "FundTotal".amount + excluded.amount, entries = "FundTotal".entries + excluded.entries`;
 const ADD_PLEDGE = PLEDGE_TOTAL('');
 const TAKE_PLEDGE = PLEDGE_TOTAL('-');
 
 /**
- * Counts a pledge as it stands in FundTotal's 'pledged' (its level's live pledges), or takes it out
- * (-1): a change or cancellation is taken out before and counted again after it (a cancelled pledge
- * counts for nothing, so the two cancel out when nothing changed).
+ * Counts a pledge as it stands in FundTotal's 'pledged' (its level's live pledges; 'unverified'
+ * while it waits for verification), or takes it out (-1): a change, cancellation or verification is
+ * taken out before and counted again after it (a cancelled pledge counts for nothing, so the two
+ * cancel out when nothing changed).
  */
 export async function countPledge(db: SqlDb, pledgeId: number, sign: 1 | -1): Promise<void> {
   await db.run(sign === 1 ? ADD_PLEDGE : TAKE_PLEDGE, [pledgeId]);
@@ -87,7 +91,7 @@ export async function rebuildFundTotals(db: SqlDb): Promise<void> {
         FROM "FundEntry" e LEFT JOIN "FundEntry" r ON r."reversesId" = e."id"
        WHERE e."kind" = 'transfer' AND e."toUnitId" IS NOT NULL
       UNION ALL
-      SELECT "campaignId", "fundUnitId", 'pledged', "amount", 1 FROM "Pledge" WHERE "cancelledAt" IS NULL
+      SELECT "campaignId", "fundUnitId", ${PLEDGE_KIND}, "amount", 1 FROM "Pledge" WHERE "cancelledAt" IS NULL
     ) ledger
     GROUP BY "campaignId", "levelUnitId", "kind"`);
 }

@@ -386,6 +386,10 @@ function moneyLines(rollup: FundRollup | undefined, locale: Locale, topOrganisat
   const lines: Text[] = [
     { key: 'digest.money.heading' },
     { key: 'digest.money.pledged', params: { amount: formatMoney(rollup.pledged) } },
+    // Large pledges of anonymous donors not yet verified count in no figure: shown apart.
+    ...(rollup.unverified > 0n
+      ? [{ key: 'digest.money.unverified' as const, params: { amount: formatMoney(rollup.unverified) } }]
+      : []),
     rollup.pledged > 0n
       ? {
           key: 'digest.money.received_share',

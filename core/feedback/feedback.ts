@@ -9,6 +9,7 @@ import type { OutboxItem } from '../messaging/outbox.repository.ts';
 import type { Actor } from '../people/people.ts';
 import { dateInZone } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';
+import { firstLimitReached } from '../shared/rate-limit.ts';
 import type { Tx } from '../unit-of-work.ts';
 import {
   FEEDBACK_TOPICS,
@@ -96,23 +97,24 @@ async function rateLimited(
   inbound: Pick<Inbound, 'channel' | 'chatId'>,
   now: Date,
 ): Promise<Text | undefined> {
-  const day = await tx.feedback.countByChatSince(
-    inbound.channel,
-    inbound.chatId,
-    new Date(now.getTime() - DAY_MS),
+  const count = (since: Date) => tx.feedback.countByChatSince(inbound.channel, inbound.chatId, since);
+  return firstLimitReached<Text>(
+    [
+      {
+        count,
+        max: FEEDBACK_LIMITS.perDay,
+        windowMs: DAY_MS,
+        refusal: { key: 'feedback.refused.rate_day', params: { max: FEEDBACK_LIMITS.perDay } },
+      },
+      {
+        count,
+        max: FEEDBACK_LIMITS.perWeek,
+        windowMs: 7 * DAY_MS,
+        refusal: { key: 'feedback.refused.rate_week', params: { max: FEEDBACK_LIMITS.perWeek } },
+      },
+    ],
+    now,
   );
-  if (day >= FEEDBACK_LIMITS.perDay) {
-    return { key: 'feedback.refused.rate_day', params: { max: FEEDBACK_LIMITS.perDay } };
-  }
-  const week = await tx.feedback.countByChatSince(
-    inbound.channel,
-    inbound.chatId,
-    new Date(now.getTime() - 7 * DAY_MS),
-  );
-  if (week >= FEEDBACK_LIMITS.perWeek) {
-    return { key: 'feedback.refused.rate_week', params: { max: FEEDBACK_LIMITS.perWeek } };
-  }
-  return undefined;
 }
 
 export const feedbackRunner: FlowRunner<FeedbackContext> = {

@@ -22,6 +22,7 @@ import {
 } from './fund-service.ts';
 import { pledgeLine, statusOf } from './fund-views.ts';
 import { available, type LedgerRefusal, type Need } from './ledger.ts';
+import { confirmPledge } from './pledge-verification.ts';
 
 /**
  * The fund officer's work in chat (issue 5 §3): record a receipt (against a pledge or not), allocate
@@ -353,7 +354,14 @@ export const receiptRunner: FlowRunner<ReceiptContext> = {
       },
     );
     if (pledge) {
-      const after = await tx.pledges.findById(pledge.id);
+      let after = await tx.pledges.findById(pledge.id);
+      // Money received against a pledge waiting for verification verifies it: it counts from now on.
+      if (after && pledge.verification === 'pending' && after.received !== pledge.received) {
+        if (await confirmPledge(tx, actor, after, now, inbound.channel)) {
+          lines.push({ key: 'fund.receipt.verified', params: { ref: after.ref } });
+          after = await tx.pledges.findById(pledge.id);
+        }
+      }
       if (after) {
         lines.push(pledgeLine(after, ctx.today));
         if (overpayment && after.received > after.amount) {
@@ -929,7 +937,7 @@ export async function openPledges(
     200,
   );
   const open = pledges
-    .filter((p) => ['pledged', 'partly_paid', 'overdue'].includes(statusOf(p, current.today)))
+    .filter((p) => ['pledged', 'partly_paid', 'overdue', 'unverified'].includes(statusOf(p, current.today)))
     .slice(0, 8);
   return pledgeChoices(open, 'receipt', current.today);
 }

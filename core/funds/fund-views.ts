@@ -7,15 +7,27 @@ import type { FundEntryRecord, PledgeView, RollupFigures } from './fund.reposito
 import { toLedgerEntry } from './fund-service.ts';
 import { available, fold, type LevelTotals, type PledgeStatus, pledgeStatus, zeroTotals } from './ledger.ts';
 
-export const PLEDGE_STATUS_ICONS: Record<PledgeStatus, string> = {
+/** What a pledge's card says: its status from the ledger, or "chờ xác minh" while it waits. */
+export type PledgeShownStatus = PledgeStatus | 'unverified';
+
+export const PLEDGE_STATUS_ICONS: Record<PledgeShownStatus, string> = {
   pledged: '📝',
   partly_paid: '◐',
   paid: '✅',
   cancelled: '✖️',
   overdue: '⏰',
+  unverified: '⏳',
 };
 
-export function statusOf(p: PledgeView, today: string): PledgeStatus {
+/** A live pledge waiting for a fund officer's verification: it counts in no pledged total. */
+export function isUnverified(p: Pick<PledgeView, 'verification' | 'cancelledAt'>): boolean {
+  return p.verification === 'pending' && p.cancelledAt === null;
+}
+
+export function statusOf(p: PledgeView, today: string): PledgeShownStatus {
+  if (isUnverified(p)) {
+    return 'unverified';
+  }
   return pledgeStatus(
     { amount: p.amount, cancelled: p.cancelledAt !== null, dueOn: p.dueOn },
     p.received,
@@ -116,6 +128,8 @@ export interface FundRollup {
   total: LevelTotals;
   households: number;
   pledged: bigint;
+  /** Live pledges waiting for verification ("chờ xác minh"): in no other figure, shown apart. */
+  unverified: bigint;
 }
 
 /**
@@ -152,8 +166,13 @@ export function buildRollup(
   const orgs = new Map<string, OrgRow & { rank: number }>();
   const donors = new Map<string, DonorRow>();
   let pledged = 0n;
+  let unverified = 0n;
   for (const p of pledges) {
     if (p.cancelledAt !== null) {
+      continue;
+    }
+    if (isUnverified(p)) {
+      unverified += p.amount;
       continue;
     }
     pledged += p.amount;
@@ -199,6 +218,7 @@ export function buildRollup(
     total,
     households,
     pledged,
+    unverified,
   };
 }
 
@@ -337,6 +357,7 @@ export function rollupFromFigures(
     total,
     households,
     pledged: figures.pledged,
+    unverified: figures.unverified,
   };
 }
 
@@ -372,6 +393,9 @@ export function rollupLines(r: FundRollup, topDonors = 10): Text[] {
       households: formatInteger(r.households),
     },
   });
+  if (r.unverified > 0n) {
+    lines.push({ key: 'fund.rollup.unverified', params: { amount: formatMoney(r.unverified) } });
+  }
   if (r.organisations.length > 0) {
     lines.push({ key: 'fund.rollup.orgs' });
     for (const o of r.organisations) {

@@ -29,9 +29,19 @@ export interface PledgeRecord {
   channel: Channel | null;
   cancelledAt: Date | null;
   cancelReason: string | null;
+  /** Registered by a donor with no invite (no role but donor): counted by the anonymous rate limit. */
+  anonymous: boolean;
+  /**
+   * null: counted at once. pending ("chờ xác minh"): a large pledge of an anonymous donor, counted in
+   * no pledged total until a fund officer confirms it; confirmed; rejected (then also cancelled).
+   */
+  verification: PledgeVerification | null;
   createdAt: Date;
   updatedAt: Date;
 }
+
+export const PLEDGE_VERIFICATIONS = ['pending', 'confirmed', 'rejected'] as const;
+export type PledgeVerification = (typeof PLEDGE_VERIFICATIONS)[number];
 
 /** A pledge with what was received against it and the names the chat shows. */
 export interface PledgeView extends PledgeRecord {
@@ -45,8 +55,9 @@ export interface PledgeView extends PledgeRecord {
 
 export type NewPledge = Omit<
   PledgeRecord,
-  'id' | 'ref' | 'cancelledAt' | 'cancelReason' | 'createdAt' | 'updatedAt'
->;
+  'id' | 'ref' | 'cancelledAt' | 'cancelReason' | 'createdAt' | 'updatedAt' | 'anonymous' | 'verification'
+> &
+  Partial<Pick<PledgeRecord, 'anonymous' | 'verification'>>;
 
 /** What a donor may change before any payment. */
 export type PledgeChanges = Pick<
@@ -60,7 +71,8 @@ export type PledgeChanges = Pick<
   | 'publicName'
   | 'fundUnitId'
   | 'targetUnitId'
->;
+> &
+  Pick<PledgeRecord, 'verification'>;
 
 export interface PledgeRepository {
   create(p: NewPledge, at: Date): Promise<{ id: number; ref: string }>;
@@ -68,6 +80,18 @@ export interface PledgeRepository {
   update(id: number, changes: PledgeChanges, at: Date): Promise<boolean>;
   /** Cancels a pledge only while nothing was received against it; false otherwise. */
   cancel(id: number, reason: string, at: Date): Promise<boolean>;
+  /**
+   * A fund officer's decision on a pledge waiting for verification: confirmed (it counts from now
+   * on) or rejected (cancelled with the reason). False when it is not waiting any more.
+   */
+  decide(
+    id: number,
+    decision: { verification: 'confirmed' } | { verification: 'rejected'; reason: string },
+    by: number,
+    at: Date,
+  ): Promise<boolean>;
+  /** Pledges registered since `since` by the person, or by anonymous donors (the rate limits). */
+  countSince(who: { personId: number } | { anonymous: true }, since: Date): Promise<number>;
   findById(id: number): Promise<PledgeView | undefined>;
   findByRef(ref: string): Promise<PledgeView | undefined>;
   /** Pledges to the given fund levels (all when null) whose ref or donor name (no diacritics) matches. */
@@ -157,8 +181,10 @@ export interface RollupFigures {
   levels: LevelKindSum[] | undefined;
   /** Every level of the scope together, by kind. */
   totals: Omit<LevelKindSum, 'unitId'>[];
-  /** Live (not cancelled) pledges. */
+  /** Live (not cancelled) pledges, those waiting for verification left out. */
   pledged: bigint;
+  /** Live pledges waiting for a fund officer's verification ("chờ xác minh"), counted apart. */
+  unverified: bigint;
   organisations: OrganisationSum[];
   /** Only when asked for (they are many: a national campaign has tens of thousands of donors). */
   donors: DonorSum[] | undefined;

@@ -17,6 +17,14 @@ import {
   type PledgeKind,
 } from './fund.repository.ts';
 import { pledgeCard, pledgeLine, statusOf } from './fund-views.ts';
+import {
+  isAnonymousDonor,
+  needsVerification,
+  notifyVerifiers,
+  type PledgeSafeguards,
+  pledgeRateRefusal,
+  pledgeSafeguards,
+} from './pledge-verification.ts';
 
 /**
  * Registering a pledge in chat (issue 5 §1). An organisation leader pledges for their organisation
@@ -283,6 +291,13 @@ export const pledgeRunner: FlowRunner<PledgeContext> = {
       household: null,
       knownName: isGuest(actor) ? null : actor.fullName,
     };
+    if (!arg?.startsWith('edit:')) {
+      // An anonymous donor who already registered their share is told before typing anything.
+      const refusal = await pledgeRateRefusal(tx, actor, await pledgeSafeguards(tx, campaign.id), now);
+      if (refusal) {
+        return { ok: false, reason: refusal };
+      }
+    }
     let editing: { id: number; ref: string } | null = null;
     let data: FlowData = {};
     let mode: 'org' | 'donor' = arg === 'org' ? 'org' : 'donor';
@@ -379,8 +394,18 @@ export const pledgeRunner: FlowRunner<PledgeContext> = {
       publicName: data.publicName === true,
       fundUnitId: level,
       targetUnitId: target,
+      verification: null,
     };
+    const safeguards = await pledgeSafeguards(tx, ctx.campaignId);
+    const unverified = needsVerification(actor, changes.amount, safeguards);
     if (ctx.editing) {
+      const before = await tx.pledges.findById(ctx.editing.id);
+      // An anonymous donor raising a pledge above the threshold waits for verification again.
+      changes.verification = unverified
+        ? 'pending'
+        : before?.verification === 'pending' && isAnonymousDonor(actor)
+          ? null
+          : (before?.verification ?? null);
       const changed = await tx.pledges.update(ctx.editing.id, changes, now);
       if (!changed) {
         return [{ key: 'pledge.refused.paid', params: { ref: ctx.editing.ref } }];
@@ -396,7 +421,19 @@ export const pledgeRunner: FlowRunner<PledgeContext> = {
         },
         now,
       );
-      return pledgeReceipt(tx, ctx.editing.id, 'pledge.updated', ctx.today);
+      return pledgeReceipt(tx, ctx.editing.id, 'pledge.updated', ctx.today, {
+        notify: changes.verification === 'pending' && before?.verification !== 'pending',
+        now,
+        safeguards,
+      });
+    }
+    if (isAnonymousDonor(actor)) {
+      // Checked again, one chat at a time: two chats must not both take the last place.
+      await tx.lock('Pledge.anonymous');
+      const refusal = await pledgeRateRefusal(tx, actor, safeguards, now);
+      if (refusal) {
+        return [refusal];
+      }
     }
     let personId = actor.personId;
     const donorKind: DonorKind =
@@ -429,6 +466,8 @@ export const pledgeRunner: FlowRunner<PledgeContext> = {
         orgUnitId: ctx.orgUnitId,
         householdId: ctx.household?.id ?? null,
         channel: inbound.channel,
+        anonymous: isAnonymousDonor(actor),
+        verification: unverified ? 'pending' : null,
       },
       now,
     );
@@ -446,25 +485,38 @@ export const pledgeRunner: FlowRunner<PledgeContext> = {
           amount: changes.amount.toString(),
           fundUnitId: level,
           orgUnitId: ctx.orgUnitId,
+          ...(unverified ? { verification: 'pending' } : {}),
         },
       },
       now,
     );
-    return pledgeReceipt(tx, id, 'pledge.created', ctx.today);
+    return pledgeReceipt(tx, id, 'pledge.created', ctx.today, { notify: unverified, now, safeguards });
   },
 };
 
+/**
+ * The donor's receipt: the number and the card; a pledge that waits for verification says so, and
+ * with `notify` (it just started waiting) the fund officers hear of it.
+ */
 async function pledgeReceipt(
   tx: Tx,
   id: number,
   key: 'pledge.created' | 'pledge.updated',
   today: string,
+  verify: { notify: boolean; now: Date; safeguards: PledgeSafeguards },
 ): Promise<Text[]> {
   const pledge = await tx.pledges.findById(id);
   if (!pledge) {
     throw new Error(`pledge ${id} vanished inside its transaction`);
   }
-  return [{ key, params: { ref: pledge.ref } }, ...pledgeCard(pledge, today)];
+  if (verify.notify) {
+    await notifyVerifiers(tx, pledge, verify.safeguards, today, verify.now);
+  }
+  const lines: Text[] = [{ key, params: { ref: pledge.ref } }, ...pledgeCard(pledge, today)];
+  if (pledge.verification === 'pending') {
+    lines.push({ key: 'pledge.unverified.note' });
+  }
+  return lines;
 }
 
 /** "Cam kết của tôi": the person's pledges with their status, each a button to its card. */

@@ -25,6 +25,7 @@ import {
 } from '../funds/fund-flows.ts';
 import { acknowledgement, fundRollupFor, publicSummary } from '../funds/fund-reports.ts';
 import { GUEST, myPledgeCard, myPledges, pledgeCancelRunner, pledgeRunner } from '../funds/pledge-flow.ts';
+import { confirmPledgeFromChat, pledgeRejectRunner } from '../funds/pledge-verify-chat.ts';
 import { householdAddRunner } from '../households/household-add.ts';
 import {
   findOwnHousehold,
@@ -78,6 +79,7 @@ export const FLOW_RUNNERS: readonly AnyRunner[] = [
   householdAddRunner,
   pledgeRunner,
   pledgeCancelRunner,
+  pledgeRejectRunner,
   receiptRunner,
   allocationRunner,
   disbursementRunner,
@@ -101,6 +103,8 @@ const ID_ACTIONS = new Set([
   'pledgecard',
   'pledgeedit',
   'pledgecancel',
+  'pledgeok',
+  'pledgeno',
   'receipt',
   'alloc',
   'disb',
@@ -500,6 +504,16 @@ class Conversation {
         return this.beginFlow(pledgeRunner, `edit:${arg}`);
       case 'pledgecancel':
         return this.beginFlow(pledgeCancelRunner, arg);
+      case 'pledgeok':
+        return this.showMenu(
+          this.actor
+            ? (await confirmPledgeFromChat(this.tx, this.actor, Number(arg), this.now, this.inbound))
+                .map((l) => this.text(l.key, l.params))
+                .join('\n')
+            : '',
+        );
+      case 'pledgeno':
+        return this.beginFlow(pledgeRejectRunner, arg);
       case 'receiptpick':
         return this.sayView(
           this.actor ? await openPledges(this.tx, this.actor, this.now) : undefined,

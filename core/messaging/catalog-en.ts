@@ -340,6 +340,7 @@ export const en: Record<keyof typeof vi, string> = {
   'pledge.status.overdue': 'Overdue',
   'pledge.donor_kind.organisation': 'agency, organisation',
   'pledge.donor_kind.enterprise': 'enterprise',
+  'pledge.status.unverified': 'Awaiting verification',
   'pledge.donor_kind.individual': 'individual',
   'pledge.mine.title': 'Your pledges:',
   'pledge.mine.none': 'You have no pledges yet.',
@@ -351,6 +352,28 @@ export const en: Record<keyof typeof vi, string> = {
     'No "For the Poor" fund is set up to receive it yet. Please contact the MTTQ committee.',
 
   'fund.field.level': 'Fund',
+  'pledge.refused.rate_chat':
+    '⏳ You have registered {max} pledges in the last 24 hours. This one was not saved; please try again later, or contact the "For the Poor" fund board if you need to register more. Thank you!',
+  'pledge.refused.rate_all':
+    '⏳ Many pledges are arriving by message at the moment, so the bot has paused taking new ones. This one was not saved; please try again in a few minutes, or contact the "For the Poor" fund board directly. Thank you!',
+  'pledge.unverified.note':
+    '⏳ Because the amount is large, a "For the Poor" fund officer will contact you to verify it; it is counted in the totals once verified. The bot will tell you here.',
+  'pledge.verify.notice':
+    '🔎 A pledge to verify: above {threshold}, from someone without an invite. It is not counted in the totals until you confirm it.',
+  'pledge.verify.phone': 'Contact phone: {phone}',
+  'pledge.verify.button.confirm': '✅ Confirm {ref}',
+  'pledge.verify.button.reject': '✖️ Reject {ref}',
+  'pledge.verify.confirmed': '✅ Pledge {ref} confirmed: it is counted in the totals from now on. The donor was told.',
+  'pledge.verify.rejected': '✅ Pledge {ref} rejected and cancelled. The donor was told the reason.',
+  'pledge.verify.already': 'Pledge {ref} is no longer awaiting verification (status: {status}).',
+  'pledge.verify.donor_confirmed':
+    '✅ Your pledge {ref} ({what}) was confirmed by a "For the Poor" fund officer. Thank you very much!',
+  'pledge.verify.donor_rejected':
+    'Your pledge {ref} ({what}) was not confirmed and has been cancelled. Reason: {reason}\nIf this is a mistake, please contact the "For the Poor" fund board. Thank you.',
+  'pledge.reject.title': 'reject a pledge',
+  'pledge.reject.header': 'Reject and cancel pledge {ref} ({donor}, {what})',
+  'pledge.field.rejectReason': 'Reason',
+  'pledge.ask.rejectReason': 'Why is pledge {ref} rejected? (The reason is sent to the donor.)',
   'fund.field.payer': 'Paid by',
   'fund.field.amount': 'Amount',
   'fund.field.overpay': 'Paid above the pledge',
@@ -385,6 +408,8 @@ export const en: Record<keyof typeof vi, string> = {
   'fund.receipt.done': '✅ Receipt of {amount} recorded.',
   'fund.receipt.done_in_kind': '✅ In-kind contribution worth {amount} recorded.',
   'fund.allocation.title': 'allocate to a household',
+  'fund.receipt.verified':
+    'ℹ️ Pledge {ref} was awaiting verification: this receipt confirms it, and it is counted in the totals from now on.',
   'fund.allocation.header':
     'Allocation to {name} (code {code}, {unit})\nNeed: {need} – norm {norm}\nFrom fund: {level}',
   'fund.allocation.done': '✅ {amount} allocated to {name}.',
@@ -431,6 +456,7 @@ export const en: Record<keyof typeof vi, string> = {
     'Total: pledged {pledged}; received {received}; allocated {allocated} to {households} households; paid {disbursed}',
   'fund.rollup.orgs': 'By member organisation (pledged / paid):',
   'fund.rollup.org': '• {name}: {pledged} / {received} ({percent})',
+  'fund.rollup.unverified': '⏳ Awaiting verification (not in the pledged total): {amount}',
   'fund.rollup.donors': 'Donors (pledged / paid):',
   'fund.rollup.donor': '• {name}: {pledged} / {received}',
   'fund.public.title': '📢 "FOR THE POOR" FUND – PUBLIC SUMMARY\n{campaign}\nFigures as of {date}:',
@@ -620,6 +646,7 @@ export const en: Record<keyof typeof vi, string> = {
   'digest.money.pledged': '• Pledged: {amount}',
   'digest.money.received': '• Received: {amount}',
   'digest.money.received_share': '• Received: {amount} ({percent} of pledges)',
+  'digest.money.unverified': '• Awaiting verification (not in the pledged total): {amount}',
   'digest.money.in_kind': '• Materials and labour (estimated value): {amount}',
   'digest.money.allocated': '• Allocated: {amount} to {households} households',
   'digest.money.disbursed': '• Paid out: {amount}',

@@ -340,6 +340,7 @@ export const vi = {
   'pledge.status.overdue': 'Quá hạn nộp',
   'pledge.donor_kind.organisation': 'cơ quan, tổ chức',
   'pledge.donor_kind.enterprise': 'doanh nghiệp',
+  'pledge.status.unverified': 'Chờ xác minh',
   'pledge.donor_kind.individual': 'cá nhân',
   'pledge.mine.title': 'Các đăng ký ủng hộ của anh/chị:',
   'pledge.mine.none': 'Anh/chị chưa có đăng ký ủng hộ nào.',
@@ -350,6 +351,28 @@ export const vi = {
   'pledge.refused.no_level': 'Chưa có Quỹ "Vì người nghèo" nào để tiếp nhận. Anh/chị liên hệ Ủy ban MTTQ.',
 
   'fund.field.level': 'Quỹ',
+  'pledge.refused.rate_chat':
+    '⏳ Anh/chị đã đăng ký {max} khoản ủng hộ trong 24 giờ qua. Đăng ký này chưa được lưu; anh/chị vui lòng thử lại sau, hoặc liên hệ Ban quản lý Quỹ "Vì người nghèo" nếu cần đăng ký thêm. Xin cảm ơn anh/chị!',
+  'pledge.refused.rate_all':
+    '⏳ Hiện có nhiều đăng ký ủng hộ qua tin nhắn cùng lúc nên bot tạm ngừng nhận thêm. Đăng ký này chưa được lưu; anh/chị vui lòng thử lại sau ít phút, hoặc liên hệ trực tiếp Ban quản lý Quỹ "Vì người nghèo". Xin cảm ơn anh/chị!',
+  'pledge.unverified.note':
+    '⏳ Vì giá trị đăng ký lớn, cán bộ Quỹ "Vì người nghèo" sẽ liên hệ xác minh với anh/chị; đăng ký được tính vào số liệu tổng hợp sau khi xác minh. Bot sẽ báo anh/chị tại đây khi có kết quả.',
+  'pledge.verify.notice':
+    '🔎 Đăng ký ủng hộ cần xác minh: trên {threshold}, người đăng ký chưa có mã mời. Đăng ký chưa được tính vào số liệu tổng hợp cho đến khi anh/chị xác nhận.',
+  'pledge.verify.phone': 'Điện thoại liên hệ: {phone}',
+  'pledge.verify.button.confirm': '✅ Xác nhận {ref}',
+  'pledge.verify.button.reject': '✖️ Từ chối {ref}',
+  'pledge.verify.confirmed': '✅ Đã xác nhận đăng ký số {ref}: từ nay được tính vào số liệu tổng hợp. Người đăng ký đã được báo.',
+  'pledge.verify.rejected': '✅ Đã từ chối và hủy đăng ký số {ref}. Người đăng ký đã được báo lý do.',
+  'pledge.verify.already': 'Đăng ký số {ref} không còn chờ xác minh (trạng thái: {status}).',
+  'pledge.verify.donor_confirmed':
+    '✅ Đăng ký ủng hộ số {ref} ({what}) đã được cán bộ Quỹ "Vì người nghèo" xác nhận. Xin trân trọng cảm ơn anh/chị!',
+  'pledge.verify.donor_rejected':
+    'Đăng ký ủng hộ số {ref} ({what}) chưa được xác nhận và đã được hủy. Lý do: {reason}\nNếu có nhầm lẫn, anh/chị vui lòng liên hệ Ban quản lý Quỹ "Vì người nghèo". Xin cảm ơn anh/chị.',
+  'pledge.reject.title': 'từ chối đăng ký ủng hộ',
+  'pledge.reject.header': 'Từ chối và hủy đăng ký số {ref} ({donor}, {what})',
+  'pledge.field.rejectReason': 'Lý do',
+  'pledge.ask.rejectReason': 'Lý do từ chối đăng ký số {ref}? (Lý do sẽ được gửi cho người đăng ký.)',
   'fund.field.payer': 'Người/đơn vị nộp',
   'fund.field.amount': 'Số tiền',
   'fund.field.overpay': 'Nộp vượt đăng ký',
@@ -385,6 +408,8 @@ export const vi = {
   'fund.receipt.done': '✅ Đã ghi nhận khoản thu {amount}.',
   'fund.receipt.done_in_kind': '✅ Đã ghi nhận hiện vật/ngày công trị giá {amount}.',
   'fund.allocation.title': 'phân bổ kinh phí cho hộ',
+  'fund.receipt.verified':
+    'ℹ️ Đăng ký số {ref} đang chờ xác minh: khoản thu này xác nhận đăng ký, từ nay được tính vào số liệu tổng hợp.',
   'fund.allocation.header':
     'Phân bổ cho hộ {name} (mã {code}, {unit})\nNhu cầu: {need} – định mức {norm}\nTừ Quỹ: {level}',
   'fund.allocation.done': '✅ Đã phân bổ {amount} cho hộ {name}.',
@@ -431,6 +456,7 @@ export const vi = {
     'Tổng: đăng ký {pledged}; đã nhận {received}; đã phân bổ {allocated} cho {households} hộ; đã chi {disbursed}',
   'fund.rollup.orgs': 'Theo tổ chức thành viên (đăng ký / đã nộp):',
   'fund.rollup.org': '• {name}: {pledged} / {received} ({percent})',
+  'fund.rollup.unverified': '⏳ Chờ xác minh (chưa tính vào số đăng ký): {amount}',
   'fund.rollup.donors': 'Người, đơn vị ủng hộ (đăng ký / đã nộp):',
   'fund.rollup.donor': '• {name}: {pledged} / {received}',
   'fund.public.title': '📢 CÔNG KHAI QUỸ "VÌ NGƯỜI NGHÈO"\n{campaign}\nSố liệu đến ngày {date}:',
@@ -629,6 +655,7 @@ export const vi = {
   'digest.money.pledged': '• Đăng ký ủng hộ: {amount}',
   'digest.money.received': '• Đã tiếp nhận: {amount}',
   'digest.money.received_share': '• Đã tiếp nhận: {amount} ({percent} số đăng ký)',
+  'digest.money.unverified': '• Chờ xác minh (chưa tính vào số đăng ký): {amount}',
   'digest.money.in_kind': '• Hiện vật, ngày công (quy ra tiền): {amount}',
   'digest.money.allocated': '• Đã phân bổ: {amount} cho {households} hộ',
   'digest.money.disbursed': '• Đã giải ngân: {amount}',

@@ -1028,6 +1028,8 @@ function createRepositories(state: MemoryState): Repositories {
     create: noLedger,
     update: async () => false,
     cancel: async () => false,
+    decide: async () => false,
+    countSince: async () => 0,
     findById: async () => undefined,
     findByRef: async () => undefined,
     search: async () => [],
@@ -1040,7 +1042,14 @@ function createRepositories(state: MemoryState): Repositories {
     insert: noLedger,
     listByCampaign: async () => [],
     unitMoney: async () => ({ received: 0n, paid: 0n, entries: 0 }),
-    rollupFigures: async () => ({ levels: [], totals: [], pledged: 0n, organisations: [], donors: [] }),
+    rollupFigures: async () => ({
+      levels: [],
+      totals: [],
+      pledged: 0n,
+      unverified: 0n,
+      organisations: [],
+      donors: [],
+    }),
   };
 
   // The scheduler is tested on a real SQLite file; here nobody is reminded.

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { ZPledgeSafeguards } from '../../core/funds/pledge-verification.ts';
 import { normalizeInviteCode } from '../../core/people/invite-code.ts';
 import { ROLES } from '../../core/people/people.ts';
 import { dateInZone, toIsoDate } from '../../core/shared/calendar.ts';
 import { formatMoney } from '../../core/shared/format.ts';
 import { parseMoney } from '../../core/shared/parse.ts';
-import { parseCommendationCriteria, ZCommendationCriteria } from '../../core/summaries/commendations.ts';
+import { ZCommendationCriteria } from '../../core/summaries/commendations.ts';
 import { type CliContext, DEFAULT_TIME_ZONE, UsageError } from './context.ts';
 import { describeRoles } from './invite-create.ts';
 import { renderTable } from './text.ts';
@@ -324,36 +325,84 @@ export async function campaignSet(ctx: CliContext, opts: CampaignSetOptions | un
 export const ZCommendationOptions = z.object({ set: z.string().optional() });
 export type CommendationOptions = z.output<typeof ZCommendationOptions>;
 
-/** `campaign commendation [--set '<JSON>']`: the criteria of the proposed commendations (audited). */
-export async function campaignCommendation(ctx: CliContext, opts: CommendationOptions): Promise<void> {
+/** One section of `Campaign.settings`: its key, its schema (defaults filled in) and the audit action. */
+interface SettingsSection<T> {
+  key: string;
+  schema: z.ZodType<T>;
+  action: string;
+  /** An example of `--set`, for the usage error. */
+  example: string;
+  invalid: string;
+  saved: string;
+}
+
+/**
+ * Shows a section of the campaign's settings, or with `--set '<JSON>'` merges the changes into it,
+ * validates the result, saves it and audits before and after.
+ */
+async function campaignSettingsSection<T>(
+  ctx: CliContext,
+  opts: { set?: string | undefined },
+  section: SettingsSection<T>,
+): Promise<void> {
   const campaign = await ctx.prisma.campaign.findFirst({ orderBy: { id: 'desc' } });
   if (!campaign) {
     throw new UsageError('chưa có chiến dịch nào trong cơ sở dữ liệu');
   }
   const settings = JSON.parse(campaign.settings || '{}') as Record<string, unknown>;
-  const before = parseCommendationCriteria(settings.commendationCriteria);
-  let criteria = before;
+  const before = section.schema.parse(settings[section.key] ?? {});
+  let current = before;
   if (opts.set !== undefined) {
     let changes: unknown;
     try {
       changes = JSON.parse(opts.set);
     } catch {
-      throw new UsageError('--set cần một đối tượng JSON, ví dụ {"minOnTimeShare":0.9}');
+      throw new UsageError(`--set cần một đối tượng JSON, ví dụ ${section.example}`);
     }
-    const merged = ZCommendationCriteria.safeParse({ ...before, ...(changes as object) });
+    const merged = section.schema.safeParse({ ...(before as object), ...(changes as object) });
     if (!merged.success) {
       const issue = merged.error.issues[0];
-      throw new UsageError(`tiêu chí không hợp lệ: ${issue?.path.join('.')} – ${issue?.message}`);
+      throw new UsageError(`${section.invalid}: ${issue?.path.join('.')} – ${issue?.message}`);
     }
-    criteria = merged.data;
+    current = merged.data;
     await ctx.prisma.campaign.update({
       where: { id: campaign.id },
-      data: { settings: JSON.stringify({ ...settings, commendationCriteria: criteria }) },
+      data: { settings: JSON.stringify({ ...settings, [section.key]: current }) },
     });
-    await audit(ctx, 'campaign.commendation', 'Campaign', String(campaign.id), before, criteria);
-    ctx.out('Đã lưu tiêu chí đề xuất khen thưởng:');
+    await audit(ctx, section.action, 'Campaign', String(campaign.id), before, current);
+    ctx.out(section.saved);
   }
-  for (const line of JSON.stringify(criteria, null, 2).split('\n')) {
+  for (const line of JSON.stringify(current, null, 2).split('\n')) {
     ctx.out(line);
   }
+}
+
+/** `campaign commendation [--set '<JSON>']`: the criteria of the proposed commendations (audited). */
+export async function campaignCommendation(ctx: CliContext, opts: CommendationOptions): Promise<void> {
+  await campaignSettingsSection(ctx, opts, {
+    key: 'commendationCriteria',
+    schema: ZCommendationCriteria,
+    action: 'campaign.commendation',
+    example: '{"minOnTimeShare":0.9}',
+    invalid: 'tiêu chí không hợp lệ',
+    saved: 'Đã lưu tiêu chí đề xuất khen thưởng:',
+  });
+}
+
+export const ZPledgeSafeguardOptions = z.object({ set: z.string().optional() });
+export type PledgeSafeguardOptions = z.output<typeof ZPledgeSafeguardOptions>;
+
+/**
+ * `campaign pledges [--set '<JSON>']`: the limits on pledges of donors with no invite (per chat a
+ * day, all of them an hour) and the amount above which one waits for a fund officer (audited).
+ */
+export async function campaignPledges(ctx: CliContext, opts: PledgeSafeguardOptions): Promise<void> {
+  await campaignSettingsSection(ctx, opts, {
+    key: 'pledgeSafeguards',
+    schema: ZPledgeSafeguards,
+    action: 'campaign.pledges',
+    example: '{"perChatPerDay":3,"anonymousPerHour":30,"verifyAbove":500000000}',
+    invalid: 'giới hạn không hợp lệ',
+    saved: 'Đã lưu giới hạn đăng ký ủng hộ của người chưa có mã mời:',
+  });
 }

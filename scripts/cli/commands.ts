@@ -6,6 +6,7 @@ import {
   type CampaignSetOptions,
   type CommendationOptions,
   campaignCommendation,
+  campaignPledges,
   campaignSet,
   type GroupArgs,
   groupSetStatus,
@@ -14,6 +15,7 @@ import {
   inviteRevoke,
   type PersonActiveArgs,
   type PersonRoleArgs,
+  type PledgeSafeguardOptions,
   personRole,
   personSetActive,
   ZCampaignSetOptions,
@@ -22,6 +24,7 @@ import {
   ZInviteRevokeArgs,
   ZPersonActiveArgs,
   ZPersonRoleArgs,
+  ZPledgeSafeguardOptions,
 } from './admin.ts';
 import { type BackupArgs, backup, ZBackupArgs } from './backup.ts';
 import { type CliContext, UsageError } from './context.ts';
@@ -141,6 +144,7 @@ export type CliCommand =
   | { name: 'campaign commendation'; options: CommendationOptions }
   | { name: 'digest preview'; options: DigestPreviewOptions }
   | { name: 'export'; args: ExportArgs }
+  | { name: 'campaign pledges'; options: PledgeSafeguardOptions }
   | { name: 'backup'; args: BackupArgs };
 
 /** The line printed after every usage error. */
@@ -240,6 +244,11 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
     },
   },
   units: {
+    pledges: {
+      options: { set: S },
+      positionals: 0,
+      build: (values) => ({ name: 'campaign pledges', options: validate(ZPledgeSafeguardOptions, values) }),
+    },
     list: { options: {}, positionals: 0, build: () => ({ name: 'units list' }) },
     merge: {
       options: { into: S, name: S, on: S, kind: S },
@@ -482,6 +491,10 @@ export function usageText(): string[] {
     '  households show <mã hộ>',
     '      Xem hộ: thông tin, lịch sử kèm ảnh, kinh phí phân bổ và nguồn tiền (khoản thu, đăng ký), chi trả.',
     '  pledges list [--unit <mã đơn vị có Quỹ>]',
+    "  campaign pledges [--set '<JSON>']",
+    '      Xem / đổi giới hạn đăng ký ủng hộ của người chưa có mã mời: số đăng ký mỗi người mỗi ngày',
+    '      (perChatPerDay, mặc định 3), của tất cả mỗi giờ (anonymousPerHour, 30), và mức phải chờ cán bộ',
+    '      Quỹ xác minh (verifyAbove, mặc định 500.000.000 đ). Ghi nhật ký.',
     '      Liệt kê đăng ký ủng hộ: số đăng ký, người ủng hộ, nội dung, Quỹ tiếp nhận, trạng thái, đã nhận.',
     '  pledges show <số đăng ký>',
     '      Xem đăng ký, các khoản đã nộp và tiền đã đến hộ nào: phân bổ, chi trả, ảnh của hộ.',
@@ -716,6 +729,8 @@ export async function executeCommand(command: CliCommand, ctx: CliContext): Prom
       }
       return;
     }
+    case 'campaign pledges':
+      return campaignPledges(ctx, command.options);
     case 'households export':
       return householdsExport(ctx, command.args);
     case 'households approve':

@@ -1,0 +1,202 @@
+import { z } from 'zod';
+import type { Text } from '../flows/flow.ts';
+import { t } from '../messaging/catalog.ts';
+import type { Choice, Inbound } from '../messaging/message.ts';
+import type { OutboxItem } from '../messaging/outbox.repository.ts';
+import type { Actor } from '../people/people.ts';
+import { formatMoney } from '../shared/format.ts';
+import { firstLimitReached } from '../shared/rate-limit.ts';
+import type { Tx } from '../unit-of-work.ts';
+import type { PledgeView } from './fund.repository.ts';
+import { pledgeCard, pledgeWhat } from './fund-views.ts';
+
+/**
+ * Anonymous pledges can't flood the leaders' figures (issue 13 §6). Anyone may pledge without an
+ * invite (issue 5 §1), so a pledge of a donor with no invite is limited per chat and across all such
+ * donors, and one above a threshold waits for a fund officer ("chờ xác minh") before it counts in
+ * any pledged total: /quy and the digests show it apart until then. The limits and the threshold
+ * are campaign settings (`Campaign.settings.pledgeSafeguards`, changed with
+ * `npm run cli -- campaign pledges --set '{…}'`, audited).
+ */
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+export const ZPledgeSafeguards = z.strictObject({
+  /** At most this many pledges per anonymous donor's chat in a rolling 24 hours. */
+  perChatPerDay: z.number().int().min(1).default(3),
+  /** At most this many pledges of all anonymous donors together in a rolling hour. */
+  anonymousPerHour: z.number().int().min(1).default(30),
+  /**
+   * An anonymous donor's pledge above this many đồng waits for a fund officer's verification. 500
+   * million: above what people and small enterprises give in chat (a house is 60 million), below
+   * what would visibly move a city's figures; a larger gift is normally arranged with the board.
+   */
+  verifyAbove: z.number().int().min(0).default(500_000_000),
+});
+export type PledgeSafeguards = z.output<typeof ZPledgeSafeguards>;
+
+export function parsePledgeSafeguards(raw: unknown): PledgeSafeguards {
+  return ZPledgeSafeguards.parse(raw ?? {});
+}
+
+export async function pledgeSafeguards(tx: Tx, campaignId: number): Promise<PledgeSafeguards> {
+  return parsePledgeSafeguards((await tx.reminders.settings(campaignId)).pledgeSafeguards);
+}
+
+/**
+ * A donor no one vouched for: a stranger, or someone whose only role is the donor role the pledge
+ * flow gives itself (every other role comes from an invite or an admin).
+ */
+export function isAnonymousDonor(actor: Actor): boolean {
+  return actor.memberships.every((m) => m.role === 'donor' || m.role === 'citizen');
+}
+
+/**
+ * The refusal when an anonymous donor may not register one more pledge now: their chat's share of
+ * the day, or all anonymous donors' share of the hour. Invited people are not limited. The caller
+ * holds the `Pledge.anonymous` lock when it is about to write, so two chats never pass together.
+ */
+export async function pledgeRateRefusal(
+  tx: Tx,
+  actor: Actor,
+  limits: PledgeSafeguards,
+  now: Date,
+): Promise<Text | undefined> {
+  if (!isAnonymousDonor(actor)) {
+    return undefined;
+  }
+  const personId = actor.personId;
+  return firstLimitReached<Text>(
+    [
+      {
+        // A stranger has no pledge yet: their chat's person is created with the first one.
+        count: (since) => (personId > 0 ? tx.pledges.countSince({ personId }, since) : Promise.resolve(0)),
+        max: limits.perChatPerDay,
+        windowMs: DAY_MS,
+        refusal: { key: 'pledge.refused.rate_chat', params: { max: limits.perChatPerDay } },
+      },
+      {
+        count: (since) => tx.pledges.countSince({ anonymous: true }, since),
+        max: limits.anonymousPerHour,
+        windowMs: HOUR_MS,
+        refusal: { key: 'pledge.refused.rate_all' },
+      },
+    ],
+    now,
+  );
+}
+
+/** Whether an anonymous donor's pledge of `amount` waits for a fund officer. */
+export function needsVerification(actor: Actor, amount: bigint, limits: PledgeSafeguards): boolean {
+  return isAnonymousDonor(actor) && amount > BigInt(limits.verifyAbove);
+}
+
+const render = (lines: Text[]) => lines.map((l) => t('vi', l.key, l.params)).join('\n');
+
+function verifyChoices(p: PledgeView): Choice[] {
+  return [
+    { id: `menu:pledgeok:${p.id}`, label: t('vi', 'pledge.verify.button.confirm', { ref: p.ref }) },
+    { id: `menu:pledgeno:${p.id}`, label: t('vi', 'pledge.verify.button.reject', { ref: p.ref }) },
+  ];
+}
+
+/**
+ * The fund officers of the pledge's level hear of a pledge to verify, with the donor's phone to
+ * call back and the two buttons; a level without a fund officer, its admins (who keep every level).
+ */
+export async function notifyVerifiers(
+  tx: Tx,
+  pledge: PledgeView,
+  limits: PledgeSafeguards,
+  today: string,
+  now: Date,
+): Promise<void> {
+  const officers = (await tx.reminders.members(['fund_officer'])).filter(
+    (m) => m.unitId === pledge.fundUnitId,
+  );
+  const verifiers = officers.length > 0 ? officers : await tx.reminders.members(['admin']);
+  const lines: Text[] = [
+    { key: 'pledge.verify.notice', params: { threshold: formatMoney(BigInt(limits.verifyAbove)) } },
+    ...pledgeCard(pledge, today),
+  ];
+  if (pledge.donorPhone) {
+    lines.push({ key: 'pledge.verify.phone', params: { phone: pledge.donorPhone } });
+  }
+  const message = { text: render(lines), choices: [verifyChoices(pledge)] };
+  const seen = new Set<string>();
+  const items: OutboxItem[] = [];
+  for (const member of verifiers) {
+    for (const c of member.chats) {
+      const address = `${c.channel}:${c.chatId}`;
+      if (seen.has(address) || member.personId === pledge.personId) {
+        continue;
+      }
+      seen.add(address);
+      items.push({
+        channel: c.channel,
+        chatId: c.chatId,
+        message,
+        idempotencyKey: `pledge:${pledge.id}:verify:${address}`,
+        purpose: 'notice',
+        personId: member.personId,
+      });
+    }
+  }
+  await tx.outbox.enqueue(items, now);
+}
+
+/** The donor's chats hear of the decision. */
+export async function notifyDonor(tx: Tx, pledge: PledgeView, line: Text, now: Date): Promise<void> {
+  if (pledge.personId === null) {
+    return;
+  }
+  const chats = await tx.people.identitiesOf(pledge.personId);
+  await tx.outbox.enqueue(
+    chats.map((c) => ({
+      channel: c.channel,
+      chatId: c.externalUserId,
+      message: { text: render([line]) },
+      idempotencyKey: `pledge:${pledge.id}:${pledge.verification ?? 'none'}:${c.channel}:${c.externalUserId}`,
+      purpose: 'notice' as const,
+      personId: pledge.personId,
+    })),
+    now,
+  );
+}
+
+/**
+ * Confirms a pledge waiting for verification ("✅ Xác nhận", or a receipt recorded against it with
+ * `quiet`): it counts from now on, the decision is audited and the donor told. False when it was
+ * not waiting (someone else decided first).
+ */
+export async function confirmPledge(
+  tx: Tx,
+  actor: Actor,
+  pledge: PledgeView,
+  now: Date,
+  channel: Inbound['channel'] | null,
+): Promise<boolean> {
+  if (!(await tx.pledges.decide(pledge.id, { verification: 'confirmed' }, actor.personId, now))) {
+    return false;
+  }
+  await tx.audit.record(
+    {
+      personId: actor.personId,
+      channel,
+      action: 'pledge.verify',
+      entity: 'Pledge',
+      entityId: String(pledge.id),
+      before: { verification: 'pending' },
+      after: { verification: 'confirmed' },
+    },
+    now,
+  );
+  await notifyDonor(
+    tx,
+    { ...pledge, verification: 'confirmed' },
+    { key: 'pledge.verify.donor_confirmed', params: { ref: pledge.ref, what: pledgeWhat(pledge) } },
+    now,
+  );
+  return true;
+}

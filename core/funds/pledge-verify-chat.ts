@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import type { FlowDef, Text } from '../flows/flow.ts';
+import type { FlowRunner } from '../flows/flow-runner.ts';
+import { t } from '../messaging/catalog.ts';
+import type { Inbound } from '../messaging/message.ts';
+import type { Actor } from '../people/people.ts';
+import { dateInZone, toIsoDate } from '../shared/calendar.ts';
+import type { Tx } from '../unit-of-work.ts';
+import type { PledgeView } from './fund.repository.ts';
+import { fundLevelsOf } from './fund-flows.ts';
+import { pledgeWhat, statusOf } from './fund-views.ts';
+import { confirmPledge, notifyDonor } from './pledge-verification.ts';
+
+/**
+ * The fund officer's side of a pledge waiting for verification (issue 13 §6): the notice's
+ * "✅ Xác nhận" confirms it (it counts from then on), "✖️ Từ chối" asks the reason and cancels it;
+ * either way the donor is told. Only a fund officer of the pledge's level or an admin decides, checked
+ * again when the decision is written.
+ */
+
+const render = (lines: Text[]) => lines.map((l) => t('vi', l.key, l.params)).join('\n');
+
+/** The pledge if the actor keeps its fund level (a fund officer of it, or an admin). */
+async function keptPledge(tx: Tx, actor: Actor, id: number): Promise<PledgeView | undefined> {
+  const pledge = await tx.pledges.findById(id);
+  if (!pledge) {
+    return undefined;
+  }
+  const levels = await fundLevelsOf(tx, actor);
+  return levels.some((l) => l.id === pledge.fundUnitId) ? pledge : undefined;
+}
+
+async function today(tx: Tx, now: Date): Promise<string> {
+  const campaign = await tx.campaigns.findCurrent();
+  return toIsoDate(dateInZone(now, campaign?.timeZone ?? 'Asia/Ho_Chi_Minh'));
+}
+
+async function already(tx: Tx, pledge: PledgeView, now: Date): Promise<Text[]> {
+  return [
+    {
+      key: 'pledge.verify.already',
+      params: { ref: pledge.ref, status: { key: `pledge.status.${statusOf(pledge, await today(tx, now))}` } },
+    },
+  ];
+}
+
+/** "✅ Xác nhận" on the notice. */
+export async function confirmPledgeFromChat(
+  tx: Tx,
+  actor: Actor,
+  id: number,
+  now: Date,
+  inbound: Pick<Inbound, 'channel'>,
+): Promise<Text[]> {
+  const pledge = await keptPledge(tx, actor, id);
+  if (!pledge) {
+    return [{ key: 'fund.refused.pledge_elsewhere' }];
+  }
+  if (!(await confirmPledge(tx, actor, pledge, now, inbound.channel))) {
+    return already(tx, pledge, now);
+  }
+  return [{ key: 'pledge.verify.confirmed', params: { ref: pledge.ref } }];
+}
+
+const ZRejectContext = z.object({ id: z.number(), ref: z.string(), donor: z.string(), what: z.string() });
+type RejectContext = z.infer<typeof ZRejectContext>;
+
+const rejectFlow: FlowDef<RejectContext> = {
+  id: 'pledge-reject',
+  version: 1,
+  title: 'pledge.reject.title',
+  summaryHeader: (ctx) => [
+    { key: 'pledge.reject.header', params: { ref: ctx.ref, donor: ctx.donor, what: ctx.what } },
+  ],
+  steps: [
+    {
+      key: 'reason',
+      kind: 'text',
+      label: 'pledge.field.rejectReason',
+      prompt: (ctx) => ({ key: 'pledge.ask.rejectReason', params: { ref: ctx.ref } }),
+      maxLength: 300,
+    },
+  ],
+};
+
+/** "✖️ Từ chối": the fund officer gives the reason; the pledge is cancelled and the donor told why. */
+export const pledgeRejectRunner: FlowRunner<RejectContext> = {
+  def: rejectFlow,
+  parseContext(raw) {
+    const parsed = ZRejectContext.safeParse(raw);
+    return parsed.success ? parsed.data : undefined;
+  },
+  async start(tx, actor, now, arg) {
+    const pledge = await keptPledge(tx, actor, Number(arg));
+    if (!pledge) {
+      return { ok: false, reason: { key: 'fund.refused.pledge_elsewhere' } };
+    }
+    if (statusOf(pledge, await today(tx, now)) !== 'unverified') {
+      return { ok: false, reason: (await already(tx, pledge, now))[0] as Text };
+    }
+    return {
+      ok: true,
+      ctx: { id: pledge.id, ref: pledge.ref, donor: pledge.donorName, what: render([pledgeWhat(pledge)]) },
+    };
+  },
+  async submit(tx, actor, state, now, inbound) {
+    const ctx = state.ctx as RejectContext;
+    // Checked again: the role may have gone, or another officer decided meanwhile.
+    const pledge = await keptPledge(tx, actor, ctx.id);
+    if (!pledge) {
+      return [{ key: 'fund.refused.pledge_elsewhere' }];
+    }
+    const reason = String(state.data.reason ?? '').trim();
+    if (!(await tx.pledges.decide(pledge.id, { verification: 'rejected', reason }, actor.personId, now))) {
+      return already(tx, pledge, now);
+    }
+    await tx.audit.record(
+      {
+        personId: actor.personId,
+        channel: inbound.channel,
+        action: 'pledge.reject',
+        entity: 'Pledge',
+        entityId: String(pledge.id),
+        before: { verification: 'pending' },
+        after: { verification: 'rejected', reason },
+      },
+      now,
+    );
+    await notifyDonor(
+      tx,
+      { ...pledge, verification: 'rejected' },
+      { key: 'pledge.verify.donor_rejected', params: { ref: pledge.ref, what: pledgeWhat(pledge), reason } },
+      now,
+    );
+    return [{ key: 'pledge.verify.rejected', params: { ref: pledge.ref } }];
+  },
+};
