@@ -11,12 +11,18 @@
  *   is refused with 403 and does not reach the core; with PLAYGROUND_PASSWORD every playground route
  *   (page, personas, messages, long poll, export downloads) answers 401 without or with a wrong
  *   password and works with the right one, while the Telegram and Zalo webhooks and /healthz do not
- *   ask for it; ten wrong passwords lock the address out (429), the right password included.
+ *   ask for it; in Chromium the page, its posts and long polls work with the password and the page
+ *   does not open without it; ten wrong passwords lock the address out (429), the right password
+ *   included, and only that address.
  *
- * Load-bearing (checked by hand, then restored): with the guard hook removed from
- * `registerPlayground` the 421, 403, 401 and 429 tests fail ("expected 200 to be 421", …); with the
- * checks of `playgroundWanted` (bot/config.ts) removed the three start-up tests fail (the bot
- * started and printed its playground line).
+ * Load-bearing (checked on copies of the tree): on the code before issue 13 §2 (2d7694d) every
+ * test fails or cannot start (the bot starts next to a token / on 0.0.0.0 and prints "Local
+ * playground (no messages leave this computer)"; the staging block stops in beforeAll, PLAYGROUND=
+ * staging being an unknown value; "expected [200, 200, 200,
+ * 200, 404, 202] to deeply equal [421, …]"; "expected 202 to be 403"; "expected 200 to be 401").
+ * With only the guard hook removed from `registerPlayground`, the 0.0.0.0 start, 421, 403, 401,
+ * browser and lock-out tests fail; with only the checks of `playgroundWanted` (bot/config.ts)
+ * disabled, the three start-up tests fail ("the bot started the playground: …").
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
