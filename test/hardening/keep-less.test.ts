@@ -3,7 +3,8 @@
  * against the Bot API emulator and Zalo against the Zalo emulator, logging to a captured stream:
  *
  * - the Zalo tokens in the database are encrypted (the row holds none of the tokens Zalo issued)
- *   and still work (the bot answers on Zalo after refreshing);
+ *   and still work (the bot answers on Zalo after refreshing); `zalo set-token` stores the new
+ *   refresh token encrypted as well, and the bot spends it;
  * - raw Zalo webhook bodies are deleted ZALO_RAW_RETENTION_DAYS after processing by the scheduler
  *   pass, and an unprocessed one is kept;
  * - 40 forged webhooks (Zalo bad signature, Telegram wrong secret token) give one warning line each
@@ -15,6 +16,7 @@ import { type App, createApp } from '../../bot/app.ts';
 import { loadConfig } from '../../bot/config.ts';
 import { createLogger } from '../../bot/logger.ts';
 import { createFixedClock } from '../../core/shared/clock.ts';
+import { executeCommand, parseCommand } from '../../scripts/cli/commands.ts';
 import { freePort, TEST_ZALO_TOKEN_KEY, tempDatabase } from '../support/app-harness.ts';
 import { type BotApiEmulator, startBotApiEmulator } from '../support/bot-api-emulator.ts';
 import { startZaloEmulator, type ZaloEmulator } from '../support/zalo-emulator.ts';
@@ -122,6 +124,25 @@ describe('keep less, and keep it closed', () => {
     );
     await zalo.waitForMessages(zaloUser, before + 1);
     expect(zalo.refreshRequests).toHaveLength(refreshes);
+
+    // `zalo set-token` stores the admin's new refresh token encrypted too, and the bot spends it.
+    const fresh = zalo.issueTokens().refreshToken;
+    await executeCommand(parseCommand(['zalo', 'set-token', fresh]), {
+      prisma: current().prisma,
+      db: current().db,
+      now: clock.now(),
+      out: () => undefined,
+      zaloTokenKey: Buffer.from(TEST_ZALO_TOKEN_KEY, 'hex'),
+    });
+    const replaced = await current().db.all('SELECT refreshToken FROM "ZaloToken"');
+    expect(String(replaced[0]?.refreshToken)).toMatch(/^enc:v1:/);
+    expect(JSON.stringify(replaced)).not.toContain(fresh);
+    const count = zalo.messagesTo(zaloUser).length;
+    expect((await zalo.deliver(`${base}/zalo/webhook`, zalo.userSendText(zaloUser, '/help'))).status).toBe(
+      200,
+    );
+    await zalo.waitForMessages(zaloUser, count + 1);
+    expect(zalo.refreshRequests.at(-1)?.refreshToken).toBe(fresh);
   });
 
   it('deletes processed raw webhook bodies after ZALO_RAW_RETENTION_DAYS and keeps unprocessed ones', async () => {
