@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type App, type AppOptions, createApp } from '../../bot/app.ts';
 import { loadConfig } from '../../bot/config.ts';
 import { createLogger } from '../../bot/logger.ts';
+import { createPrismaClient } from '../../prisma/client.ts';
 import { findDemoData } from '../../prisma/seed.ts';
 import { executeCommand, parseCommand } from '../../scripts/cli/commands.ts';
 import { seededDatabase, tempDatabase } from '../support/app-harness.ts';
@@ -100,6 +101,31 @@ describe('no demo door in a real deployment', () => {
     expect(await bot.prisma.person.count()).toBe(0);
     expect(await bot.prisma.membership.count()).toBe(0);
     expect(lines.some((l) => l.includes('no people') && l.includes('admin create'))).toBe(true);
+  });
+
+  it('`npm run db:deploy` with a token seeds the reference data only, without one the demo', async () => {
+    const real = tempDatabase();
+    const playground = tempDatabase();
+    cleanups.push(real.cleanup, playground.cleanup);
+    const deploy = (vars: Record<string, string>) =>
+      run(process.execPath, ['--import', 'tsx', 'scripts/db.ts', 'deploy'], {
+        env: { PATH: process.env.PATH ?? '', ...vars },
+      });
+    expect((await deploy(env(real.url))).stdout).toContain('no demo people, no invite codes');
+    expect((await deploy({ DATABASE_URL: playground.url })).stdout).toContain('demo campaign seeded');
+    for (const [url, people, invites] of [
+      [real.url, 0, 0],
+      [playground.url, 6, 1],
+    ] as const) {
+      const prisma = createPrismaClient(url);
+      try {
+        expect(await prisma.campaign.count()).toBe(1);
+        expect(await prisma.person.count()).toBe(people);
+        expect(await prisma.invite.count()).toBe(invites);
+      } finally {
+        await prisma.$disconnect();
+      }
+    }
   });
 
   it('on a database holding the demo, refuses the demo codes like unknown ones and names the remove command at start-up', async () => {
