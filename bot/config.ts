@@ -57,7 +57,8 @@ const ZEnv = z.object({
     z
       .string()
       .refine((v) => parseIdHashKey(v) !== undefined, {
-        message: 'must be at least 32 random bytes as hex or base64, e.g. the output of `openssl rand -hex 32`',
+        message:
+          'must be at least 32 random bytes as hex or base64, e.g. the output of `openssl rand -hex 32`',
       })
       .optional(),
   ),

@@ -54,6 +54,7 @@ import {
   householdsApprove,
   ZHouseholdsApproveArgs,
 } from './households-approve.ts';
+import { type HouseholdsSetIdsArgs, householdsSetIds, ZHouseholdsSetIdsArgs } from './households-ids.ts';
 import { type HouseholdsShowArgs, householdsShow, ZHouseholdsShowArgs } from './households-show.ts';
 import {
   DEFAULT_INVITE_DAYS,
@@ -120,6 +121,7 @@ export type CliCommand =
   | { name: 'households export'; args: HouseholdsExportArgs }
   | { name: 'households approve'; args: HouseholdsApproveArgs }
   | { name: 'households show'; args: HouseholdsShowArgs }
+  | { name: 'households set-ids'; args: HouseholdsSetIdsArgs }
   | { name: 'pledges list'; options: PledgesListOptions }
   | { name: 'pledges show'; args: PledgeRefArgs }
   | { name: 'pledges ack'; args: PledgeRefArgs }
@@ -357,6 +359,18 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
         args: validate(ZHouseholdsExportArgs, { file: positionals[0], unit: values.unit }),
       }),
     },
+    'set-ids': {
+      options: { unit: S, 'dry-run': { type: 'boolean' } },
+      positionals: 1,
+      build: (values, positionals) => ({
+        name: 'households set-ids',
+        args: validate(ZHouseholdsSetIdsArgs, {
+          file: positionals[0],
+          unit: values.unit,
+          dryRun: values['dry-run'] === true,
+        }),
+      }),
+    },
     show: {
       options: {},
       positionals: 1,
@@ -488,6 +502,8 @@ export function usageText(): string[] {
     '      Xuất danh sách hộ của đơn vị ra Excel (nhập lại được).',
     '  households approve <mã hộ> --reason "lý do"',
     '      Duyệt hộ đề xuất; hộ chưa đủ điều kiện theo tiêu chí chỉ duyệt được với lý do (ghi nhật ký).',
+    '  households set-ids <tệp.csv|tệp.xlsx> --unit <mã đơn vị> [--dry-run]',
+    '      Ghi lại mã băm số CCCD (khóa ID_HASH_KEY) cho các hộ đã có, theo mã hộ; chỉ đọc cột Mã hộ và Số CCCD.',
     '  households show <mã hộ>',
     '      Xem hộ: thông tin, lịch sử kèm ảnh, kinh phí phân bổ và nguồn tiền (khoản thu, đăng ký), chi trả.',
     '  pledges list [--unit <mã đơn vị có Quỹ>]',
@@ -737,6 +753,13 @@ export async function executeCommand(command: CliCommand, ctx: CliContext): Prom
       return householdsApprove(ctx, command.args);
     case 'households show':
       return householdsShow(ctx, command.args);
+    case 'households set-ids': {
+      const outcome = await householdsSetIds(ctx, command.args);
+      if (outcome.problems.length > 0) {
+        process.exitCode = 1;
+      }
+      return;
+    }
     case 'pledges list':
       return pledgesList(ctx, command.options);
     case 'pledges show':

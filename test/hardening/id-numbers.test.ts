@@ -17,12 +17,15 @@ import { createHash, createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findLikelyDuplicates } from '../../core/households/duplicates.ts';
 import { idNumberHasher } from '../../core/households/id-number.ts';
+import { createHouseholdWriter } from '../../prisma/household-writer.ts';
 import { applyMigrations, migrationsDir } from '../../prisma/migrate.ts';
 import { openSqlDb, type Row, type SqlDb } from '../../prisma/sql-db.ts';
 import { backupDatabase, sqliteConnectionOf } from '../../scripts/cli/backup.ts';
 import type { CliContext } from '../../scripts/cli/context.ts';
 import { householdsImport } from '../../scripts/cli/households.ts';
+import { householdsSetIds } from '../../scripts/cli/households-ids.ts';
 import {
   GENERATED_HEADER,
   generateHouseholdRows,
@@ -246,7 +249,7 @@ describe('ID numbers in a database copy and a backup', () => {
 });
 
 describe('migration clear_unkeyed_id_hashes', () => {
-  it('removes the unkeyed hashes written before it and keeps the last 4 digits', async () => {
+  it('removes the unkeyed hashes written before it and keeps the last 4 digits; households set-ids writes keyed ones back', async () => {
     const temp = tempDatabase();
     const before = fs.mkdtempSync(path.join(dir, 'migrations-'));
     const all = migrationsDir(TEST_DIALECT);
@@ -267,8 +270,8 @@ describe('migration clear_unkeyed_id_hashes', () => {
         `INSERT INTO "Campaign" (code, name, startsOn, endsOn, finalDueOn, normNewBuild, normRepair)
          VALUES ('C1', 'Thử', '2024-01-01', '2025-12-31', '2025-12-10', 60000000, 30000000)`,
       );
-      const unitId = (await old.get(`SELECT id FROM "Unit" WHERE code = 'U1'`))?.id;
-      const campaignId = (await old.get(`SELECT id FROM "Campaign" WHERE code = 'C1'`))?.id;
+      const unitId = Number((await old.get(`SELECT id FROM "Unit" WHERE code = 'U1'`))?.id);
+      const campaignId = Number((await old.get(`SELECT id FROM "Campaign" WHERE code = 'C1'`))?.id);
       for (const [code, id] of [
         ['A1', '006058012345'],
         ['A2', null],
@@ -296,6 +299,47 @@ describe('migration clear_unkeyed_id_hashes', () => {
         ['A1', null, '2345'],
         ['A2', null, null],
       ]);
+
+      // The operator re-imports the ID numbers from the commune's list, matched by household code.
+      const list = path.join(dir, 'ids.csv');
+      await writeCsv(list, [
+        ['Mã hộ', 'Họ tên chủ hộ', 'Số CCCD'],
+        ['A1', 'Nguyễn Văn A', '006058012345'],
+        ['a2', 'Nguyễn Văn A', '001070054321'],
+        ['A1', 'Nguyễn Văn A', '006058019999'],
+        ['ZZ9', 'Không Có', '001070000000'],
+      ]);
+      const lines: string[] = [];
+      const ctx = {
+        prisma,
+        db: old,
+        now: NOW,
+        out: (l: string) => lines.push(l),
+        hashIdNumber: testIdNumberHasher,
+      };
+      const outcome = await householdsSetIds(ctx, { file: list, unit: 'U1', dryRun: false });
+      expect(outcome.updated).toBe(2);
+      expect(outcome.problems.map((p) => p.row)).toEqual([4, 5]);
+      expect(outcome.problems[0]?.message).toContain('khác số đã lưu (2345)');
+      expect(lines.at(-1)).toContain('Đã cập nhật số CCCD (mã băm) của 2 hộ');
+      const keyed = await old.all(`SELECT code, idNumberHash, idNumberLast4 FROM "Household" ORDER BY code`);
+      expect(keyed.map((r) => [r.code, r.idNumberHash, r.idNumberLast4])).toEqual([
+        ['A1', testIdNumberHasher('006058012345'), '2345'],
+        ['A2', testIdNumberHasher('001070054321'), '4321'],
+      ]);
+      // ID-based duplicate detection applies to them again.
+      const registry = await createHouseholdWriter(old).duplicateSubjects(campaignId);
+      const same = findLikelyDuplicates(
+        {
+          code: 'B1',
+          unitId: 999,
+          village: 'Nơi khác',
+          headName: 'Tên Khác Hẳn',
+          idNumberHash: testIdNumberHasher('001070054321'),
+        },
+        registry,
+      );
+      expect(same.map((m) => [m.household.code, m.level])).toEqual([['A2', 'certain']]);
     } finally {
       await old.close();
       await temp.cleanup();
