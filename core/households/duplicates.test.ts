@@ -361,4 +361,24 @@ describe('createDuplicateIndex', () => {
       { numRuns: 500 },
     );
   });
+
+  it('find equals findLikelyDuplicates when crowded buckets are split by birth year and ID hash', () => {
+    fc.assert(
+      fc.property(
+        fc.array(subjectArb, { minLength: 100, maxLength: 300 }),
+        fc.array(subjectArb, { minLength: 1, maxLength: 10 }),
+        (existing, candidates) => {
+          const half = Math.floor(existing.length / 2);
+          const index = createDuplicateIndex(existing.slice(0, half));
+          for (const added of existing.slice(half)) {
+            index.add(added);
+          }
+          for (const c of candidates) {
+            expect(index.find(c)).toEqual(findLikelyDuplicates(c, existing));
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
 });

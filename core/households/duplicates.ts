@@ -233,10 +233,26 @@ class Entry<T extends DuplicateSubject> {
   #nameKey: string | undefined;
   #nameLetters = -1;
   #villageKey: string | undefined;
+  #splitKey: string | undefined;
+
+  /** The ID number hash; null when unknown (an empty text too). */
+  readonly hash: string | null;
+  readonly birthYear: number | null;
 
   constructor(household: T, position: number) {
     this.household = household;
     this.position = position;
+    const hash = household.idNumberHash;
+    this.hash = hash === undefined || hash === null || hash === '' ? null : hash;
+    this.birthYear = household.birthYear ?? null;
+  }
+
+  /** Its sub-list in a split bucket (see `Bucket`). */
+  get splitKey(): string {
+    if (this.#splitKey === undefined) {
+      this.#splitKey = splitKey(this.birthYear, this.hash !== null);
+    }
+    return this.#splitKey;
   }
 
   get nameKey(): string {
@@ -258,15 +274,6 @@ class Entry<T extends DuplicateSubject> {
       this.#villageKey = cachedVillageKey(this.household.village);
     }
     return this.#villageKey;
-  }
-
-  get hash(): string | null {
-    const hash = this.household.idNumberHash;
-    return hash === undefined || hash === null || hash === '' ? null : hash;
-  }
-
-  get birthYear(): number | null {
-    return this.household.birthYear ?? null;
   }
 }
 
@@ -449,7 +456,23 @@ function deletionVariants(text: string, maxDeletions: number): Set<string> {
 }
 
 /** The bucket keys of a name: tier 1 always, tier 2 for names long enough to allow 2 edits. */
-function nameBlocks(entry: Entry<DuplicateSubject>): string[] {
+function nameBlocks(entry: Entry<DuplicateSubject>): readonly string[] {
+  let blocks = cachedBlocks.get(entry.nameKey);
+  if (blocks === undefined) {
+    if (cachedBlocks.size >= MAX_CACHED_BLOCKS) {
+      cachedBlocks.clear();
+    }
+    blocks = computeNameBlocks(entry);
+    cachedBlocks.set(entry.nameKey, blocks);
+  }
+  return blocks;
+}
+
+/** Blocks by name key: lists repeat the same few thousand names, each read and then added. */
+const cachedBlocks = new Map<string, readonly string[]>();
+const MAX_CACHED_BLOCKS = 20_000;
+
+function computeNameBlocks(entry: Entry<DuplicateSubject>): string[] {
   const blocks: string[] = [];
   for (const tier of NAME_TIERS) {
     if (entry.nameLetters < tier.minLetters) {
@@ -462,19 +485,114 @@ function nameBlocks(entry: Entry<DuplicateSubject>): string[] {
   return blocks;
 }
 
-type Buckets<K> = Map<K, Map<string, number[]>>;
+/**
+ * The households of one (place, name block). Small buckets are a plain list. A bucket that grows
+ * past `SPLIT_AT` (one village with thousands of "Nguyễn Văn An"s) is split by (birth year, has an
+ * ID hash): `judge` rejects two different known birth years and two different ID hashes before
+ * anything else, so a look-up only visits the sub-lists that can match. Without the split an import
+ * of N rows judged O(N²) pairs.
+ */
+type Bucket = number[] | Map<string, number[]>;
+type Buckets<K> = Map<K, Map<string, Bucket>>;
 
-function pushTo<K>(buckets: Buckets<K>, place: K, block: string, position: number): void {
+const SPLIT_AT = 16;
+
+/** The sub-list key of a split bucket: whether an ID hash is known ('h' or 'n'), then the birth year. */
+function splitKey(birthYear: number | null, hasHash: boolean): string {
+  return `${hasHash ? 'h' : 'n'}${birthYear ?? ''}`;
+}
+
+function pushTo<K>(
+  buckets: Buckets<K>,
+  place: K,
+  block: string,
+  entry: Entry<DuplicateSubject>,
+  entries: readonly Entry<DuplicateSubject>[],
+): void {
   let byBlock = buckets.get(place);
   if (byBlock === undefined) {
     byBlock = new Map();
     buckets.set(place, byBlock);
   }
-  const list = byBlock.get(block);
-  if (list === undefined) {
-    byBlock.set(block, [position]);
+  const bucket = byBlock.get(block);
+  if (bucket === undefined) {
+    byBlock.set(block, [entry.position]);
+  } else if (Array.isArray(bucket)) {
+    bucket.push(entry.position);
+    if (bucket.length > SPLIT_AT) {
+      const split = new Map<string, number[]>();
+      for (const position of bucket) {
+        const e = entries[position];
+        if (e !== undefined) {
+          addToSplit(split, e);
+        }
+      }
+      byBlock.set(block, split);
+    }
   } else {
-    list.push(position);
+    addToSplit(bucket, entry);
+  }
+}
+
+function addToSplit(split: Map<string, number[]>, entry: Entry<DuplicateSubject>): void {
+  const key = entry.splitKey;
+  const list = split.get(key);
+  if (list === undefined) {
+    split.set(key, [entry.position]);
+  } else {
+    list.push(entry.position);
+  }
+}
+
+/**
+ * The sub-lists of a split bucket that households like `c` may match (see `Bucket`): undefined
+ * means every list, or with `onlyUnhashed` every list of households without an ID hash.
+ */
+interface SplitQuery {
+  keys: string[] | undefined;
+  onlyUnhashed: boolean;
+}
+
+function splitQuery(c: Entry<DuplicateSubject>): SplitQuery {
+  // A candidate with an ID hash matches hashed households only through `byHash` (same hash).
+  const onlyUnhashed = c.hash !== null;
+  const year = c.birthYear;
+  if (year === null) {
+    return { keys: undefined, onlyUnhashed };
+  }
+  const keys = [splitKey(year, false), splitKey(null, false)];
+  if (!onlyUnhashed) {
+    keys.push(splitKey(year, true), splitKey(null, true));
+  }
+  return { keys, onlyUnhashed };
+}
+
+/** Calls `visit` with every list of `bucket` whose households may match the query's candidate. */
+function candidateLists(
+  bucket: Bucket | undefined,
+  query: SplitQuery,
+  visit: (list: readonly number[]) => void,
+): void {
+  if (bucket === undefined) {
+    return;
+  }
+  if (Array.isArray(bucket)) {
+    visit(bucket);
+    return;
+  }
+  if (query.keys === undefined) {
+    for (const [key, list] of bucket) {
+      if (!query.onlyUnhashed || key.startsWith('n')) {
+        visit(list);
+      }
+    }
+    return;
+  }
+  for (const key of query.keys) {
+    const list = bucket.get(key);
+    if (list !== undefined) {
+      visit(list);
+    }
   }
 }
 
@@ -511,9 +629,9 @@ export function createDuplicateIndex<T extends DuplicateSubject>(existing: reado
     }
     const village = entry.villageKey;
     for (const block of nameBlocks(entry)) {
-      pushTo(byUnit, household.unitId, block, entry.position);
+      pushTo(byUnit, household.unitId, block, entry, entries);
       if (village !== '') {
-        pushTo(byVillage, village, block, entry.position);
+        pushTo(byVillage, village, block, entry, entries);
       }
     }
   }
@@ -556,9 +674,10 @@ export function createDuplicateIndex<T extends DuplicateSubject>(existing: reado
       const unitBlocks = byUnit.get(candidate.unitId);
       const villageBlocks = c.villageKey === '' ? undefined : byVillage.get(c.villageKey);
       if (unitBlocks !== undefined || villageBlocks !== undefined) {
+        const query = splitQuery(c);
         for (const block of nameBlocks(c)) {
-          judgeAll(unitBlocks?.get(block));
-          judgeAll(villageBlocks?.get(block));
+          candidateLists(unitBlocks?.get(block), query, judgeAll);
+          candidateLists(villageBlocks?.get(block), query, judgeAll);
         }
       }
     }

@@ -8,15 +8,25 @@
  * `writeHouseholdsXlsx` writes the same layout back, and its output reads back unchanged.
  */
 
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { type Readable, Transform } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Borders, CellValue, Fill, Worksheet } from 'exceljs';
+import type { Borders, CellValue, Fill } from 'exceljs';
 import ExcelJS from 'exceljs';
+import { DEFAULT_HOUSEHOLD_IMPORT_LIMITS } from '../../core/households/import-limits.ts';
 import { dateInZone } from '../../core/shared/calendar.ts';
-import { formatDate } from '../../core/shared/format.ts';
+import { formatDate, formatInteger } from '../../core/shared/format.ts';
 import { DEFAULT_TIME_ZONE } from '../cli/context.ts';
-import { CSV_DELIMITERS, type CsvDelimiter, decodeCsvBytes, parseCsvRecords } from './csv.ts';
+import {
+  CSV_DELIMITERS,
+  type CsvDelimiter,
+  CsvLimitError,
+  CsvParser,
+  csvDecoder,
+  detectCsvEncoding,
+} from './csv.ts';
 import {
   CATEGORY_LABELS,
   type CellProblem,
@@ -78,13 +88,53 @@ export interface HouseholdFileResult {
   unknownColumns: string[];
 }
 
-/** Options of `readHouseholdFile`. */
+/** Options of `readHouseholdFile` and `openHouseholdFile`. */
 export interface ReadHouseholdFileOptions {
   /**
    * Called with the number of data rows converted so far, every 500 rows and once at the end.
    * Between calls the reader yields to the event loop, so a bot can update a progress message.
    */
   onProgress?: (rowsRead: number) => void;
+  /** A larger file is refused before it is parsed; default 20 MB (DEFAULT_HOUSEHOLD_IMPORT_LIMITS). */
+  maxBytes?: number;
+  /** Reading stops with an error at the first household row past this; default 200,000. */
+  maxRows?: number;
+}
+
+/** A household file opened for reading: the header as found, the rows as they are read. */
+export interface HouseholdRowStream extends Omit<HouseholdFileResult, 'rows'> {
+  /**
+   * The data rows, read from the file while they are iterated (once). Throws a
+   * `HouseholdFileError` at the first row past `maxRows`, or at a CSV record that cannot end.
+   */
+  rows: AsyncIterable<RawHouseholdRow>;
+  /** Stops reading and closes the file, when the rows are not read to the end. */
+  close: () => Promise<void>;
+}
+
+/**
+ * A file that cannot be read as a household list — too large, too many rows, a quote that never
+ * closes — in the words of the import report: the row and column when known, the problem and
+ * how to fix it. `message` is the whole report line.
+ */
+export class HouseholdFileError extends Error {
+  readonly row: number | undefined;
+  readonly column: string | undefined;
+  readonly problem: string;
+  readonly suggestion: string;
+
+  constructor(problem: string, suggestion: string, where: { row?: number; column?: string } = {}) {
+    const place =
+      where.row === undefined
+        ? ''
+        : `Dòng ${where.row}${where.column === undefined ? '' : `, cột "${where.column}"`}: `;
+    super(`${place}${problem} → ${suggestion}`);
+    this.name = 'HouseholdFileError';
+    this.row = where.row;
+    this.column = where.column;
+    this.problem = problem;
+    this.suggestion = suggestion;
+  }
 }
 
 /** Options of `writeHouseholdsXlsx`. */
@@ -136,65 +186,138 @@ interface ColumnLayout {
  * `,`, `;` or tab chosen by which one yields a header row, RFC 4180 quotes, CRLF or LF.
  * XLSX: numbers, text, rich text, dates, formula results and hyperlinks become cell values; a
  * merged range's value counts in its first column (repeated down a vertical merge).
- * The header row is the first with at least 3 recognised headers; a second header row right
- * below it (merged group headers) and a column-numbering row ("1 2 3 …") are recognised too.
- * Fully empty rows — and rows with nothing but an STT number — are skipped.
+ * The header row is the first with at least 3 recognised headers, among the first 100 rows; a second
+ * header row right below it (merged group headers) and a column-numbering row ("1 2 3 …") are
+ * recognised too. Fully empty rows — and rows with nothing but an STT number — are skipped.
  *
  * Bad cells never throw: they become entries in `errors` with a Vietnamese message. Throws an
  * Error with a Vietnamese message when the file cannot be read at all: unknown extension,
- * missing or corrupt file, no header row.
+ * missing or corrupt file, no header row; a `HouseholdFileError` when it is over the limits of
+ * `opts` or a CSV quote never closes. All rows are returned at once: an import reads them one by
+ * one with `openHouseholdFile` instead.
  */
 export async function readHouseholdFile(
   file: string,
   opts: ReadHouseholdFileOptions = {},
 ): Promise<HouseholdFileResult> {
+  const { rows: stream, close, ...head } = await openHouseholdFile(file, opts);
+  const rows: RawHouseholdRow[] = [];
+  try {
+    for await (const row of stream) {
+      rows.push(row);
+    }
+  } finally {
+    await close();
+  }
+  return { rows, ...head };
+}
+
+/**
+ * Opens a household list as `readHouseholdFile` reads it, but hands the rows over one by one as the
+ * file is read, so memory holds one row at a time whatever the size of the file (CSV: one chunk
+ * and one record; XLSX: exceljs's streaming reader, the shared strings and the merged ranges).
+ * Refuses a file over `maxBytes` before reading it; the rows stop with a `HouseholdFileError`
+ * at the first one past `maxRows`.
+ */
+export async function openHouseholdFile(
+  file: string,
+  opts: ReadHouseholdFileOptions = {},
+): Promise<HouseholdRowStream> {
   const ext = path.extname(file).toLowerCase();
-  let sheetRows: SheetRow[];
-  if (ext === '.csv') {
-    sheetRows = readCsvRows(decodeCsvBytes(await readBytes(file)));
-  } else if (ext === '.xlsx') {
-    sheetRows = await readXlsxRows(file);
-  } else if (ext === '.xls') {
+  if (ext === '.xls') {
     throw new Error(
       `Chưa đọc được tệp Excel 97–2003 (.xls) "${path.basename(file)}". Hãy mở tệp bằng Excel, chọn Lưu thành (Save As) → "Excel Workbook (.xlsx)" rồi gửi lại.`,
     );
-  } else {
+  }
+  if (ext !== '.csv' && ext !== '.xlsx') {
     throw new Error(
       `Không đọc được tệp "${path.basename(file)}": chỉ nhận danh sách hộ dạng Excel (.xlsx) hoặc CSV (.csv).`,
     );
   }
+  const maxBytes = opts.maxBytes ?? DEFAULT_HOUSEHOLD_IMPORT_LIMITS.maxBytes;
+  const maxRows = opts.maxRows ?? DEFAULT_HOUSEHOLD_IMPORT_LIMITS.maxRows;
+  await checkFileSize(file, maxBytes);
+  const source = ext === '.csv' ? await csvSheetRows(file) : xlsxSheetRows(file, maxRows);
 
-  const headerIndex = sheetRows.findIndex((row) => countRecognised(row.cells) >= MIN_RECOGNISED_HEADERS);
-  const headerSheetRow = sheetRows[headerIndex];
+  // The header row and the two rows below it (a second header row, a column-numbering row).
+  const head: SheetRow[] = [];
+  let headerIndex = -1;
+  try {
+    for (;;) {
+      const next = await source.next();
+      if (next.done) {
+        break;
+      }
+      head.push(next.value);
+      if (headerIndex < 0 && countRecognised(next.value.cells) >= MIN_RECOGNISED_HEADERS) {
+        headerIndex = head.length - 1;
+      }
+      if (headerIndex < 0 ? head.length >= HEADER_SCAN_ROWS : head.length >= headerIndex + 3) {
+        break;
+      }
+    }
+  } catch (error) {
+    await source.return(undefined);
+    throw fileProblem(error);
+  }
+  const headerSheetRow = head[headerIndex];
   if (headerSheetRow === undefined) {
+    await source.return(undefined);
     throw new Error(
       `Không tìm thấy dòng tiêu đề cột trong tệp "${path.basename(file)}": cần một dòng có ít nhất ${MIN_RECOGNISED_HEADERS} cột như "Mã hộ", "Thôn/Tổ", "Họ tên chủ hộ", "Diện", "Nhu cầu".`,
     );
   }
-  const layout = buildLayout(sheetRows, headerIndex);
-  const rows: RawHouseholdRow[] = [];
-  let reported = -1;
-  for (const sheetRow of sheetRows.slice(layout.dataStart)) {
-    if (sheetRow.cells.every((cell, i) => cell === undefined || layout.ordinal.has(i))) {
-      continue;
-    }
-    rows.push(convertRow(sheetRow, layout));
-    if (opts.onProgress !== undefined && rows.length % PROGRESS_EVERY === 0) {
-      opts.onProgress(rows.length);
-      reported = rows.length;
-      await nextTurn();
-    }
-  }
-  if (opts.onProgress !== undefined && reported !== rows.length) {
-    opts.onProgress(rows.length);
-  }
-
+  const layout = buildLayout(head, headerIndex);
   const columns: Record<string, string> = {};
   for (const column of layout.mapped) {
     columns[column.field] = column.header;
   }
+  const headerOf = (index: number) =>
+    layout.mapped.find((column) => column.index === index)?.header ??
+    (headerText(headerSheetRow.cells[index]) || undefined);
+
+  async function* rows(): AsyncGenerator<RawHouseholdRow> {
+    let count = 0;
+    let reported = -1;
+    const all = async function* () {
+      yield* head.slice(layout.dataStart);
+      yield* source;
+    };
+    try {
+      for await (const sheetRow of all()) {
+        if (sheetRow.cells.every((cell, i) => cell === undefined || layout.ordinal.has(i))) {
+          continue;
+        }
+        count += 1;
+        if (count > maxRows) {
+          throw new HouseholdFileError(
+            `Tệp có hơn ${formatInteger(maxRows)} hộ, quá giới hạn của một lần nhập; đã dừng đọc ở dòng này.`,
+            `Chia danh sách thành nhiều tệp (ví dụ mỗi thôn một tệp) rồi nhập từng tệp; nếu cần, người quản trị nâng giới hạn bằng HOUSEHOLD_IMPORT_MAX_ROWS hoặc --max-rows.`,
+            { row: sheetRow.rowNumber },
+          );
+        }
+        yield convertRow(sheetRow, layout);
+        if (opts.onProgress !== undefined && count % PROGRESS_EVERY === 0) {
+          opts.onProgress(count);
+          reported = count;
+          await nextTurn();
+        }
+      }
+    } catch (error) {
+      throw fileProblem(error, headerOf);
+    } finally {
+      await source.return(undefined);
+    }
+    if (opts.onProgress !== undefined && reported !== count) {
+      opts.onProgress(count);
+    }
+  }
+
   return {
-    rows,
+    rows: rows(),
+    close: async () => {
+      await source.return(undefined);
+    },
     headerRow: headerSheetRow.rowNumber,
     columns,
     missingColumns: REQUIRED_FIELDS.filter((field) => columns[field] === undefined),
@@ -202,12 +325,55 @@ export async function readHouseholdFile(
   };
 }
 
-async function readBytes(file: string): Promise<Uint8Array> {
+/** Rows scanned for the header row; a title block is a few rows. */
+const HEADER_SCAN_ROWS = 100;
+
+async function checkFileSize(file: string, maxBytes: number): Promise<void> {
+  let size: number;
   try {
-    return await readFile(file);
+    size = (await stat(file)).size;
   } catch (error) {
     throw openError(file, error);
   }
+  if (size > maxBytes) {
+    throw new HouseholdFileError(
+      `Tệp "${path.basename(file)}" nặng ${megabytes(size)} MB, quá giới hạn ${megabytes(maxBytes)} MB của một lần nhập; chưa đọc gì trong tệp.`,
+      'Chia danh sách thành nhiều tệp nhỏ hơn (ví dụ mỗi thôn một tệp) rồi nhập từng tệp; nếu tệp đúng là lớn như vậy, người quản trị nâng giới hạn bằng HOUSEHOLD_IMPORT_MAX_MB hoặc --max-mb.',
+    );
+  }
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1).replace('.', ',').replace(/,0$/, '');
+}
+
+/** A CSV limit error in the words of the report; other errors as they are. */
+function fileProblem(error: unknown, headerOf?: (index: number) => string | undefined): unknown {
+  if (!(error instanceof CsvLimitError)) {
+    return error;
+  }
+  const header = headerOf?.(error.column - 1);
+  const where = { row: error.record, column: header };
+  const which = header === undefined ? ` (cột thứ ${error.column})` : '';
+  if (error.kind === 'fields') {
+    return new HouseholdFileError(
+      `Dòng có hơn ${formatInteger(error.limit)} cột; tệp không giống một danh sách hộ.`,
+      'Mở tệp bằng Excel, kiểm tra dấu phân cách cột rồi lưu lại dạng CSV UTF-8.',
+      { row: error.record },
+    );
+  }
+  if (error.quoted) {
+    return new HouseholdFileError(
+      `Dấu ngoặc kép (") mở ở dòng ${error.record}${which} không được đóng: ô đã dài hơn ${formatInteger(error.limit)} ký tự, phần sau của tệp bị đọc lẫn vào ô này nên đã dừng đọc.`,
+      `Mở tệp, tìm dấu " ở đầu ô này và thêm dấu " đóng (hoặc xóa nó); muốn viết dấu " trong chữ thì viết hai lần "".`,
+      where,
+    );
+  }
+  return new HouseholdFileError(
+    `Ô dài hơn ${formatInteger(error.limit)} ký tự${which}; tệp không giống một danh sách hộ.`,
+    'Rút gọn nội dung ô, hoặc kiểm tra lại đúng tệp danh sách hộ chưa.',
+    where,
+  );
 }
 
 function openError(file: string, error: unknown): Error {
@@ -223,84 +389,379 @@ function openError(file: string, error: unknown): Error {
   return new Error(`Không mở được tệp "${path.basename(file)}": ${reason}.`, { cause: error });
 }
 
-function readCsvRows(text: string): SheetRow[] {
-  const delimiter = detectDelimiter(text);
-  const rows: SheetRow[] = [];
-  let rowNumber = 0;
-  for (const record of parseCsvRecords(text, delimiter)) {
-    rowNumber += 1;
-    const cells = record.map((field) => (field.trim() === '' ? undefined : field));
-    if (cells.some((cell) => cell !== undefined)) {
-      rows.push({ rowNumber, cells });
+/** The bytes of `file` as a stream; opening errors in Vietnamese. */
+async function* fileChunks(file: string): AsyncGenerator<Uint8Array> {
+  const stream = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
+  try {
+    for await (const chunk of stream) {
+      yield chunk as Uint8Array;
+    }
+  } catch (error) {
+    throw openError(file, error);
+  } finally {
+    stream.destroy();
+  }
+}
+
+const READ_CHUNK_BYTES = 64 * 1024;
+
+/** The non-empty records of a CSV file as rows, read as a stream (encoding and delimiter first). */
+async function csvSheetRows(file: string): Promise<AsyncGenerator<SheetRow, void, undefined>> {
+  const encoding = await detectCsvEncoding(fileChunks(file));
+  const delimiter = await detectDelimiter(file, encoding);
+  return (async function* () {
+    let rowNumber = 0;
+    for await (const record of csvRecords(file, encoding, delimiter)) {
+      rowNumber += 1;
+      const cells = record.map((field) => (field.trim() === '' ? undefined : field));
+      if (cells.some((cell) => cell !== undefined)) {
+        yield { rowNumber, cells };
+      }
+    }
+  })();
+}
+
+/** The records of a CSV file, fields in NFC (decomposed tone marks compare equal to precomposed). */
+async function* csvRecords(
+  file: string,
+  encoding: string,
+  delimiter: CsvDelimiter,
+): AsyncGenerator<string[]> {
+  const decoder = csvDecoder(encoding);
+  const parser = new CsvParser(delimiter);
+  const normalized = (record: string[]) => record.map((field) => field.normalize('NFC'));
+  for await (const chunk of fileChunks(file)) {
+    for (const record of parser.push(decoder.decode(chunk, { stream: true }))) {
+      yield normalized(record);
     }
   }
-  return rows;
+  for (const record of [...parser.push(decoder.decode()), ...parser.end()]) {
+    yield normalized(record);
+  }
 }
 
 /** The delimiter under which some early record reads as the best header row; ',' if none. */
-function detectDelimiter(text: string): CsvDelimiter {
+async function detectDelimiter(file: string, encoding: string): Promise<CsvDelimiter> {
   let best: CsvDelimiter = ',';
   let bestCount = 0;
   for (const delimiter of CSV_DELIMITERS) {
     let scanned = 0;
-    for (const record of parseCsvRecords(text, delimiter)) {
-      const count = countRecognised(record);
-      if (count > bestCount) {
-        best = delimiter;
-        bestCount = count;
+    try {
+      for await (const record of csvRecords(file, encoding, delimiter)) {
+        const count = countRecognised(record);
+        if (count > bestCount) {
+          best = delimiter;
+          bestCount = count;
+        }
+        scanned += 1;
+        if (count >= MIN_RECOGNISED_HEADERS || scanned >= DELIMITER_SCAN_RECORDS) {
+          break;
+        }
       }
-      scanned += 1;
-      if (count >= MIN_RECOGNISED_HEADERS || scanned >= DELIMITER_SCAN_RECORDS) {
-        break;
+    } catch (error) {
+      // Under a wrong delimiter a record may look broken: the real reading reports it if it is.
+      if (!(error instanceof CsvLimitError)) {
+        throw error;
       }
     }
   }
   return best;
 }
 
-async function readXlsxRows(file: string): Promise<SheetRow[]> {
-  const bytes = await readBytes(file);
-  const workbook = new ExcelJS.Workbook();
-  try {
-    // exceljs types its input as an ArrayBuffer; JSZip reads one as well as a Buffer.
-    await workbook.xlsx.load(new Uint8Array(bytes).buffer);
-  } catch (error) {
-    throw new Error(
-      `Không đọc được tệp Excel "${path.basename(file)}": tệp bị hỏng hoặc không phải định dạng .xlsx. Hãy mở bằng Excel và lưu lại dạng .xlsx.`,
-      { cause: error },
-    );
-  }
-  const sheet = workbook.worksheets[0];
-  if (sheet === undefined) {
-    throw new Error(`Tệp Excel "${path.basename(file)}" không có trang tính nào.`);
-  }
-  return worksheetRows(sheet);
+/** Options of exceljs's streaming reader: shared strings and styles (date formats) are needed. */
+const XLSX_READER_OPTIONS = {
+  worksheets: 'emit',
+  sharedStrings: 'cache',
+  styles: 'cache',
+  hyperlinks: 'ignore',
+  entries: 'ignore',
+} as const;
+
+function corruptXlsx(file: string, error: unknown): Error {
+  return new Error(
+    `Không đọc được tệp Excel "${path.basename(file)}": tệp bị hỏng hoặc không phải định dạng .xlsx. Hãy mở bằng Excel và lưu lại dạng .xlsx.`,
+    { cause: error },
+  );
 }
 
-function worksheetRows(sheet: Worksheet): SheetRow[] {
-  const rows: SheetRow[] = [];
-  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const cells: Array<SheetCell | undefined> = [];
-    let filled = false;
-    row.eachCell({ includeEmpty: false }, (cell, colNumber) => {
-      // A merged range's value belongs to its first column (and is repeated down that column).
-      if (cell.master.address !== cell.address && cell.master.fullAddress.col !== colNumber) {
-        return;
+/** exceljs's streaming reader as it is at run time: the workbook model and the raw XML parts. */
+interface WorkbookReaderInternals {
+  model?: { sheets?: Array<{ name?: string }> };
+  _parseSharedStrings?: (entry: Readable) => AsyncGenerator<unknown>;
+}
+interface WorksheetReaderInternals {
+  name?: string;
+  iterator?: AsyncIterable<Uint8Array | string>;
+}
+
+/**
+ * exceljs 4.4's streaming reader decodes every chunk of XML on its own, so a Vietnamese letter
+ * whose UTF-8 bytes straddle two chunks comes out as "��". Its XML parser takes text chunks as
+ * they are: these decode the bytes with one streaming decoder first.
+ */
+async function* utf8Chunks(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  for await (const chunk of chunks) {
+    yield typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+  }
+  yield decoder.decode();
+}
+
+function utf8Stream(entry: Readable): Readable {
+  const decoder = new TextDecoder();
+  return entry.pipe(
+    new Transform({
+      readableObjectMode: true,
+      transform(chunk: Uint8Array, _encoding, done) {
+        done(null, decoder.decode(chunk, { stream: true }));
+      },
+      flush(done) {
+        done(null, decoder.decode());
+      },
+    }),
+  );
+}
+
+function decodeSharedStringsWhole(reader: ExcelJS.stream.xlsx.WorkbookReader): void {
+  const internals = reader as unknown as WorkbookReaderInternals;
+  const parse = internals._parseSharedStrings;
+  if (parse !== undefined) {
+    internals._parseSharedStrings = (entry) => parse.call(reader, utf8Stream(entry));
+  }
+}
+
+/**
+ * The first worksheet of an XLSX file (in the workbook's order), through exceljs's streaming
+ * WorkbookReader; `use` gets its reader, every other sheet is skipped unread. Errors of the zip or
+ * the XML become the Vietnamese "corrupt file" error; `use`'s own errors pass through.
+ */
+async function* firstWorksheet<T>(
+  file: string,
+  options: Partial<ExcelJS.stream.xlsx.WorkbookStreamReaderOptions>,
+  use: (sheet: ExcelJS.stream.xlsx.WorksheetReader & WorksheetReaderInternals) => AsyncGenerator<T>,
+): AsyncGenerator<T> {
+  const input = createReadStream(file);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, options);
+  if (options.sharedStrings === 'cache') {
+    decodeSharedStringsWhole(reader);
+  }
+  let found = false;
+  let own = false;
+  try {
+    for await (const sheet of reader) {
+      const first = (reader as unknown as WorkbookReaderInternals).model?.sheets?.[0]?.name;
+      const named = sheet as ExcelJS.stream.xlsx.WorksheetReader & WorksheetReaderInternals;
+      if (found || (first !== undefined && named.name !== first)) {
+        continue;
       }
-      const value = toSheetCell(cell.value);
-      if (value !== undefined) {
-        while (cells.length < colNumber - 1) {
-          cells.push(undefined);
+      found = true;
+      own = true;
+      if (named.iterator !== undefined) {
+        named.iterator = utf8Chunks(named.iterator);
+      }
+      yield* use(named);
+      own = false;
+      break;
+    }
+  } catch (error) {
+    throw own || error instanceof HouseholdFileError ? error : corruptXlsx(file, error);
+  } finally {
+    input.destroy();
+  }
+  if (!found) {
+    throw new Error(`Tệp Excel "${path.basename(file)}" không có trang tính nào.`);
+  }
+}
+
+/** A merged range, 1-based and inclusive. */
+interface MergeRange {
+  top: number;
+  left: number;
+  bottom: number;
+  right: number;
+}
+
+/** What the rows of a sheet need that exceljs's streaming reader does not give, read beforehand. */
+interface SheetExtras {
+  merges: MergeRange[];
+  /** Cells whose value is an Excel error ("#DIV/0!"), by address: a formula's error result is lost otherwise. */
+  errorCells: Map<string, string>;
+}
+
+/** Merged ranges kept at most; an official form has a few dozen. */
+const MAX_MERGES = 100_000;
+const MAX_ERROR_CELLS = 100_000;
+
+/**
+ * Scans the raw XML of the first sheet for merged ranges (written after the rows, so they must be
+ * known before the rows are read) and error cells, without building any row.
+ */
+async function sheetExtras(file: string): Promise<SheetExtras> {
+  const extras: SheetExtras = { merges: [], errorCells: new Map() };
+  const scans = firstWorksheet(
+    file,
+    { ...XLSX_READER_OPTIONS, sharedStrings: 'ignore', styles: 'ignore' },
+    async function* (sheet) {
+      let carry = '';
+      for await (const chunk of sheet.iterator ?? []) {
+        const text = carry + chunk;
+        carry = scanSheetXml(text, extras);
+        if (extras.merges.length > MAX_MERGES) {
+          throw new HouseholdFileError(
+            `Trang tính có hơn ${formatInteger(MAX_MERGES)} vùng gộp ô.`,
+            'Bỏ gộp ô (Unmerge) rồi lưu lại tệp.',
+          );
         }
-        cells[colNumber - 1] = value;
-        filled = true;
+      }
+      yield undefined;
+    },
+  );
+  for await (const _ of scans) {
+    // The scan fills `extras`.
+  }
+  return extras;
+}
+
+const MERGE_CELL = /<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"/g;
+
+/** Scans complete tags of `text` into `extras`; returns the tail to prepend to the next chunk. */
+function scanSheetXml(text: string, extras: SheetExtras): string {
+  let keepFrom = text.lastIndexOf('<');
+  if (keepFrom < 0) {
+    keepFrom = text.length;
+  }
+  let at = text.indexOf('t="e"');
+  while (at !== -1 && at < keepFrom) {
+    const open = text.lastIndexOf('<c ', at);
+    const close = text.indexOf('</c>', at);
+    if (close === -1) {
+      keepFrom = Math.min(keepFrom, open < 0 ? at : open);
+      break;
+    }
+    const cell = text.slice(open < 0 ? at : open, close);
+    const ref = /\br="([A-Z]+\d+)"/.exec(cell)?.[1];
+    const value = /<v>([^<]*)<\/v>/.exec(cell)?.[1];
+    if (ref !== undefined && value !== undefined && extras.errorCells.size < MAX_ERROR_CELLS) {
+      extras.errorCells.set(ref, value);
+    }
+    at = text.indexOf('t="e"', close);
+  }
+  const done = text.slice(0, keepFrom);
+  if (done.includes('mergeCell')) {
+    for (const match of done.matchAll(MERGE_CELL)) {
+      const top = Number(match[2]);
+      const left = columnNumber(match[1] ?? 'A');
+      extras.merges.push({
+        top,
+        left,
+        bottom: match[4] === undefined ? top : Number(match[4]),
+        right: match[3] === undefined ? left : columnNumber(match[3]),
+      });
+    }
+  }
+  return text.slice(keepFrom);
+}
+
+/** "A" → 1, "AB" → 28. */
+function columnNumber(letters: string): number {
+  let n = 0;
+  for (let i = 0; i < letters.length; i += 1) {
+    n = n * 26 + (letters.charCodeAt(i) - 64);
+  }
+  return n;
+}
+
+/**
+ * The rows of the first worksheet through exceljs's streaming reader, with merged ranges applied as
+ * the full reader applied them: only a range's first column counts, and its value is repeated down
+ * that column (in rows the file does not even hold, when the range covers them).
+ */
+function xlsxSheetRows(file: string, maxRows: number): AsyncGenerator<SheetRow, void, undefined> {
+  return (async function* () {
+    const extras = await sheetExtras(file);
+    const merged = new MergedColumns(extras.merges);
+    let previous = 0;
+    yield* firstWorksheet(file, XLSX_READER_OPTIONS, async function* (sheet) {
+      for await (const row of sheet) {
+        const rowNumber = row.number;
+        yield* merged.rowsBetween(previous, rowNumber, maxRows);
+        previous = rowNumber;
+        const cells: Array<SheetCell | undefined> = [];
+        row.eachCell({ includeEmpty: false }, (cell, colNumber) => {
+          const error = extras.errorCells.get(cell.address);
+          const value = toSheetCell(error === undefined ? cell.value : { error });
+          if (value !== undefined) {
+            cells[colNumber - 1] = value;
+          }
+        });
+        merged.apply(rowNumber, cells);
+        if (cells.some((cell) => cell !== undefined)) {
+          yield { rowNumber, cells: Array.from(cells) };
+        }
       }
     });
-    if (filled) {
-      rows.push({ rowNumber, cells });
+  })();
+}
+
+/** Merged ranges applied row by row, rows in ascending order (see `xlsxSheetRows`). */
+class MergedColumns {
+  readonly #pending: MergeRange[];
+  #next = 0;
+  #active: Array<{ range: MergeRange; value: SheetCell | undefined }> = [];
+
+  constructor(ranges: readonly MergeRange[]) {
+    this.#pending = [...ranges].sort((a, b) => a.top - b.top);
+  }
+
+  #advance(rowNumber: number): void {
+    while (this.#next < this.#pending.length && (this.#pending[this.#next]?.top ?? 0) <= rowNumber) {
+      const range = this.#pending[this.#next];
+      if (range !== undefined) {
+        this.#active.push({ range, value: undefined });
+      }
+      this.#next += 1;
     }
-  });
-  return rows;
+    this.#active = this.#active.filter((a) => a.range.bottom >= rowNumber);
+  }
+
+  /** Keeps a range's first column only, its value repeated below the first row. */
+  apply(rowNumber: number, cells: Array<SheetCell | undefined>): void {
+    if (this.#next >= this.#pending.length && this.#active.length === 0) {
+      return;
+    }
+    this.#advance(rowNumber);
+    for (const active of this.#active) {
+      const { top, left, right } = active.range;
+      if (rowNumber === top) {
+        active.value = cells[left - 1];
+      } else {
+        cells[left - 1] = active.value;
+      }
+      for (let col = left + 1; col <= right; col += 1) {
+        cells[col - 1] = undefined;
+      }
+    }
+  }
+
+  /** Rows after `from` and before `to` that the file lacks but a vertical merge fills. */
+  *rowsBetween(from: number, to: number, maxRows: number): Generator<SheetRow> {
+    let made = 0;
+    for (let rowNumber = from + 1; rowNumber < to; rowNumber += 1) {
+      if (!this.#active.some((a) => a.value !== undefined && a.range.bottom >= rowNumber)) {
+        return;
+      }
+      this.#advance(rowNumber);
+      const cells: Array<SheetCell | undefined> = [];
+      this.apply(rowNumber, cells);
+      if (cells.some((cell) => cell !== undefined)) {
+        yield { rowNumber, cells: Array.from(cells) };
+        made += 1;
+        if (made > maxRows) {
+          return;
+        }
+      }
+    }
+  }
 }
 
 /** Converts an exceljs cell value (of any shape, nested ones included) into a `SheetCell`. */
