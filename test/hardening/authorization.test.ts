@@ -470,6 +470,7 @@ const REFUSALS = (
     'group.refused.not_leader',
     'group.refused.not_admin',
     'flow.stale_button',
+    'flow.no_longer_allowed',
   ] satisfies MessageKey[]
 ).map((key) => ({ key, prefix: t('vi', key).split('{')[0]?.trim() ?? '' }));
 
@@ -1039,9 +1040,11 @@ describe('forged buttons inside a conversation', () => {
  * ended, and nothing written (every table's checksum but the conversation's; the flow's own table
  * counted). The role is then given back and the same conversation confirmed, so each refusal is
  * shown to come from the check and not from a conversation that could not have succeeded anyway.
- * Failed on the old code for every flow below but the feedback answer (whose submit re-checked
- * already): "expected … to contain 'Anh/chị không còn quyền'", the report filed as BC-…-01837-1
- * and a 60.000.000 đ receipt recorded.
+ * On the old code every case failed: each write went through ("✅ Đã nhận báo cáo tháng 2/2025 của
+ * Phường Sông Cầu", "✅ Đã ghi nhận khoản thu 60.000.000 đ", a household added and moved, pledges
+ * registered and cancelled, money allocated, paid and transferred, an invite created, searches
+ * answered), the feedback answer was refused with another text (its submit re-checked already),
+ * and a deactivated officer got the stranger's welcome with the conversation left open.
  */
 describe('a role removed mid-conversation: refused at confirmation, nothing written', () => {
   const NO_LONGER = t('vi', 'flow.no_longer_allowed').split('{')[0]?.trim() ?? '';
@@ -1376,6 +1379,75 @@ describe('a role removed mid-conversation: refused at confirmation, nothing writ
       }
     }
     await chat.command(who, 'huy');
+  });
+
+  // The one-press actions that write (no conversation: the press is the confirmation) check the
+  // roles read in the press's own transaction; a button shown while the role was held and pressed
+  // after it was taken away is refused and writes nothing. (These held on the old code too.)
+  const PRESSES: {
+    label: string;
+    who: string;
+    take: string;
+    press: (who: TestUser) => Promise<ChatReply>;
+    refusal: MessageKey;
+  }[] = [
+    {
+      label: 'marking a feedback handled',
+      who: 'officer-songcau',
+      take: `unit_officer@${SC}`,
+      press: (who) => chat.press(who, `menu:fbhandle:${ids.feedback.sc.id}`),
+      refusal: 'feedback.refused.not_handler',
+    },
+    {
+      label: 'pausing reminders ("đã báo cáo bằng văn bản")',
+      who: 'officer-ducxuan',
+      take: `unit_officer@${DX}`,
+      press: (who) => chat.press(who, `menu:pause:${ids.period}`),
+      refusal: 'report.refused.not_officer',
+    },
+    {
+      label: "confirming a leadership group's registration",
+      who: 'admin',
+      take: `admin@${CITY}`,
+      press: (who) => chat.press(who, `menu:grpok:${ids.group.dx}`),
+      refusal: 'group.refused.not_admin',
+    },
+    {
+      label: "sending a donor's acknowledgement",
+      who: 'fund-songcau',
+      take: `fund_officer@${SC}`,
+      press: (who) => chat.press(who, `menu:acksend:${ids.pledge.sc}`),
+      refusal: 'fund.refused.not_fund_officer',
+    },
+    {
+      label: 'an export',
+      who: 'leader-ducxuan',
+      take: `leader@${DX}`,
+      press: (who) => chat.press(who, 'menu:export:households'),
+      refusal: 'export.refused',
+    },
+    {
+      label: 'registering a leadership group',
+      who: 'leader-ducxuan',
+      take: `leader@${DX}`,
+      press: (who) =>
+        chat.inGroup(who, 'grp-after-removal', { kind: 'command', command: 'dangkynhom', args: '' }),
+      refusal: 'group.refused.not_leader',
+    },
+  ];
+
+  it.each(PRESSES.map((c) => [c.label, c] as const))('one press: %s', async (_label, c) => {
+    const who = user(c.who);
+    const id = String(await personOf(c.who));
+    expect(await cli('people', 'role', id, '--remove', c.take)).toMatch(/Đã thu hồi/);
+    try {
+      const before = await checksums();
+      const reply = await c.press(who);
+      expect(reply.text).toContain(t('vi', c.refusal).split('{')[0]?.trim());
+      expect(changedTables(before, await checksums())).toEqual([]);
+    } finally {
+      await cli('people', 'role', id, '--add', c.take);
+    }
   });
 
   it('every flow of the dispatcher has a confirmation rule, and each one a case here', () => {
