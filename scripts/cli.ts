@@ -16,6 +16,7 @@ import { openSqlDb } from '../prisma/sql-db.ts';
 import { POSTGRES_BACKUP_MESSAGE } from './cli/backup.ts';
 import { executeCommand, parseCommand, USAGE_HINT, usageText } from './cli/commands.ts';
 import { UsageError } from './cli/context.ts';
+import { telegramBotUsername } from './cli/demo.ts';
 
 function out(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -79,6 +80,11 @@ async function main(argv: readonly string[]): Promise<number> {
           ? 'Cơ sở dữ liệu trống: đã nạp dữ liệu mẫu (chiến dịch thành phố Bắc Kạn 2024–2025).'
           : 'Cơ sở dữ liệu trống: đã nạp danh mục đơn vị và chiến dịch thành phố Bắc Kạn 2024–2025 (không có người dùng mẫu).',
       );
+    }
+    if (command.name === 'admin create' && command.options.bot === undefined && config.telegram) {
+      // The link needs the bot's username: Telegram tells it for the configured token.
+      const bot = await telegramBotUsername(config.telegram);
+      command = bot === undefined ? command : { ...command, options: { ...command.options, bot } };
     }
     await executeCommand(command, {
       prisma,

@@ -19,6 +19,27 @@ export const ZAdminCreateOptions = ZInviteCreateOptions.omit({ role: true }).ext
 });
 export type AdminCreateOptions = z.output<typeof ZAdminCreateOptions>;
 
+/**
+ * The bot's username from Telegram (`getMe`), for the invite link when `--bot` is not given and a
+ * token is configured; undefined when Telegram does not answer in 5 s (the URL holds the token:
+ * never printed).
+ */
+export async function telegramBotUsername(telegram: {
+  token: string;
+  apiRoot: string;
+}): Promise<string | undefined> {
+  try {
+    const response = await fetch(`${telegram.apiRoot.replace(/\/$/, '')}/bot${telegram.token}/getMe`, {
+      signal: AbortSignal.timeout(5_000),
+    });
+    const body = (await response.json()) as { ok?: boolean; result?: { username?: unknown } };
+    const username = body.ok ? body.result?.username : undefined;
+    return typeof username === 'string' && /^\w{5,32}$/.test(username) ? username : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `admin create`: a single-use admin invite for the unit, printed with its link and how to use it. */
 export async function adminCreate(ctx: CliContext, options: AdminCreateOptions): Promise<CreatedInvite> {
   ctx.out(`Mã mời quản trị viên cho ${options.name}:`);
