@@ -207,6 +207,7 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
 
   let stopped = false;
   let started = false;
+  let claimLost = false;
   let pumping: Promise<void> | undefined;
   let again = false;
   let urgent = false;
@@ -238,7 +239,23 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
           ? Math.min(batchSize, URGENT_CLAIM)
           : Math.min(batchSize, maxInFlight - inFlight.size);
         const now = deps.clock.now();
-        const claimed = await deps.queue.claim(now, limit, new Date(now.getTime() - CLAIM_TIMEOUT_MS));
+        if (claimLost) {
+          // A claim failed: it may have committed with its answer lost (a PostgreSQL connection
+          // cut at COMMIT), leaving rows claimed by us that no lane holds. Hand them back now
+          // rather than after the claim timeout; what is on its way stays claimed.
+          const released = await deps.queue.releaseClaims(new Date(now.getTime() + 1), [...inFlight]);
+          claimLost = false;
+          if (released > 0) {
+            deps.log.info({ released }, 'claims of a failed claim released');
+          }
+        }
+        let claimed: ClaimedMessage[];
+        try {
+          claimed = await deps.queue.claim(now, limit, new Date(now.getTime() - CLAIM_TIMEOUT_MS));
+        } catch (error) {
+          claimLost = true;
+          throw error;
+        }
         for (const m of claimed.sort((a, b) => a.id - b.id)) {
           dispatch(m);
         }

@@ -236,6 +236,13 @@ function openPostgres(url: string, opts: { poolSize?: number }): SqlDb {
   });
   // An idle connection dropped by a server restart must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // Nor one ended between being made and being handed out: the server's "terminating connection"
+  // can arrive in the same read as the end of the start-up, after the pool took its idle listener
+  // off and before `transaction` puts its own on — with no listener the 'error' event would end
+  // the process. Each connection keeps this listener; queries still get the error.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
 
   function on(client: pg.Pool | pg.PoolClient, inTx: boolean): SqlDb {
     // One connection runs one statement at a time: statements a transaction issues together

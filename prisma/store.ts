@@ -667,13 +667,14 @@ export function createStore(
         )
         .sort((a, b) => a.id - b.id);
     },
-    async releaseClaims(before) {
+    async releaseClaims(before, keep = []) {
       // Only this instance's own (a restarted process with the same INSTANCE_ID); another live
       // instance's claims are its own business until they go stale.
+      const kept = keep.length > 0 ? ` AND id NOT IN (${keep.map(() => '?').join(', ')})` : '';
       return db.run(
         `UPDATE "Outbox" SET status = 'pending'
-          WHERE status = 'sending' AND claimedAt < ? AND (claimedBy = ? OR claimedBy IS NULL)`,
-        [before, instanceId],
+          WHERE status = 'sending' AND claimedAt < ? AND (claimedBy = ? OR claimedBy IS NULL)${kept}`,
+        [before, instanceId, ...keep],
       );
     },
     async markSent(id, at) {

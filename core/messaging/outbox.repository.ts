@@ -40,9 +40,10 @@ export interface OutboxQueue {
   markFailed(id: number, error: string, nextAttemptAt: Date | null): Promise<void>;
   /**
    * Puts messages claimed before `before` back to `pending` (a dispatcher starting after a crash:
-   * its predecessor's claims would otherwise wait out the claim timeout). Returns how many.
+   * its predecessor's claims would otherwise wait out the claim timeout; a claim whose answer was
+   * lost with its connection), except those in `keep` (still on their way). Returns how many.
    */
-  releaseClaims(before: Date): Promise<number>;
+  releaseClaims(before: Date, keep?: readonly number[]): Promise<number>;
   /** Keeps the message until the user writes again (see OutboxRepository.releaseHeld). */
   markHeld(id: number, error: string): Promise<void>;
 }

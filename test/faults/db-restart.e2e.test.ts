@@ -46,12 +46,31 @@ import {
  * - the dispatcher's retry when recording a send (`retrying` in bot/outbox-dispatcher.ts): both
  *   fail — a reply delivered as its session was cut stays claimed, is sent a second time once the
  *   claim times out, and a donor gets twelve replies to eleven messages.
+ *
+ * Found when the file failed now and then on a loaded machine (issue 13), and guarded since:
+ * - a claim whose COMMIT went through but whose answer was lost with the connection left the
+ *   replies it claimed as 'sending' with no lane to send them until the 60 s claim timeout — with
+ *   the clock fixed, a donor waited for ever for a reply (a chat got 4 of its 5 messages). The
+ *   dispatcher now hands such claims back after a failed claim (`claimLost` in
+ *   bot/outbox-dispatcher.ts; without it "a restart" failed now and then under load);
+ * - a connection terminated in the same read as the end of its start-up emitted 'error' between the
+ *   pool's listener and ours — an uncaught exception, the end of the bot's process (the
+ *   `pool.on('connect', …)` listener in prisma/sql-db.ts);
+ * - an update whose handling still failed after `withRetry` was confirmed by grammY's polling and
+ *   lost; the bot's own polling loop (bot/telegram/telegram-polling.ts) tries it again instead.
  */
 
 // 09/04/2025 08:00 in Vietnam: March's reports are due on 15/04, the reminders go out today.
 const clock = createFixedClock('2025-04-09T01:00:00Z');
 const DONORS = 12;
 const OFFICERS = 60;
+/**
+ * Waits are generous: the file must pass on a machine loaded many times over (issue 13: 30 runs in
+ * a row beside the rest of the suite), where starting the bot alone can take 20 s. A reply lost for
+ * good still fails it — the clock is fixed, so a message left claimed is never taken again on its own.
+ */
+const REPLY_MS = 60_000;
+const TEST_MS = 240_000;
 
 let emulator: BotApiEmulator;
 let temp: TempDatabase;
@@ -114,7 +133,7 @@ async function busyMoment(): Promise<Conversation[]> {
   const conversations = Array.from({ length: DONORS }, (_, i) =>
     pledgeConversation(emulator, i, '30/4/2025'),
   );
-  await Promise.all(conversations.map((c) => c.run(3)));
+  await Promise.all(conversations.map((c) => c.run(3, REPLY_MS)));
   const planned = await current().scheduler.runOnce();
   expect(planned.reminders).toBeGreaterThanOrEqual(OFFICERS);
   await emulator.waitForMessages(officer(0).id, 1);
@@ -146,33 +165,41 @@ async function expectNothingLostOrDoubled(conversations: Conversation[]): Promis
 }
 
 describe('the database restarted mid-request (PostgreSQL)', () => {
-  it('every session of the bot terminated eight times during conversations and a fan-out', async () => {
-    const conversations = await busyMoment();
-    let terminated = 0;
-    const chaos = (async () => {
-      for (let n = 0; n < 8; n++) {
-        await new Promise((resolve) => setTimeout(resolve, 150));
-        terminated += await terminateBotSessions();
-      }
-    })();
-    await Promise.all([chaos, ...conversations.map((c) => c.run())]);
-    expect(terminated).toBeGreaterThan(8);
-    await expectNothingLostOrDoubled(conversations);
-  }, 60_000);
+  it(
+    'every session of the bot terminated eight times during conversations and a fan-out',
+    async () => {
+      const conversations = await busyMoment();
+      let terminated = 0;
+      const chaos = (async () => {
+        for (let n = 0; n < 8; n++) {
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          terminated += await terminateBotSessions();
+        }
+      })();
+      await Promise.all([chaos, ...conversations.map((c) => c.run(undefined, REPLY_MS))]);
+      expect(terminated).toBeGreaterThan(8);
+      await expectNothingLostOrDoubled(conversations);
+    },
+    TEST_MS,
+  );
 
-  it('a restart: sessions terminated and the database unreachable for 2 s, twice', async () => {
-    const conversations = await busyMoment();
-    const restarts = (async () => {
-      for (let n = 0; n < 2; n++) {
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        proxy.refuseFor(2_000);
-        await terminateBotSessions();
-        proxy.cut();
-        await new Promise((resolve) => setTimeout(resolve, 2_000));
-      }
-    })();
-    await Promise.all([restarts, ...conversations.map((c) => c.run())]);
-    expect(proxy.refused).toBeGreaterThan(0);
-    await expectNothingLostOrDoubled(conversations);
-  }, 60_000);
+  it(
+    'a restart: sessions terminated and the database unreachable for 2 s, twice',
+    async () => {
+      const conversations = await busyMoment();
+      const restarts = (async () => {
+        for (let n = 0; n < 2; n++) {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          proxy.refuseFor(2_000);
+          await terminateBotSessions();
+          proxy.cut();
+          await new Promise((resolve) => setTimeout(resolve, 2_000));
+        }
+      })();
+      await Promise.all([restarts, ...conversations.map((c) => c.run(undefined, REPLY_MS))]);
+      expect(proxy.refused).toBeGreaterThan(0);
+      await expectNothingLostOrDoubled(conversations);
+    },
+    TEST_MS,
+  );
 });
