@@ -1,14 +1,19 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { loadConfig } from '../bot/config.ts';
+import { localIdHashKeyFile } from '../bot/id-hash-key.ts';
 import type { PrismaClient } from '../prisma/client.ts';
 import { seededDatabase, type TempDatabase, tempDatabase } from '../test/support/app-harness.ts';
+import { TEST_ID_HASH_KEY_HEX } from '../test/support/id-hash-key.ts';
 import { type CliCommand, executeCommand, parseCommand, usageText } from './cli/commands.ts';
 import { type CliContext, UsageError } from './cli/context.ts';
 import { inviteCreate } from './cli/invite-create.ts';
 import { peopleList } from './cli/people-list.ts';
 import { reportsList, reportsShow } from './cli/reports.ts';
 import { unitsList } from './cli/units-list.ts';
+import { GENERATED_HEADER, generateHouseholdRows, writeCsv } from './households/generate-household-file.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const TSX = path.join(REPO, 'node_modules', '.bin', 'tsx');
@@ -396,11 +401,11 @@ interface Run {
 }
 
 /** Runs the real CLI in a directory without .env, on its own database (the suite's dialect). */
-function runCli(args: string[], database: TempDatabase): Promise<Run> {
+function runCli(args: string[], database: TempDatabase, env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(TSX, [CLI, ...args], {
       cwd: database.dir,
-      env: { ...process.env, DATABASE_URL: database.url, TZ_CAMPAIGN: 'Asia/Ho_Chi_Minh' },
+      env: { ...process.env, DATABASE_URL: database.url, TZ_CAMPAIGN: 'Asia/Ho_Chi_Minh', ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -449,6 +454,48 @@ describe('the real CLI process', () => {
     const code = /Đã tạo mã mời: ([A-Z2-9]{4})-([A-Z2-9]{4})/.exec(invite.stdout);
     expect(code).not.toBeNull();
     expect(invite.stdout).toContain(`https://t.me/mttq_backan_bot?start=${code?.[1]}${code?.[2]}`);
+  });
+
+  it('stores ID numbers only with a key: refused next to a messenger token without ID_HASH_KEY, a local key file in the playground', {
+    timeout: 180_000,
+  }, async () => {
+    const database = tempDatabase();
+    onTestFinished(database.cleanup);
+    const { rows } = generateHouseholdRows(3, { seed: 5 });
+    const idAt = GENERATED_HEADER.indexOf('Số CCCD');
+    rows.forEach((row, i) => {
+      if (i > 0) {
+        row[idAt] = `0060580${String(i).padStart(5, '0')}`;
+      }
+    });
+    const list = path.join(database.dir, 'ds.csv');
+    await writeCsv(list, rows);
+    const importList = ['households', 'import', list, '--unit', '01852'];
+    const keyFile = path.resolve(
+      database.dir,
+      localIdHashKeyFile(loadConfig({ DATABASE_URL: database.url })),
+    );
+
+    const refused = await runCli(importList, database, {
+      TELEGRAM_BOT_TOKEN: '123456789:AAtesttokentesttoken',
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('chưa đặt ID_HASH_KEY');
+    expect(refused.stdout).not.toContain('Đã nhập');
+    expect(fs.existsSync(keyFile)).toBe(false);
+
+    const playground = await runCli(importList, database);
+    expect(playground.stdout).toContain('Đã nhập 3 hộ');
+    expect(playground.code).toBe(0);
+    expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+
+    // The deployment's key set later: the same list writes the hashes again under it.
+    const rekeyed = await runCli(['households', 'set-ids', list, '--unit', '01852'], database, {
+      TELEGRAM_BOT_TOKEN: '123456789:AAtesttokentesttoken',
+      ID_HASH_KEY: TEST_ID_HASH_KEY_HEX,
+    });
+    expect(rekeyed.stdout).toContain('Đã cập nhật số CCCD (mã băm) của 3 hộ');
+    expect(rekeyed.code).toBe(0);
   });
 });
 
