@@ -84,8 +84,9 @@ describe(`migrations (${TEST_DIALECT})`, () => {
       .sort();
     expect(applied.sort()).toEqual(committed);
     expect(await db.get('SELECT COUNT(*) AS n FROM "_prisma_migrations"')).toEqual({ n: committed.length });
-    // …and the demo was seeded once.
+    // …and the demo was seeded once (no messenger token: the playground's demo people too).
     expect(await db.get('SELECT COUNT(*) AS n FROM "Campaign"')).toEqual({ n: 1 });
+    expect(await db.get('SELECT COUNT(*) AS n FROM "Person"')).toEqual({ n: 6 });
   });
 
   it('refuses a migration that was edited after it was applied', async () => {
