@@ -248,6 +248,34 @@ describe(`outbox dispatcher on ${TEST_DIALECT}`, () => {
     expect(await status()).toEqual([{ k: 'orphan', status: 'sent', attempts: 2 }]);
   });
 
+  it('sends what a claim took when the claim committed but its answer was lost, at once', async () => {
+    // A PostgreSQL connection cut at COMMIT: the rows are ours ('sending') but the claim threw.
+    const store = createStore(db);
+    let cut = true;
+    const queue = {
+      ...store.outbox,
+      claim: async (...args: Parameters<typeof store.outbox.claim>) => {
+        const claimed = await store.outbox.claim(...args);
+        if (cut && claimed.length > 0) {
+          cut = false;
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return claimed;
+      },
+    };
+    const sender = scriptedSender([]);
+    const dispatcher = createOutboxDispatcher({ queue, senders: { telegram: sender }, clock, log });
+    await enqueue(store, ['one', 'two']);
+    await dispatcher.flush();
+    expect(sender.delivered).toEqual([]);
+    // The next pass, well before the claim timeout (the clock has not moved).
+    await dispatcher.flush();
+    expect(sender.delivered).toEqual(['one', 'two']);
+    expect(await status()).toEqual([
+      { k: 'one', status: 'sent', attempts: 2 },
+      { k: 'two', status: 'sent', attempts: 2 },
+    ]);
+  });
   it('holds a chat that cannot be reached, with its later messages', async () => {
     const store = createStore(db);
     const sender = scriptedSender([{ ok: false, hold: true, error: '-230 outside the window' }]);
