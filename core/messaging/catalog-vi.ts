@@ -63,6 +63,8 @@ export const vi = {
     '⌛ Phần "{title}" đang làm dở đã quá hạn (lâu không trả lời) nên đã được hủy; chưa có gì được lưu.',
   'flow.outdated':
     'Bot vừa được cập nhật nên phần đang làm dở đã được hủy; chưa có gì được lưu. Mong anh/chị làm lại.',
+  'flow.no_longer_allowed':
+    '⛔ Anh/chị không còn quyền thực hiện "{title}" nên nội dung vừa xác nhận chưa được gửi; không có thông tin nào được lưu. Nếu vẫn cần làm việc này, anh/chị vui lòng liên hệ quản trị viên hoặc người đã mời anh/chị để được cấp lại quyền.',
   'flow.stale_button': 'Nút này thuộc câu hỏi trước. Anh/chị vui lòng trả lời câu hỏi hiện tại:',
   'flow.expected_text': 'Câu hỏi này cần trả lời bằng chữ hoặc bấm nút.',
   'flow.current_value': '(Giá trị hiện tại: {value})',
