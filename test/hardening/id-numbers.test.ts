@@ -248,6 +248,37 @@ describe('ID numbers in a database copy and a backup', () => {
   });
 });
 
+describe('no ID number without the key', () => {
+  it('the registry writer refuses a household with an ID number when it has no key, and writes nothing', async () => {
+    const before = await db.get('SELECT COUNT(*) AS n FROM "Household"');
+    const unit = await db.get(`SELECT id FROM "Unit" WHERE code = ?`, [UNIT]);
+    const campaign = await db.get('SELECT id FROM "Campaign" ORDER BY id DESC LIMIT 1');
+    const household = {
+      campaignId: Number(campaign?.id),
+      unitId: Number(unit?.id),
+      code: 'NOKEY1',
+      village: 'Thôn 1',
+      headName: 'Lý Văn Khóa',
+      birthYear: 1960,
+      idNumber: '006060012345',
+      category: 'poor' as const,
+      need: 'new_build' as const,
+      foundationDurable: false,
+      frameDurable: false,
+      roofDurable: false,
+      members: 3,
+      landLegal: true,
+      landUndisputed: true,
+      outsideLandslideZone: true,
+      confirmedByCommune: true,
+    };
+    await expect(
+      db.transaction((tx) => createHouseholdWriter(tx).insert(household, NOW, null, 'cli')),
+    ).rejects.toThrow(/ID_HASH_KEY/);
+    expect(await db.get('SELECT COUNT(*) AS n FROM "Household"')).toEqual(before);
+  });
+});
+
 describe('migration clear_unkeyed_id_hashes', () => {
   it('removes the unkeyed hashes written before it and keeps the last 4 digits; households set-ids writes keyed ones back', async () => {
     const temp = tempDatabase();
