@@ -345,6 +345,20 @@ const ACTIONS: Action[] = [
       () => String(ids.pledge[k]),
       `:<pledge ${k}>`,
     ),
+    // A pledge's verification (issue 13 §6): the keepers of its level decide; on a pledge that is
+    // not waiting, they are told so and nothing changes.
+    press(
+      'pledgeok',
+      (p) => keepsLevel(p, PLEDGES[k].level),
+      () => String(ids.pledge[k]),
+      `:<pledge ${k}>`,
+    ),
+    press(
+      'pledgeno',
+      (p) => keepsLevel(p, PLEDGES[k].level),
+      () => String(ids.pledge[k]),
+      `:<pledge ${k}>`,
+    ),
     press(
       'receipt',
       (p) => keepsLevel(p, PLEDGES[k].level),

@@ -431,6 +431,8 @@ const MENU = [
   'pledgecard',
   'pledgeedit',
   'pledgecancel',
+  'pledgeok',
+  'pledgeno',
   'receiptpick',
   'receipt',
   'pledgesearch',
@@ -652,7 +654,8 @@ beforeAll(async () => {
   await chat.say(donor, '0912345678');
   await chat.press(donor, 'workplace:');
   await chat.press(donor, 'kind:money');
-  const level = await chat.say(donor, '5tr');
+  // Above the threshold of a donor with no invite: it waits for the fund officer (issue 13 §6).
+  const level = await chat.say(donor, '5 tỷ');
   await chat.press(donor, level.buttons.find((b) => b.startsWith('level:')) ?? 'level:?');
   await chat.press(donor, 'target:0');
   await chat.press(donor, 'dueOn:');
@@ -706,6 +709,7 @@ beforeAll(async () => {
     { label: 'pledge (leader as a donor)', person: 'leader', start: press('menu:pledge') },
     { label: 'pledge edit (donor)', person: 'fz-donor', start: press(`menu:pledgeedit:${donorPledge}`) },
     { label: 'pledge cancel (donor)', person: 'fz-donor', start: press(`menu:pledgecancel:${donorPledge}`) },
+    { label: 'pledge reject (admin)', person: 'admin', start: press(`menu:pledgeno:${donorPledge}`) },
     { label: 'receipt without pledge (fund officer)', person: 'fund', start: press('menu:receipt:0') },
     { label: 'receipt without pledge (admin, levels)', person: 'admin', start: press('menu:receipt:0') },
     { label: 'receipt against a pledge', person: 'fund', start: press(`menu:receipt:${orgPledge}`) },
