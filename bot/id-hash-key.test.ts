@@ -1,9 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { hashIdNumber } from '../core/households/id-number.ts';
+import { tempDatabase } from '../test/support/app-harness.ts';
+import { startBotApiEmulator } from '../test/support/bot-api-emulator.ts';
 import { TEST_ID_HASH_KEY, TEST_ID_HASH_KEY_HEX } from '../test/support/id-hash-key.ts';
+import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import {
   ID_HASH_KEY_REQUIRED,
@@ -11,6 +15,7 @@ import {
   localIdHashKeyFile,
   resolveIdHashKey,
 } from './id-hash-key.ts';
+import { createLogger } from './logger.ts';
 
 const TOKEN = '123456789:AAtesttokentesttokentesttoken';
 const dirs: string[] = [];
@@ -90,6 +95,41 @@ describe('ID_HASH_KEY', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'id-hash.key'), 'oops\n');
     expect(() => resolveIdHashKey(loadConfig(configEnv(dir)))).toThrow(/does not hold an ID hash key/);
+  });
+});
+
+describe('the bot with a messenger token', () => {
+  it('starts without ID_HASH_KEY (it never asks for an ID number) and says in its log that imports need it', {
+    timeout: 60_000,
+  }, async () => {
+    const emulator = await startBotApiEmulator();
+    onTestFinished(() => emulator.close());
+    for (const withKey of [false, true]) {
+      const database = tempDatabase();
+      onTestFinished(database.cleanup);
+      const lines: string[] = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+          done();
+        },
+      });
+      const config = loadConfig({
+        DATABASE_URL: database.url,
+        PORT: '0',
+        TELEGRAM_BOT_TOKEN: emulator.token,
+        TELEGRAM_API_ROOT: emulator.apiRoot,
+        ...(withKey ? { ID_HASH_KEY: TEST_ID_HASH_KEY_HEX } : {}),
+      });
+      const app = await createApp(config, createLogger({ level: 'warn', secrets: config.secrets }, sink), {
+        scheduler: false,
+        telegramBotInfo: emulator.botInfo,
+      });
+      await app.stop();
+      const warned = lines.filter((l) => l.includes('ID_HASH_KEY is not set'));
+      expect(warned).toHaveLength(withKey ? 0 : 1);
+      expect(lines.join('\n')).not.toContain(TEST_ID_HASH_KEY_HEX);
+    }
   });
 });
 
