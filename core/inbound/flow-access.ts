@@ -11,6 +11,7 @@ import {
   transferRunner,
 } from '../funds/fund-flows.ts';
 import { GUEST, pledgeCancelRunner, pledgeRunner } from '../funds/pledge-flow.ts';
+import { pledgeRejectRunner } from '../funds/pledge-verify-chat.ts';
 import { householdAddRunner } from '../households/household-add.ts';
 import { householdSearchRunner, householdStatusRunner } from '../households/household-flows.ts';
 import { inviteCreateRunner } from '../people/invite-flow.ts';
@@ -100,15 +101,11 @@ const FLOW_ACCESS: ReadonlyMap<string, Rule> = new Map([
   rule(disbursementRunner, (_tx, ctx) => [keeperOf(ctx.levels[0]?.id)]),
   rule(transferRunner, (_tx, ctx, data) => [keeperOf(chosenLevel(ctx, data)?.id)]),
   rule(pledgeSearchRunner, (_tx, ctx) => ctx.levelIds.map((l) => keeperOf(l))),
-  // Refusing a pledge that waits for verification (issue 13 §6, core/funds/pledge-verify-chat.ts):
-  // the keepers of the pledge's fund level.
-  [
-    'pledge-reject',
-    async (tx, ctx) => {
-      const pledge = await tx.pledges.findById((ctx as { id: number }).id);
-      return pledge ? [keeperOf(pledge.fundUnitId)] : NOBODY;
-    },
-  ],
+  // Refusing a pledge that waits for verification (issue 13 §6): the keepers of its fund level.
+  rule(pledgeRejectRunner, async (tx, ctx) => {
+    const pledge = await tx.pledges.findById(ctx.id);
+    return pledge ? [keeperOf(pledge.fundUnitId)] : NOBODY;
+  }),
   rule(feedbackRunner, () => 'anyone'),
   rule(feedbackAnswerRunner, async (tx, ctx) => {
     const feedback = await tx.feedback.findById(ctx.id);

@@ -53,6 +53,7 @@ import {
   transferRunner,
 } from '../../core/funds/fund-flows.ts';
 import { pledgeCancelRunner, pledgeRunner } from '../../core/funds/pledge-flow.ts';
+import { pledgeRejectRunner } from '../../core/funds/pledge-verify-chat.ts';
 import { householdAddRunner } from '../../core/households/household-add.ts';
 import { householdSearchRunner, householdStatusRunner } from '../../core/households/household-flows.ts';
 import { flowsWithAccessRule } from '../../core/inbound/flow-access.ts';
@@ -1295,28 +1296,23 @@ describe('a role removed mid-conversation: refused at confirmation, nothing writ
       done: /Bế Thị Riêng/,
       leak: 'Bế Thị Riêng',
     },
-    // Issue 13 §6's refusal of a pledge waiting for verification, where that flow is in the dispatcher.
-    ...(FLOW_RUNNERS.some((r) => r.def.id === 'pledge-reject')
-      ? [
-          {
-            label: 'refusing a pledge that waits for verification (fund_officer@01837)',
-            flow: 'pledge-reject',
-            who: 'fund-songcau',
-            take: `fund_officer@${SC}`,
-            open: async (who: TestUser) => {
-              const pending = `SELECT COUNT(*) FROM "Pledge" WHERE donorName = 'Lò Văn Lớn' AND cancelledAt IS NULL`;
-              if ((await one(pending)) === 0) {
-                await guestPledge('donor-big', 'Lò Văn Lớn', SC, '600tr');
-              }
-              const id = await one(`SELECT MAX(id) FROM "Pledge" WHERE donorName = 'Lò Văn Lớn'`);
-              return steps(who, `menu:pledgeno:${id}`, 'Không liên lạc được với người đăng ký.');
-            },
-            act: confirm,
-            table: 'AuditLog',
-            done: /Đã từ chối và hủy đăng ký số UH-\d{4}/,
-          } satisfies Case,
-        ]
-      : []),
+    {
+      label: 'refusing a pledge that waits for verification (fund_officer@01837)',
+      flow: pledgeRejectRunner.def.id,
+      who: 'fund-songcau',
+      take: `fund_officer@${SC}`,
+      open: async (who) => {
+        const pending = `SELECT COUNT(*) FROM "Pledge" WHERE donorName = 'Lò Văn Lớn' AND cancelledAt IS NULL`;
+        if ((await one(pending)) === 0) {
+          await guestPledge('donor-big', 'Lò Văn Lớn', SC, '600tr');
+        }
+        const id = await one(`SELECT MAX(id) FROM "Pledge" WHERE donorName = 'Lò Văn Lớn'`);
+        return steps(who, `menu:pledgeno:${id}`, 'Không liên lạc được với người đăng ký.');
+      },
+      act: confirm,
+      table: 'AuditLog',
+      done: /Đã từ chối và hủy đăng ký số UH-\d{4}/,
+    },
     {
       label: 'a person deactivated mid-conversation (people deactivate)',
       flow: householdAddRunner.def.id,
