@@ -1,4 +1,5 @@
 import type { Campaign } from '../campaigns/campaign.ts';
+import { isUnverified } from '../funds/fund-views.ts';
 import type { Choice, Outbound } from '../messaging/message.ts';
 import type { OutboxItem, OutboxPurpose } from '../messaging/outbox.repository.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
@@ -99,6 +100,10 @@ export async function loadReminderInput(tx: Tx, now: Date): Promise<ReminderCont
   );
   const pledges = [];
   for (const p of await tx.pledges.listByCampaign(campaign.id)) {
+    if (isUnverified(p)) {
+      // Waiting for a fund officer's verification (issue 13 §6): nobody is asked to pay it yet.
+      continue;
+    }
     const chats = p.personId === null ? [] : await tx.people.identitiesOf(p.personId);
     pledges.push({
       id: p.id,
