@@ -124,3 +124,33 @@ describe('summaries and commendation criteria', () => {
     expect(cells.some((c) => c.startsWith('Hoàn thành 1/3 nhà'))).toBe(true);
   });
 });
+
+describe('limits on pledges of donors with no invite (issue 13 §6)', () => {
+  it('shows the defaults, changes them with an audit entry, and refuses a bad value', async () => {
+    const shown = await run(['campaign', 'pledges']);
+    expect(shown).toContain('"perChatPerDay": 3');
+    expect(shown).toContain('"anonymousPerHour": 30');
+    expect(shown).toContain('"verifyAbove": 500000000');
+    const out = await run(['campaign', 'pledges', '--set', '{"verifyAbove":200000000,"perChatPerDay":2}']);
+    expect(out).toContain('Đã lưu giới hạn đăng ký ủng hộ');
+    expect(out).toContain('"verifyAbove": 200000000');
+    expect(out).toContain('"anonymousPerHour": 30');
+    const campaign = await prisma.campaign.findFirstOrThrow();
+    expect(JSON.parse(campaign.settings).pledgeSafeguards).toEqual({
+      perChatPerDay: 2,
+      anonymousPerHour: 30,
+      verifyAbove: 200_000_000,
+    });
+    expect(await audits('campaign.pledges')).toBe(1);
+    await expect(run(['campaign', 'pledges', '--set', '{"perChatPerDay":0}'])).rejects.toThrow(
+      /giới hạn không hợp lệ: perChatPerDay/,
+    );
+    await expect(run(['campaign', 'pledges', '--set', '{"perHour":5}'])).rejects.toThrow(
+      /giới hạn không hợp lệ/,
+    );
+    await expect(run(['campaign', 'pledges', '--set', 'abc'])).rejects.toThrow(
+      /--set cần một đối tượng JSON/,
+    );
+    expect(await audits('campaign.pledges')).toBe(1);
+  });
+});

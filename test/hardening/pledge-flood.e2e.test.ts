@@ -17,10 +17,13 @@
  *   verifies it;
  * - an organisation leader's (invited) pledge above the threshold counts at once.
  *
- * Load-bearing (checked by hand, then restored): without the rate check in `pledgeRunner.start` and
- * `submit` the per-chat and flood tests fail (a 4th pledge saved; 10 of 10 flood pledges saved);
- * with `needsVerification` always false the "chờ xác minh" test fails (the /quy total shows
- * 100.003.000.000 đ at once).
+ * Load-bearing (checked by hand, then restored):
+ * - `pledgeRateRefusal` always allowing: every test failed, first "one chat registers 3 pledges a
+ *   day" ("expected '✅ Đã ghi nhận đăng ký ủng hộ…' to contain 'Anh/chị đã đăng ký 3 khoản…'"), and
+ *   the later totals were off by the 4th pledge;
+ * - `needsVerification` always false (the old behaviour): "a 100 tỷ pledge waits …" failed
+ *   ("expected '✅ Đã ghi nhận…' to contain '⏳ Chờ xác minh'"), and the flood inflated the leaders'
+ *   total ("expected '651.003.000.000 đ' to be '251.003.000.000 đ'").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../bot/app.ts';
