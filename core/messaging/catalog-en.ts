@@ -365,7 +365,8 @@ export const en: Record<keyof typeof vi, string> = {
   'pledge.verify.phone': 'Contact phone: {phone}',
   'pledge.verify.button.confirm': '✅ Confirm {ref}',
   'pledge.verify.button.reject': '✖️ Reject {ref}',
-  'pledge.verify.confirmed': '✅ Pledge {ref} confirmed: it is counted in the totals from now on. The donor was told.',
+  'pledge.verify.confirmed':
+    '✅ Pledge {ref} confirmed: it is counted in the totals from now on. The donor was told.',
   'pledge.verify.rejected': '✅ Pledge {ref} rejected and cancelled. The donor was told the reason.',
   'pledge.verify.already': 'Pledge {ref} is no longer awaiting verification (status: {status}).',
   'pledge.verify.donor_confirmed':

@@ -364,7 +364,8 @@ export const vi = {
   'pledge.verify.phone': 'Điện thoại liên hệ: {phone}',
   'pledge.verify.button.confirm': '✅ Xác nhận {ref}',
   'pledge.verify.button.reject': '✖️ Từ chối {ref}',
-  'pledge.verify.confirmed': '✅ Đã xác nhận đăng ký số {ref}: từ nay được tính vào số liệu tổng hợp. Người đăng ký đã được báo.',
+  'pledge.verify.confirmed':
+    '✅ Đã xác nhận đăng ký số {ref}: từ nay được tính vào số liệu tổng hợp. Người đăng ký đã được báo.',
   'pledge.verify.rejected': '✅ Đã từ chối và hủy đăng ký số {ref}. Người đăng ký đã được báo lý do.',
   'pledge.verify.already': 'Đăng ký số {ref} không còn chờ xác minh (trạng thái: {status}).',
   'pledge.verify.donor_confirmed':
