@@ -46,10 +46,10 @@ export async function pledgeSafeguards(tx: Tx, campaignId: number): Promise<Pled
 
 /**
  * A donor no one vouched for: a stranger, or someone whose only role is the donor role the pledge
- * flow gives itself (every other role comes from an invite or an admin).
+ * flow gives itself (every other role, a citizen's too, comes from an invite or an admin).
  */
 export function isAnonymousDonor(actor: Actor): boolean {
-  return actor.memberships.every((m) => m.role === 'donor' || m.role === 'citizen');
+  return actor.memberships.every((m) => m.role === 'donor');
 }
 
 /**
