@@ -1,7 +1,13 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { parseIdHashKey } from '../core/households/id-number.ts';
+import {
+  DEFAULT_HOUSEHOLD_IMPORT_LIMITS,
+  type HouseholdImportLimits,
+} from '../core/households/import-limits.ts';
 import { isLoopbackHost } from './playground/access.ts';
+
+const MEBIBYTE = 1024 * 1024;
 
 const optional = z
   .string()
@@ -88,6 +94,19 @@ const ZEnv = z.object({
   PLAYGROUND: z.enum(['auto', 'on', 'off', 'staging']).default('auto'),
   /** Required for the playground on a non-loopback HOST or with PLAYGROUND=staging (HTTP Basic auth). */
   PLAYGROUND_PASSWORD: optional.pipe(z.string().min(8, 'must be at least 8 characters').optional()),
+  /** `households import` refuses a larger file before reading it (MB of 1,048,576 bytes). */
+  HOUSEHOLD_IMPORT_MAX_MB: z.coerce
+    .number()
+    .positive()
+    .max(10_240)
+    .default(DEFAULT_HOUSEHOLD_IMPORT_LIMITS.maxBytes / MEBIBYTE),
+  /** `households import` stops at the first household row past this, writing nothing. */
+  HOUSEHOLD_IMPORT_MAX_ROWS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(10_000_000)
+    .default(DEFAULT_HOUSEHOLD_IMPORT_LIMITS.maxRows),
   /** Telegram's flood limits the dispatcher keeps to (Bot API FAQ: ~30/s overall, 1/s per chat, 20/min per group). */
   TELEGRAM_RATE_PER_SECOND: z.coerce.number().min(0).max(1000).default(30),
   TELEGRAM_RATE_PER_CHAT: z.coerce.number().min(0).max(100).default(1),
@@ -184,6 +203,8 @@ export interface Config {
   playground: boolean;
   /** The playground's password (undefined: none, loopback only) and PUBLIC_URL, whose host it answers to. */
   playgroundAccess: { password: string | undefined; publicUrl: string | undefined };
+  /** Bounds of `households import`: file size and household rows. */
+  householdImport: HouseholdImportLimits;
   timeZone: string;
   logLevel: z.infer<typeof ZEnv>['LOG_LEVEL'];
   flowTtlMs: number;
@@ -276,6 +297,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     zalo,
     playground,
     playgroundAccess: { password: e.PLAYGROUND_PASSWORD, publicUrl: e.PUBLIC_URL },
+    householdImport: {
+      maxBytes: Math.floor(e.HOUSEHOLD_IMPORT_MAX_MB * MEBIBYTE),
+      maxRows: e.HOUSEHOLD_IMPORT_MAX_ROWS,
+    },
     timeZone: e.TZ_CAMPAIGN,
     logLevel: e.LOG_LEVEL,
     flowTtlMs: e.FLOW_TTL_HOURS * 3_600_000,

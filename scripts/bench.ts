@@ -8,6 +8,10 @@
  *   one PostgreSQL database, then one and two instances with 8 answers in flight each.
  *   Goals: median ratio ≤ 3, p99 ≤ 10 ms, ≥ 1,000 answers/s.
  * - `households` (issue 4): the household import and the leaders' view.
+ * - `import` (issue 13 §7): `households import` of BENCH_IMPORT_ROWS generated valid rows (default
+ *   10,000, 40,000 and 100,000, to show the time is linear) into a fresh database, each in a child
+ *   process (scripts/bench-import.ts) that reports its own peak RSS. Goal: 100,000 rows in ≤ 30 s
+ *   and ≤ 300 MB.
  * - `fanout` (issue 6): a bulk fan-out through the outbox within Telegram's flood limits.
  * - `memory`: the RSS of the real bot process (`npm start`) idle and under inbound load
  *   (scripts/bench-memory.ts). Goals: ≤ 150 MB idle, ≤ 300 MB loaded.
@@ -19,13 +23,15 @@
  * (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres; skipped with a note
  * when it does not answer). `--db sqlite` runs everything on SQLite only; `--db postgres` (or a
  * BENCH_DATABASE_URL) runs every section on PostgreSQL only, each in a fresh schema of that
- * database, dropped at the end. `--only report,households,fanout,memory,national` runs those sections.
+ * database, dropped at the end. `--only report,households,import,fanout,memory,national` runs those
+ * sections.
  *
  * BENCH_OFFICERS (400), BENCH_LANES (1), BENCH_CONCURRENT_LANES (8, 0 = skip), BENCH_SAME_WARD=1
  * (all officers in one ward: their reports revise one ward's report), BENCH_FANOUT_RATE,
  * BENCH_FANOUT_MESSAGES, BENCH_MEMORY_USERS, BENCH_MEMORY_CONNECTIONS, BENCH_MEMORY_SECONDS,
- * BENCH_MEMORY_NODE_OPTIONS tune the sections.
+ * BENCH_MEMORY_NODE_OPTIONS, BENCH_IMPORT_ROWS (comma-separated row counts) tune the sections.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -75,10 +81,10 @@ import { GENERATED_HEADER, generateHouseholdRows, writeCsv } from './households/
 // Where the benchmark runs
 
 const DEFAULT_PG_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
-const SECTIONS = ['report', 'households', 'fanout', 'memory', 'national'] as const;
+const SECTIONS = ['report', 'households', 'import', 'fanout', 'memory', 'national'] as const;
 type Section = (typeof SECTIONS)[number];
 /** Run unless `--only` names sections. */
-const DEFAULT_SECTIONS: Section[] = ['report', 'households', 'fanout', 'memory'];
+const DEFAULT_SECTIONS: Section[] = ['report', 'households', 'import', 'fanout', 'memory'];
 
 /** A fresh, migrated database of one section; `close` closes it (the target removes it at the end). */
 interface BenchDatabase {
@@ -543,6 +549,97 @@ async function benchHouseholds(target: BenchTarget, record: (figure: Figure) => 
 }
 
 // ---------------------------------------------------------------------------------------------
+// Household import at scale (issue 13 §7)
+
+const IMPORT_GOAL = { rows: 100_000, seconds: 30, rssMb: 300 };
+
+/** A generated list of `count` households, every row valid and with its own CCCD (no namesake is a duplicate). */
+async function validHouseholdCsv(file: string, count: number): Promise<void> {
+  const { rows } = generateHouseholdRows(count, { seed: 13 });
+  const idAt = GENERATED_HEADER.findIndex((h) => /CCCD/.test(h));
+  rows.forEach((row, i) => {
+    if (i > 0) {
+      row[idAt] = `0069${String(i).padStart(8, '0')}`;
+    }
+  });
+  await writeCsv(file, rows);
+}
+
+/**
+ * Issue 13 §7: `households import` of N valid rows (BENCH_IMPORT_ROWS, default 10,000, 40,000 and
+ * 100,000) into a fresh database with the demo data, each run in its own child process
+ * (scripts/bench-import.ts: the command's code, the Prisma client and the SqlDb, under tsx as
+ * `npm run cli` runs it) reporting its time and peak RSS. Linear: rows/s about the same at every N.
+ * Goal: 100,000 rows in ≤ 30 s and ≤ 300 MB.
+ */
+async function benchImport(target: BenchTarget, record: (figure: Figure) => void): Promise<void> {
+  const counts = (process.env.BENCH_IMPORT_ROWS ?? '10000,40000,100000')
+    .split(',')
+    .map((v) => Number(v.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0);
+  for (const count of counts) {
+    const { url, close } = await target.fresh(`import_${count}`);
+    const prisma = createPrismaClient(url);
+    await seedDemo(prisma, new Date());
+    await prisma.$disconnect();
+    await close();
+    const file = path.join(target.dir, `import-${count}.csv`);
+    await validHouseholdCsv(file, count);
+    const sizeMb = fs.statSync(file).size / (1024 * 1024);
+    const result = await importInChild(url, file);
+    fs.rmSync(file, { force: true });
+    const seconds = result.ms / 1000;
+    const rate = result.rows / seconds;
+    console.log(
+      `Import of ${count} rows (CSV ${sizeMb.toFixed(1)} MB): ${result.written} written, ${result.problems} problems, ${seconds.toFixed(1)} s = ${rate.toFixed(0)} rows/s, peak RSS ${result.maxRssMb.toFixed(0)} MB`,
+    );
+    const goal = count === IMPORT_GOAL.rows;
+    record({
+      what: `import, ${count.toLocaleString('en')} rows: time, rows/s, peak RSS`,
+      value: `${seconds.toFixed(1)} s, ${rate.toFixed(0)}/s, ${result.maxRssMb.toFixed(0)} MB`,
+      ...(goal
+        ? {
+            goal: `≤ ${IMPORT_GOAL.seconds} s, ≤ ${IMPORT_GOAL.rssMb} MB`,
+            pass:
+              result.written === count &&
+              seconds <= IMPORT_GOAL.seconds &&
+              result.maxRssMb <= IMPORT_GOAL.rssMb,
+          }
+        : {}),
+    });
+  }
+}
+
+interface ChildImport {
+  rows: number;
+  written: number;
+  problems: number;
+  ms: number;
+  maxRssMb: number;
+}
+
+async function importInChild(url: string, file: string): Promise<ChildImport> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench-import.ts', url, file], {
+    cwd: path.dirname(import.meta.dirname),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const line = stdout.trim().split('\n').pop() ?? '';
+  if (code !== 0 || line === '') {
+    throw new Error(`bench-import exited with ${code}: ${stderr.slice(-2000)}`);
+  }
+  return JSON.parse(line) as ChildImport;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Fan-out through the outbox (issue 6)
 
 /**
@@ -699,6 +796,7 @@ async function runNational(opts: BenchOptions, record: (figure: Figure) => void)
 type Bench = (target: BenchTarget, record: (figure: Figure) => void) => Promise<void>;
 const BENCHES: Record<Exclude<Section, 'report' | 'national'>, Bench> = {
   households: benchHouseholds,
+  import: benchImport,
   fanout: benchFanOut,
   memory: benchMemory,
 };

@@ -95,6 +95,7 @@ async function main(argv: readonly string[]): Promise<number> {
       progress: (line) => process.stderr.write(`${line}\r`),
       zaloTokenKey: config.zalo?.tokenKey,
       hashIdNumber: idNumberHasherFor(config),
+      householdImportLimits: config.householdImport,
     });
     return 0;
   } catch (error) {

@@ -350,9 +350,10 @@ describe('createDuplicateIndex', () => {
         fc.array(subjectArb, { maxLength: 40 }),
         fc.array(subjectArb, { minLength: 1, maxLength: 10 }),
         fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
-        (existing, candidates, limit) => {
+        fc.boolean(),
+        (existing, candidates, limit, likelyOnly) => {
           const index = createDuplicateIndex(existing);
-          const opts = limit === undefined ? {} : { limit };
+          const opts = limit === undefined ? { likelyOnly } : { limit, likelyOnly };
           for (const c of candidates) {
             expect(index.find(c, opts)).toEqual(findLikelyDuplicates(c, existing, opts));
           }
@@ -362,19 +363,20 @@ describe('createDuplicateIndex', () => {
     );
   });
 
-  it('find equals findLikelyDuplicates when crowded buckets are split by birth year and ID hash', () => {
+  it('find equals findLikelyDuplicates on crowded registries (hashed lists apart, birth years filtered)', () => {
     fc.assert(
       fc.property(
         fc.array(subjectArb, { minLength: 100, maxLength: 300 }),
         fc.array(subjectArb, { minLength: 1, maxLength: 10 }),
-        (existing, candidates) => {
+        fc.boolean(),
+        (existing, candidates, likelyOnly) => {
           const half = Math.floor(existing.length / 2);
           const index = createDuplicateIndex(existing.slice(0, half));
           for (const added of existing.slice(half)) {
             index.add(added);
           }
           for (const c of candidates) {
-            expect(index.find(c)).toEqual(findLikelyDuplicates(c, existing));
+            expect(index.find(c, { likelyOnly })).toEqual(findLikelyDuplicates(c, existing, { likelyOnly }));
           }
         },
       ),

@@ -42,6 +42,11 @@ export interface DuplicateMatch<T extends DuplicateSubject = DuplicateSubject> {
 export interface DuplicateOptions {
   /** Return at most this many matches (the most likely ones); default: all. */
   limit?: number;
+  /**
+   * Only 'certain' and 'likely' matches (an import flags no 'possible' one). Lets the index skip
+   * every household whose birth year is not the candidate's, so it is as fast as it is exact.
+   */
+  likelyOnly?: boolean;
 }
 
 /** The registry prepared for many look-ups; `find` answers exactly like `findLikelyDuplicates`. */
@@ -233,7 +238,6 @@ class Entry<T extends DuplicateSubject> {
   #nameKey: string | undefined;
   #nameLetters = -1;
   #villageKey: string | undefined;
-  #splitKey: string | undefined;
 
   /** The ID number hash; null when unknown (an empty text too). */
   readonly hash: string | null;
@@ -245,14 +249,6 @@ class Entry<T extends DuplicateSubject> {
     const hash = household.idNumberHash;
     this.hash = hash === undefined || hash === null || hash === '' ? null : hash;
     this.birthYear = household.birthYear ?? null;
-  }
-
-  /** Its sub-list in a split bucket (see `Bucket`). */
-  get splitKey(): string {
-    if (this.#splitKey === undefined) {
-      this.#splitKey = splitKey(this.birthYear, this.hash !== null);
-    }
-    return this.#splitKey;
   }
 
   get nameKey(): string {
@@ -387,9 +383,10 @@ function finish<T extends DuplicateSubject>(
   scored: Scored<T>[],
   opts: DuplicateOptions,
 ): DuplicateMatch<T>[] {
-  scored.sort(compareScored);
+  const wanted = opts.likelyOnly === true ? scored.filter((s) => s.match.level !== 'possible') : scored;
+  wanted.sort(compareScored);
   const limit = opts.limit;
-  const kept = limit === undefined ? scored : scored.slice(0, Math.max(0, Math.floor(limit)));
+  const kept = limit === undefined ? wanted : wanted.slice(0, Math.max(0, Math.floor(limit)));
   return kept.map((s) => s.match);
 }
 
@@ -486,114 +483,59 @@ function computeNameBlocks(entry: Entry<DuplicateSubject>): string[] {
 }
 
 /**
- * The households of one (place, name block). Small buckets are a plain list. A bucket that grows
- * past `SPLIT_AT` (one village with thousands of "Nguyễn Văn An"s) is split by (birth year, has an
- * ID hash): `judge` rejects two different known birth years and two different ID hashes before
- * anything else, so a look-up only visits the sub-lists that can match. Without the split an import
- * of N rows judged O(N²) pairs.
+ * The households of one (place, name block), apart by whether their ID hash is known: `judge`
+ * rejects two different ID hashes first, and the same hash is found through `byHash`, so a
+ * candidate with an ID hash never needs the hashed list. Each list is split by birth year (a
+ * `Map` by `yearSlot`) the first time a look-up finds it longer than `SPLIT_AT`: two different
+ * known years never match either. Without this a list of N rows judged O(N²) pairs of namesakes.
  */
-type Bucket = number[] | Map<string, number[]>;
+interface Bucket {
+  unhashed: YearLists;
+  hashed: YearLists;
+}
+type YearLists = number[] | Map<number, number[]>;
 type Buckets<K> = Map<K, Map<string, Bucket>>;
 
-const SPLIT_AT = 16;
-
-/** The sub-list key of a split bucket: whether an ID hash is known ('h' or 'n'), then the birth year. */
-function splitKey(birthYear: number | null, hasHash: boolean): string {
-  return `${hasHash ? 'h' : 'n'}${birthYear ?? ''}`;
-}
+const SPLIT_AT = 32;
 
 function pushTo<K>(
   buckets: Buckets<K>,
   place: K,
   block: string,
-  entry: Entry<DuplicateSubject>,
-  entries: readonly Entry<DuplicateSubject>[],
+  position: number,
+  hashed: boolean,
+  year: number,
 ): void {
   let byBlock = buckets.get(place);
   if (byBlock === undefined) {
     byBlock = new Map();
     buckets.set(place, byBlock);
   }
-  const bucket = byBlock.get(block);
+  let bucket = byBlock.get(block);
   if (bucket === undefined) {
-    byBlock.set(block, [entry.position]);
-  } else if (Array.isArray(bucket)) {
-    bucket.push(entry.position);
-    if (bucket.length > SPLIT_AT) {
-      const split = new Map<string, number[]>();
-      for (const position of bucket) {
-        const e = entries[position];
-        if (e !== undefined) {
-          addToSplit(split, e);
-        }
-      }
-      byBlock.set(block, split);
-    }
+    bucket = { unhashed: [], hashed: [] };
+    byBlock.set(block, bucket);
+  }
+  const lists = hashed ? bucket.hashed : bucket.unhashed;
+  if (Array.isArray(lists)) {
+    lists.push(position);
   } else {
-    addToSplit(bucket, entry);
+    pushToYear(lists, year, position);
   }
 }
 
-function addToSplit(split: Map<string, number[]>, entry: Entry<DuplicateSubject>): void {
-  const key = entry.splitKey;
-  const list = split.get(key);
+function pushToYear(byYear: Map<number, number[]>, year: number, position: number): void {
+  const list = byYear.get(year);
   if (list === undefined) {
-    split.set(key, [entry.position]);
+    byYear.set(year, [position]);
   } else {
-    list.push(entry.position);
+    list.push(position);
   }
 }
 
-/**
- * The sub-lists of a split bucket that households like `c` may match (see `Bucket`): undefined
- * means every list, or with `onlyUnhashed` every list of households without an ID hash.
- */
-interface SplitQuery {
-  keys: string[] | undefined;
-  onlyUnhashed: boolean;
-}
-
-function splitQuery(c: Entry<DuplicateSubject>): SplitQuery {
-  // A candidate with an ID hash matches hashed households only through `byHash` (same hash).
-  const onlyUnhashed = c.hash !== null;
-  const year = c.birthYear;
-  if (year === null) {
-    return { keys: undefined, onlyUnhashed };
-  }
-  const keys = [splitKey(year, false), splitKey(null, false)];
-  if (!onlyUnhashed) {
-    keys.push(splitKey(year, true), splitKey(null, true));
-  }
-  return { keys, onlyUnhashed };
-}
-
-/** Calls `visit` with every list of `bucket` whose households may match the query's candidate. */
-function candidateLists(
-  bucket: Bucket | undefined,
-  query: SplitQuery,
-  visit: (list: readonly number[]) => void,
-): void {
-  if (bucket === undefined) {
-    return;
-  }
-  if (Array.isArray(bucket)) {
-    visit(bucket);
-    return;
-  }
-  if (query.keys === undefined) {
-    for (const [key, list] of bucket) {
-      if (!query.onlyUnhashed || key.startsWith('n')) {
-        visit(list);
-      }
-    }
-    return;
-  }
-  for (const key of query.keys) {
-    const list = bucket.get(key);
-    if (list !== undefined) {
-      visit(list);
-    }
-  }
+/** A birth year as an Int32Array holds it, 0 when unknown: equal years always give equal slots. */
+function yearSlot(year: number | null): number {
+  return year === null || !Number.isFinite(year) ? 0 : Math.trunc(year) | 0;
 }
 
 /**
@@ -615,6 +557,12 @@ export function createDuplicateIndex<T extends DuplicateSubject>(existing: reado
   function add(household: T): void {
     const entry = new Entry(household, entries.length);
     entries.push(entry);
+    if (years.length <= entry.position) {
+      const grown = new Int32Array(Math.max(64, years.length * 2));
+      grown.set(years);
+      years = grown;
+    }
+    years[entry.position] = yearSlot(entry.birthYear);
     const hash = entry.hash;
     if (hash !== null) {
       const list = byHash.get(hash);
@@ -629,13 +577,15 @@ export function createDuplicateIndex<T extends DuplicateSubject>(existing: reado
     }
     const village = entry.villageKey;
     for (const block of nameBlocks(entry)) {
-      pushTo(byUnit, household.unitId, block, entry, entries);
+      pushTo(byUnit, household.unitId, block, entry.position, hash !== null, years[entry.position] ?? 0);
       if (village !== '') {
-        pushTo(byVillage, village, block, entry, entries);
+        pushTo(byVillage, village, block, entry.position, hash !== null, years[entry.position] ?? 0);
       }
     }
   }
 
+  /** Birth year by position, 0 when unknown (see `yearSlot`). */
+  let years = new Int32Array(0);
   /** `seen[p] === stamp` marks position p as collected during the current `find` (no Set per call). */
   let seen = new Uint32Array(64);
   let stamp = 0;
@@ -651,13 +601,23 @@ export function createDuplicateIndex<T extends DuplicateSubject>(existing: reado
       seen.fill(0);
     }
     const scored: Scored<T>[] = [];
-    const judgeAll = (list: readonly number[] | undefined): void => {
+    // Two different known birth years never match but through the same ID hash (`byHash`, judged
+    // first): such name-block neighbours are passed over from a typed array, without judging.
+    const year = yearSlot(c.birthYear);
+    const likelyOnly = opts.likelyOnly === true;
+    const judgeAll = (list: readonly number[] | undefined, byYear = false): void => {
       if (list === undefined) {
         return;
       }
       for (const position of list) {
         if (seen[position] === stamp) {
           continue;
+        }
+        if (byYear && year !== 0) {
+          const other = years[position] ?? 0;
+          if (other !== year && (other !== 0 || likelyOnly)) {
+            continue;
+          }
         }
         seen[position] = stamp;
         const entry = entries[position];
@@ -670,14 +630,49 @@ export function createDuplicateIndex<T extends DuplicateSubject>(existing: reado
     if (c.hash !== null) {
       judgeAll(byHash.get(c.hash));
     }
-    if (c.nameKey !== '') {
+    // Without a birth year only the same ID hash makes a match more than 'possible'.
+    if (c.nameKey !== '' && !(likelyOnly && year === 0)) {
       const unitBlocks = byUnit.get(candidate.unitId);
       const villageBlocks = c.villageKey === '' ? undefined : byVillage.get(c.villageKey);
       if (unitBlocks !== undefined || villageBlocks !== undefined) {
-        const query = splitQuery(c);
+        const withHashed = c.hash === null;
+        /** The lists of `lists` whose households may match: the candidate's year and unknown ones. */
+        const judgeYears = (lists: YearLists): YearLists => {
+          let byYear = lists;
+          if (Array.isArray(byYear)) {
+            if (year === 0 || byYear.length <= SPLIT_AT) {
+              judgeAll(byYear, true);
+              return byYear;
+            }
+            const split = new Map<number, number[]>();
+            for (const position of byYear) {
+              pushToYear(split, years[position] ?? 0, position);
+            }
+            byYear = split;
+          }
+          if (year === 0) {
+            for (const list of byYear.values()) {
+              judgeAll(list);
+            }
+          } else {
+            judgeAll(byYear.get(year));
+            if (!likelyOnly) {
+              judgeAll(byYear.get(0));
+            }
+          }
+          return byYear;
+        };
+        const candidates = (bucket: Bucket | undefined) => {
+          if (bucket !== undefined) {
+            bucket.unhashed = judgeYears(bucket.unhashed);
+            if (withHashed) {
+              bucket.hashed = judgeYears(bucket.hashed);
+            }
+          }
+        };
         for (const block of nameBlocks(c)) {
-          candidateLists(unitBlocks?.get(block), query, judgeAll);
-          candidateLists(villageBlocks?.get(block), query, judgeAll);
+          candidates(unitBlocks?.get(block));
+          candidates(villageBlocks?.get(block));
         }
       }
     }

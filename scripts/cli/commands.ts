@@ -331,7 +331,13 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
   },
   households: {
     import: {
-      options: { unit: S, 'dry-run': { type: 'boolean' }, 'accept-valid': { type: 'boolean' } },
+      options: {
+        unit: S,
+        'dry-run': { type: 'boolean' },
+        'accept-valid': { type: 'boolean' },
+        'max-mb': S,
+        'max-rows': S,
+      },
       positionals: 1,
       build: (values, positionals) => ({
         name: 'households import',
@@ -340,6 +346,8 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
           unit: values.unit,
           dryRun: values['dry-run'] === true,
           acceptValid: values['accept-valid'] === true,
+          maxMb: values['max-mb'],
+          maxRows: values['max-rows'],
         }),
       }),
     },
@@ -496,9 +504,11 @@ export function usageText(): string[] {
     '      Liệt kê các lần gửi báo cáo; ✓ đánh dấu bản mới nhất của mỗi đơn vị trong mỗi kỳ.',
     '  reports show <số tham chiếu>',
     '      Xem toàn bộ số liệu một báo cáo và các lần gửi của cùng đơn vị, cùng kỳ.',
-    '  households import <tệp.csv|tệp.xlsx> --unit <mã đơn vị> [--dry-run] [--accept-valid]',
+    '  households import <tệp.csv|tệp.xlsx> --unit <mã đơn vị> [--dry-run] [--accept-valid] [--max-mb N] [--max-rows N]',
     '      Nhập danh sách hộ: kiểm tra từng dòng, báo dòng, cột, lỗi và cách sửa; không ghi gì nếu còn lỗi',
     '      (trừ khi có --accept-valid: chỉ nhập các dòng hợp lệ). --dry-run: chỉ kiểm tra.',
+    '      Tệp quá 20 MB hoặc quá 200.000 hộ bị từ chối, không ghi gì (đổi bằng --max-mb, --max-rows',
+    '      hoặc HOUSEHOLD_IMPORT_MAX_MB, HOUSEHOLD_IMPORT_MAX_ROWS).',
     '  households export <tệp.xlsx> --unit <mã đơn vị>',
     '      Xuất danh sách hộ của đơn vị ra Excel (nhập lại được).',
     '  households approve <mã hộ> --reason "lý do"',

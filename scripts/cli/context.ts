@@ -1,4 +1,5 @@
 import type { IdNumberHasher } from '../../core/households/id-number.ts';
+import type { HouseholdImportLimits } from '../../core/households/import-limits.ts';
 import type { PrismaClient } from '../../prisma/client.ts';
 import type { SqlDb } from '../../prisma/sql-db.ts';
 
@@ -29,6 +30,8 @@ export interface CliContext {
    * without a messenger token); commands that store ID numbers refuse them without it.
    */
   hashIdNumber?: IdNumberHasher;
+  /** Bounds of `households import` (HOUSEHOLD_IMPORT_MAX_MB/_MAX_ROWS); the defaults without it. */
+  householdImportLimits?: HouseholdImportLimits;
 }
 
 /**

@@ -6,9 +6,15 @@ import {
   isHouseholdStatus,
   type THouseholdInput,
 } from '../../core/households/household.ts';
+import { DEFAULT_HOUSEHOLD_IMPORT_LIMITS } from '../../core/households/import-limits.ts';
 import { dateInZone } from '../../core/shared/calendar.ts';
 import { createHouseholdWriter } from '../../prisma/household-writer.ts';
-import { readHouseholdFile, writeHouseholdsXlsx } from '../households/household-file.ts';
+import {
+  HouseholdFileError,
+  type HouseholdRowStream,
+  openHouseholdFile,
+  writeHouseholdsXlsx,
+} from '../households/household-file.ts';
 import { type CliContext, DEFAULT_TIME_ZONE, UsageError } from './context.ts';
 
 export const ZHouseholdsImportArgs = z.object({
@@ -18,6 +24,17 @@ export const ZHouseholdsImportArgs = z.object({
   unit: z.string({ error: 'thiếu --unit <mã đơn vị>' }).min(1),
   dryRun: z.boolean().default(false),
   acceptValid: z.boolean().default(false),
+  /** Overrides HOUSEHOLD_IMPORT_MAX_MB for this import. */
+  maxMb: z.coerce
+    .number({ error: '--max-mb phải là một số MB lớn hơn 0, ví dụ 50' })
+    .positive({ error: '--max-mb phải là một số MB lớn hơn 0, ví dụ 50' })
+    .optional(),
+  /** Overrides HOUSEHOLD_IMPORT_MAX_ROWS for this import. */
+  maxRows: z.coerce
+    .number({ error: '--max-rows phải là số nguyên lớn hơn 0, ví dụ 300000' })
+    .int({ error: '--max-rows phải là số nguyên lớn hơn 0, ví dụ 300000' })
+    .positive({ error: '--max-rows phải là số nguyên lớn hơn 0, ví dụ 300000' })
+    .optional(),
 });
 export type HouseholdsImportArgs = z.infer<typeof ZHouseholdsImportArgs>;
 
@@ -31,15 +48,32 @@ interface RowProblem {
 export interface ImportOutcome {
   rows: number;
   valid: number;
+  /** The first `MAX_KEPT_PROBLEMS` problems (every one is printed); `problemCount` counts them all. */
   problems: RowProblem[];
+  problemCount: number;
   written: number;
 }
+
+/** Problems kept in the outcome; a hostile file could otherwise have millions. */
+const MAX_KEPT_PROBLEMS = 10_000;
+
+function reportLine(p: RowProblem): string {
+  const place = p.row === 0 ? '' : `Dòng ${p.row}${p.column === '' ? '' : `, cột "${p.column}"`}: `;
+  return `${place}${p.message}${p.suggestion ? ` → ${p.suggestion}` : ''}`;
+}
+
+const MEBIBYTE = 1024 * 1024;
 
 /**
  * `households import <file> --unit <code> [--dry-run] [--accept-valid]`: checks every row (cells,
  * the household rules, duplicates inside the file and in the whole campaign) and prints a report
  * of row, column, problem and suggested fix. Writes nothing unless every row is valid, or
  * `--accept-valid` asks to write the valid ones; `--dry-run` never writes. One transaction.
+ *
+ * The file is read as a stream, row by row (memory: the valid rows and the duplicate index, not the
+ * file), within the limits of `ctx.householdImportLimits` (HOUSEHOLD_IMPORT_MAX_MB/_MAX_ROWS) or
+ * `--max-mb`/`--max-rows`: a larger file, a row past the limit or a CSV quote that never closes is
+ * reported in the same words as a bad cell, and nothing is written.
  */
 export async function householdsImport(ctx: CliContext, args: HouseholdsImportArgs): Promise<ImportOutcome> {
   const db = ctx.db;
@@ -57,12 +91,35 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
     throw new UsageError('chưa có chương trình nào trong cơ sở dữ liệu');
   }
   const timeZone = ctx.timeZone ?? DEFAULT_TIME_ZONE;
-  const file = await readHouseholdFile(args.file, {
-    onProgress: (n) => ctx.progress?.(`Đã đọc ${n} dòng…`),
-  });
+  const limits = ctx.householdImportLimits ?? DEFAULT_HOUSEHOLD_IMPORT_LIMITS;
+  const refuse = (error: HouseholdFileError, rows: number): ImportOutcome => {
+    const problem: RowProblem = {
+      row: error.row ?? 0,
+      column: error.column ?? '',
+      message: error.problem,
+      suggestion: error.suggestion,
+    };
+    ctx.out(reportLine(problem));
+    ctx.out('Không ghi gì vào cơ sở dữ liệu.');
+    return { rows, valid: 0, problems: [problem], problemCount: 1, written: 0 };
+  };
+  let file: HouseholdRowStream;
+  try {
+    file = await openHouseholdFile(args.file, {
+      onProgress: (n) => ctx.progress?.(`Đã đọc ${n} dòng…`),
+      maxBytes: args.maxMb === undefined ? limits.maxBytes : Math.floor(args.maxMb * MEBIBYTE),
+      maxRows: args.maxRows ?? limits.maxRows,
+    });
+  } catch (error) {
+    if (error instanceof HouseholdFileError) {
+      return refuse(error, 0);
+    }
+    throw error;
+  }
   if (file.missingColumns.length > 0) {
+    await file.close();
     ctx.out(`Tệp thiếu cột: ${file.missingColumns.join(', ')}. Không ghi gì vào cơ sở dữ liệu.`);
-    return { rows: file.rows.length, valid: 0, problems: [], written: 0 };
+    return { rows: 0, valid: 0, problems: [], problemCount: 0, written: 0 };
   }
   const schema = householdInputSchema({ year: dateInZone(ctx.now, timeZone).year });
   const hashId = ctx.hashIdNumber ?? refuseIdNumbers;
@@ -71,89 +128,100 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
   const index = createDuplicateIndex(await reader.duplicateSubjects(campaign.id));
   const seenCodes = new Map<string, number>();
   const problems: RowProblem[] = [];
+  let problemCount = 0;
+  let badRows = 0;
+  let rowCount = 0;
   const valid: { row: number; input: THouseholdInput }[] = [];
 
-  for (const row of file.rows) {
-    const rowProblems: RowProblem[] = row.errors.map((e) => ({
-      row: row.rowNumber,
-      column: e.column,
-      message: e.message,
-      suggestion: e.suggestion,
-    }));
-    if (rowProblems.length === 0) {
-      const parsed = schema.safeParse(row.values);
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-          const field = String(issue.path[0] ?? '');
-          rowProblems.push({
-            row: row.rowNumber,
-            column: file.columns[field] ?? field,
-            message: issue.message,
-          });
-        }
-      } else {
-        const input = parsed.data;
-        const code = input.code.toLowerCase();
-        const codeColumn = file.columns.code ?? 'Mã hộ';
-        if (existingCodes.has(code)) {
-          rowProblems.push({
-            row: row.rowNumber,
-            column: codeColumn,
-            message: `Mã hộ ${input.code} đã có trong chương trình.`,
-            suggestion: 'Kiểm tra lại mã hộ hoặc bỏ dòng này.',
-          });
-        } else if (seenCodes.has(code)) {
-          rowProblems.push({
-            row: row.rowNumber,
-            column: codeColumn,
-            message: `Mã hộ ${input.code} trùng với dòng ${seenCodes.get(code)}.`,
-            suggestion: 'Mỗi hộ một mã riêng.',
-          });
-        }
-        const subject = {
-          code: input.code,
-          unitId: unit.id,
-          village: input.village,
-          headName: input.headName,
-          birthYear: input.birthYear ?? null,
-          idNumberHash: input.idNumber ? hashId(input.idNumber) : null,
-        };
-        const nameColumn = file.columns.headName ?? 'Họ tên chủ hộ';
-        // Earlier rows of the file are in the index too, with negative ids (-row number).
-        const match = index.find(subject).find((m) => m.level !== 'possible');
-        const matchId = match?.household.id ?? 0;
-        if (match && matchId < 0) {
-          rowProblems.push({
-            row: row.rowNumber,
-            column: nameColumn,
-            message: `Có thể trùng hộ ở dòng ${-matchId} (${match.reasons.join(', ')}).`,
-            suggestion: 'Bỏ một trong hai dòng, hoặc ghi năm sinh/CCCD để phân biệt.',
-          });
-        } else if (match) {
-          rowProblems.push({
-            row: row.rowNumber,
-            column: nameColumn,
-            message: `Có thể trùng hộ đã có: ${match.household.headName} (mã ${match.household.code}) – ${match.reasons.join(', ')}.`,
-            suggestion: 'Nếu đúng là hộ khác, ghi thêm năm sinh hoặc số CCCD để phân biệt.',
-          });
-        }
-        seenCodes.set(code, row.rowNumber);
-        index.add({ ...subject, id: -row.rowNumber });
-        if (rowProblems.length === 0) {
-          valid.push({ row: row.rowNumber, input });
+  try {
+    for await (const row of file.rows) {
+      rowCount += 1;
+      const rowProblems: RowProblem[] = row.errors.map((e) => ({
+        row: row.rowNumber,
+        column: e.column,
+        message: e.message,
+        suggestion: e.suggestion,
+      }));
+      if (rowProblems.length === 0) {
+        const parsed = schema.safeParse(row.values);
+        if (!parsed.success) {
+          for (const issue of parsed.error.issues) {
+            const field = String(issue.path[0] ?? '');
+            rowProblems.push({
+              row: row.rowNumber,
+              column: file.columns[field] ?? field,
+              message: issue.message,
+            });
+          }
+        } else {
+          const input = parsed.data;
+          const code = input.code.toLowerCase();
+          const codeColumn = file.columns.code ?? 'Mã hộ';
+          if (existingCodes.has(code)) {
+            rowProblems.push({
+              row: row.rowNumber,
+              column: codeColumn,
+              message: `Mã hộ ${input.code} đã có trong chương trình.`,
+              suggestion: 'Kiểm tra lại mã hộ hoặc bỏ dòng này.',
+            });
+          } else if (seenCodes.has(code)) {
+            rowProblems.push({
+              row: row.rowNumber,
+              column: codeColumn,
+              message: `Mã hộ ${input.code} trùng với dòng ${seenCodes.get(code)}.`,
+              suggestion: 'Mỗi hộ một mã riêng.',
+            });
+          }
+          const subject = {
+            code: input.code,
+            unitId: unit.id,
+            village: input.village,
+            headName: input.headName,
+            birthYear: input.birthYear ?? null,
+            idNumberHash: input.idNumber ? hashId(input.idNumber) : null,
+          };
+          const nameColumn = file.columns.headName ?? 'Họ tên chủ hộ';
+          // Earlier rows of the file are in the index too, with negative ids (-row number).
+          const match = index.find(subject, { likelyOnly: true })[0];
+          const matchId = match?.household.id ?? 0;
+          if (match && matchId < 0) {
+            rowProblems.push({
+              row: row.rowNumber,
+              column: nameColumn,
+              message: `Có thể trùng hộ ở dòng ${-matchId} (${match.reasons.join(', ')}).`,
+              suggestion: 'Bỏ một trong hai dòng, hoặc ghi năm sinh/CCCD để phân biệt.',
+            });
+          } else if (match) {
+            rowProblems.push({
+              row: row.rowNumber,
+              column: nameColumn,
+              message: `Có thể trùng hộ đã có: ${match.household.headName} (mã ${match.household.code}) – ${match.reasons.join(', ')}.`,
+              suggestion: 'Nếu đúng là hộ khác, ghi thêm năm sinh hoặc số CCCD để phân biệt.',
+            });
+          }
+          seenCodes.set(code, row.rowNumber);
+          index.add({ ...subject, id: -row.rowNumber });
+          if (rowProblems.length === 0) {
+            valid.push({ row: row.rowNumber, input });
+          }
         }
       }
+      for (const p of rowProblems) {
+        ctx.out(reportLine(p));
+        if (problems.length < MAX_KEPT_PROBLEMS) {
+          problems.push(p);
+        }
+      }
+      problemCount += rowProblems.length;
+      badRows += rowProblems.length > 0 ? 1 : 0;
     }
-    problems.push(...rowProblems);
+  } catch (error) {
+    if (error instanceof HouseholdFileError) {
+      return refuse(error, rowCount);
+    }
+    throw error;
   }
-
-  for (const p of problems) {
-    ctx.out(`Dòng ${p.row}, cột "${p.column}": ${p.message}${p.suggestion ? ` → ${p.suggestion}` : ''}`);
-  }
-  const badRows = new Set(problems.map((p) => p.row)).size;
-  ctx.out(
-    `Tổng: ${file.rows.length} dòng, ${valid.length} hợp lệ, ${badRows} dòng có lỗi (${problems.length} lỗi).`,
-  );
+  ctx.out(`Tổng: ${rowCount} dòng, ${valid.length} hợp lệ, ${badRows} dòng có lỗi (${problemCount} lỗi).`);
 
   const write = !args.dryRun && valid.length > 0 && (badRows === 0 || args.acceptValid);
   if (!write) {
@@ -164,7 +232,7 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
           ? 'Không ghi gì vì còn dòng lỗi. Sửa tệp rồi nhập lại, hoặc thêm --accept-valid để chỉ nhập các dòng hợp lệ.'
           : 'Không có dòng nào để ghi.',
     );
-    return { rows: file.rows.length, valid: valid.length, problems, written: 0 };
+    return { rows: rowCount, valid: valid.length, problems, problemCount, written: 0 };
   }
   // One transaction: every household and the audit row, or nothing. Inside it only the
   // transaction's own handle is used (on SQLite the root one would wait for it to end).
@@ -183,7 +251,7 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
     );
   });
   ctx.out(`Đã nhập ${valid.length} hộ vào ${unit.name}.`);
-  return { rows: file.rows.length, valid: valid.length, problems, written: valid.length };
+  return { rows: rowCount, valid: valid.length, problems, problemCount, written: valid.length };
 }
 
 /** The hasher of a context without the key: an ID number stops the command before anything is written. */
