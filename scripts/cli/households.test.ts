@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '../../prisma/client.ts';
@@ -66,6 +67,70 @@ describe('households import', () => {
     expect(await count()).toBe(0);
     expect(ctx.lines.at(-1)).toContain('Không ghi gì');
     expect(ctx.lines[0]).toMatch(/^Dòng \d+, cột "[^"]+": .+/);
+  });
+
+  it('refuses a file over the size or row limit, or with a quote that never closes, writing nothing', async () => {
+    const { rows } = generateHouseholdRows(40, { seed: 12 });
+    const idAt = GENERATED_HEADER.findIndex((h) => /CCCD/.test(h));
+    rows.forEach((row, i) => {
+      if (i > 0) {
+        row[idAt] = `0069${String(i + 100).padStart(8, '0')}`;
+      }
+    });
+    const file = path.join(tmp, 'limits.csv');
+    await writeCsv(file, rows);
+    const before = await count();
+    const audits = await prisma.auditLog.count({ where: { action: 'households.import' } });
+
+    // Over the size limit (--max-mb): refused before reading, in the report's words.
+    const small = context();
+    const bySize = await householdsImport(small, {
+      file,
+      unit: '01852',
+      dryRun: false,
+      acceptValid: true,
+      maxMb: 0.001,
+    });
+    expect(bySize).toMatchObject({ rows: 0, written: 0, problemCount: 1 });
+    expect(small.lines[0]).toMatch(
+      /^Tệp "limits\.csv" nặng 0 MB, quá giới hạn 0 MB của một lần nhập; chưa đọc gì trong tệp\. → Chia danh sách/,
+    );
+    expect(small.lines.at(-1)).toBe('Không ghi gì vào cơ sở dữ liệu.');
+
+    // Over the row limit (the operator's HOUSEHOLD_IMPORT_MAX_ROWS): even --accept-valid writes none.
+    const few = { ...context(), householdImportLimits: { maxBytes: 1024 * 1024, maxRows: 25 } };
+    const byRows = await householdsImport(few, { file, unit: '01852', dryRun: false, acceptValid: true });
+    expect(byRows).toMatchObject({ rows: 25, valid: 0, written: 0 });
+    expect(byRows.problems).toEqual([
+      {
+        row: 27,
+        column: '',
+        message: 'Tệp có hơn 25 hộ, quá giới hạn của một lần nhập; đã dừng đọc ở dòng này.',
+        suggestion: expect.stringContaining('--max-rows') as unknown as string,
+      },
+    ]);
+    expect(few.lines.at(-2)).toMatch(/^Dòng 27: Tệp có hơn 25 hộ/);
+    expect(few.lines.at(-1)).toBe('Không ghi gì vào cơ sở dữ liệu.');
+
+    // A quote opened on row 30 and never closed: the rows before it are not written either.
+    const lines = (await readFile(file, 'utf8')).split('\r\n');
+    lines[29] = lines[29]?.replace(/,(H\d+),/, ',"$1,') ?? '';
+    const broken = path.join(tmp, 'broken.csv');
+    await writeFile(broken, [...lines.slice(0, 30), 'a,b,c\r\n'.repeat(4000)].join('\r\n'));
+    const quoted = context();
+    const byQuote = await householdsImport(quoted, {
+      file: broken,
+      unit: '01852',
+      dryRun: false,
+      acceptValid: true,
+    });
+    expect(byQuote).toMatchObject({ rows: 28, written: 0 });
+    expect(quoted.lines.at(-2)).toMatch(
+      /^Dòng 30, cột "Mã hộ": Dấu ngoặc kép \("\) mở ở dòng 30 không được đóng/,
+    );
+
+    expect(await count()).toBe(before);
+    expect(await prisma.auditLog.count({ where: { action: 'households.import' } })).toBe(audits);
   });
 
   it('writes the valid rows with --accept-valid, in one go, with eligibility and history', async () => {

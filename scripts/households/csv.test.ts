@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeCsvBytes, formatCsv, parseCsvRecords } from './csv.ts';
+import { CsvLimitError, CsvParser, decodeCsvBytes, formatCsv, parseCsvRecords } from './csv.ts';
 
 function parse(text: string, delimiter: ',' | ';' = ','): string[][] {
   return [...parseCsvRecords(text, delimiter)];
@@ -68,5 +68,46 @@ describe('decodeCsvBytes', () => {
   it('falls back to Windows-1258 for bytes that are not UTF-8', () => {
     // "Thôn" in code page 1258: ô is 0xF4.
     expect(decodeCsvBytes(new Uint8Array([0x54, 0x68, 0xf4, 0x6e]))).toBe('Thôn');
+  });
+});
+
+describe('CsvParser (streaming)', () => {
+  it('reads the same records whatever the chunks', () => {
+    const field = fc.string({ unit: fc.constantFrom('a', 'ệ', ',', '"', '\r', '\n', ' ', 'x') });
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(field, { minLength: 1, maxLength: 4 }), { maxLength: 5 }),
+        fc.array(fc.integer({ min: 0, max: 60 }), { maxLength: 8 }),
+        (rows, cuts) => {
+          const text = formatCsv(rows, ',');
+          const parser = new CsvParser(',');
+          const records: string[][] = [];
+          let at = 0;
+          for (const cut of [...cuts].sort((a, b) => a - b)) {
+            records.push(...parser.push(text.slice(at, Math.max(at, cut))));
+            at = Math.max(at, cut);
+          }
+          records.push(...parser.push(text.slice(at)), ...parser.end());
+          expect(records).toEqual(parse(text));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('stops at a field or a record past the limits, after the records before it', () => {
+    const limits = { maxFieldChars: 10, maxFields: 3 };
+    const open = new CsvParser(',', limits);
+    expect(open.push('a,b\r\nc,"unclosed\r\nd,e\r\n')).toEqual([['a', 'b']]);
+    let error: unknown;
+    try {
+      open.push('f,g\r\n');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ kind: 'field', record: 2, column: 2, quoted: true, limit: 10 });
+    expect(error).toBeInstanceOf(CsvLimitError);
+    expect(() => [...parseCsvRecords('a,b,c,d\r\n', ',', limits)]).toThrow(CsvLimitError);
+    expect(() => [...parseCsvRecords('a,b,c\r\n0123456789\r\n', ',', limits)]).not.toThrow();
   });
 });

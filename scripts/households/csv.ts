@@ -67,6 +67,8 @@ export class CsvParser {
   #field = '';
   /** Records completed so far. */
   #records = 0;
+  /** A limit passed while records before it were returned: thrown by the next call. */
+  #pending: CsvLimitError | undefined;
 
   constructor(delimiter: CsvDelimiter, limits: CsvLimits = CSV_LIMITS) {
     this.#delim = delimiter.charCodeAt(0);
@@ -74,7 +76,29 @@ export class CsvParser {
   }
 
   push(text: string): string[][] {
+    this.#throwPending();
     const out: string[][] = [];
+    try {
+      this.#parse(text, out);
+    } catch (error) {
+      // The records before the broken one come first; the error with the next call.
+      if (!(error instanceof CsvLimitError) || out.length === 0) {
+        throw error;
+      }
+      this.#pending = error;
+    }
+    return out;
+  }
+
+  #throwPending(): void {
+    const pending = this.#pending;
+    if (pending !== undefined) {
+      this.#pending = undefined;
+      throw pending;
+    }
+  }
+
+  #parse(text: string, out: string[][]): void {
     const length = text.length;
     let i = 0;
     while (i < length) {
@@ -139,11 +163,11 @@ export class CsvParser {
         }
       }
     }
-    return out;
   }
 
   /** The last record, if the input does not end with a line break. */
   end(): string[][] {
+    this.#throwPending();
     const state = this.#state;
     this.#state = START_RECORD;
     if (state === START_RECORD || state === AFTER_CR) {

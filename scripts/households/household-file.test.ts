@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCsv } from './csv.ts';
 import { generateHouseholdRows, writeCsv, writeXlsx } from './generate-household-file.ts';
 import {
+  HouseholdFileError,
   type HouseholdFileResult,
+  openHouseholdFile,
   type RawHouseholdRow,
   type RawHouseholdValues,
   readHouseholdFile,
@@ -741,5 +743,106 @@ describe('generated household files', () => {
     const result = await readHouseholdFile(file, { onProgress: (n) => calls.push(n) });
     expect(result.rows).toHaveLength(1200);
     expect(calls).toEqual([500, 1000, 1200]);
+  });
+});
+
+describe('bounded reading (issue 13 §7)', () => {
+  /** `count` valid generated households as CSV text, header first. */
+  function generatedCsv(count: number): string {
+    return formatCsv(generateHouseholdRows(count, { seed: 5 }).rows);
+  }
+
+  async function failure(promise: Promise<unknown>): Promise<HouseholdFileError> {
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(HouseholdFileError);
+    return error as HouseholdFileError;
+  }
+
+  it('refuses a file over the size limit before parsing it', async () => {
+    const file = tempFile('.csv');
+    // Not even a household list: nothing of it is read, the size alone refuses it.
+    await writeFile(file, 'x'.repeat(3 * 1024 * 1024));
+    const error = await failure(readHouseholdFile(file, { maxBytes: 2 * 1024 * 1024 }));
+    expect(error.message).toBe(
+      `Tệp "${path.basename(file)}" nặng 3 MB, quá giới hạn 2 MB của một lần nhập; chưa đọc gì trong tệp. → Chia danh sách thành nhiều tệp nhỏ hơn (ví dụ mỗi thôn một tệp) rồi nhập từng tệp; nếu tệp đúng là lớn như vậy, người quản trị nâng giới hạn bằng HOUSEHOLD_IMPORT_MAX_MB hoặc --max-mb.`,
+    );
+    expect(error.row).toBeUndefined();
+    // The default limit is 20 MB.
+    const big = tempFile('.xlsx');
+    await writeFile(big, Buffer.alloc(20 * 1024 * 1024 + 1));
+    expect((await failure(readHouseholdFile(big))).problem).toMatch(/nặng 20 MB, quá giới hạn 20 MB/);
+  });
+
+  it('stops at the first household row past the row limit, naming it', async () => {
+    const csv = tempFile('.csv');
+    await writeFile(csv, `DANH SÁCH HỘ\r\n\r\n${generatedCsv(30)}`);
+    // Title, blank line, header at row 3: the 11th household is on row 14.
+    const error = await failure(readHouseholdFile(csv, { maxRows: 10 }));
+    expect(error.row).toBe(14);
+    expect(error.message).toMatch(
+      /^Dòng 14: Tệp có hơn 10 hộ, quá giới hạn của một lần nhập; đã dừng đọc ở dòng này\. → Chia danh sách/,
+    );
+    expect((await readHouseholdFile(csv, { maxRows: 30 })).rows).toHaveLength(30);
+
+    const xlsx = tempFile('.xlsx');
+    await writeXlsx(xlsx, generateHouseholdRows(30, { seed: 5 }).rows);
+    expect((await failure(readHouseholdFile(xlsx, { maxRows: 29 }))).row).toBe(31);
+  });
+
+  it('fails fast on a quote that never closes, naming the row where it opened', async () => {
+    const lines = generatedCsv(50).split('\r\n');
+    // Row 21 (the 20th household): its name opens a quote that nothing closes; 20 MB follow.
+    const broken = lines[20]?.replace(/,([^,]+),(\d{4}),/, ',"$1,$2,') ?? '';
+    expect(broken).toContain('"');
+    const unquoted = lines.slice(21, 50).filter((line) => !line.includes('"'));
+    const filler = `${unquoted.join('\r\n')}\r\n`.repeat(Math.ceil((20 * 1024 * 1024) / 5000));
+    const file = tempFile('.csv');
+    await writeFile(file, [...lines.slice(0, 20), broken, filler].join('\r\n'));
+    const before = process.memoryUsage().heapUsed;
+    const stream = await openHouseholdFile(file, { maxBytes: 64 * 1024 * 1024 });
+    const read: number[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const row of stream.rows) {
+          read.push(row.rowNumber);
+        }
+      })(),
+    );
+    // Every row before it was read; the broken one stopped the file at the field limit, not at its end.
+    expect(read).toEqual(Array.from({ length: 19 }, (_, i) => i + 2));
+    expect(error.row).toBe(21);
+    expect(error.column).toBe('Họ tên chủ hộ');
+    expect(error.message).toMatch(
+      /^Dòng 21, cột "Họ tên chủ hộ": Dấu ngoặc kép \("\) mở ở dòng 21 không được đóng: ô đã dài hơn 10\.000 ký tự, phần sau của tệp bị đọc lẫn vào ô này nên đã dừng đọc\. → Mở tệp, tìm dấu " ở đầu ô này/,
+    );
+    // The old reader held the 20 MB in one field (1.4 GB for a real file); this one a chunk.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('reads XLSX as a stream with the same rows as the CSV, Vietnamese letters split across chunks included', async () => {
+    const { rows } = generateHouseholdRows(3000, { seed: 77 });
+    const csv = tempFile('.csv');
+    const xlsx = tempFile('.xlsx');
+    await writeCsv(csv, rows);
+    const workbook = new ExcelJS.Workbook();
+    // The list is the first sheet in the workbook's order, though not the first written.
+    const notes = workbook.addWorksheet('Ghi chú');
+    const sheet = workbook.addWorksheet('Danh sách');
+    workbook.worksheets.forEach((ws, i) => {
+      ws.orderNo = i === 0 ? 1 : 0;
+    });
+    notes.addRow(['Mã hộ', 'Thôn', 'Họ tên chủ hộ', 'Diện', 'Nhu cầu']);
+    notes.addRow(['X1', 'Thôn 1', 'Không phải hộ', 'HN', 'XM']);
+    for (const row of rows) {
+      sheet.addRow(row.map((cell) => (cell === '' ? null : cell)));
+    }
+    await workbook.xlsx.writeFile(xlsx);
+    const fromCsv = await readHouseholdFile(csv);
+    const fromXlsx = await readHouseholdFile(xlsx);
+    expect(fromXlsx.rows).toHaveLength(3000);
+    expect(fromXlsx.rows).toEqual(fromCsv.rows);
   });
 });
