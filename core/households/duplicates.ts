@@ -571,18 +571,33 @@ export function createDuplicateIndex<T extends DuplicateSubject>(existing: reado
       } else {
         list.push(entry.position);
       }
+      unblockedHashed.push(entry.position);
+      return;
     }
+    block(entry);
+  }
+
+  /** Puts a household in the name blocks of its unit and its village. */
+  function block(entry: Entry<T>): void {
     if (entry.nameKey === '') {
       return;
     }
     const village = entry.villageKey;
-    for (const block of nameBlocks(entry)) {
-      pushTo(byUnit, household.unitId, block, entry.position, hash !== null, years[entry.position] ?? 0);
+    const hashed = entry.hash !== null;
+    const year = years[entry.position] ?? 0;
+    for (const name of nameBlocks(entry)) {
+      pushTo(byUnit, entry.household.unitId, name, entry.position, hashed, year);
       if (village !== '') {
-        pushTo(byVillage, village, block, entry.position, hash !== null, years[entry.position] ?? 0);
+        pushTo(byVillage, village, name, entry.position, hashed, year);
       }
     }
   }
+
+  /**
+   * Households with an ID hash not yet in the name blocks: only a candidate without one looks for
+   * them there (see `Bucket`), so a list where every row has its CCCD never builds those blocks.
+   */
+  let unblockedHashed: number[] = [];
 
   /** Birth year by position, 0 when unknown (see `yearSlot`). */
   let years = new Int32Array(0);
@@ -632,6 +647,15 @@ export function createDuplicateIndex<T extends DuplicateSubject>(existing: reado
     }
     // Without a birth year only the same ID hash makes a match more than 'possible'.
     if (c.nameKey !== '' && !(likelyOnly && year === 0)) {
+      if (c.hash === null && unblockedHashed.length > 0) {
+        for (const position of unblockedHashed) {
+          const entry = entries[position];
+          if (entry !== undefined) {
+            block(entry);
+          }
+        }
+        unblockedHashed = [];
+      }
       const unitBlocks = byUnit.get(candidate.unitId);
       const villageBlocks = c.villageKey === '' ? undefined : byVillage.get(c.villageKey);
       if (unitBlocks !== undefined || villageBlocks !== undefined) {

@@ -172,7 +172,9 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
               suggestion: 'Mỗi hộ một mã riêng.',
             });
           }
+          // Earlier rows of the file go in the index too, with negative ids (-row number).
           const subject = {
+            id: -row.rowNumber,
             code: input.code,
             unitId: unit.id,
             village: input.village,
@@ -181,7 +183,6 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
             idNumberHash: input.idNumber ? hashId(input.idNumber) : null,
           };
           const nameColumn = file.columns.headName ?? 'Họ tên chủ hộ';
-          // Earlier rows of the file are in the index too, with negative ids (-row number).
           const match = index.find(subject, { likelyOnly: true })[0];
           const matchId = match?.household.id ?? 0;
           if (match && matchId < 0) {
@@ -200,7 +201,7 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
             });
           }
           seenCodes.set(code, row.rowNumber);
-          index.add({ ...subject, id: -row.rowNumber });
+          index.add(subject);
           if (rowProblems.length === 0) {
             valid.push({ row: row.rowNumber, input });
           }

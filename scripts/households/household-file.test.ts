@@ -831,8 +831,9 @@ describe('bounded reading (issue 13 §7)', () => {
     // The list is the first sheet in the workbook's order, though not the first written.
     const notes = workbook.addWorksheet('Ghi chú');
     const sheet = workbook.addWorksheet('Danh sách');
+    // exceljs writes sheets by `orderNo` (untyped): the list goes first in the workbook.
     workbook.worksheets.forEach((ws, i) => {
-      ws.orderNo = i === 0 ? 1 : 0;
+      (ws as unknown as { orderNo: number }).orderNo = i === 0 ? 1 : 0;
     });
     notes.addRow(['Mã hộ', 'Thôn', 'Họ tên chủ hộ', 'Diện', 'Nhu cầu']);
     notes.addRow(['X1', 'Thôn 1', 'Không phải hộ', 'HN', 'XM']);
