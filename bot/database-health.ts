@@ -112,6 +112,13 @@ export function createDatabaseHealth(deps: DatabaseHealthDeps) {
       await deps.probe();
       recovered();
     } catch (error) {
+      if (!isDatabaseUnavailable(error)) {
+        // The database answered, with an error of the probe's own: it is reachable. Not failing
+        // for ever on a probe that cannot work (waiting work would wait for ever with it).
+        deps.log.error({ err: error }, 'database probe failed');
+        recovered();
+        return;
+      }
       lastError = describe(error);
       checkOutage();
     } finally {
