@@ -22,18 +22,31 @@ import { pledgeCard, pledgeWhat } from './fund-views.ts';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-export const ZPledgeSafeguards = z.strictObject({
-  /** At most this many pledges per anonymous donor's chat in a rolling 24 hours. */
-  perChatPerDay: z.number().int().min(1).default(3),
-  /** At most this many pledges of all anonymous donors together in a rolling hour. */
-  anonymousPerHour: z.number().int().min(1).default(30),
-  /**
-   * An anonymous donor's pledge above this many đồng waits for a fund officer's verification. 500
-   * million: above what people and small enterprises give in chat (a house is 60 million), below
-   * what would visibly move a city's figures; a larger gift is normally arranged with the board.
-   */
-  verifyAbove: z.number().int().min(0).default(500_000_000),
-});
+const wholeAtLeastOne = () =>
+  z
+    .number({ error: 'phải là một số' })
+    .int({ error: 'phải là số nguyên' })
+    .min(1, { error: 'phải từ 1 trở lên' });
+
+export const ZPledgeSafeguards = z.strictObject(
+  {
+    /** At most this many pledges per anonymous donor's chat in a rolling 24 hours. */
+    perChatPerDay: wholeAtLeastOne().default(3),
+    /** At most this many pledges of all anonymous donors together in a rolling hour. */
+    anonymousPerHour: wholeAtLeastOne().default(30),
+    /**
+     * An anonymous donor's pledge above this many đồng waits for a fund officer's verification. 500
+     * million: above what people and small enterprises give in chat (a house is 60 million), below
+     * what would visibly move a city's figures; a larger gift is normally arranged with the board.
+     */
+    verifyAbove: z
+      .number({ error: 'phải là một số (đồng)' })
+      .int({ error: 'phải là số nguyên (đồng)' })
+      .min(0, { error: 'không được âm' })
+      .default(500_000_000),
+  },
+  { error: 'chỉ nhận các mục perChatPerDay, anonymousPerHour, verifyAbove' },
+);
 export type PledgeSafeguards = z.output<typeof ZPledgeSafeguards>;
 
 export function parsePledgeSafeguards(raw: unknown): PledgeSafeguards {

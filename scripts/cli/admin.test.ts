@@ -143,10 +143,10 @@ describe('limits on pledges of donors with no invite (issue 13 §6)', () => {
     });
     expect(await audits('campaign.pledges')).toBe(1);
     await expect(run(['campaign', 'pledges', '--set', '{"perChatPerDay":0}'])).rejects.toThrow(
-      /giới hạn không hợp lệ: perChatPerDay/,
+      /giới hạn không hợp lệ: perChatPerDay – phải từ 1 trở lên/,
     );
     await expect(run(['campaign', 'pledges', '--set', '{"perHour":5}'])).rejects.toThrow(
-      /giới hạn không hợp lệ/,
+      /giới hạn không hợp lệ.*chỉ nhận các mục perChatPerDay, anonymousPerHour, verifyAbove/,
     );
     await expect(run(['campaign', 'pledges', '--set', 'abc'])).rejects.toThrow(
       /--set cần một đối tượng JSON/,
