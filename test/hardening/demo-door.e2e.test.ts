@@ -7,9 +7,11 @@ import { loadConfig } from '../../bot/config.ts';
 import { createLogger } from '../../bot/logger.ts';
 import { createPrismaClient } from '../../prisma/client.ts';
 import { findDemoData } from '../../prisma/seed.ts';
+import { createStore } from '../../prisma/store.ts';
 import { executeCommand, parseCommand } from '../../scripts/cli/commands.ts';
 import { seededDatabase, tempDatabase } from '../support/app-harness.ts';
 import { type BotApiEmulator, type EmulatorUser, startBotApiEmulator } from '../support/bot-api-emulator.ts';
+import { recordEntry } from '../support/fixtures.ts';
 
 /**
  * Issue 13 §1, no demo door in a real deployment: a bot with a messenger token seeds no demo
@@ -231,7 +233,82 @@ describe('no demo door in a real deployment', () => {
       return out.join('\n');
     };
 
+    // What playground people entered: a 100 tỷ pledge and one of 1 triệu (nothing paid: cancelled),
+    // and one with money received against it (kept: `funds reverse` first); a real person's stays.
+    const pledgedTotal = async () => {
+      const summary = await cli('funds', 'summary');
+      const total = /Tổng: đăng ký ([\d.]+) đ/.exec(summary)?.[1];
+      expect(total, summary).toBeDefined();
+      return BigInt(total?.replaceAll('.', '') ?? '');
+    };
+    const pledgedBefore = await pledgedTotal();
+    const demoAdmin = await prisma.person.findFirstOrThrow({ where: { fullName: 'Trần Văn Hùng' } });
+    const demoFund = await prisma.person.findFirstOrThrow({ where: { fullName: 'Phạm Thị Thu' } });
+    const refs = await createStore(seeded.db).run(async (tx) => {
+      const campaign = await tx.campaigns.findCurrent();
+      if (!campaign) {
+        throw new Error('no campaign');
+      }
+      const pledge = (personId: number, amount: bigint) =>
+        tx.pledges.create(
+          {
+            campaignId: campaign.id,
+            donorKind: 'individual',
+            donorName: 'Khách thử',
+            donorPhone: null,
+            personId,
+            orgUnitId: null,
+            fundUnitId: city.id,
+            kind: 'money',
+            description: null,
+            quantity: null,
+            quantityUnit: null,
+            amount,
+            householdId: null,
+            targetUnitId: null,
+            dueOn: null,
+            publicName: false,
+            channel: 'playground',
+          },
+          new Date(),
+        );
+      const big = await pledge(demoAdmin.id, 100_000_000_000n);
+      const small = await pledge(demoFund.id, 1_000_000n);
+      const paid = await pledge(demoFund.id, 2_000_000n);
+      const mine = await pledge(real.id, 3_000_000n);
+      await recordEntry(
+        tx,
+        campaign,
+        { levelUnitId: city.id, amount: 2_000_000n, pledgeId: paid.id },
+        new Date(),
+        {
+          occurredOn: campaign.startsOn,
+          channel: 'playground',
+        },
+      );
+      return { big: big.ref, small: small.ref, paid: paid.ref, mine: mine.ref };
+    });
+    expect(await pledgedTotal()).toBe(pledgedBefore + 100_000_000_000n + 6_000_000n);
+
     const removed = await cli('demo', 'remove');
+    expect(removed).toContain(
+      `Đăng ký ủng hộ của người dùng mẫu đã hủy: 2 (${refs.big}, ${refs.small}); còn lại đã có khoản nộp, cần xử lý bằng funds reverse: 1 (${refs.paid})`,
+    );
+    // The pledged total is back to what it was, with the paid demo pledge and the real one.
+    expect(await pledgedTotal()).toBe(pledgedBefore + 5_000_000n);
+    const cancelled = await prisma.pledge.findMany({
+      where: { cancelledAt: { not: null } },
+      orderBy: { id: 'asc' },
+    });
+    expect(cancelled.map((p) => [p.ref, p.cancelReason])).toEqual([
+      [refs.big, 'Dữ liệu mẫu (playground)'],
+      [refs.small, 'Dữ liệu mẫu (playground)'],
+    ]);
+    const totals = await prisma.fundTotal.findMany({ where: { kind: { in: ['pledged', 'unverified'] } } });
+    const live = await prisma.pledge.findMany({ where: { cancelledAt: null } });
+    expect(totals.reduce((sum, t) => sum + BigInt(t.amount), 0n)).toBe(
+      live.reduce((sum, p) => sum + p.amount, 0n),
+    );
     expect(removed).toContain('Người dùng mẫu đã ngừng hoạt động: 6');
     expect(removed).toContain('Trần Văn Hùng');
     expect(removed).toContain('DEMO2025');
@@ -243,7 +320,13 @@ describe('no demo door in a real deployment', () => {
     expect(await prisma.household.count({ where: { code: { startsWith: 'DX-' } } })).toBe(1);
     expect(await prisma.person.findUniqueOrThrow({ where: { id: real.id } })).toMatchObject({ active: true });
     expect(await prisma.channelIdentity.count({ where: { personId: real.id } })).toBe(1);
-    expect(await prisma.auditLog.count({ where: { action: 'demo.remove', channel: 'cli' } })).toBe(1);
+    const audit = await prisma.auditLog.findFirstOrThrow({
+      where: { action: 'demo.remove', channel: 'cli' },
+    });
+    expect(JSON.parse(audit.after ?? '{}')).toMatchObject({
+      pledgesCancelled: [refs.big, refs.small],
+      pledgesPaid: [refs.paid],
+    });
     expect(await findDemoData(prisma)).toEqual({ people: [], invites: [], households: [] });
 
     expect(await cli('demo', 'remove')).toContain('không có gì để gỡ');
