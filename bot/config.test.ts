@@ -147,4 +147,11 @@ describe('loadConfig', () => {
       expect(message.split('\n')).toHaveLength(1);
     }
   });
+  it('bounds households import by HOUSEHOLD_IMPORT_MAX_MB and HOUSEHOLD_IMPORT_MAX_ROWS', () => {
+    expect(loadConfig({}).householdImport).toEqual({ maxBytes: 20 * 1024 * 1024, maxRows: 200_000 });
+    expect(
+      loadConfig({ HOUSEHOLD_IMPORT_MAX_MB: '2.5', HOUSEHOLD_IMPORT_MAX_ROWS: '5000' }).householdImport,
+    ).toEqual({ maxBytes: 2.5 * 1024 * 1024, maxRows: 5000 });
+    expect(() => loadConfig({ HOUSEHOLD_IMPORT_MAX_ROWS: '0' })).toThrow(/HOUSEHOLD_IMPORT_MAX_ROWS/);
+  });
 });
