@@ -4,7 +4,12 @@ import type { Inbound } from '../../core/messaging/message.ts';
 import { XLSX_MIME_TYPE } from '../exports/document-builder.ts';
 import { createPlaygroundGuard, type PlaygroundAccess } from './access.ts';
 import { PLAYGROUND_PAGE_CSP, PLAYGROUND_PAGE_HTML } from './page.ts';
-import { PLAYGROUND_FILES_PATH, type PlaygroundMessage, type PlaygroundSender } from './playground-sender.ts';
+import {
+  PLAYGROUND_CHAT_PREFIX,
+  PLAYGROUND_FILES_PATH,
+  type PlaygroundMessage,
+  type PlaygroundSender,
+} from './playground-sender.ts';
 
 /** A demo person one can act as in the playground. */
 export interface PlaygroundPersona {
@@ -98,7 +103,7 @@ function firstIssue(error: z.ZodError): string {
 
 /** The playground chat of a persona; one private chat per demo person. */
 export function playgroundChatId(personaId: string): string {
-  return `pg:${personaId}`;
+  return `${PLAYGROUND_CHAT_PREFIX}${personaId}`;
 }
 
 /**

@@ -29,6 +29,19 @@ export interface PlaygroundFile {
   url: string;
 }
 
+/** The playground chat of a persona is `pg:<persona id>` (what the page's messages come from). */
+export const PLAYGROUND_CHAT_PREFIX = 'pg:';
+
+/**
+ * The one chat a playground chat id stands for. Replies go to the chat a message came from
+ * (`pg:fund`); what the bot sends on its own (notices to fund officers, donor updates, reminders,
+ * feedback alerts) goes to the person's playground identity, whose id is the bare persona id
+ * (`fund`). Both are the persona's conversation on the page.
+ */
+export function playgroundChatKey(chatId: string): string {
+  return chatId.startsWith(PLAYGROUND_CHAT_PREFIX) ? chatId : `${PLAYGROUND_CHAT_PREFIX}${chatId}`;
+}
+
 /** Where the page downloads a built file. */
 export const PLAYGROUND_FILES_PATH = '/api/playground/files';
 
@@ -156,7 +169,7 @@ export function createPlaygroundSender(options: PlaygroundSenderOptions = {}): P
   }
 
   function list(chatId: string, afterSeq: number): PlaygroundMessage[] {
-    const log = chats.get(chatId);
+    const log = chats.get(playgroundChatKey(chatId));
     if (!log) {
       return [];
     }
@@ -194,13 +207,14 @@ export function createPlaygroundSender(options: PlaygroundSenderOptions = {}): P
       if (rows.length > 0) {
         stored.choices = rows.map((row) => row.map((choice) => ({ id: choice.id, label: choice.label })));
       }
-      append(chatId, stored);
+      append(playgroundChatKey(chatId), stored);
       return { ok: true };
     },
 
     list,
 
-    waitFor(chatId, afterSeq, timeoutMs, signal) {
+    waitFor(anyChatId, afterSeq, timeoutMs, signal) {
+      const chatId = playgroundChatKey(anyChatId);
       const ready = list(chatId, afterSeq);
       if (ready.length > 0 || timeoutMs <= 0 || signal?.aborted) {
         return Promise.resolve(ready);
@@ -234,7 +248,8 @@ export function createPlaygroundSender(options: PlaygroundSenderOptions = {}): P
       });
     },
 
-    recordUser(chatId, text, clientMessageId) {
+    recordUser(anyChatId, text, clientMessageId) {
+      const chatId = playgroundChatKey(anyChatId);
       if (clientMessageId !== undefined) {
         const existing = chats.get(chatId)?.byClientId.get(clientMessageId);
         if (existing) {
