@@ -32,6 +32,44 @@ export interface NewHousehold extends THouseholdInput {
   status?: HouseholdStatus;
 }
 
+/** The household columns, in the order `householdValues` gives them. */
+const HOUSEHOLD_COLUMNS = `campaignId, unitId, code, village, headName, headNameKey, birthYear, idNumberHash,
+         idNumberLast4, category, need, foundationDurable, frameDurable, roofDurable, area, members, landLegal,
+         landUndisputed, outsideLandslideZone, confirmedByCommune, eligible, status, supportedBefore, createdAt, updatedAt`;
+const HOUSEHOLD_PLACEHOLDERS = `(${Array(25).fill('?').join(', ')})`;
+
+/** A household's row values with its computed eligibility, in HOUSEHOLD_COLUMNS order. */
+function householdValues(h: NewHousehold, status: HouseholdStatus, at: Date, opts: HouseholdWriteOptions) {
+  const eligibility = assessEligibility(h, opts.rules);
+  return [
+    h.campaignId,
+    h.unitId,
+    h.code,
+    h.village,
+    h.headName,
+    householdNameKey(h.headName),
+    h.birthYear ?? null,
+    idNumberHashOf(h, opts.hashId),
+    idNumberLast4(h.idNumber),
+    h.category,
+    h.need,
+    h.foundationDurable,
+    h.frameDurable,
+    h.roofDurable,
+    h.area ?? null,
+    h.members,
+    h.landLegal,
+    h.landUndisputed,
+    h.outsideLandslideZone,
+    h.confirmedByCommune,
+    eligibility.eligible,
+    status,
+    h.supportedBefore ?? null,
+    at,
+    at,
+  ];
+}
+
 /** Inserts a household and its first history event on the caller's connection and transaction. */
 export async function insertHousehold(
   db: SqlDb,
@@ -41,41 +79,11 @@ export async function insertHousehold(
   channel: string | null,
   opts: HouseholdWriteOptions = {},
 ): Promise<number> {
-  const eligibility = assessEligibility(h, opts.rules);
   const status = h.status ?? 'proposed';
   const id = Number(
     await db.insert(
-      `INSERT INTO "Household" (campaignId, unitId, code, village, headName, headNameKey, birthYear, idNumberHash,
-         idNumberLast4, category, need, foundationDurable, frameDurable, roofDurable, area, members, landLegal,
-         landUndisputed, outsideLandslideZone, confirmedByCommune, eligible, status, supportedBefore, createdAt, updatedAt)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        h.campaignId,
-        h.unitId,
-        h.code,
-        h.village,
-        h.headName,
-        householdNameKey(h.headName),
-        h.birthYear ?? null,
-        idNumberHashOf(h, opts.hashId),
-        idNumberLast4(h.idNumber),
-        h.category,
-        h.need,
-        h.foundationDurable,
-        h.frameDurable,
-        h.roofDurable,
-        h.area ?? null,
-        h.members,
-        h.landLegal,
-        h.landUndisputed,
-        h.outsideLandslideZone,
-        h.confirmedByCommune,
-        eligibility.eligible,
-        status,
-        h.supportedBefore ?? null,
-        at,
-        at,
-      ],
+      `INSERT INTO "Household" (${HOUSEHOLD_COLUMNS}) VALUES ${HOUSEHOLD_PLACEHOLDERS}`,
+      householdValues(h, status, at, opts),
     ),
   );
   await db.run(
@@ -87,6 +95,53 @@ export async function insertHousehold(
 }
 
 /**
+ * Households per INSERT statement when writing many (25 parameters each: well under SQLite's 32766
+ * and PostgreSQL's 65535). PostgreSQL keeps HouseholdCount with a statement-level trigger, so one
+ * statement per batch updates each counter row once rather than once per household.
+ */
+export const HOUSEHOLD_BATCH = 500;
+
+/**
+ * Inserts households of one campaign and their first history events, HOUSEHOLD_BATCH per statement,
+ * on the caller's connection and transaction. Returns their ids in the order given.
+ */
+export async function insertHouseholds(
+  db: SqlDb,
+  hs: readonly NewHousehold[],
+  at: Date,
+  personId: number | null,
+  channel: string | null,
+  opts: HouseholdWriteOptions = {},
+): Promise<number[]> {
+  const ids: number[] = [];
+  for (let start = 0; start < hs.length; start += HOUSEHOLD_BATCH) {
+    const batch = hs.slice(start, start + HOUSEHOLD_BATCH);
+    const statuses = batch.map((h) => h.status ?? 'proposed');
+    const rows = await db.all(
+      `INSERT INTO "Household" (${HOUSEHOLD_COLUMNS}) VALUES ${batch.map(() => HOUSEHOLD_PLACEHOLDERS).join(', ')}
+       RETURNING id, campaignId, code`,
+      batch.flatMap((h, i) => householdValues(h, statuses[i] ?? 'proposed', at, opts)),
+    );
+    // The order of RETURNING rows is not promised: match them by the (campaign, code) key.
+    const idOf = new Map(rows.map((r) => [`${r.campaignId}:${r.code}`, Number(r.id)]));
+    const batchIds = batch.map((h) => {
+      const id = idOf.get(`${h.campaignId}:${h.code}`);
+      if (id === undefined) {
+        throw new Error(`Household ${h.code} was not inserted.`);
+      }
+      return id;
+    });
+    await db.run(
+      `INSERT INTO "HouseholdEvent" (householdId, kind, fromStatus, toStatus, note, photos, personId, channel, at)
+       VALUES ${batch.map(() => "(?, 'created', NULL, ?, NULL, '[]', ?, ?, ?)").join(', ')}`,
+      batchIds.flatMap((id, i) => [id, statuses[i] ?? 'proposed', personId, channel, at]),
+    );
+    ids.push(...batchIds);
+  }
+  return ids;
+}
+
+/**
  * Writes households with their computed eligibility and a first history event (so the registry
  * can be counted "as of" any date). Used by the seed, the import and tests; the caller owns the
  * transaction: pass the SqlDb `transaction` hands its work.
@@ -95,6 +150,15 @@ export function createHouseholdWriter(db: SqlDb, opts: HouseholdWriteOptions = {
   return {
     insert(h: NewHousehold, at: Date, personId: number | null, channel: string | null): Promise<number> {
       return insertHousehold(db, h, at, personId, channel, opts);
+    },
+    /** Many households at once (an import): see `insertHouseholds`. */
+    insertMany(
+      hs: readonly NewHousehold[],
+      at: Date,
+      personId: number | null,
+      channel: string | null,
+    ): Promise<number[]> {
+      return insertHouseholds(db, hs, at, personId, channel, opts);
     },
     /** Every household of a campaign in the shape duplicate detection compares. */
     async duplicateSubjects(campaignId: number): Promise<(DuplicateSubject & { id: number })[]> {

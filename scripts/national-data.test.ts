@@ -12,6 +12,7 @@ import type { Actor } from '../core/people/people.ts';
 import { FUND_LEVEL_KINDS } from '../core/people/unit.repository.ts';
 import { formatInteger, formatMoney } from '../core/shared/format.ts';
 import type { Tx } from '../core/unit-of-work.ts';
+import { insertHouseholds, type NewHousehold } from '../prisma/household-writer.ts';
 import type { SqlDb } from '../prisma/sql-db.ts';
 import { createStore } from '../prisma/store.ts';
 import { migratedDb } from '../test/support/app-harness.ts';
@@ -308,6 +309,58 @@ describe('the household counts kept by the database', () => {
          TRUE, TRUE, TRUE, TRUE, TRUE, 'proposed', ?, ?)`,
       [set.campaignId, Number(other?.id), NATIONAL_AS_OF, NATIONAL_AS_OF],
     );
+    await expectCountsKept();
+  });
+
+  it('equal counting the registry after an import-sized batched insert, each counter row changed once per statement', async () => {
+    const communes = await db.all(`SELECT id FROM "Unit" WHERE kind = 'commune' ORDER BY id LIMIT 2`);
+    const households: NewHousehold[] = Array.from({ length: 1200 }, (_, i) => ({
+      campaignId: set.campaignId,
+      unitId: Number(communes[i % 2]?.id),
+      status: i % 3 === 0 ? 'approved' : 'proposed',
+      code: `BATCH-${i}`,
+      village: 'Thôn 1',
+      headName: `Lò Văn Lô ${i}`,
+      category: 'poor',
+      need: 'repair',
+      foundationDurable: false,
+      frameDurable: false,
+      roofDurable: false,
+      members: 3,
+      landLegal: true,
+      landUndisputed: true,
+      outsideLandslideZone: true,
+      confirmedByCommune: true,
+    }));
+    const rolledBack = new Error('rolled back');
+    await expect(
+      db.transaction(async (tx) => {
+        const ids = await insertHouseholds(tx, households, NATIONAL_AS_OF, null, 'cli');
+        expect(new Set(ids).size).toBe(1200);
+        const events = await tx.get(
+          `SELECT COUNT(*) AS n FROM "HouseholdEvent" e JOIN "Household" h ON h.id = e.householdId
+            WHERE h.code LIKE 'BATCH-%' AND e.kind = 'created' AND e.toStatus = h.status AND e.channel = 'cli'`,
+        );
+        expect(events).toEqual({ n: 1200 });
+        const counted = await tx.all(
+          'SELECT unitId, status, COUNT(*) AS n FROM "Household" GROUP BY unitId, status',
+        );
+        const kept = await tx.all(
+          'SELECT unitId, status, households AS n FROM "HouseholdCount" WHERE households > 0',
+        );
+        expect(sorted(kept)).toEqual(sorted(counted));
+        if (tx.dialect === 'postgres') {
+          // PostgreSQL keeps every version of a row until commit: one counter update per household
+          // (1,200 here) made a large import quadratic. Now a few per statement: 3 statements (500 a
+          // batch) × 4 (unit, status) keys, plus the insert attempts ON CONFLICT turned into updates.
+          const changes = await tx.get(
+            `SELECT n_tup_ins + n_tup_upd AS n FROM pg_stat_xact_user_tables WHERE relid = '"HouseholdCount"'::regclass`,
+          );
+          expect(Number(changes?.n)).toBeLessThan(30);
+        }
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
     await expectCountsKept();
   });
 });

@@ -239,9 +239,12 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
   // transaction's own handle is used (on SQLite the root one would wait for it to end).
   await db.transaction(async (tx) => {
     const writer = createHouseholdWriter(tx, { hashId });
-    for (const { input } of valid) {
-      await writer.insert({ ...input, campaignId: campaign.id, unitId: unit.id }, ctx.now, null, 'cli');
-    }
+    await writer.insertMany(
+      valid.map(({ input }) => ({ ...input, campaignId: campaign.id, unitId: unit.id })),
+      ctx.now,
+      null,
+      'cli',
+    );
     await tx.run(
       `INSERT INTO "AuditLog" (at, personId, channel, action, entity, entityId, after) VALUES (?, NULL, 'cli', 'households.import', 'Unit', ?, ?)`,
       [
