@@ -340,9 +340,9 @@ export const en: Record<keyof typeof vi, string> = {
   'pledge.status.paid': 'Paid',
   'pledge.status.cancelled': 'Cancelled',
   'pledge.status.overdue': 'Overdue',
+  'pledge.status.unverified': 'Awaiting verification',
   'pledge.donor_kind.organisation': 'agency, organisation',
   'pledge.donor_kind.enterprise': 'enterprise',
-  'pledge.status.unverified': 'Awaiting verification',
   'pledge.donor_kind.individual': 'individual',
   'pledge.mine.title': 'Your pledges:',
   'pledge.mine.none': 'You have no pledges yet.',
@@ -352,8 +352,6 @@ export const en: Record<keyof typeof vi, string> = {
   'pledge.refused.not_org_leader': 'This is for member organisation leaders.',
   'pledge.refused.no_level':
     'No "For the Poor" fund is set up to receive it yet. Please contact the MTTQ committee.',
-
-  'fund.field.level': 'Fund',
   'pledge.refused.rate_chat':
     '⏳ You have registered {max} pledges in the last 24 hours. This one was not saved; please try again later, or contact the "For the Poor" fund board if you need to register more. Thank you!',
   'pledge.refused.rate_all':
@@ -377,6 +375,8 @@ export const en: Record<keyof typeof vi, string> = {
   'pledge.reject.header': 'Reject and cancel pledge {ref} ({donor}, {what})',
   'pledge.field.rejectReason': 'Reason',
   'pledge.ask.rejectReason': 'Why is pledge {ref} rejected? (The reason is sent to the donor.)',
+
+  'fund.field.level': 'Fund',
   'fund.field.payer': 'Paid by',
   'fund.field.amount': 'Amount',
   'fund.field.overpay': 'Paid above the pledge',
@@ -409,10 +409,10 @@ export const en: Record<keyof typeof vi, string> = {
   'fund.receipt.header_pledge':
     'Payment against pledge {ref} – {donor}\nPledged: {pledged}; received: {received}',
   'fund.receipt.done': '✅ Receipt of {amount} recorded.',
-  'fund.receipt.done_in_kind': '✅ In-kind contribution worth {amount} recorded.',
-  'fund.allocation.title': 'allocate to a household',
   'fund.receipt.verified':
     'ℹ️ Pledge {ref} was awaiting verification: this receipt confirms it, and it is counted in the totals from now on.',
+  'fund.receipt.done_in_kind': '✅ In-kind contribution worth {amount} recorded.',
+  'fund.allocation.title': 'allocate to a household',
   'fund.allocation.header':
     'Allocation to {name} (code {code}, {unit})\nNeed: {need} – norm {norm}\nFrom fund: {level}',
   'fund.allocation.done': '✅ {amount} allocated to {name}.',
@@ -457,9 +457,9 @@ export const en: Record<keyof typeof vi, string> = {
   'fund.rollup.title': '💼 "FOR THE POOR" FUND OVERVIEW',
   'fund.rollup.total':
     'Total: pledged {pledged}; received {received}; allocated {allocated} to {households} households; paid {disbursed}',
+  'fund.rollup.unverified': '⏳ Awaiting verification (not in the pledged total): {amount}',
   'fund.rollup.orgs': 'By member organisation (pledged / paid):',
   'fund.rollup.org': '• {name}: {pledged} / {received} ({percent})',
-  'fund.rollup.unverified': '⏳ Awaiting verification (not in the pledged total): {amount}',
   'fund.rollup.donors': 'Donors (pledged / paid):',
   'fund.rollup.donor': '• {name}: {pledged} / {received}',
   'fund.public.title': '📢 "FOR THE POOR" FUND – PUBLIC SUMMARY\n{campaign}\nFigures as of {date}:',
@@ -647,9 +647,9 @@ export const en: Record<keyof typeof vi, string> = {
   'digest.reports.next': '📅 Next: the {period} report, due {due}.',
   'digest.money.heading': '💰 "For the Poor" fund (all levels):',
   'digest.money.pledged': '• Pledged: {amount}',
+  'digest.money.unverified': '• Awaiting verification (not in the pledged total): {amount}',
   'digest.money.received': '• Received: {amount}',
   'digest.money.received_share': '• Received: {amount} ({percent} of pledges)',
-  'digest.money.unverified': '• Awaiting verification (not in the pledged total): {amount}',
   'digest.money.in_kind': '• Materials and labour (estimated value): {amount}',
   'digest.money.allocated': '• Allocated: {amount} to {households} households',
   'digest.money.disbursed': '• Paid out: {amount}',

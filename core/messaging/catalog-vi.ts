@@ -340,9 +340,9 @@ export const vi = {
   'pledge.status.paid': 'Đã nộp đủ',
   'pledge.status.cancelled': 'Đã hủy',
   'pledge.status.overdue': 'Quá hạn nộp',
+  'pledge.status.unverified': 'Chờ xác minh',
   'pledge.donor_kind.organisation': 'cơ quan, tổ chức',
   'pledge.donor_kind.enterprise': 'doanh nghiệp',
-  'pledge.status.unverified': 'Chờ xác minh',
   'pledge.donor_kind.individual': 'cá nhân',
   'pledge.mine.title': 'Các đăng ký ủng hộ của anh/chị:',
   'pledge.mine.none': 'Anh/chị chưa có đăng ký ủng hộ nào.',
@@ -351,8 +351,6 @@ export const vi = {
     'Đăng ký số {ref} đã có khoản nộp hoặc đã hủy nên không sửa, hủy được nữa. Cần điều chỉnh, anh/chị liên hệ cán bộ Quỹ.',
   'pledge.refused.not_org_leader': 'Chức năng này dành cho lãnh đạo tổ chức thành viên.',
   'pledge.refused.no_level': 'Chưa có Quỹ "Vì người nghèo" nào để tiếp nhận. Anh/chị liên hệ Ủy ban MTTQ.',
-
-  'fund.field.level': 'Quỹ',
   'pledge.refused.rate_chat':
     '⏳ Anh/chị đã đăng ký {max} khoản ủng hộ trong 24 giờ qua. Đăng ký này chưa được lưu; anh/chị vui lòng thử lại sau, hoặc liên hệ Ban quản lý Quỹ "Vì người nghèo" nếu cần đăng ký thêm. Xin cảm ơn anh/chị!',
   'pledge.refused.rate_all':
@@ -376,6 +374,8 @@ export const vi = {
   'pledge.reject.header': 'Từ chối và hủy đăng ký số {ref} ({donor}, {what})',
   'pledge.field.rejectReason': 'Lý do',
   'pledge.ask.rejectReason': 'Lý do từ chối đăng ký số {ref}? (Lý do sẽ được gửi cho người đăng ký.)',
+
+  'fund.field.level': 'Quỹ',
   'fund.field.payer': 'Người/đơn vị nộp',
   'fund.field.amount': 'Số tiền',
   'fund.field.overpay': 'Nộp vượt đăng ký',
@@ -409,10 +409,10 @@ export const vi = {
   'fund.receipt.header_pledge':
     'Ghi nhận khoản nộp theo đăng ký {ref} – {donor}\nĐã đăng ký: {pledged}; đã nhận: {received}',
   'fund.receipt.done': '✅ Đã ghi nhận khoản thu {amount}.',
-  'fund.receipt.done_in_kind': '✅ Đã ghi nhận hiện vật/ngày công trị giá {amount}.',
-  'fund.allocation.title': 'phân bổ kinh phí cho hộ',
   'fund.receipt.verified':
     'ℹ️ Đăng ký số {ref} đang chờ xác minh: khoản thu này xác nhận đăng ký, từ nay được tính vào số liệu tổng hợp.',
+  'fund.receipt.done_in_kind': '✅ Đã ghi nhận hiện vật/ngày công trị giá {amount}.',
+  'fund.allocation.title': 'phân bổ kinh phí cho hộ',
   'fund.allocation.header':
     'Phân bổ cho hộ {name} (mã {code}, {unit})\nNhu cầu: {need} – định mức {norm}\nTừ Quỹ: {level}',
   'fund.allocation.done': '✅ Đã phân bổ {amount} cho hộ {name}.',
@@ -457,9 +457,9 @@ export const vi = {
   'fund.rollup.title': '💼 TÌNH HÌNH QUỸ "VÌ NGƯỜI NGHÈO"',
   'fund.rollup.total':
     'Tổng: đăng ký {pledged}; đã nhận {received}; đã phân bổ {allocated} cho {households} hộ; đã chi {disbursed}',
+  'fund.rollup.unverified': '⏳ Chờ xác minh (chưa tính vào số đăng ký): {amount}',
   'fund.rollup.orgs': 'Theo tổ chức thành viên (đăng ký / đã nộp):',
   'fund.rollup.org': '• {name}: {pledged} / {received} ({percent})',
-  'fund.rollup.unverified': '⏳ Chờ xác minh (chưa tính vào số đăng ký): {amount}',
   'fund.rollup.donors': 'Người, đơn vị ủng hộ (đăng ký / đã nộp):',
   'fund.rollup.donor': '• {name}: {pledged} / {received}',
   'fund.public.title': '📢 CÔNG KHAI QUỸ "VÌ NGƯỜI NGHÈO"\n{campaign}\nSố liệu đến ngày {date}:',
@@ -656,9 +656,9 @@ export const vi = {
   'digest.reports.next': '📅 Kỳ tới: báo cáo {period}, hạn {due}.',
   'digest.money.heading': '💰 Quỹ "Vì người nghèo" (các cấp):',
   'digest.money.pledged': '• Đăng ký ủng hộ: {amount}',
+  'digest.money.unverified': '• Chờ xác minh (chưa tính vào số đăng ký): {amount}',
   'digest.money.received': '• Đã tiếp nhận: {amount}',
   'digest.money.received_share': '• Đã tiếp nhận: {amount} ({percent} số đăng ký)',
-  'digest.money.unverified': '• Chờ xác minh (chưa tính vào số đăng ký): {amount}',
   'digest.money.in_kind': '• Hiện vật, ngày công (quy ra tiền): {amount}',
   'digest.money.allocated': '• Đã phân bổ: {amount} cho {households} hộ',
   'digest.money.disbursed': '• Đã giải ngân: {amount}',

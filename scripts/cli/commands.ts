@@ -144,9 +144,9 @@ export type CliCommand =
   | { name: 'campaign show' }
   | { name: 'campaign set'; options: CampaignSetOptions }
   | { name: 'campaign commendation'; options: CommendationOptions }
+  | { name: 'campaign pledges'; options: PledgeSafeguardOptions }
   | { name: 'digest preview'; options: DigestPreviewOptions }
   | { name: 'export'; args: ExportArgs }
-  | { name: 'campaign pledges'; options: PledgeSafeguardOptions }
   | { name: 'backup'; args: BackupArgs };
 
 /** The line printed after every usage error. */
@@ -244,13 +244,13 @@ const COMMANDS: Record<string, Record<string, CommandSpec>> = {
       positionals: 0,
       build: (values) => ({ name: 'campaign commendation', options: validate(ZCommendationOptions, values) }),
     },
-  },
-  units: {
     pledges: {
       options: { set: S },
       positionals: 0,
       build: (values) => ({ name: 'campaign pledges', options: validate(ZPledgeSafeguardOptions, values) }),
     },
+  },
+  units: {
     list: { options: {}, positionals: 0, build: () => ({ name: 'units list' }) },
     merge: {
       options: { into: S, name: S, on: S, kind: S },
@@ -501,6 +501,10 @@ export function usageText(): string[] {
     '      Xem / đổi định mức và hạn báo cáo (chỉ áp dụng cho các kỳ chưa đến hạn; ghi nhật ký).',
     "  campaign commendation [--set '<JSON>']",
     '      Xem / đổi tiêu chí đề xuất khen thưởng (số nhà hoàn thành, tỷ lệ báo cáo đúng hạn, kết quả vận động).',
+    "  campaign pledges [--set '<JSON>']",
+    '      Xem / đổi giới hạn đăng ký ủng hộ của người chưa có mã mời: số đăng ký mỗi người mỗi ngày',
+    '      (perChatPerDay, mặc định 3), của tất cả mỗi giờ (anonymousPerHour, 30), và mức phải chờ cán bộ',
+    '      Quỹ xác minh (verifyAbove, mặc định 500.000.000 đ). Ghi nhật ký.',
     '  reports list [--period <mã kỳ, ví dụ 2025-02, 2025-Q1, final>] [--unit <mã đơn vị>]',
     '      Liệt kê các lần gửi báo cáo; ✓ đánh dấu bản mới nhất của mỗi đơn vị trong mỗi kỳ.',
     '  reports show <số tham chiếu>',
@@ -519,10 +523,6 @@ export function usageText(): string[] {
     '  households show <mã hộ>',
     '      Xem hộ: thông tin, lịch sử kèm ảnh, kinh phí phân bổ và nguồn tiền (khoản thu, đăng ký), chi trả.',
     '  pledges list [--unit <mã đơn vị có Quỹ>]',
-    "  campaign pledges [--set '<JSON>']",
-    '      Xem / đổi giới hạn đăng ký ủng hộ của người chưa có mã mời: số đăng ký mỗi người mỗi ngày',
-    '      (perChatPerDay, mặc định 3), của tất cả mỗi giờ (anonymousPerHour, 30), và mức phải chờ cán bộ',
-    '      Quỹ xác minh (verifyAbove, mặc định 500.000.000 đ). Ghi nhật ký.',
     '      Liệt kê đăng ký ủng hộ: số đăng ký, người ủng hộ, nội dung, Quỹ tiếp nhận, trạng thái, đã nhận.',
     '  pledges show <số đăng ký>',
     '      Xem đăng ký, các khoản đã nộp và tiền đã đến hộ nào: phân bổ, chi trả, ảnh của hộ.',
@@ -741,6 +741,8 @@ export async function executeCommand(command: CliCommand, ctx: CliContext): Prom
       return campaignSet(ctx, command.options);
     case 'campaign commendation':
       return campaignCommendation(ctx, command.options);
+    case 'campaign pledges':
+      return campaignPledges(ctx, command.options);
     case 'reminders plan':
       return remindersPlanOrRun(ctx, command.options, false);
     case 'reminders run':
@@ -757,8 +759,6 @@ export async function executeCommand(command: CliCommand, ctx: CliContext): Prom
       }
       return;
     }
-    case 'campaign pledges':
-      return campaignPledges(ctx, command.options);
     case 'households export':
       return householdsExport(ctx, command.args);
     case 'households approve':

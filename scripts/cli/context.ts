@@ -23,8 +23,6 @@ export interface CliContext {
   progress?: (line: string) => void;
   /** ZALO_TOKEN_KEY: `zalo set-token` stores the token encrypted with it (refuses without it). */
   zaloTokenKey?: Buffer;
-  /** ZALO_TOKEN_KEY: `zalo set-token` stores the token encrypted with it (refuses without it). */
-  zaloTokenKey?: Buffer;
   /**
    * Hashes ID numbers with the deployment's key (bot/id-hash-key.ts: ID_HASH_KEY, or the local key
    * without a messenger token); commands that store ID numbers refuse them without it.
