@@ -58,7 +58,7 @@ describe('the start line', () => {
       reachableFrom: 'this computer',
     });
     expect(describePlaygroundStart('::', 'http://127.0.0.1:3000', true)).toMatchObject({
-      line: 'Playground reachable from the network at [::]:3000 / truy cập được từ mạng tại [::]:3000 — password required / cần mật khẩu: http://localhost:3000/',
+      line: 'Môi trường thử nghiệm truy cập được từ mạng tại [::]:3000 / Playground reachable from the network at [::]:3000 — cần mật khẩu / password required: http://localhost:3000/',
       reachableFrom: 'network',
     });
     expect(describePlaygroundStart('10.0.0.11', 'http://10.0.0.11:3000', true).line).toContain(

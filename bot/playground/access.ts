@@ -97,7 +97,7 @@ function basicPassword(header: string | undefined): string | undefined {
 
 const MESSAGES = {
   misdirected:
-    'Địa chỉ truy cập không đúng: môi trường thử nghiệm chỉ trả lời tại địa chỉ của chính nó. / Misdirected request: the playground answers only at its own address.',
+    'Địa chỉ truy cập không hợp lệ: chỉ mở được môi trường thử nghiệm bằng đúng địa chỉ của máy chủ (ví dụ http://localhost:3000). / Misdirected request: the playground answers only at its own address.',
   password:
     'Cần mật khẩu của môi trường thử nghiệm (PLAYGROUND_PASSWORD). / The playground password is required.',
   crossOrigin: 'Yêu cầu gửi từ trang web khác bị từ chối. / Refused: the request comes from another site.',
@@ -203,10 +203,10 @@ export function describePlaygroundStart(
 ): { line: string; url: string; reachableFrom: 'this computer' | 'network'; password: boolean } {
   const listening = new URL(address);
   const url = `${address.replace('127.0.0.1', 'localhost').replace(/\/$/, '')}/`;
-  const password = passwordSet ? ' — password required / cần mật khẩu' : '';
+  const password = passwordSet ? ' — cần mật khẩu / password required' : '';
   if (isLoopbackHost(listenHost)) {
     return {
-      line: `Local playground (no messages leave this computer; only this computer can reach it / chỉ máy này truy cập được)${password}: ${url}`,
+      line: `Môi trường thử nghiệm trên máy này (không gửi tin nhắn thật; chỉ máy này truy cập được) / Local playground (no messages leave this computer; only this computer can reach it)${password}: ${url}`,
       url,
       reachableFrom: 'this computer',
       password: passwordSet,
@@ -214,7 +214,7 @@ export function describePlaygroundStart(
   }
   const where = `${listenHost.includes(':') ? `[${listenHost}]` : listenHost}:${listening.port}`;
   return {
-    line: `Playground reachable from the network at ${where} / truy cập được từ mạng tại ${where}${password}: ${url}`,
+    line: `Môi trường thử nghiệm truy cập được từ mạng tại ${where} / Playground reachable from the network at ${where}${password}: ${url}`,
     url,
     reachableFrom: 'network',
     password: passwordSet,

@@ -51,10 +51,10 @@ export const en: Record<keyof typeof vi, string> = {
   'command.unknown': 'There is no such command. ',
   'idle.unknown_text': 'Sorry, I did not understand.',
   'idle.unsupported': 'I cannot handle this kind of message yet.',
-  'system.busy': 'The system is busy; your message will be handled as soon as it recovers.',
+  'system.busy':
+    '⏳ The system is briefly unavailable. Your message was received and will be handled as soon as it is back; no need to send it again.',
   'system.db_down_alert':
-    "⚠️ The bot's database cannot be written since {since} ({reason}). Messages received meanwhile are not lost: " +
-    'the bot handles them as soon as the database recovers. Administrators: please check the disk or the database server.',
+    '⚠️ Since {since} the bot cannot write to its database (technical error: {reason}). Messages received meanwhile are not lost: the bot will handle them as soon as the database works again. Administrators, please check the disk or the database server, or call technical support.',
   'system.db_recovered_alert':
     "✅ The bot's database works again since {at} (failing since {since}). Messages received meanwhile are being handled.",
 
@@ -353,13 +353,13 @@ export const en: Record<keyof typeof vi, string> = {
   'pledge.refused.no_level':
     'No "For the Poor" fund is set up to receive it yet. Please contact the MTTQ committee.',
   'pledge.refused.rate_chat':
-    '⏳ You have registered {max} pledges in the last 24 hours. This one was not saved; please try again later, or contact the "For the Poor" fund board if you need to register more. Thank you!',
+    '⏳ You have registered {max} pledges by message in the last 24 hours, so the bot is not taking new ones for now (anything you just entered was not saved). Please register again tomorrow, or contact the MTTQ committee you wish to give to. Thank you!',
   'pledge.refused.rate_all':
-    '⏳ Many pledges are arriving by message at the moment, so the bot has paused taking new ones. This one was not saved; please try again in a few minutes, or contact the "For the Poor" fund board directly. Thank you!',
+    '⏳ Many pledges are arriving by message at once, so the bot has paused taking more. Anything you just entered was not saved; please try again in a few minutes, or contact the MTTQ committee you wish to give to directly. Thank you!',
   'pledge.unverified.note':
-    '⏳ Because the amount is large, a "For the Poor" fund officer will contact you to verify it; it is counted in the totals once verified. The bot will tell you here.',
+    'Because the amount is large, an officer of the "For the Poor" fund will contact you to verify it; only then is it added to the pledged total. The bot will let you know here once it is decided.',
   'pledge.verify.notice':
-    '🔎 A pledge to verify: above {threshold}, from someone without an invite. It is not counted in the totals until you confirm it.',
+    '🔎 A pledge to verify: worth more than {threshold}, from someone without an invite code. Please contact the donor (phone at the end), then press "Confirm" or "Reject". It counts in the totals only once confirmed.',
   'pledge.verify.phone': 'Contact phone: {phone}',
   'pledge.verify.button.confirm': '✅ Confirm {ref}',
   'pledge.verify.button.reject': '✖️ Reject {ref}',
@@ -370,7 +370,7 @@ export const en: Record<keyof typeof vi, string> = {
   'pledge.verify.donor_confirmed':
     '✅ Your pledge {ref} ({what}) was confirmed by a "For the Poor" fund officer. Thank you very much!',
   'pledge.verify.donor_rejected':
-    'Your pledge {ref} ({what}) was not confirmed and has been cancelled. Reason: {reason}\nIf this is a mistake, please contact the "For the Poor" fund board. Thank you.',
+    'Pledge {ref} ({what}) was not confirmed and has been cancelled. Reason: {reason}\nIf this is a mistake, please contact the MTTQ committee you pledged to. Thank you.',
   'pledge.reject.title': 'reject a pledge',
   'pledge.reject.header': 'Reject and cancel pledge {ref} ({donor}, {what})',
   'pledge.field.rejectReason': 'Reason',
@@ -410,7 +410,7 @@ export const en: Record<keyof typeof vi, string> = {
     'Payment against pledge {ref} – {donor}\nPledged: {pledged}; received: {received}',
   'fund.receipt.done': '✅ Receipt of {amount} recorded.',
   'fund.receipt.verified':
-    'ℹ️ Pledge {ref} was awaiting verification: this receipt confirms it, and it is counted in the totals from now on.',
+    'ℹ️ Pledge {ref} was awaiting verification; this receipt counts as confirming it, so it is in the totals from now on.',
   'fund.receipt.done_in_kind': '✅ In-kind contribution worth {amount} recorded.',
   'fund.allocation.title': 'allocate to a household',
   'fund.allocation.header':

@@ -49,10 +49,10 @@ export const vi = {
   'command.unknown': 'Lệnh này không có. ',
   'idle.unknown_text': 'Tôi chưa hiểu ý anh/chị.',
   'idle.unsupported': 'Hiện tôi chưa nhận loại tin nhắn này.',
-  'system.busy': 'Hệ thống đang bận, tin nhắn của anh/chị sẽ được xử lý ngay khi khôi phục.',
+  'system.busy':
+    '⏳ Hệ thống đang tạm gián đoạn. Tin nhắn của anh/chị đã được nhận và sẽ được xử lý ngay khi hệ thống hoạt động lại; anh/chị không cần gửi lại.',
   'system.db_down_alert':
-    '⚠️ Cơ sở dữ liệu của bot không ghi được từ {since} ({reason}). Tin nhắn nhận trong lúc này chưa mất: ' +
-    'bot sẽ xử lý ngay khi cơ sở dữ liệu khôi phục. Quản trị viên vui lòng kiểm tra ổ đĩa hoặc máy chủ cơ sở dữ liệu.',
+    '⚠️ Từ {since}, bot không ghi được vào cơ sở dữ liệu (lỗi kỹ thuật: {reason}). Tin nhắn nhận trong thời gian này không bị mất: bot sẽ xử lý ngay khi cơ sở dữ liệu hoạt động lại. Đề nghị quản trị viên kiểm tra ổ đĩa, máy chủ cơ sở dữ liệu hoặc báo bộ phận kỹ thuật.',
   'system.db_recovered_alert':
     '✅ Cơ sở dữ liệu của bot đã hoạt động lại lúc {at} (gián đoạn từ {since}). Các tin nhắn nhận trong lúc gián đoạn đang được xử lý.',
 
@@ -352,13 +352,13 @@ export const vi = {
   'pledge.refused.not_org_leader': 'Chức năng này dành cho lãnh đạo tổ chức thành viên.',
   'pledge.refused.no_level': 'Chưa có Quỹ "Vì người nghèo" nào để tiếp nhận. Anh/chị liên hệ Ủy ban MTTQ.',
   'pledge.refused.rate_chat':
-    '⏳ Anh/chị đã đăng ký {max} khoản ủng hộ trong 24 giờ qua. Đăng ký này chưa được lưu; anh/chị vui lòng thử lại sau, hoặc liên hệ Ban quản lý Quỹ "Vì người nghèo" nếu cần đăng ký thêm. Xin cảm ơn anh/chị!',
+    '⏳ Trong 24 giờ qua anh/chị đã đăng ký {max} khoản ủng hộ qua tin nhắn nên bot tạm chưa nhận thêm đăng ký mới (thông tin vừa nhập, nếu có, chưa được lưu). Anh/chị vui lòng đăng ký lại vào ngày mai, hoặc liên hệ Ủy ban MTTQ nơi anh/chị muốn ủng hộ. Xin cảm ơn anh/chị!',
   'pledge.refused.rate_all':
-    '⏳ Hiện có nhiều đăng ký ủng hộ qua tin nhắn cùng lúc nên bot tạm ngừng nhận thêm. Đăng ký này chưa được lưu; anh/chị vui lòng thử lại sau ít phút, hoặc liên hệ trực tiếp Ban quản lý Quỹ "Vì người nghèo". Xin cảm ơn anh/chị!',
+    '⏳ Hiện có nhiều đăng ký ủng hộ qua tin nhắn cùng lúc nên bot tạm ngừng nhận thêm. Thông tin vừa nhập, nếu có, chưa được lưu; anh/chị vui lòng thử lại sau ít phút, hoặc liên hệ trực tiếp Ủy ban MTTQ nơi anh/chị muốn ủng hộ. Xin cảm ơn anh/chị!',
   'pledge.unverified.note':
-    '⏳ Vì giá trị đăng ký lớn, cán bộ Quỹ "Vì người nghèo" sẽ liên hệ xác minh với anh/chị; đăng ký được tính vào số liệu tổng hợp sau khi xác minh. Bot sẽ báo anh/chị tại đây khi có kết quả.',
+    'Vì giá trị đăng ký lớn, cán bộ Quỹ "Vì người nghèo" sẽ liên hệ với anh/chị để xác minh; sau khi xác minh, đăng ký mới được ghi vào tổng số ủng hộ. Khi có kết quả, bot sẽ báo anh/chị tại đây.',
   'pledge.verify.notice':
-    '🔎 Đăng ký ủng hộ cần xác minh: trên {threshold}, người đăng ký chưa có mã mời. Đăng ký chưa được tính vào số liệu tổng hợp cho đến khi anh/chị xác nhận.',
+    '🔎 Có đăng ký ủng hộ cần xác minh: giá trị trên {threshold}, người đăng ký chưa có mã mời. Anh/chị vui lòng liên hệ người đăng ký (số điện thoại ở cuối tin) rồi bấm "Xác nhận" hoặc "Từ chối". Đăng ký chỉ được tính vào số liệu tổng hợp sau khi được xác nhận.',
   'pledge.verify.phone': 'Điện thoại liên hệ: {phone}',
   'pledge.verify.button.confirm': '✅ Xác nhận {ref}',
   'pledge.verify.button.reject': '✖️ Từ chối {ref}',
@@ -369,7 +369,7 @@ export const vi = {
   'pledge.verify.donor_confirmed':
     '✅ Đăng ký ủng hộ số {ref} ({what}) đã được cán bộ Quỹ "Vì người nghèo" xác nhận. Xin trân trọng cảm ơn anh/chị!',
   'pledge.verify.donor_rejected':
-    'Đăng ký ủng hộ số {ref} ({what}) chưa được xác nhận và đã được hủy. Lý do: {reason}\nNếu có nhầm lẫn, anh/chị vui lòng liên hệ Ban quản lý Quỹ "Vì người nghèo". Xin cảm ơn anh/chị.',
+    'Đăng ký ủng hộ số {ref} ({what}) không được xác nhận nên đã hủy. Lý do: {reason}\nNếu có nhầm lẫn, anh/chị vui lòng liên hệ Ủy ban MTTQ nơi anh/chị đăng ký. Xin cảm ơn anh/chị.',
   'pledge.reject.title': 'từ chối đăng ký ủng hộ',
   'pledge.reject.header': 'Từ chối và hủy đăng ký số {ref} ({donor}, {what})',
   'pledge.field.rejectReason': 'Lý do',
@@ -410,7 +410,7 @@ export const vi = {
     'Ghi nhận khoản nộp theo đăng ký {ref} – {donor}\nĐã đăng ký: {pledged}; đã nhận: {received}',
   'fund.receipt.done': '✅ Đã ghi nhận khoản thu {amount}.',
   'fund.receipt.verified':
-    'ℹ️ Đăng ký số {ref} đang chờ xác minh: khoản thu này xác nhận đăng ký, từ nay được tính vào số liệu tổng hợp.',
+    'ℹ️ Đăng ký số {ref} đang chờ xác minh; khoản thu này được coi là xác nhận, nên từ nay đăng ký được tính vào số liệu tổng hợp.',
   'fund.receipt.done_in_kind': '✅ Đã ghi nhận hiện vật/ngày công trị giá {amount}.',
   'fund.allocation.title': 'phân bổ kinh phí cho hộ',
   'fund.allocation.header':

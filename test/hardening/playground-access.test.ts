@@ -121,7 +121,7 @@ function runMain(env: Record<string, string>): Started {
   const lineListeners: ((line: string) => void)[] = [];
   const onData = (chunk: Buffer) => {
     output += chunk.toString();
-    const match = /^ {2}((?:Local playground|Playground reachable)[^\n]*)$/m.exec(output);
+    const match = /^ {2}(Môi trường thử nghiệm[^\n]*)$/m.exec(output);
     if (match?.[1]) {
       for (const listener of lineListeners.splice(0)) {
         listener(match[1]);
@@ -247,7 +247,7 @@ describe('the start line says who can reach the playground', () => {
   it('on loopback: only this computer', async () => {
     const { line, port } = await start({});
     expect(line).toBe(
-      `Local playground (no messages leave this computer; only this computer can reach it / chỉ máy này truy cập được): http://localhost:${port}/`,
+      `Môi trường thử nghiệm trên máy này (không gửi tin nhắn thật; chỉ máy này truy cập được) / Local playground (no messages leave this computer; only this computer can reach it): http://localhost:${port}/`,
     );
     expect((await request(port, '/')).status).toBe(200);
   }, 60_000);
@@ -256,7 +256,7 @@ describe('the start line says who can reach the playground', () => {
     const { line, port, started } = await start({ HOST: '0.0.0.0', PLAYGROUND_PASSWORD: PASSWORD });
     expect(line).toContain(`Playground reachable from the network at 0.0.0.0:${port}`);
     expect(line).toContain(`truy cập được từ mạng tại 0.0.0.0:${port}`);
-    expect(line).toContain('password required / cần mật khẩu');
+    expect(line).toContain('cần mật khẩu / password required');
     expect(line).not.toContain('only this computer');
     expect((await request(port, '/')).status).toBe(401);
     expect((await request(port, '/', { headers: { authorization: basic(PASSWORD) } })).status).toBe(200);
@@ -304,7 +304,7 @@ describe('a playground without password (loopback)', () => {
       expect(answers[0]?.body).toContain('Misdirected request');
       expect(JSON.parse(answers[1]?.body ?? '{}')).toMatchObject({
         ok: false,
-        error: expect.stringContaining('Địa chỉ truy cập không đúng'),
+        error: expect.stringContaining('Địa chỉ truy cập không hợp lệ'),
       });
     }
     // Its own names, on any port (an SSH tunnel or a mapped port), are served.

@@ -9,7 +9,7 @@
  *   4th /ungho is refused politely and nothing is saved;
  * - fresh accounts flooding together are stopped by the limit across all anonymous donors (lowered
  *   to 4 an hour with `campaign pledges --set`, the CLI command): exactly 4 pledges are saved, every
- *   other attempt gets the "thử lại sau" message;
+ *   other attempt gets the "thử lại sau ít phút" message;
  * - a 100 tỷ pledge of a donor with no invite is "chờ xác minh": the fund officer gets a notice
  *   with the donor's phone and two buttons; /quy and the digest leave it out of the pledged total
  *   and show it apart; once the officer confirms it counts and the donor is told; a rejected one is
@@ -164,8 +164,8 @@ describe('pledges of donors with no invite', () => {
       expect(await guestPledge(donor, '1 triệu')).toContain('Số đăng ký: UH-');
     }
     const refused = await guestPledge(donor, '1 triệu');
-    expect(refused).toContain('Anh/chị đã đăng ký 3 khoản ủng hộ trong 24 giờ qua');
-    expect(refused).toContain('liên hệ Ban quản lý Quỹ');
+    expect(refused).toContain('Trong 24 giờ qua anh/chị đã đăng ký 3 khoản ủng hộ qua tin nhắn');
+    expect(refused).toContain('thông tin vừa nhập, nếu có, chưa được lưu');
     expect(await app.prisma.pledge.count()).toBe(3);
     expect(await app.prisma.pledge.count({ where: { anonymous: true, verification: null } })).toBe(3);
     expect(pledgedTotal(await quy())).toBe('3.000.000 đ');
@@ -180,11 +180,11 @@ describe('pledges of donors with no invite', () => {
     waiting = refIn(done);
     expect(done).toContain('Số đăng ký: UH-');
     expect(done).toContain('⏳ Chờ xác minh');
-    expect(done).toContain('cán bộ Quỹ "Vì người nghèo" sẽ liên hệ xác minh');
+    expect(done).toContain('cán bộ Quỹ "Vì người nghèo" sẽ liên hệ với anh/chị để xác minh');
     expect(await pledgeByRef(waiting)).toMatchObject({ verification: 'pending', anonymous: true });
 
     const notice = await noticeTo(officer, notices);
-    expect(notice).toContain('Đăng ký ủng hộ cần xác minh');
+    expect(notice).toContain('Có đăng ký ủng hộ cần xác minh');
     expect(notice).toContain('100.000.000.000 đ');
     expect(notice).toContain('Điện thoại liên hệ: 0912345678');
     const id = (await pledgeByRef(waiting)).id;
@@ -249,7 +249,7 @@ describe('pledges of donors with no invite', () => {
     const told = emulator.messagesTo(donor.id).length;
     expect(await press(officer, '@confirm:yes')).toContain(`Đã từ chối và hủy đăng ký số ${ref}`);
     const notice = await noticeTo(donor, told);
-    expect(notice).toContain(`Đăng ký ủng hộ số ${ref} (50.000.000.000 đ) chưa được xác nhận và đã được hủy`);
+    expect(notice).toContain(`Đăng ký ủng hộ số ${ref} (50.000.000.000 đ) không được xác nhận nên đã hủy`);
     expect(notice).toContain('Lý do: Không liên lạc được số điện thoại đã cung cấp');
     expect(await pledgeByRef(ref)).toMatchObject({
       verification: 'rejected',
@@ -280,7 +280,7 @@ describe('pledges of donors with no invite', () => {
     await press(officer, 'documentRef:');
     const done = await press(officer, '@confirm:yes');
     expect(done).toContain('Đã ghi nhận khoản thu 200.000.000 đ');
-    expect(done).toContain(`Đăng ký số ${ref} đang chờ xác minh: khoản thu này xác nhận đăng ký`);
+    expect(done).toContain(`Đăng ký số ${ref} đang chờ xác minh; khoản thu này được coi là xác nhận`);
     expect(await pledgeByRef(ref)).toMatchObject({ verification: 'confirmed' });
     expect(pledgedTotal(await quy())).toBe(formatMoney(101_003_000_000n));
   });
@@ -329,7 +329,7 @@ describe('pledges of donors with no invite', () => {
     const refused = answers.filter((a) => a.includes('tạm ngừng nhận thêm'));
     expect(saved).toHaveLength(4);
     expect(refused).toHaveLength(6);
-    expect(refused.every((a) => a.includes('Đăng ký này chưa được lưu'))).toBe(true);
+    expect(refused.every((a) => a.includes('Thông tin vừa nhập, nếu có, chưa được lưu'))).toBe(true);
     expect(await app.prisma.pledge.count()).toBe(before + 4);
     // The leaders' figures: the pledged total unchanged, the four waiting ones shown apart.
     const view = await quy();
