@@ -128,7 +128,7 @@ function zaloTokenKey(value: string | undefined): Buffer {
       : /^[0-9a-fA-F]{64}$/.test(value)
         ? Buffer.from(value, 'hex')
         : Buffer.from(value, 'base64');
-  if (!key || key.length !== 32) {
+  if (key?.length !== 32) {
     throw new ConfigError(
       'Invalid configuration: ZALO_TOKEN_KEY must be 32 random bytes (64 hex characters, e.g. `openssl rand -hex 32`) when Zalo is configured',
     );

@@ -78,7 +78,9 @@ const IMMUTABLE = canMakeImmutable();
 if (!IMMUTABLE) {
   // CI runs as root on ext4, where it must work: there a missing chattr is a failure, never a skip.
   if (process.env.CI === 'true') {
-    throw new Error('db-unwritable.e2e: chattr +i is not available on this CI machine (root and ext4 needed)');
+    throw new Error(
+      'db-unwritable.e2e: chattr +i is not available on this CI machine (root and ext4 needed)',
+    );
   }
   console.warn('db-unwritable.e2e: chattr +i is not available here; the test is skipped');
 }
