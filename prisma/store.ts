@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Campaign, Period, PeriodKind } from '../core/campaigns/campaign.ts';
 import type { StoredFlowState } from '../core/flows/flow-state.repository.ts';
+import { rememberShownChoices } from '../core/flows/shown-choices.ts';
 import type { IdNumberHasher } from '../core/households/id-number.ts';
 import { type Channel, isChannel, type Outbound } from '../core/messaging/message.ts';
 import type {
@@ -65,7 +66,7 @@ export function createStore(
   const enqueueChunk = db.dialect === 'postgres' ? 100 : 1;
 
   function makeTx(t: SqlDb): Tx {
-    return {
+    const tx: Tx = {
       lock: (key) => t.lock(key),
       inbound: {
         async markSeen(channel, externalId, at) {
@@ -549,6 +550,7 @@ export function createStore(
               ]),
             );
           }
+          await rememberShownChoices(tx.flows, items, at);
           return added;
         },
         async cancelPending(keyPrefix, at) {
@@ -568,6 +570,7 @@ export function createStore(
         },
       },
     };
+    return tx;
   }
 
   // Chats with a reply due come first (all their due messages, so the chat stays in order): a

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../bot/app.ts';
+import { SHOWN_CHOICES_FLOW } from '../core/flows/shown-choices.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
 import { freePort, startApp, tempDatabase } from './support/app-harness.ts';
 import { type BotApiEmulator, type EmulatorUser, startBotApiEmulator } from './support/bot-api-emulator.ts';
@@ -69,7 +70,8 @@ function buttons(): string[] {
 
 async function flowStep(target: App): Promise<string | undefined> {
   const state = await target.prisma.flowState.findFirst({
-    where: { channel: 'telegram', chatId: String(officer.id) },
+    // The list of choices last shown is kept beside, not as a conversation.
+    where: { channel: 'telegram', chatId: String(officer.id), flow: { not: SHOWN_CHOICES_FLOW } },
   });
   return state?.step;
 }

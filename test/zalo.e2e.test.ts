@@ -51,6 +51,35 @@ async function say(text: string): Promise<string> {
   return (await zalo.waitForMessages(user, before + 1)).at(-1)?.text ?? '';
 }
 
+/** Links a Zalo user to a demo person (the seed gives them a playground identity only). */
+async function linkZalo(target: App, fullName: string, zaloId: string): Promise<void> {
+  const person = await target.prisma.person.findFirstOrThrow({ where: { fullName } });
+  await target.prisma.channelIdentity.create({
+    data: { channel: 'zalo', externalUserId: zaloId, personId: person.id },
+  });
+}
+
+/** Sends a text as `from` and returns the bot's next reply to them. */
+async function sayAs(from: string, text: string): Promise<string> {
+  const before = zalo.messagesTo(from).length;
+  expect(await post(zalo.userSendText(from, text))).toBe(200);
+  return (await zalo.waitForMessages(from, before + 1)).at(-1)?.text ?? '';
+}
+
+/** The number a Zalo message gives the choice whose label contains `label`. */
+function numberOf(text: string, label: string): string {
+  const line = text.split('\n').find((l) => /^\d+\. /.test(l) && l.includes(label));
+  expect(line, `no numbered choice "${label}" in:\n${text}`).toBeDefined();
+  return line?.split('.')[0] ?? '';
+}
+
+/** Restarts the app on the same database (the choices shown must come from it). */
+async function restart(): Promise<App> {
+  await app?.stop();
+  app = undefined;
+  return boot();
+}
+
 async function createInvite(target: App): Promise<string> {
   const unit = await target.prisma.unit.findUniqueOrThrow({ where: { code: '01840' } });
   await target.prisma.invite.create({
@@ -258,6 +287,71 @@ describe('Zalo end to end', () => {
     expect(status).toContain('NGỪNG GỬI');
     expect(status).toMatch(/Sự kiện webhook cuối\s+\d{2}\/\d{2}\/\d{4}/);
     expect(status).toMatch(/Tin chưa gửi được\s+1/);
+  });
+
+  it('a typed number answers the list just shown: search results, then the household card, after a restart too', async () => {
+    const target = await boot();
+    await linkZalo(target, 'Nguyễn Thị Lan', user);
+    const menu = await say('/menu');
+    expect(await say(numberOf(menu, 'Hộ gia đình'))).toContain('gõ tên chủ hộ');
+    const found = await say('DX-001');
+    expect(found).toContain('1. Nông Văn Tư');
+    const card = await say('1');
+    expect(card).toContain('Nông Văn Tư');
+    expect(card).toContain('DX-001');
+    expect(card).not.toContain('kỳ nào');
+
+    // A number outside the list: a polite word and the same list again.
+    const searchAgain = await say('/menu');
+    await say(numberOf(searchAgain, 'Hộ gia đình'));
+    await say('DX-001');
+    const outside = await say('9');
+    expect(outside).toContain('không có số 9');
+    expect(outside).toContain('1. Nông Văn Tư');
+
+    // The list is saved with the chat: after a restart "1" still opens the household.
+    await restart();
+    const afterRestart = await say('1');
+    expect(afterRestart).toContain('Nông Văn Tư');
+    expect(afterRestart).not.toContain('kỳ nào');
+  });
+
+  it('a typed number picks from the export list, after a restart too', async () => {
+    const leader = '8100000000000000002';
+    const target = await boot();
+    await linkZalo(target, 'Lường Thị Hoa', leader);
+    const list = await sayAs(leader, '/xuatbaocao');
+    expect(list).toMatch(/2\. 🏠 Danh sách hộ/);
+    const picked = await sayAs(leader, '2');
+    expect(picked).toContain('Danh sách hộ');
+    expect(picked).not.toContain('Quỹ');
+    await sayAs(leader, '/xuatbaocao');
+    await restart();
+    const again = await sayAs(leader, '2');
+    expect(again).toContain('Danh sách hộ');
+  });
+
+  it("a feedback alert's numbered actions answer the alert, after a restart too", async () => {
+    const citizen = '8100000000000000003';
+    const target = await boot();
+    await linkZalo(target, 'Nguyễn Thị Lan', user);
+    // The officer's chat was shown the menu (and Zalo's reply window is open).
+    expect(await say('/menu')).toContain('1. 📝 Báo cáo tiến độ tháng');
+    const topics = await sayAs(citizen, 'phản ánh');
+    const units = await sayAs(citizen, numberOf(topics, 'xây'));
+    expect(await sayAs(citizen, numberOf(units, 'Phường Đức Xuân'))).toContain('viết nội dung phản ánh');
+    await sayAs(citizen, 'Nhà ông Tư dựng xong khung nhưng chưa lợp mái đã hai tháng.');
+    const noPhoto = await sayAs(citizen, 'không');
+    const summary = noPhoto.includes('cho biết tên') ? await sayAs(citizen, 'không') : noPhoto;
+    expect(summary).toContain('Xem lại phản ánh');
+    const before = zalo.messagesTo(user).length;
+    await sayAs(citizen, numberOf(summary, 'Xác nhận'));
+    const alert = (await zalo.waitForMessages(user, before + 1)).at(-1)?.text ?? '';
+    expect(alert).toContain('Có phản ánh mới');
+    await restart();
+    const handled = await say(numberOf(alert, 'đã xử lý'));
+    expect(handled).toContain('đã xử lý. Người phản ánh đã được báo');
+    expect(await app?.prisma.feedback.count({ where: { status: 'handled' } })).toBe(1);
   });
 
   it('processes an event accepted just before the process died, after the restart', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIRM_STEP } from '../flows/flow.ts';
+import { SHOWN_CHOICES_FLOW } from '../flows/shown-choices.ts';
 import type { Inbound } from '../messaging/message.ts';
 import { reportFlow } from '../reports/report-flow.ts';
 import { type BotHarness, createBotHarness, DEFAULT_FLOW_TTL_MS, type Sent } from '../testing/bot-harness.ts';
@@ -66,6 +67,11 @@ const FIGURES = {
   decreaseReason: null,
 };
 
+/** The chat conversations saved (the list of choices last shown is not one). */
+function conversations(h: BotHarness) {
+  return h.store.state.flows.filter((f) => f.flow !== SHOWN_CHOICES_FLOW);
+}
+
 function setup(options: { now?: string } = {}): { h: BotHarness; officer: TestUser } {
   const h = createBotHarness(options);
   const officer = testUser('5001', { senderName: 'Trần Thị Bình' });
@@ -121,7 +127,7 @@ describe('a stranger', () => {
     expect(h.store.state.people).toHaveLength(1);
     expect(h.store.state.identities).toHaveLength(1);
     expect(h.store.state.throttles.size).toBe(0);
-    expect(h.store.state.flows).toEqual([]);
+    expect(conversations(h)).toEqual([]);
   });
 
   it.each<[string, (u: TestUser) => Inbound, string]>([
@@ -425,7 +431,7 @@ describe('an officer sending the monthly report', () => {
         },
       },
     ]);
-    expect(h.store.state.flows).toEqual([]);
+    expect(conversations(h)).toEqual([]);
     expect(sent.replies).toHaveLength(1);
     expect(sent.text).toBe(
       [
@@ -583,7 +589,7 @@ describe('an officer sending the monthly report', () => {
     await fillReport(h, officer);
     const sent = await h.send(build(officer));
     expect(sent.text).toBe(`Đã hủy. Không có thông tin nào được lưu.\n\n${MENU_PROMPT}`);
-    expect(h.store.state.flows).toEqual([]);
+    expect(conversations(h)).toEqual([]);
     expect(h.store.state.reports).toEqual([]);
     expect(h.store.state.audit).toEqual([]);
   });
@@ -594,9 +600,11 @@ describe('an officer sending the monthly report', () => {
     await h.send(textFrom(officer, '1'));
     await h.send(textFrom(officer, '10'));
     await h.send(commandFrom(officer, 'cancel'));
-    expect(h.store.state.flows).toEqual([]);
+    expect(conversations(h)).toEqual([]);
+    // "9" is past the end of the menu shown after the cancellation: said so, with the menu again.
     const idle = await h.send(textFrom(officer, '9'));
-    expect(idle.text).toContain('Tôi chưa hiểu ý anh/chị.');
+    expect(idle.text).toContain('Danh sách dưới đây không có số 9');
+    expect(idle.replies[0]?.choices?.flat().map((c) => c.id)).toContain(`menu:report:${h.demo.unit.id}`);
     expect(h.store.state.reports).toEqual([]);
   });
 
@@ -663,7 +671,7 @@ describe('an officer sending the monthly report', () => {
     expect(sent.replies[0]?.text).toBe(
       '⌛ Phần "báo cáo tiến độ tháng" đang làm dở đã quá hạn (lâu không trả lời) nên đã được hủy; chưa có gì được lưu.',
     );
-    expect(h.store.state.flows).toEqual([]);
+    expect(conversations(h)).toEqual([]);
     expect(h.store.state.reports).toEqual([]);
   });
 
@@ -694,7 +702,7 @@ describe('an officer sending the monthly report', () => {
     addMember(h.store, leader, h.demo.unit.id, { role: 'leader' });
     const sent = await h.send(commandFrom(leader, 'baocao'));
     expect(sent.text).toBe(`Chức năng báo cáo dành cho cán bộ phường, xã được phân công.\n\n${MENU_PROMPT}`);
-    expect(h.store.state.flows).toEqual([]);
+    expect(conversations(h)).toEqual([]);
   });
 
   it('says there is no period yet before the first report window opens', async () => {
@@ -916,12 +924,12 @@ describe('races and damaged saved state', () => {
     });
     const sent = await h.send(textFrom(officer, '5'));
     expect(sent.text).toContain('Bot vừa được cập nhật nên phần đang làm dở đã được hủy');
-    expect(h.store.state.flows).toEqual([]);
+    expect(conversations(h)).toEqual([]);
   });
   it('discards a report begun before the photo step was added (flow version 1)', async () => {
     const { h, officer } = setup();
     await fillReport(h, officer, ANSWERS, 'approvedRepair');
-    const row = h.store.state.flows[0];
+    const row = conversations(h)[0];
     if (!row) {
       throw new Error('no saved flow');
     }
@@ -931,7 +939,7 @@ describe('races and damaged saved state', () => {
     expect(sent.replies[0]?.text).toBe(
       'Bot vừa được cập nhật nên phần đang làm dở đã được hủy; chưa có gì được lưu. Mong anh/chị làm lại.',
     );
-    expect(h.store.state.flows).toEqual([]);
+    expect(conversations(h)).toEqual([]);
     expect(h.store.state.reports).toEqual([]);
   });
 });
@@ -958,7 +966,7 @@ describe('saved flows that cannot be resumed', () => {
     expect(sent.replies[0]?.text).toBe(
       'Bot vừa được cập nhật nên phần đang làm dở đã được hủy; chưa có gì được lưu. Mong anh/chị làm lại.',
     );
-    expect(h.store.state.flows).toEqual([]);
+    expect(conversations(h)).toEqual([]);
     expect(h.store.state.reports).toEqual([]);
   });
 });

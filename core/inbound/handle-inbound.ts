@@ -13,6 +13,7 @@ import {
 import { applyInput, repeatPrompt, resume, startFlow } from '../flows/engine.ts';
 import { CONFIRM_STEP, type EngineResult, type FlowState, type Text, type UserInput } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
+import { type ShownChoice, shownChoicesOf } from '../flows/shown-choices.ts';
 import {
   allocationRunner,
   disbursementRunner,
@@ -222,6 +223,8 @@ class Conversation {
   private readonly locale: Locale;
   /** Set when the chat's saved conversation was discarded (expired, outdated) by this message. */
   private discardedFlow = false;
+  /** The choices last shown to the chat outside a conversation, read by `loadFlow`. */
+  private shown: ShownChoice[] = [];
 
   constructor(
     private readonly tx: Tx,
@@ -702,8 +705,22 @@ class Conversation {
       return this.showMenu(this.text('idle.unsupported'));
     }
     const typed = normalizeVi(this.inbound.text ?? '');
+    const number = /^\d{1,3}$/.test(typed) ? Number(typed) : undefined;
+    if (number !== undefined && this.shown.length > 0) {
+      // A typed number answers the list last shown to this chat (Zalo numbers its choices).
+      const chosen = this.shown[number - 1];
+      if (!chosen) {
+        return this.say(
+          this.text('idle.choice_out_of_range', { number, count: this.shown.length }),
+          this.shown.map((c) => [c]),
+        );
+      }
+      return chosen.id.startsWith('menu:')
+        ? this.onMenu(chosen.id.slice('menu:'.length), undefined)
+        : this.showMenu(this.text('flow.stale_button'));
+    }
     const items = this.menuChoices(undefined).flat();
-    const index = /^\d{1,2}$/.test(typed) ? Number(typed) - 1 : -1;
+    const index = number !== undefined ? number - 1 : -1;
     const item =
       index >= 0
         ? items[index]
@@ -829,6 +846,12 @@ class Conversation {
     const { channel, chatId } = this.inbound;
     const stored = await this.tx.flows.find(channel, chatId);
     if (!stored) {
+      return undefined;
+    }
+    const shown = shownChoicesOf(stored, this.now);
+    if (shown) {
+      // Not a conversation: the list last shown to the chat, which a typed number answers.
+      this.shown = shown;
       return undefined;
     }
     const runner = RUNNERS[stored.flow];

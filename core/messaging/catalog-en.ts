@@ -50,6 +50,8 @@ export const en: Record<keyof typeof vi, string> = {
     'Please answer the question below. Send /cancel to stop (nothing is saved), /menu for the menu.',
   'command.unknown': 'There is no such command. ',
   'idle.unknown_text': 'Sorry, I did not understand.',
+  'idle.choice_out_of_range':
+    'The list below has no number {number}. Please reply with a number from 1 to {count}:',
   'idle.unsupported': 'I cannot handle this kind of message yet.',
   'system.busy':
     '⏳ The system is briefly unavailable. Your message was received and will be handled as soon as it is back; no need to send it again.',

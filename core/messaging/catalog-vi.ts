@@ -48,6 +48,8 @@ export const vi = {
   'help.in_flow': 'Anh/chị trả lời câu hỏi dưới đây. Gõ /huy để hủy (không lưu gì), /menu để xem danh mục.',
   'command.unknown': 'Lệnh này không có. ',
   'idle.unknown_text': 'Tôi chưa hiểu ý anh/chị.',
+  'idle.choice_out_of_range':
+    'Danh sách dưới đây không có số {number}. Anh/chị vui lòng trả lời bằng một số từ 1 đến {count}:',
   'idle.unsupported': 'Hiện tôi chưa nhận loại tin nhắn này.',
   'system.busy':
     '⏳ Hệ thống đang tạm gián đoạn. Tin nhắn của anh/chị đã được nhận và sẽ được xử lý ngay khi hệ thống hoạt động lại; anh/chị không cần gửi lại.',

@@ -5,6 +5,7 @@
 
 import { z } from 'zod';
 import type { FlowState } from '../flows/flow.ts';
+import { SHOWN_CHOICES_FLOW } from '../flows/shown-choices.ts';
 import { createInboundHandler, type InboundOutcome } from '../inbound/handle-inbound.ts';
 import type { Inbound, Outbound } from '../messaging/message.ts';
 import { createFixedClock } from '../shared/clock.ts';
@@ -84,7 +85,7 @@ export function createBotHarness(options: { now?: string; flowTtlMs?: number } =
     repliesTo,
     flowOf(user) {
       const row = store.state.flows.find((f) => f.channel === user.channel && f.chatId === user.chatId);
-      if (!row) {
+      if (!row || row.flow === SHOWN_CHOICES_FLOW) {
         return undefined;
       }
       const saved = ZSaved.parse(JSON.parse(row.data));

@@ -15,6 +15,7 @@ import { generatePeriods } from '../campaigns/periods.ts';
 import type { GroupRepository } from '../digests/group.repository.ts';
 import type { FeedbackRepository } from '../feedback/feedback.repository.ts';
 import type { FlowStateRepository, StoredFlowState } from '../flows/flow-state.repository.ts';
+import { rememberShownChoices } from '../flows/shown-choices.ts';
 import type { FundRepository, PledgeRepository } from '../funds/fund.repository.ts';
 import type { HouseholdRepository } from '../households/household.repository.ts';
 import type { Channel, Outbound } from '../messaging/message.ts';
@@ -923,6 +924,7 @@ function createRepositories(state: MemoryState): Repositories {
           createdAt: new Date(at),
         });
       }
+      await rememberShownChoices(flows, items, at);
       return added;
     },
     async cancelPending(keyPrefix) {

@@ -38,6 +38,7 @@
  *   'Nút này thuộc câu hỏi trước'"); on PostgreSQL such an id made the handler throw (found by
  *   fuzz-prompts.test.ts).
  */
+
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +46,7 @@ import { BOT_COMMANDS } from '../../bot/telegram/create-telegram-bot.ts';
 import { buildExport } from '../../core/exports/build-export.ts';
 import { EXPORT_KINDS, type ExportRequest } from '../../core/exports/export-request.ts';
 import { feedbackAnswerRunner } from '../../core/feedback/feedback.ts';
+import { SHOWN_CHOICES_FLOW } from '../../core/flows/shown-choices.ts';
 import {
   allocationRunner,
   disbursementRunner,
@@ -511,7 +513,13 @@ async function checksums(): Promise<Map<string, string>> {
     // One round trip instead of one per table: the same digest, computed by the server.
     const row = `(to_jsonb(x) - 'lastInteractionAt')::text`;
     const parts = tables.map((t) => {
-      const where = t === 'Outbox' ? ` WHERE x."idempotencyKey" NOT LIKE 'reply:%'` : '';
+      // Replies and the list of choices a reply showed are what a refusal may write.
+      const where =
+        t === 'Outbox'
+          ? ` WHERE x."idempotencyKey" NOT LIKE 'reply:%'`
+          : t === 'FlowState'
+            ? ` WHERE x.flow <> '${SHOWN_CHOICES_FLOW}'`
+            : '';
       return `SELECT '${t}' AS t, md5(coalesce(string_agg(${row}, ',' ORDER BY ${row}), '')) AS h FROM "${t}" x${where}`;
     });
     const digests = await sql(chat, parts.join(' UNION ALL '));
@@ -519,7 +527,12 @@ async function checksums(): Promise<Map<string, string>> {
   }
   const out = new Map<string, string>();
   for (const table of tables) {
-    const where = table === 'Outbox' ? ` WHERE idempotencyKey NOT LIKE 'reply:%'` : '';
+    const where =
+      table === 'Outbox'
+        ? ` WHERE idempotencyKey NOT LIKE 'reply:%'`
+        : table === 'FlowState'
+          ? ` WHERE flow <> '${SHOWN_CHOICES_FLOW}'`
+          : '';
     const rows = await sql(chat, `SELECT * FROM "${table}"${where}`);
     const stable = rows
       .map((r) => {
@@ -1079,7 +1092,8 @@ describe('a role removed mid-conversation: refused at confirmation, nothing writ
   const personOf = (key: string) =>
     one(`SELECT personId FROM "ChannelIdentity" WHERE channel = 'playground' AND externalUserId = ?`, [key]);
   const count = (table: string) => one(`SELECT COUNT(*) AS n FROM "${table}"`);
-  const openFlows = (key: string) => one(`SELECT COUNT(*) AS n FROM "FlowState" WHERE chatId = ?`, [key]);
+  const openFlows = (key: string) =>
+    one(`SELECT COUNT(*) AS n FROM "FlowState" WHERE chatId = ? AND flow <> ?`, [key, SHOWN_CHOICES_FLOW]);
 
   /** Answers the current question with its first offered answer (or "0") until the summary shows. */
   async function untilSummary(who: TestUser, first: ChatReply): Promise<ChatReply> {
