@@ -17,7 +17,7 @@ import { loadConfig } from '../../bot/config.ts';
 import { createLogger } from '../../bot/logger.ts';
 import { createFixedClock } from '../../core/shared/clock.ts';
 import { executeCommand, parseCommand } from '../../scripts/cli/commands.ts';
-import { freePort, TEST_ZALO_TOKEN_KEY, tempDatabase } from '../support/app-harness.ts';
+import { bothChannelsEnv, freePort, TEST_ZALO_TOKEN_KEY, tempDatabase } from '../support/app-harness.ts';
 import { type BotApiEmulator, startBotApiEmulator } from '../support/bot-api-emulator.ts';
 import { startZaloEmulator, type ZaloEmulator } from '../support/zalo-emulator.ts';
 
@@ -44,20 +44,15 @@ beforeEach(async () => {
   const tokens = zalo.issueTokens();
   issued.push(tokens.accessToken, tokens.refreshToken);
   const config = loadConfig({
-    DATABASE_URL: db.url,
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    ...bothChannelsEnv({
+      databaseUrl: db.url,
+      port,
+      secret: SECRET,
+      refreshToken: tokens.refreshToken,
+      telegram: emulator,
+      zalo,
+    }),
     LOG_LEVEL: 'info',
-    TELEGRAM_BOT_TOKEN: emulator.token,
-    TELEGRAM_API_ROOT: emulator.apiRoot,
-    TELEGRAM_WEBHOOK_SECRET: SECRET,
-    ZALO_APP_ID: zalo.appId,
-    ZALO_APP_SECRET: zalo.appSecret,
-    ZALO_OA_SECRET_KEY: zalo.oaSecretKey,
-    ZALO_REFRESH_TOKEN: tokens.refreshToken,
-    ZALO_API_BASE: zalo.apiBase,
-    ZALO_OAUTH_BASE: zalo.oauthBase,
-    ZALO_TOKEN_KEY: TEST_ZALO_TOKEN_KEY,
     ZALO_RAW_RETENTION_DAYS: '7',
   });
   const sink = new Writable({

@@ -26,7 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../bot/app.ts';
 import { loadConfig } from '../../bot/config.ts';
 import { createLogger } from '../../bot/logger.ts';
-import { freePort, TEST_ZALO_TOKEN_KEY, tempDatabase } from '../support/app-harness.ts';
+import { bothChannelsEnv, freePort, tempDatabase } from '../support/app-harness.ts';
 import { type BotApiEmulator, type EmulatorUser, startBotApiEmulator } from '../support/bot-api-emulator.ts';
 import { startZaloEmulator, type ZaloEmulator } from '../support/zalo-emulator.ts';
 
@@ -115,20 +115,15 @@ beforeAll(async () => {
   const tokens = zalo.issueTokens();
   issued.push(tokens.accessToken, tokens.refreshToken);
   const config = loadConfig({
-    DATABASE_URL: db.url,
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    ...bothChannelsEnv({
+      databaseUrl: db.url,
+      port,
+      secret: SECRET,
+      refreshToken: tokens.refreshToken,
+      telegram: emulator,
+      zalo,
+    }),
     LOG_LEVEL: 'trace',
-    TELEGRAM_BOT_TOKEN: emulator.token,
-    TELEGRAM_API_ROOT: emulator.apiRoot,
-    TELEGRAM_WEBHOOK_SECRET: SECRET,
-    ZALO_APP_ID: zalo.appId,
-    ZALO_APP_SECRET: zalo.appSecret,
-    ZALO_OA_SECRET_KEY: zalo.oaSecretKey,
-    ZALO_REFRESH_TOKEN: tokens.refreshToken,
-    ZALO_API_BASE: zalo.apiBase,
-    ZALO_OAUTH_BASE: zalo.oauthBase,
-    ZALO_TOKEN_KEY: TEST_ZALO_TOKEN_KEY,
   });
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {

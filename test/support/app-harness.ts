@@ -86,6 +86,35 @@ export async function startApp(env: Record<string, string>, options: AppOptions 
 }
 
 /** A TCP port free at the moment of asking, for a server whose URL must be known before it listens. */
+/**
+ * The environment of a bot on both channels in webhook mode against the two emulators: Telegram's
+ * webhook at PUBLIC_URL with `secret`, Zalo with `refreshToken` and the test token key.
+ */
+export function bothChannelsEnv(input: {
+  databaseUrl: string;
+  port: number;
+  secret: string;
+  refreshToken: string;
+  telegram: { token: string; apiRoot: string };
+  zalo: { appId: string; appSecret: string; oaSecretKey: string; apiBase: string; oauthBase: string };
+}): Record<string, string> {
+  return {
+    DATABASE_URL: input.databaseUrl,
+    PORT: String(input.port),
+    PUBLIC_URL: `http://127.0.0.1:${input.port}`,
+    TELEGRAM_BOT_TOKEN: input.telegram.token,
+    TELEGRAM_API_ROOT: input.telegram.apiRoot,
+    TELEGRAM_WEBHOOK_SECRET: input.secret,
+    ZALO_APP_ID: input.zalo.appId,
+    ZALO_APP_SECRET: input.zalo.appSecret,
+    ZALO_OA_SECRET_KEY: input.zalo.oaSecretKey,
+    ZALO_REFRESH_TOKEN: input.refreshToken,
+    ZALO_API_BASE: input.zalo.apiBase,
+    ZALO_OAUTH_BASE: input.zalo.oauthBase,
+    ZALO_TOKEN_KEY: TEST_ZALO_TOKEN_KEY,
+  };
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
