@@ -1,6 +1,6 @@
 import { isChannel } from '../core/messaging/message.ts';
-import { isRole } from '../core/people/people.ts';
 import type { MemberWithChats, ReminderRepository } from '../core/reminders/reminder.repository.ts';
+import { isRole } from '../core/shared/actor.ts';
 import type { SqlDb } from './sql-db.ts';
 import { fromDbTime } from './sqlite.ts';
 

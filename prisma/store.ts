@@ -10,9 +10,10 @@ import type {
   OutboxPurpose,
   OutboxQueue,
 } from '../core/messaging/outbox.repository.ts';
-import { type Actor, type InviteView, isRole, type MembershipView } from '../core/people/people.ts';
+import type { InviteView } from '../core/people/people.ts';
 import type { UnitView } from '../core/people/unit.repository.ts';
 import type { ReportPhoto, ReportRecord } from '../core/reports/report.ts';
+import { type Actor, isRole, type MembershipView } from '../core/shared/actor.ts';
 import type { Tx, UnitOfWork } from '../core/unit-of-work.ts';
 import { createFeedbackRepository } from './feedback-repository.ts';
 import { createFundRepository, createPledgeRepository } from './fund-repository.ts';

@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { buildDigest, type DigestKind } from '../core/digests/digest.ts';
 import { fundRollupFor } from '../core/funds/fund-reports.ts';
 import { buildLeadersView } from '../core/households/leaders-view.ts';
-import type { Actor } from '../core/people/people.ts';
+import type { Actor } from '../core/shared/actor.ts';
 import type { Tx } from '../core/unit-of-work.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { type Dialect, openSqlDb } from '../prisma/sql-db.ts';

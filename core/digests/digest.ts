@@ -13,9 +13,9 @@ import {
 } from '../households/unit-progress.ts';
 import { type Locale, type MessageKey, t } from '../messaging/catalog.ts';
 import type { Outbound } from '../messaging/message.ts';
-import { ROLES } from '../people/people.ts';
 import { type AreaView, loadAreaUnits } from '../people/reorganisation.ts';
 import { isLocalKind, type UnitView } from '../people/unit.repository.ts';
+import { ROLES } from '../shared/actor.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDate, formatDateTime, formatInteger, formatMoney } from '../shared/format.ts';
 import { proposalsFor } from '../summaries/proposals.ts';

@@ -2,7 +2,7 @@ import type { Text } from '../flows/flow.ts';
 import { leaderUnitIds } from '../households/leaders-view.ts';
 import { t } from '../messaging/catalog.ts';
 import type { Choice, Inbound } from '../messaging/message.ts';
-import type { Actor } from '../people/people.ts';
+import type { Actor } from '../shared/actor.ts';
 import { normalizeVi } from '../shared/parse.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { DIGEST_KINDS, type ScheduledDigestKind } from './group.repository.ts';

@@ -1,6 +1,6 @@
 import type { Text } from '../flows/flow.ts';
 import { leaderUnitIds } from '../households/leaders-view.ts';
-import type { Actor } from '../people/people.ts';
+import type { Actor } from '../shared/actor.ts';
 import type { Tx } from '../unit-of-work.ts';
 import {
   EXPORT_KINDS,

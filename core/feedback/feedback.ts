@@ -6,7 +6,7 @@ import { isGuest } from '../funds/pledge-flow.ts';
 import { t } from '../messaging/catalog.ts';
 import type { Choice, Inbound } from '../messaging/message.ts';
 import type { OutboxItem } from '../messaging/outbox.repository.ts';
-import type { Actor } from '../people/people.ts';
+import type { Actor } from '../shared/actor.ts';
 import { dateInZone } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';
 import { firstLimitReached } from '../shared/rate-limit.ts';

@@ -1,5 +1,5 @@
 import type { Choice, Inbound } from '../messaging/message.ts';
-import type { Actor } from '../people/people.ts';
+import type { Actor } from '../shared/actor.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { FlowData, FlowDef, FlowState, Text } from './flow.ts';
 

@@ -3,7 +3,7 @@ import type { Text } from '../flows/flow.ts';
 import { t } from '../messaging/catalog.ts';
 import type { Choice, Inbound } from '../messaging/message.ts';
 import type { OutboxItem } from '../messaging/outbox.repository.ts';
-import type { Actor } from '../people/people.ts';
+import type { Actor } from '../shared/actor.ts';
 import { formatMoney } from '../shared/format.ts';
 import { firstLimitReached } from '../shared/rate-limit.ts';
 import type { Tx } from '../unit-of-work.ts';

@@ -3,7 +3,7 @@ import type { FlowDef, Text } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
 import { t } from '../messaging/catalog.ts';
 import type { Inbound } from '../messaging/message.ts';
-import type { Actor } from '../people/people.ts';
+import type { Actor } from '../shared/actor.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { PledgeView } from './fund.repository.ts';

@@ -2,7 +2,7 @@ import type { FlowDef, FlowState, Text } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
 import { householdScope } from '../funds/fund-flows.ts';
 import type { Choice } from '../messaging/message.ts';
-import type { Actor } from '../people/people.ts';
+import type { Actor } from '../shared/actor.ts';
 import { normalizeVi } from '../shared/parse.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { HouseholdView } from './household.repository.ts';

@@ -1,7 +1,7 @@
 import type { Text } from '../flows/flow.ts';
-import type { Actor } from '../people/people.ts';
 import { loadAreaUnits } from '../people/reorganisation.ts';
 import { isLocalKind } from '../people/unit.repository.ts';
+import type { Actor } from '../shared/actor.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import { formatDateTime } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';

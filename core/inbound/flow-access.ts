@@ -15,9 +15,9 @@ import { pledgeRejectRunner } from '../funds/pledge-verify-chat.ts';
 import { householdAddRunner } from '../households/household-add.ts';
 import { householdSearchRunner, householdStatusRunner } from '../households/household-flows.ts';
 import { inviteCreateRunner } from '../people/invite-flow.ts';
-import type { Actor, Role } from '../people/people.ts';
 import { narrativeReportRunner } from '../reports/narrative-report.ts';
 import { reportRunner } from '../reports/report-runner.ts';
+import type { Actor, Role } from '../shared/actor.ts';
 import type { Tx } from '../unit-of-work.ts';
 
 /**

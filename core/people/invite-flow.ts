@@ -3,8 +3,8 @@ import { answeredData } from '../flows/engine.ts';
 import type { FlowDef } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
 import { leaderUnitIds } from '../households/leaders-view.ts';
+import type { Role } from '../shared/actor.ts';
 import { displayInviteCode, generateInviteCode } from './invite-code.ts';
-import type { Role } from './people.ts';
 
 /**
  * An admin invites someone from the chat (issue 7 §1): role, unit (only units of the admin's own

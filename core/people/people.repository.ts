@@ -1,5 +1,6 @@
 import type { Channel } from '../messaging/message.ts';
-import type { Actor, InviteView, Role } from './people.ts';
+import type { Actor, Role } from '../shared/actor.ts';
+import type { InviteView } from './people.ts';
 
 export interface PeopleRepository {
   findActor(channel: Channel, externalUserId: string): Promise<Actor | undefined>;

@@ -1,33 +1,4 @@
-export const ROLES = [
-  'admin',
-  'leader',
-  'unit_officer',
-  'org_leader',
-  'fund_officer',
-  'donor',
-  'citizen',
-] as const;
-export type Role = (typeof ROLES)[number];
-
-export function isRole(value: string): value is Role {
-  return (ROLES as readonly string[]).includes(value);
-}
-
-export interface MembershipView {
-  role: Role;
-  unitId: number;
-  unitCode: string;
-  unitName: string;
-  unitKind: string;
-}
-
-/** The person behind an inbound message, with what they may do. */
-export interface Actor {
-  personId: number;
-  fullName: string;
-  locale: string;
-  memberships: MembershipView[];
-}
+import type { Role } from '../shared/actor.ts';
 
 export interface InviteView {
   id: number;

@@ -1,8 +1,8 @@
 import type { Text } from '../flows/flow.ts';
 import type { Inbound } from '../messaging/message.ts';
+import type { Actor } from '../shared/actor.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { ThrottleRecord } from './people.repository.ts';
-import type { Actor } from './people.ts';
 
 export const INVITE_THROTTLE = {
   maxFailures: 5,

@@ -9,7 +9,7 @@
 import type { Campaign, Period } from '../campaigns/campaign.ts';
 import { pledgeStatus } from '../funds/ledger.ts';
 import type { Channel } from '../messaging/message.ts';
-import type { Role } from '../people/people.ts';
+import type { Role } from '../shared/actor.ts';
 import {
   addDays,
   type CalendarDate,

@@ -1,4 +1,4 @@
-import type { Role } from '../people/people.ts';
+import type { Role } from '../shared/actor.ts';
 import type { ReminderChat } from './planner.ts';
 
 /** A person with a role in a unit and the chats they can be reached in. */

@@ -5,7 +5,7 @@
 
 import type { Campaign, Period } from '../campaigns/campaign.ts';
 import type { Channel, ChatType, Inbound } from '../messaging/message.ts';
-import type { Role } from '../people/people.ts';
+import type { Role } from '../shared/actor.ts';
 import type { MemoryStore, PersonRow, UnitRow } from './memory-store.ts';
 
 /** 10:00 on 10 March 2025 in Vietnam: the February report is open and not yet due (15/03). */

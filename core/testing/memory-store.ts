@@ -32,11 +32,12 @@ import type {
   ThrottleRecord,
   ThrottleRepository,
 } from '../people/people.repository.ts';
-import type { Actor, InviteView, MembershipView, Role } from '../people/people.ts';
+import type { InviteView } from '../people/people.ts';
 import type { UnitRepository, UnitView } from '../people/unit.repository.ts';
 import type { ReminderRepository } from '../reminders/reminder.repository.ts';
 import type { NarrativeReportRepository } from '../reports/narrative.repository.ts';
 import type { ReportRecord, ReportRepository } from '../reports/report.ts';
+import type { Actor, MembershipView, Role } from '../shared/actor.ts';
 import type { Tx, UnitOfWork } from '../unit-of-work.ts';
 
 export interface UnitRow {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ZPledgeSafeguards } from '../../core/funds/pledge-verification.ts';
 import { normalizeInviteCode } from '../../core/people/invite-code.ts';
-import { ROLES } from '../../core/people/people.ts';
+import { ROLES } from '../../core/shared/actor.ts';
 import { dateInZone, toIsoDate } from '../../core/shared/calendar.ts';
 import { formatMoney } from '../../core/shared/format.ts';
 import { parseMoney } from '../../core/shared/parse.ts';

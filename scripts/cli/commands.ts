@@ -1,7 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { EXPORT_KINDS } from '../../core/exports/export-request.ts';
-import { ROLES } from '../../core/people/people.ts';
+import { ROLES } from '../../core/shared/actor.ts';
 import {
   type CampaignSetOptions,
   type CommendationOptions,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { t } from '../../core/messaging/catalog.ts';
 import { displayInviteCode, generateInviteCode } from '../../core/people/invite-code.ts';
-import { ROLES, type Role } from '../../core/people/people.ts';
+import { ROLES, type Role } from '../../core/shared/actor.ts';
 import { dateInZone, toIsoDate } from '../../core/shared/calendar.ts';
 import { type CliContext, DEFAULT_TIME_ZONE, UsageError } from './context.ts';
 import { clean, formatInstant, formatIsoDate } from './text.ts';
