@@ -18,7 +18,7 @@ const INJECTION = `'; DROP TABLE x; --"`;
 
 // ---------------------------------------------------------------- helpers
 
-function continued(result: EngineResult): { state: FlowState; replies: Outbound[] } {
+function continued<C>(result: EngineResult<C>): { state: FlowState<C>; replies: Outbound[] } {
   if (result.kind !== 'continue') {
     throw new Error(`expected the flow to continue, got ${result.kind}`);
   }
@@ -56,21 +56,21 @@ function suggestionIds(reply: Outbound): string[] {
   return (reply.suggestions ?? []).map((c) => c.id);
 }
 
-function start<C>(def: FlowDef<C>, ctx: C): FlowState {
+function start<C>(def: FlowDef<C>, ctx: C): FlowState<C> {
   return continued(startFlow(def, ctx, 'vi')).state;
 }
 
-function apply<C>(def: FlowDef<C>, state: FlowState, input: UserInput): EngineResult {
+function apply<C>(def: FlowDef<C>, state: FlowState<C>, input: UserInput): EngineResult<C> {
   return applyInput(def, state, input, 'vi', REF_YEAR);
 }
 
 /** Answers the current step with `answers[step]` until the flow reaches `until`. */
 function walk<C>(
   def: FlowDef<C>,
-  state: FlowState,
+  state: FlowState<C>,
   answers: Record<string, string>,
   until: string,
-): FlowState {
+): FlowState<C> {
   let current = state;
   for (let i = 0; current.step !== until; i++) {
     const answer = answers[current.step];
@@ -87,7 +87,7 @@ function walk<C>(
 }
 
 /** A refused answer keeps the step and the data, warns in Vietnamese and asks the same question again. */
-function expectRefused<C>(def: FlowDef<C>, state: FlowState, input: UserInput, warning: string): Outbound {
+function expectRefused<C>(def: FlowDef<C>, state: FlowState<C>, input: UserInput, warning: string): Outbound {
   const before = structuredClone(state);
   const result = continued(apply(def, state, input));
   expect(result.state.step).toBe(before.step);
@@ -688,7 +688,7 @@ describe('the engine with the report flow: cross-field rules', () => {
 });
 
 describe('the engine with the report flow: summary, confirm and edit', () => {
-  function atSummary(): FlowState {
+  function atSummary(): FlowState<ReportFlowContext> {
     return reportAt(CONFIRM_STEP);
   }
 
@@ -905,7 +905,7 @@ describe('the engine with the report flow: summary, confirm and edit', () => {
   });
 
   it('starts the questions over when the saved step no longer exists', () => {
-    const state: FlowState = { ...reportAt('startedNew'), step: 'removedStep' };
+    const state: FlowState<ReportFlowContext> = { ...reportAt('startedNew'), step: 'removedStep' };
     const result = continued(apply(reportFlow, state, text('5')));
     expect(result.state.step).toBe('startedNew');
     expect(result.state.data).toEqual(state.data);

@@ -32,20 +32,20 @@ const DEFAULT_MAX_INTEGER = 100_000;
 const DEFAULT_MAX_TEXT = 1_000;
 const DEFAULT_MAX_MONEY = 1_000_000_000_000n;
 
-export function startFlow<C>(def: FlowDef<C>, ctx: C, locale: Locale, data: FlowData = {}): EngineResult {
-  const state: FlowState = { flow: def.id, version: def.version, step: '', data, ctx, reviewing: false };
+export function startFlow<C>(def: FlowDef<C>, ctx: C, locale: Locale, data: FlowData = {}): EngineResult<C> {
+  const state: FlowState<C> = { flow: def.id, version: def.version, step: '', data, ctx, reviewing: false };
   return advance(def, state, locale);
 }
 
 /** Applies one answer to the current step of a flow; `refYear` completes dates typed without a year ("15/3"). */
 export function applyInput<C>(
   def: FlowDef<C>,
-  state: FlowState,
+  state: FlowState<C>,
   input: UserInput,
   locale: Locale,
   refYear: number,
-): EngineResult {
-  const ctx = state.ctx as C;
+): EngineResult<C> {
+  const { ctx } = state;
   if (state.step === CONFIRM_STEP) {
     return onConfirm(def, state, input, locale);
   }
@@ -76,12 +76,17 @@ export function applyInput<C>(
  * Re-evaluates a state whose context changed (a runner's `beforeSummary` found something): asks
  * the first applicable unanswered step, or shows the summary again.
  */
-export function resume<C>(def: FlowDef<C>, state: FlowState, locale: Locale): EngineResult {
+export function resume<C>(def: FlowDef<C>, state: FlowState<C>, locale: Locale): EngineResult<C> {
   return advance(def, state, locale);
 }
 
 /** Shows the current question again (after /help, a stale button or a resumed session). */
-export function repeatPrompt<C>(def: FlowDef<C>, state: FlowState, locale: Locale, note?: string): Outbound {
+export function repeatPrompt<C>(
+  def: FlowDef<C>,
+  state: FlowState<C>,
+  locale: Locale,
+  note?: string,
+): Outbound {
   if (state.step === CONFIRM_STEP) {
     return summary(def, state, locale, note);
   }
@@ -93,8 +98,8 @@ export function repeatPrompt<C>(def: FlowDef<C>, state: FlowState, locale: Local
 }
 
 /** The values of the steps that apply, in step order; the ones a condition turned off are dropped. */
-export function answeredData<C>(def: FlowDef<C>, state: FlowState): FlowData {
-  const ctx = state.ctx as C;
+export function answeredData<C>(def: FlowDef<C>, state: FlowState<C>): FlowData {
+  const { ctx } = state;
   const out: FlowData = {};
   for (const step of def.steps) {
     const value = state.data[step.key];
@@ -110,8 +115,8 @@ function isAsked<C>(step: StepDef<C>, ctx: C, data: FlowData): boolean {
 }
 
 /** Moves to the first applicable step without an answer, or to the summary. */
-function advance<C>(def: FlowDef<C>, state: FlowState, locale: Locale): EngineResult {
-  const ctx = state.ctx as C;
+function advance<C>(def: FlowDef<C>, state: FlowState<C>, locale: Locale): EngineResult<C> {
+  const { ctx } = state;
   const next = def.steps.find((s) => isAsked(s, ctx, state.data) && state.data[s.key] === undefined);
   if (next) {
     const moved = { ...state, step: next.key };
@@ -124,7 +129,12 @@ function advance<C>(def: FlowDef<C>, state: FlowState, locale: Locale): EngineRe
   return { kind: 'continue', state: atSummary, replies: [summary(def, atSummary, locale)] };
 }
 
-function onConfirm<C>(def: FlowDef<C>, state: FlowState, input: UserInput, locale: Locale): EngineResult {
+function onConfirm<C>(
+  def: FlowDef<C>,
+  state: FlowState<C>,
+  input: UserInput,
+  locale: Locale,
+): EngineResult<C> {
   const action = confirmAction(input);
   switch (action) {
     case 'yes':
@@ -170,7 +180,7 @@ function confirmAction(input: UserInput): 'yes' | 'edit' | 'cancel' | undefined 
   return undefined;
 }
 
-function onEdit<C>(def: FlowDef<C>, state: FlowState, input: UserInput, locale: Locale): EngineResult {
+function onEdit<C>(def: FlowDef<C>, state: FlowState<C>, input: UserInput, locale: Locale): EngineResult<C> {
   const fields = editableSteps(def, state);
   let chosen: StepDef<C> | undefined;
   if (input.kind === 'choice') {
@@ -201,8 +211,8 @@ function onEdit<C>(def: FlowDef<C>, state: FlowState, input: UserInput, locale: 
   return { kind: 'continue', state: editing, replies: [withPrompt(editing, chosen, locale)] };
 }
 
-function editableSteps<C>(def: FlowDef<C>, state: FlowState): StepDef<C>[] {
-  const ctx = state.ctx as C;
+function editableSteps<C>(def: FlowDef<C>, state: FlowState<C>): StepDef<C>[] {
+  const { ctx } = state;
   return def.steps.filter((s) => isAsked(s, ctx, state.data) && state.data[s.key] !== undefined);
 }
 
@@ -351,8 +361,8 @@ function splitChoice(id: string): [string, string] {
 }
 
 /** The question of a step, with its quick answers as buttons and, when changing, the current value. */
-function withPrompt<C>(state: FlowState, step: StepDef<C>, locale: Locale, note?: string): Outbound {
-  const ctx = state.ctx as C;
+function withPrompt<C>(state: FlowState<C>, step: StepDef<C>, locale: Locale, note?: string): Outbound {
+  const { ctx } = state;
   const lines: string[] = [];
   if (note) {
     lines.push(`⚠️ ${note}`);
@@ -430,8 +440,8 @@ export function displayValue<C>(step: StepDef<C>, value: FieldValue, ctx: C, loc
   }
 }
 
-function summary<C>(def: FlowDef<C>, state: FlowState, locale: Locale, note?: string): Outbound {
-  const ctx = state.ctx as C;
+function summary<C>(def: FlowDef<C>, state: FlowState<C>, locale: Locale, note?: string): Outbound {
+  const { ctx } = state;
   const lines: string[] = [];
   if (note) {
     lines.push(`⚠️ ${note}`);
@@ -462,8 +472,8 @@ function summary<C>(def: FlowDef<C>, state: FlowState, locale: Locale, note?: st
   };
 }
 
-function editMenu<C>(def: FlowDef<C>, state: FlowState, locale: Locale, note?: string): Outbound {
-  const ctx = state.ctx as C;
+function editMenu<C>(def: FlowDef<C>, state: FlowState<C>, locale: Locale, note?: string): Outbound {
+  const { ctx } = state;
   const fields = editableSteps(def, state);
   const lines: string[] = [];
   if (note) {

@@ -1,11 +1,24 @@
+import type { z } from 'zod';
 import type { Choice, Inbound } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { answeredData } from './engine.ts';
 import type { FlowData, FlowDef, FlowState, Text } from './flow.ts';
 
 export type FlowStart<C> = { ok: true; ctx: C; data?: FlowData } | { ok: false; reason: Text };
 
-/** A flow definition with the two moments it touches the database: start and submit. */
+/** Receipt lines; with `choices`, those are offered next instead of the main menu. */
+export type SubmitResult = Text[] | SubmitReply;
+
+export interface SubmitReply {
+  lines: Text[];
+  choices: Choice[][];
+}
+
+/**
+ * A flow definition with the two moments it touches the database: start and submit. The inbound
+ * handler drives every flow through this shape; a flow builds it with `defineFlow`.
+ */
 export interface FlowRunner<C> {
   def: FlowDef<C>;
   /** Checks a context read back from the database; undefined discards the saved conversation. */
@@ -17,15 +30,58 @@ export interface FlowRunner<C> {
    * example the possible duplicates of a new household), after which the engine asks any step the
    * new context turns on. `data` may be returned changed too (an answer that no longer applies).
    */
-  beforeSummary?(tx: Tx, actor: Actor, state: FlowState): Promise<{ ctx: C; data: FlowState['data'] }>;
-  /**
-   * Stores the confirmed answers and returns the receipt lines; with `choices`, those are offered
-   * next instead of the main menu (a search showing what it found).
-   */
-  submit(tx: Tx, actor: Actor, state: FlowState, now: Date, inbound: Inbound): Promise<Text[] | SubmitReply>;
+  beforeSummary?(tx: Tx, actor: Actor, state: FlowState<C>): Promise<{ ctx: C; data: FlowData }>;
+  /** Stores the confirmed answers and returns the receipt lines. */
+  submit(tx: Tx, actor: Actor, state: FlowState<C>, now: Date, inbound: Inbound): Promise<SubmitResult>;
 }
 
-export interface SubmitReply {
-  lines: Text[];
-  choices: Choice[][];
+/** What a flow's submit reads: its context and its confirmed answers, both typed by its schemas. */
+export interface Confirmed<C, A> {
+  ctx: C;
+  answers: A;
+}
+
+/**
+ * One flow in one definition: its steps, a zod schema for the context it loads (plain JSON, saved
+ * with the conversation and parsed once when read back) and one for its answers (parsed once when
+ * the user confirms: money digits become bigint, numeric choices numbers, skipped optional texts
+ * null), so `start`, the steps and `submit` work on typed values without casts or coercions.
+ */
+export interface FlowSpec<C, A> {
+  def: FlowDef<C>;
+  context: z.ZodType<C>;
+  answers: z.ZodType<A>;
+  start: FlowRunner<C>['start'];
+  beforeSummary?: FlowRunner<C>['beforeSummary'];
+  submit(tx: Tx, actor: Actor, flow: Confirmed<C, A>, now: Date, inbound: Inbound): Promise<SubmitResult>;
+}
+
+/** A defined flow: the runner the inbound handler drives, plus its typed reading of the answers. */
+export interface DefinedFlow<C, A> extends FlowRunner<C> {
+  /** The answers of the steps that apply, parsed by the flow's answer schema. */
+  answers(state: FlowState<C>): A;
+}
+
+export function defineFlow<C, A>(spec: FlowSpec<C, A>): DefinedFlow<C, A> {
+  const { def, context, submit } = spec;
+  const answers = (state: FlowState<C>): A => {
+    const parsed = spec.answers.safeParse(answeredData(def, state));
+    if (!parsed.success) {
+      // The engine validated every answer: a mismatch is a flow whose schema and steps disagree.
+      throw new Error(`flow ${def.id}: confirmed answers do not match its schema: ${parsed.error.message}`);
+    }
+    return parsed.data;
+  };
+  return {
+    def,
+    parseContext(raw) {
+      const parsed = context.safeParse(raw);
+      return parsed.success ? parsed.data : undefined;
+    },
+    start: spec.start,
+    ...(spec.beforeSummary ? { beforeSummary: spec.beforeSummary } : {}),
+    answers,
+    submit: (tx, actor, state, now, inbound) =>
+      submit(tx, actor, { ctx: state.ctx, answers: answers(state) }, now, inbound),
+  };
 }

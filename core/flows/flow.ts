@@ -61,15 +61,19 @@ export interface FlowDef<C> {
   summaryHeader: (ctx: C, data: FlowData) => Text[];
 }
 
-/** The persisted conversation state of a chat inside a flow. */
-export interface FlowState {
+/**
+ * The persisted conversation state of a chat inside a flow. `C` is the flow's context: the engine
+ * boundary (`FlowRunner.parseContext`) parses it once when the state is read back, so inside a
+ * flow it is typed; code that handles every flow alike sees `unknown`.
+ */
+export interface FlowState<C = unknown> {
   flow: string;
   version: number;
   /** A step key, or one of the engine's own steps. */
   step: string;
   data: FlowData;
   /** What the flow loaded when it started; plain JSON so it survives a restart. */
-  ctx: unknown;
+  ctx: C;
   /** True once the summary was shown: answering a step returns to the summary. */
   reviewing: boolean;
 }
@@ -83,7 +87,7 @@ export type UserInput =
   /** A photo the user sent; `fileId` is the channel's own id (or URL) for it. */
   | { kind: 'photo'; fileId: string };
 
-export type EngineResult =
-  | { kind: 'continue'; state: FlowState; replies: Outbound[] }
-  | { kind: 'submit'; state: FlowState }
+export type EngineResult<C = unknown> =
+  | { kind: 'continue'; state: FlowState<C>; replies: Outbound[] }
+  | { kind: 'submit'; state: FlowState<C> }
   | { kind: 'cancelled'; replies: Outbound[] };
