@@ -1,5 +1,3 @@
-import type { ExportRequest } from '../exports/export-request.ts';
-
 /**
  * The message contract between the core and the channels (DESIGN.md §3).
  * Channels translate their updates into `Inbound` and render `Outbound`; the core never
@@ -82,7 +80,18 @@ export interface OutboundImage {
   caption?: string;
 }
 
-export interface OutboundDocument extends ExportRequest {
+/**
+ * What a file is built from, as plain JSON. Messaging does not know the kinds of file: the feature
+ * that produces a document (core/exports, whose `ExportRequest` is one) owns their schema, and the
+ * channel's document builder parses the recipe with it when it sends — so messaging imports no
+ * feature folder.
+ */
+export interface DocumentRecipe {
+  kind: string;
+  params: Readonly<Record<string, unknown>>;
+}
+
+export interface OutboundDocument extends DocumentRecipe {
   /** Said on a channel that cannot carry the file (Zalo takes only PDF and Word files). */
   fallbackText: string;
 }
