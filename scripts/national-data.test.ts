@@ -6,9 +6,9 @@ import { campaignNorms, fundEntry, recordFundEntry, toLedgerEntry } from '../cor
 import { buildRollup } from '../core/funds/fund-views.ts';
 import { check, emptyLedger, record } from '../core/funds/ledger.ts';
 import { buildLeadersView } from '../core/households/leaders-view.ts';
-import { cumulativeCounts } from '../core/households/registry-counts.ts';
 import { shortUnitName } from '../core/households/unit-progress.ts';
 import { FUND_LEVEL_KINDS } from '../core/people/unit.repository.ts';
+import { cumulativeCounts } from '../core/reports/registry-counts.ts';
 import type { Actor } from '../core/shared/actor.ts';
 import { formatInteger, formatMoney } from '../core/shared/format.ts';
 import type { Tx } from '../core/unit-of-work.ts';

@@ -1,6 +1,6 @@
 import type { Period } from '../campaigns/campaign.ts';
-import { cumulativeCounts } from '../households/registry-counts.ts';
 import type { UnitView } from '../people/unit.repository.ts';
+import { cumulativeCounts } from '../reports/registry-counts.ts';
 import type { HouseCounts, ReportRecord } from '../reports/report.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';

@@ -1,14 +1,14 @@
-import { answeredData } from '../flows/engine.ts';
 import type { FlowData } from '../flows/flow.ts';
-import type { FlowRunner } from '../flows/flow-runner.ts';
-import { cumulativeCounts } from '../households/registry-counts.ts';
+import { defineFlow } from '../flows/flow-runner.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
+import { cumulativeCounts } from './registry-counts.ts';
 import { type ReportRecord, ZReportFigures } from './report.ts';
 import {
   type PreviousFigures,
   type ReportFlowContext,
   type ReportPeriodOption,
   reportFlow,
+  ZReportAnswers,
   ZReportFlowContext,
 } from './report-flow.ts';
 import { reportReceipt } from './report-texts.ts';
@@ -16,13 +16,10 @@ import { reportReceipt } from './report-texts.ts';
 /** How many past periods an officer may still choose (late reports and amendments). */
 const PERIOD_CHOICES = 3;
 
-export const reportRunner: FlowRunner<ReportFlowContext> = {
+export const reportRunner = defineFlow({
   def: reportFlow,
-
-  parseContext(raw) {
-    const parsed = ZReportFlowContext.safeParse(raw);
-    return parsed.success ? parsed.data : undefined;
-  },
+  context: ZReportFlowContext,
+  answers: ZReportAnswers,
 
   async start(tx, actor, now, arg) {
     const units = actor.memberships.filter((m) => m.role === 'unit_officer');
@@ -79,31 +76,14 @@ export const reportRunner: FlowRunner<ReportFlowContext> = {
     return { ok: true, ctx, data };
   },
 
-  async submit(tx, actor, state, now, inbound) {
-    const ctx = state.ctx as ReportFlowContext;
-    const data = answeredData(reportFlow, state);
-    const period = ctx.periods.find((p) => p.id === Number(data.period ?? ctx.periods[0]?.id));
+  async submit(tx, actor, { ctx, answers }, now, inbound) {
+    const period = ctx.periods.find((p) => p.id === (answers.period ?? ctx.periods[0]?.id));
     if (!period) {
       throw new Error('report submitted without a period');
     }
-    const figures = ZReportFigures.parse({
-      approvedNew: data.approvedNew,
-      approvedRepair: data.approvedRepair,
-      startedNew: data.startedNew,
-      startedRepair: data.startedRepair,
-      completedNew: data.completedNew,
-      completedRepair: data.completedRepair,
-      handedOverNew: data.handedOverNew,
-      handedOverRepair: data.handedOverRepair,
-      moneyReceived: BigInt(String(data.moneyReceived)),
-      moneyPaid: BigInt(String(data.moneyPaid)),
-      labourDays: data.labourDays,
-      difficulties: String(data.difficulties ?? ''),
-      proposals: String(data.proposals ?? ''),
-      decreaseReason: data.decreaseReason === undefined ? null : String(data.decreaseReason),
-    });
-    const registryReason = data.registryReason === undefined ? null : String(data.registryReason);
-    const photos = data.photo ? [{ channel: inbound.channel, fileId: String(data.photo) }] : [];
+    const figures = ZReportFigures.parse(answers);
+    const { registryReason } = answers;
+    const photos = answers.photo ? [{ channel: inbound.channel, fileId: answers.photo }] : [];
     const campaign = await tx.campaigns.findCurrent();
     const timeZone = campaign?.timeZone ?? 'Asia/Ho_Chi_Minh';
     const late = toIsoDate(dateInZone(now, timeZone)) >= period.dueOn;
@@ -153,7 +133,7 @@ export const reportRunner: FlowRunner<ReportFlowContext> = {
       revision,
     });
   },
-};
+});
 
 function toPrevious(r: ReportRecord): PreviousFigures {
   return {

@@ -1,5 +1,5 @@
-import type { HouseCounts } from '../reports/report.ts';
-import type { StatusCounts } from './household.repository.ts';
+import type { StatusCounts } from '../households/household.repository.ts';
+import type { HouseCounts } from './report.ts';
 
 /** Later stages include the earlier ones: a completed house was also approved and started. */
 const REACHED: Record<'approved' | 'started' | 'completed' | 'handedOver', string[]> = {
