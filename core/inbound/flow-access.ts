@@ -1,4 +1,5 @@
-import { ancestors, feedbackAnswerRunner, feedbackRunner } from '../feedback/feedback.ts';
+import { meetsAll, type Need } from '../access/access.ts';
+import { feedbackAnswerRunner, feedbackRunner } from '../feedback/feedback.ts';
 import { answeredData } from '../flows/engine.ts';
 import type { FlowData, FlowState } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
@@ -17,114 +18,83 @@ import { householdSearchRunner, householdStatusRunner } from '../households/hous
 import { inviteCreateRunner } from '../people/invite-flow.ts';
 import { narrativeReportRunner } from '../reports/narrative-report.ts';
 import { reportRunner } from '../reports/report-runner.ts';
-import type { Actor, Role } from '../shared/actor.ts';
+import type { Actor } from '../shared/actor.ts';
 import type { Tx } from '../unit-of-work.ts';
 
 /**
  * Permissions are checked when an action takes effect (issue 13 §5): each flow's start checks who
- * may open it, and this table says who may still *confirm* it — re-checked against the person's
+ * may open it, and this table says what the *confirmation* needs — actions of the access table
+ * (core/access/access.ts) at the units the answers are about — re-checked against the person's
  * roles read again inside the transaction that writes (`PeopleRepository.currentActor`). A role
  * removed (`people role … --remove`) or a person deactivated while the conversation was open is
- * refused at confirmation and nothing is written. The rules are data — a role at a unit — so the
- * table can move into one access table later (issue 14) without touching the flows.
+ * refused at confirmation and nothing is written. Undefined: what the rule needs to decide is gone.
  */
-
-/** A role held at a unit: no `unit` means anywhere; `within`, at the unit or at a unit above it. */
-export interface Grant {
-  role: Role;
-  unit?: number;
-  within?: boolean;
-}
-
-/**
- * Who may confirm: anyone (a guest too: a donor's pledge, a citizen's feedback), any active
- * person, or every need met (each need by one of its grants).
- */
-export type Access = 'anyone' | 'person' | Grant[][];
-
-/** A need nobody meets (what the rule needs to decide is gone). */
-const NOBODY: Grant[][] = [[]];
-
-type Rule = (tx: Tx, ctx: unknown, data: FlowData) => Access | Promise<Access>;
+type Rule = (tx: Tx, ctx: unknown, data: FlowData) => Need[] | undefined | Promise<Need[] | undefined>;
 
 /** Typed by the runner's own context, stored untyped in the table. */
 function rule<C>(
   runner: FlowRunner<C>,
-  decide: (tx: Tx, ctx: C, data: FlowData) => Access | Promise<Access>,
+  decide: (tx: Tx, ctx: C, data: FlowData) => Need[] | undefined | Promise<Need[] | undefined>,
 ): [string, Rule] {
   return [runner.def.id, (tx, ctx, data) => decide(tx, ctx as C, data)];
 }
 
-const officerOf = (unit: number): Grant => ({ role: 'unit_officer', unit });
-const ANY_ADMIN: Grant = { role: 'admin' };
-/** A fund level's keepers: its fund officers, and any admin (`fundLevelsOf`: every level). */
-const keeperOf = (level: number | undefined): Grant[] =>
-  level === undefined ? [] : [{ role: 'fund_officer', unit: level }, ANY_ADMIN];
+/** A need at a unit that may be gone (a level no longer offered): undefined then. */
+const at = (action: Need['action'], unit: number | undefined): Need[] | undefined =>
+  unit === undefined ? undefined : [{ action, unit }];
 
 const FLOW_ACCESS: ReadonlyMap<string, Rule> = new Map([
-  rule(reportRunner, (_tx, ctx) => [[officerOf(ctx.unitId)]]),
-  rule(narrativeReportRunner, (_tx, ctx) => [[officerOf(ctx.unitId)]]),
-  rule(householdAddRunner, (_tx, ctx) => [[officerOf(ctx.unitId)]]),
+  rule(reportRunner, (_tx, ctx) => at('report.submit', ctx.unitId)),
+  rule(narrativeReportRunner, (_tx, ctx) => at('narrative.submit', ctx.unitId)),
+  rule(householdAddRunner, (_tx, ctx) => at('household.add', ctx.unitId)),
   rule(householdSearchRunner, (_tx, ctx) =>
-    ctx.target === 'alloc'
-      ? ctx.unitIds.map((u) => [{ role: 'fund_officer', unit: u, within: true }, ANY_ADMIN])
-      : ctx.unitIds.map((u) => [officerOf(u)]),
+    ctx.unitIds.map((unit) => ({
+      action: ctx.target === 'alloc' ? 'fund.household' : 'household.view',
+      unit,
+    })),
   ),
-  rule(householdStatusRunner, async (tx, ctx) => {
-    const household = await tx.households.findById(ctx.householdId);
-    return household ? [[officerOf(household.unitId)]] : NOBODY;
-  }),
-  // An organisation's pledge needs its leader still; a donor's own, only the donor (or a guest).
+  rule(householdStatusRunner, async (tx, ctx) =>
+    at('household.status', (await tx.households.findById(ctx.householdId))?.unitId),
+  ),
+  // An organisation's pledge needs its leader still; a donor's own, a person still (or a guest's, nobody).
   rule(pledgeRunner, (_tx, ctx) =>
     ctx.mode === 'org'
-      ? ctx.orgUnitId === null
-        ? NOBODY
-        : [[{ role: 'org_leader', unit: ctx.orgUnitId }]]
-      : ctx.guest
-        ? 'anyone'
-        : 'person',
+      ? at('pledge.org', ctx.orgUnitId ?? undefined)
+      : [{ action: ctx.guest ? 'pledge.register' : 'pledge.mine' }],
   ),
   rule(pledgeCancelRunner, async (tx, ctx) => {
     const pledge = await tx.pledges.findById(ctx.id);
     if (!pledge) {
-      return NOBODY;
+      return undefined;
     }
     return pledge.orgUnitId !== null && pledge.donorKind === 'organisation'
-      ? [[{ role: 'org_leader', unit: pledge.orgUnitId }]]
-      : 'person';
+      ? at('pledge.org', pledge.orgUnitId)
+      : [{ action: 'pledge.mine' }];
   }),
-  rule(receiptRunner, (_tx, ctx, data) => [keeperOf(chosenLevel(ctx, data)?.id)]),
-  rule(allocationRunner, (_tx, ctx, data) => [
-    keeperOf(chosenLevel(ctx, data)?.id),
-    [{ role: 'fund_officer', unit: ctx.household.unitId, within: true }, ANY_ADMIN],
-  ]),
-  rule(disbursementRunner, (_tx, ctx) => [keeperOf(ctx.levels[0]?.id)]),
-  rule(transferRunner, (_tx, ctx, data) => [keeperOf(chosenLevel(ctx, data)?.id)]),
-  rule(pledgeSearchRunner, (_tx, ctx) => ctx.levelIds.map((l) => keeperOf(l))),
+  rule(receiptRunner, (_tx, ctx, data) => at('fund.receipt', chosenLevel(ctx, data)?.id)),
+  rule(allocationRunner, (_tx, ctx, data) => {
+    const level = chosenLevel(ctx, data)?.id;
+    return level === undefined
+      ? undefined
+      : [
+          { action: 'fund.allocate', unit: level },
+          { action: 'fund.household', unit: ctx.household.unitId },
+        ];
+  }),
+  rule(disbursementRunner, (_tx, ctx) => at('fund.disburse', ctx.levels[0]?.id)),
+  rule(transferRunner, (_tx, ctx, data) => at('fund.transfer', chosenLevel(ctx, data)?.id)),
+  rule(pledgeSearchRunner, (_tx, ctx) => ctx.levelIds.map((unit) => ({ action: 'fund.receipt', unit }))),
   // Refusing a pledge that waits for verification (issue 13 §6): the keepers of its fund level.
-  rule(pledgeRejectRunner, async (tx, ctx) => {
-    const pledge = await tx.pledges.findById(ctx.id);
-    return pledge ? [keeperOf(pledge.fundUnitId)] : NOBODY;
-  }),
-  rule(feedbackRunner, () => 'anyone'),
-  rule(feedbackAnswerRunner, async (tx, ctx) => {
-    const feedback = await tx.feedback.findById(ctx.id);
-    return feedback
-      ? [[officerOf(feedback.unitId), { role: 'admin', unit: feedback.unitId, within: true }]]
-      : NOBODY;
-  }),
-  rule(inviteCreateRunner, (_tx, ctx, data) => {
-    const unit = ctx.units.find((u) => String(u.id) === String(data.unit));
-    return unit
-      ? [
-          [ANY_ADMIN],
-          [
-            { role: 'admin', unit: unit.id, within: true },
-            { role: 'leader', unit: unit.id, within: true },
-          ],
-        ]
-      : NOBODY;
-  }),
+  rule(pledgeRejectRunner, async (tx, ctx) =>
+    at('pledge.verify', (await tx.pledges.findById(ctx.id))?.fundUnitId ?? undefined),
+  ),
+  rule(feedbackRunner, () => [{ action: 'feedback.send' }]),
+  rule(feedbackAnswerRunner, async (tx, ctx) =>
+    at('feedback.handle', (await tx.feedback.findById(ctx.id))?.unitId),
+  ),
+  rule(inviteCreateRunner, (_tx, ctx, data) =>
+    at('invite.create', ctx.units.find((u) => String(u.id) === String(data.unit))?.id),
+  ),
 ]);
 
 /** The flows this table has a rule for (a flow without one is refused at confirmation). */
@@ -134,8 +104,9 @@ export function flowsWithAccessRule(): string[] {
 
 /**
  * Who confirms `state` now: the person (`personId`, undefined for a guest) with the roles they hold
- * at this moment, read again inside the caller's transaction and held until it ends; undefined
- * when they may no longer confirm it (a role removed, a person deactivated, a flow without a rule).
+ * at this moment, read again inside the caller's transaction and held until it ends, or the guest
+ * for what a stranger may do; undefined when they may no longer confirm it (a role removed, a
+ * person deactivated, a flow without a rule).
  */
 export async function confirmingActor(
   tx: Tx,
@@ -145,40 +116,14 @@ export async function confirmingActor(
   personId: number | undefined,
 ): Promise<Actor | undefined> {
   const decide = FLOW_ACCESS.get(runner.def.id);
-  if (!decide) {
+  const needs = decide ? await decide(tx, state.ctx, answeredData(runner.def, state)) : undefined;
+  if (!needs) {
     return undefined;
   }
-  const access = await decide(tx, state.ctx, answeredData(runner.def, state));
   const actor = personId === undefined ? undefined : await tx.people.currentActor(personId);
-  if (access === 'anyone') {
-    return actor ?? GUEST;
-  }
-  if (!actor) {
+  if (!(await meetsAll(tx.units, actor, needs))) {
     return undefined;
   }
-  if (access === 'person') {
-    return actor;
-  }
-  for (const need of access) {
-    if (!(await someGranted(tx, actor, need))) {
-      return undefined;
-    }
-  }
-  return actor;
-}
-
-async function someGranted(tx: Tx, actor: Actor, grants: Grant[]): Promise<boolean> {
-  for (const grant of grants) {
-    const held = actor.memberships.filter((m) => m.role === grant.role).map((m) => m.unitId);
-    if (held.length === 0) {
-      continue;
-    }
-    if (grant.unit === undefined || held.includes(grant.unit)) {
-      return true;
-    }
-    if (grant.within && (await ancestors(tx, grant.unit)).some((id) => held.includes(id))) {
-      return true;
-    }
-  }
-  return false;
+  // A stranger confirms only what a need lets guests do (an empty list asks for a person).
+  return actor ?? (needs.length > 0 ? GUEST : undefined);
 }
