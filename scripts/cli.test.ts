@@ -59,15 +59,26 @@ function usageError(argv: string[]): string {
 
 describe('parseCommand', () => {
   it('reads help in every spelling, including a bare command line', () => {
-    for (const argv of [[], ['help'], ['--help'], ['-h'], ['invite', '--help'], ['invite', 'create', '-h']]) {
+    for (const argv of [[], ['help'], ['--help'], ['-h']]) {
       expect(parseCommand(argv)).toEqual({ name: 'help' });
     }
+    expect(parseCommand(['invite', '--help'])).toEqual({ name: 'help', topic: 'invite' });
+    for (const argv of [
+      ['invite', 'create', '-h'],
+      ['invite', 'create', '--help'],
+      ['help', 'invite', 'create'],
+      // --help wins over what else is wrong on the line.
+      ['invite', 'create', '--role', 'boss', '--help'],
+    ]) {
+      expect(parseCommand(argv)).toEqual({ name: 'help', topic: 'invite create' });
+    }
+    expect(parseCommand(['export', '--help'])).toEqual({ name: 'help', topic: 'export' });
   });
 
   it('validates and converts invite create options, with 7 days by default', () => {
     expect(parseCommand(['invite', 'create', '--role', 'unit_officer', '--unit', '01840'])).toEqual({
       name: 'invite create',
-      options: { role: 'unit_officer', unit: '01840', days: 7 },
+      args: { role: 'unit_officer', unit: '01840', days: 7 },
     });
     const command: CliCommand = parseCommand([
       'invite',
@@ -84,7 +95,7 @@ describe('parseCommand', () => {
     ]);
     expect(command).toEqual({
       name: 'invite create',
-      options: { role: 'leader', unit: '058', days: 90, name: 'Lê Văn Tám', bot: 'mttq_backan_bot' },
+      args: { role: 'leader', unit: '058', days: 90, name: 'Lê Văn Tám', bot: 'mttq_backan_bot' },
     });
   });
 
@@ -133,7 +144,7 @@ describe('parseCommand', () => {
   it('accepts period codes in any case', () => {
     expect(parseCommand(['reports', 'list', '--period', '2025-q1', '--unit', '01840'])).toEqual({
       name: 'reports list',
-      options: { period: '2025-Q1', unit: '01840' },
+      args: { period: '2025-Q1', unit: '01840' },
     });
     expect(parseCommand(['reports', 'show', 'BC-202502-01840-1'])).toEqual({
       name: 'reports show',
@@ -143,10 +154,36 @@ describe('parseCommand', () => {
 });
 
 describe('help', () => {
+  it("prints one command's usage only, in Vietnamese", async () => {
+    const ctx = context();
+    await executeCommand(parseCommand(['units', 'merge', '--help']), ctx);
+    expect(ctx.lines[0]).toBe(
+      'Cách dùng: npm run cli -- units merge <mã 1> <mã 2> … --into <mã mới> --name "<tên mới>" --on <YYYY-MM-DD> [--kind ward|commune]',
+    );
+    expect(ctx.text()).toContain('Sáp nhập phường, xã');
+    expect(ctx.text()).toContain('Ví dụ:');
+    // Nothing of the other commands.
+    expect(ctx.text()).not.toContain('units split');
+    expect(ctx.text()).not.toContain('invite create');
+    expect(ctx.lines.length).toBeLessThan(12);
+  });
+
+  it('prints the usages of a group with its name alone', async () => {
+    const ctx = context();
+    await executeCommand(parseCommand(['units', '--help']), ctx);
+    for (const command of ['units list', 'units merge', 'units split']) {
+      expect(ctx.text()).toContain(`Cách dùng: npm run cli -- ${command}`);
+    }
+    expect(ctx.text()).not.toContain('people list');
+  });
+
   it('lists every command', async () => {
     const ctx = context();
     await executeCommand({ name: 'help' }, ctx);
     expect(ctx.lines).toEqual(usageText());
+    // One line per command: the list, not every usage.
+    expect(ctx.text()).not.toContain('Cách dùng: npm run cli -- units merge');
+    expect(ctx.text()).toContain('npm run cli -- <lệnh> --help');
     for (const command of [
       'invite create',
       'units list',
@@ -432,19 +469,24 @@ describe('the real CLI process', () => {
     expect(units.code).toBe(0);
     expect(units.stdout).toContain('Phường Đức Xuân');
 
-    const [badRole, unknown, invite] = await Promise.all([
+    const [badRole, unknown, invite, help] = await Promise.all([
       runCli(['invite', 'create', '--role', 'boss', '--unit', '01840'], file),
       runCli(['frobnicate'], file),
       runCli(
         ['invite', 'create', '--role', 'unit_officer', '--unit', '01840', '--bot', 'mttq_backan_bot'],
         file,
       ),
+      runCli(['households', 'approve', '--help'], file),
     ]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Cách dùng: npm run cli -- households approve <mã hộ> --reason "lý do"\n/);
+    expect(help.stdout).not.toContain('households import');
     expect(badRole.code).toBe(2);
     expect(badRole.stdout).toBe('');
     expect(badRole.stderr).toContain('"boss"');
     expect(badRole.stderr).toContain('unit_officer');
     expect(badRole.stderr).toContain('npm run cli -- help');
+    expect(badRole.stderr).toContain('npm run cli -- invite create --help');
 
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('"frobnicate"');

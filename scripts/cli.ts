@@ -14,7 +14,7 @@ import { applyMigrations } from '../prisma/migrate.ts';
 import { seedIfEmpty, wantsDemo } from '../prisma/seed.ts';
 import { openSqlDb } from '../prisma/sql-db.ts';
 import { POSTGRES_BACKUP_MESSAGE } from './cli/backup.ts';
-import { executeCommand, parseCommand, USAGE_HINT, usageText } from './cli/commands.ts';
+import { executeCommand, helpText, parseCommand, USAGE_HINT } from './cli/commands.ts';
 import { UsageError } from './cli/context.ts';
 import { telegramBotUsername } from './cli/demo.ts';
 
@@ -28,7 +28,11 @@ function note(line: string): void {
 
 function usageFailure(error: UsageError): number {
   note(`Lỗi: ${error.message}`);
-  note(USAGE_HINT);
+  note(
+    error.command === undefined
+      ? USAGE_HINT
+      : `${USAGE_HINT} (cách dùng lệnh này: npm run cli -- ${error.command} --help)`,
+  );
   return 2;
 }
 
@@ -43,7 +47,7 @@ async function main(argv: readonly string[]): Promise<number> {
     throw error;
   }
   if (command.name === 'help') {
-    for (const line of usageText()) {
+    for (const line of helpText(command.topic)) {
       out(line);
     }
     return 0;
@@ -81,10 +85,10 @@ async function main(argv: readonly string[]): Promise<number> {
           : 'Cơ sở dữ liệu trống: đã nạp danh mục đơn vị và chiến dịch thành phố Bắc Kạn 2024–2025 (không có người dùng mẫu).',
       );
     }
-    if (command.name === 'admin create' && command.options.bot === undefined && config.telegram) {
+    if (command.name === 'admin create' && command.args.bot === undefined && config.telegram) {
       // The link needs the bot's username: Telegram tells it for the configured token.
       const bot = await telegramBotUsername(config.telegram);
-      command = bot === undefined ? command : { ...command, options: { ...command.options, bot } };
+      command = bot === undefined ? command : { ...command, args: { ...command.args, bot } };
     }
     await executeCommand(command, {
       prisma,

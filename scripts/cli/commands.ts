@@ -1,21 +1,12 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
-import type { z } from 'zod';
 import { EXPORT_KINDS } from '../../core/exports/export-request.ts';
 import { ROLES } from '../../core/shared/actor.ts';
 import {
-  type CampaignSetOptions,
-  type CommendationOptions,
   campaignCommendation,
   campaignPledges,
   campaignSet,
-  type GroupArgs,
   groupSetStatus,
   groupsList,
-  type InviteRevokeArgs,
   inviteRevoke,
-  type PersonActiveArgs,
-  type PersonRoleArgs,
-  type PledgeSafeguardOptions,
   personRole,
   personSetActive,
   ZCampaignSetOptions,
@@ -26,14 +17,13 @@ import {
   ZPersonRoleArgs,
   ZPledgeSafeguardOptions,
 } from './admin.ts';
-import { type BackupArgs, backup, ZBackupArgs } from './backup.ts';
+import { backup, ZBackupArgs } from './backup.ts';
+import { CLI, type CommandSpec, commandUsage, readArguments, validate } from './command-spec.ts';
 import { type CliContext, UsageError } from './context.ts';
-import { type AdminCreateOptions, adminCreate, demoRemove, ZAdminCreateOptions } from './demo.ts';
-import { type DigestPreviewOptions, digestPreview, ZDigestPreviewOptions } from './digest.ts';
-import { type ExportArgs, exportReport, ZExportArgs } from './export.ts';
+import { adminCreate, demoRemove, ZAdminCreateOptions } from './demo.ts';
+import { digestPreview, ZDigestPreviewOptions } from './digest.ts';
+import { exportReport, ZExportArgs } from './export.ts';
 import {
-  type FundsLedgerOptions,
-  type FundsReverseArgs,
   fundsLedger,
   fundsPublic,
   fundsReverse,
@@ -42,32 +32,18 @@ import {
   ZFundsReverseArgs,
 } from './funds.ts';
 import {
-  type HouseholdsExportArgs,
-  type HouseholdsImportArgs,
   householdsExport,
   householdsImport,
   ZHouseholdsExportArgs,
   ZHouseholdsImportArgs,
 } from './households.ts';
-import {
-  type HouseholdsApproveArgs,
-  householdsApprove,
-  ZHouseholdsApproveArgs,
-} from './households-approve.ts';
-import { type HouseholdsSetIdsArgs, householdsSetIds, ZHouseholdsSetIdsArgs } from './households-ids.ts';
-import { type HouseholdsShowArgs, householdsShow, ZHouseholdsShowArgs } from './households-show.ts';
-import {
-  DEFAULT_INVITE_DAYS,
-  type InviteCreateOptions,
-  inviteCreate,
-  MAX_INVITE_DAYS,
-  ZInviteCreateOptions,
-} from './invite-create.ts';
+import { householdsApprove, ZHouseholdsApproveArgs } from './households-approve.ts';
+import { householdsSetIds, ZHouseholdsSetIdsArgs } from './households-ids.ts';
+import { householdsShow, ZHouseholdsShowArgs } from './households-show.ts';
+import { DEFAULT_INVITE_DAYS, inviteCreate, MAX_INVITE_DAYS, ZInviteCreateOptions } from './invite-create.ts';
 import { outboxFailed } from './outbox-failed.ts';
 import { peopleList } from './people-list.ts';
 import {
-  type PledgeRefArgs,
-  type PledgesListOptions,
   pledgesAck,
   pledgesList,
   pledgesShow,
@@ -75,733 +51,673 @@ import {
   ZPledgesListOptions,
   ZPledgesShowArgs,
 } from './pledges.ts';
-import {
-  type AtOption,
-  outboxStatus,
-  type PolicyOptions,
-  remindersPlanOrRun,
-  remindersPolicy,
-  ZAtOption,
-  ZPolicyOptions,
-} from './reminders.ts';
-import {
-  type ReportsListOptions,
-  type ReportsShowArgs,
-  reportsList,
-  reportsShow,
-  ZReportsListOptions,
-  ZReportsShowArgs,
-} from './reports.ts';
+import { outboxStatus, remindersPlanOrRun, remindersPolicy, ZAtOption, ZPolicyOptions } from './reminders.ts';
+import { reportsList, reportsShow, ZReportsListOptions, ZReportsShowArgs } from './reports.ts';
 import { unitsList } from './units-list.ts';
-import {
-  type UnitsMergeArgs,
-  type UnitsSplitArgs,
-  unitsMerge,
-  unitsSplit,
-  ZUnitsMergeArgs,
-  ZUnitsSplitArgs,
-} from './units-reorg.ts';
-import { type ZaloSetTokenArgs, ZZaloSetTokenArgs, zaloSetToken, zaloStatus } from './zalo.ts';
+import { unitsMerge, unitsSplit, ZUnitsMergeArgs, ZUnitsSplitArgs } from './units-reorg.ts';
+import { ZZaloSetTokenArgs, zaloSetToken, zaloStatus } from './zalo.ts';
+
+/** The line printed after every usage error. */
+export const USAGE_HINT = `Xem hướng dẫn: ${CLI} help`;
+
+const S = { type: 'string' } as const;
+const FLAG = { type: 'boolean' } as const;
+
+/** One entry of the table; a function only so that `parse` gives `run` its argument type. */
+function command<A>(spec: CommandSpec<A>): CommandSpec<A> {
+  return spec;
+}
+
+/** A command without options or arguments. */
+function bare(
+  spec: Omit<CommandSpec<undefined>, 'parse' | 'run' | 'synopsis'> & {
+    run(ctx: CliContext): Promise<unknown>;
+  },
+  synopsis: string,
+): CommandSpec<undefined> {
+  return { ...spec, synopsis, parse: () => undefined, run: (ctx) => spec.run(ctx) };
+}
+
+/**
+ * Every command of the operator CLI: its name (what the operator types, one or two words), then
+ * its help, options, validation and handler. `--help` and the command list derive from here.
+ */
+const TABLE = {
+  'admin create': command({
+    summary: 'Tạo mã mời người quản trị đầu tiên khi đưa bot vào sử dụng thật.',
+    synopsis: 'admin create --name "Họ tên" --unit <mã đơn vị> [--days N] [--bot <tên_bot>]',
+    description: [
+      `In mã mời quản trị viên dùng một lần (mặc định ${DEFAULT_INVITE_DAYS} ngày) và liên kết`,
+      'https://t.me/<tên_bot>?start=<MÃ> (không có --bot thì hỏi Telegram theo TELEGRAM_BOT_TOKEN);',
+      'người đó gửi mã cho bot để trở thành quản trị viên của đơn vị.',
+    ],
+    examples: ['admin create --name "Trần Văn Hùng" --unit 058 --bot mttq_backan_bot'],
+    options: { unit: S, name: S, days: S, bot: S },
+    parse: (values) => validate(ZAdminCreateOptions, values),
+    run: adminCreate,
+  }),
+  'demo remove': bare(
+    {
+      summary: 'Gỡ dữ liệu mẫu của playground khỏi cơ sở dữ liệu của bot thật.',
+      description: [
+        'Gỡ người dùng mẫu, mã mời DEMO2025, hộ mẫu chưa ai sửa và đăng ký ủng hộ mẫu chưa có khoản nộp;',
+        'giữ nguyên người dùng Telegram, Zalo; ghi nhật ký; chạy lại nhiều lần cũng không sao.',
+      ],
+      run: demoRemove,
+    },
+    'demo remove',
+  ),
+  'invite create': command({
+    summary: 'Tạo mã mời dùng một lần cho một vai trò tại một đơn vị.',
+    synopsis:
+      'invite create --role <vai trò> --unit <mã đơn vị> [--days N] [--name "Họ tên"] [--bot <tên_bot>]',
+    description: [
+      `Tạo mã mời dùng một lần, hiệu lực N ngày (mặc định ${DEFAULT_INVITE_DAYS}, từ 1 đến ${MAX_INVITE_DAYS}),`,
+      'in mã dạng ABCD-EFGH và liên kết https://t.me/<tên_bot>?start=<MÃ>. Ghi nhật ký.',
+      `Vai trò: ${ROLES.join(', ')}.`,
+    ],
+    examples: [
+      'invite create --role unit_officer --unit 01852 --days 14 --name "Nguyễn Văn An" --bot mttq_backan_bot',
+    ],
+    options: { role: S, unit: S, days: S, name: S, bot: S },
+    parse: (values) => validate(ZInviteCreateOptions, values),
+    run: inviteCreate,
+  }),
+  'invite revoke': command({
+    summary: 'Thu hồi mã mời chưa dùng.',
+    synopsis: 'invite revoke <MÃ>',
+    description: ['Thu hồi mã mời chưa dùng (mã đã dùng thì thu hồi vai trò bằng people role). Ghi nhật ký.'],
+    positionals: 1,
+    parse: (_values, positionals) => validate(ZInviteRevokeArgs, { code: positionals[0] }),
+    run: inviteRevoke,
+  }),
+  'units list': bare(
+    {
+      summary: 'Liệt kê đơn vị.',
+      description: ['Liệt kê đơn vị: mã, tên, loại, mã đơn vị cha, thời gian hiệu lực.'],
+      run: unitsList,
+    },
+    'units list',
+  ),
+  'units merge': command({
+    summary: 'Sáp nhập phường, xã thành đơn vị mới.',
+    synopsis:
+      'units merge <mã 1> <mã 2> … --into <mã mới> --name "<tên mới>" --on <YYYY-MM-DD> [--kind ward|commune]',
+    description: [
+      'Sáp nhập phường, xã (cùng đơn vị cấp trên) thành đơn vị mới từ ngày --on: đơn vị cũ hết hiệu lực',
+      'từ hôm trước, cán bộ chuyển sang đơn vị mới; báo cáo, hộ đã có vẫn thuộc đơn vị cũ, số liệu cộng dồn',
+      'vào đơn vị mới từ ngày đó. Ghi nhật ký.',
+    ],
+    examples: ['units merge 01837 01840 --into 01900 --name "Phường Sông Cầu - Đức Xuân" --on 2025-05-01'],
+    options: { into: S, name: S, on: S, kind: S },
+    positionals: 50,
+    parse: (values, positionals) =>
+      validate(ZUnitsMergeArgs, {
+        codes: positionals,
+        into: values.into,
+        name: values.name,
+        on: values.on,
+        kind: values.kind,
+      }),
+    run: unitsMerge,
+  }),
+  'units split': command({
+    summary: 'Chia tách một phường, xã thành các đơn vị mới.',
+    synopsis: 'units split <mã> --into <mã>:"<tên>",<mã>:"<tên>" --on <YYYY-MM-DD> [--kind ward|commune]',
+    description: [
+      'Chia tách một phường, xã từ ngày --on; hộ vẫn thuộc đơn vị cũ đến khi nhập lại cho từng đơn vị mới.',
+      'Ghi nhật ký.',
+    ],
+    examples: ['units split 01843 --into 01960:"Phường A",01961:"Phường B" --on 2025-06-01'],
+    options: { into: S, on: S, kind: S },
+    positionals: 1,
+    parse: (values, positionals) =>
+      validate(ZUnitsSplitArgs, {
+        code: positionals[0],
+        into: values.into,
+        on: values.on,
+        kind: values.kind,
+      }),
+    run: unitsSplit,
+  }),
+  'people list': bare(
+    {
+      summary: 'Liệt kê người dùng.',
+      description: [
+        'Liệt kê người dùng: vai trò@đơn vị, kênh, lần tương tác gần nhất (không in số điện thoại).',
+      ],
+      run: peopleList,
+    },
+    'people list',
+  ),
+  'people deactivate': command({
+    summary: 'Ngừng hoạt động một người.',
+    synopsis: 'people deactivate <ID>',
+    description: ['Ngừng hoạt động một người: bot không nhận người đã ngừng hoạt động. Ghi nhật ký.'],
+    positionals: 1,
+    parse: (_values, positionals) => validate(ZPersonActiveArgs, { id: positionals[0] }),
+    run: (ctx, args) => personSetActive(ctx, args, false),
+  }),
+  'people activate': command({
+    summary: 'Kích hoạt lại một người.',
+    synopsis: 'people activate <ID>',
+    description: ['Kích hoạt lại một người đã ngừng hoạt động. Ghi nhật ký.'],
+    positionals: 1,
+    parse: (_values, positionals) => validate(ZPersonActiveArgs, { id: positionals[0] }),
+    run: (ctx, args) => personSetActive(ctx, args, true),
+  }),
+  'people role': command({
+    summary: 'Giao hoặc thu hồi một vai trò.',
+    synopsis: 'people role <ID> --add <vai trò>@<mã đơn vị> | --remove <vai trò>@<mã đơn vị>',
+    description: ['Giao hoặc thu hồi một vai trò của một người tại một đơn vị (ghi nhật ký).'],
+    examples: ['people role 12 --add unit_officer@01840'],
+    options: { add: S, remove: S },
+    positionals: 1,
+    parse: (values, positionals) =>
+      validate(ZPersonRoleArgs, { id: positionals[0], add: values.add, remove: values.remove }),
+    run: personRole,
+  }),
+  'groups list': bare(
+    {
+      summary: 'Xem các nhóm lãnh đạo nhận bản tin.',
+      description: ['Nhóm lãnh đạo nhận bản tin: số, kênh, tên nhóm, địa bàn, bản tin, trạng thái.'],
+      run: groupsList,
+    },
+    'groups list',
+  ),
+  'groups confirm': command({
+    summary: 'Xác nhận một nhóm lãnh đạo nhận bản tin.',
+    synopsis: 'groups confirm <số nhóm>',
+    description: ['Xác nhận nhóm lãnh đạo (số trong groups list): nhóm sẽ nhận bản tin. Ghi nhật ký.'],
+    positionals: 1,
+    parse: (_values, positionals) => validate(ZGroupArgs, { id: positionals[0] }),
+    run: (ctx, args) => groupSetStatus(ctx, args, 'active'),
+  }),
+  'groups stop': command({
+    summary: 'Dừng gửi bản tin cho một nhóm lãnh đạo.',
+    synopsis: 'groups stop <số nhóm>',
+    description: ['Nhóm lãnh đạo (số trong groups list) thôi nhận bản tin. Ghi nhật ký.'],
+    positionals: 1,
+    parse: (_values, positionals) => validate(ZGroupArgs, { id: positionals[0] }),
+    run: (ctx, args) => groupSetStatus(ctx, args, 'removed'),
+  }),
+  'campaign show': bare(
+    {
+      summary: 'Xem định mức và hạn báo cáo của chiến dịch.',
+      description: ['Xem tên chiến dịch, định mức xây mới, sửa chữa và hạn báo cáo tháng, quý, tổng kết.'],
+      run: (ctx) => campaignSet(ctx, undefined),
+    },
+    'campaign show',
+  ),
+  'campaign set': command({
+    summary: 'Đổi định mức và hạn báo cáo.',
+    synopsis:
+      'campaign set [--norm-new-build 60tr] [--norm-repair 30tr] [--monthly-due-day 15] [--quarterly-due-day 15] [--final-due-on YYYY-MM-DD]',
+    description: ['Đổi định mức và hạn báo cáo (chỉ áp dụng cho các kỳ chưa đến hạn; ghi nhật ký).'],
+    examples: ['campaign set --norm-repair 35tr --monthly-due-day 10'],
+    options: {
+      'norm-new-build': S,
+      'norm-repair': S,
+      'monthly-due-day': S,
+      'quarterly-due-day': S,
+      'final-due-on': S,
+    },
+    parse: (values) => validate(ZCampaignSetOptions, values),
+    run: campaignSet,
+  }),
+  'campaign commendation': command({
+    summary: 'Xem / đổi tiêu chí đề xuất khen thưởng.',
+    synopsis: "campaign commendation [--set '<JSON>']",
+    description: [
+      'Xem / đổi tiêu chí đề xuất khen thưởng (số nhà hoàn thành, tỷ lệ báo cáo đúng hạn, kết quả vận động).',
+      'Ghi nhật ký.',
+    ],
+    examples: [`campaign commendation --set '{"minOnTimeShare":0.9}'`],
+    options: { set: S },
+    parse: (values) => validate(ZCommendationOptions, values),
+    run: campaignCommendation,
+  }),
+  'campaign pledges': command({
+    summary: 'Xem / đổi giới hạn đăng ký ủng hộ của người chưa có mã mời.',
+    synopsis: "campaign pledges [--set '<JSON>']",
+    description: [
+      'Xem / đổi giới hạn đăng ký ủng hộ của người chưa có mã mời: số đăng ký mỗi người mỗi ngày',
+      '(perChatPerDay, mặc định 3), tổng số đăng ký của mọi người chưa có mã mời trong một giờ',
+      '(anonymousPerHour, mặc định 30), và mức giá trị mà từ trên mức đó đăng ký phải chờ cán bộ Quỹ',
+      'xác minh (verifyAbove, mặc định 500.000.000 đ). Ghi nhật ký.',
+    ],
+    examples: [`campaign pledges --set '{"anonymousPerHour":200}'`],
+    options: { set: S },
+    parse: (values) => validate(ZPledgeSafeguardOptions, values),
+    run: campaignPledges,
+  }),
+  'reports list': command({
+    summary: 'Liệt kê các lần gửi báo cáo.',
+    synopsis: 'reports list [--period <mã kỳ, ví dụ 2025-02, 2025-Q1, final>] [--unit <mã đơn vị>]',
+    description: ['Liệt kê các lần gửi báo cáo; ✓ đánh dấu bản mới nhất của mỗi đơn vị trong mỗi kỳ.'],
+    examples: ['reports list --period 2025-02 --unit 01840'],
+    options: { period: S, unit: S },
+    parse: (values) => validate(ZReportsListOptions, values),
+    run: reportsList,
+  }),
+  'reports show': command({
+    summary: 'Xem toàn bộ số liệu một báo cáo.',
+    synopsis: 'reports show <số tham chiếu>',
+    description: ['Xem toàn bộ số liệu một báo cáo và các lần gửi của cùng đơn vị, cùng kỳ.'],
+    examples: ['reports show BC-202502-01840-1'],
+    positionals: 1,
+    parse: (_values, positionals) => validate(ZReportsShowArgs, { ref: positionals[0] }),
+    run: reportsShow,
+  }),
+  'households import': command({
+    summary: 'Nhập danh sách hộ từ tệp CSV hoặc Excel.',
+    synopsis:
+      'households import <tệp.csv|tệp.xlsx> --unit <mã đơn vị> [--dry-run] [--accept-valid] [--max-mb N] [--max-rows N]',
+    description: [
+      'Nhập danh sách hộ: kiểm tra từng dòng, báo dòng, cột, lỗi và cách sửa; không ghi gì nếu còn lỗi',
+      '(trừ khi có --accept-valid: chỉ nhập các dòng hợp lệ). --dry-run: chỉ kiểm tra.',
+      'Tệp quá 20 MB hoặc quá 200.000 hộ bị từ chối, không ghi gì (đổi bằng --max-mb, --max-rows',
+      'hoặc HOUSEHOLD_IMPORT_MAX_MB, HOUSEHOLD_IMPORT_MAX_ROWS).',
+    ],
+    examples: ['households import ho-duc-xuan.xlsx --unit 01840 --dry-run'],
+    options: { unit: S, 'dry-run': FLAG, 'accept-valid': FLAG, 'max-mb': S, 'max-rows': S },
+    positionals: 1,
+    parse: (values, positionals) =>
+      validate(ZHouseholdsImportArgs, {
+        file: positionals[0],
+        unit: values.unit,
+        dryRun: values['dry-run'] === true,
+        acceptValid: values['accept-valid'] === true,
+        maxMb: values['max-mb'],
+        maxRows: values['max-rows'],
+      }),
+    run: async (ctx, args) => {
+      const outcome = await householdsImport(ctx, args);
+      if (outcome.problems.length > 0 && outcome.written === 0 && !args.dryRun) {
+        // Refused imports end with a non-zero code so scripts notice.
+        process.exitCode = 1;
+      }
+    },
+  }),
+  'households export': command({
+    summary: 'Xuất danh sách hộ của đơn vị ra Excel.',
+    synopsis: 'households export <tệp.xlsx> --unit <mã đơn vị>',
+    description: ['Xuất danh sách hộ của đơn vị ra Excel (nhập lại được).'],
+    options: { unit: S },
+    positionals: 1,
+    parse: (values, positionals) =>
+      validate(ZHouseholdsExportArgs, { file: positionals[0], unit: values.unit }),
+    run: householdsExport,
+  }),
+  'households approve': command({
+    summary: 'Duyệt hộ đề xuất.',
+    synopsis: 'households approve <mã hộ> --reason "lý do"',
+    description: [
+      'Duyệt hộ đề xuất; hộ chưa đủ điều kiện theo tiêu chí chỉ duyệt được với lý do (ghi nhật ký).',
+    ],
+    options: { reason: S },
+    positionals: 1,
+    parse: (values, positionals) =>
+      validate(ZHouseholdsApproveArgs, { code: positionals[0], reason: values.reason }),
+    run: householdsApprove,
+  }),
+  'households set-ids': command({
+    summary: 'Ghi lại mã băm số CCCD cho các hộ đã có.',
+    synopsis: 'households set-ids <tệp.csv|tệp.xlsx> --unit <mã đơn vị> [--dry-run]',
+    description: [
+      'Ghi lại mã băm số CCCD (theo khóa ID_HASH_KEY, để phát hiện hộ trùng) cho các hộ đã có, khớp theo mã hộ;',
+      'chỉ đọc cột "Mã hộ" và "Số CCCD", không lưu số CCCD. Dùng sau khi nâng cấp hoặc đổi khóa.',
+    ],
+    options: { unit: S, 'dry-run': FLAG },
+    positionals: 1,
+    parse: (values, positionals) =>
+      validate(ZHouseholdsSetIdsArgs, {
+        file: positionals[0],
+        unit: values.unit,
+        dryRun: values['dry-run'] === true,
+      }),
+    run: async (ctx, args) => {
+      const outcome = await householdsSetIds(ctx, args);
+      if (outcome.problems.length > 0) {
+        process.exitCode = 1;
+      }
+    },
+  }),
+  'households show': command({
+    summary: 'Xem thông tin, lịch sử và kinh phí của một hộ.',
+    synopsis: 'households show <mã hộ>',
+    description: [
+      'Xem hộ: thông tin, lịch sử kèm ảnh, kinh phí phân bổ và nguồn tiền (khoản thu, đăng ký), chi trả.',
+    ],
+    positionals: 1,
+    parse: (_values, positionals) => validate(ZHouseholdsShowArgs, { code: positionals[0] }),
+    run: householdsShow,
+  }),
+  'pledges list': command({
+    summary: 'Liệt kê đăng ký ủng hộ.',
+    synopsis: 'pledges list [--unit <mã đơn vị có Quỹ>]',
+    description: [
+      'Liệt kê đăng ký ủng hộ: số đăng ký, người ủng hộ, nội dung, Quỹ tiếp nhận, trạng thái, đã nhận.',
+    ],
+    options: { unit: S },
+    parse: (values) => validate(ZPledgesListOptions, values),
+    run: pledgesList,
+  }),
+  'pledges show': command({
+    summary: 'Xem một đăng ký ủng hộ và tiền đã đến hộ nào.',
+    synopsis: 'pledges show <số đăng ký>',
+    description: ['Xem đăng ký, các khoản đã nộp và tiền đã đến hộ nào: phân bổ, chi trả, ảnh của hộ.'],
+    examples: ['pledges show UH-0001'],
+    positionals: 1,
+    parse: (_values, positionals) => validate(ZPledgesShowArgs, { ref: positionals[0] }),
+    run: pledgesShow,
+  }),
+  'pledges ack': command({
+    summary: 'In giấy xác nhận việc tài trợ, ủng hộ.',
+    synopsis: 'pledges ack <số đăng ký>',
+    description: ['In giấy xác nhận việc tài trợ, ủng hộ (như bot gửi cho người ủng hộ).'],
+    positionals: 1,
+    parse: (_values, positionals) => validate(ZPledgesAckArgs, { ref: positionals[0] }),
+    run: pledgesAck,
+  }),
+  'funds summary': bare(
+    {
+      summary: 'Tình hình Quỹ "Vì người nghèo" (như /quy).',
+      description: [
+        'Tình hình Quỹ "Vì người nghèo": theo cấp, theo tổ chức thành viên, người ủng hộ (như /quy).',
+      ],
+      run: fundsSummary,
+    },
+    'funds summary',
+  ),
+  'funds public': bare(
+    {
+      summary: 'Bản công khai Quỹ (như /congkhai).',
+      description: ['Bản công khai Quỹ, đúng như bot trả lời /congkhai (không có số điện thoại).'],
+      run: fundsPublic,
+    },
+    'funds public',
+  ),
+  'funds ledger': command({
+    summary: 'Sổ quỹ: các bút toán và số dư sau mỗi bút toán.',
+    synopsis: 'funds ledger [--unit <mã đơn vị có Quỹ>]',
+    description: ['Sổ quỹ: các bút toán theo thứ tự, số dư còn lại của từng cấp sau mỗi bút toán.'],
+    options: { unit: S },
+    parse: (values) => validate(ZFundsLedgerOptions, values),
+    run: fundsLedger,
+  }),
+  'funds reverse': command({
+    summary: 'Hủy một bút toán bằng bút toán điều chỉnh.',
+    synopsis: 'funds reverse <số bút toán> --reason "lý do"',
+    description: [
+      'Hủy một bút toán bằng bút toán điều chỉnh (sổ quỹ không sửa, không xóa); ghi nhật ký.',
+      'Bị từ chối nếu tiền đã được dùng (ví dụ khoản thu đã phân bổ cho hộ).',
+    ],
+    examples: ['funds reverse 12 --reason "Ghi nhầm số tiền, chứng từ PT-015"'],
+    options: { reason: S },
+    positionals: 1,
+    parse: (values, positionals) =>
+      validate(ZFundsReverseArgs, { entryId: positionals[0], reason: values.reason }),
+    run: async (ctx, args) => {
+      const outcome = await fundsReverse(ctx, args);
+      if (!outcome.ok) {
+        // A refused correction ends with a non-zero code so scripts notice.
+        process.exitCode = 1;
+      }
+    },
+  }),
+  'zalo status': bare(
+    {
+      summary: 'Tình trạng kênh Zalo.',
+      description: [
+        'Kênh Zalo: hạn access token, lần làm mới cuối, sự kiện webhook cuối, số tin chưa gửi được.',
+      ],
+      run: zaloStatus,
+    },
+    'zalo status',
+  ),
+  'zalo set-token': command({
+    summary: 'Lưu refresh token Zalo mới.',
+    synopsis: 'zalo set-token <refresh_token>',
+    description: ['Lưu refresh token mới (khi Zalo từ chối token cũ); bot tự lấy access token mới.'],
+    positionals: 1,
+    parse: (_values, positionals) => validate(ZZaloSetTokenArgs, { token: positionals[0] }),
+    run: zaloSetToken,
+  }),
+  'outbox failed': bare(
+    {
+      summary: 'Tin nhắn bot không gửi được.',
+      description: ['Tin nhắn bot không gửi được (bị chặn, quá số lần thử) và tin đang chờ gửi lại.'],
+      run: outboxFailed,
+    },
+    'outbox failed',
+  ),
+  'outbox status': bare(
+    {
+      summary: 'Số tin trong hàng đợi theo loại và trạng thái.',
+      description: ['Số tin trong hàng đợi theo loại (trả lời, nhắc, báo cáo tổng hợp…) và trạng thái.'],
+      run: outboxStatus,
+    },
+    'outbox status',
+  ),
+  'reminders plan': command({
+    summary: 'Chạy thử: những lời nhắc sẽ gửi.',
+    synopsis: 'reminders plan [--at <thời điểm ISO>]',
+    description: [
+      'Chạy thử: những lời nhắc sẽ gửi vào thời điểm đó, gửi cho ai và vì sao; đơn vị chậm báo cáo.',
+    ],
+    examples: ['reminders plan --at 2025-04-09T08:00:00+07:00'],
+    options: { at: S },
+    parse: (values) => validate(ZAtOption, values),
+    run: (ctx, args) => remindersPlanOrRun(ctx, args, false),
+  }),
+  'reminders run': command({
+    summary: 'Đưa các lời nhắc đến hạn vào hàng đợi.',
+    synopsis: 'reminders run [--at <thời điểm ISO>]',
+    description: ['Đưa các lời nhắc đến hạn vào hàng đợi (chạy lại không gửi trùng).'],
+    options: { at: S },
+    parse: (values) => validate(ZAtOption, values),
+    run: (ctx, args) => remindersPlanOrRun(ctx, args, true),
+  }),
+  'reminders policy': command({
+    summary: 'Xem hoặc đổi chính sách nhắc.',
+    synopsis: "reminders policy [--set '<JSON>']",
+    description: [
+      'Xem hoặc đổi chính sách nhắc (số ngày nhắc trước hạn, giờ gửi, giờ yên lặng, số lần tối đa mỗi ngày…).',
+      'Ghi nhật ký.',
+    ],
+    examples: [`reminders policy --set '{"offsetsDays":[7,3,0]}'`],
+    options: { set: S },
+    parse: (values) => validate(ZPolicyOptions, values),
+    run: remindersPolicy,
+  }),
+  'digest preview': command({
+    summary: 'Xem trước bản tin tổng hợp gửi nhóm lãnh đạo.',
+    synopsis:
+      'digest preview [--at <thời điểm ISO>] [--group <số nhóm> | --unit <mã đơn vị>] [--out bieu-do.png]',
+    description: ['Xem trước bản tin tổng hợp gửi nhóm lãnh đạo (chữ và biểu đồ PNG); không gửi gì.'],
+    options: { at: S, group: S, unit: S, out: S },
+    parse: (values) => validate(ZDigestPreviewOptions, values),
+    run: digestPreview,
+  }),
+  export: command({
+    summary: 'Xuất báo cáo Excel theo mẫu.',
+    synopsis: `export <${EXPORT_KINDS.join('|')}> <tệp.xlsx> [--period <mã kỳ tháng>] [--unit <mã đơn vị>]`,
+    description: [
+      'Xuất báo cáo Excel theo mẫu (tiêu đề, cột đánh số, dòng tổng cộng, in A4 ngang): tiến độ theo đơn vị',
+      '(progress, mặc định kỳ tháng gần nhất đã đến hạn), danh sách hộ (households), ủng hộ theo tổ chức',
+      '(pledges), sổ Quỹ theo cấp (ledger), đơn vị chậm báo cáo (late). Mặc định: toàn thành phố;',
+      '--unit: một phường, xã. --period chỉ dùng cho progress và late.',
+    ],
+    examples: ['export progress tien-do-2025-02.xlsx --period 2025-02'],
+    options: { period: S, unit: S },
+    positionals: 2,
+    parse: (values, [kind, file]) => {
+      if (kind === undefined || !(EXPORT_KINDS as readonly string[]).includes(kind)) {
+        const known = EXPORT_KINDS.map((k) => `export ${k}`).join(', ');
+        throw new UsageError(
+          kind === undefined
+            ? `thiếu loại báo cáo sau "export". Dùng: ${known}`
+            : `lệnh không tồn tại: "export ${kind}". Dùng: ${known}`,
+        );
+      }
+      return validate(ZExportArgs, { kind, file, period: values.period, unit: values.unit });
+    },
+    run: exportReport,
+  }),
+  backup: command({
+    summary: 'Sao lưu cơ sở dữ liệu SQLite khi bot đang chạy.',
+    synopsis: 'backup <tệp sao lưu> [--force]',
+    description: [
+      'Sao lưu cơ sở dữ liệu SQLite khi bot đang chạy (bản sao nhất quán, đã kiểm tra toàn vẹn);',
+      'in kích thước và thời gian. Không ghi đè tệp đã có, trừ khi thêm --force.',
+      'Với PostgreSQL lệnh này không chạy: sao lưu bằng pg_dump -Fc (docs/deployment.md, mục 5).',
+    ],
+    examples: ['backup /var/backups/mttq-bot/bot-2025-03-10.db'],
+    options: { force: FLAG },
+    positionals: 1,
+    parse: (values, positionals) =>
+      validate(ZBackupArgs, { file: positionals[0], force: values.force === true }),
+    run: backup,
+  }),
+};
+
+type Table = typeof TABLE;
+export type CommandName = keyof Table;
+type ArgsOf<Spec> = Spec extends CommandSpec<infer A> ? A : never;
+type ArgsMap = { [K in CommandName]: ArgsOf<Table[K]> };
+
+/** The table, typed so that a command's name gives its arguments' type (see `runCommand`). */
+const COMMANDS: { [K in CommandName]: CommandSpec<ArgsMap[K]> } = TABLE;
 
 /** A command line, parsed and validated; nothing has touched the database yet. */
 export type CliCommand =
-  | { name: 'help' }
-  | { name: 'invite create'; options: InviteCreateOptions }
-  | { name: 'admin create'; options: AdminCreateOptions }
-  | { name: 'demo remove' }
-  | { name: 'units list' }
-  | { name: 'units merge'; args: UnitsMergeArgs }
-  | { name: 'units split'; args: UnitsSplitArgs }
-  | { name: 'people list' }
-  | { name: 'reports list'; options: ReportsListOptions }
-  | { name: 'reports show'; args: ReportsShowArgs }
-  | { name: 'outbox failed' }
-  | { name: 'zalo status' }
-  | { name: 'households import'; args: HouseholdsImportArgs }
-  | { name: 'households export'; args: HouseholdsExportArgs }
-  | { name: 'households approve'; args: HouseholdsApproveArgs }
-  | { name: 'households show'; args: HouseholdsShowArgs }
-  | { name: 'households set-ids'; args: HouseholdsSetIdsArgs }
-  | { name: 'pledges list'; options: PledgesListOptions }
-  | { name: 'pledges show'; args: PledgeRefArgs }
-  | { name: 'pledges ack'; args: PledgeRefArgs }
-  | { name: 'funds summary' }
-  | { name: 'funds public' }
-  | { name: 'funds ledger'; options: FundsLedgerOptions }
-  | { name: 'funds reverse'; args: FundsReverseArgs }
-  | { name: 'zalo set-token'; args: ZaloSetTokenArgs }
-  | { name: 'reminders plan'; options: AtOption }
-  | { name: 'reminders run'; options: AtOption }
-  | { name: 'reminders policy'; options: PolicyOptions }
-  | { name: 'outbox status' }
-  | { name: 'invite revoke'; args: InviteRevokeArgs }
-  | { name: 'people deactivate'; args: PersonActiveArgs }
-  | { name: 'people activate'; args: PersonActiveArgs }
-  | { name: 'people role'; args: PersonRoleArgs }
-  | { name: 'groups list' }
-  | { name: 'groups confirm'; args: GroupArgs }
-  | { name: 'groups stop'; args: GroupArgs }
-  | { name: 'campaign show' }
-  | { name: 'campaign set'; options: CampaignSetOptions }
-  | { name: 'campaign commendation'; options: CommendationOptions }
-  | { name: 'campaign pledges'; options: PledgeSafeguardOptions }
-  | { name: 'digest preview'; options: DigestPreviewOptions }
-  | { name: 'export'; args: ExportArgs }
-  | { name: 'backup'; args: BackupArgs };
+  /** `topic`: a command or a group of commands (`units`) whose usage alone is printed. */
+  { name: 'help'; topic?: string } | { [K in CommandName]: { name: K; args: ArgsMap[K] } }[CommandName];
 
-/** The line printed after every usage error. */
-export const USAGE_HINT = 'Xem hướng dẫn: npm run cli -- help';
+const NAMES = Object.keys(COMMANDS).filter((name): name is CommandName => name in COMMANDS);
 
-type ParsedValues = ReturnType<typeof parseArgs>['values'];
-
-interface CommandSpec {
-  options: NonNullable<ParseArgsConfig['options']>;
-  /** How many positional arguments the command takes. */
-  positionals: number;
-  build: (values: ParsedValues, positionals: string[]) => CliCommand;
+function isCommandName(name: string): name is CommandName {
+  return name in COMMANDS;
 }
 
-const S = { type: 'string' } as const;
+function isHelp(word: string | undefined): boolean {
+  return word === undefined || word === 'help' || word === '--help' || word === '-h';
+}
 
-/** `export <kind> <file.xlsx>`: one spec per kind, each building the same command. */
-const EXPORT_SPECS: Record<string, CommandSpec> = Object.fromEntries(
-  EXPORT_KINDS.map((kind) => [
-    kind,
-    {
-      options: { period: S, unit: S },
-      positionals: 1,
-      build: (values: ParsedValues, positionals: string[]): CliCommand => ({
-        name: 'export',
-        args: validate(ZExportArgs, { kind, file: positionals[0], period: values.period, unit: values.unit }),
-      }),
-    },
-  ]),
-);
+/** The commands of a group (`units` → units list, units merge, units split). */
+function groupCommands(group: string): CommandName[] {
+  return NAMES.filter((name) => name.startsWith(`${group} `));
+}
 
-/** Commands without a subcommand. */
-const SINGLE_COMMANDS: Record<string, CommandSpec> = {
-  backup: {
-    options: { force: { type: 'boolean' } },
-    positionals: 1,
-    build: (values, positionals) => ({
-      name: 'backup',
-      args: validate(ZBackupArgs, { file: positionals[0], force: values.force === true }),
-    }),
-  },
-};
-
-const COMMANDS: Record<string, Record<string, CommandSpec>> = {
-  admin: {
-    create: {
-      options: { unit: S, name: S, days: S, bot: S },
-      positionals: 0,
-      build: (values) => ({ name: 'admin create', options: validate(ZAdminCreateOptions, values) }),
-    },
-  },
-  demo: {
-    remove: { options: {}, positionals: 0, build: () => ({ name: 'demo remove' }) },
-  },
-  invite: {
-    create: {
-      options: { role: S, unit: S, days: S, name: S, bot: S },
-      positionals: 0,
-      build: (values) => ({ name: 'invite create', options: validate(ZInviteCreateOptions, values) }),
-    },
-    revoke: {
-      options: {},
-      positionals: 1,
-      build: (_v, p) => ({ name: 'invite revoke', args: validate(ZInviteRevokeArgs, { code: p[0] }) }),
-    },
-  },
-  groups: {
-    list: { options: {}, positionals: 0, build: () => ({ name: 'groups list' }) },
-    confirm: {
-      options: {},
-      positionals: 1,
-      build: (_v, p) => ({ name: 'groups confirm', args: validate(ZGroupArgs, { id: p[0] }) }),
-    },
-    stop: {
-      options: {},
-      positionals: 1,
-      build: (_v, p) => ({ name: 'groups stop', args: validate(ZGroupArgs, { id: p[0] }) }),
-    },
-  },
-  campaign: {
-    show: { options: {}, positionals: 0, build: () => ({ name: 'campaign show' }) },
-    set: {
-      options: {
-        'norm-new-build': S,
-        'norm-repair': S,
-        'monthly-due-day': S,
-        'quarterly-due-day': S,
-        'final-due-on': S,
-      },
-      positionals: 0,
-      build: (values) => ({ name: 'campaign set', options: validate(ZCampaignSetOptions, values) }),
-    },
-    commendation: {
-      options: { set: S },
-      positionals: 0,
-      build: (values) => ({ name: 'campaign commendation', options: validate(ZCommendationOptions, values) }),
-    },
-    pledges: {
-      options: { set: S },
-      positionals: 0,
-      build: (values) => ({ name: 'campaign pledges', options: validate(ZPledgeSafeguardOptions, values) }),
-    },
-  },
-  units: {
-    list: { options: {}, positionals: 0, build: () => ({ name: 'units list' }) },
-    merge: {
-      options: { into: S, name: S, on: S, kind: S },
-      positionals: 50,
-      build: (values, positionals) => ({
-        name: 'units merge',
-        args: validate(ZUnitsMergeArgs, {
-          codes: positionals,
-          into: values.into,
-          name: values.name,
-          on: values.on,
-          kind: values.kind,
-        }),
-      }),
-    },
-    split: {
-      options: { into: S, on: S, kind: S },
-      positionals: 1,
-      build: (values, positionals) => ({
-        name: 'units split',
-        args: validate(ZUnitsSplitArgs, {
-          code: positionals[0],
-          into: values.into,
-          on: values.on,
-          kind: values.kind,
-        }),
-      }),
-    },
-  },
-  people: {
-    list: { options: {}, positionals: 0, build: () => ({ name: 'people list' }) },
-    deactivate: {
-      options: {},
-      positionals: 1,
-      build: (_v, p) => ({ name: 'people deactivate', args: validate(ZPersonActiveArgs, { id: p[0] }) }),
-    },
-    activate: {
-      options: {},
-      positionals: 1,
-      build: (_v, p) => ({ name: 'people activate', args: validate(ZPersonActiveArgs, { id: p[0] }) }),
-    },
-    role: {
-      options: { add: S, remove: S },
-      positionals: 1,
-      build: (values, p) => ({
-        name: 'people role',
-        args: validate(ZPersonRoleArgs, { id: p[0], add: values.add, remove: values.remove }),
-      }),
-    },
-  },
-  outbox: {
-    failed: { options: {}, positionals: 0, build: () => ({ name: 'outbox failed' }) },
-    status: { options: {}, positionals: 0, build: () => ({ name: 'outbox status' }) },
-  },
-  digest: {
-    preview: {
-      options: { at: S, group: S, unit: S, out: S },
-      positionals: 0,
-      build: (values) => ({ name: 'digest preview', options: validate(ZDigestPreviewOptions, values) }),
-    },
-  },
-  reminders: {
-    plan: {
-      options: { at: S },
-      positionals: 0,
-      build: (values) => ({ name: 'reminders plan', options: validate(ZAtOption, values) }),
-    },
-    run: {
-      options: { at: S },
-      positionals: 0,
-      build: (values) => ({ name: 'reminders run', options: validate(ZAtOption, values) }),
-    },
-    policy: {
-      options: { set: S },
-      positionals: 0,
-      build: (values) => ({ name: 'reminders policy', options: validate(ZPolicyOptions, values) }),
-    },
-  },
-  households: {
-    import: {
-      options: {
-        unit: S,
-        'dry-run': { type: 'boolean' },
-        'accept-valid': { type: 'boolean' },
-        'max-mb': S,
-        'max-rows': S,
-      },
-      positionals: 1,
-      build: (values, positionals) => ({
-        name: 'households import',
-        args: validate(ZHouseholdsImportArgs, {
-          file: positionals[0],
-          unit: values.unit,
-          dryRun: values['dry-run'] === true,
-          acceptValid: values['accept-valid'] === true,
-          maxMb: values['max-mb'],
-          maxRows: values['max-rows'],
-        }),
-      }),
-    },
-    approve: {
-      options: { reason: S },
-      positionals: 1,
-      build: (values, positionals) => ({
-        name: 'households approve',
-        args: validate(ZHouseholdsApproveArgs, { code: positionals[0], reason: values.reason }),
-      }),
-    },
-    export: {
-      options: { unit: S },
-      positionals: 1,
-      build: (values, positionals) => ({
-        name: 'households export',
-        args: validate(ZHouseholdsExportArgs, { file: positionals[0], unit: values.unit }),
-      }),
-    },
-    'set-ids': {
-      options: { unit: S, 'dry-run': { type: 'boolean' } },
-      positionals: 1,
-      build: (values, positionals) => ({
-        name: 'households set-ids',
-        args: validate(ZHouseholdsSetIdsArgs, {
-          file: positionals[0],
-          unit: values.unit,
-          dryRun: values['dry-run'] === true,
-        }),
-      }),
-    },
-    show: {
-      options: {},
-      positionals: 1,
-      build: (_values, positionals) => ({
-        name: 'households show',
-        args: validate(ZHouseholdsShowArgs, { code: positionals[0] }),
-      }),
-    },
-  },
-  pledges: {
-    list: {
-      options: { unit: S },
-      positionals: 0,
-      build: (values) => ({ name: 'pledges list', options: validate(ZPledgesListOptions, values) }),
-    },
-    show: {
-      options: {},
-      positionals: 1,
-      build: (_values, positionals) => ({
-        name: 'pledges show',
-        args: validate(ZPledgesShowArgs, { ref: positionals[0] }),
-      }),
-    },
-    ack: {
-      options: {},
-      positionals: 1,
-      build: (_values, positionals) => ({
-        name: 'pledges ack',
-        args: validate(ZPledgesAckArgs, { ref: positionals[0] }),
-      }),
-    },
-  },
-  funds: {
-    summary: { options: {}, positionals: 0, build: () => ({ name: 'funds summary' }) },
-    public: { options: {}, positionals: 0, build: () => ({ name: 'funds public' }) },
-    ledger: {
-      options: { unit: S },
-      positionals: 0,
-      build: (values) => ({ name: 'funds ledger', options: validate(ZFundsLedgerOptions, values) }),
-    },
-    reverse: {
-      options: { reason: S },
-      positionals: 1,
-      build: (values, positionals) => ({
-        name: 'funds reverse',
-        args: validate(ZFundsReverseArgs, { entryId: positionals[0], reason: values.reason }),
-      }),
-    },
-  },
-  zalo: {
-    status: { options: {}, positionals: 0, build: () => ({ name: 'zalo status' }) },
-    'set-token': {
-      options: {},
-      positionals: 1,
-      build: (_values, positionals) => ({
-        name: 'zalo set-token',
-        args: validate(ZZaloSetTokenArgs, { token: positionals[0] }),
-      }),
-    },
-  },
-  export: EXPORT_SPECS,
-  reports: {
-    list: {
-      options: { period: S, unit: S },
-      positionals: 0,
-      build: (values) => ({ name: 'reports list', options: validate(ZReportsListOptions, values) }),
-    },
-    show: {
-      options: {},
-      positionals: 1,
-      build: (_values, positionals) => ({
-        name: 'reports show',
-        args: validate(ZReportsShowArgs, { ref: positionals[0] }),
-      }),
-    },
-  },
-};
-
-/** The usage text listing every command (printed by `help`, `--help` and a bare `npm run cli`). */
+/** The page of `npm run cli -- --help`: every command with its one-line summary. */
 export function usageText(): string[] {
+  const width = Math.max(...NAMES.map((name) => name.length));
   return [
     'Công cụ vận hành bot MTTQ – cơ sở dữ liệu theo DATABASE_URL (mặc định file:./data/bot.db;',
     '  PostgreSQL: postgresql://…).',
     '',
-    'Cách dùng: npm run cli -- <lệnh> [tùy chọn]',
+    `Cách dùng: ${CLI} <lệnh> [tùy chọn]`,
+    `Cách dùng của một lệnh: ${CLI} <lệnh> --help (ví dụ: ${CLI} invite create --help)`,
     '',
     'Lệnh:',
-    '  admin create --name "Họ tên" --unit <mã đơn vị> [--days N] [--bot <tên_bot>]',
-    `      Tạo người quản trị đầu tiên khi đưa bot vào sử dụng thật: in mã mời quản trị viên dùng một lần (mặc định ${DEFAULT_INVITE_DAYS} ngày)`,
-    '      và liên kết https://t.me/<tên_bot>?start=<MÃ> (không có --bot thì hỏi Telegram theo TELEGRAM_BOT_TOKEN);',
-    '      người đó gửi mã cho bot để trở thành quản trị viên của đơn vị.',
-    '  demo remove',
-    '      Gỡ dữ liệu mẫu của playground (người dùng mẫu, mã mời DEMO2025, hộ mẫu chưa ai sửa,',
-    '      đăng ký ủng hộ mẫu chưa có khoản nộp) khỏi cơ sở dữ liệu',
-    '      của bot thật; giữ nguyên người dùng Telegram, Zalo; ghi nhật ký; chạy lại nhiều lần cũng không sao.',
-    '  invite create --role <vai trò> --unit <mã đơn vị> [--days N] [--name "Họ tên"] [--bot <tên_bot>]',
-    `      Tạo mã mời dùng một lần, hiệu lực N ngày (mặc định ${DEFAULT_INVITE_DAYS}, từ 1 đến ${MAX_INVITE_DAYS}),`,
-    '      in mã dạng ABCD-EFGH và liên kết https://t.me/<tên_bot>?start=<MÃ>.',
-    `      Vai trò: ${ROLES.join(', ')}.`,
-    '  units list',
-    '      Liệt kê đơn vị: mã, tên, loại, mã đơn vị cha, thời gian hiệu lực.',
-    '  units merge <mã 1> <mã 2> … --into <mã mới> --name "<tên mới>" --on <YYYY-MM-DD> [--kind ward|commune]',
-    '      Sáp nhập phường, xã (cùng đơn vị cấp trên) thành đơn vị mới từ ngày --on: đơn vị cũ hết hiệu lực',
-    '      từ hôm trước, cán bộ chuyển sang đơn vị mới; báo cáo, hộ đã có vẫn thuộc đơn vị cũ, số liệu cộng dồn',
-    '      vào đơn vị mới từ ngày đó. Ghi nhật ký.',
-    '  units split <mã> --into <mã>:"<tên>",<mã>:"<tên>" --on <YYYY-MM-DD> [--kind ward|commune]',
-    '      Chia tách một phường, xã từ ngày --on; hộ vẫn thuộc đơn vị cũ đến khi nhập lại cho từng đơn vị mới.',
-    '  people list',
-    '      Liệt kê người dùng: vai trò@đơn vị, kênh, lần tương tác gần nhất (không in số điện thoại).',
-    '  people deactivate <ID> | people activate <ID>',
-    '      Ngừng / kích hoạt lại một người (bot không nhận người đã ngừng hoạt động).',
-    '  people role <ID> --add <vai trò>@<mã đơn vị> | --remove <vai trò>@<mã đơn vị>',
-    '      Giao hoặc thu hồi một vai trò (ghi nhật ký).',
-    '  invite revoke <MÃ>',
-    '      Thu hồi mã mời chưa dùng.',
-    '  groups list | groups confirm <số> | groups stop <số>',
-    '      Nhóm lãnh đạo nhận bản tin: xem, xác nhận, dừng.',
-    '  campaign show | campaign set [--norm-new-build 60tr] [--norm-repair 30tr] [--monthly-due-day 15]',
-    '                               [--quarterly-due-day 15] [--final-due-on YYYY-MM-DD]',
-    '      Xem / đổi định mức và hạn báo cáo (chỉ áp dụng cho các kỳ chưa đến hạn; ghi nhật ký).',
-    "  campaign commendation [--set '<JSON>']",
-    '      Xem / đổi tiêu chí đề xuất khen thưởng (số nhà hoàn thành, tỷ lệ báo cáo đúng hạn, kết quả vận động).',
-    "  campaign pledges [--set '<JSON>']",
-    '      Xem / đổi giới hạn đăng ký ủng hộ của người chưa có mã mời: số đăng ký mỗi người mỗi ngày',
-    '      (perChatPerDay, mặc định 3), tổng số đăng ký của mọi người chưa có mã mời trong một giờ',
-    '      (anonymousPerHour, mặc định 30), và mức giá trị mà từ trên mức đó đăng ký phải chờ cán bộ Quỹ',
-    '      xác minh (verifyAbove, mặc định 500.000.000 đ). Ghi nhật ký. Ví dụ: --set \'{"anonymousPerHour":200}\'',
-    '  reports list [--period <mã kỳ, ví dụ 2025-02, 2025-Q1, final>] [--unit <mã đơn vị>]',
-    '      Liệt kê các lần gửi báo cáo; ✓ đánh dấu bản mới nhất của mỗi đơn vị trong mỗi kỳ.',
-    '  reports show <số tham chiếu>',
-    '      Xem toàn bộ số liệu một báo cáo và các lần gửi của cùng đơn vị, cùng kỳ.',
-    '  households import <tệp.csv|tệp.xlsx> --unit <mã đơn vị> [--dry-run] [--accept-valid] [--max-mb N] [--max-rows N]',
-    '      Nhập danh sách hộ: kiểm tra từng dòng, báo dòng, cột, lỗi và cách sửa; không ghi gì nếu còn lỗi',
-    '      (trừ khi có --accept-valid: chỉ nhập các dòng hợp lệ). --dry-run: chỉ kiểm tra.',
-    '      Tệp quá 20 MB hoặc quá 200.000 hộ bị từ chối, không ghi gì (đổi bằng --max-mb, --max-rows',
-    '      hoặc HOUSEHOLD_IMPORT_MAX_MB, HOUSEHOLD_IMPORT_MAX_ROWS).',
-    '  households export <tệp.xlsx> --unit <mã đơn vị>',
-    '      Xuất danh sách hộ của đơn vị ra Excel (nhập lại được).',
-    '  households approve <mã hộ> --reason "lý do"',
-    '      Duyệt hộ đề xuất; hộ chưa đủ điều kiện theo tiêu chí chỉ duyệt được với lý do (ghi nhật ký).',
-    '  households set-ids <tệp.csv|tệp.xlsx> --unit <mã đơn vị> [--dry-run]',
-    '      Ghi lại mã băm số CCCD (theo khóa ID_HASH_KEY, để phát hiện hộ trùng) cho các hộ đã có, khớp theo mã hộ;',
-    '      chỉ đọc cột "Mã hộ" và "Số CCCD", không lưu số CCCD. Dùng sau khi nâng cấp hoặc đổi khóa.',
-    '  households show <mã hộ>',
-    '      Xem hộ: thông tin, lịch sử kèm ảnh, kinh phí phân bổ và nguồn tiền (khoản thu, đăng ký), chi trả.',
-    '  pledges list [--unit <mã đơn vị có Quỹ>]',
-    '      Liệt kê đăng ký ủng hộ: số đăng ký, người ủng hộ, nội dung, Quỹ tiếp nhận, trạng thái, đã nhận.',
-    '  pledges show <số đăng ký>',
-    '      Xem đăng ký, các khoản đã nộp và tiền đã đến hộ nào: phân bổ, chi trả, ảnh của hộ.',
-    '  pledges ack <số đăng ký>',
-    '      In giấy xác nhận việc tài trợ, ủng hộ (như bot gửi cho người ủng hộ).',
-    '  funds summary',
-    '      Tình hình Quỹ "Vì người nghèo": theo cấp, theo tổ chức thành viên, người ủng hộ (như /quy).',
-    '  funds public',
-    '      Bản công khai Quỹ, đúng như bot trả lời /congkhai (không có số điện thoại).',
-    '  funds ledger [--unit <mã đơn vị có Quỹ>]',
-    '      Sổ quỹ: các bút toán theo thứ tự, số dư còn lại của từng cấp sau mỗi bút toán.',
-    '  funds reverse <số bút toán> --reason "lý do"',
-    '      Hủy một bút toán bằng bút toán điều chỉnh (sổ quỹ không sửa, không xóa); ghi nhật ký.',
-    '      Bị từ chối nếu tiền đã được dùng (ví dụ khoản thu đã phân bổ cho hộ).',
-    '  zalo status',
-    '      Kênh Zalo: hạn access token, lần làm mới cuối, sự kiện webhook cuối, số tin chưa gửi được.',
-    '  zalo set-token <refresh_token>',
-    '      Lưu refresh token mới (khi Zalo từ chối token cũ); bot tự lấy access token mới.',
-    '  outbox failed',
-    '      Tin nhắn bot không gửi được (bị chặn, quá số lần thử) và tin đang chờ gửi lại.',
-    '  outbox status',
-    '      Số tin trong hàng đợi theo loại (trả lời, nhắc, báo cáo tổng hợp…) và trạng thái.',
-    '  reminders plan [--at <thời điểm ISO>]',
-    '      Chạy thử: những lời nhắc sẽ gửi vào thời điểm đó, gửi cho ai và vì sao; đơn vị chậm báo cáo.',
-    '  reminders run [--at <thời điểm ISO>]',
-    '      Đưa các lời nhắc đến hạn vào hàng đợi (chạy lại không gửi trùng).',
-    '  digest preview [--at <thời điểm ISO>] [--group <số nhóm> | --unit <mã đơn vị>] [--out bieu-do.png]',
-    '      Xem trước bản tin tổng hợp gửi nhóm lãnh đạo (chữ và biểu đồ PNG); không gửi gì.',
-    "  reminders policy [--set '<JSON>']",
-    '      Xem hoặc đổi chính sách nhắc (số ngày nhắc trước hạn, giờ gửi, giờ yên lặng, số lần tối đa mỗi ngày…).',
-    '  export <progress|households|pledges|ledger|late> <tệp.xlsx> [--period <mã kỳ tháng>] [--unit <mã đơn vị>]',
-    '      Xuất báo cáo Excel theo mẫu (tiêu đề, cột đánh số, dòng tổng cộng, in A4 ngang): tiến độ theo đơn vị',
-    '      (progress, mặc định kỳ tháng gần nhất đã đến hạn), danh sách hộ (households), ủng hộ theo tổ chức',
-    '      (pledges), sổ Quỹ theo cấp (ledger), đơn vị chậm báo cáo (late). Mặc định: toàn thành phố;',
-    '      --unit: một phường, xã. --period chỉ dùng cho progress và late.',
-    '  backup <tệp sao lưu> [--force]',
-    '      Sao lưu cơ sở dữ liệu SQLite khi bot đang chạy (bản sao nhất quán, đã kiểm tra toàn vẹn);',
-    '      in kích thước và thời gian. Không ghi đè tệp đã có, trừ khi thêm --force.',
-    '      Với PostgreSQL lệnh này không chạy: sao lưu bằng pg_dump -Fc (docs/deployment.md, mục 5).',
-    '  help',
-    '      In hướng dẫn này (hoặc --help, -h).',
-    '',
-    'Ví dụ:',
-    '  npm run cli -- admin create --name "Trần Văn Hùng" --unit 058 --bot mttq_backan_bot',
-    '  npm run cli -- invite create --role unit_officer --unit 01852 --days 14 --name "Nguyễn Văn An" --bot mttq_backan_bot',
-    '  npm run cli -- reports list --period 2025-02 --unit 01840',
-    '  npm run cli -- units merge 01837 01840 --into 01900 --name "Phường Sông Cầu - Đức Xuân" --on 2025-05-01',
-    '  npm run cli -- reports show BC-202502-01840-1',
-    '  npm run cli -- pledges show UH-0001',
-    '  npm run cli -- funds reverse 12 --reason "Ghi nhầm số tiền, chứng từ PT-015"',
-    '  npm run cli -- reminders plan --at 2025-04-09T08:00:00+07:00',
-    `  npm run cli -- reminders policy --set '{"offsetsDays":[7,3,0]}'`,
-    '  npm run cli -- export progress tien-do-2025-02.xlsx --period 2025-02',
-    '  npm run cli -- backup /var/backups/mttq-bot/bot-2025-03-10.db',
+    ...NAMES.map((name) => `  ${name.padEnd(width)}  ${COMMANDS[name].summary}`),
+    `  ${'help'.padEnd(width)}  In hướng dẫn này (hoặc --help, -h).`,
     '',
     'Mã thoát: 0 thành công, 2 lệnh hoặc tham số sai, 1 lỗi khác.',
   ];
 }
 
-function validate<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const result = schema.safeParse(input);
-  if (!result.success) {
-    throw new UsageError(result.error.issues[0]?.message ?? 'tham số không hợp lệ');
+/**
+ * What `help` prints for `topic`: one command's usage, the usages of a group's commands one after
+ * the other, or the command list.
+ */
+export function helpText(topic?: string): string[] {
+  if (topic !== undefined && isCommandName(topic)) {
+    return commandUsage(COMMANDS[topic]);
   }
-  return result.data;
+  const group = topic === undefined ? [] : groupCommands(topic);
+  if (group.length === 0) {
+    return usageText();
+  }
+  return group.flatMap((name, i) => [...(i > 0 ? [''] : []), ...commandUsage(COMMANDS[name])]);
 }
 
-function listOptions(spec: CommandSpec): string {
-  const names = Object.keys(spec.options).map((name) => `--${name}`);
-  return names.length > 0 ? names.join(', ') : '(không có)';
+/** Names the command a usage error is about, so the hint can point to its own `--help`. */
+function about(command: string, error: unknown): unknown {
+  if (error instanceof UsageError && error.command === undefined) {
+    error.command = command;
+  }
+  return error;
 }
 
-function toUsageError(error: unknown, command: string, spec: CommandSpec): unknown {
-  if (!(error instanceof Error) || !('code' in error) || typeof error.code !== 'string') {
-    return error;
-  }
-  const quoted = /'([^']+)'/.exec(error.message)?.[1] ?? '';
-  const option = /--[\w-]+/.exec(error.message)?.[0] ?? quoted;
-  switch (error.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return new UsageError(
-        `tùy chọn không hợp lệ cho "${command}": ${quoted}. Tùy chọn hợp lệ: ${listOptions(spec)}`,
-      );
-    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return new UsageError(`thừa đối số cho "${command}": "${quoted}"`);
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      if (/does not take an argument/.test(error.message)) {
-        return new UsageError(`${option} không nhận giá trị`);
-      }
-      if (/ambiguous/.test(error.message)) {
-        return new UsageError(
-          `thiếu giá trị cho ${option} (giá trị bắt đầu bằng "-" thì viết ${option}=<giá trị>)`,
-        );
-      }
-      return new UsageError(`thiếu giá trị cho ${option}`);
-    default:
-      return error;
+function parseOne<K extends CommandName>(name: K, rest: readonly string[]): CliCommand {
+  const spec = COMMANDS[name];
+  try {
+    const read = readArguments(name, spec, rest);
+    if (read === 'help') {
+      return { name: 'help', topic: name };
+    }
+    // TypeScript cannot see that `name: K` with `args: ArgsMap[K]` is one member of the union
+    // (the correlated-union limit); the table's type guarantees it.
+    return { name, args: spec.parse(read.values, read.positionals) } as CliCommand;
+  } catch (error) {
+    throw about(name, error);
   }
 }
 
 /**
  * Parses and validates a command line (the arguments after `npm run cli --`). Throws UsageError,
  * with a message meant for the operator, for an unknown command, an unknown or repeated-wrong
- * option, a missing argument or a value that fails validation.
+ * option, a missing argument or a value that fails validation. `--help` anywhere after a command
+ * asks for that command's usage.
  */
 export function parseCommand(argv: readonly string[]): CliCommand {
-  const [group, sub, ...rest] = argv;
-  if (group === undefined || group === 'help' || group === '--help' || group === '-h') {
-    return { name: 'help' };
+  const [first, second, ...rest] = argv;
+  if (isHelp(first)) {
+    const topic = [second, ...rest].join(' ').trim();
+    return topic === '' ? { name: 'help' } : { name: 'help', topic };
   }
-  const single = SINGLE_COMMANDS[group];
-  if (single !== undefined) {
-    return parseSpec(group, single, argv.slice(1));
+  const word = first ?? '';
+  if (isCommandName(word)) {
+    return parseOne(word, argv.slice(1));
   }
-  const groupSpecs = COMMANDS[group];
-  if (groupSpecs === undefined) {
+  const group = groupCommands(word);
+  if (group.length === 0) {
+    const names = [
+      ...NAMES.filter((name) => !name.includes(' ')),
+      ...new Set(NAMES.map((n) => n.split(' ')[0])),
+    ];
+    const list = `Các lệnh: ${[...new Set(names)].join(', ')}, help`;
     throw new UsageError(
-      group.startsWith('-')
-        ? `thiếu lệnh trước "${group}". Các lệnh: ${commandNames().join(', ')}, help`
-        : `lệnh không tồn tại: "${group}". Các lệnh: ${commandNames().join(', ')}, help`,
+      word.startsWith('-') ? `thiếu lệnh trước "${word}". ${list}` : `lệnh không tồn tại: "${word}". ${list}`,
     );
   }
-  const subNames = Object.keys(groupSpecs).map((name) => `${group} ${name}`);
-  if (sub === '--help' || sub === '-h') {
-    return { name: 'help' };
+  if (second === '--help' || second === '-h') {
+    return { name: 'help', topic: word };
   }
-  if (sub === undefined || sub.startsWith('-')) {
-    throw new UsageError(`thiếu lệnh con sau "${group}". Dùng: ${subNames.join(', ')}`);
+  if (second === undefined || second.startsWith('-')) {
+    throw about(word, new UsageError(`thiếu lệnh con sau "${word}". Dùng: ${group.join(', ')}`));
   }
-  const spec = groupSpecs[sub];
-  if (spec === undefined) {
-    throw new UsageError(`lệnh không tồn tại: "${group} ${sub}". Dùng: ${subNames.join(', ')}`);
+  const name = `${word} ${second}`;
+  if (!isCommandName(name)) {
+    throw about(word, new UsageError(`lệnh không tồn tại: "${name}". Dùng: ${group.join(', ')}`));
   }
-  return parseSpec(`${group} ${sub}`, spec, rest);
+  return parseOne(name, rest);
 }
 
-/** Parses and validates the options and positionals of one command. */
-function parseSpec(command: string, spec: CommandSpec, rest: readonly string[]): CliCommand {
-  let parsed: { values: ParsedValues; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args: rest,
-      options: { ...spec.options, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    throw toUsageError(error, command, spec);
-  }
-  if (parsed.values.help === true) {
-    return { name: 'help' };
-  }
-  const extra = parsed.positionals.slice(spec.positionals);
-  if (extra.length > 0) {
-    throw new UsageError(`thừa đối số cho "${command}": ${extra.map((a) => `"${a}"`).join(' ')}`);
-  }
-  return spec.build(parsed.values, parsed.positionals);
+/** Runs one parsed command: its name picks the handler that takes its arguments' type. */
+function runCommand<K extends CommandName>(command: { name: K; args: ArgsMap[K] }, ctx: CliContext) {
+  return COMMANDS[command.name].run(ctx, command.args);
 }
 
-function commandNames(): string[] {
-  return [
-    ...Object.entries(COMMANDS).flatMap(([group, subs]) => Object.keys(subs).map((sub) => `${group} ${sub}`)),
-    ...Object.keys(SINGLE_COMMANDS),
-  ];
-}
-
-/** Runs a parsed command against the database in `ctx`; `help` only prints the usage text. */
+/** Runs a parsed command against the database in `ctx`; `help` only prints usage text. */
 export async function executeCommand(command: CliCommand, ctx: CliContext): Promise<void> {
-  switch (command.name) {
-    case 'help':
-      for (const line of usageText()) {
-        ctx.out(line);
-      }
-      return;
-    case 'invite create':
-      await inviteCreate(ctx, command.options);
-      return;
-    case 'admin create':
-      await adminCreate(ctx, command.options);
-      return;
-    case 'demo remove':
-      return demoRemove(ctx);
-    case 'units list':
-      return unitsList(ctx);
-    case 'units merge':
-      return unitsMerge(ctx, command.args);
-    case 'units split':
-      return unitsSplit(ctx, command.args);
-    case 'people list':
-      return peopleList(ctx);
-    case 'reports list':
-      return reportsList(ctx, command.options);
-    case 'reports show':
-      return reportsShow(ctx, command.args);
-    case 'outbox failed':
-      return outboxFailed(ctx);
-    case 'outbox status':
-      return outboxStatus(ctx);
-    case 'invite revoke':
-      return inviteRevoke(ctx, command.args);
-    case 'people deactivate':
-      return personSetActive(ctx, command.args, false);
-    case 'people activate':
-      return personSetActive(ctx, command.args, true);
-    case 'people role':
-      return personRole(ctx, command.args);
-    case 'groups list':
-      return groupsList(ctx);
-    case 'groups confirm':
-      return groupSetStatus(ctx, command.args, 'active');
-    case 'groups stop':
-      return groupSetStatus(ctx, command.args, 'removed');
-    case 'campaign show':
-      return campaignSet(ctx, undefined);
-    case 'campaign set':
-      return campaignSet(ctx, command.options);
-    case 'campaign commendation':
-      return campaignCommendation(ctx, command.options);
-    case 'campaign pledges':
-      return campaignPledges(ctx, command.options);
-    case 'reminders plan':
-      return remindersPlanOrRun(ctx, command.options, false);
-    case 'reminders run':
-      return remindersPlanOrRun(ctx, command.options, true);
-    case 'reminders policy':
-      return remindersPolicy(ctx, command.options);
-    case 'digest preview':
-      return digestPreview(ctx, command.options);
-    case 'households import': {
-      const outcome = await householdsImport(ctx, command.args);
-      if (outcome.problems.length > 0 && outcome.written === 0 && !command.args.dryRun) {
-        // Refused imports end with a non-zero code so scripts notice.
-        process.exitCode = 1;
-      }
-      return;
+  if (command.name === 'help') {
+    for (const line of helpText(command.topic)) {
+      ctx.out(line);
     }
-    case 'households export':
-      return householdsExport(ctx, command.args);
-    case 'households approve':
-      return householdsApprove(ctx, command.args);
-    case 'households show':
-      return householdsShow(ctx, command.args);
-    case 'households set-ids': {
-      const outcome = await householdsSetIds(ctx, command.args);
-      if (outcome.problems.length > 0) {
-        process.exitCode = 1;
-      }
-      return;
-    }
-    case 'pledges list':
-      return pledgesList(ctx, command.options);
-    case 'pledges show':
-      return pledgesShow(ctx, command.args);
-    case 'pledges ack':
-      return pledgesAck(ctx, command.args);
-    case 'funds summary':
-      return fundsSummary(ctx);
-    case 'funds public':
-      return fundsPublic(ctx);
-    case 'funds ledger':
-      return fundsLedger(ctx, command.options);
-    case 'funds reverse': {
-      const outcome = await fundsReverse(ctx, command.args);
-      if (!outcome.ok) {
-        // A refused correction ends with a non-zero code so scripts notice.
-        process.exitCode = 1;
-      }
-      return;
-    }
-    case 'zalo status':
-      return zaloStatus(ctx);
-    case 'zalo set-token':
-      return zaloSetToken(ctx, command.args);
-    case 'export':
-      return exportReport(ctx, command.args);
-    case 'backup':
-      await backup(ctx, command.args);
-      return;
+    return;
   }
+  await runCommand(command, ctx);
 }

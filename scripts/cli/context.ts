@@ -37,8 +37,12 @@ export interface CliContext {
  * reported in one line on stderr with a usage hint, exit code 2.
  */
 export class UsageError extends Error {
-  constructor(message: string) {
+  /** The command (or group) the mistake is in, when known: the hint points to its `--help`. */
+  command: string | undefined;
+
+  constructor(message: string, command?: string) {
     super(message);
     this.name = 'UsageError';
+    this.command = command;
   }
 }
