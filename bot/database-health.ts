@@ -1,6 +1,7 @@
 import type { Address, Channel, Inbound } from '../core/messaging/message.ts';
 import type { ChannelSender } from '../core/messaging/messenger.ts';
 import type { Clock } from '../core/shared/clock.ts';
+import { kyselyOn } from '../prisma/kysely-dialect.ts';
 import { isDatabaseUnavailable, type SqlDb } from '../prisma/sql-db.ts';
 import type { Logger } from './logger.ts';
 
@@ -213,6 +214,7 @@ export function watchDb(db: SqlDb, failed: (error: unknown) => void): SqlDb {
   return {
     dialect: db.dialect,
     schema: db.schema,
+    kysely: kyselyOn(db.dialect, (query) => watch(() => db.kysely.executeQuery(query))),
     all: (sql, params) => watch(() => db.all(sql, params)),
     get: (sql, params) => watch(() => db.get(sql, params)),
     run: (sql, params) => watch(() => db.run(sql, params)),

@@ -107,6 +107,8 @@ export function latestSchemaSnapshot(dir = MIGRATIONS_DIR): string | undefined {
  */
 export function postgresSchemaFrom(sqliteSchema: string): string {
   const replaced = sqliteSchema
+    // The Kysely types are generated once, from the SQLite schema (the same models).
+    .replace(/\n(\/\/[^\n]*\n)*generator kysely \{[^}]*\}\n/, '')
     .replace(/provider\s*=\s*"sqlite"/, 'provider = "postgresql"')
     .replace(/url\s*=\s*"file:[^"]*"/, 'url      = "postgresql://localhost/mttq"')
     .replace(/output\s*=\s*"generated\/client"/, 'output     = "../generated/pg-client"');

@@ -29,6 +29,9 @@ export function toDbTime(d: Date): string {
 }
 
 export function fromDbTime(value: unknown): Date {
+  if (value instanceof Date) {
+    return value;
+  }
   if (typeof value === 'number' || typeof value === 'bigint') {
     return new Date(Number(value));
   }

@@ -1,0 +1,245 @@
+import type { CompiledQuery, QueryResult } from 'kysely';
+import pg from 'pg';
+import { PG_RETRYABLE, postgresConnection, type Row, type SqlDb, type SqlParam } from './database.ts';
+import { kyselyOn } from './kysely-dialect.ts';
+
+/**
+ * PostgreSQL through a node-postgres pool. Each transaction takes its own connection; a
+ * serialization failure or deadlock is retried (the work only touches the database). Types are
+ * read as SQLite's are (see `SqlDb`), and `timestamp` columns — Prisma's DateTime, UTC wall time —
+ * are read as UTC whatever the machine's time zone.
+ */
+export function openPostgres(url: string, opts: { poolSize?: number }): SqlDb {
+  const { connectionString, schema } = postgresConnection(url);
+  const pool = new pg.Pool({
+    connectionString,
+    max: opts.poolSize ?? 10,
+    options: schema ? `-c search_path="${schema.replace(/"/g, '')}"` : undefined,
+    types: { getTypeParser: pgTypeParser },
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle connection dropped by a server restart must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  // Nor one ended between being made and being handed out: the server's "terminating connection"
+  // can arrive in the same read as the end of the start-up, after the pool took its idle listener
+  // off and before `transaction` puts its own on — with no listener the 'error' event would end
+  // the process. Each connection keeps this listener; queries still get the error.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
+
+  function on(client: pg.Pool | pg.PoolClient, inTx: boolean): SqlDb {
+    // One connection runs one statement at a time: statements a transaction issues together
+    // (Promise.all over several reads) are queued here in order rather than inside node-postgres.
+    let chain: Promise<unknown> = Promise.resolve();
+    const inTurn = <R>(run: () => Promise<R>): Promise<R> => {
+      if (!inTx) {
+        return run();
+      }
+      const next = chain.then(run);
+      chain = next.catch(() => undefined);
+      return next;
+    };
+    const query = (c: pg.Pool | pg.PoolClient, sql: string, params: readonly SqlParam[]) =>
+      inTurn(() => c.query(toPostgresSql(sql), pgParams(params)));
+    let kysely: SqlDb['kysely'] | undefined;
+    const db: SqlDb = {
+      dialect: 'postgres',
+      schema,
+      // Made when first used: most transactions of the older repositories never ask for it.
+      get kysely() {
+        kysely ??= kyselyOn('postgres', (compiled) => inTurn(() => typedQuery(client, compiled)));
+        return kysely;
+      },
+      all: async (sql, params = []) => (await query(client, sql, params)).rows as Row[],
+      get: async (sql, params = []) => (await query(client, sql, params)).rows[0] as Row | undefined,
+      run: async (sql, params = []) => (await query(client, sql, params)).rowCount ?? 0,
+      insert: async (sql, params = []) => {
+        const r = (await query(client, `${sql} RETURNING id`, params)).rows[0] as { id: number } | undefined;
+        return r ? Number(r.id) : undefined;
+      },
+      exec: async (sql) => {
+        await inTurn(() => client.query(sql));
+      },
+      transaction: inTx ? (work) => work(db) : (work) => transaction(work),
+      lock: async (key) => {
+        if (!inTx) {
+          throw new Error('lock() needs a transaction');
+        }
+        await inTurn(() =>
+          client.query(
+            "SELECT pg_advisory_xact_lock(hashtextextended(current_setting('search_path') || ':' || $1, 0))",
+            [key],
+          ),
+        );
+      },
+      tryLock: async (key) => {
+        if (!inTx) {
+          throw new Error('tryLock() needs a transaction');
+        }
+        const r = await inTurn(() =>
+          client.query(
+            "SELECT pg_try_advisory_xact_lock(hashtextextended(current_setting('search_path') || ':' || $1, 0)) AS ok",
+            [key],
+          ),
+        );
+        return Number((r.rows[0] as { ok: unknown }).ok) === 1;
+      },
+      close: async () => {
+        if (!inTx) {
+          await pool.end();
+        }
+      },
+    };
+    return db;
+  }
+
+  async function transaction<T>(work: (db: SqlDb) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await pool.connect();
+      let broken = false;
+      // A connection the server ends while it is checked out (a restart, pg_terminate_backend)
+      // emits 'error' on the client, and with no listener that kills the process. The statement
+      // running gets the error as well; the connection is dropped rather than given back.
+      const onError = () => {
+        broken = true;
+      };
+      client.on('error', onError);
+      try {
+        await client.query('BEGIN');
+        const result = await work(on(client, true));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        const code = (error as { code?: string }).code;
+        if (code && PG_RETRYABLE.has(code) && attempt < 5) {
+          continue;
+        }
+        throw error;
+      } finally {
+        client.removeListener('error', onError);
+        client.release(broken);
+      }
+    }
+  }
+
+  return on(pool, false);
+}
+
+/**
+ * Runs a Kysely statement with the parsers of the generated types (`kysely-dialect.ts`): booleans,
+ * bigint for int8, `Date` for timestamps.
+ */
+async function typedQuery(
+  client: pg.Pool | pg.PoolClient,
+  query: CompiledQuery,
+): Promise<QueryResult<unknown>> {
+  const result = await client.query({
+    text: query.sql,
+    values: pgParams(query.parameters),
+    types: TYPED,
+  });
+  const changed = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(result.command);
+  return {
+    rows: result.rows,
+    numAffectedRows: changed && result.rowCount !== null ? BigInt(result.rowCount) : undefined,
+  };
+}
+
+const OID = { bool: 16, int8: 20, numeric: 1700, timestamp: 1114, timestamptz: 1184 } as const;
+
+function pgTypeParser(oid: number, format?: string): (value: string) => unknown {
+  if (format === 'binary') {
+    return (v) => v;
+  }
+  switch (oid) {
+    case OID.bool:
+      return (v) => (v === 't' ? 1 : 0);
+    case OID.int8:
+    case OID.numeric:
+      return parseInteger;
+    case OID.timestamp:
+      // '2026-11-28 10:00:00.123' is UTC wall time (Prisma writes UTC): ISO with a Z.
+      return (v) => `${v.replace(' ', 'T')}Z`;
+    case OID.timestamptz:
+      return (v) => new Date(v).toISOString();
+    default:
+      return pg.types.getTypeParser(oid, 'text') as (value: string) => unknown;
+  }
+}
+
+/** As `pgTypeParser`, for Kysely: the representation of the generated types. */
+function typedParser(oid: number, format?: string): (value: string) => unknown {
+  if (format === 'binary') {
+    return (v) => v;
+  }
+  switch (oid) {
+    case OID.bool:
+      return (v) => v === 't';
+    case OID.int8:
+      return (v) => BigInt(v);
+    case OID.numeric:
+      return parseInteger;
+    case OID.timestamp:
+      // UTC wall time (Prisma writes UTC), whatever the machine's time zone.
+      return (v) => new Date(`${v.replace(' ', 'T')}Z`);
+    case OID.timestamptz:
+      return (v) => new Date(v);
+    default:
+      return pg.types.getTypeParser(oid, 'text') as (value: string) => unknown;
+  }
+}
+
+const TYPED = { getTypeParser: typedParser };
+
+function parseInteger(value: string): number | bigint {
+  if (/^-?\d+$/.test(value)) {
+    const n = Number(value);
+    return Number.isSafeInteger(n) ? n : BigInt(value);
+  }
+  return Number(value);
+}
+
+function pgParams(params: readonly unknown[]): unknown[] {
+  return params.map((p) => {
+    if (p instanceof Date) {
+      // timestamp (without time zone) columns hold UTC wall time; the Z is ignored by the server.
+      return p.toISOString();
+    }
+    if (typeof p === 'bigint') {
+      return p.toString();
+    }
+    return p;
+  });
+}
+
+const translated = new Map<string, string>();
+
+/**
+ * Rewrites the common SQL for PostgreSQL: `?` → `$n`, and camelCase identifiers (Prisma's column
+ * names; SQLite matches them without quotes, PostgreSQL folds unquoted names to lower case) quoted.
+ * String literals and quoted identifiers are left alone; keywords are written in capitals and
+ * plain lower-case names need no quotes.
+ */
+export function toPostgresSql(sql: string): string {
+  const cached = translated.get(sql);
+  if (cached !== undefined) {
+    return cached;
+  }
+  let out = '';
+  let n = 0;
+  for (const part of sql.split(/('(?:[^']|'')*'|"[^"]*")/)) {
+    if (part.startsWith("'") || part.startsWith('"')) {
+      out += part;
+      continue;
+    }
+    out += part
+      .replace(/\?/g, () => `$${++n}`)
+      .replace(/\b([a-z_][a-z0-9_]*[A-Z][A-Za-z0-9_]*)\b/g, (_m, id: string) => `"${id}"`);
+  }
+  translated.set(sql, out);
+  return out;
+}
