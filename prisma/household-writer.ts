@@ -1,5 +1,5 @@
+import { householdNameKey } from '../core/households/duplicate-keys.ts';
 import type { DuplicateSubject } from '../core/households/duplicates.ts';
-import { householdNameKey } from '../core/households/duplicates.ts';
 import { assessEligibility, type EligibilityRules } from '../core/households/eligibility.ts';
 import type { HouseholdStatus, THouseholdInput } from '../core/households/household.ts';
 import { type IdNumberHasher, idNumberLast4 } from '../core/households/id-number.ts';

@@ -1,5 +1,5 @@
 import { generatePeriods } from '../core/campaigns/periods.ts';
-import { householdNameKey } from '../core/households/duplicates.ts';
+import { householdNameKey } from '../core/households/duplicate-keys.ts';
 import { assessEligibility } from '../core/households/eligibility.ts';
 import type { PrismaClient } from './client.ts';
 

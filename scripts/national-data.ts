@@ -18,7 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { generatePeriods } from '../core/campaigns/periods.ts';
-import { householdNameKey } from '../core/households/duplicates.ts';
+import { householdNameKey } from '../core/households/duplicate-keys.ts';
 import { assessEligibility } from '../core/households/eligibility.ts';
 import { idNumberHasher, idNumberLast4 } from '../core/households/id-number.ts';
 import { rebuildFundTotals } from '../prisma/fund-totals.ts';

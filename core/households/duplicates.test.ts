@@ -1,13 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DuplicateLevel, DuplicateSubject } from './duplicates.ts';
-import {
-  boundedEditDistance,
-  createDuplicateIndex,
-  findLikelyDuplicates,
-  householdNameKey,
-  villageKey,
-} from './duplicates.ts';
+import { createDuplicateIndex } from './duplicate-index.ts';
+import { boundedEditDistance, householdNameKey, villageKey } from './duplicate-keys.ts';
+import { type DuplicateLevel, type DuplicateSubject, findLikelyDuplicates } from './duplicates.ts';
 
 /** Nguyễn Văn An of Thôn Nà Pài in unit 1, born 1958, with an ID hash. */
 const an: DuplicateSubject = {

@@ -2,7 +2,8 @@ import type { FieldValue, FlowData, FlowDef, StepDef } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
 import type { MessageKey } from '../messaging/catalog.ts';
 import { dateInZone } from '../shared/calendar.ts';
-import { findLikelyDuplicates, householdNameKey } from './duplicates.ts';
+import { householdNameKey } from './duplicate-keys.ts';
+import { findLikelyDuplicates } from './duplicates.ts';
 import { assessEligibility } from './eligibility.ts';
 import {
   HOUSEHOLD_CATEGORIES,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createDuplicateIndex } from '../../core/households/duplicates.ts';
+import { createDuplicateIndex } from '../../core/households/duplicate-index.ts';
 import {
   HOUSEHOLD_STATUS_LABELS,
   householdInputSchema,

@@ -1,7 +1,7 @@
 import type { Campaign } from '../../core/campaigns/campaign.ts';
 import type { NewFundEntry, NewPledge } from '../../core/funds/fund.repository.ts';
 import { fundEntry, recordFundEntry } from '../../core/funds/fund-service.ts';
-import { householdNameKey } from '../../core/households/duplicates.ts';
+import { householdNameKey } from '../../core/households/duplicate-keys.ts';
 import type { TReportFigures } from '../../core/reports/report.ts';
 import type { Tx } from '../../core/unit-of-work.ts';
 import type { PrismaClient } from '../../prisma/client.ts';
