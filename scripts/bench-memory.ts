@@ -61,7 +61,7 @@ interface Memory {
   hwm: number;
 }
 
-function memoryOf(pid: number): Memory | undefined {
+export function memoryOf(pid: number): Memory | undefined {
   let status: string;
   try {
     status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -87,7 +87,7 @@ function pssOf(pid: number): number {
   }
 }
 
-function cmdlineOf(pid: number): string {
+export function cmdlineOf(pid: number): string {
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
   } catch {
@@ -96,7 +96,7 @@ function cmdlineOf(pid: number): string {
 }
 
 /** `root` and its descendants, parents first. */
-function processTree(root: number): number[] {
+export function processTree(root: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) {
@@ -121,7 +121,7 @@ function processTree(root: number): number[] {
 const mb = (n: number) => `${n.toFixed(0)} MB`;
 
 interface RunningBot {
-  /** The process running bot/main.ts (the innermost of npm → sh → tsx → node). */
+  /** The process running the bot (the innermost of npm → sh → node dist/main.js). */
   pid: number;
   /** The process started (npm, or the bot itself). */
   root: ChildProcess;
@@ -130,7 +130,7 @@ interface RunningBot {
   stop: () => Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -142,7 +142,7 @@ async function freePort(): Promise<number> {
 }
 
 /** The environment of the bot: this one without anything naming a channel or a database. */
-function botEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+export function botEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (
@@ -221,7 +221,7 @@ async function startBot(
   const pid =
     'npm' in command
       ? processTree(root.pid ?? -1)
-          .filter((p) => cmdlineOf(p).includes('bot/main.ts'))
+          .filter((p) => /bot\/main\.ts|dist\/main\.js/.test(cmdlineOf(p)))
           .at(-1)
       : root.pid;
   if (pid === undefined) {

@@ -15,6 +15,9 @@
  * - `fanout` (issue 6): a bulk fan-out through the outbox within Telegram's flood limits.
  * - `memory`: the RSS of the real bot process (`npm start`) idle and under inbound load
  *   (scripts/bench-memory.ts). Goals: ≤ 150 MB idle, ≤ 300 MB loaded.
+ * - `startup` (issue 14 §7): `npm start` until the playground answers, a CLI call and the idle RSS,
+ *   compiled (dist/, what `npm start` runs) against tsx, on SQLite (scripts/bench-startup.ts).
+ *   Goals: ≤ 1.5 s, ≤ 0.8 s, ≤ 120 MB.
  * - `national` (only with `--only national`: generating the national data set takes minutes the
  *   first time): the national digest and leaders' views over 335,000 households
  *   (scripts/bench-national.ts), on SQLite and PostgreSQL (`--db` for one). Goal: digest ≤ 300 ms.
@@ -23,13 +26,13 @@
  * (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres; skipped with a note
  * when it does not answer). `--db sqlite` runs everything on SQLite only; `--db postgres` (or a
  * BENCH_DATABASE_URL) runs every section on PostgreSQL only, each in a fresh schema of that
- * database, dropped at the end. `--only report,households,import,fanout,memory,national` runs those
+ * database, dropped at the end. `--only report,households,import,fanout,memory,startup,national` runs those
  * sections.
  *
  * BENCH_OFFICERS (400), BENCH_LANES (1), BENCH_CONCURRENT_LANES (8, 0 = skip), BENCH_SAME_WARD=1
  * (all officers in one ward: their reports revise one ward's report), BENCH_FANOUT_RATE,
  * BENCH_FANOUT_MESSAGES, BENCH_MEMORY_USERS, BENCH_MEMORY_CONNECTIONS, BENCH_MEMORY_SECONDS,
- * BENCH_MEMORY_NODE_OPTIONS, BENCH_IMPORT_ROWS (comma-separated row counts) tune the sections.
+ * BENCH_MEMORY_NODE_OPTIONS, BENCH_IMPORT_ROWS (comma-separated row counts), BENCH_STARTUP_RUNS tune the sections.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -74,6 +77,7 @@ import {
   DEFAULT_SQLITE_URL as NATIONAL_SQLITE_URL,
   type NationalBench,
 } from './bench-national.ts';
+import { benchStartup } from './bench-startup.ts';
 import { householdsImport } from './cli/households.ts';
 import { GENERATED_HEADER, generateHouseholdRows, writeCsv } from './households/generate-household-file.ts';
 
@@ -81,10 +85,10 @@ import { GENERATED_HEADER, generateHouseholdRows, writeCsv } from './households/
 // Where the benchmark runs
 
 const DEFAULT_PG_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
-const SECTIONS = ['report', 'households', 'import', 'fanout', 'memory', 'national'] as const;
+const SECTIONS = ['report', 'households', 'import', 'fanout', 'memory', 'startup', 'national'] as const;
 type Section = (typeof SECTIONS)[number];
 /** Run unless `--only` names sections. */
-const DEFAULT_SECTIONS: Section[] = ['report', 'households', 'import', 'fanout', 'memory'];
+const DEFAULT_SECTIONS: Section[] = ['report', 'households', 'import', 'fanout', 'memory', 'startup'];
 
 /** A fresh, migrated database of one section; `close` closes it (the target removes it at the end). */
 interface BenchDatabase {
@@ -799,6 +803,8 @@ const BENCHES: Record<Exclude<Section, 'report' | 'national'>, Bench> = {
   import: benchImport,
   fanout: benchFanOut,
   memory: benchMemory,
+  // On SQLite files whatever --db says: the start on an existing database of a newcomer's install.
+  startup: (target, record) => benchStartup(target.dir, record),
 };
 
 async function main(): Promise<void> {
