@@ -42,12 +42,23 @@ export const en: Record<keyof typeof vi, string> = {
     'How to use:\n' +
     '• Press a button or type your answer and send it.\n' +
     '• Amounts can be typed as 60tr, 60 triệu, 1,5 tỷ, 1.500.000.\n' +
-    '• /menu – the menu\n' +
-    '• /cancel – cancel what you are doing (nothing is saved)\n' +
-    '• /help – help for the current question\n' +
     'Before sending you always see a summary and can change any answer.',
+  'help.commands': 'Commands you can use:',
   'help.in_flow':
     'Please answer the question below. Send /cancel to stop (nothing is saved), /menu for the menu.',
+  'command.menu': 'The menu',
+  'command.cancel': 'Cancel what you are doing (nothing is saved)',
+  'command.help': 'Help',
+  'command.report': 'Monthly progress report',
+  'command.status': 'How the units are doing (leaders)',
+  'command.pledge': 'Register a pledge',
+  'command.public': "The fund's public receipts and spending",
+  'command.fund': 'The "For the poor" fund',
+  'command.feedback': 'Send feedback',
+  'command.track': 'Track feedback you sent (e.g. /tracuu PA-0001)',
+  'command.export': 'Export reports (Excel)',
+  'command.group_register': 'Register this group for digests',
+  'command.group_digest': "A digest of your area's progress",
   'command.unknown': 'There is no such command. ',
   'idle.unknown_text': 'Sorry, I did not understand.',
   'idle.choice_out_of_range':

@@ -41,11 +41,22 @@ export const vi = {
     'Hướng dẫn sử dụng:\n' +
     '• Bấm nút hoặc gõ câu trả lời rồi gửi.\n' +
     '• Số tiền có thể gõ: 60tr, 60 triệu, 1,5 tỷ, 1.500.000.\n' +
-    '• /menu – danh mục chức năng\n' +
-    '• /huy hoặc /cancel – hủy việc đang làm (không lưu gì)\n' +
-    '• /help – hướng dẫn cho câu hỏi hiện tại\n' +
     'Trước khi gửi, anh/chị luôn được xem lại và sửa từng mục.',
+  'help.commands': 'Các lệnh anh/chị dùng được:',
   'help.in_flow': 'Anh/chị trả lời câu hỏi dưới đây. Gõ /huy để hủy (không lưu gì), /menu để xem danh mục.',
+  'command.menu': 'Danh mục chức năng',
+  'command.cancel': 'Hủy việc đang làm (không lưu)',
+  'command.help': 'Hướng dẫn',
+  'command.report': 'Báo cáo tiến độ tháng',
+  'command.status': 'Tình hình các đơn vị (lãnh đạo)',
+  'command.pledge': 'Đăng ký ủng hộ',
+  'command.public': 'Công khai thu, chi của Quỹ',
+  'command.fund': 'Tình hình Quỹ "Vì người nghèo"',
+  'command.feedback': 'Gửi phản ánh',
+  'command.track': 'Tra cứu phản ánh đã gửi (ví dụ /tracuu PA-0001)',
+  'command.export': 'Xuất báo cáo (Excel)',
+  'command.group_register': 'Đăng ký nhóm nhận bản tin',
+  'command.group_digest': 'Bản tin tình hình của đơn vị',
   'command.unknown': 'Lệnh này không có. ',
   'idle.unknown_text': 'Tôi chưa hiểu ý anh/chị.',
   'idle.choice_out_of_range':

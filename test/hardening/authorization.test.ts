@@ -40,11 +40,12 @@
  */
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOT_COMMANDS } from '../../bot/telegram/create-telegram-bot.ts';
 import { buildExport } from '../../core/exports/build-export.ts';
 import { EXPORT_KINDS, type ExportRequest } from '../../core/exports/export-request.ts';
+import { commandNames } from '../../core/features/derive.ts';
+import { FEATURES } from '../../core/features/registry.ts';
 import { feedbackAnswerRunner } from '../../core/feedback/feedback.ts';
 import { SHOWN_CHOICES_FLOW } from '../../core/flows/shown-choices.ts';
 import {
@@ -187,22 +188,15 @@ const PLEDGES = {
 } as const;
 
 // ---------------------------------------------------------------------------------------------
-// The dispatcher's vocabulary, read from its source.
+// The dispatcher's vocabulary, read from the registry of features.
 
-const SOURCE = readFileSync(new URL('../../core/inbound/handle-inbound.ts', import.meta.url), 'utf8');
-
-function casesBetween(start: string, end: string): string[] {
-  const from = SOURCE.indexOf(start);
-  const to = SOURCE.indexOf(end, from);
-  if (from < 0 || to < 0) {
-    throw new Error(`handle-inbound.ts changed shape: ${start} … ${end} not found`);
-  }
-  return [...SOURCE.slice(from, to).matchAll(/case '([a-z]+)':/g)].map((m) => m[1] ?? '');
-}
-
-const PRIVATE_COMMANDS = casesBetween('private async onCommand', 'private async onStranger');
-const MENU_ACTIONS = casesBetween('private async onMenu', 'private async sendExport');
-const GROUP_COMMANDS = casesBetween('async function groupCommand', 'class Conversation');
+const commandsIn = (scope: 'private' | 'group') =>
+  FEATURES.flatMap((f) => f.commands ?? [])
+    .filter((c) => c.scope === scope)
+    .flatMap(commandNames);
+const PRIVATE_COMMANDS = commandsIn('private');
+const MENU_ACTIONS = FEATURES.flatMap((f) => f.buttons ?? []).map((b) => b.name);
+const GROUP_COMMANDS = commandsIn('group');
 
 // ---------------------------------------------------------------------------------------------
 // The matrix: each action with who may use it.

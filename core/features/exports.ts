@@ -1,0 +1,41 @@
+import { exportKindsFor, exportReply } from '../exports/export-chat.ts';
+import type { Actor } from '../shared/actor.ts';
+import { menuButtonId } from '../shared/menu-button.ts';
+import type { Feature, FeatureChat } from './feature.ts';
+
+/** `/xuatbaocao`: the exports as buttons; a pressed one is sent as a file built at send time. */
+export const exportsFeature: Feature = {
+  name: 'exports',
+  commands: [
+    {
+      vi: 'xuatbaocao',
+      scope: 'private',
+      listedFor: (actor) => exportKindsFor(actor).length > 0,
+      description: 'command.export',
+      handle: (chat, _args, actor) => sendExport(chat, actor, undefined),
+    },
+  ],
+  buttons: [{ name: 'export', handle: (chat, { actor, arg }) => sendExport(chat, actor, arg) }],
+};
+
+async function sendExport(chat: FeatureChat, actor: Actor, kind: string | undefined): Promise<void> {
+  const kinds = exportKindsFor(actor);
+  if (kinds.length === 0) {
+    return chat.showMenu(chat.text('export.refused'));
+  }
+  if (kind === undefined) {
+    const area = actor.memberships.find((m) => m.role === 'leader' || m.role === 'admin')?.unitName ?? '';
+    return chat.say(
+      chat.text('export.menu', { area }),
+      kinds.map((k) => [{ id: menuButtonId('export', k), label: chat.text(`export.kind.${k}`) }]),
+    );
+  }
+  const reply = await exportReply(chat.tx, actor, kind, chat.now);
+  if (!reply.ok) {
+    return chat.showMenu(chat.text(reply.reason.key, reply.reason.params));
+  }
+  chat.reply({
+    text: chat.text(reply.text.key, reply.text.params),
+    document: { ...reply.request, fallbackText: chat.text(reply.fallback.key, reply.fallback.params) },
+  });
+}

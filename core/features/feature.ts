@@ -1,0 +1,157 @@
+import type { FlowState, Text } from '../flows/flow.ts';
+import type { FlowRunner } from '../flows/flow-runner.ts';
+import type { Locale, MessageKey, Params } from '../messaging/catalog.ts';
+import type { Choice, Inbound, Outbound } from '../messaging/message.ts';
+import type { Actor } from '../shared/actor.ts';
+import type { Tx } from '../unit-of-work.ts';
+
+/**
+ * A feature declares, in one module, everything the chat knows about it (issue 14 §1): its flows,
+ * the commands it answers, its menu entries and the buttons it handles. The inbound handler derives
+ * the commands, the menu, `/help`, the Telegram command lists and dispatch from the registry of
+ * features (`registry.ts`), so adding a feature is adding a module and listing it there.
+ */
+export interface Feature {
+  /** A short id, for messages and tests. */
+  name: string;
+  /** The multi-step flows the feature runs (a saved conversation finds its runner here). */
+  flows?: readonly AnyRunner[];
+  /** Of `flows`, those a stranger may be in (a donor's pledge, a citizen's feedback). */
+  guestFlows?: readonly AnyRunner[];
+  commands?: readonly FeatureCommand[];
+  menu?: readonly MenuEntry[];
+  buttons?: readonly FeatureButton[];
+  /**
+   * What a stranger may type instead of a command ("ủng hộ", "phản ánh", an invite code): returns
+   * true when the feature took the message. `typed` is the text normalized (no accents, lower case).
+   */
+  strangerText?(chat: FeatureChat, typed: string): Promise<boolean>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds runners of different context types.
+export type AnyRunner = FlowRunner<any>;
+
+/** A command: its names, its scope, who may use it and what it does. */
+export type FeatureCommand = CommandInfo &
+  (
+    | {
+        /** A stranger may use it too (`actor` undefined). */
+        guests: true;
+        handle(chat: FeatureChat, args: string, actor: Actor | undefined): Promise<void>;
+      }
+    | {
+        /** Members only: a stranger gets the welcome (invite code) message instead. */
+        guests?: false;
+        handle(chat: FeatureChat, args: string, actor: Actor): Promise<void>;
+      }
+  );
+
+export interface CommandInfo {
+  /** The Vietnamese name (the one Vietnamese users see in command lists). */
+  vi: string;
+  /** The English name, when it has one of its own. */
+  en?: string;
+  /** Other names it answers to (never listed). */
+  aliases?: readonly string[];
+  scope: 'private' | 'group';
+  /**
+   * Whom `/help` lists it to (every member when absent). Refusing the others stays the handler's
+   * job, with its own reason (a role missing, nothing to report yet…).
+   */
+  listedFor?(actor: Actor): boolean;
+  /** What `/help` and Telegram's command list say about it; a command without one is not listed. */
+  description?: MessageKey;
+  /** Its place in Telegram's command menu (the "/" button) of its scope; absent, not shown there. */
+  telegram?: number;
+}
+
+/** One place in the main menu: its buttons (usually one) shown to whom `visible` says. */
+export interface MenuEntry {
+  /** Position in the menu (smaller first). */
+  order: number;
+  /** Entries with the same `row` share one row of buttons (two side by side fit a phone). */
+  row?: string;
+  visible(actor: Actor): boolean;
+  /** The entry's buttons, a row each (the monthly report has one per unit the officer reports for). */
+  rows(actor: Actor, text: TextOf): Choice[][];
+}
+
+/**
+ * A button `menu:<name>[:<arg>]`. `arg: 'id'` (or `'optionalId'`, where no argument is a choice of
+ * its own) means the argument starts with a record id: a forged or garbled one ("NaN", 20 digits)
+ * is refused before the handler, so it never reaches the database.
+ */
+export interface FeatureButton {
+  name: string;
+  arg?: 'id' | 'optionalId';
+  /** Buttons reach members only (a stranger's press gets the welcome). */
+  handle(
+    chat: FeatureChat,
+    press: { actor: Actor; arg: string | undefined; active: ActiveFlow | undefined },
+  ): Promise<void>;
+}
+
+export interface ActiveFlow {
+  runner: AnyRunner;
+  state: FlowState;
+}
+
+export type TextOf = (key: MessageKey, params?: Params) => string;
+
+/** What a feature's handler may do in the conversation of one message. */
+export interface FeatureChat {
+  readonly tx: Tx;
+  /** The sender; undefined for a stranger. */
+  readonly actor: Actor | undefined;
+  readonly inbound: Inbound;
+  readonly now: Date;
+  readonly locale: Locale;
+  text: TextOf;
+  say(text: string, choices?: Choice[][]): void;
+  sayLines(lines: Text[]): void;
+  /** A view with buttons; without one (not allowed, not found) the menu with `refusal`. */
+  sayView(view: { lines: Text[]; choices: Choice[][] } | undefined, refusal?: MessageKey): void;
+  reply(message: Outbound): void;
+  /** `intro`, then the main menu (with "resume" when `active` is given). */
+  showMenu(intro: string, active?: ActiveFlow): void;
+  /** The menu to a member, the plain text to a stranger (who has none). */
+  sayOrMenu(text: string): void;
+  beginFlow(runner: AnyRunner, arg: string | undefined): Promise<void>;
+  /** The chat's open conversation (an expired or outdated one is discarded and said so). */
+  loadFlow(): Promise<ActiveFlow | undefined>;
+  /** Ends the chat's open conversation without saving anything. */
+  endFlow(): Promise<void>;
+  /** A stranger's message: the features' `strangerText`, else the welcome. */
+  onStranger(): Promise<void>;
+  /** Runs another private command (a button that does what a command does). */
+  runCommand(name: string, args: string): Promise<void>;
+  /** The menu shown again after an invite made the stranger a member. */
+  becomeMember(): Promise<void>;
+  /** Today in the campaign's time zone, `yyyy-mm-dd`. */
+  today(): Promise<string>;
+  /** `/help`: the general help and the commands the sender may use. */
+  helpText(): string;
+  /** A digest of an area now (text and chart), when the app builds digests. */
+  digest?(areaUnitId: number): Promise<Outbound | undefined>;
+}
+
+/** Renders lines of catalog texts. */
+export function render(chat: Pick<FeatureChat, 'text'>, lines: readonly Text[]): string {
+  return lines.map((line) => chat.text(line.key, line.params)).join('\n');
+}
+
+/** A menu entry of one button with a fixed id. */
+export function menuButton(entry: {
+  order: number;
+  row?: string;
+  visible: (actor: Actor) => boolean;
+  id: string;
+  label: MessageKey;
+}): MenuEntry {
+  return {
+    order: entry.order,
+    row: entry.row,
+    visible: entry.visible,
+    rows: (_actor, text) => [[{ id: entry.id, label: text(entry.label) }]],
+  };
+}

@@ -1,0 +1,73 @@
+import {
+  feedbackAnswerRunner,
+  feedbackRunner,
+  isFeedbackHandler,
+  markHandled,
+  openFeedback,
+  startFeedbackRefusal,
+  trackFeedback,
+} from '../feedback/feedback.ts';
+import { menuButtonId } from '../shared/menu-button.ts';
+import { type Feature, type FeatureChat, menuButton, render } from './feature.ts';
+
+/**
+ * A citizen's feedback (issue 7 §5): anyone sends one (`/phananh`) and tracks it (`/tracuu`); the
+ * unit's officers and the admins above see, answer and close it.
+ */
+export const feedbackFeature: Feature = {
+  name: 'feedback',
+  flows: [feedbackRunner, feedbackAnswerRunner],
+  guestFlows: [feedbackRunner],
+  commands: [
+    {
+      vi: 'phananh',
+      scope: 'private',
+      guests: true,
+      description: 'command.feedback',
+      handle: (chat) => startFeedback(chat),
+    },
+    {
+      vi: 'tracuu',
+      scope: 'private',
+      guests: true,
+      description: 'command.track',
+      handle: async (chat, args, actor) =>
+        chat.sayLines(await trackFeedback(chat.tx, actor, chat.inbound, args)),
+    },
+  ],
+  menu: [
+    menuButton({ order: 90, visible: isFeedbackHandler, id: menuButtonId('fblist'), label: 'menu.feedback' }),
+  ],
+  buttons: [
+    { name: 'fblist', handle: async (chat, { actor }) => chat.sayView(await openFeedback(chat.tx, actor)) },
+    {
+      name: 'fbhandle',
+      arg: 'id',
+      handle: async (chat, { actor, arg }) =>
+        chat.showMenu(render(chat, await markHandled(chat.tx, actor, Number(arg), chat.now, chat.inbound))),
+    },
+    { name: 'fbanswer', arg: 'id', handle: (chat, { arg }) => chat.beginFlow(feedbackAnswerRunner, arg) },
+  ],
+  // A citizen may write "phản ánh" or "tra cứu PA-0001" instead of the commands.
+  async strangerText(chat, typed) {
+    if (['phan anh', 'phananh', 'gui phan anh'].includes(typed)) {
+      await startFeedback(chat);
+      return true;
+    }
+    const tracking = /^tra ?cuu\b\s*(.*)$/.exec(typed);
+    if (tracking) {
+      chat.sayLines(await trackFeedback(chat.tx, undefined, chat.inbound, tracking[1] ?? ''));
+      return true;
+    }
+    return false;
+  },
+};
+
+/** A chat that already sent its share of feedback is told so before typing anything. */
+async function startFeedback(chat: FeatureChat): Promise<void> {
+  const refusal = await startFeedbackRefusal(chat.tx, chat.inbound, chat.now);
+  if (refusal) {
+    return chat.sayOrMenu(chat.text(refusal.key, refusal.params));
+  }
+  return chat.beginFlow(feedbackRunner, undefined);
+}

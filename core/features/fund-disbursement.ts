@@ -1,0 +1,26 @@
+import { disbursementRunner, isFundKeeper, unpaidHouseholds } from '../funds/fund-flows.ts';
+import { menuButtonId } from '../shared/menu-button.ts';
+import { type Feature, menuButton } from './feature.ts';
+
+/** A fund keeper pays a household what was allocated to it, picked from those not yet paid. */
+export const fundDisbursementFeature: Feature = {
+  name: 'fund-disbursement',
+  flows: [disbursementRunner],
+  menu: [
+    menuButton({
+      order: 62,
+      row: 'funds-2',
+      visible: isFundKeeper,
+      id: menuButtonId('disbpick'),
+      label: 'menu.fund_disburse',
+    }),
+  ],
+  buttons: [
+    {
+      name: 'disbpick',
+      handle: async (chat, { actor }) =>
+        chat.sayView(await unpaidHouseholds(chat.tx, actor), 'fund.refused.not_fund_officer'),
+    },
+    { name: 'disb', arg: 'id', handle: (chat, { arg }) => chat.beginFlow(disbursementRunner, arg) },
+  ],
+};

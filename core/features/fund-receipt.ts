@@ -1,0 +1,30 @@
+import { isFundKeeper, openPledges, pledgeSearchRunner, receiptRunner } from '../funds/fund-flows.ts';
+import { menuButtonId } from '../shared/menu-button.ts';
+import { type Feature, menuButton } from './feature.ts';
+
+/**
+ * A fund keeper records money received: picked from the open pledges, found by a search (the
+ * search serves the acknowledgement too), or without a pledge (`menu:receipt:0`, or no argument).
+ */
+export const fundReceiptFeature: Feature = {
+  name: 'fund-receipt',
+  flows: [receiptRunner, pledgeSearchRunner],
+  menu: [
+    menuButton({
+      order: 60,
+      row: 'funds-1',
+      visible: isFundKeeper,
+      id: menuButtonId('receiptpick'),
+      label: 'menu.fund_receipt',
+    }),
+  ],
+  buttons: [
+    {
+      name: 'receiptpick',
+      handle: async (chat, { actor }) =>
+        chat.sayView(await openPledges(chat.tx, actor, chat.now), 'fund.refused.not_fund_officer'),
+    },
+    { name: 'receipt', arg: 'optionalId', handle: (chat, { arg }) => chat.beginFlow(receiptRunner, arg) },
+    { name: 'pledgesearch', handle: (chat, { arg }) => chat.beginFlow(pledgeSearchRunner, arg) },
+  ],
+};

@@ -1,0 +1,19 @@
+import { isFundKeeper, transferRunner } from '../funds/fund-flows.ts';
+import { menuButtonId } from '../shared/menu-button.ts';
+import { type Feature, menuButton } from './feature.ts';
+
+/** A fund keeper moves money between fund levels. */
+export const fundTransferFeature: Feature = {
+  name: 'fund-transfer',
+  flows: [transferRunner],
+  menu: [
+    menuButton({
+      order: 63,
+      row: 'funds-2',
+      visible: isFundKeeper,
+      id: menuButtonId('transfer'),
+      label: 'menu.fund_transfer',
+    }),
+  ],
+  buttons: [{ name: 'transfer', handle: (chat) => chat.beginFlow(transferRunner, undefined) }],
+};

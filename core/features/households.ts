@@ -1,0 +1,60 @@
+import { householdAddRunner } from '../households/household-add.ts';
+import {
+  findOwnHousehold,
+  householdCard,
+  householdList,
+  householdSearchRunner,
+  householdStatusRunner,
+} from '../households/household-flows.ts';
+import { menuButtonId } from '../shared/menu-button.ts';
+import { type Feature, menuButton, render } from './feature.ts';
+import { isUnitOfficer } from './monthly-report.ts';
+
+/** A unit officer's households: search, list by status, add, open a card and move its status. */
+export const householdsFeature: Feature = {
+  name: 'households',
+  flows: [householdSearchRunner, householdStatusRunner, householdAddRunner],
+  menu: [
+    menuButton({
+      order: 20,
+      row: 'households',
+      visible: isUnitOfficer,
+      id: menuButtonId('hhsearch'),
+      label: 'menu.households',
+    }),
+    menuButton({
+      order: 21,
+      row: 'households',
+      visible: isUnitOfficer,
+      id: menuButtonId('hhlist'),
+      label: 'menu.household_list',
+    }),
+    menuButton({ order: 30, visible: isUnitOfficer, id: menuButtonId('hhadd'), label: 'menu.household_add' }),
+  ],
+  buttons: [
+    { name: 'hhsearch', handle: (chat) => chat.beginFlow(householdSearchRunner, undefined) },
+    { name: 'hhadd', handle: (chat) => chat.beginFlow(householdAddRunner, undefined) },
+    {
+      name: 'hh',
+      arg: 'id',
+      handle: async (chat, { actor, arg }) => {
+        const household = await findOwnHousehold(chat.tx, actor, Number(arg));
+        if (!household) {
+          return chat.showMenu(chat.text('household.refused.not_found'));
+        }
+        const card = householdCard(household);
+        chat.say(render(chat, card.lines), card.choices);
+      },
+    },
+    {
+      name: 'hhlist',
+      handle: async (chat, { actor, arg }) => {
+        const list = await householdList(chat.tx, actor, arg);
+        return list
+          ? chat.say(render(chat, list.lines), list.choices)
+          : chat.showMenu(chat.text('household.refused.not_officer'));
+      },
+    },
+    { name: 'hhmove', arg: 'id', handle: (chat, { arg }) => chat.beginFlow(householdStatusRunner, arg) },
+  ],
+};

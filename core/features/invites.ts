@@ -1,0 +1,60 @@
+import { normalizeInviteCode } from '../people/invite-code.ts';
+import { inviteCreateRunner } from '../people/invite-flow.ts';
+import { type RedeemOutcome, redeemInvite } from '../people/redeem-invite.ts';
+import { menuButtonId } from '../shared/menu-button.ts';
+import { normalizeVi } from '../shared/parse.ts';
+import { type Feature, type FeatureChat, menuButton } from './feature.ts';
+
+/** Joining with an invite code (`/start CODE`, or the code typed) and admins creating codes. */
+export const invitesFeature: Feature = {
+  name: 'invites',
+  flows: [inviteCreateRunner],
+  commands: [
+    {
+      vi: 'start',
+      scope: 'private',
+      guests: true,
+      handle: async (chat, args, actor) => {
+        // Telegram's deep links: `/start ungho` opens a pledge, `/start CODE` redeems an invite.
+        if (normalizeVi(args) === 'ungho') {
+          return chat.runCommand('ungho', '');
+        }
+        if (args) {
+          return redeem(chat, args);
+        }
+        return actor
+          ? chat.showMenu(chat.text('welcome.back', { name: actor.fullName }))
+          : chat.say(chat.text('welcome.stranger'));
+      },
+    },
+  ],
+  menu: [
+    menuButton({
+      order: 80,
+      visible: (actor) => actor.memberships.some((m) => m.role === 'admin'),
+      id: menuButtonId('invite'),
+      label: 'menu.invite',
+    }),
+  ],
+  buttons: [{ name: 'invite', handle: (chat) => chat.beginFlow(inviteCreateRunner, undefined) }],
+  async strangerText(chat) {
+    const code = chat.inbound.kind === 'text' ? normalizeInviteCode(chat.inbound.text ?? '') : undefined;
+    if (!code) {
+      return false;
+    }
+    await redeem(chat, code);
+    return true;
+  },
+};
+
+async function redeem(chat: FeatureChat, raw: string): Promise<void> {
+  const code = normalizeInviteCode(raw);
+  const outcome: RedeemOutcome = code
+    ? await redeemInvite(chat.tx, chat.inbound, code, chat.actor, chat.now)
+    : { ok: false, reply: { key: 'invite.malformed' } };
+  if (!outcome.ok) {
+    return chat.say(chat.text(outcome.reply.key, outcome.reply.params));
+  }
+  await chat.becomeMember();
+  chat.showMenu(chat.text(outcome.reply.key, outcome.reply.params));
+}

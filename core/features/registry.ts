@@ -1,0 +1,44 @@
+import { basicsFeature } from './basics.ts';
+import { exportsFeature } from './exports.ts';
+import type { Feature } from './feature.ts';
+import { feedbackFeature } from './feedback.ts';
+import { fundAcknowledgementFeature } from './fund-acknowledgement.ts';
+import { fundAllocationFeature } from './fund-allocation.ts';
+import { fundDisbursementFeature } from './fund-disbursement.ts';
+import { fundReceiptFeature } from './fund-receipt.ts';
+import { fundTransferFeature } from './fund-transfer.ts';
+import { fundViewFeature } from './fund-view.ts';
+import { groupsFeature } from './groups.ts';
+import { householdsFeature } from './households.ts';
+import { invitesFeature } from './invites.ts';
+import { monthlyReportFeature } from './monthly-report.ts';
+import { narrativeReportsFeature } from './narrative-reports.ts';
+import { pledgesFeature } from './pledges.ts';
+import { publicSummaryFeature } from './public-summary.ts';
+import { remindersFeature } from './reminders.ts';
+import { statusFeature } from './status.ts';
+
+/**
+ * Every feature of the chat. The order is the order in which a stranger's free text is offered to
+ * them (a pledge's "ủng hộ" before an invite code); the menu has its own `order`.
+ */
+export const FEATURES: readonly Feature[] = [
+  basicsFeature,
+  monthlyReportFeature,
+  narrativeReportsFeature,
+  householdsFeature,
+  pledgesFeature,
+  fundReceiptFeature,
+  fundAllocationFeature,
+  fundDisbursementFeature,
+  fundTransferFeature,
+  fundAcknowledgementFeature,
+  publicSummaryFeature,
+  fundViewFeature,
+  statusFeature,
+  feedbackFeature,
+  exportsFeature,
+  groupsFeature,
+  invitesFeature,
+  remindersFeature,
+];
