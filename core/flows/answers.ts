@@ -27,10 +27,26 @@ export const zOptionalText = z
   .optional()
   .transform((text) => (text ? text : null));
 
+/** A text step asked only in some cases: null when it was not asked. */
+export const zTextWhenAsked = z
+  .string()
+  .optional()
+  .transform((text) => text ?? null);
+
 /**
  * The money typed so far in a step's own callbacks (`prompt`, `when`, `check`), which see the raw
  * answers: undefined when the field is not answered (or answered "none").
  */
 export function moneyAnswer(value: FieldValue | undefined): bigint | undefined {
   return typeof value === 'string' && /^\d+$/.test(value) ? BigInt(value) : undefined;
+}
+
+/** The whole number typed so far in a step's own callbacks; undefined when not answered. */
+export function integerAnswer(value: FieldValue | undefined): number | undefined {
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** The text typed so far in a step's own callbacks; undefined when not answered. */
+export function textAnswer(value: FieldValue | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

@@ -51,9 +51,20 @@ export interface FlowSpec<C, A> {
   def: FlowDef<C>;
   context: z.ZodType<C>;
   answers: z.ZodType<A>;
-  start: FlowRunner<C>['start'];
-  beforeSummary?: FlowRunner<C>['beforeSummary'];
-  submit(tx: Tx, actor: Actor, flow: Confirmed<C, A>, now: Date, inbound: Inbound): Promise<SubmitResult>;
+  // NoInfer: the context type comes from the schema and the definition, never from what start returns.
+  start(tx: Tx, actor: Actor, now: Date, arg: string | undefined): Promise<FlowStart<NoInfer<C>>>;
+  beforeSummary?(
+    tx: Tx,
+    actor: Actor,
+    state: FlowState<NoInfer<C>>,
+  ): Promise<{ ctx: NoInfer<C>; data: FlowData }>;
+  submit(
+    tx: Tx,
+    actor: Actor,
+    flow: Confirmed<NoInfer<C>, NoInfer<A>>,
+    now: Date,
+    inbound: Inbound,
+  ): Promise<SubmitResult>;
 }
 
 /** A defined flow: the runner the inbound handler drives, plus its typed reading of the answers. */

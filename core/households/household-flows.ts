@@ -1,5 +1,8 @@
-import type { FlowDef, FlowState, Text } from '../flows/flow.ts';
-import type { FlowRunner } from '../flows/flow-runner.ts';
+import { z } from 'zod';
+import { unitsFor } from '../access/access.ts';
+import { zOptionalText } from '../flows/answers.ts';
+import type { FlowDef, Text } from '../flows/flow.ts';
+import { defineFlow, type FlowStart } from '../flows/flow-runner.ts';
 import { householdScope } from '../funds/fund-flows.ts';
 import type { Choice } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -8,6 +11,7 @@ import type { Tx } from '../unit-of-work.ts';
 import type { HouseholdView } from './household.repository.ts';
 import {
   HOUSEHOLD_NEED_LABELS,
+  HOUSEHOLD_STATUSES,
   type HouseholdStatus,
   isHouseholdNeed,
   isHouseholdStatus,
@@ -16,7 +20,7 @@ import { needsPhoto, nextStatuses, statusLabel } from './status.ts';
 
 /** What a unit officer may touch: the households of the units they report for. */
 export function officerUnitIds(actor: Actor): number[] {
-  return actor.memberships.filter((m) => m.role === 'unit_officer').map((m) => m.unitId);
+  return unitsFor(actor, 'household.view');
 }
 
 /** A household of the actor's units, or undefined (someone else's, or gone). */
@@ -27,11 +31,12 @@ export async function findOwnHousehold(tx: Tx, actor: Actor, id: number): Promis
 
 const SEARCH_LIMIT = 8;
 
-interface SearchContext {
-  unitIds: number[];
+const ZSearchContext = z.object({
+  unitIds: z.array(z.number()),
   /** What a found household leads to: its card, or (for the fund board) an allocation. */
-  target: 'hh' | 'alloc';
-}
+  target: z.enum(['hh', 'alloc']).catch('hh'),
+});
+type SearchContext = z.infer<typeof ZSearchContext>;
 
 const searchFlow: FlowDef<SearchContext> = {
   id: 'household-search',
@@ -51,15 +56,11 @@ const searchFlow: FlowDef<SearchContext> = {
 };
 
 /** Find a household by head name (with or without diacritics), code or village. */
-export const householdSearchRunner: FlowRunner<SearchContext> = {
+export const householdSearchRunner = defineFlow({
   def: searchFlow,
-  parseContext(raw) {
-    const { unitIds, target } = (raw ?? {}) as { unitIds?: unknown; target?: unknown };
-    return Array.isArray(unitIds) && unitIds.every((u) => typeof u === 'number')
-      ? { unitIds, target: target === 'alloc' ? 'alloc' : 'hh' }
-      : undefined;
-  },
-  async start(tx, actor, _now, arg) {
+  context: ZSearchContext,
+  answers: z.object({ query: z.string() }),
+  async start(tx, actor, _now, arg): Promise<FlowStart<SearchContext>> {
     if (arg === 'alloc') {
       const unitIds = await householdScope(tx, actor);
       return unitIds.length > 0
@@ -71,14 +72,12 @@ export const householdSearchRunner: FlowRunner<SearchContext> = {
       ? { ok: true, ctx: { unitIds, target: 'hh' } }
       : { ok: false, reason: { key: 'household.refused.not_officer' } };
   },
-  async submit(tx, _actor, state) {
-    const ctx = state.ctx as SearchContext;
-    const query = normalizeVi(String(state.data.query ?? ''));
-    const found = await tx.households.search(ctx.unitIds, query, SEARCH_LIMIT);
+  async submit(tx, _actor, { ctx, answers: { query } }) {
+    const found = await tx.households.search(ctx.unitIds, normalizeVi(query), SEARCH_LIMIT);
     const again = ctx.target === 'alloc' ? 'menu:alloc' : 'menu:hhsearch';
     if (found.length === 0) {
       return {
-        lines: [{ key: 'household.search.none', params: { query: String(state.data.query ?? '') } }],
+        lines: [{ key: 'household.search.none', params: { query } }],
         choices: [[{ id: again, label: '🔎 Tìm lại' }], [{ id: 'menu:main', label: '📋 Menu' }]],
       };
     }
@@ -90,7 +89,7 @@ export const householdSearchRunner: FlowRunner<SearchContext> = {
       ],
     };
   },
-};
+});
 
 export function householdLabel(h: HouseholdView): string {
   return `${h.headName} · ${h.village} · ${statusLabel(asStatus(h.status))}`;
@@ -127,13 +126,14 @@ export function householdCard(h: HouseholdView): { lines: Text[]; choices: Choic
   return { lines, choices };
 }
 
-interface StatusContext {
-  householdId: number;
-  headName: string;
-  code: string;
-  from: HouseholdStatus;
-  to: HouseholdStatus;
-}
+const ZStatusContext = z.object({
+  householdId: z.number(),
+  headName: z.string(),
+  code: z.string(),
+  from: z.enum(HOUSEHOLD_STATUSES),
+  to: z.enum(HOUSEHOLD_STATUSES),
+});
+type StatusContext = z.infer<typeof ZStatusContext>;
 
 const statusFlow: FlowDef<StatusContext> = {
   id: 'household-status',
@@ -165,21 +165,10 @@ const statusFlow: FlowDef<StatusContext> = {
 };
 
 /** Moves a household to its next status, with a photo as evidence where officials expect one. */
-export const householdStatusRunner: FlowRunner<StatusContext> = {
+export const householdStatusRunner = defineFlow({
   def: statusFlow,
-  parseContext(raw) {
-    const c = raw as Partial<StatusContext> | null;
-    return c &&
-      typeof c.householdId === 'number' &&
-      typeof c.headName === 'string' &&
-      typeof c.code === 'string' &&
-      typeof c.from === 'string' &&
-      typeof c.to === 'string' &&
-      isHouseholdStatus(c.from) &&
-      isHouseholdStatus(c.to)
-      ? { householdId: c.householdId, headName: c.headName, code: c.code, from: c.from, to: c.to }
-      : undefined;
-  },
+  context: ZStatusContext,
+  answers: z.object({ photo: zOptionalText, note: zOptionalText }),
   async start(tx, actor, _now, arg) {
     const [id, to] = (arg ?? '').split(':');
     const household = await findOwnHousehold(tx, actor, Number(id));
@@ -206,20 +195,19 @@ export const householdStatusRunner: FlowRunner<StatusContext> = {
       },
     };
   },
-  async submit(tx, actor, state: FlowState, now, inbound) {
-    const ctx = state.ctx as StatusContext;
+  async submit(tx, actor, { ctx, answers }, now, inbound) {
     // Conditional: if someone moved it meanwhile (or this is a second tap), nothing is written.
     if (!(await tx.households.moveStatus(ctx.householdId, ctx.from, ctx.to, now))) {
       return [{ key: 'household.refused.changed_meanwhile' }];
     }
-    const photo = state.data.photo ? String(state.data.photo) : '';
+    const { photo } = answers;
     await tx.households.addEvent(
       {
         householdId: ctx.householdId,
         kind: 'status',
         fromStatus: ctx.from,
         toStatus: ctx.to,
-        note: state.data.note ? String(state.data.note) : null,
+        note: answers.note,
         photos: photo ? [{ channel: inbound.channel, fileId: photo }] : [],
         personId: actor.personId,
         channel: inbound.channel,
@@ -240,7 +228,7 @@ export const householdStatusRunner: FlowRunner<StatusContext> = {
     );
     return [{ key: 'household.status.done', params: { name: ctx.headName, to: statusLabel(ctx.to) } }];
   },
-};
+});
 
 const LIST_LIMIT = 40;
 

@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  integerAnswer,
+  moneyAnswer,
+  zIdChoice,
+  zMoney,
+  zOptionalText,
+  zTextWhenAsked,
+} from '../flows/answers.ts';
 import type { FieldValue, FlowData, FlowDef, StepDef, Text } from '../flows/flow.ts';
 import type { MessageKey, Params } from '../messaging/catalog.ts';
 import { formatInteger, formatMoney } from '../shared/format.ts';
@@ -47,11 +55,25 @@ export const ZReportFlowContext = z.object({
 });
 export type ReportFlowContext = z.infer<typeof ZReportFlowContext>;
 
+/** The confirmed answers of the report flow, typed (money as bigint, none as '' or null). */
+export const ZReportAnswers = ZHouseCounts.extend({
+  period: zIdChoice.optional(),
+  moneyReceived: zMoney,
+  moneyPaid: zMoney,
+  labourDays: z.number().int(),
+  difficulties: z.string().default(''),
+  proposals: z.string().default(''),
+  photo: zOptionalText,
+  decreaseReason: zTextWhenAsked,
+  registryReason: zTextWhenAsked,
+});
+export type ReportAnswers = z.infer<typeof ZReportAnswers>;
+
 export const REPORT_FLOW_ID = 'monthly-report';
 
 function chosenPeriod(ctx: ReportFlowContext, data: FlowData): ReportPeriodOption | undefined {
   return (
-    ctx.periods.find((p) => p.id === Number(data.period)) ??
+    ctx.periods.find((p) => String(p.id) === data.period) ??
     (ctx.periods.length === 1 ? ctx.periods[0] : undefined)
   );
 }
@@ -89,24 +111,24 @@ function stageCheck(field: CountField) {
   const need = field.endsWith('New') ? 'New' : 'Repair';
   const stage = STAGES.findIndex((s) => field === `${s}${need}`);
   return (value: FieldValue, data: FlowData): Text | undefined => {
-    const n = Number(value);
+    const n = integerAnswer(value) ?? 0;
     for (let i = stage - 1; i >= 0; i--) {
       const upper = `${STAGES[i]}${need}` as CountField;
-      const limit = data[upper];
-      if (limit !== undefined && n > Number(limit)) {
+      const limit = integerAnswer(data[upper]);
+      if (limit !== undefined && n > limit) {
         return {
           key: 'report.rule.exceeds',
-          params: { field: fieldName(field), other: fieldName(upper), limit: formatInteger(Number(limit)) },
+          params: { field: fieldName(field), other: fieldName(upper), limit: formatInteger(limit) },
         };
       }
     }
     for (let i = stage + 1; i < STAGES.length; i++) {
       const lower = `${STAGES[i]}${need}` as CountField;
-      const floor = data[lower];
-      if (floor !== undefined && n < Number(floor)) {
+      const floor = integerAnswer(data[lower]);
+      if (floor !== undefined && n < floor) {
         return {
           key: 'report.rule.below',
-          params: { field: fieldName(field), other: fieldName(lower), limit: formatInteger(Number(floor)) },
+          params: { field: fieldName(field), other: fieldName(lower), limit: formatInteger(floor) },
         };
       }
     }
@@ -123,10 +145,9 @@ function keepPrevious(field: keyof PreviousFigures) {
     const previous = previousOf(ctx, data);
     const options = [];
     if (previous) {
-      const value = String(previous[field]);
-      const shown =
-        typeof previous[field] === 'string' ? formatMoney(BigInt(value)) : formatInteger(Number(value));
-      options.push({ id: value, label: `↩︎ ${shown}` });
+      const before = previous[field];
+      const shown = typeof before === 'string' ? formatMoney(BigInt(before)) : formatInteger(before);
+      options.push({ id: String(before), label: `↩︎ ${shown}` });
     }
     if (!previous || String(previous[field]) !== '0') {
       options.push({ id: '0', label: '0' });
@@ -201,7 +222,10 @@ export function registryDifferences(ctx: ReportFlowContext, data: FlowData): Cou
   if (!registry) {
     return [];
   }
-  return COUNT_FIELDS.filter((f) => data[f] !== undefined && Number(data[f]) !== registry[f]);
+  return COUNT_FIELDS.filter((f) => {
+    const answer = integerAnswer(data[f]);
+    return answer !== undefined && answer !== registry[f];
+  });
 }
 
 function previousParam(ctx: ReportFlowContext, data: FlowData, field: keyof PreviousFigures): Params {
@@ -222,8 +246,10 @@ export function decreasedFields(ctx: ReportFlowContext, data: FlowData): string[
   }
   const fields: (keyof PreviousFigures)[] = [...COUNT_FIELDS, 'labourDays', 'moneyReceived', 'moneyPaid'];
   return fields.filter((f) => {
-    const answer = data[f];
-    return answer !== undefined && BigInt(String(answer)) < BigInt(String(previous[f]));
+    const before = previous[f];
+    // Money is kept as digits (moneyReceived, moneyPaid), everything else as whole numbers.
+    const answer = typeof before === 'string' ? moneyAnswer(data[f]) : integerAnswer(data[f]);
+    return answer !== undefined && BigInt(answer) < BigInt(before);
   });
 }
 
@@ -256,13 +282,12 @@ export const reportFlow: FlowDef<ReportFlowContext> = {
       }),
       maxMoney: MAX_MONEY,
       choices: ledgerOrPrevious('moneyReceived'),
-      check: (value, data) =>
-        data.moneyPaid !== undefined && BigInt(String(value)) < BigInt(String(data.moneyPaid))
-          ? {
-              key: 'report.rule.received_below_paid',
-              params: { paid: formatMoney(BigInt(String(data.moneyPaid))) },
-            }
-          : undefined,
+      check: (value, data) => {
+        const paid = moneyAnswer(data.moneyPaid);
+        return paid !== undefined && (moneyAnswer(value) ?? 0n) < paid
+          ? { key: 'report.rule.received_below_paid', params: { paid: formatMoney(paid) } }
+          : undefined;
+      },
     },
     {
       key: 'moneyPaid',
@@ -274,13 +299,12 @@ export const reportFlow: FlowDef<ReportFlowContext> = {
       }),
       maxMoney: MAX_MONEY,
       choices: ledgerOrPrevious('moneyPaid'),
-      check: (value, data) =>
-        data.moneyReceived !== undefined && BigInt(String(value)) > BigInt(String(data.moneyReceived))
-          ? {
-              key: 'report.rule.paid_above_received',
-              params: { received: formatMoney(BigInt(String(data.moneyReceived))) },
-            }
-          : undefined,
+      check: (value, data) => {
+        const received = moneyAnswer(data.moneyReceived);
+        return received !== undefined && (moneyAnswer(value) ?? 0n) > received
+          ? { key: 'report.rule.paid_above_received', params: { received: formatMoney(received) } }
+          : undefined;
+      },
     },
     {
       key: 'labourDays',
