@@ -2,7 +2,7 @@ import type { Locale } from '../messaging/catalog.ts';
 import { t } from '../messaging/catalog.ts';
 import type { Choice } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
-import type { AnyRunner, Feature, FeatureButton, FeatureCommand, TextOf } from './feature.ts';
+import type { AnyRunner, ConfirmRule, Feature, FeatureButton, FeatureCommand, TextOf } from './feature.ts';
 
 /**
  * What the chat derives from the registry of features: the command and button tables, the flows,
@@ -16,6 +16,8 @@ export interface DerivedChat {
   guestFlows: ReadonlySet<string>;
   command(scope: FeatureCommand['scope'], name: string): FeatureCommand | undefined;
   button(name: string): FeatureButton | undefined;
+  /** The confirmation rule a feature declares for a flow. */
+  confirmation(flowId: string): ConfirmRule | undefined;
 }
 
 export function deriveChat(features: readonly Feature[]): DerivedChat {
@@ -33,12 +35,17 @@ export function deriveChat(features: readonly Feature[]): DerivedChat {
   for (const button of features.flatMap((f) => f.buttons ?? [])) {
     unique(buttons, button.name, button, 'button');
   }
+  const confirmations = new Map<string, ConfirmRule>();
+  for (const rule of features.flatMap((f) => f.confirmations ?? [])) {
+    unique(confirmations, rule.flowId, rule.needs, 'confirmation rule of flow');
+  }
   return {
     features,
     runners,
     guestFlows: new Set(features.flatMap((f) => f.guestFlows ?? []).map((r) => r.def.id)),
     command: (scope, name) => commands.get(`${scope}:${name}`),
     button: (name) => buttons.get(name),
+    confirmation: (flowId) => confirmations.get(flowId),
   };
 }
 

@@ -1,4 +1,5 @@
-import type { FlowState, Text } from '../flows/flow.ts';
+import type { Need } from '../access/access.ts';
+import type { FlowData, FlowState, Text } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
 import type { Locale, MessageKey, Params } from '../messaging/catalog.ts';
 import type { Choice, Inbound, Outbound } from '../messaging/message.ts';
@@ -18,6 +19,11 @@ export interface Feature {
   flows?: readonly AnyRunner[];
   /** Of `flows`, those a stranger may be in (a donor's pledge, a citizen's feedback). */
   guestFlows?: readonly AnyRunner[];
+  /**
+   * What confirming each of its flows needs (actions of core/access at units), re-checked when the
+   * flow takes effect; a flow with no rule here or in core/inbound/flow-access.ts is refused then.
+   */
+  confirmations?: readonly FlowConfirmation[];
   commands?: readonly FeatureCommand[];
   menu?: readonly MenuEntry[];
   buttons?: readonly FeatureButton[];
@@ -30,6 +36,28 @@ export interface Feature {
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds runners of different context types.
 export type AnyRunner = FlowRunner<any>;
+
+/** What confirming a saved flow needs; undefined when what it needs to decide is gone. */
+export type ConfirmRule = (tx: Tx, ctx: unknown, data: FlowData) => Promise<Need[] | undefined>;
+
+export interface FlowConfirmation {
+  flowId: string;
+  needs: ConfirmRule;
+}
+
+/** A flow's confirmation rule, typed by its own context (parsed, so no cast). */
+export function confirmation<C>(
+  runner: FlowRunner<C>,
+  needs: (tx: Tx, ctx: C, data: FlowData) => Need[] | undefined | Promise<Need[] | undefined>,
+): FlowConfirmation {
+  return {
+    flowId: runner.def.id,
+    needs: async (tx, raw, data) => {
+      const ctx = runner.parseContext(raw);
+      return ctx === undefined ? undefined : needs(tx, ctx, data);
+    },
+  };
+}
 
 /** A command: its names, its scope, who may use it and what it does. */
 export type FeatureCommand = CommandInfo &

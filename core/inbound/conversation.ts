@@ -314,7 +314,13 @@ export class Conversation implements FeatureChat {
           return;
         }
         // Permissions are checked when the action takes effect: roles read again in this transaction.
-        const confirming = await confirmingActor(this.tx, runner, result.state, this.member?.personId);
+        const confirming = await confirmingActor(
+          this.tx,
+          runner,
+          result.state,
+          this.member?.personId,
+          this.deps.chat.confirmation(runner.def.id),
+        );
         if (!confirming) {
           return this.refuseConfirmation(runner);
         }

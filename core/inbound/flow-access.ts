@@ -29,7 +29,7 @@ import type { Tx } from '../unit-of-work.ts';
  * removed (`people role … --remove`) or a person deactivated while the conversation was open is
  * refused at confirmation and nothing is written. Undefined: what the rule needs to decide is gone.
  */
-type Rule = (tx: Tx, ctx: unknown, data: FlowData) => Need[] | undefined | Promise<Need[] | undefined>;
+export type Rule = (tx: Tx, ctx: unknown, data: FlowData) => Need[] | undefined | Promise<Need[] | undefined>;
 
 /** Typed by the runner's own context, stored untyped in the table. */
 function rule<C>(
@@ -114,8 +114,10 @@ export async function confirmingActor(
   runner: FlowRunner<any>,
   state: FlowState,
   personId: number | undefined,
+  /** The rule the flow's feature declares (core/features), for a flow this table does not list. */
+  declared?: Rule,
 ): Promise<Actor | undefined> {
-  const decide = FLOW_ACCESS.get(runner.def.id);
+  const decide = FLOW_ACCESS.get(runner.def.id) ?? declared;
   const needs = decide ? await decide(tx, state.ctx, answeredData(runner.def, state)) : undefined;
   if (!needs) {
     return undefined;

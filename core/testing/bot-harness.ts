@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { FlowState } from '../flows/flow.ts';
 import { SHOWN_CHOICES_FLOW } from '../flows/shown-choices.ts';
-import { createInboundHandler, type InboundOutcome } from '../inbound/handle-inbound.ts';
+import { createInboundHandler, type InboundDeps, type InboundOutcome } from '../inbound/handle-inbound.ts';
 import type { Inbound, Outbound } from '../messaging/message.ts';
 import { createFixedClock } from '../shared/clock.ts';
 import { DEMO_NOW, type Demo, seedDemo, type TestUser } from './builders.ts';
@@ -44,7 +44,9 @@ const ZSaved = z.object({
   reviewing: z.boolean(),
 });
 
-export function createBotHarness(options: { now?: string; flowTtlMs?: number } = {}): BotHarness {
+export function createBotHarness(
+  options: { now?: string; flowTtlMs?: number; features?: InboundDeps['features'] } = {},
+): BotHarness {
   const store = createMemoryStore();
   const clock = createFixedClock(options.now ?? DEMO_NOW);
   const demo = seedDemo(store);
@@ -53,6 +55,7 @@ export function createBotHarness(options: { now?: string; flowTtlMs?: number } =
     clock,
     flowTtlMs: options.flowTtlMs ?? DEFAULT_FLOW_TTL_MS,
     timeZone: 'Asia/Ho_Chi_Minh',
+    features: options.features,
   });
 
   function repliesTo(inbound: Inbound): Outbound[] {
