@@ -5,7 +5,7 @@
 
 import type { Campaign, Period } from '../campaigns/campaign.ts';
 import type { Text } from '../flows/flow.ts';
-import type { FundRollup } from '../funds/fund-views.ts';
+import type { FundRollup } from '../funds/fund-rollup.ts';
 import {
   completionPercent,
   shortUnitName,

@@ -1,5 +1,6 @@
 import type { PledgeView } from '../funds/fund.repository.ts';
-import { buildRollup, pledgeWhat, statusOf } from '../funds/fund-views.ts';
+import { buildRollup } from '../funds/fund-rollup.ts';
+import { pledgeWhat, statusOf } from '../funds/fund-views.ts';
 import { t } from '../messaging/catalog.ts';
 import type { UnitView } from '../people/unit.repository.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';

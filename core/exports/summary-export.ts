@@ -1,4 +1,4 @@
-import { buildRollup } from '../funds/fund-views.ts';
+import { buildRollup } from '../funds/fund-rollup.ts';
 import { completionPercent, loadUnitProgress } from '../households/unit-progress.ts';
 import type { Proposal } from '../summaries/commendations.ts';
 import { proposalsFor, punctuality } from '../summaries/proposals.ts';

@@ -7,13 +7,8 @@ import type { Actor } from '../shared/actor.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { fundLevelsOf, isFundKeeper } from './fund-flows.ts';
-import {
-  acknowledgementLines,
-  BRANCH_PARENT_KINDS,
-  publicSummaryLines,
-  rollupFromFigures,
-  rollupLines,
-} from './fund-views.ts';
+import { BRANCH_PARENT_KINDS, rollupFromFigures } from './fund-rollup.ts';
+import { acknowledgementLines, publicSummaryLines, rollupLines } from './fund-views.ts';
 
 /** Which fund levels a roll-up sums and in which row each is shown (`fundScope`). */
 export interface FundScope {

@@ -245,6 +245,11 @@ export function fold(entries: Entry[]): LedgerState {
 
 export type PledgeStatus = 'pledged' | 'partly_paid' | 'paid' | 'cancelled' | 'overdue';
 
+/** A live pledge waiting for a fund officer's verification: it counts in no pledged total. */
+export function isUnverified(p: { verification: string | null; cancelledAt: Date | null }): boolean {
+  return p.verification === 'pending' && p.cancelledAt === null;
+}
+
 /** A pledge's status from what was received against it and its planned date (ISO day strings). */
 export function pledgeStatus(
   p: { amount: bigint; cancelled: boolean; dueOn: string | null },

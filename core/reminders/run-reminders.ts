@@ -1,5 +1,5 @@
 import type { Campaign } from '../campaigns/campaign.ts';
-import { isUnverified } from '../funds/fund-views.ts';
+import { isUnverified } from '../funds/ledger.ts';
 import type { Choice, Outbound } from '../messaging/message.ts';
 import type { OutboxItem, OutboxPurpose } from '../messaging/outbox.repository.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';

@@ -1,5 +1,5 @@
 import type { Campaign } from '../campaigns/campaign.ts';
-import type { FundRollup } from '../funds/fund-views.ts';
+import type { FundRollup } from '../funds/fund-rollup.ts';
 import type { UnitProgress } from '../households/unit-progress.ts';
 import type { UnitView } from '../people/unit.repository.ts';
 import type { Tx } from '../unit-of-work.ts';
