@@ -1,4 +1,4 @@
-import type { Actor, Role } from '../shared/actor.ts';
+import type { Actor, MembershipView, Role } from '../shared/actor.ts';
 
 /**
  * Who may do what, where (issue 14 §3): the one table of access rules, role × action × area. Menus,
@@ -60,6 +60,8 @@ export const ACCESS = {
   'fund.acknowledge': { roles: KEEPER },
   /** `/quy`: the money of the person's area, level by level. */
   'fund.view': { roles: { ...AREA_HEAD, fund_officer: 'below' } },
+  /** In `/quy`, the names of donors who asked not to be named: admins, and the boards above the wards. */
+  'fund.donors': { roles: { admin: 'any', leader: 'below', fund_officer: 'below' } },
   /** `/congkhai`: the public summary. */
   'fund.public': EVERYONE,
   /** `/tinhhinh`: households and reports of the units under the person's. */
@@ -106,14 +108,20 @@ export interface Grant {
   area: Area;
 }
 
-/** The units where the actor holds a role of the action's rule, with its reach (no duplicates). */
-export function grantsFor(actor: Actor | undefined, action: Action): Grant[] {
+/** The memberships whose role the action's rule names (none unless the `holding` role is held too). */
+function granting(actor: Actor | undefined, action: Action): MembershipView[] {
   const rule: AccessRule = ACCESS[action];
   if (!actor || (rule.holding && !actor.memberships.some((m) => rule.holding?.includes(m.role)))) {
     return [];
   }
+  return actor.memberships.filter((m) => rule.roles[m.role] !== undefined);
+}
+
+/** The units where the actor holds a role of the action's rule, with its reach (no duplicates). */
+export function grantsFor(actor: Actor | undefined, action: Action): Grant[] {
+  const rule: AccessRule = ACCESS[action];
   const out: Grant[] = [];
-  for (const m of actor.memberships) {
+  for (const m of granting(actor, action)) {
     const area = rule.roles[m.role];
     if (area && !out.some((g) => g.unitId === m.unitId && g.area === area)) {
       out.push({ unitId: m.unitId, area });
@@ -149,6 +157,12 @@ function reaches(grant: Grant, unit: UnitPath): boolean {
 /** The units where the actor holds the action's roles (a leader's areas, a fund officer's levels). */
 export function unitsFor(actor: Actor | undefined, action: Action): number[] {
   return [...new Set(grantsFor(actor, action).map((g) => g.unitId))];
+}
+
+/** The memberships that grant the action, one per unit (with the unit's name, for menus and replies). */
+export function membershipsFor(actor: Actor | undefined, action: Action): MembershipView[] {
+  const held = granting(actor, action);
+  return held.filter((m, i) => held.findIndex((o) => o.unitId === m.unitId) === i);
 }
 
 /** True when some role reaches every unit (an admin's fund levels): lists need no area filter. */

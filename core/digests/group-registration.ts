@@ -1,5 +1,5 @@
+import { can, canAt, unitPath, unitsFor } from '../access/access.ts';
 import type { Text } from '../flows/flow.ts';
-import { leaderUnitIds } from '../households/leaders-view.ts';
 import { t } from '../messaging/catalog.ts';
 import type { Choice, Inbound } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -36,14 +36,14 @@ export async function registerGroup(
   args: string,
   now: Date,
 ): Promise<Text[]> {
-  const areas = actor ? leaderUnitIds(actor) : [];
-  const area = actor?.memberships.find(
-    (m) => areas.includes(m.unitId) && (m.role === 'leader' || m.role === 'admin'),
-  );
+  // The group gets the digests of the sender's first area (a leader's or an admin's unit).
+  const areaId = unitsFor(actor, 'group.register')[0];
+  const area = actor?.memberships.find((m) => m.unitId === areaId);
   if (!actor || !area) {
     return [{ key: 'group.refused.not_leader' }];
   }
-  const isAdmin = actor.memberships.some((m) => m.role === 'admin');
+  // An admin of the area needs no second confirmation of their own request.
+  const isAdmin = await canAt(tx.units, actor, 'group.decide', area.unitId);
   const digests = parseDigestKinds(args);
   const group = await tx.groups.request(
     {
@@ -73,7 +73,8 @@ export async function registerGroup(
     return [{ key: 'group.active', params: { unit: area.unitName, kinds } }];
   }
   // Every admin of the area (of the unit or one above it) hears of it in private, with the buttons.
-  const above = await unitAndAncestors(tx, area.unitId);
+  const path = await unitPath(tx.units, area.unitId);
+  const above = new Set([path.id, ...path.ancestors]);
   const admins = (await tx.reminders.members(['admin'])).filter((a) => above.has(a.unitId));
   const text = t('vi', 'group.ask_admin', {
     name: actor.fullName,
@@ -111,7 +112,7 @@ export async function decideGroup(
   approve: boolean,
   now: Date,
 ): Promise<Text[]> {
-  if (!actor.memberships.some((m) => m.role === 'admin')) {
+  if (!can(actor, 'group.decide')) {
     return [{ key: 'group.refused.not_admin' }];
   }
   const group = await tx.groups.findById(id);
@@ -119,8 +120,7 @@ export async function decideGroup(
     return [{ key: 'flow.stale_button' }];
   }
   // Only an admin of the group's area (its unit or a unit above it) decides.
-  const above = await unitAndAncestors(tx, group.unitId);
-  if (!actor.memberships.some((m) => m.role === 'admin' && above.has(m.unitId))) {
+  if (!(await canAt(tx.units, actor, 'group.decide', group.unitId))) {
     return [{ key: 'group.refused.not_admin' }];
   }
   const changed = await tx.groups.setStatus(
@@ -164,14 +164,4 @@ export async function decideGroup(
   return [
     { key: approve ? 'group.confirmed' : 'group.refused', params: { title: group.title ?? group.chatId } },
   ];
-}
-
-/** A unit and the units above it (its parent, the parent's parent…). */
-async function unitAndAncestors(tx: Tx, unitId: number): Promise<Set<number>> {
-  const ids = new Set<number>();
-  for (let unit = await tx.units.findById(unitId); unit && !ids.has(unit.id) && ids.size < 10; ) {
-    ids.add(unit.id);
-    unit = unit.parentId == null ? undefined : await tx.units.findById(unit.parentId);
-  }
-  return ids;
 }

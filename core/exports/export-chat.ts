@@ -1,5 +1,5 @@
+import { can, unitsFor } from '../access/access.ts';
 import type { Text } from '../flows/flow.ts';
-import { leaderUnitIds } from '../households/leaders-view.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { Tx } from '../unit-of-work.ts';
 import {
@@ -19,7 +19,7 @@ import { displayUnitName, loadScope, monthlyPeriod } from './export-scope.ts';
 
 /** The exports a person may ask for in chat: all five for leaders and admins, none for others. */
 export function exportKindsFor(actor: Actor): readonly ExportKind[] {
-  return leaderUnitIds(actor).length > 0 ? EXPORT_KINDS : [];
+  return can(actor, 'export.download') ? EXPORT_KINDS : [];
 }
 
 export type ExportReply =
@@ -39,7 +39,7 @@ export type ExportReply =
  * the moment the file is built.
  */
 export async function exportReply(tx: Tx, actor: Actor, kind: string, now: Date): Promise<ExportReply> {
-  const area = leaderUnitIds(actor);
+  const area = unitsFor(actor, 'export.download');
   if (area.length === 0) {
     return { ok: false, reason: { key: 'export.refused' } };
   }

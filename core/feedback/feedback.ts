@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { can, canAt, unitPath, unitsWhere } from '../access/access.ts';
 import { answeredData } from '../flows/engine.ts';
 import type { FlowDef, Text } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
@@ -187,48 +188,15 @@ export async function startFeedbackRefusal(
   return rateLimited(tx, inbound, now);
 }
 
-/** The units above `unitId` (its parent, the parent's parent…), nearest first. */
-export async function ancestors(tx: Tx, unitId: number): Promise<number[]> {
-  const out: number[] = [];
-  let current = await tx.units.findById(unitId);
-  while (current?.parentId != null && out.length < 6) {
-    out.push(current.parentId);
-    current = await tx.units.findById(current.parentId);
-  }
-  return out;
-}
-
-/** An officer of the feedback's unit, or an admin of a unit above it. */
-export async function mayHandle(tx: Tx, actor: Actor, unitId: number): Promise<boolean> {
-  if (actor.memberships.some((m) => m.role === 'unit_officer' && m.unitId === unitId)) {
-    return true;
-  }
-  const admin = actor.memberships.filter((m) => m.role === 'admin').map((m) => m.unitId);
-  if (admin.length === 0) {
-    return false;
-  }
-  if (admin.includes(unitId)) {
-    return true;
-  }
-  return (await ancestors(tx, unitId)).some((id) => admin.includes(id));
-}
-
 /** The wards and communes whose feedback the person handles. */
 async function handledUnits(tx: Tx, actor: Actor): Promise<number[]> {
-  const ids = new Set(actor.memberships.filter((m) => m.role === 'unit_officer').map((m) => m.unitId));
-  const admin = actor.memberships.filter((m) => m.role === 'admin').map((m) => m.unitId);
-  if (admin.length > 0) {
-    for (const unit of await tx.units.listByKinds(['ward', 'commune'])) {
-      if (admin.includes(unit.id) || (await ancestors(tx, unit.id)).some((id) => admin.includes(id))) {
-        ids.add(unit.id);
-      }
-    }
-  }
-  return [...ids];
+  const wards = await tx.units.listByKinds(['ward', 'commune']);
+  return (await unitsWhere(tx.units, actor, 'feedback.handle', wards)).map((u) => u.id);
 }
 
+/** @deprecated ask core/access: `can(actor, 'feedback.handle')` (kept until its last caller moves). */
 export function isFeedbackHandler(actor: Actor): boolean {
-  return actor.memberships.some((m) => m.role === 'unit_officer' || m.role === 'admin');
+  return can(actor, 'feedback.handle');
 }
 
 function handlerChoices(f: FeedbackRecord): Choice[] {
@@ -279,7 +247,7 @@ const render = (lines: Text[]) => lines.map((l) => t('vi', l.key, l.params)).joi
 
 /** The unit's officers and the admins above it hear of a new feedback, with the buttons. */
 async function notifyHandlers(tx: Tx, f: FeedbackRecord, now: Date): Promise<void> {
-  const above = await ancestors(tx, f.unitId);
+  const { ancestors: above } = await unitPath(tx.units, f.unitId);
   const officers = (await tx.reminders.members(['unit_officer'])).filter((m) => m.unitId === f.unitId);
   const admins = (await tx.reminders.members(['admin'])).filter(
     (m) => m.unitId === f.unitId || above.includes(m.unitId),
@@ -372,7 +340,7 @@ export async function markHandled(
   inbound: Pick<Inbound, 'channel'>,
 ): Promise<Text[]> {
   const f = await tx.feedback.findById(id);
-  if (!f || !(await mayHandle(tx, actor, f.unitId))) {
+  if (!f || !(await canAt(tx.units, actor, 'feedback.handle', f.unitId))) {
     return [{ key: 'feedback.refused.not_handler' }];
   }
   const updated = await changeStatus(tx, actor, f, 'handled', ['received'], now, inbound);
@@ -389,7 +357,7 @@ export async function openFeedback(
   tx: Tx,
   actor: Actor,
 ): Promise<{ lines: Text[]; choices: Choice[][] } | undefined> {
-  if (!isFeedbackHandler(actor)) {
+  if (!can(actor, 'feedback.handle')) {
     return undefined;
   }
   const open = await tx.feedback.listOpen(await handledUnits(tx, actor), 10);
@@ -433,7 +401,7 @@ export async function trackFeedback(
   }
   const f = await tx.feedback.findByRef(ref);
   const own = f !== undefined && f.channel === inbound.channel && f.chatId === inbound.chatId;
-  if (!f || !(own || (actor && (await mayHandle(tx, actor, f.unitId))))) {
+  if (!f || !(own || (actor && (await canAt(tx.units, actor, 'feedback.handle', f.unitId))))) {
     // Someone else's number reads the same as a wrong one: nothing about it leaks.
     return [{ key: 'feedback.track.not_found', params: { ref } }];
   }
@@ -487,7 +455,7 @@ export const feedbackAnswerRunner: FlowRunner<AnswerContext> = {
   },
   async start(tx, actor, _now, arg) {
     const f = await tx.feedback.findById(Number(arg));
-    if (!f || !(await mayHandle(tx, actor, f.unitId))) {
+    if (!f || !(await canAt(tx.units, actor, 'feedback.handle', f.unitId))) {
       return { ok: false, reason: { key: 'feedback.refused.not_handler' } };
     }
     if (f.status === 'answered') {
@@ -504,7 +472,7 @@ export const feedbackAnswerRunner: FlowRunner<AnswerContext> = {
   async submit(tx, actor, state, now, inbound) {
     const ctx = state.ctx as AnswerContext;
     const f = await tx.feedback.findById(ctx.id);
-    if (!f || !(await mayHandle(tx, actor, f.unitId))) {
+    if (!f || !(await canAt(tx.units, actor, 'feedback.handle', f.unitId))) {
       return [{ key: 'feedback.refused.not_handler' }];
     }
     const answer = String(state.data.answer ?? '').trim();

@@ -1,12 +1,12 @@
+import { can, membershipsFor, reachesEverywhere, unitsFor } from '../access/access.ts';
 import type { Text } from '../flows/flow.ts';
-import { leaderUnitIds } from '../households/leaders-view.ts';
 import { t } from '../messaging/catalog.ts';
 import type { Choice } from '../messaging/message.ts';
 import { FUND_LEVEL_KINDS, isLocalKind, type UnitView } from '../people/unit.repository.ts';
 import type { Actor } from '../shared/actor.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import type { Tx } from '../unit-of-work.ts';
-import { fundLevelsOf, isFundKeeper } from './fund-flows.ts';
+import { keepsLevel } from './fund-levels.ts';
 import { BRANCH_PARENT_KINDS, rollupFromFigures } from './fund-rollup.ts';
 import { acknowledgementLines, publicSummaryLines, rollupLines } from './fund-views.ts';
 
@@ -107,23 +107,18 @@ export async function publicSummary(tx: Tx, now: Date): Promise<Text[]> {
  * level, the nation's as the centre and one row per province); undefined for anyone else.
  */
 export async function fundRollupFor(tx: Tx, actor: Actor): Promise<Text[] | undefined> {
-  if (!isFundKeeper(actor) && leaderUnitIds(actor).length === 0) {
+  if (!can(actor, 'fund.view')) {
     return undefined;
   }
-  const areas = actor.memberships
-    .filter((m) => m.role === 'leader' || m.role === 'admin' || m.role === 'fund_officer')
-    .map((m) => m.unitId);
-  const loaded = await loadRollup(tx, await fundScope(tx, [...new Set(areas)]));
+  const loaded = await loadRollup(tx, await fundScope(tx, unitsFor(actor, 'fund.view')));
   if (!loaded) {
     return [{ key: 'report.refused.no_campaign' }];
   }
   // A ward's leader or fund officer sees the city's money, but not the names of the donors who asked
   // not to be named (another ward's among them): those stay with the city's board and admins.
   const local =
-    !actor.memberships.some((m) => m.role === 'admin') &&
-    actor.memberships
-      .filter((m) => m.role === 'leader' || m.role === 'fund_officer')
-      .every((m) => isLocalKind(m.unitKind));
+    !reachesEverywhere(actor, 'fund.donors') &&
+    membershipsFor(actor, 'fund.donors').every((m) => isLocalKind(m.unitKind));
   const { rollup } = loaded;
   return rollupLines(local ? { ...rollup, donors: rollup.donors.filter((d) => d.publicName) } : rollup);
 }
@@ -142,8 +137,7 @@ export async function acknowledgement(
 ): Promise<{ lines: Text[]; choices: Choice[][] } | undefined> {
   const campaign = await tx.campaigns.findCurrent();
   const pledge = await tx.pledges.findById(pledgeId);
-  const levels = await fundLevelsOf(tx, actor);
-  if (!campaign || !pledge || !levels.some((l) => l.id === pledge.fundUnitId)) {
+  if (!campaign || !pledge || !(await keepsLevel(tx, actor, 'fund.acknowledge', pledge.fundUnitId))) {
     return undefined;
   }
   const today = toIsoDate(dateInZone(now, campaign.timeZone));

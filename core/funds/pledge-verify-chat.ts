@@ -7,7 +7,7 @@ import type { Actor } from '../shared/actor.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { PledgeView } from './fund.repository.ts';
-import { fundLevelsOf } from './fund-flows.ts';
+import { keepsLevel } from './fund-levels.ts';
 import { pledgeWhat, statusOf } from './fund-views.ts';
 import { confirmPledge, notifyDonor } from './pledge-verification.ts';
 
@@ -26,8 +26,7 @@ async function keptPledge(tx: Tx, actor: Actor, id: number): Promise<PledgeView 
   if (!pledge) {
     return undefined;
   }
-  const levels = await fundLevelsOf(tx, actor);
-  return levels.some((l) => l.id === pledge.fundUnitId) ? pledge : undefined;
+  return (await keepsLevel(tx, actor, 'pledge.verify', pledge.fundUnitId)) ? pledge : undefined;
 }
 
 async function today(tx: Tx, now: Date): Promise<string> {

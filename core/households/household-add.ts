@@ -1,3 +1,4 @@
+import { membershipsFor } from '../access/access.ts';
 import type { FieldValue, FlowData, FlowDef, StepDef } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
 import type { MessageKey } from '../messaging/catalog.ts';
@@ -13,7 +14,6 @@ import {
   householdInputSchema,
   MAX_MEMBERS,
 } from './household.ts';
-import { officerUnitIds } from './household-flows.ts';
 
 interface Duplicate {
   id: number;
@@ -174,9 +174,9 @@ export const householdAddRunner: FlowRunner<AddContext> = {
       : undefined;
   },
   async start(tx, actor, now) {
-    const unit = actor.memberships.find((m) => m.role === 'unit_officer');
+    const unit = membershipsFor(actor, 'household.add')[0];
     const campaign = await tx.campaigns.findCurrent();
-    if (!unit || !campaign || officerUnitIds(actor).length === 0) {
+    if (!unit || !campaign) {
       return { ok: false, reason: { key: 'household.refused.not_officer' } };
     }
     return {

@@ -1,3 +1,4 @@
+import { unitsFor } from '../access/access.ts';
 import type { Text } from '../flows/flow.ts';
 import { loadAreaUnits } from '../people/reorganisation.ts';
 import { isLocalKind } from '../people/unit.repository.ts';
@@ -13,9 +14,9 @@ import {
   unitsReported,
 } from './unit-progress.ts';
 
-/** Who sees the leaders' view: leaders and admins, for the units under theirs. */
+/** @deprecated ask core/access: `unitsFor(actor, 'status.view')` (kept until its last caller moves). */
 export function leaderUnitIds(actor: Actor): number[] {
-  return actor.memberships.filter((m) => m.role === 'leader' || m.role === 'admin').map((m) => m.unitId);
+  return unitsFor(actor, 'status.view');
 }
 
 /**
@@ -26,7 +27,7 @@ export function leaderUnitIds(actor: Actor): number[] {
  * communes have not reported.
  */
 export async function buildLeadersView(tx: Tx, actor: Actor, now: Date): Promise<Text[] | undefined> {
-  const parents = leaderUnitIds(actor);
+  const parents = unitsFor(actor, 'status.view');
   if (parents.length === 0) {
     return undefined;
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { membershipsFor } from '../access/access.ts';
 import type { FlowData, FlowDef, FlowState, StepDef } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
 import type { MessageKey } from '../messaging/catalog.ts';
@@ -102,7 +103,7 @@ export const narrativeReportRunner: FlowRunner<NarrativeContext> = {
     return parsed.success ? parsed.data : undefined;
   },
   async start(tx, actor, now) {
-    const unit = actor.memberships.find((m) => m.role === 'unit_officer');
+    const unit = membershipsFor(actor, 'narrative.submit')[0];
     const campaign = await tx.campaigns.findCurrent();
     if (!unit) {
       return { ok: false, reason: { key: 'report.refused.not_officer' } };

@@ -1,3 +1,4 @@
+import { membershipsFor } from '../access/access.ts';
 import type { FlowData } from '../flows/flow.ts';
 import { defineFlow } from '../flows/flow-runner.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
@@ -22,7 +23,7 @@ export const reportRunner = defineFlow({
   answers: ZReportAnswers,
 
   async start(tx, actor, now, arg) {
-    const units = actor.memberships.filter((m) => m.role === 'unit_officer');
+    const units = membershipsFor(actor, 'report.submit');
     // A button names its unit; one for a unit the officer no longer serves opens nothing.
     const unit = arg === undefined ? units[0] : units.find((m) => String(m.unitId) === arg);
     if (!unit) {
