@@ -161,21 +161,12 @@ export function createStore(
       },
       invites: {
         async create(invite, at) {
-          return (
-            (await t.run(
-              `INSERT INTO "Invite" (code, role, unitId, fullName, createdBy, createdAt, expiresAt)
-               VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING`,
-              [
-                invite.code,
-                invite.role,
-                invite.unitId,
-                invite.fullName,
-                invite.createdBy,
-                at,
-                invite.expiresAt,
-              ],
-            )) === 1
+          const row = await t.get(
+            `INSERT INTO "Invite" (code, role, unitId, fullName, createdBy, createdAt, expiresAt)
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING RETURNING id`,
+            [invite.code, invite.role, invite.unitId, invite.fullName, invite.createdBy, at, invite.expiresAt],
           );
+          return row === undefined ? undefined : Number(row.id);
         },
         async findByCode(code) {
           const r = await t.get(

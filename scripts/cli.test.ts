@@ -4,7 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '../bot/config.ts';
 import { localIdHashKeyFile } from '../bot/id-hash-key.ts';
+import type { UnitOfWork } from '../core/unit-of-work.ts';
 import type { PrismaClient } from '../prisma/client.ts';
+import type { SqlDb } from '../prisma/sql-db.ts';
+import { createStore } from '../prisma/store.ts';
 import { seededDatabase, type TempDatabase, tempDatabase } from '../test/support/app-harness.ts';
 import { TEST_ID_HASH_KEY_HEX } from '../test/support/id-hash-key.ts';
 import { type CliCommand, executeCommand, parseCommand, usageText } from './cli/commands.ts';
@@ -22,11 +25,12 @@ const CLI = path.join(REPO, 'scripts', 'cli.ts');
 const NOW = new Date('2025-03-10T03:00:00Z');
 
 let prisma: PrismaClient;
+let db: SqlDb;
 
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ prisma, close } = await seededDatabase(NOW));
+  ({ prisma, db, close } = await seededDatabase(NOW));
 });
 
 afterAll(async () => {
@@ -37,6 +41,7 @@ function context(): CliContext & { lines: string[]; text: () => string } {
   const lines: string[] = [];
   return {
     prisma,
+    db,
     now: NOW,
     out: (line) => {
       lines.push(line);
@@ -249,6 +254,33 @@ describe('invite create', () => {
     expect(ctx.text()).toContain(`https://t.me/<tên_bot>?start=${created.code}`);
     expect(ctx.text()).toContain('--bot');
     expect(created.expiresAt.toISOString()).toBe('2025-03-11T03:00:00.000Z');
+  });
+
+  it('writes the invite and its audit row in one transaction: a failing audit leaves no invite', async () => {
+    const before = await prisma.invite.count();
+    const audits = await prisma.auditLog.count();
+    const store = createStore(db);
+    const failingAudit: UnitOfWork = {
+      run: (work) =>
+        store.run((tx) =>
+          work({
+            ...tx,
+            audit: {
+              record: async () => {
+                throw new Error('audit log unavailable');
+              },
+            },
+          }),
+        ),
+    };
+    await expect(
+      executeCommand(parseCommand(['invite', 'create', '--role', 'leader', '--unit', '058']), {
+        ...context(),
+        uow: failingAudit,
+      }),
+    ).rejects.toThrow('audit log unavailable');
+    expect(await prisma.invite.count()).toBe(before);
+    expect(await prisma.auditLog.count()).toBe(audits);
   });
 
   it('refuses an unknown unit code and points to units list, creating nothing', async () => {

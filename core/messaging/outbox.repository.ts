@@ -53,15 +53,24 @@ export interface InboundRepository {
   markSeen(channel: Channel, externalId: string, at: Date): Promise<boolean>;
 }
 
+/** Where an audited change came from: a chat channel, or the operator's command line. */
+export type AuditChannel = Channel | 'cli';
+
 export interface AuditEntry {
   personId: number | null;
-  channel: Channel | null;
+  channel: AuditChannel | null;
   action: string;
   entity: string;
   entityId: string | null;
   before?: unknown;
   after?: unknown;
 }
+
+/** Who made an audited change: a person in a chat, or the operator's shell (`{ personId: null, channel: 'cli' }`). */
+export type AuditSource = Pick<AuditEntry, 'personId' | 'channel'>;
+
+/** The operator's command line, as an audit source. */
+export const CLI_SOURCE: AuditSource = { personId: null, channel: 'cli' };
 
 export interface AuditRepository {
   record(entry: AuditEntry, at: Date): Promise<void>;

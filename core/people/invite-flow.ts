@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { can, unitsFor } from '../access/access.ts';
 import { answeredData } from '../flows/engine.ts';
 import type { FlowDef } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
+import { leaderUnitIds } from '../households/leaders-view.ts';
 import type { Role } from '../shared/actor.ts';
-import { displayInviteCode, generateInviteCode } from './invite-code.ts';
+import { createInvite } from './create-invite.ts';
+import { displayInviteCode } from './invite-code.ts';
 
 /**
  * An admin invites someone from the chat (issue 7 §1): role, unit (only units of the admin's own
@@ -86,11 +87,11 @@ export const inviteCreateRunner: FlowRunner<InviteContext> = {
     return parsed.success ? parsed.data : undefined;
   },
   async start(tx, actor) {
-    if (!can(actor, 'invite.create')) {
+    if (!actor.memberships.some((m) => m.role === 'admin')) {
       return { ok: false, reason: { key: 'invite.flow.refused' } };
     }
     // The admin's area: their units, the wards and communes under them, and the member organisations there.
-    const area = unitsFor(actor, 'invite.create');
+    const area = leaderUnitIds(actor);
     const all = await tx.units.listByKinds(['province', 'city', 'district', 'ward', 'commune', 'member_org']);
     const within = (id: number | null): boolean => {
       for (let u = all.find((x) => x.id === id); u; u = all.find((x) => x.id === u?.parentId)) {
@@ -111,34 +112,16 @@ export const inviteCreateRunner: FlowRunner<InviteContext> = {
     if (!unit || !role) {
       return [{ key: 'invite.flow.refused' }];
     }
-    const expiresAt = new Date(now.getTime() + Number(data.days) * 86_400_000);
-    let code = generateInviteCode();
-    while (
-      !(await tx.invites.create(
-        {
-          code,
-          role,
-          unitId: unit.id,
-          fullName: data.name ? String(data.name) : null,
-          createdBy: `person:${actor.personId}`,
-          expiresAt,
-        },
-        now,
-      ))
-    ) {
-      code = generateInviteCode();
-    }
-    await tx.audit.record(
-      {
-        personId: actor.personId,
-        channel: inbound.channel,
-        action: 'invite.create',
-        entity: 'Invite',
-        entityId: code,
-        after: { role, unitId: unit.id, days: data.days },
-      },
+    const created = await createInvite(
+      tx,
+      { role, unitId: unit.id, fullName: data.name ? String(data.name) : null, days: Number(data.days) },
+      { personId: actor.personId, channel: inbound.channel },
       now,
     );
+    if (!created) {
+      return [{ key: 'invite.flow.refused' }];
+    }
+    const { code } = created;
     return [
       {
         key: 'invite.flow.done',

@@ -24,7 +24,7 @@ export interface PeopleRepository {
 
 export interface InviteRepository {
   findByCode(code: string): Promise<InviteView | undefined>;
-  /** A new single-use invite; false when the code is taken (the caller draws another). */
+  /** A new single-use invite; its id, or undefined when the code is taken (the caller draws another). */
   create(
     invite: {
       code: string;
@@ -35,7 +35,7 @@ export interface InviteRepository {
       expiresAt: Date;
     },
     at: Date,
-  ): Promise<boolean>;
+  ): Promise<number | undefined>;
   /**
    * Marks the invite used unless it already is; false when another redemption won. Claiming comes
    * first so a losing redemption writes nothing; `setUsedBy` then records who redeemed it.

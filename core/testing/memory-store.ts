@@ -703,17 +703,18 @@ function createRepositories(state: MemoryState): Repositories {
   const invites: InviteRepository = {
     async create(invite, at) {
       if (state.invites.some((i) => i.code === invite.code)) {
-        return false;
+        return undefined;
       }
+      const id = nextId(state, 'invites');
       state.invites.push({
         ...invite,
-        id: nextId(state, 'invites'),
+        id,
         createdAt: new Date(at),
         usedAt: null,
         usedByPersonId: null,
         revokedAt: null,
       });
-      return true;
+      return id;
     },
     async findByCode(code) {
       const invite = state.invites.find((i) => i.code === code);

@@ -1,7 +1,9 @@
 import type { IdNumberHasher } from '../../core/households/id-number.ts';
 import type { HouseholdImportLimits } from '../../core/households/import-limits.ts';
+import type { UnitOfWork } from '../../core/unit-of-work.ts';
 import type { PrismaClient } from '../../prisma/client.ts';
 import type { SqlDb } from '../../prisma/sql-db.ts';
+import { createStore } from '../../prisma/store.ts';
 
 /** The zone dates are shown in when the caller gives none (the campaign's, as in the seed). */
 export const DEFAULT_TIME_ZONE = 'Asia/Ho_Chi_Minh';
@@ -28,6 +30,11 @@ export interface CliContext {
    * without a messenger token); commands that store ID numbers refuse them without it.
    */
   hashIdNumber?: IdNumberHasher;
+  /**
+   * The unit of work the commands run their use cases in; the store on `db` without it (tests
+   * pass one to watch or break a transaction).
+   */
+  uow?: UnitOfWork;
   /** Bounds of `households import` (HOUSEHOLD_IMPORT_MAX_MB/_MAX_ROWS); the defaults without it. */
   householdImportLimits?: HouseholdImportLimits;
 }
@@ -45,4 +52,18 @@ export class UsageError extends Error {
     this.name = 'UsageError';
     this.command = command;
   }
+}
+
+/**
+ * The store's unit of work on the CLI's database: every CLI write runs a core use case in one of
+ * its transactions, the audit row included, as a chat message does.
+ */
+export function storeOf(ctx: CliContext): UnitOfWork {
+  if (ctx.uow) {
+    return ctx.uow;
+  }
+  if (!ctx.db) {
+    throw new Error('this command needs the database connection');
+  }
+  return createStore(ctx.db, ctx.hashIdNumber === undefined ? {} : { hashId: ctx.hashIdNumber });
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import type { CreatedInvite } from '../../core/people/create-invite.ts';
 import { findDemoData, PLAYGROUND_CHANNEL } from '../../prisma/seed.ts';
 import { createStore } from '../../prisma/store.ts';
 import type { CliContext } from './context.ts';
-import { type CreatedInvite, inviteCreate, ZInviteCreateOptions } from './invite-create.ts';
+import { inviteCreate, ZInviteCreateOptions } from './invite-create.ts';
 
 /**
  * A real deployment's first steps (issue 13 §1): its database holds no people, so the first admin

@@ -4,8 +4,7 @@ import { workbookToXlsx } from '../../bot/exports/xlsx.ts';
 import { buildExport, type ExportRefusal } from '../../core/exports/build-export.ts';
 import { EXPORT_KINDS, type ExportKind } from '../../core/exports/export-request.ts';
 import { FUND_LEVEL_KINDS } from '../../core/people/unit.repository.ts';
-import { type CliContext, UsageError } from './context.ts';
-import { storeOf } from './funds.ts';
+import { type CliContext, storeOf, UsageError } from './context.ts';
 
 /** What each export is called in the CLI's messages. */
 export const EXPORT_LABELS: Record<ExportKind, string> = {

@@ -10,12 +10,12 @@ import { type FundTrace, traceFunds } from '../../core/funds/trace.ts';
 import type { HouseholdView } from '../../core/households/household.repository.ts';
 import { HOUSEHOLD_NEED_LABELS, isHouseholdNeed } from '../../core/households/household.ts';
 import { t } from '../../core/messaging/catalog.ts';
+import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
 import { FUND_LEVEL_KINDS, type UnitView } from '../../core/people/unit.repository.ts';
 import { dateInZone, toIsoDate } from '../../core/shared/calendar.ts';
 import { formatMoney } from '../../core/shared/format.ts';
 import type { Tx } from '../../core/unit-of-work.ts';
-import { createStore } from '../../prisma/store.ts';
-import { type CliContext, DEFAULT_TIME_ZONE, UsageError } from './context.ts';
+import { type CliContext, DEFAULT_TIME_ZONE, storeOf, UsageError } from './context.ts';
 import { clean, formatInstant, formatIsoDate, renderTable } from './text.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -27,13 +27,6 @@ export function renderTexts(texts: readonly Text[]): string[] {
 }
 
 /** The transactional store on the CLI's database connection (the one the bot uses). */
-export function storeOf(ctx: CliContext) {
-  if (!ctx.db) {
-    throw new Error('this command needs the database connection');
-  }
-  return createStore(ctx.db);
-}
-
 /** The current campaign and today's ISO day on its clock; UsageError when there is none. */
 export async function currentCampaign(tx: Tx, now: Date): Promise<{ campaign: Campaign; today: string }> {
   const campaign = await tx.campaigns.findCurrent();
@@ -447,64 +440,55 @@ export type ReverseOutcome = { ok: true; id: number } | { ok: false; message: st
  * transaction. A refusal writes nothing and is printed in Vietnamese.
  */
 export async function fundsReverse(ctx: CliContext, args: FundsReverseArgs): Promise<ReverseOutcome> {
-  const db = ctx.db;
-  if (!db) {
-    throw new Error('funds reverse needs the database connection');
-  }
-  // The store runs inside a transaction of ours (its `run` joins it), so the audit row below can
-  // be written on the same handle `t`.
-  const outcome = await db.transaction((t) =>
-    createStore(t).run(async (tx) => {
-      const { campaign, today } = await currentCampaign(tx, ctx.now);
-      const target = await tx.funds.findEntry(args.entryId);
-      if (!target || target.campaignId !== campaign.id) {
-        throw new UsageError(
-          `không có bút toán số ${args.entryId}. Xem sổ quỹ bằng: npm run cli -- funds ledger`,
-        );
-      }
-      const entry = fundEntry({
-        campaignId: campaign.id,
-        kind: 'reversal',
-        levelUnitId: target.levelUnitId,
-        amount: target.amount,
-        reversesId: target.id,
-        reason: args.reason,
-        occurredOn: today,
-      });
-      const recorded = await recordFundEntry(tx, campaign, entry, ctx.now);
-      if (!recorded.ok) {
-        return { recorded, target };
-      }
-      // The audit row goes through the same transaction's handle so that it commits with the entry
-      // (a Prisma write, or the root connection, would wait for this transaction to end).
-      await t.run(
-        `INSERT INTO "AuditLog" (at, personId, channel, action, entity, entityId, before, after)
-       VALUES (?, NULL, 'cli', 'fund.reversal', 'FundEntry', ?, ?, ?)`,
-        [
-          ctx.now,
-          String(recorded.id),
-          JSON.stringify({
-            id: target.id,
-            kind: target.kind,
-            amount: target.amount.toString(),
-            levelUnitId: target.levelUnitId,
-            occurredOn: target.occurredOn,
-          }),
-          JSON.stringify({ reversesId: target.id, reason: args.reason, occurredOn: today }),
-        ],
+  const outcome = await storeOf(ctx).run(async (tx) => {
+    const { campaign, today } = await currentCampaign(tx, ctx.now);
+    const target = await tx.funds.findEntry(args.entryId);
+    if (!target || target.campaignId !== campaign.id) {
+      throw new UsageError(
+        `không có bút toán số ${args.entryId}. Xem sổ quỹ bằng: npm run cli -- funds ledger`,
       );
-      const levels = [target.levelUnitId, ...(target.toUnitId === null ? [] : [target.toUnitId])];
-      const names: (UnitView | undefined)[] = [];
-      for (const id of levels) {
-        names.push(await tx.units.findById(id));
-      }
-      const balances = levels.map(
-        (id, i) =>
-          `${names[i]?.name ?? `#${id}`} còn ${formatMoney(available(levelTotals(recorded.state, id)))}`,
-      );
-      return { recorded, target, balances };
-    }),
-  );
+    }
+    const entry = fundEntry({
+      campaignId: campaign.id,
+      kind: 'reversal',
+      levelUnitId: target.levelUnitId,
+      amount: target.amount,
+      reversesId: target.id,
+      reason: args.reason,
+      occurredOn: today,
+    });
+    const recorded = await recordFundEntry(tx, campaign, entry, ctx.now);
+    if (!recorded.ok) {
+      return { recorded, target };
+    }
+    await tx.audit.record(
+      {
+        ...CLI_SOURCE,
+        action: 'fund.reversal',
+        entity: 'FundEntry',
+        entityId: String(recorded.id),
+        before: {
+          id: target.id,
+          kind: target.kind,
+          amount: target.amount.toString(),
+          levelUnitId: target.levelUnitId,
+          occurredOn: target.occurredOn,
+        },
+        after: { reversesId: target.id, reason: args.reason, occurredOn: today },
+      },
+      ctx.now,
+    );
+    const levels = [target.levelUnitId, ...(target.toUnitId === null ? [] : [target.toUnitId])];
+    const names: (UnitView | undefined)[] = [];
+    for (const id of levels) {
+      names.push(await tx.units.findById(id));
+    }
+    const balances = levels.map(
+      (id, i) =>
+        `${names[i]?.name ?? `#${id}`} còn ${formatMoney(available(levelTotals(recorded.state, id)))}`,
+    );
+    return { recorded, target, balances };
+  });
   const { recorded, target } = outcome;
   const what = `${ENTRY_KIND_LABELS[target.kind].toLowerCase()} ${formatMoney(target.amount)} ngày ${formatIsoDate(target.occurredOn)} (bút toán #${target.id})`;
   if (!recorded.ok) {

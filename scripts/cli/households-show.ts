@@ -6,7 +6,7 @@ import {
   isHouseholdStatus,
 } from '../../core/households/household.ts';
 import { formatMoney } from '../../core/shared/format.ts';
-import { type CliContext, UsageError } from './context.ts';
+import { type CliContext, storeOf, UsageError } from './context.ts';
 import {
   disbursementNote,
   householdEvents,
@@ -15,7 +15,6 @@ import {
   payerOf,
   photoLine,
   reversedNote,
-  storeOf,
   unitName,
   zoneOf,
 } from './funds.ts';

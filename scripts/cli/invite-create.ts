@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { t } from '../../core/messaging/catalog.ts';
-import { displayInviteCode, generateInviteCode } from '../../core/people/invite-code.ts';
+import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
+import { type CreatedInvite, createInvite } from '../../core/people/create-invite.ts';
+import { displayInviteCode } from '../../core/people/invite-code.ts';
 import { ROLES, type Role } from '../../core/shared/actor.ts';
 import { dateInZone, toIsoDate } from '../../core/shared/calendar.ts';
-import { type CliContext, DEFAULT_TIME_ZONE, UsageError } from './context.ts';
+import { type CliContext, DEFAULT_TIME_ZONE, storeOf, UsageError } from './context.ts';
 import { clean, formatInstant, formatIsoDate } from './text.ts';
 
 export const DEFAULT_INVITE_DAYS = 7;
@@ -66,73 +68,32 @@ export const ZInviteCreateOptions = z.object({
 });
 export type InviteCreateOptions = z.output<typeof ZInviteCreateOptions>;
 
-export interface CreatedInvite {
-  id: number;
-  code: string;
-  expiresAt: Date;
-}
-
-const MAX_CODE_ATTEMPTS = 10;
-
 /**
  * `invite create`: a single-use invite for `role` at the unit with code `unit`, valid `days` days
- * from `now`, recorded in the audit log (action 'invite.create'). Prints the code as ABCD-EFGH,
- * the role, unit, expiry and the Telegram deep link. Throws UsageError for an unknown unit code.
+ * from `now`, made by the same use case as the chat's invite flow (core createInvite: the invite
+ * and its audit row 'invite.create' in one transaction). Prints the code as ABCD-EFGH, the role,
+ * unit, expiry and the Telegram deep link. Throws UsageError for an unknown unit code.
  */
 export async function inviteCreate(ctx: CliContext, options: InviteCreateOptions): Promise<CreatedInvite> {
   const { prisma, now, out } = ctx;
   const timeZone = ctx.timeZone ?? DEFAULT_TIME_ZONE;
   const unit = await prisma.unit.findUnique({ where: { code: options.unit } });
-  if (!unit) {
+  const fullName = options.name ?? null;
+  const created =
+    unit &&
+    (await storeOf(ctx).run((tx) =>
+      createInvite(
+        tx,
+        { role: options.role, unitId: unit.id, fullName, days: options.days },
+        CLI_SOURCE,
+        now,
+      ),
+    ));
+  if (!unit || !created) {
     throw new UsageError(
       `không có đơn vị mã "${options.unit}". Xem các mã đơn vị bằng: npm run cli -- units list`,
     );
   }
-  const expiresAt = new Date(now.getTime() + options.days * 86_400_000);
-  const fullName = options.name ?? null;
-
-  const created = await prisma.$transaction(async (tx) => {
-    let code: string | undefined;
-    for (let attempt = 0; attempt < MAX_CODE_ATTEMPTS && code === undefined; attempt++) {
-      const candidate = generateInviteCode();
-      if (!(await tx.invite.findUnique({ where: { code: candidate }, select: { id: true } }))) {
-        code = candidate;
-      }
-    }
-    if (code === undefined) {
-      throw new Error(`could not find an unused invite code in ${MAX_CODE_ATTEMPTS} attempts`);
-    }
-    const invite = await tx.invite.create({
-      data: {
-        code,
-        role: options.role,
-        unitId: unit.id,
-        fullName,
-        createdBy: 'cli',
-        createdAt: now,
-        expiresAt,
-      },
-    });
-    await tx.auditLog.create({
-      data: {
-        at: now,
-        channel: 'cli',
-        action: 'invite.create',
-        entity: 'Invite',
-        entityId: String(invite.id),
-        // The code itself is a credential: the Invite row holds it, the log does not.
-        after: JSON.stringify({
-          role: options.role,
-          unitId: unit.id,
-          unitCode: unit.code,
-          fullName,
-          days: options.days,
-          expiresAt: expiresAt.toISOString(),
-        }),
-      },
-    });
-    return { id: invite.id, code, expiresAt };
-  });
 
   out(`Đã tạo mã mời: ${displayInviteCode(created.code)}`);
   out(`  Vai trò:    ${options.role} (${roleLabel(options.role)})`);

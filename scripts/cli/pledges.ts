@@ -9,7 +9,7 @@ import {
 } from '../../core/funds/fund-views.ts';
 import { t } from '../../core/messaging/catalog.ts';
 import { formatMoney } from '../../core/shared/format.ts';
-import { type CliContext, UsageError } from './context.ts';
+import { type CliContext, storeOf, UsageError } from './context.ts';
 import {
   currentCampaign,
   disbursementNote,
@@ -23,7 +23,6 @@ import {
   photoLines,
   renderTexts,
   reversedNote,
-  storeOf,
   unitName,
   zoneOf,
 } from './funds.ts';

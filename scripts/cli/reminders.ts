@@ -5,8 +5,7 @@ import { reminderPolicy, runReminders } from '../../core/reminders/run-reminders
 import { fromIsoDate } from '../../core/shared/calendar.ts';
 import { formatDate } from '../../core/shared/format.ts';
 import { fromDbTime } from '../../prisma/sqlite.ts';
-import { createStore } from '../../prisma/store.ts';
-import { type CliContext, DEFAULT_TIME_ZONE, UsageError } from './context.ts';
+import { type CliContext, DEFAULT_TIME_ZONE, storeOf, UsageError } from './context.ts';
 import { formatInstant, renderTable } from './text.ts';
 
 /** `--at <ISO time>`: the instant to plan for (default now). */
@@ -33,13 +32,6 @@ export type AtOption = z.output<typeof ZAtOption>;
 
 export const ZPolicyOptions = z.object({ set: z.string().optional() });
 export type PolicyOptions = z.output<typeof ZPolicyOptions>;
-
-function storeOf(ctx: CliContext) {
-  if (!ctx.db) {
-    throw new Error('this command needs the database connection');
-  }
-  return createStore(ctx.db);
-}
 
 /**
  * `reminders plan --at`: a dry run — what the planner would send at that instant and why — and the
