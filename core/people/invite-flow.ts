@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { can, unitsFor } from '../access/access.ts';
 import { answeredData } from '../flows/engine.ts';
 import type { FlowDef } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
-import { leaderUnitIds } from '../households/leaders-view.ts';
 import type { Role } from '../shared/actor.ts';
 import { createInvite } from './create-invite.ts';
 import { displayInviteCode } from './invite-code.ts';
@@ -87,11 +87,11 @@ export const inviteCreateRunner: FlowRunner<InviteContext> = {
     return parsed.success ? parsed.data : undefined;
   },
   async start(tx, actor) {
-    if (!actor.memberships.some((m) => m.role === 'admin')) {
+    if (!can(actor, 'invite.create')) {
       return { ok: false, reason: { key: 'invite.flow.refused' } };
     }
     // The admin's area: their units, the wards and communes under them, and the member organisations there.
-    const area = leaderUnitIds(actor);
+    const area = unitsFor(actor, 'invite.create');
     const all = await tx.units.listByKinds(['province', 'city', 'district', 'ward', 'commune', 'member_org']);
     const within = (id: number | null): boolean => {
       for (let u = all.find((x) => x.id === id); u; u = all.find((x) => x.id === u?.parentId)) {
