@@ -7,10 +7,15 @@ import type { SqlDb } from './sql-db.ts';
  */
 export async function probeWrite(db: SqlDb, instanceId: string, at: Date): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.run(
-      `INSERT INTO "InboundSeen" (channel, externalId, receivedAt) VALUES ('health', ?, ?) ON CONFLICT DO NOTHING`,
-      [instanceId, at],
-    );
-    await tx.run(`DELETE FROM "InboundSeen" WHERE channel = 'health' AND externalId = ?`, [instanceId]);
+    await tx.kysely
+      .insertInto('InboundSeen')
+      .values({ channel: 'health', externalId: instanceId, receivedAt: at })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await tx.kysely
+      .deleteFrom('InboundSeen')
+      .where('channel', '=', 'health')
+      .where('externalId', '=', instanceId)
+      .execute();
   });
 }

@@ -1,3 +1,4 @@
+import type { Selectable } from 'kysely';
 import {
   FEEDBACK_STATUSES,
   FEEDBACK_TOPICS,
@@ -6,14 +7,12 @@ import {
   type FeedbackRepository,
 } from '../core/feedback/feedback.repository.ts';
 import { isChannel } from '../core/messaging/message.ts';
-import type { Row, SqlDb, SqlParam } from './sql-db.ts';
-import { fromDbTime } from './sqlite.ts';
+import type { DB } from './kysely-dialect.ts';
+import type { SqlDb } from './sql-db.ts';
 
-const VIEW = `SELECT f.*, u.name AS unitName FROM "Feedback" f JOIN "Unit" u ON u.id = f.unitId`;
-
-function photosOf(raw: unknown): FeedbackPhoto[] {
+function photosOf(json: string): FeedbackPhoto[] {
   try {
-    const parsed: unknown = JSON.parse(String(raw));
+    const parsed: unknown = JSON.parse(json);
     return Array.isArray(parsed)
       ? parsed.flatMap((p: { channel?: unknown; fileId?: unknown }) =>
           typeof p?.channel === 'string' && isChannel(p.channel) && typeof p.fileId === 'string'
@@ -26,34 +25,29 @@ function photosOf(raw: unknown): FeedbackPhoto[] {
   }
 }
 
-function toRecord(r: Row): FeedbackRecord | undefined {
-  const channel = String(r.channel);
+function toRecord(r: Selectable<DB['Feedback']> & { unitName: string }): FeedbackRecord | undefined {
+  const channel = r.channel;
   if (!isChannel(channel)) {
     return undefined;
   }
   return {
-    id: Number(r.id),
-    ref: String(r.ref),
+    id: r.id,
+    ref: r.ref,
     channel,
-    chatId: String(r.chatId),
-    personId: r.personId === null ? null : Number(r.personId),
-    name: r.name === null ? null : String(r.name),
-    unitId: Number(r.unitId),
-    unitName: String(r.unitName),
+    chatId: r.chatId,
+    personId: r.personId,
+    name: r.name,
+    unitId: r.unitId,
+    unitName: r.unitName,
     topic: FEEDBACK_TOPICS.find((t) => t === r.topic) ?? 'other',
-    text: String(r.text),
+    text: r.text,
     photos: photosOf(r.photos),
     status: FEEDBACK_STATUSES.find((s) => s === r.status) ?? 'received',
-    answer: r.answer === null ? null : String(r.answer),
-    handledBy: r.handledBy === null ? null : Number(r.handledBy),
-    createdAt: fromDbTime(r.createdAt),
-    updatedAt: fromDbTime(r.updatedAt),
+    answer: r.answer,
+    handledBy: r.handledBy,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
   };
-}
-
-/** SQL placeholders for an IN list; callers never pass an empty one. */
-function marks(n: number): string {
-  return Array.from({ length: n }, () => '?').join(', ') || 'NULL';
 }
 
 /**
@@ -61,75 +55,103 @@ function marks(n: number): string {
  * the largest id plus one, taken under a lock so two transactions on PostgreSQL never pick the same one.
  */
 export function createFeedbackRepository(db: SqlDb): FeedbackRepository {
-  const all = async (sql: string, params: SqlParam[]) =>
-    (await db.all(sql, params)).flatMap((r) => toRecord(r) ?? []);
+  const view = () =>
+    db.kysely
+      .selectFrom('Feedback as f')
+      .innerJoin('Unit as u', 'u.id', 'f.unitId')
+      .selectAll('f')
+      .select('u.name as unitName');
+  const records = (rows: (Selectable<DB['Feedback']> & { unitName: string })[]) =>
+    rows.flatMap((r) => toRecord(r) ?? []);
   return {
     async create(f, at) {
       return db.transaction(async (tx) => {
         await tx.lock('Feedback.ref');
-        const next = (await tx.get('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM "Feedback"')) as Row;
-        const ref = `PA-${String(next.n).padStart(4, '0')}`;
-        const id = await tx.insert(
-          `INSERT INTO "Feedback" (ref, channel, chatId, personId, name, unitId, topic, text, photos, status,
-             createdAt, updatedAt)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?)`,
-          [
+        const last = await tx.kysely
+          .selectFrom('Feedback')
+          .select('id')
+          .orderBy('id', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        const ref = `PA-${String((last?.id ?? 0) + 1).padStart(4, '0')}`;
+        const { id } = await tx.kysely
+          .insertInto('Feedback')
+          .values({
             ref,
-            f.channel,
-            f.chatId,
-            f.personId,
-            f.name,
-            f.unitId,
-            f.topic,
-            f.text,
-            JSON.stringify(f.photos),
-            at,
-            at,
-          ],
-        );
-        return { id: Number(id), ref };
+            channel: f.channel,
+            chatId: f.chatId,
+            personId: f.personId,
+            name: f.name,
+            unitId: f.unitId,
+            topic: f.topic,
+            text: f.text,
+            photos: JSON.stringify(f.photos),
+            status: 'received',
+            createdAt: at,
+            updatedAt: at,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        return { id, ref };
       });
     },
     async findById(id) {
-      return (await all(`${VIEW} WHERE f.id = ?`, [id]))[0];
+      return records(await view().where('f.id', '=', id).execute())[0];
     },
     async findByRef(ref) {
-      return (await all(`${VIEW} WHERE upper(f.ref) = upper(?)`, [ref.trim()]))[0];
+      const rows = await view()
+        .where((eb) => eb(eb.fn('upper', ['f.ref']), '=', eb.fn('upper', [eb.val(ref.trim())])))
+        .execute();
+      return records(rows)[0];
     },
     async countByChatSince(channel, chatId, since) {
-      const r = (await db.get(
-        'SELECT COUNT(*) AS n FROM "Feedback" WHERE channel = ? AND chatId = ? AND createdAt >= ?',
-        [channel, chatId, since],
-      )) as Row;
+      const r = await db.kysely
+        .selectFrom('Feedback')
+        // COUNT is an integer on SQLite, a bigint on PostgreSQL.
+        .select((eb) => eb.fn.countAll<number | bigint>().as('n'))
+        .where('channel', '=', channel)
+        .where('chatId', '=', chatId)
+        .where('createdAt', '>=', since)
+        .executeTakeFirstOrThrow();
       return Number(r.n);
     },
     async listByChat(channel, chatId, limit) {
-      return all(`${VIEW} WHERE f.channel = ? AND f.chatId = ? ORDER BY f.id DESC LIMIT ?`, [
-        channel,
-        chatId,
-        limit,
-      ]);
+      const rows = await view()
+        .where('f.channel', '=', channel)
+        .where('f.chatId', '=', chatId)
+        .orderBy('f.id', 'desc')
+        .limit(limit)
+        .execute();
+      return records(rows);
     },
     async listOpen(unitIds, limit) {
       if (unitIds.length === 0) {
         return [];
       }
-      return all(
-        `${VIEW} WHERE f.status <> 'answered' AND f.unitId IN (${marks(unitIds.length)}) ORDER BY f.id LIMIT ?`,
-        [...unitIds, limit],
-      );
+      const rows = await view()
+        .where('f.status', '<>', 'answered')
+        .where('f.unitId', 'in', unitIds)
+        .orderBy('f.id')
+        .limit(limit)
+        .execute();
+      return records(rows);
     },
     async setStatus(id, from, to, change, at) {
       if (from.length === 0) {
         return false;
       }
-      return (
-        (await db.run(
-          `UPDATE "Feedback" SET status = ?, handledBy = ?, answer = COALESCE(?, answer), updatedAt = ?
-            WHERE id = ? AND status IN (${marks(from.length)})`,
-          [to, change.handledBy, change.answer ?? null, at, id, ...from],
-        )) === 1
-      );
+      const r = await db.kysely
+        .updateTable('Feedback')
+        .set({
+          status: to,
+          handledBy: change.handledBy,
+          ...(change.answer === undefined ? {} : { answer: change.answer }),
+          updatedAt: at,
+        })
+        .where('id', '=', id)
+        .where('status', 'in', from)
+        .executeTakeFirst();
+      return r.numUpdatedRows === 1n;
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { Selectable } from 'kysely';
 import {
   DIGEST_KINDS,
   type GroupRepository,
@@ -6,97 +7,105 @@ import {
   type ScheduledDigestKind,
 } from '../core/digests/group.repository.ts';
 import { isChannel } from '../core/messaging/message.ts';
-import type { Row, SqlDb, SqlParam } from './sql-db.ts';
-import { fromDbTime } from './sqlite.ts';
+import type { DB } from './kysely-dialect.ts';
+import type { SqlDb } from './sql-db.ts';
 
-function toRecord(r: Row): LeadershipGroupRecord | undefined {
-  const channel = String(r.channel);
-  if (!isChannel(channel)) {
+/** The digests a group's JSON names (unknown kinds and broken JSON read as none). */
+function digestsOf(json: string): ScheduledDigestKind[] {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Array.isArray(parsed) ? DIGEST_KINDS.filter((k) => parsed.includes(k)) : [];
+  } catch {
+    return [];
+  }
+}
+
+function toRecord(r: Selectable<DB['LeadershipGroup']>): LeadershipGroupRecord | undefined {
+  if (!isChannel(r.channel)) {
     return undefined;
   }
-  let digests: ScheduledDigestKind[] = [];
-  try {
-    const parsed: unknown = JSON.parse(String(r.digests));
-    digests = Array.isArray(parsed) ? DIGEST_KINDS.filter((k) => (parsed as unknown[]).includes(k)) : [];
-  } catch {
-    digests = [];
-  }
-  const status = String(r.status);
   return {
-    id: Number(r.id),
-    channel,
-    chatId: String(r.chatId),
-    title: r.title === null ? null : String(r.title),
-    unitId: Number(r.unitId),
-    digests,
-    status: status === 'active' || status === 'removed' ? status : 'pending',
-    requestedBy: r.requestedBy === null ? null : Number(r.requestedBy),
-    requestedAt: fromDbTime(r.requestedAt),
-    confirmedBy: r.confirmedBy === null ? null : Number(r.confirmedBy),
-    confirmedAt: r.confirmedAt === null ? null : fromDbTime(r.confirmedAt),
+    id: r.id,
+    channel: r.channel,
+    chatId: r.chatId,
+    title: r.title,
+    unitId: r.unitId,
+    digests: digestsOf(r.digests),
+    status: r.status === 'active' || r.status === 'removed' ? r.status : 'pending',
+    requestedBy: r.requestedBy,
+    requestedAt: r.requestedAt,
+    confirmedBy: r.confirmedBy,
+    confirmedAt: r.confirmedAt,
   };
 }
 
 export function createGroupRepository(db: SqlDb): GroupRepository {
-  const one = async (sql: string, params: SqlParam[]) => {
-    const r = await db.get(sql, params);
+  const groups = () => db.kysely.selectFrom('LeadershipGroup').selectAll();
+  const byChat = async (channel: string, chatId: string) => {
+    const r = await groups().where('channel', '=', channel).where('chatId', '=', chatId).executeTakeFirst();
     return r ? toRecord(r) : undefined;
   };
   return {
-    async findByChat(channel, chatId) {
-      return one('SELECT * FROM "LeadershipGroup" WHERE channel = ? AND chatId = ?', [channel, chatId]);
-    },
+    findByChat: byChat,
     async findById(id) {
-      return one('SELECT * FROM "LeadershipGroup" WHERE id = ?', [id]);
+      const r = await groups().where('id', '=', id).executeTakeFirst();
+      return r ? toRecord(r) : undefined;
     },
     async request(g, status: GroupStatus, at) {
       const confirmed = status === 'active';
-      await db.run(
-        `INSERT INTO "LeadershipGroup" (channel, chatId, title, unitId, digests, status, requestedBy, requestedAt,
-           confirmedBy, confirmedAt)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (channel, chatId) DO UPDATE SET title = excluded.title, unitId = excluded.unitId,
-           digests = excluded.digests, requestedBy = excluded.requestedBy, requestedAt = excluded.requestedAt,
-           status = CASE WHEN "LeadershipGroup".status = 'active' AND excluded.status = 'pending' THEN 'active'
-                         ELSE excluded.status END,
-           confirmedBy = COALESCE(excluded.confirmedBy, "LeadershipGroup".confirmedBy),
-           confirmedAt = COALESCE(excluded.confirmedAt, "LeadershipGroup".confirmedAt)`,
-        [
-          g.channel,
-          g.chatId,
-          g.title,
-          g.unitId,
-          JSON.stringify(g.digests),
+      await db.kysely
+        .insertInto('LeadershipGroup')
+        .values({
+          channel: g.channel,
+          chatId: g.chatId,
+          title: g.title,
+          unitId: g.unitId,
+          digests: JSON.stringify(g.digests),
           status,
-          g.requestedBy,
-          at,
-          confirmed ? g.requestedBy : null,
-          confirmed ? at : null,
-        ],
-      );
-      const record = await one('SELECT * FROM "LeadershipGroup" WHERE channel = ? AND chatId = ?', [
-        g.channel,
-        g.chatId,
-      ]);
+          requestedBy: g.requestedBy,
+          requestedAt: at,
+          confirmedBy: confirmed ? g.requestedBy : null,
+          confirmedAt: confirmed ? at : null,
+        })
+        .onConflict((oc) =>
+          oc.columns(['channel', 'chatId']).doUpdateSet((eb) => ({
+            title: eb.ref('excluded.title'),
+            unitId: eb.ref('excluded.unitId'),
+            digests: eb.ref('excluded.digests'),
+            requestedBy: eb.ref('excluded.requestedBy'),
+            requestedAt: eb.ref('excluded.requestedAt'),
+            // A repeated request does not take an active group back to pending.
+            status: eb
+              .case()
+              .when(
+                eb.and([eb('LeadershipGroup.status', '=', 'active'), eb('excluded.status', '=', 'pending')]),
+              )
+              .then('active')
+              .else(eb.ref('excluded.status'))
+              .end(),
+            confirmedBy: eb.fn.coalesce('excluded.confirmedBy', 'LeadershipGroup.confirmedBy'),
+            confirmedAt: eb.fn.coalesce('excluded.confirmedAt', 'LeadershipGroup.confirmedAt'),
+          })),
+        )
+        .execute();
+      const record = await byChat(g.channel, g.chatId);
       if (!record) {
         throw new Error('leadership group vanished inside its transaction');
       }
       return record;
     },
     async setStatus(id, from, to, personId, at) {
-      return (
-        (await db.run(
-          `UPDATE "LeadershipGroup" SET status = ?, confirmedBy = ?, confirmedAt = ? WHERE id = ? AND status = ?`,
-          [to, personId, at, id, from],
-        )) === 1
-      );
+      const r = await db.kysely
+        .updateTable('LeadershipGroup')
+        .set({ status: to, confirmedBy: personId, confirmedAt: at })
+        .where('id', '=', id)
+        .where('status', '=', from)
+        .executeTakeFirst();
+      return r.numUpdatedRows === 1n;
     },
     async listActive() {
-      const rows = await db.all(`SELECT * FROM "LeadershipGroup" WHERE status = 'active' ORDER BY id`);
-      return rows.flatMap((r) => {
-        const record = toRecord(r);
-        return record ? [record] : [];
-      });
+      const rows = await groups().where('status', '=', 'active').orderBy('id').execute();
+      return rows.flatMap((r) => toRecord(r) ?? []);
     },
   };
 }

@@ -1,5 +1,4 @@
 import type { SqlDb } from './sql-db.ts';
-import { fromDbTime } from './sqlite.ts';
 
 export interface StoredEvent {
   id: number;
@@ -44,46 +43,60 @@ export function createInboundEventStore(db: SqlDb): InboundEventStore {
       return db.transaction(async (t) => ((await t.tryLock('inbound:processor')) ? work() : undefined));
     },
     async accept(event, at) {
-      return (
-        (await db.run(
-          `INSERT INTO "InboundEvent" (channel, externalId, payload, receivedAt, attempts)
-           VALUES (?, ?, ?, ?, 0) ON CONFLICT (channel, externalId) DO NOTHING`,
-          [event.channel, event.externalId, event.payload, at],
-        )) === 1
-      );
+      const r = await db.kysely
+        .insertInto('InboundEvent')
+        .values({
+          channel: event.channel,
+          externalId: event.externalId,
+          payload: event.payload,
+          receivedAt: at,
+          attempts: 0,
+        })
+        .onConflict((oc) => oc.columns(['channel', 'externalId']).doNothing())
+        .executeTakeFirst();
+      return r.numInsertedOrUpdatedRows === 1n;
     },
     async pending(limit, maxAttempts) {
-      const rows = await db.all(
-        `SELECT id, channel, externalId, payload, receivedAt, attempts FROM "InboundEvent"
-          WHERE processedAt IS NULL AND attempts < ? ORDER BY id LIMIT ?`,
-        [maxAttempts, limit],
-      );
-      return rows.map((r) => ({
-        id: Number(r.id),
-        channel: String(r.channel),
-        externalId: String(r.externalId),
-        payload: String(r.payload),
-        receivedAt: fromDbTime(r.receivedAt),
-        attempts: Number(r.attempts),
-      }));
+      return db.kysely
+        .selectFrom('InboundEvent')
+        .select(['id', 'channel', 'externalId', 'payload', 'receivedAt', 'attempts'])
+        .where('processedAt', 'is', null)
+        .where('attempts', '<', maxAttempts)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
     },
     async markProcessed(id, at) {
-      await db.run('UPDATE "InboundEvent" SET processedAt = ?, lastError = NULL WHERE id = ?', [at, id]);
+      await db.kysely
+        .updateTable('InboundEvent')
+        .set({ processedAt: at, lastError: null })
+        .where('id', '=', id)
+        .execute();
     },
     async markFailed(id, error) {
-      await db.run('UPDATE "InboundEvent" SET attempts = attempts + 1, lastError = ? WHERE id = ?', [
-        error.slice(0, 500),
-        id,
-      ]);
+      await db.kysely
+        .updateTable('InboundEvent')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1), lastError: error.slice(0, 500) }))
+        .where('id', '=', id)
+        .execute();
     },
     async pruneProcessed(before) {
-      return db.run('DELETE FROM "InboundEvent" WHERE processedAt IS NOT NULL AND processedAt < ?', [before]);
+      const r = await db.kysely
+        .deleteFrom('InboundEvent')
+        .where('processedAt', 'is not', null)
+        .where('processedAt', '<', before)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
     },
     async lastReceivedAt(channel) {
-      const row = await db.get('SELECT MAX(receivedAt) AS at FROM "InboundEvent" WHERE channel = ?', [
-        channel,
-      ]);
-      return row?.at ? fromDbTime(row.at) : null;
+      const row = await db.kysely
+        .selectFrom('InboundEvent')
+        .select('receivedAt')
+        .where('channel', '=', channel)
+        .orderBy('receivedAt', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row?.receivedAt ?? null;
     },
   };
 }

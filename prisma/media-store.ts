@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { SqlDb } from './sql-db.ts';
 
 export interface PendingPhoto {
@@ -8,12 +9,28 @@ export interface PendingPhoto {
   attempts: number;
 }
 
-interface StoredPhoto {
-  channel: string;
-  fileId: string;
-  localPath?: string;
-  archiveAttempts?: number;
-  archiveError?: string;
+/** A photo as HouseholdEvent.photos holds it; other keys are kept as they are when written back. */
+const ZStoredPhotos = z.array(
+  z
+    .object({
+      channel: z.string(),
+      fileId: z.string(),
+      localPath: z.string().optional(),
+      archiveAttempts: z.number().optional(),
+      archiveError: z.string().optional(),
+    })
+    .loose(),
+);
+type StoredPhoto = z.infer<typeof ZStoredPhotos>[number];
+
+/** The photos of an event's JSON; none when it does not hold a list of photos. */
+function photosOf(json: string): StoredPhoto[] {
+  try {
+    const parsed = ZStoredPhotos.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -25,38 +42,53 @@ export function createMediaStore(db: SqlDb, maxAttempts = 5) {
   // instance may archive the same event at once, and neither may undo the other's change.
   const update = (eventId: number, change: (photos: StoredPhoto[]) => boolean): Promise<void> =>
     db.transaction(async (t) => {
-      const row = await t.get(
-        `SELECT photos FROM "HouseholdEvent" WHERE id = ?${db.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
-        [eventId],
-      );
-      const photos = row ? (JSON.parse(String(row.photos)) as StoredPhoto[]) : [];
+      const row = await t.kysely
+        .selectFrom('HouseholdEvent')
+        .select('photos')
+        .where('id', '=', eventId)
+        .$if(t.dialect === 'postgres', (q) => q.forUpdate())
+        .executeTakeFirst();
+      const photos = row ? photosOf(row.photos) : [];
       if (change(photos)) {
-        await t.run('UPDATE "HouseholdEvent" SET photos = ? WHERE id = ?', [JSON.stringify(photos), eventId]);
+        await t.kysely
+          .updateTable('HouseholdEvent')
+          .set({ photos: JSON.stringify(photos) })
+          .where('id', '=', eventId)
+          .execute();
       }
     });
   return {
     /** Photos to copy among events after `afterId` (the primary key keeps this cheap on every commit). */
     async pending(limit: number, afterId = 0): Promise<PendingPhoto[]> {
       // Events carry one photo each in practice: "not yet copied and not given up on" fits in SQL.
-      const rows = await db.all(
-        `SELECT id, photos FROM "HouseholdEvent"
-          WHERE id > ? AND photos <> '[]' AND photos NOT LIKE '%"localPath"%' AND photos NOT LIKE ?
-          ORDER BY id LIMIT ?`,
-        [afterId, `%"archiveAttempts":${maxAttempts}%`, limit],
-      );
+      const rows = await db.kysely
+        .selectFrom('HouseholdEvent')
+        .select(['id', 'photos'])
+        .where('id', '>', afterId)
+        .where('photos', '<>', '[]')
+        .where('photos', 'not like', '%"localPath"%')
+        .where('photos', 'not like', `%"archiveAttempts":${maxAttempts}%`)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
       return rows.flatMap((r) =>
-        (JSON.parse(String(r.photos)) as StoredPhoto[]).flatMap((p, index) => {
+        photosOf(r.photos).flatMap((p, index) => {
           const attempts = p.archiveAttempts ?? 0;
           return p.localPath || attempts >= maxAttempts
             ? []
-            : [{ eventId: Number(r.id), index, channel: p.channel, fileId: p.fileId, attempts }];
+            : [{ eventId: r.id, index, channel: p.channel, fileId: p.fileId, attempts }];
         }),
       );
     },
     /** The newest event id (primary key, cheap): where the next pass may start. */
     async lastEventId(): Promise<number> {
-      const row = await db.get('SELECT MAX(id) AS id FROM "HouseholdEvent"');
-      return row?.id === null || row?.id === undefined ? 0 : Number(row.id);
+      const row = await db.kysely
+        .selectFrom('HouseholdEvent')
+        .select('id')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row?.id ?? 0;
     },
     async saved(photo: PendingPhoto, localPath: string): Promise<void> {
       await update(photo.eventId, (photos) => {

@@ -1,100 +1,117 @@
+import { z } from 'zod';
 import { isChannel } from '../core/messaging/message.ts';
 import type { MemberWithChats, ReminderRepository } from '../core/reminders/reminder.repository.ts';
 import { isRole } from '../core/shared/actor.ts';
 import type { SqlDb } from './sql-db.ts';
-import { fromDbTime } from './sqlite.ts';
+
+const ZSettings = z.record(z.string(), z.unknown());
 
 /** The scheduler's reads on the transaction's connection (one transaction per planning run). */
 export function createReminderRepository(db: SqlDb): ReminderRepository {
   return {
     async members(roles, personIds) {
-      const marks = roles.map(() => '?').join(', ') || 'NULL';
-      const only = personIds ? ` AND m.personId IN (${personIds.map(() => '?').join(', ') || 'NULL'})` : '';
-      const rows = await db.all(
-        `SELECT p.id AS personId, p.fullName, m.unitId, m.role, ci.channel, ci.externalUserId
-           FROM "Membership" m
-           JOIN "Person" p ON p.id = m.personId AND p.active = TRUE
-           LEFT JOIN "ChannelIdentity" ci ON ci.personId = p.id
-          WHERE m.revokedAt IS NULL AND m.role IN (${marks})${only}
-          ORDER BY m.id, ci.id`,
-        [...roles, ...(personIds ?? [])],
-      );
+      if (roles.length === 0 || personIds?.length === 0) {
+        return [];
+      }
+      const rows = await db.kysely
+        .selectFrom('Membership as m')
+        .innerJoin('Person as p', (j) => j.onRef('p.id', '=', 'm.personId').on('p.active', '=', true))
+        .leftJoin('ChannelIdentity as ci', 'ci.personId', 'p.id')
+        .select(['p.id as personId', 'p.fullName', 'm.unitId', 'm.role', 'ci.channel', 'ci.externalUserId'])
+        .where('m.revokedAt', 'is', null)
+        .where('m.role', 'in', roles)
+        .$if(personIds !== undefined, (q) => q.where('m.personId', 'in', personIds ?? []))
+        .orderBy('m.id')
+        .orderBy('ci.id')
+        .execute();
       const byMembership = new Map<string, MemberWithChats>();
       for (const r of rows) {
-        const role = String(r.role);
+        const role = r.role;
         if (!isRole(role)) {
           continue;
         }
         const key = `${r.personId}:${r.unitId}:${role}`;
         const member = byMembership.get(key) ?? {
-          personId: Number(r.personId),
-          fullName: String(r.fullName),
-          unitId: Number(r.unitId),
+          personId: r.personId,
+          fullName: r.fullName,
+          unitId: r.unitId,
           role,
           chats: [],
         };
-        const channel = r.channel === null ? '' : String(r.channel);
-        if (isChannel(channel)) {
-          member.chats.push({ channel, chatId: String(r.externalUserId) });
+        if (r.channel !== null && r.externalUserId !== null && isChannel(r.channel)) {
+          member.chats.push({ channel: r.channel, chatId: r.externalUserId });
         }
         byMembership.set(key, member);
       }
       return [...byMembership.values()];
     },
     async submitted(campaignId, periodIds) {
-      const ids = periodIds ?? [];
-      const only = (alias: string) =>
-        periodIds ? ` AND ${alias}.periodId IN (${ids.map(() => '?').join(', ') || 'NULL'})` : '';
-      const rows = await db.all(
-        `SELECT DISTINCT r.periodId, r.unitId FROM "Report" r JOIN "ReportingPeriod" p ON p.id = r.periodId
-          WHERE p.campaignId = ?${only('r')}
-         UNION
-         SELECT DISTINCT n.periodId, n.unitId FROM "NarrativeReport" n JOIN "ReportingPeriod" p ON p.id = n.periodId
-          WHERE p.campaignId = ?${only('n')}`,
-        [campaignId, ...ids, campaignId, ...ids],
-      );
-      return rows.map((r) => ({ periodId: Number(r.periodId), unitId: Number(r.unitId) }));
+      if (periodIds?.length === 0) {
+        return [];
+      }
+      const reports = db.kysely
+        .selectFrom('Report as r')
+        .innerJoin('ReportingPeriod as p', 'p.id', 'r.periodId')
+        .select(['r.periodId', 'r.unitId'])
+        .distinct()
+        .where('p.campaignId', '=', campaignId)
+        .$if(periodIds !== undefined, (q) => q.where('r.periodId', 'in', periodIds ?? []));
+      const narratives = db.kysely
+        .selectFrom('NarrativeReport as n')
+        .innerJoin('ReportingPeriod as p', 'p.id', 'n.periodId')
+        .select(['n.periodId', 'n.unitId'])
+        .distinct()
+        .where('p.campaignId', '=', campaignId)
+        .$if(periodIds !== undefined, (q) => q.where('n.periodId', 'in', periodIds ?? []));
+      return reports.union(narratives).execute();
     },
     async pauses() {
-      const rows = await db.all('SELECT personId, periodId, until FROM "ReminderPause" ORDER BY id');
-      return rows.map((r) => ({
-        personId: Number(r.personId),
-        periodId: r.periodId === null ? null : Number(r.periodId),
-        until: r.until === null ? null : String(r.until),
-      }));
+      return db.kysely
+        .selectFrom('ReminderPause')
+        .select(['personId', 'periodId', 'until'])
+        .orderBy('id')
+        .execute();
     },
     async addPause(p, at) {
-      await db.run(
-        'INSERT INTO "ReminderPause" (personId, periodId, until, reason, createdAt) VALUES (?, ?, ?, ?, ?)',
-        [p.personId, p.periodId, p.until, p.reason, at],
-      );
+      await db.kysely
+        .insertInto('ReminderPause')
+        .values({
+          personId: p.personId,
+          periodId: p.periodId,
+          until: p.until,
+          reason: p.reason,
+          createdAt: at,
+        })
+        .execute();
     },
     async bulkSince(since) {
-      const rows = await db.all(
-        `SELECT idempotencyKey, personId, purpose, status, lastError, createdAt FROM "Outbox"
-          WHERE purpose <> 'reply' AND createdAt >= ? ORDER BY id`,
-        [since],
-      );
-      return rows.map((r) => ({
-        idempotencyKey: String(r.idempotencyKey),
-        personId: r.personId === null ? null : Number(r.personId),
-        purpose: String(r.purpose),
-        status: String(r.status),
-        lastError: r.lastError === null ? null : String(r.lastError),
-        createdAt: fromDbTime(r.createdAt),
-      }));
+      return db.kysely
+        .selectFrom('Outbox')
+        .select(['idempotencyKey', 'personId', 'purpose', 'status', 'lastError', 'createdAt'])
+        .where('purpose', '<>', 'reply')
+        .where('createdAt', '>=', since)
+        .orderBy('id')
+        .execute();
     },
     async settings(campaignId) {
-      const r = await db.get('SELECT settings FROM "Campaign" WHERE id = ?', [campaignId]);
+      const r = await db.kysely
+        .selectFrom('Campaign')
+        .select('settings')
+        .where('id', '=', campaignId)
+        .executeTakeFirst();
       try {
-        const parsed: unknown = JSON.parse(String(r?.settings ?? '{}'));
-        return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+        const parsed = ZSettings.safeParse(JSON.parse(r?.settings ?? '{}'));
+        return parsed.success ? parsed.data : {};
       } catch {
         return {};
       }
     },
     async saveSettings(campaignId, settings) {
-      await db.run('UPDATE "Campaign" SET settings = ? WHERE id = ?', [JSON.stringify(settings), campaignId]);
+      await db.kysely
+        .updateTable('Campaign')
+        .set({ settings: JSON.stringify(settings) })
+        .where('id', '=', campaignId)
+        .execute();
     },
   };
 }

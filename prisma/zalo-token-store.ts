@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { SqlDb } from './sql-db.ts';
-import { fromDbTime } from './sqlite.ts';
 
 /** The single Zalo OA token row (id = 1). */
 export interface ZaloTokenState {
@@ -77,83 +76,105 @@ export function openToken(key: Buffer, stored: string): string {
  * plain text before is read as it is and encrypted by `init` at the next start.
  */
 export function createZaloTokenStore(db: SqlDb, key: Buffer): ZaloTokenStore {
-  const optionalTime = (value: unknown): Date | null => (value === null ? null : fromDbTime(value));
   const seal = (token: string): string => sealToken(key, token);
+  const row = () => db.kysely.updateTable('ZaloToken').where('id', '=', 1);
 
   return {
     async read() {
-      const r = await db.get('SELECT * FROM "ZaloToken" WHERE id = 1');
+      const r = await db.kysely.selectFrom('ZaloToken').selectAll().where('id', '=', 1).executeTakeFirst();
       if (!r) {
         return undefined;
       }
       return {
-        accessToken: openToken(key, String(r.accessToken)),
-        refreshToken: openToken(key, String(r.refreshToken)),
-        accessExpiresAt: fromDbTime(r.accessExpiresAt),
-        refreshedAt: optionalTime(r.refreshedAt),
-        leaseUntil: optionalTime(r.leaseUntil),
-        deadSince: optionalTime(r.deadSince),
-        lastError: r.lastError === null ? null : String(r.lastError),
+        accessToken: openToken(key, r.accessToken),
+        refreshToken: openToken(key, r.refreshToken),
+        accessExpiresAt: r.accessExpiresAt,
+        refreshedAt: r.refreshedAt,
+        leaseUntil: r.leaseUntil,
+        deadSince: r.deadSince,
+        lastError: r.lastError,
       };
     },
     async init(refreshToken, now) {
-      await db.run(
-        `INSERT INTO "ZaloToken" (id, accessToken, refreshToken, accessExpiresAt) VALUES (1, '', ?, ?)
-         ON CONFLICT (id) DO NOTHING`,
-        [seal(refreshToken), now],
-      );
+      await db.kysely
+        .insertInto('ZaloToken')
+        .values({ id: 1, accessToken: '', refreshToken: seal(refreshToken), accessExpiresAt: now })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
       // Tokens stored in plain text (before encryption): encrypted once, unless they changed meanwhile.
-      const r = await db.get('SELECT accessToken, refreshToken FROM "ZaloToken" WHERE id = 1');
-      const access = String(r?.accessToken ?? '');
-      const refresh = String(r?.refreshToken ?? '');
+      const r = await db.kysely
+        .selectFrom('ZaloToken')
+        .select(['accessToken', 'refreshToken'])
+        .where('id', '=', 1)
+        .executeTakeFirst();
+      if (!r) {
+        return;
+      }
+      const { accessToken: access, refreshToken: refresh } = r;
       const plain = (v: string): boolean => v !== '' && !v.startsWith(SEALED);
-      if (r && (plain(access) || plain(refresh))) {
-        await db.run(
-          'UPDATE "ZaloToken" SET accessToken = ?, refreshToken = ? WHERE id = 1 AND accessToken = ? AND refreshToken = ?',
-          [plain(access) ? seal(access) : access, plain(refresh) ? seal(refresh) : refresh, access, refresh],
-        );
+      if (plain(access) || plain(refresh)) {
+        await row()
+          .set({
+            accessToken: plain(access) ? seal(access) : access,
+            refreshToken: plain(refresh) ? seal(refresh) : refresh,
+          })
+          .where('accessToken', '=', access)
+          .where('refreshToken', '=', refresh)
+          .execute();
       }
     },
     async tryLease(now, until) {
       // A conditional UPDATE of the one row: of two processes asking at once, one changes it.
-      return (
-        (await db.run(
-          `UPDATE "ZaloToken" SET leaseUntil = ?
-            WHERE id = 1 AND deadSince IS NULL AND (leaseUntil IS NULL OR leaseUntil <= ?)`,
-          [until, now],
-        )) === 1
-      );
+      const r = await row()
+        .set({ leaseUntil: until })
+        .where('deadSince', 'is', null)
+        .where((eb) => eb.or([eb('leaseUntil', 'is', null), eb('leaseUntil', '<=', now)]))
+        .executeTakeFirst();
+      return r.numUpdatedRows === 1n;
     },
     async saveRefreshed(pair, now) {
-      await db.run(
-        `UPDATE "ZaloToken" SET accessToken = ?, refreshToken = ?, accessExpiresAt = ?, refreshedAt = ?,
-           leaseUntil = NULL, deadSince = NULL, lastError = NULL
-          WHERE id = 1`,
-        [seal(pair.accessToken), seal(pair.refreshToken), pair.accessExpiresAt, now],
-      );
+      await row()
+        .set({
+          accessToken: seal(pair.accessToken),
+          refreshToken: seal(pair.refreshToken),
+          accessExpiresAt: pair.accessExpiresAt,
+          refreshedAt: now,
+          leaseUntil: null,
+          deadSince: null,
+          lastError: null,
+        })
+        .execute();
     },
     async markDead(error, now) {
       // COALESCE keeps the first refusal: that is when sending actually stopped.
-      await db.run(
-        `UPDATE "ZaloToken" SET deadSince = COALESCE(deadSince, ?), lastError = ?, leaseUntil = NULL
-          WHERE id = 1`,
-        [now, error],
-      );
+      await row()
+        .set((eb) => ({
+          deadSince: eb.fn.coalesce('deadSince', eb.val(now)),
+          lastError: error,
+          leaseUntil: null,
+        }))
+        .execute();
     },
     async releaseLease(error) {
-      await db.run(
-        'UPDATE "ZaloToken" SET leaseUntil = NULL, lastError = COALESCE(?, lastError) WHERE id = 1',
-        [error ?? null],
-      );
+      await row()
+        .set(error === undefined ? { leaseUntil: null } : { leaseUntil: null, lastError: error })
+        .execute();
     },
     async replaceRefreshToken(refreshToken, now) {
       // The old access token belongs to the old grant; leaving it empty and expired forces a refresh.
-      await db.run(
-        `INSERT INTO "ZaloToken" (id, accessToken, refreshToken, accessExpiresAt) VALUES (1, '', ?, ?)
-         ON CONFLICT (id) DO UPDATE SET accessToken = '', refreshToken = excluded.refreshToken,
-           accessExpiresAt = excluded.accessExpiresAt, deadSince = NULL, lastError = NULL`,
-        [seal(refreshToken), now],
-      );
+      await db.kysely
+        .insertInto('ZaloToken')
+        .values({ id: 1, accessToken: '', refreshToken: seal(refreshToken), accessExpiresAt: now })
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            accessToken: '',
+            refreshToken: eb.ref('excluded.refreshToken'),
+            accessExpiresAt: eb.ref('excluded.accessExpiresAt'),
+            deadSince: null,
+            lastError: null,
+          })),
+        )
+        .execute();
     },
   };
 }
