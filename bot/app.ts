@@ -5,6 +5,9 @@ import { webhookCallback } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { buildDigest, digestMessage } from '../core/digests/digest.ts';
 import { type DigestBuilder, runDigests } from '../core/digests/digest-schedule.ts';
+import { telegramCommandLists } from '../core/features/derive.ts';
+import type { Feature } from '../core/features/feature.ts';
+import { FEATURES } from '../core/features/registry.ts';
 import { createInboundHandler, type InboundOutcome } from '../core/inbound/handle-inbound.ts';
 import { t } from '../core/messaging/catalog.ts';
 import type { Address, Inbound } from '../core/messaging/message.ts';
@@ -39,7 +42,7 @@ import { createOutboxDispatcher, type OutboxDispatcher } from './outbox-dispatch
 import { type PlaygroundPersona, registerPlayground } from './playground/playground-routes.ts';
 import { createPlaygroundSender } from './playground/playground-sender.ts';
 import { createScheduler, type Scheduler } from './scheduler.ts';
-import { BOT_COMMANDS, createTelegramBot } from './telegram/create-telegram-bot.ts';
+import { createTelegramBot, setTelegramCommands } from './telegram/create-telegram-bot.ts';
 import { startTelegramPolling } from './telegram/telegram-polling.ts';
 import { createTelegramSender } from './telegram/telegram-sender.ts';
 import { createZaloClient, type ZaloClient } from './zalo/zalo-client.ts';
@@ -68,6 +71,8 @@ export interface AppOptions {
    * token (`wantsDemo`); 'demo' the demo in any case (tests that start a token bot on the demo).
    */
   seed?: 'auto' | 'demo';
+  /** The chat's features (commands, menu, flows); the app's registry by default. */
+  features?: readonly Feature[];
 }
 
 export interface App {
@@ -184,7 +189,9 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     fetchers,
     log: log.child({ part: 'media' }),
   });
+  const features = options.features ?? FEATURES;
   const coreHandler = createInboundHandler({
+    features,
     uow: store,
     clock,
     flowTtlMs: config.flowTtlMs,
@@ -392,9 +399,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       archiver.start();
       if (telegram && config.telegram) {
         await telegram.init();
-        await telegram.api
-          .setMyCommands(BOT_COMMANDS)
-          .catch((error: unknown) => log.warn({ err: error }, 'setMyCommands failed'));
+        await setTelegramCommands(telegram.api, telegramCommandLists(features), log);
         if (config.telegram.mode === 'webhook') {
           await telegram.api.setWebhook(config.telegram.webhookUrl, {
             secret_token: config.telegram.secret,

@@ -234,6 +234,21 @@ describe('Telegram end to end', () => {
     expect(await target.prisma.outbox.count()).toBe(3);
   });
 
+  it('sets the command menus of private chats and groups, in Vietnamese and English', async () => {
+    await boot();
+    const names = (scope: string, language = '') =>
+      emulator.commandsFor(scope, language).map((c) => c.command);
+    expect(names('default')).toEqual(['menu', 'baocao', 'tinhhinh', 'huy', 'help']);
+    expect(names('default', 'en')).toEqual(['menu', 'baocao', 'status', 'cancel', 'help']);
+    expect(names('all_group_chats')).toEqual(['dangkynhom', 'baocao']);
+    expect(names('all_group_chats', 'en')).toEqual(['dangkynhom', 'digest']);
+    expect(emulator.commandsFor('default')[0]).toEqual({
+      command: 'menu',
+      description: 'Danh mục chức năng',
+    });
+    expect(emulator.commandsFor('default', 'en')[0]).toEqual({ command: 'menu', description: 'The menu' });
+  });
+
   it('takes updates over a webhook with a secret token and refuses forged ones', async () => {
     const port = await freePort();
     app = await startApp(

@@ -1,6 +1,7 @@
 import { autoRetry } from '@grammyjs/auto-retry';
-import { Bot, type Context } from 'grammy';
+import { type Api, Bot, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
+import type { TelegramCommandList } from '../../core/features/derive.ts';
 import type { Inbound } from '../../core/messaging/message.ts';
 import type { Logger } from '../logger.ts';
 
@@ -13,13 +14,27 @@ export interface TelegramBotDeps {
   log: Logger;
 }
 
-export const BOT_COMMANDS = [
-  { command: 'menu', description: 'Danh mục chức năng' },
-  { command: 'baocao', description: 'Báo cáo tiến độ tháng' },
-  { command: 'tinhhinh', description: 'Tình hình các đơn vị (lãnh đạo)' },
-  { command: 'huy', description: 'Hủy việc đang làm (không lưu)' },
-  { command: 'help', description: 'Hướng dẫn' },
-];
+/**
+ * Telegram's "/" menus, derived from the registry of features (core/features): one list per scope
+ * (private chats as the default, all group chats) and language (Vietnamese as the default,
+ * English for users whose Telegram speaks it). A list that fails is logged; the bot works without.
+ */
+export async function setTelegramCommands(
+  api: Api,
+  lists: readonly TelegramCommandList[],
+  log: Logger,
+): Promise<void> {
+  for (const list of lists.filter((l) => l.commands.length > 0)) {
+    await api
+      .setMyCommands(list.commands, {
+        scope: { type: list.scope === 'group' ? 'all_group_chats' : 'default' },
+        ...(list.locale === 'vi' ? {} : { language_code: list.locale }),
+      })
+      .catch((error: unknown) =>
+        log.warn({ err: error, scope: list.scope, locale: list.locale }, 'setMyCommands failed'),
+      );
+  }
+}
 
 /**
  * The grammY side of Telegram: turn each update into a core `Inbound` and hand it over. Replies

@@ -41,10 +41,9 @@
 
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BOT_COMMANDS } from '../../bot/telegram/create-telegram-bot.ts';
 import { buildExport } from '../../core/exports/build-export.ts';
 import { EXPORT_KINDS, type ExportRequest } from '../../core/exports/export-request.ts';
-import { commandNames } from '../../core/features/derive.ts';
+import { commandNames, telegramCommandLists } from '../../core/features/derive.ts';
 import { FEATURES } from '../../core/features/registry.ts';
 import { feedbackAnswerRunner } from '../../core/feedback/feedback.ts';
 import { SHOWN_CHOICES_FLOW } from '../../core/flows/shown-choices.ts';
@@ -767,8 +766,11 @@ describe('the matrix covers the whole dispatcher', () => {
     expect(PRIVATE_COMMANDS.filter((c) => !covered('command').has(c))).toEqual([]);
     expect(MENU_ACTIONS.filter((c) => !covered('menu').has(c))).toEqual([]);
     expect(GROUP_COMMANDS.filter((c) => !covered('group').has(c))).toEqual([]);
-    // The commands Telegram shows in its menu are all handled.
-    expect(BOT_COMMANDS.map((c) => c.command).filter((c) => !PRIVATE_COMMANDS.includes(c))).toEqual([]);
+    // The commands Telegram shows in its menus are all handled, each in its scope.
+    for (const list of telegramCommandLists(FEATURES)) {
+      const handled = list.scope === 'group' ? GROUP_COMMANDS : PRIVATE_COMMANDS;
+      expect(list.commands.map((c) => c.command).filter((c) => !handled.includes(c))).toEqual([]);
+    }
   });
 
   it('every role of core/people is played by someone, and a stranger', () => {

@@ -129,6 +129,8 @@ export interface BotApiEmulator {
   readonly sent: SentMessage[];
   messagesTo(chatId: number): SentMessage[];
   lastMessageTo(chatId: number): SentMessage | undefined;
+  /** The command list set for a scope type (`default`, `all_group_chats`…) and language ('' none). */
+  commandsFor(scope?: string, language?: string): BotCommand[];
   /** Resolves once at least `count` messages were sent to `chatId` in total (default timeout 5000 ms). */
   waitForMessages(chatId: number, count: number, timeoutMs?: number): Promise<SentMessage[]>;
   readonly callbackAnswers: CallbackAnswer[];
@@ -293,6 +295,14 @@ function decodeFormValue(value: string): unknown {
     }
   }
   return value;
+}
+
+/** Which command list a set/get/deleteMyCommands call is about: its scope type and language. */
+function commandsKey(payload: Payload): string {
+  const scope = parseReplyMarkup(payload.scope);
+  const type = isRecord(scope) && typeof scope.type === 'string' ? scope.type : 'default';
+  const language = typeof payload.language_code === 'string' ? payload.language_code : '';
+  return `${type}:${language}`;
 }
 
 function parseReplyMarkup(value: unknown): unknown {
@@ -568,7 +578,8 @@ class Emulator implements BotApiEmulator {
   private tooManyRequestsCount = 0;
   private readonly failures = new Map<string, { remaining: number; error: EmulatorError }>();
   private readonly waiters = new Set<MessageWaiter>();
-  private commands: BotCommand[] = [];
+  /** setMyCommands' lists, by `<scope type>:<language code>`. */
+  private readonly commands = new Map<string, BotCommand[]>();
 
   private readonly handlers: Map<string, { name: string; handler: Handler }>;
 
@@ -713,6 +724,10 @@ class Emulator implements BotApiEmulator {
 
   lastMessageTo(chatId: number): SentMessage | undefined {
     return this.messagesTo(chatId).at(-1);
+  }
+
+  commandsFor(scope = 'default', language = ''): BotCommand[] {
+    return this.commands.get(`${scope}:${language}`) ?? [];
   }
 
   waitForMessages(chatId: number, count: number, timeoutMs = 5000): Promise<SentMessage[]> {
@@ -1229,15 +1244,18 @@ class Emulator implements BotApiEmulator {
         if (!Array.isArray(commands)) {
           throw badRequest('parameter "commands" must be an array');
         }
-        this.commands = commands.filter(isRecord).map((command) => ({
-          command: String(command.command ?? ''),
-          description: String(command.description ?? ''),
-        }));
+        this.commands.set(
+          commandsKey(payload),
+          commands.filter(isRecord).map((command) => ({
+            command: String(command.command ?? ''),
+            description: String(command.description ?? ''),
+          })),
+        );
         return true;
       },
-      getMyCommands: () => this.commands,
-      deleteMyCommands: () => {
-        this.commands = [];
+      getMyCommands: (payload) => this.commands.get(commandsKey(payload)) ?? [],
+      deleteMyCommands: (payload) => {
+        this.commands.delete(commandsKey(payload));
         return true;
       },
       setMyDescription: () => true,
