@@ -20,11 +20,13 @@ import { probeWrite } from '../prisma/database-probe.ts';
 import { createInboundEventStore } from '../prisma/inbound-event-store.ts';
 import { createMediaStore } from '../prisma/media-store.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
+import { findPlaygroundIdentities } from '../prisma/playground-personas.ts';
 import {
   DEMO_INVITE_CODE,
   DEMO_PEOPLE,
   DEMO_REMOVE_COMMAND,
   findDemoData,
+  hasCampaignData,
   seedIfEmpty,
   wantsDemo,
 } from '../prisma/seed.ts';
@@ -123,10 +125,16 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   if (applied.length > 0) {
     log.info({ migrations: applied }, 'database migrations applied');
   }
-  const prisma = createPrismaClient(config.databaseUrl);
+  // The Prisma client (and its WebAssembly query compiler) is made on first use: on an existing
+  // database the bot does not need it (issue 14 §7, start-up time and idle memory).
+  let prismaClient: PrismaClient | undefined;
+  const prisma = (): PrismaClient => {
+    prismaClient ??= createPrismaClient(config.databaseUrl);
+    return prismaClient;
+  };
   const realDeployment = !wantsDemo(config);
   const demo = options.seed === 'demo' || !realDeployment;
-  if (await seedIfEmpty(prisma, clock.now(), { demo })) {
+  if (!(await hasCampaignData(db)) && (await seedIfEmpty(prisma(), clock.now(), { demo }))) {
     log.info(
       demo
         ? 'empty database: demo campaign seeded (Bắc Kạn city 2024–2025)'
@@ -134,7 +142,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     );
   }
   if (realDeployment) {
-    const found = await findDemoData(prisma);
+    const found = await findDemoData(prisma());
     if (found.people.length > 0 || found.invites.length > 0 || found.households.length > 0) {
       log.warn(
         {
@@ -231,7 +239,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       handleInbound: async (inbound) => {
         await handleInbound(inbound);
       },
-      listPersonas: () => listPersonas(prisma),
+      listPersonas: () => listPersonas(db),
       access: { listenHost: config.host, ...config.playgroundAccess },
     });
   }
@@ -383,7 +391,9 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   return {
     http,
     db,
-    prisma,
+    get prisma() {
+      return prisma();
+    },
     dispatcher,
     scheduler,
     processor,
@@ -429,7 +439,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
         await scheduler.stop();
         await dispatcher.stop();
         health.stop();
-        await prisma.$disconnect();
+        await prismaClient?.$disconnect();
         await db.close();
       })();
       return stopping;
@@ -486,26 +496,17 @@ const ROLE_LABELS: Record<string, string> = {
   citizen: 'Người dân',
 };
 
-async function listPersonas(prisma: PrismaClient): Promise<PlaygroundPersona[]> {
-  const identities = await prisma.channelIdentity.findMany({
-    where: { channel: 'playground' },
-    include: {
-      person: { include: { memberships: { where: { revokedAt: null }, include: { unit: true } } } },
-    },
-    orderBy: { id: 'asc' },
-  });
+async function listPersonas(db: SqlDb): Promise<PlaygroundPersona[]> {
+  const identities = await findPlaygroundIdentities(db);
   const order = new Map<string, number>(DEMO_PEOPLE.map((p, i) => [p.key, i]));
   const personas = identities
     .sort((a, b) => (order.get(a.externalUserId) ?? 99) - (order.get(b.externalUserId) ?? 99))
-    .map((identity) => {
-      const membership = identity.person.memberships[0];
-      return {
-        id: identity.externalUserId,
-        name: identity.person.fullName,
-        roleLabel: membership ? (ROLE_LABELS[membership.role] ?? membership.role) : 'Chưa có vai trò',
-        unitName: membership?.unit.name ?? '',
-      };
-    });
+    .map((identity) => ({
+      id: identity.externalUserId,
+      name: identity.fullName,
+      roleLabel: identity.role ? (ROLE_LABELS[identity.role] ?? identity.role) : 'Chưa có vai trò',
+      unitName: identity.unitName ?? '',
+    }));
   if (!identities.some((i) => i.externalUserId === 'visitor')) {
     personas.push({
       id: 'visitor',

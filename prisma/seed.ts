@@ -2,6 +2,7 @@ import { generatePeriods } from '../core/campaigns/periods.ts';
 import { householdNameKey } from '../core/households/duplicate-keys.ts';
 import { assessEligibility } from '../core/households/eligibility.ts';
 import type { PrismaClient } from './client.ts';
+import type { SqlDb } from './database.ts';
 
 /** Demo people for the playground: its personas are these identities. */
 export const DEMO_PEOPLE = [
@@ -225,6 +226,16 @@ async function seedDemoData(db: SeedDb, now: Date, campaignId: number): Promise<
       },
     });
   }
+}
+
+/**
+ * Whether the database holds a campaign or units, the test `seedIfEmpty` makes, without the Prisma
+ * client: a start on an existing database need not load it (issue 14 §7, start-up time and memory).
+ */
+export async function hasCampaignData(db: SqlDb): Promise<boolean> {
+  const campaign = await db.kysely.selectFrom('Campaign').select('id').limit(1).executeTakeFirst();
+  const unit = campaign ?? (await db.kysely.selectFrom('Unit').select('id').limit(1).executeTakeFirst());
+  return unit !== undefined;
 }
 
 /**

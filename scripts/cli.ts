@@ -11,7 +11,7 @@ import { loadConfig } from '../bot/config.ts';
 import { idNumberHasherFor } from '../bot/id-hash-key.ts';
 import { createPrismaClient, type PrismaClient } from '../prisma/client.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
-import { seedIfEmpty, wantsDemo } from '../prisma/seed.ts';
+import { hasCampaignData, seedIfEmpty, wantsDemo } from '../prisma/seed.ts';
 import { openSqlDb } from '../prisma/sql-db.ts';
 import { POSTGRES_BACKUP_MESSAGE } from './cli/backup.ts';
 import { executeCommand, helpText, parseCommand, USAGE_HINT } from './cli/commands.ts';
@@ -78,7 +78,9 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     prisma = createPrismaClient(config.databaseUrl);
     const demo = wantsDemo(config);
-    if (!asItIs && (await seedIfEmpty(prisma, new Date(), { demo }))) {
+    // Asked without the Prisma client first: on an existing database a command that does not use
+    // it never runs its query compiler (issue 14 §7).
+    if (!asItIs && !(await hasCampaignData(db)) && (await seedIfEmpty(prisma, new Date(), { demo }))) {
       note(
         demo
           ? 'Cơ sở dữ liệu trống: đã nạp dữ liệu mẫu (chiến dịch thành phố Bắc Kạn 2024–2025).'

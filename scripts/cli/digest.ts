@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import { renderPng } from '../../bot/digests/render-png.ts';
 import { buildDigest, digestText } from '../../core/digests/digest.ts';
 import { createStore } from '../../prisma/store.ts';
 import { type CliContext, UsageError } from './context.ts';
@@ -51,6 +50,8 @@ export async function digestPreview(ctx: CliContext, opts: DigestPreviewOptions)
     ctx.out(line);
   }
   if (opts.out) {
+    // The renderer (resvg and its fonts) only for a chart asked for (issue 14 §7).
+    const { renderPng } = await import('../../bot/digests/render-png.ts');
     fs.writeFileSync(opts.out, renderPng(digest.svg));
     ctx.out('');
     ctx.out(`Biểu đồ: đã ghi ${opts.out}`);
