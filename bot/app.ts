@@ -12,6 +12,7 @@ import { createInboundHandler, type InboundOutcome } from '../core/inbound/handl
 import { t } from '../core/messaging/catalog.ts';
 import type { Address, Inbound } from '../core/messaging/message.ts';
 import type { ChannelSender } from '../core/messaging/messenger.ts';
+import { AppError, isRetryable } from '../core/shared/app-error.ts';
 import { type Clock, systemClock } from '../core/shared/clock.ts';
 import { formatDateTime } from '../core/shared/format.ts';
 import { findAdminAddresses } from '../prisma/admin-contacts.ts';
@@ -36,6 +37,7 @@ import { createZaloTokenStore } from '../prisma/zalo-token-store.ts';
 import type { Config, ZaloConfig } from './config.ts';
 import { createDatabaseHealth, type DatabaseHealth, watchDb } from './database-health.ts';
 import { createExportBuilder } from './exports/document-builder.ts';
+import { createFaultReplier } from './fault-reply.ts';
 import { idNumberHasherFor } from './id-hash-key.ts';
 import { createInboundEventProcessor, type InboundEventProcessor } from './inbound-event-processor.ts';
 import { type Logger, limitRepeats } from './logger.ts';
@@ -210,7 +212,8 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       archiver.kick();
     },
   });
-  const handleInbound = withRetry(coreHandler, log, health);
+  const replyToFault = createFaultReplier({ uow: store, clock, afterEnqueue: () => dispatcher.kick() });
+  const handleInbound = withRetry(coreHandler, log, health, replyToFault);
 
   // A request must arrive whole within requestMs (a trickling body is cut off with 408); Node
   // checks that every connectionsCheckingInterval, an idle socket closes after idleMs.
@@ -464,6 +467,7 @@ function withRetry(
   handle: (inbound: Inbound) => Promise<InboundOutcome>,
   log: Logger,
   health: DatabaseHealth,
+  replyToFault: (inbound: Inbound, error: AppError) => Promise<void>,
 ) {
   return async (inbound: Inbound): Promise<InboundOutcome> => {
     const started = performance.now();
@@ -471,6 +475,13 @@ function withRetry(
       try {
         return await handle(inbound);
       } catch (error) {
+        if (error instanceof AppError && !isRetryable(error)) {
+          // A coded fault of the core comes back on every try: not retried, the fault is logged and
+          // the chat told that nothing was saved; the message counts as answered.
+          log.error({ code: error.code, err: error, channel: inbound.channel }, 'inbound message met a fault');
+          await replyToFault(inbound, error);
+          return { duplicate: false, replies: 1 };
+        }
         const mustWait = health.mustWait(error);
         if (mustWait) {
           health.busy(inbound);

@@ -15,6 +15,7 @@ import { hasCampaignData, seedIfEmpty, wantsDemo } from '../prisma/seed.ts';
 import { openSqlDb } from '../prisma/sql-db.ts';
 import { POSTGRES_BACKUP_MESSAGE } from './cli/backup.ts';
 import { executeCommand, helpText, parseCommand, USAGE_HINT } from './cli/commands.ts';
+import { failureExit } from './cli/fault-exit.ts';
 import { UsageError } from './cli/context.ts';
 import { telegramBotUsername } from './cli/demo.ts';
 
@@ -120,6 +121,7 @@ main(process.argv.slice(2))
     process.exitCode = process.exitCode || code;
   })
   .catch((error: unknown) => {
-    note(`Lỗi: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
+    const failure = failureExit(error);
+    note(failure.line);
+    process.exitCode = failure.exitCode;
   });

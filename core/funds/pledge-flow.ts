@@ -5,6 +5,7 @@ import type { FlowRunner } from '../flows/flow-runner.ts';
 import type { Choice } from '../messaging/message.ts';
 import { FUND_LEVEL_KINDS } from '../people/unit.repository.ts';
 import type { Actor } from '../shared/actor.ts';
+import { AppError } from '../shared/app-error.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDate, formatMoney } from '../shared/format.ts';
 import { normalizeVi, parsePhone } from '../shared/parse.ts';
@@ -507,7 +508,7 @@ async function pledgeReceipt(
 ): Promise<Text[]> {
   const pledge = await tx.pledges.findById(id);
   if (!pledge) {
-    throw new Error(`pledge ${id} vanished inside its transaction`);
+    throw new AppError('NOT_FOUND', `pledge ${id} vanished inside its transaction`);
   }
   if (verify.notify) {
     await notifyVerifiers(tx, pledge, verify.safeguards, today, verify.now);

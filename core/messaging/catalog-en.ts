@@ -70,6 +70,14 @@ export const en: Record<keyof typeof vi, string> = {
     '⚠️ Since {since} the bot cannot write to its database (technical error: {reason}). Messages received meanwhile are not lost: the bot will handle them as soon as the database works again. Administrators, please check the disk or the database server, or call technical support.',
   'system.db_recovered_alert':
     "✅ The bot's database works again since {at} (failing since {since}). Messages received meanwhile are being handled.",
+  'fault.invalid_argument':
+    '⚠️ This message holds information that is not valid, so nothing was saved. Please start again from /menu.',
+  'fault.not_found':
+    '⚠️ The data of this request was not found (it may have just been changed or deleted), so nothing was saved. Please open it again from /menu.',
+  'fault.conflict': '⚠️ This request clashes with a change just saved, so it was not saved. Please try again.',
+  'fault.forbidden': '⛔ You may not do this. Nothing was saved.',
+  'fault.internal':
+    '⚠️ The system failed while handling this message, so nothing was saved; the error was recorded for technical support. Please try again later.',
 
   'flow.cancelled': 'Cancelled. Nothing was saved.',
   'flow.nothing_to_cancel': 'There is nothing in progress.',

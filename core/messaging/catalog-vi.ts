@@ -68,6 +68,16 @@ export const vi = {
     '⚠️ Từ {since}, bot không ghi được vào cơ sở dữ liệu (lỗi kỹ thuật: {reason}). Tin nhắn nhận trong thời gian này không bị mất: bot sẽ xử lý ngay khi cơ sở dữ liệu hoạt động lại. Đề nghị quản trị viên kiểm tra ổ đĩa, máy chủ cơ sở dữ liệu hoặc báo bộ phận kỹ thuật.',
   'system.db_recovered_alert':
     '✅ Cơ sở dữ liệu của bot đã hoạt động lại lúc {at} (gián đoạn từ {since}). Các tin nhắn nhận trong lúc gián đoạn đang được xử lý.',
+  // A coded fault (AppError) the message met: nothing of it was saved. bot/fault-reply.ts picks one.
+  'fault.invalid_argument':
+    '⚠️ Tin nhắn này có thông tin không hợp lệ nên chưa được lưu. Anh/chị vui lòng bắt đầu lại từ /menu.',
+  'fault.not_found':
+    '⚠️ Không tìm thấy dữ liệu của yêu cầu này (có thể vừa được sửa hoặc xóa) nên chưa có gì được lưu. Anh/chị vui lòng mở lại từ /menu.',
+  'fault.conflict':
+    '⚠️ Yêu cầu này trùng với một thay đổi vừa được lưu nên chưa được lưu. Anh/chị vui lòng thử lại.',
+  'fault.forbidden': '⛔ Anh/chị không có quyền thực hiện việc này. Chưa có gì được lưu.',
+  'fault.internal':
+    '⚠️ Hệ thống gặp lỗi khi xử lý tin nhắn này nên chưa lưu gì; lỗi đã được ghi lại cho bộ phận kỹ thuật. Anh/chị vui lòng thử lại sau.',
 
   'flow.cancelled': 'Đã hủy. Không có thông tin nào được lưu.',
   'flow.nothing_to_cancel': 'Hiện không có việc gì đang làm dở.',

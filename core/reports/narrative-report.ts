@@ -3,6 +3,7 @@ import { membershipsFor } from '../access/access.ts';
 import type { FlowData, FlowDef, FlowState, StepDef } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
 import type { MessageKey } from '../messaging/catalog.ts';
+import { AppError } from '../shared/app-error.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import { periodHeader, reportReceipt } from './report-texts.ts';
 
@@ -144,7 +145,7 @@ export const narrativeReportRunner: FlowRunner<NarrativeContext> = {
     const ctx = state.ctx as NarrativeContext;
     const period = chosen(ctx, state.data);
     if (!period) {
-      throw new Error('narrative report submitted without a period');
+      throw new AppError('INVALID_ARGUMENT', 'narrative report submitted without a period among those offered');
     }
     const answers: Record<string, string> = {};
     for (const step of narrativeFlow.steps) {

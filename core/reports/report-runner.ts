@@ -1,6 +1,7 @@
 import { membershipsFor } from '../access/access.ts';
 import type { FlowData } from '../flows/flow.ts';
 import { defineFlow } from '../flows/flow-runner.ts';
+import { AppError } from '../shared/app-error.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
 import { cumulativeCounts } from './registry-counts.ts';
 import { type ReportRecord, ZReportFigures } from './report.ts';
@@ -80,7 +81,7 @@ export const reportRunner = defineFlow({
   async submit(tx, actor, { ctx, answers }, now, inbound) {
     const period = ctx.periods.find((p) => p.id === (answers.period ?? ctx.periods[0]?.id));
     if (!period) {
-      throw new Error('report submitted without a period');
+      throw new AppError('INVALID_ARGUMENT', 'report submitted without a period among those offered');
     }
     const figures = ZReportFigures.parse(answers);
     const { registryReason } = answers;

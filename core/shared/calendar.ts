@@ -3,6 +3,8 @@
  * conversion of such a date to the instant it starts in the campaign's time zone.
  */
 
+import { AppError } from './app-error.ts';
+
 export interface CalendarDate {
   year: number;
   month: number;
@@ -33,7 +35,7 @@ export function toIsoDate(d: CalendarDate): string {
 export function fromIsoDate(s: string): CalendarDate {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   if (!m) {
-    throw new Error(`Not an ISO date: ${s}`);
+    throw new AppError('INVALID_ARGUMENT', `Not an ISO date: ${s}`);
   }
   return { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
 }
