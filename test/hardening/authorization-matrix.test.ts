@@ -1,0 +1,457 @@
+/**
+ * The authorization matrix, generated (issue 14 §3): every command and every button of the feature
+ * registry (core/features/registry.ts) × every person of the cast (each role, in one ward, the other
+ * ward or the city, and a stranger) × the objects a button can point at (in the person's own area,
+ * in another area, or none), exercised through the real inbound handler on one seeded database
+ * (SQLite, or PostgreSQL with TEST_DATABASE=postgres). The expected answer of each cell is not
+ * written here: it is the access table's (`can` of core/access/access.ts) for the person's roles as
+ * the database holds them, at the unit of the object the button names. A refused cell must answer
+ * politely in Vietnamese and change nothing; an allowed one must not be refused.
+ *
+ * What a new feature needs: its commands and buttons name their action of the access table in
+ * ENTRIES below (the coverage test fails until they do); its cells are then generated.
+ */
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTIONS, type Action, can, type UnitPath } from '../../core/access/access.ts';
+import { EXPORT_KINDS } from '../../core/exports/export-request.ts';
+import { commandNames } from '../../core/features/derive.ts';
+import { FEATURES } from '../../core/features/registry.ts';
+import type { Actor } from '../../core/shared/actor.ts';
+import type { TestUser } from '../../core/testing/builders.ts';
+import {
+  CAST,
+  changedTables,
+  chat,
+  checksums,
+  closeAccessWorld,
+  DX,
+  ids,
+  LEAKED_INTERNALS,
+  type Person,
+  refusalIn,
+  SC,
+  sql,
+  startAccessWorld,
+  storeOf,
+  user,
+  VIETNAMESE,
+} from '../support/access-world.ts';
+import type { ChatReply } from '../support/sqlite-chat.ts';
+
+// ---------------------------------------------------------------------------------------------
+// What each entry point of the registry does, in the access table's words.
+
+/** An object a button names: its id in the button and what decides who may touch it. */
+interface Resolved {
+  arg: string;
+  /** The unit the action is judged at (a household's ward, a pledge's fund level…). */
+  unit?: number;
+  /** Instead of a unit: whose the object is (a pledge is its donor's, or its organisation's leader's). */
+  owner?: (actor: Actor) => boolean;
+}
+
+/** Named when the cells are listed, resolved once the world is built. */
+interface Target {
+  label: string;
+  resolve: () => Resolved;
+}
+
+interface Entry {
+  action: Action;
+  /** A fixed argument (an export kind, a list's status). */
+  arg?: string;
+  /** The objects of both wards (and the city) the argument names. */
+  targets?: Target[];
+}
+
+const household = (code: string, suffix = '', unit?: () => number | undefined): Target => ({
+  label: `<${code}>`,
+  resolve: () => {
+    const id = ids.household[code] ?? 0;
+    return { arg: `${id}${suffix}`, unit: unit ? unit() : world.householdUnit.get(id) };
+  },
+});
+const units: Target[] = [DX, SC].map((code) => ({
+  label: `<${code}>`,
+  resolve: () => ({ arg: String(ids.unit[code]), unit: ids.unit[code] }),
+}));
+const pledges = (judge: 'level' | 'owner'): Target[] =>
+  (['org', 'sc', 'dx'] as const).map((k) => ({
+    label: `<pledge ${k}>`,
+    resolve: () => {
+      const pledge = world.pledges.get(ids.pledge[k]);
+      const arg = String(ids.pledge[k]);
+      if (judge === 'level') {
+        return { arg, unit: pledge?.fundUnitId };
+      }
+      const org = pledge?.orgUnitId ?? undefined;
+      return {
+        arg,
+        owner: (actor: Actor) =>
+          org !== undefined ? can(actor, 'pledge.org', world.path(org)) : pledge?.personId === actor.personId,
+      };
+    },
+  }));
+const feedbackOf = (by: 'id' | 'ref'): Target[] =>
+  (['dx', 'sc'] as const).map((k) => ({
+    label: `<feedback ${k}>`,
+    resolve: () => ({
+      arg: by === 'id' ? String(ids.feedback[k].id) : ids.feedback[k].ref,
+      unit: world.feedbackUnit.get(ids.feedback[k].id),
+    }),
+  }));
+const groups: Target[] = (['dx', 'city'] as const).map((k) => ({
+  label: `<group ${k}>`,
+  resolve: () => ({ arg: String(ids.group[k]), unit: world.groupUnit.get(ids.group[k]) }),
+}));
+const period: Target = { label: '<period>', resolve: () => ({ arg: String(ids.period) }) };
+
+/** Private commands by their Vietnamese name; group commands as `group:<name>`. */
+const COMMANDS: Record<string, Entry[]> = {
+  start: [{ action: 'menu.use' }],
+  menu: [{ action: 'menu.use' }],
+  huy: [{ action: 'menu.use' }],
+  help: [{ action: 'menu.use' }],
+  ungho: [{ action: 'pledge.register' }],
+  phananh: [{ action: 'feedback.send' }],
+  // Someone else's feedback number reads as unknown except to those who handle it.
+  tracuu: [{ action: 'feedback.track' }, { action: 'feedback.handle', targets: feedbackOf('ref') }],
+  congkhai: [{ action: 'fund.public' }],
+  quy: [{ action: 'fund.view' }],
+  tinhhinh: [{ action: 'status.view' }],
+  baocao: [{ action: 'report.submit' }],
+  xuatbaocao: [{ action: 'export.download' }],
+  'group:dangkynhom': [{ action: 'group.register' }],
+  'group:baocao': [{ action: 'digest.request' }],
+};
+
+/** Buttons (`menu:<name>[:<arg>]`) by name. */
+const BUTTONS: Record<string, Entry[]> = {
+  resume: [{ action: 'menu.use' }],
+  main: [{ action: 'menu.use' }],
+  whoami: [{ action: 'menu.use' }],
+  help: [{ action: 'menu.use' }],
+  report: [{ action: 'report.submit' }, { action: 'report.submit', targets: units }],
+  narrative: [{ action: 'narrative.submit' }],
+  hhsearch: [{ action: 'household.view' }],
+  hhlist: [{ action: 'household.view' }, { action: 'household.view', arg: 'approved' }],
+  hh: [{ action: 'household.view', targets: [household('DX-001'), household('SC-001')] }],
+  hhadd: [{ action: 'household.add' }],
+  hhmove: [
+    {
+      action: 'household.status',
+      targets: [household('DX-004', ':approved'), household('SC-001', ':approved')],
+    },
+  ],
+  pledge: [{ action: 'pledge.register' }],
+  mypledges: [{ action: 'pledge.mine' }],
+  pledgecard: [{ action: 'pledge.mine', targets: pledges('owner') }],
+  pledgeedit: [{ action: 'pledge.mine', targets: pledges('owner') }],
+  pledgecancel: [{ action: 'pledge.mine', targets: pledges('owner') }],
+  // A pledge's verification (issue 13 §6): on a pledge that is not waiting, its keepers are told so.
+  pledgeok: [{ action: 'pledge.verify', targets: pledges('level') }],
+  pledgeno: [{ action: 'pledge.verify', targets: pledges('level') }],
+  receiptpick: [{ action: 'fund.receipt' }],
+  receipt: [
+    { action: 'fund.receipt', arg: '0' },
+    { action: 'fund.receipt', targets: pledges('level') },
+  ],
+  pledgesearch: [{ action: 'fund.receipt' }],
+  alloc: [
+    { action: 'fund.household' },
+    { action: 'fund.household', targets: [household('DX-002'), household('SC-001')] },
+  ],
+  disbpick: [{ action: 'fund.disburse' }],
+  // Paying a household is for the keepers of the level its money was allocated from (the city's).
+  disb: [
+    {
+      action: 'fund.disburse',
+      targets: [household('DX-001', '', () => world.allocatedFrom.get(ids.household['DX-001'] ?? 0))],
+    },
+  ],
+  transfer: [{ action: 'fund.transfer' }],
+  fund: [{ action: 'fund.view' }],
+  public: [{ action: 'fund.public' }],
+  ackpick: [{ action: 'fund.acknowledge' }],
+  ack: [{ action: 'fund.acknowledge', targets: pledges('level') }],
+  acksend: [{ action: 'fund.acknowledge', targets: pledges('level') }],
+  fblist: [{ action: 'feedback.handle' }],
+  fbhandle: [{ action: 'feedback.handle', targets: feedbackOf('id') }],
+  fbanswer: [{ action: 'feedback.handle', targets: feedbackOf('id') }],
+  invite: [{ action: 'invite.create' }],
+  pause: [{ action: 'reminder.pause', targets: [period] }],
+  grpok: [{ action: 'group.decide', targets: groups }],
+  grpno: [{ action: 'group.decide', targets: groups }],
+  status: [{ action: 'status.view' }],
+  export: [
+    { action: 'export.download' },
+    ...EXPORT_KINDS.map((kind) => ({ action: 'export.download' as const, arg: kind })),
+  ],
+};
+
+/**
+ * Actions no command or button reaches by itself: checked inside flows (an organisation's pledge,
+ * the level an allocation draws on) or deciding what a view shows (private donors' names).
+ */
+const INSIDE_FLOWS_AND_VIEWS: Action[] = ['pledge.org', 'fund.allocate', 'fund.donors'];
+
+// ---------------------------------------------------------------------------------------------
+// The cells, generated.
+
+type Kind = 'command' | 'button' | 'group';
+
+interface Cell {
+  label: string;
+  kind: Kind;
+  action: Action;
+  send: (who: TestUser) => Promise<ChatReply>;
+  /** Who may, by the access table (and, for a person's own objects, ownership). */
+  may: (actor: Actor | undefined) => boolean;
+}
+
+const registryCommands = (scope: 'private' | 'group') =>
+  FEATURES.flatMap((f) => f.commands ?? []).filter((c) => c.scope === scope);
+const registryButtons = () => FEATURES.flatMap((f) => f.buttons ?? []);
+
+/** A cell's judge, once the world is built: the access table at the object's unit, or its owner. */
+function judged(entry: Entry, target: Target | undefined): (actor: Actor | undefined) => boolean {
+  return (actor) => {
+    const resolved = target?.resolve();
+    if (resolved?.owner) {
+      return can(actor, entry.action) && actor !== undefined && resolved.owner(actor);
+    }
+    return can(actor, entry.action, resolved?.unit === undefined ? undefined : world.path(resolved.unit));
+  };
+}
+
+function variants(entry: Entry): { suffix: string; arg: () => string | undefined; may: Cell['may'] }[] {
+  const targets = entry.targets ?? [undefined];
+  return targets.map((target) => ({
+    suffix: target ? `:${target.label}` : entry.arg ? `:${entry.arg}` : '',
+    arg: () => (target ? target.resolve().arg : entry.arg),
+    may: judged(entry, target),
+  }));
+}
+
+function cells(): Cell[] {
+  const out: Cell[] = [];
+  for (const command of registryCommands('private')) {
+    for (const entry of COMMANDS[command.vi] ?? []) {
+      for (const v of variants(entry)) {
+        // A command for members only answers a stranger with the welcome.
+        const may = command.guests ? v.may : (a: Actor | undefined) => a !== undefined && v.may(a);
+        // Every name it answers to (`/huy` and `/cancel` alike).
+        for (const name of commandNames(command)) {
+          out.push({
+            label: `/${name}${v.suffix ? ` ${v.suffix.slice(1)}` : ''}`,
+            kind: 'command',
+            action: entry.action,
+            send: (who) => chat.command(who, name, v.arg()),
+            may,
+          });
+        }
+      }
+    }
+  }
+  for (const command of registryCommands('group')) {
+    for (const entry of COMMANDS[`group:${command.vi}`] ?? []) {
+      for (const name of commandNames(command)) {
+        out.push({
+          label: `group /${name}`,
+          kind: 'group',
+          action: entry.action,
+          send: (who) =>
+            chat.inGroup(who, `grp-generated-${who.senderId}`, { kind: 'command', command: name, args: '' }),
+          may: judged(entry, undefined),
+        });
+      }
+    }
+  }
+  for (const button of registryButtons()) {
+    for (const entry of BUTTONS[button.name] ?? []) {
+      for (const v of variants(entry)) {
+        out.push({
+          label: `menu:${button.name}${v.suffix}`,
+          kind: 'button',
+          action: entry.action,
+          send: (who) => {
+            const arg = v.arg();
+            return chat.press(who, arg === undefined ? `menu:${button.name}` : `menu:${button.name}:${arg}`);
+          },
+          // Buttons reach members only: a stranger's press gets the welcome.
+          may: (actor) => actor !== undefined && v.may(actor),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The world's units and objects, read back once for judging.
+
+const world = {
+  parent: new Map<number, number | null>(),
+  householdUnit: new Map<number, number>(),
+  pledges: new Map<number, { fundUnitId: number; orgUnitId: number | null; personId: number | null }>(),
+  feedbackUnit: new Map<number, number>(),
+  groupUnit: new Map<number, number>(),
+  allocatedFrom: new Map<number, number>(),
+  actors: new Map<string, Actor | undefined>(),
+  path(unitId: number): UnitPath {
+    const ancestors: number[] = [];
+    for (let p = this.parent.get(unitId); p != null && ancestors.length < 8; p = this.parent.get(p)) {
+      ancestors.push(p);
+    }
+    return { id: unitId, ancestors };
+  },
+};
+
+async function readWorld(): Promise<void> {
+  const rows = (text: string) => sql(chat, text);
+  const nullable = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  for (const u of await rows('SELECT id, "parentId" AS p FROM "Unit"')) {
+    world.parent.set(Number(u.id), nullable(u.p));
+  }
+  for (const h of await rows('SELECT id, "unitId" AS u FROM "Household"')) {
+    world.householdUnit.set(Number(h.id), Number(h.u));
+  }
+  for (const p of await rows(
+    'SELECT id, "fundUnitId" AS f, "orgUnitId" AS o, "personId" AS p FROM "Pledge"',
+  )) {
+    world.pledges.set(Number(p.id), {
+      fundUnitId: Number(p.f),
+      orgUnitId: nullable(p.o),
+      personId: nullable(p.p),
+    });
+  }
+  for (const f of await rows('SELECT id, "unitId" AS u FROM "Feedback"')) {
+    world.feedbackUnit.set(Number(f.id), Number(f.u));
+  }
+  for (const g of await rows('SELECT id, "unitId" AS u FROM "LeadershipGroup"')) {
+    world.groupUnit.set(Number(g.id), Number(g.u));
+  }
+  for (const e of await rows(
+    `SELECT "householdId" AS h, "levelUnitId" AS u FROM "FundEntry" WHERE kind = 'allocation'`,
+  )) {
+    world.allocatedFrom.set(Number(e.h), Number(e.u));
+  }
+  const store = storeOf(chat);
+  for (const p of CAST) {
+    world.actors.set(p.key, await store.run((tx) => tx.people.findActor('playground', p.key)));
+  }
+}
+
+beforeAll(async () => {
+  await startAccessWorld();
+  await readWorld();
+}, 90_000);
+
+afterAll(async () => {
+  await closeAccessWorld();
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('the generated matrix covers the registry and the access table', () => {
+  it('every command and button of the registry names its action', () => {
+    const missing = [
+      ...registryCommands('private')
+        .filter((c) => !COMMANDS[c.vi])
+        .map((c) => `/${commandNames(c).join('|')}`),
+      ...registryCommands('group')
+        .filter((c) => !COMMANDS[`group:${c.vi}`])
+        .map((c) => `group /${c.vi}`),
+      ...registryButtons()
+        .filter((b) => !BUTTONS[b.name])
+        .map((b) => `menu:${b.name}`),
+    ];
+    expect(missing).toEqual([]);
+    // And nothing here the registry no longer has.
+    const names = new Set([
+      ...registryCommands('private').map((c) => c.vi),
+      ...registryCommands('group').map((c) => `group:${c.vi}`),
+    ]);
+    expect(Object.keys(COMMANDS).filter((n) => !names.has(n))).toEqual([]);
+    const buttons = new Set(registryButtons().map((b) => b.name));
+    expect(Object.keys(BUTTONS).filter((n) => !buttons.has(n))).toEqual([]);
+  });
+
+  it('every action of the access table is reached by a command or a button, or inside a flow or view', () => {
+    const reached = new Set(
+      [...Object.values(COMMANDS), ...Object.values(BUTTONS)].flat().map((e) => e.action),
+    );
+    expect(ACTIONS.filter((a) => !reached.has(a) && !INSIDE_FLOWS_AND_VIEWS.includes(a))).toEqual([]);
+    expect(INSIDE_FLOWS_AND_VIEWS.filter((a) => reached.has(a))).toEqual([]);
+  });
+
+  it('the cast holds the roles the world says (the judge reads them from the database)', () => {
+    for (const p of CAST) {
+      const actor = world.actors.get(p.key);
+      expect(actor?.memberships.map((m) => m.role) ?? [], p.key).toEqual(p.roles);
+    }
+  });
+});
+
+describe('the generated matrix', () => {
+  const all = cells();
+  let refused = 0;
+  let granted = 0;
+
+  it(`has ${all.length} entry points × ${CAST.length} people`, () => {
+    expect(all.length).toBeGreaterThan(80);
+  });
+
+  it.each(all.map((c) => [c.label, c] as const))('%s', async (_label, cell) => {
+    const problems: string[] = [];
+    const expected = (p: Person) => cell.may(world.actors.get(p.key));
+    // Refusals first: the allowed cells may change what the others would see.
+    const order = [...CAST].sort((a, b) => Number(expected(a)) - Number(expected(b)));
+    for (const p of order) {
+      const who = user(p.key);
+      const allowed = expected(p);
+      const before = allowed ? undefined : await checksums();
+      let reply: ChatReply;
+      try {
+        reply = await cell.send(who);
+      } catch (error) {
+        problems.push(`${p.key}: threw ${String(error)}`);
+        continue;
+      }
+      const text = reply.text;
+      const refusal = refusalIn(text);
+      if (cell.kind === 'group' && allowed) {
+        // A group answers its commands or stays quiet (this harness builds no digest).
+        if (refusal) {
+          problems.push(`${p.key}: refused in the group: ${text.slice(0, 120)}`);
+        }
+      } else if (text.trim() === '' || !VIETNAMESE.test(text) || LEAKED_INTERNALS.test(text)) {
+        problems.push(`${p.key}: not a proper Vietnamese answer: ${JSON.stringify(text.slice(0, 200))}`);
+      } else if (allowed && refusal) {
+        problems.push(`${p.key}: ${cell.action} allowed, got ${refusal}: ${text.slice(0, 120)}`);
+      } else if (!allowed && !refusal) {
+        problems.push(`${p.key}: ${cell.action} refused, got: ${text.slice(0, 160)}`);
+      }
+      if (before) {
+        const changed = changedTables(before, await checksums());
+        if (changed.length > 0) {
+          problems.push(`${p.key}: a refused action changed ${changed.join(', ')}`);
+        }
+        refused++;
+      } else {
+        granted++;
+      }
+      // Leave no conversation open for the next cell.
+      await chat.command(who, 'huy');
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('both outcomes were exercised', () => {
+    const cellCount = all.length * CAST.length;
+    expect(refused + granted).toBe(cellCount);
+    expect(refused).toBeGreaterThan(cellCount / 3);
+    expect(granted).toBeGreaterThan(cellCount / 5);
+  });
+});
