@@ -1,5 +1,6 @@
 import type { AuditSource } from '../messaging/outbox.repository.ts';
 import type { Role } from '../shared/actor.ts';
+import { AppError } from '../shared/app-error.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { generateInviteCode } from './invite-code.ts';
 
@@ -71,5 +72,5 @@ export async function createInvite(
       return { id, code, expiresAt };
     }
   }
-  throw new Error(`could not find an unused invite code in ${MAX_CODE_ATTEMPTS} attempts`);
+  throw new AppError('INTERNAL', `could not find an unused invite code in ${MAX_CODE_ATTEMPTS} attempts`);
 }
