@@ -394,6 +394,32 @@ describe('the generated matrix covers the registry and the access table', () => 
   });
 });
 
+/** Sends the cell's message as `p` and says what is wrong with the answer, if anything. */
+async function judge(cell: Cell, p: Person, allowed: boolean): Promise<string[]> {
+  let reply: ChatReply;
+  try {
+    reply = await cell.send(user(p.key));
+  } catch (error) {
+    return [`${p.key}: threw ${String(error)}`];
+  }
+  const text = reply.text;
+  const refusal = refusalIn(text);
+  if (cell.kind === 'group' && allowed) {
+    // A group answers its commands or stays quiet (this harness builds no digest).
+    return refusal ? [`${p.key}: refused in the group: ${text.slice(0, 120)}`] : [];
+  }
+  if (text.trim() === '' || !VIETNAMESE.test(text) || LEAKED_INTERNALS.test(text)) {
+    return [`${p.key}: not a proper Vietnamese answer: ${JSON.stringify(text.slice(0, 200))}`];
+  }
+  if (allowed && refusal) {
+    return [`${p.key}: ${cell.action} allowed, got ${refusal}: ${text.slice(0, 120)}`];
+  }
+  if (!allowed && !refusal) {
+    return [`${p.key}: ${cell.action} refused, got: ${text.slice(0, 160)}`];
+  }
+  return [];
+}
+
 describe('the generated matrix', () => {
   const all = cells();
   let refused = 0;
@@ -406,44 +432,30 @@ describe('the generated matrix', () => {
   it.each(all.map((c) => [c.label, c] as const))('%s', async (_label, cell) => {
     const problems: string[] = [];
     const expected = (p: Person) => cell.may(world.actors.get(p.key));
-    // Refusals first: the allowed cells may change what the others would see.
-    const order = [...CAST].sort((a, b) => Number(expected(a)) - Number(expected(b)));
-    for (const p of order) {
-      const who = user(p.key);
-      const allowed = expected(p);
-      const before = allowed ? undefined : await checksums();
-      let reply: ChatReply;
-      try {
-        reply = await cell.send(who);
-      } catch (error) {
-        problems.push(`${p.key}: threw ${String(error)}`);
-        continue;
+    const deniedTo = CAST.filter((p) => !expected(p));
+    const grantedTo = CAST.filter((p) => expected(p));
+    // Refusals first, all between two checksums of every table (one refused press that writes
+    // anything, or leaves a conversation open, shows there): the allowed cells may change what the
+    // others would see, and checksumming each refusal alone doubles the run on PostgreSQL.
+    const before = await checksums();
+    for (const p of deniedTo) {
+      problems.push(...(await judge(cell, p, false)));
+      refused++;
+    }
+    const changed = changedTables(before, await checksums());
+    if (changed.length > 0) {
+      problems.push(
+        `a refused press of ${deniedTo.map((p) => p.key).join(', ')} changed ${changed.join(', ')}`,
+      );
+      for (const p of deniedTo) {
+        await chat.command(user(p.key), 'huy');
       }
-      const text = reply.text;
-      const refusal = refusalIn(text);
-      if (cell.kind === 'group' && allowed) {
-        // A group answers its commands or stays quiet (this harness builds no digest).
-        if (refusal) {
-          problems.push(`${p.key}: refused in the group: ${text.slice(0, 120)}`);
-        }
-      } else if (text.trim() === '' || !VIETNAMESE.test(text) || LEAKED_INTERNALS.test(text)) {
-        problems.push(`${p.key}: not a proper Vietnamese answer: ${JSON.stringify(text.slice(0, 200))}`);
-      } else if (allowed && refusal) {
-        problems.push(`${p.key}: ${cell.action} allowed, got ${refusal}: ${text.slice(0, 120)}`);
-      } else if (!allowed && !refusal) {
-        problems.push(`${p.key}: ${cell.action} refused, got: ${text.slice(0, 160)}`);
-      }
-      if (before) {
-        const changed = changedTables(before, await checksums());
-        if (changed.length > 0) {
-          problems.push(`${p.key}: a refused action changed ${changed.join(', ')}`);
-        }
-        refused++;
-      } else {
-        granted++;
-      }
+    }
+    for (const p of grantedTo) {
+      problems.push(...(await judge(cell, p, true)));
+      granted++;
       // Leave no conversation open for the next cell.
-      await chat.command(who, 'huy');
+      await chat.command(user(p.key), 'huy');
     }
     expect(problems).toEqual([]);
   });
