@@ -1,3 +1,4 @@
+import { can } from '../access/access.ts';
 import type { Text } from '../flows/flow.ts';
 import type { Channel } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -15,7 +16,7 @@ export async function pauseReminders(
   channel: Channel,
 ): Promise<Text> {
   const campaign = await tx.campaigns.findCurrent();
-  if (!campaign || !actor.memberships.some((m) => m.role === 'unit_officer')) {
+  if (!campaign || !can(actor, 'reminder.pause')) {
     return { key: 'report.refused.not_officer' };
   }
   const periods = (
