@@ -1,177 +1,187 @@
+import { sql } from 'kysely';
 import type {
   HouseholdRepository,
-  HouseholdView,
   StatusChange,
   StatusCounts,
 } from '../core/households/household.repository.ts';
 import type { IdNumberHasher } from '../core/households/id-number.ts';
-import { insertHousehold } from './household-writer.ts';
-import type { Row, SqlDb } from './sql-db.ts';
-import { fromDbTime } from './sqlite.ts';
+import { DUPLICATE_SUBJECT_COLUMNS, insertHousehold } from './household-writer.ts';
+import type { SqlDb } from './sql-db.ts';
 
-const VIEW_COLUMNS = `id, campaignId, unitId, code, village, headName, birthYear, idNumberLast4, category, need,
-  eligible, status, supportedBefore, updatedAt`;
-
-function toView(r: Row): HouseholdView {
-  return {
-    id: Number(r.id),
-    campaignId: Number(r.campaignId),
-    unitId: Number(r.unitId),
-    code: String(r.code),
-    village: String(r.village),
-    headName: String(r.headName),
-    birthYear: r.birthYear === null ? null : Number(r.birthYear),
-    idNumberLast4: r.idNumberLast4 === null ? null : String(r.idNumberLast4),
-    category: String(r.category),
-    need: String(r.need),
-    eligible: Number(r.eligible) === 1,
-    status: String(r.status),
-    supportedBefore: r.supportedBefore === null ? null : String(r.supportedBefore),
-    updatedAt: fromDbTime(r.updatedAt),
-  };
-}
+/** The columns of `HouseholdView` (core/households/household.repository.ts). */
+const VIEW_COLUMNS = [
+  'id',
+  'campaignId',
+  'unitId',
+  'code',
+  'village',
+  'headName',
+  'birthYear',
+  'idNumberLast4',
+  'category',
+  'need',
+  'eligible',
+  'status',
+  'supportedBefore',
+  'updatedAt',
+] as const;
 
 /** Keys per IN list: well under SQLite's 32,766 parameters. */
 const KEYS_PER_STATEMENT = 10_000;
-
-/** SQL placeholders for an IN list (units are few: an officer's or a leader's area). */
-function placeholders(n: number): string {
-  return Array.from({ length: n }, () => '?').join(', ') || 'NULL';
-}
 
 /**
  * The registry on the transaction's connection, like the rest of the hot path. `hashId` hashes ID
  * numbers with the deployment's key; without it a household with an ID number is refused.
  */
 export function createHouseholdRepository(db: SqlDb, hashId?: IdNumberHasher): HouseholdRepository {
+  const households = () => db.kysely.selectFrom('Household');
   return {
     async create(h, at, personId, channel) {
       return insertHousehold(db, h, at, personId, channel, { hashId });
     },
     async codeExists(campaignId, code) {
-      return (
-        (await db.get('SELECT 1 AS found FROM "Household" WHERE campaignId = ? AND lower(code) = lower(?)', [
-          campaignId,
-          code,
-        ])) !== undefined
-      );
+      const found = await households()
+        .select('id')
+        .where('campaignId', '=', campaignId)
+        .where((eb) => eb(eb.fn<string>('lower', ['code']), '=', eb.fn<string>('lower', [eb.val(code)])))
+        .executeTakeFirst();
+      return found !== undefined;
     },
     async duplicateCandidates(campaignId, nameKey) {
       // The last word (the given name) is the most stable part of a Vietnamese name; typos elsewhere
       // are caught by the edit distance in core. A typo in the given name's first letter is missed.
       // headNameKey is stored lower-case, and nameKey is one too: LIKE matches alike on both databases.
       const given = nameKey.split(' ').at(-1) ?? nameKey;
-      const rows = await db.all(
-        `SELECT id, code, unitId, village, headName, birthYear, idNumberHash, campaignId FROM "Household"
-          WHERE campaignId = ? AND (headNameKey LIKE lower(?) OR headNameKey LIKE lower(?)) LIMIT 500`,
-        [campaignId, `%${given.slice(0, 2)}%`, `${nameKey.slice(0, 3)}%`],
-      );
-      return rows.map((r) => ({
-        id: Number(r.id),
-        code: String(r.code),
-        unitId: Number(r.unitId),
-        village: String(r.village),
-        headName: String(r.headName),
-        birthYear: r.birthYear === null ? null : Number(r.birthYear),
-        idNumberHash: r.idNumberHash === null ? null : String(r.idNumberHash),
-        campaignId: Number(r.campaignId),
-      }));
+      return households()
+        .select(DUPLICATE_SUBJECT_COLUMNS)
+        .where('campaignId', '=', campaignId)
+        .where((eb) =>
+          eb.or([
+            eb('headNameKey', 'like', eb.fn<string>('lower', [eb.val(`%${given.slice(0, 2)}%`)])),
+            eb('headNameKey', 'like', eb.fn<string>('lower', [eb.val(`${nameKey.slice(0, 3)}%`)])),
+          ]),
+        )
+        .limit(500)
+        .execute();
     },
     async search(unitIds, query, limit) {
+      if (unitIds.length === 0) {
+        return [];
+      }
       // LIKE ignores case on SQLite only: both sides are lower-cased so PostgreSQL matches the same.
       const like = `%${query.replace(/[%_]/g, '')}%`;
-      const rows = await db.all(
-        `SELECT ${VIEW_COLUMNS} FROM "Household"
-          WHERE unitId IN (${placeholders(unitIds.length)})
-            AND (lower(code) = lower(?) OR headNameKey LIKE lower(?) OR lower(village) LIKE lower(?))
-          ORDER BY CASE WHEN lower(code) = lower(?) THEN 0 ELSE 1 END, headNameKey LIMIT ?`,
-        [...unitIds, query, like, like, query, limit],
-      );
-      return rows.map(toView);
+      return households()
+        .select(VIEW_COLUMNS)
+        .where('unitId', 'in', unitIds)
+        .where((eb) =>
+          eb.or([
+            eb(eb.fn<string>('lower', ['code']), '=', eb.fn<string>('lower', [eb.val(query)])),
+            eb('headNameKey', 'like', eb.fn<string>('lower', [eb.val(like)])),
+            eb(eb.fn<string>('lower', ['village']), 'like', eb.fn<string>('lower', [eb.val(like)])),
+          ]),
+        )
+        .orderBy((eb) =>
+          eb
+            .case()
+            .when(eb.fn<string>('lower', ['code']), '=', eb.fn<string>('lower', [eb.val(query)]))
+            .then(sql.lit(0))
+            .else(sql.lit(1))
+            .end(),
+        )
+        .orderBy('headNameKey')
+        .limit(limit)
+        .execute();
     },
     async findById(id) {
-      const r = await db.get(`SELECT ${VIEW_COLUMNS} FROM "Household" WHERE id = ?`, [id]);
-      return r ? toView(r) : undefined;
+      return households().select(VIEW_COLUMNS).where('id', '=', id).executeTakeFirst();
     },
     async listByStatus(unitIds, status, limit) {
-      const rows = await db.all(
-        `SELECT ${VIEW_COLUMNS} FROM "Household" WHERE unitId IN (${placeholders(unitIds.length)}) AND status = ?
-          ORDER BY village, headNameKey LIMIT ?`,
-        [...unitIds, status, limit],
-      );
-      return rows.map(toView);
+      if (unitIds.length === 0) {
+        return [];
+      }
+      return households()
+        .select(VIEW_COLUMNS)
+        .where('unitId', 'in', unitIds)
+        .where('status', '=', status)
+        .orderBy('village')
+        .orderBy('headNameKey')
+        .limit(limit)
+        .execute();
     },
     async listByUnits(unitIds) {
-      const rows = await db.all(
-        `SELECT h.id, h.campaignId, h.unitId, h.code, h.village, h.headName, h.birthYear, h.idNumberLast4,
-                h.category, h.need, h.eligible, h.status, h.supportedBefore, h.updatedAt
-           FROM "Household" h JOIN "Unit" u ON u.id = h.unitId
-          WHERE h.unitId IN (${placeholders(unitIds.length)})
-          ORDER BY u.code, h.village, h.code`,
-        unitIds,
-      );
-      return rows.map(toView);
+      if (unitIds.length === 0) {
+        return [];
+      }
+      return db.kysely
+        .selectFrom('Household as h')
+        .innerJoin('Unit as u', 'u.id', 'h.unitId')
+        .select(VIEW_COLUMNS.map((c) => `h.${c}` as const))
+        .where('h.unitId', 'in', unitIds)
+        .orderBy('u.code')
+        .orderBy('h.village')
+        .orderBy('h.code')
+        .execute();
     },
-    async moveStatus(id, from, to, at) {
-      return (
-        (await db.run('UPDATE "Household" SET status = ?, updatedAt = ? WHERE id = ? AND status = ?', [
-          to,
-          at,
-          id,
-          from,
-        ])) === 1
-      );
+    async moveStatus(id, from, to, at, overrideReason) {
+      const r = await db.kysely
+        .updateTable('Household')
+        .set({ status: to, updatedAt: at, ...(overrideReason === undefined ? {} : { overrideReason }) })
+        .where('id', '=', id)
+        .where('status', '=', from)
+        .executeTakeFirst();
+      return r.numUpdatedRows === 1n;
     },
     async addEvent(event, at) {
-      return Number(
-        await db.insert(
-          `INSERT INTO "HouseholdEvent" (householdId, kind, fromStatus, toStatus, note, photos, personId, channel, at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          [
-            event.householdId,
-            event.kind,
-            event.fromStatus,
-            event.toStatus,
-            event.note,
-            JSON.stringify(event.photos),
-            event.personId,
-            event.channel,
-            at,
-          ],
-        ),
-      );
+      const { id } = await db.kysely
+        .insertInto('HouseholdEvent')
+        .values({
+          householdId: event.householdId,
+          kind: event.kind,
+          fromStatus: event.fromStatus,
+          toStatus: event.toStatus,
+          note: event.note,
+          photos: JSON.stringify(event.photos),
+          personId: event.personId,
+          channel: event.channel,
+          at,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return id;
     },
     async countsByUnit(unitIds) {
       // Kept by triggers on Household (migration digest_aggregates): a row per unit and status, not
       // per household. Thousands of units (a national view) are quicker all read than looked up.
       const many = unitIds.length > 1_000;
+      if (unitIds.length === 0) {
+        return [];
+      }
       const wanted = new Set(unitIds);
-      const rows = (
-        await db.all(
-          `SELECT unitId, status, households AS n FROM "HouseholdCount" WHERE households > 0
-            ${many ? '' : `AND unitId IN (${placeholders(unitIds.length)})`}`,
-          many ? [] : unitIds,
-        )
-      ).filter((r) => !many || wanted.has(Number(r.unitId)));
-      return rows.map((r) => ({ unitId: Number(r.unitId), status: String(r.status), count: Number(r.n) }));
+      const rows = await db.kysely
+        .selectFrom('HouseholdCount')
+        .select(['unitId', 'status', 'households as count'])
+        .where('households', '>', 0)
+        .$if(!many, (q) => q.where('unitId', 'in', unitIds))
+        .execute();
+      return many ? rows.filter((r) => wanted.has(r.unitId)) : rows;
     },
     async statusChangesSince(unitIds, since) {
       // The status events after `since` (few: the index on their time finds them). Every change of
       // status is an event naming the status it left (the first one, 'created', none), so the
       // first of a household's events after `since` tells its status then. Its status now and its
       // unit are read by key: a join would make PostgreSQL scan the whole registry.
-      const events = await db.all(
-        `SELECT householdId, fromStatus, at, id FROM "HouseholdEvent" WHERE at > ? AND toStatus IS NOT NULL`,
-        [since],
-      );
+      const events = await db.kysely
+        .selectFrom('HouseholdEvent')
+        .select(['householdId', 'fromStatus', 'at', 'id'])
+        .where('at', '>', since)
+        .where('toStatus', 'is not', null)
+        .execute();
       const first = new Map<number, { at: number; id: number; left: string | null }>();
       for (const e of events) {
-        const householdId = Number(e.householdId);
-        const at = fromDbTime(e.at).getTime();
-        const id = Number(e.id);
-        const seen = first.get(householdId);
-        if (!seen || at < seen.at || (at === seen.at && id < seen.id)) {
-          first.set(householdId, { at, id, left: e.fromStatus === null ? null : String(e.fromStatus) });
+        const at = e.at.getTime();
+        const seen = first.get(e.householdId);
+        if (!seen || at < seen.at || (at === seen.at && e.id < seen.id)) {
+          first.set(e.householdId, { at, id: e.id, left: e.fromStatus });
         }
       }
       const wanted = new Set(unitIds);
@@ -179,18 +189,18 @@ export function createHouseholdRepository(db: SqlDb, hashId?: IdNumberHasher): H
       const ids = [...first.keys()];
       for (let start = 0; start < ids.length; start += KEYS_PER_STATEMENT) {
         const chunk = ids.slice(start, start + KEYS_PER_STATEMENT);
-        const households = await db.all(
-          `SELECT id, unitId, need, status FROM "Household" WHERE id IN (${placeholders(chunk.length)})`,
-          chunk,
-        );
-        for (const h of households) {
-          if (!wanted.has(Number(h.unitId))) {
+        const found = await households()
+          .select(['id', 'unitId', 'need', 'status'])
+          .where('id', 'in', chunk)
+          .execute();
+        for (const h of found) {
+          if (!wanted.has(h.unitId)) {
             continue;
           }
           const change = {
-            need: String(h.need),
-            status: String(h.status),
-            statusThen: first.get(Number(h.id))?.left ?? null,
+            need: h.need,
+            status: h.status,
+            statusThen: first.get(h.id)?.left ?? null,
             count: 0,
           };
           const key = `${change.need}|${change.status}|${change.statusThen}`;
@@ -203,24 +213,41 @@ export function createHouseholdRepository(db: SqlDb, hashId?: IdNumberHasher): H
     },
     async statusCountsAsOf(unitId, asOf) {
       // Each household's last status change at or before the instant; later changes do not count.
-      const rows = await db.all(
-        `SELECT need, status, COUNT(*) AS n FROM (
-           SELECT h.need AS need,
-                  (SELECT e.toStatus FROM "HouseholdEvent" e
-                    WHERE e.householdId = h.id AND e.toStatus IS NOT NULL AND e.at <= ?
-                    ORDER BY e.at DESC, e.id DESC LIMIT 1) AS status
-             FROM "Household" h WHERE h.unitId = ?) latest
-          WHERE status IS NOT NULL GROUP BY need, status`,
-        [asOf, unitId],
-      );
+      const rows = await db.kysely
+        .selectFrom((eb) =>
+          eb
+            .selectFrom('Household as h')
+            .select((inner) => [
+              'h.need as need',
+              inner
+                .selectFrom('HouseholdEvent as e')
+                .select('e.toStatus')
+                .whereRef('e.householdId', '=', 'h.id')
+                .where('e.toStatus', 'is not', null)
+                .where('e.at', '<=', asOf)
+                .orderBy('e.at', 'desc')
+                .orderBy('e.id', 'desc')
+                .limit(1)
+                .as('status'),
+            ])
+            .where('h.unitId', '=', unitId)
+            .as('latest'),
+        )
+        // COUNT is an integer on SQLite, a bigint on PostgreSQL.
+        .select((eb) => ['need', 'status', eb.fn.countAll<number | bigint>().as('n')])
+        .where('status', 'is not', null)
+        .groupBy(['need', 'status'])
+        .execute();
       const counts: StatusCounts = {};
       for (const r of rows) {
-        const status = String(r.status);
-        const entry = counts[status] ?? { new_build: 0, repair: 0 };
+        if (r.status === null) {
+          continue;
+        }
+        const entry = counts[r.status] ?? { new_build: 0, repair: 0 };
         if (r.need === 'new_build' || r.need === 'repair') {
           entry[r.need] += Number(r.n);
         }
-        counts[status] = entry;
+        counts[r.status] = entry;
       }
       return counts;
     },

@@ -1,8 +1,10 @@
+import type { Insertable } from 'kysely';
 import { householdNameKey } from '../core/households/duplicate-keys.ts';
 import type { DuplicateSubject } from '../core/households/duplicates.ts';
 import { assessEligibility, type EligibilityRules } from '../core/households/eligibility.ts';
 import type { HouseholdStatus, THouseholdInput } from '../core/households/household.ts';
 import { type IdNumberHasher, idNumberLast4 } from '../core/households/id-number.ts';
+import type { DB } from './kysely-dialect.ts';
 import type { SqlDb } from './sql-db.ts';
 
 export interface HouseholdWriteOptions {
@@ -25,6 +27,18 @@ function idNumberHashOf(h: THouseholdInput, hashId: IdNumberHasher | undefined):
   return hashId(h.idNumber);
 }
 
+/** The columns duplicate detection compares (core/households/duplicates.ts `DuplicateSubject`). */
+export const DUPLICATE_SUBJECT_COLUMNS = [
+  'id',
+  'code',
+  'unitId',
+  'village',
+  'headName',
+  'birthYear',
+  'idNumberHash',
+  'campaignId',
+] as const;
+
 export interface NewHousehold extends THouseholdInput {
   campaignId: number;
   unitId: number;
@@ -32,42 +46,62 @@ export interface NewHousehold extends THouseholdInput {
   status?: HouseholdStatus;
 }
 
-/** The household columns, in the order `householdValues` gives them. */
-const HOUSEHOLD_COLUMNS = `campaignId, unitId, code, village, headName, headNameKey, birthYear, idNumberHash,
-         idNumberLast4, category, need, foundationDurable, frameDurable, roofDurable, area, members, landLegal,
-         landUndisputed, outsideLandslideZone, confirmedByCommune, eligible, status, supportedBefore, createdAt, updatedAt`;
-const HOUSEHOLD_PLACEHOLDERS = `(${Array(25).fill('?').join(', ')})`;
-
-/** A household's row values with its computed eligibility, in HOUSEHOLD_COLUMNS order. */
-function householdValues(h: NewHousehold, status: HouseholdStatus, at: Date, opts: HouseholdWriteOptions) {
+/** A household's row with its computed eligibility. */
+function householdRow(
+  h: NewHousehold,
+  status: HouseholdStatus,
+  at: Date,
+  opts: HouseholdWriteOptions,
+): Insertable<DB['Household']> {
   const eligibility = assessEligibility(h, opts.rules);
-  return [
-    h.campaignId,
-    h.unitId,
-    h.code,
-    h.village,
-    h.headName,
-    householdNameKey(h.headName),
-    h.birthYear ?? null,
-    idNumberHashOf(h, opts.hashId),
-    idNumberLast4(h.idNumber),
-    h.category,
-    h.need,
-    h.foundationDurable,
-    h.frameDurable,
-    h.roofDurable,
-    h.area ?? null,
-    h.members,
-    h.landLegal,
-    h.landUndisputed,
-    h.outsideLandslideZone,
-    h.confirmedByCommune,
-    eligibility.eligible,
+  return {
+    campaignId: h.campaignId,
+    unitId: h.unitId,
+    code: h.code,
+    village: h.village,
+    headName: h.headName,
+    headNameKey: householdNameKey(h.headName),
+    birthYear: h.birthYear ?? null,
+    idNumberHash: idNumberHashOf(h, opts.hashId),
+    idNumberLast4: idNumberLast4(h.idNumber),
+    category: h.category,
+    need: h.need,
+    foundationDurable: h.foundationDurable,
+    frameDurable: h.frameDurable,
+    roofDurable: h.roofDurable,
+    area: h.area ?? null,
+    members: h.members,
+    landLegal: h.landLegal,
+    landUndisputed: h.landUndisputed,
+    outsideLandslideZone: h.outsideLandslideZone,
+    confirmedByCommune: h.confirmedByCommune,
+    eligible: eligibility.eligible,
     status,
-    h.supportedBefore ?? null,
+    supportedBefore: h.supportedBefore ?? null,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+/** The first history event of a household: it was created, in `status`. */
+function createdEvent(
+  householdId: number,
+  status: HouseholdStatus,
+  personId: number | null,
+  channel: string | null,
+  at: Date,
+): Insertable<DB['HouseholdEvent']> {
+  return {
+    householdId,
+    kind: 'created',
+    fromStatus: null,
+    toStatus: status,
+    note: null,
+    photos: '[]',
+    personId,
+    channel,
     at,
-    at,
-  ];
+  };
 }
 
 /** Inserts a household and its first history event on the caller's connection and transaction. */
@@ -80,17 +114,15 @@ export async function insertHousehold(
   opts: HouseholdWriteOptions = {},
 ): Promise<number> {
   const status = h.status ?? 'proposed';
-  const id = Number(
-    await db.insert(
-      `INSERT INTO "Household" (${HOUSEHOLD_COLUMNS}) VALUES ${HOUSEHOLD_PLACEHOLDERS}`,
-      householdValues(h, status, at, opts),
-    ),
-  );
-  await db.run(
-    `INSERT INTO "HouseholdEvent" (householdId, kind, fromStatus, toStatus, note, photos, personId, channel, at)
-       VALUES (?, 'created', NULL, ?, NULL, '[]', ?, ?, ?)`,
-    [id, status, personId, channel, at],
-  );
+  const { id } = await db.kysely
+    .insertInto('Household')
+    .values(householdRow(h, status, at, opts))
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.kysely
+    .insertInto('HouseholdEvent')
+    .values(createdEvent(id, status, personId, channel, at))
+    .execute();
   return id;
 }
 
@@ -117,13 +149,13 @@ export async function insertHouseholds(
   for (let start = 0; start < hs.length; start += HOUSEHOLD_BATCH) {
     const batch = hs.slice(start, start + HOUSEHOLD_BATCH);
     const statuses = batch.map((h) => h.status ?? 'proposed');
-    const rows = await db.all(
-      `INSERT INTO "Household" (${HOUSEHOLD_COLUMNS}) VALUES ${batch.map(() => HOUSEHOLD_PLACEHOLDERS).join(', ')}
-       RETURNING id, campaignId, code`,
-      batch.flatMap((h, i) => householdValues(h, statuses[i] ?? 'proposed', at, opts)),
-    );
+    const rows = await db.kysely
+      .insertInto('Household')
+      .values(batch.map((h, i) => householdRow(h, statuses[i] ?? 'proposed', at, opts)))
+      .returning(['id', 'campaignId', 'code'])
+      .execute();
     // The order of RETURNING rows is not promised: match them by the (campaign, code) key.
-    const idOf = new Map(rows.map((r) => [`${r.campaignId}:${r.code}`, Number(r.id)]));
+    const idOf = new Map(rows.map((r) => [`${r.campaignId}:${r.code}`, r.id]));
     const batchIds = batch.map((h) => {
       const id = idOf.get(`${h.campaignId}:${h.code}`);
       if (id === undefined) {
@@ -131,11 +163,10 @@ export async function insertHouseholds(
       }
       return id;
     });
-    await db.run(
-      `INSERT INTO "HouseholdEvent" (householdId, kind, fromStatus, toStatus, note, photos, personId, channel, at)
-       VALUES ${batch.map(() => "(?, 'created', NULL, ?, NULL, '[]', ?, ?, ?)").join(', ')}`,
-      batchIds.flatMap((id, i) => [id, statuses[i] ?? 'proposed', personId, channel, at]),
-    );
+    await db.kysely
+      .insertInto('HouseholdEvent')
+      .values(batchIds.map((id, i) => createdEvent(id, statuses[i] ?? 'proposed', personId, channel, at)))
+      .execute();
     ids.push(...batchIds);
   }
   return ids;
@@ -162,24 +193,19 @@ export function createHouseholdWriter(db: SqlDb, opts: HouseholdWriteOptions = {
     },
     /** Every household of a campaign in the shape duplicate detection compares. */
     async duplicateSubjects(campaignId: number): Promise<(DuplicateSubject & { id: number })[]> {
-      const rows = await db.all(
-        'SELECT id, code, unitId, village, headName, birthYear, idNumberHash, campaignId FROM "Household" WHERE campaignId = ?',
-        [campaignId],
-      );
-      return rows.map((r) => ({
-        id: Number(r.id),
-        code: String(r.code),
-        unitId: Number(r.unitId),
-        village: String(r.village),
-        headName: String(r.headName),
-        birthYear: r.birthYear === null ? null : Number(r.birthYear),
-        idNumberHash: r.idNumberHash === null ? null : String(r.idNumberHash),
-        campaignId: Number(r.campaignId),
-      }));
+      return db.kysely
+        .selectFrom('Household')
+        .select(DUPLICATE_SUBJECT_COLUMNS)
+        .where('campaignId', '=', campaignId)
+        .execute();
     },
     async codesOf(campaignId: number): Promise<Set<string>> {
-      const rows = await db.all('SELECT code FROM "Household" WHERE campaignId = ?', [campaignId]);
-      return new Set(rows.map((r) => String(r.code).toLowerCase()));
+      const rows = await db.kysely
+        .selectFrom('Household')
+        .select('code')
+        .where('campaignId', '=', campaignId)
+        .execute();
+      return new Set(rows.map((r) => r.code.toLowerCase()));
     },
   };
 }
