@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FlowDef, Text } from '../flows/flow.ts';
-import type { FlowRunner } from '../flows/flow-runner.ts';
+import { defineFlow } from '../flows/flow-runner.ts';
 import { t } from '../messaging/catalog.ts';
 import type { Inbound } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -83,12 +83,10 @@ const rejectFlow: FlowDef<RejectContext> = {
 };
 
 /** "✖️ Từ chối": the fund officer gives the reason; the pledge is cancelled and the donor told why. */
-export const pledgeRejectRunner: FlowRunner<RejectContext> = {
+export const pledgeRejectRunner = defineFlow({
   def: rejectFlow,
-  parseContext(raw) {
-    const parsed = ZRejectContext.safeParse(raw);
-    return parsed.success ? parsed.data : undefined;
-  },
+  context: ZRejectContext,
+  answers: z.object({ reason: z.string().trim() }),
   async start(tx, actor, now, arg) {
     const pledge = await keptPledge(tx, actor, Number(arg));
     if (!pledge) {
@@ -102,14 +100,12 @@ export const pledgeRejectRunner: FlowRunner<RejectContext> = {
       ctx: { id: pledge.id, ref: pledge.ref, donor: pledge.donorName, what: render([pledgeWhat(pledge)]) },
     };
   },
-  async submit(tx, actor, state, now, inbound) {
-    const ctx = state.ctx as RejectContext;
+  async submit(tx, actor, { ctx, answers: { reason } }, now, inbound) {
     // Checked again: the role may have gone, or another officer decided meanwhile.
     const pledge = await keptPledge(tx, actor, ctx.id);
     if (!pledge) {
       return [{ key: 'fund.refused.pledge_elsewhere' }];
     }
-    const reason = String(state.data.reason ?? '').trim();
     if (!(await tx.pledges.decide(pledge.id, { verification: 'rejected', reason }, actor.personId, now))) {
       return already(tx, pledge, now);
     }
@@ -133,4 +129,4 @@ export const pledgeRejectRunner: FlowRunner<RejectContext> = {
     );
     return [{ key: 'pledge.verify.rejected', params: { ref: pledge.ref } }];
   },
-};
+});

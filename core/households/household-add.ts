@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import { membershipsFor } from '../access/access.ts';
+import { integerAnswer, textAnswer } from '../flows/answers.ts';
 import type { FieldValue, FlowData, FlowDef, StepDef } from '../flows/flow.ts';
-import type { FlowRunner } from '../flows/flow-runner.ts';
+import { defineFlow } from '../flows/flow-runner.ts';
 import type { MessageKey } from '../messaging/catalog.ts';
 import { dateInZone } from '../shared/calendar.ts';
 import { householdNameKey } from './duplicate-keys.ts';
@@ -15,19 +17,36 @@ import {
   MAX_MEMBERS,
 } from './household.ts';
 
-interface Duplicate {
-  id: number;
-  text: string;
-}
-
-interface AddContext {
-  campaignId: number;
-  unitId: number;
-  unitName: string;
-  year: number;
+const ZAddContext = z.object({
+  campaignId: z.number(),
+  unitId: z.number(),
+  unitName: z.string(),
+  year: z.number(),
   /** Likely duplicates found when the answers were complete; the officer must say it is another household. */
-  duplicates: Duplicate[];
-}
+  duplicates: z.array(z.object({ id: z.number(), text: z.string() })),
+});
+type AddContext = z.infer<typeof ZAddContext>;
+
+/** The answers as the steps store them; the household rules (household.ts) are checked on submit. */
+const ZAddAnswers = z.object({
+  code: z.string(),
+  village: z.string(),
+  headName: z.string(),
+  birthYear: z.number(),
+  category: z.enum(HOUSEHOLD_CATEGORIES),
+  need: z.enum(HOUSEHOLD_NEEDS),
+  foundationDurable: z.boolean(),
+  frameDurable: z.boolean(),
+  roofDurable: z.boolean(),
+  area: z.number(),
+  members: z.number(),
+  landLegal: z.boolean(),
+  landUndisputed: z.boolean(),
+  outsideLandslideZone: z.boolean(),
+  confirmedByCommune: z.boolean(),
+  confirmDifferent: z.boolean().optional(),
+});
+type AddAnswers = z.infer<typeof ZAddAnswers>;
 
 function yesNo(key: string, label: MessageKey, prompt: MessageKey): StepDef<AddContext> {
   return { key, kind: 'yesno', label, prompt: () => ({ key: prompt }) };
@@ -63,7 +82,7 @@ const addFlow: FlowDef<AddContext> = {
       prompt: () => ({ key: 'household.ask.code' }),
       maxLength: 30,
       check: (value) =>
-        /^[A-Za-z0-9._/-]+$/.test(String(value)) ? undefined : { key: 'household.rule.code' },
+        /^[A-Za-z0-9._/-]+$/.test(textAnswer(value) ?? '') ? undefined : { key: 'household.rule.code' },
     },
     {
       key: 'village',
@@ -138,41 +157,18 @@ const addFlow: FlowDef<AddContext> = {
   ],
 };
 
-function toInput(ctx: AddContext, data: FlowData) {
-  const parsed = householdInputSchema({ year: ctx.year }).safeParse({
-    code: data.code,
-    village: data.village,
-    headName: data.headName,
-    birthYear: data.birthYear,
-    category: data.category,
-    need: data.need,
-    foundationDurable: data.foundationDurable,
-    frameDurable: data.frameDurable,
-    roofDurable: data.roofDurable,
-    area: data.area,
-    members: data.members,
-    landLegal: data.landLegal,
-    landUndisputed: data.landUndisputed,
-    outsideLandslideZone: data.outsideLandslideZone,
-    confirmedByCommune: data.confirmedByCommune,
-  });
+/** The household the answers describe, by the household rules; undefined while incomplete or invalid. */
+function toInput(ctx: AddContext, data: FlowData | AddAnswers) {
+  // Unknown keys (confirmDifferent) are dropped by the schema.
+  const parsed = householdInputSchema({ year: ctx.year }).safeParse(data);
   return parsed.success ? parsed.data : undefined;
 }
 
 /** Adds a household found by the officer, after checking it is not already in the campaign. */
-export const householdAddRunner: FlowRunner<AddContext> = {
+export const householdAddRunner = defineFlow({
   def: addFlow,
-  parseContext(raw) {
-    const c = raw as Partial<AddContext> | null;
-    return c &&
-      typeof c.campaignId === 'number' &&
-      typeof c.unitId === 'number' &&
-      typeof c.unitName === 'string' &&
-      typeof c.year === 'number' &&
-      Array.isArray(c.duplicates)
-      ? (c as AddContext)
-      : undefined;
-  },
+  context: ZAddContext,
+  answers: ZAddAnswers,
   async start(tx, actor, now) {
     const unit = membershipsFor(actor, 'household.add')[0];
     const campaign = await tx.campaigns.findCurrent();
@@ -191,16 +187,16 @@ export const householdAddRunner: FlowRunner<AddContext> = {
     };
   },
   async beforeSummary(tx, _actor, state) {
-    const ctx = state.ctx as AddContext;
-    const name = String(state.data.headName ?? '');
+    const { ctx } = state;
+    const name = textAnswer(state.data.headName) ?? '';
     const candidates = await tx.households.duplicateCandidates(ctx.campaignId, householdNameKey(name));
     const matches = findLikelyDuplicates(
       {
-        code: String(state.data.code ?? ''),
+        code: textAnswer(state.data.code) ?? '',
         unitId: ctx.unitId,
-        village: String(state.data.village ?? ''),
+        village: textAnswer(state.data.village) ?? '',
         headName: name,
-        birthYear: typeof state.data.birthYear === 'number' ? state.data.birthYear : null,
+        birthYear: integerAnswer(state.data.birthYear) ?? null,
       },
       candidates,
     );
@@ -219,9 +215,8 @@ export const householdAddRunner: FlowRunner<AddContext> = {
     }
     return { ctx: { ...ctx, duplicates }, data };
   },
-  async submit(tx, actor, state, now, inbound) {
-    const ctx = state.ctx as AddContext;
-    const input = toInput(ctx, state.data);
+  async submit(tx, actor, { ctx, answers }, now, inbound) {
+    const input = toInput(ctx, answers);
     if (!input) {
       return [{ key: 'household.add.invalid' }];
     }
@@ -251,4 +246,4 @@ export const householdAddRunner: FlowRunner<AddContext> = {
     );
     return [{ key: 'household.add.done', params: { name: input.headName, code: input.code } }];
   },
-};
+});

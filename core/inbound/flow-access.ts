@@ -3,14 +3,12 @@ import { feedbackAnswerRunner, feedbackRunner } from '../feedback/feedback.ts';
 import { answeredData } from '../flows/engine.ts';
 import type { FlowData, FlowState } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
-import {
-  allocationRunner,
-  chosenLevel,
-  disbursementRunner,
-  pledgeSearchRunner,
-  receiptRunner,
-  transferRunner,
-} from '../funds/fund-flows.ts';
+import { allocationRunner } from '../funds/flows/allocation.ts';
+import { disbursementRunner } from '../funds/flows/disbursement.ts';
+import { pledgeSearchRunner } from '../funds/flows/pledge-search.ts';
+import { receiptRunner } from '../funds/flows/receipt.ts';
+import { chosenLevel } from '../funds/flows/shared.ts';
+import { transferRunner } from '../funds/flows/transfer.ts';
 import { GUEST, pledgeCancelRunner, pledgeRunner } from '../funds/pledge-flow.ts';
 import { pledgeRejectRunner } from '../funds/pledge-verify-chat.ts';
 import { householdAddRunner } from '../households/household-add.ts';
@@ -31,12 +29,21 @@ import type { Tx } from '../unit-of-work.ts';
  */
 export type Rule = (tx: Tx, ctx: unknown, data: FlowData) => Need[] | undefined | Promise<Need[] | undefined>;
 
-/** Typed by the runner's own context, stored untyped in the table. */
+/**
+ * Typed by the runner's own context, stored untyped in the table: the context is read through the
+ * runner's schema (it always parses — the runner made it — but the table needs no cast to know it).
+ */
 function rule<C>(
   runner: FlowRunner<C>,
   decide: (tx: Tx, ctx: C, data: FlowData) => Need[] | undefined | Promise<Need[] | undefined>,
 ): [string, Rule] {
-  return [runner.def.id, (tx, ctx, data) => decide(tx, ctx as C, data)];
+  return [
+    runner.def.id,
+    (tx, raw, data) => {
+      const ctx = runner.parseContext(raw);
+      return ctx === undefined ? undefined : decide(tx, ctx, data);
+    },
+  ];
 }
 
 /** A need at a unit that may be gone (a level no longer offered): undefined then. */

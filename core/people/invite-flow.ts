@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { can, unitsFor } from '../access/access.ts';
-import { answeredData } from '../flows/engine.ts';
+import { zIdChoice, zOptionalText } from '../flows/answers.ts';
 import type { FlowDef } from '../flows/flow.ts';
-import type { FlowRunner } from '../flows/flow-runner.ts';
+import { defineFlow } from '../flows/flow-runner.ts';
 import type { Role } from '../shared/actor.ts';
 import { createInvite } from './create-invite.ts';
 import { displayInviteCode } from './invite-code.ts';
@@ -12,7 +12,7 @@ import { displayInviteCode } from './invite-code.ts';
  * area), validity. The CLI's `invite create` does the same for the operator; both are audited.
  */
 
-const INVITABLE: Role[] = ['unit_officer', 'leader', 'org_leader', 'fund_officer', 'admin'];
+const INVITABLE = ['unit_officer', 'leader', 'org_leader', 'fund_officer', 'admin'] as const satisfies Role[];
 const ROLE_LABELS: Record<string, string> = {
   unit_officer: '📝 Cán bộ báo cáo phường, xã',
   leader: '📊 Lãnh đạo',
@@ -25,6 +25,13 @@ const ZInviteContext = z.object({
   units: z.array(z.object({ id: z.number(), name: z.string(), kind: z.string() })),
 });
 type InviteContext = z.infer<typeof ZInviteContext>;
+
+const ZInviteAnswers = z.object({
+  role: z.enum(INVITABLE),
+  unit: zIdChoice,
+  name: zOptionalText,
+  days: z.number().int(),
+});
 
 const inviteFlow: FlowDef<InviteContext> = {
   id: 'invite-create',
@@ -80,12 +87,10 @@ const inviteFlow: FlowDef<InviteContext> = {
   ],
 };
 
-export const inviteCreateRunner: FlowRunner<InviteContext> = {
+export const inviteCreateRunner = defineFlow({
   def: inviteFlow,
-  parseContext(raw) {
-    const parsed = ZInviteContext.safeParse(raw);
-    return parsed.success ? parsed.data : undefined;
-  },
+  context: ZInviteContext,
+  answers: ZInviteAnswers,
   async start(tx, actor) {
     if (!can(actor, 'invite.create')) {
       return { ok: false, reason: { key: 'invite.flow.refused' } };
@@ -104,17 +109,14 @@ export const inviteCreateRunner: FlowRunner<InviteContext> = {
     const units = all.filter((u) => within(u.id)).map((u) => ({ id: u.id, name: u.name, kind: u.kind }));
     return { ok: true, ctx: { units } };
   },
-  async submit(tx, actor, state, now, inbound) {
-    const ctx = state.ctx as InviteContext;
-    const data = answeredData(inviteFlow, state);
-    const unit = ctx.units.find((u) => String(u.id) === String(data.unit));
-    const role = INVITABLE.find((r) => r === data.role);
-    if (!unit || !role) {
+  async submit(tx, actor, { ctx, answers: { role, name, days, ...answers } }, now, inbound) {
+    const unit = ctx.units.find((u) => u.id === answers.unit);
+    if (!unit) {
       return [{ key: 'invite.flow.refused' }];
     }
     const created = await createInvite(
       tx,
-      { role, unitId: unit.id, fullName: data.name ? String(data.name) : null, days: Number(data.days) },
+      { role, unitId: unit.id, fullName: name, days },
       { personId: actor.personId, channel: inbound.channel },
       now,
     );
@@ -129,9 +131,9 @@ export const inviteCreateRunner: FlowRunner<InviteContext> = {
           code: displayInviteCode(code),
           role: { key: `role.${role}` },
           unit: unit.name,
-          days: String(data.days),
+          days: String(days),
         },
       },
     ];
   },
-};
+});

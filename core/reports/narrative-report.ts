@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { membershipsFor } from '../access/access.ts';
-import type { FlowData, FlowDef, FlowState, StepDef } from '../flows/flow.ts';
-import type { FlowRunner } from '../flows/flow-runner.ts';
+import { zIdChoice } from '../flows/answers.ts';
+import type { FlowData, FlowDef, StepDef } from '../flows/flow.ts';
+import { defineFlow } from '../flows/flow-runner.ts';
 import type { MessageKey } from '../messaging/catalog.ts';
 import { AppError } from '../shared/app-error.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
@@ -24,11 +25,22 @@ const ZNarrativeContext = z.object({
 });
 type NarrativeContext = z.infer<typeof ZNarrativeContext>;
 
-function chosen(ctx: NarrativeContext, data: FlowState['data']) {
-  return (
-    ctx.periods.find((p) => p.id === Number(data.period)) ??
-    (ctx.periods.length === 1 ? ctx.periods[0] : undefined)
-  );
+/** The answers: the period (asked when several are open) and the texts its kind asks for. */
+const ZNarrativeAnswers = z.object({
+  period: zIdChoice.optional(),
+  assessment: z.string().optional(),
+  achievements: z.string().optional(),
+  obstacles: z.string().optional(),
+  commendations: z.string().optional(),
+  proposals: z.string().optional(),
+});
+
+function periodById(ctx: NarrativeContext, id: number | undefined) {
+  return ctx.periods.find((p) => p.id === id) ?? (ctx.periods.length === 1 ? ctx.periods[0] : undefined);
+}
+
+function chosen(ctx: NarrativeContext, data: FlowData) {
+  return periodById(ctx, ctx.periods.find((p) => String(p.id) === data.period)?.id);
 }
 
 function question(
@@ -97,12 +109,10 @@ const narrativeFlow: FlowDef<NarrativeContext> = {
 };
 
 /** The quarterly report (before the 15th of the quarter's last month) and the final report. */
-export const narrativeReportRunner: FlowRunner<NarrativeContext> = {
+export const narrativeReportRunner = defineFlow({
   def: narrativeFlow,
-  parseContext(raw) {
-    const parsed = ZNarrativeContext.safeParse(raw);
-    return parsed.success ? parsed.data : undefined;
-  },
+  context: ZNarrativeContext,
+  answers: ZNarrativeAnswers,
   async start(tx, actor, now) {
     const unit = membershipsFor(actor, 'narrative.submit')[0];
     const campaign = await tx.campaigns.findCurrent();
@@ -141,17 +151,19 @@ export const narrativeReportRunner: FlowRunner<NarrativeContext> = {
     const data: FlowData = only ? { period: String(only.id) } : {};
     return { ok: true, ctx, data };
   },
-  async submit(tx, actor, state, now, inbound) {
-    const ctx = state.ctx as NarrativeContext;
-    const period = chosen(ctx, state.data);
+  async submit(tx, actor, { ctx, answers: { period: periodId, ...texts } }, now, inbound) {
+    const period = periodById(ctx, periodId);
     if (!period) {
-      throw new AppError('INVALID_ARGUMENT', 'narrative report submitted without a period among those offered');
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        'narrative report submitted without a period among those offered',
+      );
     }
+    // Only the questions asked for this kind of report (their answers may be '' for none).
     const answers: Record<string, string> = {};
-    for (const step of narrativeFlow.steps) {
-      const value = state.data[step.key];
-      if (step.key !== 'period' && value !== undefined && (step.when?.(ctx, state.data) ?? true)) {
-        answers[step.key] = String(value);
+    for (const [key, value] of Object.entries(texts)) {
+      if (value !== undefined) {
+        answers[key] = value;
       }
     }
     const campaign = await tx.campaigns.findCurrent();
@@ -193,4 +205,4 @@ export const narrativeReportRunner: FlowRunner<NarrativeContext> = {
       revision,
     });
   },
-};
+});

@@ -47,13 +47,11 @@ import { commandNames, telegramCommandLists } from '../../core/features/derive.t
 import { FEATURES } from '../../core/features/registry.ts';
 import { feedbackAnswerRunner } from '../../core/feedback/feedback.ts';
 import { SHOWN_CHOICES_FLOW } from '../../core/flows/shown-choices.ts';
-import {
-  allocationRunner,
-  disbursementRunner,
-  pledgeSearchRunner,
-  receiptRunner,
-  transferRunner,
-} from '../../core/funds/fund-flows.ts';
+import { allocationRunner } from '../../core/funds/flows/allocation.ts';
+import { disbursementRunner } from '../../core/funds/flows/disbursement.ts';
+import { pledgeSearchRunner } from '../../core/funds/flows/pledge-search.ts';
+import { receiptRunner } from '../../core/funds/flows/receipt.ts';
+import { transferRunner } from '../../core/funds/flows/transfer.ts';
 import { pledgeCancelRunner, pledgeRunner } from '../../core/funds/pledge-flow.ts';
 import { pledgeRejectRunner } from '../../core/funds/pledge-verify-chat.ts';
 import { householdAddRunner } from '../../core/households/household-add.ts';

@@ -1,0 +1,255 @@
+import { z } from 'zod';
+import { moneyAnswer, zIdChoice, zIsoDate, zMoney, zOptionalText } from '../../flows/answers.ts';
+import type { FlowData, FlowDef, Text } from '../../flows/flow.ts';
+import { defineFlow, type FlowStart } from '../../flows/flow-runner.ts';
+import type { Inbound } from '../../messaging/message.ts';
+import type { Actor } from '../../shared/actor.ts';
+import { formatMoney } from '../../shared/format.ts';
+import type { Tx } from '../../unit-of-work.ts';
+import type { PledgeView } from '../fund.repository.ts';
+import { pledgeLine } from '../fund-views.ts';
+import { confirmPledge } from '../pledge-verification.ts';
+import {
+  chosenLevel,
+  commitEntry,
+  currentCampaign,
+  dateStep,
+  documentStep,
+  levelById,
+  levelStep,
+  levelsWithBalance,
+  MAX_ENTRY,
+  positiveAmount,
+  ZLevel,
+} from './shared.ts';
+
+/** A receipt into a fund level, against a pledge (its payment, in money or in kind) or not. */
+
+const ZReceiptContext = z.object({
+  campaignId: z.number(),
+  today: z.string(),
+  levels: z.array(ZLevel),
+  pledge: z
+    .object({
+      id: z.number(),
+      ref: z.string(),
+      donor: z.string(),
+      kind: z.string(),
+      amount: z.string(),
+      received: z.string(),
+      levelId: z.number(),
+    })
+    .nullable(),
+});
+type ReceiptContext = z.infer<typeof ZReceiptContext>;
+
+const ZReceiptAnswers = z.object({
+  level: zIdChoice.optional(),
+  payer: z.string().optional(),
+  amount: zMoney,
+  overpay: z.enum(['yes', 'again']).optional(),
+  occurredOn: zIsoDate,
+  documentRef: zOptionalText,
+});
+
+function remaining(ctx: ReceiptContext): bigint {
+  const p = ctx.pledge;
+  if (!p) {
+    return 0n;
+  }
+  const left = BigInt(p.amount) - BigInt(p.received);
+  return left > 0n ? left : 0n;
+}
+
+function overpays(ctx: ReceiptContext, data: FlowData): boolean {
+  const amount = moneyAnswer(data.amount);
+  return ctx.pledge !== null && amount !== undefined && amount > remaining(ctx);
+}
+
+const receiptFlow: FlowDef<ReceiptContext> = {
+  id: 'fund-receipt',
+  version: 1,
+  title: 'fund.receipt.title',
+  summaryHeader: (ctx, data): Text[] => [
+    ctx.pledge
+      ? {
+          key: 'fund.receipt.header_pledge',
+          params: {
+            ref: ctx.pledge.ref,
+            donor: ctx.pledge.donor,
+            pledged: formatMoney(BigInt(ctx.pledge.amount)),
+            received: formatMoney(BigInt(ctx.pledge.received)),
+          },
+        }
+      : { key: 'fund.receipt.header', params: { level: chosenLevel(ctx, data)?.name ?? '' } },
+  ],
+  steps: [
+    { ...levelStep, when: (ctx) => ctx.pledge === null && ctx.levels.length > 1 },
+    {
+      key: 'payer',
+      kind: 'text',
+      label: 'fund.field.payer',
+      prompt: () => ({ key: 'fund.ask.payer' }),
+      maxLength: 200,
+      when: (ctx) => ctx.pledge === null,
+    },
+    {
+      key: 'amount',
+      kind: 'money',
+      label: 'fund.field.amount',
+      prompt: (ctx) =>
+        ctx.pledge
+          ? {
+              key: ctx.pledge.kind === 'money' ? 'fund.ask.receipt_pledge' : 'fund.ask.receipt_in_kind',
+              params: { ref: ctx.pledge.ref, remaining: formatMoney(remaining(ctx)) },
+            }
+          : { key: 'fund.ask.receipt' },
+      maxMoney: MAX_ENTRY,
+      choices: (ctx) =>
+        remaining(ctx) > 0n ? [{ id: remaining(ctx).toString(), label: formatMoney(remaining(ctx)) }] : [],
+      check: positiveAmount,
+    },
+    {
+      key: 'overpay',
+      kind: 'choice',
+      label: 'fund.field.overpay',
+      prompt: (ctx, data) => ({
+        key: 'fund.ask.overpay',
+        params: {
+          amount: formatMoney(moneyAnswer(data.amount) ?? 0n),
+          remaining: formatMoney(remaining(ctx)),
+        },
+      }),
+      choices: () => [
+        { id: 'yes', label: '✅ Đúng, ghi nhận nộp vượt' },
+        { id: 'again', label: '✏️ Nhập lại số tiền' },
+      ],
+      when: overpays,
+      // "Nhập lại số tiền": forget the amount and this answer, so the amount is asked again.
+      clears: (value) => (value === 'again' ? ['amount', 'overpay'] : []),
+    },
+    dateStep<ReceiptContext>(),
+    documentStep,
+  ],
+};
+
+export const receiptRunner = defineFlow({
+  def: receiptFlow,
+  context: ZReceiptContext,
+  answers: ZReceiptAnswers,
+  /** `arg`: the pledge paid, or none (0) for a receipt not against a pledge. */
+  async start(tx, actor, now, arg): Promise<FlowStart<ReceiptContext>> {
+    const current = await currentCampaign(tx, now);
+    if (!current) {
+      return { ok: false, reason: { key: 'report.refused.no_campaign' } };
+    }
+    const levels = await levelsWithBalance(tx, actor, current.campaign, 'fund.receipt');
+    if (levels.length === 0) {
+      return { ok: false, reason: { key: 'fund.refused.not_fund_officer' } };
+    }
+    const ctx: ReceiptContext = {
+      campaignId: current.campaign.id,
+      today: current.today,
+      levels,
+      pledge: null,
+    };
+    const pledgeId = Number(arg ?? 0);
+    if (pledgeId > 0) {
+      const p = await tx.pledges.findById(pledgeId);
+      if (!p || !levels.some((l) => l.id === p.fundUnitId)) {
+        return { ok: false, reason: { key: 'fund.refused.pledge_elsewhere' } };
+      }
+      if (p.cancelledAt !== null) {
+        return { ok: false, reason: { key: 'fund.refused.pledge_cancelled', params: { ref: p.ref } } };
+      }
+      ctx.pledge = {
+        id: p.id,
+        ref: p.ref,
+        donor: p.donorName,
+        kind: p.kind,
+        amount: p.amount.toString(),
+        received: p.received.toString(),
+        levelId: p.fundUnitId,
+      };
+      ctx.levels = levels.filter((l) => l.id === p.fundUnitId);
+    }
+    return { ok: true, ctx };
+  },
+  async submit(tx, actor, { ctx, answers }, now, inbound) {
+    const campaign = await tx.campaigns.findCurrent();
+    const level = levelById(ctx, answers.level);
+    if (!campaign || !level) {
+      return [{ key: 'fund.refused.nothing_saved' }];
+    }
+    const { amount } = answers;
+    let pledge: PledgeView | undefined;
+    if (ctx.pledge) {
+      // Re-read inside the transaction: another officer may have recorded a receipt meanwhile.
+      pledge = await tx.pledges.findById(ctx.pledge.id);
+      if (!pledge || pledge.cancelledAt !== null) {
+        return [{ key: 'fund.refused.pledge_cancelled', params: { ref: ctx.pledge.ref } }];
+      }
+    }
+    const overpayment = pledge !== undefined && amount > pledge.amount - pledge.received;
+    const inKind = pledge !== undefined && pledge.kind !== 'money';
+    const lines = await commitEntry(
+      tx,
+      actor,
+      campaign,
+      {
+        kind: inKind ? 'in_kind' : 'receipt',
+        levelUnitId: level.id,
+        amount,
+        pledgeId: pledge?.id ?? null,
+        overpayment,
+        documentRef: answers.documentRef,
+        note: pledge ? null : (answers.payer ?? ''),
+        occurredOn: answers.occurredOn,
+      },
+      now,
+      inbound,
+      {
+        key: inKind ? 'fund.receipt.done_in_kind' : 'fund.receipt.done',
+        params: { amount: formatMoney(amount) },
+      },
+    );
+    if (pledge) {
+      lines.push(
+        ...(await afterPledgeReceipt(tx, actor, pledge, { overpayment, today: ctx.today }, now, inbound)),
+      );
+    }
+    return lines;
+  },
+});
+
+/**
+ * Money received against a pledge waiting for verification verifies it (it counts from now on);
+ * the receipt ends with the pledge's line, and what was paid above it.
+ */
+async function afterPledgeReceipt(
+  tx: Tx,
+  actor: Actor,
+  before: PledgeView,
+  receipt: { overpayment: boolean; today: string },
+  now: Date,
+  inbound: Inbound,
+): Promise<Text[]> {
+  const lines: Text[] = [];
+  let after = await tx.pledges.findById(before.id);
+  if (after && before.verification === 'pending' && after.received !== before.received) {
+    if (await confirmPledge(tx, actor, after, now, inbound.channel)) {
+      lines.push({ key: 'fund.receipt.verified', params: { ref: after.ref } });
+      after = await tx.pledges.findById(before.id);
+    }
+  }
+  if (after) {
+    lines.push(pledgeLine(after, receipt.today));
+    if (receipt.overpayment && after.received > after.amount) {
+      lines.push({
+        key: 'pledge.card.overpaid',
+        params: { extra: formatMoney(after.received - after.amount) },
+      });
+    }
+  }
+  return lines;
+}
