@@ -1,0 +1,81 @@
+import type { UnitRepository } from '../../core/people/unit.repository.ts';
+import type { SqlDb } from '../database.ts';
+import { toUnitView, UNIT_VIEW } from './mappers.ts';
+
+const DATED_UNIT = [...UNIT_VIEW, 'validFrom', 'validTo'] as const;
+const LOCAL = ['ward', 'commune'];
+
+/** The administrative units (nation … ward/commune), their validity and successions. */
+export function createUnitRepository(t: SqlDb): UnitRepository {
+  const db = t.kysely;
+  return {
+    async listChildren(parentIds) {
+      if (parentIds.length === 0) {
+        return [];
+      }
+      const rows = await db
+        .selectFrom('Unit')
+        .select(UNIT_VIEW)
+        .where('parentId', 'in', parentIds)
+        .where('kind', 'in', LOCAL)
+        .orderBy('code')
+        .execute();
+      return rows.map(toUnitView);
+    },
+    async listChildrenDated(parentIds) {
+      if (parentIds.length === 0) {
+        return [];
+      }
+      const rows = await db
+        .selectFrom('Unit')
+        .select(DATED_UNIT)
+        .where('parentId', 'in', parentIds)
+        .where('kind', 'in', LOCAL)
+        .orderBy('code')
+        .execute();
+      return rows.map((r) => ({ ...toUnitView(r), validFrom: r.validFrom, validTo: r.validTo }));
+    },
+    async listDescendantsDated(rootIds) {
+      if (rootIds.length === 0) {
+        return [];
+      }
+      const rows = await db
+        .withRecursive('below(id)', (q) =>
+          q
+            .selectFrom('Unit')
+            .select('id')
+            .where('parentId', 'in', rootIds)
+            .union(q.selectFrom('Unit as u').innerJoin('below as b', 'u.parentId', 'b.id').select('u.id')),
+        )
+        .selectFrom('Unit as u')
+        .innerJoin('below as b', 'b.id', 'u.id')
+        .select(['u.id', 'u.code', 'u.name', 'u.kind', 'u.parentId', 'u.validFrom', 'u.validTo'])
+        .execute();
+      return rows.map((r) => ({ ...toUnitView(r), validFrom: r.validFrom, validTo: r.validTo }));
+    },
+    async successions() {
+      return db
+        .selectFrom('UnitSuccession')
+        .select(['predecessorId', 'successorId', 'effectiveOn'])
+        .orderBy('effectiveOn')
+        .orderBy('id')
+        .execute();
+    },
+    async findById(id) {
+      const r = await db.selectFrom('Unit').select(UNIT_VIEW).where('id', '=', id).executeTakeFirst();
+      return r ? toUnitView(r) : undefined;
+    },
+    async listByKinds(kinds) {
+      if (kinds.length === 0) {
+        return [];
+      }
+      const rows = await db
+        .selectFrom('Unit')
+        .select(UNIT_VIEW)
+        .where('kind', 'in', kinds)
+        .orderBy('code')
+        .execute();
+      return rows.map(toUnitView);
+    },
+  };
+}
