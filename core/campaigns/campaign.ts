@@ -29,7 +29,15 @@ export interface Period extends PeriodSpec {
   campaignId: number;
 }
 
+/** What an operator may change of a campaign: its norms and deadlines. */
+export type CampaignChanges = Partial<
+  Pick<Campaign, 'normNewBuild' | 'normRepair' | 'monthlyDueDay' | 'quarterlyDueDay' | 'finalDueOn'>
+>;
+
 export interface CampaignRepository {
   findCurrent(): Promise<Campaign | undefined>;
   listPeriods(campaignId: number, kind: PeriodKind): Promise<Period[]>;
+  /** Saves the given fields (undefined ones are kept). */
+  update(campaignId: number, changes: CampaignChanges): Promise<void>;
+  setPeriodDue(periodId: number, dueOn: string): Promise<void>;
 }

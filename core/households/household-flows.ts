@@ -9,6 +9,7 @@ import type { Actor } from '../shared/actor.ts';
 import { normalizeVi } from '../shared/parse.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { HouseholdView } from './household.repository.ts';
+import { moveHouseholdStatus } from './move-status.ts';
 import {
   HOUSEHOLD_NEED_LABELS,
   HOUSEHOLD_STATUSES,
@@ -196,36 +197,18 @@ export const householdStatusRunner = defineFlow({
     };
   },
   async submit(tx, actor, { ctx, answers }, now, inbound) {
+    const { photo } = answers;
+    const move = {
+      householdId: ctx.householdId,
+      from: ctx.from,
+      to: ctx.to,
+      note: answers.note,
+      photos: photo ? [{ channel: inbound.channel, fileId: photo }] : [],
+    };
     // Conditional: if someone moved it meanwhile (or this is a second tap), nothing is written.
-    if (!(await tx.households.moveStatus(ctx.householdId, ctx.from, ctx.to, now))) {
+    if (!(await moveHouseholdStatus(tx, move, { personId: actor.personId, channel: inbound.channel }, now))) {
       return [{ key: 'household.refused.changed_meanwhile' }];
     }
-    const { photo } = answers;
-    await tx.households.addEvent(
-      {
-        householdId: ctx.householdId,
-        kind: 'status',
-        fromStatus: ctx.from,
-        toStatus: ctx.to,
-        note: answers.note,
-        photos: photo ? [{ channel: inbound.channel, fileId: photo }] : [],
-        personId: actor.personId,
-        channel: inbound.channel,
-      },
-      now,
-    );
-    await tx.audit.record(
-      {
-        personId: actor.personId,
-        channel: inbound.channel,
-        action: 'household.status',
-        entity: 'Household',
-        entityId: String(ctx.householdId),
-        before: { status: ctx.from },
-        after: { status: ctx.to, photos: photo ? 1 : 0 },
-      },
-      now,
-    );
     return [{ key: 'household.status.done', params: { name: ctx.headName, to: statusLabel(ctx.to) } }];
   },
 });

@@ -1,4 +1,5 @@
 import type { Channel } from '../messaging/message.ts';
+import type { AuditChannel } from '../messaging/outbox.repository.ts';
 import type { DuplicateSubject } from './duplicates.ts';
 import type { THouseholdInput } from './household.ts';
 
@@ -34,7 +35,7 @@ export interface HouseholdEventInput {
   note: string | null;
   photos: HouseholdPhoto[];
   personId: number | null;
-  channel: Channel | null;
+  channel: AuditChannel | null;
 }
 
 export interface StatusChange {
@@ -64,8 +65,11 @@ export interface HouseholdRepository {
   listByStatus(unitIds: number[], status: string, limit: number): Promise<HouseholdView[]>;
   /** Every household of the units, by unit, village and code (the Excel list). */
   listByUnits(unitIds: number[]): Promise<HouseholdView[]>;
-  /** Moves the household only if it is still in `from` (a second tap changes nothing). */
-  moveStatus(id: number, from: string, to: string, at: Date): Promise<boolean>;
+  /**
+   * Moves the household only if it is still in `from` (a second tap changes nothing); with
+   * `overrideReason`, records it as the reason an ineligible household was approved.
+   */
+  moveStatus(id: number, from: string, to: string, at: Date, overrideReason?: string): Promise<boolean>;
   addEvent(event: HouseholdEventInput, at: Date): Promise<number>;
   /** Households by unit and status right now (the leaders' view). */
   countsByUnit(unitIds: number[]): Promise<{ unitId: number; status: string; count: number }[]>;

@@ -14,6 +14,14 @@ export interface PeopleRepository {
   create(person: { fullName: string; locale: string }, at: Date): Promise<number>;
   /** Adds a membership; one that was revoked is restored (re-inviting someone is normal). */
   addMembership(personId: number, unitId: number, role: Role, at: Date): Promise<void>;
+  /** A person, active or not (administration); undefined when there is none with the id. */
+  findPerson(personId: number): Promise<{ id: number; fullName: string; active: boolean } | undefined>;
+  /** Sets the person active or not; false when it already was. */
+  setActive(personId: number, active: boolean): Promise<boolean>;
+  /** Whether the person holds the role at the unit now (a revoked membership does not count). */
+  hasRole(personId: number, unitId: number, role: Role): Promise<boolean>;
+  /** Revokes the person's live memberships of the role at the unit (kept, marked revoked at `at`). */
+  revokeRole(personId: number, unitId: number, role: Role, at: Date): Promise<void>;
   /** The chats a person can be reached in (a private chat's id is the user's id on both messengers). */
   identitiesOf(personId: number): Promise<{ channel: Channel; externalUserId: string }[]>;
   addIdentity(
@@ -41,6 +49,8 @@ export interface InviteRepository {
    * first so a losing redemption writes nothing; `setUsedBy` then records who redeemed it.
    */
   markUsed(id: number, at: Date): Promise<boolean>;
+  /** Revokes the invite unless it is used or revoked already; false then. */
+  revoke(id: number, at: Date): Promise<boolean>;
   setUsedBy(id: number, personId: number): Promise<void>;
 }
 

@@ -698,6 +698,30 @@ function createRepositories(state: MemoryState): Repositories {
     async addIdentity(identity, at) {
       insertIdentity(state, identity, at);
     },
+    async findPerson(personId) {
+      const person = state.people.find((p) => p.id === personId);
+      return person && { id: person.id, fullName: person.fullName, active: person.active };
+    },
+    async setActive(personId, active) {
+      const person = state.people.find((p) => p.id === personId);
+      if (!person || person.active === active) {
+        return false;
+      }
+      person.active = active;
+      return true;
+    },
+    async hasRole(personId, unitId, role) {
+      return state.memberships.some(
+        (m) => m.personId === personId && m.unitId === unitId && m.role === role && m.revokedAt === null,
+      );
+    },
+    async revokeRole(personId, unitId, role, at) {
+      for (const m of state.memberships) {
+        if (m.personId === personId && m.unitId === unitId && m.role === role && m.revokedAt === null) {
+          m.revokedAt = new Date(at);
+        }
+      }
+    },
   };
 
   const invites: InviteRepository = {
@@ -742,6 +766,14 @@ function createRepositories(state: MemoryState): Repositories {
         return false;
       }
       invite.usedAt = new Date(at);
+      return true;
+    },
+    async revoke(id, at) {
+      const invite = state.invites.find((i) => i.id === id);
+      if (!invite || invite.usedAt !== null || invite.revokedAt !== null) {
+        return false;
+      }
+      invite.revokedAt = new Date(at);
       return true;
     },
     async setUsedBy(id, personId) {
@@ -822,6 +854,21 @@ function createRepositories(state: MemoryState): Repositories {
           .filter((p) => p.campaignId === campaignId && p.kind === kind)
           .sort((a, b) => a.dueOn.localeCompare(b.dueOn) || a.id - b.id),
       );
+    },
+    async update(campaignId, changes) {
+      const campaign = state.campaigns.find((c) => c.id === campaignId);
+      if (campaign) {
+        Object.assign(
+          campaign,
+          Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
+        );
+      }
+    },
+    async setPeriodDue(periodId, dueOn) {
+      const period = state.periods.find((p) => p.id === periodId);
+      if (period) {
+        period.dueOn = dueOn;
+      }
     },
   };
 

@@ -1,41 +1,27 @@
 import { z } from 'zod';
+import type { CampaignChanges } from '../../core/campaigns/campaign.ts';
+import {
+  changeCampaign,
+  changeSettingsSection,
+  type SettingsSection,
+} from '../../core/campaigns/campaign-admin.ts';
+import { setGroupStatus } from '../../core/digests/group-admin.ts';
 import { ZPledgeSafeguards } from '../../core/funds/pledge-verification.ts';
-import { normalizeInviteCode } from '../../core/people/invite-code.ts';
-import { ROLES } from '../../core/shared/actor.ts';
-import { dateInZone, toIsoDate } from '../../core/shared/calendar.ts';
+import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
+import { changeRole, revokeInvite, setPersonActive } from '../../core/people/administration.ts';
+import { isRole } from '../../core/shared/actor.ts';
 import { formatMoney } from '../../core/shared/format.ts';
 import { parseMoney } from '../../core/shared/parse.ts';
 import { ZCommendationCriteria } from '../../core/summaries/commendations.ts';
-import { type CliContext, DEFAULT_TIME_ZONE, UsageError } from './context.ts';
+import { type CliContext, storeOf, UsageError } from './context.ts';
 import { describeRoles } from './invite-create.ts';
-import { renderTable } from './text.ts';
+import { formatIsoDate, renderTable } from './text.ts';
 
 /**
  * Administration from the command line (issue 7 §1): revoke an invite, deactivate or reactivate a
  * person, give or take a role, list / confirm / stop leadership groups, change the campaign's
  * deadlines and norms. Every change writes an audit entry (`personId` null: the operator's shell).
  */
-
-async function audit(
-  ctx: CliContext,
-  action: string,
-  entity: string,
-  entityId: string,
-  before: unknown,
-  after: unknown,
-) {
-  await ctx.prisma.auditLog.create({
-    data: {
-      at: ctx.now,
-      channel: 'cli',
-      action,
-      entity,
-      entityId,
-      before: JSON.stringify(before),
-      after: JSON.stringify(after),
-    },
-  });
-}
 
 const personId = z
   .string({ error: 'thiếu số ID của người (xem: npm run cli -- people list)' })
@@ -49,23 +35,20 @@ export type InviteRevokeArgs = z.output<typeof ZInviteRevokeArgs>;
 
 /** `invite revoke <code>`: an unused invite stops working (a used one cannot be taken back). */
 export async function inviteRevoke(ctx: CliContext, args: InviteRevokeArgs): Promise<void> {
-  const code = normalizeInviteCode(args.code) ?? args.code.toUpperCase();
-  const invite = await ctx.prisma.invite.findUnique({ where: { code } });
-  if (!invite) {
-    throw new UsageError(`không có mã mời ${args.code}`);
+  const outcome = await storeOf(ctx).run((tx) => revokeInvite(tx, args.code, CLI_SOURCE, ctx.now));
+  switch (outcome) {
+    case 'unknown':
+      throw new UsageError(`không có mã mời ${args.code}`);
+    case 'used':
+      throw new UsageError(
+        `mã mời ${args.code} đã được dùng; để thu hồi quyền, dùng: people role <ID> --remove ...`,
+      );
+    case 'already_revoked':
+      ctx.out(`Mã mời ${args.code} đã bị thu hồi trước đó.`);
+      return;
+    case 'revoked':
+      ctx.out(`Đã thu hồi mã mời ${args.code}.`);
   }
-  if (invite.usedAt !== null) {
-    throw new UsageError(
-      `mã mời ${args.code} đã được dùng; để thu hồi quyền, dùng: people role <ID> --remove ...`,
-    );
-  }
-  if (invite.revokedAt !== null) {
-    ctx.out(`Mã mời ${args.code} đã bị thu hồi trước đó.`);
-    return;
-  }
-  await ctx.prisma.invite.update({ where: { id: invite.id }, data: { revokedAt: ctx.now } });
-  await audit(ctx, 'invite.revoke', 'Invite', String(invite.id), { revokedAt: null }, { revokedAt: ctx.now });
-  ctx.out(`Đã thu hồi mã mời ${args.code}.`);
 }
 
 export const ZPersonActiveArgs = z.object({ id: personId });
@@ -77,27 +60,18 @@ export async function personSetActive(
   args: PersonActiveArgs,
   active: boolean,
 ): Promise<void> {
-  const person = await ctx.prisma.person.findUnique({ where: { id: args.id } });
-  if (!person) {
+  const change = await storeOf(ctx).run((tx) => setPersonActive(tx, args.id, active, CLI_SOURCE, ctx.now));
+  if (change.outcome === 'unknown') {
     throw new UsageError(`không có người có ID ${args.id}`);
   }
-  if (person.active === active) {
-    ctx.out(`${person.fullName} đã ${active ? 'đang hoạt động' : 'ngừng hoạt động'} từ trước.`);
+  if (change.outcome === 'unchanged') {
+    ctx.out(`${change.fullName} đã ${active ? 'đang hoạt động' : 'ngừng hoạt động'} từ trước.`);
     return;
   }
-  await ctx.prisma.person.update({ where: { id: person.id }, data: { active } });
-  await audit(
-    ctx,
-    active ? 'person.activate' : 'person.deactivate',
-    'Person',
-    String(person.id),
-    { active: !active },
-    { active },
-  );
   ctx.out(
     active
-      ? `Đã kích hoạt lại ${person.fullName}.`
-      : `Đã ngừng hoạt động ${person.fullName}: bot sẽ không nhận người này nữa.`,
+      ? `Đã kích hoạt lại ${change.fullName}.`
+      : `Đã ngừng hoạt động ${change.fullName}: bot sẽ không nhận người này nữa.`,
   );
 }
 
@@ -108,8 +82,12 @@ const roleAtUnit = z
     const [role, unit] = v.split('@') as [string, string];
     return { role, unit };
   })
-  .refine((v) => (ROLES as readonly string[]).includes(v.role), {
-    message: `vai trò không hợp lệ. Vai trò hợp lệ: ${describeRoles()}`,
+  .transform((v, issue) => {
+    if (!isRole(v.role)) {
+      issue.addIssue({ code: 'custom', message: `vai trò không hợp lệ. Vai trò hợp lệ: ${describeRoles()}` });
+      return z.NEVER;
+    }
+    return { role: v.role, unit: v.unit };
   });
 
 export const ZPersonRoleArgs = z
@@ -125,40 +103,37 @@ export async function personRole(ctx: CliContext, args: PersonRoleArgs): Promise
   if (!change) {
     return;
   }
-  const person = await ctx.prisma.person.findUnique({ where: { id: args.id } });
+  const add = args.add !== undefined;
   const unit = await ctx.prisma.unit.findUnique({ where: { code: change.unit } });
-  if (!person) {
+  const result =
+    unit &&
+    (await storeOf(ctx).run((tx) =>
+      changeRole(
+        tx,
+        { personId: args.id, unitId: unit.id, unitCode: unit.code, role: change.role, add },
+        CLI_SOURCE,
+        ctx.now,
+      ),
+    ));
+  if (result?.outcome === 'unknown_person') {
     throw new UsageError(`không có người có ID ${args.id}`);
   }
-  if (!unit) {
+  if (!unit || !result) {
     throw new UsageError(`không có đơn vị mã ${change.unit} (xem: npm run cli -- units list)`);
   }
-  const existing = await ctx.prisma.membership.findFirst({
-    where: { personId: person.id, unitId: unit.id, role: change.role },
-    orderBy: { id: 'desc' },
-  });
-  if (args.add) {
-    if (existing && existing.revokedAt === null) {
-      ctx.out(`${person.fullName} đã có vai trò ${change.role} tại ${unit.name}.`);
+  const name = result.fullName;
+  if (result.outcome === 'unchanged') {
+    if (add) {
+      ctx.out(`${name} đã có vai trò ${change.role} tại ${unit.name}.`);
       return;
     }
-    if (existing) {
-      await ctx.prisma.membership.update({ where: { id: existing.id }, data: { revokedAt: null } });
-    } else {
-      await ctx.prisma.membership.create({
-        data: { personId: person.id, unitId: unit.id, role: change.role },
-      });
-    }
-    await audit(ctx, 'membership.add', 'Person', String(person.id), null, change);
-    ctx.out(`Đã giao vai trò ${change.role} tại ${unit.name} cho ${person.fullName}.`);
-    return;
+    throw new UsageError(`${name} không có vai trò ${change.role} tại ${unit.name}`);
   }
-  if (!existing || existing.revokedAt !== null) {
-    throw new UsageError(`${person.fullName} không có vai trò ${change.role} tại ${unit.name}`);
-  }
-  await ctx.prisma.membership.update({ where: { id: existing.id }, data: { revokedAt: ctx.now } });
-  await audit(ctx, 'membership.remove', 'Person', String(person.id), change, null);
-  ctx.out(`Đã thu hồi vai trò ${change.role} tại ${unit.name} của ${person.fullName}.`);
+  ctx.out(
+    add
+      ? `Đã giao vai trò ${change.role} tại ${unit.name} cho ${name}.`
+      : `Đã thu hồi vai trò ${change.role} tại ${unit.name} của ${name}.`,
+  );
 }
 
 /** `groups list`: leadership groups, their area, digests and status. */
@@ -203,22 +178,11 @@ export async function groupSetStatus(
   args: GroupArgs,
   status: 'active' | 'removed',
 ): Promise<void> {
-  const group = await ctx.prisma.leadershipGroup.findUnique({ where: { id: args.id } });
-  if (!group) {
+  const change = await storeOf(ctx).run((tx) => setGroupStatus(tx, args.id, status, CLI_SOURCE, ctx.now));
+  if (change.outcome === 'unknown') {
     throw new UsageError(`không có nhóm số ${args.id}`);
   }
-  await ctx.prisma.leadershipGroup.update({
-    where: { id: group.id },
-    data: { status, confirmedAt: ctx.now },
-  });
-  await audit(
-    ctx,
-    status === 'active' ? 'group.confirm' : 'group.stop',
-    'LeadershipGroup',
-    String(group.id),
-    { status: group.status },
-    { status },
-  );
+  const { group } = change;
   ctx.out(
     status === 'active'
       ? `Nhóm ${group.title ?? group.chatId} sẽ nhận bản tin.`
@@ -262,74 +226,37 @@ export type CampaignSetOptions = z.output<typeof ZCampaignSetOptions>;
  * the fact).
  */
 export async function campaignSet(ctx: CliContext, opts: CampaignSetOptions | undefined): Promise<void> {
-  const campaign = await ctx.prisma.campaign.findFirst({ orderBy: { id: 'desc' } });
+  const changes: CampaignChanges = {
+    normNewBuild: opts?.['norm-new-build'],
+    normRepair: opts?.['norm-repair'],
+    monthlyDueDay: opts?.['monthly-due-day'],
+    quarterlyDueDay: opts?.['quarterly-due-day'],
+    finalDueOn: opts?.['final-due-on'],
+  };
+  const changing = Object.values(changes).some((v) => v !== undefined);
+  const campaign = await storeOf(ctx).run((tx) =>
+    changing ? changeCampaign(tx, changes, CLI_SOURCE, ctx.now) : tx.campaigns.findCurrent(),
+  );
   if (!campaign) {
     throw new UsageError('chưa có chiến dịch nào trong cơ sở dữ liệu');
   }
-  if (opts && Object.values(opts).some((v) => v !== undefined)) {
-    const data = {
-      ...(opts['norm-new-build'] === undefined ? {} : { normNewBuild: opts['norm-new-build'] }),
-      ...(opts['norm-repair'] === undefined ? {} : { normRepair: opts['norm-repair'] }),
-      ...(opts['monthly-due-day'] === undefined ? {} : { monthlyDueDay: opts['monthly-due-day'] }),
-      ...(opts['quarterly-due-day'] === undefined ? {} : { quarterlyDueDay: opts['quarterly-due-day'] }),
-      ...(opts['final-due-on'] === undefined ? {} : { finalDueOn: opts['final-due-on'] }),
-    };
-    const today = toIsoDate(dateInZone(ctx.now, ctx.timeZone ?? DEFAULT_TIME_ZONE));
-    await ctx.prisma.$transaction(async (db) => {
-      await db.campaign.update({ where: { id: campaign.id }, data });
-      const periods = await db.reportingPeriod.findMany({
-        where: { campaignId: campaign.id, dueOn: { gt: today } },
-      });
-      for (const p of periods) {
-        const dueDay =
-          p.kind === 'monthly'
-            ? opts['monthly-due-day']
-            : p.kind === 'quarterly'
-              ? opts['quarterly-due-day']
-              : undefined;
-        const dueOn =
-          p.kind === 'final' && opts['final-due-on']
-            ? opts['final-due-on']
-            : dueDay !== undefined
-              ? `${p.dueOn.slice(0, 8)}${String(dueDay).padStart(2, '0')}`
-              : undefined;
-        if (dueOn !== undefined && dueOn !== p.dueOn) {
-          await db.reportingPeriod.update({ where: { id: p.id }, data: { dueOn } });
-        }
-      }
-    });
-    await audit(
-      ctx,
-      'campaign.set',
-      'Campaign',
-      String(campaign.id),
-      {
-        normNewBuild: campaign.normNewBuild.toString(),
-        normRepair: campaign.normRepair.toString(),
-        monthlyDueDay: campaign.monthlyDueDay,
-        quarterlyDueDay: campaign.quarterlyDueDay,
-        finalDueOn: campaign.finalDueOn,
-      },
-      Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v])),
-    );
+  if (changing) {
     ctx.out('Đã lưu thay đổi của chiến dịch:');
   }
-  const now = await ctx.prisma.campaign.findUniqueOrThrow({ where: { id: campaign.id } });
-  ctx.out(`${now.name} (${now.code})`);
-  ctx.out(`Định mức xây mới: ${formatMoney(now.normNewBuild)}; sửa chữa: ${formatMoney(now.normRepair)}`);
+  ctx.out(`${campaign.name} (${campaign.code})`);
   ctx.out(
-    `Hạn báo cáo tháng: trước ngày ${now.monthlyDueDay}; quý: trước ngày ${now.quarterlyDueDay} tháng cuối quý; tổng kết: ${now.finalDueOn}`,
+    `Định mức xây mới: ${formatMoney(campaign.normNewBuild)}; sửa chữa: ${formatMoney(campaign.normRepair)}`,
+  );
+  ctx.out(
+    `Hạn báo cáo tháng: trước ngày ${campaign.monthlyDueDay}; quý: trước ngày ${campaign.quarterlyDueDay} tháng cuối quý; tổng kết: ${formatIsoDate(campaign.finalDueOn)}`,
   );
 }
 
 export const ZCommendationOptions = z.object({ set: z.string().optional() });
 export type CommendationOptions = z.output<typeof ZCommendationOptions>;
 
-/** One section of `Campaign.settings`: its key, its schema (defaults filled in) and the audit action. */
-interface SettingsSection<T> {
-  key: string;
-  schema: z.ZodType<T>;
-  action: string;
+/** A section of the campaign's settings as the CLI shows it: the core section and its messages. */
+interface CliSettingsSection<T> extends SettingsSection<T> {
   /** An example of `--set`, for the usage error. */
   example: string;
   invalid: string;
@@ -338,42 +265,46 @@ interface SettingsSection<T> {
 
 /**
  * Shows a section of the campaign's settings, or with `--set '<JSON>'` merges the changes into it,
- * validates the result, saves it and audits before and after.
+ * validates the result, saves it and audits before and after (core changeSettingsSection).
  */
-async function campaignSettingsSection<T>(
+export async function campaignSettingsSection<T>(
   ctx: CliContext,
   opts: { set?: string | undefined },
-  section: SettingsSection<T>,
+  section: CliSettingsSection<T>,
 ): Promise<void> {
-  const campaign = await ctx.prisma.campaign.findFirst({ orderBy: { id: 'desc' } });
-  if (!campaign) {
-    throw new UsageError('chưa có chiến dịch nào trong cơ sở dữ liệu');
-  }
-  const settings = JSON.parse(campaign.settings || '{}') as Record<string, unknown>;
-  const before = section.schema.parse(settings[section.key] ?? {});
-  let current = before;
+  let changes: object | undefined;
   if (opts.set !== undefined) {
-    let changes: unknown;
-    try {
-      changes = JSON.parse(opts.set);
-    } catch {
+    const parsed = jsonObject(opts.set);
+    if (parsed === undefined) {
       throw new UsageError(`--set cần một đối tượng JSON, ví dụ ${section.example}`);
     }
-    const merged = section.schema.safeParse({ ...(before as object), ...(changes as object) });
-    if (!merged.success) {
-      const issue = merged.error.issues[0];
-      throw new UsageError(`${section.invalid}: ${issue?.path.join('.')} – ${issue?.message}`);
-    }
-    current = merged.data;
-    await ctx.prisma.campaign.update({
-      where: { id: campaign.id },
-      data: { settings: JSON.stringify({ ...settings, [section.key]: current }) },
-    });
-    await audit(ctx, section.action, 'Campaign', String(campaign.id), before, current);
+    changes = parsed;
+  }
+  const result = await storeOf(ctx).run((tx) =>
+    changeSettingsSection(tx, section, changes, CLI_SOURCE, ctx.now),
+  );
+  if (!result.ok) {
+    throw new UsageError(
+      result.reason === 'no_campaign'
+        ? 'chưa có chiến dịch nào trong cơ sở dữ liệu'
+        : `${section.invalid}: ${result.path} – ${result.message}`,
+    );
+  }
+  if (changes !== undefined) {
     ctx.out(section.saved);
   }
-  for (const line of JSON.stringify(current, null, 2).split('\n')) {
+  for (const line of JSON.stringify(result.value, null, 2).split('\n')) {
     ctx.out(line);
+  }
+}
+
+/** The object a `--set` JSON text holds; undefined when it is not JSON or not an object. */
+function jsonObject(text: string): object | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
   }
 }
 

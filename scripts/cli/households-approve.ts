@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { type CliContext, UsageError } from './context.ts';
+import { moveHouseholdStatus } from '../../core/households/move-status.ts';
+import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
+import { type CliContext, storeOf, UsageError } from './context.ts';
 
 export const ZHouseholdsApproveArgs = z.object({
   code: z.string({ error: 'thiếu mã hộ: npm run cli -- households approve <mã hộ> --reason "..."' }).min(1),
@@ -11,8 +13,10 @@ export const ZHouseholdsApproveArgs = z.object({
 export type HouseholdsApproveArgs = z.infer<typeof ZHouseholdsApproveArgs>;
 
 /**
- * `households approve <code> --reason "..."`: an admin approves a proposed household. An ineligible
- * one needs this written reason, which is kept on the household, in its history and in the audit log.
+ * `households approve <code> --reason "..."`: an admin approves a proposed household through the
+ * chat's status change (core moveHouseholdStatus: household, history event and audit row in one
+ * transaction). An ineligible one needs this written reason, which is kept on the household, in its
+ * history and in the audit log.
  */
 export async function householdsApprove(ctx: CliContext, args: HouseholdsApproveArgs): Promise<void> {
   const campaign = await ctx.prisma.campaign.findFirst({ orderBy: { id: 'desc' } });
@@ -29,39 +33,25 @@ export async function householdsApprove(ctx: CliContext, args: HouseholdsApprove
       `hộ ${household.headName} đang ở trạng thái "${household.status}", chỉ duyệt được hộ "proposed"`,
     );
   }
-  const kind = household.eligible ? 'status' : 'override';
-  await ctx.prisma.$transaction([
-    ctx.prisma.household.update({
-      where: { id: household.id },
-      data: {
-        status: 'approved',
-        updatedAt: ctx.now,
-        overrideReason: household.eligible ? null : args.reason,
-      },
-    }),
-    ctx.prisma.householdEvent.create({
-      data: {
+  // The chat's status change, with the reason kept as an override when the criteria say no.
+  const moved = await storeOf(ctx).run((tx) =>
+    moveHouseholdStatus(
+      tx,
+      {
         householdId: household.id,
-        kind,
-        fromStatus: 'proposed',
-        toStatus: 'approved',
+        from: 'proposed',
+        to: 'approved',
         note: args.reason,
-        channel: 'cli',
-        at: ctx.now,
+        photos: [],
+        ...(household.eligible ? {} : { overrideReason: args.reason }),
       },
-    }),
-    ctx.prisma.auditLog.create({
-      data: {
-        at: ctx.now,
-        channel: 'cli',
-        action: household.eligible ? 'household.approve' : 'household.approve-override',
-        entity: 'Household',
-        entityId: String(household.id),
-        before: JSON.stringify({ status: 'proposed', eligible: household.eligible }),
-        after: JSON.stringify({ status: 'approved', reason: args.reason }),
-      },
-    }),
-  ]);
+      CLI_SOURCE,
+      ctx.now,
+    ),
+  );
+  if (!moved) {
+    throw new UsageError(`hộ ${household.headName} vừa được người khác đổi trạng thái; chạy lại lệnh để xem`);
+  }
   ctx.out(
     household.eligible
       ? `Đã duyệt hộ ${household.headName} (${household.code}).`
