@@ -120,6 +120,44 @@ export function createPeopleRepository(t: SqlDb): PeopleRepository {
         })
         .execute();
     },
+    async findPerson(personId) {
+      const r = await db
+        .selectFrom('Person')
+        .select(['id', 'fullName', 'active'])
+        .where('id', '=', personId)
+        .executeTakeFirst();
+      return r && { id: r.id, fullName: r.fullName, active: Boolean(r.active) };
+    },
+    async setActive(personId, active) {
+      const r = await db
+        .updateTable('Person')
+        .set({ active })
+        .where('id', '=', personId)
+        .where('active', '=', !active)
+        .executeTakeFirst();
+      return r.numUpdatedRows === 1n;
+    },
+    async hasRole(personId, unitId, role) {
+      const r = await db
+        .selectFrom('Membership')
+        .select('id')
+        .where('personId', '=', personId)
+        .where('unitId', '=', unitId)
+        .where('role', '=', role)
+        .where('revokedAt', 'is', null)
+        .executeTakeFirst();
+      return r !== undefined;
+    },
+    async revokeRole(personId, unitId, role, at) {
+      await db
+        .updateTable('Membership')
+        .set({ revokedAt: at })
+        .where('personId', '=', personId)
+        .where('unitId', '=', unitId)
+        .where('role', '=', role)
+        .where('revokedAt', 'is', null)
+        .execute();
+    },
   };
 }
 
@@ -189,6 +227,16 @@ export function createInviteRepository(
         .set({ usedAt: at })
         .where('id', '=', id)
         .where('usedAt', 'is', null)
+        .executeTakeFirst();
+      return r.numUpdatedRows === 1n;
+    },
+    async revoke(id, at) {
+      const r = await db
+        .updateTable('Invite')
+        .set({ revokedAt: at })
+        .where('id', '=', id)
+        .where('usedAt', 'is', null)
+        .where('revokedAt', 'is', null)
         .executeTakeFirst();
       return r.numUpdatedRows === 1n;
     },
