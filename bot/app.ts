@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import axios from 'axios';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { webhookCallback } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
@@ -280,6 +279,8 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   const zalo = config.zalo ? await createZalo(config.zalo) : undefined;
 
   async function createZalo(settings: ZaloConfig) {
+    // axios only with Zalo: a bot without it does not load it (issue 14 §7, start-up).
+    const { default: axios } = await import('axios');
     const tokenStore = createZaloTokenStore(db, settings.tokenKey);
     await tokenStore.init(settings.refreshToken, clock.now());
     const zaloLog = log.child({ channel: 'zalo' });
@@ -478,7 +479,10 @@ function withRetry(
         if (error instanceof AppError && !isRetryable(error)) {
           // A coded fault of the core comes back on every try: not retried, the fault is logged and
           // the chat told that nothing was saved; the message counts as answered.
-          log.error({ code: error.code, err: error, channel: inbound.channel }, 'inbound message met a fault');
+          log.error(
+            { code: error.code, err: error, channel: inbound.channel },
+            'inbound message met a fault',
+          );
           await replyToFault(inbound, error);
           return { duplicate: false, replies: 1 };
         }

@@ -5,7 +5,8 @@
  * plain node instead of tsx's loader (issue 14 §7: faster start, less memory).
  *
  * Plain JavaScript on purpose: it runs before anything is compiled, from `postinstall` (after
- * `db:generate`) and from `prestart` / `precli`, where starting tsx would cost what we save.
+ * `db:generate`) and, through scripts/ensure-build.mjs, from `npm start` / `npm run cli`, where
+ * starting tsx would cost what we save.
  *
  * - `node scripts/build.mjs` builds (`--at-install`: a failure is a warning, not a failed install);
  *   `--if-stale` builds only when a source file the last build

@@ -1,4 +1,4 @@
-import { isAxiosError } from 'axios';
+import type { AxiosError } from 'axios';
 
 const TOKEN_CODES: ReadonlySet<number> = new Set([-216, -220, -401, 216, 401]);
 const WINDOW_CODES: ReadonlySet<number> = new Set([-213, -217, -227, -230, -232, -234, -244]);
@@ -68,6 +68,16 @@ export class ZaloTokenDeadError extends Error {
     this.name = 'ZaloTokenDeadError';
     this.deadSince = options.deadSince ?? null;
   }
+}
+
+/**
+ * axios's own test (the flag every AxiosError carries), written here so that the bot loads axios
+ * only when Zalo is configured (issue 14 §7, start-up).
+ */
+function isAxiosError(error: unknown): error is AxiosError {
+  return (
+    typeof error === 'object' && error !== null && 'isAxiosError' in error && error.isAxiosError === true
+  );
 }
 
 /**
