@@ -8,6 +8,11 @@
  * the database holds them, at the unit of the object the button names. A refused cell must answer
  * politely in Vietnamese and change nothing; an allowed one must not be refused.
  *
+ * Load-bearing (checked by hand, then restored): without the role check at the top of
+ * `fundRollupFor` the cells "/quy" and "menu:fund" fail ("officer-ducxuan: fund.view refused, got:
+ * 💼 TÌNH HÌNH QUỸ …"); naming `status.view` for "menu:receipt:0" fails it ("fund: status.view
+ * refused, got: Tên người hoặc đơn vị nộp tiền?", "a refused press of … changed FlowState").
+ *
  * What a new feature needs: its commands and buttons name their action of the access table in
  * ENTRIES below (the coverage test fails until they do); its cells are then generated.
  */

@@ -1,18 +1,15 @@
 /**
- * Authorization, table-driven: every private command, every menu button and every group command
- * of the inbound dispatcher (read from core/inbound/handle-inbound.ts, so a new one without a rule
- * here fails the coverage test) × every role of core/people (and a stranger), on a real seeded
- * database (SQLite, or PostgreSQL with TEST_DATABASE=postgres). A refused cell must answer politely
- * in Vietnamese and change nothing (a checksum of every table but the inbound dedupe and the
- * message's own replies); an allowed cell must not be refused. Buttons carry the ids of objects of
- * both wards (households, pledges, feedback, groups, fund levels), so a pressed id of another ward,
- * another fund level or another person is a forgery that must be refused. Area-scoped reads
- * (/tinhhinh, /quy, exports, household lists and searches, pledge lists, feedback lists, /tracuu)
- * are checked for the other ward's names and data, with a positive control for each so the checks
- * are not vacuous. (Not fixed, noted: a ward's own leader gets an empty /tinhhinh — the view lists
- * the units under the leader's — and a ward's /quy shows the city's funds by design, `fundScope`.)
+ * Authorization beyond the generated matrix (authorization-matrix.test.ts: every command and button
+ * of the feature registry × every person of the cast × objects of both wards, judged by the access
+ * table), on the same world (test/support/access-world.ts; SQLite, or PostgreSQL with
+ * TEST_DATABASE=postgres): area-scoped reads (/tinhhinh, /quy, exports, household lists and
+ * searches, pledge lists, feedback lists, /tracuu) checked for the other ward's names and data,
+ * with a positive control for each so the checks are not vacuous; forged buttons inside a
+ * conversation; and a role removed mid-conversation, refused at confirmation. (Not fixed, noted: a
+ * ward's own leader gets an empty /tinhhinh — the view lists the units under the leader's — and a
+ * ward's /quy shows the city's funds by design, `fundScope`.)
  *
- * Load-bearing (checked by hand, then restored):
+ * Load-bearing (checked by hand, then restored; the cells named are now the generated matrix's):
  * - removed the role check at the top of `fundRollupFor` (core/funds/fund-reports.ts): the cells
  *   "/quy" and "menu:fund" failed ("officer-ducxuan: expected a refusal, got: 💼 TÌNH HÌNH QUỸ …",
  *   the same for the other officer, the organisation leaders, the donors and the citizen).
@@ -23,7 +20,7 @@
  * - made `findOwnHousehold` (core/households/household-flows.ts) accept any officer: the cells
  *   "menu:hh:<DX-001>", "menu:hh:<SC-001>" and both "menu:hhmove:…:approved" failed
  *   ("officer-songcau: expected a refusal, got: 🏠 Nông Văn Tư (mã DX-001) …").
- * Guards added with this file (core fixes), each reverted once to see the test fail:
+ * Guards added with the hand-written matrix (core fixes), each reverted once to see the test fail:
  * - the private donors of the /quy roll-up for a ward's leader or fund officer (`fundRollupFor`,
  *   fund-reports.ts): "a ward leader's /quy …" and "a ward fund officer's /quy …" failed (leaked
  *   "Bế Thị Riêng", a donor to Sông Cầu's fund who did not agree to be named, to Đức Xuân's
@@ -39,7 +36,6 @@
  *   fuzz-prompts.test.ts).
  */
 
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildExport } from '../../core/exports/build-export.ts';
 import { EXPORT_KINDS, type ExportRequest } from '../../core/exports/export-request.ts';
@@ -52,7 +48,8 @@ import { disbursementRunner } from '../../core/funds/flows/disbursement.ts';
 import { pledgeSearchRunner } from '../../core/funds/flows/pledge-search.ts';
 import { receiptRunner } from '../../core/funds/flows/receipt.ts';
 import { transferRunner } from '../../core/funds/flows/transfer.ts';
-import { pledgeCancelRunner, pledgeRunner } from '../../core/funds/pledge-flow.ts';
+import { pledgeCancelRunner } from '../../core/funds/my-pledges.ts';
+import { pledgeRunner } from '../../core/funds/pledge-flow.ts';
 import { pledgeRejectRunner } from '../../core/funds/pledge-verify-chat.ts';
 import { householdAddRunner } from '../../core/households/household-add.ts';
 import { householdSearchRunner, householdStatusRunner } from '../../core/households/household-flows.ts';
@@ -62,587 +59,34 @@ import { type MessageKey, t } from '../../core/messaging/catalog.ts';
 import { inviteCreateRunner } from '../../core/people/invite-flow.ts';
 import { narrativeReportRunner } from '../../core/reports/narrative-report.ts';
 import { reportRunner } from '../../core/reports/report-runner.ts';
-import { ROLES, type Role } from '../../core/shared/actor.ts';
+import { ROLES } from '../../core/shared/actor.ts';
 import type { TestUser } from '../../core/testing/builders.ts';
-import { createStore } from '../../prisma/store.ts';
 import { executeCommand, parseCommand } from '../../scripts/cli/commands.ts';
-import { type ChatReply, type SqliteChat, startSqliteChat } from '../support/sqlite-chat.ts';
+import {
+  CAST,
+  CITY,
+  changedTables,
+  chat,
+  checksums,
+  closeAccessWorld,
+  DX,
+  guestPledge,
+  ids,
+  one,
+  type Person,
+  refusalIn,
+  SC,
+  sql,
+  startAccessWorld,
+  storeOf,
+  user,
+} from '../support/access-world.ts';
+import type { ChatReply } from '../support/sqlite-chat.ts';
 
-// ---------------------------------------------------------------------------------------------
-// The one door to the database (the harness's `chat.db` is becoming the async SqlDb: both shapes
-// are accepted here and nowhere else).
-
-type Row = Record<string, unknown>;
-type Param = string | number | bigint | null;
-
-async function sql(chat: SqliteChat, text: string, params: Param[] = []): Promise<Row[]> {
-  const db = chat.db as unknown as {
-    prepare?: (s: string) => { reader: boolean; all(...p: Param[]): Row[]; run(...p: Param[]): unknown };
-    all?: (s: string, p: Param[]) => Promise<Row[]>;
-    run?: (s: string, p: Param[]) => Promise<unknown>;
-  };
-  if (typeof db.prepare === 'function') {
-    const statement = db.prepare(text);
-    if (statement.reader) {
-      return statement.all(...params);
-    }
-    statement.run(...params);
-    return [];
-  }
-  if (/^\s*(select|with)\b/i.test(text)) {
-    return (await db.all?.(text, params)) ?? [];
-  }
-  await db.run?.(text, params);
-  return [];
-}
-
-/** A unit of work on the chat's database, for building an export as the channel does at send time. */
-function storeOf(chat: SqliteChat) {
-  return createStore(chat.db as never);
-}
-
-/** The tables of the chat's database (SQLite or PostgreSQL, as the suite runs). */
-async function tableNames(chat: SqliteChat): Promise<string[]> {
-  const postgres = (chat.db as unknown as { dialect?: string }).dialect === 'postgres';
-  const found = await sql(
-    chat,
-    postgres
-      ? `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`
-      : `SELECT name FROM sqlite_master WHERE type = 'table'`,
-  );
-  return found
-    .map((r) => String(r.name))
-    .filter((n) => !n.startsWith('_') && !n.startsWith('sqlite_'))
-    .sort();
-}
-
-// ---------------------------------------------------------------------------------------------
-// The cast: one person per role (two wards for the ward-scoped roles).
-
-interface Person {
-  key: string;
-  roles: Role[];
-  /** The unit code of the role (wards 01840 Đức Xuân and 01837 Sông Cầu, city 058, organisations). */
-  unit: string;
-}
-
-const CITY = '058';
-const DX = '01840';
-const SC = '01837';
-
-const CAST: Person[] = [
-  { key: 'stranger', roles: [], unit: '' },
-  { key: 'admin', roles: ['admin'], unit: CITY },
-  { key: 'admin-songcau', roles: ['admin'], unit: SC },
-  { key: 'leader', roles: ['leader'], unit: CITY },
-  { key: 'leader-ducxuan', roles: ['leader'], unit: DX },
-  { key: 'officer-ducxuan', roles: ['unit_officer'], unit: DX },
-  { key: 'officer-songcau', roles: ['unit_officer'], unit: SC },
-  { key: 'org-phunu', roles: ['org_leader'], unit: 'HLHPN-058' },
-  { key: 'org-nongdan', roles: ['org_leader'], unit: 'HND-058' },
-  { key: 'fund', roles: ['fund_officer'], unit: CITY },
-  { key: 'fund-songcau', roles: ['fund_officer'], unit: SC },
-  { key: 'donor-sc', roles: ['donor'], unit: SC },
-  { key: 'donor-dx', roles: ['donor'], unit: DX },
-  { key: 'citizen', roles: ['citizen'], unit: DX },
-];
-
-const has = (p: Person, ...roles: Role[]) => p.roles.some((r) => roles.includes(r));
 const member = (p: Person) => p.roles.length > 0;
-const officerOf = (p: Person, unit: string) => has(p, 'unit_officer') && p.unit === unit;
-const leaderOrAdmin = (p: Person) => has(p, 'leader', 'admin');
-const keeper = (p: Person) => has(p, 'fund_officer', 'admin');
-/** Fund levels kept: an admin every level of the campaign (documented), a fund officer their own. */
-const keepsLevel = (p: Person, level: string) =>
-  has(p, 'admin') || (has(p, 'fund_officer') && p.unit === level);
-/** Households a keeper may allocate to: their levels and the wards below (the city's: every ward). */
-const allocatesIn = (p: Person, ward: string) =>
-  has(p, 'admin') || (has(p, 'fund_officer') && (p.unit === ward || p.unit === CITY));
-/** Feedback of a ward: its officers, and admins of the ward or above it. */
-const handles = (p: Person, ward: string) =>
-  officerOf(p, ward) || (has(p, 'admin') && (p.unit === ward || p.unit === CITY));
-/** An admin decides a group's request only within their area (fixed with this file). */
-const adminOver = (p: Person, unit: string) => has(p, 'admin') && (p.unit === unit || p.unit === CITY);
-
-// ---------------------------------------------------------------------------------------------
-// The objects the forged buttons point at, created in beforeAll through the chat.
-
-interface Ids {
-  unit: Record<string, number>;
-  household: Record<string, number>;
-  pledge: { org: number; sc: number; dx: number };
-  feedback: { dx: { id: number; ref: string }; sc: { id: number; ref: string } };
-  group: { city: number; dx: number };
-  period: number;
-}
-let ids: Ids;
-
-/** Pledge owners and levels. */
-const PLEDGES = {
-  org: { owner: 'org-phunu', level: CITY },
-  sc: { owner: 'donor-sc', level: SC },
-  dx: { owner: 'donor-dx', level: DX },
-} as const;
-
-// ---------------------------------------------------------------------------------------------
-// The dispatcher's vocabulary, read from the registry of features.
-
-const commandsIn = (scope: 'private' | 'group') =>
-  FEATURES.flatMap((f) => f.commands ?? [])
-    .filter((c) => c.scope === scope)
-    .flatMap(commandNames);
-const PRIVATE_COMMANDS = commandsIn('private');
-const MENU_ACTIONS = FEATURES.flatMap((f) => f.buttons ?? []).map((b) => b.name);
-const GROUP_COMMANDS = commandsIn('group');
-
-// ---------------------------------------------------------------------------------------------
-// The matrix: each action with who may use it.
-
-type Kind = 'command' | 'menu' | 'group';
-
-interface Action {
-  kind: Kind;
-  /** The dispatcher's name for it (the `case` it reaches). */
-  name: string;
-  label: string;
-  send: (chat: SqliteChat, user: TestUser) => Promise<ChatReply>;
-  may: (p: Person) => boolean;
-}
-
-function command(name: string, may: (p: Person) => boolean, args?: () => string, suffix = ''): Action {
-  return {
-    kind: 'command',
-    name,
-    label: `/${name}${suffix}`,
-    send: (chat, user) => chat.command(user, name, args?.()),
-    may,
-  };
-}
-
-function press(name: string, may: (p: Person) => boolean, arg?: () => string, suffix = ''): Action {
-  return {
-    kind: 'menu',
-    name,
-    label: `menu:${name}${suffix}`,
-    send: (chat, user) => chat.press(user, arg ? `menu:${name}:${arg()}` : `menu:${name}`),
-    may,
-  };
-}
-
-function inGroup(name: string, may: (p: Person) => boolean): Action {
-  return {
-    kind: 'group',
-    name,
-    label: `group /${name}`,
-    send: (chat, user) =>
-      chat.inGroup(user, `grp-matrix-${user.senderId}`, { kind: 'command', command: name, args: '' }),
-    may,
-  };
-}
-
-const anyone = () => true;
-const officer = (p: Person) => has(p, 'unit_officer');
-
-const ACTIONS: Action[] = [
-  command('start', member),
-  command('ungho', anyone),
-  command('phananh', anyone),
-  command('tracuu', anyone),
-  command(
-    'tracuu',
-    (p) => handles(p, DX),
-    () => ids.feedback.dx.ref,
-    ' <feedback of Đức Xuân>',
-  ),
-  command(
-    'tracuu',
-    (p) => handles(p, SC),
-    () => ids.feedback.sc.ref,
-    ' <feedback of Sông Cầu>',
-  ),
-  command('congkhai', anyone),
-  command('quy', (p) => keeper(p) || leaderOrAdmin(p)),
-  command('cancel', member),
-  command('huy', member),
-  command('help', member),
-  command('trogiup', member),
-  command('menu', member),
-  command('tinhhinh', leaderOrAdmin),
-  command('status', leaderOrAdmin),
-  command('baocao', officer),
-  command('xuatbaocao', leaderOrAdmin),
-
-  press('resume', member),
-  press('main', member),
-  press('whoami', member),
-  press('help', member),
-  press('report', officer),
-  press(
-    'report',
-    (p) => officerOf(p, DX),
-    () => String(ids.unit[DX]),
-    ':<Đức Xuân>',
-  ),
-  press(
-    'report',
-    (p) => officerOf(p, SC),
-    () => String(ids.unit[SC]),
-    ':<Sông Cầu>',
-  ),
-  press('hhsearch', officer),
-  press('hhadd', officer),
-  press('narrative', officer),
-  press('hhlist', officer),
-  press('hhlist', officer, () => 'approved', ':approved'),
-  press(
-    'hh',
-    (p) => officerOf(p, DX),
-    () => String(ids.household['DX-001']),
-    ':<DX-001>',
-  ),
-  press(
-    'hh',
-    (p) => officerOf(p, SC),
-    () => String(ids.household['SC-001']),
-    ':<SC-001>',
-  ),
-  press(
-    'hhmove',
-    (p) => officerOf(p, DX),
-    () => `${ids.household['DX-004']}:approved`,
-    ':<DX-004>:approved',
-  ),
-  press(
-    'hhmove',
-    (p) => officerOf(p, SC),
-    () => `${ids.household['SC-001']}:approved`,
-    ':<SC-001>:approved',
-  ),
-  press('pledge', member),
-  press('mypledges', member),
-  ...(['org', 'sc', 'dx'] as const).flatMap((k) => [
-    press(
-      'pledgecard',
-      (p) => p.key === PLEDGES[k].owner,
-      () => String(ids.pledge[k]),
-      `:<pledge ${k}>`,
-    ),
-    press(
-      'pledgeedit',
-      (p) => p.key === PLEDGES[k].owner,
-      () => String(ids.pledge[k]),
-      `:<pledge ${k}>`,
-    ),
-    press(
-      'pledgecancel',
-      (p) => p.key === PLEDGES[k].owner,
-      () => String(ids.pledge[k]),
-      `:<pledge ${k}>`,
-    ),
-    // A pledge's verification (issue 13 §6): the keepers of its level decide; on a pledge that is
-    // not waiting, they are told so and nothing changes.
-    press(
-      'pledgeok',
-      (p) => keepsLevel(p, PLEDGES[k].level),
-      () => String(ids.pledge[k]),
-      `:<pledge ${k}>`,
-    ),
-    press(
-      'pledgeno',
-      (p) => keepsLevel(p, PLEDGES[k].level),
-      () => String(ids.pledge[k]),
-      `:<pledge ${k}>`,
-    ),
-    press(
-      'receipt',
-      (p) => keepsLevel(p, PLEDGES[k].level),
-      () => String(ids.pledge[k]),
-      `:<pledge ${k}>`,
-    ),
-    press(
-      'ack',
-      (p) => keepsLevel(p, PLEDGES[k].level),
-      () => String(ids.pledge[k]),
-      `:<pledge ${k}>`,
-    ),
-    press(
-      'acksend',
-      (p) => keepsLevel(p, PLEDGES[k].level),
-      () => String(ids.pledge[k]),
-      `:<pledge ${k}>`,
-    ),
-  ]),
-  press('receiptpick', keeper),
-  press('receipt', keeper, () => '0', ':0'),
-  press('pledgesearch', keeper),
-  press('alloc', keeper),
-  press(
-    'alloc',
-    (p) => allocatesIn(p, DX),
-    () => String(ids.household['DX-002']),
-    ':<DX-002>',
-  ),
-  press(
-    'alloc',
-    (p) => allocatesIn(p, SC),
-    () => String(ids.household['SC-001']),
-    ':<SC-001>',
-  ),
-  press('disbpick', keeper),
-  press(
-    'disb',
-    (p) => keepsLevel(p, CITY),
-    () => String(ids.household['DX-001']),
-    ':<DX-001, city money>',
-  ),
-  press('transfer', keeper),
-  press('fund', (p) => keeper(p) || leaderOrAdmin(p)),
-  press('public', member),
-  press('ackpick', keeper),
-  press('fblist', (p) => has(p, 'unit_officer', 'admin')),
-  press(
-    'fbhandle',
-    (p) => handles(p, DX),
-    () => String(ids.feedback.dx.id),
-    ':<feedback of Đức Xuân>',
-  ),
-  press(
-    'fbhandle',
-    (p) => handles(p, SC),
-    () => String(ids.feedback.sc.id),
-    ':<feedback of Sông Cầu>',
-  ),
-  press(
-    'fbanswer',
-    (p) => handles(p, DX),
-    () => String(ids.feedback.dx.id),
-    ':<feedback of Đức Xuân>',
-  ),
-  press(
-    'fbanswer',
-    (p) => handles(p, SC),
-    () => String(ids.feedback.sc.id),
-    ':<feedback of Sông Cầu>',
-  ),
-  press('invite', (p) => has(p, 'admin')),
-  press('pause', officer, () => String(ids.period), ':<period>'),
-  press(
-    'grpok',
-    (p) => adminOver(p, DX),
-    () => String(ids.group.dx),
-    ':<group of Đức Xuân>',
-  ),
-  press(
-    'grpno',
-    (p) => adminOver(p, CITY),
-    () => String(ids.group.city),
-    ':<group of the city>',
-  ),
-  press(
-    'grpok',
-    (p) => adminOver(p, CITY),
-    () => String(ids.group.city),
-    ':<group of the city>',
-  ),
-  press('status', leaderOrAdmin),
-  press('export', leaderOrAdmin),
-  ...EXPORT_KINDS.map((k) => press('export', leaderOrAdmin, () => k, `:${k}`)),
-
-  inGroup('dangkynhom', leaderOrAdmin),
-  inGroup('digest', leaderOrAdmin),
-  inGroup('baocao', leaderOrAdmin),
-];
-
-/** A stranger (no person yet) is only ever shown the welcome, except for the public commands. */
-function allowed(action: Action, p: Person): boolean {
-  return action.may(p) && (member(p) || action.kind !== 'menu');
-}
-
-/** The answers that mean "not for you" (rendered up to their first parameter). */
-const REFUSALS = (
-  [
-    'welcome.stranger',
-    'leaders.refused',
-    'report.refused.not_officer',
-    'household.refused.not_officer',
-    'household.refused.not_found',
-    'pledge.refused.not_yours',
-    'pledge.refused.not_org_leader',
-    'fund.refused.not_fund_officer',
-    'fund.refused.pledge_elsewhere',
-    'fund.refused.no_allocation',
-    'feedback.refused.not_handler',
-    'feedback.track.not_found',
-    'invite.flow.refused',
-    'export.refused',
-    'group.refused.not_leader',
-    'group.refused.not_admin',
-    'flow.stale_button',
-    'flow.no_longer_allowed',
-  ] satisfies MessageKey[]
-).map((key) => ({ key, prefix: t('vi', key).split('{')[0]?.trim() ?? '' }));
-
-function refusalIn(text: string): string | undefined {
-  return REFUSALS.find((r) => r.prefix.length > 10 && text.includes(r.prefix))?.key;
-}
-
-const VIETNAMESE = /[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]/i;
-const LEAKED_INTERNALS = /undefined|NaN|\[object|Error|\bnull\b|\{[a-z]+\}/;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers over the chat.
-
-let chat: SqliteChat;
-const user = (key: string) => chat.user(key);
-
-let tables: string[] | undefined;
-
-/** Every table but the inbound dedupe; of the outbox, all but this message's own replies. */
-async function checksums(): Promise<Map<string, string>> {
-  tables ??= (await tableNames(chat)).filter((t) => t !== 'InboundSeen');
-  if ((chat.db as unknown as { dialect?: string }).dialect === 'postgres') {
-    // One round trip instead of one per table: the same digest, computed by the server.
-    const row = `(to_jsonb(x) - 'lastInteractionAt')::text`;
-    const parts = tables.map((t) => {
-      // Replies and the list of choices a reply showed are what a refusal may write.
-      const where =
-        t === 'Outbox'
-          ? ` WHERE x."idempotencyKey" NOT LIKE 'reply:%'`
-          : t === 'FlowState'
-            ? ` WHERE x.flow <> '${SHOWN_CHOICES_FLOW}'`
-            : '';
-      return `SELECT '${t}' AS t, md5(coalesce(string_agg(${row}, ',' ORDER BY ${row}), '')) AS h FROM "${t}" x${where}`;
-    });
-    const digests = await sql(chat, parts.join(' UNION ALL '));
-    return new Map(digests.map((d) => [String(d.t), String(d.h)]));
-  }
-  const out = new Map<string, string>();
-  for (const table of tables) {
-    const where =
-      table === 'Outbox'
-        ? ` WHERE idempotencyKey NOT LIKE 'reply:%'`
-        : table === 'FlowState'
-          ? ` WHERE flow <> '${SHOWN_CHOICES_FLOW}'`
-          : '';
-    const rows = await sql(chat, `SELECT * FROM "${table}"${where}`);
-    const stable = rows
-      .map((r) => {
-        const { lastInteractionAt: _seen, ...rest } = r;
-        return JSON.stringify(rest, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-      })
-      .sort();
-    out.set(table, createHash('sha256').update(stable.join('\n')).digest('hex'));
-  }
-  return out;
-}
-
-function changedTables(before: Map<string, string>, after: Map<string, string>): string[] {
-  const names = new Set([...before.keys(), ...after.keys()]);
-  return [...names].filter((n) => before.get(n) !== after.get(n));
-}
-
-async function one(sqlText: string, params: Param[] = []): Promise<number> {
-  const row = (await sql(chat, sqlText, params))[0];
-  if (!row) {
-    throw new Error(`no row: ${sqlText} ${params.join(',')}`);
-  }
-  return Number(Object.values(row)[0]);
-}
-
-function choiceByLabel(reply: ChatReply, label: string): string {
-  const found = reply.replies.flatMap((r) => (r.choices ?? []).flat()).find((c) => c.label === label);
-  if (!found) {
-    throw new Error(`no choice "${label}" in:\n${reply.text}`);
-  }
-  return found.id;
-}
-
-async function expectText(reply: Promise<ChatReply>, pattern: RegExp): Promise<ChatReply> {
-  const r = await reply;
-  expect(r.text, r.text).toMatch(pattern);
-  return r;
-}
-
-/** An admin creates the invite in chat; the invitee redeems it. */
-async function invited(key: string, role: Role, unitName: string): Promise<void> {
-  const admin = user('admin');
-  await chat.press(admin, 'menu:invite');
-  const units = await chat.press(admin, `role:${role}`);
-  await chat.press(admin, choiceByLabel(units, unitName));
-  await chat.say(admin, `Người thử ${key}`);
-  await chat.say(admin, '14');
-  const done = await chat.press(admin, '@confirm:yes');
-  const code = /Mã mời: ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(done.text)?.[1];
-  if (!code) {
-    throw new Error(done.text);
-  }
-  await expectText(chat.say(user(key), code), /Đăng ký thành công/);
-}
-
-async function guestPledge(key: string, name: string, levelCode: string, amount: string): Promise<void> {
-  const donor = user(key);
-  await chat.command(donor, 'ungho');
-  await chat.press(donor, 'donorKind:individual');
-  await chat.say(donor, name);
-  await chat.say(donor, '0912 345 678');
-  await chat.press(donor, 'workplace:');
-  await chat.press(donor, 'kind:money');
-  await chat.say(donor, amount);
-  await chat.press(donor, `level:${ids.unit[levelCode]}`);
-  await chat.press(donor, 'dueOn:');
-  await chat.press(donor, 'publicName:no');
-  await expectText(chat.press(donor, '@confirm:yes'), /Số đăng ký: UH-/);
-}
-
-async function orgPledge(key: string, amount: string): Promise<void> {
-  const org = user(key);
-  await chat.press(org, 'menu:pledge');
-  await chat.press(org, 'kind:money');
-  await chat.say(org, amount);
-  await chat.press(org, 'target:0');
-  await chat.press(org, 'dueOn:');
-  await chat.press(org, 'publicName:yes');
-  await expectText(chat.press(org, '@confirm:yes'), /Số đăng ký: UH-/);
-}
-
-async function receipt(key: string, pledgeId: number, amount: string): Promise<void> {
-  const fund = user(key);
-  await chat.press(fund, `menu:receipt:${pledgeId}`);
-  await chat.say(fund, amount);
-  await chat.press(fund, 'occurredOn:2025-03-10');
-  await chat.press(fund, 'documentRef:');
-  await expectText(chat.press(fund, '@confirm:yes'), /Đã ghi nhận khoản thu/);
-}
-
-async function feedback(key: string, unitCode: string, text: string): Promise<void> {
-  const citizen = user(key);
-  await chat.command(citizen, 'phananh');
-  await chat.press(citizen, 'topic:household');
-  await chat.press(citizen, `unit:${ids.unit[unitCode]}`);
-  await chat.say(citizen, text);
-  await chat.press(citizen, 'photo:');
-  await chat.press(citizen, 'name:');
-  await expectText(chat.press(citizen, '@confirm:yes'), /Số theo dõi: PA-/);
-}
-
-async function addHousehold(key: string, code: string, headName: string): Promise<void> {
-  const officerUser = user(key);
-  await chat.press(officerUser, 'menu:hhadd');
-  for (const answer of [code, 'Tổ 2', headName, '1958']) {
-    await chat.say(officerUser, answer);
-  }
-  await chat.press(officerUser, 'category:poor');
-  await chat.press(officerUser, 'need:new_build');
-  for (const step of ['foundationDurable:no', 'frameDurable:no', 'roofDurable:no']) {
-    await chat.press(officerUser, step);
-  }
-  await chat.say(officerUser, '20');
-  await chat.say(officerUser, '3');
-  for (const step of ['landLegal', 'landUndisputed', 'outsideLandslideZone', 'confirmedByCommune']) {
-    await chat.press(officerUser, `${step}:yes`);
-  }
-  await expectText(chat.press(officerUser, '@confirm:yes'), /Đã thêm hộ/);
-}
 
 /** All the texts a reply leads to through the given buttons (a list and its pages). */
 async function readAll(who: TestUser, first: ChatReply, prefix: string): Promise<string> {
@@ -683,90 +127,21 @@ async function exportText(who: TestUser, kind: string): Promise<{ scope: number[
 // ---------------------------------------------------------------------------------------------
 
 beforeAll(async () => {
-  // 10/03/2025, 10:00 in Hà Nội: inside the seeded campaign, February's report open.
-  chat = await startSqliteChat('2025-03-10T03:00:00Z');
-  const units = await sql(chat, 'SELECT id, code FROM "Unit"');
-  const unit: Record<string, number> = Object.fromEntries(units.map((u) => [String(u.code), Number(u.id)]));
-  ids = { unit } as Ids;
-
-  await invited('leader-ducxuan', 'leader', 'Phường Đức Xuân');
-  await invited('fund-songcau', 'fund_officer', 'Phường Sông Cầu');
-  await invited('admin-songcau', 'admin', 'Phường Sông Cầu');
-  await invited('org-nongdan', 'org_leader', 'Hội Nông dân thành phố Bắc Kạn');
-  // Nobody invites a citizen in chat: the seeded demo invite is turned into one.
-  await sql(chat, `UPDATE "Invite" SET role = 'citizen', unitId = ? WHERE code = 'DEMO2025'`, [
-    unit[DX] ?? 0,
-  ]);
-  await expectText(chat.say(user('citizen'), 'DEMO2025'), /Đăng ký thành công/);
-
-  await guestPledge('donor-sc', 'Bế Thị Riêng', SC, '5tr');
-  await guestPledge('donor-dx', 'Đinh Văn Kín', DX, '7tr');
-  await orgPledge('org-phunu', '50tr');
-  await orgPledge('org-nongdan', '20tr');
-  const pledgeOf = (donor: string) => one('SELECT id FROM "Pledge" WHERE donorName = ?', [donor]);
-  ids.pledge = {
-    org: await pledgeOf('Hội Liên hiệp Phụ nữ thành phố Bắc Kạn'),
-    sc: await pledgeOf('Bế Thị Riêng'),
-    dx: await pledgeOf('Đinh Văn Kín'),
-  };
-
-  await addHousehold('officer-songcau', 'SC-001', 'Sầm Văn Cầu');
-  const households = await sql(chat, 'SELECT id, code FROM "Household"');
-  ids.household = Object.fromEntries(households.map((h) => [String(h.code), Number(h.id)]));
-
-  // The city's money: the Women's Union pays, 10 triệu go to Đức Xuân, 30 triệu to Nông Văn Tư's house.
-  await receipt('fund', ids.pledge.org, '50tr');
-  await receipt('fund-songcau', ids.pledge.sc, '5tr');
-  const fund = user('fund');
-  const to = await chat.press(fund, 'menu:transfer');
-  await chat.press(fund, choiceByLabel(to, 'Phường Đức Xuân'));
-  await chat.say(fund, '10tr');
-  await chat.press(fund, 'occurredOn:2025-03-10');
-  await chat.press(fund, 'note:');
-  await expectText(chat.press(fund, '@confirm:yes'), /Đã chuyển 10\.000\.000 đ/);
-  await chat.press(fund, `menu:alloc:${ids.household['DX-001']}`);
-  await chat.say(fund, '30tr');
-  await expectText(chat.press(fund, '@confirm:yes'), /Đã phân bổ 30\.000\.000 đ/);
-
-  await feedback('citizen-chat-dx', DX, 'Nhà ông Tư ở tổ 1 dột nặng khi mưa');
-  await feedback('citizen-chat-sc', SC, 'Hộ Sầm Văn Cầu cần được khảo sát lại');
-  const feedbackOf = async (code: string) => {
-    const row = (
-      await sql(chat, 'SELECT id, ref FROM "Feedback" WHERE unitId = ?', [ids.unit[code] ?? 0])
-    )[0];
-    return { id: Number(row?.id), ref: String(row?.ref) };
-  };
-  ids.feedback = { dx: await feedbackOf(DX), sc: await feedbackOf(SC) };
-
-  const register = (key: string, group: string) =>
-    chat.inGroup(user(key), group, { kind: 'command', command: 'dangkynhom', args: '' });
-  await expectText(register('leader-ducxuan', 'grp-dx'), /Chờ quản trị viên xác nhận/);
-  await expectText(register('leader', 'grp-city'), /Chờ quản trị viên xác nhận/);
-  const groupOf = (chatId: string) => one('SELECT id FROM "LeadershipGroup" WHERE chatId = ?', [chatId]);
-  ids.group = { dx: await groupOf('grp-dx'), city: await groupOf('grp-city') };
-  ids.period = await one(`SELECT id FROM "ReportingPeriod" ORDER BY id LIMIT 1`);
-
-  // Everyone starts from a clean chat.
-  for (const p of CAST) {
-    await chat.command(user(p.key), 'huy');
-  }
+  await startAccessWorld();
 }, 60_000);
 
 afterAll(async () => {
-  await chat?.close();
+  await closeAccessWorld();
 });
 
-describe('the matrix covers the whole dispatcher', () => {
-  it('every private command, menu action and group command has a rule here', () => {
-    const covered = (kind: Kind) => new Set(ACTIONS.filter((a) => a.kind === kind).map((a) => a.name));
-    expect(PRIVATE_COMMANDS.length).toBeGreaterThan(10);
-    expect(MENU_ACTIONS.length).toBeGreaterThan(30);
-    expect(PRIVATE_COMMANDS.filter((c) => !covered('command').has(c))).toEqual([]);
-    expect(MENU_ACTIONS.filter((c) => !covered('menu').has(c))).toEqual([]);
-    expect(GROUP_COMMANDS.filter((c) => !covered('group').has(c))).toEqual([]);
-    // The commands Telegram shows in its menus are all handled, each in its scope.
+describe('the cast and the command lists', () => {
+  it('the commands Telegram shows in its menus are all handled, each in its scope', () => {
+    const commandsIn = (scope: 'private' | 'group') =>
+      FEATURES.flatMap((f) => f.commands ?? [])
+        .filter((c) => c.scope === scope)
+        .flatMap(commandNames);
     for (const list of telegramCommandLists(FEATURES)) {
-      const handled = list.scope === 'group' ? GROUP_COMMANDS : PRIVATE_COMMANDS;
+      const handled = commandsIn(list.scope === 'group' ? 'group' : 'private');
       expect(list.commands.map((c) => c.command).filter((c) => !handled.includes(c))).toEqual([]);
     }
   });
@@ -794,7 +169,6 @@ describe('the matrix covers the whole dispatcher', () => {
     }
   });
 });
-
 describe('area-scoped reads: a ward sees its own data and never another ward’s', () => {
   const OTHER_WARDS_OF_DX = [
     'Sông Cầu',
@@ -927,63 +301,6 @@ describe('area-scoped reads: a ward sees its own data and never another ward’s
       const text = (await chat.command(user(key), 'congkhai')).text;
       expectScoped(text, ['Hội Liên hiệp Phụ nữ'], ['Bế Thị Riêng', 'Đinh Văn Kín', '0912', '345 678']);
     }
-  });
-});
-
-const CELLS = ACTIONS.length * CAST.length;
-
-describe(`authorization matrix: ${ACTIONS.length} actions × ${CAST.length} people = ${CELLS} cells`, () => {
-  let refused = 0;
-  let granted = 0;
-
-  it.each(ACTIONS.map((a) => [a.label, a] as const))('%s', async (_label, action) => {
-    const problems: string[] = [];
-    // Refusals first: the allowed cells may change what the others would see.
-    const order = [...CAST].sort((a, b) => Number(allowed(action, a)) - Number(allowed(action, b)));
-    for (const p of order) {
-      const who = user(p.key);
-      const expectAllowed = allowed(action, p);
-      const before = expectAllowed ? undefined : await checksums();
-      let reply: ChatReply;
-      try {
-        reply = await action.send(chat, who);
-      } catch (error) {
-        problems.push(`${p.key}: threw ${String(error)}`);
-        continue;
-      }
-      const text = reply.text;
-      const refusal = refusalIn(text);
-      if (action.kind === 'group' && expectAllowed) {
-        // A group answers its commands or stays quiet (this harness builds no digest).
-        if (refusal) {
-          problems.push(`${p.key}: refused in the group: ${text.slice(0, 120)}`);
-        }
-      } else if (text.trim() === '' || !VIETNAMESE.test(text) || LEAKED_INTERNALS.test(text)) {
-        problems.push(`${p.key}: not a proper Vietnamese answer: ${JSON.stringify(text.slice(0, 200))}`);
-      } else if (expectAllowed && refusal) {
-        problems.push(`${p.key}: expected to be allowed, got ${refusal}: ${text.slice(0, 120)}`);
-      } else if (!expectAllowed && !refusal) {
-        problems.push(`${p.key}: expected a refusal, got: ${text.slice(0, 160)}`);
-      }
-      if (before) {
-        const changed = changedTables(before, await checksums());
-        if (changed.length > 0) {
-          problems.push(`${p.key}: a refused action changed ${changed.join(', ')}`);
-        }
-        refused++;
-      } else {
-        granted++;
-      }
-      // Leave no conversation open for the next cell.
-      await chat.command(who, 'huy');
-    }
-    expect(problems).toEqual([]);
-  });
-
-  it('both outcomes were exercised', () => {
-    expect(refused + granted).toBe(CELLS);
-    expect(refused).toBeGreaterThan(CELLS / 3);
-    expect(granted).toBeGreaterThan(CELLS / 5);
   });
 });
 
