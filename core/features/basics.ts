@@ -9,6 +9,7 @@ export const basicsFeature: Feature = {
   commands: [
     {
       vi: 'menu',
+      action: 'menu.use',
       scope: 'private',
       description: 'command.menu',
       telegram: 1,
@@ -16,6 +17,7 @@ export const basicsFeature: Feature = {
     },
     {
       vi: 'huy',
+      action: 'menu.use',
       en: 'cancel',
       scope: 'private',
       guests: true,
@@ -33,6 +35,7 @@ export const basicsFeature: Feature = {
     },
     {
       vi: 'help',
+      action: 'menu.use',
       aliases: ['trogiup'],
       scope: 'private',
       guests: true,
@@ -64,6 +67,7 @@ export const basicsFeature: Feature = {
   buttons: [
     {
       name: 'resume',
+      action: 'menu.use',
       handle: async (chat, { active }) => {
         if (!active) {
           return chat.showMenu(chat.text('flow.nothing_to_resume'));
@@ -71,9 +75,21 @@ export const basicsFeature: Feature = {
         chat.reply(repeatPrompt(active.runner.def, active.state, chat.locale));
       },
     },
-    { name: 'main', handle: async (chat, { active }) => chat.showMenu(chat.text('menu.title'), active) },
-    { name: 'whoami', handle: async (chat, { actor, active }) => chat.showMenu(whoami(chat, actor), active) },
-    { name: 'help', handle: async (chat, { active }) => chat.showMenu(chat.helpText(), active) },
+    {
+      name: 'main',
+      action: 'menu.use',
+      handle: async (chat, { active }) => chat.showMenu(chat.text('menu.title'), active),
+    },
+    {
+      name: 'whoami',
+      action: 'menu.use',
+      handle: async (chat, { actor, active }) => chat.showMenu(whoami(chat, actor), active),
+    },
+    {
+      name: 'help',
+      action: 'menu.use',
+      handle: async (chat, { active }) => chat.showMenu(chat.helpText(), active),
+    },
   ],
 };
 

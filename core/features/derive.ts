@@ -2,7 +2,15 @@ import type { Locale } from '../messaging/catalog.ts';
 import { t } from '../messaging/catalog.ts';
 import type { Choice } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
-import type { AnyRunner, ConfirmRule, Feature, FeatureButton, FeatureCommand, TextOf } from './feature.ts';
+import {
+  type AnyRunner,
+  type ConfirmRule,
+  type Feature,
+  type FeatureButton,
+  type FeatureCommand,
+  listsCommand,
+  type TextOf,
+} from './feature.ts';
 
 /**
  * What the chat derives from the registry of features: the command and button tables, the flows,
@@ -94,7 +102,7 @@ export function menuRows(features: readonly Feature[], actor: Actor, text: TextO
 export function helpCommandLines(features: readonly Feature[], actor: Actor, locale: Locale): string[] {
   return features
     .flatMap((f) => f.commands ?? [])
-    .filter((c) => c.scope === 'private' && c.description && (c.listedFor?.(actor) ?? true))
+    .filter((c) => c.scope === 'private' && c.description && listsCommand(c, actor))
     .map((c) => {
       const names = locale === 'en' ? [c.en ?? c.vi] : [c.vi, ...(c.en ? [c.en] : [])];
       const description = c.description ? t(locale, c.description) : '';

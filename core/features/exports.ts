@@ -9,13 +9,19 @@ export const exportsFeature: Feature = {
   commands: [
     {
       vi: 'xuatbaocao',
+      action: 'export.download',
       scope: 'private',
-      listedFor: (actor) => exportKindsFor(actor).length > 0,
       description: 'command.export',
       handle: (chat, _args, actor) => sendExport(chat, actor, undefined),
     },
   ],
-  buttons: [{ name: 'export', handle: (chat, { actor, arg }) => sendExport(chat, actor, arg) }],
+  buttons: [
+    {
+      name: 'export',
+      action: 'export.download',
+      handle: (chat, { actor, arg }) => sendExport(chat, actor, arg),
+    },
+  ],
 };
 
 async function sendExport(chat: FeatureChat, actor: Actor, kind: string | undefined): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Need } from '../access/access.ts';
+import { type Action, can, type Need } from '../access/access.ts';
 import type { FlowData, FlowState, Text } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
 import type { Locale, MessageKey, Params } from '../messaging/catalog.ts';
@@ -83,10 +83,11 @@ export interface CommandInfo {
   aliases?: readonly string[];
   scope: 'private' | 'group';
   /**
-   * Whom `/help` lists it to (every member when absent). Refusing the others stays the handler's
-   * job, with its own reason (a role missing, nothing to report yet…).
+   * What it does in the access table (core/access): `/help` lists it to whom may do it, and the
+   * authorization matrix covers it. Absent: open to everyone (the welcome, an invite code).
+   * Refusing the others stays the handler's job, with its own reason (a role missing…).
    */
-  listedFor?(actor: Actor): boolean;
+  action?: Action;
   /** What `/help` and Telegram's command list say about it; a command without one is not listed. */
   description?: MessageKey;
   /** Its place in Telegram's command menu (the "/" button) of its scope; absent, not shown there. */
@@ -111,6 +112,8 @@ export interface MenuEntry {
  */
 export interface FeatureButton {
   name: string;
+  /** What it does in the access table (core/access), for the authorization matrix. */
+  action: Action;
   arg?: 'id' | 'optionalId';
   /** Buttons reach members only (a stranger's press gets the welcome). */
   handle(
@@ -168,18 +171,25 @@ export function render(chat: Pick<FeatureChat, 'text'>, lines: readonly Text[]):
   return lines.map((line) => chat.text(line.key, line.params)).join('\n');
 }
 
-/** A menu entry of one button with a fixed id. */
-export function menuButton(entry: {
-  order: number;
-  row?: string;
-  visible: (actor: Actor) => boolean;
-  id: string;
-  label: MessageKey;
-}): MenuEntry {
+/** Whom `/help` lists a command to: whoever may do its action. */
+export function listsCommand(command: CommandInfo, actor: Actor): boolean {
+  return command.action === undefined || can(actor, command.action);
+}
+
+/**
+ * A menu entry of one button with a fixed id, shown to whoever may do `action` (or, for an entry
+ * the access table cannot say alone, to whom `visible` says).
+ */
+export function menuButton(
+  entry: { order: number; row?: string; id: string; label: MessageKey } & (
+    | { action: Action }
+    | { visible: (actor: Actor) => boolean }
+  ),
+): MenuEntry {
   return {
     order: entry.order,
     row: entry.row,
-    visible: entry.visible,
+    visible: 'action' in entry ? (actor) => can(actor, entry.action) : entry.visible,
     rows: (_actor, text) => [[{ id: entry.id, label: text(entry.label) }]],
   };
 }

@@ -1,7 +1,6 @@
 import {
   feedbackAnswerRunner,
   feedbackRunner,
-  isFeedbackHandler,
   markHandled,
   openFeedback,
   startFeedbackRefusal,
@@ -21,6 +20,7 @@ export const feedbackFeature: Feature = {
   commands: [
     {
       vi: 'phananh',
+      action: 'feedback.send',
       scope: 'private',
       guests: true,
       description: 'command.feedback',
@@ -28,6 +28,7 @@ export const feedbackFeature: Feature = {
     },
     {
       vi: 'tracuu',
+      action: 'feedback.track',
       scope: 'private',
       guests: true,
       description: 'command.track',
@@ -36,17 +37,27 @@ export const feedbackFeature: Feature = {
     },
   ],
   menu: [
-    menuButton({ order: 90, visible: isFeedbackHandler, id: menuButtonId('fblist'), label: 'menu.feedback' }),
+    menuButton({ order: 90, action: 'feedback.handle', id: menuButtonId('fblist'), label: 'menu.feedback' }),
   ],
   buttons: [
-    { name: 'fblist', handle: async (chat, { actor }) => chat.sayView(await openFeedback(chat.tx, actor)) },
+    {
+      name: 'fblist',
+      action: 'feedback.handle',
+      handle: async (chat, { actor }) => chat.sayView(await openFeedback(chat.tx, actor)),
+    },
     {
       name: 'fbhandle',
+      action: 'feedback.handle',
       arg: 'id',
       handle: async (chat, { actor, arg }) =>
         chat.showMenu(render(chat, await markHandled(chat.tx, actor, Number(arg), chat.now, chat.inbound))),
     },
-    { name: 'fbanswer', arg: 'id', handle: (chat, { arg }) => chat.beginFlow(feedbackAnswerRunner, arg) },
+    {
+      name: 'fbanswer',
+      action: 'feedback.handle',
+      arg: 'id',
+      handle: (chat, { arg }) => chat.beginFlow(feedbackAnswerRunner, arg),
+    },
   ],
   // A citizen may write "phản ánh" or "tra cứu PA-0001" instead of the commands.
   async strangerText(chat, typed) {

@@ -1,4 +1,4 @@
-import { isFundKeeper, pledgeSearchRunner } from '../funds/fund-flows.ts';
+import { pledgeSearchRunner } from '../funds/flows/pledge-search.ts';
 import { acknowledgement } from '../funds/fund-reports.ts';
 import type { Actor } from '../shared/actor.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
@@ -11,20 +11,26 @@ export const fundAcknowledgementFeature: Feature = {
     menuButton({
       order: 64,
       row: 'funds-3',
-      visible: isFundKeeper,
+      action: 'fund.acknowledge',
       id: menuButtonId('ackpick'),
       label: 'menu.fund_ack',
     }),
   ],
   buttons: [
-    { name: 'ackpick', handle: (chat) => chat.beginFlow(pledgeSearchRunner, 'ack') },
+    {
+      name: 'ackpick',
+      action: 'fund.acknowledge',
+      handle: (chat) => chat.beginFlow(pledgeSearchRunner, 'ack'),
+    },
     {
       name: 'ack',
+      action: 'fund.acknowledge',
       arg: 'id',
       handle: (chat, { actor, arg }) => acknowledge(chat, actor, Number(arg), false),
     },
     {
       name: 'acksend',
+      action: 'fund.acknowledge',
       arg: 'id',
       handle: (chat, { actor, arg }) => acknowledge(chat, actor, Number(arg), true),
     },

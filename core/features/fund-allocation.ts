@@ -1,4 +1,4 @@
-import { allocationRunner, isFundKeeper } from '../funds/fund-flows.ts';
+import { allocationRunner } from '../funds/flows/allocation.ts';
 import { householdSearchRunner } from '../households/household-flows.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import { type Feature, menuButton } from './feature.ts';
@@ -11,7 +11,7 @@ export const fundAllocationFeature: Feature = {
     menuButton({
       order: 61,
       row: 'funds-1',
-      visible: isFundKeeper,
+      action: 'fund.allocate',
       id: menuButtonId('alloc'),
       label: 'menu.fund_allocate',
     }),
@@ -19,6 +19,8 @@ export const fundAllocationFeature: Feature = {
   buttons: [
     {
       name: 'alloc',
+      // The household's side of an allocation (the level's is checked inside the flow).
+      action: 'fund.household',
       arg: 'optionalId',
       handle: (chat, { arg }) =>
         arg === undefined

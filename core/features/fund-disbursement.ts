@@ -1,4 +1,4 @@
-import { disbursementRunner, isFundKeeper, unpaidHouseholds } from '../funds/fund-flows.ts';
+import { disbursementRunner, unpaidHouseholds } from '../funds/flows/disbursement.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import { type Feature, menuButton } from './feature.ts';
 
@@ -10,7 +10,7 @@ export const fundDisbursementFeature: Feature = {
     menuButton({
       order: 62,
       row: 'funds-2',
-      visible: isFundKeeper,
+      action: 'fund.disburse',
       id: menuButtonId('disbpick'),
       label: 'menu.fund_disburse',
     }),
@@ -18,9 +18,15 @@ export const fundDisbursementFeature: Feature = {
   buttons: [
     {
       name: 'disbpick',
+      action: 'fund.disburse',
       handle: async (chat, { actor }) =>
         chat.sayView(await unpaidHouseholds(chat.tx, actor), 'fund.refused.not_fund_officer'),
     },
-    { name: 'disb', arg: 'id', handle: (chat, { arg }) => chat.beginFlow(disbursementRunner, arg) },
+    {
+      name: 'disb',
+      action: 'fund.disburse',
+      arg: 'id',
+      handle: (chat, { arg }) => chat.beginFlow(disbursementRunner, arg),
+    },
   ],
 };

@@ -1,4 +1,5 @@
-import { isFundKeeper, openPledges, pledgeSearchRunner, receiptRunner } from '../funds/fund-flows.ts';
+import { openPledges, pledgeSearchRunner } from '../funds/flows/pledge-search.ts';
+import { receiptRunner } from '../funds/flows/receipt.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import { type Feature, menuButton } from './feature.ts';
 
@@ -13,7 +14,7 @@ export const fundReceiptFeature: Feature = {
     menuButton({
       order: 60,
       row: 'funds-1',
-      visible: isFundKeeper,
+      action: 'fund.receipt',
       id: menuButtonId('receiptpick'),
       label: 'menu.fund_receipt',
     }),
@@ -21,10 +22,20 @@ export const fundReceiptFeature: Feature = {
   buttons: [
     {
       name: 'receiptpick',
+      action: 'fund.receipt',
       handle: async (chat, { actor }) =>
         chat.sayView(await openPledges(chat.tx, actor, chat.now), 'fund.refused.not_fund_officer'),
     },
-    { name: 'receipt', arg: 'optionalId', handle: (chat, { arg }) => chat.beginFlow(receiptRunner, arg) },
-    { name: 'pledgesearch', handle: (chat, { arg }) => chat.beginFlow(pledgeSearchRunner, arg) },
+    {
+      name: 'receipt',
+      action: 'fund.receipt',
+      arg: 'optionalId',
+      handle: (chat, { arg }) => chat.beginFlow(receiptRunner, arg),
+    },
+    {
+      name: 'pledgesearch',
+      action: 'fund.receipt',
+      handle: (chat, { arg }) => chat.beginFlow(pledgeSearchRunner, arg),
+    },
   ],
 };

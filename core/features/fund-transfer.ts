@@ -1,4 +1,4 @@
-import { isFundKeeper, transferRunner } from '../funds/fund-flows.ts';
+import { transferRunner } from '../funds/flows/transfer.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import { type Feature, menuButton } from './feature.ts';
 
@@ -10,10 +10,16 @@ export const fundTransferFeature: Feature = {
     menuButton({
       order: 63,
       row: 'funds-2',
-      visible: isFundKeeper,
+      action: 'fund.transfer',
       id: menuButtonId('transfer'),
       label: 'menu.fund_transfer',
     }),
   ],
-  buttons: [{ name: 'transfer', handle: (chat) => chat.beginFlow(transferRunner, undefined) }],
+  buttons: [
+    {
+      name: 'transfer',
+      action: 'fund.transfer',
+      handle: (chat) => chat.beginFlow(transferRunner, undefined),
+    },
+  ],
 };

@@ -13,6 +13,7 @@ export const groupsFeature: Feature = {
   commands: [
     {
       vi: 'dangkynhom',
+      action: 'group.register',
       scope: 'group',
       guests: true,
       description: 'command.group_register',
@@ -22,6 +23,7 @@ export const groupsFeature: Feature = {
     },
     {
       vi: 'baocao',
+      action: 'digest.request',
       en: 'digest',
       scope: 'group',
       guests: true,
@@ -40,8 +42,18 @@ export const groupsFeature: Feature = {
     },
   ],
   buttons: [
-    { name: 'grpok', arg: 'id', handle: (chat, { actor, arg }) => decide(chat, actor, Number(arg), true) },
-    { name: 'grpno', arg: 'id', handle: (chat, { actor, arg }) => decide(chat, actor, Number(arg), false) },
+    {
+      name: 'grpok',
+      action: 'group.decide',
+      arg: 'id',
+      handle: (chat, { actor, arg }) => decide(chat, actor, Number(arg), true),
+    },
+    {
+      name: 'grpno',
+      action: 'group.decide',
+      arg: 'id',
+      handle: (chat, { actor, arg }) => decide(chat, actor, Number(arg), false),
+    },
   ],
 };
 

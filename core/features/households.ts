@@ -8,7 +8,6 @@ import {
 } from '../households/household-flows.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import { type Feature, menuButton, render } from './feature.ts';
-import { isUnitOfficer } from './monthly-report.ts';
 
 /** A unit officer's households: search, list by status, add, open a card and move its status. */
 export const householdsFeature: Feature = {
@@ -18,24 +17,38 @@ export const householdsFeature: Feature = {
     menuButton({
       order: 20,
       row: 'households',
-      visible: isUnitOfficer,
+      action: 'household.view',
       id: menuButtonId('hhsearch'),
       label: 'menu.households',
     }),
     menuButton({
       order: 21,
       row: 'households',
-      visible: isUnitOfficer,
+      action: 'household.view',
       id: menuButtonId('hhlist'),
       label: 'menu.household_list',
     }),
-    menuButton({ order: 30, visible: isUnitOfficer, id: menuButtonId('hhadd'), label: 'menu.household_add' }),
+    menuButton({
+      order: 30,
+      action: 'household.add',
+      id: menuButtonId('hhadd'),
+      label: 'menu.household_add',
+    }),
   ],
   buttons: [
-    { name: 'hhsearch', handle: (chat) => chat.beginFlow(householdSearchRunner, undefined) },
-    { name: 'hhadd', handle: (chat) => chat.beginFlow(householdAddRunner, undefined) },
+    {
+      name: 'hhsearch',
+      action: 'household.view',
+      handle: (chat) => chat.beginFlow(householdSearchRunner, undefined),
+    },
+    {
+      name: 'hhadd',
+      action: 'household.add',
+      handle: (chat) => chat.beginFlow(householdAddRunner, undefined),
+    },
     {
       name: 'hh',
+      action: 'household.view',
       arg: 'id',
       handle: async (chat, { actor, arg }) => {
         const household = await findOwnHousehold(chat.tx, actor, Number(arg));
@@ -48,6 +61,7 @@ export const householdsFeature: Feature = {
     },
     {
       name: 'hhlist',
+      action: 'household.view',
       handle: async (chat, { actor, arg }) => {
         const list = await householdList(chat.tx, actor, arg);
         return list
@@ -55,6 +69,11 @@ export const householdsFeature: Feature = {
           : chat.showMenu(chat.text('household.refused.not_officer'));
       },
     },
-    { name: 'hhmove', arg: 'id', handle: (chat, { arg }) => chat.beginFlow(householdStatusRunner, arg) },
+    {
+      name: 'hhmove',
+      action: 'household.status',
+      arg: 'id',
+      handle: (chat, { arg }) => chat.beginFlow(householdStatusRunner, arg),
+    },
   ],
 };

@@ -12,6 +12,7 @@ export const invitesFeature: Feature = {
   commands: [
     {
       vi: 'start',
+      action: 'menu.use',
       scope: 'private',
       guests: true,
       handle: async (chat, args, actor) => {
@@ -31,12 +32,18 @@ export const invitesFeature: Feature = {
   menu: [
     menuButton({
       order: 80,
-      visible: (actor) => actor.memberships.some((m) => m.role === 'admin'),
+      action: 'invite.create',
       id: menuButtonId('invite'),
       label: 'menu.invite',
     }),
   ],
-  buttons: [{ name: 'invite', handle: (chat) => chat.beginFlow(inviteCreateRunner, undefined) }],
+  buttons: [
+    {
+      name: 'invite',
+      action: 'invite.create',
+      handle: (chat) => chat.beginFlow(inviteCreateRunner, undefined),
+    },
+  ],
   async strangerText(chat) {
     const code = chat.inbound.kind === 'text' ? normalizeInviteCode(chat.inbound.text ?? '') : undefined;
     if (!code) {

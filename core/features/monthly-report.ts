@@ -1,10 +1,12 @@
+import { can, unitsFor } from '../access/access.ts';
 import { reportRunner } from '../reports/report-runner.ts';
 import type { Actor } from '../shared/actor.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import type { Feature } from './feature.ts';
 
-const officerUnits = (actor: Actor) => actor.memberships.filter((m) => m.role === 'unit_officer');
-export const isUnitOfficer = (actor: Actor) => officerUnits(actor).length > 0;
+/** The units the officer reports for, with their names. */
+const reportingUnits = (actor: Actor) =>
+  unitsFor(actor, 'report.submit').flatMap((id) => actor.memberships.find((m) => m.unitId === id) ?? []);
 
 /** The monthly progress report of a unit officer: one menu button per unit they report for. */
 export const monthlyReportFeature: Feature = {
@@ -13,8 +15,8 @@ export const monthlyReportFeature: Feature = {
   commands: [
     {
       vi: 'baocao',
+      action: 'report.submit',
       scope: 'private',
-      listedFor: isUnitOfficer,
       description: 'command.report',
       telegram: 2,
       handle: (chat) => chat.beginFlow(reportRunner, undefined),
@@ -23,9 +25,9 @@ export const monthlyReportFeature: Feature = {
   menu: [
     {
       order: 10,
-      visible: isUnitOfficer,
+      visible: (actor) => can(actor, 'report.submit'),
       rows: (actor, text) => {
-        const units = officerUnits(actor);
+        const units = reportingUnits(actor);
         return units.map((unit) => [
           {
             id: menuButtonId('report', unit.unitId),
@@ -35,5 +37,7 @@ export const monthlyReportFeature: Feature = {
       },
     },
   ],
-  buttons: [{ name: 'report', handle: (chat, { arg }) => chat.beginFlow(reportRunner, arg) }],
+  buttons: [
+    { name: 'report', action: 'report.submit', handle: (chat, { arg }) => chat.beginFlow(reportRunner, arg) },
+  ],
 };

@@ -1,14 +1,24 @@
 import { narrativeReportRunner } from '../reports/narrative-report.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import { type Feature, menuButton } from './feature.ts';
-import { isUnitOfficer } from './monthly-report.ts';
 
 /** The quarterly, half-year and final written reports of a unit officer. */
 export const narrativeReportsFeature: Feature = {
   name: 'narrative-reports',
   flows: [narrativeReportRunner],
   menu: [
-    menuButton({ order: 40, visible: isUnitOfficer, id: menuButtonId('narrative'), label: 'menu.narrative' }),
+    menuButton({
+      order: 40,
+      action: 'narrative.submit',
+      id: menuButtonId('narrative'),
+      label: 'menu.narrative',
+    }),
   ],
-  buttons: [{ name: 'narrative', handle: (chat) => chat.beginFlow(narrativeReportRunner, undefined) }],
+  buttons: [
+    {
+      name: 'narrative',
+      action: 'narrative.submit',
+      handle: (chat) => chat.beginFlow(narrativeReportRunner, undefined),
+    },
+  ],
 };

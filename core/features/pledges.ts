@@ -1,15 +1,15 @@
+import { can } from '../access/access.ts';
 import { myPledgeCard, myPledges, pledgeCancelRunner, pledgeRunner } from '../funds/pledge-flow.ts';
 import { confirmPledgeFromChat, pledgeRejectRunner } from '../funds/pledge-verify-chat.ts';
 import type { Actor } from '../shared/actor.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import { type Feature, menuButton, render } from './feature.ts';
 
-const isOrgLeader = (actor: Actor | undefined) =>
-  actor?.memberships.some((m) => m.role === 'org_leader') ?? false;
+/** The pledge entries are for organisations' leaders and donors (anyone may still type /ungho). */
 const isPledger = (actor: Actor) =>
-  actor.memberships.some((m) => m.role === 'org_leader' || m.role === 'donor');
+  can(actor, 'pledge.org') || actor.memberships.some((m) => m.role === 'donor');
 /** An organisation's leader pledges for it; anyone else as a donor. */
-const pledgeMode = (actor: Actor | undefined) => (isOrgLeader(actor) ? 'org' : 'donor');
+const pledgeMode = (actor: Actor | undefined) => (can(actor, 'pledge.org') ? 'org' : 'donor');
 
 /**
  * Pledges: a donor or an organisation registers one (a stranger too, issue 5 §1), sees, edits and
@@ -22,6 +22,7 @@ export const pledgesFeature: Feature = {
   commands: [
     {
       vi: 'ungho',
+      action: 'pledge.register',
       scope: 'private',
       guests: true,
       description: 'command.pledge',
@@ -45,13 +46,19 @@ export const pledgesFeature: Feature = {
     }),
   ],
   buttons: [
-    { name: 'pledge', handle: (chat, { actor }) => chat.beginFlow(pledgeRunner, pledgeMode(actor)) },
+    {
+      name: 'pledge',
+      action: 'pledge.register',
+      handle: (chat, { actor }) => chat.beginFlow(pledgeRunner, pledgeMode(actor)),
+    },
     {
       name: 'mypledges',
+      action: 'pledge.mine',
       handle: async (chat, { actor }) => chat.sayView(await myPledges(chat.tx, actor, await chat.today())),
     },
     {
       name: 'pledgecard',
+      action: 'pledge.mine',
       arg: 'id',
       handle: async (chat, { actor, arg }) =>
         chat.sayView(
@@ -59,17 +66,33 @@ export const pledgesFeature: Feature = {
           'pledge.refused.not_yours',
         ),
     },
-    { name: 'pledgeedit', arg: 'id', handle: (chat, { arg }) => chat.beginFlow(pledgeRunner, `edit:${arg}`) },
-    { name: 'pledgecancel', arg: 'id', handle: (chat, { arg }) => chat.beginFlow(pledgeCancelRunner, arg) },
+    {
+      name: 'pledgeedit',
+      action: 'pledge.mine',
+      arg: 'id',
+      handle: (chat, { arg }) => chat.beginFlow(pledgeRunner, `edit:${arg}`),
+    },
+    {
+      name: 'pledgecancel',
+      action: 'pledge.mine',
+      arg: 'id',
+      handle: (chat, { arg }) => chat.beginFlow(pledgeCancelRunner, arg),
+    },
     {
       name: 'pledgeok',
+      action: 'pledge.verify',
       arg: 'id',
       handle: async (chat, { actor, arg }) =>
         chat.showMenu(
           render(chat, await confirmPledgeFromChat(chat.tx, actor, Number(arg), chat.now, chat.inbound)),
         ),
     },
-    { name: 'pledgeno', arg: 'id', handle: (chat, { arg }) => chat.beginFlow(pledgeRejectRunner, arg) },
+    {
+      name: 'pledgeno',
+      action: 'pledge.verify',
+      arg: 'id',
+      handle: (chat, { arg }) => chat.beginFlow(pledgeRejectRunner, arg),
+    },
   ],
   // A donor may simply write "ủng hộ" (Zalo users rarely type commands).
   async strangerText(chat, typed) {

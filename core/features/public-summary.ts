@@ -1,4 +1,4 @@
-import { isFundKeeper } from '../funds/fund-flows.ts';
+import { can } from '../access/access.ts';
 import { publicSummary } from '../funds/fund-reports.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import { type Feature, menuButton } from './feature.ts';
@@ -9,6 +9,7 @@ export const publicSummaryFeature: Feature = {
   commands: [
     {
       vi: 'congkhai',
+      action: 'fund.public',
       scope: 'private',
       guests: true,
       description: 'command.public',
@@ -19,10 +20,11 @@ export const publicSummaryFeature: Feature = {
     menuButton({
       order: 65,
       row: 'funds-3',
-      visible: isFundKeeper,
+      // Beside the keepers' actions in their menu (anyone may use the command).
+      visible: (actor) => can(actor, 'fund.receipt'),
       id: menuButtonId('public'),
       label: 'menu.fund_public',
     }),
   ],
-  buttons: [{ name: 'public', handle: (chat) => chat.runCommand('congkhai', '') }],
+  buttons: [{ name: 'public', action: 'fund.public', handle: (chat) => chat.runCommand('congkhai', '') }],
 };

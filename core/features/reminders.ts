@@ -7,6 +7,7 @@ export const remindersFeature: Feature = {
   buttons: [
     {
       name: 'pause',
+      action: 'reminder.pause',
       arg: 'id',
       handle: async (chat, { actor, arg }) => {
         const said = await pauseReminders(chat.tx, actor, Number(arg), chat.now, chat.inbound.channel);

@@ -1,9 +1,6 @@
-import { buildLeadersView, leaderUnitIds } from '../households/leaders-view.ts';
-import type { Actor } from '../shared/actor.ts';
+import { buildLeadersView } from '../households/leaders-view.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import { type Feature, menuButton, render } from './feature.ts';
-
-const isLeader = (actor: Actor) => leaderUnitIds(actor).length > 0;
 
 /** `/tinhhinh`: the leaders' view of how the units under them are doing. */
 export const statusFeature: Feature = {
@@ -11,9 +8,9 @@ export const statusFeature: Feature = {
   commands: [
     {
       vi: 'tinhhinh',
+      action: 'status.view',
       en: 'status',
       scope: 'private',
-      listedFor: isLeader,
       description: 'command.status',
       telegram: 3,
       handle: async (chat, _args, actor) => {
@@ -22,6 +19,6 @@ export const statusFeature: Feature = {
       },
     },
   ],
-  menu: [menuButton({ order: 70, visible: isLeader, id: menuButtonId('status'), label: 'menu.status' })],
-  buttons: [{ name: 'status', handle: (chat) => chat.runCommand('tinhhinh', '') }],
+  menu: [menuButton({ order: 70, action: 'status.view', id: menuButtonId('status'), label: 'menu.status' })],
+  buttons: [{ name: 'status', action: 'status.view', handle: (chat) => chat.runCommand('tinhhinh', '') }],
 };

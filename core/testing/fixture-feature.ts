@@ -52,6 +52,7 @@ export const noteFeature: Feature = {
       vi: 'ghichu',
       en: 'note',
       scope: 'private',
+      action: 'menu.use',
       description: 'command.help',
       telegram: 6,
       handle: (chat) => chat.beginFlow(noteRunner, undefined),
@@ -59,9 +60,10 @@ export const noteFeature: Feature = {
   ],
   menu: [menuButton({ order: 500, visible: () => true, id: menuButtonId('note'), label: 'menu.whoami' })],
   buttons: [
-    { name: 'note', handle: (chat) => chat.beginFlow(noteRunner, undefined) },
+    { name: 'note', action: 'menu.use', handle: (chat) => chat.beginFlow(noteRunner, undefined) },
     {
       name: 'notecard',
+      action: 'menu.use',
       arg: 'id',
       handle: async (chat, { arg }) => chat.say(chat.text('whoami.title', { name: `#${arg}` })),
     },
