@@ -5,10 +5,9 @@ import type { ActiveFlow, AnyRunner, FeatureChat } from '../features/feature.ts'
 import { applyInput, repeatPrompt, resume, startFlow } from '../flows/engine.ts';
 import { CONFIRM_STEP, type EngineResult, type FlowState, type Text, type UserInput } from '../flows/flow.ts';
 import { type ShownChoice, shownChoicesOf } from '../flows/shown-choices.ts';
-import { GUEST } from '../funds/pledge-flow.ts';
 import { isLocale, type Locale, t } from '../messaging/catalog.ts';
 import type { Choice, Inbound, Outbound } from '../messaging/message.ts';
-import type { Actor } from '../shared/actor.ts';
+import { type Actor, GUEST } from '../shared/actor.ts';
 import { dateInZone } from '../shared/calendar.ts';
 import { hasRecordId, isMenuButton, menuButtonId, parseMenuButton } from '../shared/menu-button.ts';
 import { normalizeVi } from '../shared/parse.ts';

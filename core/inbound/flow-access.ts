@@ -9,14 +9,15 @@ import { pledgeSearchRunner } from '../funds/flows/pledge-search.ts';
 import { receiptRunner } from '../funds/flows/receipt.ts';
 import { chosenLevel } from '../funds/flows/shared.ts';
 import { transferRunner } from '../funds/flows/transfer.ts';
-import { GUEST, pledgeCancelRunner, pledgeRunner } from '../funds/pledge-flow.ts';
+import { pledgeCancelRunner } from '../funds/my-pledges.ts';
+import { pledgeRunner } from '../funds/pledge-flow.ts';
 import { pledgeRejectRunner } from '../funds/pledge-verify-chat.ts';
 import { householdAddRunner } from '../households/household-add.ts';
 import { householdSearchRunner, householdStatusRunner } from '../households/household-flows.ts';
 import { inviteCreateRunner } from '../people/invite-flow.ts';
 import { narrativeReportRunner } from '../reports/narrative-report.ts';
 import { reportRunner } from '../reports/report-runner.ts';
-import type { Actor } from '../shared/actor.ts';
+import { type Actor, GUEST } from '../shared/actor.ts';
 import type { Tx } from '../unit-of-work.ts';
 
 /**

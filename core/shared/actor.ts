@@ -29,3 +29,10 @@ export interface Actor {
   locale: string;
   memberships: MembershipView[];
 }
+
+/** An actor with no identity yet: a stranger who wrote /ungho or sends feedback. */
+export const GUEST: Actor = { personId: 0, fullName: '', locale: 'vi', memberships: [] };
+
+export function isGuest(actor: Actor): boolean {
+  return actor.personId === 0;
+}

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import type { FlowDef, Text } from '../flows/flow.ts';
+import { defineFlow } from '../flows/flow-runner.ts';
+import type { Choice } from '../messaging/message.ts';
+import type { Actor } from '../shared/actor.ts';
+import type { Tx } from '../unit-of-work.ts';
+import { pledgeCard, pledgeLine, statusOf } from './fund-views.ts';
+
+/** A person's own pledges: the list, a card with "change" and "cancel", and the cancellation. */
+
+/** "Cam kết của tôi": the person's pledges with their status, each a button to its card. */
+export async function myPledges(
+  tx: Tx,
+  actor: Actor,
+  today: string,
+): Promise<{ lines: Text[]; choices: Choice[][] }> {
+  const pledges = await tx.pledges.listByPerson(actor.personId);
+  if (pledges.length === 0) {
+    return {
+      lines: [{ key: 'pledge.mine.none' }],
+      choices: [[{ id: 'menu:pledge', label: '➕ Đăng ký ủng hộ' }]],
+    };
+  }
+  return {
+    lines: [{ key: 'pledge.mine.title' }, ...pledges.slice(0, 10).map((p) => pledgeLine(p, today))],
+    choices: [
+      ...pledges
+        .slice(0, 10)
+        .map((p) => [{ id: `menu:pledgecard:${p.id}`, label: `${p.ref} · ${p.donorName}`.slice(0, 60) }]),
+      [{ id: 'menu:pledge', label: '➕ Đăng ký ủng hộ' }],
+    ],
+  };
+}
+
+/** A person's own pledge, with "change" and "cancel" while nothing was paid against it. */
+export async function myPledgeCard(
+  tx: Tx,
+  actor: Actor,
+  id: number,
+  today: string,
+): Promise<{ lines: Text[]; choices: Choice[][] } | undefined> {
+  const p = await tx.pledges.findById(id);
+  if (!p || p.personId !== actor.personId) {
+    return undefined;
+  }
+  const open = p.cancelledAt === null && p.received === 0n;
+  const choices: Choice[][] = open
+    ? [
+        [
+          { id: `menu:pledgeedit:${p.id}`, label: '✏️ Sửa' },
+          { id: `menu:pledgecancel:${p.id}`, label: '✖️ Hủy đăng ký' },
+        ],
+      ]
+    : [];
+  choices.push([{ id: 'menu:mypledges', label: '📄 Đăng ký của tôi' }]);
+  const lines = pledgeCard(p, today);
+  if (!open && statusOf(p, today) !== 'cancelled') {
+    lines.push({ key: 'pledge.card.locked' });
+  }
+  return { lines, choices };
+}
+
+const ZCancelContext = z.object({ id: z.number(), ref: z.string() });
+type CancelContext = z.infer<typeof ZCancelContext>;
+
+const cancelFlow: FlowDef<CancelContext> = {
+  id: 'pledge-cancel',
+  version: 1,
+  title: 'pledge.cancel.title',
+  summaryHeader: (ctx) => [{ key: 'pledge.cancel.header', params: { ref: ctx.ref } }],
+  steps: [
+    {
+      key: 'reason',
+      kind: 'text',
+      label: 'pledge.field.cancelReason',
+      prompt: () => ({ key: 'pledge.ask.cancelReason' }),
+      maxLength: 300,
+      optional: true,
+    },
+  ],
+};
+
+export const pledgeCancelRunner = defineFlow({
+  def: cancelFlow,
+  context: ZCancelContext,
+  answers: z.object({ reason: z.string().default('') }),
+  async start(tx, actor, _now, arg) {
+    const p = await tx.pledges.findById(Number(arg));
+    if (!p || p.personId !== actor.personId) {
+      return { ok: false, reason: { key: 'pledge.refused.not_yours' } };
+    }
+    if (p.cancelledAt !== null || p.received > 0n) {
+      return { ok: false, reason: { key: 'pledge.refused.paid', params: { ref: p.ref } } };
+    }
+    return { ok: true, ctx: { id: p.id, ref: p.ref } };
+  },
+  async submit(tx, actor, { ctx, answers: { reason } }, now, inbound) {
+    if (!(await tx.pledges.cancel(ctx.id, reason, now))) {
+      return [{ key: 'pledge.refused.paid', params: { ref: ctx.ref } }];
+    }
+    await tx.audit.record(
+      {
+        personId: actor.personId,
+        channel: inbound.channel,
+        action: 'pledge.cancel',
+        entity: 'Pledge',
+        entityId: String(ctx.id),
+        after: { reason },
+      },
+      now,
+    );
+    return [{ key: 'pledge.cancelled', params: { ref: ctx.ref } }];
+  },
+});

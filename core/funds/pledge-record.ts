@@ -1,0 +1,193 @@
+import type { Text } from '../flows/flow.ts';
+import type { Inbound } from '../messaging/message.ts';
+import { type Actor, isGuest } from '../shared/actor.ts';
+import { AppError } from '../shared/app-error.ts';
+import { parsePhone } from '../shared/parse.ts';
+import type { Tx } from '../unit-of-work.ts';
+import type { DonorKind, PledgeChanges } from './fund.repository.ts';
+import { pledgeCard } from './fund-views.ts';
+import type { PledgeAnswers, PledgeContext } from './pledge-flow.ts';
+import {
+  isAnonymousDonor,
+  needsVerification,
+  notifyVerifiers,
+  type PledgeSafeguards,
+  pledgeRateRefusal,
+  pledgeSafeguards,
+} from './pledge-verification.ts';
+
+/**
+ * Writing a confirmed pledge (pledge-flow.ts): a change to the person's own pledge, or a new one —
+ * a guest becoming a donor on the way — each audited and answered with the pledge's card.
+ */
+
+/** What the answers say about the pledge itself, whoever makes it. */
+function changesOf(ctx: PledgeContext, answers: PledgeAnswers): PledgeChanges {
+  const { kind } = answers;
+  return {
+    kind,
+    description: kind === 'money' ? null : (answers.description ?? ''),
+    quantity: kind === 'money' ? null : (answers.quantity ?? 0),
+    quantityUnit:
+      kind === 'materials' ? (answers.quantityUnit ?? '') : kind === 'labour' ? 'ngày công' : null,
+    amount: (kind === 'money' ? answers.amount : answers.value) ?? 0n,
+    dueOn: answers.dueOn,
+    publicName: answers.publicName,
+    fundUnitId: answers.level ?? ctx.levels[0]?.id ?? 0,
+    targetUnitId: answers.target === undefined || answers.target === 0 ? null : answers.target,
+    verification: null,
+  };
+}
+
+export async function recordPledge(
+  tx: Tx,
+  actor: Actor,
+  ctx: PledgeContext,
+  answers: PledgeAnswers,
+  now: Date,
+  inbound: Inbound,
+): Promise<Text[]> {
+  const changes = changesOf(ctx, answers);
+  const safeguards = await pledgeSafeguards(tx, ctx.campaignId);
+  const unverified = needsVerification(actor, changes.amount, safeguards);
+  if (ctx.editing) {
+    return updatePledge(
+      tx,
+      actor,
+      { ...ctx.editing, today: ctx.today },
+      changes,
+      { unverified, safeguards },
+      now,
+      inbound,
+    );
+  }
+  if (isAnonymousDonor(actor)) {
+    // Checked again, one chat at a time: two chats must not both take the last place.
+    await tx.lock('Pledge.anonymous');
+    const refusal = await pledgeRateRefusal(tx, actor, safeguards, now);
+    if (refusal) {
+      return [refusal];
+    }
+  }
+  const level = changes.fundUnitId;
+  let personId = actor.personId;
+  const donorKind: DonorKind = ctx.mode === 'org' ? 'organisation' : (answers.donorKind ?? 'individual');
+  const donorName = ctx.mode === 'org' ? (ctx.orgName ?? '') : (answers.donorName ?? '').trim();
+  if (isGuest(actor)) {
+    personId = await tx.people.create({ fullName: donorName, locale: 'vi' }, now);
+    await tx.people.addIdentity(
+      {
+        channel: inbound.channel,
+        externalUserId: inbound.senderId,
+        personId,
+        displayName: inbound.senderName ?? null,
+      },
+      now,
+    );
+    await tx.people.addMembership(personId, level, 'donor', now);
+  } else if (ctx.mode === 'donor' && !actor.memberships.some((m) => m.role === 'donor')) {
+    // Not a permission: a person pledging as a donor holds the donor role from now on (once).
+    await tx.people.addMembership(personId, level, 'donor', now);
+  }
+  const workplace = (answers.workplace ?? '').trim();
+  const { id, ref } = await tx.pledges.create(
+    {
+      ...changes,
+      campaignId: ctx.campaignId,
+      donorKind,
+      donorName: workplace ? `${donorName} (${workplace})` : donorName,
+      donorPhone: answers.phone === undefined ? null : (parsePhone(answers.phone) ?? null),
+      personId,
+      orgUnitId: ctx.orgUnitId,
+      householdId: ctx.household?.id ?? null,
+      channel: inbound.channel,
+      anonymous: isAnonymousDonor(actor),
+      verification: unverified ? 'pending' : null,
+    },
+    now,
+  );
+  await tx.audit.record(
+    {
+      personId,
+      channel: inbound.channel,
+      action: 'pledge.create',
+      entity: 'Pledge',
+      entityId: String(id),
+      after: {
+        ref,
+        donorKind,
+        kind: changes.kind,
+        amount: changes.amount.toString(),
+        fundUnitId: level,
+        orgUnitId: ctx.orgUnitId,
+        ...(unverified ? { verification: 'pending' } : {}),
+      },
+    },
+    now,
+  );
+  return pledgeReceipt(tx, id, 'pledge.created', ctx.today, { notify: unverified, now, safeguards });
+}
+
+/** A change to the person's own pledge while nothing was paid against it. */
+async function updatePledge(
+  tx: Tx,
+  actor: Actor,
+  editing: { id: number; ref: string; today: string },
+  changes: PledgeChanges,
+  verify: { unverified: boolean; safeguards: PledgeSafeguards },
+  now: Date,
+  inbound: Inbound,
+): Promise<Text[]> {
+  const before = await tx.pledges.findById(editing.id);
+  // An anonymous donor raising a pledge above the threshold waits for verification again.
+  changes.verification = verify.unverified
+    ? 'pending'
+    : before?.verification === 'pending' && isAnonymousDonor(actor)
+      ? null
+      : (before?.verification ?? null);
+  const changed = await tx.pledges.update(editing.id, changes, now);
+  if (!changed) {
+    return [{ key: 'pledge.refused.paid', params: { ref: editing.ref } }];
+  }
+  await tx.audit.record(
+    {
+      personId: actor.personId,
+      channel: inbound.channel,
+      action: 'pledge.update',
+      entity: 'Pledge',
+      entityId: String(editing.id),
+      after: { ...changes, amount: changes.amount.toString() },
+    },
+    now,
+  );
+  return pledgeReceipt(tx, editing.id, 'pledge.updated', editing.today, {
+    notify: changes.verification === 'pending' && before?.verification !== 'pending',
+    now,
+    safeguards: verify.safeguards,
+  });
+}
+
+/**
+ * The donor's receipt: the number and the card; a pledge that waits for verification says so, and
+ * with `notify` (it just started waiting) the fund officers hear of it.
+ */
+async function pledgeReceipt(
+  tx: Tx,
+  id: number,
+  key: 'pledge.created' | 'pledge.updated',
+  today: string,
+  verify: { notify: boolean; now: Date; safeguards: PledgeSafeguards },
+): Promise<Text[]> {
+  const pledge = await tx.pledges.findById(id);
+  if (!pledge) {
+    throw new AppError('NOT_FOUND', `pledge ${id} vanished inside its transaction`);
+  }
+  if (verify.notify) {
+    await notifyVerifiers(tx, pledge, verify.safeguards, today, verify.now);
+  }
+  const lines: Text[] = [{ key, params: { ref: pledge.ref } }, ...pledgeCard(pledge, today)];
+  if (pledge.verification === 'pending') {
+    lines.push({ key: 'pledge.unverified.note' });
+  }
+  return lines;
+}
