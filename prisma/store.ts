@@ -70,6 +70,18 @@ export function createStore(
     };
   }
 
+  // The repositories keep no state between calls, so one Tx serves every transaction given the same
+  // `t`: on SQLite (one connection, the same `t` each time) it is made once, not per message.
+  const made = new WeakMap<SqlDb, Tx>();
+  function txOn(t: SqlDb): Tx {
+    let tx = made.get(t);
+    if (!tx) {
+      tx = makeTx(t);
+      made.set(t, tx);
+    }
+    return tx;
+  }
+
   return {
     outbox: createOutboxQueue(db, opts.instanceId ?? 'local'),
     /** Forgets inbound ids and sent messages older than `before` (redeliveries stop within a day). */
@@ -88,7 +100,7 @@ export function createStore(
     run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
       // SQLite: one connection, one transaction at a time (later messages wait for the one before
       // to commit). PostgreSQL: each transaction on its own connection, `tx.lock` orders a chat's.
-      return db.transaction((t) => work(makeTx(t)));
+      return db.transaction((t) => work(txOn(t)));
     },
   };
 }
