@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { can, canAt, unitPath, unitsWhere } from '../access/access.ts';
-import { answeredData } from '../flows/engine.ts';
+import { zIdChoice, zOptionalText } from '../flows/answers.ts';
 import type { FlowDef, Text } from '../flows/flow.ts';
-import type { FlowRunner } from '../flows/flow-runner.ts';
+import { defineFlow } from '../flows/flow-runner.ts';
 import { t } from '../messaging/catalog.ts';
 import type { Choice, Inbound } from '../messaging/message.ts';
 import type { OutboxItem } from '../messaging/outbox.repository.ts';
@@ -45,6 +45,14 @@ const day = (d: Date) => formatDate(dateInZone(d, 'Asia/Ho_Chi_Minh'));
 const ZOption = z.object({ id: z.number(), name: z.string() });
 const ZFeedbackContext = z.object({ units: z.array(ZOption) });
 export type FeedbackContext = z.infer<typeof ZFeedbackContext>;
+
+const ZFeedbackAnswers = z.object({
+  topic: z.enum(FEEDBACK_TOPICS),
+  unit: zIdChoice,
+  text: z.string().trim(),
+  photo: zOptionalText,
+  name: zOptionalText.transform((name) => name?.trim() || null),
+});
 
 export const feedbackFlow: FlowDef<FeedbackContext> = {
   id: 'feedback',
@@ -117,12 +125,10 @@ async function rateLimited(
   );
 }
 
-export const feedbackRunner: FlowRunner<FeedbackContext> = {
+export const feedbackRunner = defineFlow({
   def: feedbackFlow,
-  parseContext(raw) {
-    const parsed = ZFeedbackContext.safeParse(raw);
-    return parsed.success ? parsed.data : undefined;
-  },
+  context: ZFeedbackContext,
+  answers: ZFeedbackAnswers,
   async start(tx) {
     const units = await tx.units.listByKinds(['ward', 'commune']);
     if (units.length === 0) {
@@ -130,30 +136,26 @@ export const feedbackRunner: FlowRunner<FeedbackContext> = {
     }
     return { ok: true, ctx: { units: units.map((u) => ({ id: u.id, name: u.name })) } };
   },
-  async submit(tx, actor, state, now, inbound) {
-    const ctx = state.ctx as FeedbackContext;
+  async submit(tx, actor, { ctx, answers }, now, inbound) {
     // Checked again here: two conversations may have been open at once.
     const refusal = await rateLimited(tx, inbound, now);
     if (refusal) {
       return [refusal];
     }
-    const data = answeredData(feedbackFlow, state);
-    const unit = ctx.units.find((u) => String(u.id) === String(data.unit));
+    const unit = ctx.units.find((u) => u.id === answers.unit);
     if (!unit) {
       return [{ key: 'flow.stale_button' }];
     }
-    const topic = FEEDBACK_TOPICS.find((k) => k === data.topic) ?? 'other';
-    const photo = String(data.photo ?? '');
-    const name = String(data.name ?? '').trim();
+    const { topic, photo, name, text } = answers;
     const { id, ref } = await tx.feedback.create(
       {
         channel: inbound.channel,
         chatId: inbound.chatId,
         personId: isGuest(actor) ? null : actor.personId,
-        name: name === '' ? null : name,
+        name,
         unitId: unit.id,
         topic,
-        text: String(data.text ?? '').trim(),
+        text,
         photos: photo ? [{ channel: inbound.channel, fileId: photo }] : [],
       },
       now,
@@ -176,7 +178,7 @@ export const feedbackRunner: FlowRunner<FeedbackContext> = {
     }
     return [{ key: 'feedback.created', params: { ref } }];
   },
-};
+});
 
 /** Refuses a new feedback at once when the chat already sent its share. */
 export async function startFeedbackRefusal(
@@ -423,10 +425,8 @@ export function normalizeRef(raw: string): string | undefined {
   return m ? `PA-${m[1]?.padStart(4, '0')}` : undefined;
 }
 
-interface AnswerContext {
-  id: number;
-  ref: string;
-}
+const ZAnswerContext = z.object({ id: z.number(), ref: z.string() });
+type AnswerContext = z.infer<typeof ZAnswerContext>;
 
 const answerFlow: FlowDef<AnswerContext> = {
   id: 'feedback-answer',
@@ -446,12 +446,10 @@ const answerFlow: FlowDef<AnswerContext> = {
 };
 
 /** "Trả lời": an officer or admin types the answer; it is stored and sent to the citizen's chat. */
-export const feedbackAnswerRunner: FlowRunner<AnswerContext> = {
+export const feedbackAnswerRunner = defineFlow({
   def: answerFlow,
-  parseContext(raw) {
-    const parsed = z.object({ id: z.number(), ref: z.string() }).safeParse(raw);
-    return parsed.success ? parsed.data : undefined;
-  },
+  context: ZAnswerContext,
+  answers: z.object({ answer: z.string().trim() }),
   async start(tx, actor, _now, arg) {
     const f = await tx.feedback.findById(Number(arg));
     if (!f || !(await canAt(tx.units, actor, 'feedback.handle', f.unitId))) {
@@ -468,13 +466,11 @@ export const feedbackAnswerRunner: FlowRunner<AnswerContext> = {
     }
     return { ok: true, ctx: { id: f.id, ref: f.ref } };
   },
-  async submit(tx, actor, state, now, inbound) {
-    const ctx = state.ctx as AnswerContext;
+  async submit(tx, actor, { ctx, answers: { answer } }, now, inbound) {
     const f = await tx.feedback.findById(ctx.id);
     if (!f || !(await canAt(tx.units, actor, 'feedback.handle', f.unitId))) {
       return [{ key: 'feedback.refused.not_handler' }];
     }
-    const answer = String(state.data.answer ?? '').trim();
     const updated = await changeStatus(
       tx,
       actor,
@@ -492,4 +488,4 @@ export const feedbackAnswerRunner: FlowRunner<AnswerContext> = {
     }
     return [{ key: 'feedback.answered', params: { ref: f.ref } }];
   },
-};
+});
