@@ -1,13 +1,13 @@
 /**
  * The memory section of `npm run bench`: the resident memory (VmRSS, /proc/<pid>/status) of the real
- * bot process, started as `npm start` starts it (npm → tsx → node with tsx's loader → bot/main.ts),
- * idle after start-up and under a sustained inbound load through its Telegram webhook.
+ * bot process, started as `npm start` starts it (npm → node --max-semi-space-size=4 dist/main.js, the
+ * compiled bot: scripts/build.mjs), idle after start-up and under a sustained inbound load through
+ * its Telegram webhook. The startup section (scripts/bench-startup.ts) compares it with tsx.
  * Goals: ≤ 150 MB idle, ≤ 300 MB loaded.
  *
  * 1. Baselines: plain `node` and `node --import tsx` doing nothing (tsx's own cost).
  * 2. Idle, first start: an empty database (the bot migrates and seeds it), playground on, no token —
- *    `npm start` as a newcomer runs it. Then idle after a restart on that database, the same with
- *    `NODE_OPTIONS=--max-semi-space-size=4`, and the same bot bundled by esbuild under plain node.
+ *    `npm start` as a newcomer runs it. Then idle after a restart on that database.
  * 3. Loaded: a seeded database with BENCH_MEMORY_USERS officers (default 200); the bot in webhook
  *    mode against the Bot API emulator (test/support/bot-api-emulator.ts, which answers getMe,
  *    setWebhook and the replies); BENCH_MEMORY_CONNECTIONS (default 40, Telegram's default
@@ -285,45 +285,6 @@ async function idleNode(args: string[]): Promise<number> {
   return rss;
 }
 
-/** bot/main.ts bundled by esbuild (tsx's own dependency) for plain node; undefined without esbuild. */
-async function bundleBot(): Promise<string | undefined> {
-  let esbuild: typeof import('esbuild');
-  try {
-    esbuild = await import('esbuild');
-  } catch {
-    return undefined;
-  }
-  // Under node_modules, so that the packages left outside the bundle resolve as from the repository.
-  const outfile = path.join(ROOT, 'node_modules', '.cache', 'mttq-bench', 'bot.mjs');
-  await esbuild.build({
-    entryPoints: [path.join(ROOT, 'bot', 'main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'error',
-    // prisma/migrate.ts finds the migrations next to itself.
-    define: { 'import.meta.dirname': JSON.stringify(path.join(ROOT, 'prisma')) },
-    banner: {
-      js: `import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(${JSON.stringify(path.join(ROOT, 'package.json'))});`,
-    },
-    plugins: [
-      {
-        name: 'generated-prisma-clients',
-        setup(build) {
-          build.onResolve({ filter: /generated\/(pg-)?client\/index\.js$/ }, (args) => ({
-            path: path.resolve(args.resolveDir, args.path),
-            external: true,
-          }));
-        },
-      },
-    ],
-  });
-  return outfile;
-}
-
 // ---------------------------------------------------------------------------------------------
 
 export async function benchMemory(target: MemoryTarget, record: (figure: Figure) => void): Promise<void> {
@@ -340,7 +301,7 @@ export async function benchMemory(target: MemoryTarget, record: (figure: Figure)
   // Idle as a newcomer starts it: `npm start`, empty database, playground.
   const url = await target.emptyUrl('memory');
   const media = path.join(target.dir, 'media');
-  const playground = async (label: string, extra: Record<string, string>, node?: string) => {
+  const playground = async (label: string, extra: Record<string, string>) => {
     const port = await freePort();
     const env = botEnv({
       DATABASE_URL: url,
@@ -350,7 +311,7 @@ export async function benchMemory(target: MemoryTarget, record: (figure: Figure)
       MEDIA_DIR: media,
       ...extra,
     });
-    const bot = await startBot(node ? { node } : { npm: true }, env, port);
+    const bot = await startBot({ npm: true }, env, port);
     try {
       const m = await idle(bot);
       console.log(
@@ -367,35 +328,18 @@ export async function benchMemory(target: MemoryTarget, record: (figure: Figure)
     console.log(line);
   }
   record({
-    what: 'idle, first start (npm start, tsx)',
+    what: 'idle, first start (npm start)',
     value: mb(first.m.rss),
     goal: `≤ ${GOAL_IDLE_MB} MB`,
     pass: first.m.rss <= GOAL_IDLE_MB,
   });
   const restart = await playground('idle, restart on that database (`npm start`)', {});
   record({
-    what: 'idle, restart (npm start, tsx)',
+    what: 'idle, restart (npm start)',
     value: mb(restart.m.rss),
     goal: `≤ ${GOAL_IDLE_MB} MB`,
     pass: restart.m.rss <= GOAL_IDLE_MB,
   });
-  const semi = await playground('idle, restart, NODE_OPTIONS=--max-semi-space-size=4', {
-    NODE_OPTIONS: '--max-semi-space-size=4',
-  });
-  record({ what: 'idle, restart, --max-semi-space-size=4 (tsx)', value: mb(semi.m.rss) });
-  const bundle = await bundleBot();
-  if (bundle) {
-    const plain = await playground('idle, restart, bundled by esbuild, plain node (no tsx)', {}, bundle);
-    record({ what: 'idle, restart, bundled, plain node (no tsx)', value: mb(plain.m.rss) });
-    const both = await playground(
-      'idle, restart, bundled, plain node, --max-semi-space-size=4',
-      { NODE_OPTIONS: '--max-semi-space-size=4' },
-      bundle,
-    );
-    record({ what: 'idle, restart, bundled, plain node, semi-space 4', value: mb(both.m.rss) });
-  } else {
-    console.log('  (esbuild not found: the bundled comparison is skipped)');
-  }
 
   await benchLoaded(target, record);
 }
@@ -435,7 +379,7 @@ async function benchLoaded(target: MemoryTarget, record: (figure: Figure) => voi
       `  idle, Telegram webhook mode, ${users} officers in the database${nodeOptions ? `, NODE_OPTIONS=${nodeOptions}` : ''}: ${mb(before.rss)} (anonymous ${mb(before.anon)})`,
     );
     record({
-      what: `idle, webhook mode (npm start, tsx${nodeOptions ? `, ${nodeOptions}` : ''})`,
+      what: `idle, webhook mode (npm start${nodeOptions ? `, ${nodeOptions}` : ''})`,
       value: mb(before.rss),
       goal: `≤ ${GOAL_IDLE_MB} MB`,
       pass: before.rss <= GOAL_IDLE_MB,
@@ -509,7 +453,7 @@ async function benchLoaded(target: MemoryTarget, record: (figure: Figure) => voi
       `  loaded: peak ${mb(peak)} (median ${mb(median(samples.map((s) => s.rss)))} over ${samples.length} samples; anonymous peak ${mb(Math.max(...samples.map((s) => s.anon)))}); after the load (replies drained) ${mb(median(after.map((s) => s.rss)))}; kernel high-water mark ${mb(after.at(-1)?.hwm ?? 0)}`,
     );
     record({
-      what: `loaded, ${connections} connections × ${seconds} s (npm start, tsx${nodeOptions ? `, ${nodeOptions}` : ''})`,
+      what: `loaded, ${connections} connections × ${seconds} s (npm start${nodeOptions ? `, ${nodeOptions}` : ''})`,
       value: `peak ${mb(peak)} at ${((accepted / loadMs) * 1000).toFixed(0)} updates/s`,
       goal: `≤ ${GOAL_LOADED_MB} MB`,
       pass: peak <= GOAL_LOADED_MB,

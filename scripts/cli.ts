@@ -15,9 +15,9 @@ import { hasCampaignData, seedIfEmpty, wantsDemo } from '../prisma/seed.ts';
 import { openSqlDb } from '../prisma/sql-db.ts';
 import { POSTGRES_BACKUP_MESSAGE } from './cli/backup.ts';
 import { executeCommand, helpText, parseCommand, USAGE_HINT } from './cli/commands.ts';
-import { failureExit } from './cli/fault-exit.ts';
 import { UsageError } from './cli/context.ts';
 import { telegramBotUsername } from './cli/demo.ts';
+import { failureExit } from './cli/fault-exit.ts';
 
 function out(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -71,17 +71,21 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   }
   const db = openSqlDb(config.databaseUrl);
-  let prisma: PrismaClient | undefined;
+  // Made on first use: a command on Kysely never loads Prisma's query compiler (issue 14 §7).
+  let prismaClient: PrismaClient | undefined;
+  const prisma = (): PrismaClient => {
+    prismaClient ??= createPrismaClient(config.databaseUrl);
+    return prismaClient;
+  };
   try {
     const applied = asItIs ? [] : await applyMigrations(db);
     if (applied.length > 0) {
       note(`Đã áp dụng migration: ${applied.join(', ')}`);
     }
-    prisma = createPrismaClient(config.databaseUrl);
     const demo = wantsDemo(config);
     // Asked without the Prisma client first: on an existing database a command that does not use
     // it never runs its query compiler (issue 14 §7).
-    if (!asItIs && !(await hasCampaignData(db)) && (await seedIfEmpty(prisma, new Date(), { demo }))) {
+    if (!asItIs && !(await hasCampaignData(db)) && (await seedIfEmpty(prisma(), new Date(), { demo }))) {
       note(
         demo
           ? 'Cơ sở dữ liệu trống: đã nạp dữ liệu mẫu (chiến dịch thành phố Bắc Kạn 2024–2025).'
@@ -94,7 +98,9 @@ async function main(argv: readonly string[]): Promise<number> {
       command = bot === undefined ? command : { ...command, args: { ...command.args, bot } };
     }
     await executeCommand(command, {
-      prisma,
+      get prisma() {
+        return prisma();
+      },
       now: new Date(),
       out,
       timeZone: config.timeZone,
@@ -111,7 +117,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   } finally {
-    await prisma?.$disconnect();
+    await prismaClient?.$disconnect();
     await db.close();
   }
 }

@@ -8,17 +8,17 @@ import { formatIsoDate, renderTable } from './text.ts';
  */
 export async function unitsList(ctx: CliContext): Promise<void> {
   const today = toIsoDate(dateInZone(ctx.now, ctx.timeZone ?? DEFAULT_TIME_ZONE));
-  const units = await ctx.prisma.unit.findMany({
-    orderBy: { code: 'asc' },
-    select: {
-      code: true,
-      name: true,
-      kind: true,
-      validFrom: true,
-      validTo: true,
-      parent: { select: { code: true } },
-    },
-  });
+  if (!ctx.db) {
+    throw new Error('this command needs the database connection');
+  }
+  // Through Kysely, not the Prisma client: the CLI then never loads Prisma's query compiler for
+  // the commonest look-up (issue 14 §7, a CLI call ≤ 0.8 s).
+  const units = await ctx.db.kysely
+    .selectFrom('Unit as u')
+    .leftJoin('Unit as parent', 'parent.id', 'u.parentId')
+    .select(['u.code', 'u.name', 'u.kind', 'u.validFrom', 'u.validTo', 'parent.code as parentCode'])
+    .orderBy('u.code')
+    .execute();
   if (units.length === 0) {
     ctx.out('Chưa có đơn vị nào.');
     return;
@@ -27,7 +27,7 @@ export async function unitsList(ctx: CliContext): Promise<void> {
     u.code,
     u.name,
     u.kind,
-    u.parent?.code ?? '—',
+    u.parentCode ?? '—',
     u.validTo === null
       ? `từ ${formatIsoDate(u.validFrom)}`
       : `${formatIsoDate(u.validFrom)} – ${formatIsoDate(u.validTo)}${u.validTo < today ? ' (đã hết)' : ''}`,
