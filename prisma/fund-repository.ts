@@ -1,15 +1,12 @@
+import { type ExpressionBuilder, type Selectable, sql } from 'kysely';
 import {
   DONOR_KINDS,
-  type DonorKind,
   ENTRY_KINDS,
-  type EntryKind,
   type FundEntryRecord,
   type FundRepository,
   PLEDGE_KINDS,
   PLEDGE_VERIFICATIONS,
-  type PledgeKind,
   type PledgeRepository,
-  type PledgeVerification,
   type PledgeView,
   type TotalKind,
 } from '../core/funds/fund.repository.ts';
@@ -17,18 +14,17 @@ import type { Need } from '../core/funds/ledger.ts';
 import { isChannel } from '../core/messaging/message.ts';
 import { normalizeVi } from '../core/shared/parse.ts';
 import { countEntry, countPledge } from './fund-totals.ts';
-import type { Row, SqlDb, SqlParam } from './sql-db.ts';
-import { fromDbTime } from './sqlite.ts';
+import type { DB } from './kysely-dialect.ts';
+import type { SqlDb } from './sql-db.ts';
 
-function marks(n: number): string {
-  return Array.from({ length: n }, () => '?').join(', ') || 'NULL';
-}
+/**
+ * Money summed by the database: SUM of a BIGINT is an integer on SQLite (a bigint beyond 2^53) and a
+ * numeric on PostgreSQL (read as a number, or a bigint beyond 2^53); never through a float.
+ */
+type DbSum = number | bigint;
+const money = (v: DbSum | null): bigint => BigInt(v ?? 0);
 
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-/** Money columns: numbers up to 2^53, bigint beyond (SqlDb's integers); never through a float. */
-const money = (v: unknown): bigint => BigInt(v as number | bigint);
-
+const NEEDS: readonly Need[] = ['new_build', 'repair'];
 const TOTAL_KINDS: readonly TotalKind[] = [
   'receipt',
   'in_kind',
@@ -37,85 +33,128 @@ const TOTAL_KINDS: readonly TotalKind[] = [
   'transfer_out',
   'transfer_in',
 ];
-const isTotalKind = (kind: string): kind is TotalKind => (TOTAL_KINDS as readonly string[]).includes(kind);
 
-function oneOf<T extends string>(values: readonly T[], v: unknown, fallback: T): T {
-  return (values as readonly unknown[]).includes(v) ? (v as T) : fallback;
+/** `v` when it is one of `values`, else `fallback` (a value written by a newer version, say). */
+function oneOf<T extends string>(values: readonly T[], v: string, fallback: T): T {
+  return values.find((x) => x === v) ?? fallback;
 }
 
-const PLEDGE_VIEW = `SELECT p.*, fu.name AS fundUnitName, ou.name AS orgUnitName, tu.name AS targetUnitName,
-    CASE WHEN h.id IS NULL THEN NULL ELSE h.code || ' – ' || h.headName END AS householdLabel,
-    (SELECT COALESCE(SUM(e.amount), 0) FROM "FundEntry" e
-      WHERE e.pledgeId = p.id AND e.kind IN ('receipt', 'in_kind')
-        AND e.id NOT IN (SELECT reversesId FROM "FundEntry" WHERE reversesId IS NOT NULL)) AS received
-  FROM "Pledge" p
-  JOIN "Unit" fu ON fu.id = p.fundUnitId
-  LEFT JOIN "Unit" ou ON ou.id = p.orgUnitId
-  LEFT JOIN "Unit" tu ON tu.id = p.targetUnitId
-  LEFT JOIN "Household" h ON h.id = p.householdId`;
+/** Entries no reversal names: `e` is still in force. */
+function notReversed(eb: ExpressionBuilder<DB & { e: DB['FundEntry'] }, 'e'>) {
+  return eb(
+    'e.id',
+    'not in',
+    eb.selectFrom('FundEntry as x').select('x.reversesId').where('x.reversesId', 'is not', null),
+  );
+}
 
-function toPledge(r: Row): PledgeView {
-  const channel = str(r.channel);
+/** A pledge with its names and what it received (PledgeView). */
+function pledgeView(db: SqlDb) {
+  return db.kysely
+    .selectFrom('Pledge as p')
+    .innerJoin('Unit as fu', 'fu.id', 'p.fundUnitId')
+    .leftJoin('Unit as ou', 'ou.id', 'p.orgUnitId')
+    .leftJoin('Unit as tu', 'tu.id', 'p.targetUnitId')
+    .leftJoin('Household as h', 'h.id', 'p.householdId')
+    .selectAll('p')
+    .select((eb) => [
+      'fu.name as fundUnitName',
+      'ou.name as orgUnitName',
+      'tu.name as targetUnitName',
+      'h.code as householdCode',
+      'h.headName as householdHeadName',
+      eb
+        .selectFrom('FundEntry as e')
+        .select((s) => s.fn.sum<DbSum>('e.amount').as('sum'))
+        .whereRef('e.pledgeId', '=', 'p.id')
+        .where('e.kind', 'in', ['receipt', 'in_kind'])
+        .where(notReversed)
+        .as('receivedSum'),
+    ]);
+}
+
+type PledgeViewRow = Selectable<DB['Pledge']> & {
+  fundUnitName: string;
+  orgUnitName: string | null;
+  targetUnitName: string | null;
+  householdCode: string | null;
+  householdHeadName: string | null;
+  receivedSum: DbSum | null;
+};
+
+function toPledge(r: PledgeViewRow): PledgeView {
+  const channel = r.channel;
   return {
-    id: Number(r.id),
-    ref: String(r.ref),
-    campaignId: Number(r.campaignId),
-    donorKind: oneOf<DonorKind>(DONOR_KINDS, r.donorKind, 'individual'),
-    donorName: String(r.donorName),
-    donorPhone: str(r.donorPhone),
-    personId: num(r.personId),
-    orgUnitId: num(r.orgUnitId),
-    fundUnitId: Number(r.fundUnitId),
-    kind: oneOf<PledgeKind>(PLEDGE_KINDS, r.kind, 'money'),
-    description: str(r.description),
-    quantity: num(r.quantity),
-    quantityUnit: str(r.quantityUnit),
-    amount: money(r.amount),
-    householdId: num(r.householdId),
-    targetUnitId: num(r.targetUnitId),
-    dueOn: str(r.dueOn),
-    publicName: Number(r.publicName) === 1,
+    id: r.id,
+    ref: r.ref,
+    campaignId: r.campaignId,
+    donorKind: oneOf(DONOR_KINDS, r.donorKind, 'individual'),
+    donorName: r.donorName,
+    donorPhone: r.donorPhone,
+    personId: r.personId,
+    orgUnitId: r.orgUnitId,
+    fundUnitId: r.fundUnitId,
+    kind: oneOf(PLEDGE_KINDS, r.kind, 'money'),
+    description: r.description,
+    quantity: r.quantity,
+    quantityUnit: r.quantityUnit,
+    amount: r.amount,
+    householdId: r.householdId,
+    targetUnitId: r.targetUnitId,
+    dueOn: r.dueOn,
+    publicName: r.publicName,
     channel: channel !== null && isChannel(channel) ? channel : null,
-    cancelledAt: r.cancelledAt === null ? null : fromDbTime(r.cancelledAt),
-    cancelReason: str(r.cancelReason),
-    anonymous: Number(r.anonymous) === 1,
-    verification:
-      r.verification === null || r.verification === undefined
-        ? null
-        : oneOf<PledgeVerification>(PLEDGE_VERIFICATIONS, r.verification, 'pending'),
-    createdAt: fromDbTime(r.createdAt),
-    updatedAt: fromDbTime(r.updatedAt),
-    received: money(r.received),
-    fundUnitName: String(r.fundUnitName),
-    orgUnitName: str(r.orgUnitName),
-    targetUnitName: str(r.targetUnitName),
-    householdLabel: str(r.householdLabel),
+    cancelledAt: r.cancelledAt,
+    cancelReason: r.cancelReason,
+    anonymous: r.anonymous,
+    verification: r.verification === null ? null : oneOf(PLEDGE_VERIFICATIONS, r.verification, 'pending'),
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    // Summed from the ledger (reversed receipts left out), not the running Pledge.received.
+    received: money(r.receivedSum),
+    fundUnitName: r.fundUnitName,
+    orgUnitName: r.orgUnitName,
+    targetUnitName: r.targetUnitName,
+    householdLabel: r.householdCode === null ? null : `${r.householdCode} – ${r.householdHeadName ?? ''}`,
   };
 }
 
-function toEntry(r: Row): FundEntryRecord {
-  const channel = str(r.channel);
+function toEntry(r: Selectable<DB['FundEntry']>): FundEntryRecord {
+  const channel = r.channel;
   return {
-    id: Number(r.id),
-    campaignId: Number(r.campaignId),
-    kind: oneOf<EntryKind>(ENTRY_KINDS, r.kind, 'receipt'),
-    levelUnitId: Number(r.levelUnitId),
-    toUnitId: num(r.toUnitId),
-    amount: money(r.amount),
-    pledgeId: num(r.pledgeId),
-    householdId: num(r.householdId),
-    need: r.need === null ? null : oneOf<Need>(['new_build', 'repair'], r.need, 'new_build'),
-    overrideReason: str(r.overrideReason),
-    overpayment: Number(r.overpayment) === 1,
-    reversesId: num(r.reversesId),
-    reason: str(r.reason),
-    documentRef: str(r.documentRef),
-    note: str(r.note),
-    occurredOn: String(r.occurredOn),
-    personId: num(r.personId),
+    id: r.id,
+    campaignId: r.campaignId,
+    kind: oneOf(ENTRY_KINDS, r.kind, 'receipt'),
+    levelUnitId: r.levelUnitId,
+    toUnitId: r.toUnitId,
+    amount: r.amount,
+    pledgeId: r.pledgeId,
+    householdId: r.householdId,
+    need: r.need === null ? null : oneOf(NEEDS, r.need, 'new_build'),
+    overrideReason: r.overrideReason,
+    overpayment: r.overpayment,
+    reversesId: r.reversesId,
+    reason: r.reason,
+    documentRef: r.documentRef,
+    note: r.note,
+    occurredOn: r.occurredOn,
+    personId: r.personId,
     channel: channel !== null && isChannel(channel) ? channel : null,
-    createdAt: fromDbTime(r.createdAt),
+    createdAt: r.createdAt,
   };
+}
+
+/** Nothing received against the pledge yet (a reversal row aside): it may still change. */
+function unpaid(eb: ExpressionBuilder<DB, 'Pledge'>) {
+  return eb.not(
+    eb.exists(
+      eb
+        .selectFrom('FundEntry as e')
+        .select('e.id')
+        .whereRef('e.pledgeId', '=', 'Pledge.id')
+        .where('e.kind', '<>', 'reversal'),
+    ),
+  );
 }
 
 /**
@@ -123,130 +162,138 @@ function toEntry(r: Row): FundEntryRecord {
  * one, taken under a lock so two transactions on PostgreSQL never pick the same one.
  */
 export function createPledgeRepository(db: SqlDb): PledgeRepository {
-  const all = async (sql: string, params: SqlParam[]) => (await db.all(sql, params)).map(toPledge);
+  const views = async (rows: Promise<PledgeViewRow[]>) => (await rows).map(toPledge);
   return {
     async create(p, at) {
       return db.transaction(async (tx) => {
         await tx.lock('Pledge.ref');
-        const next = (await tx.get('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM "Pledge"')) as Row;
-        const ref = `UH-${String(next.n).padStart(4, '0')}`;
-        const id = await tx.insert(
-          `INSERT INTO "Pledge" (ref, campaignId, donorKind, donorName, donorPhone, personId, orgUnitId, fundUnitId,
-             kind, description, quantity, quantityUnit, amount, householdId, targetUnitId, dueOn, publicName, channel,
-             anonymous, verification, createdAt, updatedAt)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          [
+        const last = await tx.kysely
+          .selectFrom('Pledge')
+          .select('id')
+          .orderBy('id', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        const ref = `UH-${String((last?.id ?? 0) + 1).padStart(4, '0')}`;
+        const { id } = await tx.kysely
+          .insertInto('Pledge')
+          .values({
             ref,
-            p.campaignId,
-            p.donorKind,
-            p.donorName,
-            p.donorPhone,
-            p.personId,
-            p.orgUnitId,
-            p.fundUnitId,
-            p.kind,
-            p.description,
-            p.quantity,
-            p.quantityUnit,
-            p.amount,
-            p.householdId,
-            p.targetUnitId,
-            p.dueOn,
-            p.publicName,
-            p.channel,
-            p.anonymous ?? false,
-            p.verification ?? null,
-            at,
-            at,
-          ],
-        );
-        await countPledge(tx, Number(id), 1);
-        return { id: Number(id), ref };
+            campaignId: p.campaignId,
+            donorKind: p.donorKind,
+            donorName: p.donorName,
+            donorPhone: p.donorPhone,
+            personId: p.personId,
+            orgUnitId: p.orgUnitId,
+            fundUnitId: p.fundUnitId,
+            kind: p.kind,
+            description: p.description,
+            quantity: p.quantity,
+            quantityUnit: p.quantityUnit,
+            amount: p.amount,
+            householdId: p.householdId,
+            targetUnitId: p.targetUnitId,
+            dueOn: p.dueOn,
+            publicName: p.publicName,
+            channel: p.channel,
+            anonymous: p.anonymous ?? false,
+            verification: p.verification ?? null,
+            createdAt: at,
+            updatedAt: at,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await countPledge(tx, id, 1);
+        return { id, ref };
       });
     },
     async update(id, c, at) {
       // The level's pledged total: out as it was, in as it is (unchanged when the update does not apply).
       await countPledge(db, id, -1);
-      const changed =
-        (await db.run(
-          `UPDATE "Pledge" SET kind = ?, description = ?, quantity = ?, quantityUnit = ?, amount = ?, dueOn = ?,
-             publicName = ?, fundUnitId = ?, targetUnitId = ?, verification = ?, updatedAt = ?
-           WHERE id = ? AND cancelledAt IS NULL
-             AND NOT EXISTS (SELECT 1 FROM "FundEntry" e WHERE e.pledgeId = "Pledge".id AND e.kind <> 'reversal')`,
-          [
-            c.kind,
-            c.description,
-            c.quantity,
-            c.quantityUnit,
-            c.amount,
-            c.dueOn,
-            c.publicName,
-            c.fundUnitId,
-            c.targetUnitId,
-            c.verification,
-            at,
-            id,
-          ],
-        )) === 1;
+      const r = await db.kysely
+        .updateTable('Pledge')
+        .set({
+          kind: c.kind,
+          description: c.description,
+          quantity: c.quantity,
+          quantityUnit: c.quantityUnit,
+          amount: c.amount,
+          dueOn: c.dueOn,
+          publicName: c.publicName,
+          fundUnitId: c.fundUnitId,
+          targetUnitId: c.targetUnitId,
+          verification: c.verification,
+          updatedAt: at,
+        })
+        .where('id', '=', id)
+        .where('cancelledAt', 'is', null)
+        .where(unpaid)
+        .executeTakeFirst();
       await countPledge(db, id, 1);
-      return changed;
+      return r.numUpdatedRows === 1n;
     },
     async cancel(id, reason, at) {
       await countPledge(db, id, -1);
-      const changed =
-        (await db.run(
-          `UPDATE "Pledge" SET cancelledAt = ?, cancelReason = ?, updatedAt = ?
-           WHERE id = ? AND cancelledAt IS NULL
-             AND NOT EXISTS (SELECT 1 FROM "FundEntry" e WHERE e.pledgeId = "Pledge".id AND e.kind <> 'reversal')`,
-          [at, reason, at, id],
-        )) === 1;
+      const r = await db.kysely
+        .updateTable('Pledge')
+        .set({ cancelledAt: at, cancelReason: reason, updatedAt: at })
+        .where('id', '=', id)
+        .where('cancelledAt', 'is', null)
+        .where(unpaid)
+        .executeTakeFirst();
       await countPledge(db, id, 1);
-      return changed;
+      return r.numUpdatedRows === 1n;
     },
     async decide(id, decision, by, at) {
       // Out of 'unverified', into 'pledged' (confirmed) or nothing (rejected: cancelled).
       await countPledge(db, id, -1);
-      const rejected = decision.verification === 'rejected';
-      const changed =
-        (await db.run(
-          `UPDATE "Pledge" SET verification = ?, verifiedBy = ?, verifiedAt = ?, updatedAt = ?,
-             cancelledAt = ${rejected ? '?' : 'cancelledAt'}, cancelReason = ${rejected ? '?' : 'cancelReason'}
-           WHERE id = ? AND verification = 'pending' AND cancelledAt IS NULL`,
-          [
-            decision.verification,
-            by,
-            at,
-            at,
-            ...(decision.verification === 'rejected' ? [at, decision.reason] : []),
-            id,
-          ],
-        )) === 1;
+      const r = await db.kysely
+        .updateTable('Pledge')
+        .set({
+          verification: decision.verification,
+          verifiedBy: by,
+          verifiedAt: at,
+          updatedAt: at,
+          ...(decision.verification === 'rejected' ? { cancelledAt: at, cancelReason: decision.reason } : {}),
+        })
+        .where('id', '=', id)
+        .where('verification', '=', 'pending')
+        .where('cancelledAt', 'is', null)
+        .executeTakeFirst();
       await countPledge(db, id, 1);
-      return changed;
+      return r.numUpdatedRows === 1n;
     },
     async countSince(who, since) {
-      const r = (await db.get(
-        'personId' in who
-          ? 'SELECT COUNT(*) AS n FROM "Pledge" WHERE personId = ? AND createdAt >= ?'
-          : 'SELECT COUNT(*) AS n FROM "Pledge" WHERE anonymous = ? AND createdAt >= ?',
-        ['personId' in who ? who.personId : true, since],
-      )) as Row;
+      const r = await db.kysely
+        .selectFrom('Pledge')
+        // COUNT is an integer on SQLite, a bigint on PostgreSQL.
+        .select((eb) => eb.fn.countAll<number | bigint>().as('n'))
+        .where((eb) => ('personId' in who ? eb('personId', '=', who.personId) : eb('anonymous', '=', true)))
+        .where('createdAt', '>=', since)
+        .executeTakeFirstOrThrow();
       return Number(r.n);
     },
     async findById(id) {
-      return (await all(`${PLEDGE_VIEW} WHERE p.id = ?`, [id]))[0];
+      return (await views(pledgeView(db).where('p.id', '=', id).execute()))[0];
     },
     async findByRef(ref) {
-      return (await all(`${PLEDGE_VIEW} WHERE upper(p.ref) = upper(?)`, [ref.trim()]))[0];
+      const rows = pledgeView(db)
+        .where((eb) =>
+          eb(eb.fn<string>('upper', ['p.ref']), '=', eb.fn<string>('upper', [eb.val(ref.trim())])),
+        )
+        .execute();
+      return (await views(rows))[0];
     },
     async search(campaignId, levelIds, query, limit) {
-      const rows =
-        levelIds === null
-          ? await all(`${PLEDGE_VIEW} WHERE p.campaignId = ? ORDER BY p.id DESC`, [campaignId])
-          : await all(
-              `${PLEDGE_VIEW} WHERE p.campaignId = ? AND p.fundUnitId IN (${marks(levelIds.length)}) ORDER BY p.id DESC`,
-              [campaignId, ...levelIds],
-            );
+      if (levelIds?.length === 0) {
+        return [];
+      }
+      const rows = await views(
+        pledgeView(db)
+          .where('p.campaignId', '=', campaignId)
+          .$if(levelIds !== null, (q) => q.where('p.fundUnitId', 'in', levelIds ?? []))
+          .orderBy('p.id', 'desc')
+          .execute(),
+      );
       // Names are matched without diacritics in code: a city has hundreds of pledges, not millions.
       const q = normalizeVi(query);
       const digits = q.replace(/\D/g, '');
@@ -260,58 +307,65 @@ export function createPledgeRepository(db: SqlDb): PledgeRepository {
         .slice(0, limit);
     },
     async listByPerson(personId) {
-      return all(`${PLEDGE_VIEW} WHERE p.personId = ? ORDER BY p.id DESC`, [personId]);
+      return views(pledgeView(db).where('p.personId', '=', personId).orderBy('p.id', 'desc').execute());
     },
     async listByCampaign(campaignId) {
-      return all(`${PLEDGE_VIEW} WHERE p.campaignId = ? ORDER BY p.id`, [campaignId]);
+      return views(pledgeView(db).where('p.campaignId', '=', campaignId).orderBy('p.id').execute());
     },
   };
 }
 
 /** The ledger on the transaction's connection. */
 export function createFundRepository(db: SqlDb): FundRepository {
-  const all = async (sql: string, params: SqlParam[]) => (await db.all(sql, params)).map(toEntry);
-  const findEntry = async (id: number) => (await all('SELECT * FROM "FundEntry" WHERE id = ?', [id]))[0];
+  const entries = () => db.kysely.selectFrom('FundEntry').selectAll();
+  const findEntry = async (id: number) => {
+    const r = await entries().where('id', '=', id).executeTakeFirst();
+    return r ? toEntry(r) : undefined;
+  };
   return {
     async entriesTouching(campaignId, scope) {
       const { levels, householdIds } = scope;
-      return all(
-        `SELECT * FROM "FundEntry" WHERE campaignId = ?
-           AND (levelUnitId IN (${marks(levels.length)}) OR toUnitId IN (${marks(levels.length)})
-                OR householdId IN (${marks(householdIds.length)}))
-         ORDER BY id`,
-        [campaignId, ...levels, ...levels, ...householdIds],
-      );
+      if (levels.length === 0 && householdIds.length === 0) {
+        return [];
+      }
+      const rows = await entries()
+        .where('campaignId', '=', campaignId)
+        .where((eb) =>
+          eb.or([
+            ...(levels.length > 0 ? [eb('levelUnitId', 'in', levels), eb('toUnitId', 'in', levels)] : []),
+            ...(householdIds.length > 0 ? [eb('householdId', 'in', householdIds)] : []),
+          ]),
+        )
+        .orderBy('id')
+        .execute();
+      return rows.map(toEntry);
     },
     findEntry,
     async insert(e, at) {
-      const id = Number(
-        await db.insert(
-          `INSERT INTO "FundEntry" (campaignId, kind, levelUnitId, toUnitId, amount, pledgeId, householdId, need,
-             overrideReason, overpayment, reversesId, reason, documentRef, note, occurredOn, personId, channel, createdAt)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          [
-            e.campaignId,
-            e.kind,
-            e.levelUnitId,
-            e.toUnitId,
-            e.amount,
-            e.pledgeId,
-            e.householdId,
-            e.need,
-            e.overrideReason,
-            e.overpayment,
-            e.reversesId,
-            e.reason,
-            e.documentRef,
-            e.note,
-            e.occurredOn,
-            e.personId,
-            e.channel,
-            at,
-          ],
-        ),
-      );
+      const { id } = await db.kysely
+        .insertInto('FundEntry')
+        .values({
+          campaignId: e.campaignId,
+          kind: e.kind,
+          levelUnitId: e.levelUnitId,
+          toUnitId: e.toUnitId,
+          amount: e.amount,
+          pledgeId: e.pledgeId,
+          householdId: e.householdId,
+          need: e.need,
+          overrideReason: e.overrideReason,
+          overpayment: e.overpayment,
+          reversesId: e.reversesId,
+          reason: e.reason,
+          documentRef: e.documentRef,
+          note: e.note,
+          occurredOn: e.occurredOn,
+          personId: e.personId,
+          channel: e.channel,
+          createdAt: at,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       // The running sums, in the same transaction: a reversal takes its target out.
       if (e.kind === 'reversal') {
         const target = e.reversesId === null ? undefined : await findEntry(e.reversesId);
@@ -324,87 +378,128 @@ export function createFundRepository(db: SqlDb): FundRepository {
       return id;
     },
     async listByCampaign(campaignId) {
-      return all('SELECT * FROM "FundEntry" WHERE campaignId = ? ORDER BY id', [campaignId]);
+      const rows = await entries().where('campaignId', '=', campaignId).orderBy('id').execute();
+      return rows.map(toEntry);
     },
     async rollupFigures(campaignId, scope) {
       const ids = scope.levelIds ?? [];
-      const within = (column: string) =>
-        scope.levelIds === null ? '' : ` AND ${column} IN (${marks(ids.length)})`;
+      const all = scope.levelIds === null;
+      if (!all && ids.length === 0) {
+        return {
+          levels: scope.perLevel ? [] : undefined,
+          totals: [],
+          pledged: 0n,
+          unverified: 0n,
+          organisations: [],
+          donors: scope.donors ? [] : undefined,
+        };
+      }
+      const totalsOf = () =>
+        db.kysely
+          .selectFrom('FundTotal')
+          .where('campaignId', '=', campaignId)
+          .$if(!all, (q) => q.where('levelUnitId', 'in', ids));
       const levels = scope.perLevel
-        ? await db.all(
-            `SELECT levelUnitId, kind, amount, entries FROM "FundTotal" WHERE campaignId = ?${within('levelUnitId')}`,
-            [campaignId, ...ids],
-          )
+        ? await totalsOf().select(['levelUnitId', 'kind', 'amount', 'entries']).execute()
         : undefined;
       const totals = levels
         ? undefined
-        : await db.all(
-            `SELECT kind, SUM(amount) AS amount, SUM(entries) AS entries FROM "FundTotal"
-              WHERE campaignId = ?${within('levelUnitId')} GROUP BY kind`,
-            [campaignId, ...ids],
-          );
+        : await totalsOf()
+            .select((eb) => [
+              'kind',
+              eb.fn.sum<DbSum>('amount').as('amount'),
+              eb.fn.sum<DbSum>('entries').as('entries'),
+            ])
+            .groupBy('kind')
+            .execute();
       // Both from covering indexes of Pledge (the first in organisation order, only the pledges of
       // member organisations; the second in donor order).
       // Pledges waiting for verification count in no roll-up until a fund officer confirms them.
-      const live = `FROM "Pledge" WHERE campaignId = ? AND cancelledAt IS NULL
-        AND (verification IS NULL OR verification <> 'pending')${within('fundUnitId')}`;
-      const organisations = await db.all(
-        `SELECT orgUnitId, MIN(id) AS firstId, MAX(id) AS lastId, COUNT(*) AS pledges, SUM(amount) AS pledged,
-                SUM(received) AS received
-           ${live} AND orgUnitId IS NOT NULL GROUP BY orgUnitId`,
-        [campaignId, ...ids],
-      );
+      const live = () =>
+        db.kysely
+          .selectFrom('Pledge')
+          .where('campaignId', '=', campaignId)
+          .where('cancelledAt', 'is', null)
+          .where((eb) => eb.or([eb('verification', 'is', null), eb('verification', '<>', 'pending')]))
+          .$if(!all, (q) => q.where('fundUnitId', 'in', ids));
+      const organisations = await live()
+        .select((eb) => [
+          'orgUnitId',
+          eb.fn.min('id').as('firstId'),
+          eb.fn.max('id').as('lastId'),
+          eb.fn.countAll<number | bigint>().as('pledges'),
+          eb.fn.sum<DbSum>('amount').as('pledged'),
+          eb.fn.sum<DbSum>('received').as('received'),
+        ])
+        .where('orgUnitId', 'is not', null)
+        .groupBy('orgUnitId')
+        .execute();
       const donors = scope.donors
-        ? await db.all(
-            `SELECT donorKind, donorName, MIN(id) AS firstId, SUM(amount) AS pledged, SUM(received) AS received,
-                    MIN(CASE WHEN publicName THEN 1 ELSE 0 END) AS publicName
-               ${live} GROUP BY donorKind, donorName`,
-            [campaignId, ...ids],
-          )
+        ? await live()
+            .select((eb) => [
+              'donorKind',
+              'donorName',
+              eb.fn.min('id').as('firstId'),
+              eb.fn.sum<DbSum>('amount').as('pledged'),
+              eb.fn.sum<DbSum>('received').as('received'),
+              eb.fn
+                .min(eb.case().when(eb.ref('publicName')).then(sql.lit(1)).else(sql.lit(0)).end())
+                .as('publicName'),
+            ])
+            .groupBy(['donorKind', 'donorName'])
+            .execute()
         : undefined;
-      const sums = (rows: Row[]) =>
-        rows.flatMap((r) => {
-          const kind = String(r.kind);
-          return isTotalKind(kind)
-            ? [
-                {
-                  unitId: Number(r.levelUnitId ?? 0),
-                  kind,
-                  amount: money(r.amount),
-                  entries: Number(r.entries),
-                },
-              ]
-            : [];
-        });
-      const perLevel = levels ? sums(levels) : undefined;
+      // The sums of each kind the roll-up folds ('pledged' and 'unverified' are the pledges').
       const byKind = new Map<TotalKind, { kind: TotalKind; amount: bigint; entries: number }>();
-      for (const { kind, amount, entries } of perLevel ?? sums(totals ?? [])) {
+      const sums =
+        levels?.map((r) => ({ unitId: r.levelUnitId, kind: r.kind, amount: r.amount, entries: r.entries })) ??
+        totals?.map((r) => ({
+          unitId: 0,
+          kind: r.kind,
+          amount: money(r.amount),
+          entries: Number(r.entries),
+        })) ??
+        [];
+      const perLevel = levels
+        ? sums.flatMap((s) => {
+            const kind = TOTAL_KINDS.find((k) => k === s.kind);
+            return kind ? [{ ...s, kind }] : [];
+          })
+        : undefined;
+      for (const s of sums) {
+        const kind = TOTAL_KINDS.find((k) => k === s.kind);
+        if (!kind) {
+          continue;
+        }
         const sum = byKind.get(kind) ?? { kind, amount: 0n, entries: 0 };
-        sum.amount += amount;
-        sum.entries += entries;
+        sum.amount += s.amount;
+        sum.entries += s.entries;
         byKind.set(kind, sum);
       }
+      const sumOf = (kind: string) => sums.filter((s) => s.kind === kind).reduce((a, s) => a + s.amount, 0n);
       return {
         levels: perLevel,
         totals: [...byKind.values()],
-        pledged: (levels ?? totals ?? [])
-          .filter((r) => r.kind === 'pledged')
-          .reduce((sum, r) => sum + money(r.amount), 0n),
-        unverified: (levels ?? totals ?? [])
-          .filter((r) => r.kind === 'unverified')
-          .reduce((sum, r) => sum + money(r.amount), 0n),
-        organisations: organisations.map((r) => ({
-          orgUnitId: Number(r.orgUnitId),
-          firstPledgeId: Number(r.firstId),
-          lastPledgeId: Number(r.lastId),
-          pledges: Number(r.pledges),
-          pledged: money(r.pledged),
-          received: money(r.received),
-        })),
+        pledged: sumOf('pledged'),
+        unverified: sumOf('unverified'),
+        organisations: organisations.flatMap((r) =>
+          r.orgUnitId === null
+            ? []
+            : [
+                {
+                  orgUnitId: r.orgUnitId,
+                  firstPledgeId: r.firstId,
+                  lastPledgeId: r.lastId,
+                  pledges: Number(r.pledges),
+                  pledged: money(r.pledged),
+                  received: money(r.received),
+                },
+              ],
+        ),
         donors: donors?.map((r) => ({
-          donorKind: String(r.donorKind),
-          donorName: String(r.donorName),
-          firstPledgeId: Number(r.firstId),
+          donorKind: r.donorKind,
+          donorName: r.donorName,
+          firstPledgeId: r.firstId,
           publicName: Number(r.publicName) === 1,
           pledged: money(r.pledged),
           received: money(r.received),
@@ -412,43 +507,56 @@ export function createFundRepository(db: SqlDb): FundRepository {
       };
     },
     async unitMoney(campaignId, unitId, throughDay) {
-      const live = 'e.id NOT IN (SELECT reversesId FROM "FundEntry" WHERE reversesId IS NOT NULL)';
-      const r = (await db.get(
-        `SELECT
-           (SELECT COALESCE(SUM(e.amount), 0) FROM "FundEntry" e
-             WHERE e.campaignId = ? AND e.occurredOn <= ? AND ${live}
-               AND ((e.kind = 'receipt' AND e.levelUnitId = ?) OR (e.kind = 'transfer' AND e.toUnitId = ?))) +
-           (SELECT COALESCE(SUM(e.amount), 0) FROM "FundEntry" e JOIN "Household" h ON h.id = e.householdId
-             WHERE e.campaignId = ? AND e.occurredOn <= ? AND ${live} AND e.kind = 'disbursement'
-               AND h.unitId = ? AND e.levelUnitId <> ?) AS received,
-           (SELECT COALESCE(SUM(e.amount), 0) FROM "FundEntry" e JOIN "Household" h ON h.id = e.householdId
-             WHERE e.campaignId = ? AND e.occurredOn <= ? AND ${live} AND e.kind = 'disbursement' AND h.unitId = ?) AS paid,
-           (SELECT COUNT(*) FROM "FundEntry" e LEFT JOIN "Household" h ON h.id = e.householdId
-             WHERE e.campaignId = ? AND e.occurredOn <= ?
-               AND (e.levelUnitId = ? OR e.toUnitId = ? OR h.unitId = ?)) AS entries`,
-        [
-          campaignId,
-          throughDay,
-          unitId,
-          unitId,
-          campaignId,
-          throughDay,
-          unitId,
-          unitId,
-          campaignId,
-          throughDay,
-          unitId,
-          campaignId,
-          throughDay,
-          unitId,
-          unitId,
-          unitId,
-        ],
-      )) as Row;
+      const k = db.kysely;
+      const ledger = () =>
+        k
+          .selectFrom('FundEntry as e')
+          .where('e.campaignId', '=', campaignId)
+          .where('e.occurredOn', '<=', throughDay);
+      const paidTo = () =>
+        ledger()
+          .innerJoin('Household as h', 'h.id', 'e.householdId')
+          .where(notReversed)
+          .where('e.kind', '=', 'disbursement')
+          .where('h.unitId', '=', unitId);
+      const r = await k
+        .selectNoFrom(() => [
+          // At its own fund and transferred in.
+          ledger()
+            .select((s) => s.fn.sum<DbSum>('e.amount').as('sum'))
+            .where(notReversed)
+            .where((w) =>
+              w.or([
+                w.and([w('e.kind', '=', 'receipt'), w('e.levelUnitId', '=', unitId)]),
+                w.and([w('e.kind', '=', 'transfer'), w('e.toUnitId', '=', unitId)]),
+              ]),
+            )
+            .as('own'),
+          // Paid straight to its households by a higher level.
+          paidTo()
+            .select((s) => s.fn.sum<DbSum>('e.amount').as('sum'))
+            .where('e.levelUnitId', '<>', unitId)
+            .as('fromAbove'),
+          paidTo()
+            .select((s) => s.fn.sum<DbSum>('e.amount').as('sum'))
+            .as('paid'),
+          ledger()
+            .leftJoin('Household as h', 'h.id', 'e.householdId')
+            .select((s) => s.fn.countAll<number | bigint>().as('n'))
+            .where((w) =>
+              w.or([
+                w('e.levelUnitId', '=', unitId),
+                w('e.toUnitId', '=', unitId),
+                w('h.unitId', '=', unitId),
+              ]),
+            )
+            .as('entries'),
+        ])
+        .executeTakeFirstOrThrow();
       return {
-        received: money(r.received),
+        received: money(r.own) + money(r.fromAbove),
         paid: money(r.paid),
-        entries: Number(r.entries),
+        entries: Number(r.entries ?? 0),
       };
     },
   };

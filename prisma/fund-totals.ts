@@ -1,3 +1,5 @@
+import { type ExpressionBuilder, sql } from 'kysely';
+import type { DB } from './kysely-dialect.ts';
 import type { SqlDb } from './sql-db.ts';
 
 /**
@@ -17,9 +19,22 @@ export interface CountedEntry {
   pledgeId: number | null;
 }
 
-const ADD_TOTAL = `INSERT INTO "FundTotal" (campaignId, levelUnitId, kind, amount, entries) VALUES (?, ?, ?, ?, ?)
-  ON CONFLICT (campaignId, levelUnitId, kind)
-  DO UPDATE SET amount = "FundTotal".amount + excluded.amount, entries = "FundTotal".entries + excluded.entries`;
+/** Adds `amount` and `entries` to a level's sum of one kind (the row made on first use). */
+async function addTotal(
+  db: SqlDb,
+  total: { campaignId: number; levelUnitId: number; kind: string; amount: bigint; entries: number },
+): Promise<void> {
+  await db.kysely
+    .insertInto('FundTotal')
+    .values(total)
+    .onConflict((oc) =>
+      oc.columns(['campaignId', 'levelUnitId', 'kind']).doUpdateSet((eb) => ({
+        amount: eb('FundTotal.amount', '+', eb.ref('excluded.amount')),
+        entries: eb('FundTotal.entries', '+', eb.ref('excluded.entries')),
+      })),
+    )
+    .execute();
+}
 
 /**
  * Adds an entry to the sums (`sign` 1), or takes a reversed one out (-1): a transfer counts out
@@ -31,30 +46,39 @@ export async function countEntry(db: SqlDb, e: CountedEntry, sign: 1 | -1): Prom
     return;
   }
   const amount = e.amount * BigInt(sign);
+  const { campaignId } = e;
   if (e.kind === 'transfer') {
-    await db.run(ADD_TOTAL, [e.campaignId, e.levelUnitId, 'transfer_out', amount, sign]);
+    await addTotal(db, {
+      campaignId,
+      levelUnitId: e.levelUnitId,
+      kind: 'transfer_out',
+      amount,
+      entries: sign,
+    });
     if (e.toUnitId !== null) {
-      await db.run(ADD_TOTAL, [e.campaignId, e.toUnitId, 'transfer_in', amount, sign]);
+      await addTotal(db, { campaignId, levelUnitId: e.toUnitId, kind: 'transfer_in', amount, entries: sign });
     }
     return;
   }
-  await db.run(ADD_TOTAL, [e.campaignId, e.levelUnitId, e.kind, amount, sign]);
+  await addTotal(db, { campaignId, levelUnitId: e.levelUnitId, kind: e.kind, amount, entries: sign });
   if ((e.kind === 'receipt' || e.kind === 'in_kind') && e.pledgeId !== null) {
-    await db.run('UPDATE "Pledge" SET received = received + ? WHERE id = ?', [amount, e.pledgeId]);
+    await db.kysely
+      .updateTable('Pledge')
+      .set((eb) => ({ received: eb('received', '+', amount) }))
+      .where('id', '=', e.pledgeId)
+      .execute();
   }
 }
 
 /** A live pledge counts as 'pledged', or as 'unverified' while it waits for a fund officer. */
-const PLEDGE_KIND = `CASE WHEN "verification" = 'pending' THEN 'unverified' ELSE 'pledged' END`;
-
-const PLEDGE_TOTAL = (
-  sign: '' | '-',
-) => `INSERT INTO "FundTotal" (campaignId, levelUnitId, kind, amount, entries)
-  SELECT campaignId, fundUnitId, ${PLEDGE_KIND}, ${sign}amount, ${sign}1 FROM "Pledge" WHERE id = ? AND cancelledAt IS NULL
-  ON CONFLICT (campaignId, levelUnitId, kind)
-  DO UPDATE SET amount = "FundTotal".amount + excluded.amount, entries = "FundTotal".entries + excluded.entries`;
-const ADD_PLEDGE = PLEDGE_TOTAL('');
-const TAKE_PLEDGE = PLEDGE_TOTAL('-');
+function pledgeKind(eb: ExpressionBuilder<DB, 'Pledge'>) {
+  return eb
+    .case()
+    .when('Pledge.verification', '=', sql.lit('pending'))
+    .then(sql.lit('unverified'))
+    .else(sql.lit('pledged'))
+    .end();
+}
 
 /**
  * Counts a pledge as it stands in FundTotal's 'pledged' (its level's live pledges; 'unverified'
@@ -63,35 +87,113 @@ const TAKE_PLEDGE = PLEDGE_TOTAL('-');
  * cancel out when nothing changed).
  */
 export async function countPledge(db: SqlDb, pledgeId: number, sign: 1 | -1): Promise<void> {
-  await db.run(sign === 1 ? ADD_PLEDGE : TAKE_PLEDGE, [pledgeId]);
+  await db.kysely
+    .insertInto('FundTotal')
+    .columns(['campaignId', 'levelUnitId', 'kind', 'amount', 'entries'])
+    .expression((eb) =>
+      eb
+        .selectFrom('Pledge')
+        .select((p) => [
+          'Pledge.campaignId',
+          'Pledge.fundUnitId',
+          pledgeKind(p).as('kind'),
+          (sign === 1 ? p.ref('Pledge.amount') : p.neg(p.ref('Pledge.amount'))).as('amount'),
+          sql.lit(sign).as('entries'),
+        ])
+        .where('Pledge.id', '=', pledgeId)
+        .where('Pledge.cancelledAt', 'is', null),
+    )
+    .onConflict((oc) =>
+      oc.columns(['campaignId', 'levelUnitId', 'kind']).doUpdateSet((eb) => ({
+        amount: eb('FundTotal.amount', '+', eb.ref('excluded.amount')),
+        entries: eb('FundTotal.entries', '+', eb.ref('excluded.entries')),
+      })),
+    )
+    .execute();
 }
 
 /**
- * Recomputes the sums from the ledger, in the caller's transaction (the same SQL as the migration
- * that introduced them).
+ * Recomputes the sums from the ledger, in the caller's transaction (the same sums as the migration
+ * that introduced them): an entry counts unless a reversal names it.
  */
 export async function rebuildFundTotals(db: SqlDb): Promise<void> {
-  await db.run('DELETE FROM "FundTotal"');
-  await db.run(`UPDATE "Pledge" SET "received" = COALESCE((
-      SELECT SUM(e."amount") FROM "FundEntry" e
-       WHERE e."pledgeId" = "Pledge"."id" AND e."kind" IN ('receipt', 'in_kind')
-         AND NOT EXISTS (SELECT 1 FROM "FundEntry" r WHERE r."reversesId" = e."id")), 0)`);
-  await db.run(`INSERT INTO "FundTotal" ("campaignId", "levelUnitId", "kind", "amount", "entries")
-    SELECT "campaignId", "levelUnitId", "kind", SUM("amount"), SUM("entries") FROM (
-      SELECT e."campaignId" AS "campaignId", e."levelUnitId" AS "levelUnitId",
-             CASE WHEN e."kind" = 'transfer' THEN 'transfer_out' ELSE e."kind" END AS "kind",
-             CASE WHEN r."id" IS NULL THEN e."amount" ELSE 0 END AS "amount",
-             CASE WHEN r."id" IS NULL THEN 1 ELSE 0 END AS "entries"
-        FROM "FundEntry" e LEFT JOIN "FundEntry" r ON r."reversesId" = e."id"
-       WHERE e."kind" <> 'reversal'
-      UNION ALL
-      SELECT e."campaignId", e."toUnitId", 'transfer_in',
-             CASE WHEN r."id" IS NULL THEN e."amount" ELSE 0 END,
-             CASE WHEN r."id" IS NULL THEN 1 ELSE 0 END
-        FROM "FundEntry" e LEFT JOIN "FundEntry" r ON r."reversesId" = e."id"
-       WHERE e."kind" = 'transfer' AND e."toUnitId" IS NOT NULL
-      UNION ALL
-      SELECT "campaignId", "fundUnitId", ${PLEDGE_KIND}, "amount", 1 FROM "Pledge" WHERE "cancelledAt" IS NULL
-    ) ledger
-    GROUP BY "campaignId", "levelUnitId", "kind"`);
+  const k = db.kysely;
+  await k.deleteFrom('FundTotal').execute();
+  await k
+    .updateTable('Pledge')
+    .set((eb) => ({
+      received: eb.fn.coalesce(
+        eb
+          .selectFrom('FundEntry as e')
+          .select((s) => s.fn.sum<bigint>('e.amount').as('sum'))
+          .whereRef('e.pledgeId', '=', 'Pledge.id')
+          .where('e.kind', 'in', ['receipt', 'in_kind'])
+          .where(({ not, exists, selectFrom }) =>
+            not(exists(selectFrom('FundEntry as r').select('r.id').whereRef('r.reversesId', '=', 'e.id'))),
+          ),
+        sql.lit(0n),
+      ),
+    }))
+    .execute();
+  // Each entry in force at its level (a transfer counts out there), each transfer in at its target,
+  // each live pledge at its fund level.
+  const ledger = k
+    .selectFrom('FundEntry as e')
+    .leftJoin('FundEntry as r', 'r.reversesId', 'e.id')
+    .select((eb) => [
+      'e.campaignId as campaignId',
+      'e.levelUnitId as levelUnitId',
+      eb
+        .case()
+        .when('e.kind', '=', sql.lit('transfer'))
+        .then(sql.lit('transfer_out'))
+        .else(eb.ref('e.kind'))
+        .end()
+        .as('kind'),
+      eb.case().when('r.id', 'is', null).then(eb.ref('e.amount')).else(sql.lit(0n)).end().as('amount'),
+      eb.case().when('r.id', 'is', null).then(sql.lit(1)).else(sql.lit(0)).end().as('entries'),
+    ])
+    .where('e.kind', '<>', sql.lit('reversal'))
+    .unionAll(
+      k
+        .selectFrom('FundEntry as e')
+        .leftJoin('FundEntry as r', 'r.reversesId', 'e.id')
+        .select((eb) => [
+          'e.campaignId as campaignId',
+          eb.fn.coalesce('e.toUnitId', sql.lit(0)).as('levelUnitId'),
+          sql.lit('transfer_in').as('kind'),
+          eb.case().when('r.id', 'is', null).then(eb.ref('e.amount')).else(sql.lit(0n)).end().as('amount'),
+          eb.case().when('r.id', 'is', null).then(sql.lit(1)).else(sql.lit(0)).end().as('entries'),
+        ])
+        .where('e.kind', '=', sql.lit('transfer'))
+        .where('e.toUnitId', 'is not', null),
+    )
+    .unionAll(
+      k
+        .selectFrom('Pledge')
+        .select((eb) => [
+          'Pledge.campaignId as campaignId',
+          'Pledge.fundUnitId as levelUnitId',
+          pledgeKind(eb).as('kind'),
+          'Pledge.amount as amount',
+          sql.lit(1).as('entries'),
+        ])
+        .where('Pledge.cancelledAt', 'is', null),
+    );
+  await k
+    .insertInto('FundTotal')
+    .columns(['campaignId', 'levelUnitId', 'kind', 'amount', 'entries'])
+    .expression(
+      k
+        .selectFrom(ledger.as('ledger'))
+        .select((eb) => [
+          'ledger.campaignId',
+          'ledger.levelUnitId',
+          'ledger.kind',
+          eb.fn.sum<bigint>('ledger.amount').as('amount'),
+          eb.fn.sum<number>('ledger.entries').as('entries'),
+        ])
+        .groupBy(['ledger.campaignId', 'ledger.levelUnitId', 'ledger.kind']),
+    )
+    .execute();
 }
