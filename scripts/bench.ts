@@ -79,7 +79,7 @@ import {
 } from './bench-national.ts';
 import { benchStartup } from './bench-startup.ts';
 import { householdsImport } from './cli/households.ts';
-import { GENERATED_HEADER, generateHouseholdRows, writeCsv } from './households/generate-household-file.ts';
+import { GENERATED_HEADER, generateHouseholdRows, writeCsv } from './dev/generate-household-file.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Where the benchmark runs

@@ -16,7 +16,7 @@ import { inviteCreate } from './cli/invite-create.ts';
 import { peopleList } from './cli/people-list.ts';
 import { reportsList, reportsShow } from './cli/reports.ts';
 import { unitsList } from './cli/units-list.ts';
-import { GENERATED_HEADER, generateHouseholdRows, writeCsv } from './households/generate-household-file.ts';
+import { GENERATED_HEADER, generateHouseholdRows, writeCsv } from './dev/generate-household-file.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const TSX = path.join(REPO, 'node_modules', '.bin', 'tsx');

@@ -10,7 +10,7 @@ import {
   generateHouseholdRows,
   writeCsv,
   writeXlsx,
-} from '../households/generate-household-file.ts';
+} from '../dev/generate-household-file.ts';
 import type { CliContext } from './context.ts';
 import { householdsExport, householdsImport } from './households.ts';
 

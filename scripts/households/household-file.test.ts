@@ -4,7 +4,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCsv } from './csv.ts';
-import { generateHouseholdRows, writeCsv, writeXlsx } from './generate-household-file.ts';
+import { generateHouseholdRows, writeCsv, writeXlsx } from '../dev/generate-household-file.ts';
 import {
   HouseholdFileError,
   type HouseholdFileResult,

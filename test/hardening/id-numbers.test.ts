@@ -30,7 +30,7 @@ import {
   GENERATED_HEADER,
   generateHouseholdRows,
   writeCsv,
-} from '../../scripts/households/generate-household-file.ts';
+} from '../../scripts/dev/generate-household-file.ts';
 import { seededDatabase, TEST_DIALECT, TEST_PG_URL, tempDatabase } from '../support/app-harness.ts';
 import { TEST_ID_HASH_KEY, TEST_ID_HASH_KEY_HEX, testIdNumberHasher } from '../support/id-hash-key.ts';
 

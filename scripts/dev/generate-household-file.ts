@@ -3,7 +3,7 @@
  * of a northern mountain commune, the many ways officials write categories and yes/no — and,
  * on request, rows with exactly one invalid cell each, at known row numbers.
  *
- * Also a command: `npx tsx scripts/households/generate-household-file.ts --count 5000 --seed 1
+ * Also a command: `npx tsx scripts/dev/generate-household-file.ts --count 5000 --seed 1
  * --errors 20 --out /tmp/ho.xlsx [--numbers]` (`.csv` or `.xlsx` by the extension of --out).
  * Exit codes: 0 success, 2 bad option, 1 anything else.
  */
@@ -13,7 +13,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import ExcelJS from 'exceljs';
-import { type CsvDelimiter, formatCsv } from './csv.ts';
+import { type CsvDelimiter, formatCsv } from '../households/csv.ts';
 
 /** Options of `generateHouseholdRows`. */
 export interface GenerateOptions {
@@ -412,7 +412,7 @@ export async function writeXlsx(
 const USAGE = [
   'Tạo danh sách hộ mẫu (dữ liệu giả) để thử nhập tệp.',
   '',
-  'Cách dùng: npx tsx scripts/households/generate-household-file.ts --out <tệp .csv|.xlsx> [--count N] [--seed N] [--errors N] [--numbers] [--delimiter ";"]',
+  'Cách dùng: npx tsx scripts/dev/generate-household-file.ts --out <tệp .csv|.xlsx> [--count N] [--seed N] [--errors N] [--numbers] [--delimiter ";"]',
   '  --count      số hộ (mặc định 100)',
   '  --seed       hạt giống ngẫu nhiên, cùng hạt giống cho cùng dữ liệu (mặc định 1)',
   '  --errors     số dòng cài sẵn đúng một ô sai (mặc định 0)',
