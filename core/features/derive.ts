@@ -47,6 +47,10 @@ export function deriveChat(features: readonly Feature[]): DerivedChat {
   for (const rule of features.flatMap((f) => f.confirmations ?? [])) {
     unique(confirmations, rule.flowId, rule.needs, 'confirmation rule of flow');
   }
+  const unconfirmed = [...runners.keys()].filter((id) => !confirmations.has(id));
+  if (unconfirmed.length > 0) {
+    throw new Error(`flows without a confirmation rule: ${unconfirmed.join(', ')}`);
+  }
   return {
     features,
     runners,

@@ -20,8 +20,9 @@ export interface Feature {
   /** Of `flows`, those a stranger may be in (a donor's pledge, a citizen's feedback). */
   guestFlows?: readonly AnyRunner[];
   /**
-   * What confirming each of its flows needs (actions of core/access at units), re-checked when the
-   * flow takes effect; a flow with no rule here or in core/inbound/flow-access.ts is refused then.
+   * What confirming each of its flows needs (actions of core/access at the units the answers are
+   * about), re-checked against the roles read again when the flow takes effect (issue 13 §5).
+   * Every flow has one: the registry refuses a flow without.
    */
   confirmations?: readonly FlowConfirmation[];
   commands?: readonly FeatureCommand[];
@@ -44,6 +45,10 @@ export interface FlowConfirmation {
   flowId: string;
   needs: ConfirmRule;
 }
+
+/** A need at a unit that may be gone (a level no longer offered): undefined then. */
+export const needAt = (action: Action, unit: number | undefined): Need[] | undefined =>
+  unit === undefined ? undefined : [{ action, unit }];
 
 /** A flow's confirmation rule, typed by its own context (parsed, so no cast). */
 export function confirmation<C>(

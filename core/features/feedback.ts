@@ -7,7 +7,7 @@ import {
   trackFeedback,
 } from '../feedback/feedback.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
-import { type Feature, type FeatureChat, menuButton, render } from './feature.ts';
+import { confirmation, type Feature, type FeatureChat, menuButton, needAt, render } from './feature.ts';
 
 /**
  * A citizen's feedback (issue 7 §5): anyone sends one (`/phananh`) and tracks it (`/tracuu`); the
@@ -17,6 +17,12 @@ export const feedbackFeature: Feature = {
   name: 'feedback',
   flows: [feedbackRunner, feedbackAnswerRunner],
   guestFlows: [feedbackRunner],
+  confirmations: [
+    confirmation(feedbackRunner, () => [{ action: 'feedback.send' }]),
+    confirmation(feedbackAnswerRunner, async (tx, ctx) =>
+      needAt('feedback.handle', (await tx.feedback.findById(ctx.id))?.unitId),
+    ),
+  ],
   commands: [
     {
       vi: 'phananh',

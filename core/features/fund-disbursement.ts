@@ -1,11 +1,12 @@
 import { disbursementRunner, unpaidHouseholds } from '../funds/flows/disbursement.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
-import { type Feature, menuButton } from './feature.ts';
+import { confirmation, type Feature, menuButton, needAt } from './feature.ts';
 
 /** A fund keeper pays a household what was allocated to it, picked from those not yet paid. */
 export const fundDisbursementFeature: Feature = {
   name: 'fund-disbursement',
   flows: [disbursementRunner],
+  confirmations: [confirmation(disbursementRunner, (_tx, ctx) => needAt('fund.disburse', ctx.levels[0]?.id))],
   menu: [
     menuButton({
       order: 62,

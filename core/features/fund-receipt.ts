@@ -1,7 +1,8 @@
 import { openPledges, pledgeSearchRunner } from '../funds/flows/pledge-search.ts';
 import { receiptRunner } from '../funds/flows/receipt.ts';
+import { chosenLevel } from '../funds/flows/shared.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
-import { type Feature, menuButton } from './feature.ts';
+import { confirmation, type Feature, menuButton, needAt } from './feature.ts';
 
 /**
  * A fund keeper records money received: picked from the open pledges, found by a search (the
@@ -10,6 +11,12 @@ import { type Feature, menuButton } from './feature.ts';
 export const fundReceiptFeature: Feature = {
   name: 'fund-receipt',
   flows: [receiptRunner, pledgeSearchRunner],
+  confirmations: [
+    confirmation(receiptRunner, (_tx, ctx, data) => needAt('fund.receipt', chosenLevel(ctx, data)?.id)),
+    confirmation(pledgeSearchRunner, (_tx, ctx) =>
+      ctx.levelIds.map((unit) => ({ action: 'fund.receipt', unit })),
+    ),
+  ],
   menu: [
     menuButton({
       order: 60,

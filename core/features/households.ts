@@ -7,12 +7,25 @@ import {
   householdStatusRunner,
 } from '../households/household-flows.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
-import { type Feature, menuButton, render } from './feature.ts';
+import { confirmation, type Feature, menuButton, needAt, render } from './feature.ts';
 
 /** A unit officer's households: search, list by status, add, open a card and move its status. */
 export const householdsFeature: Feature = {
   name: 'households',
   flows: [householdSearchRunner, householdStatusRunner, householdAddRunner],
+  confirmations: [
+    // A search for an allocation is the fund keepers' (the households their levels pay to).
+    confirmation(householdSearchRunner, (_tx, ctx) =>
+      ctx.unitIds.map((unit) => ({
+        action: ctx.target === 'alloc' ? 'fund.household' : 'household.view',
+        unit,
+      })),
+    ),
+    confirmation(householdStatusRunner, async (tx, ctx) =>
+      needAt('household.status', (await tx.households.findById(ctx.householdId))?.unitId),
+    ),
+    confirmation(householdAddRunner, (_tx, ctx) => needAt('household.add', ctx.unitId)),
+  ],
   menu: [
     menuButton({
       order: 20,

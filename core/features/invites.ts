@@ -3,12 +3,17 @@ import { inviteCreateRunner } from '../people/invite-flow.ts';
 import { type RedeemOutcome, redeemInvite } from '../people/redeem-invite.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import { normalizeVi } from '../shared/parse.ts';
-import { type Feature, type FeatureChat, menuButton } from './feature.ts';
+import { confirmation, type Feature, type FeatureChat, menuButton, needAt } from './feature.ts';
 
 /** Joining with an invite code (`/start CODE`, or the code typed) and admins creating codes. */
 export const invitesFeature: Feature = {
   name: 'invites',
   flows: [inviteCreateRunner],
+  confirmations: [
+    confirmation(inviteCreateRunner, (_tx, ctx, data) =>
+      needAt('invite.create', ctx.units.find((u) => String(u.id) === String(data.unit))?.id),
+    ),
+  ],
   commands: [
     {
       vi: 'start',

@@ -2,7 +2,7 @@ import { can, unitsFor } from '../access/access.ts';
 import { reportRunner } from '../reports/report-runner.ts';
 import type { Actor } from '../shared/actor.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
-import type { Feature } from './feature.ts';
+import { confirmation, type Feature, needAt } from './feature.ts';
 
 /** The units the officer reports for, with their names. */
 const reportingUnits = (actor: Actor) =>
@@ -12,6 +12,7 @@ const reportingUnits = (actor: Actor) =>
 export const monthlyReportFeature: Feature = {
   name: 'monthly-report',
   flows: [reportRunner],
+  confirmations: [confirmation(reportRunner, (_tx, ctx) => needAt('report.submit', ctx.unitId))],
   commands: [
     {
       vi: 'baocao',

@@ -1,9 +1,10 @@
 import { can } from '../access/access.ts';
-import { myPledgeCard, myPledges, pledgeCancelRunner, pledgeRunner } from '../funds/pledge-flow.ts';
+import { myPledgeCard, myPledges, pledgeCancelRunner } from '../funds/my-pledges.ts';
+import { pledgeRunner } from '../funds/pledge-flow.ts';
 import { confirmPledgeFromChat, pledgeRejectRunner } from '../funds/pledge-verify-chat.ts';
 import type { Actor } from '../shared/actor.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
-import { type Feature, menuButton, render } from './feature.ts';
+import { confirmation, type Feature, menuButton, needAt, render } from './feature.ts';
 
 /** The pledge entries are for organisations' leaders and donors (anyone may still type /ungho). */
 const isPledger = (actor: Actor) =>
@@ -19,6 +20,27 @@ export const pledgesFeature: Feature = {
   name: 'pledges',
   flows: [pledgeRunner, pledgeCancelRunner, pledgeRejectRunner],
   guestFlows: [pledgeRunner],
+  confirmations: [
+    // An organisation's pledge needs its leader still; a donor's own, a person still (or a guest's, nobody).
+    confirmation(pledgeRunner, (_tx, ctx) =>
+      ctx.mode === 'org'
+        ? needAt('pledge.org', ctx.orgUnitId ?? undefined)
+        : [{ action: ctx.guest ? 'pledge.register' : 'pledge.mine' }],
+    ),
+    confirmation(pledgeCancelRunner, async (tx, ctx) => {
+      const pledge = await tx.pledges.findById(ctx.id);
+      if (!pledge) {
+        return undefined;
+      }
+      return pledge.orgUnitId !== null && pledge.donorKind === 'organisation'
+        ? needAt('pledge.org', pledge.orgUnitId)
+        : [{ action: 'pledge.mine' }];
+    }),
+    // Refusing a pledge that waits for verification (issue 13 §6): the keepers of its fund level.
+    confirmation(pledgeRejectRunner, async (tx, ctx) =>
+      needAt('pledge.verify', (await tx.pledges.findById(ctx.id))?.fundUnitId ?? undefined),
+    ),
+  ],
   commands: [
     {
       vi: 'ungho',

@@ -53,7 +53,6 @@ import { pledgeRunner } from '../../core/funds/pledge-flow.ts';
 import { pledgeRejectRunner } from '../../core/funds/pledge-verify-chat.ts';
 import { householdAddRunner } from '../../core/households/household-add.ts';
 import { householdSearchRunner, householdStatusRunner } from '../../core/households/household-flows.ts';
-import { flowsWithAccessRule } from '../../core/inbound/flow-access.ts';
 import { FLOW_RUNNERS } from '../../core/inbound/handle-inbound.ts';
 import { type MessageKey, t } from '../../core/messaging/catalog.ts';
 import { inviteCreateRunner } from '../../core/people/invite-flow.ts';
@@ -786,7 +785,8 @@ describe('a role removed mid-conversation: refused at confirmation, nothing writ
   });
 
   it('every flow of the dispatcher has a confirmation rule, and each one a case here', () => {
-    expect(FLOW_RUNNERS.map((r) => r.def.id).filter((id) => !flowsWithAccessRule().includes(id))).toEqual([]);
+    const confirmed = FEATURES.flatMap((f) => f.confirmations ?? []).map((c) => c.flowId);
+    expect(FLOW_RUNNERS.map((r) => r.def.id).filter((id) => !confirmed.includes(id))).toEqual([]);
     // A citizen's feedback is a stranger's flow: it needs no role (a donor's pledge neither, tried
     // by the matrix's strangers); every other flow is confirmed against a role in a case above.
     const cased = new Set(CASES.map((c) => c.flow));
