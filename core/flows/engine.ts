@@ -9,6 +9,7 @@ import {
   parseMoney,
   parseYesNo,
 } from '../shared/parse.ts';
+import { moneyAnswer } from './answers.ts';
 import {
   CONFIRM_STEP,
   EDIT_STEP,
@@ -426,9 +427,9 @@ export function displayValue<C>(step: StepDef<C>, value: FieldValue, ctx: C, loc
   }
   switch (step.kind) {
     case 'integer':
-      return formatInteger(Number(value));
+      return typeof value === 'number' ? formatInteger(value) : String(value);
     case 'money':
-      return formatMoney(BigInt(String(value)));
+      return formatMoney(moneyAnswer(value) ?? 0n);
     case 'yesno':
       return t(locale, value === true ? 'common.yes' : 'common.no');
     case 'choice':

@@ -92,7 +92,8 @@ export function defineFlow<C, A>(spec: FlowSpec<C, A>): DefinedFlow<C, A> {
     start: spec.start,
     ...(spec.beforeSummary ? { beforeSummary: spec.beforeSummary } : {}),
     answers,
-    submit: (tx, actor, state, now, inbound) =>
-      submit(tx, actor, { ctx: state.ctx, answers: answers(state) }, now, inbound),
+    async submit(tx, actor, state, now, inbound) {
+      return submit(tx, actor, { ctx: state.ctx, answers: answers(state) }, now, inbound);
+    },
   };
 }
