@@ -13,14 +13,16 @@
  * 💼 TÌNH HÌNH QUỸ …"); naming `status.view` for "menu:receipt:0" fails it ("fund: status.view
  * refused, got: Tên người hoặc đơn vị nộp tiền?", "a refused press of … changed FlowState").
  *
- * What a new feature needs: its commands and buttons name their action of the access table in
- * ENTRIES below (the coverage test fails until they do); its cells are then generated.
+ * What a new feature needs: nothing here when its commands and buttons name their action of the
+ * access table (as the registry requires); a button taking a record id also lists the objects of
+ * both wards it is pressed with in ARGS (the coverage test fails until it does).
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS, type Action, can, type UnitPath } from '../../core/access/access.ts';
 import { EXPORT_KINDS } from '../../core/exports/export-request.ts';
 import { commandNames } from '../../core/features/derive.ts';
+import type { CommandInfo } from '../../core/features/feature.ts';
 import { FEATURES } from '../../core/features/registry.ts';
 import type { Actor } from '../../core/shared/actor.ts';
 import type { TestUser } from '../../core/testing/builders.ts';
@@ -62,12 +64,13 @@ interface Target {
   resolve: () => Resolved;
 }
 
-interface Entry {
-  action: Action;
+/** A cell besides the plain press or command: a fixed argument, or the objects of both wards. */
+interface Variant {
   /** A fixed argument (an export kind, a list's status). */
   arg?: string;
-  /** The objects of both wards (and the city) the argument names. */
   targets?: Target[];
+  /** When the argument makes it another action (someone else's feedback number needs its handler). */
+  action?: Action;
 }
 
 const household = (code: string, suffix = '', unit?: () => number | undefined): Target => ({
@@ -112,87 +115,36 @@ const groups: Target[] = (['dx', 'city'] as const).map((k) => ({
 }));
 const period: Target = { label: '<period>', resolve: () => ({ arg: String(ids.period) }) };
 
-/** Private commands by their Vietnamese name; group commands as `group:<name>`. */
-const COMMANDS: Record<string, Entry[]> = {
-  start: [{ action: 'menu.use' }],
-  menu: [{ action: 'menu.use' }],
-  huy: [{ action: 'menu.use' }],
-  help: [{ action: 'menu.use' }],
-  ungho: [{ action: 'pledge.register' }],
-  phananh: [{ action: 'feedback.send' }],
+/**
+ * The arguments entry points take, by button name (commands as `/<name>`). The action of each comes
+ * from the registry (`action` of its command or button); a button whose argument is a record id
+ * (`arg: 'id'`) is only pressed with the objects listed here.
+ */
+const ARGS: Record<string, Variant[]> = {
   // Someone else's feedback number reads as unknown except to those who handle it.
-  tracuu: [{ action: 'feedback.track' }, { action: 'feedback.handle', targets: feedbackOf('ref') }],
-  congkhai: [{ action: 'fund.public' }],
-  quy: [{ action: 'fund.view' }],
-  tinhhinh: [{ action: 'status.view' }],
-  baocao: [{ action: 'report.submit' }],
-  xuatbaocao: [{ action: 'export.download' }],
-  'group:dangkynhom': [{ action: 'group.register' }],
-  'group:baocao': [{ action: 'digest.request' }],
-};
-
-/** Buttons (`menu:<name>[:<arg>]`) by name. */
-const BUTTONS: Record<string, Entry[]> = {
-  resume: [{ action: 'menu.use' }],
-  main: [{ action: 'menu.use' }],
-  whoami: [{ action: 'menu.use' }],
-  help: [{ action: 'menu.use' }],
-  report: [{ action: 'report.submit' }, { action: 'report.submit', targets: units }],
-  narrative: [{ action: 'narrative.submit' }],
-  hhsearch: [{ action: 'household.view' }],
-  hhlist: [{ action: 'household.view' }, { action: 'household.view', arg: 'approved' }],
-  hh: [{ action: 'household.view', targets: [household('DX-001'), household('SC-001')] }],
-  hhadd: [{ action: 'household.add' }],
-  hhmove: [
-    {
-      action: 'household.status',
-      targets: [household('DX-004', ':approved'), household('SC-001', ':approved')],
-    },
-  ],
-  pledge: [{ action: 'pledge.register' }],
-  mypledges: [{ action: 'pledge.mine' }],
-  pledgecard: [{ action: 'pledge.mine', targets: pledges('owner') }],
-  pledgeedit: [{ action: 'pledge.mine', targets: pledges('owner') }],
-  pledgecancel: [{ action: 'pledge.mine', targets: pledges('owner') }],
+  '/tracuu': [{ action: 'feedback.handle', targets: feedbackOf('ref') }],
+  report: [{ targets: units }],
+  hhlist: [{ arg: 'approved' }],
+  hh: [{ targets: [household('DX-001'), household('SC-001')] }],
+  hhmove: [{ targets: [household('DX-004', ':approved'), household('SC-001', ':approved')] }],
+  pledgecard: [{ targets: pledges('owner') }],
+  pledgeedit: [{ targets: pledges('owner') }],
+  pledgecancel: [{ targets: pledges('owner') }],
   // A pledge's verification (issue 13 §6): on a pledge that is not waiting, its keepers are told so.
-  pledgeok: [{ action: 'pledge.verify', targets: pledges('level') }],
-  pledgeno: [{ action: 'pledge.verify', targets: pledges('level') }],
-  receiptpick: [{ action: 'fund.receipt' }],
-  receipt: [
-    { action: 'fund.receipt', arg: '0' },
-    { action: 'fund.receipt', targets: pledges('level') },
-  ],
-  pledgesearch: [{ action: 'fund.receipt' }],
-  alloc: [
-    { action: 'fund.household' },
-    { action: 'fund.household', targets: [household('DX-002'), household('SC-001')] },
-  ],
-  disbpick: [{ action: 'fund.disburse' }],
+  pledgeok: [{ targets: pledges('level') }],
+  pledgeno: [{ targets: pledges('level') }],
+  receipt: [{ arg: '0' }, { targets: pledges('level') }],
+  alloc: [{ targets: [household('DX-002'), household('SC-001')] }],
   // Paying a household is for the keepers of the level its money was allocated from (the city's).
-  disb: [
-    {
-      action: 'fund.disburse',
-      targets: [household('DX-001', '', () => world.allocatedFrom.get(ids.household['DX-001'] ?? 0))],
-    },
-  ],
-  transfer: [{ action: 'fund.transfer' }],
-  fund: [{ action: 'fund.view' }],
-  public: [{ action: 'fund.public' }],
-  ackpick: [{ action: 'fund.acknowledge' }],
-  ack: [{ action: 'fund.acknowledge', targets: pledges('level') }],
-  acksend: [{ action: 'fund.acknowledge', targets: pledges('level') }],
-  fblist: [{ action: 'feedback.handle' }],
-  fbhandle: [{ action: 'feedback.handle', targets: feedbackOf('id') }],
-  fbanswer: [{ action: 'feedback.handle', targets: feedbackOf('id') }],
-  invite: [{ action: 'invite.create' }],
-  pause: [{ action: 'reminder.pause', targets: [period] }],
-  grpok: [{ action: 'group.decide', targets: groups }],
-  grpno: [{ action: 'group.decide', targets: groups }],
-  status: [{ action: 'status.view' }],
-  export: [
-    { action: 'export.download' },
-    ...EXPORT_KINDS.map((kind) => ({ action: 'export.download' as const, arg: kind })),
-  ],
+  disb: [{ targets: [household('DX-001', '', () => world.allocatedFrom.get(ids.household['DX-001'] ?? 0))] }],
+  ack: [{ targets: pledges('level') }],
+  acksend: [{ targets: pledges('level') }],
+  fbhandle: [{ targets: feedbackOf('id') }],
+  fbanswer: [{ targets: feedbackOf('id') }],
+  pause: [{ targets: [period] }],
+  grpok: [{ targets: groups }],
+  grpno: [{ targets: groups }],
+  export: EXPORT_KINDS.map((kind) => ({ arg: kind })),
 };
 
 /**
@@ -209,7 +161,8 @@ type Kind = 'command' | 'button' | 'group';
 interface Cell {
   label: string;
   kind: Kind;
-  action: Action;
+  /** Undefined: open to everyone. */
+  action: Action | undefined;
   send: (who: TestUser) => Promise<ChatReply>;
   /** Who may, by the access table (and, for a person's own objects, ownership). */
   may: (actor: Actor | undefined) => boolean;
@@ -220,77 +173,104 @@ const registryCommands = (scope: 'private' | 'group') =>
 const registryButtons = () => FEATURES.flatMap((f) => f.buttons ?? []);
 
 /** A cell's judge, once the world is built: the access table at the object's unit, or its owner. */
-function judged(entry: Entry, target: Target | undefined): (actor: Actor | undefined) => boolean {
+function judged(
+  action: Action | undefined,
+  target: Target | undefined,
+): (actor: Actor | undefined) => boolean {
   return (actor) => {
+    if (action === undefined) {
+      return true;
+    }
     const resolved = target?.resolve();
     if (resolved?.owner) {
-      return can(actor, entry.action) && actor !== undefined && resolved.owner(actor);
+      return can(actor, action) && actor !== undefined && resolved.owner(actor);
     }
-    return can(actor, entry.action, resolved?.unit === undefined ? undefined : world.path(resolved.unit));
+    return can(actor, action, resolved?.unit === undefined ? undefined : world.path(resolved.unit));
   };
 }
 
-function variants(entry: Entry): { suffix: string; arg: () => string | undefined; may: Cell['may'] }[] {
-  const targets = entry.targets ?? [undefined];
-  return targets.map((target) => ({
-    suffix: target ? `:${target.label}` : entry.arg ? `:${entry.arg}` : '',
-    arg: () => (target ? target.resolve().arg : entry.arg),
-    may: judged(entry, target),
-  }));
+interface Press {
+  suffix: string;
+  action: Action | undefined;
+  arg: () => string | undefined;
+  may: Cell['may'];
+}
+
+/** The plain entry point (unless it needs a record id), then each variant with each of its objects. */
+function pressesOf(key: string, action: Action | undefined, needsId: boolean): Press[] {
+  const plain: Press[] = needsId
+    ? []
+    : [{ suffix: '', action, arg: () => undefined, may: judged(action, undefined) }];
+  return [
+    ...plain,
+    ...(ARGS[key] ?? []).flatMap((v) => {
+      const acting = v.action ?? action;
+      const fixed = v.arg;
+      if (v.targets === undefined) {
+        return [{ suffix: `:${fixed}`, action: acting, arg: () => fixed, may: judged(acting, undefined) }];
+      }
+      return v.targets.map((target) => ({
+        suffix: `:${target.label}`,
+        action: acting,
+        arg: () => target.resolve().arg,
+        may: judged(acting, target),
+      }));
+    }),
+  ];
 }
 
 function cells(): Cell[] {
   const out: Cell[] = [];
   for (const command of registryCommands('private')) {
-    for (const entry of COMMANDS[command.vi] ?? []) {
-      for (const v of variants(entry)) {
-        // A command for members only answers a stranger with the welcome.
-        const may = command.guests ? v.may : (a: Actor | undefined) => a !== undefined && v.may(a);
-        // Every name it answers to (`/huy` and `/cancel` alike).
-        for (const name of commandNames(command)) {
-          out.push({
-            label: `/${name}${v.suffix ? ` ${v.suffix.slice(1)}` : ''}`,
-            kind: 'command',
-            action: entry.action,
-            send: (who) => chat.command(who, name, v.arg()),
-            may,
-          });
-        }
+    for (const v of pressesOf(`/${command.vi}`, actionOf(command), false)) {
+      // A command for members only answers a stranger with the welcome.
+      const may = command.guests ? v.may : (a: Actor | undefined) => a !== undefined && v.may(a);
+      // Every name it answers to (`/huy` and `/cancel` alike).
+      for (const name of commandNames(command)) {
+        out.push({
+          label: `/${name}${v.suffix ? ` ${v.suffix.slice(1)}` : ''}`,
+          kind: 'command',
+          action: v.action,
+          send: (who) => chat.command(who, name, v.arg()),
+          may,
+        });
       }
     }
   }
   for (const command of registryCommands('group')) {
-    for (const entry of COMMANDS[`group:${command.vi}`] ?? []) {
-      for (const name of commandNames(command)) {
-        out.push({
-          label: `group /${name}`,
-          kind: 'group',
-          action: entry.action,
-          send: (who) =>
-            chat.inGroup(who, `grp-generated-${who.senderId}`, { kind: 'command', command: name, args: '' }),
-          may: judged(entry, undefined),
-        });
-      }
+    const action = actionOf(command);
+    for (const name of commandNames(command)) {
+      out.push({
+        label: `group /${name}`,
+        kind: 'group',
+        action,
+        send: (who) =>
+          chat.inGroup(who, `grp-generated-${who.senderId}`, { kind: 'command', command: name, args: '' }),
+        may: judged(action, undefined),
+      });
     }
   }
   for (const button of registryButtons()) {
-    for (const entry of BUTTONS[button.name] ?? []) {
-      for (const v of variants(entry)) {
-        out.push({
-          label: `menu:${button.name}${v.suffix}`,
-          kind: 'button',
-          action: entry.action,
-          send: (who) => {
-            const arg = v.arg();
-            return chat.press(who, arg === undefined ? `menu:${button.name}` : `menu:${button.name}:${arg}`);
-          },
-          // Buttons reach members only: a stranger's press gets the welcome.
-          may: (actor) => actor !== undefined && v.may(actor),
-        });
-      }
+    for (const v of pressesOf(button.name, button.action, button.arg === 'id')) {
+      out.push({
+        label: `menu:${button.name}${v.suffix}`,
+        kind: 'button',
+        action: v.action,
+        send: (who) => {
+          const arg = v.arg();
+          return chat.press(who, arg === undefined ? `menu:${button.name}` : `menu:${button.name}:${arg}`);
+        },
+        // Buttons reach members only: a stranger's press gets the welcome.
+        may: (actor) => actor !== undefined && v.may(actor),
+      });
     }
   }
   return out;
+}
+
+/** A command without an action is open to everyone (core/features/feature.ts). */
+function actionOf(command: CommandInfo): Action | undefined {
+  return command.action;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -360,33 +340,20 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('the generated matrix covers the registry and the access table', () => {
-  it('every command and button of the registry names its action', () => {
-    const missing = [
-      ...registryCommands('private')
-        .filter((c) => !COMMANDS[c.vi])
-        .map((c) => `/${commandNames(c).join('|')}`),
-      ...registryCommands('group')
-        .filter((c) => !COMMANDS[`group:${c.vi}`])
-        .map((c) => `group /${c.vi}`),
-      ...registryButtons()
-        .filter((b) => !BUTTONS[b.name])
-        .map((b) => `menu:${b.name}`),
-    ];
-    expect(missing).toEqual([]);
-    // And nothing here the registry no longer has.
+  it('every button that takes a record id is pressed with objects of both wards', () => {
+    const idButtons = registryButtons().filter((b) => b.arg === 'id');
+    expect(idButtons.length).toBeGreaterThan(10);
+    expect(idButtons.filter((b) => !ARGS[b.name]?.some((v) => v.targets)).map((b) => b.name)).toEqual([]);
+    // And no argument here for an entry point the registry no longer has.
     const names = new Set([
-      ...registryCommands('private').map((c) => c.vi),
-      ...registryCommands('group').map((c) => `group:${c.vi}`),
+      ...registryCommands('private').map((c) => `/${c.vi}`),
+      ...registryButtons().map((b) => b.name),
     ]);
-    expect(Object.keys(COMMANDS).filter((n) => !names.has(n))).toEqual([]);
-    const buttons = new Set(registryButtons().map((b) => b.name));
-    expect(Object.keys(BUTTONS).filter((n) => !buttons.has(n))).toEqual([]);
+    expect(Object.keys(ARGS).filter((n) => !names.has(n))).toEqual([]);
   });
 
   it('every action of the access table is reached by a command or a button, or inside a flow or view', () => {
-    const reached = new Set(
-      [...Object.values(COMMANDS), ...Object.values(BUTTONS)].flat().map((e) => e.action),
-    );
+    const reached = new Set(cells().flatMap((c) => c.action ?? []));
     expect(ACTIONS.filter((a) => !reached.has(a) && !INSIDE_FLOWS_AND_VIEWS.includes(a))).toEqual([]);
     expect(INSIDE_FLOWS_AND_VIEWS.filter((a) => reached.has(a))).toEqual([]);
   });
