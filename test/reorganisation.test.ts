@@ -9,6 +9,7 @@ import {
   unitsShownAt,
 } from '../core/people/reorganisation.ts';
 import type { DatedUnit } from '../core/people/unit.repository.ts';
+import type { UnitOfWork } from '../core/unit-of-work.ts';
 import { runReminders } from '../core/reminders/run-reminders.ts';
 import type { PrismaClient } from '../prisma/client.ts';
 import type { SqlDb } from '../prisma/sql-db.ts';
@@ -36,8 +37,8 @@ function addHousehold(unitCode: string, code: string, status: string, at: Date):
 
 function context(now = NOW): CliContext & { lines: string[] } {
   const lines: string[] = [];
-  // Merging and splitting go through Prisma only: no `db` in the context.
-  return { prisma, now, out: (line) => lines.push(line), timeZone: 'Asia/Ho_Chi_Minh', lines };
+  // Merging and splitting run core applyReorganisation in a transaction of the store on `db`.
+  return { prisma, db, now, out: (line) => lines.push(line), timeZone: 'Asia/Ho_Chi_Minh', lines };
 }
 
 async function digestLines(now: Date): Promise<string[]> {
@@ -208,6 +209,34 @@ describe('merging two wards in the middle of a quarter', () => {
     for (const old of olds) {
       expect(units.has(old.id)).toBe(false);
     }
+  });
+
+  it('writes the new units, their links and the audit row in one transaction: a failing audit leaves no unit', async () => {
+    const units = await prisma.unit.count();
+    const links = await prisma.unitSuccession.count();
+    const store = createStore(db);
+    const failingAudit: UnitOfWork = {
+      run: (work) =>
+        store.run((tx) =>
+          work({
+            ...tx,
+            audit: {
+              record: async () => {
+                throw new Error('audit log unavailable');
+              },
+            },
+          }),
+        ),
+    };
+    await expect(
+      unitsSplit(
+        { ...context(), uow: failingAudit },
+        { code: '01843', into: '01970:Phường C,01971:Phường D', on: '2025-06-01', kind: undefined },
+      ),
+    ).rejects.toThrow('audit log unavailable');
+    expect(await prisma.unit.count()).toBe(units);
+    expect(await prisma.unitSuccession.count()).toBe(links);
+    expect((await prisma.unit.findUniqueOrThrow({ where: { code: '01843' } })).validTo).toBeNull();
   });
 
   it('refuses bad input in Vietnamese and writes nothing', async () => {

@@ -22,6 +22,11 @@ export interface PeopleRepository {
   hasRole(personId: number, unitId: number, role: Role): Promise<boolean>;
   /** Revokes the person's live memberships of the role at the unit (kept, marked revoked at `at`). */
   revokeRole(personId: number, unitId: number, role: Role, at: Date): Promise<void>;
+  /** The live memberships of the roles at the units, oldest first, with the person's name. */
+  liveMemberships(
+    unitIds: readonly number[],
+    roles: readonly Role[],
+  ): Promise<{ personId: number; fullName: string; unitId: number; role: Role }[]>;
   /** The chats a person can be reached in (a private chat's id is the user's id on both messengers). */
   identitiesOf(personId: number): Promise<{ channel: Channel; externalUserId: string }[]>;
   addIdentity(

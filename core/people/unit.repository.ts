@@ -48,4 +48,14 @@ export interface UnitRepository {
   findById(id: number): Promise<UnitView | undefined>;
   /** Units of the given kinds, by code. */
   listByKinds(kinds: readonly string[]): Promise<UnitView[]>;
+  /** Every unit with its validity (a reorganisation plans against all of them). */
+  listAllDated(): Promise<DatedUnit[]>;
+  /** A new unit, valid from `validFrom`; its id. */
+  create(
+    unit: { code: string; name: string; kind: string; parentId: number | null; validFrom: string },
+    at: Date,
+  ): Promise<number>;
+  /** Ends the units still valid (validTo null) with `validTo` as their last day; how many it ended. */
+  end(unitIds: readonly number[], validTo: string): Promise<number>;
+  addSuccession(link: UnitSuccessionView): Promise<void>;
 }

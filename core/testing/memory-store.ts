@@ -715,6 +715,17 @@ function createRepositories(state: MemoryState): Repositories {
         (m) => m.personId === personId && m.unitId === unitId && m.role === role && m.revokedAt === null,
       );
     },
+    async liveMemberships(unitIds, roles) {
+      return state.memberships
+        .filter((m) => unitIds.includes(m.unitId) && roles.includes(m.role) && m.revokedAt === null)
+        .sort((a, b) => a.id - b.id)
+        .map((m) => ({
+          personId: m.personId,
+          fullName: state.people.find((p) => p.id === m.personId)?.fullName ?? '',
+          unitId: m.unitId,
+          role: m.role,
+        }));
+    },
     async revokeRole(personId, unitId, role, at) {
       for (const m of state.memberships) {
         if (m.personId === personId && m.unitId === unitId && m.role === role && m.revokedAt === null) {
@@ -1060,6 +1071,28 @@ function createRepositories(state: MemoryState): Repositories {
         .filter((u) => kinds.includes(u.kind))
         .sort((a, b) => a.code.localeCompare(b.code))
         .map(unitView);
+    },
+    async listAllDated() {
+      return copy([...state.units].sort((a, b) => a.code.localeCompare(b.code)));
+    },
+    async create(unit) {
+      unique(!state.units.some((u) => u.code === unit.code), `Unit.code ${unit.code}`);
+      const id = nextId(state, 'units');
+      state.units.push({ ...unit, id, validTo: null });
+      return id;
+    },
+    async end(unitIds, validTo) {
+      let ended = 0;
+      for (const u of state.units) {
+        if (unitIds.includes(u.id) && u.validTo === null) {
+          u.validTo = validTo;
+          ended++;
+        }
+      }
+      return ended;
+    },
+    addSuccession: async () => {
+      throw new Error('the memory store keeps no unit successions');
     },
   };
 

@@ -158,6 +158,21 @@ export function createPeopleRepository(t: SqlDb): PeopleRepository {
         .where('revokedAt', 'is', null)
         .execute();
     },
+    async liveMemberships(unitIds, roles) {
+      if (unitIds.length === 0 || roles.length === 0) {
+        return [];
+      }
+      const rows = await db
+        .selectFrom('Membership as m')
+        .innerJoin('Person as p', 'p.id', 'm.personId')
+        .select(['m.personId', 'p.fullName', 'm.unitId', 'm.role'])
+        .where('m.unitId', 'in', [...unitIds])
+        .where('m.role', 'in', [...roles])
+        .where('m.revokedAt', 'is', null)
+        .orderBy('m.id')
+        .execute();
+      return rows.flatMap(({ role, ...m }) => (isRole(role) ? [{ ...m, role }] : []));
+    },
   };
 }
 

@@ -77,5 +77,32 @@ export function createUnitRepository(t: SqlDb): UnitRepository {
         .execute();
       return rows.map(toUnitView);
     },
+    async listAllDated() {
+      const rows = await db.selectFrom('Unit').select(DATED_UNIT).orderBy('code').execute();
+      return rows.map((r) => ({ ...toUnitView(r), validFrom: r.validFrom, validTo: r.validTo }));
+    },
+    async create(unit, at) {
+      const { id } = await db
+        .insertInto('Unit')
+        .values({ ...unit, createdAt: at })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return id;
+    },
+    async end(unitIds, validTo) {
+      if (unitIds.length === 0) {
+        return 0;
+      }
+      const r = await db
+        .updateTable('Unit')
+        .set({ validTo })
+        .where('id', 'in', [...unitIds])
+        .where('validTo', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+    async addSuccession(link) {
+      await db.insertInto('UnitSuccession').values(link).execute();
+    },
   };
 }

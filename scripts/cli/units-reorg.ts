@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
 import {
   type PlanResult,
   parseSplitTargets,
@@ -8,12 +9,10 @@ import {
   type ReorganisationContext,
   type ReorganisationPlan,
 } from '../../core/people/reorganisation.ts';
-import type { DatedUnit } from '../../core/people/unit.repository.ts';
-import { type CliContext, UsageError } from './context.ts';
+import { applyReorganisation, reorganisationContext } from '../../core/people/reorganise.ts';
+import { AppError } from '../../core/shared/app-error.ts';
+import { type CliContext, storeOf, UsageError } from './context.ts';
 import { formatIsoDate } from './text.ts';
-
-/** Roles that belong to a ward's people and follow the ward into its successor. */
-const MOVED_ROLES = ['unit_officer', 'leader'];
 
 const ZKind = z
   .enum(REORGANISABLE_KINDS, { error: '--kind phải là ward (phường) hoặc commune (xã)' })
@@ -41,22 +40,35 @@ export const ZUnitsSplitArgs = z.object({
 });
 export type UnitsSplitArgs = z.infer<typeof ZUnitsSplitArgs>;
 
-async function reorganisationContext(ctx: CliContext): Promise<ReorganisationContext> {
-  const campaign = await ctx.prisma.campaign.findFirst({ orderBy: { id: 'desc' } });
-  if (!campaign) {
-    throw new UsageError('chưa có chương trình nào trong cơ sở dữ liệu');
+/**
+ * Plans the change against the units read in the transaction that applies it (core
+ * applyReorganisation: units, successions, moved officers and the audit row commit together).
+ */
+async function reorganise(
+  ctx: CliContext,
+  plan: (context: ReorganisationContext) => PlanResult,
+): Promise<{ plan: ReorganisationPlan; moved: string[] }> {
+  try {
+    return await storeOf(ctx).run(async (tx) => {
+      const context = await reorganisationContext(tx);
+      if (!context) {
+        throw new UsageError('chưa có chương trình nào trong cơ sở dữ liệu');
+      }
+      const planned = plan(context);
+      if (!planned.ok) {
+        throw new UsageError(planned.error);
+      }
+      const { moved } = await applyReorganisation(tx, planned.plan, CLI_SOURCE, ctx.now);
+      return { plan: planned.plan, moved };
+    });
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'CONFLICT') {
+      throw new UsageError(
+        'một đơn vị vừa được sắp xếp lại bởi người khác; chạy lại lệnh để xem tình trạng mới',
+      );
+    }
+    throw error;
   }
-  const units: DatedUnit[] = await ctx.prisma.unit.findMany({
-    select: { id: true, code: true, name: true, kind: true, parentId: true, validFrom: true, validTo: true },
-  });
-  return { units, campaign: { startsOn: campaign.startsOn, endsOn: campaign.endsOn } };
-}
-
-function planned(result: PlanResult): ReorganisationPlan {
-  if (!result.ok) {
-    throw new UsageError(result.error);
-  }
-  return result.plan;
 }
 
 /**
@@ -64,13 +76,12 @@ function planned(result: PlanResult): ReorganisationPlan {
  * successor, ends the predecessors the day before, links them and moves their officers.
  */
 export async function unitsMerge(ctx: CliContext, args: UnitsMergeArgs): Promise<void> {
-  const plan = planned(
+  const { plan, moved } = await reorganise(ctx, (context) =>
     planMerge(
       { codes: args.codes, into: { code: args.into, name: args.name }, on: args.on, kind: args.kind },
-      await reorganisationContext(ctx),
+      context,
     ),
   );
-  const outcome = await apply(ctx, plan, true);
   const names = plan.predecessors.map((u) => `${u.name} (${u.code})`).join(', ');
   const successor = plan.successors[0];
   ctx.out(
@@ -81,8 +92,8 @@ export async function unitsMerge(ctx: CliContext, args: UnitsMergeArgs): Promise
     `Báo cáo, hộ, đăng ký ủng hộ và bút toán đã có vẫn thuộc đơn vị cũ; số liệu được cộng vào ${successor?.name} từ ngày ${formatIsoDate(plan.effectiveOn)}.`,
   );
   ctx.out(
-    outcome.moved.length > 0
-      ? `Chuyển sang đơn vị mới: ${outcome.moved.join(', ')}.`
+    moved.length > 0
+      ? `Chuyển sang đơn vị mới: ${moved.join(', ')}.`
       : 'Đơn vị cũ không có cán bộ nào để chuyển sang đơn vị mới.',
   );
 }
@@ -96,13 +107,9 @@ export async function unitsSplit(ctx: CliContext, args: UnitsSplitArgs): Promise
   if (typeof targets === 'string') {
     throw new UsageError(targets);
   }
-  const plan = planned(
-    planSplit(
-      { code: args.code, into: targets, on: args.on, kind: args.kind },
-      await reorganisationContext(ctx),
-    ),
+  const { plan } = await reorganise(ctx, (context) =>
+    planSplit({ code: args.code, into: targets, on: args.on, kind: args.kind }, context),
   );
-  await apply(ctx, plan, false);
   const old = plan.predecessors[0];
   ctx.out(
     `Đã chia tách ${old?.name} (${old?.code}) thành ${plan.successors.map((s) => `${s.name} (${s.code})`).join(', ')} từ ngày ${formatIsoDate(plan.effectiveOn)}.`,
@@ -113,82 +120,4 @@ export async function unitsSplit(ctx: CliContext, args: UnitsSplitArgs): Promise
   ctx.out(
     'Cán bộ của đơn vị cũ không được chuyển tự động: tạo mã mời cho cán bộ từng đơn vị mới (npm run cli -- invite create).',
   );
-}
-
-async function apply(
-  ctx: CliContext,
-  plan: ReorganisationPlan,
-  moveOfficers: boolean,
-): Promise<{ moved: string[] }> {
-  const predecessorIds = plan.predecessors.map((u) => u.id);
-  return ctx.prisma.$transaction(async (db) => {
-    const moved: string[] = [];
-    const successorIds: number[] = [];
-    for (const spec of plan.successors) {
-      const unit = await db.unit.create({
-        data: {
-          code: spec.code,
-          name: spec.name,
-          kind: spec.kind,
-          parentId: spec.parentId,
-          validFrom: plan.effectiveOn,
-        },
-      });
-      successorIds.push(unit.id);
-      for (const predecessorId of predecessorIds) {
-        await db.unitSuccession.create({
-          data: { predecessorId, successorId: unit.id, effectiveOn: plan.effectiveOn },
-        });
-      }
-    }
-    // Only units still open (checked in the plan) are ended: a concurrent reorganisation loses here.
-    const ended = await db.unit.updateMany({
-      where: { id: { in: predecessorIds }, validTo: null },
-      data: { validTo: plan.endsOn },
-    });
-    if (ended.count !== predecessorIds.length) {
-      throw new UsageError(
-        'một đơn vị vừa được sắp xếp lại bởi người khác; chạy lại lệnh để xem tình trạng mới',
-      );
-    }
-    const successorId = successorIds[0];
-    if (moveOfficers && successorId !== undefined) {
-      const memberships = await db.membership.findMany({
-        where: { unitId: { in: predecessorIds }, role: { in: MOVED_ROLES }, revokedAt: null },
-        include: { person: { select: { fullName: true } } },
-        orderBy: { id: 'asc' },
-      });
-      const added = new Set<string>();
-      for (const m of memberships) {
-        await db.membership.update({ where: { id: m.id }, data: { revokedAt: ctx.now } });
-        const key = `${m.personId}:${m.role}`;
-        if (!added.has(key)) {
-          added.add(key);
-          await db.membership.create({
-            data: { personId: m.personId, unitId: successorId, role: m.role, createdAt: ctx.now },
-          });
-          moved.push(`${m.person.fullName} (${m.role})`);
-        }
-      }
-    }
-    await db.auditLog.create({
-      data: {
-        at: ctx.now,
-        channel: 'cli',
-        action: plan.kind === 'merge' ? 'unit.merge' : 'unit.split',
-        entity: 'Unit',
-        entityId: successorIds.join(','),
-        before: JSON.stringify({
-          units: plan.predecessors.map((u) => ({ code: u.code, validTo: u.validTo })),
-        }),
-        after: JSON.stringify({
-          effectiveOn: plan.effectiveOn,
-          endedOn: plan.endsOn,
-          successors: plan.successors.map((s) => s.code),
-          moved,
-        }),
-      },
-    });
-    return { moved };
-  });
 }
