@@ -11,7 +11,7 @@ export const invitesFeature: Feature = {
   flows: [inviteCreateRunner],
   confirmations: [
     confirmation(inviteCreateRunner, (_tx, ctx, data) =>
-      needAt('invite.create', ctx.units.find((u) => String(u.id) === String(data.unit))?.id),
+      needAt('invite.create', ctx.units.find((u) => String(u.id) === data.unit)?.id),
     ),
   ],
   commands: [

@@ -386,6 +386,3 @@ export const pledgeRunner = defineFlow({
 
   submit: (tx, actor, { ctx, answers }, now, inbound) => recordPledge(tx, actor, ctx, answers, now, inbound),
 });
-
-/** Transitional: a person's own pledges moved to my-pledges.ts; named here until the feature imports them. */
-export { myPledgeCard, myPledges, pledgeCancelRunner } from './my-pledges.ts';

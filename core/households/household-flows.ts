@@ -3,13 +3,12 @@ import { unitsFor } from '../access/access.ts';
 import { zOptionalText } from '../flows/answers.ts';
 import type { FlowDef, Text } from '../flows/flow.ts';
 import { defineFlow, type FlowStart } from '../flows/flow-runner.ts';
-import { householdScope } from '../funds/fund-flows.ts';
+import { householdScope } from '../funds/flows/shared.ts';
 import type { Choice } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
 import { normalizeVi } from '../shared/parse.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { HouseholdView } from './household.repository.ts';
-import { moveHouseholdStatus } from './move-status.ts';
 import {
   HOUSEHOLD_NEED_LABELS,
   HOUSEHOLD_STATUSES,
@@ -17,6 +16,7 @@ import {
   isHouseholdNeed,
   isHouseholdStatus,
 } from './household.ts';
+import { moveHouseholdStatus } from './move-status.ts';
 import { needsPhoto, nextStatuses, statusLabel } from './status.ts';
 
 /** What a unit officer may touch: the households of the units they report for. */
