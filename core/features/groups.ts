@@ -1,5 +1,5 @@
+import { unitsFor } from '../access/access.ts';
 import { decideGroup, registerGroup } from '../digests/group-registration.ts';
-import { leaderUnitIds } from '../households/leaders-view.ts';
 import type { Actor } from '../shared/actor.ts';
 import { type Feature, type FeatureChat, render } from './feature.ts';
 
@@ -30,7 +30,7 @@ export const groupsFeature: Feature = {
       description: 'command.group_digest',
       telegram: 2,
       handle: async (chat, _args, actor) => {
-        const area = actor ? leaderUnitIds(actor)[0] : undefined;
+        const area = unitsFor(actor, 'digest.request')[0];
         if (area === undefined) {
           return chat.say(chat.text('group.refused.not_leader'));
         }

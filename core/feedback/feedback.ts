@@ -195,11 +195,6 @@ async function handledUnits(tx: Tx, actor: Actor): Promise<number[]> {
   return (await unitsWhere(tx.units, actor, 'feedback.handle', wards)).map((u) => u.id);
 }
 
-/** @deprecated ask core/access: `can(actor, 'feedback.handle')` (kept until its last caller moves). */
-export function isFeedbackHandler(actor: Actor): boolean {
-  return can(actor, 'feedback.handle');
-}
-
 function handlerChoices(f: FeedbackRecord): Choice[] {
   const buttons: Choice[] = [];
   if (f.status === 'received') {

@@ -14,11 +14,6 @@ import {
   unitsReported,
 } from './unit-progress.ts';
 
-/** @deprecated ask core/access: `unitsFor(actor, 'status.view')` (kept until its last caller moves). */
-export function leaderUnitIds(actor: Actor): number[] {
-  return unitsFor(actor, 'status.view');
-}
-
 /**
  * `/tinhhinh`: for each ward and commune of the leader's area, households by status (cumulative:
  * a completed house was also started), % completed of approved, the last report and whether the
