@@ -3,6 +3,7 @@ import type { Text } from '../flows/flow.ts';
 import { t } from '../messaging/catalog.ts';
 import type { Choice, Inbound } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
+import { menuButtonId } from '../shared/menu-button.ts';
 import { normalizeVi } from '../shared/parse.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { DIGEST_KINDS, type ScheduledDigestKind } from './group.repository.ts';
@@ -84,8 +85,8 @@ export async function registerGroup(
   });
   const choices: Choice[][] = [
     [
-      { id: `menu:grpok:${group.id}`, label: '✅ Xác nhận' },
-      { id: `menu:grpno:${group.id}`, label: '✖️ Từ chối' },
+      { id: menuButtonId('grpok', group.id), label: '✅ Xác nhận' },
+      { id: menuButtonId('grpno', group.id), label: '✖️ Từ chối' },
     ],
   ];
   await tx.outbox.enqueue(

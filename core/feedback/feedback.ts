@@ -9,6 +9,7 @@ import type { OutboxItem } from '../messaging/outbox.repository.ts';
 import { type Actor, isGuest } from '../shared/actor.ts';
 import { dateInZone } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';
+import { menuButtonId } from '../shared/menu-button.ts';
 import { firstLimitReached } from '../shared/rate-limit.ts';
 import type { Tx } from '../unit-of-work.ts';
 import {
@@ -198,10 +199,16 @@ async function handledUnits(tx: Tx, actor: Actor): Promise<number[]> {
 function handlerChoices(f: FeedbackRecord): Choice[] {
   const buttons: Choice[] = [];
   if (f.status === 'received') {
-    buttons.push({ id: `menu:fbhandle:${f.id}`, label: t('vi', 'feedback.button.handle', { ref: f.ref }) });
+    buttons.push({
+      id: menuButtonId('fbhandle', f.id),
+      label: t('vi', 'feedback.button.handle', { ref: f.ref }),
+    });
   }
   if (f.status !== 'answered') {
-    buttons.push({ id: `menu:fbanswer:${f.id}`, label: t('vi', 'feedback.button.answer', { ref: f.ref }) });
+    buttons.push({
+      id: menuButtonId('fbanswer', f.id),
+      label: t('vi', 'feedback.button.answer', { ref: f.ref }),
+    });
   }
   return buttons;
 }
@@ -358,7 +365,10 @@ export async function openFeedback(
   }
   const open = await tx.feedback.listOpen(await handledUnits(tx, actor), 10);
   if (open.length === 0) {
-    return { lines: [{ key: 'feedback.list.none' }], choices: [[{ id: 'menu:main', label: '🏠 Menu' }]] };
+    return {
+      lines: [{ key: 'feedback.list.none' }],
+      choices: [[{ id: menuButtonId('main'), label: '🏠 Menu' }]],
+    };
   }
   const lines: Text[] = [{ key: 'feedback.list.title', params: { count: open.length } }];
   for (const f of open) {

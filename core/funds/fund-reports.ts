@@ -5,6 +5,7 @@ import type { Choice } from '../messaging/message.ts';
 import { FUND_LEVEL_KINDS, isLocalKind, type UnitView } from '../people/unit.repository.ts';
 import type { Actor } from '../shared/actor.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
+import { menuButtonId } from '../shared/menu-button.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { keepsLevel } from './fund-levels.ts';
 import { BRANCH_PARENT_KINDS, rollupFromFigures } from './fund-rollup.ts';
@@ -148,7 +149,9 @@ export async function acknowledgement(
   const chats = pledge.personId === null ? [] : await tx.people.identitiesOf(pledge.personId);
   if (!send) {
     const choices: Choice[][] =
-      chats.length > 0 ? [[{ id: `menu:acksend:${pledge.id}`, label: '📨 Gửi cho người ủng hộ' }]] : [];
+      chats.length > 0
+        ? [[{ id: menuButtonId('acksend', pledge.id), label: '📨 Gửi cho người ủng hộ' }]]
+        : [];
     return {
       lines: [...lines, { key: chats.length > 0 ? 'fund.ack.can_send' : 'fund.ack.no_chat' }],
       choices,

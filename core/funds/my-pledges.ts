@@ -3,6 +3,7 @@ import type { FlowDef, Text } from '../flows/flow.ts';
 import { defineFlow } from '../flows/flow-runner.ts';
 import type { Choice } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
+import { menuButtonId } from '../shared/menu-button.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { pledgeCard, pledgeLine, statusOf } from './fund-views.ts';
 
@@ -18,7 +19,7 @@ export async function myPledges(
   if (pledges.length === 0) {
     return {
       lines: [{ key: 'pledge.mine.none' }],
-      choices: [[{ id: 'menu:pledge', label: '➕ Đăng ký ủng hộ' }]],
+      choices: [[{ id: menuButtonId('pledge'), label: '➕ Đăng ký ủng hộ' }]],
     };
   }
   return {
@@ -26,8 +27,10 @@ export async function myPledges(
     choices: [
       ...pledges
         .slice(0, 10)
-        .map((p) => [{ id: `menu:pledgecard:${p.id}`, label: `${p.ref} · ${p.donorName}`.slice(0, 60) }]),
-      [{ id: 'menu:pledge', label: '➕ Đăng ký ủng hộ' }],
+        .map((p) => [
+          { id: menuButtonId('pledgecard', p.id), label: `${p.ref} · ${p.donorName}`.slice(0, 60) },
+        ]),
+      [{ id: menuButtonId('pledge'), label: '➕ Đăng ký ủng hộ' }],
     ],
   };
 }
@@ -47,12 +50,12 @@ export async function myPledgeCard(
   const choices: Choice[][] = open
     ? [
         [
-          { id: `menu:pledgeedit:${p.id}`, label: '✏️ Sửa' },
-          { id: `menu:pledgecancel:${p.id}`, label: '✖️ Hủy đăng ký' },
+          { id: menuButtonId('pledgeedit', p.id), label: '✏️ Sửa' },
+          { id: menuButtonId('pledgecancel', p.id), label: '✖️ Hủy đăng ký' },
         ],
       ]
     : [];
-  choices.push([{ id: 'menu:mypledges', label: '📄 Đăng ký của tôi' }]);
+  choices.push([{ id: menuButtonId('mypledges'), label: '📄 Đăng ký của tôi' }]);
   const lines = pledgeCard(p, today);
   if (!open && statusOf(p, today) !== 'cancelled') {
     lines.push({ key: 'pledge.card.locked' });

@@ -5,6 +5,7 @@ import type { Choice, Inbound } from '../messaging/message.ts';
 import type { OutboxItem } from '../messaging/outbox.repository.ts';
 import type { Actor } from '../shared/actor.ts';
 import { formatMoney } from '../shared/format.ts';
+import { menuButtonId } from '../shared/menu-button.ts';
 import { firstLimitReached } from '../shared/rate-limit.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { PledgeView } from './fund.repository.ts';
@@ -109,8 +110,8 @@ const render = (lines: Text[]) => lines.map((l) => t('vi', l.key, l.params)).joi
 
 function verifyChoices(p: PledgeView): Choice[] {
   return [
-    { id: `menu:pledgeok:${p.id}`, label: t('vi', 'pledge.verify.button.confirm', { ref: p.ref }) },
-    { id: `menu:pledgeno:${p.id}`, label: t('vi', 'pledge.verify.button.reject', { ref: p.ref }) },
+    { id: menuButtonId('pledgeok', p.id), label: t('vi', 'pledge.verify.button.confirm', { ref: p.ref }) },
+    { id: menuButtonId('pledgeno', p.id), label: t('vi', 'pledge.verify.button.reject', { ref: p.ref }) },
   ];
 }
 

@@ -3,6 +3,7 @@ import { isUnverified } from '../funds/ledger.ts';
 import type { Choice, Outbound } from '../messaging/message.ts';
 import type { OutboxItem, OutboxPurpose } from '../messaging/outbox.repository.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
+import { menuButtonId } from '../shared/menu-button.ts';
 import type { Tx } from '../unit-of-work.ts';
 import {
   digestLateUnits,
@@ -174,14 +175,14 @@ export function reminderMessage(item: PlannedReminder, periodKind?: string): Out
   if (item.subject.kind === 'report' && item.kind === 'report_due') {
     choices.push([
       periodKind === 'monthly'
-        ? { id: `menu:report:${item.subject.unitId}`, label: '📝 Báo cáo ngay' }
-        : { id: 'menu:narrative', label: '📝 Báo cáo ngay' },
+        ? { id: menuButtonId('report', item.subject.unitId), label: '📝 Báo cáo ngay' }
+        : { id: menuButtonId('narrative'), label: '📝 Báo cáo ngay' },
     ]);
-    choices.push([{ id: `menu:pause:${item.subject.periodId}`, label: '🗒 Đã báo cáo bằng văn bản' }]);
+    choices.push([{ id: menuButtonId('pause', item.subject.periodId), label: '🗒 Đã báo cáo bằng văn bản' }]);
   } else if (item.kind === 'escalation') {
-    choices.push([{ id: 'menu:status', label: '📊 Tình hình các đơn vị' }]);
+    choices.push([{ id: menuButtonId('status'), label: '📊 Tình hình các đơn vị' }]);
   } else {
-    choices.push([{ id: 'menu:mypledges', label: '📄 Đăng ký của tôi' }]);
+    choices.push([{ id: menuButtonId('mypledges'), label: '📄 Đăng ký của tôi' }]);
   }
   return { text: renderReminder(item.text), choices };
 }

@@ -5,6 +5,7 @@ import { defineFlow, type FlowStart } from '../../flows/flow-runner.ts';
 import type { Choice } from '../../messaging/message.ts';
 import type { Actor } from '../../shared/actor.ts';
 import { formatMoney } from '../../shared/format.ts';
+import { menuButtonId } from '../../shared/menu-button.ts';
 import type { Tx } from '../../unit-of-work.ts';
 import { fundLevelsFor } from '../fund-levels.ts';
 import { ledgerFor } from '../fund-service.ts';
@@ -156,7 +157,7 @@ export async function unpaidHouseholds(
   if (open.length === 0) {
     return {
       lines: [{ key: 'fund.disbursement.none' }],
-      choices: [[{ id: 'menu:alloc', label: '🏠 Phân bổ cho hộ' }]],
+      choices: [[{ id: menuButtonId('alloc'), label: '🏠 Phân bổ cho hộ' }]],
     };
   }
   const choices: Choice[][] = [];
@@ -165,7 +166,7 @@ export async function unpaidHouseholds(
     if (h) {
       choices.push([
         {
-          id: `menu:disb:${h.id}`,
+          id: menuButtonId('disb', h.id),
           label: `${h.headName} (${h.code}) · còn ${formatMoney(a.amount - a.paid)}`,
         },
       ]);

@@ -3,6 +3,7 @@ import type { FlowDef, Text } from '../../flows/flow.ts';
 import { defineFlow, type FlowStart } from '../../flows/flow-runner.ts';
 import type { Choice } from '../../messaging/message.ts';
 import type { Actor } from '../../shared/actor.ts';
+import { menuButtonId } from '../../shared/menu-button.ts';
 import type { Tx } from '../../unit-of-work.ts';
 import type { PledgeView } from '../fund.repository.ts';
 import { fundLevelsFor } from '../fund-levels.ts';
@@ -86,11 +87,11 @@ export function pledgeChoices(
         ];
   lines.push(...found.map((p) => pledgeLine(p, today)));
   const choices: Choice[][] = found.map((p) => [
-    { id: `menu:${purpose}:${p.id}`, label: `${p.ref} · ${p.donorName}`.slice(0, 60) },
+    { id: menuButtonId(purpose, p.id), label: `${p.ref} · ${p.donorName}`.slice(0, 60) },
   ]);
-  choices.push([{ id: `menu:pledgesearch:${purpose}`, label: '🔎 Tìm theo tên, số đăng ký' }]);
+  choices.push([{ id: menuButtonId('pledgesearch', purpose), label: '🔎 Tìm theo tên, số đăng ký' }]);
   if (purpose === 'receipt') {
-    choices.push([{ id: 'menu:receipt:0', label: '➕ Khoản thu không theo đăng ký' }]);
+    choices.push([{ id: menuButtonId('receipt', 0), label: '➕ Khoản thu không theo đăng ký' }]);
   }
   return { lines, choices };
 }
