@@ -1,12 +1,11 @@
 /**
  * Small builders for tests: inbound messages with unique event ids, test users, and the demo
- * campaign (the seed plan of DESIGN.md) with one ward.
+ * campaign (the seed plan of DESIGN.md) with one ward, which test/support/inbound-harness.ts puts
+ * in a real database.
  */
 
-import type { Campaign, Period } from '../campaigns/campaign.ts';
+import type { Campaign } from '../campaigns/campaign.ts';
 import type { Channel, ChatType, Inbound } from '../messaging/message.ts';
-import type { Role } from '../shared/actor.ts';
-import type { MemoryStore, PersonRow, UnitRow } from './memory-store.ts';
 
 /** 10:00 on 10 March 2025 in Vietnam: the February report is open and not yet due (15/03). */
 export const DEMO_NOW = '2025-03-10T03:00:00Z';
@@ -99,45 +98,3 @@ export const DEMO_CAMPAIGN: Omit<Campaign, 'id'> = {
 };
 
 export const DEMO_UNIT = { code: '01840', name: 'Phường Đức Xuân', kind: 'ward' } as const;
-
-export interface Demo {
-  campaign: Campaign;
-  periods: Period[];
-  unit: UnitRow;
-  /** The period with this code ('2025-02', '2025-Q1', 'final'); throws when there is none. */
-  period(code: string): Period;
-}
-
-/** Adds the demo campaign (periods from `generatePeriods`) and the ward 'Phường Đức Xuân' (01840). */
-export function seedDemo(store: MemoryStore): Demo {
-  const { campaign, periods } = store.addCampaign(DEMO_CAMPAIGN);
-  const unit = store.addUnit({ ...DEMO_UNIT });
-  return {
-    campaign,
-    periods,
-    unit,
-    period(code) {
-      const found = periods.find((p) => p.code === code);
-      if (!found) {
-        throw new Error(`No demo period ${code}`);
-      }
-      return found;
-    },
-  };
-}
-
-/** A person already bound to `user`'s chat identity, with `role` in `unitId`. */
-export function addMember(
-  store: MemoryStore,
-  user: TestUser,
-  unitId: number,
-  options: { fullName?: string; role?: Role; locale?: string } = {},
-): PersonRow {
-  const person = store.addPerson({
-    fullName: options.fullName ?? 'Nguyễn Văn An',
-    locale: options.locale ?? 'vi',
-  });
-  store.addIdentity({ personId: person.id, channel: user.channel, externalUserId: user.senderId });
-  store.addMembership({ personId: person.id, unitId, role: options.role ?? 'unit_officer' });
-  return person;
-}

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { t } from '../messaging/catalog.ts';
-import { createBotHarness } from '../testing/bot-harness.ts';
-import { addMember, choiceFrom, commandFrom, testUser, textFrom } from '../testing/builders.ts';
-import { noteFeature } from '../testing/fixture-feature.ts';
-import { telegramCommandLists } from './derive.ts';
-import type { Feature } from './feature.ts';
-import { FEATURES } from './registry.ts';
+import { telegramCommandLists } from '../../core/features/derive.ts';
+import type { Feature } from '../../core/features/feature.ts';
+import { FEATURES } from '../../core/features/registry.ts';
+import { t } from '../../core/messaging/catalog.ts';
+import { choiceFrom, commandFrom, testUser, textFrom } from '../../core/testing/builders.ts';
+import { noteFeature } from '../../core/testing/fixture-feature.ts';
+import { addMember, createInboundHarness } from '../support/inbound-harness.ts';
 
 /**
  * A new feature is one module listed in a registry: the fixture feature (core/testing), added to a
@@ -14,23 +14,23 @@ import { FEATURES } from './registry.ts';
  */
 const WITH_NOTE = [...FEATURES, noteFeature];
 
-function setup(features: readonly Feature[] = WITH_NOTE, locale = 'vi') {
-  const h = createBotHarness({ features });
+async function setup(features: readonly Feature[] = WITH_NOTE, locale = 'vi') {
+  const h = await createInboundHarness({ features });
   const officer = testUser('7001');
-  addMember(h.store, officer, h.demo.unit.id, { locale });
+  await addMember(h, officer, h.demo.unit.id, { locale });
   return { h, officer };
 }
 
 describe('a feature added to the registry', () => {
   it('has its entry in the menu, and only in a registry that lists it', async () => {
-    const { h, officer } = setup();
+    const { h, officer } = await setup();
     expect((await h.send(commandFrom(officer, 'menu'))).buttons).toContain('menu:note');
-    const without = setup(FEATURES);
+    const without = await setup(FEATURES);
     expect((await without.h.send(commandFrom(without.officer, 'menu'))).buttons).not.toContain('menu:note');
   });
 
   it('is listed by /help with both its names', async () => {
-    const { h, officer } = setup();
+    const { h, officer } = await setup();
     const help = (await h.send(commandFrom(officer, 'help'))).text;
     expect(help).toContain(`• /ghichu, /note – ${t('vi', 'command.help')}`);
     // The monthly report is listed too (an officer's), the fund view is not (a keeper's).
@@ -53,26 +53,26 @@ describe('a feature added to the registry', () => {
   });
 
   it('runs its flow from its command, to the end, confirmed by the rule it declares', async () => {
-    const { h, officer } = setup();
+    const { h, officer } = await setup();
     const asked = await h.send(commandFrom(officer, 'ghichu'));
     expect(asked.text).toContain(t('vi', 'help.in_flow'));
-    expect(h.flowOf(officer)).toMatchObject({ flow: 'fixture-note', step: 'note' });
+    expect(await h.flowOf(officer)).toMatchObject({ flow: 'fixture-note', step: 'note' });
     const done = await h.send(textFrom(officer, 'Họp tổ lúc 8 giờ'));
     expect(done.text).toContain('Họ tên: Họp tổ lúc 8 giờ');
-    expect(h.flowOf(officer)).toBeUndefined();
+    expect(await h.flowOf(officer)).toBeUndefined();
   });
 
   it('answers its English command name and its menu button', async () => {
-    const { h, officer } = setup(WITH_NOTE, 'en');
+    const { h, officer } = await setup(WITH_NOTE, 'en');
     await h.send(commandFrom(officer, 'note'));
-    expect(h.flowOf(officer)).toMatchObject({ flow: 'fixture-note' });
+    expect(await h.flowOf(officer)).toMatchObject({ flow: 'fixture-note' });
     await h.send(commandFrom(officer, 'cancel'));
     await h.send(choiceFrom(officer, 'menu:note'));
-    expect(h.flowOf(officer)).toMatchObject({ flow: 'fixture-note' });
+    expect(await h.flowOf(officer)).toMatchObject({ flow: 'fixture-note' });
   });
 
   it('gets its button with a record id, and a forged id never reaches it', async () => {
-    const { h, officer } = setup();
+    const { h, officer } = await setup();
     expect((await h.send(choiceFrom(officer, 'menu:notecard:42'))).text).toBe('Họ tên: #42');
     expect((await h.send(choiceFrom(officer, 'menu:notecard:NaN'))).text).toContain(
       t('vi', 'flow.stale_button'),
@@ -80,15 +80,17 @@ describe('a feature added to the registry', () => {
   });
 
   it('is unknown to a registry that does not list it', async () => {
-    const { h, officer } = setup(FEATURES);
+    const { h, officer } = await setup(FEATURES);
     expect((await h.send(commandFrom(officer, 'ghichu'))).text).toContain(t('vi', 'command.unknown'));
     expect((await h.send(choiceFrom(officer, 'menu:note'))).text).toContain(t('vi', 'flow.stale_button'));
   });
 });
 
 describe('the registry', () => {
-  it('refuses two features claiming one command name', () => {
+  it('refuses two features claiming one command name', async () => {
     const twin = { ...noteFeature, name: 'twin', flows: [], confirmations: [], menu: [], buttons: [] };
-    expect(() => createBotHarness({ features: [...WITH_NOTE, twin] })).toThrow(/command private:ghichu/);
+    await expect(createInboundHarness({ features: [...WITH_NOTE, twin] })).rejects.toThrow(
+      /command private:ghichu/,
+    );
   });
 });

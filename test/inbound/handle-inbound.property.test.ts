@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CONFIRM_STEP, EDIT_STEP, type FlowData, type FlowState } from '../flows/flow.ts';
-import type { Inbound, Outbound } from '../messaging/message.ts';
-import { MAX_HOUSEHOLDS, MAX_LABOUR_DAYS, MAX_MONEY, ZReportFigures } from '../reports/report.ts';
-import { type ReportFlowContext, reportFlow } from '../reports/report-flow.ts';
-import { normalizeVi } from '../shared/parse.ts';
-import { createBotHarness } from '../testing/bot-harness.ts';
-import { addMember, choiceFrom, photoFrom, type TestUser, testUser, textFrom } from '../testing/builders.ts';
+import { CONFIRM_STEP, EDIT_STEP, type FlowData, type FlowState } from '../../core/flows/flow.ts';
+import type { Inbound, Outbound } from '../../core/messaging/message.ts';
+import { MAX_HOUSEHOLDS, MAX_LABOUR_DAYS, MAX_MONEY, ZReportFigures } from '../../core/reports/report.ts';
+import { type ReportFlowContext, reportFlow } from '../../core/reports/report-flow.ts';
+import { normalizeVi } from '../../core/shared/parse.ts';
+import { choiceFrom, photoFrom, type TestUser, testUser, textFrom } from '../../core/testing/builders.ts';
+import { addMember, createInboundHarness } from '../support/inbound-harness.ts';
 
 /** One message of a random conversation. */
 type Action =
@@ -297,15 +297,21 @@ function checkTransition(
 
 describe('handleInbound with random answers at every step of the report flow (property)', () => {
   it('never throws, moves at most one valid step per message, and stores a report only when confirmed', {
-    timeout: 120_000,
+    // Every message of 60 random conversations goes through a real database (~30 s on SQLite).
+    timeout: 300_000,
   }, async () => {
+    // One database for every run; each run has a ward and an officer of its own.
+    const h = await createInboundHarness();
+    let run = 0;
     await fc.assert(
       fc.asyncProperty(arbConversation, async (actions) => {
-        const h = createBotHarness();
-        const officer = testUser('5001');
-        const person = addMember(h.store, officer, h.demo.unit.id);
+        run += 1;
+        const unit = await h.addUnit({ code: `P${run}`, name: `Phường Thử ${run}` });
+        const officer = testUser(`5${String(run).padStart(3, '0')}`);
+        const person = await addMember(h, officer, unit.id);
+        const auditBefore = Math.max(0, ...(await h.auditAfter(0)).map((a) => a.id));
         // A January report, so that lower February figures ask for a reason.
-        h.store.addReport({
+        await h.addReport({
           approvedNew: 15,
           approvedRepair: 15,
           startedNew: 8,
@@ -320,9 +326,9 @@ describe('handleInbound with random answers at every step of the report flow (pr
           difficulties: '',
           proposals: '',
           decreaseReason: null,
-          ref: 'BC-202501-01840-1',
+          ref: `BC-202501-${unit.code}-1`,
           periodId: h.demo.period('2025-01').id,
-          unitId: h.demo.unit.id,
+          unitId: unit.id,
           personId: person.id,
           revision: 1,
           late: false,
@@ -331,13 +337,13 @@ describe('handleInbound with random answers at every step of the report flow (pr
           photos: [],
           submittedAt: new Date('2025-02-10T03:00:00Z'),
         });
-        const menuButton = `menu:report:${h.demo.unit.id}`;
+        const menuButton = `menu:report:${unit.id}`;
 
         for (const action of actions) {
-          const before = h.flowOf(officer);
+          const before = await h.flowOf(officer);
           if (!before) {
             await h.send(choiceFrom(officer, menuButton));
-            const opened = h.flowOf(officer);
+            const opened = await h.flowOf(officer);
             expect(opened?.step).toBe('period');
             expect(opened?.data).toEqual({});
             continue;
@@ -352,7 +358,7 @@ describe('handleInbound with random answers at every step of the report flow (pr
           } else {
             inbound = validMessage(officer, before, action.pick);
           }
-          const reportsBefore = h.store.state.reports.length;
+          const reportsBefore = (await h.reportsOf(unit.id)).length;
 
           const sent = await h.send(inbound);
 
@@ -361,28 +367,30 @@ describe('handleInbound with random answers at every step of the report flow (pr
           for (const reply of sent.replies) {
             expect(reply.text.length).toBeGreaterThan(0);
           }
-          const added = h.store.state.reports.length - reportsBefore;
+          const reports = await h.reportsOf(unit.id);
+          const added = reports.length - reportsBefore;
           expect([0, 1]).toContain(added);
-          checkTransition(before, h.flowOf(officer), { inbound, replies: sent.replies }, added === 1);
+          checkTransition(before, await h.flowOf(officer), { inbound, replies: sent.replies }, added === 1);
           if (added === 1) {
             // The photo answered in the flow, if any, is on the report with the channel it came by.
             const photo = before.data.photo;
-            expect(h.store.state.reports.at(-1)?.photos).toEqual(
-              photo ? [{ channel: 'telegram', fileId: photo }] : [],
-            );
+            expect(reports.at(-1)?.photos).toEqual(photo ? [{ channel: 'telegram', fileId: photo }] : []);
           }
         }
 
         // Whatever was stored passes the schema and is numbered revision after revision.
-        for (const report of h.store.state.reports) {
+        const stored = await h.reportsOf(unit.id);
+        const audit = await h.auditAfter(auditBefore);
+        for (const report of stored) {
           expect(() => ZReportFigures.parse(report)).not.toThrow();
         }
-        const feb = h.store.state.reports.filter((r) => r.periodId === h.demo.period('2025-02').id);
+        const feb = stored.filter((r) => r.periodId === h.demo.period('2025-02').id);
         expect(feb.map((r) => r.revision)).toEqual(feb.map((_, i) => i + 1));
-        const audited = h.store.state.audit.filter((a) => a.entity === 'Report');
-        expect(audited).toHaveLength(h.store.state.reports.length - 1);
+        // Every audit row of the run is one of its reports (the seeded January one was not sent).
+        const audited = audit.filter((a) => a.id > auditBefore && a.entity === 'Report');
+        expect(audited).toHaveLength(stored.length - 1);
         for (const entry of audited) {
-          const report = h.store.state.reports.find((r) => String(r.id) === entry.entityId);
+          const report = stored.find((r) => String(r.id) === entry.entityId);
           expect(entry.after).toMatchObject({ photos: report?.photos.length });
         }
       }),
