@@ -45,6 +45,8 @@ export const ACCESS = {
   'pledge.register': EVERYONE,
   /** A person's own pledges: the list, a card, a change, a cancellation (ownership checked by the feature). */
   'pledge.mine': { roles: {}, person: true },
+  /** The pledge entries of the menu: organisations' leaders and donors (anyone may type /ungho). */
+  'pledge.track': { roles: { org_leader: 'own', donor: 'any' } },
   /** A member organisation's pledge, by its leader. */
   'pledge.org': { roles: { org_leader: 'own' } },
   /** Confirming or refusing a pledge that waits for verification: the keepers of its fund level. */

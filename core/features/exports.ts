@@ -1,3 +1,4 @@
+import { membershipsFor } from '../access/access.ts';
 import { exportKindsFor, exportReply } from '../exports/export-chat.ts';
 import type { Actor } from '../shared/actor.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
@@ -30,7 +31,7 @@ async function sendExport(chat: FeatureChat, actor: Actor, kind: string | undefi
     return chat.showMenu(chat.text('export.refused'));
   }
   if (kind === undefined) {
-    const area = actor.memberships.find((m) => m.role === 'leader' || m.role === 'admin')?.unitName ?? '';
+    const area = membershipsFor(actor, 'export.download')[0]?.unitName ?? '';
     return chat.say(
       chat.text('export.menu', { area }),
       kinds.map((k) => [{ id: menuButtonId('export', k), label: chat.text(`export.kind.${k}`) }]),

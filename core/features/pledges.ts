@@ -7,8 +7,7 @@ import { menuButtonId } from '../shared/menu-button.ts';
 import { confirmation, type Feature, menuButton, needAt, render } from './feature.ts';
 
 /** The pledge entries are for organisations' leaders and donors (anyone may still type /ungho). */
-const isPledger = (actor: Actor) =>
-  can(actor, 'pledge.org') || actor.memberships.some((m) => m.role === 'donor');
+const isPledger = (actor: Actor) => can(actor, 'pledge.track');
 /** An organisation's leader pledges for it; anyone else as a donor. */
 const pledgeMode = (actor: Actor | undefined) => (can(actor, 'pledge.org') ? 'org' : 'donor');
 

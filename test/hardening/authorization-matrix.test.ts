@@ -149,9 +149,10 @@ const ARGS: Record<string, Variant[]> = {
 
 /**
  * Actions no command or button reaches by itself: checked inside flows (an organisation's pledge,
- * the level an allocation draws on) or deciding what a view shows (private donors' names).
+ * the level an allocation draws on), deciding what a view shows (private donors' names) or which
+ * menu entries (the pledge entries).
  */
-const INSIDE_FLOWS_AND_VIEWS: Action[] = ['pledge.org', 'fund.allocate', 'fund.donors'];
+const INSIDE_FLOWS_AND_VIEWS: Action[] = ['pledge.org', 'fund.allocate', 'fund.donors', 'pledge.track'];
 
 // ---------------------------------------------------------------------------------------------
 // The cells, generated.
