@@ -29,6 +29,8 @@ export interface OutboxRepository {
   cancelPending(keyPrefix: string, at: Date): Promise<number>;
   /** The user wrote: messages held until they did go out again; returns how many. */
   releaseHeld(channel: Channel, chatId: string, at: Date): Promise<number>;
+  /** Messages by purpose and status, with the oldest one's creation time (operators' overview). */
+  counts(): Promise<{ purpose: string; status: string; count: number; oldest: Date }[]>;
 }
 
 /** Used by the dispatcher outside inbound transactions. */

@@ -11,7 +11,7 @@ import type {
 } from '../../core/messaging/outbox.repository.ts';
 import type { SqlDb } from '../database.ts';
 import { type DB, type Param, prepared } from '../kysely-dialect.ts';
-import { toDbTime } from '../sqlite.ts';
+import { fromDbTime, toDbTime } from '../sqlite.ts';
 
 type QueuedRow = {
   channel: string;
@@ -122,6 +122,21 @@ export function createOutboxRepository(t: SqlDb, flows: FlowStateRepository): Ou
         error: `withdrawn ${toDbTime(at)}`,
       }),
     releaseHeld: (channel, chatId, at) => releaseHeld.run(db, { channel, chatId, at }),
+    async counts() {
+      const rows = await db
+        .selectFrom('Outbox')
+        .select((eb) => ['purpose', 'status', eb.fn.countAll().as('n'), eb.fn.min('createdAt').as('oldest')])
+        .groupBy(['purpose', 'status'])
+        .orderBy('purpose')
+        .orderBy('status')
+        .execute();
+      return rows.map((r) => ({
+        purpose: r.purpose,
+        status: r.status,
+        count: Number(r.n),
+        oldest: fromDbTime(r.oldest),
+      }));
+    },
   };
 }
 

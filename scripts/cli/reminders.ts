@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
 import { describePlan } from '../../core/reminders/planner.ts';
 import { parseReminderPolicy, ZReminderPolicy } from '../../core/reminders/policy.ts';
 import { reminderPolicy, runReminders } from '../../core/reminders/run-reminders.ts';
 import { fromIsoDate } from '../../core/shared/calendar.ts';
 import { formatDate } from '../../core/shared/format.ts';
-import { fromDbTime } from '../../prisma/sqlite.ts';
 import { type CliContext, DEFAULT_TIME_ZONE, storeOf, UsageError } from './context.ts';
 import { formatInstant, renderTable } from './text.ts';
 
@@ -96,8 +96,7 @@ export async function remindersPolicy(ctx: CliContext, opts: PolicyOptions): Pro
       await tx.reminders.saveSettings(campaign.id, { ...settings, reminderPolicy: merged.data });
       await tx.audit.record(
         {
-          personId: null,
-          channel: null,
+          ...CLI_SOURCE,
           action: 'reminder.policy',
           entity: 'Campaign',
           entityId: String(campaign.id),
@@ -115,24 +114,16 @@ export async function remindersPolicy(ctx: CliContext, opts: PolicyOptions): Pro
   });
 }
 
+const WAITING = new Set(['pending', 'sending']);
+
 /** `outbox status`: messages by purpose and status, and the oldest still waiting. */
 export async function outboxStatus(ctx: CliContext): Promise<void> {
-  if (!ctx.db) {
-    throw new Error('this command needs the database connection');
-  }
-  const rows = (
-    await ctx.db.all(
-      `SELECT purpose, status, COUNT(*) AS n, MIN(CASE WHEN status IN ('pending', 'sending') THEN createdAt END) AS oldest
-         FROM "Outbox" GROUP BY purpose, status ORDER BY purpose, status`,
-    )
-  ).map((r) => ({
-    purpose: String(r.purpose),
-    status: String(r.status),
-    n: Number(r.n),
-    oldest:
-      r.oldest === null || r.oldest === undefined
-        ? null
-        : formatInstant(fromDbTime(r.oldest), ctx.timeZone ?? DEFAULT_TIME_ZONE),
+  const zone = ctx.timeZone ?? DEFAULT_TIME_ZONE;
+  const rows = (await storeOf(ctx).run((tx) => tx.outbox.counts())).map((r) => ({
+    ...r,
+    n: r.count,
+    // Only messages still on their way have been waiting since a time worth showing.
+    oldest: WAITING.has(r.status) ? formatInstant(r.oldest, zone) : null,
   }));
   if (rows.length === 0) {
     ctx.out('Hàng đợi tin nhắn trống.');
