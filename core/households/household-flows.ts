@@ -3,11 +3,12 @@ import { unitsFor } from '../access/access.ts';
 import { zOptionalText } from '../flows/answers.ts';
 import type { FlowDef, Text } from '../flows/flow.ts';
 import { defineFlow, type FlowStart } from '../flows/flow-runner.ts';
-import { householdScope } from '../funds/flows/shared.ts';
 import type { Choice } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
+import { menuButtonId } from '../shared/menu-button.ts';
 import { normalizeVi } from '../shared/parse.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { householdScope } from './allocation-scope.ts';
 import type { HouseholdView } from './household.repository.ts';
 import {
   HOUSEHOLD_NEED_LABELS,
@@ -75,17 +76,17 @@ export const householdSearchRunner = defineFlow({
   },
   async submit(tx, _actor, { ctx, answers: { query } }) {
     const found = await tx.households.search(ctx.unitIds, normalizeVi(query), SEARCH_LIMIT);
-    const again = ctx.target === 'alloc' ? 'menu:alloc' : 'menu:hhsearch';
+    const again = ctx.target === 'alloc' ? menuButtonId('alloc') : menuButtonId('hhsearch');
     if (found.length === 0) {
       return {
         lines: [{ key: 'household.search.none', params: { query } }],
-        choices: [[{ id: again, label: '🔎 Tìm lại' }], [{ id: 'menu:main', label: '📋 Menu' }]],
+        choices: [[{ id: again, label: '🔎 Tìm lại' }], [{ id: menuButtonId('main'), label: '📋 Menu' }]],
       };
     }
     return {
       lines: [{ key: 'household.search.found', params: { count: found.length } }],
       choices: [
-        ...found.map((h) => [{ id: `menu:${ctx.target}:${h.id}`, label: householdLabel(h) }]),
+        ...found.map((h) => [{ id: menuButtonId(ctx.target, h.id), label: householdLabel(h) }]),
         [{ id: again, label: '🔎 Tìm lại' }],
       ],
     };
@@ -121,9 +122,9 @@ export function householdCard(h: HouseholdView): { lines: Text[]; choices: Choic
   }
   const moves = nextStatuses(asStatus(h.status)).filter((to) => to !== 'rejected' && to !== 'withdrawn');
   const choices: Choice[][] = moves.map((to) => [
-    { id: `menu:hhmove:${h.id}:${to}`, label: `➡️ ${statusLabel(to)}` },
+    { id: menuButtonId('hhmove', h.id, to), label: `➡️ ${statusLabel(to)}` },
   ]);
-  choices.push([{ id: 'menu:hhsearch', label: '🔎 Tìm hộ khác' }]);
+  choices.push([{ id: menuButtonId('hhsearch'), label: '🔎 Tìm hộ khác' }]);
   return { lines, choices };
 }
 
@@ -235,9 +236,9 @@ export async function householdList(
       byStatus.set(c.status, (byStatus.get(c.status) ?? 0) + c.count);
     }
     const choices: Choice[][] = [...byStatus.entries()].map(([s, n]) => [
-      { id: `menu:hhlist:${s}`, label: `${statusLabel(asStatus(s))}: ${n}` },
+      { id: menuButtonId('hhlist', s), label: `${statusLabel(asStatus(s))}: ${n}` },
     ]);
-    choices.push([{ id: 'menu:hhsearch', label: '🔎 Tìm hộ' }]);
+    choices.push([{ id: menuButtonId('hhsearch'), label: '🔎 Tìm hộ' }]);
     return { lines: [{ key: byStatus.size > 0 ? 'household.list.pick' : 'household.list.empty' }], choices };
   }
   const households = await tx.households.listByStatus(unitIds, status, LIST_LIMIT + 1);
@@ -250,8 +251,8 @@ export async function householdList(
   return {
     lines,
     choices: [
-      [{ id: 'menu:hhlist', label: '↩︎ Các trạng thái' }],
-      [{ id: 'menu:hhsearch', label: '🔎 Tìm hộ' }],
+      [{ id: menuButtonId('hhlist'), label: '↩︎ Các trạng thái' }],
+      [{ id: menuButtonId('hhsearch'), label: '🔎 Tìm hộ' }],
     ],
   };
 }
