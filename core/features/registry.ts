@@ -21,6 +21,11 @@ import { statusFeature } from './status.ts';
 /**
  * Every feature of the chat. The order is the order in which a stranger's free text is offered to
  * them (a pledge's "ủng hộ" before an invite code); the menu has its own `order`.
+ *
+ * Adding a feature: write its module here (a `Feature`: flows with their confirmation rules,
+ * commands with their access action, menu entries, buttons), add its texts to both catalogs, and
+ * list it below. The menu, `/help`, Telegram's command lists and dispatch follow; the fixture test
+ * (test/features/registry.test.ts) shows it with a feature the app does not list.
  */
 export const FEATURES: readonly Feature[] = [
   basicsFeature,
