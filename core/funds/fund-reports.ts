@@ -2,12 +2,12 @@ import { can, membershipsFor, reachesEverywhere, unitsFor } from '../access/acce
 import type { Text } from '../flows/flow.ts';
 import { t } from '../messaging/catalog.ts';
 import type { Choice } from '../messaging/message.ts';
+import { keepsLevel } from '../people/fund-levels.ts';
 import { FUND_LEVEL_KINDS, isLocalKind, type UnitView } from '../people/unit.repository.ts';
 import type { Actor } from '../shared/actor.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import type { Tx } from '../unit-of-work.ts';
-import { keepsLevel } from './fund-levels.ts';
 import { BRANCH_PARENT_KINDS, rollupFromFigures } from './fund-rollup.ts';
 import { acknowledgementLines, publicSummaryLines, rollupLines } from './fund-views.ts';
 

@@ -3,11 +3,11 @@ import type { FlowDef, Text } from '../flows/flow.ts';
 import { defineFlow } from '../flows/flow-runner.ts';
 import { t } from '../messaging/catalog.ts';
 import type { Inbound } from '../messaging/message.ts';
+import { keepsLevel } from '../people/fund-levels.ts';
 import type { Actor } from '../shared/actor.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { PledgeView } from './fund.repository.ts';
-import { keepsLevel } from './fund-levels.ts';
 import { pledgeWhat, statusOf } from './fund-views.ts';
 import { confirmPledge, notifyDonor } from './pledge-verification.ts';
 

@@ -3,6 +3,7 @@ import { reachesEverywhere } from '../../access/access.ts';
 import { moneyAnswer, textAnswer, zIdChoice, zMoney, zTextWhenAsked } from '../../flows/answers.ts';
 import type { FlowData, FlowDef, Text } from '../../flows/flow.ts';
 import { defineFlow, type FlowStart } from '../../flows/flow-runner.ts';
+import { householdScope } from '../../households/allocation-scope.ts';
 import { HOUSEHOLD_NEED_LABELS } from '../../households/household.ts';
 import { formatMoney } from '../../shared/format.ts';
 import { campaignNorms, ledgerFor } from '../fund-service.ts';
@@ -13,7 +14,6 @@ import {
   commitHouseholdEntry,
   currentCampaign,
   flowHousehold,
-  householdScope,
   levelById,
   levelStep,
   levelsWithBalance,

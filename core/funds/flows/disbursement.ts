@@ -3,11 +3,11 @@ import { moneyAnswer, zIsoDate, zMoney, zOptionalText } from '../../flows/answer
 import type { FlowDef, Text } from '../../flows/flow.ts';
 import { defineFlow, type FlowStart } from '../../flows/flow-runner.ts';
 import type { Choice } from '../../messaging/message.ts';
+import { fundLevelsFor } from '../../people/fund-levels.ts';
 import type { Actor } from '../../shared/actor.ts';
 import { formatMoney } from '../../shared/format.ts';
 import { menuButtonId } from '../../shared/menu-button.ts';
 import type { Tx } from '../../unit-of-work.ts';
-import { fundLevelsFor } from '../fund-levels.ts';
 import { ledgerFor } from '../fund-service.ts';
 import type { Need } from '../ledger.ts';
 import {

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import type { FlowDef, Text } from '../../flows/flow.ts';
 import { defineFlow, type FlowStart } from '../../flows/flow-runner.ts';
 import type { Choice } from '../../messaging/message.ts';
+import { fundLevelsFor } from '../../people/fund-levels.ts';
 import type { Actor } from '../../shared/actor.ts';
 import { menuButtonId } from '../../shared/menu-button.ts';
 import type { Tx } from '../../unit-of-work.ts';
 import type { PledgeView } from '../fund.repository.ts';
-import { fundLevelsFor } from '../fund-levels.ts';
 import { pledgeLine, statusOf } from '../fund-views.ts';
 import { currentCampaign } from './shared.ts';
 

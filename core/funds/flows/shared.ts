@@ -5,11 +5,11 @@ import { moneyAnswer, textAnswer } from '../../flows/answers.ts';
 import type { FieldValue, FlowData, Text } from '../../flows/flow.ts';
 import type { HouseholdView } from '../../households/household.repository.ts';
 import type { Inbound } from '../../messaging/message.ts';
+import { fundLevelsFor } from '../../people/fund-levels.ts';
 import type { Actor } from '../../shared/actor.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../../shared/calendar.ts';
 import { formatDate, formatMoney } from '../../shared/format.ts';
 import type { Tx } from '../../unit-of-work.ts';
-import { fundLevelsFor } from '../fund-levels.ts';
 import { type EntryFields, fundEntry, ledgerFor, levelTotals, recordFundEntry } from '../fund-service.ts';
 import { available, type LedgerRefusal } from '../ledger.ts';
 
@@ -227,12 +227,4 @@ export async function commitHouseholdEntry(
     inbound,
     { key: done, params: { amount: formatMoney(entry.amount), name: household.name } },
   );
-}
-
-/** The units whose households a fund keeper may allocate to: their levels and the wards below. */
-export async function householdScope(tx: Tx, actor: Actor): Promise<number[]> {
-  const levels = await fundLevelsFor(tx, actor, 'fund.allocate');
-  const ids = levels.map((l) => l.id);
-  const children = await tx.units.listChildren(ids);
-  return [...new Set([...ids, ...children.map((c) => c.id)])];
 }
