@@ -17,13 +17,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { type CompiledQuery, type Insertable, sql } from 'kysely';
 import { generatePeriods } from '../core/campaigns/periods.ts';
 import { householdNameKey } from '../core/households/duplicate-keys.ts';
 import { assessEligibility } from '../core/households/eligibility.ts';
 import { idNumberHasher, idNumberLast4 } from '../core/households/id-number.ts';
 import { rebuildFundTotals } from '../prisma/fund-totals.ts';
+import type { DB } from '../prisma/kysely-dialect.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
-import { openSqlDb, type SqlDb, type SqlParam } from '../prisma/sql-db.ts';
+import { openSqlDb, type SqlDb } from '../prisma/sql-db.ts';
 import {
   enterpriseName,
   ORGANISATIONS,
@@ -166,29 +168,42 @@ function apportion(total: number, weights: readonly number[], min = 0): number[]
   return parts;
 }
 
+/** 'id code name' → ['id', 'code', 'name']: an Inserter's column list, at the type level too. */
+type Words<S extends string> = S extends `${infer Head} ${infer Rest}` ? [Head, ...Words<Rest>] : [S];
+
+/** The values of one row, in the order of `Columns`, each of its column's type in the generated DB types. */
+type RowValues<T extends keyof DB, Columns extends readonly string[]> = {
+  [I in keyof Columns]: Columns[I] extends keyof Insertable<DB[T]> ? Insertable<DB[T]>[Columns[I]] : never;
+};
+
 /**
  * Multi-row INSERTs with explicit columns: rows are buffered and written a statement at a time,
- * as many rows per statement as stay well under SQLite's 32,766 parameters.
+ * as many rows per statement as stay well under SQLite's 32,766 parameters. Each row's values are
+ * typed by the table's generated types (a column that is not the table's takes no value); the
+ * statement is written with Kysely's `sql` (table and column names as identifiers, values as
+ * parameters) and compiled once per number of rows: a national data set is millions of rows, and
+ * building them into Kysely's query tree would cost more than writing them.
  */
-class Inserter {
+class Inserter<T extends Table, const C extends string> {
   private readonly rowsPerStatement: number;
   private readonly columns: readonly string[];
-  private buffer: SqlParam[] = [];
+  private buffer: unknown[] = [];
   private buffered = 0;
+  private readonly compiled = new Map<number, CompiledQuery>();
   count = 0;
 
   constructor(
     private readonly db: SqlDb,
-    private readonly table: string,
-    columnList: string,
+    private readonly table: T,
+    columnList: C,
     /** Rows this table refers to (foreign keys): written first. */
-    private readonly after: Inserter[] = [],
+    private readonly after: { flush(): Promise<void> }[] = [],
   ) {
     this.columns = columnList.split(' ');
     this.rowsPerStatement = Math.max(1, Math.floor(30_000 / this.columns.length));
   }
 
-  async add(...values: SqlParam[]): Promise<void> {
+  async add(...values: RowValues<T, Words<C>>): Promise<void> {
     if (values.length !== this.columns.length) {
       throw new Error(`${this.table}: ${values.length} values for ${this.columns.length} columns`);
     }
@@ -209,11 +224,26 @@ class Inserter {
     for (const parent of this.after) {
       await parent.flush();
     }
-    const row = `(${this.columns.map(() => '?').join(', ')})`;
-    const sql = `INSERT INTO "${this.table}" (${this.columns.join(', ')}) VALUES ${Array.from({ length: this.buffered }, () => row).join(', ')}`;
-    await this.db.run(sql, this.buffer);
+    const statement = this.compiled.get(this.buffered) ?? this.compile(this.buffered);
+    await this.db.kysely.executeQuery({ ...statement, parameters: this.buffer });
     this.buffer = [];
     this.buffered = 0;
+  }
+
+  /** The INSERT of `rows` rows, its parameters in row order then column order (as `buffer` holds them). */
+  private compile(rows: number): CompiledQuery {
+    const columns = sql.join(this.columns.map((c) => sql.ref(c)));
+    const values = sql.join(
+      Array.from(
+        { length: rows },
+        (_, r) => sql`(${sql.join(this.columns.map((_c, i) => this.buffer[r * this.columns.length + i]))})`,
+      ),
+    );
+    const statement = sql`INSERT INTO ${sql.table(this.table)} (${columns}) VALUES ${values}`.compile(
+      this.db.kysely,
+    );
+    this.compiled.set(rows, statement);
+    return statement;
   }
 }
 
@@ -241,13 +271,18 @@ type Table = (typeof TABLES)[number];
 
 /** The national data set the database holds (complete: its marker row is written last), if any. */
 export async function findNational(db: SqlDb): Promise<NationalDataSet | undefined> {
-  const marker = await db.get(`SELECT after FROM "AuditLog" WHERE action = ? ORDER BY id DESC LIMIT 1`, [
-    MARKER_ACTION,
-  ]);
+  const marker = await db.kysely
+    .selectFrom('AuditLog')
+    .select('after')
+    .where('action', '=', MARKER_ACTION)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   if (!marker) {
     return undefined;
   }
-  return JSON.parse(String(marker.after)) as NationalDataSet;
+  // Written by generateNational below, in the same transaction as the data set.
+  return JSON.parse(marker.after ?? 'null') as NationalDataSet;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,7 +342,11 @@ export async function generateNational(db: SqlDb, opts: NationalOptions = {}): P
   if (!(scale > 0 && scale <= 1)) {
     throw new Error(`--scale must be in (0, 1], not ${scale}`);
   }
-  const existing = await db.get('SELECT id FROM "Campaign" WHERE code = ?', [NATIONAL_CAMPAIGN_CODE]);
+  const existing = await db.kysely
+    .selectFrom('Campaign')
+    .select('id')
+    .where('code', '=', NATIONAL_CAMPAIGN_CODE)
+    .executeTakeFirst();
   if (existing) {
     throw new Error(`the database already holds campaign ${NATIONAL_CAMPAIGN_CODE}`);
   }
@@ -330,8 +369,13 @@ export async function generateNational(db: SqlDb, opts: NationalOptions = {}): P
   const result = await db.transaction(async (tx) => {
     const next = new Map<Table, number>();
     for (const table of TABLES) {
-      const r = await tx.get(`SELECT COALESCE(MAX(id), 0) AS n FROM "${table}"`);
-      next.set(table, Number(r?.n ?? 0));
+      const last = await tx.kysely
+        .selectFrom(table)
+        .select('id')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      next.set(table, last?.id ?? 0);
     }
     const newId = (table: Table): number => {
       const id = (next.get(table) ?? 0) + 1;
@@ -437,24 +481,20 @@ export async function generateNational(db: SqlDb, opts: NationalOptions = {}): P
       finalDueOn: '2025-12-10',
     };
     const campaignId = newId('Campaign');
-    await tx.run(
-      `INSERT INTO "Campaign" (id, code, name, timeZone, startsOn, endsOn, monthlyDueDay, quarterlyDueDay, finalDueOn,
-         normNewBuild, normRepair, settings, createdAt)
-       VALUES (?, ?, ?, 'Asia/Ho_Chi_Minh', ?, ?, ?, ?, ?, ?, ?, '{}', ?)`,
-      [
-        campaignId,
-        NATIONAL_CAMPAIGN_CODE,
-        'Chung tay xóa nhà tạm, nhà dột nát trên phạm vi cả nước 2024–2025',
-        plan.startsOn,
-        plan.endsOn,
-        plan.monthlyDueDay,
-        plan.quarterlyDueDay,
-        plan.finalDueOn,
-        NORM.new_build,
-        NORM.repair,
+    await tx.kysely
+      .insertInto('Campaign')
+      .values({
+        id: campaignId,
+        code: NATIONAL_CAMPAIGN_CODE,
+        name: 'Chung tay xóa nhà tạm, nhà dột nát trên phạm vi cả nước 2024–2025',
+        timeZone: 'Asia/Ho_Chi_Minh',
+        ...plan,
+        normNewBuild: BigInt(NORM.new_build),
+        normRepair: BigInt(NORM.repair),
+        settings: '{}',
         createdAt,
-      ],
-    );
+      })
+      .execute();
     const periods = generatePeriods(plan).map((p) => ({ ...p, id: newId('ReportingPeriod') }));
     const periodRows = new Inserter(
       tx,
@@ -653,7 +693,7 @@ export async function generateNational(db: SqlDb, opts: NationalOptions = {}): P
         let when = during(day, rh);
         let seq = 0;
         // Written after the household (its foreign key).
-        const history: SqlParam[][] = [];
+        const history: Parameters<typeof events.add>[] = [];
         history.push([
           newId('HouseholdEvent'),
           id,
@@ -853,7 +893,7 @@ export async function generateNational(db: SqlDb, opts: NationalOptions = {}): P
         description,
         quantity,
         quantityUnit,
-        amount,
+        BigInt(amount),
         householdTarget ?? null,
         targetUnit,
         due === null ? null : isoDay(due),
@@ -939,7 +979,9 @@ export async function generateNational(db: SqlDb, opts: NationalOptions = {}): P
           const day = Math.min(lastDay, submitted + revision - 1);
           const when = during(day, rr);
           if (period.kind === 'monthly') {
-            const counts = [0, 0, 0, 0, 0, 0, 0, 0];
+            const counts: [number, number, number, number, number, number, number, number] = [
+              0, 0, 0, 0, 0, 0, 0, 0,
+            ];
             for (const i of byCommune[c] ?? []) {
               const need = hNeed[i] ?? 0;
               const stages = [hApproved[i] ?? -1, hStarted[i] ?? -1, hCompleted[i] ?? -1, hHanded[i] ?? -1];
@@ -957,8 +999,8 @@ export async function generateNational(db: SqlDb, opts: NationalOptions = {}): P
               commune.officer,
               revision,
               ...counts,
-              ledger.heldThrough(c, endDay),
-              ledger.paidThrough(c, endDay),
+              BigInt(ledger.heldThrough(c, endDay)),
+              BigInt(ledger.paidThrough(c, endDay)),
               int(rr, 0, 400),
               rr() < 0.2 ? 'Giá vật liệu tăng, một số hộ chưa đối ứng đủ phần kinh phí' : '',
               rr() < 0.1 ? 'Đề nghị cấp trên hỗ trợ thêm kinh phí cho hộ đặc biệt khó khăn' : '',
@@ -1112,15 +1154,22 @@ export async function generateNational(db: SqlDb, opts: NationalOptions = {}): P
       groups: groups.count,
     };
     const set: NationalDataSet = { campaignId, nationId: nation.id, scale, seed, counts };
-    await tx.run(
-      `INSERT INTO "AuditLog" (id, at, action, entity, entityId, after) VALUES (?, ?, ?, 'Campaign', ?, ?)`,
-      [newId('AuditLog'), new Date(), MARKER_ACTION, String(campaignId), JSON.stringify(set)],
-    );
+    await tx.kysely
+      .insertInto('AuditLog')
+      .values({
+        id: newId('AuditLog'),
+        at: new Date(),
+        action: MARKER_ACTION,
+        entity: 'Campaign',
+        entityId: String(campaignId),
+        after: JSON.stringify(set),
+      })
+      .execute();
     if (db.dialect === 'postgres') {
       // Explicit ids do not move PostgreSQL's sequences: the next row the bot inserts must follow on.
       for (const table of TABLES) {
-        await tx.get(
-          `SELECT setval(pg_get_serial_sequence('"${table}"', 'id'), GREATEST((SELECT MAX(id) FROM "${table}"), 1))`,
+        await sql`SELECT setval(pg_get_serial_sequence(${`"${table}"`}, 'id'), GREATEST((SELECT MAX(id) FROM ${sql.table(table)}), 1))`.execute(
+          tx.kysely,
         );
       }
     }
@@ -1388,7 +1437,7 @@ async function writeLedger(db: SqlDb, input: LedgerInput) {
         kind,
         level,
         more.to ?? null,
-        amount,
+        BigInt(amount),
         more.pledge ?? null,
         more.household ?? null,
         more.need ?? null,
