@@ -1,6 +1,8 @@
 /**
  * The layering (DESIGN.md §2): core/ knows no I/O library and no outer folder; prisma/ does not
- * know the bot. `npm run deps:check` fails on any violation; `npm test` runs it.
+ * know the bot. `npm run deps:check` fails on any violation; `npm test` runs it. The rule that no
+ * two folders of core/ import each other (through any files) is not one dependency-cruiser can
+ * state: `deps:check` runs scripts/check-folder-cycles.ts on this config's graph after it.
  */
 module.exports = {
   forbidden: [
