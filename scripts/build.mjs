@@ -161,7 +161,7 @@ export async function build() {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw error;
   });
-  const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/'));
+  const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules/'));
   fs.writeFileSync(
     path.join(tmp, 'build-info.json'),
     `${JSON.stringify({ builtAt: startedAt, inputs }, null, 1)}\n`,
