@@ -1,11 +1,10 @@
+import { feedbackRunner, startFeedbackRefusal } from '../feedback/feedback.ts';
 import {
   feedbackAnswerRunner,
-  feedbackRunner,
   markHandled,
   openFeedback,
-  startFeedbackRefusal,
   trackFeedback,
-} from '../feedback/feedback.ts';
+} from '../feedback/feedback-handling.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import { confirmation, type Feature, type FeatureChat, menuButton, needAt, render } from './feature.ts';
 

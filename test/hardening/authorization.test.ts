@@ -41,7 +41,7 @@ import { buildExport } from '../../core/exports/build-export.ts';
 import { EXPORT_KINDS, type ExportRequest } from '../../core/exports/export-request.ts';
 import { commandNames, telegramCommandLists } from '../../core/features/derive.ts';
 import { FEATURES } from '../../core/features/registry.ts';
-import { feedbackAnswerRunner } from '../../core/feedback/feedback.ts';
+import { feedbackAnswerRunner } from '../../core/feedback/feedback-handling.ts';
 import { SHOWN_CHOICES_FLOW } from '../../core/flows/shown-choices.ts';
 import { allocationRunner } from '../../core/funds/flows/allocation.ts';
 import { disbursementRunner } from '../../core/funds/flows/disbursement.ts';
