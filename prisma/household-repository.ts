@@ -131,6 +131,14 @@ export function createHouseholdRepository(db: SqlDb, hashId?: IdNumberHasher): H
         .executeTakeFirst();
       return r.numUpdatedRows === 1n;
     },
+    async remove(ids) {
+      if (ids.length === 0) {
+        return 0;
+      }
+      await db.kysely.deleteFrom('HouseholdEvent').where('householdId', 'in', [...ids]).execute();
+      const r = await db.kysely.deleteFrom('Household').where('id', 'in', [...ids]).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
     async addEvent(event, at) {
       const { id } = await db.kysely
         .insertInto('HouseholdEvent')

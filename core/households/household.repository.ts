@@ -71,6 +71,8 @@ export interface HouseholdRepository {
    */
   moveStatus(id: number, from: string, to: string, at: Date, overrideReason?: string): Promise<boolean>;
   addEvent(event: HouseholdEventInput, at: Date): Promise<number>;
+  /** Deletes households with their history (the demo's untouched ones); how many. */
+  remove(ids: readonly number[]): Promise<number>;
   /** Households by unit and status right now (the leaders' view). */
   countsByUnit(unitIds: number[]): Promise<{ unitId: number; status: string; count: number }[]>;
   /** Each status's households of the unit as of `asOf`, from the event history. */

@@ -22,6 +22,10 @@ export interface PeopleRepository {
   hasRole(personId: number, unitId: number, role: Role): Promise<boolean>;
   /** Revokes the person's live memberships of the role at the unit (kept, marked revoked at `at`). */
   revokeRole(personId: number, unitId: number, role: Role, at: Date): Promise<void>;
+  /** Revokes every live membership of the person; how many. */
+  revokeAllRoles(personId: number, at: Date): Promise<number>;
+  /** Deletes the person's identities on a channel (the playground's, for the demo); how many. */
+  deleteIdentities(personId: number, channel: string): Promise<number>;
   /** The live memberships of the roles at the units, oldest first, with the person's name. */
   liveMemberships(
     unitIds: readonly number[],

@@ -158,6 +158,23 @@ export function createPeopleRepository(t: SqlDb): PeopleRepository {
         .where('revokedAt', 'is', null)
         .execute();
     },
+    async revokeAllRoles(personId, at) {
+      const r = await db
+        .updateTable('Membership')
+        .set({ revokedAt: at })
+        .where('personId', '=', personId)
+        .where('revokedAt', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+    async deleteIdentities(personId, channel) {
+      const r = await db
+        .deleteFrom('ChannelIdentity')
+        .where('personId', '=', personId)
+        .where('channel', '=', channel)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
     async liveMemberships(unitIds, roles) {
       if (unitIds.length === 0 || roles.length === 0) {
         return [];

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
 import type { CreatedInvite } from '../../core/people/create-invite.ts';
+import { removeDemo } from '../../core/people/remove-demo.ts';
 import { findDemoData, PLAYGROUND_CHANNEL } from '../../prisma/seed.ts';
-import { createStore } from '../../prisma/store.ts';
-import type { CliContext } from './context.ts';
+import { type CliContext, storeOf } from './context.ts';
 import { inviteCreate, ZInviteCreateOptions } from './invite-create.ts';
 
 /**
@@ -53,108 +54,30 @@ export async function adminCreate(ctx: CliContext, options: AdminCreateOptions):
   return created;
 }
 
-/** Why `demo remove` cancels the demo people's pledges (shown with the pledge, kept in the audit). */
-export const DEMO_PLEDGE_CANCEL_REASON = 'Dữ liệu mẫu (playground)';
-
-/** `?, ?, …` for an IN list of n values (n > 0). */
-const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-
 /**
- * `demo remove`: the playground's demo out of a real deployment's database. Demo people (known
- * only on the playground) are deactivated, their roles revoked and their playground identities
- * deleted; their live pledges with nothing paid against them cancelled (through the fund
- * repository, so the pledged totals follow); their and the seed's unused invites revoked; the
- * seeded demo households nobody has worked on deleted. Nothing of a Telegram or Zalo user is
- * touched. One transaction, one audit row; running it again finds nothing.
+ * `demo remove`: the playground's demo out of a real deployment's database (core removeDemo: one
+ * transaction, one audit row). Nothing of a Telegram or Zalo user is touched; running it again
+ * finds nothing.
  */
 export async function demoRemove(ctx: CliContext): Promise<void> {
   const { prisma, now, out } = ctx;
-  const db = ctx.db;
-  if (!db) {
-    throw new Error('demo remove needs the database connection');
-  }
   const found = await findDemoData(prisma);
   if (found.people.length === 0 && found.invites.length === 0 && found.households.length === 0) {
     out('Không có dữ liệu mẫu (người dùng mẫu, mã mời mẫu, hộ mẫu) trong cơ sở dữ liệu: không có gì để gỡ.');
     return;
   }
-  const personIds = found.people.map((p) => p.id);
-  const inviteIds = found.invites.map((i) => i.id);
-  const householdIds = found.households.map((h) => h.id);
-  // The store runs inside a transaction of ours (its `run` joins it): the pledges are cancelled by
-  // the fund repository (FundTotal kept as by a cancel in chat) and everything else is written on
-  // the same handle `t`, so it all commits together.
-  const removed = await db.transaction((t) =>
-    createStore(t).run(async (tx) => {
-      const cancelled: string[] = [];
-      const paid: string[] = [];
-      const pledges =
-        personIds.length === 0
-          ? []
-          : await t.all(
-              `SELECT id, ref FROM "Pledge" WHERE personId IN (${marks(personIds.length)}) AND cancelledAt IS NULL ORDER BY id`,
-              personIds,
-            );
-      for (const p of pledges) {
-        // Refused when money (or in kind) was recorded against it: that needs `funds reverse`.
-        const done = await tx.pledges.cancel(Number(p.id), DEMO_PLEDGE_CANCEL_REASON, now);
-        (done ? cancelled : paid).push(String(p.ref));
-      }
-      let roles = 0;
-      let identities = 0;
-      if (personIds.length > 0) {
-        const people = marks(personIds.length);
-        roles = await t.run(
-          `UPDATE "Membership" SET revokedAt = ? WHERE personId IN (${people}) AND revokedAt IS NULL`,
-          [now, ...personIds],
-        );
-        identities = await t.run(
-          `DELETE FROM "ChannelIdentity" WHERE personId IN (${people}) AND channel = ?`,
-          [...personIds, PLAYGROUND_CHANNEL],
-        );
-        await t.run(`UPDATE "Person" SET active = FALSE WHERE id IN (${people})`, personIds);
-      }
-      const invites =
-        inviteIds.length === 0
-          ? 0
-          : await t.run(
-              `UPDATE "Invite" SET revokedAt = ? WHERE id IN (${marks(inviteIds.length)}) AND usedAt IS NULL AND revokedAt IS NULL`,
-              [now, ...inviteIds],
-            );
-      let households = 0;
-      if (householdIds.length > 0) {
-        const ids = marks(householdIds.length);
-        await t.run(`DELETE FROM "HouseholdEvent" WHERE householdId IN (${ids})`, householdIds);
-        households = await t.run(`DELETE FROM "Household" WHERE id IN (${ids})`, householdIds);
-      }
-      // The store's audit knows the chat channels only: the row of a CLI command is written here.
-      await t.run(
-        `INSERT INTO "AuditLog" (at, personId, channel, action, entity, entityId, before, after)
-         VALUES (?, NULL, 'cli', 'demo.remove', 'Person', ?, ?, ?)`,
-        [
-          now,
-          personIds.join(',') || '-',
-          // Invite ids, not codes: a code is a credential.
-          JSON.stringify({
-            people: personIds,
-            invites: inviteIds,
-            households: found.households.map((h) => h.code),
-            pledges: pledges.map((p) => String(p.ref)),
-          }),
-          JSON.stringify({
-            active: false,
-            rolesRevoked: roles,
-            identitiesDeleted: identities,
-            invitesRevoked: invites,
-            householdsDeleted: households,
-            pledgesCancelled: cancelled,
-            pledgesPaid: paid,
-            cancelReason: DEMO_PLEDGE_CANCEL_REASON,
-          }),
-        ],
-      );
-      return { roles, identities, households, cancelled, paid };
-    }),
+  const removed = await storeOf(ctx).run((tx) =>
+    removeDemo(
+      tx,
+      {
+        personIds: found.people.map((p) => p.id),
+        inviteIds: found.invites.map((i) => i.id),
+        households: found.households,
+        playgroundChannel: PLAYGROUND_CHANNEL,
+      },
+      CLI_SOURCE,
+      now,
+    ),
   );
 
   out('Đã gỡ dữ liệu mẫu khỏi cơ sở dữ liệu:');
@@ -164,7 +87,7 @@ export async function demoRemove(ctx: CliContext): Promise<void> {
     }`,
   );
   out(
-    `  Vai trò đã thu hồi: ${removed.roles}; tài khoản thử nghiệm (playground) đã xóa: ${removed.identities}`,
+    `  Vai trò đã thu hồi: ${removed.rolesRevoked}; tài khoản thử nghiệm (playground) đã xóa: ${removed.identitiesDeleted}`,
   );
   out(
     `  Mã mời mẫu đã thu hồi: ${found.invites.length}${
@@ -172,7 +95,7 @@ export async function demoRemove(ctx: CliContext): Promise<void> {
     }`,
   );
   out(
-    `  Hộ mẫu đã xóa: ${removed.households}${
+    `  Hộ mẫu đã xóa: ${removed.householdsDeleted}${
       found.households.length > 0 ? ` (${found.households.map((h) => h.code).join(', ')})` : ''
     }`,
   );
