@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Choice, Inbound } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
+import { AppError } from '../shared/app-error.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { answeredData } from './engine.ts';
 import type { FlowData, FlowDef, FlowState, Text } from './flow.ts';
@@ -79,7 +80,10 @@ export function defineFlow<C, A>(spec: FlowSpec<C, A>): DefinedFlow<C, A> {
     const parsed = spec.answers.safeParse(answeredData(def, state));
     if (!parsed.success) {
       // The engine validated every answer: a mismatch is a flow whose schema and steps disagree.
-      throw new Error(`flow ${def.id}: confirmed answers do not match its schema: ${parsed.error.message}`);
+      throw new AppError(
+        'INTERNAL',
+        `flow ${def.id}: confirmed answers do not match its schema: ${parsed.error.message}`,
+      );
     }
     return parsed.data;
   };
