@@ -100,32 +100,45 @@ export function wallMs(): number {
  * numbered by concurrent transactions.
  */
 export async function addOfficers(db: SqlDb, userIds: number[], at: Date, opts: { sameWard?: boolean } = {}) {
-  const ward = await db.get(`SELECT id, parentId FROM "Unit" WHERE code = ?`, [OFFICER_UNIT]);
+  const ward = await db.kysely
+    .selectFrom('Unit')
+    .select(['id', 'parentId'])
+    .where('code', '=', OFFICER_UNIT)
+    .executeTakeFirst();
   if (!ward) {
     throw new Error(`seed unit ${OFFICER_UNIT} missing`);
   }
   await db.transaction(async (tx) => {
     for (const userId of userIds) {
       const unitId = opts.sameWard
-        ? Number(ward.id)
-        : await tx.insert(
-            'INSERT INTO "Unit" (code, name, kind, parentId, validFrom, createdAt) VALUES (?, ?, ?, ?, ?, ?)',
-            [`B${userId}`, `Phường thử ${userId}`, 'ward', Number(ward.parentId), '2015-03-11', at],
-          );
-      const personId = await tx.insert(
-        'INSERT INTO "Person" (fullName, locale, active, createdAt) VALUES (?, ?, TRUE, ?)',
-        [`Cán bộ ${userId}`, 'vi', at],
-      );
-      await tx.run('INSERT INTO "Membership" (personId, unitId, role, createdAt) VALUES (?, ?, ?, ?)', [
-        personId ?? null,
-        unitId ?? null,
-        'unit_officer',
-        at,
-      ]);
-      await tx.run(
-        'INSERT INTO "ChannelIdentity" (channel, externalUserId, personId, createdAt) VALUES (?, ?, ?, ?)',
-        ['telegram', String(userId), personId ?? null, at],
-      );
+        ? ward.id
+        : (
+            await tx.kysely
+              .insertInto('Unit')
+              .values({
+                code: `B${userId}`,
+                name: `Phường thử ${userId}`,
+                kind: 'ward',
+                parentId: ward.parentId,
+                validFrom: '2015-03-11',
+                createdAt: at,
+              })
+              .returning('id')
+              .executeTakeFirstOrThrow()
+          ).id;
+      const { id: personId } = await tx.kysely
+        .insertInto('Person')
+        .values({ fullName: `Cán bộ ${userId}`, locale: 'vi', active: true, createdAt: at })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await tx.kysely
+        .insertInto('Membership')
+        .values({ personId, unitId, role: 'unit_officer', createdAt: at })
+        .execute();
+      await tx.kysely
+        .insertInto('ChannelIdentity')
+        .values({ channel: 'telegram', externalUserId: String(userId), personId, createdAt: at })
+        .execute();
     }
   });
 }
@@ -247,17 +260,24 @@ export async function answerReports(
 export async function countReports(
   db: SqlDb,
 ): Promise<{ reports: number; officers: number; revisions: number; maxRevision: number }> {
-  const row = await db.get(
-    'SELECT COUNT(*) AS n, COUNT(DISTINCT personId) AS people, MAX(revision) AS rev FROM "Report"',
-  );
-  const distinct = await db.get(
-    'SELECT COUNT(*) AS n FROM (SELECT DISTINCT unitId, revision FROM "Report") AS numbered',
-  );
+  // COUNT is an integer on SQLite, a bigint on PostgreSQL.
+  const row = await db.kysely
+    .selectFrom('Report')
+    .select((eb) => [
+      eb.fn.countAll<number | bigint>().as('n'),
+      eb.fn.count<number | bigint>('personId').distinct().as('people'),
+      eb.fn.max('revision').as('rev'),
+    ])
+    .executeTakeFirstOrThrow();
+  const distinct = await db.kysely
+    .selectFrom((eb) => eb.selectFrom('Report').select(['unitId', 'revision']).distinct().as('numbered'))
+    .select((eb) => eb.fn.countAll<number | bigint>().as('n'))
+    .executeTakeFirstOrThrow();
   return {
-    reports: Number(row?.n ?? 0),
-    officers: Number(row?.people ?? 0),
-    revisions: Number(distinct?.n ?? 0),
-    maxRevision: Number(row?.rev ?? 0),
+    reports: Number(row.n),
+    officers: Number(row.people),
+    revisions: Number(distinct.n),
+    maxRevision: row.rev ?? 0,
   };
 }
 

@@ -469,13 +469,20 @@ async function benchLoaded(target: MemoryTarget, record: (figure: Figure) => voi
   // Every accepted update recorded once, and the reports stored.
   const db = openSqlDb(seeded.url);
   try {
-    const seen = Number(
-      (await db.get(`SELECT COUNT(*) AS n FROM "InboundSeen" WHERE channel = 'telegram'`))?.n ?? 0,
-    );
+    // COUNT is an integer on SQLite, a bigint on PostgreSQL.
+    const seenRow = await db.kysely
+      .selectFrom('InboundSeen')
+      .select((eb) => eb.fn.countAll<number | bigint>().as('n'))
+      .where('channel', '=', 'telegram')
+      .executeTakeFirstOrThrow();
     const reports = await countReports(db);
-    const unsent = Number(
-      (await db.get(`SELECT COUNT(*) AS n FROM "Outbox" WHERE status <> 'sent'`))?.n ?? 0,
-    );
+    const unsentRow = await db.kysely
+      .selectFrom('Outbox')
+      .select((eb) => eb.fn.countAll<number | bigint>().as('n'))
+      .where('status', '<>', 'sent')
+      .executeTakeFirstOrThrow();
+    const seen = Number(seenRow.n);
+    const unsent = Number(unsentRow.n);
     console.log(
       `  check: ${seen} of ${accepted} accepted updates recorded; ${reports.reports} reports stored; outbox rows not sent: ${unsent}`,
     );

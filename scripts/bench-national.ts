@@ -99,7 +99,12 @@ export async function benchNational(opts: BenchNationalOptions): Promise<Nationa
     let set = await findNational(db);
     let generationMs: number | undefined;
     if (!set) {
-      if (await db.get('SELECT id FROM "Campaign" WHERE code = ?', [NATIONAL_CAMPAIGN_CODE])) {
+      const campaign = await db.kysely
+        .selectFrom('Campaign')
+        .select('id')
+        .where('code', '=', NATIONAL_CAMPAIGN_CODE)
+        .executeTakeFirst();
+      if (campaign) {
         throw new Error(`${opts.url} holds an incomplete national data set: remove it and run again`);
       }
       log(`${db.dialect}: generating the national data set (scale ${opts.scale ?? 1}) …`);
@@ -110,11 +115,23 @@ export async function benchNational(opts: BenchNationalOptions): Promise<Nationa
     const national = set;
     const store = createStore(db);
     const run = <T>(work: (tx: Tx) => Promise<T>) => store.run(work);
-    const biggest = await db.get(
-      `SELECT p.id, p.name, COUNT(*) AS n FROM "Unit" c JOIN "Unit" p ON p.id = c.parentId
-        WHERE c.kind IN ('ward', 'commune') AND p.kind = 'province' GROUP BY p.id, p.name ORDER BY n DESC, p.id LIMIT 1`,
-    );
-    const nation = await db.get('SELECT id FROM "Unit" WHERE code = ?', [NATION_CODE]);
+    // The province with the most communes and wards (COUNT: an integer on SQLite, a bigint on PostgreSQL).
+    const biggest = await db.kysely
+      .selectFrom('Unit as c')
+      .innerJoin('Unit as p', 'p.id', 'c.parentId')
+      .select((eb) => ['p.id', 'p.name', eb.fn.countAll<number | bigint>().as('n')])
+      .where('c.kind', 'in', ['ward', 'commune'])
+      .where('p.kind', '=', 'province')
+      .groupBy(['p.id', 'p.name'])
+      .orderBy('n', 'desc')
+      .orderBy('p.id')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const nation = await db.kysely
+      .selectFrom('Unit')
+      .select('id')
+      .where('code', '=', NATION_CODE)
+      .executeTakeFirstOrThrow();
     const leader: Actor = {
       personId: 0,
       fullName: 'Lãnh đạo',
@@ -122,7 +139,7 @@ export async function benchNational(opts: BenchNationalOptions): Promise<Nationa
       memberships: [
         {
           role: 'leader',
-          unitId: Number(nation?.id),
+          unitId: nation.id,
           unitCode: NATION_CODE,
           unitName: 'Ủy ban Trung ương MTTQ Việt Nam',
           unitKind: 'nation',
@@ -136,7 +153,7 @@ export async function benchNational(opts: BenchNationalOptions): Promise<Nationa
     const loadAverage = os.loadavg()[0] ?? 0;
     log(`${db.dialect}: measuring (${runs} builds each, load average ${loadAverage.toFixed(1)}) …`);
     const nationalDigest = await measure('national digest', digest(national.nationId, 'weekly'));
-    const provinceDigest = await measure('province digest', digest(Number(biggest?.id), 'weekly'));
+    const provinceDigest = await measure('province digest', digest(biggest.id, 'weekly'));
     const semiannualDigest = await measure('six-monthly digest', digest(national.nationId, 'semiannual'));
     const leadersView = await measure('/tinhhinh', () =>
       run((tx) => buildLeadersView(tx, leader, NATIONAL_AS_OF)),
@@ -152,7 +169,7 @@ export async function benchNational(opts: BenchNationalOptions): Promise<Nationa
       loadAverage,
       nationalDigest,
       semiannualDigest,
-      provinceDigest: { ...provinceDigest, province: String(biggest?.name), communes: Number(biggest?.n) },
+      provinceDigest: { ...provinceDigest, province: biggest.name, communes: Number(biggest.n) },
       leadersView,
       fundRollup,
       goalMs: DIGEST_GOAL_MS,
