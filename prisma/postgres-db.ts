@@ -94,6 +94,19 @@ export function openPostgres(url: string, opts: { poolSize?: number }): SqlDb {
     return db;
   }
 
+  // A pooled connection runs one transaction at a time, so the `SqlDb` of a transaction (with its
+  // Kysely instance, and the repositories a store makes over it) is made once per connection and
+  // used again by its later transactions, rather than made and collected for each.
+  const inTransaction = new WeakMap<pg.PoolClient, SqlDb>();
+  function inTransactionOn(client: pg.PoolClient): SqlDb {
+    let t = inTransaction.get(client);
+    if (!t) {
+      t = on(client, true);
+      inTransaction.set(client, t);
+    }
+    return t;
+  }
+
   async function transaction<T>(work: (db: SqlDb) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await pool.connect();
@@ -107,7 +120,7 @@ export function openPostgres(url: string, opts: { poolSize?: number }): SqlDb {
       client.on('error', onError);
       try {
         await client.query('BEGIN');
-        const result = await work(on(client, true));
+        const result = await work(inTransactionOn(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {
