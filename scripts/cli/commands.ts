@@ -1,5 +1,6 @@
 import { EXPORT_KINDS } from '../../core/exports/export-request.ts';
 import { ROLES } from '../../core/shared/actor.ts';
+import { accessList } from './access-list.ts';
 import {
   campaignCommendation,
   campaignPledges,
@@ -131,6 +132,17 @@ const TABLE = {
     parse: (_values, positionals) => validate(ZInviteRevokeArgs, { code: positionals[0] }),
     run: inviteRevoke,
   }),
+  'access list': bare(
+    {
+      summary: 'Bảng quyền: ai được làm gì, ở đâu.',
+      description: [
+        'Bảng quyền mà bot áp dụng (core/access): mỗi hành động, vai trò được làm và phạm vi (tại đơn vị,',
+        'đơn vị và cấp dưới, mọi nơi); dùng để kiểm tra trước khi giao hoặc thu hồi vai trò.',
+      ],
+      run: accessList,
+    },
+    'access list',
+  ),
   'units list': bare(
     {
       summary: 'Liệt kê đơn vị.',
