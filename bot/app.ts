@@ -11,7 +11,6 @@ import { createInboundHandler, type InboundOutcome } from '../core/inbound/handl
 import { t } from '../core/messaging/catalog.ts';
 import type { Address, Inbound } from '../core/messaging/message.ts';
 import type { ChannelSender } from '../core/messaging/messenger.ts';
-import { AppError, isRetryable } from '../core/shared/app-error.ts';
 import { type Clock, systemClock } from '../core/shared/clock.ts';
 import { formatDateTime } from '../core/shared/format.ts';
 import { findAdminAddresses } from '../prisma/admin-contacts.ts';
@@ -39,6 +38,7 @@ import { createExportBuilder } from './exports/document-builder.ts';
 import { createFaultReplier } from './fault-reply.ts';
 import { idNumberHasherFor } from './id-hash-key.ts';
 import { createInboundEventProcessor, type InboundEventProcessor } from './inbound-event-processor.ts';
+import { withRetry } from './inbound-retry.ts';
 import { type Logger, limitRepeats } from './logger.ts';
 import { createMediaArchiver, downloadImage, type PhotoFetcher, PhotoRefused } from './media-archiver.ts';
 import { createOutboxDispatcher, type OutboxDispatcher } from './outbox-dispatcher.ts';
@@ -448,56 +448,6 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       })();
       return stopping;
     },
-  };
-}
-
-/** How long one handling of a message waits for a database that is away before the channel takes over. */
-const DATABASE_PATIENCE_MS = 5_000;
-
-/**
- * A failed transaction left nothing behind (the inbound id is not recorded), so trying the same
- * message again is safe. Three tries in general; while the database is unavailable (a restart, a
- * lock held past the busy timeout, an unwritable disk) tries go on, further apart, for up to
- * DATABASE_PATIENCE_MS (a restart of a few seconds passes unnoticed), and during an outage the chat
- * is told once that its message waits. Then the error reaches the channel, which keeps the message
- * for later: long polling tries the same update again and fetches nothing past it
- * (telegram-polling.ts), a Telegram webhook answers 500 so Telegram delivers it again, a stored Zalo
- * event stays pending (inbound-event-processor.ts).
- */
-function withRetry(
-  handle: (inbound: Inbound) => Promise<InboundOutcome>,
-  log: Logger,
-  health: DatabaseHealth,
-  replyToFault: (inbound: Inbound, error: AppError) => Promise<void>,
-) {
-  return async (inbound: Inbound): Promise<InboundOutcome> => {
-    const started = performance.now();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await handle(inbound);
-      } catch (error) {
-        if (error instanceof AppError && !isRetryable(error)) {
-          // A coded fault of the core comes back on every try: not retried, the fault is logged and
-          // the chat told that nothing was saved; the message counts as answered.
-          log.error(
-            { code: error.code, err: error, channel: inbound.channel },
-            'inbound message met a fault',
-          );
-          await replyToFault(inbound, error);
-          return { duplicate: false, replies: 1 };
-        }
-        const mustWait = health.mustWait(error);
-        if (mustWait) {
-          health.busy(inbound);
-        }
-        const waitForDatabase = mustWait && performance.now() - started < DATABASE_PATIENCE_MS;
-        if (attempt >= 3 && !waitForDatabase) {
-          throw error;
-        }
-        log.warn({ err: error, channel: inbound.channel, attempt }, 'inbound handling failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** (attempt - 1), 2_000)));
-      }
-    }
   };
 }
 
