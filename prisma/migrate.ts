@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
 import type { Dialect, SqlDb } from './sql-db.ts';
 
 /** SQLite migrations (the embedded default) and PostgreSQL's, each written by `npm run db:migration`. */
@@ -55,18 +56,19 @@ export async function applyMigrations(db: SqlDb, dir = migrationsDir(db.dialect)
     .sort();
   const applied: string[] = [];
   for (const name of names) {
-    const sql = fs.readFileSync(path.join(dir, name, 'migration.sql'), 'utf8');
-    const checksum = createHash('sha256').update(sql).digest('hex');
+    const script = fs.readFileSync(path.join(dir, name, 'migration.sql'), 'utf8');
+    const checksum = createHash('sha256').update(script).digest('hex');
     const done = await db.transaction(async (tx) => {
       await tx.lock(`migrations:${db.schema ?? ''}`);
       if (db.schema) {
         await tx.exec(`CREATE SCHEMA IF NOT EXISTS "${db.schema.replace(/"/g, '')}"`);
       }
       await tx.exec(BOOKKEEPING[db.dialect]);
-      const row = await tx.get(
-        'SELECT checksum FROM "_prisma_migrations" WHERE migration_name = ? AND rolled_back_at IS NULL',
-        [name],
-      );
+      // Prisma's table, not one of the models: written with Kysely's sql, its row typed here.
+      const [row] = (
+        await sql<{ checksum: string }>`SELECT checksum FROM "_prisma_migrations"
+          WHERE migration_name = ${name} AND rolled_back_at IS NULL`.execute(tx.kysely)
+      ).rows;
       if (row) {
         if (row.checksum !== checksum) {
           throw new Error(`Migration ${name} was changed after it was applied; add a new migration instead.`);
@@ -74,12 +76,10 @@ export async function applyMigrations(db: SqlDb, dir = migrationsDir(db.dialect)
         return false;
       }
       const startedAt = new Date();
-      await tx.exec(sql);
-      await tx.run(
-        `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
-         VALUES (?, ?, ?, ?, ?, 1)`,
-        [randomUUID(), checksum, new Date(), name, startedAt],
-      );
+      await tx.exec(script);
+      await sql`INSERT INTO "_prisma_migrations"
+          (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
+        VALUES (${randomUUID()}, ${checksum}, ${new Date()}, ${name}, ${startedAt}, 1)`.execute(tx.kysely);
       return true;
     });
     if (done) {
