@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import { membershipsFor } from '../access/access.ts';
-import { moneyAnswer, textAnswer, zIdChoice, zMoney, zOptionalText } from '../flows/answers.ts';
+import { moneyAnswer, textAnswer } from '../flows/answers.ts';
 import type { FieldValue, FlowData, FlowDef, Text } from '../flows/flow.ts';
 import { defineFlow, type FlowStart } from '../flows/flow-runner.ts';
 import type { Choice } from '../messaging/message.ts';
@@ -12,6 +11,7 @@ import { normalizeVi, parsePhone } from '../shared/parse.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { DONOR_KINDS, type DonorKind, PLEDGE_KINDS, type PledgeKind } from './fund.repository.ts';
 import { recordPledge } from './pledge-record.ts';
+import { type PledgeContext, ZPledgeAnswers, ZPledgeContext } from './pledge-schemas.ts';
 import { pledgeRateRefusal, pledgeSafeguards } from './pledge-verification.ts';
 
 /**
@@ -24,47 +24,6 @@ import { pledgeRateRefusal, pledgeSafeguards } from './pledge-verification.ts';
 /** The largest pledge accepted in chat (a bigger one is a typo or goes through the fund board). */
 const MAX_PLEDGE = 100_000_000_000n;
 const MIN_PLEDGE = 1_000n;
-
-const ZOption = z.object({ id: z.number(), name: z.string() });
-
-const ZPledgeContext = z.object({
-  campaignId: z.number(),
-  mode: z.enum(['org', 'donor']),
-  /** A stranger: asked for a name and a phone number, registered as a donor on confirmation. */
-  guest: z.boolean(),
-  orgUnitId: z.number().nullable(),
-  orgName: z.string().nullable(),
-  levels: z.array(ZOption),
-  /** Wards and communes a pledge may be meant for, per fund level id. */
-  targets: z.record(z.string(), z.array(ZOption)),
-  knownName: z.string().nullable(),
-  today: z.string(),
-  editing: z.object({ id: z.number(), ref: z.string() }).nullable(),
-  /** A household code typed but not found (asked again with this note). */
-  householdMissing: z.string().nullable(),
-  household: z.object({ id: z.number(), label: z.string() }).nullable(),
-});
-export type PledgeContext = z.infer<typeof ZPledgeContext>;
-
-/** The confirmed answers: which of them exist depends on the mode and the kind of pledge. */
-const ZPledgeAnswers = z.object({
-  donorKind: z.enum(DONOR_KINDS).optional(),
-  donorName: z.string().optional(),
-  phone: z.string().optional(),
-  workplace: z.string().optional(),
-  kind: z.enum(PLEDGE_KINDS),
-  amount: zMoney.optional(),
-  description: z.string().optional(),
-  quantity: z.number().int().optional(),
-  quantityUnit: z.string().optional(),
-  value: zMoney.optional(),
-  level: zIdChoice.optional(),
-  target: zIdChoice.optional(),
-  householdCode: z.string().optional(),
-  dueOn: zOptionalText,
-  publicName: z.boolean(),
-});
-export type PledgeAnswers = z.infer<typeof ZPledgeAnswers>;
 
 const KIND_LABELS: Record<PledgeKind, string> = {
   money: '💵 Tiền',

@@ -6,7 +6,7 @@ import { parsePhone } from '../shared/parse.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { DonorKind, PledgeChanges } from './fund.repository.ts';
 import { pledgeCard } from './fund-views.ts';
-import type { PledgeAnswers, PledgeContext } from './pledge-flow.ts';
+import type { PledgeAnswers, PledgeContext } from './pledge-schemas.ts';
 import {
   isAnonymousDonor,
   needsVerification,
