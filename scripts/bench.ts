@@ -733,7 +733,12 @@ async function benchFanOut(target: BenchTarget, record: (figure: Figure) => void
     duplicates += Math.max(0, n - 1);
     lost += n === 0 ? 1 : 0;
   }
-  const statuses = await db.all('SELECT status, COUNT(*) AS n FROM "Outbox" GROUP BY status');
+  // COUNT is an integer on SQLite, a bigint on PostgreSQL.
+  const statuses = await db.kysely
+    .selectFrom('Outbox')
+    .select((eb) => ['status', eb.fn.countAll<number | bigint>().as('n')])
+    .groupBy('status')
+    .execute();
   const notSent = statuses.filter((r) => r.status !== 'sent').reduce((sum, r) => sum + Number(r.n), 0);
   const spanMs = (stats.lastAt ?? 0) - (stats.firstAt ?? 0);
   const achieved = (stats.delivered / spanMs) * 1000;
