@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/bench-compare.ts [--base <git-rev>] [--rounds 3] [--db sqlite|postgres] [--full]`:
+ * `npx tsx scripts/bench-compare.ts [--base <git-rev>] [--rounds 3] [--db sqlite|postgres] [--full] [--store]`:
  * the `report` section of `npm run bench` on an older commit and on this working tree, in one run
  * on one machine, taking turns (old, new, old, new, …) so both see the same load; then the figures
  * of each round and the median of each side, with new / old.
@@ -12,6 +12,10 @@
  *
  * Without `--full` each round skips the PostgreSQL runs with answers in flight
  * (BENCH_CONCURRENT_LANES=0): one instance on each database and two instances on PostgreSQL.
+ *
+ * `--store` compares the data layers alone instead: scripts/bench-store-answer.ts runs one report
+ * answer's store transaction on each tree's store (no grammY, no core engine, whose changes the
+ * report section also measures).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -40,13 +44,12 @@ function git(args: string[], cwd = ROOT): string {
  */
 const DEFAULT_BASE = 'a6c2361';
 
-/** Runs the report section in `cwd`; resolves with its output. */
-function runReport(cwd: string, db: string | undefined, full: boolean): Promise<string> {
-  const args = ['tsx', 'scripts/bench.ts', '--only', 'report', ...(db ? ['--db', db] : [])];
+/** Runs `npx args` in `cwd`; resolves with its output. */
+function run(cwd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('npx', args, {
       cwd,
-      env: { ...process.env, TZ: 'UTC', ...(full ? {} : { BENCH_CONCURRENT_LANES: '0' }) },
+      env: { ...process.env, TZ: 'UTC', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -61,6 +64,26 @@ function runReport(cwd: string, db: string | undefined, full: boolean): Promise<
       code === 0 ? resolve(out) : reject(new Error(`bench in ${cwd} exited ${code}:\n${out.slice(-3000)}`)),
     );
   });
+}
+
+/** The report section of `npm run bench` in the tree `root`. */
+async function reportFigures(root: string, db: string | undefined, full: boolean): Promise<Figures> {
+  const args = ['tsx', 'scripts/bench.ts', '--only', 'report', ...(db ? ['--db', db] : [])];
+  return parseReport(await run(root, args, full ? {} : { BENCH_CONCURRENT_LANES: '0' }));
+}
+
+/** The store alone (scripts/bench-store-answer.ts of this tree) on the data layer of `root`. */
+async function storeFigures(root: string, db: string | undefined): Promise<Figures> {
+  const figures: Figures = {};
+  for (const dialect of db ? [db] : ['sqlite', 'postgres']) {
+    const args = ['tsx', 'scripts/bench-store-answer.ts', '--root', root, '--db', dialect];
+    const out = (await run(ROOT, args)).trim().split('\n').at(-1) ?? '{}';
+    const r: { cpuMsPerAnswer?: number; wallMsPerAnswer?: number } = JSON.parse(out);
+    const name = dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+    figures[`${name} store: CPU ms per answer`] = r.cpuMsPerAnswer ?? Number.NaN;
+    figures[`${name} store: wall ms per answer`] = r.wallMsPerAnswer ?? Number.NaN;
+  }
+  return figures;
 }
 
 /** The figures of one report section's output. */
@@ -136,6 +159,7 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '3' },
       db: { type: 'string' },
       full: { type: 'boolean', default: false },
+      store: { type: 'boolean', default: false },
     },
   });
   const base = git(['rev-parse', '--short', values.base ?? DEFAULT_BASE]);
@@ -153,8 +177,9 @@ async function main(): Promise<void> {
         ['new', ROOT, now],
       ] as const) {
         const started = performance.now();
-        const out = await runReport(cwd, values.db, values.full);
-        const figures = parseReport(out);
+        const figures = values.store
+          ? await storeFigures(cwd, values.db)
+          : await reportFigures(cwd, values.db, values.full);
         into.push(figures);
         console.log(
           `round ${round} ${side} (${((performance.now() - started) / 1000).toFixed(0)} s, load ${os.loadavg()[0]?.toFixed(2)}): ${Object.entries(
