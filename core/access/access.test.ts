@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor, Role } from '../shared/actor.ts';
-import { ACTIONS, type Area, can, canAt, grantsFor, meetsAll, type UnitTree, unitsFor } from './access.ts';
+import {
+  ACTIONS,
+  type Area,
+  can,
+  canAt,
+  grantsFor,
+  meetsAll,
+  membershipsFor,
+  reachesEverywhere,
+  type UnitTree,
+  unitPath,
+  unitsFor,
+  unitsWhere,
+} from './access.ts';
 
 // A city (1) with two wards (2, 3); a member organisation (4) under the city.
 const PARENT: Record<number, number | null> = { 1: null, 2: 1, 3: 1, 4: 1 };
@@ -64,6 +77,23 @@ describe('the access table', () => {
     expect(can(actor(['donor', 2]), 'status.view')).toBe(false);
     expect(can(actor(['leader', 2]), 'status.view')).toBe(true);
     expect(unitsFor(actor(['leader', 2], ['admin', 1], ['admin', 2]), 'status.view')).toEqual([2, 1]);
+  });
+
+  it('the units and memberships an action is granted at', async () => {
+    const both = actor(['unit_officer', 2], ['leader', 1], ['unit_officer', 3]);
+    expect(membershipsFor(both, 'report.submit').map((m) => m.unitId)).toEqual([2, 3]);
+    expect(membershipsFor(both, 'status.view').map((m) => m.role)).toEqual(['leader']);
+    expect(reachesEverywhere(actor(['admin', 3]), 'fund.receipt')).toBe(true);
+    expect(reachesEverywhere(actor(['fund_officer', 1]), 'fund.receipt')).toBe(false);
+    const wards = [{ id: 2 }, { id: 3 }, { id: 4 }];
+    expect(await unitsWhere(TREE, actor(['admin', 2]), 'feedback.handle', wards)).toEqual([{ id: 2 }]);
+    expect(await unitsWhere(TREE, actor(['admin', 1]), 'feedback.handle', wards)).toEqual(wards);
+  });
+
+  it('a unit path is bounded: a loop in the tree never hangs', async () => {
+    const loop: UnitTree = { findById: async (id) => ({ id, parentId: id === 1 ? 2 : 1 }) };
+    expect((await unitPath(loop, 1)).ancestors).toEqual([2, 1]);
+    expect(await unitPath(TREE, 2)).toEqual({ id: 2, ancestors: [1] });
   });
 
   it('all needs must be met', async () => {
