@@ -131,12 +131,42 @@ export function createHouseholdRepository(db: SqlDb, hashId?: IdNumberHasher): H
         .executeTakeFirst();
       return r.numUpdatedRows === 1n;
     },
+    async idNumbersOf(campaignId, unitId) {
+      return db.kysely
+        .selectFrom('Household')
+        .select(['id', 'code', 'idNumberHash', 'idNumberLast4'])
+        .where('campaignId', '=', campaignId)
+        .where('unitId', '=', unitId)
+        .execute();
+    },
+    async idNumberOwners(campaignId) {
+      const rows = await db.kysely
+        .selectFrom('Household')
+        .select(['code', 'idNumberHash'])
+        .where('campaignId', '=', campaignId)
+        .where('idNumberHash', 'is not', null)
+        .execute();
+      return rows.flatMap((r) => (r.idNumberHash === null ? [] : [{ hash: r.idNumberHash, code: r.code }]));
+    },
+    async setIdNumber(id, hash, last4) {
+      await db.kysely
+        .updateTable('Household')
+        .set({ idNumberHash: hash, idNumberLast4: last4 })
+        .where('id', '=', id)
+        .execute();
+    },
     async remove(ids) {
       if (ids.length === 0) {
         return 0;
       }
-      await db.kysely.deleteFrom('HouseholdEvent').where('householdId', 'in', [...ids]).execute();
-      const r = await db.kysely.deleteFrom('Household').where('id', 'in', [...ids]).executeTakeFirst();
+      await db.kysely
+        .deleteFrom('HouseholdEvent')
+        .where('householdId', 'in', [...ids])
+        .execute();
+      const r = await db.kysely
+        .deleteFrom('Household')
+        .where('id', 'in', [...ids])
+        .executeTakeFirst();
       return Number(r.numDeletedRows);
     },
     async addEvent(event, at) {

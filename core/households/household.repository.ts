@@ -71,6 +71,14 @@ export interface HouseholdRepository {
    */
   moveStatus(id: number, from: string, to: string, at: Date, overrideReason?: string): Promise<boolean>;
   addEvent(event: HouseholdEventInput, at: Date): Promise<number>;
+  /** The unit's households with their stored ID hash and last 4 digits (null when none). */
+  idNumbersOf(
+    campaignId: number,
+    unitId: number,
+  ): Promise<{ id: number; code: string; idNumberHash: string | null; idNumberLast4: string | null }[]>;
+  /** Every stored ID hash of the campaign with its household's code. */
+  idNumberOwners(campaignId: number): Promise<{ hash: string; code: string }[]>;
+  setIdNumber(id: number, hash: string, last4: string | null): Promise<void>;
   /** Deletes households with their history (the demo's untouched ones); how many. */
   remove(ids: readonly number[]): Promise<number>;
   /** Households by unit and status right now (the leaders' view). */

@@ -65,6 +65,10 @@ export function createUnitRepository(t: SqlDb): UnitRepository {
       const r = await db.selectFrom('Unit').select(UNIT_VIEW).where('id', '=', id).executeTakeFirst();
       return r ? toUnitView(r) : undefined;
     },
+    async findByCode(code) {
+      const r = await db.selectFrom('Unit').select(UNIT_VIEW).where('code', '=', code).executeTakeFirst();
+      return r ? toUnitView(r) : undefined;
+    },
     async listByKinds(kinds) {
       if (kinds.length === 0) {
         return [];

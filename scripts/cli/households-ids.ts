@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { householdInputSchema } from '../../core/households/household.ts';
-import { idNumberLast4 } from '../../core/households/id-number.ts';
+import { type IdNumberRow, setIdNumbers } from '../../core/households/set-id-numbers.ts';
+import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
 import { readHouseholdFile } from '../households/household-file.ts';
-import { type CliContext, UsageError } from './context.ts';
+import { type CliContext, storeOf, UsageError } from './context.ts';
 
 export const ZHouseholdsSetIdsArgs = z.object({
   file: z
@@ -35,21 +36,20 @@ const ID_NUMBER = householdInputSchema({ year: 2100 }).shape.idNumber;
  * reported and not written. One transaction and an audit row; `--dry-run` writes nothing.
  */
 export async function householdsSetIds(ctx: CliContext, args: HouseholdsSetIdsArgs): Promise<SetIdsOutcome> {
-  const db = ctx.db;
-  if (!db) {
-    throw new Error('households set-ids needs the database connection');
-  }
   const hashId = ctx.hashIdNumber;
   if (!hashId) {
     throw new UsageError('không có khóa băm số CCCD (ID_HASH_KEY): không ghi được số CCCD');
   }
-  const unit = await db.get('SELECT id, name FROM "Unit" WHERE code = ?', [args.unit]);
+  const store = storeOf(ctx);
+  const { unit, campaign } = await store.run(async (tx) => ({
+    unit: await tx.units.findByCode(args.unit),
+    campaign: await tx.campaigns.findCurrent(),
+  }));
   if (!unit) {
     throw new UsageError(
       `không có đơn vị mã "${args.unit}". Xem các mã đơn vị bằng: npm run cli -- units list`,
     );
   }
-  const campaign = await db.get('SELECT id FROM "Campaign" ORDER BY id DESC LIMIT 1');
   if (!campaign) {
     throw new UsageError('chưa có chương trình nào trong cơ sở dữ liệu');
   }
@@ -63,88 +63,49 @@ export async function householdsSetIds(ctx: CliContext, args: HouseholdsSetIdsAr
     );
     return { updated: 0, unchanged: 0, skipped: 0, problems: [] };
   }
-  const households = await db.all(
-    'SELECT id, code, idNumberHash, idNumberLast4 FROM "Household" WHERE campaignId = ? AND unitId = ?',
-    [Number(campaign.id), Number(unit.id)],
-  );
-  const byCode = new Map(households.map((h) => [String(h.code).toLowerCase(), h]));
-  // Hashes already in the campaign (any unit): the same person twice is reported, not written.
-  const owners = new Map<string, string>();
-  for (const r of await db.all(
-    'SELECT code, idNumberHash FROM "Household" WHERE campaignId = ? AND idNumberHash IS NOT NULL',
-    [Number(campaign.id)],
-  )) {
-    owners.set(String(r.idNumberHash), String(r.code));
-  }
-
-  const outcome: SetIdsOutcome = { updated: 0, unchanged: 0, skipped: 0, problems: [] };
-  const writes: { id: number; hash: string; last4: string | null }[] = [];
+  // The cells are checked here (the file's rules); matching and writing is the core's.
+  const problems: SetIdsOutcome['problems'] = [];
+  const rows: IdNumberRow[] = [];
+  let skipped = 0;
   for (const row of file.rows) {
-    const problem = (message: string) => outcome.problems.push({ row: row.rowNumber, message });
     const cellError = row.errors.find((e) => e.field === 'code' || e.field === 'idNumber');
     if (cellError) {
-      problem(`cột "${cellError.column}": ${cellError.message}`);
+      problems.push({ row: row.rowNumber, message: `cột "${cellError.column}": ${cellError.message}` });
       continue;
     }
-    const code = row.values.code;
     const parsedId = ID_NUMBER.safeParse(row.values.idNumber);
     if (!parsedId.success) {
-      problem(parsedId.error.issues[0]?.message ?? 'số CMND/CCCD không hợp lệ');
+      problems.push({
+        row: row.rowNumber,
+        message: parsedId.error.issues[0]?.message ?? 'số CMND/CCCD không hợp lệ',
+      });
       continue;
     }
-    const idNumber = parsedId.data;
-    if (!idNumber) {
-      outcome.skipped += 1;
+    if (!parsedId.data) {
+      skipped += 1;
       continue;
     }
-    const household = code === undefined ? undefined : byCode.get(code.toLowerCase());
-    if (!household) {
-      problem(`không có hộ mã ${code ?? '(trống)'} ở ${String(unit.name)}.`);
-      continue;
-    }
-    const last4 = idNumberLast4(idNumber);
-    if (household.idNumberLast4 !== null && String(household.idNumberLast4) !== last4) {
-      problem(
-        `hộ ${String(household.code)}: 4 số cuối CCCD trong tệp (${last4}) khác số đã lưu (${String(household.idNumberLast4)}); không ghi.`,
-      );
-      continue;
-    }
-    const hash = hashId(idNumber);
-    const owner = owners.get(hash);
-    if (owner !== undefined && owner !== String(household.code)) {
-      problem(`hộ ${String(household.code)}: cùng số CCCD với hộ ${owner}; không ghi.`);
-      continue;
-    }
-    if (household.idNumberHash === hash) {
-      outcome.unchanged += 1;
-      continue;
-    }
-    owners.set(hash, String(household.code));
-    writes.push({ id: Number(household.id), hash, last4 });
+    rows.push({ rowNumber: row.rowNumber, code: row.values.code, idNumber: parsedId.data });
   }
-
+  const update = await store.run((tx) =>
+    setIdNumbers(tx, { campaignId: campaign.id, unit, file: args.file }, rows, hashId, {
+      dryRun: args.dryRun,
+      by: CLI_SOURCE,
+      now: ctx.now,
+    }),
+  );
+  const outcome: SetIdsOutcome = {
+    updated: args.dryRun ? 0 : update.written,
+    unchanged: update.unchanged,
+    skipped,
+    problems: [...problems, ...update.problems].sort((a, b) => a.row - b.row),
+  };
   for (const p of outcome.problems) {
     ctx.out(`Dòng ${p.row}: ${p.message}`);
   }
-  if (!args.dryRun && writes.length > 0) {
-    await db.transaction(async (tx) => {
-      for (const w of writes) {
-        await tx.run('UPDATE "Household" SET idNumberHash = ?, idNumberLast4 = ? WHERE id = ?', [
-          w.hash,
-          w.last4,
-          w.id,
-        ]);
-      }
-      await tx.run(
-        `INSERT INTO "AuditLog" (at, personId, channel, action, entity, entityId, after) VALUES (?, NULL, 'cli', 'households.set_ids', 'Unit', ?, ?)`,
-        [ctx.now, String(unit.id), JSON.stringify({ file: args.file, updated: writes.length })],
-      );
-    });
-    outcome.updated = writes.length;
-  }
   ctx.out(
     `${args.dryRun ? 'Chạy thử (--dry-run), không ghi gì: sẽ cập nhật' : 'Đã cập nhật'} số CCCD (mã băm) của ` +
-      `${writes.length} hộ ở ${String(unit.name)}; ${outcome.unchanged} hộ đã đúng, ${outcome.skipped} dòng không có số CCCD, ` +
+      `${update.written} hộ ở ${unit.name}; ${outcome.unchanged} hộ đã đúng, ${outcome.skipped} dòng không có số CCCD, ` +
       `${outcome.problems.length} dòng có lỗi.`,
   );
   return outcome;
