@@ -143,7 +143,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     );
   }
   if (realDeployment) {
-    const found = await findDemoData(prisma());
+    const found = await findDemoData(db);
     if (found.people.length > 0 || found.invites.length > 0 || found.households.length > 0) {
       log.warn(
         {

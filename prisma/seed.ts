@@ -271,48 +271,76 @@ function personCreator(personId: number): string {
  * redeemed an invite there), and the unused, unrevoked invites the seed or those people made.
  * People of a real deployment have Telegram or Zalo identities and are never counted.
  */
-export async function findDemoData(prisma: PrismaClient): Promise<DemoData> {
-  const people = await prisma.person.findMany({
-    where: {
-      identities: { some: { channel: PLAYGROUND_CHANNEL }, every: { channel: PLAYGROUND_CHANNEL } },
-    },
-    select: { id: true, fullName: true, active: true },
-    orderBy: { id: 'asc' },
-  });
-  const invites = await prisma.invite.findMany({
-    where: {
-      usedAt: null,
-      revokedAt: null,
-      OR: [
-        { code: DEMO_INVITE_CODE },
-        { createdBy: { in: [SEED_INVITE_CREATOR, ...people.map((p) => personCreator(p.id))] } },
-      ],
-    },
-    select: { id: true, code: true },
-    orderBy: { id: 'asc' },
-  });
+export async function findDemoData(db: SqlDb): Promise<DemoData> {
+  // Through Kysely: with a messenger token the bot asks this at every start, and need not load the
+  // Prisma client for it (issue 14 §7).
+  const k = db.kysely;
+  const people = await k
+    .selectFrom('Person as p')
+    .select(['p.id', 'p.fullName', 'p.active'])
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('ChannelIdentity as i')
+          .select('i.id')
+          .whereRef('i.personId', '=', 'p.id')
+          .where('i.channel', '=', PLAYGROUND_CHANNEL),
+      ),
+    )
+    .where(({ exists, not, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('ChannelIdentity as i')
+            .select('i.id')
+            .whereRef('i.personId', '=', 'p.id')
+            .where('i.channel', '<>', PLAYGROUND_CHANNEL),
+        ),
+      ),
+    )
+    .orderBy('p.id')
+    .execute();
+  const creators = [SEED_INVITE_CREATOR, ...people.map((p) => personCreator(p.id))];
+  const invites = await k
+    .selectFrom('Invite')
+    .select(['id', 'code'])
+    .where('usedAt', 'is', null)
+    .where('revokedAt', 'is', null)
+    .where((eb) => eb.or([eb('code', '=', DEMO_INVITE_CODE), eb('createdBy', 'in', creators)]))
+    .orderBy('id')
+    .execute();
   // A demo household: one of the demo's codes in its ward, created at the instant the demo was seeded.
   const seededAt = (
-    await prisma.auditLog.findMany({ where: { action: 'seed.demo' }, select: { at: true } })
+    await k.selectFrom('AuditLog').select('at').where('action', '=', 'seed.demo').execute()
   ).map((a) => a.at);
   const candidates =
     seededAt.length === 0
       ? []
-      : await prisma.household.findMany({
-          where: {
-            code: { in: DEMO_HOUSEHOLDS.map((h) => h[0]) },
-            unit: { code: DEMO_HOUSEHOLD_UNIT },
-            createdAt: { in: seededAt },
-          },
-          select: { id: true, code: true, _count: { select: { events: true } } },
-          orderBy: { id: 'asc' },
-        });
+      : await k
+          .selectFrom('Household as h')
+          .innerJoin('Unit as u', 'u.id', 'h.unitId')
+          .select(['h.id', 'h.code'])
+          .where(
+            'h.code',
+            'in',
+            DEMO_HOUSEHOLDS.map((h) => h[0]),
+          )
+          .where('u.code', '=', DEMO_HOUSEHOLD_UNIT)
+          .where('h.createdAt', 'in', seededAt)
+          .orderBy('h.id')
+          .execute();
   const households: DemoData['households'] = [];
   for (const h of candidates) {
+    const count = async (table: 'HouseholdEvent' | 'Pledge' | 'FundEntry') =>
+      Number(
+        (
+          await k
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('householdId', '=', h.id)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const used =
-      h._count.events > 1 ||
-      (await prisma.pledge.count({ where: { householdId: h.id } })) > 0 ||
-      (await prisma.fundEntry.count({ where: { householdId: h.id } })) > 0;
+      (await count('HouseholdEvent')) > 1 || (await count('Pledge')) > 0 || (await count('FundEntry')) > 0;
     if (!used) {
       households.push({ id: h.id, code: h.code });
     }

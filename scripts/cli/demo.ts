@@ -60,8 +60,11 @@ export async function adminCreate(ctx: CliContext, options: AdminCreateOptions):
  * finds nothing.
  */
 export async function demoRemove(ctx: CliContext): Promise<void> {
-  const { prisma, now, out } = ctx;
-  const found = await findDemoData(prisma);
+  const { now, out } = ctx;
+  if (!ctx.db) {
+    throw new Error('this command needs the database connection');
+  }
+  const found = await findDemoData(ctx.db);
   if (found.people.length === 0 && found.invites.length === 0 && found.households.length === 0) {
     out('Không có dữ liệu mẫu (người dùng mẫu, mã mời mẫu, hộ mẫu) trong cơ sở dữ liệu: không có gì để gỡ.');
     return;

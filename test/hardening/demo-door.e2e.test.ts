@@ -327,7 +327,7 @@ describe('no demo door in a real deployment', () => {
       pledgesCancelled: [refs.big, refs.small],
       pledgesPaid: [refs.paid],
     });
-    expect(await findDemoData(prisma)).toEqual({ people: [], invites: [], households: [] });
+    expect(await findDemoData(seeded.db)).toEqual({ people: [], invites: [], households: [] });
 
     expect(await cli('demo', 'remove')).toContain('không có gì để gỡ');
     expect(await prisma.auditLog.count({ where: { action: 'demo.remove' } })).toBe(1);
