@@ -75,7 +75,7 @@ describe('administration from the CLI', () => {
     const group = await prisma.leadershipGroup.create({
       data: { channel: 'telegram', chatId: '-1001', title: 'Thường trực', unitId: city.id, requestedAt: NOW },
     });
-    expect(await run(['groups', 'list'])).toMatch(/Thường trực.*pending/);
+    expect(await run(['groups', 'list'])).toMatch(/Thường trực.*đang chờ xác nhận \(pending\)/);
     await run(['groups', 'confirm', String(group.id)]);
     expect((await prisma.leadershipGroup.findUniqueOrThrow({ where: { id: group.id } })).status).toBe(
       'active',

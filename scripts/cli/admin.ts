@@ -7,6 +7,7 @@ import {
 } from '../../core/campaigns/campaign-admin.ts';
 import { setGroupStatus } from '../../core/digests/group-admin.ts';
 import { ZPledgeSafeguards } from '../../core/funds/pledge-verification.ts';
+import { t } from '../../core/messaging/catalog.ts';
 import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
 import { changeRole, revokeInvite, setPersonActive } from '../../core/people/administration.ts';
 import { isRole } from '../../core/shared/actor.ts';
@@ -136,6 +137,13 @@ export async function personRole(ctx: CliContext, args: PersonRoleArgs): Promise
   );
 }
 
+/** A group's status in Vietnamese, its code beside it (what the database and the logs say). */
+function groupStatusLabel(status: string): string {
+  const known = ['pending', 'active', 'removed'] as const;
+  const code = known.find((k) => k === status);
+  return code === undefined ? status : `${t('vi', `group.status.${code}`)} (${code})`;
+}
+
 /** `groups list`: leadership groups, their area, digests and status. */
 export async function groupsList(ctx: CliContext): Promise<void> {
   const groups = await ctx.prisma.leadershipGroup.findMany({ orderBy: { id: 'asc' } });
@@ -157,7 +165,7 @@ export async function groupsList(ctx: CliContext): Promise<void> {
       g.title ?? g.chatId,
       units.get(g.unitId)?.name ?? String(g.unitId),
       g.digests,
-      g.status,
+      groupStatusLabel(g.status),
     ]),
   )) {
     ctx.out(line);

@@ -116,6 +116,24 @@ export async function remindersPolicy(ctx: CliContext, opts: PolicyOptions): Pro
 
 const WAITING = new Set(['pending', 'sending']);
 
+/** What each queue purpose and status means, for the operator (the codes stay in their columns). */
+const PURPOSE_LABELS: Record<string, string> = {
+  reply: 'trả lời',
+  reminder: 'nhắc báo cáo',
+  escalation: 'báo lãnh đạo đơn vị chậm',
+  pledge_reminder: 'nhắc đăng ký ủng hộ',
+  digest: 'bản tin tổng hợp',
+  notice: 'thông báo',
+};
+const STATUS_LABELS: Record<string, string> = {
+  pending: 'chờ gửi',
+  sending: 'đang gửi',
+  sent: 'đã gửi',
+  failed: 'không gửi được',
+  held: 'chờ người dùng nhắn lại',
+  cancelled: 'đã hủy',
+};
+
 /** `outbox status`: messages by purpose and status, and the oldest still waiting. */
 export async function outboxStatus(ctx: CliContext): Promise<void> {
   const zone = ctx.timeZone ?? DEFAULT_TIME_ZONE;
@@ -130,8 +148,14 @@ export async function outboxStatus(ctx: CliContext): Promise<void> {
     return;
   }
   for (const line of renderTable(
-    ['Loại', 'Trạng thái', 'Số tin', 'Chờ từ'],
-    rows.map((r) => [r.purpose, r.status, String(r.n), r.oldest ?? '']),
+    ['Loại', 'Trạng thái', 'Số tin', 'Chờ từ', 'Diễn giải'],
+    rows.map((r) => [
+      r.purpose,
+      r.status,
+      String(r.n),
+      r.oldest ?? '',
+      `${PURPOSE_LABELS[r.purpose] ?? r.purpose}, ${STATUS_LABELS[r.status] ?? r.status}`,
+    ]),
   )) {
     ctx.out(line);
   }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { sealToken } from '../../prisma/zalo-token-store.ts';
+import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
+import { createAuditRepository } from '../../prisma/repositories/audit.ts';
+import { createZaloTokenStore } from '../../prisma/zalo-token-store.ts';
 import { type CliContext, DEFAULT_TIME_ZONE, UsageError } from './context.ts';
 import { formatInstant, renderFields } from './text.ts';
 
@@ -64,22 +66,17 @@ export async function zaloSetToken(ctx: CliContext, args: ZaloSetTokenArgs): Pro
       'cần cấu hình Zalo như khi chạy bot (các biến ZALO_* và ZALO_TOKEN_KEY) để lưu refresh token đã mã hoá',
     );
   }
-  const refreshToken = sealToken(ctx.zaloTokenKey, args.token);
-  const expired = new Date(0);
-  await ctx.prisma.zaloToken.upsert({
-    where: { id: 1 },
-    create: { id: 1, accessToken: '', refreshToken, accessExpiresAt: expired },
-    update: {
-      accessToken: '',
-      refreshToken,
-      accessExpiresAt: expired,
-      deadSince: null,
-      lastError: null,
-      leaseUntil: null,
-    },
-  });
-  await ctx.prisma.auditLog.create({
-    data: { at: ctx.now, action: 'zalo.set-token', entity: 'ZaloToken', entityId: '1', channel: 'cli' },
+  const key = ctx.zaloTokenKey;
+  if (!ctx.db) {
+    throw new Error('this command needs the database connection');
+  }
+  // The token and its audit row in one transaction.
+  await ctx.db.transaction(async (t) => {
+    await createZaloTokenStore(t, key).replaceRefreshToken(args.token, ctx.now);
+    await createAuditRepository(t).record(
+      { ...CLI_SOURCE, action: 'zalo.set-token', entity: 'ZaloToken', entityId: '1' },
+      ctx.now,
+    );
   });
   ctx.out('Đã lưu refresh token mới. Bot sẽ lấy access token mới ở lần gửi tin Zalo tới.');
 }
