@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { isHouseholdStatus } from '../../core/households/household.ts';
 import { moveHouseholdStatus } from '../../core/households/move-status.ts';
+import { statusLabel } from '../../core/households/status.ts';
 import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
 import { type CliContext, storeOf, UsageError } from './context.ts';
 
@@ -11,6 +13,11 @@ export const ZHouseholdsApproveArgs = z.object({
     .min(10, 'lý do quá ngắn: ghi rõ căn cứ (ít nhất 10 ký tự)'),
 });
 export type HouseholdsApproveArgs = z.infer<typeof ZHouseholdsApproveArgs>;
+
+/** A status in Vietnamese ("Đề xuất"), or as stored when it is not one of the registry's. */
+function label(status: string): string {
+  return isHouseholdStatus(status) ? statusLabel(status) : status;
+}
 
 /**
  * `households approve <code> --reason "..."`: an admin approves a proposed household through the
@@ -30,7 +37,7 @@ export async function householdsApprove(ctx: CliContext, args: HouseholdsApprove
   }
   if (household.status !== 'proposed') {
     throw new UsageError(
-      `hộ ${household.headName} đang ở trạng thái "${household.status}", chỉ duyệt được hộ "proposed"`,
+      `hộ ${household.headName} đang ở trạng thái "${label(household.status)}", chỉ duyệt được hộ "${label('proposed')}"`,
     );
   }
   // The chat's status change, with the reason kept as an override when the criteria say no.

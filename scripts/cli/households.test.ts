@@ -248,5 +248,13 @@ describe('households import', () => {
     expect(await prisma.householdEvent.count({ where: { householdId: approved.id, kind: 'override' } })).toBe(
       1,
     );
+    // A second approval is refused in Vietnamese and writes nothing more.
+    await expect(
+      executeCommand(
+        parseCommand(['households', 'approve', 'DQ-900', '--reason', 'Mái dột nặng sau bão số 3, lần hai']),
+        context(),
+      ),
+    ).rejects.toThrow(/trạng thái "Đã duyệt", chỉ duyệt được hộ "Đề xuất"/);
+    expect(await prisma.auditLog.count({ where: { action: 'household.approve-override' } })).toBe(1);
   });
 });
