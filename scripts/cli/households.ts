@@ -7,8 +7,10 @@ import {
   type THouseholdInput,
 } from '../../core/households/household.ts';
 import { DEFAULT_HOUSEHOLD_IMPORT_LIMITS } from '../../core/households/import-limits.ts';
+import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
 import { dateInZone } from '../../core/shared/calendar.ts';
 import { createHouseholdWriter, HOUSEHOLD_BATCH } from '../../prisma/household-writer.ts';
+import { createAuditRepository } from '../../prisma/repositories/audit.ts';
 import {
   HouseholdFileError,
   type HouseholdRowStream,
@@ -250,13 +252,15 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
         'cli',
       );
     }
-    await tx.run(
-      `INSERT INTO "AuditLog" (at, personId, channel, action, entity, entityId, after) VALUES (?, NULL, 'cli', 'households.import', 'Unit', ?, ?)`,
-      [
-        ctx.now,
-        String(unit.id),
-        JSON.stringify({ file: args.file, written: valid.length, skipped: badRows }),
-      ],
+    await createAuditRepository(tx).record(
+      {
+        ...CLI_SOURCE,
+        action: 'households.import',
+        entity: 'Unit',
+        entityId: String(unit.id),
+        after: { file: args.file, written: valid.length, skipped: badRows },
+      },
+      ctx.now,
     );
   });
   ctx.out(`Đã nhập ${valid.length} hộ vào ${unit.name}.`);
