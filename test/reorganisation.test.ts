@@ -9,8 +9,8 @@ import {
   unitsShownAt,
 } from '../core/people/reorganisation.ts';
 import type { DatedUnit } from '../core/people/unit.repository.ts';
-import type { UnitOfWork } from '../core/unit-of-work.ts';
 import { runReminders } from '../core/reminders/run-reminders.ts';
+import type { UnitOfWork } from '../core/unit-of-work.ts';
 import type { PrismaClient } from '../prisma/client.ts';
 import type { SqlDb } from '../prisma/sql-db.ts';
 import { createStore } from '../prisma/store.ts';

@@ -47,7 +47,9 @@ describe('digest preview and reminder commands', () => {
     expect((await run(['reminders', 'run', '--at', '2025-04-09T08:00:00+07:00'])).at(-1)).toContain(
       'Đã đưa 0 tin',
     );
-    expect((await run(['outbox', 'status'])).join('\n')).toMatch(/reminder\s+pending\s+2\s.*nhắc báo cáo, chờ gửi/);
+    expect((await run(['outbox', 'status'])).join('\n')).toMatch(
+      /reminder\s+pending\s+2\s.*nhắc báo cáo, chờ gửi/,
+    );
   });
 
   it('changes the policy with an audit entry and refuses a bad one', async () => {
