@@ -4,9 +4,6 @@ import { type DbSum, money, notReversed, toEntry } from './fund-rows.ts';
 import { countEntry } from './fund-totals.ts';
 import type { SqlDb } from './sql-db.ts';
 
-// Pledges live in their own file; re-exported until prisma/store.ts imports them from there.
-export { createPledgeRepository } from './pledge-repository.ts';
-
 const TOTAL_KINDS: readonly TotalKind[] = [
   'receipt',
   'in_kind',
