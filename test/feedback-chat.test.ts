@@ -13,12 +13,16 @@ interface Notice {
 
 const notices = async (chatId: string): Promise<Notice[]> =>
   (
-    await chat.db.all(`SELECT payload FROM "Outbox" WHERE chatId = ? AND purpose = 'notice' ORDER BY id`, [
-      chatId,
-    ])
-  ).map((r) => JSON.parse(String(r.payload)) as Notice);
+    await chat.db.kysely
+      .selectFrom('Outbox')
+      .select('payload')
+      .where('chatId', '=', chatId)
+      .where('purpose', '=', 'notice')
+      .orderBy('id')
+      .execute()
+  ).map((r) => JSON.parse(r.payload) as Notice);
 
-const feedbackRows = () => chat.db.all('SELECT * FROM "Feedback" ORDER BY id');
+const feedbackRows = () => chat.db.kysely.selectFrom('Feedback').selectAll().orderBy('id').execute();
 
 const buttonsOf = (notice: Notice | undefined) => notice?.choices?.flat().map((c) => c.id) ?? [];
 
@@ -142,7 +146,12 @@ describe('citizen feedback', () => {
     );
     expect((await feedbackRows())[0]).toMatchObject({ status: 'answered', handledBy: expect.any(Number) });
 
-    const audit = await chat.db.all(`SELECT action FROM "AuditLog" WHERE entity = 'Feedback' ORDER BY id`);
+    const audit = await chat.db.kysely
+      .selectFrom('AuditLog')
+      .select('action')
+      .where('entity', '=', 'Feedback')
+      .orderBy('id')
+      .execute();
     expect(audit.map((a) => a.action)).toEqual(['feedback.create', 'feedback.handled', 'feedback.answered']);
   });
 

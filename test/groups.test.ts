@@ -8,12 +8,17 @@ const GROUP = '-100777';
 
 const notices = async (chatId: string) =>
   (
-    await chat.db.all(`SELECT payload FROM "Outbox" WHERE chatId = ? AND purpose = 'notice' ORDER BY id`, [
-      chatId,
-    ])
-  ).map((r) => JSON.parse(String(r.payload)) as { text: string; choices?: { id: string }[][] });
+    await chat.db.kysely
+      .selectFrom('Outbox')
+      .select('payload')
+      .where('chatId', '=', chatId)
+      .where('purpose', '=', 'notice')
+      .orderBy('id')
+      .execute()
+  ).map((r) => JSON.parse(r.payload) as { text: string; choices?: { id: string }[][] });
 
-const group = () => chat.db.get('SELECT * FROM "LeadershipGroup" WHERE chatId = ?', [GROUP]);
+const group = () =>
+  chat.db.kysely.selectFrom('LeadershipGroup').selectAll().where('chatId', '=', GROUP).executeTakeFirst();
 
 beforeAll(async () => {
   chat = await startSqliteChat('2025-04-14T02:00:00Z');
