@@ -133,6 +133,8 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
 
+const round = (v: number) => Number(v.toPrecision(4));
+
 /** Where higher is better (answers/s) the ratio is still new / old: > 1 is faster there. */
 function table(base: string, old: Figures[], now: Figures[]): string {
   const keys = [...new Set([...old, ...now].flatMap((f) => Object.keys(f)))];
@@ -146,7 +148,7 @@ function table(base: string, old: Figures[], now: Figures[]): string {
     const mo = median(o);
     const mn = median(n);
     lines.push(
-      `${key.padEnd(width)}  ${mo.toFixed(3).padStart(12)}  ${mn.toFixed(3).padStart(12)}  ${(mo ? mn / mo : Number.NaN).toFixed(3).padStart(7)}   ${o.join(', ')} | ${n.join(', ')}`,
+      `${key.padEnd(width)}  ${mo.toFixed(3).padStart(12)}  ${mn.toFixed(3).padStart(12)}  ${(mo ? mn / mo : Number.NaN).toFixed(3).padStart(7)}   ${o.map(round).join(', ')} | ${n.map(round).join(', ')}`,
     );
   }
   return `old = ${base}, new = this working tree\n${lines.join('\n')}`;
