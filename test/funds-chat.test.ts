@@ -13,10 +13,38 @@ let chat: SqliteChat;
 const org = () => chat.user('org-phunu');
 const fund = () => chat.user('fund');
 
-const entries = () => chat.db.all('SELECT kind, amount, overpayment FROM "FundEntry" ORDER BY id');
-const pledgeRow = (ref: string) => chat.db.get('SELECT * FROM "Pledge" WHERE ref = ?', [ref]);
+const entries = () =>
+  chat.db.kysely.selectFrom('FundEntry').select(['kind', 'amount', 'overpayment']).orderBy('id').execute();
+const pledgeRow = (ref: string) =>
+  chat.db.kysely.selectFrom('Pledge').selectAll().where('ref', '=', ref).executeTakeFirst();
+/** COUNT is an integer on SQLite, a bigint on PostgreSQL. */
+const pledgeCount = async () =>
+  Number(
+    (
+      await chat.db.kysely
+        .selectFrom('Pledge')
+        .select((eb) => eb.fn.countAll<number | bigint>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+const identityCount = async (externalUserId: string) =>
+  Number(
+    (
+      await chat.db.kysely
+        .selectFrom('ChannelIdentity')
+        .select((eb) => eb.fn.countAll<number | bigint>().as('n'))
+        .where('externalUserId', '=', externalUserId)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 const householdId = async (code: string) =>
-  Number((await chat.db.get('SELECT id FROM "Household" WHERE code = ?', [code]))?.id);
+  (
+    await chat.db.kysely
+      .selectFrom('Household')
+      .select('id')
+      .where('code', '=', code)
+      .executeTakeFirstOrThrow()
+  ).id;
 
 beforeAll(async () => {
   // 10/03/2025, 10:00 in Hà Nội: inside the seeded campaign.
@@ -72,7 +100,7 @@ describe('an organisation leader pledges and the fund officer follows the money'
     expect(row).toMatchObject({
       donorKind: 'organisation',
       kind: 'money',
-      amount: 50_000_000,
+      amount: 50_000_000n,
       dueOn: '2025-03-31',
     });
     pledgeId = Number(row?.id);
@@ -123,7 +151,11 @@ describe('an organisation leader pledges and the fund officer follows the money'
     const done = await chat.press(fund(), '@confirm:yes');
     expect(done.text).toContain('Đã nộp vượt đăng ký: 5.000.000 đ');
     expect(done.text).toContain('hiện còn: 55.000.000 đ');
-    expect((await entries()).at(-1)).toMatchObject({ kind: 'receipt', amount: 5_000_000, overpayment: 1 });
+    expect((await entries()).at(-1)).toMatchObject({
+      kind: 'receipt',
+      amount: 5_000_000n,
+      overpayment: true,
+    });
   });
 
   it('refuses an allocation above the balance or the norm, then allocates 60 triệu once', async () => {
@@ -231,7 +263,11 @@ describe('an organisation leader pledges and the fund officer follows the money'
     expect(found.buttons).toContain(`menu:ack:${pledgeId}`);
     await chat.press(fund(), `menu:acksend:${pledgeId}`);
     await chat.press(fund(), `menu:acksend:${pledgeId}`);
-    const sent = await chat.db.all(`SELECT chatId, payload FROM "Outbox" WHERE idempotencyKey LIKE 'ack:%'`);
+    const sent = await chat.db.kysely
+      .selectFrom('Outbox')
+      .select(['chatId', 'payload'])
+      .where('idempotencyKey', 'like', 'ack:%')
+      .execute();
     expect(sent).toHaveLength(1);
     expect(sent[0]?.chatId).toBe('org-phunu');
     expect(sent[0]?.payload).toContain('55.000.000 đ');
@@ -288,10 +324,8 @@ describe('a donor without an invite', () => {
     const cancelled = await chat.command(donor(), 'huy');
     expect(cancelled.text).toContain('hủy');
     // Nothing was saved: no pledge and no person for this chat.
-    expect(await chat.db.get('SELECT COUNT(*) AS n FROM "Pledge"')).toEqual({ n: 1 });
-    expect(
-      await chat.db.get(`SELECT COUNT(*) AS n FROM "ChannelIdentity" WHERE externalUserId = 'guest-donor'`),
-    ).toEqual({ n: 0 });
+    expect(await pledgeCount()).toBe(1);
+    expect(await identityCount('guest-donor')).toBe(0);
   });
 
   it('registers, changes and cancels a pledge before any payment', async () => {
@@ -314,7 +348,7 @@ describe('a donor without an invite', () => {
     expect(done.buttons).toContain('menu:mypledges');
     expect(await pledgeRow('UH-0002')).toMatchObject({
       donorPhone: '0912345678',
-      publicName: 0,
+      publicName: false,
       personId: expect.any(Number),
     });
 
@@ -327,7 +361,7 @@ describe('a donor without an invite', () => {
     await chat.say(donor(), '120 triệu');
     const updated = await chat.press(donor(), '@confirm:yes');
     expect(updated.text).toContain('Đã sửa đăng ký số UH-0002');
-    expect(await pledgeRow('UH-0002')).toMatchObject({ amount: 120_000_000 });
+    expect(await pledgeRow('UH-0002')).toMatchObject({ amount: 120_000_000n });
 
     const again = await chat.press(donor(), 'menu:mypledges');
     const card2 = await chat.pressFirst(donor(), again, 'menu:pledgecard:');
