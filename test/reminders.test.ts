@@ -18,16 +18,13 @@ const exec = promisify(execFile);
 let chat: SqliteChat;
 let store: ReturnType<typeof createStore>;
 
-interface Row {
-  chatId: string;
-  idempotencyKey: string;
-  purpose: string;
-  payload: string;
-}
-const reminders = async (): Promise<Row[]> =>
-  (await chat.db.all(
-    `SELECT chatId, idempotencyKey, purpose, payload FROM "Outbox" WHERE purpose <> 'reply' ORDER BY id`,
-  )) as unknown as Row[];
+const reminders = () =>
+  chat.db.kysely
+    .selectFrom('Outbox')
+    .select(['chatId', 'idempotencyKey', 'purpose', 'payload'])
+    .where('purpose', '<>', 'reply')
+    .orderBy('id')
+    .execute();
 
 const run = (iso: string) => store.run((tx) => runReminders(tx, new Date(iso)));
 
@@ -89,9 +86,12 @@ describe('report reminders', () => {
       reply = await chat.press(officer, reply.buttons[0] ?? '');
     }
     expect((await chat.press(officer, '@confirm:yes')).text).toContain('tháng 3/2025');
-    const statuses = await chat.db.all(
-      `SELECT status FROM "Outbox" WHERE idempotencyKey LIKE 'remind:2025-03:%' AND chatId = 'officer-songcau'`,
-    );
+    const statuses = await chat.db.kysely
+      .selectFrom('Outbox')
+      .select('status')
+      .where('idempotencyKey', 'like', 'remind:2025-03:%')
+      .where('chatId', '=', 'officer-songcau')
+      .execute();
     expect(statuses.map((s) => s.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
   });
 
@@ -121,26 +121,33 @@ describe('two processes planning at once on one database', () => {
     const seeded = await seededDatabase(new Date('2025-04-01T00:00:00Z'));
     try {
       // More people to remind: every officer invite of the seed plus a few more chats per ward.
-      const wards = await seeded.db.all(`SELECT id FROM "Unit" WHERE kind IN ('ward', 'commune')`);
+      const wards = await seeded.db.kysely
+        .selectFrom('Unit')
+        .select('id')
+        .where('kind', 'in', ['ward', 'commune'])
+        .execute();
       const at = new Date('2025-01-01T00:00:00Z');
       await seeded.db.transaction(async (tx) => {
         for (const [i, ward] of wards.entries()) {
           for (let k = 0; k < 25; k++) {
-            const personId = await tx.insert(`INSERT INTO "Person" (fullName, createdAt) VALUES (?, ?)`, [
-              `Cán bộ ${i}-${k}`,
-              at,
-            ]);
-            if (personId === undefined) {
-              throw new Error('no person');
-            }
-            await tx.run(
-              `INSERT INTO "Membership" (personId, unitId, role, createdAt) VALUES (?, ?, 'unit_officer', ?)`,
-              [personId, Number(ward.id), at],
-            );
-            await tx.run(
-              `INSERT INTO "ChannelIdentity" (channel, externalUserId, personId, createdAt) VALUES ('telegram', ?, ?, ?)`,
-              [String(900_000 + personId), personId, at],
-            );
+            const { id: personId } = await tx.kysely
+              .insertInto('Person')
+              .values({ fullName: `Cán bộ ${i}-${k}`, createdAt: at })
+              .returning('id')
+              .executeTakeFirstOrThrow();
+            await tx.kysely
+              .insertInto('Membership')
+              .values({ personId, unitId: ward.id, role: 'unit_officer', createdAt: at })
+              .execute();
+            await tx.kysely
+              .insertInto('ChannelIdentity')
+              .values({
+                channel: 'telegram',
+                externalUserId: String(900_000 + personId),
+                personId,
+                createdAt: at,
+              })
+              .execute();
           }
         }
       });
@@ -155,12 +162,16 @@ describe('two processes planning at once on one database', () => {
         );
       const outputs = await Promise.all([pass(), pass(), pass()]);
       const added = outputs.map((o) => Number(/Đã đưa (\d+) tin nhắn/.exec(o.stdout)?.[1] ?? -1));
-      const rows = await seeded.db.all(
-        `SELECT idempotencyKey, COUNT(*) AS n FROM "Outbox" WHERE purpose = 'reminder' GROUP BY idempotencyKey`,
-      );
+      // COUNT is an integer on SQLite, a bigint on PostgreSQL.
+      const rows = await seeded.db.kysely
+        .selectFrom('Outbox')
+        .select((eb) => ['idempotencyKey', eb.fn.countAll<number | bigint>().as('n')])
+        .where('purpose', '=', 'reminder')
+        .groupBy('idempotencyKey')
+        .execute();
       // 8 wards × 25 officers + the two seeded officers, once each, whoever added them.
       expect(rows).toHaveLength(wards.length * 25 + 2);
-      expect(rows.every((r) => r.n === 1)).toBe(true);
+      expect(rows.every((r) => Number(r.n) === 1)).toBe(true);
       expect(added.reduce((a, b) => a + b, 0)).toBe(rows.length);
       // And again later that morning: nothing new.
       const again = await pass();
