@@ -46,8 +46,8 @@ export interface UnitRepository {
   /** Every merge and split link recorded. */
   successions(): Promise<UnitSuccessionView[]>;
   findById(id: number): Promise<UnitView | undefined>;
-  /** The unit with this code (an operator types codes). */
-  findByCode(code: string): Promise<UnitView | undefined>;
+  /** The unit with this code (an operator types codes), with its validity. */
+  findByCode(code: string): Promise<DatedUnit | undefined>;
   /** Units of the given kinds, by code. */
   listByKinds(kinds: readonly string[]): Promise<UnitView[]>;
   /** Every unit with its validity (a reorganisation plans against all of them). */

@@ -66,8 +66,8 @@ export function createUnitRepository(t: SqlDb): UnitRepository {
       return r ? toUnitView(r) : undefined;
     },
     async findByCode(code) {
-      const r = await db.selectFrom('Unit').select(UNIT_VIEW).where('code', '=', code).executeTakeFirst();
-      return r ? toUnitView(r) : undefined;
+      const r = await db.selectFrom('Unit').select(DATED_UNIT).where('code', '=', code).executeTakeFirst();
+      return r ? { ...toUnitView(r), validFrom: r.validFrom, validTo: r.validTo } : undefined;
     },
     async listByKinds(kinds) {
       if (kinds.length === 0) {

@@ -105,17 +105,17 @@ export async function personRole(ctx: CliContext, args: PersonRoleArgs): Promise
     return;
   }
   const add = args.add !== undefined;
-  const unit = await ctx.prisma.unit.findUnique({ where: { code: change.unit } });
-  const result =
-    unit &&
-    (await storeOf(ctx).run((tx) =>
-      changeRole(
-        tx,
-        { personId: args.id, unitId: unit.id, unitCode: unit.code, role: change.role, add },
-        CLI_SOURCE,
-        ctx.now,
-      ),
-    ));
+  const { unit, result } = await storeOf(ctx).run(async (tx) => {
+    const unit = await tx.units.findByCode(change.unit);
+    const request = unit && {
+      personId: args.id,
+      unitId: unit.id,
+      unitCode: unit.code,
+      role: change.role,
+      add,
+    };
+    return { unit, result: request && (await changeRole(tx, request, CLI_SOURCE, ctx.now)) };
+  });
   if (result?.outcome === 'unknown_person') {
     throw new UsageError(`không có người có ID ${args.id}`);
   }

@@ -75,20 +75,14 @@ export type InviteCreateOptions = z.output<typeof ZInviteCreateOptions>;
  * unit, expiry and the Telegram deep link. Throws UsageError for an unknown unit code.
  */
 export async function inviteCreate(ctx: CliContext, options: InviteCreateOptions): Promise<CreatedInvite> {
-  const { prisma, now, out } = ctx;
+  const { now, out } = ctx;
   const timeZone = ctx.timeZone ?? DEFAULT_TIME_ZONE;
-  const unit = await prisma.unit.findUnique({ where: { code: options.unit } });
   const fullName = options.name ?? null;
-  const created =
-    unit &&
-    (await storeOf(ctx).run((tx) =>
-      createInvite(
-        tx,
-        { role: options.role, unitId: unit.id, fullName, days: options.days },
-        CLI_SOURCE,
-        now,
-      ),
-    ));
+  const { unit, created } = await storeOf(ctx).run(async (tx) => {
+    const unit = await tx.units.findByCode(options.unit);
+    const request = unit && { role: options.role, unitId: unit.id, fullName, days: options.days };
+    return { unit, created: request && (await createInvite(tx, request, CLI_SOURCE, now)) };
+  });
   if (!unit || !created) {
     throw new UsageError(
       `không có đơn vị mã "${options.unit}". Xem các mã đơn vị bằng: npm run cli -- units list`,
