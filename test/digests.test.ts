@@ -194,7 +194,7 @@ beforeAll(async () => {
     ['e:hoa', 'held'],
     ['r:thu', 'failed'],
   ] as const) {
-    await db.run(`UPDATE "Outbox" SET status = ? WHERE idempotencyKey = ?`, [status, key]);
+    await db.kysely.updateTable('Outbox').set({ status }).where('idempotencyKey', '=', key).execute();
   }
 });
 

@@ -2,7 +2,6 @@ import axios, { AxiosError, type InternalAxiosRequestConfig } from 'axios';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFixedClock } from '../../core/shared/clock.ts';
 import { openSqlDb, type SqlDb } from '../../prisma/sql-db.ts';
-import { fromDbTime } from '../../prisma/sqlite.ts';
 import { createZaloTokenStore, openToken, type ZaloTokenStore } from '../../prisma/zalo-token-store.ts';
 import { migratedDb, TEST_DIALECT } from '../../test/support/app-harness.ts';
 import { createLogger } from '../logger.ts';
@@ -97,18 +96,24 @@ describe(`Zalo tokens on ${TEST_DIALECT}`, () => {
    * The token row, its times as ISO text (each dialect writes its own form) and its tokens
    * decrypted — after checking that the stored ones are encrypted (or empty).
    */
-  async function row(): Promise<Record<string, unknown> | undefined> {
-    const r = await db.get('SELECT * FROM "ZaloToken" WHERE id = 1');
-    if (r) {
-      for (const column of ['accessToken', 'refreshToken']) {
-        expect(String(r[column])).toMatch(/^$|^enc:v1:[A-Za-z0-9+/=]{40,}$/);
-        r[column] = openToken(KEY, String(r[column]));
-      }
-      for (const column of ['accessExpiresAt', 'refreshedAt', 'leaseUntil', 'deadSince']) {
-        r[column] = r[column] === null ? null : fromDbTime(r[column]).toISOString();
-      }
+  async function row() {
+    const r = await db.kysely.selectFrom('ZaloToken').selectAll().where('id', '=', 1).executeTakeFirst();
+    if (!r) {
+      return undefined;
     }
-    return r;
+    for (const token of [r.accessToken, r.refreshToken]) {
+      expect(token).toMatch(/^$|^enc:v1:[A-Za-z0-9+/=]{40,}$/);
+    }
+    const iso = (at: Date | null) => (at === null ? null : at.toISOString());
+    return {
+      ...r,
+      accessToken: openToken(KEY, r.accessToken),
+      refreshToken: openToken(KEY, r.refreshToken),
+      accessExpiresAt: r.accessExpiresAt.toISOString(),
+      refreshedAt: iso(r.refreshedAt),
+      leaseUntil: iso(r.leaseUntil),
+      deadSince: iso(r.deadSince),
+    };
   }
 
   it('starts from the env refresh token and persists the first refreshed pair before returning it', async () => {
@@ -310,16 +315,24 @@ describe(`Zalo tokens on ${TEST_DIALECT}`, () => {
     const oauth = fakeOAuth(['refresh-0']);
     await store.init('refresh-0', clock.now());
     await expect(manager(store, oauth).accessToken()).resolves.toBe('access-1');
-    const stored = await db.get('SELECT accessToken, refreshToken FROM "ZaloToken" WHERE id = 1');
+    const tokens = () =>
+      db.kysely
+        .selectFrom('ZaloToken')
+        .select(['accessToken', 'refreshToken'])
+        .where('id', '=', 1)
+        .executeTakeFirst();
+    const stored = await tokens();
     expect(JSON.stringify(stored)).not.toMatch(/access-1|refresh-1/);
 
     // A row written in plain text before this version: read as it is, encrypted at the next start.
-    await db.run(
-      "UPDATE \"ZaloToken\" SET accessToken = 'access-1', refreshToken = 'refresh-1' WHERE id = 1",
-    );
+    await db.kysely
+      .updateTable('ZaloToken')
+      .set({ accessToken: 'access-1', refreshToken: 'refresh-1' })
+      .where('id', '=', 1)
+      .execute();
     await expect(store.read()).resolves.toMatchObject({ accessToken: 'access-1', refreshToken: 'refresh-1' });
     await store.init('refresh-from-env', clock.now());
-    const migrated = await db.get('SELECT accessToken, refreshToken FROM "ZaloToken" WHERE id = 1');
+    const migrated = await tokens();
     expect(JSON.stringify(migrated)).not.toMatch(/access-1|refresh-1/);
     expect(await row()).toMatchObject({ accessToken: 'access-1', refreshToken: 'refresh-1' });
     clock.advance(HOUR);
