@@ -95,6 +95,13 @@ export function createHouseholdRepository(db: SqlDb, hashId?: IdNumberHasher): H
     async findById(id) {
       return households().select(VIEW_COLUMNS).where('id', '=', id).executeTakeFirst();
     },
+    async findByCode(campaignId, code) {
+      return households()
+        .select(VIEW_COLUMNS)
+        .where('campaignId', '=', campaignId)
+        .where('code', '=', code)
+        .executeTakeFirst();
+    },
     async listByStatus(unitIds, status, limit) {
       if (unitIds.length === 0) {
         return [];

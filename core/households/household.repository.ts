@@ -62,6 +62,8 @@ export interface HouseholdRepository {
   /** Households of the units whose code, head name key (no diacritics) or village key contains the query. */
   search(unitIds: number[], query: string, limit: number): Promise<HouseholdView[]>;
   findById(id: number): Promise<HouseholdView | undefined>;
+  /** The campaign's household with this code (an operator types codes). */
+  findByCode(campaignId: number, code: string): Promise<HouseholdView | undefined>;
   listByStatus(unitIds: number[], status: string, limit: number): Promise<HouseholdView[]>;
   /** Every household of the units, by unit, village and code (the Excel list). */
   listByUnits(unitIds: number[]): Promise<HouseholdView[]>;

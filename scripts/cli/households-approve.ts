@@ -26,36 +26,29 @@ function label(status: string): string {
  * history and in the audit log.
  */
 export async function householdsApprove(ctx: CliContext, args: HouseholdsApproveArgs): Promise<void> {
-  const campaign = await ctx.prisma.campaign.findFirst({ orderBy: { id: 'desc' } });
-  const household = campaign
-    ? await ctx.prisma.household.findUnique({
-        where: { campaignId_code: { campaignId: campaign.id, code: args.code } },
-      })
-    : null;
-  if (!household) {
-    throw new UsageError(`không có hộ mã "${args.code}" trong chương trình hiện tại`);
-  }
-  if (household.status !== 'proposed') {
-    throw new UsageError(
-      `hộ ${household.headName} đang ở trạng thái "${label(household.status)}", chỉ duyệt được hộ "${label('proposed')}"`,
-    );
-  }
-  // The chat's status change, with the reason kept as an override when the criteria say no.
-  const moved = await storeOf(ctx).run((tx) =>
-    moveHouseholdStatus(
-      tx,
-      {
-        householdId: household.id,
-        from: 'proposed',
-        to: 'approved',
-        note: args.reason,
-        photos: [],
-        ...(household.eligible ? {} : { overrideReason: args.reason }),
-      },
-      CLI_SOURCE,
-      ctx.now,
-    ),
-  );
+  // Read, checked and moved in one transaction: the status seen is the one changed.
+  const { household, moved } = await storeOf(ctx).run(async (tx) => {
+    const campaign = await tx.campaigns.findCurrent();
+    const household = campaign && (await tx.households.findByCode(campaign.id, args.code));
+    if (!household) {
+      throw new UsageError(`không có hộ mã "${args.code}" trong chương trình hiện tại`);
+    }
+    if (household.status !== 'proposed') {
+      throw new UsageError(
+        `hộ ${household.headName} đang ở trạng thái "${label(household.status)}", chỉ duyệt được hộ "${label('proposed')}"`,
+      );
+    }
+    // The chat's status change, with the reason kept as an override when the criteria say no.
+    const move = {
+      householdId: household.id,
+      from: 'proposed',
+      to: 'approved',
+      note: args.reason,
+      photos: [],
+      ...(household.eligible ? {} : { overrideReason: args.reason }),
+    };
+    return { household, moved: await moveHouseholdStatus(tx, move, CLI_SOURCE, ctx.now) };
+  });
   if (!moved) {
     throw new UsageError(`hộ ${household.headName} vừa được người khác đổi trạng thái; chạy lại lệnh để xem`);
   }
