@@ -61,16 +61,22 @@ describe(`stored events while the database fails (${TEST_DIALECT})`, () => {
       await processor.flush();
       expect(handled).toEqual([]);
     }
-    expect(await db.all('SELECT externalId, attempts FROM "InboundEvent" ORDER BY id')).toEqual([
+    expect(
+      await db.kysely.selectFrom('InboundEvent').select(['externalId', 'attempts']).orderBy('id').execute(),
+    ).toEqual([
       { externalId: 'm1', attempts: 0 },
       { externalId: 'm2', attempts: 0 },
       { externalId: 'm3', attempts: 0 },
     ]);
     await processor.flush();
     expect(handled).toEqual(['m1', 'm2', 'm3']);
-    expect(await db.get('SELECT COUNT(*) AS n FROM "InboundEvent" WHERE processedAt IS NULL')).toEqual({
-      n: 0,
-    });
+    const unprocessed = await db.kysely
+      .selectFrom('InboundEvent')
+      .select((eb) => eb.fn.countAll<number | bigint>().as('n'))
+      .where('processedAt', 'is', null)
+      .executeTakeFirstOrThrow();
+    // COUNT is an integer on SQLite, a bigint on PostgreSQL.
+    expect(Number(unprocessed.n)).toBe(0);
     await processor.stop();
   });
 
@@ -94,7 +100,13 @@ describe(`stored events while the database fails (${TEST_DIALECT})`, () => {
     });
     await processor.flush();
     expect(handled).toEqual(['good']);
-    expect(await db.get(`SELECT attempts, lastError FROM "InboundEvent" WHERE externalId = 'bad'`)).toEqual({
+    expect(
+      await db.kysely
+        .selectFrom('InboundEvent')
+        .select(['attempts', 'lastError'])
+        .where('externalId', '=', 'bad')
+        .executeTakeFirst(),
+    ).toEqual({
       attempts: 1,
       lastError: 'a bug',
     });

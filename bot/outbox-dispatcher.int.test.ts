@@ -4,7 +4,6 @@ import type { ChannelSender, SendResult } from '../core/messaging/messenger.ts';
 import type { OutboxItem } from '../core/messaging/outbox.repository.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
 import type { SqlDb } from '../prisma/sql-db.ts';
-import { fromDbTime } from '../prisma/sqlite.ts';
 import { createStore } from '../prisma/store.ts';
 import { migratedDb, TEST_DIALECT } from '../test/support/app-harness.ts';
 import { createLogger } from './logger.ts';
@@ -80,8 +79,12 @@ describe(`outbox dispatcher on ${TEST_DIALECT}`, () => {
     );
   }
 
-  function status(): Promise<unknown[]> {
-    return db.all('SELECT idempotencyKey AS k, status, attempts FROM "Outbox" ORDER BY id');
+  function status() {
+    return db.kysely
+      .selectFrom('Outbox')
+      .select(['idempotencyKey as k', 'status', 'attempts'])
+      .orderBy('id')
+      .execute();
   }
 
   it('keeps a chat in order when a send fails, and retries after retry_after', async () => {
@@ -126,7 +129,13 @@ describe(`outbox dispatcher on ${TEST_DIALECT}`, () => {
     await enqueue(store, ['blocked', 'next']);
     await dispatcher.flush();
     expect(sender.delivered).toEqual(['next']);
-    expect(await db.get(`SELECT status, lastError FROM "Outbox" WHERE idempotencyKey = 'blocked'`)).toEqual({
+    expect(
+      await db.kysely
+        .selectFrom('Outbox')
+        .select(['status', 'lastError'])
+        .where('idempotencyKey', '=', 'blocked')
+        .executeTakeFirst(),
+    ).toEqual({
       status: 'failed',
       lastError: '403 Forbidden: bot was blocked by the user',
     });
@@ -194,7 +203,7 @@ describe(`outbox dispatcher on ${TEST_DIALECT}`, () => {
       ['earlier reminder', 'reminder'],
       ['the reply', 'reply'],
     ]);
-    await db.run(`UPDATE "Outbox" SET status = 'pending', attempts = 0`);
+    await db.kysely.updateTable('Outbox').set({ status: 'pending', attempts: 0 }).execute();
     await dispatcher.flush();
     const order = started.map((s) => s.to);
     expect(order).toHaveLength(22);
@@ -321,12 +330,14 @@ describe(`outbox dispatcher on ${TEST_DIALECT}`, () => {
     }
     await flushed;
     expect(started.map((s) => s.to)).toEqual(['-100:digest 1']);
-    const row = (await db.get(
-      `SELECT status, lastError, nextAttemptAt FROM "Outbox" WHERE idempotencyKey = 'digest 2'`,
-    )) as { status: string; lastError: string; nextAttemptAt: string };
+    const row = await db.kysely
+      .selectFrom('Outbox')
+      .select(['status', 'lastError', 'nextAttemptAt'])
+      .where('idempotencyKey', '=', 'digest 2')
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'pending', lastError: 'waiting for a send slot (timeout)' });
     // Tried again when the group's minute (at 97 %: 61.86 s) is over: 31.86 s after the hand-back.
-    expect(fromDbTime(row.nextAttemptAt).getTime() - clock.now().getTime()).toBeCloseTo(31_856, -1);
+    expect(row.nextAttemptAt.getTime() - clock.now().getTime()).toBeCloseTo(31_856, -1);
     expect(dispatcher.stats()).toMatchObject({ sent: 1, handedBack: 1, inFlight: 0 });
   });
 });
