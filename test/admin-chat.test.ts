@@ -36,9 +36,13 @@ describe('an admin in chat', () => {
     const done = await chat.press(admin, '@confirm:yes');
     const code = /Mã mời: ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(done.text)?.[1] ?? '';
     expect(code).not.toBe('');
-    expect(await chat.db.get(`SELECT COUNT(*) AS n FROM "AuditLog" WHERE action = 'invite.create'`)).toEqual({
-      n: 1,
-    });
+    const invites = await chat.db.kysely
+      .selectFrom('AuditLog')
+      .select((eb) => eb.fn.countAll<number | bigint>().as('n'))
+      .where('action', '=', 'invite.create')
+      .executeTakeFirstOrThrow();
+    // COUNT is an integer on SQLite, a bigint on PostgreSQL.
+    expect(Number(invites.n)).toBe(1);
 
     const newcomer = chat.user('new-officer');
     const welcome = await chat.say(newcomer, code);

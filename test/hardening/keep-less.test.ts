@@ -97,7 +97,10 @@ async function followAndWait(): Promise<void> {
 describe('keep less, and keep it closed', () => {
   it('stores the Zalo tokens encrypted, and they still work', async () => {
     await followAndWait();
-    const rows = await current().db.all('SELECT accessToken, refreshToken FROM "ZaloToken"');
+    const rows = await current()
+      .db.kysely.selectFrom('ZaloToken')
+      .select(['accessToken', 'refreshToken'])
+      .execute();
     expect(rows).toHaveLength(1);
     const stored = JSON.stringify(rows);
     const used = [
@@ -129,8 +132,8 @@ describe('keep less, and keep it closed', () => {
       out: () => undefined,
       zaloTokenKey: Buffer.from(TEST_ZALO_TOKEN_KEY, 'hex'),
     });
-    const replaced = await current().db.all('SELECT refreshToken FROM "ZaloToken"');
-    expect(String(replaced[0]?.refreshToken)).toMatch(/^enc:v1:/);
+    const replaced = await current().db.kysely.selectFrom('ZaloToken').select('refreshToken').execute();
+    expect(replaced[0]?.refreshToken).toMatch(/^enc:v1:/);
     expect(JSON.stringify(replaced)).not.toContain(fresh);
     const count = zalo.messagesTo(zaloUser).length;
     expect((await zalo.deliver(`${base}/zalo/webhook`, zalo.userSendText(zaloUser, '/help'))).status).toBe(
@@ -144,15 +147,23 @@ describe('keep less, and keep it closed', () => {
     const target = current();
     await followAndWait();
     // An event that could not be processed (given up on): kept for the operator.
-    await target.db.run(
-      `INSERT INTO "InboundEvent" (channel, externalId, payload, receivedAt, attempts, lastError)
-       VALUES ('zalo', 'stuck-1', '{"raw":"body"}', ?, 99, 'failed')`,
-      [clock.now()],
-    );
+    await target.db.kysely
+      .insertInto('InboundEvent')
+      .values({
+        channel: 'zalo',
+        externalId: 'stuck-1',
+        payload: '{"raw":"body"}',
+        receivedAt: clock.now(),
+        attempts: 99,
+        lastError: 'failed',
+      })
+      .execute();
     const raw = () =>
-      target.db.all('SELECT externalId, processedAt FROM "InboundEvent" ORDER BY id') as Promise<
-        { externalId: string; processedAt: unknown }[]
-      >;
+      target.db.kysely
+        .selectFrom('InboundEvent')
+        .select(['externalId', 'processedAt'])
+        .orderBy('id')
+        .execute();
     const all = await raw();
     expect(all.filter((r) => r.processedAt !== null)).toHaveLength(1);
     expect(all).toHaveLength(2);
