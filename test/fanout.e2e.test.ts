@@ -74,8 +74,13 @@ async function setUp(flood: FloodLimits, limits: ChannelRateLimits) {
 }
 
 async function statusCounts(): Promise<Record<string, number>> {
-  const rows = await db.all('SELECT status, COUNT(*) AS n FROM "Outbox" GROUP BY status');
-  return Object.fromEntries(rows.map((r) => [String(r.status), Number(r.n)]));
+  // COUNT is an integer on SQLite, a bigint on PostgreSQL.
+  const rows = await db.kysely
+    .selectFrom('Outbox')
+    .select((eb) => ['status', eb.fn.countAll<number | bigint>().as('n')])
+    .groupBy('status')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
 /** Waits until no message is pending or being sent. */
@@ -128,8 +133,12 @@ describe('bulk sends within Telegram flood limits', () => {
     expect(stats.sent).toBe(606);
     expect(stats.rateLimited).toBe(api.tooManyRequests);
     // Those were tried again (and sent once).
-    const retried = await db.get('SELECT COUNT(*) AS n FROM "Outbox" WHERE attempts > 1');
-    expect(retried?.n).toBeGreaterThan(0);
+    const retried = await db.kysely
+      .selectFrom('Outbox')
+      .select((eb) => eb.fn.countAll<number | bigint>().as('n'))
+      .where('attempts', '>', 1)
+      .executeTakeFirstOrThrow();
+    expect(Number(retried.n)).toBeGreaterThan(0);
     // The whole channel pauses on a 429: only the sends already on their way get one too, not
     // every send of the flood wait (which enforceRetryAfter would answer 429 as well).
     expect(api.tooManyRequests).toBeLessThan(150);
