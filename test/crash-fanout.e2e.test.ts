@@ -63,25 +63,32 @@ beforeAll(async () => {
   await run(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'units', 'list'], { env: env() });
   const sql = openSqlDb(db.url);
   try {
-    const wards = await sql.all(`SELECT id FROM "Unit" WHERE kind IN ('ward', 'commune') ORDER BY id`);
+    const wards = await sql.kysely
+      .selectFrom('Unit')
+      .select('id')
+      .where('kind', 'in', ['ward', 'commune'])
+      .orderBy('id')
+      .execute();
     const at = new Date('2025-01-01T00:00:00Z');
     await sql.transaction(async (tx) => {
       for (let i = 0; i < OFFICERS; i++) {
-        const personId = await tx.insert('INSERT INTO "Person" (fullName, createdAt) VALUES (?, ?)', [
-          `Cán bộ ${i}`,
-          at,
-        ]);
-        if (personId === undefined) {
-          throw new Error('no person');
+        const { id: personId } = await tx.kysely
+          .insertInto('Person')
+          .values({ fullName: `Cán bộ ${i}`, createdAt: at })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        const ward = wards[i % wards.length];
+        if (!ward) {
+          throw new Error('no ward');
         }
-        await tx.run(
-          `INSERT INTO "Membership" (personId, unitId, role, createdAt) VALUES (?, ?, 'unit_officer', ?)`,
-          [personId, Number(wards[i % wards.length]?.id), at],
-        );
-        await tx.run(
-          `INSERT INTO "ChannelIdentity" (channel, externalUserId, personId, createdAt) VALUES ('telegram', ?, ?, ?)`,
-          [String(FIRST_CHAT + i), personId, at],
-        );
+        await tx.kysely
+          .insertInto('Membership')
+          .values({ personId, unitId: ward.id, role: 'unit_officer', createdAt: at })
+          .execute();
+        await tx.kysely
+          .insertInto('ChannelIdentity')
+          .values({ channel: 'telegram', externalUserId: String(FIRST_CHAT + i), personId, createdAt: at })
+          .execute();
       }
     });
   } finally {
