@@ -21,7 +21,7 @@ import { findLikelyDuplicates } from '../../core/households/duplicates.ts';
 import { idNumberHasher } from '../../core/households/id-number.ts';
 import { createHouseholdWriter } from '../../prisma/household-writer.ts';
 import { applyMigrations, migrationsDir } from '../../prisma/migrate.ts';
-import { openSqlDb, type Row, type SqlDb } from '../../prisma/sql-db.ts';
+import { openSqlDb, type SqlDb } from '../../prisma/sql-db.ts';
 import { backupDatabase, sqliteConnectionOf } from '../../scripts/cli/backup.ts';
 import type { CliContext } from '../../scripts/cli/context.ts';
 import { householdsImport } from '../../scripts/cli/households.ts';
@@ -89,8 +89,12 @@ afterAll(async () => {
 });
 
 /** Everything stored about the imported households: every column, as an attacker's copy reads it. */
-async function storedHouseholds(): Promise<Row[]> {
-  const rows = await db.all('SELECT * FROM "Household" WHERE "idNumberLast4" IS NOT NULL');
+async function storedHouseholds() {
+  const rows = await db.kysely
+    .selectFrom('Household')
+    .selectAll()
+    .where('idNumberLast4', 'is not', null)
+    .execute();
   expect(rows).toHaveLength(16);
   return rows;
 }
@@ -125,7 +129,11 @@ function candidates(birthYear: number, last4: string): string[] {
 }
 
 /** The enumeration attack on one stored household; the ID numbers whose hash matched. */
-function enumerate(row: Row, storedHash: string, hashesOf: (digits: string) => string[]): string[] {
+function enumerate(
+  row: { birthYear: number | null; idNumberLast4: string | null },
+  storedHash: string,
+  hashesOf: (digits: string) => string[],
+): string[] {
   const found: string[] = [];
   for (const candidate of candidates(Number(row.birthYear), String(row.idNumberLast4))) {
     if (hashesOf(candidate).includes(storedHash)) {
@@ -250,12 +258,31 @@ describe('ID numbers in a database copy and a backup', () => {
 
 describe('no ID number without the key', () => {
   it('the registry writer refuses a household with an ID number when it has no key, and writes nothing', async () => {
-    const before = await db.get('SELECT COUNT(*) AS n FROM "Household"');
-    const unit = await db.get(`SELECT id FROM "Unit" WHERE code = ?`, [UNIT]);
-    const campaign = await db.get('SELECT id FROM "Campaign" ORDER BY id DESC LIMIT 1');
+    // COUNT is an integer on SQLite, a bigint on PostgreSQL.
+    const households = async () =>
+      Number(
+        (
+          await db.kysely
+            .selectFrom('Household')
+            .select((eb) => eb.fn.countAll<number | bigint>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await households();
+    const unit = await db.kysely
+      .selectFrom('Unit')
+      .select('id')
+      .where('code', '=', UNIT)
+      .executeTakeFirstOrThrow();
+    const campaign = await db.kysely
+      .selectFrom('Campaign')
+      .select('id')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     const household = {
-      campaignId: Number(campaign?.id),
-      unitId: Number(unit?.id),
+      campaignId: campaign.id,
+      unitId: unit.id,
       code: 'NOKEY1',
       village: 'Thôn 1',
       headName: 'Lý Văn Khóa',
@@ -275,7 +302,7 @@ describe('no ID number without the key', () => {
     await expect(
       db.transaction((tx) => createHouseholdWriter(tx).insert(household, NOW, null, 'cli')),
     ).rejects.toThrow(/ID_HASH_KEY/);
-    expect(await db.get('SELECT COUNT(*) AS n FROM "Household"')).toEqual(before);
+    expect(await households()).toBe(before);
   });
 });
 
@@ -325,7 +352,14 @@ describe('migration clear_unkeyed_id_hashes', () => {
         );
       }
       expect(await applyMigrations(old)).toContain(mine);
-      const after = await old.all(`SELECT code, idNumberHash, idNumberLast4 FROM "Household" ORDER BY code`);
+      // Read after the migrations: the schema the generated types describe.
+      const idColumns = () =>
+        old.kysely
+          .selectFrom('Household')
+          .select(['code', 'idNumberHash', 'idNumberLast4'])
+          .orderBy('code')
+          .execute();
+      const after = await idColumns();
       expect(after.map((r) => [r.code, r.idNumberHash, r.idNumberLast4])).toEqual([
         ['A1', null, '2345'],
         ['A2', null, null],
@@ -353,7 +387,7 @@ describe('migration clear_unkeyed_id_hashes', () => {
       expect(outcome.problems.map((p) => p.row)).toEqual([4, 5]);
       expect(outcome.problems[0]?.message).toContain('khác số đã lưu (2345)');
       expect(lines.at(-1)).toContain('Đã cập nhật số CCCD (mã băm) của 2 hộ');
-      const keyed = await old.all(`SELECT code, idNumberHash, idNumberLast4 FROM "Household" ORDER BY code`);
+      const keyed = await idColumns();
       expect(keyed.map((r) => [r.code, r.idNumberHash, r.idNumberLast4])).toEqual([
         ['A1', testIdNumberHasher('006058012345'), '2345'],
         ['A2', testIdNumberHasher('001070054321'), '4321'],
