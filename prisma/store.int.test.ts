@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migratedDb } from '../test/support/app-harness.ts';
 import { openSqlDb, type SqlDb } from './sql-db.ts';
@@ -27,8 +28,8 @@ describe('createStore', () => {
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    expect(await db.get('SELECT COUNT(*) AS n FROM "InboundSeen"')).toEqual({ n: 0 });
-    expect(await db.get('SELECT COUNT(*) AS n FROM "Outbox"')).toEqual({ n: 0 });
+    expect(await rowsIn(db, 'InboundSeen')).toBe(0);
+    expect(await rowsIn(db, 'Outbox')).toBe(0);
     // The next transaction runs normally after a rollback.
     expect(await store.run((tx) => tx.inbound.markSeen('telegram', '1', at))).toBe(true);
     expect(await store.run((tx) => tx.inbound.markSeen('telegram', '1', at))).toBe(false);
@@ -53,7 +54,7 @@ describe('createStore', () => {
         }),
       ),
     );
-    expect(await db.get('SELECT COUNT(*) AS n FROM "Outbox"')).toEqual({ n: 10 });
+    expect(await rowsIn(db, 'Outbox')).toBe(10);
   });
 
   it('claims each due message once, retries later, and re-claims one whose sender died', async () => {
@@ -82,7 +83,13 @@ describe('createStore', () => {
       { idempotencyKey: 'b', attempts: 3 },
     ]);
     await store.outbox.markFailed(retried[0]?.id ?? 0, '403 Forbidden: bot was blocked by the user', null);
-    expect(await db.get(`SELECT status, lastError FROM "Outbox" WHERE idempotencyKey = 'b'`)).toEqual({
+    expect(
+      await db.kysely
+        .selectFrom('Outbox')
+        .select(['status', 'lastError'])
+        .where('idempotencyKey', '=', 'b')
+        .executeTakeFirst(),
+    ).toEqual({
       status: 'failed',
       lastError: '403 Forbidden: bot was blocked by the user',
     });
@@ -117,7 +124,11 @@ describe('createStore', () => {
     expect(await store.run((tx) => tx.outbox.enqueue([...items(100, 250), ...items(240, 260)], at))).toBe(
       110,
     );
-    const rows = await db.all('SELECT idempotencyKey, personId FROM "Outbox" ORDER BY id');
+    const rows = await db.kysely
+      .selectFrom('Outbox')
+      .select(['idempotencyKey', 'personId'])
+      .orderBy('id')
+      .execute();
     expect(rows.map((r) => r.idempotencyKey)).toEqual(Array.from({ length: 260 }, (_, i) => `fan:${i}`));
     expect(rows[259]).toEqual({ idempotencyKey: 'fan:259', personId: 259 });
   });
@@ -137,7 +148,11 @@ describe('createStore', () => {
       ),
     );
     expect(await store.run((tx) => tx.outbox.cancelPending('remind:m1:12:', at))).toBe(1);
-    const rows = await db.all('SELECT idempotencyKey AS k, status FROM "Outbox" ORDER BY id');
+    const rows = await db.kysely
+      .selectFrom('Outbox')
+      .select(['idempotencyKey as k', 'status'])
+      .orderBy('id')
+      .execute();
     expect(rows.filter((r) => r.status === 'cancelled').map((r) => r.k)).toEqual(['remind:m1:12:a@telegram']);
   });
 
@@ -173,32 +188,42 @@ describe('createStore', () => {
       );
       expect(claimed).toHaveLength(200);
       expect(new Set(claimed).size).toBe(200);
-      expect(
-        await db.get(`SELECT COUNT(*) AS n FROM "Outbox" WHERE status = 'sending' AND attempts = 1`),
-      ).toEqual({
-        n: 200,
-      });
+      const sending = await db.kysely
+        .selectFrom('Outbox')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('status', '=', 'sending')
+        .where('attempts', '=', 1)
+        .executeTakeFirstOrThrow();
+      expect(Number(sending.n)).toBe(200);
     } finally {
       await other.close();
     }
   });
 
   it('holds the roles read for a confirmation: a revoke or a deactivation at that moment waits or is seen', async () => {
-    const unitId = await db.insert(
-      `INSERT INTO "Unit" (code, name, kind, validFrom, createdAt) VALUES ('01837', 'Phường Sông Cầu', 'ward', '2025-01-01', ?)`,
-      [at],
-    );
-    const personId = await db.insert(
-      `INSERT INTO "Person" (fullName, locale, active, createdAt) VALUES ('Lã Thị Hà', 'vi', TRUE, ?)`,
-      [at],
-    );
-    await db.run(
-      `INSERT INTO "Membership" (personId, unitId, role, createdAt) VALUES (?, ?, 'unit_officer', ?)`,
-      [personId ?? 0, unitId ?? 0, at],
-    );
+    const { id: unitId } = await db.kysely
+      .insertInto('Unit')
+      .values({
+        code: '01837',
+        name: 'Phường Sông Cầu',
+        kind: 'ward',
+        validFrom: '2025-01-01',
+        createdAt: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const { id: personId } = await db.kysely
+      .insertInto('Person')
+      .values({ fullName: 'Lã Thị Hà', locale: 'vi', active: true, createdAt: at })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.kysely
+      .insertInto('Membership')
+      .values({ personId, unitId, role: 'unit_officer', createdAt: at })
+      .execute();
     const store = createStore(db);
     const roles = async () =>
-      (await store.run((tx) => tx.people.currentActor(personId ?? 0)))?.memberships.map(
+      (await store.run((tx) => tx.people.currentActor(personId)))?.memberships.map(
         (m) => `${m.role}@${m.unitCode}`,
       );
     expect(await roles()).toEqual(['unit_officer@01837']);
@@ -216,28 +241,30 @@ describe('createStore', () => {
           read = resolve;
         });
         const confirmation = store.run(async (tx) => {
-          await tx.people.currentActor(personId ?? 0);
+          await tx.people.currentActor(personId);
           read?.();
           await held;
           events.push('confirmation committed');
         });
         await wasRead;
-        const revoke = cli
-          .run(`UPDATE "Membership" SET revokedAt = ? WHERE personId = ?`, [at, personId ?? 0])
-          .then(() => events.push('revoke committed'));
-        const deactivate = cli
-          .run(`UPDATE "Person" SET active = FALSE WHERE id = ?`, [personId ?? 0])
+        const revoke = revokeRoles(cli, personId, at).then(() => events.push('revoke committed'));
+        const deactivate = cli.kysely
+          .updateTable('Person')
+          .set({ active: false })
+          .where('id', '=', personId)
+          .execute()
           .then(() => events.push('deactivation committed'));
         // Both writes wait on the confirmation's row locks (not on anything else) until it ends.
+        // (Kysely writes its statements in lower case.)
         const waiting = async () =>
           Number(
             (
-              await cli.get(
-                `SELECT COUNT(*) AS n FROM pg_stat_activity
+              await sql<{ n: unknown }>`SELECT COUNT(*) AS n FROM pg_stat_activity
                   WHERE datname = current_database() AND wait_event_type = 'Lock'
-                    AND (query LIKE 'UPDATE "Membership"%' OR query LIKE 'UPDATE "Person"%')`,
+                    AND (query ILIKE 'update "Membership"%' OR query ILIKE 'update "Person"%')`.execute(
+                cli.kysely,
               )
-            )?.n,
+            ).rows[0]?.n,
           );
         for (let i = 0; i < 500 && (await waiting()) < 2; i++) {
           await new Promise((resolve) => setTimeout(resolve, 10));
@@ -252,7 +279,7 @@ describe('createStore', () => {
         await cli.close();
       }
     } else {
-      await db.run(`UPDATE "Membership" SET revokedAt = ? WHERE personId = ?`, [at, personId ?? 0]);
+      await revokeRoles(db, personId, at);
     }
     // Once revoked (and deactivated), the next confirmation sees it.
     expect(await roles()).toEqual(db.dialect === 'postgres' ? undefined : []);
@@ -283,3 +310,21 @@ describe('createStore', () => {
     }
   });
 });
+
+/** COUNT(*) of a table: an integer on SQLite, a bigint on PostgreSQL. */
+async function rowsIn(db: SqlDb, table: 'InboundSeen' | 'Outbox'): Promise<number> {
+  const r = await db.kysely
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** Revokes every role of the person (as a revoke from the CLI would). */
+function revokeRoles(db: SqlDb, personId: number, at: Date) {
+  return db.kysely
+    .updateTable('Membership')
+    .set({ revokedAt: at })
+    .where('personId', '=', personId)
+    .execute();
+}

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { createInboundHandler } from '../../core/inbound/handle-inbound.ts';
 import type { Inbound, Outbound } from '../../core/messaging/message.ts';
 import { createFixedClock } from '../../core/shared/clock.ts';
@@ -55,13 +56,17 @@ export async function startSqliteChat(now: string): Promise<SqliteChat> {
     flowTtlMs: 3_600_000,
     timeZone: 'Asia/Ho_Chi_Minh',
   });
-  const read = `SELECT payload FROM "Outbox" WHERE idempotencyKey LIKE ? ORDER BY CAST(substr(idempotencyKey, ?) AS INTEGER)`;
-
   async function send(inbound: Inbound): Promise<ChatReply> {
     await handle({ ...inbound, receivedAt: clock.now() });
     const prefix = `reply:${inbound.channel}:${inbound.externalId}:`;
-    const rows = await seeded.db.all(read, [`${prefix}%`, prefix.length + 1]);
-    const replies = rows.map((r) => JSON.parse(String(r.payload)) as Outbound);
+    // In the order they were queued: the reply's number after the prefix.
+    const rows = await seeded.db.kysely
+      .selectFrom('Outbox')
+      .select('payload')
+      .where('idempotencyKey', 'like', `${prefix}%`)
+      .orderBy(sql`CAST(substr(${sql.ref('idempotencyKey')}, ${prefix.length + 1}) AS INTEGER)`)
+      .execute();
+    const replies = rows.map((r) => JSON.parse(r.payload) as Outbound);
     return {
       replies,
       text: replies.map((r) => r.text).join('\n\n'),
