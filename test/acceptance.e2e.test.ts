@@ -75,7 +75,11 @@ async function outboxSettled(): Promise<void> {
   try {
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const row = await sql.get(`SELECT COUNT(*) AS n FROM "Outbox" WHERE status IN ('pending', 'sending')`);
+      const row = await sql.kysely
+        .selectFrom('Outbox')
+        .select((eb) => eb.fn.countAll<number | bigint>().as('n'))
+        .where('status', 'in', ['pending', 'sending'])
+        .executeTakeFirst();
       if (Number(row?.n) === 0) {
         return;
       }

@@ -182,9 +182,12 @@ describe('bulk sends within Telegram flood limits', () => {
 
     expect(await statusCounts()).toEqual({ sent: 48, failed: 2 });
     expect(
-      await db.all(
-        `SELECT chatId, status, attempts, lastError FROM "Outbox" WHERE status = 'failed' ORDER BY chatId`,
-      ),
+      await db.kysely
+        .selectFrom('Outbox')
+        .select(['chatId', 'status', 'attempts', 'lastError'])
+        .where('status', '=', 'failed')
+        .orderBy('chatId')
+        .execute(),
     ).toEqual([
       {
         chatId: '10005',

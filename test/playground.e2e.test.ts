@@ -100,10 +100,13 @@ describe('the local playground', () => {
     expect(receipt).toMatch(/BC-\d{6}-01840-1/);
 
     const sql = openSqlDb(db.url);
-    const rows = await sql.all('SELECT ref, approvedNew, moneyReceived, channel FROM "Report"');
+    const rows = await sql.kysely
+      .selectFrom('Report')
+      .select(['ref', 'approvedNew', 'moneyReceived', 'channel'])
+      .execute();
     await sql.close();
     expect(rows).toEqual([
-      expect.objectContaining({ approvedNew: 12, moneyReceived: 1_500_000_000, channel: 'playground' }),
+      expect.objectContaining({ approvedNew: 12, moneyReceived: 1_500_000_000n, channel: 'playground' }),
     ]);
     await page.close();
   });
