@@ -1,3 +1,4 @@
+import { type RawBuilder, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDigest, type Digest } from '../core/digests/digest.ts';
 import type { Text } from '../core/flows/flow.ts';
@@ -28,10 +29,21 @@ let set: NationalDataSet;
 let digest: Digest;
 
 const run = <T>(work: (tx: Tx) => Promise<T>): Promise<T> => createStore(db).run(work);
-const money = async (sql: string): Promise<bigint> =>
-  BigInt(((await db.get(sql))?.n ?? 0) as number | bigint);
+/**
+ * The rows of one of this test's own statements, which check the repositories' figures against
+ * plain SQL (quoted identifiers, as PostgreSQL needs them). Computed integers (COUNT, SUM) come as
+ * numbers on SQLite and may be bigints on PostgreSQL: read them with Number or BigInt.
+ */
+async function rowsOf<R>(query: RawBuilder<R>, on: SqlDb = db): Promise<R[]> {
+  return (await query.execute(on.kysely)).rows;
+}
+async function rowOf<R>(query: RawBuilder<R>, on: SqlDb = db): Promise<R | undefined> {
+  return (await rowsOf(query, on))[0];
+}
+const money = async (query: RawBuilder<{ n: unknown }>): Promise<bigint> =>
+  BigInt(((await rowOf(query))?.n ?? 0) as number | bigint);
 /** Entries not reversed. */
-const LIVE = 'NOT EXISTS (SELECT 1 FROM "FundEntry" r WHERE r.reversesId = e.id)';
+const LIVE = sql`NOT EXISTS (SELECT 1 FROM "FundEntry" r WHERE r."reversesId" = e.id)`;
 
 function line(lines: Text[], key: string): Record<string, unknown> {
   const found = lines.find((l) => l.key === key);
@@ -89,7 +101,8 @@ describe('the national data set', () => {
       fundEntries: 2_000,
       people: 733,
     });
-    const count = async (table: string) => Number((await db.get(`SELECT COUNT(*) AS n FROM "${table}"`))?.n);
+    const count = async (table: string) =>
+      Number((await rowOf(sql<{ n: unknown }>`SELECT COUNT(*) AS n FROM ${sql.table(table)}`))?.n);
     expect(await count('Household')).toBe(set.counts.households);
     expect(await count('FundEntry')).toBe(set.counts.fundEntries);
     expect(await count('Pledge')).toBe(set.counts.pledges);
@@ -123,14 +136,15 @@ describe('the national digest', () => {
     const rows = digest.lines.filter((l) => l.key === 'digest.houses.unit');
     expect(rows).toHaveLength(34);
     expect(digest.lines).toContainEqual({ key: 'digest.houses.heading_provinces' });
-    const counted = await db.all(
-      `SELECT p.name AS province, h.status, COUNT(*) AS n FROM "Household" h
-         JOIN "Unit" c ON c.id = h.unitId JOIN "Unit" p ON p.id = c.parentId GROUP BY p.name, h.status`,
+    const counted = await rowsOf(
+      sql<{ province: string; status: string; n: unknown }>`SELECT p.name AS province, h.status, COUNT(*) AS n
+        FROM "Household" h JOIN "Unit" c ON c.id = h."unitId" JOIN "Unit" p ON p.id = c."parentId"
+        GROUP BY p.name, h.status`,
     );
     const byProvince = new Map<string, Map<string, number>>();
     for (const r of counted) {
-      const name = shortUnitName(String(r.province));
-      byProvince.set(name, (byProvince.get(name) ?? new Map()).set(String(r.status), Number(r.n)));
+      const name = shortUnitName(r.province);
+      byProvince.set(name, (byProvince.get(name) ?? new Map()).set(r.status, Number(r.n)));
     }
     for (const row of rows) {
       const params = row.params ?? {};
@@ -146,10 +160,11 @@ describe('the national digest', () => {
 
   it('totals the houses as counting every household does', async () => {
     const byStatus = new Map(
-      (await db.all('SELECT status, COUNT(*) AS n FROM "Household" GROUP BY status')).map((r) => [
-        String(r.status),
-        Number(r.n),
-      ]),
+      (
+        await rowsOf(
+          sql<{ status: string; n: unknown }>`SELECT status, COUNT(*) AS n FROM "Household" GROUP BY status`,
+        )
+      ).map((r) => [r.status, Number(r.n)]),
     );
     const expected = stages(byStatus);
     expect(line(digest.lines, 'digest.houses.total')).toMatchObject({
@@ -162,14 +177,18 @@ describe('the national digest', () => {
 
   it('sums the money as summing every ledger row and pledge does, to the đồng', async () => {
     const sum = (kind: string) =>
-      money(`SELECT COALESCE(SUM(e.amount), 0) AS n FROM "FundEntry" e WHERE e.kind = '${kind}' AND ${LIVE}`);
+      money(
+        sql`SELECT COALESCE(SUM(e.amount), 0) AS n FROM "FundEntry" e WHERE e.kind = ${kind} AND ${LIVE}`,
+      );
     const pledged = await money(
-      'SELECT COALESCE(SUM(amount), 0) AS n FROM "Pledge" WHERE cancelledAt IS NULL',
+      sql`SELECT COALESCE(SUM(amount), 0) AS n FROM "Pledge" WHERE "cancelledAt" IS NULL`,
     );
     const households = Number(
       (
-        await db.get(
-          `SELECT COUNT(*) AS n FROM (SELECT DISTINCT e.householdId, e.need FROM "FundEntry" e
+        await rowOf(
+          sql<{
+            n: unknown;
+          }>`SELECT COUNT(*) AS n FROM (SELECT DISTINCT e."householdId", e.need FROM "FundEntry" e
              WHERE e.kind = 'allocation' AND ${LIVE}) allocated`,
         )
       )?.n,
@@ -188,14 +207,17 @@ describe('the national digest', () => {
   });
 
   it("counts the communes that sent the month's report", async () => {
-    const period = await db.get(
-      `SELECT id, label FROM "ReportingPeriod" WHERE kind = 'monthly' AND dueOn <= '2025-09-18' ORDER BY dueOn DESC LIMIT 1`,
+    const period = await rowOf(
+      sql<{ id: number; label: string }>`SELECT id, label FROM "ReportingPeriod"
+        WHERE kind = 'monthly' AND "dueOn" <= '2025-09-18' ORDER BY "dueOn" DESC LIMIT 1`,
     );
     const reported = Number(
       (
-        await db.get('SELECT COUNT(DISTINCT unitId) AS n FROM "Report" WHERE periodId = ?', [
-          Number(period?.id),
-        ])
+        await rowOf(
+          sql<{
+            n: unknown;
+          }>`SELECT COUNT(DISTINCT "unitId") AS n FROM "Report" WHERE "periodId" = ${Number(period?.id)}`,
+        )
       )?.n,
     );
     const status = digest.lines.find(
@@ -206,7 +228,9 @@ describe('the national digest', () => {
 
   it('tells the houses that moved in the last 7 days as replaying the history does', async () => {
     const weekAgo = new Date(NATIONAL_AS_OF.getTime() - 7 * 86_400_000);
-    const communes = await db.all(`SELECT id FROM "Unit" WHERE kind IN ('ward', 'commune')`);
+    const communes = await rowsOf(
+      sql<{ id: number }>`SELECT id FROM "Unit" WHERE kind IN ('ward', 'commune')`,
+    );
     const then = { approved: 0, started: 0, completed: 0, handedOver: 0 };
     await run(async (tx) => {
       for (const c of communes) {
@@ -229,23 +253,25 @@ describe('the national digest', () => {
   });
 
   it("builds a province's digest over its own communes and funds", async () => {
-    const province = await db.get(`SELECT id, name FROM "Unit" WHERE code = 'P08'`);
+    const province = await rowOf(
+      sql<{ id: number; name: string }>`SELECT id, name FROM "Unit" WHERE code = 'P08'`,
+    );
     const d = await run((tx) =>
       buildDigest(tx, { areaUnitId: Number(province?.id), kind: 'deadline', now: NATIONAL_AS_OF }),
     );
     const communes = Number(
       (
-        await db.get(
-          "SELECT COUNT(*) AS n FROM \"Unit\" WHERE parentId = ? AND kind IN ('ward', 'commune')",
-          [Number(province?.id)],
+        await rowOf(
+          sql<{ n: unknown }>`SELECT COUNT(*) AS n FROM "Unit"
+            WHERE "parentId" = ${Number(province?.id)} AND kind IN ('ward', 'commune')`,
         )
       )?.n,
     );
     expect(d?.lines.filter((l) => l.key === 'digest.houses.unit')).toHaveLength(communes);
     const pledged = await money(
-      `SELECT COALESCE(SUM(p.amount), 0) AS n FROM "Pledge" p
-        WHERE p.cancelledAt IS NULL AND (p.fundUnitId = ${Number(province?.id)}
-          OR p.fundUnitId IN (SELECT id FROM "Unit" WHERE parentId = ${Number(province?.id)}))`,
+      sql`SELECT COALESCE(SUM(p.amount), 0) AS n FROM "Pledge" p
+        WHERE p."cancelledAt" IS NULL AND (p."fundUnitId" = ${Number(province?.id)}
+          OR p."fundUnitId" IN (SELECT id FROM "Unit" WHERE "parentId" = ${Number(province?.id)}))`,
     );
     expect(line(d?.lines ?? [], 'digest.money.pledged')).toEqual({ amount: formatMoney(pledged) });
   });
@@ -269,51 +295,55 @@ describe("the leaders' views of the nation", () => {
 });
 
 describe('the household counts kept by the database', () => {
-  const sorted = (rows: Record<string, unknown>[]) =>
-    rows.map((r) => `${r.unitId}:${r.status}:${r.n}`).sort((a, b) => a.localeCompare(b));
-  async function expectCountsKept(): Promise<void> {
-    const counted = await db.all(
-      'SELECT unitId, status, COUNT(*) AS n FROM "Household" GROUP BY unitId, status',
+  type Counted = { unitId: number; status: string; n: unknown };
+  const sorted = (counts: Counted[]) =>
+    counts.map((r) => `${r.unitId}:${r.status}:${Number(r.n)}`).sort((a, b) => a.localeCompare(b));
+  /** The counts kept in HouseholdCount equal counting the households, on `on` (a transaction). */
+  async function expectCountsKept(on: SqlDb = db): Promise<void> {
+    const counted = await rowsOf(
+      sql<Counted>`SELECT "unitId", status, COUNT(*) AS n FROM "Household" GROUP BY "unitId", status`,
+      on,
     );
-    const kept = await db.all(
-      'SELECT unitId, status, households AS n FROM "HouseholdCount" WHERE households > 0',
+    const kept = await rowsOf(
+      sql<Counted>`SELECT "unitId", status, households AS n FROM "HouseholdCount" WHERE households > 0`,
+      on,
     );
     expect(sorted(kept)).toEqual(sorted(counted));
   }
 
   it('equal counting the registry, after any insert, move or correction', async () => {
     await expectCountsKept();
-    const [first, second] = await db.all(
-      `SELECT id, unitId FROM "Household" WHERE status = 'approved' ORDER BY id LIMIT 2`,
+    const [first, second] = await rowsOf(
+      sql<{ id: number; unitId: number }>`SELECT id, "unitId" FROM "Household"
+        WHERE status = 'approved' ORDER BY id LIMIT 2`,
     );
-    const other = await db.get(
-      `SELECT id FROM "Unit" WHERE kind = 'commune' AND id <> ? ORDER BY id LIMIT 1`,
-      [Number(second?.unitId)],
+    const other = await rowOf(
+      sql<{ id: number }>`SELECT id FROM "Unit"
+        WHERE kind = 'commune' AND id <> ${Number(second?.unitId)} ORDER BY id LIMIT 1`,
     );
     await run(async (tx) => {
       expect(await tx.households.moveStatus(Number(first?.id), 'approved', 'started', NATIONAL_AS_OF)).toBe(
         true,
       );
     });
-    await db.run('UPDATE "Household" SET unitId = ?, status = ? WHERE id = ?', [
-      Number(other?.id),
-      'completed',
-      Number(second?.id),
-    ]);
-    await db.run('UPDATE "Household" SET village = ? WHERE id = ?', ['Thôn 99', Number(second?.id)]);
-    await db.run(
-      `INSERT INTO "Household" (campaignId, unitId, code, village, headName, headNameKey, category, need,
-         foundationDurable, frameDurable, roofDurable, members, landLegal, landUndisputed, outsideLandslideZone,
-         confirmedByCommune, eligible, status, createdAt, updatedAt)
-       VALUES (?, ?, 'NEW-1', 'Thôn 1', 'Lò Văn Mới', 'lo van moi', 'poor', 'repair', FALSE, FALSE, FALSE, 3,
-         TRUE, TRUE, TRUE, TRUE, TRUE, 'proposed', ?, ?)`,
-      [set.campaignId, Number(other?.id), NATIONAL_AS_OF, NATIONAL_AS_OF],
+    await sql`UPDATE "Household" SET "unitId" = ${Number(other?.id)}, status = ${'completed'}
+      WHERE id = ${Number(second?.id)}`.execute(db.kysely);
+    await sql`UPDATE "Household" SET village = ${'Thôn 99'} WHERE id = ${Number(second?.id)}`.execute(
+      db.kysely,
     );
+    await sql`INSERT INTO "Household" ("campaignId", "unitId", code, village, "headName", "headNameKey", category,
+         need, "foundationDurable", "frameDurable", "roofDurable", members, "landLegal", "landUndisputed",
+         "outsideLandslideZone", "confirmedByCommune", eligible, status, "createdAt", "updatedAt")
+       VALUES (${set.campaignId}, ${Number(other?.id)}, 'NEW-1', 'Thôn 1', 'Lò Văn Mới', 'lo van moi', 'poor',
+         'repair', FALSE, FALSE, FALSE, 3, TRUE, TRUE, TRUE, TRUE, TRUE, 'proposed', ${NATIONAL_AS_OF},
+         ${NATIONAL_AS_OF})`.execute(db.kysely);
     await expectCountsKept();
   });
 
   it('equal counting the registry after an import-sized batched insert, each counter row changed once per statement', async () => {
-    const communes = await db.all(`SELECT id FROM "Unit" WHERE kind = 'commune' ORDER BY id LIMIT 2`);
+    const communes = await rowsOf(
+      sql<{ id: number }>`SELECT id FROM "Unit" WHERE kind = 'commune' ORDER BY id LIMIT 2`,
+    );
     const households: NewHousehold[] = Array.from({ length: 1200 }, (_, i) => ({
       campaignId: set.campaignId,
       unitId: Number(communes[i % 2]?.id),
@@ -337,24 +367,23 @@ describe('the household counts kept by the database', () => {
       db.transaction(async (tx) => {
         const ids = await insertHouseholds(tx, households, NATIONAL_AS_OF, null, 'cli');
         expect(new Set(ids).size).toBe(1200);
-        const events = await tx.get(
-          `SELECT COUNT(*) AS n FROM "HouseholdEvent" e JOIN "Household" h ON h.id = e.householdId
-            WHERE h.code LIKE 'BATCH-%' AND e.kind = 'created' AND e.toStatus = h.status AND e.channel = 'cli'`,
+        const events = await rowOf(
+          sql<{
+            n: unknown;
+          }>`SELECT COUNT(*) AS n FROM "HouseholdEvent" e JOIN "Household" h ON h.id = e."householdId"
+            WHERE h.code LIKE 'BATCH-%' AND e.kind = 'created' AND e."toStatus" = h.status AND e.channel = 'cli'`,
+          tx,
         );
-        expect(events).toEqual({ n: 1200 });
-        const counted = await tx.all(
-          'SELECT unitId, status, COUNT(*) AS n FROM "Household" GROUP BY unitId, status',
-        );
-        const kept = await tx.all(
-          'SELECT unitId, status, households AS n FROM "HouseholdCount" WHERE households > 0',
-        );
-        expect(sorted(kept)).toEqual(sorted(counted));
+        expect(Number(events?.n)).toBe(1200);
+        await expectCountsKept(tx);
         if (tx.dialect === 'postgres') {
           // PostgreSQL keeps every version of a row until commit: one counter update per household
           // (1,200 here) made a large import quadratic. Now a few per statement: 3 statements (500 a
           // batch) × 4 (unit, status) keys, plus the insert attempts ON CONFLICT turned into updates.
-          const changes = await tx.get(
-            `SELECT n_tup_ins + n_tup_upd AS n FROM pg_stat_xact_user_tables WHERE relid = '"HouseholdCount"'::regclass`,
+          const changes = await rowOf(
+            sql<{ n: unknown }>`SELECT n_tup_ins + n_tup_upd AS n FROM pg_stat_xact_user_tables
+              WHERE relid = '"HouseholdCount"'::regclass`,
+            tx,
           );
           expect(Number(changes?.n)).toBeLessThan(30);
         }
@@ -385,16 +414,18 @@ describe('the roll-up from running totals', () => {
   });
 
   it('stays equal as entries are recorded and reversed through the repository', async () => {
-    const commune = await db.get(
-      `SELECT id, parentId FROM "Unit" WHERE kind = 'commune' ORDER BY id LIMIT 1`,
+    const commune = await rowOf(
+      sql<{ id: number; parentId: number | null }>`SELECT id, "parentId" FROM "Unit"
+        WHERE kind = 'commune' ORDER BY id LIMIT 1`,
     );
-    const household = await db.get(
-      `SELECT h.id, h.need FROM "Household" h WHERE h.status = 'approved'
-          AND NOT EXISTS (SELECT 1 FROM "FundEntry" e WHERE e.householdId = h.id AND e.kind = 'allocation')
+    const household = await rowOf(
+      sql<{ id: number; need: string }>`SELECT h.id, h.need FROM "Household" h WHERE h.status = 'approved'
+          AND NOT EXISTS (SELECT 1 FROM "FundEntry" e WHERE e."householdId" = h.id AND e.kind = 'allocation')
         ORDER BY h.id LIMIT 1`,
     );
-    const pledge = await db.get(
-      `SELECT id, fundUnitId FROM "Pledge" WHERE cancelledAt IS NULL AND kind = 'money' ORDER BY id LIMIT 1`,
+    const pledge = await rowOf(
+      sql<{ id: number; fundUnitId: number | null }>`SELECT id, "fundUnitId" FROM "Pledge"
+        WHERE "cancelledAt" IS NULL AND kind = 'money' ORDER BY id LIMIT 1`,
     );
     const level = Number(commune?.id);
     const province = Number(commune?.parentId);
