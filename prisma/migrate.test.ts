@@ -1,6 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { type RawBuilder, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEST_DIALECT, type TempDatabase, tempDatabase } from '../test/support/app-harness.ts';
 import {
@@ -34,6 +35,22 @@ afterEach(async () => {
   }
 });
 
+type Row = Record<string, unknown>;
+
+/**
+ * The rows of a statement on tables the generated types do not describe (the migrations' own
+ * bookkeeping, the catalogues, tables of a test schema): a Kysely `sql` template, identifiers quoted.
+ */
+async function rowsOf(db: SqlDb, query: RawBuilder<Row>): Promise<Row[]> {
+  return (await query.execute(db.kysely)).rows;
+}
+
+/** COUNT(*) of a table: an integer on SQLite, a bigint on PostgreSQL. */
+async function countOf(db: SqlDb, table: string): Promise<number> {
+  const [row] = await rowsOf(db, sql`SELECT COUNT(*) AS n FROM ${sql.table(table)}`);
+  return Number(row?.n);
+}
+
 /** Whether `prisma migrate diff` finds no change from the newest migration's schema to `schema`. */
 function upToDate(dir: string, schema: string) {
   const from = latestSchemaSnapshot(dir);
@@ -59,10 +76,13 @@ describe(`migrations (${TEST_DIALECT})`, () => {
     const first = await applyMigrations(db);
     expect(first.length).toBeGreaterThan(0);
     expect(await applyMigrations(db)).toEqual([]);
-    const rows = await db.all('SELECT migration_name, checksum, finished_at FROM "_prisma_migrations"');
+    const rows = await rowsOf(
+      db,
+      sql`SELECT migration_name, checksum, finished_at FROM "_prisma_migrations"`,
+    );
     expect(rows).toHaveLength(first.length);
     expect(rows.every((r) => r.finished_at !== null && String(r.checksum).length === 64)).toBe(true);
-    expect(await db.get('SELECT COUNT(*) AS n FROM "Outbox"')).toEqual({ n: 0 });
+    expect(await countOf(db, 'Outbox')).toBe(0);
   });
 
   it('two processes starting together apply each migration exactly once', async () => {
@@ -83,10 +103,10 @@ describe(`migrations (${TEST_DIALECT})`, () => {
       .filter((n) => /^\d/.test(n))
       .sort();
     expect(applied.sort()).toEqual(committed);
-    expect(await db.get('SELECT COUNT(*) AS n FROM "_prisma_migrations"')).toEqual({ n: committed.length });
+    expect(await countOf(db, '_prisma_migrations')).toBe(committed.length);
     // …and the demo was seeded once (no messenger token: the playground's demo people too).
-    expect(await db.get('SELECT COUNT(*) AS n FROM "Campaign"')).toEqual({ n: 1 });
-    expect(await db.get('SELECT COUNT(*) AS n FROM "Person"')).toEqual({ n: 6 });
+    expect(await countOf(db, 'Campaign')).toBe(1);
+    expect(await countOf(db, 'Person')).toBe(6);
   });
 
   it('refuses a migration that was edited after it was applied', async () => {
@@ -102,25 +122,43 @@ describe(`migrations (${TEST_DIALECT})`, () => {
   it('keeps the fund ledger append-only', async () => {
     const { db } = open();
     await applyMigrations(db);
-    await expect(db.run('UPDATE "FundEntry" SET amount = 0')).resolves.toBe(0);
-    // The triggers fire per row: with no row they say nothing, so add one through SQL.
-    const campaign = await db.insert(
-      `INSERT INTO "Campaign" (code, name, startsOn, endsOn, finalDueOn, normNewBuild, normRepair, createdAt)
-       VALUES ('c', 'c', '2025-01-01', '2025-12-31', '2025-12-31', 60000000, 30000000, ?)`,
-      [new Date()],
-    );
-    const unit = await db.insert(
-      `INSERT INTO "Unit" (code, name, kind, validFrom, createdAt) VALUES ('u', 'u', 'city', '2025-01-01', ?)`,
-      [new Date()],
-    );
-    const entry = await db.insert(
-      `INSERT INTO "FundEntry" (campaignId, kind, levelUnitId, amount, occurredOn, createdAt)
-       VALUES (?, 'receipt', ?, 1000, '2025-06-01', ?)`,
-      [campaign ?? 0, unit ?? 0, new Date()],
-    );
-    expect(entry).toBeGreaterThan(0);
-    await expect(db.run('UPDATE "FundEntry" SET amount = 0')).rejects.toThrow(/never changed/);
-    await expect(db.run('DELETE FROM "FundEntry"')).rejects.toThrow(/never deleted/);
+    const zeroAmounts = () => db.kysely.updateTable('FundEntry').set({ amount: 0n }).executeTakeFirst();
+    expect((await zeroAmounts()).numUpdatedRows).toBe(0n);
+    // The triggers fire per row: with no row they say nothing, so add one.
+    const { id: campaignId } = await db.kysely
+      .insertInto('Campaign')
+      .values({
+        code: 'c',
+        name: 'c',
+        startsOn: '2025-01-01',
+        endsOn: '2025-12-31',
+        finalDueOn: '2025-12-31',
+        normNewBuild: 60_000_000n,
+        normRepair: 30_000_000n,
+        createdAt: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const { id: levelUnitId } = await db.kysely
+      .insertInto('Unit')
+      .values({ code: 'u', name: 'u', kind: 'city', validFrom: '2025-01-01', createdAt: new Date() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const entry = await db.kysely
+      .insertInto('FundEntry')
+      .values({
+        campaignId,
+        kind: 'receipt',
+        levelUnitId,
+        amount: 1000n,
+        occurredOn: '2025-06-01',
+        createdAt: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    expect(entry.id).toBeGreaterThan(0);
+    await expect(zeroAmounts()).rejects.toThrow(/never changed/);
+    await expect(db.kysely.deleteFrom('FundEntry').execute()).rejects.toThrow(/never deleted/);
   });
 });
 
@@ -191,14 +229,16 @@ function kind(type: string): string {
 async function introspect(db: SqlDb): Promise<Record<string, TableModel>> {
   const model: Record<string, TableModel> = {};
   if (db.dialect === 'sqlite') {
-    const tables = await db.all(
-      `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations'`,
+    const tables = await rowsOf(
+      db,
+      sql`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations'`,
     );
     for (const { name } of tables) {
       const table = String(name);
       const columns: TableModel['columns'] = {};
-      const ddl = String((await db.get(`SELECT sql FROM sqlite_master WHERE name = ?`, [table]))?.sql);
-      for (const c of await db.all(`SELECT * FROM pragma_table_info('${table}')`)) {
+      const [created] = await rowsOf(db, sql`SELECT sql FROM sqlite_master WHERE name = ${table}`);
+      const ddl = String(created?.sql);
+      for (const c of await rowsOf(db, sql`SELECT * FROM pragma_table_info(${table})`)) {
         const autoincrement = ddl.includes(`"${String(c.name)}" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT`);
         columns[String(c.name)] = {
           type: kind(String(c.type)),
@@ -207,23 +247,26 @@ async function introspect(db: SqlDb): Promise<Record<string, TableModel>> {
         };
       }
       const indexes: string[] = [];
-      for (const i of await db.all(`SELECT * FROM pragma_index_list('${table}')`)) {
-        const cols = await db.all(`SELECT name FROM pragma_index_info('${String(i.name)}') ORDER BY seqno`);
+      for (const i of await rowsOf(db, sql`SELECT * FROM pragma_index_list(${table})`)) {
+        const cols = await rowsOf(
+          db,
+          sql`SELECT name FROM pragma_index_info(${String(i.name)}) ORDER BY seqno`,
+        );
         indexes.push(
           `${Number(i.unique) === 1 ? 'unique ' : ''}${cols.map((c) => String(c.name)).join(',')}`,
         );
       }
       const pk = (
-        await db.all(`SELECT name FROM pragma_table_info('${table}') WHERE pk > 0 ORDER BY pk`)
+        await rowsOf(db, sql`SELECT name FROM pragma_table_info(${table}) WHERE pk > 0 ORDER BY pk`)
       ).map((c) => String(c.name));
       if (pk.length > 0 && !indexes.includes(`unique ${pk.join(',')}`)) {
         indexes.push(`unique ${pk.join(',')}`);
       }
-      const foreignKeys = (await db.all(`SELECT * FROM pragma_foreign_key_list('${table}')`)).map(
+      const foreignKeys = (await rowsOf(db, sql`SELECT * FROM pragma_foreign_key_list(${table})`)).map(
         (f) => `${String(f.from)} -> ${String(f.table)}.${String(f.to)}`,
       );
       const triggers = (
-        await db.all(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?`, [table])
+        await rowsOf(db, sql`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ${table}`)
       ).map((t) => String(t.name));
       model[table] = {
         columns,
@@ -234,17 +277,18 @@ async function introspect(db: SqlDb): Promise<Record<string, TableModel>> {
     }
     return model;
   }
-  const tables = await db.all(
-    `SELECT table_name FROM information_schema.tables
+  const tables = await rowsOf(
+    db,
+    sql`SELECT table_name FROM information_schema.tables
       WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations'`,
   );
   for (const { table_name } of tables) {
     const table = String(table_name);
     const columns: TableModel['columns'] = {};
-    for (const c of await db.all(
-      `SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns
-        WHERE table_schema = current_schema() AND table_name = ?`,
-      [table],
+    for (const c of await rowsOf(
+      db,
+      sql`SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name = ${table}`,
     )) {
       columns[String(c.column_name)] = {
         type: kind(String(c.data_type)),
@@ -253,31 +297,31 @@ async function introspect(db: SqlDb): Promise<Record<string, TableModel>> {
       };
     }
     const indexes = (
-      await db.all(
-        `SELECT ix.indisunique AS uniq,
+      await rowsOf(
+        db,
+        sql`SELECT ix.indisunique AS uniq,
                 (SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(ix.indkey) WITH ORDINALITY k(attnum, ord)
                    JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.attnum) AS cols
            FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid
-          WHERE t.relname = ? AND t.relnamespace = current_schema()::regnamespace`,
-        [table],
+          WHERE t.relname = ${table} AND t.relnamespace = current_schema()::regnamespace`,
       )
     ).map((i) => `${Number(i.uniq) === 1 ? 'unique ' : ''}${String(i.cols)}`);
     const foreignKeys = (
-      await db.all(
-        `SELECT a.attname AS col, rt.relname AS ref, ra.attname AS refcol
+      await rowsOf(
+        db,
+        sql`SELECT a.attname AS col, rt.relname AS ref, ra.attname AS refcol
            FROM pg_constraint c
            JOIN pg_class t ON t.oid = c.conrelid JOIN pg_class rt ON rt.oid = c.confrelid
            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
            JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = c.confkey[1]
-          WHERE c.contype = 'f' AND t.relname = ? AND t.relnamespace = current_schema()::regnamespace`,
-        [table],
+          WHERE c.contype = 'f' AND t.relname = ${table} AND t.relnamespace = current_schema()::regnamespace`,
       )
     ).map((f) => `${String(f.col)} -> ${String(f.ref)}.${String(f.refcol)}`);
     const triggers = (
-      await db.all(
-        `SELECT tg.tgname AS name FROM pg_trigger tg JOIN pg_class t ON t.oid = tg.tgrelid
-          WHERE NOT tg.tgisinternal AND t.relname = ? AND t.relnamespace = current_schema()::regnamespace`,
-        [table],
+      await rowsOf(
+        db,
+        sql`SELECT tg.tgname AS name FROM pg_trigger tg JOIN pg_class t ON t.oid = tg.tgrelid
+          WHERE NOT tg.tgisinternal AND t.relname = ${table} AND t.relnamespace = current_schema()::regnamespace`,
       )
     ).map((t) => String(t.name));
     model[table] = {
