@@ -16,6 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLikelyDuplicates } from '../../core/households/duplicates.ts';
 import { idNumberHasher } from '../../core/households/id-number.ts';
@@ -321,35 +322,33 @@ describe('migration clear_unkeyed_id_hashes', () => {
     const old = openSqlDb(temp.url);
     try {
       await applyMigrations(old, before);
-      await old.run(
-        `INSERT INTO "Unit" (code, name, kind, validFrom) VALUES ('U1', 'Xã Thử', 'commune', '2024-01-01')`,
+      // The schema as it was before the migration, which the generated types do not describe:
+      // Kysely sql templates, identifiers quoted.
+      await sql`INSERT INTO "Unit" (code, name, kind, "validFrom")
+        VALUES ('U1', 'Xã Thử', 'commune', '2024-01-01')`.execute(old.kysely);
+      await sql`INSERT INTO "Campaign" (code, name, "startsOn", "endsOn", "finalDueOn", "normNewBuild", "normRepair")
+         VALUES ('C1', 'Thử', '2024-01-01', '2025-12-31', '2025-12-10', 60000000, 30000000)`.execute(
+        old.kysely,
       );
-      await old.run(
-        `INSERT INTO "Campaign" (code, name, startsOn, endsOn, finalDueOn, normNewBuild, normRepair)
-         VALUES ('C1', 'Thử', '2024-01-01', '2025-12-31', '2025-12-10', 60000000, 30000000)`,
-      );
-      const unitId = Number((await old.get(`SELECT id FROM "Unit" WHERE code = 'U1'`))?.id);
-      const campaignId = Number((await old.get(`SELECT id FROM "Campaign" WHERE code = 'C1'`))?.id);
+      const idOf = async (table: string, code: string) => {
+        const { rows } = await sql<{
+          id: number;
+        }>`SELECT id FROM ${sql.table(table)} WHERE code = ${code}`.execute(old.kysely);
+        return Number(rows[0]?.id);
+      };
+      const unitId = await idOf('Unit', 'U1');
+      const campaignId = await idOf('Campaign', 'C1');
       for (const [code, id] of [
         ['A1', '006058012345'],
         ['A2', null],
       ] as const) {
-        await old.run(
-          `INSERT INTO "Household" (campaignId, unitId, code, village, headName, headNameKey, birthYear, idNumberHash,
-             idNumberLast4, category, need, foundationDurable, frameDurable, roofDurable, members, landLegal,
-             landUndisputed, outsideLandslideZone, confirmedByCommune, eligible, status, createdAt, updatedAt)
-           VALUES (?, ?, ?, 'Thôn 1', 'Nguyễn Văn A', 'nguyen van a', 1958, ?, ?, 'poor', 'new_build', false, false,
-             false, 3, true, true, true, true, true, 'proposed', ?, ?)`,
-          [
-            campaignId,
-            unitId,
-            code,
-            id ? sha256(`household-id:${id}`) : null,
-            id ? id.slice(-4) : null,
-            NOW,
-            NOW,
-          ],
-        );
+        await sql`INSERT INTO "Household" ("campaignId", "unitId", code, village, "headName", "headNameKey",
+             "birthYear", "idNumberHash", "idNumberLast4", category, need, "foundationDurable", "frameDurable",
+             "roofDurable", members, "landLegal", "landUndisputed", "outsideLandslideZone", "confirmedByCommune",
+             eligible, status, "createdAt", "updatedAt")
+           VALUES (${campaignId}, ${unitId}, ${code}, 'Thôn 1', 'Nguyễn Văn A', 'nguyen van a', 1958,
+             ${id ? sha256(`household-id:${id}`) : null}, ${id ? id.slice(-4) : null}, 'poor', 'new_build', false,
+             false, false, 3, true, true, true, true, true, 'proposed', ${NOW}, ${NOW})`.execute(old.kysely);
       }
       expect(await applyMigrations(old)).toContain(mine);
       // Read after the migrations: the schema the generated types describe.
