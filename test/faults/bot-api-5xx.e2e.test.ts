@@ -12,6 +12,7 @@ import {
   outboxSettled,
   PLEDGE_UPDATES,
   pledgeConversation,
+  pledgeCount,
   runningClock,
 } from './support.ts';
 
@@ -99,7 +100,7 @@ async function expectNothingLostOrDoubled(conversations: Conversation[]): Promis
   await dispatcher.flush();
   await outboxSettled(db, 10_000);
 
-  expect(await db.get('SELECT COUNT(*) AS n FROM "Pledge"')).toEqual({ n: conversations.length });
+  expect(await pledgeCount(db)).toBe(conversations.length);
   for (const c of conversations) {
     expect(c.updates).toBe(PLEDGE_UPDATES);
     expect(c.lastReply.text).toMatch(/UH-\d{4}/);
@@ -161,9 +162,13 @@ describe('the Bot API answering 5xx storms', () => {
     await expectNothingLostOrDoubled(conversations);
 
     expect([...unlucky.values()]).toEqual([0, 0, 0, 0]);
-    const retried = await current().db.all(
-      `SELECT chatId, attempts FROM "Outbox" WHERE attempts > 1 AND channel = 'telegram' ORDER BY chatId`,
-    );
+    const retried = await current()
+      .db.kysely.selectFrom('Outbox')
+      .select(['chatId', 'attempts'])
+      .where('attempts', '>', 1)
+      .where('channel', '=', 'telegram')
+      .orderBy('chatId')
+      .execute();
     expect(retried.map((r) => Number(r.chatId))).toEqual(
       expect.arrayContaining([officer(0).id, officer(1).id, officer(2).id, donor(0).id]),
     );

@@ -12,6 +12,8 @@ import {
   outboxSettled,
   PLEDGE_UPDATES,
   pledgeConversation,
+  pledgeCount,
+  seenCount,
 } from './support.ts';
 
 /**
@@ -168,15 +170,13 @@ async function expectNothingLostOrDoubled(conversations: Conversation[], reminde
   await new Promise((resolve) => setTimeout(resolve, 500));
   await outboxSettled(db, 10_000);
 
-  expect(await db.get('SELECT COUNT(*) AS n FROM "Pledge"')).toEqual({ n: conversations.length });
+  expect(await pledgeCount(db)).toBe(conversations.length);
   for (const c of conversations) {
     expect(c.updates).toBe(PLEDGE_UPDATES);
     expect(c.lastReply.text).toMatch(/UH-\d{4}/);
   }
   expectOneReplyPerUpdate(emulator, conversations);
-  expect(await db.get(`SELECT COUNT(*) AS n FROM "InboundSeen" WHERE channel = 'telegram'`)).toEqual({
-    n: conversations.length * PLEDGE_UPDATES,
-  });
+  expect(await seenCount(db, 'telegram')).toBe(conversations.length * PLEDGE_UPDATES);
   for (let i = 0; i < reminded; i++) {
     expect(emulator.messagesTo(officer(i).id), `officer ${i}`).toHaveLength(1);
   }

@@ -15,6 +15,8 @@ import {
   type PgProxy,
   PLEDGE_UPDATES,
   pledgeConversation,
+  pledgeCount,
+  seenCount,
   startPgProxy,
 } from './support.ts';
 
@@ -149,15 +151,13 @@ async function expectNothingLostOrDoubled(conversations: Conversation[]): Promis
   await target.dispatcher.flush();
   await outboxSettled(db, 10_000, () => clock.advance(1_000));
 
-  expect(await db.get('SELECT COUNT(*) AS n FROM "Pledge"')).toEqual({ n: DONORS });
+  expect(await pledgeCount(db)).toBe(DONORS);
   for (const c of conversations) {
     expect(c.updates).toBe(PLEDGE_UPDATES);
     expect(c.lastReply.text).toMatch(/UH-\d{4}/);
   }
   expectOneReplyPerUpdate(emulator, conversations);
-  expect(await db.get(`SELECT COUNT(*) AS n FROM "InboundSeen" WHERE channel = 'telegram'`)).toEqual({
-    n: DONORS * PLEDGE_UPDATES,
-  });
+  expect(await seenCount(db, 'telegram')).toBe(DONORS * PLEDGE_UPDATES);
   for (let i = 0; i < OFFICERS; i++) {
     expect(emulator.messagesTo(officer(i).id), `officer ${i}`).toHaveLength(1);
   }

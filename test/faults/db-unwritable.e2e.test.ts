@@ -17,11 +17,13 @@ import { startZaloEmulator, type ZaloEmulator } from '../support/zalo-emulator.t
 import {
   addAdmin,
   addOfficers,
+  counted,
   expectEachRowDeliveredOnce,
   officer,
   outboxSettled,
   reportConversation,
   runningClock,
+  seenCount,
 } from './support.ts';
 
 /**
@@ -241,10 +243,8 @@ describe.skipIf(!IMMUTABLE)('the database cannot be written for a minute (SQLite
         expect(emulator.messagesTo(officer(i).id), `officer ${i}`).toHaveLength(1);
       }
     }
-    expect(await db.get(`SELECT COUNT(*) AS n FROM "Report"`)).toEqual({ n: 1 });
-    expect(await db.get(`SELECT COUNT(*) AS n FROM "InboundSeen" WHERE channel = 'telegram'`)).toEqual({
-      n: report.updates + 2,
-    });
+    expect(await counted(db.kysely.selectFrom('Report').select((eb) => eb.fn.countAll().as('n')))).toBe(1);
+    expect(await seenCount(db, 'telegram')).toBe(report.updates + 2);
     await expectEachRowDeliveredOnce(
       db,
       emulator,
@@ -288,7 +288,13 @@ describe.skipIf(!IMMUTABLE)('the database cannot be written (SQLite): webhooks',
     // Zalo: the event cannot even be stored, so the webhook answers 500 (Zalo sends it again).
     const event = zaloApi.userSendText(zaloUser, 'Xin chào');
     expect((await zaloApi.deliver(zaloUrl, event)).status).toBe(500);
-    expect(await countOf(`SELECT COUNT(*) AS n FROM "InboundEvent"`)).toBe(0);
+    expect(
+      await counted(
+        openedDb()
+          .kysely.selectFrom('InboundEvent')
+          .select((eb) => eb.fn.countAll().as('n')),
+      ),
+    ).toBe(0);
     // Once the failure is an outage, the Telegram chat is told (directly, once).
     expect((await emulator.waitForMessages(STRANGER.id, 1, 30_000))[0]?.text).toBe(BUSY);
     unwritable(false);
@@ -325,8 +331,4 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
 function openedDb(): SqlDb {
   db ??= openSqlDb(temp.url);
   return db;
-}
-
-async function countOf(sql: string): Promise<number> {
-  return Number((await openedDb().get(sql))?.n);
 }

@@ -145,23 +145,14 @@ export function reportConversation(emulator: BotApiEmulator, user: EmulatorUser)
 
 /** Adds an admin of the city reachable on Telegram as `user` (admin alerts go to them). */
 export async function addAdmin(db: SqlDb, user: EmulatorUser): Promise<void> {
-  const city = await db.get(`SELECT id FROM "Unit" WHERE kind = 'city' ORDER BY id LIMIT 1`);
-  const at = new Date('2025-01-01T00:00:00Z');
-  await db.transaction(async (tx) => {
-    const personId = await tx.insert('INSERT INTO "Person" (fullName, createdAt) VALUES (?, ?)', [
-      user.first_name,
-      at,
-    ]);
-    await tx.run(`INSERT INTO "Membership" (personId, unitId, role, createdAt) VALUES (?, ?, 'admin', ?)`, [
-      personId ?? null,
-      Number(city?.id),
-      at,
-    ]);
-    await tx.run(
-      `INSERT INTO "ChannelIdentity" (channel, externalUserId, personId, createdAt) VALUES ('telegram', ?, ?, ?)`,
-      [String(user.id), personId ?? null, at],
-    );
-  });
+  const city = await db.kysely
+    .selectFrom('Unit')
+    .select('id')
+    .where('kind', '=', 'city')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  await db.transaction((tx) => addMember(tx, user.first_name, city.id, 'admin', user.id));
 }
 
 export function officer(i: number): EmulatorUser {
@@ -173,36 +164,77 @@ export function officer(i: number): EmulatorUser {
  * unit in turn (each unit owes a monthly report, so the scheduler reminds each of them).
  */
 export async function addOfficers(db: SqlDb, count: number): Promise<void> {
-  const wards = await db.all(`SELECT id FROM "Unit" WHERE kind IN ('ward', 'commune') ORDER BY id`);
-  const at = new Date('2025-01-01T00:00:00Z');
+  const wards = await db.kysely
+    .selectFrom('Unit')
+    .select('id')
+    .where('kind', 'in', ['ward', 'commune'])
+    .orderBy('id')
+    .execute();
   await db.transaction(async (tx) => {
     for (let i = 0; i < count; i++) {
-      const personId = await tx.insert('INSERT INTO "Person" (fullName, createdAt) VALUES (?, ?)', [
-        `Cán bộ ${i}`,
-        at,
-      ]);
-      if (personId === undefined) {
-        throw new Error('no person');
+      const ward = wards[i % wards.length];
+      if (!ward) {
+        throw new Error('no ward');
       }
-      await tx.run(
-        `INSERT INTO "Membership" (personId, unitId, role, createdAt) VALUES (?, ?, 'unit_officer', ?)`,
-        [personId, Number(wards[i % wards.length]?.id), at],
-      );
-      await tx.run(
-        `INSERT INTO "ChannelIdentity" (channel, externalUserId, personId, createdAt) VALUES ('telegram', ?, ?, ?)`,
-        [String(officer(i).id), personId, at],
-      );
+      await addMember(tx, `Cán bộ ${i}`, ward.id, 'unit_officer', officer(i).id);
     }
   });
 }
 
+/** A person with `role` in the unit, reachable on Telegram in chat `chatId`. */
+async function addMember(
+  tx: SqlDb,
+  fullName: string,
+  unitId: number,
+  role: string,
+  chatId: number,
+): Promise<void> {
+  const at = new Date('2025-01-01T00:00:00Z');
+  const { id: personId } = await tx.kysely
+    .insertInto('Person')
+    .values({ fullName, createdAt: at })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await tx.kysely.insertInto('Membership').values({ personId, unitId, role, createdAt: at }).execute();
+  await tx.kysely
+    .insertInto('ChannelIdentity')
+    .values({ channel: 'telegram', externalUserId: String(chatId), personId, createdAt: at })
+    .execute();
+}
+
 /** The outbox rows of a channel by status (the demo people's playground rows never go out here). */
 export async function outboxStatus(db: SqlDb, channel = 'telegram'): Promise<Record<string, number>> {
-  const rows = await db.all(
-    'SELECT status, COUNT(*) AS n FROM "Outbox" WHERE channel = ? GROUP BY status ORDER BY status',
-    [channel],
+  const rows = await db.kysely
+    .selectFrom('Outbox')
+    .select((eb) => ['status', eb.fn.countAll<number | bigint>().as('n')])
+    .where('channel', '=', channel)
+    .groupBy('status')
+    .orderBy('status')
+    .execute();
+  // COUNT is an integer on SQLite, a bigint on PostgreSQL.
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+/** How many rows `query` (a `SELECT COUNT(*) AS n`) counted: a number on SQLite, a bigint on PostgreSQL. */
+export async function counted(query: {
+  executeTakeFirstOrThrow(): Promise<{ n: unknown }>;
+}): Promise<number> {
+  return Number((await query.executeTakeFirstOrThrow()).n);
+}
+
+/** How many pledges were recorded. */
+export function pledgeCount(db: SqlDb): Promise<number> {
+  return counted(db.kysely.selectFrom('Pledge').select((eb) => eb.fn.countAll().as('n')));
+}
+
+/** How many updates of `channel` were taken in (each is remembered once). */
+export function seenCount(db: SqlDb, channel: string): Promise<number> {
+  return counted(
+    db.kysely
+      .selectFrom('InboundSeen')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('channel', '=', channel),
   );
-  return Object.fromEntries(rows.map((r) => [String(r.status), Number(r.n)]));
 }
 
 /**
@@ -234,10 +266,12 @@ export async function outboxSettled(
       stuckSince = undefined;
     }
     if (Date.now() > deadline) {
-      const left = await db.all(
-        `SELECT id, channel, chatId, status, attempts, lastError, nextAttemptAt, purpose FROM "Outbox" WHERE channel = ? AND status IN ('pending', 'sending')`,
-        [channel],
-      );
+      const left = await db.kysely
+        .selectFrom('Outbox')
+        .select(['id', 'channel', 'chatId', 'status', 'attempts', 'lastError', 'nextAttemptAt', 'purpose'])
+        .where('channel', '=', channel)
+        .where('status', 'in', ['pending', 'sending'])
+        .execute();
       throw new Error(
         `outbox not settled after ${timeoutMs} ms: ${JSON.stringify(counts)} ${JSON.stringify(left)}`,
       );
@@ -257,15 +291,18 @@ export async function expectEachRowDeliveredOnce(
   /** Messages the bot sent directly, not through the outbox (busy replies, an outage alert). */
   direct: (m: SentMessage) => boolean = () => false,
 ): Promise<void> {
-  const rows = await db.all(
-    `SELECT id, chatId, payload, status FROM "Outbox" WHERE channel = 'telegram' ORDER BY id`,
-  );
+  const rows = await db.kysely
+    .selectFrom('Outbox')
+    .select(['id', 'chatId', 'payload', 'status'])
+    .where('channel', '=', 'telegram')
+    .orderBy('id')
+    .execute();
   expect(rows.filter((r) => r.status !== 'sent').map((r) => `${r.id}: ${r.status}`)).toEqual([]);
   const expected = new Map<number, string[]>();
   for (const row of rows) {
     const chat = Number(row.chatId);
     const list = expected.get(chat) ?? [];
-    list.push(firstLine((JSON.parse(String(row.payload)) as { text: string }).text));
+    list.push(firstLine((JSON.parse(row.payload) as { text: string }).text));
     expected.set(chat, list);
   }
   const delivered = new Map<number, string[]>();

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../bot/app.ts';
 import { startApp, type TempDatabase, tempDatabase } from '../support/app-harness.ts';
 import { startZaloEmulator, type ZaloEmulator } from '../support/zalo-emulator.ts';
-import { outboxSettled, runningClock } from './support.ts';
+import { counted, outboxSettled, pledgeCount, runningClock, seenCount } from './support.ts';
 
 /**
  * Faults: slow Zalo responses, on the suite's database. The Zalo emulator answers the bot's sends
@@ -150,10 +150,13 @@ class ZaloDonor {
 const PLEDGE_UPDATES = 10;
 
 async function outboxRows(user: string) {
-  return current().db.all(
-    `SELECT id, payload, status, attempts FROM "Outbox" WHERE channel = 'zalo' AND chatId = ? ORDER BY id`,
-    [user],
-  );
+  return current()
+    .db.kysely.selectFrom('Outbox')
+    .select(['id', 'payload', 'status', 'attempts'])
+    .where('channel', '=', 'zalo')
+    .where('chatId', '=', user)
+    .orderBy('id')
+    .execute();
 }
 
 const firstLine = (text: string) => text.split('\n')[0] ?? '';
@@ -167,8 +170,8 @@ async function expectDelivered(donors: ZaloDonor[], twice: Map<string, number> =
     const rows = await outboxRows(d.user);
     expect(rows.filter((r) => r.status !== 'sent')).toEqual([]);
     const expected = rows.flatMap((r) => {
-      const text = firstLine((JSON.parse(String(r.payload)) as { text: string }).text);
-      return twice.get(d.user) === Number(r.id) ? [text, text] : [text];
+      const text = firstLine((JSON.parse(r.payload) as { text: string }).text);
+      return twice.get(d.user) === r.id ? [text, text] : [text];
     });
     expect(
       zalo.messagesTo(d.user).map((m) => firstLine(m.text ?? '')),
@@ -177,13 +180,17 @@ async function expectDelivered(donors: ZaloDonor[], twice: Map<string, number> =
     expect(d.updates).toBe(PLEDGE_UPDATES);
     expect(d.last).toMatch(/UH-\d{4}/);
   }
-  expect(await current().db.get('SELECT COUNT(*) AS n FROM "Pledge"')).toEqual({ n: donors.length });
+  const { db } = current();
+  expect(await pledgeCount(db)).toBe(donors.length);
   expect(
-    await current().db.get(`SELECT COUNT(*) AS n FROM "InboundEvent" WHERE processedAt IS NULL`),
-  ).toEqual({ n: 0 });
-  expect(await current().db.get(`SELECT COUNT(*) AS n FROM "InboundSeen" WHERE channel = 'zalo'`)).toEqual({
-    n: donors.length * PLEDGE_UPDATES,
-  });
+    await counted(
+      db.kysely
+        .selectFrom('InboundEvent')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('processedAt', 'is', null),
+    ),
+  ).toBe(0);
+  expect(await seenCount(db, 'zalo')).toBe(donors.length * PLEDGE_UPDATES);
 }
 
 describe('slow Zalo responses', () => {
@@ -210,8 +217,14 @@ describe('slow Zalo responses', () => {
     await expectDelivered(donors);
     // Slow is not failed: every send went through on its first try.
     expect(
-      await current().db.get(`SELECT COUNT(*) AS n FROM "Outbox" WHERE channel = 'zalo' AND attempts <> 1`),
-    ).toEqual({ n: 0 });
+      await counted(
+        current()
+          .db.kysely.selectFrom('Outbox')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('channel', '=', 'zalo')
+          .where('attempts', '<>', 1),
+      ),
+    ).toBe(0);
   }, 60_000);
 
   it('beyond the client timeout: a send Zalo never carried out arrives once, one it did arrives twice', async () => {
@@ -244,9 +257,13 @@ describe('slow Zalo responses', () => {
     await outboxSettled(current().db, 10_000, undefined, { channel: 'zalo' });
 
     // The timed-out sends were each tried exactly twice.
-    const retried = await current().db.all(
-      `SELECT chatId, attempts, payload FROM "Outbox" WHERE channel = 'zalo' AND attempts > 1 ORDER BY chatId`,
-    );
+    const retried = await current()
+      .db.kysely.selectFrom('Outbox')
+      .select(['chatId', 'attempts', 'payload'])
+      .where('channel', '=', 'zalo')
+      .where('attempts', '>', 1)
+      .orderBy('chatId')
+      .execute();
     expect(retried.map((r) => [r.chatId, r.attempts])).toEqual([
       [carried.user, 2],
       [dropped.user, 2],
