@@ -298,9 +298,9 @@ describe('units list', () => {
     await unitsList(ctx);
     expect(ctx.lines[0]).toMatch(/^Mã\s+Tên đơn vị\s+Loại\s+Đơn vị cha\s+Hiệu lực$/);
     const ducXuan = ctx.lines.find((line) => line.startsWith('01840 '));
-    expect(ducXuan).toMatch(/^01840\s+Phường Đức Xuân\s+ward\s+058\s+từ 11\/03\/2015$/);
+    expect(ducXuan).toMatch(/^01840\s+Phường Đức Xuân\s+phường\s+058\s+từ 11\/03\/2015$/);
     const city = ctx.lines.find((line) => line.startsWith('058 '));
-    expect(city).toMatch(/city\s+06\s+11\/03\/2015 – 30\/06\/2025$/);
+    expect(city).toMatch(/thành phố\s+06\s+11\/03\/2015 – 30\/06\/2025$/);
     expect(ctx.lines.at(-1)).toBe('Tổng: 15 đơn vị.');
   });
 });

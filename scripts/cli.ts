@@ -19,6 +19,14 @@ import { UsageError } from './cli/context.ts';
 import { telegramBotUsername } from './cli/demo.ts';
 import { failureExit } from './cli/fault-exit.ts';
 
+// Output piped into a reader that stops early (`… | head`) is not an error of the command.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') {
+    process.exit(0);
+  }
+  throw error;
+});
+
 function out(line: string): void {
   process.stdout.write(`${line}\n`);
 }

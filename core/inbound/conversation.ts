@@ -182,7 +182,7 @@ export class Conversation implements FeatureChat {
 
   helpText(): string {
     const commands = this.member ? helpCommandLines(this.deps.chat.features, this.member, this.locale) : [];
-    return [this.text('help.general'), this.text('help.commands'), ...commands].join('\n');
+    return [this.text('help.general'), '', this.text('help.commands'), ...commands].join('\n');
   }
 
   async today(): Promise<string> {

@@ -2,6 +2,16 @@ import { dateInZone, toIsoDate } from '../../core/shared/calendar.ts';
 import { type CliContext, DEFAULT_TIME_ZONE } from './context.ts';
 import { formatIsoDate, renderTable } from './text.ts';
 
+/** How officials name each kind of unit (the database keeps the English code). */
+const KIND_NAMES: Record<string, string> = {
+  province: 'tỉnh',
+  city: 'thành phố',
+  district: 'quận, huyện',
+  ward: 'phường',
+  commune: 'xã',
+  member_org: 'tổ chức thành viên',
+};
+
 /**
  * `units list`: every unit with its code, name, kind, parent's code and validity, by code. A unit
  * whose last valid day is before today (in the campaign's zone) is marked "(đã hết)".
@@ -26,7 +36,7 @@ export async function unitsList(ctx: CliContext): Promise<void> {
   const rows = units.map((u) => [
     u.code,
     u.name,
-    u.kind,
+    KIND_NAMES[u.kind] ?? u.kind,
     u.parentCode ?? '—',
     u.validTo === null
       ? `từ ${formatIsoDate(u.validFrom)}`
