@@ -1,20 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { DB } from './kysely-dialect.ts';
 
-export type SqlParam = string | number | bigint | boolean | null | Date;
-export type Row = Record<string, unknown>;
 export type Dialect = 'sqlite' | 'postgres';
 
 /**
  * The one database interface the stores are written against, on SQLite (better-sqlite3, the embedded
  * default) and on PostgreSQL (node-postgres, for several instances): transactions, advisory locks
- * and typed queries through `kysely` (prisma/kysely-dialect.ts).
- *
- * `all`/`get`/`run`/`insert` are the older untyped form, kept until every repository is on Kysely:
- * SQL written once in the common subset (`?` placeholders, camelCase column names as Prisma creates
- * them, `TRUE`/`FALSE`, `ON CONFLICT … DO …`, `RETURNING`), rewritten for PostgreSQL once per
- * statement (`toPostgresSql`). Their rows read the same on both: integers as numbers (bigint only
- * beyond 2^53), booleans as 1/0, DateTime columns as ISO text that `fromDbTime` reads.
+ * and typed queries through `kysely` (prisma/kysely-dialect.ts), compiled by Kysely for each
+ * database — statements outside the generated types (catalogues, older schemas in tests) are Kysely
+ * `sql` templates, which quote identifiers and bind parameters the same way.
  */
 export interface SqlDb {
   readonly dialect: Dialect;
@@ -25,12 +19,6 @@ export interface SqlDb {
   readonly kysely: Kysely<DB>;
   /** PostgreSQL: the schema a `?schema=` URL names (created by the first migration run). */
   readonly schema?: string;
-  all(sql: string, params?: readonly SqlParam[]): Promise<Row[]>;
-  get(sql: string, params?: readonly SqlParam[]): Promise<Row | undefined>;
-  /** Runs a statement; resolves with the number of rows it changed. */
-  run(sql: string, params?: readonly SqlParam[]): Promise<number>;
-  /** Runs an INSERT and resolves with the new row's `id` (or undefined when ON CONFLICT DO NOTHING skipped it). */
-  insert(sql: string, params?: readonly SqlParam[]): Promise<number | undefined>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   /**

@@ -1,13 +1,13 @@
 import type { CompiledQuery, QueryResult } from 'kysely';
 import pg from 'pg';
-import { PG_RETRYABLE, postgresConnection, type Row, type SqlDb, type SqlParam } from './database.ts';
+import { PG_RETRYABLE, postgresConnection, type SqlDb } from './database.ts';
 import { kyselyOn } from './kysely-dialect.ts';
 
 /**
  * PostgreSQL through a node-postgres pool. Each transaction takes its own connection; a
- * serialization failure or deadlock is retried (the work only touches the database). Types are
- * read as SQLite's are (see `SqlDb`), and `timestamp` columns — Prisma's DateTime, UTC wall time —
- * are read as UTC whatever the machine's time zone.
+ * serialization failure or deadlock is retried (the work only touches the database). Rows read as
+ * the generated types say, as on SQLite (see `SqlDb`), and `timestamp` columns — Prisma's DateTime,
+ * UTC wall time — are read as UTC whatever the machine's time zone.
  */
 export function openPostgres(url: string, opts: { poolSize?: number }): SqlDb {
   const { connectionString, schema } = postgresConnection(url);
@@ -15,7 +15,8 @@ export function openPostgres(url: string, opts: { poolSize?: number }): SqlDb {
     connectionString,
     max: opts.poolSize ?? 10,
     options: schema ? `-c search_path="${schema.replace(/"/g, '')}"` : undefined,
-    types: { getTypeParser: pgTypeParser },
+    // The generated types' parsers for every statement (Kysely's, and the locks' and scripts').
+    types: TYPED,
     connectionTimeoutMillis: 10_000,
   });
   // An idle connection dropped by a server restart must not crash the process; the pool replaces it.
@@ -40,23 +41,14 @@ export function openPostgres(url: string, opts: { poolSize?: number }): SqlDb {
       chain = next.catch(() => undefined);
       return next;
     };
-    const query = (c: pg.Pool | pg.PoolClient, sql: string, params: readonly SqlParam[]) =>
-      inTurn(() => c.query(toPostgresSql(sql), pgParams(params)));
     let kysely: SqlDb['kysely'] | undefined;
     const db: SqlDb = {
       dialect: 'postgres',
       schema,
-      // Made when first used: most transactions of the older repositories never ask for it.
+      // Made when first used: a transaction that only locks or runs a script never asks for it.
       get kysely() {
         kysely ??= kyselyOn('postgres', (compiled) => inTurn(() => typedQuery(client, compiled)));
         return kysely;
-      },
-      all: async (sql, params = []) => (await query(client, sql, params)).rows as Row[],
-      get: async (sql, params = []) => (await query(client, sql, params)).rows[0] as Row | undefined,
-      run: async (sql, params = []) => (await query(client, sql, params)).rowCount ?? 0,
-      insert: async (sql, params = []) => {
-        const r = (await query(client, `${sql} RETURNING id`, params)).rows[0] as { id: number } | undefined;
-        return r ? Number(r.id) : undefined;
       },
       exec: async (sql) => {
         await inTurn(() => client.query(sql));
@@ -164,27 +156,7 @@ async function typedQuery(
 
 const OID = { bool: 16, int8: 20, numeric: 1700, timestamp: 1114, timestamptz: 1184 } as const;
 
-function pgTypeParser(oid: number, format?: string): (value: string) => unknown {
-  if (format === 'binary') {
-    return (v) => v;
-  }
-  switch (oid) {
-    case OID.bool:
-      return (v) => (v === 't' ? 1 : 0);
-    case OID.int8:
-    case OID.numeric:
-      return parseInteger;
-    case OID.timestamp:
-      // '2026-11-28 10:00:00.123' is UTC wall time (Prisma writes UTC): ISO with a Z.
-      return (v) => `${v.replace(' ', 'T')}Z`;
-    case OID.timestamptz:
-      return (v) => new Date(v).toISOString();
-    default:
-      return pg.types.getTypeParser(oid, 'text') as (value: string) => unknown;
-  }
-}
-
-/** As `pgTypeParser`, for Kysely: the representation of the generated types. */
+/** The parsers of the generated types (`kysely-dialect.ts`): booleans, bigint for int8, `Date` for timestamps. */
 function typedParser(oid: number, format?: string): (value: string) => unknown {
   if (format === 'binary') {
     return (v) => v;
@@ -227,32 +199,4 @@ function pgParams(params: readonly unknown[]): unknown[] {
     }
     return p;
   });
-}
-
-const translated = new Map<string, string>();
-
-/**
- * Rewrites the common SQL for PostgreSQL: `?` → `$n`, and camelCase identifiers (Prisma's column
- * names; SQLite matches them without quotes, PostgreSQL folds unquoted names to lower case) quoted.
- * String literals and quoted identifiers are left alone; keywords are written in capitals and
- * plain lower-case names need no quotes.
- */
-export function toPostgresSql(sql: string): string {
-  const cached = translated.get(sql);
-  if (cached !== undefined) {
-    return cached;
-  }
-  let out = '';
-  let n = 0;
-  for (const part of sql.split(/('(?:[^']|'')*'|"[^"]*")/)) {
-    if (part.startsWith("'") || part.startsWith('"')) {
-      out += part;
-      continue;
-    }
-    out += part
-      .replace(/\?/g, () => `$${++n}`)
-      .replace(/\b([a-z_][a-z0-9_]*[A-Z][A-Za-z0-9_]*)\b/g, (_m, id: string) => `"${id}"`);
-  }
-  translated.set(sql, out);
-  return out;
 }

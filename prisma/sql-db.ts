@@ -5,7 +5,6 @@ import { sqliteDb } from './sqlite-db.ts';
 
 export * from './database.ts';
 export type { DB } from './kysely-dialect.ts';
-export { toPostgresSql } from './postgres-db.ts';
 export { sqliteDb } from './sqlite-db.ts';
 
 /** Opens the database a DATABASE_URL names: `file:…` for SQLite, `postgres(ql)://…` for PostgreSQL. */

@@ -1,6 +1,6 @@
 import type { ColumnDefinition, Statement } from 'better-sqlite3';
 import type { CompiledQuery, QueryResult } from 'kysely';
-import type { Row, SqlDb, SqlParam } from './database.ts';
+import type { SqlDb } from './database.ts';
 import { type ExecuteCompiled, kyselyOn } from './kysely-dialect.ts';
 import { cachedStatements, fromDbTime, type SqliteDatabase, toDbTime } from './sqlite.ts';
 
@@ -8,8 +8,8 @@ import { cachedStatements, fromDbTime, type SqliteDatabase, toDbTime } from './s
  * SQLite through better-sqlite3: one connection, so one transaction at a time through a promise
  * queue; statements outside a transaction also wait for the one in progress (they would otherwise
  * run inside it). `BEGIN IMMEDIATE` takes the write lock at once, so another process (the CLI)
- * waits on the busy timeout instead of failing half-way. Statements are prepared once per SQL text
- * (Kysely's compiled ones too), with how to read their rows worked out once from the declared types.
+ * waits on the busy timeout instead of failing half-way. Kysely's statements are prepared once per
+ * SQL text, with how to read their rows worked out once from the declared types.
  */
 export function sqliteDb(raw: SqliteDatabase): SqlDb & { raw: SqliteDatabase } {
   const stmt = cachedStatements(raw);
@@ -23,25 +23,6 @@ export function sqliteDb(raw: SqliteDatabase): SqlDb & { raw: SqliteDatabase } {
   }
 
   const direct = {
-    all(sql: string, params: readonly SqlParam[] = []): Row[] {
-      const s = stmt(sql);
-      return (s.reader ? s.safeIntegers(true).all(...sqliteParams(params)) : []).map(normaliseSqliteRow);
-    },
-    get(sql: string, params: readonly SqlParam[] = []): Row | undefined {
-      const r: unknown = stmt(sql)
-        .safeIntegers(true)
-        .get(...sqliteParams(params));
-      return r ? normaliseSqliteRow(r) : undefined;
-    },
-    run(sql: string, params: readonly SqlParam[] = []): number {
-      return stmt(sql).run(...sqliteParams(params)).changes;
-    },
-    insert(sql: string, params: readonly SqlParam[] = []): number | undefined {
-      const r = stmt(`${sql} RETURNING id`)
-        .safeIntegers(false)
-        .get(...sqliteParams(params)) as { id: number } | undefined;
-      return r ? Number(r.id) : undefined;
-    },
     query(query: CompiledQuery): QueryResult<unknown> {
       const { statement, read } = typed(query.sql);
       const params = sqliteParams(query.parameters);
@@ -62,10 +43,6 @@ export function sqliteDb(raw: SqliteDatabase): SqlDb & { raw: SqliteDatabase } {
   const inTx: SqlDb = {
     dialect: 'sqlite',
     kysely: kyselyOn('sqlite', inTxQuery),
-    all: async (sql, params) => direct.all(sql, params),
-    get: async (sql, params) => direct.get(sql, params),
-    run: async (sql, params) => direct.run(sql, params),
-    insert: async (sql, params) => direct.insert(sql, params),
     exec: async (sql) => {
       raw.exec(sql);
     },
@@ -79,10 +56,6 @@ export function sqliteDb(raw: SqliteDatabase): SqlDb & { raw: SqliteDatabase } {
     dialect: 'sqlite',
     raw,
     kysely: kyselyOn('sqlite', (query) => serial(() => direct.query(query))),
-    all: (sql, params) => serial(() => direct.all(sql, params)),
-    get: (sql, params) => serial(() => direct.get(sql, params)),
-    run: (sql, params) => serial(() => direct.run(sql, params)),
-    insert: (sql, params) => serial(() => direct.insert(sql, params)),
     exec: (sql) =>
       serial(() => {
         raw.exec(sql);
@@ -112,6 +85,9 @@ export function sqliteDb(raw: SqliteDatabase): SqlDb & { raw: SqliteDatabase } {
   };
 }
 
+/** A row as better-sqlite3 reads it, converted in place to the generated types. */
+type Row = Record<string, unknown>;
+
 export function sqliteParams(params: readonly unknown[]): unknown[] {
   return params.map((p) => {
     if (p instanceof Date) {
@@ -122,14 +98,6 @@ export function sqliteParams(params: readonly unknown[]): unknown[] {
     }
     return p;
   });
-}
-
-function normaliseSqliteRow(row: unknown): Row {
-  const r = row as Row;
-  for (const key of Object.keys(r)) {
-    r[key] = safeNumber(r[key]);
-  }
-  return r;
 }
 
 /** An integer as a number where that is exact, else as the bigint it came as. */

@@ -29,7 +29,7 @@ export interface ChatReply {
 }
 
 export interface SqliteChat {
-  /** The seeded database, in the suite's dialect: `await chat.db.all(sql, [params])`. */
+  /** The seeded database, in the suite's dialect: `await chat.db.kysely.selectFrom('Outbox')…`. */
   db: SqlDb;
   prisma: PrismaClient;
   clock: ReturnType<typeof createFixedClock>;
