@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { confirmation, type Feature, menuButton } from '../features/feature.ts';
 import type { FlowDef } from '../flows/flow.ts';
-import type { FlowRunner } from '../flows/flow-runner.ts';
+import { defineFlow } from '../flows/flow-runner.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 
 /**
@@ -18,29 +18,17 @@ const noteFlow: FlowDef<NoteContext> = {
   version: 1,
   title: 'menu.whoami',
   confirm: false,
-  steps: [
-    {
-      key: 'note',
-      kind: 'text',
-      label: 'menu.whoami',
-      prompt: () => ({ key: 'help.in_flow' }),
-    },
-  ],
+  steps: [{ key: 'note', kind: 'text', label: 'menu.whoami', prompt: () => ({ key: 'help.in_flow' }) }],
   summaryHeader: () => [],
 };
 
-export const noteRunner: FlowRunner<NoteContext> = {
+export const noteRunner = defineFlow({
   def: noteFlow,
-  parseContext: (raw) => {
-    const parsed = ZNoteContext.safeParse(raw);
-    return parsed.success ? parsed.data : undefined;
-  },
+  context: ZNoteContext,
+  answers: z.object({ note: z.string() }),
   start: async (_tx, actor) => ({ ok: true, ctx: { unitId: actor.memberships[0]?.unitId ?? 0 } }),
-  submit: async (_tx, _actor, state) => {
-    const note = state.data.note;
-    return [{ key: 'whoami.title', params: { name: typeof note === 'string' ? note : '' } }];
-  },
-};
+  submit: async (_tx, _actor, { answers: { note } }) => [{ key: 'whoami.title', params: { name: note } }],
+});
 
 export const noteFeature: Feature = {
   name: 'fixture-note',
