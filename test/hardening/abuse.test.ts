@@ -31,41 +31,18 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../bot/app.ts';
 import { INVITE_THROTTLE } from '../../core/people/redeem-invite.ts';
+import type { SqlDb } from '../../prisma/sql-db.ts';
 import { freePort, startApp, tempDatabase } from '../support/app-harness.ts';
 import { type BotApiEmulator, type EmulatorUser, startBotApiEmulator } from '../support/bot-api-emulator.ts';
+import { type Param, rawNumber } from '../support/raw-sql.ts';
 import { type SqliteChat, startSqliteChat } from '../support/sqlite-chat.ts';
 import { startZaloEmulator, type ZaloEmulator } from '../support/zalo-emulator.ts';
 
 // ---------------------------------------------------------------------------------------------
-// The one door to the database (the harness's `db` is becoming the async SqlDb: both shapes are
-// accepted here and nowhere else).
+// Counts straight from the tables, on the suite's database.
 
-type Row = Record<string, unknown>;
-type Param = string | number | bigint | null;
-
-async function sql(db: unknown, text: string, params: Param[] = []): Promise<Row[]> {
-  const d = db as {
-    prepare?: (s: string) => { reader: boolean; all(...p: Param[]): Row[]; run(...p: Param[]): unknown };
-    all?: (s: string, p: Param[]) => Promise<Row[]>;
-    run?: (s: string, p: Param[]) => Promise<unknown>;
-  };
-  if (typeof d.prepare === 'function') {
-    const statement = d.prepare(text);
-    if (statement.reader) {
-      return statement.all(...params);
-    }
-    statement.run(...params);
-    return [];
-  }
-  if (/^\s*(select|with)\b/i.test(text)) {
-    return (await d.all?.(text, params)) ?? [];
-  }
-  await d.run?.(text, params);
-  return [];
-}
-
-async function count(db: unknown, text: string, params: Param[] = []): Promise<number> {
-  return Number(Object.values((await sql(db, text, params))[0] ?? { n: 0 })[0]);
+function count(db: SqlDb, text: string, params: Param[] = []): Promise<number> {
+  return rawNumber(db, text, params);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -108,7 +85,7 @@ describe('guessing invite codes', () => {
   }
 
   async function identities(key: string): Promise<number> {
-    return count(chat.db, `SELECT COUNT(*) AS n FROM "ChannelIdentity" WHERE externalUserId = ?`, [key]);
+    return count(chat.db, `SELECT COUNT(*) AS n FROM "ChannelIdentity" WHERE "externalUserId" = ?`, [key]);
   }
 
   beforeAll(async () => {
@@ -145,7 +122,7 @@ describe('guessing invite codes', () => {
     expect(BLOCKED.exec(refused.text)?.[1]).toBe('5');
     expect((await chat.command(brute, 'start', 'DEMO2025')).text).toMatch(BLOCKED);
     expect(await identities('brute-1')).toBe(0);
-    expect(await count(chat.db, `SELECT COUNT(*) AS n FROM "Invite" WHERE usedAt IS NOT NULL`)).toBe(0);
+    expect(await count(chat.db, `SELECT COUNT(*) AS n FROM "Invite" WHERE "usedAt" IS NOT NULL`)).toBe(0);
   });
 
   it('accepts the right code once the block has passed', async () => {
@@ -263,7 +240,7 @@ describe('webhooks of the real app', () => {
   }
 
   const seen = (updateId: number) =>
-    count(app.db, `SELECT COUNT(*) AS n FROM "InboundSeen" WHERE channel = 'telegram' AND externalId = ?`, [
+    count(app.db, `SELECT COUNT(*) AS n FROM "InboundSeen" WHERE channel = 'telegram' AND "externalId" = ?`, [
       String(updateId),
     ]);
   const zaloEvents = () => count(app.db, `SELECT COUNT(*) AS n FROM "InboundEvent" WHERE channel = 'zalo'`);

@@ -156,9 +156,9 @@ describe('the cast and the command lists', () => {
       const rows = await sql(
         chat,
         `SELECT m.role AS role, u.code AS code FROM "Membership" m
-           JOIN "ChannelIdentity" i ON i.personId = m.personId
-           JOIN "Unit" u ON u.id = m.unitId
-         WHERE i.channel = 'playground' AND i.externalUserId = ? AND m.revokedAt IS NULL`,
+           JOIN "ChannelIdentity" i ON i."personId" = m."personId"
+           JOIN "Unit" u ON u.id = m."unitId"
+         WHERE i.channel = 'playground' AND i."externalUserId" = ? AND m."revokedAt" IS NULL`,
         [p.key],
       );
       expect(
@@ -400,10 +400,12 @@ describe('a role removed mid-conversation: refused at confirmation, nothing writ
   }
 
   const personOf = (key: string) =>
-    one(`SELECT personId FROM "ChannelIdentity" WHERE channel = 'playground' AND externalUserId = ?`, [key]);
+    one(`SELECT "personId" FROM "ChannelIdentity" WHERE channel = 'playground' AND "externalUserId" = ?`, [
+      key,
+    ]);
   const count = (table: string) => one(`SELECT COUNT(*) AS n FROM "${table}"`);
   const openFlows = (key: string) =>
-    one(`SELECT COUNT(*) AS n FROM "FlowState" WHERE chatId = ? AND flow <> ?`, [key, SHOWN_CHOICES_FLOW]);
+    one(`SELECT COUNT(*) AS n FROM "FlowState" WHERE "chatId" = ? AND flow <> ?`, [key, SHOWN_CHOICES_FLOW]);
 
   /** Answers the current question with its first offered answer (or "0") until the summary shows. */
   async function untilSummary(who: TestUser, first: ChatReply): Promise<ChatReply> {
@@ -527,7 +529,7 @@ describe('a role removed mid-conversation: refused at confirmation, nothing writ
       open: async (who) =>
         steps(
           who,
-          `menu:pledgecancel:${await one(`SELECT MAX(id) FROM "Pledge" WHERE donorName = 'Hội Nông dân thành phố Bắc Kạn'`)}`,
+          `menu:pledgecancel:${await one(`SELECT MAX(id) FROM "Pledge" WHERE "donorName" = 'Hội Nông dân thành phố Bắc Kạn'`)}`,
           'reason:',
         ),
       act: confirm,
@@ -626,11 +628,11 @@ describe('a role removed mid-conversation: refused at confirmation, nothing writ
       who: 'fund-songcau',
       take: `fund_officer@${SC}`,
       open: async (who) => {
-        const pending = `SELECT COUNT(*) FROM "Pledge" WHERE donorName = 'Lò Văn Lớn' AND cancelledAt IS NULL`;
+        const pending = `SELECT COUNT(*) FROM "Pledge" WHERE "donorName" = 'Lò Văn Lớn' AND "cancelledAt" IS NULL`;
         if ((await one(pending)) === 0) {
           await guestPledge('donor-big', 'Lò Văn Lớn', SC, '600tr');
         }
-        const id = await one(`SELECT MAX(id) FROM "Pledge" WHERE donorName = 'Lò Văn Lớn'`);
+        const id = await one(`SELECT MAX(id) FROM "Pledge" WHERE "donorName" = 'Lò Văn Lớn'`);
         return steps(who, `menu:pledgeno:${id}`, 'Không liên lạc được với người đăng ký.');
       },
       act: confirm,

@@ -48,40 +48,15 @@ import { FLOW_RUNNERS } from '../../core/inbound/handle-inbound.ts';
 import { normalizeVi } from '../../core/shared/parse.ts';
 import type { TestUser } from '../../core/testing/builders.ts';
 import { TEST_DIALECT } from '../support/app-harness.ts';
+import { type Param, type Row, rawRows } from '../support/raw-sql.ts';
 import { type ChatReply, type SqliteChat, startSqliteChat } from '../support/sqlite-chat.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The one door to the database (the harness's `chat.db` is becoming the async SqlDb: both shapes
 // are accepted here and nowhere else).
 
-type Row = Record<string, unknown>;
-type Param = string | number | bigint | null;
-
-const prepared = new Map<
-  string,
-  { reader: boolean; all(...p: Param[]): Row[]; run(...p: Param[]): unknown }
->();
-
-async function sql(chat: SqliteChat, text: string, params: Param[] = []): Promise<Row[]> {
-  const db = chat.db as unknown as {
-    prepare?: (s: string) => { reader: boolean; all(...p: Param[]): Row[]; run(...p: Param[]): unknown };
-    all?: (s: string, p: Param[]) => Promise<Row[]>;
-    run?: (s: string, p: Param[]) => Promise<unknown>;
-  };
-  if (typeof db.prepare === 'function') {
-    const statement = prepared.get(text) ?? db.prepare(text);
-    prepared.set(text, statement);
-    if (statement.reader) {
-      return statement.all(...params);
-    }
-    statement.run(...params);
-    return [];
-  }
-  if (/^\s*(select|with)\b/i.test(text)) {
-    return (await db.all?.(text, params)) ?? [];
-  }
-  await db.run?.(text, params);
-  return [];
+function sql(chat: SqliteChat, text: string, params: Param[] = []): Promise<Row[]> {
+  return rawRows(chat.db, text, params);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -151,17 +126,17 @@ async function flowRow(who: TestUser): Promise<Row | undefined> {
   return (
     await sql(
       chat,
-      'SELECT flow, step, version, data, expiresAt, updatedAt FROM "FlowState" WHERE channel = ? AND chatId = ?',
+      'SELECT flow, step, version, data, "expiresAt", "updatedAt" FROM "FlowState" WHERE channel = ? AND "chatId" = ?',
       [who.channel, who.chatId],
     )
   )[0];
 }
 
 async function restore(who: TestUser, s: Snapshot): Promise<void> {
-  await sql(chat, 'DELETE FROM "FlowState" WHERE channel = ? AND chatId = ?', [who.channel, who.chatId]);
+  await sql(chat, 'DELETE FROM "FlowState" WHERE channel = ? AND "chatId" = ?', [who.channel, who.chatId]);
   await sql(
     chat,
-    'INSERT INTO "FlowState" (channel, chatId, flow, step, version, data, expiresAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO "FlowState" (channel, "chatId", flow, step, version, data, "expiresAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     [who.channel, who.chatId, s.flow, s.step, s.version, s.data, s.expiresAt as Param, s.updatedAt as Param],
   );
 }
@@ -172,7 +147,7 @@ async function restore(who: TestUser, s: Snapshot): Promise<void> {
  */
 async function tidy(): Promise<void> {
   if (++runs % 100 === 0) {
-    await sql(chat, `DELETE FROM "Outbox" WHERE idempotencyKey LIKE 'reply:%'`);
+    await sql(chat, `DELETE FROM "Outbox" WHERE "idempotencyKey" LIKE 'reply:%'`);
   }
 }
 let runs = 0;
@@ -691,8 +666,8 @@ beforeAll(async () => {
   await chat.press(citizen, '@confirm:yes');
 
   const one = async (text: string) => Number((await sql(chat, text))[0]?.id);
-  const orgPledge = await one(`SELECT id FROM "Pledge" WHERE orgUnitId IS NOT NULL`);
-  const donorPledge = await one(`SELECT id FROM "Pledge" WHERE donorName = 'Người thử'`);
+  const orgPledge = await one(`SELECT id FROM "Pledge" WHERE "orgUnitId" IS NOT NULL`);
+  const donorPledge = await one(`SELECT id FROM "Pledge" WHERE "donorName" = 'Người thử'`);
   const feedbackId = await one(`SELECT id FROM "Feedback"`);
   expect(await domainCounts()).toMatch(/Pledge=2 FundEntry=2 Household=4 .*Feedback=1/);
 
@@ -789,7 +764,7 @@ describe('every prompt of every flow under random input', () => {
     await chat.press(citizen, 'photo:');
     await chat.say(citizen, 'Lò\u0000 Văn A');
     expect((await chat.press(citizen, '@confirm:yes')).text).toContain('PA-');
-    const stored = await sql(chat, `SELECT text, name FROM "Feedback" WHERE chatId = 'fz-nul'`);
+    const stored = await sql(chat, `SELECT text, name FROM "Feedback" WHERE "chatId" = 'fz-nul'`);
     expect(stored).toEqual([{ text: 'Mái nhà dột', name: 'Lò Văn A' }]);
     const officer = chat.user('officer-ducxuan');
     await chat.press(officer, 'menu:hhsearch');

@@ -26,22 +26,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../bot/app.ts';
 import { loadConfig } from '../../bot/config.ts';
 import { createLogger } from '../../bot/logger.ts';
+import type { SqlDb } from '../../prisma/sql-db.ts';
 import { bothChannelsEnv, freePort, tempDatabase } from '../support/app-harness.ts';
 import { type BotApiEmulator, type EmulatorUser, startBotApiEmulator } from '../support/bot-api-emulator.ts';
+import { type Row, rawRows } from '../support/raw-sql.ts';
 import { startZaloEmulator, type ZaloEmulator } from '../support/zalo-emulator.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The one door to the database (the app's `db` is becoming the async SqlDb: both shapes are
 // accepted here and nowhere else).
 
-type Row = Record<string, unknown>;
-
-async function rows(db: unknown, text: string): Promise<Row[]> {
-  const d = db as {
-    prepare?: (s: string) => { all(): Row[] };
-    all?: (s: string, p: unknown[]) => Promise<Row[]>;
-  };
-  return typeof d.prepare === 'function' ? d.prepare(text).all() : ((await d.all?.(text, [])) ?? []);
+function rows(db: SqlDb, text: string): Promise<Row[]> {
+  return rawRows(db, text);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -267,7 +263,7 @@ describe('the logs of a whole session at trace level', () => {
   });
 
   it('nothing secret or personal reaches a log line', async () => {
-    const stored = await rows(app.db, 'SELECT accessToken, refreshToken FROM "ZaloToken"');
+    const stored = await rows(app.db, 'SELECT "accessToken", "refreshToken" FROM "ZaloToken"');
     const tokens = new Set<string>([
       ...issued,
       ...zalo.refreshRequests.map((r) => r.refreshToken),

@@ -12,34 +12,17 @@ import { SHOWN_CHOICES_FLOW } from '../../core/flows/shown-choices.ts';
 import { type MessageKey, t } from '../../core/messaging/catalog.ts';
 import type { Role } from '../../core/shared/actor.ts';
 import { createStore } from '../../prisma/store.ts';
+import { type Param, type Row, rawRows } from './raw-sql.ts';
 import { type ChatReply, type SqliteChat, startSqliteChat } from './sqlite-chat.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The one door to the database (the harness's `chat.db` is becoming the async SqlDb: both shapes
 // are accepted here and nowhere else).
 
-export type Row = Record<string, unknown>;
-export type Param = string | number | bigint | null;
+export type { Param, Row };
 
-export async function sql(chat: SqliteChat, text: string, params: Param[] = []): Promise<Row[]> {
-  const db = chat.db as unknown as {
-    prepare?: (s: string) => { reader: boolean; all(...p: Param[]): Row[]; run(...p: Param[]): unknown };
-    all?: (s: string, p: Param[]) => Promise<Row[]>;
-    run?: (s: string, p: Param[]) => Promise<unknown>;
-  };
-  if (typeof db.prepare === 'function') {
-    const statement = db.prepare(text);
-    if (statement.reader) {
-      return statement.all(...params);
-    }
-    statement.run(...params);
-    return [];
-  }
-  if (/^\s*(select|with)\b/i.test(text)) {
-    return (await db.all?.(text, params)) ?? [];
-  }
-  await db.run?.(text, params);
-  return [];
+export function sql(chat: SqliteChat, text: string, params: Param[] = []): Promise<Row[]> {
+  return rawRows(chat.db, text, params);
 }
 
 /** A unit of work on the chat's database, for building an export as the channel does at send time. */
@@ -176,7 +159,7 @@ export async function checksums(): Promise<Map<string, string>> {
   for (const table of tables) {
     const where =
       table === 'Outbox'
-        ? ` WHERE idempotencyKey NOT LIKE 'reply:%'`
+        ? ` WHERE "idempotencyKey" NOT LIKE 'reply:%'`
         : table === 'FlowState'
           ? ` WHERE flow <> '${SHOWN_CHOICES_FLOW}'`
           : '';
@@ -318,7 +301,7 @@ export async function startAccessWorld(): Promise<void> {
   await invited('admin-songcau', 'admin', 'Phường Sông Cầu');
   await invited('org-nongdan', 'org_leader', 'Hội Nông dân thành phố Bắc Kạn');
   // Nobody invites a citizen in chat: the seeded demo invite is turned into one.
-  await sql(chat, `UPDATE "Invite" SET role = 'citizen', unitId = ? WHERE code = 'DEMO2025'`, [
+  await sql(chat, `UPDATE "Invite" SET role = 'citizen', "unitId" = ? WHERE code = 'DEMO2025'`, [
     unit[DX] ?? 0,
   ]);
   await expectText(chat.say(user('citizen'), 'DEMO2025'), /Đăng ký thành công/);
@@ -327,7 +310,7 @@ export async function startAccessWorld(): Promise<void> {
   await guestPledge('donor-dx', 'Đinh Văn Kín', DX, '7tr');
   await orgPledge('org-phunu', '50tr');
   await orgPledge('org-nongdan', '20tr');
-  const pledgeOf = (donor: string) => one('SELECT id FROM "Pledge" WHERE donorName = ?', [donor]);
+  const pledgeOf = (donor: string) => one('SELECT id FROM "Pledge" WHERE "donorName" = ?', [donor]);
   ids.pledge = {
     org: await pledgeOf('Hội Liên hiệp Phụ nữ thành phố Bắc Kạn'),
     sc: await pledgeOf('Bế Thị Riêng'),
@@ -356,7 +339,7 @@ export async function startAccessWorld(): Promise<void> {
   await feedback('citizen-chat-sc', SC, 'Hộ Sầm Văn Cầu cần được khảo sát lại');
   const feedbackOf = async (code: string) => {
     const row = (
-      await sql(chat, 'SELECT id, ref FROM "Feedback" WHERE unitId = ?', [ids.unit[code] ?? 0])
+      await sql(chat, 'SELECT id, ref FROM "Feedback" WHERE "unitId" = ?', [ids.unit[code] ?? 0])
     )[0];
     return { id: Number(row?.id), ref: String(row?.ref) };
   };
@@ -366,7 +349,7 @@ export async function startAccessWorld(): Promise<void> {
     chat.inGroup(user(key), group, { kind: 'command', command: 'dangkynhom', args: '' });
   await expectText(register('leader-ducxuan', 'grp-dx'), /Chờ quản trị viên xác nhận/);
   await expectText(register('leader', 'grp-city'), /Chờ quản trị viên xác nhận/);
-  const groupOf = (chatId: string) => one('SELECT id FROM "LeadershipGroup" WHERE chatId = ?', [chatId]);
+  const groupOf = (chatId: string) => one('SELECT id FROM "LeadershipGroup" WHERE "chatId" = ?', [chatId]);
   ids.group = { dx: await groupOf('grp-dx'), city: await groupOf('grp-city') };
   ids.period = await one(`SELECT id FROM "ReportingPeriod" ORDER BY id LIMIT 1`);
 
