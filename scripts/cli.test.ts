@@ -4,11 +4,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '../bot/config.ts';
 import { localIdHashKeyFile } from '../bot/id-hash-key.ts';
-import type { UnitOfWork } from '../core/unit-of-work.ts';
 import type { PrismaClient } from '../prisma/client.ts';
 import type { SqlDb } from '../prisma/sql-db.ts';
-import { createStore } from '../prisma/store.ts';
-import { seededDatabase, type TempDatabase, tempDatabase } from '../test/support/app-harness.ts';
+import {
+  failingAuditStore,
+  seededDatabase,
+  type TempDatabase,
+  tempDatabase,
+} from '../test/support/app-harness.ts';
 import { TEST_ID_HASH_KEY_HEX } from '../test/support/id-hash-key.ts';
 import { type CliCommand, executeCommand, parseCommand, usageText } from './cli/commands.ts';
 import { type CliContext, UsageError } from './cli/context.ts';
@@ -259,20 +262,7 @@ describe('invite create', () => {
   it('writes the invite and its audit row in one transaction: a failing audit leaves no invite', async () => {
     const before = await prisma.invite.count();
     const audits = await prisma.auditLog.count();
-    const store = createStore(db);
-    const failingAudit: UnitOfWork = {
-      run: (work) =>
-        store.run((tx) =>
-          work({
-            ...tx,
-            audit: {
-              record: async () => {
-                throw new Error('audit log unavailable');
-              },
-            },
-          }),
-        ),
-    };
+    const failingAudit = failingAuditStore(db);
     await expect(
       executeCommand(parseCommand(['invite', 'create', '--role', 'leader', '--unit', '058']), {
         ...context(),

@@ -10,14 +10,13 @@ import {
 } from '../core/people/reorganisation.ts';
 import type { DatedUnit } from '../core/people/unit.repository.ts';
 import { runReminders } from '../core/reminders/run-reminders.ts';
-import type { UnitOfWork } from '../core/unit-of-work.ts';
 import type { PrismaClient } from '../prisma/client.ts';
 import type { SqlDb } from '../prisma/sql-db.ts';
 import { createStore } from '../prisma/store.ts';
 import { parseCommand } from '../scripts/cli/commands.ts';
 import { type CliContext, UsageError } from '../scripts/cli/context.ts';
 import { unitsMerge, unitsSplit } from '../scripts/cli/units-reorg.ts';
-import { seededDatabase } from './support/app-harness.ts';
+import { failingAuditStore, seededDatabase } from './support/app-harness.ts';
 import { addHousehold as addHouseholdTo, ZERO_FIGURES } from './support/fixtures.ts';
 
 // The middle of the second quarter of 2025 (10:00 in Vietnam): April's report fell due on 15/05.
@@ -214,20 +213,7 @@ describe('merging two wards in the middle of a quarter', () => {
   it('writes the new units, their links and the audit row in one transaction: a failing audit leaves no unit', async () => {
     const units = await prisma.unit.count();
     const links = await prisma.unitSuccession.count();
-    const store = createStore(db);
-    const failingAudit: UnitOfWork = {
-      run: (work) =>
-        store.run((tx) =>
-          work({
-            ...tx,
-            audit: {
-              record: async () => {
-                throw new Error('audit log unavailable');
-              },
-            },
-          }),
-        ),
-    };
+    const failingAudit = failingAuditStore(db);
     await expect(
       unitsSplit(
         { ...context(), uow: failingAudit },

@@ -7,10 +7,12 @@ import pg from 'pg';
 import { type App, type AppOptions, createApp } from '../../bot/app.ts';
 import { loadConfig } from '../../bot/config.ts';
 import { createLogger } from '../../bot/logger.ts';
+import type { UnitOfWork } from '../../core/unit-of-work.ts';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client.ts';
 import { applyMigrations } from '../../prisma/migrate.ts';
 import { seedIfEmpty } from '../../prisma/seed.ts';
 import { type Dialect, openSqlDb, type SqlDb } from '../../prisma/sql-db.ts';
+import { createStore } from '../../prisma/store.ts';
 
 /**
  * The database the suite runs on: SQLite by default, PostgreSQL with TEST_DATABASE=postgres
@@ -174,5 +176,26 @@ export async function seededDatabase(
       await db.close();
       await temp.cleanup();
     },
+  };
+}
+
+/**
+ * The database's store, except that writing an audit row fails: a use case that writes its change
+ * and its audit row in one transaction must then leave nothing behind.
+ */
+export function failingAuditStore(db: SqlDb): UnitOfWork {
+  const store = createStore(db);
+  return {
+    run: (work) =>
+      store.run((tx) =>
+        work({
+          ...tx,
+          audit: {
+            record: async () => {
+              throw new Error('audit log unavailable');
+            },
+          },
+        }),
+      ),
   };
 }
