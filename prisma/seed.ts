@@ -171,7 +171,7 @@ async function seedReference(db: SeedDb): Promise<number> {
 /** The playground's demo: its people (one a city admin), their identities, the invite, households. */
 async function seedDemoData(db: SeedDb, now: Date, campaignId: number): Promise<void> {
   for (const person of DEMO_PEOPLE) {
-    const unit = await db.unit.findUniqueOrThrow({ where: { code: person.unit } });
+    const unit = await db.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: person.unit } });
     await db.person.create({
       data: {
         fullName: person.fullName,
@@ -182,7 +182,7 @@ async function seedDemoData(db: SeedDb, now: Date, campaignId: number): Promise<
       },
     });
   }
-  const nongThuong = await db.unit.findUniqueOrThrow({ where: { code: '01852' } });
+  const nongThuong = await db.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01852' } });
   await db.invite.create({
     data: {
       code: DEMO_INVITE_CODE,
@@ -193,7 +193,7 @@ async function seedDemoData(db: SeedDb, now: Date, campaignId: number): Promise<
     },
   });
   // A few households of Đức Xuân for the playground (names and villages are made up).
-  const ducXuan = await db.unit.findUniqueOrThrow({ where: { code: DEMO_HOUSEHOLD_UNIT } });
+  const ducXuan = await db.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: DEMO_HOUSEHOLD_UNIT } });
   for (const [code, village, headName, birthYear, category, need, status] of DEMO_HOUSEHOLDS) {
     const facts = {
       category,

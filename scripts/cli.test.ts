@@ -297,7 +297,7 @@ describe('units list', () => {
 
 describe('people list', () => {
   it('shows roles, channels and the last interaction but never the phone number', async () => {
-    const unit = await prisma.unit.findUniqueOrThrow({ where: { code: '01846' } });
+    const unit = await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01846' } });
     await prisma.person.create({
       data: {
         fullName: 'Vi Văn Phúc',
@@ -348,8 +348,8 @@ describe('reports', () => {
 
   beforeAll(async () => {
     const period = await prisma.reportingPeriod.findFirstOrThrow({ where: { code: '2025-02' } });
-    const ducXuan = await prisma.unit.findUniqueOrThrow({ where: { code: '01840' } });
-    const songCau = await prisma.unit.findUniqueOrThrow({ where: { code: '01837' } });
+    const ducXuan = await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01840' } });
+    const songCau = await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01837' } });
     const lan = await prisma.person.findFirstOrThrow({ where: { fullName: 'Nguyễn Thị Lan' } });
     const minh = await prisma.person.findFirstOrThrow({ where: { fullName: 'Hoàng Văn Minh' } });
     const base = { periodId: period.id, channel: 'telegram' };

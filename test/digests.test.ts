@@ -66,8 +66,8 @@ async function textOf(
 
 beforeAll(async () => {
   ({ db, prisma, close } = await seededDatabase(SEEDED_AT));
-  cityId = (await prisma.unit.findUniqueOrThrow({ where: { code: '058' } })).id;
-  ducXuanId = (await prisma.unit.findUniqueOrThrow({ where: { code: '01840' } })).id;
+  cityId = (await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '058' } })).id;
+  ducXuanId = (await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01840' } })).id;
   // Đức Xuân has the seed's four (approved, approved, started, proposed). Sông Cầu: 3 of 4
   // completed, one handed over. Nguyễn Thị Minh Khai: 2 built and handed over this week.
   for (const [code, status] of [
@@ -98,7 +98,7 @@ beforeAll(async () => {
     const [q1] = (await tx.campaigns.listPeriods(campaign.id, 'quarterly')).filter(
       (p) => p.code === '2025-Q1',
     );
-    const songCau = (await prisma.unit.findUniqueOrThrow({ where: { code: '01837' } })).id;
+    const songCau = (await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01837' } })).id;
     if (!february || !q1) {
       throw new Error('periods missing');
     }

@@ -64,7 +64,7 @@ async function attachments(): Promise<{ households: string[]; reports: string[] 
 
 beforeAll(async () => {
   ({ db, prisma, close } = await seededDatabase(SEEDED_AT));
-  cityId = (await prisma.unit.findUniqueOrThrow({ where: { code: '058' } })).id;
+  cityId = (await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '058' } })).id;
   await addHousehold('01837', 'SC-1', 'approved', new Date('2025-04-02T03:00:00Z'));
   await addHousehold('01837', 'SC-2', 'started', new Date('2025-04-03T03:00:00Z'));
   await addHousehold('01837', 'SC-3', 'completed', new Date('2025-04-04T03:00:00Z'));
@@ -80,7 +80,7 @@ beforeAll(async () => {
     }
     let n = 0;
     for (const code of ['01837', '01840']) {
-      const unit = await prisma.unit.findUniqueOrThrow({ where: { code } });
+      const unit = await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code } });
       for (const [period, at] of [
         [march, '2025-04-10T03:00:00Z'],
         [april, '2025-05-10T03:00:00Z'],
@@ -161,12 +161,12 @@ describe('merging two wards in the middle of a quarter', () => {
   });
 
   it('ends the predecessors, links them to the successor and moves their officers', async () => {
-    const successor = await prisma.unit.findUniqueOrThrow({ where: { code: '01900' } });
+    const successor = await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01900' } });
     expect(successor.validFrom).toBe('2025-05-01');
     expect(successor.kind).toBe('ward');
     expect(successor.parentId).toBe(cityId);
     for (const code of ['01837', '01840']) {
-      const old = await prisma.unit.findUniqueOrThrow({ where: { code } });
+      const old = await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code } });
       expect(old.validTo).toBe('2025-04-30');
       expect(
         await prisma.unitSuccession.count({ where: { predecessorId: old.id, successorId: successor.id } }),
@@ -195,7 +195,7 @@ describe('merging two wards in the middle of a quarter', () => {
   });
 
   it('reminds the successor, not the ended wards, of reports due after the merger', async () => {
-    const successor = await prisma.unit.findUniqueOrThrow({ where: { code: '01900' } });
+    const successor = await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01900' } });
     const olds = await prisma.unit.findMany({ where: { code: { in: ['01837', '01840'] } } });
     // May's report is due before 15/06: the first reminder goes at 08:00 on 09/06.
     const run = await createStore(db).run((tx) =>
@@ -222,7 +222,7 @@ describe('merging two wards in the middle of a quarter', () => {
     ).rejects.toThrow('audit log unavailable');
     expect(await prisma.unit.count()).toBe(units);
     expect(await prisma.unitSuccession.count()).toBe(links);
-    expect((await prisma.unit.findUniqueOrThrow({ where: { code: '01843' } })).validTo).toBeNull();
+    expect((await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01843' } })).validTo).toBeNull();
   });
 
   it('refuses bad input in Vietnamese and writes nothing', async () => {
@@ -245,7 +245,7 @@ describe('merging two wards in the middle of a quarter', () => {
     expect(await refusal(() => merge(['01843', '01846'], '2025-02-30'))).toContain('không hợp lệ');
     expect(await refusal(() => merge(['01843', '01846'], '2025-06-01', '01900'))).toContain('đã dùng');
     expect(await refusal(() => merge(['01843', 'HLHPN-058']))).toContain('không phải phường, xã');
-    const province = await prisma.unit.findUniqueOrThrow({ where: { code: '06' } });
+    const province = await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '06' } });
     await prisma.unit.create({
       data: {
         code: '01999',

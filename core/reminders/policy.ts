@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { PeriodKind } from '../campaigns/campaign.ts';
 
-const PERIOD_KINDS = ['monthly', 'quarterly', 'semiannual', 'final'] as const satisfies readonly PeriodKind[];
+const PERIOD_KINDS = ['weekly', 'monthly', 'quarterly', 'semiannual', 'final'] as const satisfies readonly PeriodKind[];
 
 /** A wall-clock time "HH:MM" in the campaign's time zone. */
 const ZClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');

@@ -93,6 +93,9 @@ export const DEMO_CAMPAIGN: Omit<Campaign, 'id'> = {
   monthlyDueDay: 15,
   quarterlyDueDay: 15,
   finalDueOn: '2025-12-10',
+  areaUnitId: null,
+  addressForm: 'đồng chí',
+  closedOn: null,
   normNewBuild: 60_000_000n,
   normRepair: 30_000_000n,
 };

@@ -82,7 +82,7 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
   if (!db) {
     throw new Error('households import needs the database connection');
   }
-  const unit = await ctx.prisma.unit.findUnique({ where: { code: args.unit } });
+  const unit = await ctx.prisma.unit.findFirst({ orderBy: { validFrom: 'desc' }, where: { code: args.unit } });
   if (!unit) {
     throw new UsageError(
       `không có đơn vị mã "${args.unit}". Xem các mã đơn vị bằng: npm run cli -- units list`,
@@ -282,7 +282,7 @@ export type HouseholdsExportArgs = z.infer<typeof ZHouseholdsExportArgs>;
 
 /** `households export <file.xlsx> --unit <code>`: the unit's registry in the import layout (re-importable). */
 export async function householdsExport(ctx: CliContext, args: HouseholdsExportArgs): Promise<void> {
-  const unit = await ctx.prisma.unit.findUnique({ where: { code: args.unit }, include: { parent: true } });
+  const unit = await ctx.prisma.unit.findFirst({ orderBy: { validFrom: 'desc' }, where: { code: args.unit }, include: { parent: true } });
   if (!unit) {
     throw new UsageError(
       `không có đơn vị mã "${args.unit}". Xem các mã đơn vị bằng: npm run cli -- units list`,

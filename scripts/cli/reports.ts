@@ -43,7 +43,7 @@ export async function reportsList(ctx: CliContext, options: ReportsListOptions):
   const timeZone = ctx.timeZone ?? DEFAULT_TIME_ZONE;
   let unitId: number | undefined;
   if (options.unit !== undefined) {
-    const unit = await prisma.unit.findUnique({ where: { code: options.unit }, select: { id: true } });
+    const unit = await prisma.unit.findFirst({ orderBy: { validFrom: 'desc' }, where: { code: options.unit }, select: { id: true } });
     if (!unit) {
       throw new UsageError(
         `không có đơn vị mã "${options.unit}". Xem các mã đơn vị bằng: npm run cli -- units list`,

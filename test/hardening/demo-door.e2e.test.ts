@@ -134,7 +134,7 @@ describe('no demo door in a real deployment', () => {
     const seeded = await seededDatabase(new Date());
     cleanups.push(seeded.close);
     const demoAdmin = await seeded.prisma.person.findFirstOrThrow({ where: { fullName: 'Trần Văn Hùng' } });
-    const commune = await seeded.prisma.unit.findUniqueOrThrow({ where: { code: '01852' } });
+    const commune = await seeded.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01852' } });
     // An invite the demo admin made on the playground is a demo code too.
     await seeded.prisma.invite.create({
       data: {
@@ -202,7 +202,7 @@ describe('no demo door in a real deployment', () => {
     const seeded = await seededDatabase(new Date());
     cleanups.push(seeded.close);
     const { prisma } = seeded;
-    const city = await prisma.unit.findUniqueOrThrow({ where: { code: '058' } });
+    const city = await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '058' } });
     const real = await prisma.person.create({
       data: {
         fullName: 'Người Thật',

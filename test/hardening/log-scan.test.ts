@@ -164,7 +164,7 @@ beforeAll(async () => {
 
   // An officer registers and adds a household whose code is a CCCD number.
   // A token bot's database has no demo invite: the officer's invite is made as the CLI makes one.
-  const commune = await app.prisma.unit.findUniqueOrThrow({ where: { code: '01852' } });
+  const commune = await app.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01852' } });
   await app.prisma.invite.create({
     data: {
       code: 'KQ7M2XPB',

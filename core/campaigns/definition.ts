@@ -1,0 +1,330 @@
+/**
+ * A campaign is a definition file (issue 15 §1): YAML or JSON an operator writes, validated here
+ * with zod. Everything a Front committee changes from one campaign to the next is in it — the area,
+ * the dates, the reporting schedule as rules, eligibility, household categories, the poverty
+ * standard, support norms with their validity, the fund accounts, the reminder policy and the
+ * commendation criteria — so a new campaign needs no developer.
+ *
+ * The schema's messages are Vietnamese: they reach the operator as "dòng 12, schedule.monthly.dueDay:
+ * <message>", with the fix in the message itself.
+ */
+
+import { z } from 'zod';
+import { ZPledgeSafeguards } from '../funds/pledge-verification.ts';
+import { ZEligibilityRules } from '../households/eligibility.ts';
+import type { HOUSEHOLD_CATEGORIES } from '../households/household.ts';
+import { ZReminderPolicy } from '../reminders/policy.ts';
+import { fromIsoDate, isValidDate } from '../shared/calendar.ts';
+import { parseMoney } from '../shared/parse.ts';
+import { ZCommendationCriteria } from '../summaries/commendations.ts';
+
+/** A calendar day written YYYY-MM-DD (YAML may hand us a Date for an unquoted day). */
+export const ZIsoDay = z.preprocess(
+  (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? v.toISOString().slice(0, 10) : v),
+  z
+    .string({ error: 'phải là một ngày dạng YYYY-MM-DD, ví dụ 2026-01-15' })
+    .refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && isValidDate(fromIsoDate(s)), {
+      error: 'phải là một ngày có thật dạng YYYY-MM-DD, ví dụ 2026-01-15',
+    }),
+);
+
+/** An amount of đồng: a whole number, or what an official writes ("60tr", "1,5 tỷ", "60.000.000"). */
+export const ZMoney = z.preprocess(
+  (v) => {
+    if (typeof v === 'number' && Number.isSafeInteger(v)) {
+      return BigInt(v);
+    }
+    if (typeof v === 'string') {
+      const parsed = parseMoney(v);
+      return parsed.ok ? parsed.value : v;
+    }
+    return v;
+  },
+  z
+    .bigint({ error: 'phải là số tiền (đồng), ví dụ 60000000 hoặc "60tr"' })
+    .min(0n, { error: 'không được âm' }),
+);
+
+const dayOfMonth = (what: string) =>
+  z
+    .number({ error: `${what} phải là một số ngày trong tháng (1–31)` })
+    .int({ error: `${what} phải là số nguyên (1–31)` })
+    .min(1, { error: `${what} phải từ 1 đến 31` })
+    .max(31, { error: `${what} phải từ 1 đến 31` });
+
+/** Monthly report of month M: due before `dueDay` of month M+1 (`next`) or of month M (`same`). */
+export const ZMonthlyRule = z.strictObject(
+  {
+    dueDay: dayOfMonth('Hạn nộp'),
+    dueMonth: z
+      .enum(['next', 'same'], { error: 'dueMonth chỉ nhận "next" (tháng sau) hoặc "same" (cùng tháng)' })
+      .default('next'),
+    /** The report of month M may be sent from this day of month M. */
+    opensDay: dayOfMonth('Ngày mở nhận báo cáo').default(20),
+  },
+  { error: 'chỉ nhận các mục dueDay, dueMonth, opensDay' },
+);
+
+/** Weekly report of a week (Monday–Sunday): due before `dueWeekday` of the following week (1 = thứ Hai … 7 = Chủ nhật). */
+export const ZWeeklyRule = z.strictObject(
+  {
+    dueWeekday: z
+      .number({ error: 'dueWeekday phải là thứ trong tuần: 1 (thứ Hai) … 7 (Chủ nhật)' })
+      .int({ error: 'dueWeekday phải là số nguyên 1–7' })
+      .min(1, { error: 'dueWeekday phải từ 1 (thứ Hai) đến 7 (Chủ nhật)' })
+      .max(7, { error: 'dueWeekday phải từ 1 (thứ Hai) đến 7 (Chủ nhật)' }),
+  },
+  { error: 'chỉ nhận mục dueWeekday' },
+);
+
+/** Quarterly report: due before `dueDay` of the quarter's last month (`last`) or of the month after (`next`). */
+export const ZQuarterlyRule = z.strictObject(
+  {
+    dueDay: dayOfMonth('Hạn nộp'),
+    dueMonth: z
+      .enum(['last', 'next'], {
+        error: 'dueMonth chỉ nhận "last" (tháng cuối quý) hoặc "next" (tháng sau quý)',
+      })
+      .default('last'),
+  },
+  { error: 'chỉ nhận các mục dueDay, dueMonth' },
+);
+
+/** Six-monthly report to the Party committee, made by the area's own staff (not by the wards). */
+export const ZSemiannualRule = z.strictObject(
+  {
+    /** Due before this day of the month after the half-year. */
+    dueDay: dayOfMonth('Hạn nộp'),
+    owner: z.enum(['area'], { error: 'owner chỉ nhận "area" (cán bộ của cấp phát động)' }).default('area'),
+  },
+  { error: 'chỉ nhận các mục dueDay, owner' },
+);
+
+export const ZFinalRule = z.strictObject(
+  {
+    dueOn: ZIsoDay,
+    opensDaysBefore: z.number().int().min(0).max(365).default(30),
+  },
+  { error: 'chỉ nhận các mục dueOn, opensDaysBefore' },
+);
+
+export const ZSchedule = z.strictObject(
+  {
+    weekly: ZWeeklyRule.optional(),
+    monthly: ZMonthlyRule.optional(),
+    quarterly: ZQuarterlyRule.optional(),
+    semiannual: ZSemiannualRule.optional(),
+    final: ZFinalRule,
+    /**
+     * One report serves two obligations due the same day: the 2024–2025 plan's monthly report and
+     * quarterly report both fall before the 15th of the quarter's last month, and a ward is asked once.
+     */
+    oneReportWhenSameDay: z.boolean({ error: 'phải là true hoặc false' }).default(true),
+  },
+  { error: 'chỉ nhận các mục weekly, monthly, quarterly, semiannual, final, oneReportWhenSameDay' },
+);
+export type Schedule = z.output<typeof ZSchedule>;
+
+const ZCategoryCode = z
+  .string({ error: 'mã nhóm hộ phải là chữ' })
+  .regex(/^[a-z][a-z0-9_]{1,31}$/, {
+    error: 'mã nhóm hộ chỉ gồm chữ thường không dấu, số và "_", ví dụ near_poor',
+  });
+
+/** A household category of the campaign: code, label officials read, whether it is supported. */
+export const ZCategory = z.strictObject(
+  {
+    code: ZCategoryCode,
+    label: z.string().min(2, { error: 'cần tên nhóm hộ, ví dụ "Hộ cận nghèo"' }),
+    supported: z.boolean({ error: 'phải là true hoặc false' }).default(true),
+  },
+  { error: 'mỗi nhóm hộ chỉ nhận các mục code, label, supported' },
+);
+
+/** The poverty standard in force for a span of dates: the decree that defines hộ nghèo, hộ cận nghèo. */
+export const ZPovertyStandard = z.strictObject(
+  {
+    reference: z.string().min(3, { error: 'cần số văn bản, ví dụ "Nghị định 07/2021/NĐ-CP"' }),
+    from: ZIsoDay,
+    to: ZIsoDay.optional(),
+  },
+  { error: 'chỉ nhận các mục reference, from, to' },
+);
+
+/** Support per house for a span of dates (the 2024–2025 plan: 50/25 million until 10/11/2024, then 60/30). */
+export const ZNorm = z.strictObject(
+  {
+    from: ZIsoDay,
+    to: ZIsoDay.optional(),
+    newBuild: ZMoney,
+    repair: ZMoney,
+  },
+  { error: 'chỉ nhận các mục from, to, newBuild, repair' },
+);
+export type Norm = z.output<typeof ZNorm>;
+
+/** A GSO code or an organisation's code, quoted so that YAML keeps its leading zeros. */
+export const ZUnitCode = z
+  .string({ error: 'mã đơn vị phải viết trong dấu nháy để giữ số 0 ở đầu, ví dụ "058"' })
+  .regex(/^[0-9A-Za-z][0-9A-Za-z_-]{0,31}$/, { error: 'mã đơn vị chỉ gồm chữ không dấu, số, "-" và "_"' });
+
+/** The "Vì người nghèo" fund of one level and its bank account. */
+export const ZFundAccount = z.strictObject(
+  {
+    unit: ZUnitCode,
+    bank: z.string({ error: 'cần tên ngân hàng' }).min(2),
+    /** The bank's NAPAS BIN (6 digits), for VietQR. */
+    bin: z
+      .string()
+      .regex(/^\d{6}$/, { error: 'BIN ngân hàng gồm 6 chữ số, ví dụ 970436' })
+      .optional(),
+    accountNumber: z
+      .string({ error: 'số tài khoản phải viết trong dấu nháy, ví dụ "0123456789"' })
+      .regex(/^[0-9A-Za-z]{4,19}$/, { error: 'số tài khoản gồm 4–19 chữ số hoặc chữ, không dấu cách' }),
+    accountName: z.string({ error: 'cần tên chủ tài khoản' }).min(2),
+  },
+  { error: 'chỉ nhận các mục unit, bank, bin, accountNumber, accountName' },
+);
+export type FundAccount = z.output<typeof ZFundAccount>;
+
+/** The national defaults (Directive 42/CT-TTg groups; 'other' is recorded but not supported). */
+export const DEFAULT_CATEGORIES = [
+  { code: 'poor', label: 'Hộ nghèo', supported: true },
+  { code: 'near_poor', label: 'Hộ cận nghèo', supported: true },
+  { code: 'merit', label: 'Người có công', supported: true },
+  { code: 'other', label: 'Khác', supported: false },
+] as const satisfies readonly {
+  code: (typeof HOUSEHOLD_CATEGORIES)[number];
+  label: string;
+  supported: boolean;
+}[];
+
+export const ZCampaignDefinition = z
+  .strictObject(
+    {
+      code: z
+        .string({ error: 'cần mã cuộc vận động, ví dụ "TN-NCC-2026"' })
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{1,39}$/, {
+          error: 'mã chỉ gồm chữ không dấu, số, "-" và "_" (2–40 ký tự), ví dụ "TN-NCC-2026"',
+        }),
+      name: z.string({ error: 'cần tên cuộc vận động' }).min(5, { error: 'tên cuộc vận động quá ngắn' }),
+      /** The code of the unit whose area the campaign covers. */
+      area: ZUnitCode,
+      startsOn: ZIsoDay,
+      endsOn: ZIsoDay,
+      closedOn: ZIsoDay.optional(),
+      timeZone: z
+        .literal('Asia/Ho_Chi_Minh', { error: 'múi giờ chỉ nhận "Asia/Ho_Chi_Minh"' })
+        .default('Asia/Ho_Chi_Minh'),
+      addressForm: z
+        .enum(['đồng chí', 'anh/chị'], { error: 'cách xưng hô chỉ nhận "đồng chí" hoặc "anh/chị"' })
+        .default('đồng chí'),
+      schedule: ZSchedule,
+      eligibility: ZEligibilityRules.partial()
+        .extend({
+          /** A household with no house at all ("chưa có nhà ở") qualifies as its own case. */
+          noHouseCase: z.boolean({ error: 'phải là true hoặc false' }).default(true),
+          /** What the commune confirms, as the plan words it. */
+          confirmation: z.string().default('UBND cấp xã, phường xác nhận đủ điều kiện xây dựng nhà ở'),
+        })
+        .prefault({}),
+      categories: z
+        .array(ZCategory)
+        .min(1, { error: 'cần ít nhất một nhóm hộ' })
+        .default(() => DEFAULT_CATEGORIES.map((c) => ({ ...c }))),
+      povertyStandards: z.array(ZPovertyStandard).default([]),
+      norms: z
+        .array(ZNorm, { error: 'cần danh sách mức hỗ trợ' })
+        .min(1, { error: 'cần ít nhất một mức hỗ trợ (norms)' }),
+      funds: z.array(ZFundAccount).default([]),
+      reminders: ZReminderPolicy.prefault({}),
+      commendation: ZCommendationCriteria.prefault({}),
+      pledges: ZPledgeSafeguards.prefault({}),
+    },
+    {
+      error:
+        'chỉ nhận các mục code, name, area, startsOn, endsOn, closedOn, timeZone, addressForm, schedule, eligibility, categories, povertyStandards, norms, funds, reminders, commendation, pledges',
+    },
+  )
+  .superRefine((d, ctx) => {
+    if (d.endsOn < d.startsOn) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['endsOn'],
+        message: 'ngày kết thúc phải sau ngày bắt đầu (startsOn)',
+      });
+    }
+    if (d.schedule.final.dueOn < d.startsOn) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['schedule', 'final', 'dueOn'],
+        message: 'hạn báo cáo kết quả phải sau ngày bắt đầu cuộc vận động',
+      });
+    }
+    if (d.closedOn !== undefined && d.closedOn < d.startsOn) {
+      ctx.addIssue({ code: 'custom', path: ['closedOn'], message: 'ngày khép lại phải sau ngày bắt đầu' });
+    }
+    const sorted = [...d.norms].sort((a, b) => a.from.localeCompare(b.from));
+    sorted.forEach((norm, i) => {
+      const index = d.norms.indexOf(norm);
+      if (norm.to !== undefined && norm.to < norm.from) {
+        ctx.addIssue({ code: 'custom', path: ['norms', index, 'to'], message: '"to" phải sau "from"' });
+      }
+      const next = sorted[i + 1];
+      if (next && (norm.to === undefined || norm.to >= next.from)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['norms', index, 'to'],
+          message: `các mức hỗ trợ chồng lên nhau: mức này phải kết thúc trước ${next.from}`,
+        });
+      }
+    });
+    if (d.norms.length > 0 && (sorted[0]?.from ?? '') > d.startsOn) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['norms', d.norms.indexOf(sorted[0] as Norm), 'from'],
+        message: `mức hỗ trợ đầu tiên phải áp dụng từ ngày bắt đầu (${d.startsOn}) trở về trước`,
+      });
+    }
+    const codes = new Set<string>();
+    d.categories.forEach((c, i) => {
+      if (codes.has(c.code)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['categories', i, 'code'],
+          message: `mã nhóm hộ "${c.code}" bị trùng`,
+        });
+      }
+      codes.add(c.code);
+    });
+    const levels = new Set<string>();
+    d.funds.forEach((f, i) => {
+      if (levels.has(f.unit)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['funds', i, 'unit'],
+          message: `cấp quỹ "${f.unit}" khai báo hai lần`,
+        });
+      }
+      levels.add(f.unit);
+    });
+  });
+
+export type CampaignDefinitionInput = z.input<typeof ZCampaignDefinition>;
+export type CampaignDefinition = z.output<typeof ZCampaignDefinition>;
+
+/** The norm in force on `day`, or the earliest one before the first norm starts. */
+export function normOn(norms: readonly Norm[], day: string): Norm | undefined {
+  const sorted = [...norms].sort((a, b) => a.from.localeCompare(b.from));
+  return sorted.findLast((n) => n.from <= day) ?? sorted[0];
+}
+
+/** The definition as stored in the database (JSON: money as strings of đồng). */
+export function definitionToJson(definition: CampaignDefinition): string {
+  return JSON.stringify(definition, (_key, value) => (typeof value === 'bigint' ? value.toString() : value));
+}
+
+/** A stored definition read back (money strings accepted by ZMoney). Throws ZodError when corrupt. */
+export function definitionFromJson(json: string): CampaignDefinition {
+  return ZCampaignDefinition.parse(JSON.parse(json));
+}
