@@ -20,13 +20,32 @@ export interface UnitSuccessionView {
 }
 
 /** Units that hold a "Vì người nghèo" fund: each level receives, allocates and pays its own money. */
-export const FUND_LEVEL_KINDS = ['nation', 'province', 'city', 'district', 'ward', 'commune'] as const;
+export const FUND_LEVEL_KINDS = [
+  'nation',
+  'province',
+  'city',
+  'district',
+  'ward',
+  'commune',
+  'special_zone',
+] as const;
 
 /** The administrative tree a view rolls figures up over (member organisations are not areas). */
-export const AREA_KINDS = ['nation', 'province', 'city', 'district', 'ward', 'commune'] as const;
+export const AREA_KINDS = [
+  'nation',
+  'province',
+  'city',
+  'district',
+  'ward',
+  'commune',
+  'special_zone',
+] as const;
 
-/** The units that report, hold households and are merged and split: the lowest level. */
-export const LOCAL_KINDS = ['ward', 'commune'] as const;
+/**
+ * The units that report, hold households and are merged and split: the lowest level (a special
+ * zone, "đặc khu", is a commune-level unit since 01/07/2025).
+ */
+export const LOCAL_KINDS = ['ward', 'commune', 'special_zone'] as const;
 
 export function isAreaKind(kind: string): boolean {
   return (AREA_KINDS as readonly string[]).includes(kind);
@@ -46,8 +65,11 @@ export interface UnitRepository {
   /** Every merge and split link recorded. */
   successions(): Promise<UnitSuccessionView[]>;
   findById(id: number): Promise<UnitView | undefined>;
-  /** The unit with this code (an operator types codes), with its validity. */
-  findByCode(code: string): Promise<DatedUnit | undefined>;
+  /**
+   * The unit with this code valid on `asOf` (ISO day), with its validity; without `asOf`, the
+   * latest record of the code (codes are reused: 01849 named Dương Quang, then Phong Quang).
+   */
+  findByCode(code: string, asOf?: string): Promise<DatedUnit | undefined>;
   /** Units of the given kinds, by code. */
   listByKinds(kinds: readonly string[]): Promise<UnitView[]>;
   /** Every unit with its validity (a reorganisation plans against all of them). */
@@ -60,4 +82,6 @@ export interface UnitRepository {
   /** Ends the units still valid (validTo null) with `validTo` as their last day; how many it ended. */
   end(unitIds: readonly number[], validTo: string): Promise<number>;
   addSuccession(link: UnitSuccessionView): Promise<void>;
+  /** Sets a unit's last valid day (an official list corrects or adds it); null = still valid. */
+  setValidTo(unitId: number, validTo: string | null): Promise<void>;
 }

@@ -1,9 +1,9 @@
-import type { UnitRepository } from '../../core/people/unit.repository.ts';
+import { LOCAL_KINDS, type UnitRepository } from '../../core/people/unit.repository.ts';
 import type { SqlDb } from '../database.ts';
 import { toUnitView, UNIT_VIEW } from './mappers.ts';
 
 const DATED_UNIT = [...UNIT_VIEW, 'validFrom', 'validTo'] as const;
-const LOCAL = ['ward', 'commune'];
+const LOCAL = [...LOCAL_KINDS];
 
 /** The administrative units (nation … ward/commune), their validity and successions. */
 export function createUnitRepository(t: SqlDb): UnitRepository {
@@ -65,8 +65,14 @@ export function createUnitRepository(t: SqlDb): UnitRepository {
       const r = await db.selectFrom('Unit').select(UNIT_VIEW).where('id', '=', id).executeTakeFirst();
       return r ? toUnitView(r) : undefined;
     },
-    async findByCode(code) {
-      const r = await db.selectFrom('Unit').select(DATED_UNIT).where('code', '=', code).executeTakeFirst();
+    async findByCode(code, asOf) {
+      let q = db.selectFrom('Unit').select(DATED_UNIT).where('code', '=', code);
+      if (asOf !== undefined) {
+        q = q
+          .where('validFrom', '<=', asOf)
+          .where((eb) => eb.or([eb('validTo', 'is', null), eb('validTo', '>=', asOf)]));
+      }
+      const r = await q.orderBy('validFrom', 'desc').limit(1).executeTakeFirst();
       return r ? { ...toUnitView(r), validFrom: r.validFrom, validTo: r.validTo } : undefined;
     },
     async listByKinds(kinds) {
@@ -107,6 +113,9 @@ export function createUnitRepository(t: SqlDb): UnitRepository {
     },
     async addSuccession(link) {
       await db.insertInto('UnitSuccession').values(link).execute();
+    },
+    async setValidTo(unitId, validTo) {
+      await db.updateTable('Unit').set({ validTo }).where('id', '=', unitId).execute();
     },
   };
 }
