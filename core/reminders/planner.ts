@@ -6,7 +6,7 @@
  * it slept through.
  */
 
-import type { Campaign, Period } from '../campaigns/campaign.ts';
+import type { Campaign, Period, PeriodKind } from '../campaigns/campaign.ts';
 import { pledgeStatus } from '../funds/ledger.ts';
 import type { Channel } from '../messaging/message.ts';
 import type { Role } from '../shared/actor.ts';
@@ -70,6 +70,13 @@ export interface ReminderInput {
   submissions: ReadonlySet<string>;
   unitHeads: readonly UnitHead[];
   pledges: readonly PledgeToRemind[];
+  /**
+   * One report serves the obligations of a unit due the same day (the campaign definition's
+   * schedule.oneReportWhenSameDay): the weekly, monthly and quarterly reports due that day are
+   * reminded, escalated and listed late once, as one obligation with one key, and any of its reports
+   * sent counts for all of them. Absent or false: each period on its own (campaigns without a definition).
+   */
+  oneReportWhenSameDay?: boolean;
   /** Capped reminders (report and pledge, not escalations) already sent to each person today (local day). */
   alreadySentToday: ReadonlyMap<number, number>;
   /**
@@ -83,7 +90,14 @@ export interface ReminderInput {
 export type ReminderKind = 'report_due' | 'escalation' | 'pledge_due' | 'pledge_overdue';
 
 export type ReminderSubject =
-  | { kind: 'report'; periodId: number; unitId: number }
+  | {
+      kind: 'report';
+      /** The period whose report the unit sends (the first of a combined obligation: monthly before quarterly). */
+      periodId: number;
+      unitId: number;
+      /** A combined obligation: every period the one report serves, `periodId` first. */
+      periodIds?: readonly number[];
+    }
   | { kind: 'pledge'; pledgeId: number };
 
 export interface PlannedReminder {
@@ -114,6 +128,88 @@ export interface LateUnit {
 
 export function submissionKey(periodId: number, unitId: number): string {
   return `${periodId}:${unitId}`;
+}
+
+/**
+ * What a unit owes by one deadline: a period's report or, when one report serves several periods
+ * due the same day, those periods together (code "2025-05+2025-Q2", label "tháng 5/2025 và quý
+ * II/2025"). Its key part is the code, so each obligation has its own reminder keys.
+ */
+export interface Obligation {
+  periods: readonly PlannerPeriod[];
+  /** The period whose report is sent for it (the first: weekly, monthly, then quarterly). */
+  primary: PlannerPeriod;
+  code: string;
+  label: string;
+  /** The earliest day one of its reports may be sent. */
+  opensOn: string;
+  dueOn: string;
+}
+
+/** Reports the wards and communes owe; six-monthly summaries are the area's own staff's, never theirs. */
+const UNIT_KINDS: readonly PeriodKind[] = ['weekly', 'monthly', 'quarterly', 'final'];
+
+/** Kinds whose reports one report may serve when they are due the same day (not the final report). */
+const COMBINABLE: readonly PeriodKind[] = ['weekly', 'monthly', 'quarterly'];
+
+const KIND_ORDER: Record<PeriodKind, number> = {
+  weekly: 0,
+  monthly: 1,
+  quarterly: 2,
+  semiannual: 3,
+  final: 4,
+};
+
+function obligationOf(periods: readonly PlannerPeriod[]): Obligation {
+  const sorted = [...periods].sort(
+    (a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+  );
+  const primary = sorted[0] as PlannerPeriod;
+  return {
+    periods: sorted,
+    primary,
+    code: sorted.map((p) => p.code).join('+'),
+    label: sorted.map((p) => p.label).join(' và '),
+    opensOn: sorted.map((p) => p.opensOn).sort()[0] ?? primary.opensOn,
+    dueOn: primary.dueOn,
+  };
+}
+
+/**
+ * The obligations the units owe among `periods`: the kinds the policy reminds, never six-monthly
+ * summaries; with `oneReportWhenSameDay`, the weekly, monthly and quarterly periods due the same
+ * day become one obligation. In due order, then by code.
+ */
+export function unitObligations(
+  periods: readonly PlannerPeriod[],
+  policy: Pick<ReminderPolicy, 'periodKinds'>,
+  oneReportWhenSameDay = false,
+): Obligation[] {
+  const owed = periods.filter((p) => UNIT_KINDS.includes(p.kind) && policy.periodKinds.includes(p.kind));
+  const groups = new Map<string, PlannerPeriod[]>();
+  for (const p of owed) {
+    const key = oneReportWhenSameDay && COMBINABLE.includes(p.kind) ? `due ${p.dueOn}` : `period ${p.id}`;
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  return [...groups.values()]
+    .map(obligationOf)
+    .sort((a, b) =>
+      a.dueOn < b.dueOn ? -1 : a.dueOn > b.dueOn ? 1 : a.code < b.code ? -1 : a.code > b.code ? 1 : 0,
+    );
+}
+
+/** Whether one of the obligation's reports is in for the unit. */
+function hasReported(submissions: ReadonlySet<string>, obligation: Obligation, unitId: number): boolean {
+  return obligation.periods.some((p) => submissions.has(submissionKey(p.id, unitId)));
+}
+
+function reportSubject(obligation: Obligation, unitId: number): ReminderSubject {
+  return {
+    kind: 'report',
+    periodId: obligation.primary.id,
+    unitId,
+    ...(obligation.periods.length > 1 ? { periodIds: obligation.periods.map((p) => p.id) } : {}),
+  };
 }
 
 /**
@@ -245,10 +341,7 @@ export function planReminders(input: ReminderInput, now: Date): PlannedReminder[
   const headsByUnit = groupByUnit(input.unitHeads);
   const maxOffset = Math.max(0, ...policy.offsetsDays);
 
-  for (const period of input.periods) {
-    if (!policy.periodKinds.includes(period.kind)) {
-      continue;
-    }
+  for (const period of unitObligations(input.periods, policy, input.oneReportWhenSameDay)) {
     const due = fromIsoDate(period.dueOn);
     const sinceDue = daysBetween(period.dueOn, today);
     const dueText = formatDate(due);
@@ -268,7 +361,7 @@ export function planReminders(input: ReminderInput, now: Date): PlannedReminder[
         const slotDay = toIsoDate(dateInZone(slotAt, timeZone));
         const daysLeft = -sinceDue;
         for (const unit of input.units) {
-          if (input.submissions.has(submissionKey(period.id, unit.id))) {
+          if (hasReported(input.submissions, period, unit.id)) {
             continue;
           }
           for (const officer of officersByUnit.get(unit.id) ?? []) {
@@ -288,10 +381,10 @@ export function planReminders(input: ReminderInput, now: Date): PlannedReminder[
                   period: period.label,
                   due: dueText,
                   days: String(daysLeft),
-                  hint: REPORT_HINTS[period.kind],
+                  hint: REPORT_HINTS[period.primary.kind],
                 },
               },
-              subject: { kind: 'report', periodId: period.id, unitId: unit.id },
+              subject: reportSubject(period, unit.id),
               reason: `${period.code} due ${period.dueOn}, ${offset} day(s) before; ${unit.name} has not reported`,
               rank: RANK.report_due,
               deadlineMs: deadline.getTime(),
@@ -308,7 +401,7 @@ export function planReminders(input: ReminderInput, now: Date): PlannedReminder[
       if (isDue(slotAt, policy.escalation.catchUpHours)) {
         for (const unit of input.units) {
           const officers = officersByUnit.get(unit.id);
-          if (input.submissions.has(submissionKey(period.id, unit.id)) || isExcused(officers, period.dueOn)) {
+          if (hasReported(input.submissions, period, unit.id) || isExcused(officers, period.dueOn)) {
             continue;
           }
           for (const head of headsByUnit.get(unit.id) ?? []) {
@@ -322,7 +415,7 @@ export function planReminders(input: ReminderInput, now: Date): PlannedReminder[
                 template: 'escalation',
                 params: { unit: unit.name, period: period.label, due: dueText },
               },
-              subject: { kind: 'report', periodId: period.id, unitId: unit.id },
+              subject: reportSubject(period, unit.id),
               reason: `${period.code} was due ${period.dueOn}; ${unit.name} has not reported`,
               rank: RANK.escalation,
               deadlineMs: slotAt.getTime(),
@@ -453,17 +546,17 @@ export function digestLateUnits(input: ReminderInput, now: Date): LateUnit[] {
   const today = toIsoDate(dateInZone(now, input.campaign.timeZone));
   const officersByUnit = groupByUnit(input.officers);
   const late: LateUnit[] = [];
-  const periods = input.periods
-    .filter((p) => input.policy.periodKinds.includes(p.kind) && p.dueOn < today)
-    .sort((a, b) => (a.dueOn < b.dueOn ? -1 : a.dueOn > b.dueOn ? 1 : a.code < b.code ? -1 : 1));
+  const obligations = unitObligations(input.periods, input.policy, input.oneReportWhenSameDay).filter(
+    (o) => o.dueOn < today,
+  );
   const units = [...input.units].sort((a, b) => a.id - b.id);
-  for (const period of periods) {
+  for (const period of obligations) {
     for (const unit of units) {
-      if (input.submissions.has(submissionKey(period.id, unit.id))) {
+      if (hasReported(input.submissions, period, unit.id)) {
         continue;
       }
       late.push({
-        periodId: period.id,
+        periodId: period.primary.id,
         periodCode: period.code,
         periodLabel: period.label,
         dueOn: period.dueOn,

@@ -1,4 +1,5 @@
 import type { Campaign } from '../campaigns/campaign.ts';
+import { definitionFromJson } from '../campaigns/definition.ts';
 import { isUnverified } from '../funds/ledger.ts';
 import type { Choice, Outbound } from '../messaging/message.ts';
 import type { OutboxItem, OutboxPurpose } from '../messaging/outbox.repository.ts';
@@ -39,6 +40,15 @@ export async function reminderPolicy(tx: Tx, campaignId: number): Promise<Remind
   return parseReminderPolicy(settings.reminderPolicy);
 }
 
+/**
+ * Whether one report serves a unit's obligations due the same day (the definition's
+ * schedule.oneReportWhenSameDay); a campaign without a definition ('{}') keeps them apart.
+ */
+export async function oneReportWhenSameDay(tx: Tx, campaignId: number): Promise<boolean> {
+  const json = (await tx.campaigns.definition(campaignId)).trim();
+  return json === '' || json === '{}' ? false : definitionFromJson(json).schedule.oneReportWhenSameDay;
+}
+
 export interface ReminderContext {
   campaign: Campaign;
   input: ReminderInput;
@@ -52,7 +62,7 @@ export async function loadReminderInput(tx: Tx, now: Date): Promise<ReminderCont
   }
   const timeZone = campaign.timeZone;
   const policy = await reminderPolicy(tx, campaign.id);
-  const kinds = ['monthly', 'quarterly', 'semiannual', 'final'] as const;
+  const kinds = ['weekly', 'monthly', 'quarterly', 'semiannual', 'final'] as const;
   const periods: PlannerPeriod[] = [];
   for (const kind of kinds) {
     for (const p of await tx.campaigns.listPeriods(campaign.id, kind)) {
@@ -145,6 +155,7 @@ export async function loadReminderInput(tx: Tx, now: Date): Promise<ReminderCont
       campaign,
       policy,
       periods,
+      oneReportWhenSameDay: await oneReportWhenSameDay(tx, campaign.id),
       units: units.map((u) => ({ id: u.id, name: u.name })),
       officers,
       submissions,
