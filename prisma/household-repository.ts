@@ -36,8 +36,8 @@ const KEYS_PER_STATEMENT = 10_000;
 export function createHouseholdRepository(db: SqlDb, hashId?: IdNumberHasher): HouseholdRepository {
   const households = () => db.kysely.selectFrom('Household');
   return {
-    async create(h, at, personId, channel) {
-      return insertHousehold(db, h, at, personId, channel, { hashId });
+    async create(h, at, personId, channel, rules) {
+      return insertHousehold(db, h, at, personId, channel, { hashId, ...(rules ? { rules } : {}) });
     },
     async codeExists(campaignId, code) {
       const found = await households()

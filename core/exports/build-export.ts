@@ -1,4 +1,5 @@
 import type { Period } from '../campaigns/campaign.ts';
+import { campaignRules } from '../campaigns/campaign-rules.ts';
 import type { HouseholdView } from '../households/household.repository.ts';
 import type { UnitView } from '../people/unit.repository.ts';
 import type { Tx } from '../unit-of-work.ts';
@@ -57,6 +58,7 @@ export async function buildExport(tx: Tx, request: ExportRequest, now: Date): Pr
           households: await tx.households.listByUnits(scope.units.map((u) => u.id)),
           issuerName: scope.issuer.name,
           today: scope.today,
+          categoryLabel: (await campaignRules(tx, scope.campaign)).categoryLabel,
         }),
       ];
       break;

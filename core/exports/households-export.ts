@@ -1,9 +1,8 @@
 import type { HouseholdView } from '../households/household.repository.ts';
 import {
-  HOUSEHOLD_CATEGORY_LABELS,
+  defaultCategoryLabel,
   HOUSEHOLD_NEED_LABELS,
   HOUSEHOLD_STATUS_LABELS,
-  isHouseholdCategory,
   isHouseholdNeed,
   isHouseholdStatus,
 } from '../households/household.ts';
@@ -31,14 +30,17 @@ export const HOUSEHOLDS_TITLE = 'DANH SÁCH HỘ ĐỀ NGHỊ HỖ TRỢ XÓA NH
 
 /**
  * The household list of the scope's wards and communes: one row per household as the registry
- * keeps it. The ID number is never stored in clear; only its last 4 digits appear.
+ * keeps it. The ID number is never stored in clear; only its last 4 digits appear. Categories are
+ * named by `categoryLabel` (the campaign's labels; the built-in ones by default).
  */
 export function householdsSheet(input: {
   units: UnitView[];
   households: HouseholdView[];
   issuerName: string;
   today: string;
+  categoryLabel?: (code: string) => string;
 }): ExportSheet {
+  const categoryLabel = input.categoryLabel ?? defaultCategoryLabel;
   const names = new Map(input.units.map((u) => [u.id, displayUnitName(u)]));
   const rows: ExportRow[] = input.households.map((h, i) => ({
     stt: i + 1,
@@ -48,7 +50,7 @@ export function householdsSheet(input: {
     headName: h.headName,
     birthYear: h.birthYear,
     idLast4: h.idNumberLast4,
-    category: isHouseholdCategory(h.category) ? HOUSEHOLD_CATEGORY_LABELS[h.category] : h.category,
+    category: categoryLabel(h.category),
     need: isHouseholdNeed(h.need) ? HOUSEHOLD_NEED_LABELS[h.need] : h.need,
     status: isHouseholdStatus(h.status) ? HOUSEHOLD_STATUS_LABELS[h.status] : h.status,
     eligible: h.eligible ? 'Đủ' : 'Chưa đủ',

@@ -1,4 +1,5 @@
 import type { Campaign } from '../campaigns/campaign.ts';
+import { campaignRules } from '../campaigns/campaign-rules.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { FundEntryRecord, NewFundEntry } from './fund.repository.ts';
 import {
@@ -78,8 +79,17 @@ export function fundEntry(fields: EntryFields): NewFundEntry {
   };
 }
 
+/** The campaign row's norm: the current one, for display and for a database from before definitions. */
 export function campaignNorms(c: Campaign): Norms {
   return { new_build: c.normNewBuild, repair: c.normRepair };
+}
+
+/**
+ * The support norm in force on `day` (YYYY-MM-DD): the definition's norm of that day (the 2024–2025
+ * plan: 50/25 million until 10/11/2024, then 60/30), or the row's for a campaign without one.
+ */
+export async function normsOn(tx: Tx, campaign: Campaign, day: string): Promise<Norms> {
+  return (await campaignRules(tx, campaign)).normOn(day);
 }
 
 /** The ledger as far as the given levels and households are concerned. */
@@ -102,7 +112,8 @@ export type RecordOutcome =
 
 /**
  * Checks an entry against the ledger as it stands inside the transaction and records it when the
- * rules allow (balances never negative, norms, no double allocation). For a reversal the row is
+ * rules allow (balances never negative, the norm in force on the entry's day, no double
+ * allocation). For a reversal the row is
  * completed with its target's level, household, pledge and amount.
  */
 export async function recordFundEntry(
@@ -129,7 +140,7 @@ export async function recordFundEntry(
   const levels = [row.levelUnitId, ...(row.toUnitId === null ? [] : [row.toUnitId])];
   const householdIds = row.householdId === null ? [] : [row.householdId];
   const state = await ledgerFor(tx, campaign.id, { levels, householdIds });
-  const refusal = check(state, toLedgerInput(row), campaignNorms(campaign));
+  const refusal = check(state, toLedgerInput(row), await normsOn(tx, campaign, row.occurredOn));
   if (refusal) {
     return { ok: false, refusal, state };
   }

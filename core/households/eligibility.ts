@@ -18,8 +18,7 @@
  */
 
 import { z } from 'zod';
-import type { HouseholdCategory } from './household.ts';
-import { HOUSEHOLD_CATEGORIES, HOUSEHOLD_CATEGORY_LABELS } from './household.ts';
+import { defaultCategoryLabel } from './household.ts';
 
 /** The thresholds and conditions one campaign applies. */
 export const ZEligibilityRules = z.object({
@@ -35,7 +34,13 @@ export const ZEligibilityRules = z.object({
   requireUndisputedLand: z.boolean(),
   requireOutsideLandslideZone: z.boolean(),
   requireCommuneConfirmation: z.boolean(),
-  eligibleCategories: z.array(z.enum(HOUSEHOLD_CATEGORIES)).readonly(),
+  /** Category codes of the campaign whose households may be supported. */
+  eligibleCategories: z.array(z.string()).readonly(),
+  /**
+   * A household with no house at all ("chưa có nhà ở") qualifies as its own case (the default);
+   * false: such a household is not supported by this campaign (a repair-only programme).
+   */
+  noHouseCase: z.boolean().optional(),
 });
 export type EligibilityRules = z.infer<typeof ZEligibilityRules>;
 
@@ -57,7 +62,10 @@ export const DEFAULT_ELIGIBILITY_RULES: Readonly<EligibilityRules> = Object.free
 
 /** The facts the rules look at; a `THouseholdInput` or a stored household both fit. */
 export interface EligibilityFacts {
-  category: HouseholdCategory;
+  /** A category code of the campaign (the built-in four or the campaign's own). */
+  category: string;
+  /** The household has no house at all ("chưa có nhà ở"); the structures and area are then moot. */
+  noHouse?: boolean;
   foundationDurable: boolean;
   frameDurable: boolean;
   roofDurable: boolean;
@@ -70,11 +78,15 @@ export interface EligibilityFacts {
   confirmedByCommune: boolean;
 }
 
-/** Why the house counts as temporary: too many non-durable structures, too small, or both. */
-export type TemporaryReason = 'structures' | 'area';
+/**
+ * Why the household qualifies by its house: too many non-durable structures, too small, or both;
+ * or it has no house at all ('no_house', when the campaign counts that case).
+ */
+export type TemporaryReason = 'structures' | 'area' | 'no_house';
 
 export type EligibilityProblemCode =
   | 'not_temporary'
+  | 'no_house'
   | 'land_not_legal'
   | 'land_disputed'
   | 'landslide_zone'
@@ -145,30 +157,44 @@ function notTemporaryMessage(h: EligibilityFacts, nonDurable: number, rules: Eli
  *
  * Contract: `temporaryHouse` is true when at least `minNonDurableStructures` of the 3 structures
  * are non-durable (reason 'structures') and/or the area is too small for the number of members
- * (reason 'area'; unknown area never meets it). `eligible` is true exactly when the house is
- * temporary, every required land and confirmation condition holds, and the category is in
+ * (reason 'area'; unknown area never meets it). A household with no house at all (`noHouse`) is
+ * its own case: reason 'no_house' unless the rules set `noHouseCase: false`, then problem
+ * 'no_house'. `eligible` is true exactly when the house is temporary (or the no-house case holds), every required land and confirmation condition holds, and the category is in
  * `eligibleCategories`; otherwise `problems` lists every unmet condition (in a fixed order, each
- * with a Vietnamese message), so the official sees everything to fix at once.
+ * with a Vietnamese message), so the official sees everything to fix at once. Categories are named
+ * by `categoryLabel` (the campaign's labels; the built-in ones by default).
  * Pure and total: any input yields a result, nothing throws.
  */
 export function assessEligibility(
   h: EligibilityFacts,
   rules: EligibilityRules = DEFAULT_ELIGIBILITY_RULES,
+  categoryLabel: (code: string) => string = defaultCategoryLabel,
 ): EligibilityResult {
   const reasons: TemporaryReason[] = [];
+  const problems: EligibilityProblem[] = [];
   const nonDurable = countNonDurable(h);
-  if (nonDurable >= rules.minNonDurableStructures) {
-    reasons.push('structures');
-  }
-  if (tooSmall(h.area, h.members, rules)) {
-    reasons.push('area');
+  if (h.noHouse === true) {
+    if (rules.noHouseCase === false) {
+      problems.push({
+        code: 'no_house',
+        message: 'Hộ chưa có nhà ở: đợt vận động này không hỗ trợ trường hợp chưa có nhà ở.',
+      });
+    } else {
+      reasons.push('no_house');
+    }
+  } else {
+    if (nonDurable >= rules.minNonDurableStructures) {
+      reasons.push('structures');
+    }
+    if (tooSmall(h.area, h.members, rules)) {
+      reasons.push('area');
+    }
+    if (reasons.length === 0) {
+      problems.push({ code: 'not_temporary', message: notTemporaryMessage(h, nonDurable, rules) });
+    }
   }
   const temporaryHouse = reasons.length > 0;
 
-  const problems: EligibilityProblem[] = [];
-  if (!temporaryHouse) {
-    problems.push({ code: 'not_temporary', message: notTemporaryMessage(h, nonDurable, rules) });
-  }
   if (rules.requireLegalLand && !h.landLegal) {
     problems.push({
       code: 'land_not_legal',
@@ -188,11 +214,11 @@ export function assessEligibility(
     problems.push({ code: 'not_confirmed', message: 'Hộ chưa được UBND xã/phường xác nhận.' });
   }
   if (!rules.eligibleCategories.includes(h.category)) {
-    const allowed = rules.eligibleCategories.map((c) => HOUSEHOLD_CATEGORY_LABELS[c]).join(', ');
+    const allowed = rules.eligibleCategories.map(categoryLabel).join(', ');
     problems.push({
       code: 'category',
       message:
-        `Diện “${HOUSEHOLD_CATEGORY_LABELS[h.category]}” không thuộc đối tượng hỗ trợ của đợt vận động` +
+        `Diện “${categoryLabel(h.category)}” không thuộc đối tượng hỗ trợ của đợt vận động` +
         (allowed === '' ? '.' : ` (chỉ hỗ trợ: ${allowed}).`),
     });
   }

@@ -1,16 +1,17 @@
 import { z } from 'zod';
 import { membershipsFor } from '../access/access.ts';
+import { campaignRules } from '../campaigns/campaign-rules.ts';
 import { integerAnswer, textAnswer } from '../flows/answers.ts';
 import type { FieldValue, FlowData, FlowDef, StepDef } from '../flows/flow.ts';
 import { defineFlow } from '../flows/flow-runner.ts';
 import type { MessageKey } from '../messaging/catalog.ts';
 import { dateInZone } from '../shared/calendar.ts';
+import type { Tx } from '../unit-of-work.ts';
 import { householdNameKey } from './duplicate-keys.ts';
 import { findLikelyDuplicates } from './duplicates.ts';
-import { assessEligibility } from './eligibility.ts';
+import { assessEligibility, DEFAULT_ELIGIBILITY_RULES, ZEligibilityRules } from './eligibility.ts';
 import {
-  HOUSEHOLD_CATEGORIES,
-  HOUSEHOLD_CATEGORY_LABELS,
+  DEFAULT_CATEGORY_CHOICES,
   HOUSEHOLD_NEED_LABELS,
   HOUSEHOLD_NEEDS,
   householdInputSchema,
@@ -24,6 +25,15 @@ const ZAddContext = z.object({
   year: z.number(),
   /** Likely duplicates found when the answers were complete; the officer must say it is another household. */
   duplicates: z.array(z.object({ id: z.number(), text: z.string() })),
+  /**
+   * The campaign's categories and eligibility rules (its definition), read at the start; absent in
+   * a conversation saved before they were kept here: the built-in ones then.
+   */
+  categories: z
+    .array(z.object({ code: z.string(), label: z.string() }))
+    .min(1)
+    .optional(),
+  rules: ZEligibilityRules.optional(),
 });
 type AddContext = z.infer<typeof ZAddContext>;
 
@@ -33,7 +43,7 @@ const ZAddAnswers = z.object({
   village: z.string(),
   headName: z.string(),
   birthYear: z.number(),
-  category: z.enum(HOUSEHOLD_CATEGORIES),
+  category: z.string(),
   need: z.enum(HOUSEHOLD_NEEDS),
   foundationDurable: z.boolean(),
   frameDurable: z.boolean(),
@@ -62,7 +72,9 @@ const addFlow: FlowDef<AddContext> = {
     ];
     const facts = toInput(ctx, data);
     if (facts) {
-      const result = assessEligibility(facts);
+      const result = assessEligibility(facts, ctx.rules ?? DEFAULT_ELIGIBILITY_RULES, (code) =>
+        labelOf(ctx, code),
+      );
       lines.push(
         result.eligible
           ? { key: 'household.eligible' }
@@ -111,7 +123,7 @@ const addFlow: FlowDef<AddContext> = {
       kind: 'choice',
       label: 'household.field.category',
       prompt: () => ({ key: 'household.ask.category' }),
-      choices: () => HOUSEHOLD_CATEGORIES.map((c) => ({ id: c, label: HOUSEHOLD_CATEGORY_LABELS[c] })),
+      choices: (ctx) => categoriesOf(ctx).map((c) => ({ id: c.code, label: c.label })),
     },
     {
       key: 'need',
@@ -157,10 +169,30 @@ const addFlow: FlowDef<AddContext> = {
   ],
 };
 
+/** What the flow keeps of the campaign's definition: its categories and eligibility rules. */
+async function campaignContext(
+  tx: Tx,
+  campaignId: number,
+): Promise<Pick<AddContext, 'categories' | 'rules'>> {
+  const rules = await campaignRules(tx, campaignId);
+  return {
+    categories: rules.categories.map((c) => ({ code: c.code, label: c.label })),
+    rules: ZEligibilityRules.parse(rules.eligibility),
+  };
+}
+
+function categoriesOf(ctx: AddContext) {
+  return ctx.categories ?? DEFAULT_CATEGORY_CHOICES;
+}
+
+function labelOf(ctx: AddContext, code: string): string {
+  return categoriesOf(ctx).find((c) => c.code === code)?.label ?? code;
+}
+
 /** The household the answers describe, by the household rules; undefined while incomplete or invalid. */
 function toInput(ctx: AddContext, data: FlowData | AddAnswers) {
   // Unknown keys (confirmDifferent) are dropped by the schema.
-  const parsed = householdInputSchema({ year: ctx.year }).safeParse(data);
+  const parsed = householdInputSchema({ year: ctx.year, categories: categoriesOf(ctx) }).safeParse(data);
   return parsed.success ? parsed.data : undefined;
 }
 
@@ -183,6 +215,7 @@ export const householdAddRunner = defineFlow({
         unitName: unit.unitName,
         year: dateInZone(now, campaign.timeZone).year,
         duplicates: [],
+        ...(await campaignContext(tx, campaign.id)),
       },
     };
   },
@@ -228,6 +261,7 @@ export const householdAddRunner = defineFlow({
       now,
       actor.personId,
       inbound.channel,
+      ctx.rules,
     );
     await tx.audit.record(
       {

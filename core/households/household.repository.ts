@@ -1,6 +1,7 @@
 import type { Channel } from '../messaging/message.ts';
 import type { AuditChannel } from '../messaging/outbox.repository.ts';
 import type { DuplicateSubject } from './duplicates.ts';
+import type { EligibilityRules } from './eligibility.ts';
 import type { THouseholdInput } from './household.ts';
 
 /** A household as the chat flows and reports see it (no ID number: only its last 4 digits). */
@@ -54,8 +55,17 @@ export interface NewHouseholdRecord extends THouseholdInput {
 }
 
 export interface HouseholdRepository {
-  /** Adds a household (eligibility computed, first history event written); returns its id. */
-  create(h: NewHouseholdRecord, at: Date, personId: number | null, channel: Channel | null): Promise<number>;
+  /**
+   * Adds a household (eligibility computed with `rules`, the campaign's; national defaults without),
+   * first history event written; returns its id.
+   */
+  create(
+    h: NewHouseholdRecord,
+    at: Date,
+    personId: number | null,
+    channel: Channel | null,
+    rules?: EligibilityRules,
+  ): Promise<number>;
   codeExists(campaignId: number, code: string): Promise<boolean>;
   /** Households of the campaign whose name key starts like `nameKey` (the duplicate check narrows further). */
   duplicateCandidates(campaignId: number, nameKey: string): Promise<(DuplicateSubject & { id: number })[]>;

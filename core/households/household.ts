@@ -19,6 +19,14 @@ export const HOUSEHOLD_CATEGORY_LABELS: Readonly<Record<HouseholdCategory, strin
   other: 'Khác',
 };
 
+/**
+ * The label of a category code when no campaign says otherwise: the built-in four's, else the code
+ * itself (a campaign's own category read without its definition).
+ */
+export function defaultCategoryLabel(code: string): string {
+  return isHouseholdCategory(code) ? HOUSEHOLD_CATEGORY_LABELS[code] : code;
+}
+
 /** What the household needs; reports split every count this way. */
 export const HOUSEHOLD_NEEDS = ['new_build', 'repair'] as const;
 export type HouseholdNeed = (typeof HOUSEHOLD_NEEDS)[number];
@@ -96,7 +104,20 @@ function yesNo(question: string) {
   });
 }
 
-function buildSchema(maxYear: number) {
+/** A household category as a campaign lists it (core/campaigns/campaign-rules.ts). */
+export interface CategoryChoice {
+  code: string;
+  label: string;
+}
+
+/** The built-in four, for a campaign from before definitions. */
+export const DEFAULT_CATEGORY_CHOICES: readonly CategoryChoice[] = HOUSEHOLD_CATEGORIES.map((code) => ({
+  code,
+  label: HOUSEHOLD_CATEGORY_LABELS[code],
+}));
+
+function buildSchema(maxYear: number, categories: readonly CategoryChoice[]) {
+  const labels = categories.map((c) => c.label).join(', ');
   const yearRange = `Năm sinh phải từ ${MIN_BIRTH_YEAR} đến ${maxYear}.`;
   return z.object(
     {
@@ -138,8 +159,11 @@ function buildSchema(maxYear: number) {
         .trim()
         .regex(ID_NUMBER_PATTERN, 'Số CMND/CCCD phải gồm đúng 9 chữ số (CMND) hoặc 12 chữ số (CCCD).')
         .optional(),
-      category: z.enum(HOUSEHOLD_CATEGORIES, {
-        error: 'Diện hộ phải là một trong: Hộ nghèo, Hộ cận nghèo, Người có công, Khác.',
+      category: z.enum(categories.map((c) => c.code) as [string, ...string[]], {
+        error: (issue) =>
+          typeof issue.input === 'string' && issue.input.trim() !== ''
+            ? `Diện hộ "${issue.input}" không có trong đợt vận động này. Diện hộ phải là một trong: ${labels}.`
+            : `Diện hộ phải là một trong: ${labels}.`,
       }),
       need: z.enum(HOUSEHOLD_NEEDS, { error: 'Nhu cầu hỗ trợ phải là Xây mới hoặc Sửa chữa.' }),
       foundationDurable: yesNo('nền-móng có bền chắc không'),
@@ -178,7 +202,9 @@ export type ZHouseholdInput = ReturnType<typeof buildSchema>;
 /** A household as entered or imported, after trimming; the ID number is still in clear. */
 export type THouseholdInput = z.infer<ZHouseholdInput>;
 
-const schemas = new Map<number, ZHouseholdInput>();
+const schemas = new Map<string, ZHouseholdInput>();
+/** A few years times a few campaigns' category lists. */
+const MAX_CACHED_SCHEMAS = 64;
 
 /**
  * The schema of a household as entered or imported, whose birth year may not lie after `year`.
@@ -186,18 +212,31 @@ const schemas = new Map<number, ZHouseholdInput>();
  * Why a factory: the upper bound is the current year, and core/ never reads the clock; the caller
  * passes the year from its `Clock` (in the campaign's time zone). Strings are trimmed, names and
  * villages put in NFC (so decomposed input from old keyboards is stored like the rest); unknown keys
- * are dropped. Schemas are cached per year, so calling this once per imported row is cheap.
- * Throws a RangeError when `year` is not an integer ≥ 1900 (a programming error, not user input).
+ * are dropped. The category must be one of `categories` (the campaign's, `campaignRules(...)
+ * .categories`; the built-in four by default), refused otherwise with the list of valid labels.
+ * Schemas are cached per year and categories, so calling this once per imported row is cheap.
+ * Throws a RangeError when `year` is not an integer ≥ 1900 or `categories` is empty (a programming
+ * error, not user input).
  */
-export function householdInputSchema(opts: { year: number }): ZHouseholdInput {
-  const { year } = opts;
+export function householdInputSchema(opts: {
+  year: number;
+  categories?: readonly CategoryChoice[];
+}): ZHouseholdInput {
+  const { year, categories = DEFAULT_CATEGORY_CHOICES } = opts;
   if (!Number.isInteger(year) || year < MIN_BIRTH_YEAR) {
     throw new RangeError(`householdInputSchema: year must be an integer ≥ ${MIN_BIRTH_YEAR}, got ${year}`);
   }
-  let schema = schemas.get(year);
+  if (categories.length === 0) {
+    throw new RangeError('householdInputSchema: a campaign has at least one category');
+  }
+  const key = `${year}\u0000${categories.map((c) => `${c.code}\u0001${c.label}`).join('\u0000')}`;
+  let schema = schemas.get(key);
   if (schema === undefined) {
-    schema = buildSchema(year);
-    schemas.set(year, schema);
+    if (schemas.size >= MAX_CACHED_SCHEMAS) {
+      schemas.delete(schemas.keys().next().value as string);
+    }
+    schema = buildSchema(year, categories);
+    schemas.set(key, schema);
   }
   return schema;
 }

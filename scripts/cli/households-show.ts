@@ -1,10 +1,6 @@
 import { z } from 'zod';
-import {
-  HOUSEHOLD_CATEGORY_LABELS,
-  HOUSEHOLD_STATUS_LABELS,
-  isHouseholdCategory,
-  isHouseholdStatus,
-} from '../../core/households/household.ts';
+import { rulesOf } from '../../core/campaigns/campaign-rules.ts';
+import { HOUSEHOLD_STATUS_LABELS, isHouseholdStatus } from '../../core/households/household.ts';
 import { formatMoney } from '../../core/shared/format.ts';
 import { type CliContext, storeOf, UsageError } from './context.ts';
 import {
@@ -77,12 +73,7 @@ export async function householdsShow(ctx: CliContext, args: HouseholdsShowArgs):
     ['Đơn vị', `${household.unit.name} (${household.unit.code})`],
     ['Thôn/Tổ', household.village],
     ['Năm sinh chủ hộ', household.birthYear === null ? '' : String(household.birthYear)],
-    [
-      'Diện',
-      isHouseholdCategory(household.category)
-        ? HOUSEHOLD_CATEGORY_LABELS[household.category]
-        : household.category,
-    ],
+    ['Diện', rulesOf(campaign, campaign.definition).categoryLabel(household.category)],
     ['Nhu cầu', needLabel(household.need)],
     ['Trạng thái', statusLabel(household.status)],
     ['Điều kiện', eligibility],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rulesOf } from '../../core/campaigns/campaign-rules.ts';
 import { createDuplicateIndex } from '../../core/households/duplicate-index.ts';
 import {
   HOUSEHOLD_STATUS_LABELS,
@@ -82,7 +83,10 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
   if (!db) {
     throw new Error('households import needs the database connection');
   }
-  const unit = await ctx.prisma.unit.findFirst({ orderBy: { validFrom: 'desc' }, where: { code: args.unit } });
+  const unit = await ctx.prisma.unit.findFirst({
+    orderBy: { validFrom: 'desc' },
+    where: { code: args.unit },
+  });
   if (!unit) {
     throw new UsageError(
       `không có đơn vị mã "${args.unit}". Xem các mã đơn vị bằng: npm run cli -- units list`,
@@ -92,6 +96,9 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
   if (!campaign) {
     throw new UsageError('chưa có chương trình nào trong cơ sở dữ liệu');
   }
+  // The campaign's categories and eligibility rules (its definition; national defaults without).
+  const rules = rulesOf(campaign, campaign.definition);
+  const categories = rules.categories.map(({ code, label }) => ({ code, label }));
   const timeZone = ctx.timeZone ?? DEFAULT_TIME_ZONE;
   const limits = ctx.householdImportLimits ?? DEFAULT_HOUSEHOLD_IMPORT_LIMITS;
   const refuse = (error: HouseholdFileError, rows: number): ImportOutcome => {
@@ -111,6 +118,7 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
       onProgress: (n) => ctx.progress?.(`Đã đọc ${n} dòng…`),
       maxBytes: args.maxMb === undefined ? limits.maxBytes : Math.floor(args.maxMb * MEBIBYTE),
       maxRows: args.maxRows ?? limits.maxRows,
+      categories,
     });
   } catch (error) {
     if (error instanceof HouseholdFileError) {
@@ -123,7 +131,7 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
     ctx.out(`Tệp thiếu cột: ${file.missingColumns.join(', ')}. Không ghi gì vào cơ sở dữ liệu.`);
     return { rows: 0, valid: 0, problems: [], problemCount: 0, written: 0 };
   }
-  const schema = householdInputSchema({ year: dateInZone(ctx.now, timeZone).year });
+  const schema = householdInputSchema({ year: dateInZone(ctx.now, timeZone).year, categories });
   const hashId = ctx.hashIdNumber ?? refuseIdNumbers;
   const reader = createHouseholdWriter(db);
   const existingCodes = await reader.codesOf(campaign.id);
@@ -240,7 +248,7 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
   // One transaction: every household and the audit row, or nothing. Inside it only the
   // transaction's own handle is used (on SQLite the root one would wait for it to end).
   await db.transaction(async (tx) => {
-    const writer = createHouseholdWriter(tx, { hashId });
+    const writer = createHouseholdWriter(tx, { hashId, rules: rules.eligibility });
     // A batch at a time: one multi-row INSERT each, without a second copy of every row.
     for (let start = 0; start < valid.length; start += HOUSEHOLD_BATCH) {
       await writer.insertMany(
@@ -267,6 +275,20 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
   return { rows: rowCount, valid: valid.length, problems, problemCount, written: valid.length };
 }
 
+/** The label of a category code by the campaigns of these households (the first that names it). */
+async function categoryLabels(
+  ctx: CliContext,
+  households: readonly { campaignId: number }[],
+): Promise<(code: string) => string> {
+  const ids = [...new Set(households.map((h) => h.campaignId))];
+  const campaigns = await ctx.prisma.campaign.findMany({
+    where: { id: { in: ids } },
+    orderBy: { id: 'desc' },
+  });
+  const all = campaigns.map((c) => rulesOf(c, c.definition));
+  return (code) => (all.find((r) => r.category(code)) ?? all[0])?.categoryLabel(code) ?? code;
+}
+
 /** The hasher of a context without the key: an ID number stops the command before anything is written. */
 function refuseIdNumbers(): never {
   throw new UsageError('không có khóa băm số CCCD (ID_HASH_KEY): không nhập được số CCCD');
@@ -282,7 +304,11 @@ export type HouseholdsExportArgs = z.infer<typeof ZHouseholdsExportArgs>;
 
 /** `households export <file.xlsx> --unit <code>`: the unit's registry in the import layout (re-importable). */
 export async function householdsExport(ctx: CliContext, args: HouseholdsExportArgs): Promise<void> {
-  const unit = await ctx.prisma.unit.findFirst({ orderBy: { validFrom: 'desc' }, where: { code: args.unit }, include: { parent: true } });
+  const unit = await ctx.prisma.unit.findFirst({
+    orderBy: { validFrom: 'desc' },
+    where: { code: args.unit },
+    include: { parent: true },
+  });
   if (!unit) {
     throw new UsageError(
       `không có đơn vị mã "${args.unit}". Xem các mã đơn vị bằng: npm run cli -- units list`,
@@ -302,6 +328,7 @@ export async function householdsExport(ctx: CliContext, args: HouseholdsExportAr
       generatedAt: ctx.now,
       timeZone: ctx.timeZone ?? DEFAULT_TIME_ZONE,
       statusLabel: (status) => (isHouseholdStatus(status) ? HOUSEHOLD_STATUS_LABELS[status] : status),
+      categoryLabel: await categoryLabels(ctx, households),
     },
   );
   ctx.out(`Đã xuất ${households.length} hộ của ${unit.name} ra ${args.file}.`);

@@ -5,6 +5,7 @@
  * this layer.
  */
 
+import type { CategoryChoice } from '../../core/households/household.ts';
 import { normalizeVi, parseInteger, parseYesNo } from '../../core/shared/parse.ts';
 
 /** Household category ("Diện"). */
@@ -20,7 +21,8 @@ export interface RawHouseholdValues {
   headName: string;
   birthYear: number;
   idNumber: string;
-  category: HouseholdCategory;
+  /** A category code: the built-in four's, or the campaign's own (`categories` of the reader). */
+  category: string;
   need: HouseholdNeed;
   foundationDurable: boolean;
   frameDurable: boolean;
@@ -63,7 +65,11 @@ interface FieldSpec<K extends HouseholdField> {
   /** Further accepted headers, compared with `headerKey`. */
   aliases: readonly string[];
   /** `{ ok: true, value: undefined }` means the cell says "nothing" and the field stays absent. */
-  convert: (cell: SheetCell, header: string) => Conversion<RawHouseholdValues[K] | undefined>;
+  convert: (
+    cell: SheetCell,
+    header: string,
+    categories?: readonly CategoryChoice[],
+  ) => Conversion<RawHouseholdValues[K] | undefined>;
   /** Suggestion for an empty cell in a required column. */
   fillHint: string;
 }
@@ -222,11 +228,30 @@ const CATEGORY_WORDS: ReadonlyMap<string, HouseholdCategory> = new Map([
 
 const CATEGORY_HINT = `Ghi một trong: ${Object.values(CATEGORY_LABELS).join(', ')} (hoặc HN, HCN, NCC)`;
 
-function convertCategory(cell: SheetCell): Conversion<HouseholdCategory> {
-  const category = typeof cell === 'string' ? CATEGORY_WORDS.get(headerKey(cell)) : undefined;
-  return category === undefined
-    ? problem(`Diện hộ không hợp lệ ${shown(cell)}`, CATEGORY_HINT)
-    : ok(category);
+/**
+ * A category cell: the built-in words (HN, hộ cận nghèo, …); with a campaign's `categories`, also
+ * their labels and codes as written, and only the campaign's categories are accepted.
+ */
+function convertCategory(
+  cell: SheetCell,
+  _header: string,
+  categories?: readonly CategoryChoice[],
+): Conversion<string> {
+  const key = typeof cell === 'string' ? headerKey(cell) : undefined;
+  const builtIn = key === undefined ? undefined : CATEGORY_WORDS.get(key);
+  if (categories === undefined) {
+    return builtIn === undefined
+      ? problem(`Diện hộ không hợp lệ ${shown(cell)}`, CATEGORY_HINT)
+      : ok(builtIn);
+  }
+  const own = categories.find((c) => headerKey(c.label) === key || headerKey(c.code) === key);
+  const code = own?.code ?? categories.find((c) => c.code === builtIn)?.code;
+  return code === undefined
+    ? problem(
+        `Diện hộ không hợp lệ ${shown(cell)}`,
+        `Ghi một trong các diện của đợt vận động: ${categories.map((c) => c.label).join(', ')}`,
+      )
+    : ok(code);
 }
 
 const NEED_WORDS: ReadonlyMap<string, HouseholdNeed> = new Map([
@@ -570,9 +595,10 @@ export function convertCell<K extends HouseholdField>(
   field: K,
   cell: SheetCell,
   header: string,
+  categories?: readonly CategoryChoice[],
 ): Conversion<RawHouseholdValues[K] | undefined> {
   const spec: FieldSpec<K> = FIELD_SPECS[field];
-  return spec.convert(cell, header);
+  return spec.convert(cell, header, categories);
 }
 
 /** The problem reported for an empty cell in a required column. */

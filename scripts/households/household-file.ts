@@ -15,6 +15,7 @@ import { type Readable, Transform } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type ExcelJS from 'exceljs';
 import type { Borders, CellValue, Fill } from 'exceljs';
+import type { CategoryChoice } from '../../core/households/household.ts';
 import { DEFAULT_HOUSEHOLD_IMPORT_LIMITS } from '../../core/households/import-limits.ts';
 import { dateInZone } from '../../core/shared/calendar.ts';
 import { formatDate, formatInteger } from '../../core/shared/format.ts';
@@ -99,6 +100,11 @@ export interface ReadHouseholdFileOptions {
   maxBytes?: number;
   /** Reading stops with an error at the first household row past this; default 200,000. */
   maxRows?: number;
+  /**
+   * The campaign's categories (core/campaigns/campaign-rules.ts): the "Diện" column then accepts
+   * their labels and codes, and only them. Without: the built-in four.
+   */
+  categories?: readonly CategoryChoice[];
 }
 
 /** A household file opened for reading: the header as found, the rows as they are read. */
@@ -149,6 +155,11 @@ export interface WriteHouseholdsOptions {
   timeZone?: string;
   /** Turns a stored `status` code into the label written under "Trạng thái"; default: as is. */
   statusLabel?: (status: string) => string;
+  /**
+   * Turns a stored category code into the label written under "Diện" (the campaign's labels,
+   * which its import reads back); default: the built-in labels.
+   */
+  categoryLabel?: (category: string) => string;
 }
 
 /** A header row needs this many distinct recognised fields; title lines never reach it. */
@@ -267,7 +278,7 @@ export async function openHouseholdFile(
       `Không tìm thấy dòng tiêu đề cột trong tệp "${path.basename(file)}": cần một dòng có ít nhất ${MIN_RECOGNISED_HEADERS} cột như "Mã hộ", "Thôn/Tổ", "Họ tên chủ hộ", "Diện", "Nhu cầu".`,
     );
   }
-  const layout = buildLayout(head, headerIndex);
+  const layout = buildLayout(head, headerIndex, opts.categories);
   const columns: Record<string, string> = {};
   for (const column of layout.mapped) {
     columns[column.field] = column.header;
@@ -836,7 +847,11 @@ function countRecognised(cells: ReadonlyArray<SheetCell | undefined>): number {
   return fields.size;
 }
 
-function buildLayout(rows: readonly SheetRow[], headerIndex: number): ColumnLayout {
+function buildLayout(
+  rows: readonly SheetRow[],
+  headerIndex: number,
+  categories?: readonly CategoryChoice[],
+): ColumnLayout {
   const header = rows[headerIndex];
   const next = rows[headerIndex + 1];
   const topCells = header?.cells ?? [];
@@ -844,7 +859,7 @@ function buildLayout(rows: readonly SheetRow[], headerIndex: number): ColumnLayo
   const mappedFields = new Set<HouseholdField>();
   const ordinal = new Set<number>();
   const map = (index: number, field: HouseholdField, text: string) => {
-    mapped.set(index, { index, field, header: text, apply: columnConverter(field, text) });
+    mapped.set(index, { index, field, header: text, apply: columnConverter(field, text, categories) });
     mappedFields.add(field);
   };
   topCells.forEach((cell, index) => {
@@ -959,20 +974,24 @@ const MAX_CACHED_LENGTH = 64;
  * The converter of one column: stores the value of a good cell in `values`, returns the problem
  * of a bad one. Conversions of short texts are memoised (they are pure for a given header).
  */
-function columnConverter<K extends HouseholdField>(field: K, header: string): MappedColumn['apply'] {
+function columnConverter<K extends HouseholdField>(
+  field: K,
+  header: string,
+  categories?: readonly CategoryChoice[],
+): MappedColumn['apply'] {
   const cache = new Map<string, Conversion<RawHouseholdValues[K] | undefined>>();
   return (values, cell) => {
     let result: Conversion<RawHouseholdValues[K] | undefined> | undefined;
     if (typeof cell === 'string' && cell.length <= MAX_CACHED_LENGTH) {
       result = cache.get(cell);
       if (result === undefined) {
-        result = convertCell(field, cell, header);
+        result = convertCell(field, cell, header, categories);
         if (cache.size < MAX_CACHED_TEXTS) {
           cache.set(cell, result);
         }
       }
     } else {
-      result = convertCell(field, cell, header);
+      result = convertCell(field, cell, header, categories);
     }
     if (result.ok) {
       if (result.value !== undefined) {
@@ -1139,7 +1158,9 @@ export async function writeHouseholdsXlsx(
           key,
           key === 'status' && typeof status === 'string' && opts.statusLabel !== undefined
             ? opts.statusLabel(status)
-            : household[key],
+            : key === 'category' && typeof household.category === 'string' && opts.categoryLabel
+              ? opts.categoryLabel(household.category)
+              : household[key],
         ),
       ),
     ];

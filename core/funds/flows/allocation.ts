@@ -6,7 +6,7 @@ import { defineFlow, type FlowStart } from '../../flows/flow-runner.ts';
 import { householdScope } from '../../households/allocation-scope.ts';
 import { HOUSEHOLD_NEED_LABELS } from '../../households/household.ts';
 import { formatMoney } from '../../shared/format.ts';
-import { campaignNorms, ledgerFor } from '../fund-service.ts';
+import { ledgerFor, normsOn } from '../fund-service.ts';
 import type { Need } from '../ledger.ts';
 import {
   availableAt,
@@ -149,7 +149,8 @@ export const allocationRunner = defineFlow({
         today: current.today,
         levels,
         household: await flowHousehold(tx, h),
-        norm: campaignNorms(current.campaign)[need].toString(),
+        // The norm in force on the allocation's day (its `occurredOn`, today).
+        norm: (await normsOn(tx, current.campaign, current.today))[need].toString(),
         // Above the norm is for the keepers of every level (the admins), never a level's own officer.
         isAdmin: reachesEverywhere(actor, 'fund.allocate'),
       },
