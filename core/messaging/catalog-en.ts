@@ -132,6 +132,16 @@ export const en: Record<keyof typeof vi, string> = {
   'report.refused.not_officer': 'Reporting is for the assigned ward and commune officers.',
   'report.refused.no_campaign': 'No campaign is running at the moment.',
   'report.refused.no_period': 'No reporting period is open yet. The bot will remind you when one opens.',
+  'campaign.closed':
+    'The campaign «{campaign}» closed on {date}, so the bot takes no more {what}. ' +
+    'All its figures can still be viewed and exported. For help, please contact {contacts}.',
+  'campaign.closed.what.report': 'reports',
+  'campaign.closed.what.pledge': 'pledges',
+  'campaign.closed.what.household': 'changes to household records',
+  'campaign.closed.what.fund': 'fund entries',
+  'campaign.closed.contact_area': 'the Standing Committee of the Fatherland Front of {area}',
+  'campaign.closed.contact_none': 'the Standing Committee of your Fatherland Front committee',
+  'campaign.none_open': 'No campaign is taking pledges at the moment.',
   'report.previous': ' (last period: {value})',
   'report.ledger': ' (fund ledger: {value})',
   'report.registry': ' (household list: {value})',
@@ -304,6 +314,7 @@ export const en: Record<keyof typeof vi, string> = {
   'pledge.field.quantityUnit': 'Unit',
   'pledge.field.value': 'Estimated value',
   'pledge.field.level': 'Receiving fund',
+  'pledge.field.campaign': 'Campaign',
   'pledge.field.target': 'Meant for',
   'pledge.field.household': 'Household',
   'pledge.field.dueOn': 'Planned payment date',
@@ -323,6 +334,7 @@ export const en: Record<keyof typeof vi, string> = {
   'pledge.ask.unit': 'Unit (e.g. bags, m², tonnes)?',
   'pledge.ask.value': 'Estimated value (đồng)? Used for totals only; nothing to pay.',
   'pledge.ask.level': 'Which level\'s "For the Poor" fund do you give to?',
+  'pledge.ask.campaign': 'Which campaign would you like to support?',
   'pledge.ask.target': 'What is your pledge meant for?',
   'pledge.ask.household': 'To support one household, type its code (e.g. DX-001); otherwise press "None".',
   'pledge.ask.household_again':

@@ -9,7 +9,7 @@ export const vi = {
     'Muốn đăng ký ủng hộ chương trình, anh/chị gõ /ungho; xem công khai Quỹ "Vì người nghèo": /congkhai.\n' +
     'Người dân muốn phản ánh về một hộ, một công trình hay Quỹ: gõ /phananh (xem kết quả: /tracuu).',
   'welcome.back': 'Chào anh/chị {name}!',
-  'invite.welcome': '✅ Đăng ký thành công! Anh/chị tham gia với vai trò {role} của {unit}.',
+  'invite.welcome': '✅ Đăng ký thành công! {Address} tham gia với vai trò {role} của {unit}.',
   'invite.unknown':
     '❌ Mã mời không đúng. Anh/chị vui lòng kiểm tra lại từng ký tự (ví dụ: ABCD-EFGH) và gửi lại.',
   'invite.malformed': '❌ Mã mời gồm 8 chữ cái và chữ số, ví dụ: ABCD-EFGH. Anh/chị vui lòng gửi lại.',
@@ -132,6 +132,17 @@ export const vi = {
   'report.refused.not_officer': 'Chức năng báo cáo dành cho cán bộ phường, xã được phân công.',
   'report.refused.no_campaign': 'Hiện chưa có chương trình nào đang triển khai.',
   'report.refused.no_period': 'Chưa đến kỳ báo cáo nào. Bot sẽ nhắc anh/chị khi đến kỳ.',
+  // A closed campaign (issue 15 §1): what it no longer accepts and whom to contact.
+  'campaign.closed':
+    'Cuộc vận động «{campaign}» đã khép lại từ ngày {date}, nên bot không nhận thêm {what}. ' +
+    'Mọi số liệu vẫn xem và xuất được. Cần hỗ trợ, {address} liên hệ {contacts}.',
+  'campaign.closed.what.report': 'báo cáo',
+  'campaign.closed.what.pledge': 'đăng ký ủng hộ',
+  'campaign.closed.what.household': 'thay đổi hồ sơ hộ',
+  'campaign.closed.what.fund': 'bút toán của quỹ',
+  'campaign.closed.contact_area': 'Ban Thường trực Ủy ban MTTQ {area}',
+  'campaign.closed.contact_none': 'Ban Thường trực Ủy ban MTTQ nơi mình công tác',
+  'campaign.none_open': 'Hiện không có cuộc vận động nào đang nhận ủng hộ.',
   'report.previous': ' (kỳ trước: {value})',
   'report.ledger': ' (theo sổ quỹ: {value})',
   'report.registry': ' (theo danh sách hộ: {value})',
@@ -303,6 +314,7 @@ export const vi = {
   'pledge.field.quantityUnit': 'Đơn vị tính',
   'pledge.field.value': 'Giá trị quy đổi',
   'pledge.field.level': 'Quỹ tiếp nhận',
+  'pledge.field.campaign': 'Cuộc vận động',
   'pledge.field.target': 'Dành cho',
   'pledge.field.household': 'Hộ được chỉ định',
   'pledge.field.dueOn': 'Ngày dự kiến nộp',
@@ -323,6 +335,7 @@ export const vi = {
   'pledge.ask.unit': 'Đơn vị tính (ví dụ: bao, m², tấn)?',
   'pledge.ask.value': 'Giá trị quy đổi ước tính (đồng)? Con số này dùng để tổng hợp, không phải nộp tiền.',
   'pledge.ask.level': 'Anh/chị ủng hộ vào Quỹ "Vì người nghèo" của cấp nào?',
+  'pledge.ask.campaign': 'Anh/chị muốn ủng hộ cuộc vận động nào?',
   'pledge.ask.target': 'Anh/chị muốn dành khoản ủng hộ cho đâu?',
   'pledge.ask.household':
     'Nếu anh/chị muốn hỗ trợ một hộ cụ thể, gõ mã hộ (ví dụ: DX-001); nếu không, bấm "Không có".',
@@ -623,10 +636,10 @@ export const vi = {
     'Nhắc báo cáo: {unit} chưa gửi báo cáo {period}, hôm nay ({due}) là hạn cuối. {hint}',
   'reminder.escalation':
     'Báo cáo chậm hạn: đến nay {unit} vẫn chưa gửi báo cáo {period} (hạn {due}). ' +
-    'Đề nghị anh/chị đôn đốc cán bộ phụ trách gửi báo cáo sớm.',
+    'Đề nghị {address} đôn đốc cán bộ phụ trách gửi báo cáo sớm.',
   'reminder.escalation_many':
     'Báo cáo chậm hạn: đến nay {count} đơn vị vẫn chưa gửi báo cáo {period} (hạn {due}): {units}. ' +
-    'Đề nghị anh/chị đôn đốc cán bộ phụ trách gửi báo cáo sớm.',
+    'Đề nghị {address} đôn đốc cán bộ phụ trách gửi báo cáo sớm.',
   'reminder.pledge_due':
     'Nhắc ủng hộ: khoản đăng ký ủng hộ số {ref} (còn {remaining}) dự kiến nộp ngày {due}, còn {days} ngày. ' +
     'Ban Vận động trân trọng cảm ơn tấm lòng của anh/chị!',
@@ -638,10 +651,10 @@ export const vi = {
     'Nếu anh/chị đã nộp, xin bỏ qua tin nhắn này; nếu cần thay đổi, xin liên hệ Ban Vận động. ' +
     'Trân trọng cảm ơn anh/chị!',
 
-  'reminder.hint.monthly': 'Anh/chị gõ /baocao để gửi báo cáo qua bot.',
-  'reminder.hint.quarterly': 'Anh/chị gõ /menu và chọn "Báo cáo quý / tổng kết" để gửi.',
-  'reminder.hint.semiannual': 'Anh/chị gõ /menu để xem cách gửi báo cáo.',
-  'reminder.hint.final': 'Anh/chị gõ /menu và chọn "Báo cáo quý / tổng kết" để gửi.',
+  'reminder.hint.monthly': '{Address} gõ /baocao để gửi báo cáo qua bot.',
+  'reminder.hint.quarterly': '{Address} gõ /menu và chọn "Báo cáo quý / tổng kết" để gửi.',
+  'reminder.hint.semiannual': '{Address} gõ /menu để xem cách gửi báo cáo.',
+  'reminder.hint.final': '{Address} gõ /menu và chọn "Báo cáo quý / tổng kết" để gửi.',
   // Digests to leadership groups (issue 6 §4). A digest is a list of short lines; 'digest.break'
   // is the blank line between its sections, where a long digest is split into several messages.
   'digest.break': '',

@@ -1,6 +1,7 @@
+import { addressOf, campaignOfUnit, capitalised } from '../campaigns/campaign-of.ts';
 import type { Text } from '../flows/flow.ts';
 import type { Inbound } from '../messaging/message.ts';
-import type { Actor } from '../shared/actor.ts';
+import type { Actor, Role } from '../shared/actor.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { ThrottleRecord } from './people.repository.ts';
 
@@ -9,6 +10,15 @@ export const INVITE_THROTTLE = {
   windowMs: 15 * 60_000,
   blockMs: 15 * 60_000,
 };
+
+/** Roles of the campaign's own people, addressed by its form of address (donors and citizens: "anh/chị"). */
+const OFFICIAL_ROLES: ReadonlySet<Role> = new Set([
+  'admin',
+  'leader',
+  'unit_officer',
+  'org_leader',
+  'fund_officer',
+]);
 
 export type RedeemOutcome = { ok: true; personId: number; reply: Text } | { ok: false; reply: Text };
 
@@ -88,10 +98,17 @@ export async function redeemInvite(
     },
     now,
   );
+  // The officers of a campaign are addressed as its definition says ("đồng chí" or "anh/chị").
+  const address = OFFICIAL_ROLES.has(invite.role)
+    ? addressOf(await campaignOfUnit(tx, invite.unitId, now))
+    : addressOf(undefined);
   return {
     ok: true,
     personId,
-    reply: { key: 'invite.welcome', params: { unit: invite.unitName, role: { key: `role.${invite.role}` } } },
+    reply: {
+      key: 'invite.welcome',
+      params: { unit: invite.unitName, role: { key: `role.${invite.role}` }, Address: capitalised(address) },
+    },
   };
 }
 

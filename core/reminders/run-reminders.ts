@@ -1,8 +1,11 @@
 import type { Campaign } from '../campaigns/campaign.ts';
+import { addressOf, campaignsByUnit, isOpenOrUpcoming } from '../campaigns/campaign-of.ts';
 import { definitionFromJson } from '../campaigns/definition.ts';
 import { isUnverified } from '../funds/ledger.ts';
 import type { Choice, Outbound } from '../messaging/message.ts';
 import type { OutboxItem, OutboxPurpose } from '../messaging/outbox.repository.ts';
+import { reportsNotOwed } from '../people/area-view.ts';
+import { isLocalKind } from '../people/unit.repository.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import type { Tx } from '../unit-of-work.ts';
@@ -18,6 +21,7 @@ import {
   unitHeadsFromMemberships,
 } from './planner.ts';
 import { parseReminderPolicy, type ReminderPolicy } from './policy.ts';
+import type { BulkMessage } from './reminder.repository.ts';
 import { renderReminder } from './texts.ts';
 
 /**
@@ -54,117 +58,143 @@ export interface ReminderContext {
   input: ReminderInput;
 }
 
-/** Everything the planner needs, read in one transaction. */
-export async function loadReminderInput(tx: Tx, now: Date): Promise<ReminderContext | undefined> {
-  const campaign = await tx.campaigns.findCurrent();
-  if (!campaign) {
-    return undefined;
-  }
-  const timeZone = campaign.timeZone;
-  const policy = await reminderPolicy(tx, campaign.id);
-  const kinds = ['weekly', 'monthly', 'quarterly', 'semiannual', 'final'] as const;
-  const periods: PlannerPeriod[] = [];
-  for (const kind of kinds) {
-    for (const p of await tx.campaigns.listPeriods(campaign.id, kind)) {
-      periods.push({
-        id: p.id,
-        kind: p.kind,
-        code: p.code,
-        label: p.label,
-        opensOn: p.opensOn,
-        dueOn: lastDayOnTime(p.dueOn),
-      });
-    }
-  }
-  // A ward merged into a successor owes no report from the merger on (its successor does).
-  const todayIso = toIsoDate(dateInZone(now, timeZone));
-  const ended = new Set(
-    (await tx.units.successions()).filter((s) => s.effectiveOn <= todayIso).map((s) => s.predecessorId),
+/** The kinds of units a campaign's area is made of (its wards' ancestors find their campaign). */
+const TREE_KINDS = ['nation', 'province', 'city', 'district', 'ward', 'commune'] as const;
+
+/**
+ * Everything the planner needs, read in one transaction, for each campaign still running: open, or
+ * not started yet (its pledges are reminded; no report is due before its first period). A closed
+ * campaign sends nothing — no report reminder, no escalation, no pledge reminder. Each campaign
+ * reminds the wards and communes it covers (a unit belongs to the campaign `campaignsByUnit` picks
+ * for it, as the chat does for its officers) and its own pledges, by its own schedule and policy.
+ */
+export async function loadReminderInputs(
+  tx: Tx,
+  now: Date,
+  only?: { campaignCode?: string },
+): Promise<ReminderContext[]> {
+  const campaigns = await tx.campaigns.list();
+  const running = campaigns.filter(
+    (c) => isOpenOrUpcoming(c, now) && (only?.campaignCode === undefined || c.code === only.campaignCode),
   );
-  const units = (await tx.units.listByKinds(['ward', 'commune'])).filter((u) => !ended.has(u.id));
+  if (running.length === 0) {
+    return [];
+  }
+  const tree = await tx.units.listByKinds(TREE_KINDS);
+  const campaignOfUnit = campaignsByUnit(campaigns, tree, now);
+  const successions = await tx.units.successions();
+  const locals = await tx.units.listByKinds(['ward', 'commune']);
+  const datedLocals = (await tx.units.listAllDated()).filter((u) => isLocalKind(u.kind));
   const members = await tx.reminders.members(['unit_officer', 'leader', 'admin']);
   const pauses = await tx.reminders.pauses();
-  const periodDue = new Map(periods.map((p) => [p.id, p.dueOn]));
-  const officers: Officer[] = members
-    .filter((m) => m.role === 'unit_officer')
-    .map((m) => {
-      const until = pauses
-        .filter((p) => p.personId === m.personId)
-        .map((p) => p.until ?? (p.periodId === null ? undefined : periodDue.get(p.periodId)))
-        .filter((d): d is string => d !== undefined)
-        .sort()
-        .at(-1);
-      return {
-        personId: m.personId,
-        unitId: m.unitId,
-        chats: m.chats,
-        ...(until ? { pausedUntil: until } : {}),
-      };
-    });
-  const allUnits = await tx.units.listByKinds(['province', 'city', 'district', 'ward', 'commune']);
   const unitHeads = unitHeadsFromMemberships(
-    allUnits.map((u) => ({ id: u.id, parentId: u.parentId })),
+    tree.filter((u) => u.kind !== 'nation').map((u) => ({ id: u.id, parentId: u.parentId })),
     members.filter((m) => m.role !== 'unit_officer'),
   );
-  const submissions = new Set(
-    (await tx.reminders.submitted(campaign.id)).map((s) => submissionKey(s.periodId, s.unitId)),
-  );
-  const pledges = [];
-  for (const p of await tx.pledges.listByCampaign(campaign.id)) {
-    if (isUnverified(p)) {
-      // Waiting for a fund officer's verification (issue 13 §6): nobody is asked to pay it yet.
-      continue;
+  const sent = await tx.reminders.bulkSince(new Date(now.getTime() - (SENT_LOOKBACK_DAYS + 1) * 86_400_000));
+  const sentKeys = new Set(sent.map((m) => plannerKey(m.idempotencyKey)));
+  const out: ReminderContext[] = [];
+  for (const campaign of running) {
+    const timeZone = campaign.timeZone;
+    const policy = await reminderPolicy(tx, campaign.id);
+    const kinds = ['weekly', 'monthly', 'quarterly', 'semiannual', 'final'] as const;
+    const periods: PlannerPeriod[] = [];
+    for (const kind of kinds) {
+      for (const p of await tx.campaigns.listPeriods(campaign.id, kind)) {
+        periods.push({
+          id: p.id,
+          kind: p.kind,
+          code: p.code,
+          label: p.label,
+          opensOn: p.opensOn,
+          dueOn: lastDayOnTime(p.dueOn),
+        });
+      }
     }
-    const chats = p.personId === null ? [] : await tx.people.identitiesOf(p.personId);
-    pledges.push({
-      id: p.id,
-      ref: p.ref,
-      personId: p.personId,
-      chats: chats.map((c) => ({ channel: c.channel, chatId: c.externalUserId })),
-      amount: p.amount,
-      received: p.received,
-      dueOn: p.dueOn,
-      cancelled: p.cancelledAt !== null,
+    // A ward merged into a successor owes no report from the merger on (its successor does).
+    const todayIso = toIsoDate(dateInZone(now, timeZone));
+    const ended = new Set(successions.filter((s) => s.effectiveOn <= todayIso).map((s) => s.predecessorId));
+    const units = locals.filter((u) => !ended.has(u.id) && campaignOfUnit.get(u.id)?.id === campaign.id);
+    const covered = new Set(units.map((u) => u.id));
+    const periodDue = new Map(periods.map((p) => [p.id, p.dueOn]));
+    const officers: Officer[] = members
+      .filter((m) => m.role === 'unit_officer' && covered.has(m.unitId))
+      .map((m) => {
+        const until = pauses
+          .filter((p) => p.personId === m.personId)
+          .map((p) => p.until ?? (p.periodId === null ? undefined : periodDue.get(p.periodId)))
+          .filter((d): d is string => d !== undefined)
+          .sort()
+          .at(-1);
+        return {
+          personId: m.personId,
+          unitId: m.unitId,
+          chats: m.chats,
+          ...(until ? { pausedUntil: until } : {}),
+        };
+      });
+    const submissions = new Set(
+      (await tx.reminders.submitted(campaign.id)).map((s) => submissionKey(s.periodId, s.unitId)),
+    );
+    // Who is asked for a period: the units valid on its due day; a successor is not asked for a
+    // period its predecessors all reported before the merger (area-view.ts, as the views count).
+    for (const s of reportsNotOwed(datedLocals, successions, periods, (p, u) => submissions.has(submissionKey(p, u)))) {
+      submissions.add(submissionKey(s.periodId, s.unitId));
+    }
+    const pledges = [];
+    for (const p of await tx.pledges.listByCampaign(campaign.id)) {
+      if (isUnverified(p)) {
+        // Waiting for a fund officer's verification (issue 13 §6): nobody is asked to pay it yet.
+        continue;
+      }
+      const chats = p.personId === null ? [] : await tx.people.identitiesOf(p.personId);
+      pledges.push({
+        id: p.id,
+        ref: p.ref,
+        personId: p.personId,
+        chats: chats.map((c) => ({ channel: c.channel, chatId: c.externalUserId })),
+        amount: p.amount,
+        received: p.received,
+        dueOn: p.dueOn,
+        cancelled: p.cancelledAt !== null,
+      });
+    }
+    out.push({
+      campaign,
+      input: {
+        campaign,
+        policy,
+        periods,
+        units: units.map((u) => ({ id: u.id, name: u.name })),
+        officers,
+        submissions,
+        unitHeads: unitHeads.filter((h) => covered.has(h.unitId)),
+        pledges,
+        oneReportWhenSameDay: await oneReportWhenSameDay(tx, campaign.id),
+        alreadySentToday: sentToday(sent, now, timeZone),
+        sentKeys,
+      },
     });
   }
-  const since = startOfDay(addDays(dateInZone(now, timeZone), -SENT_LOOKBACK_DAYS), timeZone);
-  const sent = await tx.reminders.bulkSince(since);
+  return out;
+}
+
+/** Capped reminders (report and pledge) each person got today, in the campaign's calendar. */
+function sentToday(sent: readonly BulkMessage[], now: Date, timeZone: string): Map<number, number> {
   const today = startOfDay(dateInZone(now, timeZone), timeZone);
-  const alreadySentToday = new Map<number, number>();
-  const sentKeys = new Set<string>();
-  const perPersonToday = new Map<number, Set<string>>();
+  const perPerson = new Map<number, Set<string>>();
   for (const m of sent) {
-    const key = plannerKey(m.idempotencyKey);
-    sentKeys.add(key);
     if (
       m.personId !== null &&
       m.createdAt >= today &&
       (m.purpose === 'reminder' || m.purpose === 'pledge_reminder')
     ) {
-      const keys = perPersonToday.get(m.personId) ?? new Set<string>();
-      keys.add(key);
-      perPersonToday.set(m.personId, keys);
+      const keys = perPerson.get(m.personId) ?? new Set<string>();
+      keys.add(plannerKey(m.idempotencyKey));
+      perPerson.set(m.personId, keys);
     }
   }
-  for (const [personId, keys] of perPersonToday) {
-    alreadySentToday.set(personId, keys.size);
-  }
-  return {
-    campaign,
-    input: {
-      campaign,
-      policy,
-      periods,
-      oneReportWhenSameDay: await oneReportWhenSameDay(tx, campaign.id),
-      units: units.map((u) => ({ id: u.id, name: u.name })),
-      officers,
-      submissions,
-      unitHeads,
-      pledges,
-      alreadySentToday,
-      sentKeys,
-    },
-  };
+  return new Map([...perPerson].map(([personId, keys]) => [personId, keys.size]));
 }
 
 /** One outbox row per chat: `<planner key>@<channel>`; the planner's key is what came before. */
@@ -181,7 +211,7 @@ const PURPOSES: Record<PlannedReminder['kind'], OutboxPurpose> = {
 };
 
 /** The message a reminder becomes: its text and the one-tap answers that go with it. */
-export function reminderMessage(item: PlannedReminder, periodKind?: string): Outbound {
+export function reminderMessage(item: PlannedReminder, periodKind?: string, address?: string): Outbound {
   const choices: Choice[][] = [];
   if (item.subject.kind === 'report' && item.kind === 'report_due') {
     choices.push([
@@ -195,7 +225,7 @@ export function reminderMessage(item: PlannedReminder, periodKind?: string): Out
   } else {
     choices.push([{ id: menuButtonId('mypledges'), label: '📄 Đăng ký của tôi' }]);
   }
-  return { text: renderReminder(item.text), choices };
+  return { text: renderReminder(item.text, 'vi', address), choices };
 }
 
 /**
@@ -234,44 +264,78 @@ export interface ReminderRun {
   enqueued: number;
   late: LateUnit[];
   timeZone: string;
+  /** The campaigns planned for (open or not started yet), by code. */
+  campaigns: string[];
 }
 
-/** Plans and (unless `dryRun`) enqueues the reminders due at `now`. */
+/**
+ * Plans and (unless `dryRun`) enqueues the reminders due at `now`, for every campaign still running
+ * (or only the one with `campaignCode`); undefined when none is.
+ */
 export async function runReminders(
   tx: Tx,
   now: Date,
-  opts: { dryRun?: boolean } = {},
+  opts: { dryRun?: boolean; campaignCode?: string } = {},
 ): Promise<ReminderRun | undefined> {
   // Two instances planning at once would both read "not sent yet"; the keys would still keep the
   // outbox free of duplicates, but one plan at a time keeps the per-person daily caps exact.
   await tx.lock('scheduler:reminders');
-  const loaded = await loadReminderInput(tx, now);
-  if (!loaded) {
+  const contexts = await loadReminderInputs(
+    tx,
+    now,
+    opts.campaignCode === undefined ? undefined : { campaignCode: opts.campaignCode },
+  );
+  const first = contexts[0];
+  if (!first) {
     return undefined;
   }
-  const planned = planReminders(loaded.input, now);
-  const late = digestLateUnits(loaded.input, now);
-  if (opts.dryRun) {
-    return { planned, enqueued: 0, late, timeZone: loaded.campaign.timeZone };
-  }
-  const kindOf = new Map(loaded.input.periods.map((p) => [p.id, p.kind]));
-  const items: OutboxItem[] = [
-    ...escalationsByHead(planned),
-    ...planned.filter((i) => i.kind !== 'escalation'),
-  ].flatMap((item) => {
-    const message = reminderMessage(
-      item,
-      item.subject.kind === 'report' ? kindOf.get(item.subject.periodId) : undefined,
+  const planned: PlannedReminder[] = [];
+  const late: LateUnit[] = [];
+  const items: OutboxItem[] = [];
+  // A person reminded for one campaign has that much less of the day's cap for the next.
+  const plannedToday = new Map<number, number>();
+  for (const { campaign, input } of contexts) {
+    const alreadySentToday = new Map(input.alreadySentToday);
+    for (const [personId, n] of plannedToday) {
+      alreadySentToday.set(personId, (alreadySentToday.get(personId) ?? 0) + n);
+    }
+    const own = planReminders({ ...input, alreadySentToday }, now);
+    for (const item of own) {
+      if (item.kind !== 'escalation') {
+        plannedToday.set(item.personId, (plannedToday.get(item.personId) ?? 0) + 1);
+      }
+    }
+    planned.push(...own);
+    late.push(...digestLateUnits(input, now));
+    const kindOf = new Map(input.periods.map((p) => [p.id, p.kind]));
+    const address = addressOf(campaign);
+    items.push(
+      ...[...escalationsByHead(own), ...own.filter((i) => i.kind !== 'escalation')].flatMap((item) => {
+        const message = reminderMessage(
+          item,
+          item.subject.kind === 'report' ? kindOf.get(item.subject.periodId) : undefined,
+          address,
+        );
+        return item.chats.map((chat) => ({
+          channel: chat.channel,
+          chatId: chat.chatId,
+          message,
+          idempotencyKey: `${item.key}@${chat.channel}`,
+          purpose: PURPOSES[item.kind],
+          personId: item.personId,
+        }));
+      }),
     );
-    return item.chats.map((chat) => ({
-      channel: chat.channel,
-      chatId: chat.chatId,
-      message,
-      idempotencyKey: `${item.key}@${chat.channel}`,
-      purpose: PURPOSES[item.kind],
-      personId: item.personId,
-    }));
-  });
+  }
+  const result = {
+    planned,
+    late,
+    timeZone: first.campaign.timeZone,
+    campaigns: contexts.map((c) => c.campaign.code),
+  };
+  if (opts.dryRun) {
+    return { ...result, enqueued: 0 };
+  }
   const enqueued = items.length > 0 ? await tx.outbox.enqueue(items, now) : 0;
-  return { planned, enqueued, late, timeZone: loaded.campaign.timeZone };
+  return { ...result, enqueued };
 }

@@ -1,4 +1,5 @@
 import type { PeriodKind } from '../campaigns/campaign.ts';
+import { capitalised } from '../campaigns/campaign-of.ts';
 import { type Locale, type MessageKey, t } from '../messaging/catalog.ts';
 
 /**
@@ -32,10 +33,15 @@ export const REPORT_HINTS: Record<PeriodKind, MessageKey> = {
   final: 'reminder.hint.final',
 };
 
-export function renderReminder(text: ReminderText, locale: Locale = 'vi'): string {
-  const params = { ...text.params };
+/**
+ * The reminder in `locale`; `address` is how the campaign addresses its officers ("đồng chí" or
+ * "anh/chị", the campaign's addressForm), used by the report reminders and escalations.
+ */
+export function renderReminder(text: ReminderText, locale: Locale = 'vi', address = 'anh/chị'): string {
+  const forms = { address, Address: capitalised(address) };
+  const params: Record<string, string> = { ...forms, ...text.params };
   if (params.hint?.startsWith('reminder.hint.')) {
-    params.hint = t(locale, params.hint as MessageKey);
+    params.hint = t(locale, params.hint as MessageKey, forms);
   }
   return t(locale, `reminder.${text.template}`, params);
 }

@@ -48,6 +48,8 @@ export type ReportPeriodOption = z.infer<typeof ZReportPeriodOption>;
 
 /** What the report flow loads when it starts; checked again whenever it is read back. */
 export const ZReportFlowContext = z.object({
+  /** The campaign covering the unit (optional: a conversation saved before it was kept). */
+  campaignId: z.number().int().optional(),
   unitId: z.number().int(),
   unitCode: z.string(),
   unitName: z.string(),

@@ -1,4 +1,5 @@
 import { membershipsFor } from '../access/access.ts';
+import { addressOf, campaignOfUnit, closedRefusal } from '../campaigns/campaign-of.ts';
 import type { FlowData } from '../flows/flow.ts';
 import { defineFlow } from '../flows/flow-runner.ts';
 import { AppError } from '../shared/app-error.ts';
@@ -30,9 +31,14 @@ export const reportRunner = defineFlow({
     if (!unit) {
       return { ok: false, reason: { key: 'report.refused.not_officer' } };
     }
-    const campaign = await tx.campaigns.findCurrent();
+    // The campaign whose area holds the unit (several may run at once, each over its own area).
+    const campaign = await campaignOfUnit(tx, unit.unitId, now);
     if (!campaign) {
       return { ok: false, reason: { key: 'report.refused.no_campaign' } };
+    }
+    const closed = await closedRefusal(tx, campaign, 'report', now, addressOf(campaign));
+    if (closed) {
+      return { ok: false, reason: closed };
     }
     const today = toIsoDate(dateInZone(now, campaign.timeZone));
     const reported = new Set(await tx.reports.reportedPeriodIds(unit.unitId));
@@ -68,6 +74,7 @@ export const reportRunner = defineFlow({
       });
     }
     const ctx: ReportFlowContext = {
+      campaignId: campaign.id,
       unitId: unit.unitId,
       unitCode: unit.unitCode,
       unitName: unit.unitName,
@@ -86,7 +93,15 @@ export const reportRunner = defineFlow({
     const figures = ZReportFigures.parse(answers);
     const { registryReason } = answers;
     const photos = answers.photo ? [{ channel: inbound.channel, fileId: answers.photo }] : [];
-    const campaign = await tx.campaigns.findCurrent();
+    // One read, as before: the campaign the report was started in (its unit's, for an older conversation).
+    const campaign =
+      ctx.campaignId === undefined
+        ? await campaignOfUnit(tx, ctx.unitId, now)
+        : await tx.campaigns.findById(ctx.campaignId);
+    const closed = campaign && (await closedRefusal(tx, campaign, 'report', now, addressOf(campaign)));
+    if (closed) {
+      return [closed];
+    }
     const timeZone = campaign?.timeZone ?? 'Asia/Ho_Chi_Minh';
     const late = toIsoDate(dateInZone(now, timeZone)) >= period.dueOn;
     const revision = (await tx.reports.lastRevision(period.id, ctx.unitId)) + 1;

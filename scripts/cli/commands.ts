@@ -19,6 +19,7 @@ import {
   ZPledgeSafeguardOptions,
 } from './admin.ts';
 import { backup, ZBackupArgs } from './backup.ts';
+import { CAMPAIGN_OPTION, CAMPAIGN_SYNOPSIS } from './campaign-option.ts';
 import { CLI, type CommandSpec, commandUsage, readArguments, validate } from './command-spec.ts';
 import { type CliContext, UsageError } from './context.ts';
 import { adminCreate, demoRemove, ZAdminCreateOptions } from './demo.ts';
@@ -52,7 +53,13 @@ import {
   ZPledgesListOptions,
   ZPledgesShowArgs,
 } from './pledges.ts';
-import { outboxStatus, remindersPlanOrRun, remindersPolicy, ZAtOption, ZPolicyOptions } from './reminders.ts';
+import {
+  outboxStatus,
+  remindersPlanOrRun,
+  remindersPolicy,
+  ZPolicyOptions,
+  ZRemindersRunOptions,
+} from './reminders.ts';
 import { reportsList, reportsShow, ZReportsListOptions, ZReportsShowArgs } from './reports.ts';
 import { unitsList } from './units-list.ts';
 import { unitsMerge, unitsSplit, ZUnitsMergeArgs, ZUnitsSplitArgs } from './units-reorg.ts';
@@ -514,32 +521,33 @@ const TABLE = {
   ),
   'reminders plan': command({
     summary: 'Chạy thử: những lời nhắc sẽ gửi.',
-    synopsis: 'reminders plan [--at <thời điểm ISO>]',
+    synopsis: `reminders plan [--at <thời điểm ISO>] ${CAMPAIGN_SYNOPSIS}`,
     description: [
       'Chạy thử: những lời nhắc sẽ gửi vào thời điểm đó, gửi cho ai và vì sao; đơn vị chậm báo cáo.',
+      'Mỗi cuộc vận động đang chạy nhắc theo lịch của mình (hoặc chỉ cuộc --campaign); cuộc đã khép lại không nhắc.',
     ],
-    examples: ['reminders plan --at 2025-04-09T08:00:00+07:00'],
-    options: { at: S },
-    parse: (values) => validate(ZAtOption, values),
+    examples: ['reminders plan --at 2025-04-09T08:00:00+07:00', 'reminders plan --campaign BK-XNT-2025'],
+    options: { at: S, ...CAMPAIGN_OPTION },
+    parse: (values) => validate(ZRemindersRunOptions, values),
     run: (ctx, args) => remindersPlanOrRun(ctx, args, false),
   }),
   'reminders run': command({
     summary: 'Đưa các lời nhắc đến hạn vào hàng đợi.',
-    synopsis: 'reminders run [--at <thời điểm ISO>]',
+    synopsis: `reminders run [--at <thời điểm ISO>] ${CAMPAIGN_SYNOPSIS}`,
     description: ['Đưa các lời nhắc đến hạn vào hàng đợi (chạy lại không gửi trùng).'],
-    options: { at: S },
-    parse: (values) => validate(ZAtOption, values),
+    options: { at: S, ...CAMPAIGN_OPTION },
+    parse: (values) => validate(ZRemindersRunOptions, values),
     run: (ctx, args) => remindersPlanOrRun(ctx, args, true),
   }),
   'reminders policy': command({
     summary: 'Xem hoặc đổi chính sách nhắc.',
-    synopsis: "reminders policy [--set '<JSON>']",
+    synopsis: `reminders policy [--set '<JSON>'] ${CAMPAIGN_SYNOPSIS}`,
     description: [
       'Xem hoặc đổi chính sách nhắc (số ngày nhắc trước hạn, giờ gửi, giờ yên lặng, số lần tối đa mỗi ngày…).',
       'Ghi nhật ký.',
     ],
     examples: [`reminders policy --set '{"offsetsDays":[7,3,0]}'`],
-    options: { set: S },
+    options: { set: S, ...CAMPAIGN_OPTION },
     parse: (values) => validate(ZPolicyOptions, values),
     run: remindersPolicy,
   }),

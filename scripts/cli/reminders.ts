@@ -5,6 +5,7 @@ import { parseReminderPolicy, ZReminderPolicy } from '../../core/reminders/polic
 import { reminderPolicy, runReminders } from '../../core/reminders/run-reminders.ts';
 import { fromIsoDate } from '../../core/shared/calendar.ts';
 import { formatDate } from '../../core/shared/format.ts';
+import { campaignByOption, ZCampaignOption } from './campaign-option.ts';
 import { type CliContext, DEFAULT_TIME_ZONE, storeOf, UsageError } from './context.ts';
 import { formatInstant, renderTable } from './text.ts';
 
@@ -30,7 +31,11 @@ export const ZAtOption = z.object({
 });
 export type AtOption = z.output<typeof ZAtOption>;
 
-export const ZPolicyOptions = z.object({ set: z.string().optional() });
+/** `reminders plan|run`: the instant and, optionally, the one campaign to plan for. */
+export const ZRemindersRunOptions = ZAtOption.extend(ZCampaignOption.shape);
+export type RemindersRunOptions = z.output<typeof ZRemindersRunOptions>;
+
+export const ZPolicyOptions = z.object({ set: z.string().optional() }).extend(ZCampaignOption.shape);
 export type PolicyOptions = z.output<typeof ZPolicyOptions>;
 
 /**
@@ -38,12 +43,25 @@ export type PolicyOptions = z.output<typeof ZPolicyOptions>;
  * units late for a past deadline. `reminders run --at`: the same, enqueued (safe to repeat: a
  * reminder already in the outbox is not added again).
  */
-export async function remindersPlanOrRun(ctx: CliContext, opts: AtOption, run: boolean): Promise<void> {
+export async function remindersPlanOrRun(
+  ctx: CliContext,
+  opts: RemindersRunOptions,
+  run: boolean,
+): Promise<void> {
   const at = opts.at ?? ctx.now;
-  const result = await storeOf(ctx).run((tx) => runReminders(tx, at, { dryRun: !run }));
+  const result = await storeOf(ctx).run(async (tx) => {
+    // Every campaign still running, or the one named (refused when there is no such code).
+    const only = opts.campaign === undefined ? undefined : await campaignByOption(tx, opts.campaign, at);
+    return runReminders(tx, at, { dryRun: !run, ...(only ? { campaignCode: only.code } : {}) });
+  });
   if (!result) {
-    throw new UsageError('chưa có chiến dịch nào trong cơ sở dữ liệu');
+    throw new UsageError(
+      opts.campaign === undefined
+        ? 'không có cuộc vận động nào đang chạy (các cuộc đã khép lại không nhắc nữa)'
+        : `cuộc vận động ${opts.campaign} đã khép lại: không nhắc nữa`,
+    );
   }
+  ctx.out(`Cuộc vận động: ${result.campaigns.join(', ')}`);
   const zone = result.timeZone ?? ctx.timeZone ?? DEFAULT_TIME_ZONE;
   if (result.planned.length === 0) {
     ctx.out('Không có lời nhắc nào đến hạn vào thời điểm này.');
@@ -74,10 +92,7 @@ export async function remindersPlanOrRun(ctx: CliContext, opts: AtOption, run: b
 /** `reminders policy [--set '<json>']`: shows the campaign's policy, or changes it (audited). */
 export async function remindersPolicy(ctx: CliContext, opts: PolicyOptions): Promise<void> {
   await storeOf(ctx).run(async (tx) => {
-    const campaign = await tx.campaigns.findCurrent();
-    if (!campaign) {
-      throw new UsageError('chưa có chiến dịch nào trong cơ sở dữ liệu');
-    }
+    const campaign = await campaignByOption(tx, opts.campaign, ctx.now);
     if (opts.set !== undefined) {
       let changes: unknown;
       try {

@@ -231,7 +231,7 @@ describe('a stranger', () => {
 
     expect(sent.replies).toEqual([
       {
-        text: `✅ Đăng ký thành công! Anh/chị tham gia với vai trò cán bộ báo cáo của Phường Đức Xuân.\n\n${MENU_PROMPT}`,
+        text: `✅ Đăng ký thành công! Đồng chí tham gia với vai trò cán bộ báo cáo của Phường Đức Xuân.\n\n${MENU_PROMPT}`,
         choices: [
           [{ id: `menu:report:${h.demo.unit.id}`, label: '📝 Báo cáo tiến độ tháng' }],
           [

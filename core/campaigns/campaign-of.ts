@@ -1,0 +1,164 @@
+import type { MessageKey, Params } from '../messaging/catalog.ts';
+import type { Actor } from '../shared/actor.ts';
+import { fromIsoDate } from '../shared/calendar.ts';
+import { formatDate } from '../shared/format.ts';
+import type { Tx } from '../unit-of-work.ts';
+import type { Campaign } from './campaign.ts';
+import { campaignFor, campaignState, campaignToday, pickCampaign } from './coverage.ts';
+
+/**
+ * Which campaign a person, a record or a unit belongs to when several run at once (issue 15 §1),
+ * and what a closed campaign answers. The chat paths and use cases ask these functions instead of
+ * "the latest campaign".
+ */
+
+/** A line the chat renders from the catalog (the shape of core/flows Text, without importing it). */
+export interface CampaignText {
+  key: MessageKey;
+  params?: Params;
+}
+
+/** The distinct units of a person's memberships (of the given ones, e.g. `membershipsFor(actor, action)`). */
+export function unitIdsOf(memberships: readonly { unitId: number }[]): number[] {
+  return [...new Set(memberships.map((m) => m.unitId))];
+}
+
+/**
+ * The campaign of the given units (campaignFor: the one whose area holds them, else the ones below
+ * them). With no unit known — a stranger, a person with no membership, a command naming no unit —
+ * the latest campaign (`findCurrent`): on a database of one campaign, the one there is.
+ */
+export async function campaignOf(
+  tx: Tx,
+  unitIds: readonly number[],
+  now: Date,
+): Promise<Campaign | undefined> {
+  if (unitIds.length === 0) {
+    return tx.campaigns.findCurrent();
+  }
+  return campaignFor(tx, unitIds, now);
+}
+
+/** The campaign a person works in: the one covering the units of their memberships. */
+export function campaignOfActor(tx: Tx, actor: Actor, now: Date): Promise<Campaign | undefined> {
+  return campaignOf(tx, unitIdsOf(actor.memberships), now);
+}
+
+/** The campaign a unit belongs to (a household's, a pledge's fund level, a fund entry's level). */
+export function campaignOfUnit(tx: Tx, unitId: number, now: Date): Promise<Campaign | undefined> {
+  return campaignOf(tx, [unitId], now);
+}
+
+/**
+ * Each unit's campaign, decided in memory for many units at once (the reminder run, a donor's fund
+ * levels): among the campaigns whose area is the unit or above it (or that cover everything), the
+ * one `pickCampaign` picks. `units` must hold the units' ancestors for their areas to be found.
+ */
+export function campaignsByUnit(
+  campaigns: readonly Campaign[],
+  units: readonly { id: number; parentId: number | null }[],
+  now: Date,
+): Map<number, Campaign> {
+  const parentOf = new Map(units.map((u) => [u.id, u.parentId]));
+  const byArea = new Map<number | null, Campaign[]>();
+  for (const c of campaigns) {
+    byArea.set(c.areaUnitId, [...(byArea.get(c.areaUnitId) ?? []), c]);
+  }
+  const everywhere = byArea.get(null) ?? [];
+  const out = new Map<number, Campaign>();
+  for (const unit of units) {
+    const candidates = [...everywhere];
+    const seen = new Set<number>();
+    for (let id: number | null | undefined = unit.id; id != null && !seen.has(id); id = parentOf.get(id)) {
+      seen.add(id);
+      candidates.push(...(byArea.get(id) ?? []));
+    }
+    const picked = pickCampaign(candidates, now);
+    if (picked) {
+      out.set(unit.id, picked);
+    }
+  }
+  return out;
+}
+
+export function isOpenOrUpcoming(campaign: Campaign, now: Date): boolean {
+  return campaignState(campaign, campaignToday(campaign, now)) !== 'closed';
+}
+
+/** How the bot addresses the campaign's officers: "đồng chí" or "anh/chị" (lower case, mid-sentence). */
+export function addressOf(campaign: Pick<Campaign, 'addressForm'> | undefined): string {
+  const form = campaign?.addressForm.trim().toLocaleLowerCase('vi') ?? '';
+  return form === 'đồng chí' ? 'đồng chí' : 'anh/chị';
+}
+
+/** A form of address at the start of a sentence: "Đồng chí", "Anh/chị". */
+export function capitalised(address: string): string {
+  return address.charAt(0).toLocaleUpperCase('vi') + address.slice(1);
+}
+
+/** What a closed campaign no longer accepts (the `{what}` of its message). */
+export type ClosedAction = 'report' | 'pledge' | 'household' | 'fund';
+
+/** How many of the area's admins the message names. */
+const MAX_CONTACTS = 3;
+
+/**
+ * The answer of a closed campaign to a write: it ended on that day, everything stays readable and
+ * exportable, and whom to contact — the admins of the campaign's area (the nearest unit of the area
+ * or above it that has some), by name and unit, never a phone number. Undefined while it runs.
+ */
+export async function closedRefusal(
+  tx: Tx,
+  campaign: Campaign,
+  what: ClosedAction,
+  now: Date,
+  address = 'anh/chị',
+): Promise<CampaignText | undefined> {
+  if (campaign.closedOn === null || campaignState(campaign, campaignToday(campaign, now)) !== 'closed') {
+    return undefined;
+  }
+  const admins = await tx.reminders.members(['admin']);
+  const chain: { id: number; name: string }[] = [];
+  const seen = new Set<number>();
+  for (let id = campaign.areaUnitId; id !== null && !seen.has(id); ) {
+    seen.add(id);
+    const unit = await tx.units.findById(id);
+    if (!unit) {
+      break;
+    }
+    chain.push(unit);
+    id = unit.parentId;
+  }
+  let contacts: string[] = [];
+  if (campaign.areaUnitId === null) {
+    const names = new Map<number, string>();
+    for (const a of admins.slice(0, MAX_CONTACTS)) {
+      names.set(a.unitId, names.get(a.unitId) ?? (await tx.units.findById(a.unitId))?.name ?? '');
+      contacts.push(`${a.fullName} (${names.get(a.unitId)})`);
+    }
+  } else {
+    for (const unit of chain) {
+      const here = admins.filter((a) => a.unitId === unit.id);
+      if (here.length > 0) {
+        contacts = here.slice(0, MAX_CONTACTS).map((a) => `${a.fullName} (${unit.name})`);
+        break;
+      }
+    }
+  }
+  const area = chain[0]?.name;
+  return {
+    key: 'campaign.closed',
+    params: {
+      campaign: campaign.name,
+      date: formatDate(fromIsoDate(campaign.closedOn)),
+      what: { key: `campaign.closed.what.${what}` },
+      address,
+      contacts:
+        contacts.length > 0
+          ? contacts.join(', ')
+          : area
+            ? { key: 'campaign.closed.contact_area', params: { area } }
+            : { key: 'campaign.closed.contact_none' },
+    },
+  };
+}
