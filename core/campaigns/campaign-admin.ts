@@ -5,9 +5,10 @@ import type { Tx } from '../unit-of-work.ts';
 import type { Campaign, CampaignChanges, PeriodKind } from './campaign.ts';
 
 /**
- * Changing the current campaign (issue 7 §1, issue 14 §6): its norms and deadlines, and the
- * sections of its settings (commendation criteria, pledge limits, reminder policy). Each runs in
- * the caller's transaction with its audit row.
+ * Changing a campaign (issue 7 §1, issue 14 §6): its norms and deadlines, and the sections of its
+ * settings (commendation criteria, pledge limits, reminder policy), of the campaign the caller
+ * chose (the CLI: `--campaign <code>`, else the only open one). Each runs in the caller's
+ * transaction with its audit row.
  */
 
 /** The period kinds whose due day follows a campaign deadline. */
@@ -37,18 +38,15 @@ function auditable(campaign: CampaignChanges): Record<string, string | number> {
 /**
  * Saves new norms and deadlines. Deadline days apply to the periods whose due date has not passed
  * (on the campaign's calendar): the ones already due keep theirs, so no report turns late after
- * the fact. Returns the campaign as saved, undefined when there is none.
+ * the fact. Returns the campaign as saved.
  */
 export async function changeCampaign(
   tx: Tx,
+  campaign: Campaign,
   changes: CampaignChanges,
   by: AuditSource,
   now: Date,
-): Promise<Campaign | undefined> {
-  const campaign = await tx.campaigns.findCurrent();
-  if (!campaign) {
-    return undefined;
-  }
+): Promise<Campaign> {
   const today = toIsoDate(dateInZone(now, campaign.timeZone));
   await tx.campaigns.update(campaign.id, changes);
   for (const kind of ['monthly', 'quarterly', 'final'] as const) {
@@ -76,7 +74,7 @@ export async function changeCampaign(
     },
     now,
   );
-  return tx.campaigns.findCurrent();
+  return (await tx.campaigns.findById(campaign.id)) ?? campaign;
 }
 
 /** One section of the campaign's settings: its key, its schema (defaults filled in), its audit action. */
@@ -88,24 +86,20 @@ export interface SettingsSection<T> {
 
 export type SectionChange<T> =
   | { ok: true; value: T }
-  | { ok: false; reason: 'no_campaign' }
   | { ok: false; reason: 'invalid'; path: string; message: string };
 
 /**
- * Reads a section of the current campaign's settings or, with `changes`, merges them into it,
- * validates the result, saves it and audits before and after.
+ * Reads a section of a campaign's settings or, with `changes`, merges them into it, validates the
+ * result, saves it and audits before and after.
  */
 export async function changeSettingsSection<T>(
   tx: Tx,
+  campaign: Campaign,
   section: SettingsSection<T>,
   changes: object | undefined,
   by: AuditSource,
   now: Date,
 ): Promise<SectionChange<T>> {
-  const campaign = await tx.campaigns.findCurrent();
-  if (!campaign) {
-    return { ok: false, reason: 'no_campaign' };
-  }
   const settings = await tx.reminders.settings(campaign.id);
   const before = section.schema.parse(settings[section.key] ?? {});
   if (changes === undefined) {

@@ -72,4 +72,9 @@ export interface CampaignRepository {
   update(campaignId: number, changes: CampaignChanges): Promise<void>;
   setClosedOn(campaignId: number, closedOn: string | null): Promise<void>;
   setPeriodDue(periodId: number, dueOn: string): Promise<void>;
+  /** A period's label and dates (its code and kind stay): a new version of the campaign's rules. */
+  setPeriodDates(
+    periodId: number,
+    dates: Pick<PeriodSpec, 'label' | 'startsOn' | 'endsOn' | 'opensOn' | 'dueOn'>,
+  ): Promise<void>;
 }

@@ -153,6 +153,13 @@ export function createCampaignRepository(t: SqlDb): CampaignRepository {
     async setPeriodDue(periodId, dueOn) {
       await db.updateTable('ReportingPeriod').set({ dueOn }).where('id', '=', periodId).execute();
     },
+    async setPeriodDates(periodId, { label, startsOn, endsOn, opensOn, dueOn }) {
+      await db
+        .updateTable('ReportingPeriod')
+        .set({ label, startsOn, endsOn, opensOn, dueOn })
+        .where('id', '=', periodId)
+        .execute();
+    },
   };
 }
 

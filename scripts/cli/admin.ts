@@ -14,6 +14,7 @@ import { isRole } from '../../core/shared/actor.ts';
 import { formatMoney } from '../../core/shared/format.ts';
 import { parseMoney } from '../../core/shared/parse.ts';
 import { ZCommendationCriteria } from '../../core/summaries/commendations.ts';
+import { campaignByOption, ZCampaignOption } from './campaign-option.ts';
 import { type CliContext, storeOf, UsageError } from './context.ts';
 import { describeRoles } from './invite-create.ts';
 import { formatIsoDate, renderTable } from './text.ts';
@@ -216,20 +217,22 @@ const day = z
   .refine((n) => n >= 1 && n <= 28, 'ngày hạn là số từ 1 đến 28')
   .optional();
 
-export const ZCampaignSetOptions = z.object({
-  'norm-new-build': money,
-  'norm-repair': money,
-  'monthly-due-day': day,
-  'quarterly-due-day': day,
-  'final-due-on': z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, '--final-due-on dạng YYYY-MM-DD')
-    .optional(),
-});
+export const ZCampaignSetOptions = z
+  .object({
+    'norm-new-build': money,
+    'norm-repair': money,
+    'monthly-due-day': day,
+    'quarterly-due-day': day,
+    'final-due-on': z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, '--final-due-on dạng YYYY-MM-DD')
+      .optional(),
+  })
+  .extend(ZCampaignOption.shape);
 export type CampaignSetOptions = z.output<typeof ZCampaignSetOptions>;
 
 /**
- * `campaign show` / `campaign set`: the norms and deadlines. Deadline days apply to periods whose
+ * `campaign set [--campaign <code>]`: the norms and deadlines. Deadline days apply to periods whose
  * due date has not passed yet (the ones already due keep theirs, so no report turns late after
  * the fact).
  */
@@ -242,12 +245,10 @@ export async function campaignSet(ctx: CliContext, opts: CampaignSetOptions | un
     finalDueOn: opts?.['final-due-on'],
   };
   const changing = Object.values(changes).some((v) => v !== undefined);
-  const campaign = await storeOf(ctx).run((tx) =>
-    changing ? changeCampaign(tx, changes, CLI_SOURCE, ctx.now) : tx.campaigns.findCurrent(),
-  );
-  if (!campaign) {
-    throw new UsageError('chưa có chiến dịch nào trong cơ sở dữ liệu');
-  }
+  const campaign = await storeOf(ctx).run(async (tx) => {
+    const chosen = await campaignByOption(tx, opts?.campaign, ctx.now);
+    return changing ? changeCampaign(tx, chosen, changes, CLI_SOURCE, ctx.now) : chosen;
+  });
   if (changing) {
     ctx.out('Đã lưu thay đổi của chiến dịch:');
   }
@@ -260,7 +261,7 @@ export async function campaignSet(ctx: CliContext, opts: CampaignSetOptions | un
   );
 }
 
-export const ZCommendationOptions = z.object({ set: z.string().optional() });
+export const ZCommendationOptions = z.object({ set: z.string().optional() }).extend(ZCampaignOption.shape);
 export type CommendationOptions = z.output<typeof ZCommendationOptions>;
 
 /** A section of the campaign's settings as the CLI shows it: the core section and its messages. */
@@ -277,7 +278,7 @@ interface CliSettingsSection<T> extends SettingsSection<T> {
  */
 export async function campaignSettingsSection<T>(
   ctx: CliContext,
-  opts: { set?: string | undefined },
+  opts: { set?: string | undefined; campaign?: string | undefined },
   section: CliSettingsSection<T>,
 ): Promise<void> {
   let changes: object | undefined;
@@ -288,15 +289,18 @@ export async function campaignSettingsSection<T>(
     }
     changes = parsed;
   }
-  const result = await storeOf(ctx).run((tx) =>
-    changeSettingsSection(tx, section, changes, CLI_SOURCE, ctx.now),
+  const result = await storeOf(ctx).run(async (tx) =>
+    changeSettingsSection(
+      tx,
+      await campaignByOption(tx, opts.campaign, ctx.now),
+      section,
+      changes,
+      CLI_SOURCE,
+      ctx.now,
+    ),
   );
   if (!result.ok) {
-    throw new UsageError(
-      result.reason === 'no_campaign'
-        ? 'chưa có chiến dịch nào trong cơ sở dữ liệu'
-        : `${section.invalid}: ${result.path} – ${result.message}`,
-    );
+    throw new UsageError(`${section.invalid}: ${result.path} – ${result.message}`);
   }
   if (changes !== undefined) {
     ctx.out(section.saved);
@@ -328,7 +332,7 @@ export async function campaignCommendation(ctx: CliContext, opts: CommendationOp
   });
 }
 
-export const ZPledgeSafeguardOptions = z.object({ set: z.string().optional() });
+export const ZPledgeSafeguardOptions = z.object({ set: z.string().optional() }).extend(ZCampaignOption.shape);
 export type PledgeSafeguardOptions = z.output<typeof ZPledgeSafeguardOptions>;
 
 /**

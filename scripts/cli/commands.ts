@@ -20,6 +20,16 @@ import {
 } from './admin.ts';
 import { backup, ZBackupArgs } from './backup.ts';
 import { CAMPAIGN_OPTION, CAMPAIGN_SYNOPSIS } from './campaign-option.ts';
+import {
+  campaignClose,
+  campaignCreate,
+  campaignList,
+  campaignShow,
+  campaignUpdate,
+  ZCampaignCloseArgs,
+  ZCampaignFileArgs,
+  ZCampaignShowArgs,
+} from './campaigns.ts';
 import { CLI, type CommandSpec, commandUsage, readArguments, validate } from './command-spec.ts';
 import { type CliContext, UsageError } from './context.ts';
 import { adminCreate, demoRemove, ZAdminCreateOptions } from './demo.ts';
@@ -260,18 +270,84 @@ const TABLE = {
     parse: (_values, positionals) => validate(ZGroupArgs, { id: positionals[0] }),
     run: (ctx, args) => groupSetStatus(ctx, args, 'removed'),
   }),
-  'campaign show': bare(
-    {
-      summary: 'Xem định mức và hạn báo cáo của chiến dịch.',
-      description: ['Xem tên chiến dịch, định mức xây mới, sửa chữa và hạn báo cáo tháng, quý, tổng kết.'],
-      run: (ctx) => campaignSet(ctx, undefined),
+  'campaign create': command({
+    summary: 'Tạo cuộc vận động mới từ tệp định nghĩa (YAML hoặc JSON).',
+    synopsis: 'campaign create --file <tệp.yaml|tệp.json> [--dry-run]',
+    description: [
+      'Tạo cuộc vận động từ tệp định nghĩa: tên, địa bàn (mã đơn vị), thời gian, lịch báo cáo, tiêu chí,',
+      'nhóm hộ, chuẩn nghèo, mức hỗ trợ, tài khoản Quỹ, chính sách nhắc, tiêu chí khen thưởng; tạo các kỳ báo',
+      'cáo theo lịch. Tệp có lỗi: báo từng lỗi (dòng, mục, cách sửa), không ghi gì. --dry-run: chỉ kiểm tra.',
+      'Tệp mẫu có chú thích: campaigns/examples/campaign-example.yaml. Ghi nhật ký.',
+    ],
+    examples: [
+      'campaign create --file campaigns/examples/campaign-example.yaml --dry-run',
+      'campaign create --file tn-ncc-2026.yaml',
+    ],
+    options: { file: S, 'dry-run': FLAG },
+    parse: (values) => validate(ZCampaignFileArgs, { file: values.file, dryRun: values['dry-run'] === true }),
+    run: async (ctx, args) => {
+      if (!(await campaignCreate(ctx, args)).ok) {
+        // A refused file ends with a non-zero code so scripts notice.
+        process.exitCode = 1;
+      }
     },
-    'campaign show',
+  }),
+  'campaign list': bare(
+    {
+      summary: 'Liệt kê các cuộc vận động.',
+      description: [
+        'Liệt kê các cuộc vận động: mã, tên, địa bàn, thời gian, trạng thái (đang chạy, đã khép lại…).',
+      ],
+      run: campaignList,
+    },
+    'campaign list',
   ),
+  'campaign show': command({
+    summary: 'Xem một cuộc vận động: địa bàn, thời gian, lịch báo cáo, mức hỗ trợ, Quỹ.',
+    synopsis: 'campaign show [<mã cuộc vận động>]',
+    description: [
+      'Xem cuộc vận động (mặc định: cuộc duy nhất đang chạy, nếu không thì cuộc mới nhất): địa bàn, thời gian,',
+      'trạng thái, lịch báo cáo, mức hỗ trợ theo thời gian, nhóm hộ, chuẩn nghèo, tài khoản Quỹ, kỳ sắp đến hạn.',
+    ],
+    examples: ['campaign show', 'campaign show BK-XNT-2025'],
+    positionals: 1,
+    parse: (_values, positionals) => validate(ZCampaignShowArgs, { code: positionals[0] }),
+    run: campaignShow,
+  }),
+  'campaign update': command({
+    summary: 'Cập nhật cuộc vận động theo tệp định nghĩa đã sửa.',
+    synopsis: 'campaign update --file <tệp.yaml|tệp.json> [--dry-run]',
+    description: [
+      'Cập nhật cuộc vận động có mã ghi trong tệp. Kỳ báo cáo chưa đến hạn theo lịch mới; kỳ đã đến hạn giữ',
+      'nguyên (báo cáo đã gửi không thành chậm); kỳ không còn trong lịch bị bỏ nếu chưa có báo cáo nào.',
+      'Tệp có lỗi: báo từng lỗi, không ghi gì. --dry-run: in những gì sẽ thay đổi, không ghi. Ghi nhật ký.',
+    ],
+    examples: ['campaign update --file tn-ncc-2026.yaml --dry-run'],
+    options: { file: S, 'dry-run': FLAG },
+    parse: (values) => validate(ZCampaignFileArgs, { file: values.file, dryRun: values['dry-run'] === true }),
+    run: async (ctx, args) => {
+      if (!(await campaignUpdate(ctx, args)).ok) {
+        process.exitCode = 1;
+      }
+    },
+  }),
+  'campaign close': command({
+    summary: 'Khép lại (hoặc mở lại) một cuộc vận động.',
+    synopsis: 'campaign close [<mã cuộc vận động>] --on <YYYY-MM-DD> | --reopen',
+    description: [
+      'Khép lại cuộc vận động từ ngày --on: từ ngày đó bot không nhắc, không nhận báo cáo, đăng ký ủng hộ;',
+      'số liệu vẫn xem và xuất được. --reopen: mở lại. Không ghi mã: cuộc duy nhất đang chạy. Ghi nhật ký.',
+    ],
+    examples: ['campaign close BK-XNT-2025 --on 2025-08-27', 'campaign close BK-XNT-2025 --reopen'],
+    options: { on: S, reopen: FLAG },
+    positionals: 1,
+    parse: (values, positionals) =>
+      validate(ZCampaignCloseArgs, { code: positionals[0], on: values.on, reopen: values.reopen === true }),
+    run: campaignClose,
+  }),
   'campaign set': command({
     summary: 'Đổi định mức và hạn báo cáo.',
-    synopsis:
-      'campaign set [--norm-new-build 60tr] [--norm-repair 30tr] [--monthly-due-day 15] [--quarterly-due-day 15] [--final-due-on YYYY-MM-DD]',
+    synopsis: `campaign set [--norm-new-build 60tr] [--norm-repair 30tr] [--monthly-due-day 15] [--quarterly-due-day 15] [--final-due-on YYYY-MM-DD] ${CAMPAIGN_SYNOPSIS}`,
     description: ['Đổi định mức và hạn báo cáo (chỉ áp dụng cho các kỳ chưa đến hạn; ghi nhật ký).'],
     examples: ['campaign set --norm-repair 35tr --monthly-due-day 10'],
     options: {
@@ -280,25 +356,26 @@ const TABLE = {
       'monthly-due-day': S,
       'quarterly-due-day': S,
       'final-due-on': S,
+      ...CAMPAIGN_OPTION,
     },
     parse: (values) => validate(ZCampaignSetOptions, values),
     run: campaignSet,
   }),
   'campaign commendation': command({
     summary: 'Xem / đổi tiêu chí đề xuất khen thưởng.',
-    synopsis: "campaign commendation [--set '<JSON>']",
+    synopsis: `campaign commendation [--set '<JSON>'] ${CAMPAIGN_SYNOPSIS}`,
     description: [
       'Xem / đổi tiêu chí đề xuất khen thưởng (số nhà hoàn thành, tỷ lệ báo cáo đúng hạn, kết quả vận động).',
       'Ghi nhật ký.',
     ],
     examples: [`campaign commendation --set '{"minOnTimeShare":0.9}'`],
-    options: { set: S },
+    options: { set: S, ...CAMPAIGN_OPTION },
     parse: (values) => validate(ZCommendationOptions, values),
     run: campaignCommendation,
   }),
   'campaign pledges': command({
     summary: 'Xem / đổi giới hạn đăng ký ủng hộ của người chưa có mã mời.',
-    synopsis: "campaign pledges [--set '<JSON>']",
+    synopsis: `campaign pledges [--set '<JSON>'] ${CAMPAIGN_SYNOPSIS}`,
     description: [
       'Xem / đổi giới hạn đăng ký ủng hộ của người chưa có mã mời: số đăng ký mỗi người mỗi ngày',
       '(perChatPerDay, mặc định 3), tổng số đăng ký của mọi người chưa có mã mời trong một giờ',
@@ -306,7 +383,7 @@ const TABLE = {
       'xác minh (verifyAbove, mặc định 500.000.000 đ). Ghi nhật ký.',
     ],
     examples: [`campaign pledges --set '{"anonymousPerHour":200}'`],
-    options: { set: S },
+    options: { set: S, ...CAMPAIGN_OPTION },
     parse: (values) => validate(ZPledgeSafeguardOptions, values),
     run: campaignPledges,
   }),
