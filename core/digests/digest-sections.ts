@@ -15,7 +15,7 @@ import {
   unitsReported,
 } from '../households/unit-progress.ts';
 import type { Locale, MessageKey } from '../messaging/catalog.ts';
-import type { AreaView } from '../people/reorganisation.ts';
+import type { AreaView } from '../people/area-view.ts';
 import type { UnitView } from '../people/unit.repository.ts';
 import { formatInteger, formatMoney } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';
@@ -92,24 +92,27 @@ export async function reportLines(
   units: UnitView[],
   detailed: boolean,
   countsUnder: ReadonlyMap<number, number> | undefined,
+  expected?: ReadonlySet<number>,
 ): Promise<Text[]> {
   if (periods.length === 0) {
     return [{ key: 'digest.reports.none_due' }];
   }
-  const ids = units.map((u) => u.id);
+  // Only the units valid that day owe a report (a split ward keeps its row, not the duty).
+  const owing = expected ? units.filter((u) => expected.has(u.id)) : units;
+  const ids = owing.map((u) => u.id);
   const lines: Text[] = [];
   let anyLate = false;
   for (const period of periods) {
     const reported = await unitsReported(tx, period, ids, countsUnder);
-    const done = units.filter((u) => reported.has(u.id)).map((u) => shortUnitName(u.name));
-    const late = units.filter((u) => !reported.has(u.id)).map((u) => shortUnitName(u.name));
+    const done = owing.filter((u) => reported.has(u.id)).map((u) => shortUnitName(u.name));
+    const late = owing.filter((u) => !reported.has(u.id)).map((u) => shortUnitName(u.name));
     lines.push({
       key: 'digest.reports.status',
       params: {
         period: period.label,
         due: isoToDisplay(period.dueOn),
         count: done.length,
-        total: units.length,
+        total: owing.length,
       },
     });
     if (detailed && done.length > 0) {
@@ -146,23 +149,24 @@ export async function localReportLines(
   let anyLate = false;
   for (const period of periods) {
     const reported = await unitsReported(tx, period, [], local.countsUnder);
+    const owing = local.units.filter((u) => local.expected.has(u.id));
     const missing = new Map<number, number>();
     const expected = new Map<number, number>();
-    for (const u of local.units) {
+    for (const u of owing) {
       const row = local.rowOf.get(u.id) ?? u.id;
       expected.set(row, (expected.get(row) ?? 0) + 1);
       if (!reported.has(u.id)) {
         missing.set(row, (missing.get(row) ?? 0) + 1);
       }
     }
-    const count = local.units.filter((u) => reported.has(u.id)).length;
+    const count = owing.filter((u) => reported.has(u.id)).length;
     lines.push({
       key: 'digest.reports.status_local',
       params: {
         period: period.label,
         due: isoToDisplay(period.dueOn),
         count: formatInteger(count),
-        total: formatInteger(local.units.length),
+        total: formatInteger(owing.length),
       },
     });
     const complete = units.filter((u) => (expected.get(u.id) ?? 0) > 0 && !missing.has(u.id));

@@ -5,7 +5,7 @@
 
 import type { Text } from '../flows/flow.ts';
 import { shortUnitName } from '../households/unit-progress.ts';
-import type { AreaView } from '../people/reorganisation.ts';
+import type { AreaView } from '../people/area-view.ts';
 import type { UnitView } from '../people/unit.repository.ts';
 import { ROLES } from '../shared/actor.ts';
 import type { Tx } from '../unit-of-work.ts';

@@ -4,7 +4,7 @@ import { fundScope, loadRollup } from '../funds/fund-reports.ts';
 import { completionPercent, loadUnitProgress, shortUnitName } from '../households/unit-progress.ts';
 import { type Locale, t } from '../messaging/catalog.ts';
 import type { Outbound } from '../messaging/message.ts';
-import { loadAreaUnits } from '../people/reorganisation.ts';
+import { loadAreaUnits } from '../people/area-view.ts';
 import { isLocalKind, type UnitView } from '../people/unit.repository.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import { formatDateTime } from '../shared/format.ts';
@@ -102,7 +102,14 @@ export async function buildDigest(tx: Tx, opts: DigestOptions): Promise<Digest |
 
   const reports = local
     ? await localReportLines(tx, shown, units, opts.kind === 'deadline', local)
-    : await reportLines(tx, shown, units, opts.kind === 'deadline', countsUnder);
+    : await reportLines(
+        tx,
+        shown,
+        units,
+        opts.kind === 'deadline',
+        countsUnder,
+        listed ? view.expected : undefined,
+      );
   if (opts.kind !== 'semiannual' && next.length > 0) {
     reports.push({
       key: 'digest.reports.next',

@@ -16,6 +16,7 @@ import {
 import { householdsSheet } from './households-export.ts';
 import { lateSheet } from './late-export.ts';
 import { ledgerSheet } from './ledger-export.ts';
+import { scopeUnitsByPeriod } from './period-units.ts';
 import { pledgesSheets } from './pledges-export.ts';
 import { loadProgressInput, progressSheet } from './progress-export.ts';
 import type { ExportSheet, ExportWorkbook } from './sheet.ts';
@@ -135,14 +136,15 @@ async function lateReportsSheet(tx: Tx, scope: ExportScope, only: Period | undef
     ? [only]
     : (await tx.campaigns.listPeriods(scope.campaign.id, 'monthly')).filter((p) => p.dueOn <= scope.today);
   const reports = await tx.reports.listByPeriods(periods.map((p) => p.id));
-  const officers = (await tx.reminders.members(['unit_officer'])).filter((m) =>
-    scope.units.some((u) => u.id === m.unitId),
-  );
+  // Each period's units: those valid while its report was owed (the successors after a merger).
+  const unitsOf = await scopeUnitsByPeriod(tx, scope, periods);
+  const listed = new Set([...unitsOf.values()].flatMap((v) => v.units.map((u) => u.id)));
+  const officers = (await tx.reminders.members(['unit_officer'])).filter((m) => listed.has(m.unitId));
   const pauses = await tx.reminders.pauses();
   const onPaper = new Set<string>();
   for (const period of periods) {
     const lastOnTime = lastDayOnTime(period.dueOn);
-    for (const unit of scope.units) {
+    for (const unit of unitsOf.get(period.id)?.units ?? []) {
       const own = officers.filter((o) => o.unitId === unit.id);
       const paused = (personId: number) =>
         pauses.some(
@@ -158,6 +160,7 @@ async function lateReportsSheet(tx: Tx, scope: ExportScope, only: Period | undef
   return lateSheet({
     periods,
     units: scope.units,
+    unitsOf,
     reports,
     onPaper,
     timeZone: scope.campaign.timeZone,

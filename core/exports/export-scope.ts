@@ -14,6 +14,8 @@ export interface ExportScope {
   today: string;
   /** The body that issues the report (the city MTTQ for the city or one of its wards). */
   issuer: UnitView;
+  /** The units asked for, in the order given (`scopeUnitsAt` lists their wards and communes on a day). */
+  own: UnitView[];
   /** The wards and communes covered, by code. */
   units: UnitView[];
   /** The fund levels covered: the scope's own units, then their wards and communes, by code. */
@@ -66,6 +68,7 @@ export async function loadScope(
       campaign,
       today: toIsoDate(dateInZone(now, campaign.timeZone)),
       issuer,
+      own,
       units: [...units.values()].sort(byCode),
       // The city's own fund first, then its wards and communes.
       levels: [...levels.values()].sort(

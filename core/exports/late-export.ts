@@ -4,6 +4,7 @@ import type { ReportRecord } from '../reports/report.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';
 import { daysBetween, displayUnitName, lastDayOnTime } from './export-scope.ts';
+import { idsByRow, type PeriodUnits, rowReport } from './period-units.ts';
 import { type ExportColumn, type ExportRow, type ExportSheet, STT_COLUMN, sheet } from './sheet.ts';
 
 export const LATE_COLUMNS: ExportColumn[] = [
@@ -24,6 +25,8 @@ export interface LateInput {
   /** Monthly periods whose reports are due by `today`, oldest first. */
   periods: Period[];
   units: UnitView[];
+  /** The units of each period (by id) when they differ from `units`: those valid while its report is owed. */
+  unitsOf?: ReadonlyMap<number, PeriodUnits>;
   /** Every revision of those periods' reports. */
   reports: ReportRecord[];
   /** `${periodId}:${unitId}` of units whose officers all said they reported on paper. */
@@ -33,16 +36,23 @@ export interface LateInput {
 }
 
 /**
- * For each period due, the wards and communes that have not reported or whose first submission
- * came late, with the due date and the days late: counted from the last day on time (reports are
+ * For each period due, the wards and communes (valid while its report is owed, `unitsOf`) that have
+ * not reported or whose first submission came late (a successor's report is its own, or its
+ * predecessors' when all of them sent theirs: `rowReport`), with the due date and the days late: counted from the last day on time (reports are
  * due *before* the due day), to the day of the first submission, or to today when none came.
  */
 export function lateSheet(input: LateInput): ExportSheet {
   const rows: ExportRow[] = [];
   for (const period of input.periods) {
     const lastOnTime = lastDayOnTime(period.dueOn);
-    for (const unit of input.units) {
-      const first = input.reports.find((r) => r.periodId === period.id && r.unitId === unit.id);
+    const view = input.unitsOf?.get(period.id) ?? { units: input.units };
+    const ids = idsByRow(view);
+    for (const unit of view.units) {
+      if (view.expected && !view.expected.has(unit.id)) {
+        continue;
+      }
+      const report = rowReport(unit.id, ids.get(unit.id) ?? [unit.id], input.reports, period.id);
+      const first = report && { late: report.late, submittedAt: report.firstAt };
       const sentOn = first ? toIsoDate(dateInZone(first.submittedAt, input.timeZone)) : undefined;
       if ((first && !first.late) || (!first && input.today < period.dueOn)) {
         continue;

@@ -6,15 +6,16 @@ import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shar
 import { formatDate } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { displayUnitName, type ExportScope } from './export-scope.ts';
+import { idsByRow, type PeriodUnits, periodUnitsDay, rowReport, scopeUnitsAt } from './period-units.ts';
 import { type ExportColumn, type ExportRow, type ExportSheet, ratio, STT_COLUMN, sheet } from './sheet.ts';
 
-export interface ProgressInput {
+export interface ProgressInput extends PeriodUnits {
   period: Period;
   timeZone: string;
   units: UnitView[];
   /** Every revision of the period's reports (other units are ignored). */
   reports: ReportRecord[];
-  /** The registry's cumulative counts per unit at the period's end; null when it has no household. */
+  /** The registry's cumulative counts per row at the period's end; null when it has no household. */
   registry: ReadonlyMap<number, HouseCounts | null>;
 }
 
@@ -78,19 +79,23 @@ export const PROGRESS_COLUMNS: ExportColumn[] = [
   },
 ];
 
+const MISSING = 'Chưa báo cáo';
+const ENDED = 'Hết hiệu lực';
+
 export const PROGRESS_TITLE = 'BÁO CÁO TIẾN ĐỘ XÓA NHÀ TẠM, NHÀ DỘT NÁT THEO ĐƠN VỊ';
 
 /**
- * Progress by unit for a monthly period: per ward and commune the figures of its latest revision
- * for the period (cumulative since the campaign began), whether the first submission was late,
- * and the registry's approved and completed houses at the period's end for comparison. A unit
- * without a report has an empty row marked "Chưa báo cáo".
+ * Progress by unit for a monthly period: per ward and commune valid while the report is owed the
+ * figures of its latest revision for the period (cumulative since the campaign began), whether the
+ * first submission was late, and the registry's approved and completed houses at the period's end
+ * for comparison. A successor that has not reported itself shows its predecessors' reports summed
+ * when all of them reported (`rowReport`). A unit without a report has an empty row marked "Chưa
+ * báo cáo"; a row kept for an ended unit (a split ward's own figures) owes none.
  */
 export function progressSheet(input: ProgressInput): ExportSheet {
+  const ids = idsByRow(input);
   const rows: ExportRow[] = input.units.map((unit, i) => {
-    const own = input.reports.filter((r) => r.unitId === unit.id && r.periodId === input.period.id);
-    const latest = own.at(-1);
-    const first = own[0];
+    const latest = rowReport(unit.id, ids.get(unit.id) ?? [unit.id], input.reports, input.period.id);
     const registry = input.registry.get(unit.id) ?? null;
     const row: ExportRow = {
       stt: i + 1,
@@ -98,8 +103,8 @@ export function progressSheet(input: ProgressInput): ExportSheet {
       registryApproved: registry ? registry.approvedNew + registry.approvedRepair : null,
       registryCompleted: registry ? registry.completedNew + registry.completedRepair : null,
     };
-    if (!latest || !first) {
-      return { ...row, onTime: 'Chưa báo cáo' };
+    if (!latest) {
+      return { ...row, onTime: input.expected && !input.expected.has(unit.id) ? ENDED : MISSING };
     }
     return {
       ...row,
@@ -119,11 +124,11 @@ export function progressSheet(input: ProgressInput): ExportSheet {
       moneyPaid: latest.moneyPaid,
       labourDays: latest.labourDays,
       submitted: toIsoDate(dateInZone(latest.submittedAt, input.timeZone)),
-      onTime: first.late ? 'Muộn' : 'Đúng hạn',
+      onTime: latest.late ? 'Muộn' : 'Đúng hạn',
     };
   });
   const { period } = input;
-  const missing = rows.filter((r) => r.onTime === 'Chưa báo cáo').length;
+  const missing = rows.filter((r) => r.onTime === MISSING).length;
   return sheet({
     name: `Tiến độ ${period.code}`,
     title: PROGRESS_TITLE,
@@ -139,14 +144,33 @@ export function progressSheet(input: ProgressInput): ExportSheet {
   });
 }
 
-/** Reads what `progressSheet` needs for the scope's wards and communes. */
+/** Reads what `progressSheet` needs for the scope's wards and communes valid while the report is owed. */
 export async function loadProgressInput(tx: Tx, scope: ExportScope, period: Period): Promise<ProgressInput> {
   const reports = await tx.reports.listByPeriods([period.id]);
-  // The registry as the period closed: everything up to the first instant of the next day.
+  const view = await scopeUnitsAt(tx, scope, periodUnitsDay(period));
+  // The registry as the period closed: everything up to the first instant of the next day, the
+  // households of merged predecessors in their successor's row.
   const asOf = startOfDay(addDays(fromIsoDate(period.endsOn), 1), scope.campaign.timeZone);
   const registry = new Map<number, HouseCounts | null>();
-  for (const unit of scope.units) {
-    registry.set(unit.id, cumulativeCounts(await tx.households.statusCountsAsOf(unit.id, asOf)));
+  for (const [row, ids] of idsByRow(view)) {
+    const counts = await Promise.all(ids.map((id) => tx.households.statusCountsAsOf(id, asOf)));
+    registry.set(row, sumCounts(counts.map(cumulativeCounts)));
   }
-  return { period, timeZone: scope.campaign.timeZone, units: scope.units, reports, registry };
+  return { period, timeZone: scope.campaign.timeZone, ...view, reports, registry };
+}
+
+/** The counts of several units added up; null when none has a household. */
+function sumCounts(counts: (HouseCounts | null)[]): HouseCounts | null {
+  const present = counts.filter((c): c is HouseCounts => c !== null);
+  const [first, ...rest] = present;
+  if (!first) {
+    return null;
+  }
+  const total = { ...first };
+  for (const c of rest) {
+    for (const key of Object.keys(total) as (keyof HouseCounts)[]) {
+      total[key] += c[key];
+    }
+  }
+  return total;
 }

@@ -4,6 +4,7 @@ import type { Proposal } from '../summaries/commendations.ts';
 import { proposalsFor, punctuality } from '../summaries/proposals.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { ExportScope } from './export-scope.ts';
+import { scopeUnitsAt } from './period-units.ts';
 import { type ExportSheet, ratio, STT_COLUMN, sheet } from './sheet.ts';
 
 /**
@@ -19,9 +20,11 @@ const KIND_LABELS: Record<Proposal['kind'], string> = {
 };
 
 export async function summarySheets(tx: Tx, scope: ExportScope): Promise<ExportSheet[]> {
-  const progress = await loadUnitProgress(tx, scope.units);
-  const { due, onTime } = await punctuality(tx, scope.campaign, scope.units, scope.today);
-  const unitRecords = scope.units.map((u, i) => {
+  // The wards and communes as they are today, merged ones counted in their successor's row.
+  const { units, countsUnder } = await scopeUnitsAt(tx, scope, scope.today);
+  const progress = await loadUnitProgress(tx, units, countsUnder);
+  const { due, onTime } = await punctuality(tx, scope.campaign, units, scope.today);
+  const unitRecords = units.map((u, i) => {
     const p = progress[i] ?? { approved: 0, started: 0, completed: 0, handedOver: 0 };
     return { unit: u, p, due, onTime: onTime.get(u.id) ?? 0 };
   });
@@ -30,7 +33,7 @@ export async function summarySheets(tx: Tx, scope: ExportScope): Promise<ExportS
     await tx.pledges.listByCampaign(scope.campaign.id),
     await tx.funds.listByCampaign(scope.campaign.id),
   );
-  const proposals = await proposalsFor(tx, scope.campaign, scope.units, progress, rollup, scope.today);
+  const proposals = await proposalsFor(tx, scope.campaign, units, progress, rollup, scope.today);
   const progressSheet = sheet({
     name: 'Tiến độ',
     title: 'KẾT QUẢ XÓA NHÀ TẠM, NHÀ DỘT NÁT THEO ĐƠN VỊ',

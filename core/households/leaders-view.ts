@@ -1,6 +1,6 @@
 import { unitsFor } from '../access/access.ts';
 import type { Text } from '../flows/flow.ts';
-import { loadAreaUnits } from '../people/reorganisation.ts';
+import { loadAreaUnits } from '../people/area-view.ts';
 import { isLocalKind } from '../people/unit.repository.ts';
 import type { Actor } from '../shared/actor.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
@@ -49,8 +49,9 @@ export async function buildLeadersView(tx: Tx, actor: Actor, now: Date): Promise
   const missing = new Map<number, number>();
   if (due) {
     const reported = await unitsReported(tx, due, [], multiLevel ? view.local.countsUnder : countsUnder);
-    for (const u of multiLevel ? view.local.units : units) {
-      if (!reported.has(u.id)) {
+    const owing = multiLevel ? view.local : view;
+    for (const u of owing.units) {
+      if (owing.expected.has(u.id) && !reported.has(u.id)) {
         const row = multiLevel ? (view.local.rowOf.get(u.id) ?? u.id) : u.id;
         missing.set(row, (missing.get(row) ?? 0) + 1);
       }

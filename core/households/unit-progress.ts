@@ -1,5 +1,5 @@
 import type { Period, PeriodKind } from '../campaigns/campaign.ts';
-import { reportedUnder } from '../people/reorganisation.ts';
+import { reportedUnder } from '../people/area-view.ts';
 import type { UnitView } from '../people/unit.repository.ts';
 import type { Tx } from '../unit-of-work.ts';
 

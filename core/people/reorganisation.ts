@@ -1,12 +1,5 @@
 import { addDays, fromIsoDate, isValidDate, toIsoDate } from '../shared/calendar.ts';
-import type { Tx } from '../unit-of-work.ts';
-import {
-  type DatedUnit,
-  isAreaKind,
-  isLocalKind,
-  type UnitSuccessionView,
-  type UnitView,
-} from './unit.repository.ts';
+import type { DatedUnit } from './unit.repository.ts';
 
 /**
  * Merging and splitting wards and communes under a running campaign (issue 7 §2). Records stay
@@ -29,183 +22,17 @@ export function isIsoDay(text: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(text) && isValidDate(fromIsoDate(text));
 }
 
-/** The successor a unit's figures move to at `asOf`, if exactly one link is in effect. */
-function singleSuccessor(
-  unitId: number,
-  successions: readonly UnitSuccessionView[],
-  asOf: string,
-): number | undefined {
-  const ids = new Set(
-    successions.filter((s) => s.predecessorId === unitId && s.effectiveOn <= asOf).map((s) => s.successorId),
-  );
-  return ids.size === 1 ? [...ids][0] : undefined;
-}
-
-/**
- * Each unit id → the id of the unit its figures count under at `asOf` (ISO day): itself, or the
- * end of its chain of single successors in effect by then (a merge of a merged ward follows on).
- */
-export function rollUp(
-  units: readonly Pick<UnitView, 'id'>[],
-  successions: readonly UnitSuccessionView[],
-  asOf: string,
-): Map<number, number> {
-  const under = new Map<number, number>();
-  for (const unit of units) {
-    let current = unit.id;
-    const seen = new Set<number>([current]);
-    for (;;) {
-      const next = singleSuccessor(current, successions, asOf);
-      if (next === undefined || seen.has(next)) {
-        break;
-      }
-      seen.add(next);
-      current = next;
-    }
-    under.set(unit.id, current);
-  }
-  return under;
-}
-
-/** The units a view lists at a date and, for every unit of the area, the listed unit it counts under. */
-export interface AreaUnits {
-  /** By code: units valid at the date, plus ended units whose figures roll nowhere (a split). */
-  units: DatedUnit[];
-  /** Every unit of the area (listed or rolled in) → the listed unit; units not yet valid are absent. */
-  countsUnder: Map<number, number>;
-}
-
-/**
- * What a view of an area lists: its wards and communes (`AreaUnits`), or — for an area of several
- * levels (the nation, a province with districts) — the units right below it, each standing for
- * everything under it. `local` is always the wards and communes, the units that report.
- */
-export interface AreaView extends AreaUnits {
-  local: AreaUnits & {
-    /** Each listed ward or commune → the listed unit of the view it belongs to (itself in a one-level view). */
-    rowOf: Map<number, number>;
-  };
-}
-
-export function unitsShownAt(
-  children: readonly DatedUnit[],
-  successions: readonly UnitSuccessionView[],
-  asOf: string,
-): AreaUnits {
-  const under = rollUp(children, successions, asOf);
-  const units = children
-    .filter((u) => under.get(u.id) === u.id && u.validFrom <= asOf)
-    .sort((a, b) => a.code.localeCompare(b.code));
-  const shown = new Set(units.map((u) => u.id));
-  const countsUnder = new Map<number, number>();
-  for (const [id, target] of under) {
-    if (shown.has(target)) {
-      countsUnder.set(id, target);
-    }
-  }
-  return { units, countsUnder };
-}
-
-/**
- * The view of the units below `parentIds` at `asOf`, from every unit below them (any depth, any
- * kind: member organisations are left out here). Wards and communes right below are listed as
- * `unitsShownAt` lists them; a unit of a higher level right below (a province under the nation)
- * is listed valid or not, like a ward without successor, and counts everything under it.
- */
-export function areaViewAt(
-  parentIds: readonly number[],
-  descendants: readonly DatedUnit[],
-  successions: readonly UnitSuccessionView[],
-  asOf: string,
-): AreaView {
-  const area = descendants.filter((u) => isAreaKind(u.kind));
-  const parents = new Set(parentIds);
-  const children = area.filter((u) => u.parentId !== null && parents.has(u.parentId));
-  const local = unitsShownAt(
-    children.filter((u) => isLocalKind(u.kind)),
-    successions,
-    asOf,
-  );
-  const upper = children.filter((u) => !isLocalKind(u.kind) && u.validFrom <= asOf);
-  if (upper.length === 0) {
-    return { ...local, local: { ...local, rowOf: new Map(local.units.map((u) => [u.id, u.id])) } };
-  }
-  const below = new Map<number, DatedUnit[]>();
-  for (const u of area) {
-    if (u.parentId !== null) {
-      below.set(u.parentId, [...(below.get(u.parentId) ?? []), u]);
-    }
-  }
-  const countsUnder = new Map(local.countsUnder);
-  for (const row of upper) {
-    const stack = [row];
-    for (let u = stack.pop(); u; u = stack.pop()) {
-      if (u.validFrom <= asOf) {
-        countsUnder.set(u.id, row.id);
-      }
-      stack.push(...(below.get(u.id) ?? []));
-    }
-  }
-  // The reporting units: every ward and commune of the area, merged ones under their successor.
-  const reporting = unitsShownAt(
-    area.filter((u) => isLocalKind(u.kind) && countsUnder.has(u.id)),
-    successions,
-    asOf,
-  );
-  const rowOf = new Map<number, number>();
-  for (const u of reporting.units) {
-    const row = countsUnder.get(u.id);
-    if (row !== undefined) {
-      rowOf.set(u.id, row);
-    }
-  }
-  return {
-    units: [...local.units, ...upper].sort((a, b) => a.code.localeCompare(b.code)),
-    countsUnder,
-    local: { ...reporting, rowOf },
-  };
-}
-
-/** The units below the given ones as a view shows them on `asOf` (ISO day): see `areaViewAt`. */
-export async function loadAreaUnits(tx: Tx, parentIds: number[], asOf: string): Promise<AreaView> {
-  const [descendants, successions] = await Promise.all([
-    tx.units.listDescendantsDated(parentIds),
-    tx.units.successions(),
-  ]);
-  return areaViewAt(parentIds, descendants, successions, asOf);
-}
-
-/** Each listed unit → every unit counted under it (itself included). */
-export function unitsByShown(countsUnder: ReadonlyMap<number, number>): Map<number, number[]> {
-  const byShown = new Map<number, number[]>();
-  for (const [id, target] of countsUnder) {
-    const ids = byShown.get(target);
-    if (ids) {
-      ids.push(id);
-    } else {
-      byShown.set(target, [id]);
-    }
-  }
-  return byShown;
-}
-
-/**
- * The listed units that sent a period's report: the unit itself, or — for a period reported before
- * the merge — every predecessor rolled into it. One report of a merged area is never counted twice.
- */
-export function reportedUnder(
-  countsUnder: ReadonlyMap<number, number>,
-  reportedIds: ReadonlySet<number>,
-): Set<number> {
-  const result = new Set<number>();
-  for (const [shownId, ids] of unitsByShown(countsUnder)) {
-    const rolledIn = ids.filter((id) => id !== shownId);
-    if (reportedIds.has(shownId) || (rolledIn.length > 0 && rolledIn.every((id) => reportedIds.has(id)))) {
-      result.add(shownId);
-    }
-  }
-  return result;
-}
+// The views of units after reorganisations live in area-view.ts (issue 15 §2).
+export {
+  type AreaUnits,
+  type AreaView,
+  areaViewAt,
+  loadAreaUnits,
+  reportedUnder,
+  rollUp,
+  unitsByShown,
+  unitsShownAt,
+} from './area-view.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Planning a reorganisation: every check before anything is written.

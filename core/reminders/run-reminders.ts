@@ -138,7 +138,9 @@ export async function loadReminderInputs(
     );
     // Who is asked for a period: the units valid on its due day; a successor is not asked for a
     // period its predecessors all reported before the merger (area-view.ts, as the views count).
-    for (const s of reportsNotOwed(datedLocals, successions, periods, (p, u) => submissions.has(submissionKey(p, u)))) {
+    for (const s of reportsNotOwed(datedLocals, successions, periods, (p, u) =>
+      submissions.has(submissionKey(p, u)),
+    )) {
       submissions.add(submissionKey(s.periodId, s.unitId));
     }
     const pledges = [];

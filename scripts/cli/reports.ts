@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { t } from '../../core/messaging/catalog.ts';
+import { rollUp, unitsByShown } from '../../core/people/area-view.ts';
 import { COUNT_FIELDS } from '../../core/reports/report.ts';
 import { formatInteger, formatMoney } from '../../core/shared/format.ts';
 import { type CliContext, DEFAULT_TIME_ZONE, UsageError } from './context.ts';
@@ -29,6 +30,21 @@ export const ZReportsShowArgs = z.object({
 });
 export type ReportsShowArgs = z.output<typeof ZReportsShowArgs>;
 
+/**
+ * The units a unit code stands for in the list: every unit that bore it (a code names another unit
+ * from another date: 01840 before and after 01/07/2025) and the units merged into them, whose
+ * reports the views count in the successor's row (core/people/area-view.ts). Each report is still
+ * listed with the unit it was made for; an ended unit shows its last day.
+ */
+async function withPredecessors(prisma: CliContext['prisma'], ids: number[]): Promise<number[]> {
+  const [units, successions] = await Promise.all([
+    prisma.unit.findMany({ select: { id: true } }),
+    prisma.unitSuccession.findMany({ select: { predecessorId: true, successorId: true, effectiveOn: true } }),
+  ]);
+  const rolled = unitsByShown(rollUp(units, successions, '9999-12-31'));
+  return [...new Set(ids.flatMap((id) => rolled.get(id) ?? [id]))];
+}
+
 function lateLabel(late: boolean): string {
   return late ? 'Trễ hạn' : 'Đúng hạn';
 }
@@ -41,15 +57,18 @@ function lateLabel(late: boolean): string {
 export async function reportsList(ctx: CliContext, options: ReportsListOptions): Promise<void> {
   const { prisma, out } = ctx;
   const timeZone = ctx.timeZone ?? DEFAULT_TIME_ZONE;
-  let unitId: number | undefined;
+  let unitIds: number[] | undefined;
   if (options.unit !== undefined) {
-    const unit = await prisma.unit.findFirst({ orderBy: { validFrom: 'desc' }, where: { code: options.unit }, select: { id: true } });
-    if (!unit) {
+    const units = await prisma.unit.findMany({ where: { code: options.unit }, select: { id: true } });
+    if (units.length === 0) {
       throw new UsageError(
         `không có đơn vị mã "${options.unit}". Xem các mã đơn vị bằng: npm run cli -- units list`,
       );
     }
-    unitId = unit.id;
+    unitIds = await withPredecessors(
+      prisma,
+      units.map((u) => u.id),
+    );
   }
   if (options.period !== undefined) {
     const period = await prisma.reportingPeriod.findFirst({ where: { code: options.period } });
@@ -70,7 +89,7 @@ export async function reportsList(ctx: CliContext, options: ReportsListOptions):
   const reports = await prisma.report.findMany({
     where: {
       ...(options.period === undefined ? {} : { period: { code: options.period } }),
-      ...(unitId === undefined ? {} : { unitId }),
+      ...(unitIds === undefined ? {} : { unitId: { in: unitIds } }),
     },
     orderBy: [
       { period: { dueOn: 'asc' } },
@@ -86,7 +105,7 @@ export async function reportsList(ctx: CliContext, options: ReportsListOptions):
       late: true,
       submittedAt: true,
       period: { select: { code: true, label: true } },
-      unit: { select: { code: true, name: true } },
+      unit: { select: { code: true, name: true, validTo: true } },
       person: { select: { fullName: true } },
     },
   });
@@ -106,7 +125,7 @@ export async function reportsList(ctx: CliContext, options: ReportsListOptions):
   const rows = reports.map((r) => [
     r.ref,
     `${r.period.label} (${r.period.code})`,
-    `${r.unit.code} ${r.unit.name}`,
+    `${r.unit.code} ${r.unit.name}${r.unit.validTo === null ? '' : ` (đến ${formatIsoDate(r.unit.validTo)})`}`,
     String(r.revision),
     latest.get(`${r.periodId}:${r.unitId}`) === r.revision ? '✓' : '',
     lateLabel(r.late),
