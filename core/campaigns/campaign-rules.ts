@@ -65,6 +65,8 @@ export interface CampaignRules {
   povertyStandardOn(day: string): PovertyStandard | undefined;
   /** The support norm in force on `day` (YYYY-MM-DD). */
   normOn(day: string): SupportNorms;
+  /** The bank accounts of the fund levels the definition gives, in its order. */
+  fundAccounts: readonly FundAccount[];
   /** The bank account of the fund of the level with this unit code, if the definition gives one. */
   fundAccount(unitCode: string): FundAccount | undefined;
 }
@@ -141,6 +143,7 @@ export function rulesOf(campaign: RulesCampaign, definitionJson: string): Campai
       const norm = definition === undefined ? undefined : definitionNormOn(definition.norms, day);
       return norm === undefined ? rowNorms : { new_build: norm.newBuild, repair: norm.repair };
     },
+    fundAccounts: definition?.funds ?? [],
     fundAccount: (unitCode) => definition?.funds.find((f) => f.unit === unitCode),
   };
 }

@@ -8,6 +8,7 @@ import type { Actor } from '../shared/actor.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { fundAccountLines } from './fund-accounts.ts';
 import { BRANCH_PARENT_KINDS, rollupFromFigures } from './fund-rollup.ts';
 import { acknowledgementLines, publicSummaryLines, rollupLines } from './fund-views.ts';
 
@@ -100,7 +101,9 @@ export async function publicSummary(tx: Tx, now: Date): Promise<Text[]> {
     return [{ key: 'report.refused.no_campaign' }];
   }
   const today = toIsoDate(dateInZone(now, loaded.campaign.timeZone));
-  return publicSummaryLines(loaded.rollup, loaded.campaign.name, today);
+  // The levels' bank accounts, when the campaign's definition gives them.
+  const accounts = await fundAccountLines(tx, loaded.campaign);
+  return publicSummaryLines(loaded.rollup, loaded.campaign.name, today, accounts);
 }
 
 /**

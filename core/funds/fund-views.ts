@@ -164,7 +164,13 @@ function percent(part: bigint, whole: bigint): string {
  * donors who agreed to be named with what they gave; the others only as a count and a total. No
  * phone numbers, no personal data beyond the names donors agreed to.
  */
-export function publicSummaryLines(r: FundRollup, campaignName: string, asOf: string): Text[] {
+export function publicSummaryLines(
+  r: FundRollup,
+  campaignName: string,
+  asOf: string,
+  /** The fund levels' bank accounts (fund-accounts.ts), shown before the thanks. */
+  accounts: readonly Text[] = [],
+): Text[] {
   const lines: Text[] = [
     { key: 'fund.public.title', params: { campaign: campaignName, date: formatDate(fromIsoDate(asOf)) } },
   ];
@@ -201,7 +207,7 @@ export function publicSummaryLines(r: FundRollup, campaignName: string, asOf: st
       },
     });
   }
-  lines.push({ key: 'fund.public.footer' });
+  lines.push(...accounts, { key: 'fund.public.footer' });
   return lines;
 }
 

@@ -5,6 +5,7 @@ import { AppError } from '../shared/app-error.ts';
 import { parsePhone } from '../shared/parse.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { DonorKind, PledgeChanges } from './fund.repository.ts';
+import { pledgeTransferLines } from './fund-accounts.ts';
 import { pledgeCard } from './fund-views.ts';
 import type { PledgeAnswers, PledgeContext } from './pledge-schemas.ts';
 import {
@@ -185,7 +186,12 @@ async function pledgeReceipt(
   if (verify.notify) {
     await notifyVerifiers(tx, pledge, verify.safeguards, today, verify.now);
   }
-  const lines: Text[] = [{ key, params: { ref: pledge.ref } }, ...pledgeCard(pledge, today)];
+  const lines: Text[] = [
+    { key, params: { ref: pledge.ref } },
+    ...pledgeCard(pledge, today),
+    // Where to transfer the money, with the pledge's number as the transfer's content.
+    ...(await pledgeTransferLines(tx, pledge)),
+  ];
   if (pledge.verification === 'pending') {
     lines.push({ key: 'pledge.unverified.note' });
   }

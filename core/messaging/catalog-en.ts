@@ -389,6 +389,8 @@ export const en: Record<keyof typeof vi, string> = {
     '⏳ You have registered {max} pledges by message in the last 24 hours, so the bot is not taking new ones for now (anything you just entered was not saved). Please register again tomorrow, or contact the MTTQ committee you wish to give to. Thank you!',
   'pledge.refused.rate_all':
     '⏳ Many pledges are arriving by message at once, so the bot has paused taking more. Anything you just entered was not saved; please try again in a few minutes, or contact the MTTQ committee you wish to give to directly. Thank you!',
+  'pledge.fund_account':
+    '🏦 Transfer to the «Vì người nghèo» (For the Poor) Fund of {level}: bank {bank}, account number {account}, account holder {holder}, transfer note: {ref}',
   'pledge.unverified.note':
     'Because the amount is large, an officer of the "For the Poor" fund will contact you to verify it; only then is it added to the pledged total. The bot will let you know here once it is decided.',
   'pledge.verify.notice':
@@ -501,6 +503,9 @@ export const en: Record<keyof typeof vi, string> = {
   'fund.public.donors': 'Donors (paid):',
   'fund.public.donor': '{n}. {name}: {amount}',
   'fund.public.others': 'And {count} donors who preferred not to be named: {amount}.',
+  'fund.public.accounts': '🏦 Accounts receiving donations:',
+  'fund.public.account':
+    '• «Vì người nghèo» (For the Poor) Fund of {level}: bank {bank}, account number {account}, account holder {holder}',
   'fund.public.footer': 'The MTTQ committee thanks every organisation and person who helped!',
   'fund.ack.text':
     'VIETNAM FATHERLAND FRONT COMMITTEE – {level}\n"FOR THE POOR" FUND BOARD\n\n' +

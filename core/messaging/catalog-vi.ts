@@ -391,6 +391,8 @@ export const vi = {
     '⏳ Trong 24 giờ qua anh/chị đã đăng ký {max} khoản ủng hộ qua tin nhắn nên bot tạm chưa nhận thêm đăng ký mới (thông tin vừa nhập, nếu có, chưa được lưu). Anh/chị vui lòng đăng ký lại vào ngày mai, hoặc liên hệ Ủy ban MTTQ nơi anh/chị muốn ủng hộ. Xin cảm ơn anh/chị!',
   'pledge.refused.rate_all':
     '⏳ Hiện có nhiều đăng ký ủng hộ qua tin nhắn cùng lúc nên bot tạm ngừng nhận thêm. Thông tin vừa nhập, nếu có, chưa được lưu; anh/chị vui lòng thử lại sau ít phút, hoặc liên hệ trực tiếp Ủy ban MTTQ nơi anh/chị muốn ủng hộ. Xin cảm ơn anh/chị!',
+  'pledge.fund_account':
+    '🏦 Chuyển khoản về Quỹ «Vì người nghèo» {level}: Ngân hàng {bank}, số tài khoản {account}, chủ tài khoản {holder}, nội dung: {ref}',
   'pledge.unverified.note':
     'Vì giá trị đăng ký lớn, cán bộ Quỹ "Vì người nghèo" sẽ liên hệ với anh/chị để xác minh; sau khi xác minh, đăng ký mới được ghi vào tổng số ủng hộ. Khi có kết quả, bot sẽ báo anh/chị tại đây.',
   'pledge.verify.notice':
@@ -504,6 +506,9 @@ export const vi = {
   'fund.public.donors': 'Danh sách nhà hảo tâm (đã nộp):',
   'fund.public.donor': '{n}. {name}: {amount}',
   'fund.public.others': 'Cùng {count} nhà hảo tâm khác không nêu tên: {amount}.',
+  'fund.public.accounts': '🏦 Tài khoản tiếp nhận ủng hộ:',
+  'fund.public.account':
+    '• Quỹ «Vì người nghèo» {level}: Ngân hàng {bank}, số tài khoản {account}, chủ tài khoản {holder}',
   'fund.public.footer': 'Ủy ban MTTQ trân trọng cảm ơn các tập thể, cá nhân đã chung tay vì người nghèo!',
   'fund.ack.text':
     'ỦY BAN MTTQ VIỆT NAM – {level}\nBAN VẬN ĐỘNG QUỸ "VÌ NGƯỜI NGHÈO"\n\n' +

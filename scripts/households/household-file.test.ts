@@ -430,6 +430,44 @@ describe('readHouseholdFile — CSV', () => {
   });
 });
 
+describe("readHouseholdFile with a campaign's categories (issue 15)", () => {
+  const categories = [
+    { code: 'poor', label: 'Hộ nghèo' },
+    { code: 'ntp_poverty', label: 'Hộ thuộc CT MTQG giảm nghèo' },
+  ];
+
+  it('reads their labels and codes, the built-in words of a category they list, and refuses the others', async () => {
+    const file = tempFile('.csv');
+    await writeFile(
+      file,
+      csvOf([
+        { 'Mã hộ': 'H1', Diện: 'Hộ thuộc CT MTQG giảm nghèo' },
+        { 'Mã hộ': 'H2', Diện: 'ho thuoc ct mtqg giam ngheo' },
+        { 'Mã hộ': 'H3', Diện: 'ntp_poverty' },
+        { 'Mã hộ': 'H4', Diện: 'HN' },
+        { 'Mã hộ': 'H5', Diện: 'Người có công' },
+      ]),
+      'utf8',
+    );
+    const result = await readHouseholdFile(file, { categories });
+    expect(result.rows.map((r) => r.values.category)).toEqual([
+      'ntp_poverty',
+      'ntp_poverty',
+      'ntp_poverty',
+      'poor',
+      undefined,
+    ]);
+    expect(rowAt(result, 6).errors).toEqual([
+      {
+        column: 'Diện',
+        field: 'category',
+        message: 'Diện hộ không hợp lệ (ô đang ghi "Người có công")',
+        suggestion: 'Ghi một trong các diện của đợt vận động: Hộ nghèo, Hộ thuộc CT MTQG giảm nghèo',
+      },
+    ]);
+  });
+});
+
 describe('readHouseholdFile — XLSX', () => {
   it('converts numbers, dates, rich text, formulas, hyperlinks, booleans and formula errors', async () => {
     const file = tempFile('.xlsx');

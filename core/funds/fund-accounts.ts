@@ -1,0 +1,70 @@
+import type { Campaign } from '../campaigns/campaign.ts';
+import { campaignRules } from '../campaigns/campaign-rules.ts';
+import type { FundAccount } from '../campaigns/definition.ts';
+import type { Text } from '../flows/flow.ts';
+import type { Tx } from '../unit-of-work.ts';
+
+/**
+ * The bank accounts of the "Vì người nghèo" fund levels, as the campaign's definition gives them
+ * (issue 15 §1): a donor who pledged money reads where to transfer it, and `/congkhai` lists them.
+ * A campaign without a definition, or a level it gives no account, shows none.
+ */
+
+/** The account of the fund of this level (a unit id), if the campaign defines one. */
+export async function fundAccountOf(
+  tx: Tx,
+  campaign: Campaign | number,
+  levelUnitId: number,
+): Promise<FundAccount | undefined> {
+  const rules = await campaignRules(tx, campaign);
+  if (!rules.defined) {
+    return undefined;
+  }
+  const unit = await tx.units.findById(levelUnitId);
+  return unit === undefined ? undefined : rules.fundAccount(unit.code);
+}
+
+function accountParams(level: string, account: FundAccount) {
+  return {
+    level,
+    bank: account.bank,
+    account: account.accountNumber,
+    holder: account.accountName,
+  };
+}
+
+/** "Chuyển khoản về Quỹ … nội dung: <ref>" for a money pledge to this level; none without an account. */
+export async function pledgeTransferLines(
+  tx: Tx,
+  pledge: { campaignId: number; fundUnitId: number; fundUnitName: string; kind: string; ref: string },
+): Promise<Text[]> {
+  if (pledge.kind !== 'money') {
+    return [];
+  }
+  const account = await fundAccountOf(tx, pledge.campaignId, pledge.fundUnitId);
+  return account === undefined
+    ? []
+    : [
+        {
+          key: 'pledge.fund_account',
+          params: { ...accountParams(pledge.fundUnitName, account), ref: pledge.ref },
+        },
+      ];
+}
+
+/**
+ * Every account the campaign defines, named by its level, under a heading (a donor needs them
+ * before any money came in); none when it defines none.
+ */
+export async function fundAccountLines(tx: Tx, campaign: Campaign): Promise<Text[]> {
+  const { fundAccounts } = await campaignRules(tx, campaign);
+  if (fundAccounts.length === 0) {
+    return [];
+  }
+  const lines: Text[] = [{ key: 'fund.public.accounts' }];
+  for (const account of fundAccounts) {
+    const level = (await tx.units.findByCode(account.unit))?.name ?? account.unit;
+    lines.push({ key: 'fund.public.account', params: accountParams(level, account) });
+  }
+  return lines;
+}
