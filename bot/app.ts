@@ -135,7 +135,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   };
   const realDeployment = !wantsDemo(config);
   const demo = options.seed === 'demo' || !realDeployment;
-  if (!(await hasCampaignData(db)) && (await seedIfEmpty(prisma(), clock.now(), { demo }))) {
+  if (!(await hasCampaignData(db)) && (await seedIfEmpty(db, clock.now(), { demo }))) {
     log.info(
       demo
         ? 'empty database: demo campaign seeded (Bắc Kạn city 2024–2025)'

@@ -12,7 +12,6 @@ import { createLogger } from '../bot/logger.ts';
 import { createTelegramBot } from '../bot/telegram/create-telegram-bot.ts';
 import { createInboundHandler } from '../core/inbound/handle-inbound.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
-import { createPrismaClient } from '../prisma/client.ts';
 import { seedDemo } from '../prisma/seed.ts';
 import type { SqlDb } from '../prisma/sql-db.ts';
 import { createStore } from '../prisma/store.ts';
@@ -145,18 +144,12 @@ export async function addOfficers(db: SqlDb, userIds: number[], at: Date, opts: 
 
 /** The demo campaign seeded (as of `now`) and `count` officers added; resolves with their user ids. */
 export async function seedOfficers(
-  url: string,
   db: SqlDb,
   count: number,
   now: Date,
   opts: { sameWard?: boolean } = {},
 ): Promise<number[]> {
-  const prisma = createPrismaClient(url);
-  try {
-    await seedDemo(prisma, now);
-  } finally {
-    await prisma.$disconnect();
-  }
+  await seedDemo(db, now);
   const users = Array.from({ length: count }, (_, i) => FIRST_OFFICER + i);
   await addOfficers(db, users, now, opts);
   return users;

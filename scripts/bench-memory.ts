@@ -350,7 +350,7 @@ async function benchLoaded(target: MemoryTarget, record: (figure: Figure) => voi
   const seconds = Number(process.env.BENCH_MEMORY_SECONDS ?? 25);
   const nodeOptions = process.env.BENCH_MEMORY_NODE_OPTIONS;
   const seeded = await target.fresh('memoryload');
-  const officers = await seedOfficers(seeded.url, seeded.db, users, new Date());
+  const officers = await seedOfficers(seeded.db, users, new Date());
   await seeded.close();
 
   const emulator = await startBotApiEmulator();

@@ -281,13 +281,9 @@ const dbName = (dialect: Dialect) => (dialect === 'sqlite' ? 'SQLite' : 'Postgre
 /** Seeds the demo campaign (as of 05/11/2024) and the officers; the first WARMUP_OFFICERS warm up. */
 async function reportDatabase(target: BenchTarget, name: string) {
   const database = await target.fresh(name);
-  const users = await seedOfficers(
-    database.url,
-    database.db,
-    OFFICERS + WARMUP_OFFICERS,
-    new Date(REPORT_CLOCK_AT),
-    { sameWard: SAME_WARD },
-  );
+  const users = await seedOfficers(database.db, OFFICERS + WARMUP_OFFICERS, new Date(REPORT_CLOCK_AT), {
+    sameWard: SAME_WARD,
+  });
   return {
     ...database,
     users,
@@ -490,8 +486,8 @@ async function benchInstances(
 async function benchHouseholds(target: BenchTarget, record: (figure: Figure) => void): Promise<void> {
   const { url, db, close } = await target.fresh('households');
   const now = new Date('2025-03-20T03:00:00Z');
+  await seedDemo(db, now);
   const prisma = createPrismaClient(url);
-  await seedDemo(prisma, now);
   const { rows } = generateHouseholdRows(5000, { seed: 11 });
   const idAt = GENERATED_HEADER.findIndex((h) => /CCCD/.test(h));
   rows.forEach((row, i) => {
@@ -588,10 +584,8 @@ async function benchImport(target: BenchTarget, record: (figure: Figure) => void
     .map((v) => Number(v.trim()))
     .filter((n) => Number.isInteger(n) && n > 0);
   for (const count of counts) {
-    const { url, close } = await target.fresh(`import_${count}`);
-    const prisma = createPrismaClient(url);
-    await seedDemo(prisma, new Date());
-    await prisma.$disconnect();
+    const { url, db, close } = await target.fresh(`import_${count}`);
+    await seedDemo(db, new Date());
     await close();
     const file = path.join(target.dir, `import-${count}.csv`);
     await validHouseholdCsv(file, count);

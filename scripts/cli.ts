@@ -93,7 +93,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const demo = wantsDemo(config);
     // Asked without the Prisma client first: on an existing database a command that does not use
     // it never runs its query compiler (issue 14 §7).
-    if (!asItIs && !(await hasCampaignData(db)) && (await seedIfEmpty(prisma(), new Date(), { demo }))) {
+    if (!asItIs && !(await hasCampaignData(db)) && (await seedIfEmpty(db, new Date(), { demo }))) {
       note(
         demo
           ? 'Cơ sở dữ liệu trống: đã nạp dữ liệu mẫu (chiến dịch thành phố Bắc Kạn 2024–2025).'

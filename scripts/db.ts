@@ -9,7 +9,6 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../bot/config.ts';
-import { createPrismaClient } from '../prisma/client.ts';
 import {
   applyMigrations,
   latestSchemaSnapshot,
@@ -31,13 +30,8 @@ async function deploy(): Promise<void> {
   try {
     const applied = await applyMigrations(db);
     console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
-  } finally {
-    await db.close();
-  }
-  const prisma = createPrismaClient(config.databaseUrl);
-  try {
     const demo = wantsDemo(config);
-    if (await seedIfEmpty(prisma, new Date(), { demo })) {
+    if (await seedIfEmpty(db, new Date(), { demo })) {
       console.log(
         demo
           ? 'Empty database: demo campaign seeded.'
@@ -45,7 +39,7 @@ async function deploy(): Promise<void> {
       );
     }
   } finally {
-    await prisma.$disconnect();
+    await db.close();
   }
 }
 

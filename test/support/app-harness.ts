@@ -163,8 +163,8 @@ export async function seededDatabase(
   const temp = tempDatabase(dialect);
   const db = openSqlDb(temp.url);
   await applyMigrations(db);
+  await seedIfEmpty(db, now, { demo: 'fixture' });
   const prisma = createPrismaClient(temp.url);
-  await seedIfEmpty(prisma, now, { demo: true });
   return {
     url: temp.url,
     file: temp.file,
