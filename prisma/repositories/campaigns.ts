@@ -128,15 +128,17 @@ export function createCampaignRepository(t: SqlDb): CampaignRepository {
       }
     },
     async removePeriod(periodId) {
-      const used = await db
-        .selectFrom('Report')
-        .select('id')
-        .where('periodId', '=', periodId)
-        .limit(1)
-        .unionAll(db.selectFrom('NarrativeReport').select('id').where('periodId', '=', periodId).limit(1))
-        .execute();
-      if (used.length > 0) {
-        return false;
+      // Two queries: SQLite refuses a LIMIT inside a compound SELECT.
+      for (const table of ['Report', 'NarrativeReport'] as const) {
+        const used = await db
+          .selectFrom(table)
+          .select('id')
+          .where('periodId', '=', periodId)
+          .limit(1)
+          .executeTakeFirst();
+        if (used) {
+          return false;
+        }
       }
       await db.deleteFrom('ReportingPeriod').where('id', '=', periodId).execute();
       return true;
