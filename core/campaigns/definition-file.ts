@@ -1,4 +1,4 @@
-import { isNode, LineCounter, parseDocument } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type CampaignDefinition, ZCampaignDefinition } from './definition.ts';
 
@@ -52,7 +52,8 @@ export function readYamlWith<S extends z.ZodType>(text: string, schema: S): Defi
     return { ok: true, value: parsed.data };
   }
   const problems = parsed.error.issues.map((issue): DefinitionProblem => {
-    // The line of the deepest node of the path that exists (a missing field: its parent's line).
+    // The line of the deepest node of the path that exists (a missing field: its parent's line;
+    // an unknown field: its own line, not its parent's).
     let line = 0;
     for (let depth = issue.path.length; depth >= 0; depth--) {
       const node = doc.getIn(issue.path.slice(0, depth) as unknown[], true);
@@ -60,6 +61,13 @@ export function readYamlWith<S extends z.ZodType>(text: string, schema: S): Defi
         line = lineAt(node.range[0]);
         break;
       }
+    }
+    if (issue.code === 'unrecognized_keys') {
+      const parent = issue.path.length === 0 ? doc.contents : doc.getIn(issue.path as unknown[], true);
+      const key = isMap(parent)
+        ? parent.items.find((pair) => isScalar(pair.key) && pair.key.value === issue.keys[0])?.key
+        : undefined;
+      line = isNode(key) && key.range ? lineAt(key.range[0]) : line;
     }
     const missing = issue.code === 'invalid_type' && issue.input === undefined;
     const unknown = issue.code === 'unrecognized_keys' ? `không có mục "${issue.keys.join('", "')}": ` : '';
