@@ -89,6 +89,17 @@ describe('rulesOf', () => {
     ]);
   });
 
+  it("names the campaign's confirmation when the commune has not confirmed", () => {
+    const rules = rulesOf(
+      ROW,
+      json({ eligibility: { confirmation: 'UBND xã xác nhận hộ thuộc diện hỗ trợ' } }),
+    );
+    const result = assessEligibility({ ...FACTS, confirmedByCommune: false }, rules.eligibility);
+    expect(result.problems).toEqual([
+      { code: 'not_confirmed', message: 'Hộ chưa có xác nhận: UBND xã xác nhận hộ thuộc diện hỗ trợ.' },
+    ]);
+  });
+
   it('keeps eligible categories the eligibility section names itself', () => {
     const rules = rulesOf(ROW, json({ eligibility: { eligibleCategories: ['poor'] } }));
     expect(rules.eligibility.eligibleCategories).toEqual(['poor']);

@@ -41,6 +41,8 @@ export const ZEligibilityRules = z.object({
    * false: such a household is not supported by this campaign (a repair-only programme).
    */
   noHouseCase: z.boolean().optional(),
+  /** What the commune confirms, as the campaign's plan words it; named when it is missing. */
+  confirmation: z.string().optional(),
 });
 export type EligibilityRules = z.infer<typeof ZEligibilityRules>;
 
@@ -211,7 +213,13 @@ export function assessEligibility(
     });
   }
   if (rules.requireCommuneConfirmation && !h.confirmedByCommune) {
-    problems.push({ code: 'not_confirmed', message: 'Hộ chưa được UBND xã/phường xác nhận.' });
+    problems.push({
+      code: 'not_confirmed',
+      message:
+        rules.confirmation === undefined
+          ? 'Hộ chưa được UBND xã/phường xác nhận.'
+          : `Hộ chưa có xác nhận: ${rules.confirmation}.`,
+    });
   }
   if (!rules.eligibleCategories.includes(h.category)) {
     const allowed = rules.eligibleCategories.map(categoryLabel).join(', ');
