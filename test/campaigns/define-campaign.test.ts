@@ -68,7 +68,7 @@ describe('a campaign from its definition (issue 15 §1)', () => {
   let db: SqlDb;
   let store: UnitOfWork;
   let close: () => Promise<void>;
-  let units: Record<string, number>;
+  let units: Record<'nation' | 'province' | 'city' | 'oldWard' | 'newWard' | 'org', number>;
 
   beforeEach(async () => {
     ({ db, close } = await migratedDb());
