@@ -315,3 +315,25 @@ export function reportsNotOwed(
   }
   return result;
 }
+
+/**
+ * Fills in, for a successor without a value of its own, the value of one of its predecessors (along
+ * chains of successions): the wards created on 01/07/2025 under the province of Thái Nguyên carry on
+ * the campaign of Bắc Kạn city their predecessors belonged to, as its views list them. Changes `byUnit`.
+ */
+export function inheritBySuccession<T>(
+  byUnit: Map<number, T>,
+  successions: readonly UnitSuccessionView[],
+): Map<number, T> {
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const s of successions) {
+      const value = byUnit.get(s.predecessorId);
+      if (value !== undefined && !byUnit.has(s.successorId)) {
+        byUnit.set(s.successorId, value);
+        changed = true;
+      }
+    }
+  }
+  return byUnit;
+}

@@ -4,7 +4,7 @@ import { definitionFromJson } from '../campaigns/definition.ts';
 import { isUnverified } from '../funds/ledger.ts';
 import type { Choice, Outbound } from '../messaging/message.ts';
 import type { OutboxItem, OutboxPurpose } from '../messaging/outbox.repository.ts';
-import { reportsNotOwed } from '../people/area-view.ts';
+import { inheritBySuccession, reportsNotOwed } from '../people/area-view.ts';
 import { isLocalKind } from '../people/unit.repository.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
@@ -81,8 +81,9 @@ export async function loadReminderInputs(
     return [];
   }
   const tree = await tx.units.listByKinds(TREE_KINDS);
-  const campaignOfUnit = campaignsByUnit(campaigns, tree, now);
   const successions = await tx.units.successions();
+  // A successor outside every campaign's area carries on its predecessors' campaign (area-view.ts).
+  const campaignOfUnit = inheritBySuccession(campaignsByUnit(campaigns, tree, now), successions);
   const locals = await tx.units.listByKinds(['ward', 'commune']);
   const datedLocals = (await tx.units.listAllDated()).filter((u) => isLocalKind(u.kind));
   const members = await tx.reminders.members(['unit_officer', 'leader', 'admin']);
