@@ -158,7 +158,7 @@ export async function benchNational(opts: BenchNationalOptions): Promise<Nationa
     const leadersView = await measure('/tinhhinh', () =>
       run((tx) => buildLeadersView(tx, leader, NATIONAL_AS_OF)),
     );
-    const fundRollup = await measure('/quy', () => run((tx) => fundRollupFor(tx, leader)));
+    const fundRollup = await measure('/quy', () => run((tx) => fundRollupFor(tx, leader, NATIONAL_AS_OF)));
     return {
       url: opts.url,
       dialect: db.dialect,

@@ -286,7 +286,7 @@ describe("the leaders' views of the nation", () => {
   });
 
   it("/quy: the centre's own fund and one line per province, adding up to the digest's totals", async () => {
-    const lines = (await run((tx) => fundRollupFor(tx, nationalLeader()))) ?? [];
+    const lines = (await run((tx) => fundRollupFor(tx, nationalLeader(), NATIONAL_AS_OF))) ?? [];
     expect(lines.filter((l) => l.key === 'fund.level.line')).toHaveLength(35);
     expect(line(lines, 'fund.rollup.total').received).toBe(
       line(digest.lines, 'digest.money.received_share').amount,

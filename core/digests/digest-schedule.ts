@@ -1,5 +1,8 @@
-import type { Period } from '../campaigns/campaign.ts';
+import type { Campaign, Period } from '../campaigns/campaign.ts';
+import { campaignsByUnit } from '../campaigns/campaign-of.ts';
+import { campaignFor, isClosed } from '../campaigns/coverage.ts';
 import type { Outbound } from '../messaging/message.ts';
+import { AREA_KINDS } from '../people/unit.repository.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { LeadershipGroupRecord, ScheduledDigestKind } from './group.repository.ts';
@@ -89,20 +92,28 @@ export type DigestBuilder = (
 export async function runDigests(tx: Tx, now: Date, build: DigestBuilder): Promise<number> {
   // One instance builds the due digests at a time; the other then finds them in the outbox.
   await tx.lock('scheduler:digests');
-  const campaign = await tx.campaigns.findCurrent();
-  if (!campaign) {
-    return 0;
-  }
   const groups = await tx.groups.listActive();
   if (groups.length === 0) {
     return 0;
   }
-  const periods = (
-    await Promise.all(
-      (['monthly', 'quarterly', 'semiannual'] as const).map((k) => tx.campaigns.listPeriods(campaign.id, k)),
-    )
-  ).flat();
-  const due = dueDigests(groups, periods, now, campaign.timeZone);
+  // Each group gets the digests of its area's campaign, on that campaign's deadlines. A closed
+  // campaign's groups get none any more (issue 15 §1): its figures stay readable on /digest,
+  // /tinhhinh and in the exports, but nothing is pushed for a campaign that ended.
+  const campaignOf = await groupCampaigns(tx, groups, now);
+  const due: DueDigest[] = [];
+  for (const [campaign, own] of campaignOf) {
+    if (isClosed(campaign, now)) {
+      continue;
+    }
+    const periods = (
+      await Promise.all(
+        (['monthly', 'quarterly', 'semiannual'] as const).map((k) =>
+          tx.campaigns.listPeriods(campaign.id, k),
+        ),
+      )
+    ).flat();
+    due.push(...dueDigests(own, periods, now, campaign.timeZone));
+  }
   if (due.length === 0) {
     return 0;
   }
@@ -133,4 +144,23 @@ export async function runDigests(tx: Tx, now: Date, build: DigestBuilder): Promi
     }
   }
   return added;
+}
+
+/** The groups of each campaign: the campaign covering the group's unit (or below it, for a group above every area). */
+async function groupCampaigns(
+  tx: Tx,
+  groups: readonly LeadershipGroupRecord[],
+  now: Date,
+): Promise<Map<Campaign, LeadershipGroupRecord[]>> {
+  const campaigns = await tx.campaigns.list();
+  const byUnit = campaignsByUnit(campaigns, await tx.units.listByKinds(AREA_KINDS), now);
+  const out = new Map<Campaign, LeadershipGroupRecord[]>();
+  for (const group of groups) {
+    const campaign = byUnit.get(group.unitId) ?? (await campaignFor(tx, [group.unitId], now));
+    if (campaign) {
+      const same = [...out.keys()].find((c) => c.id === campaign.id) ?? campaign;
+      out.set(same, [...(out.get(same) ?? []), group]);
+    }
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
 import type { Period, PeriodKind } from '../campaigns/campaign.ts';
+import { campaignOfUnit } from '../campaigns/campaign-of.ts';
 import type { Text } from '../flows/flow.ts';
 import { fundScope, loadRollup } from '../funds/fund-reports.ts';
 import { completionPercent, loadUnitProgress, shortUnitName } from '../households/unit-progress.ts';
@@ -57,7 +58,8 @@ const BREAK: Text = { key: 'digest.break' };
 /** Builds the digest of an area; undefined without a current campaign or for an unknown unit. */
 export async function buildDigest(tx: Tx, opts: DigestOptions): Promise<Digest | undefined> {
   const locale = opts.locale ?? 'vi';
-  const campaign = await tx.campaigns.findCurrent();
+  // The campaign of the area (several may run at once, each over its own area).
+  const campaign = await campaignOfUnit(tx, opts.areaUnitId, opts.now);
   const area = await tx.units.findById(opts.areaUnitId);
   if (!campaign || !area) {
     return undefined;
@@ -82,6 +84,7 @@ export async function buildDigest(tx: Tx, opts: DigestOptions): Promise<Digest |
   const next = periodsDueOn(periods, periods.find((p) => p.dueOn > today)?.dueOn);
   // Donors only count for the six-monthly proposals: a national campaign has tens of thousands.
   const loaded = await loadRollup(tx, {
+    campaign,
     ...(await fundScope(tx, [area.id], { rows: false })),
     perLevel: false,
     donors: opts.kind === 'semiannual',

@@ -1,4 +1,5 @@
 import type { Campaign, Period } from '../campaigns/campaign.ts';
+import { campaignOf } from '../campaigns/campaign-of.ts';
 import type { UnitView } from '../people/unit.repository.ts';
 import { addDays, dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDateLong } from '../shared/format.ts';
@@ -34,7 +35,8 @@ export async function loadScope(
   scope: readonly number[],
   now: Date,
 ): Promise<{ ok: true; scope: ExportScope } | { ok: false; refusal: ScopeRefusal }> {
-  const campaign = await tx.campaigns.findCurrent();
+  // The campaign of the area exported (closed ones too: they stay exportable).
+  const campaign = await campaignOf(tx, [...scope], now);
   if (!campaign) {
     return { ok: false, refusal: { code: 'no_campaign' } };
   }

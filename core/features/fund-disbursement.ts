@@ -21,7 +21,7 @@ export const fundDisbursementFeature: Feature = {
       name: 'disbpick',
       action: 'fund.disburse',
       handle: async (chat, { actor }) =>
-        chat.sayView(await unpaidHouseholds(chat.tx, actor), 'fund.refused.not_fund_officer'),
+        chat.sayView(await unpaidHouseholds(chat.tx, actor, chat.now), 'fund.refused.not_fund_officer'),
     },
     {
       name: 'disb',

@@ -12,7 +12,7 @@ export const fundViewFeature: Feature = {
       scope: 'private',
       description: 'command.fund',
       handle: async (chat, _args, actor) => {
-        const lines = await fundRollupFor(chat.tx, actor);
+        const lines = await fundRollupFor(chat.tx, actor, chat.now);
         return lines ? chat.sayLines(lines) : chat.showMenu(chat.text('leaders.refused'));
       },
     },

@@ -1,4 +1,6 @@
 import { can, membershipsFor, reachesEverywhere, unitsFor } from '../access/access.ts';
+import type { Campaign } from '../campaigns/campaign.ts';
+import { campaignOf, campaignOfUnit } from '../campaigns/campaign-of.ts';
 import type { Text } from '../flows/flow.ts';
 import { t } from '../messaging/catalog.ts';
 import type { Choice } from '../messaging/message.ts';
@@ -28,9 +30,13 @@ export interface FundScope {
  */
 export async function loadRollup(
   tx: Tx,
-  opts: FundScope & { perLevel?: boolean; donors?: boolean } = { levelIds: null },
+  opts: FundScope & { perLevel?: boolean; donors?: boolean; campaign?: Campaign | undefined } = {
+    levelIds: null,
+  },
 ) {
-  const campaign = await tx.campaigns.findCurrent();
+  // The caller's campaign (the viewer's or the area's); without one, no unit is known (the public
+  // summary, a command without --campaign): the latest campaign.
+  const campaign = opts.campaign ?? (await tx.campaigns.findCurrent());
   if (!campaign) {
     return undefined;
   }
@@ -110,11 +116,15 @@ export async function publicSummary(tx: Tx, now: Date): Promise<Text[]> {
  * `/quy`: the fund board's and leaders' roll-up of their area (`fundScope`: a city's funds level by
  * level, the nation's as the centre and one row per province); undefined for anyone else.
  */
-export async function fundRollupFor(tx: Tx, actor: Actor): Promise<Text[] | undefined> {
+export async function fundRollupFor(tx: Tx, actor: Actor, now: Date): Promise<Text[] | undefined> {
   if (!can(actor, 'fund.view')) {
     return undefined;
   }
-  const loaded = await loadRollup(tx, await fundScope(tx, unitsFor(actor, 'fund.view')));
+  const units = unitsFor(actor, 'fund.view');
+  const loaded = await loadRollup(tx, {
+    ...(await fundScope(tx, units)),
+    campaign: await campaignOf(tx, units, now),
+  });
   if (!loaded) {
     return [{ key: 'report.refused.no_campaign' }];
   }
@@ -139,8 +149,9 @@ export async function acknowledgement(
   now: Date,
   send: boolean,
 ): Promise<{ lines: Text[]; choices: Choice[][] } | undefined> {
-  const campaign = await tx.campaigns.findCurrent();
   const pledge = await tx.pledges.findById(pledgeId);
+  // The campaign of the pledge's fund level (its name is on the acknowledgement).
+  const campaign = pledge && (await campaignOfUnit(tx, pledge.fundUnitId, now));
   if (!campaign || !pledge || !(await keepsLevel(tx, actor, 'fund.acknowledge', pledge.fundUnitId))) {
     return undefined;
   }

@@ -1,16 +1,25 @@
 import { membershipsFor } from '../access/access.ts';
+import type { Campaign } from '../campaigns/campaign.ts';
+import {
+  campaignOf,
+  campaignOfUnit,
+  campaignsByUnit,
+  closedRefusal,
+  isOpenOrUpcoming,
+  unitIdsOf,
+} from '../campaigns/campaign-of.ts';
 import { moneyAnswer, textAnswer } from '../flows/answers.ts';
 import type { FieldValue, FlowData, FlowDef, Text } from '../flows/flow.ts';
 import { defineFlow, type FlowStart } from '../flows/flow-runner.ts';
 import type { Choice } from '../messaging/message.ts';
 import { FUND_LEVEL_KINDS } from '../people/unit.repository.ts';
-import { isGuest } from '../shared/actor.ts';
+import { type Actor, isGuest } from '../shared/actor.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDate, formatMoney } from '../shared/format.ts';
 import { normalizeVi, parsePhone } from '../shared/parse.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { DONOR_KINDS, type DonorKind, PLEDGE_KINDS, type PledgeKind } from './fund.repository.ts';
-import { recordPledge } from './pledge-record.ts';
+import { levelsOfCampaign, recordPledge } from './pledge-record.ts';
 import { type PledgeContext, ZPledgeAnswers, ZPledgeContext } from './pledge-schemas.ts';
 import { pledgeRateRefusal, pledgeSafeguards } from './pledge-verification.ts';
 
@@ -36,10 +45,14 @@ const DONOR_LABELS: Record<DonorKind, string> = {
   organisation: '🏛 Cơ quan, tổ chức',
 };
 
+/** The levels of the campaign chosen (or the flow's only one). */
+function levelsChosen(ctx: PledgeContext, data: FlowData): PledgeContext['levels'] {
+  return levelsOfCampaign(ctx, data.campaign === undefined ? ctx.campaignId : Number(data.campaign));
+}
+
 function levelOf(ctx: PledgeContext, data: FlowData): number | undefined {
-  return data.level === undefined
-    ? ctx.levels[0]?.id
-    : ctx.levels.find((l) => String(l.id) === data.level)?.id;
+  const levels = levelsChosen(ctx, data);
+  return data.level === undefined ? levels[0]?.id : levels.find((l) => String(l.id) === data.level)?.id;
 }
 
 function targetOptions(ctx: PledgeContext, data: FlowData): Choice[] {
@@ -69,6 +82,15 @@ export const pledgeFlow: FlowDef<PledgeContext> = {
           ]
         : [{ key: 'pledge.summary.donor' }],
   steps: [
+    {
+      // A donor with no unit, when several campaigns are open (issue 15 §1): which one they give to.
+      key: 'campaign',
+      kind: 'choice',
+      label: 'pledge.field.campaign',
+      prompt: () => ({ key: 'pledge.ask.campaign' }),
+      choices: (ctx) => ctx.campaigns.map((c) => ({ id: String(c.id), label: c.name })),
+      when: (ctx) => ctx.campaigns.length > 1,
+    },
     {
       key: 'donorKind',
       kind: 'choice',
@@ -163,8 +185,8 @@ export const pledgeFlow: FlowDef<PledgeContext> = {
       kind: 'choice',
       label: 'pledge.field.level',
       prompt: () => ({ key: 'pledge.ask.level' }),
-      choices: (ctx) => ctx.levels.map((l) => ({ id: String(l.id), label: l.name })),
-      when: (ctx) => ctx.levels.length > 1,
+      choices: (ctx, data) => levelsChosen(ctx, data).map((l) => ({ id: String(l.id), label: l.name })),
+      when: (ctx, data) => levelsChosen(ctx, data).length > 1,
     },
     {
       key: 'target',
@@ -222,9 +244,48 @@ function maskPhone(phone: string): string {
 async function fundLevels(
   tx: Tx,
 ): Promise<{ id: number; name: string; parentId: number | null; kind: string }[]> {
-  const units = await tx.units.listByKinds(FUND_LEVEL_KINDS);
-  // The province holds no fund of this campaign in the seed plan: the city and below do.
-  return units.filter((u) => u.kind !== 'province');
+  return tx.units.listByKinds(FUND_LEVEL_KINDS);
+}
+
+type LevelUnit = Awaited<ReturnType<typeof fundLevels>>[number];
+
+/**
+ * The levels of each campaign: the units of its area that hold a fund (each unit in the campaign
+ * that covers it, as the chat decides for a person). A province holds no fund of a campaign over a
+ * city (the seed plan): the city and below do; a campaign over a province has the province's.
+ */
+function levelsByCampaign(all: readonly LevelUnit[], campaigns: readonly Campaign[], now: Date) {
+  const byUnit = campaignsByUnit(campaigns, all, now);
+  return (campaignId: number) =>
+    all.filter(
+      (u) =>
+        byUnit.get(u.id)?.id === campaignId &&
+        (u.kind !== 'province' || campaigns.some((c) => c.id === campaignId && c.areaUnitId === u.id)),
+    );
+}
+
+/**
+ * The campaign a pledge goes to, and the ones a donor with no unit chooses from: an organisation's
+ * leader or an invited donor gives to their unit's campaign; a stranger (or a person with no unit)
+ * to an open one — asked which when several are (one not started yet takes pledges too).
+ */
+async function pledgeCampaigns(
+  tx: Tx,
+  actor: Actor,
+  now: Date,
+  editingLevel: number | undefined,
+): Promise<{ campaign: Campaign | undefined; choices: Campaign[] }> {
+  if (editingLevel !== undefined) {
+    return { campaign: await campaignOfUnit(tx, editingLevel, now), choices: [] };
+  }
+  const units = unitIdsOf(actor.memberships);
+  if (units.length > 0) {
+    return { campaign: await campaignOf(tx, units, now), choices: [] };
+  }
+  const all = await tx.campaigns.list();
+  const running = all.filter((c) => isOpenOrUpcoming(c, now));
+  // None running: the latest one answers (closed: its message says so).
+  return { campaign: running[0] ?? all[0], choices: running.length > 1 ? running : [] };
 }
 
 export const pledgeRunner = defineFlow({
@@ -233,18 +294,29 @@ export const pledgeRunner = defineFlow({
   answers: ZPledgeAnswers,
   /** `arg`: "org" (an organisation leader), "donor", or "edit:<pledge id>". */
   async start(tx, actor, now, arg): Promise<FlowStart<PledgeContext>> {
-    const campaign = await tx.campaigns.findCurrent();
+    const edited = arg?.startsWith('edit:')
+      ? await tx.pledges.findById(Number(arg.slice('edit:'.length)))
+      : undefined;
+    const { campaign, choices } = await pledgeCampaigns(tx, actor, now, edited?.fundUnitId);
     if (!campaign) {
       return { ok: false, reason: { key: 'report.refused.no_campaign' } };
+    }
+    const closed = await closedRefusal(tx, campaign, 'pledge', now);
+    if (closed) {
+      return { ok: false, reason: closed };
     }
     const today = toIsoDate(dateInZone(now, campaign.timeZone));
     const all = await fundLevels(tx);
     const targets: Record<string, { id: number; name: string }[]> = {};
     for (const l of all) {
-      targets[String(l.id)] = all.filter((c) => c.parentId === l.id).map((c) => ({ id: c.id, name: c.name }));
+      targets[String(l.id)] = all
+        .filter((c) => c.parentId === l.id && c.kind !== 'province')
+        .map((c) => ({ id: c.id, name: c.name }));
     }
+    const levelsOf = levelsByCampaign(all, choices.length > 0 ? choices : await tx.campaigns.list(), now);
     const base = {
       campaignId: campaign.id,
+      campaigns: choices.map((c) => ({ id: c.id, name: c.name })),
       guest: isGuest(actor),
       targets,
       today,
@@ -266,7 +338,7 @@ export const pledgeRunner = defineFlow({
     const orgs = membershipsFor(actor, 'pledge.org');
     let org = orgs[0];
     if (arg?.startsWith('edit:')) {
-      const pledge = await tx.pledges.findById(Number(arg.slice('edit:'.length)));
+      const pledge = edited;
       if (!pledge || pledge.personId !== actor.personId || isGuest(actor)) {
         return { ok: false, reason: { key: 'pledge.refused.not_yours' } };
       }
@@ -309,7 +381,14 @@ export const pledgeRunner = defineFlow({
         data,
       };
     }
-    const levels = all.map((l) => ({ id: l.id, name: l.name }));
+    const offered = choices.length > 0 ? choices : [campaign];
+    const levels = offered.flatMap((c) =>
+      levelsOf(c.id).map((l) => ({
+        id: l.id,
+        name: l.name,
+        ...(choices.length > 0 ? { campaignId: c.id } : {}),
+      })),
+    );
     if (levels.length === 0) {
       return { ok: false, reason: { key: 'pledge.refused.no_level' } };
     }

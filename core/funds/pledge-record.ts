@@ -1,3 +1,4 @@
+import { closedRefusal } from '../campaigns/campaign-of.ts';
 import type { Text } from '../flows/flow.ts';
 import type { Inbound } from '../messaging/message.ts';
 import { type Actor, isGuest } from '../shared/actor.ts';
@@ -34,10 +35,20 @@ function changesOf(ctx: PledgeContext, answers: PledgeAnswers): PledgeChanges {
     amount: (kind === 'money' ? answers.amount : answers.value) ?? 0n,
     dueOn: answers.dueOn,
     publicName: answers.publicName,
-    fundUnitId: answers.level ?? ctx.levels[0]?.id ?? 0,
+    fundUnitId: answers.level ?? levelsOfCampaign(ctx, campaignOfAnswers(ctx, answers))[0]?.id ?? 0,
     targetUnitId: answers.target === undefined || answers.target === 0 ? null : answers.target,
     verification: null,
   };
+}
+
+/** The campaign the pledge goes to: the one the donor chose among several, else the flow's. */
+export function campaignOfAnswers(ctx: PledgeContext, answers: Pick<PledgeAnswers, 'campaign'>): number {
+  return answers.campaign ?? ctx.campaignId;
+}
+
+/** The fund levels of a campaign among those the flow offers (all of them when levels name none). */
+export function levelsOfCampaign(ctx: PledgeContext, campaignId: number): PledgeContext['levels'] {
+  return ctx.levels.filter((l) => l.campaignId === undefined || l.campaignId === campaignId);
 }
 
 export async function recordPledge(
@@ -48,8 +59,15 @@ export async function recordPledge(
   now: Date,
   inbound: Inbound,
 ): Promise<Text[]> {
+  const campaignId = campaignOfAnswers(ctx, answers);
+  // Closed since the flow started: nothing is written (a closed campaign takes no pledge).
+  const campaign = await tx.campaigns.findById(campaignId);
+  const closed = campaign && (await closedRefusal(tx, campaign, 'pledge', now));
+  if (closed) {
+    return [closed];
+  }
   const changes = changesOf(ctx, answers);
-  const safeguards = await pledgeSafeguards(tx, ctx.campaignId);
+  const safeguards = await pledgeSafeguards(tx, campaignId);
   const unverified = needsVerification(actor, changes.amount, safeguards);
   if (ctx.editing) {
     return updatePledge(
@@ -94,7 +112,7 @@ export async function recordPledge(
   const { id, ref } = await tx.pledges.create(
     {
       ...changes,
-      campaignId: ctx.campaignId,
+      campaignId,
       donorKind,
       donorName: workplace ? `${donorName} (${workplace})` : donorName,
       donorPhone: answers.phone === undefined ? null : (parsePhone(answers.phone) ?? null),

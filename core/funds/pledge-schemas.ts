@@ -5,6 +5,8 @@ import { DONOR_KINDS, PLEDGE_KINDS } from './fund.repository.ts';
 /** What the pledge flow (pledge-flow.ts) keeps while it asks, and its confirmed answers (pledge-record.ts). */
 
 const ZOption = z.object({ id: z.number(), name: z.string() });
+/** A fund level, with the campaign it receives for when the donor chooses among several. */
+const ZLevel = ZOption.extend({ campaignId: z.number().optional() });
 
 export const ZPledgeContext = z.object({
   campaignId: z.number(),
@@ -13,7 +15,9 @@ export const ZPledgeContext = z.object({
   guest: z.boolean(),
   orgUnitId: z.number().nullable(),
   orgName: z.string().nullable(),
-  levels: z.array(ZOption),
+  levels: z.array(ZLevel),
+  /** The open campaigns a donor with no unit chooses from (asked only when there are several). */
+  campaigns: z.array(ZOption).default([]),
   /** Wards and communes a pledge may be meant for, per fund level id. */
   targets: z.record(z.string(), z.array(ZOption)),
   knownName: z.string().nullable(),
@@ -37,6 +41,7 @@ export const ZPledgeAnswers = z.object({
   quantity: z.number().int().optional(),
   quantityUnit: z.string().optional(),
   value: zMoney.optional(),
+  campaign: zIdChoice.optional(),
   level: zIdChoice.optional(),
   target: zIdChoice.optional(),
   householdCode: z.string().optional(),

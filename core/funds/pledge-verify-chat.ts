@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { campaignOfUnit } from '../campaigns/campaign-of.ts';
 import type { FlowDef, Text } from '../flows/flow.ts';
 import { defineFlow } from '../flows/flow-runner.ts';
 import { t } from '../messaging/catalog.ts';
@@ -29,8 +30,8 @@ async function keptPledge(tx: Tx, actor: Actor, id: number): Promise<PledgeView 
   return (await keepsLevel(tx, actor, 'pledge.verify', pledge.fundUnitId)) ? pledge : undefined;
 }
 
-async function today(tx: Tx, now: Date): Promise<string> {
-  const campaign = await tx.campaigns.findCurrent();
+async function today(tx: Tx, now: Date, pledge: PledgeView): Promise<string> {
+  const campaign = await campaignOfUnit(tx, pledge.fundUnitId, now);
   return toIsoDate(dateInZone(now, campaign?.timeZone ?? 'Asia/Ho_Chi_Minh'));
 }
 
@@ -38,7 +39,10 @@ async function already(tx: Tx, pledge: PledgeView, now: Date): Promise<Text[]> {
   return [
     {
       key: 'pledge.verify.already',
-      params: { ref: pledge.ref, status: { key: `pledge.status.${statusOf(pledge, await today(tx, now))}` } },
+      params: {
+        ref: pledge.ref,
+        status: { key: `pledge.status.${statusOf(pledge, await today(tx, now, pledge))}` },
+      },
     },
   ];
 }
@@ -92,7 +96,7 @@ export const pledgeRejectRunner = defineFlow({
     if (!pledge) {
       return { ok: false, reason: { key: 'fund.refused.pledge_elsewhere' } };
     }
-    if (statusOf(pledge, await today(tx, now)) !== 'unverified') {
+    if (statusOf(pledge, await today(tx, now, pledge)) !== 'unverified') {
       return { ok: false, reason: (await already(tx, pledge, now))[0] as Text };
     }
     return {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { unitsFor } from '../access/access.ts';
+import { addressOf, closedRefusal } from '../campaigns/campaign-of.ts';
 import { zOptionalText } from '../flows/answers.ts';
 import type { FlowDef, Text } from '../flows/flow.ts';
 import { defineFlow, type FlowStart } from '../flows/flow-runner.ts';
@@ -171,11 +172,17 @@ export const householdStatusRunner = defineFlow({
   def: statusFlow,
   context: ZStatusContext,
   answers: z.object({ photo: zOptionalText, note: zOptionalText }),
-  async start(tx, actor, _now, arg) {
+  async start(tx, actor, now, arg) {
     const [id, to] = (arg ?? '').split(':');
     const household = await findOwnHousehold(tx, actor, Number(id));
     if (!household || !to || !isHouseholdStatus(to) || !isHouseholdStatus(household.status)) {
       return { ok: false, reason: { key: 'household.refused.not_found' } };
+    }
+    // The household's own campaign: a closed one takes no change of status (issue 15 §1).
+    const campaign = await tx.campaigns.findById(household.campaignId);
+    const closed = campaign && (await closedRefusal(tx, campaign, 'household', now, addressOf(campaign)));
+    if (closed) {
+      return { ok: false, reason: closed };
     }
     if (!nextStatuses(household.status).includes(to)) {
       return {

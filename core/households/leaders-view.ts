@@ -1,4 +1,5 @@
 import { unitsFor } from '../access/access.ts';
+import { campaignOf } from '../campaigns/campaign-of.ts';
 import type { Text } from '../flows/flow.ts';
 import { loadAreaUnits } from '../people/area-view.ts';
 import { isLocalKind } from '../people/unit.repository.ts';
@@ -26,7 +27,8 @@ export async function buildLeadersView(tx: Tx, actor: Actor, now: Date): Promise
   if (parents.length === 0) {
     return undefined;
   }
-  const campaign = await tx.campaigns.findCurrent();
+  // The campaign of the leader's area (a closed one's figures stay readable).
+  const campaign = await campaignOf(tx, parents, now);
   const timeZone = campaign?.timeZone ?? 'Asia/Ho_Chi_Minh';
   const today = toIsoDate(dateInZone(now, timeZone));
   // Units as they are today: a merged ward once, under its successor, with its predecessors' figures;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { campaignOf, unitIdsOf } from '../campaigns/campaign-of.ts';
 import type { DerivedChat } from '../features/derive.ts';
 import { helpCommandLines, menuRows } from '../features/derive.ts';
 import type { ActiveFlow, AnyRunner, FeatureChat } from '../features/feature.ts';
@@ -185,8 +186,9 @@ export class Conversation implements FeatureChat {
     return [this.text('help.general'), '', this.text('help.commands'), ...commands].join('\n');
   }
 
+  /** Today in the sender's campaign's calendar (the latest campaign for a stranger). */
   async today(): Promise<string> {
-    const campaign = await this.tx.campaigns.findCurrent();
+    const campaign = await campaignOf(this.tx, unitIdsOf(this.member?.memberships ?? []), this.now);
     const d = dateInZone(this.now, campaign?.timeZone ?? this.deps.timeZone);
     return `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
   }

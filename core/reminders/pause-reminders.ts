@@ -1,4 +1,5 @@
-import { can } from '../access/access.ts';
+import { can, membershipsFor } from '../access/access.ts';
+import { campaignOf, unitIdsOf } from '../campaigns/campaign-of.ts';
 import type { Text } from '../flows/flow.ts';
 import type { Channel } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -15,13 +16,14 @@ export async function pauseReminders(
   now: Date,
   channel: Channel,
 ): Promise<Text> {
-  const campaign = await tx.campaigns.findCurrent();
+  // The campaign of the officer's units: its periods are the ones they are reminded of.
+  const campaign = await campaignOf(tx, unitIdsOf(membershipsFor(actor, 'reminder.pause')), now);
   if (!campaign || !can(actor, 'reminder.pause')) {
     return { key: 'report.refused.not_officer' };
   }
   const periods = (
     await Promise.all(
-      (['monthly', 'quarterly', 'semiannual', 'final'] as const).map((k) =>
+      (['weekly', 'monthly', 'quarterly', 'semiannual', 'final'] as const).map((k) =>
         tx.campaigns.listPeriods(campaign.id, k),
       ),
     )

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { membershipsFor } from '../access/access.ts';
+import { addressOf, campaignOfUnit, closedRefusal } from '../campaigns/campaign-of.ts';
 import { zIdChoice } from '../flows/answers.ts';
 import type { FlowData, FlowDef, StepDef } from '../flows/flow.ts';
 import { defineFlow } from '../flows/flow-runner.ts';
@@ -115,12 +116,17 @@ export const narrativeReportRunner = defineFlow({
   answers: ZNarrativeAnswers,
   async start(tx, actor, now) {
     const unit = membershipsFor(actor, 'narrative.submit')[0];
-    const campaign = await tx.campaigns.findCurrent();
     if (!unit) {
       return { ok: false, reason: { key: 'report.refused.not_officer' } };
     }
+    // The campaign covering the unit; a closed one takes no report.
+    const campaign = await campaignOfUnit(tx, unit.unitId, now);
     if (!campaign) {
       return { ok: false, reason: { key: 'report.refused.no_campaign' } };
+    }
+    const closed = await closedRefusal(tx, campaign, 'report', now, addressOf(campaign));
+    if (closed) {
+      return { ok: false, reason: closed };
     }
     const today = toIsoDate(dateInZone(now, campaign.timeZone));
     const periods = [
@@ -166,7 +172,11 @@ export const narrativeReportRunner = defineFlow({
         answers[key] = value;
       }
     }
-    const campaign = await tx.campaigns.findCurrent();
+    const campaign = await campaignOfUnit(tx, ctx.unitId, now);
+    const closed = campaign && (await closedRefusal(tx, campaign, 'report', now, addressOf(campaign)));
+    if (closed) {
+      return [closed];
+    }
     const timeZone = campaign?.timeZone ?? 'Asia/Ho_Chi_Minh';
     const late = toIsoDate(dateInZone(now, timeZone)) >= period.dueOn;
     const revision = (await tx.narratives.lastRevision(period.id, ctx.unitId)) + 1;

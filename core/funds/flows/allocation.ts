@@ -12,7 +12,7 @@ import {
   availableAt,
   chosenLevel,
   commitHouseholdEntry,
-  currentCampaign,
+  entryCampaign,
   flowHousehold,
   levelById,
   levelStep,
@@ -107,9 +107,9 @@ export const allocationRunner = defineFlow({
   answers: ZAllocationAnswers,
   /** `arg`: the household's id. */
   async start(tx, actor, now, arg): Promise<FlowStart<AllocationContext>> {
-    const current = await currentCampaign(tx, now);
-    if (!current) {
-      return { ok: false, reason: { key: 'report.refused.no_campaign' } };
+    const current = await entryCampaign(tx, now, actor);
+    if (!current.ok) {
+      return { ok: false, reason: current.reason };
     }
     const scope = await householdScope(tx, actor);
     const h = await tx.households.findById(Number(arg));
@@ -160,7 +160,7 @@ export const allocationRunner = defineFlow({
     commitHouseholdEntry(
       tx,
       actor,
-      { level: levelById(ctx, answers.level), household: ctx.household },
+      { campaignId: ctx.campaignId, level: levelById(ctx, answers.level), household: ctx.household },
       {
         kind: 'allocation',
         amount: answers.amount,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { campaignOfActor } from '../../campaigns/campaign-of.ts';
 import { moneyAnswer, zIsoDate, zMoney, zOptionalText } from '../../flows/answers.ts';
 import type { FlowDef, Text } from '../../flows/flow.ts';
 import { defineFlow, type FlowStart } from '../../flows/flow-runner.ts';
@@ -12,9 +13,9 @@ import { ledgerFor } from '../fund-service.ts';
 import type { Need } from '../ledger.ts';
 import {
   commitHouseholdEntry,
-  currentCampaign,
   dateStep,
   documentStep,
+  entryCampaign,
   flowHousehold,
   levelsWithBalance,
   MAX_ENTRY,
@@ -92,9 +93,9 @@ export const disbursementRunner = defineFlow({
   answers: ZDisbursementAnswers,
   /** `arg`: the household's id. */
   async start(tx, actor, now, arg): Promise<FlowStart<DisbursementContext>> {
-    const current = await currentCampaign(tx, now);
-    if (!current) {
-      return { ok: false, reason: { key: 'report.refused.no_campaign' } };
+    const current = await entryCampaign(tx, now, actor);
+    if (!current.ok) {
+      return { ok: false, reason: current.reason };
     }
     const h = await tx.households.findById(Number(arg));
     const levels = await levelsWithBalance(tx, actor, current.campaign, 'fund.disburse');
@@ -127,7 +128,7 @@ export const disbursementRunner = defineFlow({
       tx,
       actor,
       // The level the household's money was allocated from.
-      { level: ctx.levels[0], household: ctx.household },
+      { campaignId: ctx.campaignId, level: ctx.levels[0], household: ctx.household },
       {
         kind: 'disbursement',
         amount: answers.amount,
@@ -144,8 +145,9 @@ export const disbursementRunner = defineFlow({
 export async function unpaidHouseholds(
   tx: Tx,
   actor: Actor,
+  now: Date,
 ): Promise<{ lines: Text[]; choices: Choice[][] } | undefined> {
-  const campaign = await tx.campaigns.findCurrent();
+  const campaign = await campaignOfActor(tx, actor, now);
   const levels = await fundLevelsFor(tx, actor, 'fund.disburse');
   if (!campaign || levels.length === 0) {
     return undefined;

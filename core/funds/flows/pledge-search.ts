@@ -44,7 +44,7 @@ export const pledgeSearchRunner = defineFlow({
   /** `arg`: "ack" to acknowledge the pledge found, otherwise to record a receipt against it. */
   async start(tx, actor, now, arg): Promise<FlowStart<PledgeSearchContext>> {
     const purpose = arg === 'ack' ? 'ack' : 'receipt';
-    const current = await currentCampaign(tx, now);
+    const current = await currentCampaign(tx, now, actor);
     const levels = await fundLevelsFor(tx, actor, purpose === 'ack' ? 'fund.acknowledge' : 'fund.receipt');
     if (!current || levels.length === 0) {
       return { ok: false, reason: { key: 'fund.refused.not_fund_officer' } };
@@ -102,7 +102,7 @@ export async function openPledges(
   actor: Actor,
   now: Date,
 ): Promise<{ lines: Text[]; choices: Choice[][] } | undefined> {
-  const current = await currentCampaign(tx, now);
+  const current = await currentCampaign(tx, now, actor);
   const levels = await fundLevelsFor(tx, actor, 'fund.receipt');
   if (!current || levels.length === 0) {
     return undefined;

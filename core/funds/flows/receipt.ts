@@ -12,9 +12,10 @@ import { confirmPledge } from '../pledge-verification.ts';
 import {
   chosenLevel,
   commitEntry,
-  currentCampaign,
+  confirmedCampaign,
   dateStep,
   documentStep,
+  entryCampaign,
   levelById,
   levelStep,
   levelsWithBalance,
@@ -139,9 +140,9 @@ export const receiptRunner = defineFlow({
   answers: ZReceiptAnswers,
   /** `arg`: the pledge paid, or none (0) for a receipt not against a pledge. */
   async start(tx, actor, now, arg): Promise<FlowStart<ReceiptContext>> {
-    const current = await currentCampaign(tx, now);
-    if (!current) {
-      return { ok: false, reason: { key: 'report.refused.no_campaign' } };
+    const current = await entryCampaign(tx, now, actor);
+    if (!current.ok) {
+      return { ok: false, reason: current.reason };
     }
     const levels = await levelsWithBalance(tx, actor, current.campaign, 'fund.receipt');
     if (levels.length === 0) {
@@ -176,9 +177,13 @@ export const receiptRunner = defineFlow({
     return { ok: true, ctx };
   },
   async submit(tx, actor, { ctx, answers }, now, inbound) {
-    const campaign = await tx.campaigns.findCurrent();
+    const confirmed = await confirmedCampaign(tx, ctx.campaignId, now);
+    if (!confirmed.ok) {
+      return confirmed.lines;
+    }
+    const { campaign } = confirmed;
     const level = levelById(ctx, answers.level);
-    if (!campaign || !level) {
+    if (!level) {
       return [{ key: 'fund.refused.nothing_saved' }];
     }
     const { amount } = answers;

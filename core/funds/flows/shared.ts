@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Action } from '../../access/access.ts';
 import type { Campaign } from '../../campaigns/campaign.ts';
+import { addressOf, campaignOfActor, closedRefusal } from '../../campaigns/campaign-of.ts';
 import { moneyAnswer, textAnswer } from '../../flows/answers.ts';
 import type { FieldValue, FlowData, Text } from '../../flows/flow.ts';
 import type { HouseholdView } from '../../households/household.repository.ts';
@@ -110,12 +111,42 @@ export function withinBalance<C extends { levels: Level[] }>(
   );
 }
 
+/** The campaign of the actor's units (their fund levels') and today on its calendar; a closed one too (reading). */
 export async function currentCampaign(
   tx: Tx,
   now: Date,
+  actor: Actor,
 ): Promise<{ campaign: Campaign; today: string } | undefined> {
-  const campaign = await tx.campaigns.findCurrent();
+  const campaign = await campaignOfActor(tx, actor, now);
   return campaign ? { campaign, today: toIsoDate(dateInZone(now, campaign.timeZone)) } : undefined;
+}
+
+/** The same for a fund entry: refused with its message when the campaign is closed (issue 15 §1). */
+export async function entryCampaign(
+  tx: Tx,
+  now: Date,
+  actor: Actor,
+): Promise<{ ok: true; campaign: Campaign; today: string } | { ok: false; reason: Text }> {
+  const current = await currentCampaign(tx, now, actor);
+  if (!current) {
+    return { ok: false, reason: { key: 'report.refused.no_campaign' } };
+  }
+  const closed = await closedRefusal(tx, current.campaign, 'fund', now, addressOf(current.campaign));
+  return closed ? { ok: false, reason: closed } : { ok: true, ...current };
+}
+
+/** The campaign a fund flow started in, read again when it is confirmed: closed since, its message. */
+export async function confirmedCampaign(
+  tx: Tx,
+  campaignId: number,
+  now: Date,
+): Promise<{ ok: true; campaign: Campaign } | { ok: false; lines: Text[] }> {
+  const campaign = await tx.campaigns.findById(campaignId);
+  if (!campaign) {
+    return { ok: false, lines: [{ key: 'fund.refused.nothing_saved' }] };
+  }
+  const closed = await closedRefusal(tx, campaign, 'fund', now, addressOf(campaign));
+  return closed ? { ok: false, lines: [closed] } : { ok: true, campaign };
 }
 
 function refusalText(r: LedgerRefusal): Text {
@@ -207,21 +238,24 @@ export async function flowHousehold(tx: Tx, h: HouseholdView): Promise<FlowHouse
 export async function commitHouseholdEntry(
   tx: Tx,
   actor: Actor,
-  target: { level: Level | undefined; household: FlowHousehold },
+  target: { campaignId: number; level: Level | undefined; household: FlowHousehold },
   entry: Pick<EntryFields, 'kind' | 'amount' | 'occurredOn'> & Partial<EntryFields>,
   now: Date,
   inbound: Inbound,
   done: 'fund.allocation.done' | 'fund.disbursement.done',
 ): Promise<Text[]> {
-  const campaign = await tx.campaigns.findCurrent();
+  const confirmed = await confirmedCampaign(tx, target.campaignId, now);
   const { level, household } = target;
-  if (!campaign || !level) {
+  if (!confirmed.ok) {
+    return confirmed.lines;
+  }
+  if (!level) {
     return [{ key: 'fund.refused.nothing_saved' }];
   }
   return commitEntry(
     tx,
     actor,
-    campaign,
+    confirmed.campaign,
     { ...entry, levelUnitId: level.id, householdId: household.id, need: household.need },
     now,
     inbound,

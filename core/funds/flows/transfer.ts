@@ -9,8 +9,9 @@ import {
   availableAt,
   chosenLevel,
   commitEntry,
-  currentCampaign,
+  confirmedCampaign,
   dateStep,
+  entryCampaign,
   type Level,
   levelById,
   levelStep,
@@ -89,9 +90,9 @@ export const transferRunner = defineFlow({
   context: ZTransferContext,
   answers: ZTransferAnswers,
   async start(tx, actor, now): Promise<FlowStart<TransferContext>> {
-    const current = await currentCampaign(tx, now);
-    if (!current) {
-      return { ok: false, reason: { key: 'report.refused.no_campaign' } };
+    const current = await entryCampaign(tx, now, actor);
+    if (!current.ok) {
+      return { ok: false, reason: current.reason };
     }
     const levels = await levelsWithBalance(tx, actor, current.campaign, 'fund.transfer');
     if (levels.length === 0) {
@@ -108,10 +109,14 @@ export const transferRunner = defineFlow({
     return { ok: true, ctx: { campaignId: current.campaign.id, today: current.today, levels, targets } };
   },
   async submit(tx, actor, { ctx, answers }, now, inbound) {
-    const campaign = await tx.campaigns.findCurrent();
+    const confirmed = await confirmedCampaign(tx, ctx.campaignId, now);
+    if (!confirmed.ok) {
+      return confirmed.lines;
+    }
+    const { campaign } = confirmed;
     const from = levelById(ctx, answers.level);
     const to = targetsFrom(ctx, from).find((t) => t.id === String(answers.to));
-    if (!campaign || !from || !to) {
+    if (!from || !to) {
       return [{ key: 'fund.refused.nothing_saved' }];
     }
     return commitEntry(
