@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { membershipsFor } from '../access/access.ts';
+import type { Campaign } from '../campaigns/campaign.ts';
 import { campaignRules } from '../campaigns/campaign-rules.ts';
 import { integerAnswer, textAnswer } from '../flows/answers.ts';
 import type { FieldValue, FlowData, FlowDef, StepDef } from '../flows/flow.ts';
@@ -172,9 +173,9 @@ const addFlow: FlowDef<AddContext> = {
 /** What the flow keeps of the campaign's definition: its categories and eligibility rules. */
 async function campaignContext(
   tx: Tx,
-  campaignId: number,
+  campaign: Campaign,
 ): Promise<Pick<AddContext, 'categories' | 'rules'>> {
-  const rules = await campaignRules(tx, campaignId);
+  const rules = await campaignRules(tx, campaign);
   return {
     categories: rules.categories.map((c) => ({ code: c.code, label: c.label })),
     rules: ZEligibilityRules.parse(rules.eligibility),
@@ -215,7 +216,7 @@ export const householdAddRunner = defineFlow({
         unitName: unit.unitName,
         year: dateInZone(now, campaign.timeZone).year,
         duplicates: [],
-        ...(await campaignContext(tx, campaign.id)),
+        ...(await campaignContext(tx, campaign)),
       },
     };
   },
