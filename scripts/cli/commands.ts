@@ -71,8 +71,24 @@ import {
   ZRemindersRunOptions,
 } from './reminders.ts';
 import { reportsList, reportsShow, ZReportsListOptions, ZReportsShowArgs } from './reports.ts';
+import { unitsImport, ZUnitsImportArgs } from './units-import.ts';
 import { unitsList } from './units-list.ts';
-import { unitsMerge, unitsSplit, ZUnitsMergeArgs, ZUnitsSplitArgs } from './units-reorg.ts';
+import {
+  unitsAdd,
+  unitsEnd,
+  unitsMerge,
+  unitsMove,
+  unitsRename,
+  unitsReorganise,
+  unitsSplit,
+  ZUnitsAddArgs,
+  ZUnitsEndArgs,
+  ZUnitsMergeArgs,
+  ZUnitsMoveArgs,
+  ZUnitsRenameArgs,
+  ZUnitsReorganiseArgs,
+  ZUnitsSplitArgs,
+} from './units-reorg.ts';
 import { ZZaloSetTokenArgs, zaloSetToken, zaloStatus } from './zalo.ts';
 
 /** The line printed after every usage error. */
@@ -173,12 +189,13 @@ const TABLE = {
     synopsis:
       'units merge <mã 1> <mã 2> … --into <mã mới> --name "<tên mới>" --on <YYYY-MM-DD> [--kind ward|commune]',
     description: [
-      'Sáp nhập phường, xã (cùng đơn vị cấp trên) thành đơn vị mới từ ngày --on: đơn vị cũ hết hiệu lực',
-      'từ hôm trước, cán bộ chuyển sang đơn vị mới; báo cáo, hộ đã có vẫn thuộc đơn vị cũ, số liệu cộng dồn',
-      'vào đơn vị mới từ ngày đó. Ghi nhật ký.',
+      'Sáp nhập phường, xã, đặc khu thành đơn vị mới từ ngày --on: đơn vị cũ hết hiệu lực từ hôm trước,',
+      'cán bộ chuyển sang đơn vị mới; báo cáo, hộ đã có vẫn thuộc đơn vị cũ, số liệu cộng dồn vào đơn vị',
+      'mới từ ngày đó. Một mã: kế thừa một-một; mã mới có thể là mã của một đơn vị cũ (01849). Các đơn vị',
+      'thuộc các đơn vị cấp trên khác nhau: thêm --parent <mã cấp trên của đơn vị mới>. Ghi nhật ký.',
     ],
     examples: ['units merge 01837 01840 --into 01900 --name "Phường Sông Cầu - Đức Xuân" --on 2025-05-01'],
-    options: { into: S, name: S, on: S, kind: S },
+    options: { into: S, name: S, on: S, kind: S, parent: S },
     positionals: 50,
     parse: (values, positionals) =>
       validate(ZUnitsMergeArgs, {
@@ -187,6 +204,7 @@ const TABLE = {
         name: values.name,
         on: values.on,
         kind: values.kind,
+        parent: values.parent,
       }),
     run: unitsMerge,
   }),
@@ -208,6 +226,98 @@ const TABLE = {
         kind: values.kind,
       }),
     run: unitsSplit,
+  }),
+  'units import': command({
+    summary: 'Nhập danh sách đơn vị hành chính từ tệp CSV hoặc Excel.',
+    synopsis: 'units import --file <tệp.csv|tệp.xlsx> [--dry-run]',
+    description: [
+      'Nhập danh sách đơn vị: cột Mã, Tên, Cấp/Loại (tỉnh, thành phố, quận/huyện, phường, xã, đặc khu,',
+      'tổ chức thành viên), Mã cấp trên, Hiệu lực từ, Hiệu lực đến. Báo dòng, cột, lỗi và cách sửa; không',
+      'ghi gì nếu còn lỗi. Nhập lại cùng tệp không thêm gì; ngày hết hiệu lực mới được cập nhật. Ghi nhật ký.',
+    ],
+    examples: ['units import --file campaigns/bac-kan-2024-2025/units-2024.csv --dry-run'],
+    options: { file: S, 'dry-run': FLAG },
+    parse: (values) => validate(ZUnitsImportArgs, { file: values.file, dryRun: values['dry-run'] === true }),
+    run: async (ctx, args) => {
+      const outcome = await unitsImport(ctx, args);
+      if (outcome.problems.length > 0) {
+        process.exitCode = 1;
+      }
+    },
+  }),
+  'units add': command({
+    summary: 'Thêm một đơn vị mới.',
+    synopsis: 'units add <mã> --name "<tên>" --kind <loại> [--parent <mã>] --from <YYYY-MM-DD>',
+    description: ['Thêm một đơn vị (không kế thừa đơn vị nào), có hiệu lực từ ngày --from. Ghi nhật ký.'],
+    examples: ['units add 01960 --name "Phường Mới" --kind ward --parent 058 --from 2025-01-01'],
+    options: { name: S, kind: S, parent: S, from: S },
+    positionals: 1,
+    parse: (values, [code]) =>
+      validate(ZUnitsAddArgs, {
+        code,
+        name: values.name,
+        kind: values.kind,
+        parent: values.parent,
+        from: values.from,
+      }),
+    run: unitsAdd,
+  }),
+  'units rename': command({
+    summary: 'Đổi tên một đơn vị từ một ngày.',
+    synopsis: 'units rename <mã> --name "<tên mới>" --on <YYYY-MM-DD>',
+    description: [
+      'Đổi tên từ ngày --on: đơn vị cũ hết hiệu lực từ hôm trước, đơn vị cùng mã với tên mới kế thừa,',
+      'số liệu cộng dồn, cán bộ chuyển sang. Ghi nhật ký.',
+    ],
+    examples: ['units rename 01843 --name "Phường Bắc Kạn" --on 2025-07-01'],
+    options: { name: S, on: S },
+    positionals: 1,
+    parse: (values, [code]) => validate(ZUnitsRenameArgs, { code, name: values.name, on: values.on }),
+    run: unitsRename,
+  }),
+  'units end': command({
+    summary: 'Kết thúc một đơn vị (và các tổ chức thành viên của nó).',
+    synopsis: 'units end <mã> --on <YYYY-MM-DD> [--successor <mã>]',
+    description: [
+      'Đơn vị hết hiệu lực từ hôm trước ngày --on; tổ chức thành viên của nó cũng kết thúc, vai trò tại',
+      'đó bị thu hồi. Có --successor: số liệu cộng vào đơn vị kế thừa, cán bộ chuyển sang. Hồ sơ đã có vẫn',
+      'thuộc đơn vị cũ. Ghi nhật ký.',
+    ],
+    examples: ['units end 058 --on 2025-07-01 --successor 19'],
+    options: { on: S, successor: S },
+    positionals: 1,
+    parse: (values, [code]) => validate(ZUnitsEndArgs, { code, on: values.on, successor: values.successor }),
+    run: unitsEnd,
+  }),
+  'units move': command({
+    summary: 'Chuyển một đơn vị sang đơn vị cấp trên khác từ một ngày.',
+    synopsis: 'units move <mã> --parent <mã> --on <YYYY-MM-DD>',
+    description: [
+      'Từ ngày --on đơn vị (cùng mã, cùng tên) thuộc đơn vị cấp trên mới; các kỳ trước vẫn thấy đơn vị',
+      'cấp trên cũ. Cán bộ chuyển sang. Ghi nhật ký.',
+    ],
+    examples: ['units move 01840 --parent 19 --on 2025-07-01'],
+    options: { parent: S, on: S },
+    positionals: 1,
+    parse: (values, [code]) => validate(ZUnitsMoveArgs, { code, parent: values.parent, on: values.on }),
+    run: unitsMove,
+  }),
+  'units reorganise': command({
+    summary: 'Sắp xếp lại đơn vị hành chính theo tệp sự kiện (YAML/JSON).',
+    synopsis: 'units reorganise --file <tệp.yaml|tệp.json> [--dry-run]',
+    description: [
+      'Áp dụng các sự kiện (add, rename, succeed, merge, split, move, end) theo thứ tự trong tệp, trong một',
+      'lần ghi: sai một chỗ thì không ghi gì; mỗi lỗi ghi dòng, mục và cách sửa. --dry-run: chỉ kiểm tra.',
+    ],
+    examples: ['units reorganise --file campaigns/bac-kan-2024-2025/reform-2025-07-01.yaml --dry-run'],
+    options: { file: S, 'dry-run': FLAG },
+    parse: (values) =>
+      validate(ZUnitsReorganiseArgs, { file: values.file, dryRun: values['dry-run'] === true }),
+    run: async (ctx, args) => {
+      if ((await unitsReorganise(ctx, args)).problems > 0) {
+        process.exitCode = 1;
+      }
+    },
   }),
   'people list': bare(
     {

@@ -41,7 +41,7 @@ export const ZHouseholdsImportArgs = z.object({
 });
 export type HouseholdsImportArgs = z.infer<typeof ZHouseholdsImportArgs>;
 
-interface RowProblem {
+export interface RowProblem {
   row: number;
   column: string;
   message: string;
@@ -60,7 +60,8 @@ export interface ImportOutcome {
 /** Problems kept in the outcome; a hostile file could otherwise have millions. */
 const MAX_KEPT_PROBLEMS = 10_000;
 
-function reportLine(p: RowProblem): string {
+/** "Dòng 5, cột "Mã": <problem> → <fix>" (row 0: the file as a whole). */
+export function reportLine(p: RowProblem): string {
   const place = p.row === 0 ? '' : `Dòng ${p.row}${p.column === '' ? '' : `, cột "${p.column}"`}: `;
   return `${place}${p.message}${p.suggestion ? ` → ${p.suggestion}` : ''}`;
 }

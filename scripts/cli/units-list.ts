@@ -1,16 +1,7 @@
 import { dateInZone, toIsoDate } from '../../core/shared/calendar.ts';
+import { kindName } from '../../core/units/kinds.ts';
 import { type CliContext, DEFAULT_TIME_ZONE } from './context.ts';
 import { formatIsoDate, renderTable } from './text.ts';
-
-/** How officials name each kind of unit (the database keeps the English code). */
-const KIND_NAMES: Record<string, string> = {
-  province: 'tỉnh',
-  city: 'thành phố',
-  district: 'quận, huyện',
-  ward: 'phường',
-  commune: 'xã',
-  member_org: 'tổ chức thành viên',
-};
 
 /**
  * `units list`: every unit with its code, name, kind, parent's code and validity, by code. A unit
@@ -36,7 +27,7 @@ export async function unitsList(ctx: CliContext): Promise<void> {
   const rows = units.map((u) => [
     u.code,
     u.name,
-    KIND_NAMES[u.kind] ?? u.kind,
+    kindName(u.kind),
     u.parentCode ?? '—',
     u.validTo === null
       ? `từ ${formatIsoDate(u.validFrom)}`

@@ -169,7 +169,7 @@ const DELIMITER_SCAN_RECORDS = 100;
 const PROGRESS_EVERY = 500;
 
 /** A row of the file before conversion; `cells[i]` is column i + 1, undefined when empty. */
-interface SheetRow {
+export interface SheetRow {
   rowNumber: number;
   cells: ReadonlyArray<SheetCell | undefined>;
 }
@@ -339,6 +339,34 @@ export async function openHouseholdFile(
 /** Rows scanned for the header row; a title block is a few rows. */
 const HEADER_SCAN_ROWS = 100;
 
+/** How many headers of a list a row holds (the CSV delimiter is the one that finds most). */
+export type HeaderCounter = (cells: ReadonlyArray<SheetCell | undefined>) => number;
+
+/**
+ * The non-empty rows of a `.csv` or `.xlsx` list other than households (a list of units), read as
+ * a household list is read: CSV encodings and delimiters, the first worksheet, merged cells,
+ * formula results, the size and row limits (`maxBytes` checked first). Cells are as read: text,
+ * numbers, dates. A CSV quote that never closes ends the rows with a `HouseholdFileError`.
+ */
+export async function openSheetRows(
+  file: string,
+  opts: { countHeaders: HeaderCounter; maxBytes?: number; maxRows?: number },
+): Promise<AsyncGenerator<SheetRow, void, undefined>> {
+  await checkFileSize(file, opts.maxBytes ?? DEFAULT_HOUSEHOLD_IMPORT_LIMITS.maxBytes);
+  const maxRows = opts.maxRows ?? DEFAULT_HOUSEHOLD_IMPORT_LIMITS.maxRows;
+  const source =
+    path.extname(file).toLowerCase() === '.csv'
+      ? await csvSheetRows(file, opts.countHeaders)
+      : xlsxSheetRows(file, maxRows);
+  return (async function* () {
+    try {
+      yield* source;
+    } catch (error) {
+      throw fileProblem(error);
+    }
+  })();
+}
+
 async function checkFileSize(file: string, maxBytes: number): Promise<void> {
   let size: number;
   try {
@@ -417,9 +445,12 @@ async function* fileChunks(file: string): AsyncGenerator<Uint8Array> {
 const READ_CHUNK_BYTES = 64 * 1024;
 
 /** The non-empty records of a CSV file as rows, read as a stream (encoding and delimiter first). */
-async function csvSheetRows(file: string): Promise<AsyncGenerator<SheetRow, void, undefined>> {
+async function csvSheetRows(
+  file: string,
+  countHeaders: HeaderCounter = countRecognised,
+): Promise<AsyncGenerator<SheetRow, void, undefined>> {
   const encoding = await detectCsvEncoding(fileChunks(file));
-  const delimiter = await detectDelimiter(file, encoding);
+  const delimiter = await detectDelimiter(file, encoding, countHeaders);
   return (async function* () {
     let rowNumber = 0;
     for await (const record of csvRecords(file, encoding, delimiter)) {
@@ -452,14 +483,18 @@ async function* csvRecords(
 }
 
 /** The delimiter under which some early record reads as the best header row; ',' if none. */
-async function detectDelimiter(file: string, encoding: string): Promise<CsvDelimiter> {
+async function detectDelimiter(
+  file: string,
+  encoding: string,
+  countHeaders: HeaderCounter,
+): Promise<CsvDelimiter> {
   let best: CsvDelimiter = ',';
   let bestCount = 0;
   for (const delimiter of CSV_DELIMITERS) {
     let scanned = 0;
     try {
       for await (const record of csvRecords(file, encoding, delimiter)) {
-        const count = countRecognised(record);
+        const count = countHeaders(record);
         if (count > bestCount) {
           best = delimiter;
           bestCount = count;

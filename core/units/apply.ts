@@ -1,0 +1,121 @@
+import type { AuditSource } from '../messaging/outbox.repository.ts';
+import { ROLES, type Role } from '../shared/actor.ts';
+import { AppError } from '../shared/app-error.ts';
+import { dateInZone, toIsoDate } from '../shared/calendar.ts';
+import type { Tx } from '../unit-of-work.ts';
+import type { UnitKey, UnitsPlan, UnitsState } from './changes.ts';
+
+/** Roles that belong to a unit's people and follow the unit into its successor. */
+export const MOVED_ROLES: readonly Role[] = ['unit_officer', 'leader'];
+
+/** What a plan is made against, read in the transaction that applies it. */
+export async function unitsState(tx: Tx, now: Date, timeZone: string): Promise<UnitsState> {
+  const [units, successions] = await Promise.all([tx.units.listAllDated(), tx.units.successions()]);
+  return { units, successions, today: toIsoDate(dateInZone(now, timeZone)) };
+}
+
+export interface AppliedUnits {
+  /** Key in the plan → id written (existing units keep their id). */
+  ids: Map<UnitKey, number>;
+  /** People moved to a successor, as "name (role)". */
+  moved: string[];
+  /** Memberships ended, as "name (role)". */
+  revoked: string[];
+}
+
+/**
+ * Writes a plan (core/units/changes.ts) in the caller's transaction, then one audit row `action`
+ * with the plan's lines, the people moved and revoked and `details`. Raises AppError CONFLICT (the
+ * transaction then writes nothing) when a unit to end was ended meanwhile.
+ */
+export async function applyUnitsPlan(
+  tx: Tx,
+  plan: UnitsPlan,
+  audit: { by: AuditSource; action: string; details?: Record<string, unknown> },
+  now: Date,
+): Promise<AppliedUnits> {
+  const ids = new Map<UnitKey, number>();
+  const id = (key: UnitKey) => (key > 0 ? key : ids.get(key));
+  const need = (key: UnitKey): number => {
+    const found = id(key);
+    if (found === undefined) {
+      throw new Error(`unit key ${key} used before it was created`);
+    }
+    return found;
+  };
+  const moved: string[] = [];
+  const revoked: string[] = [];
+  const created: number[] = [];
+  for (const op of plan.ops) {
+    switch (op.op) {
+      case 'create': {
+        const newId = await tx.units.create(
+          {
+            code: op.code,
+            name: op.name,
+            kind: op.kind,
+            parentId: op.parentKey === null ? null : need(op.parentKey),
+            validFrom: op.validFrom,
+          },
+          now,
+        );
+        if (op.validTo !== null) {
+          await tx.units.setValidTo(newId, op.validTo);
+        }
+        ids.set(op.key, newId);
+        created.push(newId);
+        break;
+      }
+      case 'end':
+        // Only units still open (checked in the plan) are ended: a concurrent change loses here.
+        if ((await tx.units.end([need(op.key)], op.validTo)) !== 1) {
+          throw new AppError('CONFLICT', 'a unit of the plan was changed meanwhile');
+        }
+        break;
+      case 'setValidTo':
+        await tx.units.setValidTo(need(op.key), op.validTo);
+        break;
+      case 'link':
+        await tx.units.addSuccession({
+          predecessorId: need(op.predecessorKey),
+          successorId: need(op.successorKey),
+          effectiveOn: op.effectiveOn,
+        });
+        break;
+      case 'moveMembers': {
+        const to = need(op.toKey);
+        const added = new Set<string>();
+        const live = await tx.people.liveMemberships(op.fromKeys.map(need), op.every ? ROLES : MOVED_ROLES);
+        for (const m of live) {
+          await tx.people.revokeRole(m.personId, m.unitId, m.role, now);
+          const key = `${m.personId}:${m.role}`;
+          if (!added.has(key)) {
+            added.add(key);
+            await tx.people.addMembership(m.personId, to, m.role, now);
+            moved.push(`${m.fullName} (${m.role})`);
+          }
+        }
+        break;
+      }
+      case 'revokeMembers': {
+        const live = await tx.people.liveMemberships(op.keys.map(need), op.every ? ROLES : MOVED_ROLES);
+        for (const m of live) {
+          await tx.people.revokeRole(m.personId, m.unitId, m.role, now);
+          revoked.push(`${m.fullName} (${m.role})`);
+        }
+        break;
+      }
+    }
+  }
+  await tx.audit.record(
+    {
+      ...audit.by,
+      action: audit.action,
+      entity: 'Unit',
+      entityId: created.length > 0 ? created.join(',') : null,
+      after: { ...audit.details, changes: plan.lines, moved, revoked },
+    },
+    now,
+  );
+  return { ids, moved, revoked };
+}
