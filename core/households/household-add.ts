@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { membershipsFor } from '../access/access.ts';
 import type { Campaign } from '../campaigns/campaign.ts';
+import { addressOf, campaignOfUnit, closedRefusal } from '../campaigns/campaign-of.ts';
 import { campaignRules } from '../campaigns/campaign-rules.ts';
 import { integerAnswer, textAnswer } from '../flows/answers.ts';
 import type { FieldValue, FlowData, FlowDef, StepDef } from '../flows/flow.ts';
@@ -204,9 +205,14 @@ export const householdAddRunner = defineFlow({
   answers: ZAddAnswers,
   async start(tx, actor, now) {
     const unit = membershipsFor(actor, 'household.add')[0];
-    const campaign = await tx.campaigns.findCurrent();
+    // The campaign covering the officer's ward; a closed one registers no household.
+    const campaign = unit && (await campaignOfUnit(tx, unit.unitId, now));
     if (!unit || !campaign) {
       return { ok: false, reason: { key: 'household.refused.not_officer' } };
+    }
+    const closed = await closedRefusal(tx, campaign, 'household', now, addressOf(campaign));
+    if (closed) {
+      return { ok: false, reason: closed };
     }
     return {
       ok: true,
