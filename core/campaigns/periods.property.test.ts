@@ -328,4 +328,27 @@ describe('schedulePeriods examples', () => {
     expect(ofKind(periods, 'quarterly').map((p) => p.code)).toEqual(['2025-Q1', '2025-Q2', '2025-Q3']);
     expect(ofKind(periods, 'semiannual').map((p) => p.dueOn)).toEqual(['2025-07-31', '2026-01-31']);
   });
+
+  it('ends at the last day a date can hold (compares dates, not strings: year 10000 sorts before 9999)', () => {
+    const periods = schedulePeriods({
+      startsOn: '9999-01-01',
+      endsOn: '9999-12-31',
+      schedule: {
+        weekly: { dueWeekday: 7 },
+        monthly: { dueDay: 15, dueMonth: 'next', opensDay: 20 },
+        quarterly: { dueDay: 15, dueMonth: 'next' },
+        semiannual: { dueDay: 15, owner: 'area' },
+        final: { dueOn: '9999-12-31', opensDaysBefore: 30 },
+        oneReportWhenSameDay: true,
+      },
+    });
+    expect(ofKind(periods, 'monthly').at(-1)?.code).toBe('9999-11');
+    expect(ofKind(periods, 'quarterly').at(-1)?.code).toBe('9999-Q3');
+    expect(ofKind(periods, 'semiannual').map((p) => p.code)).toEqual(['9999-H1']);
+    for (const p of periods) {
+      for (const day of [p.startsOn, p.endsOn, p.opensOn, p.dueOn]) {
+        expect(day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      }
+    }
+  });
 });

@@ -2,6 +2,7 @@ import {
   addDays,
   addMonths,
   type CalendarDate,
+  compareDates,
   daysInMonth,
   fromIsoDate,
   toIsoDate,
@@ -24,8 +25,9 @@ function lastDayOf(month: CalendarDate): CalendarDate {
   return dayOf(month, 31);
 }
 
-function minIso(a: string, b: string): string {
-  return a < b ? a : b;
+/** The earlier of two days. */
+function earlier(a: CalendarDate, b: CalendarDate): CalendarDate {
+  return compareDates(a, b) <= 0 ? a : b;
 }
 
 const two = (n: number) => String(n).padStart(2, '0');
@@ -77,45 +79,53 @@ export function schedulePeriods(input: {
 }): PeriodSpec[] {
   const { schedule } = input;
   const start = fromIsoDate(input.startsOn);
+  const end = fromIsoDate(input.endsOn);
   const periods: PeriodSpec[] = [];
-  const keep = (p: PeriodSpec): void => {
-    if (p.dueOn <= input.endsOn) {
-      periods.push({ ...p, opensOn: minIso(p.opensOn, p.dueOn) });
+  // Dates compared as dates, never as strings: a year after 9999 would sort before it.
+  const within = (d: CalendarDate) => compareDates(d, end) <= 0;
+  /** A report due within the campaign, open from `opens` but never after its due day. */
+  const keep = (p: Omit<PeriodSpec, 'opensOn' | 'dueOn'>, opens: CalendarDate, due: CalendarDate): void => {
+    if (within(due)) {
+      periods.push({ ...p, opensOn: toIsoDate(earlier(opens, due)), dueOn: toIsoDate(due) });
     }
   };
 
   if (schedule.weekly) {
     const { dueWeekday } = schedule.weekly;
-    for (let monday = addDays(start, 1 - isoWeekday(start)); toIsoDate(monday) <= input.endsOn; ) {
+    for (let monday = addDays(start, 1 - isoWeekday(start)); within(monday); ) {
       const next = addDays(monday, 7);
       const sunday = addDays(next, -1);
       const { year, week } = isoWeek(monday);
-      keep({
-        kind: 'weekly',
-        code: `${year}-W${two(week)}`,
-        label: `tuần ${two(week)}/${year} (${dayMonth(monday)}–${dayMonth(sunday)})`,
-        startsOn: toIsoDate(monday),
-        endsOn: toIsoDate(sunday),
-        opensOn: toIsoDate(monday),
-        dueOn: toIsoDate(addDays(next, dueWeekday - 1)),
-      });
+      keep(
+        {
+          kind: 'weekly',
+          code: `${year}-W${two(week)}`,
+          label: `tuần ${two(week)}/${year} (${dayMonth(monday)}–${dayMonth(sunday)})`,
+          startsOn: toIsoDate(monday),
+          endsOn: toIsoDate(sunday),
+        },
+        monday,
+        addDays(next, dueWeekday - 1),
+      );
       monday = next;
     }
   }
 
   if (schedule.monthly) {
     const { dueDay, dueMonth, opensDay } = schedule.monthly;
-    for (let month = { year: start.year, month: start.month, day: 1 }; toIsoDate(month) <= input.endsOn; ) {
+    for (let month = { year: start.year, month: start.month, day: 1 }; within(month); ) {
       const next = addMonths(month, 1);
-      keep({
-        kind: 'monthly',
-        code: `${month.year}-${two(month.month)}`,
-        label: `tháng ${month.month}/${month.year}`,
-        startsOn: toIsoDate(month),
-        endsOn: toIsoDate(addDays(next, -1)),
-        opensOn: toIsoDate(dayOf(month, opensDay)),
-        dueOn: toIsoDate(dayOf(dueMonth === 'next' ? next : month, dueDay)),
-      });
+      keep(
+        {
+          kind: 'monthly',
+          code: `${month.year}-${two(month.month)}`,
+          label: `tháng ${month.month}/${month.year}`,
+          startsOn: toIsoDate(month),
+          endsOn: toIsoDate(addDays(next, -1)),
+        },
+        dayOf(month, opensDay),
+        dayOf(dueMonth === 'next' ? next : month, dueDay),
+      );
       month = next;
     }
   }
@@ -123,41 +133,43 @@ export function schedulePeriods(input: {
   if (schedule.quarterly) {
     const { dueDay, dueMonth } = schedule.quarterly;
     const firstQuarterMonth = Math.floor((start.month - 1) / 3) * 3 + 1;
-    for (let q = { year: start.year, month: firstQuarterMonth, day: 1 }; toIsoDate(q) <= input.endsOn; ) {
+    for (let q = { year: start.year, month: firstQuarterMonth, day: 1 }; within(q); ) {
       const lastMonth = addMonths(q, 2);
       const quarter = Math.floor((q.month - 1) / 3) + 1;
       const next = addMonths(q, 3);
-      keep({
-        kind: 'quarterly',
-        code: `${q.year}-Q${quarter}`,
-        label: `quý ${ROMAN_QUARTERS[quarter - 1]}/${q.year}`,
-        startsOn: toIsoDate(q),
-        endsOn: toIsoDate(lastDayOf(lastMonth)),
-        opensOn: toIsoDate(lastMonth),
-        dueOn: toIsoDate(dayOf(dueMonth === 'last' ? lastMonth : next, dueDay)),
-      });
+      keep(
+        {
+          kind: 'quarterly',
+          code: `${q.year}-Q${quarter}`,
+          label: `quý ${ROMAN_QUARTERS[quarter - 1]}/${q.year}`,
+          startsOn: toIsoDate(q),
+          endsOn: toIsoDate(lastDayOf(lastMonth)),
+        },
+        lastMonth,
+        dayOf(dueMonth === 'last' ? lastMonth : next, dueDay),
+      );
       q = next;
     }
   }
 
   if (schedule.semiannual) {
     const { dueDay } = schedule.semiannual;
-    for (
-      let h = { year: start.year, month: start.month <= 6 ? 1 : 7, day: 1 };
-      toIsoDate(h) <= input.endsOn;
-    ) {
+    for (let h = { year: start.year, month: start.month <= 6 ? 1 : 7, day: 1 }; within(h); ) {
       const lastMonth = addMonths(h, 5);
       const next = addMonths(h, 6);
-      const dueOn = toIsoDate(dayOf(next, dueDay));
-      periods.push({
-        kind: 'semiannual',
-        code: `${h.year}-H${h.month === 1 ? 1 : 2}`,
-        label: `${h.month === 1 ? '6 tháng đầu năm' : '6 tháng cuối năm'} ${h.year}`,
-        startsOn: toIsoDate(h),
-        endsOn: toIsoDate(lastDayOf(lastMonth)),
-        opensOn: minIso(toIsoDate(dayOf(lastMonth, MONTHLY_WINDOW_OPENS_DAY)), dueOn),
-        dueOn,
-      });
+      const due = dayOf(next, dueDay);
+      // Due after the campaign is fine (the last summary usually is), but not beyond what a date holds.
+      if (due.year <= 9999) {
+        periods.push({
+          kind: 'semiannual',
+          code: `${h.year}-H${h.month === 1 ? 1 : 2}`,
+          label: `${h.month === 1 ? '6 tháng đầu năm' : '6 tháng cuối năm'} ${h.year}`,
+          startsOn: toIsoDate(h),
+          endsOn: toIsoDate(lastDayOf(lastMonth)),
+          opensOn: toIsoDate(earlier(dayOf(lastMonth, MONTHLY_WINDOW_OPENS_DAY), due)),
+          dueOn: toIsoDate(due),
+        });
+      }
       h = next;
     }
   }

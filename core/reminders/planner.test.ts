@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generatePeriods } from '../campaigns/periods.ts';
+import { generatePeriods, schedulePeriods } from '../campaigns/periods.ts';
 import { zonedParts } from '../shared/calendar.ts';
 import {
   describePlan,
@@ -661,6 +661,114 @@ describe('planner properties', () => {
         },
       ),
       { numRuns: 400 },
+    );
+  });
+});
+
+describe('one report for the obligations due the same day', () => {
+  const combined = (now: Date, overrides: Partial<Scenario> = {}): ReminderInput => ({
+    ...scenario(now, overrides),
+    oneReportWhenSameDay: true,
+    alreadySentToday: new Map(),
+  });
+
+  it('asks once for the May and second-quarter reports, both due 15/06, under one key', () => {
+    const now = at('2025-06-10 08:00');
+    const keys = planReminders(combined(now), now)
+      .filter((i) => i.kind === 'report_due')
+      .map((i) => i.key);
+    expect(keys).toEqual([
+      'remind:2025-05+2025-Q2:1:11:5',
+      'remind:2025-05+2025-Q2:1:12:5',
+      'remind:2025-05+2025-Q2:2:21:5',
+      'remind:2025-05+2025-Q2:3:31:5',
+    ]);
+    const [first] = planReminders(combined(now), now);
+    expect(first?.subject).toEqual({
+      kind: 'report',
+      periodId: period('2025-05').id,
+      unitId: 1,
+      periodIds: [period('2025-05').id, period('2025-Q2').id],
+    });
+    expect(first && renderReminder(first.text)).toBe(
+      'Nhắc báo cáo: Phường Đức Xuân chưa gửi báo cáo tháng 5/2025 và quý II/2025, hạn 15/06/2025 (còn 5 ngày). ' +
+        'Anh/chị gõ /baocao để gửi báo cáo qua bot.',
+    );
+  });
+
+  it('takes either report as both: the ward that sent May’s (12/06) or the quarter’s (14/06) is not asked again', () => {
+    const { sent } = simulate({
+      from: '2025-06-01 00:00',
+      to: '2025-06-20 00:00',
+      input: (now) => ({ ...scenario(now), oneReportWhenSameDay: true }),
+    });
+    expect(sentTable(sent)).toEqual({
+      'escalate:2025-05+2025-Q2:3:900': '2025-06-16 08:00 escalation',
+      'remind:2025-05+2025-Q2:1:11:5': '2025-06-10 08:00 report_due',
+      'remind:2025-05+2025-Q2:1:12:5': '2025-06-10 08:00 report_due',
+      'remind:2025-05+2025-Q2:2:21:5': '2025-06-10 08:00 report_due',
+      'remind:2025-05+2025-Q2:2:21:2': '2025-06-13 08:00 report_due',
+      'remind:2025-05+2025-Q2:3:31:5': '2025-06-10 08:00 report_due',
+      'remind:2025-05+2025-Q2:3:31:2': '2025-06-13 08:00 report_due',
+      'remind:2025-05+2025-Q2:3:31:0': '2025-06-15 08:00 report_due',
+      // The pledge's reminder of 15/06 now fits under the cap: 31 was asked for one report that day.
+      'pledge:7:2025-06-15': '2025-06-15 08:00 pledge_due',
+    });
+    const now = at('2025-06-20 12:00');
+    const late = digestLateUnits(combined(now), now);
+    expect(
+      late.filter((l) => l.dueOn === '2025-06-15').map((l) => [l.periodCode, l.periodLabel, l.unitName]),
+    ).toEqual([['2025-05+2025-Q2', 'tháng 5/2025 và quý II/2025', 'Xã Nông Thượng']]);
+  });
+
+  it('never asks the wards for six-monthly summaries, even when the policy names them', () => {
+    const policy = parseReminderPolicy({ periodKinds: ['monthly', 'quarterly', 'semiannual', 'final'] });
+    const h1 = period('2025-H1');
+    const now = at(`${h1.dueOn} 08:00`);
+    const items = planReminders(combined(now, { policy, submissions: new Set() }), now);
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.some((i) => i.subject.kind === 'report' && i.subject.periodId === h1.id)).toBe(false);
+    expect(
+      digestLateUnits(combined(at('2025-08-01 08:00'), { policy }), at('2025-08-01 08:00')).map(
+        (l) => l.periodCode,
+      ),
+    ).not.toContain('2025-H1');
+  });
+});
+
+describe('weekly reports', () => {
+  const weeks = schedulePeriods({
+    startsOn: '2025-02-03',
+    endsOn: '2025-03-31',
+    schedule: {
+      weekly: { dueWeekday: 2 },
+      final: { dueOn: '2025-03-31', opensDaysBefore: 10 },
+      oneReportWhenSameDay: true,
+    },
+  }).map((p, i) => ({ ...p, id: 500 + i }));
+
+  it('are reminded by the policy, in officials’ words', () => {
+    const now = at('2025-02-18 08:00');
+    const items = planReminders(
+      {
+        ...scenario(now, {
+          policy: parseReminderPolicy({ periodKinds: ['weekly'], offsetsDays: [1, 0] }),
+          periods: weeks,
+          submissions: new Set(),
+          pledges: [],
+        }),
+        alreadySentToday: new Map(),
+      },
+      now,
+    );
+    expect(items.map((i) => i.key)).toContain('remind:2025-W07:1:11:0');
+    const item = items.find((i) => i.key === 'remind:2025-W07:2:21:0');
+    expect(item && renderReminder(item.text)).toBe(
+      'Nhắc báo cáo: Phường Sông Cầu chưa gửi báo cáo tuần 07/2025 (10/02–16/02), hôm nay (18/02/2025) là hạn cuối. ' +
+        'Anh/chị gõ /menu để xem cách gửi báo cáo tuần.',
+    );
+    expect(item && renderReminder(item.text, 'en')).toContain(
+      'Send /menu to see how to send the weekly report.',
     );
   });
 });

@@ -26,7 +26,7 @@ export interface ReminderText {
 
 /** How an officer sends each kind of report from the bot (the `{hint}` of report reminders). */
 export const REPORT_HINTS: Record<PeriodKind, MessageKey> = {
-  weekly: 'reminder.hint.monthly',
+  weekly: 'reminder.hint.weekly',
   monthly: 'reminder.hint.monthly',
   quarterly: 'reminder.hint.quarterly',
   semiannual: 'reminder.hint.semiannual',
