@@ -159,6 +159,12 @@ class Workspace {
         `${label(unit)} đã được sắp xếp ở sự kiện trước trong tệp (${earlier.join('.')}): mỗi đơn vị chỉ sắp xếp một lần mỗi ngày`,
       );
     }
+    if (unit.validTo === last && this.links.some((l) => l.predecessorId === unit.id)) {
+      return this.problem(
+        path,
+        `${label(unit)} đã hết hiệu lực từ sau ngày ${displayDay(last)} và đã có đơn vị kế thừa: không sắp xếp lại được (tệp đã được áp dụng?)`,
+      );
+    }
     if (unit.validTo !== null && unit.validTo !== last) {
       return this.problem(
         path,
