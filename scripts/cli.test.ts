@@ -297,7 +297,10 @@ describe('units list', () => {
 
 describe('people list', () => {
   it('shows roles, channels and the last interaction but never the phone number', async () => {
-    const unit = await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01846' } });
+    const unit = await prisma.unit.findFirstOrThrow({
+      orderBy: { validFrom: 'desc' },
+      where: { code: '01846' },
+    });
     await prisma.person.create({
       data: {
         fullName: 'Vi Văn Phúc',
@@ -348,8 +351,14 @@ describe('reports', () => {
 
   beforeAll(async () => {
     const period = await prisma.reportingPeriod.findFirstOrThrow({ where: { code: '2025-02' } });
-    const ducXuan = await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01840' } });
-    const songCau = await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01837' } });
+    const ducXuan = await prisma.unit.findFirstOrThrow({
+      orderBy: { validFrom: 'desc' },
+      where: { code: '01840' },
+    });
+    const songCau = await prisma.unit.findFirstOrThrow({
+      orderBy: { validFrom: 'desc' },
+      where: { code: '01837' },
+    });
     const lan = await prisma.person.findFirstOrThrow({ where: { fullName: 'Nguyễn Thị Lan' } });
     const minh = await prisma.person.findFirstOrThrow({ where: { fullName: 'Hoàng Văn Minh' } });
     const base = { periodId: period.id, channel: 'telegram' };
@@ -501,7 +510,9 @@ describe('the real CLI process', () => {
       runCli(['households', 'approve', '--help'], file),
     ]);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^Cách dùng: npm run cli -- households approve <mã hộ> --reason "lý do"\n/);
+    expect(help.stdout).toMatch(
+      /^Cách dùng: npm run cli -- households approve <mã hộ> --reason "lý do" \[--campaign <mã cuộc vận động>\]\n/,
+    );
     expect(help.stdout).not.toContain('households import');
     expect(badRole.code).toBe(2);
     expect(badRole.stdout).toBe('');

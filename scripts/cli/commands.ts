@@ -557,14 +557,18 @@ const TABLE = {
   }),
   'households approve': command({
     summary: 'Duyệt hộ đề xuất.',
-    synopsis: 'households approve <mã hộ> --reason "lý do"',
+    synopsis: `households approve <mã hộ> --reason "lý do" ${CAMPAIGN_SYNOPSIS}`,
     description: [
       'Duyệt hộ đề xuất; hộ chưa đủ điều kiện theo tiêu chí chỉ duyệt được với lý do (ghi nhật ký).',
     ],
-    options: { reason: S },
+    options: { reason: S, ...CAMPAIGN_OPTION },
     positionals: 1,
     parse: (values, positionals) =>
-      validate(ZHouseholdsApproveArgs, { code: positionals[0], reason: values.reason }),
+      validate(ZHouseholdsApproveArgs, {
+        code: positionals[0],
+        reason: values.reason,
+        campaign: values.campaign,
+      }),
     run: householdsApprove,
   }),
   'households set-ids': command({
@@ -601,11 +605,11 @@ const TABLE = {
   }),
   'pledges list': command({
     summary: 'Liệt kê đăng ký ủng hộ.',
-    synopsis: 'pledges list [--unit <mã đơn vị có Quỹ>]',
+    synopsis: `pledges list [--unit <mã đơn vị có Quỹ>] ${CAMPAIGN_SYNOPSIS}`,
     description: [
       'Liệt kê đăng ký ủng hộ: số đăng ký, người ủng hộ, nội dung, Quỹ tiếp nhận, trạng thái, đã nhận.',
     ],
-    options: { unit: S },
+    options: { unit: S, ...CAMPAIGN_OPTION },
     parse: (values) => validate(ZPledgesListOptions, values),
     run: pledgesList,
   }),
@@ -646,9 +650,9 @@ const TABLE = {
   ),
   'funds ledger': command({
     summary: 'Sổ quỹ: các bút toán và số dư sau mỗi bút toán.',
-    synopsis: 'funds ledger [--unit <mã đơn vị có Quỹ>]',
+    synopsis: `funds ledger [--unit <mã đơn vị có Quỹ>] ${CAMPAIGN_SYNOPSIS}`,
     description: ['Sổ quỹ: các bút toán theo thứ tự, số dư còn lại của từng cấp sau mỗi bút toán.'],
-    options: { unit: S },
+    options: { unit: S, ...CAMPAIGN_OPTION },
     parse: (values) => validate(ZFundsLedgerOptions, values),
     run: fundsLedger,
   }),

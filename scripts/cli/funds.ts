@@ -15,6 +15,7 @@ import { FUND_LEVEL_KINDS, type UnitView } from '../../core/people/unit.reposito
 import { dateInZone, toIsoDate } from '../../core/shared/calendar.ts';
 import { formatMoney } from '../../core/shared/format.ts';
 import type { Tx } from '../../core/unit-of-work.ts';
+import { campaignByOption, ZCampaignOption } from './campaign-option.ts';
 import { type CliContext, DEFAULT_TIME_ZONE, storeOf, UsageError } from './context.ts';
 import { clean, formatInstant, formatIsoDate, renderTable } from './text.ts';
 
@@ -27,12 +28,16 @@ export function renderTexts(texts: readonly Text[]): string[] {
 }
 
 /** The transactional store on the CLI's database connection (the one the bot uses). */
-/** The current campaign and today's ISO day on its clock; UsageError when there is none. */
-export async function currentCampaign(tx: Tx, now: Date): Promise<{ campaign: Campaign; today: string }> {
-  const campaign = await tx.campaigns.findCurrent();
-  if (!campaign) {
-    throw new UsageError('chưa có chương trình nào trong cơ sở dữ liệu');
-  }
+/**
+ * The campaign of `--campaign <code>` (by default the only open one, else the latest) and today's
+ * ISO day on its clock; UsageError when there is none.
+ */
+export async function currentCampaign(
+  tx: Tx,
+  now: Date,
+  code?: string,
+): Promise<{ campaign: Campaign; today: string }> {
+  const campaign = await campaignByOption(tx, code, now);
   return { campaign, today: toIsoDate(dateInZone(now, campaign.timeZone)) };
 }
 
@@ -55,8 +60,8 @@ export interface FundData {
   trace: FundTrace;
 }
 
-export async function loadFundData(tx: Tx, now: Date): Promise<FundData> {
-  const { campaign, today } = await currentCampaign(tx, now);
+export async function loadFundData(tx: Tx, now: Date, code?: string): Promise<FundData> {
+  const { campaign, today } = await currentCampaign(tx, now, code);
   // One after another: a transaction's statements share one connection (PostgreSQL: one client).
   const units = await tx.units.listByKinds(UNIT_KINDS);
   const pledges = await tx.pledges.listByCampaign(campaign.id);
@@ -296,9 +301,11 @@ export async function fundsPublic(ctx: CliContext): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // funds ledger
 
-export const ZFundsLedgerOptions = z.object({
-  unit: z.string().trim().min(1, '--unit không được để trống').max(64, '--unit quá dài').optional(),
-});
+export const ZFundsLedgerOptions = z
+  .object({
+    unit: z.string().trim().min(1, '--unit không được để trống').max(64, '--unit quá dài').optional(),
+  })
+  .extend(ZCampaignOption.shape);
 export type FundsLedgerOptions = z.output<typeof ZFundsLedgerOptions>;
 
 /**
@@ -328,7 +335,7 @@ function availableDelta(e: FundEntryRecord, byId: Map<number, FundEntryRecord>):
 export async function fundsLedger(ctx: CliContext, options: FundsLedgerOptions): Promise<void> {
   const { data, level } = await storeOf(ctx).run(async (tx) => ({
     level: options.unit === undefined ? undefined : await fundLevelByCode(tx, options.unit),
-    data: await loadFundData(tx, ctx.now),
+    data: await loadFundData(tx, ctx.now, options.campaign),
   }));
   const entries =
     level === undefined

@@ -3,15 +3,18 @@ import { isHouseholdStatus } from '../../core/households/household.ts';
 import { moveHouseholdStatus } from '../../core/households/move-status.ts';
 import { statusLabel } from '../../core/households/status.ts';
 import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
+import { campaignByOption, ZCampaignOption } from './campaign-option.ts';
 import { type CliContext, storeOf, UsageError } from './context.ts';
 
-export const ZHouseholdsApproveArgs = z.object({
-  code: z.string({ error: 'thiếu mã hộ: npm run cli -- households approve <mã hộ> --reason "..."' }).min(1),
-  reason: z
-    .string({ error: 'phải ghi lý do: --reason "..." (việc duyệt hộ chưa đủ điều kiện được ghi nhật ký)' })
-    .trim()
-    .min(10, 'lý do quá ngắn: ghi rõ căn cứ (ít nhất 10 ký tự)'),
-});
+export const ZHouseholdsApproveArgs = z
+  .object({
+    code: z.string({ error: 'thiếu mã hộ: npm run cli -- households approve <mã hộ> --reason "..."' }).min(1),
+    reason: z
+      .string({ error: 'phải ghi lý do: --reason "..." (việc duyệt hộ chưa đủ điều kiện được ghi nhật ký)' })
+      .trim()
+      .min(10, 'lý do quá ngắn: ghi rõ căn cứ (ít nhất 10 ký tự)'),
+  })
+  .extend(ZCampaignOption.shape);
 export type HouseholdsApproveArgs = z.infer<typeof ZHouseholdsApproveArgs>;
 
 /** A status in Vietnamese ("Đề xuất"), or as stored when it is not one of the registry's. */
@@ -28,10 +31,10 @@ function label(status: string): string {
 export async function householdsApprove(ctx: CliContext, args: HouseholdsApproveArgs): Promise<void> {
   // Read, checked and moved in one transaction: the status seen is the one changed.
   const { household, moved } = await storeOf(ctx).run(async (tx) => {
-    const campaign = await tx.campaigns.findCurrent();
-    const household = campaign && (await tx.households.findByCode(campaign.id, args.code));
+    const campaign = await campaignByOption(tx, args.campaign, ctx.now);
+    const household = await tx.households.findByCode(campaign.id, args.code);
     if (!household) {
-      throw new UsageError(`không có hộ mã "${args.code}" trong chương trình hiện tại`);
+      throw new UsageError(`không có hộ mã "${args.code}" trong cuộc vận động ${campaign.code}`);
     }
     if (household.status !== 'proposed') {
       throw new UsageError(

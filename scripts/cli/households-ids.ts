@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { campaignOfUnit } from '../../core/campaigns/campaign-of.ts';
 import { householdInputSchema } from '../../core/households/household.ts';
 import { type IdNumberRow, setIdNumbers } from '../../core/households/set-id-numbers.ts';
 import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
@@ -41,10 +42,11 @@ export async function householdsSetIds(ctx: CliContext, args: HouseholdsSetIdsAr
     throw new UsageError('không có khóa băm số CCCD (ID_HASH_KEY): không ghi được số CCCD');
   }
   const store = storeOf(ctx);
-  const { unit, campaign } = await store.run(async (tx) => ({
-    unit: await tx.units.findByCode(args.unit),
-    campaign: await tx.campaigns.findCurrent(),
-  }));
+  const { unit, campaign } = await store.run(async (tx) => {
+    const found = await tx.units.findByCode(args.unit);
+    // The campaign covering the unit: its households are the ones matched by code.
+    return { unit: found, campaign: found && (await campaignOfUnit(tx, found.id, ctx.now)) };
+  });
   if (!unit) {
     throw new UsageError(
       `không có đơn vị mã "${args.unit}". Xem các mã đơn vị bằng: npm run cli -- units list`,

@@ -9,6 +9,7 @@ import {
 } from '../../core/funds/fund-views.ts';
 import { t } from '../../core/messaging/catalog.ts';
 import { formatMoney } from '../../core/shared/format.ts';
+import { ZCampaignOption } from './campaign-option.ts';
 import { type CliContext, storeOf, UsageError } from './context.ts';
 import {
   currentCampaign,
@@ -29,9 +30,11 @@ import {
 import { clean, formatIsoDate, renderTable } from './text.ts';
 
 /** Options of `pledges list`. */
-export const ZPledgesListOptions = z.object({
-  unit: z.string().trim().min(1, '--unit không được để trống').max(64, '--unit quá dài').optional(),
-});
+export const ZPledgesListOptions = z
+  .object({
+    unit: z.string().trim().min(1, '--unit không được để trống').max(64, '--unit quá dài').optional(),
+  })
+  .extend(ZCampaignOption.shape);
 export type PledgesListOptions = z.output<typeof ZPledgesListOptions>;
 
 /** The argument of `pledges show` and `pledges ack`. */
@@ -67,7 +70,7 @@ function notFound(ref: string): UsageError {
  */
 export async function pledgesList(ctx: CliContext, options: PledgesListOptions): Promise<void> {
   const { pledges, today, level } = await storeOf(ctx).run(async (tx) => {
-    const { campaign, today } = await currentCampaign(tx, ctx.now);
+    const { campaign, today } = await currentCampaign(tx, ctx.now, options.campaign);
     const level = options.unit === undefined ? undefined : await fundLevelByCode(tx, options.unit);
     const all = await tx.pledges.listByCampaign(campaign.id);
     return {
