@@ -26,6 +26,8 @@ import {
   DEMO_REMOVE_COMMAND,
   findDemoData,
   hasCampaignData,
+  LIVING_DEMO_PEOPLE,
+  SEEDED_LOG,
   seedIfEmpty,
   wantsDemo,
 } from '../prisma/seed.ts';
@@ -70,8 +72,9 @@ export interface AppOptions {
   /** False: the cron schedule is not started (tests drive `scheduler.runOnce`). */
   scheduler?: boolean;
   /**
-   * What an empty database is seeded with: 'auto' (default) the demo only without a messenger
-   * token (`wantsDemo`); 'demo' the demo in any case (tests that start a token bot on the demo).
+   * What an empty database is seeded with (prisma/seed.ts `SeedProfile`): 'auto' (default) the
+   * playground's living demo without a messenger token (`wantsDemo`), the reference data with one;
+   * 'demo' the suite's fixture in any case (tests that start a token bot on the demo).
    */
   seed?: 'auto' | 'demo';
   /** The chat's features (commands, menu, flows); the app's registry by default. */
@@ -134,13 +137,10 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     return prismaClient;
   };
   const realDeployment = !wantsDemo(config);
-  const demo = options.seed === 'demo' || !realDeployment;
+  // Tests' 'demo': the fixture; `npm start`: the living demo without a token, the reference data with one.
+  const demo = options.seed === 'demo' ? 'fixture' : !realDeployment && 'living';
   if (!(await hasCampaignData(db)) && (await seedIfEmpty(db, clock.now(), { demo }))) {
-    log.info(
-      demo
-        ? 'empty database: demo campaign seeded (Bắc Kạn city 2024–2025)'
-        : `empty database: campaign reference data seeded (Bắc Kạn city 2024–2025), no people; create the first admin with: npm run cli -- admin create --name "<full name>" --unit <unit code>`,
-    );
+    log.info(SEEDED_LOG[demo === false ? 'reference' : demo]);
   }
   if (realDeployment) {
     const found = await findDemoData(db);
@@ -463,7 +463,13 @@ const ROLE_LABELS: Record<string, string> = {
 
 async function listPersonas(db: SqlDb): Promise<PlaygroundPersona[]> {
   const identities = await findPlaygroundIdentities(db);
-  const order = new Map<string, number>(DEMO_PEOPLE.map((p, i) => [p.key, i]));
+  // The fixture's people or the living demo's, each in its own order (shared keys have one index).
+  const order = new Map<string, number>(
+    [...LIVING_DEMO_PEOPLE, ...DEMO_PEOPLE].map((p, i) => [
+      p.key,
+      i < LIVING_DEMO_PEOPLE.length ? i : i - LIVING_DEMO_PEOPLE.length,
+    ]),
+  );
   const personas = identities
     .sort((a, b) => (order.get(a.externalUserId) ?? 99) - (order.get(b.externalUserId) ?? 99))
     .map((identity) => ({

@@ -1,14 +1,22 @@
-import { campaignToday } from '../core/campaigns/coverage.ts';
-import { type CampaignDefinition, definitionToJson, normOn } from '../core/campaigns/definition.ts';
+import { createCampaign } from '../core/campaigns/define-campaign.ts';
+import type { CampaignDefinition } from '../core/campaigns/definition.ts';
 import { formatProblem, readCampaignDefinition } from '../core/campaigns/definition-file.ts';
-import { schedulePeriods } from '../core/campaigns/periods.ts';
 import type { HouseholdCategory, HouseholdNeed, HouseholdStatus } from '../core/households/household.ts';
 import type { AuditSource } from '../core/messaging/outbox.repository.ts';
 import { ZReportFigures } from '../core/reports/report.ts';
 import { addDays, dateInZone, fromIsoDate, toIsoDate } from '../core/shared/calendar.ts';
 import type { Tx } from '../core/unit-of-work.ts';
+import { applyUnitsPlan, unitsState } from '../core/units/apply.ts';
+import { planUnitEvents } from '../core/units/changes.ts';
+import { eventDay, locateProblems, readUnitEvents } from '../core/units/events-file.ts';
+import {
+  classifyUnitHeader,
+  planUnitList,
+  type UnitListField,
+  type UnitListRow,
+} from '../core/units/unit-list.ts';
 import { insertHousehold } from './household-writer.ts';
-import { resolveRelativeDays, type ShippedFile, shippedText } from './shipped-data.ts';
+import { resolveRelativeDays, SHIPPED, type ShippedFile, shippedText } from './shipped-data.ts';
 import type { SqlDb } from './sql-db.ts';
 import { createStore } from './store.ts';
 
@@ -111,11 +119,23 @@ export function wantsDemo(config: { telegram?: unknown; zalo?: unknown }): boole
   return config.telegram === undefined && config.zalo === undefined;
 }
 
+/** What the bot logs when it seeded an empty database, by profile (English, as its other log lines). */
+export const SEEDED_LOG: Readonly<Record<SeedProfile, string>> = {
+  reference:
+    'empty database: campaign reference data seeded (Bắc Kạn city 2024–2025), no people; create the first admin with: npm run cli -- admin create --name "<full name>" --unit <unit code>. A campaign of another area: npm run cli -- units import --file <unit list>, then campaign create --file <definition> (README, "A new campaign")',
+  fixture: 'empty database: demo campaign seeded (Bắc Kạn city 2024–2025)',
+  living:
+    'empty database: playground demo seeded: the Bắc Kạn city campaign 2024–2025 (closed, units reorganised on 01/07/2025) and the open demo campaign TN-XNT-DEMO of Thái Nguyên province',
+};
+
 /** The one command that takes demo people and codes out of a real deployment's database. */
 export const DEMO_REMOVE_COMMAND = 'npm run cli -- demo remove';
 
 /** The seed's own audit source: neither a chat nor the operator's shell. */
 const SEED_SOURCE: AuditSource = { personId: null, channel: null };
+
+/** The shipped campaigns' time zone (the units' days are read in it). */
+const TIME_ZONE = 'Asia/Ho_Chi_Minh';
 
 /** The fixture (the benchmarks' and the suite's demo), whatever the database holds. */
 export async function seedDemo(db: SqlDb, now: Date): Promise<void> {
@@ -139,79 +159,57 @@ export function shippedCampaign(
   return read.value;
 }
 
-/** The rows of a shipped unit list (code, name, kind, parent, validFrom, validTo; no quoted fields). */
-function shippedUnits(file: 'bacKanUnits' | 'demoUnits') {
-  const [header, ...lines] = shippedText(file)
+/** The rows of a shipped unit list (a CSV without quoted fields), as the unit list reader takes them. */
+function shippedUnitRows(file: 'bacKanUnits' | 'demoUnits') {
+  const [header = '', ...lines] = shippedText(file)
     .split('\n')
     .filter((l) => l.trim() !== '');
-  if (header?.trim() !== 'code,name,kind,parent,validFrom,validTo') {
-    throw problemsError(file, [`unexpected header ${header}`]);
-  }
-  return lines.map((line) => {
-    const [code = '', name = '', kind = '', parent = '', validFrom = '', validTo = ''] = line.split(',');
-    return { code, name, kind, parent: parent || null, validFrom, validTo: validTo.trim() || null };
+  const fields = header.split(',').map((h) => classifyUnitHeader(h));
+  const columns: Partial<Record<UnitListField, string>> = {};
+  header.split(',').forEach((h, i) => {
+    const field = fields[i];
+    if (field !== undefined) {
+      columns[field] = h;
+    }
   });
+  const rows: UnitListRow[] = lines.map((line, i) => {
+    const cells: UnitListRow['cells'] = {};
+    line.split(',').forEach((value, k) => {
+      const field = fields[k];
+      if (field !== undefined && value.trim() !== '') {
+        cells[field] = value.trim();
+      }
+    });
+    return { rowNumber: i + 2, cells };
+  });
+  return { rows, columns };
 }
 
-/** Interim unit import: each row under its parent valid at its first day. */
+/** A shipped unit list imported as `units import --file` imports one. */
 async function importUnits(tx: Tx, file: 'bacKanUnits' | 'demoUnits', now: Date): Promise<void> {
-  for (const row of shippedUnits(file)) {
-    const parent = row.parent === null ? undefined : await tx.units.findByCode(row.parent, row.validFrom);
-    if (row.parent !== null && parent === undefined) {
-      throw problemsError(file, [`${row.code}: no parent ${row.parent} on ${row.validFrom}`]);
-    }
-    const id = await tx.units.create(
-      {
-        code: row.code,
-        name: row.name,
-        kind: row.kind,
-        parentId: parent?.id ?? null,
-        validFrom: row.validFrom,
-      },
-      now,
+  const { rows, columns } = shippedUnitRows(file);
+  const planned = planUnitList(rows, columns, await unitsState(tx, now, TIME_ZONE));
+  if (!planned.ok) {
+    throw problemsError(
+      file,
+      planned.problems.map((p) => `dòng ${p.row}, ${p.column}: ${p.message}`),
     );
-    if (row.validTo !== null) {
-      await tx.units.setValidTo(id, row.validTo);
-    }
   }
-}
-
-/** Interim campaign creation: the row, the periods of its schedule, its audit row. */
-async function createShippedCampaign(tx: Tx, definition: CampaignDefinition, now: Date): Promise<number> {
-  const area = await tx.units.findByCode(definition.area, definition.startsOn);
-  if (!area) {
-    throw new Error(`campaign ${definition.code}: no unit ${definition.area} on ${definition.startsOn}`);
-  }
-  const today = campaignToday(definition, now);
-  // The norm in force when it starts, or today when later (as `campaign create` does).
-  const norm = normOn(definition.norms, [today, definition.startsOn].sort().at(-1) ?? today);
-  const id = await tx.campaigns.create({
-    code: definition.code,
-    name: definition.name,
-    timeZone: definition.timeZone,
-    startsOn: definition.startsOn,
-    endsOn: definition.endsOn,
-    monthlyDueDay: definition.schedule.monthly?.dueDay ?? 15,
-    quarterlyDueDay: definition.schedule.quarterly?.dueDay ?? 15,
-    finalDueOn: definition.schedule.final.dueOn,
-    normNewBuild: norm?.newBuild ?? 0n,
-    normRepair: norm?.repair ?? 0n,
-    areaUnitId: area.id,
-    addressForm: definition.addressForm,
-    closedOn: definition.closedOn ?? null,
-    definition: definitionToJson(definition),
-    settings: JSON.stringify({
-      reminderPolicy: definition.reminders,
-      commendationCriteria: definition.commendation,
-      pledgeSafeguards: definition.pledges,
-    }),
-  });
-  await tx.campaigns.addPeriods(id, schedulePeriods(definition));
-  await tx.audit.record(
-    { ...SEED_SOURCE, action: 'campaign.create', entity: 'Campaign', entityId: String(id) },
+  await applyUnitsPlan(
+    tx,
+    planned.plan,
+    { by: SEED_SOURCE, action: 'units.import', details: { file: SHIPPED[file], added: planned.plan.added } },
     now,
   );
-  return id;
+}
+
+/** A shipped campaign created as `campaign create --file` creates one; its id. */
+async function createShippedCampaign(tx: Tx, definition: CampaignDefinition, now: Date): Promise<number> {
+  const created = await createCampaign(tx, definition, SEED_SOURCE, now);
+  if (!created.ok) {
+    throw new Error(`campaign ${definition.code}: ${created.problems.map(formatProblem).join('; ')}`);
+  }
+  return created.campaign.id;
 }
 
 /** Writes a profile into an empty database, in the caller's transaction `t`. */
@@ -222,7 +220,7 @@ async function seedInto(t: SqlDb, now: Date, profile: SeedProfile): Promise<void
 
 async function seedProfile(t: SqlDb, tx: Tx, now: Date, profile: SeedProfile): Promise<void> {
   await importUnits(tx, 'bacKanUnits', now);
-  const bacKan = shippedCampaign('bacKanCampaign', dateInZone(now, 'Asia/Ho_Chi_Minh'));
+  const bacKan = shippedCampaign('bacKanCampaign', dateInZone(now, TIME_ZONE));
   // The fixture and a real deployment run the campaign as it was: open, no reform applied.
   const campaignId = await createShippedCampaign(
     tx,
@@ -252,7 +250,7 @@ async function seedProfile(t: SqlDb, tx: Tx, now: Date, profile: SeedProfile): P
 async function seedLiving(t: SqlDb, tx: Tx, now: Date): Promise<void> {
   await applyShippedReform(tx, now);
   await importUnits(tx, 'demoUnits', now);
-  const today = dateInZone(now, 'Asia/Ho_Chi_Minh');
+  const today = dateInZone(now, TIME_ZONE);
   const definition = shippedCampaign('demoCampaign', today);
   const campaignId = await createShippedCampaign(tx, definition, now);
   const people = await seedPeople(t, now, LIVING_DEMO_PEOPLE);
@@ -359,14 +357,41 @@ async function seedHouseholds(
   }
 }
 
-/** The events of 01/07/2025 (campaigns/bac-kan-2024-2025/reform-2025-07-01.yaml) on the units of 2024. */
-async function applyShippedReform(_tx: Tx, _now: Date): Promise<void> {
-  throw new Error('the reorganisation use case is not there yet');
+/**
+ * The events of 01/07/2025 (campaigns/bac-kan-2024-2025/reform-2025-07-01.yaml) on the units of
+ * 2024, as `units reorganise --file` applies them.
+ */
+async function applyShippedReform(tx: Tx, now: Date): Promise<void> {
+  const text = shippedText('bacKanReform');
+  const read = readUnitEvents(text);
+  if (!read.ok) {
+    throw problemsError('bacKanReform', read.problems.map(formatProblem));
+  }
+  const events = read.value.events.map((event, i) => ({
+    event,
+    on: eventDay(read.value, event),
+    path: ['events', i],
+  }));
+  const outcome = planUnitEvents(events, await unitsState(tx, now, TIME_ZONE));
+  if (!outcome.ok) {
+    throw problemsError('bacKanReform', locateProblems(text, outcome.problems).map(formatProblem));
+  }
+  await applyUnitsPlan(
+    tx,
+    outcome.plan,
+    {
+      by: SEED_SOURCE,
+      action: 'units.reorganise',
+      details: { file: SHIPPED.bacKanReform, source: read.value.source },
+    },
+    now,
+  );
 }
 
 /**
- * The reports of the demo's months already due, sent three days before each deadline: Đức Xuân sent
- * every one, Phong Quang all but the last (the late list and the reminders have something to show).
+ * The reports of the demo's months due before this month, sent three days before each deadline: Đức
+ * Xuân sent every one, Phong Quang all but the last (the late list and the reminders have something
+ * to show).
  */
 async function seedReports(
   tx: Tx,
@@ -374,8 +399,10 @@ async function seedReports(
   campaignId: number,
   people: ReadonlyMap<string, { personId: number; unitId: number; unitCode: string }>,
 ): Promise<void> {
-  const today = toIsoDate(dateInZone(now, 'Asia/Ho_Chi_Minh'));
-  const due = (await tx.campaigns.listPeriods(campaignId, 'monthly')).filter((p) => p.dueOn <= today);
+  // The months due before this month: whatever the day, the officers have a report to send (the one
+  // due this month, open or late) and the late list something to show.
+  const monthStart = toIsoDate({ ...dateInZone(now, TIME_ZONE), day: 1 });
+  const due = (await tx.campaigns.listPeriods(campaignId, 'monthly')).filter((p) => p.dueOn < monthStart);
   const senders = [
     { key: 'officer-ducxuan', periods: due, base: 2 },
     { key: 'officer-phongquang', periods: due.slice(0, -1), base: 1 },

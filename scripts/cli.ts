@@ -90,13 +90,14 @@ async function main(argv: readonly string[]): Promise<number> {
     if (applied.length > 0) {
       note(`Đã áp dụng migration: ${applied.join(', ')}`);
     }
-    const demo = wantsDemo(config);
+    // Without a messenger token the playground's living demo, as `npm start` seeds it.
+    const demo = wantsDemo(config) && 'living';
     // Asked without the Prisma client first: on an existing database a command that does not use
     // it never runs its query compiler (issue 14 §7).
     if (!asItIs && !(await hasCampaignData(db)) && (await seedIfEmpty(db, new Date(), { demo }))) {
       note(
         demo
-          ? 'Cơ sở dữ liệu trống: đã nạp dữ liệu mẫu (chiến dịch thành phố Bắc Kạn 2024–2025).'
+          ? 'Cơ sở dữ liệu trống: đã nạp dữ liệu mẫu (chiến dịch thành phố Bắc Kạn 2024–2025 đã khép lại, đơn vị sắp xếp ngày 01/07/2025, và chiến dịch mẫu đang chạy của tỉnh Thái Nguyên).'
           : 'Cơ sở dữ liệu trống: đã nạp danh mục đơn vị và chiến dịch thành phố Bắc Kạn 2024–2025 (không có người dùng mẫu).',
       );
     }

@@ -30,11 +30,11 @@ async function deploy(): Promise<void> {
   try {
     const applied = await applyMigrations(db);
     console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
-    const demo = wantsDemo(config);
+    const demo = wantsDemo(config) && 'living';
     if (await seedIfEmpty(db, new Date(), { demo })) {
       console.log(
         demo
-          ? 'Empty database: demo campaign seeded.'
+          ? 'Empty database: demo campaign seeded (the playground: the Bắc Kạn history and the open demo campaign TN-XNT-DEMO).'
           : 'Empty database: campaign reference data seeded (no demo people, no invite codes). First admin: npm run cli -- admin create --name "<full name>" --unit <unit code>',
       );
     }

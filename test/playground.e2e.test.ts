@@ -81,8 +81,10 @@ describe('the local playground', () => {
 
     await page.getByTestId('persona-officer-ducxuan').click();
     expect(await type(page, '/menu')).toContain('Danh mục');
-    expect(await click(page, 'menu:report:')).toContain('kỳ nào');
-    expect(await click(page, 'period:')).toContain('XÂY MỚI');
+    // The living demo (issue 15 §3): the month due this month is owed; from the 20th the next one
+    // opens too, and the bot asks which.
+    const asked = await click(page, 'menu:report:');
+    expect(asked.includes('kỳ nào') ? await click(page, 'period:') : asked).toContain('XÂY MỚI');
     expect(await type(page, 'abc')).toContain('⚠️');
     for (const answer of ['12', '5', '10', '4', '6', '3', '5', '2']) {
       await type(page, answer);
@@ -97,12 +99,15 @@ describe('the local playground', () => {
     expect(summary).toContain('1.500.000.000 đ');
     const receipt = await click(page, '@confirm:yes');
     expect(receipt).toContain('Đã nhận báo cáo');
-    expect(receipt).toMatch(/BC-\d{6}-01840-1/);
+    const ref = /BC-\d{6}-01840-1/.exec(receipt)?.[0];
+    expect(ref, receipt).toBeDefined();
 
+    // The demo's reports of the months before, and this one.
     const sql = openSqlDb(db.url);
     const rows = await sql.kysely
       .selectFrom('Report')
       .select(['ref', 'approvedNew', 'moneyReceived', 'channel'])
+      .where('ref', '=', ref ?? '')
       .execute();
     await sql.close();
     expect(rows).toEqual([

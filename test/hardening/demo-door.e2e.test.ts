@@ -115,13 +115,14 @@ describe('no demo door in a real deployment', () => {
       });
     expect((await deploy(env(real.url))).stdout).toContain('no demo people, no invite codes');
     expect((await deploy({ DATABASE_URL: playground.url })).stdout).toContain('demo campaign seeded');
-    for (const [url, people, invites] of [
-      [real.url, 0, 0],
-      [playground.url, 6, 1],
+    // The playground: the closed Bắc Kạn campaign and the open demo campaign (issue 15 §3).
+    for (const [url, campaigns, people, invites] of [
+      [real.url, 1, 0, 0],
+      [playground.url, 2, 6, 1],
     ] as const) {
       const prisma = createPrismaClient(url);
       try {
-        expect(await prisma.campaign.count()).toBe(1);
+        expect(await prisma.campaign.count()).toBe(campaigns);
         expect(await prisma.person.count()).toBe(people);
         expect(await prisma.invite.count()).toBe(invites);
       } finally {
@@ -134,7 +135,10 @@ describe('no demo door in a real deployment', () => {
     const seeded = await seededDatabase(new Date());
     cleanups.push(seeded.close);
     const demoAdmin = await seeded.prisma.person.findFirstOrThrow({ where: { fullName: 'Trần Văn Hùng' } });
-    const commune = await seeded.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01852' } });
+    const commune = await seeded.prisma.unit.findFirstOrThrow({
+      orderBy: { validFrom: 'desc' },
+      where: { code: '01852' },
+    });
     // An invite the demo admin made on the playground is a demo code too.
     await seeded.prisma.invite.create({
       data: {
@@ -202,7 +206,10 @@ describe('no demo door in a real deployment', () => {
     const seeded = await seededDatabase(new Date());
     cleanups.push(seeded.close);
     const { prisma } = seeded;
-    const city = await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '058' } });
+    const city = await prisma.unit.findFirstOrThrow({
+      orderBy: { validFrom: 'desc' },
+      where: { code: '058' },
+    });
     const real = await prisma.person.create({
       data: {
         fullName: 'Người Thật',
