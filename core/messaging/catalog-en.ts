@@ -141,7 +141,6 @@ export const en: Record<keyof typeof vi, string> = {
   'campaign.closed.what.fund': 'fund entries',
   'campaign.closed.contact_area': 'the Standing Committee of the Fatherland Front of {area}',
   'campaign.closed.contact_none': 'the Standing Committee of your Fatherland Front committee',
-  'campaign.none_open': 'No campaign is taking pledges at the moment.',
   'report.previous': ' (last period: {value})',
   'report.ledger': ' (fund ledger: {value})',
   'report.registry': ' (household list: {value})',

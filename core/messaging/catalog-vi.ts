@@ -142,7 +142,6 @@ export const vi = {
   'campaign.closed.what.fund': 'bút toán của quỹ',
   'campaign.closed.contact_area': 'Ban Thường trực Ủy ban MTTQ {area}',
   'campaign.closed.contact_none': 'Ban Thường trực Ủy ban MTTQ nơi mình công tác',
-  'campaign.none_open': 'Hiện không có cuộc vận động nào đang nhận ủng hộ.',
   'report.previous': ' (kỳ trước: {value})',
   'report.ledger': ' (theo sổ quỹ: {value})',
   'report.registry': ' (theo danh sách hộ: {value})',
