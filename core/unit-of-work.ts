@@ -6,7 +6,7 @@ import type { FundRepository, PledgeRepository } from './funds/fund.repository.t
 import type { HouseholdRepository } from './households/household.repository.ts';
 import type { AuditRepository, InboundRepository, OutboxRepository } from './messaging/outbox.repository.ts';
 import type { InviteRepository, PeopleRepository, ThrottleRepository } from './people/people.repository.ts';
-import type { UnitRepository } from './people/unit.repository.ts';
+import type { UnitRepository } from './units/unit.repository.ts';
 import type { ReminderRepository } from './reminders/reminder.repository.ts';
 import type { NarrativeReportRepository } from './reports/narrative.repository.ts';
 import type { ReportRepository } from './reports/report.ts';

@@ -8,7 +8,7 @@ import { campaignNorms, fundEntry, recordFundEntry, toLedgerEntry } from '../cor
 import { check, emptyLedger, record } from '../core/funds/ledger.ts';
 import { buildLeadersView } from '../core/households/leaders-view.ts';
 import { shortUnitName } from '../core/households/unit-progress.ts';
-import { FUND_LEVEL_KINDS } from '../core/people/unit.repository.ts';
+import { FUND_LEVEL_KINDS } from '../core/units/unit.repository.ts';
 import { cumulativeCounts } from '../core/reports/registry-counts.ts';
 import type { Actor } from '../core/shared/actor.ts';
 import { formatInteger, formatMoney } from '../core/shared/format.ts';

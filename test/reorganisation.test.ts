@@ -8,7 +8,7 @@ import {
   rollUp,
   unitsShownAt,
 } from '../core/people/reorganisation.ts';
-import type { DatedUnit } from '../core/people/unit.repository.ts';
+import type { DatedUnit } from '../core/units/unit.repository.ts';
 import { runReminders } from '../core/reminders/run-reminders.ts';
 import type { PrismaClient } from '../prisma/client.ts';
 import type { SqlDb } from '../prisma/sql-db.ts';

@@ -11,8 +11,6 @@
  * definition text: a flow step that reads them again only pays for reading the column.
  */
 
-import { DEFAULT_ELIGIBILITY_RULES, type EligibilityRules } from '../households/eligibility.ts';
-import { defaultCategoryLabel } from '../households/household.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { Campaign } from './campaign.ts';
 import {
@@ -22,6 +20,7 @@ import {
   normOn as definitionNormOn,
   type FundAccount,
 } from './definition.ts';
+import { DEFAULT_ELIGIBILITY_RULES, defaultCategoryLabel, type EligibilityRules } from './sections.ts';
 
 /** A household category of the campaign. */
 export interface CampaignCategory {

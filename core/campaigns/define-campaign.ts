@@ -1,5 +1,5 @@
 import type { AuditSource } from '../messaging/outbox.repository.ts';
-import { type DatedUnit, FUND_LEVEL_KINDS, isAreaKind } from '../people/unit.repository.ts';
+import { type DatedUnit, FUND_LEVEL_KINDS, isAreaKind } from '../units/unit.repository.ts';
 import { fromIsoDate } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';

@@ -10,40 +10,14 @@
  */
 
 import { z } from 'zod';
-import { ZPledgeSafeguards } from '../funds/pledge-verification.ts';
-import { ZEligibilityRules } from '../households/eligibility.ts';
-import type { HOUSEHOLD_CATEGORIES } from '../households/household.ts';
-import { ZReminderPolicy } from '../reminders/policy.ts';
-import { fromIsoDate, isValidDate } from '../shared/calendar.ts';
-import { parseMoney } from '../shared/parse.ts';
-import { ZCommendationCriteria } from '../summaries/commendations.ts';
-
-/** A calendar day written YYYY-MM-DD (YAML may hand us a Date for an unquoted day). */
-export const ZIsoDay = z.preprocess(
-  (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? v.toISOString().slice(0, 10) : v),
-  z
-    .string({ error: 'phải là một ngày dạng YYYY-MM-DD, ví dụ 2026-01-15' })
-    .refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && isValidDate(fromIsoDate(s)), {
-      error: 'phải là một ngày có thật dạng YYYY-MM-DD, ví dụ 2026-01-15',
-    }),
-);
-
-/** An amount of đồng: a whole number, or what an official writes ("60tr", "1,5 tỷ", "60.000.000"). */
-export const ZMoney = z.preprocess(
-  (v) => {
-    if (typeof v === 'number' && Number.isSafeInteger(v)) {
-      return BigInt(v);
-    }
-    if (typeof v === 'string') {
-      const parsed = parseMoney(v);
-      return parsed.ok ? parsed.value : v;
-    }
-    return v;
-  },
-  z
-    .bigint({ error: 'phải là số tiền (đồng), ví dụ 60000000 hoặc "60tr"' })
-    .min(0n, { error: 'không được âm' }),
-);
+import { ZIsoDay, ZMoney, ZUnitCode } from '../shared/data-fields.ts';
+import {
+  type HOUSEHOLD_CATEGORIES,
+  ZCommendationCriteria,
+  ZEligibilityRules,
+  ZPledgeSafeguards,
+  ZReminderPolicy,
+} from './sections.ts';
 
 const dayOfMonth = (what: string) =>
   z
@@ -125,11 +99,9 @@ export const ZSchedule = z.strictObject(
 );
 export type Schedule = z.output<typeof ZSchedule>;
 
-const ZCategoryCode = z
-  .string({ error: 'mã nhóm hộ phải là chữ' })
-  .regex(/^[a-z][a-z0-9_]{1,31}$/, {
-    error: 'mã nhóm hộ chỉ gồm chữ thường không dấu, số và "_", ví dụ near_poor',
-  });
+const ZCategoryCode = z.string({ error: 'mã nhóm hộ phải là chữ' }).regex(/^[a-z][a-z0-9_]{1,31}$/, {
+  error: 'mã nhóm hộ chỉ gồm chữ thường không dấu, số và "_", ví dụ near_poor',
+});
 
 /** A household category of the campaign: code, label officials read, whether it is supported. */
 export const ZCategory = z.strictObject(
@@ -163,11 +135,6 @@ export const ZNorm = z.strictObject(
 );
 export type Norm = z.output<typeof ZNorm>;
 
-/** A GSO code or an organisation's code, quoted so that YAML keeps its leading zeros. */
-export const ZUnitCode = z
-  .string({ error: 'mã đơn vị phải viết trong dấu nháy để giữ số 0 ở đầu, ví dụ "058"' })
-  .regex(/^[0-9A-Za-z][0-9A-Za-z_-]{0,31}$/, { error: 'mã đơn vị chỉ gồm chữ không dấu, số, "-" và "_"' });
-
 /** The "Vì người nghèo" fund of one level and its bank account. */
 export const ZFundAccount = z.strictObject(
   {
@@ -198,6 +165,9 @@ export const DEFAULT_CATEGORIES = [
   label: string;
   supported: boolean;
 }[];
+
+/** The longest campaign a definition may describe, in years (national programmes run five). */
+export const MAX_CAMPAIGN_YEARS = 10;
 
 export const ZCampaignDefinition = z
   .strictObject(
@@ -246,69 +216,85 @@ export const ZCampaignDefinition = z
         'chỉ nhận các mục code, name, area, startsOn, endsOn, closedOn, timeZone, addressForm, schedule, eligibility, categories, povertyStandards, norms, funds, reminders, commendation, pledges',
     },
   )
-  .superRefine((d, ctx) => {
-    if (d.endsOn < d.startsOn) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['endsOn'],
-        message: 'ngày kết thúc phải sau ngày bắt đầu (startsOn)',
-      });
+  // Runs even when some fields are wrong (`when`), so that one reading names every problem: each
+  // check looks only at the fields that came through in the form it needs.
+  .superRefine((d, ctx) => crossChecks(d as unknown as Loose, ctx), { when: () => true });
+
+/** A definition as the cross-field checks see it: any field may be missing or malformed. */
+type Loose = { [K in 'startsOn' | 'endsOn' | 'closedOn']?: unknown } & {
+  schedule?: { final?: { dueOn?: unknown } };
+  norms?: unknown;
+  categories?: unknown;
+  funds?: unknown;
+};
+
+const isDay = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v);
+
+function records(v: unknown): Record<string, unknown>[] {
+  return Array.isArray(v)
+    ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null)
+    : [];
+}
+
+function crossChecks(d: Loose, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
+  const startsOn = isDay(d.startsOn) ? d.startsOn : undefined;
+  if (startsOn !== undefined && isDay(d.endsOn)) {
+    if (d.endsOn < startsOn) {
+      issue(['endsOn'], 'ngày kết thúc phải sau ngày bắt đầu (startsOn)');
     }
-    if (d.schedule.final.dueOn < d.startsOn) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['schedule', 'final', 'dueOn'],
-        message: 'hạn báo cáo kết quả phải sau ngày bắt đầu cuộc vận động',
-      });
+    if (Number(d.endsOn.slice(0, 4)) - Number(startsOn.slice(0, 4)) > MAX_CAMPAIGN_YEARS) {
+      // A typo such as 9999-12-31 would otherwise make hundreds of thousands of reporting periods.
+      issue(
+        ['endsOn'],
+        `một cuộc vận động kéo dài tối đa ${MAX_CAMPAIGN_YEARS} năm: kiểm tra lại năm kết thúc`,
+      );
     }
-    if (d.closedOn !== undefined && d.closedOn < d.startsOn) {
-      ctx.addIssue({ code: 'custom', path: ['closedOn'], message: 'ngày khép lại phải sau ngày bắt đầu' });
+  }
+  const finalDue = d.schedule?.final?.dueOn;
+  if (startsOn !== undefined && isDay(finalDue) && finalDue < startsOn) {
+    issue(['schedule', 'final', 'dueOn'], 'hạn báo cáo kết quả phải sau ngày bắt đầu cuộc vận động');
+  }
+  if (startsOn !== undefined && isDay(d.closedOn) && d.closedOn < startsOn) {
+    issue(['closedOn'], 'ngày khép lại phải sau ngày bắt đầu');
+  }
+  const norms = records(d.norms)
+    .map((n, index) => ({ index, from: n.from, to: n.to }))
+    .filter((n): n is { index: number; from: string; to: unknown } => isDay(n.from))
+    .sort((a, b) => a.from.localeCompare(b.from));
+  norms.forEach((norm, i) => {
+    const to = isDay(norm.to) ? norm.to : undefined;
+    if (to !== undefined && to < norm.from) {
+      issue(['norms', norm.index, 'to'], '"to" phải sau "from"');
     }
-    const sorted = [...d.norms].sort((a, b) => a.from.localeCompare(b.from));
-    sorted.forEach((norm, i) => {
-      const index = d.norms.indexOf(norm);
-      if (norm.to !== undefined && norm.to < norm.from) {
-        ctx.addIssue({ code: 'custom', path: ['norms', index, 'to'], message: '"to" phải sau "from"' });
-      }
-      const next = sorted[i + 1];
-      if (next && (norm.to === undefined || norm.to >= next.from)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['norms', index, 'to'],
-          message: `các mức hỗ trợ chồng lên nhau: mức này phải kết thúc trước ${next.from}`,
-        });
-      }
-    });
-    if (d.norms.length > 0 && (sorted[0]?.from ?? '') > d.startsOn) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['norms', d.norms.indexOf(sorted[0] as Norm), 'from'],
-        message: `mức hỗ trợ đầu tiên phải áp dụng từ ngày bắt đầu (${d.startsOn}) trở về trước`,
-      });
+    const next = norms[i + 1];
+    if (next && (to === undefined || to >= next.from)) {
+      issue(
+        ['norms', norm.index, 'to'],
+        `các mức hỗ trợ chồng lên nhau: mức này phải kết thúc trước ${next.from}`,
+      );
     }
-    const codes = new Set<string>();
-    d.categories.forEach((c, i) => {
-      if (codes.has(c.code)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['categories', i, 'code'],
-          message: `mã nhóm hộ "${c.code}" bị trùng`,
-        });
-      }
-      codes.add(c.code);
-    });
-    const levels = new Set<string>();
-    d.funds.forEach((f, i) => {
-      if (levels.has(f.unit)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['funds', i, 'unit'],
-          message: `cấp quỹ "${f.unit}" khai báo hai lần`,
-        });
-      }
-      levels.add(f.unit);
-    });
   });
+  const first = norms[0];
+  if (first && startsOn !== undefined && first.from > startsOn) {
+    issue(
+      ['norms', first.index, 'from'],
+      `mức hỗ trợ đầu tiên phải áp dụng từ ngày bắt đầu (${startsOn}) trở về trước`,
+    );
+  }
+  const twice = (list: unknown, key: string, path: string, message: (value: string) => string) => {
+    const seen = new Set<unknown>();
+    records(list).forEach((item, i) => {
+      if (typeof item[key] === 'string' && seen.has(item[key])) {
+        issue([path, i, key], message(item[key]));
+      }
+      seen.add(item[key]);
+    });
+  };
+  twice(d.categories, 'code', 'categories', (code) => `mã nhóm hộ "${code}" bị trùng`);
+  twice(d.funds, 'unit', 'funds', (unit) => `cấp quỹ "${unit}" khai báo hai lần`);
+}
 
 export type CampaignDefinitionInput = z.input<typeof ZCampaignDefinition>;
 export type CampaignDefinition = z.output<typeof ZCampaignDefinition>;

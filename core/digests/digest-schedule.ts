@@ -2,7 +2,7 @@ import type { Campaign, Period } from '../campaigns/campaign.ts';
 import { campaignsByUnit } from '../campaigns/campaign-of.ts';
 import { campaignFor, isClosed } from '../campaigns/coverage.ts';
 import type { Outbound } from '../messaging/message.ts';
-import { AREA_KINDS } from '../people/unit.repository.ts';
+import { AREA_KINDS } from '../units/unit.repository.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { LeadershipGroupRecord, ScheduledDigestKind } from './group.repository.ts';

@@ -6,7 +6,7 @@ import { completionPercent, loadUnitProgress, shortUnitName } from '../household
 import { type Locale, t } from '../messaging/catalog.ts';
 import type { Outbound } from '../messaging/message.ts';
 import { loadAreaUnits } from '../people/area-view.ts';
-import { isLocalKind, type UnitView } from '../people/unit.repository.ts';
+import { isLocalKind, type UnitView } from '../units/unit.repository.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import { formatDateTime } from '../shared/format.ts';
 import { proposalsFor } from '../summaries/proposals.ts';

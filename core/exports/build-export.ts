@@ -1,7 +1,7 @@
 import type { Period } from '../campaigns/campaign.ts';
 import { campaignRules } from '../campaigns/campaign-rules.ts';
 import type { HouseholdView } from '../households/household.repository.ts';
-import type { UnitView } from '../people/unit.repository.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { type ExportRequest, exportFileName } from './export-request.ts';
 import {

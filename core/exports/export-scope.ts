@@ -1,6 +1,6 @@
 import type { Campaign, Period } from '../campaigns/campaign.ts';
 import { campaignOf } from '../campaigns/campaign-of.ts';
-import type { UnitView } from '../people/unit.repository.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 import { addDays, dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDateLong } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';

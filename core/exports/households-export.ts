@@ -6,7 +6,7 @@ import {
   isHouseholdNeed,
   isHouseholdStatus,
 } from '../households/household.ts';
-import type { UnitView } from '../people/unit.repository.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 import { fromIsoDate } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';
 import { displayUnitName, plainUnitName } from './export-scope.ts';

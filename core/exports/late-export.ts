@@ -1,5 +1,5 @@
 import type { Period } from '../campaigns/campaign.ts';
-import type { UnitView } from '../people/unit.repository.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 import type { ReportRecord } from '../reports/report.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';

@@ -1,6 +1,6 @@
 import type { Period } from '../campaigns/campaign.ts';
 import { loadAreaUnits } from '../people/area-view.ts';
-import { isLocalKind, type UnitView } from '../people/unit.repository.ts';
+import { isLocalKind, type UnitView } from '../units/unit.repository.ts';
 import type { ReportRecord, TReportFigures } from '../reports/report.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { type ExportScope, lastDayOnTime } from './export-scope.ts';

@@ -2,7 +2,7 @@ import type { PledgeView } from '../funds/fund.repository.ts';
 import { buildRollup } from '../funds/fund-rollup.ts';
 import { pledgeWhat, statusOf } from '../funds/fund-views.ts';
 import { t } from '../messaging/catalog.ts';
-import type { UnitView } from '../people/unit.repository.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';
 import { displayUnitName } from './export-scope.ts';

@@ -1,5 +1,5 @@
 import type { Period } from '../campaigns/campaign.ts';
-import type { UnitView } from '../people/unit.repository.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 import { cumulativeCounts } from '../reports/registry-counts.ts';
 import type { HouseCounts, ReportRecord } from '../reports/report.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Period } from '../campaigns/campaign.ts';
-import type { UnitView } from '../people/unit.repository.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 import type { ReportRecord } from '../reports/report.ts';
 import { daysBetween, issuerLine, lastDayOnTime, placeAndDate } from './export-scope.ts';
 import { lateSheet } from './late-export.ts';

@@ -5,7 +5,7 @@ import type { Text } from '../flows/flow.ts';
 import { t } from '../messaging/catalog.ts';
 import type { Choice } from '../messaging/message.ts';
 import { keepsLevel } from '../people/fund-levels.ts';
-import { FUND_LEVEL_KINDS, isLocalKind, type UnitView } from '../people/unit.repository.ts';
+import { FUND_LEVEL_KINDS, isLocalKind, type UnitView } from '../units/unit.repository.ts';
 import type { Actor } from '../shared/actor.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import { menuButtonId } from '../shared/menu-button.ts';

@@ -3,7 +3,7 @@
  * received per member organisation and per donor. fund-views.ts shows it.
  */
 
-import type { UnitView } from '../people/unit.repository.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 import type { FundEntryRecord, PledgeView, RollupFigures } from './fund.repository.ts';
 import { toLedgerEntry } from './fund-service.ts';
 import { available, fold, isUnverified, type LevelTotals, zeroTotals } from './ledger.ts';

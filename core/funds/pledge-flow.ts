@@ -12,7 +12,7 @@ import { moneyAnswer, textAnswer } from '../flows/answers.ts';
 import type { FieldValue, FlowData, FlowDef, Text } from '../flows/flow.ts';
 import { defineFlow, type FlowStart } from '../flows/flow-runner.ts';
 import type { Choice } from '../messaging/message.ts';
-import { FUND_LEVEL_KINDS } from '../people/unit.repository.ts';
+import { FUND_LEVEL_KINDS } from '../units/unit.repository.ts';
 import { type Actor, isGuest } from '../shared/actor.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDate, formatMoney } from '../shared/format.ts';

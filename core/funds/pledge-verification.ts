@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type PledgeSafeguards, ZPledgeSafeguards } from '../campaigns/sections.ts';
 import type { Text } from '../flows/flow.ts';
 import { t } from '../messaging/catalog.ts';
 import type { Choice, Inbound } from '../messaging/message.ts';
@@ -11,6 +11,9 @@ import type { Tx } from '../unit-of-work.ts';
 import type { PledgeView } from './fund.repository.ts';
 import { pledgeCard, pledgeWhat } from './fund-views.ts';
 
+export type { PledgeSafeguards };
+export { ZPledgeSafeguards };
+
 /**
  * Anonymous pledges can't flood the leaders' figures (issue 13 §6). Anyone may pledge without an
  * invite (issue 5 §1), so a pledge of a donor with no invite is limited per chat and across all such
@@ -22,33 +25,6 @@ import { pledgeCard, pledgeWhat } from './fund-views.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-
-const wholeAtLeastOne = () =>
-  z
-    .number({ error: 'phải là một số' })
-    .int({ error: 'phải là số nguyên' })
-    .min(1, { error: 'phải từ 1 trở lên' });
-
-export const ZPledgeSafeguards = z.strictObject(
-  {
-    /** At most this many pledges per anonymous donor's chat in a rolling 24 hours. */
-    perChatPerDay: wholeAtLeastOne().default(3),
-    /** At most this many pledges of all anonymous donors together in a rolling hour. */
-    anonymousPerHour: wholeAtLeastOne().default(30),
-    /**
-     * An anonymous donor's pledge above this many đồng waits for a fund officer's verification. 500
-     * million: above what people and small enterprises give in chat (a house is 60 million), below
-     * what would visibly move a city's figures; a larger gift is normally arranged with the board.
-     */
-    verifyAbove: z
-      .number({ error: 'phải là một số (đồng)' })
-      .int({ error: 'phải là số nguyên (đồng)' })
-      .min(0, { error: 'không được âm' })
-      .default(500_000_000),
-  },
-  { error: 'chỉ nhận các mục perChatPerDay, anonymousPerHour, verifyAbove' },
-);
-export type PledgeSafeguards = z.output<typeof ZPledgeSafeguards>;
 
 export function parsePledgeSafeguards(raw: unknown): PledgeSafeguards {
   return ZPledgeSafeguards.parse(raw ?? {});

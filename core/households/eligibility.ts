@@ -17,50 +17,15 @@
  * national values.
  */
 
-import { z } from 'zod';
+import {
+  DEFAULT_ELIGIBILITY_RULES,
+  type EligibilityRules,
+  ZEligibilityRules,
+} from '../campaigns/sections.ts';
 import { defaultCategoryLabel } from './household.ts';
 
-/** The thresholds and conditions one campaign applies. */
-export const ZEligibilityRules = z.object({
-  /** How many of the 3 main structures must be non-durable for the house to count as temporary. */
-  minNonDurableStructures: z.number().int().min(0).max(3),
-  /** A one-person household's house is temporary below this area (m²). */
-  singlePersonMinArea: z.number().min(0).max(1000),
-  /** A family's house is temporary below this area (m²)… */
-  familyMinArea: z.number().min(0).max(1000),
-  /** …and below this area per person (m²); both must hold. */
-  minAreaPerPerson: z.number().min(0).max(1000),
-  requireLegalLand: z.boolean(),
-  requireUndisputedLand: z.boolean(),
-  requireOutsideLandslideZone: z.boolean(),
-  requireCommuneConfirmation: z.boolean(),
-  /** Category codes of the campaign whose households may be supported. */
-  eligibleCategories: z.array(z.string()).readonly(),
-  /**
-   * A household with no house at all ("chưa có nhà ở") qualifies as its own case (the default);
-   * false: such a household is not supported by this campaign (a repair-only programme).
-   */
-  noHouseCase: z.boolean().optional(),
-  /** What the commune confirms, as the campaign's plan words it; named when it is missing. */
-  confirmation: z.string().optional(),
-});
-export type EligibilityRules = z.infer<typeof ZEligibilityRules>;
-
-/**
- * National defaults: Decision 55/QĐ-BXD (2025) for what a temporary house is, Circular 01/2022/TT-BXD
- * and Directive 42/CT-TTg for who is supported (poor, near-poor, people with meritorious service).
- */
-export const DEFAULT_ELIGIBILITY_RULES: Readonly<EligibilityRules> = Object.freeze({
-  minNonDurableStructures: 2,
-  singlePersonMinArea: 18,
-  familyMinArea: 30,
-  minAreaPerPerson: 8,
-  requireLegalLand: true,
-  requireUndisputedLand: true,
-  requireOutsideLandslideZone: true,
-  requireCommuneConfirmation: true,
-  eligibleCategories: Object.freeze(['poor', 'near_poor', 'merit'] as const),
-});
+export type { EligibilityRules };
+export { DEFAULT_ELIGIBILITY_RULES, ZEligibilityRules };
 
 /** The facts the rules look at; a `THouseholdInput` or a stored household both fit. */
 export interface EligibilityFacts {

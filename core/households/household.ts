@@ -7,25 +7,16 @@
  */
 
 import { z } from 'zod';
+import {
+  defaultCategoryLabel,
+  HOUSEHOLD_CATEGORIES,
+  HOUSEHOLD_CATEGORY_LABELS,
+  type HouseholdCategory,
+  isHouseholdCategory,
+} from '../campaigns/sections.ts';
 
-/** Who the household is (Directive 42/CT-TTg groups; 'other' is recorded but not supported). */
-export const HOUSEHOLD_CATEGORIES = ['poor', 'near_poor', 'merit', 'other'] as const;
-export type HouseholdCategory = (typeof HOUSEHOLD_CATEGORIES)[number];
-
-export const HOUSEHOLD_CATEGORY_LABELS: Readonly<Record<HouseholdCategory, string>> = {
-  poor: 'Hộ nghèo',
-  near_poor: 'Hộ cận nghèo',
-  merit: 'Người có công',
-  other: 'Khác',
-};
-
-/**
- * The label of a category code when no campaign says otherwise: the built-in four's, else the code
- * itself (a campaign's own category read without its definition).
- */
-export function defaultCategoryLabel(code: string): string {
-  return isHouseholdCategory(code) ? HOUSEHOLD_CATEGORY_LABELS[code] : code;
-}
+export type { HouseholdCategory };
+export { defaultCategoryLabel, HOUSEHOLD_CATEGORIES, HOUSEHOLD_CATEGORY_LABELS, isHouseholdCategory };
 
 /** What the household needs; reports split every count this way. */
 export const HOUSEHOLD_NEEDS = ['new_build', 'repair'] as const;
@@ -57,11 +48,6 @@ export const HOUSEHOLD_STATUS_LABELS: Readonly<Record<HouseholdStatus, string>> 
   rejected: 'Không duyệt',
   withdrawn: 'Rút khỏi danh sách',
 };
-
-/** Narrows a stored string (the database keeps plain text) to a category. */
-export function isHouseholdCategory(value: string): value is HouseholdCategory {
-  return (HOUSEHOLD_CATEGORIES as readonly string[]).includes(value);
-}
 
 /** Narrows a stored string to a need. */
 export function isHouseholdNeed(value: string): value is HouseholdNeed {

@@ -2,7 +2,7 @@ import { unitsFor } from '../access/access.ts';
 import { campaignOf } from '../campaigns/campaign-of.ts';
 import type { Text } from '../flows/flow.ts';
 import { loadAreaUnits } from '../people/area-view.ts';
-import { isLocalKind } from '../people/unit.repository.ts';
+import { isLocalKind } from '../units/unit.repository.ts';
 import type { Actor } from '../shared/actor.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import { formatDateTime } from '../shared/format.ts';

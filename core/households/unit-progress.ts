@@ -1,6 +1,6 @@
 import type { Period, PeriodKind } from '../campaigns/campaign.ts';
 import { reportedUnder } from '../people/area-view.ts';
-import type { UnitView } from '../people/unit.repository.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 import type { Tx } from '../unit-of-work.ts';
 
 /**

@@ -5,7 +5,7 @@ import {
   isLocalKind,
   type UnitSuccessionView,
   type UnitView,
-} from './unit.repository.ts';
+} from '../units/unit.repository.ts';
 
 /**
  * The units a view of an area lists for a day, after reorganisations (issue 7 §2, issue 15 §2).

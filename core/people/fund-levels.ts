@@ -1,7 +1,7 @@
 import { type Action, unitsWhere } from '../access/access.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { Tx } from '../unit-of-work.ts';
-import { FUND_LEVEL_KINDS } from './unit.repository.ts';
+import { FUND_LEVEL_KINDS } from '../units/unit.repository.ts';
 
 export interface FundLevel {
   id: number;

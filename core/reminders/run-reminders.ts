@@ -5,7 +5,7 @@ import { isUnverified } from '../funds/ledger.ts';
 import type { Choice, Outbound } from '../messaging/message.ts';
 import type { OutboxItem, OutboxPurpose } from '../messaging/outbox.repository.ts';
 import { inheritBySuccession, reportsNotOwed } from '../people/area-view.ts';
-import { isLocalKind } from '../people/unit.repository.ts';
+import { isLocalKind } from '../units/unit.repository.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import type { Tx } from '../unit-of-work.ts';

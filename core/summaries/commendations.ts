@@ -1,4 +1,7 @@
-import { z } from 'zod';
+import { type CommendationCriteria, ZCommendationCriteria } from '../campaigns/sections.ts';
+
+export type { CommendationCriteria };
+export { ZCommendationCriteria };
 
 /**
  * Who is proposed for commendation in the six-monthly and final summaries (issue 7 §4), by
@@ -6,22 +9,6 @@ import { z } from 'zod';
  * with `npm run cli -- campaign commendation --set '{…}'`). Every proposal says which criterion
  * it met, with the figures, so the standing committee can check it.
  */
-
-export const ZCommendationCriteria = z.strictObject({
-  /** A ward or commune: at least this many houses completed … */
-  minHousesCompleted: z.number().int().min(1).default(1),
-  /** … and this share of its approved houses completed (0–1). */
-  minCompletedShare: z.number().min(0).max(1).default(1),
-  /** … and this share of its monthly reports sent on time (0–1). */
-  minOnTimeShare: z.number().min(0).max(1).default(0.8),
-  /** A member organisation: at least this share of what it pledged received (0–1) … */
-  minOrgPaidShare: z.number().min(0).max(2).default(1),
-  /** … and at least this much received, in đồng. */
-  minOrgReceived: z.number().int().min(0).default(10_000_000),
-  /** An enterprise or person: at least this much received, in đồng (only those who agreed to be named). */
-  minDonorReceived: z.number().int().min(0).default(50_000_000),
-});
-export type CommendationCriteria = z.output<typeof ZCommendationCriteria>;
 
 export function parseCommendationCriteria(raw: unknown): CommendationCriteria {
   return ZCommendationCriteria.parse(raw ?? {});

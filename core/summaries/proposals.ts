@@ -1,7 +1,7 @@
 import type { Campaign } from '../campaigns/campaign.ts';
 import type { FundRollup } from '../funds/fund-rollup.ts';
 import type { UnitProgress } from '../households/unit-progress.ts';
-import type { UnitView } from '../people/unit.repository.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { type Proposal, parseCommendationCriteria, proposeCommendations } from './commendations.ts';
 

@@ -10,7 +10,7 @@
  * so a view of an earlier period still sees the units (and parents) of that period.
  */
 
-import { AREA_KINDS, type DatedUnit, type UnitSuccessionView } from '../people/unit.repository.ts';
+import { AREA_KINDS, type DatedUnit, type UnitSuccessionView } from './unit.repository.ts';
 import { addDays, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { dayBefore, displayDay, isIsoDay, validOn } from './dates.ts';
 import type { NewUnit, UnitEvent } from './events-file.ts';

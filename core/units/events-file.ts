@@ -6,13 +6,8 @@
 
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { ZIsoDay, ZUnitCode } from '../campaigns/definition.ts';
-import {
-  type DefinitionProblem,
-  type DefinitionRead,
-  fieldPath,
-  readYamlWith,
-} from '../campaigns/definition-file.ts';
+import { ZIsoDay, ZUnitCode } from '../shared/data-fields.ts';
+import { type DefinitionProblem, type DefinitionRead, fieldPath, readYamlWith } from '../shared/data-file.ts';
 import { KIND_HINT, parseKind, type UnitKind } from './kinds.ts';
 
 /** A kind in English or as officials write it ("xã", "đặc khu"). */

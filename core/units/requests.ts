@@ -6,7 +6,7 @@
  * reorganised with an events file (`units reorganise`).
  */
 
-import { type DatedUnit, LOCAL_KINDS, type UnitSuccessionView } from '../people/unit.repository.ts';
+import { type DatedUnit, LOCAL_KINDS, type UnitSuccessionView } from './unit.repository.ts';
 import { type DatedEvent, planUnitEvents, type UnitsPlan } from './changes.ts';
 import { dayBefore, validOn } from './dates.ts';
 import type { UnitKind } from './kinds.ts';

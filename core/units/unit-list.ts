@@ -10,12 +10,12 @@
  * `units move`). An empty last day never reopens a unit that has ended since the list was made.
  */
 
-import { ZUnitCode } from '../campaigns/definition.ts';
-import type { DatedUnit, UnitSuccessionView } from '../people/unit.repository.ts';
 import { isValidDate, toIsoDate } from '../shared/calendar.ts';
+import { ZUnitCode } from '../shared/data-fields.ts';
 import type { UnitOp, UnitsPlan } from './changes.ts';
 import { displayDay, validOn } from './dates.ts';
 import { KIND_HINT, kindLevel, kindName, mayContain, parseKind } from './kinds.ts';
+import type { DatedUnit, UnitSuccessionView } from './unit.repository.ts';
 
 export const UNIT_LIST_FIELDS = ['code', 'name', 'kind', 'parent', 'validFrom', 'validTo'] as const;
 export type UnitListField = (typeof UNIT_LIST_FIELDS)[number];

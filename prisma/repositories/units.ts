@@ -1,4 +1,4 @@
-import { LOCAL_KINDS, type UnitRepository } from '../../core/people/unit.repository.ts';
+import { LOCAL_KINDS, type UnitRepository } from '../../core/units/unit.repository.ts';
 import type { SqlDb } from '../database.ts';
 import { toUnitView, UNIT_VIEW } from './mappers.ts';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { buildExport, type ExportRefusal } from '../../core/exports/build-export.ts';
 import { EXPORT_KINDS, type ExportKind } from '../../core/exports/export-request.ts';
-import { FUND_LEVEL_KINDS } from '../../core/people/unit.repository.ts';
+import { FUND_LEVEL_KINDS } from '../../core/units/unit.repository.ts';
 import { type CliContext, storeOf, UsageError } from './context.ts';
 
 /** What each export is called in the CLI's messages. */

@@ -11,7 +11,7 @@ import type { HouseholdView } from '../../core/households/household.repository.t
 import { HOUSEHOLD_NEED_LABELS, isHouseholdNeed } from '../../core/households/household.ts';
 import { t } from '../../core/messaging/catalog.ts';
 import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
-import { FUND_LEVEL_KINDS, type UnitView } from '../../core/people/unit.repository.ts';
+import { FUND_LEVEL_KINDS, type UnitView } from '../../core/units/unit.repository.ts';
 import { dateInZone, toIsoDate } from '../../core/shared/calendar.ts';
 import { formatMoney } from '../../core/shared/format.ts';
 import type { Tx } from '../../core/unit-of-work.ts';

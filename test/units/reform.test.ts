@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatedUnit } from '../../core/people/unit.repository.ts';
+import type { DatedUnit } from '../../core/units/unit.repository.ts';
 import type { PrismaClient } from '../../prisma/client.ts';
 import type { SqlDb } from '../../prisma/sql-db.ts';
 import { createStore } from '../../prisma/store.ts';
