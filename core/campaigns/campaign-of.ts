@@ -4,7 +4,10 @@ import { fromIsoDate } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { Campaign } from './campaign.ts';
+import { addressOf, capitalised } from './campaign.ts';
 import { campaignFor, campaignState, campaignToday, pickCampaign } from './coverage.ts';
+
+export { addressOf, capitalised };
 
 /**
  * Which campaign a person, a record or a unit belongs to when several run at once (issue 15 §1),
@@ -83,17 +86,6 @@ export function campaignsByUnit(
 
 export function isOpenOrUpcoming(campaign: Campaign, now: Date): boolean {
   return campaignState(campaign, campaignToday(campaign, now)) !== 'closed';
-}
-
-/** How the bot addresses the campaign's officers: "đồng chí" or "anh/chị" (lower case, mid-sentence). */
-export function addressOf(campaign: Pick<Campaign, 'addressForm'> | undefined): string {
-  const form = campaign?.addressForm.trim().toLocaleLowerCase('vi') ?? '';
-  return form === 'đồng chí' ? 'đồng chí' : 'anh/chị';
-}
-
-/** A form of address at the start of a sentence: "Đồng chí", "Anh/chị". */
-export function capitalised(address: string): string {
-  return address.charAt(0).toLocaleUpperCase('vi') + address.slice(1);
 }
 
 /** What a closed campaign no longer accepts (the `{what}` of its message). */

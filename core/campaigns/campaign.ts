@@ -78,3 +78,14 @@ export interface CampaignRepository {
     dates: Pick<PeriodSpec, 'label' | 'startsOn' | 'endsOn' | 'opensOn' | 'dueOn'>,
   ): Promise<void>;
 }
+
+/** How the bot addresses the campaign's officers: "đồng chí" or "anh/chị" (lower case, mid-sentence). */
+export function addressOf(campaign: Pick<Campaign, 'addressForm'> | undefined): string {
+  const form = campaign?.addressForm.trim().toLocaleLowerCase('vi') ?? '';
+  return form === 'đồng chí' ? 'đồng chí' : 'anh/chị';
+}
+
+/** A form of address at the start of a sentence: "Đồng chí", "Anh/chị". */
+export function capitalised(address: string): string {
+  return address.charAt(0).toLocaleUpperCase('vi') + address.slice(1);
+}

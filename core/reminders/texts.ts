@@ -1,5 +1,5 @@
 import type { PeriodKind } from '../campaigns/campaign.ts';
-import { capitalised } from '../campaigns/campaign-of.ts';
+import { capitalised } from '../campaigns/campaign.ts';
 import { type Locale, type MessageKey, t } from '../messaging/catalog.ts';
 
 /**
