@@ -10,22 +10,36 @@
  *   npx tsx scripts/national-data.ts --url file:./data/national.db [--scale 0.01] [--seed 1]
  *   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test?schema=national npx tsx scripts/national-data.ts
  *
- * Deterministic: the same scale and seed give the same rows. Rows are written with explicit ids in
- * multi-row INSERTs, all in one transaction (a failed run leaves nothing behind); the ids continue
- * after whatever the database already holds, so it may sit beside the demo seed. A database that
+ * Deterministic: the same scale and seed give the same rows. The units go through the unit list
+ * import (core/units/unit-list.ts, as `units import --file`) and the campaign is a definition
+ * validated by ZCampaignDefinition and created by `createCampaign` (as `campaign create --file`);
+ * the bulk rows are written with explicit ids in multi-row INSERTs, all in one transaction (a failed
+ * run leaves nothing behind); the ids continue after whatever the database already holds, so it may
+ * sit beside the demo seed. A database that
  * already holds the national data set is left alone (`findNational`).
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { type CompiledQuery, type Insertable, sql } from 'kysely';
-import { generatePeriods } from '../core/campaigns/periods.ts';
+import { createCampaign } from '../core/campaigns/define-campaign.ts';
+import {
+  type CampaignDefinition,
+  type CampaignDefinitionInput,
+  ZCampaignDefinition,
+} from '../core/campaigns/definition.ts';
+import { schedulePeriods } from '../core/campaigns/periods.ts';
 import { householdNameKey } from '../core/households/duplicate-keys.ts';
 import { assessEligibility } from '../core/households/eligibility.ts';
 import { idNumberHasher, idNumberLast4 } from '../core/households/id-number.ts';
+import type { AuditSource } from '../core/messaging/outbox.repository.ts';
+import type { Tx } from '../core/unit-of-work.ts';
+import { applyUnitsPlan, unitsState } from '../core/units/apply.ts';
+import { planUnitList, type UnitListRow } from '../core/units/unit-list.ts';
 import { rebuildFundTotals } from '../prisma/fund-totals.ts';
 import type { DB } from '../prisma/kysely-dialect.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { openSqlDb, type SqlDb } from '../prisma/sql-db.ts';
+import { createStore } from '../prisma/store.ts';
 import {
   enterpriseName,
   ORGANISATIONS,
@@ -327,6 +341,103 @@ const STATUS_SHARES: readonly [number, number][] = [
 ];
 const NORM = { new_build: 60_000_000, repair: 30_000_000 };
 
+/** The national campaign as a definition (core/campaigns/definition.ts), validated like a file. */
+function nationalDefinition(startsOn: string): CampaignDefinition {
+  return ZCampaignDefinition.parse({
+    code: NATIONAL_CAMPAIGN_CODE,
+    name: 'Chung tay xóa nhà tạm, nhà dột nát trên phạm vi cả nước 2024–2025',
+    area: NATION_CODE,
+    startsOn,
+    endsOn: '2025-12-31',
+    schedule: {
+      monthly: { dueDay: 15 },
+      quarterly: { dueDay: 15 },
+      semiannual: { dueDay: 15 },
+      final: { dueOn: '2025-12-10' },
+      // The data set's reports and reminders were made per obligation (as campaigns from before
+      // definition files run): the monthly and quarterly reports due the same day stay two.
+      oneReportWhenSameDay: false,
+    },
+    norms: [{ from: startsOn, newBuild: NORM.new_build, repair: NORM.repair }],
+  } satisfies CampaignDefinitionInput);
+}
+
+/**
+ * Writes the generated units through the unit list planner and its writer, then gives each row the
+ * id written (placeholder ids → real ones, parents too). Refuses with the planner's problems.
+ */
+async function importUnitRows(tx: Tx, unitRows: UnitRow[], at: Date): Promise<{ count: number }> {
+  const codeOf = new Map(unitRows.map((u) => [u.id, u.code]));
+  const rows: UnitListRow[] = unitRows.map((u, i) => ({
+    rowNumber: i + 2,
+    cells: {
+      code: u.code,
+      name: u.name,
+      kind: u.kind,
+      validFrom: '2024-01-01',
+      ...(u.parentId === null ? {} : { parent: codeOf.get(u.parentId) ?? '' }),
+    },
+  }));
+  // In parts of UNIT_IMPORT_PART rows (parents first, as generated): the import's one audit row
+  // names every unit it created, and PostgreSQL cannot index a longer list (a B-tree row is at most
+  // 2,704 bytes); later parts find their parents recorded by the earlier ones.
+  let added = 0;
+  for (let start = 0; start < rows.length; start += UNIT_IMPORT_PART) {
+    const part = rows.slice(start, start + UNIT_IMPORT_PART);
+    const planned = planUnitList(part, {}, await unitsState(tx, at, 'Asia/Ho_Chi_Minh'));
+    if (!planned.ok) {
+      const problems = planned.problems.slice(0, 5).map((p) => `row ${p.row} ${p.column}: ${p.message}`);
+      throw new Error(`units: ${problems.join('; ')}`);
+    }
+    await applyUnitsPlan(
+      tx,
+      planned.plan,
+      { by: GENERATOR, action: 'units.import', details: { generator: 'national', rows: part.length } },
+      at,
+    );
+    added += planned.plan.added;
+  }
+  const written = new Map(
+    (await tx.units.listAllDated()).filter((u) => u.validFrom === '2024-01-01').map((u) => [u.code, u.id]),
+  );
+  const idOf = new Map(unitRows.map((u) => [u.id, written.get(u.code)]));
+  for (const u of unitRows) {
+    const id = idOf.get(u.id);
+    if (id === undefined) {
+      throw new Error(`unit ${u.code} was not written`);
+    }
+    u.parentId = u.parentId === null ? null : (idOf.get(u.parentId) ?? null);
+    u.id = id;
+  }
+  return { count: added };
+}
+
+/** The campaign created from its definition, and its periods (in the schedule's order) with their ids. */
+async function createNationalCampaign(tx: Tx, definition: CampaignDefinition, at: Date) {
+  const created = await createCampaign(tx, definition, GENERATOR, at);
+  if (!created.ok) {
+    throw new Error(`campaign: ${created.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+  }
+  const campaignId = created.campaign.id;
+  const stored = new Map<string, number>();
+  for (const kind of ['weekly', 'monthly', 'quarterly', 'semiannual', 'final'] as const) {
+    for (const p of await tx.campaigns.listPeriods(campaignId, kind)) {
+      stored.set(`${p.kind}:${p.code}`, p.id);
+    }
+  }
+  const periods = schedulePeriods(definition).map((p) => ({
+    ...p,
+    id: stored.get(`${p.kind}:${p.code}`) ?? 0,
+  }));
+  return { campaignId, periods };
+}
+
+/** Rows per unit import (see `importUnitRows`). */
+const UNIT_IMPORT_PART = 250;
+
+/** The generator's audit source: the operator's command line. */
+const GENERATOR: AuditSource = { personId: null, channel: 'cli' };
+
 /**
  * Generates the national data set into `db` (migrated). Returns what it wrote; throws when the
  * database already holds a national campaign.
@@ -368,15 +479,19 @@ export async function generateNational(db: SqlDb, opts: NationalOptions = {}): P
   }
   const result = await db.transaction(async (tx) => {
     const next = new Map<Table, number>();
-    for (const table of TABLES) {
-      const last = await tx.kysely
-        .selectFrom(table)
-        .select('id')
-        .orderBy('id', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      next.set(table, last?.id ?? 0);
-    }
+    /** Explicit ids continue after the rows already there (those the use cases below wrote too). */
+    const continueIds = async () => {
+      for (const table of TABLES) {
+        const last = await tx.kysely
+          .selectFrom(table)
+          .select('id')
+          .orderBy('id', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        next.set(table, last?.id ?? 0);
+      }
+    };
+    await continueIds();
     const newId = (table: Table): number => {
       const id = (next.get(table) ?? 0) + 1;
       next.set(table, id);
@@ -465,56 +580,17 @@ export async function generateNational(db: SqlDb, opts: NationalOptions = {}): P
         unitRows.push(commune);
       }
     }
-    const units = new Inserter(tx, 'Unit', 'id code name kind parentId validFrom createdAt');
-    for (const u of unitRows) {
-      await units.add(u.id, u.code, u.name, u.kind, u.parentId, '2024-01-01', createdAt);
-    }
-    await units.flush();
+    // Through the unit list import (core/units/unit-list.ts), as `units import --file` writes an
+    // official list; the ids above were placeholders, replaced by the ones the import wrote.
+    const store = createStore(tx);
+    const units = await store.run((t) => importUnitRows(t, unitRows, createdAt));
     log(`units: ${units.count} (${provinces.length} provinces, ${communes.length} communes and wards)`);
 
     // -- Campaign and periods ------------------------------------------------------------------
-    const plan = {
-      startsOn: campaignStart,
-      endsOn: '2025-12-31',
-      monthlyDueDay: 15,
-      quarterlyDueDay: 15,
-      finalDueOn: '2025-12-10',
-    };
-    const campaignId = newId('Campaign');
-    await tx.kysely
-      .insertInto('Campaign')
-      .values({
-        id: campaignId,
-        code: NATIONAL_CAMPAIGN_CODE,
-        name: 'Chung tay xóa nhà tạm, nhà dột nát trên phạm vi cả nước 2024–2025',
-        timeZone: 'Asia/Ho_Chi_Minh',
-        ...plan,
-        normNewBuild: BigInt(NORM.new_build),
-        normRepair: BigInt(NORM.repair),
-        settings: '{}',
-        createdAt,
-      })
-      .execute();
-    const periods = generatePeriods(plan).map((p) => ({ ...p, id: newId('ReportingPeriod') }));
-    const periodRows = new Inserter(
-      tx,
-      'ReportingPeriod',
-      'id campaignId kind code label startsOn endsOn opensOn dueOn',
-    );
-    for (const p of periods) {
-      await periodRows.add(
-        p.id,
-        campaignId,
-        p.kind,
-        p.code,
-        p.label,
-        p.startsOn,
-        p.endsOn,
-        p.opensOn,
-        p.dueOn,
-      );
-    }
-    await periodRows.flush();
+    // A definition file's campaign, created as `campaign create --file` creates one.
+    const definition = nationalDefinition(campaignStart);
+    const { campaignId, periods } = await store.run((t) => createNationalCampaign(t, definition, createdAt));
+    await continueIds();
 
     // -- People --------------------------------------------------------------------------------
     const rp = stream(seed, 2);
