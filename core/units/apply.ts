@@ -112,10 +112,24 @@ export async function applyUnitsPlan(
       ...audit.by,
       action: audit.action,
       entity: 'Unit',
-      entityId: created.length > 0 ? created.join(',') : null,
-      after: { ...audit.details, changes: plan.lines, moved, revoked },
+      entityId: entityIdOf(created),
+      after: { ...audit.details, created, changes: plan.lines, moved, revoked },
     },
     now,
   );
   return { ids, moved, revoked };
+}
+
+/** How many ids the audit row's `entityId` lists; an import of a national list makes thousands. */
+const MAX_ENTITY_IDS = 20;
+
+/**
+ * The audit row's entity id: the units made, few enough for the column's index (PostgreSQL refuses
+ * an index entry over 2.7 kB); every id is in the row's `after` either way.
+ */
+function entityIdOf(created: readonly number[]): string | null {
+  if (created.length <= MAX_ENTITY_IDS) {
+    return created.length > 0 ? created.join(',') : null;
+  }
+  return `${created[0]}…${created.at(-1)} (${created.length})`;
 }
