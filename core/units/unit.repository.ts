@@ -1,3 +1,4 @@
+import { UNIT_KINDS, type UnitKind } from './kinds.ts';
 export interface UnitView {
   id: number;
   code: string;
@@ -19,27 +20,11 @@ export interface UnitSuccessionView {
   effectiveOn: string;
 }
 
-/** Units that hold a "Vì người nghèo" fund: each level receives, allocates and pays its own money. */
-export const FUND_LEVEL_KINDS = [
-  'nation',
-  'province',
-  'city',
-  'district',
-  'ward',
-  'commune',
-  'special_zone',
-] as const;
+/** The administrative tree a view rolls figures up over: every kind but member organisations. */
+export const AREA_KINDS = UNIT_KINDS.filter((k): k is Exclude<UnitKind, 'member_org'> => k !== 'member_org');
 
-/** The administrative tree a view rolls figures up over (member organisations are not areas). */
-export const AREA_KINDS = [
-  'nation',
-  'province',
-  'city',
-  'district',
-  'ward',
-  'commune',
-  'special_zone',
-] as const;
+/** Units that hold a "Vì người nghèo" fund (each level receives, allocates and pays its own money): every area. */
+export const FUND_LEVEL_KINDS = AREA_KINDS;
 
 /**
  * The units that report, hold households and are merged and split: the lowest level (a special
