@@ -20,6 +20,7 @@ import { createFixedClock } from '../../core/shared/clock.ts';
 import { executeCommand, parseCommand } from '../../scripts/cli/commands.ts';
 import { startApp, tempDatabase } from '../support/app-harness.ts';
 import { type BotApiEmulator, type EmulatorUser, startBotApiEmulator } from '../support/bot-api-emulator.ts';
+import { emulatorChat } from '../support/emulator-chat.ts';
 
 const officer: EmulatorUser = { id: 9501, first_name: 'Bế' };
 const donor: EmulatorUser = { id: 9502, first_name: 'Nông' };
@@ -73,37 +74,7 @@ async function cli(...argv: string[]): Promise<string> {
   return out.join('\n');
 }
 
-async function send(user: EmulatorUser, action: () => void): Promise<string> {
-  const before = emulator.messagesTo(user.id).length;
-  action();
-  const messages = await emulator.waitForMessages(user.id, before + 1);
-  return messages
-    .slice(before)
-    .map((m) => m.text)
-    .join('\n\n');
-}
-
-const say = (user: EmulatorUser, text: string) => send(user, () => emulator.sendText(user, text));
-
-function keyboard(user: EmulatorUser): { text: string; callback_data?: string }[] {
-  const markup = emulator.lastMessageTo(user.id)?.replyMarkup as
-    | { inline_keyboard?: { text: string; callback_data?: string }[][] }
-    | undefined;
-  return (markup?.inline_keyboard ?? []).flat();
-}
-
-/** Presses the button whose data starts with `prefix` (and whose label holds `label`, if given). */
-function press(user: EmulatorUser, prefix: string, label?: string): Promise<string> {
-  const last = emulator.lastMessageTo(user.id);
-  const button = keyboard(user).find(
-    (b) => b.callback_data?.startsWith(prefix) && (label === undefined || b.text.includes(label)),
-  );
-  if (!last || !button?.callback_data) {
-    throw new Error(`no button ${prefix} ${label ?? ''} in ${JSON.stringify(keyboard(user))}: ${last?.text}`);
-  }
-  const data = button.callback_data;
-  return send(user, () => emulator.pressButton(user, last.messageId, data));
-}
+const { say, press, keyboard } = emulatorChat(() => emulator);
 
 /** Runs the reminder scheduler at `at` and returns what it sent the officer. */
 async function remindersAt(at: string): Promise<string> {
