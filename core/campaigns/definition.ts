@@ -19,12 +19,26 @@ import {
   ZReminderPolicy,
 } from './sections.ts';
 
+/**
+ * The error of an object with fixed keys: an unknown key names the keys it takes; a missing or
+ * malformed object says what to write.
+ */
+function onlyKeys(keys: string, whatToWrite: string) {
+  return {
+    error: (issue: { code: string }) =>
+      issue.code === 'unrecognized_keys' ? `chỉ nhận các mục ${keys}` : whatToWrite,
+  };
+}
+
 const dayOfMonth = (what: string) =>
   z
     .number({ error: `${what} phải là một số ngày trong tháng (1–31)` })
     .int({ error: `${what} phải là số nguyên (1–31)` })
     .min(1, { error: `${what} phải từ 1 đến 31` })
     .max(31, { error: `${what} phải từ 1 đến 31` });
+
+/** The day of month M its report may be sent from, when the definition does not say. */
+const MONTHLY_OPENS_DAY = 20;
 
 /** Monthly report of month M: due before `dueDay` of month M+1 (`next`) or of month M (`same`). */
 export const ZMonthlyRule = z.strictObject(
@@ -34,9 +48,9 @@ export const ZMonthlyRule = z.strictObject(
       .enum(['next', 'same'], { error: 'dueMonth chỉ nhận "next" (tháng sau) hoặc "same" (cùng tháng)' })
       .default('next'),
     /** The report of month M may be sent from this day of month M. */
-    opensDay: dayOfMonth('Ngày mở nhận báo cáo').default(20),
+    opensDay: dayOfMonth('Ngày mở nhận báo cáo').default(MONTHLY_OPENS_DAY),
   },
-  { error: 'chỉ nhận các mục dueDay, dueMonth, opensDay' },
+  onlyKeys('dueDay, dueMonth, opensDay', 'cần các mục của báo cáo tháng, ví dụ monthly: { dueDay: 15 }'),
 );
 
 /** Weekly report of a week (Monday–Sunday): due before `dueWeekday` of the following week (1 = thứ Hai … 7 = Chủ nhật). */
@@ -48,7 +62,7 @@ export const ZWeeklyRule = z.strictObject(
       .min(1, { error: 'dueWeekday phải từ 1 (thứ Hai) đến 7 (Chủ nhật)' })
       .max(7, { error: 'dueWeekday phải từ 1 (thứ Hai) đến 7 (Chủ nhật)' }),
   },
-  { error: 'chỉ nhận mục dueWeekday' },
+  onlyKeys('dueWeekday', 'cần thứ hạn nộp của báo cáo tuần, ví dụ weekly: { dueWeekday: 5 }'),
 );
 
 /** Quarterly report: due before `dueDay` of the quarter's last month (`last`) or of the month after (`next`). */
@@ -61,7 +75,7 @@ export const ZQuarterlyRule = z.strictObject(
       })
       .default('last'),
   },
-  { error: 'chỉ nhận các mục dueDay, dueMonth' },
+  onlyKeys('dueDay, dueMonth', 'cần các mục của báo cáo quý, ví dụ quarterly: { dueDay: 15 }'),
 );
 
 /** Six-monthly report to the Party committee, made by the area's own staff (not by the wards). */
@@ -71,7 +85,7 @@ export const ZSemiannualRule = z.strictObject(
     dueDay: dayOfMonth('Hạn nộp'),
     owner: z.enum(['area'], { error: 'owner chỉ nhận "area" (cán bộ của cấp phát động)' }).default('area'),
   },
-  { error: 'chỉ nhận các mục dueDay, owner' },
+  onlyKeys('dueDay, owner', 'cần các mục của báo cáo 6 tháng, ví dụ semiannual: { dueDay: 15 }'),
 );
 
 export const ZFinalRule = z.strictObject(
@@ -79,7 +93,7 @@ export const ZFinalRule = z.strictObject(
     dueOn: ZIsoDay,
     opensDaysBefore: z.number().int().min(0).max(365).default(30),
   },
-  { error: 'chỉ nhận các mục dueOn, opensDaysBefore' },
+  onlyKeys('dueOn, opensDaysBefore', 'cần hạn báo cáo kết quả, ví dụ final: { dueOn: 2026-12-10 }'),
 );
 
 export const ZSchedule = z.strictObject(
@@ -95,7 +109,10 @@ export const ZSchedule = z.strictObject(
      */
     oneReportWhenSameDay: z.boolean({ error: 'phải là true hoặc false' }).default(true),
   },
-  { error: 'chỉ nhận các mục weekly, monthly, quarterly, semiannual, final, oneReportWhenSameDay' },
+  onlyKeys(
+    'weekly, monthly, quarterly, semiannual, final, oneReportWhenSameDay',
+    'cần lịch báo cáo (schedule), ít nhất final: { dueOn: … }',
+  ),
 );
 export type Schedule = z.output<typeof ZSchedule>;
 
@@ -120,7 +137,7 @@ export const ZPovertyStandard = z.strictObject(
     from: ZIsoDay,
     to: ZIsoDay.optional(),
   },
-  { error: 'chỉ nhận các mục reference, from, to' },
+  onlyKeys('reference, from, to', 'mỗi chuẩn nghèo viết dạng { reference: "Nghị định …", from: YYYY-MM-DD }'),
 );
 
 /** Support per house for a span of dates (the 2024–2025 plan: 50/25 million until 10/11/2024, then 60/30). */
@@ -131,7 +148,10 @@ export const ZNorm = z.strictObject(
     newBuild: ZMoney,
     repair: ZMoney,
   },
-  { error: 'chỉ nhận các mục from, to, newBuild, repair' },
+  onlyKeys(
+    'from, to, newBuild, repair',
+    'mỗi mức hỗ trợ viết dạng { from: YYYY-MM-DD, newBuild: 60tr, repair: 30tr }',
+  ),
 );
 export type Norm = z.output<typeof ZNorm>;
 
@@ -150,7 +170,10 @@ export const ZFundAccount = z.strictObject(
       .regex(/^[0-9A-Za-z]{4,19}$/, { error: 'số tài khoản gồm 4–19 chữ số hoặc chữ, không dấu cách' }),
     accountName: z.string({ error: 'cần tên chủ tài khoản' }).min(2),
   },
-  { error: 'chỉ nhận các mục unit, bank, bin, accountNumber, accountName' },
+  onlyKeys(
+    'unit, bank, bin, accountNumber, accountName',
+    'mỗi tài khoản Quỹ viết dạng { unit: "19", bank: …, accountNumber: "…", accountName: … }',
+  ),
 );
 export type FundAccount = z.output<typeof ZFundAccount>;
 
@@ -211,10 +234,10 @@ export const ZCampaignDefinition = z
       commendation: ZCommendationCriteria.prefault({}),
       pledges: ZPledgeSafeguards.prefault({}),
     },
-    {
-      error:
-        'chỉ nhận các mục code, name, area, startsOn, endsOn, closedOn, timeZone, addressForm, schedule, eligibility, categories, povertyStandards, norms, funds, reminders, commendation, pledges',
-    },
+    onlyKeys(
+      'code, name, area, startsOn, endsOn, closedOn, timeZone, addressForm, schedule, eligibility, categories, povertyStandards, norms, funds, reminders, commendation, pledges',
+      'tệp phải là một định nghĩa cuộc vận động (các mục code, name, area, …)',
+    ),
   )
   // Runs even when some fields are wrong (`when`), so that one reading names every problem: each
   // check looks only at the fields that came through in the form it needs.
@@ -222,7 +245,10 @@ export const ZCampaignDefinition = z
 
 /** A definition as the cross-field checks see it: any field may be missing or malformed. */
 type Loose = { [K in 'startsOn' | 'endsOn' | 'closedOn']?: unknown } & {
-  schedule?: { final?: { dueOn?: unknown } };
+  schedule?: {
+    final?: { dueOn?: unknown };
+    monthly?: { dueDay?: unknown; dueMonth?: unknown; opensDay?: unknown };
+  };
   norms?: unknown;
   categories?: unknown;
   funds?: unknown;
@@ -255,6 +281,20 @@ function crossChecks(d: Loose, ctx: z.RefinementCtx): void {
   const finalDue = d.schedule?.final?.dueOn;
   if (startsOn !== undefined && isDay(finalDue) && finalDue < startsOn) {
     issue(['schedule', 'final', 'dueOn'], 'hạn báo cáo kết quả phải sau ngày bắt đầu cuộc vận động');
+  }
+  const monthly = d.schedule?.monthly;
+  const opensDay = monthly?.opensDay ?? MONTHLY_OPENS_DAY;
+  if (
+    monthly?.dueMonth === 'same' &&
+    typeof monthly.dueDay === 'number' &&
+    typeof opensDay === 'number' &&
+    opensDay >= monthly.dueDay
+  ) {
+    // The window would open on the due day itself: every report of the month would be late.
+    issue(
+      ['schedule', 'monthly', 'opensDay'],
+      `báo cáo tháng nộp trong cùng tháng (dueMonth: same) phải mở nhận trước hạn: đặt opensDay nhỏ hơn dueDay (${monthly.dueDay}), ví dụ dueDay: 25, opensDay: 20`,
+    );
   }
   if (startsOn !== undefined && isDay(d.closedOn) && d.closedOn < startsOn) {
     issue(['closedOn'], 'ngày khép lại phải sau ngày bắt đầu');
