@@ -6,7 +6,7 @@ import type { AuditSource } from '../core/messaging/outbox.repository.ts';
 import { ZReportFigures } from '../core/reports/report.ts';
 import { addDays, dateInZone, fromIsoDate, toIsoDate } from '../core/shared/calendar.ts';
 import type { Tx } from '../core/unit-of-work.ts';
-import { applyUnitsPlan, unitsState } from '../core/units/apply.ts';
+import { type AppliedUnits, applyUnitsPlan, unitsState } from '../core/units/apply.ts';
 import { planUnitEvents } from '../core/units/changes.ts';
 import { eventDay, locateProblems, readUnitEvents } from '../core/units/events-file.ts';
 import {
@@ -359,9 +359,9 @@ async function seedHouseholds(
 
 /**
  * The events of 01/07/2025 (campaigns/bac-kan-2024-2025/reform-2025-07-01.yaml) on the units of
- * 2024, as `units reorganise --file` applies them.
+ * 2024, as `units reorganise --file` applies them (the living demo; tests replay it on the fixture).
  */
-async function applyShippedReform(tx: Tx, now: Date): Promise<void> {
+export async function applyShippedReform(tx: Tx, now: Date): Promise<AppliedUnits> {
   const text = shippedText('bacKanReform');
   const read = readUnitEvents(text);
   if (!read.ok) {
@@ -376,7 +376,7 @@ async function applyShippedReform(tx: Tx, now: Date): Promise<void> {
   if (!outcome.ok) {
     throw problemsError('bacKanReform', locateProblems(text, outcome.problems).map(formatProblem));
   }
-  await applyUnitsPlan(
+  return applyUnitsPlan(
     tx,
     outcome.plan,
     {

@@ -1,20 +1,26 @@
-import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workbookToXlsx } from '../bot/exports/xlsx.ts';
 import type { Campaign } from '../core/campaigns/campaign.ts';
-import { buildDigest, digestText } from '../core/digests/digest.ts';
-import { buildExport } from '../core/exports/build-export.ts';
 import type { ExportKind } from '../core/exports/export-request.ts';
-import { buildLeadersView } from '../core/households/leaders-view.ts';
-import { t } from '../core/messaging/catalog.ts';
+import { shortUnitName as short } from '../core/households/unit-progress.ts';
 import { runReminders } from '../core/reminders/run-reminders.ts';
 import type { TReportFigures } from '../core/reports/report.ts';
-import type { Actor } from '../core/shared/actor.ts';
 import type { Tx } from '../core/unit-of-work.ts';
 import type { PrismaClient } from '../prisma/client.ts';
 import type { SqlDb } from '../prisma/sql-db.ts';
 import { createStore } from '../prisma/store.ts';
 import { seededDatabase } from './support/app-harness.ts';
+import {
+  digestLines as areaDigest,
+  leadersLines as areaLeaders,
+  exportedSheet,
+  houseFigures,
+  houseLines as houseLine,
+  sampleFigures as juneFigures,
+  monthlyReport,
+  UNIT_COLUMN as NAME,
+  type Sheet,
+  sumColumn as sum,
+} from './support/area-views.ts';
 import { addHousehold, recordEntry, ZERO_FIGURES } from './support/fixtures.ts';
 
 /**
@@ -56,39 +62,9 @@ let donPhongId = 0;
 
 const run = <T>(work: (tx: Tx) => Promise<T>) => createStore(db).run(work);
 
-function juneFigures(i: number): TReportFigures {
-  return {
-    ...ZERO_FIGURES,
-    approvedNew: 10 + i,
-    approvedRepair: 2 + i,
-    startedNew: 8 + i,
-    completedNew: 5 + i,
-    handedOverNew: 3,
-    moneyReceived: BigInt(100_000_000 + i * 7_000_000),
-    moneyPaid: BigInt(60_000_000 + i * 1_000_000),
-    labourDays: 40 + i,
-  };
-}
-
 async function report(tx: Tx, periodCode: string, unitId: number, at: string, figures: TReportFigures) {
-  const period = (await tx.campaigns.listPeriods(campaign.id, 'monthly')).find((p) => p.code === periodCode);
   const person = await prisma.person.findFirstOrThrow();
-  if (!period) {
-    throw new Error(`no period ${periodCode}`);
-  }
-  await tx.reports.create({
-    ref: `BC-${periodCode}-${unitId}`,
-    periodId: period.id,
-    unitId,
-    personId: person.id,
-    revision: 1,
-    late: false,
-    channel: 'telegram',
-    photos: [],
-    registryReason: null,
-    submittedAt: new Date(at),
-    ...figures,
-  });
+  await monthlyReport(tx, campaign, { period: periodCode, unitId, personId: person.id, at, figures });
 }
 
 beforeAll(async () => {
@@ -232,94 +208,22 @@ afterAll(async () => {
   await close();
 });
 
-async function digestLines(now: Date): Promise<string[]> {
-  const digest = await run((tx) => buildDigest(tx, { areaUnitId: cityId, kind: 'weekly', now }));
-  if (!digest) {
-    throw new Error('no digest');
-  }
-  return digestText(digest, 'vi').split('\n');
-}
+const digestLines = (now: Date) => areaDigest(db, cityId, now);
 
 async function leadersLines(now: Date): Promise<string[]> {
-  const city = await prisma.unit.findUniqueOrThrow({ where: { id: cityId } });
-  const leader: Actor = {
-    personId: 0,
-    fullName: 'Lãnh đạo',
-    locale: 'vi',
-    memberships: [{ role: 'leader', unitId: cityId, unitCode: '058', unitName: city.name, unitKind: 'city' }],
-  };
-  const lines = await run((tx) => buildLeadersView(tx, leader, now));
-  return (lines ?? []).flatMap((l) => t('vi', l.key, l.params).split('\n'));
+  return areaLeaders(db, await prisma.unit.findUniqueOrThrow({ where: { id: cityId } }), now);
 }
 
-interface Sheet {
-  rows: Record<string, unknown>[];
-  notes: string[];
+function exported(kind: ExportKind, period: string, now: Date): Promise<Sheet> {
+  return exportedSheet(db, { kind, scope: [cityId], period }, now);
 }
-
-/** The export's first sheet written to xlsx and read back with exceljs: rows by header, and the notes. */
-async function exported(kind: ExportKind, period: string, now: Date): Promise<Sheet> {
-  const outcome = await run((tx) => buildExport(tx, { kind, params: { scope: [cityId], period } }, now));
-  if (!outcome.ok) {
-    throw new Error(`export refused: ${outcome.refusal.code}`);
-  }
-  const book = new ExcelJS.Workbook();
-  await book.xlsx.load(new Uint8Array(await workbookToXlsx(outcome.workbook, now)).buffer);
-  const ws = book.worksheets[0];
-  if (!ws) {
-    throw new Error('no sheet');
-  }
-  let numbers = 0;
-  for (let r = 1; r <= ws.rowCount && numbers === 0; r++) {
-    numbers = ws.getCell(r, 1).value === '(1)' ? r : 0;
-  }
-  const headers = Array.from({ length: ws.columnCount }, (_, c) => {
-    const bottom = ws.getCell(numbers - 1, c + 1).value;
-    const top = ws.getCell(7, c + 1).value;
-    return top !== bottom && top !== null ? `${String(top)}/${String(bottom)}` : String(bottom);
-  });
-  const rows: Record<string, unknown>[] = [];
-  const notes: string[] = [];
-  for (let r = numbers + 1; r <= ws.rowCount; r++) {
-    const first = ws.getCell(r, 1).value;
-    if (typeof first === 'number') {
-      rows.push(Object.fromEntries(headers.map((h, c) => [h, cellValue(ws.getCell(r, c + 1))])));
-    } else if (typeof first === 'string' && first !== 'Tổng cộng') {
-      notes.push(first);
-    }
-  }
-  return { rows, notes };
-}
-
-function cellValue(cell: ExcelJS.Cell): unknown {
-  const v = cell.value;
-  return v && typeof v === 'object' && 'result' in v ? v.result : v;
-}
-
-const sum = (rows: Record<string, unknown>[], header: string) =>
-  rows.reduce((n, r) => n + Number(r[header] ?? 0), 0);
-const NAME = 'Đơn vị';
 
 async function oldNames(codes: readonly string[]): Promise<string[]> {
   const units = await prisma.unit.findMany({ where: { id: { in: codes.map((c) => oldId.get(c) ?? 0) } } });
   return codes.map((c) => units.find((u) => u.id === oldId.get(c))?.name ?? c);
 }
 
-/** The short name the chat views use ("Phường Nguyễn Thị Minh Khai" → "NT Minh Khai"). */
-function short(name: string): string {
-  const bare = name.replace(/^(Phường|Xã)\s+/u, '');
-  if (bare.length <= 12) {
-    return bare;
-  }
-  const words = bare.split(/\s+/);
-  return `${words
-    .slice(0, -2)
-    .map((w) => w[0])
-    .join('')} ${words.slice(-2).join(' ')}`.slice(0, 12);
-}
-
-const houseLine = (lines: string[], name: string) => lines.filter((l) => l.startsWith(`• ${short(name)}:`));
-const approvedOf = (line: string | undefined) => Number(/: (\d+) duyệt/.exec(line ?? '')?.[1] ?? Number.NaN);
+const approvedOf = (line: string | undefined) => houseFigures(line)[0];
 
 describe('views of Bắc Kạn city before and after the reform of 01/07/2025', () => {
   it('a period before lists the eight old units; every view counts the same two missing', async () => {

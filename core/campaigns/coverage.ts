@@ -50,16 +50,45 @@ export function pickCampaign(campaigns: readonly Campaign[], now: Date): Campaig
 
 /**
  * The campaign for someone working at the given units: one whose area holds them, else (a person
- * above several areas, e.g. a province officer) one whose area lies below them; undefined when no
- * campaign concerns these units.
+ * above several areas, e.g. a province officer) one whose area lies below them; else, for units a
+ * reorganisation made outside every campaign's area, the campaign of their predecessors (issue 15
+ * §2: the wards of the province of Thái Nguyên from 01/07/2025 carry on the campaign of Bắc Kạn
+ * city, as its views and reminders count them); undefined when no campaign concerns these units.
  */
 export async function campaignFor(
   tx: Tx,
   unitIds: readonly number[],
   now: Date,
 ): Promise<Campaign | undefined> {
+  const found = await coveringOrBelow(tx, unitIds, now);
+  if (found || unitIds.length === 0) {
+    return found;
+  }
+  const predecessors = predecessorIds(unitIds, await tx.units.successions());
+  return predecessors.length > 0 ? coveringOrBelow(tx, predecessors, now) : undefined;
+}
+
+async function coveringOrBelow(tx: Tx, unitIds: readonly number[], now: Date): Promise<Campaign | undefined> {
   const covering = pickCampaign(await tx.campaigns.covering(unitIds), now);
   return covering ?? pickCampaign(await tx.campaigns.below(unitIds), now);
+}
+
+/** Every unit the given ones succeed, directly or along a chain of successions. */
+function predecessorIds(
+  unitIds: readonly number[],
+  successions: readonly { predecessorId: number; successorId: number }[],
+): number[] {
+  const found = new Set<number>();
+  for (let ids = new Set(unitIds); ids.size > 0; ) {
+    const earlier = successions
+      .filter((s) => ids.has(s.successorId) && !found.has(s.predecessorId))
+      .map((s) => s.predecessorId);
+    ids = new Set(earlier);
+    for (const id of ids) {
+      found.add(id);
+    }
+  }
+  return [...found];
 }
 
 /** The campaigns a donor choosing where to give sees: the open ones, latest first. */

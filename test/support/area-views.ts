@@ -1,0 +1,159 @@
+import ExcelJS from 'exceljs';
+import { workbookToXlsx } from '../../bot/exports/xlsx.ts';
+import type { Campaign } from '../../core/campaigns/campaign.ts';
+import { buildDigest, digestText } from '../../core/digests/digest.ts';
+import { buildExport } from '../../core/exports/build-export.ts';
+import type { ExportKind } from '../../core/exports/export-request.ts';
+import { buildLeadersView } from '../../core/households/leaders-view.ts';
+import { shortUnitName } from '../../core/households/unit-progress.ts';
+import { t } from '../../core/messaging/catalog.ts';
+import type { TReportFigures } from '../../core/reports/report.ts';
+import type { Actor } from '../../core/shared/actor.ts';
+import type { Tx } from '../../core/unit-of-work.ts';
+import type { UnitView } from '../../core/units/unit.repository.ts';
+import type { SqlDb } from '../../prisma/sql-db.ts';
+import { createStore } from '../../prisma/store.ts';
+import { ZERO_FIGURES } from './fixtures.ts';
+
+/**
+ * The views of an area as its people read them, for tests of reorganisations (issue 15 §2): the
+ * weekly digest and `/tinhhinh` as Vietnamese lines, an export written to xlsx and read back with
+ * exceljs, and a monthly report written through the store.
+ */
+
+/** A monthly report of `unitId` for the campaign's period `periodCode`, sent at `at`. */
+export async function monthlyReport(
+  tx: Tx,
+  campaign: Pick<Campaign, 'id'>,
+  report: { period: string; unitId: number; personId: number; at: string; figures: TReportFigures },
+): Promise<void> {
+  const period = (await tx.campaigns.listPeriods(campaign.id, 'monthly')).find(
+    (p) => p.code === report.period,
+  );
+  if (!period) {
+    throw new Error(`no period ${report.period}`);
+  }
+  await tx.reports.create({
+    ref: `BC-${report.period}-${report.unitId}`,
+    periodId: period.id,
+    unitId: report.unitId,
+    personId: report.personId,
+    revision: 1,
+    late: false,
+    channel: 'telegram',
+    photos: [],
+    registryReason: null,
+    submittedAt: new Date(report.at),
+    ...report.figures,
+  });
+}
+
+/** The figures of a month's report of the `i`th unit, all different and all but the repairs' non-zero. */
+export function sampleFigures(i: number): TReportFigures {
+  return {
+    ...ZERO_FIGURES,
+    approvedNew: 10 + i,
+    approvedRepair: 2 + i,
+    startedNew: 8 + i,
+    completedNew: 5 + i,
+    handedOverNew: 3,
+    moneyReceived: BigInt(100_000_000 + i * 7_000_000),
+    moneyPaid: BigInt(60_000_000 + i * 1_000_000),
+    labourDays: 40 + i,
+  };
+}
+
+/** The weekly digest of the area at `now`, in Vietnamese, line by line. */
+export async function digestLines(db: SqlDb, areaUnitId: number, now: Date): Promise<string[]> {
+  const digest = await createStore(db).run((tx) => buildDigest(tx, { areaUnitId, kind: 'weekly', now }));
+  if (!digest) {
+    throw new Error('no digest');
+  }
+  return digestText(digest, 'vi').split('\n');
+}
+
+/** `/tinhhinh` of a leader of `unit` at `now`, in Vietnamese, line by line. */
+export async function leadersLines(db: SqlDb, unit: UnitView, now: Date): Promise<string[]> {
+  const leader: Actor = {
+    personId: 0,
+    fullName: 'Lãnh đạo',
+    locale: 'vi',
+    memberships: [
+      { role: 'leader', unitId: unit.id, unitCode: unit.code, unitName: unit.name, unitKind: unit.kind },
+    ],
+  };
+  const lines = await createStore(db).run((tx) => buildLeadersView(tx, leader, now));
+  return (lines ?? []).flatMap((l) => t('vi', l.key, l.params).split('\n'));
+}
+
+export interface Sheet {
+  /** The data rows, by header ("Group/Header" under a two-row header). */
+  rows: Record<string, unknown>[];
+  /** The text rows below the table ("Còn N đơn vị chưa gửi báo cáo kỳ này."). */
+  notes: string[];
+}
+
+/** The unit name column of the progress export and the late list. */
+export const UNIT_COLUMN = 'Đơn vị';
+
+/** The export's first sheet written to xlsx and read back with exceljs: rows by header, and the notes. */
+export async function exportedSheet(
+  db: SqlDb,
+  request: { kind: ExportKind; scope: number[]; period: string },
+  now: Date,
+): Promise<Sheet> {
+  const { kind, scope, period } = request;
+  const outcome = await createStore(db).run((tx) =>
+    buildExport(tx, { kind, params: { scope, period } }, now),
+  );
+  if (!outcome.ok) {
+    throw new Error(`export refused: ${outcome.refusal.code}`);
+  }
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(new Uint8Array(await workbookToXlsx(outcome.workbook, now)).buffer);
+  const ws = book.worksheets[0];
+  if (!ws) {
+    throw new Error('no sheet');
+  }
+  let numbers = 0;
+  for (let r = 1; r <= ws.rowCount && numbers === 0; r++) {
+    numbers = ws.getCell(r, 1).value === '(1)' ? r : 0;
+  }
+  const headers = Array.from({ length: ws.columnCount }, (_, c) => {
+    const bottom = ws.getCell(numbers - 1, c + 1).value;
+    const top = ws.getCell(7, c + 1).value;
+    return top !== bottom && top !== null ? `${String(top)}/${String(bottom)}` : String(bottom);
+  });
+  const rows: Record<string, unknown>[] = [];
+  const notes: string[] = [];
+  for (let r = numbers + 1; r <= ws.rowCount; r++) {
+    const first = ws.getCell(r, 1).value;
+    if (typeof first === 'number') {
+      rows.push(Object.fromEntries(headers.map((h, c) => [h, cellValue(ws.getCell(r, c + 1))])));
+    } else if (typeof first === 'string' && first !== 'Tổng cộng') {
+      notes.push(first);
+    }
+  }
+  return { rows, notes };
+}
+
+function cellValue(cell: ExcelJS.Cell): unknown {
+  const v = cell.value;
+  return v && typeof v === 'object' && 'result' in v ? v.result : v;
+}
+
+/** The column's total over the rows. */
+export function sumColumn(rows: readonly Record<string, unknown>[], header: string): number {
+  return rows.reduce((n, r) => n + Number(r[header] ?? 0), 0);
+}
+
+/** The lines of a digest or `/tinhhinh` that show the unit named `name` ("• Đức Xuân: …"). */
+export function houseLines(lines: readonly string[], name: string): string[] {
+  return lines.filter((l) => l.startsWith(`• ${shortUnitName(name)}:`));
+}
+
+/** The households of a unit's line: approved, started (KC), completed (HT), handed over (BG). */
+export function houseFigures(line: string | undefined): [number, number, number, number] {
+  const m = /: (\d+) duyệt · (\d+) KC · (\d+) HT · (\d+) BG/.exec(line ?? '');
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])] : [Number.NaN, 0, 0, 0];
+}
