@@ -2,14 +2,14 @@ import type { Campaign, Period } from '../campaigns/campaign.ts';
 import { campaignsByUnit } from '../campaigns/campaign-of.ts';
 import { campaignFor, isClosed } from '../campaigns/coverage.ts';
 import type { Outbound } from '../messaging/message.ts';
-import { AREA_KINDS } from '../units/unit.repository.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { AREA_KINDS } from '../units/unit.repository.ts';
 import type { LeadershipGroupRecord, ScheduledDigestKind } from './group.repository.ts';
 
 /**
  * When leadership groups get their digests (issue 6 §4): weekly on Monday at 07:30, the morning
- * after each monthly and quarterly deadline at 08:00 (reports are due before `dueOn`, so on `dueOn`
+ * after each weekly, monthly and quarterly deadline at 08:00 (reports are due before `dueOn`, so on `dueOn`
  * itself), and each six-monthly summary's due morning. Pure: the job inserts each under a key per
  * group and slot, so repeating it, a restart or a second instance sends nothing twice; a slot more
  * than `catchUpHours` old is dropped rather than sent late.
@@ -55,7 +55,7 @@ export function dueDigests(
     }
     for (const p of periods) {
       const kind: ScheduledDigestKind | undefined =
-        p.kind === 'monthly' || p.kind === 'quarterly'
+        p.kind === 'weekly' || p.kind === 'monthly' || p.kind === 'quarterly'
           ? 'deadline'
           : p.kind === 'semiannual'
             ? 'semiannual'
@@ -107,7 +107,7 @@ export async function runDigests(tx: Tx, now: Date, build: DigestBuilder): Promi
     }
     const periods = (
       await Promise.all(
-        (['monthly', 'quarterly', 'semiannual'] as const).map((k) =>
+        (['weekly', 'monthly', 'quarterly', 'semiannual'] as const).map((k) =>
           tx.campaigns.listPeriods(campaign.id, k),
         ),
       )

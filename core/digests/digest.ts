@@ -6,11 +6,11 @@ import { completionPercent, loadUnitProgress, shortUnitName } from '../household
 import { type Locale, t } from '../messaging/catalog.ts';
 import type { Outbound } from '../messaging/message.ts';
 import { loadAreaUnits } from '../people/area-view.ts';
-import { isLocalKind, type UnitView } from '../units/unit.repository.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import { formatDateTime } from '../shared/format.ts';
 import { proposalsFor } from '../summaries/proposals.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { isLocalKind, type UnitView } from '../units/unit.repository.ts';
 import { type ChartData, renderChartSvg } from './chart.ts';
 import { areaName, isoToDisplay, organisationName } from './digest-names.ts';
 import {
@@ -52,7 +52,7 @@ export interface DigestOptions {
 
 const MAX_COMMENDATIONS = 20;
 const TOP_ORGANISATIONS = 5;
-const PERIOD_KINDS: readonly PeriodKind[] = ['monthly', 'quarterly', 'semiannual', 'final'];
+const PERIOD_KINDS: readonly PeriodKind[] = ['weekly', 'monthly', 'quarterly', 'semiannual', 'final'];
 const BREAK: Text = { key: 'digest.break' };
 
 /** Builds the digest of an area; undefined without a current campaign or for an unknown unit. */

@@ -1,15 +1,15 @@
 import type { Period } from '../campaigns/campaign.ts';
 import { campaignRules } from '../campaigns/campaign-rules.ts';
+import { figurePeriod, figurePeriods } from '../campaigns/figure-periods.ts';
 import type { HouseholdView } from '../households/household.repository.ts';
-import type { UnitView } from '../units/unit.repository.ts';
 import type { Tx } from '../unit-of-work.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 import { type ExportRequest, exportFileName } from './export-request.ts';
 import {
   type ExportScope,
   issuerLine,
   lastDayOnTime,
   loadScope,
-  monthlyPeriod,
   placeAndDate,
   type ScopeRefusal,
 } from './export-scope.ts';
@@ -42,7 +42,7 @@ export async function buildExport(tx: Tx, request: ExportRequest, now: Date): Pr
   let sheets: ExportSheet[];
   let period: Period | undefined;
   if (request.kind === 'progress' || (request.kind === 'late' && request.params.period !== undefined)) {
-    period = await monthlyPeriod(tx, scope.campaign.id, request.params.period, scope.today);
+    period = await figurePeriod(tx, scope.campaign.id, request.params.period, scope.today);
     if (!period) {
       return { ok: false, refusal: { code: 'unknown_period', period: request.params.period ?? '' } };
     }
@@ -130,11 +130,11 @@ async function ledgerSheets(tx: Tx, scope: ExportScope): Promise<ExportSheet[]> 
   return levels.map((level) => ledgerSheet({ level, entries, names, today: scope.today }));
 }
 
-/** Monthly periods due by today (or the one asked for), with who reported on paper. */
+/** Weekly and monthly periods due by today (or the one asked for), with who reported on paper. */
 async function lateReportsSheet(tx: Tx, scope: ExportScope, only: Period | undefined): Promise<ExportSheet> {
   const periods = only
     ? [only]
-    : (await tx.campaigns.listPeriods(scope.campaign.id, 'monthly')).filter((p) => p.dueOn <= scope.today);
+    : (await figurePeriods(tx, scope.campaign.id)).filter((p) => p.dueOn <= scope.today);
   const reports = await tx.reports.listByPeriods(periods.map((p) => p.id));
   // Each period's units: those valid while its report was owed (the successors after a merger).
   const unitsOf = await scopeUnitsByPeriod(tx, scope, periods);

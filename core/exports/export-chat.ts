@@ -1,4 +1,5 @@
 import { can, unitsFor } from '../access/access.ts';
+import { figurePeriod } from '../campaigns/figure-periods.ts';
 import type { Text } from '../flows/flow.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { Tx } from '../unit-of-work.ts';
@@ -9,7 +10,7 @@ import {
   exportFileName,
   isExportKind,
 } from './export-request.ts';
-import { displayUnitName, loadScope, monthlyPeriod } from './export-scope.ts';
+import { displayUnitName, loadScope } from './export-scope.ts';
 
 /**
  * `/xuatbaocao` in chat: leaders and admins get the five exports of their own area as a file.
@@ -52,7 +53,7 @@ export async function exportReply(tx: Tx, actor: Actor, kind: string, now: Date)
   }
   const { scope } = loaded;
   const period =
-    kind === 'progress' ? await monthlyPeriod(tx, scope.campaign.id, undefined, scope.today) : undefined;
+    kind === 'progress' ? await figurePeriod(tx, scope.campaign.id, undefined, scope.today) : undefined;
   const request: ExportRequest = {
     kind,
     params: { scope: area, ...(period ? { period: period.code } : {}) },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FIGURE_PERIOD_CODE } from '../campaigns/figure-periods.ts';
 
 /** The Excel exports officials ask for (issue 7 §3). */
 export const EXPORT_KINDS = ['progress', 'households', 'pledges', 'ledger', 'late', 'summary'] as const;
@@ -13,18 +14,15 @@ export function isExportKind(value: string): value is ExportKind {
  * workbook when it sends, so a queued message stays small and a retry builds it again.
  *
  * `scope` holds unit ids: a city (or province, district) stands for itself and its wards and
- * communes, a ward or commune for itself alone. `period` is a monthly period code ("2025-02"): the
- * period of the progress export (default: the latest one due) or the only period of the
+ * communes, a ward or commune for itself alone. `period` is a weekly or monthly period code
+ * ("2026-W07", "2025-02"): the period of the progress export (default: the latest one due) or the only period of the
  * late-reports export (default: every period due so far); the other exports take none.
  */
 export const ZExportRequest = z.object({
   kind: z.enum(EXPORT_KINDS),
   params: z.object({
     scope: z.array(z.number().int().positive()).min(1).max(100),
-    period: z
-      .string()
-      .regex(/^\d{4}-\d{2}$/)
-      .optional(),
+    period: z.string().regex(FIGURE_PERIOD_CODE).optional(),
   }),
 });
 export type ExportRequest = z.infer<typeof ZExportRequest>;

@@ -1,9 +1,9 @@
-import type { Campaign, Period } from '../campaigns/campaign.ts';
+import type { Campaign } from '../campaigns/campaign.ts';
 import { campaignOf } from '../campaigns/campaign-of.ts';
-import type { UnitView } from '../units/unit.repository.ts';
 import { addDays, dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDateLong } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 
 /** Wards and communes: the units that report and keep households. */
 const LOCAL_KINDS = new Set(['ward', 'commune']);
@@ -106,23 +106,6 @@ export function placeAndDate(issuer: UnitView, today: string): string {
 export function displayUnitName(unit: Pick<UnitView, 'name'>): string {
   const plain = plainUnitName(unit.name);
   return plain.charAt(0).toUpperCase() + plain.slice(1);
-}
-
-/**
- * The monthly period of a code, or by default the latest one due by `today` (the report officials
- * are chasing), or the first one when none is due yet.
- */
-export async function monthlyPeriod(
-  tx: Tx,
-  campaignId: number,
-  code: string | undefined,
-  today: string,
-): Promise<Period | undefined> {
-  const periods = await tx.campaigns.listPeriods(campaignId, 'monthly');
-  if (code !== undefined) {
-    return periods.find((p) => p.code === code);
-  }
-  return periods.filter((p) => p.dueOn <= today).at(-1) ?? periods[0];
 }
 
 /** Whole days from `from` to `to` (ISO days; negative when `to` is earlier). */

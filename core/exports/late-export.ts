@@ -1,8 +1,8 @@
 import type { Period } from '../campaigns/campaign.ts';
-import type { UnitView } from '../units/unit.repository.ts';
 import type { ReportRecord } from '../reports/report.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 import { daysBetween, displayUnitName, lastDayOnTime } from './export-scope.ts';
 import { idsByRow, type PeriodUnits, rowReport } from './period-units.ts';
 import { type ExportColumn, type ExportRow, type ExportSheet, STT_COLUMN, sheet } from './sheet.ts';
@@ -22,7 +22,7 @@ export const LATE_COLUMNS: ExportColumn[] = [
 export const LATE_TITLE = 'DANH SÁCH ĐƠN VỊ CHẬM BÁO CÁO TIẾN ĐỘ';
 
 export interface LateInput {
-  /** Monthly periods whose reports are due by `today`, oldest first. */
+  /** Weekly and monthly periods whose reports are due by `today`, oldest first. */
   periods: Period[];
   units: UnitView[];
   /** The units of each period (by id) when they differ from `units`: those valid while its report is owed. */
@@ -72,10 +72,11 @@ export function lateSheet(input: LateInput): ExportSheet {
       );
     }
   }
+  const cadence = cadenceWord(input.periods);
   const periods =
     input.periods.length === 1 && input.periods[0]
       ? `Kỳ báo cáo ${input.periods[0].label}`
-      : 'Các kỳ báo cáo tháng đã đến hạn';
+      : `Các kỳ báo cáo ${cadence} đã đến hạn`;
   return sheet({
     name: 'Chậm báo cáo',
     title: LATE_TITLE,
@@ -83,8 +84,15 @@ export function lateSheet(input: LateInput): ExportSheet {
     columns: LATE_COLUMNS,
     rows: rows.map((r, i) => ({ stt: i + 1, ...r })),
     notes: [
-      'Báo cáo tháng phải gửi trước ngày ghi ở cột "Hạn gửi"; số ngày chậm tính từ ngày cuối cùng còn đúng hạn đến ngày gửi bản đầu tiên (hoặc đến hôm nay nếu chưa gửi).',
+      `Báo cáo ${cadence} phải gửi trước ngày ghi ở cột "Hạn gửi"; số ngày chậm tính từ ngày cuối cùng còn đúng hạn đến ngày gửi bản đầu tiên (hoặc đến hôm nay nếu chưa gửi).`,
       ...(rows.length === 0 ? ['Không có đơn vị nào chậm báo cáo.'] : []),
     ],
   });
+}
+
+/** "tháng" (the seed's monthly reports), "tuần", or "tuần và tháng" when both are listed. */
+function cadenceWord(periods: readonly Pick<Period, 'kind'>[]): string {
+  const weekly = periods.some((p) => p.kind === 'weekly');
+  const monthly = periods.some((p) => p.kind === 'monthly');
+  return weekly ? (monthly ? 'tuần và tháng' : 'tuần') : 'tháng';
 }

@@ -1,10 +1,10 @@
 import type { Period } from '../campaigns/campaign.ts';
-import type { UnitView } from '../units/unit.repository.ts';
 import { cumulativeCounts } from '../reports/registry-counts.ts';
 import type { HouseCounts, ReportRecord } from '../reports/report.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 import { displayUnitName, type ExportScope } from './export-scope.ts';
 import { idsByRow, type PeriodUnits, periodUnitsDay, rowReport, scopeUnitsAt } from './period-units.ts';
 import { type ExportColumn, type ExportRow, type ExportSheet, ratio, STT_COLUMN, sheet } from './sheet.ts';
@@ -85,7 +85,7 @@ const ENDED = 'Hết hiệu lực';
 export const PROGRESS_TITLE = 'BÁO CÁO TIẾN ĐỘ XÓA NHÀ TẠM, NHÀ DỘT NÁT THEO ĐƠN VỊ';
 
 /**
- * Progress by unit for a monthly period: per ward and commune valid while the report is owed the
+ * Progress by unit for a weekly or monthly period: per ward and commune valid while the report is owed the
  * figures of its latest revision for the period (cumulative since the campaign began), whether the
  * first submission was late, and the registry's approved and completed houses at the period's end
  * for comparison. A successor that has not reported itself shows its predecessors' reports summed

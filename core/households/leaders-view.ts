@@ -2,11 +2,11 @@ import { unitsFor } from '../access/access.ts';
 import { campaignOf } from '../campaigns/campaign-of.ts';
 import type { Text } from '../flows/flow.ts';
 import { loadAreaUnits } from '../people/area-view.ts';
-import { isLocalKind } from '../units/unit.repository.ts';
 import type { Actor } from '../shared/actor.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import { formatDateTime } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { isLocalKind } from '../units/unit.repository.ts';
 import {
   completionPercent,
   latestDuePeriod,
@@ -18,7 +18,7 @@ import {
 /**
  * `/tinhhinh`: for each ward and commune of the leader's area, households by status (cumulative:
  * a completed house was also started), % completed of approved, the last report and whether the
- * latest monthly report due is in. A fixed-width table that fits a phone screen. For a province
+ * latest weekly or monthly report due is in. A fixed-width table that fits a phone screen. For a province
  * or the nation: each unit right below, with everything under it and how many of its wards and
  * communes have not reported.
  */
@@ -36,7 +36,7 @@ export async function buildLeadersView(tx: Tx, actor: Actor, now: Date): Promise
   const view = await loadAreaUnits(tx, parents, today);
   const { units, countsUnder } = view;
   const multiLevel = units.some((u) => !isLocalKind(u.kind));
-  const due = campaign ? await latestDuePeriod(tx, campaign.id, 'monthly', today) : undefined;
+  const due = campaign ? await latestDuePeriod(tx, campaign.id, today) : undefined;
   const progress = await loadUnitProgress(tx, units, countsUnder);
   const reports = due ? await tx.reports.latestByUnit([...countsUnder.keys()], due.id) : [];
   const lastReport = new Map<number, Date>();

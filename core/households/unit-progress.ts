@@ -1,7 +1,8 @@
 import type { Period, PeriodKind } from '../campaigns/campaign.ts';
+import { figurePeriods } from '../campaigns/figure-periods.ts';
 import { reportedUnder } from '../people/area-view.ts';
-import type { UnitView } from '../units/unit.repository.ts';
 import type { Tx } from '../unit-of-work.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 
 /**
  * What the leaders' view (`/tinhhinh`) and the digests to leadership groups both show per ward and
@@ -75,15 +76,16 @@ export function completionPercent(p: Pick<UnitProgress, 'approved' | 'completed'
   return p.approved > 0 ? Math.round((p.completed / p.approved) * 100) : undefined;
 }
 
-/** The latest period of the kind whose report is due (due date on or before `today`, ISO). */
+/**
+ * The latest weekly or monthly period (the figures report, whichever the campaign has) whose
+ * report is due (due date on or before `today`, ISO).
+ */
 export async function latestDuePeriod(
   tx: Tx,
   campaignId: number,
-  kind: PeriodKind,
   today: string,
 ): Promise<Period | undefined> {
-  const periods = await tx.campaigns.listPeriods(campaignId, kind);
-  return periods.filter((p) => p.dueOn <= today).at(-1);
+  return (await figurePeriods(tx, campaignId)).filter((p) => p.dueOn <= today).at(-1);
 }
 
 /** The first period of the kind not yet due. */

@@ -644,7 +644,7 @@ export const en: Record<keyof typeof vi, string> = {
   'reminder.pledge_overdue':
     'Pledge {ref}, planned for {due}, still has {remaining} outstanding. If you have paid, please ignore this message; ' +
     'to change it, please contact the fund board. Thank you!',
-  'reminder.hint.weekly': 'Send /menu to see how to send the weekly report.',
+  'reminder.hint.weekly': 'Send /baocao to send the weekly report through the bot.',
   'reminder.hint.monthly': 'Send /baocao to report through the bot.',
   'reminder.hint.quarterly': 'Send /menu and choose "Quarterly / final report".',
   'reminder.hint.semiannual': 'Send /menu to see how to report.',

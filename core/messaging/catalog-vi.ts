@@ -655,7 +655,7 @@ export const vi = {
     'Nếu anh/chị đã nộp, xin bỏ qua tin nhắn này; nếu cần thay đổi, xin liên hệ Ban Vận động. ' +
     'Trân trọng cảm ơn anh/chị!',
 
-  'reminder.hint.weekly': '{Address} gõ /menu để xem cách gửi báo cáo tuần.',
+  'reminder.hint.weekly': '{Address} gõ /baocao để gửi báo cáo tuần qua bot.',
   'reminder.hint.monthly': '{Address} gõ /baocao để gửi báo cáo qua bot.',
   'reminder.hint.quarterly': '{Address} gõ /menu và chọn "Báo cáo quý / tổng kết" để gửi.',
   'reminder.hint.semiannual': '{Address} gõ /menu để xem cách gửi báo cáo.',

@@ -765,10 +765,10 @@ describe('weekly reports', () => {
     const item = items.find((i) => i.key === 'remind:2025-W07:2:21:0');
     expect(item && renderReminder(item.text)).toBe(
       'Nhắc báo cáo: Phường Sông Cầu chưa gửi báo cáo tuần 07/2025 (10/02–16/02), hôm nay (18/02/2025) là hạn cuối. ' +
-        'Anh/chị gõ /menu để xem cách gửi báo cáo tuần.',
+        'Anh/chị gõ /baocao để gửi báo cáo tuần qua bot.',
     );
     expect(item && renderReminder(item.text, 'en')).toContain(
-      'Send /menu to see how to send the weekly report.',
+      'Send /baocao to send the weekly report through the bot.',
     );
   });
 });

@@ -1,14 +1,15 @@
-import type { Campaign } from '../campaigns/campaign.ts';
+import type { Campaign, PeriodKind } from '../campaigns/campaign.ts';
 import { addressOf, campaignsByUnit, isOpenOrUpcoming } from '../campaigns/campaign-of.ts';
 import { definitionFromJson } from '../campaigns/definition.ts';
+import { isFigurePeriod } from '../campaigns/figure-periods.ts';
 import { isUnverified } from '../funds/ledger.ts';
 import type { Choice, Outbound } from '../messaging/message.ts';
 import type { OutboxItem, OutboxPurpose } from '../messaging/outbox.repository.ts';
 import { inheritBySuccession, reportsNotOwed } from '../people/area-view.ts';
-import { isLocalKind } from '../units/unit.repository.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { isLocalKind } from '../units/unit.repository.ts';
 import {
   digestLateUnits,
   type LateUnit,
@@ -214,11 +215,12 @@ const PURPOSES: Record<PlannedReminder['kind'], OutboxPurpose> = {
 };
 
 /** The message a reminder becomes: its text and the one-tap answers that go with it. */
-export function reminderMessage(item: PlannedReminder, periodKind?: string, address?: string): Outbound {
+export function reminderMessage(item: PlannedReminder, periodKind?: PeriodKind, address?: string): Outbound {
   const choices: Choice[][] = [];
   if (item.subject.kind === 'report' && item.kind === 'report_due') {
+    // Weekly and monthly reports are the figures form (/baocao); the others are narratives.
     choices.push([
-      periodKind === 'monthly'
+      periodKind !== undefined && isFigurePeriod(periodKind)
         ? { id: menuButtonId('report', item.subject.unitId), label: '📝 Báo cáo ngay' }
         : { id: menuButtonId('narrative'), label: '📝 Báo cáo ngay' },
     ]);

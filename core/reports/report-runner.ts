@@ -1,5 +1,6 @@
 import { membershipsFor } from '../access/access.ts';
 import { addressOf, campaignOfUnit, closedRefusal } from '../campaigns/campaign-of.ts';
+import { figurePeriods } from '../campaigns/figure-periods.ts';
 import type { FlowData } from '../flows/flow.ts';
 import { defineFlow } from '../flows/flow-runner.ts';
 import { AppError } from '../shared/app-error.ts';
@@ -42,9 +43,8 @@ export const reportRunner = defineFlow({
     }
     const today = toIsoDate(dateInZone(now, campaign.timeZone));
     const reported = new Set(await tx.reports.reportedPeriodIds(unit.unitId));
-    const open = (await tx.campaigns.listPeriods(campaign.id, 'monthly'))
-      .filter((p) => p.opensOn <= today)
-      .sort((a, b) => b.dueOn.localeCompare(a.dueOn));
+    // The weekly and monthly periods of the campaign's schedule (whichever it has), newest first.
+    const open = (await figurePeriods(tx, campaign.id)).filter((p) => p.opensOn <= today).reverse();
     // The newest open period is always offered (to amend it); older ones only while unreported.
     const chosen = open
       .filter((p, i) => i === 0 || p.dueOn > today || !reported.has(p.id))
@@ -105,6 +105,7 @@ export const reportRunner = defineFlow({
     const timeZone = campaign?.timeZone ?? 'Asia/Ho_Chi_Minh';
     const late = toIsoDate(dateInZone(now, timeZone)) >= period.dueOn;
     const revision = (await tx.reports.lastRevision(period.id, ctx.unitId)) + 1;
+    // BC-202503-01840-1 for March 2025, BC-2026W07-01840-1 for week 07 of 2026.
     const ref = `BC-${period.code.replace('-', '')}-${ctx.unitCode}-${revision}`;
     const id = await tx.reports.create({
       ...figures,

@@ -1,18 +1,19 @@
 import type { Campaign } from '../campaigns/campaign.ts';
+import { figurePeriods } from '../campaigns/figure-periods.ts';
 import type { FundRollup } from '../funds/fund-rollup.ts';
 import type { UnitProgress } from '../households/unit-progress.ts';
-import type { UnitView } from '../units/unit.repository.ts';
 import type { Tx } from '../unit-of-work.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 import { type Proposal, parseCommendationCriteria, proposeCommendations } from './commendations.ts';
 
-/** Monthly reports due by `today` and how many each unit sent on time. */
+/** Weekly and monthly reports due by `today` and how many each unit sent on time. */
 export async function punctuality(
   tx: Tx,
   campaign: Campaign,
   units: readonly UnitView[],
   today: string,
 ): Promise<{ due: number; onTime: Map<number, number> }> {
-  const periods = (await tx.campaigns.listPeriods(campaign.id, 'monthly')).filter((p) => p.dueOn <= today);
+  const periods = (await figurePeriods(tx, campaign.id)).filter((p) => p.dueOn <= today);
   const counts = await tx.reports.onTimeCounts(
     periods.map((p) => p.id),
     units.map((u) => u.id),

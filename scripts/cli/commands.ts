@@ -499,7 +499,7 @@ const TABLE = {
   }),
   'reports list': command({
     summary: 'Liệt kê các lần gửi báo cáo.',
-    synopsis: 'reports list [--period <mã kỳ, ví dụ 2025-02, 2025-Q1, final>] [--unit <mã đơn vị>]',
+    synopsis: 'reports list [--period <mã kỳ, ví dụ 2025-02, 2026-W07, 2025-Q1, final>] [--unit <mã đơn vị>]',
     description: ['Liệt kê các lần gửi báo cáo; ✓ đánh dấu bản mới nhất của mỗi đơn vị trong mỗi kỳ.'],
     examples: ['reports list --period 2025-02 --unit 01840'],
     options: { period: S, unit: S },
@@ -753,12 +753,12 @@ const TABLE = {
   }),
   export: command({
     summary: 'Xuất báo cáo Excel theo mẫu.',
-    synopsis: `export <${EXPORT_KINDS.join('|')}> <tệp.xlsx> [--period <mã kỳ tháng>] [--unit <mã đơn vị>]`,
+    synopsis: `export <${EXPORT_KINDS.join('|')}> <tệp.xlsx> [--period <mã kỳ tháng hoặc tuần>] [--unit <mã đơn vị>]`,
     description: [
       'Xuất báo cáo Excel theo mẫu (tiêu đề, cột đánh số, dòng tổng cộng, in A4 ngang): tiến độ theo đơn vị',
-      '(progress, mặc định kỳ tháng gần nhất đã đến hạn), danh sách hộ (households), ủng hộ theo tổ chức',
+      '(progress, mặc định kỳ tháng hoặc tuần gần nhất đã đến hạn), danh sách hộ (households), ủng hộ theo tổ chức',
       '(pledges), sổ Quỹ theo cấp (ledger), đơn vị chậm báo cáo (late). Mặc định: toàn thành phố;',
-      '--unit: một phường, xã. --period chỉ dùng cho progress và late.',
+      '--unit: một phường, xã. --period (2025-02, 2026-W07) chỉ dùng cho progress và late.',
     ],
     examples: ['export progress tien-do-2025-02.xlsx --period 2025-02'],
     options: { period: S, unit: S },

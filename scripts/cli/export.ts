@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import { FIGURE_PERIOD_CODE } from '../../core/campaigns/figure-periods.ts';
 import { buildExport, type ExportRefusal } from '../../core/exports/build-export.ts';
 import { EXPORT_KINDS, type ExportKind } from '../../core/exports/export-request.ts';
 import { FUND_LEVEL_KINDS } from '../../core/units/unit.repository.ts';
@@ -29,7 +30,15 @@ export const ZExportArgs = z
     period: z
       .string()
       .trim()
-      .regex(/^\d{4}-\d{2}$/, '--period là mã kỳ báo cáo tháng, ví dụ 2025-02')
+      .transform((v) => v.toUpperCase())
+      .pipe(
+        z
+          .string()
+          .regex(
+            FIGURE_PERIOD_CODE,
+            '--period là mã kỳ báo cáo tháng hoặc tuần, ví dụ 2025-02 hoặc 2026-W07',
+          ),
+      )
       .optional(),
     unit: z.string().trim().min(1, '--unit không được để trống').max(64, '--unit quá dài').optional(),
   })
@@ -45,15 +54,15 @@ function refusalMessage(refusal: ExportRefusal, args: ExportArgs): string {
     case 'unknown_unit':
       return `không có đơn vị số ${refusal.unitId}`;
     case 'unknown_period':
-      return `không có kỳ báo cáo tháng "${args.period ?? ''}" (ví dụ 2025-02; xem: npm run cli -- reports list)`;
+      return `không có kỳ báo cáo tháng hoặc tuần "${args.period ?? ''}" (ví dụ 2025-02, 2026-W07; xem: npm run cli -- reports list)`;
   }
 }
 
 /**
  * `export <progress|households|pledges|ledger|late> <file.xlsx> [--period <code>] [--unit <code>]`:
  * the Excel report officials print, for the city's wards and communes (or one unit with --unit),
- * written from one read transaction. Progress defaults to the latest monthly period due; late
- * reports to every monthly period due so far.
+ * written from one read transaction. Progress defaults to the latest weekly or monthly period due;
+ * late reports to every weekly and monthly period due so far.
  */
 export async function exportReport(ctx: CliContext, args: ExportArgs): Promise<void> {
   const outcome = await storeOf(ctx).run(async (tx) => {

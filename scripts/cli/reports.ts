@@ -6,14 +6,18 @@ import { formatInteger, formatMoney } from '../../core/shared/format.ts';
 import { type CliContext, DEFAULT_TIME_ZONE, UsageError } from './context.ts';
 import { clean, formatInstant, formatIsoDate, renderFields, renderTable } from './text.ts';
 
-const PERIOD_HINT = 'mã kỳ có dạng 2025-02 (tháng), 2025-Q1 (quý) hoặc final (báo cáo tổng kết)';
+const PERIOD_HINT =
+  'mã kỳ có dạng 2025-02 (tháng), 2026-W07 (tuần), 2025-Q1 (quý) hoặc final (báo cáo tổng kết)';
 
 /** Options of `reports list`. */
 export const ZReportsListOptions = z.object({
   period: z
     .string()
     .trim()
-    .regex(/^(\d{4}-(0[1-9]|1[0-2])|\d{4}-[Qq][1-4]|final)$/i, `--period không hợp lệ: ${PERIOD_HINT}`)
+    .regex(
+      /^(\d{4}-(0[1-9]|1[0-2]|W(0[1-9]|[1-4]\d|5[0-3])|Q[1-4])|final)$/i,
+      `--period không hợp lệ: ${PERIOD_HINT}`,
+    )
     .transform((v) => (v.toLowerCase() === 'final' ? 'final' : v.toUpperCase()))
     .optional(),
   unit: z.string().trim().min(1, '--unit không được để trống').max(64, '--unit quá dài').optional(),
