@@ -3,7 +3,9 @@ import { ROLES, type Role } from '../shared/actor.ts';
 import { AppError } from '../shared/app-error.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import type { Tx } from '../unit-of-work.ts';
-import type { UnitKey, UnitsPlan, UnitsState } from './changes.ts';
+import type { UnitKey, UnitOp, UnitsPlan, UnitsState } from './changes.ts';
+
+type CreateOp = Extract<UnitOp, { op: 'create' }>;
 
 /** Roles that belong to a unit's people and follow the unit into its successor. */
 export const MOVED_ROLES: readonly Role[] = ['unit_officer', 'leader'];
@@ -46,34 +48,73 @@ export async function applyUnitsPlan(
   const moved: string[] = [];
   const revoked: string[] = [];
   const created: number[] = [];
-  for (const op of plan.ops) {
-    switch (op.op) {
-      case 'create': {
-        const newId = await tx.units.create(
-          {
-            code: op.code,
-            name: op.name,
-            kind: op.kind,
-            parentId: op.parentKey === null ? null : need(op.parentKey),
-            validFrom: op.validFrom,
-          },
-          now,
-        );
-        if (op.validTo !== null) {
-          await tx.units.setValidTo(newId, op.validTo);
-        }
-        ids.set(op.key, newId);
-        created.push(newId);
-        break;
+  // Creates and end-day settings are written in batches (a national list is 30,000 creates): a run
+  // of creates until one needs a parent of the run, a run of end days until another kind of op.
+  let creates: CreateOp[] = [];
+  const inRun = new Set<UnitKey>();
+  const flushCreates = async () => {
+    if (creates.length === 0) {
+      return;
+    }
+    const run = creates;
+    creates = [];
+    inRun.clear();
+    const newIds = await tx.units.createMany(
+      run.map((op) => ({
+        code: op.code,
+        name: op.name,
+        kind: op.kind,
+        parentId: op.parentKey === null ? null : need(op.parentKey),
+        validFrom: op.validFrom,
+        validTo: op.validTo,
+      })),
+      now,
+    );
+    run.forEach((op, i) => {
+      const newId = newIds[i] as number;
+      ids.set(op.key, newId);
+      created.push(newId);
+    });
+  };
+  /** Unit id → its new last day, the last op on a unit winning. */
+  const validTos = new Map<number, string | null>();
+  const flushValidTos = async () => {
+    const byDay = new Map<string | null, number[]>();
+    for (const [unitId, validTo] of validTos) {
+      const sameDay = byDay.get(validTo);
+      if (sameDay) {
+        sameDay.push(unitId);
+      } else {
+        byDay.set(validTo, [unitId]);
       }
+    }
+    validTos.clear();
+    for (const [validTo, unitIds] of byDay) {
+      await tx.units.setValidTo(unitIds, validTo);
+    }
+  };
+  for (const op of plan.ops) {
+    if (op.op === 'create') {
+      await flushValidTos();
+      if (op.parentKey !== null && inRun.has(op.parentKey)) {
+        await flushCreates();
+      }
+      creates.push(op);
+      inRun.add(op.key);
+      continue;
+    }
+    await flushCreates();
+    if (op.op === 'setValidTo') {
+      validTos.set(need(op.key), op.validTo);
+      continue;
+    }
+    await flushValidTos();
+    switch (op.op) {
       case 'end':
         // Only units still open (checked in the plan) are ended: a concurrent change loses here.
         if ((await tx.units.end([need(op.key)], op.validTo)) !== 1) {
           throw new AppError('CONFLICT', 'a unit of the plan was changed meanwhile');
         }
-        break;
-      case 'setValidTo':
-        await tx.units.setValidTo(need(op.key), op.validTo);
         break;
       case 'link':
         await tx.units.addSuccession({
@@ -107,6 +148,8 @@ export async function applyUnitsPlan(
       }
     }
   }
+  await flushCreates();
+  await flushValidTos();
   await tx.audit.record(
     {
       ...audit.by,

@@ -17,7 +17,11 @@ import { displayDay, validOn } from './dates.ts';
 import { KIND_HINT, kindLevel, kindName, mayContain, parseKind } from './kinds.ts';
 import type { DatedUnit, UnitSuccessionView } from './unit.repository.ts';
 
-export const UNIT_LIST_FIELDS = ['code', 'name', 'kind', 'parent', 'validFrom', 'validTo'] as const;
+/**
+ * The columns of a unit list. `note` ("Ghi chú") is the list maker's remark on a row (e.g. that a
+ * date was not verified): it is kept out of the unit, shown with the row's change, never refused.
+ */
+export const UNIT_LIST_FIELDS = ['code', 'name', 'kind', 'parent', 'validFrom', 'validTo', 'note'] as const;
 export type UnitListField = (typeof UNIT_LIST_FIELDS)[number];
 
 /** Headers accepted for each field (compared without case, diacritics or punctuation). */
@@ -28,6 +32,7 @@ export const UNIT_LIST_HEADERS: Readonly<Record<UnitListField, readonly string[]
   parent: ['Mã cấp trên', 'parent', 'parent code', 'parentCode', 'Mã đơn vị cấp trên', 'Cấp trên'],
   validFrom: ['Hiệu lực từ', 'validFrom', 'valid from', 'Từ ngày', 'Ngày hiệu lực'],
   validTo: ['Hiệu lực đến', 'validTo', 'valid to', 'Đến ngày', 'Ngày hết hiệu lực'],
+  note: ['Ghi chú', 'note', 'notes', 'Chú thích'],
 };
 
 export const REQUIRED_UNIT_FIELDS: readonly UnitListField[] = ['code', 'name', 'kind', 'validFrom'];
@@ -121,6 +126,24 @@ interface ListedUnit {
   parent: string | undefined;
   validFrom: string;
   validTo: string | null;
+  note: string | undefined;
+}
+
+/** A unit record's identity: its code and first valid day. */
+const codeFrom = (u: { code: string; validFrom: string }) => `${u.code}@${u.validFrom}`;
+
+/** Records by code, in their order (a code names a handful of records at most). */
+function byCode<T extends { code: string }>(records: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const r of records) {
+    const group = groups.get(r.code);
+    if (group) {
+      group.push(r);
+    } else {
+      groups.set(r.code, [r]);
+    }
+  }
+  return groups;
 }
 
 /**
@@ -202,6 +225,7 @@ export function planUnitList(
       );
     }
     const parent = text(cells.parent);
+    const note = text(cells.note);
     if (problems.length === before && kind && validFrom && validTo !== undefined) {
       listed.push({
         row,
@@ -212,13 +236,22 @@ export function planUnitList(
         parent: parent === '' ? undefined : parent,
         validFrom,
         validTo,
+        note: note === '' ? undefined : note,
       });
     }
   }
 
-  // 2. Rows against each other and the recorded units.
+  // 2. Rows against each other and the recorded units: every lookup by code (and first day) goes
+  // through a map, so a national list of 30,000 rows is planned in linear time.
   const recorded = state.units;
   const parentCode = new Map(recorded.map((u) => [u.id, u.code]));
+  const recordedAt = new Map<string, DatedUnit>();
+  for (const r of recorded) {
+    if (!recordedAt.has(codeFrom(r))) {
+      recordedAt.set(codeFrom(r), r);
+    }
+  }
+  const reorganised = new Set(state.successions.map((s) => s.predecessorId));
   const added: ListedUnit[] = [];
   const ops: UnitOp[] = [];
   const lines: string[] = [];
@@ -226,7 +259,7 @@ export function planUnitList(
   const updates = new Map<number, ListedUnit>();
   const seen = new Map<string, number>();
   for (const u of listed) {
-    const id = `${u.code}@${u.validFrom}`;
+    const id = codeFrom(u);
     const twice = seen.get(id);
     if (twice !== undefined) {
       problem(
@@ -238,7 +271,7 @@ export function planUnitList(
       continue;
     }
     seen.set(id, u.row);
-    const same = recorded.find((r) => r.code === u.code && r.validFrom === u.validFrom);
+    const same = recordedAt.get(id);
     if (!same) {
       added.push(u);
       continue;
@@ -263,7 +296,7 @@ export function planUnitList(
       unchanged += 1;
       continue;
     }
-    if (state.successions.some((s) => s.predecessorId === same.id)) {
+    if (reorganised.has(same.id)) {
       problem(
         u.row,
         'validTo',
@@ -277,36 +310,32 @@ export function planUnitList(
     updates.set(same.id, u);
   }
   // The recorded units as they will be, updated end dates included.
-  const effective = recorded.map((r) => {
-    const update = updates.get(r.id);
-    return update ? { ...r, validTo: update.validTo } : r;
-  });
-  for (const [id, u] of updates) {
-    checkOverlap(
-      u,
-      effective.filter((r) => r.id !== id),
-      listed,
-      problem,
-    );
-  }
-  for (const u of added) {
-    checkOverlap(u, effective, listed, problem);
+  const effective = byCode(
+    recorded.map((r) => {
+      const update = updates.get(r.id);
+      return update ? { ...r, validTo: update.validTo } : r;
+    }),
+  );
+  const listedByCode = byCode(listed);
+  for (const u of [...updates.values(), ...added]) {
+    checkOverlap(u, effective.get(u.code) ?? [], listedByCode.get(u.code) ?? [], problem);
   }
 
-  // 3. Parents: the unit with that code valid on the row's first day, recorded or in the file.
+  // 3. Parents: the unit with that code valid on the row's first day, recorded or in the file
+  // (among the few records of that code).
   const parentOf = new Map<number, number | null>();
+  const recordedByCode = byCode(recorded);
+  const adding = new Set(added);
   for (const u of added) {
     if (u.parent === undefined) {
       parentOf.set(u.key, null);
       continue;
     }
-    const inFile = listed.find((p) => p.code === u.parent && validOn(p, u.validFrom));
-    const inDb = recorded.find((p) => p.code === u.parent && validOn(p, u.validFrom));
-    const recordedMatch = inFile
-      ? recorded.find((r) => r.code === inFile.code && r.validFrom === inFile.validFrom)
-      : undefined;
+    const inFile = listedByCode.get(u.parent)?.find((p) => validOn(p, u.validFrom));
+    const inDb = recordedByCode.get(u.parent)?.find((p) => validOn(p, u.validFrom));
+    const recordedMatch = inFile ? recordedAt.get(codeFrom(inFile)) : undefined;
     const parent = recordedMatch ?? inDb;
-    const key = parent?.id ?? (inFile && added.includes(inFile) ? inFile.key : undefined);
+    const key = parent?.id ?? (inFile && adding.has(inFile) ? inFile.key : undefined);
     const parentKind = parent?.kind ?? inFile?.kind;
     if (key === undefined || parentKind === undefined) {
       problem(
@@ -346,7 +375,7 @@ export function planUnitList(
       validTo: u.validTo,
     });
     lines.push(
-      `Thêm ${kindName(u.kind)} ${u.name} (${u.code}) từ ${displayDay(u.validFrom)}${u.validTo ? ` đến ${displayDay(u.validTo)}` : ''}.`,
+      `Thêm ${kindName(u.kind)} ${u.name} (${u.code}) từ ${displayDay(u.validFrom)}${u.validTo ? ` đến ${displayDay(u.validTo)}` : ''}.${u.note ? ` Ghi chú: ${u.note}` : ''}`,
     );
   }
   return {
@@ -356,13 +385,16 @@ export function planUnitList(
       lines,
       units: [],
       added: added.length,
-      updated: ops.filter((o) => o.op === 'setValidTo').length,
+      updated: updates.size,
       unchanged,
     },
   };
 }
 
-/** Two records of one code must not be valid on the same day. */
+/**
+ * Two records of one code must not be valid on the same day. `recorded` and `listed` are the
+ * records of `u`'s code (recorded as they will be, and in the file).
+ */
 function checkOverlap(
   u: ListedUnit,
   recorded: readonly DatedUnit[],
@@ -371,9 +403,10 @@ function checkOverlap(
 ): void {
   const overlaps = (a: { validFrom: string; validTo: string | null }) =>
     a.validFrom <= (u.validTo ?? '9999-12-31') && u.validFrom <= (a.validTo ?? '9999-12-31');
+  // The record `u` matches (same first day) is `u` itself, not another one.
   const other =
-    recorded.find((r) => r.code === u.code && r.validFrom !== u.validFrom && overlaps(r)) ??
-    listed.find((r) => r.code === u.code && r.validFrom !== u.validFrom && overlaps(r));
+    recorded.find((r) => r.validFrom !== u.validFrom && overlaps(r)) ??
+    listed.find((r) => r.validFrom !== u.validFrom && overlaps(r));
   if (other) {
     const where = 'row' in other ? `dòng ${other.row}` : 'đơn vị đã có';
     problem(

@@ -64,9 +64,27 @@ export interface UnitRepository {
     unit: { code: string; name: string; kind: string; parentId: number | null; validFrom: string },
     at: Date,
   ): Promise<number>;
+  /**
+   * New units, each valid from `validFrom` to `validTo` (null = still valid); their ids in the
+   * order given. A few statements for thousands of units (a national list): no parent among them.
+   */
+  createMany(
+    units: readonly {
+      code: string;
+      name: string;
+      kind: string;
+      parentId: number | null;
+      validFrom: string;
+      validTo: string | null;
+    }[],
+    at: Date,
+  ): Promise<number[]>;
   /** Ends the units still valid (validTo null) with `validTo` as their last day; how many it ended. */
   end(unitIds: readonly number[], validTo: string): Promise<number>;
   addSuccession(link: UnitSuccessionView): Promise<void>;
-  /** Sets a unit's last valid day (an official list corrects or adds it); null = still valid. */
-  setValidTo(unitId: number, validTo: string | null): Promise<void>;
+  /**
+   * Sets the units' last valid day (an official list corrects or adds it); null = still valid. A
+   * few statements for thousands of units.
+   */
+  setValidTo(unitIds: readonly number[], validTo: string | null): Promise<void>;
 }

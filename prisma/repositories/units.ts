@@ -4,6 +4,10 @@ import { toUnitView, UNIT_VIEW } from './mappers.ts';
 
 const DATED_UNIT = [...UNIT_VIEW, 'validFrom', 'validTo'] as const;
 const LOCAL = [...LOCAL_KINDS];
+/** Rows per multi-row INSERT: 7 parameters each, far below SQLite's and PostgreSQL's limits. */
+const ROWS_PER_INSERT = 500;
+/** Ids per `IN (…)` of one UPDATE. */
+const IDS_PER_UPDATE = 1_000;
 
 /** The administrative units (nation … ward/commune), their validity and successions. */
 export function createUnitRepository(t: SqlDb): UnitRepository {
@@ -99,6 +103,28 @@ export function createUnitRepository(t: SqlDb): UnitRepository {
         .executeTakeFirstOrThrow();
       return id;
     },
+    async createMany(units, at) {
+      const ids = new Map<string, number>();
+      for (let start = 0; start < units.length; start += ROWS_PER_INSERT) {
+        const part = units.slice(start, start + ROWS_PER_INSERT);
+        const rows = await db
+          .insertInto('Unit')
+          .values(part.map((u) => ({ ...u, createdAt: at })))
+          .returning(['id', 'code', 'validFrom'])
+          .execute();
+        // RETURNING lists the rows in no promised order: (code, validFrom) names each one.
+        for (const r of rows) {
+          ids.set(`${r.code}@${r.validFrom}`, r.id);
+        }
+      }
+      return units.map((u) => {
+        const id = ids.get(`${u.code}@${u.validFrom}`);
+        if (id === undefined) {
+          throw new Error(`unit ${u.code} from ${u.validFrom} was not written`);
+        }
+        return id;
+      });
+    },
     async end(unitIds, validTo) {
       if (unitIds.length === 0) {
         return 0;
@@ -114,8 +140,11 @@ export function createUnitRepository(t: SqlDb): UnitRepository {
     async addSuccession(link) {
       await db.insertInto('UnitSuccession').values(link).execute();
     },
-    async setValidTo(unitId, validTo) {
-      await db.updateTable('Unit').set({ validTo }).where('id', '=', unitId).execute();
+    async setValidTo(unitIds, validTo) {
+      for (let start = 0; start < unitIds.length; start += IDS_PER_UPDATE) {
+        const part = unitIds.slice(start, start + IDS_PER_UPDATE);
+        await db.updateTable('Unit').set({ validTo }).where('id', 'in', part).execute();
+      }
     },
   };
 }

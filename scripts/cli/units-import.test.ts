@@ -179,6 +179,31 @@ HLHPN-19,Hội LHPN tỉnh Thái Nguyên,tổ chức thành viên,19,2025-07-01,
     expect(await count('AuditLog')).toBe(audits);
   });
 
+  it('keeps a notes column out of the units, shows each note with its row, never refuses it', async () => {
+    const noted = `Mã,Tên,Cấp/Loại,Mã cấp trên,Hiệu lực từ,Hiệu lực đến,Ghi chú
+01907,Phường Bảy,phường,19,2025-07-01,,chưa kiểm chứng: ngày hiệu lực
+01908,Phường Tám,phường,19,2025-07-01,,
+`;
+    const ctx = context();
+    const outcome = await unitsImport(ctx, { file: await file('noted.csv', noted), dryRun: false });
+    expect(outcome).toMatchObject({ problems: [], added: 2, written: true });
+    expect(ctx.lines).toContain(
+      'Thêm phường Phường Bảy (01907) từ 01/07/2025. Ghi chú: chưa kiểm chứng: ngày hiệu lực',
+    );
+    expect(ctx.lines).toContain('Thêm phường Phường Tám (01908) từ 01/07/2025.');
+    expect((await units()).find((u) => u.code === '01907')).toMatchObject({
+      name: 'Phường Bảy',
+      validFrom: '2025-07-01',
+      validTo: null,
+    });
+    // Another note on the same rows changes nothing.
+    const again = await unitsImport(context(), {
+      file: await file('noted.csv', noted.replace('chưa kiểm chứng: ngày hiệu lực', 'đã kiểm chứng')),
+      dryRun: false,
+    });
+    expect(again).toMatchObject({ problems: [], added: 0, unchanged: 2, written: false });
+  });
+
   it('names the columns a list lacks', async () => {
     const ctx = context();
     const outcome = await unitsImport(ctx, {
