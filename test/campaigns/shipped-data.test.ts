@@ -76,6 +76,17 @@ describe('campaigns/bac-kan-2024-2025', () => {
     ]);
     expect(rows.filter((r) => r.kind === 'member_org')).toHaveLength(5);
     expect(rows.find((r) => r.code === '058')).toMatchObject({ parent: '06', validTo: '2025-06-30' });
+    // SOURCES.md: the province's 1997-01-01 and the older wards' and communes' 2015-03-11 are assumed.
+    const unverified = rows.filter((r) => r.note?.startsWith('chưa kiểm chứng: ngày hiệu lực'));
+    expect(unverified.map((r) => `${r.code} ${r.validFrom}`)).toEqual([
+      '06 1997-01-01',
+      '01834 2015-03-11',
+      '01837 2015-03-11',
+      '01840 2015-03-11',
+      '01843 2015-03-11',
+      '01849 2015-03-11',
+      '01852 2015-03-11',
+    ]);
   });
 
   it('reform-2025-07-01.yaml reads as unit events: the three successors of Resolution 1683/NQ-UBTVQH15', () => {
