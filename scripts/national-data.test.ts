@@ -8,11 +8,11 @@ import { campaignNorms, fundEntry, recordFundEntry, toLedgerEntry } from '../cor
 import { check, emptyLedger, record } from '../core/funds/ledger.ts';
 import { buildLeadersView } from '../core/households/leaders-view.ts';
 import { shortUnitName } from '../core/households/unit-progress.ts';
-import { FUND_LEVEL_KINDS } from '../core/units/unit.repository.ts';
 import { cumulativeCounts } from '../core/reports/registry-counts.ts';
 import type { Actor } from '../core/shared/actor.ts';
 import { formatInteger, formatMoney } from '../core/shared/format.ts';
 import type { Tx } from '../core/unit-of-work.ts';
+import { FUND_LEVEL_KINDS } from '../core/units/unit.repository.ts';
 import { insertHouseholds, type NewHousehold } from '../prisma/household-writer.ts';
 import type { SqlDb } from '../prisma/sql-db.ts';
 import { createStore } from '../prisma/store.ts';
@@ -107,6 +107,12 @@ describe('the national data set', () => {
     expect(await count('FundEntry')).toBe(set.counts.fundEntries);
     expect(await count('Pledge')).toBe(set.counts.pledges);
     expect(await count('HouseholdEvent')).toBe(set.counts.householdEvents);
+    expect(await count('Unit')).toBe(set.counts.units);
+    // The units came in one `units import` (one plan, one audit row), as an official list does.
+    const imports = await rowOf(
+      sql<{ n: unknown }>`SELECT COUNT(*) AS n FROM "AuditLog" WHERE "action" = 'units.import'`,
+    );
+    expect(Number(imports?.n)).toBe(1);
     expect(await findNational(db)).toEqual(set);
     await expect(generateNational(db, { scale: 0.002 })).rejects.toThrow(/already holds/);
   });

@@ -378,25 +378,19 @@ async function importUnitRows(tx: Tx, unitRows: UnitRow[], at: Date): Promise<{ 
       ...(u.parentId === null ? {} : { parent: codeOf.get(u.parentId) ?? '' }),
     },
   }));
-  // In parts of UNIT_IMPORT_PART rows (parents first, as generated): the import's one audit row
-  // names every unit it created, and PostgreSQL cannot index a longer list (a B-tree row is at most
-  // 2,704 bytes); later parts find their parents recorded by the earlier ones.
-  let added = 0;
-  for (let start = 0; start < rows.length; start += UNIT_IMPORT_PART) {
-    const part = rows.slice(start, start + UNIT_IMPORT_PART);
-    const planned = planUnitList(part, {}, await unitsState(tx, at, 'Asia/Ho_Chi_Minh'));
-    if (!planned.ok) {
-      const problems = planned.problems.slice(0, 5).map((p) => `row ${p.row} ${p.column}: ${p.message}`);
-      throw new Error(`units: ${problems.join('; ')}`);
-    }
-    await applyUnitsPlan(
-      tx,
-      planned.plan,
-      { by: GENERATOR, action: 'units.import', details: { generator: 'national', rows: part.length } },
-      at,
-    );
-    added += planned.plan.added;
+  // In one call, as `units import --file` imports the whole list (one plan, one audit row).
+  const planned = planUnitList(rows, {}, await unitsState(tx, at, 'Asia/Ho_Chi_Minh'));
+  if (!planned.ok) {
+    const problems = planned.problems.slice(0, 5).map((p) => `row ${p.row} ${p.column}: ${p.message}`);
+    throw new Error(`units: ${problems.join('; ')}`);
   }
+  await applyUnitsPlan(
+    tx,
+    planned.plan,
+    { by: GENERATOR, action: 'units.import', details: { generator: 'national', rows: rows.length } },
+    at,
+  );
+  const added = planned.plan.added;
   const written = new Map(
     (await tx.units.listAllDated()).filter((u) => u.validFrom === '2024-01-01').map((u) => [u.code, u.id]),
   );
@@ -431,9 +425,6 @@ async function createNationalCampaign(tx: Tx, definition: CampaignDefinition, at
   }));
   return { campaignId, periods };
 }
-
-/** Rows per unit import (see `importUnitRows`). */
-const UNIT_IMPORT_PART = 250;
 
 /** The generator's audit source: the operator's command line. */
 const GENERATOR: AuditSource = { personId: null, channel: 'cli' };
