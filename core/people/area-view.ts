@@ -1,10 +1,10 @@
 import type { Tx } from '../unit-of-work.ts';
+import { rollUp } from '../units/succession.ts';
 import {
   type DatedUnit,
   isAreaKind,
   isLocalKind,
   type UnitSuccessionView,
-  type UnitView,
 } from '../units/unit.repository.ts';
 
 /**
@@ -31,6 +31,8 @@ import {
  * are sorted by code, then first valid day, then id.
  */
 
+export { rollUp };
+
 /** Whether the unit is valid on the ISO day: from its first to its last valid day. */
 export function isValidOn(unit: Pick<DatedUnit, 'validFrom' | 'validTo'>, day: string): boolean {
   return unit.validFrom <= day && (unit.validTo === null || unit.validTo >= day);
@@ -39,39 +41,6 @@ export function isValidOn(unit: Pick<DatedUnit, 'validFrom' | 'validTo'>, day: s
 /** Code, then first valid day, then id: a stable order where a code names two units at two dates. */
 export function byCodeAndDate(a: DatedUnit, b: DatedUnit): number {
   return a.code.localeCompare(b.code) || a.validFrom.localeCompare(b.validFrom) || a.id - b.id;
-}
-
-/**
- * Each unit id → the id of the unit its figures count under at `asOf` (ISO day): itself, or the
- * end of its chain of single successors in effect by then (a merge of a merged ward follows on).
- */
-export function rollUp(
-  units: readonly Pick<UnitView, 'id'>[],
-  successions: readonly UnitSuccessionView[],
-  asOf: string,
-): Map<number, number> {
-  const next = new Map<number, Set<number>>();
-  for (const s of successions) {
-    if (s.effectiveOn <= asOf) {
-      next.set(s.predecessorId, (next.get(s.predecessorId) ?? new Set()).add(s.successorId));
-    }
-  }
-  // The successor a unit's figures move to, if exactly one link is in effect (a split has several).
-  const single = (id: number) => {
-    const ids = next.get(id);
-    return ids?.size === 1 ? [...ids][0] : undefined;
-  };
-  const under = new Map<number, number>();
-  for (const unit of units) {
-    let current = unit.id;
-    const seen = new Set<number>([current]);
-    for (let to = single(current); to !== undefined && !seen.has(to); to = single(current)) {
-      seen.add(to);
-      current = to;
-    }
-    under.set(unit.id, current);
-  }
-  return under;
 }
 
 /** The units a view lists at a date and, for every unit of the area, the listed unit it counts under. */
