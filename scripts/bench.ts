@@ -12,6 +12,9 @@
  *   10,000, 40,000 and 100,000, to show the time is linear) into a fresh database, each in a child
  *   process (scripts/bench-import.ts) that reports its own peak RSS. Goal: 100,000 rows in ≤ 30 s
  *   and ≤ 300 MB.
+ * - `units` (issue 15 §2): `units import` of a generated national-like unit list (BENCH_UNITS_ROWS,
+ *   default 3,500, 10,000 and 30,000 records) into a fresh database and the same list again, each
+ *   in a child process (scripts/bench-units.ts). Goal: 30,000 records in ≤ 5 s, re-import ≤ 5 s.
  * - `fanout` (issue 6): a bulk fan-out through the outbox within Telegram's flood limits.
  * - `memory`: the RSS of the real bot process (`npm start`) idle and under inbound load
  *   (scripts/bench-memory.ts). Goals: ≤ 150 MB idle, ≤ 300 MB loaded.
@@ -26,13 +29,14 @@
  * (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres; skipped with a note
  * when it does not answer). `--db sqlite` runs everything on SQLite only; `--db postgres` (or a
  * BENCH_DATABASE_URL) runs every section on PostgreSQL only, each in a fresh schema of that
- * database, dropped at the end. `--only report,households,import,fanout,memory,startup,national` runs those
+ * database, dropped at the end. `--only report,households,import,units,fanout,memory,startup,national` runs those
  * sections.
  *
  * BENCH_OFFICERS (400), BENCH_LANES (1), BENCH_CONCURRENT_LANES (8, 0 = skip), BENCH_SAME_WARD=1
  * (all officers in one ward: their reports revise one ward's report), BENCH_FANOUT_RATE,
  * BENCH_FANOUT_MESSAGES, BENCH_MEMORY_USERS, BENCH_MEMORY_CONNECTIONS, BENCH_MEMORY_SECONDS,
- * BENCH_MEMORY_NODE_OPTIONS, BENCH_IMPORT_ROWS (comma-separated row counts), BENCH_STARTUP_RUNS tune the sections.
+ * BENCH_MEMORY_NODE_OPTIONS, BENCH_IMPORT_ROWS and BENCH_UNITS_ROWS (comma-separated row counts),
+ * BENCH_STARTUP_RUNS tune the sections.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -79,17 +83,36 @@ import {
   type NationalBench,
 } from './bench-national.ts';
 import { benchStartup } from './bench-startup.ts';
+import type { UnitsBenchResult } from './bench-units.ts';
 import { householdsImport } from './cli/households.ts';
 import { GENERATED_HEADER, generateHouseholdRows, writeCsv } from './dev/generate-household-file.ts';
+import { generateUnitList } from './dev/generate-unit-file.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Where the benchmark runs
 
 const DEFAULT_PG_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
-const SECTIONS = ['report', 'households', 'import', 'fanout', 'memory', 'startup', 'national'] as const;
+const SECTIONS = [
+  'report',
+  'households',
+  'import',
+  'units',
+  'fanout',
+  'memory',
+  'startup',
+  'national',
+] as const;
 type Section = (typeof SECTIONS)[number];
 /** Run unless `--only` names sections. */
-const DEFAULT_SECTIONS: Section[] = ['report', 'households', 'import', 'fanout', 'memory', 'startup'];
+const DEFAULT_SECTIONS: Section[] = [
+  'report',
+  'households',
+  'import',
+  'units',
+  'fanout',
+  'memory',
+  'startup',
+];
 
 /** A fresh, migrated database of one section; `close` closes it (the target removes it at the end). */
 interface BenchDatabase {
@@ -590,7 +613,7 @@ async function benchImport(target: BenchTarget, record: (figure: Figure) => void
     const file = path.join(target.dir, `import-${count}.csv`);
     await validHouseholdCsv(file, count);
     const sizeMb = fs.statSync(file).size / (1024 * 1024);
-    const result = await importInChild(url, file);
+    const result = await jsonOfChild<ChildImport>('scripts/bench-import.ts', url, file);
     fs.rmSync(file, { force: true });
     const seconds = result.ms / 1000;
     const rate = result.rows / seconds;
@@ -622,8 +645,9 @@ interface ChildImport {
   maxRssMb: number;
 }
 
-async function importInChild(url: string, file: string): Promise<ChildImport> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench-import.ts', url, file], {
+/** Runs a benchmark child (`script <url> <file>` under tsx) and reads the JSON line it prints last. */
+async function jsonOfChild<T>(script: string, url: string, file: string): Promise<T> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, url, file], {
     cwd: path.dirname(import.meta.dirname),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -638,9 +662,57 @@ async function importInChild(url: string, file: string): Promise<ChildImport> {
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const line = stdout.trim().split('\n').pop() ?? '';
   if (code !== 0 || line === '') {
-    throw new Error(`bench-import exited with ${code}: ${stderr.slice(-2000)}`);
+    throw new Error(`${path.basename(script)} exited with ${code}: ${stderr.slice(-2000)}`);
   }
-  return JSON.parse(line) as ChildImport;
+  return JSON.parse(line) as T;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unit list import (issue 15 §2)
+
+const UNITS_GOAL = { rows: 30_000, seconds: 5 };
+
+/**
+ * Issue 15 §2: `units import` of a generated national-like list (scripts/dev/generate-unit-file.ts:
+ * 34 provinces and their communes and wards, with reused codes; BENCH_UNITS_ROWS, default 3,500 —
+ * the country's count —, 10,000 and 30,000 records) into a fresh migrated database, then the
+ * same file again (nothing to add), in a child process (scripts/bench-units.ts, the command's own
+ * code). Linear: rows/s about the same at every N. Goal: 30,000 records in ≤ 5 s, and again.
+ */
+async function benchUnits(target: BenchTarget, record: (figure: Figure) => void): Promise<void> {
+  const counts = (process.env.BENCH_UNITS_ROWS ?? '3500,10000,30000')
+    .split(',')
+    .map((v) => Number(v.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0);
+  for (const count of counts) {
+    const { url, close } = await target.fresh(`units_${count}`);
+    await close();
+    const file = path.join(target.dir, `units-${count}.csv`);
+    await writeCsv(file, generateUnitList(count).rows);
+    const r = await jsonOfChild<UnitsBenchResult>('scripts/bench-units.ts', url, file);
+    fs.rmSync(file, { force: true });
+    const seconds = r.ms / 1000;
+    const again = r.againMs / 1000;
+    console.log(
+      `Units import of ${r.rows} records: ${r.added} added, ${r.problems} problems, ${seconds.toFixed(2)} s = ${(r.rows / seconds).toFixed(0)} rows/s; again: ${r.againAdded} added, ${again.toFixed(2)} s; peak RSS ${r.maxRssMb.toFixed(0)} MB`,
+    );
+    const goal = count === UNITS_GOAL.rows;
+    record({
+      what: `units import, ${count.toLocaleString('en')} rows: import, again, peak RSS`,
+      value: `${seconds.toFixed(2)} s, ${again.toFixed(2)} s, ${r.maxRssMb.toFixed(0)} MB`,
+      ...(goal
+        ? {
+            goal: `≤ ${UNITS_GOAL.seconds} s each`,
+            pass:
+              r.added === r.rows &&
+              r.againAdded === 0 &&
+              r.problems === 0 &&
+              seconds <= UNITS_GOAL.seconds &&
+              again <= UNITS_GOAL.seconds,
+          }
+        : {}),
+    });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -806,6 +878,7 @@ type Bench = (target: BenchTarget, record: (figure: Figure) => void) => Promise<
 const BENCHES: Record<Exclude<Section, 'report' | 'national'>, Bench> = {
   households: benchHouseholds,
   import: benchImport,
+  units: benchUnits,
   fanout: benchFanOut,
   memory: benchMemory,
   // On SQLite files whatever --db says: the start on an existing database of a newcomer's install.

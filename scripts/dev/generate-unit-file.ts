@@ -41,7 +41,7 @@ export interface GeneratedUnitList {
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
 /**
- * About `count` unit records (at least the provinces' 68): 34 provinces, each with an older record
+ * `count` unit records (at least the provinces' 68): 34 provinces, each with an older record
  * of its code (1997-01-01 … 2025-06-30), and communes and wards spread evenly over them, every
  * REUSED_EVERY-th with an older record of its code under the older province record.
  */
@@ -52,21 +52,25 @@ export function generateUnitList(count: number): GeneratedUnitList {
     rows.push([pad(p, 2), `Tỉnh Số ${p}`, 'tỉnh', '', REFORM, '']);
   }
   const provinces = rows.length - 1;
-  // communes + communes / REUSED_EVERY old ones ≈ what is left of `count`.
-  const communes = Math.max(0, Math.round(((count - provinces) * REUSED_EVERY) / (REUSED_EVERY + 1)));
-  let records = 0;
-  for (let c = 1; c <= communes; c++) {
-    const code = pad(c, 5);
-    const province = pad(((c - 1) % GENERATED_PROVINCES) + 1, 2);
-    const ward = c % 3 === 0;
-    rows.push([code, `${ward ? 'Phường' : 'Xã'} Số ${c}`, ward ? 'phường' : 'xã', province, REFORM, '']);
-    records += 1;
-    if (c % REUSED_EVERY === 0) {
-      rows.push([code, `Xã Cũ Số ${c}`, 'xã', province, '2015-03-11', BEFORE_REFORM]);
-      records += 1;
+  let communes = 0;
+  while (rows.length - 1 < count) {
+    communes += 1;
+    const code = pad(communes, 5);
+    const province = pad(((communes - 1) % GENERATED_PROVINCES) + 1, 2);
+    const ward = communes % 3 === 0;
+    rows.push([
+      code,
+      `${ward ? 'Phường' : 'Xã'} Số ${communes}`,
+      ward ? 'phường' : 'xã',
+      province,
+      REFORM,
+      '',
+    ]);
+    if (communes % REUSED_EVERY === 0 && rows.length - 1 < count) {
+      rows.push([code, `Xã Cũ Số ${communes}`, 'xã', province, '2015-03-11', BEFORE_REFORM]);
     }
   }
-  return { rows, provinces, communes: records, current: GENERATED_PROVINCES + communes };
+  return { rows, provinces, communes: rows.length - 1 - provinces, current: GENERATED_PROVINCES + communes };
 }
 
 async function main(args: string[]): Promise<void> {
