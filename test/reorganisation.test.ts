@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDigest, digestText } from '../core/digests/digest.ts';
 import { unitsReported } from '../core/households/unit-progress.ts';
+import { owesReportsOf, reportsNotOwed } from '../core/people/area-view.ts';
 import {
   parseSplitTargets,
   planMerge,
@@ -8,8 +9,8 @@ import {
   rollUp,
   unitsShownAt,
 } from '../core/people/reorganisation.ts';
-import type { DatedUnit } from '../core/units/unit.repository.ts';
 import { runReminders } from '../core/reminders/run-reminders.ts';
+import type { DatedUnit } from '../core/units/unit.repository.ts';
 import type { PrismaClient } from '../prisma/client.ts';
 import type { SqlDb } from '../prisma/sql-db.ts';
 import { createStore } from '../prisma/store.ts';
@@ -64,7 +65,8 @@ async function attachments(): Promise<{ households: string[]; reports: string[] 
 
 beforeAll(async () => {
   ({ db, prisma, close } = await seededDatabase(SEEDED_AT));
-  cityId = (await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '058' } })).id;
+  cityId = (await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '058' } }))
+    .id;
   await addHousehold('01837', 'SC-1', 'approved', new Date('2025-04-02T03:00:00Z'));
   await addHousehold('01837', 'SC-2', 'started', new Date('2025-04-03T03:00:00Z'));
   await addHousehold('01837', 'SC-3', 'completed', new Date('2025-04-04T03:00:00Z'));
@@ -161,7 +163,10 @@ describe('merging two wards in the middle of a quarter', () => {
   });
 
   it('ends the predecessors, links them to the successor and moves their officers', async () => {
-    const successor = await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01900' } });
+    const successor = await prisma.unit.findFirstOrThrow({
+      orderBy: { validFrom: 'desc' },
+      where: { code: '01900' },
+    });
     expect(successor.validFrom).toBe('2025-05-01');
     expect(successor.kind).toBe('ward');
     expect(successor.parentId).toBe(cityId);
@@ -195,7 +200,10 @@ describe('merging two wards in the middle of a quarter', () => {
   });
 
   it('reminds the successor, not the ended wards, of reports due after the merger', async () => {
-    const successor = await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01900' } });
+    const successor = await prisma.unit.findFirstOrThrow({
+      orderBy: { validFrom: 'desc' },
+      where: { code: '01900' },
+    });
     const olds = await prisma.unit.findMany({ where: { code: { in: ['01837', '01840'] } } });
     // May's report is due before 15/06: the first reminder goes at 08:00 on 09/06.
     const run = await createStore(db).run((tx) =>
@@ -222,7 +230,10 @@ describe('merging two wards in the middle of a quarter', () => {
     ).rejects.toThrow('audit log unavailable');
     expect(await prisma.unit.count()).toBe(units);
     expect(await prisma.unitSuccession.count()).toBe(links);
-    expect((await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01843' } })).validTo).toBeNull();
+    expect(
+      (await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01843' } }))
+        .validTo,
+    ).toBeNull();
   });
 
   it('refuses bad input in Vietnamese and writes nothing', async () => {
@@ -244,7 +255,10 @@ describe('merging two wards in the middle of a quarter', () => {
     expect(await refusal(() => merge(['01843', '01846'], '2025-02-30'))).toContain('không hợp lệ');
     expect(await refusal(() => merge(['01843', '01846'], '2025-06-01', '01900'))).toContain('đã dùng');
     expect(await refusal(() => merge(['01843', 'HLHPN-058']))).toContain('không phải phường, xã');
-    const province = await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '06' } });
+    const province = await prisma.unit.findFirstOrThrow({
+      orderBy: { validFrom: 'desc' },
+      where: { code: '06' },
+    });
     await prisma.unit.create({
       data: {
         code: '01999',
@@ -348,6 +362,21 @@ describe('reorganisation rules', () => {
     expect([...reportedUnder(countsUnder, new Set([2]))]).toEqual([]);
     expect([...reportedUnder(countsUnder, new Set([2, 3]))]).toEqual([4]);
     expect([...reportedUnder(countsUnder, new Set([4]))]).toEqual([4]);
+  });
+
+  it('waits only for the predecessors that owed the campaign’s reports: one from outside its area never did', () => {
+    // The campaign's area (unit 1) held A (2) alone; B (3) came from elsewhere into C (4), then D (5).
+    const owes = owesReportsOf(1, [unit(2, 'A', '2015-01-01', '2025-04-30')], successions);
+    expect([1, 2, 3, 4, 5].filter(owes)).toEqual([1, 2, 4, 5]);
+    expect([1, 2, 3, 4, 5].filter(owesReportsOf(null, [], successions))).toEqual([1, 2, 3, 4, 5]);
+    const { countsUnder } = unitsShownAt(units, successions, '2025-06-01');
+    expect([...reportedUnder(countsUnder, new Set([2]))]).toEqual([]);
+    expect([...reportedUnder(countsUnder, new Set([2]), owes)]).toEqual([4]);
+    const june = [{ id: 9, dueOn: '2025-06-01' }];
+    const notOwed = (o?: typeof owes) =>
+      reportsNotOwed(units, successions, june, (_, u) => u === 2, o).map((n) => n.unitId);
+    expect(notOwed()).toEqual([2, 3, 5]);
+    expect(notOwed(owes)).toEqual([2, 3, 4, 5]);
   });
 
   it('plans and refuses', () => {

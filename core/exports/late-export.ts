@@ -51,7 +51,7 @@ export function lateSheet(input: LateInput): ExportSheet {
       if (view.expected && !view.expected.has(unit.id)) {
         continue;
       }
-      const report = rowReport(unit.id, ids.get(unit.id) ?? [unit.id], input.reports, period.id);
+      const report = rowReport(unit.id, ids.get(unit.id) ?? [unit.id], input.reports, period.id, view.owes);
       const first = report && { late: report.late, submittedAt: report.firstAt };
       const sentOn = first ? toIsoDate(dateInZone(first.submittedAt, input.timeZone)) : undefined;
       if ((first && !first.late) || (!first && input.today < period.dueOn)) {

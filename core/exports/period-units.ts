@@ -1,8 +1,8 @@
 import type { Period } from '../campaigns/campaign.ts';
-import { loadAreaUnits } from '../people/area-view.ts';
-import { isLocalKind, type UnitView } from '../units/unit.repository.ts';
+import { loadAreaUnits, loadOwesReports, type OwesReports, owingPredecessors } from '../people/area-view.ts';
 import type { ReportRecord, TReportFigures } from '../reports/report.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { isLocalKind, type UnitView } from '../units/unit.repository.ts';
 import { type ExportScope, lastDayOnTime } from './export-scope.ts';
 
 /**
@@ -19,6 +19,8 @@ export interface PeriodUnits {
   countsUnder?: ReadonlyMap<number, number>;
   /** The rows that owe the period's report (valid that day); absent: all of them. */
   expected?: ReadonlySet<number>;
+  /** Which units owed the campaign's reports (a predecessor from outside its area did not); absent: all. */
+  owes?: OwesReports;
 }
 
 /** The day a period's units are taken at: the last day its report is on time. */
@@ -33,7 +35,7 @@ export function periodUnitsDay(period: Pick<Period, 'dueOn'>): string {
  */
 export async function scopeUnitsAt(
   tx: Tx,
-  scope: Pick<ExportScope, 'own'>,
+  scope: Pick<ExportScope, 'own' | 'campaign'>,
   day: string,
 ): Promise<Required<PeriodUnits>> {
   const areas = scope.own.filter((u) => !isLocalKind(u.kind));
@@ -49,13 +51,18 @@ export async function scopeUnitsAt(
       expected.add(u.id);
     }
   }
-  return { units, countsUnder, expected };
+  return {
+    units,
+    countsUnder,
+    expected,
+    owes: await loadOwesReports(tx, scope.campaign.areaUnitId, countsUnder),
+  };
 }
 
 /** The units a scope's export of each period lists, by period id. */
 export async function scopeUnitsByPeriod(
   tx: Tx,
-  scope: Pick<ExportScope, 'own'>,
+  scope: Pick<ExportScope, 'own' | 'campaign'>,
   periods: readonly Period[],
 ): Promise<Map<number, Required<PeriodUnits>>> {
   const byDay = new Map<string, Required<PeriodUnits>>();
@@ -120,18 +127,20 @@ const NUMBERS = [
 /**
  * The report a row shows for the period: the unit's own (its latest revision, cumulative figures of
  * its whole area), or — for a successor that has not reported itself — the sum of the latest
- * revisions of the predecessors merged into it, when every one of them reported (`reportedUnder`:
- * otherwise the row has not reported). `reports` lists revisions in order, as `listByPeriods` does.
+ * revisions of the predecessors merged into it that owed the campaign's reports (`owes`), when every
+ * one of them reported (`reportedUnder`: otherwise the row has not reported). `reports` lists
+ * revisions in order, as `listByPeriods` does.
  */
 export function rowReport(
   unitId: number,
   ids: readonly number[],
   reports: readonly ReportRecord[],
   periodId: number,
+  owes?: OwesReports,
 ): RowReport | undefined {
   const revisions = (id: number) => reports.filter((r) => r.periodId === periodId && r.unitId === id);
   const own = revisions(unitId);
-  const parts = own.length > 0 ? [own] : ids.filter((id) => id !== unitId).map(revisions);
+  const parts = own.length > 0 ? [own] : owingPredecessors(unitId, ids, owes).map(revisions);
   if (parts.length === 0 || parts.some((p) => p.length === 0)) {
     return undefined;
   }

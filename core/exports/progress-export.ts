@@ -95,7 +95,13 @@ export const PROGRESS_TITLE = 'BÁO CÁO TIẾN ĐỘ XÓA NHÀ TẠM, NHÀ DỘ
 export function progressSheet(input: ProgressInput): ExportSheet {
   const ids = idsByRow(input);
   const rows: ExportRow[] = input.units.map((unit, i) => {
-    const latest = rowReport(unit.id, ids.get(unit.id) ?? [unit.id], input.reports, input.period.id);
+    const latest = rowReport(
+      unit.id,
+      ids.get(unit.id) ?? [unit.id],
+      input.reports,
+      input.period.id,
+      input.owes,
+    );
     const registry = input.registry.get(unit.id) ?? null;
     const row: ExportRow = {
       stt: i + 1,

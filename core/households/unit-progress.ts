@@ -1,6 +1,6 @@
 import type { Period, PeriodKind } from '../campaigns/campaign.ts';
 import { figurePeriods } from '../campaigns/figure-periods.ts';
-import { reportedUnder } from '../people/area-view.ts';
+import { loadOwesReports, reportedUnder } from '../people/area-view.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { UnitView } from '../units/unit.repository.ts';
 
@@ -101,8 +101,9 @@ export async function nextDuePeriod(
 
 /**
  * The units (of those given) that sent a report for the period, late or not: a monthly report, or
- * a narrative one for quarterly, six-monthly and final periods. With `countsUnder`, a listed successor counts as reported when it, or every predecessor merged
- * into it, reported (`reportedUnder`).
+ * a narrative one for quarterly, six-monthly and final periods. With `countsUnder`, a listed
+ * successor counts as reported when it, or every predecessor merged into it that owed the
+ * campaign's reports, reported (`reportedUnder`).
  */
 export async function unitsReported(
   tx: Tx,
@@ -111,7 +112,12 @@ export async function unitsReported(
   countsUnder?: ReadonlyMap<number, number>,
 ): Promise<Set<number>> {
   if (countsUnder) {
-    return reportedUnder(countsUnder, await unitsReported(tx, period, [...countsUnder.keys()]));
+    const campaign = await tx.campaigns.findById(period.campaignId);
+    return reportedUnder(
+      countsUnder,
+      await unitsReported(tx, period, [...countsUnder.keys()]),
+      await loadOwesReports(tx, campaign?.areaUnitId ?? null, countsUnder),
+    );
   }
   const wanted = new Set(unitIds);
   const submitted = await tx.reminders.submitted(period.campaignId, [period.id]);

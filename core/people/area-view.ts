@@ -235,16 +235,85 @@ export function unitsByShown(countsUnder: ReadonlyMap<number, number>): Map<numb
 }
 
 /**
+ * Whether a unit owed a campaign's reports (issue 15 §2): a unit that is or was in the campaign's
+ * area, or a successor of one. A predecessor from elsewhere never did — Đôn Phong of Bạch Thông,
+ * merged with Dương Quang of Bắc Kạn city into xã Phong Quang, sent nothing to the city's campaign
+ * — so a successor's report is complete when the predecessors that owed it sent theirs. The one
+ * rule `reportedUnder`, `reportsNotOwed` and `rowReport` (exports) apply through `owingPredecessors`.
+ */
+export type OwesReports = (unitId: number) => boolean;
+
+/** A campaign over everything (no area): every unit owed its reports. */
+export const EVERY_UNIT_OWES: OwesReports = () => true;
+
+/**
+ * `OwesReports` of a campaign over `areaUnitId` (null: everything), from the units ever below the
+ * area (`listDescendantsDated`) and the successions: those units, the area itself, and every unit
+ * that succeeded one of them, along chains.
+ */
+export function owesReportsOf(
+  areaUnitId: number | null,
+  area: readonly Pick<DatedUnit, 'id'>[],
+  successions: readonly UnitSuccessionView[],
+): OwesReports {
+  if (areaUnitId === null) {
+    return EVERY_UNIT_OWES;
+  }
+  const owing = new Set([areaUnitId, ...area.map((u) => u.id)]);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const s of successions) {
+      if (owing.has(s.predecessorId) && !owing.has(s.successorId)) {
+        owing.add(s.successorId);
+        changed = true;
+      }
+    }
+  }
+  return (id) => owing.has(id);
+}
+
+/**
+ * Reads `OwesReports` of the campaign over `areaUnitId`; with `countsUnder`, only when a view
+ * counts some predecessor under a successor (otherwise nothing asks).
+ */
+export async function loadOwesReports(
+  tx: Tx,
+  areaUnitId: number | null,
+  countsUnder?: ReadonlyMap<number, number>,
+): Promise<OwesReports> {
+  const merged = countsUnder === undefined || [...countsUnder].some(([id, shown]) => id !== shown);
+  if (areaUnitId === null || !merged) {
+    return EVERY_UNIT_OWES;
+  }
+  const [area, successions] = await Promise.all([
+    tx.units.listDescendantsDated([areaUnitId]),
+    tx.units.successions(),
+  ]);
+  return owesReportsOf(areaUnitId, area, successions);
+}
+
+/** The units counted under `shownId` (`ids`) whose reports it stands for: its predecessors that owed them. */
+export function owingPredecessors(
+  shownId: number,
+  ids: readonly number[],
+  owes: OwesReports = EVERY_UNIT_OWES,
+): number[] {
+  return ids.filter((id) => id !== shownId && owes(id));
+}
+
+/**
  * The listed units that sent a period's report: the unit itself, or — for a period reported before
- * the merge — every predecessor rolled into it. One report of a merged area is never counted twice.
+ * the merge — every predecessor rolled into it that owed it (`owes`). One report of a merged area is
+ * never counted twice.
  */
 export function reportedUnder(
   countsUnder: ReadonlyMap<number, number>,
   reportedIds: ReadonlySet<number>,
+  owes: OwesReports = EVERY_UNIT_OWES,
 ): Set<number> {
   const result = new Set<number>();
   for (const [shownId, ids] of unitsByShown(countsUnder)) {
-    const rolledIn = ids.filter((id) => id !== shownId);
+    const rolledIn = owingPredecessors(shownId, ids, owes);
     if (reportedIds.has(shownId) || (rolledIn.length > 0 && rolledIn.every((id) => reportedIds.has(id)))) {
       result.add(shownId);
     }
@@ -256,14 +325,16 @@ export function reportedUnder(
  * The reports wards and communes are not asked for, as (period, unit) pairs (issue 15 §2): a unit
  * not valid on a period's last day on time (`dueOn` here) owes none — the wards ended on 30/06/2025
  * nothing due later, the wards created on 01/07/2025 nothing due before; and a successor owes none
- * for a period every predecessor merged into it had already reported, as the views count it
- * (`reportedUnder`). `units` are the wards and communes; `reported` says who sent which report.
+ * for a period every predecessor merged into it that owed it (`owes`) had already reported, as the
+ * views count it (`reportedUnder`). `units` are the wards and communes; `reported` says who sent
+ * which report.
  */
 export function reportsNotOwed(
   units: readonly DatedUnit[],
   successions: readonly UnitSuccessionView[],
   periods: readonly { id: number; dueOn: string }[],
   reported: (periodId: number, unitId: number) => boolean,
+  owes: OwesReports = EVERY_UNIT_OWES,
 ): { periodId: number; unitId: number }[] {
   const linked = new Set(successions.flatMap((s) => [s.predecessorId, s.successorId]));
   const merged = units.filter((u) => linked.has(u.id));
@@ -271,7 +342,7 @@ export function reportsNotOwed(
   for (const period of periods) {
     const rolled = unitsByShown(rollUp(merged, successions, period.dueOn));
     for (const unit of units) {
-      const predecessors = (rolled.get(unit.id) ?? []).filter((id) => id !== unit.id);
+      const predecessors = owingPredecessors(unit.id, rolled.get(unit.id) ?? [], owes);
       if (
         !isValidOn(unit, period.dueOn) ||
         (predecessors.length > 0 &&

@@ -5,7 +5,7 @@ import { isFigurePeriod } from '../campaigns/figure-periods.ts';
 import { isUnverified } from '../funds/ledger.ts';
 import type { Choice, Outbound } from '../messaging/message.ts';
 import type { OutboxItem, OutboxPurpose } from '../messaging/outbox.repository.ts';
-import { inheritBySuccession, reportsNotOwed } from '../people/area-view.ts';
+import { inheritBySuccession, loadOwesReports, reportsNotOwed } from '../people/area-view.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import type { Tx } from '../unit-of-work.ts';
@@ -139,9 +139,15 @@ export async function loadReminderInputs(
       (await tx.reminders.submitted(campaign.id)).map((s) => submissionKey(s.periodId, s.unitId)),
     );
     // Who is asked for a period: the units valid on its due day; a successor is not asked for a
-    // period its predecessors all reported before the merger (area-view.ts, as the views count).
-    for (const s of reportsNotOwed(datedLocals, successions, periods, (p, u) =>
-      submissions.has(submissionKey(p, u)),
+    // period its predecessors all reported before the merger (area-view.ts, as the views count),
+    // those from outside the campaign's area left out: they never owed it.
+    const owes = await loadOwesReports(tx, campaign.areaUnitId);
+    for (const s of reportsNotOwed(
+      datedLocals,
+      successions,
+      periods,
+      (p, u) => submissions.has(submissionKey(p, u)),
+      owes,
     )) {
       submissions.add(submissionKey(s.periodId, s.unitId));
     }

@@ -3,6 +3,7 @@ import type { Campaign } from '../../core/campaigns/campaign.ts';
 import { campaignOf } from '../../core/campaigns/campaign-of.ts';
 import type { ExportKind } from '../../core/exports/export-request.ts';
 import { shortUnitName } from '../../core/households/unit-progress.ts';
+import { runReminders } from '../../core/reminders/run-reminders.ts';
 import { ROLES } from '../../core/shared/actor.ts';
 import { formatMoney } from '../../core/shared/format.ts';
 import type { Tx } from '../../core/unit-of-work.ts';
@@ -44,6 +45,7 @@ const APPLIED_AT = new Date('2025-07-01T02:00:00Z');
 const BEFORE = new Date('2025-06-20T03:00:00Z'); // May's report due 15/06
 const AFTER_JULY = new Date('2025-08-20T03:00:00Z'); // July's due 15/08
 const AFTER_AUGUST = new Date('2025-09-20T03:00:00Z'); // August's due 15/09
+const AFTER_JUNE = new Date('2025-07-20T03:00:00Z'); // June's due 15/07, after the date
 
 const OLD = ['01834', '01837', '01840', '01843', '01846', '01849', '01852', '01855'] as const;
 type OldCode = (typeof OLD)[number];
@@ -113,16 +115,17 @@ const newUnit = (code: string) => {
   return unit;
 };
 
-function exported(kind: ExportKind, period: string, now: Date): Promise<Sheet> {
-  return exportedSheet(db, { kind, scope: [city.id], period }, now);
+function exported(kind: ExportKind, period: string, now: Date, area: DatedUnit = city): Promise<Sheet> {
+  return exportedSheet(db, { kind, scope: [area.id], period }, now);
 }
 
-async function periodViews(period: string, now: Date): Promise<PeriodViews> {
+/** The views of an area (the city unless said) for a period, read at `now`. */
+async function periodViews(period: string, now: Date, area: DatedUnit = city): Promise<PeriodViews> {
   return {
-    digest: await digestLines(db, city.id, now),
-    leaders: await leadersLines(db, city, now),
-    progress: await exported('progress', period, now),
-    late: await exported('late', period, now),
+    digest: await digestLines(db, area.id, now),
+    leaders: await leadersLines(db, area, now),
+    progress: await exported('progress', period, now, area),
+    late: await exported('late', period, now, area),
   };
 }
 
@@ -568,5 +571,49 @@ describe('the people of the successors after the date', () => {
     expectAgreement(province, 'tháng 8/2025', ['Xã Phong Quang']);
     expect(province.progress.rows).toEqual(city.progress.rows);
     expect(unitRows(province.digest)).toEqual(unitRows(city.digest));
+  });
+});
+
+describe('a predecessor from outside the campaign’s area never owed its reports', () => {
+  it('June (due 15/07, after the date): every view of the city and of province 19, and the reminders, say Phong Quang sent it through Dương Quang; Đôn Phong of Bạch Thông never owed it', async () => {
+    const province = newUnit('19');
+    const views = {
+      city: await periodViews('2025-06', AFTER_JUNE),
+      province: await periodViews('2025-06', AFTER_JUNE, province),
+    };
+    for (const [area, seen] of Object.entries(views)) {
+      expect({ area, rows: seen.progress.rows.map((r) => r[UNIT_COLUMN]) }).toEqual({
+        area,
+        rows: successorNames,
+      });
+      expectAgreement(seen, 'tháng 6/2025', []);
+      expect(seen.digest.some((l) => l.includes('tháng 6/2025') && l.includes('3/3 đơn vị đã nộp'))).toBe(
+        true,
+      );
+      expect(seen.leaders).toContain('✅ Tất cả đơn vị đã nộp báo cáo tháng 6/2025.');
+      // Phong Quang's row: Dương Quang's figures alone (Đôn Phong sent nothing to this campaign).
+      const phongQuang = seen.progress.rows.find((r) => r[UNIT_COLUMN] === 'Xã Phong Quang');
+      expect(phongQuang?.['Số hộ được phê duyệt/Xây mới']).toBe(
+        juneFigures(OLD.indexOf('01849')).approvedNew,
+      );
+    }
+    expect(views.province.progress.rows).toEqual(views.city.progress.rows);
+
+    // The reminders neither ask Phong Quang’s officer for June (a slot: 2 days before its last day
+    // on time, 14/07) nor list it late.
+    await prisma.person.create({
+      data: {
+        fullName: 'Lý Văn Quang',
+        identities: { create: { channel: 'telegram', externalUserId: '849001' } },
+        memberships: { create: { unitId: newUnit('01849').id, role: 'unit_officer' } },
+      },
+    });
+    const reminders = await run((tx) => runReminders(tx, AFTER_JUNE, { dryRun: true }));
+    expect(reminders?.late.filter((l) => l.periodCode === '2025-06').map((l) => l.unitName)).toEqual([]);
+    const before = await run((tx) => runReminders(tx, new Date('2025-07-12T03:00:00Z'), { dryRun: true }));
+    expect(before?.planned.filter((p) => p.key.startsWith('remind:2025-06:')).map((p) => p.key)).toEqual([]);
+    // July is owed by Phong Quang itself: its officer is asked for it.
+    const july = await run((tx) => runReminders(tx, new Date('2025-08-12T03:00:00Z'), { dryRun: true }));
+    expect(july?.planned.some((p) => p.key.startsWith(`remind:2025-07:${newUnit('01849').id}:`))).toBe(true);
   });
 });
