@@ -73,7 +73,8 @@ export interface AppOptions {
   scheduler?: boolean;
   /**
    * What an empty database is seeded with (prisma/seed.ts `SeedProfile`): 'auto' (default) the
-   * playground's living demo without a messenger token (`wantsDemo`), the reference data with one;
+   * playground's living demo without a messenger token (`wantsDemo`), the reference data with one
+   * (a real deployment: the closed Bắc Kạn history, no open campaign, nobody);
    * 'demo' the suite's fixture in any case (tests that start a token bot on the demo).
    */
   seed?: 'auto' | 'demo';

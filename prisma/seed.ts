@@ -23,14 +23,16 @@ import { createStore } from './store.ts';
 /**
  * What an empty database is seeded with (issue 15 §3), always from the files shipped in campaigns/
  * (prisma/shipped-data.ts), read by the readers an operator's files go through:
- * - 'reference': the Bắc Kạn city campaign BK-XNT-2025 as it ran (open, without its `closedOn`) over
- *   the units of 2024, nobody in it — what a real deployment's empty database gets;
- * - 'fixture': the same with the playground's demo people, the invite DEMO2025 and four households
- *   of Đức Xuân — the test suite's database (test/support/app-harness.ts);
- * - 'living': the playground of `npm start` without a messenger token: the Bắc Kạn history (units of
- *   2024, BK-XNT-2025 closed, the reorganisation of 01/07/2025 applied) plus the demo campaign
- *   (campaigns/demo/) open today over the units after the reform, its people, households and the
- *   reports of the months already due.
+ * - 'reference': what a real deployment's empty database gets (a messenger token set): the Bắc Kạn
+ *   history only — the units of 2024, BK-XNT-2025 closed on its shipped `closedOn`, the
+ *   reorganisation of 01/07/2025 applied (so the units valid today, province 19 Thái Nguyên and its
+ *   wards, exist for a `campaign create`) — no open campaign, nobody in it, no invite, no household;
+ * - 'fixture': the Bắc Kạn city campaign BK-XNT-2025 as it ran (open, without its `closedOn`, no
+ *   reform) over the units of 2024, with the playground's demo people, the invite DEMO2025 and four
+ *   households of Đức Xuân — the test suite's database (test/support/app-harness.ts);
+ * - 'living': the playground of `npm start` without a messenger token: the reference data plus the
+ *   demo campaign (campaigns/demo/) open today over the units after the reform, its people,
+ *   households and the reports of the months already due.
  */
 export type SeedProfile = 'reference' | 'fixture' | 'living';
 
@@ -112,21 +114,38 @@ export const PLAYGROUND_CHANNEL = 'playground';
 
 /**
  * Demo data belongs to the playground only: a bot with a Telegram or Zalo token is a real
- * deployment, whose empty database gets the campaign's reference data and nobody in it (the first
- * admin comes from `npm run cli -- admin create`).
+ * deployment, whose empty database gets the reference data ('reference': the closed Bắc Kạn
+ * history, no open campaign) and nobody in it (`START_CAMPAIGN_COMMANDS` start its campaign).
  */
 export function wantsDemo(config: { telegram?: unknown; zalo?: unknown }): boolean {
   return config.telegram === undefined && config.zalo === undefined;
 }
 
+/**
+ * The three commands that start a real deployment's campaign (README, "Starting a new campaign"): the
+ * area's units when the database lacks them, the campaign from its definition file, its first admin.
+ */
+export const START_CAMPAIGN_COMMANDS = [
+  'npm run cli -- units import --file <don-vi.csv>',
+  'npm run cli -- campaign create --file <chien-dich.yaml>',
+  'npm run cli -- admin create --name "<Họ tên>" --unit <mã đơn vị>',
+] as const;
+
+/** The commands numbered on one line, the first with `ifMissing` (when it is needed, in the words of the line). */
+function startCommandsLine(ifMissing: string): string {
+  return START_CAMPAIGN_COMMANDS.map((c, i) => `${i + 1}. ${c}${i === 0 ? ` (${ifMissing})` : ''}`).join(' ');
+}
+
 /** What the bot logs when it seeded an empty database, by profile (English, as its other log lines). */
 export const SEEDED_LOG: Readonly<Record<SeedProfile, string>> = {
-  reference:
-    'empty database: campaign reference data seeded (Bắc Kạn city 2024–2025), no people; create the first admin with: npm run cli -- admin create --name "<full name>" --unit <unit code>. A campaign of another area: npm run cli -- units import --file <unit list>, then campaign create --file <definition> (README, "A new campaign")',
+  reference: `empty database: reference data seeded for a real deployment: the history of the Bắc Kạn city campaign 2024–2025 (BK-XNT-2025, closed from 01/07/2025) and the units after the reorganisation of 01/07/2025 (province 19 Thái Nguyên, its wards Đức Xuân and Bắc Kạn, commune Phong Quang); no campaign is open, no people, no invite code. Start your campaign with three commands: ${startCommandsLine('only if its area is not in the database yet')} (README, "Starting a new campaign")`,
   fixture: 'empty database: demo campaign seeded (Bắc Kạn city 2024–2025)',
   living:
     'empty database: playground demo seeded: the Bắc Kạn city campaign 2024–2025 (closed, units reorganised on 01/07/2025) and the open demo campaign TN-XNT-DEMO of Thái Nguyên province',
 };
+
+/** What `npm run cli` prints when it seeded a real deployment's empty database (Vietnamese, as its notes). */
+export const SEEDED_NOTE_VI = `Cơ sở dữ liệu trống: đã nạp dữ liệu tham chiếu cho triển khai thật — lịch sử cuộc vận động của thành phố Bắc Kạn 2024–2025 (BK-XNT-2025, đã khép lại từ 01/07/2025) và các đơn vị sau sắp xếp ngày 01/07/2025 (tỉnh Thái Nguyên mã 19, phường Đức Xuân, phường Bắc Kạn, xã Phong Quang); chưa có cuộc vận động nào đang chạy, chưa có người dùng, chưa có mã mời. Bắt đầu cuộc vận động bằng ba lệnh: ${startCommandsLine('chỉ khi địa bàn chưa có trong cơ sở dữ liệu')} (README, mục "Starting a new campaign").`;
 
 /** The one command that takes demo people and codes out of a real deployment's database. */
 export const DEMO_REMOVE_COMMAND = 'npm run cli -- demo remove';
@@ -221,12 +240,17 @@ async function seedInto(t: SqlDb, now: Date, profile: SeedProfile): Promise<void
 async function seedProfile(t: SqlDb, tx: Tx, now: Date, profile: SeedProfile): Promise<void> {
   await importUnits(tx, 'bacKanUnits', now);
   const bacKan = shippedCampaign('bacKanCampaign', dateInZone(now, TIME_ZONE));
-  // The fixture and a real deployment run the campaign as it was: open, no reform applied.
+  // The fixture runs the campaign as it was: open, no reform applied. A real deployment and the
+  // living demo get its history: closed on its shipped `closedOn`, the units reorganised on 01/07/2025.
+  const asItRan = profile === 'fixture';
   const campaignId = await createShippedCampaign(
     tx,
-    profile === 'living' ? bacKan : { ...bacKan, closedOn: undefined },
+    asItRan ? { ...bacKan, closedOn: undefined } : bacKan,
     now,
   );
+  if (!asItRan) {
+    await applyShippedReform(tx, now);
+  }
   if (profile === 'fixture') {
     await seedPeople(t, now, DEMO_PEOPLE);
     await seedInvite(t, now, INVITE_UNIT.fixture);
@@ -246,9 +270,8 @@ async function seedProfile(t: SqlDb, tx: Tx, now: Date, profile: SeedProfile): P
     .execute();
 }
 
-/** The living demo after the Bắc Kạn history: the reform, the demo's units and campaign, its life. */
+/** The living demo after the Bắc Kạn history: the demo's units and campaign, its life. */
 async function seedLiving(t: SqlDb, tx: Tx, now: Date): Promise<void> {
-  await applyShippedReform(tx, now);
   await importUnits(tx, 'demoUnits', now);
   const today = dateInZone(now, TIME_ZONE);
   const definition = shippedCampaign('demoCampaign', today);
@@ -359,7 +382,8 @@ async function seedHouseholds(
 
 /**
  * The events of 01/07/2025 (campaigns/bac-kan-2024-2025/reform-2025-07-01.yaml) on the units of
- * 2024, as `units reorganise --file` applies them (the living demo; tests replay it on the fixture).
+ * 2024, as `units reorganise --file` applies them (the reference data and the living demo; tests
+ * replay it on the fixture).
  */
 export async function applyShippedReform(tx: Tx, now: Date): Promise<AppliedUnits> {
   const text = shippedText('bacKanReform');

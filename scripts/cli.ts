@@ -11,7 +11,7 @@ import { loadConfig } from '../bot/config.ts';
 import { idNumberHasherFor } from '../bot/id-hash-key.ts';
 import { createPrismaClient, type PrismaClient } from '../prisma/client.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
-import { hasCampaignData, seedIfEmpty, wantsDemo } from '../prisma/seed.ts';
+import { hasCampaignData, SEEDED_NOTE_VI, seedIfEmpty, wantsDemo } from '../prisma/seed.ts';
 import { openSqlDb } from '../prisma/sql-db.ts';
 import { POSTGRES_BACKUP_MESSAGE } from './cli/backup.ts';
 import { executeCommand, helpText, parseCommand, USAGE_HINT } from './cli/commands.ts';
@@ -98,7 +98,7 @@ async function main(argv: readonly string[]): Promise<number> {
       note(
         demo
           ? 'Cơ sở dữ liệu trống: đã nạp dữ liệu mẫu (chiến dịch thành phố Bắc Kạn 2024–2025 đã khép lại, đơn vị sắp xếp ngày 01/07/2025, và chiến dịch mẫu đang chạy của tỉnh Thái Nguyên).'
-          : 'Cơ sở dữ liệu trống: đã nạp danh mục đơn vị và chiến dịch thành phố Bắc Kạn 2024–2025 (không có người dùng mẫu).',
+          : SEEDED_NOTE_VI,
       );
     }
     if (command.name === 'admin create' && command.args.bot === undefined && config.telegram) {

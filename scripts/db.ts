@@ -18,7 +18,7 @@ import {
   postgresSchemaFrom,
   SCHEMA_FILE,
 } from '../prisma/migrate.ts';
-import { seedIfEmpty, wantsDemo } from '../prisma/seed.ts';
+import { SEEDED_LOG, seedIfEmpty, wantsDemo } from '../prisma/seed.ts';
 import { openSqlDb } from '../prisma/sql-db.ts';
 
 async function deploy(): Promise<void> {
@@ -32,11 +32,7 @@ async function deploy(): Promise<void> {
     console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
     const demo = wantsDemo(config) && 'living';
     if (await seedIfEmpty(db, new Date(), { demo })) {
-      console.log(
-        demo
-          ? 'Empty database: demo campaign seeded (the playground: the Bắc Kạn history and the open demo campaign TN-XNT-DEMO).'
-          : 'Empty database: campaign reference data seeded (no demo people, no invite codes). First admin: npm run cli -- admin create --name "<full name>" --unit <unit code>',
-      );
+      console.log(SEEDED_LOG[demo || 'reference']);
     }
   } finally {
     await db.close();

@@ -1,8 +1,9 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PEOPLE } from '../prisma/seed.ts';
 import { openSqlDb } from '../prisma/sql-db.ts';
-import { tempDatabase } from './support/app-harness.ts';
+import { seedFixture, tempDatabase } from './support/app-harness.ts';
 import { type BotApiEmulator, startBotApiEmulator } from './support/bot-api-emulator.ts';
 
 /**
@@ -58,9 +59,9 @@ const deliveredPerChat = () => officerChats().map((id) => emulator.messagesTo(id
 beforeAll(async () => {
   emulator = await startBotApiEmulator();
   db = tempDatabase();
-  // Migrate and seed through the CLI (with the token: reference data, no demo people), then add
-  // officers with Telegram chats to the eight wards.
-  await run(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', 'units', 'list'], { env: env() });
+  // The Bắc Kạn campaign as it ran (a process with a token would seed only its closed history),
+  // then officers with Telegram chats in its eight wards.
+  await seedFixture(db.url, new Date());
   const sql = openSqlDb(db.url);
   try {
     const wards = await sql.kysely
@@ -99,7 +100,9 @@ beforeAll(async () => {
     ['--import', 'tsx', 'scripts/cli.ts', 'reminders', 'run', '--at', '2025-04-09T08:00:00+07:00'],
     { env: env() },
   );
-  expect(planned.stdout).toContain(`Đã đưa ${OFFICERS} tin nhắn`);
+  // Theirs and the fixture's two ward officers' (playground people: the token bot sends them nothing).
+  const fixtureOfficers = DEMO_PEOPLE.filter((p) => p.role === 'unit_officer').length;
+  expect(planned.stdout).toContain(`Đã đưa ${OFFICERS + fixtureOfficers} tin nhắn`);
 }, 120_000);
 
 afterAll(async () => {

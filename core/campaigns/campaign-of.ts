@@ -1,8 +1,10 @@
-import type { MessageKey, Params } from '../messaging/catalog.ts';
+import type { MessageKey, Params, ParamValue } from '../messaging/catalog.ts';
 import type { Actor } from '../shared/actor.ts';
 import { fromIsoDate } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { placeInSentence } from '../units/kinds.ts';
+import { rollUp } from '../units/succession.ts';
 import type { Campaign } from './campaign.ts';
 import { addressOf, capitalised } from './campaign.ts';
 import { campaignFor, campaignState, campaignToday, pickCampaign } from './coverage.ts';
@@ -94,10 +96,16 @@ export type ClosedAction = 'report' | 'pledge' | 'household' | 'fund';
 /** How many of the area's admins the message names. */
 const MAX_CONTACTS = 3;
 
+/** The day a campaign closed, if it is closed at `now` (undefined while it runs or before it starts). */
+function closedDay(campaign: Campaign, now: Date): string | undefined {
+  return campaign.closedOn !== null && campaignState(campaign, campaignToday(campaign, now)) === 'closed'
+    ? campaign.closedOn
+    : undefined;
+}
+
 /**
  * The answer of a closed campaign to a write: it ended on that day, everything stays readable and
- * exportable, and whom to contact — the admins of the campaign's area (the nearest unit of the area
- * or above it that has some), by name and unit, never a phone number. Undefined while it runs.
+ * exportable, and whom to contact (`contactsOf`). Undefined while it runs.
  */
 export async function closedRefusal(
   tx: Tx,
@@ -106,13 +114,62 @@ export async function closedRefusal(
   now: Date,
   address = 'anh/chị',
 ): Promise<CampaignText | undefined> {
-  if (campaign.closedOn === null || campaignState(campaign, campaignToday(campaign, now)) !== 'closed') {
+  const closedOn = closedDay(campaign, now);
+  if (closedOn === undefined) {
     return undefined;
   }
+  return {
+    key: 'campaign.closed',
+    params: {
+      campaign: campaign.name,
+      date: formatDate(fromIsoDate(closedOn)),
+      what: { key: `campaign.closed.what.${what}` },
+      address,
+      contacts: await contactsOf(tx, campaign, now),
+    },
+  };
+}
+
+/**
+ * What a donor with no unit (a stranger writing /ungho) hears when no campaign is open, `latest`
+ * being the latest one and closed: none takes pledges now, that one closed on that day, and whom to
+ * contact (`contactsOf`). Undefined while `latest` runs.
+ */
+export async function noCampaignOpen(tx: Tx, latest: Campaign, now: Date): Promise<CampaignText | undefined> {
+  const closedOn = closedDay(latest, now);
+  if (closedOn === undefined) {
+    return undefined;
+  }
+  return {
+    key: 'campaign.none_open',
+    params: {
+      campaign: latest.name,
+      date: formatDate(fromIsoDate(closedOn)),
+      contacts: await contactsOf(tx, latest, now),
+    },
+  };
+}
+
+/**
+ * Whom a closed campaign's messages name: the admins of its area — the nearest unit of the area or
+ * above it that has some, by name and unit, never a phone number — else the Front committee of the
+ * area. An area that has since ended (Bắc Kạn city on 01/07/2025) is read as the unit its successions
+ * lead to today (the province of Thái Nguyên): its committee took the work over, and its admins are
+ * the ones to ask.
+ */
+async function contactsOf(tx: Tx, campaign: Campaign, now: Date): Promise<ParamValue> {
   const admins = await tx.reminders.members(['admin']);
+  const areaId =
+    campaign.areaUnitId === null
+      ? null
+      : (rollUp(
+          [{ id: campaign.areaUnitId }],
+          await tx.units.successions(),
+          campaignToday(campaign, now),
+        ).get(campaign.areaUnitId) ?? campaign.areaUnitId);
   const chain: { id: number; name: string }[] = [];
   const seen = new Set<number>();
-  for (let id = campaign.areaUnitId; id !== null && !seen.has(id); ) {
+  for (let id = areaId; id !== null && !seen.has(id); ) {
     seen.add(id);
     const unit = await tx.units.findById(id);
     if (!unit) {
@@ -122,7 +179,7 @@ export async function closedRefusal(
     id = unit.parentId;
   }
   let contacts: string[] = [];
-  if (campaign.areaUnitId === null) {
+  if (areaId === null) {
     const names = new Map<number, string>();
     for (const a of admins.slice(0, MAX_CONTACTS)) {
       names.set(a.unitId, names.get(a.unitId) ?? (await tx.units.findById(a.unitId))?.name ?? '');
@@ -138,19 +195,9 @@ export async function closedRefusal(
     }
   }
   const area = chain[0]?.name;
-  return {
-    key: 'campaign.closed',
-    params: {
-      campaign: campaign.name,
-      date: formatDate(fromIsoDate(campaign.closedOn)),
-      what: { key: `campaign.closed.what.${what}` },
-      address,
-      contacts:
-        contacts.length > 0
-          ? contacts.join(', ')
-          : area
-            ? { key: 'campaign.closed.contact_area', params: { area } }
-            : { key: 'campaign.closed.contact_none' },
-    },
-  };
+  return contacts.length > 0
+    ? contacts.join(', ')
+    : area
+      ? { key: 'campaign.closed.contact_area', params: { area: placeInSentence(area) } }
+      : { key: 'campaign.closed.contact_none' };
 }

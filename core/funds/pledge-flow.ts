@@ -6,18 +6,19 @@ import {
   campaignsByUnit,
   closedRefusal,
   isOpenOrUpcoming,
+  noCampaignOpen,
   unitIdsOf,
 } from '../campaigns/campaign-of.ts';
 import { moneyAnswer, textAnswer } from '../flows/answers.ts';
 import type { FieldValue, FlowData, FlowDef, Text } from '../flows/flow.ts';
 import { defineFlow, type FlowStart } from '../flows/flow-runner.ts';
 import type { Choice } from '../messaging/message.ts';
-import { FUND_LEVEL_KINDS } from '../units/unit.repository.ts';
 import { type Actor, isGuest } from '../shared/actor.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDate, formatMoney } from '../shared/format.ts';
 import { normalizeVi, parsePhone } from '../shared/parse.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { FUND_LEVEL_KINDS } from '../units/unit.repository.ts';
 import { DONOR_KINDS, type DonorKind, PLEDGE_KINDS, type PledgeKind } from './fund.repository.ts';
 import { levelsOfCampaign, recordPledge } from './pledge-record.ts';
 import { type PledgeContext, ZPledgeAnswers, ZPledgeContext } from './pledge-schemas.ts';
@@ -274,18 +275,22 @@ async function pledgeCampaigns(
   actor: Actor,
   now: Date,
   editingLevel: number | undefined,
-): Promise<{ campaign: Campaign | undefined; choices: Campaign[] }> {
+): Promise<{ campaign: Campaign | undefined; choices: Campaign[]; noneOpen: boolean }> {
   if (editingLevel !== undefined) {
-    return { campaign: await campaignOfUnit(tx, editingLevel, now), choices: [] };
+    return { campaign: await campaignOfUnit(tx, editingLevel, now), choices: [], noneOpen: false };
   }
   const units = unitIdsOf(actor.memberships);
   if (units.length > 0) {
-    return { campaign: await campaignOf(tx, units, now), choices: [] };
+    return { campaign: await campaignOf(tx, units, now), choices: [], noneOpen: false };
   }
   const all = await tx.campaigns.list();
   const running = all.filter((c) => isOpenOrUpcoming(c, now));
-  // None running: the latest one answers (closed: its message says so).
-  return { campaign: running[0] ?? all[0], choices: running.length > 1 ? running : [] };
+  // None running: the latest one answers (closed: the donor is told none is open, and whom to ask).
+  return {
+    campaign: running[0] ?? all[0],
+    choices: running.length > 1 ? running : [],
+    noneOpen: running.length === 0,
+  };
 }
 
 export const pledgeRunner = defineFlow({
@@ -297,11 +302,13 @@ export const pledgeRunner = defineFlow({
     const edited = arg?.startsWith('edit:')
       ? await tx.pledges.findById(Number(arg.slice('edit:'.length)))
       : undefined;
-    const { campaign, choices } = await pledgeCampaigns(tx, actor, now, edited?.fundUnitId);
+    const { campaign, choices, noneOpen } = await pledgeCampaigns(tx, actor, now, edited?.fundUnitId);
     if (!campaign) {
       return { ok: false, reason: { key: 'report.refused.no_campaign' } };
     }
-    const closed = await closedRefusal(tx, campaign, 'pledge', now);
+    const closed = noneOpen
+      ? await noCampaignOpen(tx, campaign, now)
+      : await closedRefusal(tx, campaign, 'pledge', now);
     if (closed) {
       return { ok: false, reason: closed };
     }

@@ -140,6 +140,9 @@ export const en: Record<keyof typeof vi, string> = {
   'campaign.closed.what.household': 'changes to household records',
   'campaign.closed.what.fund': 'fund entries',
   'campaign.closed.contact_area': 'the Standing Committee of the Fatherland Front of {area}',
+  'campaign.none_open':
+    'No campaign is taking pledges through the bot at the moment. The latest, «{campaign}», ' +
+    'closed on {date}. To give or to ask about it, please contact {contacts}.',
   'campaign.closed.contact_none': 'the Standing Committee of your Fatherland Front committee',
   'report.previous': ' (last period: {value})',
   'report.ledger': ' (fund ledger: {value})',

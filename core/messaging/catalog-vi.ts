@@ -141,6 +141,10 @@ export const vi = {
   'campaign.closed.what.household': 'thay đổi hồ sơ hộ',
   'campaign.closed.what.fund': 'bút toán của quỹ',
   'campaign.closed.contact_area': 'Ban Thường trực Ủy ban MTTQ {area}',
+  // A donor with no unit when no campaign is open (a real deployment before its first campaign).
+  'campaign.none_open':
+    'Hiện chưa có cuộc vận động nào nhận đăng ký ủng hộ qua bot. Cuộc vận động gần nhất, «{campaign}», ' +
+    'đã khép lại từ ngày {date}. Anh/chị muốn ủng hộ hoặc cần hỏi thêm, xin liên hệ {contacts}.',
   'campaign.closed.contact_none': 'Ban Thường trực Ủy ban MTTQ nơi mình công tác',
   'report.previous': ' (kỳ trước: {value})',
   'report.ledger': ' (theo sổ quỹ: {value})',

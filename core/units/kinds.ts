@@ -36,6 +36,18 @@ export function kindName(kind: string): string {
   return isUnitKind(kind) ? (KIND_WORDS[kind][0] ?? kind) : kind;
 }
 
+/**
+ * A unit as a sentence names its place after "Ủy ban MTTQ": "Tỉnh Thái Nguyên" → "tỉnh Thái
+ * Nguyên", "Ủy ban MTTQ Việt Nam thành phố Bắc Kạn" → "thành phố Bắc Kạn" (the committee's own
+ * words dropped, the kind word in lower case as in the middle of a sentence).
+ */
+export function placeInSentence(name: string): string {
+  const bare = name.replace(/^(Ủy ban|Uỷ ban)\s+MTTQ(\s+Việt Nam)?\s+/iu, '').trim();
+  const lower = bare.toLocaleLowerCase('vi');
+  const word = KIND_PREFIXES.find((w) => lower.startsWith(`${w} `));
+  return word === undefined ? bare : word + bare.slice(word.length);
+}
+
 /** Lower case, NFC, single spaces: "  Tổ chức   thành viên " → "tổ chức thành viên". */
 function wordKey(text: string): string {
   return text.normalize('NFC').trim().toLowerCase().replace(/\s+/g, ' ');
@@ -49,6 +61,11 @@ for (const kind of UNIT_KINDS) {
     BY_WORD.set(wordKey(word), kind);
   }
 }
+
+/** The kind words a unit's name may begin with, longest first ("thành phố trực thuộc trung ương" before "thành phố"). */
+const KIND_PREFIXES = Object.values(KIND_WORDS)
+  .flat()
+  .sort((a, b) => b.length - a.length);
 
 /** "Phường", "ward", "đặc khu", "special_zone" → the kind; undefined for anything else. */
 export function parseKind(text: string): UnitKind | undefined {

@@ -5,8 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type App, type AppOptions, createApp } from '../../bot/app.ts';
 import { loadConfig } from '../../bot/config.ts';
 import { createLogger } from '../../bot/logger.ts';
+import { createFixedClock } from '../../core/shared/clock.ts';
 import { createPrismaClient } from '../../prisma/client.ts';
-import { findDemoData } from '../../prisma/seed.ts';
+import { findDemoData, SEEDED_NOTE_VI, START_CAMPAIGN_COMMANDS } from '../../prisma/seed.ts';
 import { createStore } from '../../prisma/store.ts';
 import { executeCommand, parseCommand } from '../../scripts/cli/commands.ts';
 import { seededDatabase, tempDatabase } from '../support/app-harness.ts';
@@ -17,8 +18,11 @@ import { recordEntry } from '../support/fixtures.ts';
  * Issue 13 §1, no demo door in a real deployment: a bot with a messenger token seeds no demo
  * person and no invite; on a database that still holds the demo it refuses the demo codes and
  * says in its start-up log which command removes them; the first admin comes from
- * `npm run cli -- admin create`; `npm run cli -- demo remove` takes the demo out. The real app
- * (grammY, long polling) against the Bot API emulator, on SQLite or PostgreSQL.
+ * `npm run cli -- admin create`; `npm run cli -- demo remove` takes the demo out. Issue 15: what a
+ * real deployment's empty database gets is the Bắc Kạn history only (the campaign closed, the units
+ * reorganised on 01/07/2025), no open campaign — a stranger who wants to give is told so and whom to
+ * contact — and the three commands start its own campaign at once. The real app (grammY, long
+ * polling) against the Bot API emulator, on SQLite or PostgreSQL.
  */
 
 const run = promisify(execFile);
@@ -27,6 +31,8 @@ const firstAdmin: EmulatorUser = { id: 7402, first_name: 'Quản', language_code
 const latecomer: EmulatorUser = { id: 7403, first_name: 'Muộn', language_code: 'vi' };
 const REMOVE_COMMAND = 'npm run cli -- demo remove';
 const UNKNOWN = /Mã mời không đúng/;
+/** A real deployment's today: 18 months after the Bắc Kạn campaign closed. */
+const DECEMBER_2026 = '2026-12-07T03:00:00Z';
 
 let emulator: BotApiEmulator;
 let app: App | undefined;
@@ -88,21 +94,41 @@ afterEach(async () => {
 });
 
 describe('no demo door in a real deployment', () => {
-  it('a Telegram bot on an empty database seeds the campaign but no demo person and no invite; DEMO2025 registers nobody', async () => {
+  it('a Telegram bot on an empty database seeds the Bắc Kạn history only: closed, reorganised, nobody, no open campaign; DEMO2025 registers nobody', async () => {
     const db = tempDatabase();
     cleanups.push(db.cleanup);
-    const bot = await boot(db.url);
-    expect(await bot.prisma.campaign.count()).toBe(1);
-    expect(await bot.prisma.unit.count({ where: { code: '058' } })).toBe(1);
-    expect(await bot.prisma.person.count()).toBe(0);
-    expect(await bot.prisma.channelIdentity.count()).toBe(0);
-    expect(await bot.prisma.invite.count()).toBe(0);
+    const bot = await boot(db.url, { clock: createFixedClock(DECEMBER_2026) });
+    // The campaign as it ended: closed from the day the city ceased to exist.
+    const campaigns = await bot.prisma.campaign.findMany();
+    expect(campaigns.map((c) => [c.code, c.closedOn])).toEqual([['BK-XNT-2025', '2025-07-01']]);
+    // The units of 2024 ended on 30/06/2025; their successors of 01/07/2025 are valid today.
+    const units = await bot.prisma.unit.findMany({ orderBy: [{ code: 'asc' }, { validFrom: 'asc' }] });
+    const dated = (code: string) => units.filter((u) => u.code === code).map((u) => [u.validFrom, u.validTo]);
+    expect(dated('058')).toEqual([['2015-03-11', '2025-06-30']]);
+    expect(dated('19')).toEqual([['2025-07-01', null]]);
+    expect(dated('01840').at(-1)).toEqual(['2025-07-01', null]);
+    expect(dated('HLHPN-058')[0]?.[1]).toBe('2025-06-30');
+    for (const table of ['person', 'channelIdentity', 'invite', 'household', 'pledge', 'report'] as const) {
+      expect(await (bot.prisma[table] as { count(): Promise<number> }).count(), table).toBe(0);
+    }
 
     expect(await say(stranger, '/start DEMO2025')).toMatch(UNKNOWN);
     expect(await say(stranger, 'DEMO2025')).toMatch(UNKNOWN);
+    // No campaign is open: a stranger who wants to give is told so and whom to contact.
+    expect(await say(stranger, '/ungho')).toBe(
+      'Hiện chưa có cuộc vận động nào nhận đăng ký ủng hộ qua bot. Cuộc vận động gần nhất, ' +
+        '«Xóa nhà tạm, nhà dột nát thành phố Bắc Kạn 2024–2025», đã khép lại từ ngày 01/07/2025. ' +
+        'Anh/chị muốn ủng hộ hoặc cần hỏi thêm, xin liên hệ Ban Thường trực Ủy ban MTTQ tỉnh Thái Nguyên.',
+    );
     expect(await bot.prisma.person.count()).toBe(0);
     expect(await bot.prisma.membership.count()).toBe(0);
-    expect(lines.some((l) => l.includes('no people') && l.includes('admin create'))).toBe(true);
+    expect(await bot.prisma.pledge.count()).toBe(0);
+    const seeded =
+      lines.map((l) => String(JSON.parse(l).msg)).find((m) => m.includes('reference data seeded')) ?? '';
+    expect(seeded).toContain('no campaign is open, no people, no invite code');
+    for (const command of START_CAMPAIGN_COMMANDS) {
+      expect(seeded).toContain(command);
+    }
   });
 
   it('`npm run db:deploy` with a token seeds the reference data only, without one the demo', async () => {
@@ -113,16 +139,28 @@ describe('no demo door in a real deployment', () => {
       run(process.execPath, ['--import', 'tsx', 'scripts/db.ts', 'deploy'], {
         env: { PATH: process.env.PATH ?? '', ...vars },
       });
-    expect((await deploy(env(real.url))).stdout).toContain('no demo people, no invite codes');
-    expect((await deploy({ DATABASE_URL: playground.url })).stdout).toContain('demo campaign seeded');
-    // The playground: the closed Bắc Kạn campaign and the open demo campaign (issue 15 §3).
+    const realOut = (await deploy(env(real.url))).stdout;
+    expect(realOut).toContain('no campaign is open, no people, no invite code');
+    expect(realOut).toContain('npm run cli -- campaign create --file');
+    expect((await deploy({ DATABASE_URL: playground.url })).stdout).toContain('playground demo seeded');
+    // A real deployment: the closed Bắc Kạn campaign only; the playground: it and the open demo
+    // campaign (issue 15 §3).
     for (const [url, campaigns, people, invites] of [
-      [real.url, 1, 0, 0],
-      [playground.url, 2, 6, 1],
+      [real.url, [['BK-XNT-2025', '2025-07-01']], 0, 0],
+      [
+        playground.url,
+        [
+          ['BK-XNT-2025', '2025-07-01'],
+          ['TN-XNT-DEMO', null],
+        ],
+        6,
+        1,
+      ],
     ] as const) {
       const prisma = createPrismaClient(url);
       try {
-        expect(await prisma.campaign.count()).toBe(campaigns);
+        const found = await prisma.campaign.findMany({ orderBy: { id: 'asc' } });
+        expect(found.map((c) => [c.code, c.closedOn])).toEqual(campaigns);
         expect(await prisma.person.count()).toBe(people);
         expect(await prisma.invite.count()).toBe(invites);
       } finally {
@@ -161,26 +199,35 @@ describe('no demo door in a real deployment', () => {
     expect(await bot.prisma.auditLog.count({ where: { action: 'invite.redeem' } })).toBe(0);
   });
 
-  it('`admin create` prints a one-time admin invite that makes its redeemer an admin of the unit, once', async () => {
+  it('the three commands start a campaign at once on the reference data: `campaign create` over province 19, `admin create` a one-time admin invite, a stranger gives to it', async () => {
     const db = tempDatabase();
     cleanups.push(db.cleanup);
-    // The operator's shell on a fresh deployment: the CLI sees the token, seeds no demo either, and
-    // asks Telegram (getMe) for the bot's username for the link.
-    const { stdout } = await run(
-      process.execPath,
-      ['--import', 'tsx', 'scripts/cli.ts', 'admin', 'create', '--name', 'Đinh Thị Quản', '--unit', '058'],
-      { env: { PATH: process.env.PATH ?? '', ...env(db.url) } },
-    );
+    // The operator's shell on a fresh deployment: the CLI sees the token, seeds the reference data
+    // (no demo) and says what it holds and the three commands; the area is there (no units import).
+    const cli = (...args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', 'scripts/cli.ts', ...args], {
+        env: { PATH: process.env.PATH ?? '', ...env(db.url) },
+      });
+    const created = await cli('campaign', 'create', '--file', 'campaigns/examples/campaign-example.yaml');
+    expect(created.stderr).toContain(SEEDED_NOTE_VI);
+    expect(SEEDED_NOTE_VI).toContain('chưa có cuộc vận động nào đang chạy');
+    expect(created.stdout).toContain('TN-NCC-2026');
+    // The operator asks Telegram (getMe) for the bot's username for the link.
+    const { stdout } = await cli('admin', 'create', '--name', 'Đinh Thị Quản', '--unit', '19');
     const code = /([A-Z0-9]{4})-([A-Z0-9]{4})/.exec(stdout);
     expect(code, stdout).not.toBeNull();
     const plain = `${code?.[1]}${code?.[2]}`;
     expect(stdout).toContain(`https://t.me/emulator_bot?start=${plain}`);
     expect(stdout).toContain('admin (quản trị)');
-    expect(stdout).toContain('Ủy ban MTTQ Việt Nam thành phố Bắc Kạn (058)');
+    expect(stdout).toContain('Tỉnh Thái Nguyên (19)');
     expect(stdout).toContain('sau 7 ngày');
 
-    const bot = await boot(db.url);
+    const bot = await boot(db.url, { clock: createFixedClock(DECEMBER_2026) });
     expect(await bot.prisma.person.count()).toBe(0);
+    expect((await bot.prisma.campaign.findMany()).map((c) => [c.code, c.closedOn])).toEqual([
+      ['BK-XNT-2025', '2025-07-01'],
+      ['TN-NCC-2026', null],
+    ]);
     const invite = await bot.prisma.invite.findUniqueOrThrow({ where: { code: plain } });
     expect(invite.role).toBe('admin');
     expect(invite.fullName).toBe('Đinh Thị Quản');
@@ -195,11 +242,13 @@ describe('no demo door in a real deployment', () => {
     });
     expect(person.fullName).toBe('Đinh Thị Quản');
     expect(person.memberships.map((m) => [m.role, m.unit.code, m.revokedAt])).toEqual([
-      ['admin', '058', null],
+      ['admin', '19', null],
     ]);
 
     expect(await say(latecomer, `/start ${plain}`)).toContain('đã được sử dụng');
     expect(await bot.prisma.person.count()).toBe(1);
+    // The campaign is open: a stranger who wants to give is asked the pledge form's first question.
+    expect(await say(stranger, '/ungho')).toContain('Người ủng hộ là');
   });
 
   it('`demo remove` takes the demo people, codes and untouched households out, keeps real data, and is idempotent', async () => {

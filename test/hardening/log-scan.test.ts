@@ -27,7 +27,7 @@ import { type App, createApp } from '../../bot/app.ts';
 import { loadConfig } from '../../bot/config.ts';
 import { createLogger } from '../../bot/logger.ts';
 import type { SqlDb } from '../../prisma/sql-db.ts';
-import { bothChannelsEnv, freePort, tempDatabase } from '../support/app-harness.ts';
+import { bothChannelsEnv, freePort, seedFixture, tempDatabase } from '../support/app-harness.ts';
 import { type BotApiEmulator, type EmulatorUser, startBotApiEmulator } from '../support/bot-api-emulator.ts';
 import { type Row, rawRows } from '../support/raw-sql.ts';
 import { startZaloEmulator, type ZaloEmulator } from '../support/zalo-emulator.ts';
@@ -128,6 +128,8 @@ beforeAll(async () => {
     },
   });
   const log = createLogger({ level: 'trace', secrets: config.secrets }, sink);
+  // The Bắc Kạn campaign as it ran, open for the pledge (a token bot would seed its closed history).
+  await seedFixture(db.url, new Date());
   app = await createApp(config, log, {
     outboxPollMs: 200,
     scheduler: false,
@@ -163,8 +165,11 @@ beforeAll(async () => {
   );
 
   // An officer registers and adds a household whose code is a CCCD number.
-  // A token bot's database has no demo invite: the officer's invite is made as the CLI makes one.
-  const commune = await app.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01852' } });
+  // A token bot refuses the demo invite: the officer's invite is made as the CLI makes one.
+  const commune = await app.prisma.unit.findFirstOrThrow({
+    orderBy: { validFrom: 'desc' },
+    where: { code: '01852' },
+  });
   await app.prisma.invite.create({
     data: {
       code: 'KQ7M2XPB',

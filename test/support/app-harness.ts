@@ -148,6 +148,28 @@ export async function migratedDb(dialect: Dialect = TEST_DIALECT): Promise<{
   };
 }
 
+/** Migrates `db` and seeds it with the suite's fixture (prisma/seed.ts 'fixture'), if it is empty. */
+async function migrateAndSeedFixture(db: SqlDb, now: Date): Promise<void> {
+  await applyMigrations(db);
+  await seedIfEmpty(db, now, { demo: 'fixture' });
+}
+
+/**
+ * Seeds the suite's fixture — the Bắc Kạn campaign BK-XNT-2025 as it ran (open, units of 2024, the
+ * demo people, invite and households) — into the database at `url`, migrating it first. For tests
+ * that start `bot/main.ts` or `scripts/cli.ts` with a messenger token: on an empty database those
+ * seed what a real deployment gets (the closed history only), so a test of the campaign as it ran
+ * seeds it before the process starts. `now` is the instant the process would have seeded at.
+ */
+export async function seedFixture(url: string, now: Date): Promise<void> {
+  const db = openSqlDb(url);
+  try {
+    await migrateAndSeedFixture(db, now);
+  } finally {
+    await db.close();
+  }
+}
+
 /** A migrated database seeded with the demo, with both connections the CLI uses; `close` removes it. */
 export async function seededDatabase(
   now: Date,
@@ -162,8 +184,7 @@ export async function seededDatabase(
 }> {
   const temp = tempDatabase(dialect);
   const db = openSqlDb(temp.url);
-  await applyMigrations(db);
-  await seedIfEmpty(db, now, { demo: 'fixture' });
+  await migrateAndSeedFixture(db, now);
   const prisma = createPrismaClient(temp.url);
   return {
     url: temp.url,
