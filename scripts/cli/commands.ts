@@ -232,7 +232,8 @@ const TABLE = {
     synopsis: 'units import --file <tệp.csv|tệp.xlsx> [--dry-run]',
     description: [
       'Nhập danh sách đơn vị: cột Mã, Tên, Cấp/Loại (tỉnh, thành phố, quận/huyện, phường, xã, đặc khu,',
-      'tổ chức thành viên), Mã cấp trên, Hiệu lực từ, Hiệu lực đến. Báo dòng, cột, lỗi và cách sửa; không',
+      'tổ chức thành viên), Mã cấp trên, Hiệu lực từ, Hiệu lực đến; cột Ghi chú (nếu có) chỉ được in ra cùng',
+      'dòng, không ghi vào đơn vị. Báo dòng, cột, lỗi và cách sửa; không',
       'ghi gì nếu còn lỗi. Nhập lại cùng tệp không thêm gì; ngày hết hiệu lực mới được cập nhật. Ghi nhật ký.',
     ],
     examples: ['units import --file campaigns/bac-kan-2024-2025/units-2024.csv --dry-run'],
