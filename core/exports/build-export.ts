@@ -2,6 +2,7 @@ import type { Period } from '../campaigns/campaign.ts';
 import { campaignRules } from '../campaigns/campaign-rules.ts';
 import { figurePeriod, figurePeriods } from '../campaigns/figure-periods.ts';
 import type { HouseholdView } from '../households/household.repository.ts';
+import { unitsReported } from '../households/unit-progress.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { UnitView } from '../units/unit.repository.ts';
 import { type ExportRequest, exportFileName } from './export-request.ts';
@@ -142,7 +143,9 @@ async function lateReportsSheet(tx: Tx, scope: ExportScope, only: Period | undef
   const officers = (await tx.reminders.members(['unit_officer'])).filter((m) => listed.has(m.unitId));
   const pauses = await tx.reminders.pauses();
   const onPaper = new Set<string>();
+  const reportedOf = new Map<number, Set<number>>();
   for (const period of periods) {
+    reportedOf.set(period.id, await unitsReported(tx, period, [], unitsOf.get(period.id)?.countsUnder));
     const lastOnTime = lastDayOnTime(period.dueOn);
     for (const unit of unitsOf.get(period.id)?.units ?? []) {
       const own = officers.filter((o) => o.unitId === unit.id);
@@ -162,6 +165,7 @@ async function lateReportsSheet(tx: Tx, scope: ExportScope, only: Period | undef
     units: scope.units,
     unitsOf,
     reports,
+    reportedOf,
     onPaper,
     timeZone: scope.campaign.timeZone,
     today: scope.today,

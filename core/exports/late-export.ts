@@ -29,6 +29,12 @@ export interface LateInput {
   unitsOf?: ReadonlyMap<number, PeriodUnits>;
   /** Every revision of those periods' reports. */
   reports: ReportRecord[];
+  /**
+   * By period id, the rows that sent a report serving it (`unitsReported`): a row without figures
+   * for the period sent the report of another period due the same day, which serves both
+   * (`oneReportWhenSameDay`) — not missing; its timing is that report's.
+   */
+  reportedOf?: ReadonlyMap<number, ReadonlySet<number>>;
   /** `${periodId}:${unitId}` of units whose officers all said they reported on paper. */
   onPaper: ReadonlySet<string>;
   timeZone: string;
@@ -52,6 +58,9 @@ export function lateSheet(input: LateInput): ExportSheet {
         continue;
       }
       const report = rowReport(unit.id, ids.get(unit.id) ?? [unit.id], input.reports, period.id, view.owes);
+      if (!report && input.reportedOf?.get(period.id)?.has(unit.id)) {
+        continue;
+      }
       const first = report && { late: report.late, submittedAt: report.firstAt };
       const sentOn = first ? toIsoDate(dateInZone(first.submittedAt, input.timeZone)) : undefined;
       if ((first && !first.late) || (!first && input.today < period.dueOn)) {

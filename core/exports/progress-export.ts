@@ -1,4 +1,5 @@
 import type { Period } from '../campaigns/campaign.ts';
+import { unitsReported } from '../households/unit-progress.ts';
 import { cumulativeCounts } from '../reports/registry-counts.ts';
 import type { HouseCounts, ReportRecord } from '../reports/report.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
@@ -17,6 +18,11 @@ export interface ProgressInput extends PeriodUnits {
   reports: ReportRecord[];
   /** The registry's cumulative counts per row at the period's end; null when it has no household. */
   registry: ReadonlyMap<number, HouseCounts | null>;
+  /**
+   * The rows that sent a report serving the period (`unitsReported`): a row without figures in it
+   * sent the report of another period due the same day, which serves both (`oneReportWhenSameDay`).
+   */
+  reported?: ReadonlySet<number>;
 }
 
 const APPROVED = 'Số hộ được phê duyệt';
@@ -81,6 +87,8 @@ export const PROGRESS_COLUMNS: ExportColumn[] = [
 
 const MISSING = 'Chưa báo cáo';
 const ENDED = 'Hết hiệu lực';
+/** Sent the report of another period due the same day, which serves this one too. */
+export const SERVED_SAME_DAY = 'Đã gửi báo cáo chung cùng hạn';
 
 export const PROGRESS_TITLE = 'BÁO CÁO TIẾN ĐỘ XÓA NHÀ TẠM, NHÀ DỘT NÁT THEO ĐƠN VỊ';
 
@@ -110,7 +118,13 @@ export function progressSheet(input: ProgressInput): ExportSheet {
       registryCompleted: registry ? registry.completedNew + registry.completedRepair : null,
     };
     if (!latest) {
-      return { ...row, onTime: input.expected && !input.expected.has(unit.id) ? ENDED : MISSING };
+      const onTime =
+        input.expected && !input.expected.has(unit.id)
+          ? ENDED
+          : input.reported?.has(unit.id)
+            ? SERVED_SAME_DAY
+            : MISSING;
+      return { ...row, onTime };
     }
     return {
       ...row,
@@ -162,7 +176,8 @@ export async function loadProgressInput(tx: Tx, scope: ExportScope, period: Peri
     const counts = await Promise.all(ids.map((id) => tx.households.statusCountsAsOf(id, asOf)));
     registry.set(row, sumCounts(counts.map(cumulativeCounts)));
   }
-  return { period, timeZone: scope.campaign.timeZone, ...view, reports, registry };
+  const reported = await unitsReported(tx, period, [], view.countsUnder);
+  return { period, timeZone: scope.campaign.timeZone, ...view, reports, registry, reported };
 }
 
 /** The counts of several units added up; null when none has a household. */

@@ -1,5 +1,6 @@
 import type { Period, PeriodKind } from '../campaigns/campaign.ts';
 import { figurePeriods } from '../campaigns/figure-periods.ts';
+import { unitsWithReportFor } from '../campaigns/same-day-reports.ts';
 import { loadOwesReports, reportedUnder } from '../people/area-view.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { UnitView } from '../units/unit.repository.ts';
@@ -101,7 +102,9 @@ export async function nextDuePeriod(
 
 /**
  * The units (of those given) that sent a report for the period, late or not: a monthly report, or
- * a narrative one for quarterly, six-monthly and final periods. With `countsUnder`, a listed
+ * a narrative one for quarterly, six-monthly and final periods, or — when one report serves the
+ * obligations due the same day — a report of one of those (`unitsWithReportFor`, as the reminders
+ * count it). With `countsUnder`, a listed
  * successor counts as reported when it, or every predecessor merged into it that owed the
  * campaign's reports, reported (`reportedUnder`).
  */
@@ -119,11 +122,7 @@ export async function unitsReported(
       await loadOwesReports(tx, campaign?.areaUnitId ?? null, countsUnder),
     );
   }
-  const wanted = new Set(unitIds);
-  const submitted = await tx.reminders.submitted(period.campaignId, [period.id]);
-  return new Set(
-    submitted.filter((s) => s.periodId === period.id && wanted.has(s.unitId)).map((s) => s.unitId),
-  );
+  return unitsWithReportFor(tx, period, unitIds);
 }
 
 /**

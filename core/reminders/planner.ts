@@ -7,6 +7,13 @@
  */
 
 import type { Campaign, Period, PeriodKind } from '../campaigns/campaign.ts';
+import {
+  compareObligations,
+  type Obligation,
+  obligationOf,
+  reportReminderPrefix,
+  sameDayObligations,
+} from '../campaigns/same-day.ts';
 import { pledgeStatus } from '../funds/ledger.ts';
 import type { Channel } from '../messaging/message.ts';
 import type { Role } from '../shared/actor.ts';
@@ -130,77 +137,42 @@ export function submissionKey(periodId: number, unitId: number): string {
   return `${periodId}:${unitId}`;
 }
 
+export type { Obligation };
+
 /**
- * What a unit owes by one deadline: a period's report or, when one report serves several periods
- * due the same day, those periods together (code "2025-05+2025-Q2", label "tháng 5/2025 và quý
- * II/2025"). Its key part is the code, so each obligation has its own reminder keys.
+ * An obligation the planner reminds: the periods of its kinds the policy reminds, and every period
+ * one report serves with them (`servedBy`: a report of any counts, even of a kind not reminded).
  */
-export interface Obligation {
-  periods: readonly PlannerPeriod[];
-  /** The period whose report is sent for it (the first: weekly, monthly, then quarterly). */
-  primary: PlannerPeriod;
-  code: string;
-  label: string;
-  /** The earliest day one of its reports may be sent. */
-  opensOn: string;
-  dueOn: string;
+export interface UnitObligation extends Obligation<PlannerPeriod> {
+  servedBy: readonly PlannerPeriod[];
 }
 
 /** Reports the wards and communes owe; six-monthly summaries are the area's own staff's, never theirs. */
 const UNIT_KINDS: readonly PeriodKind[] = ['weekly', 'monthly', 'quarterly', 'final'];
 
-/** Kinds whose reports one report may serve when they are due the same day (not the final report). */
-const COMBINABLE: readonly PeriodKind[] = ['weekly', 'monthly', 'quarterly'];
-
-const KIND_ORDER: Record<PeriodKind, number> = {
-  weekly: 0,
-  monthly: 1,
-  quarterly: 2,
-  semiannual: 3,
-  final: 4,
-};
-
-function obligationOf(periods: readonly PlannerPeriod[]): Obligation {
-  const sorted = [...periods].sort(
-    (a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
-  );
-  const primary = sorted[0] as PlannerPeriod;
-  return {
-    periods: sorted,
-    primary,
-    code: sorted.map((p) => p.code).join('+'),
-    label: sorted.map((p) => p.label).join(' và '),
-    opensOn: sorted.map((p) => p.opensOn).sort()[0] ?? primary.opensOn,
-    dueOn: primary.dueOn,
-  };
-}
-
 /**
  * The obligations the units owe among `periods`: the kinds the policy reminds, never six-monthly
  * summaries; with `oneReportWhenSameDay`, the weekly, monthly and quarterly periods due the same
- * day become one obligation. In due order, then by code.
+ * day become one obligation (core/campaigns/same-day.ts, as the views count them). In due order,
+ * then by code.
  */
 export function unitObligations(
   periods: readonly PlannerPeriod[],
   policy: Pick<ReminderPolicy, 'periodKinds'>,
   oneReportWhenSameDay = false,
-): Obligation[] {
-  const owed = periods.filter((p) => UNIT_KINDS.includes(p.kind) && policy.periodKinds.includes(p.kind));
-  const groups = new Map<string, PlannerPeriod[]>();
-  for (const p of owed) {
-    const key = oneReportWhenSameDay && COMBINABLE.includes(p.kind) ? `due ${p.dueOn}` : `period ${p.id}`;
-    groups.set(key, [...(groups.get(key) ?? []), p]);
-  }
-  return [...groups.values()]
-    .map(obligationOf)
-    .sort((a, b) =>
-      a.dueOn < b.dueOn ? -1 : a.dueOn > b.dueOn ? 1 : a.code < b.code ? -1 : a.code > b.code ? 1 : 0,
-    );
+): UnitObligation[] {
+  const owed = periods.filter((p) => UNIT_KINDS.includes(p.kind));
+  return sameDayObligations(owed, oneReportWhenSameDay)
+    .flatMap((o) => {
+      const reminded = o.periods.filter((p) => policy.periodKinds.includes(p.kind));
+      return reminded.length > 0 ? [{ ...obligationOf(reminded), servedBy: o.periods }] : [];
+    })
+    .sort(compareObligations);
 }
 
 /** Whether one of the obligation's reports is in for the unit. */
-function hasReported(submissions: ReadonlySet<string>, obligation: Obligation, unitId: number): boolean {
-  return obligation.periods.some((p) => submissions.has(submissionKey(p.id, unitId)));
+function hasReported(submissions: ReadonlySet<string>, obligation: UnitObligation, unitId: number): boolean {
+  return obligation.servedBy.some((p) => submissions.has(submissionKey(p.id, unitId)));
 }
 
 function reportSubject(obligation: Obligation, unitId: number): ReminderSubject {
@@ -369,7 +341,7 @@ export function planReminders(input: ReminderInput, now: Date): PlannedReminder[
               continue;
             }
             add({
-              key: `remind:${period.code}:${unit.id}:${officer.personId}:${offset}`,
+              key: `${reportReminderPrefix(period.code, unit.id)}${officer.personId}:${offset}`,
               kind: 'report_due',
               personId: officer.personId,
               chats: officer.chats,

@@ -1,7 +1,8 @@
 import type { Campaign, PeriodKind } from '../campaigns/campaign.ts';
 import { addressOf, campaignsByUnit, isOpenOrUpcoming } from '../campaigns/campaign-of.ts';
-import { definitionFromJson } from '../campaigns/definition.ts';
 import { isFigurePeriod } from '../campaigns/figure-periods.ts';
+import { servedTogether } from '../campaigns/same-day.ts';
+import { oneReportWhenSameDay } from '../campaigns/same-day-reports.ts';
 import { isUnverified } from '../funds/ledger.ts';
 import type { Choice, Outbound } from '../messaging/message.ts';
 import type { OutboxItem, OutboxPurpose } from '../messaging/outbox.repository.ts';
@@ -45,14 +46,7 @@ export async function reminderPolicy(tx: Tx, campaignId: number): Promise<Remind
   return parseReminderPolicy(settings.reminderPolicy);
 }
 
-/**
- * Whether one report serves a unit's obligations due the same day (the definition's
- * schedule.oneReportWhenSameDay); a campaign without a definition ('{}') keeps them apart.
- */
-export async function oneReportWhenSameDay(tx: Tx, campaignId: number): Promise<boolean> {
-  const json = (await tx.campaigns.definition(campaignId)).trim();
-  return json === '' || json === '{}' ? false : definitionFromJson(json).schedule.oneReportWhenSameDay;
-}
+export { oneReportWhenSameDay };
 
 export interface ReminderContext {
   campaign: Campaign;
@@ -141,12 +135,15 @@ export async function loadReminderInputs(
     // Who is asked for a period: the units valid on its due day; a successor is not asked for a
     // period its predecessors all reported before the merger (area-view.ts, as the views count),
     // those from outside the campaign's area left out: they never owed it.
+    // A report of a period counts for those one report serves with it (core/campaigns/same-day.ts).
+    const oneReport = await oneReportWhenSameDay(tx, campaign.id);
+    const servedBy = servedTogether(periods, oneReport);
     const owes = await loadOwesReports(tx, campaign.areaUnitId);
     for (const s of reportsNotOwed(
       datedLocals,
       successions,
       periods,
-      (p, u) => submissions.has(submissionKey(p, u)),
+      (p, u) => (servedBy.get(p) ?? []).some((q) => submissions.has(submissionKey(q.id, u))),
       owes,
     )) {
       submissions.add(submissionKey(s.periodId, s.unitId));
@@ -180,7 +177,7 @@ export async function loadReminderInputs(
         submissions,
         unitHeads: unitHeads.filter((h) => covered.has(h.unitId)),
         pledges,
-        oneReportWhenSameDay: await oneReportWhenSameDay(tx, campaign.id),
+        oneReportWhenSameDay: oneReport,
         alreadySentToday: sentToday(sent, now, timeZone),
         sentKeys,
       },

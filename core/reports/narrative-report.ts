@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { membershipsFor } from '../access/access.ts';
 import { addressOf, campaignOfUnit, closedRefusal } from '../campaigns/campaign-of.ts';
+import { withdrawReportReminders } from '../campaigns/same-day-reports.ts';
 import { zIdChoice } from '../flows/answers.ts';
 import type { FlowData, FlowDef, StepDef } from '../flows/flow.ts';
 import { defineFlow } from '../flows/flow-runner.ts';
@@ -192,8 +193,8 @@ export const narrativeReportRunner = defineFlow({
       channel: inbound.channel,
       submittedAt: now,
     });
-    // The report is in: reminders for it still queued (quiet hours, a long fan-out) are withdrawn.
-    await tx.outbox.cancelPending(`remind:${period.code}:${ctx.unitId}:`, now);
+    // The report is in: reminders for it still queued are withdrawn, combined ones too.
+    await withdrawReportReminders(tx, campaign?.id, period, ctx.unitId, now);
     await tx.audit.record(
       {
         personId: actor.personId,

@@ -1,6 +1,7 @@
 import { membershipsFor } from '../access/access.ts';
 import { addressOf, campaignOfUnit, closedRefusal } from '../campaigns/campaign-of.ts';
 import { figurePeriods } from '../campaigns/figure-periods.ts';
+import { withdrawReportReminders } from '../campaigns/same-day-reports.ts';
 import type { FlowData } from '../flows/flow.ts';
 import { defineFlow } from '../flows/flow-runner.ts';
 import { AppError } from '../shared/app-error.ts';
@@ -120,8 +121,8 @@ export const reportRunner = defineFlow({
       registryReason,
       submittedAt: now,
     });
-    // The report is in: reminders for it still queued (quiet hours, a long fan-out) are withdrawn.
-    await tx.outbox.cancelPending(`remind:${period.code}:${ctx.unitId}:`, now);
+    // The report is in: reminders for it still queued are withdrawn, combined ones too.
+    await withdrawReportReminders(tx, campaign?.id, period, ctx.unitId, now);
     await tx.audit.record(
       {
         personId: actor.personId,
