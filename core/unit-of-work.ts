@@ -6,10 +6,10 @@ import type { FundRepository, PledgeRepository } from './funds/fund.repository.t
 import type { HouseholdRepository } from './households/household.repository.ts';
 import type { AuditRepository, InboundRepository, OutboxRepository } from './messaging/outbox.repository.ts';
 import type { InviteRepository, PeopleRepository, ThrottleRepository } from './people/people.repository.ts';
-import type { UnitRepository } from './units/unit.repository.ts';
 import type { ReminderRepository } from './reminders/reminder.repository.ts';
 import type { NarrativeReportRepository } from './reports/narrative.repository.ts';
 import type { ReportRepository } from './reports/report.ts';
+import type { UnitRepository } from './units/unit.repository.ts';
 
 /** The repositories one inbound message may use, all inside one database transaction. */
 export interface Tx {

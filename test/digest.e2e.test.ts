@@ -31,7 +31,10 @@ beforeAll(async () => {
     { DATABASE_URL: db.url, TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot },
     { clock, telegramBotInfo: emulator.botInfo },
   );
-  const city = await app.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '058' } });
+  const city = await app.prisma.unit.findFirstOrThrow({
+    orderBy: { validFrom: 'desc' },
+    where: { code: '058' },
+  });
   await app.prisma.invite.create({
     data: {
       code: 'AD7M2XPA',

@@ -20,7 +20,9 @@ let cityId = 0;
 
 beforeAll(async () => {
   chat = await startSqliteChat(NOW);
-  cityId = (await chat.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '058' } })).id;
+  cityId = (
+    await chat.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '058' } })
+  ).id;
 });
 
 afterAll(async () => {

@@ -76,7 +76,10 @@ beforeEach(async () => {
     },
     { clock, telegramBotInfo: emulator.botInfo },
   );
-  const unit = await app.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01840' } });
+  const unit = await app.prisma.unit.findFirstOrThrow({
+    orderBy: { validFrom: 'desc' },
+    where: { code: '01840' },
+  });
   await app.prisma.invite.create({
     data: {
       code: 'HH7M2XPA',
@@ -208,7 +211,10 @@ describe('households in chat', () => {
       throw new Error('no app');
     }
     clock.set('2025-03-20T03:00:00Z');
-    const city = await target.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '058' } });
+    const city = await target.prisma.unit.findFirstOrThrow({
+      orderBy: { validFrom: 'desc' },
+      where: { code: '058' },
+    });
     await target.prisma.invite.create({
       data: {
         code: 'LD7M2XPA',

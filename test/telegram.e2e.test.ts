@@ -29,7 +29,10 @@ async function boot(): Promise<App> {
 }
 
 async function createInvite(target: App, unitCode: string): Promise<string> {
-  const unit = await target.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: unitCode } });
+  const unit = await target.prisma.unit.findFirstOrThrow({
+    orderBy: { validFrom: 'desc' },
+    where: { code: unitCode },
+  });
   const invite = await target.prisma.invite.create({
     data: {
       code: 'KQ7M2XPA',

@@ -81,7 +81,10 @@ async function restart(): Promise<App> {
 }
 
 async function createInvite(target: App): Promise<string> {
-  const unit = await target.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01840' } });
+  const unit = await target.prisma.unit.findFirstOrThrow({
+    orderBy: { validFrom: 'desc' },
+    where: { code: '01840' },
+  });
   await target.prisma.invite.create({
     data: {
       code: 'ZL7M2XPA',
@@ -248,7 +251,12 @@ describe('Zalo end to end', () => {
         memberships: {
           create: {
             role: 'admin',
-            unitId: (await target.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '058' } })).id,
+            unitId: (
+              await target.prisma.unit.findFirstOrThrow({
+                orderBy: { validFrom: 'desc' },
+                where: { code: '058' },
+              })
+            ).id,
           },
         },
         identities: { create: { channel: 'telegram', externalUserId: '424242' } },

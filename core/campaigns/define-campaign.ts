@@ -1,8 +1,8 @@
 import type { AuditSource } from '../messaging/outbox.repository.ts';
-import { type DatedUnit, FUND_LEVEL_KINDS, isAreaKind } from '../units/unit.repository.ts';
 import { fromIsoDate } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { type DatedUnit, FUND_LEVEL_KINDS, isAreaKind } from '../units/unit.repository.ts';
 import type { Campaign, CampaignRecord, Period, PeriodKind, PeriodSpec } from './campaign.ts';
 import { campaignToday } from './coverage.ts';
 import { type CampaignDefinition, definitionToJson, normOn, ZCampaignDefinition } from './definition.ts';

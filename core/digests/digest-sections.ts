@@ -16,9 +16,9 @@ import {
 } from '../households/unit-progress.ts';
 import type { Locale, MessageKey } from '../messaging/catalog.ts';
 import type { AreaView } from '../people/area-view.ts';
-import type { UnitView } from '../units/unit.repository.ts';
 import { formatInteger, formatMoney } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 import { isoToDisplay, organisationName } from './digest-names.ts';
 
 /** Names per line in a list of units: a line stays short on a phone. */

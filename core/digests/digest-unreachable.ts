@@ -6,9 +6,9 @@
 import type { Text } from '../flows/flow.ts';
 import { shortUnitName } from '../households/unit-progress.ts';
 import type { AreaView } from '../people/area-view.ts';
-import type { UnitView } from '../units/unit.repository.ts';
 import { ROLES } from '../shared/actor.ts';
 import type { Tx } from '../unit-of-work.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 import { areaName } from './digest-names.ts';
 
 /** Reminders that failed this recently make a person "unreachable". */

@@ -6,9 +6,9 @@ import {
   isHouseholdNeed,
   isHouseholdStatus,
 } from '../households/household.ts';
-import type { UnitView } from '../units/unit.repository.ts';
 import { fromIsoDate } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 import { displayUnitName, plainUnitName } from './export-scope.ts';
 import { type ExportColumn, type ExportRow, type ExportSheet, STT_COLUMN, sheet } from './sheet.ts';
 

@@ -3,9 +3,9 @@ import { toLedgerEntry } from '../funds/fund-service.ts';
 import { available, fold, type LevelTotals, zeroTotals } from '../funds/ledger.ts';
 import type { HouseholdView } from '../households/household.repository.ts';
 import { HOUSEHOLD_NEED_LABELS, isHouseholdNeed } from '../households/household.ts';
-import type { UnitView } from '../units/unit.repository.ts';
 import { fromIsoDate } from '../shared/calendar.ts';
 import { formatDate, formatMoney } from '../shared/format.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 import { displayUnitName } from './export-scope.ts';
 import { type ExportColumn, type ExportRow, type ExportSheet, STT_COLUMN, sheet } from './sheet.ts';
 

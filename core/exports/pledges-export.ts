@@ -2,9 +2,9 @@ import type { PledgeView } from '../funds/fund.repository.ts';
 import { buildRollup } from '../funds/fund-rollup.ts';
 import { pledgeWhat, statusOf } from '../funds/fund-views.ts';
 import { t } from '../messaging/catalog.ts';
-import type { UnitView } from '../units/unit.repository.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 import { displayUnitName } from './export-scope.ts';
 import {
   type ExportColumn,

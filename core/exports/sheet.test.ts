@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Period } from '../campaigns/campaign.ts';
-import type { UnitView } from '../units/unit.repository.ts';
 import type { ReportRecord } from '../reports/report.ts';
+import type { UnitView } from '../units/unit.repository.ts';
 import { daysBetween, issuerLine, lastDayOnTime, placeAndDate } from './export-scope.ts';
 import { lateSheet } from './late-export.ts';
 import { type ExportColumn, sheet, sheetName, totalsOf } from './sheet.ts';

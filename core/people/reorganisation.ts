@@ -7,19 +7,6 @@
  */
 
 export { dayBefore, isIsoDay } from '../units/dates.ts';
-
-// The views of units after reorganisations live in area-view.ts (issue 15 §2).
-export {
-  type AreaUnits,
-  type AreaView,
-  areaViewAt,
-  loadAreaUnits,
-  reportedUnder,
-  rollUp,
-  unitsByShown,
-  unitsShownAt,
-} from './area-view.ts';
-
 // Planning a reorganisation moved to core/units/ (issue 15 §2); re-exported for older callers.
 export {
   type MergeRequest,
@@ -34,3 +21,14 @@ export {
   type ReorganisationPlan,
   type SplitRequest,
 } from '../units/requests.ts';
+// The views of units after reorganisations live in area-view.ts (issue 15 §2).
+export {
+  type AreaUnits,
+  type AreaView,
+  areaViewAt,
+  loadAreaUnits,
+  reportedUnder,
+  rollUp,
+  unitsByShown,
+  unitsShownAt,
+} from './area-view.ts';

@@ -10,11 +10,11 @@
  * so a view of an earlier period still sees the units (and parents) of that period.
  */
 
-import { AREA_KINDS, type DatedUnit, type UnitSuccessionView } from './unit.repository.ts';
 import { addDays, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { dayBefore, displayDay, isIsoDay, validOn } from './dates.ts';
 import type { NewUnit, UnitEvent } from './events-file.ts';
 import { kindName, mayContain } from './kinds.ts';
+import { AREA_KINDS, type DatedUnit, type UnitSuccessionView } from './unit.repository.ts';
 
 /** Units are keyed by id; units a plan creates get negative keys until they are written. */
 export type UnitKey = number;

@@ -6,10 +6,10 @@
  * reorganised with an events file (`units reorganise`).
  */
 
-import { type DatedUnit, LOCAL_KINDS, type UnitSuccessionView } from './unit.repository.ts';
 import { type DatedEvent, planUnitEvents, type UnitsPlan } from './changes.ts';
 import { dayBefore, validOn } from './dates.ts';
 import type { UnitKind } from './kinds.ts';
+import { type DatedUnit, LOCAL_KINDS, type UnitSuccessionView } from './unit.repository.ts';
 
 export const REORGANISABLE_KINDS = LOCAL_KINDS;
 export type ReorganisableKind = (typeof REORGANISABLE_KINDS)[number];

@@ -1,8 +1,8 @@
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
-import type { UnitView } from '../../core/units/unit.repository.ts';
 import type { ReportPhoto, ReportRecord } from '../../core/reports/report.ts';
 import { type Actor, isRole, type MembershipView } from '../../core/shared/actor.ts';
+import type { UnitView } from '../../core/units/unit.repository.ts';
 import type { DB } from '../kysely-dialect.ts';
 
 /** The columns of a unit that `UnitView` shows. */

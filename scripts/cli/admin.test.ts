@@ -71,7 +71,10 @@ describe('administration from the CLI', () => {
   });
 
   it('lists, confirms and stops leadership groups', async () => {
-    const city = await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '058' } });
+    const city = await prisma.unit.findFirstOrThrow({
+      orderBy: { validFrom: 'desc' },
+      where: { code: '058' },
+    });
     const group = await prisma.leadershipGroup.create({
       data: { channel: 'telegram', chatId: '-1001', title: 'Thường trực', unitId: city.id, requestedAt: NOW },
     });

@@ -176,7 +176,8 @@ const FEBRUARY = {
 beforeAll(async () => {
   const seeded = await seededDatabase(SEEDED_AT);
   ({ db, prisma, dir, close } = seeded);
-  const unitId = async (code: string) => (await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code } })).id;
+  const unitId = async (code: string) =>
+    (await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code } })).id;
   const city = await unitId('058');
   const ducXuan = await unitId('01840');
   const songCau = await unitId('01837');

@@ -11,10 +11,10 @@ import type { HouseholdView } from '../../core/households/household.repository.t
 import { HOUSEHOLD_NEED_LABELS, isHouseholdNeed } from '../../core/households/household.ts';
 import { t } from '../../core/messaging/catalog.ts';
 import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
-import { FUND_LEVEL_KINDS, type UnitView } from '../../core/units/unit.repository.ts';
 import { dateInZone, toIsoDate } from '../../core/shared/calendar.ts';
 import { formatMoney } from '../../core/shared/format.ts';
 import type { Tx } from '../../core/unit-of-work.ts';
+import { FUND_LEVEL_KINDS, type UnitView } from '../../core/units/unit.repository.ts';
 import { campaignByOption, ZCampaignOption } from './campaign-option.ts';
 import { type CliContext, DEFAULT_TIME_ZONE, storeOf, UsageError } from './context.ts';
 import { clean, formatInstant, formatIsoDate, renderTable } from './text.ts';

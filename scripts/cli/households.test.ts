@@ -199,7 +199,10 @@ describe('households import', () => {
 
   it('approves an ineligible household only with a written, audited reason', async () => {
     const campaign = await prisma.campaign.findFirstOrThrow();
-    const unit = await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01849' } });
+    const unit = await prisma.unit.findFirstOrThrow({
+      orderBy: { validFrom: 'desc' },
+      where: { code: '01849' },
+    });
     await prisma.household.create({
       data: {
         campaignId: campaign.id,

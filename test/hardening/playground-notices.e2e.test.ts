@@ -91,7 +91,10 @@ async function press(personaId: string, prefix: string): Promise<PageMessage> {
 
 describe('playground notices', () => {
   it("a visitor's 100 tỷ pledge puts the verification notice on the fund officer's page", async () => {
-    const city = await app.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '058' } });
+    const city = await app.prisma.unit.findFirstOrThrow({
+      orderBy: { validFrom: 'desc' },
+      where: { code: '058' },
+    });
     const fundBefore = await lastSeq('fund');
 
     expect((await post('visitor', { text: '/ungho' })).text).toContain('Người ủng hộ là');

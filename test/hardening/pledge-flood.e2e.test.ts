@@ -134,8 +134,14 @@ beforeAll(async () => {
     { DATABASE_URL: db.url, TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot },
     { clock, telegramBotInfo: emulator.botInfo },
   );
-  const women = await app.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: 'HLHPN-058' } });
-  const city = await app.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '058' } });
+  const women = await app.prisma.unit.findFirstOrThrow({
+    orderBy: { validFrom: 'desc' },
+    where: { code: 'HLHPN-058' },
+  });
+  const city = await app.prisma.unit.findFirstOrThrow({
+    orderBy: { validFrom: 'desc' },
+    where: { code: '058' },
+  });
   cityId = city.id;
   const expiresAt = new Date('2025-12-31');
   await app.prisma.invite.createMany({

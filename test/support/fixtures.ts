@@ -121,7 +121,10 @@ export async function addHousehold(
   unitCode: string,
   fields: { code: string; status: string; at: Date } & Record<string, unknown>,
 ): Promise<void> {
-  const unit = await prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: unitCode } });
+  const unit = await prisma.unit.findFirstOrThrow({
+    orderBy: { validFrom: 'desc' },
+    where: { code: unitCode },
+  });
   const campaign = await prisma.campaign.findFirstOrThrow();
   await prisma.household.create({
     data: householdData({ campaignId: campaign.id, unitId: unit.id, ...fields }),

@@ -3,8 +3,8 @@ import { zIdChoice, zIsoDate, zMoney, zOptionalText } from '../../flows/answers.
 import type { FlowData, FlowDef } from '../../flows/flow.ts';
 import { defineFlow, type FlowStart } from '../../flows/flow-runner.ts';
 import type { Choice } from '../../messaging/message.ts';
-import { FUND_LEVEL_KINDS } from '../../units/unit.repository.ts';
 import { formatMoney } from '../../shared/format.ts';
+import { FUND_LEVEL_KINDS } from '../../units/unit.repository.ts';
 import {
   availableAt,
   chosenLevel,
