@@ -15,10 +15,13 @@ import {
   type UnitListField,
   type UnitListRow,
 } from '../core/units/unit-list.ts';
+import { DEMO_INVITE_CODE, isDemoInvite, PLAYGROUND_CHANNEL, SEED_INVITE_CREATOR } from './demo-marks.ts';
 import { insertHousehold } from './household-writer.ts';
 import { resolveRelativeDays, SHIPPED, type ShippedFile, shippedText } from './shipped-data.ts';
 import type { SqlDb } from './sql-db.ts';
 import { createStore } from './store.ts';
+
+export { DEMO_INVITE_CODE, isDemoInvite, PLAYGROUND_CHANNEL, SEED_INVITE_CREATOR };
 
 /**
  * What an empty database is seeded with (issue 15 §3), always from the files shipped in campaigns/
@@ -102,15 +105,7 @@ const DEMO_HOUSEHOLD_PLACES: readonly (readonly [string, string[]])[] = Object.e
   [DEMO_HOUSEHOLD_UNIT]: [...DEMO_HOUSEHOLDS, ...(LIVING_DEMO_HOUSEHOLDS[DEMO_HOUSEHOLD_UNIT] ?? [])],
 }).map(([unit, households]) => [unit, [...new Set(households.map((h) => h[0]))]] as const);
 
-/** A single-use invite the playground's "new person" can try (fixture: Nông Thượng; living: phường Bắc Kạn). */
-export const DEMO_INVITE_CODE = 'DEMO2025';
 const INVITE_UNIT: Record<Exclude<SeedProfile, 'reference'>, string> = { fixture: '01852', living: '01843' };
-
-/** The marker `createdBy` of the invites the seed writes (the demo's `DEMO_INVITE_CODE`). */
-export const SEED_INVITE_CREATOR = 'seed';
-
-/** The channel of the playground's personas: a person known only there is a demo person. */
-export const PLAYGROUND_CHANNEL = 'playground';
 
 /**
  * Demo data belongs to the playground only: a bot with a Telegram or Zalo token is a real
@@ -603,19 +598,4 @@ export async function findDemoData(db: SqlDb): Promise<DemoData> {
     }
   }
   return { people, invites, households };
-}
-
-/**
- * Whether an invite is one of the demo's (see `findDemoData`): a real deployment refuses these as
- * if they did not exist. `personIsDemo` tells whether the person who made it is a demo person.
- */
-export async function isDemoInvite(
-  invite: { code: string; createdBy: string },
-  personIsDemo: (personId: number) => Promise<boolean>,
-): Promise<boolean> {
-  if (invite.code === DEMO_INVITE_CODE || invite.createdBy === SEED_INVITE_CREATOR) {
-    return true;
-  }
-  const by = /^person:(\d+)$/.exec(invite.createdBy);
-  return by !== null && (await personIsDemo(Number(by[1])));
 }

@@ -7,8 +7,8 @@ import type {
 import type { InviteView } from '../../core/people/people.ts';
 import { isRole } from '../../core/shared/actor.ts';
 import type { SqlDb } from '../database.ts';
+import { isDemoInvite, PLAYGROUND_CHANNEL } from '../demo-marks.ts';
 import { type Param, prepared } from '../kysely-dialect.ts';
-import { isDemoInvite, PLAYGROUND_CHANNEL } from '../seed.ts';
 import { actorOf, inserted } from './mappers.ts';
 
 /** The sender of every message: the person behind a channel identity and their live memberships. */
