@@ -139,7 +139,7 @@ export const vi = {
   'campaign.closed.what.report': 'báo cáo',
   'campaign.closed.what.pledge': 'đăng ký ủng hộ',
   'campaign.closed.what.household': 'thay đổi hồ sơ hộ',
-  'campaign.closed.what.fund': 'bút toán của quỹ',
+  'campaign.closed.what.fund': 'khoản thu, chi của Quỹ',
   'campaign.closed.contact_area': 'Ban Thường trực Ủy ban MTTQ {area}',
   // A donor with no unit when no campaign is open (a real deployment before its first campaign).
   'campaign.none_open':
