@@ -13,6 +13,7 @@ import {
   postgresSchemaFrom,
   SCHEMA_FILE,
 } from './migrate.ts';
+import { LIVING_DEMO_PEOPLE } from './seed.ts';
 import { type Dialect, openSqlDb, type SqlDb } from './sql-db.ts';
 
 const temps: TempDatabase[] = [];
@@ -104,9 +105,11 @@ describe(`migrations (${TEST_DIALECT})`, () => {
       .sort();
     expect(applied.sort()).toEqual(committed);
     expect(await countOf(db, '_prisma_migrations')).toBe(committed.length);
-    // …and the demo was seeded once (no messenger token: the playground's demo people too).
-    expect(await countOf(db, 'Campaign')).toBe(1);
-    expect(await countOf(db, 'Person')).toBe(6);
+    // …and the living demo was seeded once (no messenger token): the closed Bắc Kạn campaign and the
+    // open demo campaign, the playground's people once each.
+    const campaigns = await db.kysely.selectFrom('Campaign').select('code').orderBy('code').execute();
+    expect(campaigns.map((c) => c.code)).toEqual(['BK-XNT-2025', 'TN-XNT-DEMO']);
+    expect(await countOf(db, 'Person')).toBe(LIVING_DEMO_PEOPLE.length);
   });
 
   it('refuses a migration that was edited after it was applied', async () => {

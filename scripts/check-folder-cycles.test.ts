@@ -53,9 +53,9 @@ describe('folder cycles in core/', () => {
 
   it('lists a direct two-way dependency once, whichever folder it is found from', () => {
     const modules = [
-      module('core/households/leaders-view.ts', 'core/units/unit.repository.ts'),
+      module('core/households/leaders-view.ts', 'core/people/people.repository.ts'),
       module('core/people/invite-flow.ts', 'core/households/leaders-view.ts'),
-      module('core/units/unit.repository.ts'),
+      module('core/people/people.repository.ts'),
     ];
     expect(folderCycles(folderGraph(modules))).toEqual([['households', 'people']]);
   });
