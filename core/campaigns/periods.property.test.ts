@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { arbScheduleRules } from '../testing/schedule-arbitrary.ts';
 import type { PeriodKind, PeriodSpec } from './campaign.ts';
 import type { Schedule } from './definition.ts';
 import { generatePeriods, scheduleOfCampaign, schedulePeriods } from './periods.ts';
@@ -22,26 +23,8 @@ const clampedDay = (year: number, month: number, day: number) => {
   return `${y}-${String(m).padStart(2, '0')}-${String(Math.min(day, lastDay(y, m))).padStart(2, '0')}`;
 };
 
+const arbSchedule = arbScheduleRules;
 const dayOfMonth = fc.integer({ min: 1, max: 31 });
-const arbSchedule: fc.Arbitrary<Omit<Schedule, 'final'>> = fc.record({
-  weekly: fc.option(fc.record({ dueWeekday: fc.integer({ min: 1, max: 7 }) }), { nil: undefined }),
-  monthly: fc.option(
-    fc.record({
-      dueDay: dayOfMonth,
-      dueMonth: fc.constantFrom('next' as const, 'same' as const),
-      opensDay: dayOfMonth,
-    }),
-    { nil: undefined },
-  ),
-  quarterly: fc.option(
-    fc.record({ dueDay: dayOfMonth, dueMonth: fc.constantFrom('last' as const, 'next' as const) }),
-    { nil: undefined },
-  ),
-  semiannual: fc.option(fc.record({ dueDay: dayOfMonth, owner: fc.constant('area' as const) }), {
-    nil: undefined,
-  }),
-  oneReportWhenSameDay: fc.boolean(),
-});
 
 const arbInput = fc
   .record({

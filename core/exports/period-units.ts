@@ -1,6 +1,6 @@
 import type { Period } from '../campaigns/campaign.ts';
 import { loadAreaUnits, loadOwesReports, type OwesReports, owingPredecessors } from '../people/area-view.ts';
-import type { ReportRecord, TReportFigures } from '../reports/report.ts';
+import { COUNT_FIELDS, type ReportRecord, type TReportFigures } from '../reports/report.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { isLocalKind, type UnitView } from '../units/unit.repository.ts';
 import { type ExportScope, lastDayOnTime } from './export-scope.ts';
@@ -112,17 +112,7 @@ export interface RowReport extends Figures {
   late: boolean;
 }
 
-const NUMBERS = [
-  'approvedNew',
-  'approvedRepair',
-  'startedNew',
-  'startedRepair',
-  'completedNew',
-  'completedRepair',
-  'handedOverNew',
-  'handedOverRepair',
-  'labourDays',
-] as const;
+const NUMBERS = [...COUNT_FIELDS, 'labourDays'] as const;
 
 /**
  * The report a row shows for the period: the unit's own (its latest revision, cumulative figures of

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Schedule } from '../campaigns/definition.ts';
 import { schedulePeriods } from '../campaigns/periods.ts';
 import { zonedParts } from '../shared/calendar.ts';
+import { arbScheduleRules } from '../testing/schedule-arbitrary.ts';
 import {
   type Officer,
   type PlannedReminder,
@@ -67,26 +68,9 @@ const arbPolicy = fc
   .map((raw) => parseReminderPolicy(raw));
 
 const dayOfMonth = fc.integer({ min: 1, max: 31 });
-const arbSchedule: fc.Arbitrary<Schedule> = fc.record({
-  weekly: fc.option(fc.record({ dueWeekday: fc.integer({ min: 1, max: 7 }) }), { nil: undefined }),
-  monthly: fc.option(
-    fc.record({
-      dueDay: dayOfMonth,
-      dueMonth: fc.constantFrom('next' as const, 'same' as const),
-      opensDay: dayOfMonth,
-    }),
-    { nil: undefined },
-  ),
-  quarterly: fc.option(
-    fc.record({ dueDay: dayOfMonth, dueMonth: fc.constantFrom('last' as const, 'next' as const) }),
-    { nil: undefined },
-  ),
-  semiannual: fc.option(fc.record({ dueDay: dayOfMonth, owner: fc.constant('area' as const) }), {
-    nil: undefined,
-  }),
-  final: fc.record({ dueOn: fc.constant('2025-12-10'), opensDaysBefore: fc.integer({ min: 0, max: 60 }) }),
-  oneReportWhenSameDay: fc.boolean(),
-});
+const arbSchedule: fc.Arbitrary<Schedule> = fc
+  .tuple(arbScheduleRules, fc.integer({ min: 0, max: 60 }))
+  .map(([rules, opensDaysBefore]) => ({ ...rules, final: { dueOn: '2025-12-10', opensDaysBefore } }));
 
 /** A campaign of 2025 by random rules; its periods numbered from 1. */
 function periodsOf(schedule: Schedule): PlannerPeriod[] {

@@ -21,6 +21,7 @@ import { executeCommand, parseCommand } from '../../scripts/cli/commands.ts';
 import { startApp, tempDatabase } from '../support/app-harness.ts';
 import { type BotApiEmulator, type EmulatorUser, startBotApiEmulator } from '../support/bot-api-emulator.ts';
 import { emulatorChat } from '../support/emulator-chat.ts';
+import { FIRST_REPORT_ANSWERS } from '../support/fixtures.ts';
 
 const officer: EmulatorUser = { id: 9501, first_name: 'Bế' };
 const donor: EmulatorUser = { id: 9502, first_name: 'Nông' };
@@ -148,22 +149,7 @@ describe('a new campaign for an area the seed does not know, from files (issue 1
   it('the officer reports into the campaign of the new area, and is not reminded again', async () => {
     expect(await say(officer, '/baocao')).toContain('kỳ nào');
     expect(await press(officer, 'period:', 'tháng 3/2026')).toContain('XÂY MỚI');
-    for (const answer of [
-      '4',
-      '1',
-      '2',
-      '1',
-      '2',
-      '1',
-      '1',
-      '0',
-      '300tr',
-      '120tr',
-      '85',
-      'không',
-      'không',
-      'không có',
-    ]) {
+    for (const answer of FIRST_REPORT_ANSWERS) {
       await say(officer, answer);
     }
     expect(emulator.lastMessageTo(officer.id)?.text).toContain('Xem lại');

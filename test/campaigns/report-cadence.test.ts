@@ -12,6 +12,7 @@ import { runReminders } from '../../core/reminders/run-reminders.ts';
 import type { TestUser } from '../../core/testing/builders.ts';
 import { createStore } from '../../prisma/store.ts';
 import { executeCommand, parseCommand } from '../../scripts/cli/commands.ts';
+import { FIRST_REPORT_ANSWERS } from '../support/fixtures.ts';
 import { type SqliteChat, startSqliteChat } from '../support/sqlite-chat.ts';
 
 /**
@@ -57,24 +58,6 @@ reminders:
   periodKinds: [monthly, final]
   offsetsDays: [2, 0]
 `;
-
-/** The 14 answers of the figures form for a first report (no previous figures, no registry). */
-const FIGURES = [
-  '4',
-  '1',
-  '2',
-  '1',
-  '2',
-  '1',
-  '1',
-  '0',
-  '300tr',
-  '120tr',
-  '85',
-  'không',
-  'không',
-  'không có',
-];
 
 let chat: SqliteChat | undefined;
 
@@ -187,7 +170,7 @@ async function remindersAt(c: SqliteChat, iso: string): Promise<Map<string, stri
 
 /** Answers the figures form and confirms; returns the receipt. */
 async function sendFigures(c: SqliteChat, officer: TestUser): Promise<string> {
-  for (const answer of FIGURES) {
+  for (const answer of FIRST_REPORT_ANSWERS) {
     await c.say(officer, answer);
   }
   return (await c.press(officer, '@confirm:yes')).text;

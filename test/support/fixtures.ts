@@ -7,6 +7,24 @@ import type { Tx } from '../../core/unit-of-work.ts';
 import type { PrismaClient } from '../../prisma/client.ts';
 
 /** A monthly report's figures, all zero: tests spread their own numbers over it. */
+/** The 14 answers of the figures form for a first report (no previous figures, no registry). */
+export const FIRST_REPORT_ANSWERS = [
+  '4',
+  '1',
+  '2',
+  '1',
+  '2',
+  '1',
+  '1',
+  '0',
+  '300tr',
+  '120tr',
+  '85',
+  'không',
+  'không',
+  'không có',
+] as const;
+
 export const ZERO_FIGURES: TReportFigures = {
   approvedNew: 0,
   approvedRepair: 0,
