@@ -2,13 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PrismaClient } from '../../prisma/client.ts';
 import type { SqlDb } from '../../prisma/sql-db.ts';
 import { createStore } from '../../prisma/store.ts';
 import { migratedDb } from '../../test/support/app-harness.ts';
+import { recordingCliContext } from '../../test/support/cli-context.ts';
 import { rawNumber } from '../../test/support/raw-sql.ts';
 import { executeCommand, parseCommand } from './commands.ts';
-import { type CliContext, UsageError } from './context.ts';
+import { UsageError } from './context.ts';
 
 const NOW = new Date('2026-12-01T03:00:00Z');
 
@@ -16,18 +16,7 @@ let db: SqlDb;
 let close: () => Promise<void>;
 let dir: string;
 
-function context(): CliContext & { lines: string[]; text: () => string } {
-  const lines: string[] = [];
-  return {
-    prisma: undefined as unknown as PrismaClient,
-    db,
-    now: NOW,
-    timeZone: 'Asia/Ho_Chi_Minh',
-    out: (line) => lines.push(line),
-    lines,
-    text: () => lines.join('\n'),
-  };
-}
+const context = () => recordingCliContext(db, NOW);
 
 async function run(...argv: string[]): Promise<string> {
   const ctx = context();
