@@ -1,7 +1,9 @@
 import type { CampaignRepository } from './campaigns/campaign.ts';
 import type { GroupRepository } from './digests/group.repository.ts';
+import type { DocumentRegister } from './exports/document-register.ts';
 import type { FeedbackRepository } from './feedback/feedback.repository.ts';
 import type { FlowStateRepository } from './flows/flow-state.repository.ts';
+import type { AcknowledgementRepository } from './funds/acknowledgement.repository.ts';
 import type { FundRepository, PledgeRepository } from './funds/fund.repository.ts';
 import type { HouseholdRepository } from './households/household.repository.ts';
 import type { AuditRepository, InboundRepository, OutboxRepository } from './messaging/outbox.repository.ts';
@@ -29,6 +31,9 @@ export interface Tx {
   households: HouseholdRepository;
   units: UnitRepository;
   narratives: NarrativeReportRepository;
+  /** The numbering register of documents issued. */
+  documents: DocumentRegister;
+  acknowledgements: AcknowledgementRepository;
   pledges: PledgeRepository;
   funds: FundRepository;
   reminders: ReminderRepository;

@@ -9,6 +9,7 @@ import { createPledgeRepository } from './pledge-repository.ts';
 import { createReminderRepository } from './reminder-repository.ts';
 import { createAuditRepository } from './repositories/audit.ts';
 import { createCampaignRepository } from './repositories/campaigns.ts';
+import { createAcknowledgementRepository, createDocumentRegister } from './repositories/documents.ts';
 import { createFlowStateRepository } from './repositories/flows.ts';
 import { createInboundRepository } from './repositories/inbound.ts';
 import { createOutboxQueue, createOutboxRepository } from './repositories/outbox.ts';
@@ -65,6 +66,8 @@ export function createStore(
       groups: createGroupRepository(t),
       feedback: createFeedbackRepository(t),
       narratives: createNarrativeReportRepository(t),
+      documents: createDocumentRegister(t),
+      acknowledgements: createAcknowledgementRepository(t),
       units: createUnitRepository(t),
       audit: createAuditRepository(t),
       outbox: createOutboxRepository(t, flows),

@@ -20,7 +20,15 @@ import {
   normOn as definitionNormOn,
   type FundAccount,
 } from './definition.ts';
-import { DEFAULT_ELIGIBILITY_RULES, defaultCategoryLabel, type EligibilityRules } from './sections.ts';
+import {
+  DEFAULT_ELIGIBILITY_RULES,
+  type DocumentSettings,
+  defaultCategoryLabel,
+  type EligibilityRules,
+  type Transparency,
+  ZDocumentSettings,
+  ZTransparency,
+} from './sections.ts';
 
 /** A household category of the campaign. */
 export interface CampaignCategory {
@@ -68,7 +76,14 @@ export interface CampaignRules {
   fundAccounts: readonly FundAccount[];
   /** The bank account of the fund of the level with this unit code, if the definition gives one. */
   fundAccount(unitCode: string): FundAccount | undefined;
+  /** How the committee's documents are presented (defaults filled in; see core/documents). */
+  documents: DocumentSettings;
+  /** What the public summary discloses beyond totals. */
+  transparency: Transparency;
 }
+
+const DEFAULT_DOCUMENTS: DocumentSettings = ZDocumentSettings.parse({});
+const DEFAULT_TRANSPARENCY: Transparency = ZTransparency.parse({});
 
 /** The parts that depend on the definition text only (the cached part). */
 interface ParsedRules {
@@ -144,6 +159,9 @@ export function rulesOf(campaign: RulesCampaign, definitionJson: string): Campai
     },
     fundAccounts: definition?.funds ?? [],
     fundAccount: (unitCode) => definition?.funds.find((f) => f.unit === unitCode),
+    // A definition stored before issue 16 has neither section: the defaults.
+    documents: definition?.documents ?? DEFAULT_DOCUMENTS,
+    transparency: definition?.transparency ?? DEFAULT_TRANSPARENCY,
   };
 }
 

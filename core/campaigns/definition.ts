@@ -14,9 +14,11 @@ import { ZIsoDay, ZMoney, ZUnitCode } from '../shared/data-fields.ts';
 import {
   type HOUSEHOLD_CATEGORIES,
   ZCommendationCriteria,
+  ZDocumentSettings,
   ZEligibilityRules,
   ZPledgeSafeguards,
   ZReminderPolicy,
+  ZTransparency,
 } from './sections.ts';
 
 /**
@@ -233,9 +235,11 @@ export const ZCampaignDefinition = z
       reminders: ZReminderPolicy.prefault({}),
       commendation: ZCommendationCriteria.prefault({}),
       pledges: ZPledgeSafeguards.prefault({}),
+      documents: ZDocumentSettings.prefault({}),
+      transparency: ZTransparency.prefault({}),
     },
     onlyKeys(
-      'code, name, area, startsOn, endsOn, closedOn, timeZone, addressForm, schedule, eligibility, categories, povertyStandards, norms, funds, reminders, commendation, pledges',
+      'code, name, area, startsOn, endsOn, closedOn, timeZone, addressForm, schedule, eligibility, categories, povertyStandards, norms, funds, reminders, commendation, pledges, documents, transparency',
       'tệp phải là một định nghĩa cuộc vận động (các mục code, name, area, …)',
     ),
   )

@@ -170,3 +170,85 @@ export const ZPledgeSafeguards = z.strictObject(
   { error: 'chỉ nhận các mục perChatPerDay, anonymousPerHour, verifyAbove' },
 );
 export type PledgeSafeguards = z.output<typeof ZPledgeSafeguards>;
+
+const ZLine = z.string({ error: 'phải là một dòng chữ' }).min(2, { error: 'quá ngắn' }).max(200);
+
+/** A signature block: "TM. BAN THƯỜNG TRỰC" / "PHÓ CHỦ TỊCH" / the signer's name. */
+export const ZSignature = z.strictObject(
+  {
+    /** On whose behalf ("TM. BAN THƯỜNG TRỰC", "TM. BAN VẬN ĐỘNG"); none when the signer signs as themself. */
+    authority: ZLine.optional(),
+    /** The signer's title, upper case in the block ("CHỦ TỊCH", "PHÓ CHỦ TỊCH", "TRƯỞNG BAN"). */
+    title: ZLine,
+    /** The signer's full name; left blank for a hand-written name when not given. */
+    name: ZLine.optional(),
+  },
+  { error: 'khối chữ ký viết dạng { authority: TM. BAN THƯỜNG TRỰC, title: CHỦ TỊCH, name: … }' },
+);
+export type Signature = z.output<typeof ZSignature>;
+
+/**
+ * How the committee's documents are presented (Decree 30/2020/NĐ-CP as Front committees apply it:
+ * the MTTQ's own format guide, Hướng dẫn 91/HD-MTTW-BTT). Every field has a default drawn from the
+ * campaign's area unit, so a campaign without this section still issues documents in the form; a
+ * real campaign names its signers and recipients. The national title and motto are configurable
+ * because Front committees' usage varies (the review found both forms; our sources are uncertain).
+ */
+export const ZDocumentSettings = z.strictObject(
+  {
+    /** The place in the date line: "Thái Nguyên, ngày 06 tháng 12 năm 2026" (default: the area's name without its kind). */
+    place: ZLine.optional(),
+    /** The issuing body's first lines, upper case (default: "ỦY BAN MTTQ VIỆT NAM" and the area's name). */
+    issuer: z.array(ZLine).min(1).max(3).optional(),
+    /** The standing body issuing reports and proposals, under the issuer. */
+    standingBody: ZLine.default('BAN THƯỜNG TRỰC'),
+    /** The fund's campaign board issuing acknowledgements. */
+    fundBody: ZLine.default('BAN VẬN ĐỘNG QUỸ "VÌ NGƯỜI NGHÈO"'),
+    /** The issuer's part of a number: "Số: 12/BC-MTTQ-BTT". */
+    symbol: z
+      .string()
+      .regex(/^[A-ZĐ0-9][A-ZĐa-zđ0-9-]{0,29}$/, { error: 'ký hiệu viết liền, ví dụ MTTQ-BTT' })
+      .default('MTTQ-BTT'),
+    /** Acknowledgements' issuer part: "Số: 7/GXN-BVĐ". */
+    fundSymbol: z
+      .string()
+      .regex(/^[A-ZĐ0-9][A-ZĐa-zđ0-9-]{0,29}$/, { error: 'ký hiệu viết liền, ví dụ BVĐ' })
+      .default('BVĐ'),
+    /** "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM / Độc lập - Tự do - Hạnh phúc" on the right. */
+    nationalTitle: z.boolean({ error: 'phải là true hoặc false' }).default(true),
+    /** Reports, proposals and tables. */
+    signer: ZSignature.default({ authority: 'TM. BAN THƯỜNG TRỰC', title: 'CHỦ TỊCH' }),
+    /** Acknowledgement letters. */
+    fundSigner: ZSignature.default({ authority: 'TM. BAN VẬN ĐỘNG', title: 'TRƯỞNG BAN' }),
+    /** "Nơi nhận" per kind of document; "Lưu: VT." is added when missing. */
+    recipients: z
+      .strictObject(
+        {
+          report: z.array(ZLine).max(12).optional(),
+          commendation: z.array(ZLine).max(12).optional(),
+          acknowledgement: z.array(ZLine).max(12).optional(),
+          table: z.array(ZLine).max(12).optional(),
+        },
+        { error: 'chỉ nhận các mục report, commendation, acknowledgement, table' },
+      )
+      .prefault({}),
+  },
+  {
+    error:
+      'chỉ nhận các mục place, issuer, standingBody, fundBody, symbol, fundSymbol, nationalTitle, signer, fundSigner, recipients',
+  },
+);
+export type DocumentSettings = z.output<typeof ZDocumentSettings>;
+
+/** What the public summary discloses beyond totals (issue 16 §5). */
+export const ZTransparency = z.strictObject(
+  {
+    /**
+     * The supported households' names with their village: only when the commune already publishes
+     * the list (the count per ward is always shown).
+     */
+    householdNames: z.boolean({ error: 'phải là true hoặc false' }).default(false),
+  },
+  { error: 'chỉ nhận mục householdNames' },
+);
+export type Transparency = z.output<typeof ZTransparency>;

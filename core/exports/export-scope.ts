@@ -4,6 +4,7 @@ import { addDays, dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.
 import { formatDateLong } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { UnitView } from '../units/unit.repository.ts';
+import { placeOf, plainUnitName } from './official-document.ts';
 
 /** Wards and communes: the units that report and keep households. */
 const LOCAL_KINDS = new Set(['ward', 'commune']);
@@ -80,26 +81,14 @@ export async function loadScope(
   };
 }
 
-/** "Ủy ban MTTQ Việt Nam thành phố Bắc Kạn" → "thành phố Bắc Kạn": the place the body stands for. */
-export function plainUnitName(name: string): string {
-  return name.replace(/^Ủy ban MTTQ Việt Nam\s+/iu, '').trim();
-}
-
 /** The title block's second line: "THÀNH PHỐ BẮC KẠN". */
 export function issuerLine(issuer: UnitView): string {
   return plainUnitName(issuer.name).toUpperCase();
 }
 
-/** "thành phố Bắc Kạn" → "Bắc Kạn": the place name before ", ngày … tháng … năm …". */
-export function placeName(issuer: UnitView): string {
-  return plainUnitName(issuer.name)
-    .replace(/^(thành phố|thị xã|thị trấn|tỉnh|huyện|quận|phường|xã)\s+/iu, '')
-    .trim();
-}
-
 /** "Bắc Kạn, ngày 10 tháng 03 năm 2025". */
 export function placeAndDate(issuer: UnitView, today: string): string {
-  return `${placeName(issuer)}, ${formatDateLong(fromIsoDate(today))}`;
+  return `${placeOf(issuer.name)}, ${formatDateLong(fromIsoDate(today))}`;
 }
 
 /** "Phường Đức Xuân" or "thành phố Bắc Kạn" with a capital first letter, for sheet and row labels. */

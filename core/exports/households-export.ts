@@ -9,7 +9,8 @@ import {
 import { fromIsoDate } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';
 import type { UnitView } from '../units/unit.repository.ts';
-import { displayUnitName, plainUnitName } from './export-scope.ts';
+import { displayUnitName } from './export-scope.ts';
+import { plainUnitName } from './official-document.ts';
 import { type ExportColumn, type ExportRow, type ExportSheet, STT_COLUMN, sheet } from './sheet.ts';
 
 export const HOUSEHOLD_COLUMNS: ExportColumn[] = [

@@ -1,5 +1,8 @@
-import type { Insertable } from 'kysely';
-import type { NarrativeReportRepository } from '../../core/reports/narrative.repository.ts';
+import type { Insertable, Selectable } from 'kysely';
+import type {
+  NarrativeReportRepository,
+  NarrativeReportRow,
+} from '../../core/reports/narrative.repository.ts';
 import type { ReportRepository } from '../../core/reports/report.ts';
 import type { SqlDb } from '../database.ts';
 import { type DB, type Param, prepared } from '../kysely-dialect.ts';
@@ -141,9 +144,10 @@ export function createReportRepository(t: SqlDb): ReportRepository {
   };
 }
 
-/** Quarterly and final reports: written answers, every revision kept. */
+/** Quarterly, six-monthly and final reports: written answers, every revision kept. */
 export function createNarrativeReportRepository(t: SqlDb): NarrativeReportRepository {
   const db = t.kysely;
+  const select = () => db.selectFrom('NarrativeReport').selectAll();
   return {
     async lastRevision(periodId, unitId) {
       await t.lock(`narrative:${periodId}:${unitId}`);
@@ -163,5 +167,53 @@ export function createNarrativeReportRepository(t: SqlDb): NarrativeReportReposi
         .executeTakeFirst();
       return inserted(row, 'NarrativeReport');
     },
+    async findByRef(ref) {
+      const row = await select().where('ref', '=', ref).executeTakeFirst();
+      return row && toNarrative(row);
+    },
+    async findById(id) {
+      const row = await select().where('id', '=', id).executeTakeFirst();
+      return row && toNarrative(row);
+    },
+    async latest(periodIds, unitIds) {
+      if (periodIds.length === 0 || unitIds?.length === 0) {
+        return [];
+      }
+      let q = select().where('periodId', 'in', [...periodIds]);
+      if (unitIds) {
+        q = q.where('unitId', 'in', [...unitIds]);
+      }
+      const rows = await q.orderBy('periodId').orderBy('unitId').orderBy('revision', 'desc').execute();
+      const seen = new Set<string>();
+      return rows
+        .filter((r) => {
+          const key = `${r.periodId}:${r.unitId}`;
+          return !seen.has(key) && seen.add(key) !== undefined;
+        })
+        .map(toNarrative);
+    },
+    async revisions(periodId, unitId) {
+      const rows = await select()
+        .where('periodId', '=', periodId)
+        .where('unitId', '=', unitId)
+        .orderBy('revision')
+        .execute();
+      return rows.map(toNarrative);
+    },
   };
+}
+
+function toNarrative(row: Selectable<DB['NarrativeReport']>): NarrativeReportRow {
+  return { ...row, answers: parseAnswers(row.answers) };
+}
+
+/** The stored answers: a JSON object of strings (anything else read as no answers). */
+function parseAnswers(json: string): Record<string, string> {
+  const value: unknown = JSON.parse(json);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return {};
+  }
+  return Object.fromEntries(
+    Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
 }
