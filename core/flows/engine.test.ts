@@ -386,6 +386,71 @@ describe('the engine at yes/no, date and required text steps', () => {
   });
 });
 
+// ---------------------------------------------------------------- a choice whose options depend on an earlier answer
+
+/** Units per level: the second choice's options are those of the level picked first. */
+const UNITS_BY_LEVEL: Record<string, { id: string; label: string }[]> = {
+  city: [{ id: '1', label: 'Thành phố Bắc Kạn' }],
+  ward: [
+    { id: '5', label: 'Phường Đức Xuân' },
+    { id: '6', label: 'Phường Sông Cầu' },
+  ],
+};
+
+const dependentFlow: FlowDef<null> = {
+  id: 'dependent',
+  version: 1,
+  title: 'report.title',
+  summaryHeader: () => [],
+  steps: [
+    {
+      key: 'level',
+      kind: 'choice',
+      label: 'report.field.period',
+      prompt: () => ({ key: 'report.ask.difficulties' }),
+      choices: () => [
+        { id: 'city', label: 'Cấp thành phố' },
+        { id: 'ward', label: 'Cấp phường, xã' },
+      ],
+    },
+    {
+      key: 'unit',
+      kind: 'choice',
+      label: 'report.field.decreaseReason',
+      prompt: () => ({ key: 'report.ask.proposals' }),
+      choices: (_ctx, data) => UNITS_BY_LEVEL[String(data.level)] ?? [],
+    },
+  ],
+};
+
+describe('the engine shows a choice by its label when its options depend on earlier answers', () => {
+  function reviewed(unit: string): FlowState<null> {
+    const atUnit = continued(apply(dependentFlow, start(dependentFlow, null), button('level:ward'))).state;
+    const done = continued(apply(dependentFlow, atUnit, button(`unit:${unit}`)));
+    expect(done.state.step).toBe(CONFIRM_STEP);
+    return done.state;
+  }
+
+  it.each<[string, string]>([
+    ['5', 'Phường Đức Xuân'],
+    ['6', 'Phường Sông Cầu'],
+  ])('lists unit %s in the summary as "%s", not as its id', (unit, label) => {
+    const summary = repeatPrompt(dependentFlow, reviewed(unit), 'vi').text;
+    expect(summary).toContain(`• ${t('vi', 'report.field.decreaseReason')}: ${label}`);
+    expect(summary).toContain(`• ${t('vi', 'report.field.period')}: Cấp phường, xã`);
+  });
+
+  it('shows the label in the edit list and as the current value when the field is changed', () => {
+    const editing = continued(apply(dependentFlow, reviewed('5'), button('@confirm:edit')));
+    const labels = (onlyReply(editing.replies).choices ?? []).flat().map((c) => c.label);
+    expect(labels).toContain(`2. ${t('vi', 'report.field.decreaseReason')}: Phường Đức Xuân`);
+    const asked = continued(apply(dependentFlow, editing.state, button('@edit:unit')));
+    expect(onlyReply(asked.replies).text).toContain(
+      t('vi', 'flow.current_value', { value: 'Phường Đức Xuân' }),
+    );
+  });
+});
+
 // ---------------------------------------------------------------- the real report flow
 
 const FEB = 14;

@@ -371,7 +371,9 @@ function withPrompt<C>(state: FlowState<C>, step: StepDef<C>, locale: Locale, no
   lines.push(render(locale, step.prompt(ctx, state.data)));
   const current = state.data[step.key];
   if (state.reviewing && current !== undefined) {
-    lines.push(t(locale, 'flow.current_value', { value: displayValue(step, current, ctx, locale) }));
+    lines.push(
+      t(locale, 'flow.current_value', { value: displayValue(step, current, ctx, locale, state.data) }),
+    );
   }
   lines.push(t(locale, hintKey(step), { max: formatInteger(step.maxLength ?? DEFAULT_MAX_TEXT) }));
   const buttons: Choice[] = (step.choices?.(ctx, state.data) ?? []).map((c) => ({
@@ -421,7 +423,18 @@ function rows(choices: Choice[], perRow: number): Choice[][] {
   return out;
 }
 
-export function displayValue<C>(step: StepDef<C>, value: FieldValue, ctx: C, locale: Locale): string {
+/**
+ * How an answer reads in the summary, the edit list and "current value". `data` is the answers so
+ * far: a choice's options may depend on earlier answers (the pledge's ward depends on its level), so
+ * its label is looked up among the options those answers give.
+ */
+export function displayValue<C>(
+  step: StepDef<C>,
+  value: FieldValue,
+  ctx: C,
+  locale: Locale,
+  data: FlowData,
+): string {
   if (step.display) {
     return step.display(value, ctx, locale);
   }
@@ -433,7 +446,7 @@ export function displayValue<C>(step: StepDef<C>, value: FieldValue, ctx: C, loc
     case 'yesno':
       return t(locale, value === true ? 'common.yes' : 'common.no');
     case 'choice':
-      return step.choices?.(ctx, {}).find((c) => c.id === value)?.label ?? String(value);
+      return step.choices?.(ctx, data).find((c) => c.id === value)?.label ?? String(value);
     case 'photo':
       return t(locale, value === '' ? 'flow.none' : 'flow.photo_received');
     default:
@@ -456,7 +469,7 @@ function summary<C>(def: FlowDef<C>, state: FlowState<C>, locale: Locale, note?:
   for (const step of editableSteps(def, state)) {
     const value = state.data[step.key];
     if (value !== undefined) {
-      lines.push(`• ${t(locale, step.label)}: ${displayValue(step, value, ctx, locale)}`);
+      lines.push(`• ${t(locale, step.label)}: ${displayValue(step, value, ctx, locale, state.data)}`);
     }
   }
   lines.push('');
@@ -483,7 +496,7 @@ function editMenu<C>(def: FlowDef<C>, state: FlowState<C>, locale: Locale, note?
   lines.push(t(locale, 'flow.edit.ask'));
   const buttons: Choice[] = fields.map((step, i) => {
     const value = state.data[step.key];
-    const shown = value === undefined ? '' : `: ${displayValue(step, value, ctx, locale)}`;
+    const shown = value === undefined ? '' : `: ${displayValue(step, value, ctx, locale, state.data)}`;
     return { id: `${EDIT_STEP}:${step.key}`, label: `${i + 1}. ${t(locale, step.label)}${shown}` };
   });
   buttons.push({ id: `${EDIT_STEP}:back`, label: t(locale, 'flow.edit.back') });
