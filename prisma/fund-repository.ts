@@ -57,6 +57,8 @@ export function createFundRepository(db: SqlDb): FundRepository {
           reason: e.reason,
           documentRef: e.documentRef,
           note: e.note,
+          publicName: e.publicName,
+          description: e.description,
           occurredOn: e.occurredOn,
           personId: e.personId,
           channel: e.channel,

@@ -99,6 +99,8 @@ export function toEntry(r: Selectable<DB['FundEntry']>): FundEntryRecord {
     reason: r.reason,
     documentRef: r.documentRef,
     note: r.note,
+    publicName: r.publicName,
+    description: r.description,
     occurredOn: r.occurredOn,
     personId: r.personId,
     channel: channel !== null && isChannel(channel) ? channel : null,

@@ -73,6 +73,8 @@ export function fundEntry(fields: EntryFields): NewFundEntry {
     reason: null,
     documentRef: null,
     note: null,
+    publicName: false,
+    description: null,
     personId: null,
     channel: null,
     ...fields,

@@ -126,7 +126,12 @@ export interface FundEntryRecord {
   reversesId: number | null;
   reason: string | null;
   documentRef: string | null;
+  /** Receipts without a pledge: who paid. Transfers: a note. */
   note: string | null;
+  /** Receipts without a pledge: the payer agreed to be named in public summaries. */
+  publicName: boolean;
+  /** Receipts in kind: what was given ("100 bao xi măng"). */
+  description: string | null;
   occurredOn: string;
   personId: number | null;
   channel: Channel | null;
