@@ -83,7 +83,7 @@ describe('an organisation leader pledges and the fund officer follows the money'
     await expectRefused(org(), 'abc', /Chưa đọc được số tiền/, /Số tiền đăng ký/);
     await expectRefused(org(), '1e12', /Chưa đọc được số tiền/, /Số tiền đăng ký/);
     const target = await chat.say(org(), '50 triệu');
-    expect(target.text).toContain('dành khoản ủng hộ cho đâu');
+    expect(target.text).toContain('dành khoản ủng hộ cho địa bàn nào?');
     const due = await chat.press(org(), 'target:0');
     expect(due.text).toContain('dự kiến nộp');
     await expectRefused(org(), '1/3', /không được trước hôm nay/, /dự kiến nộp/);
@@ -91,7 +91,9 @@ describe('an organisation leader pledges and the fund officer follows the money'
     const summary = await chat.press(org(), 'publicName:yes');
     expect(summary.text).toContain('Hội Liên hiệp Phụ nữ thành phố Bắc Kạn');
     expect(summary.text).toContain('50.000.000 đ');
-    expect(summary.text).toContain('Ủy ban MTTQ Việt Nam thành phố Bắc Kạn');
+    // The fund by its name, not the committee's: "Quỹ "Vì người nghèo" thành phố Bắc Kạn".
+    expect(summary.text).toContain('Nơi tiếp nhận: Quỹ "Vì người nghèo" thành phố Bắc Kạn');
+    expect(summary.text).not.toContain('Ủy ban MTTQ');
     expect(publicName.text).toContain('công khai');
     const done = await chat.press(org(), '@confirm:yes');
     expect(done.text).toContain('Số đăng ký: UH-0001');
@@ -307,7 +309,7 @@ describe('transfers between levels', () => {
 describe('a donor without an invite', () => {
   const donor = () => chat.user('guest-donor');
 
-  it('registers with /ungho, is asked again for a bad phone or a past date, and sees the phone masked', async () => {
+  it('registers with /ungho, is asked again for a bad phone or a past date, and nothing is saved', async () => {
     // Typing "Ủng hộ" works as well as the command (Zalo users rarely type commands).
     const first = await chat.say(donor(), 'Ủng hộ');
     expect(first.text).toContain('Người ủng hộ là');
@@ -341,8 +343,8 @@ describe('a donor without an invite', () => {
     await chat.press(donor(), 'target:0');
     await chat.press(donor(), 'dueOn:');
     const summary = await chat.press(donor(), 'publicName:no');
-    expect(summary.text).toContain('•••••••678');
-    expect(summary.text).not.toContain('0912');
+    // The donor checks their own number in full in their own review.
+    expect(summary.text).toContain('• Số điện thoại: 0912 345 678');
     const done = await chat.press(donor(), '@confirm:yes');
     expect(done.text).toContain('UH-0002');
     expect(done.buttons).toContain('menu:mypledges');
@@ -373,6 +375,47 @@ describe('a donor without an invite', () => {
     expect(refused.text).toContain('không sửa, hủy được nữa');
     // The public summary counts nothing for a cancelled pledge and never names this donor.
     expect((await chat.command(donor(), 'congkhai')).text).not.toContain('Minh Phát');
+  });
+
+  it('pledges goods for a ward: the review names the ward and the fund, the receipt reads as written', async () => {
+    const person = () => chat.user('guest-person');
+    await chat.command(person(), 'ungho');
+    await chat.press(person(), 'donorKind:individual');
+    await chat.say(person(), 'Lê Văn Bình');
+    await chat.say(person(), '0987 654 321');
+    await chat.say(person(), 'Sở Xây dựng');
+    const what = await chat.press(person(), 'kind:materials');
+    expect(what.text).toContain('chỉ ghi tên vật liệu');
+    // Typed the way people do, quantity included: the receipt must not say "50 bao 50 bao".
+    await chat.say(person(), '50 bao xi măng');
+    await chat.say(person(), '50');
+    await expectRefused(person(), '5 triệu', /Đơn vị tính chỉ ghi bằng chữ/, /Đơn vị tính/);
+    await chat.say(person(), 'bao');
+    const level = await chat.say(person(), '5tr');
+    const labels = level.replies.flatMap((r) => (r.choices ?? []).flat().map((c) => c.label));
+    expect(labels).toContain('Thành phố Bắc Kạn');
+    const city = level.replies
+      .flatMap((r) => (r.choices ?? []).flat())
+      .find((c) => c.label === 'Thành phố Bắc Kạn');
+    const target = await chat.press(person(), city?.id ?? '');
+    expect(target.text).toContain('cho địa bàn nào?');
+    const ward = target.replies
+      .flatMap((r) => (r.choices ?? []).flat())
+      .find((c) => c.label === 'Phường Đức Xuân');
+    await chat.press(person(), ward?.id ?? '');
+    await chat.press(person(), 'householdCode:');
+    await chat.press(person(), 'dueOn:');
+    const summary = await chat.press(person(), 'publicName:yes');
+    expect(summary.text).toContain('• Dành cho: Phường Đức Xuân');
+    expect(summary.text).toContain('• Nơi tiếp nhận: Quỹ "Vì người nghèo" thành phố Bắc Kạn');
+    expect(summary.text).toContain('• Số điện thoại: 0987 654 321');
+    const done = await chat.press(person(), '@confirm:yes');
+    expect(done.text).toContain('Người ủng hộ: Lê Văn Bình – Sở Xây dựng (cá nhân)');
+    expect(done.text).toContain('Nội dung: 50 bao xi măng (ước 5.000.000 đ)');
+    expect(done.text).toContain('Nơi tiếp nhận: Quỹ "Vì người nghèo" thành phố Bắc Kạn');
+    expect(done.text).toContain('Dành cho: Phường Đức Xuân');
+    expect(done.text).toContain('giữ số này để tra cứu và đối chiếu khi bàn giao hiện vật.');
+    expect(done.text).not.toContain('khi nộp tiền');
   });
 
   it('cannot change a pledge once money was received against it', async () => {

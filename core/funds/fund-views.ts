@@ -2,6 +2,7 @@ import type { Text } from '../flows/flow.ts';
 import { fromIsoDate } from '../shared/calendar.ts';
 import { formatDate, formatDateLong, formatInteger, formatMoney } from '../shared/format.ts';
 import { moneyInWords } from '../shared/money-words.ts';
+import { placeInSentence } from '../units/kinds.ts';
 import type { PledgeView } from './fund.repository.ts';
 import type { FundRollup, LevelRow } from './fund-rollup.ts';
 import { isUnverified, type PledgeStatus, pledgeStatus } from './ledger.ts';
@@ -39,10 +40,26 @@ export function pledgeWhat(p: PledgeView): Text {
     params: {
       quantity: p.quantity === null ? '' : formatInteger(p.quantity),
       unit: p.quantityUnit ?? '',
-      description: p.description ?? '',
+      description: withoutQuantity(p.description ?? '', p.quantity, p.quantityUnit),
       amount: formatMoney(p.amount),
     },
   };
+}
+
+/**
+ * The description without the quantity the donor also typed into it: "50 bao xi măng" with 50
+ * bao reads "xi măng", so the line says "50 bao xi măng", not "50 bao 50 bao xi măng".
+ */
+export function withoutQuantity(description: string, quantity: number | null, unit: string | null): string {
+  if (quantity === null) {
+    return description;
+  }
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const number = [String(quantity), formatInteger(quantity)].map(literal).join('|');
+  const units = [unit, 'ngày công', 'ngày'].filter((u): u is string => Boolean(u)).map(literal);
+  // The number alone, or with the unit, then a space: "50 bao xi măng", "50 xi măng"; never "500…", "50kg".
+  const prefix = new RegExp(`^\\s*(?:${number})(?:\\s*(?:${units.join('|')}))?(?:\\s+|$)`, 'iu');
+  return description.replace(prefix, '');
 }
 
 /** One line per pledge, for lists: "UH-0001 · Hội LHPN … · 50.000.000 đ · ✅ Đã nộp đủ". */
@@ -71,7 +88,7 @@ export function pledgeCard(p: PledgeView, today: string): Text[] {
         donor: p.donorName,
         kind: { key: `pledge.donor_kind.${p.donorKind}` },
         what: pledgeWhat(p),
-        level: p.fundUnitName,
+        level: fundName(p.fundUnitName),
         due: p.dueOn ? formatDate(fromIsoDate(p.dueOn)) : '—',
         icon: PLEDGE_STATUS_ICONS[status],
         status: { key: `pledge.status.${status}` },
@@ -89,6 +106,11 @@ export function pledgeCard(p: PledgeView, today: string): Text[] {
     lines.push({ key: 'pledge.card.overpaid', params: { extra: formatMoney(p.received - p.amount) } });
   }
   return lines;
+}
+
+/** A unit's fund as people name it: "Quỹ "Vì người nghèo" thành phố Bắc Kạn" (not the committee's name). */
+export function fundName(unitName: string): Text {
+  return { key: 'pledge.fund', params: { place: placeInSentence(unitName) } };
 }
 
 /** The fund board's view: per level, per organisation, the largest donors. */

@@ -12,14 +12,17 @@ import {
 import { moneyAnswer, textAnswer } from '../flows/answers.ts';
 import type { FieldValue, FlowData, FlowDef, Text } from '../flows/flow.ts';
 import { defineFlow, type FlowStart } from '../flows/flow-runner.ts';
+import { t } from '../messaging/catalog.ts';
 import type { Choice } from '../messaging/message.ts';
 import { type Actor, isGuest } from '../shared/actor.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDate, formatMoney } from '../shared/format.ts';
 import { normalizeVi, parsePhone } from '../shared/parse.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { placeInSentence } from '../units/kinds.ts';
 import { FUND_LEVEL_KINDS } from '../units/unit.repository.ts';
 import { DONOR_KINDS, type DonorKind, PLEDGE_KINDS, type PledgeKind } from './fund.repository.ts';
+import { fundName } from './fund-views.ts';
 import { levelsOfCampaign, recordPledge } from './pledge-record.ts';
 import { type PledgeContext, ZPledgeAnswers, ZPledgeContext } from './pledge-schemas.ts';
 import { pledgeRateRefusal, pledgeSafeguards } from './pledge-verification.ts';
@@ -78,7 +81,7 @@ export const pledgeFlow: FlowDef<PledgeContext> = {
         ? [
             {
               key: 'pledge.summary.org',
-              params: { org: ctx.orgName ?? '', level: ctx.levels[0]?.name ?? '' },
+              params: { org: ctx.orgName ?? '', level: fundName(ctx.levels[0]?.name ?? '') },
             },
           ]
         : [{ key: 'pledge.summary.donor' }],
@@ -119,7 +122,8 @@ export const pledgeFlow: FlowDef<PledgeContext> = {
       maxLength: 40,
       check: (value) => (parsePhone(textAnswer(value) ?? '') ? undefined : { key: 'pledge.rule.phone' }),
       when: (ctx) => ctx.guest,
-      display: (value) => maskPhone(textAnswer(value) ?? ''),
+      // Shown in full: the review is the donor's own, in their own chat (others see it masked).
+      display: (value) => phoneShown(textAnswer(value) ?? ''),
     },
     {
       key: 'workplace',
@@ -170,6 +174,11 @@ export const pledgeFlow: FlowDef<PledgeContext> = {
       prompt: () => ({ key: 'pledge.ask.unit' }),
       maxLength: 40,
       choices: () => ['bao', 'm²', 'tấn', 'm³', 'tấm', 'bộ'].map((u) => ({ id: u, label: u })),
+      // A unit is a word ("bao", "m²", "m3"), not a quantity or an amount ("5 triệu").
+      check: (value) =>
+        /\d/.test((textAnswer(value) ?? '').replace(/^m[23]$/i, ''))
+          ? { key: 'pledge.rule.unit' }
+          : undefined,
       when: (_ctx, data) => data.kind === 'materials',
     },
     {
@@ -186,8 +195,14 @@ export const pledgeFlow: FlowDef<PledgeContext> = {
       kind: 'choice',
       label: 'pledge.field.level',
       prompt: () => ({ key: 'pledge.ask.level' }),
-      choices: (ctx, data) => levelsChosen(ctx, data).map((l) => ({ id: String(l.id), label: l.name })),
+      choices: (ctx, data) =>
+        levelsChosen(ctx, data).map((l) => ({ id: String(l.id), label: placeLabel(l.name) })),
       when: (ctx, data) => levelsChosen(ctx, data).length > 1,
+      display: (value, ctx, locale) => {
+        const level = ctx.levels.find((l) => String(l.id) === value);
+        const name = level && fundName(level.name);
+        return name ? t(locale, name.key, name.params) : String(value);
+      },
     },
     {
       key: 'target',
@@ -236,9 +251,16 @@ export const pledgeFlow: FlowDef<PledgeContext> = {
   ],
 };
 
-function maskPhone(phone: string): string {
-  const p = parsePhone(phone) ?? phone;
-  return p.length > 4 ? `${'•'.repeat(p.length - 3)}${p.slice(-3)}` : p;
+/** "0912345678" → "0912 345 678": the number as the donor typed it, grouped to check it at a glance. */
+function phoneShown(phone: string): string {
+  const p = parsePhone(phone);
+  return p === undefined ? phone : `${p.slice(0, 4)} ${p.slice(4, 7)} ${p.slice(7)}`;
+}
+
+/** A fund level's button: its place with a capital, "Thành phố Bắc Kạn" (not the committee's name). */
+function placeLabel(name: string): string {
+  const place = placeInSentence(name);
+  return place.charAt(0).toLocaleUpperCase('vi') + place.slice(1);
 }
 
 /** The fund levels a donor may choose: the campaign's city and its wards and communes. */

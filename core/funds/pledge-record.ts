@@ -114,7 +114,8 @@ export async function recordPledge(
       ...changes,
       campaignId,
       donorKind,
-      donorName: workplace ? `${donorName} (${workplace})` : donorName,
+      // "Lê Văn Bình – Sở Xây dựng": the card adds "(cá nhân)", and brackets must not nest.
+      donorName: workplace ? `${donorName} – ${workplace}` : donorName,
       donorPhone: answers.phone === undefined ? null : (parsePhone(answers.phone) ?? null),
       personId,
       orgUnitId: ctx.orgUnitId,
@@ -205,7 +206,7 @@ async function pledgeReceipt(
     await notifyVerifiers(tx, pledge, verify.safeguards, today, verify.now);
   }
   const lines: Text[] = [
-    { key, params: { ref: pledge.ref } },
+    { key, params: { ref: pledge.ref, handover: { key: `pledge.handover.${pledge.kind}` } } },
     ...pledgeCard(pledge, today),
     // Where to transfer the money, with the pledge's number as the transfer's content.
     ...(await pledgeTransferLines(tx, pledge)),

@@ -303,7 +303,7 @@ export const vi = {
   'menu.fund_view': '💼 Tình hình Quỹ "Vì người nghèo"',
 
   'pledge.title': 'đăng ký ủng hộ',
-  'pledge.summary.org': 'Đăng ký ủng hộ của {org}\nNơi tiếp nhận: Quỹ "Vì người nghèo" – {level}',
+  'pledge.summary.org': 'Đăng ký ủng hộ của {org}\nNơi tiếp nhận: {level}',
   'pledge.summary.donor': 'Đăng ký ủng hộ chương trình xóa nhà tạm, nhà dột nát',
   'pledge.summary.editing': 'Sửa đăng ký số {ref}',
   'pledge.field.donorKind': 'Người ủng hộ là',
@@ -316,7 +316,7 @@ export const vi = {
   'pledge.field.quantity': 'Số lượng',
   'pledge.field.quantityUnit': 'Đơn vị tính',
   'pledge.field.value': 'Giá trị quy đổi',
-  'pledge.field.level': 'Quỹ tiếp nhận',
+  'pledge.field.level': 'Nơi tiếp nhận',
   'pledge.field.campaign': 'Cuộc vận động',
   'pledge.field.target': 'Dành cho',
   'pledge.field.household': 'Hộ được chỉ định',
@@ -331,7 +331,7 @@ export const vi = {
   'pledge.ask.workplace': 'Cơ quan, đơn vị công tác (nếu có)?',
   'pledge.ask.kind': 'Anh/chị đăng ký ủng hộ bằng hình thức nào?',
   'pledge.ask.amount': 'Số tiền đăng ký ủng hộ (đồng)?',
-  'pledge.ask.materials': 'Vật liệu gì (ví dụ: xi măng, tôn lợp, gạch)?',
+  'pledge.ask.materials': 'Vật liệu gì (chỉ ghi tên vật liệu, ví dụ: xi măng, tôn lợp, gạch; số lượng hỏi ở câu sau)?',
   'pledge.ask.work': 'Công việc gì (ví dụ: san nền, vận chuyển vật liệu)?',
   'pledge.ask.quantity': 'Số lượng?',
   'pledge.ask.days': 'Bao nhiêu ngày công?',
@@ -339,7 +339,7 @@ export const vi = {
   'pledge.ask.value': 'Giá trị quy đổi ước tính (đồng)? Con số này dùng để tổng hợp, không phải nộp tiền.',
   'pledge.ask.level': 'Anh/chị ủng hộ vào Quỹ "Vì người nghèo" của cấp nào?',
   'pledge.ask.campaign': 'Anh/chị muốn ủng hộ cuộc vận động nào?',
-  'pledge.ask.target': 'Anh/chị muốn dành khoản ủng hộ cho đâu?',
+  'pledge.ask.target': 'Anh/chị muốn dành khoản ủng hộ cho địa bàn nào?',
   'pledge.ask.household':
     'Nếu anh/chị muốn hỗ trợ một hộ cụ thể, gõ mã hộ (ví dụ: DX-001); nếu không, bấm "Không có".',
   'pledge.ask.household_again':
@@ -352,7 +352,12 @@ export const vi = {
   'pledge.rule.phone': 'Số điện thoại chưa đúng. Anh/chị gõ 10 chữ số, ví dụ: 0912 345 678.',
   'pledge.rule.due_past': 'Ngày dự kiến nộp không được trước hôm nay ({today}).',
   'pledge.created':
-    '✅ Đã ghi nhận đăng ký ủng hộ. Số đăng ký: {ref}\nXin trân trọng cảm ơn! Anh/chị giữ số này để tra cứu và khi nộp tiền.',
+    '✅ Đã ghi nhận đăng ký ủng hộ. Số đăng ký: {ref}\nXin trân trọng cảm ơn! Anh/chị giữ số này để tra cứu và đối chiếu {handover}.',
+  'pledge.handover.money': 'khi nộp tiền',
+  'pledge.handover.materials': 'khi bàn giao hiện vật',
+  'pledge.handover.labour': 'khi tham gia ngày công',
+  'pledge.fund': 'Quỹ "Vì người nghèo" {place}',
+  'pledge.rule.unit': 'Đơn vị tính chỉ ghi bằng chữ, ví dụ: bao, tấn, m² (số lượng đã hỏi ở câu trước).',
   'pledge.updated': '✅ Đã sửa đăng ký số {ref}.',
   'pledge.cancelled': '✅ Đã hủy đăng ký số {ref}.',
   'pledge.cancel.title': 'hủy đăng ký ủng hộ',
@@ -361,7 +366,7 @@ export const vi = {
     '🧾 Đăng ký số {ref}\n' +
     'Người ủng hộ: {donor} ({kind})\n' +
     'Nội dung: {what}\n' +
-    'Quỹ tiếp nhận: {level}\n' +
+    'Nơi tiếp nhận: {level}\n' +
     'Dự kiến nộp: {due}\n' +
     'Đã nhận: {received}\n' +
     'Trạng thái: {icon} {status}',
