@@ -46,6 +46,8 @@ async function sendFeedback(chatId: string, text: string, photo?: string): Promi
   expect(nameStep.text).toContain('cho biết tên');
   const summary = await chat.press(citizen, 'name:');
   expect(summary.text).toContain('Xem lại phản ánh');
+  // No name given: the citizen reads that the feedback goes anonymous.
+  expect(summary.text).toContain('• Tên người gửi: Ẩn danh');
   return chat.press(citizen, '@confirm:yes');
 }
 
@@ -90,6 +92,10 @@ describe('citizen feedback', () => {
     );
     expect(receipt.text).toContain('Số theo dõi: PA-0001');
     expect(receipt.text).toContain('/tracuu PA-0001');
+    // Named by the ward chosen and the committee above it, not a fixed "thành phố".
+    expect(receipt.text).toContain(
+      'Phản ánh đã được chuyển tới cán bộ phường Đức Xuân và Ủy ban MTTQ thành phố Bắc Kạn.',
+    );
     expect(receipt.buttons).toEqual([]);
     expect((await feedbackRows())[0]).toMatchObject({
       ref: 'PA-0001',
@@ -108,6 +114,7 @@ describe('citizen feedback', () => {
       expect(notice?.text).toContain('PA-0001 · việc xây, sửa nhà · Phường Đức Xuân');
       expect(notice?.text).toContain('mưa vẫn dột');
       expect(notice?.text).toContain('Kèm 1 ảnh');
+      expect(notice?.text).toContain('Người gửi: Ẩn danh');
       // The citizen's chat is never shown.
       expect(notice?.text).not.toContain(CITIZEN);
       expect(buttonsOf(notice)).toEqual(['menu:fbhandle:1', 'menu:fbanswer:1']);

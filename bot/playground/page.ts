@@ -364,7 +364,7 @@ const SCRIPT = `
   /* ---------- conversation ---------- */
 
   function showEmptyHint() {
-    var hint = el('div', 'empty', 'Chưa có tin nhắn. Bấm "Menu" hoặc gõ /start để bắt đầu.');
+    var hint = el('div', 'empty', 'Chưa có tin nhắn. Bấm "Danh mục" hoặc gõ /start để bắt đầu.');
     hint.id = 'empty-hint';
     els.log.appendChild(hint);
   }
@@ -656,7 +656,7 @@ const BODY = `
   <div class="statusbar" id="net-status" data-testid="net-status" role="status"></div>
   <div class="statusbar" id="send-status" data-testid="status" role="status" aria-live="polite"></div>
   <div class="quick">
-    <button type="button" class="btn" data-command="/menu" data-testid="quick-menu">Menu</button>
+    <button type="button" class="btn" data-command="/menu" data-testid="quick-menu">Danh mục</button>
     <button type="button" class="btn" data-command="/help" data-testid="quick-help">Trợ giúp</button>
     <button type="button" class="btn" data-command="/cancel" data-testid="quick-cancel">Hủy</button>
   </div>

@@ -480,7 +480,7 @@ describe('playground page in a browser', () => {
   });
 
   it('sends the quick commands', async () => {
-    await page.getByText('Menu', { exact: true }).click();
+    await page.getByText('Danh mục', { exact: true }).click();
     await page.getByTestId('msg-bot').filter({ hasText: 'Lệnh: /menu' }).waitFor();
     await page.getByText('Trợ giúp', { exact: true }).click();
     await page.getByTestId('msg-bot').filter({ hasText: 'Lệnh: /help' }).waitFor();

@@ -3,6 +3,7 @@ import { figurePeriod } from '../campaigns/figure-periods.ts';
 import type { Text } from '../flows/flow.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { placeInSentence } from '../units/kinds.ts';
 import {
   EXPORT_KINDS,
   type ExportKind,
@@ -75,6 +76,6 @@ export async function exportReply(tx: Tx, actor: Actor, kind: string, now: Date)
       ? { key: 'export.sending_period', params: { name, period: period.label, area: where } }
       : { key: 'export.sending', params: { name, area: where } },
     request,
-    fallback: { key: 'export.fallback', params: { command } },
+    fallback: { key: 'export.fallback', params: { command, area: placeInSentence(scope.issuer.name) } },
   };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { can, canAt, unitsWhere } from '../access/access.ts';
 import type { FlowDef, Text } from '../flows/flow.ts';
 import { defineFlow } from '../flows/flow-runner.ts';
+import { t } from '../messaging/catalog.ts';
 import type { Choice, Inbound } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
@@ -87,7 +88,7 @@ export async function openFeedback(
   if (open.length === 0) {
     return {
       lines: [{ key: 'feedback.list.none' }],
-      choices: [[{ id: menuButtonId('main'), label: '🏠 Menu' }]],
+      choices: [[{ id: menuButtonId('main'), label: t('vi', 'menu.open') }]],
     };
   }
   const lines: Text[] = [{ key: 'feedback.list.title', params: { count: open.length } }];

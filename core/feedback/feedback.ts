@@ -2,10 +2,12 @@ import { z } from 'zod';
 import { zIdChoice, zOptionalText } from '../flows/answers.ts';
 import type { FlowDef, Text } from '../flows/flow.ts';
 import { defineFlow } from '../flows/flow-runner.ts';
+import { t } from '../messaging/catalog.ts';
 import type { Inbound } from '../messaging/message.ts';
 import { isGuest } from '../shared/actor.ts';
 import { firstLimitReached } from '../shared/rate-limit.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { placeInSentence } from '../units/kinds.ts';
 import { FEEDBACK_TOPICS, type FeedbackTopic } from './feedback.repository.ts';
 import { notifyHandlers } from './feedback-notices.ts';
 
@@ -82,6 +84,8 @@ export const feedbackFlow: FlowDef<FeedbackContext> = {
       prompt: () => ({ key: 'feedback.ask.name' }),
       maxLength: 100,
       optional: true,
+      // No name given: the feedback is anonymous, and the summary says so.
+      display: (value, _ctx, locale) => (value === '' ? t(locale, 'feedback.anonymous') : String(value)),
     },
   ],
 };
@@ -163,9 +167,19 @@ export const feedbackRunner = defineFlow({
     if (stored) {
       await notifyHandlers(tx, stored, now);
     }
-    return [{ key: 'feedback.created', params: { ref } }];
+    return [{ key: 'feedback.created', params: { ref, to: await handledBy(tx, unit) } }];
   },
 });
+
+/** Who the feedback went to, by name: "cán bộ phường Đức Xuân và Ủy ban MTTQ thành phố Bắc Kạn". */
+async function handledBy(tx: Tx, unit: { id: number; name: string }): Promise<Text> {
+  const parentId = (await tx.units.findById(unit.id))?.parentId;
+  const above = parentId === null || parentId === undefined ? undefined : await tx.units.findById(parentId);
+  const place = placeInSentence(unit.name);
+  return above
+    ? { key: 'feedback.to.both', params: { unit: place, above: placeInSentence(above.name) } }
+    : { key: 'feedback.to.unit', params: { unit: place } };
+}
 
 /** Refuses a new feedback at once when the chat already sent its share. */
 export async function startFeedbackRefusal(

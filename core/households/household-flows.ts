@@ -4,6 +4,7 @@ import { addressOf, closedRefusal } from '../campaigns/campaign-of.ts';
 import { zOptionalText } from '../flows/answers.ts';
 import type { FlowDef, Text } from '../flows/flow.ts';
 import { defineFlow, type FlowStart } from '../flows/flow-runner.ts';
+import { t } from '../messaging/catalog.ts';
 import type { Choice } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
@@ -81,7 +82,10 @@ export const householdSearchRunner = defineFlow({
     if (found.length === 0) {
       return {
         lines: [{ key: 'household.search.none', params: { query } }],
-        choices: [[{ id: again, label: '🔎 Tìm lại' }], [{ id: menuButtonId('main'), label: '📋 Menu' }]],
+        choices: [
+          [{ id: again, label: '🔎 Tìm lại' }],
+          [{ id: menuButtonId('main'), label: t('vi', 'menu.open') }],
+        ],
       };
     }
     return {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { addressOf } from '../campaigns/campaign.ts';
 import { campaignOf, unitIdsOf } from '../campaigns/campaign-of.ts';
 import type { DerivedChat } from '../features/derive.ts';
 import { helpCommandLines, menuRows } from '../features/derive.ts';
@@ -186,6 +187,12 @@ export class Conversation implements FeatureChat {
     return [this.text('help.general'), '', this.text('help.commands'), ...commands].join('\n');
   }
 
+  /** How the bot addresses the sender: the campaign's form for its cadres ("đồng chí"), "anh/chị" for donors and citizens. */
+  async address(): Promise<string> {
+    const cadre = (this.member?.memberships ?? []).filter((m) => m.role !== 'donor' && m.role !== 'citizen');
+    return cadre.length === 0 ? 'anh/chị' : addressOf(await campaignOf(this.tx, unitIdsOf(cadre), this.now));
+  }
+
   /** Today in the sender's campaign's calendar (the latest campaign for a stranger). */
   async today(): Promise<string> {
     const campaign = await campaignOf(this.tx, unitIdsOf(this.member?.memberships ?? []), this.now);
@@ -369,7 +376,7 @@ export class Conversation implements FeatureChat {
     if (!runner || runner.def.version !== stored.version || !saved.success || ctx === undefined) {
       await this.endFlow();
       this.discardedFlow = true;
-      this.say(this.text('flow.outdated'));
+      this.say(this.text('flow.outdated', { address: await this.address() }));
       return undefined;
     }
     if (stored.expiresAt <= this.now) {

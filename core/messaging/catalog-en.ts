@@ -30,6 +30,7 @@ export const en: Record<keyof typeof vi, string> = {
   'role.citizen': 'citizen',
 
   'menu.title': '📋 Menu',
+  'menu.open': '📋 Menu',
   'menu.prompt': 'Please choose below:',
   'menu.resume': '▶️ Continue: {title}',
   'menu.report': '📝 Monthly progress report',
@@ -59,7 +60,7 @@ export const en: Record<keyof typeof vi, string> = {
   'command.export': 'Export reports (Excel)',
   'command.group_register': 'Register this group for digests',
   'command.group_digest': "A digest of your area's progress",
-  'command.unknown': 'There is no such command. ',
+  'command.unknown': 'The bot does not know this command.',
   'idle.unknown_text': 'Sorry, I did not understand.',
   'idle.choice_out_of_range':
     'The list below has no number {number}. Please reply with a number from 1 to {count}:',
@@ -555,7 +556,7 @@ export const en: Record<keyof typeof vi, string> = {
   'export.sending_period':
     '📎 {name}, period {period} – {area}. Excel file with the figures at the time it is sent, printable on A4 landscape.',
   'export.fallback':
-    'This channel cannot send Excel files yet. City MTTQ staff can write this file with: {command}',
+    'This channel cannot send Excel files yet. The bot administrator of {area} can write this file on the server with: {command}',
   'export.refused': 'Excel exports are for leaders and administrators.',
   'export.unavailable': 'There is no campaign or unit to export yet.',
   'menu.feedback': "📨 Citizens' feedback",
@@ -583,7 +584,7 @@ export const en: Record<keyof typeof vi, string> = {
   'feedback.status.answered': 'answered',
   'feedback.created':
     '✅ Your feedback was received. Tracking number: {ref}.\n' +
-    'It was sent to the ward/commune officers and the city committee. The bot will tell you here when there is news.\n' +
+    'It was sent to {to}. The bot will tell you here when there is news.\n' +
     'To see its status at any time: /tracuu {ref}',
   'feedback.refused.rate_day':
     '⛔ You can send at most {max} feedbacks a day. This one was not recorded; please send it again tomorrow.',
@@ -606,7 +607,9 @@ export const en: Record<keyof typeof vi, string> = {
   'feedback.card.photos': '📷 {count} photo(s) attached',
   'feedback.card.status': 'Status: {status}',
   'feedback.card.answer': 'Answer: {answer}',
-  'feedback.anonymous': 'anonymous',
+  'feedback.anonymous': 'Anonymous',
+  'feedback.to.both': 'the officers of {unit} and the MTTQ committee of {above}',
+  'feedback.to.unit': 'the officers of {unit}',
   'feedback.list.title': '📨 Feedback not answered yet ({count}):',
   'feedback.list.gap': '',
   'feedback.list.none': 'No feedback is waiting.',

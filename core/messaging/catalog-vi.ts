@@ -29,6 +29,7 @@ export const vi = {
   'role.citizen': 'người dân',
 
   'menu.title': '📋 Danh mục chức năng',
+  'menu.open': '📋 Danh mục chức năng',
   'menu.prompt': 'Anh/chị chọn một việc bên dưới:',
   'menu.resume': '▶️ Tiếp tục: {title}',
   'menu.report': '📝 Báo cáo tiến độ tháng',
@@ -57,7 +58,7 @@ export const vi = {
   'command.export': 'Xuất báo cáo (Excel)',
   'command.group_register': 'Đăng ký nhóm nhận bản tin',
   'command.group_digest': 'Bản tin tình hình của đơn vị',
-  'command.unknown': 'Lệnh này không có. ',
+  'command.unknown': 'Bot chưa hiểu lệnh này.',
   'idle.unknown_text': 'Tôi chưa hiểu ý anh/chị.',
   'idle.choice_out_of_range':
     'Danh sách dưới đây không có số {number}. Anh/chị vui lòng trả lời bằng một số từ 1 đến {count}:',
@@ -85,7 +86,7 @@ export const vi = {
   'flow.expired':
     '⌛ Phần "{title}" đang làm dở đã quá hạn (lâu không trả lời) nên đã được hủy; chưa có gì được lưu.',
   'flow.outdated':
-    'Bot vừa được cập nhật nên phần đang làm dở đã được hủy; chưa có gì được lưu. Mong anh/chị làm lại.',
+    'Bot vừa được cập nhật nên phần đang làm dở đã được hủy; chưa có gì được lưu. Đề nghị {address} thực hiện lại.',
   'flow.no_longer_allowed':
     '⛔ Anh/chị không còn quyền thực hiện "{title}" nên nội dung vừa xác nhận chưa được gửi; không có thông tin nào được lưu. Nếu vẫn cần làm việc này, anh/chị vui lòng liên hệ quản trị viên hoặc người đã mời anh/chị để được cấp lại quyền.',
   'flow.stale_button': 'Nút này thuộc câu hỏi trước. Anh/chị vui lòng trả lời câu hỏi hiện tại:',
@@ -561,7 +562,7 @@ export const vi = {
   'export.sending_period':
     '📎 {name}, kỳ {period} – {area}. Tệp Excel lập theo số liệu lúc gửi, in được trên khổ A4 ngang.',
   'export.fallback':
-    'Kênh này chưa gửi được tệp Excel. Cán bộ MTTQ thành phố có thể xuất tệp này bằng lệnh: {command}',
+    'Kênh này chưa gửi được tệp Excel. Quản trị viên bot của {area} có thể xuất tệp này trên máy chủ bằng lệnh: {command}',
   'export.refused': 'Chức năng xuất báo cáo Excel dành cho lãnh đạo và quản trị viên.',
   'export.unavailable': 'Chưa có chương trình hoặc đơn vị nào để xuất báo cáo.',
   'menu.feedback': '📨 Phản ánh của người dân',
@@ -590,7 +591,7 @@ export const vi = {
   'feedback.status.answered': 'đã trả lời',
   'feedback.created':
     '✅ Đã tiếp nhận phản ánh của anh/chị. Số theo dõi: {ref}.\n' +
-    'Phản ánh đã được chuyển tới cán bộ phường/xã và Ủy ban MTTQ thành phố. Khi có kết quả, bot sẽ báo anh/chị tại đây.\n' +
+    'Phản ánh đã được chuyển tới {to}. Khi có kết quả, bot sẽ báo anh/chị tại đây.\n' +
     'Xem tình trạng bất cứ lúc nào: gõ /tracuu {ref}',
   'feedback.refused.rate_day':
     '⛔ Mỗi ngày anh/chị gửi được tối đa {max} phản ánh. Phản ánh này chưa được ghi nhận; anh/chị vui lòng gửi lại vào ngày mai.',
@@ -613,7 +614,9 @@ export const vi = {
   'feedback.card.photos': '📷 Kèm {count} ảnh',
   'feedback.card.status': 'Tình trạng: {status}',
   'feedback.card.answer': 'Trả lời: {answer}',
-  'feedback.anonymous': 'ẩn danh',
+  'feedback.anonymous': 'Ẩn danh',
+  'feedback.to.both': 'cán bộ {unit} và Ủy ban MTTQ {above}',
+  'feedback.to.unit': 'cán bộ {unit}',
   'feedback.list.title': '📨 Phản ánh chưa trả lời ({count}):',
   'feedback.list.gap': '',
   'feedback.list.none': 'Không có phản ánh nào đang chờ xử lý.',

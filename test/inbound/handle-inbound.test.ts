@@ -942,7 +942,7 @@ describe('races and damaged saved state', () => {
     await h.db.kysely.updateTable('FlowState').set({ version: 1 }).where('id', '=', row.id).execute();
     const sent = await h.send(textFrom(officer, '8'));
     expect(sent.replies[0]?.text).toBe(
-      'Bot vừa được cập nhật nên phần đang làm dở đã được hủy; chưa có gì được lưu. Mong anh/chị làm lại.',
+      'Bot vừa được cập nhật nên phần đang làm dở đã được hủy; chưa có gì được lưu. Đề nghị đồng chí thực hiện lại.',
     );
     expect(await conversations(h)).toEqual([]);
     expect((await h.tables()).reports).toEqual([]);
@@ -968,10 +968,29 @@ describe('saved flows that cannot be resumed', () => {
     });
     const sent = await h.send(textFrom(officer, '5'));
     expect(sent.replies[0]?.text).toBe(
-      'Bot vừa được cập nhật nên phần đang làm dở đã được hủy; chưa có gì được lưu. Mong anh/chị làm lại.',
+      'Bot vừa được cập nhật nên phần đang làm dở đã được hủy; chưa có gì được lưu. Đề nghị đồng chí thực hiện lại.',
     );
     expect(await conversations(h)).toEqual([]);
     expect((await h.tables()).reports).toEqual([]);
+  });
+});
+
+describe('a discarded flow is explained in the campaign form of address', () => {
+  it('asks a stranger (not a cadre) with "anh/chị"', async () => {
+    const { h } = await setup();
+    const stranger = testUser('9002');
+    await h.addFlow({
+      channel: 'telegram',
+      chatId: stranger.chatId,
+      flow: 'feedback',
+      version: 99,
+      step: 'text',
+      data: JSON.stringify({ data: {}, ctx: {}, reviewing: false }),
+      expiresAt: new Date('2025-03-10T04:00:00Z'),
+    });
+    const sent = await h.send(textFrom(stranger, 'Nhà bị dột'));
+    expect(sent.replies[0]?.text).toContain('Đề nghị anh/chị thực hiện lại.');
+    expect(sent.replies[0]?.text).not.toContain('đồng chí');
   });
 });
 
