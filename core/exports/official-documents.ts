@@ -9,19 +9,11 @@
  * 'acknowledgement' (a letter for one receipt), 'commendation' (the proposal for commendation).
  */
 
-import type { z } from 'zod';
 import type { Tx } from '../unit-of-work.ts';
-import type { OfficialDocument } from './official-document.ts';
+import { committeeReportDocument } from './committee-report.ts';
+import type { OfficialDocumentKind, OfficialDocumentOutcome } from './document-kind.ts';
 
-export type OfficialDocumentOutcome =
-  | { ok: true; document: OfficialDocument }
-  /** The document cannot be built (its subject is gone): a permanent failure, said in `reason`. */
-  | { ok: false; reason: string };
-
-export interface OfficialDocumentKind<P> {
-  params: z.ZodType<P>;
-  build(tx: Tx, params: P, now: Date): Promise<OfficialDocumentOutcome>;
-}
+export type { OfficialDocumentKind, OfficialDocumentOutcome } from './document-kind.ts';
 
 /** A kind's entry, its params' type erased (each builder checks its own params with its schema). */
 export function kind<P>(spec: OfficialDocumentKind<P>): OfficialDocumentKind<unknown> {
@@ -30,7 +22,7 @@ export function kind<P>(spec: OfficialDocumentKind<P>): OfficialDocumentKind<unk
 
 /** The kinds, by recipe kind. An unknown kind is not a Word document (the Excel exports are not here). */
 const KINDS: Record<string, OfficialDocumentKind<unknown>> = {
-  // 'committee-report': kind(committeeReportDocument),
+  'committee-report': kind(committeeReportDocument),
   // 'acknowledgement': kind(acknowledgementDocument),
   // 'commendation': kind(commendationDocument),
 };
