@@ -351,7 +351,9 @@ describe('other kinds and areas', () => {
     expect(lines).toContain('• Số hộ được Quỹ hỗ trợ: 1 hộ');
     expect(lines).toContain('📝 Báo cáo 6 tháng cuối năm 2024 (hạn 15/01/2025): 0/8 đơn vị đã nộp.');
     // Nobody meets the default commendation criteria yet (80% of the monthly reports on time) …
-    expect(lines).toContain('🏅 Chưa có tập thể, cá nhân nào đạt tiêu chí khen thưởng.');
+    expect(lines).toContain(
+      '🏅 Chưa có tập thể, cá nhân nào đạt tiêu chí khen thưởng (theo tiêu chí của cuộc vận động do Ban Thường trực Ủy ban MTTQ thành phố Bắc Kạn đề ra).',
+    );
     // … and with the punctuality rule relaxed by the admin, the ward that finished every house is proposed.
     await createStore(db).run(async (tx) => {
       const campaign = await tx.campaigns.findCurrent();
@@ -360,7 +362,7 @@ describe('other kinds and areas', () => {
     const relaxed = (await textOf({ kind: 'semiannual' })).lines;
     const at = relaxed.findIndex((l) => l.startsWith('🏅'));
     expect(relaxed.slice(at, at + 2)).toEqual([
-      '🏅 Đề xuất khen thưởng (theo tiêu chí của Ban Chỉ đạo):',
+      '🏅 Đề xuất khen thưởng (theo tiêu chí của cuộc vận động do Ban Thường trực Ủy ban MTTQ thành phố Bắc Kạn đề ra):',
       expect.stringMatching(/^• Phường Nguyễn Thị Minh Khai: Hoàn thành \d+\/\d+ nhà \(100%\)/),
     ]);
     await createStore(db).run(async (tx) => {
@@ -371,7 +373,7 @@ describe('other kinds and areas', () => {
 
   it('on demand: the time of day in the subtitle', async () => {
     const { digest: d } = await textOf({ kind: 'on_demand' });
-    expect(d.title).toBe('📊 Tình hình xóa nhà tạm, nhà dột nát\nThành phố Bắc Kạn – lúc 10:00 20/03/2025');
+    expect(d.title).toBe('📊 Tình hình xóa nhà tạm, nhà dột nát\nThành phố Bắc Kạn – lúc 10:00 ngày 20/03/2025');
   });
 
   it('a single ward: its own line, no total, and only its people', async () => {

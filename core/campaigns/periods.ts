@@ -178,7 +178,8 @@ export function schedulePeriods(input: {
   periods.push({
     kind: 'final',
     code: 'final',
-    label: 'tổng kết',
+    // The plan's "báo cáo kết quả thực hiện Kế hoạch" ("tổng kết" is the Party committee's review).
+    label: 'kết quả thực hiện Kế hoạch',
     startsOn: input.startsOn,
     endsOn: input.endsOn,
     opensOn: toIsoDate(addDays(fromIsoDate(dueOn), -opensDaysBefore)),

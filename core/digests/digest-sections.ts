@@ -6,6 +6,7 @@
 import type { Campaign, Period } from '../campaigns/campaign.ts';
 import type { Text } from '../flows/flow.ts';
 import type { FundRollup } from '../funds/fund-rollup.ts';
+import { available, held } from '../funds/ledger.ts';
 import {
   completionPercent,
   shortUnitName,
@@ -17,6 +18,9 @@ import {
 import type { Locale, MessageKey } from '../messaging/catalog.ts';
 import type { AreaView } from '../people/area-view.ts';
 import { formatInteger, formatMoney } from '../shared/format.ts';
+import { criteriaBasis } from '../summaries/commendations.ts';
+import { criteriaOwnerName, fieldProposals } from '../summaries/field-proposals.ts';
+import { proposalsFor } from '../summaries/proposals.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { UnitView } from '../units/unit.repository.ts';
 import { isoToDisplay, organisationName } from './digest-names.ts';
@@ -226,15 +230,7 @@ export function moneyLines(rollup: FundRollup | undefined, locale: Locale, topOr
     ...(rollup.unverified > 0n
       ? [{ key: 'digest.money.unverified' as const, params: { amount: formatMoney(rollup.unverified) } }]
       : []),
-    rollup.pledged > 0n
-      ? {
-          key: 'digest.money.received_share',
-          params: {
-            amount: formatMoney(total.received),
-            percent: share(total.received, rollup.pledged, locale),
-          },
-        }
-      : { key: 'digest.money.received', params: { amount: formatMoney(total.received) } },
+    ...receivedLines(rollup, locale),
   ];
   if (total.inKind > 0n) {
     lines.push({ key: 'digest.money.in_kind', params: { amount: formatMoney(total.inKind) } });
@@ -245,6 +241,11 @@ export function moneyLines(rollup: FundRollup | undefined, locale: Locale, topOr
       params: { amount: formatMoney(total.allocated), households: formatInteger(rollup.households) },
     },
     { key: 'digest.money.disbursed', params: { amount: formatMoney(total.disbursed) } },
+    // What the funds hold ("tồn quỹ"), and of it what is not yet allocated to a household.
+    {
+      key: 'digest.money.held',
+      params: { held: formatMoney(held(total)), available: formatMoney(available(total)) },
+    },
   );
   const organisations = rollup.organisations.slice(0, topOrganisations);
   if (organisations.length > 0) {
@@ -260,6 +261,36 @@ export function moneyLines(rollup: FundRollup | undefined, locale: Locale, topOr
         },
       });
     }
+  }
+  return lines;
+}
+
+/**
+ * The money received: against pledges compared with the money pledged (never goods, never money
+ * given without a pledge), and money received without a pledge on its own line.
+ */
+function receivedLines(rollup: FundRollup, locale: Locale): Text[] {
+  const walkIn = rollup.walkIn.received;
+  const pledged = rollup.total.received - walkIn;
+  const lines: Text[] = [];
+  if (walkIn > 0n && pledged > 0n) {
+    lines.push({ key: 'digest.money.received', params: { amount: formatMoney(rollup.total.received) } });
+  }
+  if (rollup.pledgedMoney > 0n) {
+    const percent = share(pledged, rollup.pledgedMoney, locale);
+    lines.push(
+      rollup.pledgedMoney === rollup.pledged
+        ? { key: 'digest.money.received_pledged', params: { amount: formatMoney(pledged), percent } }
+        : {
+            key: 'digest.money.received_pledged_money',
+            params: { amount: formatMoney(pledged), percent, pledged: formatMoney(rollup.pledgedMoney) },
+          },
+    );
+  } else if (pledged > 0n || walkIn === 0n) {
+    lines.push({ key: 'digest.money.received_pledged_plain', params: { amount: formatMoney(pledged) } });
+  }
+  if (walkIn > 0n) {
+    lines.push({ key: 'digest.money.received_walk_in', params: { amount: formatMoney(walkIn) } });
   }
   return lines;
 }
@@ -305,4 +336,50 @@ export function cumulativeLines(
 function share(part: bigint, whole: bigint, locale: Locale): string {
   const tenths = Number((part * 1000n) / whole);
   return `${Math.floor(tenths / 10)}${locale === 'vi' ? ',' : '.'}${tenths % 10}%`;
+}
+
+/** The most proposals a digest names of each kind; the rest are counted (see the summary export). */
+const MAX_COMMENDATIONS = 20;
+
+/**
+ * The six-monthly digest's commendation section (issue 16 §6): who the campaign's criteria propose
+ * (named as the campaign's, set by the area's standing committee), then what the wards proposed
+ * in their reports, each with the ward's name.
+ */
+export async function commendationLines(
+  tx: Tx,
+  input: {
+    campaign: Campaign;
+    area: UnitView;
+    units: UnitView[];
+    progress: UnitProgress[];
+    rollup: FundRollup | undefined;
+    today: string;
+    /** Every unit counted (predecessors too); the listed units when absent. */
+    counted: readonly number[];
+  },
+): Promise<Text[]> {
+  const { campaign, units, progress, rollup, today } = input;
+  const proposals = await proposalsFor(tx, campaign, units, progress, rollup, today);
+  const basis = criteriaBasis(await criteriaOwnerName(tx, campaign, input.area.name));
+  const field = await fieldProposals(tx, campaign, input.counted);
+  // A national campaign proposes thousands of donors: the digest names the first ones.
+  const named = proposals.slice(0, MAX_COMMENDATIONS);
+  const fieldNamed = field.slice(0, MAX_COMMENDATIONS);
+  const more = proposals.length - named.length + field.length - fieldNamed.length;
+  return [
+    proposals.length > 0
+      ? { key: 'digest.commendations', params: { basis } }
+      : { key: 'digest.commendations.none', params: { basis } },
+    ...named.map((p) => ({
+      key: 'digest.commendation' as const,
+      params: { name: p.name, reason: p.reason },
+    })),
+    ...(field.length > 0 ? [{ key: 'digest.commendations.field' as const }] : []),
+    ...fieldNamed.map((f) => ({
+      key: 'digest.commendation' as const,
+      params: { name: shortUnitName(f.unit), reason: f.text.replace(/\s*\n\s*/g, '; ') },
+    })),
+    ...(more > 0 ? [{ key: 'digest.commendation.more' as const, params: { count: more } }] : []),
+  ];
 }

@@ -1,5 +1,6 @@
 import type { Period, PeriodKind } from '../campaigns/campaign.ts';
 import { campaignOfUnit } from '../campaigns/campaign-of.ts';
+import { isCommitteeOnly } from '../committee/obligation.ts';
 import type { Text } from '../flows/flow.ts';
 import { fundScope, loadRollup } from '../funds/fund-reports.ts';
 import { completionPercent, loadUnitProgress, shortUnitName } from '../households/unit-progress.ts';
@@ -8,12 +9,13 @@ import type { Outbound } from '../messaging/message.ts';
 import { loadAreaUnits } from '../people/area-view.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import { formatDateTime } from '../shared/format.ts';
-import { proposalsFor } from '../summaries/proposals.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { isLocalKind, type UnitView } from '../units/unit.repository.ts';
 import { type ChartData, renderChartSvg } from './chart.ts';
+import { committeeLines } from './digest-committee.ts';
 import { areaName, isoToDisplay, organisationName } from './digest-names.ts';
 import {
+  commendationLines,
   cumulativeLines,
   houseLines,
   localReportLines,
@@ -50,7 +52,6 @@ export interface DigestOptions {
   locale?: Locale;
 }
 
-const MAX_COMMENDATIONS = 20;
 const TOP_ORGANISATIONS = 5;
 const PERIOD_KINDS: readonly PeriodKind[] = ['weekly', 'monthly', 'quarterly', 'semiannual', 'final'];
 const BREAK: Text = { key: 'digest.break' };
@@ -81,7 +82,9 @@ export async function buildDigest(tx: Tx, opts: DigestOptions): Promise<Digest |
     opts.kind === 'semiannual'
       ? unique([...periods.filter((p) => p.kind === 'semiannual' && p.dueOn <= today).slice(-1), ...justDue])
       : justDue;
-  const next = periodsDueOn(periods, periods.find((p) => p.dueOn > today)?.dueOn);
+  // The wards' next report: the six-monthly one is the committee's own (issue 16 §2), shown apart.
+  const wardPeriods = periods.filter((p) => !isCommitteeOnly(p.kind));
+  const next = periodsDueOn(wardPeriods, wardPeriods.find((p) => p.dueOn > today)?.dueOn);
   // Donors only count for the six-monthly proposals: a national campaign has tens of thousands.
   const loaded = await loadRollup(tx, {
     campaign,
@@ -103,16 +106,22 @@ export async function buildDigest(tx: Tx, opts: DigestOptions): Promise<Digest |
         }
       : { key: 'digest.subtitle', params: { area: areaLabel, date: isoToDisplay(today) } };
 
-  const reports = local
-    ? await localReportLines(tx, shown, units, opts.kind === 'deadline', local)
-    : await reportLines(
-        tx,
-        shown,
-        units,
-        opts.kind === 'deadline',
-        countsUnder,
-        listed ? view.expected : undefined,
-      );
+  // The wards are counted for their own reports only; the committee's own are shown as its.
+  const owed = shown.filter((p) => !isCommitteeOnly(p.kind));
+  const reports =
+    owed.length === 0 && shown.length > 0
+      ? []
+      : local
+        ? await localReportLines(tx, owed, units, opts.kind === 'deadline', local)
+        : await reportLines(
+            tx,
+            owed,
+            units,
+            opts.kind === 'deadline',
+            countsUnder,
+            listed ? view.expected : undefined,
+          );
+  reports.push(...(await committeeLines(tx, campaign, area.id, shown, today)));
   if (opts.kind !== 'semiannual' && next.length > 0) {
     reports.push({
       key: 'digest.reports.next',
@@ -133,20 +142,18 @@ export async function buildDigest(tx: Tx, opts: DigestOptions): Promise<Digest |
     sections.unshift(cumulativeLines(campaign, today, progress, rollup));
   }
   if (opts.kind === 'semiannual') {
-    // The collectives and people proposed for commendation, by the campaign's criteria.
-    const proposals = await proposalsFor(tx, campaign, units, progress, rollup, today);
-    // A national campaign proposes thousands of donors: the digest names the first ones.
-    const named = proposals.slice(0, MAX_COMMENDATIONS);
-    sections.push([
-      { key: proposals.length > 0 ? 'digest.commendations' : 'digest.commendations.none' },
-      ...named.map((p) => ({
-        key: 'digest.commendation' as const,
-        params: { name: p.name, reason: p.reason },
-      })),
-      ...(proposals.length > named.length
-        ? [{ key: 'digest.commendation.more' as const, params: { count: proposals.length - named.length } }]
-        : []),
-    ]);
+    // Proposed for commendation: by the campaign's criteria, and by the wards in their reports.
+    sections.push(
+      await commendationLines(tx, {
+        campaign,
+        area,
+        units,
+        progress,
+        rollup,
+        today,
+        counted: countsUnder ? [...countsUnder.keys()] : units.map((u) => u.id),
+      }),
+    );
   }
   sections.push(await unreachableLines(tx, area, units, opts.now, countsUnder, local));
 

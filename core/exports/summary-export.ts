@@ -1,16 +1,17 @@
-import { buildRollup } from '../funds/fund-rollup.ts';
-import { completionPercent, loadUnitProgress } from '../households/unit-progress.ts';
+import { completionPercent } from '../households/unit-progress.ts';
 import type { Proposal } from '../summaries/commendations.ts';
-import { proposalsFor, punctuality } from '../summaries/proposals.ts';
+import { punctuality } from '../summaries/proposals.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { type CommendationProposals, commendationProposals } from './commendation-proposals.ts';
 import type { ExportScope } from './export-scope.ts';
-import { scopeUnitsAt } from './period-units.ts';
+import { loadNarratives, narrativeCountLine, narrativeSheets } from './narrative-export.ts';
 import { type ExportSheet, ratio, STT_COLUMN, sheet } from './sheet.ts';
 
 /**
  * The six-monthly / final summary (issue 7 §4): progress and punctual reporting per ward, money per
- * member organisation, and the collectives and people proposed for commendation by the campaign's
- * criteria — each with the figures behind it.
+ * member organisation, the collectives and people proposed for commendation by the campaign's
+ * criteria — each with the figures behind it — next to the wards' own proposals, and the wards'
+ * written reports, one sheet per quarterly period and the final one (issue 16 §1, §6).
  */
 
 const KIND_LABELS: Record<Proposal['kind'], string> = {
@@ -19,21 +20,28 @@ const KIND_LABELS: Record<Proposal['kind'], string> = {
   donor: 'Doanh nghiệp, cá nhân',
 };
 
+/** The kind of a row a ward proposed in its report. */
+const FIELD_KIND = 'Do cơ sở đề nghị';
+
 export async function summarySheets(tx: Tx, scope: ExportScope): Promise<ExportSheet[]> {
-  // The wards and communes as they are today, merged ones counted in their successor's row.
-  const { units, countsUnder } = await scopeUnitsAt(tx, scope, scope.today);
-  const progress = await loadUnitProgress(tx, units, countsUnder);
+  // The wards and communes as they are today (merged ones counted in their successor's row), their
+  // progress, the money and the proposals.
+  const proposals = await commendationProposals(
+    tx,
+    scope.campaign,
+    scope.own.map((u) => u.id),
+    scope.today,
+  );
+  if (!proposals) {
+    return [];
+  }
+  const { units, progress, rollup } = proposals;
   const { due, onTime } = await punctuality(tx, scope.campaign, units, scope.today);
   const unitRecords = units.map((u, i) => {
     const p = progress[i] ?? { approved: 0, started: 0, completed: 0, handedOver: 0 };
     return { unit: u, p, due, onTime: onTime.get(u.id) ?? 0 };
   });
-  const rollup = buildRollup(
-    await tx.units.listByKinds(['province', 'city', 'district', 'ward', 'commune', 'member_org']),
-    await tx.pledges.listByCampaign(scope.campaign.id),
-    await tx.funds.listByCampaign(scope.campaign.id),
-  );
-  const proposals = await proposalsFor(tx, scope.campaign, units, progress, rollup, scope.today);
+  const narratives = await loadNarratives(tx, scope);
   const progressSheet = sheet({
     name: 'Tiến độ',
     title: 'KẾT QUẢ XÓA NHÀ TẠM, NHÀ DỘT NÁT THEO ĐƠN VỊ',
@@ -75,6 +83,12 @@ export async function summarySheets(tx: Tx, scope: ExportScope): Promise<ExportS
     })),
     notes: [
       `Tỷ lệ hoàn thành trên số nhà được duyệt (${completionPercent({ approved: 1, completed: 1 })}% = hoàn thành toàn bộ).`,
+      ...(narratives.length > 0
+        ? [
+            'Báo cáo bằng văn bản của các phường, xã (nội dung ở các trang "BC …" tiếp theo):',
+            ...narratives.map((n) => `- ${narrativeCountLine(n)}.`),
+          ]
+        : []),
     ],
   });
   const moneySheet = sheet({
@@ -102,23 +116,49 @@ export async function summarySheets(tx: Tx, scope: ExportScope): Promise<ExportS
       share: o.pledged > 0n ? Number(o.received) / Number(o.pledged) : null,
     })),
   });
-  const commendationSheet = sheet({
+  return [
+    progressSheet,
+    moneySheet,
+    commendationSheet(proposals),
+    ...narrativeSheets(narratives, scope.campaign.timeZone),
+  ];
+}
+
+/**
+ * Who is proposed for commendation: by the campaign's criteria (with the figures), then what each
+ * ward proposed in its reports, with the ward's name and the report.
+ */
+export function commendationSheet(proposals: CommendationProposals): ExportSheet {
+  const { criteria, field } = proposals;
+  const basis = proposals.basis.charAt(0).toUpperCase() + proposals.basis.slice(1);
+  return sheet({
     name: 'Đề xuất khen thưởng',
     title: 'DANH SÁCH ĐỀ XUẤT KHEN THƯỞNG',
-    subtitle: 'Theo tiêu chí của Ban Chỉ đạo (hoàn thành nhà, báo cáo đúng hạn, kết quả vận động)',
+    subtitle: `${basis} (hoàn thành nhà, báo cáo đúng hạn, kết quả vận động) và đề nghị của các phường, xã`,
     columns: [
       STT_COLUMN,
       { key: 'name', header: 'Tập thể, cá nhân', width: 34, format: 'text' },
       { key: 'kind', header: 'Loại', width: 22, format: 'text' },
-      { key: 'reason', header: 'Thành tích', width: 60, format: 'text' },
+      { key: 'reason', header: 'Thành tích', width: 50, format: 'text' },
+      { key: 'source', header: 'Căn cứ đề xuất', width: 34, format: 'text' },
     ],
-    rows: proposals.map((p, i) => ({
-      stt: i + 1,
-      name: p.name,
-      kind: KIND_LABELS[p.kind],
-      reason: p.reason,
-    })),
-    notes: proposals.length === 0 ? ['Chưa có tập thể, cá nhân nào đạt tiêu chí.'] : [],
+    rows: [
+      ...criteria.map((p) => ({
+        name: p.name,
+        kind: KIND_LABELS[p.kind],
+        reason: p.reason,
+        source: 'Đạt tiêu chí của cuộc vận động',
+      })),
+      ...field.map((f) => ({
+        name: f.text,
+        kind: FIELD_KIND,
+        reason: '',
+        source: `Đề nghị của ${f.unit} (${f.report}, số ${f.ref})`,
+      })),
+    ].map((row, i) => ({ stt: i + 1, ...row })),
+    notes: [
+      ...(criteria.length === 0 ? ['Chưa có tập thể, cá nhân nào đạt tiêu chí.'] : []),
+      ...(field.length === 0 ? ['Các phường, xã chưa gửi đề nghị khen thưởng trong báo cáo.'] : []),
+    ],
   });
-  return [progressSheet, moneySheet, commendationSheet];
 }

@@ -280,11 +280,12 @@ export const vi = {
   'household.rule.code': 'Mã hộ chỉ gồm chữ, số và các dấu . _ / -',
   'household.rule.same_household':
     'Nếu là cùng một hộ thì không thêm nữa: anh/chị gõ /huy để hủy. Nếu là hộ khác, bấm "Có".',
-  'menu.narrative': '🗂 Báo cáo quý / tổng kết',
-  'narrative.title': 'báo cáo quý / tổng kết',
+  'menu.narrative': '🗂 Báo cáo quý, báo cáo kết quả',
+  'narrative.title': 'báo cáo quý, báo cáo kết quả thực hiện Kế hoạch',
   'narrative.ask.period': 'Anh/chị gửi báo cáo nào? (⏰: đã quá hạn)',
   'narrative.ask.assessment': 'Đánh giá chung kết quả thực hiện chương trình tại đơn vị?',
   'narrative.ask.achievements': 'Kết quả nổi bật đạt được trong kỳ?',
+  'narrative.ask.achievements_final': 'Kết quả nổi bật trong toàn bộ thời gian thực hiện Kế hoạch?',
   'narrative.ask.obstacles': 'Khó khăn, vướng mắc chính (nếu có)?',
   'narrative.ask.commendations': 'Tập thể, cá nhân đề nghị khen thưởng (nếu có)?',
   'narrative.ask.proposals': 'Đề xuất, kiến nghị (nếu có)?',
@@ -293,6 +294,8 @@ export const vi = {
   'narrative.field.obstacles': 'Khó khăn, vướng mắc',
   'narrative.field.commendations': 'Đề nghị khen thưởng',
   'narrative.field.proposals': 'Đề xuất, kiến nghị',
+  'narrative.summary.report': 'Báo cáo {period} (hạn trước ngày {due})',
+  'narrative.summary.report_late': 'Báo cáo {period} (hạn trước ngày {due} – đã quá hạn)',
   'menu.pledge': '🤝 Đăng ký ủng hộ',
   'menu.my_pledges': '📄 Đăng ký của tôi',
   'menu.fund_receipt': '💰 Ghi nhận tiền nhận',
@@ -557,7 +560,7 @@ export const vi = {
   'export.kind.pledges': '🤝 Ủng hộ theo tổ chức',
   'export.kind.ledger': '📒 Sổ Quỹ theo cấp',
   'export.kind.late': '⏰ Đơn vị chậm báo cáo',
-  'export.kind.summary': '🏅 Sơ kết, tổng kết và đề xuất khen thưởng',
+  'export.kind.summary': '🏅 Tổng hợp kết quả, báo cáo của cơ sở và đề xuất khen thưởng',
   'export.sending': '📎 {name} – {area}. Tệp Excel lập theo số liệu lúc gửi, in được trên khổ A4 ngang.',
   'export.sending_period':
     '📎 {name}, kỳ {period} – {area}. Tệp Excel lập theo số liệu lúc gửi, in được trên khổ A4 ngang.',
@@ -640,8 +643,9 @@ export const vi = {
   'invite.flow.done':
     '✅ Mã mời: {code}\nVai trò: {role} – {unit}; hiệu lực {days} ngày, dùng một lần.\nGửi mã này cho người được mời; họ nhắn mã cho bot để bắt đầu.',
   'menu.invite': '🔑 Tạo mã mời',
-  'digest.commendations': '🏅 Đề xuất khen thưởng (theo tiêu chí của Ban Chỉ đạo):',
-  'digest.commendations.none': '🏅 Chưa có tập thể, cá nhân nào đạt tiêu chí khen thưởng.',
+  'digest.commendations': '🏅 Đề xuất khen thưởng ({basis}):',
+  'digest.commendations.none': '🏅 Chưa có tập thể, cá nhân nào đạt tiêu chí khen thưởng ({basis}).',
+  'digest.commendations.field': '🏅 Các phường, xã đề nghị khen thưởng (trong báo cáo gửi về):',
   'digest.commendation': '• {name}: {reason}',
   'digest.commendation.more': '• … và {count} đề xuất khác (xem báo cáo sơ kết)',
   'reminder.paused':
@@ -669,9 +673,9 @@ export const vi = {
 
   'reminder.hint.weekly': '{Address} gõ /baocao để gửi báo cáo tuần qua bot.',
   'reminder.hint.monthly': '{Address} gõ /baocao để gửi báo cáo qua bot.',
-  'reminder.hint.quarterly': '{Address} gõ /menu và chọn "Báo cáo quý / tổng kết" để gửi.',
+  'reminder.hint.quarterly': '{Address} gõ /menu và chọn "Báo cáo quý, báo cáo kết quả" để gửi.',
   'reminder.hint.semiannual': '{Address} gõ /menu để xem cách gửi báo cáo.',
-  'reminder.hint.final': '{Address} gõ /menu và chọn "Báo cáo quý / tổng kết" để gửi.',
+  'reminder.hint.final': '{Address} gõ /menu và chọn "Báo cáo quý, báo cáo kết quả" để gửi.',
   // Digests to leadership groups (issue 6 §4). A digest is a list of short lines; 'digest.break'
   // is the blank line between its sections, where a long digest is split into several messages.
   'digest.break': '',

@@ -306,7 +306,7 @@ describe('a full quarter, planned every 10 minutes', () => {
     );
     expect(text('remind:2025-Q2:3:31:0')).toBe(
       'Nhắc báo cáo: Xã Nông Thượng chưa gửi báo cáo quý II/2025, hôm nay (15/06/2025) là hạn cuối. ' +
-        'Anh/chị gõ /menu và chọn "Báo cáo quý / tổng kết" để gửi.',
+        'Anh/chị gõ /menu và chọn "Báo cáo quý, báo cáo kết quả" để gửi.',
     );
     expect(text('escalate:2025-04:1:101')).toBe(
       'Báo cáo chậm hạn: đến nay Phường Đức Xuân vẫn chưa gửi báo cáo tháng 4/2025 (hạn 15/05/2025). ' +

@@ -8,7 +8,14 @@ import { defineFlow } from '../flows/flow-runner.ts';
 import type { MessageKey } from '../messaging/catalog.ts';
 import { AppError } from '../shared/app-error.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
-import { periodHeader, reportReceipt } from './report-texts.ts';
+import { ASKED_IN, answerLabelKey, type NarrativeAnswer } from './narrative-answers.ts';
+import {
+  FINAL_REF_PREFIX,
+  narrativeName,
+  narrativeTitle,
+  periodHeader,
+  reportReceipt,
+} from './report-texts.ts';
 
 const ZOption = z.object({
   id: z.number().int(),
@@ -45,23 +52,23 @@ function chosen(ctx: NarrativeContext, data: FlowData) {
   return periodById(ctx, ctx.periods.find((p) => String(p.id) === data.period)?.id);
 }
 
+/** The step of one written answer, asked in the kinds of report `ASKED_IN` names. */
 function question(
-  key: string,
-  label: MessageKey,
+  key: NarrativeAnswer,
   prompt: MessageKey,
-  kinds: ('quarterly' | 'final')[],
   optional = false,
+  finalPrompt: MessageKey = prompt,
 ): StepDef<NarrativeContext> {
   return {
     key,
     kind: 'text',
-    label,
-    prompt: () => ({ key: prompt }),
+    label: answerLabelKey(key),
+    prompt: (ctx, data) => ({ key: chosen(ctx, data)?.kind === 'final' ? finalPrompt : prompt }),
     optional,
     maxLength: 2000,
     when: (ctx, data) => {
       const period = chosen(ctx, data);
-      return period !== undefined && kinds.includes(period.kind);
+      return period !== undefined && ASKED_IN[key].includes(period.kind);
     },
   };
 }
@@ -70,7 +77,11 @@ const narrativeFlow: FlowDef<NarrativeContext> = {
   id: 'narrative-report',
   version: 1,
   title: 'narrative.title',
-  summaryHeader: (ctx, data) => periodHeader(ctx.unitName, chosen(ctx, data)),
+  summaryHeader: (ctx, data) =>
+    periodHeader(ctx.unitName, chosen(ctx, data), {
+      onTime: 'narrative.summary.report',
+      late: 'narrative.summary.report_late',
+    }),
   steps: [
     {
       key: 'period',
@@ -78,35 +89,14 @@ const narrativeFlow: FlowDef<NarrativeContext> = {
       label: 'report.field.period',
       prompt: () => ({ key: 'narrative.ask.period' }),
       choices: (ctx) =>
-        ctx.periods.map((p) => ({ id: String(p.id), label: `${p.label}${p.late ? ' ⏰' : ''}` })),
+        ctx.periods.map((p) => ({ id: String(p.id), label: `${narrativeTitle(p)}${p.late ? ' ⏰' : ''}` })),
       when: (ctx) => ctx.periods.length > 1,
     },
-    question('assessment', 'narrative.field.assessment', 'narrative.ask.assessment', ['final']),
-    question('achievements', 'narrative.field.achievements', 'narrative.ask.achievements', [
-      'quarterly',
-      'final',
-    ]),
-    question(
-      'obstacles',
-      'narrative.field.obstacles',
-      'narrative.ask.obstacles',
-      ['quarterly', 'final'],
-      true,
-    ),
-    question(
-      'commendations',
-      'narrative.field.commendations',
-      'narrative.ask.commendations',
-      ['final'],
-      true,
-    ),
-    question(
-      'proposals',
-      'narrative.field.proposals',
-      'narrative.ask.proposals',
-      ['quarterly', 'final'],
-      true,
-    ),
+    question('assessment', 'narrative.ask.assessment'),
+    question('achievements', 'narrative.ask.achievements', false, 'narrative.ask.achievements_final'),
+    question('obstacles', 'narrative.ask.obstacles', true),
+    question('commendations', 'narrative.ask.commendations', true),
+    question('proposals', 'narrative.ask.proposals', true),
   ],
 };
 
@@ -141,7 +131,8 @@ export const narrativeReportRunner = defineFlow({
         id: p.id,
         code: p.code,
         kind: p.kind === 'final' ? ('final' as const) : ('quarterly' as const),
-        label: p.kind === 'final' ? 'báo cáo tổng kết' : `báo cáo ${p.label}`,
+        // "quý IV/2025", "kết quả thực hiện Kế hoạch": after "báo cáo" in the receipt and header.
+        label: narrativeName(p),
         dueOn: p.dueOn,
         late: today >= p.dueOn,
       }));
@@ -181,7 +172,7 @@ export const narrativeReportRunner = defineFlow({
     const timeZone = campaign?.timeZone ?? 'Asia/Ho_Chi_Minh';
     const late = toIsoDate(dateInZone(now, timeZone)) >= period.dueOn;
     const revision = (await tx.narratives.lastRevision(period.id, ctx.unitId)) + 1;
-    const ref = `${period.kind === 'final' ? 'BCTK' : `BCQ-${period.code.replace('-', '')}`}-${ctx.unitCode}-${revision}`;
+    const ref = `${period.kind === 'final' ? FINAL_REF_PREFIX : `BCQ-${period.code.replace('-', '')}`}-${ctx.unitCode}-${revision}`;
     const id = await tx.narratives.create({
       ref,
       periodId: period.id,

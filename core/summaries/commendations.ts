@@ -1,4 +1,5 @@
 import { type CommendationCriteria, ZCommendationCriteria } from '../campaigns/sections.ts';
+import { placeInSentence } from '../units/kinds.ts';
 
 export type { CommendationCriteria };
 export { ZCommendationCriteria };
@@ -29,10 +30,13 @@ export interface OrgRecord {
 }
 
 export interface DonorRecord {
+  /** A pledge's donor, or the payer noted on receipts without a pledge (may be empty). */
   name: string;
   kind: string;
   received: bigint;
   publicName: boolean;
+  /** Gave without a pledge ("ngoài đăng ký"): proposed by the same criterion. */
+  walkIn?: boolean;
 }
 
 export interface Proposal {
@@ -81,9 +85,41 @@ export function proposeCommendations(
     }
   }
   for (const d of donors) {
-    if (d.publicName && d.received >= BigInt(c.minDonorReceived)) {
-      out.push({ kind: 'donor', name: d.name, reason: `Ủng hộ ${trieu(d.received)}` });
+    // Donors are named only with their consent; a receipt that names nobody proposes nobody.
+    if (d.publicName && d.name.trim() !== '' && d.received >= BigInt(c.minDonorReceived)) {
+      out.push({
+        kind: 'donor',
+        name: d.name.trim(),
+        reason: `Ủng hộ ${trieu(d.received)}${d.walkIn ? ' (nộp trực tiếp vào Quỹ, không qua đăng ký)' : ''}`,
+      });
     }
   }
   return out;
+}
+
+/**
+ * Whose criteria the proposals follow: "Ban Thường trực Ủy ban MTTQ thành phố Bắc Kạn" for the
+ * area's unit "Ủy ban MTTQ Việt Nam thành phố Bắc Kạn" (or "Tỉnh Thái Nguyên") — the campaign's
+ * criteria, set by the area's standing committee; the plan names no "Ban Chỉ đạo".
+ */
+export function criteriaBody(areaName: string): string {
+  return `Ban Thường trực Ủy ban MTTQ ${placeInSentence(areaName)}`;
+}
+
+/** "theo tiêu chí của cuộc vận động do Ban Thường trực Ủy ban MTTQ thành phố Bắc Kạn đề ra". */
+export function criteriaBasis(areaName: string): string {
+  return `theo tiêu chí của cuộc vận động do ${criteriaBody(areaName)} đề ra`;
+}
+
+/** A ward's own proposal for commendation: its report's "Đề nghị khen thưởng" answer. */
+export interface FieldProposal {
+  unitId: number;
+  /** The ward as it was named when it reported ("Phường Đức Xuân"). */
+  unit: string;
+  /** The report it came in: "Báo cáo kết quả thực hiện Kế hoạch", "Báo cáo quý IV/2025". */
+  report: string;
+  /** Its reference ("BCKQ-01840-2"). */
+  ref: string;
+  /** What the ward wrote, trimmed. */
+  text: string;
 }

@@ -1,13 +1,19 @@
 import { z } from 'zod';
 import { t } from '../../core/messaging/catalog.ts';
 import { rollUp, unitsByShown } from '../../core/people/area-view.ts';
+import type { NarrativeReportRow } from '../../core/reports/narrative.repository.ts';
+import { answerLabelKey, answersShown } from '../../core/reports/narrative-answers.ts';
 import { COUNT_FIELDS } from '../../core/reports/report.ts';
+import { narrativeTitle } from '../../core/reports/report-texts.ts';
 import { formatInteger, formatMoney } from '../../core/shared/format.ts';
-import { type CliContext, DEFAULT_TIME_ZONE, UsageError } from './context.ts';
+import { type CliContext, DEFAULT_TIME_ZONE, storeOf, UsageError } from './context.ts';
 import { clean, formatInstant, formatIsoDate, renderFields, renderTable } from './text.ts';
 
 const PERIOD_HINT =
-  'mã kỳ có dạng 2025-02 (tháng), 2026-W07 (tuần), 2025-Q1 (quý) hoặc final (báo cáo tổng kết)';
+  'mã kỳ có dạng 2025-02 (tháng), 2026-W07 (tuần), 2025-Q1 (quý), quarterly (mọi báo cáo quý) hoặc final (báo cáo kết quả thực hiện Kế hoạch)';
+
+/** `--period quarterly`: every quarterly period; any other value is a period code. */
+const QUARTERLY = 'quarterly';
 
 /** Options of `reports list`. */
 export const ZReportsListOptions = z.object({
@@ -15,21 +21,23 @@ export const ZReportsListOptions = z.object({
     .string()
     .trim()
     .regex(
-      /^(\d{4}-(0[1-9]|1[0-2]|W(0[1-9]|[1-4]\d|5[0-3])|Q[1-4])|final)$/i,
+      /^(\d{4}-(0[1-9]|1[0-2]|W(0[1-9]|[1-4]\d|5[0-3])|Q[1-4])|final|quarterly)$/i,
       `--period không hợp lệ: ${PERIOD_HINT}`,
     )
-    .transform((v) => (v.toLowerCase() === 'final' ? 'final' : v.toUpperCase()))
+    .transform((v) => (/^(final|quarterly)$/i.test(v) ? v.toLowerCase() : v.toUpperCase()))
     .optional(),
   unit: z.string().trim().min(1, '--unit không được để trống').max(64, '--unit quá dài').optional(),
 });
 export type ReportsListOptions = z.output<typeof ZReportsListOptions>;
 
+const SHOW_EXAMPLE = 'reports show <số tham chiếu>, ví dụ BC-202502-01840-1 hoặc BCKQ-01840-1';
+
 /** The argument of `reports show`. */
 export const ZReportsShowArgs = z.object({
   ref: z
-    .string({ error: 'thiếu số tham chiếu: reports show <số tham chiếu>, ví dụ BC-202502-01840-1' })
+    .string({ error: `thiếu số tham chiếu: ${SHOW_EXAMPLE}` })
     .trim()
-    .min(1, 'thiếu số tham chiếu: reports show <số tham chiếu>, ví dụ BC-202502-01840-1')
+    .min(1, `thiếu số tham chiếu: ${SHOW_EXAMPLE}`)
     .max(100, 'số tham chiếu quá dài'),
 });
 export type ReportsShowArgs = z.output<typeof ZReportsShowArgs>;
@@ -53,8 +61,66 @@ function lateLabel(late: boolean): string {
   return late ? 'Trễ hạn' : 'Đúng hạn';
 }
 
+/** One submitted revision as `reports list` shows it, a monthly (figures) or a written report. */
+interface Listed {
+  ref: string;
+  periodId: number;
+  unitId: number;
+  revision: number;
+  late: boolean;
+  submittedAt: Date;
+  period: { code: string; label: string; kind: string; dueOn: string };
+  unit: { code: string; name: string; validTo: string | null };
+  sender: string;
+}
+
+/** The written (quarterly, final) reports of the periods, of the units when given, as listed. */
+async function narrativesListed(
+  prisma: CliContext['prisma'],
+  periodWhere: { code?: string; kind?: string },
+  unitIds: number[] | undefined,
+): Promise<Listed[]> {
+  const periods = await prisma.reportingPeriod.findMany({
+    where: { ...periodWhere, kind: periodWhere.kind ?? { in: ['quarterly', 'final'] } },
+    select: { id: true, code: true, label: true, kind: true, dueOn: true },
+  });
+  const reports = await prisma.narrativeReport.findMany({
+    where: {
+      periodId: { in: periods.map((p) => p.id) },
+      ...(unitIds === undefined ? {} : { unitId: { in: unitIds } }),
+    },
+  });
+  const [units, people] = await Promise.all([
+    prisma.unit.findMany({
+      where: { id: { in: [...new Set(reports.map((r) => r.unitId))] } },
+      select: { id: true, code: true, name: true, validTo: true },
+    }),
+    prisma.person.findMany({
+      where: { id: { in: [...new Set(reports.map((r) => r.personId))] } },
+      select: { id: true, fullName: true },
+    }),
+  ]);
+  const periodById = new Map(periods.map((p) => [p.id, p]));
+  const unitById = new Map(units.map((u) => [u.id, u]));
+  const nameById = new Map(people.map((p) => [p.id, p.fullName]));
+  return reports.flatMap((r) => {
+    const period = periodById.get(r.periodId);
+    const unit = unitById.get(r.unitId);
+    return period && unit
+      ? [{ ...r, period, unit, sender: nameById.get(r.personId) ?? `#${r.personId}` }]
+      : [];
+  });
+}
+
+/** What a period is called in the lists: "tháng 2/2025 (2025-02)", "báo cáo kết quả … (final)". */
+function periodCell(period: Listed['period']): string {
+  const name = period.kind === 'quarterly' || period.kind === 'final' ? narrativeTitle(period) : period.label;
+  return `${name} (${period.code})`;
+}
+
 /**
- * `reports list`: every submitted revision (optionally of one period code and/or one unit code)
+ * `reports list`: every submitted revision (optionally of one period code, of every quarterly
+ * period, and/or of one unit code) — monthly figures and the written quarterly and final reports —
  * with its reference, period, unit, revision, lateness, time and sender; the latest revision of
  * each unit and period is marked ✓. Throws UsageError for an unknown period or unit code.
  */
@@ -74,8 +140,14 @@ export async function reportsList(ctx: CliContext, options: ReportsListOptions):
       units.map((u) => u.id),
     );
   }
+  const periodWhere =
+    options.period === undefined
+      ? {}
+      : options.period === QUARTERLY
+        ? { kind: QUARTERLY }
+        : { code: options.period };
   if (options.period !== undefined) {
-    const period = await prisma.reportingPeriod.findFirst({ where: { code: options.period } });
+    const period = await prisma.reportingPeriod.findFirst({ where: periodWhere });
     if (!period) {
       const periods = await prisma.reportingPeriod.findMany({
         orderBy: [{ dueOn: 'asc' }, { code: 'asc' }],
@@ -90,17 +162,11 @@ export async function reportsList(ctx: CliContext, options: ReportsListOptions):
     }
   }
 
-  const reports = await prisma.report.findMany({
+  const monthly = await prisma.report.findMany({
     where: {
-      ...(options.period === undefined ? {} : { period: { code: options.period } }),
+      ...(options.period === undefined ? {} : { period: periodWhere }),
       ...(unitIds === undefined ? {} : { unitId: { in: unitIds } }),
     },
-    orderBy: [
-      { period: { dueOn: 'asc' } },
-      { period: { code: 'asc' } },
-      { unit: { code: 'asc' } },
-      { revision: 'asc' },
-    ],
     select: {
       ref: true,
       periodId: true,
@@ -108,13 +174,27 @@ export async function reportsList(ctx: CliContext, options: ReportsListOptions):
       revision: true,
       late: true,
       submittedAt: true,
-      period: { select: { code: true, label: true } },
+      period: { select: { code: true, label: true, kind: true, dueOn: true } },
       unit: { select: { code: true, name: true, validTo: true } },
       person: { select: { fullName: true } },
     },
   });
+  const reports: Listed[] = [
+    ...monthly.map(({ person, ...r }) => ({ ...r, sender: person.fullName })),
+    ...(await narrativesListed(prisma, periodWhere, unitIds)),
+  ].sort(
+    (a, b) =>
+      a.period.dueOn.localeCompare(b.period.dueOn) ||
+      a.period.code.localeCompare(b.period.code) ||
+      a.unit.code.localeCompare(b.unit.code) ||
+      a.revision - b.revision,
+  );
   const filters = [
-    options.period === undefined ? undefined : `kỳ ${options.period}`,
+    options.period === undefined
+      ? undefined
+      : options.period === QUARTERLY
+        ? 'các kỳ quý'
+        : `kỳ ${options.period}`,
     options.unit === undefined ? undefined : `đơn vị ${options.unit}`,
   ].filter((f): f is string => f !== undefined);
   if (reports.length === 0) {
@@ -128,13 +208,13 @@ export async function reportsList(ctx: CliContext, options: ReportsListOptions):
   }
   const rows = reports.map((r) => [
     r.ref,
-    `${r.period.label} (${r.period.code})`,
+    periodCell(r.period),
     `${r.unit.code} ${r.unit.name}${r.unit.validTo === null ? '' : ` (đến ${formatIsoDate(r.unit.validTo)})`}`,
     String(r.revision),
     latest.get(`${r.periodId}:${r.unitId}`) === r.revision ? '✓' : '',
     lateLabel(r.late),
     formatInstant(r.submittedAt, timeZone),
-    r.person.fullName,
+    r.sender,
   ]);
   const headers = ['Số tham chiếu', 'Kỳ', 'Đơn vị', 'Lần', 'Mới nhất', 'Hạn', 'Gửi lúc', 'Người gửi'];
   for (const line of renderTable(headers, rows)) {
@@ -162,6 +242,16 @@ export async function reportsShow(ctx: CliContext, args: ReportsShowArgs): Promi
     (await prisma.report.findUnique({ where: { ref: args.ref }, include })) ??
     (await prisma.report.findUnique({ where: { ref: args.ref.toUpperCase() }, include }));
   if (!report) {
+    const written = await storeOf(ctx).run(async (tx) => {
+      const found =
+        (await tx.narratives.findByRef(args.ref)) ?? (await tx.narratives.findByRef(args.ref.toUpperCase()));
+      return (
+        found && { report: found, revisions: await tx.narratives.revisions(found.periodId, found.unitId) }
+      );
+    });
+    if (written) {
+      return narrativeShow(ctx, written.report, written.revisions);
+    }
     throw new UsageError(
       `không có báo cáo số tham chiếu "${args.ref}". Xem các số tham chiếu bằng: npm run cli -- reports list`,
     );
@@ -179,11 +269,8 @@ export async function reportsShow(ctx: CliContext, args: ReportsShowArgs): Promi
     },
   });
   const latestRevision = Math.max(report.revision, ...revisions.map((r) => r.revision));
-  const isLatest = report.revision === latestRevision;
 
-  out(
-    `Báo cáo ${report.ref}${isLatest ? ' (bản mới nhất)' : ` (bản cũ; bản mới nhất là lần ${latestRevision})`}`,
-  );
+  out(showTitle(report.ref, report.revision, latestRevision));
   const header: [string, string][] = [
     [
       'Kỳ',
@@ -217,19 +304,100 @@ export async function reportsShow(ctx: CliContext, args: ReportsShowArgs): Promi
     out(line);
   }
   out('');
-  out(`Các lần gửi của ${clean(report.unit.name)} – ${report.period.label}:`);
+  revisionsTable(
+    ctx,
+    `${clean(report.unit.name)} – ${report.period.label}`,
+    report.ref,
+    revisions.map((r) => ({ ...r, sender: r.person.fullName })),
+  );
+}
+
+/** A report's first line: its reference, and whether a later revision replaced it. */
+function showTitle(ref: string, revision: number, latestRevision: number): string {
+  return `Báo cáo ${ref}${revision === latestRevision ? ' (bản mới nhất)' : ` (bản cũ; bản mới nhất là lần ${latestRevision})`}`;
+}
+
+/** "Các lần gửi của …": every revision of the unit's report for the period, the one shown marked. */
+function revisionsTable(
+  ctx: CliContext,
+  of: string,
+  shown: string,
+  revisions: readonly {
+    ref: string;
+    revision: number;
+    late: boolean;
+    submittedAt: Date;
+    sender: string;
+    channel: string;
+  }[],
+): void {
+  const timeZone = ctx.timeZone ?? DEFAULT_TIME_ZONE;
+  const latestRevision = Math.max(...revisions.map((r) => r.revision));
+  ctx.out(`Các lần gửi của ${of}:`);
   const rows = revisions.map((r) => [
     String(r.revision),
     r.ref,
     r.revision === latestRevision ? '✓' : '',
     lateLabel(r.late),
     formatInstant(r.submittedAt, timeZone),
-    r.person.fullName,
+    r.sender,
     r.channel,
-    r.ref === report.ref ? '← đang xem' : '',
+    r.ref === shown ? '← đang xem' : '',
   ]);
   const headers = ['Lần', 'Số tham chiếu', 'Mới nhất', 'Hạn', 'Gửi lúc', 'Người gửi', 'Kênh', ''];
   for (const line of renderTable(headers, rows)) {
-    out(`  ${line}`);
+    ctx.out(`  ${line}`);
   }
+}
+
+/**
+ * `reports show` of a written (quarterly or final) report: the period, unit, revision, lateness,
+ * time and sender, every answer its kind asks under its Vietnamese label, then its revisions.
+ */
+async function narrativeShow(
+  ctx: CliContext,
+  report: NarrativeReportRow,
+  revisions: readonly NarrativeReportRow[],
+): Promise<void> {
+  const { prisma, out } = ctx;
+  const timeZone = ctx.timeZone ?? DEFAULT_TIME_ZONE;
+  const [period, unit, people] = await Promise.all([
+    prisma.reportingPeriod.findUniqueOrThrow({ where: { id: report.periodId } }),
+    prisma.unit.findUniqueOrThrow({ where: { id: report.unitId } }),
+    prisma.person.findMany({
+      where: { id: { in: [...new Set(revisions.map((r) => r.personId))] } },
+      select: { id: true, fullName: true },
+    }),
+  ]);
+  const sender = (id: number) => people.find((p) => p.id === id)?.fullName ?? `#${id}`;
+  const latestRevision = Math.max(report.revision, ...revisions.map((r) => r.revision));
+  out(showTitle(report.ref, report.revision, latestRevision));
+  const header: [string, string][] = [
+    ['Kỳ', `${narrativeTitle(period)} (${period.code}), hạn trước ngày ${formatIsoDate(period.dueOn)}`],
+    ['Đơn vị', `${unit.name} (${unit.code})`],
+    ['Lần gửi', String(report.revision)],
+    ['Hạn', lateLabel(report.late)],
+    ['Gửi lúc', formatInstant(report.submittedAt, timeZone)],
+    ['Người gửi', sender(report.personId)],
+    ['Kênh', report.channel],
+  ];
+  for (const line of renderFields(header)) {
+    out(line);
+  }
+  out('');
+  out('Nội dung báo cáo:');
+  const answers = answersShown(period.kind, [report]).map((a): [string, string] => [
+    t('vi', answerLabelKey(a)),
+    report.answers[a] ?? '',
+  ]);
+  for (const line of renderFields(answers)) {
+    out(line);
+  }
+  out('');
+  revisionsTable(
+    ctx,
+    `${clean(unit.name)} – ${narrativeTitle(period)}`,
+    report.ref,
+    revisions.map((r) => ({ ...r, sender: sender(r.personId) })),
+  );
 }

@@ -239,7 +239,7 @@ describe('a stranger', () => {
             { id: 'menu:hhlist', label: '📋 Danh sách hộ' },
           ],
           [{ id: 'menu:hhadd', label: '➕ Thêm hộ mới' }],
-          [{ id: 'menu:narrative', label: '🗂 Báo cáo quý / tổng kết' }],
+          [{ id: 'menu:narrative', label: '🗂 Báo cáo quý, báo cáo kết quả' }],
           [{ id: 'menu:fblist', label: '📨 Phản ánh của người dân' }],
           [
             { id: 'menu:whoami', label: '👤 Thông tin của tôi' },
