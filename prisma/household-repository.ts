@@ -47,6 +47,14 @@ export function createHouseholdRepository(db: SqlDb, hashId?: IdNumberHasher): H
         .executeTakeFirst();
       return found !== undefined;
     },
+    async codesOf(campaignId, unitId) {
+      const rows = await households()
+        .select('code')
+        .where('campaignId', '=', campaignId)
+        .where('unitId', '=', unitId)
+        .execute();
+      return rows.map((r) => r.code);
+    },
     async duplicateCandidates(campaignId, nameKey) {
       // The last word (the given name) is the most stable part of a Vietnamese name; typos elsewhere
       // are caught by the edit distance in core. A typo in the given name's first letter is missed.

@@ -85,8 +85,8 @@ describe('household add in chat with the campaign definition', () => {
     await h.send(textFrom(officer, '40'));
     await h.send(textFrom(officer, '3'));
     await h.send(choiceFrom(officer, 'landLegal:yes'));
-    await h.send(choiceFrom(officer, 'landUndisputed:yes'));
-    await h.send(choiceFrom(officer, 'outsideLandslideZone:yes'));
+    await h.send(choiceFrom(officer, 'landDisputed:no'));
+    await h.send(choiceFrom(officer, 'inLandslideZone:no'));
     const summary = await h.send(choiceFrom(officer, 'confirmedByCommune:yes'));
     return { categories, summary };
   }
@@ -131,14 +131,14 @@ describe('household add in chat with the campaign definition', () => {
   it('assesses with the stricter rule (3 of 3 structures) and stores the campaign category', async () => {
     const two = await addHousehold('BK-102', 'Hoàng Thị Mai', 'ntp_poverty', ['no', 'no', 'yes']);
     expect(two.summary.text).toContain('Hộ thuộc Chương trình MTQG giảm nghèo');
-    expect(two.summary.text).toContain('Chưa đủ điều kiện');
+    expect(two.summary.text).toContain('Kết luận: chưa đủ điều kiện hỗ trợ – nhà chưa thuộc diện nhà tạm');
     expect(two.summary.text).toContain('có 2/3 kết cấu chính');
     expect(two.summary.text).toContain('cần ít nhất 3');
     expect((await h.send(choiceFrom(officer, '@confirm:yes'))).text).toContain('Đã thêm hộ Hoàng Thị Mai');
 
     const three = await addHousehold('BK-103', 'Lục Văn Sính', 'ntp_poverty', ['no', 'no', 'no']);
-    expect(three.summary.text).toContain('Đủ điều kiện hỗ trợ');
-    expect(three.summary.text).not.toContain('Chưa đủ điều kiện');
+    expect(three.summary.text).toContain('Kết luận: đủ điều kiện hỗ trợ xây mới.');
+    expect(three.summary.text).not.toContain('chưa đủ điều kiện');
     await h.send(choiceFrom(officer, '@confirm:yes'));
 
     const rows = await h.db.kysely
@@ -210,7 +210,7 @@ describe('household add in chat with the campaign definition', () => {
     // The national rule (2 of 3 structures) and the built-in category.
     expect(asked.categories.text).toContain('Nhu cầu');
     expect(asked.summary.text).toContain('Người có công');
-    expect(asked.summary.text).not.toContain('Chưa đủ điều kiện');
+    expect(asked.summary.text).not.toContain('chưa đủ điều kiện');
   });
 });
 

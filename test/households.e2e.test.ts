@@ -241,40 +241,116 @@ describe('households in chat', () => {
     expect(await say('/tinhhinh')).toContain('dành cho lãnh đạo');
   });
 
-  it('adds a household in chat, and stops a likely duplicate until the officer says it is another one', async () => {
+  it('warns of a likely duplicate right after the name, village and birth year; "Không" goes on, once', async () => {
     const target = app;
     if (!target) {
       throw new Error('no app');
     }
     await say('/menu');
-    expect(await press('menu:hhadd')).toContain('Mã hộ');
+    expect(await press('menu:hhadd')).toContain('1/15. Mã hộ theo danh sách của xã, phường');
+    await say('DX-050');
+    await say('Tổ 1');
+    // The head-name rule is checked at the name itself, not after every answer.
+    const refused = await say('Nông Văn 4');
+    expect(refused).toContain('⚠️ Họ tên chủ hộ chỉ gồm chữ cái');
+    expect(refused).toContain('3/15. Họ và tên chủ hộ?');
     // "Nong Van Tu", Tổ 1, born 1956: the seeded Nông Văn Tư without diacritics.
-    for (const answer of ['DX-050', 'Tổ 1', 'Nong Van Tu', '1956']) {
-      await say(answer);
+    await say('Nong Van Tu');
+    const warning = await say('1956');
+    expect(warning).toContain('⚠️ Hộ vừa nhập có thể TRÙNG với hộ đã có trong chương trình:');
+    expect(warning).toContain('• Nông Văn Tư (mã DX-001, Tổ 1): cùng họ tên (không dấu), cùng thôn');
+    expect(warning).toContain('cùng năm sinh 1956');
+    expect(warning).toContain('Đây có phải là cùng một hộ không?');
+    expect(buttons().map((b) => b.text)).toEqual(['Có, là cùng một hộ', 'Không, là hộ khác']);
+    // "Không": another household; the next question, not the same one again.
+    expect(await press('sameHousehold:no')).toContain('5/15. Hộ thuộc diện nào?');
+    await press('category:poor');
+    await press('need:new_build');
+    expect(buttons().map((b) => b.text)).toEqual(['Có, bền chắc', 'Không bền chắc']);
+    await press('foundationDurable:no');
+    await press('frameDurable:no');
+    await press('roofDurable:yes');
+    expect(await say('24,5 m2')).toContain('11/15. Số nhân khẩu của hộ?');
+    await say('3');
+    await press('landLegal:yes');
+    expect(emulator.lastMessageTo(officer.id)?.text).toContain(
+      '13/15. Đất ở của hộ có đang bị tranh chấp không?',
+    );
+    expect(buttons().map((b) => b.text)).toEqual(['Có tranh chấp', 'Không tranh chấp']);
+    // Typed "không" means what it says: no dispute.
+    await say('không');
+    await press('inLandslideZone:no');
+    const summary = await press('confirmedByCommune:yes');
+    expect(summary).toContain('Xem lại');
+    expect(summary).toContain('✅ Kết luận: đủ điều kiện hỗ trợ xây mới.');
+    expect(summary).toContain('• Năm sinh chủ hộ: 1956');
+    expect(summary).toContain('• Diện tích (m²): 24,5');
+    expect(summary).toContain('• Tranh chấp đất ở: Không tranh chấp');
+    expect(summary).toContain('• Trùng với hộ đã có: Không, là hộ khác');
+    expect(await press('@confirm:yes')).toContain('Đã thêm hộ Nong Van Tu (mã DX-050)');
+    const added = await target.prisma.household.findFirstOrThrow({ where: { code: 'DX-050' } });
+    expect(added).toMatchObject({
+      status: 'proposed',
+      eligible: true,
+      headNameKey: 'nong van tu',
+      landUndisputed: true,
+      outsideLandslideZone: true,
+      area: 24.5,
+    });
+    const audit = await target.prisma.auditLog.findFirstOrThrow({ where: { action: 'household.create' } });
+    expect(audit.after).toContain('confirmedDifferentFrom');
+  });
+
+  it('stops at "Có, là cùng một hộ" naming the household already listed; nothing is added', async () => {
+    const target = app;
+    if (!target) {
+      throw new Error('no app');
     }
+    const before = await target.prisma.household.count();
+    await say('/menu');
+    await press('menu:hhadd');
+    await press('code:');
+    await say('Tổ 1');
+    await say('Nông Văn Tư');
+    expect(await say('1956')).toContain('có thể TRÙNG');
+    const stopped = await press('sameHousehold:yes');
+    expect(stopped).toContain(
+      'Không thêm hộ mới: hộ này đã có trong chương trình – Nông Văn Tư (mã DX-001, Tổ 1).',
+    );
+    expect(await target.prisma.household.count()).toBe(before);
+  });
+
+  it('records a disputed land as disputed, says why at the summary, and gives the next code of the unit', async () => {
+    const target = app;
+    if (!target) {
+      throw new Error('no app');
+    }
+    await say('/menu');
+    await press('menu:hhadd');
+    expect(buttons().map((b) => b.text)).toEqual(['Chưa có mã — bot cấp mã mới']);
+    await press('code:');
+    await say('Tổ 9');
+    await say('Đinh Văn Lành');
+    await say('1960');
     await press('category:poor');
     await press('need:new_build');
     await press('foundationDurable:no');
     await press('frameDurable:no');
-    await press('roofDurable:yes');
-    await say('24');
-    await say('3');
+    await press('roofDurable:no');
+    expect(await say('24 mét khối')).toContain('⚠️ Diện tích nhà phải là một số (m²), ví dụ 24,5.');
+    await say('20m2');
+    await say('4');
     await press('landLegal:yes');
-    await press('landUndisputed:yes');
-    await press('outsideLandslideZone:yes');
-    const warning = await press('confirmedByCommune:yes');
-    expect(warning).toContain('có thể TRÙNG');
-    expect(warning).toContain('Nông Văn Tư (mã DX-001');
-    expect(await press('confirmDifferent:no')).toContain('/huy');
-    expect(await target.prisma.household.count({ where: { code: 'DX-050' } })).toBe(0);
-    const summary = await press('confirmDifferent:yes');
-    expect(summary).toContain('Xem lại');
-    expect(summary).toContain('Đủ điều kiện hỗ trợ');
-    expect(await press('@confirm:yes')).toContain('Đã thêm hộ Nong Van Tu (mã DX-050)');
-    const added = await target.prisma.household.findFirstOrThrow({ where: { code: 'DX-050' } });
-    expect(added).toMatchObject({ status: 'proposed', eligible: true, headNameKey: 'nong van tu' });
-    const audit = await target.prisma.auditLog.findFirstOrThrow({ where: { action: 'household.create' } });
-    expect(audit.after).toContain('confirmedDifferentFrom');
+    // An officer answering "Có" to the dispute question records a dispute.
+    await say('có');
+    await press('inLandslideZone:no');
+    const summary = await press('confirmedByCommune:yes');
+    expect(summary).toContain('• Mã hộ: DX-005 (bot cấp mã mới)');
+    expect(summary).toContain('• Tranh chấp đất ở: Có tranh chấp');
+    expect(summary).toContain('⚠️ Kết luận: chưa đủ điều kiện hỗ trợ – đất ở của hộ đang có tranh chấp.');
+    expect(await press('@confirm:yes')).toContain('Mã hộ do bot cấp: DX-005');
+    const added = await target.prisma.household.findFirstOrThrow({ where: { code: 'DX-005' } });
+    expect(added).toMatchObject({ headName: 'Đinh Văn Lành', landUndisputed: false, eligible: false });
   });
 
   it('takes the quarterly report with its own questions, late after its due date, revisions kept', async () => {

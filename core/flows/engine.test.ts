@@ -174,7 +174,8 @@ describe('the engine with a tiny two-step flow', () => {
     });
     const reply = onlyReply(result.replies);
     expect(reply.text).toBe(
-      '1/14. Số hộ được phê duyệt hỗ trợ XÂY MỚI (lũy kế đến nay)?\nGõ một số nguyên, ví dụ: 12',
+      // Not a numbered flow: no "1/14." before its question.
+      'Số hộ được phê duyệt hỗ trợ XÂY MỚI (lũy kế đến nay)?\nGõ một số nguyên, ví dụ: 12',
     );
     // A typed number is the answer; the button only saves typing, so it is a suggestion.
     expect(reply.suggestions).toEqual([{ id: 'households:0', label: '0' }]);
@@ -841,8 +842,8 @@ describe('the engine with the report flow: summary, confirm and edit', () => {
     expect(editing.state.step).toBe(EDIT_STEP);
     const menu = onlyReply(editing.replies);
     expect(menu.text).toBe('Anh/chị muốn sửa mục nào? (bấm nút hoặc gõ số thứ tự)');
+    // The numbered questions first, each with its question's number; the period, asked aside, after them.
     expect(buttonIds(menu)).toEqual([
-      '@edit:period',
       '@edit:approvedNew',
       '@edit:approvedRepair',
       '@edit:startedNew',
@@ -857,11 +858,13 @@ describe('the engine with the report flow: summary, confirm and edit', () => {
       '@edit:difficulties',
       '@edit:proposals',
       '@edit:photo',
+      '@edit:period',
       '@edit:back',
     ]);
     expect(menu.suggestions).toBeUndefined();
-    expect((menu.choices ?? []).flat()[10]?.label).toBe('11. Tiền đã chi cho hộ: 30.000.000 đ');
-    expect((menu.choices ?? []).flat()[14]?.label).toBe('15. Ảnh công trình: Không có');
+    expect((menu.choices ?? []).flat()[9]?.label).toBe('10. Tiền đã chi cho hộ: 30.000.000 đ');
+    expect((menu.choices ?? []).flat()[13]?.label).toBe('14. Ảnh công trình: Không có');
+    expect((menu.choices ?? []).flat()[14]?.label).toMatch(/^15\. Kỳ báo cáo: /);
 
     const field = continued(apply(reportFlow, editing.state, button('@edit:moneyPaid')));
     expect(field.state).toMatchObject({ step: 'moneyPaid', reviewing: true });
@@ -876,9 +879,11 @@ describe('the engine with the report flow: summary, confirm and edit', () => {
   });
 
   it.each<[string, string]>([
-    ['2', 'approvedNew'],
-    ['14', 'proposals'],
-    ['15', 'photo'],
+    // The numbers of the questions ("2/14.", "14/14."); the period, asked aside, comes after them.
+    ['1', 'approvedNew'],
+    ['2', 'approvedRepair'],
+    ['14', 'photo'],
+    ['15', 'period'],
     ['Ngày công', 'labourDays'],
     ['Ảnh công trình', 'photo'],
   ])('chooses the field to edit by typing %j', (typed, step) => {
@@ -1150,8 +1155,8 @@ describe('the engine with the report flow: the photo step', () => {
   it('changes the photo from the summary: shows the current value, then takes a new photo or "none"', () => {
     const withPhoto = continued(apply(reportFlow, reportAt('photo'), photo(FILE_ID))).state;
     const editing = continued(apply(reportFlow, withPhoto, button('@confirm:edit')));
-    expect((onlyReply(editing.replies).choices ?? []).flat()[14]?.label).toBe(
-      '15. Ảnh công trình: Đã nhận 1 ảnh',
+    expect((onlyReply(editing.replies).choices ?? []).flat()[13]?.label).toBe(
+      '14. Ảnh công trình: Đã nhận 1 ảnh',
     );
     const field = continued(apply(reportFlow, editing.state, button('@edit:photo')));
     expect(field.state).toMatchObject({ step: 'photo', reviewing: true });
@@ -1191,7 +1196,8 @@ describe('the engine at a required photo step', () => {
 
   it('asks for a photo without any button', () => {
     const reply = onlyReply(continued(startFlow(photoFlow, null, 'vi')).replies);
-    expect(reply.text).toBe(`${PHOTO_PROMPT}\nGửi một ảnh chụp`);
+    // A flow of its own, not numbered: the question without "14/14.".
+    expect(reply.text).toBe(`${PHOTO_PROMPT.replace('14/14. ', '')}\nGửi một ảnh chụp`);
     expect(reply.choices).toBeUndefined();
     expect(reply.suggestions).toBeUndefined();
   });

@@ -60,15 +60,22 @@ export function applyInput<C>(
   }
   const parsed = parseAnswer(step, ctx, state.data, input, locale, refYear);
   if (!parsed.ok) {
-    return { kind: 'continue', state, replies: [withPrompt(state, step, locale, parsed.problem)] };
+    return { kind: 'continue', state, replies: [withPrompt(def, state, step, locale, parsed.problem)] };
   }
   const problem = step.check?.(parsed.value, state.data, ctx);
   if (problem) {
-    return { kind: 'continue', state, replies: [withPrompt(state, step, locale, render(locale, problem))] };
+    return {
+      kind: 'continue',
+      state,
+      replies: [withPrompt(def, state, step, locale, render(locale, problem))],
+    };
   }
   const data = { ...state.data, [step.key]: parsed.value };
   for (const key of step.clears?.(parsed.value, data) ?? []) {
     delete data[key];
+  }
+  if (step.ends?.(parsed.value, data, ctx)) {
+    return { kind: 'submit', state: { ...state, data } };
   }
   return advance(def, { ...state, data }, locale);
 }
@@ -95,7 +102,7 @@ export function repeatPrompt<C>(
     return editMenu(def, state, locale, note);
   }
   const step = def.steps.find((s) => s.key === state.step);
-  return step ? withPrompt(state, step, locale, note) : summary(def, state, locale, note);
+  return step ? withPrompt(def, state, step, locale, note) : summary(def, state, locale, note);
 }
 
 /** The values of the steps that apply, in step order; the ones a condition turned off are dropped. */
@@ -121,7 +128,7 @@ function advance<C>(def: FlowDef<C>, state: FlowState<C>, locale: Locale): Engin
   const next = def.steps.find((s) => isAsked(s, ctx, state.data) && state.data[s.key] === undefined);
   if (next) {
     const moved = { ...state, step: next.key };
-    return { kind: 'continue', state: moved, replies: [withPrompt(moved, next, locale)] };
+    return { kind: 'continue', state: moved, replies: [withPrompt(def, moved, next, locale)] };
   }
   if (def.confirm === false) {
     return { kind: 'submit', state };
@@ -182,7 +189,7 @@ function confirmAction(input: UserInput): 'yes' | 'edit' | 'cancel' | undefined 
 }
 
 function onEdit<C>(def: FlowDef<C>, state: FlowState<C>, input: UserInput, locale: Locale): EngineResult<C> {
-  const fields = editableSteps(def, state);
+  const fields = editOrder(def, state);
   let chosen: StepDef<C> | undefined;
   if (input.kind === 'choice') {
     const [prefix, value] = splitChoice(input.id);
@@ -209,12 +216,31 @@ function onEdit<C>(def: FlowDef<C>, state: FlowState<C>, input: UserInput, local
     };
   }
   const editing = { ...state, step: chosen.key };
-  return { kind: 'continue', state: editing, replies: [withPrompt(editing, chosen, locale)] };
+  return { kind: 'continue', state: editing, replies: [withPrompt(def, editing, chosen, locale)] };
 }
 
 function editableSteps<C>(def: FlowDef<C>, state: FlowState<C>): StepDef<C>[] {
   const { ctx } = state;
   return def.steps.filter((s) => isAsked(s, ctx, state.data) && state.data[s.key] !== undefined);
+}
+
+/**
+ * The answers in the "change an answer" list: in a numbered flow the numbered questions first, so
+ * each keeps its question's number (typed or on Zalo's numbered list), the steps aside after them.
+ */
+function editOrder<C>(def: FlowDef<C>, state: FlowState<C>): StepDef<C>[] {
+  const fields = editableSteps(def, state);
+  return def.numbered ? [...fields.filter((s) => !s.aside), ...fields.filter((s) => s.aside)] : fields;
+}
+
+/** "n/N" of a numbered flow's question: its place among the questions that apply; none aside. */
+function questionNumber<C>(def: FlowDef<C>, state: FlowState<C>, step: StepDef<C>): string | undefined {
+  if (!def.numbered || step.aside) {
+    return undefined;
+  }
+  const questions = def.steps.filter((s) => !s.aside && isAsked(s, state.ctx, state.data));
+  const at = questions.indexOf(step);
+  return at < 0 ? undefined : `${at + 1}/${questions.length}`;
 }
 
 type Parsed = { ok: true; value: FieldValue } | { ok: false; problem: string };
@@ -253,12 +279,22 @@ function parseAnswer<C>(
       index >= 0 ? options[index] : options.find((c) => normalizeVi(c.label) === key || c.id === text);
     return match ? fromChoice(step, match.id) : { ok: false, problem: t(locale, 'error.not_choice') };
   }
-  if (step.optional && isNone(text)) {
-    return { ok: true, value: '' };
+  // A yes/no step with its own button labels ("Có tranh chấp"): the label typed is that answer.
+  const labelled = step.kind === 'yesno' ? step.choices?.(ctx, data) : undefined;
+  const typedLabel = labelled?.find((c) => normalizeVi(c.label) === normalizeVi(text));
+  if (typedLabel) {
+    return fromChoice(step, typedLabel.id);
   }
   if (step.kind === 'yesno' && (text === '1' || text === '2')) {
     // Where the options are a numbered list (Zalo), 1 is "Có" and 2 is "Không".
     return { ok: true, value: text === '1' };
+  }
+  if (step.parse) {
+    const own = step.parse(text, ctx, data);
+    return own.ok ? own : { ok: false, problem: render(locale, own.problem) };
+  }
+  if (step.optional && isNone(text)) {
+    return { ok: true, value: '' };
   }
   if (step.kind === 'photo') {
     return { ok: false, problem: t(locale, 'error.expected_photo') };
@@ -362,20 +398,30 @@ function splitChoice(id: string): [string, string] {
 }
 
 /** The question of a step, with its quick answers as buttons and, when changing, the current value. */
-function withPrompt<C>(state: FlowState<C>, step: StepDef<C>, locale: Locale, note?: string): Outbound {
+function withPrompt<C>(
+  def: FlowDef<C>,
+  state: FlowState<C>,
+  step: StepDef<C>,
+  locale: Locale,
+  note?: string,
+): Outbound {
   const { ctx } = state;
   const lines: string[] = [];
   if (note) {
     lines.push(`⚠️ ${note}`);
   }
-  lines.push(render(locale, step.prompt(ctx, state.data)));
+  const number = questionNumber(def, state, step);
+  const question = render(locale, step.prompt(ctx, state.data));
+  lines.push(number ? `${number}. ${question}` : question);
   const current = state.data[step.key];
   if (state.reviewing && current !== undefined) {
     lines.push(
       t(locale, 'flow.current_value', { value: displayValue(step, current, ctx, locale, state.data) }),
     );
   }
-  lines.push(t(locale, hintKey(step), { max: formatInteger(step.maxLength ?? DEFAULT_MAX_TEXT) }));
+  lines.push(
+    t(locale, step.hint ?? hintKey(step), { max: formatInteger(step.maxLength ?? DEFAULT_MAX_TEXT) }),
+  );
   const buttons: Choice[] = (step.choices?.(ctx, state.data) ?? []).map((c) => ({
     id: `${step.key}:${c.id}`,
     label: c.label,
@@ -488,7 +534,7 @@ function summary<C>(def: FlowDef<C>, state: FlowState<C>, locale: Locale, note?:
 
 function editMenu<C>(def: FlowDef<C>, state: FlowState<C>, locale: Locale, note?: string): Outbound {
   const { ctx } = state;
-  const fields = editableSteps(def, state);
+  const fields = editOrder(def, state);
   const lines: string[] = [];
   if (note) {
     lines.push(`⚠️ ${note}`);

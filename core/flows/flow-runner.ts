@@ -32,6 +32,13 @@ export interface FlowRunner<C> {
    * new context turns on. `data` may be returned changed too (an answer that no longer applies).
    */
   beforeSummary?(tx: Tx, actor: Actor, state: FlowState<C>): Promise<{ ctx: C; data: FlowData }>;
+  /**
+   * Called after every answer that leaves the flow open (the summary included): may look something
+   * up as soon as the answers it needs are known (a likely duplicate right after the name) and return
+   * a new context and answers, after which the engine asks the first step then unanswered; undefined
+   * when nothing changed.
+   */
+  afterAnswer?(tx: Tx, actor: Actor, state: FlowState<C>): Promise<{ ctx: C; data: FlowData } | undefined>;
   /** Stores the confirmed answers and returns the receipt lines. */
   submit(tx: Tx, actor: Actor, state: FlowState<C>, now: Date, inbound: Inbound): Promise<SubmitResult>;
 }
@@ -59,6 +66,11 @@ export interface FlowSpec<C, A> {
     actor: Actor,
     state: FlowState<NoInfer<C>>,
   ): Promise<{ ctx: NoInfer<C>; data: FlowData }>;
+  afterAnswer?(
+    tx: Tx,
+    actor: Actor,
+    state: FlowState<NoInfer<C>>,
+  ): Promise<{ ctx: NoInfer<C>; data: FlowData } | undefined>;
   submit(
     tx: Tx,
     actor: Actor,
@@ -95,6 +107,7 @@ export function defineFlow<C, A>(spec: FlowSpec<C, A>): DefinedFlow<C, A> {
     },
     start: spec.start,
     ...(spec.beforeSummary ? { beforeSummary: spec.beforeSummary } : {}),
+    ...(spec.afterAnswer ? { afterAnswer: spec.afterAnswer } : {}),
     answers,
     async submit(tx, actor, state, now, inbound) {
       return submit(tx, actor, { ctx: state.ctx, answers: answers(state) }, now, inbound);

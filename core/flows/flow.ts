@@ -47,6 +47,24 @@ export interface StepDef<C> {
   clears?: (value: FieldValue, data: FlowData) => string[];
   /** How the value reads in the summary (default: numbers and money formatted, text as is). */
   display?: (value: FieldValue, ctx: C, locale: Locale) => string;
+  /**
+   * The step's own reading of typed text (an area "24,5 m2", a year), instead of its kind's: the
+   * value, or what is wrong (asked again with it). Buttons still answer as for its kind.
+   */
+  parse?: (
+    text: string,
+    ctx: C,
+    data: FlowData,
+  ) => { ok: true; value: FieldValue } | { ok: false; problem: Text };
+  /** The line under the question saying how to answer (default: its kind's). */
+  hint?: MessageKey;
+  /** In a numbered flow: a step outside the numbered questions (a period to pick, a warning). */
+  aside?: boolean;
+  /**
+   * An answer that ends the flow at once (e.g. "this household is already listed"): the answers so
+   * far are submitted without the remaining questions and the summary.
+   */
+  ends?: (value: FieldValue, data: FlowData, ctx: C) => boolean;
 }
 
 export interface FlowDef<C> {
@@ -57,6 +75,11 @@ export interface FlowDef<C> {
   steps: StepDef<C>[];
   /** False for a short flow (a search) that acts on its last answer without a summary. */
   confirm?: boolean;
+  /**
+   * The questions are numbered "n/N." by the engine (steps `aside` are not), and the "change an
+   * answer" list gives each the same number.
+   */
+  numbered?: boolean;
   /** Lines shown above the summary fields (e.g. the period and the unit). */
   summaryHeader: (ctx: C, data: FlowData) => Text[];
 }

@@ -36,7 +36,7 @@ export type DuplicateLevel = 'certain' | 'likely' | 'possible';
 export interface DuplicateMatch<T extends DuplicateSubject = DuplicateSubject> {
   household: T;
   level: DuplicateLevel;
-  /** Vietnamese, shown to the official, e.g. "Cùng họ tên (không dấu)", "Cùng năm sinh 1958". */
+  /** Vietnamese, shown to the official, e.g. "cùng họ tên (không dấu)", "cùng năm sinh 1958". */
   reasons: string[];
 }
 
@@ -176,30 +176,30 @@ export function judge<T extends DuplicateSubject>(
 
   const reasons: string[] = [];
   if (sameHash) {
-    reasons.push('Cùng số CCCD/CMND');
+    reasons.push('cùng số CCCD/CMND');
   }
   if (distance === 0) {
-    reasons.push('Cùng họ tên (không dấu)');
+    reasons.push('cùng họ tên (không dấu)');
   } else if (distance !== undefined) {
-    reasons.push(`Tên gần giống (sai ${distance} ký tự)`);
+    reasons.push(`tên gần giống (sai ${distance} ký tự)`);
   }
   if (sameVillage) {
-    reasons.push('Cùng thôn');
+    reasons.push('cùng thôn');
   }
   if (sameUnit) {
-    reasons.push('Cùng đơn vị');
+    reasons.push('cùng đơn vị');
   }
   if (yearsKnown && yearC === yearE) {
-    reasons.push(`Cùng năm sinh ${yearC}`);
+    reasons.push(`cùng năm sinh ${yearC}`);
   } else if (!yearsKnown && !sameHash) {
-    reasons.push('Chưa đủ năm sinh để đối chiếu');
+    reasons.push('chưa đủ năm sinh để đối chiếu');
   }
   if (
     candidate.campaignId !== undefined &&
     other.campaignId !== undefined &&
     candidate.campaignId !== other.campaignId
   ) {
-    reasons.push('Thuộc đợt vận động khác');
+    reasons.push('thuộc đợt vận động khác');
   }
   return {
     match: { household: other, level, reasons },

@@ -22,6 +22,7 @@ import {
   type EligibilityRules,
   ZEligibilityRules,
 } from '../campaigns/sections.ts';
+import { formatArea } from './area.ts';
 import { defaultCategoryLabel } from './household.ts';
 
 export type { EligibilityRules };
@@ -71,11 +72,6 @@ export interface EligibilityResult {
   temporaryHouse: boolean;
   reasons: TemporaryReason[];
   problems: EligibilityProblem[];
-}
-
-/** "29,5" the Vietnamese way, at most two decimals. */
-function formatArea(area: number): string {
-  return String(Math.round(area * 100) / 100).replace('.', ',');
 }
 
 function countNonDurable(h: EligibilityFacts): number {
@@ -182,7 +178,7 @@ export function assessEligibility(
       code: 'not_confirmed',
       message:
         rules.confirmation === undefined
-          ? 'Hộ chưa được UBND xã/phường xác nhận.'
+          ? 'Hộ chưa được UBND xã, phường xác nhận đủ điều kiện hỗ trợ.'
           : `Hộ chưa có xác nhận: ${rules.confirmation}.`,
     });
   }

@@ -67,6 +67,8 @@ export interface HouseholdRepository {
     rules?: EligibilityRules,
   ): Promise<number>;
   codeExists(campaignId: number, code: string): Promise<boolean>;
+  /** The codes of the unit's households in the campaign (to give a new household the next one). */
+  codesOf(campaignId: number, unitId: number): Promise<string[]>;
   /** Households of the campaign whose name key starts like `nameKey` (the duplicate check narrows further). */
   duplicateCandidates(campaignId: number, nameKey: string): Promise<(DuplicateSubject & { id: number })[]>;
   /** Households of the units whose code, head name key (no diacritics) or village key contains the query. */

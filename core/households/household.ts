@@ -168,7 +168,7 @@ function buildSchema(maxYear: number, categories: readonly CategoryChoice[]) {
       landLegal: yesNo('nhà có được xây trên đất ở hợp pháp không'),
       landUndisputed: yesNo('đất ở có ổn định, không có tranh chấp không'),
       outsideLandslideZone: yesNo('nhà có nằm ngoài vùng nguy cơ sạt lở không'),
-      confirmedByCommune: yesNo('hộ đã được UBND xã/phường xác nhận chưa'),
+      confirmedByCommune: yesNo('hộ đã được UBND xã, phường xác nhận đủ điều kiện chưa'),
       supportedBefore: z
         .string({ error: 'Chương trình đã hỗ trợ trước đây phải là chuỗi ký tự.' })
         .trim()

@@ -292,6 +292,12 @@ export class Conversation implements FeatureChat {
     const { channel, chatId } = this.inbound;
     let result = first;
     const actor = this.actorFor(runner);
+    if (result.kind === 'continue' && runner.afterAnswer && actor) {
+      const changed = await runner.afterAnswer(this.tx, actor, result.state);
+      if (changed) {
+        result = resume(runner.def, { ...result.state, ctx: changed.ctx, data: changed.data }, this.locale);
+      }
+    }
     if (result.kind === 'continue' && result.state.step === CONFIRM_STEP && runner.beforeSummary && actor) {
       const refreshed = await runner.beforeSummary(this.tx, actor, result.state);
       result = resume(runner.def, { ...result.state, ctx: refreshed.ctx, data: refreshed.data }, this.locale);

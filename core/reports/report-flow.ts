@@ -259,6 +259,8 @@ export const reportFlow: FlowDef<ReportFlowContext> = {
   id: REPORT_FLOW_ID,
   version: 3,
   title: 'report.title',
+  // "1/14." … "14/14.": the edit list gives each answer its question's number.
+  numbered: true,
   summaryHeader: (ctx, data) => periodHeader(ctx.unitName, chosenPeriod(ctx, data)),
   steps: [
     {
@@ -272,6 +274,7 @@ export const reportFlow: FlowDef<ReportFlowContext> = {
           label: `${p.label}${p.late ? ' ⏰' : ''}${p.reported ? ' ✔︎' : ''}`,
         })),
       when: (ctx) => ctx.periods.length > 1,
+      aside: true,
     },
     ...COUNT_FIELDS.map(countStep),
     {
@@ -352,6 +355,7 @@ export const reportFlow: FlowDef<ReportFlowContext> = {
       }),
       maxLength: 1000,
       when: (ctx, data) => decreasedFields(ctx, data).length > 0,
+      aside: true,
     },
     {
       key: 'registryReason',
@@ -363,6 +367,7 @@ export const reportFlow: FlowDef<ReportFlowContext> = {
       }),
       maxLength: 1000,
       when: (ctx, data) => registryDifferences(ctx, data).length > 0,
+      aside: true,
     },
   ],
 };

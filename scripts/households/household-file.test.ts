@@ -59,15 +59,15 @@ const HEADERS = [
   'Số CCCD',
   'Diện',
   'Nhu cầu',
-  'Nền móng bền vững',
-  'Khung tường bền vững',
-  'Mái bền vững',
+  'Nền móng bền chắc',
+  'Khung tường bền chắc',
+  'Mái bền chắc',
   'Diện tích (m2)',
   'Số nhân khẩu',
   'Đất hợp pháp',
   'Không tranh chấp',
   'Ngoài vùng sạt lở',
-  'Xã xác nhận',
+  'UBND xã, phường xác nhận',
   'Đã được hỗ trợ',
 ] as const;
 
@@ -82,15 +82,15 @@ const BASE: Readonly<Record<Header, string>> = {
   'Số CCCD': '006060012345',
   Diện: 'Hộ nghèo',
   'Nhu cầu': 'Xây mới',
-  'Nền móng bền vững': 'Không',
-  'Khung tường bền vững': 'Không',
-  'Mái bền vững': 'Có',
+  'Nền móng bền chắc': 'Không',
+  'Khung tường bền chắc': 'Không',
+  'Mái bền chắc': 'Có',
   'Diện tích (m2)': '25,5',
   'Số nhân khẩu': '4',
   'Đất hợp pháp': 'Có',
   'Không tranh chấp': 'Có',
   'Ngoài vùng sạt lở': 'Có',
-  'Xã xác nhận': 'Có',
+  'UBND xã, phường xác nhận': 'Có',
   'Đã được hỗ trợ': 'Không',
 };
 
@@ -140,20 +140,40 @@ describe('readHouseholdFile — CSV', () => {
       idNumber: 'Số CCCD',
       category: 'Diện',
       need: 'Nhu cầu',
-      foundationDurable: 'Nền móng bền vững',
-      frameDurable: 'Khung tường bền vững',
-      roofDurable: 'Mái bền vững',
+      foundationDurable: 'Nền móng bền chắc',
+      frameDurable: 'Khung tường bền chắc',
+      roofDurable: 'Mái bền chắc',
       area: 'Diện tích (m2)',
       members: 'Số nhân khẩu',
       landLegal: 'Đất hợp pháp',
       landUndisputed: 'Không tranh chấp',
       outsideLandslideZone: 'Ngoài vùng sạt lở',
-      confirmedByCommune: 'Xã xác nhận',
+      confirmedByCommune: 'UBND xã, phường xác nhận',
       supportedBefore: 'Đã được hỗ trợ',
     });
     expect(result.rows.map((row) => row.rowNumber)).toEqual([5, 7]);
     expect(result.rows[0]).toEqual({ rowNumber: 5, values: BASE_VALUES, errors: [] });
     expect(result.rows[1]?.values.code).toBe('H002');
+  });
+
+  it('still reads the older headers ("bền vững", "Xã xác nhận") of files made before', async () => {
+    const older: Record<string, string> = {
+      'Nền móng bền chắc': 'Nền móng bền vững',
+      'Khung tường bền chắc': 'Khung tường bền vững',
+      'Mái bền chắc': 'Mái bền vững',
+      'UBND xã, phường xác nhận': 'Xã xác nhận',
+    };
+    const text =
+      `${HEADERS.map((h) => older[h] ?? h).join(';')}\r\n` + `${HEADERS.map((h) => BASE[h]).join(';')}\r\n`;
+    const result = await readText(text);
+    expect(result.missingColumns).toEqual([]);
+    expect(result.columns).toMatchObject({
+      foundationDurable: 'Nền móng bền vững',
+      frameDurable: 'Khung tường bền vững',
+      roofDurable: 'Mái bền vững',
+      confirmedByCommune: 'Xã xác nhận',
+    });
+    expect(result.rows[0]).toEqual({ rowNumber: 2, values: BASE_VALUES, errors: [] });
   });
 
   it('reads quoted fields with commas, quotes and line breaks, numbering rows as Excel does', async () => {
@@ -342,7 +362,7 @@ describe('readHouseholdFile — CSV', () => {
         /^Chỉ được ghi Có hoặc Không \(ô đang ghi "chưa rõ"\)$/,
         /^Ghi "Có" hoặc "Không"$/,
       ],
-      ['Mái bền vững', '2', 'roofDurable', /Có hoặc Không/, /"Có" hoặc "Không"/],
+      ['Mái bền chắc', '2', 'roofDurable', /Có hoặc Không/, /"Có" hoặc "Không"/],
       ['Số nhân khẩu', '-3', 'members', /không được là số âm \(ô đang ghi "-3"\)/, /ví dụ 4/],
       ['Số nhân khẩu', '2,5', 'members', /phải là số nguyên/, /ví dụ 4/],
       ['Số nhân khẩu', '0', 'members', /từ 1 trở lên/, /ví dụ 4/],
@@ -365,7 +385,7 @@ describe('readHouseholdFile — CSV', () => {
       ['Số CCCD', '12345', 'idNumber', /12 chữ số.*5 chữ số/, /Văn bản/],
       ['Mã hộ', '', 'code', /bỏ trống.*bắt buộc/, /mã hộ/],
       ['Họ tên chủ hộ', ' ', 'headName', /bỏ trống/, /họ và tên/],
-      ['Xã xác nhận', '', 'confirmedByCommune', /bỏ trống/, /"Có" hoặc "Không"/],
+      ['UBND xã, phường xác nhận', '', 'confirmedByCommune', /bỏ trống/, /"Có" hoặc "Không"/],
       ['Số nhân khẩu', '', 'members', /bỏ trống/, /ví dụ 4/],
     ];
     const result = await readText(csvOf(cases.map(([header, input]) => ({ [header]: input }))));

@@ -191,8 +191,8 @@ beforeAll(async () => {
   }
   await say(officer, '24');
   await say(officer, '3');
-  for (const step of ['landLegal', 'landUndisputed', 'outsideLandslideZone', 'confirmedByCommune']) {
-    await press(officer, `${step}:yes`);
+  for (const step of ['landLegal:yes', 'landDisputed:no', 'inLandslideZone:no', 'confirmedByCommune:yes']) {
+    await press(officer, step);
   }
   expect(await press(officer, '@confirm:yes')).toContain(HOUSEHOLD_CCCD);
 

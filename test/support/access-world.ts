@@ -115,6 +115,7 @@ const REFUSALS = (
     'feedback.track.not_found',
     'invite.flow.refused',
     'export.refused',
+    'committee.refused',
     'group.refused.not_leader',
     'group.refused.not_admin',
     'flow.stale_button',
@@ -282,8 +283,8 @@ async function addHousehold(key: string, code: string, headName: string): Promis
   }
   await chat.say(officerUser, '20');
   await chat.say(officerUser, '3');
-  for (const step of ['landLegal', 'landUndisputed', 'outsideLandslideZone', 'confirmedByCommune']) {
-    await chat.press(officerUser, `${step}:yes`);
+  for (const step of ['landLegal:yes', 'landDisputed:no', 'inLandslideZone:no', 'confirmedByCommune:yes']) {
+    await chat.press(officerUser, step);
   }
   await expectText(chat.press(officerUser, '@confirm:yes'), /Đã thêm hộ/);
 }
