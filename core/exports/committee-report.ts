@@ -40,7 +40,6 @@ import {
   officialFooter,
   officialHeading,
   placeOf,
-  plainUnitName,
 } from './official-document.ts';
 import { loadProgressInput, PROGRESS_COLUMNS, progressSheet } from './progress-export.ts';
 import { type ExportColumn, type ExportRow, ratio, STT_COLUMN, totalsOf } from './sheet.ts';
@@ -159,7 +158,11 @@ async function committeePeriod(
  * The campaign's document settings for the issuing unit: the issuer lines, place and signer's name
  * the campaign gives belong to its area's committee; another unit's report draws them from its name.
  */
-async function documentSettings(tx: Tx, campaign: Campaign, area: UnitView): Promise<DocumentSettings> {
+export async function documentSettings(
+  tx: Tx,
+  campaign: Campaign,
+  area: UnitView,
+): Promise<DocumentSettings> {
   const settings = (await campaignRules(tx, campaign)).documents;
   if (campaign.areaUnitId === null || campaign.areaUnitId === area.id) {
     return settings;
@@ -259,12 +262,18 @@ export async function loadCommitteeReport(
     (e) => e.occurredOn <= asOf && e.createdAt.getTime() <= cutoff.getTime(),
   );
   const state = fold(entries.map(toLedgerEntry));
-  const pledges = (await tx.pledges.listByCampaign(campaign.id))
-    .filter((p) => before(p.createdAt) && (p.cancelledAt === null || !before(p.cancelledAt)))
-    .map((p) => ({ ...p, cancelledAt: null, received: state.receiptsByPledge.get(String(p.id)) ?? 0n }));
+  // Pledges registered by then, or with money received against them by then (entered later).
+  const allPledges = await tx.pledges.listByCampaign(campaign.id);
+  const receivedBy = (p: PledgeView) => state.receiptsByPledge.get(String(p.id)) ?? 0n;
+  const pledges = allPledges
+    .filter(
+      (p) =>
+        (before(p.createdAt) || receivedBy(p) > 0n) && (p.cancelledAt === null || !before(p.cancelledAt)),
+    )
+    .map((p) => ({ ...p, cancelledAt: null, received: receivedBy(p) }));
   const units = await tx.units.listByKinds(['province', 'city', 'district', 'ward', 'commune', 'member_org']);
   const rollup = buildRollup(units, pledges, entries);
-  const money = moneyLines(scope.issuer, units, pledges, entries, state.reversed);
+  const money = moneyLines(scope.issuer, units, pledges, allPledges, entries, state.reversed);
 
   // The wards' texts of the period: monthly (weekly) reports, quarterly and final narratives.
   const inPeriod = (p: Period) => p.endsOn >= from && p.endsOn <= end;
@@ -424,6 +433,7 @@ function moneyLines(
   area: UnitView,
   units: readonly UnitView[],
   pledges: readonly PledgeView[],
+  allPledges: readonly PledgeView[],
   entries: readonly FundEntryRecord[],
   reversed: ReadonlySet<number>,
 ): Pick<CommitteeReportData, 'levels' | 'sources' | 'transferred'> {
@@ -431,7 +441,8 @@ function moneyLines(
   const levelOf = (unitId: number): 'area' | 'local' | 'other' =>
     unitId === area.id ? 'area' : LOCAL.has(kindOf.get(unitId) ?? '') ? 'local' : 'other';
   const counted = pledges.filter((p) => !isUnverified(p));
-  const byId = new Map(counted.map((p) => [p.id, p]));
+  // A receipt's source is its pledge's donor, whatever became of the pledge since.
+  const byId = new Map(allPledges.map((p) => [p.id, p]));
   const sourceOf = (p: PledgeView | undefined): Source =>
     p === undefined
       ? 'walkIn'
@@ -477,11 +488,10 @@ function moneyLines(
         break;
     }
   }
-  const fund = (name: string) => `Quỹ "Vì người nghèo" ${name}`;
   const levelLines: MoneyLine[] = [
-    { label: fund(plainUnitName(area.name)), ...levels.area },
-    { label: fund('các phường, xã'), ...levels.local },
-    ...(isEmpty(levels.other) ? [] : [{ label: fund('các cấp khác'), ...levels.other }]),
+    { label: displayUnitName(area), ...levels.area },
+    { label: 'Các phường, xã', ...levels.local },
+    ...(isEmpty(levels.other) ? [] : [{ label: 'Các cấp khác', ...levels.other }]),
   ];
   const sourceLines: MoneyLine[] = SOURCES.filter((s) => s !== 'agencies' || !isEmpty(sources.agencies)).map(
     (s) => {
@@ -539,7 +549,7 @@ const moneyColumn = (key: string, header: string, group?: string): ExportColumn 
 /** The fund levels' table: pledged, received (money, in kind), allocated, paid. */
 export const LEVEL_COLUMNS: ExportColumn[] = [
   STT_COLUMN,
-  { key: 'label', header: 'Quỹ', width: 24, format: 'text' },
+  { key: 'label', header: 'Quỹ "Vì người nghèo"', width: 22, format: 'text' },
   moneyColumn('pledged', 'Đăng ký'),
   moneyColumn('received', 'Bằng tiền', 'Đã tiếp nhận'),
   moneyColumn('inKind', 'Hiện vật, ngày công (quy đổi)', 'Đã tiếp nhận'),
@@ -550,7 +560,7 @@ export const LEVEL_COLUMNS: ExportColumn[] = [
 /** The sources' table: pledged and received by who gave. */
 export const SOURCE_COLUMNS: ExportColumn[] = [
   STT_COLUMN,
-  { key: 'label', header: 'Nguồn vận động', width: 24, format: 'text' },
+  { key: 'label', header: 'Nguồn vận động', width: 22, format: 'text' },
   moneyColumn('pledged', 'Đăng ký'),
   moneyColumn('received', 'Bằng tiền', 'Đã tiếp nhận'),
   moneyColumn('inKind', 'Hiện vật, ngày công (quy đổi)', 'Đã tiếp nhận'),
@@ -660,11 +670,15 @@ function moneyBlocks(input: CommitteeReportLayout): DocumentBlock[] {
       ? [`${formatMoney(total('inKind'))} bằng hiện vật, ngày công (giá trị quy đổi)`]
       : []),
   ].join(' và ');
+  const allocated = total('allocated');
+  const disbursed = total('disbursed');
   const clauses = [
     `các tập thể, cá nhân đã đăng ký ủng hộ Quỹ "Vì người nghèo" các cấp ${formatMoney(total('pledged'))}`,
     `Quỹ các cấp đã tiếp nhận ${received}${walkInTotal > 0n ? ` (trong đó ${formatMoney(walkInTotal)} tiếp nhận không qua đăng ký)` : ''}`,
-    `đã phân bổ ${formatMoney(total('allocated'))} cho ${formatInteger(input.households)} hộ`,
-    `đã chi trả ${formatMoney(total('disbursed'))}`,
+    allocated > 0n
+      ? `đã phân bổ ${formatMoney(allocated)} cho ${formatInteger(input.households)} hộ`
+      : 'chưa phân bổ kinh phí cho hộ nào',
+    ...(allocated > 0n ? [disbursed > 0n ? `đã chi trả ${formatMoney(disbursed)}` : 'chưa chi trả'] : []),
   ];
   const levelRows = input.levels.map((l, i) => ({ stt: i + 1, ...moneyRow(l) }));
   const sourceRows = input.sources.map((s, i) => ({
@@ -761,12 +775,6 @@ function themeBlocks(items: readonly UnitStatement[], none: string): DocumentBlo
     : [{ kind: 'bullets', items: groups.map(themeBullet) }];
 }
 
-const COMMENDATION_KINDS: Record<string, string> = {
-  unit: 'tập thể',
-  organisation: 'tập thể',
-  donor: 'doanh nghiệp, cá nhân',
-};
-
 function commendationBlocks(input: CommitteeReportLayout): DocumentBlock[] {
   const blocks: DocumentBlock[] = [
     {
@@ -780,9 +788,7 @@ function commendationBlocks(input: CommitteeReportLayout): DocumentBlock[] {
   if (input.commendations.length > 0) {
     blocks.push({
       kind: 'bullets',
-      items: input.commendations.map(
-        (c) => `${c.name} (${COMMENDATION_KINDS[c.kind] ?? c.kind}): ${c.reason}`,
-      ),
+      items: input.commendations.map((c) => `${c.name}: ${c.reason}`),
     });
   }
   if (input.wardCommendations.length > 0) {
