@@ -81,6 +81,7 @@ describe('the household add flow: questions numbered once, asked positively', ()
     const asked = run(UP_TO_LAND);
     expect(asked.state.step).toBe('landDisputed');
     expect(labels(asked.reply)).toEqual(['Có tranh chấp', 'Không tranh chấp']);
+    expect(asked.reply.text).toContain('Bấm một nút, hoặc gõ "có" hoặc "không"');
     for (const [typed, disputed] of [
       ['không', false],
       ['Không tranh chấp', false],

@@ -100,6 +100,7 @@ function yesNo(
     kind: 'yesno',
     label,
     prompt: () => ({ key: prompt }),
+    hint: 'household.hint.yes_no',
     // The buttons' labels are Vietnamese and English alike in the catalog; the engine renders them.
     choices: () => [
       { id: 'yes', label: t('vi', yes) },

@@ -150,16 +150,14 @@ export const en: Record<keyof typeof vi, string> = {
   'report.registry': ' (household list: {value})',
   'report.ask.period':
     'Which period are you reporting for? (⏰: overdue; ✔︎: already sent, sending again makes a revision)',
-  'report.ask.approvedNew':
-    'Households approved for NEW BUILD support (cumulative){previous}{registry}?',
-  'report.ask.approvedRepair':
-    'Households approved for REPAIR support (cumulative){previous}{registry}?',
-  'report.ask.startedNew': 'NEW houses started{previous}{registry}?',
-  'report.ask.startedRepair': 'REPAIRS started{previous}{registry}?',
-  'report.ask.completedNew': 'NEW houses completed{previous}{registry}?',
-  'report.ask.completedRepair': 'REPAIRS completed{previous}{registry}?',
-  'report.ask.handedOverNew': 'NEW houses handed over{previous}{registry}?',
-  'report.ask.handedOverRepair': 'REPAIRED houses handed over{previous}{registry}?',
+  'report.ask.approvedNew': 'Households approved for NEW BUILD support (cumulative){previous}{registry}?',
+  'report.ask.approvedRepair': 'Households approved for REPAIR support (cumulative){previous}{registry}?',
+  'report.ask.startedNew': 'NEW houses started (cumulative){previous}{registry}?',
+  'report.ask.startedRepair': 'REPAIRS started (cumulative){previous}{registry}?',
+  'report.ask.completedNew': 'NEW houses completed (cumulative){previous}{registry}?',
+  'report.ask.completedRepair': 'REPAIRS completed (cumulative){previous}{registry}?',
+  'report.ask.handedOverNew': 'NEW houses handed over (cumulative){previous}{registry}?',
+  'report.ask.handedOverRepair': 'REPAIRED houses handed over (cumulative){previous}{registry}?',
   'report.ask.moneyReceived': 'Total money received by the unit (cumulative, đồng){previous}{ledger}?',
   'report.ask.moneyPaid': 'Total money paid out to households (cumulative, đồng){previous}{ledger}?',
   'report.ask.labourDays': 'Labour days mobilised (cumulative){previous}?',
@@ -279,11 +277,12 @@ export const en: Record<keyof typeof vi, string> = {
   'household.ask.roof': 'Is the roof made of durable materials?',
   'household.ask.area': 'Current floor area (m²)?',
   'household.ask.members': 'How many members?',
-  'household.ask.landLegal': 'Does the house stand on legal residential land (papers or a confirmation of land use rights)?',
+  'household.ask.landLegal':
+    'Does the house stand on legal residential land (papers or a confirmation of land use rights)?',
   'household.ask.landDisputed': "Is the household's residential land under dispute?",
   'household.ask.landslide': 'Is the house in a landslide risk zone?',
   'household.ask.confirmed':
-    'Has the commune or ward People\'s Committee confirmed the household as eligible for housing support?',
+    "Has the commune or ward People's Committee confirmed the household as eligible for housing support?",
   'household.ask.sameHousehold':
     '⚠️ This may DUPLICATE a household already in the campaign:\n{list}\nIs it the same household?',
   'household.answer.no_code': 'No code yet — the bot gives a new one',
@@ -300,9 +299,11 @@ export const en: Record<keyof typeof vi, string> = {
   'household.answer.not_confirmed': 'Not confirmed yet',
   'household.answer.same': 'Yes, the same household',
   'household.answer.different': 'No, another household',
-  'household.hint.code': 'Type the code (letters without accents, digits and . _ / -), or press the button below',
+  'household.hint.code':
+    'Type the code (letters without accents, digits and . _ / -), or press the button below',
   'household.hint.birthYear': 'Type the year of birth, e.g. 1958',
   'household.hint.area': 'Type square metres, e.g. 24 or 24.5 m2',
+  'household.hint.yes_no': 'Press a button, or type "yes" or "no"',
   'household.rule.field': '{message}',
   'household.rule.yes_no': 'Please press a button, or answer "yes" or "no".',
   'menu.narrative': '🗂 Quarterly report, results report',
@@ -359,7 +360,8 @@ export const en: Record<keyof typeof vi, string> = {
   'pledge.ask.workplace': 'Your workplace (if any)?',
   'pledge.ask.kind': 'What do you pledge?',
   'pledge.ask.amount': 'Amount pledged (đồng)?',
-  'pledge.ask.materials': 'Which materials (the name only, e.g. cement, roofing sheets, bricks; the quantity comes next)?',
+  'pledge.ask.materials':
+    'Which materials (the name only, e.g. cement, roofing sheets, bricks; the quantity comes next)?',
   'pledge.ask.work': 'Which work (e.g. levelling, carrying materials)?',
   'pledge.ask.quantity': 'Quantity?',
   'pledge.ask.days': 'How many labour days?',
@@ -481,12 +483,12 @@ export const en: Record<keyof typeof vi, string> = {
   'fund.ask.publicName': 'Does the donor agree to be named in the public list of donors?',
   'fund.rule.labour': 'Please give the number of labour days, e.g. 50 ngày công san nền.',
   'fund.ask.documentRef': 'Voucher, receipt or bank transaction number (optional)?',
-  'fund.ask.allocation': 'Amount to allocate (norm {norm}; the fund holds {available})?',
+  'fund.ask.allocation': 'Amount to allocate (norm {norm}; not yet allocated in the fund: {available})?',
   'fund.ask.overrideReason':
     'This exceeds the norm of {norm}. State the reason and its basis (e.g. the decision number):',
   'fund.ask.disbursement': 'Amount paid this time ({unpaid} still to pay)?',
   'fund.ask.to': "Transfer to which level's fund?",
-  'fund.ask.transfer': 'Amount to transfer (the fund holds {available})?',
+  'fund.ask.transfer': 'Amount to transfer (not yet allocated in the fund: {available})?',
   'fund.ask.transfer_note': 'Decision number or note (optional)?',
   'fund.rule.positive': 'The amount must be more than 0 đồng.',
   'fund.rule.future': 'That date has not come yet (today is {today}).',
@@ -514,7 +516,7 @@ export const en: Record<keyof typeof vi, string> = {
   'fund.transfer.done': '✅ {amount} transferred to {to}.',
   'fund.balance': 'Entry no. {id}. {fund}: holds {held}, of which not yet allocated {available}.',
   'fund.refused.nothing_saved': '❌ Not recorded; nothing was saved.',
-  'fund.refused.balance': 'The amount exceeds the fund balance ({available} available).',
+  'fund.refused.balance': 'The amount exceeds what the fund has not yet allocated ({available}).',
   'fund.refused.norm':
     'The amount exceeds the support norm of {norm}. Only an administrator may exceed it, with a reason.',
   'fund.refused.already_allocated': 'This household already has an allocation for this need.',
@@ -576,7 +578,8 @@ export const en: Record<keyof typeof vi, string> = {
   'fund.public.account':
     '• "For the Poor" Fund of {level}: bank {bank}, account number {account}, account holder {holder}',
   'fund.public.footer': 'The MTTQ committee thanks every organisation and person who helped!',
-  'fund.public.footer_of': 'The standing committee of {committee} thanks every organisation and person who helped!',
+  'fund.public.footer_of':
+    'The standing committee of {committee} thanks every organisation and person who helped!',
   'ack.gift.money': 'the sum of {amount} dong (in words: {words})',
   'ack.gift.materials': '{what}, estimated value {amount} dong (in words: {words})',
   'ack.gift.labour': '{what}, estimated value {amount} dong (in words: {words})',
@@ -616,11 +619,14 @@ export const en: Record<keyof typeof vi, string> = {
     '📄 A donor asks for an acknowledgement of the donation below. Check it, then press "Approve" to number and send the letter, or "Refuse".',
   'ack.request.sent':
     '✅ Your request for an acknowledgement of the donation received on {date} ({what}) was sent. Once a fund officer approves it, the bot sends you the letter here.',
-  'ack.request.already_pending': 'The request for an acknowledgement of this donation is waiting for a fund officer.',
+  'ack.request.already_pending':
+    'The request for an acknowledgement of this donation is waiting for a fund officer.',
   'ack.request.already_approved': 'This donation was acknowledged with letter no. {number}.',
-  'ack.request.already_refused': 'The request for an acknowledgement of this donation was refused. Reason: {reason}',
+  'ack.request.already_refused':
+    'The request for an acknowledgement of this donation was refused. Reason: {reason}',
   'ack.approved': '✅ Acknowledgement no. {number} issued to {donor}.',
-  'ack.approved.sent': "The letter was sent to the donor's chat; the copy attached is for printing and filing.",
+  'ack.approved.sent':
+    "The letter was sent to the donor's chat; the copy attached is for printing and filing.",
   'ack.approved.print':
     'The donor does not use the bot: print the attached letter, sign and stamp it, and hand it over.',
   'ack.already_issued':
@@ -668,7 +674,7 @@ export const en: Record<keyof typeof vi, string> = {
   'export.kind.pledges': '🤝 Pledges by organisation',
   'export.kind.ledger': '📒 Fund ledger by level',
   'export.kind.late': '⏰ Late reports',
-  'export.kind.summary': '🏅 Results, the units\' written reports and proposed commendations',
+  'export.kind.summary': "🏅 Results, the units' written reports and proposed commendations",
   'export.sending':
     '📎 {name} – {area}. Excel file with the figures at the time it is sent, printable on A4 landscape.',
   'export.sending_period':
@@ -795,15 +801,17 @@ export const en: Record<keyof typeof vi, string> = {
   'committee.refused':
     "The standing committee's six-monthly and results reports are drafted and issued by the staff of the Front committee that launched the campaign.",
   'committee.not_owed':
-    "{unit} does not send a six-monthly report: the standing committee's six-monthly and results reports are issued by the staff of the Front committee that launched the campaign. Your unit's quarterly and results reports go through \"Quarterly report, results report\".",
-  'committee.no_period': "No six-monthly or results report of the standing committee of {area} is open now.",
+    '{unit} does not send a six-monthly report: the standing committee\'s six-monthly and results reports are issued by the staff of the Front committee that launched the campaign. Your unit\'s quarterly and results reports go through "Quarterly report, results report".',
+  'committee.no_period': 'No six-monthly or results report of the standing committee of {area} is open now.',
   'committee.no_period_next':
     'No six-monthly or results report of the standing committee of {area} is open now. Next: the {period} report, drafted from {opens}, due before {due}.',
-  'committee.choose_period': 'Which report? (⏰: overdue; ✅: issued — drafting it again issues a new document with a new number)',
+  'committee.choose_period':
+    'Which report? (⏰: overdue; ✅: issued — drafting it again issues a new document with a new number)',
   'committee.draft':
     "📑 Draft of the standing committee's {period} report of {area} (due before {due}), drafted by the bot from the units' figures and reports; the number is left blank. " +
     'Next, enter the overall assessment, the coming tasks and the proposals; the bot completes and issues it.',
-  'committee.draft_fallback': 'This channel cannot carry a Word file. An administrator can write the draft with: {command}',
+  'committee.draft_fallback':
+    'This channel cannot carry a Word file. An administrator can write the draft with: {command}',
   'committee.field.period': 'Reporting period',
   'committee.field.assessment': 'Overall assessment',
   'committee.field.tasks': 'Key tasks ahead',
@@ -811,7 +819,8 @@ export const en: Record<keyof typeof vi, string> = {
   'committee.ask.assessment':
     "The standing committee's overall assessment of {period}: strengths, shortcomings and their causes?",
   'committee.ask.tasks': 'Key tasks for the coming period (if any)?',
-  'committee.ask.proposals': "Proposals to the Party committee, the authorities and the higher Front committee (if any)?",
+  'committee.ask.proposals':
+    'Proposals to the Party committee, the authorities and the higher Front committee (if any)?',
   'committee.summary.report': "The standing committee's {period} report of {area} (due before {due})",
   'committee.summary.revision':
     'Already issued: {number}, dated {date}. Confirming now issues a new document with a new number.',
@@ -820,7 +829,8 @@ export const en: Record<keyof typeof vi, string> = {
     'The Word document follows, for signature, seal and dispatch.',
   'committee.issued.late': '⏰ Issued after the deadline (due before {due}).',
   'committee.issued_document': '📑 {period} report – {number}, dated {date} (issued).',
-  'committee.issued_fallback': 'This channel cannot carry a Word file. An administrator can write the document with: {command}',
+  'committee.issued_fallback':
+    'This channel cannot carry a Word file. An administrator can write the document with: {command}',
   'reminder.hint.final': 'Send /menu and choose "Quarterly report, results report".',
   'digest.break': '',
   'digest.title.weekly': '📊 Weekly bulletin: temporary and dilapidated houses',

@@ -152,14 +152,13 @@ export const vi = {
   'report.registry': ' (theo danh sách hộ: {value})',
   'report.ask.period': 'Anh/chị báo cáo cho kỳ nào? (⏰: đã quá hạn; ✔︎: đã gửi, gửi lại sẽ thành bản sửa)',
   'report.ask.approvedNew': 'Số hộ được phê duyệt hỗ trợ XÂY MỚI (lũy kế đến nay){previous}{registry}?',
-  'report.ask.approvedRepair':
-    'Số hộ được phê duyệt hỗ trợ SỬA CHỮA (lũy kế đến nay){previous}{registry}?',
-  'report.ask.startedNew': 'Số nhà XÂY MỚI đã khởi công{previous}{registry}?',
-  'report.ask.startedRepair': 'Số nhà SỬA CHỮA đã khởi công{previous}{registry}?',
-  'report.ask.completedNew': 'Số nhà XÂY MỚI đã hoàn thành{previous}{registry}?',
-  'report.ask.completedRepair': 'Số nhà SỬA CHỮA đã hoàn thành{previous}{registry}?',
-  'report.ask.handedOverNew': 'Số nhà XÂY MỚI đã bàn giao cho hộ{previous}{registry}?',
-  'report.ask.handedOverRepair': 'Số nhà SỬA CHỮA đã bàn giao cho hộ{previous}{registry}?',
+  'report.ask.approvedRepair': 'Số hộ được phê duyệt hỗ trợ SỬA CHỮA (lũy kế đến nay){previous}{registry}?',
+  'report.ask.startedNew': 'Số nhà XÂY MỚI đã khởi công (lũy kế đến nay){previous}{registry}?',
+  'report.ask.startedRepair': 'Số nhà SỬA CHỮA đã khởi công (lũy kế đến nay){previous}{registry}?',
+  'report.ask.completedNew': 'Số nhà XÂY MỚI đã hoàn thành (lũy kế đến nay){previous}{registry}?',
+  'report.ask.completedRepair': 'Số nhà SỬA CHỮA đã hoàn thành (lũy kế đến nay){previous}{registry}?',
+  'report.ask.handedOverNew': 'Số nhà XÂY MỚI đã bàn giao cho hộ (lũy kế đến nay){previous}{registry}?',
+  'report.ask.handedOverRepair': 'Số nhà SỬA CHỮA đã bàn giao cho hộ (lũy kế đến nay){previous}{registry}?',
   'report.ask.moneyReceived': 'Tổng số tiền đơn vị đã tiếp nhận (lũy kế, đồng){previous}{ledger}?',
   'report.ask.moneyPaid': 'Tổng số tiền đã chi hỗ trợ cho các hộ (lũy kế, đồng){previous}{ledger}?',
   'report.ask.labourDays': 'Số ngày công đã huy động (lũy kế){previous}?',
@@ -280,7 +279,8 @@ export const vi = {
   'household.ask.roof': 'Mái nhà có bằng vật liệu bền chắc không?',
   'household.ask.area': 'Diện tích nhà ở hiện tại (m²)?',
   'household.ask.members': 'Số nhân khẩu của hộ?',
-  'household.ask.landLegal': 'Nhà có ở trên đất ở hợp pháp không (có giấy tờ hoặc xác nhận về quyền sử dụng đất ở)?',
+  'household.ask.landLegal':
+    'Nhà có được xây trên đất ở hợp pháp không (có giấy tờ hoặc xác nhận về quyền sử dụng đất ở)?',
   'household.ask.landDisputed': 'Đất ở của hộ có đang bị tranh chấp không?',
   'household.ask.landslide': 'Nhà có nằm trong vùng có nguy cơ sạt lở không?',
   'household.ask.confirmed': 'UBND xã, phường đã xác nhận hộ đủ điều kiện hỗ trợ xây dựng nhà ở chưa?',
@@ -303,6 +303,7 @@ export const vi = {
   'household.hint.code': 'Gõ mã hộ (chữ không dấu, chữ số và các dấu . _ / -), hoặc bấm nút bên dưới',
   'household.hint.birthYear': 'Gõ năm sinh, ví dụ: 1958',
   'household.hint.area': 'Gõ số mét vuông, ví dụ: 24 hoặc 24,5 m2',
+  'household.hint.yes_no': 'Bấm một nút, hoặc gõ "có" hoặc "không"',
   'household.rule.field': '{message}',
   'household.rule.yes_no': 'Anh/chị vui lòng bấm một nút, hoặc trả lời "có" hoặc "không".',
   'menu.narrative': '🗂 Báo cáo quý, báo cáo kết quả',
@@ -360,7 +361,8 @@ export const vi = {
   'pledge.ask.workplace': 'Cơ quan, đơn vị công tác (nếu có)?',
   'pledge.ask.kind': 'Anh/chị đăng ký ủng hộ bằng hình thức nào?',
   'pledge.ask.amount': 'Số tiền đăng ký ủng hộ (đồng)?',
-  'pledge.ask.materials': 'Vật liệu gì (chỉ ghi tên vật liệu, ví dụ: xi măng, tôn lợp, gạch; số lượng hỏi ở câu sau)?',
+  'pledge.ask.materials':
+    'Vật liệu gì (chỉ ghi tên vật liệu, ví dụ: xi măng, tôn lợp, gạch; số lượng hỏi ở câu sau)?',
   'pledge.ask.work': 'Công việc gì (ví dụ: san nền, vận chuyển vật liệu)?',
   'pledge.ask.quantity': 'Số lượng?',
   'pledge.ask.days': 'Bao nhiêu ngày công?',
@@ -485,12 +487,12 @@ export const vi = {
     'Người ủng hộ có đồng ý để Ban vận động nêu tên trong danh sách công khai các nhà hảo tâm không?',
   'fund.rule.labour': 'Anh/chị ghi rõ số ngày công, ví dụ: 50 ngày công san nền.',
   'fund.ask.documentRef': 'Số chứng từ, biên lai hoặc mã giao dịch ngân hàng (nếu có)?',
-  'fund.ask.allocation': 'Số tiền phân bổ cho hộ (định mức {norm}; Quỹ còn {available})?',
+  'fund.ask.allocation': 'Số tiền phân bổ cho hộ (định mức {norm}; Quỹ còn chưa phân bổ {available})?',
   'fund.ask.overrideReason':
     'Số tiền vượt định mức {norm}. Anh/chị ghi rõ lý do và căn cứ (ví dụ: số quyết định của Ban Thường trực):',
   'fund.ask.disbursement': 'Số tiền chi trả lần này (còn phải chi {unpaid})?',
   'fund.ask.to': 'Chuyển đến Quỹ của cấp nào?',
-  'fund.ask.transfer': 'Số tiền chuyển (Quỹ còn {available})?',
+  'fund.ask.transfer': 'Số tiền chuyển (Quỹ còn chưa phân bổ {available})?',
   'fund.ask.transfer_note': 'Số quyết định hoặc ghi chú (nếu có)?',
   'fund.rule.positive': 'Số tiền phải lớn hơn 0 đồng.',
   'fund.rule.future': 'Ngày này chưa đến (hôm nay là {today}). Anh/chị kiểm tra lại.',
@@ -518,7 +520,7 @@ export const vi = {
   'fund.transfer.done': '✅ Đã chuyển {amount} đến {to}.',
   'fund.balance': 'Bút toán số {id}. {fund}: tồn quỹ {held}, trong đó còn chưa phân bổ {available}.',
   'fund.refused.nothing_saved': '❌ Chưa ghi được, không có gì được lưu.',
-  'fund.refused.balance': 'Số tiền vượt số dư của Quỹ (hiện còn {available}).',
+  'fund.refused.balance': 'Số tiền vượt số tiền Quỹ còn chưa phân bổ ({available}).',
   'fund.refused.norm':
     'Số tiền vượt định mức hỗ trợ {norm}. Chỉ quản trị viên được duyệt vượt định mức, kèm lý do.',
   'fund.refused.already_allocated': 'Hộ này đã được phân bổ kinh phí cho nhu cầu này.',
@@ -623,9 +625,11 @@ export const vi = {
     '✅ Đã gửi đề nghị cấp giấy xác nhận cho khoản nhận ngày {date} ({what}). Khi cán bộ Quỹ "Vì người nghèo" duyệt, bot sẽ gửi giấy xác nhận cho anh/chị tại đây.',
   'ack.request.already_pending': 'Đề nghị cấp giấy xác nhận cho khoản này đang chờ cán bộ Quỹ duyệt.',
   'ack.request.already_approved': 'Khoản này đã được cấp giấy xác nhận số {number}.',
-  'ack.request.already_refused': 'Đề nghị cấp giấy xác nhận cho khoản này đã không được chấp nhận. Lý do: {reason}',
+  'ack.request.already_refused':
+    'Đề nghị cấp giấy xác nhận cho khoản này đã không được chấp nhận. Lý do: {reason}',
   'ack.approved': '✅ Đã cấp giấy xác nhận số {number} cho {donor}.',
-  'ack.approved.sent': 'Giấy xác nhận đã được gửi vào tin nhắn của người ủng hộ; bản kèm theo để anh/chị in, lưu.',
+  'ack.approved.sent':
+    'Giấy xác nhận đã được gửi vào tin nhắn của người ủng hộ; bản kèm theo để anh/chị in, lưu.',
   'ack.approved.print':
     'Người ủng hộ không nhận tin nhắn qua bot: anh/chị in giấy xác nhận kèm theo, ký, đóng dấu rồi trao cho họ.',
   'ack.already_issued':
@@ -769,10 +773,10 @@ export const vi = {
   'reminder.report_due_today':
     'Nhắc báo cáo: {unit} chưa gửi báo cáo {period}, hôm nay ({due}) là hạn cuối. {hint}',
   'reminder.escalation':
-    'Báo cáo chậm hạn: đến nay {unit} vẫn chưa gửi báo cáo {period} (hạn {due}). ' +
+    'Chậm báo cáo: đến nay {unit} vẫn chưa gửi báo cáo {period} (hạn {due}). ' +
     'Đề nghị {address} đôn đốc cán bộ phụ trách gửi báo cáo sớm.',
   'reminder.escalation_many':
-    'Báo cáo chậm hạn: đến nay {count} đơn vị vẫn chưa gửi báo cáo {period} (hạn {due}): {units}. ' +
+    'Chậm báo cáo: đến nay {count} đơn vị vẫn chưa gửi báo cáo {period} (hạn {due}): {units}. ' +
     'Đề nghị {address} đôn đốc cán bộ phụ trách gửi báo cáo sớm.',
   'reminder.pledge_due':
     'Nhắc ủng hộ: khoản đăng ký ủng hộ số {ref} (còn {remaining}) dự kiến nộp ngày {due}, còn {days} ngày. ' +
@@ -800,7 +804,8 @@ export const vi = {
   'committee.recipient': ' gửi {recipient}',
   'digest.committee.issued': '📑 Báo cáo {period} của Ban Thường trực: đã ban hành, {number}, ngày {date}.',
   'digest.committee.pending': '📑 Báo cáo {period} của Ban Thường trực: chưa ban hành (hạn trước {due}).',
-  'digest.committee.late': '📑 Báo cáo {period} của Ban Thường trực: chưa ban hành, đã quá hạn (hạn trước {due}).',
+  'digest.committee.late':
+    '📑 Báo cáo {period} của Ban Thường trực: chưa ban hành, đã quá hạn (hạn trước {due}).',
   'command.committee': 'Báo cáo 6 tháng, báo cáo kết quả của Ban Thường trực',
   'menu.committee': '📑 Báo cáo 6 tháng/kết quả của Ban Thường trực',
   'committee.title': 'báo cáo của Ban Thường trực',
@@ -808,14 +813,17 @@ export const vi = {
     'Báo cáo 6 tháng và báo cáo kết quả của Ban Thường trực do cán bộ Ủy ban MTTQ cấp phát động cuộc vận động soạn và ban hành.',
   'committee.not_owed':
     'Đơn vị {unit} không phải gửi báo cáo 6 tháng: báo cáo 6 tháng và báo cáo kết quả của Ban Thường trực do cán bộ Ủy ban MTTQ cấp phát động cuộc vận động ban hành. Báo cáo quý và báo cáo kết quả của đơn vị gửi qua mục "Báo cáo quý, báo cáo kết quả".',
-  'committee.no_period': 'Hiện chưa đến kỳ báo cáo 6 tháng hay báo cáo kết quả nào của Ban Thường trực {area}.',
+  'committee.no_period':
+    'Hiện chưa đến kỳ báo cáo 6 tháng hay báo cáo kết quả nào của Ban Thường trực {area}.',
   'committee.no_period_next':
     'Hiện chưa đến kỳ báo cáo 6 tháng hay báo cáo kết quả nào của Ban Thường trực {area}. Kỳ tới: báo cáo {period}, soạn từ ngày {opens}, hạn trước {due}.',
-  'committee.choose_period': 'Soạn báo cáo kỳ nào? (⏰: đã quá hạn; ✅: đã ban hành, soạn lại sẽ ban hành bản mới với số mới)',
+  'committee.choose_period':
+    'Soạn báo cáo kỳ nào? (⏰: đã quá hạn; ✅: đã ban hành, soạn lại sẽ ban hành bản mới với số mới)',
   'committee.draft':
     '📑 Dự thảo Báo cáo {period} của Ban Thường trực {area} (hạn trước {due}), bot soạn từ số liệu và báo cáo của các đơn vị; số văn bản để trống. ' +
     'Tiếp theo, {address} nhập đánh giá chung, nhiệm vụ thời gian tới và kiến nghị để bot hoàn thiện và ban hành.',
-  'committee.draft_fallback': 'Kênh này không nhận được tệp Word. Cán bộ quản trị lấy dự thảo bằng lệnh: {command}',
+  'committee.draft_fallback':
+    'Kênh này không nhận được tệp Word. Cán bộ quản trị lấy dự thảo bằng lệnh: {command}',
   'committee.field.period': 'Kỳ báo cáo',
   'committee.field.assessment': 'Đánh giá chung',
   'committee.field.tasks': 'Nhiệm vụ trọng tâm thời gian tới',
@@ -832,7 +840,8 @@ export const vi = {
     'Bot gửi kèm văn bản (Word) để trình ký, đóng dấu và gửi đi.',
   'committee.issued.late': '⏰ Báo cáo ban hành sau hạn (hạn trước {due}).',
   'committee.issued_document': '📑 Báo cáo {period} – {number}, ngày {date} (bản ban hành).',
-  'committee.issued_fallback': 'Kênh này không nhận được tệp Word. Cán bộ quản trị lấy văn bản bằng lệnh: {command}',
+  'committee.issued_fallback':
+    'Kênh này không nhận được tệp Word. Cán bộ quản trị lấy văn bản bằng lệnh: {command}',
   'reminder.hint.final': '{Address} gõ /menu và chọn "Báo cáo quý, báo cáo kết quả" để gửi.',
   // Digests to leadership groups (issue 6 §4). A digest is a list of short lines; 'digest.break'
   // is the blank line between its sections, where a long digest is split into several messages.
