@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDigest, digestText } from '../core/digests/digest.ts';
 import { buildExport } from '../core/exports/build-export.ts';
 import { commendationProposals } from '../core/exports/commendation-proposals.ts';
+import type { OfficialDocument } from '../core/exports/official-document.ts';
+import { buildOfficialDocument } from '../core/exports/official-documents.ts';
 import type { ExportSheet } from '../core/exports/sheet.ts';
 import type { SqlDb } from '../prisma/sql-db.ts';
 import { createStore } from '../prisma/store.ts';
@@ -230,5 +232,81 @@ describe('commendation from the field', () => {
       '🏅 Đề xuất khen thưởng (theo tiêu chí của cuộc vận động do Ban Thường trực Ủy ban MTTQ thành phố Bắc Kạn đề ra):',
     );
     expect(lines.join('\n')).not.toContain('Ban Chỉ đạo');
+  });
+});
+
+describe('the commendation proposal as a document (Tờ trình)', () => {
+  async function proposal(issue: boolean, now = NOW): Promise<OfficialDocument> {
+    const outcome = await createStore(db).run(async (tx) => {
+      const campaign = await tx.campaigns.findCurrent();
+      return buildOfficialDocument(
+        tx,
+        { kind: 'commendation', params: { campaignId: campaign?.id ?? 0, scope: [cityId], issue } },
+        now,
+      );
+    });
+    if (!outcome.ok) {
+      throw new Error(outcome.reason);
+    }
+    return outcome.document;
+  }
+
+  it('a draft: the standing committee heading, no number, the place and date, title, basis and footer', async () => {
+    const doc = await proposal(false);
+    expect(doc.draft).toBe(true);
+    expect(doc.type).toBe('commendation');
+    expect(doc.heading.issuer.at(-1)).toBe('BAN THƯỜNG TRỰC');
+    expect(doc.heading.issuer.join(' ')).toContain('BẮC KẠN');
+    expect(doc.heading.number).toMatch(/^Số: {2,}\/TTr-MTTQ-BTT$/);
+    expect(doc.heading.placeAndDate).toBe('Bắc Kạn, ngày 20 tháng 12 năm 2025');
+    expect(doc.title).toBe('TỜ TRÌNH');
+    expect(doc.summary).toBe(
+      'Đề nghị khen thưởng tập thể, cá nhân có thành tích trong Chương trình "Xóa nhà tạm, nhà dột nát thành phố Bắc Kạn 2024–2025"',
+    );
+    const texts = doc.body.flatMap((b) => ('text' in b ? [b.text] : []));
+    expect(texts.find((t) => t.startsWith('Căn cứ tiêu chí'))).toMatch(
+      /^Căn cứ tiêu chí khen thưởng của cuộc vận động do Ban Thường trực Ủy ban MTTQ thành phố Bắc Kạn đề ra: phường, xã hoàn thành từ 1 nhà .*doanh nghiệp, cá nhân ủng hộ từ 50 triệu đồng trở lên, kể cả nộp trực tiếp vào Quỹ/,
+    );
+    expect(JSON.stringify(doc)).not.toContain('Ban Chỉ đạo');
+    expect(doc.footer.recipients).toEqual([
+      'Thường trực Đảng ủy (để báo cáo)',
+      'Ủy ban MTTQ Việt Nam tỉnh (để báo cáo)',
+      'Lưu: VT.',
+    ]);
+    expect(doc.footer.signature.authority).toBe('TM. BAN THƯỜNG TRỰC');
+    expect(doc.fileName).toMatch(/^to-trinh-khen-thuong-[A-Za-z0-9-]+-2025-12-20\.docx$/);
+  });
+
+  it('lists the proposed in a table with the form of commendation, and the wards’ own proposals', async () => {
+    const doc = await proposal(false);
+    const table = doc.body.find((b) => b.kind === 'table');
+    expect(table?.kind === 'table' && table.columns.map((c) => c.header)).toEqual([
+      'STT',
+      'Tên tập thể, cá nhân',
+      'Thành tích',
+      'Hình thức đề nghị',
+    ]);
+    expect(table?.kind === 'table' && table.rows).toContainEqual({
+      stt: expect.any(Number),
+      name: 'Công ty TNHH Xây dựng Minh Tâm',
+      reason: 'Ủng hộ 105 triệu đồng (nộp trực tiếp vào Quỹ, không qua đăng ký)',
+      award: 'Giấy khen',
+    });
+    const wards = doc.body.find((b) => b.kind === 'bullets');
+    expect(wards?.kind === 'bullets' && wards.items).toEqual([
+      `Phường Đức Xuân (Báo cáo kết quả thực hiện Kế hoạch, số BCKQ-01840-1): ${FINAL_ANSWERS.commendations}`,
+      'Phường Phùng Chí Kiên (Báo cáo quý I/2025, số BCQ-2025Q1-01843-1): Tổ dân phố 7 góp 200 ngày công.',
+    ]);
+  });
+
+  it('issued: numbered from the register, the same number when built again that day, the next one another day', async () => {
+    const first = await proposal(true);
+    expect(first.draft).toBe(false);
+    const number = /^Số: (\d+)\/TTr-MTTQ-BTT$/.exec(first.heading.number)?.[1];
+    expect(number).toBeDefined();
+    expect((await proposal(true)).heading.number).toBe(first.heading.number);
+    const next = await proposal(true, new Date('2025-12-22T03:00:00Z'));
+    expect(next.heading.number).toBe(`Số: ${Number(number) + 1}/TTr-MTTQ-BTT`);
+    expect(next.heading.placeAndDate).toBe('Bắc Kạn, ngày 22 tháng 12 năm 2025');
   });
 });

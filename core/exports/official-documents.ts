@@ -10,6 +10,7 @@
  */
 
 import type { Tx } from '../unit-of-work.ts';
+import { commendationDocument } from './commendation-document.ts';
 import { committeeReportDocument } from './committee-report.ts';
 import type { OfficialDocumentKind, OfficialDocumentOutcome } from './document-kind.ts';
 
@@ -24,7 +25,7 @@ export function kind<P>(spec: OfficialDocumentKind<P>): OfficialDocumentKind<unk
 const KINDS: Record<string, OfficialDocumentKind<unknown>> = {
   'committee-report': kind(committeeReportDocument),
   // 'acknowledgement': kind(acknowledgementDocument),
-  // 'commendation': kind(commendationDocument),
+  commendation: kind(commendationDocument),
 };
 
 /** True when the recipe's kind is a Word document of this module. */
