@@ -466,6 +466,9 @@ describe('committee report (the area’s six-monthly report)', () => {
   it('proposes commendation by the campaign’s criteria as of 30/06', async () => {
     const doc = await build({ periodId: h1.id, unitId: ids['058'] as number }, DRAFT_AT);
     const lines = texts(section(doc, 'IV. ĐỀ NGHỊ KHEN THƯỞNG'));
+    expect(lines[0]).toBe(
+      'Theo tiêu chí của cuộc vận động do Ban Thường trực Ủy ban MTTQ thành phố Bắc Kạn đề ra, Ban Thường trực đề nghị biểu dương, khen thưởng:',
+    );
     // The enterprise gave 100 million by 30/06 (criterion: 50 million, named).
     expect(lines).toContain('Công ty TNHH Xây dựng Minh Tâm: Ủng hộ 100 triệu đồng');
     expect(lines.join(' ')).not.toContain('Hội Liên hiệp Phụ nữ');

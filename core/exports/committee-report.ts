@@ -26,6 +26,8 @@ import type { UnitProgress } from '../households/unit-progress.ts';
 import type { NarrativeReportRow } from '../reports/narrative.repository.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
 import { formatDate, formatInteger, formatMoney } from '../shared/format.ts';
+import { criteriaBasis } from '../summaries/commendations.ts';
+import { criteriaOwnerName } from '../summaries/field-proposals.ts';
 import { groupByTheme, proposalsFor, themeBullet, type UnitStatement } from '../summaries/proposals.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { placeInSentence } from '../units/kinds.ts';
@@ -215,6 +217,8 @@ export interface CommitteeReportData {
   difficulties: UnitStatement[];
   proposals: UnitStatement[];
   commendations: { name: string; kind: string; reason: string }[];
+  /** "theo tiêu chí của cuộc vận động do Ban Thường trực Ủy ban MTTQ thành phố Bắc Kạn đề ra". */
+  commendationBasis: string;
   /** The wards' own proposals for commendation (their final reports' answers). */
   wardCommendations: UnitStatement[];
 }
@@ -315,6 +319,7 @@ export async function loadCommitteeReport(
     rollup,
     asOf,
   );
+  const commendationBasis = criteriaBasis(await criteriaOwnerName(tx, campaign, scope.issuer.name));
 
   const blank = (s: UnitStatement) => s.text.trim() !== '';
   return {
@@ -332,6 +337,7 @@ export async function loadCommitteeReport(
     difficulties: statements.difficulties.filter(blank),
     proposals: statements.proposals.filter(blank),
     commendations: commendations.map((c) => ({ name: c.name, kind: c.kind, reason: c.reason })),
+    commendationBasis,
     wardCommendations: wardCommendations.filter(blank),
   };
 }
@@ -775,14 +781,18 @@ function themeBlocks(items: readonly UnitStatement[], none: string): DocumentBlo
     : [{ kind: 'bullets', items: groups.map(themeBullet) }];
 }
 
+function capitalFirst(text: string): string {
+  return text.charAt(0).toLocaleUpperCase('vi') + text.slice(1);
+}
+
 function commendationBlocks(input: CommitteeReportLayout): DocumentBlock[] {
   const blocks: DocumentBlock[] = [
     {
       kind: 'paragraph',
       text:
         input.commendations.length === 0
-          ? 'Theo tiêu chí khen thưởng của cuộc vận động, chưa có tập thể, cá nhân nào đạt tiêu chí.'
-          : 'Theo tiêu chí khen thưởng của cuộc vận động, Ban Thường trực đề nghị biểu dương, khen thưởng:',
+          ? `${capitalFirst(input.commendationBasis)}, chưa có tập thể, cá nhân nào đạt tiêu chí.`
+          : `${capitalFirst(input.commendationBasis)}, Ban Thường trực đề nghị biểu dương, khen thưởng:`,
     },
   ];
   if (input.commendations.length > 0) {
