@@ -392,7 +392,12 @@ async function houseRows(
 ): Promise<(HouseRow & { predecessors?: number[] })[]> {
   const rows: (HouseRow & { predecessors?: number[] })[] = [];
   const pending = new Map<number, HouseRow & { predecessors?: number[] }>();
+  /** The periods the units without figures in the last one reported for: the only ones to look back at. */
+  const wanted = new Set<number>();
   for (const [i, period] of [...figures].reverse().entries()) {
+    if (i > 0 && !wanted.has(period.id)) {
+      continue;
+    }
     const input = await loadProgressInput(tx, scope, period);
     const reports = input.reports.filter((r) => r.submittedAt.getTime() <= cutoff.getTime());
     const sheet = progressSheet({ ...input, reports });
@@ -421,8 +426,17 @@ async function houseRows(
         pending.delete(unit.id);
       }
     }
-    if (i > 0 && pending.size === 0) {
+    if (pending.size === 0) {
       break;
+    }
+    if (i === 0) {
+      for (const entry of pending.values()) {
+        for (const id of [entry.unit.id, ...(entry.predecessors ?? [])]) {
+          for (const periodId of await tx.reports.reportedPeriodIds(id)) {
+            wanted.add(periodId);
+          }
+        }
+      }
     }
   }
   return rows;
