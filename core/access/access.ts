@@ -35,6 +35,12 @@ export const ACCESS = {
   'report.submit': { roles: OFFICER },
   /** Quarterly, semi-annual and final narrative reports. */
   'narrative.submit': { roles: OFFICER },
+  /**
+   * The committee's own six-monthly and final reports (issue 16 §2): drafted by the bot, completed and
+   * issued (numbered) by the staff of the campaign's area unit — its admins, leaders and officers
+   * there, not those of the units below (a ward's admin issues nothing for the city).
+   */
+  'committee.report': { roles: { admin: 'own', leader: 'own', unit_officer: 'own' } },
   /** "Đã báo cáo bằng văn bản": no more reminders for a period. */
   'reminder.pause': { roles: OFFICER },
   /** A household's card, the household list and search. */

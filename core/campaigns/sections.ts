@@ -98,8 +98,16 @@ export const ZReminderPolicy = z.strictObject({
     .max(10)
     .transform((days) => [...new Set(days)].sort((a, b) => b - a))
     .default([5, 2, 0]),
-  /** Which reporting periods are reminded and escalated (six-monthly summaries go up, not from wards). */
+  /**
+   * Which of the wards' and communes' reports are reminded and escalated. The six-monthly report is
+   * never theirs: it is the area committee's own (`committee`).
+   */
   periodKinds: z.array(z.enum(PERIOD_KINDS)).default(['monthly', 'quarterly', 'final']),
+  /**
+   * The area's staff are reminded of their committee's own six-monthly and final reports (issue 16
+   * §2), with the same days before, hour, quiet hours and daily cap as the wards' reports.
+   */
+  committee: z.boolean({ error: 'phải là true hoặc false' }).default(true),
   sendAt: ZClockTime.default('08:00'),
   /** Nothing is sent from `from` until `to` (may wrap midnight); a slot inside waits for `to`. */
   quietHours: z.strictObject({ from: ZClockTime, to: ZClockTime }).default({ from: '21:00', to: '07:00' }),

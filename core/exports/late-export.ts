@@ -49,7 +49,9 @@ export interface LateInput {
  */
 export function lateSheet(input: LateInput): ExportSheet {
   const rows: ExportRow[] = [];
-  for (const period of input.periods) {
+  // The six-monthly report is the area committee's own (issue 16 §2): no ward is late for it.
+  const periods = input.periods.filter((p) => p.kind !== 'semiannual');
+  for (const period of periods) {
     const lastOnTime = lastDayOnTime(period.dueOn);
     const view = input.unitsOf?.get(period.id) ?? { units: input.units };
     const ids = idsByRow(view);
@@ -81,15 +83,15 @@ export function lateSheet(input: LateInput): ExportSheet {
       );
     }
   }
-  const cadence = cadenceWord(input.periods);
-  const periods =
-    input.periods.length === 1 && input.periods[0]
-      ? `Kỳ báo cáo ${input.periods[0].label}`
+  const cadence = cadenceWord(periods);
+  const listed =
+    periods.length === 1 && periods[0]
+      ? `Kỳ báo cáo ${periods[0].label}`
       : `Các kỳ báo cáo ${cadence} đã đến hạn`;
   return sheet({
     name: 'Chậm báo cáo',
     title: LATE_TITLE,
-    subtitle: `${periods} – tính đến ngày ${formatDate(fromIsoDate(input.today))}`,
+    subtitle: `${listed} – tính đến ngày ${formatDate(fromIsoDate(input.today))}`,
     columns: LATE_COLUMNS,
     rows: rows.map((r, i) => ({ stt: i + 1, ...r })),
     notes: [

@@ -1,4 +1,5 @@
 import { basicsFeature } from './basics.ts';
+import { committeeReportFeature } from './committee-report.ts';
 import { exportsFeature } from './exports.ts';
 import type { Feature } from './feature.ts';
 import { feedbackFeature } from './feedback.ts';
@@ -31,6 +32,7 @@ export const FEATURES: readonly Feature[] = [
   basicsFeature,
   monthlyReportFeature,
   narrativeReportsFeature,
+  committeeReportFeature,
   householdsFeature,
   pledgesFeature,
   fundReceiptFeature,

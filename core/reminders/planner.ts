@@ -14,6 +14,7 @@ import {
   reportReminderPrefix,
   sameDayObligations,
 } from '../campaigns/same-day.ts';
+import { committeeCommand, isCommitteeKind } from '../committee/committee-kinds.ts';
 import { pledgeStatus } from '../funds/ledger.ts';
 import type { Channel } from '../messaging/message.ts';
 import type { Role } from '../shared/actor.ts';
@@ -78,6 +79,12 @@ export interface ReminderInput {
   unitHeads: readonly UnitHead[];
   pledges: readonly PledgeToRemind[];
   /**
+   * The area committee's own reports (issue 16 §2): the six-monthly and final periods, owed by the
+   * staff of the campaign's area unit (not by the wards, who are never reminded of a six-monthly
+   * report). Absent: none planned (a campaign without an area unit).
+   */
+  committee?: CommitteeObligation;
+  /**
    * One report serves the obligations of a unit due the same day (the campaign definition's
    * schedule.oneReportWhenSameDay): the weekly, monthly and quarterly reports due that day are
    * reminded, escalated and listed late once, as one obligation with one key, and any of its reports
@@ -94,6 +101,18 @@ export interface ReminderInput {
   sentKeys?: ReadonlySet<string>;
 }
 
+/** Who owes the committee's reports of an area, and where they go. */
+export interface CommitteeObligation {
+  /** The campaign's area unit: its reports are stored and counted under it. */
+  unitId: number;
+  /** "Ủy ban MTTQ Việt Nam thành phố Bắc Kạn". */
+  unitName: string;
+  /** Its admins, leaders and officers (core/committee COMMITTEE_ROLES). */
+  staff: readonly Recipient[];
+  /** "Thường trực Thành ủy": the report's addressee from the campaign's documents, or ''. */
+  sendTo: string;
+}
+
 export type ReminderKind = 'report_due' | 'escalation' | 'pledge_due' | 'pledge_overdue';
 
 export type ReminderSubject =
@@ -105,7 +124,11 @@ export type ReminderSubject =
       /** A combined obligation: every period the one report serves, `periodId` first. */
       periodIds?: readonly number[];
     }
-  | { kind: 'pledge'; pledgeId: number };
+  | { kind: 'pledge'; pledgeId: number }
+  | { kind: 'pledge'; pledgeId: number }
+  /** The committee's own six-monthly or final report (`unitId`: the area unit). */
+  | { kind: 'committee'; periodId: number; unitId: number };
+
 
 export interface PlannedReminder {
   /** The idempotency key: the outbox accepts one row per key. */
@@ -398,6 +421,10 @@ export function planReminders(input: ReminderInput, now: Date): PlannedReminder[
     }
   }
 
+  if (policy.committee && input.committee) {
+    planCommittee(input.committee, input, today, maxOffset, slotOf, isDue, add);
+  }
+
   if (policy.pledges.enabled) {
     for (const pledge of input.pledges) {
       planPledge(pledge, today, lookBackDays, policy, slotOf, isDue, timeZone, add);
@@ -405,6 +432,70 @@ export function planReminders(input: ReminderInput, now: Date): PlannedReminder[
   }
 
   return applyDailyCap([...candidates.values()], input);
+}
+
+/**
+ * The committee's own reports: each six-monthly and final period not yet issued by the area unit,
+ * reminded to each of its staff at the policy's days before the deadline, like a ward's report
+ * (keys `remind:<code>:<area>:<person>:<offset>`, so issuing it withdraws those still queued). No
+ * escalation: the staff are the ones escalations go to; the digest shows it late.
+ */
+function planCommittee(
+  committee: CommitteeObligation,
+  input: ReminderInput,
+  today: string,
+  maxOffset: number,
+  slotOf: (day: CalendarDate) => Date,
+  isDue: (slot: Date, windowHours: number) => boolean,
+  add: (c: Candidate) => void,
+): void {
+  const { policy } = input;
+  const timeZone = input.campaign.timeZone;
+  for (const period of input.periods.filter((p) => isCommitteeKind(p.kind))) {
+    const sinceDue = daysBetween(period.dueOn, today);
+    if (
+      sinceDue > 0 ||
+      sinceDue < -maxOffset ||
+      input.submissions.has(submissionKey(period.id, committee.unitId))
+    ) {
+      continue;
+    }
+    const due = fromIsoDate(period.dueOn);
+    // The planner's dueOn is the last day on time; the document says "trước" the day after.
+    const dueText = formatDate(addDays(due, 1));
+    const deadline = reportDeadline(period.dueOn, timeZone);
+    for (const offset of policy.offsetsDays) {
+      const day = addDays(due, -offset);
+      const slotAt = slotOf(day);
+      if (toIsoDate(day) < period.opensOn || !isDue(slotAt, policy.catchUpHours)) {
+        continue;
+      }
+      for (const person of committee.staff) {
+        add({
+          key: `${reportReminderPrefix(period.code, committee.unitId)}${person.personId}:${offset}`,
+          kind: 'report_due',
+          personId: person.personId,
+          chats: person.chats,
+          slotAt,
+          text: {
+            template: sinceDue === 0 ? 'committee_due_today' : 'committee_due',
+            params: {
+              period: period.label,
+              area: committee.unitName,
+              to: committee.sendTo,
+              due: dueText,
+              days: String(-sinceDue),
+              command: committeeCommand(period.kind),
+            },
+          },
+          subject: { kind: 'committee', periodId: period.id, unitId: committee.unitId },
+          reason: `Báo cáo ${period.label} của Ban Thường trực ${committee.unitName}, hạn trước ${dueText}, nhắc trước ${offset} ngày: chưa ban hành`,
+          rank: RANK.report_due,
+          deadlineMs: deadline.getTime(),
+        });
+      }
+    }
+  }
 }
 
 function planPledge(

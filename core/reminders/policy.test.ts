@@ -6,6 +6,7 @@ describe('the reminder policy', () => {
     expect(DEFAULT_REMINDER_POLICY).toEqual({
       offsetsDays: [5, 2, 0],
       periodKinds: ['monthly', 'quarterly', 'final'],
+      committee: true,
       sendAt: '08:00',
       quietHours: { from: '21:00', to: '07:00' },
       maxPerPersonPerDay: 2,

@@ -3,6 +3,7 @@ import { addressOf, campaignsByUnit, isOpenOrUpcoming } from '../campaigns/campa
 import { isFigurePeriod } from '../campaigns/figure-periods.ts';
 import { servedTogether } from '../campaigns/same-day.ts';
 import { oneReportWhenSameDay } from '../campaigns/same-day-reports.ts';
+import { COMMITTEE_ROLES, committeeRecipient } from '../committee/obligation.ts';
 import { isUnverified } from '../funds/ledger.ts';
 import type { Choice, Outbound } from '../messaging/message.ts';
 import type { OutboxItem, OutboxPurpose } from '../messaging/outbox.repository.ts';
@@ -12,6 +13,7 @@ import { menuButtonId } from '../shared/menu-button.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { isLocalKind } from '../units/unit.repository.ts';
 import {
+  type CommitteeObligation,
   digestLateUnits,
   type LateUnit,
   type Officer,
@@ -23,7 +25,7 @@ import {
   unitHeadsFromMemberships,
 } from './planner.ts';
 import { parseReminderPolicy, type ReminderPolicy } from './policy.ts';
-import type { BulkMessage } from './reminder.repository.ts';
+import type { BulkMessage, MemberWithChats } from './reminder.repository.ts';
 import { renderReminder } from './texts.ts';
 
 /**
@@ -169,6 +171,7 @@ export async function loadReminderInputs(
     out.push({
       campaign,
       input: {
+        ...(await committeeOf(tx, campaign, members)),
         campaign,
         policy,
         periods,
@@ -184,6 +187,32 @@ export async function loadReminderInputs(
     });
   }
   return out;
+}
+
+/**
+ * The campaign's own reports (issue 16 §2): owed by the staff of its area unit (its admins, leaders
+ * and officers there), addressed as the campaign's documents say. None without an area unit.
+ */
+async function committeeOf(
+  tx: Tx,
+  campaign: Campaign,
+  members: readonly MemberWithChats[],
+): Promise<{ committee?: CommitteeObligation }> {
+  const areaId = campaign.areaUnitId;
+  const area = areaId === null ? undefined : await tx.units.findById(areaId);
+  if (!area) {
+    return {};
+  }
+  const staff = members.filter((m) => m.unitId === area.id && COMMITTEE_ROLES.includes(m.role));
+  return {
+    committee: {
+      unitId: area.id,
+      unitName: area.name,
+      // One reminder per person, whatever roles they hold there.
+      staff: staff.filter((m, i) => staff.findIndex((o) => o.personId === m.personId) === i),
+      sendTo: await committeeRecipient(tx, campaign),
+    },
+  };
 }
 
 /** Capped reminders (report and pledge) each person got today, in the campaign's calendar. */
@@ -220,7 +249,11 @@ const PURPOSES: Record<PlannedReminder['kind'], OutboxPurpose> = {
 /** The message a reminder becomes: its text and the one-tap answers that go with it. */
 export function reminderMessage(item: PlannedReminder, periodKind?: PeriodKind, address?: string): Outbound {
   const choices: Choice[][] = [];
-  if (item.subject.kind === 'report' && item.kind === 'report_due') {
+  if (item.subject.kind === 'committee') {
+    choices.push([
+      { id: menuButtonId('committee', item.subject.periodId), label: '📑 Nhận dự thảo, ban hành báo cáo' },
+    ]);
+  } else if (item.subject.kind === 'report' && item.kind === 'report_due') {
     // Weekly and monthly reports are the figures form (/baocao); the others are narratives.
     choices.push([
       periodKind !== undefined && isFigurePeriod(periodKind)

@@ -15,6 +15,8 @@ export const REMINDER_TEMPLATES = [
   'pledge_due',
   'pledge_due_today',
   'pledge_overdue',
+  'committee_due',
+  'committee_due_today',
 ] as const;
 
 export type ReminderTemplate = (typeof REMINDER_TEMPLATES)[number];
@@ -42,6 +44,10 @@ export function renderReminder(text: ReminderText, locale: Locale = 'vi', addres
   const params: Record<string, string> = { ...forms, ...text.params };
   if (params.hint?.startsWith('reminder.hint.')) {
     params.hint = t(locale, params.hint as MessageKey, forms);
+  }
+  if (params.to !== undefined) {
+    // The committee's report's addressee, when the campaign names one: " gửi Thường trực Thành ủy".
+    params.to = params.to === '' ? '' : t(locale, 'committee.recipient', { recipient: params.to });
   }
   return t(locale, `reminder.${text.template}`, params);
 }

@@ -8,6 +8,7 @@ import { renderTable } from './text.ts';
 const ACTION_LABELS = {
   'report.submit': 'Gửi báo cáo tiến độ tháng',
   'narrative.submit': 'Gửi báo cáo quý, 6 tháng, tổng kết',
+  'committee.report': 'Ban hành báo cáo 6 tháng, báo cáo kết quả của Ban Thường trực',
   'reminder.pause': 'Báo đã báo cáo bằng văn bản (dừng nhắc)',
   'household.view': 'Xem, tìm, liệt kê hộ',
   'household.add': 'Thêm hộ',
