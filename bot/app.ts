@@ -305,7 +305,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       requestsPerMinute: settings.requestsPerMinute,
       clock,
     });
-    senders.zalo = createZaloSender(client, { log: log.child({ part: 'zalo' }) });
+    senders.zalo = createZaloSender(client, { log: log.child({ part: 'zalo' }), buildDocument });
     await registerZaloWebhook(http, {
       appId: settings.appId,
       oaSecretKey: settings.oaSecretKey,

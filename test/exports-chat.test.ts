@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createExportBuilder } from '../bot/exports/document-builder.ts';
+import { createExportBuilder, XLSX_MIME_TYPE } from '../bot/exports/document-builder.ts';
 import { createStore } from '../prisma/store.ts';
 import { type SqliteChat, startSqliteChat } from './support/sqlite-chat.ts';
 
@@ -77,8 +77,10 @@ describe('/xuatbaocao', () => {
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(new Uint8Array(file.data).buffer);
     const ws = book.worksheets[0];
+    expect(file.mimeType).toBe(XLSX_MIME_TYPE);
     expect(ws?.getCell('A2').value).toBe('THÀNH PHỐ BẮC KẠN');
-    expect(ws?.getCell('A4').value).toBe('BÁO CÁO TIẾN ĐỘ XÓA NHÀ TẠM, NHÀ DỘT NÁT THEO ĐƠN VỊ');
+    expect(ws?.getCell('A3').value).toBe('BAN THƯỜNG TRỰC');
+    expect(ws?.getCell('A7').value).toBe('BÁO CÁO TIẾN ĐỘ XÓA NHÀ TẠM, NHÀ DỘT NÁT THEO ĐƠN VỊ');
   });
 
   it('an admin gets every export; the ledger has no period', async () => {

@@ -1,4 +1,10 @@
 import ExcelJS from 'exceljs';
+import {
+  NATIONAL_MOTTO,
+  NATIONAL_TITLE,
+  RECIPIENTS_LABEL,
+  recipientLines,
+} from '../../core/exports/official-document.ts';
 import type {
   CellValue,
   ColumnFormat,
@@ -10,10 +16,11 @@ import { TOTALS_LABEL } from '../../core/exports/sheet.ts';
 
 /**
  * Writes the export model (core/exports/sheet.ts) as an .xlsx in the layout Vietnamese officials
- * print: the title block ("ỦY BAN MTTQ VIỆT NAM" / the issuer on the left, place and date on the
- * right, the report's name and period centred), a bordered table with wrapped headings, a row of
- * column numbers (1), (2), …, a bold "Tổng cộng" row of formulas, the header frozen and repeated
- * on every printed page, A4 landscape one page wide.
+ * print: the heading of an administrative document (the issuing body and "BAN THƯỜNG TRỰC", "Số:",
+ * the national title and motto, the place and date), the report's name and period centred, a
+ * bordered table with wrapped headings, a row of column numbers (1), (2), …, a bold "Tổng cộng"
+ * row of formulas, the notes, then "Nơi nhận:" and the signature block; the header frozen and
+ * repeated on every printed page, A4 landscape one page wide.
  *
  * Money is a number of whole đồng with the format `#,##0`. In a number format "," means "group
  * thousands with the reader's separator", so Excel and LibreOffice in Vietnamese show 1.500.000
@@ -33,8 +40,14 @@ export const NUMBER_FORMATS: Record<ColumnFormat, string> = {
 };
 
 export const A4_PAPER = 9;
-/** The first row of the table heading (rows 1–5 are the title block, row 6 is a gap). */
-export const HEADER_ROW = 7;
+/** How wide (in characters) the left block (issuer, "Số:", "Nơi nhận") and the right one (national title, signature) are at least. */
+const LEFT_BLOCK_CHARS = 40;
+const RIGHT_BLOCK_CHARS = 56;
+/** The short rules under the standing body and under the motto (Decree 30/2020: a solid line). */
+const SHORT_RULE = '\u2500'.repeat(8);
+const MOTTO_RULE = '\u2500'.repeat(26);
+/** Empty rows between the signer's title and name: room for the signature and the seal. */
+const SIGNATURE_SPACE = 4;
 
 const THIN: Partial<ExcelJS.Borders> = {
   top: { style: 'thin' },
@@ -75,10 +88,10 @@ function writeSheet(ws: ExcelJS.Worksheet, sheet: ExportSheet, model: ExportWork
   const { columns } = sheet;
   const n = columns.length;
   ws.columns = columns.map((c) => ({ width: c.width }));
-  writeTitleBlock(ws, sheet, model);
+  const headerRow = writeTitleBlock(ws, sheet, model);
 
   const grouped = columns.some((c) => c.group !== undefined);
-  const headerRows: [number, number] = [HEADER_ROW, grouped ? HEADER_ROW + 1 : HEADER_ROW];
+  const headerRows: [number, number] = [headerRow, grouped ? headerRow + 1 : headerRow];
   writeHeader(ws, columns, headerRows);
   const numbersRow = headerRows[1] + 1;
   const numbers = ws.getRow(numbersRow);
@@ -116,6 +129,7 @@ function writeSheet(ws: ExcelJS.Worksheet, sheet: ExportSheet, model: ExportWork
     ws.getRow(next).height = 14 * Math.max(1, Math.ceil((note.length * 1.1) / widthChars));
     next += 1;
   }
+  writeFooter(ws, sheet, model, next + 1);
 
   ws.views = [
     {
@@ -140,37 +154,101 @@ function writeSheet(ws: ExcelJS.Worksheet, sheet: ExportSheet, model: ExportWork
   ws.headerFooter.oddFooter = '&C&8Trang &P/&N';
 }
 
-/**
- * Rows 1–2: "ỦY BAN MTTQ VIỆT NAM" and the issuer in bold, centred over the left columns; the
- * place and date in italics on the right of row 2. Rows 4–5: the report's name and its period,
- * centred over the whole table.
- */
-function writeTitleBlock(ws: ExcelJS.Worksheet, sheet: ExportSheet, model: ExportWorkbook): void {
-  const n = sheet.columns.length;
+/** The columns of the left and right blocks of the heading and footer: [last of the left, first of the right]. */
+function blockColumns(sheet: ExportSheet): [number, number] {
   const widths = sheet.columns.map((c) => c.width);
-  const left = spanFromStart(widths, 34);
-  const right = Math.max(left + 1, spanFromEnd(widths, 38));
-  const put = (row: number, from: number, to: number, value: string, style: Partial<ExcelJS.Style>) => {
-    if (to > from) {
-      ws.mergeCells(row, from, row, to);
-    }
-    const cell = ws.getCell(row, from);
-    cell.value = value;
-    cell.font = style.font ?? {};
-    cell.alignment = style.alignment ?? {};
-  };
-  const centre: Partial<ExcelJS.Alignment> = { horizontal: 'center', vertical: 'middle' };
-  put(1, 1, left, 'ỦY BAN MTTQ VIỆT NAM', { font: { name: FONT, size: 12 }, alignment: centre });
-  put(2, 1, left, model.issuer, { font: { name: FONT, size: 12, bold: true }, alignment: centre });
-  if (right <= n) {
-    put(2, right, n, model.placeAndDate, {
-      font: { name: FONT, size: 12, italic: true },
-      alignment: { horizontal: 'right', vertical: 'middle' },
+  const left = spanFromStart(widths, LEFT_BLOCK_CHARS);
+  return [left, Math.max(left + 1, spanFromEnd(widths, RIGHT_BLOCK_CHARS))];
+}
+
+/** Writes `value` over columns `from`–`to` of `row` (merged), with its font and alignment. */
+function put(
+  ws: ExcelJS.Worksheet,
+  at: { row: number; from: number; to: number },
+  value: string,
+  font: Partial<ExcelJS.Font>,
+  horizontal: ExcelJS.Alignment['horizontal'] = 'center',
+): void {
+  if (at.to > at.from) {
+    ws.mergeCells(at.row, at.from, at.row, at.to);
+  }
+  const cell = ws.getCell(at.row, at.from);
+  cell.value = value;
+  cell.font = { name: FONT, ...font };
+  cell.alignment = { horizontal, vertical: 'middle' };
+}
+
+/**
+ * The heading of Decree 30/2020 over the sheet: on the left the issuing body, upper case, its last
+ * line ("BAN THƯỜNG TRỰC") bold with a short rule under it, then "Số: …"; on the right the
+ * national title and the motto (bold, a rule under the motto) when the campaign uses them, then
+ * the place and date in italics. Then the sheet's title and its period, centred over the table.
+ * Returns the first row after it (the table heading's).
+ */
+function writeTitleBlock(ws: ExcelJS.Worksheet, sheet: ExportSheet, model: ExportWorkbook): number {
+  const n = sheet.columns.length;
+  const [left, right] = blockColumns(sheet);
+  const hasRight = right <= n;
+  const { heading } = model;
+  const lastIssuer = heading.issuer.length - 1;
+  heading.issuer.forEach((line, i) => {
+    put(ws, { row: 1 + i, from: 1, to: left }, line, { size: 12, bold: i === lastIssuer });
+  });
+  put(ws, { row: heading.issuer.length + 1, from: 1, to: left }, SHORT_RULE, { size: 8 });
+  let rightLines = 0;
+  if (heading.nationalTitle && hasRight) {
+    put(ws, { row: 1, from: right, to: n }, NATIONAL_TITLE, { size: 12, bold: true });
+    put(ws, { row: 2, from: right, to: n }, NATIONAL_MOTTO, { size: 13, bold: true });
+    put(ws, { row: 3, from: right, to: n }, MOTTO_RULE, { size: 8 });
+    rightLines = 2;
+  }
+  const numberRow = Math.max(heading.issuer.length, rightLines) + 2;
+  put(ws, { row: numberRow, from: 1, to: left }, heading.number, { size: 12 });
+  if (hasRight) {
+    put(ws, { row: numberRow, from: right, to: n }, heading.placeAndDate, { size: 12, italic: true });
+  }
+  for (let r = 1; r < numberRow; r++) {
+    ws.getRow(r).height = 16.5;
+  }
+  const titleRow = numberRow + 2;
+  put(ws, { row: titleRow, from: 1, to: n }, sheet.title, { size: 14, bold: true });
+  put(ws, { row: titleRow + 1, from: 1, to: n }, sheet.subtitle, { size: 12, italic: true });
+  ws.getRow(titleRow).height = 22;
+  return titleRow + 3;
+}
+
+/**
+ * Under the table and its notes: "Nơi nhận:" (bold italic) and its "- …;" lines on the left, the
+ * signature block on the right (on whose behalf and the title in bold capitals, room for the
+ * signature and seal, the name in bold).
+ */
+function writeFooter(ws: ExcelJS.Worksheet, sheet: ExportSheet, model: ExportWorkbook, first: number): void {
+  const n = sheet.columns.length;
+  const [left, right] = blockColumns(sheet);
+  const { recipients, signature } = model.footer;
+  put(
+    ws,
+    { row: first, from: 1, to: left },
+    RECIPIENTS_LABEL,
+    { size: 12, bold: true, italic: true },
+    'left',
+  );
+  recipientLines(recipients).forEach((line, i) => {
+    put(ws, { row: first + 1 + i, from: 1, to: left }, line, { size: 11 }, 'left');
+  });
+  if (right > n) {
+    return;
+  }
+  const block = [signature.authority, signature.title].filter((l): l is string => l !== undefined);
+  block.forEach((line, i) => {
+    put(ws, { row: first + i, from: right, to: n }, line.toUpperCase(), { size: 12, bold: true });
+  });
+  if (signature.name !== undefined) {
+    put(ws, { row: first + block.length + SIGNATURE_SPACE, from: right, to: n }, signature.name, {
+      size: 13,
+      bold: true,
     });
   }
-  put(4, 1, n, sheet.title, { font: { name: FONT, size: 14, bold: true }, alignment: centre });
-  put(5, 1, n, sheet.subtitle, { font: { name: FONT, size: 12, italic: true }, alignment: centre });
-  ws.getRow(4).height = 22;
 }
 
 /** The smallest number of leading columns at least `chars` wide (the whole sheet at most). */

@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inbound } from '../../core/messaging/message.ts';
 import { launchBrowser } from '../../test/support/browser.ts';
+import { type BuiltDocument, DOCX_MIME_TYPE, XLSX_MIME_TYPE } from '../exports/document-builder.ts';
 import {
   buildPlaygroundInbound,
   type PlaygroundDeps,
@@ -555,13 +556,8 @@ describe('playground page in a browser', () => {
 });
 
 describe('playground file downloads', () => {
-  it('serves a built export once, by the link in its message, and 404 for anything else', async () => {
-    const sender = createPlaygroundSender({
-      buildDocument: async () => ({
-        data: Buffer.from('PK-xlsx'),
-        fileName: 'tien-do-2025-02-2025-03-20.xlsx',
-      }),
-    });
+  async function served(built: BuiltDocument, kind: string) {
+    const sender = createPlaygroundSender({ buildDocument: async () => built });
     const app = Fastify({ logger: false });
     await registerPlayground(app, {
       sender,
@@ -570,21 +566,43 @@ describe('playground file downloads', () => {
     });
     try {
       await sender.send('pg:leader', {
-        text: '📎 Tiến độ theo đơn vị',
-        document: { kind: 'progress', params: { scope: [2], period: '2025-02' }, fallbackText: '…' },
+        text: '📎 Tệp',
+        document: { kind, params: { scope: [2], period: '2025-02' }, fallbackText: '…' },
       });
       const url = sender.list('pg:leader', 0)[0]?.file?.url ?? '';
       const ok = await app.inject({ method: 'GET', url });
-      expect(ok.statusCode).toBe(200);
-      expect(ok.headers['content-type']).toBe(
-        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-      );
-      expect(ok.headers['content-disposition']).toContain('filename="tien-do-2025-02-2025-03-20.xlsx"');
-      expect(ok.body).toBe('PK-xlsx');
       const missing = await app.inject({ method: 'GET', url: '/api/playground/files/0000-unknown' });
-      expect(missing.statusCode).toBe(404);
+      return { ok, missing };
     } finally {
       await app.close();
     }
+  }
+
+  it('serves a built export once, by the link in its message, and 404 for anything else', async () => {
+    const { ok, missing } = await served(
+      { data: Buffer.from('PK-xlsx'), fileName: 'tien-do-2025-02-2025-03-20.xlsx', mimeType: XLSX_MIME_TYPE },
+      'progress',
+    );
+    expect(ok.statusCode).toBe(200);
+    expect(ok.headers['content-type']).toBe(
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
+    expect(ok.headers['content-disposition']).toContain('filename="tien-do-2025-02-2025-03-20.xlsx"');
+    expect(ok.body).toBe('PK-xlsx');
+    expect(missing.statusCode).toBe(404);
+  });
+
+  it('serves a Word document as one, its Vietnamese name kept in filename*', async () => {
+    const { ok } = await served(
+      { data: Buffer.from('PK-docx'), fileName: 'bao-cao-2025-H1.docx', mimeType: DOCX_MIME_TYPE },
+      'committee-report',
+    );
+    expect(ok.statusCode).toBe(200);
+    expect(ok.headers['content-type']).toBe(
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    );
+    expect(ok.headers['content-disposition']).toContain('filename="bao-cao-2025-H1.docx"');
+    expect(ok.headers['content-disposition']).toContain("filename*=UTF-8''bao-cao-2025-H1.docx");
+    expect(ok.body).toBe('PK-docx');
   });
 });

@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Inbound } from '../../core/messaging/message.ts';
-import { XLSX_MIME_TYPE } from '../exports/document-builder.ts';
 import { createPlaygroundGuard, type PlaygroundAccess } from './access.ts';
 import { PLAYGROUND_PAGE_CSP, PLAYGROUND_PAGE_HTML } from './page.ts';
 import {
@@ -268,7 +267,7 @@ export async function registerPlayground(app: FastifyInstance, deps: PlaygroundD
       return reply.code(202).send({ ok: true });
     });
 
-    // A built export, by the unguessable id in the message that offered it.
+    // A built file (an Excel export, a Word document), by the unguessable id in the message that offered it.
     scope.get<{ Params: { id: string } }>(`${PLAYGROUND_FILES_PATH}/:id`, async (request, reply) => {
       const file = sender.file(request.params.id);
       if (!file) {
@@ -284,7 +283,7 @@ export async function registerPlayground(app: FastifyInstance, deps: PlaygroundD
           'content-disposition',
           `attachment; filename="${file.fileName.replace(/[^\w.-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
         )
-        .type(file.fileName.endsWith('.xlsx') ? XLSX_MIME_TYPE : 'application/octet-stream')
+        .type(file.mimeType)
         .send(file.data);
     });
 

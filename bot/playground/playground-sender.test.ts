@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { XLSX_MIME_TYPE } from '../exports/document-builder.ts';
 import { createPlaygroundSender } from './playground-sender.ts';
 
 describe('createPlaygroundSender', () => {
@@ -140,7 +141,11 @@ describe('createPlaygroundSender with a document', () => {
 
   it('builds the file, keeps it for download and links it from the message', async () => {
     const sender = createPlaygroundSender({
-      buildDocument: async () => ({ data: Buffer.from('xlsx'), fileName: 'so-quy-2025-03-20.xlsx' }),
+      buildDocument: async () => ({
+        data: Buffer.from('xlsx'),
+        fileName: 'so-quy-2025-03-20.xlsx',
+        mimeType: XLSX_MIME_TYPE,
+      }),
     });
     expect(await sender.send('pg:leader', message)).toEqual({ ok: true });
     const [stored] = sender.list('pg:leader', 0);

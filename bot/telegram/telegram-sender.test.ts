@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { renderChartSvg } from '../../core/digests/chart.ts';
 import type { Outbound } from '../../core/messaging/message.ts';
 import { type BotApiEmulator, startBotApiEmulator } from '../../test/support/bot-api-emulator.ts';
+import { DOCX_MIME_TYPE, XLSX_MIME_TYPE } from '../exports/document-builder.ts';
 import { createTelegramSender, TELEGRAM_CAPTION_LIMIT } from './telegram-sender.ts';
 
 const PNG = Buffer.from('89504e470d0a1a0a', 'hex');
@@ -113,7 +114,7 @@ describe('createTelegramSender with a document', () => {
     const sender = createTelegramSender(api, {
       buildDocument: async (document) => {
         asked.push(document);
-        return { data: XLSX, fileName: 'tien-do-2025-02-2025-03-20.xlsx' };
+        return { data: XLSX, fileName: 'tien-do-2025-02-2025-03-20.xlsx', mimeType: XLSX_MIME_TYPE };
       },
     });
     expect(await sender.send('42', EXPORT)).toEqual({ ok: true });
@@ -126,10 +127,28 @@ describe('createTelegramSender with a document', () => {
     expect(calls[0]?.payload.chat_id).toBe('42');
   });
 
+  it('sends a Word document (an acknowledgement letter) the same way, under its .docx name', async () => {
+    const { api, calls } = fakeApi();
+    const letter: Outbound = {
+      text: '📎 Giấy xác nhận ủng hộ số 7/GXN-BVĐ.',
+      document: { kind: 'acknowledgement', params: { entryId: 12 }, fallbackText: '…' },
+    };
+    const DOCX = Buffer.from('504b030414', 'hex');
+    const sender = createTelegramSender(api, {
+      buildDocument: async () => ({ data: DOCX, fileName: 'giay-xac-nhan-7.docx', mimeType: DOCX_MIME_TYPE }),
+    });
+    expect(await sender.send('42', letter)).toEqual({ ok: true });
+    expect(calls.map((c) => c.method)).toEqual(['sendDocument']);
+    const file = calls[0]?.payload.document;
+    expect(file).toBeInstanceOf(InputFile);
+    expect((file as InputFile).filename).toBe('giay-xac-nhan-7.docx');
+    expect(calls[0]?.payload.caption).toBe(letter.text);
+  });
+
   it('a text with buttons follows the file as its own message, keyboard last', async () => {
     const { api, calls } = fakeApi();
     const sender = createTelegramSender(api, {
-      buildDocument: async () => ({ data: XLSX, fileName: 'so-quy.xlsx' }),
+      buildDocument: async () => ({ data: XLSX, fileName: 'so-quy.xlsx', mimeType: XLSX_MIME_TYPE }),
     });
     await sender.send('42', { ...EXPORT, choices: [[{ id: 'menu:main', label: 'Menu' }]] });
     expect(calls.map((c) => c.method)).toEqual(['sendDocument', 'sendMessage']);

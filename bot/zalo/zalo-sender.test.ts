@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Outbound } from '../../core/messaging/message.ts';
+import { type BuiltDocument, DOCX_MIME_TYPE } from '../exports/document-builder.ts';
 import type { ZaloClient } from './zalo-client.ts';
-import { ZaloApiError } from './zalo-errors.ts';
+import { ZaloApiError, ZaloHttpError } from './zalo-errors.ts';
 import { createZaloSender, ZALO_TEXT_LIMIT } from './zalo-sender.ts';
 
 const PNG = Buffer.from('89504e470d0a1a0a', 'hex');
@@ -144,5 +145,87 @@ describe('createZaloSender with a document', () => {
     expect(await createZaloSender(client).send('u1', message)).toEqual({ ok: true });
     expect(calls.map((c) => c[0])).toEqual(['sendText']);
     expect(calls[0]?.[2]).toBe(`${message.text}\n\n${message.document?.fallbackText}`);
+  });
+
+  const LETTER: Outbound = {
+    text: '📎 Giấy xác nhận ủng hộ số 7/GXN-BVĐ.',
+    document: {
+      kind: 'acknowledgement',
+      params: { entryId: 12 },
+      fallbackText: 'npm run cli -- funds ack …',
+    },
+  };
+  const DOCX: BuiltDocument = {
+    data: Buffer.from('504b030414', 'hex'),
+    fileName: 'giay-xac-nhan-7.docx',
+    mimeType: DOCX_MIME_TYPE,
+  };
+
+  it('uploads a Word document and sends it as a file before the text, without the fallback', async () => {
+    const { client, calls } = fakeClient();
+    const asked: unknown[] = [];
+    const sender = createZaloSender(client, {
+      buildDocument: async (document) => {
+        asked.push(document);
+        return DOCX;
+      },
+      asFile: (document) => document.kind === 'acknowledgement',
+    });
+    expect(await sender.send('u1', LETTER)).toEqual({ ok: true });
+    expect(asked).toEqual([LETTER.document]);
+    expect(calls).toEqual([
+      ['uploadFile', DOCX.data.length, 'giay-xac-nhan-7.docx'],
+      ['sendFile', 'u1', 't'],
+      ['sendText', 'u1', LETTER.text],
+    ]);
+  });
+
+  it('an Excel export is not built: the text says how to get it', async () => {
+    const { client, calls } = fakeClient();
+    let built = 0;
+    const sender = createZaloSender(client, {
+      buildDocument: async () => {
+        built += 1;
+        return DOCX;
+      },
+      asFile: (document) => document.kind === 'acknowledgement',
+    });
+    const message: Outbound = { ...LETTER, document: { kind: 'ledger', params: {}, fallbackText: 'cli' } };
+    expect(await sender.send('u1', message)).toEqual({ ok: true });
+    expect(built).toBe(0);
+    expect(calls).toEqual([['sendText', 'u1', `${message.text}\n\ncli`]]);
+  });
+
+  it('a group chat gets the text and the fallback: groups take no file', async () => {
+    const { client, calls } = fakeClient();
+    const sender = createZaloSender(client, { buildDocument: async () => DOCX, asFile: () => true });
+    expect(await sender.send('group:g-1', LETTER)).toEqual({ ok: true });
+    expect(calls).toEqual([['sendGroupText', 'g-1', `${LETTER.text}\n\n${LETTER.document?.fallbackText}`]]);
+  });
+
+  it('a document that cannot be built fails for good and nothing is sent', async () => {
+    const { client, calls } = fakeClient();
+    const sender = createZaloSender(client, {
+      buildDocument: async () => {
+        throw new Error('document refused: receipt 12 reversed');
+      },
+      asFile: () => true,
+    });
+    expect(await sender.send('u1', LETTER)).toEqual({
+      ok: false,
+      retry: false,
+      error: 'document: document refused: receipt 12 reversed',
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it('an upload lost on the network is retried later, the text not sent before the file', async () => {
+    const { client, calls } = fakeClient({
+      method: 'uploadFile',
+      error: new ZaloHttpError('/v2.0/oa/upload/file', 'socket hang up'),
+    });
+    const sender = createZaloSender(client, { buildDocument: async () => DOCX, asFile: () => true });
+    expect(await sender.send('u1', LETTER)).toMatchObject({ ok: false, retry: true });
+    expect(calls.map((c) => c[0])).toEqual(['uploadFile']);
   });
 });

@@ -1,6 +1,7 @@
-import type { Outbound } from '../../core/messaging/message.ts';
+import type { Outbound, OutboundDocument } from '../../core/messaging/message.ts';
 import type { ChannelSender, SendResult } from '../../core/messaging/messenger.ts';
 import { lazyRenderPng, type PngRenderer, renderForSend } from '../digests/png-renderer.ts';
+import { buildForSend, type DocumentBuilder, isWordDocument } from '../exports/document-builder.ts';
 import type { Logger } from '../logger.ts';
 import { splitText } from '../split-text.ts';
 import type { ZaloClient } from './zalo-client.ts';
@@ -13,9 +14,9 @@ export const ZALO_TEXT_LIMIT = 2000;
  * number (buttons on /message/cs are not documented for v3, reference/zalo-oa.md §2.2), quick
  * answers become a hint line. The list always travels in the last part of a long message.
  */
-export function renderZaloText(message: Outbound): string {
+export function renderZaloText(message: Outbound, fileSent = false): string {
   const lines = [message.text];
-  if (message.document) {
+  if (message.document && !fileSent) {
     // Zalo's file upload takes PDF and Word files only (reference/zalo-oa.md §8): no .xlsx.
     lines.push('', message.document.fallbackText);
   }
@@ -40,15 +41,25 @@ export interface ZaloSenderOptions {
   renderPng?: PngRenderer;
   /** Told when a picture cannot be sent to a chat (group chats take text only). */
   log?: Pick<Logger, 'info'>;
+  /**
+   * Builds a message's Word document (a report, an acknowledgement letter) when it is sent, to
+   * upload as a file; without it, and for Excel exports (Zalo takes no .xlsx), the text says how
+   * to get the file instead.
+   */
+  buildDocument?: DocumentBuilder;
+  /** Which documents go as files: Word documents (`isWordDocument`, the default); tests choose. */
+  asFile?: (document: OutboundDocument) => boolean;
 }
 
 /**
  * Sends to a user (`/message/cs`) or, for a chat id `group:<id>`, to a group chat. A picture (a
- * digest's chart) is uploaded as a PNG and sent before the text; the client has no picture message
- * for groups, so a group gets the text only.
+ * digest's chart) is uploaded as a PNG and sent before the text; a Word document is built, uploaded
+ * and sent as a file before the text. The client has no picture or file message for groups, so a
+ * group gets the text only (with the document's fallback line).
  */
 export function createZaloSender(client: ZaloClient, options: ZaloSenderOptions = {}): ChannelSender {
   const renderPng = options.renderPng ?? lazyRenderPng;
+  const asFile = options.asFile ?? isWordDocument;
   return {
     async send(chatId, message): Promise<SendResult> {
       const groupId = chatId.startsWith(ZALO_GROUP_PREFIX)
@@ -65,7 +76,17 @@ export function createZaloSender(client: ZaloClient, options: ZaloSenderOptions 
           const { attachmentId } = await client.uploadImage(png, 'bieu-do.png');
           await client.sendImage(chatId, { attachmentId }, message.image.caption?.slice(0, ZALO_TEXT_LIMIT));
         }
-        for (const part of splitText(renderZaloText(message), ZALO_TEXT_LIMIT)) {
+        let fileSent = false;
+        if (message.document && groupId === undefined && options.buildDocument && asFile(message.document)) {
+          const file = await buildForSend(options.buildDocument, message.document);
+          if (!('data' in file)) {
+            return file;
+          }
+          const { token } = await client.uploadFile(file.data, file.fileName);
+          await client.sendFile(chatId, token);
+          fileSent = true;
+        }
+        for (const part of splitText(renderZaloText(message, fileSent), ZALO_TEXT_LIMIT)) {
           if (groupId === undefined) {
             await client.sendText(chatId, part);
           } else {

@@ -1,22 +1,17 @@
 import type { Period } from '../campaigns/campaign.ts';
 import { campaignRules } from '../campaigns/campaign-rules.ts';
 import { figurePeriod, figurePeriods } from '../campaigns/figure-periods.ts';
+import type { DocumentSettings } from '../campaigns/sections.ts';
 import type { HouseholdView } from '../households/household.repository.ts';
 import { unitsReported } from '../households/unit-progress.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { UnitView } from '../units/unit.repository.ts';
 import { type ExportRequest, exportFileName } from './export-request.ts';
-import {
-  type ExportScope,
-  issuerLine,
-  lastDayOnTime,
-  loadScope,
-  placeAndDate,
-  type ScopeRefusal,
-} from './export-scope.ts';
+import { type ExportScope, lastDayOnTime, loadScope, type ScopeRefusal } from './export-scope.ts';
 import { householdsSheet } from './households-export.ts';
 import { lateSheet } from './late-export.ts';
 import { ledgerSheet } from './ledger-export.ts';
+import { officialFooter, officialHeading } from './official-document.ts';
 import { scopeUnitsByPeriod } from './period-units.ts';
 import { pledgesSheets } from './pledges-export.ts';
 import { loadProgressInput, progressSheet } from './progress-export.ts';
@@ -88,15 +83,38 @@ export async function buildExport(tx: Tx, request: ExportRequest, now: Date): Pr
   const resolved: ExportRequest = period
     ? { ...request, params: { ...request.params, period: period.code } }
     : request;
+  const settings = await issuerSettings(tx, scope);
   return {
     ok: true,
     workbook: {
       fileName: exportFileName(resolved, scope.today),
-      issuer: issuerLine(scope.issuer),
-      placeAndDate: placeAndDate(scope.issuer, scope.today),
+      // A table is an attachment the clerk numbers by hand: "Số:      /BC-MTTQ-BTT".
+      heading: officialHeading({
+        settings,
+        unit: scope.issuer,
+        body: 'standing',
+        type: 'table',
+        number: undefined,
+        today: scope.today,
+      }),
+      footer: officialFooter(settings, 'table', 'standing'),
       sheets,
     },
   };
+}
+
+/**
+ * The campaign's document settings as the scope's issuer uses them: its issuer lines, place and
+ * signer's name belong to the committee of the campaign's area, so a table issued by another
+ * committee (a province after a reform, a campaign without area) draws them from its own name.
+ */
+async function issuerSettings(tx: Tx, scope: ExportScope): Promise<DocumentSettings> {
+  const settings = (await campaignRules(tx, scope.campaign)).documents;
+  if (scope.campaign.areaUnitId === null || scope.campaign.areaUnitId === scope.issuer.id) {
+    return settings;
+  }
+  const { issuer: _issuer, place: _place, ...rest } = settings;
+  return { ...rest, signer: { ...settings.signer, name: undefined } };
 }
 
 /** One sheet per fund level of the scope that has entries (the issuer's level when none has). */

@@ -21,9 +21,10 @@
  *                                                  Nguyễn Văn A
  */
 
-import type { DocumentSettings, Signature } from '../campaigns/sections.ts';
+import type { DocumentSettings } from '../campaigns/sections.ts';
 import { fromIsoDate } from '../shared/calendar.ts';
 import { formatDateLong } from '../shared/format.ts';
+import type { DocumentFooter, DocumentHeading } from './document-blocks.ts';
 import type { ExportColumn, ExportRow } from './sheet.ts';
 
 export const NATIONAL_TITLE = 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM';
@@ -40,24 +41,7 @@ export const DOCUMENT_TYPES = {
 } as const;
 export type DocumentType = keyof typeof DOCUMENT_TYPES;
 
-/** The blocks above the title. */
-export interface DocumentHeading {
-  /** The issuing body, upper case, one line each; the last (the standing body) is bold, a short rule under it. */
-  issuer: string[];
-  /** "Số: 12/BC-MTTQ-BTT"; a draft leaves the number blank: "Số:      /BC-MTTQ-BTT". */
-  number: string;
-  /** Shown on the right: the national title and motto (Decree 30/2020), when the campaign uses them. */
-  nationalTitle: boolean;
-  /** "Thái Nguyên, ngày 06 tháng 12 năm 2026", italic on the right. */
-  placeAndDate: string;
-}
-
-/** The blocks under the body. */
-export interface DocumentFooter {
-  /** "Nơi nhận:" lines, without the leading "- "; the last is "Lưu: VT.". */
-  recipients: string[];
-  signature: Signature;
-}
+export type { DocumentFooter, DocumentHeading } from './document-blocks.ts';
 
 export type DocumentBlock =
   /** "I. KẾT QUẢ THỰC HIỆN" (level 1, bold), "1. Công tác vận động" (level 2, bold). */
@@ -152,4 +136,12 @@ export function officialFooter(
     recipients: [...recipients, filed],
     signature: body === 'fund' ? settings.fundSigner : settings.signer,
   };
+}
+
+/** The "Nơi nhận" lines as printed: "- Như trên;" each, the last ending with "." ("- Lưu: VT."). */
+export function recipientLines(recipients: readonly string[]): string[] {
+  return recipients.map((line, i) => {
+    const bare = line.trim().replace(/[;.,\s]+$/u, '');
+    return `- ${bare}${i === recipients.length - 1 ? '.' : ';'}`;
+  });
 }

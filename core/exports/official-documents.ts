@@ -28,6 +28,11 @@ const KINDS: Record<string, OfficialDocumentKind<unknown>> = {
   commendation: kind(commendationDocument),
 };
 
+/** The registered kinds, in the table's order (the sample script builds each). */
+export function officialDocumentKinds(): string[] {
+  return Object.keys(KINDS);
+}
+
 /** True when the recipe's kind is a Word document of this module. */
 export function isOfficialDocumentKind(recipeKind: string): boolean {
   return Object.hasOwn(KINDS, recipeKind);

@@ -5,6 +5,10 @@
  * without opening a file, and lets another writer (PDF, CSV) reuse it.
  */
 
+import { fromIsoDate } from '../shared/calendar.ts';
+import { formatDate, formatInteger, formatMoney } from '../shared/format.ts';
+import type { DocumentFooter, DocumentHeading } from './document-blocks.ts';
+
 /**
  * A cell: text, a count, money in whole đồng (bigint), a fraction shown as a percentage, or a
  * calendar day as ISO 'YYYY-MM-DD' in a `date` column. null is an empty cell.
@@ -56,10 +60,13 @@ export interface ExportSheet {
 
 export interface ExportWorkbook {
   fileName: string;
-  /** The issuing body, upper case, the title block's second line: "THÀNH PHỐ BẮC KẠN". */
-  issuer: string;
-  /** "Bắc Kạn, ngày 10 tháng 03 năm 2025" (formatDateLong). */
-  placeAndDate: string;
+  /**
+   * The blocks above each sheet's title, as on every document the committee issues: the issuing
+   * body with "BAN THƯỜNG TRỰC", the national title and motto, "Số:" and the place and date.
+   */
+  heading: DocumentHeading;
+  /** Under each sheet's table: "Nơi nhận:" on the left, the signature block on the right. */
+  footer: DocumentFooter;
   sheets: ExportSheet[];
 }
 
@@ -130,4 +137,29 @@ export const STT_COLUMN: ExportColumn = { key: 'stt', header: 'STT', width: 6, f
 /** Completed of approved and similar, as a fraction for a percent cell; null when nothing to divide. */
 export function ratio(part: number, whole: number): number | null {
   return whole === 0 ? null : part / whole;
+}
+
+/**
+ * A cell as printed text (a Word table, a chat line): money and counts grouped "1.500.000" (no
+ * "đ": the heading says "(đồng)"), a year as is, a fraction "45,5%", an ISO day "15/03/2025".
+ */
+export function formatCell(value: CellValue, format: ColumnFormat): string {
+  if (value === null) {
+    return '';
+  }
+  if (typeof value === 'string') {
+    return format === 'date' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? formatDate(fromIsoDate(value)) : value;
+  }
+  switch (format) {
+    case 'money':
+      return formatMoney(typeof value === 'bigint' ? value : BigInt(Math.round(value))).replace(/\s*đ$/u, '');
+    case 'percent':
+      return `${(Number(value) * 100).toFixed(1).replace('.', ',')}%`;
+    case 'year':
+    case 'text':
+    case 'date':
+      return String(value);
+    case 'integer':
+      return formatInteger(Number(value));
+  }
 }

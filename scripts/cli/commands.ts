@@ -34,6 +34,7 @@ import { CLI, type CommandSpec, commandUsage, readArguments, validate } from './
 import { type CliContext, UsageError } from './context.ts';
 import { adminCreate, demoRemove, ZAdminCreateOptions } from './demo.ts';
 import { digestPreview, ZDigestPreviewOptions } from './digest.ts';
+import { documentCommand, ZDocumentArgs } from './document-file.ts';
 import { exportReport, ZExportArgs } from './export.ts';
 import {
   fundsLedger,
@@ -70,7 +71,6 @@ import {
   ZPolicyOptions,
   ZRemindersRunOptions,
 } from './reminders.ts';
-import { reportsCommittee, ZCommitteeReportOptions } from './committee-report.ts';
 import { reportsList, reportsShow, ZReportsListOptions, ZReportsShowArgs } from './reports.ts';
 import { unitsImport, ZUnitsImportArgs } from './units-import.ts';
 import { unitsList } from './units-list.ts';
@@ -517,22 +517,6 @@ const TABLE = {
     parse: (_values, positionals) => validate(ZReportsShowArgs, { ref: positionals[0] }),
     run: reportsShow,
   }),
-  'reports committee': command({
-    summary: 'Báo cáo 6 tháng, báo cáo kết quả của Ban Thường trực: dự thảo hoặc bản đã ban hành (Word).',
-    synopsis: `reports committee --period <2025-H1|final> [--ref <số tham chiếu>] [--out <tệp.docx>] ${CAMPAIGN_SYNOPSIS}`,
-    description: [
-      'Báo cáo của chính Ban Thường trực cấp phát động (6 tháng, kết quả thực hiện Kế hoạch): in các lần',
-      'đã ban hành (số văn bản, ngày); với --out ghi văn bản Word: dự thảo bot soạn từ số liệu các đơn vị',
-      '(để trống số), hoặc bản đã ban hành khi có --ref.',
-    ],
-    examples: [
-      'reports committee --period 2025-H1 --out bao-cao-6-thang.docx',
-      'reports committee --period 2025-H1 --ref BC6T-2025H1-058-1 --out bc6t.docx',
-    ],
-    options: { period: S, ref: S, out: S, ...CAMPAIGN_OPTION },
-    parse: (values) => validate(ZCommitteeReportOptions, values),
-    run: reportsCommittee,
-  }),
   'households import': command({
     summary: 'Nhập danh sách hộ từ tệp CSV hoặc Excel.',
     synopsis:
@@ -793,6 +777,22 @@ const TABLE = {
       return validate(ZExportArgs, { kind, file, period: values.period, unit: values.unit });
     },
     run: exportReport,
+  }),
+  document: command({
+    summary: 'Lập văn bản Word theo thể thức (báo cáo, giấy xác nhận, tờ trình).',
+    synopsis: "document <loại> --params '<json>' --out <tệp.docx>",
+    description: [
+      'Lập văn bản Word theo thể thức Nghị định 30/2020/NĐ-CP (Quốc hiệu, tiêu ngữ, số, địa danh và ngày,',
+      'nơi nhận, chữ ký) như bot gửi: báo cáo của Ban Thường trực (committee-report), giấy xác nhận ủng hộ',
+      '(acknowledgement), tờ trình khen thưởng (commendation). --params: các tham số của loại văn bản, dạng JSON.',
+    ],
+    examples: [
+      `document committee-report --params '{"unitId": 2, "periodId": 30}' --out bao-cao-6-thang.docx`,
+    ],
+    options: { params: S, out: S },
+    positionals: 1,
+    parse: (values, [kind]) => validate(ZDocumentArgs, { kind, params: values.params, out: values.out }),
+    run: documentCommand,
   }),
   backup: command({
     summary: 'Sao lưu cơ sở dữ liệu SQLite khi bot đang chạy.',

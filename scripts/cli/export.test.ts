@@ -69,9 +69,10 @@ function rowOf(ws: ExcelJS.Worksheet, label: string): number {
 /** The column whose header (either heading row) reads `header`, optionally under a group. */
 function colOf(ws: ExcelJS.Worksheet, header: string, group?: string): number {
   const numbers = rowOf(ws, '(1)');
+  const headerTop = rowOf(ws, 'STT');
   for (let c = 1; c <= ws.columnCount; c++) {
     const bottom = ws.getCell(numbers - 1, c).value;
-    const top = ws.getCell(7, c).value;
+    const top = ws.getCell(headerTop, c).value;
     if (bottom === header && (group === undefined || top === group)) {
       return c;
     }
@@ -97,23 +98,46 @@ function dataRows(ws: ExcelJS.Worksheet): number[] {
     try {
       return rowOf(ws, 'Tổng cộng');
     } catch {
-      return ws.rowCount + 1;
+      // No totals: the rows end where the first cell stops being a number (a gap, the notes).
+      let r = first;
+      while (typeof ws.getCell(r, 1).value === 'number') {
+        r += 1;
+      }
+      return r;
     }
   })();
   return Array.from({ length: end - first }, (_, i) => first + i);
 }
 
-/** Title block, numbered columns, frozen header, A4 landscape one page wide: every export has them. */
+/** The subtitle's row (the period): two rows above the table heading (merged cells read their first cell). */
+function subtitleOf(ws: ExcelJS.Worksheet): string {
+  return String(ws.getCell(rowOf(ws, 'STT') - 2, 1).value);
+}
+
+/**
+ * The heading of Decree 30/2020, the title block, numbered columns, frozen header, A4 landscape
+ * one page wide, Nơi nhận and the signature block under the table: every export has them.
+ */
 function expectOfficialLayout(ws: ExcelJS.Worksheet, title: string): void {
   expect(ws.getCell('A1').value).toBe('ỦY BAN MTTQ VIỆT NAM');
   expect(ws.getCell('A2').value).toBe('THÀNH PHỐ BẮC KẠN');
-  expect(ws.getCell('A2').font?.bold).toBe(true);
-  const dateCell = ws.getRow(2).values as ExcelJS.CellValue[];
-  expect(dateCell).toContain('Bắc Kạn, ngày 20 tháng 3 năm 2025');
-  const right = (ws.getRow(2).values as ExcelJS.CellValue[]).lastIndexOf('Bắc Kạn, ngày 20 tháng 3 năm 2025');
-  expect(ws.getCell(2, right).alignment?.horizontal).toBe('right');
-  expect(ws.getCell('A4').value).toBe(title);
-  expect(ws.getCell('A4').font?.bold).toBe(true);
+  expect(ws.getCell('A3').value).toBe('BAN THƯỜNG TRỰC');
+  expect(ws.getCell('A3').font?.bold).toBe(true);
+  expect(ws.getCell('A2').font?.bold).toBeFalsy();
+  expect(String(ws.getCell('A4').value)).toMatch(/^─+$/);
+  const right = (row: number, text: string) => {
+    const c = (ws.getRow(row).values as ExcelJS.CellValue[]).lastIndexOf(text);
+    expect(c, `"${text}" on the right of row ${row}`).toBeGreaterThan(2);
+    return ws.getCell(row, c);
+  };
+  expect(right(1, 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM').font?.bold).toBe(true);
+  expect(right(2, 'Độc lập - Tự do - Hạnh phúc').font?.bold).toBe(true);
+  expect(ws.getCell('A5').value).toBe('Số:       /BC-MTTQ-BTT');
+  const date = right(5, 'Bắc Kạn, ngày 20 tháng 3 năm 2025');
+  expect(date.font?.italic).toBe(true);
+  expect(date.alignment?.horizontal).toBe('center');
+  expect(ws.getCell('A7').value).toBe(title);
+  expect(ws.getCell('A7').font?.bold).toBe(true);
   expect(title).toBe(title.toUpperCase());
 
   const numbers = rowOf(ws, '(1)');
@@ -121,9 +145,10 @@ function expectOfficialLayout(ws: ExcelJS.Worksheet, title: string): void {
   for (let c = 1; c <= n; c++) {
     expect(ws.getCell(numbers, c).value).toBe(`(${c})`);
   }
-  expect(ws.getCell(7, 1).value).toBe('STT');
-  expect(ws.getCell(7, 1).alignment?.wrapText).toBe(true);
-  expect(ws.getCell(7, 1).border?.top?.style).toBe('thin');
+  const headerTop = rowOf(ws, 'STT');
+  expect(headerTop).toBe(10);
+  expect(ws.getCell(headerTop, 1).alignment?.wrapText).toBe(true);
+  expect(ws.getCell(headerTop, 1).border?.top?.style).toBe('thin');
 
   expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: numbers });
   expect(ws.pageSetup).toMatchObject({
@@ -132,9 +157,17 @@ function expectOfficialLayout(ws: ExcelJS.Worksheet, title: string): void {
     fitToPage: true,
     fitToWidth: 1,
     fitToHeight: 0,
-    printTitlesRow: `7:${numbers}`,
+    printTitlesRow: `${headerTop}:${numbers}`,
   });
   expect(ws.pageSetup.margins?.left).toBeGreaterThan(0);
+
+  // Under the table and its notes: Nơi nhận on the left, the signature block on the right.
+  const recipients = rowOf(ws, 'Nơi nhận:');
+  expect(recipients).toBeGreaterThan(numbers);
+  expect(ws.getCell(recipients, 1).font).toMatchObject({ bold: true, italic: true });
+  expect(ws.getCell(recipients + 1, 1).value).toBe('- Lưu: VT.');
+  expect(right(recipients, 'TM. BAN THƯỜNG TRỰC').font?.bold).toBe(true);
+  expect(right(recipients + 1, 'CHỦ TỊCH').font?.bold).toBe(true);
 }
 
 const record = (tx: Tx, campaign: Campaign, entry: Partial<NewFundEntry>) =>
@@ -352,12 +385,12 @@ describe('export progress', () => {
     expect(lines[0]).toContain('tien-do.xlsx');
     const ws = sheetOf(book);
     expectOfficialLayout(ws, 'BÁO CÁO TIẾN ĐỘ XÓA NHÀ TẠM, NHÀ DỘT NÁT THEO ĐƠN VỊ');
-    expect(String(ws.getCell('A5').value)).toContain('tháng 2/2025');
+    expect(subtitleOf(ws)).toContain('tháng 2/2025');
     // Two heading rows: groups above, then "Xây mới" / "Sửa chữa".
-    expect(ws.getCell(7, 3).value).toBe('Số hộ được phê duyệt');
-    expect(ws.getCell(8, 3).value).toBe('Xây mới');
-    expect(ws.getCell(8, 4).value).toBe('Sửa chữa');
-    expect(ws.getCell(7, 2).value).toBe('Đơn vị');
+    expect(ws.getCell(10, 3).value).toBe('Số hộ được phê duyệt');
+    expect(ws.getCell(11, 3).value).toBe('Xây mới');
+    expect(ws.getCell(11, 4).value).toBe('Sửa chữa');
+    expect(ws.getCell(10, 2).value).toBe('Đơn vị');
 
     const rows = dataRows(ws);
     expect(rows.map((r) => ws.getCell(r, 2).value)).toEqual(WARDS);
@@ -408,7 +441,7 @@ describe('export progress', () => {
 
   it('defaults to the latest monthly period due and refuses an unknown one', async () => {
     const { book } = await exported(['progress', 'tien-do-mac-dinh.xlsx']);
-    expect(String(sheetOf(book).getCell('A5').value)).toContain('tháng 2/2025');
+    expect(subtitleOf(sheetOf(book))).toContain('tháng 2/2025');
     await expect(exported(['progress', 'x.xlsx', '--period', '2030-01'])).rejects.toThrow(UsageError);
   });
 

@@ -4,6 +4,7 @@ import type { Campaign } from '../../core/campaigns/campaign.ts';
 import { buildDigest, digestText } from '../../core/digests/digest.ts';
 import { buildExport } from '../../core/exports/build-export.ts';
 import type { ExportKind } from '../../core/exports/export-request.ts';
+import { RECIPIENTS_LABEL } from '../../core/exports/official-document.ts';
 import { buildLeadersView } from '../../core/households/leaders-view.ts';
 import { shortUnitName } from '../../core/households/unit-progress.ts';
 import { t } from '../../core/messaging/catalog.ts';
@@ -116,18 +117,24 @@ export async function exportedSheet(
     throw new Error('no sheet');
   }
   let numbers = 0;
+  let headerTop = 0;
   for (let r = 1; r <= ws.rowCount && numbers === 0; r++) {
+    headerTop ||= ws.getCell(r, 1).value === 'STT' ? r : 0;
     numbers = ws.getCell(r, 1).value === '(1)' ? r : 0;
   }
   const headers = Array.from({ length: ws.columnCount }, (_, c) => {
     const bottom = ws.getCell(numbers - 1, c + 1).value;
-    const top = ws.getCell(7, c + 1).value;
+    const top = ws.getCell(headerTop, c + 1).value;
     return top !== bottom && top !== null ? `${String(top)}/${String(bottom)}` : String(bottom);
   });
   const rows: Record<string, unknown>[] = [];
   const notes: string[] = [];
   for (let r = numbers + 1; r <= ws.rowCount; r++) {
     const first = ws.getCell(r, 1).value;
+    if (first === RECIPIENTS_LABEL) {
+      // The footer: Nơi nhận and the signature block.
+      break;
+    }
     if (typeof first === 'number') {
       rows.push(Object.fromEntries(headers.map((h, c) => [h, cellValue(ws.getCell(r, c + 1))])));
     } else if (typeof first === 'string' && first !== 'Tổng cộng') {
