@@ -71,6 +71,7 @@ import {
   ZPolicyOptions,
   ZRemindersRunOptions,
 } from './reminders.ts';
+import { reportsCommittee, ZCommitteeReportOptions } from './committee-report.ts';
 import { reportsList, reportsShow, ZReportsListOptions, ZReportsShowArgs } from './reports.ts';
 import { unitsImport, ZUnitsImportArgs } from './units-import.ts';
 import { unitsList } from './units-list.ts';
@@ -516,6 +517,22 @@ const TABLE = {
     positionals: 1,
     parse: (_values, positionals) => validate(ZReportsShowArgs, { ref: positionals[0] }),
     run: reportsShow,
+  }),
+  'reports committee': command({
+    summary: 'Báo cáo 6 tháng, báo cáo kết quả của Ban Thường trực: dự thảo hoặc bản đã ban hành (Word).',
+    synopsis: `reports committee --period <2025-H1|final> [--ref <số tham chiếu>] [--out <tệp.docx>] ${CAMPAIGN_SYNOPSIS}`,
+    description: [
+      'Báo cáo của chính Ban Thường trực cấp phát động (6 tháng, kết quả thực hiện Kế hoạch): in các lần',
+      'đã ban hành (số văn bản, ngày); với --out ghi văn bản Word: dự thảo bot soạn từ số liệu các đơn vị',
+      '(để trống số), hoặc bản đã ban hành khi có --ref.',
+    ],
+    examples: [
+      'reports committee --period 2025-H1 --out bao-cao-6-thang.docx',
+      'reports committee --period 2025-H1 --ref BC6T-2025H1-058-1 --out bc6t.docx',
+    ],
+    options: { period: S, ref: S, out: S, ...CAMPAIGN_OPTION },
+    parse: (values) => validate(ZCommitteeReportOptions, values),
+    run: reportsCommittee,
   }),
   'households import': command({
     summary: 'Nhập danh sách hộ từ tệp CSV hoặc Excel.',
