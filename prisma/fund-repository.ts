@@ -39,6 +39,27 @@ export function createFundRepository(db: SqlDb): FundRepository {
       return rows.map(toEntry);
     },
     findEntry,
+    async receipts(campaignId, filter, limit) {
+      const { levelIds, pledgeId, entryId } = filter;
+      if (levelIds?.length === 0) {
+        return [];
+      }
+      const rows = await db.kysely
+        .selectFrom('FundEntry as e')
+        .selectAll('e')
+        .where('e.campaignId', '=', campaignId)
+        .where('e.kind', 'in', ['receipt', 'in_kind'])
+        .where(notReversed)
+        .$if(levelIds !== undefined && levelIds !== null, (q) =>
+          q.where('e.levelUnitId', 'in', levelIds ?? []),
+        )
+        .$if(pledgeId !== undefined, (q) => q.where('e.pledgeId', '=', pledgeId ?? 0))
+        .$if(entryId !== undefined, (q) => q.where('e.id', '=', entryId ?? 0))
+        .orderBy('e.id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(toEntry);
+    },
     async insert(e, at) {
       const { id } = await db.kysely
         .insertInto('FundEntry')

@@ -132,10 +132,12 @@ describe('from a pledge to a house, on Telegram', () => {
     await press(officer, 'menu:receiptpick');
     await press(officer, 'menu:receipt:0');
     await say(officer, 'Công ty Cổ phần Khoáng sản Bắc Kạn');
+    await press(officer, 'form:money');
     await say(officer, '10tr');
+    await press(officer, 'publicName:yes');
     await press(officer, 'occurredOn:');
     await say(officer, 'UNC 0155');
-    expect(await press(officer, '@confirm:yes')).toContain('hiện còn: 60.000.000 đ');
+    expect(await press(officer, '@confirm:yes')).toContain('còn chưa phân bổ 60.000.000 đ.');
 
     await say(officer, '/menu');
     await press(officer, 'menu:alloc');

@@ -10,6 +10,7 @@
  */
 
 import type { Tx } from '../unit-of-work.ts';
+import { acknowledgementDocument } from './acknowledgement-document.ts';
 import { commendationDocument } from './commendation-document.ts';
 import { committeeReportDocument } from './committee-report.ts';
 import type { OfficialDocumentKind, OfficialDocumentOutcome } from './document-kind.ts';
@@ -24,7 +25,7 @@ export function kind<P>(spec: OfficialDocumentKind<P>): OfficialDocumentKind<unk
 /** The kinds, by recipe kind. An unknown kind is not a Word document (the Excel exports are not here). */
 const KINDS: Record<string, OfficialDocumentKind<unknown>> = {
   'committee-report': kind(committeeReportDocument),
-  // 'acknowledgement': kind(acknowledgementDocument),
+  acknowledgement: kind(acknowledgementDocument),
   commendation: kind(commendationDocument),
 };
 

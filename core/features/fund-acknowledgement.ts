@@ -1,12 +1,34 @@
-import { pledgeSearchRunner } from '../funds/flows/pledge-search.ts';
-import { acknowledgement } from '../funds/fund-reports.ts';
-import type { Actor } from '../shared/actor.ts';
+import {
+  approveAcknowledgement,
+  askAcknowledgement,
+  giftForOfficer,
+  pendingGifts,
+  recentGifts,
+} from '../funds/acknowledgements.ts';
+import { ackRefuseRunner } from '../funds/flows/ack-refuse.ts';
+import { receiptSearchRunner } from '../funds/flows/receipt-search.ts';
+import { currentCampaign } from '../funds/flows/shared.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
-import { type Feature, type FeatureChat, menuButton } from './feature.ts';
+import { confirmation, type Feature, menuButton, needAt } from './feature.ts';
 
-/** A fund keeper's acknowledgement of a pledge: shown (`ack`), then sent to the donor (`acksend`). */
+/**
+ * Acknowledgement letters for every gift (issue 16 §4). Fund officers: the latest receipts of their
+ * levels (`ackpick`), a search (`acksearch`), the donors' requests waiting (`ackpending`), a
+ * receipt's card (`ackentry`), "Cấp / Duyệt" (`ackok`: numbered, sent to the donor and to the
+ * officer) and "Từ chối" (`ackno`, with a reason). Donors: "📄 Xin giấy xác nhận" on their
+ * pledge's receipts (`ackask`).
+ */
 export const fundAcknowledgementFeature: Feature = {
   name: 'fund-acknowledgement',
+  flows: [receiptSearchRunner, ackRefuseRunner],
+  confirmations: [
+    confirmation(receiptSearchRunner, (_tx, ctx) =>
+      ctx.levelIds.map((unit) => ({ action: 'fund.acknowledge', unit })),
+    ),
+    confirmation(ackRefuseRunner, async (tx, ctx) =>
+      needAt('fund.acknowledge', (await tx.funds.findEntry(ctx.entryId))?.levelUnitId),
+    ),
+  ],
   menu: [
     menuButton({
       order: 64,
@@ -20,26 +42,63 @@ export const fundAcknowledgementFeature: Feature = {
     {
       name: 'ackpick',
       action: 'fund.acknowledge',
-      handle: (chat) => chat.beginFlow(pledgeSearchRunner, 'ack'),
+      handle: async (chat, { actor }) =>
+        chat.sayView(
+          await recentGifts(chat.tx, actor, (await currentCampaign(chat.tx, chat.now, actor))?.campaign),
+          'fund.refused.not_fund_officer',
+        ),
     },
     {
-      name: 'ack',
+      name: 'acksearch',
       action: 'fund.acknowledge',
-      arg: 'id',
-      handle: (chat, { actor, arg }) => acknowledge(chat, actor, Number(arg), false),
+      handle: (chat) => chat.beginFlow(receiptSearchRunner, undefined),
     },
     {
-      name: 'acksend',
+      name: 'ackpending',
+      action: 'fund.acknowledge',
+      handle: async (chat, { actor }) =>
+        chat.sayView(
+          await pendingGifts(chat.tx, actor, (await currentCampaign(chat.tx, chat.now, actor))?.campaign),
+          'fund.refused.not_fund_officer',
+        ),
+    },
+    {
+      name: 'ackentry',
       action: 'fund.acknowledge',
       arg: 'id',
-      handle: (chat, { actor, arg }) => acknowledge(chat, actor, Number(arg), true),
+      handle: async (chat, { actor, arg }) =>
+        chat.sayView(await giftForOfficer(chat.tx, actor, Number(arg)), 'ack.refused.elsewhere'),
+    },
+    {
+      name: 'ackok',
+      action: 'fund.acknowledge',
+      arg: 'id',
+      handle: async (chat, { actor, arg }) => {
+        const outcome = await approveAcknowledgement(
+          chat.tx,
+          actor,
+          Number(arg),
+          chat.now,
+          chat.inbound.channel,
+        );
+        chat.sayLines(outcome.lines);
+        if (outcome.letter) {
+          chat.reply(outcome.letter);
+        }
+      },
+    },
+    {
+      name: 'ackno',
+      action: 'fund.acknowledge',
+      arg: 'id',
+      handle: (chat, { arg }) => chat.beginFlow(ackRefuseRunner, arg),
+    },
+    {
+      name: 'ackask',
+      action: 'pledge.mine',
+      arg: 'id',
+      handle: async (chat, { actor, arg }) =>
+        chat.sayLines(await askAcknowledgement(chat.tx, actor, Number(arg), chat.now, chat.inbound.channel)),
     },
   ],
 };
-
-async function acknowledge(chat: FeatureChat, actor: Actor, pledgeId: number, send: boolean): Promise<void> {
-  chat.sayView(
-    await acknowledgement(chat.tx, actor, pledgeId, chat.now, send),
-    'fund.refused.not_fund_officer',
-  );
-}

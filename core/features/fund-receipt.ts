@@ -5,8 +5,9 @@ import { menuButtonId } from '../shared/menu-button.ts';
 import { confirmation, type Feature, menuButton, needAt } from './feature.ts';
 
 /**
- * A fund keeper records money received: picked from the open pledges, found by a search (the
- * search serves the acknowledgement too), or without a pledge (`menu:receipt:0`, or no argument).
+ * A fund keeper records a gift received: picked from the open pledges, found by a search, or
+ * without a pledge (`menu:receipt:0`, or no argument: who gave, money, goods or labour days, and
+ * whether they may be named publicly).
  */
 export const fundReceiptFeature: Feature = {
   name: 'fund-receipt',

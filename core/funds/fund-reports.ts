@@ -1,18 +1,14 @@
 import { can, membershipsFor, reachesEverywhere, unitsFor } from '../access/access.ts';
 import type { Campaign } from '../campaigns/campaign.ts';
-import { campaignOf, campaignOfUnit } from '../campaigns/campaign-of.ts';
+import { campaignOf } from '../campaigns/campaign-of.ts';
 import type { Text } from '../flows/flow.ts';
-import { t } from '../messaging/catalog.ts';
-import type { Choice } from '../messaging/message.ts';
-import { keepsLevel } from '../people/fund-levels.ts';
 import type { Actor } from '../shared/actor.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
-import { menuButtonId } from '../shared/menu-button.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { FUND_LEVEL_KINDS, isLocalKind, type UnitView } from '../units/unit.repository.ts';
 import { fundAccountLines } from './fund-accounts.ts';
 import { BRANCH_PARENT_KINDS, rollupFromFigures } from './fund-rollup.ts';
-import { acknowledgementLines, publicSummaryLines, rollupLines } from './fund-views.ts';
+import { publicSummaryLines, rollupLines } from './fund-views.ts';
 
 /** Which fund levels a roll-up sums and in which row each is shown (`fundScope`). */
 export interface FundScope {
@@ -135,66 +131,4 @@ export async function fundRollupFor(tx: Tx, actor: Actor, now: Date): Promise<Te
     membershipsFor(actor, 'fund.donors').every((m) => isLocalKind(m.unitKind));
   const { rollup } = loaded;
   return rollupLines(local ? { ...rollup, donors: rollup.donors.filter((d) => d.publicName) } : rollup);
-}
-
-/**
- * The acknowledgement of a donation ("xác nhận việc tài trợ, ủng hộ"): shown to the fund officer,
- * and with `send` put in the outbox for the donor's chats (once per amount received: pressing the
- * button again sends nothing new).
- */
-export async function acknowledgement(
-  tx: Tx,
-  actor: Actor,
-  pledgeId: number,
-  now: Date,
-  send: boolean,
-): Promise<{ lines: Text[]; choices: Choice[][] } | undefined> {
-  const pledge = await tx.pledges.findById(pledgeId);
-  // The campaign of the pledge's fund level (its name is on the acknowledgement).
-  const campaign = pledge && (await campaignOfUnit(tx, pledge.fundUnitId, now));
-  if (!campaign || !pledge || !(await keepsLevel(tx, actor, 'fund.acknowledge', pledge.fundUnitId))) {
-    return undefined;
-  }
-  const today = toIsoDate(dateInZone(now, campaign.timeZone));
-  if (pledge.received === 0n) {
-    return { lines: [{ key: 'fund.ack.nothing', params: { ref: pledge.ref } }], choices: [] };
-  }
-  const lines = acknowledgementLines(pledge, campaign.name, today);
-  const chats = pledge.personId === null ? [] : await tx.people.identitiesOf(pledge.personId);
-  if (!send) {
-    const choices: Choice[][] =
-      chats.length > 0
-        ? [[{ id: menuButtonId('acksend', pledge.id), label: '📨 Gửi cho người ủng hộ' }]]
-        : [];
-    return {
-      lines: [...lines, { key: chats.length > 0 ? 'fund.ack.can_send' : 'fund.ack.no_chat' }],
-      choices,
-    };
-  }
-  await tx.outbox.enqueue(
-    chats.map((c) => ({
-      channel: c.channel,
-      chatId: c.externalUserId,
-      message: { text: lines.map((l) => t('vi', l.key, l.params)).join('\n') },
-      idempotencyKey: `ack:${pledge.id}:${pledge.received}:${c.channel}:${c.externalUserId}`,
-      purpose: 'notice' as const,
-      personId: pledge.personId,
-    })),
-    now,
-  );
-  await tx.audit.record(
-    {
-      personId: actor.personId,
-      channel: null,
-      action: 'pledge.acknowledge',
-      entity: 'Pledge',
-      entityId: String(pledge.id),
-      after: { received: pledge.received.toString() },
-    },
-    now,
-  );
-  return {
-    lines: [{ key: 'fund.ack.sent', params: { ref: pledge.ref, donor: pledge.donorName } }],
-    choices: [],
-  };
 }

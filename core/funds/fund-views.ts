@@ -1,7 +1,6 @@
 import type { Text } from '../flows/flow.ts';
 import { fromIsoDate } from '../shared/calendar.ts';
-import { formatDate, formatDateLong, formatInteger, formatMoney } from '../shared/format.ts';
-import { moneyInWords } from '../shared/money-words.ts';
+import { formatDate, formatInteger, formatMoney } from '../shared/format.ts';
 import { placeInSentence } from '../units/kinds.ts';
 import type { PledgeView } from './fund.repository.ts';
 import type { FundRollup, LevelRow } from './fund-rollup.ts';
@@ -231,26 +230,4 @@ export function publicSummaryLines(
   }
   lines.push(...accounts, { key: 'fund.public.footer' });
   return lines;
-}
-
-/**
- * The written acknowledgement of a donation ("xác nhận việc tài trợ, ủng hộ") the fund board sends
- * to a donor on request: what was received against the pledge, in figures and in words.
- */
-export function acknowledgementLines(p: PledgeView, campaignName: string, today: string): Text[] {
-  return [
-    {
-      key: 'fund.ack.text',
-      params: {
-        level: p.fundUnitName.toUpperCase(),
-        donor: p.donorName,
-        campaign: campaignName,
-        ref: p.ref,
-        what: pledgeWhat(p),
-        received: formatMoney(p.received),
-        words: moneyInWords(p.received),
-        date: formatDateLong(fromIsoDate(today)),
-      },
-    },
-  ];
 }

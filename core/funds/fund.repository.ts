@@ -213,6 +213,15 @@ export interface FundRepository {
     scope: { levels: number[]; householdIds: number[] },
   ): Promise<FundEntryRecord[]>;
   findEntry(id: number): Promise<FundEntryRecord | undefined>;
+  /**
+   * Gifts received (receipts and in-kind entries) still in force — no reversal names them — newest
+   * first: of the fund levels (all when null), of one pledge, or one entry (the acknowledgements).
+   */
+  receipts(
+    campaignId: number,
+    filter: { levelIds?: readonly number[] | null; pledgeId?: number; entryId?: number },
+    limit: number,
+  ): Promise<FundEntryRecord[]>;
   insert(e: NewFundEntry, at: Date): Promise<number>;
   /**
    * A ward's money as its monthly report states it, up to a day: received (receipts at its own fund,

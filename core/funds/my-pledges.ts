@@ -5,6 +5,7 @@ import type { Choice } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { pledgeGifts } from './acknowledgements.ts';
 import { pledgeCard, pledgeLine, statusOf } from './fund-views.ts';
 
 /** A person's own pledges: the list, a card with "change" and "cancel", and the cancellation. */
@@ -35,7 +36,10 @@ export async function myPledges(
   };
 }
 
-/** A person's own pledge, with "change" and "cancel" while nothing was paid against it. */
+/**
+ * A person's own pledge, with "change" and "cancel" while nothing was paid against it, and what was
+ * received against it (each receipt with its acknowledgement letter, or the button to ask for one).
+ */
 export async function myPledgeCard(
   tx: Tx,
   actor: Actor,
@@ -55,8 +59,10 @@ export async function myPledgeCard(
         ],
       ]
     : [];
-  choices.push([{ id: menuButtonId('mypledges'), label: '📄 Đăng ký của tôi' }]);
-  const lines = pledgeCard(p, today);
+  // What was received against it, each receipt with its letter or "📄 Xin giấy xác nhận".
+  const gifts = await pledgeGifts(tx, p);
+  choices.push(...gifts.choices, [{ id: menuButtonId('mypledges'), label: '📄 Đăng ký của tôi' }]);
+  const lines = [...pledgeCard(p, today), ...gifts.lines];
   if (!open && statusOf(p, today) !== 'cancelled') {
     lines.push({ key: 'pledge.card.locked' });
   }

@@ -2,7 +2,6 @@ import { type PledgeSafeguards, ZPledgeSafeguards } from '../campaigns/sections.
 import type { Text } from '../flows/flow.ts';
 import { t } from '../messaging/catalog.ts';
 import type { Choice, Inbound } from '../messaging/message.ts';
-import type { OutboxItem } from '../messaging/outbox.repository.ts';
 import type { Actor } from '../shared/actor.ts';
 import { formatMoney } from '../shared/format.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
@@ -10,6 +9,7 @@ import { firstLimitReached } from '../shared/rate-limit.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { PledgeView } from './fund.repository.ts';
 import { pledgeCard, pledgeWhat } from './fund-views.ts';
+import { noticeToKeepers, noticeToPerson, renderVi } from './keeper-notices.ts';
 
 export type { PledgeSafeguards };
 export { ZPledgeSafeguards };
@@ -82,8 +82,6 @@ export function needsVerification(actor: Actor, amount: bigint, limits: PledgeSa
   return isAnonymousDonor(actor) && amount > BigInt(limits.verifyAbove);
 }
 
-const render = (lines: Text[]) => lines.map((l) => t('vi', l.key, l.params)).join('\n');
-
 function verifyChoices(p: PledgeView): Choice[] {
   return [
     { id: menuButtonId('pledgeok', p.id), label: t('vi', 'pledge.verify.button.confirm', { ref: p.ref }) },
@@ -102,10 +100,6 @@ export async function notifyVerifiers(
   today: string,
   now: Date,
 ): Promise<void> {
-  const officers = (await tx.reminders.members(['fund_officer'])).filter(
-    (m) => m.unitId === pledge.fundUnitId,
-  );
-  const verifiers = officers.length > 0 ? officers : await tx.reminders.members(['admin']);
   const lines: Text[] = [
     { key: 'pledge.verify.notice', params: { threshold: formatMoney(BigInt(limits.verifyAbove)) } },
     ...pledgeCard(pledge, today),
@@ -113,44 +107,27 @@ export async function notifyVerifiers(
   if (pledge.donorPhone) {
     lines.push({ key: 'pledge.verify.phone', params: { phone: pledge.donorPhone } });
   }
-  const message = { text: render(lines), choices: [verifyChoices(pledge)] };
-  const seen = new Set<string>();
-  const items: OutboxItem[] = [];
-  for (const member of verifiers) {
-    for (const c of member.chats) {
-      const address = `${c.channel}:${c.chatId}`;
-      if (seen.has(address) || member.personId === pledge.personId) {
-        continue;
-      }
-      seen.add(address);
-      items.push({
-        channel: c.channel,
-        chatId: c.chatId,
-        message,
-        idempotencyKey: `pledge:${pledge.id}:verify:${address}`,
-        purpose: 'notice',
-        personId: member.personId,
-      });
-    }
-  }
-  await tx.outbox.enqueue(items, now);
+  await noticeToKeepers(
+    tx,
+    {
+      levelUnitId: pledge.fundUnitId,
+      message: { text: renderVi(lines), choices: [verifyChoices(pledge)] },
+      key: `pledge:${pledge.id}:verify`,
+      except: pledge.personId,
+    },
+    now,
+  );
 }
 
 /** The donor's chats hear of the decision. */
 export async function notifyDonor(tx: Tx, pledge: PledgeView, line: Text, now: Date): Promise<void> {
-  if (pledge.personId === null) {
-    return;
-  }
-  const chats = await tx.people.identitiesOf(pledge.personId);
-  await tx.outbox.enqueue(
-    chats.map((c) => ({
-      channel: c.channel,
-      chatId: c.externalUserId,
-      message: { text: render([line]) },
-      idempotencyKey: `pledge:${pledge.id}:${pledge.verification ?? 'none'}:${c.channel}:${c.externalUserId}`,
-      purpose: 'notice' as const,
+  await noticeToPerson(
+    tx,
+    {
       personId: pledge.personId,
-    })),
+      message: { text: renderVi([line]) },
+      key: `pledge:${pledge.id}:${pledge.verification ?? 'none'}`,
+    },
     now,
   );
 }

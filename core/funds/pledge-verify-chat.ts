@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { campaignOfUnit } from '../campaigns/campaign-of.ts';
 import type { FlowDef, Text } from '../flows/flow.ts';
 import { defineFlow } from '../flows/flow-runner.ts';
-import { t } from '../messaging/catalog.ts';
 import type { Inbound } from '../messaging/message.ts';
 import { keepsLevel } from '../people/fund-levels.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -10,6 +9,7 @@ import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { PledgeView } from './fund.repository.ts';
 import { pledgeWhat, statusOf } from './fund-views.ts';
+import { renderVi } from './keeper-notices.ts';
 import { confirmPledge, notifyDonor } from './pledge-verification.ts';
 
 /**
@@ -18,8 +18,6 @@ import { confirmPledge, notifyDonor } from './pledge-verification.ts';
  * either way the donor is told. Only a fund officer of the pledge's level or an admin decides, checked
  * again when the decision is written.
  */
-
-const render = (lines: Text[]) => lines.map((l) => t('vi', l.key, l.params)).join('\n');
 
 /** The pledge if the actor keeps its fund level (a fund officer of it, or an admin). */
 async function keptPledge(tx: Tx, actor: Actor, id: number): Promise<PledgeView | undefined> {
@@ -101,7 +99,7 @@ export const pledgeRejectRunner = defineFlow({
     }
     return {
       ok: true,
-      ctx: { id: pledge.id, ref: pledge.ref, donor: pledge.donorName, what: render([pledgeWhat(pledge)]) },
+      ctx: { id: pledge.id, ref: pledge.ref, donor: pledge.donorName, what: renderVi([pledgeWhat(pledge)]) },
     };
   },
   async submit(tx, actor, { ctx, answers: { reason } }, now, inbound) {

@@ -39,9 +39,11 @@ import { exportReport, ZExportArgs } from './export.ts';
 import {
   fundsLedger,
   fundsPublic,
+  fundsAck,
   fundsReverse,
   fundsSummary,
   ZFundsLedgerOptions,
+  ZFundsAckArgs,
   ZFundsReverseArgs,
 } from './funds.ts';
 import {
@@ -56,14 +58,7 @@ import { householdsShow, ZHouseholdsShowArgs } from './households-show.ts';
 import { DEFAULT_INVITE_DAYS, inviteCreate, MAX_INVITE_DAYS, ZInviteCreateOptions } from './invite-create.ts';
 import { outboxFailed } from './outbox-failed.ts';
 import { peopleList } from './people-list.ts';
-import {
-  pledgesAck,
-  pledgesList,
-  pledgesShow,
-  ZPledgesAckArgs,
-  ZPledgesListOptions,
-  ZPledgesShowArgs,
-} from './pledges.ts';
+import { pledgesAckMoved, pledgesList, pledgesShow, ZPledgesListOptions, ZPledgesShowArgs } from './pledges.ts';
 import {
   outboxStatus,
   remindersPlanOrRun,
@@ -642,12 +637,12 @@ const TABLE = {
     run: pledgesShow,
   }),
   'pledges ack': command({
-    summary: 'In giấy xác nhận việc tài trợ, ủng hộ.',
+    summary: 'Đã đổi thành funds ack.',
     synopsis: 'pledges ack <số đăng ký>',
-    description: ['In giấy xác nhận việc tài trợ, ủng hộ (như bot gửi cho người ủng hộ).'],
+    description: ['Đã đổi thành "funds ack": giấy xác nhận cho mọi khoản ủng hộ, có hoặc không theo đăng ký.'],
     positionals: 1,
-    parse: (_values, positionals) => validate(ZPledgesAckArgs, { ref: positionals[0] }),
-    run: pledgesAck,
+    parse: (_values, positionals) => pledgesAckMoved(positionals[0]),
+    run: async () => undefined,
   }),
   'funds summary': bare(
     {
@@ -674,6 +669,27 @@ const TABLE = {
     options: { unit: S, ...CAMPAIGN_OPTION },
     parse: (values) => validate(ZFundsLedgerOptions, values),
     run: fundsLedger,
+  }),
+  'funds ack': command({
+    summary: 'Cấp giấy xác nhận ủng hộ cho một khoản đã nhận; xem các đề nghị chờ duyệt.',
+    synopsis: `funds ack <số bút toán | số chứng từ | số đăng ký> [--out <tệp.docx>] | funds ack --pending ${CAMPAIGN_SYNOPSIS}`,
+    description: [
+      'Cấp giấy xác nhận cho một khoản ủng hộ đã nhận (tiền, hiện vật hoặc ngày công; theo đăng ký hoặc không):',
+      'lấy số từ sổ văn bản (GXN, theo năm), gửi vào tin nhắn của người ủng hộ nếu họ dùng bot, in nội dung giấy;',
+      '--out ghi bản Word để in, ký, đóng dấu. Khoản đã cấp giữ nguyên số. Số đăng ký: khoản nộp gần nhất chưa cấp giấy.',
+      '--pending: các đề nghị cấp giấy xác nhận của người ủng hộ đang chờ duyệt.',
+    ],
+    examples: ['funds ack 12 --out giay-xac-nhan-12.docx', 'funds ack UH-0001', 'funds ack --pending'],
+    options: { out: S, pending: FLAG, ...CAMPAIGN_OPTION },
+    positionals: 1,
+    parse: (values, positionals) =>
+      validate(ZFundsAckArgs, {
+        receipt: positionals[0],
+        out: values.out,
+        pending: values.pending === true,
+        campaign: values.campaign,
+      }),
+    run: fundsAck,
   }),
   'funds reverse': command({
     summary: 'Hủy một bút toán bằng bút toán điều chỉnh.',

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../core/campaigns/campaign.ts';
 import type { NewFundEntry } from '../../core/funds/fund.repository.ts';
@@ -187,12 +190,54 @@ describe('pledges', () => {
     await expect(run(['pledges', 'list', '--unit', '99999'])).rejects.toThrow(/không có đơn vị mã "99999"/);
   });
 
-  it('ack: the acknowledgement of what was received, in figures and words', async () => {
-    const text = (await run(['pledges', 'ack', 'UH-0001'])).text();
-    expect(text).toContain('GIẤY XÁC NHẬN VIỆC TÀI TRỢ, ỦNG HỘ');
-    expect(text).toContain('Số đã tiếp nhận: 50.000.000 đ');
-    expect(text).toContain('ngày 10 tháng 3 năm 2025');
+  it('pledges ack names the command that replaced it', async () => {
+    await expect(run(['pledges', 'ack', 'UH-0001'])).rejects.toThrow(/npm run cli -- funds ack UH-0001/);
+  });
+});
+
+describe('funds ack', () => {
+  it("issues the letter of a pledge's latest receipt, numbered once, in figures and words", async () => {
+    const ctx = await run(['funds', 'ack', 'UH-0001']);
+    const text = ctx.text();
+    expect(ctx.lines[0]).toBe(
+      '✅ Đã cấp giấy xác nhận số 1/GXN-BVĐ cho Hội Liên hiệp Phụ nữ thành phố Bắc Kạn.',
+    );
+    expect(text).toContain('Người ủng hộ không nhận tin nhắn qua bot');
+    expect(text).toContain('BAN VẬN ĐỘNG QUỸ "VÌ NGƯỜI NGHÈO"');
+    expect(text).toContain('Số: 1/GXN-BVĐ');
+    expect(text).toContain('Bắc Kạn, ngày 10 tháng 3 năm 2025');
+    expect(text).toContain('Quý đơn vị: Hội Liên hiệp Phụ nữ thành phố Bắc Kạn');
+    // The latest receipt against UH-0001: 30 triệu on 03/03, voucher PT-002.
+    expect(text).toContain('số tiền 30.000.000 đồng (Bằng chữ: Ba mươi triệu đồng)');
+    expect(text).toContain('Ngày tiếp nhận: 03/03/2025; chứng từ số PT-002; theo đăng ký số UH-0001.');
+    expect(text).toContain('TM. BAN VẬN ĐỘNG');
     expect(text).not.toContain(PHONE);
+    // The pledge's next unacknowledged receipt, then the first one again: no new number.
+    expect((await run(['funds', 'ack', 'UH-0001'])).lines[0]).toContain('số 2/GXN-BVĐ');
+    expect((await run(['funds', 'ack', String(ids.receipt2)])).lines[0]).toBe(
+      'Khoản này đã được cấp giấy xác nhận số 1/GXN-BVĐ; không cấp số mới.',
+    );
+  });
+
+  it('acknowledges a walk-in receipt by its voucher and writes the Word document', async () => {
+    const out = path.join(os.tmpdir(), `gxn-${process.pid}.docx`);
+    const ctx = await run(['funds', 'ack', 'pt-003', '--out', out]);
+    expect(ctx.lines[0]).toBe('✅ Đã cấp giấy xác nhận số 3/GXN-BVĐ cho Công ty ABC.');
+    expect(ctx.text()).toContain('số tiền 10.000.000 đồng (Bằng chữ: Mười triệu đồng)');
+    expect(ctx.text()).toContain(`Đã ghi văn bản ra ${out}:`);
+    expect(fs.readFileSync(out).subarray(0, 2).toString()).toBe('PK');
+    fs.rmSync(out, { force: true });
+    expect((await run(['funds', 'ack', `#${ids.walkIn}`])).lines[0]).toContain(
+      'số 3/GXN-BVĐ; không cấp số mới',
+    );
+  });
+
+  it('refuses what is not a gift, and lists the requests waiting', async () => {
+    await expect(run(['funds', 'ack', String(ids.allocation)])).rejects.toThrow(/không có khoản thu nào/);
+    await expect(run(['funds', 'ack'])).rejects.toThrow(/funds ack --pending/);
+    expect((await run(['funds', 'ack', '--pending'])).lines).toEqual([
+      'Không có đề nghị cấp giấy xác nhận nào đang chờ duyệt.',
+    ]);
   });
 });
 

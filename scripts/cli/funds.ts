@@ -1,11 +1,27 @@
 import { z } from 'zod';
 import type { Campaign } from '../../core/campaigns/campaign.ts';
+import { buildAcknowledgementDocument } from '../../core/exports/acknowledgement-document.ts';
+import {
+  NATIONAL_MOTTO,
+  NATIONAL_TITLE,
+  type OfficialDocument,
+  RECIPIENTS_LABEL,
+  recipientLines,
+} from '../../core/exports/official-document.ts';
 import type { Text } from '../../core/flows/flow.ts';
+import {
+  ACK_DOCUMENT_KIND,
+  giftsOf,
+  issueAcknowledgement,
+  type LoadedGift,
+  loadGift,
+} from '../../core/funds/acknowledgements.ts';
 import type { FundEntryRecord, PledgeView } from '../../core/funds/fund.repository.ts';
 import { loadRollup, publicSummary } from '../../core/funds/fund-reports.ts';
 import { fundEntry, levelTotals, recordFundEntry, toLedgerEntry } from '../../core/funds/fund-service.ts';
 import { rollupLines } from '../../core/funds/fund-views.ts';
 import { available, type Entry, fold, type LedgerRefusal } from '../../core/funds/ledger.ts';
+import { giftShort, giverOf, receivedOn } from '../../core/funds/receipt-words.ts';
 import { type FundTrace, traceFunds } from '../../core/funds/trace.ts';
 import type { HouseholdView } from '../../core/households/household.repository.ts';
 import { HOUSEHOLD_NEED_LABELS, isHouseholdNeed } from '../../core/households/household.ts';
@@ -13,10 +29,12 @@ import { t } from '../../core/messaging/catalog.ts';
 import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
 import { dateInZone, toIsoDate } from '../../core/shared/calendar.ts';
 import { formatMoney } from '../../core/shared/format.ts';
+import { normalizeVi } from '../../core/shared/parse.ts';
 import type { Tx } from '../../core/unit-of-work.ts';
 import { FUND_LEVEL_KINDS, type UnitView } from '../../core/units/unit.repository.ts';
 import { campaignByOption, ZCampaignOption } from './campaign-option.ts';
 import { type CliContext, DEFAULT_TIME_ZONE, storeOf, UsageError } from './context.ts';
+import { documentWrittenLines, writeOfficialDocument } from './document-file.ts';
 import { clean, formatInstant, formatIsoDate, renderTable } from './text.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -516,4 +534,196 @@ export async function fundsReverse(ctx: CliContext, args: FundsReverseArgs): Pro
 /** The zone dates and times are shown in. */
 export function zoneOf(ctx: CliContext): string {
   return ctx.timeZone ?? DEFAULT_TIME_ZONE;
+}
+
+// ---------------------------------------------------------------------------------------------
+// funds ack
+
+/** "UH-0001", "uh-1": a pledge's number as it is stored; undefined for anything else. */
+export function pledgeRefOf(text: string): string | undefined {
+  const digits = /^UH-?0*(\d+)$/i.exec(text.trim())?.[1];
+  return digits === undefined ? undefined : `UH-${digits.padStart(4, '0')}`;
+}
+
+export const ZFundsAckArgs = z
+  .object({
+    receipt: z
+      .string()
+      .trim()
+      .min(1, 'số khoản thu không được để trống')
+      .max(100, 'số khoản thu quá dài')
+      .optional(),
+    out: z
+      .string()
+      .trim()
+      .regex(/\.docx$/i, '--out là tên tệp Word, kết thúc bằng .docx')
+      .optional(),
+    pending: z.boolean().default(false),
+  })
+  .extend(ZCampaignOption.shape)
+  .refine((a) => a.pending || a.receipt !== undefined, {
+    error: 'thiếu khoản thu: funds ack <số bút toán | số chứng từ | số đăng ký>, hoặc funds ack --pending',
+  });
+export type FundsAckArgs = z.output<typeof ZFundsAckArgs>;
+
+/**
+ * The receipt `funds ack` names: a ledger entry ("12", "#12"), a pledge's number (its latest receipt
+ * not yet acknowledged, else its latest) or a voucher number; UsageError when none is a gift.
+ */
+async function receiptNamed(tx: Tx, campaign: Campaign, text: string): Promise<LoadedGift> {
+  const entryNo = /^#?(\d{1,15})$/.exec(text.trim())?.[1];
+  if (entryNo !== undefined) {
+    const gift = await loadGift(tx, Number(entryNo));
+    if (gift && gift.campaign.id === campaign.id) {
+      return gift;
+    }
+  }
+  const ref = pledgeRefOf(text);
+  if (ref !== undefined) {
+    const pledge = await tx.pledges.findByRef(ref);
+    if (!pledge || pledge.campaignId !== campaign.id) {
+      throw new UsageError(
+        `không có đăng ký số "${text}". Xem các đăng ký bằng: npm run cli -- pledges list`,
+      );
+    }
+    const gifts = await giftsOf(
+      tx,
+      campaign,
+      await tx.funds.receipts(campaign.id, { pledgeId: pledge.id }, 100),
+    );
+    let chosen = gifts[0];
+    for (const g of gifts) {
+      if (!(await tx.acknowledgements.findByEntry(g.entry.id))?.approvedAt) {
+        chosen = g;
+        break;
+      }
+    }
+    if (!chosen) {
+      throw new UsageError(`đăng ký ${ref} chưa có khoản nộp nào để xác nhận`);
+    }
+    return chosen;
+  }
+  const voucher = normalizeVi(text);
+  const [byVoucher] = (await giftsOf(tx, campaign, await tx.funds.receipts(campaign.id, {}, 100_000))).filter(
+    (g) => g.entry.documentRef !== null && normalizeVi(g.entry.documentRef) === voucher,
+  );
+  if (!byVoucher) {
+    throw new UsageError(
+      `không có khoản thu nào là "${text}" (số bút toán, số chứng từ hoặc số đăng ký). Xem sổ quỹ bằng: npm run cli -- funds ledger`,
+    );
+  }
+  return byVoucher;
+}
+
+/** The letter as text: the heading, the title, the body and the footer, a line each. */
+export function documentTextLines(doc: OfficialDocument): string[] {
+  const { heading, footer } = doc;
+  const body = doc.body.flatMap((block) => {
+    if (block.kind === 'bullets') {
+      return block.items.map((item) => `- ${item}`);
+    }
+    // Tables are for the Word document; a letter has none.
+    return block.kind === 'table' ? [] : [block.text];
+  });
+  return [
+    ...heading.issuer,
+    ...(heading.nationalTitle ? [NATIONAL_TITLE, NATIONAL_MOTTO] : []),
+    heading.number,
+    heading.placeAndDate,
+    '',
+    ...(doc.draft ? ['DỰ THẢO'] : []),
+    doc.title,
+    ...(doc.summary ? [doc.summary] : []),
+    '',
+    ...body,
+    '',
+    RECIPIENTS_LABEL,
+    ...recipientLines(footer.recipients),
+    ...(footer.signature.authority ? [footer.signature.authority] : []),
+    footer.signature.title,
+    ...(footer.signature.name ? [footer.signature.name] : []),
+  ];
+}
+
+/**
+ * `funds ack <receipt> [--out giay.docx]`: the operator issues the receipt's acknowledgement letter
+ * as a fund officer approves it in chat (numbered once, sent to the donor's chats when known) and
+ * prints it; `--out` writes the Word document. `funds ack --pending`: the donors' requests waiting.
+ */
+export async function fundsAck(ctx: CliContext, args: FundsAckArgs): Promise<void> {
+  if (args.pending) {
+    await fundsAckPending(ctx, args.campaign);
+    return;
+  }
+  const { issued, document } = await storeOf(ctx).run(async (tx) => {
+    const { campaign } = await currentCampaign(tx, ctx.now, args.campaign);
+    const gift = await receiptNamed(tx, campaign, args.receipt ?? '');
+    const issued = await issueAcknowledgement(tx, gift, CLI_SOURCE, ctx.now);
+    const document = await buildAcknowledgementDocument(tx, { acknowledgementId: issued.ackId }, ctx.now);
+    return { issued, document };
+  });
+  if (!document) {
+    throw new UsageError('không dựng được giấy xác nhận');
+  }
+  ctx.out(
+    issued.issuedNow
+      ? `✅ Đã cấp giấy xác nhận số ${issued.number} cho ${issued.donor}.`
+      : `Khoản này đã được cấp giấy xác nhận số ${issued.number}; không cấp số mới.`,
+  );
+  if (issued.issuedNow) {
+    ctx.out(
+      issued.donorChats > 0
+        ? 'Đã gửi giấy xác nhận vào tin nhắn của người ủng hộ.'
+        : 'Người ủng hộ không nhận tin nhắn qua bot: in giấy xác nhận, ký, đóng dấu rồi trao cho họ.',
+    );
+  }
+  ctx.out('');
+  for (const line of documentTextLines(document)) {
+    ctx.out(line);
+  }
+  if (args.out) {
+    const written = await writeOfficialDocument(
+      ctx,
+      { kind: ACK_DOCUMENT_KIND, params: { acknowledgementId: issued.ackId } },
+      args.out,
+    );
+    ctx.out('');
+    for (const line of documentWrittenLines(written, args.out)) {
+      ctx.out(line);
+    }
+  }
+}
+
+/** `funds ack --pending`: the donors' requests waiting for a fund officer, oldest first. */
+async function fundsAckPending(ctx: CliContext, code: string | undefined): Promise<void> {
+  const rows = await storeOf(ctx).run(async (tx) => {
+    const { campaign } = await currentCampaign(tx, ctx.now, code);
+    const out: string[][] = [];
+    for (const ack of await tx.acknowledgements.pending(campaign.id, 1000)) {
+      const g = await loadGift(tx, ack.entryId);
+      if (g) {
+        out.push([
+          `#${g.entry.id}`,
+          receivedOn(g),
+          giverOf(g).name,
+          renderTexts([giftShort(g)]).join(' '),
+          g.levelName,
+          formatInstant(ack.requestedAt, zoneOf(ctx)),
+        ]);
+      }
+    }
+    return out;
+  });
+  if (rows.length === 0) {
+    ctx.out('Không có đề nghị cấp giấy xác nhận nào đang chờ duyệt.');
+    return;
+  }
+  ctx.out(`Giấy xác nhận chờ duyệt (${rows.length}):`);
+  for (const line of renderTable(
+    ['Khoản thu', 'Ngày nhận', 'Người ủng hộ', 'Nội dung', 'Quỹ', 'Đề nghị lúc'],
+    rows,
+  )) {
+    ctx.out(line);
+  }
+  ctx.out('Cấp giấy: npm run cli -- funds ack <số bút toán>, ví dụ funds ack 12');
 }

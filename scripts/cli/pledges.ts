@@ -1,12 +1,6 @@
 import { z } from 'zod';
 import type { FundEntryRecord, PledgeView } from '../../core/funds/fund.repository.ts';
-import {
-  acknowledgementLines,
-  PLEDGE_STATUS_ICONS,
-  pledgeCard,
-  pledgeWhat,
-  statusOf,
-} from '../../core/funds/fund-views.ts';
+import { PLEDGE_STATUS_ICONS, pledgeCard, pledgeWhat, statusOf } from '../../core/funds/fund-views.ts';
 import { t } from '../../core/messaging/catalog.ts';
 import { formatMoney } from '../../core/shared/format.ts';
 import { ZCampaignOption } from './campaign-option.ts';
@@ -37,16 +31,20 @@ export const ZPledgesListOptions = z
   .extend(ZCampaignOption.shape);
 export type PledgesListOptions = z.output<typeof ZPledgesListOptions>;
 
-/** The argument of `pledges show` and `pledges ack`. */
-export function pledgeRefArgs(command: 'show' | 'ack') {
-  const missing = `thiếu số đăng ký: pledges ${command} <số đăng ký>, ví dụ UH-0001`;
-  return z.object({
-    ref: z.string({ error: missing }).trim().min(1, missing).max(50, 'số đăng ký quá dài'),
-  });
-}
-export const ZPledgesShowArgs = pledgeRefArgs('show');
-export const ZPledgesAckArgs = pledgeRefArgs('ack');
+const MISSING_REF = 'thiếu số đăng ký: pledges show <số đăng ký>, ví dụ UH-0001';
+
+/** The argument of `pledges show`. */
+export const ZPledgesShowArgs = z.object({
+  ref: z.string({ error: MISSING_REF }).trim().min(1, MISSING_REF).max(50, 'số đăng ký quá dài'),
+});
 export type PledgeRefArgs = z.output<typeof ZPledgesShowArgs>;
+
+/** `pledges ack` became `funds ack`: any receipt, not only a pledge's, is acknowledged (issue 16 §4). */
+export function pledgesAckMoved(ref: string | undefined): never {
+  throw new UsageError(
+    `lệnh "pledges ack" đã đổi thành "funds ack": npm run cli -- funds ack ${ref ?? '<số đăng ký | số bút toán | số chứng từ>'}`,
+  );
+}
 
 /** "0912345678" → "*******678": a phone number is never printed in full. */
 export function maskPhone(phone: string): string {
@@ -242,23 +240,5 @@ export async function pledgesShow(ctx: CliContext, args: PledgeRefArgs): Promise
     out(
       `  Hiện vật/ngày công (${formatMoney(inKind.reduce((s, e) => s + e.amount, 0n))}) được trao trực tiếp, không qua phân bổ tiền.`,
     );
-  }
-}
-
-/** `pledges ack <ref>`: the written acknowledgement of the donation, as the bot sends it. */
-export async function pledgesAck(ctx: CliContext, args: PledgeRefArgs): Promise<void> {
-  const lines = await storeOf(ctx).run(async (tx) => {
-    const { campaign, today } = await currentCampaign(tx, ctx.now);
-    const pledge =
-      (await tx.pledges.findByRef(args.ref)) ?? (await tx.pledges.findByRef(normalizeRef(args.ref)));
-    if (!pledge || pledge.campaignId !== campaign.id) {
-      throw notFound(args.ref);
-    }
-    return pledge.received === 0n
-      ? [{ key: 'fund.ack.nothing' as const, params: { ref: pledge.ref } }]
-      : acknowledgementLines(pledge, campaign.name, today);
-  });
-  for (const line of renderTexts(lines)) {
-    ctx.out(line);
   }
 }

@@ -101,6 +101,19 @@ const pledges = (judge: 'level' | 'owner'): Target[] =>
       };
     },
   }));
+/** The receipts against the Women's Union's pledge (the city's fund) and Bế Thị Riêng's (Sông Cầu's). */
+const receipts = (judge: 'level' | 'owner'): Target[] =>
+  (['org', 'sc'] as const).map((k) => ({
+    label: `<receipt ${k}>`,
+    resolve: () => {
+      const receipt = world.receipts.get(ids.pledge[k]);
+      const pledge = world.pledges.get(ids.pledge[k]);
+      const arg = String(receipt?.id ?? 0);
+      return judge === 'level'
+        ? { arg, unit: receipt?.levelUnitId }
+        : { arg, owner: (actor: Actor) => pledge?.personId === actor.personId };
+    },
+  }));
 const feedbackOf = (by: 'id' | 'ref'): Target[] =>
   (['dx', 'sc'] as const).map((k) => ({
     label: `<feedback ${k}>`,
@@ -137,8 +150,11 @@ const ARGS: Record<string, Variant[]> = {
   alloc: [{ targets: [household('DX-002'), household('SC-001')] }],
   // Paying a household is for the keepers of the level its money was allocated from (the city's).
   disb: [{ targets: [household('DX-001', '', () => world.allocatedFrom.get(ids.household['DX-001'] ?? 0))] }],
-  ack: [{ targets: pledges('level') }],
-  acksend: [{ targets: pledges('level') }],
+  // Acknowledgement letters (issue 16 §4): a receipt's keepers issue or refuse; its donor asks.
+  ackentry: [{ targets: receipts('level') }],
+  ackok: [{ targets: receipts('level') }],
+  ackno: [{ targets: receipts('level') }],
+  ackask: [{ targets: receipts('owner') }],
   fbhandle: [{ targets: feedbackOf('id') }],
   fbanswer: [{ targets: feedbackOf('id') }],
   pause: [{ targets: [period] }],
@@ -284,6 +300,8 @@ const world = {
   feedbackUnit: new Map<number, number>(),
   groupUnit: new Map<number, number>(),
   allocatedFrom: new Map<number, number>(),
+  /** pledge id → its receipt. */
+  receipts: new Map<number, { id: number; levelUnitId: number }>(),
   actors: new Map<string, Actor | undefined>(),
   path(unitId: number): UnitPath {
     const ancestors: number[] = [];
@@ -322,6 +340,11 @@ async function readWorld(): Promise<void> {
     `SELECT "householdId" AS h, "levelUnitId" AS u FROM "FundEntry" WHERE kind = 'allocation'`,
   )) {
     world.allocatedFrom.set(Number(e.h), Number(e.u));
+  }
+  for (const e of await rows(
+    `SELECT id, "pledgeId" AS p, "levelUnitId" AS u FROM "FundEntry" WHERE kind = 'receipt' AND "pledgeId" IS NOT NULL`,
+  )) {
+    world.receipts.set(Number(e.p), { id: Number(e.id), levelUnitId: Number(e.u) });
   }
   const store = storeOf(chat);
   for (const p of CAST) {

@@ -258,7 +258,7 @@ describe('area-scoped reads: a ward sees its own data and never another ward’s
         [],
         ['Đinh Văn Kín', ...CITY_DATA],
       );
-      expectScoped(await search(fund, 'menu:pledgesearch:ack', query), [], ['Đinh Văn Kín', ...CITY_DATA]);
+      expectScoped(await search(fund, 'menu:acksearch', query), [], ['Đinh Văn Kín', ...CITY_DATA]);
     }
     expect(await search(fund, 'menu:pledgesearch:receipt', 'Bế')).toContain('Bế Thị Riêng');
     expectScoped((await chat.press(fund, 'menu:disbpick')).text, [], DX_DATA);
@@ -334,8 +334,8 @@ describe('forged buttons inside a conversation', () => {
   it('garbled or missing ids are refused before they reach the database (PostgreSQL threw on NaN)', async () => {
     const admin = user('admin');
     for (const id of [
-      'menu:acksend:pplybind!d',
-      'menu:ack:NaN',
+      'menu:ackok:pplybind!d',
+      'menu:ackentry:NaN',
       'menu:fbanswer',
       'menu:fbhandle:1e3',
       'menu:hh:99999999999999999999',
@@ -542,7 +542,16 @@ describe('a role removed mid-conversation: refused at confirmation, nothing writ
       who: 'fund-songcau',
       take: `fund_officer@${SC}`,
       open: (who) =>
-        steps(who, 'menu:receipt:0', 'Công ty Sông Cầu', '60tr', 'occurredOn:2025-03-10', 'documentRef:'),
+        steps(
+          who,
+          'menu:receipt:0',
+          'Công ty Sông Cầu',
+          'form:money',
+          '60tr',
+          'publicName:no',
+          'occurredOn:2025-03-10',
+          'documentRef:',
+        ),
       act: confirm,
       table: 'FundEntry',
       done: /Đã ghi nhận khoản thu 60\.000\.000 đ/,
@@ -749,10 +758,10 @@ describe('a role removed mid-conversation: refused at confirmation, nothing writ
       refusal: 'group.refused.not_admin',
     },
     {
-      label: "sending a donor's acknowledgement",
+      label: 'the acknowledgement letters of a fund',
       who: 'fund-songcau',
       take: `fund_officer@${SC}`,
-      press: (who) => chat.press(who, `menu:acksend:${ids.pledge.sc}`),
+      press: (who) => chat.press(who, 'menu:ackpick'),
       refusal: 'fund.refused.not_fund_officer',
     },
     {

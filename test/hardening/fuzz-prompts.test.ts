@@ -22,7 +22,7 @@
  *
  * Found with it on PostgreSQL (both fixed in core/inbound/handle-inbound.ts; the handler threw and
  * the message was never answered):
- * - a menu button with a garbled or missing id ("menu:acksend:pplybind!d", "menu:fbanswer") reached
+ * - a menu button with a garbled or missing id ("menu:ackok:pplybind!d", "menu:fbanswer") reached
  *   the database as NaN: "invalid input syntax for type integer: \"NaN\"";
  * - a typed NUL character ("\u0000" as a household search) reached it as text: "invalid byte
  *   sequence for encoding \"UTF8\": 0x00". Now dropped on the way in; "a NUL character is dropped
@@ -429,8 +429,12 @@ const MENU = [
   'fund',
   'public',
   'ackpick',
-  'ack',
-  'acksend',
+  'acksearch',
+  'ackpending',
+  'ackentry',
+  'ackok',
+  'ackno',
+  'ackask',
   'fblist',
   'fbhandle',
   'fbanswer',
@@ -649,7 +653,9 @@ beforeAll(async () => {
   await chat.press(donor, '@confirm:yes');
   await chat.press(fund, 'menu:receipt:0');
   await chat.say(fund, 'Nhà hảo tâm');
+  await chat.press(fund, 'form:money');
   await chat.say(fund, '200tr');
+  await chat.press(fund, 'publicName:no');
   await chat.press(fund, 'occurredOn:2025-03-10');
   await chat.press(fund, 'documentRef:');
   await chat.press(fund, '@confirm:yes');

@@ -110,6 +110,8 @@ const REFUSALS = (
     'pledge.refused.not_org_leader',
     'fund.refused.not_fund_officer',
     'fund.refused.pledge_elsewhere',
+    'ack.refused.elsewhere',
+    'ack.refused.not_yours',
     'fund.refused.no_allocation',
     'feedback.refused.not_handler',
     'feedback.track.not_found',

@@ -82,7 +82,7 @@ const disbursementFlow: FlowDef<DisbursementContext> = {
           ? { key: 'fund.refused.unpaid', params: { unpaid: formatMoney(BigInt(ctx.unpaid)) } }
           : undefined),
     },
-    dateStep<DisbursementContext>(),
+    dateStep<DisbursementContext>(() => ({ key: 'fund.ask.paid_on' })),
     documentStep,
   ],
 };

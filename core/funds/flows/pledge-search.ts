@@ -10,10 +10,9 @@ import type { PledgeView } from '../fund.repository.ts';
 import { pledgeLine, statusOf } from '../fund-views.ts';
 import { currentCampaign } from './shared.ts';
 
-/** Finding a pledge, for a receipt against it or for its acknowledgement; and the open pledges. */
+/** Finding a pledge to record a receipt against it; and the open pledges. */
 
 const ZPledgeSearchContext = z.object({
-  purpose: z.enum(['receipt', 'ack']),
   campaignId: z.number(),
   levelIds: z.array(z.number()),
   today: z.string(),
@@ -41,18 +40,15 @@ export const pledgeSearchRunner = defineFlow({
   def: pledgeSearchFlow,
   context: ZPledgeSearchContext,
   answers: z.object({ query: z.string() }),
-  /** `arg`: "ack" to acknowledge the pledge found, otherwise to record a receipt against it. */
-  async start(tx, actor, now, arg): Promise<FlowStart<PledgeSearchContext>> {
-    const purpose = arg === 'ack' ? 'ack' : 'receipt';
+  async start(tx, actor, now): Promise<FlowStart<PledgeSearchContext>> {
     const current = await currentCampaign(tx, now, actor);
-    const levels = await fundLevelsFor(tx, actor, purpose === 'ack' ? 'fund.acknowledge' : 'fund.receipt');
+    const levels = await fundLevelsFor(tx, actor, 'fund.receipt');
     if (!current || levels.length === 0) {
       return { ok: false, reason: { key: 'fund.refused.not_fund_officer' } };
     }
     return {
       ok: true,
       ctx: {
-        purpose,
         campaignId: current.campaign.id,
         levelIds: levels.map((l) => l.id),
         today: current.today,
@@ -61,14 +57,13 @@ export const pledgeSearchRunner = defineFlow({
   },
   async submit(tx, _actor, { ctx, answers: { query } }) {
     const found = await tx.pledges.search(ctx.campaignId, ctx.levelIds, query, 8);
-    return pledgeChoices(found, ctx.purpose, ctx.today, query);
+    return pledgeChoices(found, ctx.today, query);
   },
 });
 
-/** Pledges as buttons leading to a receipt or an acknowledgement. */
+/** Pledges as buttons leading to a receipt against them. */
 export function pledgeChoices(
   found: PledgeView[],
-  purpose: 'receipt' | 'ack',
   today: string,
   query?: string,
 ): { lines: Text[]; choices: Choice[][] } {
@@ -87,12 +82,10 @@ export function pledgeChoices(
         ];
   lines.push(...found.map((p) => pledgeLine(p, today)));
   const choices: Choice[][] = found.map((p) => [
-    { id: menuButtonId(purpose, p.id), label: `${p.ref} · ${p.donorName}`.slice(0, 60) },
+    { id: menuButtonId('receipt', p.id), label: `${p.ref} · ${p.donorName}`.slice(0, 60) },
   ]);
-  choices.push([{ id: menuButtonId('pledgesearch', purpose), label: '🔎 Tìm theo tên, số đăng ký' }]);
-  if (purpose === 'receipt') {
-    choices.push([{ id: menuButtonId('receipt', 0), label: '➕ Khoản thu không theo đăng ký' }]);
-  }
+  choices.push([{ id: menuButtonId('pledgesearch'), label: '🔎 Tìm theo tên, số đăng ký' }]);
+  choices.push([{ id: menuButtonId('receipt', 0), label: '➕ Khoản thu không theo đăng ký' }]);
   return { lines, choices };
 }
 
@@ -116,5 +109,5 @@ export async function openPledges(
   const open = pledges
     .filter((p) => ['pledged', 'partly_paid', 'overdue', 'unverified'].includes(statusOf(p, current.today)))
     .slice(0, 8);
-  return pledgeChoices(open, 'receipt', current.today);
+  return pledgeChoices(open, current.today);
 }

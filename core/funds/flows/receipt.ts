@@ -1,14 +1,16 @@
 import { z } from 'zod';
-import { moneyAnswer, zIdChoice, zIsoDate, zMoney, zOptionalText } from '../../flows/answers.ts';
+import { moneyAnswer, textAnswer, zIdChoice, zIsoDate, zMoney, zOptionalText } from '../../flows/answers.ts';
 import type { FlowData, FlowDef, Text } from '../../flows/flow.ts';
 import { defineFlow, type FlowStart } from '../../flows/flow-runner.ts';
 import type { Inbound } from '../../messaging/message.ts';
 import type { Actor } from '../../shared/actor.ts';
 import { formatMoney } from '../../shared/format.ts';
+import { normalizeVi } from '../../shared/parse.ts';
 import type { Tx } from '../../unit-of-work.ts';
 import type { PledgeView } from '../fund.repository.ts';
 import { pledgeLine } from '../fund-views.ts';
 import { confirmPledge } from '../pledge-verification.ts';
+import { type GiftForm, pledgeGoods } from '../receipt-words.ts';
 import {
   chosenLevel,
   commitEntry,
@@ -24,7 +26,12 @@ import {
   ZLevel,
 } from './shared.ts';
 
-/** A receipt into a fund level, against a pledge (its payment, in money or in kind) or not. */
+/**
+ * A receipt into a fund level, against a pledge (its payment, in money or in kind) or not (a
+ * walk-in: who gave, whether they may be named publicly, and money, goods or labour days). Goods
+ * and labour are recorded at their estimated value with what was given ("100 bao xi măng"), which
+ * the acknowledgement letter confirms as such.
+ */
 
 const ZReceiptContext = z.object({
   campaignId: z.number(),
@@ -36,6 +43,8 @@ const ZReceiptContext = z.object({
       ref: z.string(),
       donor: z.string(),
       kind: z.string(),
+      /** A pledge in kind: what it promised, offered as the answer to "what was received". */
+      goods: z.string().default(''),
       amount: z.string(),
       received: z.string(),
       levelId: z.number(),
@@ -47,7 +56,11 @@ type ReceiptContext = z.infer<typeof ZReceiptContext>;
 const ZReceiptAnswers = z.object({
   level: zIdChoice.optional(),
   payer: z.string().optional(),
-  amount: zMoney,
+  form: z.enum(['money', 'materials', 'labour']).optional(),
+  description: z.string().trim().optional(),
+  amount: zMoney.optional(),
+  value: zMoney.optional(),
+  publicName: z.boolean().optional(),
   overpay: z.enum(['yes', 'again']).optional(),
   occurredOn: zIsoDate,
   documentRef: zOptionalText,
@@ -62,14 +75,54 @@ function remaining(ctx: ReceiptContext): bigint {
   return left > 0n ? left : 0n;
 }
 
+/** Money, goods or labour days: the pledge's kind, or the walk-in's answer. */
+function formOf(ctx: ReceiptContext, data: FlowData): GiftForm {
+  const kind = ctx.pledge ? ctx.pledge.kind : textAnswer(data.form);
+  return kind === 'materials' || kind === 'labour' ? kind : 'money';
+}
+
+const inKind = (ctx: ReceiptContext, data: FlowData) => formOf(ctx, data) !== 'money';
+
+/** The amount typed: money received, or the value of what was given. */
+const amountOf = (data: FlowData) => moneyAnswer(data.amount ?? data.value);
+
 function overpays(ctx: ReceiptContext, data: FlowData): boolean {
-  const amount = moneyAnswer(data.amount);
+  const amount = amountOf(data);
   return ctx.pledge !== null && amount !== undefined && amount > remaining(ctx);
 }
 
+/** The amount step, asked as money or as the value of goods and labour days. */
+function amountStep(key: 'amount' | 'value') {
+  return {
+    key,
+    kind: 'money' as const,
+    label: key === 'amount' ? ('fund.field.amount' as const) : ('fund.field.value' as const),
+    prompt: (ctx: ReceiptContext): Text => {
+      if (ctx.pledge) {
+        return {
+          key: ctx.pledge.kind === 'money' ? 'fund.ask.receipt_pledge' : 'fund.ask.receipt_in_kind',
+          params: { ref: ctx.pledge.ref, remaining: formatMoney(remaining(ctx)) },
+        };
+      }
+      return { key: key === 'amount' ? 'fund.ask.receipt' : 'fund.ask.receipt_value' };
+    },
+    maxMoney: MAX_ENTRY,
+    choices: (ctx: ReceiptContext) =>
+      remaining(ctx) > 0n ? [{ id: remaining(ctx).toString(), label: formatMoney(remaining(ctx)) }] : [],
+    check: positiveAmount,
+    when: (ctx: ReceiptContext, data: FlowData) => inKind(ctx, data) === (key === 'value'),
+  };
+}
+
+const RECEIVED_ON = {
+  money: 'fund.ask.received_money',
+  materials: 'fund.ask.received_goods',
+  labour: 'fund.ask.received_labour',
+} as const;
+
 const receiptFlow: FlowDef<ReceiptContext> = {
   id: 'fund-receipt',
-  version: 1,
+  version: 2,
   title: 'fund.receipt.title',
   summaryHeader: (ctx, data): Text[] => [
     ctx.pledge
@@ -95,21 +148,35 @@ const receiptFlow: FlowDef<ReceiptContext> = {
       when: (ctx) => ctx.pledge === null,
     },
     {
-      key: 'amount',
-      kind: 'money',
-      label: 'fund.field.amount',
-      prompt: (ctx) =>
-        ctx.pledge
-          ? {
-              key: ctx.pledge.kind === 'money' ? 'fund.ask.receipt_pledge' : 'fund.ask.receipt_in_kind',
-              params: { ref: ctx.pledge.ref, remaining: formatMoney(remaining(ctx)) },
-            }
-          : { key: 'fund.ask.receipt' },
-      maxMoney: MAX_ENTRY,
-      choices: (ctx) =>
-        remaining(ctx) > 0n ? [{ id: remaining(ctx).toString(), label: formatMoney(remaining(ctx)) }] : [],
-      check: positiveAmount,
+      key: 'form',
+      kind: 'choice',
+      label: 'fund.field.form',
+      prompt: () => ({ key: 'fund.ask.form' }),
+      choices: () => [
+        { id: 'money', label: '💵 Tiền (tiền mặt, chuyển khoản)' },
+        { id: 'materials', label: '🧱 Hiện vật (vật liệu xây dựng…)' },
+        { id: 'labour', label: '👷 Ngày công' },
+      ],
+      when: (ctx) => ctx.pledge === null,
     },
+    {
+      key: 'description',
+      kind: 'text',
+      label: 'fund.field.goods',
+      prompt: (ctx, data) => ({
+        key: formOf(ctx, data) === 'labour' ? 'fund.ask.labour' : 'fund.ask.goods',
+      }),
+      maxLength: 200,
+      choices: (ctx) => (ctx.pledge?.goods ? [{ id: ctx.pledge.goods, label: ctx.pledge.goods }] : []),
+      // Labour is written as days, so the letter reads "50 ngày công …".
+      check: (value, data, ctx) =>
+        formOf(ctx, data) === 'labour' && !normalizeVi(textAnswer(value) ?? '').includes('ngay cong')
+          ? { key: 'fund.rule.labour' }
+          : undefined,
+      when: inKind,
+    },
+    amountStep('amount'),
+    amountStep('value'),
     {
       key: 'overpay',
       kind: 'choice',
@@ -117,7 +184,7 @@ const receiptFlow: FlowDef<ReceiptContext> = {
       prompt: (ctx, data) => ({
         key: 'fund.ask.overpay',
         params: {
-          amount: formatMoney(moneyAnswer(data.amount) ?? 0n),
+          amount: formatMoney(amountOf(data) ?? 0n),
           remaining: formatMoney(remaining(ctx)),
         },
       }),
@@ -127,9 +194,16 @@ const receiptFlow: FlowDef<ReceiptContext> = {
       ],
       when: overpays,
       // "Nhập lại số tiền": forget the amount and this answer, so the amount is asked again.
-      clears: (value) => (value === 'again' ? ['amount', 'overpay'] : []),
+      clears: (value) => (value === 'again' ? ['amount', 'value', 'overpay'] : []),
     },
-    dateStep<ReceiptContext>(),
+    {
+      key: 'publicName',
+      kind: 'yesno',
+      label: 'fund.field.publicName',
+      prompt: () => ({ key: 'fund.ask.publicName' }),
+      when: (ctx) => ctx.pledge === null,
+    },
+    dateStep<ReceiptContext>((ctx, data) => ({ key: RECEIVED_ON[formOf(ctx, data)] })),
     documentStep,
   ],
 };
@@ -168,6 +242,7 @@ export const receiptRunner = defineFlow({
         ref: p.ref,
         donor: p.donorName,
         kind: p.kind,
+        goods: p.kind === 'money' ? '' : pledgeGoods(p),
         amount: p.amount.toString(),
         received: p.received.toString(),
         levelId: p.fundUnitId,
@@ -186,7 +261,10 @@ export const receiptRunner = defineFlow({
     if (!level) {
       return [{ key: 'fund.refused.nothing_saved' }];
     }
-    const { amount } = answers;
+    const amount = answers.amount ?? answers.value;
+    if (amount === undefined) {
+      return [{ key: 'fund.refused.nothing_saved' }];
+    }
     let pledge: PledgeView | undefined;
     if (ctx.pledge) {
       // Re-read inside the transaction: another officer may have recorded a receipt meanwhile.
@@ -196,26 +274,29 @@ export const receiptRunner = defineFlow({
       }
     }
     const overpayment = pledge !== undefined && amount > pledge.amount - pledge.received;
-    const inKind = pledge !== undefined && pledge.kind !== 'money';
+    const form = pledge ? (pledge.kind === 'money' ? 'money' : pledge.kind) : (answers.form ?? 'money');
+    const goods = form !== 'money';
     const lines = await commitEntry(
       tx,
       actor,
       campaign,
       {
-        kind: inKind ? 'in_kind' : 'receipt',
+        kind: goods ? 'in_kind' : 'receipt',
         levelUnitId: level.id,
         amount,
         pledgeId: pledge?.id ?? null,
         overpayment,
         documentRef: answers.documentRef,
         note: pledge ? null : (answers.payer ?? ''),
+        publicName: pledge ? false : (answers.publicName ?? false),
+        description: goods ? (answers.description ?? null) : null,
         occurredOn: answers.occurredOn,
       },
       now,
       inbound,
       {
-        key: inKind ? 'fund.receipt.done_in_kind' : 'fund.receipt.done',
-        params: { amount: formatMoney(amount) },
+        key: goods ? 'fund.receipt.done_in_kind' : 'fund.receipt.done',
+        params: { amount: formatMoney(amount), what: answers.description ?? '' },
       },
     );
     if (pledge) {

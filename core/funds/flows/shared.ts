@@ -67,12 +67,13 @@ export const levelStep = {
   when: (ctx: { levels: Level[] }) => ctx.levels.length > 1,
 };
 
-export function dateStep<C extends { today: string }>() {
+/** The day of the entry, asked in its own words ("Ngày nhận tiền?", "Ngày chi?"). */
+export function dateStep<C extends { today: string }>(prompt: (ctx: C, data: FlowData) => Text) {
   return {
     key: 'occurredOn',
     kind: 'date' as const,
     label: 'fund.field.occurredOn' as const,
-    prompt: () => ({ key: 'fund.ask.occurredOn' as const }),
+    prompt,
     choices: (ctx: C) => [{ id: ctx.today, label: `📅 Hôm nay (${formatDate(fromIsoDate(ctx.today))})` }],
     check: (value: FieldValue, _data: FlowData, ctx: C): Text | undefined =>
       (textAnswer(value) ?? '') > ctx.today

@@ -73,7 +73,7 @@ const transferFlow: FlowDef<TransferContext> = {
       maxMoney: MAX_ENTRY,
       check: withinBalance,
     },
-    dateStep<TransferContext>(),
+    dateStep<TransferContext>(() => ({ key: 'fund.ask.transferred_on' })),
     {
       key: 'note',
       kind: 'text',
