@@ -110,9 +110,12 @@ export function createFundRepository(db: SqlDb): FundRepository {
           levels: scope.perLevel ? [] : undefined,
           totals: [],
           pledged: 0n,
+          pledgedMoney: 0n,
+          walkIn: { received: 0n, inKind: 0n },
           unverified: 0n,
           organisations: [],
           donors: scope.donors ? [] : undefined,
+          receipts: scope.donors ? [] : undefined,
         };
       }
       const totalsOf = () =>
@@ -170,6 +173,64 @@ export function createFundRepository(db: SqlDb): FundRepository {
             .groupBy(['donorKind', 'donorName'])
             .execute()
         : undefined;
+      const pledgedMoney = await live()
+        .select((eb) => eb.fn.sum<DbSum>('amount').as('sum'))
+        .where('kind', '=', 'money')
+        .executeTakeFirst();
+      // Gifts in force, from the ledger: those without a pledge summed apart ("ngoài đăng ký"), and
+      // with the donors, what each gave (so the public lists add up to the totals received).
+      const gifts = () =>
+        db.kysely
+          .selectFrom('FundEntry as e')
+          .where('e.campaignId', '=', campaignId)
+          .where('e.kind', 'in', ['receipt', 'in_kind'])
+          .where(notReversed)
+          .$if(!all, (q) => q.where('e.levelUnitId', 'in', ids));
+      const walkIns = scope.donors
+        ? await gifts()
+            .where('e.pledgeId', 'is', null)
+            .select((eb) => [
+              eb.fn.coalesce('e.note', sql.lit('')).as('name'),
+              'e.kind',
+              eb.fn.min('e.id').as('firstId'),
+              eb.fn.sum<DbSum>('e.amount').as('amount'),
+              eb.fn
+                .min(eb.case().when(eb.ref('e.publicName')).then(sql.lit(1)).else(sql.lit(0)).end())
+                .as('publicName'),
+            ])
+            .groupBy([sql`coalesce(${sql.ref('e.note')}, '')`, 'e.kind'])
+            .execute()
+        : await gifts()
+            .where('e.pledgeId', 'is', null)
+            .select((eb) => [
+              sql.lit('').as('name'),
+              'e.kind',
+              eb.fn.min('e.id').as('firstId'),
+              eb.fn.sum<DbSum>('e.amount').as('amount'),
+              sql.lit(0).as('publicName'),
+            ])
+            .groupBy('e.kind')
+            .execute();
+      const pledgedGifts = scope.donors
+        ? await gifts()
+            .innerJoin('Pledge as p', 'p.id', 'e.pledgeId')
+            .select((eb) => [
+              'p.donorKind',
+              'p.donorName',
+              'e.kind',
+              eb.fn.min('e.id').as('firstId'),
+              eb.fn.sum<DbSum>('e.amount').as('amount'),
+              eb.fn
+                .min(eb.case().when(eb.ref('p.publicName')).then(sql.lit(1)).else(sql.lit(0)).end())
+                .as('publicName'),
+            ])
+            .groupBy(['p.donorKind', 'p.donorName', 'e.kind'])
+            .execute()
+        : [];
+      const giftKind = (kind: string) =>
+        (kind === 'in_kind' ? 'in_kind' : 'receipt') as 'receipt' | 'in_kind';
+      const walkInOf = (kind: string) =>
+        walkIns.filter((r) => r.kind === kind).reduce((a, r) => a + money(r.amount), 0n);
       // The sums of each kind the roll-up folds ('pledged' and 'unverified' are the pledges').
       const byKind = new Map<TotalKind, { kind: TotalKind; amount: bigint; entries: number }>();
       const sums =
@@ -202,6 +263,8 @@ export function createFundRepository(db: SqlDb): FundRepository {
         levels: perLevel,
         totals: [...byKind.values()],
         pledged: sumOf('pledged'),
+        pledgedMoney: money(pledgedMoney?.sum ?? null),
+        walkIn: { received: walkInOf('receipt'), inKind: walkInOf('in_kind') },
         unverified: sumOf('unverified'),
         organisations: organisations.flatMap((r) =>
           r.orgUnitId === null
@@ -225,7 +288,55 @@ export function createFundRepository(db: SqlDb): FundRepository {
           pledged: money(r.pledged),
           received: money(r.received),
         })),
+        receipts: scope.donors
+          ? [
+              ...pledgedGifts.map((r) => ({
+                walkIn: false,
+                donorKind: r.donorKind,
+                donorName: r.donorName,
+                publicName: Number(r.publicName) === 1,
+                kind: giftKind(r.kind),
+                amount: money(r.amount),
+                firstEntryId: r.firstId,
+              })),
+              ...walkIns.map((r) => ({
+                walkIn: true,
+                donorKind: null,
+                donorName: String(r.name),
+                publicName: Number(r.publicName) === 1,
+                kind: giftKind(r.kind),
+                amount: money(r.amount),
+                firstEntryId: r.firstId,
+              })),
+            ]
+          : undefined,
       };
+    },
+    async supportedHouseholds(campaignId) {
+      const inForce = (kind: string) =>
+        db.kysely
+          .selectFrom('FundEntry as e')
+          .select((eb) => ['e.householdId', eb.fn.sum<DbSum>('e.amount').as('amount')])
+          .where('e.campaignId', '=', campaignId)
+          .where('e.kind', '=', kind)
+          .where(notReversed)
+          .groupBy('e.householdId');
+      const rows = await db.kysely
+        .selectFrom(inForce('allocation').as('a'))
+        .innerJoin('Household as h', 'h.id', 'a.householdId')
+        .leftJoin(inForce('disbursement').as('d'), 'd.householdId', 'a.householdId')
+        .select(['h.id', 'h.unitId', 'h.headName', 'h.village', 'a.amount as allocated', 'd.amount as paid'])
+        .orderBy('h.unitId')
+        .orderBy('h.code')
+        .execute();
+      return rows.map((r) => ({
+        householdId: r.id,
+        unitId: r.unitId,
+        headName: r.headName,
+        village: r.village,
+        allocated: money(r.allocated),
+        paid: money(r.paid),
+      }));
     },
     async unitMoney(campaignId, unitId, throughDay) {
       const k = db.kysely;

@@ -255,9 +255,11 @@ describe('the weekly digest of the city', () => {
     const { lines } = await textOf();
     expect(lines).toContain('💰 Quỹ "Vì người nghèo" (các cấp):');
     expect(lines).toContain('• Đăng ký ủng hộ: 160.000.000 đ');
-    expect(lines).toContain('• Đã tiếp nhận: 60.000.000 đ (37,5% số đăng ký)');
+    expect(lines).toContain('• Đã nhận theo đăng ký: 60.000.000 đ (37,5% số đăng ký)');
     expect(lines).toContain('• Đã phân bổ: 40.000.000 đ cho 1 hộ');
     expect(lines).toContain('• Đã giải ngân: 15.000.000 đ');
+    // What the fund holds (60 received, 15 paid), and of it what no household was allocated yet.
+    expect(lines).toContain('• Tồn quỹ: 45.000.000 đ, trong đó còn chưa phân bổ 20.000.000 đ');
     const first = lines.indexOf('Tổ chức thành viên (đã nộp / đăng ký):');
     expect(lines.slice(first + 1, first + 3)).toEqual([
       '1. Hội Liên hiệp Phụ nữ: 30.000.000 đ / 50.000.000 đ',
@@ -393,7 +395,7 @@ describe('other kinds and areas', () => {
     expect(d?.title).toBe(
       '📊 Weekly bulletin: temporary and dilapidated houses\nThành phố Bắc Kạn – 20/03/2025',
     );
-    expect(d && digestText(d, 'en')).toContain('• Received: 60.000.000 đ (37.5% of pledges)');
+    expect(d && digestText(d, 'en')).toContain('• Received against pledges: 60.000.000 đ (37.5% of pledges)');
   });
 
   it('nothing for a unit that does not exist', async () => {

@@ -123,7 +123,7 @@ describe('an organisation leader pledges and the fund officer follows the money'
     expect(summary.text).toContain('20.000.000 đ');
     const done = await chat.press(fund(), '@confirm:yes');
     expect(done.text).toContain('Đã ghi nhận khoản thu 20.000.000 đ');
-    expect(done.text).toContain('hiện còn: 20.000.000 đ');
+    expect(done.text).toContain('còn chưa phân bổ 20.000.000 đ.');
     expect(done.text).toContain('Đã nộp một phần');
 
     await chat.press(fund(), `menu:receipt:${pledgeId}`);
@@ -131,7 +131,7 @@ describe('an organisation leader pledges and the fund officer follows the money'
     await chat.say(fund(), '10/3');
     await chat.press(fund(), 'documentRef:');
     const second = await chat.press(fund(), '@confirm:yes');
-    expect(second.text).toContain('hiện còn: 50.000.000 đ');
+    expect(second.text).toContain('còn chưa phân bổ 50.000.000 đ.');
     expect(second.text).toContain('✅ Đã nộp đủ');
     expect((await chat.press(fund(), 'menu:receiptpick')).text).not.toContain('UH-0001');
   });
@@ -152,7 +152,7 @@ describe('an organisation leader pledges and the fund officer follows the money'
     await chat.press(fund(), 'documentRef:');
     const done = await chat.press(fund(), '@confirm:yes');
     expect(done.text).toContain('Đã nộp vượt đăng ký: 5.000.000 đ');
-    expect(done.text).toContain('hiện còn: 55.000.000 đ');
+    expect(done.text).toContain('còn chưa phân bổ 55.000.000 đ.');
     expect((await entries()).at(-1)).toMatchObject({
       kind: 'receipt',
       amount: 5_000_000n,
@@ -173,8 +173,13 @@ describe('an organisation leader pledges and the fund officer follows the money'
     expect(proposed.text).toContain('chưa được phê duyệt');
 
     const ask = await chat.press(fund(), `menu:alloc:${await householdId('DX-001')}`);
-    expect(ask.text).toContain('Quỹ còn 55.000.000 đ');
-    await expectRefused(fund(), '60tr', /vượt số dư của Quỹ \(hiện còn 55\.000\.000 đ\)/, /Số tiền phân bổ/);
+    expect(ask.text).toContain('Quỹ còn chưa phân bổ 55.000.000 đ');
+    await expectRefused(
+      fund(),
+      '60tr',
+      /vượt số tiền Quỹ còn chưa phân bổ \(55\.000\.000 đ\)/,
+      /Số tiền phân bổ/,
+    );
     await chat.command(fund(), 'huy');
 
     // A walk-in donation of 5 triệu, not against any pledge.
@@ -192,7 +197,10 @@ describe('an organisation leader pledges and the fund officer follows the money'
     expect(summary.text).toContain('Nông Văn Tư');
     const done = await chat.press(fund(), '@confirm:yes');
     expect(done.text).toContain('Đã phân bổ 60.000.000 đ cho hộ Nông Văn Tư');
-    expect(done.text).toContain('hiện còn: 0 đ');
+    // Allocated but not yet paid: the fund still holds the money, none of it is left to allocate.
+    expect(done.text).toContain(
+      'Quỹ "Vì người nghèo" thành phố Bắc Kạn: tồn quỹ 60.000.000 đ, trong đó còn chưa phân bổ 0 đ.',
+    );
     const twice = await chat.press(fund(), `menu:alloc:${await householdId('DX-001')}`);
     expect(twice.text).toContain('đã được phân bổ 60.000.000 đ');
   });
@@ -248,10 +256,16 @@ describe('an organisation leader pledges and the fund officer follows the money'
     const stranger = chat.user('citizen-1');
     const summary = await chat.command(stranger, 'congkhai');
     expect(summary.text).toContain('CÔNG KHAI QUỸ "VÌ NGƯỜI NGHÈO"');
-    expect(summary.text).toContain('tiếp nhận 60.000.000 đ');
-    expect(summary.text).toContain('đã phân bổ 60.000.000 đ cho 1 hộ');
-    expect(summary.text).toContain('đã chi trả 30.000.000 đ');
+    expect(summary.text).toContain('Tổng số đã tiếp nhận – Tiền: 60.000.000 đ.');
     expect(summary.text).toContain('1. Hội Liên hiệp Phụ nữ thành phố Bắc Kạn: 55.000.000 đ');
+    // The walk-in payer did not agree to be named: counted, with what they gave, so the lines add up.
+    expect(summary.text).toContain('Cùng 1 nhà hảo tâm khác không nêu tên: 5.000.000 đ.');
+    expect(summary.text).not.toContain('Bà con tổ 1');
+    expect(summary.text).toContain(
+      'Hộ được hỗ trợ từ Quỹ: 1 hộ, đã phân bổ 60.000.000 đ, đã chi 30.000.000 đ.',
+    );
+    expect(summary.text).toContain('• Phường Đức Xuân: 1 hộ; phân bổ 60.000.000 đ; đã chi 30.000.000 đ');
+    expect(summary.text).not.toContain('Nông Văn Tư');
     const rollup = await chat.press(fund(), 'menu:fund');
     expect(rollup.text).toContain(
       'Hội Liên hiệp Phụ nữ thành phố Bắc Kạn: 50.000.000 đ / 55.000.000 đ (110,0%)',
@@ -276,18 +290,25 @@ describe('transfers between levels', () => {
       .flatMap((r) => (r.choices ?? []).flat())
       .find((c) => c.label === 'Phường Sông Cầu');
     const amount = await chat.press(fund(), ward?.id ?? 'to:?');
-    expect(amount.text).toContain('Quỹ còn 10.000.000 đ');
-    await expectRefused(fund(), '11tr', /vượt số dư của Quỹ \(hiện còn 10\.000\.000 đ\)/, /Số tiền chuyển/);
+    expect(amount.text).toContain('Quỹ còn chưa phân bổ 10.000.000 đ');
+    await expectRefused(
+      fund(),
+      '11tr',
+      /vượt số tiền Quỹ còn chưa phân bổ \(10\.000\.000 đ\)/,
+      /Số tiền chuyển/,
+    );
     await chat.say(fund(), '4tr');
     await chat.press(fund(), 'occurredOn:2025-03-10');
     await chat.say(fund(), 'QĐ 12/QĐ-MTTQ');
     const done = await chat.press(fund(), '@confirm:yes');
     expect(done.text).toContain('Đã chuyển 4.000.000 đ đến Phường Sông Cầu');
-    expect(done.text).toContain('hiện còn: 6.000.000 đ');
+    expect(done.text).toContain('còn chưa phân bổ 6.000.000 đ.');
     const rollup = await chat.command(fund(), 'quy');
-    expect(rollup.text).toMatch(
-      /Phường Sông Cầu: nhận 0 đ; chuyển \(\+\/-\) 4\.000\.000 đ; .*còn 4\.000\.000 đ/,
+    expect(rollup.text).toContain(
+      '• Quỹ "Vì người nghèo" phường Sông Cầu: nhận 0 đ; chuyển đến 4.000.000 đ; đã phân bổ 0 đ; đã chi 0 đ; tồn quỹ 4.000.000 đ, trong đó còn chưa phân bổ 4.000.000 đ',
     );
+    expect(rollup.text).toMatch(/thành phố Bắc Kạn: nhận [\d.]+ đ; chuyển đi 4\.000\.000 đ; đã phân bổ/);
+    expect(rollup.text).not.toContain('(+/-)');
   });
 });
 

@@ -107,7 +107,7 @@ describe('from a pledge to a house, on Telegram', () => {
     await say(officer, '20tr');
     await press(officer, 'occurredOn:');
     await press(officer, 'documentRef:');
-    expect(await press(officer, '@confirm:yes')).toContain('hiện còn: 20.000.000 đ');
+    expect(await press(officer, '@confirm:yes')).toContain('còn chưa phân bổ 20.000.000 đ.');
 
     await say(officer, '/menu');
     await press(officer, 'menu:receiptpick');
@@ -116,7 +116,7 @@ describe('from a pledge to a house, on Telegram', () => {
     await press(officer, 'occurredOn:');
     await press(officer, 'documentRef:');
     const second = await press(officer, '@confirm:yes');
-    expect(second).toContain('hiện còn: 50.000.000 đ');
+    expect(second).toContain('còn chưa phân bổ 50.000.000 đ.');
     expect(second).toContain('Đã nộp đủ');
   });
 
@@ -125,7 +125,7 @@ describe('from a pledge to a house, on Telegram', () => {
     await press(officer, 'menu:alloc');
     await say(officer, 'nong van tu');
     expect(await press(officer, 'menu:alloc:')).toContain('định mức 60.000.000 đ');
-    expect(await say(officer, '60tr')).toContain('vượt số dư của Quỹ (hiện còn 50.000.000 đ)');
+    expect(await say(officer, '60tr')).toContain('vượt số tiền Quỹ còn chưa phân bổ (50.000.000 đ)');
     expect(await entryCount()).toBe(2);
     await say(officer, '/huy');
 
@@ -146,7 +146,7 @@ describe('from a pledge to a house, on Telegram', () => {
     await say(officer, '60tr');
     const done = await press(officer, '@confirm:yes');
     expect(done).toContain('Đã phân bổ 60.000.000 đ cho hộ Nông Văn Tư');
-    expect(done).toContain('hiện còn: 0 đ');
+    expect(done).toContain('còn chưa phân bổ 0 đ.');
   });
 
   it('the public summary shows it all to anyone', async () => {

@@ -286,13 +286,15 @@ function receivedLines(rollup: FundRollup, locale: Locale): Text[] {
             params: { amount: formatMoney(pledged), percent, pledged: formatMoney(rollup.pledgedMoney) },
           },
     );
-  } else if (pledged > 0n || walkIn === 0n) {
+  } else if (pledged > 0n) {
     lines.push({ key: 'digest.money.received_pledged_plain', params: { amount: formatMoney(pledged) } });
   }
   if (walkIn > 0n) {
     lines.push({ key: 'digest.money.received_walk_in', params: { amount: formatMoney(walkIn) } });
   }
-  return lines;
+  return lines.length > 0
+    ? lines
+    : [{ key: 'digest.money.received', params: { amount: formatMoney(rollup.total.received) } }];
 }
 
 export function cumulativeLines(

@@ -3,6 +3,7 @@ import { campaignRules } from '../campaigns/campaign-rules.ts';
 import type { FundAccount } from '../campaigns/definition.ts';
 import type { Text } from '../flows/flow.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { placeInSentence } from '../units/kinds.ts';
 
 /**
  * The bank accounts of the "Vì người nghèo" fund levels, as the campaign's definition gives them
@@ -24,9 +25,10 @@ export async function fundAccountOf(
   return unit === undefined ? undefined : rules.fundAccount(unit.code);
 }
 
+/** The account's params; `level` is the unit's name, shown as its place ("thành phố Bắc Kạn"). */
 function accountParams(level: string, account: FundAccount) {
   return {
-    level,
+    level: placeInSentence(level),
     bank: account.bank,
     account: account.accountNumber,
     holder: account.accountName,

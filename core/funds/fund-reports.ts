@@ -1,6 +1,7 @@
 import { can, membershipsFor, reachesEverywhere, unitsFor } from '../access/access.ts';
 import type { Campaign } from '../campaigns/campaign.ts';
 import { campaignOf } from '../campaigns/campaign-of.ts';
+import { campaignRules } from '../campaigns/campaign-rules.ts';
 import type { Text } from '../flows/flow.ts';
 import type { Actor } from '../shared/actor.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
@@ -8,7 +9,7 @@ import type { Tx } from '../unit-of-work.ts';
 import { FUND_LEVEL_KINDS, isLocalKind, type UnitView } from '../units/unit.repository.ts';
 import { fundAccountLines } from './fund-accounts.ts';
 import { BRANCH_PARENT_KINDS, rollupFromFigures } from './fund-rollup.ts';
-import { publicSummaryLines, rollupLines } from './fund-views.ts';
+import { publicSummaryLines, rollupLines, type SupportedWard } from './fund-views.ts';
 
 /** Which fund levels a roll-up sums and in which row each is shown (`fundScope`). */
 export interface FundScope {
@@ -102,10 +103,43 @@ export async function publicSummary(tx: Tx, now: Date): Promise<Text[]> {
   if (!loaded) {
     return [{ key: 'report.refused.no_campaign' }];
   }
-  const today = toIsoDate(dateInZone(now, loaded.campaign.timeZone));
-  // The levels' bank accounts, when the campaign's definition gives them.
-  const accounts = await fundAccountLines(tx, loaded.campaign);
-  return publicSummaryLines(loaded.rollup, loaded.campaign.name, today, accounts);
+  const { campaign } = loaded;
+  const today = toIsoDate(dateInZone(now, campaign.timeZone));
+  const { transparency } = await campaignRules(tx, campaign);
+  const area = campaign.areaUnitId === null ? undefined : await tx.units.findById(campaign.areaUnitId);
+  return publicSummaryLines(loaded.rollup, campaign.name, today, {
+    // The levels' bank accounts, when the campaign's definition gives them.
+    accounts: await fundAccountLines(tx, campaign),
+    wards: await supportedWards(tx, campaign, transparency.householdNames),
+    ...(area ? { committee: area.name } : {}),
+  });
+}
+
+/**
+ * The households the fund supports, per ward in the order of the wards' codes: how many, the money
+ * allocated and paid; each household's name and village only when `names` (the campaign publishes
+ * the list), never an ID or phone number.
+ */
+export async function supportedWards(tx: Tx, campaign: Campaign, names: boolean): Promise<SupportedWard[]> {
+  const wards = new Map<number, SupportedWard & { list: SupportedWard['list'][number][] }>();
+  for (const h of await tx.funds.supportedHouseholds(campaign.id)) {
+    const ward = wards.get(h.unitId) ?? { name: '', households: 0, allocated: 0n, paid: 0n, list: [] };
+    ward.households += 1;
+    ward.allocated += h.allocated;
+    ward.paid += h.paid;
+    if (names) {
+      ward.list.push({ name: h.headName, village: h.village, allocated: h.allocated, paid: h.paid });
+    }
+    wards.set(h.unitId, ward);
+  }
+  const units = await Promise.all([...wards.keys()].map((id) => tx.units.findById(id)));
+  return units
+    .flatMap((u) => {
+      const ward = u && wards.get(u.id);
+      return u && ward ? [{ code: u.code, ward: { ...ward, name: u.name } }] : [];
+    })
+    .sort((a, b) => a.code.localeCompare(b.code))
+    .map((w) => w.ward);
 }
 
 /**

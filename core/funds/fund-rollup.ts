@@ -3,16 +3,20 @@
  * received per member organisation and per donor. fund-views.ts shows it.
  */
 
+import { kindLevel } from '../units/kinds.ts';
 import type { UnitView } from '../units/unit.repository.ts';
-import type { FundEntryRecord, PledgeView, RollupFigures } from './fund.repository.ts';
+import type { FundEntryRecord, PledgeView, ReceiptSum, RollupFigures } from './fund.repository.ts';
 import { toLedgerEntry } from './fund-service.ts';
-import { available, fold, isUnverified, type LevelTotals, zeroTotals } from './ledger.ts';
+import { available, fold, held, isUnverified, type LevelTotals, zeroTotals } from './ledger.ts';
 
 export interface LevelRow {
   unitId: number;
   name: string;
   totals: LevelTotals;
+  /** Money not yet allocated ("còn chưa phân bổ"). */
   available: bigint;
+  /** What the fund holds ("tồn quỹ"): received and transferred in, less transferred out and paid. */
+  held: bigint;
 }
 
 export interface OrgRow {
@@ -25,11 +29,18 @@ export interface OrgRow {
 }
 
 export interface DonorRow {
+  /** A pledge's donor name, or the payer noted on receipts without a pledge (may be empty). */
   name: string;
+  /** The donor kind of the pledges; 'walk_in' for a payer without a pledge. */
   kind: string;
+  /** Gave without a pledge ("ngoài đăng ký"). */
+  walkIn: boolean;
   publicName: boolean;
   pledged: bigint;
+  /** Everything received from the donor (reversed entries left out): money and goods at value. */
   received: bigint;
+  /** Of `received`, goods and labour days at their estimated value. */
+  inKind: bigint;
 }
 
 export interface FundRollup {
@@ -39,6 +50,10 @@ export interface FundRollup {
   total: LevelTotals;
   households: number;
   pledged: bigint;
+  /** Of `pledged`, the pledges of money. */
+  pledgedMoney: bigint;
+  /** Received without a pledge (in `total`): money, and goods or labour at value. */
+  walkIn: { received: bigint; inKind: bigint };
   /** Live pledges waiting for verification ("chờ xác minh"): in no other figure, shown apart. */
   unverified: bigint;
 }
@@ -55,14 +70,7 @@ export function buildRollup(
 ): FundRollup {
   const state = fold(entries.map(toLedgerEntry));
   const byId = new Map(units.map((u) => [u.id, u]));
-  const levels: LevelRow[] = [...state.levels]
-    .map(([unitId, totals]) => ({
-      unitId,
-      name: byId.get(unitId)?.name ?? `#${unitId}`,
-      totals,
-      available: available(totals),
-    }))
-    .sort((a, b) => (byId.get(a.unitId)?.code ?? '').localeCompare(byId.get(b.unitId)?.code ?? ''));
+  const levels = levelRows(units, state.levels);
   const total = levels.reduce<LevelTotals>(
     (s, l) => ({
       received: s.received + l.totals.received,
@@ -77,6 +85,7 @@ export function buildRollup(
   const orgs = new Map<string, OrgRow & { rank: number }>();
   const donors = new Map<string, DonorRow>();
   let pledged = 0n;
+  let pledgedMoney = 0n;
   let unverified = 0n;
   for (const p of pledges) {
     if (p.cancelledAt !== null) {
@@ -87,6 +96,9 @@ export function buildRollup(
       continue;
     }
     pledged += p.amount;
+    if (p.kind === 'money') {
+      pledgedMoney += p.amount;
+    }
     const org = p.orgUnitId === null ? undefined : byId.get(p.orgUnitId);
     if (org) {
       const key = organisationKey(org);
@@ -102,19 +114,28 @@ export function buildRollup(
       }
       orgs.set(key, row);
     }
-    const donorKey = `${p.donorKind}:${p.donorName.trim().toLowerCase()}`;
-    const d = donors.get(donorKey) ?? {
-      name: p.donorName,
-      kind: p.donorKind,
-      publicName: true,
-      pledged: 0n,
-      received: 0n,
-    };
-    d.pledged += p.amount;
-    d.received += p.received;
-    // A donor is named only if every one of their pledges agreed to it.
-    d.publicName = d.publicName && p.publicName;
-    donors.set(donorKey, d);
+    addPledgedDonor(donors, p.donorKind, p.donorName, p.publicName, p.amount);
+  }
+  // What each donor gave, from the ledger: the receipts in force, in the order they came in.
+  const pledgeById = new Map(pledges.map((p) => [p.id, p]));
+  const walkIn = { received: 0n, inKind: 0n };
+  for (const e of entries) {
+    if ((e.kind !== 'receipt' && e.kind !== 'in_kind') || state.reversed.has(e.id)) {
+      continue;
+    }
+    const p = e.pledgeId === null ? undefined : pledgeById.get(e.pledgeId);
+    if (!p) {
+      walkIn[e.kind === 'in_kind' ? 'inKind' : 'received'] += e.amount;
+    }
+    addGift(donors, {
+      walkIn: !p,
+      donorKind: p ? p.donorKind : null,
+      donorName: p ? p.donorName : (e.note ?? ''),
+      publicName: p ? p.publicName : e.publicName,
+      kind: e.kind,
+      amount: e.amount,
+      firstEntryId: e.id,
+    });
   }
   const households = new Set([...state.allocations.values()].map((a) => a.entryId).filter((id) => id > 0))
     .size;
@@ -123,14 +144,66 @@ export function buildRollup(
     organisations: [...orgs.values()]
       .map(({ rank: _, ...row }) => row)
       .sort((a, b) => Number(b.received - a.received)),
-    donors: [...donors.values()].sort(
-      (a, b) => Number(b.received - a.received) || Number(b.pledged - a.pledged),
-    ),
+    donors: sortedDonors(donors),
     total,
     households,
     pledged,
+    pledgedMoney,
+    walkIn,
     unverified,
   };
+}
+
+/** A donor's key in the roll-ups: kind and name, case and spacing aside; walk-in payers apart. */
+function donorKey(kind: string, name: string): string {
+  return `${kind}:${name.trim().toLowerCase()}`;
+}
+
+function donorRow(map: Map<string, DonorRow>, kind: string, name: string, walkIn: boolean): DonorRow {
+  const key = donorKey(kind, name);
+  const row = map.get(key) ?? {
+    name,
+    kind,
+    walkIn,
+    publicName: true,
+    pledged: 0n,
+    received: 0n,
+    inKind: 0n,
+  };
+  map.set(key, row);
+  return row;
+}
+
+/** A donor's live pledges; named only if every one of their pledges agreed to it. */
+function addPledgedDonor(
+  map: Map<string, DonorRow>,
+  kind: string,
+  name: string,
+  publicName: boolean,
+  amount: bigint,
+): void {
+  const row = donorRow(map, kind, name, false);
+  row.pledged += amount;
+  row.publicName = row.publicName && publicName;
+}
+
+/** What a donor gave (receipts in force); a walk-in payer is named only if every receipt agreed. */
+function addGift(map: Map<string, DonorRow>, gift: ReceiptSum): void {
+  const row = gift.walkIn
+    ? donorRow(map, 'walk_in', gift.donorName, true)
+    : donorRow(map, gift.donorKind ?? '', gift.donorName, false);
+  row.received += gift.amount;
+  if (gift.kind === 'in_kind') {
+    row.inKind += gift.amount;
+  }
+  row.publicName = row.publicName && gift.publicName;
+}
+
+/** Donors who gave most first; then who pledged most; else in the order they first came. */
+function sortedDonors(map: Map<string, DonorRow>): DonorRow[] {
+  return [...map.values()].sort(
+    (a, b) => descending(a.received, b.received) || descending(a.pledged, b.pledged),
+  );
 }
 
 /** An organisation across its branches: the part of the unit code before "-" ("HLHPN-058" → "HLHPN"). */
@@ -156,8 +229,16 @@ function levelRows(units: UnitView[], totals: ReadonlyMap<number, LevelTotals>):
       name: byId.get(unitId)?.name ?? `#${unitId}`,
       totals: t,
       available: available(t),
+      held: held(t),
     }))
-    .sort((a, b) => (byId.get(a.unitId)?.code ?? '').localeCompare(byId.get(b.unitId)?.code ?? ''));
+    .sort((a, b) => {
+      // The higher level first (the city's fund before its wards'), then by code.
+      const [ua, ub] = [byId.get(a.unitId), byId.get(b.unitId)];
+      return (
+        kindLevel(ua?.kind ?? '') - kindLevel(ub?.kind ?? '') ||
+        (ua?.code ?? '').localeCompare(ub?.code ?? '')
+      );
+    });
 }
 
 /**
@@ -244,30 +325,22 @@ export function rollupFromFigures(
   }
   const donors = new Map<string, DonorRow>();
   for (const d of [...(figures.donors ?? [])].sort((a, b) => a.firstPledgeId - b.firstPledgeId)) {
-    const key = `${d.donorKind}:${d.donorName.trim().toLowerCase()}`;
-    const row = donors.get(key) ?? {
-      name: d.donorName,
-      kind: d.donorKind,
-      publicName: true,
-      pledged: 0n,
-      received: 0n,
-    };
-    row.pledged += d.pledged;
-    row.received += d.received;
-    row.publicName = row.publicName && d.publicName;
-    donors.set(key, row);
+    addPledgedDonor(donors, d.donorKind, d.donorName, d.publicName, d.pledged);
+  }
+  for (const gift of [...(figures.receipts ?? [])].sort((a, b) => a.firstEntryId - b.firstEntryId)) {
+    addGift(donors, gift);
   }
   return {
     levels,
     organisations: [...orgs.values()]
       .map(({ first: _f, rank: _r, rankPledge: _p, ...row }) => row)
       .sort((a, b) => descending(a.received, b.received)),
-    donors: [...donors.values()].sort(
-      (a, b) => descending(a.received, b.received) || descending(a.pledged, b.pledged),
-    ),
+    donors: sortedDonors(donors),
     total,
     households,
     pledged: figures.pledged,
+    pledgedMoney: figures.pledgedMoney,
+    walkIn: figures.walkIn,
     unverified: figures.unverified,
   };
 }

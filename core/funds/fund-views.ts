@@ -1,10 +1,11 @@
 import type { Text } from '../flows/flow.ts';
+import type { MessageKey, ParamValue } from '../messaging/catalog.ts';
 import { fromIsoDate } from '../shared/calendar.ts';
 import { formatDate, formatInteger, formatMoney } from '../shared/format.ts';
 import { placeInSentence } from '../units/kinds.ts';
 import type { PledgeView } from './fund.repository.ts';
-import type { FundRollup, LevelRow } from './fund-rollup.ts';
-import { isUnverified, type PledgeStatus, pledgeStatus } from './ledger.ts';
+import type { DonorRow, FundRollup, LevelRow } from './fund-rollup.ts';
+import { available, held, isUnverified, type PledgeStatus, pledgeStatus } from './ledger.ts';
 
 /** What a pledge's card says: its status from the ledger, or "chờ xác minh" while it waits. */
 export type PledgeShownStatus = PledgeStatus | 'unverified';
@@ -123,9 +124,13 @@ export function rollupLines(r: FundRollup, topDonors = 10): Text[] {
     params: {
       pledged: formatMoney(r.pledged),
       received: formatMoney(r.total.received),
+      walkIn: clause('fund.clause.walk_in', r.walkIn.received),
+      inKind: clause('fund.clause.in_kind', r.total.inKind),
       allocated: formatMoney(r.total.allocated),
       disbursed: formatMoney(r.total.disbursed),
       households: formatInteger(r.households),
+      held: formatMoney(held(r.total)),
+      available: formatMoney(available(r.total)),
     },
   });
   if (r.unverified > 0n) {
@@ -148,26 +153,44 @@ export function rollupLines(r: FundRollup, topDonors = 10): Text[] {
   if (r.donors.length > 0) {
     lines.push({ key: 'fund.rollup.donors' });
     for (const d of r.donors.slice(0, topDonors)) {
-      lines.push({
-        key: 'fund.rollup.donor',
-        params: { name: d.name, pledged: formatMoney(d.pledged), received: formatMoney(d.received) },
-      });
+      lines.push(
+        d.walkIn
+          ? {
+              key: 'fund.rollup.donor_walk_in',
+              params: { name: donorName(d), gift: giftText(d) },
+            }
+          : {
+              key: 'fund.rollup.donor',
+              params: { name: d.name, pledged: formatMoney(d.pledged), received: formatMoney(d.received) },
+            },
+      );
     }
   }
   return lines;
 }
 
+/** A clause shown only when its amount is not zero ("; chuyển đến 10.000.000 đ"): none otherwise. */
+function clause(key: MessageKey, amount: bigint): ParamValue {
+  return amount === 0n ? [] : { key, params: { amount: formatMoney(amount) } };
+}
+
+/**
+ * A fund level's money: received, transfers in and out (when any), allocated, paid, what it holds
+ * ("tồn quỹ") and of that what is not yet allocated ("còn chưa phân bổ").
+ */
 function levelLine(l: LevelRow): Text {
   return {
     key: 'fund.level.line',
     params: {
-      name: l.name,
+      fund: fundName(l.name),
       received: formatMoney(l.totals.received),
-      transferred: formatMoney(l.totals.transferredIn - l.totals.transferredOut),
+      inKind: clause('fund.clause.in_kind', l.totals.inKind),
+      transferredIn: clause('fund.clause.transfer_in', l.totals.transferredIn),
+      transferredOut: clause('fund.clause.transfer_out', l.totals.transferredOut),
       allocated: formatMoney(l.totals.allocated),
       disbursed: formatMoney(l.totals.disbursed),
+      held: formatMoney(l.held),
       available: formatMoney(l.available),
-      inKind: formatMoney(l.totals.inKind),
     },
   };
 }
@@ -180,17 +203,59 @@ function percent(part: bigint, whole: bigint): string {
   return `${Math.floor(tenths / 10)},${tenths % 10}%`;
 }
 
+/** What was given, money and goods apart: "21.000.000 đ", "hiện vật, ngày công quy đổi 9.000.000 đ". */
+function giftText(g: { received: bigint; inKind: bigint }): Text {
+  const money = g.received - g.inKind;
+  if (g.inKind === 0n) {
+    return { key: 'fund.gift.money', params: { money: formatMoney(money) } };
+  }
+  return {
+    key: money === 0n ? 'fund.gift.in_kind' : 'fund.gift.both',
+    params: { money: formatMoney(money), inKind: formatMoney(g.inKind) },
+  };
+}
+
+/** A donor's name as a list shows it; a walk-in payer whose name was not written down says so. */
+function donorName(d: DonorRow): ParamValue {
+  return d.name.trim() === '' ? { key: 'fund.donor.unnamed' } : d.name;
+}
+
+/** A ward's households supported by the fund, as the public summary shows them. */
+export interface SupportedWard {
+  name: string;
+  households: number;
+  allocated: bigint;
+  paid: bigint;
+  /** Each household with its village, only when the campaign makes the list public; else empty. */
+  list: readonly { name: string; village: string; allocated: bigint; paid: bigint }[];
+}
+
+/** "đã chi 30.000.000 đ", or "chưa chi" when nothing was paid yet. */
+function paidText(paid: bigint): Text {
+  return paid === 0n
+    ? { key: 'fund.paid.none' }
+    : { key: 'fund.paid', params: { amount: formatMoney(paid) } };
+}
+
 /**
- * The public summary ("công khai", issue 5 §5): received, allocated and paid per level, and the
- * donors who agreed to be named with what they gave; the others only as a count and a total. No
- * phone numbers, no personal data beyond the names donors agreed to.
+ * The public summary ("công khai", issue 16 §5): per level what the fund received, allocated, paid
+ * and holds; what was received in all, money and goods apart; the donors who agreed to be named
+ * with what they gave and the others as a count and a total, so the lines add up to what was
+ * received (walk-in payers included); the households supported per ward (names and villages only
+ * when the campaign publishes them); the fund's accounts. No phone numbers or ID numbers.
  */
 export function publicSummaryLines(
   r: FundRollup,
   campaignName: string,
   asOf: string,
-  /** The fund levels' bank accounts (fund-accounts.ts), shown before the thanks. */
-  accounts: readonly Text[] = [],
+  opts: {
+    /** The fund levels' bank accounts (fund-accounts.ts), shown before the thanks. */
+    accounts?: readonly Text[];
+    /** The households supported, per ward, in the order to list them. */
+    wards?: readonly SupportedWard[];
+    /** The committee that thanks the donors, by its unit's name. */
+    committee?: string;
+  } = {},
 ): Text[] {
   const lines: Text[] = [
     { key: 'fund.public.title', params: { campaign: campaignName, date: formatDate(fromIsoDate(asOf)) } },
@@ -202,32 +267,75 @@ export function publicSummaryLines(
     key: 'fund.public.total',
     params: {
       received: formatMoney(r.total.received),
-      inKind: formatMoney(r.total.inKind),
-      allocated: formatMoney(r.total.allocated),
-      disbursed: formatMoney(r.total.disbursed),
-      households: formatInteger(r.households),
+      inKind: clause('fund.clause.total_in_kind', r.total.inKind),
     },
   });
-  const named = r.donors.filter((d) => d.publicName && d.received > 0n);
-  const others = r.donors.filter((d) => !d.publicName && d.received > 0n);
+  const gave = r.donors.filter((d) => d.received > 0n);
+  const named = gave.filter((d) => d.publicName && d.name.trim() !== '');
+  const others = gave.filter((d) => !named.includes(d));
   if (named.length > 0) {
     lines.push({ key: 'fund.public.donors' });
     for (const [i, d] of named.entries()) {
-      lines.push({
-        key: 'fund.public.donor',
-        params: { n: i + 1, name: d.name, amount: formatMoney(d.received) },
-      });
+      lines.push({ key: 'fund.public.donor', params: { n: i + 1, name: d.name, gift: giftText(d) } });
     }
   }
   if (others.length > 0) {
     lines.push({
-      key: 'fund.public.others',
+      key: named.length > 0 ? 'fund.public.others' : 'fund.public.anonymous',
       params: {
-        count: others.length,
-        amount: formatMoney(others.reduce((s, d) => s + d.received, 0n)),
+        count: formatInteger(others.length),
+        gift: giftText({
+          received: others.reduce((s, d) => s + d.received, 0n),
+          inKind: others.reduce((s, d) => s + d.inKind, 0n),
+        }),
       },
     });
   }
-  lines.push(...accounts, { key: 'fund.public.footer' });
+  lines.push(...householdLines(r, opts.wards ?? []), ...(opts.accounts ?? []));
+  lines.push(
+    opts.committee === undefined
+      ? { key: 'fund.public.footer' }
+      : { key: 'fund.public.footer_of', params: { committee: opts.committee } },
+  );
+  return lines;
+}
+
+/** The households supported: in all, then per ward (and each household when the list is public). */
+function householdLines(r: FundRollup, wards: readonly SupportedWard[]): Text[] {
+  if (wards.length === 0) {
+    return r.total.allocated === 0n ? [{ key: 'fund.public.households.none' }] : [];
+  }
+  const lines: Text[] = [
+    {
+      key: 'fund.public.households',
+      params: {
+        households: formatInteger(wards.reduce((s, w) => s + w.households, 0)),
+        allocated: formatMoney(wards.reduce((s, w) => s + w.allocated, 0n)),
+        paid: paidText(wards.reduce((s, w) => s + w.paid, 0n)),
+      },
+    },
+  ];
+  for (const w of wards) {
+    lines.push({
+      key: 'fund.public.households.ward',
+      params: {
+        ward: w.name,
+        households: formatInteger(w.households),
+        allocated: formatMoney(w.allocated),
+        paid: paidText(w.paid),
+      },
+    });
+    for (const h of w.list) {
+      lines.push({
+        key: 'fund.public.households.household',
+        params: {
+          name: h.name,
+          village: h.village,
+          allocated: formatMoney(h.allocated),
+          paid: paidText(h.paid),
+        },
+      });
+    }
+  }
   return lines;
 }

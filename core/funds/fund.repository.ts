@@ -180,6 +180,35 @@ export interface DonorSum {
   received: bigint;
 }
 
+/**
+ * Receipts in force (money or in kind) of one donor: a pledge's donor (kind and name as written) or
+ * the payer noted on receipts without a pledge (`walkIn`).
+ */
+export interface ReceiptSum {
+  walkIn: boolean;
+  /** The pledge's donor kind; null for a walk-in payer. */
+  donorKind: string | null;
+  /** The pledge's donor name, or the receipt's note (may be empty). */
+  donorName: string;
+  /** Every pledge (or every walk-in receipt) of these agreed to the name being public. */
+  publicName: boolean;
+  kind: 'receipt' | 'in_kind';
+  amount: bigint;
+  /** The first of these entries (roll-ups keep the order donors first gave in). */
+  firstEntryId: number;
+}
+
+/** A household allocated money from the fund (an allocation in force), with what was paid to it. */
+export interface SupportedHousehold {
+  householdId: number;
+  /** Its ward or commune. */
+  unitId: number;
+  headName: string;
+  village: string;
+  allocated: bigint;
+  paid: bigint;
+}
+
 /** The ledger and the pledges summed for a roll-up: what `buildRollup` folds from every row. */
 export interface RollupFigures {
   /** Per level and kind, when asked for (`perLevel`). */
@@ -188,11 +217,17 @@ export interface RollupFigures {
   totals: Omit<LevelKindSum, 'unitId'>[];
   /** Live (not cancelled) pledges, those waiting for verification left out. */
   pledged: bigint;
+  /** Of them, the pledges of money (the others are goods and labour days at their value). */
+  pledgedMoney: bigint;
+  /** Receipts in force without a pledge ("nhận ngoài đăng ký"): money, and goods or labour at value. */
+  walkIn: { received: bigint; inKind: bigint };
   /** Live pledges waiting for a fund officer's verification ("chờ xác minh"), counted apart. */
   unverified: bigint;
   organisations: OrganisationSum[];
   /** Only when asked for (they are many: a national campaign has tens of thousands of donors). */
   donors: DonorSum[] | undefined;
+  /** What each donor gave, from the ledger; with `donors` only. */
+  receipts: ReceiptSum[] | undefined;
 }
 
 export interface RollupScope {
@@ -240,4 +275,9 @@ export interface FundRepository {
    * totals, per member organisation (and donor) from the live pledges and what they received.
    */
   rollupFigures(campaignId: number, scope: RollupScope): Promise<RollupFigures>;
+  /**
+   * The households allocated money from the campaign's fund (at any level; reversed entries left
+   * out), with the money allocated to and paid to each, in the order of their ward and code.
+   */
+  supportedHouseholds(campaignId: number): Promise<SupportedHousehold[]>;
 }

@@ -65,6 +65,14 @@ export function available(t: LevelTotals): bigint {
   return t.received + t.transferredIn - t.transferredOut - t.allocated;
 }
 
+/**
+ * What a level's fund holds ("tồn quỹ"): money received and transferred in, less what it
+ * transferred out and paid out. Money allocated but not yet paid is still held.
+ */
+export function held(t: LevelTotals): bigint {
+  return t.received + t.transferredIn - t.transferredOut - t.disbursed;
+}
+
 /** The ledger's state, folded from its entries; every figure derives from the entries alone. */
 export interface LedgerState {
   entries: Entry[];

@@ -12,7 +12,8 @@ import { dateInZone, fromIsoDate, toIsoDate } from '../../shared/calendar.ts';
 import { formatDate, formatMoney } from '../../shared/format.ts';
 import type { Tx } from '../../unit-of-work.ts';
 import { type EntryFields, fundEntry, ledgerFor, levelTotals, recordFundEntry } from '../fund-service.ts';
-import { available, type LedgerRefusal } from '../ledger.ts';
+import { fundName } from '../fund-views.ts';
+import { available, held, type LedgerRefusal } from '../ledger.ts';
 
 /**
  * What the fund officer's flows (issue 5 §3) share: the fund levels with their balance, the level,
