@@ -197,14 +197,16 @@ export async function commitEntry(
     now,
   );
   const unit = await tx.units.findById(entry.levelUnitId);
+  const totals = levelTotals(outcome.state, entry.levelUnitId);
   return [
     done,
     {
       key: 'fund.balance',
       params: {
         id: outcome.id,
-        level: unit?.name ?? '',
-        available: formatMoney(available(levelTotals(outcome.state, entry.levelUnitId))),
+        fund: fundName(unit?.name ?? ''),
+        held: formatMoney(held(totals)),
+        available: formatMoney(available(totals)),
       },
     },
   ];
