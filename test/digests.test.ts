@@ -218,7 +218,7 @@ describe('the weekly digest of the city', () => {
     const { lines } = await textOf();
     const units = lines.filter((l) => l.startsWith('• ') && l.includes(' duyệt · '));
     expect(units).toHaveLength(8);
-    expect(units).toContain('• NT Minh Khai: 2 duyệt · 2 KC · 2 HT · 2 BG (100% HT)');
+    expect(units).toContain('• N.T. Minh Khai: 2 duyệt · 2 KC · 2 HT · 2 BG (100% HT)');
     expect(units).toContain('• Sông Cầu: 4 duyệt · 4 KC · 3 HT · 1 BG (75% HT)');
     expect(units).toContain('• Đức Xuân: 3 duyệt · 1 KC · 0 HT · 0 BG (0% HT)');
     expect(units).toContain('• Huyền Tụng: 0 duyệt · 0 KC · 0 HT · 0 BG (–)');
@@ -237,8 +237,8 @@ describe('the weekly digest of the city', () => {
     const late = lines.slice(monthly + 1, monthly + 3).join(' ');
     expect(late).toMatch(/^⏰ Chưa nộp: /);
     for (const name of [
-      'NT Minh Khai',
-      'P Chí Kiên',
+      'N.T. Minh Khai',
+      'Phùng Chí Kiên',
       'Huyền Tụng',
       'Dương Quang',
       'Nông Thượng',
@@ -299,10 +299,10 @@ describe('the weekly digest of the city', () => {
   it('draws the chart: one bar per unit with houses approved, the organisations and their money', async () => {
     const { digest: d } = await textOf();
     expect(d.chart.units.map((u) => [u.name, u.percent])).toEqual([
-      ['NT Minh Khai', 100],
+      ['N.T. Minh Khai', 100],
       ['Sông Cầu', 75],
       ['Đức Xuân', 0],
-      ['P Chí Kiên', undefined],
+      ['Phùng Chí Kiên', undefined],
       ['Huyền Tụng', undefined],
       ['Dương Quang', undefined],
       ['Nông Thượng', undefined],
@@ -375,7 +375,9 @@ describe('other kinds and areas', () => {
 
   it('on demand: the time of day in the subtitle', async () => {
     const { digest: d } = await textOf({ kind: 'on_demand' });
-    expect(d.title).toBe('📊 Tình hình xóa nhà tạm, nhà dột nát\nThành phố Bắc Kạn – lúc 10:00 ngày 20/03/2025');
+    expect(d.title).toBe(
+      '📊 Tình hình xóa nhà tạm, nhà dột nát\nThành phố Bắc Kạn – lúc 10:00 ngày 20/03/2025',
+    );
   });
 
   it('a single ward: its own line, no total, and only its people', async () => {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AuditSource } from '../messaging/outbox.repository.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
+import { viZodError } from '../shared/zod-vi.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { Campaign, CampaignChanges, PeriodKind } from './campaign.ts';
 
@@ -105,7 +106,7 @@ export async function changeSettingsSection<T>(
   if (changes === undefined) {
     return { ok: true, value: before };
   }
-  const merged = section.schema.safeParse({ ...(before as object), ...changes });
+  const merged = section.schema.safeParse({ ...(before as object), ...changes }, { error: viZodError });
   if (!merged.success) {
     const issue = merged.error.issues[0];
     return { ok: false, reason: 'invalid', path: issue?.path.join('.') ?? '', message: issue?.message ?? '' };

@@ -21,7 +21,8 @@ const MARGIN = 24;
 const TITLE_SIZE = 30;
 const HEADING_SIZE = 26;
 const TEXT_SIZE = 24;
-const LABEL_WIDTH = 200;
+/** Room for a unit's short name (up to SHORT_NAME_MAX characters, core/households/unit-progress.ts). */
+const LABEL_WIDTH = 236;
 /** Room right of the longest bar for its value ("100%", "1.250"). */
 const VALUE_ROOM = 96;
 export const COMPLETION_BAR_X = MARGIN + LABEL_WIDTH;

@@ -4,7 +4,7 @@ import type { Text } from '../flows/flow.ts';
 import { loadAreaUnits } from '../people/area-view.ts';
 import type { Actor } from '../shared/actor.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
-import { formatDateTime } from '../shared/format.ts';
+import { formatDate, formatDateTime } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { isLocalKind } from '../units/unit.repository.ts';
 import {
@@ -70,7 +70,8 @@ export async function buildLeadersView(tx: Tx, actor: Actor, now: Date): Promise
     const completion = completionPercent(p);
     const percent = completion === undefined ? '–' : `${completion}% HT`;
     const reported = lastReport.get(unit.id);
-    const last = reported ? formatDateTime(reported, timeZone).slice(6, 11) : '–';
+    // The day and month it came in: "14/04".
+    const last = reported ? formatDate(dateInZone(reported, timeZone)).slice(0, 5) : '–';
     // One labelled line per unit: phones show chat text in a proportional font, so columns would not align.
     rows.push(
       `• ${shortUnitName(unit.name)}: ${p.approved} duyệt · ${p.started} KC · ${p.completed} HT · ${p.handedOver} BG (${percent}) · BC ${last}`,

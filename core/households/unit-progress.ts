@@ -125,20 +125,32 @@ export async function unitsReported(
   return unitsWithReportFor(tx, period, unitIds);
 }
 
+/** The longest short name: what fits a chart label and keeps a phone line to one row. */
+export const SHORT_NAME_MAX = 15;
+
 /**
- * "Phường Nguyễn Thị Minh Khai" → "NT Minh Khai", "Thành phố Hồ Chí Minh" → "Hồ Chí Minh": short
- * enough for one line on a phone.
+ * A unit's name without its kind word, for lists on a phone and chart labels: "Phường Phùng Chí
+ * Kiên" → "Phùng Chí Kiên", "Thành phố Hồ Chí Minh" → "Hồ Chí Minh". A longer one keeps its last
+ * two words whole with dotted initials before them, "Phường Nguyễn Thị Minh Khai" → "N.T. Minh
+ * Khai": never a cut word or a bare letter that reads as another name ("P Chí Kiên").
  */
 export function shortUnitName(name: string): string {
-  const bare = name.replace(/^(Phường|Xã|Thị trấn|Đặc khu|Tỉnh|Thành phố)\s+/u, '');
-  if (bare.length <= 12) {
+  const bare = name
+    .replace(
+      /^(?:Ủy ban MTTQ(?:\s+Việt Nam)?\s+)?(?:phường|xã|thị trấn|đặc khu|tỉnh|thành phố|quận|huyện|thị xã)\s+/iu,
+      '',
+    )
+    .trim();
+  if ([...bare].length <= SHORT_NAME_MAX) {
     return bare;
   }
   const words = bare.split(/\s+/);
   const tail = words.slice(-2).join(' ');
+  // Initials of the words before, skipping a dash: "Bà Rịa - Vũng Tàu" → "B.R. Vũng Tàu".
   const initials = words
     .slice(0, -2)
-    .map((w) => w[0] ?? '')
+    .filter((w) => /\p{L}/u.test(w))
+    .map((w) => `${[...w][0]}.`)
     .join('');
-  return `${initials} ${tail}`.slice(0, 12);
+  return initials === '' ? tail : `${initials} ${tail}`;
 }

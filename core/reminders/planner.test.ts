@@ -309,7 +309,7 @@ describe('a full quarter, planned every 10 minutes', () => {
         'Anh/chị gõ /menu và chọn "Báo cáo quý, báo cáo kết quả" để gửi.',
     );
     expect(text('escalate:2025-04:1:101')).toBe(
-      'Báo cáo chậm hạn: đến nay Phường Đức Xuân vẫn chưa gửi báo cáo tháng 4/2025 (hạn 15/05/2025). ' +
+      'Chậm báo cáo: đến nay Phường Đức Xuân vẫn chưa gửi báo cáo tháng 4/2025 (hạn 15/05/2025). ' +
         'Đề nghị anh/chị đôn đốc cán bộ phụ trách gửi báo cáo sớm.',
     );
     expect(sent.get('remind:2025-03:2:21:2')?.item.chats).toEqual([
@@ -597,10 +597,14 @@ describe('describePlan', () => {
     const now = at('2025-04-16 08:00');
     const items = planReminders({ ...scenario(now), alreadySentToday: new Map() }, now);
     expect(describePlan(items, TZ).split('\n')).toEqual([
-      'slot (local)      kind        person  key                     reason',
-      '08:00 16/04/2025  escalation  900     escalate:2025-03:4:900  2025-03 was due 2025-04-15; Phường Huyền Tụng has not reported',
+      'Giờ gửi                Loại          Người nhận  Khóa                    Lý do',
+      '08:00 ngày 16/04/2025  chậm báo cáo  #900        escalate:2025-03:4:900  Báo cáo tháng 3/2025, hạn 15/04/2025: Phường Huyền Tụng chưa gửi, báo lãnh đạo đơn vị',
     ]);
-    expect(describePlan([], TZ)).toBe('Nothing due.');
+    // The operator reads the recipient by name when the caller knows it.
+    expect(describePlan(items, TZ, new Map([[900, 'Nguyễn Văn An']])).split('\n')[1]).toContain(
+      'Nguyễn Văn An (#900)',
+    );
+    expect(describePlan([], TZ)).toBe('Không có lời nhắc nào đến hạn.');
   });
 });
 

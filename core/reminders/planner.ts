@@ -140,7 +140,7 @@ export interface PlannedReminder {
   slotAt: Date;
   text: ReminderText;
   subject: ReminderSubject;
-  /** Why it is due, in English, for the dry run. */
+  /** Why it is due, in Vietnamese, for the operator's dry run (`reminders plan`). */
   reason: string;
 }
 
@@ -380,7 +380,7 @@ export function planReminders(input: ReminderInput, now: Date): PlannedReminder[
                 },
               },
               subject: reportSubject(period, unit.id),
-              reason: `${period.code} due ${period.dueOn}, ${offset} day(s) before; ${unit.name} has not reported`,
+              reason: `Báo cáo ${period.label}, hạn ${dueText}, nhắc trước ${offset} ngày: ${unit.name} chưa gửi`,
               rank: RANK.report_due,
               deadlineMs: deadline.getTime(),
             });
@@ -411,7 +411,7 @@ export function planReminders(input: ReminderInput, now: Date): PlannedReminder[
                 params: { unit: unit.name, period: period.label, due: dueText },
               },
               subject: reportSubject(period, unit.id),
-              reason: `${period.code} was due ${period.dueOn}; ${unit.name} has not reported`,
+              reason: `Báo cáo ${period.label}, hạn ${dueText}: ${unit.name} chưa gửi, báo lãnh đạo đơn vị`,
               rank: RANK.escalation,
               deadlineMs: slotAt.getTime(),
             });
@@ -540,7 +540,7 @@ function planPledge(
           params: { ...base, days: String(-sinceDue) },
         },
         subject: { kind: 'pledge', pledgeId: pledge.id },
-        reason: `pledge ${pledge.ref} due ${dueOn}, ${daysBefore} day(s) before; ${base.remaining} outstanding`,
+        reason: `Đăng ký ${pledge.ref} dự kiến nộp ${base.due}, nhắc trước ${daysBefore} ngày: còn ${base.remaining}`,
         rank: RANK.pledge_due,
         deadlineMs: reportDeadline(dueOn, timeZone).getTime(),
       });
@@ -564,7 +564,7 @@ function planPledge(
         slotAt,
         text: { template: 'pledge_overdue', params: { ...base, days: String(sinceDue) } },
         subject: { kind: 'pledge', pledgeId: pledge.id },
-        reason: `pledge ${pledge.ref} overdue since ${dueOn}, reminder ${n} of ${maxOverdue}; ${base.remaining} outstanding`,
+        reason: `Đăng ký ${pledge.ref} quá hạn nộp từ ${base.due}, lần nhắc ${n}/${maxOverdue}: còn ${base.remaining}`,
         rank: RANK.pledge_overdue,
         deadlineMs: slotAt.getTime(),
       });
@@ -633,15 +633,50 @@ export function digestLateUnits(input: ReminderInput, now: Date): LateUnit[] {
   return late;
 }
 
-/** The dry run: one line per item (local slot time, kind, person, key, reason) under a header. */
-export function describePlan(items: readonly PlannedReminder[], timeZone: string): string {
+/** How the operator reads a reminder's kind in the dry run. */
+const KIND_LABELS: Record<ReminderKind, string> = {
+  report_due: 'nhắc báo cáo',
+  escalation: 'chậm báo cáo',
+  pledge_due: 'nhắc ủng hộ',
+  pledge_overdue: 'quá hạn ủng hộ',
+};
+
+/**
+ * The dry run, in Vietnamese for the operator: a header, then one row per item (send time, kind,
+ * recipient — named when `names` knows them, with their id —, key, reason).
+ */
+export function planRows(
+  items: readonly PlannedReminder[],
+  timeZone: string,
+  names: ReadonlyMap<number, string> = new Map(),
+): { header: string[]; rows: string[][] } {
+  const person = (id: number) => {
+    const name = names.get(id);
+    return name === undefined ? `#${id}` : `${name} (#${id})`;
+  };
+  return {
+    header: ['Giờ gửi', 'Loại', 'Người nhận', 'Khóa', 'Lý do'],
+    rows: items.map((i) => [
+      formatDateTime(i.slotAt, timeZone),
+      KIND_LABELS[i.kind],
+      person(i.personId),
+      i.key,
+      i.reason,
+    ]),
+  };
+}
+
+/** The dry run as text: `planRows` in columns, or a line saying nothing is due. */
+export function describePlan(
+  items: readonly PlannedReminder[],
+  timeZone: string,
+  names: ReadonlyMap<number, string> = new Map(),
+): string {
   if (items.length === 0) {
-    return 'Nothing due.';
+    return 'Không có lời nhắc nào đến hạn.';
   }
-  const rows = [
-    ['slot (local)', 'kind', 'person', 'key', 'reason'],
-    ...items.map((i) => [formatDateTime(i.slotAt, timeZone), i.kind, String(i.personId), i.key, i.reason]),
-  ];
+  const { header, rows: body } = planRows(items, timeZone, names);
+  const rows = [header, ...body];
   const widths = [0, 1, 2, 3].map((col) => Math.max(...rows.map((r) => r[col]?.length ?? 0)));
   return rows
     .map((r) =>

@@ -1,5 +1,6 @@
 import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { viZodError } from './zod-vi.ts';
 
 /**
  * Data files operators write (campaign definitions, unit events): YAML or JSON (JSON is YAML),
@@ -51,7 +52,7 @@ export function readYamlWith<S extends z.ZodType>(text: string, schema: S): Defi
       })),
     };
   }
-  const parsed = schema.safeParse(doc.toJS({ maxAliasCount: 100 }), { reportInput: true });
+  const parsed = schema.safeParse(doc.toJS({ maxAliasCount: 100 }), { reportInput: true, error: viZodError });
   if (parsed.success) {
     return { ok: true, value: parsed.data };
   }
@@ -78,7 +79,7 @@ export function readYamlWith<S extends z.ZodType>(text: string, schema: S): Defi
     return {
       line,
       field: fieldPath(issue.path),
-      message: missing ? `thiếu mục này (${issue.message})` : `${unknown}${issue.message}`,
+      message: missing && issue.message === 'thiếu giá trị' ? 'thiếu mục này' : `${unknown}${issue.message}`,
     };
   });
   return { ok: false, problems: problems.sort((a, b) => a.line - b.line) };

@@ -70,7 +70,7 @@ describe('dateInZone and formatDateTime', () => {
     const instant = new Date('2025-03-14T17:30:00Z');
     expect(dateInZone(instant, VN)).toEqual({ year: 2025, month: 3, day: 15 });
     expect(formatDate(dateInZone(instant, VN))).toBe('15/03/2025');
-    expect(formatDateTime(instant, VN)).toBe('00:30 15/03/2025');
+    expect(formatDateTime(instant, VN)).toBe('00:30 ngày 15/03/2025');
     expect(dateInZone(instant, 'UTC')).toEqual({ year: 2025, month: 3, day: 14 });
   });
 
@@ -84,9 +84,9 @@ describe('dateInZone and formatDateTime', () => {
   });
 
   it.each<[string, string]>([
-    ['2025-03-15T07:05:00Z', '14:05 15/03/2025'],
-    ['2025-03-14T17:00:00Z', '00:00 15/03/2025'],
-    ['2025-03-15T16:59:00Z', '23:59 15/03/2025'],
+    ['2025-03-15T07:05:00Z', '14:05 ngày 15/03/2025'],
+    ['2025-03-14T17:00:00Z', '00:00 ngày 15/03/2025'],
+    ['2025-03-15T16:59:00Z', '23:59 ngày 15/03/2025'],
   ])('formatDateTime(%s, VN) → %j', (iso, expected) => {
     expect(formatDateTime(new Date(iso), VN)).toBe(expected);
   });
@@ -95,7 +95,7 @@ describe('dateInZone and formatDateTime', () => {
     const saved = process.env.TZ;
     try {
       process.env.TZ = 'America/Los_Angeles';
-      expect(formatDateTime(new Date('2025-03-15T07:05:00Z'), VN)).toBe('14:05 15/03/2025');
+      expect(formatDateTime(new Date('2025-03-15T07:05:00Z'), VN)).toBe('14:05 ngày 15/03/2025');
     } finally {
       if (saved === undefined) {
         Reflect.deleteProperty(process.env, 'TZ');

@@ -56,10 +56,16 @@ export function formatDateLong(d: CalendarDate): string {
 }
 
 /**
- * Formats `instant` as "14:05 15/03/2025" (24-hour time, then dd/mm/yyyy) on the wall clock of
- * the IANA `timeZone`. Throws RangeError for an invalid Date or an unknown zone.
+ * Formats `instant` as "14:05 ngày 15/03/2025" (24-hour time, then "ngày" and dd/mm/yyyy, as a
+ * time is written in Vietnamese) on the wall clock of the IANA `timeZone`. Throws RangeError for
+ * an invalid Date or an unknown zone.
  */
 export function formatDateTime(instant: Date, timeZone: string): string {
   const p = zonedParts(instant, timeZone);
-  return `${pad2(p.hour)}:${pad2(p.minute)} ${formatDate(p)}`;
+  return `${formatTime(p)} ngày ${formatDate(p)}`;
+}
+
+/** "14:05": the 24-hour time of zoned parts. */
+export function formatTime(p: { hour: number; minute: number }): string {
+  return `${pad2(p.hour)}:${pad2(p.minute)}`;
 }

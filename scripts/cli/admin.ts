@@ -15,6 +15,7 @@ import { formatMoney } from '../../core/shared/format.ts';
 import { parseMoney } from '../../core/shared/parse.ts';
 import { ZCommendationCriteria } from '../../core/summaries/commendations.ts';
 import { campaignByOption, ZCampaignOption } from './campaign-option.ts';
+import { fieldReason } from './command-spec.ts';
 import { type CliContext, storeOf, UsageError } from './context.ts';
 import { describeRoles } from './invite-create.ts';
 import { formatIsoDate, renderTable } from './text.ts';
@@ -300,7 +301,7 @@ export async function campaignSettingsSection<T>(
     ),
   );
   if (!result.ok) {
-    throw new UsageError(`${section.invalid}: ${result.path} – ${result.message}`);
+    throw new UsageError(`${section.invalid}: ${fieldReason(result.path, result.message)}`);
   }
   if (changes !== undefined) {
     ctx.out(section.saved);

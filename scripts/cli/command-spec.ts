@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { z } from 'zod';
+import { viZodError } from '../../core/shared/zod-vi.ts';
 import { type CliContext, UsageError } from './context.ts';
 
 /**
@@ -32,11 +33,16 @@ export const CLI = 'npm run cli --';
 
 /** Validates `input` with a zod schema; the first issue becomes the UsageError's message. */
 export function validate<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, { error: viZodError });
   if (!result.success) {
     throw new UsageError(result.error.issues[0]?.message ?? 'tham số không hợp lệ');
   }
   return result.data;
+}
+
+/** "offsetsDays – cần danh sách, nhận được chữ", or the reason alone when it concerns no one field. */
+export function fieldReason(path: string | undefined, reason: string | undefined): string {
+  return path ? `${path} – ${reason ?? ''}` : (reason ?? '');
 }
 
 /** The usage page of one command (`npm run cli -- <command> --help`). */

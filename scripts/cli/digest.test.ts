@@ -40,6 +40,15 @@ describe('digest preview and reminder commands', () => {
   it('plans without writing, then runs, then a repeat adds nothing', async () => {
     const plan = await run(['reminders', 'plan', '--at', '2025-04-09T08:00:00+07:00']);
     expect(plan.join('\n')).toContain('Chạy thử: 2 lời nhắc');
+    // For the operator: Vietnamese, dd/mm/yyyy, each recipient by name.
+    expect(plan[1]).toMatch(/^Giờ gửi\s+Loại\s+Người nhận\s+Khóa\s+Lý do$/);
+    const ducXuan = plan.find((l) => l.includes('Phường Đức Xuân chưa gửi'));
+    expect(ducXuan).toMatch(
+      /^08:00 ngày 09\/04\/2025\s+nhắc báo cáo\s+Nguyễn Thị Lan \(#\d+\)\s+\S+\s+Báo cáo tháng 3\/2025, hạn 14\/04\/2025, nhắc trước 5 ngày: Phường Đức Xuân chưa gửi$/,
+    );
+    for (const line of plan) {
+      expect(line).not.toMatch(/\d{4}-\d{2}-\d{2}|\b(due|before|has not|reported|slot|kind|person|reason)\b/);
+    }
     expect(await prisma.outbox.count({ where: { purpose: 'reminder' } })).toBe(0);
     expect((await run(['reminders', 'run', '--at', '2025-04-09T08:00:00+07:00'])).at(-1)).toContain(
       'Đã đưa 2 tin',
@@ -57,7 +66,11 @@ describe('digest preview and reminder commands', () => {
     expect(lines[0]).toBe('Đã lưu chính sách nhắc mới:');
     expect(await prisma.auditLog.count({ where: { action: 'reminder.policy' } })).toBe(1);
     await expect(run(['reminders', 'policy', '--set', '{"offsetsDays":"soon"}'])).rejects.toThrow(
-      /chính sách nhắc không hợp lệ: offsetsDays/,
+      /chính sách nhắc không hợp lệ: offsetsDays – cần danh sách, nhận được chữ$/,
+    );
+    // A mistyped key is named in Vietnamese, not in zod's English ("Unrecognized key").
+    await expect(run(['reminders', 'policy', '--set', '{"offsetDays":[7]}'])).rejects.toThrow(
+      /chính sách nhắc không hợp lệ: .*không có mục "offsetDays"/,
     );
     expect(() => parseCommand(['reminders', 'plan', '--at', 'hôm qua'])).toThrow(/--at cần thời điểm ISO/);
   });

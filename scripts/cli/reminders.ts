@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
-import { describePlan } from '../../core/reminders/planner.ts';
+import { planRows } from '../../core/reminders/planner.ts';
 import { parseReminderPolicy, ZReminderPolicy } from '../../core/reminders/policy.ts';
 import { reminderPolicy, runReminders } from '../../core/reminders/run-reminders.ts';
 import { fromIsoDate } from '../../core/shared/calendar.ts';
 import { formatDate } from '../../core/shared/format.ts';
+import { viZodError } from '../../core/shared/zod-vi.ts';
 import { campaignByOption, ZCampaignOption } from './campaign-option.ts';
+import { fieldReason } from './command-spec.ts';
 import { type CliContext, DEFAULT_TIME_ZONE, storeOf, UsageError } from './context.ts';
 import { formatInstant, renderTable } from './text.ts';
 
@@ -52,7 +54,16 @@ export async function remindersPlanOrRun(
   const result = await storeOf(ctx).run(async (tx) => {
     // Every campaign still running, or the one named (refused when there is no such code).
     const only = opts.campaign === undefined ? undefined : await campaignByOption(tx, opts.campaign, at);
-    return runReminders(tx, at, { dryRun: !run, ...(only ? { campaignCode: only.code } : {}) });
+    const done = await runReminders(tx, at, { dryRun: !run, ...(only ? { campaignCode: only.code } : {}) });
+    // The recipients by name, for the operator to read the plan.
+    const names = new Map<number, string>();
+    for (const id of new Set(done?.planned.map((p) => p.personId))) {
+      const person = await tx.people.findPerson(id);
+      if (person) {
+        names.set(id, person.fullName);
+      }
+    }
+    return done && { ...done, names };
   });
   if (!result) {
     throw new UsageError(
@@ -66,7 +77,8 @@ export async function remindersPlanOrRun(
   if (result.planned.length === 0) {
     ctx.out('Không có lời nhắc nào đến hạn vào thời điểm này.');
   } else {
-    for (const line of describePlan(result.planned, zone).split('\n')) {
+    const { header, rows } = planRows(result.planned, zone, result.names);
+    for (const line of renderTable(header, rows)) {
       ctx.out(line);
     }
   }
@@ -101,10 +113,11 @@ export async function remindersPolicy(ctx: CliContext, opts: PolicyOptions): Pro
         throw new UsageError('--set cần một đối tượng JSON, ví dụ {"offsetsDays":[7,3,0]}');
       }
       const before = await reminderPolicy(tx, campaign.id);
-      const merged = ZReminderPolicy.safeParse({ ...before, ...(changes as object) });
+      const merged = ZReminderPolicy.safeParse({ ...before, ...(changes as object) }, { error: viZodError });
       if (!merged.success) {
+        const issue = merged.error.issues[0];
         throw new UsageError(
-          `chính sách nhắc không hợp lệ: ${merged.error.issues[0]?.path.join('.')} – ${merged.error.issues[0]?.message}`,
+          `chính sách nhắc không hợp lệ: ${fieldReason(issue?.path.join('.'), issue?.message)}`,
         );
       }
       const settings = await tx.reminders.settings(campaign.id);

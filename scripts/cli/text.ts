@@ -1,5 +1,5 @@
-import { fromIsoDate } from '../../core/shared/calendar.ts';
-import { formatDate, formatDateTime } from '../../core/shared/format.ts';
+import { fromIsoDate, zonedParts } from '../../core/shared/calendar.ts';
+import { formatDate, formatTime } from '../../core/shared/format.ts';
 
 /**
  * Makes text from the database safe for one terminal cell: control characters (newlines, tabs,
@@ -46,9 +46,8 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
 
 /** An instant as "15/03/2025 14:05" (dd/mm/yyyy HH:MM) on the wall clock of `timeZone`. */
 export function formatInstant(instant: Date, timeZone: string): string {
-  // formatDateTime gives "14:05 15/03/2025": a fixed-width time, a space, then the date.
-  const text = formatDateTime(instant, timeZone);
-  return `${text.slice(6)} ${text.slice(0, 5)}`;
+  const p = zonedParts(instant, timeZone);
+  return `${formatDate(p)} ${formatTime(p)}`;
 }
 
 /** A stored 'YYYY-MM-DD' day as "15/03/2025"; anything else is shown as stored. */

@@ -442,7 +442,7 @@ describe('an officer sending the monthly report', () => {
       [
         '✅ Đã nhận báo cáo tháng 2/2025 của Phường Đức Xuân.',
         'Số tham chiếu: BC-202502-01840-1',
-        'Thời gian nhận: 10:00 10/03/2025',
+        'Thời gian nhận: 10:00 ngày 10/03/2025',
         'Báo cáo được gửi đúng hạn. Cảm ơn anh/chị!',
         '',
         MENU_PROMPT,
@@ -809,7 +809,7 @@ describe('the photo of the works in the monthly report', () => {
       {
         text: [
           '⚠️ Câu hỏi này cần trả lời bằng chữ hoặc bấm nút.',
-          '3/14. Số nhà XÂY MỚI đã khởi công?',
+          '3/14. Số nhà XÂY MỚI đã khởi công (lũy kế đến nay)?',
           'Gõ một số nguyên, ví dụ: 12',
         ].join('\n'),
         suggestions: [{ id: 'startedNew:0', label: '0' }],
