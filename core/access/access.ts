@@ -36,6 +36,11 @@ export const ACCESS = {
   /** Quarterly, semi-annual and final narrative reports. */
   'narrative.submit': { roles: OFFICER },
   /**
+   * The wards' quarterly and final reports read in chat (issue 16 §1): the leaders and admins of an
+   * area, and its staff (officers of the area's unit); a ward's officer reads its own.
+   */
+  'narrative.read': { roles: { ...AREA_HEAD, unit_officer: 'below' } },
+  /**
    * The committee's own six-monthly and final reports (issue 16 §2): drafted by the bot, completed and
    * issued (numbered) by the staff of the campaign's area unit — its admins, leaders and officers
    * there, not those of the units below (a ward's admin issues nothing for the city).

@@ -13,6 +13,7 @@ import { groupsFeature } from './groups.ts';
 import { householdsFeature } from './households.ts';
 import { invitesFeature } from './invites.ts';
 import { monthlyReportFeature } from './monthly-report.ts';
+import { narrativeReadFeature } from './narrative-read.ts';
 import { narrativeReportsFeature } from './narrative-reports.ts';
 import { pledgesFeature } from './pledges.ts';
 import { publicSummaryFeature } from './public-summary.ts';
@@ -32,6 +33,7 @@ export const FEATURES: readonly Feature[] = [
   basicsFeature,
   monthlyReportFeature,
   narrativeReportsFeature,
+  narrativeReadFeature,
   committeeReportFeature,
   householdsFeature,
   pledgesFeature,

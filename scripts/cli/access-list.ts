@@ -7,7 +7,8 @@ import { renderTable } from './text.ts';
 /** What each action of the access table is, for the operator (a new action needs its line). */
 const ACTION_LABELS = {
   'report.submit': 'Gửi báo cáo tiến độ tháng',
-  'narrative.submit': 'Gửi báo cáo quý, 6 tháng, tổng kết',
+  'narrative.submit': 'Gửi báo cáo quý, báo cáo kết quả thực hiện Kế hoạch',
+  'narrative.read': 'Xem báo cáo quý, báo cáo kết quả của các phường, xã',
   'committee.report': 'Ban hành báo cáo 6 tháng, báo cáo kết quả của Ban Thường trực',
   'reminder.pause': 'Báo đã báo cáo bằng văn bản (dừng nhắc)',
   'household.view': 'Xem, tìm, liệt kê hộ',

@@ -117,6 +117,7 @@ const REFUSALS = (
     'feedback.track.not_found',
     'invite.flow.refused',
     'export.refused',
+    'narratives.refused',
     'committee.refused',
     'group.refused.not_leader',
     'group.refused.not_admin',
