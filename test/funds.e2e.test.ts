@@ -151,9 +151,14 @@ describe('from a pledge to a house, on Telegram', () => {
 
   it('the public summary shows it all to anyone', async () => {
     const text = await say(citizen, '/congkhai');
-    expect(text).toContain('tiếp nhận 60.000.000 đ');
-    expect(text).toContain('đã phân bổ 60.000.000 đ cho 1 hộ');
-    expect(text).toContain('Hội Liên hiệp Phụ nữ thành phố Bắc Kạn: 50.000.000 đ');
+    expect(text).toContain('Tổng số đã tiếp nhận – Tiền: 60.000.000 đ.');
+    // The pledge and the walk-in company that agreed to be named: 50 + 10, the total above.
+    expect(text).toContain(
+      '1. Hội Liên hiệp Phụ nữ thành phố Bắc Kạn: 50.000.000 đ\n2. Công ty Cổ phần Khoáng sản Bắc Kạn: 10.000.000 đ',
+    );
+    expect(text).not.toContain('không nêu tên');
+    expect(text).toContain('🏠 Hộ được hỗ trợ từ Quỹ: 1 hộ, đã phân bổ 60.000.000 đ, chưa chi.');
+    expect(text).toContain('• Phường Đức Xuân: 1 hộ; phân bổ 60.000.000 đ; chưa chi');
     const entries = await app.prisma.fundEntry.findMany({ orderBy: { id: 'asc' } });
     expect(entries.map((e) => [e.kind, Number(e.amount)])).toEqual([
       ['receipt', 20_000_000],

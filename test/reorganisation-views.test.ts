@@ -320,7 +320,7 @@ describe('views of Bắc Kạn city before and after the reform of 01/07/2025', 
     };
     expect(money(after)).toEqual(money(before));
     // The receipts of the eight old funds, 5 to 40 million đồng.
-    expect(money(before).join('\n')).toMatch(/Đã tiếp nhận: 180[.,]000[.,]000/);
+    expect(money(before).join('\n')).toMatch(/Nhận ngoài đăng ký: 180[.,]000[.,]000/);
     const leadersBefore = await leadersLines(BEFORE);
     const leadersAfter = await leadersLines(AFTER);
     for (const code of NEW_CODES) {

@@ -279,10 +279,13 @@ describe('funds', () => {
     const text = (await run(['funds', 'public'])).text();
     expect(text).toContain('CÔNG KHAI QUỸ "VÌ NGƯỜI NGHÈO"');
     expect(text).toContain('Số liệu đến ngày 10/03/2025');
-    expect(text).toContain(
-      'Tổng cộng: tiếp nhận 60.000.000 đ tiền mặt/chuyển khoản và 0 đ hiện vật, ngày công; đã phân bổ 60.000.000 đ cho 1 hộ; đã chi trả 30.000.000 đ.',
-    );
+    // No goods were given: no zero clause for them.
+    expect(text).toContain('Tổng số đã tiếp nhận – Tiền: 60.000.000 đ.\n');
+    // The pledge's 50 and the walk-in's 10 (its payer not asked to be named): 60, as above.
     expect(text).toContain('1. Hội Liên hiệp Phụ nữ thành phố Bắc Kạn: 50.000.000 đ');
+    expect(text).toContain('Cùng 1 nhà hảo tâm khác không nêu tên: 10.000.000 đ.');
+    expect(text).not.toContain('Công ty ABC');
+    expect(text).toContain('• Phường Đức Xuân: 1 hộ; phân bổ 60.000.000 đ; đã chi 30.000.000 đ');
     expect(text).not.toContain(PHONE);
     expect(text).not.toMatch(/\b0\d{9}\b/);
   });
@@ -291,8 +294,10 @@ describe('funds', () => {
     const text = (await run(['funds', 'summary'])).text();
     expect(text).toContain('TÌNH HÌNH QUỸ');
     expect(text).toContain(
-      'Ủy ban MTTQ Việt Nam thành phố Bắc Kạn: nhận 60.000.000 đ; chuyển (+/-) 0 đ; phân bổ 60.000.000 đ; đã chi 30.000.000 đ; còn 0 đ',
+      '• Quỹ "Vì người nghèo" thành phố Bắc Kạn: nhận 60.000.000 đ; đã phân bổ 60.000.000 đ; đã chi 30.000.000 đ; tồn quỹ 30.000.000 đ, trong đó còn chưa phân bổ 0 đ',
     );
+    expect(text).toContain('đã nhận 60.000.000 đ (trong đó nhận ngoài đăng ký 10.000.000 đ);');
+    expect(text).toContain('• Công ty ABC: 10.000.000 đ (ngoài đăng ký)');
     expect(text).toContain('Hội Liên hiệp Phụ nữ thành phố Bắc Kạn: 50.000.000 đ / 50.000.000 đ (100,0%)');
   });
 

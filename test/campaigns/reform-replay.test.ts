@@ -521,13 +521,14 @@ describe('views of Bắc Kạn city before and after the date', () => {
     // The fund: the same money before and after, the wards' receipts and the pledge paid.
     const money = (lines: string[]) => {
       const from = lines.findIndex((l) => l.startsWith('💰'));
-      return lines.slice(from, from + 5);
+      return lines.slice(from, from + 8);
     };
     expect(money(after.digest)).toEqual(money(before.digest));
     const received = OLD.reduce((n, _, i) => n + wardReceipt(i), PLEDGE_PAID);
     const text = money(before.digest).join('\n');
     expect(text).toContain(`Đăng ký ủng hộ: ${formatMoney(PLEDGED)}`);
-    expect(text).toContain(`Đã tiếp nhận: ${formatMoney(received)}`);
+    expect(text).toContain(`Tổng số tiền đã nhận: ${formatMoney(received)}`);
+    expect(text).toContain(`Nhận ngoài đăng ký: ${formatMoney(received - PLEDGE_PAID)}`);
     expect(text).toContain(`Đã phân bổ: ${formatMoney(ALLOCATED)} cho 1 hộ`);
 
     // Nothing moved: the records stay with the units they were made for.
