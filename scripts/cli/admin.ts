@@ -258,7 +258,7 @@ export async function campaignSet(ctx: CliContext, opts: CampaignSetOptions | un
     `Định mức xây mới: ${formatMoney(campaign.normNewBuild)}; sửa chữa: ${formatMoney(campaign.normRepair)}`,
   );
   ctx.out(
-    `Hạn báo cáo tháng: trước ngày ${campaign.monthlyDueDay}; quý: trước ngày ${campaign.quarterlyDueDay} tháng cuối quý; tổng kết: ${formatIsoDate(campaign.finalDueOn)}`,
+    `Hạn báo cáo tháng: trước ngày ${campaign.monthlyDueDay}; quý: trước ngày ${campaign.quarterlyDueDay} tháng cuối quý; báo cáo kết quả: trước ngày ${formatIsoDate(campaign.finalDueOn)}`,
   );
 }
 

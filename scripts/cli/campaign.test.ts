@@ -209,13 +209,13 @@ describe('campaign create / list / show / update / close (issue 15 §1)', () => 
       'Xưng hô với cán bộ: đồng chí',
       '  Báo cáo tháng: trước ngày 15 tháng sau; nhận báo cáo từ ngày 20 của tháng báo cáo.',
       '  Báo cáo quý: trước ngày 15 tháng cuối quý.',
-      '  Báo cáo tổng kết: trước ngày 10/12/2026; nhận từ 30 ngày trước hạn.',
+      '  Báo cáo kết quả thực hiện Kế hoạch: trước ngày 10/12/2026; nhận từ 30 ngày trước hạn.',
       '  Báo cáo tháng và báo cáo quý cùng hạn: phường, xã gửi một báo cáo.',
       '  từ 01/03/2026 đến 30/06/2026: xây mới 60.000.000 đ, sửa chữa 30.000.000 đ',
       '  từ 01/07/2026: xây mới 70.000.000 đ, sửa chữa 35.000.000 đ',
       'Nhóm hộ được hỗ trợ: Người có công với cách mạng, Thân nhân liệt sĩ; ghi nhận nhưng không hỗ trợ: Hộ nghèo, Khác.',
       '  Nghị định 351/2025/NĐ-CP (từ 01/01/2026)',
-      'Kỳ sắp đến hạn: tháng 3/2026, hạn 15/04/2026',
+      'Kỳ sắp đến hạn: tháng 3/2026, hạn trước ngày 15/04/2026',
     ]) {
       expect(show.split('\n')).toContain(line);
     }
@@ -248,7 +248,7 @@ describe('campaign create / list / show / update / close (issue 15 §1)', () => 
       'Địa bàn: mọi đơn vị (chưa gắn địa bàn)',
       'Trạng thái: đã khép lại từ 01/01/2025',
       'Xưng hô với cán bộ: anh/chị',
-      'Hạn báo cáo tháng: trước ngày 10; quý: trước ngày 12 tháng cuối quý; tổng kết: 20/12/2024',
+      'Hạn báo cáo tháng: trước ngày 10; quý: trước ngày 12 tháng cuối quý; báo cáo kết quả: trước ngày 20/12/2024',
     ]) {
       expect(old.split('\n')).toContain(line);
     }

@@ -270,7 +270,7 @@ export function scheduleLines(schedule: Schedule): string[] {
     );
   }
   lines.push(
-    `Báo cáo tổng kết: trước ngày ${formatIsoDate(schedule.final.dueOn)}; nhận từ ${schedule.final.opensDaysBefore} ngày trước hạn.`,
+    `Báo cáo kết quả thực hiện Kế hoạch: trước ngày ${formatIsoDate(schedule.final.dueOn)}; nhận từ ${schedule.final.opensDaysBefore} ngày trước hạn.`,
   );
   if (schedule.monthly && schedule.quarterly) {
     lines.push(
@@ -330,7 +330,7 @@ const KIND_LABELS: Record<PeriodKind, string> = {
   monthly: 'tháng',
   quarterly: 'quý',
   semiannual: '6 tháng',
-  final: 'tổng kết',
+  final: 'kết quả',
 };
 
 /** `campaign show [<code>]`: the campaign an operator means (the only open one by default), in full. */
@@ -366,7 +366,7 @@ export async function campaignShow(ctx: CliContext, args: CampaignShowArgs): Pro
     }
   } else {
     ctx.out(
-      `Hạn báo cáo tháng: trước ngày ${campaign.monthlyDueDay}; quý: trước ngày ${campaign.quarterlyDueDay} tháng cuối quý; tổng kết: ${formatIsoDate(campaign.finalDueOn)}`,
+      `Hạn báo cáo tháng: trước ngày ${campaign.monthlyDueDay}; quý: trước ngày ${campaign.quarterlyDueDay} tháng cuối quý; báo cáo kết quả: trước ngày ${formatIsoDate(campaign.finalDueOn)}`,
     );
     ctx.out('(Cuộc vận động tạo trước khi có tệp định nghĩa; cập nhật bằng campaign update --file.)');
   }
@@ -378,7 +378,7 @@ export async function campaignShow(ctx: CliContext, args: CampaignShowArgs): Pro
   const today = campaignToday(campaign, ctx.now);
   const next = periods.filter((p) => p.dueOn >= today).sort((a, b) => a.dueOn.localeCompare(b.dueOn))[0];
   if (next && campaignState(campaign, today) !== 'closed') {
-    ctx.out(`Kỳ sắp đến hạn: ${next.label}, hạn ${formatIsoDate(next.dueOn)}`);
+    ctx.out(`Kỳ sắp đến hạn: ${next.label}, hạn trước ngày ${formatIsoDate(next.dueOn)}`);
   }
 }
 

@@ -13,7 +13,7 @@ export const EXPORT_LABELS: Record<ExportKind, string> = {
   pledges: 'đăng ký ủng hộ theo tổ chức',
   ledger: 'sổ Quỹ "Vì người nghèo" theo cấp',
   late: 'danh sách đơn vị chậm báo cáo',
-  summary: 'sơ kết, tổng kết và đề xuất khen thưởng',
+  summary: 'tổng hợp kết quả, báo cáo của cơ sở và đề xuất khen thưởng',
 };
 
 const PERIOD_KINDS: readonly ExportKind[] = ['progress', 'late'];
