@@ -43,10 +43,12 @@ import { commandNames, telegramCommandLists } from '../../core/features/derive.t
 import { FEATURES } from '../../core/features/registry.ts';
 import { feedbackAnswerRunner } from '../../core/feedback/feedback-handling.ts';
 import { SHOWN_CHOICES_FLOW } from '../../core/flows/shown-choices.ts';
+import { ackRefuseRunner } from '../../core/funds/flows/ack-refuse.ts';
 import { allocationRunner } from '../../core/funds/flows/allocation.ts';
 import { disbursementRunner } from '../../core/funds/flows/disbursement.ts';
 import { pledgeSearchRunner } from '../../core/funds/flows/pledge-search.ts';
 import { receiptRunner } from '../../core/funds/flows/receipt.ts';
+import { receiptSearchRunner } from '../../core/funds/flows/receipt-search.ts';
 import { transferRunner } from '../../core/funds/flows/transfer.ts';
 import { pledgeCancelRunner } from '../../core/funds/my-pledges.ts';
 import { pledgeRunner } from '../../core/funds/pledge-flow.ts';
@@ -630,6 +632,34 @@ describe('a role removed mid-conversation: refused at confirmation, nothing writ
       table: 'Pledge',
       done: /Bế Thị Riêng/,
       leak: 'Bế Thị Riêng',
+    },
+    {
+      label: 'receipt search for an acknowledgement (fund_officer@01837)',
+      flow: receiptSearchRunner.def.id,
+      who: 'fund-songcau',
+      take: `fund_officer@${SC}`,
+      open: (who) => chat.press(who, 'menu:acksearch'),
+      act: (who) => chat.say(who, 'Bế'),
+      table: 'Acknowledgement',
+      done: /Bế Thị Riêng/,
+      leak: 'Bế Thị Riêng',
+    },
+    {
+      label: "refusing a donor's request for an acknowledgement (fund_officer@01837)",
+      flow: ackRefuseRunner.def.id,
+      who: 'fund-songcau',
+      take: `fund_officer@${SC}`,
+      open: async (who) => {
+        const receipt = await one(`SELECT id FROM "FundEntry" WHERE kind = 'receipt' AND "pledgeId" = ?`, [
+          ids.pledge.sc,
+        ]);
+        // Bế Thị Riêng asks (once; her request waits until it is refused).
+        await chat.press(user('donor-sc'), `menu:ackask:${receipt}`);
+        return steps(who, `menu:ackno:${receipt}`, 'Chưa đủ chứng từ để xác nhận.');
+      },
+      act: confirm,
+      table: 'Acknowledgement',
+      done: /không cấp giấy xác nhận, kèm lý do/,
     },
     {
       label: 'refusing a pledge that waits for verification (fund_officer@01837)',

@@ -675,6 +675,13 @@ beforeAll(async () => {
   const orgPledge = await one(`SELECT id FROM "Pledge" WHERE "orgUnitId" IS NOT NULL`);
   const donorPledge = await one(`SELECT id FROM "Pledge" WHERE "donorName" = 'Người thử'`);
   const feedbackId = await one(`SELECT id FROM "Feedback"`);
+  // A request for the walk-in receipt's acknowledgement, waiting for the fund officer.
+  const walkIn = await one(`SELECT id FROM "FundEntry" WHERE kind = 'receipt'`);
+  const campaignId = await one(`SELECT "campaignId" AS id FROM "FundEntry" WHERE id = ${walkIn}`);
+  await chat.db.kysely
+    .insertInto('Acknowledgement')
+    .values({ campaignId, entryId: walkIn, requestedBy: null, requestedAt: new Date(), donorPersonId: null })
+    .execute();
   expect(await domainCounts()).toMatch(/Pledge=2 FundEntry=2 Household=4 .*Feedback=1/);
 
   const press = (id: string) => (who: TestUser) => chat.press(who, id);
@@ -723,7 +730,8 @@ beforeAll(async () => {
     { label: 'transfer (fund officer)', person: 'fund', start: press('menu:transfer') },
     { label: 'transfer (admin, levels)', person: 'admin', start: press('menu:transfer') },
     { label: 'pledge search (receipt)', person: 'fund', start: press('menu:pledgesearch:receipt') },
-    { label: 'pledge search (acknowledgement)', person: 'fund', start: press('menu:ackpick') },
+    { label: 'receipt search (acknowledgement)', person: 'fund', start: press('menu:acksearch') },
+    { label: 'refusal of an acknowledgement request', person: 'fund', start: press(`menu:ackno:${walkIn}`) },
     { label: 'feedback (stranger)', start: command('phananh') },
     { label: 'feedback (officer)', person: 'officer-songcau', start: command('phananh') },
     {
