@@ -32,7 +32,7 @@ async function sendFeedback(chatId: string, text: string, photo?: string): Promi
   const topic = await chat.command(citizen, 'phananh');
   expect(topic.text).toContain('Anh/chị muốn phản ánh về việc gì?');
   const unit = await chat.press(citizen, 'topic:construction');
-  expect(unit.text).toContain('phường/xã nào');
+  expect(unit.text).toContain('phường, xã nào');
   const ducXuan = unit.replies
     .flatMap((r) => r.choices ?? [])
     .flat()
@@ -134,7 +134,7 @@ describe('citizen feedback', () => {
     );
     // Another ward's officer cannot handle it.
     const refused = await chat.press(chat.user('officer-songcau'), 'menu:fbhandle:1');
-    expect(refused.text).toContain('không thuộc phường/xã anh/chị phụ trách');
+    expect(refused.text).toContain('không thuộc phường, xã anh/chị phụ trách');
 
     const handled = await chat.press(officer, 'menu:fbhandle:1');
     expect(handled.text).toContain('Đã ghi nhận phản ánh PA-0001 đã xử lý');
