@@ -1,6 +1,6 @@
 import type { FundEntryRecord, PledgeView } from '../funds/fund.repository.ts';
 import { toLedgerEntry } from '../funds/fund-service.ts';
-import { available, fold, type LevelTotals, zeroTotals } from '../funds/ledger.ts';
+import { available, fold, held, type LevelTotals, zeroTotals } from '../funds/ledger.ts';
 import type { HouseholdView } from '../households/household.repository.ts';
 import { HOUSEHOLD_NEED_LABELS, isHouseholdNeed } from '../households/household.ts';
 import { fromIsoDate } from '../shared/calendar.ts';
@@ -123,12 +123,20 @@ export function ledgerSheet(input: {
     columns: LEDGER_COLUMNS,
     rows,
     notes: [
-      rows.length === 0
-        ? 'Sổ quỹ cấp này chưa có bút toán nào.'
-        : `Số dư cuối: còn có thể phân bổ ${formatMoney(available(totals))}; đã phân bổ chưa chi trả ${formatMoney(totals.allocated - totals.disbursed)}; hiện vật, ngày công đã nhận (quy đổi) ${formatMoney(totals.inKind)}.`,
+      rows.length === 0 ? 'Sổ quỹ cấp này chưa có bút toán nào.' : closingNote(totals),
       'Bút toán không bao giờ bị sửa hay xóa: sai sót được điều chỉnh bằng bút toán hủy có ghi lý do.',
     ],
   });
+}
+
+/**
+ * The level's closing figures: what the fund holds (tồn quỹ), of it what is still to allocate and
+ * what was allocated but not paid; goods and labour at their value only when there were some.
+ */
+function closingNote(totals: LevelTotals): string {
+  const inKind =
+    totals.inKind === 0n ? '' : `; hiện vật, ngày công đã nhận (quy đổi) ${formatMoney(totals.inKind)}`;
+  return `Cuối kỳ: tồn quỹ ${formatMoney(held(totals))}, trong đó còn có thể phân bổ ${formatMoney(available(totals))}, đã phân bổ chưa chi trả ${formatMoney(totals.allocated - totals.disbursed)}${inKind}.`;
 }
 
 function details(

@@ -539,7 +539,9 @@ describe('export ledger', () => {
     expect([up, down]).toEqual([60_000_000, 25_000_000]);
     expect(up - down).toBe(35_000_000);
     const notes = JSON.stringify(city.getSheetValues());
-    expect(notes).toContain('còn có thể phân bổ 35.000.000 đ');
+    expect(notes).toContain(
+      'Cuối kỳ: tồn quỹ 35.000.000 đ, trong đó còn có thể phân bổ 35.000.000 đ, đã phân bổ chưa chi trả 0 đ.',
+    );
     expect(notes).toContain('Đã hủy bởi bút toán số');
 
     const ward = sheetOf(book, 1);
@@ -553,6 +555,10 @@ describe('export ledger', () => {
     );
     expect(ward.getCell(wardRows[2] ?? 0, colOf(ward, 'Nội dung')).value).toBe(
       'Hộ DX-001 – Nông Văn Tư, xây mới',
+    );
+    // The ward holds 5 + 15 − 12 paid = 8: 2 still to allocate, 6 allocated but not yet paid.
+    expect(JSON.stringify(ward.getSheetValues())).toContain(
+      'Cuối kỳ: tồn quỹ 8.000.000 đ, trong đó còn có thể phân bổ 2.000.000 đ, đã phân bổ chưa chi trả 6.000.000 đ.',
     );
   });
 });
