@@ -22,7 +22,9 @@ import type { Campaign } from '../core/campaigns/campaign.ts';
 import { buildExport } from '../core/exports/build-export.ts';
 import type { ExportRequest } from '../core/exports/export-request.ts';
 import { buildOfficialDocument, officialDocumentKinds } from '../core/exports/official-documents.ts';
+import { issueAcknowledgement, loadGift } from '../core/funds/acknowledgements.ts';
 import type { NewFundEntry } from '../core/funds/fund.repository.ts';
+import { CLI_SOURCE } from '../core/messaging/outbox.repository.ts';
 import { ZReportFigures } from '../core/reports/report.ts';
 import type { Tx } from '../core/unit-of-work.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
@@ -45,23 +47,29 @@ interface SampleData {
   cityId: number;
   /** The first half of 2025 (the committee's six-monthly report). */
   halfYearId: number;
-  /** The walk-in transfer (an acknowledgement for a receipt without a pledge). */
-  walkInEntryId: number;
-  /** The gift of goods. */
-  goodsEntryId: number;
+  /** The letter issued for the walk-in transfer (a receipt without a pledge). */
+  walkInAckId: number;
+  /** The letter issued for the gift of goods. */
+  goodsAckId: number;
 }
 
-/** Params of each Word kind for the sample data; a kind not listed here is reported, not guessed. */
-function sampleParams(kind: string, data: SampleData): Record<string, unknown> | undefined {
+/**
+ * The samples of each Word kind for the sample data (file name without .docx, params); a kind not
+ * listed here is reported, not guessed.
+ */
+function samplesOf(kind: string, data: SampleData): [string, Record<string, unknown>][] {
   switch (kind) {
     case 'committee-report':
-      return { unitId: data.cityId, periodId: data.halfYearId };
+      return [[kind, { unitId: data.cityId, periodId: data.halfYearId }]];
     case 'commendation':
-      return { campaignId: data.campaign.id };
+      return [[kind, { campaignId: data.campaign.id }]];
     case 'acknowledgement':
-      return { entryId: data.walkInEntryId };
+      return [
+        [kind, { acknowledgementId: data.walkInAckId }],
+        [`${kind}-goods`, { acknowledgementId: data.goodsAckId }],
+      ];
     default:
-      return undefined;
+      return [];
   }
 }
 
@@ -93,19 +101,20 @@ async function main(): Promise<void> {
 
     const registered = officialDocumentKinds();
     for (const kind of registered) {
-      const params = sampleParams(kind, data);
-      if (!params) {
-        console.log(`${kind}: no sample params in scripts/render-samples.ts (sampleParams); skipped`);
-        continue;
+      const samples = samplesOf(kind, data);
+      if (samples.length === 0) {
+        console.log(`${kind}: no sample params in scripts/render-samples.ts (samplesOf); skipped`);
       }
-      const outcome = await store.run((tx) => buildOfficialDocument(tx, { kind, params }, NOW));
-      if (!outcome.ok) {
-        console.log(`${kind}: not built: ${outcome.reason}`);
-        continue;
+      for (const [name, params] of samples) {
+        const outcome = await store.run((tx) => buildOfficialDocument(tx, { kind, params }, NOW));
+        if (!outcome.ok) {
+          console.log(`${name}: not built: ${outcome.reason}`);
+          continue;
+        }
+        const file = path.join(out, `${name}.docx`);
+        fs.writeFileSync(file, await officialDocumentToDocx(outcome.document));
+        written.push(file);
       }
-      const file = path.join(out, `${kind}.docx`);
-      fs.writeFileSync(file, await officialDocumentToDocx(outcome.document));
-      written.push(file);
     }
     const missing = EXPECTED_KINDS.filter((k) => !registered.includes(k));
     if (missing.length > 0) {
@@ -269,7 +278,21 @@ async function addSampleData(tx: Tx): Promise<SampleData> {
     publicName: true,
     occurredOn: '2025-06-20',
   });
-  return { campaign, cityId: city.id, halfYearId: halfYear.id, walkInEntryId, goodsEntryId };
+  // The fund officer issues both letters from the CLI (numbered from the register, GXN of 2025).
+  const letter = async (entryId: number) => {
+    const gift = await loadGift(tx, entryId);
+    if (!gift) {
+      throw new Error(`no gift for entry ${entryId}`);
+    }
+    return (await issueAcknowledgement(tx, gift, CLI_SOURCE, NOW)).ackId;
+  };
+  return {
+    campaign,
+    cityId: city.id,
+    halfYearId: halfYear.id,
+    walkInAckId: await letter(walkInEntryId),
+    goodsAckId: await letter(goodsEntryId),
+  };
 }
 
 main().catch((error: unknown) => {

@@ -7,7 +7,7 @@ import {
 } from '../../core/exports/official-document.ts';
 import { STT_COLUMN, sheet } from '../../core/exports/sheet.ts';
 import { readDocx } from '../../test/support/docx-xml.ts';
-import { A4, MARGINS, officialDocumentToDocx } from './docx.ts';
+import { A4, MARGINS, officialDocumentToDocx, splitLine } from './docx.ts';
 
 const SETTINGS = ZDocumentSettings.parse({
   signer: { authority: 'TM. BAN THƯỜNG TRỰC', title: 'PHÓ CHỦ TỊCH', name: 'Nguyễn Thị Hoa' },
@@ -232,5 +232,34 @@ describe('officialDocumentToDocx', () => {
   it('turns the page for a wide table: A4 landscape', async () => {
     const { xml } = await read(report({ landscape: true }));
     expect(xml).toMatch(new RegExp(`<w:pgSz w:w="${A4.height}" w:h="${A4.width}" w:orient="landscape"/>`));
+  });
+
+  it('breaks the fund board’s long name before its quoted part, both lines bold', async () => {
+    const { texts, find } = await read(
+      report({
+        heading: officialHeading({
+          settings: SETTINGS,
+          unit: CITY,
+          body: 'fund',
+          type: 'acknowledgement',
+          number: 7,
+          today: '2025-07-10',
+        }),
+      }),
+    );
+    expect(texts.slice(0, 4)).toEqual([
+      'ỦY BAN MTTQ VIỆT NAM',
+      'THÀNH PHỐ BẮC KẠN',
+      'BAN VẬN ĐỘNG QUỸ',
+      '"VÌ NGƯỜI NGHÈO"',
+    ]);
+    expect(find('"VÌ NGƯỜI NGHÈO"').bold).toBe(true);
+    expect(find('BAN VẬN ĐỘNG QUỸ').bold).toBe(true);
+    expect(texts).toContain('Số: 7/GXN-BVĐ');
+    expect(splitLine('ỦY BAN MẶT TRẬN TỔ QUỐC VIỆT NAM', 21)).toEqual([
+      'ỦY BAN MẶT TRẬN',
+      'TỔ QUỐC VIỆT NAM',
+    ]);
+    expect(splitLine('THÀNH PHỐ BẮC KẠN', 21)).toEqual(['THÀNH PHỐ BẮC KẠN']);
   });
 });

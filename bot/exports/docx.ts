@@ -201,8 +201,10 @@ function headingTable(heading: DocumentHeading, textWidth: number): Table {
   const left = Math.round(textWidth * 0.4);
   const right = textWidth - left;
   const last = heading.issuer.length - 1;
-  const issuer = heading.issuer.map((text, i) =>
-    centred({ text: text.toUpperCase(), size: 25, bold: i === last }),
+  // A line wider than the column breaks where a reader would: before a quoted name, else mid-way.
+  const fits = Math.floor(left / (25 * 10 * 0.7));
+  const issuer = heading.issuer.flatMap((text, i) =>
+    splitLine(text.toUpperCase(), fits).map((part) => centred({ text: part, size: 25, bold: i === last })),
   );
   const national = heading.nationalTitle
     ? [
@@ -221,6 +223,24 @@ function headingTable(heading: DocumentHeading, textWidth: number): Table {
     ],
     [left, right],
   );
+}
+
+/**
+ * A heading line as one or two lines of at most `fits` characters: "BAN VẬN ĐỘNG QUỸ "VÌ NGƯỜI
+ * NGHÈO"" breaks before the quoted name, another line at the space nearest its middle.
+ */
+export function splitLine(text: string, fits: number): string[] {
+  if (text.length <= fits) {
+    return [text];
+  }
+  const quote = text.indexOf(' "');
+  if (quote > 0 && quote <= fits && text.length - quote - 1 <= fits) {
+    return [text.slice(0, quote), text.slice(quote + 1)];
+  }
+  const spaces = [...text.matchAll(/ /g)].map((m) => m.index);
+  const middle = text.length / 2;
+  const at = spaces.sort((a, b) => Math.abs(a - middle) - Math.abs(b - middle))[0];
+  return at === undefined ? [text] : [text.slice(0, at), text.slice(at + 1)];
 }
 
 /** The title (bold 14 pt), the summary line (bold), a short rule, and "Kính gửi: …". */
