@@ -9,7 +9,20 @@ import { ackRefuseRunner } from '../funds/flows/ack-refuse.ts';
 import { receiptSearchRunner } from '../funds/flows/receipt-search.ts';
 import { currentCampaign } from '../funds/flows/shared.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
-import { confirmation, type Feature, menuButton, needAt } from './feature.ts';
+import { confirmation, type Feature, type FeatureButton, menuButton, needAt } from './feature.ts';
+
+/** A fund officer's list of gifts (the latest, the requests waiting) in the campaign of their units. */
+function officerList(name: string, view: typeof recentGifts): FeatureButton {
+  return {
+    name,
+    action: 'fund.acknowledge',
+    handle: async (chat, { actor }) =>
+      chat.sayView(
+        await view(chat.tx, actor, (await currentCampaign(chat.tx, chat.now, actor))?.campaign),
+        'fund.refused.not_fund_officer',
+      ),
+  };
+}
 
 /**
  * Acknowledgement letters for every gift (issue 16 §4). Fund officers: the latest receipts of their
@@ -39,29 +52,13 @@ export const fundAcknowledgementFeature: Feature = {
     }),
   ],
   buttons: [
-    {
-      name: 'ackpick',
-      action: 'fund.acknowledge',
-      handle: async (chat, { actor }) =>
-        chat.sayView(
-          await recentGifts(chat.tx, actor, (await currentCampaign(chat.tx, chat.now, actor))?.campaign),
-          'fund.refused.not_fund_officer',
-        ),
-    },
+    officerList('ackpick', recentGifts),
     {
       name: 'acksearch',
       action: 'fund.acknowledge',
       handle: (chat) => chat.beginFlow(receiptSearchRunner, undefined),
     },
-    {
-      name: 'ackpending',
-      action: 'fund.acknowledge',
-      handle: async (chat, { actor }) =>
-        chat.sayView(
-          await pendingGifts(chat.tx, actor, (await currentCampaign(chat.tx, chat.now, actor))?.campaign),
-          'fund.refused.not_fund_officer',
-        ),
-    },
+    officerList('ackpending', pendingGifts),
     {
       name: 'ackentry',
       action: 'fund.acknowledge',

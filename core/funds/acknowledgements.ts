@@ -476,33 +476,59 @@ export async function waitingAt(
   return waiting;
 }
 
-/** "🧾 Giấy xác nhận ủng hộ": the latest gifts of the officer's levels, the search and the waiting list. */
-export async function recentGifts(
+type GiftView = { lines: Text[]; choices: Choice[][] };
+
+/** A fund officer's list of gifts: those `pick` chooses at their levels, with the waiting count. */
+async function officerList(
   tx: Tx,
   actor: Actor,
   campaign: Campaign | undefined,
-): Promise<{ lines: Text[]; choices: Choice[][] } | undefined> {
+  pick: (
+    scope: { campaign: Campaign; levelIds: number[] },
+    waiting: LoadedGift[],
+  ) => Promise<{ gifts: LoadedGift[]; heading: Text }>,
+): Promise<GiftView | undefined> {
   const scope = await officerScope(tx, actor, campaign);
   if (!scope) {
     return undefined;
   }
-  const gifts = await giftsOf(
-    tx,
-    scope.campaign,
-    await tx.funds.receipts(scope.campaign.id, { levelIds: scope.levelIds }, 8),
-  );
-  const pending = (await waitingAt(tx, scope)).length;
-  return giftList(
-    tx,
-    gifts,
-    pending,
-    gifts.length === 0
-      ? { key: 'ack.pick.none' }
-      : {
-          key: 'ack.pick.title',
-          params: { count: gifts.length },
-        },
-  );
+  const waiting = await waitingAt(tx, scope);
+  const { gifts, heading } = await pick(scope, waiting);
+  return giftList(tx, gifts, waiting.length, heading);
+}
+
+/** "🧾 Giấy xác nhận ủng hộ": the latest gifts of the officer's levels, the search and the waiting list. */
+export function recentGifts(
+  tx: Tx,
+  actor: Actor,
+  campaign: Campaign | undefined,
+): Promise<GiftView | undefined> {
+  return officerList(tx, actor, campaign, async (scope) => {
+    const entries = await tx.funds.receipts(scope.campaign.id, { levelIds: scope.levelIds }, 8);
+    const gifts = await giftsOf(tx, scope.campaign, entries);
+    return {
+      gifts,
+      heading:
+        gifts.length === 0
+          ? { key: 'ack.pick.none' }
+          : { key: 'ack.pick.title', params: { count: gifts.length } },
+    };
+  });
+}
+
+/** "Giấy xác nhận chờ duyệt": the donors' requests waiting at the officer's levels (the first ten). */
+export function pendingGifts(
+  tx: Tx,
+  actor: Actor,
+  campaign: Campaign | undefined,
+): Promise<GiftView | undefined> {
+  return officerList(tx, actor, campaign, async (_scope, waiting) => ({
+    gifts: waiting.slice(0, 10),
+    heading:
+      waiting.length === 0
+        ? { key: 'ack.pending.none' }
+        : { key: 'ack.pending.title', params: { count: waiting.length } },
+  }));
 }
 
 /** Gifts with a heading, one line and one button each. */
@@ -511,34 +537,12 @@ export async function giftList(
   gifts: readonly LoadedGift[],
   pending: number,
   heading: Text,
-): Promise<{ lines: Text[]; choices: Choice[][] }> {
+): Promise<GiftView> {
   const lines: Text[] = [heading];
   for (const g of gifts) {
     lines.push(await giftLine(tx, g));
   }
   return { lines, choices: pickChoices(gifts, pending) };
-}
-
-/** "Giấy xác nhận chờ duyệt": the donors' requests waiting at the officer's levels. */
-export async function pendingGifts(
-  tx: Tx,
-  actor: Actor,
-  campaign: Campaign | undefined,
-): Promise<{ lines: Text[]; choices: Choice[][] } | undefined> {
-  const scope = await officerScope(tx, actor, campaign);
-  if (!scope) {
-    return undefined;
-  }
-  const waiting = await waitingAt(tx, scope);
-  const shown = waiting.slice(0, 10);
-  return giftList(
-    tx,
-    shown,
-    waiting.length,
-    waiting.length === 0
-      ? { key: 'ack.pending.none' }
-      : { key: 'ack.pending.title', params: { count: waiting.length } },
-  );
 }
 
 /** The donor's receipts against their pledge, each with its letter's state or "📄 Xin giấy xác nhận". */
