@@ -13,7 +13,7 @@ export type Need = 'new_build' | 'repair';
 
 export type EntryInput =
   | { kind: 'receipt'; level: number; amount: bigint; pledgeRef?: string }
-  /** Materials or labour days handed over against a pledge: counted at their value, not money. */
+  /** Materials or labour days handed over, against a pledge or not: counted at their value, not money. */
   | { kind: 'in_kind'; level: number; amount: bigint; pledgeRef?: string }
   | {
       kind: 'allocation';
