@@ -198,6 +198,7 @@ describe('a walk-in gift of goods', () => {
     const card = await chat.press(fund(), `menu:ackentry:${entry.id}`);
     expect(card.text).toContain('Người ủng hộ: Công ty TNHH Minh Tâm (doanh nghiệp)');
     expect(card.text).toContain('Số chứng từ: PN-07');
+    expect(card.text).toContain('Quỹ tiếp nhận: Quỹ "Vì người nghèo" thành phố Bắc Kạn');
     expect(card.buttons).toContain(`menu:ackok:${entry.id}`);
     const issued = await chat.press(fund(), `menu:ackok:${entry.id}`);
     expect(issued.text).toContain('Đã cấp giấy xác nhận số 2/GXN-BVĐ cho Công ty TNHH Minh Tâm.');

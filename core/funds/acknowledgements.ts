@@ -13,6 +13,7 @@ import type { Tx } from '../unit-of-work.ts';
 import { placeInSentence } from '../units/kinds.ts';
 import type { AcknowledgementRecord } from './acknowledgement.repository.ts';
 import type { FundEntryRecord, PledgeView } from './fund.repository.ts';
+import { fundName } from './fund-views.ts';
 import { noticeToKeepers, noticeToPerson, renderVi } from './keeper-notices.ts';
 import { type Gift, giftInWords, giftShort, giverOf, receivedOn } from './receipt-words.ts';
 
@@ -112,7 +113,7 @@ function giftCard(g: LoadedGift): Text[] {
         kind: { key: `pledge.donor_kind.${giverOf(g).kind}` },
         what: giftShort(g),
         date: receivedOn(g),
-        level: g.levelName,
+        level: fundName(g.levelName),
       },
     },
   ];
