@@ -125,10 +125,8 @@ export type ReminderSubject =
       periodIds?: readonly number[];
     }
   | { kind: 'pledge'; pledgeId: number }
-  | { kind: 'pledge'; pledgeId: number }
   /** The committee's own six-monthly or final report (`unitId`: the area unit). */
   | { kind: 'committee'; periodId: number; unitId: number };
-
 
 export interface PlannedReminder {
   /** The idempotency key: the outbox accepts one row per key. */

@@ -31,19 +31,20 @@ import {
   ZCampaignShowArgs,
 } from './campaigns.ts';
 import { CLI, type CommandSpec, commandUsage, readArguments, validate } from './command-spec.ts';
+import { reportsCommittee, ZCommitteeReportOptions } from './committee-report.ts';
 import { type CliContext, UsageError } from './context.ts';
 import { adminCreate, demoRemove, ZAdminCreateOptions } from './demo.ts';
 import { digestPreview, ZDigestPreviewOptions } from './digest.ts';
 import { documentCommand, ZDocumentArgs } from './document-file.ts';
 import { exportReport, ZExportArgs } from './export.ts';
 import {
+  fundsAck,
   fundsLedger,
   fundsPublic,
-  fundsAck,
   fundsReverse,
   fundsSummary,
-  ZFundsLedgerOptions,
   ZFundsAckArgs,
+  ZFundsLedgerOptions,
   ZFundsReverseArgs,
 } from './funds.ts';
 import {
@@ -58,7 +59,13 @@ import { householdsShow, ZHouseholdsShowArgs } from './households-show.ts';
 import { DEFAULT_INVITE_DAYS, inviteCreate, MAX_INVITE_DAYS, ZInviteCreateOptions } from './invite-create.ts';
 import { outboxFailed } from './outbox-failed.ts';
 import { peopleList } from './people-list.ts';
-import { pledgesAckMoved, pledgesList, pledgesShow, ZPledgesListOptions, ZPledgesShowArgs } from './pledges.ts';
+import {
+  pledgesAckMoved,
+  pledgesList,
+  pledgesShow,
+  ZPledgesListOptions,
+  ZPledgesShowArgs,
+} from './pledges.ts';
 import {
   outboxStatus,
   remindersPlanOrRun,
@@ -66,7 +73,6 @@ import {
   ZPolicyOptions,
   ZRemindersRunOptions,
 } from './reminders.ts';
-import { reportsCommittee, ZCommitteeReportOptions } from './committee-report.ts';
 import { reportsList, reportsShow, ZReportsListOptions, ZReportsShowArgs } from './reports.ts';
 import { unitsImport, ZUnitsImportArgs } from './units-import.ts';
 import { unitsList } from './units-list.ts';
@@ -639,7 +645,9 @@ const TABLE = {
   'pledges ack': command({
     summary: 'Đã đổi thành funds ack.',
     synopsis: 'pledges ack <số đăng ký>',
-    description: ['Đã đổi thành "funds ack": giấy xác nhận cho mọi khoản ủng hộ, có hoặc không theo đăng ký.'],
+    description: [
+      'Đã đổi thành "funds ack": giấy xác nhận cho mọi khoản ủng hộ, có hoặc không theo đăng ký.',
+    ],
     positionals: 1,
     parse: (_values, positionals) => pledgesAckMoved(positionals[0]),
     run: async () => undefined,
