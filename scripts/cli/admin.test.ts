@@ -115,7 +115,14 @@ describe('summaries and commendation criteria', () => {
     await run(['export', 'summary', file]);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['Tiến độ', 'Vận động ủng hộ', 'Đề xuất khen thưởng']);
+    // Then one sheet per written-report period due so far (the quarterly reports of the fixture's days).
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      'Tiến độ',
+      'Vận động ủng hộ',
+      'Đề xuất khen thưởng',
+      'BC quý IV-2024',
+      'BC quý I-2025',
+    ]);
     const sheet = wb.getWorksheet('Đề xuất khen thưởng');
     const cells: string[] = [];
     sheet?.eachRow((row) => {
