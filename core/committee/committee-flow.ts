@@ -20,6 +20,7 @@ import { AppError } from '../shared/app-error.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { committeeOf } from '../units/kinds.ts';
 import {
   COMMITTEE_ENTITY,
   type CommitteeArea,
@@ -123,7 +124,7 @@ export function draftText(choice: CommitteeChoice): Text {
     key: 'committee.draft',
     params: {
       period: choice.period.label,
-      area: choice.area.unitName,
+      area: committeeOf(choice.area.unitName),
       due: display(choice.period.dueOn),
       address: addressOf(choice.area.campaign),
     },
@@ -178,7 +179,7 @@ const committeeFlowDef: FlowDef<CommitteeContext> = {
     const lines: Text[] = [
       {
         key: 'committee.summary.report',
-        params: { period: ctx.period.label, area: ctx.unitName, due: display(ctx.period.dueOn) },
+        params: { period: ctx.period.label, area: committeeOf(ctx.unitName), due: display(ctx.period.dueOn) },
       },
     ];
     if (ctx.previous) {
@@ -294,7 +295,13 @@ export const committeeReportRunner = defineFlow({
       },
       now,
     );
-    const params = { period: ctx.period.label, area: ctx.unitName, number, date: display(today), ref };
+    const params = {
+      period: ctx.period.label,
+      area: committeeOf(ctx.unitName),
+      number,
+      date: display(today),
+      ref,
+    };
     const locale: Locale = isLocale(actor.locale) ? actor.locale : 'vi';
     // The issued document to the chat it was confirmed in; the receipt below follows it.
     await tx.outbox.enqueue(

@@ -28,6 +28,7 @@ import {
   zonedParts,
 } from '../shared/calendar.ts';
 import { formatDate, formatDateTime, formatMoney } from '../shared/format.ts';
+import { committeeOf } from '../units/kinds.ts';
 import { clockMinutes, isQuietMinute, type ReminderPolicy } from './policy.ts';
 import { REPORT_HINTS, type ReminderText } from './texts.ts';
 
@@ -479,7 +480,7 @@ function planCommittee(
             template: sinceDue === 0 ? 'committee_due_today' : 'committee_due',
             params: {
               period: period.label,
-              area: committee.unitName,
+              area: committeeOf(committee.unitName),
               to: committee.sendTo,
               due: dueText,
               days: String(-sinceDue),
@@ -487,7 +488,7 @@ function planCommittee(
             },
           },
           subject: { kind: 'committee', periodId: period.id, unitId: committee.unitId },
-          reason: `Báo cáo ${period.label} của Ban Thường trực ${committee.unitName}, hạn trước ${dueText}, nhắc trước ${offset} ngày: chưa ban hành`,
+          reason: `Báo cáo ${period.label} của Ban Thường trực ${committeeOf(committee.unitName)}, hạn trước ${dueText}, nhắc trước ${offset} ngày: chưa ban hành`,
           rank: RANK.report_due,
           deadlineMs: deadline.getTime(),
         });

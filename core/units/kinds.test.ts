@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { placeInSentence } from './kinds.ts';
+import { committeeOf, placeInSentence } from './kinds.ts';
 
 describe('placeInSentence', () => {
   it('names the place after "Ủy ban MTTQ" with the kind word in lower case', () => {
@@ -20,5 +20,14 @@ describe('placeInSentence', () => {
       'Hội Liên hiệp Phụ nữ thành phố Bắc Kạn',
     );
     expect(placeInSentence('Tỉnhlộ')).toBe('Tỉnhlộ');
+  });
+});
+
+describe('committeeOf', () => {
+  it('names the Front committee of a unit whichever way its name is stored', () => {
+    expect(committeeOf('Tỉnh Thái Nguyên')).toBe('Ủy ban MTTQ Việt Nam tỉnh Thái Nguyên');
+    expect(committeeOf('Ủy ban MTTQ Việt Nam thành phố Bắc Kạn')).toBe(
+      'Ủy ban MTTQ Việt Nam thành phố Bắc Kạn',
+    );
   });
 });

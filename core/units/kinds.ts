@@ -48,6 +48,15 @@ export function placeInSentence(name: string): string {
   return word === undefined ? bare : word + bare.slice(word.length);
 }
 
+/**
+ * The Front committee of a unit, as a sentence names it after "Ban Thường trực": "Tỉnh Thái Nguyên"
+ * and "Ủy ban MTTQ Việt Nam tỉnh Thái Nguyên" both give "Ủy ban MTTQ Việt Nam tỉnh Thái Nguyên"
+ * (unit names are stored either way).
+ */
+export function committeeOf(name: string): string {
+  return `Ủy ban MTTQ Việt Nam ${placeInSentence(name)}`;
+}
+
 /** Lower case, NFC, single spaces: "  Tổ chức   thành viên " → "tổ chức thành viên". */
 function wordKey(text: string): string {
   return text.normalize('NFC').trim().toLowerCase().replace(/\s+/g, ' ');
