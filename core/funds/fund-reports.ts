@@ -6,6 +6,7 @@ import type { Text } from '../flows/flow.ts';
 import type { Actor } from '../shared/actor.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { committeeOf } from '../units/kinds.ts';
 import { FUND_LEVEL_KINDS, isLocalKind, type UnitView } from '../units/unit.repository.ts';
 import { fundAccountLines } from './fund-accounts.ts';
 import { BRANCH_PARENT_KINDS, rollupFromFigures } from './fund-rollup.ts';
@@ -111,7 +112,7 @@ export async function publicSummary(tx: Tx, now: Date): Promise<Text[]> {
     // The levels' bank accounts, when the campaign's definition gives them.
     accounts: await fundAccountLines(tx, campaign),
     wards: await supportedWards(tx, campaign, transparency.householdNames),
-    ...(area ? { committee: area.name } : {}),
+    ...(area ? { committee: committeeOf(area.name) } : {}),
   });
 }
 
