@@ -7,7 +7,7 @@ import { giftInWords, giverOf, receivedOn } from '../funds/receipt-words.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { placeInSentence } from '../units/kinds.ts';
-import type { OfficialDocumentKind } from './document-kind.ts';
+import { documentKind, type OfficialDocumentKind } from './document-kind.ts';
 import {
   DOCUMENT_TYPES,
   type DocumentBlock,
@@ -107,12 +107,8 @@ export async function buildAcknowledgementDocument(
 }
 
 /** The recipe kind 'acknowledgement' (core/exports/official-documents.ts). */
-export const acknowledgementDocument: OfficialDocumentKind<AcknowledgementParams> = {
-  params: ZAcknowledgementParams,
-  async build(tx, params, now) {
-    const document = await buildAcknowledgementDocument(tx, params, now);
-    return document
-      ? { ok: true, document }
-      : { ok: false, reason: `acknowledgement ${params.acknowledgementId} is gone or its receipt reversed` };
-  },
-};
+export const acknowledgementDocument: OfficialDocumentKind<AcknowledgementParams> = documentKind(
+  ZAcknowledgementParams,
+  buildAcknowledgementDocument,
+  (params) => `acknowledgement ${params.acknowledgementId} is gone or its receipt reversed`,
+);

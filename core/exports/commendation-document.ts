@@ -6,7 +6,7 @@ import { type CommendationCriteria, parseCommendationCriteria } from '../summari
 import type { Tx } from '../unit-of-work.ts';
 import { type CommendationProposals, commendationProposals } from './commendation-proposals.ts';
 import { documentSettings } from './committee-report.ts';
-import type { OfficialDocumentKind } from './document-kind.ts';
+import { documentKind, type OfficialDocumentKind } from './document-kind.ts';
 import {
   DOCUMENT_TYPES,
   type DocumentBlock,
@@ -194,12 +194,8 @@ export async function buildCommendationDocument(
 }
 
 /** The document kind 'commendation' (core/exports/official-documents.ts). */
-export const commendationDocument: OfficialDocumentKind<CommendationParams> = {
-  params: ZCommendationParams,
-  async build(tx, params, now) {
-    const document = await buildCommendationDocument(tx, params, now);
-    return document
-      ? { ok: true, document }
-      : { ok: false, reason: `no campaign ${params.campaignId} or no unit in its scope` };
-  },
-};
+export const commendationDocument: OfficialDocumentKind<CommendationParams> = documentKind(
+  ZCommendationParams,
+  buildCommendationDocument,
+  (params) => `no campaign ${params.campaignId} or no unit in its scope`,
+);

@@ -17,3 +17,21 @@ export interface OfficialDocumentKind<P> {
   params: z.ZodType<P>;
   build(tx: Tx, params: P, now: Date): Promise<OfficialDocumentOutcome>;
 }
+
+/**
+ * A kind whose builder gives the document, or undefined when its subject is gone; `gone` says
+ * which subject (the failure's reason).
+ */
+export function documentKind<P>(
+  params: z.ZodType<P>,
+  build: (tx: Tx, params: P, now: Date) => Promise<OfficialDocument | undefined>,
+  gone: (params: P) => string,
+): OfficialDocumentKind<P> {
+  return {
+    params,
+    async build(tx, values, now) {
+      const document = await build(tx, values, now);
+      return document ? { ok: true, document } : { ok: false, reason: gone(values) };
+    },
+  };
+}
