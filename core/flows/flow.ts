@@ -114,3 +114,35 @@ export type EngineResult<C = unknown> =
   | { kind: 'continue'; state: FlowState<C>; replies: Outbound[] }
   | { kind: 'submit'; state: FlowState<C> }
   | { kind: 'cancelled'; replies: Outbound[] };
+
+/**
+ * A flow of one question, the reason for a decision (refusing a request, rejecting or cancelling a
+ * pledge): free text up to 300 characters, shown under `header` in the summary.
+ */
+export function reasonFlow<C>(spec: {
+  id: string;
+  version: number;
+  title: MessageKey;
+  header: (ctx: C) => Text;
+  label: MessageKey;
+  prompt: (ctx: C) => Text;
+  /** The reason may be left out (stored as ''). */
+  optional?: boolean;
+}): FlowDef<C> {
+  return {
+    id: spec.id,
+    version: spec.version,
+    title: spec.title,
+    summaryHeader: (ctx) => [spec.header(ctx)],
+    steps: [
+      {
+        key: 'reason',
+        kind: 'text',
+        label: spec.label,
+        prompt: (ctx) => spec.prompt(ctx),
+        maxLength: 300,
+        ...(spec.optional ? { optional: true } : {}),
+      },
+    ],
+  };
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FlowDef, Text } from '../flows/flow.ts';
+import { reasonFlow, type Text } from '../flows/flow.ts';
 import { defineFlow } from '../flows/flow-runner.ts';
 import type { Choice } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -72,22 +72,15 @@ export async function myPledgeCard(
 const ZCancelContext = z.object({ id: z.number(), ref: z.string() });
 type CancelContext = z.infer<typeof ZCancelContext>;
 
-const cancelFlow: FlowDef<CancelContext> = {
+const cancelFlow = reasonFlow<CancelContext>({
   id: 'pledge-cancel',
   version: 1,
   title: 'pledge.cancel.title',
-  summaryHeader: (ctx) => [{ key: 'pledge.cancel.header', params: { ref: ctx.ref } }],
-  steps: [
-    {
-      key: 'reason',
-      kind: 'text',
-      label: 'pledge.field.cancelReason',
-      prompt: () => ({ key: 'pledge.ask.cancelReason' }),
-      maxLength: 300,
-      optional: true,
-    },
-  ],
-};
+  header: (ctx) => ({ key: 'pledge.cancel.header', params: { ref: ctx.ref } }),
+  label: 'pledge.field.cancelReason',
+  prompt: () => ({ key: 'pledge.ask.cancelReason' }),
+  optional: true,
+});
 
 export const pledgeCancelRunner = defineFlow({
   def: cancelFlow,

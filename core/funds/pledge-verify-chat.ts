@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { campaignOfUnit } from '../campaigns/campaign-of.ts';
-import type { FlowDef, Text } from '../flows/flow.ts';
+import { reasonFlow, type Text } from '../flows/flow.ts';
 import { defineFlow } from '../flows/flow-runner.ts';
 import type { Inbound } from '../messaging/message.ts';
 import { keepsLevel } from '../people/fund-levels.ts';
@@ -66,23 +66,17 @@ export async function confirmPledgeFromChat(
 const ZRejectContext = z.object({ id: z.number(), ref: z.string(), donor: z.string(), what: z.string() });
 type RejectContext = z.infer<typeof ZRejectContext>;
 
-const rejectFlow: FlowDef<RejectContext> = {
+const rejectFlow = reasonFlow<RejectContext>({
   id: 'pledge-reject',
   version: 1,
   title: 'pledge.reject.title',
-  summaryHeader: (ctx) => [
-    { key: 'pledge.reject.header', params: { ref: ctx.ref, donor: ctx.donor, what: ctx.what } },
-  ],
-  steps: [
-    {
-      key: 'reason',
-      kind: 'text',
-      label: 'pledge.field.rejectReason',
-      prompt: (ctx) => ({ key: 'pledge.ask.rejectReason', params: { ref: ctx.ref } }),
-      maxLength: 300,
-    },
-  ],
-};
+  header: (ctx) => ({
+    key: 'pledge.reject.header',
+    params: { ref: ctx.ref, donor: ctx.donor, what: ctx.what },
+  }),
+  label: 'pledge.field.rejectReason',
+  prompt: (ctx) => ({ key: 'pledge.ask.rejectReason', params: { ref: ctx.ref } }),
+});
 
 /** "✖️ Từ chối": the fund officer gives the reason; the pledge is cancelled and the donor told why. */
 export const pledgeRejectRunner = defineFlow({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FlowDef } from '../../flows/flow.ts';
+import { reasonFlow } from '../../flows/flow.ts';
 import { defineFlow } from '../../flows/flow-runner.ts';
 import { keepsLevel } from '../../people/fund-levels.ts';
 import { loadGift, refuseAcknowledgement } from '../acknowledgements.ts';
@@ -16,23 +16,17 @@ const ZAckRefuseContext = z.object({
 });
 type AckRefuseContext = z.infer<typeof ZAckRefuseContext>;
 
-const ackRefuseFlow: FlowDef<AckRefuseContext> = {
+const ackRefuseFlow = reasonFlow<AckRefuseContext>({
   id: 'ack-refuse',
   version: 1,
   title: 'ack.refuse.title',
-  summaryHeader: (ctx) => [
-    { key: 'ack.refuse.header', params: { donor: ctx.donor, what: ctx.what, date: ctx.date } },
-  ],
-  steps: [
-    {
-      key: 'reason',
-      kind: 'text',
-      label: 'ack.field.reason',
-      prompt: () => ({ key: 'ack.ask.reason' }),
-      maxLength: 300,
-    },
-  ],
-};
+  header: (ctx) => ({
+    key: 'ack.refuse.header',
+    params: { donor: ctx.donor, what: ctx.what, date: ctx.date },
+  }),
+  label: 'ack.field.reason',
+  prompt: () => ({ key: 'ack.ask.reason' }),
+});
 
 export const ackRefuseRunner = defineFlow({
   def: ackRefuseFlow,
