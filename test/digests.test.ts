@@ -351,7 +351,16 @@ describe('other kinds and areas', () => {
     expect(lines).toContain('• Hoàn thành 5/9 nhà được duyệt (56%), đã bàn giao 3 nhà');
     expect(lines).toContain('• Quỹ đã tiếp nhận 60.000.000 đ, đã giải ngân 15.000.000 đ');
     expect(lines).toContain('• Số hộ được Quỹ hỗ trợ: 1 hộ');
-    expect(lines).toContain('📝 Báo cáo 6 tháng cuối năm 2024 (hạn 15/01/2025): 0/8 đơn vị đã nộp.');
+    // The six-month report is the committee's own (issue 16 §2): not yet issued, and past its due
+    // day; no ward is counted or listed as not having sent it.
+    expect(lines).toContain(
+      '📑 Báo cáo 6 tháng cuối năm 2024 của Ban Thường trực: chưa ban hành, đã quá hạn (hạn trước 15/01/2025).',
+    );
+    expect(lines.filter((l) => l.includes('6 tháng cuối năm 2024'))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('📝 Báo cáo'))).toEqual([
+      '📝 Báo cáo tháng 2/2025 (hạn 15/03/2025): 2/8 đơn vị đã nộp.',
+      '📝 Báo cáo quý I/2025 (hạn 15/03/2025): 2/8 đơn vị đã nộp.',
+    ]);
     // Nobody meets the default commendation criteria yet (80% of the monthly reports on time) …
     expect(lines).toContain(
       '🏅 Chưa có tập thể, cá nhân nào đạt tiêu chí khen thưởng (theo tiêu chí của cuộc vận động do Ban Thường trực Ủy ban MTTQ thành phố Bắc Kạn đề ra).',

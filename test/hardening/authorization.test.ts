@@ -37,6 +37,7 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { committeeReportRunner } from '../../core/committee/committee-flow.ts';
 import { buildExport } from '../../core/exports/build-export.ts';
 import { EXPORT_KINDS, type ExportRequest } from '../../core/exports/export-request.ts';
 import { commandNames, telegramCommandLists } from '../../core/features/derive.ts';
@@ -472,6 +473,29 @@ describe('a role removed mid-conversation: refused at confirmation, nothing writ
       act: confirm,
       table: 'NarrativeReport',
       done: /Đã nhận báo cáo/,
+    },
+    {
+      label:
+        "the committee's six-monthly report (leader@058, the area: no NarrativeReport, no DocumentNumber)",
+      flow: committeeReportRunner.def.id,
+      who: 'leader',
+      take: `leader@${CITY}`,
+      open: async (who) => {
+        // Several periods open: the latest is offered first; the draft, then the committee's texts.
+        let reply = await chat.press(who, 'menu:committee');
+        const period = reply.buttons.find((b) => b.startsWith('menu:committee:'));
+        if (period) {
+          reply = await chat.press(who, period);
+        }
+        expect(reply.text).toContain('Đánh giá chung');
+        return untilSummary(
+          who,
+          await chat.say(who, 'Các phường triển khai đúng kế hoạch, còn chậm ở Sông Cầu.'),
+        );
+      },
+      act: confirm,
+      table: 'NarrativeReport',
+      done: /Đã ban hành Báo cáo .*\nSố: \d+\/BC-MTTQ-BTT/,
     },
     {
       label: 'new household',

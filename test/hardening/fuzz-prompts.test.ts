@@ -207,10 +207,14 @@ function storedProblem(row: Row | undefined): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Valid answers: what an attentive user would send at the current prompt.
 
+/** Integer answers that the step's bounds alone do not make valid (checked by the household rules). */
+const PLAUSIBLE: Record<string, string> = { birthYear: '1960', area: '24' };
+
 function validText(step: StepDef<unknown>): string {
   switch (step.kind) {
     case 'integer':
-      return String(step.min ?? 0);
+      // Numbers the household rules check beyond their bounds: a birth year, a floor area in m².
+      return PLAUSIBLE[step.key] ?? String(step.min ?? 0);
     case 'money':
       return '1000000';
     case 'date':
@@ -439,6 +443,7 @@ const MENU = [
   'fbhandle',
   'fbanswer',
   'invite',
+  'committee',
   'pause',
   'grpok',
   'grpno',
@@ -514,6 +519,8 @@ const arbCommand = fc.record({
     'tracuu',
     'congkhai',
     'dangkynhom',
+    'baocao6thang',
+    'baocaoketqua',
     'foo',
   ),
   args: fc.option(
@@ -740,6 +747,16 @@ beforeAll(async () => {
       start: press(`menu:fbanswer:${feedbackId}`),
     },
     { label: 'invite (admin)', person: 'admin', start: press('menu:invite') },
+    {
+      // The committee's own report of the campaign's area: the latest open period when several are.
+      label: "committee's report (area leader, /baocao6thang)",
+      person: 'leader',
+      start: async (who) => {
+        const reply = await chat.command(who, 'baocao6thang');
+        const period = reply.buttons.find((b) => b.startsWith('menu:committee:'));
+        return period ? chat.press(who, period) : reply;
+      },
+    },
   ];
   for (const entry of entries) {
     const prompts = await walk(entry);
