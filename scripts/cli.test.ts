@@ -12,9 +12,10 @@ import {
   type TempDatabase,
   tempDatabase,
 } from '../test/support/app-harness.ts';
+import { recordingCliContext } from '../test/support/cli-context.ts';
 import { TEST_ID_HASH_KEY_HEX } from '../test/support/id-hash-key.ts';
 import { type CliCommand, executeCommand, parseCommand, usageText } from './cli/commands.ts';
-import { type CliContext, UsageError } from './cli/context.ts';
+import { UsageError } from './cli/context.ts';
 import { inviteCreate } from './cli/invite-create.ts';
 import { peopleList } from './cli/people-list.ts';
 import { reportsList, reportsShow } from './cli/reports.ts';
@@ -40,20 +41,7 @@ afterAll(async () => {
   await close();
 });
 
-function context(): CliContext & { lines: string[]; text: () => string } {
-  const lines: string[] = [];
-  return {
-    prisma,
-    db,
-    now: NOW,
-    out: (line) => {
-      lines.push(line);
-    },
-    timeZone: 'Asia/Ho_Chi_Minh',
-    lines,
-    text: () => lines.join('\n'),
-  };
-}
+const context = () => recordingCliContext(db, NOW, { prisma });
 
 function usageError(argv: string[]): string {
   try {

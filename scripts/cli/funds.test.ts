@@ -9,6 +9,7 @@ import type { PrismaClient } from '../../prisma/client.ts';
 import type { SqlDb } from '../../prisma/sql-db.ts';
 import { createStore } from '../../prisma/store.ts';
 import { seededDatabase } from '../../test/support/app-harness.ts';
+import { recordingCliContext } from '../../test/support/cli-context.ts';
 import { recordEntry } from '../../test/support/fixtures.ts';
 import { executeCommand, parseCommand } from './commands.ts';
 import type { CliContext } from './context.ts';
@@ -23,18 +24,7 @@ let prisma: PrismaClient;
 let close: () => Promise<void>;
 const ids = { receipt1: 0, receipt2: 0, walkIn: 0, allocation: 0, disbursement: 0 };
 
-function context(): CliContext & { lines: string[]; text: () => string } {
-  const lines: string[] = [];
-  return {
-    prisma,
-    db,
-    now: NOW,
-    out: (line) => lines.push(line),
-    timeZone: 'Asia/Ho_Chi_Minh',
-    lines,
-    text: () => lines.join('\n'),
-  };
-}
+const context = () => recordingCliContext(db, NOW, { prisma });
 
 async function run(argv: string[]): Promise<CliContext & { lines: string[]; text: () => string }> {
   const ctx = context();

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '../../prisma/client.ts';
 import type { SqlDb } from '../../prisma/sql-db.ts';
 import { seededDatabase } from '../../test/support/app-harness.ts';
+import { recordingCliContext } from '../../test/support/cli-context.ts';
 import { testIdNumberHasher } from '../../test/support/id-hash-key.ts';
 import {
   GENERATED_HEADER,
@@ -11,7 +12,6 @@ import {
   writeCsv,
   writeXlsx,
 } from '../dev/generate-household-file.ts';
-import type { CliContext } from './context.ts';
 import { householdsExport, householdsImport } from './households.ts';
 
 const NOW = new Date('2025-03-10T03:00:00Z');
@@ -29,18 +29,7 @@ afterAll(async () => {
   await close();
 });
 
-function context(): CliContext & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    prisma,
-    db,
-    now: NOW,
-    out: (line) => lines.push(line),
-    timeZone: 'Asia/Ho_Chi_Minh',
-    hashIdNumber: testIdNumberHasher,
-    lines,
-  };
-}
+const context = () => recordingCliContext(db, NOW, { prisma, hashIdNumber: testIdNumberHasher });
 
 const count = () => prisma.household.count({ where: { unit: { code: '01852' } } });
 

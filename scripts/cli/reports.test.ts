@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '../../prisma/client.ts';
 import type { SqlDb } from '../../prisma/sql-db.ts';
 import { seededDatabase } from '../../test/support/app-harness.ts';
-import { FINAL_ANSWERS, QUARTERLY_ANSWERS, sendNarrative } from '../../test/support/narratives.ts';
+import { recordingCliContext } from '../../test/support/cli-context.ts';
+import { FINAL_ANSWERS, SONG_CAU_LATE_Q4, sendNarrative } from '../../test/support/narratives.ts';
 import { parseCommand } from './commands.ts';
-import { type CliContext, UsageError } from './context.ts';
+import { UsageError } from './context.ts';
 import { reportsList, reportsShow } from './reports.ts';
 
 /**
@@ -36,14 +37,7 @@ beforeAll(async () => {
     answers: FINAL_ANSWERS,
     at: new Date('2025-12-05T09:30:00Z'),
   });
-  await sendNarrative(db, {
-    ref: 'BCQ-2025Q4-01837-1',
-    periodCode: '2025-Q4',
-    unitCode: '01837',
-    answers: QUARTERLY_ANSWERS,
-    at: new Date('2025-12-16T01:00:00Z'),
-    late: true,
-  });
+  await sendNarrative(db, SONG_CAU_LATE_Q4);
   await sendNarrative(db, {
     ref: 'BCTK-01843-1',
     periodCode: 'final',
@@ -57,18 +51,7 @@ afterAll(async () => {
   await close();
 });
 
-function context(): CliContext & { lines: string[]; text: () => string } {
-  const lines: string[] = [];
-  return {
-    prisma,
-    db,
-    now: NOW,
-    out: (line) => lines.push(line),
-    timeZone: 'Asia/Ho_Chi_Minh',
-    lines,
-    text: () => lines.join('\n'),
-  };
-}
+const context = () => recordingCliContext(db, NOW, { prisma });
 
 const rowOf = (lines: string[], ref: string) => lines.find((line) => line.startsWith(`${ref} `)) ?? '';
 

@@ -24,7 +24,6 @@ import { createHouseholdWriter } from '../../prisma/household-writer.ts';
 import { applyMigrations, migrationsDir } from '../../prisma/migrate.ts';
 import { openSqlDb, type SqlDb } from '../../prisma/sql-db.ts';
 import { backupDatabase, sqliteConnectionOf } from '../../scripts/cli/backup.ts';
-import type { CliContext } from '../../scripts/cli/context.ts';
 import { householdsImport } from '../../scripts/cli/households.ts';
 import { householdsSetIds } from '../../scripts/cli/households-ids.ts';
 import {
@@ -33,6 +32,7 @@ import {
   writeCsv,
 } from '../../scripts/dev/generate-household-file.ts';
 import { seededDatabase, TEST_DIALECT, TEST_PG_URL, tempDatabase } from '../support/app-harness.ts';
+import { recordingCliContext } from '../support/cli-context.ts';
 import { TEST_ID_HASH_KEY, TEST_ID_HASH_KEY_HEX, testIdNumberHasher } from '../support/id-hash-key.ts';
 
 const NOW = new Date('2025-03-10T03:00:00Z');
@@ -49,18 +49,7 @@ let close: () => Promise<void>;
 /** The commune's list as imported: code → full ID number. */
 const idByCode = new Map<string, string>();
 
-function context(hashIdNumber = testIdNumberHasher): CliContext & { lines: string[] } {
-  const lines: string[] = [];
-  return {
-    prisma,
-    db,
-    now: NOW,
-    out: (line) => lines.push(line),
-    timeZone: 'Asia/Ho_Chi_Minh',
-    hashIdNumber,
-    lines,
-  };
-}
+const context = (hashIdNumber = testIdNumberHasher) => recordingCliContext(db, NOW, { prisma, hashIdNumber });
 let prisma: Awaited<ReturnType<typeof seededDatabase>>['prisma'];
 
 beforeAll(async () => {

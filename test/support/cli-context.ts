@@ -3,12 +3,14 @@ import type { SqlDb } from '../../prisma/sql-db.ts';
 import type { CliContext } from '../../scripts/cli/context.ts';
 
 /**
- * A CLI context over a database for commands that run on the SqlDb alone (no Prisma client), with
- * every printed line kept: `lines`, or `text()` joined.
+ * A CLI context over a database, with every printed line kept: `lines`, or `text()` joined. No
+ * Prisma client unless `extra` gives one (commands that run on the SqlDb alone need none); `extra`
+ * adds or replaces the other parts (e.g. `hashIdNumber`).
  */
 export function recordingCliContext(
   db: SqlDb,
   now: Date,
+  extra: Partial<CliContext> = {},
 ): CliContext & { lines: string[]; text: () => string } {
   const lines: string[] = [];
   return {
@@ -17,6 +19,7 @@ export function recordingCliContext(
     now,
     timeZone: 'Asia/Ho_Chi_Minh',
     out: (line) => lines.push(line),
+    ...extra,
     lines,
     text: () => lines.join('\n'),
   };
