@@ -9,7 +9,7 @@ import type { SqlDb } from '../prisma/sql-db.ts';
 import { createStore } from '../prisma/store.ts';
 import { seededDatabase } from './support/app-harness.ts';
 import { recordEntry } from './support/fixtures.ts';
-import { FINAL_ANSWERS, QUARTERLY_ANSWERS, sendNarrative } from './support/narratives.ts';
+import { FINAL_ANSWERS, QUARTERLY_ANSWERS, SONG_CAU_LATE_Q4, sendNarrative } from './support/narratives.ts';
 
 /**
  * The wards' written reports in the summary export (issue 16 §1), and commendation from the field
@@ -36,14 +36,7 @@ beforeAll(async () => {
     at: new Date('2025-03-10T03:00:00Z'),
     asOf: '2025-03-10',
   });
-  await sendNarrative(db, {
-    ref: 'BCQ-2025Q4-01837-1',
-    periodCode: '2025-Q4',
-    unitCode: '01837',
-    answers: QUARTERLY_ANSWERS,
-    at: new Date('2025-12-16T01:00:00Z'),
-    late: true,
-  });
+  await sendNarrative(db, SONG_CAU_LATE_Q4);
   await sendNarrative(db, {
     ref: 'BCKQ-01840-1',
     periodCode: 'final',

@@ -17,6 +17,16 @@ export const QUARTERLY_ANSWERS = {
   proposals: '',
 } as const;
 
+/** Sông Cầu (01837)'s fourth-quarter report, sent late on 16/12/2025 (for `sendNarrative`). */
+export const SONG_CAU_LATE_Q4 = {
+  ref: 'BCQ-2025Q4-01837-1',
+  periodCode: '2025-Q4',
+  unitCode: '01837',
+  answers: QUARTERLY_ANSWERS,
+  at: new Date('2025-12-16T01:00:00Z'),
+  late: true,
+};
+
 /**
  * Stores a ward's written report as the narrative flow does (core/reports/narrative-report.ts),
  * sent by the unit's first officer (or any person): the next revision of the unit and period.
