@@ -24,6 +24,7 @@ import { toLedgerEntry } from '../funds/fund-service.ts';
 import { fold, isUnverified } from '../funds/ledger.ts';
 import type { UnitProgress } from '../households/unit-progress.ts';
 import type { NarrativeReportRow } from '../reports/narrative.repository.ts';
+import { COUNT_FIELDS } from '../reports/report.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
 import { formatDate, formatInteger, formatMoney } from '../shared/format.ts';
 import { criteriaBasis } from '../summaries/commendations.ts';
@@ -224,18 +225,7 @@ export interface CommitteeReportData {
 }
 
 /** The progress export's columns the report's table keeps: STT, Đơn vị and the eight house counts. */
-const HOUSE_KEYS = [
-  'stt',
-  'unit',
-  'approvedNew',
-  'approvedRepair',
-  'startedNew',
-  'startedRepair',
-  'completedNew',
-  'completedRepair',
-  'handedOverNew',
-  'handedOverRepair',
-];
+const HOUSE_KEYS = ['stt', 'unit', ...COUNT_FIELDS];
 export const HOUSE_COLUMNS: ExportColumn[] = HOUSE_KEYS.map((key) => {
   const column = PROGRESS_COLUMNS.find((c) => c.key === key) as ExportColumn;
   // A narrower unit column: the table fits A4 portrait.
@@ -566,26 +556,26 @@ const moneyColumn = (key: string, header: string, group?: string): ExportColumn 
   total: 'sum',
 });
 
-/** The fund levels' table: pledged, received (money, in kind), allocated, paid. */
-export const LEVEL_COLUMNS: ExportColumn[] = [
+/** A money table's columns: STT, the row's `label` under `header`, pledged, received (money, in kind), then `rest`. */
+const moneyTableColumns = (header: string, rest: ExportColumn[]): ExportColumn[] => [
   STT_COLUMN,
-  { key: 'label', header: 'Quỹ "Vì người nghèo"', width: 22, format: 'text' },
+  { key: 'label', header, width: 22, format: 'text' },
   moneyColumn('pledged', 'Đăng ký'),
   moneyColumn('received', 'Bằng tiền', 'Đã tiếp nhận'),
   moneyColumn('inKind', 'Hiện vật, ngày công (quy đổi)', 'Đã tiếp nhận'),
-  moneyColumn('allocated', 'Đã phân bổ'),
-  moneyColumn('disbursed', 'Đã chi trả'),
+  ...rest,
 ];
 
+/** The fund levels' table: pledged, received (money, in kind), allocated, paid. */
+export const LEVEL_COLUMNS: ExportColumn[] = moneyTableColumns('Quỹ "Vì người nghèo"', [
+  moneyColumn('allocated', 'Đã phân bổ'),
+  moneyColumn('disbursed', 'Đã chi trả'),
+]);
+
 /** The sources' table: pledged and received by who gave. */
-export const SOURCE_COLUMNS: ExportColumn[] = [
-  STT_COLUMN,
-  { key: 'label', header: 'Nguồn vận động', width: 22, format: 'text' },
-  moneyColumn('pledged', 'Đăng ký'),
-  moneyColumn('received', 'Bằng tiền', 'Đã tiếp nhận'),
-  moneyColumn('inKind', 'Hiện vật, ngày công (quy đổi)', 'Đã tiếp nhận'),
+export const SOURCE_COLUMNS: ExportColumn[] = moneyTableColumns('Nguồn vận động', [
   moneyColumn('total', 'Cộng', 'Đã tiếp nhận'),
-];
+]);
 
 const day = (iso: string) => formatDate(fromIsoDate(iso));
 
