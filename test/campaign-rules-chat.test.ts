@@ -7,7 +7,7 @@ import {
 } from '../core/campaigns/definition.ts';
 import { choiceFrom, type TestUser, testUser, textFrom } from '../core/testing/builders.ts';
 import type { SqlDb } from '../prisma/sql-db.ts';
-import { recordEntry } from './support/fixtures.ts';
+import { CITY_FUND_ACCOUNT, recordEntry } from './support/fixtures.ts';
 import { addMember, createInboundHarness, type InboundHarness } from './support/inbound-harness.ts';
 import { rawRows } from './support/raw-sql.ts';
 import { type SqliteChat, startSqliteChat } from './support/sqlite-chat.ts';
@@ -44,15 +44,7 @@ function definition(overrides: Partial<CampaignDefinitionInput> = {}): string {
         { from: '2024-10-01', to: '2024-11-09', newBuild: '50tr', repair: '25tr' },
         { from: '2024-11-10', newBuild: '60tr', repair: '30tr' },
       ],
-      funds: [
-        {
-          unit: '058',
-          bank: 'Agribank chi nhánh Bắc Kạn',
-          bin: '970405',
-          accountNumber: '8300201001234',
-          accountName: 'Ủy ban MTTQ Việt Nam thành phố Bắc Kạn',
-        },
-      ],
+      funds: [CITY_FUND_ACCOUNT],
       ...overrides,
     }),
   );

@@ -8,7 +8,7 @@ import { t } from '../core/messaging/catalog.ts';
 import type { Tx } from '../core/unit-of-work.ts';
 import { FUND_LEVEL_KINDS } from '../core/units/unit.repository.ts';
 import { createStore } from '../prisma/store.ts';
-import { addHousehold, moneyPledge, recordEntry } from './support/fixtures.ts';
+import { addHousehold, CITY_FUND_ACCOUNT, moneyPledge, recordEntry } from './support/fixtures.ts';
 import { rawRows } from './support/raw-sql.ts';
 import { type SqliteChat, startSqliteChat } from './support/sqlite-chat.ts';
 
@@ -60,17 +60,7 @@ beforeAll(async () => {
     headName: 'Hà Thị Mến',
     need: 'repair',
   });
-  await campaignDefinition({
-    funds: [
-      {
-        unit: '058',
-        bank: 'Agribank chi nhánh Bắc Kạn',
-        bin: '970405',
-        accountNumber: '8300201001234',
-        accountName: 'Ủy ban MTTQ Việt Nam thành phố Bắc Kạn',
-      },
-    ],
-  });
+  await campaignDefinition({ funds: [CITY_FUND_ACCOUNT] });
   const [dx, sc] = [await householdId('DX-001'), await householdId('SC-101')];
   await run(async (tx) => {
     const campaign = (await tx.campaigns.findCurrent()) as Campaign;

@@ -42,6 +42,15 @@ export const ZERO_FIGURES: TReportFigures = {
   decreaseReason: null,
 };
 
+/** The city fund's bank account, as a campaign definition's `funds` lists it (fixture city 058). */
+export const CITY_FUND_ACCOUNT = {
+  unit: '058',
+  bank: 'Agribank chi nhánh Bắc Kạn',
+  bin: '970405',
+  accountNumber: '8300201001234',
+  accountName: 'Ủy ban MTTQ Việt Nam thành phố Bắc Kạn',
+};
+
 /**
  * Records a ledger entry through the same rules as the bot (a receipt unless `entry.kind` says
  * otherwise); throws when the ledger refuses it, so test data is always valid.
