@@ -466,7 +466,7 @@ export const vi = {
   'pledge.ask.rejectReason': 'Lý do từ chối đăng ký số {ref}? (Lý do sẽ được gửi cho người đăng ký.)',
 
   'fund.field.level': 'Quỹ',
-  'fund.field.payer': 'Người/đơn vị ủng hộ',
+  'fund.field.payer': 'Người hoặc đơn vị ủng hộ',
   'fund.field.amount': 'Số tiền',
   'fund.field.value': 'Giá trị quy đổi',
   'fund.field.form': 'Hình thức',
@@ -497,7 +497,7 @@ export const vi = {
   'fund.ask.receipt_value':
     'Giá trị quy đổi ước tính (đồng)? Con số này dùng để tổng hợp và ghi trên giấy xác nhận, không phải tiền nộp vào Quỹ.',
   'fund.ask.publicName':
-    'Người ủng hộ có đồng ý để Ban vận động nêu tên trong danh sách công khai các nhà hảo tâm không?',
+    'Người ủng hộ có đồng ý để Ban Vận động nêu tên trong danh sách công khai các nhà hảo tâm không?',
   'fund.rule.labour': 'Anh/chị ghi rõ số ngày công, ví dụ: 50 ngày công san nền.',
   'fund.ask.documentRef': 'Số chứng từ, biên lai hoặc mã giao dịch ngân hàng (nếu có)?',
   'fund.ask.allocation': 'Số tiền phân bổ cho hộ (định mức {norm}; Quỹ còn chưa phân bổ {available})?',
