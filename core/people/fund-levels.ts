@@ -11,10 +11,15 @@ export interface FundLevel {
 
 /**
  * The fund levels where the actor may do a fund action (core/access): a fund officer's own level,
- * every level of the campaign for an admin. A province keeps no fund of the campaign's own.
+ * every level of the campaign for an admin. A province keeps a fund of the campaign's own only when
+ * it is a campaign's area (a provincial campaign since issue 15; a city's campaign leaves its
+ * province out).
  */
 export async function fundLevelsFor(tx: Tx, actor: Actor, action: Action): Promise<FundLevel[]> {
-  const all = (await tx.units.listByKinds(FUND_LEVEL_KINDS)).filter((u) => u.kind !== 'province');
+  const areas = new Set((await tx.campaigns.list()).map((c) => c.areaUnitId));
+  const all = (await tx.units.listByKinds(FUND_LEVEL_KINDS)).filter(
+    (u) => u.kind !== 'province' || areas.has(u.id),
+  );
   const kept = await unitsWhere(tx.units, actor, action, all);
   return kept.map((u) => ({ id: u.id, name: u.name, parentId: u.parentId }));
 }

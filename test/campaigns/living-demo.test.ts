@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignState, campaignToday } from '../../core/campaigns/coverage.ts';
+import { fundLevelsFor } from '../../core/people/fund-levels.ts';
 import { runReminders } from '../../core/reminders/run-reminders.ts';
 import { findDemoData, LIVING_DEMO_PEOPLE, seedIfEmpty } from '../../prisma/seed.ts';
 import type { SqlDb } from '../../prisma/sql-db.ts';
@@ -163,5 +164,16 @@ describe('the living demo on another day', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe("the demo campaign's fund", () => {
+  it('is kept by the province fund officer: a provincial campaign makes its province a fund level', async () => {
+    const levels = await createStore(db).run(async (tx) => {
+      const actor = await tx.people.findActor('playground', 'fund');
+      expect(actor).toBeDefined();
+      return actor ? fundLevelsFor(tx, actor, 'fund.acknowledge') : [];
+    });
+    expect(levels.map((l) => l.name)).toEqual(['Tỉnh Thái Nguyên']);
   });
 });
