@@ -1,21 +1,34 @@
+import { isPaymentQr, type OutboundImage } from '../../core/messaging/message.ts';
 import type { SendResult } from '../../core/messaging/messenger.ts';
 
-/** Turns a message's SVG picture into PNG bytes (the senders take one, so tests can pass a fake). */
-export type PngRenderer = (svg: string) => Buffer | Promise<Buffer>;
+/** Turns a message's picture into PNG bytes (the senders take one, so tests can pass a fake). */
+export type PngRenderer = (image: OutboundImage) => Buffer | Promise<Buffer>;
 
 /**
  * render-png.ts, loaded on the first picture: the native renderer and its fonts stay out of
  * processes that never send one.
  */
-export const lazyRenderPng: PngRenderer = async (svg) => {
+export const lazyRenderPng: PngRenderer = async (image) => {
+  if (isPaymentQr(image)) {
+    const { vietQrPng } = await import('../images/vietqr.ts');
+    return vietQrPng(image.vietqr);
+  }
   const { renderPng } = await import('./render-png.ts');
-  return renderPng(svg);
+  return renderPng(image.svg);
 };
 
+/** The file name a picture is sent under. */
+export function pictureFileName(image: OutboundImage): string {
+  return isPaymentQr(image) ? 'ma-qr-chuyen-khoan.png' : 'bieu-do.png';
+}
+
 /** A picture that cannot be drawn will not be drawn next time either: a permanent failure. */
-export async function renderForSend(renderPng: PngRenderer, svg: string): Promise<Buffer | SendResult> {
+export async function renderForSend(
+  renderPng: PngRenderer,
+  image: OutboundImage,
+): Promise<Buffer | SendResult> {
   try {
-    return await renderPng(svg);
+    return await renderPng(image);
   } catch (error) {
     return {
       ok: false,

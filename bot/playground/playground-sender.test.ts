@@ -55,7 +55,7 @@ describe('createPlaygroundSender', () => {
       at: '2025-05-01T03:00:00.000Z',
     });
     image.caption = 'changed';
-    if (stored?.image) {
+    if (stored?.image && 'svg' in stored.image) {
       stored.image.svg = 'changed';
     }
     expect(sender.list('pg:a', 0)[0]?.image).toEqual({

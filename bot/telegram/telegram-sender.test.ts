@@ -40,14 +40,14 @@ describe('createTelegramSender', () => {
     const { api, calls } = fakeApi();
     const rendered: string[] = [];
     const sender = createTelegramSender(api, {
-      renderPng: (svg) => {
-        rendered.push(svg);
+      renderPng: (image) => {
+        rendered.push('svg' in image ? image.svg : '');
         return PNG;
       },
     });
     expect(await sender.send('-1001', DIGEST)).toEqual({ ok: true });
     expect(calls.map((c) => c.method)).toEqual(['sendPhoto', 'sendMessage']);
-    expect(rendered).toEqual([DIGEST.image?.svg]);
+    expect(rendered).toEqual([DIGEST.image && 'svg' in DIGEST.image ? DIGEST.image.svg : undefined]);
     const photo = calls[0]?.payload;
     expect(photo?.chat_id).toBe('-1001');
     expect(photo?.caption).toBe('📊 Bản tin tuần');

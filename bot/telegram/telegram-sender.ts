@@ -1,7 +1,7 @@
 import { type Api, GrammyError, HttpError, InlineKeyboard, InputFile } from 'grammy';
 import type { Outbound } from '../../core/messaging/message.ts';
 import type { ChannelSender, SendResult } from '../../core/messaging/messenger.ts';
-import { lazyRenderPng, type PngRenderer, renderForSend } from '../digests/png-renderer.ts';
+import { lazyRenderPng, type PngRenderer, pictureFileName, renderForSend } from '../digests/png-renderer.ts';
 import { buildForSend, type DocumentBuilder } from '../exports/document-builder.ts';
 import { splitText } from '../split-text.ts';
 
@@ -26,12 +26,12 @@ export function createTelegramSender(api: Api, options: TelegramSenderOptions = 
     async send(chatId, message): Promise<SendResult> {
       try {
         if (message.image) {
-          const png = await renderForSend(renderPng, message.image.svg);
+          const png = await renderForSend(renderPng, message.image);
           if (!Buffer.isBuffer(png)) {
             return png;
           }
           const caption = message.image.caption?.slice(0, TELEGRAM_CAPTION_LIMIT);
-          await api.sendPhoto(chatId, new InputFile(png, 'bieu-do.png'), caption ? { caption } : {});
+          await api.sendPhoto(chatId, new InputFile(png, pictureFileName(message.image)), caption ? { caption } : {});
         }
         const text = message.text;
         if (message.document) {

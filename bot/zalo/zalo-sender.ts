@@ -1,6 +1,6 @@
 import type { Outbound, OutboundDocument } from '../../core/messaging/message.ts';
 import type { ChannelSender, SendResult } from '../../core/messaging/messenger.ts';
-import { lazyRenderPng, type PngRenderer, renderForSend } from '../digests/png-renderer.ts';
+import { lazyRenderPng, type PngRenderer, pictureFileName, renderForSend } from '../digests/png-renderer.ts';
 import { buildForSend, type DocumentBuilder, isWordDocument } from '../exports/document-builder.ts';
 import type { Logger } from '../logger.ts';
 import { splitText } from '../split-text.ts';
@@ -69,11 +69,11 @@ export function createZaloSender(client: ZaloClient, options: ZaloSenderOptions 
         if (message.image && groupId !== undefined) {
           options.log?.info({ chatId }, 'Zalo group chats take no picture: sending the text only');
         } else if (message.image) {
-          const png = await renderForSend(renderPng, message.image.svg);
+          const png = await renderForSend(renderPng, message.image);
           if (!Buffer.isBuffer(png)) {
             return png;
           }
-          const { attachmentId } = await client.uploadImage(png, 'bieu-do.png');
+          const { attachmentId } = await client.uploadImage(png, pictureFileName(message.image));
           await client.sendImage(chatId, { attachmentId }, message.image.caption?.slice(0, ZALO_TEXT_LIMIT));
         }
         let fileSent = false;

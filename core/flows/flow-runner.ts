@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Choice, Inbound } from '../messaging/message.ts';
+import type { Choice, Inbound, OutboundImage } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { Tx } from '../unit-of-work.ts';
@@ -13,7 +13,10 @@ export type SubmitResult = Text[] | SubmitReply;
 
 export interface SubmitReply {
   lines: Text[];
-  choices: Choice[][];
+  /** Offered next; absent, the main menu is. */
+  choices?: Choice[][];
+  /** A picture sent with the receipt (a pledge's VietQR code, issue 17 §1). */
+  image?: OutboundImage;
 }
 
 /**

@@ -346,9 +346,19 @@ export class Conversation implements FeatureChat {
         const text = lines.map((line) => this.text(line.key, line.params)).join('\n');
         if (!this.member) {
           // A guest (a citizen's feedback) has no menu.
-          return this.say(text);
+          this.say(text);
+        } else if (Array.isArray(receipt) || receipt.choices === undefined) {
+          this.showMenu(text);
+        } else {
+          this.say(text, receipt.choices);
         }
-        return Array.isArray(receipt) ? this.showMenu(text) : this.say(text, receipt.choices);
+        const image = Array.isArray(receipt) ? undefined : receipt.image;
+        const last = this.replies.at(-1);
+        if (image && last) {
+          // The picture goes with the receipt (channels send it just before its text).
+          last.image = image;
+        }
+        return;
       }
     }
   }

@@ -75,9 +75,36 @@ export interface Outbound {
   document?: OutboundDocument;
 }
 
-export interface OutboundImage {
+/**
+ * A picture: a chart (its SVG source) or a payment QR code (what to encode: the channel builds the
+ * VietQR payload and the PNG at send time, with the libraries of `bot/images/`).
+ */
+export type OutboundImage = ChartImage | PaymentQrImage;
+
+export interface ChartImage {
   svg: string;
   caption?: string;
+}
+
+export interface PaymentQrImage {
+  vietqr: VietQrRecipe;
+  caption?: string;
+}
+
+/**
+ * A NAPAS VietQR transfer to a fund's account (issue 17 §1): the bank's BIN, the account, the amount
+ * in đồng (digits; absent: the payer types it) and the purpose ("UH-0001 NGUYEN VAN A": ASCII,
+ * at most `VIETQR_PURPOSE_MAX` characters — core/funds/vietqr.ts builds it).
+ */
+export interface VietQrRecipe {
+  bin: string;
+  accountNumber: string;
+  amount?: string;
+  purpose: string;
+}
+
+export function isPaymentQr(image: OutboundImage): image is PaymentQrImage {
+  return 'vietqr' in image;
 }
 
 /**
