@@ -1,5 +1,6 @@
 import type { CampaignRepository } from './campaigns/campaign.ts';
 import type { GroupRepository } from './digests/group.repository.ts';
+import type { ModelExampleRepository } from './examples/model-example.repository.ts';
 import type { DocumentRegister } from './exports/document-register.ts';
 import type { FeedbackRepository } from './feedback/feedback.repository.ts';
 import type { FlowStateRepository } from './flows/flow-state.repository.ts';
@@ -34,6 +35,8 @@ export interface Tx {
   /** The numbering register of documents issued. */
   documents: DocumentRegister;
   acknowledgements: AcknowledgementRepository;
+  /** Model examples (gương điển hình). */
+  examples: ModelExampleRepository;
   pledges: PledgeRepository;
   funds: FundRepository;
   reminders: ReminderRepository;

@@ -10,6 +10,7 @@ import { createReminderRepository } from './reminder-repository.ts';
 import { createAuditRepository } from './repositories/audit.ts';
 import { createCampaignRepository } from './repositories/campaigns.ts';
 import { createAcknowledgementRepository, createDocumentRegister } from './repositories/documents.ts';
+import { createModelExampleRepository } from './repositories/examples.ts';
 import { createFlowStateRepository } from './repositories/flows.ts';
 import { createInboundRepository } from './repositories/inbound.ts';
 import { createOutboxQueue, createOutboxRepository } from './repositories/outbox.ts';
@@ -68,6 +69,7 @@ export function createStore(
       narratives: createNarrativeReportRepository(t),
       documents: createDocumentRegister(t),
       acknowledgements: createAcknowledgementRepository(t),
+      examples: createModelExampleRepository(t),
       units: createUnitRepository(t),
       audit: createAuditRepository(t),
       outbox: createOutboxRepository(t, flows),
