@@ -1,3 +1,4 @@
+import type { AppealRepository } from './appeals/appeal.repository.ts';
 import type { CampaignRepository } from './campaigns/campaign.ts';
 import type { GroupRepository } from './digests/group.repository.ts';
 import type { ModelExampleRepository } from './examples/model-example.repository.ts';
@@ -37,6 +38,8 @@ export interface Tx {
   acknowledgements: AcknowledgementRepository;
   /** Model examples (gương điển hình). */
   examples: ModelExampleRepository;
+  /** Appeals (Thư kêu gọi ủng hộ), the pledges they brought and the chats that asked for no more. */
+  appeals: AppealRepository;
   pledges: PledgeRepository;
   funds: FundRepository;
   reminders: ReminderRepository;

@@ -7,6 +7,7 @@ import { createGroupRepository } from './group-repository.ts';
 import { createHouseholdRepository } from './household-repository.ts';
 import { createPledgeRepository } from './pledge-repository.ts';
 import { createReminderRepository } from './reminder-repository.ts';
+import { createAppealRepository } from './repositories/appeals.ts';
 import { createAuditRepository } from './repositories/audit.ts';
 import { createCampaignRepository } from './repositories/campaigns.ts';
 import { createAcknowledgementRepository, createDocumentRegister } from './repositories/documents.ts';
@@ -70,6 +71,7 @@ export function createStore(
       documents: createDocumentRegister(t),
       acknowledgements: createAcknowledgementRepository(t),
       examples: createModelExampleRepository(t),
+      appeals: createAppealRepository(t),
       units: createUnitRepository(t),
       audit: createAuditRepository(t),
       outbox: createOutboxRepository(t, flows),
