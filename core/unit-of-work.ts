@@ -7,6 +7,7 @@ import type { FeedbackRepository } from './feedback/feedback.repository.ts';
 import type { FlowStateRepository } from './flows/flow-state.repository.ts';
 import type { AcknowledgementRepository } from './funds/acknowledgement.repository.ts';
 import type { FundRepository, PledgeRepository } from './funds/fund.repository.ts';
+import type { StatementRepository } from './funds/statements/statement.repository.ts';
 import type { HouseholdRepository } from './households/household.repository.ts';
 import type { AuditRepository, InboundRepository, OutboxRepository } from './messaging/outbox.repository.ts';
 import type { InviteRepository, PeopleRepository, ThrottleRepository } from './people/people.repository.ts';
@@ -42,6 +43,8 @@ export interface Tx {
   appeals: AppealRepository;
   pledges: PledgeRepository;
   funds: FundRepository;
+  /** Bank statements imported per fund level and their lines. */
+  statements: StatementRepository;
   reminders: ReminderRepository;
   groups: GroupRepository;
   feedback: FeedbackRepository;

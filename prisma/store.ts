@@ -21,6 +21,7 @@ import {
   createThrottleRepository,
 } from './repositories/people.ts';
 import { createNarrativeReportRepository, createReportRepository } from './repositories/reports.ts';
+import { createStatementRepository } from './repositories/statements.ts';
 import { createUnitRepository } from './repositories/units.ts';
 import type { SqlDb } from './sql-db.ts';
 
@@ -64,6 +65,7 @@ export function createStore(
       households: createHouseholdRepository(t, opts.hashId),
       pledges: createPledgeRepository(t),
       funds: createFundRepository(t),
+      statements: createStatementRepository(t),
       reminders: createReminderRepository(t),
       groups: createGroupRepository(t),
       feedback: createFeedbackRepository(t),

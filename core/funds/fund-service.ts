@@ -6,6 +6,7 @@ import {
   check,
   type Entry,
   type EntryInput,
+  emptyLedger,
   fold,
   type LedgerRefusal,
   type LedgerState,
@@ -149,4 +150,19 @@ export async function recordFundEntry(
   const id = await tx.funds.insert(row, at);
   const after = fold([...state.entries, { ...toLedgerInput(row), id } as Entry]);
   return { ok: true, id, state: after };
+}
+
+/**
+ * Records a receipt (money or in kind) without folding the ledger first: of the ledger's rules only
+ * "above zero" can refuse a receipt (`check` needs no state for it), and a receipt never makes a
+ * balance negative. Bulk paths (a bank statement's matches) use it so a line costs one insert, not a
+ * fold of the level's ledger; the repository keeps the running totals and the pledge's received.
+ */
+export async function recordReceipt(
+  tx: Tx,
+  entry: NewFundEntry & { kind: 'receipt' | 'in_kind' },
+  at: Date,
+): Promise<{ ok: true; id: number } | { ok: false; refusal: LedgerRefusal }> {
+  const refusal = check(emptyLedger(), toLedgerInput(entry), { new_build: 0n, repair: 0n });
+  return refusal ? { ok: false, refusal } : { ok: true, id: await tx.funds.insert(entry, at) };
 }

@@ -511,6 +511,13 @@ export const en: Record<keyof typeof vi, string> = {
   'fund.receipt.header_pledge':
     'Payment against pledge {ref} – {donor}\nPledged: {pledged}; received: {received}',
   'fund.receipt.done': '✅ Receipt of {amount} recorded.',
+  'statement.confirmed': '✅ {amount} from {donor} recorded against pledge {ref} (bank statement of {day}).',
+  'statement.confirmed_all': '✅ {confirmed} proposed matches confirmed; {refused} could not be (still waiting for review).',
+  'statement.walk_in': '✅ Receipt of {amount} from {payer} recorded (without a pledge, bank statement of {day}).',
+  'statement.dismissed': 'Statement line {id} set aside; nothing was recorded in the ledger.',
+  'statement.refused.gone': 'No such statement line; nothing was recorded.',
+  'statement.refused.decided': 'Statement line {id} was already dealt with; nothing more recorded.',
+  'statement.refused.not_credit': 'This line is money paid out; it cannot become a receipt.',
   'fund.receipt.verified':
     'ℹ️ Pledge {ref} was awaiting verification; this receipt counts as confirming it, so it is in the totals from now on.',
   'fund.receipt.done_in_kind': '✅ {what} recorded, valued at {amount}.',

@@ -515,6 +515,13 @@ export const vi = {
   'fund.receipt.header_pledge':
     'Ghi nhận khoản nộp theo đăng ký {ref} – {donor}\nĐã đăng ký: {pledged}; đã nhận: {received}',
   'fund.receipt.done': '✅ Đã ghi nhận khoản thu {amount}.',
+  'statement.confirmed': '✅ Đã ghi nhận {amount} của {donor} vào đăng ký {ref} (theo sao kê ngày {day}).',
+  'statement.confirmed_all': '✅ Đã xác nhận {confirmed} khoản đề xuất; {refused} khoản không xác nhận được (vẫn chờ xem lại).',
+  'statement.walk_in': '✅ Đã ghi nhận khoản thu {amount} của {payer} (nhận ngoài đăng ký, theo sao kê ngày {day}).',
+  'statement.dismissed': 'Đã bỏ qua dòng sao kê số {id}; không ghi gì vào sổ quỹ.',
+  'statement.refused.gone': 'Không tìm thấy dòng sao kê này; không có gì được ghi.',
+  'statement.refused.decided': 'Dòng sao kê số {id} đã được xử lý rồi; không ghi thêm.',
+  'statement.refused.not_credit': 'Dòng này là khoản chi, không ghi nhận thành khoản thu được.',
   'fund.receipt.verified':
     'ℹ️ Đăng ký số {ref} đang chờ xác minh; khoản thu này được coi là xác nhận, nên từ nay đăng ký được tính vào số liệu tổng hợp.',
   'fund.receipt.done_in_kind': '✅ Đã ghi nhận {what}, trị giá quy đổi {amount}.',

@@ -309,8 +309,8 @@ export const receiptRunner = defineFlow({
 });
 
 /**
- * Money received against a pledge waiting for verification verifies it (it counts from now on);
- * the receipt ends with the pledge's line, and what was paid above it.
+ * A receipt against a pledge ends with what `verifyByReceipt` did, the pledge's line, and what was
+ * paid above it.
  */
 async function afterPledgeReceipt(
   tx: Tx,
@@ -320,14 +320,8 @@ async function afterPledgeReceipt(
   now: Date,
   inbound: Inbound,
 ): Promise<Text[]> {
-  const lines: Text[] = [];
-  let after = await tx.pledges.findById(before.id);
-  if (after && before.verification === 'pending' && after.received !== before.received) {
-    if (await confirmPledge(tx, actor, after, now, inbound.channel)) {
-      lines.push({ key: 'fund.receipt.verified', params: { ref: after.ref } });
-      after = await tx.pledges.findById(before.id);
-    }
-  }
+  const lines = await verifyByReceipt(tx, actor, before, now, inbound.channel);
+  const after = await tx.pledges.findById(before.id);
   if (after) {
     lines.push(pledgeLine(after, receipt.today));
     if (receipt.overpayment && after.received > after.amount) {
@@ -338,4 +332,26 @@ async function afterPledgeReceipt(
     }
   }
   return lines;
+}
+
+/**
+ * Money received against a pledge waiting for verification verifies it (it counts from now on):
+ * what every receipt against a pledge does besides its entry — the receipt flow's and a bank
+ * statement's (core/funds/statements/). `before`: the pledge as read before the receipt.
+ */
+export async function verifyByReceipt(
+  tx: Tx,
+  actor: Actor,
+  before: Pick<PledgeView, 'id' | 'verification' | 'received'>,
+  now: Date,
+  channel: Inbound['channel'] | null,
+): Promise<Text[]> {
+  if (before.verification !== 'pending') {
+    return [];
+  }
+  const after = await tx.pledges.findById(before.id);
+  if (after && after.received !== before.received && (await confirmPledge(tx, actor, after, now, channel))) {
+    return [{ key: 'fund.receipt.verified', params: { ref: after.ref } }];
+  }
+  return [];
 }

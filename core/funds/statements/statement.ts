@@ -1,209 +1,579 @@
+import type { Campaign } from '../../campaigns/campaign.ts';
+import { addressOf, closedRefusal } from '../../campaigns/campaign-of.ts';
 import type { Text } from '../../flows/flow.ts';
 import type { AuditChannel } from '../../messaging/outbox.repository.ts';
+import { keepsLevel } from '../../people/fund-levels.ts';
 import type { Actor } from '../../shared/actor.ts';
+import { fromIsoDate } from '../../shared/calendar.ts';
+import { formatDate, formatMoney } from '../../shared/format.ts';
 import type { Tx } from '../../unit-of-work.ts';
+import { verifyByReceipt } from '../flows/receipt.ts';
+import { fundEntry, recordReceipt, toLedgerEntry } from '../fund-service.ts';
+import { fold } from '../ledger.ts';
 import type { BankMapping } from './bank-mapping.ts';
+import { fingerprints } from './fingerprint.ts';
+import type { NewStatementLine, StatementLineRecord } from './statement.repository.ts';
+import { indexPledges, matchCredit } from './statement-match.ts';
+import type {
+  ConfirmAllOutcome,
+  DebitCandidate,
+  ImportStatementInput,
+  StatementDecision,
+  StatementLineStatus,
+  StatementLineView,
+  StatementOutcome,
+  StatementOutcomeLine,
+} from './statement-types.ts';
 
+export type * from './statement-types.ts';
 export type { BankMapping };
 
 /**
- * Bank statements matched to pledges (issue 17 §2): the types the file reader, the CLI and the
- * chat share, and the use cases they call. A fund officer's statement (CSV/XLSX as the bank exports
- * it, read by bot/statements/statement-file.ts) becomes `StatementRow`s; `importStatement` keeps each
- * line once per fund level (its fingerprint) and classifies it: a credit naming a live pledge's
- * reference is recorded at once as a receipt against it ("matched"); one whose payer's name and
- * amount fit an open pledge is "proposed" for the officer to confirm; other credits are "unmatched"
- * (they may become walk-in receipts); debits are listed beside the disbursements they may be.
+ * Bank statements matched to pledges (issue 17 §2): the use cases the CLI and the chat call. A fund
+ * officer's statement (CSV/XLSX as the bank exports it, read by bot/statements/statement-file.ts)
+ * becomes `StatementRow`s; `importStatement` keeps each line once per fund level (its fingerprint)
+ * and classifies it: a credit naming a live pledge's reference is recorded at once as a receipt
+ * against it ("matched"); one whose payer's name and amount fit an open pledge is "proposed" for
+ * the officer to confirm; other credits are "unmatched" (they may become walk-in receipts); debits
+ * are listed beside the disbursements they may be.
  *
  * `actor`: the fund officer in a chat (refused at a level they do not keep), or null for the
  * operator's shell (the CLI, channel 'cli'). Each use case writes its audit row in `tx`.
  */
 
-export type StatementDirection = 'credit' | 'debit';
+const ENTITY = 'StatementLine';
 
-/** One line of a bank statement as read from its file. */
-export interface StatementRow {
-  /** The line's row number in the file (1-based, as a spreadsheet shows it). */
-  line: number;
-  /** The bank's posting day, YYYY-MM-DD. */
-  postedOn: string;
-  direction: StatementDirection;
-  /** Đồng, above zero. */
-  amount: bigint;
-  /** The transfer's description ("nội dung"), as the bank wrote it. */
-  description: string;
-  /** The payer (credits) or payee (debits), when the bank gives it. */
-  counterparty?: string;
-  /** The bank's own transaction number ("số bút toán", "mã giao dịch"), when it gives one. */
-  bankRef?: string;
+/** Whatever refuses work at the level: not the actor's level, no such campaign, a closed one. */
+async function refusalAt(
+  tx: Tx,
+  actor: Actor | null,
+  campaignId: number,
+  levelUnitId: number,
+  now: Date,
+  writing: boolean,
+): Promise<{ campaign: Campaign; refusal: null } | { campaign: Campaign | undefined; refusal: Text }> {
+  const campaign = await tx.campaigns.findById(campaignId);
+  if (!campaign) {
+    return { campaign, refusal: { key: 'fund.refused.nothing_saved' } };
+  }
+  if (actor && !(await keepsLevel(tx, actor, 'fund.receipt', levelUnitId))) {
+    return { campaign, refusal: { key: 'fund.refused.not_fund_officer' } };
+  }
+  const closed = writing ? await closedRefusal(tx, campaign, 'fund', now, addressOf(campaign)) : undefined;
+  return closed ? { campaign, refusal: closed } : { campaign, refusal: null };
 }
 
-/** What was decided about a line (StatementLine.status); `seen`: an earlier import has it. */
-export type StatementLineStatus =
-  | 'matched'
-  | 'proposed'
-  | 'unmatched'
-  | 'debit'
-  | 'confirmed'
-  | 'walk_in'
-  | 'dismissed';
+const ledgerChannel = (channel: AuditChannel) => (channel === 'cli' ? null : channel);
 
-/** A disbursement (or allocation not yet paid) a debit line may be. */
-export interface DebitCandidate {
-  /** The ledger entry: a disbursement, or an allocation still unpaid. */
-  entryId: number;
-  kind: 'disbursement' | 'allocation';
-  householdId: number;
-  householdName: string;
-  /** Đồng: the disbursement's amount, or what is left to pay of the allocation. */
-  amount: bigint;
-  occurredOn: string;
+/** The disbursements of the level and its allocations not yet paid, by amount (debits' candidates). */
+async function debitCandidates(
+  tx: Tx,
+  campaignId: number,
+  levelUnitId: number,
+): Promise<Map<bigint, DebitCandidate[]>> {
+  const rows = await tx.funds.entriesTouching(campaignId, { levels: [levelUnitId], householdIds: [] });
+  const state = fold(rows.map(toLedgerEntry));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const found: Omit<DebitCandidate, 'householdName'>[] = [];
+  for (const r of rows) {
+    if (r.kind === 'disbursement' && r.levelUnitId === levelUnitId && !state.reversed.has(r.id)) {
+      found.push({
+        entryId: r.id,
+        kind: 'disbursement',
+        householdId: r.householdId ?? 0,
+        amount: r.amount,
+        occurredOn: r.occurredOn,
+      });
+    }
+  }
+  for (const [key, a] of state.allocations) {
+    const unpaid = a.amount - a.paid;
+    if (a.level === levelUnitId && unpaid > 0n) {
+      found.push({
+        entryId: a.entryId,
+        kind: 'allocation',
+        householdId: Number(key.split(':')[0]),
+        amount: unpaid,
+        occurredOn: byId.get(a.entryId)?.occurredOn ?? '',
+      });
+    }
+  }
+  const names = new Map<number, string>();
+  const byAmount = new Map<bigint, DebitCandidate[]>();
+  for (const c of found) {
+    if (!names.has(c.householdId)) {
+      names.set(c.householdId, (await tx.households.findById(c.householdId))?.headName ?? '');
+    }
+    const list = byAmount.get(c.amount) ?? [];
+    list.push({ ...c, householdName: names.get(c.householdId) ?? '' });
+    byAmount.set(c.amount, list);
+  }
+  return byAmount;
 }
 
-/** One line of an import's outcome. */
-export interface StatementOutcomeLine {
-  /** The stored StatementLine's id; null in a dry run, or for a line seen before (see `seenId`). */
-  id: number | null;
-  /** A line an earlier import already brought: its stored id. */
-  seenId: number | null;
-  line: number;
-  postedOn: string;
-  direction: StatementDirection;
-  amount: bigint;
-  description: string;
-  counterparty: string | null;
-  bankRef: string | null;
-  /** What this import made of it; `seen` for a line already stored (nothing was done). */
-  status: StatementLineStatus | 'seen';
-  /** The pledge matched (by reference) or proposed (by name and amount). */
-  pledgeId: number | null;
-  pledgeRef: string | null;
-  donorName: string | null;
-  /** How sure a proposal is (0–1); 1 for a match by reference. */
-  score: number | null;
-  /** The receipt recorded (a match by reference, in a real import). */
-  entryId: number | null;
-  /** The receipt went past what the pledge had left (recorded, flagged as the receipt flow does). */
-  overpayment: boolean;
-  /** Debits: the disbursements it may be. */
-  candidates: DebitCandidate[];
+function emptyOutcome(input: ImportStatementInput, refusal: Text): StatementOutcome {
+  return {
+    refusal,
+    importId: null,
+    dryRun: input.dryRun,
+    bank: input.bank,
+    fileName: input.fileName,
+    levelUnitId: input.levelUnitId,
+    counts: { lines: input.rows.length, matched: 0, proposed: 0, unmatched: 0, debit: 0, alreadySeen: 0 },
+    lines: [],
+  };
 }
 
-export interface StatementCounts {
-  /** Lines in the file. */
-  lines: number;
-  matched: number;
-  proposed: number;
-  unmatched: number;
-  debit: number;
-  /** Lines an earlier import of this level already brought (nothing done). */
-  alreadySeen: number;
-}
-
-export interface StatementOutcome {
-  /** The StatementImport row; null in a dry run. */
-  importId: number | null;
-  dryRun: boolean;
-  bank: string;
-  fileName: string;
-  levelUnitId: number;
-  counts: StatementCounts;
-  /** Every line of the file, in its order. */
-  lines: StatementOutcomeLine[];
-}
-
-export interface ImportStatementInput {
-  campaignId: number;
-  levelUnitId: number;
-  /** The mapping's code (vcb, bidv, agribank, generic…). */
-  bank: string;
-  fileName: string;
-  rows: StatementRow[];
-  /** Classify only: nothing is written. */
-  dryRun: boolean;
-}
-
-/** The outcome of a decision on one line; `lines` say what was done (or why not) in the catalog's words. */
-export type StatementDecision =
-  | { ok: true; lineId: number; entryId: number | null; lines: Text[] }
-  | { ok: false; reason: Text };
-
-/** Confirming every proposal of an import. */
-export interface ConfirmAllOutcome {
-  confirmed: number;
-  /** Proposals that could not be confirmed (the pledge cancelled meanwhile…), left proposed. */
-  refused: number;
-  lines: Text[];
+/**
+ * Reads a statement into the level's lines: classifies every line (see the module comment) and,
+ * unless `dryRun`, records the matches as receipts against their pledges (the bank's transaction
+ * number as the voucher, the bank's day as the day received, overpayment flagged), keeps the new
+ * lines and the import, and audits it. Lines an earlier import brought are reported as seen and
+ * change nothing, so importing a file again, or one overlapping it, adds only what is new.
+ */
+export async function importStatement(
+  tx: Tx,
+  actor: Actor | null,
+  input: ImportStatementInput,
+  now: Date,
+  channel: AuditChannel,
+): Promise<StatementOutcome> {
+  const { campaignId, levelUnitId, rows, dryRun } = input;
+  const checked = await refusalAt(tx, actor, campaignId, levelUnitId, now, !dryRun);
+  if (checked.refusal) {
+    return emptyOutcome(input, checked.refusal);
+  }
+  const prints = fingerprints(rows);
+  const seen = await tx.statements.seen(levelUnitId, prints);
+  const index = indexPledges(await tx.statements.levelPledges(campaignId, levelUnitId));
+  const hasDebits = rows.some((r, i) => r.direction === 'debit' && !seen.has(prints[i] ?? ''));
+  const debits = hasDebits ? await debitCandidates(tx, campaignId, levelUnitId) : new Map();
+  const counts = { lines: rows.length, matched: 0, proposed: 0, unmatched: 0, debit: 0, alreadySeen: 0 };
+  const lines: StatementOutcomeLine[] = rows.map((row, i) => {
+    const base: StatementOutcomeLine = {
+      id: null,
+      seenId: seen.get(prints[i] ?? '') ?? null,
+      line: row.line,
+      postedOn: row.postedOn,
+      direction: row.direction,
+      amount: row.amount,
+      description: row.description,
+      counterparty: row.counterparty ?? null,
+      bankRef: row.bankRef ?? null,
+      status: 'seen',
+      pledgeId: null,
+      pledgeRef: null,
+      donorName: null,
+      score: null,
+      entryId: null,
+      overpayment: false,
+      candidates: [],
+    };
+    if (base.seenId !== null) {
+      counts.alreadySeen++;
+      return base;
+    }
+    if (row.direction === 'debit') {
+      counts.debit++;
+      return { ...base, status: 'debit', candidates: debits.get(row.amount) ?? [] };
+    }
+    const match = matchCredit(index, row);
+    counts[match.status]++;
+    if (match.status === 'unmatched') {
+      return { ...base, status: 'unmatched' };
+    }
+    const { pledge } = match;
+    const named = { pledgeId: pledge.id, pledgeRef: pledge.ref, donorName: pledge.donorName };
+    return match.status === 'matched'
+      ? { ...base, ...named, status: 'matched', score: 1, overpayment: match.overpayment }
+      : { ...base, ...named, status: 'proposed', score: match.score };
+  });
+  const outcome: StatementOutcome = {
+    refusal: null,
+    importId: null,
+    dryRun,
+    bank: input.bank,
+    fileName: input.fileName,
+    levelUnitId,
+    counts,
+    lines,
+  };
+  if (dryRun) {
+    return outcome;
+  }
+  const freshAt = lines.flatMap((l, i) => (l.status === 'seen' ? [] : [i]));
+  const fresh = freshAt.map((i) => lines[i] as StatementOutcomeLine);
+  outcome.importId = await tx.statements.createImport(
+    {
+      campaignId,
+      levelUnitId,
+      bank: input.bank,
+      fileName: input.fileName,
+      lines: rows.length,
+      added: fresh.length,
+      personId: actor?.personId ?? null,
+      channel,
+    },
+    now,
+  );
+  const pending = new Map(
+    [...index.byRef.values()].filter((p) => p.verification === 'pending').map((p) => [p.id, p]),
+  );
+  for (const l of fresh) {
+    if (l.status !== 'matched' || l.pledgeId === null) {
+      continue;
+    }
+    const recorded = await recordReceipt(
+      tx,
+      {
+        ...fundEntry({
+          campaignId,
+          kind: 'receipt',
+          levelUnitId,
+          amount: l.amount,
+          pledgeId: l.pledgeId,
+          overpayment: l.overpayment,
+          documentRef: l.bankRef,
+          occurredOn: l.postedOn,
+          personId: actor?.personId ?? null,
+          channel: ledgerChannel(channel),
+        }),
+        kind: 'receipt',
+      },
+      now,
+    );
+    l.entryId = recorded.ok ? recorded.id : null;
+    const waiting = pending.get(l.pledgeId);
+    if (waiting && actor) {
+      pending.delete(l.pledgeId);
+      await verifyByReceipt(tx, actor, waiting, now, ledgerChannel(channel));
+    }
+  }
+  const toStore: NewStatementLine[] = fresh.map((l, i) => ({
+    campaignId,
+    levelUnitId,
+    importId: outcome.importId ?? 0,
+    fingerprint: prints[freshAt[i] ?? 0] ?? '',
+    postedOn: l.postedOn,
+    direction: l.direction,
+    amount: l.amount,
+    description: l.description,
+    counterparty: l.counterparty,
+    bankRef: l.bankRef,
+    status: l.status,
+    pledgeId: l.pledgeId,
+    entryId: l.entryId,
+    score: l.score,
+  }));
+  const ids = await tx.statements.insertLines(toStore, now);
+  fresh.forEach((l, i) => {
+    l.id = ids[i] ?? null;
+  });
+  await tx.audit.record(
+    {
+      personId: actor?.personId ?? null,
+      channel,
+      action: 'fund.statement.import',
+      entity: 'StatementImport',
+      entityId: String(outcome.importId),
+      after: {
+        bank: input.bank,
+        fileName: input.fileName,
+        levelUnitId,
+        ...counts,
+        receipts: fresh.flatMap((l) => (l.entryId === null ? [] : [l.entryId])),
+      },
+    },
+    now,
+  );
+  return outcome;
 }
 
 /** A stored line as the officer's lists show it. */
-export type StatementLineView = StatementOutcomeLine & {
-  id: number;
-  importId: number;
-  status: StatementLineStatus;
-};
+function lineView(r: StatementLineRecord, pledge?: { ref: string; donorName: string }): StatementLineView {
+  return {
+    id: r.id,
+    importId: r.importId,
+    seenId: null,
+    line: 0,
+    postedOn: r.postedOn,
+    direction: r.direction,
+    amount: r.amount,
+    description: r.description,
+    counterparty: r.counterparty,
+    bankRef: r.bankRef,
+    status: r.status as StatementLineStatus,
+    pledgeId: r.pledgeId,
+    pledgeRef: pledge?.ref ?? null,
+    donorName: pledge?.donorName ?? null,
+    score: r.score,
+    entryId: r.entryId,
+    overpayment: false,
+    candidates: [],
+  };
+}
 
-export async function importStatement(
-  _tx: Tx,
-  _actor: Actor | null,
-  _input: ImportStatementInput,
-  _now: Date,
-  _channel: AuditChannel,
-): Promise<StatementOutcome> {
-  throw new Error('importStatement: not yet');
+/** The line and its campaign, if the actor may decide on it; else why not. */
+async function decidable(
+  tx: Tx,
+  actor: Actor | null,
+  lineId: number,
+  now: Date,
+  statuses: readonly string[],
+): Promise<{ ok: true; line: StatementLineRecord } | { ok: false; reason: Text }> {
+  const line = await tx.statements.findLine(lineId);
+  if (!line) {
+    return { ok: false, reason: { key: 'statement.refused.gone' } };
+  }
+  const checked = await refusalAt(tx, actor, line.campaignId, line.levelUnitId, now, true);
+  if (checked.refusal) {
+    return { ok: false, reason: checked.refusal };
+  }
+  if (!statuses.includes(line.status)) {
+    return { ok: false, reason: { key: 'statement.refused.decided', params: { id: line.id } } };
+  }
+  return { ok: true, line };
+}
+
+async function auditDecision(
+  tx: Tx,
+  actor: Actor | null,
+  line: StatementLineRecord,
+  after: { status: string; entryId: number | null },
+  now: Date,
+  channel: AuditChannel,
+): Promise<void> {
+  await tx.audit.record(
+    {
+      personId: actor?.personId ?? null,
+      channel,
+      action: `fund.statement.${after.status}`,
+      entity: ENTITY,
+      entityId: String(line.id),
+      before: { status: line.status },
+      after,
+    },
+    now,
+  );
 }
 
 /** A proposed line becomes a receipt against its pledge (status `confirmed`). */
 export async function confirmProposal(
-  _tx: Tx,
-  _actor: Actor | null,
-  _lineId: number,
-  _now: Date,
-  _channel: AuditChannel,
+  tx: Tx,
+  actor: Actor | null,
+  lineId: number,
+  now: Date,
+  channel: AuditChannel,
 ): Promise<StatementDecision> {
-  throw new Error('confirmProposal: not yet');
+  const found = await decidable(tx, actor, lineId, now, ['proposed']);
+  if (!found.ok) {
+    return found;
+  }
+  const { line } = found;
+  const pledge = line.pledgeId === null ? undefined : await tx.pledges.findById(line.pledgeId);
+  if (!pledge || pledge.cancelledAt !== null) {
+    return {
+      ok: false,
+      reason: { key: 'fund.refused.pledge_cancelled', params: { ref: pledge?.ref ?? '' } },
+    };
+  }
+  const overpayment = line.amount > pledge.amount - pledge.received;
+  const recorded = await recordReceipt(
+    tx,
+    {
+      ...fundEntry({
+        campaignId: line.campaignId,
+        kind: 'receipt',
+        levelUnitId: line.levelUnitId,
+        amount: line.amount,
+        pledgeId: pledge.id,
+        overpayment,
+        documentRef: line.bankRef,
+        occurredOn: line.postedOn,
+        personId: actor?.personId ?? null,
+        channel: ledgerChannel(channel),
+      }),
+      kind: 'receipt',
+    },
+    now,
+  );
+  if (
+    !recorded.ok ||
+    !(await tx.statements.decide(
+      line.id,
+      'proposed',
+      { status: 'confirmed', entryId: recorded.ok ? recorded.id : null, pledgeId: pledge.id },
+      actor?.personId ?? null,
+      now,
+    ))
+  ) {
+    return { ok: false, reason: { key: 'fund.refused.nothing_saved' } };
+  }
+  await auditDecision(tx, actor, line, { status: 'confirmed', entryId: recorded.id }, now, channel);
+  const lines: Text[] = [
+    {
+      key: 'statement.confirmed',
+      params: {
+        amount: formatMoney(line.amount),
+        donor: pledge.donorName,
+        ref: pledge.ref,
+        day: formatDate(fromIsoDate(line.postedOn)),
+      },
+    },
+  ];
+  if (actor) {
+    lines.push(...(await verifyByReceipt(tx, actor, pledge, now, ledgerChannel(channel))));
+  }
+  if (overpayment) {
+    const extra = pledge.received + line.amount - pledge.amount;
+    lines.push({ key: 'pledge.card.overpaid', params: { extra: formatMoney(extra) } });
+  }
+  return { ok: true, lineId: line.id, entryId: recorded.id, lines };
 }
 
 /** Every proposal still open of an import becomes a receipt. */
 export async function confirmAllProposals(
-  _tx: Tx,
-  _actor: Actor | null,
-  _importId: number,
-  _now: Date,
-  _channel: AuditChannel,
+  tx: Tx,
+  actor: Actor | null,
+  importId: number,
+  now: Date,
+  channel: AuditChannel,
 ): Promise<ConfirmAllOutcome> {
-  throw new Error('confirmAllProposals: not yet');
+  const first = (await tx.statements.listLines({ importId, status: 'proposed' }, 100_000)).reverse();
+  let confirmed = 0;
+  let refused = 0;
+  for (const line of first) {
+    const decision = await confirmProposal(tx, actor, line.id, now, channel);
+    if (decision.ok) {
+      confirmed++;
+    } else {
+      refused++;
+    }
+  }
+  return {
+    confirmed,
+    refused,
+    lines: [{ key: 'statement.confirmed_all', params: { confirmed, refused } }],
+  };
 }
 
 /** A credit no pledge fits becomes a receipt without a pledge (status `walk_in`). */
 export async function walkInFromLine(
-  _tx: Tx,
-  _actor: Actor | null,
-  _lineId: number,
-  _payer: { payerName?: string; publicName: boolean },
-  _now: Date,
-  _channel: AuditChannel,
+  tx: Tx,
+  actor: Actor | null,
+  lineId: number,
+  payer: { payerName?: string; publicName: boolean },
+  now: Date,
+  channel: AuditChannel,
 ): Promise<StatementDecision> {
-  throw new Error('walkInFromLine: not yet');
+  const found = await decidable(tx, actor, lineId, now, ['unmatched', 'proposed']);
+  if (!found.ok) {
+    return found;
+  }
+  const { line } = found;
+  if (line.direction !== 'credit') {
+    return { ok: false, reason: { key: 'statement.refused.not_credit' } };
+  }
+  const payerName = (payer.payerName ?? line.counterparty ?? '').trim();
+  const recorded = await recordReceipt(
+    tx,
+    {
+      ...fundEntry({
+        campaignId: line.campaignId,
+        kind: 'receipt',
+        levelUnitId: line.levelUnitId,
+        amount: line.amount,
+        documentRef: line.bankRef,
+        note: payerName,
+        publicName: payer.publicName,
+        occurredOn: line.postedOn,
+        personId: actor?.personId ?? null,
+        channel: ledgerChannel(channel),
+      }),
+      kind: 'receipt',
+    },
+    now,
+  );
+  if (
+    !recorded.ok ||
+    !(await tx.statements.decide(
+      line.id,
+      line.status,
+      { status: 'walk_in', entryId: recorded.ok ? recorded.id : null, pledgeId: null },
+      actor?.personId ?? null,
+      now,
+    ))
+  ) {
+    return { ok: false, reason: { key: 'fund.refused.nothing_saved' } };
+  }
+  await auditDecision(tx, actor, line, { status: 'walk_in', entryId: recorded.id }, now, channel);
+  return {
+    ok: true,
+    lineId: line.id,
+    entryId: recorded.id,
+    lines: [
+      {
+        key: 'statement.walk_in',
+        params: {
+          amount: formatMoney(line.amount),
+          payer: payerName,
+          day: formatDate(fromIsoDate(line.postedOn)),
+        },
+      },
+    ],
+  };
 }
 
 /** The officer sets a line aside (status `dismissed`); nothing is recorded in the ledger. */
 export async function dismissLine(
-  _tx: Tx,
-  _actor: Actor | null,
-  _lineId: number,
-  _now: Date,
-  _channel: AuditChannel,
+  tx: Tx,
+  actor: Actor | null,
+  lineId: number,
+  now: Date,
+  channel: AuditChannel,
 ): Promise<StatementDecision> {
-  throw new Error('dismissLine: not yet');
+  const found = await decidable(tx, actor, lineId, now, ['proposed', 'unmatched', 'debit']);
+  if (!found.ok) {
+    return found;
+  }
+  const { line } = found;
+  if (
+    !(await tx.statements.decide(
+      line.id,
+      line.status,
+      { status: 'dismissed', entryId: null, pledgeId: line.pledgeId },
+      actor?.personId ?? null,
+      now,
+    ))
+  ) {
+    return { ok: false, reason: { key: 'fund.refused.nothing_saved' } };
+  }
+  await auditDecision(tx, actor, line, { status: 'dismissed', entryId: null }, now, channel);
+  return {
+    ok: true,
+    lineId: line.id,
+    entryId: null,
+    lines: [{ key: 'statement.dismissed', params: { id: line.id } }],
+  };
 }
 
-/** The stored lines of a level (newest import first), optionally of one status or one import. */
+/** The stored lines of a level (newest first), optionally of one status or one import. */
 export async function statementLines(
-  _tx: Tx,
-  _actor: Actor | null,
-  _filter: { levelUnitId: number; status?: StatementLineStatus; importId?: number },
-  _limit: number,
+  tx: Tx,
+  actor: Actor | null,
+  filter: { levelUnitId: number; status?: StatementLineStatus; importId?: number },
+  limit: number,
 ): Promise<StatementLineView[]> {
-  throw new Error('statementLines: not yet');
+  if (actor && !(await keepsLevel(tx, actor, 'fund.receipt', filter.levelUnitId))) {
+    return [];
+  }
+  const rows = await tx.statements.listLines(filter, limit);
+  const pledges = new Map<number, { ref: string; donorName: string }>();
+  for (const r of rows) {
+    if (r.pledgeId !== null && !pledges.has(r.pledgeId)) {
+      const p = await tx.pledges.findById(r.pledgeId);
+      pledges.set(r.pledgeId, { ref: p?.ref ?? '', donorName: p?.donorName ?? '' });
+    }
+  }
+  return rows.map((r) => lineView(r, r.pledgeId === null ? undefined : pledges.get(r.pledgeId)));
 }
