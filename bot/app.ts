@@ -34,6 +34,8 @@ import {
 import { openSqlDb, type SqlDb } from '../prisma/sql-db.ts';
 import { createStore } from '../prisma/store.ts';
 import { createZaloTokenStore } from '../prisma/zalo-token-store.ts';
+import { registerBoard } from './board/board-routes.ts';
+import { createBoardService } from './board/board-service.ts';
 import type { Config, ZaloConfig } from './config.ts';
 import { createDatabaseHealth, type DatabaseHealth, watchDb } from './database-health.ts';
 import { createExportBuilder } from './exports/document-builder.ts';
@@ -200,6 +202,20 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     log: log.child({ part: 'media' }),
   });
   const features = options.features ?? FEATURES;
+  // The public live board (issue 17 §3): one watcher of the database for every viewer.
+  const board = createBoardService({
+    db,
+    clock,
+    log: log.child({ part: 'board' }),
+    links: () => {
+      const username =
+        config.board.telegramUsername ?? (telegram?.isInited() ? telegram.botInfo.username : undefined);
+      return {
+        telegram: username ? `https://t.me/${username}?start=ungho` : undefined,
+        zalo: config.board.zaloOaId ? `https://zalo.me/${config.board.zaloOaId}` : undefined,
+      };
+    },
+  });
   const coreHandler = createInboundHandler({
     features,
     uow: store,
@@ -210,6 +226,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     afterCommit: () => {
       dispatcher.kick();
       archiver.kick();
+      board.kick();
     },
   });
   const replyToFault = createFaultReplier({ uow: store, clock, afterEnqueue: () => dispatcher.kick() });
@@ -233,6 +250,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     const status = health.status();
     return reply.code(status.ok ? 200 : 503).send(status);
   });
+  const boardRoutes = registerBoard(http, board);
 
   if (config.playground) {
     const sender = createPlaygroundSender({ buildDocument });
@@ -438,6 +456,9 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       stopping ??= (async () => {
         clearInterval(pruneTimer);
         await polling?.stop();
+        // Open event streams would keep the server from closing.
+        boardRoutes.close();
+        board.stop();
         await http.close();
         await processor.stop();
         await archiver.stop();

@@ -44,6 +44,20 @@ const ZEnv = z.object({
       .regex(/^[A-Za-z0-9_-]{12,256}$/, 'must be 12–256 characters of A-Z, a-z, 0-9, _ and -')
       .optional(),
   ),
+  /** The bot's username for the live board's `t.me/<username>?start=ungho` link (else from getMe). */
+  TELEGRAM_BOT_USERNAME: optional.pipe(
+    z
+      .string()
+      .regex(/^@?[A-Za-z][A-Za-z0-9_]{3,31}$/, 'must be a Telegram username such as MTTQ_BacKan_bot')
+      .optional(),
+  ),
+  /** The Official Account's id for the live board's `zalo.me/<id>` link. */
+  ZALO_OA_ID: optional.pipe(
+    z
+      .string()
+      .regex(/^\d{5,25}$/, 'must be the Official Account id (digits), as in https://zalo.me/<id>')
+      .optional(),
+  ),
   ZALO_APP_ID: optional,
   ZALO_APP_SECRET: optional,
   ZALO_OA_SECRET_KEY: optional,
@@ -201,6 +215,8 @@ export interface Config {
   telegram: TelegramConfig | undefined;
   zalo: ZaloConfig | undefined;
   playground: boolean;
+  /** The live board's start links: the bot's username (without @) and the Official Account's id. */
+  board: { telegramUsername: string | undefined; zaloOaId: string | undefined };
   /** The playground's password (undefined: none, loopback only) and PUBLIC_URL, whose host it answers to. */
   playgroundAccess: { password: string | undefined; publicUrl: string | undefined };
   /** Bounds of `households import`: file size and household rows. */
@@ -296,6 +312,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     telegram,
     zalo,
     playground,
+    board: { telegramUsername: e.TELEGRAM_BOT_USERNAME?.replace(/^@/, ''), zaloOaId: e.ZALO_OA_ID },
     playgroundAccess: { password: e.PLAYGROUND_PASSWORD, publicUrl: e.PUBLIC_URL },
     householdImport: {
       maxBytes: Math.floor(e.HOUSEHOLD_IMPORT_MAX_MB * MEBIBYTE),

@@ -57,7 +57,7 @@ export async function loadRollup(
  * even read.
  */
 export async function fundScope(
-  tx: Tx,
+  tx: Pick<Tx, 'units'>,
   unitIds: number[],
   opts: { rows?: boolean } = {},
 ): Promise<FundScope> {

@@ -31,7 +31,9 @@ export function statusOf(p: PledgeView, today: string): PledgeShownStatus {
 }
 
 /** What was promised, in the words of the pledge: "50.000.000 đ", "200 bao xi măng (ước 20.000.000 đ)". */
-export function pledgeWhat(p: PledgeView): Text {
+export function pledgeWhat(
+  p: Pick<PledgeView, 'kind' | 'amount' | 'quantity' | 'quantityUnit' | 'description'>,
+): Text {
   if (p.kind === 'money') {
     return { key: 'pledge.what.money', params: { amount: formatMoney(p.amount) } };
   }
