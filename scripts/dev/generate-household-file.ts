@@ -13,7 +13,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import ExcelJS from 'exceljs';
-import { type CsvDelimiter, formatCsv } from '../households/csv.ts';
+import { type CsvDelimiter, formatCsv } from '../../bot/files/csv.ts';
 
 /** Options of `generateHouseholdRows`. */
 export interface GenerateOptions {

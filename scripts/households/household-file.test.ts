@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatCsv } from '../../bot/files/csv.ts';
 import { generateHouseholdRows, writeCsv, writeXlsx } from '../dev/generate-household-file.ts';
-import { formatCsv } from './csv.ts';
 import {
   HouseholdFileError,
   type HouseholdFileResult,

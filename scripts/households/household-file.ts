@@ -15,11 +15,6 @@ import { type Readable, Transform } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type ExcelJS from 'exceljs';
 import type { Borders, CellValue, Fill } from 'exceljs';
-import type { CategoryChoice } from '../../core/households/household.ts';
-import { DEFAULT_HOUSEHOLD_IMPORT_LIMITS } from '../../core/households/import-limits.ts';
-import { dateInZone } from '../../core/shared/calendar.ts';
-import { formatDate, formatInteger } from '../../core/shared/format.ts';
-import { DEFAULT_TIME_ZONE } from '../cli/context.ts';
 import {
   CSV_DELIMITERS,
   type CsvDelimiter,
@@ -27,7 +22,12 @@ import {
   CsvParser,
   csvDecoder,
   detectCsvEncoding,
-} from './csv.ts';
+} from '../../bot/files/csv.ts';
+import type { CategoryChoice } from '../../core/households/household.ts';
+import { DEFAULT_HOUSEHOLD_IMPORT_LIMITS } from '../../core/households/import-limits.ts';
+import { dateInZone } from '../../core/shared/calendar.ts';
+import { formatDate, formatInteger } from '../../core/shared/format.ts';
+import { DEFAULT_TIME_ZONE } from '../cli/context.ts';
 import {
   CATEGORY_LABELS,
   type CellProblem,

@@ -1,6 +1,7 @@
 /**
- * The CSV dialect commune officers' files come in: RFC 4180 quoting (quoted delimiters, quoted
- * line breaks, `""` for a quote), Windows or Unix line endings, UTF-8 with or without a BOM.
+ * The CSV dialect officers' files come in (household lists, units, bank statements): RFC 4180
+ * quoting (quoted delimiters, quoted line breaks, `""` for a quote), Windows or Unix line endings,
+ * UTF-8 with or without a BOM.
  * Parsing is lenient: a stray quote inside an unquoted field is kept as text, text after a closing
  * quote is appended, an unterminated quote runs to the end of the file — but never past
  * `CSV_LIMITS`: a field or record longer than that throws `CsvLimitError` (an unclosed quote in a
