@@ -62,6 +62,11 @@ export const ACCESS = {
   'pledge.org': { roles: { org_leader: 'own' } },
   /** Confirming or refusing a pledge that waits for verification: the keepers of its fund level. */
   'pledge.verify': { roles: KEEPER },
+  /**
+   * Registering, at a launch ceremony, the pledges announced there on the donors' behalf (issue 17
+   * §3): the fund's keepers, the officers of the unit (its level's own ceremony) and its admins.
+   */
+  'pledge.batch': { roles: { fund_officer: 'own', unit_officer: 'own', admin: 'below' } },
   'fund.receipt': { roles: KEEPER },
   /** Allocating from a fund level (the level; the household is `fund.household`). */
   'fund.allocate': { roles: KEEPER },

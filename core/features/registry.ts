@@ -1,4 +1,5 @@
 import { basicsFeature } from './basics.ts';
+import { batchPledgesFeature } from './batch-pledges.ts';
 import { committeeReportFeature } from './committee-report.ts';
 import { exportsFeature } from './exports.ts';
 import type { Feature } from './feature.ts';
@@ -37,6 +38,7 @@ export const FEATURES: readonly Feature[] = [
   committeeReportFeature,
   householdsFeature,
   pledgesFeature,
+  batchPledgesFeature,
   fundReceiptFeature,
   fundAllocationFeature,
   fundDisbursementFeature,

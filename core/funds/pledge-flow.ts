@@ -35,8 +35,8 @@ import { pledgeRateRefusal, pledgeSafeguards } from './pledge-verification.ts';
  */
 
 /** The largest pledge accepted in chat (a bigger one is a typo or goes through the fund board). */
-const MAX_PLEDGE = 100_000_000_000n;
-const MIN_PLEDGE = 1_000n;
+export const MAX_PLEDGE = 100_000_000_000n;
+export const MIN_PLEDGE = 1_000n;
 
 const KIND_LABELS: Record<PledgeKind, string> = {
   money: '💵 Tiền',

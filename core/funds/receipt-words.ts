@@ -19,15 +19,19 @@ export interface Gift {
 
 export type GiftForm = 'money' | 'materials' | 'labour';
 
-/** Words that start an organisation's or enterprise's name (a walk-in payer has no donor kind). */
+/**
+ * Words that start an organisation's or enterprise's name (a walk-in payer has no donor kind). Not
+ * `\b`: it is ASCII-only, so "chi bộ", "sở" or "quỹ" (ending in a letter with a mark) never matched.
+ */
 const ENTERPRISE =
-  /^(công ty|cty|doanh nghiệp|dntn|tập đoàn|tổng công ty|ngân hàng|chi nhánh|hợp tác xã|htx|cửa hàng)\b/iu;
+  /^(công ty|cty|doanh nghiệp|dntn|dn|tập đoàn|tổng công ty|ngân hàng|chi nhánh|hợp tác xã|htx|cửa hàng)(?![\p{L}\p{N}])/iu;
 const ORGANISATION =
-  /^(hội|ủy ban|uỷ ban|ubnd|đảng ủy|đảng uỷ|chi bộ|đoàn|liên đoàn|công đoàn|trường|bệnh viện|sở|phòng|ban|cục|chi cục|trung tâm|quỹ|câu lạc bộ|clb|tổ chức|cơ quan|văn phòng|bộ chỉ huy|công an|ban chỉ huy|nhà thờ|chùa|giáo xứ|các|tập thể)\b/iu;
+  /^(hội|ủy ban|uỷ ban|ubnd|đảng ủy|đảng uỷ|chi bộ|đoàn|liên đoàn|công đoàn|trường|bệnh viện|sở|phòng|ban|cục|chi cục|trung tâm|quỹ|câu lạc bộ|clb|tổ chức|cơ quan|văn phòng|bộ chỉ huy|công an|ban chỉ huy|nhà thờ|chùa|giáo xứ|các|tập thể|đảng bộ|mặt trận|tổ dân phố|tổ|thôn|xóm)(?![\p{L}\p{N}])/iu;
 
 /** A walk-in payer's kind, from the name written on the receipt. */
 export function walkInDonorKind(name: string): DonorKind {
-  const n = name.trim();
+  // Some phones type Vietnamese decomposed ("ô" + a combining mark): compare the composed form.
+  const n = name.trim().normalize('NFC');
   if (ENTERPRISE.test(n)) {
     return 'enterprise';
   }

@@ -19,6 +19,7 @@ const ACTION_LABELS = {
   'pledge.track': 'Mục ủng hộ trên menu',
   'pledge.org': 'Đăng ký ủng hộ của tổ chức thành viên',
   'pledge.verify': 'Xác nhận, từ chối đăng ký chờ xác minh',
+  'pledge.batch': 'Ghi nhận ủng hộ tại buổi lễ (nhiều đăng ký một lần)',
   'fund.receipt': 'Ghi khoản thu',
   'fund.allocate': 'Phân bổ từ quỹ của cấp',
   'fund.household': 'Hộ được phân bổ, chi',
