@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignRules } from '../core/campaigns/campaign-rules.ts';
-import {
-  type CampaignDefinitionInput,
-  definitionToJson,
-  ZCampaignDefinition,
-} from '../core/campaigns/definition.ts';
 import { choiceFrom, type TestUser, testUser, textFrom } from '../core/testing/builders.ts';
-import type { SqlDb } from '../prisma/sql-db.ts';
-import { CITY_FUND_ACCOUNT, recordEntry } from './support/fixtures.ts';
+import { bacKanDefinition as definition, setDefinition } from './support/campaign-definition.ts';
+import { recordEntry } from './support/fixtures.ts';
 import { addMember, createInboundHarness, type InboundHarness } from './support/inbound-harness.ts';
 import { rawRows } from './support/raw-sql.ts';
 import { type SqliteChat, startSqliteChat } from './support/sqlite-chat.ts';
@@ -18,41 +13,6 @@ import { type SqliteChat, startSqliteChat } from './support/sqlite-chat.ts';
  * applied, the norm in force on the day of an allocation, and its fund's bank account in a pledge
  * receipt and in /congkhai. On the database the suite runs (SQLite or PostgreSQL).
  */
-
-/** A definition of the Bắc Kạn plan with the campaign's own choices; `overrides` replace sections. */
-function definition(overrides: Partial<CampaignDefinitionInput> = {}): string {
-  return definitionToJson(
-    ZCampaignDefinition.parse({
-      code: 'BK-XNT-2025',
-      name: 'Xóa nhà tạm, nhà dột nát thành phố Bắc Kạn 2024–2025',
-      area: '058',
-      startsOn: '2024-10-01',
-      endsOn: '2025-12-31',
-      schedule: { monthly: { dueDay: 15 }, final: { dueOn: '2025-12-10' } },
-      eligibility: { minNonDurableStructures: 3 },
-      categories: [
-        { code: 'poor', label: 'Hộ nghèo' },
-        { code: 'near_poor', label: 'Hộ cận nghèo' },
-        { code: 'ntp_poverty', label: 'Hộ thuộc Chương trình MTQG giảm nghèo' },
-        { code: 'other', label: 'Khác', supported: false },
-      ],
-      povertyStandards: [
-        { reference: 'Nghị định 07/2021/NĐ-CP', from: '2022-01-01', to: '2025-12-31' },
-        { reference: 'Nghị định 351/2025/NĐ-CP', from: '2026-01-01' },
-      ],
-      norms: [
-        { from: '2024-10-01', to: '2024-11-09', newBuild: '50tr', repair: '25tr' },
-        { from: '2024-11-10', newBuild: '60tr', repair: '30tr' },
-      ],
-      funds: [CITY_FUND_ACCOUNT],
-      ...overrides,
-    }),
-  );
-}
-
-async function setDefinition(db: SqlDb, campaignId: number, json: string): Promise<void> {
-  await rawRows(db, 'UPDATE "Campaign" SET "definition" = ? WHERE "id" = ?', [json, campaignId]);
-}
 
 describe('household add in chat with the campaign definition', () => {
   let h: InboundHarness;

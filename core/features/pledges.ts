@@ -1,5 +1,5 @@
 import { can } from '../access/access.ts';
-import { myPledgeCard, myPledges, pledgeCancelRunner } from '../funds/my-pledges.ts';
+import { myPledgeCard, myPledgeQr, myPledges, pledgeCancelRunner } from '../funds/my-pledges.ts';
 import { pledgeRunner } from '../funds/pledge-flow.ts';
 import { confirmPledgeFromChat, pledgeRejectRunner } from '../funds/pledge-verify-chat.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -86,6 +86,24 @@ export const pledgesFeature: Feature = {
           await myPledgeCard(chat.tx, actor, Number(arg), await chat.today()),
           'pledge.refused.not_yours',
         ),
+    },
+    {
+      // The VietQR code for what remains of a money pledge (issue 17 §1), asked again from its card.
+      name: 'pledgeqr',
+      action: 'pledge.mine',
+      arg: 'id',
+      handle: async (chat, { actor, arg }) => {
+        const view = await myPledgeQr(chat.tx, actor, Number(arg));
+        if (!view) {
+          return chat.sayView(undefined, 'pledge.refused.not_yours');
+        }
+        const caption = view.qr && chat.text(view.qr.caption.key, view.qr.caption.params);
+        chat.reply({
+          text: render(chat, view.lines),
+          choices: view.choices,
+          ...(view.qr ? { image: { ...view.qr.image, caption } } : {}),
+        });
+      },
     },
     {
       name: 'pledgeedit',

@@ -17,6 +17,8 @@ export interface SubmitReply {
   choices?: Choice[][];
   /** A picture sent with the receipt (a pledge's VietQR code, issue 17 §1). */
   image?: OutboundImage;
+  /** The picture's caption, rendered in the reader's language (replaces `image.caption`). */
+  caption?: Text;
 }
 
 /**

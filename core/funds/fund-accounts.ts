@@ -7,7 +7,8 @@ import { placeInSentence } from '../units/kinds.ts';
 
 /**
  * The bank accounts of the "Vì người nghèo" fund levels, as the campaign's definition gives them
- * (issue 15 §1): a donor who pledged money reads where to transfer it, and `/congkhai` lists them.
+ * (issue 15 §1): a donor who pledged money reads where to transfer it (vietqr.ts), and `/congkhai`
+ * lists them.
  * A campaign without a definition, or a level it gives no account, shows none.
  */
 
@@ -26,32 +27,13 @@ export async function fundAccountOf(
 }
 
 /** The account's params; `level` is the unit's name, shown as its place ("thành phố Bắc Kạn"). */
-function accountParams(level: string, account: FundAccount) {
+export function accountParams(level: string, account: FundAccount) {
   return {
     level: placeInSentence(level),
     bank: account.bank,
     account: account.accountNumber,
     holder: account.accountName,
   };
-}
-
-/** "Chuyển khoản về Quỹ … nội dung: <ref>" for a money pledge to this level; none without an account. */
-export async function pledgeTransferLines(
-  tx: Tx,
-  pledge: { campaignId: number; fundUnitId: number; fundUnitName: string; kind: string; ref: string },
-): Promise<Text[]> {
-  if (pledge.kind !== 'money') {
-    return [];
-  }
-  const account = await fundAccountOf(tx, pledge.campaignId, pledge.fundUnitId);
-  return account === undefined
-    ? []
-    : [
-        {
-          key: 'pledge.fund_account',
-          params: { ...accountParams(pledge.fundUnitName, account), ref: pledge.ref },
-        },
-      ];
 }
 
 /**

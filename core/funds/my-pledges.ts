@@ -3,12 +3,18 @@ import { reasonFlow, type Text } from '../flows/flow.ts';
 import { defineFlow } from '../flows/flow-runner.ts';
 import type { Choice } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
+import { formatMoney } from '../shared/format.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { pledgeGifts } from './acknowledgements.ts';
+import type { PledgeView } from './fund.repository.ts';
 import { pledgeCard, pledgeLine, statusOf } from './fund-views.ts';
+import { type PledgePayment, pledgePayment } from './vietqr.ts';
 
-/** A person's own pledges: the list, a card with "change" and "cancel", and the cancellation. */
+/**
+ * A person's own pledges: the list, a card with "change", "cancel" and the QR code to transfer what
+ * remains, and the cancellation.
+ */
 
 /** "Cam kết của tôi": the person's pledges with their status, each a button to its card. */
 export async function myPledges(
@@ -59,6 +65,9 @@ export async function myPledgeCard(
         ],
       ]
     : [];
+  if ((await remainingPayment(tx, p))?.qr) {
+    choices.push([{ id: menuButtonId('pledgeqr', p.id), label: '📷 Mã QR chuyển khoản' }]);
+  }
   // What was received against it, each receipt with its letter or "📄 Xin giấy xác nhận".
   const gifts = await pledgeGifts(tx, p);
   choices.push(...gifts.choices, [{ id: menuButtonId('mypledges'), label: '📄 Đăng ký của tôi' }]);
@@ -67,6 +76,43 @@ export async function myPledgeCard(
     lines.push({ key: 'pledge.card.locked' });
   }
   return { lines, choices };
+}
+
+/** How to pay what remains of a money pledge not cancelled; none when nothing remains. */
+async function remainingPayment(tx: Tx, p: PledgeView): Promise<PledgePayment | undefined> {
+  const remaining = p.amount - p.received;
+  return p.kind === 'money' && p.cancelledAt === null && remaining > 0n
+    ? pledgePayment(tx, p, remaining)
+    : undefined;
+}
+
+/**
+ * "📷 Mã QR chuyển khoản" on a person's own pledge card: the VietQR code for what remains to pay
+ * (the amount less what was received), with the transfer's text; a pledge paid in full, cancelled or
+ * whose fund gives no scannable account says so. Undefined when the pledge is not theirs.
+ */
+export async function myPledgeQr(
+  tx: Tx,
+  actor: Actor,
+  id: number,
+): Promise<{ lines: Text[]; choices: Choice[][]; qr?: PledgePayment['qr'] } | undefined> {
+  const p = await tx.pledges.findById(id);
+  if (!p || p.personId !== actor.personId) {
+    return undefined;
+  }
+  const payment = await remainingPayment(tx, p);
+  const choices = [
+    [{ id: menuButtonId('pledgecard', p.id), label: `↩️ Đăng ký ${p.ref}` }],
+    [{ id: menuButtonId('mypledges'), label: '📄 Đăng ký của tôi' }],
+  ];
+  if (!payment?.qr) {
+    return { lines: [{ key: 'pledge.qr.unavailable', params: { ref: p.ref } }], choices };
+  }
+  const again: Text = {
+    key: 'pledge.qr.again',
+    params: { ref: p.ref, amount: formatMoney(p.amount - p.received) },
+  };
+  return { lines: [again, ...payment.lines], choices, qr: payment.qr };
 }
 
 const ZCancelContext = z.object({ id: z.number(), ref: z.string() });

@@ -1,12 +1,12 @@
 import { closedRefusal } from '../campaigns/campaign-of.ts';
 import type { Text } from '../flows/flow.ts';
+import type { SubmitResult } from '../flows/flow-runner.ts';
 import type { Inbound } from '../messaging/message.ts';
 import { type Actor, isGuest } from '../shared/actor.ts';
 import { AppError } from '../shared/app-error.ts';
 import { parsePhone } from '../shared/parse.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { DonorKind, PledgeChanges } from './fund.repository.ts';
-import { pledgeTransferLines } from './fund-accounts.ts';
 import { pledgeCard } from './fund-views.ts';
 import type { PledgeAnswers, PledgeContext } from './pledge-schemas.ts';
 import {
@@ -17,6 +17,7 @@ import {
   pledgeRateRefusal,
   pledgeSafeguards,
 } from './pledge-verification.ts';
+import { pledgePayment } from './vietqr.ts';
 
 /**
  * Writing a confirmed pledge (pledge-flow.ts): a change to the person's own pledge, or a new one —
@@ -58,7 +59,7 @@ export async function recordPledge(
   answers: PledgeAnswers,
   now: Date,
   inbound: Inbound,
-): Promise<Text[]> {
+): Promise<SubmitResult> {
   const campaignId = campaignOfAnswers(ctx, answers);
   // Closed since the flow started: nothing is written (a closed campaign takes no pledge).
   const campaign = await tx.campaigns.findById(campaignId);
@@ -157,7 +158,7 @@ async function updatePledge(
   verify: { unverified: boolean; safeguards: PledgeSafeguards },
   now: Date,
   inbound: Inbound,
-): Promise<Text[]> {
+): Promise<SubmitResult> {
   const before = await tx.pledges.findById(editing.id);
   // An anonymous donor raising a pledge above the threshold waits for verification again.
   changes.verification = verify.unverified
@@ -188,8 +189,9 @@ async function updatePledge(
 }
 
 /**
- * The donor's receipt: the number and the card; a pledge that waits for verification says so, and
- * with `notify` (it just started waiting) the fund officers hear of it.
+ * The donor's receipt: the number and the card, where to transfer the money and the VietQR code that
+ * fills the transfer in (issue 17 §1); a pledge that waits for verification says so, and with
+ * `notify` (it just started waiting) the fund officers hear of it. No choices: the menu follows.
  */
 async function pledgeReceipt(
   tx: Tx,
@@ -197,7 +199,7 @@ async function pledgeReceipt(
   key: 'pledge.created' | 'pledge.updated',
   today: string,
   verify: { notify: boolean; now: Date; safeguards: PledgeSafeguards },
-): Promise<Text[]> {
+): Promise<SubmitResult> {
   const pledge = await tx.pledges.findById(id);
   if (!pledge) {
     throw new AppError('NOT_FOUND', `pledge ${id} vanished inside its transaction`);
@@ -205,14 +207,19 @@ async function pledgeReceipt(
   if (verify.notify) {
     await notifyVerifiers(tx, pledge, verify.safeguards, today, verify.now);
   }
+  // The whole amount: nothing was received against a pledge just made or changed. A pledge that
+  // waits for verification gets its QR too: the code only fills in a transfer to the fund's own
+  // account, so nothing can go astray, and verification decides whether the pledge counts in the
+  // totals, not whether money may come in (a transfer received is recorded against it as usual).
+  const payment = await pledgePayment(tx, pledge, pledge.amount - pledge.received);
   const lines: Text[] = [
     { key, params: { ref: pledge.ref, handover: { key: `pledge.handover.${pledge.kind}` } } },
     ...pledgeCard(pledge, today),
     // Where to transfer the money, with the pledge's number as the transfer's content.
-    ...(await pledgeTransferLines(tx, pledge)),
+    ...payment.lines,
   ];
   if (pledge.verification === 'pending') {
     lines.push({ key: 'pledge.unverified.note' });
   }
-  return lines;
+  return payment.qr ? { lines, image: payment.qr.image, caption: payment.qr.caption } : lines;
 }

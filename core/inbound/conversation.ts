@@ -356,7 +356,8 @@ export class Conversation implements FeatureChat {
         const last = this.replies.at(-1);
         if (image && last) {
           // The picture goes with the receipt (channels send it just before its text).
-          last.image = image;
+          const caption = Array.isArray(receipt) ? undefined : receipt.caption;
+          last.image = caption ? { ...image, caption: this.text(caption.key, caption.params) } : image;
         }
         return;
       }

@@ -490,7 +490,12 @@ export const en: Record<keyof typeof vi, string> = {
   'pledge.refused.rate_all':
     '⏳ Many pledges are arriving by message at once, so the bot has paused taking more. Anything you just entered was not saved; please try again in a few minutes, or contact the MTTQ committee you wish to give to directly. Thank you!',
   'pledge.fund_account':
-    '🏦 Transfer to the «Vì người nghèo» (For the Poor) Fund of {level}: bank {bank}, account number {account}, account holder {holder}, transfer note: {ref}',
+    '🏦 Transfer to the «Vì người nghèo» (For the Poor) Fund of {level}: bank {bank}, account number {account}, account holder {holder}, transfer note: {purpose}{scan}',
+  'pledge.fund_account.scan':
+    '\n📷 Or scan the QR code in the picture above with your banking app: the account, the amount and the note are filled in.',
+  'pledge.qr.caption': 'Scan to transfer {amount} to the «Vì người nghèo» Fund of {level}, note {purpose}',
+  'pledge.qr.again': 'Pledge {ref} has {amount} left to pay.',
+  'pledge.qr.unavailable': 'Pledge {ref} has no money left to transfer by QR code.',
   'pledge.unverified.note':
     'Because the amount is large, an officer of the "For the Poor" fund will contact you to verify it; only then is it added to the pledged total. The bot will let you know here once it is decided.',
   'pledge.verify.notice':

@@ -493,7 +493,12 @@ export const vi = {
   'pledge.refused.rate_all':
     '⏳ Hiện có nhiều đăng ký ủng hộ qua tin nhắn cùng lúc nên bot tạm ngừng nhận thêm. Thông tin vừa nhập, nếu có, chưa được lưu; anh/chị vui lòng thử lại sau ít phút, hoặc liên hệ trực tiếp Ủy ban MTTQ nơi anh/chị muốn ủng hộ. Xin cảm ơn anh/chị!',
   'pledge.fund_account':
-    '🏦 Chuyển khoản về Quỹ «Vì người nghèo» {level}: Ngân hàng {bank}, số tài khoản {account}, chủ tài khoản {holder}, nội dung: {ref}',
+    '🏦 Chuyển khoản về Quỹ «Vì người nghèo» {level}: Ngân hàng {bank}, số tài khoản {account}, chủ tài khoản {holder}, nội dung: {purpose}{scan}',
+  'pledge.fund_account.scan':
+    '\n📷 Hoặc quét mã QR ở ảnh trên bằng ứng dụng ngân hàng: số tài khoản, số tiền và nội dung đã điền sẵn.',
+  'pledge.qr.caption': 'Quét mã để chuyển khoản {amount} về Quỹ «Vì người nghèo» {level}, nội dung {purpose}',
+  'pledge.qr.again': 'Đăng ký {ref} còn phải nộp {amount}.',
+  'pledge.qr.unavailable': 'Đăng ký {ref} không còn khoản tiền nào chuyển khoản được bằng mã QR.',
   'pledge.unverified.note':
     'Vì giá trị đăng ký lớn, cán bộ Quỹ "Vì người nghèo" sẽ liên hệ với anh/chị để xác minh; sau khi xác minh, đăng ký mới được ghi vào tổng số ủng hộ. Khi có kết quả, bot sẽ báo anh/chị tại đây.',
   'pledge.verify.notice':

@@ -143,6 +143,7 @@ const ARGS: Record<string, Variant[]> = {
   pledgecard: [{ targets: pledges('owner') }],
   pledgeedit: [{ targets: pledges('owner') }],
   pledgecancel: [{ targets: pledges('owner') }],
+  pledgeqr: [{ targets: pledges('owner') }],
   // A pledge's verification (issue 13 §6): on a pledge that is not waiting, its keepers are told so.
   pledgeok: [{ targets: pledges('level') }],
   pledgeno: [{ targets: pledges('level') }],

@@ -48,6 +48,8 @@ export interface SentMessage {
   /** `reply_markup` as sent by the bot (parsed from JSON if it came as a string). */
   replyMarkup?: unknown;
   payload: Record<string, unknown>;
+  /** A file the bot uploaded with sendPhoto / sendDocument: its name and its bytes. */
+  upload?: { filename: string; bytes: Buffer };
 }
 
 export interface ApiCall {
@@ -169,6 +171,7 @@ type Payload = Record<string, unknown>;
 interface UploadedFile {
   filename: string;
   size: number;
+  bytes: Buffer;
 }
 
 interface CallContext {
@@ -409,7 +412,7 @@ function parseMultipart(
         if (filename === undefined) {
           fields[name] = decodeFormValue(content.toString('utf8'));
         } else {
-          files.set(name, { filename: filename.trim(), size: content.length });
+          files.set(name, { filename: filename.trim(), size: content.length, bytes: Buffer.from(content) });
         }
       }
     }
@@ -1437,6 +1440,7 @@ class Emulator implements BotApiEmulator {
       ...(caption === undefined ? {} : { text: caption }),
       replyMarkup,
       payload,
+      ...(upload === undefined ? {} : { upload: { filename: upload.filename, bytes: upload.bytes } }),
     });
     return message;
   }
