@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Outbound } from '../../core/messaging/message.ts';
+import { decodeVietQr } from '../../test/support/emvco.ts';
+import { scanQrPng } from '../../test/support/qr-scan.ts';
 import { type BuiltDocument, DOCX_MIME_TYPE } from '../exports/document-builder.ts';
 import type { ZaloClient } from './zalo-client.ts';
 import { ZaloApiError, ZaloHttpError } from './zalo-errors.ts';
@@ -70,6 +72,44 @@ describe('createZaloSender', () => {
       ['sendImage', '1234567890123456789', { attachmentId: 'att-1' }, '📊 Bản tin tuần'],
       ['sendText', '1234567890123456789', DIGEST.text],
     ]);
+  });
+
+  it('draws a payment QR from its recipe and sends it as a picture with its caption, before the text', async () => {
+    const { client, calls } = fakeClient();
+    let uploaded = Buffer.alloc(0);
+    const recording: ZaloClient = {
+      ...client,
+      uploadImage: (data, filename) => {
+        uploaded = data;
+        return client.uploadImage(data, filename);
+      },
+    };
+    const receipt: Outbound = {
+      text: '✅ Đã ghi nhận đăng ký ủng hộ. Số đăng ký: UH-0001',
+      image: {
+        vietqr: {
+          bin: '970405',
+          accountNumber: '8300201001234',
+          amount: '5000000',
+          purpose: 'UH-0001 TON N T P THAO',
+        },
+        caption: 'Quét mã để chuyển khoản 5.000.000 đ, nội dung UH-0001 TON N T P THAO',
+      },
+    };
+    // The real renderer (bot/images/vietqr.ts): what goes out is a QR a banking app reads.
+    expect(await createZaloSender(recording).send('1234567890123456789', receipt)).toEqual({ ok: true });
+    expect(calls).toEqual([
+      ['uploadImage', uploaded.length, 'ma-qr-chuyen-khoan.png'],
+      ['sendImage', '1234567890123456789', { attachmentId: 'att-1' }, receipt.image?.caption],
+      ['sendText', '1234567890123456789', receipt.text],
+    ]);
+    expect(decodeVietQr(scanQrPng(uploaded))).toMatchObject({
+      bin: '970405',
+      accountNumber: '8300201001234',
+      amount: '5000000',
+      purpose: 'UH-0001 TON N T P THAO',
+      crcValid: true,
+    });
   });
 
   it('sends a group chat the text only, in parts between lines, and says why there is no picture', async () => {
