@@ -90,6 +90,11 @@ export const ACCESS = {
   'feedback.handle': { roles: { unit_officer: 'own', admin: 'below' } },
   'feedback.send': EVERYONE,
   'feedback.track': EVERYONE,
+  /**
+   * Model examples (gương điển hình, issue 17 §4): recorded, seen and withdrawn by a ward's or
+   * commune's officers, a member organisation's leaders, and the admins of the unit or above it.
+   */
+  'example.record': { roles: { unit_officer: 'own', org_leader: 'own', admin: 'below' } },
   /** Inviting someone in chat: an admin, for a unit of their area (or of an area they lead). */
   'invite.create': { roles: AREA_HEAD, holding: ['admin'] },
   /** `/dangkynhom`: a group asks for the digests of the sender's area. */

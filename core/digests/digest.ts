@@ -13,6 +13,7 @@ import type { Tx } from '../unit-of-work.ts';
 import { isLocalKind, type UnitView } from '../units/unit.repository.ts';
 import { type ChartData, renderChartSvg } from './chart.ts';
 import { committeeLines } from './digest-committee.ts';
+import { exampleLines } from './digest-examples.ts';
 import { areaName, isoToDisplay, organisationName } from './digest-names.ts';
 import {
   commendationLines,
@@ -154,6 +155,16 @@ export async function buildDigest(tx: Tx, opts: DigestOptions): Promise<Digest |
         counted: countsUnder ? [...countsUnder.keys()] : units.map((u) => u.id),
       }),
     );
+  }
+  const examples = await exampleLines(tx, {
+    campaign,
+    areaUnitId: area.id,
+    kind: opts.kind,
+    now: opts.now,
+    semiannual: shown.find((p) => p.kind === 'semiannual'),
+  });
+  if (examples.length > 0) {
+    sections.push(examples);
   }
   sections.push(await unreachableLines(tx, area, units, opts.now, countsUnder, local));
 

@@ -35,8 +35,8 @@ export interface ModelExampleRepository {
   /** Those one officer recorded and has not withdrawn, newest first, with their unit's name. */
   listByPerson(campaignId: number, personId: number, limit: number): Promise<ModelExampleRow[]>;
   /**
-   * Those recorded in [from, to) and not withdrawn by `to` (as they stood at `to`: a report of the
-   * period rebuilt later lists the same ones), oldest first, with their unit's name.
+   * Those recorded in [from, to), oldest first, with their unit's name — the withdrawn ones too, with
+   * `withdrawnAt`: a report decides which stood when it was made (rebuilt later, it lists the same).
    */
   listBetween(campaignId: number, from: Date, to: Date): Promise<ModelExampleRow[]>;
   /** Withdraws one at `at`; false when there is none or it was already withdrawn. */

@@ -18,6 +18,7 @@ import type { Campaign, Period } from '../campaigns/campaign.ts';
 import { campaignRules } from '../campaigns/campaign-rules.ts';
 import { figurePeriods } from '../campaigns/figure-periods.ts';
 import type { DocumentSettings } from '../campaigns/sections.ts';
+import { examplesIn } from '../examples/model-examples.ts';
 import type { FundEntryRecord, PledgeView } from '../funds/fund.repository.ts';
 import { buildRollup } from '../funds/fund-rollup.ts';
 import { toLedgerEntry } from '../funds/fund-service.ts';
@@ -222,6 +223,8 @@ export interface CommitteeReportData {
   commendationBasis: string;
   /** The wards' own proposals for commendation (their final reports' answers). */
   wardCommendations: UnitStatement[];
+  /** The model examples recorded in the period and not withdrawn by its end (issue 17 §4), oldest first. */
+  examples: { who: string; what: string; unit: string }[];
 }
 
 /** The progress export's columns the report's table keeps: STT, Đơn vị and the eight house counts. */
@@ -310,6 +313,17 @@ export async function loadCommitteeReport(
     asOf,
   );
   const commendationBasis = criteriaBasis(await criteriaOwnerName(tx, campaign, scope.issuer.name));
+  // The model examples of the area recorded in the period and not withdrawn when the report was made.
+  const recorded = await tx.examples.listBetween(
+    campaign.id,
+    startOfDay(fromIsoDate(from), campaign.timeZone),
+    new Date(Math.min(asOfEnd.getTime(), cutoff.getTime() + 1)),
+  );
+  const examples = await examplesIn(
+    tx.units,
+    scope.issuer.id,
+    recorded.filter((e) => e.withdrawnAt === null || e.withdrawnAt.getTime() > cutoff.getTime()),
+  );
 
   const blank = (s: UnitStatement) => s.text.trim() !== '';
   return {
@@ -329,6 +343,11 @@ export async function loadCommitteeReport(
     commendations: commendations.map((c) => ({ name: c.name, kind: c.kind, reason: c.reason })),
     commendationBasis,
     wardCommendations: wardCommendations.filter(blank),
+    examples: examples.map((e) => ({
+      who: e.who,
+      what: e.what,
+      unit: placeInSentence(e.unitName ?? `#${e.unitId}`),
+    })),
   };
 }
 
@@ -789,6 +808,14 @@ function capitalFirst(text: string): string {
   return text.charAt(0).toLocaleUpperCase('vi') + text.slice(1);
 }
 
+/** A text as one clause of a bullet: its lines joined, no closing stop (the list adds none). */
+function sentence(text: string): string {
+  return text
+    .trim()
+    .replace(/\s*\n\s*/gu, '; ')
+    .replace(/[.;\s]+$/u, '');
+}
+
 function commendationBlocks(input: CommitteeReportLayout): DocumentBlock[] {
   const blocks: DocumentBlock[] = [
     {
@@ -804,6 +831,15 @@ function commendationBlocks(input: CommitteeReportLayout): DocumentBlock[] {
       kind: 'bullets',
       items: input.commendations.map((c) => `${c.name}: ${c.reason}`),
     });
+  }
+  if (input.examples.length > 0) {
+    blocks.push(
+      { kind: 'paragraph', text: 'Các gương điển hình trong cuộc vận động được ghi nhận trong kỳ:' },
+      {
+        kind: 'bullets',
+        items: input.examples.map((e) => `${e.who} (${e.unit}): ${sentence(e.what)}`),
+      },
+    );
   }
   if (input.wardCommendations.length > 0) {
     blocks.push(

@@ -1,6 +1,7 @@
 import { basicsFeature } from './basics.ts';
 import { batchPledgesFeature } from './batch-pledges.ts';
 import { committeeReportFeature } from './committee-report.ts';
+import { examplesFeature } from './examples.ts';
 import { exportsFeature } from './exports.ts';
 import type { Feature } from './feature.ts';
 import { feedbackFeature } from './feedback.ts';
@@ -48,6 +49,7 @@ export const FEATURES: readonly Feature[] = [
   fundViewFeature,
   statusFeature,
   feedbackFeature,
+  examplesFeature,
   exportsFeature,
   groupsFeature,
   invitesFeature,

@@ -67,7 +67,7 @@ export interface BatchRead {
 }
 
 /** "1.", "2)", "(3)", "-", "+", "•", "*": a list's marks before a line. */
-const BULLET = /^\s*(?:\(\d{1,3}\)|\d{1,3}[.)]|[-–—•·*+▪●○◦►>]+)\s+/u;
+const BULLET = /^\s*(?:\(\d{1,3}\)|\d{1,3}[.)]|[-–—•·*+▪●○◦►>]+)(?:\s+|$)/u;
 /** A line ends with no punctuation that an amount could not end with. */
 const TRAILING_PUNCTUATION = /[\s;,.!]+$/u;
 /** What separates a name from its pledge, and what a name may end with: "A: 50tr", "C - 2tr". */
@@ -75,8 +75,9 @@ const NAME_TAIL = /[\s:;,=\-–—]+$/u;
 /** Words a line may put between the donor and the pledge: "Công ty A ủng hộ 50tr". */
 const VERB_TAIL = /\s+(?:xin\s+)?(?:ung ho|dang ky|dang ki|tang|gop|ho tro|trao tang|trao)$/;
 /**
- * Words after which a number is part of a name, not an amount ("Tổ 3", "Lớp 9", "Đội 2"): a
- * pledge after it wins when there is one ("Tổ 3 500k" is 500.000 đ from Tổ 3, not 3,5 triệu).
+ * Words after which a number is part of a name, not an amount ("Tổ 3", "Lớp 9", "Đội 2"): when
+ * the amount could start with it ("Tổ 3 500k"), a pledge read after it wins (500.000 đ from Tổ 3,
+ * not 3,5 triệu).
  */
 const NUMBERED_PLACES = new Set([
   'to',
@@ -182,14 +183,16 @@ export function parseBatchLine(raw: string): LineResult {
     if (!/^\d/.test(tokens[i] ?? '')) {
       continue;
     }
-    const outcome = readPledge(tokens.slice(0, i).join(' '), tokens.slice(i).join(' '), text);
+    const rest = tokens.slice(i).join(' ');
+    const outcome = readPledge(tokens.slice(0, i).join(' '), rest, text);
     if (outcome === undefined) {
       continue;
     }
-    if (!NUMBERED_PLACES.has(normalizeVi(tokens[i - 1] ?? ''))) {
+    // "Tổ 3 500k": the number may be the place's, not the first group of "3 500" nghìn; a pledge
+    // read after it wins.
+    if (!(NUMBERED_PLACES.has(normalizeVi(tokens[i - 1] ?? '')) && /^\d+ \d/.test(rest))) {
       return outcome;
     }
-    // "Tổ 3 500k": the number may be the place's; a pledge read after it wins.
     if (outcome.ok) {
       fallback ??= outcome;
     }

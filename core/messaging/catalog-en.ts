@@ -412,9 +412,9 @@ export const en: Record<keyof typeof vi, string> = {
   'batch.hint.lines': 'Type or paste the whole list (up to {max} characters); numbers and bullets are fine.',
   'batch.ask.fix': '{read} pledges read. {count} lines not understood:\n{lines}',
   'batch.ask.fix_again':
-    'Send these lines again, corrected (one pledge a line), or press "Skip these lines" to record the lines read.',
+    'Send these lines again, corrected (the lines read are kept), or press "Skip these lines" to record only the lines read.',
   'batch.ask.fix_all': 'No line could be read:\n{lines}\nSend the corrected list again, one pledge a line.',
-  'batch.hint.fix': 'Send only the corrected lines; the lines already read are kept.',
+  'batch.hint.fix': 'One pledge a line; numbers and bullets are fine.',
   'batch.unread': '• «{text}»: {problem}',
   'batch.chain': '{line}\n{rest}',
   'batch.problem.no_amount': 'no amount found (e.g. 50tr, 2.000.000đ)',

@@ -415,9 +415,9 @@ export const vi = {
   'batch.hint.lines': 'Gõ hoặc dán cả danh sách (tối đa {max} ký tự); có số thứ tự, gạch đầu dòng cũng được.',
   'batch.ask.fix': 'Đã đọc được {read} đăng ký. Còn {count} dòng chưa đọc được:\n{lines}',
   'batch.ask.fix_again':
-    'Anh/chị gửi lại các dòng này đã sửa (mỗi dòng một đăng ký), hoặc bấm "Bỏ qua các dòng này" để ghi nhận các dòng đã đọc được.',
+    'Anh/chị gửi lại các dòng này đã sửa (các dòng đã đọc được vẫn giữ nguyên), hoặc bấm "Bỏ qua các dòng này" để chỉ ghi nhận các dòng đã đọc được.',
   'batch.ask.fix_all': 'Chưa đọc được dòng nào:\n{lines}\nAnh/chị gửi lại danh sách đã sửa, mỗi dòng một đăng ký.',
-  'batch.hint.fix': 'Chỉ cần gửi các dòng đã sửa; các dòng đã đọc được vẫn giữ nguyên.',
+  'batch.hint.fix': 'Mỗi dòng một đăng ký; có số thứ tự, gạch đầu dòng cũng được.',
   'batch.unread': '• «{text}»: {problem}',
   'batch.chain': '{line}\n{rest}',
   'batch.problem.no_amount': 'chưa thấy số tiền (ví dụ: 50tr, 2.000.000đ)',

@@ -95,7 +95,6 @@ export function createModelExampleRepository(t: SqlDb): ModelExampleRepository {
         .where('e.campaignId', '=', campaignId)
         .where('e.createdAt', '>=', from)
         .where('e.createdAt', '<', to)
-        .where((eb) => eb.or([eb('e.withdrawnAt', 'is', null), eb('e.withdrawnAt', '>=', to)]))
         .orderBy('e.createdAt')
         .orderBy('e.id')
         .execute();

@@ -34,6 +34,7 @@ const ACTION_LABELS = {
   'feedback.handle': 'Xử lý, trả lời phản ánh',
   'feedback.send': 'Gửi phản ánh',
   'feedback.track': 'Tra cứu phản ánh',
+  'example.record': 'Ghi nhận, rút lại gương điển hình',
   'invite.create': 'Tạo mã mời',
   'group.register': 'Đăng ký nhóm lãnh đạo (/dangkynhom)',
   'group.decide': 'Duyệt nhóm lãnh đạo',

@@ -84,6 +84,8 @@ export interface Ids {
   household: Record<string, number>;
   pledge: { org: number; sc: number; dx: number };
   feedback: { dx: { id: number; ref: string }; sc: { id: number; ref: string } };
+  /** A model example of each ward, recorded by its officer. */
+  example: { dx: number; sc: number };
   group: { city: number; dx: number };
   period: number;
 }
@@ -121,6 +123,8 @@ const REFUSALS = (
     'committee.refused',
     'group.refused.not_leader',
     'group.refused.not_admin',
+    'example.refused.not_recorder',
+    'example.refused.elsewhere',
     'flow.stale_button',
     'flow.no_longer_allowed',
   ] satisfies MessageKey[]
@@ -273,6 +277,17 @@ async function feedback(key: string, unitCode: string, text: string): Promise<vo
   await expectText(chat.press(citizen, '@confirm:yes'), /Số theo dõi: PA-/);
 }
 
+/** A model example of the officer's ward, through "🌟 Gương điển hình"; its id. */
+async function modelExample(key: string, who: string): Promise<number> {
+  const officerUser = user(key);
+  await chat.press(officerUser, 'menu:example');
+  await chat.say(officerUser, who);
+  await chat.say(officerUser, 'Góp 30 ngày công dựng nhà cho hộ nghèo của tổ dân phố.');
+  await chat.press(officerUser, 'photo:');
+  await expectText(chat.press(officerUser, '@confirm:yes'), /Đã ghi nhận gương điển hình/);
+  return one('SELECT id FROM "ModelExample" WHERE who = ?', [who]);
+}
+
 async function addHousehold(key: string, code: string, headName: string): Promise<void> {
   const officerUser = user(key);
   await chat.press(officerUser, 'menu:hhadd');
@@ -348,6 +363,10 @@ export async function startAccessWorld(): Promise<void> {
     return { id: Number(row?.id), ref: String(row?.ref) };
   };
   ids.feedback = { dx: await feedbackOf(DX), sc: await feedbackOf(SC) };
+  ids.example = {
+    dx: await modelExample('officer-ducxuan', 'Chi hội Cựu chiến binh tổ 5'),
+    sc: await modelExample('officer-songcau', 'Gia đình ông Sầm Văn Phúc'),
+  };
 
   const register = (key: string, group: string) =>
     chat.inGroup(user(key), group, { kind: 'command', command: 'dangkynhom', args: '' });
