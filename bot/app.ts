@@ -50,6 +50,7 @@ import { type PlaygroundPersona, registerPlayground } from './playground/playgro
 import { createPlaygroundSender } from './playground/playground-sender.ts';
 import { createScheduler, type Scheduler } from './scheduler.ts';
 import { createTelegramBot, setTelegramCommands } from './telegram/create-telegram-bot.ts';
+import { createPinnedTotals, type PinnedTotalsLoop } from './telegram/pinned-totals.ts';
 import { startTelegramPolling } from './telegram/telegram-polling.ts';
 import { createTelegramSender } from './telegram/telegram-sender.ts';
 import { createZaloClient, type ZaloClient } from './zalo/zalo-client.ts';
@@ -73,6 +74,8 @@ export interface AppOptions {
   outboxPollMs?: number;
   /** False: the cron schedule is not started (tests drive `scheduler.runOnce`). */
   scheduler?: boolean;
+  /** False: the groups' pinned totals loop is not started (tests drive `pinnedTotals.runOnce`). */
+  pinnedTotals?: boolean;
   /**
    * What an empty database is seeded with (prisma/seed.ts `SeedProfile`): 'auto' (default) the
    * playground's living demo without a messenger token (`wantsDemo`), the reference data with one
@@ -91,6 +94,8 @@ export interface App {
   dispatcher: OutboxDispatcher;
   /** Reminders and digests: `runOnce` plans now (tests, CLI); started with the app unless disabled. */
   scheduler: Scheduler;
+  /** The leadership groups' pinned totals (Telegram); undefined without Telegram or when turned off. */
+  pinnedTotals: PinnedTotalsLoop | undefined;
   processor: InboundEventProcessor;
   zalo: { tokens: ZaloTokens; client: ZaloClient } | undefined;
   handleInbound: (inbound: Inbound) => Promise<InboundOutcome>;
@@ -201,6 +206,8 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     fetchers,
     log: log.child({ part: 'media' }),
   });
+  // Made with the Telegram bot below; kicked after each inbound commit (a pledge may have changed).
+  let pinnedTotals: PinnedTotalsLoop | undefined;
   const features = options.features ?? FEATURES;
   // The public live board (issue 17 §3): one watcher of the database for every viewer.
   const board = createBoardService({
@@ -227,6 +234,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       dispatcher.kick();
       archiver.kick();
       board.kick();
+      pinnedTotals?.kick();
     },
   });
   const replyToFault = createFaultReplier({ uow: store, clock, afterEnqueue: () => dispatcher.kick() });
@@ -366,6 +374,15 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
 
   if (telegram && config.telegram) {
     senders.telegram = createTelegramSender(telegram.api, { buildDocument });
+    if (config.pinnedTotalsEditMs > 0) {
+      pinnedTotals = createPinnedTotals({
+        store,
+        api: telegram.api,
+        clock,
+        log: log.child({ part: 'pinned-totals' }),
+        editIntervalMs: config.pinnedTotalsEditMs,
+      });
+    }
     const { apiRoot, token } = config.telegram;
     // Only Telegram's own file endpoint (TELEGRAM_API_ROOT), with the path getFile gave.
     const telegramFiles = { ...config.media, allowedHosts: [new URL(apiRoot).host.toLowerCase()] };
@@ -419,6 +436,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     },
     dispatcher,
     scheduler,
+    pinnedTotals,
     processor,
     zalo,
     handleInbound,
@@ -449,6 +467,9 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
           });
           log.info({ bot: telegram.botInfo.username }, 'telegram long polling started');
         }
+        if (options.pinnedTotals !== false) {
+          pinnedTotals?.start();
+        }
       }
       return address;
     },
@@ -463,6 +484,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
         await processor.stop();
         await archiver.stop();
         await scheduler.stop();
+        await pinnedTotals?.stop();
         await dispatcher.stop();
         health.stop();
         await prismaClient?.$disconnect();

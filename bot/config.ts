@@ -125,6 +125,16 @@ const ZEnv = z.object({
   TELEGRAM_RATE_PER_SECOND: z.coerce.number().min(0).max(1000).default(30),
   TELEGRAM_RATE_PER_CHAT: z.coerce.number().min(0).max(100).default(1),
   TELEGRAM_RATE_PER_GROUP_MINUTE: z.coerce.number().min(0).max(10_000).default(20),
+  /**
+   * The pinned totals message of leadership groups: at most one edit per group in this many seconds
+   * (a group takes ~20 messages a minute, digests included); 0 turns the message off.
+   */
+  PINNED_TOTALS_EDIT_SECONDS: z.coerce
+    .number()
+    .int()
+    .max(3600)
+    .refine((v) => v === 0 || v >= 3, { message: 'must be 0 (off) or at least 3' })
+    .default(10),
   /** When the reminder planner runs (node-cron, campaign time zone); "off" disables reminders. */
   REMINDERS_CRON: z
     .string()
@@ -235,6 +245,8 @@ export interface Config {
   remindersCron: string | undefined;
   /** The dispatcher's pacing of Telegram sends (0 = no limit). */
   telegramRate: { globalPerSecond: number; perChatPerSecond: number; perGroupPerMinute: number };
+  /** The pinned totals message's pace per group, in ms; 0: no pinned message. */
+  pinnedTotalsEditMs: number;
   /**
    * The key ID numbers are hashed with (ID_HASH_KEY); undefined: bot/id-hash-key.ts decides (a local
    * key file without a messenger token, a refusal with one).
@@ -335,6 +347,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     zaloRawRetentionDays: e.ZALO_RAW_RETENTION_DAYS,
     remindersCron: e.REMINDERS_CRON === 'off' ? undefined : e.REMINDERS_CRON,
+    pinnedTotalsEditMs: e.PINNED_TOTALS_EDIT_SECONDS * 1000,
     telegramRate: {
       globalPerSecond: e.TELEGRAM_RATE_PER_SECOND,
       perChatPerSecond: e.TELEGRAM_RATE_PER_CHAT,

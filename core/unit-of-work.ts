@@ -1,4 +1,5 @@
 import type { AppealRepository } from './appeals/appeal.repository.ts';
+import type { BoardRepository } from './board/board.repository.ts';
 import type { CampaignRepository } from './campaigns/campaign.ts';
 import type { GroupRepository } from './digests/group.repository.ts';
 import type { ModelExampleRepository } from './examples/model-example.repository.ts';
@@ -47,6 +48,8 @@ export interface Tx {
   statements: StatementRepository;
   reminders: ReminderRepository;
   groups: GroupRepository;
+  /** The live board's sums, newest pledges and change stamp (also the groups' pinned totals). */
+  board: BoardRepository;
   feedback: FeedbackRepository;
   audit: AuditRepository;
   outbox: OutboxRepository;

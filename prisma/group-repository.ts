@@ -36,6 +36,7 @@ function toRecord(r: Selectable<DB['LeadershipGroup']>): LeadershipGroupRecord |
     requestedAt: r.requestedAt,
     confirmedBy: r.confirmedBy,
     confirmedAt: r.confirmedAt,
+    pinned: { messageId: r.pinnedMessageId, text: r.pinnedText, at: r.pinnedAt },
   };
 }
 
@@ -106,6 +107,22 @@ export function createGroupRepository(db: SqlDb): GroupRepository {
     async listActive() {
       const rows = await groups().where('status', '=', 'active').orderBy('id').execute();
       return rows.flatMap((r) => toRecord(r) ?? []);
+    },
+    async claimPinned(id, seenAt, at) {
+      const r = await db.kysely
+        .updateTable('LeadershipGroup')
+        .set({ pinnedAt: at })
+        .where('id', '=', id)
+        .where('pinnedAt', seenAt === null ? 'is' : '=', seenAt)
+        .executeTakeFirst();
+      return r.numUpdatedRows === 1n;
+    },
+    async setPinned(id, pinned, at) {
+      await db.kysely
+        .updateTable('LeadershipGroup')
+        .set({ pinnedMessageId: pinned.messageId, pinnedText: pinned.text, pinnedAt: at })
+        .where('id', '=', id)
+        .execute();
     },
   };
 }

@@ -9,6 +9,7 @@ import { createPledgeRepository } from './pledge-repository.ts';
 import { createReminderRepository } from './reminder-repository.ts';
 import { createAppealRepository } from './repositories/appeals.ts';
 import { createAuditRepository } from './repositories/audit.ts';
+import { createBoardRepository } from './repositories/board.ts';
 import { createCampaignRepository } from './repositories/campaigns.ts';
 import { createAcknowledgementRepository, createDocumentRegister } from './repositories/documents.ts';
 import { createModelExampleRepository } from './repositories/examples.ts';
@@ -68,6 +69,7 @@ export function createStore(
       statements: createStatementRepository(t),
       reminders: createReminderRepository(t),
       groups: createGroupRepository(t),
+      board: createBoardRepository(t),
       feedback: createFeedbackRepository(t),
       narratives: createNarrativeReportRepository(t),
       documents: createDocumentRegister(t),

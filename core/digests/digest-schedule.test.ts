@@ -15,6 +15,7 @@ const group = (id: number, digests: LeadershipGroupRecord['digests']): Leadershi
   requestedAt: new Date(0),
   confirmedBy: null,
   confirmedAt: null,
+  pinned: { messageId: null, text: null, at: null },
 });
 const periods = [
   { kind: 'monthly' as const, code: '2025-03', dueOn: '2025-04-15' },

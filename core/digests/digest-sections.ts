@@ -269,7 +269,7 @@ export function moneyLines(rollup: FundRollup | undefined, locale: Locale, topOr
  * The money received: against pledges compared with the money pledged (never goods, never money
  * given without a pledge), and money received without a pledge on its own line.
  */
-function receivedLines(rollup: FundRollup, locale: Locale): Text[] {
+export function receivedLines(rollup: FundRollup, locale: Locale): Text[] {
   const walkIn = rollup.walkIn.received;
   const pledged = rollup.total.received - walkIn;
   const lines: Text[] = [];

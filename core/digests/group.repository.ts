@@ -18,6 +18,16 @@ export interface LeadershipGroupRecord {
   requestedAt: Date;
   confirmedBy: number | null;
   confirmedAt: Date | null;
+  /** The pinned totals message (issue 17 §3); all null before the first one is sent. */
+  pinned: PinnedMessage;
+}
+
+/** The group's pinned totals message: its id in the chat, the text last put in it, and when. */
+export interface PinnedMessage {
+  messageId: string | null;
+  text: string | null;
+  /** The last send or edit, or a claim of the next one (`claimPinned`): the edits' pace and lease. */
+  at: Date | null;
 }
 
 export interface GroupRepository {
@@ -48,4 +58,11 @@ export interface GroupRepository {
     at: Date,
   ): Promise<boolean>;
   listActive(): Promise<LeadershipGroupRecord[]>;
+  /**
+   * Takes the group's next pinned-message send or edit: moves `pinned.at` from `seenAt` (as read,
+   * null for never) to `at`. False when it had moved meanwhile: another instance took it.
+   */
+  claimPinned(id: number, seenAt: Date | null, at: Date): Promise<boolean>;
+  /** Records the pinned message sent or edited (its id and text) at `at`. */
+  setPinned(id: number, pinned: { messageId: string; text: string }, at: Date): Promise<void>;
 }

@@ -988,3 +988,8 @@ export const en: Record<keyof typeof vi, string> = {
   'board.not_found': 'No such campaign.',
   'board.no_campaign': 'There is no campaign yet.',
 };
+  'pinned.title': '📌 {campaign}',
+  'pinned.pledged': '• Pledged: {amount} ({count} pledges)',
+  'pinned.latest': '🆕 Latest pledges:',
+  'pinned.latest.line': '• {time} {donor}: {what}',
+  'pinned.updated': '🕒 Updated at {time}',

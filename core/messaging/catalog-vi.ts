@@ -1001,3 +1001,8 @@ export const vi = {
   'board.not_found': 'Không tìm thấy cuộc vận động này.',
   'board.no_campaign': 'Chưa có cuộc vận động nào.',
 } as const;
+  'pinned.title': '📌 {campaign}',
+  'pinned.pledged': '• Đăng ký ủng hộ: {amount} ({count} lượt)',
+  'pinned.latest': '🆕 Đăng ký mới nhất:',
+  'pinned.latest.line': '• {time} {donor}: {what}',
+  'pinned.updated': '🕒 Cập nhật lúc {time}',

@@ -144,6 +144,10 @@ export interface BotApiEmulator {
   setBlocked(chatId: number, blocked?: boolean): void;
   /** Make send* calls to `chatId` fail with 400 "Bad Request: chat not found" (or stop doing so). */
   setChatMissing(chatId: number, missing?: boolean): void;
+  /** A member deletes the message `messageId` of `chatId` (the bot's edits of it then find nothing). */
+  deleteMessageAsUser(chatId: number, messageId: number): void;
+  /** The chat's pinned messages, the newest pin first (pinChatMessage / unpinChatMessage). */
+  pinnedMessages(chatId: number): number[];
   /** Turn flood control on with these limits, or off with `undefined` (windows start empty). */
   setFloodLimits(limits: FloodLimits | undefined): void;
   /**
@@ -572,6 +576,8 @@ class Emulator implements BotApiEmulator {
   private readonly openCallbackQueries = new Set<string>();
   private readonly blocked = new Set<number>();
   private readonly missingChats = new Set<number>();
+  /** Pinned message ids per chat, the newest pin first. */
+  private readonly pins = new Map<number, number[]>();
   private flood: FloodControl | undefined;
   private readonly delivered = new Map<number, number>();
   private deliveredTotal = 0;
@@ -779,6 +785,22 @@ class Emulator implements BotApiEmulator {
     } else {
       this.missingChats.delete(chatId);
     }
+  }
+
+  deleteMessageAsUser(chatId: number, messageId: number): void {
+    this.messages.get(chatId)?.delete(messageId);
+    this.unpin(chatId, messageId);
+  }
+
+  pinnedMessages(chatId: number): number[] {
+    return [...(this.pins.get(chatId) ?? [])];
+  }
+
+  private unpin(chatId: number, messageId: number): void {
+    this.pins.set(
+      chatId,
+      (this.pins.get(chatId) ?? []).filter((id) => id !== messageId),
+    );
   }
 
   setFloodLimits(limits: FloodLimits | undefined): void {
@@ -1213,6 +1235,26 @@ class Emulator implements BotApiEmulator {
           throw badRequest('message to delete not found');
         }
         chatMessages.delete(messageId);
+        this.unpin(chatId, messageId);
+        return true;
+      },
+      pinChatMessage: (payload) => {
+        const chatId = this.requireChatId(payload);
+        this.assertReachable(chatId);
+        const messageId = toInteger(payload.message_id);
+        if (messageId === undefined || this.messages.get(chatId)?.has(messageId) !== true) {
+          throw badRequest('message to pin not found');
+        }
+        this.unpin(chatId, messageId);
+        this.pins.get(chatId)?.unshift(messageId);
+        return true;
+      },
+      unpinChatMessage: (payload) => {
+        const chatId = this.requireChatId(payload);
+        const messageId = toInteger(payload.message_id) ?? this.pins.get(chatId)?.[0];
+        if (messageId !== undefined) {
+          this.unpin(chatId, messageId);
+        }
         return true;
       },
       answerCallbackQuery: (payload) => {
