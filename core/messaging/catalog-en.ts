@@ -905,6 +905,48 @@ export const en: Record<keyof typeof vi, string> = {
   'committee.issued_fallback':
     'This channel cannot carry a Word file. An administrator can write the document with: {command}',
   'reminder.hint.final': 'Send /menu and choose "Quarterly report, results report".',
+  // Model examples (gương điển hình, issue 17 §4).
+  'menu.example': '🌟 Model examples',
+  'menu.my_examples': '📋 Examples I recorded',
+  'command.example': 'Record a model example',
+  'example.title': 'model example',
+  'example.summary.header': '🌟 Model example – {unit}',
+  'example.field.unit': 'Unit',
+  'example.field.who': 'Who',
+  'example.field.what': 'What they did',
+  'example.field.photo': 'Photo',
+  'example.ask.unit': '🌟 Which unit does this model example belong to?',
+  'example.ask.who':
+    '🌟 Who is the model example? For example: "The family of Mr Nguyễn Văn A", "B Company Ltd", ' +
+    '"Veterans\' branch of hamlet 3".',
+  'example.ask.what':
+    'Briefly, what did {who} do: what, for which household, how much. For example: "Gave 50 m² of land ' +
+    'and 20 days of labour to build Mrs Hoàng Thị C\'s house in Nà Cà hamlet".',
+  'example.ask.photo': 'Do you have a photo of it? Send one, or press "None".',
+  'example.rule.what_short':
+    'That is too short (at least {min} characters). Please say more about what was done so readers understand.',
+  'example.refused.not_recorder':
+    "Model examples are recorded by ward and commune officers, member organisations' leaders and admins.",
+  'example.refused.elsewhere': 'This model example is not one of your units.',
+  'example.recorded':
+    '✅ Model example recorded: {who}.\n' +
+    "It will appear in the leadership groups' digests, on the live board and in the standing committee's " +
+    'report. To see it again or withdraw it: press "📋 Examples I recorded".',
+  'example.mine.none': 'You have not recorded any model example yet.',
+  'example.mine.title': '📋 Model examples you recorded (press one to see or withdraw it):',
+  'example.mine.line': '• {date}: {who} ({unit})',
+  'example.card.who': '🌟 {who}',
+  'example.card.unit': 'Unit: {unit}, recorded on {date}',
+  'example.card.what': 'What they did: {what}',
+  'example.card.photo': '📷 With a photo',
+  'example.card.shown': 'Shown in the digests, on the live board and in the reports.',
+  'example.card.withdrawn': '↩️ Withdrawn on {date}.',
+  'example.withdrawn':
+    '↩️ Model example withdrawn: {who}. It no longer appears in the digests, on the live board or in the reports.',
+  'example.already_withdrawn': 'The model example "{who}" was already withdrawn.',
+  'digest.examples.heading': '🌟 New model examples:',
+  'digest.examples.item': '• {who} ({unit}): {what}',
+  'digest.examples.more': '• … and {count} more',
   'digest.break': '',
   'digest.title.weekly': '📊 Weekly bulletin: temporary and dilapidated houses',
   'digest.title.deadline': '⏰ The {period} report is due',

@@ -917,6 +917,49 @@ export const vi = {
   'committee.issued_fallback':
     'Kênh này không nhận được tệp Word. Cán bộ quản trị lấy văn bản bằng lệnh: {command}',
   'reminder.hint.final': '{Address} gõ /menu và chọn "Báo cáo quý, báo cáo kết quả" để gửi.',
+  // Model examples (gương điển hình, issue 17 §4).
+  'menu.example': '🌟 Gương điển hình',
+  'menu.my_examples': '📋 Gương đã ghi nhận',
+  'command.example': 'Ghi nhận gương điển hình',
+  'example.title': 'gương điển hình',
+  'example.summary.header': '🌟 Gương điển hình – {unit}',
+  'example.field.unit': 'Đơn vị',
+  'example.field.who': 'Tập thể, cá nhân',
+  'example.field.what': 'Việc làm',
+  'example.field.photo': 'Ảnh',
+  'example.ask.unit': '🌟 Gương điển hình này thuộc đơn vị nào?',
+  'example.ask.who':
+    '🌟 Gương điển hình là tập thể, cá nhân nào? Ví dụ: "Gia đình ông Nguyễn Văn A", "Công ty TNHH B", ' +
+    '"Chi hội Cựu chiến binh thôn 3".',
+  'example.ask.what':
+    'Anh/chị ghi ngắn gọn việc làm tiêu biểu của {who}: làm gì, giúp hộ nào, bao nhiêu. Ví dụ: "Hiến 50 m² ' +
+    'đất và góp 20 ngày công xây nhà cho hộ bà Hoàng Thị C, thôn Nà Cà".',
+  'example.ask.photo': 'Anh/chị có ảnh kèm theo không? Gửi một ảnh, hoặc bấm "Không có".',
+  'example.rule.what_short':
+    'Nội dung còn ngắn quá (ít nhất {min} ký tự). Anh/chị ghi rõ hơn việc đã làm để người đọc hiểu được.',
+  'example.refused.not_recorder':
+    'Việc ghi nhận gương điển hình dành cho cán bộ phường, xã, lãnh đạo tổ chức thành viên và cán bộ quản trị.',
+  'example.refused.elsewhere': 'Gương điển hình này không thuộc đơn vị anh/chị phụ trách.',
+  'example.recorded':
+    '✅ Đã ghi nhận gương điển hình: {who}.\n' +
+    'Gương sẽ được giới thiệu trong bản tin gửi nhóm lãnh đạo, trên bảng tin trực tiếp và trong báo cáo ' +
+    'của Ban Thường trực. Muốn xem lại hoặc rút lại: bấm "📋 Gương đã ghi nhận".',
+  'example.mine.none': 'Anh/chị chưa ghi nhận gương điển hình nào.',
+  'example.mine.title': '📋 Gương điển hình anh/chị đã ghi nhận (bấm vào một gương để xem hoặc rút lại):',
+  'example.mine.line': '• {date}: {who} ({unit})',
+  'example.card.who': '🌟 {who}',
+  'example.card.unit': 'Đơn vị: {unit}, ghi nhận ngày {date}',
+  'example.card.what': 'Việc làm: {what}',
+  'example.card.photo': '📷 Có ảnh kèm theo',
+  'example.card.shown': 'Đang được giới thiệu trong bản tin, trên bảng tin trực tiếp và trong báo cáo.',
+  'example.card.withdrawn': '↩️ Đã rút lại ngày {date}.',
+  'example.withdrawn':
+    '↩️ Đã rút lại gương điển hình: {who}. Gương không còn hiện trong bản tin, trên bảng tin trực tiếp ' +
+    'và trong báo cáo.',
+  'example.already_withdrawn': 'Gương điển hình "{who}" đã được rút lại trước đó.',
+  'digest.examples.heading': '🌟 Gương điển hình mới:',
+  'digest.examples.item': '• {who} ({unit}): {what}',
+  'digest.examples.more': '• … và {count} gương khác',
   // Digests to leadership groups (issue 6 §4). A digest is a list of short lines; 'digest.break'
   // is the blank line between its sections, where a long digest is split into several messages.
   'digest.break': '',

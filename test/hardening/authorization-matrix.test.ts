@@ -126,6 +126,10 @@ const groups: Target[] = (['dx', 'city'] as const).map((k) => ({
   label: `<group ${k}>`,
   resolve: () => ({ arg: String(ids.group[k]), unit: world.groupUnit.get(ids.group[k]) }),
 }));
+const examples: Target[] = (['dx', 'sc'] as const).map((k) => ({
+  label: `<example ${k}>`,
+  resolve: () => ({ arg: String(ids.example[k]), unit: world.exampleUnit.get(ids.example[k]) }),
+}));
 const period: Target = { label: '<period>', resolve: () => ({ arg: String(ids.period) }) };
 
 /**
@@ -158,6 +162,9 @@ const ARGS: Record<string, Variant[]> = {
   ackask: [{ targets: receipts('owner') }],
   fbhandle: [{ targets: feedbackOf('id') }],
   fbanswer: [{ targets: feedbackOf('id') }],
+  // Model examples (issue 17 §4): whoever records at the example's unit opens and withdraws it.
+  excard: [{ targets: examples }],
+  exwithdraw: [{ targets: examples }],
   pause: [{ targets: [period] }],
   grpok: [{ targets: groups }],
   grpno: [{ targets: groups }],
@@ -299,6 +306,7 @@ const world = {
   householdUnit: new Map<number, number>(),
   pledges: new Map<number, { fundUnitId: number; orgUnitId: number | null; personId: number | null }>(),
   feedbackUnit: new Map<number, number>(),
+  exampleUnit: new Map<number, number>(),
   groupUnit: new Map<number, number>(),
   allocatedFrom: new Map<number, number>(),
   /** pledge id → its receipt. */
@@ -333,6 +341,9 @@ async function readWorld(): Promise<void> {
   }
   for (const f of await rows('SELECT id, "unitId" AS u FROM "Feedback"')) {
     world.feedbackUnit.set(Number(f.id), Number(f.u));
+  }
+  for (const e of await rows('SELECT id, "unitId" AS u FROM "ModelExample"')) {
+    world.exampleUnit.set(Number(e.id), Number(e.u));
   }
   for (const g of await rows('SELECT id, "unitId" AS u FROM "LeadershipGroup"')) {
     world.groupUnit.set(Number(g.id), Number(g.u));
