@@ -111,6 +111,8 @@ button:focus-visible, textarea:focus-visible { outline: 3px solid #ffbf00; outli
 .msg[data-failed] .bubble { background: #8b1a1a; }
 .meta { font-size: 14px; color: #444; margin-top: 2px; }
 .chart { display: block; width: 100%; max-width: 480px; height: auto; margin-bottom: 6px; border: 1px solid #8a94a6; border-radius: 8px; background: #fff; }
+.qr { display: block; width: 264px; max-width: 100%; height: auto; image-rendering: pixelated; border: 1px solid #8a94a6; border-radius: 8px; background: #fff; }
+.caption { max-width: 264px; margin: 4px 0 6px; font-size: 0.85em; color: #3b4454; }
 .file { display: inline-block; margin-top: 6px; padding: 6px 10px; border: 2px solid #0b4f9c; border-radius: 8px; color: #0b4f9c; font-weight: 600; text-decoration: none; }
 .choices { display: flex; flex-direction: column; gap: 6px; margin-top: 6px; }
 .choice-row { display: flex; gap: 6px; }
@@ -400,6 +402,15 @@ const SCRIPT = `
       img.alt = m.image.caption || 'Biểu đồ';
       img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(m.image.svg);
       wrap.appendChild(img);
+    } else if (typeof m.imageUrl === 'string' && m.imageUrl.indexOf('/api/playground/images/') === 0) {
+      // A payment QR, drawn by the server as the messengers send it; its caption under it.
+      var caption = m.image && typeof m.image.caption === 'string' ? m.image.caption : '';
+      var qr = el('img', 'qr');
+      qr.setAttribute('data-testid', 'msg-qr');
+      qr.alt = caption || 'Mã QR chuyển khoản';
+      qr.src = m.imageUrl;
+      wrap.appendChild(qr);
+      if (caption) { wrap.appendChild(el('div', 'caption', caption)); }
     }
     wrap.appendChild(el('div', 'bubble', m.text));
     // A built file (an Excel export): a download link, only to the playground's own file path.

@@ -3,6 +3,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inbound } from '../../core/messaging/message.ts';
 import { launchBrowser } from '../../test/support/browser.ts';
+import { decodeVietQr } from '../../test/support/emvco.ts';
+import { scanQrPng } from '../../test/support/qr-scan.ts';
 import { type BuiltDocument, DOCX_MIME_TYPE, XLSX_MIME_TYPE } from '../exports/document-builder.ts';
 import {
   buildPlaygroundInbound,
@@ -552,6 +554,60 @@ describe('playground page in a browser', () => {
     expect(await page.getByTestId('persona-http-officer').isVisible()).toBe(true);
     expect(await page.getByTestId('chat-log').isVisible()).toBe(false);
     expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('playground payment QR', () => {
+  it('draws the QR of a pledge receipt as a PNG the page shows, by the link in its message', async () => {
+    const sender = createPlaygroundSender();
+    const app = Fastify({ logger: false });
+    await registerPlayground(app, {
+      sender,
+      listPersonas: async () => PERSONAS,
+      handleInbound: async () => {},
+    });
+    try {
+      const vietqr = {
+        bin: '970436',
+        accountNumber: '0000123456789',
+        amount: '2000000',
+        purpose: 'UH-0007 LE VAN BINH',
+      };
+      await sender.send('pg:donor', {
+        text: '✅ Đã ghi nhận đăng ký ủng hộ. Số đăng ký: UH-0007',
+        image: { vietqr, caption: 'Quét mã để chuyển khoản 2.000.000 đ' },
+      });
+      await sender.send('pg:donor', {
+        text: '📊 Bản tin',
+        image: { svg: '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>' },
+      });
+      const [receipt, digest] = sender.list('pg:donor', 0);
+      expect(receipt?.imageUrl).toBe(`/api/playground/images/${receipt?.seq}.png`);
+      expect(receipt?.image).toEqual({ vietqr, caption: 'Quét mã để chuyển khoản 2.000.000 đ' });
+      // A chart stays an SVG the page draws itself.
+      expect(digest?.imageUrl).toBeUndefined();
+
+      const png = await app.inject({ method: 'GET', url: receipt?.imageUrl ?? '' });
+      expect(png.statusCode).toBe(200);
+      expect(png.headers['content-type']).toBe('image/png');
+      expect(decodeVietQr(scanQrPng(png.rawPayload))).toMatchObject({
+        initiation: '12',
+        bin: '970436',
+        accountNumber: '0000123456789',
+        amount: '2000000',
+        purpose: 'UH-0007 LE VAN BINH',
+        crcValid: true,
+      });
+      for (const url of [
+        `/api/playground/images/${digest?.seq}.png`,
+        '/api/playground/images/999.png',
+        '/api/playground/images/x.png',
+      ]) {
+        expect((await app.inject({ method: 'GET', url })).statusCode).toBe(404);
+      }
+    } finally {
+      await app.close();
+    }
   });
 });
 

@@ -1,11 +1,13 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Inbound } from '../../core/messaging/message.ts';
+import { vietQrPng } from '../images/vietqr.ts';
 import { createPlaygroundGuard, type PlaygroundAccess } from './access.ts';
 import { PLAYGROUND_PAGE_CSP, PLAYGROUND_PAGE_HTML } from './page.ts';
 import {
   PLAYGROUND_CHAT_PREFIX,
   PLAYGROUND_FILES_PATH,
+  PLAYGROUND_IMAGES_PATH,
   type PlaygroundMessage,
   type PlaygroundSender,
 } from './playground-sender.ts';
@@ -285,6 +287,23 @@ export async function registerPlayground(app: FastifyInstance, deps: PlaygroundD
         )
         .type(file.mimeType)
         .send(file.data);
+    });
+
+    // A payment QR (a pledge's VietQR), drawn from the recipe its message keeps: `<seq>.png`.
+    scope.get<{ Params: { name: string } }>(`${PLAYGROUND_IMAGES_PATH}/:name`, async (request, reply) => {
+      const seq = /^(\d{1,15})\.png$/.exec(request.params.name)?.[1];
+      const image = seq === undefined ? undefined : sender.paymentQr(Number(seq));
+      if (!image) {
+        return reply
+          .code(404)
+          .header('cache-control', 'no-store')
+          .send({ ok: false, error: 'Không còn ảnh này. Anh/chị hãy mở lại đăng ký để lấy mã QR.' });
+      }
+      return reply
+        .header('cache-control', 'no-store')
+        .header('x-content-type-options', 'nosniff')
+        .type('image/png')
+        .send(await vietQrPng(image.vietqr));
     });
 
     scope.get(`${API}/messages`, async (request, reply) => {

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Choice, Outbound, OutboundImage } from '../../core/messaging/message.ts';
+import {
+  type Choice,
+  isPaymentQr,
+  type Outbound,
+  type OutboundImage,
+  type PaymentQrImage,
+} from '../../core/messaging/message.ts';
 import type { ChannelSender, SendResult } from '../../core/messaging/messenger.ts';
 import { type BuiltDocument, buildForSend, type DocumentBuilder } from '../exports/document-builder.ts';
 
@@ -10,8 +16,10 @@ export interface PlaygroundMessage {
   from: 'bot' | 'user';
   text: string;
   choices?: Choice[][];
-  /** A picture shown above the text (a digest's chart), as the SVG source. */
+  /** A picture shown above the text: a digest's chart (its SVG source) or a payment QR (its recipe). */
   image?: OutboundImage;
+  /** A payment QR's PNG, drawn when the page asks: `/api/playground/images/<seq>.png`. */
+  imageUrl?: string;
   /** A file (an Excel export) the page offers as a download link. */
   file?: PlaygroundFile;
   /** ISO 8601 time the message was stored. */
@@ -45,6 +53,9 @@ export function playgroundChatKey(chatId: string): string {
 /** Where the page downloads a built file. */
 export const PLAYGROUND_FILES_PATH = '/api/playground/files';
 
+/** Where the page fetches a payment QR's PNG, by the message's seq. */
+export const PLAYGROUND_IMAGES_PATH = '/api/playground/images';
+
 /** The playground channel: a `ChannelSender` that keeps messages in memory for the web page. */
 export interface PlaygroundSender extends ChannelSender {
   /** Messages of a chat with `seq > afterSeq`, oldest first. */
@@ -70,6 +81,8 @@ export interface PlaygroundSender extends ChannelSender {
   releaseWaiters(): void;
   /** A file built for a message, by the id in its URL (only the newest few are kept). */
   file(id: string): BuiltDocument | undefined;
+  /** The payment QR of the message `seq`, to draw (the newest MAX_IMAGES are kept). */
+  paymentQr(seq: number): PaymentQrImage | undefined;
 }
 
 export interface PlaygroundSenderOptions {
@@ -83,6 +96,9 @@ export interface PlaygroundSenderOptions {
 
 /** Built files kept for download; older ones are dropped (the playground is a training tool). */
 const MAX_FILES = 20;
+
+/** Payment QRs kept to draw; a page scrolled further back shows the QR's caption only. */
+const MAX_IMAGES = 100;
 
 interface ChatLog {
   messages: PlaygroundMessage[];
@@ -108,6 +124,9 @@ function copyMessage(message: PlaygroundMessage): PlaygroundMessage {
   if (message.image) {
     copy.image = { ...message.image };
   }
+  if (message.imageUrl !== undefined) {
+    copy.imageUrl = message.imageUrl;
+  }
   if (message.file) {
     copy.file = { ...message.file };
   }
@@ -128,6 +147,7 @@ export function createPlaygroundSender(options: PlaygroundSenderOptions = {}): P
   const chats = new Map<string, ChatLog>();
   const waiters = new Map<string, Set<() => void>>();
   const files = new Map<string, BuiltDocument>();
+  const paymentQrs = new Map<number, PaymentQrImage>();
   let seq = 0;
 
   function chatLog(chatId: string): ChatLog {
@@ -207,6 +227,19 @@ export function createPlaygroundSender(options: PlaygroundSenderOptions = {}): P
       if (rows.length > 0) {
         stored.choices = rows.map((row) => row.map((choice) => ({ id: choice.id, label: choice.label })));
       }
+      if (message.image && isPaymentQr(message.image)) {
+        // Drawn when the page asks, as the messengers draw it when they send (bot/images/vietqr.ts).
+        // `append` below takes the next seq, synchronously: nothing else runs in between.
+        const next = seq + 1;
+        stored.imageUrl = `${PLAYGROUND_IMAGES_PATH}/${next}.png`;
+        paymentQrs.set(next, { ...message.image, vietqr: { ...message.image.vietqr } });
+        for (const old of paymentQrs.keys()) {
+          if (paymentQrs.size <= MAX_IMAGES) {
+            break;
+          }
+          paymentQrs.delete(old);
+        }
+      }
       append(playgroundChatKey(chatId), stored);
       return { ok: true };
     },
@@ -272,6 +305,10 @@ export function createPlaygroundSender(options: PlaygroundSenderOptions = {}): P
 
     file(id) {
       return files.get(id);
+    },
+
+    paymentQr(at) {
+      return paymentQrs.get(at);
     },
   };
 }
