@@ -77,7 +77,10 @@ beforeAll(async () => {
   emulator = await startBotApiEmulator();
   db = tempDatabase();
   app = await start();
-  const city = await app.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '058' } });
+  const city = await app.prisma.unit.findFirstOrThrow({
+    orderBy: { validFrom: 'desc' },
+    where: { code: '058' },
+  });
   cityId = city.id;
   await app.prisma.invite.create({
     data: {
@@ -109,7 +112,7 @@ describe('the pinned totals message of a leadership group', () => {
     const text = String(sent?.payload.text);
     expect(text).toContain('📌 Xóa nhà tạm, nhà dột nát thành phố Bắc Kạn 2024–2025');
     expect(text).toContain('• Đăng ký ủng hộ:');
-    expect(text).toMatch(/🕒 Cập nhật lúc 09:00$/);
+    expect(text).toMatch(/🕒 Cập nhật lúc 09:00 ngày 14\/04\/2025$/);
     const row = await pinnedRow(GROUP);
     const messageId = Number(row.pinnedMessageId);
     expect(emulator.pinnedMessages(GROUP)).toEqual([messageId]);
@@ -144,16 +147,23 @@ describe('the pinned totals message of a leadership group', () => {
     // The donor who did not agree to be named is not named.
     expect(text).not.toContain('Hòa Bình');
     expect(text).toContain('Một doanh nghiệp: 20.000.000 đ');
-    expect(text).toMatch(/🕒 Cập nhật lúc 09:01$/);
+    expect(text).toMatch(/🕒 Cập nhật lúc 09:01 ngày 14\/04\/2025$/);
     expect(Number(edits.at(-1)?.payload.message_id)).toBe(emulator.pinnedMessages(GROUP)[0]);
-    expect(calls('sendMessage', GROUP).filter((c) => String(c.payload.text).startsWith('📌'))).toHaveLength(1);
+    expect(calls('sendMessage', GROUP).filter((c) => String(c.payload.text).startsWith('📌'))).toHaveLength(
+      1,
+    );
   });
 
   it('shows money received against the pledges', async () => {
     await createStore(app.db).run(async (tx) => {
       const campaign = (await campaignOfUnit(tx, cityId, clock.now())) as Campaign;
       const [latest] = await tx.board.latestPledges(campaign.id, 1);
-      await recordEntry(tx, campaign, { amount: 5_000_000n, levelUnitId: cityId, pledgeId: latest?.id ?? null }, clock.now());
+      await recordEntry(
+        tx,
+        campaign,
+        { amount: 5_000_000n, levelUnitId: cityId, pledgeId: latest?.id ?? null },
+        clock.now(),
+      );
     });
     clock.advance(10_000);
     expect(await loop().runOnce()).toEqual({ sent: 0, edited: 1, waiting: 0 });
@@ -215,10 +225,25 @@ describe('the pinned totals message of a leadership group', () => {
     });
     const [a, b] = await Promise.all([loop().runOnce(), other.runOnce()]);
     expect(a.sent + b.sent).toBe(1);
-    expect(calls('sendMessage', OTHER_GROUP).filter((c) => String(c.payload.text).startsWith('📌'))).toHaveLength(
-      1,
-    );
+    expect(
+      calls('sendMessage', OTHER_GROUP).filter((c) => String(c.payload.text).startsWith('📌')),
+    ).toHaveLength(1);
     expect(emulator.pinnedMessages(OTHER_GROUP)).toEqual([]);
     expect((await pinnedRow(OTHER_GROUP)).pinnedMessageId).not.toBeNull();
+  });
+
+  it('running in the app, posts the message right after a group is registered', async () => {
+    const THIRD_GROUP = -100_932;
+    loop().start();
+    try {
+      emulator.sendGroupText(admin, THIRD_GROUP, '/dangkynhom');
+      // The registration's answer, then the pinned totals: the inbound commit kicked the loop.
+      const [, pinned] = await emulator.waitForMessages(THIRD_GROUP, 2);
+      expect(pinned?.text).toMatch(/^📌 /);
+      // Pinned right after it was sent.
+      await expect.poll(() => emulator.pinnedMessages(THIRD_GROUP)).toEqual([pinned?.messageId]);
+    } finally {
+      await loop().stop();
+    }
   });
 });

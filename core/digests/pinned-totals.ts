@@ -5,7 +5,7 @@ import { fundScope, loadRollup } from '../funds/fund-reports.ts';
 import { pledgeWhat } from '../funds/fund-views.ts';
 import { type Locale, t } from '../messaging/catalog.ts';
 import { zonedParts } from '../shared/calendar.ts';
-import { formatInteger, formatMoney, formatTime } from '../shared/format.ts';
+import { formatDateTime, formatInteger, formatMoney, formatTime } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { receivedLines } from './digest-sections.ts';
 
@@ -102,10 +102,12 @@ export async function buildPinnedTotals(
   };
 }
 
-/** The whole message: the body and "🕒 Cập nhật lúc 09:42", the time of the change it shows. */
+/**
+ * The whole message: the body and "🕒 Cập nhật lúc 09:42 ngày 14/04/2025", when the figures it
+ * shows last changed (with the day: a quiet week leaves the message as it was).
+ */
 export function pinnedTotalsText(totals: PinnedTotals, at: Date, locale: Locale = 'vi'): string {
-  const time = formatTime(zonedParts(at, totals.timeZone));
-  return `${totals.body}\n${t(locale, 'pinned.updated', { time })}`;
+  return `${totals.body}\n${t(locale, 'pinned.updated', { time: formatDateTime(at, totals.timeZone) })}`;
 }
 
 /** Whether the message last put in the pin (`pinnedTotalsText`) already shows this body. */
