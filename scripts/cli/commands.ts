@@ -48,6 +48,14 @@ import {
   ZFundsReverseArgs,
 } from './funds.ts';
 import {
+  fundsStatementConfirm,
+  fundsStatementImport,
+  fundsStatementLines,
+  ZStatementConfirmArgs,
+  ZStatementImportArgs,
+  ZStatementLinesArgs,
+} from './funds-statement.ts';
+import {
   householdsExport,
   householdsImport,
   ZHouseholdsExportArgs,
@@ -719,6 +727,65 @@ const TABLE = {
       }
     },
   }),
+  'funds statement import': command({
+    summary: 'Nhập sao kê ngân hàng của một cấp Quỹ, khớp với các đăng ký ủng hộ.',
+    synopsis: `funds statement import <tệp.csv|tệp.xlsx> --level <mã đơn vị có Quỹ> [--bank <mã ngân hàng> | --mapping <tệp.json>] [--dry-run] ${CAMPAIGN_SYNOPSIS}`,
+    description: [
+      'Đọc sao kê tài khoản (CSV hoặc Excel, như ngân hàng xuất: vcb, vietinbank, bidv, agribank hoặc mẫu chung generic;',
+      'tự nhận biết khi không ghi --bank; --mapping: tệp cấu hình cột tự viết, xem docs/bank-statements.md).',
+      'Khoản có ghi số đăng ký (UH-0001, UH0001, uh 1…) được ghi ngay thành khoản thu theo đăng ký, ngày nộp là ngày',
+      'ngân hàng hạch toán, số chứng từ là số giao dịch của ngân hàng; khoản khớp tên người ủng hộ và số tiền được đề xuất',
+      'để xác nhận; các khoản còn lại để xem lại; khoản chi được liệt kê cùng các khoản chi cho hộ có cùng số tiền.',
+      'Nhập lại cùng tệp hoặc tệp trùng một phần không ghi thêm gì. --dry-run: chỉ xem thử, không ghi.',
+    ],
+    examples: [
+      'funds statement import docs/samples/statements/vietcombank.xlsx --level 058 --dry-run',
+      'funds statement import saoke-thang3.csv --level 058 --bank bidv',
+      'funds statement import saoke.csv --level 058 --mapping docs/samples/statements/techcombank-mapping.json',
+    ],
+    options: { level: S, bank: S, mapping: S, 'dry-run': FLAG, ...CAMPAIGN_OPTION },
+    positionals: 1,
+    parse: (values, positionals) =>
+      validate(ZStatementImportArgs, {
+        file: positionals[0],
+        level: values.level,
+        bank: values.bank,
+        mapping: values.mapping,
+        dryRun: values['dry-run'] === true,
+        campaign: values.campaign,
+      }),
+    run: fundsStatementImport,
+  }),
+  'funds statement lines': command({
+    summary: 'Các dòng sao kê đã nhập của một cấp Quỹ.',
+    synopsis: `funds statement lines --level <mã đơn vị có Quỹ> [--status proposed|unmatched|debit|matched|confirmed|walk_in|dismissed]`,
+    description: [
+      'Các dòng sao kê đã nhập của một cấp Quỹ, mới nhất trước; --status: chỉ các dòng ở trạng thái đó.',
+    ],
+    examples: ['funds statement lines --level 058 --status proposed'],
+    options: { level: S, status: S, ...CAMPAIGN_OPTION },
+    parse: (values) => validate(ZStatementLinesArgs, values),
+    run: fundsStatementLines,
+  }),
+  'funds statement confirm': command({
+    summary: 'Xác nhận khoản đề xuất của sao kê thành khoản thu theo đăng ký.',
+    synopsis:
+      'funds statement confirm <số dòng sao kê> | funds statement confirm --all-proposed --import <số lần nhập>',
+    description: [
+      'Ghi khoản đề xuất (khớp tên và số tiền) thành khoản thu theo đăng ký, như cán bộ quỹ bấm xác nhận trong tin nhắn;',
+      '--all-proposed: mọi khoản đề xuất còn chờ của một lần nhập. Mỗi khoản chỉ được ghi một lần.',
+    ],
+    examples: ['funds statement confirm 1234', 'funds statement confirm --all-proposed --import 3'],
+    options: { 'all-proposed': FLAG, import: S },
+    positionals: 1,
+    parse: (values, positionals) =>
+      validate(ZStatementConfirmArgs, {
+        lineId: positionals[0],
+        allProposed: values['all-proposed'] === true,
+        importId: values.import,
+      }),
+    run: fundsStatementConfirm,
+  }),
   'zalo status': bare(
     {
       summary: 'Tình trạng kênh Zalo.',
@@ -970,6 +1037,12 @@ export function parseCommand(argv: readonly string[]): CliCommand {
     throw about(word, new UsageError(`thiếu lệnh con sau "${word}". Dùng: ${group.join(', ')}`));
   }
   const name = `${word} ${second}`;
+  // A group within the group: "funds statement import".
+  const [third, ...after] = rest;
+  const longer = `${name} ${third ?? ''}`;
+  if (!isCommandName(name) && isCommandName(longer)) {
+    return parseOne(longer, after);
+  }
   if (!isCommandName(name)) {
     throw about(word, new UsageError(`lệnh không tồn tại: "${name}". Dùng: ${group.join(', ')}`));
   }
