@@ -4,6 +4,7 @@ import type { Text } from '../flows/flow.ts';
 import { shortUnitName } from '../households/unit-progress.ts';
 import { fromIsoDate, startOfDay } from '../shared/calendar.ts';
 import type { Tx } from '../unit-of-work.ts';
+import { organisationName } from './digest-names.ts';
 
 /** The most examples a digest names; the rest are counted. */
 const MAX_EXAMPLES = 3;
@@ -55,12 +56,18 @@ export async function exampleLines(
     { key: 'digest.examples.heading' },
     ...named.map((e) => ({
       key: 'digest.examples.item' as const,
-      params: { who: e.who, unit: shortUnitName(e.unitName ?? ''), what: shortened(e.what) },
+      params: { who: e.who, unit: unitLabel(e.unitName ?? ''), what: shortened(e.what) },
     })),
     ...(recent.length > named.length
       ? [{ key: 'digest.examples.more' as const, params: { count: recent.length - named.length } }]
       : []),
   ];
+}
+
+/** A member organisation without its place ("Hội Liên hiệp Phụ nữ"), a ward by its short name ("Đức Xuân"). */
+function unitLabel(name: string): string {
+  const organisation = organisationName(name);
+  return organisation !== name ? organisation : shortUnitName(name);
 }
 
 function shortened(what: string): string {
