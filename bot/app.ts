@@ -7,6 +7,7 @@ import { type DigestBuilder, runDigests } from '../core/digests/digest-schedule.
 import { telegramCommandLists } from '../core/features/derive.ts';
 import type { Feature } from '../core/features/feature.ts';
 import { FEATURES } from '../core/features/registry.ts';
+import { STATEMENT_MAX_BYTES } from '../core/funds/statement-chat.ts';
 import { createInboundHandler, type InboundOutcome } from '../core/inbound/handle-inbound.ts';
 import { t } from '../core/messaging/catalog.ts';
 import type { Address, Inbound } from '../core/messaging/message.ts';
@@ -32,6 +33,7 @@ import {
   wantsDemo,
 } from '../prisma/seed.ts';
 import { openSqlDb, type SqlDb } from '../prisma/sql-db.ts';
+import { createStatementUploadQueue } from '../prisma/statement-uploads.ts';
 import { createStore } from '../prisma/store.ts';
 import { createZaloTokenStore } from '../prisma/zalo-token-store.ts';
 import { registerBoard } from './board/board-routes.ts';
@@ -44,11 +46,18 @@ import { idNumberHasherFor } from './id-hash-key.ts';
 import { createInboundEventProcessor, type InboundEventProcessor } from './inbound-event-processor.ts';
 import { withRetry } from './inbound-retry.ts';
 import { type Logger, limitRepeats } from './logger.ts';
-import { createMediaArchiver, downloadImage, type PhotoFetcher, PhotoRefused } from './media-archiver.ts';
+import {
+  createMediaArchiver,
+  downloadFile,
+  downloadImage,
+  type PhotoFetcher,
+  PhotoRefused,
+} from './media-archiver.ts';
 import { createOutboxDispatcher, type OutboxDispatcher } from './outbox-dispatcher.ts';
 import { type PlaygroundPersona, registerPlayground } from './playground/playground-routes.ts';
 import { createPlaygroundSender } from './playground/playground-sender.ts';
 import { createScheduler, type Scheduler } from './scheduler.ts';
+import { createStatementWorker, type FileFetcher } from './statements/statement-worker.ts';
 import { createTelegramBot, setTelegramCommands } from './telegram/create-telegram-bot.ts';
 import { createPinnedTotals, type PinnedTotalsLoop } from './telegram/pinned-totals.ts';
 import { startTelegramPolling } from './telegram/telegram-polling.ts';
@@ -208,6 +217,19 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   });
   // Made with the Telegram bot below; kicked after each inbound commit (a pledge may have changed).
   let pinnedTotals: PinnedTotalsLoop | undefined;
+  // Bank statements sent in the chat are fetched and read after the message (issue 17 §2).
+  const statementLimits = { ...config.media, maxBytes: Math.min(config.media.maxBytes, STATEMENT_MAX_BYTES) };
+  const fileFetchers: Partial<Record<Inbound['channel'], FileFetcher>> = {
+    zalo: (url) => downloadFile(url, { ...statementLimits, allowedHosts: config.media.zaloHosts }),
+  };
+  const statements = createStatementWorker({
+    queue: createStatementUploadQueue(db),
+    uow: store,
+    fetchers: fileFetchers,
+    clock,
+    log: log.child({ part: 'statements' }),
+    afterEnqueue: () => dispatcher.kick(),
+  });
   const features = options.features ?? FEATURES;
   // The public live board (issue 17 §3): one watcher of the database for every viewer.
   const board = createBoardService({
@@ -230,11 +252,12 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     flowTtlMs: config.flowTtlMs,
     timeZone: config.timeZone,
     digest: digestFor,
-    afterCommit: () => {
+    afterCommit: (inbound) => {
       dispatcher.kick();
       archiver.kick();
       board.kick();
       pinnedTotals?.kick();
+      statements.notice(inbound);
     },
   });
   const replyToFault = createFaultReplier({ uow: store, clock, afterEnqueue: () => dispatcher.kick() });
@@ -385,18 +408,29 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     }
     const { apiRoot, token } = config.telegram;
     // Only Telegram's own file endpoint (TELEGRAM_API_ROOT), with the path getFile gave.
-    const telegramFiles = { ...config.media, allowedHosts: [new URL(apiRoot).host.toLowerCase()] };
-    fetchers.telegram = async (fileId, file) => {
+    const allowedHosts = [new URL(apiRoot).host.toLowerCase()];
+    /** The URL of a file Telegram holds, from the path getFile gives; refused above `maxBytes`. */
+    const telegramFileUrl = async (fileId: string, maxBytes: number): Promise<string> => {
       const info = await telegram.api.getFile(fileId);
       const filePath = info.file_path;
       if (!filePath || filePath.startsWith('/') || /(^|\/)\.\.(\/|$)|[?#\\]/.test(filePath)) {
         throw new PhotoRefused('Telegram gave no usable file path');
       }
-      if ((info.file_size ?? 0) > config.media.maxBytes) {
-        throw new PhotoRefused(`larger than ${config.media.maxBytes} bytes`);
+      if ((info.file_size ?? 0) > maxBytes) {
+        throw new PhotoRefused(`larger than ${maxBytes} bytes`);
       }
-      await downloadImage(`${apiRoot}/file/bot${token}/${filePath}`, file, telegramFiles);
+      return `${apiRoot}/file/bot${token}/${filePath}`;
     };
+    fetchers.telegram = async (fileId, file) =>
+      downloadImage(await telegramFileUrl(fileId, config.media.maxBytes), file, {
+        ...config.media,
+        allowedHosts,
+      });
+    fileFetchers.telegram = async (fileId) =>
+      downloadFile(await telegramFileUrl(fileId, statementLimits.maxBytes), {
+        ...statementLimits,
+        allowedHosts,
+      });
     if (config.telegram.mode === 'webhook') {
       const { secret } = config.telegram;
       // grammY answers 401 to a wrong secret token; the warning is limited to one line a minute.
@@ -448,6 +482,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       }
       processor.start();
       archiver.start();
+      statements.start();
       if (telegram && config.telegram) {
         await telegram.init();
         await setTelegramCommands(telegram.api, telegramCommandLists(features), log);
@@ -483,6 +518,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
         await http.close();
         await processor.stop();
         await archiver.stop();
+        await statements.stop();
         await scheduler.stop();
         await pinnedTotals?.stop();
         await dispatcher.stop();

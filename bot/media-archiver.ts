@@ -104,7 +104,7 @@ export function createMediaArchiver(deps: {
 }
 
 /** An error as a short text without the URL it may carry: its code, or our own message. */
-function describeFailure(error: unknown): string {
+export function describeFailure(error: unknown): string {
   if (error instanceof DownloadError) {
     return error.message;
   }
@@ -163,12 +163,64 @@ function sniffImage(head: Buffer): string | undefined {
  */
 export async function downloadImage(url: string, file: string, limits: DownloadLimits): Promise<void> {
   const deadline = AbortSignal.timeout(limits.timeoutMs);
+  const response = await openDownload(url, limits, deadline, IMAGE_TYPES.join(', '));
+  const type =
+    String(response.headers['content-type'] ?? '')
+      .split(';')[0]
+      ?.trim()
+      .toLowerCase() ?? '';
+  if (type !== '' && type !== 'application/octet-stream' && !IMAGE_TYPES.includes(type)) {
+    response.destroy();
+    throw new PhotoRefused(`not an image (${type.slice(0, 40)})`);
+  }
+  await saveBody(response, file, limits.maxBytes, deadline);
+}
+
+/**
+ * Downloads a file into memory (a bank statement sent to the bot), with the same limits as
+ * `downloadImage` but any content: allowed hosts only, at most `maxBytes` (`PhotoRefused` beyond),
+ * within `timeoutMs`.
+ */
+export async function downloadFile(url: string, limits: DownloadLimits): Promise<Buffer> {
+  const deadline = AbortSignal.timeout(limits.timeoutMs);
+  const response = await openDownload(url, limits, deadline, '*/*');
+  const chunks: Buffer[] = [];
+  let received = 0;
+  try {
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      if (received > limits.maxBytes) {
+        throw new PhotoRefused(`larger than ${limits.maxBytes} bytes`);
+      }
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    response.destroy();
+    throw deadline.aborted ? new DownloadError('timed out') : error;
+  }
+  if (!response.complete) {
+    throw new DownloadError('connection closed early');
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * One download's response, status 200: from allowed hosts only (redirects followed to allowed hosts,
+ * at most three), refused when the declared length is above `maxBytes`; 4xx refused for good, other
+ * failures worth trying again later.
+ */
+async function openDownload(
+  url: string,
+  limits: DownloadLimits,
+  deadline: AbortSignal,
+  accept: string,
+): Promise<http.IncomingMessage> {
   let target = new URL(url);
   for (let hop = 0; ; hop++) {
     if (!hostAllowed(target, limits.allowedHosts)) {
       throw new PhotoRefused(`host not allowed: ${target.hostname}`);
     }
-    const response = await request(target, deadline, limits.timeoutMs);
+    const response = await request(target, deadline, limits.timeoutMs, accept);
     const status = response.statusCode ?? 0;
     if (status >= 300 && status < 400 && response.headers.location) {
       response.resume();
@@ -185,30 +237,25 @@ export async function downloadImage(url: string, file: string, limits: DownloadL
       }
       throw new DownloadError(`HTTP ${status}`);
     }
-    const type =
-      String(response.headers['content-type'] ?? '')
-        .split(';')[0]
-        ?.trim()
-        .toLowerCase() ?? '';
-    if (type !== '' && type !== 'application/octet-stream' && !IMAGE_TYPES.includes(type)) {
-      response.destroy();
-      throw new PhotoRefused(`not an image (${type.slice(0, 40)})`);
-    }
     const declared = Number(response.headers['content-length']);
     if (Number.isFinite(declared) && declared > limits.maxBytes) {
       response.destroy();
       throw new PhotoRefused(`larger than ${limits.maxBytes} bytes`);
     }
-    await saveBody(response, file, limits.maxBytes, deadline);
-    return;
+    return response;
   }
 }
 
 /** One GET, resolved at the response headers; no redirect followed, connect and total timeouts. */
-function request(url: URL, deadline: AbortSignal, timeoutMs: number): Promise<http.IncomingMessage> {
+function request(
+  url: URL,
+  deadline: AbortSignal,
+  timeoutMs: number,
+  accept: string,
+): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
-    const req = client.get(url, { signal: deadline, headers: { accept: IMAGE_TYPES.join(', ') } }, resolve);
+    const req = client.get(url, { signal: deadline, headers: { accept } }, resolve);
     const connectTimer = setTimeout(
       () => req.destroy(new DownloadError('connection timed out')),
       Math.min(CONNECT_TIMEOUT_MS, timeoutMs),

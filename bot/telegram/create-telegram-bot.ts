@@ -94,7 +94,12 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot {
       ...base(ctx),
       kind: 'document',
       text: ctx.message.caption,
-      media: { fileId: ctx.message.document.file_id, mimeType: ctx.message.document.mime_type },
+      media: {
+        fileId: ctx.message.document.file_id,
+        mimeType: ctx.message.document.mime_type,
+        fileName: ctx.message.document.file_name,
+        size: ctx.message.document.file_size,
+      },
     });
   });
 

@@ -101,8 +101,14 @@ export function zaloEventToInbound(event: TZaloEvent, receivedAt: Date): Inbound
       };
     }
     case 'user_send_file': {
-      const url = event.message?.attachments?.[0]?.payload?.url;
-      return { ...base, kind: 'document', text, media: url ? { fileId: url } : undefined };
+      const payload = event.message?.attachments?.[0]?.payload;
+      const url = payload?.url;
+      return {
+        ...base,
+        kind: 'document',
+        text,
+        media: url ? { fileId: url, ...(payload?.name ? { fileName: payload.name } : {}) } : undefined,
+      };
     }
     case 'user_submit_info':
       return { ...base, kind: 'contact', text: event.info?.name ?? '' };

@@ -2,7 +2,7 @@ import { type Action, can, type Need } from '../access/access.ts';
 import type { FlowData, FlowState, Text } from '../flows/flow.ts';
 import type { FlowRunner } from '../flows/flow-runner.ts';
 import type { Locale, MessageKey, Params } from '../messaging/catalog.ts';
-import type { Choice, Inbound, Outbound } from '../messaging/message.ts';
+import type { Choice, Inbound, InboundMedia, Outbound } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { Tx } from '../unit-of-work.ts';
 
@@ -33,6 +33,16 @@ export interface Feature {
    * true when the feature took the message. `typed` is the text normalized (no accents, lower case).
    */
   strangerText?(chat: FeatureChat, typed: string): Promise<boolean>;
+  /**
+   * A member sent a file that is not a picture (a bank statement): returns true when the feature
+   * took it. Asked before the open conversation's question, which stays open.
+   */
+  document?(
+    chat: FeatureChat,
+    media: InboundMedia,
+    actor: Actor,
+    active: ActiveFlow | undefined,
+  ): Promise<boolean>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds runners of different context types.

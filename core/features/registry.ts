@@ -9,6 +9,7 @@ import { fundAcknowledgementFeature } from './fund-acknowledgement.ts';
 import { fundAllocationFeature } from './fund-allocation.ts';
 import { fundDisbursementFeature } from './fund-disbursement.ts';
 import { fundReceiptFeature } from './fund-receipt.ts';
+import { fundStatementFeature } from './fund-statement.ts';
 import { fundTransferFeature } from './fund-transfer.ts';
 import { fundViewFeature } from './fund-view.ts';
 import { groupsFeature } from './groups.ts';
@@ -41,6 +42,7 @@ export const FEATURES: readonly Feature[] = [
   pledgesFeature,
   batchPledgesFeature,
   fundReceiptFeature,
+  fundStatementFeature,
   fundAllocationFeature,
   fundDisbursementFeature,
   fundTransferFeature,

@@ -8,7 +8,7 @@ import { applyInput, repeatPrompt, resume, startFlow } from '../flows/engine.ts'
 import { CONFIRM_STEP, type EngineResult, type FlowState, type Text, type UserInput } from '../flows/flow.ts';
 import { type ShownChoice, shownChoicesOf } from '../flows/shown-choices.ts';
 import { isLocale, type Locale, t } from '../messaging/catalog.ts';
-import type { Choice, Inbound, Outbound } from '../messaging/message.ts';
+import type { Choice, Inbound, InboundMedia, Outbound } from '../messaging/message.ts';
 import { type Actor, GUEST } from '../shared/actor.ts';
 import { dateInZone } from '../shared/calendar.ts';
 import { hasRecordId, isMenuButton, menuButtonId, parseMenuButton } from '../shared/menu-button.ts';
@@ -84,6 +84,9 @@ export class Conversation implements FeatureChat {
     if (inbound.kind === 'choice' && isMenuButton(inbound.choiceId)) {
       return this.onButton(inbound.choiceId, active);
     }
+    if (inbound.kind === 'document' && inbound.media && (await this.onDocument(inbound.media, active))) {
+      return;
+    }
     if (active) {
       return this.onAnswer(active);
     }
@@ -126,6 +129,19 @@ export class Conversation implements FeatureChat {
       return this.showMenu(this.text('flow.stale_button'), active);
     }
     return button.handle(this, { actor: this.member, arg, active });
+  }
+
+  /** A file that is not a picture, offered to the features (a bank statement); false when none took it. */
+  private async onDocument(media: InboundMedia, active: ActiveFlow | undefined): Promise<boolean> {
+    if (!this.member || media.mimeType?.startsWith('image/')) {
+      return false;
+    }
+    for (const feature of this.deps.chat.features) {
+      if (await feature.document?.(this, media, this.member, active)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   async onStranger(): Promise<void> {

@@ -10,8 +10,8 @@ import { Conversation, type ConversationDeps } from './conversation.ts';
 export interface InboundDeps extends Omit<ConversationDeps, 'chat'> {
   uow: UnitOfWork;
   clock: Clock;
-  /** Called after a message's transaction committed (wakes the outbox dispatcher). */
-  afterCommit?: () => void;
+  /** Called after a message's transaction committed (wakes the outbox dispatcher and the workers). */
+  afterCommit?: (inbound: Inbound) => void;
   /** The features the chat offers; the app's registry (core/features/registry.ts) by default. */
   features?: readonly Feature[];
 }
@@ -53,7 +53,7 @@ export function createInboundHandler(deps: InboundDeps) {
       );
       return { duplicate: false, replies: replies.length };
     });
-    deps.afterCommit?.();
+    deps.afterCommit?.(inbound);
     return outcome;
   };
 }

@@ -56,6 +56,7 @@ export const en: Record<keyof typeof vi, string> = {
   'command.batch_pledges': 'Record the pledges announced at a ceremony (many at once)',
   'command.public': "The fund's public receipts and spending",
   'command.fund': 'The "For the poor" fund',
+  'command.statement': "Import the fund's bank statement (send the Excel or CSV file)",
   'command.feedback': 'Send feedback',
   'command.track': 'Track feedback you sent (e.g. /tracuu PA-0001)',
   'command.export': 'Export reports (Excel)',
@@ -608,6 +609,82 @@ export const en: Record<keyof typeof vi, string> = {
     '{name} already has {amount} allocated ({paid} paid); a household is allocated once.',
   'fund.refused.no_allocation': 'This household has no allocation from a fund you keep.',
   'fund.refused.fully_paid': '{name} has been paid the full allocation.',
+  // Bank statements in the chat (issue 17 §2): core/funds/statement-chat.ts.
+  'stmtchat.menu': '🏦 Import a bank statement',
+  'stmtchat.how':
+    '🏦 Import a bank statement\n' +
+    "Send the fund account's statement file in this chat (tap the 📎 attachment button and pick the file): the Excel (.xlsx) or CSV file as downloaded from internet banking (Vietcombank, BIDV, Agribank, VietinBank…), unchanged.\n" +
+    'I read each credit:\n' +
+    '• One naming a pledge number (UH-…) is recorded at once.\n' +
+    "• One matching a pledge only by name and amount: you tap to confirm.\n" +
+    '• One matching nothing: record it as a gift without a pledge, or skip it.\n' +
+    'Debits are listed for you to check. Sending a statement already imported records nothing twice.',
+  'stmtchat.unnamed': 'statement file',
+  'stmtchat.not_read': 'The file "{file}" was not read; nothing was saved.',
+  'stmtchat.refused.format':
+    'The file "{file}" is not an Excel (.xlsx) or CSV statement, so I could not read it; nothing was saved.\n' +
+    'Download the statement from internet banking as Excel (.xlsx) or CSV and send it again. An old Excel file (.xls): open it in Excel, "Save As" .xlsx and send that.',
+  'stmtchat.refused.too_large':
+    'The file "{file}" is too large ({size}); I take statements up to {max}. Nothing was saved.\n' +
+    'Download the statement one month at a time and send them one by one.',
+  'stmtchat.busy':
+    '⏳ I am still reading the statement "{file}" you sent before. Please wait for its result before sending the next file.',
+  'stmtchat.reading': '⏳ Reading the statement "{file}" of the {fund}… The result follows as soon as it is read.',
+  'stmtchat.ask_level': 'Which fund\'s account is the statement "{file}" of? Please choose:',
+  'stmtchat.level_gone':
+    'This statement file is no longer waiting for a fund to be chosen (read already, or left too long). Send the file again if needed.',
+  'stmtchat.failed.unavailable':
+    '❌ The file "{file}" could not be downloaded from the messaging app (gone, or a network failure). Nothing was saved.\n' +
+    'Please send the file again.',
+  'stmtchat.failed.unreadable': '❌ The statement "{file}" could not be read.\n{problem}\nNothing was saved.',
+  'stmtchat.failed.no_rows': 'The file holds no transaction lines.',
+  'stmtchat.failed.no_table':
+    'I found no table of transactions in the file (columns transaction date, amount, description): it may be damaged, not a statement, or laid out as a bank not set up yet.',
+  'stmtchat.failed.system':
+    '❌ The statement "{file}" could not be imported because of a system fault; nothing was saved. Send the file again in a few minutes; if it fails again, tell the administrator.',
+  'stmtchat.failed.advice':
+    "Check that it is the statement file from internet banking (with the columns transaction date, amount, description), with its column names unchanged, and send it again. If the fund's bank uses another layout, ask the administrator to add that bank's statement layout.",
+  'stmtchat.result.title': '🏦 Statement "{file}" ({bank}) imported into the {fund}:',
+  'stmtchat.result.lines': 'Transaction lines read: {count}',
+  'stmtchat.result.matched': '✅ Matched by UH number and recorded: {count} ({amount})',
+  'stmtchat.result.proposed': '❓ Proposed by name and amount, waiting for your confirmation: {count}',
+  'stmtchat.result.unmatched': '➖ Credits not matched: {count}',
+  'stmtchat.result.debit': '💸 Debits: {count}',
+  'stmtchat.result.seen': '↩️ Already there from an earlier import, not recorded again: {count}',
+  'stmtchat.result.all_seen': 'This statement was imported before: no new lines, nothing more recorded.',
+  'stmtchat.result.problems': '⚠️ {count} lines could not be read and were skipped: {lines}.',
+  'stmtchat.result.problem': 'line {line} ({message})',
+  'stmtchat.result.next': 'The lines for you to look at follow below.',
+  'stmtchat.gap': '',
+  'stmtchat.p.title': '❓ Proposed by name and amount ({count}). Check them, then tap each to record it:',
+  'stmtchat.p.line': '{n}. {date}: {amount}{who}\n    Description: {description}',
+  'stmtchat.p.pledge': '    → Pledge {ref} of {donor}',
+  'stmtchat.p.button': '✅ {ref} {donor} {amount}',
+  'stmtchat.p.all': '✅ Confirm all proposals ({count})',
+  'stmtchat.p.none': 'No proposals are waiting any more.',
+  'stmtchat.u.title':
+    '➖ Credits matching no pledge ({count}). Record them as gifts without a pledge, or skip those that are not gifts:',
+  'stmtchat.u.line': '{n}. {date}: {amount}{who}\n    Description: {description}',
+  'stmtchat.u.walk_in': '➕ Line {n}: record without a pledge',
+  'stmtchat.u.dismiss': '✖️ Line {n}: skip',
+  'stmtchat.u.none': 'No unmatched credits are left.',
+  'stmtchat.d.title': '💸 Debits on the statement ({count}), to check against the payments to households:',
+  'stmtchat.d.line': '{n}. {date}: {amount}{who}\n    Description: {description}',
+  'stmtchat.d.disbursement': '    May be the payment to the household {household}: {amount}, on {date}',
+  'stmtchat.d.allocation':
+    '    May be paying the household {household} (allocated, no payment recorded: {amount}, allocated on {date})',
+  'stmtchat.d.no_candidate': '    No payment to a household of this amount found.',
+  'stmtchat.d.none': 'There are no debits.',
+  'stmtchat.more': '▶️ More ({count} left)',
+  'stmtchat.already_decided': 'This line was dealt with already (recorded or skipped); nothing to do again.',
+  'stmtchat.walkin.title': 'record an unmatched statement credit',
+  'stmtchat.walkin.header':
+    'A gift without a pledge, from the bank statement: {amount}, on {date}\nTransfer description: {description}',
+  'stmtchat.walkin.ask_payer_bank':
+    'The {amount} of {date}: the bank names the payer "{payer}".\n' +
+    'Tap this name if it is right, or type the giver\'s name correctly (with its diacritics) for the ledger and the acknowledgement:',
+  'stmtchat.walkin.ask_payer':
+    'The {amount} of {date}, described "{description}".\nName of the person or organisation who gave it?',
   'fund.search.title': 'find a pledge',
   'fund.search.ask': 'Type the pledge reference (e.g. UH-0001 or 1) or the donor name:',
   'fund.search.none': 'No pledge matches "{query}".',

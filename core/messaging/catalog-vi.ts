@@ -54,6 +54,7 @@ export const vi = {
   'command.batch_pledges': 'Ghi nhận ủng hộ tại buổi lễ (nhiều đăng ký một lần)',
   'command.public': 'Công khai thu, chi của Quỹ',
   'command.fund': 'Tình hình Quỹ "Vì người nghèo"',
+  'command.statement': 'Nhập sao kê ngân hàng của Quỹ (gửi tệp Excel hoặc CSV)',
   'command.feedback': 'Gửi phản ánh',
   'command.track': 'Tra cứu phản ánh đã gửi (ví dụ /tracuu PA-0001)',
   'command.export': 'Xuất báo cáo (Excel)',
@@ -613,6 +614,84 @@ export const vi = {
     'Hộ {name} đã được phân bổ {amount} (đã chi {paid}); mỗi hộ chỉ phân bổ một lần.',
   'fund.refused.no_allocation': 'Hộ này chưa được phân bổ kinh phí từ Quỹ anh/chị phụ trách.',
   'fund.refused.fully_paid': 'Hộ {name} đã được chi đủ số tiền phân bổ.',
+  // Bank statements in the chat (issue 17 §2): core/funds/statement-chat.ts.
+  'stmtchat.menu': '🏦 Nhập sao kê ngân hàng',
+  'stmtchat.how':
+    '🏦 Nhập sao kê ngân hàng\n' +
+    'Anh/chị gửi tệp sao kê tài khoản của Quỹ vào cuộc trò chuyện này (bấm nút đính kèm 📎 rồi chọn tệp): đúng tệp Excel (.xlsx) hoặc CSV tải từ ngân hàng điện tử (Vietcombank, BIDV, Agribank, VietinBank…), không cần sửa gì.\n' +
+    'Tôi đọc từng khoản tiền vào:\n' +
+    '• Khoản có ghi số đăng ký (UH-…) được ghi thu ngay.\n' +
+    '• Khoản chỉ khớp tên và số tiền với một đăng ký: anh/chị bấm xác nhận.\n' +
+    '• Khoản chưa khớp: anh/chị ghi thu không theo đăng ký, hoặc bỏ qua.\n' +
+    'Các khoản chi được liệt kê để anh/chị đối chiếu. Gửi lại một sao kê đã nhập thì không bị ghi trùng.',
+  'stmtchat.unnamed': 'tệp sao kê',
+  'stmtchat.not_read': 'Tệp "{file}" chưa được đọc, không có gì được lưu.',
+  'stmtchat.refused.format':
+    'Tệp "{file}" không phải sao kê dạng Excel (.xlsx) hoặc CSV nên tôi chưa đọc được; không có gì được lưu.\n' +
+    'Anh/chị tải sao kê từ ngân hàng điện tử dưới dạng Excel (.xlsx) hoặc CSV rồi gửi lại. Tệp Excel cũ (.xls) thì mở bằng Excel, chọn "Lưu thành" (Save As) dạng .xlsx rồi gửi.',
+  'stmtchat.refused.too_large':
+    'Tệp "{file}" quá lớn ({size}); tôi nhận tệp sao kê đến {max}. Không có gì được lưu.\n' +
+    'Anh/chị tải sao kê từng tháng một rồi gửi lần lượt.',
+  'stmtchat.busy':
+    '⏳ Tôi đang đọc sao kê "{file}" anh/chị gửi trước. Anh/chị chờ có kết quả rồi hãy gửi tệp tiếp theo.',
+  'stmtchat.reading': '⏳ Đang đọc sao kê "{file}" của {fund}… Kết quả sẽ gửi ngay khi đọc xong.',
+  'stmtchat.ask_level': 'Sao kê "{file}" là của tài khoản Quỹ nào? Anh/chị chọn:',
+  'stmtchat.level_gone':
+    'Tệp sao kê này không còn chờ chọn Quỹ (đã đọc xong hoặc để quá lâu). Anh/chị gửi lại tệp nếu cần.',
+  'stmtchat.failed.unavailable':
+    '❌ Không tải được tệp "{file}" từ ứng dụng nhắn tin (tệp không còn hoặc mạng lỗi). Không có gì được lưu.\n' +
+    'Anh/chị gửi lại tệp giúp.',
+  'stmtchat.failed.unreadable': '❌ Không đọc được sao kê "{file}".\n{problem}\nKhông có gì được lưu.',
+  'stmtchat.failed.no_rows': 'Trong tệp không có dòng giao dịch nào.',
+  'stmtchat.failed.no_table':
+    'Tôi không tìm thấy bảng giao dịch trong tệp (các cột Ngày giao dịch, Số tiền, Nội dung): tệp có thể bị hỏng, không phải sao kê, hoặc theo mẫu của một ngân hàng chưa được cài đặt.',
+  'stmtchat.failed.system':
+    '❌ Chưa nhập được sao kê "{file}" do lỗi của hệ thống; không có gì được lưu. Anh/chị gửi lại tệp sau ít phút; nếu vẫn lỗi, báo quản trị viên.',
+  'stmtchat.failed.advice':
+    'Anh/chị kiểm tra đúng là tệp sao kê tải từ ngân hàng điện tử (có các cột Ngày giao dịch, Số tiền, Nội dung), không sửa tên cột, rồi gửi lại. Nếu ngân hàng của Quỹ dùng mẫu khác, nhờ quản trị viên thêm mẫu sao kê của ngân hàng đó.',
+  'stmtchat.result.title': '🏦 Kết quả nhập sao kê "{file}" ({bank}) vào {fund}:',
+  'stmtchat.result.lines': 'Số dòng giao dịch đã đọc: {count}',
+  'stmtchat.result.matched': '✅ Khớp theo mã UH và đã ghi thu: {count} ({amount})',
+  'stmtchat.result.proposed': '❓ Đề xuất theo tên và số tiền, chờ anh/chị xác nhận: {count}',
+  'stmtchat.result.unmatched': '➖ Khoản thu chưa khớp: {count}',
+  'stmtchat.result.debit': '💸 Khoản chi: {count}',
+  'stmtchat.result.seen': '↩️ Đã có từ lần nhập trước, không ghi lại: {count}',
+  'stmtchat.result.all_seen': 'Sao kê này đã được nhập trước đây: không có khoản mới, không ghi thêm gì.',
+  'stmtchat.result.problems': '⚠️ {count} dòng không đọc được, đã bỏ qua: {lines}.',
+  'stmtchat.result.problem': 'dòng {line} ({message})',
+  'stmtchat.result.next': 'Các khoản cần anh/chị xem ở tin nhắn bên dưới.',
+  'stmtchat.gap': '',
+  'stmtchat.p.title':
+    '❓ Đề xuất theo tên và số tiền ({count} khoản). Anh/chị đối chiếu rồi bấm từng khoản để xác nhận ghi thu:',
+  'stmtchat.p.line': '{n}. Ngày {date}: {amount}{who}\n    Nội dung: {description}',
+  'stmtchat.p.pledge': '    → Đăng ký {ref} của {donor}',
+  'stmtchat.p.button': '✅ {ref} {donor} {amount}',
+  'stmtchat.p.all': '✅ Xác nhận tất cả đề xuất ({count})',
+  'stmtchat.p.none': 'Không còn đề xuất nào chờ xác nhận.',
+  'stmtchat.u.title':
+    '➖ Khoản thu chưa khớp với đăng ký nào ({count} khoản). Anh/chị ghi thu không theo đăng ký, hoặc bỏ qua nếu không phải tiền ủng hộ:',
+  'stmtchat.u.line': '{n}. Ngày {date}: {amount}{who}\n    Nội dung: {description}',
+  'stmtchat.u.walk_in': '➕ Khoản {n}: ghi thu không theo đăng ký',
+  'stmtchat.u.dismiss': '✖️ Khoản {n}: bỏ qua',
+  'stmtchat.u.none': 'Không còn khoản thu chưa khớp nào.',
+  'stmtchat.d.title':
+    '💸 Khoản chi trên sao kê ({count} khoản), để anh/chị đối chiếu với các khoản chi cho hộ:',
+  'stmtchat.d.line': '{n}. Ngày {date}: {amount}{who}\n    Nội dung: {description}',
+  'stmtchat.d.disbursement': '    Có thể là khoản chi cho hộ {household}: {amount}, ngày {date}',
+  'stmtchat.d.allocation':
+    '    Có thể là tiền chi cho hộ {household} (đã phân bổ, chưa ghi chi: {amount}, phân bổ ngày {date})',
+  'stmtchat.d.no_candidate': '    Chưa thấy khoản chi cho hộ nào cùng số tiền.',
+  'stmtchat.d.none': 'Không có khoản chi nào.',
+  'stmtchat.more': '▶️ Xem tiếp ({count} khoản nữa)',
+  'stmtchat.already_decided': 'Khoản này đã được xử lý rồi (đã ghi thu hoặc đã bỏ qua), không cần làm lại.',
+  'stmtchat.walkin.title': 'ghi thu khoản chưa khớp trên sao kê',
+  'stmtchat.walkin.header':
+    'Ghi thu không theo đăng ký, từ sao kê ngân hàng: {amount}, ngày {date}\nNội dung chuyển khoản: {description}',
+  'stmtchat.walkin.ask_payer_bank':
+    'Khoản {amount} ngày {date}: ngân hàng ghi người chuyển là "{payer}".\n' +
+    'Bấm tên này nếu đúng, hoặc gõ tên người hoặc đơn vị ủng hộ cho đúng (có dấu) để ghi vào sổ và giấy xác nhận:',
+  'stmtchat.walkin.ask_payer':
+    'Khoản {amount} ngày {date}, nội dung "{description}".\nTên người hoặc đơn vị ủng hộ (gõ có dấu)?',
   'fund.search.title': 'tìm đăng ký ủng hộ',
   'fund.search.ask': 'Gõ số đăng ký (ví dụ: UH-0001 hoặc 1) hoặc tên người/đơn vị ủng hộ:',
   'fund.search.none': 'Không tìm thấy đăng ký nào khớp với "{query}".',

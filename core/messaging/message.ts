@@ -19,6 +19,10 @@ export interface InboundMedia {
   /** The channel's own file id (Telegram file_id, Zalo attachment URL or id). */
   fileId: string;
   mimeType?: string;
+  /** A document's name as the sender's device gave it ("saoke-thang3.xlsx"), when the channel tells it. */
+  fileName?: string;
+  /** Bytes, when the channel tells it before the file is fetched (Telegram does). */
+  size?: number;
 }
 
 export interface Inbound {

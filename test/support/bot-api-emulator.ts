@@ -103,6 +103,14 @@ export interface DeliveryStats {
   lastAt?: number;
 }
 
+/** A file a user sends as a document (a bank statement…). */
+export interface EmulatedDocument {
+  fileId: string;
+  fileName: string;
+  mimeType?: string;
+  bytes: Buffer;
+}
+
 export interface BotApiEmulatorOptions {
   /** Default `'123456:TEST-TOKEN'`; the bot id is the part before the colon. */
   token?: string;
@@ -121,6 +129,11 @@ export interface BotApiEmulator {
   sendText(user: EmulatorUser, text: string): Update;
   /** Queue a private-chat photo from `user`; the largest size carries `fileId`, the thumbnail `${fileId}-thumb`. */
   sendPhoto(user: EmulatorUser, fileId: string, caption?: string): Update;
+  /**
+   * Queue a private-chat document from `user`; `getFile` and the file URL then serve its `bytes`
+   * (other file ids keep the emulated JPEG).
+   */
+  sendDocument(user: EmulatorUser, document: EmulatedDocument, caption?: string): Update;
   /** Queue a text message from `user` in the group chat `groupId` (negative, titled "Group <id>"). */
   sendGroupText(user: EmulatorUser, groupId: number, text: string): Update;
   /** Queue a callback query for the bot message `messageId` in the user's private chat (throws if unknown). */
@@ -573,6 +586,8 @@ class Emulator implements BotApiEmulator {
   private readonly users = new Map<number, EmulatorUser>();
   private readonly messages = new Map<number, Map<number, Message>>();
   private readonly messageCounters = new Map<number, number>();
+  /** The bytes of documents users sent, by file id. */
+  private readonly documents = new Map<string, Buffer>();
   private readonly openCallbackQueries = new Set<string>();
   private readonly blocked = new Set<number>();
   private readonly missingChats = new Set<number>();
@@ -692,6 +707,22 @@ class Emulator implements BotApiEmulator {
         file_size: 123_456,
       },
     ];
+    if (caption !== undefined) {
+      message.caption = caption;
+    }
+    return this.enqueue({ update_id: this.nextUpdateId++, message });
+  }
+
+  sendDocument(user: EmulatorUser, document: EmulatedDocument, caption?: string): Update {
+    this.documents.set(document.fileId, document.bytes);
+    const message = this.userMessage(user);
+    message.document = {
+      file_id: document.fileId,
+      file_unique_id: this.uniqueId(document.fileId),
+      file_name: document.fileName,
+      file_size: document.bytes.length,
+      ...(document.mimeType === undefined ? {} : { mime_type: document.mimeType }),
+    };
     if (caption !== undefined) {
       message.caption = caption;
     }
@@ -1065,8 +1096,12 @@ class Emulator implements BotApiEmulator {
         sendJson(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
         return;
       }
-      // A JPEG's first bytes, then the file's path: the bot keeps only what looks like an image.
-      const content = Buffer.concat([EMULATED_JPEG_HEAD, Buffer.from(`emulated file ${fileMatch[2] ?? ''}`)]);
+      // A document a user sent, else a JPEG's first bytes and the file's path (the bot keeps only
+      // what looks like an image).
+      const filePath = fileMatch[2] ?? '';
+      const content =
+        this.documents.get(filePath.replace(/^files\//, '')) ??
+        Buffer.concat([EMULATED_JPEG_HEAD, Buffer.from(`emulated file ${filePath}`)]);
       res
         .writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': content.length })
         .end(content);
@@ -1337,7 +1372,7 @@ class Emulator implements BotApiEmulator {
         return {
           file_id: fileId,
           file_unique_id: this.uniqueId(fileId),
-          file_size: 123_456,
+          file_size: this.documents.get(fileId)?.length ?? 123_456,
           file_path: `files/${fileId}`,
         };
       },

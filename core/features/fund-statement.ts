@@ -1,0 +1,140 @@
+import { can } from '../access/access.ts';
+import { statementWalkInRunner } from '../funds/flows/statement-walk-in.ts';
+import {
+  chooseStatementLevel,
+  confirmAll,
+  confirmOne,
+  dismissOne,
+  parsePageArg,
+  receiveStatementFile,
+  type StatementAnswer,
+  sectionPage,
+} from '../funds/statement-chat.ts';
+import { menuButtonId } from '../shared/menu-button.ts';
+import {
+  type ActiveFlow,
+  confirmation,
+  type Feature,
+  type FeatureChat,
+  menuButton,
+  needAt,
+  render,
+} from './feature.ts';
+
+/** An answer of core/funds/statement-chat.ts in the chat; none: refused (the line is not the officer's). */
+function answer(chat: FeatureChat, a: StatementAnswer | undefined, active?: ActiveFlow): void {
+  if (!a) {
+    chat.showMenu(chat.text('fund.refused.not_fund_officer'), active);
+  } else if (a.menu) {
+    chat.showMenu(render(chat, a.lines), active);
+  } else {
+    chat.say(render(chat, a.lines), a.choices);
+  }
+}
+
+/**
+ * Bank statements in the chat (issue 17 §2): a fund officer sends the statement file (or opens
+ * "🏦 Nhập sao kê ngân hàng" / `/saoke` to be told how); the bot reads it after the message
+ * (bot/statements/statement-worker.ts) and answers with the counts and the lists. Buttons carry a
+ * statement line's id: `stmtok` confirms a proposal, `stmtwalk` makes an unmatched credit a walk-in
+ * receipt (a flow: who paid, named publicly or not), `stmtskip` sets it aside, `stmtall` confirms
+ * every proposal of the line's import, `stmtpage:<line>:<section>:<offset>` shows more of a list;
+ * `stmtlevel:<unit>` says which fund level a file is of, for an officer keeping several.
+ */
+export const fundStatementFeature: Feature = {
+  name: 'fund-statement',
+  flows: [statementWalkInRunner],
+  confirmations: [confirmation(statementWalkInRunner, (_tx, ctx) => needAt('fund.receipt', ctx.levelUnitId))],
+  commands: [
+    {
+      vi: 'saoke',
+      en: 'statement',
+      scope: 'private',
+      action: 'fund.receipt',
+      description: 'command.statement',
+      handle: async (chat, _args, actor) =>
+        chat.showMenu(
+          chat.text(can(actor, 'fund.receipt') ? 'stmtchat.how' : 'fund.refused.not_fund_officer'),
+        ),
+    },
+  ],
+  menu: [
+    menuButton({
+      order: 60.5,
+      row: 'funds-statement',
+      action: 'fund.receipt',
+      id: menuButtonId('stmtimport'),
+      label: 'stmtchat.menu',
+    }),
+  ],
+  buttons: [
+    { name: 'stmtimport', action: 'fund.receipt', handle: (chat) => chat.runCommand('saoke', '') },
+    {
+      name: 'stmtlevel',
+      action: 'fund.receipt',
+      arg: 'id',
+      handle: async (chat, { actor, arg }) =>
+        answer(chat, await chooseStatementLevel(chat.tx, actor, chat.inbound, Number(arg), chat.now)),
+    },
+    {
+      name: 'stmtok',
+      action: 'fund.receipt',
+      arg: 'id',
+      handle: async (chat, { actor, arg }) =>
+        answer(
+          chat,
+          await confirmOne(chat.tx, actor, Number(arg), chat.now, chat.inbound.channel, chat.locale),
+        ),
+    },
+    {
+      name: 'stmtall',
+      action: 'fund.receipt',
+      arg: 'id',
+      handle: async (chat, { actor, arg }) =>
+        answer(chat, await confirmAll(chat.tx, actor, Number(arg), chat.now, chat.inbound.channel)),
+    },
+    {
+      name: 'stmtskip',
+      action: 'fund.receipt',
+      arg: 'id',
+      handle: async (chat, { actor, arg }) =>
+        answer(
+          chat,
+          await dismissOne(chat.tx, actor, Number(arg), chat.now, chat.inbound.channel, chat.locale),
+        ),
+    },
+    {
+      name: 'stmtwalk',
+      action: 'fund.receipt',
+      arg: 'id',
+      handle: (chat, { arg }) => chat.beginFlow(statementWalkInRunner, arg),
+    },
+    {
+      name: 'stmtpage',
+      action: 'fund.receipt',
+      arg: 'id',
+      handle: async (chat, { actor, arg }) => {
+        const page = parsePageArg(arg ?? '');
+        if (!page) {
+          return chat.showMenu(chat.text('flow.stale_button'));
+        }
+        const shown = await sectionPage(
+          chat.tx,
+          actor,
+          page.anchorId,
+          page.section,
+          page.offset,
+          chat.locale,
+        );
+        answer(chat, shown && (shown.count > 0 ? shown : { lines: shown.lines, menu: true }));
+      },
+    },
+  ],
+  document: async (chat, media, actor, active) => {
+    const taken = await receiveStatementFile(chat.tx, actor, chat.inbound, media, chat.now, chat.locale);
+    if (taken) {
+      answer(chat, taken, active);
+    }
+    return taken !== undefined;
+  },
+};
