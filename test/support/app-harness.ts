@@ -80,6 +80,9 @@ export async function startApp(env: Record<string, string>, options: AppOptions 
     outboxPollMs: 200,
     // Tests drive the scheduler with `app.scheduler.runOnce()`; the cron would use the wall clock.
     scheduler: false,
+    // Likewise the groups' pinned totals (`app.pinnedTotals.runOnce()`): a group's chat then holds
+    // only what the test made the bot say.
+    pinnedTotals: false,
     seed: 'demo',
     ...options,
   });
