@@ -252,6 +252,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     flowTtlMs: config.flowTtlMs,
     timeZone: config.timeZone,
     digest: digestFor,
+    telegramBot: config.board.telegramUsername,
     afterCommit: (inbound) => {
       dispatcher.kick();
       archiver.kick();

@@ -1,5 +1,5 @@
 import { type Api, GrammyError, HttpError, InlineKeyboard, InputFile } from 'grammy';
-import type { Outbound } from '../../core/messaging/message.ts';
+import { isChannelPhoto, type Outbound } from '../../core/messaging/message.ts';
 import type { ChannelSender, SendResult } from '../../core/messaging/messenger.ts';
 import { lazyRenderPng, type PngRenderer, pictureFileName, renderForSend } from '../digests/png-renderer.ts';
 import { buildForSend, type DocumentBuilder } from '../exports/document-builder.ts';
@@ -25,7 +25,14 @@ export function createTelegramSender(api: Api, options: TelegramSenderOptions = 
   return {
     async send(chatId, message): Promise<SendResult> {
       try {
-        if (message.image) {
+        if (message.image && isChannelPhoto(message.image)) {
+          // A user's photo (an appeal's) goes again by its Telegram file id; one from another
+          // channel cannot be fetched here, and the text goes alone.
+          if (message.image.photo.channel === 'telegram') {
+            const caption = message.image.caption?.slice(0, TELEGRAM_CAPTION_LIMIT);
+            await api.sendPhoto(chatId, message.image.photo.fileId, caption ? { caption } : {});
+          }
+        } else if (message.image) {
           const png = await renderForSend(renderPng, message.image);
           if (!Buffer.isBuffer(png)) {
             return png;

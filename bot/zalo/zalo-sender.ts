@@ -1,4 +1,4 @@
-import type { Outbound, OutboundDocument } from '../../core/messaging/message.ts';
+import { isChannelPhoto, type Outbound, type OutboundDocument } from '../../core/messaging/message.ts';
 import type { ChannelSender, SendResult } from '../../core/messaging/messenger.ts';
 import { lazyRenderPng, type PngRenderer, pictureFileName, renderForSend } from '../digests/png-renderer.ts';
 import { buildForSend, type DocumentBuilder, isWordDocument } from '../exports/document-builder.ts';
@@ -68,6 +68,12 @@ export function createZaloSender(client: ZaloClient, options: ZaloSenderOptions 
       try {
         if (message.image && groupId !== undefined) {
           options.log?.info({ chatId }, 'Zalo group chats take no picture: sending the text only');
+        } else if (message.image && isChannelPhoto(message.image)) {
+          // A user's photo (an appeal's) goes again by its Zalo URL; one from another channel
+          // cannot be fetched here, and the text goes alone.
+          if (message.image.photo.channel === 'zalo') {
+            await client.sendImage(chatId, { url: message.image.photo.fileId }, message.image.caption);
+          }
         } else if (message.image) {
           const png = await renderForSend(renderPng, message.image);
           if (!Buffer.isBuffer(png)) {

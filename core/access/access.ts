@@ -95,6 +95,10 @@ export const ACCESS = {
    * commune's officers, a member organisation's leaders, and the admins of the unit or above it.
    */
   'example.record': { roles: { unit_officer: 'own', org_leader: 'own', admin: 'below' } },
+  /** Appeals (Thư kêu gọi ủng hộ, issue 17 §4): composed and sent by an admin to the audiences of their area. */
+  'appeal.send': { roles: { admin: 'below' } },
+  /** Stopping (and resuming) appeals to a chat: anyone, a stranger too (`/tatthongbao`, the appeal's button). */
+  'appeal.optout': EVERYONE,
   /** Inviting someone in chat: an admin, for a unit of their area (or of an area they lead). */
   'invite.create': { roles: AREA_HEAD, holding: ['admin'] },
   /** `/dangkynhom`: a group asks for the digests of the sender's area. */

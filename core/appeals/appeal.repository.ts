@@ -49,8 +49,6 @@ export interface AppealRepository {
   /** By code, case-insensitive ("kg1" finds "KG1"). */
   findByCode(code: string): Promise<AppealRecord | undefined>;
   listByCampaign(campaignId: number): Promise<AppealRecord[]>;
-  /** Every appeal's id (a chat that opts out has its queued messages of each withdrawn). */
-  listIds(): Promise<number[]>;
   /** Records that a pledge came from an appeal (its link or its button). */
   attributePledge(pledgeId: number, appealId: number): Promise<void>;
   /** The appeal of each attributed pledge of a campaign (pledge id → appeal id). */
@@ -61,6 +59,8 @@ export interface AppealRepository {
   memberChats(unitIds: readonly number[]): Promise<AppealAddress[]>;
   /** The private chats of people who agreed to be contacted and pledged to one of the fund levels. */
   consentingDonorChats(campaignId: number, fundUnitIds: readonly number[]): Promise<AppealAddress[]>;
+  /** Whether the person agreed to hear about the campaign. */
+  hasContactConsent(personId: number): Promise<boolean>;
   /** The person agreed (or no longer agrees) to hear about the campaign. */
   setContactConsent(personId: number, consent: boolean): Promise<void>;
   /** Records that the chat wants no more appeals; false when it had already said so. */
@@ -68,6 +68,11 @@ export interface AppealRepository {
   /** Undoes `optOut`; false when the chat had not opted out. */
   optIn(channel: Channel, chatId: string): Promise<boolean>;
   isOptedOut(channel: Channel, chatId: string): Promise<boolean>;
+  /**
+   * Withdraws the chat's appeal messages not sent yet (status 'cancelled', as a withdrawn reminder
+   * is); returns how many.
+   */
+  cancelQueued(channel: Channel, chatId: string, at: Date): Promise<number>;
   /** The addresses of `addresses` that did not opt out, in the same order. */
   withoutOptedOut<A extends Address>(addresses: readonly A[]): Promise<A[]>;
 }

@@ -1,3 +1,4 @@
+import { appealCodes } from '../appeals/appeal-report.ts';
 import type { Period } from '../campaigns/campaign.ts';
 import { campaignRules } from '../campaigns/campaign-rules.ts';
 import { figurePeriod, figurePeriods } from '../campaigns/figure-periods.ts';
@@ -65,6 +66,7 @@ export async function buildExport(tx: Tx, request: ExportRequest, now: Date): Pr
       sheets = pledgesSheets({
         units: await tx.units.listByKinds(ALL_UNIT_KINDS),
         pledges: pledges.filter((p) => levels.has(p.fundUnitId)),
+        appealOf: await appealCodes(tx, scope.campaign.id),
         timeZone: scope.campaign.timeZone,
         today: scope.today,
       });

@@ -36,6 +36,7 @@ export const PLEDGE_COLUMNS: ExportColumn[] = [
   { key: 'organisation', header: 'Thuộc tổ chức', width: 22, format: 'text' },
   { key: 'what', header: 'Nội dung ủng hộ', width: 30, format: 'text' },
   { key: 'fund', header: 'Quỹ tiếp nhận', width: 20, format: 'text' },
+  { key: 'appeal', header: 'Thư kêu gọi', width: 10, format: 'text' },
   { key: 'dueOn', header: 'Hẹn nộp', width: 11, format: 'date' },
   { key: 'pledged', header: 'Giá trị đăng ký (đồng)', width: 16, format: 'money', total: 'sum' },
   { key: 'received', header: 'Đã nộp (đồng)', width: 16, format: 'money', total: 'sum' },
@@ -59,6 +60,8 @@ export function pledgesSheets(input: {
   /** Every unit the names come from (member organisations and fund levels). */
   units: UnitView[];
   pledges: PledgeView[];
+  /** The appeal each pledge answered ("KG1"), by pledge id. */
+  appealOf?: ReadonlyMap<number, string>;
   timeZone: string;
   today: string;
 }): ExportSheet[] {
@@ -108,6 +111,7 @@ export function pledgesSheets(input: {
         organisation: key === undefined ? '' : (orgName.get(key) ?? org?.name ?? ''),
         what: t('vi', pledgeWhat(p).key, pledgeWhat(p).params),
         fund: displayUnitName(byId.get(p.fundUnitId) ?? { name: p.fundUnitName }),
+        appeal: input.appealOf?.get(p.id) ?? '',
         dueOn: p.dueOn,
         pledged: p.amount,
         received: p.received,

@@ -1,3 +1,4 @@
+import { type AppealResult, appealResults } from '../appeals/appeal-report.ts';
 import { completionPercent } from '../households/unit-progress.ts';
 import type { Proposal } from '../summaries/commendations.ts';
 import { punctuality } from '../summaries/proposals.ts';
@@ -116,12 +117,50 @@ export async function summarySheets(tx: Tx, scope: ExportScope): Promise<ExportS
       share: o.pledged > 0n ? Number(o.received) / Number(o.pledged) : null,
     })),
   });
+  const appeals = await appealResults(tx, scope.campaign);
   return [
     progressSheet,
     moneySheet,
+    ...(appeals.length > 0 ? [appealsSheet(appeals)] : []),
     commendationSheet(proposals),
     ...narrativeSheets(narratives, scope.campaign.timeZone),
   ];
+}
+
+/** What each appeal (Thư kêu gọi) brought: its recipients, the pledges made from it and the money received. */
+export function appealsSheet(appeals: readonly AppealResult[]): ExportSheet {
+  return sheet({
+    name: 'Thư kêu gọi',
+    title: 'KẾT QUẢ VẬN ĐỘNG THEO THƯ KÊU GỌI ỦNG HỘ',
+    subtitle: 'Các khoản đăng ký qua đường dẫn hoặc nút "Đăng ký ủng hộ" của từng thư',
+    columns: [
+      STT_COLUMN,
+      { key: 'code', header: 'Thư kêu gọi', width: 12, format: 'text' },
+      { key: 'sentOn', header: 'Ngày gửi', width: 11, format: 'text' },
+      { key: 'recipients', header: 'Số nơi nhận', width: 10, format: 'integer', total: 'sum' },
+      { key: 'pledges', header: 'Số lượt đăng ký', width: 10, format: 'integer', total: 'sum' },
+      { key: 'pledged', header: 'Đã đăng ký (đồng)', width: 16, format: 'money', total: 'sum' },
+      { key: 'received', header: 'Đã nộp (đồng)', width: 16, format: 'money', total: 'sum' },
+      {
+        key: 'share',
+        header: 'Tỷ lệ đã nộp',
+        width: 9,
+        format: 'percent',
+        total: { ratio: { numerator: ['received'], denominator: ['pledged'] } },
+      },
+    ],
+    rows: appeals.map((a, i) => ({
+      stt: i + 1,
+      code: a.code,
+      sentOn: a.sentOn,
+      recipients: a.recipients,
+      pledges: a.pledges,
+      pledged: a.pledged,
+      received: a.received,
+      share: ratio(Number(a.received), Number(a.pledged)),
+    })),
+    notes: ['Không tính đăng ký đã hủy hoặc đang chờ xác minh.'],
+  });
 }
 
 /**

@@ -130,7 +130,12 @@ export interface FeatureButton {
   /** What it does in the access table (core/access), for the authorization matrix. */
   action: Action;
   arg?: 'id' | 'optionalId';
-  /** Buttons reach members only (a stranger's press gets the welcome). */
+  /**
+   * A stranger's press, for the few buttons sent to people who may not be members (an appeal's);
+   * without it, a stranger's press gets the welcome.
+   */
+  guest?(chat: FeatureChat, arg: string | undefined): Promise<void>;
+  /** A member's press. */
   handle(
     chat: FeatureChat,
     press: { actor: Actor; arg: string | undefined; active: ActiveFlow | undefined },
@@ -152,6 +157,8 @@ export interface FeatureChat {
   readonly inbound: Inbound;
   readonly now: Date;
   readonly locale: Locale;
+  /** The Telegram bot's username, when the deployment names it (an appeal's forwardable link). */
+  readonly telegramBot?: string;
   text: TextOf;
   say(text: string, choices?: Choice[][]): void;
   sayLines(lines: Text[]): void;

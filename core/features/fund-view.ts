@@ -1,3 +1,6 @@
+import { unitsFor } from '../access/access.ts';
+import { appealLines, appealResults } from '../appeals/appeal-report.ts';
+import { campaignOf } from '../campaigns/campaign-of.ts';
 import { fundRollupFor } from '../funds/fund-reports.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import { type Feature, menuButton } from './feature.ts';
@@ -13,7 +16,13 @@ export const fundViewFeature: Feature = {
       description: 'command.fund',
       handle: async (chat, _args, actor) => {
         const lines = await fundRollupFor(chat.tx, actor, chat.now);
-        return lines ? chat.sayLines(lines) : chat.showMenu(chat.text('leaders.refused'));
+        if (!lines) {
+          return chat.showMenu(chat.text('leaders.refused'));
+        }
+        // Then what each appeal of the campaign brought (issue 17 §4).
+        const campaign = await campaignOf(chat.tx, unitsFor(actor, 'fund.view'), chat.now);
+        const appeals = campaign ? appealLines(await appealResults(chat.tx, campaign)) : [];
+        return chat.sayLines([...lines, ...appeals]);
       },
     },
   ],

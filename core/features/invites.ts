@@ -21,9 +21,11 @@ export const invitesFeature: Feature = {
       scope: 'private',
       guests: true,
       handle: async (chat, args, actor) => {
-        // Telegram's deep links: `/start ungho` opens a pledge, `/start CODE` redeems an invite.
-        if (normalizeVi(args) === 'ungho') {
-          return chat.runCommand('ungho', '');
+        // Telegram's deep links: `/start ungho` opens a pledge (`/start ungho-KG1` one answering
+        // the appeal KG1), `/start CODE` redeems an invite.
+        const pledge = /^ungho(?:-([a-z0-9]{1,20}))?$/.exec(normalizeVi(args));
+        if (pledge) {
+          return chat.runCommand('ungho', pledge[1]?.toUpperCase() ?? '');
         }
         if (args) {
           return redeem(chat, args);

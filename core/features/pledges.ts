@@ -8,8 +8,14 @@ import { confirmation, type Feature, menuButton, needAt, render } from './featur
 
 /** The pledge entries are for organisations' leaders and donors (anyone may still type /ungho). */
 const isPledger = (actor: Actor) => can(actor, 'pledge.track');
-/** An organisation's leader pledges for it; anyone else as a donor. */
-const pledgeMode = (actor: Actor | undefined) => (can(actor, 'pledge.org') ? 'org' : 'donor');
+/**
+ * An organisation's leader pledges for it; anyone else as a donor. With an appeal's code ("KG1"),
+ * the pledge answers that appeal.
+ */
+export const pledgeMode = (actor: Actor | undefined, appealCode?: string) => {
+  const mode = can(actor, 'pledge.org') ? 'org' : 'donor';
+  return appealCode ? `${mode}:appeal:${appealCode}` : mode;
+};
 
 /**
  * Pledges: a donor or an organisation registers one (a stranger too, issue 5 §1), sees, edits and
@@ -47,7 +53,9 @@ export const pledgesFeature: Feature = {
       scope: 'private',
       guests: true,
       description: 'command.pledge',
-      handle: (chat, _args, actor) => chat.beginFlow(pledgeRunner, pledgeMode(actor)),
+      // `/ungho KG1` (what `/start ungho-KG1` runs): a pledge answering the appeal KG1.
+      handle: (chat, args, actor) =>
+        chat.beginFlow(pledgeRunner, pledgeMode(actor, /^kg\d{1,9}$/i.test(args.trim()) ? args.trim() : undefined)),
     },
   ],
   menu: [

@@ -1,3 +1,4 @@
+import { appealsFeature } from './appeals.ts';
 import { basicsFeature } from './basics.ts';
 import { batchPledgesFeature } from './batch-pledges.ts';
 import { committeeReportFeature } from './committee-report.ts';
@@ -52,6 +53,7 @@ export const FEATURES: readonly Feature[] = [
   statusFeature,
   feedbackFeature,
   examplesFeature,
+  appealsFeature,
   exportsFeature,
   groupsFeature,
   invitesFeature,

@@ -15,6 +15,8 @@ export interface SubmitReply {
   lines: Text[];
   /** Offered next; absent, the main menu is. */
   choices?: Choice[][];
+  /** With `choices`: the main menu follows them (a question that may be left unanswered). */
+  menu?: true;
   /** A picture sent with the receipt (a pledge's VietQR code, issue 17 §1). */
   image?: OutboundImage;
   /** The picture's caption, rendered in the reader's language (replaces `image.caption`). */

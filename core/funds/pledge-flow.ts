@@ -74,8 +74,8 @@ export const pledgeFlow: FlowDef<PledgeContext> = {
   id: 'pledge',
   version: 1,
   title: 'pledge.title',
-  summaryHeader: (ctx) =>
-    ctx.editing
+  summaryHeader: (ctx) => {
+    const header: Text[] = ctx.editing
       ? [{ key: 'pledge.summary.editing', params: { ref: ctx.editing.ref } }]
       : ctx.mode === 'org'
         ? [
@@ -84,7 +84,10 @@ export const pledgeFlow: FlowDef<PledgeContext> = {
               params: { org: ctx.orgName ?? '', level: fundName(ctx.levels[0]?.name ?? '') },
             },
           ]
-        : [{ key: 'pledge.summary.donor' }],
+        : [{ key: 'pledge.summary.donor' }];
+    // A pledge answering an appeal says which (it is counted for that appeal).
+    return ctx.appeal ? [...header, { key: 'pledge.summary.appeal', params: { code: ctx.appeal.code } }] : header;
+  },
   steps: [
     {
       // A donor with no unit, when several campaigns are open (issue 15 §1): which one they give to.
@@ -315,12 +318,32 @@ async function pledgeCampaigns(
   };
 }
 
+/** The pledge flow's argument without its appeal part, and the appeal's code ("KG1"). */
+function splitAppealArg(given: string | undefined): { arg: string | undefined; appealCode?: string } {
+  const match = /^(.*):appeal:([^:]+)$/.exec(given ?? '');
+  return match ? { arg: match[1], appealCode: match[2] } : { arg: given };
+}
+
+/** The appeal a pledge answers, when its code names one of the pledge's campaign. */
+async function appealOf(
+  tx: Tx,
+  code: string | undefined,
+  campaignId: number,
+): Promise<PledgeContext['appeal']> {
+  const appeal = code === undefined ? undefined : await tx.appeals.findByCode(code);
+  return appeal && appeal.campaignId === campaignId ? { id: appeal.id, code: appeal.code } : null;
+}
+
 export const pledgeRunner = defineFlow({
   def: pledgeFlow,
   context: ZPledgeContext,
   answers: ZPledgeAnswers,
-  /** `arg`: "org" (an organisation leader), "donor", or "edit:<pledge id>". */
-  async start(tx, actor, now, arg): Promise<FlowStart<PledgeContext>> {
+  /**
+   * `arg`: "org" (an organisation leader), "donor", or "edit:<pledge id>"; "org:appeal:KG1" and
+   * "donor:appeal:KG1" come from an appeal's link or button (an unknown code opens a plain pledge).
+   */
+  async start(tx, actor, now, given): Promise<FlowStart<PledgeContext>> {
+    const { arg, appealCode } = splitAppealArg(given);
     const edited = arg?.startsWith('edit:')
       ? await tx.pledges.findById(Number(arg.slice('edit:'.length)))
       : undefined;
@@ -353,6 +376,7 @@ export const pledgeRunner = defineFlow({
       householdMissing: null,
       household: null,
       knownName: isGuest(actor) ? null : actor.fullName,
+      appeal: await appealOf(tx, appealCode, campaign.id),
     };
     if (!arg?.startsWith('edit:')) {
       // An anonymous donor who already registered their share is told before typing anything.

@@ -1,9 +1,11 @@
 import { closedRefusal } from '../campaigns/campaign-of.ts';
 import type { Text } from '../flows/flow.ts';
 import type { SubmitResult } from '../flows/flow-runner.ts';
+import { t } from '../messaging/catalog.ts';
 import type { Inbound } from '../messaging/message.ts';
 import { type Actor, isGuest } from '../shared/actor.ts';
 import { AppError } from '../shared/app-error.ts';
+import { menuButtonId } from '../shared/menu-button.ts';
 import { parsePhone } from '../shared/parse.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { DonorKind, PledgeChanges } from './fund.repository.ts';
@@ -127,6 +129,9 @@ export async function recordPledge(
     },
     now,
   );
+  if (ctx.appeal) {
+    await tx.appeals.attributePledge(id, ctx.appeal.id);
+  }
   await tx.audit.record(
     {
       personId,
@@ -141,12 +146,48 @@ export async function recordPledge(
         amount: changes.amount.toString(),
         fundUnitId: level,
         orgUnitId: ctx.orgUnitId,
+        ...(ctx.appeal ? { appeal: ctx.appeal.code } : {}),
         ...(unverified ? { verification: 'pending' } : {}),
       },
     },
     now,
   );
-  return pledgeReceipt(tx, id, 'pledge.created', ctx.today, { notify: unverified, now, safeguards });
+  const receipt = await pledgeReceipt(tx, id, 'pledge.created', ctx.today, {
+    notify: unverified,
+    now,
+    safeguards,
+  });
+  return askContactConsent(tx, personId, inbound, receipt);
+}
+
+/**
+ * A new pledge's receipt asks the donor, in their private chat, whether they want news of the
+ * campaign (appeals go to those who agree): not again once they agreed, nor in a chat that stopped
+ * appeals. The two answers come before the menu (the donor may leave the question unanswered).
+ */
+async function askContactConsent(
+  tx: Tx,
+  personId: number,
+  inbound: Inbound,
+  receipt: SubmitResult,
+): Promise<SubmitResult> {
+  if (
+    inbound.chatType !== 'private' ||
+    (await tx.appeals.hasContactConsent(personId)) ||
+    (await tx.appeals.isOptedOut(inbound.channel, inbound.chatId))
+  ) {
+    return receipt;
+  }
+  const reply = Array.isArray(receipt) ? { lines: receipt } : receipt;
+  return {
+    ...reply,
+    lines: [...reply.lines, { key: 'pledge.consent.ask' }],
+    choices: [
+      [{ id: menuButtonId('consent', 'yes'), label: t('vi', 'pledge.consent.yes') }],
+      [{ id: menuButtonId('consent', 'no'), label: t('vi', 'pledge.consent.no') }],
+    ],
+    menu: true,
+  };
 }
 
 /** A change to the person's own pledge while nothing was paid against it. */

@@ -26,6 +26,8 @@ export const ZPledgeContext = z.object({
   /** A household code typed but not found (asked again with this note). */
   householdMissing: z.string().nullable(),
   household: z.object({ id: z.number(), label: z.string() }).nullable(),
+  /** The appeal (Thư kêu gọi) whose link or button opened the flow: the pledge is attributed to it. */
+  appeal: z.object({ id: z.number(), code: z.string() }).nullable().default(null),
 });
 export type PledgeContext = z.infer<typeof ZPledgeContext>;
 

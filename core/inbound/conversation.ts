@@ -23,6 +23,8 @@ export interface ConversationDeps {
   flowTtlMs: number;
   /** The campaign's time zone: dates typed without a year take this zone's current year. */
   timeZone: string;
+  /** The Telegram bot's username (TELEGRAM_BOT_USERNAME), for links that open a chat with it. */
+  telegramBot?: string;
   /** Builds a digest message for an area (text and chart), for `/digest` in a group. */
   digest?: (
     tx: Tx,
@@ -63,6 +65,10 @@ export class Conversation implements FeatureChat {
     return this.member;
   }
 
+  get telegramBot(): string | undefined {
+    return this.deps.telegramBot;
+  }
+
   /** A private chat's message. */
   async handle(): Promise<void> {
     const { inbound } = this;
@@ -78,6 +84,9 @@ export class Conversation implements FeatureChat {
       if (active && !guest) {
         // Started by a person deactivated since: refused (and ended) like a role removed.
         return this.refuseConfirmation(active.runner);
+      }
+      if (await this.onGuestButton()) {
+        return;
       }
       return this.onStranger();
     }
@@ -142,6 +151,31 @@ export class Conversation implements FeatureChat {
       }
     }
     return false;
+  }
+
+  /**
+   * A stranger's press of a button that reaches strangers (an appeal's), or the number of one typed
+   * on Zalo; false for anything else.
+   */
+  private async onGuestButton(): Promise<boolean> {
+    const { inbound } = this;
+    const typed = inbound.kind === 'text' ? normalizeVi(inbound.text ?? '') : '';
+    const id =
+      inbound.kind === 'choice'
+        ? inbound.choiceId
+        : /^\d{1,3}$/.test(typed)
+          ? this.shown[Number(typed) - 1]?.id
+          : undefined;
+    if (!isMenuButton(id)) {
+      return false;
+    }
+    const { name, arg } = parseMenuButton(id);
+    const button = this.deps.chat.button(name);
+    if (!button?.guest || (button.arg && !hasRecordId(arg, button.arg === 'optionalId'))) {
+      return false;
+    }
+    await button.guest(this, arg);
+    return true;
   }
 
   async onStranger(): Promise<void> {
@@ -366,7 +400,10 @@ export class Conversation implements FeatureChat {
         } else if (Array.isArray(receipt) || receipt.choices === undefined) {
           this.showMenu(text);
         } else {
-          this.say(text, receipt.choices);
+          this.say(
+            text,
+            receipt.menu ? [...receipt.choices, ...this.menuChoices(undefined)] : receipt.choices,
+          );
         }
         const image = Array.isArray(receipt) ? undefined : receipt.image;
         const last = this.replies.at(-1);

@@ -83,7 +83,7 @@ export interface Outbound {
  * A picture: a chart (its SVG source) or a payment QR code (what to encode: the channel builds the
  * VietQR payload and the PNG at send time, with the libraries of `bot/images/`).
  */
-export type OutboundImage = ChartImage | PaymentQrImage;
+export type OutboundImage = ChartImage | PaymentQrImage | ChannelPhoto;
 
 export interface ChartImage {
   svg: string;
@@ -109,6 +109,20 @@ export interface VietQrRecipe {
 
 export function isPaymentQr(image: OutboundImage): image is PaymentQrImage {
   return 'vietqr' in image;
+}
+
+/**
+ * A photo a user sent (an appeal's), by the channel's own id for it: sent again as it is on that
+ * channel (a Telegram file id, a Zalo attachment URL); another channel cannot fetch it and sends the
+ * text alone.
+ */
+export interface ChannelPhoto {
+  photo: { channel: Channel; fileId: string };
+  caption?: string;
+}
+
+export function isChannelPhoto(image: OutboundImage): image is ChannelPhoto {
+  return 'photo' in image;
 }
 
 /**

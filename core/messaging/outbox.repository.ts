@@ -12,7 +12,15 @@ export interface OutboxItem {
   personId?: number | null;
 }
 
-export type OutboxPurpose = 'reply' | 'reminder' | 'escalation' | 'pledge_reminder' | 'digest' | 'notice';
+export type OutboxPurpose =
+  | 'reply'
+  | 'reminder'
+  | 'escalation'
+  | 'pledge_reminder'
+  | 'digest'
+  | 'notice'
+  /** An appeal (Thư kêu gọi ủng hộ): withdrawn when its chat asks for no more. */
+  | 'appeal';
 
 export interface ClaimedMessage extends OutboxItem {
   id: number;

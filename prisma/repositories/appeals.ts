@@ -11,6 +11,7 @@ import { CHANNELS, type Channel, isChannel } from '../../core/messaging/message.
 import { type DbSum, money, notReversed } from '../fund-rows.ts';
 import type { DB } from '../kysely-dialect.ts';
 import type { SqlDb } from '../sql-db.ts';
+import { toDbTime } from '../sqlite.ts';
 import { inserted } from './mappers.ts';
 
 const ZPhoto = z.object({ channel: z.enum(CHANNELS), fileId: z.string().min(1) });
@@ -96,8 +97,6 @@ export function createAppealRepository(t: SqlDb): AppealRepository {
     },
     listByCampaign: async (campaignId) =>
       (await select().where('campaignId', '=', campaignId).orderBy('id').execute()).map(toAppeal),
-    listIds: async () =>
-      (await db.selectFrom('Appeal').select('id').orderBy('id').execute()).map((r) => r.id),
     async attributePledge(pledgeId, appealId) {
       await db.updateTable('Pledge').set({ appealId }).where('id', '=', pledgeId).execute();
     },
@@ -193,6 +192,15 @@ export function createAppealRepository(t: SqlDb): AppealRepository {
         .execute();
       return addresses(rows);
     },
+    async hasContactConsent(personId) {
+      const row = await db
+        .selectFrom('Person')
+        .select('contactConsent')
+        .where('id', '=', personId)
+        .executeTakeFirst();
+      // SQLite keeps a boolean as 0 or 1.
+      return Boolean(row?.contactConsent);
+    },
     async setContactConsent(personId, consent) {
       await db.updateTable('Person').set({ contactConsent: consent }).where('id', '=', personId).execute();
     },
@@ -213,6 +221,17 @@ export function createAppealRepository(t: SqlDb): AppealRepository {
       return Number(r.numDeletedRows) > 0;
     },
     isOptedOut: async (channel, chatId) => (await optedOut(channel, chatId)) !== undefined,
+    async cancelQueued(channel, chatId, at) {
+      const r = await db
+        .updateTable('Outbox')
+        .set({ status: 'cancelled', lastError: `withdrawn ${toDbTime(at)}` })
+        .where('purpose', '=', 'appeal')
+        .where('channel', '=', channel)
+        .where('chatId', '=', chatId)
+        .where('status', 'in', ['pending', 'held'])
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
     async withoutOptedOut(list) {
       if (list.length === 0) {
         return [];

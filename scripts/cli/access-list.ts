@@ -35,6 +35,8 @@ const ACTION_LABELS = {
   'feedback.send': 'Gửi phản ánh',
   'feedback.track': 'Tra cứu phản ánh',
   'example.record': 'Ghi nhận, rút lại gương điển hình',
+  'appeal.send': 'Gửi thư kêu gọi ủng hộ (/thukeugoi)',
+  'appeal.optout': 'Tắt, bật nhận thư kêu gọi (/tatthongbao, /batthongbao)',
   'invite.create': 'Tạo mã mời',
   'group.register': 'Đăng ký nhóm lãnh đạo (/dangkynhom)',
   'group.decide': 'Duyệt nhóm lãnh đạo',

@@ -131,6 +131,8 @@ const examples: Target[] = (['dx', 'sc'] as const).map((k) => ({
   resolve: () => ({ arg: String(ids.example[k]), unit: world.exampleUnit.get(ids.example[k]) }),
 }));
 const period: Target = { label: '<period>', resolve: () => ({ arg: String(ids.period) }) };
+/** An appeal's pledge button: anyone may press it, a stranger too (the appeal is inserted below). */
+const appeals: Target[] = [{ label: '<appeal>', resolve: () => ({ arg: String(world.appealId) }) }];
 
 /**
  * The arguments entry points take, by button name (commands as `/<name>`). The action of each comes
@@ -169,6 +171,9 @@ const ARGS: Record<string, Variant[]> = {
   grpok: [{ targets: groups }],
   grpno: [{ targets: groups }],
   export: EXPORT_KINDS.map((kind) => ({ arg: kind })),
+  // A donor's answer on a pledge's receipt: news of the campaign, or none.
+  consent: [{ arg: 'yes' }, { arg: 'no' }],
+  appealpledge: [{ targets: appeals }],
 };
 
 /**
@@ -285,8 +290,9 @@ function cells(): Cell[] {
           const arg = v.arg();
           return chat.press(who, arg === undefined ? `menu:${button.name}` : `menu:${button.name}:${arg}`);
         },
-        // Buttons reach members only: a stranger's press gets the welcome.
-        may: (actor) => actor !== undefined && v.may(actor),
+        // Buttons reach members only (a stranger's press gets the welcome), but for the few that
+        // strangers may press too (an appeal's).
+        may: (actor) => (actor !== undefined || button.guest !== undefined) && v.may(actor),
       });
     }
   }
@@ -312,6 +318,7 @@ const world = {
   /** pledge id → its receipt. */
   receipts: new Map<number, { id: number; levelUnitId: number }>(),
   actors: new Map<string, Actor | undefined>(),
+  appealId: 0,
   path(unitId: number): UnitPath {
     const ancestors: number[] = [];
     for (let p = this.parent.get(unitId); p != null && ancestors.length < 8; p = this.parent.get(p)) {
@@ -359,6 +366,20 @@ async function readWorld(): Promise<void> {
     world.receipts.set(Number(e.p), { id: Number(e.id), levelUnitId: Number(e.u) });
   }
   const store = storeOf(chat);
+  world.appealId = (
+    await store.run(async (tx) =>
+      tx.appeals.create(
+        {
+          campaignId: (await tx.campaigns.findCurrent())?.id ?? 0,
+          text: 'Thư kêu gọi ủng hộ',
+          photo: null,
+          audiences: ['members'],
+          createdBy: null,
+        },
+        new Date('2025-03-10T03:00:00Z'),
+      ),
+    )
+  ).id;
   for (const p of CAST) {
     world.actors.set(p.key, await store.run((tx) => tx.people.findActor('playground', p.key)));
   }

@@ -37,6 +37,7 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appealRunner } from '../../core/appeals/appeal-flow.ts';
 import { committeeReportRunner } from '../../core/committee/committee-flow.ts';
 import { buildExport } from '../../core/exports/build-export.ts';
 import { EXPORT_KINDS, type ExportRequest } from '../../core/exports/export-request.ts';
@@ -546,6 +547,23 @@ describe('a role removed mid-conversation: refused at confirmation, nothing writ
       act: confirm,
       table: 'Pledge',
       done: /Số đăng ký: UH-/,
+    },
+    {
+      label: 'an appeal (admin@058)',
+      flow: appealRunner.def.id,
+      who: 'admin',
+      take: `admin@${CITY}`,
+      open: (who) =>
+        steps(
+          who,
+          'menu:appeal',
+          'Kính gửi các tổ chức thành viên: hãy chung tay ủng hộ Quỹ "Vì người nghèo".',
+          'photo:',
+          'audiences:members+groups',
+        ),
+      act: confirm,
+      table: 'Appeal',
+      done: /Đã gửi thư kêu gọi KG\d+/,
     },
     {
       label: "cancelling an organisation's pledge",

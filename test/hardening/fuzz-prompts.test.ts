@@ -747,6 +747,7 @@ beforeAll(async () => {
       start: press(`menu:fbanswer:${feedbackId}`),
     },
     { label: 'invite (admin)', person: 'admin', start: press('menu:invite') },
+    { label: 'appeal (admin, /thukeugoi)', person: 'admin', start: command('thukeugoi') },
     {
       // The committee's own report of the campaign's area: the latest open period when several are.
       label: "committee's report (area leader, /baocao6thang)",

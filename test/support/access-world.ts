@@ -123,6 +123,7 @@ const REFUSALS = (
     'committee.refused',
     'group.refused.not_leader',
     'group.refused.not_admin',
+    'appeal.refused.not_admin',
     'example.refused.not_recorder',
     'example.refused.elsewhere',
     'flow.stale_button',
