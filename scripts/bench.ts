@@ -21,6 +21,9 @@
  * - `startup` (issue 14 §7): `npm start` until the playground answers, a CLI call and the idle RSS,
  *   compiled (dist/, what `npm start` runs) against tsx, on SQLite (scripts/bench-startup.ts).
  *   Goals: ≤ 1.5 s, ≤ 0.8 s, ≤ 120 MB.
+ * - `board` (issue 17 §3): the live board's cost: donors' `/ungho` answers with no viewer and with
+ *   BENCH_BOARD_VIEWERS (200) event streams open, the update's delivery to them, the RSS
+ *   (scripts/bench-board.ts).
  * - `national` (only with `--only national`: generating the national data set takes minutes the
  *   first time): the national digest and leaders' views over 335,000 households
  *   (scripts/bench-national.ts), on SQLite and PostgreSQL (`--db` for one). Goal: digest ≤ 300 ms.
@@ -29,7 +32,7 @@
  * (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres; skipped with a note
  * when it does not answer). `--db sqlite` runs everything on SQLite only; `--db postgres` (or a
  * BENCH_DATABASE_URL) runs every section on PostgreSQL only, each in a fresh schema of that
- * database, dropped at the end. `--only report,households,import,units,fanout,memory,startup,national` runs those
+ * database, dropped at the end. `--only report,households,import,units,fanout,memory,startup,board,national` runs those
  * sections.
  *
  * BENCH_OFFICERS (400), BENCH_LANES (1), BENCH_CONCURRENT_LANES (8, 0 = skip), BENCH_SAME_WARD=1
@@ -60,6 +63,7 @@ import { type Dialect, isPostgresUrl, openSqlDb, type SqlDb } from '../prisma/sq
 import { openSqlite } from '../prisma/sqlite.ts';
 import { createStore } from '../prisma/store.ts';
 import { startBotApiEmulator } from '../test/support/bot-api-emulator.ts';
+import { benchBoard } from './bench-board.ts';
 import {
   ANSWERS,
   answerReports,
@@ -100,6 +104,7 @@ const SECTIONS = [
   'fanout',
   'memory',
   'startup',
+  'board',
   'national',
 ] as const;
 type Section = (typeof SECTIONS)[number];
@@ -112,6 +117,7 @@ const DEFAULT_SECTIONS: Section[] = [
   'fanout',
   'memory',
   'startup',
+  'board',
 ];
 
 /** A fresh, migrated database of one section; `close` closes it (the target removes it at the end). */
@@ -883,6 +889,7 @@ const BENCHES: Record<Exclude<Section, 'report' | 'national'>, Bench> = {
   memory: benchMemory,
   // On SQLite files whatever --db says: the start on an existing database of a newcomer's install.
   startup: (target, record) => benchStartup(target.dir, record),
+  board: benchBoard,
 };
 
 async function main(): Promise<void> {

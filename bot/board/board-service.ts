@@ -8,9 +8,11 @@ import {
   boardScope,
   boardView,
 } from '../../core/board/board-view.ts';
+import type { Campaign } from '../../core/campaigns/campaign.ts';
 import type { FundScope } from '../../core/funds/fund-reports.ts';
 import type { Locale } from '../../core/messaging/catalog.ts';
 import type { Clock } from '../../core/shared/clock.ts';
+import type { UnitView } from '../../core/units/unit.repository.ts';
 import { createBoardRepository } from '../../prisma/repositories/board.ts';
 import { createCampaignRepository } from '../../prisma/repositories/campaigns.ts';
 import { createModelExampleRepository } from '../../prisma/repositories/examples.ts';
@@ -69,6 +71,7 @@ interface BoardState {
   builtAt: number;
   checkedAt: number;
   scope?: { campaignId: number; at: number; scope: FundScope };
+  campaign?: { at: number; campaign: Campaign | undefined };
   listeners: Set<BoardListener>;
   /** A build or check under way: callers share it. */
   pending?: Promise<BoardSnapshot | BoardMissing>;
@@ -76,6 +79,10 @@ interface BoardState {
 
 /** The rows' units are read again after this long (units change rarely; a national tree is large). */
 const SCOPE_TTL_MS = 5 * 60_000;
+/** Which campaign runs is asked again after this long. */
+const CAMPAIGN_TTL_MS = 10_000;
+/** A commit is looked at this long after it (the commits of a busy moment together). */
+const KICK_DELAY_MS = 200;
 
 /**
  * The live board's one source per process (issue 17 §3): a board is built from the database only
@@ -84,12 +91,29 @@ const SCOPE_TTL_MS = 5 * 60_000;
  * does. Reads run outside any transaction (they take no write lock on SQLite).
  */
 export function createBoardService(deps: BoardServiceDeps): BoardService {
-  const pollMs = deps.pollMs ?? 500;
+  const pollMs = deps.pollMs ?? 1_000;
   const maxAgeMs = deps.maxAgeMs ?? 1_000;
   const refreshMs = deps.refreshMs ?? 15_000;
+  const units = createUnitRepository(deps.db);
+  // Units change rarely and the board names the same few at every build: kept for a while.
+  const unitCache = new Map<number, { at: number; unit: Promise<UnitView | undefined> }>();
   const tx: BoardTx = {
     campaigns: createCampaignRepository(deps.db),
-    units: createUnitRepository(deps.db),
+    units: {
+      ...units,
+      findById(id) {
+        const hit = unitCache.get(id);
+        if (hit && Date.now() - hit.at < SCOPE_TTL_MS) {
+          return hit.unit;
+        }
+        if (unitCache.size > 10_000) {
+          unitCache.clear();
+        }
+        const unit = units.findById(id);
+        unitCache.set(id, { at: Date.now(), unit });
+        return unit;
+      },
+    },
     board: createBoardRepository(deps.db),
     examples: createModelExampleRepository(deps.db),
   };
@@ -107,12 +131,15 @@ export function createBoardService(deps: BoardServiceDeps): BoardService {
 
   async function build(state: BoardState, stamp: string | undefined): Promise<BoardSnapshot | BoardMissing> {
     const now = deps.clock.now();
-    const campaign = await boardCampaign(tx, state.key.code, now);
+    const at = Date.now();
+    if (!state.campaign || at - state.campaign.at > CAMPAIGN_TTL_MS) {
+      state.campaign = { at, campaign: await boardCampaign(tx, state.key.code, now) };
+    }
+    const { campaign } = state.campaign;
     if (!campaign) {
       state.snapshot = undefined;
       return { missing: state.key.code === undefined ? 'no_campaign' : 'not_found' };
     }
-    const at = Date.now();
     if (!state.scope || state.scope.campaignId !== campaign.id || at - state.scope.at > SCOPE_TTL_MS) {
       const scope =
         campaign.areaUnitId === null ? { levelIds: null } : await boardScope(tx, campaign.areaUnitId);
@@ -204,7 +231,7 @@ export function createBoardService(deps: BoardServiceDeps): BoardService {
       kicked ??= setTimeout(() => {
         kicked = undefined;
         void poll();
-      }, 50);
+      }, KICK_DELAY_MS);
     },
     viewers() {
       let n = 0;
