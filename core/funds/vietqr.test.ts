@@ -28,8 +28,10 @@ describe('transferPurpose', () => {
     ['Lê Văn Bình – Sở Xây dựng', 'individual', 'UH-0001 LE VAN BINH'],
     ['Bà Trần Thị Mỹ Dung – Công ty Điện lực Bắc Kạn', 'individual', 'UH-0001 TRAN THI MY DUNG'],
     // Organisations take their usual abbreviations, then are cut at a word.
-    ['Hội Liên hiệp Phụ nữ thành phố Bắc Kạn', 'organisation', 'UH-0001 HOI LHPN TP BAC'],
-    ['Đoàn Thanh niên Cộng sản Hồ Chí Minh phường Đức Xuân', 'organisation', 'UH-0001 DOAN TNCS HCM'],
+    ['Hội Liên hiệp Phụ nữ thành phố Bắc Kạn', 'organisation', 'UH-0001 HOI LHPN TP BK'],
+    ['Hội Liên hiệp Phụ nữ tỉnh Thái Nguyên', 'organisation', 'UH-0001 HOI LHPN TINH TN'],
+    ['Hội Cựu chiến binh phường Phùng Chí Kiên', 'organisation', 'UH-0001 HOI CCB PCK'],
+    ['Đoàn Thanh niên Cộng sản Hồ Chí Minh phường Đức Xuân', 'organisation', 'UH-0001 DOAN TNCS HCM DX'],
     ['Công ty TNHH Xây dựng Hoàng Long', 'enterprise', 'UH-0001 CTY TNHH XAY DUNG'],
     ['Công ty Cổ phần Đầu tư và Phát triển Nhà Đà Nẵng', 'enterprise', 'UH-0001 CTY CP DAU TU VA'],
     ['Hợp tác xã Nông nghiệp Dương Quang', 'organisation', 'UH-0001 HTX NONG NGHIEP'],

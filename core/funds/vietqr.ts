@@ -96,7 +96,13 @@ function shortPersonName(words: string[], room: number): string {
   return fits() ? parts.join(' ') : cutAtWord([parts.at(-1) ?? '', ...parts.slice(0, -1)], room);
 }
 
-/** An organisation's name in `room` characters: its usual abbreviations, then cut at a word. */
+/** The words that start a place in an organisation's name ("… TINH THAI NGUYEN", "… TP BAC KAN"). */
+const PLACE_WORDS = new Set(['TINH', 'TP', 'HUYEN', 'QUAN', 'THI', 'XA', 'PHUONG', 'TT', 'TX']);
+
+/**
+ * An organisation's name in `room` characters: its usual abbreviations, then the place it is of as
+ * initials ("HOI LHPN TINH THAI NGUYEN" → "HOI LHPN TINH TN", else "HOI CCB PCK"), then cut at a word.
+ */
 function shortOrganisationName(name: string, room: number): string {
   let short = name;
   for (const [phrase, abbreviation] of ORGANISATION_ABBREVIATIONS) {
@@ -104,6 +110,16 @@ function shortOrganisationName(name: string, room: number): string {
       break;
     }
     short = short.replace(new RegExp(`\\b${phrase}\\b`, 'g'), abbreviation);
+  }
+  const words = short.split(' ');
+  const place = words.findLastIndex((word, i) => i > 0 && PLACE_WORDS.has(word));
+  if (short.length > room && place > 0 && place < words.length - 2) {
+    const initials = words.slice(place + 1).map((word) => (/^\d+$/.test(word) ? word : word[0]));
+    short = [...words.slice(0, place + 1), initials.join('')].join(' ');
+    if (short.length > room) {
+      // "HOI CCB PCK": the place's initials tell more than the word "PHUONG" before them.
+      short = [...words.slice(0, place), initials.join('')].join(' ');
+    }
   }
   return short.length <= room ? short : cutAtWord(short.split(' '), room);
 }
