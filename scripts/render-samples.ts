@@ -3,8 +3,8 @@
  * (issue 16 §3): every Word document kind registered in core/exports/official-documents.ts and the
  * Excel exports (progress, summary), built from a fresh SQLite database seeded with the suite's
  * fixture (the Bắc Kạn city campaign BK-XNT-2025) plus a few months of ward reports, pledges, a
- * receipt against a pledge, a walk-in transfer and a gift of goods; then each first page rendered
- * by LibreOffice to a PNG beside the file.
+ * receipt against a pledge, a walk-in transfer, a gift of goods and three model examples; then
+ * each first page rendered by LibreOffice to a PNG beside the file.
  *
  * A developer tool, not part of `npm test`: it needs `soffice` (LibreOffice) and `pdftoppm`
  * (poppler-utils). Without them it still writes the .docx and .xlsx files and says which tool is
@@ -278,6 +278,33 @@ async function addSampleData(tx: Tx): Promise<SampleData> {
     publicName: true,
     occurredOn: '2025-06-20',
   });
+  // Model examples the officers recorded in the half-year (issue 17 §4): the report lists them.
+  const unitOf = (code: string) => [...wards, ...orgs].find((u) => u.code === code)?.id ?? city.id;
+  for (const [code, who, what, at] of [
+    [
+      '01840',
+      'Gia đình ông Nông Văn Thành, tổ 5',
+      'Hiến 60 m² đất và góp 25 ngày công để xây nhà cho hộ ông Hoàng Văn Sinh.',
+      '2025-04-18T03:00:00Z',
+    ],
+    [
+      'HLHPN-058',
+      'Chi hội Phụ nữ tổ 9',
+      'Vận động 45 hội viên góp 52 triệu đồng và 120 ngày công cho ba hộ nghèo.',
+      '2025-05-22T03:00:00Z',
+    ],
+    [
+      '01837',
+      'Công ty TNHH Minh Tâm',
+      'Ủng hộ 105 triệu đồng và cho mượn máy trộn bê tông trong suốt đợt xây nhà.',
+      '2025-06-12T03:00:00Z',
+    ],
+  ] as const) {
+    await tx.examples.create(
+      { campaignId: campaign.id, unitId: unitOf(code), who, what, photo: null, personId: clerk },
+      new Date(at),
+    );
+  }
   // The fund officer issues both letters from the CLI (numbered from the register, GXN of 2025).
   const letter = async (entryId: number) => {
     const gift = await loadGift(tx, entryId);
