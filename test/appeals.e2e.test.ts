@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../bot/app.ts';
+import { createFixedClock } from '../core/shared/clock.ts';
+import { startApp, tempDatabase } from './support/app-harness.ts';
+import {
+  type BotApiEmulator,
+  type EmulatorUser,
+  type SentMessage,
+  startBotApiEmulator,
+} from './support/bot-api-emulator.ts';
+
+/**
+ * An appeal on Telegram end to end (real grammY, the Bot API emulator over HTTP, the real app and its
+ * outbox on the suite's database): the city's admin writes the letter, adds a photo and sends it to
+ * the member organisations; each of them gets the photo (by its Telegram file id) and the letter with
+ * the forwardable link and the two buttons, the one who stopped appeals gets nothing; the recipient
+ * pledges from the button and a stranger from the link, and both pledges name the appeal.
+ */
+
+const admin: EmulatorUser = { id: 9101, first_name: 'Hùng' };
+const member: EmulatorUser = { id: 9102, first_name: 'Mai' };
+const stopped: EmulatorUser = { id: 9103, first_name: 'Lan' };
+const stranger: EmulatorUser = { id: 9104, first_name: 'Bình' };
+const clock = createFixedClock('2025-03-10T03:00:00Z');
+const LETTER =
+  'Kính gửi hội viên Hội Liên hiệp Phụ nữ: hãy chung tay ủng hộ Quỹ "Vì người nghèo" để xóa nhà tạm, nhà dột nát trong năm 2025.';
+let emulator: BotApiEmulator;
+let db: ReturnType<typeof tempDatabase>;
+let app: App;
+
+async function send(user: EmulatorUser, action: () => void): Promise<string> {
+  const before = emulator.messagesTo(user.id).length;
+  action();
+  const messages = await emulator.waitForMessages(user.id, before + 1);
+  return messages
+    .slice(before)
+    .map((m) => m.text)
+    .join('\n\n');
+}
+
+const say = (user: EmulatorUser, text: string) => send(user, () => emulator.sendText(user, text));
+
+function buttonsOf(message: SentMessage | undefined): { text: string; data: string }[] {
+  const markup = message?.replyMarkup as
+    | { inline_keyboard?: { text: string; callback_data?: string }[][] }
+    | undefined;
+  return (markup?.inline_keyboard ?? []).flat().map((b) => ({ text: b.text, data: b.callback_data ?? '' }));
+}
+
+function press(
+  user: EmulatorUser,
+  prefix: string,
+  message = emulator.lastMessageTo(user.id),
+): Promise<string> {
+  const data = buttonsOf(message).find((b) => b.data.startsWith(prefix))?.data;
+  if (!message || !data) {
+    throw new Error(`no button ${prefix} in ${JSON.stringify(buttonsOf(message))}: ${message?.text}`);
+  }
+  return send(user, () => emulator.pressButton(user, message.messageId, data));
+}
+
+beforeAll(async () => {
+  emulator = await startBotApiEmulator();
+  db = tempDatabase();
+  app = await startApp(
+    {
+      DATABASE_URL: db.url,
+      TELEGRAM_BOT_TOKEN: emulator.token,
+      TELEGRAM_API_ROOT: emulator.apiRoot,
+      TELEGRAM_BOT_USERNAME: emulator.botInfo.username,
+    },
+    { clock, telegramBotInfo: emulator.botInfo },
+  );
+  const unit = (code: string) =>
+    app.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code } });
+  const women = await unit('HLHPN-058');
+  const city = await unit('058');
+  const expiresAt = new Date('2025-12-31');
+  await app.prisma.invite.createMany({
+    data: [
+      { code: 'AD7M2XPA', role: 'admin', unitId: city.id, createdBy: 'test', expiresAt },
+      { code: 'PH7M2XPB', role: 'org_leader', unitId: women.id, createdBy: 'test', expiresAt },
+      { code: 'PH7M2XPC', role: 'org_leader', unitId: women.id, createdBy: 'test', expiresAt },
+    ],
+  });
+  await say(admin, '/start AD7M2XPA');
+  await say(member, '/start PH7M2XPB');
+  await say(stopped, '/start PH7M2XPC');
+  expect(await say(stopped, '/tatthongbao')).toContain('không nhận thư kêu gọi ủng hộ nữa');
+});
+
+afterAll(async () => {
+  await app.stop();
+  await emulator.close();
+  await db.cleanup();
+});
+
+describe('an appeal on Telegram', () => {
+  let letter: SentMessage | undefined;
+
+  it('the admin writes it, adds a photo and sends it to the member organisations', async () => {
+    expect(await say(admin, '/thukeugoi')).toContain('nội dung thư kêu gọi');
+    expect(await say(admin, LETTER)).toContain('ảnh kèm theo');
+    expect(await send(admin, () => emulator.sendPhoto(admin, 'appeal-photo-1'))).toContain(
+      'Gửi thư đến những ai?',
+    );
+    const summary = await press(admin, 'audiences:members');
+    expect(summary).toContain('• Tổ chức thành viên:');
+    expect(summary).toContain('Không gửi cho 1 nơi đã từ chối nhận thư kêu gọi');
+    expect(await press(admin, '@confirm:yes')).toMatch(/Đã gửi thư kêu gọi KG1 đến \d+ nơi nhận/);
+  });
+
+  it('a member receives the photo, then the letter with the link and the two buttons', async () => {
+    const [photo, text] = await emulator.waitForMessages(member.id, 3).then((all) => all.slice(-2));
+    expect(photo?.method).toBe('sendPhoto');
+    expect(photo?.payload.photo).toBe('appeal-photo-1');
+    expect(text?.text).toContain(LETTER);
+    expect(text?.text).toContain(`https://t.me/${emulator.botInfo.username}?start=ungho-KG1`);
+    expect(buttonsOf(text).map((b) => b.text)).toEqual([
+      '💝 Đăng ký ủng hộ',
+      '🔕 Không nhận thư kêu gọi nữa',
+    ]);
+    letter = text;
+    // The one who stopped appeals got nothing after their confirmation.
+    expect(emulator.lastMessageTo(stopped.id)?.text).toContain('không nhận thư kêu gọi ủng hộ nữa');
+    const queued = await app.prisma.outbox.findMany({ where: { purpose: 'appeal', channel: 'telegram' } });
+    expect(queued.map((r) => r.chatId).sort()).toEqual([String(member.id)]);
+  });
+
+  it('the member pledges from the button; the pledge names the appeal', async () => {
+    expect(await press(member, 'menu:appealpledge:', letter)).toContain('hình thức');
+    await press(member, 'kind:money');
+    await say(member, '20 triệu');
+    await press(member, 'target:0');
+    await press(member, 'dueOn:');
+    expect(await press(member, 'publicName:yes')).toContain('Theo thư kêu gọi KG1');
+    expect(await press(member, '@confirm:yes')).toContain('Số đăng ký: UH-');
+    const appeal = await app.prisma.appeal.findFirstOrThrow({ where: { code: 'KG1' } });
+    expect(await app.prisma.pledge.count({ where: { appealId: appeal.id } })).toBe(1);
+  });
+
+  it('a stranger opens the forwarded link and pledges; that pledge names the appeal too', async () => {
+    await say(stranger, '/start ungho-KG1');
+    await press(stranger, 'donorKind:individual');
+    await say(stranger, 'Nguyễn Văn Bình');
+    await say(stranger, '0912 345 678');
+    await press(stranger, 'workplace:');
+    await press(stranger, 'kind:money');
+    let reply = await say(stranger, '1 triệu');
+    while (!reply.includes('dự kiến nộp')) {
+      const pick = buttonsOf(emulator.lastMessageTo(stranger.id)).find((b) =>
+        /^(level|target):/.test(b.data),
+      );
+      if (!pick) {
+        throw new Error(`unexpected question: ${reply}`);
+      }
+      reply = await press(stranger, pick.data);
+    }
+    await press(stranger, 'dueOn:');
+    expect(await press(stranger, 'publicName:no')).toContain('Theo thư kêu gọi KG1');
+    const receipt = await press(stranger, '@confirm:yes');
+    expect(receipt).toContain('Anh/chị có muốn nhận tin về cuộc vận động không?');
+    const appeal = await app.prisma.appeal.findFirstOrThrow({ where: { code: 'KG1' } });
+    expect(await app.prisma.pledge.count({ where: { appealId: appeal.id } })).toBe(2);
+  });
+});
