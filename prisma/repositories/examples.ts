@@ -48,6 +48,15 @@ export function createModelExampleRepository(t: SqlDb): ModelExampleRepository {
       .innerJoin('Unit as u', 'u.id', 'e.unitId')
       .selectAll('e')
       .select('u.name as unitName');
+  /** The campaign's newest not withdrawn (of one person's, when given). */
+  const latestShown = async (campaignId: number, limit: number, personId?: number) => {
+    let query = withUnit().where('e.campaignId', '=', campaignId).where('e.withdrawnAt', 'is', null);
+    if (personId !== undefined) {
+      query = query.where('e.personId', '=', personId);
+    }
+    const rows = await query.orderBy('e.createdAt', 'desc').orderBy('e.id', 'desc').limit(limit).execute();
+    return rows.map(toRow);
+  };
   return {
     async create(row, at) {
       const r = await db
@@ -69,27 +78,8 @@ export function createModelExampleRepository(t: SqlDb): ModelExampleRepository {
       const r = await withUnit().where('e.id', '=', id).executeTakeFirst();
       return r ? toRow(r) : undefined;
     },
-    async listRecent(campaignId, limit) {
-      const rows = await withUnit()
-        .where('e.campaignId', '=', campaignId)
-        .where('e.withdrawnAt', 'is', null)
-        .orderBy('e.createdAt', 'desc')
-        .orderBy('e.id', 'desc')
-        .limit(limit)
-        .execute();
-      return rows.map(toRow);
-    },
-    async listByPerson(campaignId, personId, limit) {
-      const rows = await withUnit()
-        .where('e.campaignId', '=', campaignId)
-        .where('e.personId', '=', personId)
-        .where('e.withdrawnAt', 'is', null)
-        .orderBy('e.createdAt', 'desc')
-        .orderBy('e.id', 'desc')
-        .limit(limit)
-        .execute();
-      return rows.map(toRow);
-    },
+    listRecent: (campaignId, limit) => latestShown(campaignId, limit),
+    listByPerson: (campaignId, personId, limit) => latestShown(campaignId, limit, personId),
     async listBetween(campaignId, from, to) {
       const rows = await withUnit()
         .where('e.campaignId', '=', campaignId)
