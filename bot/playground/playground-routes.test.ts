@@ -32,6 +32,14 @@ const PERSONAS: PlaygroundPersona[] = [
   { id: 'retry-officer', name: 'Lê Văn Cường', roleLabel: 'Cán bộ MTTQ xã', unitName: 'Xã Tân Nhựt' },
 ];
 
+/** What the fake core's receipt for "mã qr" asks the page to show. */
+const PLAYGROUND_QR = {
+  bin: '970436',
+  accountNumber: '0000123456789',
+  amount: '1500000',
+  purpose: 'UH-0009 NGUYEN VAN AN',
+};
+
 const CHOICES = [
   [
     { id: 'yes', label: 'Đồng ý' },
@@ -60,6 +68,13 @@ function createFakeCore(sender: PlaygroundSender): { deps: PlaygroundDeps; recei
       }
       seen.add(inbound.externalId);
       received.push(inbound);
+      if (inbound.text === 'mã qr') {
+        await sender.send(inbound.chatId, {
+          text: '✅ Đã ghi nhận đăng ký ủng hộ. Số đăng ký: UH-0009',
+          image: { vietqr: PLAYGROUND_QR, caption: 'Quét mã để chuyển khoản 1.500.000 đ' },
+        });
+        return;
+      }
       const text =
         inbound.kind === 'choice'
           ? `Bạn đã chọn: ${inbound.choiceId ?? ''}`
@@ -547,6 +562,21 @@ describe('playground page in a browser', () => {
     await page.getByTestId('msg-bot').filter({ hasText: 'Bạn đã gửi: mất mạng hẳn' }).waitFor();
     expect(received.filter((inbound) => inbound.text === 'mất mạng hẳn')).toHaveLength(1);
     expect(await page.getByTestId('status').textContent()).toBe('');
+  });
+
+  it('shows a payment QR a phone can scan, its caption under it', async () => {
+    await page.getByTestId('input').fill('mã qr');
+    await page.getByTestId('send').click();
+    const qr = page.getByTestId('msg-qr').last();
+    await qr.waitFor();
+    await expect.poll(() => qr.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    expect(await lastBot().textContent()).toContain('Quét mã để chuyển khoản 1.500.000 đ');
+    // What is on the screen, not only what the server sent, reads back as the fund's VietQR.
+    expect(decodeVietQr(scanQrPng(await qr.screenshot()))).toMatchObject({
+      ...PLAYGROUND_QR,
+      crcValid: true,
+    });
+    expect(pageErrors).toEqual([]);
   });
 
   it('switches back to the persona list', async () => {
