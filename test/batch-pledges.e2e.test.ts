@@ -152,8 +152,8 @@ describe('pledges announced at the ceremony, on Telegram', () => {
   });
 
   it('refuses a leader, who keeps no fund level', async () => {
-    const refused = await say(leader, '/ghiungho', 'chưa được giao');
-    expect(refused).toContain('chưa được giao ghi nhận ủng hộ');
+    const refused = await say(leader, '/ghiungho', 'Chức năng này dành cho');
+    expect(refused).toContain('Chức năng này dành cho cán bộ Quỹ "Vì người nghèo", cán bộ và quản trị viên');
     expect(await pledgeCount()).toBe(6);
   });
 

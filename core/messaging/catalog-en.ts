@@ -491,8 +491,8 @@ export const en: Record<keyof typeof vi, string> = {
   'batch.done.line': '{ref} — {donor}: {what}',
   'batch.done.account':
     '🏦 Paying into the "For the Poor" fund of {level}: bank {bank}, account {account}, holder {holder}; quote the reference in the transfer.',
-  'batch.refused.no_level': 'You are not assigned to record pledges for any fund level of a running campaign.',
-  'pledge.fund': '"For the Poor" Fund of {place}',
+  'batch.refused.no_level':
+    'This is for the "For the Poor" fund officers, officers and admins of the level holding the launch ceremony.',
   'pledge.rule.unit': 'Type the unit in words, e.g. bags, tonnes, m² (the quantity was the question before).',
   'pledge.updated': '✅ Pledge {ref} changed.',
   'pledge.cancelled': '✅ Pledge {ref} cancelled.',

@@ -496,7 +496,7 @@ export const vi = {
   'batch.done.account':
     '🏦 Nộp tiền vào Quỹ "Vì người nghèo" {level}: Ngân hàng {bank}, số tài khoản {account}, chủ tài khoản {holder}; nội dung chuyển khoản ghi số đăng ký.',
   'batch.refused.no_level':
-    'Anh/chị chưa được giao ghi nhận ủng hộ cho Quỹ của cấp nào trong cuộc vận động đang chạy.',
+    'Chức năng này dành cho cán bộ Quỹ "Vì người nghèo", cán bộ và quản trị viên của cấp tổ chức lễ phát động.',
   'pledge.fund': 'Quỹ "Vì người nghèo" {place}',
   'pledge.rule.unit': 'Đơn vị tính chỉ ghi bằng chữ, ví dụ: bao, tấn, m² (số lượng đã hỏi ở câu trước).',
   'pledge.updated': '✅ Đã sửa đăng ký số {ref}.',

@@ -47,6 +47,7 @@ import { feedbackAnswerRunner } from '../../core/feedback/feedback-handling.ts';
 import { SHOWN_CHOICES_FLOW } from '../../core/flows/shown-choices.ts';
 import { ackRefuseRunner } from '../../core/funds/flows/ack-refuse.ts';
 import { allocationRunner } from '../../core/funds/flows/allocation.ts';
+import { batchPledgeRunner } from '../../core/funds/flows/batch-pledge.ts';
 import { disbursementRunner } from '../../core/funds/flows/disbursement.ts';
 import { pledgeSearchRunner } from '../../core/funds/flows/pledge-search.ts';
 import { receiptRunner } from '../../core/funds/flows/receipt.ts';
@@ -631,6 +632,16 @@ describe('a role removed mid-conversation: refused at confirmation, nothing writ
       act: confirm,
       table: 'FundEntry',
       done: /Đã chuyển 1\.000\.000 đ/,
+    },
+    {
+      label: 'pledges announced at the ceremony (fund_officer@01837)',
+      flow: batchPledgeRunner.def.id,
+      who: 'fund-songcau',
+      take: `fund_officer@${SC}`,
+      open: (who) => steps(who, 'menu:batchpledge', 'Công ty A 50tr\nBà Lê Thị C 2tr', 'publicName:yes'),
+      act: confirm,
+      table: 'Pledge',
+      done: /Đã ghi nhận 2 đăng ký, tổng 52\.000\.000 đ/,
     },
     {
       label: 'invite created in chat (admin@01837)',

@@ -228,6 +228,10 @@ function validText(step: StepDef<unknown>): string {
       if (step.key === 'phone') {
         return '0912345678';
       }
+      if (step.key === 'lines') {
+        // A ceremony's list with a line to correct or skip, so every step of it is asked.
+        return 'Công ty A 50tr\nÔng B 5 bao xi măng';
+      }
       return step.key === 'query' ? 'a' : 'Nội dung thử';
   }
 }
@@ -736,6 +740,8 @@ beforeAll(async () => {
     },
     { label: 'transfer (fund officer)', person: 'fund', start: press('menu:transfer') },
     { label: 'transfer (admin, levels)', person: 'admin', start: press('menu:transfer') },
+    { label: 'pledges at the ceremony (fund officer)', person: 'fund', start: press('menu:batchpledge') },
+    { label: 'pledges at the ceremony (admin, levels)', person: 'admin', start: command('ghiungho') },
     { label: 'pledge search (receipt)', person: 'fund', start: press('menu:pledgesearch:receipt') },
     { label: 'receipt search (acknowledgement)', person: 'fund', start: press('menu:acksearch') },
     { label: 'refusal of an acknowledgement request', person: 'fund', start: press(`menu:ackno:${walkIn}`) },

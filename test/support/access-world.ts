@@ -126,6 +126,7 @@ const REFUSALS = (
     'appeal.refused.not_admin',
     'example.refused.not_recorder',
     'example.refused.elsewhere',
+    'batch.refused.no_level',
     'flow.stale_button',
     'flow.no_longer_allowed',
   ] satisfies MessageKey[]

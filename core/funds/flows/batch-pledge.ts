@@ -8,7 +8,7 @@ import { type Locale, type ParamValue, t } from '../../messaging/catalog.ts';
 import { fundLevelsFor } from '../../people/fund-levels.ts';
 import type { Actor } from '../../shared/actor.ts';
 import { dateInZone, toIsoDate } from '../../shared/calendar.ts';
-import { formatMoney } from '../../shared/format.ts';
+import { formatInteger, formatMoney } from '../../shared/format.ts';
 import { normalizeVi } from '../../shared/parse.ts';
 import type { Tx } from '../../unit-of-work.ts';
 import {
@@ -37,6 +37,7 @@ import { MAX_PLEDGE, MIN_PLEDGE } from '../pledge-flow.ts';
 const SKIP = 'skip';
 /** A Telegram message holds 4,096 characters; 60 lines of a ceremony fit in less. */
 const MAX_MESSAGE = 4_000;
+const QUOTED = 80;
 
 const ZLevel = z.object({ id: z.number(), name: z.string() });
 const ZBatchContext = z.object({
@@ -84,7 +85,8 @@ function unreadLine(u: UnreadLine): Text {
   return {
     key: 'batch.unread',
     params: {
-      text: u.text,
+      // A line quoted back whole up to a phone's width, so a pasted wall of text is not echoed.
+      text: u.text.length > QUOTED ? `${u.text.slice(0, QUOTED - 1)}…` : u.text,
       problem: {
         key: `batch.problem.${u.problem}`,
         params: { min: formatMoney(MIN_PLEDGE), max: formatMoney(MAX_PLEDGE) },
@@ -206,6 +208,10 @@ const batchFlow: FlowDef<BatchContext> = {
 };
 
 function listProblem(text: string): Text | undefined {
+  // The step reads its own text, so the engine's length check is done here.
+  if (text.length > MAX_MESSAGE) {
+    return { key: 'error.too_long', params: { max: formatInteger(MAX_MESSAGE) } };
+  }
   const read = parseBatch(text);
   if (read.tooMany) {
     return { key: 'batch.rule.too_many', params: { max: MAX_BATCH_LINES } };
