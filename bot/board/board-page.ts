@@ -51,9 +51,11 @@ ol,ul{list-style:none;margin:0;padding:0}
 .flash{animation:glow 2s ease-out}
 @keyframes glow{0%{color:#fff;text-shadow:0 0 1.2rem #ffd54f}100%{text-shadow:none}}
 .empty{font-size:clamp(1rem,1.4vw,1.7rem);color:#cfd8dc}
-.join .codes{display:flex;gap:1rem;flex-wrap:wrap;justify-content:center}
-.join figure{margin:0;background:#fff;color:#0b0f17;border-radius:.8rem;padding:.6rem;text-align:center;
-  width:min(100%,15rem)}
+.join .codes{display:grid;grid-template-columns:repeat(auto-fit,minmax(8.5rem,1fr));gap:1rem;justify-items:center}
+.join figure{margin:0;background:#fff;color:#0b0f17;border-radius:.8rem;padding:.5rem;text-align:center;
+  width:100%;max-width:15rem}
+.join{flex:none}
+#examples-box{flex:1}
 .join svg{width:100%;height:auto;display:block}
 .join figcaption{font-weight:800;font-size:clamp(1rem,1.4vw,1.6rem);margin-top:.2rem}
 .join a{color:inherit;text-decoration:none}
@@ -63,6 +65,8 @@ ol,ul{list-style:none;margin:0;padding:0}
 .example .unit-name{font-size:clamp(.8rem,1vw,1.15rem);color:#b0bec5}
 aside{display:flex;flex-direction:column;gap:1.5vw;min-height:0}
 @media (max-width:900px){
+  body{display:block}
+  section{overflow:visible}
   header{flex-direction:column;align-items:flex-start}
   #status{text-align:left}
   .totals{grid-template-columns:1fr;gap:.8rem;padding:.8rem 1rem .4rem}
