@@ -232,6 +232,10 @@ function validText(step: StepDef<unknown>): string {
         // A ceremony's list with a line to correct or skip, so every step of it is asked.
         return 'Công ty A 50tr\nÔng B 5 bao xi măng';
       }
+      if (step.key === 'what') {
+        // A model example's deed: long enough to be read (at least 15 characters).
+        return 'Góp 20 ngày công xây nhà cho hộ nghèo';
+      }
       return step.key === 'query' ? 'a' : 'Nội dung thử';
   }
 }
@@ -753,6 +757,8 @@ beforeAll(async () => {
       start: press(`menu:fbanswer:${feedbackId}`),
     },
     { label: 'invite (admin)', person: 'admin', start: press('menu:invite') },
+    { label: 'model example (officer)', person: 'officer-ducxuan', start: press('menu:example') },
+    { label: 'model example (admin, /guongdienhinh)', person: 'admin', start: command('guongdienhinh') },
     { label: 'appeal (admin, /thukeugoi)', person: 'admin', start: command('thukeugoi') },
     {
       // The committee's own report of the campaign's area: the latest open period when several are.
