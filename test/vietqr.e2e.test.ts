@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../bot/app.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
-import { startApp, tempDatabase } from './support/app-harness.ts';
+import { createInvite, startApp, tempDatabase } from './support/app-harness.ts';
 import {
   type BotApiEmulator,
   type EmulatorUser,
@@ -113,19 +113,7 @@ beforeAll(async () => {
   );
   const campaign = await app.prisma.campaign.findFirstOrThrow({ where: { code: 'BK-XNT-2025' } });
   await setDefinition(app.db, campaign.id, bacKanDefinition());
-  const city = await app.prisma.unit.findFirstOrThrow({
-    orderBy: { validFrom: 'desc' },
-    where: { code: '058' },
-  });
-  await app.prisma.invite.create({
-    data: {
-      code: 'QF7M2XQR',
-      role: 'fund_officer',
-      unitId: city.id,
-      createdBy: 'test',
-      expiresAt: new Date('2025-12-31'),
-    },
-  });
+  await createInvite(app, 'QF7M2XQR', 'fund_officer', '058');
   expect(await chat.say(officer, '/start QF7M2XQR')).toContain('cán bộ Quỹ');
 });
 

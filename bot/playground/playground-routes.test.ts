@@ -587,15 +587,21 @@ describe('playground page in a browser', () => {
   });
 });
 
+/** The playground's routes over `sender`, with the personas and a core that does nothing. */
+async function bareApp(sender: PlaygroundSender): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false });
+  await registerPlayground(app, {
+    sender,
+    listPersonas: async () => PERSONAS,
+    handleInbound: async () => {},
+  });
+  return app;
+}
+
 describe('playground payment QR', () => {
   it('draws the QR of a pledge receipt as a PNG the page shows, by the link in its message', async () => {
     const sender = createPlaygroundSender();
-    const app = Fastify({ logger: false });
-    await registerPlayground(app, {
-      sender,
-      listPersonas: async () => PERSONAS,
-      handleInbound: async () => {},
-    });
+    const app = await bareApp(sender);
     try {
       const vietqr = {
         bin: '970436',
@@ -644,12 +650,7 @@ describe('playground payment QR', () => {
 describe('playground file downloads', () => {
   async function served(built: BuiltDocument, kind: string) {
     const sender = createPlaygroundSender({ buildDocument: async () => built });
-    const app = Fastify({ logger: false });
-    await registerPlayground(app, {
-      sender,
-      listPersonas: async () => PERSONAS,
-      handleInbound: async () => {},
-    });
+    const app = await bareApp(sender);
     try {
       await sender.send('pg:leader', {
         text: '📎 Tệp',

@@ -90,6 +90,20 @@ export async function startApp(env: Record<string, string>, options: AppOptions 
   return app;
 }
 
+/**
+ * An invite `code` for `role` at the newest unit of `unitCode`, valid to the end of 2025 (the
+ * fixture campaign's year), for a test user to accept with `/start <code>`.
+ */
+export async function createInvite(app: App, code: string, role: string, unitCode: string): Promise<void> {
+  const unit = await app.prisma.unit.findFirstOrThrow({
+    orderBy: { validFrom: 'desc' },
+    where: { code: unitCode },
+  });
+  await app.prisma.invite.create({
+    data: { code, role, unitId: unit.id, createdBy: 'test', expiresAt: new Date('2025-12-31') },
+  });
+}
+
 /** A TCP port free at the moment of asking, for a server whose URL must be known before it listens. */
 /**
  * The environment of a bot on both channels in webhook mode against the two emulators: Telegram's
