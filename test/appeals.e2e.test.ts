@@ -2,12 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../bot/app.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
 import { startApp, tempDatabase } from './support/app-harness.ts';
-import {
-  type BotApiEmulator,
-  type EmulatorUser,
-  type SentMessage,
-  startBotApiEmulator,
-} from './support/bot-api-emulator.ts';
+import { type BotApiEmulator, type EmulatorUser, startBotApiEmulator } from './support/bot-api-emulator.ts';
+import { emulatorChat } from './support/emulator-chat.ts';
 
 /**
  * An appeal on Telegram end to end (real grammY, the Bot API emulator over HTTP, the real app and its
@@ -28,35 +24,13 @@ let emulator: BotApiEmulator;
 let db: ReturnType<typeof tempDatabase>;
 let app: App;
 
-async function send(user: EmulatorUser, action: () => void): Promise<string> {
+const { say, press, keyboard } = emulatorChat(() => emulator);
+
+/** Sends a photo and returns what the bot answered. */
+async function photo(user: EmulatorUser, fileId: string): Promise<string> {
   const before = emulator.messagesTo(user.id).length;
-  action();
-  const messages = await emulator.waitForMessages(user.id, before + 1);
-  return messages
-    .slice(before)
-    .map((m) => m.text)
-    .join('\n\n');
-}
-
-const say = (user: EmulatorUser, text: string) => send(user, () => emulator.sendText(user, text));
-
-function buttonsOf(message: SentMessage | undefined): { text: string; data: string }[] {
-  const markup = message?.replyMarkup as
-    | { inline_keyboard?: { text: string; callback_data?: string }[][] }
-    | undefined;
-  return (markup?.inline_keyboard ?? []).flat().map((b) => ({ text: b.text, data: b.callback_data ?? '' }));
-}
-
-function press(
-  user: EmulatorUser,
-  prefix: string,
-  message = emulator.lastMessageTo(user.id),
-): Promise<string> {
-  const data = buttonsOf(message).find((b) => b.data.startsWith(prefix))?.data;
-  if (!message || !data) {
-    throw new Error(`no button ${prefix} in ${JSON.stringify(buttonsOf(message))}: ${message?.text}`);
-  }
-  return send(user, () => emulator.pressButton(user, message.messageId, data));
+  emulator.sendPhoto(user, fileId);
+  return (await emulator.waitForMessages(user.id, before + 1)).at(-1)?.text ?? '';
 }
 
 beforeAll(async () => {
@@ -96,14 +70,10 @@ afterAll(async () => {
 });
 
 describe('an appeal on Telegram', () => {
-  let letter: SentMessage | undefined;
-
   it('the admin writes it, adds a photo and sends it to the member organisations', async () => {
     expect(await say(admin, '/thukeugoi')).toContain('nội dung thư kêu gọi');
     expect(await say(admin, LETTER)).toContain('ảnh kèm theo');
-    expect(await send(admin, () => emulator.sendPhoto(admin, 'appeal-photo-1'))).toContain(
-      'Gửi thư đến những ai?',
-    );
+    expect(await photo(admin, 'appeal-photo-1')).toContain('Gửi thư đến những ai?');
     const summary = await press(admin, 'audiences:members');
     expect(summary).toContain('• Tổ chức thành viên:');
     expect(summary).toContain('Không gửi cho 1 nơi đã từ chối nhận thư kêu gọi');
@@ -111,16 +81,15 @@ describe('an appeal on Telegram', () => {
   });
 
   it('a member receives the photo, then the letter with the link and the two buttons', async () => {
-    const [photo, text] = await emulator.waitForMessages(member.id, 3).then((all) => all.slice(-2));
-    expect(photo?.method).toBe('sendPhoto');
-    expect(photo?.payload.photo).toBe('appeal-photo-1');
+    const [picture, text] = await emulator.waitForMessages(member.id, 3).then((all) => all.slice(-2));
+    expect(picture?.method).toBe('sendPhoto');
+    expect(picture?.payload.photo).toBe('appeal-photo-1');
     expect(text?.text).toContain(LETTER);
     expect(text?.text).toContain(`https://t.me/${emulator.botInfo.username}?start=ungho-KG1`);
-    expect(buttonsOf(text).map((b) => b.text)).toEqual([
+    expect(keyboard(member).map((b) => b.text)).toEqual([
       '💝 Đăng ký ủng hộ',
       '🔕 Không nhận thư kêu gọi nữa',
     ]);
-    letter = text;
     // The one who stopped appeals got nothing after their confirmation.
     expect(emulator.lastMessageTo(stopped.id)?.text).toContain('không nhận thư kêu gọi ủng hộ nữa');
     const queued = await app.prisma.outbox.findMany({ where: { purpose: 'appeal', channel: 'telegram' } });
@@ -128,7 +97,7 @@ describe('an appeal on Telegram', () => {
   });
 
   it('the member pledges from the button; the pledge names the appeal', async () => {
-    expect(await press(member, 'menu:appealpledge:', letter)).toContain('hình thức');
+    expect(await press(member, 'menu:appealpledge:')).toContain('hình thức');
     await press(member, 'kind:money');
     await say(member, '20 triệu');
     await press(member, 'target:0');
@@ -148,13 +117,13 @@ describe('an appeal on Telegram', () => {
     await press(stranger, 'kind:money');
     let reply = await say(stranger, '1 triệu');
     while (!reply.includes('dự kiến nộp')) {
-      const pick = buttonsOf(emulator.lastMessageTo(stranger.id)).find((b) =>
-        /^(level|target):/.test(b.data),
-      );
+      const pick = keyboard(stranger).find((b) =>
+        /^(level|target):/.test(b.callback_data ?? ''),
+      )?.callback_data;
       if (!pick) {
         throw new Error(`unexpected question: ${reply}`);
       }
-      reply = await press(stranger, pick.data);
+      reply = await press(stranger, pick);
     }
     await press(stranger, 'dueOn:');
     expect(await press(stranger, 'publicName:no')).toContain('Theo thư kêu gọi KG1');

@@ -6,7 +6,7 @@ import type { Tx } from '../unit-of-work.ts';
 import { type CommendationProposals, commendationProposals } from './commendation-proposals.ts';
 import type { ExportScope } from './export-scope.ts';
 import { loadNarratives, narrativeCountLine, narrativeSheets } from './narrative-export.ts';
-import { type ExportSheet, ratio, STT_COLUMN, sheet } from './sheet.ts';
+import { type ExportColumn, type ExportSheet, ratio, STT_COLUMN, sheet } from './sheet.ts';
 
 /**
  * The six-monthly / final summary (issue 7 §4): progress and punctual reporting per ward, money per
@@ -101,13 +101,7 @@ export async function summarySheets(tx: Tx, scope: ExportScope): Promise<ExportS
       { key: 'org', header: 'Tổ chức', width: 34, format: 'text' },
       { key: 'pledged', header: 'Đăng ký (đồng)', width: 16, format: 'money', total: 'sum' },
       { key: 'received', header: 'Đã nộp (đồng)', width: 16, format: 'money', total: 'sum' },
-      {
-        key: 'share',
-        header: 'Tỷ lệ',
-        width: 9,
-        format: 'percent',
-        total: { ratio: { numerator: ['received'], denominator: ['pledged'] } },
-      },
+      { ...PAID_SHARE, header: 'Tỷ lệ' },
     ],
     rows: rollup.organisations.map((o, i) => ({
       stt: i + 1,
@@ -127,6 +121,15 @@ export async function summarySheets(tx: Tx, scope: ExportScope): Promise<ExportS
   ];
 }
 
+/** Received over pledged, in the rows and the totals. */
+const PAID_SHARE: ExportColumn = {
+  key: 'share',
+  header: 'Tỷ lệ đã nộp',
+  width: 9,
+  format: 'percent',
+  total: { ratio: { numerator: ['received'], denominator: ['pledged'] } },
+};
+
 /** What each appeal (Thư kêu gọi) brought: its recipients, the pledges made from it and the money received. */
 export function appealsSheet(appeals: readonly AppealResult[]): ExportSheet {
   return sheet({
@@ -141,13 +144,7 @@ export function appealsSheet(appeals: readonly AppealResult[]): ExportSheet {
       { key: 'pledges', header: 'Số lượt đăng ký', width: 10, format: 'integer', total: 'sum' },
       { key: 'pledged', header: 'Đã đăng ký (đồng)', width: 16, format: 'money', total: 'sum' },
       { key: 'received', header: 'Đã nộp (đồng)', width: 16, format: 'money', total: 'sum' },
-      {
-        key: 'share',
-        header: 'Tỷ lệ đã nộp',
-        width: 9,
-        format: 'percent',
-        total: { ratio: { numerator: ['received'], denominator: ['pledged'] } },
-      },
+      PAID_SHARE,
     ],
     rows: appeals.map((a, i) => ({
       stt: i + 1,

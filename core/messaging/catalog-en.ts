@@ -381,9 +381,9 @@ export const en: Record<keyof typeof vi, string> = {
   'appeal.refused.not_admin': "Only the Front committee's administrators can send appeals.",
   'appeal.message.header': '📣 APPEAL FOR DONATIONS',
   'appeal.message.link': '🔗 Share this appeal: {link}',
-  'appeal.message.code': 'Pledge in answer to this appeal (code {code}): press "💝 Đăng ký ủng hộ".',
+  'appeal.message.code': 'Pledge in answer to this appeal (code {code}): choose "💝 Đăng ký ủng hộ".',
   'appeal.message.group_stop':
-    'Pledge in answer to this appeal (code {code}): write "/ungho {code}" to the bot privately. For no more appeals in this group: /tatthongbao.',
+    'Pledge in answer to this appeal (code {code}): write "/ungho {code}" to this account privately. For no more appeals in this group: /tatthongbao.',
   'appeal.button.pledge': '💝 Pledge',
   'appeal.button.stop': '🔕 No more appeals',
   'appeal.stopped':

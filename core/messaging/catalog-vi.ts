@@ -381,9 +381,9 @@ export const vi = {
   'appeal.refused.not_admin': 'Chỉ quản trị viên của Ủy ban MTTQ mới gửi được thư kêu gọi ủng hộ.',
   'appeal.message.header': '📣 THƯ KÊU GỌI ỦNG HỘ',
   'appeal.message.link': '🔗 Chia sẻ thư này: {link}',
-  'appeal.message.code': 'Đăng ký ủng hộ theo thư này (mã {code}): bấm "💝 Đăng ký ủng hộ".',
+  'appeal.message.code': 'Đăng ký ủng hộ theo thư này (mã {code}): chọn "💝 Đăng ký ủng hộ".',
   'appeal.message.group_stop':
-    'Đăng ký ủng hộ theo thư này (mã {code}): nhắn riêng cho Trang "/ungho {code}". Nhóm không muốn nhận thư kêu gọi nữa: gõ /tatthongbao.',
+    'Đăng ký ủng hộ theo thư này (mã {code}): nhắn tin riêng cho tài khoản này "/ungho {code}". Nhóm không muốn nhận thư kêu gọi nữa: gõ /tatthongbao.',
   'appeal.button.pledge': '💝 Đăng ký ủng hộ',
   'appeal.button.stop': '🔕 Không nhận thư kêu gọi nữa',
   'appeal.stopped':
