@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { FundRepository, TotalKind } from '../core/funds/fund.repository.ts';
 import { type DbSum, money, notReversed, toEntry } from './fund-rows.ts';
-import { countEntry } from './fund-totals.ts';
+import { countEntry, countReceipts } from './fund-totals.ts';
 import type { SqlDb } from './sql-db.ts';
 
 const TOTAL_KINDS: readonly TotalKind[] = [
@@ -97,6 +97,20 @@ export function createFundRepository(db: SqlDb): FundRepository {
         await countEntry(db, e, 1);
       }
       return id;
+    },
+    async insertReceipts(list, at) {
+      const ids: number[] = [];
+      for (let i = 0; i < list.length; i += 500) {
+        const rows = await db.kysely
+          .insertInto('FundEntry')
+          .values(list.slice(i, i + 500).map((e) => ({ ...e, createdAt: at })))
+          .returning('id')
+          .execute();
+        // Both databases return a multi-row INSERT's ids in the order of its VALUES; sorted to be sure.
+        ids.push(...rows.map((r) => r.id).sort((a, b) => a - b));
+      }
+      await countReceipts(db, list);
+      return ids;
     },
     async listByCampaign(campaignId) {
       const rows = await entries().where('campaignId', '=', campaignId).orderBy('id').execute();

@@ -24,6 +24,8 @@
  * - `board` (issue 17 §3): the live board's cost: donors' `/ungho` answers with no viewer and with
  *   BENCH_BOARD_VIEWERS (200) event streams open, the update's delivery to them, the RSS
  *   (scripts/bench-board.ts).
+ * - `statements` (issue 17 §2): a 2,050-line bank statement matched to 1,900 pledges, as a dry run
+ *   and as a real import (scripts/bench-statements.ts). Goal: ≥ 5,000 lines/s.
  * - `national` (only with `--only national`: generating the national data set takes minutes the
  *   first time): the national digest and leaders' views over 335,000 households
  *   (scripts/bench-national.ts), on SQLite and PostgreSQL (`--db` for one). Goal: digest ≤ 300 ms.
@@ -87,6 +89,7 @@ import {
   type NationalBench,
 } from './bench-national.ts';
 import { benchStartup } from './bench-startup.ts';
+import { benchStatements } from './bench-statements.ts';
 import type { UnitsBenchResult } from './bench-units.ts';
 import { householdsImport } from './cli/households.ts';
 import { GENERATED_HEADER, generateHouseholdRows, writeCsv } from './dev/generate-household-file.ts';
@@ -106,6 +109,7 @@ const SECTIONS = [
   'startup',
   'board',
   'national',
+  'statements',
 ] as const;
 type Section = (typeof SECTIONS)[number];
 /** Run unless `--only` names sections. */
@@ -118,6 +122,7 @@ const DEFAULT_SECTIONS: Section[] = [
   'memory',
   'startup',
   'board',
+  'statements',
 ];
 
 /** A fresh, migrated database of one section; `close` closes it (the target removes it at the end). */
@@ -889,6 +894,7 @@ const BENCHES: Record<Exclude<Section, 'report' | 'national'>, Bench> = {
   memory: benchMemory,
   // On SQLite files whatever --db says: the start on an existing database of a newcomer's install.
   startup: (target, record) => benchStartup(target.dir, record),
+  statements: (target, record) => benchStatements(target.fresh, record),
   board: benchBoard,
 };
 

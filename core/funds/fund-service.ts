@@ -166,3 +166,22 @@ export async function recordReceipt(
   const refusal = check(emptyLedger(), toLedgerInput(entry), { new_build: 0n, repair: 0n });
   return refusal ? { ok: false, refusal } : { ok: true, id: await tx.funds.insert(entry, at) };
 }
+
+/**
+ * `recordReceipt` for many receipts at once (a bank statement's matches): every one is checked by
+ * the same rule, and all are written in a few statements, or none when one is refused.
+ */
+export async function recordReceipts(
+  tx: Tx,
+  entries: readonly (NewFundEntry & { kind: 'receipt' | 'in_kind' })[],
+  at: Date,
+): Promise<{ ok: true; ids: number[] } | { ok: false; refusal: LedgerRefusal }> {
+  const norms = { new_build: 0n, repair: 0n };
+  for (const entry of entries) {
+    const refusal = check(emptyLedger(), toLedgerInput(entry), norms);
+    if (refusal) {
+      return { ok: false, refusal };
+    }
+  }
+  return { ok: true, ids: entries.length === 0 ? [] : await tx.funds.insertReceipts(entries, at) };
+}

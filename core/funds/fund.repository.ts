@@ -259,6 +259,15 @@ export interface FundRepository {
   ): Promise<FundEntryRecord[]>;
   insert(e: NewFundEntry, at: Date): Promise<number>;
   /**
+   * Receipts and in-kind entries written together (a bank statement's matches), with the running
+   * totals and each pledge's received kept as `insert` keeps them, in a few statements; their ids
+   * in order. Receipts only: no rule of the ledger needs the state before them.
+   */
+  insertReceipts(
+    entries: readonly (NewFundEntry & { kind: 'receipt' | 'in_kind' })[],
+    at: Date,
+  ): Promise<number[]>;
+  /**
    * A ward's money as its monthly report states it, up to a day: received (receipts at its own fund,
    * transfers in, and payments a higher level made straight to its households) and paid to its
    * households (from any level), so paid ≤ received. Reversed entries count for nothing.

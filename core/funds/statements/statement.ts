@@ -4,11 +4,12 @@ import type { Text } from '../../flows/flow.ts';
 import type { AuditChannel } from '../../messaging/outbox.repository.ts';
 import { keepsLevel } from '../../people/fund-levels.ts';
 import type { Actor } from '../../shared/actor.ts';
+import { AppError } from '../../shared/app-error.ts';
 import { fromIsoDate } from '../../shared/calendar.ts';
 import { formatDate, formatMoney } from '../../shared/format.ts';
 import type { Tx } from '../../unit-of-work.ts';
 import { verifyByReceipt } from '../flows/receipt.ts';
-import { fundEntry, recordReceipt, toLedgerEntry } from '../fund-service.ts';
+import { fundEntry, recordReceipt, recordReceipts, toLedgerEntry } from '../fund-service.ts';
 import { fold } from '../ledger.ts';
 import type { BankMapping } from './bank-mapping.ts';
 import { fingerprints } from './fingerprint.ts';
@@ -216,37 +217,38 @@ export async function importStatement(
     },
     now,
   );
-  const pending = new Map(
-    [...index.byRef.values()].filter((p) => p.verification === 'pending').map((p) => [p.id, p]),
-  );
-  for (const l of fresh) {
-    if (l.status !== 'matched' || l.pledgeId === null) {
-      continue;
-    }
-    const recorded = await recordReceipt(
-      tx,
-      {
-        ...fundEntry({
-          campaignId,
-          kind: 'receipt',
-          levelUnitId,
-          amount: l.amount,
-          pledgeId: l.pledgeId,
-          overpayment: l.overpayment,
-          documentRef: l.bankRef,
-          occurredOn: l.postedOn,
-          personId: actor?.personId ?? null,
-          channel: ledgerChannel(channel),
-        }),
+  const matches = fresh.filter((l) => l.status === 'matched' && l.pledgeId !== null);
+  const recorded = await recordReceipts(
+    tx,
+    matches.map((l) => ({
+      ...fundEntry({
+        campaignId,
         kind: 'receipt',
-      },
-      now,
-    );
-    l.entryId = recorded.ok ? recorded.id : null;
-    const waiting = pending.get(l.pledgeId);
-    if (waiting && actor) {
-      pending.delete(l.pledgeId);
-      await verifyByReceipt(tx, actor, waiting, now, ledgerChannel(channel));
+        levelUnitId,
+        amount: l.amount,
+        pledgeId: l.pledgeId,
+        overpayment: l.overpayment,
+        documentRef: l.bankRef,
+        occurredOn: l.postedOn,
+        personId: actor?.personId ?? null,
+        channel: ledgerChannel(channel),
+      }),
+      kind: 'receipt' as const,
+    })),
+    now,
+  );
+  if (!recorded.ok) {
+    throw new AppError('INTERNAL', `a statement receipt was refused: ${recorded.refusal.code}`);
+  }
+  matches.forEach((l, i) => {
+    l.entryId = recorded.ids[i] ?? null;
+  });
+  // Money received against a pledge waiting for verification verifies it, as the receipt flow does.
+  if (actor) {
+    const paid = new Set(matches.map((l) => l.pledgeId));
+    const pending = [...index.byRef.values()].filter((p) => p.verification === 'pending' && paid.has(p.id));
+    for (const p of pending) {
+      await verifyByReceipt(tx, actor, p, now, ledgerChannel(channel));
     }
   }
   const toStore: NewStatementLine[] = fresh.map((l, i) => ({
