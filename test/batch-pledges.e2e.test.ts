@@ -161,9 +161,10 @@ describe('pledges announced at the ceremony, on Telegram', () => {
     await say(officer, '/ghiungho', 'mỗi dòng một nhà hảo tâm');
     const lines = Array.from(
       { length: MAX_BATCH_LINES },
-      (_, i) =>
-        `${i + 1}. Công ty Cổ phần Đầu tư Xây dựng và Thương mại Đức Xuân số ${i + 1}: ${i + 1} triệu`,
+      (_, i) => `${i + 1}. Công ty CP Xây dựng Thương mại Đức Xuân số ${i + 1}: ${i + 1} triệu`,
     );
+    // One message as Telegram takes it (at most 4,096 characters); the summary is longer.
+    expect(lines.join('\n').length).toBeLessThanOrEqual(TELEGRAM_TEXT_LIMIT);
     await say(officer, lines.join('\n'), 'Công khai tên');
     const summary = await press(officer, 'publicName:no', 'kiểm tra lại');
     expect(summary.messages.length).toBeGreaterThan(1);
@@ -172,7 +173,7 @@ describe('pledges announced at the ceremony, on Telegram', () => {
     }
     expect(summary.text).toContain(`${MAX_BATCH_LINES} đăng ký vào`);
     expect(summary.text).toContain(
-      `${MAX_BATCH_LINES}. Công ty Cổ phần Đầu tư Xây dựng và Thương mại Đức Xuân số ${MAX_BATCH_LINES} — ${MAX_BATCH_LINES}.000.000 đ (doanh nghiệp)`,
+      `${MAX_BATCH_LINES}. Công ty CP Xây dựng Thương mại Đức Xuân số ${MAX_BATCH_LINES} — ${MAX_BATCH_LINES}.000.000 đ (doanh nghiệp)`,
     );
     expect(buttonData(officer, '@confirm:yes').data).toBe('@confirm:yes');
     const done = await press(officer, '@confirm:yes', `số ${MAX_BATCH_LINES}: ${MAX_BATCH_LINES}.000.000 đ`);

@@ -242,7 +242,9 @@ describe('pledges announced at the ceremony, registered at once', () => {
     const menu = await h.send(commandFrom(donor, 'menu'));
     expect(menu.buttons).not.toContain('menu:batchpledge');
     const refused = await h.send(commandFrom(donor, 'ghiungho'));
-    expect(refused.text).toContain('Chức năng này dành cho cán bộ Quỹ "Vì người nghèo", cán bộ và quản trị viên');
+    expect(refused.text).toContain(
+      'Chức năng này dành cho cán bộ Quỹ "Vì người nghèo", cán bộ và quản trị viên',
+    );
     expect(await h.flowOf(donor)).toBeUndefined();
 
     await h.send(commandFrom(officer, 'ghiungho'));

@@ -35,8 +35,8 @@ import { MAX_PLEDGE, MIN_PLEDGE } from '../pledge-flow.ts';
 
 /** The skip answer of the "lines not understood" step (a button, or "bỏ qua" typed). */
 const SKIP = 'skip';
-/** A Telegram message holds 4,096 characters; 60 lines of a ceremony fit in less. */
-const MAX_MESSAGE = 4_000;
+/** A Telegram message holds 4,096 characters: what one message of the officer can be. */
+const MAX_MESSAGE = 4_096;
 const QUOTED = 80;
 
 const ZLevel = z.object({ id: z.number(), name: z.string() });
