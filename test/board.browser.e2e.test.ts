@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../bot/app.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
-import { startApp, tempDatabase } from './support/app-harness.ts';
+import { startTelegramApp, tempDatabase } from './support/app-harness.ts';
 import { type BotApiEmulator, type EmulatorUser, startBotApiEmulator } from './support/bot-api-emulator.ts';
 import { launchBrowser } from './support/browser.ts';
 import { emulatorChat } from './support/emulator-chat.ts';
@@ -29,10 +29,7 @@ const { say, press, keyboard } = emulatorChat(() => emulator);
 beforeAll(async () => {
   emulator = await startBotApiEmulator();
   db = tempDatabase();
-  app = await startApp(
-    { DATABASE_URL: db.url, TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot },
-    { clock, telegramBotInfo: emulator.botInfo },
-  );
+  app = await startTelegramApp(emulator, db.url, { clock });
   const { port } = app.http.server.address() as { port: number };
   board = `http://127.0.0.1:${port}/bang-tin`;
   browser = await launchBrowser();

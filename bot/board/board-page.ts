@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { BoardData } from '../../core/board/board-view.ts';
 import { type Locale, type MessageKey, t } from '../../core/messaging/catalog.ts';
+import { inlinePageCsp } from '../page-csp.ts';
 
 /**
  * The live board's page (issue 17 §3): one self-contained HTML document — styles and script inline,
@@ -137,20 +137,8 @@ const SCRIPT = `
 })();
 `;
 
-function cspHash(source: string): string {
-  return `'sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}'`;
-}
-
 /** Only the page's own script and styles run; it connects to nothing but its own address. */
-export const BOARD_PAGE_CSP = [
-  "default-src 'none'",
-  `script-src ${cspHash(SCRIPT)}`,
-  `style-src ${cspHash(STYLE)}`,
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+export const BOARD_PAGE_CSP = inlinePageCsp(SCRIPT, STYLE);
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -5,6 +5,7 @@ import type { NewPledge } from '../../core/funds/fund.repository.ts';
 import { createFixedClock } from '../../core/shared/clock.ts';
 import { createStore } from '../../prisma/store.ts';
 import { startApp, tempDatabase } from '../../test/support/app-harness.ts';
+import { moneyPledge } from '../../test/support/fixtures.ts';
 import type { App } from '../app.ts';
 
 // 10/03/2025 10:00 in Vietnam: the fixture's campaign runs.
@@ -24,26 +25,17 @@ async function pledge(fields: Partial<NewPledge>): Promise<string> {
       throw new Error('the fixture has no running campaign with an area');
     }
     const { ref } = await tx.pledges.create(
-      {
+      moneyPledge({
         campaignId: campaign.id,
         donorKind: 'individual',
         donorName: 'Nguyễn Văn Ẩn',
-        donorPhone: PHONE,
-        personId: null,
-        orgUnitId: null,
         fundUnitId: campaign.areaUnitId,
-        kind: 'money',
-        description: null,
-        quantity: null,
-        quantityUnit: null,
         amount: 5_000_000n,
-        householdId: null,
-        targetUnitId: null,
+        donorPhone: PHONE,
         dueOn: null,
         publicName: false,
-        channel: 'telegram',
         ...fields,
-      },
+      }),
       clock.now(),
     );
     return ref;

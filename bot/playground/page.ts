@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { inlinePageCsp } from '../page-csp.ts';
 
 /**
  * The playground web page: one self-contained HTML document with inline CSS and JS, so it needs
@@ -679,10 +679,6 @@ const BODY = `
 </section>
 `;
 
-function cspHash(source: string): string {
-  return `'sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}'`;
-}
-
 /** The complete playground page. */
 export const PLAYGROUND_PAGE_HTML = `<!doctype html>
 <html lang="vi">
@@ -704,13 +700,4 @@ export const PLAYGROUND_PAGE_HTML = `<!doctype html>
  * Content-Security-Policy for the page. The inline script and style are allowed by hash, so even
  * if some bot text ever reached the DOM as HTML, no injected script could run or call out.
  */
-export const PLAYGROUND_PAGE_CSP = [
-  "default-src 'none'",
-  `script-src ${cspHash(SCRIPT)}`,
-  `style-src ${cspHash(STYLE)}`,
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const PLAYGROUND_PAGE_CSP = inlinePageCsp(SCRIPT, STYLE);

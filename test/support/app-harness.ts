@@ -13,6 +13,7 @@ import { applyMigrations } from '../../prisma/migrate.ts';
 import { seedIfEmpty } from '../../prisma/seed.ts';
 import { type Dialect, openSqlDb, type SqlDb } from '../../prisma/sql-db.ts';
 import { createStore } from '../../prisma/store.ts';
+import type { BotApiEmulator } from './bot-api-emulator.ts';
 
 /**
  * The database the suite runs on: SQLite by default, PostgreSQL with TEST_DATABASE=postgres
@@ -102,6 +103,27 @@ export async function createInvite(app: App, code: string, role: string, unitCod
   await app.prisma.invite.create({
     data: { code, role, unitId: unit.id, createdBy: 'test', expiresAt: new Date('2025-12-31') },
   });
+}
+
+/**
+ * The bot with Telegram (long polling) against the Bot API emulator on the database at `databaseUrl`,
+ * as `startApp` builds it (`options` add a clock, say); `env` adds to the environment.
+ */
+export function startTelegramApp(
+  emulator: Pick<BotApiEmulator, 'token' | 'apiRoot' | 'botInfo'>,
+  databaseUrl: string,
+  options: AppOptions = {},
+  env: Record<string, string> = {},
+): Promise<App> {
+  return startApp(
+    {
+      DATABASE_URL: databaseUrl,
+      TELEGRAM_BOT_TOKEN: emulator.token,
+      TELEGRAM_API_ROOT: emulator.apiRoot,
+      ...env,
+    },
+    { telegramBotInfo: emulator.botInfo, ...options },
+  );
 }
 
 /** A TCP port free at the moment of asking, for a server whose URL must be known before it listens. */
