@@ -220,14 +220,14 @@ describe('a bank statement sent in the chat', () => {
     expect(first).toContain('Đề xuất theo tên và số tiền (2 khoản)');
     expect((await received())['UH-0002']).toBe('5000000');
     const again = await press(officer, proposals, 'menu:stmtok:', 'UH-0002');
-    expect(again).toContain('đã được xử lý rồi');
+    expect(again).toContain('Khoản này đã được xử lý rồi');
     expect((await received())['UH-0002']).toBe('5000000');
     expect(await count('FundEntry')).toBe(2);
   });
 
   it('"confirm all" records the proposals left', async () => {
     const all = await press(officer, last(officer), 'menu:stmtall:');
-    expect(all).toContain('Đã xác nhận 2 khoản đề xuất');
+    expect(all).toContain('Đã ghi thu 2 khoản đề xuất.');
     expect(await received()).toEqual({
       'UH-0001': '10000000',
       'UH-0002': '5000000',
@@ -236,7 +236,7 @@ describe('a bank statement sent in the chat', () => {
     });
     expect(await count('FundEntry')).toBe(4);
     // The old list's button finds nothing left to confirm.
-    expect(await press(officer, proposals, 'menu:stmtall:')).toContain('Đã xác nhận 0 khoản đề xuất');
+    expect(await press(officer, proposals, 'menu:stmtall:')).toContain('Không còn đề xuất nào chờ xác nhận.');
     expect(await count('FundEntry')).toBe(4);
   });
 
@@ -263,7 +263,7 @@ describe('a bank statement sent in the chat', () => {
     expect(await press(officer, unmatched, 'menu:stmtwalk:', 'Khoản 1')).toContain('đã được xử lý rồi');
 
     const skipped = await press(officer, left, 'menu:stmtskip:');
-    expect(skipped).toContain('Đã bỏ qua');
+    expect(skipped).toContain('Đã bỏ qua khoản 7.000.000 đ ngày 13/03/2025');
     expect(skipped).toContain('Không còn khoản thu chưa khớp nào');
     expect(await count('FundEntry')).toBe(5);
   });
@@ -272,8 +272,9 @@ describe('a bank statement sent in the chat', () => {
     const before = { entries: await count('FundEntry'), lines: await count('StatementLine') };
     const [reading, summary] = await sendFile(officer, 'saoke-thang3 (1).csv', STATEMENT, 2);
     expect(reading).toBeDefined();
-    expect(summary?.text).toContain('Đã có từ lần nhập trước, không ghi lại: 7');
-    expect(summary?.text).toContain('Sao kê này đã được nhập trước đây: không có khoản mới');
+    expect(summary?.text).toContain(
+      'Sao kê này đã được nhập trước đây: cả 7 dòng đều đã có từ lần nhập trước, không ghi thêm gì.',
+    );
     expect(await count('FundEntry')).toBe(before.entries);
     expect(await count('StatementLine')).toBe(before.lines);
     expect((await received())['UH-0001']).toBe('10000000');
@@ -306,5 +307,43 @@ describe('a bank statement sent in the chat', () => {
 
     const [pdf] = await sendFile(officer, 'giay-bao-co.pdf', Buffer.from('%PDF-1.4'), 1);
     expect(pdf?.text).toContain('không phải sao kê dạng Excel (.xlsx) hoặc CSV');
+  });
+
+  it('an officer keeping two funds is asked which with buttons; the statement goes to the one chosen', async () => {
+    const person = await app.db.kysely
+      .selectFrom('ChannelIdentity')
+      .select('personId')
+      .where('externalUserId', '=', String(officer.id))
+      .executeTakeFirstOrThrow();
+    const ward = await app.db.kysely
+      .selectFrom('Unit')
+      .select(['id'])
+      .where('code', '=', '01837')
+      .executeTakeFirstOrThrow();
+    await app.db.kysely
+      .insertInto('Membership')
+      .values({ personId: person.personId, unitId: ward.id, role: 'fund_officer', createdAt: new Date() })
+      .execute();
+    const [asked] = await sendFile(officer, 'saoke-songcau.csv', STATEMENT.replace('UH0001 ', ''), 1);
+    expect(asked?.text).toContain('Sao kê "saoke-songcau.csv" là của tài khoản Quỹ nào?');
+    expect(
+      buttonsOf(asked)
+        .map((b) => b.text)
+        .sort(),
+    ).toEqual(['Quỹ "Vì người nghèo" phường Sông Cầu', 'Quỹ "Vì người nghèo" thành phố Bắc Kạn']);
+    const before = emulator.messagesTo(officer.id).length;
+    await press(officer, asked as SentMessage, `menu:stmtlevel:${ward.id}`);
+    const [reading, summary] = (await emulator.waitForMessages(officer.id, before + 2)).slice(before);
+    expect(reading?.text).toContain(
+      'Đang đọc sao kê "saoke-songcau.csv" của Quỹ "Vì người nghèo" phường Sông Cầu',
+    );
+    expect(summary?.text).toContain('vào Quỹ "Vì người nghèo" phường Sông Cầu');
+    expect(summary?.text).toContain('Khoản thu chưa khớp: 6');
+    const imported = await app.db.kysely
+      .selectFrom('StatementImport')
+      .select('levelUnitId')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(imported.levelUnitId).toBe(ward.id);
   });
 });

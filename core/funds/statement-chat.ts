@@ -222,12 +222,12 @@ export async function chooseStatementLevel(
   levelUnitId: number,
   now: Date,
 ): Promise<StatementAnswer> {
+  if (!(await keepsLevel(tx, actor, 'fund.receipt', levelUnitId))) {
+    return { lines: [{ key: 'fund.refused.not_fund_officer' }], menu: true };
+  }
   const waiting = await uploadOf(tx, inbound.channel, inbound.chatId, now);
   if (waiting?.step !== 'level') {
     return { lines: [{ key: 'stmtchat.level_gone' }], menu: true };
-  }
-  if (!(await keepsLevel(tx, actor, 'fund.receipt', levelUnitId))) {
-    return { lines: [{ key: 'fund.refused.not_fund_officer' }], menu: true };
   }
   const level = await tx.units.findById(levelUnitId);
   const upload = { ...waiting.upload, levelUnitId, personId: actor.personId };
@@ -377,7 +377,15 @@ async function resultOf(
     outcome.lines.flatMap((l) => (l.id === null ? [] : [[l.id, l.candidates] as const])),
   );
   const messages = [
-    say(summaryLines(outcome, { file, bankName: read.bankName, level: level.name, problems: read.problems })),
+    say(
+      summaryLines(outcome, {
+        file,
+        bank: read.bank,
+        bankName: read.bankName,
+        level: level.name,
+        problems: read.problems,
+      }),
+    ),
   ];
   for (const section of SECTIONS) {
     const anchor = outcome.lines.find((l) => l.status === SECTION_STATUS[section] && l.id !== null)?.id;
@@ -411,25 +419,36 @@ function failureLines(
 
 function summaryLines(
   outcome: StatementOutcome,
-  about: { file: string; bankName: string; level: string; problems: { line: number; message: string }[] },
+  about: {
+    file: string;
+    bank: string;
+    bankName: string;
+    level: string;
+    problems: { line: number; message: string }[];
+  },
 ): Text[] {
   const c = outcome.counts;
   const matched = outcome.lines.filter((l) => l.status === 'matched').reduce((sum, l) => sum + l.amount, 0n);
   const lines: Text[] = [
-    {
-      key: 'stmtchat.result.title',
-      params: { file: about.file, bank: about.bankName, fund: fundName(about.level) },
-    },
+    { key: 'stmtchat.result.title', params: { file: about.file, fund: fundName(about.level) } },
+  ];
+  if (about.bank !== 'generic' && about.bankName !== '') {
+    // The generic layout is no bank's name.
+    lines.push({ key: 'stmtchat.result.bank', params: { bank: about.bankName } });
+  }
+  if (c.alreadySeen === c.lines) {
+    return [...lines, { key: 'stmtchat.result.all_seen', params: { count: c.lines } }];
+  }
+  lines.push(
     { key: 'stmtchat.result.lines', params: { count: c.lines } },
-    { key: 'stmtchat.result.matched', params: { count: c.matched, amount: formatMoney(matched) } },
+    c.matched > 0
+      ? { key: 'stmtchat.result.matched', params: { count: c.matched, amount: formatMoney(matched) } }
+      : { key: 'stmtchat.result.matched_none' },
     { key: 'stmtchat.result.proposed', params: { count: c.proposed } },
     { key: 'stmtchat.result.unmatched', params: { count: c.unmatched } },
     { key: 'stmtchat.result.debit', params: { count: c.debit } },
     { key: 'stmtchat.result.seen', params: { count: c.alreadySeen } },
-  ];
-  if (c.alreadySeen === c.lines) {
-    lines.push({ key: 'stmtchat.result.all_seen' });
-  }
+  );
   if (about.problems.length > 0) {
     const shown: Text[] = about.problems
       .slice(0, 3)
@@ -596,8 +615,15 @@ async function afterDecision(
   return { lines: [...decided, { key: 'stmtchat.gap' }, ...page.lines], choices: page.choices };
 }
 
-function decisionLines(decision: StatementDecision): Text[] {
-  return decision.ok ? decision.lines : [decision.reason];
+/** A refused decision; "already decided" in the list's words (the use case names the line's database id). */
+function refusalLines(decision: Extract<StatementDecision, { ok: false }>): Text[] {
+  return decision.reason.key === 'statement.refused.decided'
+    ? [{ key: 'stmtchat.already_decided' }]
+    : [decision.reason];
+}
+
+export function decisionLines(decision: StatementDecision): Text[] {
+  return decision.ok ? decision.lines : refusalLines(decision);
 }
 
 /** "✅ UH-0012 …": a proposal confirmed (recorded against its pledge), then the proposals left. */
@@ -625,11 +651,20 @@ export async function dismissOne(
   channel: Channel,
   locale: Locale,
 ): Promise<StatementAnswer | undefined> {
-  if (!(await lineForOfficer(tx, actor, lineId))) {
+  const line = await lineForOfficer(tx, actor, lineId);
+  if (!line) {
     return undefined;
   }
   const decision = await dismissLine(tx, actor, lineId, now, channel);
-  return afterDecision(tx, actor, lineId, 'u', decisionLines(decision), locale);
+  const said: Text[] = decision.ok
+    ? [
+        {
+          key: 'stmtchat.dismissed',
+          params: { amount: formatMoney(line.amount), date: formatDate(fromIsoDate(line.postedOn)) },
+        },
+      ]
+    : refusalLines(decision);
+  return afterDecision(tx, actor, lineId, 'u', said, locale);
 }
 
 /** The unmatched credits left after a walk-in receipt (the walk-in flow's receipt shows them). */
@@ -655,8 +690,15 @@ export async function confirmAll(
   if (!anchor) {
     return undefined;
   }
-  const outcome = await confirmAllProposals(tx, actor, anchor.importId, now, channel);
-  return { lines: outcome.lines, menu: true };
+  const { confirmed, refused } = await confirmAllProposals(tx, actor, anchor.importId, now, channel);
+  const lines: Text[] = [];
+  if (confirmed > 0) {
+    lines.push({ key: 'stmtchat.all.done', params: { count: confirmed } });
+  }
+  if (refused > 0) {
+    lines.push({ key: 'stmtchat.all.refused', params: { count: refused } });
+  }
+  return { lines: lines.length > 0 ? lines : [{ key: 'stmtchat.p.none' }], menu: true };
 }
 
 /** `menu:stmtpage:<anchor>:<section>:<offset>`'s argument. */

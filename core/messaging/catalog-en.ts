@@ -662,7 +662,7 @@ export const en: Record<keyof typeof vi, string> = {
     "Send the fund account's statement file in this chat (tap the 📎 attachment button and pick the file): the Excel (.xlsx) or CSV file as downloaded from internet banking (Vietcombank, BIDV, Agribank, VietinBank…), unchanged.\n" +
     'I read each credit:\n' +
     '• One naming a pledge number (UH-…) is recorded at once.\n' +
-    "• One matching a pledge only by name and amount: you tap to confirm.\n" +
+    '• One matching a pledge only by name and amount: you tap to confirm.\n' +
     '• One matching nothing: record it as a gift without a pledge, or skip it.\n' +
     'Debits are listed for you to check. Sending a statement already imported records nothing twice.',
   'stmtchat.unnamed': 'statement file',
@@ -675,7 +675,8 @@ export const en: Record<keyof typeof vi, string> = {
     'Download the statement one month at a time and send them one by one.',
   'stmtchat.busy':
     '⏳ I am still reading the statement "{file}" you sent before. Please wait for its result before sending the next file.',
-  'stmtchat.reading': '⏳ Reading the statement "{file}" of the {fund}… The result follows as soon as it is read.',
+  'stmtchat.reading':
+    '⏳ Reading the statement "{file}" of the {fund}… The result follows as soon as it is read.',
   'stmtchat.ask_level': 'Which fund\'s account is the statement "{file}" of? Please choose:',
   'stmtchat.level_gone':
     'This statement file is no longer waiting for a fund to be chosen (read already, or left too long). Send the file again if needed.',
@@ -690,14 +691,17 @@ export const en: Record<keyof typeof vi, string> = {
     '❌ The statement "{file}" could not be imported because of a system fault; nothing was saved. Send the file again in a few minutes; if it fails again, tell the administrator.',
   'stmtchat.failed.advice':
     "Check that it is the statement file from internet banking (with the columns transaction date, amount, description), with its column names unchanged, and send it again. If the fund's bank uses another layout, ask the administrator to add that bank's statement layout.",
-  'stmtchat.result.title': '🏦 Statement "{file}" ({bank}) imported into the {fund}:',
+  'stmtchat.result.title': '🏦 Statement "{file}" imported into the {fund}:',
+  'stmtchat.result.bank': 'Bank: {bank}',
   'stmtchat.result.lines': 'Transaction lines read: {count}',
   'stmtchat.result.matched': '✅ Matched by UH number and recorded: {count} ({amount})',
+  'stmtchat.result.matched_none': '✅ Matched by UH number and recorded: 0',
   'stmtchat.result.proposed': '❓ Proposed by name and amount, waiting for your confirmation: {count}',
   'stmtchat.result.unmatched': '➖ Credits not matched: {count}',
   'stmtchat.result.debit': '💸 Debits: {count}',
   'stmtchat.result.seen': '↩️ Already there from an earlier import, not recorded again: {count}',
-  'stmtchat.result.all_seen': 'This statement was imported before: no new lines, nothing more recorded.',
+  'stmtchat.result.all_seen':
+    'This statement was imported before: all its {count} lines are there already, nothing more recorded.',
   'stmtchat.result.problems': '⚠️ {count} lines could not be read and were skipped: {lines}.',
   'stmtchat.result.problem': 'line {line} ({message})',
   'stmtchat.result.next': 'The lines for you to look at follow below.',
@@ -722,13 +726,17 @@ export const en: Record<keyof typeof vi, string> = {
   'stmtchat.d.no_candidate': '    No payment to a household of this amount found.',
   'stmtchat.d.none': 'There are no debits.',
   'stmtchat.more': '▶️ More ({count} left)',
+  'stmtchat.dismissed': 'Skipped the {amount} of {date}; nothing recorded in the fund ledger.',
+  'stmtchat.all.done': '✅ Recorded {count} proposals.',
+  'stmtchat.all.refused':
+    '⚠️ {count} could not be recorded (pledge cancelled or changed) and stay among the proposals for you to look at.',
   'stmtchat.already_decided': 'This line was dealt with already (recorded or skipped); nothing to do again.',
   'stmtchat.walkin.title': 'record an unmatched statement credit',
   'stmtchat.walkin.header':
     'A gift without a pledge, from the bank statement: {amount}, on {date}\nTransfer description: {description}',
   'stmtchat.walkin.ask_payer_bank':
     'The {amount} of {date}: the bank names the payer "{payer}".\n' +
-    'Tap this name if it is right, or type the giver\'s name correctly (with its diacritics) for the ledger and the acknowledgement:',
+    "Tap this name if it is right, or type the giver's name correctly (with its diacritics) for the ledger and the acknowledgement:",
   'stmtchat.walkin.ask_payer':
     'The {amount} of {date}, described "{description}".\nName of the person or organisation who gave it?',
   'fund.search.title': 'find a pledge',

@@ -696,14 +696,17 @@ export const vi = {
     '❌ Chưa nhập được sao kê "{file}" do lỗi của hệ thống; không có gì được lưu. Anh/chị gửi lại tệp sau ít phút; nếu vẫn lỗi, báo quản trị viên.',
   'stmtchat.failed.advice':
     'Anh/chị kiểm tra đúng là tệp sao kê tải từ ngân hàng điện tử (có các cột Ngày giao dịch, Số tiền, Nội dung), không sửa tên cột, rồi gửi lại. Nếu ngân hàng của Quỹ dùng mẫu khác, nhờ quản trị viên thêm mẫu sao kê của ngân hàng đó.',
-  'stmtchat.result.title': '🏦 Kết quả nhập sao kê "{file}" ({bank}) vào {fund}:',
+  'stmtchat.result.title': '🏦 Kết quả nhập sao kê "{file}" vào {fund}:',
+  'stmtchat.result.bank': 'Ngân hàng: {bank}',
   'stmtchat.result.lines': 'Số dòng giao dịch đã đọc: {count}',
   'stmtchat.result.matched': '✅ Khớp theo mã UH và đã ghi thu: {count} ({amount})',
+  'stmtchat.result.matched_none': '✅ Khớp theo mã UH và đã ghi thu: 0',
   'stmtchat.result.proposed': '❓ Đề xuất theo tên và số tiền, chờ anh/chị xác nhận: {count}',
   'stmtchat.result.unmatched': '➖ Khoản thu chưa khớp: {count}',
   'stmtchat.result.debit': '💸 Khoản chi: {count}',
   'stmtchat.result.seen': '↩️ Đã có từ lần nhập trước, không ghi lại: {count}',
-  'stmtchat.result.all_seen': 'Sao kê này đã được nhập trước đây: không có khoản mới, không ghi thêm gì.',
+  'stmtchat.result.all_seen':
+    'Sao kê này đã được nhập trước đây: cả {count} dòng đều đã có từ lần nhập trước, không ghi thêm gì.',
   'stmtchat.result.problems': '⚠️ {count} dòng không đọc được, đã bỏ qua: {lines}.',
   'stmtchat.result.problem': 'dòng {line} ({message})',
   'stmtchat.result.next': 'Các khoản cần anh/chị xem ở tin nhắn bên dưới.',
@@ -730,6 +733,10 @@ export const vi = {
   'stmtchat.d.no_candidate': '    Chưa thấy khoản chi cho hộ nào cùng số tiền.',
   'stmtchat.d.none': 'Không có khoản chi nào.',
   'stmtchat.more': '▶️ Xem tiếp ({count} khoản nữa)',
+  'stmtchat.dismissed': 'Đã bỏ qua khoản {amount} ngày {date}; không ghi gì vào sổ quỹ.',
+  'stmtchat.all.done': '✅ Đã ghi thu {count} khoản đề xuất.',
+  'stmtchat.all.refused':
+    '⚠️ {count} khoản chưa ghi được (đăng ký đã hủy hoặc đã thay đổi), vẫn nằm trong danh sách đề xuất để anh/chị xem lại.',
   'stmtchat.already_decided': 'Khoản này đã được xử lý rồi (đã ghi thu hoặc đã bỏ qua), không cần làm lại.',
   'stmtchat.walkin.title': 'ghi thu khoản chưa khớp trên sao kê',
   'stmtchat.walkin.header':

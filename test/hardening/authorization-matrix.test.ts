@@ -45,6 +45,7 @@ import {
   VIETNAMESE,
 } from '../support/access-world.ts';
 import type { ChatReply } from '../support/sqlite-chat.ts';
+import { unmatchedStatementLine } from '../support/statement-lines.ts';
 
 // ---------------------------------------------------------------------------------------------
 // What each entry point of the registry does, in the access table's words.
@@ -131,6 +132,15 @@ const examples: Target[] = (['dx', 'sc'] as const).map((k) => ({
   resolve: () => ({ arg: String(ids.example[k]), unit: world.exampleUnit.get(ids.example[k]) }),
 }));
 const period: Target = { label: '<period>', resolve: () => ({ arg: String(ids.period) }) };
+/** A bank statement's credit at the city's fund and at Sông Cầu's (imported by their keepers below). */
+const statementLines = (suffix = ''): Target[] =>
+  (['city', 'sc'] as const).map((k) => ({
+    label: `<statement line ${k}>`,
+    resolve: () => {
+      const line = world.statementLines.get(k);
+      return { arg: `${line?.id ?? 0}${suffix}`, unit: line?.levelUnitId };
+    },
+  }));
 /** An appeal's pledge button: anyone may press it, a stranger too (the appeal is inserted below). */
 const appeals: Target[] = [{ label: '<appeal>', resolve: () => ({ arg: String(world.appealId) }) }];
 
@@ -171,6 +181,13 @@ const ARGS: Record<string, Variant[]> = {
   grpok: [{ targets: groups }],
   grpno: [{ targets: groups }],
   export: EXPORT_KINDS.map((kind) => ({ arg: kind })),
+  // Bank statements in the chat (issue 17 §2): a line is decided on by the keepers of its level.
+  stmtlevel: [{ targets: units }],
+  stmtok: [{ targets: statementLines() }],
+  stmtall: [{ targets: statementLines() }],
+  stmtskip: [{ targets: statementLines() }],
+  stmtwalk: [{ targets: statementLines() }],
+  stmtpage: [{ targets: statementLines(':u:0') }],
   // A donor's answer on a pledge's receipt: news of the campaign, or none.
   consent: [{ arg: 'yes' }, { arg: 'no' }],
   appealpledge: [{ targets: appeals }],
@@ -318,6 +335,7 @@ const world = {
   /** pledge id → its receipt. */
   receipts: new Map<number, { id: number; levelUnitId: number }>(),
   actors: new Map<string, Actor | undefined>(),
+  statementLines: new Map<string, { id: number; levelUnitId: number }>(),
   appealId: 0,
   path(unitId: number): UnitPath {
     const ancestors: number[] = [];
@@ -380,6 +398,9 @@ async function readWorld(): Promise<void> {
       ),
     )
   ).id;
+  // An unmatched credit of a bank statement at the city's fund and at Sông Cầu's, by their keepers.
+  world.statementLines.set('city', await unmatchedStatementLine(store, 'fund'));
+  world.statementLines.set('sc', await unmatchedStatementLine(store, 'fund-songcau'));
   for (const p of CAST) {
     world.actors.set(p.key, await store.run((tx) => tx.people.findActor('playground', p.key)));
   }

@@ -52,6 +52,7 @@ import { disbursementRunner } from '../../core/funds/flows/disbursement.ts';
 import { pledgeSearchRunner } from '../../core/funds/flows/pledge-search.ts';
 import { receiptRunner } from '../../core/funds/flows/receipt.ts';
 import { receiptSearchRunner } from '../../core/funds/flows/receipt-search.ts';
+import { statementWalkInRunner } from '../../core/funds/flows/statement-walk-in.ts';
 import { transferRunner } from '../../core/funds/flows/transfer.ts';
 import { pledgeCancelRunner } from '../../core/funds/my-pledges.ts';
 import { pledgeRunner } from '../../core/funds/pledge-flow.ts';
@@ -86,6 +87,7 @@ import {
   user,
 } from '../support/access-world.ts';
 import type { ChatReply } from '../support/sqlite-chat.ts';
+import { unmatchedStatementLine } from '../support/statement-lines.ts';
 
 const member = (p: Person) => p.roles.length > 0;
 
@@ -642,6 +644,19 @@ describe('a role removed mid-conversation: refused at confirmation, nothing writ
       act: confirm,
       table: 'Pledge',
       done: /Đã ghi nhận 2 đăng ký, tổng 52\.000\.000 đ/,
+    },
+    {
+      label: 'walk-in receipt from a bank statement line (fund_officer@01837)',
+      flow: statementWalkInRunner.def.id,
+      who: 'fund-songcau',
+      take: `fund_officer@${SC}`,
+      open: async (who) => {
+        const line = await unmatchedStatementLine(storeOf(chat), 'fund-songcau');
+        return steps(who, `menu:stmtwalk:${line.id}`, 'Nguyễn Văn Xuân', 'publicName:yes');
+      },
+      act: confirm,
+      table: 'FundEntry',
+      done: /Đã ghi nhận khoản thu 1\.234\.000 đ của Nguyễn Văn Xuân/,
     },
     {
       label: 'invite created in chat (admin@01837)',

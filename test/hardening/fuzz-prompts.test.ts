@@ -50,6 +50,7 @@ import type { TestUser } from '../../core/testing/builders.ts';
 import { TEST_DIALECT } from '../support/app-harness.ts';
 import { type Param, type Row, rawRows } from '../support/raw-sql.ts';
 import { type ChatReply, type SqliteChat, startSqliteChat } from '../support/sqlite-chat.ts';
+import { unmatchedStatementLine } from '../support/statement-lines.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The one door to the database (the harness's `chat.db` is becoming the async SqlDb: both shapes
@@ -699,6 +700,8 @@ beforeAll(async () => {
     .execute();
   expect(await domainCounts()).toMatch(/Pledge=2 FundEntry=2 Household=4 .*Feedback=1/);
 
+  // A bank statement's credit no pledge fits, at the fund officer's level: the walk-in flow's line.
+  const statementLine = (await unmatchedStatementLine(chat.db, 'fund')).id;
   const press = (id: string) => (who: TestUser) => chat.press(who, id);
   const command = (c: string) => (who: TestUser) => chat.command(who, c);
   entries = [
@@ -744,6 +747,11 @@ beforeAll(async () => {
     },
     { label: 'transfer (fund officer)', person: 'fund', start: press('menu:transfer') },
     { label: 'transfer (admin, levels)', person: 'admin', start: press('menu:transfer') },
+    {
+      label: 'walk-in from a bank statement line (fund officer)',
+      person: 'fund',
+      start: press(`menu:stmtwalk:${statementLine}`),
+    },
     { label: 'pledges at the ceremony (fund officer)', person: 'fund', start: press('menu:batchpledge') },
     { label: 'pledges at the ceremony (admin, levels)', person: 'admin', start: command('ghiungho') },
     { label: 'pledge search (receipt)', person: 'fund', start: press('menu:pledgesearch:receipt') },

@@ -3,7 +3,7 @@ import type { FlowDef, Text } from '../../flows/flow.ts';
 import { defineFlow, type FlowStart } from '../../flows/flow-runner.ts';
 import { fromIsoDate } from '../../shared/calendar.ts';
 import { formatDate, formatMoney } from '../../shared/format.ts';
-import { lineForOfficer, unmatchedLeft } from '../statement-chat.ts';
+import { decisionLines, lineForOfficer, unmatchedLeft } from '../statement-chat.ts';
 import { walkInFromLine } from '../statements/statement.ts';
 
 /**
@@ -122,7 +122,7 @@ export const statementWalkInRunner = defineFlow({
       tx,
       actor,
       ctx.lineId,
-      decision.ok ? decision.lines : [decision.reason],
+      decisionLines(decision),
       actor.locale === 'en' ? 'en' : 'vi',
     );
     return left.menu ? left.lines : { lines: left.lines, choices: left.choices };
