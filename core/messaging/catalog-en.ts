@@ -464,6 +464,7 @@ export const en: Record<keyof typeof vi, string> = {
   'batch.hint.fix': 'One pledge a line; numbers and bullets are fine.',
   'batch.unread': '• «{text}»: {problem}',
   'batch.chain': '{line}\n{rest}',
+  'batch.still_unread': '⚠️ The line just sent still cannot be read.',
   'batch.problem.no_amount': 'no amount found (e.g. 50tr, 2.000.000đ)',
   'batch.problem.no_name': 'no donor name',
   'batch.problem.no_value': 'goods and labour days need their estimated value (e.g. … trị giá 500k)',

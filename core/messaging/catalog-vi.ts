@@ -468,6 +468,7 @@ export const vi = {
   'batch.hint.fix': 'Mỗi dòng một đăng ký; có số thứ tự, gạch đầu dòng cũng được.',
   'batch.unread': '• «{text}»: {problem}',
   'batch.chain': '{line}\n{rest}',
+  'batch.still_unread': '⚠️ Dòng vừa gửi lại vẫn chưa đọc được.',
   'batch.problem.no_amount': 'chưa thấy số tiền (ví dụ: 50tr, 2.000.000đ)',
   'batch.problem.no_name': 'chưa có tên người hoặc đơn vị ủng hộ',
   'batch.problem.no_value': 'hiện vật, ngày công cần ghi giá trị quy đổi (ví dụ: … trị giá 500k)',

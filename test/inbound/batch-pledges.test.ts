@@ -94,6 +94,9 @@ describe('pledges announced at the ceremony, registered at once', () => {
     );
     expect(read.suggestions).toEqual(['fix:skip']);
     expect(await pledgeRows(h)).toEqual([]);
+    // The same line sent again unchanged: said so first, then the same question.
+    const still = await h.send(textFrom(officer, '3. Ông Nguyễn Văn B 5 bao xi măng'));
+    expect(still.text).toMatch(/^⚠️ Dòng vừa gửi lại vẫn chưa đọc được\.\nĐã đọc được 5 đăng ký\./);
 
     const publicName = await h.send(textFrom(officer, FIXED));
     expect(publicName.text).toContain('Công khai tên các nhà hảo tâm trong danh sách này trên bảng tin?');

@@ -44,6 +44,8 @@ const ZBatchContext = z.object({
   campaignId: z.number(),
   today: z.string(),
   levels: z.array(ZLevel),
+  /** Of the lines just sent as corrections, how many still cannot be read (said so above them). */
+  stillUnread: z.number().default(0),
 });
 type BatchContext = z.infer<typeof ZBatchContext>;
 
@@ -166,21 +168,26 @@ const batchFlow: FlowDef<BatchContext> = {
       kind: 'text',
       label: 'batch.field.fix',
       aside: true,
-      prompt: (_ctx, data): Text => {
+      prompt: (ctx, data): Text => {
         const read = readOf(data);
         const lines = stacked(read.unread.map(unreadLine));
-        return read.pledges.length === 0
-          ? { key: 'batch.ask.fix_all', params: { lines } }
-          : {
-              key: 'batch.chain',
-              params: {
-                line: {
-                  key: 'batch.ask.fix',
-                  params: { read: read.pledges.length, count: read.unread.length, lines },
+        const prompt: Text =
+          read.pledges.length === 0
+            ? { key: 'batch.ask.fix_all', params: { lines } }
+            : {
+                key: 'batch.chain',
+                params: {
+                  line: {
+                    key: 'batch.ask.fix',
+                    params: { read: read.pledges.length, count: read.unread.length, lines },
+                  },
+                  rest: { key: 'batch.ask.fix_again' },
                 },
-                rest: { key: 'batch.ask.fix_again' },
-              },
-            };
+              };
+        // The corrected line sent is wrong still: said first, or it reads as the same question again.
+        return ctx.stillUnread > 0
+          ? { key: 'batch.chain', params: { line: { key: 'batch.still_unread' }, rest: prompt } }
+          : prompt;
       },
       hint: 'batch.hint.fix',
       maxLength: MAX_MESSAGE,
@@ -255,7 +262,12 @@ export const batchPledgeRunner = defineFlow({
     }
     return {
       ok: true,
-      ctx: { campaignId: campaign.id, today: toIsoDate(dateInZone(now, campaign.timeZone)), levels },
+      ctx: {
+        campaignId: campaign.id,
+        today: toIsoDate(dateInZone(now, campaign.timeZone)),
+        levels,
+        stillUnread: 0,
+      },
     };
   },
 
@@ -263,14 +275,18 @@ export const batchPledgeRunner = defineFlow({
   async afterAnswer(_tx, _actor, state) {
     const fixed = textAnswer(state.data.fix);
     if (fixed === undefined || fixed === SKIP) {
-      return undefined;
+      return state.ctx.stillUnread > 0
+        ? { ctx: { ...state.ctx, stillUnread: 0 }, data: state.data }
+        : undefined;
     }
     const data: FlowData = {
       ...state.data,
       lines: mergeCorrections(textAnswer(state.data.lines) ?? '', fixed),
     };
     delete data.fix;
-    return { ctx: state.ctx, data };
+    const sent = new Set(parseBatch(fixed).unread.map((u) => u.text));
+    const stillUnread = readOf(data).unread.filter((u) => sent.has(u.text)).length;
+    return { ctx: { ...state.ctx, stillUnread }, data };
   },
 
   async submit(tx, actor, { ctx, answers }, now, inbound) {
