@@ -76,7 +76,7 @@ describe('createZaloSender', () => {
 
   it('draws a payment QR from its recipe and sends it as a picture with its caption, before the text', async () => {
     const { client, calls } = fakeClient();
-    let uploaded = Buffer.alloc(0);
+    let uploaded: Buffer = Buffer.alloc(0);
     const recording: ZaloClient = {
       ...client,
       uploadImage: (data, filename) => {
