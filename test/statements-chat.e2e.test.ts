@@ -11,6 +11,7 @@ import {
   type SentMessage,
   startBotApiEmulator,
 } from './support/bot-api-emulator.ts';
+import { emulatorChat } from './support/emulator-chat.ts';
 import { moneyPledge } from './support/fixtures.ts';
 
 /**
@@ -80,15 +81,7 @@ async function press(user: EmulatorUser, message: SentMessage, prefix: string, l
 
 const last = (user: EmulatorUser) => emulator.lastMessageTo(user.id) as SentMessage;
 
-async function say(user: EmulatorUser, text: string): Promise<string> {
-  const before = emulator.messagesTo(user.id).length;
-  emulator.sendText(user, text);
-  const sent = await emulator.waitForMessages(user.id, before + 1);
-  return sent
-    .slice(before)
-    .map((m) => m.text)
-    .join('\n\n');
-}
+const { say } = emulatorChat(() => emulator);
 
 async function received(): Promise<Record<string, string>> {
   const rows = await app.db.kysely.selectFrom('Pledge').select(['ref', 'received']).execute();

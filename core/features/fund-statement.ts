@@ -8,8 +8,10 @@ import {
   parsePageArg,
   receiveStatementFile,
   type StatementAnswer,
+  type StatementPress,
   sectionPage,
 } from '../funds/statement-chat.ts';
+import type { Actor } from '../shared/actor.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import {
   type ActiveFlow,
@@ -20,6 +22,14 @@ import {
   needAt,
   render,
 } from './feature.ts';
+
+const pressOf = (chat: FeatureChat, actor: Actor): StatementPress => ({
+  tx: chat.tx,
+  actor,
+  now: chat.now,
+  channel: chat.inbound.channel,
+  locale: chat.locale,
+});
 
 /** An answer of core/funds/statement-chat.ts in the chat; none: refused (the line is not the officer's). */
 function answer(chat: FeatureChat, a: StatementAnswer | undefined, active?: ActiveFlow): void {
@@ -81,27 +91,21 @@ export const fundStatementFeature: Feature = {
       action: 'fund.receipt',
       arg: 'id',
       handle: async (chat, { actor, arg }) =>
-        answer(
-          chat,
-          await confirmOne(chat.tx, actor, Number(arg), chat.now, chat.inbound.channel, chat.locale),
-        ),
+        answer(chat, await confirmOne(pressOf(chat, actor), Number(arg))),
     },
     {
       name: 'stmtall',
       action: 'fund.receipt',
       arg: 'id',
       handle: async (chat, { actor, arg }) =>
-        answer(chat, await confirmAll(chat.tx, actor, Number(arg), chat.now, chat.inbound.channel)),
+        answer(chat, await confirmAll(pressOf(chat, actor), Number(arg))),
     },
     {
       name: 'stmtskip',
       action: 'fund.receipt',
       arg: 'id',
       handle: async (chat, { actor, arg }) =>
-        answer(
-          chat,
-          await dismissOne(chat.tx, actor, Number(arg), chat.now, chat.inbound.channel, chat.locale),
-        ),
+        answer(chat, await dismissOne(pressOf(chat, actor), Number(arg))),
     },
     {
       name: 'stmtwalk',

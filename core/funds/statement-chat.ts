@@ -626,14 +626,19 @@ export function decisionLines(decision: StatementDecision): Text[] {
   return decision.ok ? decision.lines : refusalLines(decision);
 }
 
+/** A press of a statement button: in which transaction, by whom, when, where, in which language. */
+export interface StatementPress {
+  tx: Tx;
+  actor: Actor;
+  now: Date;
+  channel: Channel;
+  locale: Locale;
+}
+
 /** "✅ UH-0012 …": a proposal confirmed (recorded against its pledge), then the proposals left. */
 export async function confirmOne(
-  tx: Tx,
-  actor: Actor,
+  { tx, actor, now, channel, locale }: StatementPress,
   lineId: number,
-  now: Date,
-  channel: Channel,
-  locale: Locale,
 ): Promise<StatementAnswer | undefined> {
   if (!(await lineForOfficer(tx, actor, lineId))) {
     return undefined;
@@ -644,12 +649,8 @@ export async function confirmOne(
 
 /** "Bỏ qua": an unmatched credit set aside, then the unmatched credits left. */
 export async function dismissOne(
-  tx: Tx,
-  actor: Actor,
+  { tx, actor, now, channel, locale }: StatementPress,
   lineId: number,
-  now: Date,
-  channel: Channel,
-  locale: Locale,
 ): Promise<StatementAnswer | undefined> {
   const line = await lineForOfficer(tx, actor, lineId);
   if (!line) {
@@ -680,11 +681,8 @@ export async function unmatchedLeft(
 
 /** "✅ Xác nhận tất cả đề xuất": every proposal still open of the anchor's import. */
 export async function confirmAll(
-  tx: Tx,
-  actor: Actor,
+  { tx, actor, now, channel }: StatementPress,
   anchorId: number,
-  now: Date,
-  channel: Channel,
 ): Promise<StatementAnswer | undefined> {
   const anchor = await lineForOfficer(tx, actor, anchorId);
   if (!anchor) {
