@@ -26,10 +26,7 @@ export function pictureFileName(image: DrawnImage): string {
 }
 
 /** A picture that cannot be drawn will not be drawn next time either: a permanent failure. */
-export async function renderForSend(
-  renderPng: PngRenderer,
-  image: DrawnImage,
-): Promise<Buffer | SendResult> {
+export async function renderForSend(renderPng: PngRenderer, image: DrawnImage): Promise<Buffer | SendResult> {
   try {
     return await renderPng(image);
   } catch (error) {

@@ -38,7 +38,11 @@ export function createTelegramSender(api: Api, options: TelegramSenderOptions = 
             return png;
           }
           const caption = message.image.caption?.slice(0, TELEGRAM_CAPTION_LIMIT);
-          await api.sendPhoto(chatId, new InputFile(png, pictureFileName(message.image)), caption ? { caption } : {});
+          await api.sendPhoto(
+            chatId,
+            new InputFile(png, pictureFileName(message.image)),
+            caption ? { caption } : {},
+          );
         }
         const text = message.text;
         if (message.document) {

@@ -107,7 +107,11 @@ export const appealsFeature: Feature = {
   ],
   menu: [menuButton({ order: 87, action: 'appeal.send', id: menuButtonId('appeal'), label: 'menu.appeal' })],
   buttons: [
-    { name: 'appeal', action: 'appeal.send', handle: (chat) => chat.beginFlow(appealRunner, chat.telegramBot) },
+    {
+      name: 'appeal',
+      action: 'appeal.send',
+      handle: (chat) => chat.beginFlow(appealRunner, chat.telegramBot),
+    },
     {
       name: 'appealpledge',
       action: 'pledge.register',

@@ -55,7 +55,10 @@ export const pledgesFeature: Feature = {
       description: 'command.pledge',
       // `/ungho KG1` (what `/start ungho-KG1` runs): a pledge answering the appeal KG1.
       handle: (chat, args, actor) =>
-        chat.beginFlow(pledgeRunner, pledgeMode(actor, /^kg\d{1,9}$/i.test(args.trim()) ? args.trim() : undefined)),
+        chat.beginFlow(
+          pledgeRunner,
+          pledgeMode(actor, /^kg\d{1,9}$/i.test(args.trim()) ? args.trim() : undefined),
+        ),
     },
   ],
   menu: [

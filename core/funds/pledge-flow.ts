@@ -86,7 +86,9 @@ export const pledgeFlow: FlowDef<PledgeContext> = {
           ]
         : [{ key: 'pledge.summary.donor' }];
     // A pledge answering an appeal says which (it is counted for that appeal).
-    return ctx.appeal ? [...header, { key: 'pledge.summary.appeal', params: { code: ctx.appeal.code } }] : header;
+    return ctx.appeal
+      ? [...header, { key: 'pledge.summary.appeal', params: { code: ctx.appeal.code } }]
+      : header;
   },
   steps: [
     {

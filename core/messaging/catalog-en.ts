@@ -374,7 +374,8 @@ export const en: Record<keyof typeof vi, string> = {
   'appeal.reach.groups': '• Leadership groups: {count} groups',
   'appeal.reach.donors': '• Donors who agreed to news: {count} recipients',
   'appeal.reach.total': 'In all: {count} chats',
-  'appeal.reach.left_out': '(Not sent to {optedOut} chats that stopped appeals; {duplicates} duplicates receive it once.)',
+  'appeal.reach.left_out':
+    '(Not sent to {optedOut} chats that stopped appeals; {duplicates} duplicates receive it once.)',
   'appeal.sent': '✅ Appeal {code} sent to {count} chats:',
   'appeal.sent.pace':
     "Messages go out at each channel's pace. On Zalo, people who have not written to the page in the last 7 days get it when they write again. Pledges made from it are counted in /quy and the exports.",
@@ -388,7 +389,8 @@ export const en: Record<keyof typeof vi, string> = {
   'appeal.button.stop': '🔕 No more appeals',
   'appeal.stopped':
     'Noted: you will receive no more appeals for donations. Thank you for your interest in the campaign. To receive them again, type /batthongbao.',
-  'appeal.stopped.already': 'You had already stopped appeals; none will be sent. To receive them again, type /batthongbao.',
+  'appeal.stopped.already':
+    'You had already stopped appeals; none will be sent. To receive them again, type /batthongbao.',
   'appeal.resumed': 'Done: you will receive the next appeals for donations.',
   'appeal.resumed.already': 'You are still receiving appeals (they were not stopped).',
   'command.appeal': 'Send an appeal for donations',
@@ -477,7 +479,8 @@ export const en: Record<keyof typeof vi, string> = {
   'batch.skip': '⏭ Skip these lines',
   'batch.rule.too_many': 'At most {max} lines at a time. Please split the list.',
   'batch.rule.empty': 'No line found. Please send the list, one pledge a line.',
-  'batch.rule.nothing_read': 'No line was read yet, so there is nothing to keep. Please send the corrected lines.',
+  'batch.rule.nothing_read':
+    'No line was read yet, so there is nothing to keep. Please send the corrected lines.',
   'batch.ask.publicName': "Show these donors' names on the public board?",
   'batch.lines_count': '{count} pledges',
   'batch.summary.head': '{count} pledges to {fund}, total {total}:',
@@ -494,6 +497,7 @@ export const en: Record<keyof typeof vi, string> = {
     '🏦 Paying into the "For the Poor" fund of {level}: bank {bank}, account {account}, holder {holder}; quote the reference in the transfer.',
   'batch.refused.no_level':
     'This is for the "For the Poor" fund officers, officers and admins of the level holding the launch ceremony.',
+  'pledge.fund': '"For the Poor" Fund of {place}',
   'pledge.rule.unit': 'Type the unit in words, e.g. bags, tonnes, m² (the quantity was the question before).',
   'pledge.updated': '✅ Pledge {ref} changed.',
   'pledge.cancelled': '✅ Pledge {ref} cancelled.',
@@ -613,8 +617,10 @@ export const en: Record<keyof typeof vi, string> = {
     'Payment against pledge {ref} – {donor}\nPledged: {pledged}; received: {received}',
   'fund.receipt.done': '✅ Receipt of {amount} recorded.',
   'statement.confirmed': '✅ {amount} from {donor} recorded against pledge {ref} (bank statement of {day}).',
-  'statement.confirmed_all': '✅ {confirmed} proposed matches confirmed; {refused} could not be (still waiting for review).',
-  'statement.walk_in': '✅ Receipt of {amount} from {payer} recorded (without a pledge, bank statement of {day}).',
+  'statement.confirmed_all':
+    '✅ {confirmed} proposed matches confirmed; {refused} could not be (still waiting for review).',
+  'statement.walk_in':
+    '✅ Receipt of {amount} from {payer} recorded (without a pledge, bank statement of {day}).',
   'statement.dismissed': 'Statement line {id} set aside; nothing was recorded in the ledger.',
   'statement.refused.gone': 'No such statement line; nothing was recorded.',
   'statement.refused.decided': 'Statement line {id} was already dealt with; nothing more recorded.',
@@ -1128,6 +1134,11 @@ export const en: Record<keyof typeof vi, string> = {
   'digest.money.disbursed': '• Paid out: {amount}',
   'digest.money.orgs': 'Member organisations (received / pledged):',
   'digest.money.org': '{n}. {name}: {received} / {pledged}',
+  'pinned.title': '📌 {campaign}',
+  'pinned.pledged': '• Pledged: {amount} ({count} pledges)',
+  'pinned.latest': '🆕 Latest pledges:',
+  'pinned.latest.line': '• {time} {donor}: {what}',
+  'pinned.updated': '🕒 Updated at {time}',
   'digest.unreachable.heading': '📵 Reminders that could not be delivered in the last {days} days:',
   'digest.unreachable.person': '• {name} – {unit}',
   'digest.unreachable.more': '• … and {count} more',
@@ -1162,8 +1173,3 @@ export const en: Record<keyof typeof vi, string> = {
   'board.not_found': 'No such campaign.',
   'board.no_campaign': 'There is no campaign yet.',
 };
-  'pinned.title': '📌 {campaign}',
-  'pinned.pledged': '• Pledged: {amount} ({count} pledges)',
-  'pinned.latest': '🆕 Latest pledges:',
-  'pinned.latest.line': '• {time} {donor}: {what}',
-  'pinned.updated': '🕒 Updated at {time}',

@@ -374,7 +374,8 @@ export const vi = {
   'appeal.reach.groups': '• Nhóm lãnh đạo: {count} nhóm',
   'appeal.reach.donors': '• Người ủng hộ đồng ý nhận tin: {count} người nhận',
   'appeal.reach.total': 'Tổng cộng: {count} nơi nhận',
-  'appeal.reach.left_out': '(Không gửi cho {optedOut} nơi đã từ chối nhận thư kêu gọi; {duplicates} nơi trùng chỉ nhận một lần.)',
+  'appeal.reach.left_out':
+    '(Không gửi cho {optedOut} nơi đã từ chối nhận thư kêu gọi; {duplicates} nơi trùng chỉ nhận một lần.)',
   'appeal.sent': '✅ Đã gửi thư kêu gọi {code} đến {count} nơi nhận:',
   'appeal.sent.pace':
     'Tin nhắn được gửi dần theo giới hạn của từng kênh. Trên Zalo, người chưa nhắn cho Trang trong 7 ngày qua sẽ nhận thư khi họ nhắn lại. Các khoản đăng ký theo thư được thống kê trong /quy và báo cáo xuất ra.',
@@ -464,7 +465,8 @@ export const vi = {
   'batch.ask.fix': 'Đã đọc được {read} đăng ký. Còn {count} dòng chưa đọc được:\n{lines}',
   'batch.ask.fix_again':
     'Anh/chị gửi lại các dòng này đã sửa (các dòng đã đọc được vẫn giữ nguyên), hoặc bấm "Bỏ qua các dòng này" để chỉ ghi nhận các dòng đã đọc được.',
-  'batch.ask.fix_all': 'Chưa đọc được dòng nào:\n{lines}\nAnh/chị gửi lại danh sách đã sửa, mỗi dòng một đăng ký.',
+  'batch.ask.fix_all':
+    'Chưa đọc được dòng nào:\n{lines}\nAnh/chị gửi lại danh sách đã sửa, mỗi dòng một đăng ký.',
   'batch.hint.fix': 'Mỗi dòng một đăng ký; có số thứ tự, gạch đầu dòng cũng được.',
   'batch.unread': '• «{text}»: {problem}',
   'batch.chain': '{line}\n{rest}',
@@ -481,7 +483,8 @@ export const vi = {
   'batch.skip': '⏭ Bỏ qua các dòng này',
   'batch.rule.too_many': 'Mỗi lần gửi tối đa {max} dòng. Anh/chị chia danh sách làm nhiều lần.',
   'batch.rule.empty': 'Chưa thấy dòng nào. Anh/chị gửi danh sách, mỗi dòng một đăng ký.',
-  'batch.rule.nothing_read': 'Chưa có dòng nào đọc được nên chưa bỏ qua được. Anh/chị gửi lại các dòng đã sửa.',
+  'batch.rule.nothing_read':
+    'Chưa có dòng nào đọc được nên chưa bỏ qua được. Anh/chị gửi lại các dòng đã sửa.',
   'batch.ask.publicName': 'Công khai tên các nhà hảo tâm trong danh sách này trên bảng tin?',
   'batch.lines_count': '{count} đăng ký',
   'batch.summary.head': '{count} đăng ký vào {fund}, tổng {total}:',
@@ -619,8 +622,10 @@ export const vi = {
     'Ghi nhận khoản nộp theo đăng ký {ref} – {donor}\nĐã đăng ký: {pledged}; đã nhận: {received}',
   'fund.receipt.done': '✅ Đã ghi nhận khoản thu {amount}.',
   'statement.confirmed': '✅ Đã ghi nhận {amount} của {donor} vào đăng ký {ref} (theo sao kê ngày {day}).',
-  'statement.confirmed_all': '✅ Đã xác nhận {confirmed} khoản đề xuất; {refused} khoản không xác nhận được (vẫn chờ xem lại).',
-  'statement.walk_in': '✅ Đã ghi nhận khoản thu {amount} của {payer} (nhận ngoài đăng ký, theo sao kê ngày {day}).',
+  'statement.confirmed_all':
+    '✅ Đã xác nhận {confirmed} khoản đề xuất; {refused} khoản không xác nhận được (vẫn chờ xem lại).',
+  'statement.walk_in':
+    '✅ Đã ghi nhận khoản thu {amount} của {payer} (nhận ngoài đăng ký, theo sao kê ngày {day}).',
   'statement.dismissed': 'Đã bỏ qua dòng sao kê số {id}; không ghi gì vào sổ quỹ.',
   'statement.refused.gone': 'Không tìm thấy dòng sao kê này; không có gì được ghi.',
   'statement.refused.decided': 'Dòng sao kê số {id} đã được xử lý rồi; không ghi thêm.',
@@ -1144,6 +1149,11 @@ export const vi = {
   'digest.money.disbursed': '• Đã giải ngân: {amount}',
   'digest.money.orgs': 'Tổ chức thành viên (đã nộp / đăng ký):',
   'digest.money.org': '{n}. {name}: {received} / {pledged}',
+  'pinned.title': '📌 {campaign}',
+  'pinned.pledged': '• Đăng ký ủng hộ: {amount} ({count} lượt)',
+  'pinned.latest': '🆕 Đăng ký mới nhất:',
+  'pinned.latest.line': '• {time} {donor}: {what}',
+  'pinned.updated': '🕒 Cập nhật lúc {time}',
   'digest.unreachable.heading': '📵 Tin nhắc không gửi được trong {days} ngày qua:',
   'digest.unreachable.person': '• {name} – {unit}',
   'digest.unreachable.more': '• … và {count} người khác',
@@ -1178,8 +1188,3 @@ export const vi = {
   'board.not_found': 'Không tìm thấy cuộc vận động này.',
   'board.no_campaign': 'Chưa có cuộc vận động nào.',
 } as const;
-  'pinned.title': '📌 {campaign}',
-  'pinned.pledged': '• Đăng ký ủng hộ: {amount} ({count} lượt)',
-  'pinned.latest': '🆕 Đăng ký mới nhất:',
-  'pinned.latest.line': '• {time} {donor}: {what}',
-  'pinned.updated': '🕒 Cập nhật lúc {time}',
