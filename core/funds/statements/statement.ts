@@ -9,6 +9,7 @@ import { fromIsoDate } from '../../shared/calendar.ts';
 import { formatDate, formatMoney } from '../../shared/format.ts';
 import type { Tx } from '../../unit-of-work.ts';
 import { verifyByReceipt } from '../flows/receipt.ts';
+import type { NewFundEntry } from '../fund.repository.ts';
 import { fundEntry, recordReceipt, recordReceipts, toLedgerEntry } from '../fund-service.ts';
 import { fold } from '../ledger.ts';
 import type { BankMapping } from './bank-mapping.ts';
@@ -65,6 +66,35 @@ async function refusalAt(
 }
 
 const ledgerChannel = (channel: AuditChannel) => (channel === 'cli' ? null : channel);
+
+/** A credit as a receipt of its level: the bank's transaction number as the voucher, its day as the day received. */
+function creditReceipt(
+  credit: {
+    campaignId: number;
+    levelUnitId: number;
+    amount: bigint;
+    bankRef: string | null;
+    postedOn: string;
+  },
+  actor: Actor | null,
+  channel: AuditChannel,
+  fields: Partial<NewFundEntry>,
+): NewFundEntry & { kind: 'receipt' } {
+  return {
+    ...fundEntry({
+      campaignId: credit.campaignId,
+      kind: 'receipt',
+      levelUnitId: credit.levelUnitId,
+      amount: credit.amount,
+      documentRef: credit.bankRef,
+      occurredOn: credit.postedOn,
+      personId: actor?.personId ?? null,
+      channel: ledgerChannel(channel),
+      ...fields,
+    }),
+    kind: 'receipt',
+  };
+}
 
 /** The disbursements of the level and its allocations not yet paid, by amount (debits' candidates). */
 async function debitCandidates(
@@ -220,21 +250,12 @@ export async function importStatement(
   const matches = fresh.filter((l) => l.status === 'matched' && l.pledgeId !== null);
   const recorded = await recordReceipts(
     tx,
-    matches.map((l) => ({
-      ...fundEntry({
-        campaignId,
-        kind: 'receipt',
-        levelUnitId,
-        amount: l.amount,
+    matches.map((l) =>
+      creditReceipt({ ...l, campaignId, levelUnitId }, actor, channel, {
         pledgeId: l.pledgeId,
         overpayment: l.overpayment,
-        documentRef: l.bankRef,
-        occurredOn: l.postedOn,
-        personId: actor?.personId ?? null,
-        channel: ledgerChannel(channel),
       }),
-      kind: 'receipt' as const,
-    })),
+    ),
     now,
   );
   if (!recorded.ok) {
@@ -359,6 +380,51 @@ async function auditDecision(
   );
 }
 
+const nothingSaved = { ok: false, reason: { key: 'fund.refused.nothing_saved' } } as const;
+
+/** The line moves from its status to `to` (unless another decision came first) and that is audited. */
+async function decideLine(
+  tx: Tx,
+  actor: Actor | null,
+  line: StatementLineRecord,
+  to: { status: string; entryId: number | null; pledgeId: number | null },
+  now: Date,
+  channel: AuditChannel,
+): Promise<boolean> {
+  if (!(await tx.statements.decide(line.id, line.status, to, actor?.personId ?? null, now))) {
+    return false;
+  }
+  await auditDecision(tx, actor, line, { status: to.status, entryId: to.entryId }, now, channel);
+  return true;
+}
+
+/** The credit line becomes a receipt (`fields`: its pledge, payer…) and takes `status`. */
+async function receiptFromLine(
+  tx: Tx,
+  actor: Actor | null,
+  line: StatementLineRecord,
+  status: 'confirmed' | 'walk_in',
+  fields: Partial<NewFundEntry>,
+  now: Date,
+  channel: AuditChannel,
+): Promise<{ ok: true; entryId: number } | typeof nothingSaved> {
+  const recorded = await recordReceipt(tx, creditReceipt(line, actor, channel, fields), now);
+  if (
+    !recorded.ok ||
+    !(await decideLine(
+      tx,
+      actor,
+      line,
+      { status, entryId: recorded.id, pledgeId: fields.pledgeId ?? null },
+      now,
+      channel,
+    ))
+  ) {
+    return nothingSaved;
+  }
+  return { ok: true, entryId: recorded.id };
+}
+
 /** A proposed line becomes a receipt against its pledge (status `confirmed`). */
 export async function confirmProposal(
   tx: Tx,
@@ -380,38 +446,18 @@ export async function confirmProposal(
     };
   }
   const overpayment = line.amount > pledge.amount - pledge.received;
-  const recorded = await recordReceipt(
+  const recorded = await receiptFromLine(
     tx,
-    {
-      ...fundEntry({
-        campaignId: line.campaignId,
-        kind: 'receipt',
-        levelUnitId: line.levelUnitId,
-        amount: line.amount,
-        pledgeId: pledge.id,
-        overpayment,
-        documentRef: line.bankRef,
-        occurredOn: line.postedOn,
-        personId: actor?.personId ?? null,
-        channel: ledgerChannel(channel),
-      }),
-      kind: 'receipt',
-    },
+    actor,
+    line,
+    'confirmed',
+    { pledgeId: pledge.id, overpayment },
     now,
+    channel,
   );
-  if (
-    !recorded.ok ||
-    !(await tx.statements.decide(
-      line.id,
-      'proposed',
-      { status: 'confirmed', entryId: recorded.ok ? recorded.id : null, pledgeId: pledge.id },
-      actor?.personId ?? null,
-      now,
-    ))
-  ) {
-    return { ok: false, reason: { key: 'fund.refused.nothing_saved' } };
+  if (!recorded.ok) {
+    return recorded;
   }
-  await auditDecision(tx, actor, line, { status: 'confirmed', entryId: recorded.id }, now, channel);
   const lines: Text[] = [
     {
       key: 'statement.confirmed',
@@ -430,7 +476,7 @@ export async function confirmProposal(
     const extra = pledge.received + line.amount - pledge.amount;
     lines.push({ key: 'pledge.card.overpaid', params: { extra: formatMoney(extra) } });
   }
-  return { ok: true, lineId: line.id, entryId: recorded.id, lines };
+  return { ok: true, lineId: line.id, entryId: recorded.entryId, lines };
 }
 
 /** Every proposal still open of an import becomes a receipt. */
@@ -477,42 +523,22 @@ export async function walkInFromLine(
     return { ok: false, reason: { key: 'statement.refused.not_credit' } };
   }
   const payerName = (payer.payerName ?? line.counterparty ?? '').trim();
-  const recorded = await recordReceipt(
+  const recorded = await receiptFromLine(
     tx,
-    {
-      ...fundEntry({
-        campaignId: line.campaignId,
-        kind: 'receipt',
-        levelUnitId: line.levelUnitId,
-        amount: line.amount,
-        documentRef: line.bankRef,
-        note: payerName,
-        publicName: payer.publicName,
-        occurredOn: line.postedOn,
-        personId: actor?.personId ?? null,
-        channel: ledgerChannel(channel),
-      }),
-      kind: 'receipt',
-    },
+    actor,
+    line,
+    'walk_in',
+    { note: payerName, publicName: payer.publicName },
     now,
+    channel,
   );
-  if (
-    !recorded.ok ||
-    !(await tx.statements.decide(
-      line.id,
-      line.status,
-      { status: 'walk_in', entryId: recorded.ok ? recorded.id : null, pledgeId: null },
-      actor?.personId ?? null,
-      now,
-    ))
-  ) {
-    return { ok: false, reason: { key: 'fund.refused.nothing_saved' } };
+  if (!recorded.ok) {
+    return recorded;
   }
-  await auditDecision(tx, actor, line, { status: 'walk_in', entryId: recorded.id }, now, channel);
   return {
     ok: true,
     lineId: line.id,
-    entryId: recorded.id,
+    entryId: recorded.entryId,
     lines: [
       {
         key: 'statement.walk_in',
@@ -540,17 +566,17 @@ export async function dismissLine(
   }
   const { line } = found;
   if (
-    !(await tx.statements.decide(
-      line.id,
-      line.status,
+    !(await decideLine(
+      tx,
+      actor,
+      line,
       { status: 'dismissed', entryId: null, pledgeId: line.pledgeId },
-      actor?.personId ?? null,
       now,
+      channel,
     ))
   ) {
-    return { ok: false, reason: { key: 'fund.refused.nothing_saved' } };
+    return nothingSaved;
   }
-  await auditDecision(tx, actor, line, { status: 'dismissed', entryId: null }, now, channel);
   return {
     ok: true,
     lineId: line.id,
