@@ -6,7 +6,7 @@ import {
   withdrawExample,
 } from '../examples/model-examples.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
-import { confirmation, type Feature, menuButton, needAt, render } from './feature.ts';
+import { cardButton, confirmation, type Feature, menuButton, needAt, render } from './feature.ts';
 
 /**
  * Model examples (gương điển hình, issue 17 §4): `/guongdienhinh` or "🌟 Gương điển hình" records
@@ -58,13 +58,7 @@ export const examplesFeature: Feature = {
       handle: async (chat, { actor }) =>
         chat.sayView(await myExamples(chat.tx, actor, chat.now), 'example.refused.not_recorder'),
     },
-    {
-      name: 'excard',
-      action: 'example.record',
-      arg: 'id',
-      handle: async (chat, { actor, arg }) =>
-        chat.sayView(await exampleCard(chat.tx, actor, Number(arg)), 'example.refused.elsewhere'),
-    },
+    cardButton('excard', 'example.record', exampleCard, 'example.refused.elsewhere'),
     {
       name: 'exwithdraw',
       action: 'example.record',

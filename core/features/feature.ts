@@ -188,6 +188,24 @@ export interface FeatureChat {
   digest?(areaUnitId: number): Promise<Outbound | undefined>;
 }
 
+/**
+ * A button `menu:<name>:<id>` showing a record's card with its buttons; the menu with `refusal` when
+ * `view` finds none the member may see.
+ */
+export function cardButton(
+  name: string,
+  action: Action,
+  view: (tx: Tx, actor: Actor, id: number) => Promise<{ lines: Text[]; choices: Choice[][] } | undefined>,
+  refusal: MessageKey,
+): FeatureButton {
+  return {
+    name,
+    action,
+    arg: 'id',
+    handle: async (chat, { actor, arg }) => chat.sayView(await view(chat.tx, actor, Number(arg)), refusal),
+  };
+}
+
 /** Renders lines of catalog texts. */
 export function render(chat: Pick<FeatureChat, 'text'>, lines: readonly Text[]): string {
   return lines.map((line) => chat.text(line.key, line.params)).join('\n');

@@ -9,7 +9,7 @@ import { ackRefuseRunner } from '../funds/flows/ack-refuse.ts';
 import { receiptSearchRunner } from '../funds/flows/receipt-search.ts';
 import { currentCampaign } from '../funds/flows/shared.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
-import { confirmation, type Feature, type FeatureButton, menuButton, needAt } from './feature.ts';
+import { cardButton, confirmation, type Feature, type FeatureButton, menuButton, needAt } from './feature.ts';
 
 /** A fund officer's list of gifts (the latest, the requests waiting) in the campaign of their units. */
 function officerList(name: string, view: typeof recentGifts): FeatureButton {
@@ -59,13 +59,7 @@ export const fundAcknowledgementFeature: Feature = {
       handle: (chat) => chat.beginFlow(receiptSearchRunner, undefined),
     },
     officerList('ackpending', pendingGifts),
-    {
-      name: 'ackentry',
-      action: 'fund.acknowledge',
-      arg: 'id',
-      handle: async (chat, { actor, arg }) =>
-        chat.sayView(await giftForOfficer(chat.tx, actor, Number(arg)), 'ack.refused.elsewhere'),
-    },
+    cardButton('ackentry', 'fund.acknowledge', giftForOfficer, 'ack.refused.elsewhere'),
     {
       name: 'ackok',
       action: 'fund.acknowledge',

@@ -17,6 +17,7 @@ import {
   type ActiveFlow,
   confirmation,
   type Feature,
+  type FeatureButton,
   type FeatureChat,
   menuButton,
   needAt,
@@ -41,6 +42,17 @@ function answer(chat: FeatureChat, a: StatementAnswer | undefined, active?: Acti
     chat.say(render(chat, a.lines), a.choices);
   }
 }
+
+/** A button on a statement line (its id the button's argument) that the officer's decision answers. */
+const decisionButton = (
+  name: string,
+  decide: (press: StatementPress, lineId: number) => Promise<StatementAnswer | undefined>,
+): FeatureButton => ({
+  name,
+  action: 'fund.receipt',
+  arg: 'id',
+  handle: async (chat, { actor, arg }) => answer(chat, await decide(pressOf(chat, actor), Number(arg))),
+});
 
 /**
  * Bank statements in the chat (issue 17 §2): a fund officer sends the statement file (or opens
@@ -86,27 +98,9 @@ export const fundStatementFeature: Feature = {
       handle: async (chat, { actor, arg }) =>
         answer(chat, await chooseStatementLevel(chat.tx, actor, chat.inbound, Number(arg), chat.now)),
     },
-    {
-      name: 'stmtok',
-      action: 'fund.receipt',
-      arg: 'id',
-      handle: async (chat, { actor, arg }) =>
-        answer(chat, await confirmOne(pressOf(chat, actor), Number(arg))),
-    },
-    {
-      name: 'stmtall',
-      action: 'fund.receipt',
-      arg: 'id',
-      handle: async (chat, { actor, arg }) =>
-        answer(chat, await confirmAll(pressOf(chat, actor), Number(arg))),
-    },
-    {
-      name: 'stmtskip',
-      action: 'fund.receipt',
-      arg: 'id',
-      handle: async (chat, { actor, arg }) =>
-        answer(chat, await dismissOne(pressOf(chat, actor), Number(arg))),
-    },
+    decisionButton('stmtok', confirmOne),
+    decisionButton('stmtall', confirmAll),
+    decisionButton('stmtskip', dismissOne),
     {
       name: 'stmtwalk',
       action: 'fund.receipt',
