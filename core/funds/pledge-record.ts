@@ -8,7 +8,7 @@ import { AppError } from '../shared/app-error.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import { parsePhone } from '../shared/parse.ts';
 import type { Tx } from '../unit-of-work.ts';
-import type { DonorKind, PledgeChanges } from './fund.repository.ts';
+import type { DonorKind, NewPledge, PledgeChanges } from './fund.repository.ts';
 import { pledgeCard } from './fund-views.ts';
 import type { PledgeAnswers, PledgeContext } from './pledge-schemas.ts';
 import {
@@ -112,7 +112,8 @@ export async function recordPledge(
     await tx.people.addMembership(personId, level, 'donor', now);
   }
   const workplace = (answers.workplace ?? '').trim();
-  const { id, ref } = await tx.pledges.create(
+  const { id } = await createPledge(
+    tx,
     {
       ...changes,
       campaignId,
@@ -127,37 +128,54 @@ export async function recordPledge(
       anonymous: isAnonymousDonor(actor),
       verification: unverified ? 'pending' : null,
     },
+    {
+      orgUnitId: ctx.orgUnitId,
+      ...(ctx.appeal ? { appeal: ctx.appeal.code } : {}),
+      ...(unverified ? { verification: 'pending' } : {}),
+    },
     now,
   );
   if (ctx.appeal) {
     await tx.appeals.attributePledge(id, ctx.appeal.id);
   }
-  await tx.audit.record(
-    {
-      personId,
-      channel: inbound.channel,
-      action: 'pledge.create',
-      entity: 'Pledge',
-      entityId: String(id),
-      after: {
-        ref,
-        donorKind,
-        kind: changes.kind,
-        amount: changes.amount.toString(),
-        fundUnitId: level,
-        orgUnitId: ctx.orgUnitId,
-        ...(ctx.appeal ? { appeal: ctx.appeal.code } : {}),
-        ...(unverified ? { verification: 'pending' } : {}),
-      },
-    },
-    now,
-  );
   const receipt = await pledgeReceipt(tx, id, 'pledge.created', ctx.today, {
     notify: unverified,
     now,
     safeguards,
   });
   return askContactConsent(tx, personId, inbound, receipt);
+}
+
+/**
+ * Records a new pledge and its `pledge.create` audit row by whoever answers for it (its person): the
+ * reference, donor kind, kind, amount and fund level, then `audited` (what else the caller notes).
+ */
+export async function createPledge(
+  tx: Tx,
+  pledge: NewPledge,
+  audited: Record<string, unknown>,
+  now: Date,
+): Promise<{ id: number; ref: string }> {
+  const { id, ref } = await tx.pledges.create(pledge, now);
+  await tx.audit.record(
+    {
+      personId: pledge.personId,
+      channel: pledge.channel,
+      action: 'pledge.create',
+      entity: 'Pledge',
+      entityId: String(id),
+      after: {
+        ref,
+        donorKind: pledge.donorKind,
+        kind: pledge.kind,
+        amount: pledge.amount.toString(),
+        fundUnitId: pledge.fundUnitId,
+        ...audited,
+      },
+    },
+    now,
+  );
+  return { id, ref };
 }
 
 /**

@@ -23,6 +23,7 @@ import {
 import { accountParams, fundAccountOf } from '../fund-accounts.ts';
 import { fundName } from '../fund-views.ts';
 import { MAX_PLEDGE, MIN_PLEDGE } from '../pledge-flow.ts';
+import { createPledge } from '../pledge-record.ts';
 
 /**
  * Registering the pledges announced at a launch ceremony (issue 17 §3): an officer of the fund's
@@ -311,7 +312,8 @@ export const batchPledgeRunner = defineFlow({
       },
     ];
     for (const p of pledges) {
-      const { id, ref } = await tx.pledges.create(
+      const { ref } = await createPledge(
+        tx,
         {
           campaignId: campaign.id,
           donorKind: p.donorKind,
@@ -332,24 +334,7 @@ export const batchPledgeRunner = defineFlow({
           publicName: answers.publicName,
           channel: inbound.channel,
         },
-        now,
-      );
-      await tx.audit.record(
-        {
-          personId: actor.personId,
-          channel: inbound.channel,
-          action: 'pledge.create',
-          entity: 'Pledge',
-          entityId: String(id),
-          after: {
-            ref,
-            donorKind: p.donorKind,
-            kind: p.kind,
-            amount: p.amount.toString(),
-            fundUnitId: level.id,
-            batch: true,
-          },
-        },
+        { batch: true },
         now,
       );
       lines.push({ key: 'batch.done.line', params: { ref, donor: p.donorName, what: whatOf(p) } });
