@@ -21,7 +21,9 @@ import { executeCommand, parseCommand } from '../../scripts/cli/commands.ts';
 import { startApp, tempDatabase } from '../support/app-harness.ts';
 import { type BotApiEmulator, type EmulatorUser, startBotApiEmulator } from '../support/bot-api-emulator.ts';
 import { emulatorChat } from '../support/emulator-chat.ts';
+import { decodeVietQr } from '../support/emvco.ts';
 import { FIRST_REPORT_ANSWERS } from '../support/fixtures.ts';
+import { scanQrPng } from '../support/qr-scan.ts';
 
 const officer: EmulatorUser = { id: 9501, first_name: 'Bế' };
 const donor: EmulatorUser = { id: 9502, first_name: 'Nông' };
@@ -181,10 +183,25 @@ describe('a new campaign for an area the seed does not know, from files (issue 1
     }
     await press(donor, 'dueOn:');
     await press(donor, 'publicName:no');
-    const receipt = await press(donor, '@confirm:yes');
-    expect(receipt).toMatch(/UH-\d{4}/);
+    // The receipt is two messages: the VietQR picture of the province fund, then the text.
+    const before = emulator.messagesTo(donor.id).length;
+    await press(donor, '@confirm:yes');
+    const sent = (await emulator.waitForMessages(donor.id, before + 2)).slice(before);
+    const receipt = sent.find((m) => m.method === 'sendMessage')?.text ?? '';
+    const ref = /UH-\d{4}/.exec(receipt)?.[0];
+    expect(ref, receipt).toBeDefined();
     expect(receipt).toContain('Vietcombank');
     expect(receipt).toContain('0081000999999');
+    const picture = sent.find((m) => m.method === 'sendPhoto')?.upload;
+    expect(picture, 'the receipt comes with a QR picture').toBeDefined();
+    const qr = decodeVietQr(scanQrPng(picture?.bytes ?? Buffer.alloc(0)));
+    expect(qr).toMatchObject({
+      bin: '970436',
+      accountNumber: '0081000999999',
+      amount: '5000000',
+      crcValid: true,
+    });
+    expect(qr.purpose).toMatch(new RegExp(`^${ref} `));
     const pledges = await cli('pledges', 'list', '--campaign', 'CB-NCC-2026');
     expect(pledges).toContain('5.000.000');
   });
