@@ -39,6 +39,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appealRunner } from '../../core/appeals/appeal-flow.ts';
 import { committeeReportRunner } from '../../core/committee/committee-flow.ts';
+import { exampleRunner } from '../../core/examples/model-examples.ts';
 import { buildExport } from '../../core/exports/build-export.ts';
 import { EXPORT_KINDS, type ExportRequest } from '../../core/exports/export-request.ts';
 import { commandNames, telegramCommandLists } from '../../core/features/derive.ts';
@@ -567,6 +568,23 @@ describe('a role removed mid-conversation: refused at confirmation, nothing writ
       act: confirm,
       table: 'Appeal',
       done: /Đã gửi thư kêu gọi KG\d+/,
+    },
+    {
+      label: 'a model example (unit_officer@01840)',
+      flow: exampleRunner.def.id,
+      who: 'officer-ducxuan',
+      take: `unit_officer@${DX}`,
+      open: (who) =>
+        steps(
+          who,
+          'menu:example',
+          'Chi hội Cựu chiến binh tổ 5',
+          'Góp 120 ngày công dựng lại nhà cho hộ bà Lương Thị Năm.',
+          'photo:',
+        ),
+      act: confirm,
+      table: 'ModelExample',
+      done: /Đã ghi nhận gương điển hình: Chi hội Cựu chiến binh tổ 5/,
     },
     {
       label: "cancelling an organisation's pledge",
