@@ -13,8 +13,8 @@
  * After every input: no exception escaped; the reply is not empty; the chat's stored conversation
  * parses (JSON, the engine's shape, the flow's own context schema, a step of its definition, the
  * current version); the domain rows (Report, NarrativeReport, Pledge, FundEntry, Household,
- * HouseholdEvent, Feedback, Invite, Person, Membership) are as many as before unless the input
- * confirmed a summary; and no promise was rejected unhandled.
+ * HouseholdEvent, Feedback, Invite, Person, Membership, Appeal, ModelExample) are as many as before
+ * unless the input confirmed a summary; and no promise was rejected unhandled.
  *
  * Default: 10,000 fast-check runs (8,000 prompts + 2,000 conversations, each one to a few inputs:
  * about 24,000 inputs, ~30 s); on PostgreSQL (TEST_DATABASE=postgres) 1,500 runs. FUZZ_RUNS=n
@@ -87,6 +87,8 @@ const DOMAIN = [
   'Invite',
   'Person',
   'Membership',
+  'Appeal',
+  'ModelExample',
 ];
 
 let chat: SqliteChat;
@@ -236,6 +238,10 @@ function validText(step: StepDef<unknown>): string {
       if (step.key === 'what') {
         // A model example's deed: long enough to be read (at least 15 characters).
         return 'Góp 20 ngày công xây nhà cho hộ nghèo';
+      }
+      if (step.key === 'text') {
+        // A feedback, or an appeal's letter: long enough to be sent (at least 20 characters).
+        return 'Kính mời chung tay ủng hộ Quỹ Vì người nghèo';
       }
       return step.key === 'query' ? 'a' : 'Nội dung thử';
   }
