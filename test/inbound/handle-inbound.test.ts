@@ -240,6 +240,11 @@ describe('a stranger', () => {
           ],
           [{ id: 'menu:hhadd', label: '➕ Thêm hộ mới' }],
           [{ id: 'menu:narrative', label: '🗂 Báo cáo quý, báo cáo kết quả' }],
+          [{ id: 'menu:batchpledge', label: '🎤 Ghi nhận ủng hộ tại buổi lễ' }],
+          [
+            { id: 'menu:example', label: '🌟 Gương điển hình' },
+            { id: 'menu:myexamples', label: '📋 Gương đã ghi nhận' },
+          ],
           [{ id: 'menu:fblist', label: '📨 Phản ánh của người dân' }],
           [
             { id: 'menu:whoami', label: '👤 Thông tin của tôi' },
@@ -337,6 +342,9 @@ describe('a stranger', () => {
       'menu:hhlist',
       'menu:hhadd',
       'menu:narrative',
+      'menu:batchpledge',
+      'menu:example',
+      'menu:myexamples',
       'menu:fblist',
       'menu:whoami',
       'menu:help',
@@ -606,10 +614,12 @@ describe('an officer sending the monthly report', () => {
     await h.send(textFrom(officer, '10'));
     await h.send(commandFrom(officer, 'cancel'));
     expect(await conversations(h)).toEqual([]);
-    // "9" is past the end of the menu shown after the cancellation: said so, with the menu again.
-    const idle = await h.send(textFrom(officer, '9'));
-    expect(idle.text).toContain('Danh sách dưới đây không có số 9');
+    // "12" is past the end of the menu (11 buttons) shown after the cancellation: said so, with the
+    // menu again.
+    const idle = await h.send(textFrom(officer, '12'));
+    expect(idle.text).toContain('Danh sách dưới đây không có số 12');
     expect(idle.replies[0]?.choices?.flat().map((c) => c.id)).toContain(`menu:report:${h.demo.unit.id}`);
+    expect(idle.replies[0]?.choices?.flat()).toHaveLength(11);
     expect((await h.tables()).reports).toEqual([]);
   });
 
