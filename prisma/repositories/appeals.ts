@@ -12,28 +12,16 @@ import { type DbSum, money, notReversed } from '../fund-rows.ts';
 import type { DB } from '../kysely-dialect.ts';
 import type { SqlDb } from '../sql-db.ts';
 import { toDbTime } from '../sqlite.ts';
-import { inserted } from './mappers.ts';
+import { inserted, parseJsonColumn } from './mappers.ts';
 
 const ZPhoto = z.object({ channel: z.enum(CHANNELS), fileId: z.string().min(1) });
 const ZAudiences = z.array(z.enum(APPEAL_AUDIENCES));
 
-function parsed<T>(schema: z.ZodType<T>, text: string | null, fallback: T): T {
-  if (text === null) {
-    return fallback;
-  }
-  try {
-    const result = schema.safeParse(JSON.parse(text));
-    return result.success ? result.data : fallback;
-  } catch {
-    return fallback;
-  }
-}
-
 function toAppeal(r: Selectable<DB['Appeal']>): AppealRecord {
   return {
     ...r,
-    photo: parsed<AppealPhoto | null>(ZPhoto, r.photo, null),
-    audiences: parsed(ZAudiences, r.audiences, []),
+    photo: parseJsonColumn<AppealPhoto | null>(ZPhoto, r.photo, null),
+    audiences: parseJsonColumn(ZAudiences, r.audiences, []),
   };
 }
 
@@ -55,12 +43,13 @@ const LIVE_PLEDGE = (eb: ExpressionBuilder<DB & { p: DB['Pledge'] }, 'p'>) =>
 export function createAppealRepository(t: SqlDb): AppealRepository {
   const db = t.kysely;
   const select = () => db.selectFrom('Appeal').selectAll();
+  const ofCampaign = async (campaignId: number) =>
+    (await select().where('campaignId', '=', campaignId).orderBy('id').execute()).map(toAppeal);
   const optedOut = (channel: Channel, chatId: string) =>
     db
       .selectFrom('ContactOptOut')
       .select('chatId')
-      .where('channel', '=', channel)
-      .where('chatId', '=', chatId)
+      .where((eb) => eb.and({ channel, chatId }))
       .executeTakeFirst();
   return {
     async create(appeal, at) {
@@ -95,8 +84,7 @@ export function createAppealRepository(t: SqlDb): AppealRepository {
       const row = await select().where('code', '=', code.trim().toUpperCase()).executeTakeFirst();
       return row && toAppeal(row);
     },
-    listByCampaign: async (campaignId) =>
-      (await select().where('campaignId', '=', campaignId).orderBy('id').execute()).map(toAppeal),
+    listByCampaign: ofCampaign,
     async attributePledge(pledgeId, appealId) {
       await db.updateTable('Pledge').set({ appealId }).where('id', '=', pledgeId).execute();
     },
@@ -110,11 +98,7 @@ export function createAppealRepository(t: SqlDb): AppealRepository {
       return new Map(rows.flatMap((r) => (r.appealId === null ? [] : [[r.id, r.appealId] as const])));
     },
     async tallies(campaignId) {
-      const appeals = await db
-        .selectFrom('Appeal')
-        .select('id')
-        .where('campaignId', '=', campaignId)
-        .execute();
+      const appeals = await ofCampaign(campaignId);
       const pledged = await db
         .selectFrom('Pledge as p')
         .select((eb) => [
@@ -215,8 +199,7 @@ export function createAppealRepository(t: SqlDb): AppealRepository {
     async optIn(channel, chatId) {
       const r = await db
         .deleteFrom('ContactOptOut')
-        .where('channel', '=', channel)
-        .where('chatId', '=', chatId)
+        .where((eb) => eb.and({ channel, chatId }))
         .executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },

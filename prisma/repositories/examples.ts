@@ -7,22 +7,12 @@ import type {
 } from '../../core/examples/model-example.repository.ts';
 import type { DB } from '../kysely-dialect.ts';
 import type { SqlDb } from '../sql-db.ts';
-import { inserted } from './mappers.ts';
+import { inserted, parseJsonColumn } from './mappers.ts';
 
 const ZPhoto = z.object({ channel: z.string(), fileId: z.string() });
 
 /** The photo column (JSON text); anything unreadable reads as none. */
-function parsePhoto(value: string | null): ExamplePhoto | null {
-  if (!value) {
-    return null;
-  }
-  try {
-    const parsed = ZPhoto.safeParse(JSON.parse(value));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
+const parsePhoto = (value: string | null) => parseJsonColumn<ExamplePhoto | null>(ZPhoto, value, null);
 
 function toRow(r: Selectable<DB['ModelExample']> & { unitName?: string }): ModelExampleRow {
   return {

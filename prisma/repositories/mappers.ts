@@ -42,17 +42,23 @@ export function toReport(r: Selectable<DB['Report']>): ReportRecord {
   };
 }
 
+/** A JSON text column read by `schema`; none, or anything unreadable, reads as `fallback`. */
+export function parseJsonColumn<T>(schema: z.ZodType<T>, text: string | null, fallback: T): T {
+  if (text === null) {
+    return fallback;
+  }
+  try {
+    const result = schema.safeParse(JSON.parse(text));
+    return result.success ? result.data : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
 const ZPhotos = z.array(z.object({ channel: z.string(), fileId: z.string() }));
 
 /** The photos of a report (JSON text); anything unreadable reads as none. */
-function parsePhotos(value: string): ReportPhoto[] {
-  try {
-    const parsed = ZPhotos.safeParse(JSON.parse(value || '[]'));
-    return parsed.success ? parsed.data : [];
-  } catch {
-    return [];
-  }
-}
+const parsePhotos = (value: string): ReportPhoto[] => parseJsonColumn(ZPhotos, value || '[]', []);
 
 export interface PersonRow {
   personId: number;
