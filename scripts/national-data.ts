@@ -48,6 +48,7 @@ import {
   placeName,
   provinceSuffix,
 } from './national/names.ts';
+import { mulberry32 } from './random.ts';
 
 export const NATIONAL_CAMPAIGN_CODE = 'VN-XNT-2025';
 export const NATION_CODE = 'VN';
@@ -106,21 +107,9 @@ export interface NationalOptions {
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
-/** mulberry32: a small, fast, seeded generator of numbers in [0, 1). */
-function makeRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** A separate stream per part of the data set: changing one part leaves the others as they were. */
 function stream(seed: number, part: number): () => number {
-  return makeRandom(Math.imul(seed, 0x9e3779b1) ^ Math.imul(part, 0x85ebca6b));
+  return mulberry32(Math.imul(seed, 0x9e3779b1) ^ Math.imul(part, 0x85ebca6b));
 }
 
 function int(random: () => number, min: number, max: number): number {

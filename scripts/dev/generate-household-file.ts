@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import ExcelJS from 'exceljs';
 import { type CsvDelimiter, formatCsv } from '../../bot/files/csv.ts';
+import { mulberry32, type Random } from '../random.ts';
 
 /** Options of `generateHouseholdRows`. */
 export interface GenerateOptions {
@@ -211,20 +212,6 @@ const ERROR_KINDS = [
 
 type ErrorKind = (typeof ERROR_KINDS)[number];
 
-type Random = () => number;
-
-/** mulberry32: a small, fast, seedable PRNG; plenty for test data. */
-function createRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function pick<T>(random: Random, items: readonly T[]): T {
   const item = items[Math.floor(random() * items.length)];
   if (item === undefined) {
@@ -339,7 +326,7 @@ export function generateHouseholdRows(count: number, opts: GenerateOptions): Gen
   ) {
     throw new RangeError(`cannot plant ${plantCount} errors in ${count} rows`);
   }
-  const random = createRandom(opts.seed);
+  const random = mulberry32(opts.seed);
   const data = Array.from({ length: count }, (_, i) => householdRow(random, i));
 
   // A partial Fisher–Yates shuffle picks the rows; the kinds rotate from a random start.

@@ -20,6 +20,8 @@ import { BANK_MAPPINGS } from '../../bot/statements/statement-file.ts';
 import type { StatementRow } from '../../core/funds/statements/statement.ts';
 import { rebuildFundTotals } from '../../prisma/fund-totals.ts';
 import { openSqlDb, type SqlDb } from '../../prisma/sql-db.ts';
+import { FAMILY_NAMES, MALE_GIVEN, MALE_MIDDLE } from '../national/names.ts';
+import { mulberry32 } from '../random.ts';
 
 /** A pledge the statement pays. */
 export interface GeneratedPledge {
@@ -39,62 +41,14 @@ export interface StatementMix {
 
 export const ACCEPTANCE_MIX: StatementMix = { referenced: 1700, byName: 200, unmatched: 100, debits: 50 };
 
-const FAMILY = [
-  'Nguyễn',
-  'Trần',
-  'Lê',
-  'Phạm',
-  'Hoàng',
-  'Vũ',
-  'Đặng',
-  'Bùi',
-  'Đỗ',
-  'Hồ',
-  'Ngô',
-  'Dương',
-  'Lý',
-  'Triệu',
-];
-const MIDDLE = ['Văn', 'Thị', 'Đức', 'Minh', 'Thanh', 'Quốc', 'Hữu', 'Ngọc', 'Xuân', 'Thu'];
-const GIVEN = [
-  'An',
-  'Bình',
-  'Cường',
-  'Dũng',
-  'Giang',
-  'Hải',
-  'Hạnh',
-  'Hiếu',
-  'Hoà',
-  'Hùng',
-  'Khánh',
-  'Lan',
-  'Long',
-  'Mai',
-  'Nam',
-  'Nga',
-  'Phong',
-  'Phúc',
-  'Quân',
-  'Quyên',
-  'Sơn',
-  'Tâm',
-  'Thảo',
-  'Thắng',
-  'Trang',
-  'Trung',
-  'Tuấn',
-  'Vân',
-  'Việt',
-  'Yến',
-];
 const COMPANY = ['Công ty TNHH', 'Công ty CP', 'Cty TNHH', 'Doanh nghiệp tư nhân'];
 const TRADE = ['Xây dựng', 'Thương mại', 'Vận tải', 'Dược phẩm', 'Nông sản', 'Cơ khí', 'Điện nước'];
 
 /** The n-th distinct name: a person (three of four) or a company, never the same twice. */
 export function donorNameOf(n: number): string {
-  const person = `${FAMILY[n % FAMILY.length]} ${MIDDLE[Math.floor(n / FAMILY.length) % MIDDLE.length]} ${
-    GIVEN[Math.floor(n / (FAMILY.length * MIDDLE.length)) % GIVEN.length]
+  const [family, middle, given] = [FAMILY_NAMES, MALE_MIDDLE, MALE_GIVEN];
+  const person = `${family[n % family.length]} ${middle[Math.floor(n / family.length) % middle.length]} ${
+    given[Math.floor(n / (family.length * middle.length)) % given.length]
   }`;
   if (n % 4 !== 3) {
     return person;
@@ -133,18 +87,6 @@ export const MANGLED_FORMS: readonly ((ref: string, n: number, name: string) => 
   (ref, _n, name) =>
     `CT DEN:${ref.replace('-', '')} ${bankCase(name)} UNG HO XAY NHA DAI DOAN KET CHO HO NGHEO`.slice(0, 48),
 ];
-
-/** A deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The pledges a statement of `mix` pays: one per referenced credit (round amounts, often the same),
@@ -240,7 +182,7 @@ export function generateStatement(
   mix: StatementMix,
   opts: { seed: number; firstDay: string },
 ): GeneratedStatement {
-  const rnd = random(opts.seed);
+  const rnd = mulberry32(opts.seed);
   const rows: Omit<StatementRow, 'line' | 'postedOn' | 'bankRef'>[] = [];
   for (let i = 0; i < mix.referenced; i++) {
     const p = pledges[i] as GeneratedPledge;

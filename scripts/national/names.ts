@@ -129,9 +129,11 @@ const FAMILY = [
   ['Triệu', 1],
 ] as const;
 const FAMILY_TOTAL = FAMILY.reduce((n, [, w]) => n + w, 0);
-const MALE_MIDDLE = ['Văn', 'Hữu', 'Đức', 'Minh', 'Quang', 'Xuân', 'Công', 'Thành', 'Đình', 'Ngọc'];
+/** The family names, without their weights. */
+export const FAMILY_NAMES: readonly string[] = FAMILY.map(([name]) => name);
+export const MALE_MIDDLE = ['Văn', 'Hữu', 'Đức', 'Minh', 'Quang', 'Xuân', 'Công', 'Thành', 'Đình', 'Ngọc'];
 const FEMALE_MIDDLE = ['Thị', 'Thị', 'Thị', 'Ngọc', 'Thu', 'Thanh', 'Minh', 'Hồng', 'Kim', 'Phương'];
-const MALE_GIVEN = [
+export const MALE_GIVEN = [
   'An',
   'Bình',
   'Cường',
