@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../bot/app.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
-import { startApp, tempDatabase } from './support/app-harness.ts';
-import { type BotApiEmulator, type EmulatorUser, startBotApiEmulator } from './support/bot-api-emulator.ts';
+import type { TempDatabase } from './support/app-harness.ts';
+import type { BotApiEmulator, EmulatorUser } from './support/bot-api-emulator.ts';
 import { emulatorChat } from './support/emulator-chat.ts';
+import { joinByInvite, startTelegramWorld, stopTelegramWorld } from './support/telegram-world.ts';
 
 /**
  * An appeal on Telegram end to end (real grammY, the Bot API emulator over HTTP, the real app and its
@@ -21,7 +22,7 @@ const clock = createFixedClock('2025-03-10T03:00:00Z');
 const LETTER =
   'Kính gửi hội viên Hội Liên hiệp Phụ nữ: hãy chung tay ủng hộ Quỹ "Vì người nghèo" để xóa nhà tạm, nhà dột nát trong năm 2025.';
 let emulator: BotApiEmulator;
-let db: ReturnType<typeof tempDatabase>;
+let db: TempDatabase;
 let app: App;
 
 const { say, press, keyboard } = emulatorChat(() => emulator);
@@ -34,40 +35,16 @@ async function photo(user: EmulatorUser, fileId: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  emulator = await startBotApiEmulator();
-  db = tempDatabase();
-  app = await startApp(
-    {
-      DATABASE_URL: db.url,
-      TELEGRAM_BOT_TOKEN: emulator.token,
-      TELEGRAM_API_ROOT: emulator.apiRoot,
-      TELEGRAM_BOT_USERNAME: emulator.botInfo.username,
-    },
-    { clock, telegramBotInfo: emulator.botInfo },
-  );
-  const unit = (code: string) =>
-    app.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code } });
-  const women = await unit('HLHPN-058');
-  const city = await unit('058');
-  const expiresAt = new Date('2025-12-31');
-  await app.prisma.invite.createMany({
-    data: [
-      { code: 'AD7M2XPA', role: 'admin', unitId: city.id, createdBy: 'test', expiresAt },
-      { code: 'PH7M2XPB', role: 'org_leader', unitId: women.id, createdBy: 'test', expiresAt },
-      { code: 'PH7M2XPC', role: 'org_leader', unitId: women.id, createdBy: 'test', expiresAt },
-    ],
-  });
-  await say(admin, '/start AD7M2XPA');
-  await say(member, '/start PH7M2XPB');
-  await say(stopped, '/start PH7M2XPC');
+  ({ emulator, db, app } = await startTelegramWorld({ clock }, (e) => ({
+    TELEGRAM_BOT_USERNAME: e.botInfo.username,
+  })));
+  await joinByInvite({ emulator, app }, admin, 'AD7M2XPA', 'admin', '058');
+  await joinByInvite({ emulator, app }, member, 'PH7M2XPB', 'org_leader', 'HLHPN-058');
+  await joinByInvite({ emulator, app }, stopped, 'PH7M2XPC', 'org_leader', 'HLHPN-058');
   expect(await say(stopped, '/tatthongbao')).toContain('không nhận thư kêu gọi ủng hộ nữa');
 });
 
-afterAll(async () => {
-  await app.stop();
-  await emulator.close();
-  await db.cleanup();
-});
+afterAll(() => stopTelegramWorld({ app, emulator, db }));
 
 describe('an appeal on Telegram', () => {
   it('the admin writes it, adds a photo and sends it to the member organisations', async () => {

@@ -3,13 +3,9 @@ import type { App } from '../bot/app.ts';
 import { TELEGRAM_TEXT_LIMIT } from '../bot/telegram/telegram-sender.ts';
 import { MAX_BATCH_LINES } from '../core/funds/batch-pledges.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
-import { startApp, tempDatabase } from './support/app-harness.ts';
-import {
-  type BotApiEmulator,
-  type EmulatorUser,
-  type SentMessage,
-  startBotApiEmulator,
-} from './support/bot-api-emulator.ts';
+import type { TempDatabase } from './support/app-harness.ts';
+import type { BotApiEmulator, EmulatorUser, SentMessage } from './support/bot-api-emulator.ts';
+import { joinByInvite, startTelegramWorld, stopTelegramWorld } from './support/telegram-world.ts';
 
 /**
  * Issue 17 §3 on Telegram (real grammY, the Bot API emulator over HTTP, the real app on the suite's
@@ -24,7 +20,7 @@ const officer: EmulatorUser = { id: 9101, first_name: 'Lan' };
 const leader: EmulatorUser = { id: 9102, first_name: 'Hoa' };
 const clock = createFixedClock('2025-03-10T03:00:00Z');
 let emulator: BotApiEmulator;
-let db: ReturnType<typeof tempDatabase>;
+let db: TempDatabase;
 let app: App;
 let ward: number;
 
@@ -77,31 +73,19 @@ async function pledged(): Promise<bigint> {
 const pledgeCount = () => app.prisma.pledge.count();
 
 beforeAll(async () => {
-  emulator = await startBotApiEmulator();
-  db = tempDatabase();
-  app = await startApp(
-    { DATABASE_URL: db.url, TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot },
-    { clock, telegramBotInfo: emulator.botInfo },
+  ({ emulator, db, app } = await startTelegramWorld({ clock }));
+  ward = (
+    await app.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '01840' } })
+  ).id;
+  expect(await joinByInvite({ emulator, app }, officer, 'LE7M2XPA', 'unit_officer', '01840')).toContain(
+    'Đăng ký thành công',
   );
-  const unit = (code: string) =>
-    app.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code } });
-  ward = (await unit('01840')).id;
-  const expiresAt = new Date('2025-12-31');
-  await app.prisma.invite.createMany({
-    data: [
-      { code: 'LE7M2XPA', role: 'unit_officer', unitId: ward, createdBy: 'test', expiresAt },
-      { code: 'LE7M2XPB', role: 'leader', unitId: (await unit('058')).id, createdBy: 'test', expiresAt },
-    ],
-  });
-  await say(officer, '/start LE7M2XPA', 'Đăng ký thành công');
-  await say(leader, '/start LE7M2XPB', 'Đăng ký thành công');
+  expect(await joinByInvite({ emulator, app }, leader, 'LE7M2XPB', 'leader', '058')).toContain(
+    'Đăng ký thành công',
+  );
 });
 
-afterAll(async () => {
-  await app.stop();
-  await emulator.close();
-  await db.cleanup();
-});
+afterAll(() => stopTelegramWorld({ app, emulator, db }));
 
 describe('pledges announced at the ceremony, on Telegram', () => {
   it('six lines with one corrected give six references, and the pledged total rises by their sum once', async () => {

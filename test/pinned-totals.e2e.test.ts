@@ -7,9 +7,10 @@ import type { Campaign } from '../core/campaigns/campaign.ts';
 import { campaignOfUnit } from '../core/campaigns/campaign-of.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
 import { createStore } from '../prisma/store.ts';
-import { startApp, tempDatabase } from './support/app-harness.ts';
-import { type BotApiEmulator, type EmulatorUser, startBotApiEmulator } from './support/bot-api-emulator.ts';
+import { startTelegramApp, type TempDatabase } from './support/app-harness.ts';
+import type { BotApiEmulator, EmulatorUser } from './support/bot-api-emulator.ts';
 import { moneyPledge, recordEntry } from './support/fixtures.ts';
+import { joinByInvite, startTelegramWorld, stopTelegramWorld } from './support/telegram-world.ts';
 
 /**
  * The pinned totals message of a leadership group (issue 17 §3), end to end with the real grammY
@@ -24,16 +25,11 @@ const OTHER_GROUP = -100_931;
 // Monday 14/04/2025, 09:00 in Hà Nội.
 const clock = createFixedClock('2025-04-14T02:00:00Z');
 let emulator: BotApiEmulator;
-let db: ReturnType<typeof tempDatabase>;
+let db: TempDatabase;
 let app: App;
 let cityId = 0;
 
-async function start(): Promise<App> {
-  return startApp(
-    { DATABASE_URL: db.url, TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot },
-    { clock, telegramBotInfo: emulator.botInfo, pinnedTotals: false },
-  );
-}
+const start = (): Promise<App> => startTelegramApp(emulator, db.url, { clock });
 
 function loop(a: App = app) {
   if (!a.pinnedTotals) {
@@ -74,33 +70,14 @@ async function pinnedRow(chatId: number) {
 }
 
 beforeAll(async () => {
-  emulator = await startBotApiEmulator();
-  db = tempDatabase();
-  app = await start();
-  const city = await app.prisma.unit.findFirstOrThrow({
-    orderBy: { validFrom: 'desc' },
-    where: { code: '058' },
-  });
-  cityId = city.id;
-  await app.prisma.invite.create({
-    data: {
-      code: 'AD7P3XQA',
-      role: 'admin',
-      unitId: city.id,
-      createdBy: 'test',
-      expiresAt: new Date('2025-12-31'),
-    },
-  });
-  const before = emulator.messagesTo(admin.id).length;
-  emulator.sendText(admin, '/start AD7P3XQA');
-  await emulator.waitForMessages(admin.id, before + 1);
+  ({ emulator, db, app } = await startTelegramWorld({ clock }));
+  cityId = (
+    await app.prisma.unit.findFirstOrThrow({ orderBy: { validFrom: 'desc' }, where: { code: '058' } })
+  ).id;
+  await joinByInvite({ emulator, app }, admin, 'AD7P3XQA', 'admin', '058');
 });
 
-afterAll(async () => {
-  await app.stop();
-  await emulator.close();
-  await db.cleanup();
-});
+afterAll(() => stopTelegramWorld({ app, emulator, db }));
 
 describe('the pinned totals message of a leadership group', () => {
   it('is sent once and pinned quietly when the group becomes active', async () => {

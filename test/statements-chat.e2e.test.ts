@@ -4,15 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../bot/app.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
 import { createStore } from '../prisma/store.ts';
-import { startApp, tempDatabase } from './support/app-harness.ts';
-import {
-  type BotApiEmulator,
-  type EmulatorUser,
-  type SentMessage,
-  startBotApiEmulator,
-} from './support/bot-api-emulator.ts';
+import type { TempDatabase } from './support/app-harness.ts';
+import type { BotApiEmulator, EmulatorUser, SentMessage } from './support/bot-api-emulator.ts';
 import { emulatorChat } from './support/emulator-chat.ts';
 import { moneyPledge } from './support/fixtures.ts';
+import { joinByInvite, startTelegramWorld, stopTelegramWorld } from './support/telegram-world.ts';
 
 /**
  * Issue 17 §2 in the chat, end to end on Telegram (real grammY, the Bot API emulator over HTTP, the
@@ -30,7 +26,7 @@ const officer: EmulatorUser = { id: 8301, first_name: 'Thu' };
 const leader: EmulatorUser = { id: 8302, first_name: 'Mai' };
 const clock = createFixedClock('2025-03-10T03:00:00Z');
 let emulator: BotApiEmulator;
-let db: ReturnType<typeof tempDatabase>;
+let db: TempDatabase;
 let app: App;
 
 const SAMPLES = path.join(import.meta.dirname, '../docs/samples/statements');
@@ -97,18 +93,12 @@ async function count(table: 'FundEntry' | 'StatementLine' | 'StatementImport'): 
 }
 
 beforeAll(async () => {
-  emulator = await startBotApiEmulator();
-  db = tempDatabase();
-  app = await startApp(
-    { DATABASE_URL: db.url, TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot },
-    { clock, telegramBotInfo: emulator.botInfo },
-  );
+  ({ emulator, db, app } = await startTelegramWorld({ clock }));
   const store = createStore(app.db);
   await store.run(async (tx) => {
     const campaign = await tx.campaigns.findCurrent();
     const city = (await tx.units.listByKinds(['city'])).find((u) => u.code === '058');
-    const women = (await tx.units.listByKinds(['member_org'])).find((u) => u.code === 'HLHPN-058');
-    if (!campaign || !city || !women) {
+    if (!campaign || !city) {
       throw new Error('seed missing');
     }
     const sc = (await tx.units.listByKinds(['ward'])).find((u) => u.code === '01837');
@@ -141,39 +131,16 @@ beforeAll(async () => {
         at,
       );
     }
-    const expiresAt = new Date('2025-12-31');
-    await tx.invites.create(
-      {
-        code: 'QS7M2XPB',
-        role: 'fund_officer',
-        unitId: city.id,
-        fullName: null,
-        createdBy: 'test',
-        expiresAt,
-      },
-      at,
-    );
-    await tx.invites.create(
-      {
-        code: 'PS7M2XPA',
-        role: 'org_leader',
-        unitId: women.id,
-        fullName: null,
-        createdBy: 'test',
-        expiresAt,
-      },
-      at,
-    );
   });
-  expect(await say(officer, '/start QS7M2XPB')).toContain('cán bộ Quỹ');
-  expect(await say(leader, '/start PS7M2XPA')).toContain('Hội Liên hiệp Phụ nữ');
+  expect(await joinByInvite({ emulator, app }, officer, 'QS7M2XPB', 'fund_officer', '058')).toContain(
+    'cán bộ Quỹ',
+  );
+  expect(await joinByInvite({ emulator, app }, leader, 'PS7M2XPA', 'org_leader', 'HLHPN-058')).toContain(
+    'Hội Liên hiệp Phụ nữ',
+  );
 }, 60_000);
 
-afterAll(async () => {
-  await app.stop();
-  await emulator.close();
-  await db.cleanup();
-});
+afterAll(() => stopTelegramWorld({ app, emulator, db }));
 
 describe('a bank statement sent in the chat', () => {
   let proposals: SentMessage;

@@ -1,18 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../bot/app.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
-import { createInvite, startApp, tempDatabase } from './support/app-harness.ts';
-import {
-  type BotApiEmulator,
-  type EmulatorUser,
-  type SentMessage,
-  startBotApiEmulator,
-} from './support/bot-api-emulator.ts';
+import type { TempDatabase } from './support/app-harness.ts';
+import type { BotApiEmulator, EmulatorUser, SentMessage } from './support/bot-api-emulator.ts';
 import { bacKanDefinition, setDefinition } from './support/campaign-definition.ts';
 import { emulatorChat } from './support/emulator-chat.ts';
 import { crc16CcittFalse, decodeVietQr } from './support/emvco.ts';
 import { CITY_FUND_ACCOUNT } from './support/fixtures.ts';
 import { scanQrPng } from './support/qr-scan.ts';
+import { joinByInvite, startTelegramWorld, stopTelegramWorld } from './support/telegram-world.ts';
 
 /**
  * Pay by scanning (issue 17 §1), end to end on Telegram (real grammY, the Bot API emulator over
@@ -28,7 +24,7 @@ const officer: EmulatorUser = { id: 8702, first_name: 'Thu' };
 const plainDonor: EmulatorUser = { id: 8703, first_name: 'Minh' };
 const clock = createFixedClock('2025-03-10T03:00:00Z');
 let emulator: BotApiEmulator;
-let db: ReturnType<typeof tempDatabase>;
+let db: TempDatabase;
 let app: App;
 const chat = emulatorChat(() => emulator);
 
@@ -105,23 +101,15 @@ function scanned(photo: SentMessage | undefined) {
 }
 
 beforeAll(async () => {
-  emulator = await startBotApiEmulator();
-  db = tempDatabase();
-  app = await startApp(
-    { DATABASE_URL: db.url, TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot },
-    { clock, telegramBotInfo: emulator.botInfo },
-  );
+  ({ emulator, db, app } = await startTelegramWorld({ clock }));
   const campaign = await app.prisma.campaign.findFirstOrThrow({ where: { code: 'BK-XNT-2025' } });
   await setDefinition(app.db, campaign.id, bacKanDefinition());
-  await createInvite(app, 'QF7M2XQR', 'fund_officer', '058');
-  expect(await chat.say(officer, '/start QF7M2XQR')).toContain('cán bộ Quỹ');
+  expect(await joinByInvite({ emulator, app }, officer, 'QF7M2XQR', 'fund_officer', '058')).toContain(
+    'cán bộ Quỹ',
+  );
 });
 
-afterAll(async () => {
-  await app.stop();
-  await emulator.close();
-  await db.cleanup();
-});
+afterAll(() => stopTelegramWorld({ app, emulator, db }));
 
 describe('a money pledge is paid by scanning', () => {
   it('sends the VietQR of the city fund with the receipt: every field, and the CRC', async () => {
