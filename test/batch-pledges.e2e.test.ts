@@ -5,6 +5,7 @@ import { MAX_BATCH_LINES } from '../core/funds/batch-pledges.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
 import type { TempDatabase } from './support/app-harness.ts';
 import type { BotApiEmulator, EmulatorUser, SentMessage } from './support/bot-api-emulator.ts';
+import { pledgedAt } from './support/fund-totals.ts';
 import { joinByInvite, startTelegramWorld, stopTelegramWorld } from './support/telegram-world.ts';
 
 /**
@@ -60,15 +61,7 @@ async function press(user: EmulatorUser, prefix: string, until: string) {
   return { text: text(messages), messages, update };
 }
 
-async function pledged(): Promise<bigint> {
-  const row = await app.db.kysely
-    .selectFrom('FundTotal')
-    .select('amount')
-    .where('levelUnitId', '=', ward)
-    .where('kind', '=', 'pledged')
-    .executeTakeFirst();
-  return BigInt(row?.amount ?? 0);
-}
+const pledged = () => pledgedAt(app.db, ward);
 
 const pledgeCount = () => app.prisma.pledge.count();
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_BATCH_LINES } from '../../core/funds/batch-pledges.ts';
 import { choiceFrom, commandFrom, type TestUser, testUser, textFrom } from '../../core/testing/builders.ts';
+import { pledgedAt } from '../support/fund-totals.ts';
 import { addMember, createInboundHarness, type InboundHarness } from '../support/inbound-harness.ts';
 
 /**
@@ -66,16 +67,7 @@ async function world(): Promise<World> {
 const pledgeRows = (h: InboundHarness) =>
   h.db.kysely.selectFrom('Pledge').selectAll().orderBy('id').execute();
 
-/** The level's pledged total as the ledger keeps it (FundTotal, kind 'pledged'). */
-async function pledged(h: InboundHarness, level: number): Promise<bigint> {
-  const row = await h.db.kysely
-    .selectFrom('FundTotal')
-    .select('amount')
-    .where('levelUnitId', '=', level)
-    .where('kind', '=', 'pledged')
-    .executeTakeFirst();
-  return BigInt(row?.amount ?? 0);
-}
+const pledged = (h: InboundHarness, level: number) => pledgedAt(h.db, level);
 
 describe('pledges announced at the ceremony, registered at once', () => {
   it('reads six lines, asks for the one it cannot read, and records six pledges with their references', async () => {

@@ -1,0 +1,12 @@
+import type { SqlDb } from '../../prisma/sql-db.ts';
+
+/** A fund level's pledged total as the ledger keeps it (FundTotal, kind 'pledged'); 0 before any. */
+export async function pledgedAt(db: SqlDb, levelUnitId: number): Promise<bigint> {
+  const row = await db.kysely
+    .selectFrom('FundTotal')
+    .select('amount')
+    .where('levelUnitId', '=', levelUnitId)
+    .where('kind', '=', 'pledged')
+    .executeTakeFirst();
+  return BigInt(row?.amount ?? 0);
+}
