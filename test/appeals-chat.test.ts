@@ -4,6 +4,7 @@ import type { ExportSheet } from '../core/exports/sheet.ts';
 import type { Outbound } from '../core/messaging/message.ts';
 import type { TestUser } from '../core/testing/builders.ts';
 import { createStore } from '../prisma/store.ts';
+import { unitIdOf } from './support/db-reads.ts';
 import { type SqliteChat, startSqliteChat } from './support/sqlite-chat.ts';
 
 /**
@@ -34,14 +35,7 @@ const appealRows = () =>
     .orderBy('id')
     .execute();
 
-async function unitId(code: string): Promise<number> {
-  const row = await chat.db.kysely
-    .selectFrom('Unit')
-    .select('id')
-    .where('code', '=', code)
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
+const unitId = (code: string) => unitIdOf(chat.db, code);
 
 /** A person of the Women's Union with a chat of their own. */
 async function member(key: string): Promise<void> {

@@ -5,7 +5,8 @@ import { MAX_BATCH_LINES } from '../core/funds/batch-pledges.ts';
 import { createFixedClock } from '../core/shared/clock.ts';
 import type { TempDatabase } from './support/app-harness.ts';
 import type { BotApiEmulator, EmulatorUser, SentMessage } from './support/bot-api-emulator.ts';
-import { pledgedAt } from './support/fund-totals.ts';
+import { CEREMONY_FIXED, CEREMONY_SIX, CEREMONY_TOTAL } from './support/ceremony-pledges.ts';
+import { pledgedAt } from './support/db-reads.ts';
 import { joinByInvite, startTelegramWorld, stopTelegramWorld } from './support/telegram-world.ts';
 
 /**
@@ -85,21 +86,10 @@ describe('pledges announced at the ceremony, on Telegram', () => {
     expect(await say(officer, '/menu', 'chọn một việc')).toContain('Anh/chị chọn một việc');
     const ask = await press(officer, 'menu:batchpledge', 'mỗi dòng một nhà hảo tâm');
     expect(ask.text).toContain('Công ty A 50tr');
-    const read = await say(
-      officer,
-      [
-        '1. Công ty A 50tr',
-        '2. Hội LHPN phường 20 triệu',
-        '3. Ông Nguyễn Văn B 5 bao xi măng',
-        '4. Cty TNHH Hòa Bình: 1,5 tỷ',
-        '5. Bà Lê Thị C - 2.000.000đ',
-        '6. Trường THCS Đức Xuân 10 ngày công (3 triệu)',
-      ].join('\n'),
-      'Bỏ qua các dòng này',
-    );
+    const read = await say(officer, CEREMONY_SIX, 'Bỏ qua các dòng này');
     expect(read).toContain('Đã đọc được 5 đăng ký. Còn 1 dòng chưa đọc được:');
     expect(read).toContain('«Ông Nguyễn Văn B 5 bao xi măng»: hiện vật, ngày công cần ghi giá trị quy đổi');
-    await say(officer, 'Ông Nguyễn Văn B 5 bao xi măng trị giá 500k', 'Công khai tên');
+    await say(officer, CEREMONY_FIXED, 'Công khai tên');
     const summary = await press(officer, 'publicName:yes', 'kiểm tra lại');
     expect(summary.text).toContain(
       '6 đăng ký vào Quỹ "Vì người nghèo" phường Đức Xuân, tổng 1.575.500.000 đ:',
@@ -111,7 +101,7 @@ describe('pledges announced at the ceremony, on Telegram', () => {
     expect(new Set(refs).size).toBe(6);
     expect(done.text).toContain('— Trường THCS Đức Xuân: 10 ngày công, trị giá 3.000.000 đ');
     expect(await pledgeCount()).toBe(6);
-    expect((await pledged()) - before).toBe(1_575_500_000n);
+    expect((await pledged()) - before).toBe(CEREMONY_TOTAL);
 
     // Telegram delivers the confirmation again: nothing more is written or sent.
     const update = done.update;
@@ -122,7 +112,7 @@ describe('pledges announced at the ceremony, on Telegram', () => {
     // A later message proves the redelivery was handled (a chat's updates are handled in order).
     await say(officer, '/help', 'Các lệnh');
     expect(await pledgeCount()).toBe(6);
-    expect((await pledged()) - before).toBe(1_575_500_000n);
+    expect((await pledged()) - before).toBe(CEREMONY_TOTAL);
     expect(
       emulator.messagesTo(officer.id).filter((m) => (m.text ?? '').includes('Đã ghi nhận 6 đăng ký')),
     ).toHaveLength(1);

@@ -3,6 +3,7 @@ import { buildDigest, digestText } from '../core/digests/digest.ts';
 import type { Outbound } from '../core/messaging/message.ts';
 import { runReminders } from '../core/reminders/run-reminders.ts';
 import { createStore } from '../prisma/store.ts';
+import { unitIdOf } from './support/db-reads.ts';
 import { type SqliteChat, startSqliteChat } from './support/sqlite-chat.ts';
 
 /**
@@ -43,14 +44,7 @@ async function periodId(code: string): Promise<number> {
   return Number(row.id);
 }
 
-async function unitId(code: string): Promise<number> {
-  const row = await chat.db.kysely
-    .selectFrom('Unit')
-    .select('id')
-    .where('code', '=', code)
-    .executeTakeFirstOrThrow();
-  return Number(row.id);
-}
+const unitId = (code: string) => unitIdOf(chat.db, code);
 
 describe('the committee’s six-monthly report', () => {
   it('is reminded to the city’s staff, never to the wards', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_BATCH_LINES } from '../../core/funds/batch-pledges.ts';
 import { choiceFrom, commandFrom, type TestUser, testUser, textFrom } from '../../core/testing/builders.ts';
-import { pledgedAt } from '../support/fund-totals.ts';
+import { CEREMONY_FIXED, CEREMONY_SIX, CEREMONY_TOTAL } from '../support/ceremony-pledges.ts';
+import { pledgedAt } from '../support/db-reads.ts';
 import { addMember, createInboundHarness, type InboundHarness } from '../support/inbound-harness.ts';
 
 /**
@@ -14,16 +15,7 @@ import { addMember, createInboundHarness, type InboundHarness } from '../support
  * nothing written.
  */
 
-const SIX = [
-  '1. Công ty A 50tr',
-  '2. Hội LHPN phường 20 triệu',
-  '3. Ông Nguyễn Văn B 5 bao xi măng',
-  '4. Cty TNHH Hòa Bình: 1,5 tỷ',
-  '5. Bà Lê Thị C - 2.000.000đ',
-  '6. Trường THCS Đức Xuân 10 ngày công (3 triệu)',
-].join('\n');
-const FIXED = 'Ông Nguyễn Văn B 5 bao xi măng trị giá 500k';
-const SIX_TOTAL = 50_000_000n + 20_000_000n + 500_000n + 1_500_000_000n + 2_000_000n + 3_000_000n;
+const [SIX, FIXED, SIX_TOTAL] = [CEREMONY_SIX, CEREMONY_FIXED, CEREMONY_TOTAL];
 
 interface World {
   h: InboundHarness;
