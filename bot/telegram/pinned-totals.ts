@@ -134,12 +134,15 @@ export function createPinnedTotals(deps: PinnedTotalsDeps): PinnedTotalsLoop {
     const result: PinnedTotalsPass = { sent: 0, edited: 0, waiting: 0 };
     const now = deps.clock.now();
     const at = now.getTime();
+    // Taken before reading: a kick that arrives while the stamp is read marks the next pass (a
+    // group registered meanwhile is not left to the poll).
+    const kicked = dirty;
+    dirty = false;
     const { groups, stamp } = await changeStamp();
     const due = dueAt !== undefined && dueAt <= at;
-    if (!dirty && !due && stamp === lastStamp && at - lastFullPass < FULL_PASS_MS) {
+    if (!kicked && !due && stamp === lastStamp && at - lastFullPass < FULL_PASS_MS) {
       return { ...result, waiting };
     }
-    dirty = false;
     dueAt = undefined;
     lastStamp = stamp;
     lastFullPass = at;
