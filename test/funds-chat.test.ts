@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Outbound } from '../core/messaging/message.ts';
 import { type SqliteChat, startSqliteChat } from './support/sqlite-chat.ts';
 
 /**
@@ -37,6 +38,23 @@ const identityCount = async (externalUserId: string) =>
         .executeTakeFirstOrThrow()
     ).n,
   );
+/** The donors' receipt notices, in the order enqueued. */
+const receiptNotices = () =>
+  chat.db.kysely
+    .selectFrom('Outbox')
+    .select(['idempotencyKey', 'chatId', 'purpose', 'payload'])
+    .where('idempotencyKey', 'like', 'receipt-notice:%')
+    .orderBy('id')
+    .execute();
+const receiptIds = async (pledge: number) =>
+  (
+    await chat.db.kysely
+      .selectFrom('FundEntry')
+      .select('id')
+      .where('pledgeId', '=', pledge)
+      .orderBy('id')
+      .execute()
+  ).map((r) => r.id);
 const householdId = async (code: string) =>
   (
     await chat.db.kysely
@@ -134,6 +152,28 @@ describe('an organisation leader pledges and the fund officer follows the money'
     expect(second.text).toContain('còn chưa phân bổ 50.000.000 đ.');
     expect(second.text).toContain('✅ Đã nộp đủ');
     expect((await chat.press(fund(), 'menu:receiptpick')).text).not.toContain('UH-0001');
+  });
+
+  it("tells the Women's Union of each receipt once, with the amounts and the letter's button", async () => {
+    const notices = await receiptNotices();
+    const receipts = await receiptIds(pledgeId);
+    expect(receipts).toHaveLength(2);
+    expect(notices.map((n) => [n.idempotencyKey, n.chatId, n.purpose])).toEqual(
+      receipts.map((id) => [`receipt-notice:${id}:playground:org-phunu`, 'org-phunu', 'notice']),
+    );
+    const [first, second] = notices.map((n) => JSON.parse(n.payload) as Outbound);
+    expect(first?.text).toBe(
+      '💚 Quỹ "Vì người nghèo" thành phố Bắc Kạn đã nhận 20.000.000 đ theo đăng ký UH-0001 (Hội Liên hiệp Phụ nữ thành phố Bắc Kạn) ngày 10/03/2025. Đã nhận 20.000.000 đ / 50.000.000 đ. Trân trọng cảm ơn!',
+    );
+    expect(second?.text).toContain('đã nhận 30.000.000 đ theo đăng ký UH-0001');
+    expect(second?.text).toContain('Đã nhận 50.000.000 đ / 50.000.000 đ.');
+    expect((first?.choices ?? []).map((row) => row.map((c) => [c.id, c.label]))).toEqual([
+      [[`menu:ackask:${receipts[0]}`, '📄 Xin giấy xác nhận (10/03/2025)']],
+      [['menu:mypledges', '📄 Đăng ký của tôi']],
+    ]);
+    // The button asks for that receipt's letter, as the pledge card's does.
+    const asked = await chat.press(org(), `menu:ackask:${receipts[0]}`);
+    expect(asked.text).toContain('Đã gửi đề nghị cấp giấy xác nhận cho khoản nhận ngày 10/03/2025');
   });
 
   it('asks before recording more than the pledge, lets the amount be typed again, and keeps an over-payment as such', async () => {
@@ -429,5 +469,41 @@ describe('a donor without an invite', () => {
     const card = await chat.pressFirst(org(), reply, 'menu:pledgecard:');
     expect(card.buttons.some((b) => b.startsWith('menu:pledgeedit:'))).toBe(false);
     expect(card.text).toContain('đã có khoản nộp');
+  });
+});
+
+describe('a pledge nobody registered from a chat', () => {
+  it('records a receipt against it and tells no one', async () => {
+    const city = await chat.db.kysely
+      .selectFrom('Pledge')
+      .select(['campaignId', 'fundUnitId'])
+      .where('ref', '=', 'UH-0001')
+      .executeTakeFirstOrThrow();
+    const { id } = await chat.db.kysely
+      .insertInto('Pledge')
+      .values({
+        ref: 'UH-9001',
+        campaignId: city.campaignId,
+        donorKind: 'enterprise',
+        donorName: 'Công ty TNHH Ánh Dương',
+        personId: null,
+        fundUnitId: city.fundUnitId,
+        kind: 'money',
+        amount: 10_000_000n,
+        publicName: false,
+        channel: null,
+        createdAt: new Date('2025-03-10T03:00:00Z'),
+        updatedAt: new Date('2025-03-10T03:00:00Z'),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const before = (await receiptNotices()).length;
+    await chat.press(fund(), `menu:receipt:${id}`);
+    await chat.say(fund(), '10tr');
+    await chat.press(fund(), 'occurredOn:2025-03-10');
+    await chat.press(fund(), 'documentRef:');
+    expect((await chat.press(fund(), '@confirm:yes')).text).toContain('Đã ghi nhận khoản thu 10.000.000 đ');
+    expect(await receiptIds(id)).toHaveLength(1);
+    expect(await receiptNotices()).toHaveLength(before);
   });
 });

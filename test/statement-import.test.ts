@@ -11,7 +11,10 @@ import {
   statementLines,
   walkInFromLine,
 } from '../core/funds/statements/statement.ts';
+import type { Outbound } from '../core/messaging/message.ts';
 import type { Actor } from '../core/shared/actor.ts';
+import { fromIsoDate } from '../core/shared/calendar.ts';
+import { formatDate, formatMoney } from '../core/shared/format.ts';
 import type { UnitOfWork } from '../core/unit-of-work.ts';
 import type { SqlDb } from '../prisma/sql-db.ts';
 import { createStore } from '../prisma/store.ts';
@@ -19,6 +22,7 @@ import {
   ACCEPTANCE_MIX,
   type GeneratedPledge,
   generateStatement,
+  giveDonorsChats,
   insertPledges,
   pledgeSpecs,
   statementTable,
@@ -38,6 +42,7 @@ let campaign: Campaign;
 let levelUnitId: number;
 let pledges: GeneratedPledge[];
 let rows: StatementRow[];
+let withChat: Set<number>;
 
 const input = (r: StatementRow[], dryRun: boolean, fileName = 'saoke.csv') => ({
   campaignId: campaign.id,
@@ -92,7 +97,36 @@ beforeAll(async () => {
     pledgeSpecs(ACCEPTANCE_MIX),
   );
   ({ rows } = generateStatement(pledges, ACCEPTANCE_MIX, { seed: 7, firstDay: '2025-03-01' }));
+  // Every other pledge was registered from a Telegram chat; the others have no one to tell.
+  withChat = new Set(pledges.filter((_, i) => i % 2 === 0).map((p) => p.id));
+  await giveDonorsChats(
+    db,
+    pledges.filter((p) => withChat.has(p.id)),
+    NOW,
+  );
 }, 60_000);
+
+/** The donors' receipt notices: one row per receipt and chat. */
+const receiptNotices = () =>
+  db.kysely
+    .selectFrom('Outbox')
+    .select(['idempotencyKey', 'chatId', 'channel', 'payload', 'purpose', 'personId'])
+    .where('idempotencyKey', 'like', 'receipt-notice:%')
+    .orderBy('id')
+    .execute();
+
+/** Exactly one notice per receipt against a pledge with a chat, to that chat; none for the others. */
+async function expectOneNoticePerReceipt(
+  lines: readonly { entryId: number | null; pledgeId: number | null }[],
+): Promise<void> {
+  const notices = await receiptNotices();
+  const keys = new Set(notices.map((n) => n.idempotencyKey));
+  for (const l of lines) {
+    const key = `receipt-notice:${l.entryId}:telegram:${900_000 + (l.pledgeId ?? 0)}`;
+    expect(keys.has(key)).toBe(withChat.has(l.pledgeId ?? 0));
+  }
+  expect(keys.size).toBe(notices.length);
+}
 
 afterAll(async () => {
   await close();
@@ -151,6 +185,34 @@ describe('bank statement import (issue 17 §2)', () => {
       .executeTakeFirstOrThrow();
     expect(pledge.received).toBe(pledge.amount);
 
+    // Each match's donor hears of it once, in their chat; a pledge without a person, nobody.
+    await expectOneNoticePerReceipt(matched);
+    const told = matched.filter((l) => withChat.has(l.pledgeId ?? 0));
+    expect(told.length).toBeGreaterThan(800);
+    expect(await receiptNotices()).toHaveLength(told.length);
+    const heard = told[0];
+    const notice = (await receiptNotices())[0];
+    const paid = await db.kysely
+      .selectFrom('Pledge')
+      .select(['ref', 'donorName', 'amount', 'received'])
+      .where('id', '=', heard?.pledgeId ?? 0)
+      .executeTakeFirstOrThrow();
+    const day = formatDate(fromIsoDate(heard?.postedOn ?? ''));
+    expect(notice).toMatchObject({
+      channel: 'telegram',
+      chatId: String(900_000 + (heard?.pledgeId ?? 0)),
+      purpose: 'notice',
+      idempotencyKey: `receipt-notice:${heard?.entryId}:telegram:${900_000 + (heard?.pledgeId ?? 0)}`,
+    });
+    const message = JSON.parse(notice?.payload ?? '{}') as Outbound;
+    expect(message.text).toBe(
+      `💚 Quỹ "Vì người nghèo" thành phố Bắc Kạn đã nhận ${formatMoney(heard?.amount ?? 0n)} theo đăng ký ${paid.ref} (${paid.donorName}) ngày ${day}. Đã nhận ${formatMoney(paid.received)} / ${formatMoney(paid.amount)}. Trân trọng cảm ơn!`,
+    );
+    expect((message.choices ?? []).map((row) => row.map((c) => [c.id, c.label]))).toEqual([
+      [[`menu:ackask:${heard?.entryId}`, `📄 Xin giấy xác nhận (${day})`]],
+      [['menu:mypledges', '📄 Đăng ký của tôi']],
+    ]);
+
     const after = await snapshot();
     expect(after.lines).toBe(2050);
     const again = await store.run((tx) => importStatement(tx, null, input(rows, false), NOW, 'cli'));
@@ -162,6 +224,8 @@ describe('bank statement import (issue 17 §2)', () => {
       alreadySeen: 2050,
     });
     expect(await snapshot()).toEqual(after);
+    // Nothing recorded again, nobody told again.
+    expect(await receiptNotices()).toHaveLength(told.length);
 
     // The last 1,050 lines again, and 20 new credits paying the first pledges a second time.
     const extra = generateStatement(
@@ -177,6 +241,11 @@ describe('bank statement import (issue 17 §2)', () => {
     const final = await snapshot();
     expect(final.lines).toBe(2070);
     expect(final.entries).toBe(after.entries + 20);
+    const paidAgain = third.lines.filter((l) => l.status === 'matched');
+    await expectOneNoticePerReceipt(paidAgain);
+    expect(await receiptNotices()).toHaveLength(
+      told.length + paidAgain.filter((l) => withChat.has(l.pledgeId ?? 0)).length,
+    );
   }, 60_000);
 
   it('confirming proposals records receipts that update the pledge, once; walk-in and dismissal decide a line once', async () => {
@@ -198,10 +267,22 @@ describe('bank statement import (issue 17 §2)', () => {
     expect(pledge.received).toBe(pledge.amount);
     const twice = await store.run((tx) => confirmProposal(tx, null, one.id, NOW, 'cli'));
     expect(twice).toMatchObject({ ok: false, reason: { key: 'statement.refused.decided' } });
+    const noticesBefore = (await receiptNotices()).length;
 
     const importId = one.importId;
     const all = await store.run((tx) => confirmAllProposals(tx, null, importId, NOW, 'cli'));
     expect(all).toMatchObject({ confirmed: 199, refused: 0 });
+    // Each confirmed proposal is a receipt its donor hears of, once.
+    const confirmed = await store.run((tx) =>
+      statementLines(tx, null, { levelUnitId, status: 'confirmed' }, 1000),
+    );
+    expect(confirmed).toHaveLength(200);
+    await expectOneNoticePerReceipt(confirmed);
+    const toldConfirmed = confirmed.filter((l) => withChat.has(l.pledgeId ?? 0)).length;
+    expect(toldConfirmed).toBeGreaterThan(0);
+    expect((await receiptNotices()).length).toBe(
+      noticesBefore + toldConfirmed - (withChat.has(one.pledgeId ?? 0) ? 1 : 0),
+    );
     const openByName = await db.kysely
       .selectFrom('Pledge')
       .select((eb) => eb.fn.countAll<number>().as('n'))

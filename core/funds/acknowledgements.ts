@@ -546,6 +546,11 @@ export async function giftList(
   return { lines, choices: pickChoices(gifts, pending) };
 }
 
+/** "📄 Xin giấy xác nhận (05/03/2025)": the donor asks for the letter of this receipt. */
+export function askLetterChoice(g: Gift): Choice {
+  return { id: menuButtonId('ackask', g.entry.id), label: `${t('vi', 'ack.button.ask')} (${receivedOn(g)})` };
+}
+
 /** The donor's receipts against their pledge, each with its letter's state or "📄 Xin giấy xác nhận". */
 export async function pledgeGifts(
   tx: Tx,
@@ -572,12 +577,7 @@ export async function pledgeGifts(
       params: { date: receivedOn(g), what: giftShort(g), status: await ackStatus(tx, g, ack) },
     });
     if (!ack) {
-      choices.push([
-        {
-          id: menuButtonId('ackask', g.entry.id),
-          label: `${t('vi', 'ack.button.ask')} (${receivedOn(g)})`,
-        },
-      ]);
+      choices.push([askLetterChoice(g)]);
     }
   }
   return { lines, choices };

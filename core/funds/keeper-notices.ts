@@ -51,26 +51,38 @@ export async function noticeToKeepers(
 }
 
 /** A person's chats (every channel they wrote from) get the message; how many chats they have. */
-export async function noticeToPerson(
+export function noticeToPerson(
   tx: Tx,
   notice: { personId: number | null; message: Outbound; key: string },
   now: Date,
 ): Promise<number> {
-  const { personId } = notice;
-  if (personId === null) {
+  return noticesToPeople(tx, [notice], now);
+}
+
+/**
+ * `noticeToPerson` for many notices at once (a bank statement's receipts): the chats of every person
+ * read together and all the messages enqueued in one call. How many messages that was.
+ */
+export async function noticesToPeople(
+  tx: Tx,
+  notices: readonly { personId: number | null; message: Outbound; key: string }[],
+  now: Date,
+): Promise<number> {
+  const people = [...new Set(notices.flatMap((n) => (n.personId === null ? [] : [n.personId])))];
+  if (people.length === 0) {
     return 0;
   }
-  const chats = await tx.people.identitiesOf(personId);
-  await tx.outbox.enqueue(
-    chats.map((c) => ({
+  const chatsOf = await tx.people.identitiesOfPeople(people);
+  const items: OutboxItem[] = notices.flatMap(({ personId, message, key }) =>
+    (personId === null ? [] : (chatsOf.get(personId) ?? [])).map((c) => ({
       channel: c.channel,
       chatId: c.externalUserId,
-      message: notice.message,
-      idempotencyKey: `${notice.key}:${c.channel}:${c.externalUserId}`,
+      message,
+      idempotencyKey: `${key}:${c.channel}:${c.externalUserId}`,
       purpose: 'notice' as const,
       personId,
     })),
-    now,
   );
-  return chats.length;
+  await tx.outbox.enqueue(items, now);
+  return items.length;
 }

@@ -33,6 +33,10 @@ export interface PeopleRepository {
   ): Promise<{ personId: number; fullName: string; unitId: number; role: Role }[]>;
   /** The chats a person can be reached in (a private chat's id is the user's id on both messengers). */
   identitiesOf(personId: number): Promise<{ channel: Channel; externalUserId: string }[]>;
+  /** `identitiesOf` for many people in a few statements (by person; a person without chats is absent). */
+  identitiesOfPeople(
+    personIds: readonly number[],
+  ): Promise<Map<number, { channel: Channel; externalUserId: string }[]>>;
   addIdentity(
     identity: { channel: Channel; externalUserId: string; personId: number; displayName: string | null },
     at: Date,

@@ -5,6 +5,18 @@ import { type Actor, isRole, type MembershipView } from '../../core/shared/actor
 import type { UnitView } from '../../core/units/unit.repository.ts';
 import type { DB } from '../kysely-dialect.ts';
 
+/** Rows per INSERT or IN list: 16 columns × 500 stays far below SQLite's 32,766 parameters. */
+const CHUNK = 500;
+
+/** Items in parts of at most `CHUNK` (one statement each). */
+export function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) {
+    out.push(items.slice(i, i + CHUNK));
+  }
+  return out;
+}
+
 /** The columns of a unit that `UnitView` shows. */
 export const UNIT_VIEW = ['id', 'code', 'name', 'kind', 'parentId'] as const;
 

@@ -1,4 +1,4 @@
-import { isChannel } from '../../core/messaging/message.ts';
+import { type Channel, isChannel } from '../../core/messaging/message.ts';
 import type {
   InviteRepository,
   PeopleRepository,
@@ -9,7 +9,7 @@ import { isRole } from '../../core/shared/actor.ts';
 import type { SqlDb } from '../database.ts';
 import { isDemoInvite, PLAYGROUND_CHANNEL } from '../demo-marks.ts';
 import { type Param, prepared } from '../kysely-dialect.ts';
-import { actorOf, inserted } from './mappers.ts';
+import { actorOf, chunks, inserted } from './mappers.ts';
 
 /** The sender of every message: the person behind a channel identity and their live memberships. */
 const findActor = prepared((db, $: Param<{ channel: string; externalUserId: string }>) =>
@@ -68,6 +68,23 @@ const touchIdentity = prepared(
 
 export function createPeopleRepository(t: SqlDb): PeopleRepository {
   const db = t.kysely;
+  const identitiesOfPeople: PeopleRepository['identitiesOfPeople'] = async (personIds) => {
+    const found = new Map<number, { channel: Channel; externalUserId: string }[]>();
+    for (const part of chunks([...new Set(personIds)])) {
+      const rows = await db
+        .selectFrom('ChannelIdentity')
+        .select(['personId', 'channel', 'externalUserId'])
+        .where('personId', 'in', part)
+        .orderBy('id')
+        .execute();
+      for (const { personId, channel, externalUserId } of rows) {
+        if (isChannel(channel)) {
+          found.set(personId, [...(found.get(personId) ?? []), { channel, externalUserId }]);
+        }
+      }
+    }
+    return found;
+  };
   return {
     async findActor(channel, externalUserId) {
       const rows = await findActor.all(db, { channel, externalUserId });
@@ -79,16 +96,9 @@ export function createPeopleRepository(t: SqlDb): PeopleRepository {
       return person ? actorOf(person, await currentMemberships.all(db, { personId })) : undefined;
     },
     async identitiesOf(personId) {
-      const rows = await db
-        .selectFrom('ChannelIdentity')
-        .select(['channel', 'externalUserId'])
-        .where('personId', '=', personId)
-        .orderBy('id')
-        .execute();
-      return rows.flatMap(({ channel, externalUserId }) =>
-        isChannel(channel) ? [{ channel, externalUserId }] : [],
-      );
+      return (await identitiesOfPeople([personId])).get(personId) ?? [];
     },
+    identitiesOfPeople,
     async touchIdentity(channel, externalUserId, at) {
       await touchIdentity.run(db, { channel, externalUserId, at, before: new Date(at.getTime() - 60_000) });
     },

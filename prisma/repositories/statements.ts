@@ -6,18 +6,7 @@ import type {
 } from '../../core/funds/statements/statement.repository.ts';
 import type { DB } from '../kysely-dialect.ts';
 import type { SqlDb } from '../sql-db.ts';
-import { inserted } from './mappers.ts';
-
-/** Rows per INSERT or IN list: 16 columns × 500 stays far below SQLite's 32,766 parameters. */
-const CHUNK = 500;
-
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) {
-    out.push(items.slice(i, i + CHUNK));
-  }
-  return out;
-}
+import { chunks, inserted } from './mappers.ts';
 
 function toLine(r: Selectable<DB['StatementLine']>): StatementLineRecord {
   return { ...r, direction: r.direction === 'debit' ? 'debit' : 'credit' };
@@ -30,7 +19,17 @@ export function createStatementRepository(t: SqlDb): StatementRepository {
     async levelPledges(campaignId, levelUnitId) {
       const rows = await db
         .selectFrom('Pledge')
-        .select(['id', 'ref', 'donorName', 'kind', 'amount', 'received', 'verification', 'cancelledAt'])
+        .select([
+          'id',
+          'ref',
+          'donorName',
+          'kind',
+          'amount',
+          'received',
+          'verification',
+          'cancelledAt',
+          'personId',
+        ])
         .where('campaignId', '=', campaignId)
         .where('fundUnitId', '=', levelUnitId)
         .orderBy('id')
@@ -44,6 +43,7 @@ export function createStatementRepository(t: SqlDb): StatementRepository {
         received: r.received,
         verification: r.verification as PledgeVerification | null,
         cancelled: r.cancelledAt !== null,
+        personId: r.personId,
       }));
     },
     async seen(levelUnitId, fingerprints) {

@@ -371,3 +371,33 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.exit(1);
   });
 }
+
+/**
+ * The pledges as registered from the bot by donors with a Telegram chat (`String(900000 + id)`), so
+ * an import tells each one of its receipts.
+ */
+export async function giveDonorsChats(
+  db: SqlDb,
+  pledges: readonly { id: number; donorName: string }[],
+  at: Date,
+) {
+  await db.transaction(async (t) => {
+    for (const p of pledges) {
+      const person = await t.kysely
+        .insertInto('Person')
+        .values({ fullName: p.donorName, createdAt: at })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await t.kysely
+        .insertInto('ChannelIdentity')
+        .values({
+          channel: 'telegram',
+          externalUserId: String(900_000 + p.id),
+          personId: person.id,
+          createdAt: at,
+        })
+        .execute();
+      await t.kysely.updateTable('Pledge').set({ personId: person.id }).where('id', '=', p.id).execute();
+    }
+  });
+}

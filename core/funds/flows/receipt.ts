@@ -10,10 +10,11 @@ import type { Tx } from '../../unit-of-work.ts';
 import type { PledgeView } from '../fund.repository.ts';
 import { pledgeLine } from '../fund-views.ts';
 import { confirmPledge } from '../pledge-verification.ts';
+import { noticeReceipt } from '../receipt-notice.ts';
 import { type GiftForm, pledgeGoods } from '../receipt-words.ts';
 import {
   chosenLevel,
-  commitEntry,
+  commitEntryWithId,
   confirmedCampaign,
   dateStep,
   documentStep,
@@ -276,7 +277,7 @@ export const receiptRunner = defineFlow({
     const overpayment = pledge !== undefined && amount > pledge.amount - pledge.received;
     const form = pledge ? (pledge.kind === 'money' ? 'money' : pledge.kind) : (answers.form ?? 'money');
     const goods = form !== 'money';
-    const lines = await commitEntry(
+    const { lines, id } = await commitEntryWithId(
       tx,
       actor,
       campaign,
@@ -299,10 +300,9 @@ export const receiptRunner = defineFlow({
         params: { amount: formatMoney(amount), what: answers.description ?? '' },
       },
     );
-    if (pledge) {
-      lines.push(
-        ...(await afterPledgeReceipt(tx, actor, pledge, { overpayment, today: ctx.today }, now, inbound)),
-      );
+    if (pledge && id !== null) {
+      const receipt = { id, overpayment, today: ctx.today };
+      lines.push(...(await afterPledgeReceipt(tx, actor, pledge, receipt, now, inbound)));
     }
     return lines;
   },
@@ -310,17 +310,18 @@ export const receiptRunner = defineFlow({
 
 /**
  * A receipt against a pledge ends with what `verifyByReceipt` did, the pledge's line, and what was
- * paid above it.
+ * paid above it; the donor hears of it (`noticeReceipt`).
  */
 async function afterPledgeReceipt(
   tx: Tx,
   actor: Actor,
   before: PledgeView,
-  receipt: { overpayment: boolean; today: string },
+  receipt: { id: number; overpayment: boolean; today: string },
   now: Date,
   inbound: Inbound,
 ): Promise<Text[]> {
   const lines = await verifyByReceipt(tx, actor, before, now, inbound.channel);
+  await noticeReceipt(tx, receipt.id, now);
   const after = await tx.pledges.findById(before.id);
   if (after) {
     lines.push(pledgeLine(after, receipt.today));

@@ -167,7 +167,12 @@ function refusalText(r: LedgerRefusal): Text {
 }
 
 /** Records an entry from a confirmed flow and answers with the level's new balance. */
-export async function commitEntry(
+export async function commitEntry(...args: Parameters<typeof commitEntryWithId>): Promise<Text[]> {
+  return (await commitEntryWithId(...args)).lines;
+}
+
+/** `commitEntry`, with the id of the entry written (null when the ledger refused it). */
+export async function commitEntryWithId(
   tx: Tx,
   actor: Actor,
   campaign: Campaign,
@@ -175,7 +180,7 @@ export async function commitEntry(
   now: Date,
   inbound: Inbound,
   done: Text,
-): Promise<Text[]> {
+): Promise<{ lines: Text[]; id: number | null }> {
   const outcome = await recordFundEntry(
     tx,
     campaign,
@@ -183,7 +188,7 @@ export async function commitEntry(
     now,
   );
   if (!outcome.ok) {
-    return [{ key: 'fund.refused.nothing_saved' }, refusalText(outcome.refusal)];
+    return { lines: [{ key: 'fund.refused.nothing_saved' }, refusalText(outcome.refusal)], id: null };
   }
   await tx.audit.record(
     {
@@ -198,7 +203,7 @@ export async function commitEntry(
   );
   const unit = await tx.units.findById(entry.levelUnitId);
   const totals = levelTotals(outcome.state, entry.levelUnitId);
-  return [
+  const lines: Text[] = [
     done,
     {
       key: 'fund.balance',
@@ -210,6 +215,7 @@ export async function commitEntry(
       },
     },
   ];
+  return { lines, id: outcome.id };
 }
 
 /** A household as the allocation and disbursement flows keep it. */

@@ -17,6 +17,7 @@ const pledge = (
   received: 0n,
   verification: null,
   cancelled: false,
+  personId: null,
   ...extra,
 });
 

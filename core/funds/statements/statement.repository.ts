@@ -11,6 +11,8 @@ export interface LevelPledge {
   received: bigint;
   verification: PledgeVerification | null;
   cancelled: boolean;
+  /** Who registered it (their chats hear of each receipt), or null. */
+  personId: number | null;
 }
 
 /** A stored statement line (StatementLine). */

@@ -12,10 +12,11 @@ import { verifyByReceipt } from '../flows/receipt.ts';
 import type { NewFundEntry } from '../fund.repository.ts';
 import { fundEntry, recordReceipt, recordReceipts, toLedgerEntry } from '../fund-service.ts';
 import { fold } from '../ledger.ts';
+import { noticeReceipt, noticeReceipts, type PledgeReceipt } from '../receipt-notice.ts';
 import type { BankMapping } from './bank-mapping.ts';
 import { fingerprints } from './fingerprint.ts';
 import type { NewStatementLine, StatementLineRecord } from './statement.repository.ts';
-import { indexPledges, matchCredit } from './statement-match.ts';
+import { indexPledges, matchCredit, type PledgeIndex } from './statement-match.ts';
 import type {
   ConfirmAllOutcome,
   DebitCandidate,
@@ -159,7 +160,7 @@ function emptyOutcome(input: ImportStatementInput, refusal: Text): StatementOutc
  * Reads a statement into the level's lines: classifies every line (see the module comment) and,
  * unless `dryRun`, records the matches as receipts against their pledges (the bank's transaction
  * number as the voucher, the bank's day as the day received, overpayment flagged), keeps the new
- * lines and the import, and audits it. Lines an earlier import brought are reported as seen and
+ * lines and the import, tells each match's donor and audits it. Lines an earlier import brought are reported as seen and
  * change nothing, so importing a file again, or one overlapping it, adds only what is new.
  */
 export async function importStatement(
@@ -248,16 +249,13 @@ export async function importStatement(
     now,
   );
   const matches = fresh.filter((l) => l.status === 'matched' && l.pledgeId !== null);
-  const recorded = await recordReceipts(
-    tx,
-    matches.map((l) =>
-      creditReceipt({ ...l, campaignId, levelUnitId }, actor, channel, {
-        pledgeId: l.pledgeId,
-        overpayment: l.overpayment,
-      }),
-    ),
-    now,
+  const entries = matches.map((l) =>
+    creditReceipt({ ...l, campaignId, levelUnitId }, actor, channel, {
+      pledgeId: l.pledgeId,
+      overpayment: l.overpayment,
+    }),
   );
+  const recorded = await recordReceipts(tx, entries, now);
   if (!recorded.ok) {
     throw new AppError('INTERNAL', `a statement receipt was refused: ${recorded.refusal.code}`);
   }
@@ -272,6 +270,7 @@ export async function importStatement(
       await verifyByReceipt(tx, actor, p, now, ledgerChannel(channel));
     }
   }
+  await noticeMatches(tx, index, matches, entries, now);
   const toStore: NewStatementLine[] = fresh.map((l, i) => ({
     campaignId,
     levelUnitId,
@@ -310,6 +309,37 @@ export async function importStatement(
     now,
   );
   return outcome;
+}
+
+/**
+ * The donors hear of the matches (one notice per receipt, all enqueued at once), each with what its
+ * pledge has received with it: a pledge paid twice in the file hears of both, in the file's order.
+ */
+async function noticeMatches(
+  tx: Tx,
+  index: PledgeIndex,
+  matches: readonly StatementOutcomeLine[],
+  entries: readonly NewFundEntry[],
+  now: Date,
+): Promise<void> {
+  const levelUnitId = entries[0]?.levelUnitId;
+  if (levelUnitId === undefined) {
+    return;
+  }
+  const levelName = (await tx.units.findById(levelUnitId))?.name ?? '';
+  const received = new Map<number, bigint>();
+  const receipts: PledgeReceipt[] = [];
+  matches.forEach((l, i) => {
+    const pledge = l.pledgeRef === null ? undefined : index.byRef.get(l.pledgeRef);
+    const entry = entries[i];
+    if (!pledge || pledge.personId === null || !entry || l.entryId === null) {
+      return;
+    }
+    const after = (received.get(pledge.id) ?? pledge.received) + l.amount;
+    received.set(pledge.id, after);
+    receipts.push({ entry: { ...entry, id: l.entryId, createdAt: now }, pledge, received: after, levelName });
+  });
+  await noticeReceipts(tx, receipts, now);
 }
 
 /** A stored line as the officer's lists show it. */
@@ -398,7 +428,10 @@ async function decideLine(
   return true;
 }
 
-/** The credit line becomes a receipt (`fields`: its pledge, payer…) and takes `status`. */
+/**
+ * The credit line becomes a receipt (`fields`: its pledge, payer…) and takes `status`; a receipt
+ * against a pledge is announced to its donor.
+ */
 async function receiptFromLine(
   tx: Tx,
   actor: Actor | null,
@@ -421,6 +454,9 @@ async function receiptFromLine(
     ))
   ) {
     return nothingSaved;
+  }
+  if (fields.pledgeId) {
+    await noticeReceipt(tx, recorded.id, now);
   }
   return { ok: true, entryId: recorded.id };
 }
