@@ -32,25 +32,19 @@ export async function rememberShownChoices(
       last.set(`${item.channel}\u0000${item.chatId}`, item);
     }
   }
-  for (const item of last.values()) {
-    const stored = await flows.find(item.channel, item.chatId);
-    if (stored && stored.flow !== SHOWN_CHOICES_FLOW) {
-      continue;
-    }
-    const choices = (item.message.choices ?? []).flat().map((c) => ({ id: c.id, label: c.label }));
-    await flows.save(
-      item.channel,
-      item.chatId,
-      {
-        flow: SHOWN_CHOICES_FLOW,
-        version: VERSION,
-        step: 'choices',
-        data: JSON.stringify({ choices }),
-        expiresAt: new Date(at.getTime() + KEEP_MS),
-      },
-      at,
-    );
-  }
+  const data = (item: OutboxItem) =>
+    JSON.stringify({
+      choices: (item.message.choices ?? []).flat().map((c) => ({ id: c.id, label: c.label })),
+    });
+  const expiresAt = new Date(at.getTime() + KEEP_MS);
+  await flows.saveUnlessOtherFlow(
+    [...last.values()].map((item) => ({
+      channel: item.channel,
+      chatId: item.chatId,
+      state: { flow: SHOWN_CHOICES_FLOW, version: VERSION, step: 'choices', data: data(item), expiresAt },
+    })),
+    at,
+  );
 }
 
 /** The list a stored row holds, if it is one (and still current). */

@@ -84,7 +84,7 @@ export function createOutboxRepository(t: SqlDb, flows: FlowStateRepository): Ou
   const db = t.kysely;
   // Rows per INSERT: one statement per row is cheapest on SQLite (prepared once, run in-process); on
   // PostgreSQL each statement is a round trip, so a fan-out is sent in chunks.
-  const chunkSize = t.dialect === 'postgres' ? 100 : 1;
+  const chunkSize = t.dialect === 'postgres' ? 500 : 1;
   return {
     async enqueue(items: OutboxItem[], at) {
       let added = 0;
