@@ -163,10 +163,10 @@ describe('an organisation leader pledges and the fund officer follows the money'
     );
     const [first, second] = notices.map((n) => JSON.parse(n.payload) as Outbound);
     expect(first?.text).toBe(
-      '💚 Quỹ "Vì người nghèo" thành phố Bắc Kạn đã nhận 20.000.000 đ theo đăng ký UH-0001 (Hội Liên hiệp Phụ nữ thành phố Bắc Kạn) ngày 10/03/2025. Đã nhận 20.000.000 đ / 50.000.000 đ. Trân trọng cảm ơn!',
+      '💚 Quỹ "Vì người nghèo" thành phố Bắc Kạn đã nhận 20.000.000 đ theo đăng ký UH-0001 (Hội Liên hiệp Phụ nữ thành phố Bắc Kạn) ngày 10/03/2025. Đến nay đã nộp 20.000.000 đ trên 50.000.000 đ đã đăng ký. Trân trọng cảm ơn!',
     );
     expect(second?.text).toContain('đã nhận 30.000.000 đ theo đăng ký UH-0001');
-    expect(second?.text).toContain('Đã nhận 50.000.000 đ / 50.000.000 đ.');
+    expect(second?.text).toContain('Đến nay đã nộp 50.000.000 đ trên 50.000.000 đ đã đăng ký.');
     expect((first?.choices ?? []).map((row) => row.map((c) => [c.id, c.label]))).toEqual([
       [[`menu:ackask:${receipts[0]}`, '📄 Xin giấy xác nhận (10/03/2025)']],
       [['menu:mypledges', '📄 Đăng ký của tôi']],

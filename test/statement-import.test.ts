@@ -206,7 +206,7 @@ describe('bank statement import (issue 17 §2)', () => {
     });
     const message = JSON.parse(notice?.payload ?? '{}') as Outbound;
     expect(message.text).toBe(
-      `💚 Quỹ "Vì người nghèo" thành phố Bắc Kạn đã nhận ${formatMoney(heard?.amount ?? 0n)} theo đăng ký ${paid.ref} (${paid.donorName}) ngày ${day}. Đã nhận ${formatMoney(paid.received)} / ${formatMoney(paid.amount)}. Trân trọng cảm ơn!`,
+      `💚 Quỹ "Vì người nghèo" thành phố Bắc Kạn đã nhận ${formatMoney(heard?.amount ?? 0n)} theo đăng ký ${paid.ref} (${paid.donorName}) ngày ${day}. Đến nay đã nộp ${formatMoney(paid.received)} trên ${formatMoney(paid.amount)} đã đăng ký. Trân trọng cảm ơn!`,
     );
     expect((message.choices ?? []).map((row) => row.map((c) => [c.id, c.label]))).toEqual([
       [[`menu:ackask:${heard?.entryId}`, `📄 Xin giấy xác nhận (${day})`]],

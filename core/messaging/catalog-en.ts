@@ -628,7 +628,7 @@ export const en: Record<keyof typeof vi, string> = {
   'fund.receipt.verified':
     'ℹ️ Pledge {ref} was awaiting verification; this receipt counts as confirming it, so it is in the totals from now on.',
   'fund.receipt.donor_notice':
-    '💚 {fund} received {what} for pledge {ref} ({donor}) on {date}. Received so far: {received} of {pledged}. Thank you sincerely!',
+    '💚 {fund} received {what} for pledge {ref} ({donor}) on {date}. Paid so far: {received} of the {pledged} pledged. Thank you sincerely!',
   'fund.receipt.done_in_kind': '✅ {what} recorded, valued at {amount}.',
   'fund.allocation.title': 'allocate to a household',
   'fund.allocation.header':

@@ -633,7 +633,7 @@ export const vi = {
   'fund.receipt.verified':
     'ℹ️ Đăng ký số {ref} đang chờ xác minh; khoản thu này được coi là xác nhận, nên từ nay đăng ký được tính vào số liệu tổng hợp.',
   'fund.receipt.donor_notice':
-    '💚 {fund} đã nhận {what} theo đăng ký {ref} ({donor}) ngày {date}. Đã nhận {received} / {pledged}. Trân trọng cảm ơn!',
+    '💚 {fund} đã nhận {what} theo đăng ký {ref} ({donor}) ngày {date}. Đến nay đã nộp {received} trên {pledged} đã đăng ký. Trân trọng cảm ơn!',
   'fund.receipt.done_in_kind': '✅ Đã ghi nhận {what}, trị giá quy đổi {amount}.',
   'fund.allocation.title': 'phân bổ kinh phí cho hộ',
   'fund.allocation.header':
