@@ -79,6 +79,11 @@ async function pledgeMoney(
 }
 
 /** The fund officer records `amount` received against the only pledge waiting for money. */
+/**
+ * A fund officer records a receipt against the donor's pledge; the donor's notice of it (one
+ * message, sent after the officer's answer) has arrived when this returns, so the donor's next
+ * answer is not mistaken for it.
+ */
 async function recordReceipt(amount: string): Promise<string> {
   await chat.say(officer, '/menu');
   await chat.press(officer, 'menu:receiptpick');
@@ -86,7 +91,11 @@ async function recordReceipt(amount: string): Promise<string> {
   await chat.say(officer, amount);
   await chat.press(officer, 'occurredOn:');
   await chat.press(officer, 'documentRef:');
-  return chat.press(officer, '@confirm:yes');
+  const before = emulator.messagesTo(donor.id).length;
+  const answer = await chat.press(officer, '@confirm:yes');
+  const [notice] = (await emulator.waitForMessages(donor.id, before + 1)).slice(before);
+  expect(notice?.text).toMatch(/^💚 .* theo đăng ký UH-0001 /);
+  return answer;
 }
 
 /** What the QR picture says, read as a banking app's camera reads it. */
