@@ -1,4 +1,4 @@
-import type { FlowStateRepository } from '../../core/flows/flow-state.repository.ts';
+import type { FlowStateRepository, StoredFlowState } from '../../core/flows/flow-state.repository.ts';
 import type { SqlDb } from '../database.ts';
 import { type Param, prepared } from '../kysely-dialect.ts';
 import { chunks } from './mappers.ts';
@@ -14,37 +14,6 @@ const findState = prepared((db, $: Param<ChatKey>) =>
     .where('chatId', '=', $('chatId')),
 );
 
-const saveState = prepared(
-  (
-    db,
-    $: Param<
-      ChatKey & { flow: string; step: string; version: number; data: string; expiresAt: Date; at: Date }
-    >,
-  ) =>
-    db
-      .insertInto('FlowState')
-      .values({
-        channel: $('channel'),
-        chatId: $('chatId'),
-        flow: $('flow'),
-        step: $('step'),
-        version: $('version'),
-        data: $('data'),
-        expiresAt: $('expiresAt'),
-        updatedAt: $('at'),
-      })
-      .onConflict((oc) =>
-        oc.columns(['channel', 'chatId']).doUpdateSet((eb) => ({
-          flow: eb.ref('excluded.flow'),
-          step: eb.ref('excluded.step'),
-          version: eb.ref('excluded.version'),
-          data: eb.ref('excluded.data'),
-          expiresAt: eb.ref('excluded.expiresAt'),
-          updatedAt: eb.ref('excluded.updatedAt'),
-        })),
-      ),
-);
-
 type StateRow = ChatKey & {
   flow: string;
   step: string;
@@ -54,41 +23,52 @@ type StateRow = ChatKey & {
   updatedAt: Date;
 };
 
-/** Inserts the rows; a chat's existing row is replaced only when it holds the same flow. */
-const insertUnlessOtherFlow = (db: SqlDb['kysely'], values: StateRow | StateRow[]) =>
+/**
+ * Inserts the rows, replacing a chat's existing row — with `sameFlowOnly`, only a row that holds the
+ * same flow (a conversation there is left as it is).
+ */
+const upsertState = (db: SqlDb['kysely'], values: StateRow | StateRow[], sameFlowOnly: boolean) =>
   db
     .insertInto('FlowState')
     .values(values)
-    .onConflict((oc) =>
-      oc
-        .columns(['channel', 'chatId'])
-        .doUpdateSet((eb) => ({
-          step: eb.ref('excluded.step'),
-          version: eb.ref('excluded.version'),
-          data: eb.ref('excluded.data'),
-          expiresAt: eb.ref('excluded.expiresAt'),
-          updatedAt: eb.ref('excluded.updatedAt'),
-        }))
-        .whereRef('FlowState.flow', '=', 'excluded.flow'),
-    );
+    .onConflict((oc) => {
+      const replace = oc.columns(['channel', 'chatId']).doUpdateSet((eb) => ({
+        flow: eb.ref('excluded.flow'),
+        step: eb.ref('excluded.step'),
+        version: eb.ref('excluded.version'),
+        data: eb.ref('excluded.data'),
+        expiresAt: eb.ref('excluded.expiresAt'),
+        updatedAt: eb.ref('excluded.updatedAt'),
+      }));
+      return sameFlowOnly ? replace.whereRef('FlowState.flow', '=', 'excluded.flow') : replace;
+    });
+
+/** One state row's values as placeholders of a prepared statement. */
+const stateParams = ($: Param<StateRow>): StateRow => ({
+  channel: $('channel'),
+  chatId: $('chatId'),
+  flow: $('flow'),
+  step: $('step'),
+  version: $('version'),
+  data: $('data'),
+  expiresAt: $('expiresAt'),
+  updatedAt: $('updatedAt'),
+});
+
+const saveState = prepared((db, $: Param<StateRow>) => upsertState(db, stateParams($), false));
 
 // The list shown with one reply (every answer that ends on a menu): prepared once.
-const saveOneUnlessOtherFlow = prepared((db, $: Param<StateRow>) =>
-  insertUnlessOtherFlow(db, {
-    channel: $('channel'),
-    chatId: $('chatId'),
-    flow: $('flow'),
-    step: $('step'),
-    version: $('version'),
-    data: $('data'),
-    expiresAt: $('expiresAt'),
-    updatedAt: $('updatedAt'),
-  }),
-);
+const saveOneUnlessOtherFlow = prepared((db, $: Param<StateRow>) => upsertState(db, stateParams($), true));
 
 const deleteState = prepared((db, $: Param<ChatKey>) =>
   db.deleteFrom('FlowState').where('channel', '=', $('channel')).where('chatId', '=', $('chatId')),
 );
+
+/** A chat's state as the row that stores it. */
+function stateRow(channel: string, chatId: string, state: StoredFlowState, at: Date): StateRow {
+  const { flow, step, version, data, expiresAt } = state;
+  return { channel, chatId, flow, step, version, data, expiresAt, updatedAt: at };
+}
 
 /** The conversation state of each chat (one row per channel and chat). */
 export function createFlowStateRepository(t: SqlDb): FlowStateRepository {
@@ -96,38 +76,20 @@ export function createFlowStateRepository(t: SqlDb): FlowStateRepository {
   return {
     find: (channel, chatId) => findState.first(db, { channel, chatId }),
     async save(channel, chatId, state, at) {
-      await saveState.run(db, {
-        channel,
-        chatId,
-        flow: state.flow,
-        step: state.step,
-        version: state.version,
-        data: state.data,
-        expiresAt: state.expiresAt,
-        at,
-      });
+      await saveState.run(db, stateRow(channel, chatId, state, at));
     },
     async delete(channel, chatId) {
       await deleteState.run(db, { channel, chatId });
     },
     async saveUnlessOtherFlow(rows, at) {
-      const values = rows.map(({ channel, chatId, state }) => ({
-        channel,
-        chatId,
-        flow: state.flow,
-        step: state.step,
-        version: state.version,
-        data: state.data,
-        expiresAt: state.expiresAt,
-        updatedAt: at,
-      }));
+      const values = rows.map(({ channel, chatId, state }) => stateRow(channel, chatId, state, at));
       const [only] = values;
       if (values.length === 1 && only) {
         await saveOneUnlessOtherFlow.run(db, only);
         return;
       }
       for (const part of chunks(values)) {
-        await insertUnlessOtherFlow(db, part).execute();
+        await upsertState(db, part, true).execute();
       }
     },
   };
