@@ -1,0 +1,24 @@
+-- CreateTable
+CREATE TABLE "ZnsSend" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "outboxId" INTEGER NOT NULL,
+    "kind" TEXT NOT NULL,
+    "templateId" TEXT NOT NULL,
+    "personId" INTEGER,
+    "status" TEXT NOT NULL,
+    "msgId" TEXT,
+    "costDong" INTEGER NOT NULL DEFAULT 0,
+    "month" TEXT,
+    "dailyQuota" INTEGER,
+    "remainingQuota" INTEGER,
+    "lastError" TEXT,
+    "createdAt" DATETIME NOT NULL,
+    "sentAt" DATETIME
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ZnsSend_outboxId_key" ON "ZnsSend"("outboxId");
+
+-- CreateIndex
+CREATE INDEX "ZnsSend_month_status_idx" ON "ZnsSend"("month", "status");
+
