@@ -397,7 +397,10 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   }
 
   if (telegram && config.telegram) {
-    senders.telegram = createTelegramSender(telegram.api, { buildDocument });
+    senders.telegram = createTelegramSender(telegram.api, {
+      buildDocument,
+      log: log.child({ part: 'telegram' }),
+    });
     if (config.pinnedTotalsEditMs > 0) {
       pinnedTotals = createPinnedTotals({
         store,

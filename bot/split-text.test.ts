@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { splitText } from './split-text.ts';
+import { bold, plainText } from '../core/messaging/markup.ts';
+import { cutMarkedText, splitMarkedText, splitText } from './split-text.ts';
 
 describe('splitText', () => {
   it('leaves a text within the limit alone', () => {
@@ -28,5 +29,23 @@ describe('splitText', () => {
   it('else at a space, and a word longer than the limit at the limit', () => {
     expect(splitText('một hai ba bốn năm', 10)).toEqual(['một hai', 'ba bốn năm']);
     expect(splitText('x'.repeat(25), 10)).toEqual(['x'.repeat(10), 'x'.repeat(10), 'x'.repeat(5)]);
+  });
+});
+
+describe('splitMarkedText and cutMarkedText', () => {
+  it('closes a span at the end of a part and opens it again in the next, as many parts as splitText', () => {
+    const text = `${bold('một hai ba bốn năm sáu bảy tám')} chín`;
+    const parts = splitMarkedText(text, 20);
+    expect(parts).toHaveLength(splitText(text, 20).length);
+    expect(parts.map(plainText)).toEqual(splitText(plainText(text), 20));
+    for (const part of parts.slice(0, -1)) {
+      expect(part).toMatch(/^\uE000.*\uE001$/);
+      expect(plainText(part).length).toBeLessThanOrEqual(20);
+    }
+  });
+
+  it('cuts a caption with its span closed, and leaves a short one alone', () => {
+    expect(cutMarkedText(bold('abcdef'), 4)).toBe(bold('abc'));
+    expect(cutMarkedText(bold('ab'), 4)).toBe(bold('ab'));
   });
 });

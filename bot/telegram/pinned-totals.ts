@@ -9,6 +9,7 @@ import {
 import type { Clock } from '../../core/shared/clock.ts';
 import type { UnitOfWork } from '../../core/unit-of-work.ts';
 import type { Logger } from '../logger.ts';
+import { modeOf, sendMarked } from './telegram-sender.ts';
 
 export interface PinnedTotalsDeps {
   store: UnitOfWork;
@@ -201,7 +202,12 @@ export function createPinnedTotals(deps: PinnedTotalsDeps): PinnedTotalsLoop {
     try {
       if (messageId !== null) {
         try {
-          await deps.api.editMessageText(group.chatId, Number(messageId), text);
+          const id = Number(messageId);
+          await sendMarked(
+            text,
+            (shown) => deps.api.editMessageText(group.chatId, id, shown.text, modeOf(shown)),
+            deps.log,
+          );
         } catch (error) {
           const failure = failureOf(error);
           if (failure.kind === 'gone') {
@@ -213,7 +219,12 @@ export function createPinnedTotals(deps: PinnedTotalsDeps): PinnedTotalsLoop {
         }
       }
       if (messageId === null) {
-        const sent = await deps.api.sendMessage(group.chatId, text, { disable_notification: true });
+        const sent = await sendMarked(
+          text,
+          (shown) =>
+            deps.api.sendMessage(group.chatId, shown.text, { ...modeOf(shown), disable_notification: true }),
+          deps.log,
+        );
         messageId = String(sent.message_id);
         outcome = 'sent';
         await pin(group, sent.message_id);

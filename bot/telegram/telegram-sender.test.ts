@@ -1,6 +1,7 @@
 import { Api, InputFile } from 'grammy';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderChartSvg } from '../../core/digests/chart.ts';
+import { bold, code } from '../../core/messaging/markup.ts';
 import type { Outbound } from '../../core/messaging/message.ts';
 import { type BotApiEmulator, startBotApiEmulator } from '../../test/support/bot-api-emulator.ts';
 import { DOCX_MIME_TYPE, XLSX_MIME_TYPE } from '../exports/document-builder.ts';
@@ -21,13 +22,16 @@ interface Call {
 }
 
 /** An Api whose requests never leave the process: a transformer records them and answers ok. */
-function fakeApi(fail?: (method: string) => boolean): { api: Api; calls: Call[] } {
+function fakeApi(
+  fail?: (method: string, payload: Record<string, unknown>) => boolean,
+  description = 'Bad Request: IMAGE_PROCESS_FAILED',
+): { api: Api; calls: Call[] } {
   const api = new Api('123:TEST');
   const calls: Call[] = [];
   api.config.use(async (_prev, method, payload) => {
     calls.push({ method, payload: payload as Record<string, unknown> });
-    if (fail?.(method)) {
-      return { ok: false, error_code: 400, description: 'Bad Request: IMAGE_PROCESS_FAILED' };
+    if (fail?.(method, payload as Record<string, unknown>)) {
+      return { ok: false, error_code: 400, description };
     }
     // biome-ignore lint/suspicious/noExplicitAny: the sender ignores the result; any message will do.
     return { ok: true, result: { message_id: calls.length } as any };
@@ -94,6 +98,61 @@ describe('createTelegramSender', () => {
     const sender = createTelegramSender(api, { renderPng: () => PNG });
     expect(await sender.send('42', DIGEST)).toMatchObject({ ok: false, retry: false });
     expect(calls.map((c) => c.method)).toEqual(['sendPhoto']);
+  });
+});
+
+describe('createTelegramSender in HTML parse mode', () => {
+  it('sends bold and code spans as HTML tags and escapes everything else', async () => {
+    const { api, calls } = fakeApi();
+    const text = `${bold('Đăng ký ủng hộ')}\nNgười ủng hộ: Bà <Tư> & con\nMã: ${code('UH-0001')}`;
+    expect(await createTelegramSender(api).send('42', { text })).toEqual({ ok: true });
+    expect(calls[0]?.payload).toMatchObject({
+      parse_mode: 'HTML',
+      text: '<b>Đăng ký ủng hộ</b>\nNgười ủng hộ: Bà &lt;Tư&gt; &amp; con\nMã: <code>UH-0001</code>',
+    });
+  });
+
+  it('a long text is cut into parts of at most 4,096 visible characters, no span cut', async () => {
+    const { api, calls } = fakeApi();
+    // One bold paragraph of 5,000 characters: the cut falls inside it.
+    const text = `${bold(`${'Tiến độ '.repeat(625)}`.trim())}\n\nMã ${code('UH-0001')}`;
+    await createTelegramSender(api).send('42', { text, choices: [[{ id: 'menu:main', label: 'Menu' }]] });
+    const sent = calls.map((c) => String(c.payload.text));
+    expect(sent).toHaveLength(2);
+    for (const html of sent) {
+      expect(html.match(/<b>/g)?.length).toBe(html.match(/<\/b>/g)?.length);
+      expect(html.replace(/<[^>]+>/g, '').length).toBeLessThanOrEqual(4096);
+    }
+    expect(sent[0]).toMatch(/^<b>Tiến độ.*<\/b>$/s);
+    expect(sent[1]).toMatch(/^<b>.*<\/b>\n\nMã <code>UH-0001<\/code>$/s);
+    expect(calls[1]?.payload.reply_markup).toBeDefined();
+  });
+
+  it('a text whose HTML Telegram cannot parse goes again as plain text, keyboard and all', async () => {
+    const warned: unknown[] = [];
+    const { api, calls } = fakeApi(
+      (method, payload) => method === 'sendMessage' && payload.parse_mode === 'HTML',
+      'Bad Request: can\'t parse entities: Unsupported start tag "x" at byte offset 3',
+    );
+    const sender = createTelegramSender(api, { log: { warn: (...args: unknown[]) => warned.push(args) } });
+    const message: Outbound = {
+      text: `${bold('Mã')} ${code('UH-0001')} <x>`,
+      choices: [[{ id: 'menu:main', label: 'Menu' }]],
+    };
+    expect(await sender.send('42', message)).toEqual({ ok: true });
+    expect(calls.map((c) => c.payload.parse_mode)).toEqual(['HTML', undefined]);
+    expect(calls[1]?.payload).toMatchObject({ text: 'Mã UH-0001 <x>', reply_markup: expect.anything() });
+    expect(warned).toHaveLength(1);
+  });
+
+  it('a caption is HTML too, cut to 1,024 visible characters with its span closed', async () => {
+    const { api, calls } = fakeApi();
+    const sender = createTelegramSender(api, { renderPng: () => PNG });
+    await sender.send('42', { text: 'x', image: { svg: '<svg/>', caption: bold('a & b '.repeat(300)) } });
+    const caption = String(calls[0]?.payload.caption);
+    expect(calls[0]?.payload.parse_mode).toBe('HTML');
+    expect(caption).toMatch(/^<b>a &amp; b .*<\/b>$/s);
+    expect(caption.replace(/<[^>]+>/g, '').replaceAll('&amp;', '&').length).toBeLessThanOrEqual(1024);
   });
 });
 
@@ -198,5 +257,18 @@ describe('createTelegramSender against the Bot API emulator', () => {
     expect(sent[0]?.text).toBe('Biểu đồ');
     expect(String(sent[0]?.payload.photo)).toMatch(/^attach:\/\//);
     expect(sent[1]?.text).toBe(DIGEST.text);
+  });
+
+  it('the user reads the name as written and the reference in monospace', async () => {
+    emulator = await startBotApiEmulator();
+    const api = new Api(emulator.token, { apiRoot: emulator.apiRoot });
+    const text = `${bold('Đã ghi nhận')}: Bà <Tư> & con, mã ${code('UH-0001')}`;
+    expect(await createTelegramSender(api).send('777', { text })).toEqual({ ok: true });
+    const shown = emulator.lastMessageTo(777);
+    expect(shown?.text).toBe('Đã ghi nhận: Bà <Tư> & con, mã UH-0001');
+    expect(shown?.entities).toEqual([
+      { type: 'bold', offset: 0, length: 11 },
+      { type: 'code', offset: 31, length: 7 },
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bold, code } from '../../core/messaging/markup.ts';
 import type { Outbound } from '../../core/messaging/message.ts';
 import { decodeVietQr } from '../../test/support/emvco.ts';
 import { scanQrPng } from '../../test/support/qr-scan.ts';
@@ -146,6 +147,17 @@ describe('createZaloSender', () => {
     const { client, calls } = fakeClient();
     await createZaloSender(client).send('group:g-1', { text: 'Xin chào' });
     expect(calls).toEqual([['sendGroupText', 'g-1', 'Xin chào']]);
+  });
+
+  it('sends the text as plain text: Zalo shows no bold or monospace, the spans are dropped', async () => {
+    const { client, calls } = fakeClient();
+    await createZaloSender(client).send('99', {
+      text: `${bold('Đã ghi nhận')} <b>Bà Tư</b>, mã ${code('UH-0001')}`,
+      choices: [[{ id: 'menu:main', label: 'Menu' }]],
+    });
+    expect(calls).toEqual([
+      ['sendText', '99', 'Đã ghi nhận <b>Bà Tư</b>, mã UH-0001\n\nTrả lời bằng số:\n1. Menu'],
+    ]);
   });
 
   it('outside the 7-day window the whole message is held, picture and text', async () => {

@@ -1,3 +1,4 @@
+import { plainText } from '../../core/messaging/markup.ts';
 import { isChannelPhoto, type Outbound, type OutboundDocument } from '../../core/messaging/message.ts';
 import type { ChannelSender, SendResult } from '../../core/messaging/messenger.ts';
 import { lazyRenderPng, type PngRenderer, pictureFileName, renderForSend } from '../digests/png-renderer.ts';
@@ -12,7 +13,8 @@ export const ZALO_TEXT_LIMIT = 2000;
 /**
  * Renders a core message as Zalo text: options become a numbered list answered by typing the
  * number (buttons on /message/cs are not documented for v3, reference/zalo-oa.md §2.2), quick
- * answers become a hint line. The list always travels in the last part of a long message.
+ * answers become a hint line. The list always travels in the last part of a long message. Zalo
+ * shows no bold or monospace: the core's spans are dropped (plain text).
  */
 export function renderZaloText(message: Outbound, fileSent = false): string {
   const lines = [message.text];
@@ -30,7 +32,7 @@ export function renderZaloText(message: Outbound, fileSent = false): string {
   if (message.suggestions && message.suggestions.length > 0) {
     lines.push('', `Gợi ý: ${message.suggestions.map((s) => s.label).join(' · ')}`);
   }
-  return lines.join('\n');
+  return plainText(lines.join('\n'));
 }
 
 /** Chat ids of Zalo group chats carry this prefix; the rest is the group id. */
@@ -72,7 +74,7 @@ export function createZaloSender(client: ZaloClient, options: ZaloSenderOptions 
           // A user's photo (an appeal's) goes again by its Zalo URL; one from another channel
           // cannot be fetched here, and the text goes alone.
           if (message.image.photo.channel === 'zalo') {
-            await client.sendImage(chatId, { url: message.image.photo.fileId }, message.image.caption);
+            await client.sendImage(chatId, { url: message.image.photo.fileId }, plainCaption(message));
           }
         } else if (message.image) {
           const png = await renderForSend(renderPng, message.image);
@@ -80,7 +82,7 @@ export function createZaloSender(client: ZaloClient, options: ZaloSenderOptions 
             return png;
           }
           const { attachmentId } = await client.uploadImage(png, pictureFileName(message.image));
-          await client.sendImage(chatId, { attachmentId }, message.image.caption?.slice(0, ZALO_TEXT_LIMIT));
+          await client.sendImage(chatId, { attachmentId }, plainCaption(message)?.slice(0, ZALO_TEXT_LIMIT));
         }
         let fileSent = false;
         if (message.document && groupId === undefined && options.buildDocument && asFile(message.document)) {
@@ -105,6 +107,11 @@ export function createZaloSender(client: ZaloClient, options: ZaloSenderOptions 
       }
     },
   };
+}
+
+function plainCaption(message: Outbound): string | undefined {
+  const caption = message.image?.caption;
+  return caption === undefined ? undefined : plainText(caption);
 }
 
 function classify(error: unknown): SendResult {

@@ -1,6 +1,7 @@
 import { deriveChat, flowsOf } from '../features/derive.ts';
 import type { AnyRunner, Feature } from '../features/feature.ts';
 import { FEATURES } from '../features/registry.ts';
+import { withoutMarkup } from '../messaging/markup.ts';
 import type { Inbound, Outbound } from '../messaging/message.ts';
 import type { Clock } from '../shared/clock.ts';
 import { stripHiddenControls } from '../shared/parse.ts';
@@ -92,14 +93,16 @@ async function groupReplies(
 /**
  * The one cleaning of what a sender typed (and their channel name, a group's title) before any
  * flow sees it: PostgreSQL stores no NUL character, and zero-width or direction controls would
- * reach other people in names, feedback and reports (stripHiddenControls).
+ * reach other people in names, feedback and reports (stripHiddenControls), and the characters that
+ * mark bold and code spans in the bot's texts (core/messaging/markup.ts) would let a name or a
+ * feedback shape how the bot's messages are shown (withoutMarkup).
  */
 function withoutNul(inbound: Inbound): Inbound {
   const clean = { ...inbound };
   for (const key of ['text', 'args', 'choiceId', 'senderName', 'chatTitle'] as const) {
     const value = clean[key];
     if (value !== undefined) {
-      clean[key] = stripHiddenControls(value.replaceAll('\u0000', ''));
+      clean[key] = stripHiddenControls(withoutMarkup(value.replaceAll('\u0000', '')));
     }
   }
   return clean;

@@ -321,6 +321,32 @@ describe('bot API emulator protocol details', () => {
     expect(emulator.sent).toHaveLength(3);
   });
 
+  it('parses HTML like Telegram: visible text, entities, and 400 for markup it cannot parse', async () => {
+    const bot = new Bot(emulator.token, { client: { apiRoot: emulator.apiRoot } });
+    const html = '<b>Mã 🏠</b> <code>UH-0001</code> &lt;Bà Tư &amp; con&gt; & <i>x</i>';
+    const sent = await bot.api.sendMessage(alice.id, html, { parse_mode: 'HTML' });
+    const visible = 'Mã 🏠 UH-0001 <Bà Tư & con> & x';
+    expect(sent.text).toBe(visible);
+    // Offsets count UTF-16 units: the emoji is two.
+    expect(sent.entities).toEqual([
+      { type: 'bold', offset: 0, length: 5 },
+      { type: 'code', offset: 6, length: 7 },
+      { type: 'italic', offset: 30, length: 1 },
+    ]);
+    expect(emulator.lastMessageTo(alice.id)).toMatchObject({ text: visible, raw: html });
+    for (const [bad, reason] of [
+      ['a < b', 'Unsupported start tag'],
+      ['<b>open', 'Can\'t find end tag corresponding to start tag "b"'],
+      ['<b><code>x</b></code>', 'Unmatched end tag'],
+      ['<p>x</p>', 'Unsupported start tag "p"'],
+    ] as const) {
+      const error = await bot.api.sendMessage(alice.id, bad, { parse_mode: 'HTML' }).catch((e: unknown) => e);
+      expect(expectGrammyError(error).description).toContain(`Bad Request: can't parse entities: ${reason}`);
+    }
+    // Without a parse mode the same text is shown as it is.
+    await expect(bot.api.sendMessage(alice.id, 'a < b')).resolves.toMatchObject({ text: 'a < b' });
+  });
+
   it('edits messages and rejects edits that change nothing', async () => {
     const bot = new Bot(emulator.token, { client: { apiRoot: emulator.apiRoot } });
     const sent = await bot.api.sendMessage(alice.id, 'pick', { reply_markup: keyboard() });

@@ -43,8 +43,15 @@ export interface SentMessage {
   method: string;
   chatId: number;
   messageId: number;
-  /** Text as sent by the bot (raw, incl. HTML/Markdown markup); the caption for media; the current text for markup edits. */
+  /**
+   * The text as the user reads it (HTML/Markdown markup parsed away); the caption for media; the
+   * current text for markup edits.
+   */
   text?: string;
+  /** The text or caption as the bot sent it, with its markup, when a parse mode was given. */
+  raw?: string;
+  /** The formatting Telegram parsed from the markup (bold, code…), when there is any. */
+  entities?: MessageEntity[];
   /** `reply_markup` as sent by the bot (parsed from JSON if it came as a string). */
   replyMarkup?: unknown;
   payload: Record<string, unknown>;
@@ -379,18 +386,124 @@ function decodeHtmlEntity(entity: string): string {
   }
 }
 
-/** The text as the user sees it: Telegram's length limits apply after entity parsing. */
-function visibleText(text: string, parseMode: unknown): string {
+/** A text as Telegram shows it: what the user reads and its formatting. */
+interface Formatted {
+  text: string;
+  entities: MessageEntity[];
+}
+
+/** Telegram's HTML tags (https://core.telegram.org/bots/api#html-style) and the entity of each. */
+const HTML_TAGS: Record<string, MessageEntity['type']> = {
+  b: 'bold',
+  strong: 'bold',
+  i: 'italic',
+  em: 'italic',
+  u: 'underline',
+  ins: 'underline',
+  s: 'strikethrough',
+  strike: 'strikethrough',
+  del: 'strikethrough',
+  'tg-spoiler': 'spoiler',
+  span: 'spoiler',
+  a: 'text_link',
+  code: 'code',
+  pre: 'pre',
+  blockquote: 'blockquote',
+};
+
+function cantParse(reason: string): ApiFailure {
+  return badRequest(`can't parse entities: ${reason}`);
+}
+
+function byteOffset(text: string, index: number): number {
+  return Buffer.byteLength(text.slice(0, index), 'utf8');
+}
+
+/**
+ * Telegram's HTML parse mode: the supported tags become entities (offsets in UTF-16 units of the
+ * visible text), `&lt;` `&gt;` `&amp;` `&quot;` and numeric entities are decoded, and a `<` that
+ * starts no supported tag or a tag left open is refused with 400 "can't parse entities" as
+ * Telegram does (a bare `&` is taken literally, as Telegram does too).
+ */
+function parseHtml(html: string): Formatted {
+  let text = '';
+  const entities: MessageEntity[] = [];
+  const open: { tag: string; offset: number; url?: string }[] = [];
+  let i = 0;
+  while (i < html.length) {
+    const ch = html[i] ?? '';
+    if (ch === '&') {
+      const entity = /^&(lt|gt|amp|quot|#\d+|#x[0-9a-f]+);/i.exec(html.slice(i, i + 12));
+      text += entity ? decodeHtmlEntity(entity[1] ?? '') : '&';
+      i += entity ? entity[0].length : 1;
+      continue;
+    }
+    if (ch !== '<') {
+      text += ch;
+      i += 1;
+      continue;
+    }
+    const tag =
+      /^<(\/?)([a-z][a-z0-9-]*)((?:\s+[a-z-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>"']+))?)*)\s*>/i.exec(
+        html.slice(i),
+      );
+    const name = tag?.[2]?.toLowerCase() ?? '';
+    if (!tag || HTML_TAGS[name] === undefined) {
+      throw cantParse(`Unsupported start tag "${name}" at byte offset ${byteOffset(html, i)}`);
+    }
+    if (tag[1] === '/') {
+      const top = open.pop();
+      if (top?.tag !== name) {
+        throw cantParse(
+          `Unmatched end tag at byte offset ${byteOffset(html, i)}, expected "</${top?.tag ?? ''}>", found "</${name}>"`,
+        );
+      }
+      const length = text.length - top.offset;
+      if (length > 0) {
+        const type = HTML_TAGS[name] ?? 'bold';
+        entities.push(
+          type === 'text_link'
+            ? { type, offset: top.offset, length, url: top.url ?? '' }
+            : ({ type, offset: top.offset, length } as MessageEntity),
+        );
+      }
+    } else {
+      const href = /\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))/i.exec(tag[3] ?? '');
+      open.push({ tag: name, offset: text.length, url: href?.[1] ?? href?.[2] ?? href?.[3] });
+    }
+    i += tag[0].length;
+  }
+  const unclosed = open.pop();
+  if (unclosed) {
+    throw cantParse(`Can't find end tag corresponding to start tag "${unclosed.tag}"`);
+  }
+  entities.sort((a, b) => a.offset - b.offset || b.length - a.length);
+  return { text, entities };
+}
+
+/** The text as the user sees it (Telegram's length limits apply to it) and its entities. */
+function formatted(text: string, parseMode: unknown): Formatted {
   const mode = typeof parseMode === 'string' ? parseMode.toLowerCase() : '';
   if (mode === 'html') {
-    return text
-      .replace(/<[^>]*>/g, '')
-      .replace(/&(lt|gt|amp|quot|#\d+|#x[0-9a-f]+);/gi, (_, entity: string) => decodeHtmlEntity(entity));
+    return parseHtml(text);
   }
   if (mode === 'markdownv2') {
-    return text.replace(/\\(.)/g, '$1');
+    return { text: text.replace(/\\(.)/g, '$1'), entities: [] };
   }
-  return text;
+  return { text, entities: [] };
+}
+
+/** What a sent message records of its text: the visible text, and the raw text and entities if any. */
+function shownFields(
+  raw: string,
+  shown: Formatted,
+  parseMode: unknown,
+): Pick<SentMessage, 'text' | 'raw' | 'entities'> {
+  return {
+    text: shown.text,
+    ...(parseMode === undefined || parseMode === '' ? {} : { raw }),
+    ...(shown.entities.length > 0 ? { entities: shown.entities } : {}),
+  };
 }
 
 function parseMultipart(
@@ -1424,7 +1537,8 @@ class Emulator implements BotApiEmulator {
   private sendMessage(payload: Payload): Message {
     const chatId = this.requireChatId(payload);
     const text = toOptionalString(payload.text) ?? '';
-    const plain = visibleText(text, payload.parse_mode);
+    const shown = formatted(text, payload.parse_mode);
+    const plain = shown.text;
     if (plain.trim() === '') {
       throw badRequest('message text is empty');
     }
@@ -1439,12 +1553,15 @@ class Emulator implements BotApiEmulator {
     }
     const message = this.botMessage(chatId, replyMarkup);
     message.text = plain;
+    if (shown.entities.length > 0) {
+      message.entities = shown.entities;
+    }
     this.storeMessage(message);
     this.recordSent({
       method: 'sendMessage',
       chatId,
       messageId: message.message_id,
-      text,
+      ...shownFields(text, shown, payload.parse_mode),
       replyMarkup,
       payload,
     });
@@ -1463,7 +1580,8 @@ class Emulator implements BotApiEmulator {
       throw badRequest(`there is no ${field} in the request`);
     }
     const caption = toOptionalString(payload.caption);
-    if (caption !== undefined && visibleText(caption, payload.parse_mode).length > MAX_CAPTION_LENGTH) {
+    const shownCaption = caption === undefined ? undefined : formatted(caption, payload.parse_mode);
+    if (shownCaption !== undefined && shownCaption.text.length > MAX_CAPTION_LENGTH) {
       throw badRequest('message caption is too long');
     }
     const replyMarkup = parseReplyMarkup(payload.reply_markup);
@@ -1506,15 +1624,20 @@ class Emulator implements BotApiEmulator {
       };
       message.document = document;
     }
-    if (caption !== undefined && caption !== '') {
-      message.caption = visibleText(caption, payload.parse_mode);
+    if (shownCaption !== undefined && shownCaption.text !== '') {
+      message.caption = shownCaption.text;
+      if (shownCaption.entities.length > 0) {
+        message.caption_entities = shownCaption.entities;
+      }
     }
     this.storeMessage(message);
     this.recordSent({
       method,
       chatId,
       messageId: message.message_id,
-      ...(caption === undefined ? {} : { text: caption }),
+      ...(caption === undefined || shownCaption === undefined
+        ? {}
+        : shownFields(caption, shownCaption, payload.parse_mode)),
       replyMarkup,
       payload,
       ...(upload === undefined ? {} : { upload: { filename: upload.filename, bytes: upload.bytes } }),
@@ -1529,9 +1652,10 @@ class Emulator implements BotApiEmulator {
     const replyMarkup = parseReplyMarkup(payload.reply_markup);
     validateReplyMarkup(replyMarkup);
     const text = toOptionalString(payload.text);
-    let plain: string | undefined;
+    let shown: Formatted | undefined;
     if (method === 'editMessageText') {
-      plain = visibleText(text ?? '', payload.parse_mode);
+      shown = formatted(text ?? '', payload.parse_mode);
+      const plain = shown.text;
       if (plain.trim() === '') {
         throw badRequest('message text is empty');
       }
@@ -1544,7 +1668,7 @@ class Emulator implements BotApiEmulator {
         method,
         chatId: 0,
         messageId: 0,
-        ...(text === undefined ? {} : { text }),
+        ...(text === undefined || shown === undefined ? {} : shownFields(text, shown, payload.parse_mode)),
         replyMarkup,
         payload,
       });
@@ -1563,9 +1687,11 @@ class Emulator implements BotApiEmulator {
       throw badRequest('there is no text in the message to edit');
     }
     const newMarkup = isInlineKeyboard(replyMarkup) ? replyMarkup : undefined;
-    const newText = plain ?? current.text;
+    const newText = shown?.text ?? current.text;
+    const newEntities = shown ? shown.entities : (current.entities ?? []);
     const unchanged =
       newText === current.text &&
+      JSON.stringify(newEntities) === JSON.stringify(current.entities ?? []) &&
       JSON.stringify(newMarkup ?? null) === JSON.stringify(current.reply_markup ?? null);
     if (unchanged) {
       throw badRequest(NOT_MODIFIED);
@@ -1574,18 +1700,24 @@ class Emulator implements BotApiEmulator {
     if (newText !== undefined) {
       edited.text = newText;
     }
+    if (newEntities.length > 0) {
+      edited.entities = newEntities;
+    } else {
+      delete edited.entities;
+    }
     if (newMarkup === undefined) {
       delete edited.reply_markup;
     } else {
       edited.reply_markup = newMarkup;
     }
     this.storeMessage(edited);
-    const shownText = method === 'editMessageText' ? text : (current.text ?? current.caption);
+    const shownText = edited.text ?? edited.caption;
     this.recordSent({
       method,
       chatId,
       messageId,
       ...(shownText === undefined ? {} : { text: shownText }),
+      ...(text !== undefined && shown !== undefined ? shownFields(text, shown, payload.parse_mode) : {}),
       replyMarkup,
       payload,
     });
