@@ -58,7 +58,8 @@ import { type PlaygroundPersona, registerPlayground } from './playground/playgro
 import { createPlaygroundSender } from './playground/playground-sender.ts';
 import { createScheduler, type Scheduler } from './scheduler.ts';
 import { createStatementWorker, type FileFetcher } from './statements/statement-worker.ts';
-import { createTelegramBot, setTelegramCommands } from './telegram/create-telegram-bot.ts';
+import { type ChatCommandLists, createChatCommandLists, setTelegramCommands } from './telegram/command-lists.ts';
+import { createTelegramBot } from './telegram/create-telegram-bot.ts';
 import { createPinnedTotals, type PinnedTotalsLoop } from './telegram/pinned-totals.ts';
 import { startTelegramPolling } from './telegram/telegram-polling.ts';
 import { createTelegramSender } from './telegram/telegram-sender.ts';
@@ -94,6 +95,8 @@ export interface AppOptions {
   seed?: 'auto' | 'demo';
   /** The chat's features (commands, menu, flows); the app's registry by default. */
   features?: readonly Feature[];
+  /** The pause between two calls setting cadres' Telegram command lists (default 100 ms). */
+  telegramCommandSpacingMs?: number;
 }
 
 export interface App {
@@ -108,6 +111,8 @@ export interface App {
   processor: InboundEventProcessor;
   zalo: { tokens: ZaloTokens; client: ZaloClient } | undefined;
   handleInbound: (inbound: Inbound) => Promise<InboundOutcome>;
+  /** The cadres' own Telegram command lists (with a Telegram bot). */
+  commandLists: ChatCommandLists | undefined;
   /** Opens the HTTP port and starts the channels; resolves with the address. */
   start(): Promise<string>;
   stop(): Promise<void>;
@@ -231,14 +236,16 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     afterEnqueue: () => dispatcher.kick(),
   });
   const features = options.features ?? FEATURES;
+  /** The Telegram bot's username: configured, or the bot's own once it asked Telegram (getMe). */
+  const telegramUsername = (): string | undefined =>
+    config.board.telegramUsername ?? (telegram?.isInited() ? telegram.botInfo.username : undefined);
   // The public live board (issue 17 §3): one watcher of the database for every viewer.
   const board = createBoardService({
     db,
     clock,
     log: log.child({ part: 'board' }),
     links: () => {
-      const username =
-        config.board.telegramUsername ?? (telegram?.isInited() ? telegram.botInfo.username : undefined);
+      const username = telegramUsername();
       return {
         telegram: username ? `https://t.me/${username}?start=ungho` : undefined,
         zalo: config.board.zaloOaId ? `https://zalo.me/${config.board.zaloOaId}` : undefined,
@@ -252,8 +259,11 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     flowTtlMs: config.flowTtlMs,
     timeZone: config.timeZone,
     digest: digestFor,
-    telegramBot: config.board.telegramUsername,
-    afterCommit: (inbound) => {
+    telegramBot: () => telegramUsername(),
+    afterCommit: (inbound, outcome) => {
+      if (!outcome.duplicate && outcome.joined) {
+        commandLists?.kick();
+      }
       dispatcher.kick();
       archiver.kick();
       board.kick();
@@ -304,6 +314,15 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
         botInfo: options.telegramBotInfo,
         handleInbound,
         log: log.child({ channel: 'telegram' }),
+      })
+    : undefined;
+  const commandLists = telegram
+    ? createChatCommandLists({
+        api: telegram.api,
+        features,
+        uow: store,
+        log: log.child({ channel: 'telegram' }),
+        spacingMs: options.telegramCommandSpacingMs,
       })
     : undefined;
   const events = createInboundEventStore(db);
@@ -478,6 +497,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     processor,
     zalo,
     handleInbound,
+    commandLists,
     async start() {
       const address = await http.listen({ port: config.port, host: config.host });
       dispatcher.start();
@@ -490,6 +510,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       if (telegram && config.telegram) {
         await telegram.init();
         await setTelegramCommands(telegram.api, telegramCommandLists(features), log);
+        commandLists?.start();
         if (config.telegram.mode === 'webhook') {
           await telegram.api.setWebhook(config.telegram.webhookUrl, {
             secret_token: config.telegram.secret,
@@ -516,6 +537,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       stopping ??= (async () => {
         clearInterval(pruneTimer);
         await polling?.stop();
+        await commandLists?.stop();
         // Open event streams would keep the server from closing.
         boardRoutes.close();
         board.stop();

@@ -241,15 +241,38 @@ describe('Telegram end to end', () => {
     await boot();
     const names = (scope: string, language = '') =>
       emulator.commandsFor(scope, language).map((c) => c.command);
-    expect(names('default')).toEqual(['menu', 'baocao', 'tinhhinh', 'huy', 'help']);
-    expect(names('default', 'en')).toEqual(['menu', 'baocao', 'status', 'cancel', 'help']);
-    expect(names('all_group_chats')).toEqual(['dangkynhom', 'baocao']);
-    expect(names('all_group_chats', 'en')).toEqual(['dangkynhom', 'digest']);
-    expect(emulator.commandsFor('default')[0]).toEqual({
-      command: 'menu',
-      description: 'Danh mục chức năng',
+    // The public's commands for anyone (a stranger too), the groups' own; members get theirs per chat.
+    const publicVi = [
+      'start',
+      'ungho',
+      'congkhai',
+      'phananh',
+      'tracuu',
+      'tatthongbao',
+      'batthongbao',
+      'huy',
+      'help',
+    ];
+    expect(names('default')).toEqual(publicVi);
+    expect(names('all_private_chats')).toEqual(publicVi);
+    expect(names('default', 'en')).toEqual([
+      'start',
+      'ungho',
+      'congkhai',
+      'phananh',
+      'tracuu',
+      'stopappeals',
+      'resumeappeals',
+      'cancel',
+      'help',
+    ]);
+    expect(names('all_group_chats')).toEqual(['dangkynhom', 'baocao', 'tatthongbao', 'batthongbao']);
+    expect(names('all_group_chats', 'en')).toEqual(['dangkynhom', 'digest', 'stopappeals', 'resumeappeals']);
+    expect(emulator.commandsFor('default')[1]).toEqual({ command: 'ungho', description: 'Đăng ký ủng hộ' });
+    expect(emulator.commandsFor('default', 'en')[1]).toEqual({
+      command: 'ungho',
+      description: 'Register a pledge',
     });
-    expect(emulator.commandsFor('default', 'en')[0]).toEqual({ command: 'menu', description: 'The menu' });
   });
 
   it('takes updates over a webhook with a secret token and refuses forged ones', async () => {

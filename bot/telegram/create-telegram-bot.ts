@@ -1,7 +1,6 @@
 import { autoRetry } from '@grammyjs/auto-retry';
-import { type Api, Bot, type Context } from 'grammy';
+import { Bot, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
-import type { TelegramCommandList } from '../../core/features/derive.ts';
 import type { Inbound } from '../../core/messaging/message.ts';
 import type { Logger } from '../logger.ts';
 
@@ -12,28 +11,6 @@ export interface TelegramBotDeps {
   botInfo?: UserFromGetMe;
   handleInbound: (inbound: Inbound) => Promise<unknown>;
   log: Logger;
-}
-
-/**
- * Telegram's "/" menus, derived from the registry of features (core/features): one list per scope
- * (private chats as the default, all group chats) and language (Vietnamese as the default,
- * English for users whose Telegram speaks it). A list that fails is logged; the bot works without.
- */
-export async function setTelegramCommands(
-  api: Api,
-  lists: readonly TelegramCommandList[],
-  log: Logger,
-): Promise<void> {
-  for (const list of lists.filter((l) => l.commands.length > 0)) {
-    await api
-      .setMyCommands(list.commands, {
-        scope: { type: list.scope === 'group' ? 'all_group_chats' : 'default' },
-        ...(list.locale === 'vi' ? {} : { language_code: list.locale }),
-      })
-      .catch((error: unknown) =>
-        log.warn({ err: error, scope: list.scope, locale: list.locale }, 'setMyCommands failed'),
-      );
-  }
 }
 
 /**

@@ -22,7 +22,7 @@ export const basicsFeature: Feature = {
       scope: 'private',
       guests: true,
       description: 'command.cancel',
-      telegram: 4,
+      telegram: 90,
       handle: async (chat, _args, actor) => {
         if (await chat.loadFlow()) {
           await chat.endFlow();
@@ -40,7 +40,7 @@ export const basicsFeature: Feature = {
       scope: 'private',
       guests: true,
       description: 'command.help',
-      telegram: 5,
+      telegram: 91,
       handle: async (chat, _args, actor) => {
         const active = await chat.loadFlow();
         if (active) {

@@ -114,33 +114,81 @@ export function helpCommandLines(features: readonly Feature[], actor: Actor, loc
     });
 }
 
-/** One command list for Telegram's "/" menu: a scope (private chats, all groups) in one language. */
-export interface TelegramCommandList {
-  scope: FeatureCommand['scope'];
-  locale: Locale;
-  commands: { command: string; description: string }[];
+/** One entry of a Telegram "/" menu: the command's name in the list's language and what it does. */
+export interface TelegramCommand {
+  command: string;
+  description: string;
 }
 
-/** Telegram's command lists, per scope and language: the commands flagged `telegram`. */
+/**
+ * One command list for Telegram's "/" menu, in one language: `public` is what anyone may use in a
+ * private chat, a stranger too (the bot sets it as Telegram's default and for all private chats),
+ * `group` the commands of group chats.
+ */
+export interface TelegramCommandList {
+  scope: 'public' | 'group';
+  locale: Locale;
+  commands: TelegramCommand[];
+}
+
+/** The languages Telegram's lists are set in: Vietnamese as the default, English for English clients. */
+export const TELEGRAM_LIST_LOCALES = ['vi', 'en'] as const satisfies readonly Locale[];
+
+/**
+ * Telegram's shared command lists, per scope and language: the private commands a stranger may use
+ * (`guests`), and the group commands — each command that has a `description` (as for `/help`).
+ */
 export function telegramCommandLists(features: readonly Feature[]): TelegramCommandList[] {
-  const commands = features
+  return TELEGRAM_LIST_LOCALES.flatMap((locale): TelegramCommandList[] => [
+    {
+      scope: 'public',
+      locale,
+      commands: telegramEntries(listedCommands(features, 'private', undefined), locale),
+    },
+    {
+      scope: 'group',
+      locale,
+      commands: telegramEntries(listedCommands(features, 'group', undefined), locale),
+    },
+  ]);
+}
+
+/**
+ * A person's own list for their private chat: the public commands and every private command their
+ * roles may use (what `/help` lists them), so a feature a role gains shows there by itself.
+ */
+export function personCommandList(
+  features: readonly Feature[],
+  actor: Actor,
+  locale: Locale,
+): TelegramCommand[] {
+  return telegramEntries(listedCommands(features, 'private', actor), locale);
+}
+
+/**
+ * The commands of a scope with a description that `actor` may use (a stranger: those open to
+ * guests), in their Telegram order: by `telegram` place, the others after them in registry order.
+ */
+function listedCommands(
+  features: readonly Feature[],
+  scope: FeatureCommand['scope'],
+  actor: Actor | undefined,
+) {
+  return features
     .flatMap((f) => f.commands ?? [])
-    .filter((c) => c.telegram !== undefined && c.description)
-    .sort((a, b) => (a.telegram ?? 0) - (b.telegram ?? 0));
-  const lists: TelegramCommandList[] = [];
-  for (const scope of ['private', 'group'] as const) {
-    for (const locale of ['vi', 'en'] as const) {
-      lists.push({
-        scope,
-        locale,
-        commands: commands
-          .filter((c) => c.scope === scope)
-          .map((c) => ({
-            command: locale === 'en' ? (c.en ?? c.vi) : c.vi,
-            description: c.description ? t(locale, c.description) : '',
-          })),
-      });
-    }
-  }
-  return lists;
+    .filter((c) => c.scope === scope && c.description)
+    .filter((c) => scope === 'group' || c.guests === true || (actor !== undefined && listsCommand(c, actor)))
+    .map((c, i) => ({ c, place: c.telegram ?? UNPLACED, i }))
+    .sort((a, b) => a.place - b.place || a.i - b.i)
+    .map(({ c }) => c);
+}
+
+/** Where a command without a `telegram` place goes: after the placed ones, before the closing ones (cancel, help). */
+const UNPLACED = 50;
+
+function telegramEntries(commands: readonly FeatureCommand[], locale: Locale): TelegramCommand[] {
+  return commands.map((c) => ({
+    command: locale === 'en' ? (c.en ?? c.vi) : c.vi,
+    description: c.description ? t(locale, c.description) : '',
+  }));
 }

@@ -105,7 +105,11 @@ export interface CommandInfo {
   action?: Action;
   /** What `/help` and Telegram's command list say about it; a command without one is not listed. */
   description?: MessageKey;
-  /** Its place in Telegram's command menu (the "/" button) of its scope; absent, not shown there. */
+  /**
+   * Its place in Telegram's command menus (the "/" button), smaller first; without one it comes after
+   * the placed commands, in the registry's order. Every command with a `description` is listed to
+   * whom may use it: the public list (open to guests), the groups' list, and each person's own list.
+   */
   telegram?: number;
 }
 

@@ -20,6 +20,8 @@ export const invitesFeature: Feature = {
       action: 'menu.use',
       scope: 'private',
       guests: true,
+      description: 'command.start',
+      telegram: 1,
       handle: async (chat, args, actor) => {
         // Telegram's deep links: `/start ungho` opens a pledge (`/start ungho-KG1` one answering
         // the appeal KG1), `/start CODE` redeems an invite.
@@ -39,6 +41,8 @@ export const invitesFeature: Feature = {
   menu: [
     menuButton({
       order: 80,
+      // An admin's: inviting people and appealing to the public share a row.
+      row: 'outreach',
       action: 'invite.create',
       id: menuButtonId('invite'),
       label: 'menu.invite',

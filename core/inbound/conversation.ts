@@ -23,8 +23,11 @@ export interface ConversationDeps {
   flowTtlMs: number;
   /** The campaign's time zone: dates typed without a year take this zone's current year. */
   timeZone: string;
-  /** The Telegram bot's username (TELEGRAM_BOT_USERNAME), for links that open a chat with it. */
-  telegramBot?: string;
+  /**
+   * The Telegram bot's username (TELEGRAM_BOT_USERNAME, or the bot's own once it asked Telegram),
+   * for links that open a chat with it.
+   */
+  telegramBot?: string | (() => string | undefined);
   /** Builds a digest message for an area (text and chart), for `/digest` in a group. */
   digest?: (
     tx: Tx,
@@ -46,6 +49,8 @@ const ZSavedFlow = z.object({
 export class Conversation implements FeatureChat {
   readonly replies: Outbound[] = [];
   readonly locale: Locale;
+  /** Set when the sender became a member by this message (an invite redeemed): their roles changed. */
+  joined = false;
   /** Set when the chat's saved conversation was discarded (expired, outdated) by this message. */
   private discardedFlow = false;
   /** The choices last shown to the chat outside a conversation, read by `loadFlow`. */
@@ -66,7 +71,8 @@ export class Conversation implements FeatureChat {
   }
 
   get telegramBot(): string | undefined {
-    return this.deps.telegramBot;
+    const bot = this.deps.telegramBot;
+    return typeof bot === 'function' ? bot() : bot;
   }
 
   /** A private chat's message. */
@@ -190,6 +196,7 @@ export class Conversation implements FeatureChat {
   }
 
   async becomeMember(): Promise<void> {
+    this.joined = true;
     this.member = await this.tx.people.findActor(this.inbound.channel, this.inbound.senderId);
   }
 

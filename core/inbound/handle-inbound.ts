@@ -2,7 +2,7 @@ import { deriveChat, flowsOf } from '../features/derive.ts';
 import type { AnyRunner, Feature } from '../features/feature.ts';
 import { FEATURES } from '../features/registry.ts';
 import { withoutMarkup } from '../messaging/markup.ts';
-import type { Inbound, Outbound } from '../messaging/message.ts';
+import type { Inbound } from '../messaging/message.ts';
 import type { Clock } from '../shared/clock.ts';
 import { stripHiddenControls } from '../shared/parse.ts';
 import type { Tx, UnitOfWork } from '../unit-of-work.ts';
@@ -11,13 +11,16 @@ import { Conversation, type ConversationDeps } from './conversation.ts';
 export interface InboundDeps extends Omit<ConversationDeps, 'chat'> {
   uow: UnitOfWork;
   clock: Clock;
-  /** Called after a message's transaction committed (wakes the outbox dispatcher and the workers). */
-  afterCommit?: (inbound: Inbound) => void;
+  /**
+   * Called after a message's transaction committed (wakes the outbox dispatcher and the workers;
+   * `joined`: the sender became a member or took a new role, e.g. by an invite).
+   */
+  afterCommit?: (inbound: Inbound, outcome: InboundOutcome) => void;
   /** The features the chat offers; the app's registry (core/features/registry.ts) by default. */
   features?: readonly Feature[];
 }
 
-export type InboundOutcome = { duplicate: true } | { duplicate: false; replies: number };
+export type InboundOutcome = { duplicate: true } | { duplicate: false; replies: number; joined?: true };
 
 /** Every multi-step flow the dispatcher runs (the hardening fuzz test walks each of them). */
 export const FLOW_RUNNERS: readonly AnyRunner[] = flowsOf(FEATURES);
@@ -39,10 +42,11 @@ export function createInboundHandler(deps: InboundDeps) {
       if (!(await tx.inbound.markSeen(inbound.channel, inbound.externalId, now))) {
         return { duplicate: true };
       }
-      const replies =
+      const conversation =
         inbound.chatType === 'group'
           ? await groupReplies(tx, inbound, now, conversationDeps)
           : await privateReplies(tx, inbound, now, conversationDeps);
+      const { replies } = conversation;
       await tx.outbox.enqueue(
         replies.map((message, i) => ({
           channel: inbound.channel,
@@ -52,9 +56,9 @@ export function createInboundHandler(deps: InboundDeps) {
         })),
         now,
       );
-      return { duplicate: false, replies: replies.length };
+      return { duplicate: false, replies: replies.length, ...(conversation.joined ? { joined: true } : {}) };
     });
-    deps.afterCommit?.(inbound);
+    deps.afterCommit?.(inbound, outcome);
     return outcome;
   };
 }
@@ -65,7 +69,7 @@ async function privateReplies(
   inbound: Inbound,
   now: Date,
   deps: ConversationDeps,
-): Promise<Outbound[]> {
+): Promise<Conversation> {
   // The user wrote: whatever could not reach them before may go now (Zalo's window reopens).
   await tx.outbox.releaseHeld(inbound.channel, inbound.chatId, now);
   const actor = await tx.people.findActor(inbound.channel, inbound.senderId);
@@ -74,7 +78,7 @@ async function privateReplies(
   }
   const conversation = new Conversation(tx, inbound, actor, now, deps);
   await conversation.handle();
-  return conversation.replies;
+  return conversation;
 }
 
 /** In a group the bot answers only its group commands and otherwise stays quiet. */
@@ -83,11 +87,11 @@ async function groupReplies(
   inbound: Inbound,
   now: Date,
   deps: ConversationDeps,
-): Promise<Outbound[]> {
+): Promise<Conversation> {
   const actor = await tx.people.findActor(inbound.channel, inbound.senderId);
   const conversation = new Conversation(tx, inbound, actor, now, deps);
   await conversation.handleGroup();
-  return conversation.replies;
+  return conversation;
 }
 
 /**

@@ -48,6 +48,7 @@ export const en: Record<keyof typeof vi, string> = {
   'help.in_flow':
     'Please answer the question below. Send /cancel to stop (nothing is saved), /menu for the menu.',
   'command.menu': 'The menu',
+  'command.start': 'Start, or enter the invite code you were given',
   'command.cancel': 'Cancel what you are doing (nothing is saved)',
   'command.help': 'Help',
   'command.report': 'Monthly progress report',

@@ -46,6 +46,7 @@ export const vi = {
   'help.commands': 'Các lệnh anh/chị dùng được:',
   'help.in_flow': 'Anh/chị trả lời câu hỏi dưới đây. Gõ /huy để hủy (không lưu gì), /menu để xem danh mục.',
   'command.menu': 'Danh mục chức năng',
+  'command.start': 'Bắt đầu, hoặc nhập mã mời được cấp',
   'command.cancel': 'Hủy việc đang làm (không lưu)',
   'command.help': 'Hướng dẫn',
   'command.report': 'Báo cáo tiến độ tháng',

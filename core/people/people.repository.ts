@@ -37,6 +37,12 @@ export interface PeopleRepository {
   identitiesOfPeople(
     personIds: readonly number[],
   ): Promise<Map<number, { channel: Channel; externalUserId: string }[]>>;
+  /**
+   * The private chats on `channel` of the people who hold or held one of `roles`, each with the
+   * person's live roles (none once deactivated or every role revoked): Telegram's per-chat command
+   * lists are set, and taken back, from it.
+   */
+  chatsOfRoleHolders(channel: Channel, roles: readonly Role[]): Promise<{ chatId: string; actor: Actor }[]>;
   addIdentity(
     identity: { channel: Channel; externalUserId: string; personId: number; displayName: string | null },
     at: Date,

@@ -185,6 +185,48 @@ export function createPeopleRepository(t: SqlDb): PeopleRepository {
         .executeTakeFirst();
       return Number(r.numDeletedRows);
     },
+    async chatsOfRoleHolders(channel, roles) {
+      if (roles.length === 0) {
+        return [];
+      }
+      const rows = await db
+        .selectFrom('ChannelIdentity as ci')
+        .innerJoin('Person as p', 'p.id', 'ci.personId')
+        .innerJoin('Membership as m', 'm.personId', 'p.id')
+        .innerJoin('Unit as u', 'u.id', 'm.unitId')
+        .select([
+          'ci.externalUserId',
+          'p.id as personId',
+          'p.fullName',
+          'p.locale',
+          'p.active',
+          'm.role',
+          'm.revokedAt',
+          'u.id as unitId',
+          'u.code as unitCode',
+          'u.name as unitName',
+          'u.kind as unitKind',
+        ])
+        .where('ci.channel', '=', channel)
+        .where('p.id', 'in', (q) =>
+          q
+            .selectFrom('Membership')
+            .select('personId')
+            .where('role', 'in', [...roles]),
+        )
+        .orderBy('ci.id')
+        .orderBy('m.id')
+        .execute();
+      const chats = new Map<string, (typeof rows)[number][]>();
+      for (const row of rows) {
+        chats.set(row.externalUserId, [...(chats.get(row.externalUserId) ?? []), row]);
+      }
+      return [...chats].flatMap(([chatId, held]) => {
+        const first = held[0];
+        const live = held.filter((r) => Boolean(r.active) && r.revokedAt === null);
+        return first ? [{ chatId, actor: actorOf(first, live) }] : [];
+      });
+    },
     async liveMemberships(unitIds, roles) {
       if (unitIds.length === 0 || roles.length === 0) {
         return [];

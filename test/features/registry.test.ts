@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { telegramCommandLists } from '../../core/features/derive.ts';
+import { personCommandList, telegramCommandLists } from '../../core/features/derive.ts';
 import type { Feature } from '../../core/features/feature.ts';
 import { FEATURES } from '../../core/features/registry.ts';
 import { t } from '../../core/messaging/catalog.ts';
@@ -38,15 +38,17 @@ describe('a feature added to the registry', () => {
     expect(help).not.toContain('/quy');
   });
 
-  it('is in Telegram command lists of private chats, per language, not in the groups', () => {
+  it("is in a member's own Telegram command list, per language, not in the public one or the groups'", () => {
     const lists = telegramCommandLists(WITH_NOTE);
     const names = (scope: string, locale: string) =>
       lists.find((l) => l.scope === scope && l.locale === locale)?.commands.map((c) => c.command);
-    expect(names('private', 'vi')).toEqual(['menu', 'baocao', 'tinhhinh', 'huy', 'help', 'ghichu']);
-    expect(names('private', 'en')).toEqual(['menu', 'baocao', 'status', 'cancel', 'help', 'note']);
-    expect(names('group', 'vi')).toEqual(['dangkynhom', 'baocao']);
-    expect(names('group', 'en')).toEqual(['dangkynhom', 'digest']);
-    expect(lists.find((l) => l.scope === 'private' && l.locale === 'en')?.commands.at(-1)).toEqual({
+    expect(names('public', 'vi')).toEqual(telegramCommandLists(FEATURES)[0]?.commands.map((c) => c.command));
+    expect(names('public', 'vi')).not.toContain('ghichu');
+    expect(names('group', 'vi')).not.toContain('ghichu');
+    const member = { personId: 1, fullName: 'A', locale: 'vi', memberships: [] };
+    expect(personCommandList(WITH_NOTE, member, 'vi').map((c) => c.command)).toContain('ghichu');
+    expect(personCommandList(FEATURES, member, 'vi').map((c) => c.command)).not.toContain('ghichu');
+    expect(personCommandList(WITH_NOTE, member, 'en').find((c) => c.command === 'note')).toEqual({
       command: 'note',
       description: t('en', 'command.help'),
     });

@@ -22,6 +22,7 @@ import type {
   Message,
   MessageEntity,
   PhotoSize,
+  ReplyKeyboardMarkup,
   Update,
   User,
   UserFromGetMe,
@@ -110,6 +111,14 @@ export interface DeliveryStats {
   lastAt?: number;
 }
 
+/** A contact a user shares: a phone number and, when it is a Telegram user's, their id. */
+export interface EmulatedContact {
+  phoneNumber: string;
+  firstName?: string;
+  /** Default: the sender's own id; `null`: a contact without a Telegram account. */
+  userId?: number | null;
+}
+
 /** A file a user sends as a document (a bank statement…). */
 export interface EmulatedDocument {
   fileId: string;
@@ -143,6 +152,13 @@ export interface BotApiEmulator {
   sendDocument(user: EmulatorUser, document: EmulatedDocument, caption?: string): Update;
   /** Queue a text message from `user` in the group chat `groupId` (negative, titled "Group <id>"). */
   sendGroupText(user: EmulatorUser, groupId: number, text: string): Update;
+  /**
+   * Queue a shared contact from `user` in their private chat (the share-contact button): their own
+   * unless `contact.userId` names someone else (or is `null`: a contact not on Telegram).
+   */
+  sendContact(user: EmulatorUser, contact: EmulatedContact): Update;
+  /** The reply keyboard the chat shows (sent with `keyboard`, until a `remove_keyboard`), if any. */
+  replyKeyboardOf(chatId: number): ReplyKeyboardMarkup | undefined;
   /** Queue a callback query for the bot message `messageId` in the user's private chat (throws if unknown). */
   pressButton(user: EmulatorUser, messageId: number, data: string): Update;
   /** Queue the very same update (same `update_id`) again, as Telegram does when it was not confirmed. */
@@ -151,7 +167,10 @@ export interface BotApiEmulator {
   readonly sent: SentMessage[];
   messagesTo(chatId: number): SentMessage[];
   lastMessageTo(chatId: number): SentMessage | undefined;
-  /** The command list set for a scope type (`default`, `all_group_chats`…) and language ('' none). */
+  /**
+   * The command list set for a scope type (`default`, `all_private_chats`, `all_group_chats`…; a
+   * chat's own: `chat:<chat id>`) and language ('' none).
+   */
   commandsFor(scope?: string, language?: string): BotCommand[];
   /** Resolves once at least `count` messages were sent to `chatId` in total (default timeout 5000 ms). */
   waitForMessages(chatId: number, count: number, timeoutMs?: number): Promise<SentMessage[]>;
@@ -329,6 +348,13 @@ function commandsKey(payload: Payload): string {
   const scope = parseReplyMarkup(payload.scope);
   const type = isRecord(scope) && typeof scope.type === 'string' ? scope.type : 'default';
   const language = typeof payload.language_code === 'string' ? payload.language_code : '';
+  if (type === 'chat' || type === 'chat_administrators' || type === 'chat_member') {
+    const chatId = isRecord(scope) ? toInteger(scope.chat_id) : undefined;
+    if (chatId === undefined) {
+      throw badRequest('chat_id is empty');
+    }
+    return `${type}:${chatId}:${language}`;
+  }
   return `${type}:${language}`;
 }
 
@@ -715,8 +741,10 @@ class Emulator implements BotApiEmulator {
   private tooManyRequestsCount = 0;
   private readonly failures = new Map<string, { remaining: number; error: EmulatorError }>();
   private readonly waiters = new Set<MessageWaiter>();
-  /** setMyCommands' lists, by `<scope type>:<language code>`. */
+  /** setMyCommands' lists, by `<scope type>:<language code>` (a chat's: `chat:<chat id>:<language code>`). */
   private readonly commands = new Map<string, BotCommand[]>();
+  /** The reply keyboard each chat shows. */
+  private readonly replyKeyboards = new Map<number, ReplyKeyboardMarkup>();
 
   private readonly handlers: Map<string, { name: string; handler: Handler }>;
 
@@ -840,6 +868,21 @@ class Emulator implements BotApiEmulator {
       message.caption = caption;
     }
     return this.enqueue({ update_id: this.nextUpdateId++, message });
+  }
+
+  sendContact(user: EmulatorUser, contact: EmulatedContact): Update {
+    const message = this.userMessage(user);
+    const userId = contact.userId === undefined ? user.id : contact.userId;
+    message.contact = {
+      phone_number: contact.phoneNumber,
+      first_name: contact.firstName ?? user.first_name,
+      ...(userId === null ? {} : { user_id: userId }),
+    };
+    return this.enqueue({ update_id: this.nextUpdateId++, message });
+  }
+
+  replyKeyboardOf(chatId: number): ReplyKeyboardMarkup | undefined {
+    return this.replyKeyboards.get(chatId);
   }
 
   pressButton(user: EmulatorUser, messageId: number, data: string): Update {
@@ -1438,7 +1481,7 @@ class Emulator implements BotApiEmulator {
           throw badRequest('parameter "commands" must be an array');
         }
         this.commands.set(
-          commandsKey(payload),
+          this.commandsScopeKey(payload),
           commands.filter(isRecord).map((command) => ({
             command: String(command.command ?? ''),
             description: String(command.description ?? ''),
@@ -1448,7 +1491,7 @@ class Emulator implements BotApiEmulator {
       },
       getMyCommands: (payload) => this.commands.get(commandsKey(payload)) ?? [],
       deleteMyCommands: (payload) => {
-        this.commands.delete(commandsKey(payload));
+        this.commands.delete(this.commandsScopeKey(payload));
         return true;
       },
       setMyDescription: () => true,
@@ -1534,6 +1577,16 @@ class Emulator implements BotApiEmulator {
     return new Described(true, alreadySet ? 'Webhook is already set' : 'Webhook was set');
   }
 
+  /** A list's key; a private chat's scope needs a chat the bot knows (one whose user wrote to it). */
+  private commandsScopeKey(payload: Payload): string {
+    const key = commandsKey(payload);
+    const chatId = /^chat\w*:(\d+):/.exec(key)?.[1];
+    if (chatId !== undefined && !this.users.has(Number(chatId))) {
+      throw badRequest('chat not found');
+    }
+    return key;
+  }
+
   private sendMessage(payload: Payload): Message {
     const chatId = this.requireChatId(payload);
     const text = toOptionalString(payload.text) ?? '';
@@ -1557,6 +1610,11 @@ class Emulator implements BotApiEmulator {
       message.entities = shown.entities;
     }
     this.storeMessage(message);
+    if (isRecord(replyMarkup) && Array.isArray(replyMarkup.keyboard)) {
+      this.replyKeyboards.set(chatId, replyMarkup as unknown as ReplyKeyboardMarkup);
+    } else if (isRecord(replyMarkup) && replyMarkup.remove_keyboard === true) {
+      this.replyKeyboards.delete(chatId);
+    }
     this.recordSent({
       method: 'sendMessage',
       chatId,
