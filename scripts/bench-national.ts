@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildDigest, type DigestKind } from '../core/digests/digest.ts';
 import { fundRollupFor } from '../core/funds/fund-reports.ts';
-import { buildLeadersView } from '../core/households/leaders-view.ts';
+import { buildLeadersView } from '../core/reports/leaders-view.ts';
 import type { Actor } from '../core/shared/actor.ts';
 import type { Tx } from '../core/unit-of-work.ts';
 import { applyMigrations } from '../prisma/migrate.ts';

@@ -56,7 +56,7 @@ import { createLogger } from '../bot/logger.ts';
 import { createOutboxDispatcher } from '../bot/outbox-dispatcher.ts';
 import { createTelegramSender } from '../bot/telegram/telegram-sender.ts';
 import { idNumberHasher } from '../core/households/id-number.ts';
-import { buildLeadersView } from '../core/households/leaders-view.ts';
+import { buildLeadersView } from '../core/reports/leaders-view.ts';
 import { systemClock } from '../core/shared/clock.ts';
 import { createPrismaClient } from '../prisma/client.ts';
 import { applyMigrations } from '../prisma/migrate.ts';

@@ -6,8 +6,9 @@ import { fundRollupFor, loadRollup } from '../core/funds/fund-reports.ts';
 import { buildRollup } from '../core/funds/fund-rollup.ts';
 import { campaignNorms, fundEntry, recordFundEntry, toLedgerEntry } from '../core/funds/fund-service.ts';
 import { check, emptyLedger, record } from '../core/funds/ledger.ts';
-import { buildLeadersView } from '../core/households/leaders-view.ts';
 import { shortUnitName } from '../core/households/unit-progress.ts';
+import { plainText } from '../core/messaging/markup.ts';
+import { buildLeadersView } from '../core/reports/leaders-view.ts';
 import { cumulativeCounts } from '../core/reports/registry-counts.ts';
 import type { Actor } from '../core/shared/actor.ts';
 import { formatInteger, formatMoney } from '../core/shared/format.ts';
@@ -285,11 +286,12 @@ describe('the national digest', () => {
 });
 
 describe("the leaders' views of the nation", () => {
-  it('/tinhhinh: one line per province', async () => {
-    const lines = await run((tx) => buildLeadersView(tx, nationalLeader(), NATIONAL_AS_OF));
-    const rows = String(line(lines ?? [], 'leaders.table').rows).split('\n');
-    expect(rows).toHaveLength(34);
-    expect(rows[0]).toMatch(/^• Hà Nội: \d+ duyệt · \d+ KC · \d+ HT · \d+ BG/);
+  it('/tinhhinh: one block per province', async () => {
+    const lines = (await run((tx) => buildLeadersView(tx, nationalLeader(), NATIONAL_AS_OF))) ?? [];
+    const units = lines.filter((l) => l.key === 'leaders.unit');
+    expect(units).toHaveLength(34);
+    expect(plainText(String(units[0]?.params?.name))).toMatch(/Hà Nội$/);
+    expect(lines.filter((l) => l.key === 'leaders.registry')).toHaveLength(34);
   });
 
   it("/quy: the centre's own fund and one line per province, adding up to the digest's totals", async () => {

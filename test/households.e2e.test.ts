@@ -112,9 +112,16 @@ describe('households in chat', () => {
     expect(buttons()[0]?.text).toContain('Nông Văn Tư');
     await say('/menu');
 
-    expect(await move('nong van tu', 'Đã khởi công', true)).toContain(
-      'Đã chuyển hộ Nông Văn Tư sang "Đã khởi công"',
-    );
+    const moved = await move('nong van tu', 'Đã khởi công', true);
+    expect(moved).toContain('Đã chuyển hộ Nông Văn Tư sang "Đã khởi công"');
+    // The household's card again, not the main menu: its next step is one tap away.
+    expect(moved).toContain('🏠 Nông Văn Tư (mã DX-001)');
+    expect(moved).toContain('Trạng thái: Đã khởi công');
+    expect(buttons().map((b) => b.text)).toEqual([
+      '➡️ Đã hoàn thành',
+      '🔎 Tìm hộ khác',
+      '📋 Danh mục chức năng',
+    ]);
     expect(await move('DX-003', 'Đã hoàn thành', true)).toContain('Lý Văn Sáng');
     // A second move of the same step from an old button changes nothing.
     const tu = await target.prisma.household.findFirstOrThrow({ where: { code: 'DX-001' } });
@@ -228,16 +235,23 @@ describe('households in chat', () => {
     emulator.sendText(leader, '/start LD7M2XPA');
     await emulator.waitForMessages(leader.id, 1);
     emulator.sendText(leader, '/tinhhinh');
-    const view = (await emulator.waitForMessages(leader.id, 2)).at(-1)?.text ?? '';
+    const view = ((await emulator.waitForMessages(leader.id, 2)).at(-1)?.text ?? '').replaceAll(
+      '\u00a0',
+      ' ',
+    );
     expect(view).toContain('Tình hình xóa nhà tạm');
-    // Đức Xuân: approved 3 (DX-001, DX-002, DX-003), started 1, completed 0, handed over 0.
-    expect(view).toContain('• Đức Xuân: 3 duyệt · 1 KC · 0 HT · 0 BG (0% HT) · BC –');
+    // One block per ward and commune: its name, what it reported for the period due, and the
+    // registry. Đức Xuân: approved 3 (DX-001, DX-002, DX-003), started 1, completed 0, handed over 0.
+    expect(view).toContain(
+      [
+        '\n\nPhường Đức Xuân',
+        '📝 Báo cáo: chưa nộp',
+        '📋 Danh sách hộ: 3 được duyệt, 1 khởi công, 0 hoàn thành (0%), 0 bàn giao\n',
+      ].join('\n'),
+    );
     expect(view).toContain('Chưa nộp báo cáo tháng 2/2025');
-    expect(view).toContain('Sông Cầu');
-    // One line per ward and commune, short enough for a phone held upright.
-    const rows = view.split('\n').filter((line) => line.startsWith('• '));
-    expect(rows).toHaveLength(8);
-    expect(rows.every((line) => line.length <= 70)).toBe(true);
+    expect(view).toContain('\n\nPhường Sông Cầu\n');
+    expect(view.split('\n').filter((line) => line.startsWith('📋 Danh sách hộ: '))).toHaveLength(8);
     expect(await say('/tinhhinh')).toContain('dành cho lãnh đạo');
   });
 
@@ -287,7 +301,11 @@ describe('households in chat', () => {
     expect(summary).toContain('• Diện tích (m²): 24,5');
     expect(summary).toContain('• Tranh chấp đất ở: Không tranh chấp');
     expect(summary).toContain('• Trùng với hộ đã có: Không, là hộ khác');
-    expect(await press('@confirm:yes')).toContain('Đã thêm hộ Nong Van Tu (mã DX-050)');
+    const saved = await press('@confirm:yes');
+    expect(saved).toContain('Đã thêm hộ Nong Van Tu (mã DX-050)');
+    // The new household's card, its first step one tap away.
+    expect(saved).toContain('🏠 Nong Van Tu (mã DX-050)\nThôn/tổ: Tổ 1');
+    expect(buttons()[0]?.data).toMatch(/^menu:hhmove:\d+:approved$/);
     const added = await target.prisma.household.findFirstOrThrow({ where: { code: 'DX-050' } });
     expect(added).toMatchObject({
       status: 'proposed',

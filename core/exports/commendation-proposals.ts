@@ -1,6 +1,7 @@
 import type { Campaign } from '../campaigns/campaign.ts';
 import { buildRollup, type FundRollup } from '../funds/fund-rollup.ts';
 import { loadUnitProgress, type UnitProgress } from '../households/unit-progress.ts';
+import { idsByRow } from '../reports/row-report.ts';
 import {
   criteriaBasis,
   criteriaBody,
@@ -11,7 +12,7 @@ import { criteriaOwnerName, fieldProposals } from '../summaries/field-proposals.
 import { proposalsFor } from '../summaries/proposals.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { isLocalKind, type UnitView } from '../units/unit.repository.ts';
-import { idsByRow, scopeUnitsAt } from './period-units.ts';
+import { scopeUnitsAt } from './period-units.ts';
 
 /** Every fund level and member organisation a roll-up names. */
 const ROLLUP_KINDS = ['province', 'city', 'district', 'ward', 'commune', 'member_org'];

@@ -1,10 +1,11 @@
 import type { Period } from '../campaigns/campaign.ts';
 import type { ReportRecord } from '../reports/report.ts';
+import { idsByRow, rowReport } from '../reports/row-report.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';
 import type { UnitView } from '../units/unit.repository.ts';
 import { daysBetween, displayUnitName, lastDayOnTime } from './export-scope.ts';
-import { idsByRow, type PeriodUnits, rowReport } from './period-units.ts';
+import type { PeriodUnits } from './period-units.ts';
 import { type ExportColumn, type ExportRow, type ExportSheet, STT_COLUMN, sheet } from './sheet.ts';
 
 export const LATE_COLUMNS: ExportColumn[] = [

@@ -3,12 +3,13 @@ import { t } from '../messaging/catalog.ts';
 import type { NarrativeReportRow } from '../reports/narrative.repository.ts';
 import { answerLabelKey, answersShown, type NarrativeAnswer } from '../reports/narrative-answers.ts';
 import { narrativeName } from '../reports/report-texts.ts';
+import { idsByRow } from '../reports/row-report.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { UnitView } from '../units/unit.repository.ts';
 import type { ExportScope } from './export-scope.ts';
-import { idsByRow, scopeUnitsByPeriod } from './period-units.ts';
+import { scopeUnitsByPeriod } from './period-units.ts';
 import { type ExportColumn, type ExportSheet, STT_COLUMN, sheet } from './sheet.ts';
 
 /**

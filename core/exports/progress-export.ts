@@ -2,12 +2,13 @@ import type { Period } from '../campaigns/campaign.ts';
 import { unitsReported } from '../households/unit-progress.ts';
 import { cumulativeCounts } from '../reports/registry-counts.ts';
 import type { HouseCounts, ReportRecord } from '../reports/report.ts';
+import { idsByRow, rowReport } from '../reports/row-report.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
 import { formatDate } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { UnitView } from '../units/unit.repository.ts';
 import { displayUnitName, type ExportScope } from './export-scope.ts';
-import { idsByRow, type PeriodUnits, periodUnitsDay, rowReport, scopeUnitsAt } from './period-units.ts';
+import { type PeriodUnits, periodUnitsDay, scopeUnitsAt } from './period-units.ts';
 import { type ExportColumn, type ExportRow, type ExportSheet, ratio, STT_COLUMN, sheet } from './sheet.ts';
 
 export interface ProgressInput extends PeriodUnits {

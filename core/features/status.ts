@@ -1,4 +1,4 @@
-import { buildLeadersView } from '../households/leaders-view.ts';
+import { buildLeadersView } from '../reports/leaders-view.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import { type Feature, menuButton, render } from './feature.ts';
 

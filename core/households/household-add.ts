@@ -24,6 +24,7 @@ import {
   MAX_MEMBERS,
 } from './household.ts';
 import { followingCode, nextHouseholdCode } from './household-code.ts';
+import { withCard } from './household-flows.ts';
 
 /** How many codes after the unit's last one are tried before giving up (others took them meanwhile). */
 const MAX_CODE_TRIES = 1000;
@@ -501,10 +502,13 @@ export const householdAddRunner = defineFlow({
       },
       now,
     );
-    return [
+    return withCard(
+      tx,
+      actor,
+      id,
       assigned
         ? { key: 'household.add.done_new_code', params: { name: input.headName, code: input.code } }
         : { key: 'household.add.done', params: { name: input.headName, code: input.code } },
-    ];
+    );
   },
 });

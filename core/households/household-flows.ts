@@ -3,7 +3,7 @@ import { unitsFor } from '../access/access.ts';
 import { addressOf, closedRefusal } from '../campaigns/campaign-of.ts';
 import { zOptionalText } from '../flows/answers.ts';
 import type { FlowDef, Text } from '../flows/flow.ts';
-import { defineFlow, type FlowStart } from '../flows/flow-runner.ts';
+import { defineFlow, type FlowStart, type SubmitResult } from '../flows/flow-runner.ts';
 import { t } from '../messaging/catalog.ts';
 import type { Choice } from '../messaging/message.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -133,6 +133,28 @@ export function householdCard(h: HouseholdView): { lines: Text[]; choices: Choic
   return { lines, choices };
 }
 
+/**
+ * What an action on one household ends with: its outcome, then the household's card as it is now
+ * with its next steps as buttons (issue 18 §4: the next move is one tap, not five); the outcome
+ * alone when the household is no longer the officer's.
+ */
+export async function withCard(
+  tx: Tx,
+  actor: Actor,
+  householdId: number,
+  outcome: Text,
+): Promise<SubmitResult> {
+  const household = await findOwnHousehold(tx, actor, householdId);
+  if (!household) {
+    return [outcome];
+  }
+  const card = householdCard(household);
+  return {
+    lines: [outcome, ...card.lines],
+    choices: [...card.choices, [{ id: menuButtonId('main'), label: t('vi', 'menu.open') }]],
+  };
+}
+
 const ZStatusContext = z.object({
   householdId: z.number(),
   headName: z.string(),
@@ -218,10 +240,16 @@ export const householdStatusRunner = defineFlow({
       photos: photo ? [{ channel: inbound.channel, fileId: photo }] : [],
     };
     // Conditional: if someone moved it meanwhile (or this is a second tap), nothing is written.
-    if (!(await moveHouseholdStatus(tx, move, { personId: actor.personId, channel: inbound.channel }, now))) {
-      return [{ key: 'household.refused.changed_meanwhile' }];
-    }
-    return [{ key: 'household.status.done', params: { name: ctx.headName, to: statusLabel(ctx.to) } }];
+    const moved = await moveHouseholdStatus(
+      tx,
+      move,
+      { personId: actor.personId, channel: inbound.channel },
+      now,
+    );
+    const outcome: Text = moved
+      ? { key: 'household.status.done', params: { name: ctx.headName, to: statusLabel(ctx.to) } }
+      : { key: 'household.refused.changed_meanwhile' };
+    return withCard(tx, actor, ctx.householdId, outcome);
   },
 });
 

@@ -93,8 +93,11 @@ export interface ReportRepository {
     unitIds: number[],
     periodId: number,
   ): Promise<{ unitId: number; submittedAt: Date; coversPeriod: boolean }[]>;
-  /** Every revision of the reports for the periods, by period, unit and revision (the Excel exports). */
-  listByPeriods(periodIds: number[]): Promise<ReportRecord[]>;
+  /**
+   * Every revision of the reports for the periods, by period, unit and revision (the Excel exports);
+   * with `unitIds`, of those units only (`/tinhhinh`).
+   */
+  listByPeriods(periodIds: number[], unitIds?: readonly number[]): Promise<ReportRecord[]>;
   /** Per unit (of those given, when it sent any): of how many of the periods it sent a report on time. */
   onTimeCounts(periodIds: number[], unitIds: number[]): Promise<{ unitId: number; periods: number }[]>;
 }

@@ -122,14 +122,15 @@ export function createReportRepository(t: SqlDb): ReportRepository {
         .execute();
       return rows.map((r) => ({ unitId: r.unitId, periods: Number(r.n) }));
     },
-    async listByPeriods(periodIds) {
-      if (periodIds.length === 0) {
+    async listByPeriods(periodIds, unitIds) {
+      if (periodIds.length === 0 || unitIds?.length === 0) {
         return [];
       }
-      const rows = await db
-        .selectFrom('Report')
-        .selectAll()
-        .where('periodId', 'in', periodIds)
+      let query = db.selectFrom('Report').selectAll().where('periodId', 'in', periodIds);
+      if (unitIds) {
+        query = query.where('unitId', 'in', [...unitIds]);
+      }
+      const rows = await query
         .orderBy('periodId')
         .orderBy('unitId')
         .orderBy('revision')

@@ -5,9 +5,10 @@ import { buildDigest, digestText } from '../../core/digests/digest.ts';
 import { buildExport } from '../../core/exports/build-export.ts';
 import type { ExportKind } from '../../core/exports/export-request.ts';
 import { RECIPIENTS_LABEL } from '../../core/exports/official-document.ts';
-import { buildLeadersView } from '../../core/households/leaders-view.ts';
 import { shortUnitName } from '../../core/households/unit-progress.ts';
 import { t } from '../../core/messaging/catalog.ts';
+import { plainText } from '../../core/messaging/markup.ts';
+import { buildLeadersView } from '../../core/reports/leaders-view.ts';
 import type { TReportFigures } from '../../core/reports/report.ts';
 import type { Actor } from '../../core/shared/actor.ts';
 import type { Tx } from '../../core/unit-of-work.ts';
@@ -84,7 +85,7 @@ export async function leadersLines(db: SqlDb, unit: UnitView, now: Date): Promis
     ],
   };
   const lines = await createStore(db).run((tx) => buildLeadersView(tx, leader, now));
-  return (lines ?? []).flatMap((l) => t('vi', l.key, l.params).split('\n'));
+  return (lines ?? []).flatMap((l) => plainText(t('vi', l.key, l.params)).split('\n'));
 }
 
 export interface Sheet {
@@ -154,13 +155,36 @@ export function sumColumn(rows: readonly Record<string, unknown>[], header: stri
   return rows.reduce((n, r) => n + Number(r[header] ?? 0), 0);
 }
 
-/** The lines of a digest or `/tinhhinh` that show the unit named `name` ("• Đức Xuân: …"). */
+/**
+ * The lines that show the registry's households of the unit named `name`: a digest's "• Đức Xuân: …",
+ * or the "📋 Danh sách hộ: …" line of the unit's block in `/tinhhinh` (under its name).
+ */
 export function houseLines(lines: readonly string[], name: string): string[] {
-  return lines.filter((l) => l.startsWith(`• ${shortUnitName(name)}:`));
+  return lines.flatMap((l, i) => {
+    if (l.startsWith(`• ${shortUnitName(name)}:`)) {
+      return [l];
+    }
+    return l === name ? lines.slice(i + 1, i + 3).filter((next) => next.startsWith('📋 ')) : [];
+  });
 }
 
-/** The households of a unit's line: approved, started (KC), completed (HT), handed over (BG). */
+/** The units `/tinhhinh` shows, in order: each block's first line (its name, after a blank line). */
+export function leadersUnits(lines: readonly string[]): string[] {
+  return lines.filter((l, i) => l !== '' && lines[i - 1] === '' && /^(📝|📋) /.test(lines[i + 1] ?? ''));
+}
+
+/** The "📝 Báo cáo …" line of the unit's block in `/tinhhinh`: what the unit reported. */
+export function reportedLine(lines: readonly string[], name: string): string | undefined {
+  const at = lines.indexOf(name);
+  return at < 0 ? undefined : lines[at + 1]?.startsWith('📝 ') ? lines[at + 1] : undefined;
+}
+
+/** The households of a unit's line: approved, started, completed, handed over. */
 export function houseFigures(line: string | undefined): [number, number, number, number] {
-  const m = /: (\d+) duyệt · (\d+) KC · (\d+) HT · (\d+) BG/.exec(line ?? '');
+  const m =
+    /: (\d+) duyệt · (\d+) KC · (\d+) HT · (\d+) BG/.exec(line ?? '') ??
+    /(\d+)\sđược\sduyệt, (\d+)\skhởi\scông, (\d+)\shoàn\sthành(?:\s\(\d+%\))?, (\d+)\sbàn\sgiao/.exec(
+      line ?? '',
+    );
   return m ? [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])] : [Number.NaN, 0, 0, 0];
 }
