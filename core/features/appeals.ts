@@ -105,7 +105,15 @@ export const appealsFeature: Feature = {
     },
     ...optOutCommands,
   ],
-  menu: [menuButton({ order: 87, action: 'appeal.send', id: menuButtonId('appeal'), label: 'menu.appeal' })],
+  menu: [
+    menuButton({
+      order: 87,
+      row: 'outreach',
+      action: 'appeal.send',
+      id: menuButtonId('appeal'),
+      label: 'menu.appeal',
+    }),
+  ],
   buttons: [
     {
       name: 'appeal',

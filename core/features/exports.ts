@@ -2,9 +2,12 @@ import { membershipsFor } from '../access/access.ts';
 import { exportKindsFor, exportReply } from '../exports/export-chat.ts';
 import type { Actor } from '../shared/actor.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
-import type { Feature, FeatureChat } from './feature.ts';
+import { type Feature, type FeatureChat, menuButton } from './feature.ts';
 
-/** `/xuatbaocao`: the exports as buttons; a pressed one is sent as a file built at send time. */
+/**
+ * `/xuatbaocao` (or "📥 Xuất Excel" in the menu, beside "📢 Công khai" for a leader): the exports as
+ * buttons; a pressed one is sent as a file built at send time.
+ */
 export const exportsFeature: Feature = {
   name: 'exports',
   commands: [
@@ -13,8 +16,18 @@ export const exportsFeature: Feature = {
       action: 'export.download',
       scope: 'private',
       description: 'command.export',
+      telegram: 4,
       handle: (chat, _args, actor) => sendExport(chat, actor, undefined),
     },
+  ],
+  menu: [
+    menuButton({
+      order: 86,
+      row: 'documents',
+      action: 'export.download',
+      id: menuButtonId('export'),
+      label: 'menu.export',
+    }),
   ],
   buttons: [
     {

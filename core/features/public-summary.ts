@@ -13,6 +13,7 @@ export const publicSummaryFeature: Feature = {
       scope: 'private',
       guests: true,
       description: 'command.public',
+      telegram: 5,
       handle: async (chat) => chat.sayLines(await publicSummary(chat.tx, chat.now)),
     },
   ],
@@ -22,6 +23,14 @@ export const publicSummaryFeature: Feature = {
       row: 'funds-3',
       // Beside the keepers' actions in their menu (anyone may use the command).
       visible: (actor) => can(actor, 'fund.receipt'),
+      id: menuButtonId('public'),
+      label: 'menu.fund_public',
+    }),
+    menuButton({
+      order: 86.5,
+      // A leader's: beside the Excel export, what the campaign tells the public.
+      row: 'documents',
+      visible: (actor) => can(actor, 'status.view') && !can(actor, 'fund.receipt'),
       id: menuButtonId('public'),
       label: 'menu.fund_public',
     }),

@@ -361,6 +361,7 @@ export const en: Record<keyof typeof vi, string> = {
   'pledge.title': 'pledge registration',
   'pledge.summary.org': 'Pledge of {org}\nReceiving fund: {level}',
   'pledge.summary.donor': 'Pledge to the temporary-housing campaign',
+  'menu.export': '📥 Excel export',
   'pledge.summary.appeal': 'In answer to appeal {code}',
   'pledge.consent.ask': 'Would you like to receive news about the campaign?',
   'pledge.consent.yes': '✅ Yes, send me news',

@@ -362,6 +362,7 @@ export const vi = {
   'pledge.summary.org': 'Đăng ký ủng hộ của {org}\nNơi tiếp nhận: {level}',
   'pledge.summary.donor': 'Đăng ký ủng hộ chương trình xóa nhà tạm, nhà dột nát',
   'pledge.summary.appeal': 'Theo thư kêu gọi {code}',
+  'menu.export': '📥 Xuất Excel',
   'pledge.consent.ask': 'Anh/chị có muốn nhận tin về cuộc vận động không?',
   'pledge.consent.yes': '✅ Có, tôi muốn nhận tin',
   'pledge.consent.no': 'Không, cảm ơn',
