@@ -38,14 +38,15 @@ import { createStore } from '../prisma/store.ts';
 import { createZaloTokenStore } from '../prisma/zalo-token-store.ts';
 import { registerBoard } from './board/board-routes.ts';
 import { createBoardService } from './board/board-service.ts';
-import type { Config, ZaloConfig } from './config.ts';
+import { type Config, databaseStartError, type ZaloConfig } from './config.ts';
 import { createDatabaseHealth, type DatabaseHealth, watchDb } from './database-health.ts';
 import { createExportBuilder } from './exports/document-builder.ts';
 import { createFaultReplier } from './fault-reply.ts';
+import { createHealth, registerHealth } from './health.ts';
 import { idNumberHasherFor } from './id-hash-key.ts';
 import { createInboundEventProcessor, type InboundEventProcessor } from './inbound-event-processor.ts';
 import { withRetry } from './inbound-retry.ts';
-import { type Logger, limitRepeats } from './logger.ts';
+import { type Logger, limitRepeats, scrubber } from './logger.ts';
 import {
   createMediaArchiver,
   downloadFile,
@@ -53,6 +54,7 @@ import {
   type PhotoFetcher,
   PhotoRefused,
 } from './media-archiver.ts';
+import { createMetrics, type Metrics, registerMetrics } from './metrics.ts';
 import { createOutboxDispatcher, type OutboxDispatcher } from './outbox-dispatcher.ts';
 import { type PlaygroundPersona, registerPlayground } from './playground/playground-routes.ts';
 import { createPlaygroundSender } from './playground/playground-sender.ts';
@@ -110,6 +112,8 @@ export interface App {
   pinnedTotals: PinnedTotalsLoop | undefined;
   processor: InboundEventProcessor;
   zalo: { tokens: ZaloTokens; client: ZaloClient } | undefined;
+  /** This app's Prometheus registry and instruments (served at /metrics). */
+  metrics: Metrics;
   handleInbound: (inbound: Inbound) => Promise<InboundOutcome>;
   /** The cadres' own Telegram command lists (with a Telegram bot). */
   commandLists: ChatCommandLists | undefined;
@@ -146,8 +150,17 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
         }),
     },
   });
-  const db = watchDb(openSqlDb(config.databaseUrl), health.failed);
-  const applied = await applyMigrations(db);
+  // Each app its own registry; the outbox's backlog is read at each scrape.
+  const metrics = createMetrics({ backlog: (now) => store.outbox.backlog(now), clock });
+  let db: SqlDb;
+  let applied: string[];
+  try {
+    db = watchDb(openSqlDb(config.databaseUrl), health.failed, metrics.databaseError);
+    applied = await applyMigrations(db);
+  } catch (error) {
+    // The operator's first start: say which variable points at the database that cannot be used.
+    throw databaseStartError(config.databaseUrl, error);
+  }
   if (applied.length > 0) {
     log.info({ migrations: applied }, 'database migrations applied');
   }
@@ -200,6 +213,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     pollMs: options.outboxPollMs,
     rateLimits: { telegram: config.telegramRate },
     mustWait: health.mustWait,
+    observe: metrics.outboxOutcome,
   });
   const scheduler = createScheduler({
     store,
@@ -208,6 +222,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     expression: config.remindersCron ?? '*/5 * * * *',
     timeZone: config.timeZone,
     afterEnqueue: () => dispatcher.kick(),
+    afterPass: (pass) => metrics.remindersPlanned(pass.reminders),
     extraJobs: [(now) => store.run((tx) => runDigests(tx, now, digestFor)), (now) => pruneRawEvents(now)],
   });
   // Zalo's photo ids are URLs: fetched only from Zalo's CDN hosts (ZALO_MEDIA_HOSTS).
@@ -234,6 +249,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     clock,
     log: log.child({ part: 'statements' }),
     afterEnqueue: () => dispatcher.kick(),
+    observe: (outcome, rows) => metrics.imported('statement', outcome, rows),
   });
   const features = options.features ?? FEATURES;
   /** The Telegram bot's username: configured, or the bot's own once it asked Telegram (getMe). */
@@ -272,7 +288,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     },
   });
   const replyToFault = createFaultReplier({ uow: store, clock, afterEnqueue: () => dispatcher.kick() });
-  const handleInbound = withRetry(coreHandler, log, health, replyToFault);
+  const handleInbound = metrics.timeInbound(withRetry(coreHandler, log, health, replyToFault));
 
   // A request must arrive whole within requestMs (a trickling body is cut off with 408); Node
   // checks that every connectionsCheckingInterval, an idle socket closes after idleMs.
@@ -287,11 +303,28 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       connectionsCheckingInterval: Math.max(50, Math.min(5_000, config.httpTimeouts.requestMs / 4)),
     },
   });
-  // 503 while the database fails: {"ok":false,"reason":"database","since":…}.
-  http.get('/healthz', async (_request, reply) => {
-    const status = health.status();
-    return reply.code(status.ok ? 200 : 503).send(status);
-  });
+  // /healthz and /readyz: 503 with the reasons while a part fails (bot/health.ts); /metrics.
+  registerHealth(
+    http,
+    createHealth({
+      database: health,
+      probeWrite: () => probeWrite(db, config.instanceId, clock.now()),
+      telegram: config.telegram
+        ? () =>
+            config.telegram?.mode === 'webhook'
+              ? { mode: 'webhook', set: webhookSet }
+              : { mode: 'polling', status: polling?.status() }
+        : undefined,
+      outbox: { liveness: dispatcher.liveness, backlog: (now) => store.outbox.backlog(now) },
+      zalo: config.zalo
+        ? () => (zalo ? zalo.tokens.status() : Promise.reject(new Error('Zalo is starting')))
+        : undefined,
+      thresholds: config.health,
+      clock,
+      scrub: scrubber(config.secrets),
+    }),
+  );
+  registerMetrics(http, metrics);
   const boardRoutes = registerBoard(http, board);
 
   if (config.playground) {
@@ -484,7 +517,8 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
   pruneTimer.unref();
 
   let stopping: Promise<void> | undefined;
-  let polling: { stop(): Promise<void> } | undefined;
+  let polling: ReturnType<typeof startTelegramPolling> | undefined;
+  let webhookSet = false;
   return {
     http,
     db,
@@ -496,6 +530,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     pinnedTotals,
     processor,
     zalo,
+    metrics,
     handleInbound,
     commandLists,
     async start() {
@@ -516,6 +551,7 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
             secret_token: config.telegram.secret,
             allowed_updates: ['message', 'callback_query'],
           });
+          webhookSet = true;
           log.info({ url: config.telegram.webhookUrl }, 'telegram webhook set');
         } else {
           polling = startTelegramPolling({

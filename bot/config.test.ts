@@ -1,5 +1,14 @@
+import fs from 'node:fs';
+import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import {
+  ConfigError,
+  databaseStartError,
+  KNOWN_VARIABLES,
+  loadConfig,
+  unknownVariableWarnings,
+  variableDefault,
+} from './config.ts';
 
 describe('loadConfig', () => {
   it('runs the playground on SQLite with nothing set', () => {
@@ -133,6 +142,14 @@ describe('loadConfig', () => {
       'ZALO_TOKEN_KEY',
     ],
     [{ MEDIA_MAX_BYTES: '10' }, 'MEDIA_MAX_BYTES'],
+    [{ REMINDERS_CRON: 'every day' }, 'REMINDERS_CRON'],
+    [{ REMINDERS_CRON: '99 * * * *' }, 'REMINDERS_CRON'],
+    [{ REMINDERS_CRON: '*/5 * * * * * *' }, 'REMINDERS_CRON'],
+    [{ TELEGRAM_MODE: 'longpoll' }, 'TELEGRAM_MODE'],
+    [{ TELEGRAM_BOT_TOKEN: '1:a', TELEGRAM_MODE: 'webhook' }, 'TELEGRAM_MODE=webhook needs PUBLIC_URL'],
+    [{ LOG_FORMAT: 'text' }, 'LOG_FORMAT'],
+    [{ HEALTH_TELEGRAM_STALL_SECONDS: '-1' }, 'HEALTH_TELEGRAM_STALL_SECONDS'],
+    [{ HEALTH_OUTBOX_MAX_PENDING: 'many' }, 'HEALTH_OUTBOX_MAX_PENDING'],
     [
       { TELEGRAM_BOT_TOKEN: '1:a', PUBLIC_URL: 'https://x.vn', TELEGRAM_WEBHOOK_SECRET: 'short' },
       'TELEGRAM_WEBHOOK_SECRET',
@@ -153,5 +170,105 @@ describe('loadConfig', () => {
       loadConfig({ HOUSEHOLD_IMPORT_MAX_MB: '2.5', HOUSEHOLD_IMPORT_MAX_ROWS: '5000' }).householdImport,
     ).toEqual({ maxBytes: 2.5 * 1024 * 1024, maxRows: 5000 });
     expect(() => loadConfig({ HOUSEHOLD_IMPORT_MAX_ROWS: '0' })).toThrow(/HOUSEHOLD_IMPORT_MAX_ROWS/);
+  });
+});
+
+describe('the list of variables', () => {
+  const example = parseEnv(fs.readFileSync(new URL('../.env.example', import.meta.url), 'utf8'));
+
+  it('.env.example lists every variable the bot reads, with its default, and no other', () => {
+    expect(Object.keys(example).sort()).toEqual([...KNOWN_VARIABLES].sort());
+    for (const name of KNOWN_VARIABLES) {
+      expect(example[name], name).toBe(variableDefault(name) ?? '');
+    }
+    // Copied as it is, it starts the bot exactly as no .env does.
+    expect(loadConfig(example)).toEqual(loadConfig({}));
+  });
+
+  it('takes an empty variable for its default (PORT= is 3000, not a random port)', () => {
+    expect(loadConfig({ PORT: '' }).port).toBe(3000);
+    expect(loadConfig({ PORT: '  ', LOG_LEVEL: '', REMINDERS_CRON: '', DATABASE_URL: '' })).toMatchObject({
+      port: 3000,
+      logLevel: 'info',
+      remindersCron: '*/5 * * * *',
+      databaseUrl: 'file:./data/bot.db',
+    });
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+  });
+
+  it('honours TELEGRAM_MODE: polling even with PUBLIC_URL, webhook only with it', () => {
+    const token = '123456:ABC-def_1';
+    const publicUrl = 'https://bot.example.vn';
+    expect(
+      loadConfig({ TELEGRAM_BOT_TOKEN: token, PUBLIC_URL: publicUrl, TELEGRAM_MODE: 'polling' }).telegram,
+    ).toEqual({
+      mode: 'polling',
+      token,
+      apiRoot: 'https://api.telegram.org',
+    });
+    expect(
+      loadConfig({
+        TELEGRAM_BOT_TOKEN: token,
+        PUBLIC_URL: publicUrl,
+        TELEGRAM_WEBHOOK_SECRET: 'a-long-secret_1',
+        TELEGRAM_MODE: 'webhook',
+      }).telegram,
+    ).toMatchObject({ mode: 'webhook', webhookUrl: `${publicUrl}/telegram/webhook` });
+    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_MODE: 'webhook' })).toThrow(
+      'Invalid configuration: TELEGRAM_MODE=webhook needs PUBLIC_URL',
+    );
+  });
+
+  it('warns about variables that look like ours but are not read, and about no other', () => {
+    expect(
+      unknownVariableWarnings({
+        TELEGRAM_BOT_TOKNE: '1:a',
+        DATBASE_URL: 'file:x.db',
+        log_level: 'debug',
+        PROT: '3000',
+        ZALO_OA_TOKEN: 'x',
+        REMINDERS_TIME: '08:00',
+        PLAYGROUND_USER: 'me',
+        TELEGRAM_BOT_TOKEN: '1:a',
+      }),
+    ).toEqual([
+      'TELEGRAM_BOT_TOKNE is not a variable of the bot; did you mean TELEGRAM_BOT_TOKEN? It is ignored.',
+      'DATBASE_URL is not a variable of the bot; did you mean DATABASE_URL? It is ignored.',
+      'log_level is not a variable of the bot; did you mean LOG_LEVEL? It is ignored.',
+      'PROT is not a variable of the bot; did you mean PORT? It is ignored.',
+      'ZALO_OA_TOKEN is not a variable of the bot (see .env.example); it is ignored.',
+      'REMINDERS_TIME is not a variable of the bot (see .env.example); it is ignored.',
+      'PLAYGROUND_USER is not a variable of the bot (see .env.example); it is ignored.',
+    ]);
+    // A machine's usual environment (and this test run's) says nothing.
+    const usual = [
+      'HOME',
+      'HOSTNAME',
+      'PATH',
+      'PWD',
+      'USER',
+      'SHELL',
+      'TERM',
+      'LANG',
+      'TZ',
+      'NODE_ENV',
+      'CI',
+    ];
+    const ordinary = Object.fromEntries(usual.map((name) => [name, 'x']));
+    const ours = new Set(KNOWN_VARIABLES);
+    const running = Object.fromEntries(Object.entries(process.env).filter(([name]) => !ours.has(name)));
+    expect(unknownVariableWarnings({ ...ordinary, ...running })).toEqual([]);
+    expect(loadConfig({ TELEGRAM_BOT_TOKNE: '1:a' }).warnings).toHaveLength(1);
+  });
+
+  it('names DATABASE_URL when the database cannot be opened, without its password', () => {
+    const error = databaseStartError(
+      'postgresql://bot:s3cret-pass@db.example:5432/mttq',
+      Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' }),
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toBe(
+      'Invalid configuration: DATABASE_URL (postgresql://bot:***@db.example:5432/mttq): the database cannot be opened: ECONNREFUSED: connect ECONNREFUSED 10.0.0.5:5432',
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import { z } from 'zod';
 import { parseIdHashKey } from '../core/households/id-number.ts';
@@ -8,12 +9,20 @@ import {
 import { isLoopbackHost } from './playground/access.ts';
 
 const MEBIBYTE = 1024 * 1024;
+const DEFAULT_REMINDERS_CRON = '*/5 * * * *';
 
 const optional = z
   .string()
   .transform((v) => (v.trim() === '' ? undefined : v.trim()))
   .optional();
 
+/**
+ * Every environment variable the bot reads, with its type and default: the one place they are
+ * listed. A new variable is added here (with a doc comment) and, with its default, to
+ * `.env.example` — `bot/config.test.ts` compares the two, and `KNOWN_VARIABLES` (the start-up
+ * warning about unknown variables that look like ours) is derived from this object. An empty
+ * value means the variable is unset (its default).
+ */
 const ZEnv = z.object({
   DATABASE_URL: z
     .string()
@@ -138,11 +147,145 @@ const ZEnv = z.object({
   /** When the reminder planner runs (node-cron, campaign time zone); "off" disables reminders. */
   REMINDERS_CRON: z
     .string()
-    .default('*/5 * * * *')
-    .refine((v) => v === 'off' || v.trim().split(/\s+/).length >= 5, {
-      message: 'must be a cron expression such as "*/5 * * * *", or "off"',
+    .default(DEFAULT_REMINDERS_CRON)
+    .refine((v) => v === 'off' || isCronExpression(v), {
+      message: 'must be a cron expression such as "*/5 * * * *" (minute hour day month weekday), or "off"',
     }),
+  /** `polling` or `webhook` (needs PUBLIC_URL); unset: webhook when PUBLIC_URL is set, else polling. */
+  TELEGRAM_MODE: z
+    .enum(['polling', 'webhook'], { message: 'must be polling or webhook (or unset: chosen by PUBLIC_URL)' })
+    .optional(),
+  /** `json` (one JSON object a line, for log collectors) or `pretty` (readable; `npm run dev`). */
+  LOG_FORMAT: z.enum(['json', 'pretty'], { message: 'must be json or pretty' }).default('json'),
+  /** /healthz and /readyz: Telegram long polling failing or making no progress this long is down. */
+  HEALTH_TELEGRAM_STALL_SECONDS: z.coerce.number().positive().max(86_400).default(90),
+  /** /healthz and /readyz: the outbox dispatcher not having run for this long is wedged. */
+  HEALTH_OUTBOX_STALL_SECONDS: z.coerce.number().positive().max(86_400).default(120),
+  /** /readyz: more messages than this waiting in the outbox is not ready. */
+  HEALTH_OUTBOX_MAX_PENDING: z.coerce.number().int().positive().default(10_000),
+  /** /readyz: a message due this long ago and still not sent is not ready. */
+  HEALTH_OUTBOX_MAX_AGE_SECONDS: z.coerce.number().positive().max(604_800).default(900),
+  /** /readyz: the database not taking a write or answering a read within this is not ready. */
+  HEALTH_DATABASE_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(5),
 });
+
+/** Every variable the bot reads (the keys of ZEnv). */
+export const KNOWN_VARIABLES: readonly string[] = Object.keys(ZEnv.shape);
+
+/** A variable's default as it would be written in .env (undefined: none, the feature is off). */
+export function variableDefault(name: string): string | undefined {
+  const schema = (ZEnv.shape as Record<string, z.ZodType>)[name];
+  const parsed = schema?.safeParse(undefined);
+  return parsed?.success && parsed.data !== undefined ? String(parsed.data) : undefined;
+}
+
+/**
+ * Prefixes that mark a variable as ours: one with such a prefix that is not known is most likely a
+ * misspelt or outdated name (warned about at start-up).
+ */
+const OUR_PREFIXES = [
+  'DATABASE_',
+  'TELEGRAM_',
+  'ZALO_',
+  'PLAYGROUND_',
+  'REMINDERS_',
+  'HEALTH_',
+  'MEDIA_',
+  'HOUSEHOLD_',
+  'PINNED_',
+  'FLOW_',
+  'ID_HASH',
+  'TZ_CAMPAIGN',
+  'INSTANCE_',
+];
+
+/**
+ * Warnings about variables that look like ours but are not read: a known prefix, or a name one or
+ * two letters away from a known one (`TELEGRAM_BOT_TOKNE`, `DATBASE_URL`, `log_level`).
+ */
+export function unknownVariableWarnings(env: Record<string, string | undefined>): string[] {
+  const known = new Set(KNOWN_VARIABLES);
+  const warnings: string[] = [];
+  for (const name of Object.keys(env)) {
+    if (known.has(name)) {
+      continue;
+    }
+    const upper = name.toUpperCase();
+    const near = KNOWN_VARIABLES.find(
+      (k) => upper === k || editDistance(upper, k) <= (k.length <= 6 ? 1 : 2),
+    );
+    if (near) {
+      warnings.push(`${name} is not a variable of the bot; did you mean ${near}? It is ignored.`);
+    } else if (OUR_PREFIXES.some((prefix) => upper.startsWith(prefix))) {
+      warnings.push(`${name} is not a variable of the bot (see .env.example); it is ignored.`);
+    }
+  }
+  return warnings;
+}
+
+/** Damerau–Levenshtein distance (optimal string alignment): a swap of two letters counts one. */
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) {
+    return 3;
+  }
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) {
+    (d[0] as number[])[j] = j;
+  }
+  for (let i = 1; i <= a.length; i++) {
+    const row = d[i] as number[];
+    const prev = d[i - 1] as number[];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
+      }
+    }
+  }
+  return (d[a.length] as number[])[b.length] as number;
+}
+
+/**
+ * Whether node-cron accepts the expression. node-cron is loaded only for an expression other than
+ * the default (it costs the CLI ~50 ms to load, and the default is known to be good).
+ */
+function isCronExpression(value: string): boolean {
+  if (value === DEFAULT_REMINDERS_CRON) {
+    return true;
+  }
+  const cron = createRequire(import.meta.url)('node-cron') as { validate(expression: string): boolean };
+  return cron.validate(value);
+}
+
+/**
+ * A database URL fit for a message: the password replaced by `***` (the rest names the host,
+ * database and schema the operator must check).
+ */
+export function describeDatabaseUrl(url: string): string {
+  if (url.startsWith('file:')) {
+    return url;
+  }
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) {
+      parsed.password = '***';
+    }
+    return parsed.toString();
+  } catch {
+    return 'postgresql://…';
+  }
+}
+
+/** A database that cannot be opened or migrated at start-up, named by its variable. */
+export function databaseStartError(url: string, error: unknown): ConfigError {
+  const e = error as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof e?.code === 'string' ? `${e.code}: ` : '';
+  const reason = `${code}${typeof e?.message === 'string' ? e.message : String(error)}`.split('\n')[0];
+  return new ConfigError(
+    `Invalid configuration: DATABASE_URL (${describeDatabaseUrl(url)}): the database cannot be opened: ${reason}`,
+  );
+}
 
 /** ZALO_TOKEN_KEY as 32 bytes: 64 hex characters or base64 of 32 bytes. */
 function zaloTokenKey(value: string | undefined): Buffer {
@@ -254,6 +397,20 @@ export interface Config {
   idHashKey: Buffer | undefined;
   /** Values that must never reach a log line. */
   secrets: string[];
+  /** `json` lines (production) or `pretty` (readable, for a person at a terminal). */
+  logFormat: 'json' | 'pretty';
+  /** Thresholds of /healthz and /readyz (bot/health.ts), in ms and messages. */
+  health: HealthThresholds;
+  /** Said once at start-up (main.ts): variables that look like ours but are not read. */
+  warnings: string[];
+}
+
+export interface HealthThresholds {
+  telegramStallMs: number;
+  outboxStallMs: number;
+  outboxMaxPending: number;
+  outboxMaxAgeMs: number;
+  databaseTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -265,7 +422,11 @@ export class ConfigError extends Error {
 
 /** Reads the environment once (STYLE.md habit 1); the first problem is reported in one line. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = ZEnv.safeParse(env);
+  // An empty variable (`PORT=` as in .env.example) means its default.
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const parsed = ZEnv.safeParse(given);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? 'environment');
@@ -273,8 +434,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data;
   let telegram: TelegramConfig | undefined;
+  if (e.TELEGRAM_MODE === 'webhook' && !e.PUBLIC_URL) {
+    throw new ConfigError(
+      'Invalid configuration: TELEGRAM_MODE=webhook needs PUBLIC_URL (the public HTTPS address Telegram posts to); set it, or TELEGRAM_MODE=polling',
+    );
+  }
   if (e.TELEGRAM_BOT_TOKEN) {
-    if (e.PUBLIC_URL) {
+    if (e.PUBLIC_URL && e.TELEGRAM_MODE !== 'polling') {
       if (!e.TELEGRAM_WEBHOOK_SECRET) {
         throw new ConfigError(
           'Invalid configuration: TELEGRAM_WEBHOOK_SECRET is required when PUBLIC_URL is set (webhook mode)',
@@ -364,5 +530,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       e.ZALO_TOKEN_KEY,
       e.PLAYGROUND_PASSWORD,
     ].filter((s): s is string => typeof s === 'string' && s.length > 0),
+    logFormat: e.LOG_FORMAT,
+    health: {
+      telegramStallMs: e.HEALTH_TELEGRAM_STALL_SECONDS * 1000,
+      outboxStallMs: e.HEALTH_OUTBOX_STALL_SECONDS * 1000,
+      outboxMaxPending: e.HEALTH_OUTBOX_MAX_PENDING,
+      outboxMaxAgeMs: e.HEALTH_OUTBOX_MAX_AGE_SECONDS * 1000,
+      databaseTimeoutMs: e.HEALTH_DATABASE_TIMEOUT_SECONDS * 1000,
+    },
+    warnings: unknownVariableWarnings(env),
   };
 }

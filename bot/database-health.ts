@@ -10,7 +10,7 @@ const OUTAGE_AFTER_MS = 10_000;
 /** How often a failing database is tried with a real write, to see it come back. */
 const PROBE_MS = 1_000;
 
-export type HealthStatus = { ok: true } | { ok: false; reason: 'database'; since: string };
+export type HealthStatus = { ok: true } | { ok: false; reason: 'database'; since: string; error: string };
 
 export interface DatabaseHealthDeps {
   /** A real write (it must reach the disk): resolves once the database takes writes again. */
@@ -161,7 +161,7 @@ export function createDatabaseHealth(deps: DatabaseHealthDeps) {
     },
     status(): HealthStatus {
       return failingSince
-        ? { ok: false, reason: 'database', since: failingSince.at.toISOString() }
+        ? { ok: false, reason: 'database', since: failingSince.at.toISOString(), error: lastError }
         : { ok: true };
     },
     /**
@@ -201,12 +201,21 @@ function describe(error: unknown): string {
 
 /**
  * `db` reporting to `failed` every error that says the database is unavailable, whoever ran the
- * statement (an answer, the outbox, the scheduler, the event processor).
+ * statement (an answer, the outbox, the scheduler, the event processor), and every error to
+ * `counted` (metrics), with whether it was one of those.
  */
-export function watchDb(db: SqlDb, failed: (error: unknown) => void): SqlDb {
+export function watchDb(
+  db: SqlDb,
+  failed: (error: unknown) => void,
+  counted?: (unavailable: boolean) => void,
+): SqlDb {
   const watch = <T>(work: () => Promise<T>): Promise<T> =>
     work().catch((error: unknown) => {
-      if (isDatabaseUnavailable(error)) {
+      const unavailable = isDatabaseUnavailable(error);
+      if (unavailable || isDriverError(error)) {
+        counted?.(unavailable);
+      }
+      if (unavailable) {
         failed(error);
       }
       throw error;
@@ -221,4 +230,10 @@ export function watchDb(db: SqlDb, failed: (error: unknown) => void): SqlDb {
     tryLock: (key) => db.tryLock(key),
     close: () => db.close(),
   };
+}
+
+/** An error of the database itself (SQLite's SQLITE_* codes, PostgreSQL's SQLSTATE), not of the work in a transaction. */
+function isDriverError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_') || /^[0-9A-Z]{5}$/.test(code));
 }

@@ -84,3 +84,24 @@ describe('limitRepeats', () => {
     });
   });
 });
+
+describe('log formats', () => {
+  it('writes JSON lines with ISO times in production, readable lines with LOG_FORMAT=pretty, both scrubbed', () => {
+    const json = capture();
+    createLogger({ level: 'info', secrets: [] }, json.stream).info({ phone: '0912345678' }, 'started');
+    const line = JSON.parse(json.lines[0] ?? '{}') as Record<string, unknown>;
+    expect(line).toMatchObject({ level: 30, msg: 'started', phone: '[number]' });
+    expect(line.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+
+    const pretty = capture();
+    createLogger({ level: 'info', secrets: [], format: 'pretty' }, pretty.stream).warn(
+      { phone: '0912345678', part: 'outbox' },
+      'database failing',
+    );
+    const out = pretty.lines.join('');
+    expect(out).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\] WARN: database failing\n/);
+    expect(out).toContain('part: "outbox"');
+    expect(out).toContain('[number]');
+    expect(out).not.toContain('{"');
+  });
+});

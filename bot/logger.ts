@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger };
@@ -45,22 +46,50 @@ export function limitRepeats(
   };
 }
 
+/** Removes the given secrets and phone and ID numbers from a text (log lines, health reasons). */
+export function scrubber(secrets: readonly string[]): (text: string) => string {
+  const long = secrets.filter((s) => s.length >= 6);
+  return (text) => {
+    let out = text;
+    for (const secret of long) {
+      out = out.split(secret).join('[secret]');
+    }
+    return out.replace(PERSONAL_NUMBERS, '[number]');
+  };
+}
+
+/**
+ * Readable lines for a person at a terminal (`npm run dev`, LOG_FORMAT=pretty): pino-pretty, in
+ * this thread (no worker), given the lines already scrubbed. A devDependency: a production install
+ * without it is told so rather than failing obscurely.
+ */
+function prettyDestination(destination: DestinationStream | undefined): DestinationStream {
+  let build: (options: Record<string, unknown>) => DestinationStream;
+  try {
+    build = createRequire(import.meta.url)('pino-pretty') as typeof build;
+  } catch {
+    throw new Error(
+      'LOG_FORMAT=pretty needs the pino-pretty package (a development dependency): run `npm install`, or set LOG_FORMAT=json',
+    );
+  }
+  return build({
+    colorize: process.stdout.isTTY === true,
+    translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    sync: true,
+    ...(destination ? { destination } : {}),
+  });
+}
+
 /**
  * pino, with every string that reaches a log line scrubbed of the configured secrets (bot token,
  * webhook secret, Zalo keys) and of phone and ID numbers.
  */
 export function createLogger(
-  opts: { level: string; secrets: string[] },
+  opts: { level: string; secrets: string[]; format?: 'json' | 'pretty' },
   destination?: DestinationStream,
 ): Logger {
-  const secrets = opts.secrets.filter((s) => s.length >= 6);
-  const scrub = (text: string): string => {
-    let out = text;
-    for (const secret of secrets) {
-      out = out.split(secret).join('[secret]');
-    }
-    return out.replace(PERSONAL_NUMBERS, '[number]');
-  };
+  const scrub = scrubber(opts.secrets);
   const scrubDeep = (value: unknown, depth = 0): unknown => {
     if (typeof value === 'string') {
       return scrub(value);
@@ -88,6 +117,8 @@ export function createLogger(
     {
       level: opts.level,
       base: undefined,
+      // ISO times ("time":"2025-04-09T01:00:00.000Z") rather than epoch milliseconds.
+      timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { log: (object) => scrubDeep(object) as Record<string, unknown> },
       hooks: {
         logMethod(args, method) {
@@ -98,6 +129,6 @@ export function createLogger(
         },
       },
     },
-    destination ?? pino.destination(1),
+    opts.format === 'pretty' ? prettyDestination(destination) : (destination ?? pino.destination(1)),
   );
 }

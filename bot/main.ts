@@ -18,8 +18,12 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = createLogger({ level: config.logLevel, secrets: config.secrets });
+  const log = createLogger({ level: config.logLevel, secrets: config.secrets, format: config.logFormat });
+  for (const warning of config.warnings) {
+    log.warn(warning);
+  }
   const app = await createApp(config, log);
+  app.metrics.collectProcessMetrics();
   const listening = await app.start();
   if (config.playground) {
     const start = describePlaygroundStart(

@@ -56,7 +56,12 @@ export interface DispatcherDeps {
    * Default: `isDatabaseUnavailable`.
    */
   mustWait?: (error: unknown) => boolean;
+  /** Told what became of each message tried (metrics: bot/metrics.ts). */
+  observe?: (outcome: OutboxOutcome, message: ClaimedMessage) => void;
 }
+
+/** What became of a send: `rate_limited` is a retry_after answer (Telegram's 429), also `retried`. */
+export type OutboxOutcome = 'sent' | 'retried' | 'rate_limited' | 'failed' | 'held';
 
 /** A claimed message whose process died is taken again after this long. */
 const CLAIM_TIMEOUT_MS = 60_000;
@@ -215,6 +220,8 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
   let pollTimer: NodeJS.Timeout | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let retryTimerAt = Number.POSITIVE_INFINITY;
+  /** When the dispatcher last claimed or finished something (`Date.now()`; /healthz). */
+  let lastRunAt = Date.now();
 
   // ---------------------------------------------------------------- claiming
 
@@ -222,6 +229,7 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
     do {
       again = false;
       while (!stopped) {
+        lastRunAt = Date.now();
         // A full batch fits, or a kick asks for a few at once (a reply comes first in the claim) —
         // unless kicks have already overfilled the pipeline by a batch.
         const full = inFlight.size > maxInFlight - batchSize;
@@ -346,6 +354,7 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
   }
 
   function finish(id: number): void {
+    lastRunAt = Date.now();
     inFlight.delete(id);
     stats.inFlight = inFlight.size;
     if (inFlight.size <= maxInFlight - batchSize) {
@@ -369,6 +378,7 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
   async function sendOne(key: string, lane: Lane, m: ClaimedMessage): Promise<void> {
     if (lane.held !== undefined) {
       stats.held++;
+      deps.observe?.('held', m);
       await record.markHeld(m.id, lane.held);
       return;
     }
@@ -431,6 +441,7 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
     const now = deps.clock.now();
     if (result.ok) {
       stats.sent++;
+      deps.observe?.('sent', m);
       await record.markSent(m.id, now);
       return;
     }
@@ -438,6 +449,7 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
       // The chat cannot be reached until its user writes; later messages wait with it, in order.
       deps.log.info({ outboxId: m.id, channel: m.channel, error: result.error }, 'outbox message held');
       stats.held++;
+      deps.observe?.('held', m);
       lane.held = result.error;
       await record.markHeld(m.id, result.error);
       return;
@@ -445,6 +457,7 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
     const retryAfterMs = result.retry ? result.retryAfterMs : undefined;
     if (retryAfterMs !== undefined) {
       stats.rateLimited++;
+      deps.observe?.('rate_limited', m);
       // Flood control covers the whole channel: stop every send of it, not only this chat's.
       pacing?.limiter.pause(retryAfterMs);
     }
@@ -459,6 +472,7 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
     if (next) {
       // Keep the chat's order: later messages wait for this one.
       stats.retried++;
+      deps.observe?.('retried', m);
       lane.retryAt = next;
       deferred.set(key, next);
       if (deferred.size > 10_000) {
@@ -471,6 +485,7 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
       scheduleRetryWake(next);
     } else {
       stats.failed++;
+      deps.observe?.('failed', m);
     }
   }
 
@@ -531,6 +546,10 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
     },
     stats(): DispatcherStats {
       return { ...stats };
+    },
+    /** Whether it runs, and when it last claimed or finished a message or looked for some. */
+    liveness(): { started: boolean; lastRunAt: number; pollMs: number } {
+      return { started, lastRunAt, pollMs };
     },
     /** The channel's limiter, if it is paced. */
     limiter(channel: Channel): RateLimiter | undefined {

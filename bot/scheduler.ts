@@ -15,6 +15,8 @@ export interface SchedulerDeps {
   afterEnqueue: () => void;
   /** Further scheduled work that runs after the reminders in the same pass (digests). */
   extraJobs?: ((now: Date) => Promise<number>)[];
+  /** Told after each pass what it added (metrics). */
+  afterPass?: (pass: SchedulerPass) => void;
 }
 
 export interface SchedulerPass {
@@ -39,6 +41,7 @@ export function createScheduler(deps: SchedulerDeps) {
       extra += await job(now);
     }
     const reminders = run?.enqueued ?? 0;
+    deps.afterPass?.({ reminders, extra });
     if (reminders + extra > 0) {
       deps.log.info({ reminders, extra, planned: run?.planned.length ?? 0 }, 'scheduled messages enqueued');
       deps.afterEnqueue();

@@ -39,6 +39,8 @@ export function createStatementWorker(deps: {
   log: Logger;
   /** Wakes the outbox dispatcher. */
   afterEnqueue: () => void;
+  /** Told how each statement read ended, with its rows (metrics). */
+  observe?: (outcome: 'ok' | 'refused' | 'failed', rows: number) => void;
 }) {
   async function fetchAndRead(item: WaitingUpload): Promise<StatementRead | 'retry'> {
     const fetcher = deps.fetchers[item.channel];
@@ -81,7 +83,9 @@ export function createStatementWorker(deps: {
     } else {
       try {
         await deps.uow.run((tx) => finishStatementUpload(tx, address, uploadId, read, deps.clock.now()));
+        deps.observe?.(read.ok ? 'ok' : 'refused', read.ok ? read.rows.length : 0);
       } catch (error) {
+        deps.observe?.('failed', 0);
         // Rolled back: nothing imported. The officer is told; if even that fails (the database is
         // down), the claim goes stale and the upload is read again later.
         deps.log.error({ channel: item.channel, err: error }, 'statement import failed');

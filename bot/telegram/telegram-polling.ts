@@ -15,6 +15,21 @@ export interface TelegramPollingDeps {
   timeoutSeconds?: number;
 }
 
+/** How the loop is doing, for /healthz (bot/health.ts); times are `Date.now()` values. */
+export interface PollingStatus {
+  /** The loop ended without being stopped: nothing is fetched any more. */
+  ended: boolean;
+  /** The last sign of progress: a getUpdates answered, an update handled. */
+  lastProgressAt: number;
+  /** Since when getUpdates has failed without a success between (undefined: the last call worked). */
+  failingSince: number | undefined;
+  lastError: string | undefined;
+  /** When the getUpdates call in flight started (undefined: none in flight). */
+  callSince: number | undefined;
+  /** How long a getUpdates call may rightly wait for updates (its long-poll timeout). */
+  pollTimeoutMs: number;
+}
+
 /** Longest pause between two tries of an update waiting for the database. */
 const MAX_WAIT_MS = 5_000;
 
@@ -28,8 +43,20 @@ const MAX_WAIT_MS = 5_000;
  * can be told to wait). Stopped meanwhile, the offset confirmed is that update's own, so the next
  * start handles it. An update that fails for another reason (a bug) is logged and left, as before.
  */
-export function startTelegramPolling(deps: TelegramPollingDeps): { stop(): Promise<void> } {
+export function startTelegramPolling(deps: TelegramPollingDeps): {
+  stop(): Promise<void>;
+  status(): PollingStatus;
+} {
   const { bot, log } = deps;
+  const timeoutSeconds = deps.timeoutSeconds ?? 30;
+  const state: PollingStatus = {
+    ended: false,
+    lastProgressAt: Date.now(),
+    failingSince: undefined,
+    lastError: undefined,
+    callSince: undefined,
+    pollTimeoutMs: timeoutSeconds * 1000,
+  };
   const abort = new AbortController();
   // grammY types its signal after the abort-controller package; Node's is the same thing.
   const signal = abort.signal as unknown as Parameters<Bot['api']['getUpdates']>[1];
@@ -94,17 +121,24 @@ export function startTelegramPolling(deps: TelegramPollingDeps): { stop(): Promi
     let failures = 0;
     while (!stopped) {
       let updates: Update[];
+      state.callSince = Date.now();
       try {
         updates = await bot.api.getUpdates(
-          { offset, timeout: deps.timeoutSeconds ?? 30, allowed_updates: deps.allowedUpdates },
+          { offset, timeout: timeoutSeconds, allowed_updates: deps.allowedUpdates },
           signal,
         );
         failures = 0;
+        state.callSince = undefined;
+        state.failingSince = undefined;
+        state.lastProgressAt = Date.now();
       } catch (error) {
         if (stopped) {
           break;
         }
         failures += 1;
+        state.callSince = undefined;
+        state.failingSince ??= Date.now();
+        state.lastError = error instanceof Error ? error.message : String(error);
         const retryAfter = error instanceof GrammyError ? error.parameters.retry_after : undefined;
         log.warn({ err: error }, 'telegram getUpdates failed');
         await pause(retryAfter ? retryAfter * 1000 : Math.min(1_000 * 2 ** (failures - 1), 30_000));
@@ -115,12 +149,18 @@ export function startTelegramPolling(deps: TelegramPollingDeps): { stop(): Promi
           break;
         }
         offset = update.update_id + 1;
+        state.lastProgressAt = Date.now();
       }
     }
   }
 
-  const running = loop().catch((error: unknown) => log.error({ err: error }, 'telegram polling stopped'));
+  const running = loop()
+    .catch((error: unknown) => log.error({ err: error }, 'telegram polling stopped'))
+    .finally(() => {
+      state.ended = !stopped;
+    });
   return {
+    status: () => ({ ...state }),
     async stop() {
       stopped = true;
       abort.abort();

@@ -56,6 +56,16 @@ export interface OutboxQueue {
   releaseClaims(before: Date, keep?: readonly number[]): Promise<number>;
   /** Keeps the message until the user writes again (see OutboxRepository.releaseHeld). */
   markHeld(id: number, error: string): Promise<void>;
+  /** What waits to be sent, by channel (health and metrics): one indexed query. */
+  backlog(now: Date): Promise<OutboxBacklog[]>;
+}
+
+export interface OutboxBacklog {
+  channel: Channel;
+  /** Not sent yet: pending (due or scheduled for a retry) or being sent. */
+  pending: number;
+  /** When the longest-waiting message that is due became due; null when none is due. */
+  oldestDueAt: Date | null;
 }
 
 export interface InboundRepository {

@@ -261,6 +261,26 @@ export function createOutboxQueue(db: SqlDb, instanceId: string): OutboxQueue {
         )
         .sort((a, b) => a.id - b.id);
     },
+    async backlog(now) {
+      // The (status, nextAttemptAt) index holds both conditions.
+      const rows = await db.kysely
+        .selectFrom('Outbox')
+        .where('status', 'in', ['pending', 'sending'])
+        .select((eb) => [
+          'channel',
+          eb.fn.countAll().as('n'),
+          eb.fn
+            .min(eb.case().when('nextAttemptAt', '<=', now).then(eb.ref('nextAttemptAt')).end())
+            .as('oldestDue'),
+        ])
+        .groupBy('channel')
+        .execute();
+      return rows.map((r) => ({
+        channel: r.channel as Channel,
+        pending: Number(r.n),
+        oldestDueAt: r.oldestDue === null ? null : fromDbTime(r.oldestDue),
+      }));
+    },
     async releaseClaims(before, keep = []) {
       // Only this instance's own (a restarted process with the same INSTANCE_ID); another live
       // instance's claims are its own business until they go stale.

@@ -178,7 +178,7 @@ describe.skipIf(!IMMUTABLE)('the database cannot be written for a minute (SQLite
   it('mid-report and mid-fan-out: busy replies, 503, one alert each way; afterwards nothing lost, nothing doubled', async () => {
     const first = app as App;
     const db = openedDb();
-    expect(await healthz(first)).toEqual({ status: 200, body: { ok: true } });
+    expect(await healthz(first)).toMatchObject({ status: 200, body: { ok: true } });
     // The fan-out starts; the first officer reminded begins the report (three answers).
     expect((await first.scheduler.runOnce()).reminders).toBeGreaterThanOrEqual(OFFICERS);
     const reporter = officer(await firstReminded());
@@ -213,7 +213,7 @@ describe.skipIf(!IMMUTABLE)('the database cannot be written for a minute (SQLite
     expect((await healthz(first)).status).toBe(503);
     unwritable(false);
 
-    expect(await healthzBecomes(first, 200, 10_000)).toEqual({ ok: true });
+    expect(await healthzBecomes(first, 200, 10_000)).toMatchObject({ ok: true });
     // The answer taken during the outage is answered now, and the report goes on to the end.
     await emulator.waitForMessages(reporter.id, beforeAnswer + 2, 30_000);
     await report.reply();
