@@ -280,8 +280,9 @@ export function describeDatabaseUrl(url: string): string {
 /** A database that cannot be opened or migrated at start-up, named by its variable. */
 export function databaseStartError(url: string, error: unknown): ConfigError {
   const e = error as { code?: unknown; message?: unknown } | undefined;
-  const code = typeof e?.code === 'string' ? `${e.code}: ` : '';
-  const reason = `${code}${typeof e?.message === 'string' ? e.message : String(error)}`.split('\n')[0];
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  const code = typeof e?.code === 'string' && !message.startsWith(e.code) ? `${e.code}: ` : '';
+  const reason = `${code}${message}`.split('\n')[0];
   return new ConfigError(
     `Invalid configuration: DATABASE_URL (${describeDatabaseUrl(url)}): the database cannot be opened: ${reason}`,
   );

@@ -67,6 +67,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error('Start-up failed:', error instanceof Error ? error.message : error);
+  // A configuration found wrong only when used (DATABASE_URL) is said as loadConfig says it.
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error('Start-up failed:', error instanceof Error ? error.message : error);
+  }
   process.exit(1);
 });
