@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { personCommandList } from '../core/features/derive.ts';
+import { FEATURES } from '../core/features/registry.ts';
 import { t } from '../core/messaging/catalog.ts';
 import { bold, plainText } from '../core/messaging/markup.ts';
 import { buildLeadersView } from '../core/reports/leaders-view.ts';
@@ -30,6 +32,23 @@ afterAll(async () => {
 
 const NBSP = /\u00a0/g;
 
+/** A leader of the city (Bắc Kạn, 058), as the access rules see her. */
+async function cityLeader(locale: Actor['locale']): Promise<Actor> {
+  const city = await chat.db.kysely
+    .selectFrom('Unit')
+    .selectAll()
+    .where('code', '=', '058')
+    .executeTakeFirstOrThrow();
+  return {
+    personId: 0,
+    fullName: 'Lãnh đạo',
+    locale,
+    memberships: [
+      { role: 'leader', unitId: city.id, unitCode: city.code, unitName: city.name, unitKind: city.kind },
+    ],
+  };
+}
+
 describe('the export and the public summary in the menus and /help', () => {
   it('a leader has both in the menu, side by side, and in /help; each button does what its command does', async () => {
     const leader = chat.user('leader');
@@ -52,6 +71,12 @@ describe('the export and the public summary in the menus and /help', () => {
     expect(exports.buttons.length).toBeGreaterThan(1);
     const summary = await chat.press(leader, 'menu:public');
     expect(summary.text).toBe((await chat.command(leader, 'congkhai')).text);
+  });
+
+  it("a leader's own Telegram command list has both, /xuatbaocao right after /tinhhinh", async () => {
+    const names = personCommandList(FEATURES, await cityLeader('vi'), 'vi').map((c) => c.command);
+    expect(names).toContain('congkhai');
+    expect(names.indexOf('xuatbaocao')).toBe(names.indexOf('tinhhinh') + 1);
   });
 
   it('an admin has the export too; an officer, who may not export, has neither', async () => {
@@ -146,19 +171,7 @@ describe('/tinhhinh on a phone', () => {
   });
 
   it('reads the same in English', async () => {
-    const city = await chat.db.kysely
-      .selectFrom('Unit')
-      .selectAll()
-      .where('code', '=', '058')
-      .executeTakeFirstOrThrow();
-    const leader: Actor = {
-      personId: 0,
-      fullName: 'Leader',
-      locale: 'en',
-      memberships: [
-        { role: 'leader', unitId: city.id, unitCode: city.code, unitName: city.name, unitKind: city.kind },
-      ],
-    };
+    const leader = await cityLeader('en');
     const lines = await createStore(chat.db).run((tx) => buildLeadersView(tx, leader, new Date(NOW)));
     const view = (lines ?? [])
       .map((l) => plainText(t('en', l.key, l.params)))

@@ -13,7 +13,6 @@ export const publicSummaryFeature: Feature = {
       scope: 'private',
       guests: true,
       description: 'command.public',
-      telegram: 5,
       handle: async (chat) => chat.sayLines(await publicSummary(chat.tx, chat.now)),
     },
   ],
