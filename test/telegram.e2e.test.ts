@@ -119,8 +119,12 @@ describe('Telegram end to end', () => {
     expect(menu).toContain('Danh mục');
     const reportButton = buttons().find((b) => b.startsWith('menu:report:'));
     expect(reportButton).toBeDefined();
+    const menuId = emulator.lastMessageTo(officer.id)?.messageId ?? -1;
     const periodQuestion = await press(reportButton ?? '');
     expect(periodQuestion).toContain('kỳ nào');
+    // The menu's keyboard is gone once tapped, and the menu says what was chosen.
+    await expect.poll(() => emulator.messageIn(officer.id, menuId)?.reply_markup).toBeUndefined();
+    expect(emulator.messageIn(officer.id, menuId)?.text).toMatch(/\n\n✔️ Đã chọn: 📝 Báo cáo/);
     await expectRefused(first, 'abc', 'kỳ nào');
     await expectRefused(first, '99', 'kỳ nào');
     const february = await first.prisma.reportingPeriod.findFirstOrThrow({ where: { code: '2025-02' } });

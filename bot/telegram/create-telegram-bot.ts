@@ -1,8 +1,10 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
+import { isLocale, type Locale } from '../../core/messaging/catalog.ts';
 import type { Inbound } from '../../core/messaging/message.ts';
 import type { Logger } from '../logger.ts';
+import { markChosen } from './chosen-mark.ts';
 
 export interface TelegramBotDeps {
   token: string;
@@ -37,7 +39,14 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot {
     await ctx
       .answerCallbackQuery()
       .catch((error: unknown) => deps.log.warn({ err: error }, 'answerCallbackQuery failed'));
-    await deps.handleInbound({ ...base(ctx), kind: 'choice', choiceId: ctx.callbackQuery.data });
+    const outcome = await deps.handleInbound({
+      ...base(ctx),
+      kind: 'choice',
+      choiceId: ctx.callbackQuery.data,
+    });
+    // Once handled (a failure leaves the keyboard to tap again), the keyboard goes and the message
+    // shows what was chosen.
+    await markChosen(ctx.api, ctx.callbackQuery.message, ctx.callbackQuery.data, localeOf(outcome), deps.log);
   });
 
   bot.on('message:text', async (ctx) => {
@@ -89,6 +98,11 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot {
     deps.log.error({ err: err.error, update_id: err.ctx.update.update_id }, 'telegram update failed');
   });
   return bot;
+}
+
+function localeOf(outcome: unknown): Locale {
+  const locale = (outcome as { locale?: unknown } | undefined)?.locale;
+  return typeof locale === 'string' && isLocale(locale) ? locale : 'vi';
 }
 
 function base(ctx: Context): Omit<Inbound, 'kind'> {

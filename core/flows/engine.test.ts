@@ -268,12 +268,7 @@ describe('the engine with a tiny two-step flow', () => {
     'garbage',
     '',
   ])('refuses the button %j that the current question did not offer', (id) => {
-    expectRefused(
-      tinyFlow,
-      start(tinyFlow, ctx),
-      button(id),
-      'Nút này thuộc câu hỏi trước. Anh/chị vui lòng trả lời câu hỏi hiện tại:',
-    );
+    expectRefused(tinyFlow, start(tinyFlow, ctx), button(id), t('vi', 'flow.stale_button'));
   });
 });
 
@@ -331,12 +326,7 @@ describe('the engine at yes/no, date and required text steps', () => {
   it.each<string>(['agreed:maybe', 'agreed:', 'visitOn:yes'])(
     'refuses the button %j at a yes/no step',
     (id) => {
-      expectRefused(
-        kindsFlow,
-        start(kindsFlow, null),
-        button(id),
-        'Nút này thuộc câu hỏi trước. Anh/chị vui lòng trả lời câu hỏi hiện tại:',
-      );
+      expectRefused(kindsFlow, start(kindsFlow, null), button(id), t('vi', 'flow.stale_button'));
     },
   );
 
@@ -958,12 +948,7 @@ describe('the engine with the report flow: summary, confirm and edit', () => {
   it('refuses a stale button from another step', () => {
     const state = reportAt('startedNew');
     for (const id of ['approvedNew:0', 'period:14', '@confirm:yes', '@edit:startedNew', 'menu:report:1']) {
-      expectRefused(
-        reportFlow,
-        state,
-        button(id),
-        'Nút này thuộc câu hỏi trước. Anh/chị vui lòng trả lời câu hỏi hiện tại:',
-      );
+      expectRefused(reportFlow, state, button(id), t('vi', 'flow.stale_button'));
     }
   });
 
@@ -1049,7 +1034,7 @@ describe('the engine with the report flow: a decrease needs a reason', () => {
 
 const EXPECTED_PHOTO = 'Câu hỏi này cần một ảnh. Anh/chị bấm biểu tượng ảnh để gửi, hoặc trả lời "Không có".';
 const EXPECTED_TEXT = 'Câu hỏi này cần trả lời bằng chữ hoặc bấm nút.';
-const STALE_BUTTON = 'Nút này thuộc câu hỏi trước. Anh/chị vui lòng trả lời câu hỏi hiện tại:';
+const STALE_BUTTON = t('vi', 'flow.stale_button');
 const FILE_ID = 'AgACAgIAAxkBAAIBZ2d-photo';
 const PHOTO_PROMPT =
   '14/14. Ảnh công trình (nếu có): anh/chị gửi 1 ảnh nhà đang xây hoặc đã hoàn thành, hoặc bấm "Không có".';

@@ -1,6 +1,7 @@
 import { deriveChat, flowsOf } from '../features/derive.ts';
 import type { AnyRunner, Feature } from '../features/feature.ts';
 import { FEATURES } from '../features/registry.ts';
+import type { Locale } from '../messaging/catalog.ts';
 import { withoutMarkup } from '../messaging/markup.ts';
 import type { Inbound } from '../messaging/message.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -20,7 +21,10 @@ export interface InboundDeps extends Omit<ConversationDeps, 'chat'> {
   features?: readonly Feature[];
 }
 
-export type InboundOutcome = { duplicate: true } | { duplicate: false; replies: number; joined?: true };
+/** `locale`: the language the sender was answered in (a channel marking a tapped button uses it). */
+export type InboundOutcome =
+  | { duplicate: true }
+  | { duplicate: false; replies: number; joined?: true; locale?: Locale };
 
 /** Every multi-step flow the dispatcher runs (the hardening fuzz test walks each of them). */
 export const FLOW_RUNNERS: readonly AnyRunner[] = flowsOf(FEATURES);
@@ -56,7 +60,12 @@ export function createInboundHandler(deps: InboundDeps) {
         })),
         now,
       );
-      return { duplicate: false, replies: replies.length, ...(conversation.joined ? { joined: true } : {}) };
+      return {
+        duplicate: false,
+        replies: replies.length,
+        locale: conversation.locale,
+        ...(conversation.joined ? { joined: true } : {}),
+      };
     });
     deps.afterCommit?.(inbound, outcome);
     return outcome;

@@ -92,7 +92,9 @@ export const en: Record<keyof typeof vi, string> = {
     'The bot was updated, so the unfinished task was discarded; nothing was saved. Please start again.',
   'flow.no_longer_allowed':
     '⛔ You no longer have the right to do "{title}", so what you just confirmed was not sent; nothing was saved. If you still need to do this, please contact an administrator or the person who invited you to have the right restored.',
-  'flow.stale_button': 'That button belongs to an earlier question. Please answer the current one:',
+  'flow.stale_button':
+    'That button belongs to an earlier question, so the choice was not taken. Please answer the current one:',
+  'telegram.chosen': '✔️ Chosen: {label}',
   'flow.expected_text': 'This question needs a typed answer or a button.',
   'flow.current_value': '(Current value: {value})',
   'flow.none': 'None',

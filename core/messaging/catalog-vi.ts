@@ -92,7 +92,10 @@ export const vi = {
     'Bot vừa được cập nhật nên phần đang làm dở đã được hủy; chưa có gì được lưu. Đề nghị {address} thực hiện lại.',
   'flow.no_longer_allowed':
     '⛔ Anh/chị không còn quyền thực hiện "{title}" nên nội dung vừa xác nhận chưa được gửi; không có thông tin nào được lưu. Nếu vẫn cần làm việc này, anh/chị vui lòng liên hệ quản trị viên hoặc người đã mời anh/chị để được cấp lại quyền.',
-  'flow.stale_button': 'Nút này thuộc câu hỏi trước. Anh/chị vui lòng trả lời câu hỏi hiện tại:',
+  'flow.stale_button':
+    'Nút này thuộc câu hỏi trước nên lựa chọn vừa rồi không được tính. Anh/chị vui lòng trả lời câu hỏi hiện tại:',
+  /** Added under a Telegram message whose button was tapped (its keyboard removed). */
+  'telegram.chosen': '✔️ Đã chọn: {label}',
   'flow.expected_text': 'Câu hỏi này cần trả lời bằng chữ hoặc bấm nút.',
   'flow.current_value': '(Giá trị hiện tại: {value})',
   'flow.none': 'Không có',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_BATCH_LINES } from '../../core/funds/batch-pledges.ts';
+import { t } from '../../core/messaging/catalog.ts';
 import { choiceFrom, commandFrom, type TestUser, testUser, textFrom } from '../../core/testing/builders.ts';
 import { CEREMONY_FIXED, CEREMONY_SIX, CEREMONY_TOTAL } from '../support/ceremony-pledges.ts';
 import { pledgedAt } from '../support/db-reads.ts';
@@ -215,7 +216,7 @@ describe('pledges announced at the ceremony, registered at once', () => {
     const own = await h.send(commandFrom(other, 'ghiungho'));
     expect(own.buttons).toEqual([]);
     const forged = await h.send(choiceFrom(other, `level:${ward}`));
-    expect(forged.text).toContain('Nút này thuộc câu hỏi trước.');
+    expect(forged.text).toContain(t('vi', 'flow.stale_button'));
     await h.send(textFrom(other, 'Công ty A 50tr'));
     const theirs = await h.send(choiceFrom(other, 'publicName:yes'));
     expect(theirs.text).toContain('vào Quỹ "Vì người nghèo" phường Sông Cầu');

@@ -126,7 +126,7 @@ describe('a stranger', () => {
       photoFrom(stranger),
     ]) {
       const sent = await h.send(inbound);
-      expect(sent.outcome).toEqual({ duplicate: false, replies: 1 });
+      expect(sent.outcome).toEqual({ duplicate: false, replies: 1, locale: 'vi' });
       expect(sent.replies).toEqual([{ text: WELCOME }]);
     }
     expect((await h.tables()).people).toHaveLength(1);
@@ -377,7 +377,7 @@ describe('a stranger', () => {
     const { h } = await setup();
     const group: TestUser = { ...testUser('-100200'), chatType: 'group' };
     const sent = await h.send(textFrom(group, CODE));
-    expect(sent.outcome).toEqual({ duplicate: false, replies: 0 });
+    expect(sent.outcome).toEqual({ duplicate: false, replies: 0, locale: 'vi' });
     expect((await h.tables()).outbox).toEqual([]);
   });
 });
@@ -502,7 +502,7 @@ describe('an officer sending the monthly report', () => {
     const { h, officer } = await setup();
     await fillReport(h, officer);
     const confirm = choiceFrom(officer, '@confirm:yes');
-    expect((await h.send(confirm)).outcome).toEqual({ duplicate: false, replies: 1 });
+    expect((await h.send(confirm)).outcome).toEqual({ duplicate: false, replies: 1, locale: 'vi' });
     const before = await snapshot(h);
     expect(await h.handle(confirm)).toEqual({ duplicate: true });
     expect(await h.handle({ ...confirm })).toEqual({ duplicate: true });
@@ -527,7 +527,7 @@ describe('an officer sending the monthly report', () => {
     const first = textFrom(testUser('9001'), 'xin chào');
     await h.send(first);
     const sameIdOnZalo: Inbound = { ...first, channel: 'zalo' };
-    expect(await h.handle(sameIdOnZalo)).toEqual({ duplicate: false, replies: 1 });
+    expect(await h.handle(sameIdOnZalo)).toEqual({ duplicate: false, replies: 1, locale: 'vi' });
   });
 
   it('stores a second submission for the same period as revision 2 and keeps the first', async () => {
@@ -872,7 +872,7 @@ describe('atomicity: a failure inside the transaction saves nothing', () => {
     expect(h.stats.rollbacks).toBe(1);
 
     // The event was not marked seen, so the channel's redelivery is processed normally.
-    expect(await h.handle(confirm)).toEqual({ duplicate: false, replies: 1 });
+    expect(await h.handle(confirm)).toEqual({ duplicate: false, replies: 1, locale: 'vi' });
     expect((await h.tables()).reports.map((r) => r.ref)).toEqual(['BC-202502-01840-1']);
   });
 

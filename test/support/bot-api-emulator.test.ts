@@ -151,8 +151,9 @@ describe('bot API emulator with grammY long polling', () => {
 
     const press = emulator.pressButton(alice, echo?.messageId ?? -1, 'answer:yes');
     expect(press.callback_query?.message).toMatchObject({ message_id: 4, text: 'echo: hello' });
-    const afterPress = await emulator.waitForMessages(alice.id, 3);
-    expect(afterPress[2]).toMatchObject({
+    await expect.poll(() => emulator.editsTo(alice.id).length).toBe(1);
+    // An edit is no new message: the chat's messages stay two, the edited one shows its new text.
+    expect(emulator.editsTo(alice.id)[0]).toMatchObject({
       method: 'editMessageText',
       messageId: 4,
       text: 'You chose answer:yes',
@@ -160,7 +161,9 @@ describe('bot API emulator with grammY long polling', () => {
     expect(emulator.callbackAnswers).toEqual([
       { callback_query_id: press.callback_query?.id, text: 'chose answer:yes' },
     ]);
-    expect(emulator.lastMessageTo(alice.id)).toBe(afterPress[2]);
+    expect(emulator.messagesTo(alice.id)).toHaveLength(2);
+    expect(emulator.messageIn(alice.id, 4)).toMatchObject({ text: 'You chose answer:yes' });
+    expect(emulator.messageIn(alice.id, 4)?.reply_markup).toBeUndefined();
     expect(emulator.messagesTo(bob.id)).toEqual([]);
     expect(errors).toEqual([]);
   });

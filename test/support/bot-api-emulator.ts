@@ -165,14 +165,22 @@ export interface BotApiEmulator {
   redeliver(update: Update): void;
   /** sendMessage / sendPhoto / sendDocument / editMessageText / editMessageReplyMarkup, in order. */
   readonly sent: SentMessage[];
+  /** The messages the bot sent to the chat (sendMessage / sendPhoto / sendDocument), edits left out. */
   messagesTo(chatId: number): SentMessage[];
   lastMessageTo(chatId: number): SentMessage | undefined;
+  /** The bot's edits of messages in the chat (editMessageText / editMessageReplyMarkup), in order. */
+  editsTo(chatId: number): SentMessage[];
+  /** A message of the chat as the user sees it now (its text, entities and keyboard after edits). */
+  messageIn(chatId: number, messageId: number): Message | undefined;
   /**
    * The command list set for a scope type (`default`, `all_private_chats`, `all_group_chats`…; a
    * chat's own: `chat:<chat id>`) and language ('' none).
    */
   commandsFor(scope?: string, language?: string): BotCommand[];
-  /** Resolves once at least `count` messages were sent to `chatId` in total (default timeout 5000 ms). */
+  /**
+   * Resolves once at least `count` messages (edits left out) were sent to `chatId` in total
+   * (default timeout 5000 ms).
+   */
   waitForMessages(chatId: number, count: number, timeoutMs?: number): Promise<SentMessage[]>;
   readonly callbackAnswers: CallbackAnswer[];
   /** Every API call with a valid token, in order of arrival (including failed ones and getUpdates). */
@@ -915,7 +923,16 @@ class Emulator implements BotApiEmulator {
   // ---------------------------------------------------------------- bot side
 
   messagesTo(chatId: number): SentMessage[] {
-    return this.sent.filter((message) => message.chatId === chatId);
+    return this.sent.filter((message) => message.chatId === chatId && DELIVERY_METHODS.has(message.method));
+  }
+
+  editsTo(chatId: number): SentMessage[] {
+    return this.sent.filter((message) => message.chatId === chatId && !DELIVERY_METHODS.has(message.method));
+  }
+
+  messageIn(chatId: number, messageId: number): Message | undefined {
+    const message = this.messages.get(chatId)?.get(messageId);
+    return message === undefined ? undefined : structuredClone(message);
   }
 
   lastMessageTo(chatId: number): SentMessage | undefined {
