@@ -20,14 +20,10 @@ import { probeWrite } from '../prisma/database-probe.ts';
 import { createInboundEventStore } from '../prisma/inbound-event-store.ts';
 import { createMediaStore } from '../prisma/media-store.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
-import { findPlaygroundIdentities } from '../prisma/playground-personas.ts';
 import {
-  DEMO_INVITE_CODE,
-  DEMO_PEOPLE,
   DEMO_REMOVE_COMMAND,
   findDemoData,
   hasCampaignData,
-  LIVING_DEMO_PEOPLE,
   SEEDED_LOG,
   seedIfEmpty,
   wantsDemo,
@@ -56,7 +52,8 @@ import {
 } from './media-archiver.ts';
 import { createMetrics, type Metrics, registerMetrics } from './metrics.ts';
 import { createOutboxDispatcher, type OutboxDispatcher } from './outbox-dispatcher.ts';
-import { type PlaygroundPersona, registerPlayground } from './playground/playground-routes.ts';
+import { playgroundDatabase } from './playground/personas.ts';
+import { registerPlayground } from './playground/playground-routes.ts';
 import { createPlaygroundSender } from './playground/playground-sender.ts';
 import { createScheduler, type Scheduler } from './scheduler.ts';
 import { createStatementWorker, type FileFetcher } from './statements/statement-worker.ts';
@@ -335,7 +332,11 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       handleInbound: async (inbound) => {
         await handleInbound(inbound);
       },
-      listPersonas: () => listPersonas(db),
+      ...playgroundDatabase(db, {
+        now: () => clock.now(),
+        demo: realDeployment || demo === false ? undefined : demo,
+        onReset: () => log.info('playground: the demo database started over'),
+      }),
       access: { listenHost: config.host, ...config.playgroundAccess },
     });
   }
@@ -591,42 +592,4 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       return stopping;
     },
   };
-}
-
-const ROLE_LABELS: Record<string, string> = {
-  admin: 'Quản trị',
-  leader: 'Lãnh đạo',
-  unit_officer: 'Cán bộ báo cáo',
-  org_leader: 'Lãnh đạo tổ chức thành viên',
-  fund_officer: 'Cán bộ quỹ',
-  donor: 'Nhà hảo tâm',
-  citizen: 'Người dân',
-};
-
-async function listPersonas(db: SqlDb): Promise<PlaygroundPersona[]> {
-  const identities = await findPlaygroundIdentities(db);
-  // The fixture's people or the living demo's, each in its own order (shared keys have one index).
-  const order = new Map<string, number>(
-    [...LIVING_DEMO_PEOPLE, ...DEMO_PEOPLE].map((p, i) => [
-      p.key,
-      i < LIVING_DEMO_PEOPLE.length ? i : i - LIVING_DEMO_PEOPLE.length,
-    ]),
-  );
-  const personas = identities
-    .sort((a, b) => (order.get(a.externalUserId) ?? 99) - (order.get(b.externalUserId) ?? 99))
-    .map((identity) => ({
-      id: identity.externalUserId,
-      name: identity.fullName,
-      roleLabel: identity.role ? (ROLE_LABELS[identity.role] ?? identity.role) : 'Chưa có vai trò',
-      unitName: identity.unitName ?? '',
-    }));
-  if (!identities.some((i) => i.externalUserId === 'visitor')) {
-    personas.push({
-      id: 'visitor',
-      name: 'Người mới',
-      roleLabel: `Chưa đăng ký – thử mã mời ${DEMO_INVITE_CODE}`,
-      unitName: '',
-    });
-  }
-  return personas;
 }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -6,13 +5,9 @@ import { loadConfig } from '../bot/config.ts';
 import { localIdHashKeyFile } from '../bot/id-hash-key.ts';
 import type { PrismaClient } from '../prisma/client.ts';
 import type { SqlDb } from '../prisma/sql-db.ts';
-import {
-  failingAuditStore,
-  seededDatabase,
-  type TempDatabase,
-  tempDatabase,
-} from '../test/support/app-harness.ts';
+import { failingAuditStore, seededDatabase, tempDatabase } from '../test/support/app-harness.ts';
 import { recordingCliContext } from '../test/support/cli-context.ts';
+import { runCli } from '../test/support/cli-process.ts';
 import { TEST_ID_HASH_KEY_HEX } from '../test/support/id-hash-key.ts';
 import { type CliCommand, executeCommand, parseCommand, usageText } from './cli/commands.ts';
 import { UsageError } from './cli/context.ts';
@@ -22,9 +17,6 @@ import { reportsList, reportsShow } from './cli/reports.ts';
 import { unitsList } from './cli/units-list.ts';
 import { GENERATED_HEADER, generateHouseholdRows, writeCsv } from './dev/generate-household-file.ts';
 
-const REPO = path.resolve(import.meta.dirname, '..');
-const TSX = path.join(REPO, 'node_modules', '.bin', 'tsx');
-const CLI = path.join(REPO, 'scripts', 'cli.ts');
 /** 10:00 on 10/03/2025 in Hà Nội. */
 const NOW = new Date('2025-03-10T03:00:00Z');
 
@@ -154,7 +146,7 @@ describe('help', () => {
     const ctx = context();
     await executeCommand(parseCommand(['units', 'merge', '--help']), ctx);
     expect(ctx.lines[0]).toBe(
-      'Cách dùng: npm run cli -- units merge <mã 1> <mã 2> … --into <mã mới> --name "<tên mới>" --on <YYYY-MM-DD> [--kind ward|commune]',
+      'Cách dùng: npm run cli -- units merge <mã 1> <mã 2> … --into <mã mới> --name "<tên mới>" --on <YYYY-MM-DD> [--kind ward|commune] [--parent <mã cấp trên>]',
     );
     expect(ctx.text()).toContain('Sáp nhập phường, xã');
     expect(ctx.text()).toContain('Ví dụ:');
@@ -449,32 +441,6 @@ describe('reports', () => {
     await expect(reportsShow(context(), { ref: 'BC-000000-0-1' })).rejects.toBeInstanceOf(UsageError);
   });
 });
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI in a directory without .env, on its own database (the suite's dialect). */
-function runCli(args: string[], database: TempDatabase, env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [CLI, ...args], {
-      cwd: database.dir,
-      env: { ...process.env, DATABASE_URL: database.url, TZ_CAMPAIGN: 'Asia/Ho_Chi_Minh', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('the real CLI process', () => {
   it('migrates and seeds a fresh database, then answers with the right exit codes', {

@@ -18,6 +18,7 @@ import { executeCommand, helpText, parseCommand, USAGE_HINT } from './cli/comman
 import { UsageError } from './cli/context.ts';
 import { telegramBotUsername } from './cli/demo.ts';
 import { failureExit } from './cli/fault-exit.ts';
+import { createProgressLine } from './cli/progress.ts';
 
 // Output piped into a reader that stops early (`… | head`) is not an error of the command.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -27,11 +28,19 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+// One updating line on a terminal, plain lines in a log file (never a `\r` there).
+const progress = createProgressLine(process.stderr);
+
 function out(line: string): void {
+  // The report goes over the progress line only when both are on the terminal.
+  if (process.stdout.isTTY) {
+    progress.clear();
+  }
   process.stdout.write(`${line}\n`);
 }
 
 function note(line: string): void {
+  progress.clear();
   process.stderr.write(`${line}\n`);
 }
 
@@ -114,7 +123,7 @@ async function main(argv: readonly string[]): Promise<number> {
       out,
       timeZone: config.timeZone,
       db,
-      progress: (line) => process.stderr.write(`${line}\r`),
+      progress: progress.report,
       zaloTokenKey: config.zalo?.tokenKey,
       hashIdNumber: idNumberHasherFor(config),
       householdImportLimits: config.householdImport,
@@ -126,6 +135,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   } finally {
+    progress.end();
     await prismaClient?.$disconnect();
     await db.close();
   }

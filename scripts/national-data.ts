@@ -32,6 +32,7 @@ import { householdNameKey } from '../core/households/duplicate-keys.ts';
 import { assessEligibility } from '../core/households/eligibility.ts';
 import { idNumberHasher, idNumberLast4 } from '../core/households/id-number.ts';
 import type { AuditSource } from '../core/messaging/outbox.repository.ts';
+import type { ProgressReporter } from '../core/shared/progress.ts';
 import type { Tx } from '../core/unit-of-work.ts';
 import { applyUnitsPlan, unitsState } from '../core/units/apply.ts';
 import { planUnitList, type UnitListRow } from '../core/units/unit-list.ts';
@@ -40,6 +41,7 @@ import type { DB } from '../prisma/kysely-dialect.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { openSqlDb, type SqlDb } from '../prisma/sql-db.ts';
 import { createStore } from '../prisma/store.ts';
+import { createProgressLine } from './cli/progress.ts';
 import {
   enterpriseName,
   ORGANISATIONS,
@@ -97,6 +99,8 @@ export interface NationalOptions {
   scale?: number;
   seed?: number;
   log?: (line: string) => void;
+  /** Told how many rows of the big tables are written so far (the progress line). */
+  progress?: ProgressReporter;
   /** The key the made-up ID numbers are hashed with (as ID_HASH_KEY would); default: a random one. */
   idHashKey?: Uint8Array;
 }
@@ -193,6 +197,7 @@ class Inserter<T extends Table, const C extends string> {
   private buffer: unknown[] = [];
   private buffered = 0;
   private readonly compiled = new Map<number, CompiledQuery>();
+  private report: ProgressReporter | undefined;
   count = 0;
 
   constructor(
@@ -231,6 +236,13 @@ class Inserter<T extends Table, const C extends string> {
     await this.db.kysely.executeQuery({ ...statement, parameters: this.buffer });
     this.buffer = [];
     this.buffered = 0;
+    this.report?.({ phase: `Ghi bảng ${this.table}`, unit: 'dòng', done: this.count });
+  }
+
+  /** Reports the rows written after each statement (a big table, the progress line shows it). */
+  showingProgress(report: ProgressReporter | undefined): this {
+    this.report = report;
+    return this;
   }
 
   /** The INSERT of `rows` rows, its parameters in row order then column order (as `buffer` holds them). */
@@ -574,7 +586,9 @@ export async function generateNational(db: SqlDb, opts: NationalOptions = {}): P
 
     // -- People --------------------------------------------------------------------------------
     const rp = stream(seed, 2);
-    const persons = new Inserter(tx, 'Person', 'id fullName phone locale active createdAt');
+    const persons = new Inserter(tx, 'Person', 'id fullName phone locale active createdAt').showingProgress(
+      opts.progress,
+    );
     const memberships = new Inserter(tx, 'Membership', 'id personId unitId role createdAt', [persons]);
     const identities = new Inserter(
       tx,
@@ -675,7 +689,7 @@ export async function generateNational(db: SqlDb, opts: NationalOptions = {}): P
       tx,
       'Household',
       'id campaignId unitId code village headName headNameKey birthYear idNumberHash idNumberLast4 category need foundationDurable frameDurable roofDurable area members landLegal landUndisputed outsideLandslideZone confirmedByCommune eligible status overrideReason createdAt updatedAt',
-    );
+    ).showingProgress(opts.progress);
     const events = new Inserter(
       tx,
       'HouseholdEvent',
@@ -847,7 +861,7 @@ export async function generateNational(db: SqlDb, opts: NationalOptions = {}): P
       tx,
       'Pledge',
       'id ref campaignId donorKind donorName donorPhone personId orgUnitId fundUnitId kind description quantity quantityUnit amount householdId targetUnitId dueOn publicName channel cancelledAt cancelReason createdAt updatedAt',
-    );
+    ).showingProgress(opts.progress);
     const enterprises = Array.from({ length: Math.max(20, Math.round(P / 16)) }, () => enterpriseName(rg));
     interface PlannedPledge {
       id: number;
@@ -988,6 +1002,7 @@ export async function generateNational(db: SqlDb, opts: NationalOptions = {}): P
       },
       fundOfficers: { nation: nationFund },
       log,
+      progress: opts.progress,
     });
     await rebuildFundTotals(tx);
     log(`fund ledger: ${ledger.count} entries, running totals summed`);
@@ -998,7 +1013,7 @@ export async function generateNational(db: SqlDb, opts: NationalOptions = {}): P
       tx,
       'Report',
       'id ref periodId unitId personId revision approvedNew approvedRepair startedNew startedRepair completedNew completedRepair handedOverNew handedOverRepair moneyReceived moneyPaid labourDays difficulties proposals photos late channel submittedAt',
-    );
+    ).showingProgress(opts.progress);
     const narratives = new Inserter(
       tx,
       'NarrativeReport',
@@ -1276,6 +1291,7 @@ interface LedgerInput {
   };
   fundOfficers: { nation: number };
   log: (line: string) => void;
+  progress: ProgressReporter | undefined;
 }
 
 // What happens on a day, in this order: money comes in, then it is allocated, then paid out.
@@ -1452,7 +1468,7 @@ async function writeLedger(db: SqlDb, input: LedgerInput) {
           db,
           'FundEntry',
           'id campaignId kind levelUnitId toUnitId amount pledgeId householdId need overrideReason overpayment reversesId reason documentRef note occurredOn personId channel createdAt',
-        )
+        ).showingProgress(input.progress)
       : undefined;
     const rt = stream(input.seed, 9);
     const balance = new Map<number, number>();
@@ -1703,6 +1719,12 @@ async function main(): Promise<void> {
   const scale = Number(argValue(args, '--scale') ?? '1');
   const seed = Number(argValue(args, '--seed') ?? '1');
   const db = openSqlDb(url);
+  // One updating line on a terminal, plain lines in a log file; cleared before each stage's line.
+  const progress = createProgressLine(process.stderr);
+  const log = (line: string) => {
+    progress.clear();
+    console.log(line);
+  };
   try {
     await applyMigrations(db);
     const found = await findNational(db);
@@ -1712,10 +1734,12 @@ async function main(): Promise<void> {
       return;
     }
     const started = performance.now();
-    const set = await generateNational(db, { scale, seed, log: (line) => console.log(line) });
+    const set = await generateNational(db, { scale, seed, log, progress: progress.report });
+    progress.end();
     console.table(set.counts);
     console.log(`Generated in ${((performance.now() - started) / 1000).toFixed(1)} s into ${url}`);
   } finally {
+    progress.end();
     await db.close();
   }
 }

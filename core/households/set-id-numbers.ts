@@ -1,4 +1,5 @@
 import type { AuditSource } from '../messaging/outbox.repository.ts';
+import { PHASE, type ProgressReporter, progressPhase } from '../shared/progress.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { type IdNumberHasher, idNumberLast4 } from './id-number.ts';
 
@@ -29,7 +30,7 @@ export async function setIdNumbers(
   target: { campaignId: number; unit: { id: number; name: string }; file: string },
   rows: readonly IdNumberRow[],
   hashId: IdNumberHasher,
-  options: { dryRun: boolean; by: AuditSource; now: Date },
+  options: { dryRun: boolean; by: AuditSource; now: Date; progress?: ProgressReporter },
 ): Promise<IdNumberUpdate> {
   const byCode = new Map(
     (await tx.households.idNumbersOf(target.campaignId, target.unit.id)).map((h) => [
@@ -74,8 +75,10 @@ export async function setIdNumbers(
   if (options.dryRun || writes.length === 0) {
     return update;
   }
+  const writing = progressPhase(options.progress, PHASE.write, 'hộ', writes.length);
   for (const w of writes) {
     await tx.households.setIdNumber(w.id, w.hash, w.last4);
+    writing.step(1);
   }
   await tx.audit.record(
     {

@@ -2,6 +2,7 @@ import type { AuditSource } from '../messaging/outbox.repository.ts';
 import { ROLES, type Role } from '../shared/actor.ts';
 import { AppError } from '../shared/app-error.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
+import { PHASE, type ProgressReporter, progressPhase } from '../shared/progress.ts';
 import type { Tx } from '../unit-of-work.ts';
 import type { UnitKey, UnitOp, UnitsPlan, UnitsState } from './changes.ts';
 
@@ -35,6 +36,7 @@ export async function applyUnitsPlan(
   plan: UnitsPlan,
   audit: { by: AuditSource; action: string; details?: Record<string, unknown> },
   now: Date,
+  progress?: ProgressReporter,
 ): Promise<AppliedUnits> {
   const ids = new Map<UnitKey, number>();
   const id = (key: UnitKey) => (key > 0 ? key : ids.get(key));
@@ -93,7 +95,9 @@ export async function applyUnitsPlan(
       await tx.units.setValidTo(unitIds, validTo);
     }
   };
-  for (const op of plan.ops) {
+  const writing = progressPhase(progress, PHASE.write, 'thay đổi', plan.ops.length);
+  for (const [done, op] of plan.ops.entries()) {
+    writing.at(done);
     if (op.op === 'create') {
       await flushValidTos();
       if (op.parentKey !== null && inRun.has(op.parentKey)) {
@@ -150,6 +154,7 @@ export async function applyUnitsPlan(
   }
   await flushCreates();
   await flushValidTos();
+  writing.finish();
   await tx.audit.record(
     {
       ...audit.by,

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
+import { inPhase, type ProgressReporter } from '../../core/shared/progress.ts';
 import type { SqlDb } from '../../prisma/sql-db.ts';
 import type { SqliteDatabase } from '../../prisma/sqlite.ts';
 import { type CliContext, UsageError } from './context.ts';
@@ -30,6 +31,10 @@ export function sqliteConnectionOf(db: SqlDb): SqliteDatabase | undefined {
   return db.dialect === 'sqlite' && raw ? raw : undefined;
 }
 
+/** The phases of a backup on the progress line. */
+const COPYING = 'Sao chép cơ sở dữ liệu';
+const CHECKING = 'Kiểm tra toàn vẹn bản sao';
+
 /** better-sqlite3 takes at most 2^31 − 1 pages a step: more than any database has. */
 const ALL_PAGES = 0x7fffffff;
 
@@ -51,7 +56,7 @@ export interface BackupResult {
 export async function backupDatabase(
   db: SqliteDatabase,
   target: string,
-  options: { force: boolean },
+  options: { force: boolean; progress?: ProgressReporter },
 ): Promise<BackupResult> {
   const file = path.resolve(target);
   if (file === path.resolve(db.name)) {
@@ -69,25 +74,30 @@ export async function backupDatabase(
     // Created empty with mode 0600 before SQLite writes into it, so no one else can open it meanwhile.
     fs.rmSync(partial, { force: true });
     fs.closeSync(fs.openSync(partial, 'wx', 0o600));
-    const progress = await db.backup(partial, {
-      // The first step only opens the copy; the next copies every page there is, in one step.
-      // Between steps, any write the bot commits restarts the copy (SQLite's backup API), so with
-      // small steps a busy bot could keep it from ever finishing — and "all pages" must not mean
-      // the count seen before, which a write may have grown. One step reads one snapshot, and in
-      // WAL mode the bot keeps writing meanwhile.
-      progress: () => ALL_PAGES,
-    });
-    const copy = new Database(partial);
-    try {
-      // A self-contained file: no -wal beside it to lose when it is copied elsewhere.
-      copy.pragma('journal_mode = DELETE');
-      const check = copy.pragma('integrity_check', { simple: true });
-      if (check !== 'ok') {
-        throw new Error(`bản sao không toàn vẹn: ${String(check)}`);
+    const copying = () =>
+      db.backup(partial, {
+        // The first step only opens the copy; the next copies every page there is, in one step.
+        // Between steps, any write the bot commits restarts the copy (SQLite's backup API), so with
+        // small steps a busy bot could keep it from ever finishing — and "all pages" must not mean
+        // the count seen before, which a write may have grown. One step reads one snapshot, and in
+        // WAL mode the bot keeps writing meanwhile.
+        progress: () => ALL_PAGES,
+      });
+    const progress = await inPhase(options.progress, COPYING, 'trang', copying, (p) => p.totalPages);
+    const checking = async () => {
+      const copy = new Database(partial);
+      try {
+        // A self-contained file: no -wal beside it to lose when it is copied elsewhere.
+        copy.pragma('journal_mode = DELETE');
+        const check = copy.pragma('integrity_check', { simple: true });
+        if (check !== 'ok') {
+          throw new Error(`bản sao không toàn vẹn: ${String(check)}`);
+        }
+      } finally {
+        copy.close();
       }
-    } finally {
-      copy.close();
-    }
+    };
+    await inPhase(options.progress, CHECKING, 'trang', checking, () => progress.totalPages);
     // A -wal left by someone who opened the old file would be replayed onto the new one.
     fs.rmSync(`${file}-wal`, { force: true });
     fs.rmSync(`${file}-shm`, { force: true });
@@ -127,7 +137,7 @@ export async function backup(ctx: CliContext, args: BackupArgs): Promise<BackupR
   if (!sqlite) {
     throw new UsageError(POSTGRES_BACKUP_MESSAGE);
   }
-  const result = await backupDatabase(sqlite, args.file, { force: args.force });
+  const result = await backupDatabase(sqlite, args.file, { force: args.force, progress: ctx.progress });
   ctx.out(`Đã sao lưu ${sqlite.name} → ${result.file}`);
   ctx.out(
     `Kích thước: ${megabytes(result.bytes)} (${groupThousands(result.bytes)} byte); thời gian: ${(result.ms / 1000).toFixed(2).replace('.', ',')} giây; kiểm tra toàn vẹn: ok.`,

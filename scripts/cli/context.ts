@@ -1,5 +1,6 @@
 import type { IdNumberHasher } from '../../core/households/id-number.ts';
 import type { HouseholdImportLimits } from '../../core/households/import-limits.ts';
+import type { ProgressReporter } from '../../core/shared/progress.ts';
 import type { UnitOfWork } from '../../core/unit-of-work.ts';
 import type { PrismaClient } from '../../prisma/client.ts';
 import type { SqlDb } from '../../prisma/sql-db.ts';
@@ -21,8 +22,11 @@ export interface CliContext {
    * transaction (imports); the commands that need it fail without it.
    */
   db?: SqlDb;
-  /** Progress of long commands, on stderr so the report on stdout stays clean. */
-  progress?: (line: string) => void;
+  /**
+   * Progress of long commands (reading and writing), shown by the CLI on stderr so the report on
+   * stdout stays clean (scripts/cli/progress.ts).
+   */
+  progress?: ProgressReporter;
   /** ZALO_TOKEN_KEY: `zalo set-token` stores the token encrypted with it (refuses without it). */
   zaloTokenKey?: Buffer;
   /**

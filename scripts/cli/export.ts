@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { FIGURE_PERIOD_CODE } from '../../core/campaigns/figure-periods.ts';
 import { buildExport, type ExportRefusal } from '../../core/exports/build-export.ts';
 import { EXPORT_KINDS, type ExportKind } from '../../core/exports/export-request.ts';
+import type { ExportWorkbook } from '../../core/exports/sheet.ts';
+import { inPhase, PHASE } from '../../core/shared/progress.ts';
 import { FUND_LEVEL_KINDS } from '../../core/units/unit.repository.ts';
 import { type CliContext, storeOf, UsageError } from './context.ts';
 
@@ -58,6 +60,11 @@ function refusalMessage(refusal: ExportRefusal, args: ExportArgs): string {
   }
 }
 
+/** The rows of every sheet of a workbook (what the progress line counts). */
+function rowsOf(workbook: ExportWorkbook): number {
+  return workbook.sheets.reduce((sum, sheet) => sum + sheet.rows.length, 0);
+}
+
 /**
  * `export <progress|households|pledges|ledger|late> <file.xlsx> [--period <code>] [--unit <code>]`:
  * the Excel report officials print, for the city's wards and communes (or one unit with --unit),
@@ -65,38 +72,45 @@ function refusalMessage(refusal: ExportRefusal, args: ExportArgs): string {
  * late reports to every weekly and monthly period due so far.
  */
 export async function exportReport(ctx: CliContext, args: ExportArgs): Promise<void> {
-  const outcome = await storeOf(ctx).run(async (tx) => {
-    const units = await tx.units.listByKinds(FUND_LEVEL_KINDS);
-    let scope: number[];
-    if (args.unit !== undefined) {
-      const code = args.unit.toUpperCase();
-      const unit = units.find((u) => u.code.toUpperCase() === code);
-      if (!unit) {
-        throw new UsageError(
-          `không có đơn vị mã "${args.unit}" (thành phố, phường hoặc xã). Xem các mã bằng: npm run cli -- units list`,
-        );
+  const build = () =>
+    storeOf(ctx).run(async (tx) => {
+      const units = await tx.units.listByKinds(FUND_LEVEL_KINDS);
+      let scope: number[];
+      if (args.unit !== undefined) {
+        const code = args.unit.toUpperCase();
+        const unit = units.find((u) => u.code.toUpperCase() === code);
+        if (!unit) {
+          throw new UsageError(
+            `không có đơn vị mã "${args.unit}" (thành phố, phường hoặc xã). Xem các mã bằng: npm run cli -- units list`,
+          );
+        }
+        scope = [unit.id];
+      } else {
+        const top = units.filter((u) => u.kind === 'city');
+        scope = (top.length > 0 ? top : units.filter((u) => u.kind === 'province')).map((u) => u.id);
+        if (scope.length === 0) {
+          throw new UsageError('chưa có đơn vị cấp thành phố; dùng --unit <mã đơn vị>');
+        }
       }
-      scope = [unit.id];
-    } else {
-      const top = units.filter((u) => u.kind === 'city');
-      scope = (top.length > 0 ? top : units.filter((u) => u.kind === 'province')).map((u) => u.id);
-      if (scope.length === 0) {
-        throw new UsageError('chưa có đơn vị cấp thành phố; dùng --unit <mã đơn vị>');
-      }
-    }
-    return buildExport(
-      tx,
-      { kind: args.kind, params: { scope, ...(args.period ? { period: args.period } : {}) } },
-      ctx.now,
-    );
-  });
+      return buildExport(
+        tx,
+        { kind: args.kind, params: { scope, ...(args.period ? { period: args.period } : {}) } },
+        ctx.now,
+      );
+    });
+  const outcome = await inPhase(ctx.progress, PHASE.build, 'dòng', build, (built) =>
+    built.ok ? rowsOf(built.workbook) : 0,
+  );
   if (!outcome.ok) {
     throw new UsageError(refusalMessage(outcome.refusal, args));
   }
   const { workbook } = outcome;
-  // Loaded here, not with the CLI: exceljs alone costs every other command 0.2 s (issue 14 §7).
-  const { workbookToXlsx } = await import('../../bot/exports/xlsx.ts');
-  fs.writeFileSync(args.file, await workbookToXlsx(workbook, ctx.now));
+  const write = async () => {
+    // Loaded here, not with the CLI: exceljs alone costs every other command 0.2 s (issue 14 §7).
+    const { workbookToXlsx } = await import('../../bot/exports/xlsx.ts');
+    fs.writeFileSync(args.file, await workbookToXlsx(workbook, ctx.now));
+  };
+  await inPhase(ctx.progress, PHASE.file, 'dòng', write, () => rowsOf(workbook));
   ctx.out(`Đã xuất ${EXPORT_LABELS[args.kind]} ra ${args.file}:`);
   for (const sheet of workbook.sheets) {
     ctx.out(`  - ${sheet.name}: ${sheet.rows.length} dòng`);

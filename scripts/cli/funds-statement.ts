@@ -11,6 +11,7 @@ import {
   statementLines,
 } from '../../core/funds/statements/statement.ts';
 import { formatMoney } from '../../core/shared/format.ts';
+import { inPhase, PHASE } from '../../core/shared/progress.ts';
 import { ZCampaignOption } from './campaign-option.ts';
 import { type CliContext, storeOf, UsageError } from './context.ts';
 import { currentCampaign, fundLevelByCode, renderTexts } from './funds.ts';
@@ -103,7 +104,13 @@ export async function fundsStatementImport(ctx: CliContext, args: StatementImpor
     mapping = parsed.mapping;
   }
   const fileName = path.basename(args.file);
-  const file = await readStatementFile(bytes, fileName, mapping);
+  const file = await inPhase(
+    ctx.progress,
+    PHASE.read,
+    'dòng',
+    () => readStatementFile(bytes, fileName, mapping),
+    (read) => read.rows.length,
+  );
   const whole = file.problems.find((p) => p.line === 0);
   if (whole) {
     throw new UsageError(whole.message);
@@ -121,6 +128,7 @@ export async function fundsStatementImport(ctx: CliContext, args: StatementImpor
         fileName,
         rows: file.rows,
         dryRun: args.dryRun,
+        progress: ctx.progress,
       },
       ctx.now,
       'cli',

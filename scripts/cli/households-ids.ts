@@ -3,6 +3,7 @@ import { campaignOfUnit } from '../../core/campaigns/campaign-of.ts';
 import { householdInputSchema } from '../../core/households/household.ts';
 import { type IdNumberRow, setIdNumbers } from '../../core/households/set-id-numbers.ts';
 import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
+import { PHASE } from '../../core/shared/progress.ts';
 import { readHouseholdFile } from '../households/household-file.ts';
 import { type CliContext, storeOf, UsageError } from './context.ts';
 
@@ -56,8 +57,9 @@ export async function householdsSetIds(ctx: CliContext, args: HouseholdsSetIdsAr
     throw new UsageError('chưa có chương trình nào trong cơ sở dữ liệu');
   }
   const file = await readHouseholdFile(args.file, {
-    onProgress: (n) => ctx.progress?.(`Đã đọc ${n} dòng…`),
+    onProgress: (done) => ctx.progress?.({ phase: PHASE.read, unit: 'dòng', done }),
   });
+  ctx.progress?.({ phase: PHASE.read, unit: 'dòng', done: file.rows.length, total: file.rows.length });
   const missing = (['code', 'idNumber'] as const).filter((field) => file.columns[field] === undefined);
   if (missing.length > 0) {
     ctx.out(
@@ -94,6 +96,7 @@ export async function householdsSetIds(ctx: CliContext, args: HouseholdsSetIdsAr
       dryRun: args.dryRun,
       by: CLI_SOURCE,
       now: ctx.now,
+      progress: ctx.progress,
     }),
   );
   const outcome: SetIdsOutcome = {

@@ -10,6 +10,7 @@ import {
 import { DEFAULT_HOUSEHOLD_IMPORT_LIMITS } from '../../core/households/import-limits.ts';
 import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
 import { dateInZone } from '../../core/shared/calendar.ts';
+import { inPhase, PHASE, progressPhase } from '../../core/shared/progress.ts';
 import { createHouseholdWriter, HOUSEHOLD_BATCH } from '../../prisma/household-writer.ts';
 import { createAuditRepository } from '../../prisma/repositories/audit.ts';
 import {
@@ -116,7 +117,7 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
   let file: HouseholdRowStream;
   try {
     file = await openHouseholdFile(args.file, {
-      onProgress: (n) => ctx.progress?.(`Đã đọc ${n} dòng…`),
+      onProgress: (done) => ctx.progress?.({ phase: PHASE.read, unit: 'dòng', done }),
       maxBytes: args.maxMb === undefined ? limits.maxBytes : Math.floor(args.maxMb * MEBIBYTE),
       maxRows: args.maxRows ?? limits.maxRows,
       categories,
@@ -233,6 +234,7 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
     }
     throw error;
   }
+  ctx.progress?.({ phase: PHASE.read, unit: 'dòng', done: rowCount, total: rowCount });
   ctx.out(`Tổng: ${rowCount} dòng, ${valid.length} hợp lệ, ${badRows} dòng có lỗi (${problemCount} lỗi).`);
 
   const write = !args.dryRun && valid.length > 0 && (badRows === 0 || args.acceptValid);
@@ -250,16 +252,17 @@ export async function householdsImport(ctx: CliContext, args: HouseholdsImportAr
   // transaction's own handle is used (on SQLite the root one would wait for it to end).
   await db.transaction(async (tx) => {
     const writer = createHouseholdWriter(tx, { hashId, rules: rules.eligibility });
+    const writing = progressPhase(ctx.progress, PHASE.write, 'hộ', valid.length);
     // A batch at a time: one multi-row INSERT each, without a second copy of every row.
     for (let start = 0; start < valid.length; start += HOUSEHOLD_BATCH) {
+      const batch = valid.slice(start, start + HOUSEHOLD_BATCH);
       await writer.insertMany(
-        valid
-          .slice(start, start + HOUSEHOLD_BATCH)
-          .map(({ input }) => ({ ...input, campaignId: campaign.id, unitId: unit.id })),
+        batch.map(({ input }) => ({ ...input, campaignId: campaign.id, unitId: unit.id })),
         ctx.now,
         null,
         'cli',
       );
+      writing.step(batch.length);
     }
     await createAuditRepository(tx).record(
       {
@@ -315,22 +318,27 @@ export async function householdsExport(ctx: CliContext, args: HouseholdsExportAr
       `không có đơn vị mã "${args.unit}". Xem các mã đơn vị bằng: npm run cli -- units list`,
     );
   }
-  const households = await ctx.prisma.household.findMany({
-    where: { unitId: unit.id },
-    orderBy: [{ village: 'asc' }, { code: 'asc' }],
-  });
-  await writeHouseholdsXlsx(
-    args.file,
-    households.map(({ idNumberHash: _hash, idNumberLast4: _last4, ...h }) => h),
-    {
-      title:
-        `ỦY BAN MTTQ VIỆT NAM ${(unit.parent?.name ?? '').replace(/^Ủy ban MTTQ Việt Nam\s*/i, '').toUpperCase()}`.trim(),
-      unitName: unit.name,
-      generatedAt: ctx.now,
-      timeZone: ctx.timeZone ?? DEFAULT_TIME_ZONE,
-      statusLabel: (status) => (isHouseholdStatus(status) ? HOUSEHOLD_STATUS_LABELS[status] : status),
-      categoryLabel: await categoryLabels(ctx, households),
-    },
-  );
+  const read = () =>
+    ctx.prisma.household.findMany({
+      where: { unitId: unit.id },
+      orderBy: [{ village: 'asc' }, { code: 'asc' }],
+    });
+  const households = await inPhase(ctx.progress, PHASE.build, 'hộ', read, (found) => found.length);
+  const categoryLabel = await categoryLabels(ctx, households);
+  const write = () =>
+    writeHouseholdsXlsx(
+      args.file,
+      households.map(({ idNumberHash: _hash, idNumberLast4: _last4, ...h }) => h),
+      {
+        title:
+          `ỦY BAN MTTQ VIỆT NAM ${(unit.parent?.name ?? '').replace(/^Ủy ban MTTQ Việt Nam\s*/i, '').toUpperCase()}`.trim(),
+        unitName: unit.name,
+        generatedAt: ctx.now,
+        timeZone: ctx.timeZone ?? DEFAULT_TIME_ZONE,
+        statusLabel: (status) => (isHouseholdStatus(status) ? HOUSEHOLD_STATUS_LABELS[status] : status),
+        categoryLabel,
+      },
+    );
+  await inPhase(ctx.progress, PHASE.file, 'hộ', write, () => households.length);
   ctx.out(`Đã xuất ${households.length} hộ của ${unit.name} ra ${args.file}.`);
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
+import { PHASE, type ProgressReporter } from '../../core/shared/progress.ts';
 import { applyUnitsPlan, unitsState } from '../../core/units/apply.ts';
 import {
   classifyUnitHeader,
@@ -67,7 +68,7 @@ interface ReadList {
 }
 
 /** The header row and the rows under it, cells by field. */
-async function readUnitList(file: string): Promise<ReadList> {
+async function readUnitList(file: string, progress: ProgressReporter | undefined): Promise<ReadList> {
   const ext = path.extname(file).toLowerCase();
   if (ext !== '.csv' && ext !== '.xlsx') {
     throw new UsageError(
@@ -103,8 +104,10 @@ async function readUnitList(file: string): Promise<ReadList> {
     }
     if (Object.keys(cells).length > 0) {
       rows.push({ rowNumber: row.rowNumber, cells });
+      progress?.({ phase: PHASE.read, unit: 'dòng', done: rows.length });
     }
   }
+  progress?.({ phase: PHASE.read, unit: 'dòng', done: rows.length, total: rows.length });
   if (byIndex.size === 0) {
     throw new UsageError(
       `không tìm thấy dòng tiêu đề cột trong tệp "${path.basename(file)}": cần các cột ${REQUIRED_UNIT_FIELDS.map((f) => `"${UNIT_LIST_HEADERS[f][0]}"`).join(', ')} (hoặc code, name, kind, parent, validFrom, validTo)`,
@@ -123,7 +126,7 @@ async function readUnitList(file: string): Promise<ReadList> {
 export async function unitsImport(ctx: CliContext, args: UnitsImportArgs): Promise<UnitsImportOutcome> {
   let list: ReadList;
   try {
-    list = await readUnitList(args.file);
+    list = await readUnitList(args.file, ctx.progress);
   } catch (error) {
     if (!(error instanceof HouseholdFileError) && !(error instanceof UsageError) && error instanceof Error) {
       // The reader's own messages (missing file, corrupt workbook) are the operator's.
@@ -174,6 +177,7 @@ export async function unitsImport(ctx: CliContext, args: UnitsImportArgs): Promi
           },
         },
         ctx.now,
+        ctx.progress,
       );
     }
     return { outcome: planned, written: write };

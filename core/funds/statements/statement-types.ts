@@ -1,4 +1,5 @@
 import type { Text } from '../../flows/flow.ts';
+import type { ProgressReporter } from '../../shared/progress.ts';
 
 /** The types of bank statement import (issue 17 §2), shared by the file reader, the CLI and the chat. */
 
@@ -106,6 +107,8 @@ export interface ImportStatementInput {
   rows: StatementRow[];
   /** Classify only: nothing is written. */
   dryRun: boolean;
+  /** Told how far matching and writing have come (the operator's progress line). */
+  progress?: ProgressReporter;
 }
 
 /** The outcome of a decision on one line; `lines` say what was done (or why not) in the catalog's words. */

@@ -7,6 +7,7 @@ import type { Actor } from '../../shared/actor.ts';
 import { AppError } from '../../shared/app-error.ts';
 import { fromIsoDate } from '../../shared/calendar.ts';
 import { formatDate, formatMoney } from '../../shared/format.ts';
+import { PHASE, progressPhase } from '../../shared/progress.ts';
 import type { Tx } from '../../unit-of-work.ts';
 import { verifyByReceipt } from '../flows/receipt.ts';
 import type { NewFundEntry } from '../fund.repository.ts';
@@ -181,7 +182,9 @@ export async function importStatement(
   const hasDebits = rows.some((r, i) => r.direction === 'debit' && !seen.has(prints[i] ?? ''));
   const debits = hasDebits ? await debitCandidates(tx, campaignId, levelUnitId) : new Map();
   const counts = { lines: rows.length, matched: 0, proposed: 0, unmatched: 0, debit: 0, alreadySeen: 0 };
+  const checking = progressPhase(input.progress, PHASE.check, 'dòng', rows.length);
   const lines: StatementOutcomeLine[] = rows.map((row, i) => {
+    checking.at(i);
     const base: StatementOutcomeLine = {
       id: null,
       seenId: seen.get(prints[i] ?? '') ?? null,
@@ -220,6 +223,7 @@ export async function importStatement(
       ? { ...base, ...named, status: 'matched', score: 1, overpayment: match.overpayment }
       : { ...base, ...named, status: 'proposed', score: match.score };
   });
+  checking.finish();
   const outcome: StatementOutcome = {
     refusal: null,
     importId: null,
@@ -235,6 +239,7 @@ export async function importStatement(
   }
   const freshAt = lines.flatMap((l, i) => (l.status === 'seen' ? [] : [i]));
   const fresh = freshAt.map((i) => lines[i] as StatementOutcomeLine);
+  const writing = progressPhase(input.progress, PHASE.write, 'dòng', fresh.length);
   outcome.importId = await tx.statements.createImport(
     {
       campaignId,
@@ -288,6 +293,7 @@ export async function importStatement(
     score: l.score,
   }));
   const ids = await tx.statements.insertLines(toStore, now);
+  writing.finish();
   fresh.forEach((l, i) => {
     l.id = ids[i] ?? null;
   });
