@@ -198,7 +198,7 @@ const TABLE = {
   'units merge': command({
     summary: 'Sáp nhập phường, xã thành đơn vị mới.',
     synopsis:
-      'units merge <mã 1> <mã 2> … --into <mã mới> --name "<tên mới>" --on <YYYY-MM-DD> [--kind ward|commune]',
+      'units merge <mã 1> <mã 2> … --into <mã mới> --name "<tên mới>" --on <YYYY-MM-DD> [--kind ward|commune] [--parent <mã cấp trên>]',
     description: [
       'Sáp nhập phường, xã, đặc khu thành đơn vị mới từ ngày --on: đơn vị cũ hết hiệu lực từ hôm trước,',
       'cán bộ chuyển sang đơn vị mới; báo cáo, hộ đã có vẫn thuộc đơn vị cũ, số liệu cộng dồn vào đơn vị',
@@ -758,7 +758,7 @@ const TABLE = {
   }),
   'funds statement lines': command({
     summary: 'Các dòng sao kê đã nhập của một cấp Quỹ.',
-    synopsis: `funds statement lines --level <mã đơn vị có Quỹ> [--status proposed|unmatched|debit|matched|confirmed|walk_in|dismissed]`,
+    synopsis: `funds statement lines --level <mã đơn vị có Quỹ> [--status proposed|unmatched|debit|matched|confirmed|walk_in|dismissed] ${CAMPAIGN_SYNOPSIS}`,
     description: [
       'Các dòng sao kê đã nhập của một cấp Quỹ, mới nhất trước; --status: chỉ các dòng ở trạng thái đó.',
     ],
@@ -945,6 +945,15 @@ function isHelp(word: string | undefined): boolean {
 /** The commands of a group (`units` → units list, units merge, units split). */
 function groupCommands(group: string): CommandName[] {
   return NAMES.filter((name) => name.startsWith(`${group} `));
+}
+
+/** Every command as `--help` shows it: its name, synopsis and options (without the dashes). */
+export function commandCatalog(): { name: CommandName; synopsis: string; options: string[] }[] {
+  return NAMES.map((name) => ({
+    name,
+    synopsis: COMMANDS[name].synopsis,
+    options: Object.keys(COMMANDS[name].options ?? {}),
+  }));
 }
 
 /** The page of `npm run cli -- --help`: every command with its one-line summary. */
