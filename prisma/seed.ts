@@ -3,6 +3,7 @@ import type { CampaignDefinition } from '../core/campaigns/definition.ts';
 import { formatProblem, readCampaignDefinition } from '../core/campaigns/definition-file.ts';
 import type { HouseholdCategory, HouseholdNeed, HouseholdStatus } from '../core/households/household.ts';
 import type { AuditSource } from '../core/messaging/outbox.repository.ts';
+import { cumulativeCounts } from '../core/reports/registry-counts.ts';
 import { ZReportFigures } from '../core/reports/report.ts';
 import { addDays, dateInZone, fromIsoDate, toIsoDate } from '../core/shared/calendar.ts';
 import type { Tx } from '../core/unit-of-work.ts';
@@ -57,6 +58,7 @@ export const LIVING_DEMO_PEOPLE = [
   { key: 'leader', fullName: 'Lường Thị Hoa', role: 'leader', unit: '19' },
   { key: 'org-phunu', fullName: 'Nông Thị Mai', role: 'org_leader', unit: 'HLHPN-19' },
   { key: 'fund', fullName: 'Phạm Thị Thu', role: 'fund_officer', unit: '19' },
+  { key: 'donor', fullName: 'Lê Văn Bình', role: 'donor', unit: '19' },
 ] as const;
 
 type DemoHousehold = readonly [
@@ -227,7 +229,7 @@ async function createShippedCampaign(tx: Tx, definition: CampaignDefinition, now
 }
 
 /** Writes a profile into an empty database, in the caller's transaction `t`. */
-async function seedInto(t: SqlDb, now: Date, profile: SeedProfile): Promise<void> {
+export async function seedInto(t: SqlDb, now: Date, profile: SeedProfile): Promise<void> {
   // Inside the caller's transaction, the store's `run` runs in the same one.
   await createStore(t).run((tx) => seedProfile(t, tx, now, profile));
 }
@@ -273,8 +275,9 @@ async function seedLiving(t: SqlDb, tx: Tx, now: Date): Promise<void> {
   const campaignId = await createShippedCampaign(tx, definition, now);
   const people = await seedPeople(t, now, LIVING_DEMO_PEOPLE);
   await seedInvite(t, now, INVITE_UNIT.living);
-  await seedHouseholds(t, now, campaignId, LIVING_DEMO_HOUSEHOLDS);
+  await seedHouseholds(t, now, campaignId, LIVING_DEMO_HOUSEHOLDS, definition.startsOn);
   await seedReports(tx, now, campaignId, people);
+  await seedPledges(tx, now, campaignId, people);
 }
 
 /** The persons of a demo, each with a role and a playground identity; their ids by key. */
@@ -335,17 +338,85 @@ async function seedInvite(t: SqlDb, now: Date, unitCode: string): Promise<void> 
     .execute();
 }
 
-/** Demo households by unit code, all created at the seed's instant (how `findDemoData` knows them). */
+/** 09:00 in Vietnam on a day. */
+function atNine(day: string): Date {
+  return new Date(`${day}T02:00:00Z`);
+}
+
+/** The day `days` after `from` (an ISO date), never later than the day before `now`. */
+function dayAfter(from: string, days: number, now: Date): string {
+  const latest = toIsoDate(addDays(dateInZone(now, TIME_ZONE), -1));
+  const day = toIsoDate(addDays(fromIsoDate(from), days));
+  // ISO dates compare as strings.
+  if (day < latest) {
+    return day;
+  }
+  return latest;
+}
+
+/** The way a house goes, and the days from its proposal to each step (made up, a few months in all). */
+const HOUSE_STEPS: readonly (readonly [HouseholdStatus, number])[] = [
+  ['approved', 18],
+  ['started', 40],
+  ['completed', 75],
+  ['handed_over', 88],
+];
+
+/**
+ * A living demo household's history (issue 18 §1): proposed in the campaign's first weeks, then each
+ * step up to its status on a day after, none later than yesterday. The registry "as of" a past
+ * month's end (the report's figures, the digests) then counts what was done by then.
+ */
+async function seedHistory(
+  t: SqlDb,
+  householdId: number,
+  status: HouseholdStatus,
+  proposedOn: string,
+  now: Date,
+): Promise<void> {
+  const steps = HOUSE_STEPS.slice(0, HOUSE_STEPS.findIndex(([s]) => s === status) + 1);
+  await t.kysely
+    .updateTable('HouseholdEvent')
+    .set({ toStatus: 'proposed', at: atNine(proposedOn) })
+    .where('householdId', '=', householdId)
+    .execute();
+  let from: HouseholdStatus = 'proposed';
+  for (const [to, days] of steps) {
+    await t.kysely
+      .insertInto('HouseholdEvent')
+      .values({
+        householdId,
+        kind: 'status',
+        fromStatus: from,
+        toStatus: to,
+        note: null,
+        photos: '[]',
+        personId: null,
+        channel: null,
+        at: atNine(dayAfter(proposedOn, days, now)),
+      })
+      .execute();
+    from = to;
+  }
+}
+
+/**
+ * Demo households by unit code, all created at the seed's instant (how `findDemoData` knows them);
+ * with `since` (the living demo's campaign start) each with its history from then.
+ */
 async function seedHouseholds(
   t: SqlDb,
   now: Date,
   campaignId: number,
   byUnit: Readonly<Record<string, readonly DemoHousehold[]>>,
+  since?: string,
 ): Promise<void> {
+  let n = 0;
   for (const [unitCode, households] of Object.entries(byUnit)) {
     const unitId = await unitIdOf(t, unitCode);
     for (const [code, village, headName, birthYear, category, need, status] of households) {
-      await insertHousehold(
+      n += 1;
+      const householdId = await insertHousehold(
         t,
         {
           campaignId,
@@ -371,6 +442,9 @@ async function seedHouseholds(
         null,
         null,
       );
+      if (since !== undefined) {
+        await seedHistory(t, householdId, status, dayAfter(since, 2 * n, now), now);
+      }
     }
   }
 }
@@ -409,8 +483,9 @@ export async function applyShippedReform(tx: Tx, now: Date): Promise<AppliedUnit
 
 /**
  * The reports of the demo's months due before this month, sent three days before each deadline: Đức
- * Xuân sent every one, Phong Quang all but the last (the late list and the reminders have something
- * to show).
+ * Xuân sent every one, Phong Quang all but the last on time and that one late, two days ago (the late
+ * list, the reminders and this month's reports have something to show). The house counts are the
+ * registry's at the month's end (what the report offers to confirm), the money made up.
  */
 async function seedReports(
   tx: Tx,
@@ -422,27 +497,29 @@ async function seedReports(
   // due this month, open or late) and the late list something to show.
   const monthStart = toIsoDate({ ...dateInZone(now, TIME_ZONE), day: 1 });
   const due = (await tx.campaigns.listPeriods(campaignId, 'monthly')).filter((p) => p.dueOn < monthStart);
+  // Two days ago, or an hour ago on the first days of a month (never before the seed's instant).
+  const lately = new Date(
+    Math.min(
+      atNine(dayAfter(toIsoDate(dateInZone(now, TIME_ZONE)), -2, now)).getTime(),
+      now.getTime() - 3_600_000,
+    ),
+  );
   const senders = [
-    { key: 'officer-ducxuan', periods: due, base: 2 },
-    { key: 'officer-phongquang', periods: due.slice(0, -1), base: 1 },
+    { key: 'officer-ducxuan', periods: due, lateFrom: due.length },
+    { key: 'officer-phongquang', periods: due, lateFrom: due.length - 1 },
   ];
-  for (const { key, periods, base } of senders) {
+  for (const { key, periods, lateFrom } of senders) {
     const sender = people.get(key);
     if (!sender) {
       continue;
     }
     for (const [i, period] of periods.entries()) {
-      // Cumulative figures that grow month by month (made up).
       const step = i + 1;
+      const monthEnd = atNine(toIsoDate(addDays(fromIsoDate(period.endsOn), 1)));
+      const houses = cumulativeCounts(await tx.households.statusCountsAsOf(sender.unitId, monthEnd));
       const figures = ZReportFigures.parse({
-        approvedNew: base + step,
-        approvedRepair: 1 + Math.floor(step / 2),
-        startedNew: base + step - 1,
-        startedRepair: Math.floor(step / 2),
-        completedNew: step - 1,
-        completedRepair: Math.floor(step / 3),
-        handedOverNew: Math.max(0, step - 2),
-        handedOverRepair: 0,
+        ...(houses ?? NO_HOUSES),
+        // Cumulative money that grows month by month (made up).
         moneyReceived: BigInt(120_000_000 * step),
         moneyPaid: BigInt(90_000_000 * step),
         labourDays: 40 * step,
@@ -450,7 +527,7 @@ async function seedReports(
         proposals: '',
         decreaseReason: null,
       });
-      const sentOn = addDays(fromIsoDate(period.dueOn), -3);
+      const late = i >= lateFrom;
       await tx.reports.create({
         ...figures,
         ref: `BC-${period.code.replace('-', '')}-${sender.unitCode}-1`,
@@ -458,13 +535,121 @@ async function seedReports(
         unitId: sender.unitId,
         personId: sender.personId,
         revision: 1,
-        late: false,
+        late,
         channel: PLAYGROUND_CHANNEL,
         photos: [],
         registryReason: null,
-        // 09:00 in Vietnam.
-        submittedAt: new Date(`${toIsoDate(sentOn)}T02:00:00Z`),
+        submittedAt: late ? lately : atNine(toIsoDate(addDays(fromIsoDate(period.dueOn), -3))),
       });
+    }
+  }
+}
+
+const NO_HOUSES = {
+  approvedNew: 0,
+  approvedRepair: 0,
+  startedNew: 0,
+  startedRepair: 0,
+  completedNew: 0,
+  completedRepair: 0,
+  handedOverNew: 0,
+  handedOverRepair: 0,
+};
+
+/**
+ * The demo's pledges to the province's fund, made in the last weeks (issue 18 §1): a company's,
+ * half received ten days ago; the women's union's, received three days ago; and the donor persona's,
+ * made two days ago and not yet paid — the fund officer can record its receipt, and the donor sees
+ * the notice. Made-up names.
+ */
+async function seedPledges(
+  tx: Tx,
+  now: Date,
+  campaignId: number,
+  people: ReadonlyMap<string, { personId: number; unitId: number; unitCode: string }>,
+): Promise<void> {
+  const fund = people.get('fund');
+  const donor = people.get('donor');
+  const union = people.get('org-phunu');
+  if (!fund) {
+    return;
+  }
+  const today = toIsoDate(dateInZone(now, TIME_ZONE));
+  const daysAgo = (n: number) => dayAfter(today, -n, now);
+  const pledges = [
+    {
+      donorKind: 'enterprise' as const,
+      donorName: 'Công ty TNHH Xây dựng An Phú',
+      personId: null,
+      orgUnitId: null,
+      amount: 200_000_000n,
+      madeOn: daysAgo(24),
+      paid: [{ amount: 100_000_000n, on: daysAgo(10) }],
+    },
+    {
+      donorKind: 'organisation' as const,
+      donorName: 'Hội Liên hiệp Phụ nữ tỉnh Thái Nguyên',
+      personId: union?.personId ?? null,
+      orgUnitId: union?.unitId ?? null,
+      amount: 50_000_000n,
+      madeOn: daysAgo(12),
+      paid: [{ amount: 50_000_000n, on: daysAgo(3) }],
+    },
+    {
+      donorKind: 'individual' as const,
+      donorName: donor ? 'Lê Văn Bình' : 'Một nhà hảo tâm',
+      personId: donor?.personId ?? null,
+      orgUnitId: null,
+      amount: 5_000_000n,
+      madeOn: daysAgo(2),
+      paid: [],
+    },
+  ];
+  for (const { paid, madeOn, ...p } of pledges) {
+    const made = new Date(Math.min(atNine(madeOn).getTime(), now.getTime()));
+    const { id: pledgeId } = await tx.pledges.create(
+      {
+        ...p,
+        campaignId,
+        donorPhone: null,
+        fundUnitId: fund.unitId,
+        kind: 'money',
+        description: null,
+        quantity: null,
+        quantityUnit: null,
+        householdId: null,
+        targetUnitId: null,
+        dueOn: toIsoDate(addDays(fromIsoDate(madeOn), 30)),
+        publicName: true,
+        channel: PLAYGROUND_CHANNEL,
+      },
+      made,
+    );
+    for (const receipt of paid) {
+      await tx.funds.insert(
+        {
+          campaignId,
+          kind: 'receipt',
+          levelUnitId: fund.unitId,
+          toUnitId: null,
+          amount: receipt.amount,
+          pledgeId,
+          householdId: null,
+          need: null,
+          overrideReason: null,
+          overpayment: false,
+          reversesId: null,
+          reason: null,
+          documentRef: null,
+          note: null,
+          publicName: false,
+          description: null,
+          occurredOn: receipt.on,
+          personId: fund.personId,
+          channel: PLAYGROUND_CHANNEL,
+        },
+        new Date(Math.min(atNine(receipt.on).getTime(), now.getTime())),
+      );
     }
   }
 }
@@ -568,7 +753,7 @@ export async function findDemoData(db: SqlDb): Promise<DemoData> {
       : await k
           .selectFrom('Household as h')
           .innerJoin('Unit as u', 'u.id', 'h.unitId')
-          .select(['h.id', 'h.code'])
+          .select(['h.id', 'h.code', 'h.createdAt'])
           .where((eb) =>
             eb.or(
               DEMO_HOUSEHOLD_PLACES.map(([unit, codes]) =>
@@ -581,7 +766,7 @@ export async function findDemoData(db: SqlDb): Promise<DemoData> {
           .execute();
   const households: DemoData['households'] = [];
   for (const h of candidates) {
-    const count = async (table: 'HouseholdEvent' | 'Pledge' | 'FundEntry') =>
+    const count = async (table: 'Pledge' | 'FundEntry') =>
       Number(
         (
           await k
@@ -591,8 +776,16 @@ export async function findDemoData(db: SqlDb): Promise<DemoData> {
             .executeTakeFirstOrThrow()
         ).n,
       );
-    const used =
-      (await count('HouseholdEvent')) > 1 || (await count('Pledge')) > 0 || (await count('FundEntry')) > 0;
+    // Worked on since the seed: an event after its creation (the living demo's history is dated before).
+    const since = await k
+      .selectFrom('HouseholdEvent')
+      .select('id')
+      .where('householdId', '=', h.id)
+      .where('kind', '<>', 'created')
+      .where('at', '>=', h.createdAt)
+      .limit(1)
+      .executeTakeFirst();
+    const used = since !== undefined || (await count('Pledge')) > 0 || (await count('FundEntry')) > 0;
     if (!used) {
       households.push({ id: h.id, code: h.code });
     }

@@ -1,6 +1,7 @@
 /**
  * Database chores: `npm run db:deploy` applies pending migrations (and seeds an empty database:
- * the demo only when no messenger token is configured, as the bot does),
+ * the demo only when no messenger token is configured, as the bot does), `npm run db:seed` puts
+ * the playground's living demo in afresh,
  * `npm run db:migration -- <name>` writes a new migration from the change in prisma/schema.prisma —
  * one for SQLite and one for PostgreSQL, and refreshes prisma/postgres/schema.prisma.
  * `prisma migrate dev` cannot run on the WebAssembly engine (DESIGN.md §7), hence the second one.
@@ -9,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../bot/config.ts';
+import { demoResetRefusal, resetDemoDatabase } from '../prisma/demo-reset.ts';
 import {
   applyMigrations,
   latestSchemaSnapshot,
@@ -34,6 +36,43 @@ async function deploy(): Promise<void> {
     if (await seedIfEmpty(db, new Date(), { demo })) {
       console.log(SEEDED_LOG[demo || 'reference']);
     }
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * `npm run db:seed`: the playground's living demo, fresh as of today — into an empty database, or
+ * in place of the demo a database already holds (as the playground's "Bắt đầu lại"). Never with a
+ * messenger token (a real deployment) nor over a database with other data in it.
+ */
+async function seedDemo(): Promise<void> {
+  if (fs.existsSync('.env')) {
+    process.loadEnvFile('.env');
+  }
+  const config = loadConfig(process.env);
+  if (!wantsDemo(config)) {
+    console.error(
+      'Dữ liệu mẫu chỉ dành cho môi trường thử nghiệm (không có token Telegram/Zalo): cấu hình này có token, nên không nạp. / Demo data is for the playground only (no Telegram/Zalo token); this configuration has one.',
+    );
+    process.exit(1);
+  }
+  const db = openSqlDb(config.databaseUrl);
+  try {
+    await applyMigrations(db);
+    if (await seedIfEmpty(db, new Date(), { demo: 'living' })) {
+      console.log(SEEDED_LOG.living);
+      return;
+    }
+    const refusal = await demoResetRefusal(db);
+    if (refusal) {
+      console.error(
+        `Cơ sở dữ liệu này đã có dữ liệu khác dữ liệu mẫu (${refusal}), nên không nạp lại. Dùng một DATABASE_URL khác cho môi trường thử nghiệm. / This database holds more than the demo (${refusal}); use another DATABASE_URL for the playground.`,
+      );
+      process.exit(1);
+    }
+    await resetDemoDatabase(db, new Date(), 'living');
+    console.log(`demo database started over: ${SEEDED_LOG.living}`);
   } finally {
     await db.close();
   }
@@ -92,9 +131,14 @@ if (command === 'deploy') {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   });
+} else if (command === 'seed') {
+  seedDemo().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
 } else if (command === 'migration') {
   newMigration(arg);
 } else {
-  console.error('Usage: tsx scripts/db.ts deploy | migration <name>');
+  console.error('Usage: tsx scripts/db.ts deploy | seed | migration <name>');
   process.exit(2);
 }

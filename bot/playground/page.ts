@@ -151,6 +151,18 @@ button:focus-visible, textarea:focus-visible { outline: 3px solid #ffbf00; outli
   font-size: 18px;
 }
 .composer .btn { flex: none; }
+.picker-head { display: flex; align-items: center; justify-content: space-between; gap: 8px; flex-wrap: wrap; max-width: 640px; }
+.notice { max-width: 640px; margin: 0 0 12px; padding: 8px 12px; border: 2px solid #1b6e3a; border-radius: 8px; background: #eaf6ee; }
+.notice.error { border-color: #8b1a1a; background: #fbeaea; color: #8b1a1a; }
+.persona.group { border-color: #1b6e3a; }
+.persona.group .persona-name { color: #1b6e3a; }
+.persona.stranger { border-style: dashed; }
+.as-row { flex: none; display: flex; align-items: center; gap: 6px; padding: 4px 10px; border-bottom: 1px solid #999; background: #f4f6f9; font-size: 17px; }
+.as-row label { flex: none; }
+.as-row select { flex: 1; min-width: 0; min-height: 44px; font: inherit; padding: 4px 6px; border: 2px solid #333; border-radius: 8px; background: #fff; }
+.bubble b { font-weight: 700; }
+.bubble code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.92em; padding: 0 3px; border-radius: 4px; background: #dde3ee; }
+.user .bubble code { background: rgba(255, 255, 255, 0.2); }
 `;
 
 const SCRIPT = `
@@ -174,12 +186,62 @@ const SCRIPT = `
     netStatus: byId('net-status'),
     whoName: byId('who-name'),
     whoMeta: byId('who-meta'),
-    switchBtn: byId('switch')
+    switchBtn: byId('switch'),
+    reset: byId('reset'),
+    pickerNotice: byId('picker-notice'),
+    seedHint: byId('seed-hint'),
+    asRow: byId('as-row'),
+    asSelect: byId('as-select'),
+    quick: byId('quick')
+  };
+
+  // The inline emphasis of the bot's texts (core/messaging/markup.ts): private-use marker characters.
+  var BOLD_OPEN = String.fromCharCode(0xE000);
+  var BOLD_CLOSE = String.fromCharCode(0xE001);
+  var CODE_OPEN = String.fromCharCode(0xE002);
+  var CODE_CLOSE = String.fromCharCode(0xE003);
+  var MARKERS = new RegExp('[' + BOLD_OPEN + '-' + CODE_CLOSE + ']', 'g');
+  function plain(text) { return String(text === undefined || text === null ? '' : text).replace(MARKERS, ''); }
+
+  // Bold and code spans as b and code elements; every piece of text a text node (never HTML).
+  function renderMarked(parent, text) {
+    var stack = [parent];
+    var run = '';
+    function flush() {
+      if (run) { stack[stack.length - 1].appendChild(document.createTextNode(run)); run = ''; }
+    }
+    function open(tag) {
+      flush();
+      var node = document.createElement(tag);
+      stack[stack.length - 1].appendChild(node);
+      stack.push(node);
+    }
+    function close(tag) {
+      flush();
+      if (stack.length > 1 && stack[stack.length - 1].tagName.toLowerCase() === tag) { stack.pop(); }
+    }
+    var s = String(text === undefined || text === null ? '' : text);
+    for (var i = 0; i < s.length; i++) {
+      var ch = s.charAt(i);
+      if (ch === BOLD_OPEN) { open('b'); }
+      else if (ch === CODE_OPEN) { open('code'); }
+      else if (ch === BOLD_CLOSE) { close('b'); }
+      else if (ch === CODE_CLOSE) { close('code'); }
+      else { run += ch; }
+    }
+    flush();
+    return parent;
+  }
+
+  var QUICK = {
+    person: [['/menu', 'Danh mục', 'menu'], ['/help', 'Trợ giúp', 'help'], ['/cancel', 'Hủy', 'cancel']],
+    group: [['/dangkynhom', 'Đăng ký nhóm', 'dangkynhom'], ['/digest', 'Bản tin', 'digest']]
   };
 
   var state = {
     persona: null,
     personas: [],
+    canReset: false,
     lastSeq: 0,
     gen: 0,
     pollAbort: null,
@@ -188,12 +250,16 @@ const SCRIPT = `
     pending: new Map()
   };
 
+  // The persona open in this tab (a stranger is in no list, so the whole persona is kept).
   function storageGet() {
-    try { return window.sessionStorage.getItem(STORAGE_KEY); } catch (e) { return null; }
-  }
-  function storageSet(value) {
     try {
-      if (value === null) { window.sessionStorage.removeItem(STORAGE_KEY); } else { window.sessionStorage.setItem(STORAGE_KEY, value); }
+      var saved = JSON.parse(window.sessionStorage.getItem(STORAGE_KEY) || 'null');
+      return saved && typeof saved.id === 'string' ? saved : null;
+    } catch (e) { return null; }
+  }
+  function storageSet(persona) {
+    try {
+      if (persona === null) { window.sessionStorage.removeItem(STORAGE_KEY); } else { window.sessionStorage.setItem(STORAGE_KEY, JSON.stringify(persona)); }
     } catch (e) { /* private mode: the choice just is not remembered */ }
   }
 
@@ -292,32 +358,69 @@ const SCRIPT = `
 
   function renderPersonas() {
     els.list.textContent = '';
-    if (state.personas.length === 0) {
-      showListMessage('Chưa có người dùng mẫu nào. Hãy chạy "npm run db:seed" để tạo dữ liệu mẫu rồi tải lại trang.', loadPersonas);
-      return;
-    }
+    var people = state.personas.filter(function (p) { return p.kind === 'person'; });
+    els.seedHint.hidden = people.length > 0;
+    els.reset.hidden = !state.canReset;
     state.personas.forEach(function (p) {
-      var btn = el('button', 'persona');
+      var btn = el('button', 'persona' + (p.kind === 'group' || p.kind === 'stranger' ? ' ' + p.kind : ''));
       btn.type = 'button';
       btn.setAttribute('data-testid', 'persona-' + p.id);
-      btn.appendChild(el('span', 'persona-name', p.name));
-      btn.appendChild(el('span', 'persona-meta', p.roleLabel + ' · ' + p.unitName));
-      btn.addEventListener('click', function () { openChat(p); });
+      btn.appendChild(el('span', 'persona-name', (p.kind === 'group' ? '👥 ' : p.kind === 'stranger' ? '➕ ' : '') + p.name));
+      btn.appendChild(el('span', 'persona-meta', p.unitName ? p.roleLabel + ' · ' + p.unitName : p.roleLabel));
+      btn.addEventListener('click', function () {
+        if (p.kind === 'stranger') { newStranger(btn); } else { openChat(p); }
+      });
       els.list.appendChild(btn);
     });
   }
 
+  function setPickerNotice(text, isError) {
+    els.pickerNotice.textContent = text || '';
+    els.pickerNotice.className = 'notice' + (isError ? ' error' : '');
+    els.pickerNotice.hidden = !text;
+  }
+
+  // "Khách mới": the server makes a new stranger (and a demo invite to try) each time.
+  function newStranger(btn) {
+    btn.disabled = true;
+    request('POST', API + '/strangers', {}, 15000, null).then(function (r) {
+      if (r.status !== 201 || !r.data || !r.data.persona) { throw new Error('HTTP ' + r.status); }
+      openChat(r.data.persona);
+    }).catch(function () {
+      setPickerNotice('Không tạo được người mới. Kiểm tra máy chủ rồi thử lại.', true);
+    }).finally(function () { btn.disabled = false; });
+  }
+
+  function startOver() {
+    var sure = window.confirm('Bắt đầu lại từ đầu? Mọi thứ đã làm trong dữ liệu mẫu (báo cáo, đăng ký ủng hộ, phản ánh, nhóm…) và mọi cuộc trò chuyện sẽ bị xóa; dữ liệu mẫu trở lại như mới, tính đến hôm nay.');
+    if (!sure) { return; }
+    els.reset.disabled = true;
+    setPickerNotice('Đang bắt đầu lại…', false);
+    request('POST', API + '/reset', { confirm: true }, 60000, null).then(function (r) {
+      if (r.status !== 200) {
+        setPickerNotice(r.data && typeof r.data.error === 'string' ? r.data.error : 'Không bắt đầu lại được (mã ' + r.status + ').', true);
+        return;
+      }
+      return loadPersonas().then(function () {
+        setPickerNotice('Đã bắt đầu lại: dữ liệu mẫu như mới, các cuộc trò chuyện đã xóa.', false);
+      });
+    }).catch(function () {
+      setPickerNotice('Không bắt đầu lại được: mất kết nối tới máy chủ. Thử lại sau.', true);
+    }).finally(function () { els.reset.disabled = false; });
+  }
+
   function loadPersonas() {
     els.list.setAttribute('aria-busy', 'true');
-    showListMessage('Đang tải danh sách…', null);
+    if (state.personas.length === 0) { showListMessage('Đang tải danh sách…', null); }
     return request('GET', API + '/personas', null, 15000, null).then(function (r) {
       if (r.status !== 200 || !r.data || !Array.isArray(r.data.personas)) { throw new Error('HTTP ' + r.status); }
       state.personas = r.data.personas;
+      state.canReset = r.data.canReset === true;
       renderPersonas();
       var saved = storageGet();
       if (saved && !state.persona) {
-        var found = state.personas.filter(function (p) { return p.id === saved; })[0];
-        if (found) { openChat(found); }
+        var found = state.personas.filter(function (p) { return p.id === saved.id; })[0];
+        if (found) { openChat(found); } else if (saved.id.indexOf('khach-') === 0) { openChat(saved); }
       }
     }).catch(function () {
       showListMessage('Không tải được danh sách người dùng mẫu. Kiểm tra máy chủ rồi thử lại.', loadPersonas);
@@ -345,15 +448,43 @@ const SCRIPT = `
     els.chat.hidden = true;
     els.picker.hidden = false;
     document.body.classList.remove('in-chat');
+    // Read again: a stranger who registered meanwhile is one of the personas now.
     renderPersonas();
+    loadPersonas();
+  }
+
+  function renderQuick(kind) {
+    els.quick.textContent = '';
+    QUICK[kind === 'group' ? 'group' : 'person'].forEach(function (q) {
+      var btn = el('button', 'btn', q[1]);
+      btn.type = 'button';
+      btn.setAttribute('data-testid', 'quick-' + q[2]);
+      btn.addEventListener('click', function () { submit({ text: q[0] }, q[0]); });
+      els.quick.appendChild(btn);
+    });
+  }
+
+  // In a group the person writes as one of its members, chosen here.
+  function renderMembers(p) {
+    els.asSelect.textContent = '';
+    var members = p.kind === 'group' && Array.isArray(p.members) ? p.members : [];
+    members.forEach(function (m) {
+      var option = el('option', '', m.name + ' (' + m.roleLabel + ')');
+      option.value = m.id;
+      els.asSelect.appendChild(option);
+    });
+    els.asRow.hidden = members.length === 0;
   }
 
   function openChat(p) {
     stopConversation();
+    setPickerNotice('', false);
     state.persona = p;
-    storageSet(p.id);
-    els.whoName.textContent = p.name;
-    els.whoMeta.textContent = p.roleLabel + ' · ' + p.unitName;
+    storageSet(p);
+    els.whoName.textContent = (p.kind === 'group' ? '👥 ' : '') + p.name;
+    els.whoMeta.textContent = p.unitName ? p.roleLabel + ' · ' + p.unitName : p.roleLabel;
+    renderMembers(p);
+    renderQuick(p.kind);
     els.input.value = '';
     showEmptyHint();
     els.picker.hidden = true;
@@ -366,7 +497,10 @@ const SCRIPT = `
   /* ---------- conversation ---------- */
 
   function showEmptyHint() {
-    var hint = el('div', 'empty', 'Chưa có tin nhắn. Bấm "Danh mục" hoặc gõ /start để bắt đầu.');
+    var group = state.persona && state.persona.kind === 'group';
+    var hint = el('div', 'empty', group
+      ? 'Nhóm chưa có tin nhắn. Bấm "Đăng ký nhóm" để nhóm nhận bản tin, rồi "Bản tin" để xem ngay.'
+      : 'Chưa có tin nhắn. Bấm "Danh mục" hoặc gõ /start để bắt đầu.');
     hint.id = 'empty-hint';
     els.log.appendChild(hint);
   }
@@ -384,11 +518,12 @@ const SCRIPT = `
     if (firstPending) { els.log.insertBefore(node, firstPending); } else { els.log.appendChild(node); }
   }
 
-  function userBubble(text, at) {
+  function userBubble(text, at, senderName) {
     var wrap = el('div', 'msg user');
     wrap.setAttribute('data-testid', 'msg-user');
     wrap.appendChild(el('div', 'bubble', text));
-    wrap.appendChild(el('div', 'meta', at ? formatTime(at) : 'Đang gửi…'));
+    var when = at ? formatTime(at) : 'Đang gửi…';
+    wrap.appendChild(el('div', 'meta', senderName ? senderName + ' · ' + when : when));
     return wrap;
   }
 
@@ -399,7 +534,7 @@ const SCRIPT = `
     if (m.image && typeof m.image.svg === 'string') {
       var img = el('img', 'chart');
       img.setAttribute('data-testid', 'msg-image');
-      img.alt = m.image.caption || 'Biểu đồ';
+      img.alt = plain(m.image.caption) || 'Biểu đồ';
       img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(m.image.svg);
       wrap.appendChild(img);
     } else if (typeof m.imageUrl === 'string' && m.imageUrl.indexOf('/api/playground/images/') === 0) {
@@ -410,9 +545,11 @@ const SCRIPT = `
       qr.alt = caption || 'Mã QR chuyển khoản';
       qr.src = m.imageUrl;
       wrap.appendChild(qr);
-      if (caption) { wrap.appendChild(el('div', 'caption', caption)); }
+      if (caption) { wrap.appendChild(el('div', 'caption', plain(caption))); }
     }
-    wrap.appendChild(el('div', 'bubble', m.text));
+    var bubble = el('div', 'bubble');
+    bubble.setAttribute('data-testid', 'msg-text');
+    wrap.appendChild(renderMarked(bubble, m.text));
     // A built file (an Excel export): a download link, only to the playground's own file path.
     if (m.file && typeof m.file.url === 'string' && m.file.url.indexOf('/api/playground/files/') === 0) {
       var link = el('a', 'file', '📎 ' + String(m.file.name || 'tep.xlsx'));
@@ -427,7 +564,7 @@ const SCRIPT = `
         if (!Array.isArray(row) || row.length === 0) { return; }
         var rowEl = el('div', 'choice-row');
         row.forEach(function (choice) {
-          var btn = el('button', 'choice', choice.label);
+          var btn = el('button', 'choice', plain(choice.label));
           btn.type = 'button';
           btn.setAttribute('data-testid', 'choice-' + choice.id);
           btn.addEventListener('click', function () { pressChoice(wrap, btn, choice); });
@@ -472,7 +609,7 @@ const SCRIPT = `
           state.pending.get(m.clientMessageId).remove();
           state.pending.delete(m.clientMessageId);
         }
-        insertStored(userBubble(m.text, m.at));
+        insertStored(userBubble(m.text, m.at, m.senderName));
       } else {
         insertStored(botBubble(m));
       }
@@ -584,10 +721,11 @@ const SCRIPT = `
   function submit(payload, display) {
     if (!state.persona) { return Promise.resolve(); }
     var body = { personaId: state.persona.id, clientMessageId: newId() };
+    if (!els.asRow.hidden && els.asSelect.value) { body.senderId = els.asSelect.value; }
     if (payload.text !== undefined) { body.text = payload.text; }
     if (payload.choiceId !== undefined) { body.choiceId = payload.choiceId; }
     removeEmptyHint();
-    var bubble = userBubble(display, null);
+    var bubble = userBubble(display, null, body.senderId ? els.asSelect.options[els.asSelect.selectedIndex].text : '');
     bubble.setAttribute('data-pending', '');
     state.pending.set(body.clientMessageId, bubble);
     els.log.appendChild(bubble);
@@ -600,7 +738,7 @@ const SCRIPT = `
     msgEl.setAttribute('data-locked', '');
     btn.classList.add('chosen');
     refreshChoices();
-    submit({ choiceId: choice.id }, choice.label).finally(function () {
+    submit({ choiceId: choice.id }, plain(choice.label)).finally(function () {
       msgEl.removeAttribute('data-locked');
       refreshChoices();
     });
@@ -634,15 +772,7 @@ const SCRIPT = `
   });
   els.input.addEventListener('input', autoGrow);
   els.switchBtn.addEventListener('click', showPicker);
-  var quick = document.querySelectorAll('[data-command]');
-  for (var q = 0; q < quick.length; q++) {
-    (function (btn) {
-      btn.addEventListener('click', function () {
-        var command = btn.getAttribute('data-command');
-        submit({ text: command }, command);
-      });
-    })(quick[q]);
-  }
+  els.reset.addEventListener('click', startOver);
 
   loadPersonas();
 })();
@@ -654,8 +784,13 @@ const BODY = `
   <span class="banner-sub">Chỉ dùng để tập huấn và thử bot. Không có tin nhắn nào được gửi qua Telegram hay Zalo.</span>
 </header>
 <main id="picker" class="picker">
-  <h1>Chọn người để thử</h1>
-  <p class="hint">Mỗi người là một cán bộ mẫu. Bấm vào một người để trò chuyện với bot dưới tên người đó.</p>
+  <div class="picker-head">
+    <h1>Chọn người để thử</h1>
+    <button type="button" id="reset" class="btn" data-testid="reset" hidden>Bắt đầu lại</button>
+  </div>
+  <p id="picker-notice" class="notice" data-testid="picker-notice" role="status" hidden></p>
+  <p class="hint">Mỗi người là một cán bộ mẫu; một nhóm là nhóm chat lãnh đạo, anh/chị viết trong đó với tư cách một thành viên. "Khách mới" là một người chưa đăng ký. Tin bot tự gửi (nhắc hạn, báo phản ánh, báo đã nhận tiền…) hiện ở trang của người nhận.</p>
+  <p id="seed-hint" class="notice" data-testid="seed-hint" hidden>Cơ sở dữ liệu này chưa có người dùng mẫu. Trên máy thử (không có token Telegram/Zalo), chạy "npm run db:seed" để nạp dữ liệu mẫu rồi tải lại trang.</p>
   <div id="persona-list" class="persona-list" data-testid="persona-list"></div>
 </main>
 <section id="chat" class="chat" aria-label="Trò chuyện với bot" hidden>
@@ -663,14 +798,14 @@ const BODY = `
     <div class="who"><span id="who-name" class="who-name" data-testid="persona-name"></span><span id="who-meta" class="who-meta"></span></div>
     <button type="button" id="switch" class="btn" data-testid="switch-persona">Đổi người</button>
   </div>
+  <div id="as-row" class="as-row" hidden>
+    <label for="as-select">Viết với tư cách</label>
+    <select id="as-select" data-testid="as-member"></select>
+  </div>
   <div id="log" class="log" data-testid="chat-log" role="log" aria-live="polite" aria-label="Cuộc trò chuyện"></div>
   <div class="statusbar" id="net-status" data-testid="net-status" role="status"></div>
   <div class="statusbar" id="send-status" data-testid="status" role="status" aria-live="polite"></div>
-  <div class="quick">
-    <button type="button" class="btn" data-command="/menu" data-testid="quick-menu">Danh mục</button>
-    <button type="button" class="btn" data-command="/help" data-testid="quick-help">Trợ giúp</button>
-    <button type="button" class="btn" data-command="/cancel" data-testid="quick-cancel">Hủy</button>
-  </div>
+  <div id="quick" class="quick"></div>
   <div class="composer">
     <textarea id="input" data-testid="input" rows="1" maxlength="4000" enterkeyhint="send" autocomplete="off"
       placeholder="Nhập tin nhắn…" aria-label="Nội dung tin nhắn"></textarea>

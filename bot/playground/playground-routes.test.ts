@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bold, code } from '../../core/messaging/markup.ts';
 import type { Inbound } from '../../core/messaging/message.ts';
 import { launchBrowser } from '../../test/support/browser.ts';
 import { decodeVietQr } from '../../test/support/emvco.ts';
@@ -68,6 +69,13 @@ function createFakeCore(sender: PlaygroundSender): { deps: PlaygroundDeps; recei
       }
       seen.add(inbound.externalId);
       received.push(inbound);
+      if (inbound.text === 'in đậm') {
+        // Inline emphasis as the core marks it, around text that looks like HTML.
+        await sender.send(inbound.chatId, {
+          text: `${bold('Đã nhận <b>báo cáo</b>')}\nSố: ${code('BC-202611-01840-1')} & ${bold(`tổng ${code('5')} hộ`)}`,
+        });
+        return;
+      }
       if (inbound.text === 'mã qr') {
         await sender.send(inbound.chatId, {
           text: '✅ Đã ghi nhận đăng ký ủng hộ. Số đăng ký: UH-0009',
@@ -136,7 +144,7 @@ describe('command parsing', () => {
       ),
     ).toEqual({
       channel: 'playground',
-      chatId: 'pg:http-officer',
+      chatId: 'http-officer',
       chatType: 'private',
       senderId: 'http-officer',
       senderName: 'Nguyễn Văn An',
@@ -167,7 +175,7 @@ describe('playground HTTP API', () => {
   let sender: PlaygroundSender;
   let received: Inbound[];
   const persona = PERSONAS[0] as PlaygroundPersona;
-  const chatId = `pg:${persona.id}`;
+  const chatId = persona.id;
 
   beforeAll(async () => {
     ({ app, sender, received } = await startApp());
@@ -200,7 +208,13 @@ describe('playground HTTP API', () => {
   it('lists the personas', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/playground/personas' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ personas: PERSONAS });
+    expect(res.json()).toEqual({
+      personas: [
+        ...PERSONAS.map((p) => ({ ...p, kind: 'person' })),
+        expect.objectContaining({ id: 'khach-moi', kind: 'stranger', name: 'Khách mới' }),
+      ],
+      canReset: false,
+    });
   });
 
   it.each([
@@ -564,6 +578,22 @@ describe('playground page in a browser', () => {
     expect(await page.getByTestId('status').textContent()).toBe('');
   });
 
+  it('draws bold and code spans as elements, their text as text', async () => {
+    await page.getByTestId('input').fill('in đậm');
+    await page.getByTestId('send').click();
+    const bubble = page.getByTestId('msg-text').filter({ hasText: 'BC-202611-01840-1' }).last();
+    await bubble.waitFor();
+    expect(await bubble.textContent()).toBe('Đã nhận <b>báo cáo</b>\nSố: BC-202611-01840-1 & tổng 5 hộ');
+    expect(await bubble.evaluate((node) => node.innerHTML)).toBe(
+      '<b>Đã nhận &lt;b&gt;báo cáo&lt;/b&gt;</b>\nSố: <code>BC-202611-01840-1</code> &amp; <b>tổng <code>5</code> hộ</b>',
+    );
+    const weight = await bubble
+      .locator('b')
+      .first()
+      .evaluate((node) => getComputedStyle(node).fontWeight);
+    expect(Number(weight)).toBeGreaterThanOrEqual(700);
+  });
+
   it('shows a payment QR a phone can scan, its caption under it', async () => {
     await page.getByTestId('input').fill('mã qr');
     await page.getByTestId('send').click();
@@ -691,5 +721,139 @@ describe('playground file downloads', () => {
     expect(ok.headers['content-disposition']).toContain('filename="bao-cao-2025-H1.docx"');
     expect(ok.headers['content-disposition']).toContain("filename*=UTF-8''bao-cao-2025-H1.docx");
     expect(ok.body).toBe('PK-docx');
+  });
+});
+
+describe('playground groups, strangers and starting over', () => {
+  const GROUP: PlaygroundPersona = {
+    id: 'nhom-thu',
+    kind: 'group',
+    name: 'Nhóm Thường trực',
+    roleLabel: 'Nhóm chat',
+    unitName: 'Tỉnh Thái Nguyên',
+    members: [
+      { id: 'leader', name: 'Lường Thị Hoa', roleLabel: 'Lãnh đạo' },
+      { id: 'admin', name: 'Trần Văn Hùng', roleLabel: 'Quản trị' },
+    ],
+  };
+
+  async function groupApp(reset?: () => Promise<void>) {
+    const sender = createPlaygroundSender();
+    const received: Inbound[] = [];
+    const app = Fastify({ logger: false });
+    await registerPlayground(app, {
+      sender,
+      listPersonas: async () => [...PERSONAS, GROUP],
+      handleInbound: async (inbound) => {
+        received.push(inbound);
+      },
+      demoInvite: async () => 'DEMOAB12',
+      ...(reset ? { reset } : {}),
+    });
+    return { app, sender, received };
+  }
+
+  const post = (app: FastifyInstance, payload: object) =>
+    app.inject({ method: 'POST', url: '/api/playground/messages', payload });
+
+  it('sends a group message as a group chat of the member who writes (the first by default)', async () => {
+    const { app, sender, received } = await groupApp();
+    try {
+      expect(
+        (await post(app, { personaId: GROUP.id, clientMessageId: clientId(), text: '/digest' })).statusCode,
+      ).toBe(202);
+      expect(
+        (await post(app, { personaId: GROUP.id, clientMessageId: clientId(), text: 'hi', senderId: 'admin' }))
+          .statusCode,
+      ).toBe(202);
+      const stranger = await post(app, {
+        personaId: GROUP.id,
+        clientMessageId: clientId(),
+        text: 'x',
+        senderId: 'fund',
+      });
+      expect(stranger.statusCode).toBe(400);
+      expect(stranger.json<ErrorBody>().error).toContain('không phải thành viên');
+      expect(
+        received.map((i) => [i.chatType, i.chatId, i.senderId, i.senderName, i.chatTitle, i.command]),
+      ).toEqual([
+        ['group', 'nhom-thu', 'leader', 'Lường Thị Hoa', 'Nhóm Thường trực', 'digest'],
+        ['group', 'nhom-thu', 'admin', 'Trần Văn Hùng', 'Nhóm Thường trực', undefined],
+      ]);
+      expect(sender.list('nhom-thu', 0).map((m) => m.senderName)).toEqual(['Lường Thị Hoa', 'Trần Văn Hùng']);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('makes a new stranger each time, known by id until they register, with a demo invite to try', async () => {
+    const { app, received } = await groupApp();
+    try {
+      const made = await Promise.all(
+        [1, 2].map(() => app.inject({ method: 'POST', url: '/api/playground/strangers' })),
+      );
+      const [a, b] = made.map((r) => r.json<{ persona: PlaygroundPersona }>().persona);
+      expect(made.map((r) => r.statusCode)).toEqual([201, 201]);
+      expect(a?.id).toMatch(/^khach-[0-9a-f]{12}$/);
+      expect(a?.id).not.toBe(b?.id);
+      expect(a?.roleLabel).toContain('mã mời DEMOAB12');
+      expect(a?.name).toMatch(/^Khách [0-9A-F]{4}$/);
+      expect(
+        (await post(app, { personaId: a?.id, clientMessageId: clientId(), text: '/ungho' })).statusCode,
+      ).toBe(202);
+      expect(received[0]).toMatchObject({ chatType: 'private', chatId: a?.id, senderId: a?.id });
+      // The list's entry is no chat; an id of another shape is no stranger.
+      for (const id of ['khach-moi', 'khach-<b>', 'visitor']) {
+        expect((await post(app, { personaId: id, clientMessageId: clientId(), text: 'x' })).statusCode).toBe(
+          404,
+        );
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('starts over only where it may, when confirmed, and forgets every conversation', async () => {
+    const none = await groupApp();
+    try {
+      const personas = await none.app.inject({ method: 'GET', url: '/api/playground/personas' });
+      expect(personas.json<{ canReset: boolean }>().canReset).toBe(false);
+      const refused = await none.app.inject({
+        method: 'POST',
+        url: '/api/playground/reset',
+        payload: { confirm: true },
+      });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json<ErrorBody>().error).toContain('dữ liệu mẫu');
+    } finally {
+      await none.app.close();
+    }
+    let resets = 0;
+    const { app, sender } = await groupApp(async () => {
+      resets += 1;
+    });
+    try {
+      await sender.send('http-officer', { text: 'Nhắc hạn báo cáo' });
+      const waiting = sender.waitFor('leader', sender.lastSeq(), 5_000);
+      expect(
+        (await app.inject({ method: 'GET', url: '/api/playground/personas' })).json<{ canReset: boolean }>()
+          .canReset,
+      ).toBe(true);
+      const unconfirmed = await app.inject({ method: 'POST', url: '/api/playground/reset', payload: {} });
+      expect(unconfirmed.statusCode).toBe(400);
+      expect(resets).toBe(0);
+      const done = await app.inject({
+        method: 'POST',
+        url: '/api/playground/reset',
+        payload: { confirm: true },
+      });
+      expect(done.json()).toEqual({ ok: true });
+      expect(resets).toBe(1);
+      expect(sender.list('http-officer', 0)).toEqual([]);
+      // A page waiting on a long poll is answered at once.
+      expect(await waiting).toEqual([]);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Inbound } from '../../core/messaging/message.ts';
@@ -5,22 +6,34 @@ import { vietQrPng } from '../images/vietqr.ts';
 import { createPlaygroundGuard, type PlaygroundAccess } from './access.ts';
 import { PLAYGROUND_PAGE_CSP, PLAYGROUND_PAGE_HTML } from './page.ts';
 import {
-  PLAYGROUND_CHAT_PREFIX,
   PLAYGROUND_FILES_PATH,
   PLAYGROUND_IMAGES_PATH,
   type PlaygroundMessage,
   type PlaygroundSender,
 } from './playground-sender.ts';
 
-/** A demo person one can act as in the playground. */
+/** A member of a playground group: one of the personas, who writes in it as themselves. */
+export interface PlaygroundMember {
+  id: string;
+  name: string;
+  roleLabel: string;
+}
+
+/**
+ * A demo person one can act as in the playground (`kind` 'person', the default), a group chat of
+ * some of them ('group', with its `members`), or the entry that makes a new stranger ('stranger').
+ */
 export interface PlaygroundPersona {
   id: string;
   name: string;
   roleLabel: string;
   unitName: string;
+  kind?: 'person' | 'group' | 'stranger';
+  members?: PlaygroundMember[];
 }
 
 export interface PlaygroundDeps {
+  /** The personas and groups of the database (not the stranger entry, which the routes add). */
   listPersonas(): Promise<PlaygroundPersona[]>;
   /** Processes one inbound message durably; replies arrive later through the sender. */
   handleInbound(inbound: Inbound): Promise<void>;
@@ -30,6 +43,13 @@ export interface PlaygroundDeps {
    * The app always passes it; only the route tests here, on a bare Fastify, leave it out.
    */
   access?: PlaygroundAccess;
+  /** A demo invite code a new stranger can try (made anew when the last one was used), if any. */
+  demoInvite?(): Promise<string | undefined>;
+  /**
+   * "Bắt đầu lại": the demo database seeded afresh. Only given where the playground runs on the
+   * demo database (never on a real deployment's); without it the page shows no such button.
+   */
+  reset?(): Promise<void>;
 }
 
 /** Body of `POST /api/playground/messages`. */
@@ -38,6 +58,8 @@ export interface PlaygroundPostBody {
   clientMessageId: string;
   text?: string;
   choiceId?: string;
+  /** In a group chat: the member who writes (the group's first member when left out). */
+  senderId?: string;
 }
 
 /** The longest long poll the server accepts, in seconds; kept under common proxy idle timeouts. */
@@ -67,6 +89,10 @@ const postBodySchema = z
         .string({ error: 'Mã lựa chọn (choiceId) phải là chuỗi ký tự.' })
         .min(1, { error: 'Mã lựa chọn (choiceId) không được để trống.' })
         .max(64, { error: 'Mã lựa chọn (choiceId) dài quá 64 ký tự.' })
+        .optional(),
+      senderId: z
+        .string({ error: 'Người viết trong nhóm (senderId) phải là chuỗi ký tự.' })
+        .max(64, { error: 'Người viết trong nhóm (senderId) dài quá 64 ký tự.' })
         .optional(),
     },
     { error: 'Dữ liệu gửi lên phải là một đối tượng JSON.' },
@@ -102,9 +128,41 @@ function firstIssue(error: z.ZodError): string {
   return error.issues[0]?.message ?? 'Dữ liệu gửi lên không hợp lệ.';
 }
 
-/** The playground chat of a persona; one private chat per demo person. */
+/**
+ * A stranger of the playground: `khach-` and a random part, known to nobody until they register (a
+ * pledge, an invite), after which they are a persona like the others.
+ */
+export const STRANGER_ID = /^khach-[a-z0-9]{6,16}$/;
+
+/** The picker's entry that makes a new stranger. */
+export const NEW_STRANGER: PlaygroundPersona = {
+  id: 'khach-moi',
+  kind: 'stranger',
+  name: 'Khách mới',
+  roleLabel: 'Người chưa đăng ký — mỗi lần bấm là một người mới: thử /ungho, /phananh hoặc mã mời',
+  unitName: '',
+};
+
+/** A stranger, named after their id ("Khách E4C8") so that two of them are told apart, here and once registered. */
+function strangerPersona(id: string, inviteCode?: string): PlaygroundPersona {
+  return {
+    id,
+    kind: 'person',
+    name: `Khách ${id.slice('khach-'.length, 'khach-'.length + 4).toUpperCase()}`,
+    roleLabel: inviteCode
+      ? `Chưa đăng ký — thử /ungho, /phananh hoặc mã mời ${inviteCode}`
+      : 'Chưa đăng ký — thử /ungho, /phananh',
+    unitName: '',
+  };
+}
+
+/**
+ * The chat of a persona on the playground channel: its id, as a Telegram private chat's id is the
+ * user's. So a reply and a message the bot sends on its own (a reminder, an alert, a receipt notice:
+ * to the person's identity, whose id is the persona id) are one conversation on the page.
+ */
 export function playgroundChatId(personaId: string): string {
-  return `${PLAYGROUND_CHAT_PREFIX}${personaId}`;
+  return personaId;
 }
 
 /**
@@ -134,16 +192,21 @@ export function buildPlaygroundInbound(
   body: PlaygroundPostBody,
   receivedAt: Date,
 ): Inbound {
+  const group = persona.kind === 'group';
+  const sender = group ? memberOf(persona, body.senderId) : undefined;
   const inbound: Inbound = {
     channel: 'playground',
     chatId: playgroundChatId(persona.id),
-    chatType: 'private',
-    senderId: persona.id,
-    senderName: persona.name,
+    chatType: group ? 'group' : 'private',
+    senderId: sender?.id ?? persona.id,
+    senderName: sender?.name ?? persona.name,
     externalId: body.clientMessageId,
     kind: 'text',
     receivedAt,
   };
+  if (group) {
+    inbound.chatTitle = persona.name;
+  }
   const text = body.text?.trim();
   if (text !== undefined && text !== '') {
     inbound.text = text;
@@ -158,6 +221,12 @@ export function buildPlaygroundInbound(
     inbound.choiceId = body.choiceId;
   }
   return inbound;
+}
+
+/** The member of a group who writes: the one named, else the first; undefined when not a member. */
+function memberOf(group: PlaygroundPersona, senderId: string | undefined): PlaygroundMember | undefined {
+  const members = group.members ?? [];
+  return senderId === undefined ? members[0] : members.find((m) => m.id === senderId);
 }
 
 /** What the conversation shows for the person's message: the pressed button's label when known. */
@@ -182,7 +251,8 @@ function userDisplayText(messages: PlaygroundMessage[], inbound: Inbound): strin
 
 async function findPersona(deps: PlaygroundDeps, personaId: string): Promise<PlaygroundPersona | undefined> {
   const personas = await deps.listPersonas();
-  return personas.find((persona) => persona.id === personaId);
+  const known = personas.find((persona) => persona.id === personaId);
+  return known ?? (STRANGER_ID.test(personaId) ? strangerPersona(personaId) : undefined);
 }
 
 function unknownPersona(personaId: string): { ok: false; error: string } {
@@ -240,10 +310,43 @@ export async function registerPlayground(app: FastifyInstance, deps: PlaygroundD
     });
 
     scope.get(`${API}/personas`, async (_request, reply) => {
-      const personas = await deps.listPersonas();
+      const personas = [...(await deps.listPersonas()), NEW_STRANGER];
       return reply.header('cache-control', 'no-store').send({
-        personas: personas.map(({ id, name, roleLabel, unitName }) => ({ id, name, roleLabel, unitName })),
+        personas: personas.map(({ id, name, roleLabel, unitName, kind, members }) => ({
+          id,
+          name,
+          roleLabel,
+          unitName,
+          kind: kind ?? 'person',
+          ...(members ? { members } : {}),
+        })),
+        canReset: deps.reset !== undefined,
       });
+    });
+
+    // "Khách mới": a new stranger each time, with a demo invite still to try.
+    scope.post(`${API}/strangers`, async (_request, reply) => {
+      const id = `khach-${randomBytes(6).toString('hex')}`;
+      const persona = strangerPersona(id, await deps.demoInvite?.());
+      return reply.code(201).header('cache-control', 'no-store').send({ ok: true, persona });
+    });
+
+    // "Bắt đầu lại": the demo database as fresh as at the first start; every conversation forgotten.
+    scope.post(`${API}/reset`, { bodyLimit: 1024 }, async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      if (!deps.reset) {
+        return reply.code(409).send({
+          ok: false,
+          error:
+            'Chỉ bắt đầu lại được khi môi trường thử nghiệm chạy trên dữ liệu mẫu (không có token Telegram/Zalo).',
+        });
+      }
+      if ((request.body as { confirm?: unknown } | undefined)?.confirm !== true) {
+        return reply.code(400).send({ ok: false, error: 'Cần xác nhận bắt đầu lại (confirm: true).' });
+      }
+      await deps.reset();
+      sender.clear();
+      return reply.send({ ok: true });
     });
 
     scope.post(`${API}/messages`, { bodyLimit: 64 * 1024 }, async (request, reply) => {
@@ -257,6 +360,9 @@ export async function registerPlayground(app: FastifyInstance, deps: PlaygroundD
       if (!persona) {
         return reply.code(404).send(unknownPersona(body.personaId));
       }
+      if (persona.kind === 'group' && !memberOf(persona, body.senderId)) {
+        return reply.code(400).send({ ok: false, error: 'Người viết không phải thành viên của nhóm này.' });
+      }
       const inbound = buildPlaygroundInbound(persona, body, new Date());
       // Recorded before the core runs so the person's message is drawn above the bot's replies;
       // keyed by clientMessageId so a retried request does not show it twice.
@@ -264,6 +370,7 @@ export async function registerPlayground(app: FastifyInstance, deps: PlaygroundD
         inbound.chatId,
         userDisplayText(sender.list(inbound.chatId, 0), inbound),
         body.clientMessageId,
+        persona.kind === 'group' ? inbound.senderName : undefined,
       );
       await deps.handleInbound(inbound);
       return reply.code(202).send({ ok: true });

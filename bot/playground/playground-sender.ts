@@ -24,6 +24,8 @@ export interface PlaygroundMessage {
   file?: PlaygroundFile;
   /** ISO 8601 time the message was stored. */
   at: string;
+  /** In a group chat: who of its members wrote this user message. */
+  senderName?: string;
   /**
    * For user messages sent through the page: the id the page generated, so it can swap its
    * optimistic "sending" bubble for the stored one instead of showing the message twice.
@@ -35,19 +37,6 @@ export interface PlaygroundFile {
   name: string;
   /** Same-origin path the page links to: `/api/playground/files/<id>`. */
   url: string;
-}
-
-/** The playground chat of a persona is `pg:<persona id>` (what the page's messages come from). */
-export const PLAYGROUND_CHAT_PREFIX = 'pg:';
-
-/**
- * The one chat a playground chat id stands for. Replies go to the chat a message came from
- * (`pg:fund`); what the bot sends on its own (notices to fund officers, donor updates, reminders,
- * feedback alerts) goes to the person's playground identity, whose id is the bare persona id
- * (`fund`). Both are the persona's conversation on the page.
- */
-export function playgroundChatKey(chatId: string): string {
-  return chatId.startsWith(PLAYGROUND_CHAT_PREFIX) ? chatId : `${PLAYGROUND_CHAT_PREFIX}${chatId}`;
 }
 
 /** Where the page downloads a built file. */
@@ -74,7 +63,9 @@ export interface PlaygroundSender extends ChannelSender {
    * Stores what the person typed or pressed. With a `clientMessageId` the call is idempotent: a
    * retried request returns the message stored the first time instead of storing it again.
    */
-  recordUser(chatId: string, text: string, clientMessageId?: string): PlaygroundMessage;
+  recordUser(chatId: string, text: string, clientMessageId?: string, senderName?: string): PlaygroundMessage;
+  /** Forgets every conversation, file and QR (the demo started over); the seq goes on from where it was. */
+  clear(): void;
   /** The highest `seq` handed out so far (0 when nothing was stored since start). */
   lastSeq(): number;
   /** Wakes every pending `waitFor` (with what it has) so a closing server is not held up by long polls. */
@@ -133,6 +124,9 @@ function copyMessage(message: PlaygroundMessage): PlaygroundMessage {
   if (message.clientMessageId !== undefined) {
     copy.clientMessageId = message.clientMessageId;
   }
+  if (message.senderName !== undefined) {
+    copy.senderName = message.senderName;
+  }
   return copy;
 }
 
@@ -170,6 +164,12 @@ export function createPlaygroundSender(options: PlaygroundSenderOptions = {}): P
     }
   }
 
+  function wakeAll(): void {
+    for (const chatId of [...waiters.keys()]) {
+      wake(chatId);
+    }
+  }
+
   function append(chatId: string, message: Omit<PlaygroundMessage, 'seq' | 'at'>): PlaygroundMessage {
     const log = chatLog(chatId);
     seq += 1;
@@ -189,7 +189,7 @@ export function createPlaygroundSender(options: PlaygroundSenderOptions = {}): P
   }
 
   function list(chatId: string, afterSeq: number): PlaygroundMessage[] {
-    const log = chats.get(playgroundChatKey(chatId));
+    const log = chats.get(chatId);
     if (!log) {
       return [];
     }
@@ -240,14 +240,13 @@ export function createPlaygroundSender(options: PlaygroundSenderOptions = {}): P
           paymentQrs.delete(old);
         }
       }
-      append(playgroundChatKey(chatId), stored);
+      append(chatId, stored);
       return { ok: true };
     },
 
     list,
 
-    waitFor(anyChatId, afterSeq, timeoutMs, signal) {
-      const chatId = playgroundChatKey(anyChatId);
+    waitFor(chatId, afterSeq, timeoutMs, signal) {
       const ready = list(chatId, afterSeq);
       if (ready.length > 0 || timeoutMs <= 0 || signal?.aborted) {
         return Promise.resolve(ready);
@@ -281,27 +280,30 @@ export function createPlaygroundSender(options: PlaygroundSenderOptions = {}): P
       });
     },
 
-    recordUser(anyChatId, text, clientMessageId) {
-      const chatId = playgroundChatKey(anyChatId);
-      if (clientMessageId !== undefined) {
-        const existing = chats.get(chatId)?.byClientId.get(clientMessageId);
-        if (existing) {
-          return copyMessage(existing);
-        }
-        return append(chatId, { from: 'user', text, clientMessageId });
+    recordUser(chatId, text, clientMessageId, senderName) {
+      const message: Omit<PlaygroundMessage, 'seq' | 'at'> = { from: 'user', text };
+      if (senderName !== undefined) {
+        message.senderName = senderName;
       }
-      return append(chatId, { from: 'user', text });
+      if (clientMessageId === undefined) {
+        return append(chatId, message);
+      }
+      const existing = chats.get(chatId)?.byClientId.get(clientMessageId);
+      return existing ? copyMessage(existing) : append(chatId, { ...message, clientMessageId });
+    },
+
+    clear() {
+      chats.clear();
+      files.clear();
+      paymentQrs.clear();
+      wakeAll();
     },
 
     lastSeq() {
       return seq;
     },
 
-    releaseWaiters() {
-      for (const chatId of [...waiters.keys()]) {
-        wake(chatId);
-      }
-    },
+    releaseWaiters: wakeAll,
 
     file(id) {
       return files.get(id);

@@ -5,6 +5,7 @@ import { defineFlow } from '../flows/flow-runner.ts';
 import { t } from '../messaging/catalog.ts';
 import type { Inbound } from '../messaging/message.ts';
 import { isGuest } from '../shared/actor.ts';
+import { dateInZone, toIsoDate } from '../shared/calendar.ts';
 import { firstLimitReached } from '../shared/rate-limit.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { placeInSentence } from '../units/kinds.ts';
@@ -120,8 +121,15 @@ export const feedbackRunner = defineFlow({
   def: feedbackFlow,
   context: ZFeedbackContext,
   answers: ZFeedbackAnswers,
-  async start(tx) {
-    const units = await tx.units.listByKinds(['ward', 'commune']);
+  async start(tx, _actor, now) {
+    // The wards and communes as they are today: not those a reorganisation ended.
+    const today = toIsoDate(dateInZone(now, 'Asia/Ho_Chi_Minh'));
+    const units = (await tx.units.listAllDated()).filter(
+      (u) =>
+        (u.kind === 'ward' || u.kind === 'commune') &&
+        u.validFrom <= today &&
+        (u.validTo === null || u.validTo >= today),
+    );
     if (units.length === 0) {
       return { ok: false, reason: { key: 'feedback.refused.no_units' } };
     }

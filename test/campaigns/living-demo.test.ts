@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignState, campaignToday } from '../../core/campaigns/coverage.ts';
 import { fundLevelsFor } from '../../core/people/fund-levels.ts';
 import { runReminders } from '../../core/reminders/run-reminders.ts';
+import { cumulativeCounts } from '../../core/reports/registry-counts.ts';
 import { findDemoData, LIVING_DEMO_PEOPLE, seedIfEmpty } from '../../prisma/seed.ts';
 import type { SqlDb } from '../../prisma/sql-db.ts';
 import { createStore } from '../../prisma/store.ts';
@@ -109,22 +110,64 @@ describe('the demo campaign', () => {
     expect(reminded).toEqual(['officer-ducxuan', 'officer-phongquang']);
   });
 
-  it('has reports already sent, Phong Quang missing the last month due', async () => {
+  it('has reports already sent, Phong Quang the last month due late, two days ago', async () => {
     const sent = await db.kysely
       .selectFrom('Report as r')
       .innerJoin('ReportingPeriod as p', 'p.id', 'r.periodId')
       .innerJoin('Unit as u', 'u.id', 'r.unitId')
-      .select(['p.code', 'u.code as unit'])
+      .select(['p.code', 'u.code as unit', 'r.late', 'r.submittedAt', 'r.approvedNew', 'r.completedNew'])
       .orderBy('u.code')
       .orderBy('p.code')
       .execute();
-    expect(sent.map((r) => `${r.unit} ${r.code}`)).toEqual([
+    expect(sent.map((r) => `${r.unit} ${r.code}${r.late ? ' late' : ''}`)).toEqual([
       '01840 2026-08',
       '01840 2026-09',
       '01840 2026-10',
       '01849 2026-08',
       '01849 2026-09',
+      '01849 2026-10 late',
     ]);
+    // This month's report: 07/12/2026 09:00 in Vietnam.
+    expect(sent.at(-1)?.submittedAt).toEqual(new Date('2026-12-07T02:00:00Z'));
+    // The houses as the registry had them at the month's end: Đức Xuân's grow month by month.
+    expect(sent.filter((r) => r.unit === '01840').map((r) => [r.approvedNew, r.completedNew])).toEqual([
+      [2, 0],
+      [2, 0],
+      [2, 1],
+    ]);
+  });
+
+  it("offers the registry's counts at the end of the month the officers owe (not all zero)", async () => {
+    const counts = await createStore(db).run(async (tx) => {
+      const unit = await tx.units.findByCode('01840', '2026-12-09');
+      // The end of November in Vietnam: what the November report offers to confirm.
+      return (
+        unit &&
+        cumulativeCounts(await tx.households.statusCountsAsOf(unit.id, new Date('2026-11-30T17:00:00Z')))
+      );
+    });
+    expect(counts).toMatchObject({
+      approvedNew: 2,
+      startedNew: 2,
+      completedNew: 1,
+      approvedRepair: 1,
+      handedOverRepair: 1,
+    });
+  });
+
+  it("has pledges of the last weeks, some received, the donor persona's not yet paid", async () => {
+    const pledges = await db.kysely
+      .selectFrom('Pledge as p')
+      .leftJoin('FundEntry as e', 'e.pledgeId', 'p.id')
+      .select(['p.donorName', 'p.amount', 'p.createdAt', 'e.amount as received', 'e.occurredOn'])
+      .orderBy('p.id')
+      .execute();
+    expect(pledges.map((p) => [p.donorName, p.amount, p.received, p.occurredOn])).toEqual([
+      ['Công ty TNHH Xây dựng An Phú', 200_000_000n, 100_000_000n, '2026-11-29'],
+      ['Hội Liên hiệp Phụ nữ tỉnh Thái Nguyên', 50_000_000n, 50_000_000n, '2026-12-06'],
+      ['Lê Văn Bình', 5_000_000n, null, null],
+    ]);
+    expect(pledges.every((p) => p.createdAt.getTime() > NOW.getTime() - 30 * 86_400_000)).toBe(true);
   });
 
   it('has a registry that is not all zero: households in several statuses across the units', async () => {

@@ -7,7 +7,12 @@ import { loadConfig } from '../../bot/config.ts';
 import { createLogger } from '../../bot/logger.ts';
 import { createFixedClock } from '../../core/shared/clock.ts';
 import { createPrismaClient } from '../../prisma/client.ts';
-import { findDemoData, SEEDED_NOTE_VI, START_CAMPAIGN_COMMANDS } from '../../prisma/seed.ts';
+import {
+  findDemoData,
+  LIVING_DEMO_PEOPLE,
+  SEEDED_NOTE_VI,
+  START_CAMPAIGN_COMMANDS,
+} from '../../prisma/seed.ts';
 import { createStore } from '../../prisma/store.ts';
 import { executeCommand, parseCommand } from '../../scripts/cli/commands.ts';
 import { seededDatabase, tempDatabase } from '../support/app-harness.ts';
@@ -153,7 +158,7 @@ describe('no demo door in a real deployment', () => {
           ['BK-XNT-2025', '2025-07-01'],
           ['TN-XNT-DEMO', null],
         ],
-        6,
+        LIVING_DEMO_PEOPLE.length,
         1,
       ],
     ] as const) {

@@ -74,6 +74,9 @@ function request(
   });
 }
 
+/** A stranger of the playground (any `khach-…` id is one until they register). */
+const STRANGER = 'khach-access01';
+
 const basic = (password: string) => `Basic ${Buffer.from(`officer:${password}`).toString('base64')}`;
 
 function postMessage(port: number, headers: Record<string, string>, text = '/start'): Promise<Answer> {
@@ -81,7 +84,7 @@ function postMessage(port: number, headers: Record<string, string>, text = '/sta
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({
-      personaId: 'visitor',
+      personaId: STRANGER,
       clientMessageId: `msg-${Math.random().toString(36).slice(2, 12)}`,
       text,
     }),
@@ -93,8 +96,8 @@ function playgroundRequests(port: number, headers: Record<string, string>): Prom
   return [
     request(port, '/', { headers }),
     request(port, '/api/playground/personas', { headers }),
-    request(port, '/api/playground/messages?personaId=visitor', { headers }),
-    request(port, '/api/playground/messages?personaId=visitor&after=0&wait=0.1', { headers }),
+    request(port, `/api/playground/messages?personaId=${STRANGER}`, { headers }),
+    request(port, `/api/playground/messages?personaId=${STRANGER}&after=0&wait=0.1`, { headers }),
     request(port, '/api/playground/files/00000000-0000-0000-0000-000000000000', { headers }),
     postMessage(port, headers),
   ];
@@ -332,7 +335,7 @@ describe('a playground without password (loopback)', () => {
         .status,
     ).toBe(202);
     expect((await postMessage(port, {}, '/help')).status).toBe(202);
-    const history = await request(port, '/api/playground/messages?personaId=visitor');
+    const history = await request(port, `/api/playground/messages?personaId=${STRANGER}`);
     expect(history.body).not.toContain('từ trang lạ');
     expect(history.body).toContain('/help');
   });
@@ -428,7 +431,7 @@ describe('a staging playground behind PLAYGROUND_PASSWORD, next to the webhooks'
       });
       const page = await context.newPage();
       await page.goto(`http://localhost:${port}/`);
-      await page.getByTestId('persona-visitor').click();
+      await page.getByTestId('persona-khach-moi').click();
       await page.getByTestId('input').fill('/start');
       await page.getByTestId('send').click();
       await page.getByTestId('msg-bot').first().waitFor();
