@@ -89,8 +89,18 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot {
     });
   });
 
+  bot.on('message:contact', async (ctx) => {
+    // The share-contact button sends the sender's own contact; a contact card forwarded is someone else's.
+    const { phone_number: phone, user_id: userId } = ctx.message.contact;
+    await deps.handleInbound({
+      ...base(ctx),
+      kind: 'contact',
+      contact: { phone, own: userId === ctx.from.id },
+    });
+  });
+
   bot.on('message', async (ctx) => {
-    await deps.handleInbound({ ...base(ctx), kind: ctx.message.contact ? 'contact' : 'document' });
+    await deps.handleInbound({ ...base(ctx), kind: 'document' });
   });
 
   bot.catch((err) => {

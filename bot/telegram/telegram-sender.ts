@@ -6,6 +6,7 @@ import { lazyRenderPng, type PngRenderer, pictureFileName, renderForSend } from 
 import { buildForSend, type DocumentBuilder } from '../exports/document-builder.ts';
 import type { Logger } from '../logger.ts';
 import { cutMarkedText, splitMarkedText } from '../split-text.ts';
+import { partMarkup } from './reply-keyboard.ts';
 
 export const TELEGRAM_TEXT_LIMIT = 4096;
 export const TELEGRAM_CAPTION_LIMIT = 1024;
@@ -116,14 +117,20 @@ export function createTelegramSender(api: Api, options: TelegramSenderOptions = 
         }
         const parts = splitMarkedText(text, TELEGRAM_TEXT_LIMIT);
         for (const [i, part] of parts.entries()) {
-          const last = i === parts.length - 1;
-          const markup =
-            last && (message.choices || message.suggestions) ? { reply_markup: keyboard(message) } : {};
-          await sendMarked(
+          const { thenInline, ...markup } = partMarkup(message, i, parts.length, () => keyboard(message));
+          const sent = await sendMarked(
             part,
             (shown) => api.sendMessage(chatId, shown.text, { ...modeOf(shown), ...markup }),
             log,
           );
+          if (thenInline) {
+            // The message is delivered: a failed edit leaves it without buttons (answers can be typed).
+            await api
+              .editMessageReplyMarkup(chatId, sent.message_id, { reply_markup: thenInline })
+              .catch((error: unknown) =>
+                log?.warn({ err: error }, 'inline keyboard after a reply keyboard failed'),
+              );
+          }
         }
         return { ok: true };
       } catch (error) {

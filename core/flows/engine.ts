@@ -172,7 +172,7 @@ function confirmAction(input: UserInput): 'yes' | 'edit' | 'cancel' | undefined 
     }
     return undefined;
   }
-  if (input.kind === 'photo') {
+  if (input.kind !== 'text') {
     return undefined;
   }
   const text = normalizeVi(input.text);
@@ -253,6 +253,16 @@ function parseAnswer<C>(
   locale: Locale,
   refYear: number,
 ): Parsed {
+  if (input.kind === 'contact') {
+    // A shared contact answers a phone question as the number typed would — the sender's own only.
+    if (step.contact !== true) {
+      return { ok: false, problem: t(locale, 'flow.expected_text') };
+    }
+    if (!input.own) {
+      return { ok: false, problem: t(locale, 'flow.contact_not_own') };
+    }
+    return parseAnswer(step, ctx, data, { kind: 'text', text: input.phone }, locale, refYear);
+  }
   if (input.kind === 'photo') {
     return step.kind === 'photo'
       ? { ok: true, value: input.fileId }
@@ -434,7 +444,9 @@ function withPrompt<C>(
     buttons.push({ id: `${step.key}:`, label: t(locale, 'flow.none') });
   }
   if (buttons.length === 0) {
-    return { text: lines.join('\n') };
+    return step.contact
+      ? { text: lines.join('\n'), requestContact: { label: t(locale, 'flow.share_contact') } }
+      : { text: lines.join('\n') };
   }
   // Choice and yes/no answers are picked from a list; other quick answers only save typing.
   return step.kind === 'choice' || step.kind === 'yesno'

@@ -58,6 +58,11 @@ export interface StepDef<C> {
   ) => { ok: true; value: FieldValue } | { ok: false; problem: Text };
   /** The line under the question saying how to answer (default: its kind's). */
   hint?: MessageKey;
+  /**
+   * A text step asking the sender's phone number: the channel offers to share their own contact
+   * (Telegram's button), which answers it as the number typed would; someone else's is refused.
+   */
+  contact?: true;
   /** In a numbered flow: a step outside the numbered questions (a period to pick, a warning). */
   aside?: boolean;
   /**
@@ -108,7 +113,9 @@ export type UserInput =
   | { kind: 'text'; text: string }
   | { kind: 'choice'; id: string }
   /** A photo the user sent; `fileId` is the channel's own id (or URL) for it. */
-  | { kind: 'photo'; fileId: string };
+  | { kind: 'photo'; fileId: string }
+  /** A contact the user shared: its phone number, and whether it is their own. */
+  | { kind: 'contact'; phone: string; own: boolean };
 
 export type EngineResult<C = unknown> =
   | { kind: 'continue'; state: FlowState<C>; replies: Outbound[] }

@@ -125,6 +125,7 @@ export const pledgeFlow: FlowDef<PledgeContext> = {
       label: 'pledge.field.phone',
       prompt: () => ({ key: 'pledge.ask.phone' }),
       maxLength: 40,
+      contact: true,
       check: (value) => (parsePhone(textAnswer(value) ?? '') ? undefined : { key: 'pledge.rule.phone' }),
       when: (ctx) => ctx.guest,
       // Shown in full: the review is the donor's own, in their own chat (others see it masked).

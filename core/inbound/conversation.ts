@@ -53,6 +53,8 @@ export class Conversation implements FeatureChat {
   joined = false;
   /** Set when the chat's saved conversation was discarded (expired, outdated) by this message. */
   private discardedFlow = false;
+  /** Set when the chat's saved conversation was asking the sender's phone (a share-contact button shown). */
+  private askedContact = false;
   /** The choices last shown to the chat outside a conversation, read by `loadFlow`. */
   private shown: ShownChoice[] = [];
 
@@ -77,6 +79,17 @@ export class Conversation implements FeatureChat {
 
   /** A private chat's message. */
   async handle(): Promise<void> {
+    await this.handlePrivate();
+    if (this.askedContact && !this.replies.some((r) => r.requestContact)) {
+      // The phone question is behind: its share-contact button goes with the first reply.
+      const first = this.replies[0];
+      if (first) {
+        first.removeKeyboard = true;
+      }
+    }
+  }
+
+  private async handlePrivate(): Promise<void> {
     const { inbound } = this;
     if (inbound.kind === 'command') {
       return this.runCommand(inbound.command ?? '', inbound.args ?? '');
@@ -332,6 +345,8 @@ export class Conversation implements FeatureChat {
       input = { kind: 'choice', id: inbound.choiceId };
     } else if (inbound.kind === 'text') {
       input = { kind: 'text', text: inbound.text ?? '' };
+    } else if (inbound.kind === 'contact' && inbound.contact) {
+      input = { kind: 'contact', phone: inbound.contact.phone, own: inbound.contact.own };
     } else if (inbound.media && (inbound.kind === 'photo' || inbound.media.mimeType?.startsWith('image/'))) {
       // An image sent "as a file" is still a photo of the house.
       input = { kind: 'photo', fileId: inbound.media.fileId };
@@ -448,6 +463,7 @@ export class Conversation implements FeatureChat {
       return undefined;
     }
     const runner = this.deps.chat.runners.get(stored.flow);
+    this.askedContact ||= runner?.def.steps.some((s) => s.key === stored.step && s.contact === true) === true;
     const saved = ZSavedFlow.safeParse(safeJson(stored.data));
     const ctx = saved.success ? runner?.parseContext(saved.data.ctx) : undefined;
     if (!runner || runner.def.version !== stored.version || !saved.success || ctx === undefined) {

@@ -96,6 +96,9 @@ export const en: Record<keyof typeof vi, string> = {
     'That button belongs to an earlier question, so the choice was not taken. Please answer the current one:',
   'telegram.chosen': '✔️ Chosen: {label}',
   'flow.expected_text': 'This question needs a typed answer or a button.',
+  'flow.share_contact': '📱 Share my phone number',
+  'flow.contact_not_own':
+    'That number is not yours. Please press "📱 Share my phone number" or type your own, e.g. 0912 345 678.',
   'flow.current_value': '(Current value: {value})',
   'flow.none': 'None',
   'flow.photo_received': '1 photo received',

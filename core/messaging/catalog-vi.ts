@@ -97,6 +97,9 @@ export const vi = {
   /** Added under a Telegram message whose button was tapped (its keyboard removed). */
   'telegram.chosen': '✔️ Đã chọn: {label}',
   'flow.expected_text': 'Câu hỏi này cần trả lời bằng chữ hoặc bấm nút.',
+  'flow.share_contact': '📱 Gửi số điện thoại của tôi',
+  'flow.contact_not_own':
+    'Số vừa gửi không phải của anh/chị. Anh/chị bấm nút "📱 Gửi số điện thoại của tôi" hoặc gõ số của mình, ví dụ: 0912 345 678.',
   'flow.current_value': '(Giá trị hiện tại: {value})',
   'flow.none': 'Không có',
   'flow.photo_received': 'Đã nhận 1 ảnh',

@@ -45,6 +45,11 @@ export interface Inbound {
   /** For kind 'command': everything after the command ("/start abc" → "abc"). */
   args?: string;
   media?: InboundMedia;
+  /**
+   * For kind 'contact': the phone number shared (Telegram's share-contact button) and whether it is
+   * the sender's own contact. A phone number: never logged.
+   */
+  contact?: { phone: string; own: boolean };
   receivedAt: Date;
 }
 
@@ -66,6 +71,14 @@ export interface Outbound {
    * the channel has them; elsewhere shown as hints, never numbered — "1" typed back is the number 1.
    */
   suggestions?: Choice[];
+  /**
+   * A question asking the sender's phone number: Telegram shows a one-time button sharing their own
+   * contact (a reply keyboard, taken away by `removeKeyboard` on a later message); elsewhere the
+   * number is typed. For a question without `choices` or `suggestions`.
+   */
+  requestContact?: { label: string };
+  /** Takes away a reply keyboard shown before (the share-contact button), where the channel has one. */
+  removeKeyboard?: true;
   /**
    * A picture sent before the text (a digest's chart). The outbox keeps the SVG source, which is
    * plain JSON; each channel renders what it can send (a PNG for Telegram and Zalo) at send time.

@@ -159,6 +159,11 @@ export interface BotApiEmulator {
   sendContact(user: EmulatorUser, contact: EmulatedContact): Update;
   /** The reply keyboard the chat shows (sent with `keyboard`, until a `remove_keyboard`), if any. */
   replyKeyboardOf(chatId: number): ReplyKeyboardMarkup | undefined;
+  /**
+   * Resolves once the bot's message `messageId` of the chat has an inline keyboard (one sent taking a
+   * reply keyboard away gets its buttons by an edit right after); default timeout 5000 ms.
+   */
+  waitForKeyboard(chatId: number, messageId: number, timeoutMs?: number): Promise<void>;
   /** Queue a callback query for the bot message `messageId` in the user's private chat (throws if unknown). */
   pressButton(user: EmulatorUser, messageId: number, data: string): Update;
   /** Queue the very same update (same `update_id`) again, as Telegram does when it was not confirmed. */
@@ -753,6 +758,7 @@ class Emulator implements BotApiEmulator {
   private readonly commands = new Map<string, BotCommand[]>();
   /** The reply keyboard each chat shows. */
   private readonly replyKeyboards = new Map<number, ReplyKeyboardMarkup>();
+  private readonly keyboardWaiters = new Set<{ chatId: number; messageId: number; resolve: () => void }>();
 
   private readonly handlers: Map<string, { name: string; handler: Handler }>;
 
@@ -891,6 +897,32 @@ class Emulator implements BotApiEmulator {
 
   replyKeyboardOf(chatId: number): ReplyKeyboardMarkup | undefined {
     return this.replyKeyboards.get(chatId);
+  }
+
+  waitForKeyboard(chatId: number, messageId: number, timeoutMs = 5000): Promise<void> {
+    if (isInlineKeyboard(this.messages.get(chatId)?.get(messageId)?.reply_markup)) {
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        chatId,
+        messageId,
+        resolve: () => {
+          clearTimeout(timer);
+          this.keyboardWaiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.keyboardWaiters.delete(waiter);
+        reject(
+          new Error(
+            `Bot API emulator: no inline keyboard on message #${messageId} of chat ${chatId} in ${timeoutMs} ms`,
+          ),
+        );
+      }, timeoutMs);
+      this.keyboardWaiters.add(waiter);
+    });
   }
 
   pressButton(user: EmulatorUser, messageId: number, data: string): Update {
@@ -1879,6 +1911,13 @@ class Emulator implements BotApiEmulator {
       this.messages.set(message.chat.id, chatMessages);
     }
     chatMessages.set(message.message_id, message);
+    if (isInlineKeyboard(message.reply_markup)) {
+      for (const waiter of this.keyboardWaiters) {
+        if (waiter.chatId === message.chat.id && waiter.messageId === message.message_id) {
+          waiter.resolve();
+        }
+      }
+    }
   }
 
   private requireChatId(payload: Payload): number {

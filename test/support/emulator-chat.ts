@@ -3,7 +3,7 @@
  * and get back everything the bot answered (joined by blank lines), read the last keyboard.
  */
 
-import type { BotApiEmulator, EmulatorUser } from './bot-api-emulator.ts';
+import type { BotApiEmulator, EmulatorUser, SentMessage } from './bot-api-emulator.ts';
 
 export interface EmulatorChat {
   say(user: EmulatorUser, text: string): Promise<string>;
@@ -24,16 +24,23 @@ export function emulatorChat(emulator: () => BotApiEmulator): EmulatorChat {
       .join('\n\n');
   }
   function keyboard(user: EmulatorUser): { text: string; callback_data?: string }[] {
-    const markup = emulator().lastMessageTo(user.id)?.replyMarkup as
-      | { inline_keyboard?: { text: string; callback_data?: string }[][] }
-      | undefined;
+    const last = emulator().lastMessageTo(user.id);
+    // A message taking away the share-contact keyboard gets its buttons by an edit.
+    const markup = (
+      last && takesReplyKeyboardAway(last)
+        ? emulator().messageIn(user.id, last.messageId)?.reply_markup
+        : last?.replyMarkup
+    ) as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined;
     return (markup?.inline_keyboard ?? []).flat();
   }
   return {
     say: (user, text) => send(user, () => emulator().sendText(user, text)),
     keyboard,
-    press(user, prefix, label) {
+    async press(user, prefix, label) {
       const last = emulator().lastMessageTo(user.id);
+      if (last && takesReplyKeyboardAway(last)) {
+        await emulator().waitForKeyboard(user.id, last.messageId);
+      }
       const button = keyboard(user).find(
         (b) => b.callback_data?.startsWith(prefix) && (label === undefined || b.text.includes(label)),
       );
@@ -46,4 +53,8 @@ export function emulatorChat(emulator: () => BotApiEmulator): EmulatorChat {
       return send(user, () => emulator().pressButton(user, last.messageId, data));
     },
   };
+}
+
+function takesReplyKeyboardAway(message: SentMessage): boolean {
+  return (message.replyMarkup as { remove_keyboard?: boolean } | undefined)?.remove_keyboard === true;
 }
