@@ -7,14 +7,13 @@ import type { PrismaClient } from '../../prisma/client.ts';
 import type { SqlDb } from '../../prisma/sql-db.ts';
 import type { SqliteDatabase } from '../../prisma/sqlite.ts';
 import { migratedDb, seededDatabase, tempDatabase } from '../../test/support/app-harness.ts';
+import { runCli } from '../../test/support/cli-process.ts';
 import { backupDatabase, POSTGRES_BACKUP_MESSAGE, sqliteConnectionOf } from './backup.ts';
 import { executeCommand, parseCommand } from './commands.ts';
 import { UsageError } from './context.ts';
 
 const NOW = new Date('2025-03-20T03:00:00Z');
 const REPO = path.resolve(import.meta.dirname, '../..');
-const TSX = path.join(REPO, 'node_modules', '.bin', 'tsx');
-const CLI = path.join(REPO, 'scripts', 'cli.ts');
 /** Rows each of the writer's transactions inserts: a consistent copy holds a multiple of it. */
 const BATCH = 100;
 
@@ -209,24 +208,7 @@ describe('backup on PostgreSQL (always: it pins its own database)', () => {
 
     const temp = tempDatabase('postgres');
     try {
-      const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-        (resolve, reject) => {
-          const child = spawn(TSX, [CLI, 'backup', path.join(temp.dir, 'x.db')], {
-            cwd: temp.dir,
-            env: { ...process.env, DATABASE_URL: temp.url },
-          });
-          let stdout = '';
-          let stderr = '';
-          child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-            stdout += chunk;
-          });
-          child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-            stderr += chunk;
-          });
-          child.on('error', reject);
-          child.on('close', (code) => resolve({ code, stdout, stderr }));
-        },
-      );
+      const run = await runCli(['backup', path.join(temp.dir, 'x.db')], temp);
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
       expect(run.stderr).toContain(POSTGRES_BACKUP_MESSAGE);
