@@ -970,6 +970,8 @@ export function usageText(): string[] {
     ...NAMES.map((name) => `  ${name.padEnd(width)}  ${COMMANDS[name].summary}`),
     `  ${'help'.padEnd(width)}  In hướng dẫn này (hoặc --help, -h).`,
     '',
+    'Lệnh chạy lâu (nhập, xuất, sao lưu) báo tiến độ trên stderr khi đọc và khi ghi: một dòng cập nhật',
+    'tại chỗ trên màn hình; trong tệp nhật ký, các dòng thường (mỗi 10% hoặc vài giây một dòng).',
     'Mã thoát: 0 thành công, 2 lệnh hoặc tham số sai, 1 lỗi khác.',
   ];
 }
