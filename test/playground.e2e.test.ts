@@ -159,7 +159,7 @@ describe('the local playground', () => {
     await page.close();
   });
 
-  it("shows what the bot sends on its own on the receiver's page: a stranger's feedback reaches the ward officer", async () => {
+  it("shows what the bot sends on its own on the receiver's page: a stranger's feedback, a donor's receipt", async () => {
     const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
     await page.goto(address);
     expect(await newStranger(page)).toContain('/phananh');
@@ -183,6 +183,18 @@ describe('the local playground', () => {
     expect(await shown(page, ref)).toContain('Có phản ánh mới');
     await openPersona(page, 'admin');
     expect(await shown(page, ref)).toContain('Mái nhà bà Tư');
+
+    // The fund officer records the donor persona's payment; the donor's page has the notice.
+    await openPersona(page, 'fund');
+    await type(page, '/menu');
+    await click(page, 'menu:receiptpick');
+    await clickLabel(page, 'Lê Văn Bình');
+    await click(page, 'amount:');
+    await click(page, 'occurredOn:');
+    await click(page, 'documentRef:');
+    expect(await click(page, '@confirm:yes')).toContain('Đã ghi nhận khoản thu 5.000.000 đ');
+    await openPersona(page, 'donor');
+    expect(await shown(page, 'Trân trọng cảm ơn')).toContain('đã nhận 5.000.000 đ');
     await page.close();
   });
 

@@ -317,7 +317,8 @@ const SCRIPT = `
     try {
       var d = new Date(iso);
       if (isNaN(d.getTime())) { return ''; }
-      return d.toLocaleTimeString('vi-VN', { hour: '2-digit', minute: '2-digit' });
+      // The bot's own times are Vietnam's: the page shows the same clock, wherever the browser is.
+      return d.toLocaleTimeString('vi-VN', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Ho_Chi_Minh' });
     } catch (e) { return ''; }
   }
 
@@ -799,7 +800,7 @@ const BODY = `
     <button type="button" id="switch" class="btn" data-testid="switch-persona">Đổi người</button>
   </div>
   <div id="as-row" class="as-row" hidden>
-    <label for="as-select">Viết với tư cách</label>
+    <label for="as-select">Người viết</label>
     <select id="as-select" data-testid="as-member"></select>
   </div>
   <div id="log" class="log" data-testid="chat-log" role="log" aria-live="polite" aria-label="Cuộc trò chuyện"></div>
