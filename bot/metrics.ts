@@ -19,12 +19,13 @@ export function createMetrics(opts: {
   const registry = new Registry();
   const registers = [registry];
 
-  const updates = new Counter({
-    name: 'mttq_updates_received_total',
-    help: 'Messages and button presses received, by channel',
-    labelNames: ['channel'],
-    registers,
-  });
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Counter<L>({ name, help, labelNames, registers });
+  const byMessage = ['channel', 'purpose'] as const;
+
+  const updates = counter('mttq_updates_received_total', 'Messages and button presses received, by channel', [
+    'channel',
+  ]);
   const answerSeconds = new Histogram({
     name: 'mttq_answer_duration_seconds',
     help: 'From receiving a message to its answer being committed to the outbox, by channel and outcome',
@@ -33,66 +34,52 @@ export function createMetrics(opts: {
     registers,
   });
   const outbox = {
-    sent: new Counter({
-      name: 'mttq_outbox_sent_total',
-      help: 'Outbox messages sent, by channel and purpose',
-      labelNames: ['channel', 'purpose'],
-      registers,
-    }),
-    retried: new Counter({
-      name: 'mttq_outbox_retried_total',
-      help: 'Outbox sends that failed and will be tried again, by channel and purpose',
-      labelNames: ['channel', 'purpose'],
-      registers,
-    }),
-    failed: new Counter({
-      name: 'mttq_outbox_failed_total',
-      help: 'Outbox messages given up (kept as failed), by channel and purpose',
-      labelNames: ['channel', 'purpose'],
-      registers,
-    }),
-    held: new Counter({
-      name: 'mttq_outbox_held_total',
-      help: 'Outbox messages held until the user writes again (Zalo interaction window), by channel',
-      labelNames: ['channel', 'purpose'],
-      registers,
-    }),
+    sent: counter('mttq_outbox_sent_total', 'Outbox messages sent, by channel and purpose', byMessage),
+    retried: counter(
+      'mttq_outbox_retried_total',
+      'Outbox sends that failed and will be tried again, by channel and purpose',
+      byMessage,
+    ),
+    failed: counter(
+      'mttq_outbox_failed_total',
+      'Outbox messages given up (kept as failed), by channel and purpose',
+      byMessage,
+    ),
+    held: counter(
+      'mttq_outbox_held_total',
+      'Outbox messages held until the user writes again (Zalo interaction window), by channel and purpose',
+      byMessage,
+    ),
   };
-  const rateLimited = new Counter({
-    name: 'mttq_rate_limited_total',
-    help: 'Sends answered with flood control (HTTP 429 / retry_after), by channel',
-    labelNames: ['channel'],
-    registers,
-  });
-  const remindersPlanned = new Counter({
-    name: 'mttq_reminders_planned_total',
-    help: 'Reminders put in the outbox by the planner (new ones only: a repeated pass adds none)',
-    registers,
-  });
-  const remindersSent = new Counter({
-    name: 'mttq_reminders_sent_total',
-    help: 'Reminders sent (outbox purposes reminder and pledge_reminder), by channel and purpose',
-    labelNames: ['channel', 'purpose'],
-    registers,
-  });
-  const databaseErrors = new Counter({
-    name: 'mttq_database_errors_total',
-    help: 'Failed database statements: unavailable (connection, disk, busy) or other',
-    labelNames: ['kind'],
-    registers,
-  });
-  const imports = new Counter({
-    name: 'mttq_imports_total',
-    help: 'Imports run by the bot process, by kind (statement) and outcome (ok, refused, failed)',
-    labelNames: ['kind', 'outcome'],
-    registers,
-  });
-  const importRows = new Counter({
-    name: 'mttq_import_rows_total',
-    help: 'Rows read by the imports run by the bot process, by kind',
-    labelNames: ['kind'],
-    registers,
-  });
+  const rateLimited = counter(
+    'mttq_rate_limited_total',
+    'Sends answered with flood control (HTTP 429 / retry_after), by channel',
+    ['channel'],
+  );
+  const remindersPlanned = counter(
+    'mttq_reminders_planned_total',
+    'Reminders put in the outbox by the planner (new ones only: a repeated pass adds none)',
+  );
+  const remindersSent = counter(
+    'mttq_reminders_sent_total',
+    'Reminders sent (outbox purposes reminder and pledge_reminder), by channel and purpose',
+    byMessage,
+  );
+  const databaseErrors = counter(
+    'mttq_database_errors_total',
+    'Failed database statements: unavailable (connection, disk, busy) or other',
+    ['kind'],
+  );
+  const imports = counter(
+    'mttq_imports_total',
+    'Imports run by the bot process, by kind (statement) and outcome (ok, refused, failed)',
+    ['kind', 'outcome'],
+  );
+  const importRows = counter(
+    'mttq_import_rows_total',
+    'Rows read by the imports run by the bot process, by kind',
+    ['kind'],
+  );
   // Read at scrape time: the outbox's backlog by channel (shared by the two gauges of one scrape).
   let scrape: Promise<OutboxBacklog[]> | undefined;
   const backlog = (): Promise<OutboxBacklog[]> => {
@@ -103,32 +90,31 @@ export function createMetrics(opts: {
     });
     return scrape;
   };
-  new Gauge({
-    name: 'mttq_outbox_pending',
-    help: 'Outbox messages not sent yet (pending, retrying or being sent), by channel',
-    labelNames: ['channel'],
-    registers,
-    async collect() {
-      this.reset();
-      for (const row of await backlog().catch(() => [])) {
-        this.set({ channel: row.channel }, row.pending);
-      }
-    },
-  });
-  new Gauge({
-    name: 'mttq_outbox_oldest_due_seconds',
-    help: 'How long the longest-waiting due outbox message has waited, by channel (0: none due)',
-    labelNames: ['channel'],
-    registers,
-    async collect() {
-      this.reset();
-      const now = opts.clock.now().getTime();
-      for (const row of await backlog().catch(() => [])) {
-        const waited = row.oldestDueAt ? Math.max(0, (now - row.oldestDueAt.getTime()) / 1000) : 0;
-        this.set({ channel: row.channel }, waited);
-      }
-    },
-  });
+  /** A gauge by channel, set from the backlog at each scrape. */
+  const backlogGauge = (name: string, help: string, measure: (row: OutboxBacklog, now: number) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['channel'],
+      registers,
+      async collect() {
+        this.reset();
+        const now = opts.clock.now().getTime();
+        for (const row of await backlog().catch(() => [])) {
+          this.set({ channel: row.channel }, measure(row, now));
+        }
+      },
+    });
+  backlogGauge(
+    'mttq_outbox_pending',
+    'Outbox messages not sent yet (pending, retrying or being sent), by channel',
+    (row) => row.pending,
+  );
+  backlogGauge(
+    'mttq_outbox_oldest_due_seconds',
+    'How long the longest-waiting due outbox message has waited, by channel (0: none due)',
+    (row, now) => (row.oldestDueAt ? Math.max(0, (now - row.oldestDueAt.getTime()) / 1000) : 0),
+  );
 
   return {
     registry,

@@ -1,7 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../bot/app.ts';
 import { t } from '../../core/messaging/catalog.ts';
@@ -17,6 +13,7 @@ import { startZaloEmulator, type ZaloEmulator } from '../support/zalo-emulator.t
 import {
   addAdmin,
   addOfficers,
+  canMakeImmutable,
   counted,
   expectEachRowDeliveredOnce,
   officer,
@@ -24,6 +21,7 @@ import {
   reportConversation,
   runningClock,
   seenCount,
+  sqliteUnwritable,
 } from './support.ts';
 
 /**
@@ -60,32 +58,7 @@ const isBusy = (m: SentMessage) => m.text === BUSY;
 const isDownAlert = (m: SentMessage) => (m.text ?? '').includes('không ghi được');
 const isUpAlert = (m: SentMessage) => (m.text ?? '').includes('đã hoạt động lại');
 
-/** Whether this machine can make a file immutable (chattr +i). */
-function canMakeImmutable(): boolean {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mttq-chattr-'));
-  const file = path.join(dir, 'probe');
-  fs.writeFileSync(file, '');
-  try {
-    execFileSync('chattr', ['+i', file], { stdio: 'ignore' });
-    execFileSync('chattr', ['-i', file], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const IMMUTABLE = canMakeImmutable();
-if (!IMMUTABLE) {
-  // CI runs as root on ext4, where it must work: there a missing chattr is a failure, never a skip.
-  if (process.env.CI === 'true') {
-    throw new Error(
-      'db-unwritable.e2e: chattr +i is not available on this CI machine (root and ext4 needed)',
-    );
-  }
-  console.warn('db-unwritable.e2e: chattr +i is not available here; the test is skipped');
-}
+const IMMUTABLE = canMakeImmutable('db-unwritable.e2e');
 
 let emulator: BotApiEmulator;
 let zalo: ZaloEmulator | undefined;
@@ -121,10 +94,7 @@ function boot(): Promise<App> {
 
 /** The database file and its WAL immutable (every write fails), or writable again. */
 function unwritable(on: boolean): void {
-  const files = [temp.file, `${temp.file}-wal`].filter((f) => fs.existsSync(f));
-  if (files.length > 0) {
-    execFileSync('chattr', [on ? '+i' : '-i', ...files]);
-  }
+  sqliteUnwritable(temp.file, on);
 }
 
 async function healthz(target: App): Promise<{ status: number; body: unknown }> {

@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'vitest';
 import type { SqlDb } from '../../prisma/sql-db.ts';
 import type { BotApiEmulator, EmulatorUser, SentMessage } from '../support/bot-api-emulator.ts';
@@ -408,4 +412,37 @@ export function runningClock(start: string): { now(): Date; advance(ms: number):
       offset += ms;
     },
   };
+}
+
+/**
+ * Whether this machine can make a file immutable (`chattr +i`, which holds even for root and for
+ * handles already open: every write to an SQLite file fails, reads still work). Needs root on a file
+ * system with the flag (ext4). On CI a missing chattr is a failure, never a skip; elsewhere the
+ * test (`name`) is skipped, saying so.
+ */
+export function canMakeImmutable(name: string): boolean {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mttq-chattr-'));
+  const file = path.join(dir, 'probe');
+  fs.writeFileSync(file, '');
+  try {
+    execFileSync('chattr', ['+i', file], { stdio: 'ignore' });
+    execFileSync('chattr', ['-i', file], { stdio: 'ignore' });
+    return true;
+  } catch {
+    if (process.env.CI === 'true') {
+      throw new Error(`${name}: chattr +i is not available on this CI machine (root and ext4 needed)`);
+    }
+    console.warn(`${name}: chattr +i is not available here; the test is skipped`);
+    return false;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Makes the SQLite database `file` and its WAL immutable (every write fails), or writable again. */
+export function sqliteUnwritable(file: string, on: boolean): void {
+  const files = [file, `${file}-wal`].filter((f) => fs.existsSync(f));
+  if (files.length > 0) {
+    execFileSync('chattr', [on ? '+i' : '-i', ...files]);
+  }
 }

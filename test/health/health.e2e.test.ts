@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../bot/app.ts';
+import { canMakeImmutable, sqliteUnwritable } from '../faults/support.ts';
 import {
   startApp,
   startTelegramApp,
@@ -98,35 +95,10 @@ describe('Telegram long polling', () => {
   }, 60_000);
 });
 
-/** Whether this machine can make a file immutable (chattr +i: root on ext4). */
-function canMakeImmutable(): boolean {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mttq-chattr-'));
-  const file = path.join(dir, 'probe');
-  fs.writeFileSync(file, '');
-  try {
-    execFileSync('chattr', ['+i', file], { stdio: 'ignore' });
-    execFileSync('chattr', ['-i', file], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const SQLITE_FAULT = TEST_DIALECT === 'sqlite' && canMakeImmutable();
-if (TEST_DIALECT === 'sqlite' && !SQLITE_FAULT) {
-  if (process.env.CI === 'true') {
-    throw new Error('health.e2e: chattr +i is not available on this CI machine (root and ext4 needed)');
-  }
-  console.warn('health.e2e: chattr +i is not available here; the SQLite database test is skipped');
-}
+const SQLITE_FAULT = TEST_DIALECT === 'sqlite' && canMakeImmutable('health.e2e (SQLite database)');
 
 describe.skipIf(!SQLITE_FAULT)('the SQLite database stops taking writes', () => {
-  function unwritable(on: boolean): void {
-    const files = [temp.file, `${temp.file}-wal`].filter((f) => fs.existsSync(f));
-    execFileSync('chattr', [on ? '+i' : '-i', ...files]);
-  }
+  const unwritable = (on: boolean) => sqliteUnwritable(temp.file, on);
 
   afterEach(() => unwritable(false));
 
