@@ -10,7 +10,7 @@ import { FEATURES } from '../core/features/registry.ts';
 import { STATEMENT_MAX_BYTES } from '../core/funds/statement-chat.ts';
 import { createInboundHandler, type InboundOutcome } from '../core/inbound/handle-inbound.ts';
 import { t } from '../core/messaging/catalog.ts';
-import type { Address, Inbound } from '../core/messaging/message.ts';
+import type { Address, Channel, Inbound } from '../core/messaging/message.ts';
 import type { ChannelSender } from '../core/messaging/messenger.ts';
 import { type Clock, systemClock } from '../core/shared/clock.ts';
 import { formatDateTime } from '../core/shared/format.ts';
@@ -32,6 +32,7 @@ import { openSqlDb, type SqlDb } from '../prisma/sql-db.ts';
 import { createStatementUploadQueue } from '../prisma/statement-uploads.ts';
 import { createStore } from '../prisma/store.ts';
 import { createZaloTokenStore } from '../prisma/zalo-token-store.ts';
+import { createZnsStore } from '../prisma/zns-store.ts';
 import { registerBoard } from './board/board-routes.ts';
 import { createBoardService } from './board/board-service.ts';
 import { type Config, databaseStartError, type ZaloConfig } from './config.ts';
@@ -65,6 +66,7 @@ import { createTelegramSender } from './telegram/telegram-sender.ts';
 import { createZaloClient, type ZaloClient } from './zalo/zalo-client.ts';
 import { parseZaloEvent } from './zalo/zalo-inbound.ts';
 import { createZaloSender } from './zalo/zalo-sender.ts';
+import { withZnsFallback } from './zalo/zns-sender.ts';
 import { createZaloTokens, type ZaloTokens } from './zalo/zalo-tokens.ts';
 import { registerZaloWebhook } from './zalo/zalo-webhook.ts';
 
@@ -408,7 +410,19 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
       requestsPerMinute: settings.requestsPerMinute,
       clock,
     });
-    senders.zalo = createZaloSender(client, { log: log.child({ part: 'zalo' }), buildDocument });
+    const zaloSender = createZaloSender(client, { log: log.child({ part: 'zalo' }), buildDocument });
+    // Reminders, escalations and acknowledgements past Zalo's 7-day window: ZNS templates (issue 18 §4).
+    senders.zalo = settings.zns
+      ? withZnsFallback(zaloSender, {
+          client,
+          config: settings.zns,
+          store: createZnsStore(db),
+          clock,
+          timeZone: config.timeZone,
+          log: zaloLog,
+          alert: (key, text) => tellAdmins(text, key),
+        })
+      : zaloSender;
     await registerZaloWebhook(http, {
       appId: settings.appId,
       oaSecretKey: settings.oaSecretKey,
@@ -426,11 +440,16 @@ export async function createApp(config: Config, log: Logger, options: AppOptions
     const now = clock.now();
     const day = now.toISOString().slice(0, 10);
     const key = createHash('sha256').update(text).digest('hex').slice(0, 16);
+    tellAdmins(text, `${key}:${day}`, 'zalo');
+  }
+
+  /** Tells the admins (but on `exclude`, a channel that is down), once per `key`. */
+  function tellAdmins(text: string, key: string, exclude?: Channel): void {
     log.error({ alert: text }, 'admin alert');
     // The addresses are read before the transaction: on SQLite a statement outside the
     // transaction would wait for it to end.
-    findAdminAddresses(db, 'zalo')
-      .then((addresses) => queueAlert(text, `${key}:${day}`, addresses))
+    findAdminAddresses(db, exclude)
+      .then((addresses) => queueAlert(text, key, addresses))
       .catch((error: unknown) => log.error({ err: error }, 'admin alert could not be queued'));
   }
 

@@ -272,3 +272,49 @@ describe('the list of variables', () => {
     );
   });
 });
+
+describe('ZNS templates (issue 18 §4)', () => {
+  const zalo = {
+    ZALO_APP_ID: '123',
+    ZALO_APP_SECRET: 'app-secret',
+    ZALO_OA_SECRET_KEY: 'oa-secret',
+    ZALO_REFRESH_TOKEN: 'refresh-token-value',
+    ZALO_TOKEN_KEY: 'ab'.repeat(32),
+  };
+
+  it('takes the templates given, their parameter pairs and prices; none given: no ZNS', () => {
+    expect(loadConfig(zalo).zalo?.zns).toBeUndefined();
+    const zns = loadConfig({
+      ...zalo,
+      ZALO_ZNS_TEMPLATE_REMINDER: '240101',
+      ZALO_ZNS_PARAMS_REMINDER: ' ten = name , noi_dung=title',
+      ZALO_ZNS_COST_REMINDER: '220',
+      ZALO_ZNS_WINDOW_DAYS: '6',
+    }).zalo?.zns;
+    expect(zns).toEqual({
+      url: 'https://business.openapi.zalo.me/message/template',
+      windowMs: 6 * 86_400_000,
+      mode: undefined,
+      templates: {
+        reminder: {
+          templateId: '240101',
+          params: [
+            ['ten', 'name'],
+            ['noi_dung', 'title'],
+          ],
+          costDong: 220,
+          variable: 'ZALO_ZNS_TEMPLATE_REMINDER',
+        },
+      },
+    });
+  });
+
+  it('names the variable of a bad template id or parameter list', () => {
+    expect(() => loadConfig({ ...zalo, ZALO_ZNS_TEMPLATE_ESCALATION: 'abc' })).toThrow(
+      /ZALO_ZNS_TEMPLATE_ESCALATION must be the template id/,
+    );
+    expect(() => loadConfig({ ...zalo, ZALO_ZNS_PARAMS_ACKNOWLEDGEMENT: 'ten:name' })).toThrow(
+      /ZALO_ZNS_PARAMS_ACKNOWLEDGEMENT must be template_param=our_param pairs/,
+    );
+  });
+});

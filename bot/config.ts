@@ -6,6 +6,7 @@ import {
   DEFAULT_HOUSEHOLD_IMPORT_LIMITS,
   type HouseholdImportLimits,
 } from '../core/households/import-limits.ts';
+import { NOTICE_KINDS, type NoticeKind } from '../core/messaging/message.ts';
 import { isLoopbackHost } from './playground/access.ts';
 
 const MEBIBYTE = 1024 * 1024;
@@ -14,6 +15,24 @@ const DEFAULT_REMINDERS_CRON = '*/5 * * * *';
 const optional = z
   .string()
   .transform((v) => (v.trim() === '' ? undefined : v.trim()))
+  .optional();
+
+/** A ZNS template id as the Zalo Cloud Account shows it (digits). */
+const znsTemplateId = z
+  .string()
+  .regex(/^\d{1,20}$/, 'must be the template id (digits) from the Zalo Cloud Account')
+  .optional();
+
+/** "template_param=our_param, …" → pairs; an empty list is refused. */
+const znsParams = z
+  .string()
+  .regex(
+    /^\s*\w+\s*=\s*\w+\s*(,\s*\w+\s*=\s*\w+\s*)*$/,
+    'must be template_param=our_param pairs separated by commas, e.g. customer_name=name,content=title',
+  )
+  .transform((v) =>
+    v.split(',').map((pair) => pair.split('=').map((side) => side.trim()) as [string, string]),
+  )
   .optional();
 
 /**
@@ -77,6 +96,28 @@ const ZEnv = z.object({
   ZALO_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   /** The app's Official Account API limit (4,000 requests/min per Zalo's table). */
   ZALO_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(4000),
+  /** Zalo Notification Service (ZNS): the template message API, by phone number (docs/zalo.md). */
+  ZALO_ZNS_URL: z.url().default('https://business.openapi.zalo.me/message/template'),
+  /** Days without a message to the OA after which Zalo refuses consultation messages (Zalo: 7). */
+  ZALO_ZNS_WINDOW_DAYS: z.coerce.number().positive().max(365).default(7),
+  /** `development`: ZNS delivers only to the app's and OA's admins (trying a template out). */
+  ZALO_ZNS_MODE: optional.pipe(
+    z.enum(['development'], { message: 'must be development, or empty' }).optional(),
+  ),
+  /** The approved ZNS template of reminders; empty: reminders wait for the person to write again. */
+  ZALO_ZNS_TEMPLATE_REMINDER: optional.pipe(znsTemplateId),
+  /** The approved ZNS template of late-report escalations to unit heads; empty: none by ZNS. */
+  ZALO_ZNS_TEMPLATE_ESCALATION: optional.pipe(znsTemplateId),
+  /** The approved ZNS template of a donor's receipt notice and acknowledgement letter; empty: none. */
+  ZALO_ZNS_TEMPLATE_ACKNOWLEDGEMENT: optional.pipe(znsTemplateId),
+  /** The reminder template's parameters from ours: "template_param=our_param,…"; empty: our names. */
+  ZALO_ZNS_PARAMS_REMINDER: optional.pipe(znsParams),
+  ZALO_ZNS_PARAMS_ESCALATION: optional.pipe(znsParams),
+  ZALO_ZNS_PARAMS_ACKNOWLEDGEMENT: optional.pipe(znsParams),
+  /** The price of one message of each template in đồng (the Zalo Cloud Account shows it): `zalo status`. */
+  ZALO_ZNS_COST_REMINDER: z.coerce.number().int().min(0).max(1_000_000).default(300),
+  ZALO_ZNS_COST_ESCALATION: z.coerce.number().int().min(0).max(1_000_000).default(300),
+  ZALO_ZNS_COST_ACKNOWLEDGEMENT: z.coerce.number().int().min(0).max(1_000_000).default(300),
   TZ_CAMPAIGN: z
     .string()
     .default('Asia/Ho_Chi_Minh')
@@ -355,6 +396,56 @@ export interface ZaloConfig {
   requestsPerMinute: number;
   /** AES-256-GCM key of the stored access and refresh tokens (ZALO_TOKEN_KEY). */
   tokenKey: Buffer;
+  /** ZNS template messages past the consultation window; undefined: no template configured. */
+  zns: ZnsConfig | undefined;
+}
+
+export interface ZnsConfig {
+  url: string;
+  windowMs: number;
+  mode: 'development' | undefined;
+  templates: Partial<Record<NoticeKind, ZnsTemplate>>;
+}
+
+export interface ZnsTemplate {
+  templateId: string;
+  /** [template param, our param] pairs; undefined: our params under their own names. */
+  params: [string, string][] | undefined;
+  costDong: number;
+  /** The variable naming it (told to the admin when Zalo refuses the template). */
+  variable: string;
+}
+
+function znsConfig(e: z.infer<typeof ZEnv>): ZnsConfig | undefined {
+  const given = {
+    reminder: [e.ZALO_ZNS_TEMPLATE_REMINDER, e.ZALO_ZNS_PARAMS_REMINDER, e.ZALO_ZNS_COST_REMINDER],
+    escalation: [e.ZALO_ZNS_TEMPLATE_ESCALATION, e.ZALO_ZNS_PARAMS_ESCALATION, e.ZALO_ZNS_COST_ESCALATION],
+    acknowledgement: [
+      e.ZALO_ZNS_TEMPLATE_ACKNOWLEDGEMENT,
+      e.ZALO_ZNS_PARAMS_ACKNOWLEDGEMENT,
+      e.ZALO_ZNS_COST_ACKNOWLEDGEMENT,
+    ],
+  } as const;
+  const templates: Partial<Record<NoticeKind, ZnsTemplate>> = {};
+  for (const kind of NOTICE_KINDS) {
+    const [templateId, params, costDong] = given[kind];
+    if (templateId !== undefined) {
+      templates[kind] = {
+        templateId,
+        params,
+        costDong,
+        variable: `ZALO_ZNS_TEMPLATE_${kind.toUpperCase()}`,
+      };
+    }
+  }
+  return Object.keys(templates).length === 0
+    ? undefined
+    : {
+        url: e.ZALO_ZNS_URL,
+        windowMs: e.ZALO_ZNS_WINDOW_DAYS * 86_400_000,
+        mode: e.ZALO_ZNS_MODE,
+        templates,
+      };
 }
 
 export interface Config {
@@ -476,6 +567,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           webhookMaxAgeMs: e.ZALO_WEBHOOK_MAX_AGE_SECONDS * 1000,
           requestsPerMinute: e.ZALO_REQUESTS_PER_MINUTE,
           tokenKey: zaloTokenKey(e.ZALO_TOKEN_KEY),
+          zns: znsConfig(e),
         }
       : undefined;
   const anyMessenger = telegram !== undefined || zalo !== undefined;

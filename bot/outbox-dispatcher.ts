@@ -376,7 +376,9 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
   }
 
   async function sendOne(key: string, lane: Lane, m: ClaimedMessage): Promise<void> {
-    if (lane.held !== undefined) {
+    // A notice (reminder, escalation, acknowledgement) may still reach the person another way (Zalo's
+    // ZNS template): it is tried; anything else waits with the held message before it.
+    if (lane.held !== undefined && !m.message.notice) {
       stats.held++;
       deps.observe?.('held', m);
       await record.markHeld(m.id, lane.held);
@@ -425,7 +427,7 @@ export function createOutboxDispatcher(deps: DispatcherDeps) {
     const sender = deps.senders[m.channel];
     const result: SendResult = sender
       ? await sender
-          .send(m.chatId, m.message)
+          .send(m.chatId, m.message, { outboxId: m.id })
           .catch(
             (error: unknown): SendResult => ({
               ok: false,

@@ -21,6 +21,14 @@ const ZUploadedFile = z
   .object({ token: z.string().min(1).optional(), attachment_id: ZId.optional() })
   .transform((d) => d.token ?? d.attachment_id)
   .pipe(z.string().min(1));
+/** ZNS answers `msg_id` (not `message_id`) and the OA's daily quota, numbers or strings. */
+const ZQuotaNumber = z.union([z.number(), z.string().regex(/^\d+$/)]).transform(Number);
+const ZTemplateSent = z.object({
+  msg_id: ZId,
+  quota: z
+    .object({ dailyQuota: ZQuotaNumber.optional(), remainingQuota: ZQuotaNumber.optional() })
+    .optional(),
+});
 const ZProfile = z.object({
   user_id: z.union([z.string(), z.number()]).optional(),
   display_name: z.string(),
@@ -51,6 +59,24 @@ export interface ZaloClientDeps {
   clock?: Clock;
 }
 
+/** A ZNS template message to a phone number (reference/zalo-oa.md §4). */
+export interface ZaloTemplateMessage {
+  /** "84912345678". */
+  phone: string;
+  templateId: string;
+  templateData: Record<string, string>;
+  /** Ours, echoed in Zalo's delivery event: the outbox row. */
+  trackingId: string;
+  /** `development`: Zalo delivers only to the app's and OA's admins (testing a template). */
+  mode?: 'development';
+}
+
+export interface ZaloTemplateSent {
+  msgId: string;
+  dailyQuota?: number;
+  remainingQuota?: number;
+}
+
 export interface ZaloClient {
   sendText(userId: string, text: string): Promise<{ messageId: string }>;
   sendImage(userId: string, image: ZaloImage, caption?: string): Promise<{ messageId: string }>;
@@ -59,6 +85,8 @@ export interface ZaloClient {
   uploadImage(data: Buffer, filename: string): Promise<{ attachmentId: string }>;
   uploadFile(data: Buffer, filename: string): Promise<{ token: string }>;
   getProfile(userId: string): Promise<ZaloProfile>;
+  /** POSTs a ZNS template message to `url` (ZALO_ZNS_URL, on Zalo's business API host). */
+  sendTemplate(url: string, message: ZaloTemplateMessage): Promise<ZaloTemplateSent>;
 }
 
 /**
@@ -186,6 +214,24 @@ export function createZaloClient(deps: ZaloClientDeps): ZaloClient {
     },
     async uploadFile(data, filename) {
       return { token: await upload('/v2.0/oa/upload/file', ZUploadedFile, data, filename) };
+    },
+    async sendTemplate(url, m) {
+      const d = await call(url, ZTemplateSent, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        data: {
+          phone: m.phone,
+          template_id: m.templateId,
+          template_data: m.templateData,
+          tracking_id: m.trackingId,
+          ...(m.mode ? { mode: m.mode } : {}),
+        },
+      });
+      return {
+        msgId: d.msg_id,
+        ...(d.quota?.dailyQuota === undefined ? {} : { dailyQuota: d.quota.dailyQuota }),
+        ...(d.quota?.remainingQuota === undefined ? {} : { remainingQuota: d.quota.remainingQuota }),
+      };
     },
     async getProfile(userId) {
       const d = await call('/v3.0/oa/user/detail', ZProfile, {

@@ -1,6 +1,7 @@
 import type { AxiosError } from 'axios';
 
-const TOKEN_CODES: ReadonlySet<number> = new Set([-216, -220, -401, 216, 401]);
+// -124: the ZNS API's "access token invalid" (reference/zalo-oa.md §4).
+const TOKEN_CODES: ReadonlySet<number> = new Set([-216, -220, -401, 216, 401, -124]);
 const WINDOW_CODES: ReadonlySet<number> = new Set([-213, -217, -227, -230, -232, -234, -244]);
 const RATE_LIMIT_CODE = -32;
 const ATTACHMENT_EXPIRED_CODE = -100;
@@ -95,4 +96,55 @@ export function toZaloHttpError(endpoint: string, error: unknown): ZaloHttpError
   }
   const message = error instanceof Error ? error.message : String(error);
   return new ZaloHttpError(endpoint, message, { cause: error });
+}
+
+/**
+ * What a refusal of a ZNS template message means for the message (reference/zalo-oa.md §4; the
+ * codes are from second-hand copies of Zalo's tables — an unknown code is `other`: held and the
+ * admin told, never retried blindly nor dropped):
+ * - `token`: the access token (refreshed and tried once already) — try again later;
+ * - `rate`: too many requests a minute — try again in a minute;
+ * - `quota`: the OA's daily ZNS quota, a template's daily quota or the account's balance — try
+ *   again tomorrow;
+ * - `night`: not sent between 22:00 and 06:00 — try again at 06:00;
+ * - `template`: the template id, its approval or its parameters — held, the admin told;
+ * - `permission`: the OA, the app or the Zalo Cloud Account may not send ZNS — held, the admin told;
+ * - `recipient`: this phone number cannot get it (not on Zalo, refused ZNS, an old Zalo) — held.
+ */
+export type ZnsProblem =
+  | 'token'
+  | 'rate'
+  | 'quota'
+  | 'night'
+  | 'template'
+  | 'permission'
+  | 'recipient'
+  | 'other';
+
+const ZNS_PROBLEMS: ReadonlyArray<[ZnsProblem, readonly number[]]> = [
+  ['rate', [-32]],
+  ['quota', [-115, -144, -147, -211]],
+  ['night', [-133]],
+  ['template', [-109, -111, -112, -113, -116, -117, -130, -131, -132, -146, -153, -201, -210]],
+  [
+    'permission',
+    [
+      -101, -102, -103, -104, -105, -120, -125, -135, -136, -137, -138, -140, -145, -209, -212, -219, -223,
+      -224,
+    ],
+  ],
+  ['recipient', [-108, -110, -114, -118, -119, -139, -141]],
+];
+
+export function znsProblem(error: ZaloApiError): ZnsProblem {
+  if (error.isTokenError) {
+    return 'token';
+  }
+  return ZNS_PROBLEMS.find(([, codes]) => codes.includes(error.code))?.[0] ?? 'other';
+}
+
+/** A transport failure before the request left (nothing can have been sent). */
+export function failedBeforeSending(error: ZaloHttpError): boolean {
+  const cause = error.cause instanceof Error ? error.cause.name : '';
+  return /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ERR_INVALID_URL/.test(`${cause} ${error.message}`);
 }

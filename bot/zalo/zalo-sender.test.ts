@@ -55,6 +55,10 @@ function fakeClient(fail?: { method: keyof ZaloClient; error: Error }): {
       await done('uploadFile', data.length, filename);
       return { token: 't' };
     },
+    async sendTemplate(...args) {
+      await done('sendTemplate', ...args);
+      return { msgId: 'z' };
+    },
     async getProfile(userId) {
       await done('getProfile', userId);
       return { userId, displayName: 'x', isFollower: true };

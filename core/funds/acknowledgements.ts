@@ -2,12 +2,12 @@ import type { Campaign } from '../campaigns/campaign.ts';
 import { campaignRules } from '../campaigns/campaign-rules.ts';
 import type { Text } from '../flows/flow.ts';
 import { t } from '../messaging/catalog.ts';
-import type { Channel, Choice, OutboundDocument } from '../messaging/message.ts';
+import type { Channel, Choice, OutboundDocument, OutboundNotice } from '../messaging/message.ts';
 import type { AuditSource } from '../messaging/outbox.repository.ts';
 import { fundLevelsFor, keepsLevel } from '../people/fund-levels.ts';
 import type { Actor } from '../shared/actor.ts';
 import { dateInZone, fromIsoDate, toIsoDate } from '../shared/calendar.ts';
-import { formatDate } from '../shared/format.ts';
+import { formatDate, formatMoney } from '../shared/format.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import type { Tx } from '../unit-of-work.ts';
 import { placeInSentence } from '../units/kinds.ts';
@@ -245,7 +245,7 @@ async function letterMessage(
   tx: Tx,
   g: LoadedGift,
   ackId: number,
-): Promise<{ text: string; document: OutboundDocument; number: string }> {
+): Promise<{ text: string; document: OutboundDocument; number: string; notice: OutboundNotice }> {
   const issued = await ackNumberText(tx, g.campaign, ackId);
   const number = issued?.number ?? '';
   const params = {
@@ -265,6 +265,20 @@ async function letterMessage(
       params: { acknowledgementId: ackId },
       fallbackText: t('vi', 'ack.letter.fallback', params),
     },
+    // Zalo's ZNS template, for a donor who has not written for a week (issue 18 §4).
+    notice: {
+      kind: 'acknowledgement',
+      params: {
+        title: t('vi', 'notice.title.letter', { number }),
+        number,
+        ref: g.pledge?.ref ?? '',
+        donor: params.donor,
+        what: t('vi', params.what.key, params.what.params),
+        amount: formatMoney(g.entry.amount),
+        date: params.date,
+        issuedOn: params.issuedOn,
+      },
+    },
   };
 }
 
@@ -276,7 +290,7 @@ export interface IssuedLetter {
   /** The donor's chats it was sent to (0: none known, the officer hands it over). */
   donorChats: number;
   donor: string;
-  message: { text: string; document: OutboundDocument };
+  message: { text: string; document: OutboundDocument; notice?: OutboundNotice };
 }
 
 /**

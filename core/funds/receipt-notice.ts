@@ -33,28 +33,35 @@ export interface PledgeReceipt {
 /** The notice of one receipt: its lines and its two buttons. */
 function receiptNotice(r: PledgeReceipt) {
   const gift = { entry: r.entry, pledge: undefined };
+  const what = r.what ?? giftShort(gift);
+  const params = {
+    fund: fundName(r.levelName),
+    ref: r.pledge.ref,
+    donor: r.pledge.donorName,
+    date: receivedOn(gift),
+    received: formatMoney(r.received),
+    pledged: formatMoney(r.pledge.amount),
+  };
   return {
     personId: r.pledge.personId,
     key: `receipt-notice:${r.entry.id}`,
     message: {
-      text: renderVi([
-        {
-          key: 'fund.receipt.donor_notice',
-          params: {
-            fund: fundName(r.levelName),
-            what: r.what ?? giftShort(gift),
-            ref: r.pledge.ref,
-            donor: r.pledge.donorName,
-            date: receivedOn(gift),
-            received: formatMoney(r.received),
-            pledged: formatMoney(r.pledge.amount),
-          },
-        },
-      ]),
+      text: renderVi([{ key: 'fund.receipt.donor_notice', params: { ...params, what } }]),
       choices: [
         [askLetterChoice(gift)],
         [{ id: menuButtonId('mypledges'), label: t('vi', 'menu.my_pledges') }],
       ],
+      // Zalo's ZNS template, for a donor who has not written for a week (issue 18 §4).
+      notice: {
+        kind: 'acknowledgement' as const,
+        params: {
+          title: t('vi', 'notice.title.receipt', { ref: r.pledge.ref }),
+          ...params,
+          fund: renderVi([params.fund]),
+          what: renderVi([what]),
+          amount: formatMoney(r.entry.amount),
+        },
+      },
     },
   };
 }

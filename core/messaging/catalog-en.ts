@@ -1021,6 +1021,30 @@ export const en: Record<keyof typeof vi, string> = {
     "📑 The standing committee's {period} report of {area}{to} must be issued before {due}: today is the last day. " +
     'The bot has drafted it — send {command} to complete and issue it.',
   'committee.recipient': ' to {recipient}',
+  'notice.title.report': 'Report {period}',
+  'notice.title.escalation': 'Late report {period}',
+  'notice.title.pledge': 'Pledge {ref}',
+  'notice.title.receipt': 'Received against pledge {ref}',
+  'notice.title.letter': 'Acknowledgement letter {number}',
+  'notice.units': '{count} units',
+  'zns.kind.reminder': 'reminder',
+  'zns.kind.escalation': 'late-report escalation',
+  'zns.kind.acknowledgement': 'acknowledgement',
+  'zns.alert.template':
+    '⚠️ Zalo refused the ZNS template "{kind}" (template {template}): {error}. These messages are held until their recipients write to the OA. ' +
+    'An admin should check the template in the Zalo Cloud Account (approved? parameters matching?) and the variable {variable}.',
+  'zns.alert.quota':
+    '⚠️ Zalo ZNS messages are paused: {error}. Reminders by ZNS will be tried again from {retry}. ' +
+    'If the balance ran out, an admin should top up the Zalo Cloud Account.',
+  'zns.alert.token':
+    '⚠️ Zalo refused the right to send ZNS messages ({error}). The bot will try again later; an admin should check the OA has ZNS permission and a linked Zalo Cloud Account.',
+  'zns.alert.person':
+    '⚠️ A ZNS message to {name} could not be sent: {reason}. The message is held until this person writes to the OA.',
+  'zns.alert.person.no_phone': 'no phone number registered',
+  'zns.alert.person.refused': 'the phone number does not use Zalo or does not take ZNS messages ({error})',
+  'zns.alert.unknown':
+    '⚠️ It is not known whether the ZNS message to {name} reached Zalo (the connection dropped while sending: {error}). ' +
+    'The bot does not send it again, so as not to send it twice; see: npm run cli -- outbox failed.',
   'digest.committee.issued': "📑 Standing committee's {period} report: issued, {number}, dated {date}.",
   'digest.committee.pending': "📑 Standing committee's {period} report: not issued yet (due before {due}).",
   'digest.committee.late': "📑 Standing committee's {period} report: not issued, overdue (due before {due}).",

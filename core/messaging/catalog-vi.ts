@@ -1034,6 +1034,31 @@ export const vi = {
     '📑 Báo cáo {period} của Ban Thường trực {area}{to} phải ban hành trước {due}: hôm nay là ngày cuối. ' +
     'Bot đã soạn sẵn dự thảo — {address} gõ {command} để hoàn thiện và ban hành.',
   'committee.recipient': ' gửi {recipient}',
+  // What a reminder, an escalation or an acknowledgement is, in a Zalo ZNS template (issue 18 §4).
+  'notice.title.report': 'Báo cáo {period}',
+  'notice.title.escalation': 'Chậm báo cáo {period}',
+  'notice.title.pledge': 'Đăng ký ủng hộ số {ref}',
+  'notice.title.receipt': 'Đã nhận ủng hộ theo đăng ký số {ref}',
+  'notice.title.letter': 'Giấy xác nhận ủng hộ số {number}',
+  'notice.units': '{count} đơn vị',
+  'zns.kind.reminder': 'nhắc việc',
+  'zns.kind.escalation': 'báo chậm báo cáo',
+  'zns.kind.acknowledgement': 'xác nhận ủng hộ',
+  'zns.alert.template':
+    '⚠️ Zalo từ chối tin ZNS mẫu "{kind}" (mẫu số {template}): {error}. Các tin này đang được giữ lại cho tới khi người nhận nhắn cho OA. ' +
+    'Quản trị viên cần kiểm tra mẫu tin trên Zalo Cloud Account (đã duyệt chưa, tham số có khớp không) và biến {variable}.',
+  'zns.alert.quota':
+    '⚠️ Tin ZNS của Zalo tạm dừng: {error}. Các tin nhắc qua ZNS sẽ được gửi lại từ {retry}. ' +
+    'Nếu là hết số dư, quản trị viên cần nạp tiền cho Zalo Cloud Account.',
+  'zns.alert.token':
+    '⚠️ Zalo từ chối quyền gửi tin ZNS ({error}). Bot sẽ thử lại sau; quản trị viên cần kiểm tra OA đã được cấp quyền ZNS và liên kết Zalo Cloud Account.',
+  'zns.alert.person':
+    '⚠️ Không gửi được tin ZNS cho {name}: {reason}. Tin nhắn được giữ lại cho tới khi người này nhắn cho OA.',
+  'zns.alert.person.no_phone': 'chưa có số điện thoại đăng ký',
+  'zns.alert.person.refused': 'số điện thoại không dùng Zalo hoặc không nhận tin ZNS ({error})',
+  'zns.alert.unknown':
+    '⚠️ Không rõ tin ZNS gửi {name} đã tới Zalo chưa (mất kết nối khi đang gửi: {error}). ' +
+    'Bot không gửi lại để tránh gửi hai lần; xem danh sách: npm run cli -- outbox failed.',
   'digest.committee.issued': '📑 Báo cáo {period} của Ban Thường trực: đã ban hành, {number}, ngày {date}.',
   'digest.committee.pending': '📑 Báo cáo {period} của Ban Thường trực: chưa ban hành (hạn trước {due}).',
   'digest.committee.late':

@@ -90,6 +90,21 @@ export interface Outbound {
    * from the data as it is then.
    */
   document?: OutboundDocument;
+  /**
+   * What a message the bot sends on its own is — a reminder, an escalation, an acknowledgement — and
+   * its parameters: a channel that reaches people who stopped writing only through pre-approved
+   * templates (Zalo's ZNS after the 7-day window) sends that template instead. Plain strings only.
+   * A message without it waits for its person to write again.
+   */
+  notice?: OutboundNotice;
+}
+
+export const NOTICE_KINDS = ['reminder', 'escalation', 'acknowledgement'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+export interface OutboundNotice {
+  kind: NoticeKind;
+  params: Record<string, string>;
 }
 
 /**

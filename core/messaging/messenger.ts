@@ -18,5 +18,10 @@ export type SendResult =
  * the playground; the outbox dispatcher is the only caller.
  */
 export interface ChannelSender {
-  send(chatId: string, message: Outbound): Promise<SendResult>;
+  send(chatId: string, message: Outbound, context?: SendContext): Promise<SendResult>;
+}
+
+/** Which outbox row a send is: a channel that must never send a row twice (Zalo's ZNS) keys on it. */
+export interface SendContext {
+  outboxId: number;
 }

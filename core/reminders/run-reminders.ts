@@ -5,7 +5,8 @@ import { servedTogether } from '../campaigns/same-day.ts';
 import { oneReportWhenSameDay } from '../campaigns/same-day-reports.ts';
 import { COMMITTEE_ROLES, committeeRecipient } from '../committee/obligation.ts';
 import { isUnverified } from '../funds/ledger.ts';
-import type { Choice, Outbound } from '../messaging/message.ts';
+import { t } from '../messaging/catalog.ts';
+import type { Choice, Outbound, OutboundNotice } from '../messaging/message.ts';
 import type { OutboxItem, OutboxPurpose } from '../messaging/outbox.repository.ts';
 import { inheritBySuccession, loadOwesReports, reportsNotOwed } from '../people/area-view.ts';
 import { addDays, dateInZone, fromIsoDate, startOfDay, toIsoDate } from '../shared/calendar.ts';
@@ -266,7 +267,39 @@ export function reminderMessage(item: PlannedReminder, periodKind?: PeriodKind, 
   } else {
     choices.push([{ id: menuButtonId('mypledges'), label: '📄 Đăng ký của tôi' }]);
   }
-  return { text: renderReminder(item.text, 'vi', address), choices };
+  return { text: renderReminder(item.text, 'vi', address), choices, notice: reminderNotice(item) };
+}
+
+/** Params of a reminder that name catalog texts or commands, not what a template shows. */
+const NOT_NOTICE_PARAMS = new Set(['hint', 'to', 'command']);
+
+/**
+ * What a reminder is for a template message (Zalo ZNS, issue 18 §4): `title` ("Báo cáo tháng
+ * 3/2025", "Đăng ký ủng hộ số UH-0001"), and the reminder's own params (unit, period, due, days, ref,
+ * remaining, area, count, units); an escalation of several units names them as "3 đơn vị".
+ */
+export function reminderNotice(item: PlannedReminder): OutboundNotice {
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(item.text.params)) {
+    if (!NOT_NOTICE_PARAMS.has(name)) {
+      params[name] = value;
+    }
+  }
+  const { period = '', ref = '', count } = item.text.params;
+  if (item.kind === 'escalation') {
+    if (count !== undefined) {
+      params.unit = t('vi', 'notice.units', { count });
+    }
+    return {
+      kind: 'escalation',
+      params: { title: t('vi', 'notice.title.escalation', { period }), ...params },
+    };
+  }
+  const title =
+    item.subject.kind === 'pledge'
+      ? t('vi', 'notice.title.pledge', { ref })
+      : t('vi', 'notice.title.report', { period });
+  return { kind: 'reminder', params: { title, ...params } };
 }
 
 /**

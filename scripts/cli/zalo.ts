@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
+import { addDays, dateInZone, fromIsoDate, toIsoDate } from '../../core/shared/calendar.ts';
+import { formatMoney } from '../../core/shared/format.ts';
 import { createAuditRepository } from '../../prisma/repositories/audit.ts';
 import { createZaloTokenStore } from '../../prisma/zalo-token-store.ts';
 import { type CliContext, DEFAULT_TIME_ZONE, UsageError } from './context.ts';
@@ -45,11 +47,66 @@ export async function zaloStatus(ctx: CliContext): Promise<void> {
     ['  – đang chờ gửi/gửi lại', String(count('pending') + count('sending'))],
     ['  – chờ người dùng nhắn lại (quá 7 ngày)', String(count('held'))],
     ['  – đã bỏ (lỗi vĩnh viễn)', String(count('failed'))],
+    ...(await znsFields(ctx, timeZone)),
   ]);
   ctx.out('Kênh Zalo OA');
   for (const line of lines) {
     ctx.out(line);
   }
+}
+
+const ZNS_KINDS: Record<string, string> = {
+  reminder: 'nhắc việc',
+  escalation: 'báo chậm báo cáo',
+  acknowledgement: 'xác nhận ủng hộ',
+};
+
+/**
+ * The ZNS template messages (issue 18 §4): how many were sent this month and what they cost, per
+ * template (the price in đồng each had when sent, ZALO_ZNS_COST_*), last month's total, Zalo's last
+ * word on the day's quota, and sends whose outcome is not known.
+ */
+async function znsFields(ctx: CliContext, timeZone: string): Promise<[string, string][]> {
+  const today = toIsoDate(dateInZone(ctx.now, timeZone));
+  const month = today.slice(0, 7);
+  const lastMonth = toIsoDate(addDays(fromIsoDate(`${month}-01`), -1)).slice(0, 7);
+  const sent = await ctx.prisma.znsSend.groupBy({
+    by: ['month', 'kind', 'templateId', 'costDong'],
+    where: { status: 'sent', month: { in: [month, lastMonth] } },
+    _count: { _all: true },
+    orderBy: [{ kind: 'asc' }, { templateId: 'asc' }, { costDong: 'asc' }],
+  });
+  const total = (m: string) =>
+    sent
+      .filter((r) => r.month === m)
+      .reduce((sum, r) => ({ n: sum.n + r._count._all, cost: sum.cost + r._count._all * r.costDong }), {
+        n: 0,
+        cost: 0,
+      });
+  const shown = (m: string) => `${m.slice(5)}/${m.slice(0, 4)}`;
+  const sum = (t: { n: number; cost: number }) => `${t.n} tin, ${formatMoney(BigInt(t.cost))}`;
+  const latest = await ctx.prisma.znsSend.findFirst({
+    where: { status: 'sent', remainingQuota: { not: null } },
+    orderBy: { sentAt: 'desc' },
+    select: { remainingQuota: true, dailyQuota: true, sentAt: true },
+  });
+  const unknown = await ctx.prisma.znsSend.count({ where: { status: { in: ['unknown', 'sending'] } } });
+  const rows: [string, string][] = [[`Tin ZNS tháng ${shown(month)}`, sum(total(month))]];
+  for (const r of sent.filter((x) => x.month === month)) {
+    rows.push([
+      `  – ${ZNS_KINDS[r.kind] ?? r.kind} (mẫu ${r.templateId})`,
+      `${r._count._all} tin × ${formatMoney(BigInt(r.costDong))} = ${formatMoney(BigInt(r._count._all * r.costDong))}`,
+    ]);
+  }
+  rows.push([`Tin ZNS tháng ${shown(lastMonth)}`, sum(total(lastMonth))]);
+  rows.push([
+    'Hạn mức ZNS còn lại trong ngày',
+    latest?.remainingQuota == null
+      ? '—'
+      : `${latest.remainingQuota}/${latest.dailyQuota ?? '?'} (theo Zalo, lúc ${formatInstant(latest.sentAt ?? ctx.now, timeZone)})`,
+  ]);
+  rows.push(['Tin ZNS không rõ đã gửi chưa', String(unknown)]);
+  return rows;
 }
 
 export const ZZaloSetTokenArgs = z.object({

@@ -44,6 +44,18 @@ export interface ZaloSentMessage {
   messageId: string;
 }
 
+/** A ZNS template message the OA sent (reference/zalo-oa.md §4). */
+export interface ZaloZnsSend {
+  /** As received: "84912345678". */
+  phone: string;
+  templateId: string;
+  templateData: Record<string, string>;
+  trackingId: string;
+  /** `data.msg_id` the emulator answered. */
+  msgId: string;
+  body: Record<string, unknown>;
+}
+
 export interface ZaloGroupMessage {
   groupId: string;
   text?: string;
@@ -116,6 +128,21 @@ export interface ZaloEmulator {
   readonly apiBase: string;
   /** e.g. `http://127.0.0.1:PORT/oauth`; our client calls `${oauthBase}/v4/oa/access_token`. */
   readonly oauthBase: string;
+  /**
+   * The ZNS template message endpoint, e.g. `http://127.0.0.1:PORT/zns/message/template` (Zalo's is
+   * `https://business.openapi.zalo.me/message/template`). `failNext('/message/template', …)` makes it
+   * refuse (quota -144, template -131, phone -118, …).
+   */
+  readonly znsUrl: string;
+  /** Every ZNS template message sent successfully, in order. */
+  readonly znsSends: ZaloZnsSend[];
+  /**
+   * Approved templates and their parameters: once any is registered, another template id answers
+   * -109 and a missing or unknown parameter -132 (none registered: every template is accepted).
+   */
+  registerZnsTemplate(templateId: string, params: readonly string[]): void;
+  /** After `count` ZNS sends (from now on) the OA's daily quota is spent: -144 until cleared with `undefined`. */
+  setZnsDailyQuota(count: number | undefined): void;
   readonly appId: string;
   readonly appSecret: string;
   readonly oaSecretKey: string;
@@ -267,6 +294,8 @@ interface MessageWaiter {
 
 const API_PREFIX = '/openapi';
 const OAUTH_PREFIX = '/oauth';
+const ZNS_PREFIX = '/zns';
+const ZNS_PATH = '/message/template';
 const TOKEN_PATH = '/v4/oa/access_token';
 const DEFAULT_ACCESS_TTL_SECONDS = 90_000;
 const WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
@@ -358,7 +387,7 @@ function headerRecord(req: IncomingMessage): Record<string, string> {
 /** Strips an optional `/openapi` or `/oauth` prefix, the query and a trailing slash. */
 function normalizePath(path: string): string {
   let result = path.split('?')[0] ?? '';
-  for (const prefix of [API_PREFIX, OAUTH_PREFIX]) {
+  for (const prefix of [API_PREFIX, OAUTH_PREFIX, ZNS_PREFIX]) {
     if (result === prefix || result.startsWith(`${prefix}/`)) {
       result = result.slice(prefix.length);
       break;
@@ -539,6 +568,9 @@ class Emulator implements ZaloEmulator {
   readonly uploads: ZaloUpload[] = [];
   readonly refreshRequests: ZaloRefreshRequest[] = [];
   readonly calls: ZaloCall[] = [];
+  readonly znsSends: ZaloZnsSend[] = [];
+  private readonly znsTemplates = new Map<string, readonly string[]>();
+  private znsQuotaLeft: number | undefined;
 
   private readonly accessTtlMs: number;
   private readonly server: http.Server;
@@ -589,6 +621,18 @@ class Emulator implements ZaloEmulator {
 
   get oauthBase(): string {
     return `http://127.0.0.1:${this.port}${OAUTH_PREFIX}`;
+  }
+
+  get znsUrl(): string {
+    return `http://127.0.0.1:${this.port}${ZNS_PREFIX}${ZNS_PATH}`;
+  }
+
+  registerZnsTemplate(templateId: string, params: readonly string[]): void {
+    this.znsTemplates.set(templateId, [...params]);
+  }
+
+  setZnsDailyQuota(count: number | undefined): void {
+    this.znsQuotaLeft = count;
   }
 
   async listen(): Promise<void> {
@@ -917,7 +961,8 @@ class Emulator implements ZaloEmulator {
     const rawPath = url.pathname;
     const base = rawPath === API_PREFIX || rawPath.startsWith(`${API_PREFIX}/`) ? 'api' : undefined;
     const oauth = rawPath === OAUTH_PREFIX || rawPath.startsWith(`${OAUTH_PREFIX}/`);
-    const path = base === 'api' || oauth ? normalizePath(rawPath) : rawPath;
+    const zns = rawPath === `${ZNS_PREFIX}${ZNS_PATH}`;
+    const path = base === 'api' || oauth || zns ? normalizePath(rawPath) : rawPath;
     const contentType = headers['content-type'] ?? '';
     const body =
       method === 'GET' ? decodeQuery(url.searchParams) : parseBody(contentType, raw ?? Buffer.alloc(0));
@@ -928,7 +973,11 @@ class Emulator implements ZaloEmulator {
       return;
     }
 
-    const route = base === 'api' ? this.apiRoutes.get(path) : undefined;
+    const route = zns
+      ? { method: 'POST' as const, handle: (request: ParsedRequest) => this.sendZns(request) }
+      : base === 'api'
+        ? this.apiRoutes.get(path)
+        : undefined;
     const isToken = oauth && path === TOKEN_PATH;
     let handle: (request: ParsedRequest) => Json;
     let allowed: 'GET' | 'POST';
@@ -1234,6 +1283,62 @@ class Emulator implements ZaloEmulator {
         user_id: userId,
         sent_time: String(Date.now()),
         quota: { quota_type: 'reply', remain: '8', total: '8' },
+      },
+    };
+  }
+
+  private sendZns(request: ParsedRequest): Json {
+    const accessToken = request.headers.access_token;
+    const state = accessToken === undefined ? undefined : this.accessTokens.get(accessToken);
+    if (state === undefined || state.state !== 'live' || Date.now() >= state.expiresAt) {
+      throw new ApiError(-124, 'Access token is invalid');
+    }
+    const body = this.requireJson(request);
+    const { phone, template_id: templateId, template_data: data, tracking_id: trackingId } = body;
+    if (typeof phone !== 'string' || !/^84\d{9,10}$/.test(phone)) {
+      throw new ApiError(-108, 'Phone number is invalid');
+    }
+    if (typeof templateId !== 'string' || !/^\d+$/.test(templateId)) {
+      throw new ApiError(-109, 'Template id is invalid');
+    }
+    if (!isRecord(data) || Object.values(data).some((v) => typeof v !== 'string' || v === '')) {
+      throw new ApiError(-112, 'Template data is invalid');
+    }
+    if (typeof trackingId !== 'string' || trackingId === '' || trackingId.length > 48) {
+      throw new ApiError(-201, 'tracking_id is invalid');
+    }
+    const params = this.znsTemplates.get(templateId);
+    if (this.znsTemplates.size > 0 && params === undefined) {
+      throw new ApiError(-109, 'Template id is invalid');
+    }
+    if (params !== undefined) {
+      const given = Object.keys(data);
+      if (given.length !== params.length || params.some((name) => !given.includes(name))) {
+        throw new ApiError(-132, 'Param is invalid');
+      }
+    }
+    if (this.znsQuotaLeft !== undefined && this.znsQuotaLeft <= 0) {
+      throw new ApiError(-144, 'OA has exceeded the daily quota of ZNS messages');
+    }
+    if (this.znsQuotaLeft !== undefined) {
+      this.znsQuotaLeft -= 1;
+    }
+    const msgId = randomHex(16);
+    this.znsSends.push({
+      phone,
+      templateId,
+      templateData: data as Record<string, string>,
+      trackingId,
+      msgId,
+      body,
+    });
+    return {
+      error: 0,
+      message: 'Success',
+      data: {
+        msg_id: msgId,
+        sent_time: String(Date.now()),
+        quota: { dailyQuota: '500', remainingQuota: String(this.znsQuotaLeft ?? 500 - this.znsSends.length) },
       },
     };
   }
