@@ -67,12 +67,14 @@ async function seedDemo(): Promise<void> {
     const refusal = await demoResetRefusal(db);
     if (refusal) {
       console.error(
-        `Cơ sở dữ liệu này đã có dữ liệu khác dữ liệu mẫu (${refusal}), nên không nạp lại. Dùng một DATABASE_URL khác cho môi trường thử nghiệm. / This database holds more than the demo (${refusal}); use another DATABASE_URL for the playground.`,
+        `Cơ sở dữ liệu này không chỉ có dữ liệu mẫu (có người dùng Telegram/Zalo, hoặc không do bản mẫu tạo ra), nên không nạp lại. Dùng một DATABASE_URL khác cho môi trường thử nghiệm. / This database holds more than the demo (${refusal}); use another DATABASE_URL for the playground.`,
       );
       process.exit(1);
     }
     await resetDemoDatabase(db, new Date(), 'living');
-    console.log(`demo database started over: ${SEEDED_LOG.living}`);
+    console.log(
+      'Đã bắt đầu lại dữ liệu mẫu của môi trường thử nghiệm: như mới, tính đến hôm nay. / The playground demo started over, as new as of today.',
+    );
   } finally {
     await db.close();
   }

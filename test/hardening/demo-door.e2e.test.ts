@@ -136,7 +136,7 @@ describe('no demo door in a real deployment', () => {
     }
   });
 
-  it('`npm run db:deploy` with a token seeds the reference data only, without one the demo', async () => {
+  it('`npm run db:deploy` with a token seeds the reference data only, without one the demo; `db:seed` the demo only', async () => {
     const real = tempDatabase();
     const playground = tempDatabase();
     cleanups.push(real.cleanup, playground.cleanup);
@@ -172,6 +172,18 @@ describe('no demo door in a real deployment', () => {
         await prisma.$disconnect();
       }
     }
+    // `npm run db:seed` (issue 18 §1): the playground's demo started over; never a real deployment's.
+    const seed = (vars: Record<string, string>) =>
+      run(process.execPath, ['--import', 'tsx', 'scripts/db.ts', 'seed'], {
+        env: { PATH: process.env.PATH ?? '', ...vars },
+      });
+    expect((await seed({ DATABASE_URL: playground.url })).stdout).toContain('started over');
+    await expect(seed({ DATABASE_URL: real.url })).rejects.toMatchObject({
+      stderr: expect.stringContaining('không chỉ có dữ liệu mẫu'),
+    });
+    await expect(seed(env(playground.url))).rejects.toMatchObject({
+      stderr: expect.stringContaining('có token'),
+    });
   });
 
   it('on a database holding the demo, refuses the demo codes like unknown ones and names the remove command at start-up', async () => {
