@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { plainText } from '../core/messaging/markup.ts';
 import { type SqliteChat, startSqliteChat } from './support/sqlite-chat.ts';
 
 /** An admin invites an officer from the chat, only within their own area (issue 7 §1). */
@@ -34,7 +35,7 @@ describe('an admin in chat', () => {
     const summary = await chat.say(admin, '14');
     expect(summary.text).toContain('Xã Dương Quang');
     const done = await chat.press(admin, '@confirm:yes');
-    const code = /Mã mời: ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(done.text)?.[1] ?? '';
+    const code = /Mã mời: ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(plainText(done.text))?.[1] ?? '';
     expect(code).not.toBe('');
     const invites = await chat.db.kysely
       .selectFrom('AuditLog')

@@ -6,6 +6,7 @@ import { createFixedClock } from '../core/shared/clock.ts';
 import type { TempDatabase } from './support/app-harness.ts';
 import { startTelegramApp } from './support/app-harness.ts';
 import type { BotApiEmulator, EmulatorUser } from './support/bot-api-emulator.ts';
+import { emulatorChat } from './support/emulator-chat.ts';
 import { joinByInvite, startTelegramWorld, stopTelegramWorld } from './support/telegram-world.ts';
 
 /**
@@ -18,6 +19,9 @@ import { joinByInvite, startTelegramWorld, stopTelegramWorld } from './support/t
 const clock = createFixedClock('2025-03-10T03:00:00Z');
 const leader: EmulatorUser = { id: 7401, first_name: 'Hà', language_code: 'vi' };
 const officer: EmulatorUser = { id: 7402, first_name: 'Lan', language_code: 'vi' };
+const admin: EmulatorUser = { id: 7403, first_name: 'Tâm', language_code: 'vi' };
+const invitee: EmulatorUser = { id: 7404, first_name: 'Hoa', language_code: 'vi' };
+const chat = emulatorChat(() => emulator);
 
 let emulator: BotApiEmulator;
 let db: TempDatabase;
@@ -112,5 +116,34 @@ describe('Telegram command lists', () => {
     // Two languages; the 429 (on the public list, sent first) was waited out, not a chat's failure.
     expect(chatCalls(leader.id).length - before).toBe(2);
     expect(names('default')).toContain('ungho');
+  });
+});
+
+describe("an admin's invite made in chat", () => {
+  it('comes with a one-tap t.me link and the code to copy; the link redeems it and the invitee gets their list', async () => {
+    await joinByInvite({ emulator, app }, admin, 'AD7M2XPA', 'admin', '058');
+    await chat.say(admin, '/menu');
+    await chat.press(admin, 'menu:invite');
+    await chat.press(admin, 'role:unit_officer');
+    await chat.press(admin, 'unit:');
+    await chat.say(admin, 'Đỗ Thị Hoa');
+    await chat.say(admin, '14');
+    const done = await chat.press(admin, '@confirm:yes');
+    const code = /Mã mời: ([A-Z0-9]{4})-([A-Z0-9]{4})/.exec(done);
+    expect(code).not.toBeNull();
+    const link = `https://t.me/${emulator.botInfo.username}?start=${code?.[1]}${code?.[2]}`;
+    expect(done).toContain(link);
+    // The code is in <code>: one tap copies it, to type on Zalo.
+    const sent = emulator.lastMessageTo(admin.id);
+    expect(
+      sent?.entities?.filter((e) => e.type === 'code').map((e) => sent.text?.substr(e.offset, e.length)),
+    ).toEqual([`${code?.[1]}-${code?.[2]}`]);
+
+    // Tapping the link opens the chat with "/start CODE".
+    expect(await chat.say(invitee, `/start ${new URL(link).searchParams.get('start')}`)).toContain(
+      'Đăng ký thành công',
+    );
+    await app.commandLists?.idle();
+    expect(names(`chat:${invitee.id}`)).toContain('baocao');
   });
 });

@@ -52,7 +52,7 @@ export const invitesFeature: Feature = {
     {
       name: 'invite',
       action: 'invite.create',
-      handle: (chat) => chat.beginFlow(inviteCreateRunner, undefined),
+      handle: (chat) => chat.beginFlow(inviteCreateRunner, chat.telegramBot),
     },
   ],
   async strangerText(chat) {

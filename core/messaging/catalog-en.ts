@@ -986,6 +986,7 @@ export const en: Record<keyof typeof vi, string> = {
   'invite.ask.days': 'Valid for how many days (1–90)?',
   'invite.flow.done':
     '✅ Invite code: {code}\nRole: {role} – {unit}; valid {days} days, single use.\nSend this code to the invitee; they send it to the bot to start.',
+  'invite.flow.link': '📲 On Telegram the invitee only taps this link (the code is in it): {link}',
   'menu.invite': '🔑 Create an invite',
   'digest.commendations': '🏅 Proposed commendations ({basis}):',
   'digest.commendations.none': '🏅 No collective or person meets the commendation criteria yet ({basis}).',

@@ -992,6 +992,7 @@ export const vi = {
   'invite.ask.days': 'Mã mời có hiệu lực bao nhiêu ngày (1–90)?',
   'invite.flow.done':
     '✅ Mã mời: {code}\nVai trò: {role} – {unit}; hiệu lực {days} ngày, dùng một lần.\nGửi mã này cho người được mời; họ nhắn mã cho bot để bắt đầu.',
+  'invite.flow.link': '📲 Người được mời dùng Telegram chỉ cần bấm vào đường dẫn này (đã kèm mã): {link}',
   'menu.invite': '🔑 Tạo mã mời',
   'digest.commendations': '🏅 Đề xuất khen thưởng ({basis}):',
   'digest.commendations.none': '🏅 Chưa có tập thể, cá nhân nào đạt tiêu chí khen thưởng ({basis}).',

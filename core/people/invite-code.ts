@@ -25,3 +25,8 @@ export function normalizeInviteCode(text: string): string | undefined {
 export function displayInviteCode(code: string): string {
   return `${code.slice(0, 4)}-${code.slice(4)}`;
 }
+
+/** The link that opens a chat with the Telegram bot and redeems the code there (`/start CODE`). */
+export function inviteLink(botUsername: string, code: string): string {
+  return `https://t.me/${botUsername}?start=${code}`;
+}

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { can, unitsFor } from '../access/access.ts';
 import { zIdChoice, zOptionalText } from '../flows/answers.ts';
-import type { FlowDef } from '../flows/flow.ts';
+import type { FlowDef, Text } from '../flows/flow.ts';
 import { defineFlow } from '../flows/flow-runner.ts';
+import { code as markCode } from '../messaging/markup.ts';
 import type { Role } from '../shared/actor.ts';
 import { createInvite } from './create-invite.ts';
-import { displayInviteCode } from './invite-code.ts';
+import { displayInviteCode, inviteLink } from './invite-code.ts';
 
 /**
  * An admin invites someone from the chat (issue 7 §1): role, unit (only units of the admin's own
@@ -23,6 +24,8 @@ const ROLE_LABELS: Record<string, string> = {
 
 const ZInviteContext = z.object({
   units: z.array(z.object({ id: z.number(), name: z.string(), kind: z.string() })),
+  /** The Telegram bot's username, for the one-tap link (a saved flow from before has none). */
+  telegramBot: z.string().nullable().default(null),
 });
 type InviteContext = z.infer<typeof ZInviteContext>;
 
@@ -91,7 +94,8 @@ export const inviteCreateRunner = defineFlow({
   def: inviteFlow,
   context: ZInviteContext,
   answers: ZInviteAnswers,
-  async start(tx, actor) {
+  /** `arg`: the Telegram bot's username, when known (the invite then comes with its t.me link). */
+  async start(tx, actor, _now, arg) {
     if (!can(actor, 'invite.create')) {
       return { ok: false, reason: { key: 'invite.flow.refused' } };
     }
@@ -107,7 +111,7 @@ export const inviteCreateRunner = defineFlow({
       return false;
     };
     const units = all.filter((u) => within(u.id)).map((u) => ({ id: u.id, name: u.name, kind: u.kind }));
-    return { ok: true, ctx: { units } };
+    return { ok: true, ctx: { units, telegramBot: arg ?? null } };
   },
   async submit(tx, actor, { ctx, answers: { role, name, days, ...answers } }, now, inbound) {
     const unit = ctx.units.find((u) => u.id === answers.unit);
@@ -124,16 +128,18 @@ export const inviteCreateRunner = defineFlow({
       return [{ key: 'invite.flow.refused' }];
     }
     const { code } = created;
-    return [
-      {
-        key: 'invite.flow.done',
-        params: {
-          code: displayInviteCode(code),
-          role: { key: `role.${role}` },
-          unit: unit.name,
-          days: String(days),
-        },
+    const done: Text = {
+      key: 'invite.flow.done',
+      params: {
+        code: markCode(displayInviteCode(code)),
+        role: { key: `role.${role}` },
+        unit: unit.name,
+        days: String(days),
       },
-    ];
+    };
+    // One tap on Telegram opens the bot with `/start CODE`; the code stays for typing on Zalo.
+    return ctx.telegramBot
+      ? [done, { key: 'invite.flow.link', params: { link: inviteLink(ctx.telegramBot, code) } }]
+      : [done];
   },
 });

@@ -30,6 +30,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../bot/app.ts';
+import { plainText } from '../../core/messaging/markup.ts';
 import { INVITE_THROTTLE } from '../../core/people/redeem-invite.ts';
 import type { SqlDb } from '../../prisma/sql-db.ts';
 import { freePort, startApp, tempDatabase } from '../support/app-harness.ts';
@@ -77,7 +78,7 @@ describe('guessing invite codes', () => {
     await chat.press(admin, 'name:');
     await chat.say(admin, '7');
     const done = await chat.press(admin, '@confirm:yes');
-    const code = /Mã mời: ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(done.text)?.[1];
+    const code = /Mã mời: ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(plainText(done.text))?.[1];
     if (!code) {
       throw new Error(done.text);
     }

@@ -62,6 +62,7 @@ import { householdAddRunner } from '../../core/households/household-add.ts';
 import { householdSearchRunner, householdStatusRunner } from '../../core/households/household-flows.ts';
 import { FLOW_RUNNERS } from '../../core/inbound/handle-inbound.ts';
 import { type MessageKey, t } from '../../core/messaging/catalog.ts';
+import { plainText } from '../../core/messaging/markup.ts';
 import { inviteCreateRunner } from '../../core/people/invite-flow.ts';
 import { narrativeReportRunner } from '../../core/reports/narrative-report.ts';
 import { reportRunner } from '../../core/reports/report-runner.ts';
@@ -437,7 +438,7 @@ describe('a role removed mid-conversation: refused at confirmation, nothing writ
   const confirm = (who: TestUser) => chat.press(who, '@confirm:yes');
   /** A reply's text with its buttons' labels (a search shows what it found as buttons). */
   const shown = (r: ChatReply) =>
-    [r.text, ...r.replies.flatMap((m) => (m.choices ?? []).flat().map((c) => c.label))].join('\n');
+    [plainText(r.text), ...r.replies.flatMap((m) => (m.choices ?? []).flat().map((c) => c.label))].join('\n');
 
   interface Case {
     label: string;

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
 import { SHOWN_CHOICES_FLOW } from '../../core/flows/shown-choices.ts';
 import { type MessageKey, t } from '../../core/messaging/catalog.ts';
+import { plainText } from '../../core/messaging/markup.ts';
 import type { Role } from '../../core/shared/actor.ts';
 import { createStore } from '../../prisma/store.ts';
 import { type Param, type Row, rawRows } from './raw-sql.ts';
@@ -208,7 +209,7 @@ export function choiceByLabel(reply: ChatReply, label: string): string {
 
 export async function expectText(reply: Promise<ChatReply>, pattern: RegExp): Promise<ChatReply> {
   const r = await reply;
-  expect(r.text, r.text).toMatch(pattern);
+  expect(plainText(r.text), r.text).toMatch(pattern);
   return r;
 }
 
@@ -221,7 +222,7 @@ async function invited(key: string, role: Role, unitName: string): Promise<void>
   await chat.say(admin, `Người thử ${key}`);
   await chat.say(admin, '14');
   const done = await chat.press(admin, '@confirm:yes');
-  const code = /Mã mời: ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(done.text)?.[1];
+  const code = /Mã mời: ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(plainText(done.text))?.[1];
   if (!code) {
     throw new Error(done.text);
   }
