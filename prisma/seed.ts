@@ -1,10 +1,11 @@
 import { createCampaign } from '../core/campaigns/define-campaign.ts';
 import type { CampaignDefinition } from '../core/campaigns/definition.ts';
 import { formatProblem, readCampaignDefinition } from '../core/campaigns/definition-file.ts';
+import { fundEntry } from '../core/funds/fund-service.ts';
 import type { HouseholdCategory, HouseholdNeed, HouseholdStatus } from '../core/households/household.ts';
 import type { AuditSource } from '../core/messaging/outbox.repository.ts';
 import { cumulativeCounts } from '../core/reports/registry-counts.ts';
-import { ZReportFigures } from '../core/reports/report.ts';
+import { COUNT_FIELDS, type HouseCounts, ZReportFigures } from '../core/reports/report.ts';
 import { addDays, dateInZone, fromIsoDate, toIsoDate } from '../core/shared/calendar.ts';
 import type { Tx } from '../core/unit-of-work.ts';
 import { type AppliedUnits, applyUnitsPlan, unitsState } from '../core/units/apply.ts';
@@ -545,16 +546,8 @@ async function seedReports(
   }
 }
 
-const NO_HOUSES = {
-  approvedNew: 0,
-  approvedRepair: 0,
-  startedNew: 0,
-  startedRepair: 0,
-  completedNew: 0,
-  completedRepair: 0,
-  handedOverNew: 0,
-  handedOverRepair: 0,
-};
+/** No house yet: each count of the report 0. */
+const NO_HOUSES = Object.fromEntries(COUNT_FIELDS.map((f) => [f, 0])) as HouseCounts;
 
 /**
  * The demo's pledges to the province's fund, made in the last weeks (issue 18 §1): a company's,
@@ -627,27 +620,16 @@ async function seedPledges(
     );
     for (const receipt of paid) {
       await tx.funds.insert(
-        {
+        fundEntry({
           campaignId,
           kind: 'receipt',
           levelUnitId: fund.unitId,
-          toUnitId: null,
           amount: receipt.amount,
           pledgeId,
-          householdId: null,
-          need: null,
-          overrideReason: null,
-          overpayment: false,
-          reversesId: null,
-          reason: null,
-          documentRef: null,
-          note: null,
-          publicName: false,
-          description: null,
           occurredOn: receipt.on,
           personId: fund.personId,
           channel: PLAYGROUND_CHANNEL,
-        },
+        }),
         new Date(Math.min(atNine(receipt.on).getTime(), now.getTime())),
       );
     }
