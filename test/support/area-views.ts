@@ -71,7 +71,7 @@ export async function digestLines(db: SqlDb, areaUnitId: number, now: Date): Pro
   if (!digest) {
     throw new Error('no digest');
   }
-  return digestText(digest, 'vi').split('\n');
+  return plainText(digestText(digest, 'vi')).split('\n');
 }
 
 /** `/tinhhinh` of a leader of `unit` at `now`, in Vietnamese, line by line. */
