@@ -101,10 +101,11 @@ async function settled(target: App, id: number, status: string) {
   );
 }
 
-async function zaloStatus(target: App): Promise<string> {
+async function cli(target: App, argv: string[]): Promise<string> {
   const lines: string[] = [];
-  await executeCommand(parseCommand(['zalo', 'status']), {
+  await executeCommand(parseCommand(argv), {
     prisma: target.prisma,
+    db: target.db,
     now: new Date(),
     out: (line) => lines.push(line),
     timeZone: 'Asia/Ho_Chi_Minh',
@@ -150,8 +151,13 @@ describe('Zalo ZNS past the 7-day window', () => {
     const target = await boot();
     const away = '8100000000000000008';
     const near = '8100000000000000001';
-    const awayId = await person(target, away, 8);
+    const awayId = await person(target, away, 8, { phone: null });
     await person(target, near, 1);
+    // The officer's phone, registered by an admin; never printed in full.
+    const saved = await cli(target, ['people', 'phone', String(awayId), '+84 912.345.678']);
+    expect(saved).toContain('*******678');
+    expect(saved).not.toContain('912345678');
+    await expect(cli(target, ['people', 'phone', String(awayId), '12345'])).rejects.toThrow(/không hợp lệ/);
 
     const id = await enqueue(target, away, reminder, awayId);
     const nearId = await enqueue(target, near, reminder, awayId);
@@ -178,7 +184,7 @@ describe('Zalo ZNS past the 7-day window', () => {
     const sends = await again.prisma.znsSend.findMany();
     expect(sends).toMatchObject([{ outboxId: id, status: 'sent', costDong: 250, kind: 'reminder' }]);
 
-    const status = await zaloStatus(again);
+    const status = await cli(again, ['zalo', 'status']);
     const month = new Intl.DateTimeFormat('en-GB', {
       timeZone: 'Asia/Ho_Chi_Minh',
       month: '2-digit',

@@ -26,7 +26,7 @@ import { formatIsoDate, renderTable } from './text.ts';
  * deadlines and norms. Every change writes an audit entry (`personId` null: the operator's shell).
  */
 
-const personId = z
+export const personId = z
   .string({ error: 'thiếu số ID của người (xem: npm run cli -- people list)' })
   .regex(/^\d{1,9}$/, 'ID của người là một số (xem: npm run cli -- people list)')
   .transform(Number);

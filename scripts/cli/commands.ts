@@ -100,7 +100,7 @@ import {
   ZUnitsReorganiseArgs,
   ZUnitsSplitArgs,
 } from './units-reorg.ts';
-import { ZZaloSetTokenArgs, zaloSetToken, zaloStatus } from './zalo.ts';
+import { peoplePhone, ZPeoplePhoneArgs, ZZaloSetTokenArgs, zaloSetToken, zaloStatus } from './zalo.ts';
 
 /** The line printed after every usage error. */
 export const USAGE_HINT = `Xem hướng dẫn: ${CLI} help`;
@@ -356,6 +356,19 @@ const TABLE = {
     positionals: 1,
     parse: (_values, positionals) => validate(ZPersonActiveArgs, { id: positionals[0] }),
     run: (ctx, args) => personSetActive(ctx, args, true),
+  }),
+  'people phone': command({
+    summary: 'Lưu số điện thoại của một người (tin ZNS của Zalo).',
+    synopsis: 'people phone <ID> <số điện thoại>',
+    description: [
+      'Số điện thoại nhận tin ZNS của Zalo (nhắc việc, báo chậm, xác nhận ủng hộ) khi người này quá 7 ngày',
+      'không nhắn cho OA. Ghi nhật ký; số không bao giờ in đầy đủ.',
+    ],
+    examples: ['people phone 12 0912345678'],
+    positionals: 2,
+    parse: (_values, positionals) =>
+      validate(ZPeoplePhoneArgs, { id: positionals[0], phone: positionals[1] }),
+    run: peoplePhone,
   }),
   'people role': command({
     summary: 'Giao hoặc thu hồi một vai trò.',

@@ -2,9 +2,12 @@ import { z } from 'zod';
 import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
 import { addDays, dateInZone, fromIsoDate, toIsoDate } from '../../core/shared/calendar.ts';
 import { formatMoney } from '../../core/shared/format.ts';
+import { parsePhone } from '../../core/shared/parse.ts';
 import { createAuditRepository } from '../../prisma/repositories/audit.ts';
 import { createZaloTokenStore } from '../../prisma/zalo-token-store.ts';
+import { personId } from './admin.ts';
 import { type CliContext, DEFAULT_TIME_ZONE, UsageError } from './context.ts';
+import { maskPhone } from './pledges.ts';
 import { formatInstant, renderFields } from './text.ts';
 
 /**
@@ -136,4 +139,57 @@ export async function zaloSetToken(ctx: CliContext, args: ZaloSetTokenArgs): Pro
     );
   });
   ctx.out('Đã lưu refresh token mới. Bot sẽ lấy access token mới ở lần gửi tin Zalo tới.');
+}
+
+export const ZPeoplePhoneArgs = z.object({
+  id: personId,
+  phone: z
+    .string({ error: 'thiếu số điện thoại: npm run cli -- people phone <ID> <số điện thoại>' })
+    .transform((v, issue) => {
+      const phone = parsePhone(v);
+      if (phone === undefined) {
+        issue.addIssue({ code: 'custom', message: 'số điện thoại không hợp lệ (ví dụ: 0912 345 678)' });
+        return z.NEVER;
+      }
+      return phone;
+    }),
+});
+export type PeoplePhoneArgs = z.output<typeof ZPeoplePhoneArgs>;
+
+/**
+ * `people phone <ID> <phone>`: the phone number a person registers, to which Zalo's ZNS template
+ * messages go once they stop writing to the OA (issue 18 §4). Audited; the number is never printed
+ * in full.
+ */
+export async function peoplePhone(ctx: CliContext, args: PeoplePhoneArgs): Promise<void> {
+  if (!ctx.db) {
+    throw new Error('this command needs the database connection');
+  }
+  const name = await ctx.db.transaction(async (t) => {
+    const person = await t.kysely
+      .selectFrom('Person')
+      .select(['fullName', 'phone'])
+      .where('id', '=', args.id)
+      .executeTakeFirst();
+    if (!person) {
+      return undefined;
+    }
+    await t.kysely.updateTable('Person').set({ phone: args.phone }).where('id', '=', args.id).execute();
+    // The audit says that it changed, not the numbers.
+    await createAuditRepository(t).record(
+      {
+        ...CLI_SOURCE,
+        action: 'person.phone',
+        entity: 'Person',
+        entityId: String(args.id),
+        after: { phone: maskPhone(args.phone) },
+      },
+      ctx.now,
+    );
+    return person.fullName;
+  });
+  if (name === undefined) {
+    throw new UsageError(`không có người có ID ${args.id}`);
+  }
+  ctx.out(`Đã lưu số điện thoại ${maskPhone(args.phone)} của ${name}: tin ZNS của Zalo sẽ gửi tới số này.`);
 }
