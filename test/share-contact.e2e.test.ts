@@ -22,17 +22,6 @@ let db: TempDatabase;
 let app: App;
 const chat = emulatorChat(() => emulator);
 
-/** Sends the update and returns the texts of the bot's answers (at least one). */
-async function answered(send: () => void): Promise<string> {
-  const before = emulator.messagesTo(donor.id).length;
-  send();
-  const messages = await emulator.waitForMessages(donor.id, before + 1);
-  return messages
-    .slice(before)
-    .map((m) => m.text)
-    .join('\n\n');
-}
-
 beforeAll(async () => {
   ({ emulator, db, app } = await startTelegramWorld({ clock }));
 });
@@ -54,9 +43,11 @@ describe('a phone number asked on Telegram', () => {
   });
 
   it("refuses someone else's contact politely and asks the same question again", async () => {
-    const reply = await answered(() =>
-      emulator.sendContact(donor, { phoneNumber: '84987654321', firstName: 'Chị Hoa', userId: 9999 }),
-    );
+    const reply = await chat.shareContact(donor, {
+      phoneNumber: '84987654321',
+      firstName: 'Chị Hoa',
+      userId: 9999,
+    });
     expect(reply).toContain('Số vừa gửi không phải của anh/chị.');
     expect(reply).toContain(t('vi', 'pledge.ask.phone'));
     expect(emulator.lastMessageTo(donor.id)?.replyMarkup).toMatchObject({
@@ -65,7 +56,7 @@ describe('a phone number asked on Telegram', () => {
   });
 
   it('takes the own contact as the answer; the button goes with the next question, which keeps its buttons', async () => {
-    const reply = await answered(() => emulator.sendContact(donor, { phoneNumber: '84912345678' }));
+    const reply = await chat.shareContact(donor, { phoneNumber: '84912345678' });
     expect(reply).toContain(t('vi', 'pledge.ask.workplace'));
     const next = emulator.lastMessageTo(donor.id);
     expect(next?.replyMarkup).toEqual({ remove_keyboard: true });
@@ -87,7 +78,7 @@ describe('a phone number asked on Telegram', () => {
   });
 
   it('a shared contact where no phone is asked is not taken for an answer', async () => {
-    const reply = await answered(() => emulator.sendContact(donor, { phoneNumber: '84912345678' }));
+    const reply = await chat.shareContact(donor, { phoneNumber: '84912345678' });
     expect(reply).not.toContain('0912');
     expect(await app.prisma.pledge.count()).toBe(1);
   });

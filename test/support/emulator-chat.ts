@@ -3,10 +3,12 @@
  * and get back everything the bot answered (joined by blank lines), read the last keyboard.
  */
 
-import type { BotApiEmulator, EmulatorUser, SentMessage } from './bot-api-emulator.ts';
+import type { BotApiEmulator, EmulatedContact, EmulatorUser, SentMessage } from './bot-api-emulator.ts';
 
 export interface EmulatorChat {
   say(user: EmulatorUser, text: string): Promise<string>;
+  /** Shares a contact (the share-contact button; someone else's with `contact.userId`). */
+  shareContact(user: EmulatorUser, contact: EmulatedContact): Promise<string>;
   /** The buttons under the last message to `user`. */
   keyboard(user: EmulatorUser): { text: string; callback_data?: string }[];
   /** Presses the button whose data starts with `prefix` (and whose label holds `label`, if given). */
@@ -35,6 +37,7 @@ export function emulatorChat(emulator: () => BotApiEmulator): EmulatorChat {
   }
   return {
     say: (user, text) => send(user, () => emulator().sendText(user, text)),
+    shareContact: (user, contact) => send(user, () => emulator().sendContact(user, contact)),
     keyboard,
     async press(user, prefix, label) {
       const last = emulator().lastMessageTo(user.id);
