@@ -1486,3 +1486,19 @@ export async function startZaloEmulator(opts: ZaloEmulatorOptions = {}): Promise
   await emulator.listen();
   return emulator;
 }
+
+/**
+ * The bot's Zalo variables for this emulator, with a fresh refresh token as an admin copies it from
+ * the developer console (the ZNS endpoint included: it is used only with a template configured).
+ */
+export function zaloAppEnv(zalo: ZaloEmulator): Record<string, string> {
+  return {
+    ZALO_APP_ID: zalo.appId,
+    ZALO_APP_SECRET: zalo.appSecret,
+    ZALO_OA_SECRET_KEY: zalo.oaSecretKey,
+    ZALO_REFRESH_TOKEN: zalo.issueTokens().refreshToken,
+    ZALO_API_BASE: zalo.apiBase,
+    ZALO_OAUTH_BASE: zalo.oauthBase,
+    ZALO_ZNS_URL: zalo.znsUrl,
+  };
+}
