@@ -11,6 +11,7 @@ import {
   digestText,
 } from '../core/digests/digest.ts';
 import type { NewFundEntry } from '../core/funds/fund.repository.ts';
+import { bold, plainText } from '../core/messaging/markup.ts';
 import type { Tx } from '../core/unit-of-work.ts';
 import type { PrismaClient } from '../prisma/client.ts';
 import type { SqlDb } from '../prisma/sql-db.ts';
@@ -60,7 +61,7 @@ async function textOf(
   if (!d) {
     throw new Error('no digest');
   }
-  const text = digestText(d, 'vi');
+  const text = plainText(digestText(d, 'vi'));
   return { digest: d, text, lines: text.split('\n') };
 }
 
@@ -321,6 +322,9 @@ describe('the weekly digest of the city', () => {
     const message = digestMessage(d, 'vi');
     expect(message.image).toEqual({ svg: d.svg, caption: d.title });
     expect(message.text).toBe(digestText(d, 'vi'));
+    // The title and each section's heading are in bold.
+    expect(message.text).toMatch(/^\uE000📊 Bản tin tuần: xóa nhà tạm, nhà dột nát\uE001\n/);
+    expect(message.text).toContain(bold('🏠 Tiến độ theo phường, xã:'));
     if (process.env.UPDATE_DIGEST_SAMPLE) {
       writeFileSync('docs/digest-sample.png', renderPng(d.svg));
     }

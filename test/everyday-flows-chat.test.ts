@@ -135,7 +135,7 @@ describe('/tinhhinh on a phone', () => {
       }),
     );
 
-    const raw = (await chat.command(chat.user('leader'), 'tinhhinh')).text;
+    const raw = (await chat.command(chat.user('leader'), 'tinhhinh')).marked;
     // The unit's name is a bold heading.
     expect(raw).toContain(bold('Phường Đức Xuân'));
     const view = plainText(raw).replace(NBSP, ' ');

@@ -194,6 +194,15 @@ describe('Telegram end to end', () => {
     const receipt = await press('@confirm:yes');
     expect(receipt).toContain('Đã nhận báo cáo tháng 2/2025 của Phường Đức Xuân');
     expect(receipt).toContain('BC-202502-01840-1');
+    // The heading in bold, the reference in monospace (copied with a tap).
+    const shown = emulator.lastMessageTo(officer.id);
+    const spans = (shown?.entities ?? []).map((e) => [
+      e.type,
+      shown?.text?.slice(e.offset, e.offset + e.length),
+    ]);
+    expect(spans).toContainEqual(['bold', '✅ Đã nhận báo cáo tháng 2/2025 của Phường Đức Xuân.']);
+    expect(spans).toContainEqual(['code', 'BC-202502-01840-1']);
+    expect(shown?.raw).toContain('<code>BC-202502-01840-1</code>');
     expect(receipt).toContain('đúng hạn');
 
     const reports = await second.prisma.report.findMany();

@@ -81,17 +81,21 @@ export async function markChosen(
   const chatId = message.chat.id;
   const label = tappedLabel(message, data);
   const mark = label === undefined ? undefined : t(locale, 'telegram.chosen', { label });
-  try {
-    if (message.text !== undefined && mark !== undefined) {
-      const text = `${message.text}\n\n${mark}`;
-      if (text.length <= TELEGRAM_TEXT_LIMIT) {
-        const html = `${entitiesToHtml(message.text, message.entities)}\n\n${escapeHtml(mark)}`;
+  const failed = (error: unknown) => {
+    log.info({ err: error, messageId: message.message_id }, 'the tapped message could not be marked');
+  };
+  if (message.text !== undefined && mark !== undefined) {
+    const text = `${message.text}\n\n${mark}`;
+    if (text.length <= TELEGRAM_TEXT_LIMIT) {
+      const html = `${entitiesToHtml(message.text, message.entities)}\n\n${escapeHtml(mark)}`;
+      try {
         await api.editMessageText(chatId, message.message_id, html, { parse_mode: 'HTML' });
         return;
+      } catch (error) {
+        // The keyboard alone may still go (the text refused, say).
+        failed(error);
       }
     }
-    await api.editMessageReplyMarkup(chatId, message.message_id);
-  } catch (error) {
-    log.info({ err: error, messageId: message.message_id }, 'the tapped message could not be marked');
   }
+  await api.editMessageReplyMarkup(chatId, message.message_id).catch(failed);
 }

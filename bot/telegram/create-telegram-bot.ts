@@ -45,8 +45,8 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot {
       choiceId: ctx.callbackQuery.data,
     });
     // Once handled (a failure leaves the keyboard to tap again), the keyboard goes and the message
-    // shows what was chosen.
-    await markChosen(ctx.api, ctx.callbackQuery.message, ctx.callbackQuery.data, localeOf(outcome), deps.log);
+    // shows what was chosen; not awaited, so the next update does not wait for the edit.
+    void markChosen(ctx.api, ctx.callbackQuery.message, ctx.callbackQuery.data, localeOf(outcome), deps.log);
   });
 
   bot.on('message:text', async (ctx) => {

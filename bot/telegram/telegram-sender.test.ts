@@ -112,6 +112,15 @@ describe('createTelegramSender in HTML parse mode', () => {
     });
   });
 
+  it('a button label shows no markers: Telegram takes plain text there', async () => {
+    const { api, calls } = fakeApi();
+    await createTelegramSender(api).send('42', {
+      text: 'Chọn',
+      choices: [[{ id: 'pledge:1', label: `Đăng ký ${code('UH-0001')}` }]],
+    });
+    expect(JSON.stringify(calls[0]?.payload.reply_markup)).toContain('"text":"Đăng ký UH-0001"');
+  });
+
   it('a long text is cut into parts of at most 4,096 visible characters, no span cut', async () => {
     const { api, calls } = fakeApi();
     // One bold paragraph of 5,000 characters: the cut falls inside it.

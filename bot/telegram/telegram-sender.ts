@@ -140,17 +140,18 @@ export function createTelegramSender(api: Api, options: TelegramSenderOptions = 
   };
 }
 
+/** The inline keyboard; a label shows no formatting (Telegram's buttons take plain text only). */
 function keyboard(message: Outbound): InlineKeyboard {
   const kb = new InlineKeyboard();
   for (const row of message.choices ?? []) {
     for (const choice of row) {
-      kb.text(choice.label, choice.id);
+      kb.text(plainText(choice.label), choice.id);
     }
     kb.row();
   }
   // Quick answers two to a row: short labels ("0", "↩︎ 12", "Không có").
   (message.suggestions ?? []).forEach((choice, i) => {
-    kb.text(choice.label, choice.id);
+    kb.text(plainText(choice.label), choice.id);
     if (i % 2 === 1) {
       kb.row();
     }

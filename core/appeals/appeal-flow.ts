@@ -5,6 +5,7 @@ import { zOptionalText } from '../flows/answers.ts';
 import type { FlowDef } from '../flows/flow.ts';
 import { defineFlow, type FlowStart } from '../flows/flow-runner.ts';
 import { t } from '../messaging/catalog.ts';
+import { code } from '../messaging/markup.ts';
 import { APPEAL_AUDIENCES, type AppealAudience } from './appeal.repository.ts';
 import { APPEAL_MAX_TEXT, type AppealLinks, appealReach, reachLines, sendAppeal } from './appeals.ts';
 
@@ -145,7 +146,7 @@ export const appealRunner = defineFlow({
       inbound.channel,
     );
     return [
-      { key: 'appeal.sent', params: { code: sent.code, count: sent.reach.total } },
+      { key: 'appeal.sent', params: { code: code(sent.code), count: sent.reach.total } },
       ...reachLines(audiences, sent.reach).slice(0, -1),
       { key: 'appeal.sent.pace' },
     ];

@@ -5,6 +5,7 @@ import type { Text } from '../flows/flow.ts';
 import { fundScope, loadRollup } from '../funds/fund-reports.ts';
 import { completionPercent, loadUnitProgress, shortUnitName } from '../households/unit-progress.ts';
 import { type Locale, t } from '../messaging/catalog.ts';
+import { bold } from '../messaging/markup.ts';
 import type { Outbound } from '../messaging/message.ts';
 import { loadAreaUnits } from '../people/area-view.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
@@ -196,9 +197,18 @@ export function digestMessage(digest: Digest, locale: Locale): Outbound {
   return { text: digestText(digest, locale), image: { svg: digest.svg, caption: digest.title } };
 }
 
-/** The text, one line per `Text`; a long digest splits at its blank lines (bot/split-text.ts). */
+/**
+ * The text, one line per `Text`; a long digest splits at its blank lines (bot/split-text.ts). The
+ * title and each section's heading (its first line) are in bold.
+ */
 export function digestText(digest: Digest, locale: Locale): string {
-  return digest.lines.map((line) => t(locale, line.key, line.params)).join('\n');
+  return digest.lines
+    .map((line, i) => {
+      const text = t(locale, line.key, line.params);
+      const heading = i === 0 || line.key.endsWith('.heading') || digest.lines[i - 1]?.key === BREAK.key;
+      return heading && text !== '' ? bold(text) : text;
+    })
+    .join('\n');
 }
 
 async function loadPeriods(tx: Tx, campaignId: number): Promise<Period[]> {

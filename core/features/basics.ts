@@ -1,4 +1,5 @@
 import { repeatPrompt } from '../flows/engine.ts';
+import { bold } from '../messaging/markup.ts';
 import type { Actor } from '../shared/actor.ts';
 import { menuButtonId } from '../shared/menu-button.ts';
 import type { Feature, FeatureChat } from './feature.ts';
@@ -13,7 +14,7 @@ export const basicsFeature: Feature = {
       scope: 'private',
       description: 'command.menu',
       telegram: 1,
-      handle: async (chat) => chat.showMenu(chat.text('menu.title'), await chat.loadFlow()),
+      handle: async (chat) => chat.showMenu(bold(chat.text('menu.title')), await chat.loadFlow()),
     },
     {
       vi: 'huy',
@@ -78,7 +79,7 @@ export const basicsFeature: Feature = {
     {
       name: 'main',
       action: 'menu.use',
-      handle: async (chat, { active }) => chat.showMenu(chat.text('menu.title'), active),
+      handle: async (chat, { active }) => chat.showMenu(bold(chat.text('menu.title')), active),
     },
     {
       name: 'whoami',

@@ -3,6 +3,7 @@ import { zIdChoice, zOptionalText } from '../flows/answers.ts';
 import type { FlowDef, Text } from '../flows/flow.ts';
 import { defineFlow } from '../flows/flow-runner.ts';
 import { t } from '../messaging/catalog.ts';
+import { code } from '../messaging/markup.ts';
 import type { Inbound } from '../messaging/message.ts';
 import { isGuest } from '../shared/actor.ts';
 import { dateInZone, toIsoDate } from '../shared/calendar.ts';
@@ -175,7 +176,7 @@ export const feedbackRunner = defineFlow({
     if (stored) {
       await notifyHandlers(tx, stored, now);
     }
-    return [{ key: 'feedback.created', params: { ref, to: await handledBy(tx, unit) } }];
+    return [{ key: 'feedback.created', params: { ref: code(ref), to: await handledBy(tx, unit) } }];
   },
 });
 

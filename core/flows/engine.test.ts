@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { t } from '../messaging/catalog.ts';
+import { bold } from '../messaging/markup.ts';
 import type { Outbound } from '../messaging/message.ts';
 import { type PreviousFigures, type ReportFlowContext, reportFlow } from '../reports/report-flow.ts';
 import { answeredData, applyInput, repeatPrompt, startFlow } from './engine.ts';
@@ -757,7 +758,7 @@ describe('the engine with the report flow: summary, confirm and edit', () => {
     const reply = onlyReply(result.replies);
     expect(reply.text).toBe(
       [
-        '📄 Xem lại báo cáo tiến độ tháng',
+        bold('📄 Xem lại báo cáo tiến độ tháng'),
         'Đơn vị: Phường Đức Xuân',
         'Kỳ: tháng 2/2025 (hạn trước ngày 15/03/2025)',
         '',

@@ -1,4 +1,5 @@
 import { type Locale, type MessageKey, t } from '../messaging/catalog.ts';
+import { bold } from '../messaging/markup.ts';
 import type { Choice, Outbound } from '../messaging/message.ts';
 import { formatInteger, formatMoney } from '../shared/format.ts';
 import {
@@ -518,7 +519,7 @@ function summary<C>(def: FlowDef<C>, state: FlowState<C>, locale: Locale, note?:
   if (note) {
     lines.push(`⚠️ ${note}`);
   }
-  lines.push(t(locale, 'flow.summary.title', { title: t(locale, def.title) }));
+  lines.push(bold(t(locale, 'flow.summary.title', { title: t(locale, def.title) })));
   for (const text of def.summaryHeader(ctx, state.data)) {
     lines.push(render(locale, text));
   }

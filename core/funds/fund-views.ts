@@ -1,5 +1,6 @@
 import type { Text } from '../flows/flow.ts';
 import type { MessageKey, ParamValue } from '../messaging/catalog.ts';
+import { code } from '../messaging/markup.ts';
 import { fromIsoDate } from '../shared/calendar.ts';
 import { formatDate, formatInteger, formatMoney } from '../shared/format.ts';
 import { placeInSentence } from '../units/kinds.ts';
@@ -86,7 +87,7 @@ export function pledgeCard(p: PledgeView, today: string): Text[] {
     {
       key: 'pledge.card',
       params: {
-        ref: p.ref,
+        ref: code(p.ref),
         donor: p.donorName,
         kind: { key: `pledge.donor_kind.${p.donorKind}` },
         what: pledgeWhat(p),

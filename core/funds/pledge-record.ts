@@ -2,6 +2,7 @@ import { closedRefusal } from '../campaigns/campaign-of.ts';
 import type { Text } from '../flows/flow.ts';
 import type { SubmitResult } from '../flows/flow-runner.ts';
 import { t } from '../messaging/catalog.ts';
+import { code } from '../messaging/markup.ts';
 import type { Inbound } from '../messaging/message.ts';
 import { type Actor, isGuest } from '../shared/actor.ts';
 import { AppError } from '../shared/app-error.ts';
@@ -272,7 +273,7 @@ async function pledgeReceipt(
   // totals, not whether money may come in (a transfer received is recorded against it as usual).
   const payment = await pledgePayment(tx, pledge, pledge.amount - pledge.received);
   const lines: Text[] = [
-    { key, params: { ref: pledge.ref, handover: { key: `pledge.handover.${pledge.kind}` } } },
+    { key, params: { ref: code(pledge.ref), handover: { key: `pledge.handover.${pledge.kind}` } } },
     ...pledgeCard(pledge, today),
     // Where to transfer the money, with the pledge's number as the transfer's content.
     ...payment.lines,

@@ -1,4 +1,5 @@
 import type { Text } from '../flows/flow.ts';
+import { code } from '../messaging/markup.ts';
 import type { PaymentQrImage, VietQrRecipe } from '../messaging/message.ts';
 import { formatMoney } from '../shared/format.ts';
 import type { Tx } from '../unit-of-work.ts';
@@ -190,7 +191,12 @@ export async function pledgePayment(tx: Tx, pledge: PledgeToPay, amount: bigint)
   const lines: Text[] = [
     {
       key: 'pledge.fund_account',
-      params: { ...params, purpose, scan: scannable ? { key: 'pledge.fund_account.scan' } : '' },
+      params: {
+        ...params,
+        account: code(params.account),
+        purpose: code(purpose),
+        scan: scannable ? { key: 'pledge.fund_account.scan' } : '',
+      },
     },
   ];
   if (!scannable || account.bin === undefined) {

@@ -7,6 +7,7 @@ import { integerAnswer, textAnswer } from '../flows/answers.ts';
 import type { FlowData, FlowDef, StepDef, Text } from '../flows/flow.ts';
 import { defineFlow } from '../flows/flow-runner.ts';
 import { type MessageKey, t } from '../messaging/catalog.ts';
+import { code as monospace } from '../messaging/markup.ts';
 import type { Choice } from '../messaging/message.ts';
 import { dateInZone } from '../shared/calendar.ts';
 import { normalizeVi, parseInteger, parseYesNo } from '../shared/parse.ts';
@@ -507,8 +508,11 @@ export const householdAddRunner = defineFlow({
       actor,
       id,
       assigned
-        ? { key: 'household.add.done_new_code', params: { name: input.headName, code: input.code } }
-        : { key: 'household.add.done', params: { name: input.headName, code: input.code } },
+        ? {
+            key: 'household.add.done_new_code',
+            params: { name: input.headName, code: monospace(input.code) },
+          }
+        : { key: 'household.add.done', params: { name: input.headName, code: monospace(input.code) } },
     );
   },
 });

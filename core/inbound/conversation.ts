@@ -8,6 +8,7 @@ import { applyInput, repeatPrompt, resume, startFlow } from '../flows/engine.ts'
 import { CONFIRM_STEP, type EngineResult, type FlowState, type Text, type UserInput } from '../flows/flow.ts';
 import { type ShownChoice, shownChoicesOf } from '../flows/shown-choices.ts';
 import { isLocale, type Locale, t } from '../messaging/catalog.ts';
+import { bold } from '../messaging/markup.ts';
 import type { Choice, Inbound, InboundMedia, Outbound } from '../messaging/message.ts';
 import { type Actor, GUEST } from '../shared/actor.ts';
 import { dateInZone } from '../shared/calendar.ts';
@@ -120,7 +121,7 @@ export class Conversation implements FeatureChat {
     }
     if (this.discardedFlow) {
       // The message answered a conversation that just expired: it is not a menu choice.
-      return this.showMenu(this.text('menu.title'));
+      return this.showMenu(bold(this.text('menu.title')));
     }
     return this.onIdleText();
   }

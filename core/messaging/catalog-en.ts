@@ -1,4 +1,5 @@
 import type { vi } from './catalog-vi.ts';
+import { bold } from './markup.ts';
 
 /** English copy, key for key with the Vietnamese catalog (for trainers and documentation). */
 export const en: Record<keyof typeof vi, string> = {
@@ -201,7 +202,7 @@ export const en: Record<keyof typeof vi, string> = {
   'report.summary.unit': 'Unit: {unit}',
   'report.summary.period': 'Period: {period} (due before {due})',
   'report.summary.period_late': 'Period: {period} (due before {due} – overdue)',
-  'report.receipt': '✅ Report for {period} of {unit} received.\nReference: {ref}\nReceived at: {at}',
+  'report.receipt': `${bold('✅ Report for {period} of {unit} received.')}\nReference: {ref}\nReceived at: {at}`,
   'report.receipt.on_time': 'The report was sent on time. Thank you!',
   'report.receipt.late': '⏰ The report is recorded as late.',
   'report.receipt.revision': 'This is revision {revision}; earlier versions are kept.',
@@ -459,8 +460,7 @@ export const en: Record<keyof typeof vi, string> = {
   'pledge.rule.too_small': 'The amount must be at least {min}.',
   'pledge.rule.phone': 'That phone number is not valid. Type 10 digits, e.g. 0912 345 678.',
   'pledge.rule.due_past': 'The planned date cannot be before today ({today}).',
-  'pledge.created':
-    '✅ Your pledge is registered. Reference: {ref}\nThank you! Keep this number for enquiries and to quote {handover}.',
+  'pledge.created': `${bold('✅ Your pledge is registered.')} Reference: {ref}\nThank you! Keep this number for enquiries and to quote {handover}.`,
   'pledge.handover.money': 'when you pay',
   'pledge.handover.materials': 'when you hand over the goods',
   'pledge.handover.labour': 'when you come to work',
@@ -515,7 +515,7 @@ export const en: Record<keyof typeof vi, string> = {
     'This is for the "For the Poor" fund officers, officers and admins of the level holding the launch ceremony.',
   'pledge.fund': '"For the Poor" Fund of {place}',
   'pledge.rule.unit': 'Type the unit in words, e.g. bags, tonnes, m² (the quantity was the question before).',
-  'pledge.updated': '✅ Pledge {ref} changed.',
+  'pledge.updated': bold('✅ Pledge {ref} changed.'),
   'pledge.cancelled': '✅ Pledge {ref} cancelled.',
   'pledge.cancel.title': 'cancel a pledge',
   'pledge.cancel.header': 'Cancel pledge {ref}',
@@ -631,7 +631,7 @@ export const en: Record<keyof typeof vi, string> = {
   'fund.receipt.header': 'Money received by the "For the Poor" fund – {level}',
   'fund.receipt.header_pledge':
     'Payment against pledge {ref} – {donor}\nPledged: {pledged}; received: {received}',
-  'fund.receipt.done': '✅ Receipt of {amount} recorded.',
+  'fund.receipt.done': bold('✅ Receipt of {amount} recorded.'),
   'statement.confirmed': '✅ {amount} from {donor} recorded against pledge {ref} (bank statement of {day}).',
   'statement.confirmed_all':
     '✅ {confirmed} proposed matches confirmed; {refused} could not be (still waiting for review).',
@@ -645,7 +645,7 @@ export const en: Record<keyof typeof vi, string> = {
     'ℹ️ Pledge {ref} was awaiting verification; this receipt counts as confirming it, so it is in the totals from now on.',
   'fund.receipt.donor_notice':
     '💚 {fund} received {what} for pledge {ref} ({donor}) on {date}. Paid so far: {received} of the {pledged} pledged. Thank you sincerely!',
-  'fund.receipt.done_in_kind': '✅ {what} recorded, valued at {amount}.',
+  'fund.receipt.done_in_kind': bold('✅ {what} recorded, valued at {amount}.'),
   'fund.allocation.title': 'allocate to a household',
   'fund.allocation.header':
     'Allocation to {name} (code {code}, {unit})\nNeed: {need} – norm {norm}\nFrom fund: {level}',
@@ -936,7 +936,7 @@ export const en: Record<keyof typeof vi, string> = {
   'feedback.status.handled': 'handled',
   'feedback.status.answered': 'answered',
   'feedback.created':
-    '✅ Your feedback was received. Tracking number: {ref}.\n' +
+    `${bold('✅ Your feedback was received.')} Tracking number: {ref}.\n` +
     'It was sent to {to}. The bot will tell you here when there is news.\n' +
     'To see its status at any time: /tracuu {ref}',
   'feedback.refused.rate_day':

@@ -1,4 +1,9 @@
-/** Vietnamese copy (the default). Address officials politely as "anh/chị". */
+import { bold } from './markup.ts';
+
+/**
+ * Vietnamese copy (the default). Address officials politely as "anh/chị". The main messages'
+ * headings are in bold (`bold`, core/messaging/markup.ts); a code to copy comes as a `code` param.
+ */
 export const vi = {
   'common.yes': 'Có',
   'common.no': 'Không',
@@ -203,7 +208,7 @@ export const vi = {
   'report.summary.unit': 'Đơn vị: {unit}',
   'report.summary.period': 'Kỳ: {period} (hạn trước ngày {due})',
   'report.summary.period_late': 'Kỳ: {period} (hạn trước ngày {due} – đã quá hạn)',
-  'report.receipt': '✅ Đã nhận báo cáo {period} của {unit}.\nSố tham chiếu: {ref}\nThời gian nhận: {at}',
+  'report.receipt': `${bold('✅ Đã nhận báo cáo {period} của {unit}.')}\nSố tham chiếu: {ref}\nThời gian nhận: {at}`,
   'report.receipt.on_time': 'Báo cáo được gửi đúng hạn. Cảm ơn anh/chị!',
   'report.receipt.late': '⏰ Báo cáo được ghi nhận là gửi sau hạn.',
   'report.receipt.revision': 'Đây là bản sửa lần {revision}; các bản trước vẫn được lưu lại.',
@@ -463,8 +468,7 @@ export const vi = {
   'pledge.rule.too_small': 'Số tiền cần từ {min} trở lên.',
   'pledge.rule.phone': 'Số điện thoại chưa đúng. Anh/chị gõ 10 chữ số, ví dụ: 0912 345 678.',
   'pledge.rule.due_past': 'Ngày dự kiến nộp không được trước hôm nay ({today}).',
-  'pledge.created':
-    '✅ Đã ghi nhận đăng ký ủng hộ. Số đăng ký: {ref}\nXin trân trọng cảm ơn! Anh/chị giữ số này để tra cứu và đối chiếu {handover}.',
+  'pledge.created': `${bold('✅ Đã ghi nhận đăng ký ủng hộ.')} Số đăng ký: {ref}\nXin trân trọng cảm ơn! Anh/chị giữ số này để tra cứu và đối chiếu {handover}.`,
   'pledge.handover.money': 'khi nộp tiền',
   'pledge.handover.materials': 'khi bàn giao hiện vật',
   'pledge.handover.labour': 'khi tham gia ngày công',
@@ -520,7 +524,7 @@ export const vi = {
     'Chức năng này dành cho cán bộ Quỹ "Vì người nghèo", cán bộ và quản trị viên của cấp tổ chức lễ phát động.',
   'pledge.fund': 'Quỹ "Vì người nghèo" {place}',
   'pledge.rule.unit': 'Đơn vị tính chỉ ghi bằng chữ, ví dụ: bao, tấn, m² (số lượng đã hỏi ở câu trước).',
-  'pledge.updated': '✅ Đã sửa đăng ký số {ref}.',
+  'pledge.updated': bold('✅ Đã sửa đăng ký số {ref}.'),
   'pledge.cancelled': '✅ Đã hủy đăng ký số {ref}.',
   'pledge.cancel.title': 'hủy đăng ký ủng hộ',
   'pledge.cancel.header': 'Hủy đăng ký số {ref}',
@@ -637,7 +641,7 @@ export const vi = {
   'fund.receipt.header': 'Ghi nhận khoản thu vào Quỹ "Vì người nghèo" – {level}',
   'fund.receipt.header_pledge':
     'Ghi nhận khoản nộp theo đăng ký {ref} – {donor}\nĐã đăng ký: {pledged}; đã nhận: {received}',
-  'fund.receipt.done': '✅ Đã ghi nhận khoản thu {amount}.',
+  'fund.receipt.done': bold('✅ Đã ghi nhận khoản thu {amount}.'),
   'statement.confirmed': '✅ Đã ghi nhận {amount} của {donor} vào đăng ký {ref} (theo sao kê ngày {day}).',
   'statement.confirmed_all':
     '✅ Đã xác nhận {confirmed} khoản đề xuất; {refused} khoản không xác nhận được (vẫn chờ xem lại).',
@@ -651,7 +655,7 @@ export const vi = {
     'ℹ️ Đăng ký số {ref} đang chờ xác minh; khoản thu này được coi là xác nhận, nên từ nay đăng ký được tính vào số liệu tổng hợp.',
   'fund.receipt.donor_notice':
     '💚 {fund} đã nhận {what} theo đăng ký {ref} ({donor}) ngày {date}. Đến nay đã nộp {received} trên {pledged} đã đăng ký. Trân trọng cảm ơn!',
-  'fund.receipt.done_in_kind': '✅ Đã ghi nhận {what}, trị giá quy đổi {amount}.',
+  'fund.receipt.done_in_kind': bold('✅ Đã ghi nhận {what}, trị giá quy đổi {amount}.'),
   'fund.allocation.title': 'phân bổ kinh phí cho hộ',
   'fund.allocation.header':
     'Phân bổ cho hộ {name} (mã {code}, {unit})\nNhu cầu: {need} – định mức {norm}\nTừ Quỹ: {level}',
@@ -943,7 +947,7 @@ export const vi = {
   'feedback.status.handled': 'đã xử lý',
   'feedback.status.answered': 'đã trả lời',
   'feedback.created':
-    '✅ Đã tiếp nhận phản ánh của anh/chị. Số theo dõi: {ref}.\n' +
+    `${bold('✅ Đã tiếp nhận phản ánh của anh/chị.')} Số theo dõi: {ref}.\n` +
     'Phản ánh đã được chuyển tới {to}. Khi có kết quả, bot sẽ báo anh/chị tại đây.\n' +
     'Xem tình trạng bất cứ lúc nào: gõ /tracuu {ref}',
   'feedback.refused.rate_day':

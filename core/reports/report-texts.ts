@@ -1,5 +1,6 @@
 import type { Text } from '../flows/flow.ts';
 import type { MessageKey } from '../messaging/catalog.ts';
+import { code } from '../messaging/markup.ts';
 import { fromIsoDate } from '../shared/calendar.ts';
 import { formatDate, formatDateTime } from '../shared/format.ts';
 
@@ -57,7 +58,12 @@ export function reportReceipt(r: {
   const receipt: Text[] = [
     {
       key: 'report.receipt',
-      params: { period: r.periodLabel, unit: r.unitName, ref: r.ref, at: formatDateTime(r.at, r.timeZone) },
+      params: {
+        period: r.periodLabel,
+        unit: r.unitName,
+        ref: code(r.ref),
+        at: formatDateTime(r.at, r.timeZone),
+      },
     },
     { key: r.late ? 'report.receipt.late' : 'report.receipt.on_time' },
   ];

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../bot/app.ts';
+import { plainText } from '../../core/messaging/markup.ts';
 import { startApp, type TempDatabase, tempDatabase } from '../support/app-harness.ts';
 import { startZaloEmulator, type ZaloEmulator } from '../support/zalo-emulator.ts';
 import { counted, outboxSettled, pledgeCount, runningClock, seenCount } from './support.ts';
@@ -159,7 +160,8 @@ async function outboxRows(user: string) {
     .execute();
 }
 
-const firstLine = (text: string) => text.split('\n')[0] ?? '';
+// The first line as read (the bold and code markers of the outbox text dropped).
+const firstLine = (text: string) => plainText(text).split('\n')[0] ?? '';
 
 /**
  * What each donor received against the outbox: each row delivered once, in order — except the

@@ -53,7 +53,10 @@ export interface SentMessage {
   raw?: string;
   /** The formatting Telegram parsed from the markup (bold, code…), when there is any. */
   entities?: MessageEntity[];
-  /** `reply_markup` as sent by the bot (parsed from JSON if it came as a string). */
+  /**
+   * `reply_markup` as sent by the bot (parsed from JSON if it came as a string); for a message sent,
+   * its inline keyboard as later edits left it (the buttons the user can tap now, none once removed).
+   */
   replyMarkup?: unknown;
   payload: Record<string, unknown>;
   /** A file the bot uploaded with sendPhoto / sendDocument: its name and its bytes. */
@@ -1818,6 +1821,14 @@ class Emulator implements BotApiEmulator {
       edited.reply_markup = newMarkup;
     }
     this.storeMessage(edited);
+    const original = this.sent.findLast(
+      (m) => m.chatId === chatId && m.messageId === messageId && DELIVERY_METHODS.has(m.method),
+    );
+    if (original !== undefined && newMarkup === undefined) {
+      delete original.replyMarkup;
+    } else if (original !== undefined) {
+      original.replyMarkup = newMarkup;
+    }
     const shownText = edited.text ?? edited.caption;
     this.recordSent({
       method,

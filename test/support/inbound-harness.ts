@@ -26,14 +26,17 @@ import type { Tx, UnitOfWork } from '../../core/unit-of-work.ts';
 import type { DB, SqlDb } from '../../prisma/sql-db.ts';
 import { createStore } from '../../prisma/store.ts';
 import { migratedDb } from './app-harness.ts';
+import { readable } from './readable.ts';
 
 export const DEFAULT_FLOW_TTL_MS = 60 * 60_000;
 
 export interface Sent {
   outcome: InboundOutcome;
   replies: Outbound[];
-  /** All reply texts joined by blank lines, handy for `toContain`. */
+  /** All reply texts as read (bold and code markers dropped) joined by blank lines, for `toContain`. */
   text: string;
+  /** The same with the markers, for a test about formatting (core/messaging/markup.ts). */
+  marked: string;
   /** Every option id offered by the replies (`choices`: one of them is the answer). */
   buttons: string[];
   /** Every quick-answer id offered by the replies (`suggestions` for a typed question). */
@@ -300,7 +303,7 @@ export async function createInboundHarness(
       reports: reports.map(reportRecord),
       flows,
       inboundSeen: seen,
-      outbox: outbox.map(({ payload, ...rest }) => ({ ...rest, message: JSON.parse(payload) })),
+      outbox: outbox.map(({ payload, ...rest }) => ({ ...rest, message: readable(JSON.parse(payload)) })),
       audit,
     };
   }
@@ -327,11 +330,13 @@ export async function createInboundHarness(
     handle,
     async send(inbound) {
       const outcome = await handle(inbound);
-      const replies = await repliesTo(inbound);
+      const sent = await repliesTo(inbound);
+      const replies = sent.map(readable);
       return {
         outcome,
         replies,
         text: replies.map((r) => r.text).join('\n\n'),
+        marked: sent.map((r) => r.text).join('\n\n'),
         buttons: replies.flatMap((r) => (r.choices ?? []).flat().map((c) => c.id)),
         suggestions: replies.flatMap((r) => (r.suggestions ?? []).map((c) => c.id)),
       };

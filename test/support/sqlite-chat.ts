@@ -14,6 +14,7 @@ import type { PrismaClient } from '../../prisma/client.ts';
 import type { SqlDb } from '../../prisma/sql-db.ts';
 import { createStore } from '../../prisma/store.ts';
 import { seededDatabase } from './app-harness.ts';
+import { readable } from './readable.ts';
 
 /**
  * The inbound use case on a real, seeded database — the same store the bot runs on, SQLite or
@@ -22,7 +23,10 @@ import { seededDatabase } from './app-harness.ts';
  * (The name is older than PostgreSQL support.)
  */
 export interface ChatReply {
+  /** The replies' texts as read (bold and code markers dropped), joined by blank lines. */
   text: string;
+  /** The same with the markers, for a test about formatting (core/messaging/markup.ts). */
+  marked: string;
   /** Every button id offered (choices and quick answers). */
   buttons: string[];
   replies: Outbound[];
@@ -66,10 +70,12 @@ export async function startSqliteChat(now: string): Promise<SqliteChat> {
       .where('idempotencyKey', 'like', `${prefix}%`)
       .orderBy(sql`CAST(substr(${sql.ref('idempotencyKey')}, ${prefix.length + 1}) AS INTEGER)`)
       .execute();
-    const replies = rows.map((r) => JSON.parse(r.payload) as Outbound);
+    const sent = rows.map((r) => JSON.parse(r.payload) as Outbound);
+    const replies = sent.map(readable);
     return {
       replies,
       text: replies.map((r) => r.text).join('\n\n'),
+      marked: sent.map((r) => r.text).join('\n\n'),
       buttons: replies.flatMap((r) => [
         ...(r.choices ?? []).flat().map((c) => c.id),
         ...(r.suggestions ?? []).map((c) => c.id),
