@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { buildDigest, digestText } from '../../core/digests/digest.ts';
+import { plainText } from '../../core/messaging/markup.ts';
 import { createStore } from '../../prisma/store.ts';
 import { type CliContext, UsageError } from './context.ts';
 import { ZAtOption } from './reminders.ts';
@@ -46,7 +47,8 @@ export async function digestPreview(ctx: CliContext, opts: DigestPreviewOptions)
   if (!digest) {
     throw new UsageError('chưa có chiến dịch nào trong cơ sở dữ liệu');
   }
-  for (const line of digestText(digest, 'vi').split('\n')) {
+  // A terminal shows no bold: the text as read.
+  for (const line of plainText(digestText(digest, 'vi')).split('\n')) {
     ctx.out(line);
   }
   if (opts.out) {

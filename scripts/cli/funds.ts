@@ -26,6 +26,7 @@ import { type FundTrace, traceFunds } from '../../core/funds/trace.ts';
 import type { HouseholdView } from '../../core/households/household.repository.ts';
 import { HOUSEHOLD_NEED_LABELS, isHouseholdNeed } from '../../core/households/household.ts';
 import { t } from '../../core/messaging/catalog.ts';
+import { plainText } from '../../core/messaging/markup.ts';
 import { CLI_SOURCE } from '../../core/messaging/outbox.repository.ts';
 import { dateInZone, toIsoDate } from '../../core/shared/calendar.ts';
 import { formatMoney } from '../../core/shared/format.ts';
@@ -40,9 +41,9 @@ import { clean, formatInstant, formatIsoDate, renderTable } from './text.ts';
 // ---------------------------------------------------------------------------------------------
 // Shared by `funds`, `pledges show` and `households show`
 
-/** Catalog texts rendered in Vietnamese, one output line per line of text. */
+/** Catalog texts in Vietnamese as read (no bold in a terminal), one output line per line of text. */
 export function renderTexts(texts: readonly Text[]): string[] {
-  return texts.flatMap((text) => t('vi', text.key, text.params).split('\n'));
+  return texts.flatMap((text) => plainText(t('vi', text.key, text.params)).split('\n'));
 }
 
 /** The transactional store on the CLI's database connection (the one the bot uses). */
