@@ -58,7 +58,11 @@ import { registerPlayground } from './playground/playground-routes.ts';
 import { createPlaygroundSender } from './playground/playground-sender.ts';
 import { createScheduler, type Scheduler } from './scheduler.ts';
 import { createStatementWorker, type FileFetcher } from './statements/statement-worker.ts';
-import { type ChatCommandLists, createChatCommandLists, setTelegramCommands } from './telegram/command-lists.ts';
+import {
+  type ChatCommandLists,
+  createChatCommandLists,
+  setTelegramCommands,
+} from './telegram/command-lists.ts';
 import { createTelegramBot } from './telegram/create-telegram-bot.ts';
 import { createPinnedTotals, type PinnedTotalsLoop } from './telegram/pinned-totals.ts';
 import { startTelegramPolling } from './telegram/telegram-polling.ts';
@@ -66,9 +70,9 @@ import { createTelegramSender } from './telegram/telegram-sender.ts';
 import { createZaloClient, type ZaloClient } from './zalo/zalo-client.ts';
 import { parseZaloEvent } from './zalo/zalo-inbound.ts';
 import { createZaloSender } from './zalo/zalo-sender.ts';
-import { withZnsFallback } from './zalo/zns-sender.ts';
 import { createZaloTokens, type ZaloTokens } from './zalo/zalo-tokens.ts';
 import { registerZaloWebhook } from './zalo/zalo-webhook.ts';
+import { withZnsFallback } from './zalo/zns-sender.ts';
 
 const HISTORY_DAYS = 30;
 

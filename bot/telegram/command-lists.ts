@@ -139,7 +139,8 @@ export function createChatCommandLists(deps: ChatCommandListsDeps): ChatCommandL
       deps.log.warn({ err: ok.error }, 'setMyCommands for a chat failed');
       // A chat the bot cannot reach (blocked, deleted) is not asked again until its list changes;
       // anything else (a 5xx, the network, a long 429) at the next pass.
-      const refused = ok.error instanceof GrammyError && ok.error.error_code >= 400 && ok.error.error_code < 429;
+      const refused =
+        ok.error instanceof GrammyError && ok.error.error_code >= 400 && ok.error.error_code < 429;
       return refused;
     }
     return sleep(spacingMs, true, { signal: stopping.signal }).catch(() => false);

@@ -227,7 +227,7 @@ export const en: Record<keyof typeof vi, string> = {
   'household.refused.changed':
     'The household is "{status}" and cannot be moved that way. Please open it again.',
   'household.refused.changed_meanwhile':
-    'Someone else just changed this household; nothing was saved. Please open it again.',
+    'Someone else just changed this household; nothing was saved. The household as it is now:',
   'household.refused.ineligible':
     'The household is not eligible; only an admin may approve it, with a reason.',
   'menu.households': '🏠 Households',
@@ -362,12 +362,12 @@ export const en: Record<keyof typeof vi, string> = {
   'menu.fund_transfer': '🔁 Transfer between levels',
   'menu.fund_ack': '🧾 Acknowledgement letters',
   'menu.fund_public': '📢 Public summary',
+  'menu.export': '📥 Excel export',
   'menu.fund_view': '💼 "For the Poor" fund overview',
 
   'pledge.title': 'pledge registration',
   'pledge.summary.org': 'Pledge of {org}\nReceiving fund: {level}',
   'pledge.summary.donor': 'Pledge to the temporary-housing campaign',
-  'menu.export': '📥 Excel export',
   'pledge.summary.appeal': 'In answer to appeal {code}',
   'pledge.consent.ask': 'Would you like to receive news about the campaign?',
   'pledge.consent.yes': '✅ Yes, send me news',

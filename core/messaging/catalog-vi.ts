@@ -233,7 +233,7 @@ export const vi = {
   'household.refused.changed':
     'Hộ đang ở trạng thái "{status}", không chuyển được như vậy. Anh/chị mở lại thông tin hộ.',
   'household.refused.changed_meanwhile':
-    'Trạng thái hộ vừa được người khác thay đổi; không có gì được lưu. Anh/chị mở lại thông tin hộ.',
+    'Trạng thái hộ vừa được người khác thay đổi; không có gì được lưu. Thông tin hộ lúc này:',
   'household.refused.ineligible':
     'Hộ chưa đủ điều kiện theo tiêu chí; chỉ quản trị viên được duyệt kèm lý do.',
   'menu.households': '🏠 Hộ gia đình',
@@ -367,13 +367,13 @@ export const vi = {
   'menu.fund_transfer': '🔁 Chuyển quỹ giữa các cấp',
   'menu.fund_ack': '🧾 Giấy xác nhận ủng hộ',
   'menu.fund_public': '📢 Công khai',
+  'menu.export': '📥 Xuất Excel',
   'menu.fund_view': '💼 Tình hình Quỹ "Vì người nghèo"',
 
   'pledge.title': 'đăng ký ủng hộ',
   'pledge.summary.org': 'Đăng ký ủng hộ của {org}\nNơi tiếp nhận: {level}',
   'pledge.summary.donor': 'Đăng ký ủng hộ chương trình xóa nhà tạm, nhà dột nát',
   'pledge.summary.appeal': 'Theo thư kêu gọi {code}',
-  'menu.export': '📥 Xuất Excel',
   'pledge.consent.ask': 'Anh/chị có muốn nhận tin về cuộc vận động không?',
   'pledge.consent.yes': '✅ Có, tôi muốn nhận tin',
   'pledge.consent.no': 'Không, cảm ơn',
