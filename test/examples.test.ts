@@ -5,6 +5,7 @@ import type { NewModelExample } from '../core/examples/model-example.repository.
 import { COMMITTEE_REPORT_ENTITY } from '../core/exports/committee-report.ts';
 import type { DocumentBlock, OfficialDocument } from '../core/exports/official-document.ts';
 import { buildOfficialDocument } from '../core/exports/official-documents.ts';
+import { plainText } from '../core/messaging/markup.ts';
 import type { Tx } from '../core/unit-of-work.ts';
 import type { PrismaClient } from '../prisma/client.ts';
 import type { SqlDb } from '../prisma/sql-db.ts';
@@ -289,7 +290,7 @@ describe('the digests', () => {
   async function digest(code: string, kind: 'weekly' | 'deadline' | 'on_demand' = 'weekly'): Promise<string> {
     return run(async (tx) => {
       const d = await buildDigest(tx, { areaUnitId: unit[code] as number, kind, now: NOW });
-      return d ? digestText(d, 'vi') : '';
+      return d ? plainText(digestText(d, 'vi')) : '';
     });
   }
 

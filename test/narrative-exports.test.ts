@@ -5,6 +5,7 @@ import { commendationProposals } from '../core/exports/commendation-proposals.ts
 import type { OfficialDocument } from '../core/exports/official-document.ts';
 import { buildOfficialDocument } from '../core/exports/official-documents.ts';
 import type { ExportSheet } from '../core/exports/sheet.ts';
+import { plainText } from '../core/messaging/markup.ts';
 import type { SqlDb } from '../prisma/sql-db.ts';
 import { createStore } from '../prisma/store.ts';
 import { seededDatabase } from './support/app-harness.ts';
@@ -215,7 +216,7 @@ describe('commendation from the field', () => {
     const digest = await createStore(db).run((tx) =>
       buildDigest(tx, { areaUnitId: cityId, kind: 'semiannual', now: NOW }),
     );
-    const lines = digest ? digestText(digest, 'vi').split('\n') : [];
+    const lines = digest ? plainText(digestText(digest, 'vi')).split('\n') : [];
     const at = lines.indexOf('🏅 Các phường, xã đề nghị khen thưởng (trong báo cáo gửi về):');
     expect(lines.slice(at + 1, at + 3)).toEqual([
       `• Đức Xuân: ${FINAL_ANSWERS.commendations}`,

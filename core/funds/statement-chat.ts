@@ -535,6 +535,12 @@ export async function sectionPage(
       },
     ]);
   }
+  if (start > 0) {
+    // A tapped page loses its buttons on Telegram: the first page can always be had again.
+    choices.push([
+      { id: menuButtonId('stmtpage', anchor.id, section, 0), label: t(locale, 'stmtchat.first') },
+    ]);
+  }
   return { lines, choices, count: all.length };
 }
 

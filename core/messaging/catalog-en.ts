@@ -750,6 +750,7 @@ export const en: Record<keyof typeof vi, string> = {
     '    May be paying the household {household} (allocated, no payment recorded: {amount}, allocated on {date})',
   'stmtchat.d.no_candidate': '    No payment to a household of this amount found.',
   'stmtchat.d.none': 'There are no debits.',
+  'stmtchat.first': '⏮ Back to the first page',
   'stmtchat.more': '▶️ More ({count} left)',
   'stmtchat.dismissed': 'Skipped the {amount} of {date}; nothing recorded in the fund ledger.',
   'stmtchat.all.done': '✅ Recorded {count} proposals.',

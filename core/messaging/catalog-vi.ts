@@ -761,6 +761,7 @@ export const vi = {
     '    Có thể là tiền chi cho hộ {household} (đã phân bổ, chưa ghi chi: {amount}, phân bổ ngày {date})',
   'stmtchat.d.no_candidate': '    Chưa thấy khoản chi cho hộ nào cùng số tiền.',
   'stmtchat.d.none': 'Không có khoản chi nào.',
+  'stmtchat.first': '⏮ Xem lại từ đầu',
   'stmtchat.more': '▶️ Xem tiếp ({count} khoản nữa)',
   'stmtchat.dismissed': 'Đã bỏ qua khoản {amount} ngày {date}; không ghi gì vào sổ quỹ.',
   'stmtchat.all.done': '✅ Đã ghi thu {count} khoản đề xuất.',

@@ -32,6 +32,7 @@ import { formatMoney } from '../../core/shared/format.ts';
 import { executeCommand, parseCommand } from '../../scripts/cli/commands.ts';
 import { startApp, tempDatabase } from '../support/app-harness.ts';
 import { type BotApiEmulator, type EmulatorUser, startBotApiEmulator } from '../support/bot-api-emulator.ts';
+import { takesReplyKeyboardAway } from '../support/emulator-chat.ts';
 
 const officer: EmulatorUser = { id: 8601, first_name: 'Thu' };
 const leader: EmulatorUser = { id: 8602, first_name: 'Hùng' };
@@ -64,8 +65,12 @@ function buttons(user: EmulatorUser): string[] {
   return (markup?.inline_keyboard ?? []).flat().map((b) => b.callback_data ?? '');
 }
 
-function press(user: EmulatorUser, prefix: string): Promise<string> {
+async function press(user: EmulatorUser, prefix: string): Promise<string> {
   const last = emulator.lastMessageTo(user.id);
+  if (last && takesReplyKeyboardAway(last)) {
+    // The phone question's button is taken away with the next message; its buttons come by an edit.
+    await emulator.waitForKeyboard(user.id, last.messageId);
+  }
   const data = buttons(user).find((b) => b.startsWith(prefix));
   if (!last || !data) {
     throw new Error(`no button ${prefix} in ${JSON.stringify(buttons(user))}: ${last?.text}`);

@@ -58,6 +58,6 @@ export function emulatorChat(emulator: () => BotApiEmulator): EmulatorChat {
   };
 }
 
-function takesReplyKeyboardAway(message: SentMessage): boolean {
+export function takesReplyKeyboardAway(message: SentMessage): boolean {
   return (message.replyMarkup as { remove_keyboard?: boolean } | undefined)?.remove_keyboard === true;
 }
