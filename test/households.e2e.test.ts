@@ -155,6 +155,12 @@ describe('households in chat', () => {
       expect.arrayContaining(['Đã khởi công: 1', 'Đã hoàn thành: 1', 'Đã duyệt: 1', 'Đề xuất: 1']),
     );
     expect(await press('menu:hhlist:started')).toContain('1. Nông Văn Tư (DX-001) – Tổ 1');
+    // Each household of the list opens with one tap: its card with the next move.
+    expect(buttons().map((b) => b.text)).toContain('🏠 Nông Văn Tư · Tổ 1');
+    const card = await press('menu:hh:');
+    expect(card).toContain('🏠 Nông Văn Tư (mã DX-001)');
+    expect(card).toContain('Trạng thái: Đã khởi công');
+    expect(buttons().some((b) => b.data.startsWith('menu:hhmove:'))).toBe(true);
 
     // 10/03/2025: February's report. Registry as of 28/02: DX-001 started, DX-003 completed (new
     // builds), DX-002 approved (repair), DX-004 only proposed.

@@ -290,6 +290,10 @@ export async function householdList(
   return {
     lines,
     choices: [
+      // The first households open with one tap, as search results do (their card, the next move).
+      ...shown
+        .slice(0, SEARCH_LIMIT)
+        .map((h) => [{ id: menuButtonId('hh', h.id), label: `🏠 ${h.headName} · ${h.village}` }]),
       [{ id: menuButtonId('hhlist'), label: '↩︎ Các trạng thái' }],
       [{ id: menuButtonId('hhsearch'), label: '🔎 Tìm hộ' }],
     ],
