@@ -10,6 +10,7 @@ import type { AcknowledgementRepository } from './funds/acknowledgement.reposito
 import type { FundRepository, PledgeRepository } from './funds/fund.repository.ts';
 import type { StatementRepository } from './funds/statements/statement.repository.ts';
 import type { HouseholdRepository } from './households/household.repository.ts';
+import type { Channel } from './messaging/message.ts';
 import type { AuditRepository, InboundRepository, OutboxRepository } from './messaging/outbox.repository.ts';
 import type { InviteRepository, PeopleRepository, ThrottleRepository } from './people/people.repository.ts';
 import type { ReminderRepository } from './reminders/reminder.repository.ts';
@@ -58,4 +59,25 @@ export interface Tx {
 export interface UnitOfWork {
   /** Runs `work` in one transaction: everything it wrote commits together or not at all. */
   run<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Runs one inbound message's `work`, with the same guarantees as `run`. A store may first run it
+   * against what it read about the chat in one statement and write what it did in one more
+   * (prisma/chat-turn.ts), running it again in a transaction when the work needs anything else —
+   * so `work` must have no effect but through `tx`. Without it, `run` is used.
+   */
+  runChatTurn?<T>(turn: ChatTurn, work: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+/** The inbound message a chat turn answers. */
+export interface ChatTurn {
+  channel: Channel;
+  chatId: string;
+  senderId: string;
+  /** The channel's event id (the dedupe key). */
+  externalId: string;
+}
+
+/** The lock one chat's turns take, so that they run one at a time across bot instances. */
+export function chatLockKey(turn: Pick<ChatTurn, 'channel' | 'chatId'>): string {
+  return `chat:${turn.channel}:${turn.chatId}`;
 }

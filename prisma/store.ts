@@ -1,6 +1,7 @@
 import type { IdNumberHasher } from '../core/households/id-number.ts';
 import type { OutboxQueue } from '../core/messaging/outbox.repository.ts';
-import type { Tx, UnitOfWork } from '../core/unit-of-work.ts';
+import type { ChatTurn, Tx, UnitOfWork } from '../core/unit-of-work.ts';
+import { createChatTurnRunner, type TurnFallback } from './chat-turn.ts';
 import { createFeedbackRepository } from './feedback-repository.ts';
 import { createFundRepository } from './fund-repository.ts';
 import { createGroupRepository } from './group-repository.ts';
@@ -50,6 +51,14 @@ export function createStore(
     refuseDemoInvites?: boolean;
     /** Hashes ID numbers with the deployment's key (ID_HASH_KEY); without it none can be stored. */
     hashId?: IdNumberHasher;
+    /**
+     * PostgreSQL: run an inbound message as a chat turn in two round trips where it can
+     * (prisma/chat-turn.ts); default true. False runs every message in a full transaction (the
+     * benchmark's "before").
+     */
+    chatTurns?: boolean;
+    /** Told how each chat turn ended: in two round trips, or why it went on to a full transaction. */
+    onChatTurn?: (how: 'two-round-trips' | TurnFallback) => void;
   } = {},
 ): UnitOfWork & { outbox: OutboxQueue; prune(before: Date): Promise<number> } {
   function makeTx(t: SqlDb): Tx {
@@ -94,6 +103,16 @@ export function createStore(
     return tx;
   }
 
+  const run = <T>(work: (tx: Tx) => Promise<T>): Promise<T> =>
+    // SQLite: one connection, one transaction at a time (later messages wait for the one before
+    // to commit). PostgreSQL: each transaction on its own connection, `tx.lock` orders a chat's.
+    db.transaction((t) => work(txOn(t)));
+
+  // SQLite runs a whole transaction in-process in well under a millisecond: only PostgreSQL, where
+  // each statement is a round trip, gains from chat turns.
+  const chatTurn =
+    db.dialect === 'postgres' && opts.chatTurns !== false ? createChatTurnRunner(db) : undefined;
+
   return {
     outbox: createOutboxQueue(db, opts.instanceId ?? 'local'),
     /** Forgets inbound ids and sent messages older than `before` (redeliveries stop within a day). */
@@ -109,10 +128,13 @@ export function createStore(
         .executeTakeFirst();
       return Number(seen.numDeletedRows + sent.numDeletedRows);
     },
-    run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-      // SQLite: one connection, one transaction at a time (later messages wait for the one before
-      // to commit). PostgreSQL: each transaction on its own connection, `tx.lock` orders a chat's.
-      return db.transaction((t) => work(txOn(t)));
-    },
+    run,
+    ...(chatTurn && {
+      async runChatTurn<T>(turn: ChatTurn, work: (tx: Tx) => Promise<T>): Promise<T> {
+        const turned = await chatTurn(turn, work);
+        opts.onChatTurn?.(turned.done ? 'two-round-trips' : turned.why);
+        return turned.done ? turned.result : run(work);
+      },
+    }),
   };
 }

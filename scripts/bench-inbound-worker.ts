@@ -7,6 +7,7 @@
 import { openSqlDb } from '../prisma/sql-db.ts';
 import {
   answerReports,
+  countPostgresStatements,
   type FromWorker,
   reportBot,
   type ToWorker,
@@ -31,7 +32,11 @@ async function main(): Promise<void> {
   }
   const db = openSqlDb(setup.url);
   try {
-    const { bot, failures, retries, lastError } = await reportBot(db, { instanceId: setup.instanceId });
+    const { bot, failures, retries, lastError, turns } = await reportBot(db, {
+      instanceId: setup.instanceId,
+      chatTurns: setup.chatTurns,
+    });
+    const statements = countPostgresStatements();
     const makeUpdate = updateMaker(setup.firstUpdateId);
     // Every officer opens the report (not measured).
     for (const u of [...setup.warmup, ...setup.measured]) {
@@ -46,7 +51,12 @@ async function main(): Promise<void> {
     if ((await nextMessage()).type !== 'measure') {
       throw new Error('expected measure');
     }
+    statements.reset();
+    const turnsBefore = turns();
     const timed = await answerReports(bot, setup.measured, makeUpdate, setup.lanes);
+    const measuredTurns = Object.fromEntries(
+      Object.entries(turns()).map(([how, n]) => [how, n - (turnsBefore[how] ?? 0)]),
+    );
     reply({
       type: 'measured',
       timed,
@@ -54,6 +64,8 @@ async function main(): Promise<void> {
       retries: retries(),
       lastError: lastError(),
       rssMb: rssMb(),
+      turns: measuredTurns,
+      statements: statements.count(),
     });
   } finally {
     await db.close();

@@ -8,6 +8,7 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import type { Bot } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
+import pg from 'pg';
 import { createLogger } from '../bot/logger.ts';
 import { createTelegramBot } from '../bot/telegram/create-telegram-bot.ts';
 import { createInboundHandler } from '../core/inbound/handle-inbound.ts';
@@ -167,10 +168,24 @@ export async function seedOfficers(
  */
 export async function reportBot(
   db: SqlDb,
-  opts: { instanceId?: string } = {},
-): Promise<{ bot: Bot; failures: () => number; retries: () => number; lastError: () => string | undefined }> {
+  opts: { instanceId?: string; chatTurns?: boolean } = {},
+): Promise<{
+  bot: Bot;
+  failures: () => number;
+  retries: () => number;
+  lastError: () => string | undefined;
+  /** How the chat turns ended (PostgreSQL): in two round trips, or why in a full transaction. */
+  turns: () => Record<string, number>;
+}> {
   const clock = createFixedClock(REPORT_CLOCK_AT);
-  const store = createStore(db, { instanceId: opts.instanceId });
+  const turns: Record<string, number> = {};
+  const store = createStore(db, {
+    instanceId: opts.instanceId,
+    chatTurns: opts.chatTurns,
+    onChatTurn: (how) => {
+      turns[how] = (turns[how] ?? 0) + 1;
+    },
+  });
   const handle = createInboundHandler({
     uow: store,
     clock,
@@ -202,7 +217,36 @@ export async function reportBot(
     log: createLogger({ level: 'silent', secrets: [] }),
   });
   await bot.init();
-  return { bot, failures: () => failed, retries: () => retried, lastError: () => lastError };
+  return {
+    bot,
+    failures: () => failed,
+    retries: () => retried,
+    lastError: () => lastError,
+    turns: () => ({ ...turns }),
+  };
+}
+
+/**
+ * Counts the statements node-postgres sends from this process (each one round trip): the
+ * benchmark's "round trips per answer". Wraps `pg.Client.prototype.query` until `stop`.
+ */
+export function countPostgresStatements(): { count: () => number; reset: () => void; stop: () => void } {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  let n = 0;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    n++;
+    return original.apply(this, args);
+  };
+  return {
+    count: () => n,
+    reset: () => {
+      n = 0;
+    },
+    stop: () => {
+      proto.query = original;
+    },
+  };
 }
 
 export interface Timed {
@@ -285,6 +329,8 @@ export interface WorkerSetup {
   warmup: number[];
   measured: number[];
   lanes: number;
+  /** PostgreSQL chat turns in two round trips (false: every answer in a full transaction). */
+  chatTurns: boolean;
 }
 
 /** Parent → worker: the next phase. */
@@ -294,7 +340,16 @@ export type ToWorker = { type: 'warmup' } | { type: 'measure' };
 export type FromWorker =
   | { type: 'ready'; rssMb: number }
   | { type: 'warmed' }
-  | { type: 'measured'; timed: Timed; failures: number; retries: number; lastError?: string; rssMb: number }
+  | {
+      type: 'measured';
+      timed: Timed;
+      failures: number;
+      retries: number;
+      lastError?: string;
+      rssMb: number;
+      turns: Record<string, number>;
+      statements: number;
+    }
   | { type: 'error'; message: string };
 
 export interface InstanceResult {
@@ -304,6 +359,9 @@ export interface InstanceResult {
   retries: number;
   lastError?: string;
   rssMb: number;
+  turns: Record<string, number>;
+  /** Statements sent to PostgreSQL while measuring (round trips). */
+  statements: number;
 }
 
 const WORKER = path.join(import.meta.dirname, 'bench-inbound-worker.ts');
@@ -319,6 +377,7 @@ export async function runInstances(opts: {
   warmup: number[];
   measured: number[];
   lanes: number;
+  chatTurns: boolean;
 }): Promise<InstanceResult[]> {
   const share = (list: number[], k: number) => list.filter((_, i) => i % opts.count === k);
   const workers = Array.from({ length: opts.count }, (_, k) => {
@@ -329,6 +388,7 @@ export async function runInstances(opts: {
       warmup: share(opts.warmup, k),
       measured: share(opts.measured, k),
       lanes: opts.lanes,
+      chatTurns: opts.chatTurns,
     };
     const child = fork(WORKER, [], {
       cwd: path.dirname(import.meta.dirname),
@@ -387,6 +447,8 @@ export async function runInstances(opts: {
       retries: r.retries,
       lastError: r.lastError,
       rssMb: r.rssMb,
+      turns: r.turns,
+      statements: r.statements,
     }));
   } finally {
     // Each worker closes its pool and exits after its last message; one still running is stopped.

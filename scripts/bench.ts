@@ -70,6 +70,7 @@ import {
   ANSWERS,
   answerReports,
   BENCH_BOT_INFO,
+  countPostgresStatements,
   countReports,
   percentile,
   REPORT_CLOCK_AT,
@@ -336,10 +337,64 @@ async function checkReports(db: SqlDb, expected: number): Promise<{ ok: boolean;
   };
 }
 
-async function benchReportAnswers(target: BenchTarget, record: (figure: Figure) => void): Promise<void> {
+/**
+ * Our answers on one instance, one process: `chatTurns` false is PostgreSQL's "before" (every answer
+ * in a full transaction, as until issue 19) — then only our figures are measured, not the baselines.
+ */
+/** How the measured chat turns ended, as a line: "5,600 in two round trips, 400 needs-transaction". */
+function turnsOf(now: Record<string, number>, before: Record<string, number> = {}): string {
+  const parts = Object.entries(now)
+    .map(([how, n]) => [how, n - (before[how] ?? 0)] as const)
+    .filter(([, n]) => n > 0)
+    .map(
+      ([how, n]) =>
+        `${n} ${how === 'two-round-trips' ? 'in two round trips' : `in a full transaction (${how})`}`,
+    );
+  return parts.length > 0
+    ? `chat turns: ${parts.join(', ')}`
+    : 'chat turns: none (every answer in a full transaction)';
+}
+
+/** PostgreSQL's "before": every answer in a full transaction, one instance, one at a time. */
+function reportBefore(
+  ours: Timed,
+  check: { ok: boolean; text: string },
+  statements: number,
+  record: (figure: Figure) => void,
+): void {
+  const sorted = sortedOf(ours);
+  const rate = perSecond(ours);
+  const p99 = percentile(sorted, 99);
+  console.log(
+    `Report answers on PostgreSQL, one instance, BEFORE (every answer in a full transaction): ${ours.samples.length} measured`,
+  );
+  console.log(
+    `  median ${fmt(percentile(sorted, 50))} ms, p99 ${fmt(p99)} ms, max ${fmt(sorted.at(-1) ?? 0)} ms; ${rate.toFixed(0)} answers/s; CPU ${(ours.cpuMs / ours.samples.length).toFixed(3)} ms per answer; ${(statements / ours.samples.length).toFixed(2)} statements per answer`,
+  );
+  console.log(`  check: ${check.text}`);
+  record({
+    what: 'PostgreSQL, one instance, before: answers/s, median / p99',
+    value: `${rate.toFixed(0)}; ${fmt(percentile(sorted, 50))} / ${fmt(p99)} ms; ${(statements / ours.samples.length).toFixed(2)} statements per answer`,
+  });
+  record({
+    what: 'PostgreSQL, one instance, before: Report rows',
+    value: check.text.split(':')[0] ?? '',
+    goal: '0 duplicates, 0 lost',
+    pass: check.ok,
+  });
+}
+
+async function benchReportAnswers(
+  target: BenchTarget,
+  record: (figure: Figure) => void,
+  { chatTurns }: { chatTurns: boolean } = { chatTurns: true },
+): Promise<void> {
   const name = dbName(target.dialect);
-  const { url, db, close, users, warmup, measured } = await reportDatabase(target, 'report');
-  const { bot, failures, retries, lastError } = await reportBot(db);
+  const { url, db, close, users, warmup, measured } = await reportDatabase(
+    target,
+    chatTurns ? 'report' : 'report_before',
+  );
+  const { bot, failures, retries, lastError, turns } = await reportBot(db, { chatTurns });
   const makeUpdate = updateMaker(1);
 
   // Each officer opens the report (not measured), then all answer round-robin, step by step.
@@ -347,13 +402,22 @@ async function benchReportAnswers(target: BenchTarget, record: (figure: Figure) 
     await bot.handleUpdate(makeUpdate(u, '/baocao'));
   }
   await answerReports(bot, warmup, makeUpdate, LANES);
+  const statements = target.dialect === 'postgres' ? countPostgresStatements() : undefined;
+  const turnsBefore = turns();
   const ours = await answerReports(bot, measured, makeUpdate, LANES);
+  statements?.stop();
   const check = await checkReports(db, users.length);
   if (!check.ok || failures() > 0) {
     throw new Error(
       `${check.text}; ${failures()} updates failed (${lastError()}): the benchmark did not run the real flow`,
     );
   }
+  if (!chatTurns) {
+    reportBefore(ours, check, statements?.count() ?? 0, record);
+    await close();
+    return;
+  }
+  const turnsText = turnsOf(turns(), turnsBefore);
 
   // Baseline: the same grammY, one insert per update.
   const baseline = await bareInsert(target);
@@ -401,6 +465,15 @@ async function benchReportAnswers(target: BenchTarget, record: (figure: Figure) 
     `  throughput: ${rate.toFixed(0)} answers/s (one process; its CPU ${(ours.cpuMs / ours.samples.length).toFixed(3)} ms per answer, ${((ours.cpuMs / (ours.endMs - ours.startMs)) * 100).toFixed(0)} % of one core)`,
   );
   console.log(`  check: ${check.text}; attempts retried: ${retries()}`);
+  if (statements) {
+    console.log(
+      `  round trips: ${(statements.count() / ours.samples.length).toFixed(2)} statements per answer; ${turnsText}`,
+    );
+    record({
+      what: 'PostgreSQL, one instance: statements (round trips) per answer',
+      value: (statements.count() / ours.samples.length).toFixed(2),
+    });
+  }
   console.log(
     `Bare grammY handler + ${baseline.label}: median ${fmt(percentile(sortedBase, 50))} ms, p99 ${fmt(percentile(sortedBase, 99))} ms`,
   );
@@ -451,13 +524,13 @@ async function benchReportAnswers(target: BenchTarget, record: (figure: Figure) 
 async function benchInstances(
   target: BenchTarget,
   record: (figure: Figure) => void,
-  { count, lanes }: { count: number; lanes: number },
-): Promise<void> {
+  { count, lanes, chatTurns }: { count: number; lanes: number; chatTurns: boolean },
+): Promise<number> {
   const { url, db, close, users, warmup, measured } = await reportDatabase(
     target,
-    `instances${count}x${lanes}`,
+    `instances${count}x${lanes}${chatTurns ? '' : '_before'}`,
   );
-  const results = await runInstances({ url, count, warmup, measured, lanes });
+  const results = await runInstances({ url, count, warmup, measured, lanes, chatTurns });
   const check = await checkReports(db, users.length);
   await close();
   const total = results.reduce((n, r) => n + r.timed.samples.length, 0);
@@ -468,8 +541,8 @@ async function benchInstances(
   const retries = results.reduce((n, r) => n + r.retries, 0);
   const all = results.flatMap((r) => r.timed.samples).sort((a, b) => a - b);
   const p99s = results.map((r) => percentile(sortedOf(r.timed), 99));
-  const how = `${count === 1 ? 'one instance (process)' : `${count} instances (processes) on one database`}, ${lanes === 1 ? 'one answer at a time' : `${lanes} answers in flight`}${count > 1 ? ' each' : ''}`;
-  const label = `PostgreSQL, ${count === 1 ? '1 instance' : `${count} instances`}, ${lanes} in flight${count > 1 ? ' each' : ''}`;
+  const how = `${count === 1 ? 'one instance (process)' : `${count} instances (processes) on one database`}, ${lanes === 1 ? 'one answer at a time' : `${lanes} answers in flight`}${count > 1 ? ' each' : ''}${chatTurns ? '' : ', BEFORE (every answer in a full transaction)'}`;
+  const label = `PostgreSQL, ${count === 1 ? '1 instance' : `${count} instances`}, ${lanes} in flight${count > 1 ? ' each' : ''}${chatTurns ? '' : ', before'}`;
   console.log(
     `Report answers on PostgreSQL, ${how}: ${total} measured (${OFFICERS} officers × ${ANSWERS.length} answers${count > 1 ? `, 1/${count} each` : ''})${loadNow()}`,
   );
@@ -484,6 +557,16 @@ async function benchInstances(
   );
   console.log(
     `  check: ${check.text}; attempts retried: ${retries} (${((retries / total) * 100).toFixed(2)} % of answers); updates failed after 3 attempts: ${failures}`,
+  );
+  const statements = results.reduce((n, r) => n + r.statements, 0);
+  const turns: Record<string, number> = {};
+  for (const r of results) {
+    for (const [how, n] of Object.entries(r.turns)) {
+      turns[how] = (turns[how] ?? 0) + n;
+    }
+  }
+  console.log(
+    `  round trips: ${(statements / total).toFixed(2)} statements per answer; ${turnsOf(turns)}; CPU ${(results.reduce((n, r) => n + r.timed.cpuMs, 0) / total).toFixed(3)} ms per answer (bot processes)`,
   );
   const goals = [
     [`0 duplicates, 0 lost (one Report row per officer)`, check.ok && failures === 0],
@@ -511,6 +594,49 @@ async function benchInstances(
     goal: '0 duplicates, 0 lost',
     pass: check.ok && failures === 0,
   });
+  return combined;
+}
+
+/**
+ * PostgreSQL, before and after issue 19 in one run: every answer in a full transaction (before),
+ * then chat turns in two round trips (after) — each time one instance one answer at a time (in this
+ * process), two instances (processes) one at a time each, then one and two instances with answers in
+ * flight as webhooks bring them (BENCH_CONCURRENT_LANES per process, 0 to skip). Goals (issue 19):
+ * ≥ 1,000 answers/s with 8 in flight, p99 ≤ 10 ms one at a time, two instances ≥ 1.6 × one.
+ */
+async function benchPostgresAnswers(target: BenchTarget, record: (figure: Figure) => void): Promise<void> {
+  for (const chatTurns of [false, true]) {
+    console.log(
+      chatTurns
+        ? '\n-- after: chat turns in two round trips'
+        : '-- before: every answer in a full transaction',
+    );
+    await benchReportAnswers(target, record, { chatTurns });
+    const rates = new Map<string, number>();
+    const runs = [
+      { count: 1, lanes: LANES },
+      { count: 2, lanes: LANES },
+    ];
+    if (CONCURRENT_LANES > 0) {
+      runs.push({ count: 1, lanes: CONCURRENT_LANES }, { count: 2, lanes: CONCURRENT_LANES });
+    }
+    for (const run of runs) {
+      console.log('');
+      rates.set(`${run.count}x${run.lanes}`, await benchInstances(target, record, { ...run, chatTurns }));
+    }
+    for (const lanes of new Set(runs.map((r) => r.lanes))) {
+      const ratio = (rates.get(`2x${lanes}`) ?? 0) / (rates.get(`1x${lanes}`) ?? 1);
+      const pass = chatTurns ? ratio >= 1.6 : undefined;
+      console.log(
+        `  two instances / one, ${lanes} in flight each: ${ratio.toFixed(2)}×${pass === undefined ? '' : `  ${pass ? 'PASS' : 'FAIL'} ≥ 1.6×`}`,
+      );
+      record({
+        what: `PostgreSQL, two instances / one, ${lanes} in flight each${chatTurns ? '' : ', before'}`,
+        value: `${ratio.toFixed(2)}×`,
+        ...(chatTurns ? { goal: '≥ 1.6×', pass: ratio >= 1.6 } : {}),
+      });
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -930,7 +1056,6 @@ async function main(): Promise<void> {
         console.log(
           `\n== report answers: ${dbName(dialect)} ${dialect === 'postgres' ? `${pgHost} (fresh schemas)` : '(temporary files)'}${loadNow()}`,
         );
-        await benchReportAnswers(targetFor(dialect), recorder('report'));
         if (dialect === 'postgres') {
           // Two instances as above (one answer at a time each), then both with answers in flight
           // as webhooks bring them (BENCH_CONCURRENT_LANES per process, 0 to skip).

@@ -6,7 +6,7 @@ import { withoutMarkup } from '../messaging/markup.ts';
 import type { Inbound } from '../messaging/message.ts';
 import type { Clock } from '../shared/clock.ts';
 import { stripHiddenControls } from '../shared/parse.ts';
-import type { Tx, UnitOfWork } from '../unit-of-work.ts';
+import { chatLockKey, type Tx, type UnitOfWork } from '../unit-of-work.ts';
 import { Conversation, type ConversationDeps } from './conversation.ts';
 
 export interface InboundDeps extends Omit<ConversationDeps, 'chat'> {
@@ -40,9 +40,9 @@ export function createInboundHandler(deps: InboundDeps) {
   return async function handleInbound(received: Inbound): Promise<InboundOutcome> {
     const inbound = withoutNul(received);
     const now = deps.clock.now();
-    const outcome = await deps.uow.run(async (tx): Promise<InboundOutcome> => {
+    const work = async (tx: Tx): Promise<InboundOutcome> => {
       // Two bot instances on one PostgreSQL may each get an update of the same chat: one at a time.
-      await tx.lock(`chat:${inbound.channel}:${inbound.chatId}`);
+      await tx.lock(chatLockKey(inbound));
       if (!(await tx.inbound.markSeen(inbound.channel, inbound.externalId, now))) {
         return { duplicate: true };
       }
@@ -66,7 +66,11 @@ export function createInboundHandler(deps: InboundDeps) {
         locale: conversation.locale,
         ...(conversation.joined ? { joined: true } : {}),
       };
-    });
+    };
+    // The work touches the database only through `tx`: it may be run as a chat turn.
+    const outcome = deps.uow.runChatTurn
+      ? await deps.uow.runChatTurn(inbound, work)
+      : await deps.uow.run(work);
     deps.afterCommit?.(inbound, outcome);
     return outcome;
   };
