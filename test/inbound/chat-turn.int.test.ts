@@ -1,14 +1,14 @@
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createInboundHandler } from '../core/inbound/handle-inbound.ts';
-import type { Inbound } from '../core/messaging/message.ts';
-import { createFixedClock } from '../core/shared/clock.ts';
-import { chatLockKey, type Tx } from '../core/unit-of-work.ts';
-import { ANSWERS, REPORT_CLOCK_AT, seedOfficers } from '../scripts/bench-inbound.ts';
-import { migratedDb, TEST_DIALECT } from '../test/support/app-harness.ts';
-import { createChatTurnRunner } from './chat-turn.ts';
-import type { SqlDb } from './sql-db.ts';
-import { createStore } from './store.ts';
+import { createInboundHandler } from '../../core/inbound/handle-inbound.ts';
+import type { Inbound } from '../../core/messaging/message.ts';
+import { createFixedClock } from '../../core/shared/clock.ts';
+import { chatLockKey, type Tx } from '../../core/unit-of-work.ts';
+import { createChatTurnRunner } from '../../prisma/chat-turn.ts';
+import type { SqlDb } from '../../prisma/sql-db.ts';
+import { createStore } from '../../prisma/store.ts';
+import { ANSWERS, REPORT_CLOCK_AT, seedOfficers } from '../../scripts/bench-inbound.ts';
+import { migratedDb, TEST_DIALECT } from '../support/app-harness.ts';
 
 const at = new Date(REPORT_CLOCK_AT);
 
