@@ -82,6 +82,7 @@ import {
   updateMaker,
 } from './bench-inbound.ts';
 import { benchMemory, type Figure } from './bench-memory.ts';
+import { benchPeer } from './bench-peer.ts';
 import {
   benchNational,
   formatNationalBench,
@@ -512,6 +513,8 @@ async function benchReportAnswers(
     goal: '≤ 3',
     pass: ratio <= 3,
   });
+  // The peer (issue 19 §1): grammY + @grammyjs/conversations on the same database, same officers.
+  await benchPeer({ url, name, warmup, measured, lanes: LANES, ours, record });
   await close();
 }
 
