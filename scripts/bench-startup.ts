@@ -46,7 +46,7 @@ interface StartRun {
   tree: string;
 }
 
-interface Variant {
+export interface Variant {
   label: string;
   command: string;
   args: string[];
@@ -54,7 +54,7 @@ interface Variant {
   isProgram: (cmdline: string) => boolean;
 }
 
-const BOT: Variant[] = [
+export const BOT: Variant[] = [
   {
     label: 'tsx (before)',
     command: TSX,
@@ -127,7 +127,7 @@ function copyDatabase(base: string, dir: string): string {
 }
 
 /** Posts "/menu" until the port accepts it, then long-polls until the bot's reply is there. */
-async function firstAnswer(port: number, exited: () => boolean): Promise<void> {
+async function firstAnswer(port: number, exited: () => boolean, persona: string): Promise<void> {
   const api = `http://127.0.0.1:${port}/api/playground/messages`;
   const deadline = performance.now() + 60_000;
   for (;;) {
@@ -140,7 +140,7 @@ async function firstAnswer(port: number, exited: () => boolean): Promise<void> {
     const posted = await fetch(api, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ personaId: PERSONA, clientMessageId: randomUUID(), text: '/menu' }),
+      body: JSON.stringify({ personaId: persona, clientMessageId: randomUUID(), text: '/menu' }),
     }).catch(() => undefined);
     if (posted?.status === 202) {
       break;
@@ -152,7 +152,7 @@ async function firstAnswer(port: number, exited: () => boolean): Promise<void> {
   }
   let after = 0;
   while (performance.now() < deadline) {
-    const polled = await fetch(`${api}?personaId=${PERSONA}&after=${after}&wait=10`);
+    const polled = await fetch(`${api}?personaId=${persona}&after=${after}&wait=10`);
     const { messages } = (await polled.json()) as { messages: { seq: number; from: string }[] };
     if (messages.some((m) => m.from === 'bot')) {
       return;
@@ -163,8 +163,12 @@ async function firstAnswer(port: number, exited: () => boolean): Promise<void> {
   throw new Error('no reply within 60 s');
 }
 
-/** Starts the bot one way on a copy of the database; the time to its first answer, then its idle RSS. */
-async function startOnce(variant: Variant, databaseUrl: string): Promise<StartRun> {
+/**
+ * Starts the bot one way on a copy of the database (or any DATABASE_URL: the scale section starts
+ * it on the national data set, whose playground persona is another); the time to its first
+ * answer, then its idle RSS.
+ */
+export async function startOnce(variant: Variant, databaseUrl: string, persona = PERSONA): Promise<StartRun> {
   const port = await freePort();
   const env = botEnv({ DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn' });
   const started = performance.now();
@@ -186,7 +190,7 @@ async function startOnce(variant: Variant, databaseUrl: string): Promise<StartRu
     }),
   );
   try {
-    await firstAnswer(port, () => gone).catch((error: unknown) => {
+    await firstAnswer(port, () => gone, persona).catch((error: unknown) => {
       throw new Error(`${variant.label}: ${error instanceof Error ? error.message : error}\n${stderr}`);
     });
     const ms = performance.now() - started;

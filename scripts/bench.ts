@@ -29,12 +29,17 @@
  * - `national` (only with `--only national`: generating the national data set takes minutes the
  *   first time): the national digest and leaders' views over 335,000 households
  *   (scripts/bench-national.ts), on SQLite and PostgreSQL (`--db` for one). Goal: digest ≤ 300 ms.
+ * - `scale` (issue 19 §3; only with `--only scale`: it reuses, or first generates, the national data
+ *   set): report answers and their p99 as officers grow 1,000 → 10,000 → 100,000 over the national
+ *   set at officers / 100,000 (up to 335,000 households, 1,000,000 ledger rows), then the compiled
+ *   bot's start and idle RSS on the largest (scripts/bench-scale.ts; BENCH_SCALE_POINTS,
+ *   BENCH_SCALE_CHART=docs/benchmark-scale.png). Goal: p99 at the largest ≤ 2 × at the smallest.
  *
  * The database: SQLite files in a temporary folder, and for the `report` section also PostgreSQL
  * (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres; skipped with a note
  * when it does not answer). `--db sqlite` runs everything on SQLite only; `--db postgres` (or a
  * BENCH_DATABASE_URL) runs every section on PostgreSQL only, each in a fresh schema of that
- * database, dropped at the end. `--only report,households,import,units,fanout,memory,startup,board,national` runs those
+ * database, dropped at the end. `--only report,households,import,units,fanout,memory,startup,board,national,scale` runs those
  * sections.
  *
  * BENCH_OFFICERS (400), BENCH_LANES (1), BENCH_CONCURRENT_LANES (8, 0 = skip), BENCH_SAME_WARD=1
@@ -90,6 +95,7 @@ import {
   DEFAULT_SQLITE_URL as NATIONAL_SQLITE_URL,
   type NationalBench,
 } from './bench-national.ts';
+import { benchScale } from './bench-scale.ts';
 import { benchStartup } from './bench-startup.ts';
 import { benchStatements } from './bench-statements.ts';
 import type { UnitsBenchResult } from './bench-units.ts';
@@ -111,6 +117,7 @@ const SECTIONS = [
   'startup',
   'board',
   'national',
+  'scale',
   'statements',
 ] as const;
 type Section = (typeof SECTIONS)[number];
@@ -1015,7 +1022,7 @@ async function runNational(opts: BenchOptions, record: (figure: Figure) => void)
 }
 
 type Bench = (target: BenchTarget, record: (figure: Figure) => void) => Promise<void>;
-const BENCHES: Record<Exclude<Section, 'report' | 'national'>, Bench> = {
+const BENCHES: Record<Exclude<Section, 'report' | 'national' | 'scale'>, Bench> = {
   households: benchHouseholds,
   import: benchImport,
   units: benchUnits,
@@ -1074,13 +1081,21 @@ async function main(): Promise<void> {
       }
     }
     for (const section of SECTIONS) {
-      if (section !== 'report' && section !== 'national' && opts.sections.has(section)) {
+      if (
+        section !== 'report' &&
+        section !== 'national' &&
+        section !== 'scale' &&
+        opts.sections.has(section)
+      ) {
         console.log(`\n== ${section}: ${dbName(opts.primary)}${loadNow()}`);
         await BENCHES[section](targetFor(opts.primary), recorder(section));
       }
     }
     if (opts.sections.has('national')) {
       await runNational(opts, recorder('national'));
+    }
+    if (opts.sections.has('scale')) {
+      await benchScale({ dialects: opts.reportOn, record: recorder('scale') });
     }
   } finally {
     for (const target of targets.values()) {
