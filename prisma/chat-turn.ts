@@ -7,64 +7,97 @@ import type { PeopleRepository } from '../core/people/people.repository.ts';
 import type { Actor } from '../core/shared/actor.ts';
 import { type ChatTurn, chatLockKey, type Tx } from '../core/unit-of-work.ts';
 import type { SqlDb } from './database.ts';
-import { actorOf, type MembershipRow, type PersonRow } from './repositories/mappers.ts';
+import { actorOf, type MembershipRow } from './repositories/mappers.ts';
 
 /**
- * A chat turn on PostgreSQL in two round trips (issue 19 §2): one statement reads everything the
- * common turn reads (was the update seen, the sender and their memberships, the chat's flow state,
- * its held messages), the turn runs in memory against what was read, and one more statement — the
- * function `chat_turn_commit` (migration 20261207060000_chat_turn_commit) — takes the chat's lock,
- * checks that the flow state is still the one read, marks the update seen and writes what the turn
- * did, atomically. A full transaction costs about ten round trips of 0.2–0.35 ms each on our
- * machines; this is the same work and the same guarantees in two.
+ * A chat turn on PostgreSQL in one or two round trips (issue 19 §2). The turn runs in memory against
+ * what is known of the chat, and one statement — the function `chat_turn_commit` (migrations
+ * 20261207060000_chat_turn_commit, 20261207060100_chat_turn_known_chats) — takes the chat's lock,
+ * checks that the chat's flow state and the sender (their roles and units) are still what the turn
+ * saw, marks the update seen and writes what the turn did, atomically. What is known of the chat is
+ * either what this instance committed in the chat's last turn (one round trip), or what one more
+ * statement reads: was the update seen, the sender and their memberships, the chat's flow state (two).
+ * A full transaction costs about eleven round trips of 0.2–0.35 ms each on our machines; this is the
+ * same work with the same guarantees.
  *
- * The turn may use only what the read covers: the chat's own lock, marking the update seen,
- * releasing the chat's held messages, the sender, their last contact, the chat's flow state and
- * replies to the chat. Anything else (a report submitted, a household moved, a message to another
- * chat) stops the turn at that call (`NeedsTransaction`), before anything was written, and the
- * store runs it again in a full transaction — as it does when the commit finds the state changed
- * meanwhile ('stale': another instance's turn of the same chat) or the update already handled
- * ('duplicate'). A turn therefore has no effect but through `tx`, and may run twice.
+ * The turn may use only what that covers: the chat's own lock, marking the update seen, releasing
+ * the chat's held messages, the sender, their last contact, the chat's flow state and replies to the
+ * chat. Anything else (a report submitted, a household moved, a message to another chat) stops the
+ * turn at that call (`NeedsTransaction`), before anything was written, and the store runs it again in
+ * a full transaction — as it does when the commit finds the update already handled ('duplicate'), or
+ * the state or sender changed since they were read ('stale': another instance's turn of the same
+ * chat, an admin's change of roles). A turn computed on what this instance remembered and found stale
+ * is first tried once more on a fresh read. A turn therefore has no effect but through `tx`, and may
+ * run more than once.
  */
 export function createChatTurnRunner(
   db: SqlDb,
-): <T>(
-  turn: ChatTurn,
-  work: (tx: Tx) => Promise<T>,
-) => Promise<{ done: true; result: T } | { done: false; why: TurnFallback }> {
+  opts: { rememberChats?: number } = {},
+): <T>(turn: ChatTurn, work: (tx: Tx) => Promise<T>) => Promise<Turned<T>> {
   const read = readStatement(db);
   const commit = commitStatement(db);
-  return async (turn, work) => {
-    const { rows } = await db.kysely.executeQuery<ReadRow>({ ...read, parameters: readParams(turn) });
-    const first = rows[0];
-    if (!first) {
-      throw new Error('the chat turn read returned no row');
-    }
-    const speculative = new SpeculativeTurn(turn, first, rows);
-    let result: Awaited<ReturnType<typeof work>>;
+  const known = new KnownChats(opts.rememberChats ?? KNOWN_CHATS);
+
+  async function attempt<T>(
+    turn: ChatTurn,
+    work: (tx: Tx) => Promise<T>,
+    seen: Seen,
+    why: 'remembered' | 'read',
+  ): Promise<Turned<T>> {
+    const speculative = new SpeculativeTurn(turn, seen);
+    let result: T;
     try {
       result = await work(speculative.tx);
     } catch (error) {
-      // Either a call the read does not cover, or the turn failed: a full transaction decides
+      known.forget(turn);
+      // Either a call the turn cannot make here, or the turn failed: a full transaction decides
       // (and, for a real failure, fails the same way with the database's own answers).
       return { done: false, why: error instanceof NeedsTransaction ? 'needs-transaction' : 'failed' };
     }
     const writes = speculative.writes();
     if (!writes) {
       // Nothing to write (a redelivered update seen in the read): the turn is complete.
-      return { done: true, result };
+      return { done: true, result, roundTrips: why === 'read' ? 1 : 0 };
     }
-    const { rows: outcome } = await db.kysely.executeQuery<{ outcome: string }>({
-      ...commit,
-      parameters: writes,
-    });
-    const said = outcome[0]?.outcome;
-    if (said === 'ok') {
-      return { done: true, result };
+    const { rows } = await db.kysely.executeQuery<{ outcome: string }>({ ...commit, parameters: writes });
+    const outcome = rows[0]?.outcome;
+    if (outcome === 'ok') {
+      known.remember(turn, speculative.left());
+      return { done: true, result, roundTrips: why === 'read' ? 2 : 1 };
     }
-    return { done: false, why: said === 'duplicate' ? 'duplicate' : 'stale' };
+    known.forget(turn);
+    if (outcome === 'duplicate' && !seen.seen) {
+      // Handled before (a redelivery, or at another instance meanwhile): the turn again, now knowing
+      // so — it stops at marking the update seen, as a full transaction would, without a statement.
+      const again = await attempt(turn, work, { ...seen, seen: true }, why);
+      return again.done ? { ...again, roundTrips: why === 'read' ? 2 : 1 } : again;
+    }
+    return { done: false, why: outcome === 'duplicate' ? 'duplicate' : 'stale' };
+  }
+
+  return async (turn, work) => {
+    const remembered = known.recall(turn);
+    let refused = 0;
+    if (remembered) {
+      const turned = await attempt(turn, work, remembered, 'remembered');
+      if (turned.done || turned.why !== 'stale') {
+        return turned;
+      }
+      // Another instance (or an admin) changed the chat since: read it afresh and try once more.
+      refused = 1;
+    }
+    const { rows } = await db.kysely.executeQuery<ReadRow>({ ...read, parameters: readParams(turn) });
+    const first = rows[0];
+    if (!first) {
+      throw new Error('the chat turn read returned no row');
+    }
+    const turned = await attempt(turn, work, seenOf(turn, first, rows), 'read');
+    return turned.done ? { ...turned, roundTrips: turned.roundTrips + refused } : turned;
   };
 }
+
+/** A turn done in `roundTrips` statements, or why it must run in a full transaction. */
+export type Turned<T> = { done: true; result: T; roundTrips: number } | { done: false; why: TurnFallback };
 
 /** Why a turn went on to a full transaction (counted by the benchmark). */
 export type TurnFallback = 'needs-transaction' | 'failed' | 'stale' | 'duplicate';
@@ -76,26 +109,105 @@ class NeedsTransaction extends Error {
   }
 }
 
-interface ReadRow extends PersonRow, MembershipRow {
+interface ReadRow extends MembershipRow {
   seen: boolean;
-  held: bigint | number;
+  actorKey: string;
   flow: string | null;
   version: number | null;
   step: string | null;
   data: string | null;
   expiresAt: Date | null;
-  // PersonRow's columns are null for a sender without an identity.
+  // Null for a sender without an identity.
+  personId: number | null;
+  fullName: string | null;
+  locale: string | null;
+}
+
+/** What a turn is computed on: what was read, or what this instance's last turn of the chat left. */
+interface Seen {
+  /** The update was handled before (known only from a read; a remembered chat assumes not). */
+  seen: boolean;
+  senderId: string;
+  actor: Actor | undefined;
+  /** `chat_actor_key` of the sender, as the commit checks it. */
+  actorKey: string;
+  state: StoredFlowState | undefined;
+}
+
+function seenOf(turn: ChatTurn, first: ReadRow, rows: readonly ReadRow[]): Seen {
+  const { personId, fullName, locale } = first;
+  return {
+    seen: first.seen,
+    senderId: turn.senderId,
+    actor:
+      personId === null
+        ? undefined
+        : actorOf({ personId, fullName: fullName ?? '', locale: locale ?? '' }, rows),
+    actorKey: first.actorKey,
+    state:
+      first.flow === null
+        ? undefined
+        : {
+            flow: first.flow,
+            version: first.version ?? 0,
+            step: first.step ?? '',
+            data: first.data ?? '',
+            expiresAt: first.expiresAt ?? new Date(0),
+          },
+  };
+}
+
+/** How many chats an instance remembers (the least recent is dropped first). */
+const KNOWN_CHATS = 20_000;
+/** A remembered chat is read afresh after this long (an answer usually comes a minute after the last). */
+const KNOWN_FOR_MS = 10 * 60_000;
+
+/** The chats this instance answered last, with the state and sender its commit left. */
+class KnownChats {
+  readonly #chats = new Map<string, Seen & { at: number }>();
+  readonly #max: number;
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  recall(turn: ChatTurn): Seen | undefined {
+    const known = this.#chats.get(chatLockKey(turn));
+    if (!known || known.senderId !== turn.senderId || Date.now() - known.at > KNOWN_FOR_MS) {
+      return undefined;
+    }
+    return known;
+  }
+
+  remember(turn: ChatTurn, left: Seen): void {
+    if (this.#max <= 0) {
+      return;
+    }
+    const key = chatLockKey(turn);
+    this.#chats.delete(key);
+    this.#chats.set(key, { ...left, at: Date.now() });
+    if (this.#chats.size > this.#max) {
+      const oldest = this.#chats.keys().next().value;
+      if (oldest !== undefined) {
+        this.#chats.delete(oldest);
+      }
+    }
+  }
+
+  forget(turn: ChatTurn): void {
+    this.#chats.delete(chatLockKey(turn));
+  }
 }
 
 /**
  * The read: one row per live membership of the sender (at least one row), each carrying the flow
- * state and the two facts; the actor's columns as `findActor` selects them, in its order. Compiled
- * once; its parameters are `readParams`.
+ * state, whether the update was seen and the sender's key; the actor's columns as `findActor` selects
+ * them, in its order. Compiled once; its parameters are `readParams`.
  */
 function readStatement(db: SqlDb) {
   return sql<ReadRow>`SELECT
       EXISTS (SELECT 1 FROM "InboundSeen" s WHERE s."channel" = ${''} AND s."externalId" = ${''}) AS "seen",
-      (SELECT COUNT(*) FROM "Outbox" o WHERE o."channel" = ${''} AND o."chatId" = ${''} AND o."status" = 'held') AS "held",
+      "chat_actor_key"(${''}, ${''}) AS "actorKey",
       f."flow", f."version", f."step", f."data", f."expiresAt",
       a."personId", a."fullName", a."locale", a."role", a."unitId", a."unitCode", a."unitName", a."unitKind"
     FROM (SELECT 1) AS "one"
@@ -117,7 +229,7 @@ const readParams = (t: ChatTurn) => [
   t.channel,
   t.externalId,
   t.channel,
-  t.chatId,
+  t.senderId,
   t.channel,
   t.chatId,
   t.channel,
@@ -139,7 +251,9 @@ const COMMIT_PARAMS = [
   '::text', // chat
   '::text', // update
   '::timestamp(3)', // the turn's time
-  '::boolean', // the flow state read: was there one, and its five columns
+  '::text', // the sender, and their key as the turn saw them
+  '::text',
+  '::boolean', // the flow state seen: was there one, and its five columns
   '::text',
   '::integer',
   '::text',
@@ -152,8 +266,7 @@ const COMMIT_PARAMS = [
   '::text',
   '::timestamp(3)',
   '::boolean', // release held messages
-  '::text', // the sender to touch, and "older than"
-  '::timestamp(3)',
+  '::timestamp(3)', // note the sender's last contact if older than this (null: no)
   '::text[]', // the replies: payloads, keys, purposes, people
   '::text[]',
   '::text[]',
@@ -170,10 +283,7 @@ const TOUCH_EVERY_MS = 60_000;
 class SpeculativeTurn {
   readonly tx: Tx;
   readonly #turn: ChatTurn;
-  readonly #seen: boolean;
-  readonly #held: number;
-  readonly #actor: Actor | undefined;
-  readonly #had: StoredFlowState | undefined;
+  readonly #seen: Seen;
   /** The chat's flow state as the turn leaves it so far. */
   #state: StoredFlowState | undefined;
   #stateChanged = false;
@@ -185,23 +295,16 @@ class SpeculativeTurn {
   #touched = false;
   readonly #replies: OutboxItem[] = [];
 
-  constructor(turn: ChatTurn, first: ReadRow, rows: readonly ReadRow[]) {
+  constructor(turn: ChatTurn, seen: Seen) {
     this.#turn = turn;
-    this.#seen = first.seen;
-    this.#held = Number(first.held);
-    this.#actor = first.personId === null || first.personId === undefined ? undefined : actorOf(first, rows);
-    this.#had =
-      first.flow === null
-        ? undefined
-        : {
-            flow: first.flow,
-            version: first.version ?? 0,
-            step: first.step ?? '',
-            data: first.data ?? '',
-            expiresAt: first.expiresAt ?? new Date(0),
-          };
-    this.#state = this.#had;
+    this.#seen = seen;
+    this.#state = seen.state;
     this.tx = this.#makeTx();
+  }
+
+  /** What the chat is after the turn committed (for the next turn of the same chat). */
+  left(): Seen {
+    return { ...this.#seen, seen: false, state: this.#state };
   }
 
   /** The commit's parameters, or undefined when the turn wrote nothing. */
@@ -214,7 +317,7 @@ class SpeculativeTurn {
       return undefined;
     }
     const at = this.#at as Date;
-    const had = this.#had;
+    const had = this.#seen.state;
     const state = this.#state;
     const write = !this.#stateChanged ? 'keep' : state ? 'save' : 'delete';
     return [
@@ -223,6 +326,8 @@ class SpeculativeTurn {
       this.#turn.chatId,
       this.#turn.externalId,
       at,
+      this.#turn.senderId,
+      this.#seen.actorKey,
       had !== undefined,
       had?.flow ?? null,
       had?.version ?? null,
@@ -236,7 +341,6 @@ class SpeculativeTurn {
       state?.data ?? null,
       state?.expiresAt ?? null,
       this.#released,
-      this.#touched ? this.#turn.senderId : null,
       this.#touched ? new Date(at.getTime() - TOUCH_EVERY_MS) : null,
       this.#replies.map((r) => JSON.stringify(r.message)),
       this.#replies.map((r) => r.idempotencyKey),
@@ -266,7 +370,7 @@ class SpeculativeTurn {
         if (channel !== this.#turn.channel || externalId !== this.#turn.externalId || this.#marked) {
           throw new NeedsTransaction('marking another update seen');
         }
-        if (this.#seen) {
+        if (this.#seen.seen) {
           return false;
         }
         this.#stamp(at, 'marking seen');
@@ -279,7 +383,7 @@ class SpeculativeTurn {
         if (channel !== this.#turn.channel || externalUserId !== this.#turn.senderId) {
           throw new NeedsTransaction('another sender');
         }
-        return this.#actor;
+        return this.#seen.actor;
       },
       touchIdentity: async (channel, externalUserId, at) => {
         if (channel !== this.#turn.channel || externalUserId !== this.#turn.senderId) {
@@ -336,9 +440,7 @@ class SpeculativeTurn {
       releaseHeld: async (channel, chatId, at) => {
         this.#ownChat(channel, chatId, 'releasing held messages');
         this.#stamp(at, 'releasing held messages');
-        const released = this.#released ? 0 : this.#held;
         this.#released = true;
-        return released;
       },
     };
     const covered: Partial<Record<keyof Tx, unknown>> = {

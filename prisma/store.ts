@@ -42,6 +42,9 @@ import type { SqlDb } from './sql-db.ts';
  * On PostgreSQL every transaction runs on its own pooled connection, so the repositories of `Tx`
  * are made per transaction, bound to that transaction's `SqlDb` (`makeTx`).
  */
+/** How a chat turn done in 0–2 statements is counted (a redelivery seen by the read takes one). */
+const ROUND_TRIPS = ['one-round-trip', 'one-round-trip', 'two-round-trips'] as const;
+
 export function createStore(
   db: SqlDb,
   opts: {
@@ -52,13 +55,13 @@ export function createStore(
     /** Hashes ID numbers with the deployment's key (ID_HASH_KEY); without it none can be stored. */
     hashId?: IdNumberHasher;
     /**
-     * PostgreSQL: run an inbound message as a chat turn in two round trips where it can
+     * PostgreSQL: run an inbound message as a chat turn in one or two round trips where it can
      * (prisma/chat-turn.ts); default true. False runs every message in a full transaction (the
      * benchmark's "before").
      */
     chatTurns?: boolean;
-    /** Told how each chat turn ended: in two round trips, or why it went on to a full transaction. */
-    onChatTurn?: (how: 'two-round-trips' | TurnFallback) => void;
+    /** Told how each chat turn ended: in one or two round trips, or why it went on to a full transaction. */
+    onChatTurn?: (how: (typeof ROUND_TRIPS)[number] | 'three-round-trips' | TurnFallback) => void;
   } = {},
 ): UnitOfWork & { outbox: OutboxQueue; prune(before: Date): Promise<number> } {
   function makeTx(t: SqlDb): Tx {
@@ -132,7 +135,7 @@ export function createStore(
     ...(chatTurn && {
       async runChatTurn<T>(turn: ChatTurn, work: (tx: Tx) => Promise<T>): Promise<T> {
         const turned = await chatTurn(turn, work);
-        opts.onChatTurn?.(turned.done ? 'two-round-trips' : turned.why);
+        opts.onChatTurn?.(turned.done ? (ROUND_TRIPS[turned.roundTrips] ?? 'three-round-trips') : turned.why);
         return turned.done ? turned.result : run(work);
       },
     }),

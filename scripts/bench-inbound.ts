@@ -174,7 +174,7 @@ export async function reportBot(
   failures: () => number;
   retries: () => number;
   lastError: () => string | undefined;
-  /** How the chat turns ended (PostgreSQL): in two round trips, or why in a full transaction. */
+  /** How the chat turns ended (PostgreSQL): in one or two round trips, or why in a full transaction. */
   turns: () => Record<string, number>;
 }> {
   const clock = createFixedClock(REPORT_CLOCK_AT);
@@ -329,7 +329,7 @@ export interface WorkerSetup {
   warmup: number[];
   measured: number[];
   lanes: number;
-  /** PostgreSQL chat turns in two round trips (false: every answer in a full transaction). */
+  /** PostgreSQL chat turns in one or two round trips (false: every answer in a full transaction). */
   chatTurns: boolean;
 }
 

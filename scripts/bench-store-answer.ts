@@ -43,7 +43,7 @@ interface StoreTx {
     ): Promise<void>;
   };
   outbox: {
-    releaseHeld(channel: 'telegram', chatId: string, at: Date): Promise<number>;
+    releaseHeld(channel: 'telegram', chatId: string, at: Date): Promise<void>;
     enqueue(
       items: { channel: 'telegram'; chatId: string; message: { text: string }; idempotencyKey: string }[],
       at: Date,

@@ -87,7 +87,6 @@ import {
   updateMaker,
 } from './bench-inbound.ts';
 import { benchMemory, type Figure } from './bench-memory.ts';
-import { benchPeer } from './bench-peer.ts';
 import {
   benchNational,
   formatNationalBench,
@@ -95,6 +94,7 @@ import {
   DEFAULT_SQLITE_URL as NATIONAL_SQLITE_URL,
   type NationalBench,
 } from './bench-national.ts';
+import { benchPeer } from './bench-peer.ts';
 import { benchScale } from './bench-scale.ts';
 import { benchStartup } from './bench-startup.ts';
 import { benchStatements } from './bench-statements.ts';
@@ -345,18 +345,14 @@ async function checkReports(db: SqlDb, expected: number): Promise<{ ok: boolean;
   };
 }
 
-/**
- * Our answers on one instance, one process: `chatTurns` false is PostgreSQL's "before" (every answer
- * in a full transaction, as until issue 19) — then only our figures are measured, not the baselines.
- */
-/** How the measured chat turns ended, as a line: "5,600 in two round trips, 400 needs-transaction". */
+/** How the measured chat turns ended, as a line: "5,200 in one round trip, 400 in two round trips, …". */
 function turnsOf(now: Record<string, number>, before: Record<string, number> = {}): string {
   const parts = Object.entries(now)
     .map(([how, n]) => [how, n - (before[how] ?? 0)] as const)
     .filter(([, n]) => n > 0)
     .map(
       ([how, n]) =>
-        `${n} ${how === 'two-round-trips' ? 'in two round trips' : `in a full transaction (${how})`}`,
+        `${n} ${how.includes('round-trip') ? `in ${how.replaceAll('-', ' ')}` : `in a full transaction (${how})`}`,
     );
   return parts.length > 0
     ? `chat turns: ${parts.join(', ')}`
@@ -392,6 +388,10 @@ function reportBefore(
   });
 }
 
+/**
+ * Our answers on one instance, one process: `chatTurns` false is PostgreSQL's "before" (every answer
+ * in a full transaction, as until issue 19) — then only our figures are measured, not the baselines.
+ */
 async function benchReportAnswers(
   target: BenchTarget,
   record: (figure: Figure) => void,
@@ -609,7 +609,7 @@ async function benchInstances(
 
 /**
  * PostgreSQL, before and after issue 19 in one run: every answer in a full transaction (before),
- * then chat turns in two round trips (after) — each time one instance one answer at a time (in this
+ * then chat turns in one or two round trips (after) — each time one instance one answer at a time (in this
  * process), two instances (processes) one at a time each, then one and two instances with answers in
  * flight as webhooks bring them (BENCH_CONCURRENT_LANES per process, 0 to skip). Goals (issue 19):
  * ≥ 1,000 answers/s with 8 in flight, p99 ≤ 10 ms one at a time, two instances ≥ 1.6 × one.
@@ -618,7 +618,7 @@ async function benchPostgresAnswers(target: BenchTarget, record: (figure: Figure
   for (const chatTurns of [false, true]) {
     console.log(
       chatTurns
-        ? '\n-- after: chat turns in two round trips'
+        ? '\n-- after: chat turns in one or two round trips'
         : '-- before: every answer in a full transaction',
     );
     await benchReportAnswers(target, record, { chatTurns });
@@ -1067,16 +1067,9 @@ async function main(): Promise<void> {
           `\n== report answers: ${dbName(dialect)} ${dialect === 'postgres' ? `${pgHost} (fresh schemas)` : '(temporary files)'}${loadNow()}`,
         );
         if (dialect === 'postgres') {
-          // Two instances as above (one answer at a time each), then both with answers in flight
-          // as webhooks bring them (BENCH_CONCURRENT_LANES per process, 0 to skip).
-          const runs = [{ count: 2, lanes: LANES }];
-          if (CONCURRENT_LANES > 0) {
-            runs.push({ count: 1, lanes: CONCURRENT_LANES }, { count: 2, lanes: CONCURRENT_LANES });
-          }
-          for (const run of runs) {
-            console.log('');
-            await benchInstances(targetFor(dialect), recorder('report'), run);
-          }
+          await benchPostgresAnswers(targetFor(dialect), recorder('report'));
+        } else {
+          await benchReportAnswers(targetFor(dialect), recorder('report'));
         }
       }
     }

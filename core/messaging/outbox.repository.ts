@@ -35,8 +35,8 @@ export interface OutboxRepository {
    * queued reminders must not go out); returns how many.
    */
   cancelPending(keyPrefix: string, at: Date): Promise<number>;
-  /** The user wrote: messages held until they did go out again; returns how many. */
-  releaseHeld(channel: Channel, chatId: string, at: Date): Promise<number>;
+  /** The user wrote: messages held until they did go out again. */
+  releaseHeld(channel: Channel, chatId: string, at: Date): Promise<void>;
   /** Messages by purpose and status, with the oldest one's creation time (operators' overview). */
   counts(): Promise<{ purpose: string; status: string; count: number; oldest: Date }[]>;
 }

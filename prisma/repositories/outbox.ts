@@ -121,7 +121,9 @@ export function createOutboxRepository(t: SqlDb, flows: FlowStateRepository): Ou
         to: `${keyPrefix}\uffff`,
         error: `withdrawn ${toDbTime(at)}`,
       }),
-    releaseHeld: (channel, chatId, at) => releaseHeld.run(db, { channel, chatId, at }),
+    async releaseHeld(channel, chatId, at) {
+      await releaseHeld.run(db, { channel, chatId, at });
+    },
     async counts() {
       const rows = await db
         .selectFrom('Outbox')
