@@ -99,9 +99,9 @@ export function createFeedbackRepository(db: SqlDb): FeedbackRepository {
       return records(await view().where('f.id', '=', id).execute())[0];
     },
     async findByRef(ref) {
-      const rows = await view()
-        .where((eb) => eb(eb.fn('upper', ['f.ref']), '=', eb.fn('upper', [eb.val(ref.trim())])))
-        .execute();
+      // References are written upper case ("PA-0001"): the input upper-cased finds it through the
+      // unique index, where upper(ref) would read every feedback.
+      const rows = await view().where('f.ref', '=', ref.trim().toUpperCase()).execute();
       return records(rows)[0];
     },
     async countByChatSince(channel, chatId, since) {

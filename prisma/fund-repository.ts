@@ -200,9 +200,14 @@ export function createFundRepository(db: SqlDb): FundRepository {
           .where('e.kind', 'in', ['receipt', 'in_kind'])
           .where(notReversed)
           .$if(!all, (q) => q.where('e.levelUnitId', 'in', ids));
+      // Without a pledge: at the levels, `+pledgeId` keeps SQLite (without statistics) on the
+      // levels' index rather than (pledgeId, kind, …), which holds every campaign's walk-in gifts.
+      const walkInGifts = () =>
+        all
+          ? gifts().where('e.pledgeId', 'is', null)
+          : gifts().where(sql<number | null>`+${sql.ref('e.pledgeId')}`, 'is', null);
       const walkIns = scope.donors
-        ? await gifts()
-            .where('e.pledgeId', 'is', null)
+        ? await walkInGifts()
             .select((eb) => [
               eb.fn.coalesce('e.note', sql.lit('')).as('name'),
               'e.kind',
@@ -214,8 +219,7 @@ export function createFundRepository(db: SqlDb): FundRepository {
             ])
             .groupBy([sql`coalesce(${sql.ref('e.note')}, '')`, 'e.kind'])
             .execute()
-        : await gifts()
-            .where('e.pledgeId', 'is', null)
+        : await walkInGifts()
             .select((eb) => [
               sql.lit('').as('name'),
               'e.kind',
@@ -354,55 +358,51 @@ export function createFundRepository(db: SqlDb): FundRepository {
     },
     async unitMoney(campaignId, unitId, throughDay) {
       const k = db.kysely;
-      const ledger = () =>
-        k
-          .selectFrom('FundEntry as e')
-          .where('e.campaignId', '=', campaignId)
-          .where('e.occurredOn', '<=', throughDay);
-      const paidTo = () =>
-        ledger()
-          .innerJoin('Household as h', 'h.id', 'e.householdId')
-          .where(notReversed)
-          .where('e.kind', '=', 'disbursement')
-          .where('h.unitId', '=', unitId);
+      // Every part is keyed by the unit through its own index — its level ((campaignId,
+      // levelUnitId)), transfers to it (toUnitId), its households (Household (unitId, …), then
+      // householdId) — and summed apart: an OR of them leaves the planner only campaignId, and this
+      // runs at the start of every report, on a ledger of a million rows.
+      const entries = () => k.selectFrom('FundEntry as e').where('e.occurredOn', '<=', throughDay);
+      const ledger = () => entries().where('e.campaignId', '=', campaignId);
+      const atLevel = () => ledger().where('e.levelUnitId', '=', unitId);
+      const transferredIn = () => ledger().where('e.toUnitId', '=', unitId);
+      // `+campaignId` is the same test, kept off the (campaignId, levelUnitId) index, which SQLite
+      // (without statistics) would otherwise prefer to the households': the campaign's ledger.
+      const toHouseholds = () =>
+        entries()
+          .where(sql<number>`+${sql.ref('e.campaignId')}`, '=', campaignId)
+          .where(
+            'e.householdId',
+            'in',
+            k.selectFrom('Household as h').select('h.id').where('h.unitId', '=', unitId),
+          );
+      const paidTo = () => toHouseholds().where(notReversed).where('e.kind', '=', 'disbursement');
+      type Row = ReturnType<typeof ledger>;
+      const sum = (q: Row) => q.select((s) => s.fn.sum<DbSum>('e.amount').as('sum'));
+      const count = (q: Row) => q.select((s) => s.fn.countAll<number | bigint>().as('n'));
       const r = await k
         .selectNoFrom(() => [
           // At its own fund and transferred in.
-          ledger()
-            .select((s) => s.fn.sum<DbSum>('e.amount').as('sum'))
-            .where(notReversed)
-            .where((w) =>
-              w.or([
-                w.and([w('e.kind', '=', 'receipt'), w('e.levelUnitId', '=', unitId)]),
-                w.and([w('e.kind', '=', 'transfer'), w('e.toUnitId', '=', unitId)]),
-              ]),
-            )
-            .as('own'),
+          sum(atLevel().where(notReversed).where('e.kind', '=', 'receipt')).as('receipts'),
+          sum(transferredIn().where(notReversed).where('e.kind', '=', 'transfer')).as('transfersIn'),
           // Paid straight to its households by a higher level.
-          paidTo()
-            .select((s) => s.fn.sum<DbSum>('e.amount').as('sum'))
-            .where('e.levelUnitId', '<>', unitId)
-            .as('fromAbove'),
-          paidTo()
-            .select((s) => s.fn.sum<DbSum>('e.amount').as('sum'))
-            .as('paid'),
-          ledger()
-            .leftJoin('Household as h', 'h.id', 'e.householdId')
-            .select((s) => s.fn.countAll<number | bigint>().as('n'))
-            .where((w) =>
-              w.or([
-                w('e.levelUnitId', '=', unitId),
-                w('e.toUnitId', '=', unitId),
-                w('h.unitId', '=', unitId),
-              ]),
-            )
-            .as('entries'),
+          sum(paidTo().where('e.levelUnitId', '<>', unitId)).as('fromAbove'),
+          sum(paidTo()).as('paid'),
+          // The entries touching it, of any kind, each counted once: at its level, else to it, else
+          // to one of its households.
+          count(atLevel()).as('atLevel'),
+          count(transferredIn().where('e.levelUnitId', '<>', unitId)).as('in'),
+          count(
+            toHouseholds()
+              .where('e.levelUnitId', '<>', unitId)
+              .where((w) => w.or([w('e.toUnitId', 'is', null), w('e.toUnitId', '<>', unitId)])),
+          ).as('households'),
         ])
         .executeTakeFirstOrThrow();
       return {
-        received: money(r.own) + money(r.fromAbove),
+        received: money(r.receipts) + money(r.transfersIn) + money(r.fromAbove),
         paid: money(r.paid),
-        entries: Number(r.entries ?? 0),
+        entries: Number(r.atLevel ?? 0) + Number(r.in ?? 0) + Number(r.households ?? 0),
       };
     },
   };

@@ -163,11 +163,9 @@ export function createPledgeRepository(db: SqlDb): PledgeRepository {
       return (await views(pledgeView(db).where('p.id', '=', id).execute()))[0];
     },
     async findByRef(ref) {
-      const rows = pledgeView(db)
-        .where((eb) =>
-          eb(eb.fn<string>('upper', ['p.ref']), '=', eb.fn<string>('upper', [eb.val(ref.trim())])),
-        )
-        .execute();
+      // References are written upper case ("UH-0042"): the input upper-cased finds it through the
+      // unique index, where upper(ref) would read every pledge.
+      const rows = pledgeView(db).where('p.ref', '=', ref.trim().toUpperCase()).execute();
       return (await views(rows))[0];
     },
     async search(campaignId, levelIds, query, limit) {

@@ -1,10 +1,25 @@
 import { z } from 'zod';
 import { isChannel } from '../core/messaging/message.ts';
+import type { OutboxPurpose } from '../core/messaging/outbox.repository.ts';
 import type { MemberWithChats, ReminderRepository } from '../core/reminders/reminder.repository.ts';
 import { isRole } from '../core/shared/actor.ts';
 import type { SqlDb } from './sql-db.ts';
 
 const ZSettings = z.record(z.string(), z.unknown());
+
+/**
+ * Every purpose but a reply (the type makes the list whole): `purpose IN (…)` reads each one's
+ * recent rows through (purpose, createdAt), where `purpose <> 'reply'` would read the whole outbox.
+ */
+const BULK: Record<Exclude<OutboxPurpose, 'reply'>, true> = {
+  reminder: true,
+  escalation: true,
+  pledge_reminder: true,
+  digest: true,
+  notice: true,
+  appeal: true,
+};
+const BULK_PURPOSES = Object.keys(BULK);
 
 /** The scheduler's reads on the transaction's connection (one transaction per planning run). */
 export function createReminderRepository(db: SqlDb): ReminderRepository {
@@ -88,7 +103,7 @@ export function createReminderRepository(db: SqlDb): ReminderRepository {
       return db.kysely
         .selectFrom('Outbox')
         .select(['idempotencyKey', 'personId', 'purpose', 'status', 'lastError', 'createdAt'])
-        .where('purpose', '<>', 'reply')
+        .where('purpose', 'in', BULK_PURPOSES)
         .where('createdAt', '>=', since)
         .orderBy('id')
         .execute();

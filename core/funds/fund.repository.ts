@@ -93,6 +93,7 @@ export interface PledgeRepository {
   /** Pledges registered since `since` by the person, or by anonymous donors (the rate limits). */
   countSince(who: { personId: number } | { anonymous: true }, since: Date): Promise<number>;
   findById(id: number): Promise<PledgeView | undefined>;
+  /** By reference ("UH-0042"), case-insensitive. */
   findByRef(ref: string): Promise<PledgeView | undefined>;
   /** Pledges to the given fund levels (all when null) whose ref or donor name (no diacritics) matches. */
   search(campaignId: number, levelIds: number[] | null, query: string, limit: number): Promise<PledgeView[]>;
