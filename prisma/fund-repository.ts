@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { FundRepository, TotalKind } from '../core/funds/fund.repository.ts';
-import { type DbSum, money, notReversed, toEntry } from './fund-rows.ts';
+import { type DbSum, money, notReversed, notReversedEach, toEntry } from './fund-rows.ts';
 import { countEntry, countReceipts } from './fund-totals.ts';
 import type { SqlDb } from './sql-db.ts';
 
@@ -376,15 +376,15 @@ export function createFundRepository(db: SqlDb): FundRepository {
             'in',
             k.selectFrom('Household as h').select('h.id').where('h.unitId', '=', unitId),
           );
-      const paidTo = () => toHouseholds().where(notReversed).where('e.kind', '=', 'disbursement');
+      const paidTo = () => toHouseholds().where(notReversedEach).where('e.kind', '=', 'disbursement');
       type Row = ReturnType<typeof ledger>;
       const sum = (q: Row) => q.select((s) => s.fn.sum<DbSum>('e.amount').as('sum'));
       const count = (q: Row) => q.select((s) => s.fn.countAll<number | bigint>().as('n'));
       const r = await k
         .selectNoFrom(() => [
           // At its own fund and transferred in.
-          sum(atLevel().where(notReversed).where('e.kind', '=', 'receipt')).as('receipts'),
-          sum(transferredIn().where(notReversed).where('e.kind', '=', 'transfer')).as('transfersIn'),
+          sum(atLevel().where(notReversedEach).where('e.kind', '=', 'receipt')).as('receipts'),
+          sum(transferredIn().where(notReversedEach).where('e.kind', '=', 'transfer')).as('transfersIn'),
           // Paid straight to its households by a higher level.
           sum(paidTo().where('e.levelUnitId', '<>', unitId)).as('fromAbove'),
           sum(paidTo()).as('paid'),
