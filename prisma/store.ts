@@ -1,3 +1,4 @@
+import type { CampaignRepository, Period } from '../core/campaigns/campaign.ts';
 import type { IdNumberHasher } from '../core/households/id-number.ts';
 import type { OutboxQueue } from '../core/messaging/outbox.repository.ts';
 import type { ChatTurn, Tx, UnitOfWork } from '../core/unit-of-work.ts';
@@ -109,7 +110,9 @@ export function createStore(
   const run = <T>(work: (tx: Tx) => Promise<T>): Promise<T> =>
     // SQLite: one connection, one transaction at a time (later messages wait for the one before
     // to commit). PostgreSQL: each transaction on its own connection, `tx.lock` orders a chat's.
-    db.transaction((t) => work(txOn(t)));
+    db.dialect === 'postgres'
+      ? db.transaction((t) => work(withPeriodsKept(txOn(t))))
+      : db.transaction((t) => work(txOn(t)));
 
   // SQLite runs a whole transaction in-process in well under a millisecond: only PostgreSQL, where
   // each statement is a round trip, gains from chat turns.
@@ -140,4 +143,53 @@ export function createStore(
       },
     }),
   };
+}
+
+/** The campaign repository's reads; every other method is taken to change campaigns. */
+const CAMPAIGN_READS = new Set<string>([
+  'findCurrent',
+  'findById',
+  'findByCode',
+  'list',
+  'covering',
+  'below',
+  'definition',
+  'listPeriods',
+]);
+
+/**
+ * PostgreSQL: a transaction's `Tx` whose campaign periods are read once per campaign and kind — a
+ * report's submission asks for them three times, each a round trip — until the transaction calls
+ * any method that is not a read (a new one is taken to be a change). SQLite reads them in-process in
+ * microseconds.
+ */
+function withPeriodsKept(tx: Tx): Tx {
+  const campaigns = tx.campaigns;
+  const kept = new Map<string, Promise<Period[]>>();
+  const keptCampaigns = Object.fromEntries(
+    Object.entries(campaigns).map(([name, method]) => {
+      if (typeof method !== 'function' || CAMPAIGN_READS.has(name)) {
+        return [name, method];
+      }
+      return [
+        name,
+        (...args: unknown[]) => {
+          kept.clear();
+          return (method as (...a: unknown[]) => unknown).apply(campaigns, args);
+        },
+      ];
+    }),
+  ) as unknown as CampaignRepository;
+  keptCampaigns.listPeriods = (campaignId, kind) => {
+    const key = `${campaignId}:${kind}`;
+    let periods = kept.get(key);
+    if (!periods) {
+      periods = campaigns.listPeriods(campaignId, kind);
+      kept.set(key, periods);
+      periods.catch(() => kept.delete(key));
+    }
+    // Each caller gets its own list (they may sort or filter it).
+    return periods.then((list) => list.map((p) => ({ ...p })));
+  };
+  return { ...tx, campaigns: keptCampaigns };
 }
