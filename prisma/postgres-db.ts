@@ -72,7 +72,7 @@ export function openPostgres(url: string, opts: { poolSize?: number }): SqlDb {
         }
         const next = chain.then(() => {
           if (opened.begun) {
-            return corked(client, () => client.query(LOCK_SQL, [key]));
+            return client.query(LOCK_SQL, [key]);
           }
           // BEGIN and the lock in one simple query (several statements, so no parameters: the key
           // is quoted by node-postgres' escapeLiteral).
@@ -160,25 +160,6 @@ export function openPostgres(url: string, opts: { poolSize?: number }): SqlDb {
   return on(pool, false);
 }
 
-/**
- * Sends a statement with its socket corked: node-postgres writes a statement with parameters as five
- * messages (parse, bind, describe, execute, sync), each its own write to the socket, and a system
- * call costs more than the rest of the statement's client work on our virtual machines (a third of
- * the bot's CPU in a profile). Corked, they leave in one write. The messages are written
- * synchronously when the connection is idle — always so here: a transaction runs its statements one
- * at a time (`inTurn`), and a pooled statement has its connection to itself.
- */
-function corked<R>(client: pg.PoolClient | pg.Pool, send: () => Promise<R>): Promise<R> {
-  const stream = (client as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } })
-    .connection?.stream;
-  stream?.cork?.();
-  try {
-    return send();
-  } finally {
-    stream?.uncork?.();
-  }
-}
-
 /** The advisory lock of `SqlDb.lock` (the key with the schema, so tests in schemas do not meet). */
 const LOCK_SQL =
   "SELECT pg_advisory_xact_lock(hashtextextended(current_setting('search_path') || ':' || $1, 0))";
@@ -203,23 +184,7 @@ async function typedQuery(
   query: CompiledQuery,
 ): Promise<QueryResult<unknown>> {
   // Text and values, not a config object (see the pool's `types`): node-postgres copies those.
-  const params = pgParams(query.parameters);
-  let result: pg.QueryResult;
-  if (client instanceof pg.Pool) {
-    // As `pool.query` does, with the statement's messages sent in one write (`corked`).
-    const connection = await client.connect();
-    try {
-      result = await corked(connection, () => connection.query(query.sql, params));
-      connection.release();
-    } catch (error) {
-      // The server refused the statement: the connection is fine. Anything else may have broken
-      // it: the pool drops it (as `pool.query` drops a connection after any error).
-      connection.release(error instanceof pg.DatabaseError ? undefined : (error as Error));
-      throw error;
-    }
-  } else {
-    result = await corked(client, () => client.query(query.sql, params));
-  }
+  const result = await client.query(query.sql, pgParams(query.parameters));
   const changed = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(result.command);
   return {
     rows: result.rows,
