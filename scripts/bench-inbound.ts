@@ -5,6 +5,7 @@
  * handler built the way the bot builds it (store → core inbound handler → Telegram adapter).
  */
 import { fork } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Bot } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
@@ -224,6 +225,38 @@ export async function reportBot(
     lastError: () => lastError,
     turns: () => ({ ...turns }),
   };
+}
+
+/**
+ * CPU time (user + system, ms) used so far by every PostgreSQL server process on this machine (the
+ * backends serving the bot, and the server's own writer and WAL processes), from /proc: the
+ * database's own share of an answer's cost, when PostgreSQL runs on the same machine. Undefined
+ * where /proc is not readable.
+ */
+export function postgresCpuMs(): number | undefined {
+  let dirs: string[];
+  try {
+    dirs = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return undefined;
+  }
+  let ticks = 0;
+  for (const pid of dirs) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // "pid (comm) state ppid …": utime and stime are fields 14 and 15, counted after the comm.
+      const close = stat.lastIndexOf(')');
+      if (!stat.slice(0, close).includes('(postgres')) {
+        continue;
+      }
+      const fields = stat.slice(close + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  // Linux reports these in clock ticks of 1/100 s.
+  return ticks * 10;
 }
 
 /**

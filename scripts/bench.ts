@@ -78,6 +78,7 @@ import {
   countPostgresStatements,
   countReports,
   percentile,
+  postgresCpuMs,
   REPORT_CLOCK_AT,
   reportBot,
   runInstances,
@@ -364,6 +365,7 @@ function reportBefore(
   ours: Timed,
   check: { ok: boolean; text: string },
   statements: number,
+  dbCpu: string,
   record: (figure: Figure) => void,
 ): void {
   const sorted = sortedOf(ours);
@@ -373,7 +375,7 @@ function reportBefore(
     `Report answers on PostgreSQL, one instance, BEFORE (every answer in a full transaction): ${ours.samples.length} measured`,
   );
   console.log(
-    `  median ${fmt(percentile(sorted, 50))} ms, p99 ${fmt(p99)} ms, max ${fmt(sorted.at(-1) ?? 0)} ms; ${rate.toFixed(0)} answers/s; CPU ${(ours.cpuMs / ours.samples.length).toFixed(3)} ms per answer; ${(statements / ours.samples.length).toFixed(2)} statements per answer`,
+    `  median ${fmt(percentile(sorted, 50))} ms, p99 ${fmt(p99)} ms, max ${fmt(sorted.at(-1) ?? 0)} ms; ${rate.toFixed(0)} answers/s; CPU ${(ours.cpuMs / ours.samples.length).toFixed(3)} ms per answer; ${(statements / ours.samples.length).toFixed(2)} statements per answer${dbCpu}`,
   );
   console.log(`  check: ${check.text}`);
   record({
@@ -412,8 +414,14 @@ async function benchReportAnswers(
   await answerReports(bot, warmup, makeUpdate, LANES);
   const statements = target.dialect === 'postgres' ? countPostgresStatements() : undefined;
   const turnsBefore = turns();
+  const dbCpuBefore = target.dialect === 'postgres' ? postgresCpuMs() : undefined;
   const ours = await answerReports(bot, measured, makeUpdate, LANES);
+  const dbCpuAfter = target.dialect === 'postgres' ? postgresCpuMs() : undefined;
   statements?.stop();
+  const dbCpu =
+    dbCpuBefore !== undefined && dbCpuAfter !== undefined
+      ? `; PostgreSQL's own CPU ${((dbCpuAfter - dbCpuBefore) / ours.samples.length).toFixed(3)} ms per answer`
+      : '';
   const check = await checkReports(db, users.length);
   if (!check.ok || failures() > 0) {
     throw new Error(
@@ -421,7 +429,7 @@ async function benchReportAnswers(
     );
   }
   if (!chatTurns) {
-    reportBefore(ours, check, statements?.count() ?? 0, record);
+    reportBefore(ours, check, statements?.count() ?? 0, dbCpu, record);
     await close();
     return;
   }
@@ -475,7 +483,7 @@ async function benchReportAnswers(
   console.log(`  check: ${check.text}; attempts retried: ${retries()}`);
   if (statements) {
     console.log(
-      `  round trips: ${(statements.count() / ours.samples.length).toFixed(2)} statements per answer; ${turnsText}`,
+      `  round trips: ${(statements.count() / ours.samples.length).toFixed(2)} statements per answer; ${turnsText}${dbCpu}`,
     );
     record({
       what: 'PostgreSQL, one instance: statements (round trips) per answer',
