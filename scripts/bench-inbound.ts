@@ -285,6 +285,8 @@ export function countPostgresStatements(): { count: () => number; reset: () => v
 export interface Timed {
   /** Milliseconds per update. */
   samples: number[];
+  /** For each sample, the index in ANSWERS of the answer it timed (the last is "gửi", the submission). */
+  steps: number[];
   /** Wall-clock start and end of the run (epoch ms, see `wallMs`). */
   startMs: number;
   endMs: number;
@@ -304,23 +306,25 @@ export async function answerReports(
   lanes = 1,
 ): Promise<Timed> {
   const samples: number[] = [];
+  const steps: number[] = [];
   const laneUsers = Array.from({ length: lanes }, (_, k) => users.filter((_, i) => i % lanes === k));
   const cpu = process.cpuUsage();
   const startMs = wallMs();
   await Promise.all(
     laneUsers.map(async (mine) => {
-      for (const answer of ANSWERS) {
+      for (const [step, answer] of ANSWERS.entries()) {
         for (const u of mine) {
           const t0 = performance.now();
           await bot.handleUpdate(makeUpdate(u, answer));
           samples.push(performance.now() - t0);
+          steps.push(step);
         }
       }
     }),
   );
   const endMs = wallMs();
   const used = process.cpuUsage(cpu);
-  return { samples, startMs, endMs, cpuMs: (used.user + used.system) / 1000 };
+  return { samples, steps, startMs, endMs, cpuMs: (used.user + used.system) / 1000 };
 }
 
 /**
