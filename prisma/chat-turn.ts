@@ -54,7 +54,14 @@ export function createChatTurnRunner(
       // (and, for a real failure, fails the same way with the database's own answers).
       return { done: false, why: error instanceof NeedsTransaction ? 'needs-transaction' : 'failed' };
     }
-    const writes = speculative.writes();
+    let writes: unknown[] | undefined;
+    try {
+      writes = speculative.writes();
+    } catch {
+      // Not the shape of a chat turn (see `writes`): a full transaction runs it as it is.
+      known.forget(turn);
+      return { done: false, why: 'failed' };
+    }
     if (!writes) {
       // Nothing to write (a redelivered update seen in the read): the turn is complete.
       return { done: true, result, roundTrips: why === 'read' ? 1 : 0 };
@@ -157,8 +164,11 @@ function seenOf(turn: ChatTurn, first: ReadRow, rows: readonly ReadRow[]): Seen 
   };
 }
 
-/** How many chats an instance remembers (the least recent is dropped first). */
-const KNOWN_CHATS = 20_000;
+/**
+ * How many chats an instance remembers (the least recent is dropped first): a report in progress
+ * keeps about 1 KB of state, so at most a few MB; a nation has 3,321 communes.
+ */
+const KNOWN_CHATS = 5_000;
 /** A remembered chat is read afresh after this long (an answer usually comes a minute after the last). */
 const KNOWN_FOR_MS = 10 * 60_000;
 

@@ -27,8 +27,8 @@ export async function launchBrowser(): Promise<Browser> {
   const executablePath = chromiumPath();
   if (!existsSync(executablePath)) {
     throw new Error(
-      `Chromium not found at ${executablePath}. Browser tests use the system Chromium: .ci/run installs it ` +
-        'with `apt-get install -y chromium`; locally install it the same way or set CHROMIUM_PATH.',
+      `Chromium not found at ${executablePath}. Browser tests use the system Chromium: \`npm test\` installs ` +
+        'it (scripts/ensure-chromium.ts, `apt-get install -y chromium`); or set CHROMIUM_PATH.',
     );
   }
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
