@@ -389,17 +389,8 @@ export type FromWorker =
     }
   | { type: 'error'; message: string };
 
-export interface InstanceResult {
-  instanceId: string;
-  timed: Timed;
-  failures: number;
-  retries: number;
-  lastError?: string;
-  rssMb: number;
-  turns: Record<string, number>;
-  /** Statements sent to PostgreSQL while measuring (round trips). */
-  statements: number;
-}
+/** What an instance measured (`statements`: sent to PostgreSQL while measuring, i.e. round trips). */
+export type InstanceResult = Omit<Extract<FromWorker, { type: 'measured' }>, 'type'> & { instanceId: string };
 
 const WORKER = path.join(import.meta.dirname, 'bench-inbound-worker.ts');
 

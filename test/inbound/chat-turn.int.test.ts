@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createInboundHandler } from '../../core/inbound/handle-inbound.ts';
 import type { Inbound } from '../../core/messaging/message.ts';
@@ -7,7 +6,12 @@ import { chatLockKey, type Tx } from '../../core/unit-of-work.ts';
 import { createChatTurnRunner } from '../../prisma/chat-turn.ts';
 import type { SqlDb } from '../../prisma/sql-db.ts';
 import { createStore } from '../../prisma/store.ts';
-import { ANSWERS, REPORT_CLOCK_AT, seedOfficers } from '../../scripts/bench-inbound.ts';
+import {
+  ANSWERS,
+  countPostgresStatements,
+  REPORT_CLOCK_AT,
+  seedOfficers,
+} from '../../scripts/bench-inbound.ts';
 import { migratedDb, TEST_DIALECT } from '../support/app-harness.ts';
 
 const at = new Date(REPORT_CLOCK_AT);
@@ -30,17 +34,11 @@ function message(user: number, n: number, text: string): Inbound {
 
 /** Statements node-postgres sends from this process while `work` runs (each one round trip). */
 async function statementsOf<T>(work: () => Promise<T>): Promise<{ result: T; statements: number }> {
-  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
-  let statements = 0;
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    statements++;
-    return original.apply(this, args);
-  };
+  const counter = countPostgresStatements();
   try {
-    return { result: await work(), statements };
+    return { result: await work(), statements: counter.count() };
   } finally {
-    proto.query = original;
+    counter.stop();
   }
 }
 
