@@ -40,7 +40,7 @@ import { parseArgs } from 'node:util';
 import type { Update } from 'grammy/types';
 import { sql } from 'kysely';
 import { renderPng } from '../bot/digests/render-png.ts';
-import { COLORS } from '../core/digests/chart.ts';
+import { COLORS, svgDocument } from '../core/digests/chart.ts';
 import { COUNT_FIELDS } from '../core/reports/report.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { type Dialect, openSqlDb, type SqlDb } from '../prisma/sql-db.ts';
@@ -714,13 +714,7 @@ export function scaleChartSvg(runs: ScaleRun[]): string {
     14,
     ` fill="${COLORS.muted}"`,
   );
-  const height = legendY + 48;
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans">`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    ...parts,
-    '</svg>',
-  ].join('\n');
+  return svgDocument(width, legendY + 48, parts);
 }
 
 /** 1, 2 or 5 times a power of ten, at least `v`: a tick step. */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../bot/logger.ts';
 import { createOutboxDispatcher } from '../bot/outbox-dispatcher.ts';
 import { createTelegramSender } from '../bot/telegram/telegram-sender.ts';
+import { COUNT_FIELDS } from '../core/reports/report.ts';
 import { systemClock } from '../core/shared/clock.ts';
 import type { SqlDb } from '../prisma/sql-db.ts';
 import { createStore } from '../prisma/store.ts';
@@ -260,19 +261,7 @@ async function reportsOf(db: SqlDb, chat: number) {
   return db.kysely
     .selectFrom('Report')
     .innerJoin('ChannelIdentity', 'ChannelIdentity.personId', 'Report.personId')
-    .select([
-      'approvedNew',
-      'approvedRepair',
-      'startedNew',
-      'startedRepair',
-      'completedNew',
-      'completedRepair',
-      'handedOverNew',
-      'handedOverRepair',
-      'moneyReceived',
-      'moneyPaid',
-      'labourDays',
-    ])
+    .select([...COUNT_FIELDS, 'moneyReceived', 'moneyPaid', 'labourDays'])
     .where('ChannelIdentity.externalUserId', '=', String(chat))
     .execute();
 }

@@ -123,10 +123,14 @@ export function renderChartSvg(chart: ChartData): string {
   }
   y += MARGIN;
 
-  const height = Math.ceil(y);
+  return svgDocument(CHART_WIDTH, Math.ceil(y), parts);
+}
+
+/** An SVG document of `width` × `height` on white, in the font the PNG renderer ships, around `parts`. */
+export function svgDocument(width: number, height: number, parts: readonly string[]): string {
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${CHART_WIDTH}" height="${height}" viewBox="0 0 ${CHART_WIDTH} ${height}" font-family="DejaVu Sans">`,
-    `<rect width="${CHART_WIDTH}" height="${height}" fill="#ffffff"/>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     ...parts,
     '</svg>',
   ].join('\n');
